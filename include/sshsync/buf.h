@@ -1,0 +1,51 @@
+/* Growable byte buffer, always NUL-terminated (after data[len]).
+ * Modelled on git's strbuf: every function returns 0 on success and -1
+ * when memory runs out, leaving the buffer valid. */
+#ifndef SSHSYNC_BUF_H
+#define SSHSYNC_BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+typedef struct ss_buf {
+	char *data; /* NULL until the first addition */
+	size_t len;
+	size_t cap;
+} ss_buf;
+
+#define SS_BUF_INIT {NULL, 0, 0}
+
+int ss_buf_grow(ss_buf *b, size_t extra);
+int ss_buf_add(ss_buf *b, const void *data, size_t len);
+int ss_buf_adds(ss_buf *b, const char *s);
+int ss_buf_addc(ss_buf *b, char c);
+int ss_buf_addf(ss_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int ss_buf_vaddf(ss_buf *b, const char *fmt, va_list ap);
+/* Keeps the allocation, sets len to 0. */
+void ss_buf_reset(ss_buf *b);
+void ss_buf_release(ss_buf *b);
+/* Hands over the data (never NULL on success; "" for an empty buffer). */
+char *ss_buf_detach(ss_buf *b, size_t *len);
+/* The contents as a C string ("" when empty); valid until the next change. */
+const char *ss_buf_str(const ss_buf *b);
+
+/* Checked allocation helpers: NULL only when memory runs out. */
+char *ss_strdup(const char *s);
+char *ss_strndup(const char *s, size_t n);
+char *ss_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A growable array of owned C strings. */
+typedef struct ss_strlist {
+	char **v;
+	size_t n;
+	size_t cap;
+} ss_strlist;
+
+#define SS_STRLIST_INIT {NULL, 0, 0}
+
+int ss_strlist_push(ss_strlist *l, const char *s);      /* copies s */
+int ss_strlist_push_owned(ss_strlist *l, char *s);      /* takes s; frees it on failure */
+void ss_strlist_release(ss_strlist *l);
+
+#endif

@@ -1,0 +1,49 @@
+/* The files one apply changes: each text with its edit list.
+ *
+ * Clients fill a changeset; the engine renders it, shows the diff, checks
+ * that every file can be written, runs the optional validation on the
+ * rendered result, and only then writes. */
+#ifndef SSHSYNC_CHANGESET_H
+#define SSHSYNC_CHANGESET_H
+
+#include <stddef.h>
+
+#include "sshsync/buf.h"
+#include "sshsync/diag.h"
+#include "sshsync/edit.h"
+#include "sshsync/text.h"
+
+typedef struct ss_change {
+	ss_text *text;      /* owned */
+	ss_edits edits;
+	ss_buf rendered;    /* filled by ss_changeset_render */
+	int changed;        /* rendered bytes differ from the file */
+} ss_change;
+
+struct ss_changeset;
+typedef int (*ss_validate_fn)(const struct ss_changeset *cs, void *ctx, ss_diag *d);
+
+typedef struct ss_changeset {
+	ss_change *v;
+	size_t n;
+	size_t cap;
+	/* Optional: called on the rendered changeset before anything is
+	 * written (sshd's client runs `sshd -t` here). */
+	ss_validate_fn validate;
+	void *validate_ctx;
+	void (*free_ctx)(void *ctx);
+} ss_changeset;
+
+#define SS_CHANGESET_INIT {NULL, 0, 0, NULL, NULL, NULL}
+
+/* Adds a text (taking ownership, also on failure) and returns its change,
+ * or NULL when memory runs out. */
+ss_change *ss_changeset_add(ss_changeset *cs, ss_text *text);
+/* The change of the file read from `path`, or NULL. */
+ss_change *ss_changeset_find(ss_changeset *cs, const char *path);
+/* Renders every change and sets `changed`. */
+int ss_changeset_render(ss_changeset *cs, ss_diag *d);
+size_t ss_changeset_count_changed(const ss_changeset *cs);
+void ss_changeset_free(ss_changeset *cs);
+
+#endif

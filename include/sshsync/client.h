@@ -1,0 +1,44 @@
+/* The client layer's face: one table of operations per kind of store.
+ *
+ * A client turns a store into scopes with the effective keepalive, and a
+ * policy into edits. It never prints, never writes files and never knows
+ * output formats (see DESIGN.md). */
+#ifndef SSHSYNC_CLIENT_H
+#define SSHSYNC_CLIENT_H
+
+#include <stddef.h>
+
+#include "sshsync/buf.h"
+#include "sshsync/changeset.h"
+#include "sshsync/diag.h"
+#include "sshsync/regplan.h"
+#include "sshsync/scope.h"
+
+typedef struct ss_query {
+	const ss_strlist *hosts;       /* --host NAME (ssh); may be empty */
+	const ss_strlist *connections; /* --connection SPEC (sshd); may be empty */
+} ss_query;
+
+typedef struct ss_client {
+	const char *kind;         /* "ssh", "sshd", "putty", "kitty", "winscp", "gpp" */
+	const char *description;  /* one line for --help */
+	/* Appends one scope per host, block, session or site of PATH. */
+	int (*audit)(const char *path, const ss_query *q, ss_scopes *out, ss_diag *d);
+	/* Adds the edits that give every scope of PATH the policy (NULL when
+	 * the kind is audited only). */
+	int (*apply)(const char *path, const ss_policy *p, ss_changeset *cs, ss_diag *d);
+	/* The registry values that set the policy for the sessions named in
+	 * `sessions`, or for every session of `from` (plus Default Settings)
+	 * when `sessions` is empty. NULL for kinds that cannot be exported. */
+	int (*export_plan)(const char *from, const ss_strlist *sessions,
+			   const ss_policy *p, ss_regplan *out, ss_diag *d);
+	/* How sure it is that a file of unknown kind is this client's, from
+	 * its name and first bytes: 0 no, 1 maybe, 2 certainly. May be NULL. */
+	int (*sniff)(const char *path, const char *head, size_t len);
+} ss_client;
+
+/* Every client, NULL-terminated. */
+const ss_client *const *ss_clients(void);
+const ss_client *ss_client_find(const char *kind);
+
+#endif

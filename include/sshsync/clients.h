@@ -1,0 +1,7 @@
+/* The client tables, one per kind (each defined in src/client/KIND.c). */
+#ifndef SSHSYNC_CLIENTS_H
+#define SSHSYNC_CLIENTS_H
+
+#include "sshsync/client.h"
+
+#endif

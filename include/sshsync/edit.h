@@ -1,0 +1,55 @@
+/* The edit list: the only thing in sshsync that changes bytes.
+ *
+ * Edits are byte-range replacements on a text's decoded data. Rendering
+ * applies them in order of position; edits never overlap (an overlap is a
+ * programming error, reported as such). Inserts at the same position keep
+ * the order in which they were added. The unified diff comes straight from
+ * the edits: no diff algorithm, the changed lines are known. */
+#ifndef SSHSYNC_EDIT_H
+#define SSHSYNC_EDIT_H
+
+#include <stddef.h>
+
+#include "sshsync/buf.h"
+#include "sshsync/diag.h"
+#include "sshsync/text.h"
+
+typedef struct ss_edit {
+	size_t start;
+	size_t end;       /* exclusive; start == end for an insertion */
+	char *repl;
+	size_t repl_len;
+	size_t seq;       /* order of addition, to keep inserts stable */
+} ss_edit;
+
+typedef struct ss_edits {
+	ss_edit *v;
+	size_t n;
+	size_t cap;
+} ss_edits;
+
+#define SS_EDITS_INIT {NULL, 0, 0}
+
+int ss_edits_replace(ss_edits *e, size_t start, size_t end, const char *s, size_t len);
+int ss_edits_insert(ss_edits *e, size_t at, const char *s, size_t len);
+int ss_edits_delete(ss_edits *e, size_t start, size_t end);
+/* Deletes whole line `line` (0-based) with its ending. */
+int ss_edits_delete_line(ss_edits *e, const ss_text *t, size_t line);
+/* Inserts `content` as a new line before line `line` (line == nlines
+ * appends), with the text's line-ending style. When the text does not end
+ * with a line ending, appending first ends the last line. */
+int ss_edits_insert_line(ss_edits *e, const ss_text *t, size_t line, const char *content);
+void ss_edits_free(ss_edits *e);
+
+/* The new decoded text. Fails only on overlapping edits or no memory. */
+int ss_edits_render(const ss_text *t, const ss_edits *e, ss_buf *out, ss_diag *d);
+/* The new file bytes (render, then encode). */
+int ss_edits_render_file(const ss_text *t, const ss_edits *e, ss_buf *out, ss_diag *d);
+/* 1 when some edit really changes bytes (replacing "60" by "60" does not). */
+int ss_edits_change_anything(const ss_text *t, const ss_edits *e);
+/* Appends a unified diff (3 lines of context) from `a/label` to `b/label`;
+ * appends nothing when there are no edits. */
+int ss_edits_diff(const ss_text *t, const ss_edits *e, const char *label,
+		  ss_buf *out, ss_diag *d);
+
+#endif

@@ -1,0 +1,45 @@
+/* A registry merge plan: the keys and values an export sets or deletes.
+ * Clients build it; store/regfile renders it as .reg (v5 or REGEDIT4) and
+ * report/gpp as a Group Policy Registry.xml. */
+#ifndef SSHSYNC_REGPLAN_H
+#define SSHSYNC_REGPLAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum ss_regkind {
+	SS_REGVAL_DWORD,
+	SS_REGVAL_SZ,
+	SS_REGVAL_DELETE
+} ss_regkind;
+
+typedef struct ss_regval {
+	char *name;
+	ss_regkind kind;
+	uint32_t dword;
+	char *sz;
+} ss_regval;
+
+typedef struct ss_regkey {
+	char *path;   /* full path, e.g. HKEY_CURRENT_USER\Software\SimonTatham\PuTTY\Sessions\web%201 */
+	ss_regval *v;
+	size_t n;
+	size_t cap;
+} ss_regkey;
+
+typedef struct ss_regplan {
+	ss_regkey *v;
+	size_t n;
+	size_t cap;
+} ss_regplan;
+
+#define SS_REGPLAN_INIT {NULL, 0, 0}
+
+/* Returns the key with this path, adding it when new; NULL when out of memory. */
+ss_regkey *ss_regplan_key(ss_regplan *p, const char *path);
+int ss_regkey_set_dword(ss_regkey *k, const char *name, uint32_t value);
+int ss_regkey_set_sz(ss_regkey *k, const char *name, const char *value);
+int ss_regkey_delete_value(ss_regkey *k, const char *name);
+void ss_regplan_free(ss_regplan *p);
+
+#endif

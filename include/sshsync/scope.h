@@ -1,0 +1,61 @@
+/* The unified keepalive model: what one scope (a host, a Match block, a
+ * session, a site) really gets, and the policy it is judged against. */
+#ifndef SSHSYNC_SCOPE_H
+#define SSHSYNC_SCOPE_H
+
+#include <stddef.h>
+
+#include "sshsync/buf.h"
+
+#define SS_UNSET (-1L)    /* no such setting / not given */
+#define SS_UNKNOWN (-2L)  /* depends on runtime (Match exec): cannot be computed */
+
+typedef enum ss_winscp_ping {
+	SS_PING_KEEP = 0, /* 1, unless a site already uses 2 */
+	SS_PING_NULL = 1, /* null SSH packets */
+	SS_PING_DUMMY = 2 /* dummy protocol commands */
+} ss_winscp_ping;
+
+typedef struct ss_policy {
+	long interval;      /* seconds, SS_UNSET when not asked */
+	long count_max;     /* SS_UNSET when not asked */
+	long tcp_keepalive; /* 0, 1 or SS_UNSET */
+	long nat_timeout;   /* seconds, default 240 */
+	ss_winscp_ping winscp_ping;
+} ss_policy;
+
+#define SS_DEFAULT_NAT_TIMEOUT 240L
+
+void ss_policy_init(ss_policy *p);
+
+typedef struct ss_scope {
+	const char *kind;     /* static string: "ssh", "sshd", "putty", ... */
+	char *file;
+	char *name;
+	long interval;        /* effective seconds; 0 off; SS_UNKNOWN */
+	long count_max;       /* SS_UNSET where the client has none */
+	long tcp_keepalive;   /* 0, 1, SS_UNSET where the client has none */
+	char *set_at;         /* "file:line" of the interval, NULL for the default */
+	ss_strlist reasons;   /* why it fails; empty when it passes */
+} ss_scope;
+
+typedef struct ss_scopes {
+	ss_scope *v;
+	size_t n;
+	size_t cap;
+} ss_scopes;
+
+#define SS_SCOPES_INIT {NULL, 0, 0}
+
+/* Appends a scope with interval 0, count_max and tcp_keepalive SS_UNSET,
+ * set_at NULL. Returns NULL when memory runs out. */
+ss_scope *ss_scopes_add(ss_scopes *s, const char *kind, const char *file, const char *name);
+int ss_scope_set_at(ss_scope *sc, const char *where); /* copies; NULL clears */
+int ss_scope_reason(ss_scope *sc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Adds the reasons a policy finds (off, not shorter than the NAT timeout,
+ * differs from the asked interval). */
+int ss_scope_judge(ss_scope *sc, const ss_policy *p);
+int ss_scope_failed(const ss_scope *sc);
+void ss_scopes_free(ss_scopes *s);
+
+#endif

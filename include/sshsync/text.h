@@ -1,0 +1,92 @@
+/* The bytes of one settings file, decoded once, with a line table.
+ *
+ * Stores parse `data`, the decoded text: for byte files (ANSI, UTF-8, any
+ * code page) it is the file itself, byte for byte, a UTF-8 BOM included;
+ * for UTF-16LE files (which must start with FF FE) it is the text after the
+ * BOM converted to UTF-8. Unpaired surrogates are kept as 3-byte sequences
+ * (WTF-8) so that re-encoding gives back the same bytes. Encoding the
+ * unchanged `data` always reproduces the file exactly. */
+#ifndef SSHSYNC_TEXT_H
+#define SSHSYNC_TEXT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "sshsync/buf.h"
+#include "sshsync/diag.h"
+
+typedef enum ss_encoding {
+	SS_ENC_BYTES,    /* passed through untouched */
+	SS_ENC_UTF16LE   /* BOM FF FE, decoded to UTF-8 in `data` */
+} ss_encoding;
+
+typedef enum ss_eol {
+	SS_EOL_NONE = 0, /* last line without an ending */
+	SS_EOL_LF,
+	SS_EOL_CRLF
+} ss_eol;
+
+/* One line: `len` bytes of content from `start`, then its own ending.
+ * Lines are split at LF only; a CR not followed by LF is content. */
+typedef struct ss_line {
+	size_t start;
+	size_t len;
+	ss_eol eol;
+} ss_line;
+
+/* What the file was when it was read, to refuse writing over a file that
+ * somebody changed in the meantime. */
+typedef struct ss_file_identity {
+	int known;
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	uint64_t hash; /* FNV-1a over the raw bytes */
+} ss_file_identity;
+
+typedef struct ss_text {
+	char *path;          /* as given by the user, used in messages */
+	ss_encoding enc;
+	char *data;          /* decoded text, NUL-terminated after len */
+	size_t len;
+	ss_line *lines;
+	size_t nlines;       /* a final line without content after the last LF is not counted */
+	ss_eol style;        /* ending for inserted lines: the file's most common one (LF if none) */
+	ss_file_identity id;
+} ss_text;
+
+/* Reads a file. Errors: I/O, a UTF-16 file of odd length. Files larger than
+ * `limit` bytes are refused (0 means no limit). */
+int ss_text_load(ss_text *t, const char *path, size_t limit, ss_diag *d);
+/* Builds a text from bytes in memory; `display` names it in messages. */
+int ss_text_from_bytes(ss_text *t, const char *display, const void *bytes,
+		       size_t len, ss_diag *d);
+/* A new empty text (used for files that sshsync creates). */
+int ss_text_new_empty(ss_text *t, const char *display, ss_encoding enc,
+		      ss_eol style, ss_diag *d);
+void ss_text_free(ss_text *t);
+
+/* The 0-based line holding byte `offset` of data (offset == len gives the
+ * last line, or nlines when the text ends with a line ending). */
+size_t ss_text_line_at(const ss_text *t, size_t offset);
+/* 1-based line and column (in characters, as a text editor counts them)
+ * of a byte offset. */
+void ss_text_position(const ss_text *t, size_t offset, size_t *line, size_t *col);
+/* Sets an error at a byte offset of the text: "path:line:col: ...". */
+int ss_text_error(const ss_text *t, ss_diag *d, size_t offset, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* The ending string for inserted lines ("\n" or "\r\n"). */
+const char *ss_text_eol_string(const ss_text *t);
+/* "path:LINE" for a byte offset, newly allocated (NULL when out of memory). */
+char *ss_text_where(const ss_text *t, size_t offset);
+
+/* Encodes decoded text into the file's encoding (adding the BOM back). */
+int ss_text_encode(const ss_text *t, const char *data, size_t len, ss_buf *out, ss_diag *d);
+/* The same without the BOM, to encode a file piece by piece. */
+int ss_text_encode_append(const ss_text *t, const char *data, size_t len, ss_buf *out,
+			  ss_diag *d);
+
+uint64_t ss_hash_bytes(const void *data, size_t len);
+
+#endif

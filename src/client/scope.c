@@ -1,0 +1,100 @@
+/* Scopes and the policy they are judged against. */
+#include "sshsync/scope.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+void ss_policy_init(ss_policy *p)
+{
+	p->interval = SS_UNSET;
+	p->count_max = SS_UNSET;
+	p->tcp_keepalive = SS_UNSET;
+	p->nat_timeout = SS_DEFAULT_NAT_TIMEOUT;
+	p->winscp_ping = SS_PING_KEEP;
+}
+
+ss_scope *ss_scopes_add(ss_scopes *s, const char *kind, const char *file, const char *name)
+{
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 16;
+		ss_scope *v = realloc(s->v, cap * sizeof(*v));
+		if (!v)
+			return NULL;
+		s->v = v;
+		s->cap = cap;
+	}
+	ss_scope *sc = &s->v[s->n];
+	memset(sc, 0, sizeof(*sc));
+	sc->kind = kind;
+	sc->count_max = SS_UNSET;
+	sc->tcp_keepalive = SS_UNSET;
+	sc->file = ss_strdup(file);
+	sc->name = ss_strdup(name);
+	if (!sc->file || !sc->name) {
+		free(sc->file);
+		free(sc->name);
+		return NULL;
+	}
+	s->n++;
+	return sc;
+}
+
+int ss_scope_set_at(ss_scope *sc, const char *where)
+{
+	char *copy = NULL;
+	if (where && !(copy = ss_strdup(where)))
+		return -1;
+	free(sc->set_at);
+	sc->set_at = copy;
+	return 0;
+}
+
+int ss_scope_reason(ss_scope *sc, const char *fmt, ...)
+{
+	ss_buf b = SS_BUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	int r = ss_buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	if (r < 0) {
+		ss_buf_release(&b);
+		return -1;
+	}
+	return ss_strlist_push_owned(&sc->reasons, ss_buf_detach(&b, NULL));
+}
+
+int ss_scope_judge(ss_scope *sc, const ss_policy *p)
+{
+	if (sc->interval == SS_UNKNOWN)
+		return 0; /* the client has said why it cannot be computed */
+	if (sc->interval == 0)
+		return ss_scope_reason(sc, "keepalives are off: an idle connection is dropped "
+					   "by the first NAT or firewall that times it out");
+	int r = 0;
+	if (sc->interval >= p->nat_timeout)
+		r |= ss_scope_reason(sc, "interval %lds is not shorter than the NAT timeout %lds",
+				     sc->interval, p->nat_timeout);
+	if (p->interval != SS_UNSET && sc->interval != p->interval)
+		r |= ss_scope_reason(sc, "interval %lds differs from the required %lds",
+				     sc->interval, p->interval);
+	return r;
+}
+
+int ss_scope_failed(const ss_scope *sc)
+{
+	return sc->reasons.n > 0;
+}
+
+void ss_scopes_free(ss_scopes *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		free(s->v[i].file);
+		free(s->v[i].name);
+		free(s->v[i].set_at);
+		ss_strlist_release(&s->v[i].reasons);
+	}
+	free(s->v);
+	s->v = NULL;
+	s->n = s->cap = 0;
+}

@@ -1,0 +1,97 @@
+/* Registry merge plans for export. */
+#include "sshsync/regplan.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "sshsync/buf.h"
+
+ss_regkey *ss_regplan_key(ss_regplan *p, const char *path)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (strcasecmp(p->v[i].path, path) == 0)
+			return &p->v[i];
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 8;
+		ss_regkey *v = realloc(p->v, cap * sizeof(*v));
+		if (!v)
+			return NULL;
+		p->v = v;
+		p->cap = cap;
+	}
+	ss_regkey *k = &p->v[p->n];
+	memset(k, 0, sizeof(*k));
+	if (!(k->path = ss_strdup(path)))
+		return NULL;
+	p->n++;
+	return k;
+}
+
+/* The value slot for `name`: an existing one (replaced) or a new one. */
+static ss_regval *value_slot(ss_regkey *k, const char *name)
+{
+	for (size_t i = 0; i < k->n; i++) {
+		if (strcasecmp(k->v[i].name, name) == 0) {
+			free(k->v[i].sz);
+			k->v[i].sz = NULL;
+			return &k->v[i];
+		}
+	}
+	if (k->n == k->cap) {
+		size_t cap = k->cap ? k->cap * 2 : 4;
+		ss_regval *v = realloc(k->v, cap * sizeof(*v));
+		if (!v)
+			return NULL;
+		k->v = v;
+		k->cap = cap;
+	}
+	ss_regval *val = &k->v[k->n];
+	memset(val, 0, sizeof(*val));
+	if (!(val->name = ss_strdup(name)))
+		return NULL;
+	k->n++;
+	return val;
+}
+
+int ss_regkey_set_dword(ss_regkey *k, const char *name, uint32_t value)
+{
+	ss_regval *v = value_slot(k, name);
+	if (!v)
+		return -1;
+	v->kind = SS_REGVAL_DWORD;
+	v->dword = value;
+	return 0;
+}
+
+int ss_regkey_set_sz(ss_regkey *k, const char *name, const char *value)
+{
+	ss_regval *v = value_slot(k, name);
+	if (!v)
+		return -1;
+	v->kind = SS_REGVAL_SZ;
+	return (v->sz = ss_strdup(value)) ? 0 : -1;
+}
+
+int ss_regkey_delete_value(ss_regkey *k, const char *name)
+{
+	ss_regval *v = value_slot(k, name);
+	if (!v)
+		return -1;
+	v->kind = SS_REGVAL_DELETE;
+	return 0;
+}
+
+void ss_regplan_free(ss_regplan *p)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		for (size_t j = 0; j < p->v[i].n; j++) {
+			free(p->v[i].v[j].name);
+			free(p->v[i].v[j].sz);
+		}
+		free(p->v[i].v);
+		free(p->v[i].path);
+	}
+	free(p->v);
+	memset(p, 0, sizeof(*p));
+}

@@ -1,0 +1,161 @@
+/* Growable buffers and checked string helpers. */
+#include "sshsync/buf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int ss_buf_grow(ss_buf *b, size_t extra)
+{
+	if (extra > (size_t)-1 - b->len - 1)
+		return -1;
+	size_t need = b->len + extra + 1;
+	if (need <= b->cap)
+		return 0;
+	size_t cap = b->cap ? b->cap : 64;
+	while (cap < need)
+		cap = cap > (size_t)-1 / 2 ? need : cap * 2;
+	char *p = realloc(b->data, cap);
+	if (!p)
+		return -1;
+	b->data = p;
+	b->cap = cap;
+	return 0;
+}
+
+int ss_buf_add(ss_buf *b, const void *data, size_t len)
+{
+	if (ss_buf_grow(b, len) < 0)
+		return -1;
+	if (len)
+		memcpy(b->data + b->len, data, len);
+	b->len += len;
+	b->data[b->len] = '\0';
+	return 0;
+}
+
+int ss_buf_adds(ss_buf *b, const char *s)
+{
+	return ss_buf_add(b, s, strlen(s));
+}
+
+int ss_buf_addc(ss_buf *b, char c)
+{
+	return ss_buf_add(b, &c, 1);
+}
+
+int ss_buf_vaddf(ss_buf *b, const char *fmt, va_list ap)
+{
+	va_list copy;
+	va_copy(copy, ap);
+	int n = vsnprintf(NULL, 0, fmt, copy);
+	va_end(copy);
+	if (n < 0 || ss_buf_grow(b, (size_t)n) < 0)
+		return -1;
+	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	b->len += (size_t)n;
+	return 0;
+}
+
+int ss_buf_addf(ss_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int r = ss_buf_vaddf(b, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+void ss_buf_reset(ss_buf *b)
+{
+	b->len = 0;
+	if (b->data)
+		b->data[0] = '\0';
+}
+
+void ss_buf_release(ss_buf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = b->cap = 0;
+}
+
+char *ss_buf_detach(ss_buf *b, size_t *len)
+{
+	if (!b->data && ss_buf_grow(b, 0) < 0)
+		return NULL;
+	b->data[b->len] = '\0';
+	char *p = b->data;
+	if (len)
+		*len = b->len;
+	b->data = NULL;
+	b->len = b->cap = 0;
+	return p;
+}
+
+const char *ss_buf_str(const ss_buf *b)
+{
+	return b->data ? b->data : "";
+}
+
+char *ss_strndup(const char *s, size_t n)
+{
+	char *p = malloc(n + 1);
+	if (!p)
+		return NULL;
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *ss_strdup(const char *s)
+{
+	return ss_strndup(s, strlen(s));
+}
+
+char *ss_asprintf(const char *fmt, ...)
+{
+	ss_buf b = SS_BUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	int r = ss_buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	if (r < 0) {
+		ss_buf_release(&b);
+		return NULL;
+	}
+	return ss_buf_detach(&b, NULL);
+}
+
+int ss_strlist_push_owned(ss_strlist *l, char *s)
+{
+	if (!s)
+		return -1;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 8;
+		char **v = realloc(l->v, cap * sizeof(*v));
+		if (!v) {
+			free(s);
+			return -1;
+		}
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n++] = s;
+	return 0;
+}
+
+int ss_strlist_push(ss_strlist *l, const char *s)
+{
+	char *copy = ss_strdup(s);
+	return copy ? ss_strlist_push_owned(l, copy) : -1;
+}
+
+void ss_strlist_release(ss_strlist *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = l->cap = 0;
+}

@@ -1,0 +1,338 @@
+/* The edit list: byte-range replacements, rendering and unified diffs. */
+#include "sshsync/edit.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int add_edit(ss_edits *e, size_t start, size_t end, const char *s, size_t len)
+{
+	if (end < start)
+		return -1;
+	if (e->n == e->cap) {
+		size_t cap = e->cap ? e->cap * 2 : 16;
+		ss_edit *v = realloc(e->v, cap * sizeof(*v));
+		if (!v)
+			return -1;
+		e->v = v;
+		e->cap = cap;
+	}
+	char *copy = ss_strndup(s ? s : "", len);
+	if (!copy)
+		return -1;
+	e->v[e->n] = (ss_edit){start, end, copy, len, e->n};
+	e->n++;
+	return 0;
+}
+
+int ss_edits_replace(ss_edits *e, size_t start, size_t end, const char *s, size_t len)
+{
+	return add_edit(e, start, end, s, len);
+}
+
+int ss_edits_insert(ss_edits *e, size_t at, const char *s, size_t len)
+{
+	return add_edit(e, at, at, s, len);
+}
+
+int ss_edits_delete(ss_edits *e, size_t start, size_t end)
+{
+	return add_edit(e, start, end, "", 0);
+}
+
+static size_t line_end_with_eol(const ss_text *t, size_t line)
+{
+	const ss_line *l = &t->lines[line];
+	size_t end = l->start + l->len;
+	if (l->eol == SS_EOL_LF)
+		end += 1;
+	else if (l->eol == SS_EOL_CRLF)
+		end += 2;
+	return end;
+}
+
+int ss_edits_delete_line(ss_edits *e, const ss_text *t, size_t line)
+{
+	if (line >= t->nlines)
+		return -1;
+	return ss_edits_delete(e, t->lines[line].start, line_end_with_eol(t, line));
+}
+
+int ss_edits_insert_line(ss_edits *e, const ss_text *t, size_t line, const char *content)
+{
+	const char *eol = ss_text_eol_string(t);
+	ss_buf b = SS_BUF_INIT;
+	size_t at;
+	int r = 0;
+	if (line < t->nlines) {
+		at = t->lines[line].start;
+	} else {
+		at = t->len;
+		/* Appending after a last line that has no ending: end it first. */
+		if (t->nlines && t->lines[t->nlines - 1].eol == SS_EOL_NONE)
+			r |= ss_buf_adds(&b, eol);
+	}
+	r |= ss_buf_adds(&b, content);
+	r |= ss_buf_adds(&b, eol);
+	if (r == 0)
+		r = ss_edits_insert(e, at, ss_buf_str(&b), b.len);
+	ss_buf_release(&b);
+	return r;
+}
+
+void ss_edits_free(ss_edits *e)
+{
+	for (size_t i = 0; i < e->n; i++)
+		free(e->v[i].repl);
+	free(e->v);
+	e->v = NULL;
+	e->n = e->cap = 0;
+}
+
+static int cmp_edit(const void *a, const void *b)
+{
+	const ss_edit *x = a, *y = b;
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	/* At one position, inserts come before a replacement that starts there. */
+	if ((x->end == x->start) != (y->end == y->start))
+		return x->end == x->start ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* A sorted copy of the edit pointers, checked for overlaps. */
+static ss_edit *sorted_edits(const ss_text *t, const ss_edits *e, ss_diag *d)
+{
+	ss_edit *v = malloc((e->n ? e->n : 1) * sizeof(*v));
+	if (!v) {
+		ss_diag_oom(d);
+		return NULL;
+	}
+	if (e->n)
+		memcpy(v, e->v, e->n * sizeof(*v));
+	qsort(v, e->n, sizeof(*v), cmp_edit);
+	for (size_t i = 0; i < e->n; i++) {
+		if (v[i].end > t->len || (i && v[i].start < v[i - 1].end)) {
+			free(v);
+			ss_diag_set(d, t->path, 0, 0, "internal error: overlapping edits");
+			return NULL;
+		}
+	}
+	return v;
+}
+
+/* Applies the sorted edits that lie within [from, to) to that range. */
+static int render_range(const ss_text *t, const ss_edit *v, size_t n, size_t from, size_t to,
+			ss_buf *out)
+{
+	size_t pos = from;
+	for (size_t i = 0; i < n; i++) {
+		if (v[i].start < from || v[i].start > to || (v[i].start == to && v[i].end > to))
+			continue;
+		if (ss_buf_add(out, t->data + pos, v[i].start - pos) < 0 ||
+		    ss_buf_add(out, v[i].repl, v[i].repl_len) < 0)
+			return -1;
+		pos = v[i].end;
+	}
+	return ss_buf_add(out, t->data + pos, to - pos);
+}
+
+int ss_edits_render(const ss_text *t, const ss_edits *e, ss_buf *out, ss_diag *d)
+{
+	ss_edit *v = sorted_edits(t, e, d);
+	if (!v)
+		return -1;
+	int r = render_range(t, v, e->n, 0, t->len, out);
+	free(v);
+	return r < 0 ? ss_diag_oom(d) : 0;
+}
+
+int ss_edits_render_file(const ss_text *t, const ss_edits *e, ss_buf *out, ss_diag *d)
+{
+	/* Encodes piece by piece: a UTF-16 file never exists twice decoded. */
+	ss_edit *v = sorted_edits(t, e, d);
+	if (!v)
+		return -1;
+	int r = ss_text_encode(t, "", 0, out, d);
+	size_t pos = 0;
+	for (size_t i = 0; i < e->n && r == 0; i++) {
+		r = ss_text_encode_append(t, t->data + pos, v[i].start - pos, out, d);
+		if (r == 0)
+			r = ss_text_encode_append(t, v[i].repl, v[i].repl_len, out, d);
+		pos = v[i].end;
+	}
+	if (r == 0)
+		r = ss_text_encode_append(t, t->data + pos, t->len - pos, out, d);
+	free(v);
+	return r;
+}
+
+int ss_edits_change_anything(const ss_text *t, const ss_edits *e)
+{
+	for (size_t i = 0; i < e->n; i++) {
+		const ss_edit *x = &e->v[i];
+		if (x->end - x->start != x->repl_len ||
+		    memcmp(t->data + x->start, x->repl, x->repl_len) != 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* --- unified diff --- */
+
+enum { CONTEXT = 3 };
+
+/* A run of whole old lines [first, last) that the edits in [ei, ej) change. */
+typedef struct region {
+	size_t first, last;
+	size_t ei, ej;
+} region;
+
+static size_t line_start(const ss_text *t, size_t line)
+{
+	return line < t->nlines ? t->lines[line].start : t->len;
+}
+
+static void edit_lines(const ss_text *t, const ss_edit *x, size_t *first, size_t *last)
+{
+	size_t l = ss_text_line_at(t, x->start);
+	int pure_insert = x->start == x->end && x->start == line_start(t, l) &&
+			  x->repl_len && x->repl[x->repl_len - 1] == '\n';
+	if (pure_insert) {
+		*first = *last = l;
+		return;
+	}
+	*first = l;
+	*last = (x->end > x->start ? ss_text_line_at(t, x->end - 1) : l) + 1;
+	if (*last > t->nlines)
+		*last = t->nlines;
+	if (*first > *last)
+		*first = *last;
+}
+
+static int emit_lines(ss_buf *out, char mark, const char *s, size_t len)
+{
+	size_t pos = 0;
+	int r = 0;
+	while (pos < len) {
+		const char *nl = memchr(s + pos, '\n', len - pos);
+		size_t end = nl ? (size_t)(nl - s) + 1 : len;
+		r |= ss_buf_addc(out, mark);
+		r |= ss_buf_add(out, s + pos, end - pos);
+		if (!nl)
+			r |= ss_buf_adds(out, "\n\\ No newline at end of file\n");
+		pos = end;
+	}
+	return r;
+}
+
+static size_t count_lines(const char *s, size_t len)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < len; i++)
+		n += s[i] == '\n';
+	return n + (len && s[len - 1] != '\n');
+}
+
+static int emit_hunk(const ss_text *t, const ss_edit *v, const region *rg, size_t nr,
+		     long delta, ss_buf *out)
+{
+	size_t from = rg[0].first >= CONTEXT ? rg[0].first - CONTEXT : 0;
+	size_t to = rg[nr - 1].last + CONTEXT < t->nlines ? rg[nr - 1].last + CONTEXT : t->nlines;
+	ss_buf body = SS_BUF_INIT, newtext = SS_BUF_INIT;
+	size_t old_count = to - from, new_count = 0, pos = from;
+	int r = 0;
+	for (size_t i = 0; i < nr && !r; i++) {
+		size_t a = line_start(t, pos), b = line_start(t, rg[i].first);
+		r |= emit_lines(&body, ' ', t->data + a, b - a);
+		new_count += rg[i].first - pos;
+		size_t c = line_start(t, rg[i].last);
+		r |= emit_lines(&body, '-', t->data + b, c - b);
+		ss_buf_reset(&newtext);
+		r |= render_range(t, v + rg[i].ei, rg[i].ej - rg[i].ei, b, c, &newtext);
+		r |= emit_lines(&body, '+', ss_buf_str(&newtext), newtext.len);
+		new_count += count_lines(ss_buf_str(&newtext), newtext.len);
+		pos = rg[i].last;
+	}
+	size_t a = line_start(t, pos), b = line_start(t, to);
+	r |= emit_lines(&body, ' ', t->data + a, b - a);
+	new_count += to - pos;
+	long new_from = (long)from + delta;
+	r |= ss_buf_addf(out, "@@ -%zu,%zu +%ld,%zu @@\n", old_count ? from + 1 : from, old_count,
+			 new_count ? new_from + 1 : new_from, new_count);
+	r |= ss_buf_add(out, ss_buf_str(&body), body.len);
+	ss_buf_release(&body);
+	ss_buf_release(&newtext);
+	return r;
+}
+
+static void build_regions(const ss_text *t, const ss_edit *v, size_t n, region *rg, size_t *nr)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t first, last;
+		edit_lines(t, &v[i], &first, &last);
+		/* Edits sharing an old line form one region. */
+		if (k && first < rg[k - 1].last) {
+			if (last > rg[k - 1].last)
+				rg[k - 1].last = last;
+			rg[k - 1].ej = i + 1;
+			continue;
+		}
+		rg[k++] = (region){first, last, i, i + 1};
+	}
+	*nr = k;
+}
+
+/* New lines minus old lines of one region. */
+static int region_delta(const ss_text *t, const ss_edit *v, const region *r, long *delta)
+{
+	ss_buf text = SS_BUF_INIT;
+	size_t b = line_start(t, r->first), c = line_start(t, r->last);
+	int rc = render_range(t, v + r->ei, r->ej - r->ei, b, c, &text);
+	if (rc == 0)
+		*delta += (long)count_lines(ss_buf_str(&text), text.len) - (long)(r->last - r->first);
+	ss_buf_release(&text);
+	return rc;
+}
+
+int ss_edits_diff(const ss_text *t, const ss_edits *e, const char *label, ss_buf *out, ss_diag *d)
+{
+	if (e->n == 0)
+		return 0;
+	ss_edit *v = sorted_edits(t, e, d);
+	if (!v)
+		return -1;
+	region *rg = malloc(e->n * sizeof(*rg));
+	size_t nr = 0;
+	int r = 0;
+	if (!rg) {
+		r = ss_diag_oom(d);
+		goto done;
+	}
+	build_regions(t, v, e->n, rg, &nr);
+	if (ss_buf_addf(out, "--- a/%s\n+++ b/%s\n", label, label) < 0) {
+		r = ss_diag_oom(d);
+		goto done;
+	}
+	long delta = 0;
+	for (size_t i = 0; i < nr;) {
+		size_t j = i + 1;
+		while (j < nr && rg[j].first <= rg[j - 1].last + 2 * CONTEXT)
+			j++;
+		if (emit_hunk(t, v, rg + i, j - i, delta, out) < 0) {
+			r = ss_diag_oom(d);
+			goto done;
+		}
+		for (size_t k = i; k < j; k++) {
+			if (region_delta(t, v, &rg[k], &delta) < 0) {
+				r = ss_diag_oom(d);
+				goto done;
+			}
+		}
+		i = j;
+	}
+done:
+	free(rg);
+	free(v);
+	return r;
+}

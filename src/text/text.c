@@ -1,0 +1,396 @@
+/* Loading a settings file: bytes, encoding, line table. */
+#include "sshsync/text.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+uint64_t ss_hash_bytes(const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	uint64_t h = 1469598103934665603ULL;
+	for (size_t i = 0; i < len; i++) {
+		h ^= p[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+/* --- UTF-16LE <-> UTF-8 (WTF-8 for lone surrogates, so nothing is lost) --- */
+
+static int put_utf8(ss_buf *out, uint32_t cp)
+{
+	unsigned char s[4];
+	size_t n;
+	if (cp < 0x80) {
+		s[0] = (unsigned char)cp;
+		n = 1;
+	} else if (cp < 0x800) {
+		s[0] = (unsigned char)(0xC0 | (cp >> 6));
+		s[1] = (unsigned char)(0x80 | (cp & 0x3F));
+		n = 2;
+	} else if (cp < 0x10000) {
+		s[0] = (unsigned char)(0xE0 | (cp >> 12));
+		s[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+		s[2] = (unsigned char)(0x80 | (cp & 0x3F));
+		n = 3;
+	} else {
+		s[0] = (unsigned char)(0xF0 | (cp >> 18));
+		s[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
+		s[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+		s[3] = (unsigned char)(0x80 | (cp & 0x3F));
+		n = 4;
+	}
+	return ss_buf_add(out, s, n);
+}
+
+static int decode_utf16le(const unsigned char *p, size_t len, ss_buf *out)
+{
+	if (ss_buf_grow(out, len + len / 2) < 0)
+		return -1;
+	for (size_t i = 0; i + 1 < len; i += 2) {
+		uint32_t u = (uint32_t)p[i] | ((uint32_t)p[i + 1] << 8);
+		if (u >= 0xD800 && u <= 0xDBFF && i + 3 < len) {
+			uint32_t lo = (uint32_t)p[i + 2] | ((uint32_t)p[i + 3] << 8);
+			if (lo >= 0xDC00 && lo <= 0xDFFF) {
+				u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
+				i += 2;
+			}
+		}
+		if (u < 0x80) {
+			/* Fast path: most of a registry export is ASCII. */
+			if (out->len + 1 >= out->cap && ss_buf_grow(out, 1) < 0)
+				return -1;
+			out->data[out->len++] = (char)u;
+			continue;
+		}
+		if (put_utf8(out, u) < 0)
+			return -1;
+	}
+	out->data[out->len] = '\0';
+	return 0;
+}
+
+static int put_utf16(ss_buf *out, uint32_t cp)
+{
+	unsigned char s[4];
+	if (cp >= 0x10000) {
+		uint32_t v = cp - 0x10000;
+		uint32_t hi = 0xD800 + (v >> 10), lo = 0xDC00 + (v & 0x3FF);
+		s[0] = (unsigned char)(hi & 0xFF);
+		s[1] = (unsigned char)(hi >> 8);
+		s[2] = (unsigned char)(lo & 0xFF);
+		s[3] = (unsigned char)(lo >> 8);
+		return ss_buf_add(out, s, 4);
+	}
+	s[0] = (unsigned char)(cp & 0xFF);
+	s[1] = (unsigned char)(cp >> 8);
+	return ss_buf_add(out, s, 2);
+}
+
+/* Decodes one UTF-8 (or WTF-8) sequence; returns its length, 0 if invalid. */
+static size_t get_utf8(const unsigned char *p, size_t len, uint32_t *cp)
+{
+	if (p[0] < 0x80) {
+		*cp = p[0];
+		return 1;
+	}
+	size_t n;
+	uint32_t v;
+	if ((p[0] & 0xE0) == 0xC0) {
+		n = 2;
+		v = p[0] & 0x1F;
+	} else if ((p[0] & 0xF0) == 0xE0) {
+		n = 3;
+		v = p[0] & 0x0F;
+	} else if ((p[0] & 0xF8) == 0xF0) {
+		n = 4;
+		v = p[0] & 0x07;
+	} else {
+		return 0;
+	}
+	if (n > len)
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((p[i] & 0xC0) != 0x80)
+			return 0;
+		v = (v << 6) | (p[i] & 0x3F);
+	}
+	static const uint32_t min[5] = {0, 0, 0x80, 0x800, 0x10000};
+	if (v < min[n] || v > 0x10FFFF)
+		return 0;
+	*cp = v;
+	return n;
+}
+
+int ss_text_encode_append(const ss_text *t, const char *data, size_t len, ss_buf *out,
+			  ss_diag *d)
+{
+	if (t->enc == SS_ENC_BYTES)
+		return ss_buf_add(out, data, len) < 0 ? ss_diag_oom(d) : 0;
+	const unsigned char *p = (const unsigned char *)data;
+	if (ss_buf_grow(out, 2 * len) < 0)
+		return ss_diag_oom(d);
+	for (size_t i = 0; i < len;) {
+		if (p[i] < 0x80) {
+			if (out->len + 2 >= out->cap && ss_buf_grow(out, 2) < 0)
+				return ss_diag_oom(d);
+			out->data[out->len++] = (char)p[i++];
+			out->data[out->len++] = '\0';
+			continue;
+		}
+		uint32_t cp;
+		size_t n = get_utf8(p + i, len - i, &cp);
+		if (!n)
+			return ss_diag_set(d, t->path, 0, 0,
+					   "internal error: text to encode as UTF-16 is not UTF-8");
+		if (put_utf16(out, cp) < 0)
+			return ss_diag_oom(d);
+		i += n;
+	}
+	out->data[out->len] = '\0';
+	return 0;
+}
+
+int ss_text_encode(const ss_text *t, const char *data, size_t len, ss_buf *out, ss_diag *d)
+{
+	if (t->enc == SS_ENC_UTF16LE && ss_buf_add(out, "\xFF\xFE", 2) < 0)
+		return ss_diag_oom(d);
+	return ss_text_encode_append(t, data, len, out, d);
+}
+
+/* --- line table --- */
+
+static int build_lines(ss_text *t, ss_diag *d)
+{
+	size_t count = 0;
+	for (const char *p = t->data; (p = memchr(p, '\n', (size_t)(t->data + t->len - p))); p++)
+		count++;
+	size_t cap = count + 1;
+	t->lines = calloc(cap, sizeof(*t->lines));
+	if (!t->lines)
+		return ss_diag_oom(d);
+	size_t lf = 0, crlf = 0, start = 0, n = 0;
+	while (start < t->len) {
+		const char *nl = memchr(t->data + start, '\n', t->len - start);
+		ss_line *l = &t->lines[n++];
+		l->start = start;
+		if (!nl) {
+			l->len = t->len - start;
+			l->eol = SS_EOL_NONE;
+			break;
+		}
+		size_t end = (size_t)(nl - t->data);
+		if (end > start && t->data[end - 1] == '\r') {
+			l->len = end - 1 - start;
+			l->eol = SS_EOL_CRLF;
+			crlf++;
+		} else {
+			l->len = end - start;
+			l->eol = SS_EOL_LF;
+			lf++;
+		}
+		start = end + 1;
+	}
+	t->nlines = n;
+	t->style = crlf > lf ? SS_EOL_CRLF : SS_EOL_LF;
+	return 0;
+}
+
+static int init_from_buffer(ss_text *t, const char *display, const unsigned char *raw,
+			    size_t len, ss_diag *d)
+{
+	memset(t, 0, sizeof(*t));
+	t->path = ss_strdup(display);
+	if (!t->path)
+		return ss_diag_oom(d);
+	ss_buf b = SS_BUF_INIT;
+	if (len >= 2 && raw[0] == 0xFF && raw[1] == 0xFE) {
+		t->enc = SS_ENC_UTF16LE;
+		if (len % 2) {
+			ss_diag_set(d, display, 0, 0,
+				    "truncated UTF-16 file: it has an odd number of bytes (%zu)", len);
+			ss_text_free(t);
+			return -1;
+		}
+		if (decode_utf16le(raw + 2, len - 2, &b) < 0) {
+			ss_buf_release(&b);
+			ss_text_free(t);
+			return ss_diag_oom(d);
+		}
+	} else {
+		t->enc = SS_ENC_BYTES;
+		if (ss_buf_add(&b, raw, len) < 0) {
+			ss_buf_release(&b);
+			ss_text_free(t);
+			return ss_diag_oom(d);
+		}
+	}
+	t->data = ss_buf_detach(&b, &t->len);
+	if (!t->data || build_lines(t, d) < 0) {
+		ss_text_free(t);
+		return ss_diag_oom(d);
+	}
+	t->id.hash = ss_hash_bytes(raw, len);
+	t->id.size = (off_t)len;
+	return 0;
+}
+
+int ss_text_from_bytes(ss_text *t, const char *display, const void *bytes, size_t len, ss_diag *d)
+{
+	return init_from_buffer(t, display, bytes, len, d);
+}
+
+int ss_text_new_empty(ss_text *t, const char *display, ss_encoding enc, ss_eol style, ss_diag *d)
+{
+	if (init_from_buffer(t, display, (const unsigned char *)"", 0, d) < 0)
+		return -1;
+	t->enc = enc;
+	t->style = style;
+	t->id.known = 0;
+	return 0;
+}
+
+static int read_all(int fd, const char *path, size_t limit, ss_buf *out, ss_diag *d)
+{
+	for (;;) {
+		if (ss_buf_grow(out, 65536) < 0)
+			return ss_diag_oom(d);
+		ssize_t n = read(fd, out->data + out->len, out->cap - out->len - 1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return ss_diag_errno(d, path, "cannot read");
+		}
+		if (n == 0)
+			return 0;
+		out->len += (size_t)n;
+		if (limit && out->len > limit)
+			return ss_diag_set(d, path, 0, 0, "file is larger than %zu bytes", limit);
+	}
+}
+
+int ss_text_load(ss_text *t, const char *path, size_t limit, ss_diag *d)
+{
+	memset(t, 0, sizeof(*t));
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return ss_diag_errno(d, path, "cannot open");
+	struct stat st;
+	if (fstat(fd, &st) < 0) {
+		ss_diag_errno(d, path, "cannot stat");
+		close(fd);
+		return -1;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		close(fd);
+		return ss_diag_set(d, path, 0, 0, "is a directory, expected a file");
+	}
+	ss_buf raw = SS_BUF_INIT;
+	if (st.st_size > 0 && ss_buf_grow(&raw, (size_t)st.st_size) < 0) {
+		close(fd);
+		return ss_diag_oom(d);
+	}
+	int r = read_all(fd, path, limit, &raw, d);
+	close(fd);
+	if (r == 0)
+		r = init_from_buffer(t, path, (const unsigned char *)ss_buf_str(&raw), raw.len, d);
+	ss_buf_release(&raw);
+	if (r < 0)
+		return -1;
+	t->id.known = 1;
+	t->id.dev = st.st_dev;
+	t->id.ino = st.st_ino;
+	return 0;
+}
+
+void ss_text_free(ss_text *t)
+{
+	free(t->path);
+	free(t->data);
+	free(t->lines);
+	memset(t, 0, sizeof(*t));
+}
+
+size_t ss_text_line_at(const ss_text *t, size_t offset)
+{
+	if (t->nlines == 0)
+		return 0;
+	const ss_line *last = &t->lines[t->nlines - 1];
+	if (offset >= t->len)
+		return last->eol == SS_EOL_NONE ? t->nlines - 1 : t->nlines;
+	size_t lo = 0, hi = t->nlines - 1;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo + 1) / 2;
+		if (t->lines[mid].start <= offset)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return lo;
+}
+
+static int valid_utf8(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		size_t n = get_utf8(p + i, len - i, &cp);
+		if (!n)
+			return 0;
+		i += n;
+	}
+	return 1;
+}
+
+void ss_text_position(const ss_text *t, size_t offset, size_t *line, size_t *col)
+{
+	size_t l = ss_text_line_at(t, offset);
+	size_t start = l < t->nlines ? t->lines[l].start : t->len;
+	if (offset > t->len)
+		offset = t->len;
+	size_t c = offset - start;
+	const char *p = t->data + start;
+	if (valid_utf8(p, offset - start)) {
+		c = 0;
+		for (size_t i = 0; i < offset - start; i++)
+			if (((unsigned char)p[i] & 0xC0) != 0x80)
+				c++;
+	}
+	*line = l + 1;
+	*col = c + 1;
+}
+
+int ss_text_error(const ss_text *t, ss_diag *d, size_t offset, const char *fmt, ...)
+{
+	if (!d || d->message)
+		return -1;
+	size_t line, col;
+	ss_text_position(t, offset, &line, &col);
+	ss_buf b = SS_BUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	int r = ss_buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	if (r < 0) {
+		ss_buf_release(&b);
+		return ss_diag_oom(d);
+	}
+	r = ss_diag_set(d, t->path, line, col, "%s", ss_buf_str(&b));
+	ss_buf_release(&b);
+	return r;
+}
+
+const char *ss_text_eol_string(const ss_text *t)
+{
+	return t->style == SS_EOL_CRLF ? "\r\n" : "\n";
+}
+
+char *ss_text_where(const ss_text *t, size_t offset)
+{
+	return ss_asprintf("%s:%zu", t->path, ss_text_line_at(t, offset) + 1);
+}

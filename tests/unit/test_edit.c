@@ -1,0 +1,172 @@
+/* The edit list: rendering, line helpers and unified diffs. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sshsync/edit.h"
+#include "testutil.h"
+
+typedef struct fixture {
+	ss_text t;
+	ss_edits e;
+	ss_buf out;
+	ss_diag d;
+} fixture;
+
+static int setup(void **state)
+{
+	fixture *f = calloc(1, sizeof(*f));
+	*state = f;
+	return f ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	fixture *f = *state;
+	ss_text_free(&f->t);
+	ss_edits_free(&f->e);
+	ss_buf_release(&f->out);
+	ss_diag_clear(&f->d);
+	free(f);
+	return 0;
+}
+
+static void load(fixture *f, const char *s)
+{
+	assert_int_equal(ss_text_from_bytes(&f->t, "cfg", s, strlen(s), &f->d), 0);
+}
+
+static const char *render(fixture *f)
+{
+	ss_buf_reset(&f->out);
+	assert_int_equal(ss_edits_render(&f->t, &f->e, &f->out, &f->d), 0);
+	return ss_buf_str(&f->out);
+}
+
+static const char *diff(fixture *f)
+{
+	ss_buf_reset(&f->out);
+	assert_int_equal(ss_edits_diff(&f->t, &f->e, "cfg", &f->out, &f->d), 0);
+	return ss_buf_str(&f->out);
+}
+
+static void test_replace_keeps_everything_else(void **state)
+{
+	fixture *f = *state;
+	load(f, "# c\nServerAliveInterval 30 # why\nHost x\n");
+	assert_int_equal(ss_edits_replace(&f->e, 24, 26, "60", 2), 0);
+	assert_string_equal(render(f), "# c\nServerAliveInterval 60 # why\nHost x\n");
+	assert_true(ss_edits_change_anything(&f->t, &f->e));
+}
+
+static void test_noop_edit_changes_nothing(void **state)
+{
+	fixture *f = *state;
+	load(f, "a 60\n");
+	assert_int_equal(ss_edits_replace(&f->e, 2, 4, "60", 2), 0);
+	assert_false(ss_edits_change_anything(&f->t, &f->e));
+}
+
+static void test_insert_line_uses_file_style(void **state)
+{
+	fixture *f = *state;
+	load(f, "a\r\nb\r\n");
+	assert_int_equal(ss_edits_insert_line(&f->e, &f->t, 1, "new"), 0);
+	assert_int_equal(ss_edits_insert_line(&f->e, &f->t, 2, "end"), 0);
+	assert_string_equal(render(f), "a\r\nnew\r\nb\r\nend\r\n");
+}
+
+static void test_append_ends_unterminated_last_line(void **state)
+{
+	fixture *f = *state;
+	load(f, "a\nb");
+	assert_int_equal(ss_edits_insert_line(&f->e, &f->t, 2, "c"), 0);
+	assert_string_equal(render(f), "a\nb\nc\n");
+	assert_string_equal(diff(f), "--- a/cfg\n+++ b/cfg\n@@ -1,2 +1,3 @@\n a\n-b\n"
+				     "\\ No newline at end of file\n+b\n+c\n");
+}
+
+static void test_inserts_at_one_place_keep_order(void **state)
+{
+	fixture *f = *state;
+	load(f, "x\n");
+	assert_int_equal(ss_edits_insert(&f->e, 0, "1\n", 2), 0);
+	assert_int_equal(ss_edits_insert(&f->e, 0, "2\n", 2), 0);
+	assert_int_equal(ss_edits_replace(&f->e, 0, 1, "y", 1), 0);
+	assert_string_equal(render(f), "1\n2\ny\n");
+}
+
+static void test_overlap_is_an_error(void **state)
+{
+	fixture *f = *state;
+	load(f, "abcdef\n");
+	assert_int_equal(ss_edits_replace(&f->e, 1, 4, "x", 1), 0);
+	assert_int_equal(ss_edits_replace(&f->e, 3, 5, "y", 1), 0);
+	assert_int_equal(ss_edits_render(&f->t, &f->e, &f->out, &f->d), -1);
+	assert_non_null(strstr(f->d.message, "overlapping"));
+}
+
+static void test_delete_line(void **state)
+{
+	fixture *f = *state;
+	load(f, "a\nb\r\nc");
+	assert_int_equal(ss_edits_delete_line(&f->e, &f->t, 1), 0);
+	assert_int_equal(ss_edits_delete_line(&f->e, &f->t, 2), 0);
+	assert_string_equal(render(f), "a\n");
+	assert_int_equal(ss_edits_delete_line(&f->e, &f->t, 3), -1);
+}
+
+static void test_diff_hunks_and_context(void **state)
+{
+	fixture *f = *state;
+	load(f, "1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\n12\n13\n14\n15\n16\n");
+	/* line 2 changed, a line inserted before 15: two hunks, far apart */
+	assert_int_equal(ss_edits_replace(&f->e, 2, 3, "two", 3), 0);
+	assert_int_equal(ss_edits_insert_line(&f->e, &f->t, 14, "new"), 0);
+	assert_string_equal(diff(f), "--- a/cfg\n+++ b/cfg\n"
+				     "@@ -1,5 +1,5 @@\n 1\n-2\n+two\n 3\n 4\n 5\n"
+				     "@@ -12,5 +12,6 @@\n 12\n 13\n 14\n+new\n 15\n 16\n");
+}
+
+static void test_diff_merges_near_changes(void **state)
+{
+	fixture *f = *state;
+	load(f, "a\nb\nc\nd\ne\n");
+	assert_int_equal(ss_edits_delete_line(&f->e, &f->t, 0), 0);
+	assert_int_equal(ss_edits_replace(&f->e, 8, 9, "E", 1), 0);
+	assert_string_equal(diff(f), "--- a/cfg\n+++ b/cfg\n"
+				     "@@ -1,5 +1,4 @@\n-a\n b\n c\n d\n-e\n+E\n");
+}
+
+static void test_diff_empty_without_edits(void **state)
+{
+	fixture *f = *state;
+	load(f, "a\n");
+	assert_string_equal(diff(f), "");
+}
+
+static void test_diff_into_empty_file(void **state)
+{
+	fixture *f = *state;
+	load(f, "");
+	assert_int_equal(ss_edits_insert_line(&f->e, &f->t, 0, "x"), 0);
+	assert_string_equal(diff(f), "--- a/cfg\n+++ b/cfg\n@@ -0,0 +1,1 @@\n+x\n");
+}
+
+int main(void)
+{
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_replace_keeps_everything_else),
+		T(test_noop_edit_changes_nothing),
+		T(test_insert_line_uses_file_style),
+		T(test_append_ends_unterminated_last_line),
+		T(test_inserts_at_one_place_keep_order),
+		T(test_overlap_is_an_error),
+		T(test_delete_line),
+		T(test_diff_hunks_and_context),
+		T(test_diff_merges_near_changes),
+		T(test_diff_empty_without_edits),
+		T(test_diff_into_empty_file),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,149 @@
+/* The text layer: decoding, line table, positions, round trips. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sshsync/edit.h"
+#include "sshsync/text.h"
+#include "testutil.h"
+
+static void load_bytes(ss_text *t, const char *bytes, size_t len)
+{
+	ss_diag d = SS_DIAG_INIT;
+	assert_int_equal(ss_text_from_bytes(t, "mem", bytes, len, &d), 0);
+}
+
+static void assert_roundtrip(const char *bytes, size_t len)
+{
+	ss_text t;
+	load_bytes(&t, bytes, len);
+	ss_edits e = SS_EDITS_INIT;
+	ss_buf out = SS_BUF_INIT;
+	ss_diag d = SS_DIAG_INIT;
+	assert_int_equal(ss_edits_render_file(&t, &e, &out, &d), 0);
+	assert_int_equal(out.len, len);
+	assert_memory_equal(out.data, bytes, len);
+	ss_buf_release(&out);
+	ss_text_free(&t);
+}
+
+static void test_lines_and_endings(void **state)
+{
+	(void)state;
+	const char s[] = "a\nbb\r\nccc\rx\nlast";
+	ss_text t;
+	load_bytes(&t, s, sizeof(s) - 1);
+	assert_int_equal(t.nlines, 4);
+	assert_int_equal(t.lines[0].eol, SS_EOL_LF);
+	assert_int_equal(t.lines[1].len, 2);
+	assert_int_equal(t.lines[1].eol, SS_EOL_CRLF);
+	/* A lone CR is content, not a line end. */
+	assert_int_equal(t.lines[2].len, 5);
+	assert_int_equal(t.lines[3].eol, SS_EOL_NONE);
+	assert_int_equal(ss_text_line_at(&t, 0), 0);
+	assert_int_equal(ss_text_line_at(&t, 3), 1);
+	assert_int_equal(ss_text_line_at(&t, sizeof(s) - 1), 3);
+	ss_text_free(&t);
+}
+
+static void test_style_is_majority(void **state)
+{
+	(void)state;
+	ss_text t;
+	load_bytes(&t, "a\r\nb\r\nc\n", 8);
+	assert_string_equal(ss_text_eol_string(&t), "\r\n");
+	ss_text_free(&t);
+	load_bytes(&t, "", 0);
+	assert_int_equal(t.nlines, 0);
+	assert_string_equal(ss_text_eol_string(&t), "\n");
+	ss_text_free(&t);
+}
+
+static void test_utf16_decodes_and_roundtrips(void **state)
+{
+	(void)state;
+	/* BOM, "é\r\n", a surrogate pair (U+1F600), a lone high surrogate, "x" */
+	const char s[] = "\xFF\xFE\xE9\x00\r\x00\n\x00\x3D\xD8\x00\xDE\x00\xD8x\x00";
+	size_t len = sizeof(s) - 1;
+	ss_text t;
+	load_bytes(&t, s, len);
+	assert_int_equal(t.enc, SS_ENC_UTF16LE);
+	assert_memory_equal(t.data, "\xC3\xA9\r\n\xF0\x9F\x98\x80\xED\xA0\x80x", 13);
+	assert_int_equal(t.nlines, 2);
+	size_t line, col;
+	ss_text_position(&t, 11, &line, &col); /* the x: after two characters */
+	assert_int_equal(line, 2);
+	assert_int_equal(col, 3);
+	ss_text_free(&t);
+	assert_roundtrip(s, len);
+}
+
+static void test_utf16_odd_length_is_an_error(void **state)
+{
+	(void)state;
+	ss_text t;
+	ss_diag d = SS_DIAG_INIT;
+	assert_int_equal(ss_text_from_bytes(&t, "odd.reg", "\xFF\xFE" "a\x00" "b", 5, &d), -1);
+	assert_non_null(strstr(d.message, "odd number of bytes"));
+	ss_diag_clear(&d);
+}
+
+static void test_bytes_roundtrip(void **state)
+{
+	(void)state;
+	assert_roundtrip("", 0);
+	assert_roundtrip("\xEF\xBB\xBFHost x\r\n", 10);
+	assert_roundtrip("caf\xE9 latin-1\n\x01\x02\xFF", 16);
+	assert_roundtrip("no newline", 10);
+}
+
+static void test_corpus_roundtrip(void **state)
+{
+	(void)state;
+	const char *subs[] = {"ssh", "putty", "winscp"};
+	size_t files = 0;
+	for (size_t s = 0; s < 3; s++) {
+		char *dir = tu_corpus_dir(subs[s]);
+		if (!dir)
+			skip();
+		ss_strlist names = tu_list_dir(dir);
+		for (size_t i = 0; i < names.n; i++) {
+			char *p = tu_path(dir, names.v[i]);
+			ss_buf raw = tu_read(p);
+			assert_roundtrip(raw.data, raw.len);
+			ss_buf_release(&raw);
+			free(p);
+			files++;
+		}
+		ss_strlist_release(&names);
+		free(dir);
+	}
+	assert_true(files >= 30);
+}
+
+static void test_error_position(void **state)
+{
+	(void)state;
+	ss_text t;
+	load_bytes(&t, "one\ntwo three\n", 14);
+	ss_diag d = SS_DIAG_INIT;
+	assert_int_equal(ss_text_error(&t, &d, 8, "bad %s", "thing"), -1);
+	char *msg = ss_diag_format(&d);
+	assert_string_equal(msg, "mem:2:5: bad thing");
+	free(msg);
+	ss_diag_clear(&d);
+	ss_text_free(&t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_lines_and_endings),
+		cmocka_unit_test(test_style_is_majority),
+		cmocka_unit_test(test_utf16_decodes_and_roundtrips),
+		cmocka_unit_test(test_utf16_odd_length_is_an_error),
+		cmocka_unit_test(test_bytes_roundtrip),
+		cmocka_unit_test(test_corpus_roundtrip),
+		cmocka_unit_test(test_error_position),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

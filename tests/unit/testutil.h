@@ -1,0 +1,28 @@
+/* Helpers for cmocka tests: real files in a fresh temporary directory. */
+#ifndef SSHSYNC_TESTUTIL_H
+#define SSHSYNC_TESTUTIL_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "sshsync/buf.h"
+
+/* A new empty directory under $TMPDIR; the caller frees the name. */
+char *tu_tempdir(void);
+/* Removes a directory tree made by tu_tempdir. */
+void tu_rmtree(const char *dir);
+/* "dir/name", newly allocated. */
+char *tu_path(const char *dir, const char *name);
+void tu_write(const char *path, const void *data, size_t len);
+void tu_write_str(const char *path, const char *s);
+/* The whole file; the caller releases the buffer. */
+ss_buf tu_read(const char *path);
+/* $SSHSYNC_SHARED/corpus/SUB (or NULL when the corpus is not there). */
+char *tu_corpus_dir(const char *sub);
+/* The names in a directory, sorted, without dot files. */
+ss_strlist tu_list_dir(const char *dir);
+
+#endif
