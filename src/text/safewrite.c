@@ -168,6 +168,13 @@ static char *write_temp(const char *real, const void *bytes, size_t len, const s
 			what = "cannot keep the owner of";
 		}
 	}
+	if (ok && !have_st) {
+		/* A new file gets the usual mode, not mkstemp's 0600. */
+		mode_t mask = umask(0);
+		umask(mask);
+		ok = fchmod(fd, 0666 & ~mask) == 0;
+		what = "cannot set the mode of";
+	}
 	if (ok) {
 		ok = fsync(fd) == 0;
 		what = "cannot fsync a temporary file for";
