@@ -1,0 +1,47 @@
+/* The engine: audit, apply and export over a list of targets. */
+#ifndef SSHSYNC_ENGINE_H
+#define SSHSYNC_ENGINE_H
+
+#include <stddef.h>
+
+#include "sshsync/buf.h"
+#include "sshsync/client.h"
+#include "sshsync/diag.h"
+#include "sshsync/regplan.h"
+#include "sshsync/scope.h"
+#include "sshsync/target.h"
+
+/* Appends the scopes of every target, judged against the policy. */
+int ss_engine_audit(const ss_targets *targets, const ss_query *q, const ss_policy *p,
+		    ss_scopes *out, ss_diag *d);
+
+typedef struct ss_apply_opts {
+	int dry_run;   /* write nothing */
+	int want_diff; /* fill `diff` */
+	int backup;    /* keep PATH.sshsync-bak */
+} ss_apply_opts;
+
+typedef struct ss_apply_result {
+	ss_buf diff;          /* unified diff of every changed file */
+	ss_strlist changed;   /* paths written (or that would be, on a dry run) */
+	ss_strlist unchanged; /* paths that already had the policy */
+} ss_apply_result;
+
+#define SS_APPLY_RESULT_INIT {SS_BUF_INIT, SS_STRLIST_INIT, SS_STRLIST_INIT}
+
+/* Plans every target first, checks that each changed file can be written
+ * and validates the result; only then writes. On error nothing has been
+ * written, except when a write itself fails after earlier files were
+ * replaced (the error says which files were). */
+int ss_engine_apply(const ss_targets *targets, const ss_policy *p, const ss_apply_opts *o,
+		    ss_apply_result *res, ss_diag *d);
+void ss_apply_result_free(ss_apply_result *res);
+
+/* The registry plan that gives the sessions the policy. */
+int ss_engine_export(const ss_client *client, const char *from, const ss_strlist *sessions,
+		     const ss_policy *p, ss_regplan *out, ss_diag *d);
+
+/* Writes a whole output file (a report, an export) safely; "-" is stdout. */
+int ss_engine_write_output(const char *path, const void *bytes, size_t len, ss_diag *d);
+
+#endif

@@ -1,0 +1,33 @@
+/* Reports: the audit as a text table, JSON or JUnit XML. */
+#ifndef SSHSYNC_REPORT_H
+#define SSHSYNC_REPORT_H
+
+#include "sshsync/buf.h"
+#include "sshsync/diag.h"
+#include "sshsync/scope.h"
+
+typedef enum ss_format {
+	SS_FORMAT_TEXT,
+	SS_FORMAT_JSON,
+	SS_FORMAT_JUNIT
+} ss_format;
+
+typedef struct ss_report_opts {
+	ss_format format;
+	long nat_timeout;
+	int color; /* ANSI colours in the text table */
+} ss_report_opts;
+
+/* Parses "text", "json" or "junit"; -1 for anything else. */
+int ss_format_parse(const char *name, ss_format *out);
+
+int ss_report_audit(const ss_scopes *s, const ss_report_opts *o, ss_buf *out, ss_diag *d);
+int ss_report_text(const ss_scopes *s, const ss_report_opts *o, ss_buf *out, ss_diag *d);
+int ss_report_json(const ss_scopes *s, const ss_report_opts *o, ss_buf *out, ss_diag *d);
+int ss_report_junit(const ss_scopes *s, const ss_report_opts *o, ss_buf *out, ss_diag *d);
+
+/* Appends `s` with control characters and invalid UTF-8 shown as \xNN, so
+ * that a hostile name cannot forge a line of output. */
+int ss_report_add_printable(ss_buf *out, const char *s);
+
+#endif

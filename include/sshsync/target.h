@@ -1,0 +1,35 @@
+/* Targets: which client reads which file ("KIND:PATH", or recognised). */
+#ifndef SSHSYNC_TARGET_H
+#define SSHSYNC_TARGET_H
+
+#include <stddef.h>
+
+#include "sshsync/client.h"
+#include "sshsync/diag.h"
+
+typedef struct ss_target {
+	const ss_client *client;
+	char *path;
+	int system; /* a machine-wide file (/etc/ssh/...): applied only with --system */
+} ss_target;
+
+typedef struct ss_targets {
+	ss_target *v;
+	size_t n;
+	size_t cap;
+} ss_targets;
+
+#define SS_TARGETS_INIT {NULL, 0, 0}
+
+/* The kinds DESIGN.md names, whether or not this build has their client. */
+int ss_kind_is_known(const char *kind);
+
+/* Parses "KIND:PATH" or a bare PATH, whose kind is then recognised from its
+ * name and content; an ambiguous or unrecognised file is an error that
+ * asks for KIND:. */
+int ss_target_parse(const char *arg, ss_target *out, ss_diag *d);
+int ss_targets_add(ss_targets *t, const ss_client *client, const char *path, int system);
+void ss_target_free(ss_target *t);
+void ss_targets_free(ss_targets *t);
+
+#endif

@@ -1,0 +1,40 @@
+/* The sshsync tool's commands (internal to src/cli). */
+#ifndef SSHSYNC_CLI_H
+#define SSHSYNC_CLI_H
+
+#include "sshsync/buf.h"
+#include "sshsync/diag.h"
+#include "sshsync/scope.h"
+#include "sshsync/target.h"
+
+enum { EXIT_OK = 0, EXIT_AUDIT_FAILED = 1, EXIT_TROUBLE = 2 };
+
+/* What every command shares: options before the command. */
+typedef struct cli_globals {
+	const char *policy_file;
+} cli_globals;
+
+typedef int (*cli_command_fn)(int argc, char **argv, const cli_globals *g);
+
+int cmd_discover(int argc, char **argv, const cli_globals *g);
+int cmd_audit(int argc, char **argv, const cli_globals *g);
+int cmd_apply(int argc, char **argv, const cli_globals *g);
+
+/* Prints "sshsync: FILE:LINE:COL: message" and returns EXIT_TROUBLE. */
+int cli_fail(const ss_diag *d);
+/* Prints "sshsync: message" plus a hint to --help; returns EXIT_TROUBLE. */
+int cli_usage_error(const char *command, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void cli_print_help(const char *command);
+
+/* The policy: defaults, then the policy file, then the command line. */
+int cli_load_policy(const cli_globals *g, ss_policy *p, ss_diag *d);
+int cli_option_seconds(const char *command, const char *option, const char *value, long min,
+		       long *out);
+
+/* The targets named on the command line, or else those discover finds
+ * (system files only when `with_system`). */
+int cli_targets(char **args, int nargs, int with_system, int verbose, ss_targets *out,
+		ss_diag *d);
+
+#endif

@@ -1,0 +1,161 @@
+/* sshsync apply */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "sshsync/engine.h"
+#include "sshsync/policyfile.h"
+#include "sshsync/safewrite.h"
+
+typedef struct apply_args {
+	ss_policy policy;
+	ss_apply_opts opts;
+	int system;
+} apply_args;
+
+enum {
+	OPT_INTERVAL = 256, OPT_COUNT_MAX, OPT_TCP, OPT_PING, OPT_DRY_RUN, OPT_DIFF,
+	OPT_NO_BACKUP, OPT_SYSTEM, OPT_POLICY
+};
+
+typedef struct overrides {
+	long interval, count_max, tcp;
+	int ping_set;
+	ss_winscp_ping ping;
+} overrides;
+
+static int parse_option(int c, overrides *o, apply_args *a, cli_globals *g)
+{
+	switch (c) {
+	case OPT_INTERVAL:
+		return cli_option_seconds("apply", "--interval", optarg, 1, &o->interval);
+	case OPT_COUNT_MAX:
+		return cli_option_seconds("apply", "--count-max", optarg, 0, &o->count_max);
+	case OPT_TCP:
+		if (ss_parse_yes_no(optarg, &o->tcp) == 0)
+			return 0;
+		cli_usage_error("apply", "--tcp-keepalive: '%s' is not yes or no", optarg);
+		return -1;
+	case OPT_PING:
+		if (ss_parse_winscp_ping(optarg, &o->ping) == 0) {
+			o->ping_set = 1;
+			return 0;
+		}
+		cli_usage_error("apply", "--winscp-ping: '%s' is not null or dummy", optarg);
+		return -1;
+	case OPT_DRY_RUN:
+		a->opts.dry_run = 1;
+		return 0;
+	case OPT_DIFF:
+		a->opts.want_diff = 1;
+		return 0;
+	case OPT_NO_BACKUP:
+		a->opts.backup = 0;
+		return 0;
+	case OPT_SYSTEM:
+		a->system = 1;
+		return 0;
+	case OPT_POLICY:
+		g->policy_file = optarg;
+		return 0;
+	}
+	return -1;
+}
+
+static int parse_args(int argc, char **argv, apply_args *a, cli_globals *g)
+{
+	static const struct option options[] = {
+		{"interval", required_argument, NULL, OPT_INTERVAL},
+		{"count-max", required_argument, NULL, OPT_COUNT_MAX},
+		{"tcp-keepalive", required_argument, NULL, OPT_TCP},
+		{"winscp-ping", required_argument, NULL, OPT_PING},
+		{"dry-run", no_argument, NULL, OPT_DRY_RUN},
+		{"diff", no_argument, NULL, OPT_DIFF},
+		{"no-backup", no_argument, NULL, OPT_NO_BACKUP},
+		{"system", no_argument, NULL, OPT_SYSTEM},
+		{"policy", required_argument, NULL, OPT_POLICY},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	overrides o = {SS_UNSET, SS_UNSET, SS_UNSET, 0, SS_PING_KEEP};
+	a->opts.backup = 1;
+	opterr = 0;
+	int c;
+	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+		if (c == 'h') {
+			cli_print_help("apply");
+			return 1;
+		}
+		if (c == '?' || c == ':') {
+			cli_usage_error("apply", "unknown option or missing value '%s'",
+					argv[optind - 1]);
+			return -1;
+		}
+		if (parse_option(c, &o, a, g) < 0)
+			return -1;
+	}
+	ss_diag d = SS_DIAG_INIT;
+	if (cli_load_policy(g, &a->policy, &d) < 0) {
+		cli_fail(&d);
+		ss_diag_clear(&d);
+		return -1;
+	}
+	if (o.interval != SS_UNSET)
+		a->policy.interval = o.interval;
+	if (o.count_max != SS_UNSET)
+		a->policy.count_max = o.count_max;
+	if (o.tcp != SS_UNSET)
+		a->policy.tcp_keepalive = o.tcp;
+	if (o.ping_set)
+		a->policy.winscp_ping = o.ping;
+	if (a->policy.interval == SS_UNSET) {
+		cli_usage_error("apply", "--interval N is required (or a policy file that sets "
+				"[keepalive] interval)");
+		return -1;
+	}
+	if (a->opts.dry_run)
+		a->opts.want_diff = 1;
+	return 0;
+}
+
+static void report(const apply_args *a, const ss_apply_result *res)
+{
+	if (res->diff.len)
+		fwrite(res->diff.data, 1, res->diff.len, stdout);
+	FILE *f = a->opts.dry_run ? stderr : stdout;
+	for (size_t i = 0; i < res->changed.n; i++) {
+		if (a->opts.dry_run)
+			fprintf(f, "would update %s\n", res->changed.v[i]);
+		else if (a->opts.backup)
+			fprintf(f, "updated %s (backup: %s%s)\n", res->changed.v[i],
+				res->changed.v[i], SS_BACKUP_SUFFIX);
+		else
+			fprintf(f, "updated %s\n", res->changed.v[i]);
+	}
+	for (size_t i = 0; i < res->unchanged.n; i++)
+		fprintf(f, "unchanged %s (already as asked)\n", res->unchanged.v[i]);
+}
+
+int cmd_apply(int argc, char **argv, const cli_globals *g)
+{
+	apply_args a;
+	memset(&a, 0, sizeof(a));
+	cli_globals mine = *g;
+	int p = parse_args(argc, argv, &a, &mine);
+	if (p != 0)
+		return p > 0 ? EXIT_OK : EXIT_TROUBLE;
+	ss_diag d = SS_DIAG_INIT;
+	ss_targets targets = SS_TARGETS_INIT;
+	ss_apply_result res = SS_APPLY_RESULT_INIT;
+	int status = EXIT_OK;
+	if (cli_targets(argv + optind, argc - optind, a.system, 1, &targets, &d) < 0 ||
+	    ss_engine_apply(&targets, &a.policy, &a.opts, &res, &d) < 0)
+		status = cli_fail(&d);
+	else
+		report(&a, &res);
+	ss_apply_result_free(&res);
+	ss_targets_free(&targets);
+	ss_diag_clear(&d);
+	return status;
+}

@@ -1,0 +1,144 @@
+/* sshsync audit */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "sshsync/engine.h"
+#include "sshsync/report.h"
+
+typedef struct audit_args {
+	ss_policy policy;
+	ss_strlist hosts;
+	ss_strlist connections;
+	ss_format format;
+	const char *output;
+} audit_args;
+
+enum { OPT_INTERVAL = 256, OPT_NAT, OPT_HOST, OPT_CONNECTION, OPT_FORMAT, OPT_SYSTEM, OPT_POLICY };
+
+static int parse_args(int argc, char **argv, audit_args *a, cli_globals *g)
+{
+	static const struct option options[] = {
+		{"interval", required_argument, NULL, OPT_INTERVAL},
+		{"nat-timeout", required_argument, NULL, OPT_NAT},
+		{"host", required_argument, NULL, OPT_HOST},
+		{"connection", required_argument, NULL, OPT_CONNECTION},
+		{"format", required_argument, NULL, OPT_FORMAT},
+		{"output", required_argument, NULL, 'o'},
+		{"system", no_argument, NULL, OPT_SYSTEM},
+		{"policy", required_argument, NULL, OPT_POLICY},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	long interval = SS_UNSET, nat = SS_UNSET;
+	opterr = 0;
+	int c;
+	while ((c = getopt_long(argc, argv, "ho:", options, NULL)) != -1) {
+		switch (c) {
+		case OPT_INTERVAL:
+			if (cli_option_seconds("audit", "--interval", optarg, 1, &interval) < 0)
+				return -1;
+			break;
+		case OPT_NAT:
+			if (cli_option_seconds("audit", "--nat-timeout", optarg, 1, &nat) < 0)
+				return -1;
+			break;
+		case OPT_HOST:
+			if (ss_strlist_push(&a->hosts, optarg) < 0)
+				return -1;
+			break;
+		case OPT_CONNECTION:
+			if (ss_strlist_push(&a->connections, optarg) < 0)
+				return -1;
+			break;
+		case OPT_FORMAT:
+			if (ss_format_parse(optarg, &a->format) < 0) {
+				cli_usage_error("audit", "--format: '%s' is not text, json or junit",
+						optarg);
+				return -1;
+			}
+			break;
+		case 'o':
+			a->output = optarg;
+			break;
+		case OPT_SYSTEM:
+			break; /* audit reads system files anyway */
+		case OPT_POLICY:
+			g->policy_file = optarg;
+			break;
+		case 'h':
+			cli_print_help("audit");
+			return 1;
+		default:
+			cli_usage_error("audit", "unknown option or missing value '%s'",
+					argv[optind - 1]);
+			return -1;
+		}
+	}
+	ss_diag d = SS_DIAG_INIT;
+	if (cli_load_policy(g, &a->policy, &d) < 0) {
+		cli_fail(&d);
+		ss_diag_clear(&d);
+		return -1;
+	}
+	if (interval != SS_UNSET)
+		a->policy.interval = interval;
+	if (nat != SS_UNSET)
+		a->policy.nat_timeout = nat;
+	return 0;
+}
+
+static int use_color(const audit_args *a)
+{
+	const char *no_color = getenv("NO_COLOR"), *term = getenv("TERM");
+	return a->format == SS_FORMAT_TEXT && !a->output && isatty(STDOUT_FILENO) &&
+	       !(no_color && *no_color) && !(term && strcmp(term, "dumb") == 0);
+}
+
+static int run(const audit_args *a, char **targets_argv, int ntargets, ss_diag *d, int *failed)
+{
+	ss_targets targets = SS_TARGETS_INIT;
+	ss_scopes scopes = SS_SCOPES_INIT;
+	ss_buf out = SS_BUF_INIT;
+	ss_query q = {&a->hosts, &a->connections};
+	ss_report_opts ro = {a->format, a->policy.nat_timeout, use_color(a)};
+	int r = cli_targets(targets_argv, ntargets, 1, 0, &targets, d);
+	if (r == 0)
+		r = ss_engine_audit(&targets, &q, &a->policy, &scopes, d);
+	if (r == 0)
+		r = ss_report_audit(&scopes, &ro, &out, d);
+	if (r == 0)
+		r = ss_engine_write_output(a->output, out.data, out.len, d);
+	for (size_t i = 0; i < scopes.n; i++)
+		*failed |= ss_scope_failed(&scopes.v[i]);
+	ss_buf_release(&out);
+	ss_scopes_free(&scopes);
+	ss_targets_free(&targets);
+	return r;
+}
+
+int cmd_audit(int argc, char **argv, const cli_globals *g)
+{
+	audit_args a;
+	memset(&a, 0, sizeof(a));
+	cli_globals mine = *g;
+	int p = parse_args(argc, argv, &a, &mine);
+	int status = EXIT_OK;
+	if (p != 0) {
+		status = p > 0 ? EXIT_OK : EXIT_TROUBLE;
+	} else {
+		ss_diag d = SS_DIAG_INIT;
+		int failed = 0;
+		if (run(&a, argv + optind, argc - optind, &d, &failed) < 0)
+			status = cli_fail(&d);
+		else if (failed)
+			status = EXIT_AUDIT_FAILED;
+		ss_diag_clear(&d);
+	}
+	ss_strlist_release(&a.hosts);
+	ss_strlist_release(&a.connections);
+	return status;
+}

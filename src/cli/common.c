@@ -1,0 +1,90 @@
+/* What the commands share: errors, policy, targets. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli.h"
+#include "sshsync/discover.h"
+#include "sshsync/policyfile.h"
+
+int cli_fail(const ss_diag *d)
+{
+	char *msg = ss_diag_format(d);
+	fprintf(stderr, "sshsync: %s\n", msg ? msg : "out of memory");
+	free(msg);
+	return EXIT_TROUBLE;
+}
+
+int cli_usage_error(const char *command, const char *fmt, ...)
+{
+	va_list ap;
+	fputs("sshsync: ", stderr);
+	if (command)
+		fprintf(stderr, "%s: ", command);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'sshsync %s%s--help'.\n", command ? command : "",
+		command ? " " : "");
+	return EXIT_TROUBLE;
+}
+
+int cli_load_policy(const cli_globals *g, ss_policy *p, ss_diag *d)
+{
+	ss_policy_init(p);
+	if (g->policy_file)
+		return ss_policy_load(g->policy_file, p, d);
+	return 0;
+}
+
+int cli_option_seconds(const char *command, const char *option, const char *value, long min,
+		       long *out)
+{
+	if (ss_parse_seconds(value, min, out) < 0) {
+		cli_usage_error(command, "%s: '%s' is not a whole number%s", option, value,
+				min > 0 ? " of 1 or more" : " of 0 or more");
+		return -1;
+	}
+	return 0;
+}
+
+static int targets_from_args(char **args, int nargs, ss_targets *out, ss_diag *d)
+{
+	for (int i = 0; i < nargs; i++) {
+		ss_target t;
+		if (ss_target_parse(args[i], &t, d) < 0)
+			return -1;
+		int r = ss_targets_add(out, t.client, t.path, 0);
+		ss_target_free(&t);
+		if (r < 0)
+			return ss_diag_oom(d);
+	}
+	return 0;
+}
+
+int cli_targets(char **args, int nargs, int with_system, int verbose, ss_targets *out,
+		ss_diag *d)
+{
+	if (nargs > 0)
+		return targets_from_args(args, nargs, out, d);
+	ss_discover_env env;
+	ss_discover_env_init(&env);
+	ss_targets found = SS_TARGETS_INIT;
+	int r = ss_discover(&env, &found, d);
+	for (size_t i = 0; i < found.n && r == 0; i++) {
+		const ss_target *t = &found.v[i];
+		if (t->system && !with_system) {
+			if (verbose)
+				fprintf(stderr, "sshsync: skipping system file %s (use --system)\n",
+					t->path);
+			continue;
+		}
+		if (ss_targets_add(out, t->client, t->path, t->system) < 0)
+			r = ss_diag_oom(d);
+	}
+	ss_targets_free(&found);
+	if (r == 0 && out->n == 0)
+		r = ss_diag_set(d, NULL, 0, 0, "no settings files found on this machine; name one "
+				"as KIND:PATH (see 'sshsync discover')");
+	return r;
+}

@@ -1,0 +1,98 @@
+/* --help texts. The man page (doc/sshsync.1) says the same at length. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char general[] =
+	"usage: sshsync [--policy FILE] COMMAND [OPTIONS] [TARGET...]\n"
+	"\n"
+	"Make every SSH client keep its connections alive the same way.\n"
+	"\n"
+	"commands:\n"
+	"  discover   list the settings files found on this machine\n"
+	"  audit      show the keepalive each host, session or site really gets\n"
+	"  apply      give every scope of every target the same keepalive\n"
+	"  export     write a .reg or Group Policy file that sets the keepalive\n"
+	"\n"
+	"TARGET is [KIND:]PATH, KIND one of ssh, sshd, putty, kitty, winscp, gpp.\n"
+	"Without a TARGET, the files that 'discover' finds.\n"
+	"\n"
+	"options:\n"
+	"  --policy FILE  read settings from a policy file (command-line options win)\n"
+	"  --help         show this help ('sshsync COMMAND --help' for a command)\n"
+	"  --version      show the version\n"
+	"\n"
+	"exit status: 0 done or audit clean, 1 audit found a failing scope,\n"
+	"2 usage, parse or I/O error (nothing was written to the file that failed).\n";
+
+static const char discover_help[] =
+	"usage: sshsync discover\n"
+	"\n"
+	"Lists the settings files of every client on this machine, 'KIND PATH' a line:\n"
+	"~/.ssh/config, /etc/ssh/ssh_config, /etc/ssh/sshd_config, PuTTY's session\n"
+	"directory ($PUTTYSESSIONS, $PUTTYDIR, XDG, ~/.putty), KiTTY and WinSCP in\n"
+	"the Wine prefix ($WINEPREFIX or ~/.wine).\n";
+
+static const char audit_help[] =
+	"usage: sshsync audit [OPTIONS] [TARGET...]\n"
+	"\n"
+	"One row per scope: the effective keepalive interval, count max, TCP\n"
+	"keepalive, where it was set, and whether it passes.\n"
+	"\n"
+	"  --interval N        fail scopes whose interval is not N seconds\n"
+	"  --nat-timeout S     fail intervals not shorter than S seconds (default 240)\n"
+	"  --host NAME         evaluate OpenSSH client configs for NAME, as 'ssh -G NAME'\n"
+	"                      (repeatable)\n"
+	"  --connection SPEC   evaluate sshd configs for user=U,host=H,addr=A,lport=P,\n"
+	"                      as 'sshd -T -C SPEC' (repeatable)\n"
+	"  --format FORMAT     text (default), json or junit\n"
+	"  -o, --output FILE   write the report to FILE\n"
+	"  --system            with no TARGET, include system files (default for audit)\n";
+
+static const char apply_help[] =
+	"usage: sshsync apply --interval N [OPTIONS] [TARGET...]\n"
+	"\n"
+	"Gives every host, session and site of every target the keepalive interval N\n"
+	"(seconds), changing only keepalive values. A backup is kept as\n"
+	"FILE.sshsync-bak.\n"
+	"\n"
+	"  --interval N            the keepalive interval in seconds (required unless\n"
+	"                          the policy file sets it)\n"
+	"  --count-max N           also set ServerAliveCountMax/ClientAliveCountMax\n"
+	"  --tcp-keepalive yes|no  also set TCP keepalives where the client has them\n"
+	"  --winscp-ping null|dummy  WinSCP's keepalive kind (default: null, keeping\n"
+	"                          sites that already use dummy commands)\n"
+	"  --dry-run               write nothing; print the diff\n"
+	"  --diff                  print the diff of what is written\n"
+	"  --no-backup             keep no FILE.sshsync-bak\n"
+	"  --system                with no TARGET, also change system files\n";
+
+static const char export_help[] =
+	"usage: sshsync export putty|kitty|winscp --interval N [OPTIONS]\n"
+	"\n"
+	"Writes a file that an administrator imports to set the keepalive of the\n"
+	"sessions: a .reg merge file (regedit, 'reg import') or a Group Policy\n"
+	"Preferences Registry.xml.\n"
+	"\n"
+	"  --interval N        the keepalive interval in seconds\n"
+	"  --from TARGET       the sessions of this file or directory (all of them,\n"
+	"                      plus Default Settings)\n"
+	"  --session NAME      this session (repeatable; instead of or with --from)\n"
+	"  --format FORMAT     reg (default: regedit's UTF-16 v5), reg4 (REGEDIT4,\n"
+	"                      ANSI) or gpp (Group Policy Registry.xml)\n"
+	"  -o, --output FILE   write to FILE instead of standard output\n";
+
+void cli_print_help(const char *command)
+{
+	const char *text = general;
+	if (command && strcmp(command, "discover") == 0)
+		text = discover_help;
+	else if (command && strcmp(command, "audit") == 0)
+		text = audit_help;
+	else if (command && strcmp(command, "apply") == 0)
+		text = apply_help;
+	else if (command && strcmp(command, "export") == 0)
+		text = export_help;
+	fputs(text, stdout);
+}

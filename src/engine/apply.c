@@ -1,0 +1,91 @@
+/* apply: plan everything, check everything, then write. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sshsync/engine.h"
+#include "sshsync/safewrite.h"
+
+/* The diff label: the path without leading slashes ("a/etc/ssh/..."). */
+static const char *diff_label(const char *path)
+{
+	while (*path == '/')
+		path++;
+	return path;
+}
+
+static int plan_target(const ss_target *t, const ss_policy *p, ss_changeset *cs, ss_diag *d)
+{
+	if (!t->client->apply)
+		return ss_diag_set(d, t->path, 0, 0, "%s files are audited only; apply cannot "
+				   "change them", t->client->kind);
+	if (t->client->apply(t->path, p, cs, d) < 0)
+		return -1;
+	if (ss_changeset_render(cs, d) < 0)
+		return -1;
+	return 0;
+}
+
+static int check_changeset(const ss_changeset *cs, ss_diag *d)
+{
+	for (size_t i = 0; i < cs->n; i++)
+		if (cs->v[i].changed && ss_safe_write_check(cs->v[i].text, d) < 0)
+			return -1;
+	if (cs->validate && ss_changeset_count_changed(cs) &&
+	    cs->validate(cs, cs->validate_ctx, d) < 0)
+		return -1;
+	return 0;
+}
+
+static int describe(const ss_changeset *cs, const ss_apply_opts *o, ss_apply_result *res,
+		    ss_diag *d)
+{
+	for (size_t i = 0; i < cs->n; i++) {
+		const ss_change *c = &cs->v[i];
+		ss_strlist *list = c->changed ? &res->changed : &res->unchanged;
+		if (ss_strlist_push(list, c->text->path) < 0)
+			return ss_diag_oom(d);
+		if (c->changed && o->want_diff &&
+		    ss_edits_diff(c->text, &c->edits, diff_label(c->text->path), &res->diff, d) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int write_changeset(const ss_changeset *cs, const ss_apply_opts *o, ss_diag *d)
+{
+	ss_write_opts wo = {o->backup};
+	for (size_t i = 0; i < cs->n; i++) {
+		const ss_change *c = &cs->v[i];
+		if (c->changed && ss_safe_write(c->text, c->rendered.data, c->rendered.len, &wo, d) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int ss_engine_apply(const ss_targets *targets, const ss_policy *p, const ss_apply_opts *o,
+		    ss_apply_result *res, ss_diag *d)
+{
+	ss_changeset *sets = calloc(targets->n ? targets->n : 1, sizeof(*sets));
+	if (!sets)
+		return ss_diag_oom(d);
+	int r = 0;
+	for (size_t i = 0; i < targets->n && r == 0; i++)
+		r = plan_target(&targets->v[i], p, &sets[i], d);
+	for (size_t i = 0; i < targets->n && r == 0; i++)
+		r = describe(&sets[i], o, res, d);
+	for (size_t i = 0; i < targets->n && r == 0 && !o->dry_run; i++)
+		r = check_changeset(&sets[i], d);
+	for (size_t i = 0; i < targets->n && r == 0 && !o->dry_run; i++)
+		r = write_changeset(&sets[i], o, d);
+	for (size_t i = 0; i < targets->n; i++)
+		ss_changeset_free(&sets[i]);
+	free(sets);
+	return r;
+}
+
+void ss_apply_result_free(ss_apply_result *res)
+{
+	ss_buf_release(&res->diff);
+	ss_strlist_release(&res->changed);
+	ss_strlist_release(&res->unchanged);
+}

@@ -1,0 +1,128 @@
+/* discover: looking where each client keeps its settings. */
+#include "sshsync/discover.h"
+
+#include <glob.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "sshsync/buf.h"
+
+void ss_discover_env_init(ss_discover_env *env)
+{
+	env->home = getenv("HOME");
+	env->xdg_config_home = getenv("XDG_CONFIG_HOME");
+	env->puttydir = getenv("PUTTYDIR");
+	env->puttysessions = getenv("PUTTYSESSIONS");
+	env->wineprefix = getenv("WINEPREFIX");
+	/* For tests and the demo: a stand-in for /etc. */
+	env->sysconfdir = getenv("SSHSYNC_SYSCONFDIR");
+}
+
+static int is_set(const char *s)
+{
+	return s && *s;
+}
+
+static int exists(const char *path, int want_dir)
+{
+	struct stat st;
+	if (stat(path, &st) < 0)
+		return 0;
+	return want_dir ? S_ISDIR(st.st_mode) : S_ISREG(st.st_mode);
+}
+
+/* Adds `path` when it exists and this build has a client for `kind`. */
+static int add_if(ss_targets *out, const char *kind, const char *path, int want_dir,
+		  int system, ss_diag *d)
+{
+	const ss_client *c = ss_client_find(kind);
+	if (!path)
+		return ss_diag_oom(d);
+	if (!c || !exists(path, want_dir))
+		return 0;
+	return ss_targets_add(out, c, path, system) < 0 ? ss_diag_oom(d) : 0;
+}
+
+static int add_owned(ss_targets *out, const char *kind, char *path, int want_dir, int system,
+		     ss_diag *d)
+{
+	int r = add_if(out, kind, path, want_dir, system, d);
+	free(path);
+	return r;
+}
+
+static int add_glob(ss_targets *out, const char *kind, char *pattern, int want_dir, ss_diag *d)
+{
+	if (!pattern)
+		return ss_diag_oom(d);
+	glob_t g;
+	int r = 0;
+	int gr = glob(pattern, 0, NULL, &g);
+	if (gr == 0) {
+		for (size_t i = 0; i < g.gl_pathc && r == 0; i++)
+			r = add_if(out, kind, g.gl_pathv[i], want_dir, 0, d);
+		globfree(&g);
+	} else if (gr == GLOB_NOSPACE) {
+		r = ss_diag_oom(d);
+	}
+	free(pattern);
+	return r;
+}
+
+/* PuTTY's own order (unix/storage.c): $PUTTYSESSIONS, $PUTTYDIR/sessions,
+ * the XDG directory if it exists, else ~/.putty/sessions. */
+static char *putty_sessions_dir(const ss_discover_env *env)
+{
+	if (is_set(env->puttysessions))
+		return ss_strdup(env->puttysessions);
+	if (is_set(env->puttydir))
+		return ss_asprintf("%s/sessions", env->puttydir);
+	char *xdg = is_set(env->xdg_config_home)
+			    ? ss_asprintf("%s/putty", env->xdg_config_home)
+			    : ss_asprintf("%s/.config/putty", env->home);
+	if (!xdg)
+		return NULL;
+	if (exists(xdg, 1)) {
+		char *dir = ss_asprintf("%s/sessions", xdg);
+		free(xdg);
+		return dir;
+	}
+	free(xdg);
+	return ss_asprintf("%s/.putty/sessions", env->home);
+}
+
+static int discover_wine(const ss_discover_env *env, ss_targets *out, ss_diag *d)
+{
+	char *prefix = is_set(env->wineprefix) ? ss_strdup(env->wineprefix)
+					       : ss_asprintf("%s/.wine", env->home);
+	if (!prefix)
+		return ss_diag_oom(d);
+	int r = 0;
+	r = r ? r : add_glob(out, "kitty", ss_asprintf("%s/drive_c/Program Files*/KiTTY/Sessions",
+						       prefix), 1, d);
+	r = r ? r : add_glob(out, "winscp", ss_asprintf("%s/drive_c/users/*/AppData/Roaming/"
+							"WinSCP.ini", prefix), 0, d);
+	r = r ? r : add_glob(out, "winscp", ss_asprintf("%s/drive_c/users/*/Application Data/"
+							"WinSCP.ini", prefix), 0, d);
+	r = r ? r : add_glob(out, "winscp", ss_asprintf("%s/drive_c/Program Files*/WinSCP/"
+							"WinSCP.ini", prefix), 0, d);
+	free(prefix);
+	return r;
+}
+
+int ss_discover(const ss_discover_env *env, ss_targets *out, ss_diag *d)
+{
+	const char *etc = is_set(env->sysconfdir) ? env->sysconfdir : "/etc";
+	int has_home = is_set(env->home);
+	int r = 0;
+	if (has_home)
+		r = add_owned(out, "ssh", ss_asprintf("%s/.ssh/config", env->home), 0, 0, d);
+	r = r ? r : add_owned(out, "ssh", ss_asprintf("%s/ssh/ssh_config", etc), 0, 1, d);
+	r = r ? r : add_owned(out, "sshd", ss_asprintf("%s/ssh/sshd_config", etc), 0, 1, d);
+	if (has_home || is_set(env->puttysessions) || is_set(env->puttydir))
+		r = r ? r : add_owned(out, "putty", putty_sessions_dir(env), 1, 0, d);
+	if (has_home || is_set(env->wineprefix))
+		r = r ? r : discover_wine(env, out, d);
+	return r;
+}

@@ -1,0 +1,54 @@
+/* export: the registry plan for a client's sessions, and output files. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sshsync/engine.h"
+#include "sshsync/safewrite.h"
+#include "sshsync/text.h"
+
+int ss_engine_export(const ss_client *client, const char *from, const ss_strlist *sessions,
+		     const ss_policy *p, ss_regplan *out, ss_diag *d)
+{
+	if (!client->export_plan)
+		return ss_diag_set(d, NULL, 0, 0, "cannot export %s settings (kinds: putty, "
+				   "kitty, winscp)", client->kind);
+	if (!from && sessions->n == 0)
+		return ss_diag_set(d, NULL, 0, 0, "export needs --from TARGET or --session NAME");
+	return client->export_plan(from, sessions, p, out, d);
+}
+
+static int write_stdout(const void *bytes, size_t len, ss_diag *d)
+{
+	if (len && fwrite(bytes, 1, len, stdout) != len)
+		return ss_diag_errno(d, "standard output", "cannot write");
+	if (fflush(stdout) != 0)
+		return ss_diag_errno(d, "standard output", "cannot write");
+	return 0;
+}
+
+int ss_engine_write_output(const char *path, const void *bytes, size_t len, ss_diag *d)
+{
+	if (!path || (path[0] == '-' && !path[1]))
+		return write_stdout(bytes, len, d);
+	ss_text old;
+	struct stat st;
+	int r;
+	if (stat(path, &st) == 0) {
+		if (!S_ISREG(st.st_mode))
+			return ss_diag_set(d, path, 0, 0, "is not a regular file");
+		r = ss_text_load(&old, path, 0, d);
+	} else if (errno == ENOENT) {
+		r = ss_text_new_empty(&old, path, SS_ENC_BYTES, SS_EOL_LF, d);
+	} else {
+		return ss_diag_errno(d, path, "cannot open");
+	}
+	if (r < 0)
+		return -1;
+	ss_write_opts wo = {0};
+	r = ss_safe_write(&old, bytes, len, &wo, d);
+	ss_text_free(&old);
+	return r;
+}

@@ -1,0 +1,148 @@
+/* The audit as JUnit XML (Ant/Jenkins shape; GitLab reads it too): a
+ * testsuite per target file, a testcase per scope, a failure per failing
+ * scope. Written with libxml2's writer so that escaping is never ours. */
+#include <libxml/xmlwriter.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sshsync/report.h"
+
+/* XML 1.0 cannot carry control characters even escaped: show them as \xNN. */
+static char *xml_text(const char *s)
+{
+	ss_buf b = SS_BUF_INIT;
+	if (ss_report_add_printable(&b, s) < 0) {
+		ss_buf_release(&b);
+		return NULL;
+	}
+	return ss_buf_detach(&b, NULL);
+}
+
+static int attr(xmlTextWriterPtr w, const char *name, const char *value)
+{
+	char *v = xml_text(value);
+	if (!v)
+		return -1;
+	int r = xmlTextWriterWriteAttribute(w, BAD_CAST name, BAD_CAST v);
+	free(v);
+	return r < 0 ? -1 : 0;
+}
+
+static int attrf_long(xmlTextWriterPtr w, const char *name, long value)
+{
+	return xmlTextWriterWriteFormatAttribute(w, BAD_CAST name, "%ld", value) < 0 ? -1 : 0;
+}
+
+static char *failure_text(const ss_scope *sc)
+{
+	ss_buf b = SS_BUF_INIT;
+	int r = 0;
+	for (size_t i = 0; i < sc->reasons.n; i++)
+		r |= ss_buf_addf(&b, "%s\n", sc->reasons.v[i]);
+	if (sc->interval == SS_UNKNOWN)
+		r |= ss_buf_adds(&b, "interval: unknown\n");
+	else if (sc->interval == 0)
+		r |= ss_buf_adds(&b, "interval: off\n");
+	else
+		r |= ss_buf_addf(&b, "interval: %lds\n", sc->interval);
+	r |= ss_buf_addf(&b, "set at: %s\n", sc->set_at ? sc->set_at : "default");
+	if (r) {
+		ss_buf_release(&b);
+		return NULL;
+	}
+	return ss_buf_detach(&b, NULL);
+}
+
+static int write_case(xmlTextWriterPtr w, const ss_scope *sc)
+{
+	char *classname = ss_asprintf("%s:%s", sc->kind, sc->file);
+	int r = !classname || xmlTextWriterStartElement(w, BAD_CAST "testcase") < 0;
+	r = r || attr(w, "name", sc->name) || attr(w, "classname", classname) ||
+	    attr(w, "time", "0");
+	free(classname);
+	if (!r && ss_scope_failed(sc)) {
+		char *message = failure_text(sc);
+		char *body = message ? xml_text(message) : NULL;
+		char *first = xml_text(sc->reasons.v[0]);
+		r = !message || !body || !first ||
+		    xmlTextWriterStartElement(w, BAD_CAST "failure") < 0 ||
+		    attr(w, "message", first) || attr(w, "type", "keepalive") ||
+		    xmlTextWriterWriteString(w, BAD_CAST body) < 0 ||
+		    xmlTextWriterEndElement(w) < 0;
+		free(message);
+		free(body);
+		free(first);
+	}
+	return r || xmlTextWriterEndElement(w) < 0 ? -1 : 0;
+}
+
+static int write_suite(xmlTextWriterPtr w, const ss_scopes *s, size_t first, size_t end,
+		       size_t id, const char *stamp, const char *host)
+{
+	const ss_scope *sc = &s->v[first];
+	long failures = 0;
+	for (size_t i = first; i < end; i++)
+		failures += ss_scope_failed(&s->v[i]);
+	char *package = ss_asprintf("sshsync.%s", sc->kind);
+	int r = !package || xmlTextWriterStartElement(w, BAD_CAST "testsuite") < 0;
+	r = r || attr(w, "name", sc->file) || attr(w, "package", package) ||
+	    attrf_long(w, "id", (long)id) || attr(w, "timestamp", stamp) ||
+	    attr(w, "hostname", host) || attrf_long(w, "tests", (long)(end - first)) ||
+	    attrf_long(w, "failures", failures) || attrf_long(w, "errors", 0) ||
+	    attr(w, "time", "0");
+	free(package);
+	r = r || xmlTextWriterStartElement(w, BAD_CAST "properties") < 0 ||
+	    xmlTextWriterEndElement(w) < 0;
+	for (size_t i = first; i < end && !r; i++)
+		r = write_case(w, &s->v[i]);
+	r = r || xmlTextWriterWriteElement(w, BAD_CAST "system-out", BAD_CAST "") < 0 ||
+	    xmlTextWriterWriteElement(w, BAD_CAST "system-err", BAD_CAST "") < 0 ||
+	    xmlTextWriterEndElement(w) < 0;
+	return r ? -1 : 0;
+}
+
+static int same_suite(const ss_scope *a, const ss_scope *b)
+{
+	return strcmp(a->kind, b->kind) == 0 && strcmp(a->file, b->file) == 0;
+}
+
+static int write_document(xmlTextWriterPtr w, const ss_scopes *s)
+{
+	char stamp[32], host[256];
+	time_t now = time(NULL);
+	struct tm tm;
+	if (!gmtime_r(&now, &tm) || !strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm))
+		return -1;
+	if (gethostname(host, sizeof(host)) < 0 || !host[0])
+		strcpy(host, "localhost");
+	host[sizeof(host) - 1] = '\0';
+	xmlTextWriterSetIndent(w, 1);
+	int r = xmlTextWriterStartDocument(w, NULL, "UTF-8", NULL) < 0 ||
+		xmlTextWriterStartElement(w, BAD_CAST "testsuites") < 0;
+	size_t id = 0;
+	for (size_t i = 0; i < s->n && !r;) {
+		size_t j = i + 1;
+		while (j < s->n && same_suite(&s->v[i], &s->v[j]))
+			j++;
+		r = write_suite(w, s, i, j, id++, stamp, host);
+		i = j;
+	}
+	return r || xmlTextWriterEndDocument(w) < 0 ? -1 : 0;
+}
+
+int ss_report_junit(const ss_scopes *s, const ss_report_opts *o, ss_buf *out, ss_diag *d)
+{
+	(void)o;
+	xmlBufferPtr xb = xmlBufferCreate();
+	xmlTextWriterPtr w = xb ? xmlNewTextWriterMemory(xb, 0) : NULL;
+	int r = !w || write_document(w, s) < 0;
+	if (w)
+		xmlFreeTextWriter(w); /* flushes into xb */
+	if (!r)
+		r = ss_buf_add(out, xmlBufferContent(xb), (size_t)xmlBufferLength(xb)) < 0;
+	if (xb)
+		xmlBufferFree(xb);
+	return r ? ss_diag_set(d, NULL, 0, 0, "cannot write the JUnit report") : 0;
+}

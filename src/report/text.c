@@ -1,0 +1,143 @@
+/* The audit as an aligned text table with a one-line summary. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sshsync/report.h"
+
+enum { NCOLS = 9 };
+
+static const char *const headings[NCOLS] = {"KIND", "FILE", "SCOPE", "INTERVAL", "COUNT",
+					    "TCP", "SET AT", "STATUS", "WHY"};
+
+/* Characters on screen (UTF-8 continuation bytes take no column). */
+static size_t display_width(const char *s)
+{
+	size_t w = 0;
+	for (; *s; s++)
+		w += ((unsigned char)*s & 0xC0) != 0x80;
+	return w;
+}
+
+static char *interval_text(long v)
+{
+	if (v == SS_UNKNOWN)
+		return ss_strdup("unknown");
+	if (v == 0)
+		return ss_strdup("off");
+	return ss_asprintf("%lds", v);
+}
+
+static char *optional_text(long v, int boolean)
+{
+	if (v == SS_UNSET)
+		return ss_strdup("-");
+	if (boolean)
+		return ss_strdup(v ? "yes" : "no");
+	return ss_asprintf("%ld", v);
+}
+
+static char *printable(const char *s)
+{
+	ss_buf b = SS_BUF_INIT;
+	if (ss_report_add_printable(&b, s) < 0) {
+		ss_buf_release(&b);
+		return NULL;
+	}
+	return ss_buf_detach(&b, NULL);
+}
+
+static char *reasons_text(const ss_scope *sc)
+{
+	ss_buf b = SS_BUF_INIT;
+	int r = 0;
+	for (size_t i = 0; i < sc->reasons.n; i++) {
+		if (i)
+			r |= ss_buf_adds(&b, "; ");
+		r |= ss_report_add_printable(&b, sc->reasons.v[i]);
+	}
+	if (r) {
+		ss_buf_release(&b);
+		return NULL;
+	}
+	return ss_buf_detach(&b, NULL);
+}
+
+/* The cells of one row, each newly allocated; -1 when memory runs out. */
+static int row_cells(const ss_scope *sc, char **cell)
+{
+	cell[0] = ss_strdup(sc->kind);
+	cell[1] = printable(sc->file);
+	cell[2] = printable(sc->name);
+	cell[3] = interval_text(sc->interval);
+	cell[4] = optional_text(sc->count_max, 0);
+	cell[5] = optional_text(sc->tcp_keepalive, 1);
+	cell[6] = sc->set_at ? printable(sc->set_at) : ss_strdup("default");
+	cell[7] = ss_strdup(ss_scope_failed(sc) ? "FAIL" : "pass");
+	cell[8] = reasons_text(sc);
+	for (int i = 0; i < NCOLS; i++)
+		if (!cell[i])
+			return -1;
+	return 0;
+}
+
+static void free_cells(char **cells, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(cells[i]);
+	free(cells);
+}
+
+static int add_cell(ss_buf *out, const char *text, size_t width, int last, const char *color)
+{
+	int r = 0;
+	if (color)
+		r |= ss_buf_adds(out, color);
+	r |= ss_buf_adds(out, text);
+	if (color)
+		r |= ss_buf_adds(out, "\033[0m");
+	if (!last)
+		for (size_t w = display_width(text); w < width + 2; w++)
+			r |= ss_buf_addc(out, ' ');
+	return r;
+}
+
+static int add_row(ss_buf *out, char *const *cell, const size_t *width, int color)
+{
+	int r = 0;
+	int last_col = cell[NCOLS - 1][0] ? NCOLS - 1 : NCOLS - 2;
+	for (int i = 0; i <= last_col; i++) {
+		const char *c = NULL;
+		if (color && i == 7)
+			c = strcmp(cell[7], "FAIL") == 0 ? "\033[31m" : "\033[32m";
+		r |= add_cell(out, cell[i], width[i], i == last_col, c);
+	}
+	return r | ss_buf_addc(out, '\n');
+}
+
+int ss_report_text(const ss_scopes *s, const ss_report_opts *o, ss_buf *out, ss_diag *d)
+{
+	size_t ncells = (s->n + 1) * NCOLS;
+	char **cells = calloc(ncells, sizeof(*cells));
+	if (!cells)
+		return ss_diag_oom(d);
+	size_t width[NCOLS] = {0}, failed = 0;
+	int r = 0;
+	for (int i = 0; i < NCOLS && !r; i++)
+		r = (cells[i] = ss_strdup(headings[i])) ? 0 : -1;
+	for (size_t i = 0; i < s->n && !r; i++) {
+		r = row_cells(&s->v[i], cells + (i + 1) * NCOLS);
+		failed += ss_scope_failed(&s->v[i]);
+	}
+	for (size_t i = 0; i < ncells && !r; i++) {
+		size_t w = display_width(cells[i]);
+		if (w > width[i % NCOLS])
+			width[i % NCOLS] = w;
+	}
+	for (size_t i = 0; i <= s->n && !r; i++)
+		r = add_row(out, cells + i * NCOLS, width, o->color && i > 0);
+	if (!r)
+		r = ss_buf_addf(out, "%zu scope%s, %zu passed, %zu failed (NAT timeout %lds)\n", s->n,
+				s->n == 1 ? "" : "s", s->n - failed, failed, o->nat_timeout);
+	free_cells(cells, ncells);
+	return r ? ss_diag_oom(d) : 0;
+}
