@@ -4,4 +4,6 @@
 
 #include "sshsync/client.h"
 
+extern const ss_client ss_client_gpp;
+
 #endif
