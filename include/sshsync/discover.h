@@ -13,7 +13,7 @@ typedef struct ss_discover_env {
 	const char *puttydir;
 	const char *puttysessions;
 	const char *wineprefix;   /* default ~/.wine */
-	const char *sysconfdir;   /* default /etc */
+	const char *sysconfdir;   /* default /etc; $SSHSYNC_SYSCONFDIR */
 } ss_discover_env;
 
 void ss_discover_env_init(ss_discover_env *env);

@@ -15,7 +15,8 @@ void ss_discover_env_init(ss_discover_env *env)
 	env->puttydir = getenv("PUTTYDIR");
 	env->puttysessions = getenv("PUTTYSESSIONS");
 	env->wineprefix = getenv("WINEPREFIX");
-	env->sysconfdir = NULL;
+	/* For tests and the demo: a stand-in for /etc. */
+	env->sysconfdir = getenv("SSHSYNC_SYSCONFDIR");
 }
 
 static int is_set(const char *s)

@@ -1,0 +1,120 @@
+/* The OpenSSH configuration lexer (ssh_config and sshd_config), as located
+ * items: one item per line of an ss_text, with the byte spans of the keyword,
+ * of every argument, of a trailing comment, and the unquoted values.
+ *
+ * It splits lines exactly as OpenSSH 9.2p1 does (readconf.c
+ * process_config_line_depth, servconf.c process_server_config_line_depth,
+ * misc.c strdelim and argv_split):
+ *
+ *  - Trailing " \t\r\n\f" are stripped first, but never the line's first
+ *    byte (so a line of only "\f" is a keyword "\f" with no argument).
+ *  - The keyword is taken with strdelim: it ends at " \t\r\n", '"' or '=';
+ *    a '"' inside it starts a quoted part that runs to the next '"' (the
+ *    quotes are removed); a keyword whose quote is never closed makes ssh
+ *    ignore the whole line (SS_SSHCONF_IGNORED). One '=' (with blanks
+ *    around it) may separate keyword and value. Leading blanks and one
+ *    leading '=' are skipped. A keyword that starts with '#' is a comment
+ *    line. Keywords are compared lowercased.
+ *  - A keyword with nothing after it is an error ("no argument after
+ *    keyword").
+ *  - The rest is split with argv_split: tokens are separated by ' ' and
+ *    '\t' only (a CR or form feed inside a line is part of a token); '"'
+ *    and '\'' quote (they can open and close in the middle of a token);
+ *    backslash escapes \\ \" \' and, outside quotes, "\ " (any other
+ *    backslash is kept); '#' at the start of a token ends the line; an
+ *    unclosed quote is an error ("invalid quotes").
+ *  - "Keyword==value" is not a lexing error for OpenSSH: the value is
+ *    "=value", which a number, time or yes/no keyword then rejects. Callers
+ *    that validate values should say so (see ss_sshconf_value_hint).
+ *
+ * Differences between client and server handled here: none in how tokens
+ * are split (sshd strips leading " \t\r" when it loads the file, which
+ * strdelim skips anyway). Both modes refuse a NUL byte: ssh truncates the
+ * line there and sshd even joins it with the next line, so a file with NUL
+ * bytes is not one sshsync can edit faithfully.
+ *
+ * What the lexer does not know: which keywords exist, what their values
+ * mean, Host/Match/Include. That is the client layer (client/openssh for
+ * ssh_config, client/sshd for sshd_config). */
+#ifndef SSHSYNC_SSHCONF_H
+#define SSHSYNC_SSHCONF_H
+
+#include <stddef.h>
+
+#include "sshsync/buf.h"
+#include "sshsync/diag.h"
+#include "sshsync/text.h"
+
+/* No such offset (no comment, no '='). */
+#define SS_SSHCONF_NONE ((size_t)-1)
+
+typedef enum ss_sshconf_mode {
+	SS_SSHCONF_CLIENT, /* ssh_config, readconf.c */
+	SS_SSHCONF_SERVER  /* sshd_config, servconf.c */
+} ss_sshconf_mode;
+
+typedef enum ss_sshconf_kind {
+	SS_SSHCONF_BLANK,     /* nothing but blanks */
+	SS_SSHCONF_COMMENT,   /* the keyword starts with '#' */
+	SS_SSHCONF_IGNORED,   /* OpenSSH silently skips it: unclosed quote in the keyword */
+	SS_SSHCONF_DIRECTIVE  /* keyword and at least a rest of line */
+} ss_sshconf_kind;
+
+/* One argument: raw bytes [start, end) of the text's data, quotes and
+ * backslashes included, and the value argv_split gives for it. */
+typedef struct ss_sshconf_arg {
+	size_t start;
+	size_t end;
+	char *value;
+	size_t value_len; /* values never hold NUL, so strlen(value) too */
+} ss_sshconf_arg;
+
+typedef struct ss_sshconf_item {
+	size_t line;          /* 0-based index into text->lines */
+	ss_sshconf_kind kind;
+	size_t kw_start;      /* raw keyword bytes [kw_start, kw_end); for a */
+	size_t kw_end;        /* comment line the '#' token */
+	char *keyword;        /* unquoted and lowercased; NULL for BLANK/IGNORED */
+	size_t equals;        /* offset of the '=' after the keyword, or SS_SSHCONF_NONE */
+	size_t rest;          /* where the arguments begin (argv_split's input) */
+	ss_sshconf_arg *args;
+	size_t nargs;
+	size_t comment;       /* offset of a '#' that ends the arguments, or NONE */
+	size_t end;           /* end of the content after trailing blanks are stripped */
+} ss_sshconf_item;
+
+typedef struct ss_sshconf {
+	const ss_text *text;  /* not owned; must outlive the items */
+	ss_sshconf_mode mode;
+	ss_sshconf_item *items; /* exactly text->nlines items, one per line */
+	size_t nitems;
+} ss_sshconf;
+
+#define SS_SSHCONF_INIT {NULL, SS_SSHCONF_CLIENT, NULL, 0}
+
+/* Lexes every line of `t`. On the first line OpenSSH rejects whatever the
+ * keyword ("invalid quotes", "no argument after keyword") it returns -1
+ * with file:line:col and what was expected; `c` is then freed. */
+int ss_sshconf_parse(ss_sshconf *c, const ss_text *t, ss_sshconf_mode mode, ss_diag *d);
+void ss_sshconf_free(ss_sshconf *c);
+
+/* Lexes one line [start, end) of `t` (without its ending) into `it`. The
+ * building block of ss_sshconf_parse; `it->line` is left to the caller. */
+int ss_sshconf_lex_line(const ss_text *t, size_t start, size_t end, ss_sshconf_mode mode,
+			ss_sshconf_item *it, ss_diag *d);
+void ss_sshconf_item_free(ss_sshconf_item *it);
+
+/* 1 when the item's keyword equals `kw` (lowercase ASCII). */
+int ss_sshconf_is(const ss_sshconf_item *it, const char *kw);
+
+/* Appends `value` written as one token that argv_split reads back as
+ * exactly `value`: bare when it can be, else in double quotes with \" and
+ * \\ escaped. Values with '#' at the start, blanks or quotes get quoted. */
+int ss_sshconf_quote(const char *value, ss_buf *out);
+
+/* A hint for a value that a number/time/yes-no keyword rejects: when the
+ * value starts with '=' it was written "Keyword==value" and the hint says
+ * only one '=' may stand between keyword and value; otherwise "". */
+const char *ss_sshconf_value_hint(const char *value);
+
+#endif

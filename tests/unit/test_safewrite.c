@@ -1,0 +1,222 @@
+/* Safe writing: real files in a temporary directory. */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "sshsync/safewrite.h"
+#include "testutil.h"
+
+typedef struct fixture {
+	char *dir;
+	char *file;
+	ss_text t;
+	ss_diag d;
+} fixture;
+
+static int setup(void **state)
+{
+	fixture *f = calloc(1, sizeof(*f));
+	if (!f)
+		return -1;
+	f->dir = tu_tempdir();
+	f->file = tu_path(f->dir, "config");
+	tu_write_str(f->file, "old\n");
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fixture *f = *state;
+	chmod(f->dir, 0755);
+	tu_rmtree(f->dir);
+	free(f->dir);
+	free(f->file);
+	ss_text_free(&f->t);
+	ss_diag_clear(&f->d);
+	free(f);
+	return 0;
+}
+
+static void load(fixture *f, const char *path)
+{
+	assert_int_equal(ss_text_load(&f->t, path, 0, &f->d), 0);
+}
+
+static void assert_content(const char *path, const char *want)
+{
+	ss_buf b = tu_read(path);
+	assert_string_equal(ss_buf_str(&b), want);
+	ss_buf_release(&b);
+}
+
+/* Only these names may be left in the directory: no temporary files. */
+static void assert_dir_holds(const char *dir, const char *const *names, size_t n)
+{
+	ss_strlist l = tu_list_dir(dir);
+	assert_int_equal(l.n, n);
+	for (size_t i = 0; i < n; i++)
+		assert_string_equal(l.v[i], names[i]);
+	ss_strlist_release(&l);
+}
+
+static void test_replaces_and_keeps_mode_and_backup(void **state)
+{
+	fixture *f = *state;
+	assert_int_equal(chmod(f->file, 0640), 0);
+	load(f, f->file);
+	ss_write_opts o = {1};
+	assert_int_equal(ss_safe_write(&f->t, "new\n", 4, &o, &f->d), 0);
+	assert_content(f->file, "new\n");
+	struct stat st;
+	assert_int_equal(stat(f->file, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0640);
+	char *bak = tu_path(f->dir, "config" SS_BACKUP_SUFFIX);
+	assert_content(bak, "old\n");
+	free(bak);
+	const char *names[] = {"config", "config" SS_BACKUP_SUFFIX};
+	assert_dir_holds(f->dir, names, 2);
+}
+
+static void test_no_backup_when_told(void **state)
+{
+	fixture *f = *state;
+	load(f, f->file);
+	ss_write_opts o = {0};
+	assert_int_equal(ss_safe_write(&f->t, "new\n", 4, &o, &f->d), 0);
+	const char *names[] = {"config"};
+	assert_dir_holds(f->dir, names, 1);
+}
+
+static void test_follows_symlink(void **state)
+{
+	fixture *f = *state;
+	char *link = tu_path(f->dir, "link");
+	assert_int_equal(symlink("config", link), 0);
+	load(f, link);
+	ss_write_opts o = {0};
+	assert_int_equal(ss_safe_write(&f->t, "via link\n", 9, &o, &f->d), 0);
+	struct stat st;
+	assert_int_equal(lstat(link, &st), 0);
+	assert_true(S_ISLNK(st.st_mode));
+	assert_content(f->file, "via link\n");
+	free(link);
+}
+
+static void test_refuses_changed_file(void **state)
+{
+	fixture *f = *state;
+	load(f, f->file);
+	tu_write_str(f->file, "somebody else\n");
+	ss_write_opts o = {1};
+	assert_int_equal(ss_safe_write(&f->t, "new\n", 4, &o, &f->d), -1);
+	assert_non_null(strstr(f->d.message, "changed since"));
+	assert_content(f->file, "somebody else\n");
+	const char *names[] = {"config"};
+	assert_dir_holds(f->dir, names, 1);
+}
+
+static void test_refuses_read_only_file(void **state)
+{
+	fixture *f = *state;
+	assert_int_equal(chmod(f->file, 0444), 0);
+	load(f, f->file);
+	ss_write_opts o = {1};
+	assert_int_equal(ss_safe_write_check(&f->t, &f->d), -1);
+	assert_non_null(strstr(f->d.message, "read-only"));
+	ss_diag_clear(&f->d);
+	assert_int_equal(ss_safe_write(&f->t, "new\n", 4, &o, &f->d), -1);
+	assert_content(f->file, "old\n");
+	const char *names[] = {"config"};
+	assert_dir_holds(f->dir, names, 1);
+}
+
+/* A read-only directory stops root from nothing, so the write is tried by
+ * an unprivileged user (nobody) when the tests run as root. */
+static void test_refuses_read_only_directory(void **state)
+{
+	fixture *f = *state;
+	uid_t nobody = 65534;
+	assert_int_equal(chmod(f->file, 0666), 0);
+	assert_int_equal(chmod(f->dir, geteuid() == 0 ? 0755 : 0555), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (geteuid() == 0 && (setgid(nobody) < 0 || setuid(nobody) < 0))
+			_exit(10);
+		ss_text t;
+		ss_diag d = SS_DIAG_INIT;
+		if (ss_text_load(&t, f->file, 0, &d) < 0)
+			_exit(11);
+		ss_write_opts o = {1};
+		int r = ss_safe_write(&t, "new\n", 4, &o, &d);
+		_exit(r == -1 && strstr(d.message, "not writable") ? 0 : 12);
+	}
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_content(f->file, "old\n");
+	const char *names[] = {"config"};
+	assert_dir_holds(f->dir, names, 1);
+}
+
+static void test_creates_new_file_with_usual_mode(void **state)
+{
+	fixture *f = *state;
+	char *path = tu_path(f->dir, "new.reg");
+	assert_int_equal(ss_text_new_empty(&f->t, path, SS_ENC_BYTES, SS_EOL_LF, &f->d), 0);
+	mode_t old = umask(022);
+	ss_write_opts o = {1};
+	assert_int_equal(ss_safe_write(&f->t, "x\n", 2, &o, &f->d), 0);
+	umask(old);
+	struct stat st;
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0644);
+	assert_content(path, "x\n");
+	free(path);
+}
+
+static void test_new_file_refused_when_it_appeared(void **state)
+{
+	fixture *f = *state;
+	assert_int_equal(ss_text_new_empty(&f->t, f->file, SS_ENC_BYTES, SS_EOL_LF, &f->d), 0);
+	ss_write_opts o = {0};
+	assert_int_equal(ss_safe_write(&f->t, "x\n", 2, &o, &f->d), -1);
+	assert_content(f->file, "old\n");
+}
+
+static void test_utf16_backup_copy_roundtrips(void **state)
+{
+	fixture *f = *state;
+	const char raw[] = "\xFF\xFE" "a\x00\r\x00\n\x00";
+	tu_write(f->file, raw, sizeof(raw) - 1);
+	load(f, f->file);
+	ss_buf enc = SS_BUF_INIT;
+	assert_int_equal(ss_text_encode(&f->t, "b\r\n", 3, &enc, &f->d), 0);
+	ss_write_opts o = {1};
+	assert_int_equal(ss_safe_write(&f->t, enc.data, enc.len, &o, &f->d), 0);
+	ss_buf now = tu_read(f->file);
+	assert_memory_equal(now.data, "\xFF\xFE" "b\x00\r\x00\n\x00", 8);
+	ss_buf_release(&now);
+	ss_buf_release(&enc);
+}
+
+int main(void)
+{
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_replaces_and_keeps_mode_and_backup),
+		T(test_no_backup_when_told),
+		T(test_follows_symlink),
+		T(test_refuses_changed_file),
+		T(test_refuses_read_only_file),
+		T(test_refuses_read_only_directory),
+		T(test_creates_new_file_with_usual_mode),
+		T(test_new_file_refused_when_it_appeared),
+		T(test_utf16_backup_copy_roundtrips),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
