@@ -5,5 +5,6 @@
 #include "sshsync/client.h"
 
 extern const ss_client ss_client_winscp;
+extern const ss_client ss_client_gpp;
 
 #endif

@@ -7,6 +7,7 @@
 
 static const ss_client *const all_clients[] = {
 	&ss_client_winscp,
+	&ss_client_gpp,
 	NULL
 };
 
