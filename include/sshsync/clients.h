@@ -6,5 +6,7 @@
 
 extern const ss_client ss_client_winscp;
 extern const ss_client ss_client_gpp;
+extern const ss_client ss_client_putty;
+extern const ss_client ss_client_kitty;
 
 #endif
