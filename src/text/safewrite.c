@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,6 +69,30 @@ static int write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
+/* FNV-1a of a whole file, read in chunks (never a second copy in memory). */
+static int hash_fd(int fd, uint64_t *hash, off_t *size)
+{
+	enum { CHUNK = 1 << 16 };
+	unsigned char *buf = malloc(CHUNK);
+	if (!buf)
+		return -1;
+	uint64_t h = SS_HASH_INIT;
+	off_t total = 0;
+	for (;;) {
+		ssize_t n = read(fd, buf, CHUNK);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			free(buf);
+			*hash = h;
+			*size = total;
+			return n < 0 ? -1 : 0;
+		}
+		h = ss_hash_update(h, buf, (size_t)n);
+		total += n;
+	}
+}
+
 /* Refuses when the file is not what was read (or exists when it should not). */
 static int check_unchanged(const ss_text *orig, const char *real, struct stat *st, ss_diag *d)
 {
@@ -82,19 +107,13 @@ static int check_unchanged(const ss_text *orig, const char *real, struct stat *s
 		return ss_diag_set(d, orig->path, 0, 0,
 				   "appeared while sshsync was working; nothing written");
 	}
-	ss_text now;
-	ss_diag ignored = SS_DIAG_INIT;
-	int r = fstat(fd, st);
+	uint64_t hash = 0;
+	off_t size = 0;
+	int r = fstat(fd, st) < 0 ? -1 : hash_fd(fd, &hash, &size);
 	close(fd);
 	if (r < 0)
-		return ss_diag_errno(d, orig->path, "cannot stat");
-	if (ss_text_load(&now, real, 0, &ignored) < 0) {
-		ss_diag_clear(&ignored);
-		return ss_diag_set(d, orig->path, 0, 0, "cannot be read again; nothing written");
-	}
-	int same = now.id.size == orig->id.size && now.id.hash == orig->id.hash;
-	ss_text_free(&now);
-	if (!same)
+		return ss_diag_errno(d, orig->path, "cannot read again");
+	if (size != orig->id.size || hash != orig->id.hash)
 		return ss_diag_set(d, orig->path, 0, 0,
 				   "changed since sshsync read it; nothing written (run again)");
 	return 0;

@@ -9,15 +9,19 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-uint64_t ss_hash_bytes(const void *data, size_t len)
+uint64_t ss_hash_update(uint64_t h, const void *data, size_t len)
 {
 	const unsigned char *p = data;
-	uint64_t h = 1469598103934665603ULL;
 	for (size_t i = 0; i < len; i++) {
 		h ^= p[i];
 		h *= 1099511628211ULL;
 	}
 	return h;
+}
+
+uint64_t ss_hash_bytes(const void *data, size_t len)
+{
+	return ss_hash_update(SS_HASH_INIT, data, len);
 }
 
 /* --- UTF-16LE <-> UTF-8 (WTF-8 for lone surrogates, so nothing is lost) --- */
