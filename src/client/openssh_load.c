@@ -74,11 +74,8 @@ static int add_dir(loader *L, oss_op op, uint32_t file, uint32_t item, long valu
 
 /* --- value checks, as process_config_line_depth makes them --- */
 
-static int err_at(loader *L, uint32_t file, size_t offset, const char *fmt, const char *a,
-		  const char *b)
-{
-	return ss_text_error(&L->c->files[file].text, L->d, offset, fmt, a, b);
-}
+#define err_at(L, file, offset, ...)                                                          \
+	ss_text_error(&(L)->c->files[file].text, (L)->d, offset, __VA_ARGS__)
 
 static int check_extra(loader *L, uint32_t file, const ss_sshconf_item *it, size_t used)
 {

@@ -2,6 +2,7 @@
  * and a global line before the first Host/Match makes sure every host does.
  * Only argument bytes are replaced; one line per missing setting is
  * inserted. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -114,9 +115,9 @@ static int plan_edits(ss_openssh *c, want *w, size_t nw, ss_edits *edits, ss_dia
 			continue;
 		char *line = ss_asprintf("%.*s%s %s", (int)indent_len, indent, w[i].keyword,
 					 w[i].value);
-		int r = line ? ss_edits_insert_line(&edits[0], &main->text, at, line) : -1;
+		int rl = line ? ss_edits_insert_line(&edits[0], &main->text, at, line) : -1;
 		free(line);
-		if (r < 0)
+		if (rl < 0)
 			return ss_diag_oom(d);
 	}
 	return 0;
