@@ -4,4 +4,8 @@
 
 #include "sshsync/client.h"
 
+extern const ss_client ss_client_winscp;
+extern const ss_client ss_client_gpp;
+extern const ss_client ss_client_ssh;
+
 #endif

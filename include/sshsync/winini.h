@@ -1,0 +1,101 @@
+/* WinSCP's INI dialect (Delphi TMemIniFile), read losslessly.
+ *
+ * What TMemIniFile does, and so what this reader does: every line is
+ * trimmed of characters <= ' '; an empty line or one starting with ';' is a
+ * comment; "[name]" opens a section (its name trimmed); any other line is
+ * "key=value" split at the FIRST '=', key and value trimmed. There are no
+ * inline comments, no quoting, no escapes, no continuation lines and no
+ * line-length limit; bytes of any code page pass through. Section and key
+ * names compare case-insensitively (ASCII) and the first duplicate wins.
+ * Lines before the first section are ignored by WinSCP and kept here.
+ *
+ * Why not iniparser (Debian's 4.1, used for the policy file): it cuts lines
+ * at 1,024 bytes and fails to load 9 of 13 real WinSCP.ini files, treats ';'
+ * and '#' after a value as a comment, strips quotes and lowercases section
+ * names. None of that is what WinSCP reads, and it cannot write back.
+ *
+ * The reader records byte spans into the text's decoded data; edits go
+ * through the text layer's edit list, so unchanged bytes stay as they are. */
+#ifndef SSHSYNC_WININI_H
+#define SSHSYNC_WININI_H
+
+#include <stddef.h>
+
+#include "sshsync/diag.h"
+#include "sshsync/edit.h"
+#include "sshsync/text.h"
+
+typedef struct ss_winini_key {
+	size_t line;        /* 0-based line of the text */
+	size_t name_start;  /* trimmed key name */
+	size_t name_len;
+	size_t value_start; /* trimmed value; for an empty value, just after '=' */
+	size_t value_len;
+} ss_winini_key;
+
+typedef struct ss_winini_section {
+	size_t line;        /* 0-based line of the "[name]" header */
+	size_t name_start;  /* trimmed name inside the brackets */
+	size_t name_len;
+	size_t first_key;   /* index of its first key in ss_winini.keys */
+	size_t nkeys;
+	size_t last_line;   /* last non-blank line of the section (the header if none) */
+	size_t first_of;    /* index of the first section with the same name (itself if first) */
+} ss_winini_section;
+
+typedef struct ss_winini {
+	const ss_text *text; /* not owned: must outlive the index */
+	ss_winini_section *sections;
+	size_t nsections;
+	ss_winini_key *keys;
+	size_t nkeys;
+} ss_winini;
+
+#define SS_WININI_INIT {NULL, NULL, 0, NULL, 0}
+
+/* Indexes a text. Never fails on content (TMemIniFile accepts anything);
+ * -1 only when memory runs out. Linear in the size of the text. */
+int ss_winini_parse(ss_winini *ini, const ss_text *t, ss_diag *d);
+void ss_winini_free(ss_winini *ini);
+
+/* Pointers into the text for a section's or key's name and a key's value
+ * (not NUL-terminated: use the lengths). */
+const char *ss_winini_section_name(const ss_winini *ini, size_t section);
+const char *ss_winini_key_name(const ss_winini *ini, size_t key);
+const char *ss_winini_key_value(const ss_winini *ini, size_t key);
+
+/* The first section named `name` (case-insensitive), or -1. Linear. */
+long ss_winini_find_section(const ss_winini *ini, const char *name, size_t len);
+/* The key that TMemIniFile reads for `name` in this section (the first one,
+ * case-insensitive), or -1. */
+long ss_winini_find_key(const ss_winini *ini, size_t section, const char *name);
+
+/* Edits. They only add to the edit list; the index keeps describing the
+ * original text. */
+/* Replaces the value's bytes (the key and everything around stay). */
+int ss_winini_set_value(const ss_winini *ini, ss_edits *e, size_t key, const char *value,
+			ss_diag *d);
+/* A key and value to insert. */
+typedef struct ss_winini_kv {
+	const char *name;
+	const char *value;
+} ss_winini_kv;
+
+/* Adds "name=value" lines after the last non-blank line of the section,
+ * with the file's line ending, in the order given (one edit). */
+int ss_winini_insert_keys(const ss_winini *ini, ss_edits *e, size_t section,
+			  const ss_winini_kv *kv, size_t n, ss_diag *d);
+/* Deletes the key's whole line with its ending. */
+int ss_winini_delete_key(const ss_winini *ini, ss_edits *e, size_t key, ss_diag *d);
+/* Appends a new section "[name]" with these keys at the end of the file,
+ * preceded by a blank line when the file does not end with one. */
+int ss_winini_append_section(const ss_winini *ini, ss_edits *e, const char *name,
+			     const ss_winini_kv *kv, size_t n, ss_diag *d);
+
+/* Reads an integer as Delphi's TCustomIniFile.ReadInteger does (StrToIntDef
+ * after mapping "0x" to '$'): optional sign, decimal digits or '$'/'x'/'0x'
+ * and hex digits, nothing else, within 32 bits. Returns 0 and sets *out,
+ * or -1 when WinSCP would fall back to the default. */
+int ss_winini_parse_int(const char *s, size_t len, long *out);
+
+#endif

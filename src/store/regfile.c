@@ -1,0 +1,767 @@
+/* Windows .reg files: a line index, typed values, and edits that keep
+ * every other byte (see include/sshsync/regfile.h for the accepted syntax). */
+#include "sshsync/regfile.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char HEADER_V5[] = "Windows Registry Editor Version 5.00";
+static const char HEADER_V4[] = "REGEDIT4";
+
+static const char *const ROOTS[] = {
+	"HKEY_LOCAL_MACHINE", "HKEY_CURRENT_USER", "HKEY_CLASSES_ROOT",
+	"HKEY_USERS", "HKEY_CURRENT_CONFIG", "HKEY_DYN_DATA", NULL
+};
+
+/* A lone CR is content for the text layer; for .reg syntax it is a blank. */
+static int is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+static int lower(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* [*pos, end) of line `li`, with leading blanks skipped. */
+static void line_span(const ss_text *t, size_t li, size_t *pos, size_t *end)
+{
+	size_t p = t->lines[li].start, e = p + t->lines[li].len;
+	while (p < e && is_blank(t->data[p]))
+		p++;
+	*pos = p;
+	*end = e;
+}
+
+static size_t skip_blanks(const char *s, size_t p, size_t end)
+{
+	while (p < end && is_blank(s[p]))
+		p++;
+	return p;
+}
+
+static size_t eol_len(ss_eol e)
+{
+	return e == SS_EOL_CRLF ? 2 : e == SS_EOL_LF ? 1 : 0;
+}
+
+static const char *eol_str(ss_eol e)
+{
+	return e == SS_EOL_CRLF ? "\r\n" : "\n";
+}
+
+/* --- values --- */
+
+/* After the data: only blanks, or a ';' comment. */
+static int check_trailing(const ss_text *t, size_t p, size_t end, ss_diag *d)
+{
+	p = skip_blanks(t->data, p, end);
+	if (p < end && t->data[p] != ';')
+		return ss_text_error(t, d, p, "unexpected text after the value: expected the end "
+					      "of the line or a ';' comment");
+	return 0;
+}
+
+/* A quoted token starting at the '"' at p: returns the offset of the
+ * closing quote, or end when there is none. `\x` escapes any x. */
+static size_t scan_quoted(const char *s, size_t p, size_t end)
+{
+	for (size_t i = p + 1; i < end; i++) {
+		if (s[i] == '\\')
+			i++;
+		else if (s[i] == '"')
+			return i;
+	}
+	return end;
+}
+
+/* Comma-separated hex bytes from `p` on line `li`, continuing over lines
+ * that end with '\'. Sets data_end and nlines. */
+static int parse_hex_bytes(const ss_text *t, size_t li, size_t p, ss_regvalue *v, ss_diag *d)
+{
+	const char *s = t->data;
+	size_t end = t->lines[li].start + t->lines[li].len;
+	v->data_end = p;
+	for (;;) {
+		p = skip_blanks(s, p, end);
+		if (p == end || s[p] == ';')
+			break;
+		if (s[p] == '\\') {
+			if (check_trailing(t, p + 1, end, d) < 0)
+				return -1;
+			/* The data goes on after the next lines that are not comments. */
+			size_t bs = p;
+			do {
+				if (++li >= t->nlines)
+					return ss_text_error(t, d, bs, "hex data continues with '\\' but "
+								       "the file ends: expected "
+								       "more hex bytes");
+				line_span(t, li, &p, &end);
+			} while (p < end && s[p] == ';');
+			continue;
+		}
+		if (hexval(s[p]) < 0)
+			return ss_text_error(t, d, p, "expected a hex byte (such as 0a) or '\\'");
+		size_t digits = 0;
+		while (p < end && hexval(s[p]) >= 0) {
+			p++;
+			digits++;
+		}
+		if (digits > 2)
+			return ss_text_error(t, d, p - digits,
+					     "expected a hex byte of 1 or 2 digits, found %zu digits",
+					     digits);
+		v->data_end = p;
+		p = skip_blanks(s, p, end);
+		if (p < end && s[p] == ',') {
+			v->data_end = ++p;
+			continue;
+		}
+		if (p < end && s[p] != '\\' && s[p] != ';')
+			return ss_text_error(t, d, p, "expected ',' between hex bytes");
+	}
+	v->nlines = li - v->line + 1;
+	return 0;
+}
+
+/* The data after '=' at p. */
+static int parse_data(const ss_text *t, size_t p, size_t end, ss_regvalue *v, ss_diag *d)
+{
+	const char *s = t->data;
+	v->data_start = p;
+	v->nlines = 1;
+	if (p == end)
+		return ss_text_error(t, d, p, "expected the value's data after '='");
+	if (s[p] == '"') {
+		size_t q = scan_quoted(s, p, end);
+		if (q == end)
+			return ss_text_error(t, d, p, "unterminated string: expected a closing '\"'");
+		v->type = SS_REG_SZ;
+		v->data_end = q + 1;
+		return check_trailing(t, q + 1, end, d);
+	}
+	if (s[p] == '-') {
+		v->type = SS_REG_DELETE;
+		v->data_end = p + 1;
+		return check_trailing(t, p + 1, end, d);
+	}
+	if (end - p >= 6 && memcmp(s + p, "dword:", 6) == 0) {
+		size_t q = p + 6, n = 0;
+		uint32_t x = 0;
+		while (q < end && hexval(s[q]) >= 0 && n < 9) {
+			x = (x << 4) | (uint32_t)hexval(s[q]);
+			q++;
+			n++;
+		}
+		if (n == 0 || n > 8 || (q < end && !is_blank(s[q]) && s[q] != ';'))
+			return ss_text_error(t, d, p + 6, "bad dword: expected 1 to 8 hex digits "
+							  "after 'dword:'");
+		v->type = SS_REG_DWORD;
+		v->dword = x;
+		v->data_end = q;
+		return check_trailing(t, q, end, d);
+	}
+	if (end - p >= 4 && memcmp(s + p, "hex:", 4) == 0) {
+		v->type = SS_REG_HEX;
+		v->hextype = 3;
+		return parse_hex_bytes(t, v->line, p + 4, v, d);
+	}
+	if (end - p >= 4 && memcmp(s + p, "hex(", 4) == 0) {
+		size_t q = p + 4, n = 0;
+		unsigned long x = 0;
+		while (q < end && hexval(s[q]) >= 0 && n < 9) {
+			x = (x << 4) | (unsigned long)hexval(s[q]);
+			q++;
+			n++;
+		}
+		if (n == 0 || n > 8 || end - q < 2 || s[q] != ')' || s[q + 1] != ':')
+			return ss_text_error(t, d, p, "expected hex(N): with N in hex digits");
+		v->type = SS_REG_HEXN;
+		v->hextype = x;
+		return parse_hex_bytes(t, v->line, q + 2, v, d);
+	}
+	return ss_text_error(t, d, p, "expected \"string\", dword:, hex:, hex(N): or - after '='");
+}
+
+/* The value whose line `li` starts (after blanks) at p with '"' or '@'. */
+static int parse_value(const ss_text *t, size_t li, size_t p, size_t end, ss_regvalue *v,
+		       ss_diag *d)
+{
+	const char *s = t->data;
+	memset(v, 0, sizeof(*v));
+	v->line = li;
+	if (s[p] == '@') {
+		v->is_default = 1;
+		v->name_start = v->name_end = p + 1;
+		p++;
+	} else {
+		size_t q = scan_quoted(s, p, end);
+		if (q == end)
+			return ss_text_error(t, d, p, "unterminated value name: expected a "
+						      "closing '\"'");
+		v->name_start = p + 1;
+		v->name_end = q;
+		p = q + 1;
+	}
+	p = skip_blanks(s, p, end);
+	if (p == end || s[p] != '=')
+		return ss_text_error(t, d, p, "expected '=' after the value name");
+	p = skip_blanks(s, p + 1, end);
+	return parse_data(t, p, end, v, d);
+}
+
+/* --- keys --- */
+
+static int root_ok(const char *name, size_t len)
+{
+	size_t n = 0;
+	while (n < len && name[n] != '\\')
+		n++;
+	for (const char *const *r = ROOTS; *r; r++) {
+		if (strlen(*r) != n)
+			continue;
+		size_t i = 0;
+		while (i < n && lower((unsigned char)name[i]) == lower((unsigned char)(*r)[i]))
+			i++;
+		if (i == n)
+			return 1;
+	}
+	return 0;
+}
+
+static int add_block(ss_regfile *rf, const ss_regblock *b, ss_diag *d)
+{
+	if (rf->nblocks == rf->bcap) {
+		size_t cap = rf->bcap ? rf->bcap * 2 : 64;
+		ss_regblock *v = realloc(rf->blocks, cap * sizeof(*v));
+		if (!v)
+			return ss_diag_oom(d);
+		rf->blocks = v;
+		rf->bcap = cap;
+	}
+	rf->blocks[rf->nblocks++] = *b;
+	return 0;
+}
+
+/* The line `li` starts with '[' at p. */
+static int parse_key(ss_regfile *rf, size_t li, size_t p, size_t end, ss_diag *d)
+{
+	const ss_text *t = rf->text;
+	const char *s = t->data;
+	/* The name runs to the last ']': regedit reads `[a]b]` as key "a]b". */
+	size_t q = end;
+	while (q > p && s[q - 1] != ']')
+		q--;
+	if (q == p)
+		return ss_text_error(t, d, end, "expected ']' to close the key name");
+	q--; /* at the ']' */
+	if (check_trailing(t, q + 1, end, d) < 0)
+		return -1;
+	ss_regblock b = {0};
+	size_t n = p + 1;
+	if (n < q && s[n] == '-') {
+		b.deleted = 1;
+		n++;
+	}
+	if (!root_ok(s + n, q - n))
+		return ss_text_error(t, d, n, "expected a key name that starts with a root key "
+					      "such as HKEY_CURRENT_USER");
+	b.path = s + n;
+	b.path_len = q - n;
+	b.line = li;
+	b.end_line = t->nlines;
+	b.last_value_line = li;
+	b.next_same = SS_REGFILE_NONE;
+	if (rf->nblocks)
+		rf->blocks[rf->nblocks - 1].end_line = li;
+	return add_block(rf, &b, d);
+}
+
+/* --- hash of paths (ASCII case folded) --- */
+
+static uint64_t path_hash(const char *s, size_t len)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (size_t i = 0; i < len; i++) {
+		h ^= (uint64_t)lower((unsigned char)s[i]);
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+static int path_eq(const char *a, size_t alen, const char *b, size_t blen)
+{
+	if (alen != blen)
+		return 0;
+	for (size_t i = 0; i < alen; i++)
+		if (lower((unsigned char)a[i]) != lower((unsigned char)b[i]))
+			return 0;
+	return 1;
+}
+
+static int build_table(ss_regfile *rf, ss_diag *d)
+{
+	size_t size = 16;
+	while (size < 2 * rf->nblocks)
+		size *= 2;
+	rf->table = malloc(size * sizeof(*rf->table));
+	size_t *tail = malloc(size * sizeof(*tail)); /* last block of each chain */
+	if (!rf->table || !tail) {
+		free(tail);
+		return ss_diag_oom(d);
+	}
+	rf->tsize = size;
+	for (size_t i = 0; i < size; i++)
+		rf->table[i] = SS_REGFILE_NONE;
+	for (size_t b = 0; b < rf->nblocks; b++) {
+		ss_regblock *k = &rf->blocks[b];
+		size_t i = (size_t)path_hash(k->path, k->path_len) & (size - 1);
+		while (rf->table[i] != SS_REGFILE_NONE) {
+			const ss_regblock *o = &rf->blocks[rf->table[i]];
+			if (path_eq(o->path, o->path_len, k->path, k->path_len))
+				break;
+			i = (i + 1) & (size - 1);
+		}
+		if (rf->table[i] == SS_REGFILE_NONE)
+			rf->table[i] = b;
+		else
+			rf->blocks[tail[i]].next_same = b;
+		tail[i] = b;
+	}
+	free(tail);
+	return 0;
+}
+
+size_t ss_regfile_find_key(const ss_regfile *rf, const char *path, size_t len)
+{
+	if (!rf->tsize)
+		return SS_REGFILE_NONE;
+	size_t i = (size_t)path_hash(path, len) & (rf->tsize - 1);
+	while (rf->table[i] != SS_REGFILE_NONE) {
+		const ss_regblock *o = &rf->blocks[rf->table[i]];
+		if (path_eq(o->path, o->path_len, path, len))
+			return rf->table[i];
+		i = (i + 1) & (rf->tsize - 1);
+	}
+	return SS_REGFILE_NONE;
+}
+
+/* --- the whole file --- */
+
+static int parse_header(ss_regfile *rf, size_t *li, ss_diag *d)
+{
+	const ss_text *t = rf->text;
+	if (t->enc == SS_ENC_BYTES && t->len >= 3 && memcmp(t->data, "\xEF\xBB\xBF", 3) == 0)
+		return ss_diag_set(d, t->path, 1, 1, "the file starts with a UTF-8 byte order mark, "
+				   "which regedit rejects: expected UTF-16LE or ANSI text");
+	size_t p = 0, end = 0;
+	while (*li < t->nlines) {
+		line_span(t, *li, &p, &end);
+		if (p < end)
+			break;
+		(*li)++;
+	}
+	if (*li == t->nlines)
+		return ss_diag_set(d, t->path, 1, 1, "empty file: expected the header "
+				   "'%s' or '%s'", HEADER_V5, HEADER_V4);
+	while (end > p && is_blank(t->data[end - 1]))
+		end--;
+	if (end - p == sizeof(HEADER_V5) - 1 && memcmp(t->data + p, HEADER_V5, end - p) == 0)
+		rf->version = SS_REG_V5;
+	else if (end - p == sizeof(HEADER_V4) - 1 && memcmp(t->data + p, HEADER_V4, end - p) == 0)
+		rf->version = SS_REG_V4;
+	else
+		return ss_text_error(t, d, p, "expected the header '%s' or '%s'", HEADER_V5,
+				     HEADER_V4);
+	rf->header_line = (*li)++;
+	return 0;
+}
+
+static int parse_lines(ss_regfile *rf, size_t li, ss_diag *d)
+{
+	const ss_text *t = rf->text;
+	while (li < t->nlines) {
+		size_t p, end;
+		line_span(t, li, &p, &end);
+		char c = p < end ? t->data[p] : ';';
+		if (c == ';') {
+			li++;
+		} else if (c == '[') {
+			if (parse_key(rf, li, p, end, d) < 0)
+				return -1;
+			li++;
+		} else if (c == '"' || c == '@') {
+			if (!rf->nblocks)
+				return ss_text_error(t, d, p, "value before the first key: expected "
+							      "a [KEY] line");
+			ss_regvalue v;
+			if (parse_value(t, li, p, end, &v, d) < 0)
+				return -1;
+			li += v.nlines;
+			rf->blocks[rf->nblocks - 1].last_value_line = li - 1;
+		} else {
+			return ss_text_error(t, d, p, "expected a [KEY] line, a \"value\"=, @= or "
+						      "a ';' comment");
+		}
+	}
+	return 0;
+}
+
+int ss_regfile_parse(ss_regfile *rf, const ss_text *t, ss_diag *d)
+{
+	memset(rf, 0, sizeof(*rf));
+	rf->text = t;
+	size_t li = 0;
+	if (parse_header(rf, &li, d) < 0 || parse_lines(rf, li, d) < 0 || build_table(rf, d) < 0) {
+		ss_regfile_free(rf);
+		rf->text = t;
+		return -1;
+	}
+	return 0;
+}
+
+void ss_regfile_free(ss_regfile *rf)
+{
+	free(rf->blocks);
+	free(rf->table);
+	memset(rf, 0, sizeof(*rf));
+}
+
+/* --- reading values --- */
+
+int ss_regfile_next_value(const ss_regfile *rf, size_t b, size_t *cursor, ss_regvalue *v)
+{
+	const ss_text *t = rf->text;
+	const ss_regblock *k = &rf->blocks[b];
+	size_t li = *cursor ? *cursor : k->line + 1;
+	for (; li < k->end_line; li++) {
+		size_t p, end;
+		line_span(t, li, &p, &end);
+		if (p == end || (t->data[p] != '"' && t->data[p] != '@'))
+			continue;
+		/* Checked by ss_regfile_parse: cannot fail. */
+		if (parse_value(t, li, p, end, v, NULL) < 0)
+			return 0;
+		*cursor = li + v->nlines;
+		return 1;
+	}
+	*cursor = k->end_line;
+	return 0;
+}
+
+int ss_regfile_value_name_is(const ss_regfile *rf, const ss_regvalue *v, const char *name)
+{
+	const char *s = rf->text->data;
+	if (!name)
+		name = "";
+	size_t i = v->name_start, j = 0;
+	while (i < v->name_end) {
+		if (s[i] == '\\' && i + 1 < v->name_end)
+			i++;
+		if (!name[j] || lower((unsigned char)s[i]) != lower((unsigned char)name[j]))
+			return 0;
+		i++;
+		j++;
+	}
+	return name[j] == '\0';
+}
+
+static int unescape(const char *s, size_t from, size_t to, ss_buf *out)
+{
+	for (size_t i = from; i < to; i++) {
+		if (s[i] == '\\' && i + 1 < to)
+			i++;
+		if (ss_buf_addc(out, s[i]) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int ss_regfile_value_name(const ss_regfile *rf, const ss_regvalue *v, ss_buf *out)
+{
+	if (ss_buf_grow(out, v->name_end - v->name_start) < 0)
+		return -1;
+	return unescape(rf->text->data, v->name_start, v->name_end, out);
+}
+
+int ss_regfile_value_string(const ss_regfile *rf, const ss_regvalue *v, ss_buf *out)
+{
+	if (v->type != SS_REG_SZ)
+		return -1;
+	if (ss_buf_grow(out, v->data_end - v->data_start) < 0)
+		return -1;
+	return unescape(rf->text->data, v->data_start + 1, v->data_end - 1, out);
+}
+
+int ss_regfile_find_value(const ss_regfile *rf, size_t b, const char *name, ss_regvalue *v)
+{
+	size_t cur = 0;
+	ss_regvalue x;
+	int found = 0;
+	while (ss_regfile_next_value(rf, b, &cur, &x)) {
+		if (ss_regfile_value_name_is(rf, &x, name)) {
+			*v = x;
+			found = 1;
+		}
+	}
+	return found;
+}
+
+int ss_regfile_lookup(const ss_regfile *rf, const char *path, const char *name, ss_regvalue *v)
+{
+	int found = 0;
+	for (size_t b = ss_regfile_find_key(rf, path, strlen(path)); b != SS_REGFILE_NONE;
+	     b = rf->blocks[b].next_same) {
+		if (rf->blocks[b].deleted) {
+			found = 0;
+			continue;
+		}
+		ss_regvalue x;
+		if (ss_regfile_find_value(rf, b, name, &x)) {
+			found = x.type != SS_REG_DELETE;
+			if (found)
+				*v = x;
+		}
+	}
+	return found;
+}
+
+const char *ss_regtype_name(ss_regtype t)
+{
+	switch (t) {
+	case SS_REG_SZ:
+		return "string";
+	case SS_REG_DWORD:
+		return "dword";
+	case SS_REG_HEX:
+		return "hex";
+	case SS_REG_HEXN:
+		return "hex(N)";
+	case SS_REG_DELETE:
+		return "deletion";
+	}
+	return "unknown";
+}
+
+/* --- formatting --- */
+
+static int add_escaped(ss_buf *out, const char *s, ss_regversion ver, const char *what,
+		       ss_diag *d)
+{
+	int r = ss_buf_addc(out, '"');
+	for (const char *c = s; *c && r == 0; c++) {
+		if (*c == '\r' || *c == '\n')
+			return ss_diag_set(d, NULL, 0, 0, "%s \"%s\" holds a line break, which no "
+					   ".reg line can carry", what, s);
+		if (ver == SS_REG_V4 && (unsigned char)*c >= 0x80)
+			return ss_diag_set(d, NULL, 0, 0, "%s \"%s\" is not ASCII, which a REGEDIT4 "
+					   "(ANSI) file cannot carry: use the v5 format", what, s);
+		if (*c == '\\' || *c == '"')
+			r |= ss_buf_addc(out, '\\');
+		r |= ss_buf_addc(out, *c);
+	}
+	r |= ss_buf_addc(out, '"');
+	return r < 0 ? ss_diag_oom(d) : 0;
+}
+
+int ss_reg_format_value(ss_buf *out, const ss_regval *v, ss_regversion ver, ss_diag *d)
+{
+	if (!v->name || !*v->name) {
+		if (ss_buf_addc(out, '@') < 0)
+			return ss_diag_oom(d);
+	} else if (add_escaped(out, v->name, ver, "value name", d) < 0) {
+		return -1;
+	}
+	if (ss_buf_addc(out, '=') < 0)
+		return ss_diag_oom(d);
+	switch (v->kind) {
+	case SS_REGVAL_DWORD:
+		return ss_buf_addf(out, "dword:%08x", (unsigned)v->dword) < 0 ? ss_diag_oom(d) : 0;
+	case SS_REGVAL_SZ:
+		return add_escaped(out, v->sz ? v->sz : "", ver, "string", d);
+	case SS_REGVAL_DELETE:
+		return ss_buf_addc(out, '-') < 0 ? ss_diag_oom(d) : 0;
+	}
+	return ss_diag_set(d, NULL, 0, 0, "internal error: unknown registry value kind");
+}
+
+/* A key path that can only ever read back as itself inside [ ]. */
+static int check_path(const char *path, ss_regversion ver, ss_diag *d)
+{
+	size_t len = strlen(path);
+	if (!root_ok(path, len) || (len && path[len - 1] == '\\'))
+		return ss_diag_set(d, NULL, 0, 0, "key \"%s\" does not start with a root key such "
+				   "as HKEY_CURRENT_USER", path);
+	for (const char *c = path; *c; c++) {
+		unsigned char u = (unsigned char)*c;
+		if (u < 0x20 || u == 0x7F)
+			return ss_diag_set(d, NULL, 0, 0, "key \"%s\" holds a control character: "
+					   "it must be escaped first", path);
+		if (ver == SS_REG_V4 && u >= 0x80)
+			return ss_diag_set(d, NULL, 0, 0, "key \"%s\" is not ASCII, which a "
+					   "REGEDIT4 (ANSI) file cannot carry", path);
+	}
+	return 0;
+}
+
+static int format_key(ss_buf *out, const ss_regkey *k, ss_regversion ver, const char *eol,
+		      ss_diag *d)
+{
+	if (check_path(k->path, ver, d) < 0)
+		return -1;
+	if (ss_buf_addf(out, "[%s]%s", k->path, eol) < 0)
+		return ss_diag_oom(d);
+	for (size_t i = 0; i < k->n; i++) {
+		if (ss_reg_format_value(out, &k->v[i], ver, d) < 0)
+			return -1;
+		if (ss_buf_adds(out, eol) < 0)
+			return ss_diag_oom(d);
+	}
+	return 0;
+}
+
+int ss_regplan_render(const ss_regplan *p, ss_regversion ver, ss_buf *out, ss_diag *d)
+{
+	ss_buf text = SS_BUF_INIT;
+	int r = ss_buf_addf(&text, "%s\r\n\r\n", ver == SS_REG_V5 ? HEADER_V5 : HEADER_V4) < 0
+			? ss_diag_oom(d) : 0;
+	for (size_t i = 0; i < p->n && r == 0; i++) {
+		r = format_key(&text, &p->v[i], ver, "\r\n", d);
+		if (r == 0 && ss_buf_adds(&text, "\r\n") < 0)
+			r = ss_diag_oom(d);
+	}
+	if (r == 0) {
+		ss_text enc;
+		r = ss_text_new_empty(&enc, "export", ver == SS_REG_V5 ? SS_ENC_UTF16LE
+								       : SS_ENC_BYTES,
+				      SS_EOL_CRLF, d);
+		if (r == 0) {
+			r = ss_text_encode(&enc, ss_buf_str(&text), text.len, out, d);
+			ss_text_free(&enc);
+		}
+	}
+	ss_buf_release(&text);
+	return r;
+}
+
+/* --- edits --- */
+
+int ss_regfile_set_dword(const ss_regfile *rf, ss_edits *e, const ss_regvalue *v,
+			 uint32_t value)
+{
+	(void)rf;
+	char s[16];
+	int n = snprintf(s, sizeof(s), "dword:%08x", (unsigned)value);
+	return ss_edits_replace(e, v->data_start, v->data_end, s, (size_t)n);
+}
+
+int ss_regfile_set_string(const ss_regfile *rf, ss_edits *e, const ss_regvalue *v,
+			  const char *value)
+{
+	(void)rf;
+	ss_buf b = SS_BUF_INIT;
+	ss_diag d = SS_DIAG_INIT;
+	int r = add_escaped(&b, value, SS_REG_V5, "string", &d);
+	if (r == 0)
+		r = ss_edits_replace(e, v->data_start, v->data_end, ss_buf_str(&b), b.len);
+	ss_buf_release(&b);
+	ss_diag_clear(&d);
+	return r;
+}
+
+/* Inserts an already formatted value line into block b (see the header). */
+static int insert_line(const ss_regfile *rf, ss_edits *e, size_t b, const char *content)
+{
+	const ss_text *t = rf->text;
+	const ss_line *l = &t->lines[rf->blocks[b].last_value_line];
+	ss_buf s = SS_BUF_INIT;
+	int r;
+	size_t at;
+	if (l->eol == SS_EOL_NONE) {
+		/* The last line of a file without a final newline: it stays so. */
+		at = t->len;
+		r = ss_buf_adds(&s, ss_text_eol_string(t));
+		if (r == 0)
+			r = ss_buf_adds(&s, content);
+	} else {
+		at = l->start + l->len + eol_len(l->eol);
+		r = ss_buf_adds(&s, content);
+		if (r == 0)
+			r = ss_buf_adds(&s, eol_str(l->eol));
+	}
+	if (r == 0)
+		r = ss_edits_insert(e, at, ss_buf_str(&s), s.len);
+	ss_buf_release(&s);
+	return r;
+}
+
+static int insert_value(const ss_regfile *rf, ss_edits *e, size_t b, const ss_regval *v)
+{
+	ss_buf line = SS_BUF_INIT;
+	ss_diag d = SS_DIAG_INIT;
+	int r = ss_reg_format_value(&line, v, SS_REG_V5, &d);
+	if (r == 0)
+		r = insert_line(rf, e, b, ss_buf_str(&line));
+	ss_buf_release(&line);
+	ss_diag_clear(&d);
+	return r;
+}
+
+int ss_regfile_insert_dword(const ss_regfile *rf, ss_edits *e, size_t b, const char *name,
+			    uint32_t value)
+{
+	ss_regval v = {(char *)name, SS_REGVAL_DWORD, value, NULL};
+	return insert_value(rf, e, b, &v);
+}
+
+int ss_regfile_insert_string(const ss_regfile *rf, ss_edits *e, size_t b, const char *name,
+			     const char *value)
+{
+	ss_regval v = {(char *)name, SS_REGVAL_SZ, 0, (char *)value};
+	return insert_value(rf, e, b, &v);
+}
+
+int ss_regfile_delete_value(const ss_regfile *rf, ss_edits *e, const ss_regvalue *v)
+{
+	const ss_text *t = rf->text;
+	const ss_line *last = &t->lines[v->line + v->nlines - 1];
+	return ss_edits_delete(e, t->lines[v->line].start,
+			       last->start + last->len + eol_len(last->eol));
+}
+
+int ss_regfile_append_key(const ss_regfile *rf, ss_edits *e, const ss_regkey *k, ss_diag *d)
+{
+	const ss_text *t = rf->text;
+	const char *eol = ss_text_eol_string(t);
+	ss_buf s = SS_BUF_INIT;
+	int r = 0;
+	if (t->nlines) {
+		const ss_line *l = &t->lines[t->nlines - 1];
+		if (l->eol == SS_EOL_NONE)
+			r |= ss_buf_adds(&s, eol);
+		if (l->len != 0 || l->eol == SS_EOL_NONE)
+			r |= ss_buf_adds(&s, eol); /* a blank line before the new key */
+	}
+	if (r < 0) {
+		ss_buf_release(&s);
+		return ss_diag_oom(d);
+	}
+	r = format_key(&s, k, rf->version, eol, d);
+	if (r == 0 && ss_edits_insert(e, t->len, ss_buf_str(&s), s.len) < 0)
+		r = ss_diag_oom(d);
+	ss_buf_release(&s);
+	return r;
+}

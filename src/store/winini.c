@@ -1,0 +1,338 @@
+/* WinSCP's INI dialect: a byte-span index over a text, and edits.
+ *
+ * Deliberately not iniparser: see include/sshsync/winini.h for what it gets
+ * wrong on real WinSCP.ini files (1,024-byte line limit, inline comments,
+ * quote stripping, lowercased sections, no writing back). */
+#include "sshsync/winini.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "sshsync/buf.h"
+
+/* Delphi's Trim drops every character <= ' ' at both ends. */
+static int is_trim(char c)
+{
+	return (unsigned char)c <= ' ';
+}
+
+static void trim(const char *base, size_t *start, size_t *len)
+{
+	while (*len && is_trim(base[*start])) {
+		(*start)++;
+		(*len)--;
+	}
+	while (*len && is_trim(base[*start + *len - 1]))
+		(*len)--;
+}
+
+static unsigned char lower(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') ? (unsigned char)(c - 'A' + 'a') : c;
+}
+
+static int same_name(const char *a, size_t alen, const char *b, size_t blen)
+{
+	if (alen != blen)
+		return 0;
+	for (size_t i = 0; i < alen; i++)
+		if (lower((unsigned char)a[i]) != lower((unsigned char)b[i]))
+			return 0;
+	return 1;
+}
+
+static uint64_t name_hash(const char *s, size_t len)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (size_t i = 0; i < len; i++) {
+		h ^= lower((unsigned char)s[i]);
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+static int push_section(ss_winini *ini, size_t *cap)
+{
+	if (ini->nsections == *cap) {
+		size_t n = *cap ? *cap * 2 : 16;
+		ss_winini_section *v = realloc(ini->sections, n * sizeof(*v));
+		if (!v)
+			return -1;
+		ini->sections = v;
+		*cap = n;
+	}
+	ini->nsections++;
+	return 0;
+}
+
+static int push_key(ss_winini *ini, size_t *cap)
+{
+	if (ini->nkeys == *cap) {
+		size_t n = *cap ? *cap * 2 : 64;
+		ss_winini_key *v = realloc(ini->keys, n * sizeof(*v));
+		if (!v)
+			return -1;
+		ini->keys = v;
+		*cap = n;
+	}
+	ini->nkeys++;
+	return 0;
+}
+
+/* Links every section to the first one of the same name, with a hash
+ * table so that 100,000 sites stay linear. */
+static int link_duplicates(ss_winini *ini)
+{
+	size_t size = 16;
+	while (size < ini->nsections * 2)
+		size *= 2;
+	size_t *slots = malloc(size * sizeof(*slots));
+	if (!slots)
+		return -1;
+	for (size_t i = 0; i < size; i++)
+		slots[i] = SIZE_MAX;
+	const char *data = ini->text->data;
+	for (size_t i = 0; i < ini->nsections; i++) {
+		ss_winini_section *s = &ini->sections[i];
+		size_t at = (size_t)name_hash(data + s->name_start, s->name_len) & (size - 1);
+		s->first_of = i;
+		while (slots[at] != SIZE_MAX) {
+			const ss_winini_section *o = &ini->sections[slots[at]];
+			if (same_name(data + o->name_start, o->name_len, data + s->name_start,
+				      s->name_len)) {
+				s->first_of = slots[at];
+				break;
+			}
+			at = (at + 1) & (size - 1);
+		}
+		if (slots[at] == SIZE_MAX)
+			slots[at] = i;
+	}
+	free(slots);
+	return 0;
+}
+
+int ss_winini_parse(ss_winini *ini, const ss_text *t, ss_diag *d)
+{
+	memset(ini, 0, sizeof(*ini));
+	ini->text = t;
+	size_t scap = 0, kcap = 0;
+	ss_winini_section *cur = NULL;
+	for (size_t ln = 0; ln < t->nlines; ln++) {
+		size_t start = t->lines[ln].start, len = t->lines[ln].len;
+		trim(t->data, &start, &len);
+		if (len == 0)
+			continue;
+		const char *s = t->data + start;
+		if (s[0] == '[' && s[len - 1] == ']' && len >= 2) {
+			if (push_section(ini, &scap) < 0)
+				goto oom;
+			cur = &ini->sections[ini->nsections - 1];
+			cur->line = ln;
+			cur->last_line = ln;
+			cur->name_start = start + 1;
+			cur->name_len = len - 2;
+			trim(t->data, &cur->name_start, &cur->name_len);
+			cur->first_key = ini->nkeys;
+			cur->nkeys = 0;
+			continue;
+		}
+		if (!cur)
+			continue; /* before the first section: WinSCP ignores it */
+		cur->last_line = ln;
+		if (s[0] == ';')
+			continue;
+		const char *eq = memchr(s, '=', len);
+		if (!eq)
+			continue; /* TMemIniFile keeps it as a nameless line nobody reads */
+		if (push_key(ini, &kcap) < 0)
+			goto oom;
+		ss_winini_key *k = &ini->keys[ini->nkeys - 1];
+		k->line = ln;
+		k->name_start = start;
+		k->name_len = (size_t)(eq - s);
+		trim(t->data, &k->name_start, &k->name_len);
+		k->value_start = start + (size_t)(eq - s) + 1;
+		k->value_len = len - (size_t)(eq - s) - 1;
+		trim(t->data, &k->value_start, &k->value_len);
+		cur->nkeys++;
+	}
+	if (link_duplicates(ini) < 0)
+		goto oom;
+	return 0;
+oom:
+	ss_winini_free(ini);
+	return ss_diag_oom(d);
+}
+
+void ss_winini_free(ss_winini *ini)
+{
+	free(ini->sections);
+	free(ini->keys);
+	memset(ini, 0, sizeof(*ini));
+}
+
+const char *ss_winini_section_name(const ss_winini *ini, size_t section)
+{
+	return ini->text->data + ini->sections[section].name_start;
+}
+
+const char *ss_winini_key_name(const ss_winini *ini, size_t key)
+{
+	return ini->text->data + ini->keys[key].name_start;
+}
+
+const char *ss_winini_key_value(const ss_winini *ini, size_t key)
+{
+	return ini->text->data + ini->keys[key].value_start;
+}
+
+long ss_winini_find_section(const ss_winini *ini, const char *name, size_t len)
+{
+	for (size_t i = 0; i < ini->nsections; i++) {
+		const ss_winini_section *s = &ini->sections[i];
+		if (same_name(ini->text->data + s->name_start, s->name_len, name, len))
+			return (long)s->first_of;
+	}
+	return -1;
+}
+
+long ss_winini_find_key(const ss_winini *ini, size_t section, const char *name)
+{
+	const ss_winini_section *s = &ini->sections[section];
+	size_t len = strlen(name);
+	for (size_t i = s->first_key; i < s->first_key + s->nkeys; i++) {
+		const ss_winini_key *k = &ini->keys[i];
+		if (same_name(ini->text->data + k->name_start, k->name_len, name, len))
+			return (long)i;
+	}
+	return -1;
+}
+
+int ss_winini_set_value(const ss_winini *ini, ss_edits *e, size_t key, const char *value,
+			ss_diag *d)
+{
+	const ss_winini_key *k = &ini->keys[key];
+	if (ss_edits_replace(e, k->value_start, k->value_start + k->value_len, value,
+			     strlen(value)) < 0)
+		return ss_diag_oom(d);
+	return 0;
+}
+
+/* "name=value" lines, each with the file's ending; `at_end` first ends a
+ * last line that has no ending. */
+static int add_lines(const ss_text *t, ss_buf *b, int at_end, const ss_winini_kv *kv, size_t n)
+{
+	const char *eol = ss_text_eol_string(t);
+	int r = 0;
+	if (at_end && t->nlines && t->lines[t->nlines - 1].eol == SS_EOL_NONE)
+		r |= ss_buf_adds(b, eol);
+	for (size_t i = 0; i < n; i++)
+		r |= ss_buf_addf(b, "%s=%s%s", kv[i].name, kv[i].value, eol);
+	return r;
+}
+
+int ss_winini_insert_keys(const ss_winini *ini, ss_edits *e, size_t section,
+			  const ss_winini_kv *kv, size_t n, ss_diag *d)
+{
+	const ss_text *t = ini->text;
+	size_t next = ini->sections[section].last_line + 1;
+	size_t at = next < t->nlines ? t->lines[next].start : t->len;
+	ss_buf b = SS_BUF_INIT;
+	int r = add_lines(t, &b, next >= t->nlines, kv, n);
+	if (r == 0 && b.len)
+		r = ss_edits_insert(e, at, b.data, b.len);
+	ss_buf_release(&b);
+	return r < 0 ? ss_diag_oom(d) : 0;
+}
+
+int ss_winini_delete_key(const ss_winini *ini, ss_edits *e, size_t key, ss_diag *d)
+{
+	if (ss_edits_delete_line(e, ini->text, ini->keys[key].line) < 0)
+		return ss_diag_oom(d);
+	return 0;
+}
+
+static int last_line_blank(const ss_text *t)
+{
+	if (t->nlines == 0)
+		return 1;
+	size_t start = t->lines[t->nlines - 1].start, len = t->lines[t->nlines - 1].len;
+	trim(t->data, &start, &len);
+	return len == 0;
+}
+
+int ss_winini_append_section(const ss_winini *ini, ss_edits *e, const char *name,
+			     const ss_winini_kv *kv, size_t n, ss_diag *d)
+{
+	const ss_text *t = ini->text;
+	const char *eol = ss_text_eol_string(t);
+	ss_buf b = SS_BUF_INIT;
+	int r = 0;
+	if (t->nlines && t->lines[t->nlines - 1].eol == SS_EOL_NONE)
+		r |= ss_buf_adds(&b, eol);
+	/* WinSCP separates sections with a blank line. */
+	if (!last_line_blank(t))
+		r |= ss_buf_adds(&b, eol);
+	r |= ss_buf_addf(&b, "[%s]%s", name, eol);
+	r |= add_lines(t, &b, 0, kv, n);
+	if (r == 0)
+		r = ss_edits_insert(e, t->len, b.data, b.len);
+	ss_buf_release(&b);
+	return r < 0 ? ss_diag_oom(d) : 0;
+}
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int ss_winini_parse_int(const char *s, size_t len, long *out)
+{
+	size_t i = 0;
+	int neg = 0;
+	/* Val skips leading blanks; a trimmed value has none, a registry
+	 * string might. */
+	while (i < len && s[i] == ' ')
+		i++;
+	if (i < len && (s[i] == '+' || s[i] == '-'))
+		neg = s[i++] == '-';
+	int hex = 0;
+	if (i < len && (s[i] == '$' || s[i] == 'x' || s[i] == 'X')) {
+		hex = 1;
+		i++;
+	} else if (i + 1 < len && s[i] == '0' && (s[i + 1] == 'x' || s[i + 1] == 'X')) {
+		hex = 1;
+		i += 2;
+	}
+	if (i == len)
+		return -1;
+	uint64_t v = 0;
+	for (; i < len; i++) {
+		int dg = hex ? hex_digit(s[i]) : (s[i] >= '0' && s[i] <= '9' ? s[i] - '0' : -1);
+		if (dg < 0)
+			return -1;
+		v = v * (hex ? 16 : 10) + (uint64_t)dg;
+		if (v > 0xFFFFFFFFULL)
+			return -1;
+	}
+	long r;
+	if (hex) {
+		/* Hex fills 32 bits like a DWORD: $FFFFFFFF is -1. */
+		r = (long)(int32_t)(uint32_t)v;
+	} else {
+		if (v > (neg ? 2147483648ULL : 2147483647ULL))
+			return -1;
+		r = (long)v;
+	}
+	*out = neg ? -r : r;
+	return 0;
+}

@@ -1,0 +1,394 @@
+/* store/regfile: parsing, locating values, edits and rendering of .reg files. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sshsync/regfile.h"
+#include "testutil.h"
+
+#define SESS "HKEY_CURRENT_USER\\Software\\SimonTatham\\PuTTY\\Sessions\\"
+
+typedef struct fixture {
+	ss_text t;
+	ss_regfile rf;
+	ss_edits e;
+	ss_buf out;
+	ss_diag d;
+} fixture;
+
+static int setup(void **state)
+{
+	fixture *f = calloc(1, sizeof(*f));
+	*state = f;
+	return f ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	fixture *f = *state;
+	ss_regfile_free(&f->rf);
+	ss_text_free(&f->t);
+	ss_edits_free(&f->e);
+	ss_buf_release(&f->out);
+	ss_diag_clear(&f->d);
+	free(f);
+	return 0;
+}
+
+static int load_bytes(fixture *f, const void *s, size_t len)
+{
+	ss_regfile_free(&f->rf);
+	ss_text_free(&f->t);
+	ss_diag_clear(&f->d);
+	if (ss_text_from_bytes(&f->t, "t.reg", s, len, &f->d) < 0)
+		return -1;
+	return ss_regfile_parse(&f->rf, &f->t, &f->d);
+}
+
+static void load(fixture *f, const char *s)
+{
+	if (load_bytes(f, s, strlen(s)) < 0)
+		fail_msg("%s", f->d.message);
+}
+
+/* UTF-16LE with BOM of an ASCII/UTF-8 string (via the text layer). */
+static ss_buf utf16(const char *s)
+{
+	ss_text t;
+	ss_diag d = SS_DIAG_INIT;
+	ss_buf b = SS_BUF_INIT;
+	assert_int_equal(ss_text_new_empty(&t, "x", SS_ENC_UTF16LE, SS_EOL_CRLF, &d), 0);
+	assert_int_equal(ss_text_encode(&t, s, strlen(s), &b, &d), 0);
+	ss_text_free(&t);
+	return b;
+}
+
+static const char *render(fixture *f)
+{
+	ss_buf_reset(&f->out);
+	assert_int_equal(ss_edits_render(&f->t, &f->e, &f->out, &f->d), 0);
+	return ss_buf_str(&f->out);
+}
+
+static char *diag_text(fixture *f)
+{
+	char *s = ss_diag_format(&f->d);
+	assert_non_null(s);
+	return s;
+}
+
+static void expect_error(fixture *f, const void *s, size_t len, const char *where)
+{
+	assert_int_equal(load_bytes(f, s, len), -1);
+	char *msg = diag_text(f);
+	if (strncmp(msg, where, strlen(where)) != 0)
+		fail_msg("expected an error at %s, got: %s", where, msg);
+	free(msg);
+}
+
+static void expect_error_str(fixture *f, const char *s, const char *where)
+{
+	expect_error(f, s, strlen(s), where);
+}
+
+static size_t key(fixture *f, const char *path)
+{
+	return ss_regfile_find_key(&f->rf, path, strlen(path));
+}
+
+static void test_parses_blocks_and_types(void **state)
+{
+	fixture *f = *state;
+	load(f, "Windows Registry Editor Version 5.00\r\n\r\n"
+		"[" SESS "web%201]\r\n"
+		"\"PingInterval\"=dword:00000001\r\n"
+		"\"HostName\"=\"a \\\"b\\\" \\\\c\"\r\n"
+		"@=\"default\"\r\n"
+		"\"Bin\"=hex:01,02,\\\r\n"
+		"  03,04\r\n"
+		"\"Multi\"=hex(7):41,00,00,00\r\n"
+		"\"Gone\"=-\r\n"
+		"[-" SESS "old]\r\n");
+	assert_int_equal(f->rf.version, SS_REG_V5);
+	assert_int_equal(f->rf.nblocks, 2);
+	size_t b = key(f, SESS "WEB%201");
+	assert_int_equal(b, 0);
+	assert_true(f->rf.blocks[1].deleted);
+	assert_int_equal(f->rf.blocks[0].last_value_line, 9);
+
+	ss_regvalue v;
+	size_t cur = 0;
+	ss_regtype want[] = {SS_REG_DWORD, SS_REG_SZ, SS_REG_SZ, SS_REG_HEX, SS_REG_HEXN,
+			     SS_REG_DELETE};
+	size_t n = 0;
+	while (ss_regfile_next_value(&f->rf, b, &cur, &v)) {
+		assert_true(n < 6);
+		assert_int_equal(v.type, want[n]);
+		n++;
+	}
+	assert_int_equal(n, 6);
+
+	assert_int_equal(ss_regfile_find_value(&f->rf, b, "pinginterval", &v), 1);
+	assert_int_equal(v.dword, 1);
+	assert_int_equal(ss_regfile_find_value(&f->rf, b, "HostName", &v), 1);
+	ss_buf s = SS_BUF_INIT;
+	assert_int_equal(ss_regfile_value_string(&f->rf, &v, &s), 0);
+	assert_string_equal(ss_buf_str(&s), "a \"b\" \\c");
+	ss_buf_release(&s);
+	assert_int_equal(ss_regfile_find_value(&f->rf, b, "", &v), 1);
+	assert_true(v.is_default);
+	assert_int_equal(ss_regfile_find_value(&f->rf, b, "Bin", &v), 1);
+	assert_int_equal(v.nlines, 2);
+	assert_int_equal(ss_regfile_find_value(&f->rf, b, "Multi", &v), 1);
+	assert_int_equal(v.hextype, 7);
+	assert_int_equal(ss_regfile_find_value(&f->rf, b, "Missing", &v), 0);
+}
+
+static void test_regedit4_leading_blanks_lf_mixed(void **state)
+{
+	fixture *f = *state;
+	load(f, "\n  REGEDIT4  \r\n\n; comment\n[hkey_current_user\\SOFTWARE\\x]\r\n"
+		"\n\"A\" = dword:3c ; note\n\n  ; inside\n\"B\"=\"x\"\n");
+	assert_int_equal(f->rf.version, SS_REG_V4);
+	ss_regvalue v;
+	assert_int_equal(ss_regfile_lookup(&f->rf, "HKEY_CURRENT_USER\\Software\\X", "a", &v), 1);
+	assert_int_equal(v.type, SS_REG_DWORD);
+	assert_int_equal(v.dword, 60);
+	assert_int_equal(f->rf.blocks[0].last_value_line, 9);
+}
+
+static void test_lookup_follows_import_order(void **state)
+{
+	fixture *f = *state;
+	load(f, "REGEDIT4\n[HKEY_CURRENT_USER\\k]\n\"v\"=dword:1\n\"v\"=dword:2\n"
+		"[HKEY_CURRENT_USER\\other]\n\"v\"=dword:9\n"
+		"[HKEY_CURRENT_USER\\K]\n\"v\"=dword:3\n");
+	ss_regvalue v;
+	assert_int_equal(ss_regfile_lookup(&f->rf, "HKEY_CURRENT_USER\\k", "v", &v), 1);
+	assert_int_equal(v.dword, 3);
+	assert_int_equal(f->rf.blocks[0].next_same, 2);
+	assert_int_equal(ss_regfile_find_value(&f->rf, 0, "v", &v), 1);
+	assert_int_equal(v.dword, 2);
+
+	load(f, "REGEDIT4\n[HKEY_CURRENT_USER\\k]\n\"v\"=dword:1\n[-HKEY_CURRENT_USER\\k]\n");
+	assert_int_equal(ss_regfile_lookup(&f->rf, "HKEY_CURRENT_USER\\k", "v", &v), 0);
+	load(f, "REGEDIT4\n[HKEY_CURRENT_USER\\k]\n\"v\"=dword:1\n\"v\"=-\n");
+	assert_int_equal(ss_regfile_lookup(&f->rf, "HKEY_CURRENT_USER\\k", "v", &v), 0);
+}
+
+static void test_key_name_runs_to_last_bracket(void **state)
+{
+	fixture *f = *state;
+	load(f, "REGEDIT4\n[" SESS "a]b]\n");
+	assert_int_not_equal(key(f, SESS "a]b"), SS_REGFILE_NONE);
+}
+
+static void test_errors_name_line_and_column(void **state)
+{
+	fixture *f = *state;
+	expect_error_str(f, "", "t.reg:1:1: empty file");
+	expect_error_str(f, "REGEDIT5\n", "t.reg:1:1: expected the header");
+	expect_error_str(f, "\xEF\xBB\xBFREGEDIT4\n", "t.reg:1:1: the file starts with a UTF-8");
+	expect_error_str(f, "REGEDIT4\n\"a\"=dword:1\n", "t.reg:2:1: value before the first key");
+	expect_error_str(f, "REGEDIT4\n[HKEY_CURRENT_USER\\k]\n\"a\"=dword:123456789\n",
+			 "t.reg:3:11: bad dword");
+	expect_error_str(f, "REGEDIT4\n[HKEY_CURRENT_USER\\k]\n\"a\"=dword:12g\n",
+			 "t.reg:3:11: bad dword");
+	expect_error_str(f, "REGEDIT4\n[HKEY_CURRENT_USER\\k]\n\"a\"=dword:\n",
+			 "t.reg:3:11: bad dword");
+	expect_error_str(f, "REGEDIT4\n[HKEY_CURRENT_USER\\k]\n  \"a\"=\"abc\n",
+			 "t.reg:3:7: unterminated string");
+	expect_error_str(f, "REGEDIT4\n[HKEY_CURRENT_USER\\k]\n\"a=\"abc\"\n",
+			 "t.reg:3:5: expected '='");
+	expect_error_str(f, "REGEDIT4\n[HKEY_CURRENT_USER\\k]\n\"abc\n",
+			 "t.reg:3:1: unterminated value name");
+	expect_error_str(f, "REGEDIT4\n[HKEY_CURRENT_USER\\k]\n\"a\"=hex:01,\\\n",
+			 "t.reg:3:12: hex data continues");
+	expect_error_str(f, "REGEDIT4\n[HKEY_CURRENT_USER\\k]\n\"a\"=hex:01,\\\n  zz\n",
+			 "t.reg:4:3: expected a hex byte");
+	expect_error_str(f, "REGEDIT4\n[HKEY_CURRENT_USER\\k]\n\"a\"=hex(x):01\n",
+			 "t.reg:3:5: expected hex(N)");
+	expect_error_str(f, "REGEDIT4\n[HKEY_CURRENT_USER\\k]\n\"a\"=str:\"x\"\n",
+			 "t.reg:3:5: expected \"string\"");
+	expect_error_str(f, "REGEDIT4\n[HKEY_CURRENT_USER\\k]\n\"a\"=\"x\" y\n",
+			 "t.reg:3:9: unexpected text after the value");
+	expect_error_str(f, "REGEDIT4\n[HKEY_CURRENT_USER\\k\n", "t.reg:2:21: expected ']'");
+	expect_error_str(f, "REGEDIT4\n[HKCU\\k]\n", "t.reg:2:2: expected a key name");
+	expect_error_str(f, "REGEDIT4\n[HKEY_CURRENT_USER\\k]\nfoo\n",
+			 "t.reg:3:1: expected a [KEY] line");
+	/* Columns count characters, not bytes, also after non-ASCII text. */
+	expect_error_str(f, "REGEDIT4\n[HKEY_CURRENT_USER\\k]\n\"\xc3\xa9\"=dword:x\n",
+			 "t.reg:3:11: bad dword");
+}
+
+static void test_utf16_errors_use_editor_lines(void **state)
+{
+	fixture *f = *state;
+	ss_buf b = utf16("Windows Registry Editor Version 5.00\r\n\r\n[HKEY_CURRENT_USER\\k]\r\n"
+			 "\"\xc3\xa9t\xc3\xa9\"=dword:zz\r\n");
+	expect_error(f, b.data, b.len, "t.reg:4:13: bad dword");
+	/* Odd length: the text layer refuses it. */
+	expect_error(f, b.data, b.len - 1, "t.reg: truncated UTF-16");
+	ss_buf_release(&b);
+}
+
+static void test_set_insert_delete(void **state)
+{
+	fixture *f = *state;
+	load(f, "REGEDIT4\r\n\r\n[HKEY_CURRENT_USER\\a]\r\n\"PingInterval\"=\"60\" ; why\r\n"
+		"\"Bin\"=hex:01,\\\r\n  02\r\n\r\n; trailing comment\r\n"
+		"[HKEY_CURRENT_USER\\b]\r\n\r\n[HKEY_CURRENT_USER\\c]\r\n\"x\"=dword:1");
+	ss_regvalue v;
+	assert_int_equal(ss_regfile_find_value(&f->rf, 0, "PingInterval", &v), 1);
+	assert_int_equal(v.type, SS_REG_SZ);
+	assert_int_equal(ss_regfile_set_dword(&f->rf, &f->e, &v, 1), 0);
+	assert_int_equal(ss_regfile_find_value(&f->rf, 0, "Bin", &v), 1);
+	assert_int_equal(ss_regfile_set_dword(&f->rf, &f->e, &v, 0x3c), 0);
+	assert_int_equal(ss_regfile_insert_dword(&f->rf, &f->e, 0, "PingIntervalSecs", 0), 0);
+	assert_int_equal(ss_regfile_insert_dword(&f->rf, &f->e, 0, "TCPKeepalives", 1), 0);
+	assert_int_equal(ss_regfile_insert_dword(&f->rf, &f->e, 1, "New", 2), 0);
+	assert_int_equal(ss_regfile_insert_string(&f->rf, &f->e, 2, "S", "q\"\\"), 0);
+	assert_string_equal(render(f),
+			    "REGEDIT4\r\n\r\n[HKEY_CURRENT_USER\\a]\r\n"
+			    "\"PingInterval\"=dword:00000001 ; why\r\n"
+			    "\"Bin\"=dword:0000003c\r\n"
+			    "\"PingIntervalSecs\"=dword:00000000\r\n"
+			    "\"TCPKeepalives\"=dword:00000001\r\n\r\n; trailing comment\r\n"
+			    "[HKEY_CURRENT_USER\\b]\r\n\"New\"=dword:00000002\r\n\r\n"
+			    "[HKEY_CURRENT_USER\\c]\r\n\"x\"=dword:1\r\n\"S\"=\"q\\\"\\\\\"");
+
+	ss_edits_free(&f->e);
+	assert_int_equal(ss_regfile_find_value(&f->rf, 0, "Bin", &v), 1);
+	assert_int_equal(ss_regfile_delete_value(&f->rf, &f->e, &v), 0);
+	assert_string_equal(render(f),
+			    "REGEDIT4\r\n\r\n[HKEY_CURRENT_USER\\a]\r\n\"PingInterval\"=\"60\" ; why\r\n"
+			    "\r\n; trailing comment\r\n"
+			    "[HKEY_CURRENT_USER\\b]\r\n\r\n[HKEY_CURRENT_USER\\c]\r\n\"x\"=dword:1");
+}
+
+static void test_insert_uses_the_line_ending_of_its_neighbour(void **state)
+{
+	fixture *f = *state;
+	load(f, "REGEDIT4\r\n[HKEY_CURRENT_USER\\a]\n\"x\"=dword:1\n[HKEY_CURRENT_USER\\b]\r\n");
+	assert_int_equal(ss_regfile_insert_dword(&f->rf, &f->e, 0, "y", 2), 0);
+	assert_int_equal(ss_regfile_insert_dword(&f->rf, &f->e, 1, "z", 3), 0);
+	assert_string_equal(render(f), "REGEDIT4\r\n[HKEY_CURRENT_USER\\a]\n\"x\"=dword:1\n"
+				       "\"y\"=dword:00000002\n[HKEY_CURRENT_USER\\b]\r\n"
+				       "\"z\"=dword:00000003\r\n");
+}
+
+static void test_append_key(void **state)
+{
+	fixture *f = *state;
+	load(f, "REGEDIT4\n[HKEY_CURRENT_USER\\a]\n\"x\"=dword:1");
+	ss_regplan p = SS_REGPLAN_INIT;
+	ss_regkey *k = ss_regplan_key(&p, "HKEY_CURRENT_USER\\n");
+	assert_non_null(k);
+	assert_int_equal(ss_regkey_set_dword(k, "v", 7), 0);
+	assert_int_equal(ss_regfile_append_key(&f->rf, &f->e, k, &f->d), 0);
+	assert_string_equal(render(f), "REGEDIT4\n[HKEY_CURRENT_USER\\a]\n\"x\"=dword:1\n\n"
+				       "[HKEY_CURRENT_USER\\n]\n\"v\"=dword:00000007\n");
+	ss_regplan_free(&p);
+}
+
+static void test_render_v5_is_utf16_like_regedit(void **state)
+{
+	fixture *f = *state;
+	ss_regplan p = SS_REGPLAN_INIT;
+	ss_regkey *k = ss_regplan_key(&p, SESS "caf%C3%A9");
+	assert_non_null(k);
+	assert_int_equal(ss_regkey_set_dword(k, "PingInterval", 1), 0);
+	assert_int_equal(ss_regkey_set_sz(k, "Note", "a\"b\\ é"), 0);
+	assert_int_equal(ss_regkey_delete_value(k, "Old"), 0);
+	ss_buf out = SS_BUF_INIT;
+	assert_int_equal(ss_regplan_render(&p, SS_REG_V5, &out, &f->d), 0);
+	const char *want = "Windows Registry Editor Version 5.00\r\n\r\n[" SESS "caf%C3%A9]\r\n"
+			   "\"PingInterval\"=dword:00000001\r\n\"Note\"=\"a\\\"b\\\\ é\"\r\n"
+			   "\"Old\"=-\r\n\r\n";
+	ss_buf w = utf16(want);
+	assert_int_equal(out.len, w.len);
+	assert_memory_equal(out.data, w.data, w.len);
+	/* It reads back as what was planned. */
+	assert_int_equal(load_bytes(f, out.data, out.len), 0);
+	ss_regvalue v;
+	assert_int_equal(ss_regfile_lookup(&f->rf, SESS "caf%C3%A9", "PingInterval", &v), 1);
+	assert_int_equal(v.dword, 1);
+
+	/* REGEDIT4: ANSI, so non-ASCII is refused rather than mangled. */
+	ss_buf_reset(&out);
+	ss_diag_clear(&f->d);
+	assert_int_equal(ss_regplan_render(&p, SS_REG_V4, &out, &f->d), -1);
+	assert_non_null(strstr(f->d.message, "not ASCII"));
+	ss_buf_release(&w);
+	ss_buf_release(&out);
+	ss_regplan_free(&p);
+}
+
+static void test_render_refuses_paths_that_break_lines(void **state)
+{
+	fixture *f = *state;
+	ss_regplan p = SS_REGPLAN_INIT;
+	ss_buf out = SS_BUF_INIT;
+	assert_non_null(ss_regplan_key(&p, SESS "a\nb"));
+	assert_int_equal(ss_regplan_render(&p, SS_REG_V5, &out, &f->d), -1);
+	ss_regplan_free(&p);
+	ss_diag_clear(&f->d);
+	assert_non_null(ss_regplan_key(&p, "Software\\x"));
+	assert_int_equal(ss_regplan_render(&p, SS_REG_V4, &out, &f->d), -1);
+	ss_regplan_free(&p);
+	ss_buf_release(&out);
+}
+
+/* Every corpus file: parses, renders back byte for byte, and an edit that
+ * sets a value and reverts touches nothing else. */
+static void test_corpus_round_trip(void **state)
+{
+	fixture *f = *state;
+	char *dir = tu_corpus_dir("putty");
+	if (!dir)
+		skip();
+	ss_strlist names = tu_list_dir(dir);
+	assert_true(names.n >= 3);
+	for (size_t i = 0; i < names.n; i++) {
+		char *path = tu_path(dir, names.v[i]);
+		ss_regfile_free(&f->rf);
+		ss_text_free(&f->t);
+		assert_int_equal(ss_text_load(&f->t, path, 0, &f->d), 0);
+		if (ss_regfile_parse(&f->rf, &f->t, &f->d) < 0)
+			fail_msg("%s: %s", path, f->d.message);
+		assert_true(f->rf.nblocks > 0);
+		ss_buf raw = tu_read(path);
+		ss_buf_reset(&f->out);
+		ss_edits_free(&f->e);
+		assert_int_equal(ss_edits_render_file(&f->t, &f->e, &f->out, &f->d), 0);
+		assert_int_equal(f->out.len, raw.len);
+		assert_memory_equal(f->out.data, raw.data, raw.len);
+		ss_buf_release(&raw);
+		free(path);
+	}
+	ss_strlist_release(&names);
+	free(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_parses_blocks_and_types, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_regedit4_leading_blanks_lf_mixed, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_lookup_follows_import_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_key_name_runs_to_last_bracket, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_errors_name_line_and_column, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_utf16_errors_use_editor_lines, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_set_insert_delete, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_insert_uses_the_line_ending_of_its_neighbour,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_append_key, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_render_v5_is_utf16_like_regedit, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_render_refuses_paths_that_break_lines, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_corpus_round_trip, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

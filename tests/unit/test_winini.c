@@ -1,0 +1,313 @@
+/* store/winini: WinSCP's INI dialect, byte for byte. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sshsync/winini.h"
+#include "testutil.h"
+
+typedef struct fixture {
+	ss_text t;
+	ss_winini ini;
+	ss_edits e;
+	ss_buf out;
+	ss_diag d;
+} fixture;
+
+static int setup(void **state)
+{
+	fixture *f = calloc(1, sizeof(*f));
+	*state = f;
+	return f ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	fixture *f = *state;
+	ss_winini_free(&f->ini);
+	ss_text_free(&f->t);
+	ss_edits_free(&f->e);
+	ss_buf_release(&f->out);
+	ss_diag_clear(&f->d);
+	free(f);
+	return 0;
+}
+
+static void load_bytes(fixture *f, const void *s, size_t len)
+{
+	assert_int_equal(ss_text_from_bytes(&f->t, "WinSCP.ini", s, len, &f->d), 0);
+	assert_int_equal(ss_winini_parse(&f->ini, &f->t, &f->d), 0);
+}
+
+static void load(fixture *f, const char *s)
+{
+	load_bytes(f, s, strlen(s));
+}
+
+static const char *render(fixture *f)
+{
+	ss_buf_reset(&f->out);
+	assert_int_equal(ss_edits_render_file(&f->t, &f->e, &f->out, &f->d), 0);
+	return ss_buf_str(&f->out);
+}
+
+/* The value TMemIniFile returns for section/key, as a new string, or NULL. */
+static char *value_of(fixture *f, const char *section, const char *key)
+{
+	long s = ss_winini_find_section(&f->ini, section, strlen(section));
+	if (s < 0)
+		return NULL;
+	long k = ss_winini_find_key(&f->ini, (size_t)s, key);
+	if (k < 0)
+		return NULL;
+	return ss_strndup(ss_winini_key_value(&f->ini, (size_t)k), f->ini.keys[k].value_len);
+}
+
+static void assert_value(fixture *f, const char *section, const char *key, const char *want)
+{
+	char *v = value_of(f, section, key);
+	if (!want) {
+		assert_null(v);
+		return;
+	}
+	assert_non_null(v);
+	assert_string_equal(v, want);
+	free(v);
+}
+
+static void assert_round_trip(fixture *f, const void *bytes, size_t len)
+{
+	load_bytes(f, bytes, len);
+	ss_buf_reset(&f->out);
+	assert_int_equal(ss_edits_render_file(&f->t, &f->e, &f->out, &f->d), 0);
+	assert_int_equal(f->out.len, len);
+	assert_memory_equal(f->out.data, bytes, len);
+}
+
+static void test_corpus_round_trip(void **state)
+{
+	fixture *f = *state;
+	char *dir = tu_corpus_dir("winscp");
+	if (!dir)
+		skip();
+	ss_strlist names = tu_list_dir(dir);
+	assert_true(names.n >= 4);
+	for (size_t i = 0; i < names.n; i++) {
+		char *p = tu_path(dir, names.v[i]);
+		ss_buf raw = tu_read(p);
+		assert_round_trip(f, raw.data, raw.len);
+		assert_true(f->ini.nsections > 10);
+		/* Every file starts with a section and holds long lines. */
+		assert_int_equal(f->ini.sections[0].line, 0);
+		ss_winini_free(&f->ini);
+		ss_text_free(&f->t);
+		ss_buf_release(&raw);
+		free(p);
+	}
+	ss_strlist_release(&names);
+	free(dir);
+}
+
+/* A fixture with what real files hold and iniparser gets wrong. */
+static ss_buf hard_fixture(const char *eol)
+{
+	ss_buf b = SS_BUF_INIT;
+	assert_int_equal(ss_buf_addf(&b, "stray=before any section%s", eol), 0);
+	assert_int_equal(ss_buf_addf(&b, "[Configuration\\Interface]%s", eol), 0);
+	assert_int_equal(ss_buf_adds(&b, "ToolbarsLayout="), 0);
+	for (int i = 0; i < 9000; i++)
+		assert_int_equal(ss_buf_addc(&b, (char)('a' + i % 26)), 0);
+	assert_int_equal(ss_buf_addf(&b, "%s", eol), 0);
+	assert_int_equal(ss_buf_addf(&b, "; a comment=with equals%s", eol), 0);
+	assert_int_equal(ss_buf_addf(&b, "Semi=a;b # not a comment%s", eol), 0);
+	assert_int_equal(ss_buf_addf(&b, "Hash=#start%s", eol), 0);
+	assert_int_equal(ss_buf_addf(&b, "Quoted=\"C:\\Program Files\\x\"%s", eol), 0);
+	assert_int_equal(ss_buf_addf(&b, "Equals=a=b==c%s", eol), 0);
+	assert_int_equal(ss_buf_addf(&b, "  Spaced   =   v a l  \t%s", eol), 0);
+	assert_int_equal(ss_buf_addf(&b, "no equals sign here%s", eol), 0);
+	assert_int_equal(ss_buf_addf(&b, "Empty=%s", eol), 0);
+	assert_int_equal(ss_buf_addf(&b, "%s", eol), 0);
+	assert_int_equal(ss_buf_addf(&b, "[Sessions\\My%%20Folder/s%%C3%%A9%%2Acret]%s", eol), 0);
+	assert_int_equal(ss_buf_addf(&b, "HostName=h\xe9te\xff\x80%s", eol), 0);
+	assert_int_equal(ss_buf_addf(&b, "PINGTYPE=2%s", eol), 0);
+	assert_int_equal(ss_buf_addf(&b, "PingType=0%s", eol), 0);
+	assert_int_equal(ss_buf_addf(&b, "%s", eol), 0);
+	assert_int_equal(ss_buf_addf(&b, "  [ sessions\\my%%20folder/S%%C3%%A9%%2ACRET ]  %s", eol), 0);
+	assert_int_equal(ss_buf_addf(&b, "HostName=second%s", eol), 0);
+	return b;
+}
+
+static void test_fixture_round_trip_and_values(void **state)
+{
+	fixture *f = *state;
+	for (int crlf = 0; crlf < 2; crlf++) {
+		ss_buf b = hard_fixture(crlf ? "\r\n" : "\n");
+		assert_round_trip(f, b.data, b.len);
+		assert_int_equal(f->ini.nsections, 3);
+		assert_value(f, "configuration\\INTERFACE", "semi", "a;b # not a comment");
+		assert_value(f, "Configuration\\Interface", "Hash", "#start");
+		assert_value(f, "Configuration\\Interface", "Quoted", "\"C:\\Program Files\\x\"");
+		assert_value(f, "Configuration\\Interface", "Equals", "a=b==c");
+		assert_value(f, "Configuration\\Interface", "Spaced", "v a l");
+		assert_value(f, "Configuration\\Interface", "Empty", "");
+		assert_value(f, "Configuration\\Interface", "; a comment", NULL);
+		assert_value(f, "Configuration\\Interface", "stray", NULL);
+		char *tl = value_of(f, "Configuration\\Interface", "ToolbarsLayout");
+		assert_non_null(tl);
+		assert_int_equal(strlen(tl), 9000);
+		free(tl);
+		/* First duplicate wins, for keys and for sections. */
+		const char *site = "Sessions\\My%20Folder/s%C3%A9%2Acret";
+		assert_value(f, site, "PingType", "2");
+		assert_value(f, site, "HostName", "h\xe9te\xff\x80");
+		assert_int_equal(f->ini.sections[2].first_of, 1);
+		assert_int_equal(f->ini.sections[1].first_of, 1);
+		ss_winini_free(&f->ini);
+		ss_text_free(&f->t);
+		ss_buf_release(&b);
+	}
+}
+
+static void test_set_value_keeps_other_bytes(void **state)
+{
+	fixture *f = *state;
+	load(f, "[S]\r\nA = 1 \r\nPingType=0\r\n");
+	long s = ss_winini_find_section(&f->ini, "S", 1);
+	long k = ss_winini_find_key(&f->ini, (size_t)s, "a");
+	assert_int_equal(ss_winini_set_value(&f->ini, &f->e, (size_t)k, "60", &f->d), 0);
+	assert_string_equal(render(f), "[S]\r\nA = 60 \r\nPingType=0\r\n");
+}
+
+static void test_set_empty_value(void **state)
+{
+	fixture *f = *state;
+	load(f, "[S]\nA=\nB=   \n");
+	assert_int_equal(ss_winini_set_value(&f->ini, &f->e, 0, "1", &f->d), 0);
+	assert_int_equal(ss_winini_set_value(&f->ini, &f->e, 1, "2", &f->d), 0);
+	assert_string_equal(render(f), "[S]\nA=1\nB=2   \n");
+}
+
+static void test_insert_after_last_non_blank_line(void **state)
+{
+	fixture *f = *state;
+	load(f, "[A]\r\nx=1\r\n; note\r\n\r\n\r\n[B]\r\ny=2\r\n");
+	ss_winini_kv kv[] = {{"PingType", "1"}, {"PingInterval", "1"}};
+	assert_int_equal(ss_winini_insert_keys(&f->ini, &f->e, 0, kv, 2, &f->d), 0);
+	assert_int_equal(ss_winini_insert_keys(&f->ini, &f->e, 1, kv, 1, &f->d), 0);
+	assert_string_equal(render(f), "[A]\r\nx=1\r\n; note\r\nPingType=1\r\nPingInterval=1\r\n"
+				       "\r\n\r\n[B]\r\ny=2\r\nPingType=1\r\n");
+}
+
+static void test_insert_into_empty_section_and_unterminated_end(void **state)
+{
+	fixture *f = *state;
+	load(f, "[A]\n[B]\nz=3");
+	ss_winini_kv kv[] = {{"K", "v"}};
+	assert_int_equal(ss_winini_insert_keys(&f->ini, &f->e, 0, kv, 1, &f->d), 0);
+	assert_int_equal(ss_winini_insert_keys(&f->ini, &f->e, 1, kv, 1, &f->d), 0);
+	assert_string_equal(render(f), "[A]\nK=v\n[B]\nz=3\nK=v\n");
+}
+
+static void test_delete_key_line(void **state)
+{
+	fixture *f = *state;
+	load(f, "[A]\r\nPingIntervalSec=5\r\nx=1\r\n");
+	assert_int_equal(ss_winini_delete_key(&f->ini, &f->e, 0, &f->d), 0);
+	assert_string_equal(render(f), "[A]\r\nx=1\r\n");
+}
+
+static void test_append_section(void **state)
+{
+	fixture *f = *state;
+	ss_winini_kv kv[] = {{"PingType", "1"}};
+	load(f, "[A]\r\nx=1");
+	assert_int_equal(ss_winini_append_section(&f->ini, &f->e, "N", kv, 1, &f->d), 0);
+	assert_string_equal(render(f), "[A]\r\nx=1\r\n\r\n[N]\r\nPingType=1\r\n");
+	teardown(state);
+	setup(state);
+	f = *state;
+	load(f, "[A]\nx=1\n\n");
+	assert_int_equal(ss_winini_append_section(&f->ini, &f->e, "N", kv, 1, &f->d), 0);
+	assert_string_equal(render(f), "[A]\nx=1\n\n[N]\nPingType=1\n");
+	teardown(state);
+	setup(state);
+	f = *state;
+	load(f, "");
+	assert_int_equal(ss_winini_append_section(&f->ini, &f->e, "N", kv, 1, &f->d), 0);
+	assert_string_equal(render(f), "[N]\nPingType=1\n");
+}
+
+static void test_edits_in_a_long_line_file(void **state)
+{
+	fixture *f = *state;
+	ss_buf b = hard_fixture("\r\n");
+	load_bytes(f, b.data, b.len);
+	long s = ss_winini_find_section(&f->ini, "Configuration\\Interface", 23);
+	long k = ss_winini_find_key(&f->ini, (size_t)s, "Empty");
+	assert_int_equal(ss_winini_set_value(&f->ini, &f->e, (size_t)k, "x", &f->d), 0);
+	render(f);
+	assert_int_equal(f->out.len, b.len + 1);
+	const char *at = strstr(f->out.data, "Empty=x\r\n");
+	assert_non_null(at);
+	size_t off = (size_t)(at - f->out.data);
+	assert_memory_equal(f->out.data, b.data, off + 6);
+	assert_memory_equal(f->out.data + off + 7, b.data + off + 6, b.len - off - 6);
+	ss_buf_release(&b);
+}
+
+static void test_malformed_lines(void **state)
+{
+	fixture *f = *state;
+	/* Nothing here stops TMemIniFile; nothing stops the reader. */
+	static const char bytes[] = "[\n]\n[]\n[x\n=v\n\0\x01[y]\n[ok]\n=nameless\nk=v\n";
+	assert_round_trip(f, bytes, sizeof(bytes) - 1);
+	assert_value(f, "ok", "k", "v");
+	assert_value(f, "", "", "v");
+	assert_int_equal(ss_winini_find_section(&f->ini, "x", 1), -1);
+	/* Control characters are trimmed like blanks, as Delphi's Trim does. */
+	assert_int_equal(ss_winini_find_section(&f->ini, "y", 1), 1);
+}
+
+static void test_parse_int_like_delphi(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *s;
+		int ok;
+		long v;
+	} cases[] = {
+		{"1", 1, 1}, {"+1", 1, 1}, {"-1", 1, -1}, {"01", 1, 1}, {"$1F", 1, 31},
+		{"0x1f", 1, 31}, {"x10", 1, 16}, {"2147483647", 1, 2147483647L},
+		{"-2147483648", 1, -2147483648L}, {"$FFFFFFFF", 1, -1}, {"fast", 0, 0},
+		{"", 0, 0}, {"1 ", 0, 0}, {"1.0", 0, 0}, {"2147483648", 0, 0}, {"-", 0, 0},
+		{"$", 0, 0}, {"$100000000", 0, 0}, {"60s", 0, 0},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		long v = 12345;
+		int r = ss_winini_parse_int(cases[i].s, strlen(cases[i].s), &v);
+		if (cases[i].ok) {
+			assert_int_equal(r, 0);
+			assert_int_equal(v, cases[i].v);
+		} else {
+			assert_int_equal(r, -1);
+		}
+	}
+}
+
+int main(void)
+{
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_corpus_round_trip),
+		T(test_fixture_round_trip_and_values),
+		T(test_set_value_keeps_other_bytes),
+		T(test_set_empty_value),
+		T(test_insert_after_last_non_blank_line),
+		T(test_insert_into_empty_section_and_unterminated_end),
+		T(test_delete_key_line),
+		T(test_append_section),
+		T(test_edits_in_a_long_line_file),
+		T(test_malformed_lines),
+		T(test_parse_int_like_delphi),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
