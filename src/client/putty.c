@@ -681,7 +681,13 @@ static int sniff(const flavour *fl, const char *path, const char *head, size_t l
 	/* The sessions key with its parent, as regedit spells it. */
 	const char *needle = fl->fmt == SS_SESS_KITTY ? "\\9bis.com\\KiTTY\\Sessions"
 						      : "\\SimonTatham\\PuTTY\\Sessions";
-	return contains_ci(head, len, needle) ? 2 : 0;
+	if (!contains_ci(head, len, needle))
+		return 0;
+	/* An export that also holds another client's keys is only maybe ours. */
+	const char *other = fl->fmt == SS_SESS_KITTY ? "\\SimonTatham\\PuTTY\\Sessions"
+						     : "\\9bis.com\\KiTTY\\Sessions";
+	return contains_ci(head, len, other) || contains_ci(head, len, "\\Martin Prikryl\\") ? 1
+											    : 2;
 }
 
 static int putty_audit(const char *path, const ss_query *q, ss_scopes *out, ss_diag *d)

@@ -317,6 +317,10 @@ static void test_sniff(void **state)
 	assert_int_equal(ss_client_kitty.sniff("/w/KiTTY/Sessions", NULL, 0), 2);
 	assert_int_equal(ss_client_putty.sniff("/w/KiTTY/Sessions", NULL, 0), 0);
 	assert_int_equal(ss_client_putty.sniff("x.conf", "Host x\n", 7), 0);
+	/* With WinSCP's keys beside, only maybe: WinSCP's client is sure. */
+	const char *both = HDR "[" SESS "x]\r\n[HKEY_CURRENT_USER\\Software\\Martin Prikryl\\"
+			       "WinSCP 2\\Sessions\\y]\r\n";
+	assert_int_equal(ss_client_putty.sniff("a.reg", both, strlen(both)), 1);
 }
 
 int main(void)
