@@ -75,11 +75,11 @@ check "demo: scopes" "['Default Settings', 'Production/db1.corp.example', 'Produ
 	"$(json "$work/a.json" "[s['scope'] for s in j['scopes']]")"
 check "demo: PingType 0 with an interval is off" 0 "$(scope_field "$work/a.json" Production/db1.corp.example interval)"
 r=$(reasons "$work/a.json" Production/db1.corp.example)
-[[ "$r" == *"PingInterval=1 at $f:33 sets an interval, but PingType is 0 at $f:32"* ]] && ok ||
+[[ "$r" == *"PingInterval=1 at $f:40 sets an interval, but PingType is 0 at $f:39"* ]] && ok ||
 	bad "demo: reason for the interval under PingType 0: $r"
 check "demo: PingType 2, 0 min 45 s" 45 "$(scope_field "$work/a.json" 'Production/web frontend' interval)"
 check "demo: obsolete PingIntervalSec" 300 "$(scope_field "$work/a.json" 'Staging/app server' interval)"
-check "demo: set_at" "$f:47" "$(scope_field "$work/a.json" 'Staging/app server' set_at)"
+check "demo: set_at" "$f:56" "$(scope_field "$work/a.json" 'Staging/app server' set_at)"
 check "demo: no TCP keepalive setting" None "$(scope_field "$work/a.json" 'Staging/app server' tcp_keepalive)"
 check "demo: no count max" None "$(scope_field "$work/a.json" 'Staging/app server' count_max)"
 check "demo: Default Settings unset" None "$(scope_field "$work/a.json" 'Default Settings' set_at)"
