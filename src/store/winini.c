@@ -129,6 +129,12 @@ int ss_winini_parse(ss_winini *ini, const ss_text *t, ss_diag *d)
 	ss_winini_section *cur = NULL;
 	for (size_t ln = 0; ln < t->nlines; ln++) {
 		size_t start = t->lines[ln].start, len = t->lines[ln].len;
+		/* TMemIniFile's loader drops a UTF-8 byte order mark (Notepad
+		 * writes one); the bytes stay in the file. */
+		if (ln == 0 && len >= 3 && memcmp(t->data, "\xEF\xBB\xBF", 3) == 0) {
+			start += 3;
+			len -= 3;
+		}
 		trim(t->data, &start, &len);
 		if (len == 0)
 			continue;

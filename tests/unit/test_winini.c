@@ -292,6 +292,14 @@ static void test_next_key_in_order(void **state)
 	assert_int_equal(f->ini.sections[0].end_line, 7);
 }
 
+static void test_utf8_bom(void **state)
+{
+	fixture *f = *state;
+	static const char bytes[] = "\xef\xbb\xbf[Sessions\\a]\r\nPingType=1\r\n";
+	assert_round_trip(f, bytes, sizeof(bytes) - 1);
+	assert_value(f, "Sessions\\a", "PingType", "1");
+}
+
 static void test_parse_int_like_delphi(void **state)
 {
 	(void)state;
@@ -333,6 +341,7 @@ int main(void)
 		T(test_edits_in_a_long_line_file),
 		T(test_malformed_lines),
 		T(test_next_key_in_order),
+		T(test_utf8_bom),
 		T(test_parse_int_like_delphi),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

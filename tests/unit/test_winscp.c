@@ -339,6 +339,33 @@ static void test_apply_keeps_raw_bytes(void **state)
 				 "PingInterval=1\nPingIntervalSecs=0\n");
 }
 
+static void test_apply_utf16(void **state)
+{
+	fixture *f = *state;
+	f->p.interval = 60;
+	/* Delphi's TMemIniFile reads UTF-16 files with a byte order mark;
+	 * the result stays UTF-16. */
+	static const char in[] = "\xff\xfe[\0S\0e\0s\0s\0i\0o\0n\0s\0\\\0a\0]\0\r\0\n\0";
+	tu_write(f->path, in, sizeof(in) - 1);
+	assert_int_equal(ss_client_winscp.apply(f->path, &f->p, &f->cs, &f->d), 0);
+	ss_buf out = SS_BUF_INIT;
+	assert_int_equal(ss_edits_render_file(f->cs.v[0].text, &f->cs.v[0].edits, &out, &f->d), 0);
+	assert_true(out.len > sizeof(in));
+	assert_memory_equal(out.data, in, sizeof(in) - 1);
+	assert_memory_equal(out.data + sizeof(in) - 1, "P\0i\0n\0g\0T\0y\0p\0e\0=\0001\0\r\0\n\0", 24);
+	ss_buf_release(&out);
+}
+
+static void test_garbage_is_no_site(void **state)
+{
+	fixture *f = *state;
+	static const char junk[] = "\x7f" "ELF\x02\x01\x01\0\0\0[\x80\xff]\n\0\0=\xfe\n";
+	tu_write(f->path, junk, sizeof(junk) - 1);
+	assert_int_equal(ss_client_winscp.audit(f->path, &no_query, &f->scopes, &f->d), 0);
+	assert_int_equal(f->scopes.n, 1);
+	assert_string_equal(f->scopes.v[0].name, "Default Settings");
+}
+
 static void test_apply_needs_interval(void **state)
 {
 	fixture *f = *state;
@@ -522,6 +549,8 @@ int main(void)
 		T(test_apply_ping_policy),
 		T(test_apply_adds_default_settings),
 		T(test_apply_keeps_raw_bytes),
+		T(test_apply_utf16),
+		T(test_garbage_is_no_site),
 		T(test_apply_needs_interval),
 		T(test_missing_file),
 		T(test_export_plan),
