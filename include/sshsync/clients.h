@@ -6,5 +6,6 @@
 
 extern const ss_client ss_client_winscp;
 extern const ss_client ss_client_gpp;
+extern const ss_client ss_client_sshd;
 
 #endif

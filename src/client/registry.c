@@ -8,6 +8,7 @@
 static const ss_client *const all_clients[] = {
 	&ss_client_winscp,
 	&ss_client_gpp,
+	&ss_client_sshd,
 	NULL
 };
 
