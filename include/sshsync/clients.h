@@ -6,6 +6,7 @@
 
 extern const ss_client ss_client_winscp;
 extern const ss_client ss_client_gpp;
+extern const ss_client ss_client_ssh;
 extern const ss_client ss_client_sshd;
 
 #endif

@@ -104,6 +104,19 @@ int ss_sshconf_lex_line(const ss_text *t, size_t start, size_t end, ss_sshconf_m
 			ss_sshconf_item *it, ss_diag *d);
 void ss_sshconf_item_free(ss_sshconf_item *it);
 
+/* One strdelim() step over data[*pos, end), for Match criteria, which
+ * OpenSSH splits with strdelim (blanks, '"' quotes and one '=') rather
+ * than argv_split. `*pos == SS_SSHCONF_NONE` is strdelim's NULL string.
+ * Returns 1 and a token (its value allocated: the caller frees it), 0 where
+ * strdelim returns NULL (NULL string or an unclosed '"'), -1 when memory
+ * runs out. */
+typedef struct ss_sshconf_token {
+	size_t start, end; /* raw bytes */
+	char *value;
+} ss_sshconf_token;
+
+int ss_sshconf_strdelim(const char *data, size_t *pos, size_t end, ss_sshconf_token *tok);
+
 /* 1 when the item's keyword equals `kw` (lowercase ASCII). */
 int ss_sshconf_is(const ss_sshconf_item *it, const char *kw);
 

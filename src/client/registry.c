@@ -6,6 +6,7 @@
 #include "sshsync/clients.h"
 
 static const ss_client *const all_clients[] = {
+	&ss_client_ssh,
 	&ss_client_winscp,
 	&ss_client_gpp,
 	&ss_client_sshd,

@@ -13,6 +13,7 @@
 
 #include "sshsync/buf.h"
 #include "sshsync/clients.h"
+#include "sshsync/regfile.h"
 #include "sshsync/text.h"
 #include "sshsync/winini.h"
 
@@ -472,8 +473,10 @@ static int ini_apply(ss_change *c, const ss_policy *p, ss_diag *d)
 
 /* --- export --- */
 
-static int plan_site(ss_regplan *out, const char *munged, long current_type, const ss_policy *p,
-		     ss_diag *d)
+/* The values of one site's key; `obsolete` adds the deletion of
+ * PingIntervalSec (pointless in a key that sshsync creates). */
+static int plan_key(ss_regplan *out, const char *munged, long current_type, const ss_policy *p,
+		    int obsolete, ss_diag *d)
 {
 	char *path = ss_asprintf("%s\\%s", SS_WINSCP_SESSIONS, munged);
 	if (!path)
@@ -485,9 +488,15 @@ static int plan_site(ss_regplan *out, const char *munged, long current_type, con
 	if (!k || ss_regkey_set_dword(k, key_names[K_TYPE], (uint32_t)tg.value[K_TYPE]) < 0 ||
 	    ss_regkey_set_dword(k, key_names[K_MIN], (uint32_t)tg.value[K_MIN]) < 0 ||
 	    ss_regkey_set_dword(k, key_names[K_SECS], (uint32_t)tg.value[K_SECS]) < 0 ||
-	    ss_regkey_delete_value(k, key_names[K_SEC]) < 0)
+	    (obsolete && ss_regkey_delete_value(k, key_names[K_SEC]) < 0))
 		return ss_diag_oom(d);
 	return 0;
+}
+
+static int plan_site(ss_regplan *out, const char *munged, long current_type, const ss_policy *p,
+		     ss_diag *d)
+{
+	return plan_key(out, munged, current_type, p, 1, d);
 }
 
 static const wsite *find_site(const wsites *s, const char *name)
@@ -539,6 +548,203 @@ static int ini_export(const ss_text *t, const ss_strlist *sessions, const ss_pol
 	return r;
 }
 
+/* --- registry exports --- */
+
+#define REG_SESSIONS SS_WINSCP_SESSIONS "\\"
+#define REG_SESSIONS_LEN (sizeof(REG_SESSIONS) - 1)
+
+/* Whether block b is the first block of a site's key that the import
+ * leaves standing (its last block is not a [-KEY]); *munged is the key
+ * name after Sessions\. */
+static int reg_is_site(const ss_regfile *rf, size_t b, const char **munged, size_t *len)
+{
+	const ss_regblock *k = &rf->blocks[b];
+	if (k->path_len <= REG_SESSIONS_LEN ||
+	    strncasecmp(k->path, REG_SESSIONS, REG_SESSIONS_LEN) != 0 ||
+	    memchr(k->path + REG_SESSIONS_LEN, '\\', k->path_len - REG_SESSIONS_LEN) ||
+	    ss_regfile_find_key(rf, k->path, k->path_len) != b)
+		return 0;
+	size_t last = b;
+	while (rf->blocks[last].next_same != SS_REGFILE_NONE)
+		last = rf->blocks[last].next_same;
+	if (rf->blocks[last].deleted)
+		return 0;
+	*munged = k->path + REG_SESSIONS_LEN;
+	*len = k->path_len - REG_SESSIONS_LEN;
+	return 1;
+}
+
+static size_t reg_last_block(const ss_regfile *rf, size_t b)
+{
+	while (rf->blocks[b].next_same != SS_REGFILE_NONE)
+		b = rf->blocks[b].next_same;
+	return b;
+}
+
+static int reg_fill_value(const ss_regfile *rf, const ss_regvalue *v, int k, wval *w)
+{
+	const ss_text *t = rf->text;
+	w->present = 1;
+	w->readable = v->type == SS_REG_DWORD;
+	w->v = (long)(int32_t)v->dword;
+	/* TRegistry.ReadInteger wants REG_DWORD and raises on anything else;
+	 * WinSCP catches that and keeps the default. */
+	w->why = v->type == SS_REG_SZ ? "is a string, not a dword" : "is not a dword";
+	w->where = ss_text_where(t, t->lines[v->line].start);
+	size_t len = v->data_end - v->data_start;
+	int shown = len > 40 ? 40 : (int)len;
+	w->shown = ss_asprintf("\"%s\"=%.*s%s", key_names[k], shown, t->data + v->data_start,
+			       len > 40 ? "..." : "");
+	return w->where && w->shown ? 0 : -1;
+}
+
+static int reg_sites(const ss_regfile *rf, wsites *out, int *have_default, ss_diag *d)
+{
+	*have_default = 0;
+	for (size_t b = 0; b < rf->nblocks; b++) {
+		const char *munged;
+		size_t len;
+		if (!reg_is_site(rf, b, &munged, &len))
+			continue;
+		wsite *w = wsites_add(out, munged, len);
+		char *path = ss_strndup(rf->blocks[b].path, rf->blocks[b].path_len);
+		if (!w || !path) {
+			free(path);
+			return ss_diag_oom(d);
+		}
+		*have_default |= is_default(w);
+		int r = 0;
+		for (int k = 0; k < K_N && r == 0; k++) {
+			ss_regvalue v;
+			if (ss_regfile_lookup(rf, path, key_names[k], &v))
+				r = reg_fill_value(rf, &v, k, &w->k[k]);
+		}
+		free(path);
+		if (r < 0)
+			return ss_diag_oom(d);
+	}
+	return 0;
+}
+
+static int reg_parse(ss_regfile *rf, const ss_text *t, ss_diag *d)
+{
+	return ss_regfile_parse(rf, t, d);
+}
+
+static int reg_audit(const ss_text *t, ss_scopes *out, ss_diag *d)
+{
+	ss_regfile rf;
+	if (reg_parse(&rf, t, d) < 0)
+		return -1;
+	wsites s = {0};
+	int have_default;
+	int r = reg_sites(&rf, &s, &have_default, d);
+	if (r == 0)
+		r = audit_sites(t->path, &s, have_default, out, d);
+	wsites_free(&s);
+	ss_regfile_free(&rf);
+	return r;
+}
+
+static int reg_export(const ss_text *t, const ss_strlist *sessions, const ss_policy *p,
+		      ss_regplan *out, ss_diag *d)
+{
+	ss_regfile rf;
+	if (reg_parse(&rf, t, d) < 0)
+		return -1;
+	wsites s = {0};
+	int have_default;
+	int r = reg_sites(&rf, &s, &have_default, d);
+	if (r == 0)
+		r = plan_sites(&s, have_default, sessions, p, out, d);
+	wsites_free(&s);
+	ss_regfile_free(&rf);
+	return r;
+}
+
+static int reg_key_index(const ss_regfile *rf, const ss_regvalue *v)
+{
+	for (int k = 0; k < K_N; k++)
+		if (ss_regfile_value_name_is(rf, v, key_names[k]))
+			return k;
+	return -1;
+}
+
+/* Every line of the site's blocks that names a keepalive value gets the
+ * target (an import applies them in order; the last must be right, and
+ * the others then are too); the obsolete value goes; what the import
+ * would leave unset is added to the last block. */
+static int reg_fix_site(const ss_regfile *rf, ss_edits *e, size_t first, const ss_policy *p,
+			ss_diag *d)
+{
+	char *path = ss_strndup(rf->blocks[first].path, rf->blocks[first].path_len);
+	if (!path)
+		return ss_diag_oom(d);
+	ss_regvalue v;
+	long current = factory[K_TYPE];
+	if (ss_regfile_lookup(rf, path, key_names[K_TYPE], &v) && v.type == SS_REG_DWORD)
+		current = (long)(int32_t)v.dword;
+	targets tg;
+	set_targets(&tg, target_type(p, current), p->interval);
+	int r = 0;
+	for (size_t b = first; b != SS_REGFILE_NONE && r == 0; b = rf->blocks[b].next_same) {
+		size_t cursor = 0;
+		while (r == 0 && ss_regfile_next_value(rf, b, &cursor, &v)) {
+			int k = reg_key_index(rf, &v);
+			if (k < 0)
+				continue;
+			if (k == K_SEC) {
+				/* A "PingIntervalSec"=- line already deletes it. */
+				if (v.type != SS_REG_DELETE)
+					r = ss_regfile_delete_value(rf, e, &v);
+			} else if (v.type != SS_REG_DWORD || v.dword != (uint32_t)tg.value[k]) {
+				r = ss_regfile_set_dword(rf, e, &v, (uint32_t)tg.value[k]);
+			}
+		}
+	}
+	size_t last = reg_last_block(rf, first);
+	for (int k = 0; k < 3 && r == 0; k++) {
+		if (ss_regfile_lookup(rf, path, key_names[k], &v))
+			continue;
+		r = ss_regfile_insert_dword(rf, e, last, key_names[k], (uint32_t)tg.value[k]);
+	}
+	free(path);
+	return r < 0 ? ss_diag_oom(d) : 0;
+}
+
+static int reg_apply(ss_change *c, const ss_policy *p, ss_diag *d)
+{
+	ss_regfile rf;
+	if (reg_parse(&rf, c->text, d) < 0)
+		return -1;
+	int have_default = 0, r = 0;
+	for (size_t b = 0; b < rf.nblocks && r == 0; b++) {
+		const char *munged;
+		size_t len;
+		if (!reg_is_site(&rf, b, &munged, &len))
+			continue;
+		if (!have_default) {
+			char *name = ss_winscp_unmunge(munged, len);
+			if (!name) {
+				r = ss_diag_oom(d);
+				break;
+			}
+			have_default = strcmp(name, SS_WINSCP_DEFAULT_SETTINGS) == 0;
+			free(name);
+		}
+		r = reg_fix_site(&rf, &c->edits, b, p, d);
+	}
+	if (r == 0 && !have_default) {
+		ss_regplan plan = SS_REGPLAN_INIT;
+		r = plan_key(&plan, MUNGED_DEFAULT, factory[K_TYPE], p, 0, d);
+		if (r == 0)
+			r = ss_regfile_append_key(&rf, &c->edits, &plan.v[0], d);
+		ss_regplan_free(&plan);
+	}
+	ss_regfile_free(&rf);
+	return r;
+}
+
 /* --- the client --- */
 
 /* Whether a file is a registry export rather than an INI file: its first
@@ -546,6 +752,10 @@ static int ini_export(const ss_text *t, const ss_strlist *sessions, const ss_pol
 static int looks_like_reg(const char *head, size_t len)
 {
 	size_t i = 0;
+	/* A UTF-8 byte order mark is still a .reg file (one that regfile
+	 * rejects, as Windows does), not an INI file. */
+	if (len >= 3 && memcmp(head, "\xEF\xBB\xBF", 3) == 0)
+		i = 3;
 	while (i < len && ((unsigned char)head[i] <= ' '))
 		i++;
 	const char *v5 = "Windows Registry Editor Version 5.00", *v4 = "REGEDIT4";
@@ -575,12 +785,6 @@ static void drop_store(ss_text *t)
 	free(t);
 }
 
-static int reg_unsupported(const ss_text *t, ss_diag *d)
-{
-	return ss_diag_set(d, t->path, 0, 0, "WinSCP registry exports are not supported yet "
-			   "(expected a WinSCP.ini file)");
-}
-
 static int winscp_audit(const char *path, const ss_query *q, ss_scopes *out, ss_diag *d)
 {
 	(void)q; /* --host and --connection concern OpenSSH */
@@ -588,7 +792,7 @@ static int winscp_audit(const char *path, const ss_query *q, ss_scopes *out, ss_
 	ss_text *t = load_store(path, &reg, d);
 	if (!t)
 		return -1;
-	int r = reg ? reg_unsupported(t, d) : ini_audit(t, out, d);
+	int r = reg ? reg_audit(t, out, d) : ini_audit(t, out, d);
 	drop_store(t);
 	return r;
 }
@@ -604,7 +808,7 @@ static int winscp_apply(const char *path, const ss_policy *p, ss_changeset *cs, 
 	ss_change *c = ss_changeset_add(cs, t); /* owns t from here, also on failure */
 	if (!c)
 		return ss_diag_oom(d);
-	return reg ? reg_unsupported(t, d) : ini_apply(c, p, d);
+	return reg ? reg_apply(c, p, d) : ini_apply(c, p, d);
 }
 
 static int winscp_export(const char *from, const ss_strlist *sessions, const ss_policy *p,
@@ -618,7 +822,7 @@ static int winscp_export(const char *from, const ss_strlist *sessions, const ss_
 	ss_text *t = load_store(from, &reg, d);
 	if (!t)
 		return -1;
-	int r = reg ? reg_unsupported(t, d) : ini_export(t, sessions, p, out, d);
+	int r = reg ? reg_export(t, sessions, p, out, d) : ini_export(t, sessions, p, out, d);
 	drop_store(t);
 	return r;
 }

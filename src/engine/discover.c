@@ -2,15 +2,22 @@
 #include "sshsync/discover.h"
 
 #include <glob.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "sshsync/buf.h"
 
 void ss_discover_env_init(ss_discover_env *env)
 {
 	env->home = getenv("HOME");
+	if (!env->home) {
+		/* What PuTTY (and ssh, always) use when $HOME is not set. */
+		struct passwd *pw = getpwuid(getuid());
+		env->home = pw && pw->pw_dir && *pw->pw_dir ? pw->pw_dir : NULL;
+	}
 	env->xdg_config_home = getenv("XDG_CONFIG_HOME");
 	env->puttydir = getenv("PUTTYDIR");
 	env->puttysessions = getenv("PUTTYSESSIONS");
@@ -70,20 +77,23 @@ static int add_glob(ss_targets *out, const char *kind, char *pattern, int want_d
 	return r;
 }
 
-/* PuTTY's own order (unix/storage.c): $PUTTYSESSIONS, $PUTTYDIR/sessions,
- * the XDG directory if it exists, else ~/.putty/sessions. */
+/* PuTTY's own order (unix/storage.c, make_filename): $PUTTYSESSIONS, then
+ * $PUTTYDIR/sessions (both taken when set at all, even empty), then
+ * sessions in $XDG_CONFIG_HOME/putty (when that variable is not empty) or
+ * ~/.config/putty if that exists as anything, else ~/.putty/sessions. */
 static char *putty_sessions_dir(const ss_discover_env *env)
 {
-	if (is_set(env->puttysessions))
+	if (env->puttysessions)
 		return ss_strdup(env->puttysessions);
-	if (is_set(env->puttydir))
+	if (env->puttydir)
 		return ss_asprintf("%s/sessions", env->puttydir);
 	char *xdg = is_set(env->xdg_config_home)
 			    ? ss_asprintf("%s/putty", env->xdg_config_home)
 			    : ss_asprintf("%s/.config/putty", env->home);
 	if (!xdg)
 		return NULL;
-	if (exists(xdg, 1)) {
+	struct stat st;
+	if (stat(xdg, &st) == 0) {
 		char *dir = ss_asprintf("%s/sessions", xdg);
 		free(xdg);
 		return dir;
@@ -120,7 +130,7 @@ int ss_discover(const ss_discover_env *env, ss_targets *out, ss_diag *d)
 		r = add_owned(out, "ssh", ss_asprintf("%s/.ssh/config", env->home), 0, 0, d);
 	r = r ? r : add_owned(out, "ssh", ss_asprintf("%s/ssh/ssh_config", etc), 0, 1, d);
 	r = r ? r : add_owned(out, "sshd", ss_asprintf("%s/ssh/sshd_config", etc), 0, 1, d);
-	if (has_home || is_set(env->puttysessions) || is_set(env->puttydir))
+	if (has_home || env->puttysessions || env->puttydir)
 		r = r ? r : add_owned(out, "putty", putty_sessions_dir(env), 1, 0, d);
 	if (has_home || is_set(env->wineprefix))
 		r = r ? r : discover_wine(env, out, d);

@@ -35,19 +35,26 @@ static int attrf_long(xmlTextWriterPtr w, const char *name, long value)
 	return xmlTextWriterWriteFormatAttribute(w, BAD_CAST name, "%ld", value) < 0 ? -1 : 0;
 }
 
+/* The failure's text, one fact a line (GitLab shows it as it is). Each
+ * piece is made printable on its own so that the line breaks stay real
+ * and a hostile name cannot add a line. */
 static char *failure_text(const ss_scope *sc)
 {
 	ss_buf b = SS_BUF_INIT;
 	int r = 0;
-	for (size_t i = 0; i < sc->reasons.n; i++)
-		r |= ss_buf_addf(&b, "%s\n", sc->reasons.v[i]);
+	for (size_t i = 0; i < sc->reasons.n; i++) {
+		r |= ss_report_add_printable(&b, sc->reasons.v[i]);
+		r |= ss_buf_addc(&b, '\n');
+	}
 	if (sc->interval == SS_UNKNOWN)
 		r |= ss_buf_adds(&b, "interval: unknown\n");
 	else if (sc->interval == 0)
 		r |= ss_buf_adds(&b, "interval: off\n");
 	else
 		r |= ss_buf_addf(&b, "interval: %lds\n", sc->interval);
-	r |= ss_buf_addf(&b, "set at: %s\n", sc->set_at ? sc->set_at : "default");
+	r |= ss_buf_adds(&b, "set at: ");
+	r |= ss_report_add_printable(&b, sc->set_at ? sc->set_at : "default");
+	r |= ss_buf_addc(&b, '\n');
 	if (r) {
 		ss_buf_release(&b);
 		return NULL;
@@ -63,17 +70,12 @@ static int write_case(xmlTextWriterPtr w, const ss_scope *sc)
 	    attr(w, "time", "0");
 	free(classname);
 	if (!r && ss_scope_failed(sc)) {
-		char *message = failure_text(sc);
-		char *body = message ? xml_text(message) : NULL;
-		char *first = xml_text(sc->reasons.v[0]);
-		r = !message || !body || !first ||
-		    xmlTextWriterStartElement(w, BAD_CAST "failure") < 0 ||
-		    attr(w, "message", first) || attr(w, "type", "keepalive") ||
+		char *body = failure_text(sc);
+		r = !body || xmlTextWriterStartElement(w, BAD_CAST "failure") < 0 ||
+		    attr(w, "message", sc->reasons.v[0]) || attr(w, "type", "keepalive") ||
 		    xmlTextWriterWriteString(w, BAD_CAST body) < 0 ||
 		    xmlTextWriterEndElement(w) < 0;
-		free(message);
 		free(body);
-		free(first);
 	}
 	return r || xmlTextWriterEndElement(w) < 0 ? -1 : 0;
 }

@@ -1,0 +1,103 @@
+/* The OpenSSH client configuration (ssh_config) as `ssh -G` evaluates it
+ * (OpenSSH 9.2p1 readconf.c and ssh.c, with Debian 12's patches: the
+ * ProtocolKeepAlives and SetupTimeOut aliases of ServerAliveInterval, and
+ * ServerAliveInterval 300 by default when BatchMode is on).
+ *
+ * Loading reads the file and every file it Includes (globs in lexical
+ * order, relative paths under ~/.ssh for a user config or /etc/ssh for a
+ * system config, depth limit 16, included files must not be group/world
+ * writable), checks every line the way ssh does whatever the host (unknown
+ * keywords unless IgnoreUnknown names them, bad times, numbers, yes/no,
+ * Match criteria, extra arguments) and indexes literal Host patterns so
+ * that evaluating many hosts costs about one pass each over the lines that
+ * can apply to them.
+ *
+ * Evaluation is first-value-wins over Host blocks (case-sensitive
+ * patterns, `!`, `*`, `?`, commas literal) and Match blocks (all, host
+ * after HostName, originalhost, user, localuser, canonical, final, exec),
+ * with the second pass that `Match final` or CanonicalizeHostname asks
+ * for. What depends on the running system (`Match exec`, DNS
+ * canonicalisation) is reported as unknown with the reason, never guessed.
+ *
+ * Not modelled: values of keywords that do not matter for keepalives are
+ * checked only for their form where ssh's check is simple (yes/no, numbers,
+ * times, one-word strings); algorithm lists, forwarding specs and the like
+ * are accepted as written. Include paths are globbed as written (OpenSSH
+ * 9.2 expands no %tokens or ${ENV} there). */
+#ifndef SSHSYNC_OPENSSH_H
+#define SSHSYNC_OPENSSH_H
+
+#include <stddef.h>
+
+#include "sshsync/buf.h"
+#include "sshsync/changeset.h"
+#include "sshsync/diag.h"
+#include "sshsync/scope.h"
+
+typedef struct ss_openssh_opts {
+	/* -1: decide by path (a file named ssh_config, or under /etc/ or
+	 * $SSHSYNC_SYSCONFDIR, is the system config), 0 user, 1 system. */
+	int system;
+	/* Directory for relative Include paths; NULL: ~/.ssh for a user
+	 * config, the config's own directory for a file named ssh_config,
+	 * else /etc/ssh. */
+	const char *include_base;
+	/* Replaces ~ in Include paths; NULL: $HOME (as ssh's glob does). */
+	const char *home;
+	/* The local user name (Match localuser, default for Match user);
+	 * NULL: the current user's password entry. */
+	const char *local_user;
+} ss_openssh_opts;
+
+#define SS_OPENSSH_OPTS_INIT {-1, NULL, NULL, NULL}
+
+typedef struct ss_openssh ss_openssh; /* a loaded configuration tree */
+
+int ss_openssh_load(ss_openssh **out, const char *path, const ss_openssh_opts *o, ss_diag *d);
+void ss_openssh_free(ss_openssh *c);
+
+/* The literal host names of the tree's Host lines (no '*', '?' or '!'),
+ * each once, in order of first appearance. */
+int ss_openssh_host_names(const ss_openssh *c, ss_strlist *out);
+
+typedef struct ss_openssh_result {
+	long interval;       /* seconds, 0 off; SS_UNKNOWN when it depends on runtime */
+	long count_max;      /* SS_UNKNOWN likewise */
+	long tcp_keepalive;  /* 0 or 1; SS_UNKNOWN likewise */
+	char *interval_at;   /* "file:line" of the line that set it, NULL for the default */
+	char *count_max_at;
+	char *tcp_keepalive_at;
+	char *unknown_reason; /* why a value is SS_UNKNOWN, else NULL */
+} ss_openssh_result;
+
+#define SS_OPENSSH_RESULT_INIT {0, 0, 0, NULL, NULL, NULL, NULL}
+
+/* What `ssh -G -F FILE HOST` prints for the keepalive settings. HOST may
+ * be USER@HOST as on ssh's command line. Errors are the ones ssh would
+ * stop with for this host (an unknown keyword that an IgnoreUnknown line
+ * covers only for some hosts, a bad HostName escape). Not thread-safe: it
+ * uses scratch space inside `c`. */
+int ss_openssh_eval(ss_openssh *c, const char *host, ss_openssh_result *r, ss_diag *d);
+void ss_openssh_result_free(ss_openssh_result *r);
+
+/* The edits that make every host get the policy (interval, and count max
+ * and TCP keepalive when asked): every existing line in every file of the
+ * tree gets the value, and one global line stands before the first
+ * Host/Match of the main file. Moves the texts into `cs` (the tree can
+ * only be freed afterwards). An included file that must change and cannot
+ * be written is an error that names it. */
+int ss_openssh_plan(ss_openssh *c, const ss_policy *p, ss_changeset *cs, ss_diag *d);
+
+/* The small pieces, exactly as OpenSSH's: */
+/* misc.c convtime(): seconds, or -1 when invalid ("1m30s" is 90). */
+long ss_openssh_convtime(const char *s);
+/* match.c match_pattern(): '*' and '?' wildcards, case-sensitive. */
+int ss_openssh_match_pattern(const char *s, const char *pattern);
+/* match.c match_pattern_list(): comma list with '!' negation; 1 match,
+ * -1 negated match, 0 none. `dolower` lowercases the patterns. */
+int ss_openssh_match_pattern_list(const char *s, const char *list, int dolower);
+/* readconf.c parse_token(): 1 when ssh 9.2 (Debian) knows the keyword
+ * (lowercase). */
+int ss_openssh_keyword_known(const char *kw);
+
+#endif

@@ -1,0 +1,140 @@
+/* Inside the OpenSSH client: the loaded tree, shared by load, eval and
+ * plan (openssh_load.c, openssh_eval.c, openssh_plan.c). */
+#ifndef SSHSYNC_OPENSSH_INT_H
+#define SSHSYNC_OPENSSH_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sshsync/openssh.h"
+#include "sshsync/sshconf.h"
+#include "sshsync/text.h"
+
+/* How ssh checks a keyword's value. */
+typedef enum oss_kind {
+	OSS_K_ANY,     /* not checked here */
+	OSS_K_MULTI,   /* one word from a list, case-insensitive */
+	OSS_K_TIME,    /* convtime or "none" */
+	OSS_K_INT,     /* 0..INT_MAX */
+	OSS_K_STRING,  /* one non-empty word */
+	OSS_K_HOST,
+	OSS_K_MATCH,
+	OSS_K_INCLUDE
+} oss_kind;
+
+/* The settings evaluation follows; everything else only gets checked. */
+typedef enum oss_op {
+	OP_NONE,
+	OP_INTERVAL,
+	OP_COUNTMAX,
+	OP_TCPKA,
+	OP_BATCH,
+	OP_HOSTNAME,
+	OP_USER,
+	OP_CANON,
+	OP_CANONDOMAINS,
+	OP_IGNUNK,
+	OP_UNKNOWN_CHECK /* an unknown keyword that only some IgnoreUnknown lines cover */
+} oss_op;
+
+typedef struct oss_keyword {
+	const char *name;
+	oss_kind kind;
+	oss_op op;
+	const char *const *values; /* OSS_K_MULTI */
+} oss_keyword;
+
+const oss_keyword *oss_keyword_find(const char *kw);
+const char *oss_atoi_err(const char *s, long *out);
+void oss_lowercase(char *s);
+
+typedef struct oss_file {
+	char *path;       /* as ssh opens it (the glob result) */
+	ss_text text;
+	ss_sshconf conf;
+	int moved;        /* the text went into a changeset */
+} oss_file;
+
+/* A setting line that evaluation looks at. */
+typedef struct oss_dir {
+	oss_op op;
+	uint32_t file;
+	uint32_t item;
+	long value;        /* numbers and yes/no (1/0); -1 for "none" */
+	const char *str;   /* strings: points into the item's argument or keyword */
+} oss_dir;
+
+typedef enum oss_crit_kind {
+	MC_ALL,
+	MC_CANONICAL,
+	MC_FINAL,
+	MC_HOST,
+	MC_ORIGINALHOST,
+	MC_USER,
+	MC_LOCALUSER,
+	MC_EXEC
+} oss_crit_kind;
+
+typedef struct oss_crit {
+	oss_crit_kind kind;
+	int negate;
+	char *arg;
+} oss_crit;
+
+typedef enum oss_block_kind {
+	BK_CONT,  /* lines that inherit the activity of `parent` (-1: always on) */
+	BK_HOST,
+	BK_MATCH,
+	BK_CHECK  /* an unknown keyword checked against IgnoreUnknown for every host */
+} oss_block_kind;
+
+typedef struct oss_block {
+	oss_block_kind kind;
+	uint32_t file;
+	uint32_t item;   /* the header line (BK_HOST/BK_MATCH/BK_CHECK) */
+	int parent;      /* BK_CONT: whose activity it inherits */
+	int inc;         /* headers: the block holding the Include line of this
+			    file (-1 in the main file); inactive forces inactive */
+	int key;         /* the literal Host block it depends on, or -1 */
+	int literal;     /* BK_HOST whose patterns are all literal */
+	size_t dir_first;
+	size_t dir_n;
+	oss_crit *crit;  /* BK_MATCH */
+	size_t ncrit;
+} oss_block;
+
+/* name -> blocks that can only be active for that host name. */
+typedef struct oss_index_entry {
+	const char *name; /* points into a Host line's argument */
+	size_t *blocks;
+	size_t n, cap;
+} oss_index_entry;
+
+struct ss_openssh {
+	oss_file *files;
+	size_t nfiles, files_cap;
+	oss_dir *dirs;
+	size_t ndirs, dirs_cap;
+	oss_block *blocks;
+	size_t nblocks, blocks_cap;
+	size_t *wild;      /* blocks with key -1, in order */
+	size_t nwild;
+	oss_index_entry *index; /* open addressing, capacity a power of two */
+	size_t index_cap, index_n;
+	int want_final;    /* some Match line has a `final` criterion */
+	char *local_user;
+	/* eval scratch: act_stamp[b] == stamp when block b is active in the
+	 * running evaluation, unk_stamp[b] when its activity is unknown */
+	uint64_t *act_stamp;
+	uint64_t *unk_stamp;
+	uint64_t stamp;
+	int system;
+	char *base;        /* relative Include base */
+	char *home;
+};
+
+const oss_index_entry *oss_index_find(const ss_openssh *c, const char *name);
+/* "file:line" of a file's item, newly allocated. */
+char *oss_where(const ss_openssh *c, uint32_t file, uint32_t item);
+
+#endif

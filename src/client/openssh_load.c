@@ -1,0 +1,708 @@
+/* Loading an ssh_config tree: files, Include, checks ssh makes whatever
+ * the host, and the blocks and index that evaluation walks. */
+#include <glob.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "openssh_int.h"
+
+enum { MAX_DEPTH = 16 }; /* readconf.c READCONF_MAX_DEPTH */
+
+typedef struct loader {
+	ss_openssh *c;
+	ss_diag *d;
+	const char **ignunk; /* IgnoreUnknown values seen so far (the items' strings) */
+	size_t nignunk;
+} loader;
+
+char *oss_where(const ss_openssh *c, uint32_t file, uint32_t item)
+{
+	return ss_asprintf("%s:%zu", c->files[file].path, (size_t)item + 1);
+}
+
+/* --- blocks and setting lines --- */
+
+static int new_block(loader *L, oss_block_kind kind, uint32_t file, uint32_t item, int parent,
+		     int inc)
+{
+	ss_openssh *c = L->c;
+	if (c->nblocks == c->blocks_cap) {
+		size_t cap = c->blocks_cap ? c->blocks_cap * 2 : 64;
+		oss_block *v = realloc(c->blocks, cap * sizeof(*v));
+		if (!v)
+			return ss_diag_oom(L->d);
+		c->blocks = v;
+		c->blocks_cap = cap;
+	}
+	oss_block *b = &c->blocks[c->nblocks];
+	memset(b, 0, sizeof(*b));
+	b->kind = kind;
+	b->file = file;
+	b->item = item;
+	b->parent = parent;
+	b->inc = inc;
+	b->dir_first = c->ndirs;
+	if (kind == BK_CONT)
+		b->key = parent < 0 ? -1 : c->blocks[parent].key;
+	else if (kind == BK_CHECK)
+		b->key = -1;
+	else
+		b->key = inc < 0 ? -1 : c->blocks[inc].key;
+	return (int)c->nblocks++;
+}
+
+static int add_dir(loader *L, oss_op op, uint32_t file, uint32_t item, long value,
+		   const char *str)
+{
+	ss_openssh *c = L->c;
+	if (c->ndirs == c->dirs_cap) {
+		size_t cap = c->dirs_cap ? c->dirs_cap * 2 : 64;
+		oss_dir *v = realloc(c->dirs, cap * sizeof(*v));
+		if (!v)
+			return ss_diag_oom(L->d);
+		c->dirs = v;
+		c->dirs_cap = cap;
+	}
+	c->dirs[c->ndirs++] = (oss_dir){op, file, item, value, str};
+	c->blocks[c->nblocks - 1].dir_n++;
+	return 0;
+}
+
+/* --- value checks, as process_config_line_depth makes them --- */
+
+#define err_at(L, file, offset, ...)                                                          \
+	ss_text_error(&(L)->c->files[file].text, (L)->d, offset, __VA_ARGS__)
+
+static int check_extra(loader *L, uint32_t file, const ss_sshconf_item *it, size_t used)
+{
+	if (it->nargs <= used)
+		return 0;
+	return err_at(L, file, it->args[used].start,
+		      "keyword %s: extra arguments at end of line: expected nothing after "
+		      "the value, found \"%s\"",
+		      it->keyword, it->args[used].value);
+}
+
+/* Checks a value-taking keyword and returns its parsed value in *value. */
+static int check_value(loader *L, uint32_t file, const ss_sshconf_item *it,
+		       const oss_keyword *k, long *value)
+{
+	const char *arg = it->nargs ? it->args[0].value : NULL;
+	size_t at = it->nargs ? it->args[0].start : it->rest;
+	*value = 0;
+	switch (k->kind) {
+	case OSS_K_MULTI:
+		if (!arg || !*arg)
+			return err_at(L, file, at, "keyword %s: missing argument%s", it->keyword,
+				      "");
+		for (size_t i = 0; k->values[i]; i++) {
+			if (strcasecmp(arg, k->values[i]) == 0) {
+				/* yes/true 1, no/false 0, anything else 2 */
+				const char *v = k->values[i];
+				*value = !strcmp(v, "yes") || !strcmp(v, "true") ? 1
+					 : !strcmp(v, "no") || !strcmp(v, "false") ? 0
+										    : 2;
+				return check_extra(L, file, it, 1);
+			}
+		}
+		{
+			ss_buf want = SS_BUF_INIT;
+			int r = 0;
+			for (size_t i = 0; k->values[i]; i++)
+				r |= ss_buf_addf(&want, "%s%s", i ? ", " : "", k->values[i]);
+			if (r < 0) {
+				ss_buf_release(&want);
+				return ss_diag_oom(L->d);
+			}
+			ss_text_error(&L->c->files[file].text, L->d, at,
+				      "keyword %s: unsupported option \"%s\": expected one of %s%s",
+				      it->keyword, arg, ss_buf_str(&want),
+				      ss_sshconf_value_hint(arg));
+			ss_buf_release(&want);
+			return -1;
+		}
+	case OSS_K_TIME:
+		if (!arg || !*arg)
+			return err_at(L, file, at, "keyword %s: missing time value%s", it->keyword,
+				      "");
+		if (strcmp(arg, "none") == 0) {
+			*value = -1;
+		} else if ((*value = ss_openssh_convtime(arg)) < 0) {
+			ss_text_error(&L->c->files[file].text, L->d, at,
+				      "keyword %s: invalid time value \"%s\": expected seconds or "
+				      "a time like 1m30s (units s, m, h, d, w)%s",
+				      it->keyword, arg, ss_sshconf_value_hint(arg));
+			return -1;
+		}
+		return check_extra(L, file, it, 1);
+	case OSS_K_INT: {
+		const char *e = oss_atoi_err(arg, value);
+		if (e) {
+			ss_text_error(&L->c->files[file].text, L->d, at,
+				      "keyword %s: integer value %s: expected a whole number from "
+				      "0 to 2147483647%s",
+				      it->keyword, e, arg ? ss_sshconf_value_hint(arg) : "");
+			return -1;
+		}
+		return check_extra(L, file, it, 1);
+	}
+	case OSS_K_STRING:
+		if (!arg || !*arg)
+			return err_at(L, file, at, "keyword %s: missing argument%s", it->keyword,
+				      "");
+		return check_extra(L, file, it, 1);
+	default:
+		return 0;
+	}
+}
+
+/* --- Match --- */
+
+static void free_crit(oss_crit *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i].arg);
+	free(v);
+}
+
+static int push_crit(loader *L, oss_block *b, oss_crit_kind kind, int negate, char *arg)
+{
+	oss_crit *v = realloc(b->crit, (b->ncrit + 1) * sizeof(*v));
+	if (!v) {
+		free(arg);
+		return ss_diag_oom(L->d);
+	}
+	b->crit = v;
+	b->crit[b->ncrit++] = (oss_crit){kind, negate, arg};
+	return 0;
+}
+
+/* match_cfg_line(): the criteria are split with strdelim over the raw
+ * rest of the line (so "host=a" works and '#' ends them). */
+static int parse_match(loader *L, uint32_t file, const ss_sshconf_item *it, oss_block *b)
+{
+	const ss_text *t = &L->c->files[file].text;
+	size_t pos = it->rest;
+	int attributes = 0;
+	ss_sshconf_token tok, arg;
+	for (;;) {
+		int r = ss_sshconf_strdelim(t->data, &pos, it->end, &tok);
+		if (r < 0)
+			return ss_diag_oom(L->d);
+		if (r == 0 || !*tok.value) {
+			free(tok.value);
+			break;
+		}
+		if (tok.value[0] == '#') {
+			free(tok.value);
+			pos = SS_SSHCONF_NONE;
+			break;
+		}
+		int negate = tok.value[0] == '!';
+		const char *attr = tok.value + negate;
+		if (strcasecmp(attr, "all") == 0) {
+			r = ss_sshconf_strdelim(t->data, &pos, it->end, &arg);
+			if (r < 0) {
+				free(tok.value);
+				return ss_diag_oom(L->d);
+			}
+			int extra = r == 1 && arg.value[0] != '\0' && arg.value[0] != '#';
+			if (r == 1 && arg.value[0] == '#')
+				pos = SS_SSHCONF_NONE;
+			free(arg.value);
+			if (attributes > 1 || extra) {
+				ss_text_error(t, L->d, tok.start,
+					      "Match: '%s' cannot be combined with other Match "
+					      "attributes: expected it alone",
+					      tok.value);
+				free(tok.value);
+				return -1;
+			}
+			free(tok.value);
+			if (push_crit(L, b, MC_ALL, negate, NULL) < 0)
+				return -1;
+			attributes = 1; /* "all" satisfies the "one or more" rule */
+			break;
+		}
+		attributes++;
+		if (strcasecmp(attr, "canonical") == 0 || strcasecmp(attr, "final") == 0) {
+			int fin = strcasecmp(attr, "final") == 0;
+			/* Any `final`, even negated or in an inactive block, makes
+			 * ssh read the configuration a second time. */
+			if (fin)
+				L->c->want_final = 1;
+			free(tok.value);
+			if (push_crit(L, b, fin ? MC_FINAL : MC_CANONICAL, negate, NULL) < 0)
+				return -1;
+			continue;
+		}
+		r = ss_sshconf_strdelim(t->data, &pos, it->end, &arg);
+		if (r < 0) {
+			free(tok.value);
+			return ss_diag_oom(L->d);
+		}
+		if (r == 0 || !*arg.value || arg.value[0] == '#') {
+			free(arg.value);
+			ss_text_error(t, L->d, tok.start,
+				      "Match: missing criteria for %s: expected a pattern list after it",
+				      attr);
+			free(tok.value);
+			return -1;
+		}
+		static const struct {
+			const char *name;
+			oss_crit_kind kind;
+		} attrs[] = {{"host", MC_HOST}, {"originalhost", MC_ORIGINALHOST},
+			     {"user", MC_USER}, {"localuser", MC_LOCALUSER}, {"exec", MC_EXEC}};
+		size_t i = 0;
+		while (i < sizeof(attrs) / sizeof(*attrs) && strcasecmp(attr, attrs[i].name) != 0)
+			i++;
+		if (i == sizeof(attrs) / sizeof(*attrs)) {
+			free(arg.value);
+			ss_text_error(t, L->d, tok.start,
+				      "Match: unsupported attribute %s: ssh 9.2 knows all, canonical, "
+				      "final, exec, host, originalhost, user and localuser",
+				      attr);
+			free(tok.value);
+			return -1;
+		}
+		free(tok.value);
+		if (push_crit(L, b, attrs[i].kind, negate, arg.value) < 0)
+			return -1;
+	}
+	if (attributes == 0)
+		return ss_text_error(t, L->d, it->kw_end,
+				     "Match: one or more attributes required: expected all, host, "
+				     "user, ...");
+	if (pos != SS_SSHCONF_NONE && pos < it->end)
+		return ss_text_error(t, L->d, pos,
+				     "keyword match: extra arguments at end of line: expected "
+				     "nothing after 'all'");
+	return 0;
+}
+
+/* --- files and Include --- */
+
+static int load_one(loader *L, const char *path, int checkperm, int *index)
+{
+	ss_openssh *c = L->c;
+	struct stat st;
+	if (stat(path, &st) < 0)
+		return ss_diag_errno(L->d, path, "cannot open config file");
+	if (checkperm && ((st.st_uid != 0 && st.st_uid != getuid()) || (st.st_mode & 022)))
+		return ss_diag_set(L->d, path, 0, 0,
+				   "bad owner or permissions: ssh refuses an included file that "
+				   "is not owned by you or root, or that group or others can write "
+				   "(expected e.g. chmod go-w)");
+	if (c->nfiles == c->files_cap) {
+		size_t cap = c->files_cap ? c->files_cap * 2 : 8;
+		oss_file *v = realloc(c->files, cap * sizeof(*v));
+		if (!v)
+			return ss_diag_oom(L->d);
+		c->files = v;
+		c->files_cap = cap;
+	}
+	oss_file *f = &c->files[c->nfiles];
+	memset(f, 0, sizeof(*f));
+	f->path = ss_strdup(path);
+	if (!f->path)
+		return ss_diag_oom(L->d);
+	int r;
+	/* ssh reads a directory as an empty file (fopen succeeds, reading
+	 * fails quietly). */
+	if (S_ISDIR(st.st_mode))
+		r = ss_text_from_bytes(&f->text, path, "", 0, L->d);
+	else
+		r = ss_text_load(&f->text, path, 0, L->d);
+	if (r == 0 && ss_sshconf_parse(&f->conf, &f->text, SS_SSHCONF_CLIENT, L->d) < 0) {
+		ss_text_free(&f->text);
+		r = -1;
+	}
+	if (r < 0) {
+		free(f->path);
+		return -1;
+	}
+	*index = (int)c->nfiles++;
+	return 0;
+}
+
+static int find_file(const ss_openssh *c, const char *path)
+{
+	for (size_t i = 0; i < c->nfiles; i++)
+		if (strcmp(c->files[i].path, path) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int walk_file(loader *L, uint32_t file, int depth, int parent);
+
+static int include_path(loader *L, uint32_t file, const ss_sshconf_arg *a, char **out)
+{
+	ss_openssh *c = L->c;
+	const char *arg = a->value;
+	*out = NULL;
+	if (arg[0] == '~' && c->system)
+		return err_at(L, file, a->start,
+			      "bad include path %s: a system configuration may not use ~%s", arg,
+			      "");
+	if (arg[0] == '~' && (arg[1] == '/' || arg[1] == '\0'))
+		*out = ss_asprintf("%s%s", c->home, arg + 1);
+	else if (arg[0] != '/' && arg[0] != '~')
+		*out = ss_asprintf("%s/%s", c->base, arg);
+	else
+		*out = ss_strdup(arg);
+	return *out ? 0 : ss_diag_oom(L->d);
+}
+
+/* The Include line `it` in block `cur` (file `file`, at depth `depth`). */
+static int do_include(loader *L, uint32_t file, const ss_sshconf_item *it, int cur, int depth)
+{
+	for (size_t i = 0; i < it->nargs; i++) {
+		const ss_sshconf_arg *a = &it->args[i];
+		if (!*a->value)
+			return err_at(L, file, a->start, "keyword %s: empty argument%s",
+				      it->keyword, "");
+		char *pattern;
+		if (include_path(L, file, a, &pattern) < 0)
+			return -1;
+		glob_t gl;
+		memset(&gl, 0, sizeof(gl));
+		int r = glob(pattern, GLOB_TILDE, NULL, &gl);
+		if (r == GLOB_NOMATCH) {
+			free(pattern);
+			continue; /* ssh: "matched no files", not an error */
+		}
+		if (r != 0) {
+			err_at(L, file, a->start, "glob failed for %s%s", pattern, "");
+			free(pattern);
+			return -1;
+		}
+		free(pattern);
+		for (size_t k = 0; k < gl.gl_pathc; k++) {
+			const char *p = gl.gl_pathv[k];
+			if (depth + 1 > MAX_DEPTH) {
+				globfree(&gl);
+				return err_at(L, file, a->start,
+					      "too many recursive configuration includes: "
+					      "expected at most 16 levels (including %s)%s",
+					      p, "");
+			}
+			int idx = find_file(L->c, p);
+			if (idx < 0 && load_one(L, p, 1, &idx) < 0) {
+				globfree(&gl);
+				return -1;
+			}
+			if (walk_file(L, (uint32_t)idx, depth + 1, cur) < 0) {
+				globfree(&gl);
+				return -1;
+			}
+		}
+		globfree(&gl);
+	}
+	return 0;
+}
+
+static int host_literal(const ss_sshconf_item *it)
+{
+	if (it->nargs == 0)
+		return 0;
+	for (size_t i = 0; i < it->nargs; i++)
+		if (it->args[i].value[0] == '!' || strpbrk(it->args[i].value, "*?"))
+			return 0;
+	return 1;
+}
+
+static int unknown_keyword(loader *L, uint32_t file, uint32_t item, const ss_sshconf_item *it,
+			   int *cur)
+{
+	int covered = 0;
+	for (size_t i = 0; i < L->nignunk && !covered; i++)
+		covered = ss_openssh_match_pattern_list(it->keyword, L->ignunk[i], 1) == 1;
+	if (!covered)
+		return err_at(L, file, it->kw_start,
+			      "Bad configuration option: %s: ssh 9.2 does not know this keyword "
+			      "(put \"IgnoreUnknown %s\" before it to make ssh skip it)",
+			      it->keyword, it->keyword);
+	/* Whether it is an error depends on the IgnoreUnknown that wins for
+	 * each host: a block of its own that every evaluation visits. */
+	int b = new_block(L, BK_CHECK, file, item, -1, -1);
+	if (b < 0 || add_dir(L, OP_UNKNOWN_CHECK, file, item, 0, it->keyword) < 0)
+		return -1;
+	*cur = new_block(L, BK_CONT, file, item, *cur, -1);
+	return *cur < 0 ? -1 : 0;
+}
+
+static int walk_file(loader *L, uint32_t file, int depth, int parent)
+{
+	ss_openssh *c = L->c;
+	int inc = parent; /* Host/Match here are forced off when the Include's block is */
+	int cur = new_block(L, BK_CONT, file, 0, parent, -1);
+	if (cur < 0)
+		return -1;
+	for (size_t i = 0; i < c->files[file].conf.nitems; i++) {
+		const ss_sshconf_item *it = &c->files[file].conf.items[i];
+		if (it->kind != SS_SSHCONF_DIRECTIVE)
+			continue;
+		const oss_keyword *k = oss_keyword_find(it->keyword);
+		if (!k) {
+			if (unknown_keyword(L, file, (uint32_t)i, it, &cur) < 0)
+				return -1;
+			continue;
+		}
+		long value = 0;
+		switch (k->kind) {
+		case OSS_K_HOST:
+			for (size_t a = 0; a < it->nargs; a++)
+				if (!*it->args[a].value)
+					return err_at(L, file, it->args[a].start,
+						      "keyword %s: empty argument: expected a host "
+						      "pattern%s",
+						      it->keyword, "");
+			cur = new_block(L, BK_HOST, file, (uint32_t)i, -1, inc);
+			if (cur < 0)
+				return -1;
+			if (host_literal(it)) {
+				c->blocks[cur].literal = 1;
+				c->blocks[cur].key = cur;
+			}
+			continue;
+		case OSS_K_MATCH:
+			cur = new_block(L, BK_MATCH, file, (uint32_t)i, -1, inc);
+			if (cur < 0 || parse_match(L, file, it, &c->blocks[cur]) < 0)
+				return -1;
+			continue;
+		case OSS_K_INCLUDE:
+			if (do_include(L, file, it, cur, depth) < 0)
+				return -1;
+			/* Back in this file, the including block's state again. */
+			cur = new_block(L, BK_CONT, file, (uint32_t)i, cur, -1);
+			if (cur < 0)
+				return -1;
+			continue;
+		default:
+			if (check_value(L, file, it, k, &value) < 0)
+				return -1;
+			break;
+		}
+		const char *str = it->nargs ? it->args[0].value : NULL;
+		if (k->op == OP_IGNUNK) {
+			const char **v = realloc(L->ignunk, (L->nignunk + 1) * sizeof(*v));
+			if (!v)
+				return ss_diag_oom(L->d);
+			L->ignunk = v;
+			L->ignunk[L->nignunk++] = str;
+		}
+		if (k->op == OP_CANONDOMAINS)
+			value = !(it->nargs == 1 && strcasecmp(str, "none") == 0);
+		if (k->op != OP_NONE && add_dir(L, k->op, file, (uint32_t)i, value, str) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* --- the literal Host index --- */
+
+static size_t hash_name(const char *s)
+{
+	return (size_t)ss_hash_bytes(s, strlen(s));
+}
+
+const oss_index_entry *oss_index_find(const ss_openssh *c, const char *name)
+{
+	if (!c->index_cap)
+		return NULL;
+	for (size_t h = hash_name(name) & (c->index_cap - 1);; h = (h + 1) & (c->index_cap - 1)) {
+		const oss_index_entry *e = &c->index[h];
+		if (!e->name)
+			return NULL;
+		if (strcmp(e->name, name) == 0)
+			return e;
+	}
+}
+
+static int index_add(ss_openssh *c, const char *name, size_t block)
+{
+	size_t h = hash_name(name) & (c->index_cap - 1);
+	while (c->index[h].name && strcmp(c->index[h].name, name) != 0)
+		h = (h + 1) & (c->index_cap - 1);
+	oss_index_entry *e = &c->index[h];
+	if (!e->name) {
+		e->name = name;
+		c->index_n++;
+	}
+	if (e->n && e->blocks[e->n - 1] == block)
+		return 0; /* "Host a a" */
+	if (e->n == e->cap) {
+		size_t cap = e->cap ? e->cap * 2 : 2;
+		size_t *v = realloc(e->blocks, cap * sizeof(*v));
+		if (!v)
+			return -1;
+		e->blocks = v;
+		e->cap = cap;
+	}
+	e->blocks[e->n++] = block;
+	return 0;
+}
+
+static int build_index(ss_openssh *c, ss_diag *d)
+{
+	size_t names = 0;
+	for (size_t b = 0; b < c->nblocks; b++)
+		if (c->blocks[b].literal)
+			names += c->files[c->blocks[b].file].conf.items[c->blocks[b].item].nargs;
+	c->index_cap = 16;
+	while (c->index_cap < 2 * names + 16)
+		c->index_cap *= 2;
+	c->index = calloc(c->index_cap, sizeof(*c->index));
+	c->wild = calloc(c->nblocks ? c->nblocks : 1, sizeof(*c->wild));
+	c->act_stamp = calloc(c->nblocks ? c->nblocks : 1, sizeof(*c->act_stamp));
+	c->unk_stamp = calloc(c->nblocks ? c->nblocks : 1, sizeof(*c->unk_stamp));
+	if (!c->index || !c->wild || !c->act_stamp || !c->unk_stamp)
+		return ss_diag_oom(d);
+	for (size_t b = 0; b < c->nblocks; b++) {
+		const oss_block *blk = &c->blocks[b];
+		if (blk->key < 0) {
+			c->wild[c->nwild++] = b;
+			continue;
+		}
+		const oss_block *kb = &c->blocks[blk->key];
+		const ss_sshconf_item *it = &c->files[kb->file].conf.items[kb->item];
+		for (size_t a = 0; a < it->nargs; a++)
+			if (index_add(c, it->args[a].value, b) < 0)
+				return ss_diag_oom(d);
+	}
+	return 0;
+}
+
+/* --- options --- */
+
+static int is_system_path(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	if (strcmp(base, "ssh_config") == 0)
+		return 1;
+	const char *sys = getenv("SSHSYNC_SYSCONFDIR");
+	if (sys && *sys && strncmp(path, sys, strlen(sys)) == 0 && path[strlen(sys)] == '/')
+		return 1;
+	return strncmp(path, "/etc/", 5) == 0;
+}
+
+static char *default_base(const char *path, int system, const char *home)
+{
+	if (!system)
+		return ss_asprintf("%s/.ssh", home);
+	const char *slash = strrchr(path, '/');
+	const char *base = slash ? slash + 1 : path;
+	if (strcmp(base, "ssh_config") == 0) {
+		if (!slash)
+			return ss_strdup(".");
+		return ss_strndup(path, slash == path ? 1 : (size_t)(slash - path));
+	}
+	return ss_strdup("/etc/ssh");
+}
+
+static int init_options(ss_openssh *c, const char *path, const ss_openssh_opts *o, ss_diag *d)
+{
+	struct passwd *pw = getpwuid(getuid());
+	const char *home = o && o->home ? o->home : getenv("HOME");
+	if (!home || !*home)
+		home = pw ? pw->pw_dir : "/";
+	const char *user = o && o->local_user ? o->local_user : pw ? pw->pw_name : "";
+	c->system = o && o->system >= 0 ? o->system : is_system_path(path);
+	c->home = ss_strdup(home);
+	c->local_user = ss_strdup(user);
+	c->base = o && o->include_base ? ss_strdup(o->include_base)
+				       : default_base(path, c->system, home);
+	if (!c->home || !c->local_user || !c->base)
+		return ss_diag_oom(d);
+	return 0;
+}
+
+int ss_openssh_load(ss_openssh **out, const char *path, const ss_openssh_opts *o, ss_diag *d)
+{
+	*out = NULL;
+	ss_openssh *c = calloc(1, sizeof(*c));
+	if (!c)
+		return ss_diag_oom(d);
+	loader L = {c, d, NULL, 0};
+	int idx = 0;
+	int r = init_options(c, path, o, d);
+	if (r == 0)
+		r = load_one(&L, path, 0, &idx);
+	if (r == 0)
+		r = walk_file(&L, 0, 0, -1);
+	if (r == 0)
+		r = build_index(c, d);
+	free(L.ignunk);
+	if (r < 0) {
+		ss_openssh_free(c);
+		return -1;
+	}
+	*out = c;
+	return 0;
+}
+
+void ss_openssh_free(ss_openssh *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->nfiles; i++) {
+		ss_sshconf_free(&c->files[i].conf);
+		if (!c->files[i].moved)
+			ss_text_free(&c->files[i].text);
+		free(c->files[i].path);
+	}
+	for (size_t b = 0; b < c->nblocks; b++)
+		free_crit(c->blocks[b].crit, c->blocks[b].ncrit);
+	for (size_t i = 0; i < c->index_cap; i++)
+		free(c->index[i].blocks);
+	free(c->files);
+	free(c->dirs);
+	free(c->blocks);
+	free(c->index);
+	free(c->wild);
+	free(c->act_stamp);
+	free(c->unk_stamp);
+	free(c->local_user);
+	free(c->base);
+	free(c->home);
+	free(c);
+}
+
+int ss_openssh_host_names(const ss_openssh *c, ss_strlist *out)
+{
+	/* First appearance order; the index answers "seen already?". */
+	ss_openssh tmp = {0};
+	size_t names = 0;
+	for (size_t b = 0; b < c->nblocks; b++)
+		if (c->blocks[b].kind == BK_HOST)
+			names += c->files[c->blocks[b].file].conf.items[c->blocks[b].item].nargs;
+	tmp.index_cap = 16;
+	while (tmp.index_cap < 2 * names + 16)
+		tmp.index_cap *= 2;
+	tmp.index = calloc(tmp.index_cap, sizeof(*tmp.index));
+	if (!tmp.index)
+		return -1;
+	int r = 0;
+	for (size_t b = 0; b < c->nblocks && r == 0; b++) {
+		const oss_block *blk = &c->blocks[b];
+		if (blk->kind != BK_HOST)
+			continue;
+		const ss_sshconf_item *it = &c->files[blk->file].conf.items[blk->item];
+		for (size_t a = 0; a < it->nargs && r == 0; a++) {
+			const char *v = it->args[a].value;
+			if (v[0] == '!' || strpbrk(v, "*?") || oss_index_find(&tmp, v))
+				continue;
+			r = index_add(&tmp, v, 0) < 0 || ss_strlist_push(out, v) < 0 ? -1 : 0;
+		}
+	}
+	for (size_t i = 0; i < tmp.index_cap; i++)
+		free(tmp.index[i].blocks);
+	free(tmp.index);
+	return r;
+}

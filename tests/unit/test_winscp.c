@@ -1,0 +1,446 @@
+/* client/winscp over WinSCP.ini: what WinSCP reads, and what apply writes. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sshsync/changeset.h"
+#include "sshsync/winscp.h"
+#include "testutil.h"
+
+typedef struct fixture {
+	char *dir;
+	char *path;
+	ss_scopes scopes;
+	ss_changeset cs;
+	ss_regplan plan;
+	ss_policy p;
+	ss_diag d;
+} fixture;
+
+static int setup(void **state)
+{
+	fixture *f = calloc(1, sizeof(*f));
+	if (!f)
+		return -1;
+	f->dir = tu_tempdir();
+	f->path = tu_path(f->dir, "WinSCP.ini");
+	ss_policy_init(&f->p);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fixture *f = *state;
+	ss_scopes_free(&f->scopes);
+	ss_changeset_free(&f->cs);
+	ss_regplan_free(&f->plan);
+	ss_diag_clear(&f->d);
+	tu_rmtree(f->dir);
+	free(f->dir);
+	free(f->path);
+	free(f);
+	return 0;
+}
+
+static const ss_query no_query = {NULL, NULL};
+
+static void audit(fixture *f, const char *content)
+{
+	tu_write_str(f->path, content);
+	ss_scopes_free(&f->scopes);
+	assert_int_equal(ss_client_winscp.audit(f->path, &no_query, &f->scopes, &f->d), 0);
+	for (size_t i = 0; i < f->scopes.n; i++)
+		assert_int_equal(ss_scope_judge(&f->scopes.v[i], &f->p), 0);
+}
+
+static const ss_scope *scope(fixture *f, const char *name)
+{
+	for (size_t i = 0; i < f->scopes.n; i++)
+		if (strcmp(f->scopes.v[i].name, name) == 0)
+			return &f->scopes.v[i];
+	fail_msg("no scope '%s'", name);
+	return NULL;
+}
+
+/* "WinSCP.ini:LINE" as the client writes set_at (the path is the temp one). */
+static void assert_set_at(fixture *f, const ss_scope *sc, int line)
+{
+	if (line == 0) {
+		assert_null(sc->set_at);
+		return;
+	}
+	char *want = ss_asprintf("%s:%d", f->path, line);
+	assert_non_null(sc->set_at);
+	assert_string_equal(sc->set_at, want);
+	free(want);
+}
+
+/* Whether some reason of the scope contains every one of the strings. */
+static int has_reason(const ss_scope *sc, const char *a, const char *b)
+{
+	for (size_t i = 0; i < sc->reasons.n; i++)
+		if (strstr(sc->reasons.v[i], a) && (!b || strstr(sc->reasons.v[i], b)))
+			return 1;
+	return 0;
+}
+
+#define DS "[Sessions\\Default%20Settings]\n"
+
+static void test_interval_arithmetic(void **state)
+{
+	fixture *f = *state;
+	audit(f, DS "PingType=1\nPingInterval=1\nPingIntervalSecs=0\n"
+		 "[Sessions\\only-type]\nPingType=1\n"
+		 "[Sessions\\minutes-only]\nPingType=1\nPingInterval=2\n"
+		 "[Sessions\\obsolete]\nPingType=1\nPingIntervalSec=45\n"
+		 "[Sessions\\both]\nPingType=1\nPingIntervalSecs=20\nPingIntervalSec=45\n"
+		 "[Sessions\\negative-secs]\nPingType=1\nPingIntervalSecs=-1\nPingIntervalSec=50\n"
+		 "[Sessions\\zero]\nPingType=2\nPingInterval=0\nPingIntervalSecs=0\n"
+		 "[Sessions\\hex]\nPingType=1\nPingIntervalSecs=$2D\n");
+	assert_int_equal(f->scopes.n, 8);
+	assert_int_equal(scope(f, "Default Settings")->interval, 60);
+	assert_set_at(f, scope(f, "Default Settings"), 3);
+	/* PingType alone: the factory 30 s. */
+	assert_int_equal(scope(f, "only-type")->interval, 30);
+	assert_set_at(f, scope(f, "only-type"), 6);
+	/* Minutes without seconds: the seconds default to 30 % 60 = 30. */
+	assert_int_equal(scope(f, "minutes-only")->interval, 150);
+	assert_int_equal(scope(f, "obsolete")->interval, 45);
+	assert_set_at(f, scope(f, "obsolete"), 12);
+	assert_int_equal(scope(f, "both")->interval, 20);
+	assert_int_equal(scope(f, "negative-secs")->interval, 50);
+	/* An interval of 0 becomes 30. */
+	assert_int_equal(scope(f, "zero")->interval, 30);
+	assert_int_equal(scope(f, "hex")->interval, 45);
+	for (size_t i = 0; i < f->scopes.n; i++) {
+		assert_int_equal(f->scopes.v[i].count_max, SS_UNSET);
+		assert_int_equal(f->scopes.v[i].tcp_keepalive, SS_UNSET);
+		assert_string_equal(f->scopes.v[i].kind, "winscp");
+	}
+	assert_false(ss_scope_failed(scope(f, "Default Settings")));
+	assert_false(ss_scope_failed(scope(f, "minutes-only")));
+}
+
+static void test_ping_type(void **state)
+{
+	fixture *f = *state;
+	audit(f, DS "PingInterval=1\n"
+		 "[Sessions\\off-with-interval]\nPingType=0\nPingInterval=1\nPingIntervalSecs=0\n"
+		 "[Sessions\\dummy]\nPingType=2\nPingInterval=1\n"
+		 "[Sessions\\fast]\nPingType=fast\nPingInterval=1\n"
+		 "[Sessions\\three]\nPingType=3\nPingIntervalSecs=40\n"
+		 "[Sessions\\bad-secs]\nPingType=1\nPingIntervalSecs=sixty\n"
+		 "[Sessions\\empty]\nPingType=\n");
+	/* Off is PingType 0, the default: an interval alone does nothing. */
+	const ss_scope *ds = scope(f, "Default Settings");
+	assert_int_equal(ds->interval, 0);
+	assert_true(has_reason(ds, "PingInterval=1 at", "PingType is 0 (the default)"));
+	assert_set_at(f, ds, 0);
+	const ss_scope *off = scope(f, "off-with-interval");
+	assert_int_equal(off->interval, 0);
+	char *where = ss_asprintf("%s:5", f->path);
+	assert_true(has_reason(off, "sets an interval, but PingType is 0 at", where));
+	free(where);
+	assert_true(has_reason(off, "keepalives are off", NULL));
+	assert_set_at(f, off, 4);
+	assert_int_equal(scope(f, "dummy")->interval, 90);
+	assert_false(ss_scope_failed(scope(f, "dummy")));
+	/* A value WinSCP cannot read: named with its place, and the default used. */
+	const ss_scope *fast = scope(f, "fast");
+	assert_int_equal(fast->interval, 0);
+	where = ss_asprintf("PingType=fast at %s:11 is not an integer", f->path);
+	assert_true(has_reason(fast, where, "default 0"));
+	free(where);
+	const ss_scope *three = scope(f, "three");
+	assert_int_equal(three->interval, 40);
+	assert_true(has_reason(three, "PingType=3", "not 0, 1 or 2"));
+	const ss_scope *bad = scope(f, "bad-secs");
+	assert_int_equal(bad->interval, 30);
+	assert_true(has_reason(bad, "PingIntervalSecs=sixty", "not an integer"));
+	assert_true(has_reason(scope(f, "empty"), "PingType= at", "is empty"));
+}
+
+static void test_names_case_and_duplicates(void **state)
+{
+	fixture *f = *state;
+	audit(f, "[Sessions\\Work/db%20one]\npingtype=1\nPINGINTERVAL=2\nPingInterval=5\n"
+		 "PingIntervalSecs=0\n"
+		 "[sessions\\work/DB%20ONE]\nPingType=0\n"
+		 "[Sessions\\%EF%BB%BFcaf%C3%A9]\nPingType=1\n"
+		 "[Sessions\\ansi%E9]\nPingType=1\n"
+		 "[Sessions\\lower%2a]\nPingType=1\n"
+		 "[Sessions\\Work/db%20one\\Sub]\nPingType=1\n"
+		 "[Sessions]\nPingType=1\n"
+		 "[Configuration\\Interface]\nPingType=1\n");
+	/* Default Settings (factory) + 4 sites; the duplicate section and the
+	 * deeper or shallower sections are not sites. */
+	assert_int_equal(f->scopes.n, 5);
+	assert_string_equal(f->scopes.v[0].name, "Default Settings");
+	assert_int_equal(f->scopes.v[0].interval, 0);
+	assert_set_at(f, &f->scopes.v[0], 0);
+	assert_int_equal(scope(f, "Work/db one")->interval, 120);
+	scope(f, "caf\xc3\xa9");
+	scope(f, "ansi%E9");
+	/* PuTTY's unescape decodes only uppercase hex: "%2a" is
+	 * (2 << 4) + ('a' - '0' - 7) = 74, 'J', and WinSCP shows it so. */
+	scope(f, "lowerJ");
+}
+
+static void test_no_sites(void **state)
+{
+	fixture *f = *state;
+	audit(f, "");
+	assert_int_equal(f->scopes.n, 1);
+	assert_string_equal(f->scopes.v[0].name, "Default Settings");
+	assert_true(ss_scope_failed(&f->scopes.v[0]));
+}
+
+static void test_munge(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *name, *munged;
+	} cases[] = {
+		{"Default Settings", "Default%20Settings"},
+		{"Work/db one", "Work/db%20one"},
+		{".hidden.x", "%2Ehidden.x"},
+		{"a\\b*c?d%e", "a%5Cb%2Ac%3Fd%25e"},
+		{"caf\xc3\xa9", "%EF%BB%BFcaf%C3%A9"},
+		{"tab\there~", "tab%09here~"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *m = ss_winscp_munge(cases[i].name);
+		assert_string_equal(m, cases[i].munged);
+		char *u = ss_winscp_unmunge(m, strlen(m));
+		/* Control characters stay escaped for display. */
+		assert_string_equal(u, i == 5 ? "tab%09here~" : cases[i].name);
+		free(m);
+		free(u);
+	}
+}
+
+static const char *apply(fixture *f, const char *content)
+{
+	if (content)
+		tu_write_str(f->path, content);
+	ss_changeset_free(&f->cs);
+	memset(&f->cs, 0, sizeof(f->cs));
+	assert_int_equal(ss_client_winscp.apply(f->path, &f->p, &f->cs, &f->d), 0);
+	assert_int_equal(f->cs.n, 1);
+	assert_int_equal(ss_changeset_render(&f->cs, &f->d), 0);
+	return ss_buf_str(&f->cs.v[0].rendered);
+}
+
+/* Applies, writes the result, applies again: nothing may change. */
+static void assert_idempotent(fixture *f, const char *once)
+{
+	tu_write_str(f->path, once);
+	apply(f, NULL);
+	assert_false(f->cs.v[0].changed);
+}
+
+static void test_apply_sites_and_defaults(void **state)
+{
+	fixture *f = *state;
+	f->p.interval = 90;
+	const char *in =
+		"[Configuration\\Interface]\r\n"
+		"PingType=0\r\n"
+		"\r\n"
+		"[Sessions\\Default%20Settings]\r\n"
+		"HostName=x\r\n"
+		"PingIntervalSec=10\r\n"
+		"\r\n"
+		"[Sessions\\Work/dummy]\r\n"
+		"PingType=2\r\n"
+		"PingInterval = 01 \r\n"
+		"; keep me\r\n"
+		"\r\n"
+		"\r\n"
+		"[Sessions\\off]\r\n"
+		"PingType=0\r\n"
+		"PingIntervalSecs=fast\r\n"
+		"Other=a;b=c\r\n"
+		"[Sessions\\OFF]\r\n"
+		"PingType=0\r\n";
+	const char *want =
+		"[Configuration\\Interface]\r\n"
+		"PingType=0\r\n"
+		"\r\n"
+		"[Sessions\\Default%20Settings]\r\n"
+		"HostName=x\r\n"
+		"PingType=1\r\n"
+		"PingInterval=1\r\n"
+		"PingIntervalSecs=30\r\n"
+		"\r\n"
+		"[Sessions\\Work/dummy]\r\n"
+		"PingType=2\r\n"
+		"PingInterval = 01 \r\n"
+		"; keep me\r\n"
+		"PingIntervalSecs=30\r\n"
+		"\r\n"
+		"\r\n"
+		"[Sessions\\off]\r\n"
+		"PingType=1\r\n"
+		"PingIntervalSecs=30\r\n"
+		"Other=a;b=c\r\n"
+		"PingInterval=1\r\n"
+		"[Sessions\\OFF]\r\n"
+		"PingType=1\r\n";
+	assert_string_equal(apply(f, in), want);
+	assert_true(f->cs.v[0].changed);
+	assert_idempotent(f, want);
+	/* The result reads back as asked. */
+	f->p.interval = 90;
+	audit(f, want);
+	assert_int_equal(f->scopes.n, 3);
+	for (size_t i = 0; i < f->scopes.n; i++) {
+		assert_int_equal(f->scopes.v[i].interval, 90);
+		assert_false(ss_scope_failed(&f->scopes.v[i]));
+	}
+}
+
+static void test_apply_ping_policy(void **state)
+{
+	fixture *f = *state;
+	const char *in = DS "PingType=2\n[Sessions\\a]\nPingType=1\n";
+	f->p.interval = 60;
+	f->p.winscp_ping = SS_PING_NULL;
+	assert_string_equal(apply(f, in), DS "PingType=1\nPingInterval=1\nPingIntervalSecs=0\n"
+					 "[Sessions\\a]\nPingType=1\nPingInterval=1\n"
+					 "PingIntervalSecs=0\n");
+	f->p.winscp_ping = SS_PING_DUMMY;
+	f->p.interval = 59;
+	assert_string_equal(apply(f, in), DS "PingType=2\nPingInterval=0\nPingIntervalSecs=59\n"
+					 "[Sessions\\a]\nPingType=2\nPingInterval=0\n"
+					 "PingIntervalSecs=59\n");
+}
+
+static void test_apply_adds_default_settings(void **state)
+{
+	fixture *f = *state;
+	f->p.interval = 60;
+	assert_string_equal(apply(f, "[Configuration]\r\nx=1"),
+			    "[Configuration]\r\nx=1\r\n\r\n[Sessions\\Default%20Settings]\r\n"
+			    "PingType=1\r\nPingInterval=1\r\nPingIntervalSecs=0\r\n");
+	assert_string_equal(apply(f, ""), "[Sessions\\Default%20Settings]\nPingType=1\n"
+					  "PingInterval=1\nPingIntervalSecs=0\n");
+}
+
+static void test_apply_keeps_raw_bytes(void **state)
+{
+	fixture *f = *state;
+	f->p.interval = 60;
+	const char *in = DS "PingType=1\nPingInterval=1\nPingIntervalSecs=0\n"
+			 "[Sessions\\h%E9te]\nHostName=h\xe9t\xff\nPingType=1\n";
+	const char *out = apply(f, in);
+	assert_string_equal(out, DS "PingType=1\nPingInterval=1\nPingIntervalSecs=0\n"
+				 "[Sessions\\h%E9te]\nHostName=h\xe9t\xff\nPingType=1\n"
+				 "PingInterval=1\nPingIntervalSecs=0\n");
+}
+
+static void test_apply_needs_interval(void **state)
+{
+	fixture *f = *state;
+	tu_write_str(f->path, DS);
+	assert_int_equal(ss_client_winscp.apply(f->path, &f->p, &f->cs, &f->d), -1);
+	assert_non_null(strstr(f->d.message, "interval"));
+}
+
+static void test_missing_file(void **state)
+{
+	fixture *f = *state;
+	char *p = tu_path(f->dir, "nope.ini");
+	assert_int_equal(ss_client_winscp.audit(p, &no_query, &f->scopes, &f->d), -1);
+	assert_string_equal(f->d.file, p);
+	free(p);
+}
+
+static const ss_regval *plan_value(fixture *f, const char *key, const char *name)
+{
+	for (size_t i = 0; i < f->plan.n; i++) {
+		if (strcmp(f->plan.v[i].path, key) != 0)
+			continue;
+		for (size_t j = 0; j < f->plan.v[i].n; j++)
+			if (strcmp(f->plan.v[i].v[j].name, name) == 0)
+				return &f->plan.v[i].v[j];
+	}
+	fail_msg("no %s in %s", name, key);
+	return NULL;
+}
+
+static void assert_plan_site(fixture *f, const char *munged, uint32_t type, uint32_t min,
+			     uint32_t secs)
+{
+	char *key = ss_asprintf("%s\\%s", SS_WINSCP_SESSIONS, munged);
+	const ss_regval *v = plan_value(f, key, "PingType");
+	assert_int_equal(v->kind, SS_REGVAL_DWORD);
+	assert_int_equal(v->dword, type);
+	v = plan_value(f, key, "PingInterval");
+	assert_int_equal(v->kind, SS_REGVAL_DWORD);
+	assert_int_equal(v->dword, min);
+	v = plan_value(f, key, "PingIntervalSecs");
+	assert_int_equal(v->kind, SS_REGVAL_DWORD);
+	assert_int_equal(v->dword, secs);
+	assert_int_equal(plan_value(f, key, "PingIntervalSec")->kind, SS_REGVAL_DELETE);
+	free(key);
+}
+
+static void test_export_plan(void **state)
+{
+	fixture *f = *state;
+	f->p.interval = 75;
+	tu_write_str(f->path, "[Sessions\\Work/a%20b]\nPingType=2\n[Sessions\\c]\nPingType=0\n");
+	assert_int_equal(ss_client_winscp.export_plan(f->path, NULL, &f->p, &f->plan, &f->d), 0);
+	assert_int_equal(f->plan.n, 3);
+	assert_string_equal(f->plan.v[0].path, SS_WINSCP_SESSIONS "\\Default%20Settings");
+	assert_plan_site(f, "Default%20Settings", 1, 1, 15);
+	assert_plan_site(f, "Work/a%20b", 2, 1, 15);
+	assert_plan_site(f, "c", 1, 1, 15);
+	ss_regplan_free(&f->plan);
+	ss_strlist only = SS_STRLIST_INIT;
+	assert_int_equal(ss_strlist_push(&only, "Work/a b"), 0);
+	assert_int_equal(ss_strlist_push(&only, "caf\xc3\xa9"), 0);
+	assert_int_equal(ss_client_winscp.export_plan(f->path, &only, &f->p, &f->plan, &f->d), 0);
+	assert_int_equal(f->plan.n, 2);
+	assert_plan_site(f, "Work/a%20b", 2, 1, 15);
+	assert_plan_site(f, "%EF%BB%BFcaf%C3%A9", 1, 1, 15);
+	ss_strlist_release(&only);
+}
+
+static void test_sniff(void **state)
+{
+	(void)state;
+	const char *ini = "[Configuration\\Interface]\r\n";
+	const char *reg = "\xef\xbb\xbfWindows Registry Editor Version 5.00\r\n\r\n"
+			  "[HKEY_CURRENT_USER\\Software\\Martin Prikryl\\WinSCP 2\\Sessions\\a]\r\n";
+	const char *putty = "Windows Registry Editor Version 5.00\r\n\r\n"
+			    "[HKEY_CURRENT_USER\\Software\\SimonTatham\\PuTTY\\Sessions\\a]\r\n";
+	assert_int_equal(ss_client_winscp.sniff("x/WinSCP.ini", "", 0), 2);
+	assert_int_equal(ss_client_winscp.sniff("x/y.ini", ini, strlen(ini)), 2);
+	assert_int_equal(ss_client_winscp.sniff("x/y.reg", reg + 3, strlen(reg + 3)), 2);
+	assert_int_equal(ss_client_winscp.sniff("x/y.reg", putty, strlen(putty)), 0);
+	assert_int_equal(ss_client_winscp.sniff("x/config", "Host x\n", 7), 0);
+	assert_int_equal(ss_client_winscp.sniff("x/dir", NULL, 0), 0);
+}
+
+int main(void)
+{
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_interval_arithmetic),
+		T(test_ping_type),
+		T(test_names_case_and_duplicates),
+		T(test_no_sites),
+		T(test_munge),
+		T(test_apply_sites_and_defaults),
+		T(test_apply_ping_policy),
+		T(test_apply_adds_default_settings),
+		T(test_apply_keeps_raw_bytes),
+		T(test_apply_needs_interval),
+		T(test_missing_file),
+		T(test_export_plan),
+		T(test_sniff),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
