@@ -385,11 +385,12 @@ static int do_include(loader *L, uint32_t file, const ss_sshconf_item *it, int c
 		for (size_t k = 0; k < gl.gl_pathc; k++) {
 			const char *p = gl.gl_pathv[k];
 			if (depth + 1 > MAX_DEPTH) {
+				err_at(L, file, a->start,
+				       "too many recursive configuration includes: expected at "
+				       "most 16 levels (including %s)",
+				       p);
 				globfree(&gl);
-				return err_at(L, file, a->start,
-					      "too many recursive configuration includes: "
-					      "expected at most 16 levels (including %s)%s",
-					      p, "");
+				return -1;
 			}
 			int idx = find_file(L->c, p);
 			if (idx < 0 && load_one(L, p, 1, &idx) < 0) {

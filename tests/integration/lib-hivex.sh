@@ -25,11 +25,14 @@
 #
 # Run directly (ctest runs every tests/integration/*.sh), it tests itself.
 
+# Debian's python3 (scripts/install-deps), not a slower one first in PATH.
+if [[ -x /usr/bin/python3 ]]; then PY3=/usr/bin/python3; else PY3=python3; fi
+
 # An empty hive: the regf base block and one hbin holding the root key
 # ("ROOT", an nk cell) and its security descriptor (an sk cell), laid out as
 # hivex's lib/hivex-internal.h describes the format.
 hivex_new() {
-	python3 - "$1" <<'PY'
+	"$PY3" - "$1" <<'PY'
 import struct, sys
 
 PAGE = 4096
@@ -76,7 +79,7 @@ PY
 # Writes FILE.reg as UTF-8 with LF, preceded by the keys that must exist
 # before its own keys can be created.
 _hivex_prepare() {
-	python3 - "$1" "$2" <<'PY'
+	"$PY3" - "$1" "$2" <<'PY'
 import re, sys
 
 raw = open(sys.argv[1], 'rb').read()

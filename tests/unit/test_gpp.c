@@ -176,6 +176,44 @@ static void test_hostile_names_round_trip(void **state)
 	free(path);
 }
 
+/* libxml2's own command-line reader, an independent oracle, parses the
+ * output and finds in it exactly the names the plan holds. */
+static void test_xmllint_reads_render(void **state)
+{
+	fixture *f = *state;
+	const char *evil = "q\"<a>&b;\n]]>\t'";
+	char *path = ss_asprintf(PUTTY "%s", evil);
+	ss_regkey *k = ss_regplan_key(&f->plan, path);
+	assert_int_equal(ss_regkey_set_dword(k, "PingInterval", 1), 0);
+	assert_int_equal(ss_regkey_delete_value(k, "PingIntervalSec"), 0);
+	render_ok(f);
+	char *dir = tu_tempdir(), *file = tu_path(dir, "Registry.xml");
+	tu_write(file, f->out.data, f->out.len);
+	char *cmd = ss_asprintf("xmllint --noout '%s' && xmllint --xpath "
+				"'concat(count(/RegistrySettings/Collection/Registry/Properties), \"|\", "
+				"string(//Registry[2]/Properties/@action), \"|\", "
+				"string(//Registry[1]/Properties/@key))' '%s'",
+				file, file);
+	FILE *p = popen(cmd, "r");
+	assert_non_null(p);
+	ss_buf got = SS_BUF_INIT;
+	char chunk[512];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof(chunk), p)) > 0)
+		assert_int_equal(ss_buf_add(&got, chunk, n), 0);
+	assert_int_equal(pclose(p), 0);
+	/* xmllint ends its answer with a newline. */
+	char *want = ss_asprintf("2|D|Software\\SimonTatham\\PuTTY\\Sessions\\%s\n", evil);
+	assert_string_equal(ss_buf_str(&got), want);
+	free(want);
+	ss_buf_release(&got);
+	free(cmd);
+	tu_rmtree(dir);
+	free(file);
+	free(dir);
+	free(path);
+}
+
 /* XML 1.0 cannot carry control bytes or broken UTF-8: refused, nothing written. */
 static void test_unwritable_names_are_refused(void **state)
 {
@@ -363,6 +401,7 @@ int main(void)
 		T(test_changed_is_now_in_utc),
 		T(test_uids_are_unique),
 		T(test_hostile_names_round_trip),
+		T(test_xmllint_reads_render),
 		T(test_unwritable_names_are_refused),
 		T(test_key_without_hive_is_refused),
 		T(test_empty_plan_is_an_empty_document),

@@ -1,0 +1,540 @@
+/* The OpenSSH client: time values, patterns, Include, Host/Match evaluation,
+ * apply edits. Expected values were checked with `ssh -G -F` (OpenSSH 9.2p1
+ * Debian); the differential test tests/integration/ssh_differential.sh
+ * compares many more configurations with the real ssh. */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sshsync/edit.h"
+#include "sshsync/openssh.h"
+#include "testutil.h"
+
+/* --- small pieces --- */
+
+static void test_convtime(void **state)
+{
+	(void)state;
+	assert_int_equal(ss_openssh_convtime("60"), 60);
+	assert_int_equal(ss_openssh_convtime("0"), 0);
+	assert_int_equal(ss_openssh_convtime("1m30s"), 90);
+	assert_int_equal(ss_openssh_convtime("1M"), 60);
+	assert_int_equal(ss_openssh_convtime("1h"), 3600);
+	assert_int_equal(ss_openssh_convtime("2d"), 172800);
+	assert_int_equal(ss_openssh_convtime("1w"), 604800);
+	assert_int_equal(ss_openssh_convtime("5s5"), 10);
+	assert_int_equal(ss_openssh_convtime("2147483647"), INT_MAX);
+	assert_int_equal(ss_openssh_convtime("-0"), 0);
+	assert_int_equal(ss_openssh_convtime(""), -1);
+	assert_int_equal(ss_openssh_convtime("1x"), -1);
+	assert_int_equal(ss_openssh_convtime("-1"), -1);
+	assert_int_equal(ss_openssh_convtime("=60"), -1);
+	assert_int_equal(ss_openssh_convtime("2147483648"), -1);
+	assert_int_equal(ss_openssh_convtime("3551w"), -1);
+	assert_int_equal(ss_openssh_convtime("m"), -1);
+}
+
+static void test_patterns(void **state)
+{
+	(void)state;
+	assert_true(ss_openssh_match_pattern("web1", "web*"));
+	assert_true(ss_openssh_match_pattern("web1", "w?b?"));
+	assert_true(ss_openssh_match_pattern("", "*"));
+	assert_true(ss_openssh_match_pattern("a.b.c", "*.c"));
+	assert_true(ss_openssh_match_pattern("a,b", "a,b")); /* commas are literal */
+	assert_false(ss_openssh_match_pattern("Web1", "web*")); /* case-sensitive */
+	assert_false(ss_openssh_match_pattern("web", "web?"));
+	assert_false(ss_openssh_match_pattern("web1x", "web?"));
+	assert_true(ss_openssh_match_pattern("aXbXc", "a*b*c"));
+	assert_true(ss_openssh_match_pattern("abc", "**?c"));
+	assert_int_equal(ss_openssh_match_pattern_list("db", "web*,db", 0), 1);
+	assert_int_equal(ss_openssh_match_pattern_list("db", "*,!db", 0), -1);
+	assert_int_equal(ss_openssh_match_pattern_list("x", "*,!db", 0), 1);
+	assert_int_equal(ss_openssh_match_pattern_list("db", "DB", 1), 1);
+	assert_int_equal(ss_openssh_match_pattern_list("db", "DB", 0), 0);
+	/* An empty sub-pattern in the middle matches "", a trailing one is never tried. */
+	assert_int_equal(ss_openssh_match_pattern_list("", "a,,b", 0), 1);
+	assert_int_equal(ss_openssh_match_pattern_list("", "a,", 0), 0);
+	assert_true(ss_openssh_keyword_known("serveraliveinterval"));
+	assert_true(ss_openssh_keyword_known("protocolkeepalives"));
+	assert_false(ss_openssh_keyword_known("usekeychain"));
+	assert_false(ss_openssh_keyword_known("ServerAliveInterval")); /* lowercase only */
+}
+
+/* --- a configuration in a temporary directory --- */
+
+typedef struct fx {
+	char *dir;
+	char *main;
+	ss_openssh *c;
+	ss_diag d;
+} fx;
+
+static void fx_file(fx *f, const char *name, const char *content)
+{
+	char *p = tu_path(f->dir, name);
+	char *slash = strrchr(p, '/');
+	*slash = '\0';
+	mkdir(p, 0755);
+	*slash = '/';
+	tu_write_str(p, content);
+	chmod(p, 0644);
+	free(p);
+}
+
+static fx *fx_new(const char *main)
+{
+	fx *f = calloc(1, sizeof(*f));
+	assert_non_null(f);
+	f->dir = tu_tempdir();
+	f->main = tu_path(f->dir, "config");
+	fx_file(f, "config", main);
+	return f;
+}
+
+static int fx_load(fx *f)
+{
+	ss_openssh_opts o = SS_OPENSSH_OPTS_INIT;
+	o.system = 0;
+	o.include_base = f->dir;
+	o.home = f->dir;
+	o.local_user = "alice";
+	ss_diag_clear(&f->d);
+	return ss_openssh_load(&f->c, f->main, &o, &f->d);
+}
+
+static void fx_free(fx *f)
+{
+	ss_openssh_free(f->c);
+	ss_diag_clear(&f->d);
+	tu_rmtree(f->dir);
+	free(f->dir);
+	free(f->main);
+	free(f);
+}
+
+/* interval/count/tcp for a host, and where the interval was set
+ * ("LINE" of the main file, "NAME:LINE" of another, "" for default). */
+static void expect(fx *f, const char *host, long interval, long count, long tcp, const char *at)
+{
+	ss_openssh_result r;
+	ss_diag d = SS_DIAG_INIT;
+	if (ss_openssh_eval(f->c, host, &r, &d) < 0)
+		fail_msg("%s: %s", host, d.message);
+	if (r.interval != interval || r.count_max != count || r.tcp_keepalive != tcp)
+		fail_msg("%s: got %ld/%ld/%ld, expected %ld/%ld/%ld (%s)", host, r.interval,
+			 r.count_max, r.tcp_keepalive, interval, count, tcp,
+			 r.unknown_reason ? r.unknown_reason : "");
+	if (!at[0]) {
+		assert_null(r.interval_at);
+	} else {
+		char *want = strchr(at, ':') ? ss_asprintf("%s/%s", f->dir, at)
+					     : ss_asprintf("%s:%s", f->main, at);
+		assert_non_null(r.interval_at);
+		assert_string_equal(r.interval_at, want);
+		free(want);
+	}
+	ss_openssh_result_free(&r);
+}
+
+static void expect_load_error(const char *config, size_t line, const char *part)
+{
+	fx *f = fx_new(config);
+	assert_int_equal(fx_load(f), -1);
+	assert_non_null(f->d.message);
+	if (!strstr(f->d.message, part))
+		fail_msg("\"%s\" lacks \"%s\"", f->d.message, part);
+	assert_int_equal(f->d.line, line);
+	fx_free(f);
+}
+
+static void test_first_wins_and_hosts(void **state)
+{
+	(void)state;
+	fx *f = fx_new("# keepalives\n"
+		       "Host web* !web9\n"
+		       "  ServerAliveInterval 30\n"
+		       "Host db \"db two\"\n"
+		       "  ServerAliveInterval=1m\n"
+		       "  ServerAliveCountMax 5\n"
+		       "  TCPKeepAlive no\n"
+		       "Host a,b\n"
+		       "  ServerAliveInterval 7\n"
+		       "Host none\n"
+		       "  ServerAliveInterval none\n"
+		       "Host *\n"
+		       "  ServerAliveInterval 120\n"
+		       "  KeepAlive yes\n");
+	assert_int_equal(fx_load(f), 0);
+	expect(f, "web1", 30, 3, 1, "3");
+	expect(f, "web9", 120, 3, 1, "13");
+	expect(f, "Web1", 120, 3, 1, "13");
+	expect(f, "db", 60, 5, 0, "5");
+	expect(f, "db two", 60, 5, 0, "5");
+	expect(f, "a,b", 7, 3, 1, "9");
+	expect(f, "a", 120, 3, 1, "13");
+	expect(f, "none", 120, 3, 1, "13"); /* "none" leaves it unset */
+	expect(f, "*", 120, 3, 1, "13");
+	ss_strlist names = SS_STRLIST_INIT;
+	assert_int_equal(ss_openssh_host_names(f->c, &names), 0);
+	assert_int_equal(names.n, 4);
+	assert_string_equal(names.v[0], "db");
+	assert_string_equal(names.v[1], "db two");
+	assert_string_equal(names.v[2], "a,b");
+	assert_string_equal(names.v[3], "none");
+	ss_strlist_release(&names);
+	fx_free(f);
+}
+
+static void test_debian_defaults(void **state)
+{
+	(void)state;
+	fx *f = fx_new("Host batch\n  BatchMode yes\nHost old\n  ProtocolKeepAlives 45\n"
+		       "Host setup\n  SetupTimeOut 2m\n");
+	assert_int_equal(fx_load(f), 0);
+	expect(f, "batch", 300, 3, 1, "2"); /* Debian: 300 s in batch mode */
+	expect(f, "old", 45, 3, 1, "4");
+	expect(f, "setup", 120, 3, 1, "6");
+	expect(f, "other", 0, 3, 1, "");
+	fx_free(f);
+}
+
+static void test_include(void **state)
+{
+	(void)state;
+	fx *f = fx_new("Include conf.d/*.conf\n"
+		       "Host inc\n"
+		       "  Include hosts/inc.conf\n"
+		       "  ServerAliveCountMax 9\n"
+		       "Host *\n"
+		       "  ServerAliveInterval 100\n");
+	fx_file(f, "conf.d/20-b.conf", "Host b\n  ServerAliveInterval 20\n");
+	fx_file(f, "conf.d/10-a.conf", "Host a b\n  ServerAliveInterval 10\n");
+	fx_file(f, "conf.d/notes.txt", "this is not included\n");
+	/* In a conditional include, the top lines belong to the Host block. */
+	fx_file(f, "hosts/inc.conf", "ServerAliveInterval 33\nHost other\n  ServerAliveCountMax 1\n");
+	assert_int_equal(fx_load(f), 0);
+	expect(f, "a", 10, 3, 1, "conf.d/10-a.conf:2");
+	expect(f, "b", 10, 3, 1, "conf.d/10-a.conf:2"); /* lexical order, first wins */
+	expect(f, "inc", 33, 9, 1, "hosts/inc.conf:1");
+	expect(f, "other", 100, 3, 1, "6"); /* Host lines in an inactive include never match */
+	fx_free(f);
+
+	/* A pattern that matches nothing is fine; ~ is the home directory. */
+	f = fx_new("Include nothing/*.conf ~/home.conf\n");
+	fx_file(f, "home.conf", "ServerAliveInterval 11\n");
+	assert_int_equal(fx_load(f), 0);
+	expect(f, "x", 11, 3, 1, "home.conf:1");
+	fx_free(f);
+}
+
+static void test_include_errors(void **state)
+{
+	(void)state;
+	/* 17 levels: config -> l1 -> ... -> l17 */
+	fx *f = fx_new("Include l1\n");
+	for (int i = 1; i <= 17; i++) {
+		char name[16], body[32];
+		snprintf(name, sizeof(name), "l%d", i);
+		snprintf(body, sizeof(body), i < 17 ? "Include l%d\n" : "Port 22\n", i + 1);
+		fx_file(f, name, body);
+	}
+	assert_int_equal(fx_load(f), -1);
+	assert_non_null(strstr(f->d.message, "too many recursive"));
+	fx_free(f);
+	/* 16 levels are fine. */
+	f = fx_new("Include l1\n");
+	for (int i = 1; i <= 16; i++) {
+		char name[16], body[32];
+		snprintf(name, sizeof(name), "l%d", i);
+		snprintf(body, sizeof(body), i < 16 ? "Include l%d\n" : "ServerAliveInterval 16\n",
+			 i + 1);
+		fx_file(f, name, body);
+	}
+	assert_int_equal(fx_load(f), 0);
+	expect(f, "x", 16, 3, 1, "l16:1");
+	fx_free(f);
+	/* A group-writable include is refused, as ssh does. */
+	f = fx_new("Include gw.conf\n");
+	fx_file(f, "gw.conf", "Port 22\n");
+	char *p = tu_path(f->dir, "gw.conf");
+	chmod(p, 0664);
+	free(p);
+	assert_int_equal(fx_load(f), -1);
+	assert_non_null(strstr(f->d.message, "permissions"));
+	fx_free(f);
+	/* An error inside an included file names that file. */
+	f = fx_new("Include bad.conf\n");
+	fx_file(f, "bad.conf", "\n\nServerAliveInterval 1y\n");
+	assert_int_equal(fx_load(f), -1);
+	assert_non_null(strstr(f->d.file, "bad.conf"));
+	assert_int_equal(f->d.line, 3);
+	fx_free(f);
+}
+
+static void test_match(void **state)
+{
+	(void)state;
+	fx *f = fx_new("Host short\n"
+		       "  HostName Long.Example.COM\n"
+		       "Match host long.example.com\n"
+		       "  ServerAliveInterval 11\n"
+		       "Match originalhost=orig user bob\n"
+		       "  ServerAliveInterval 12\n"
+		       "Match localuser alice originalhost loc\n"
+		       "  ServerAliveInterval 13\n"
+		       "Match !host *.example.com all\n"
+		       "Match all\n"
+		       "  ServerAliveCountMax 8\n");
+	assert_int_equal(fx_load(f), 0);
+	expect(f, "short", 11, 8, 1, "4");  /* host after HostName, case-insensitive */
+	expect(f, "orig", 0, 8, 1, "");     /* user is alice, not bob */
+	expect(f, "bob@orig", 12, 8, 1, "6");
+	expect(f, "loc", 13, 8, 1, "8");
+	fx_free(f);
+	/* ssh's own quirk: "all" after one other criterion is accepted. */
+	f = fx_new("Match user alice all # c\n  ServerAliveInterval 5\nMatch !all\n  ServerAliveInterval 6\n");
+	assert_int_equal(fx_load(f), 0);
+	expect(f, "a", 5, 3, 1, "2");
+	expect(f, "bob@a", 0, 3, 1, "");
+	fx_free(f);
+
+	/* Match final: a second pass with the final host name; first wins. */
+	f = fx_new("Host j\n"
+		   "  HostName jump.example.org\n"
+		   "Match final host jump.example.org\n"
+		   "  ServerAliveInterval 21\n"
+		   "Host jump.example.org\n"
+		   "  ServerAliveCountMax 2\n"
+		   "Match canonical\n"
+		   "  TCPKeepAlive no\n");
+	assert_int_equal(fx_load(f), 0);
+	expect(f, "j", 21, 2, 0, "4");
+	/* Only the second pass, with the name lowercased, matches. */
+	expect(f, "JUMP.example.org", 21, 2, 0, "4");
+	fx_free(f);
+
+	/* Match exec is never run: the value is unknown, with the reason. */
+	f = fx_new("Match exec \"test -e /nonexistent\"\n  ServerAliveInterval 5\n"
+		   "Host *\n  ServerAliveInterval 50\n");
+	assert_int_equal(fx_load(f), 0);
+	ss_openssh_result r;
+	ss_diag d = SS_DIAG_INIT;
+	assert_int_equal(ss_openssh_eval(f->c, "h", &r, &d), 0);
+	assert_int_equal(r.interval, SS_UNKNOWN);
+	assert_non_null(r.unknown_reason);
+	assert_non_null(strstr(r.unknown_reason, "Match exec"));
+	ss_openssh_result_free(&r);
+	fx_free(f);
+	/* ... unless an earlier criterion already failed. */
+	f = fx_new("Match host nomatch exec false\n  ServerAliveInterval 5\n");
+	assert_int_equal(fx_load(f), 0);
+	expect(f, "h", 0, 3, 1, "");
+	fx_free(f);
+
+	expect_load_error("Host x\nMatch localnetwork 10.0.0.0/8\n", 2, "unsupported attribute");
+	expect_load_error("Match tagged x\n", 1, "unsupported attribute tagged");
+	expect_load_error("Match host\n", 1, "missing criteria for host");
+	expect_load_error("Match user a host b all\n", 1, "cannot be combined");
+	expect_load_error("Match all user a\n", 1, "cannot be combined");
+}
+
+static void test_ignore_unknown(void **state)
+{
+	(void)state;
+	expect_load_error("Host a\n  UseKeychain yes\n", 2, "Bad configuration option: usekeychain");
+	fx *f = fx_new("IgnoreUnknown UseKeychain,AddKeysToAgent\nHost *\n  UseKeychain yes\n"
+		       "  ServerAliveInterval 9\n");
+	assert_int_equal(fx_load(f), 0);
+	expect(f, "x", 9, 3, 1, "4");
+	fx_free(f);
+	/* Only hosts for which that IgnoreUnknown wins get past the line. */
+	f = fx_new("Host mac\n  IgnoreUnknown usekeychain\nHost *\n  UseKeychain yes\n");
+	assert_int_equal(fx_load(f), 0);
+	expect(f, "mac", 0, 3, 1, "");
+	ss_openssh_result r;
+	ss_diag d = SS_DIAG_INIT;
+	assert_int_equal(ss_openssh_eval(f->c, "linux", &r, &d), -1);
+	assert_non_null(strstr(d.message, "usekeychain"));
+	assert_int_equal(d.line, 4);
+	ss_diag_clear(&d);
+	fx_free(f);
+}
+
+static void test_bad_values(void **state)
+{
+	(void)state;
+	expect_load_error("ServerAliveInterval ==60\n", 1, "only one '='");
+	expect_load_error("Host a\nServerAliveInterval 1y\n", 2, "invalid time value");
+	expect_load_error("ServerAliveInterval\n", 1, "no argument");
+	expect_load_error("ServerAliveInterval 60 30\n", 1, "extra arguments");
+	expect_load_error("ServerAliveCountMax -1\n", 1, "integer value");
+	expect_load_error("ServerAliveCountMax 3x\n", 1, "integer value invalid");
+	expect_load_error("TCPKeepAlive maybe\n", 1, "expected one of true, false, yes, no");
+	expect_load_error("Host \"\"\n", 1, "empty argument");
+	expect_load_error("Host a\n  Bogus 1\n", 2, "Bad configuration option: bogus");
+	expect_load_error("\x7f\x45LF\x02\x01\n", 1, "no argument");
+	expect_load_error("\x7f\x45LF\x02\x01 \x03\n", 1, "Bad configuration option");
+	/* Unchecked keywords still need an argument. */
+	expect_load_error("Ciphers\n", 1, "no argument");
+	/* sshd-only keywords are unknown to ssh. */
+	expect_load_error("ClientAliveInterval 60\n", 1, "clientaliveinterval");
+}
+
+/* --- apply --- */
+
+static char *plan_render(fx *f, long interval, long count, long tcp, size_t *nchanged,
+			 const char *file, int *rc)
+{
+	ss_policy p;
+	ss_policy_init(&p);
+	p.interval = interval;
+	p.count_max = count;
+	p.tcp_keepalive = tcp;
+	ss_changeset cs = SS_CHANGESET_INIT;
+	ss_diag d = SS_DIAG_INIT;
+	*rc = ss_openssh_plan(f->c, &p, &cs, &d);
+	char *out = NULL;
+	if (*rc == 0) {
+		assert_int_equal(ss_changeset_render(&cs, &d), 0);
+		*nchanged = ss_changeset_count_changed(&cs);
+		char *want = file ? tu_path(f->dir, file) : ss_strdup(f->main);
+		ss_change *ch = ss_changeset_find(&cs, want);
+		free(want);
+		assert_non_null(ch);
+		if (ch->changed)
+			out = ss_strndup(ch->rendered.data, ch->rendered.len);
+		else
+			out = ss_strndup(ch->text->data, ch->text->len);
+	} else {
+		out = ss_strdup(d.message);
+	}
+	ss_diag_clear(&d);
+	ss_changeset_free(&cs);
+	return out;
+}
+
+static void assert_plan(const char *config, long interval, long count, long tcp,
+			const char *want, size_t want_changed)
+{
+	fx *f = fx_new(config);
+	assert_int_equal(fx_load(f), 0);
+	size_t n = 0;
+	int rc;
+	char *got = plan_render(f, interval, count, tcp, &n, NULL, &rc);
+	assert_int_equal(rc, 0);
+	assert_string_equal(got, want);
+	assert_int_equal(n, want_changed);
+	/* A second apply on the result changes nothing. */
+	fx_file(f, "config", got);
+	ss_openssh_free(f->c);
+	f->c = NULL;
+	assert_int_equal(fx_load(f), 0);
+	char *again = plan_render(f, interval, count, tcp, &n, NULL, &rc);
+	assert_int_equal(n, 0);
+	assert_string_equal(again, got);
+	free(again);
+	free(got);
+	fx_free(f);
+}
+
+static void test_apply_edits(void **state)
+{
+	(void)state;
+	/* Values replaced in place, comments and '=' kept; the global line
+	 * goes above the comment that introduces the first Host. */
+	assert_plan("User me\n"
+		    "\n"
+		    "# the web farm\n"
+		    "Host web*\n"
+		    "\tServerAliveInterval=30 # short\n"
+		    "Host *\n"
+		    "    ServerAliveInterval none\n",
+		    60, SS_UNSET, SS_UNSET,
+		    "User me\n"
+		    "\n"
+		    "ServerAliveInterval 60\n"
+		    "# the web farm\n"
+		    "Host web*\n"
+		    "\tServerAliveInterval=60 # short\n"
+		    "Host *\n"
+		    "    ServerAliveInterval 60\n",
+		    1);
+	/* CRLF, indentation of the global lines, count max and TCP keepalive. */
+	assert_plan("  User me\r\n  TCPKeepAlive yes\r\nMatch all\r\n  ServerAliveCountMax 1\r\n", 45,
+		    4, 0,
+		    "  User me\r\n  TCPKeepAlive no\r\n  ServerAliveInterval 45\r\n"
+		    "  ServerAliveCountMax 4\r\nMatch all\r\n  ServerAliveCountMax 4\r\n",
+		    1);
+	/* No Host at all, no final newline. */
+	assert_plan("User me", 60, SS_UNSET, SS_UNSET, "User me\nServerAliveInterval 60\n", 1);
+	assert_plan("", 60, SS_UNSET, SS_UNSET, "ServerAliveInterval 60\n", 1);
+	/* Already global and right: nothing changes. */
+	assert_plan("ServerAliveInterval 60\nHost a\n", 60, SS_UNSET, SS_UNSET,
+		    "ServerAliveInterval 60\nHost a\n", 0);
+	/* Debian's alias counts as the keepalive line. */
+	assert_plan("SetupTimeOut 10\n", 60, SS_UNSET, SS_UNSET, "SetupTimeOut 60\n", 1);
+}
+
+static void test_apply_includes(void **state)
+{
+	(void)state;
+	fx *f = fx_new("Include conf.d/*.conf\nHost x\n  Port 2\n");
+	fx_file(f, "conf.d/a.conf", "ServerAliveInterval 10\nHost y\n  ServerAliveInterval 20\n");
+	fx_file(f, "conf.d/b.conf", "Host z\n  Port 3\n");
+	assert_int_equal(fx_load(f), 0);
+	size_t n;
+	int rc;
+	/* The global line in the included file is enough: main unchanged. */
+	char *got = plan_render(f, 60, SS_UNSET, SS_UNSET, &n, "conf.d/a.conf", &rc);
+	assert_int_equal(rc, 0);
+	assert_string_equal(got, "ServerAliveInterval 60\nHost y\n  ServerAliveInterval 60\n");
+	assert_int_equal(n, 1);
+	free(got);
+	fx_free(f);
+}
+
+static void test_apply_readonly_include(void **state)
+{
+	(void)state;
+	/* An included file that must change but cannot be written. */
+	if (geteuid() == 0)
+		skip(); /* root writes anywhere; the integration test covers it */
+	size_t n;
+	int rc;
+	char *got;
+	fx *f = fx_new("Include ro/a.conf\n");
+	fx_file(f, "ro/a.conf", "Host y\n  ServerAliveInterval 20\n");
+	assert_int_equal(fx_load(f), 0);
+	char *ro = tu_path(f->dir, "ro");
+	chmod(ro, 0555);
+	got = plan_render(f, 60, SS_UNSET, SS_UNSET, &n, NULL, &rc);
+	chmod(ro, 0755);
+	free(ro);
+	assert_int_equal(rc, -1);
+	assert_non_null(strstr(got, "cannot be written"));
+	free(got);
+	fx_free(f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_convtime),
+		cmocka_unit_test(test_patterns),
+		cmocka_unit_test(test_first_wins_and_hosts),
+		cmocka_unit_test(test_debian_defaults),
+		cmocka_unit_test(test_include),
+		cmocka_unit_test(test_include_errors),
+		cmocka_unit_test(test_match),
+		cmocka_unit_test(test_ignore_unknown),
+		cmocka_unit_test(test_bad_values),
+		cmocka_unit_test(test_apply_edits),
+		cmocka_unit_test(test_apply_includes),
+		cmocka_unit_test(test_apply_readonly_include),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
