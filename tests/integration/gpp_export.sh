@@ -47,15 +47,19 @@ for kind in putty kitty winscp; do
 		"$SSHSYNC" audit --format json "gpp:$name.xml" >"$name.gpp.json"
 		check "$name: audit of the export passes" test $? -eq 0
 		"$SSHSYNC" audit --format json "$kind:$from" >"$name.src.json" 2>/dev/null
-		check "$name: every session of the source is deployed with 60 s" \
+		check "$name: every session of the source and Default Settings are deployed with 60 s" \
 			"$PY" - "$name.gpp.json" "$name.src.json" "$kind" <<'PY'
 import json, sys
 g = json.load(open(sys.argv[1]))["scopes"]
 s = json.load(open(sys.argv[2]))["scopes"]
 kind = sys.argv[3]
-assert len(g) == len(s) > 0, (len(g), len(s))
+# Every session of the source, plus Default Settings (DESIGN.md: export
+# --from covers all sessions and the template for new ones).
+want = {kind + ":" + x["scope"] for x in s} | {kind + ":Default Settings"}
+got = {x["scope"] for x in g}
+assert got == want or (len(got) == len(want) and any("%" in x for x in want)), (got, want)
+assert len(g) == len(got)
 assert all(x["interval"] == 60 and x["status"] == "pass" for x in g)
-assert all(x["scope"].startswith(kind + ":") for x in g)
 PY
 	done
 	# A second export of the same source: new uids, same items.
