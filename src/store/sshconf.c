@@ -219,6 +219,26 @@ int ss_sshconf_lex_line(const ss_text *t, size_t start, size_t end, ss_sshconf_m
 	return split_args(t, s, end, it, d);
 }
 
+int ss_sshconf_strdelim(const char *data, size_t *pos, size_t end, ss_sshconf_token *tok)
+{
+	delim_tok t = {0, 0, SS_BUF_INIT, SS_SSHCONF_NONE};
+	int oom = 0;
+	tok->value = NULL;
+	int r = strdelim_at(data, pos, end, &t, &oom);
+	if (oom || (r == 0 && ss_buf_grow(&t.value, 0) < 0)) {
+		ss_buf_release(&t.value);
+		return -1;
+	}
+	if (r < 0) {
+		ss_buf_release(&t.value);
+		return 0;
+	}
+	tok->start = t.start;
+	tok->end = t.end;
+	tok->value = ss_buf_detach(&t.value, NULL);
+	return tok->value ? 1 : -1;
+}
+
 void ss_sshconf_item_free(ss_sshconf_item *it)
 {
 	free(it->keyword);
