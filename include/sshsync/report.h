@@ -4,6 +4,7 @@
 
 #include "sshsync/buf.h"
 #include "sshsync/diag.h"
+#include "sshsync/regplan.h"
 #include "sshsync/scope.h"
 
 typedef enum ss_format {
@@ -17,6 +18,17 @@ typedef struct ss_report_opts {
 	long nat_timeout;
 	int color; /* ANSI colours in the text table */
 } ss_report_opts;
+
+typedef enum ss_export_format {
+	SS_EXPORT_REG,  /* regedit's own: v5, UTF-16LE with BOM, CRLF */
+	SS_EXPORT_REG4, /* REGEDIT4, ANSI */
+	SS_EXPORT_GPP   /* Group Policy Preferences Registry.xml */
+} ss_export_format;
+
+/* Parses "reg", "reg4" or "gpp"; -1 for anything else. */
+int ss_export_format_parse(const char *name, ss_export_format *out);
+/* An export file for the plan in the given format. */
+int ss_report_export(const ss_regplan *plan, ss_export_format f, ss_buf *out, ss_diag *d);
 
 /* Parses "text", "json" or "junit"; -1 for anything else. */
 int ss_format_parse(const char *name, ss_format *out);

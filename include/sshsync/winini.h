@@ -25,6 +25,9 @@
 #include "sshsync/edit.h"
 #include "sshsync/text.h"
 
+/* One "key=value" line, located. Keys are not stored: they are read from
+ * a section's lines when asked for, which keeps the index at a few words
+ * per section (a 100,000-site file has over a million keys). */
 typedef struct ss_winini_key {
 	size_t line;        /* 0-based line of the text */
 	size_t name_start;  /* trimmed key name */
@@ -37,8 +40,7 @@ typedef struct ss_winini_section {
 	size_t line;        /* 0-based line of the "[name]" header */
 	size_t name_start;  /* trimmed name inside the brackets */
 	size_t name_len;
-	size_t first_key;   /* index of its first key in ss_winini.keys */
-	size_t nkeys;
+	size_t end_line;    /* exclusive: the next header, or the number of lines */
 	size_t last_line;   /* last non-blank line of the section (the header if none) */
 	size_t first_of;    /* index of the first section with the same name (itself if first) */
 } ss_winini_section;
@@ -47,11 +49,9 @@ typedef struct ss_winini {
 	const ss_text *text; /* not owned: must outlive the index */
 	ss_winini_section *sections;
 	size_t nsections;
-	ss_winini_key *keys;
-	size_t nkeys;
 } ss_winini;
 
-#define SS_WININI_INIT {NULL, NULL, 0, NULL, 0}
+#define SS_WININI_INIT {NULL, NULL, 0}
 
 /* Indexes a text. Never fails on content (TMemIniFile accepts anything);
  * -1 only when memory runs out. Linear in the size of the text. */
@@ -61,20 +61,26 @@ void ss_winini_free(ss_winini *ini);
 /* Pointers into the text for a section's or key's name and a key's value
  * (not NUL-terminated: use the lengths). */
 const char *ss_winini_section_name(const ss_winini *ini, size_t section);
-const char *ss_winini_key_name(const ss_winini *ini, size_t key);
-const char *ss_winini_key_value(const ss_winini *ini, size_t key);
+const char *ss_winini_key_name(const ss_winini *ini, const ss_winini_key *k);
+const char *ss_winini_key_value(const ss_winini *ini, const ss_winini_key *k);
+/* 1 when the key's name is `name` (case-insensitive). */
+int ss_winini_key_is(const ss_winini *ini, const ss_winini_key *k, const char *name);
 
 /* The first section named `name` (case-insensitive), or -1. Linear. */
 long ss_winini_find_section(const ss_winini *ini, const char *name, size_t len);
-/* The key that TMemIniFile reads for `name` in this section (the first one,
- * case-insensitive), or -1. */
-long ss_winini_find_key(const ss_winini *ini, size_t section, const char *name);
+/* Iterates over the keys of a section in file order: set *cursor = 0, then
+ * call until it returns 0; returns 1 with *k filled per key. */
+int ss_winini_next_key(const ss_winini *ini, size_t section, size_t *cursor, ss_winini_key *k);
+/* The key TMemIniFile reads for `name` in this section (the first one,
+ * case-insensitive): 1 found, 0 not. */
+int ss_winini_find_key(const ss_winini *ini, size_t section, const char *name, ss_winini_key *k);
 
 /* Edits. They only add to the edit list; the index keeps describing the
  * original text. */
 /* Replaces the value's bytes (the key and everything around stay). */
-int ss_winini_set_value(const ss_winini *ini, ss_edits *e, size_t key, const char *value,
-			ss_diag *d);
+int ss_winini_set_value(const ss_winini *ini, ss_edits *e, const ss_winini_key *k,
+			const char *value, ss_diag *d);
+
 /* A key and value to insert. */
 typedef struct ss_winini_kv {
 	const char *name;
@@ -86,7 +92,7 @@ typedef struct ss_winini_kv {
 int ss_winini_insert_keys(const ss_winini *ini, ss_edits *e, size_t section,
 			  const ss_winini_kv *kv, size_t n, ss_diag *d);
 /* Deletes the key's whole line with its ending. */
-int ss_winini_delete_key(const ss_winini *ini, ss_edits *e, size_t key, ss_diag *d);
+int ss_winini_delete_key(const ss_winini *ini, ss_edits *e, const ss_winini_key *k, ss_diag *d);
 /* Appends a new section "[name]" with these keys at the end of the file,
  * preceded by a blank line when the file does not end with one. */
 int ss_winini_append_section(const ss_winini *ini, ss_edits *e, const char *name,

@@ -12,6 +12,7 @@ static const struct {
 	{"discover", cmd_discover},
 	{"audit", cmd_audit},
 	{"apply", cmd_apply},
+	{"export", cmd_export},
 };
 
 static cli_command_fn find_command(const char *name)

@@ -313,28 +313,44 @@ static int ini_is_site(const ss_winini *ini, size_t i, const char **munged, size
 	return 1;
 }
 
-static int ini_key_index(const ss_winini *ini, size_t key)
+static int ini_key_index(const ss_winini *ini, const ss_winini_key *k)
 {
-	const ss_winini_key *k = &ini->keys[key];
-	const char *name = ss_winini_key_name(ini, key);
+	/* Cheap test first: every keepalive key starts with "Ping". */
+	if (k->name_len < 8 || (ss_winini_key_name(ini, k)[0] | 0x20) != 'p')
+		return -1;
 	for (int i = 0; i < K_N; i++)
-		if (strlen(key_names[i]) == k->name_len &&
-		    strncasecmp(name, key_names[i], k->name_len) == 0)
+		if (ss_winini_key_is(ini, k, key_names[i]))
 			return i;
 	return -1;
 }
 
-static int ini_fill_value(const ss_winini *ini, size_t key, wval *v)
+/* The first occurrence of each keepalive key in a section (what
+ * TMemIniFile reads), in one pass. */
+static void ini_first_keys(const ss_winini *ini, size_t section, ss_winini_key *found,
+			   int *have)
 {
-	const ss_winini_key *k = &ini->keys[key];
-	const char *val = ss_winini_key_value(ini, key);
+	size_t cursor = 0;
+	ss_winini_key k;
+	memset(have, 0, K_N * sizeof(*have));
+	while (ss_winini_next_key(ini, section, &cursor, &k)) {
+		int i = ini_key_index(ini, &k);
+		if (i >= 0 && !have[i]) {
+			have[i] = 1;
+			found[i] = k;
+		}
+	}
+}
+
+static int ini_fill_value(const ss_winini *ini, const ss_winini_key *k, wval *v)
+{
+	const char *val = ss_winini_key_value(ini, k);
 	v->present = 1;
 	v->readable = ss_winini_parse_int(val, k->value_len, &v->v) == 0;
 	v->why = k->value_len ? "is not an integer" : "is empty";
 	v->where = ss_text_where(ini->text, k->name_start);
 	/* Messages quote at most a screenful of a value. */
 	int shown = k->value_len > 40 ? 40 : (int)k->value_len;
-	v->shown = ss_asprintf("%.*s=%.*s%s", (int)k->name_len, ss_winini_key_name(ini, key),
+	v->shown = ss_asprintf("%.*s=%.*s%s", (int)k->name_len, ss_winini_key_name(ini, k),
 			       shown, val, k->value_len > 40 ? "..." : "");
 	return v->where && v->shown ? 0 : -1;
 }
@@ -351,11 +367,12 @@ static int ini_sites(const ss_winini *ini, wsites *out, int *have_default, ss_di
 		if (!w)
 			return ss_diag_oom(d);
 		*have_default |= is_default(w);
-		for (int k = 0; k < K_N; k++) {
-			long key = ss_winini_find_key(ini, i, key_names[k]);
-			if (key >= 0 && ini_fill_value(ini, (size_t)key, &w->k[k]) < 0)
+		ss_winini_key found[K_N];
+		int have[K_N];
+		ini_first_keys(ini, i, found, have);
+		for (int k = 0; k < K_N; k++)
+			if (have[k] && ini_fill_value(ini, &found[k], &w->k[k]) < 0)
 				return ss_diag_oom(d);
-		}
 	}
 	return 0;
 }
@@ -375,13 +392,13 @@ static int ini_audit(const ss_text *t, ss_scopes *out, ss_diag *d)
 	return r;
 }
 
-/* The value WinSCP reads from the site's first section, for PingType. */
+/* The PingType WinSCP reads from a site's first section. */
 static long ini_current_type(const ss_winini *ini, size_t first)
 {
-	long key = ss_winini_find_key(ini, first, key_names[K_TYPE]);
+	ss_winini_key k;
 	long v;
-	if (key < 0 || ss_winini_parse_int(ss_winini_key_value(ini, (size_t)key),
-					   ini->keys[key].value_len, &v) < 0)
+	if (!ss_winini_find_key(ini, first, key_names[K_TYPE], &k) ||
+	    ss_winini_parse_int(ss_winini_key_value(ini, &k), k.value_len, &v) < 0)
 		return factory[K_TYPE];
 	return v;
 }
@@ -402,35 +419,48 @@ static void set_targets(targets *tg, long type, long interval)
 
 /* Edits one section (the site's first, or a later duplicate that WinSCP
  * may read instead): every keepalive value gets the target, the obsolete
- * key goes. */
-static int ini_fix_section(const ss_winini *ini, ss_edits *e, size_t i, const targets *tg,
+ * key goes, and the first section gets the keys it lacks. */
+static int ini_fix_section(const ss_winini *ini, ss_edits *e, size_t i, const ss_policy *p,
 			   ss_diag *d)
 {
 	const ss_winini_section *s = &ini->sections[i];
-	for (size_t key = s->first_key; key < s->first_key + s->nkeys; key++) {
-		int k = ini_key_index(ini, key);
-		if (k < 0)
+	ss_winini_key found[K_N], k;
+	int have[K_N];
+	ini_first_keys(ini, i, found, have);
+	long current = factory[K_TYPE];
+	if (s->first_of != i)
+		current = ini_current_type(ini, s->first_of);
+	else if (have[K_TYPE] && ss_winini_parse_int(ss_winini_key_value(ini, &found[K_TYPE]),
+						     found[K_TYPE].value_len, &current) < 0)
+		current = factory[K_TYPE];
+	targets tg;
+	set_targets(&tg, target_type(p, current), p->interval);
+
+	size_t cursor = 0;
+	while (ss_winini_next_key(ini, i, &cursor, &k)) {
+		int ki = ini_key_index(ini, &k);
+		if (ki < 0)
 			continue;
-		if (k == K_SEC) {
-			if (ss_winini_delete_key(ini, e, key, d) < 0)
+		if (ki == K_SEC) {
+			if (ss_winini_delete_key(ini, e, &k, d) < 0)
 				return -1;
 			continue;
 		}
 		long v;
 		/* A value WinSCP already reads as the target stays as written. */
-		if (ss_winini_parse_int(ss_winini_key_value(ini, key), ini->keys[key].value_len,
-					&v) == 0 && v == tg->value[k])
+		if (ss_winini_parse_int(ss_winini_key_value(ini, &k), k.value_len, &v) == 0 &&
+		    v == tg.value[ki])
 			continue;
-		if (ss_winini_set_value(ini, e, key, tg->text[k], d) < 0)
+		if (ss_winini_set_value(ini, e, &k, tg.text[ki], d) < 0)
 			return -1;
 	}
 	if (s->first_of != i)
 		return 0;
 	ss_winini_kv add[3];
 	size_t n = 0;
-	for (int k = 0; k < 3; k++)
-		if (ss_winini_find_key(ini, i, key_names[k]) < 0)
-			add[n++] = (ss_winini_kv){key_names[k], tg->text[k]};
+	for (int ki = 0; ki < 3; ki++)
+		if (!have[ki])
+			add[n++] = (ss_winini_kv){key_names[ki], tg.text[ki]};
 	return n ? ss_winini_insert_keys(ini, e, i, add, n, d) : 0;
 }
 
@@ -445,8 +475,9 @@ static int ini_apply(ss_change *c, const ss_policy *p, ss_diag *d)
 		size_t len;
 		if (!ini_is_site(&ini, i, &munged, &len))
 			continue;
-		size_t first = ini.sections[i].first_of;
-		if (first == i && !have_default) {
+		/* Only a name as long as Default%20Settings (or longer, with
+		 * more escapes) can unmunge to it. */
+		if (ini.sections[i].first_of == i && !have_default && len >= 16) {
 			char *name = ss_winscp_unmunge(munged, len);
 			if (!name) {
 				r = ss_diag_oom(d);
@@ -455,9 +486,7 @@ static int ini_apply(ss_change *c, const ss_policy *p, ss_diag *d)
 			have_default = strcmp(name, SS_WINSCP_DEFAULT_SETTINGS) == 0;
 			free(name);
 		}
-		targets tg;
-		set_targets(&tg, target_type(p, ini_current_type(&ini, first)), p->interval);
-		r = ini_fix_section(&ini, &c->edits, i, &tg, d);
+		r = ini_fix_section(&ini, &c->edits, i, p, d);
 	}
 	if (r == 0 && !have_default) {
 		targets tg;

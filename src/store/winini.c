@@ -67,20 +67,6 @@ static int push_section(ss_winini *ini, size_t *cap)
 	return 0;
 }
 
-static int push_key(ss_winini *ini, size_t *cap)
-{
-	if (ini->nkeys == *cap) {
-		size_t n = *cap ? *cap * 2 : 64;
-		ss_winini_key *v = realloc(ini->keys, n * sizeof(*v));
-		if (!v)
-			return -1;
-		ini->keys = v;
-		*cap = n;
-	}
-	ini->nkeys++;
-	return 0;
-}
-
 /* Links every section to the first one of the same name, with a hash
  * table so that 100,000 sites stay linear. */
 static int link_duplicates(ss_winini *ini)
@@ -114,19 +100,48 @@ static int link_duplicates(ss_winini *ini)
 	return 0;
 }
 
+/* A non-blank, non-comment line of a section that holds '=' is a key. */
+static int key_at(const ss_text *t, size_t ln, ss_winini_key *k)
+{
+	size_t start = t->lines[ln].start, len = t->lines[ln].len;
+	trim(t->data, &start, &len);
+	if (len == 0 || t->data[start] == ';')
+		return 0;
+	const char *s = t->data + start;
+	const char *eq = memchr(s, '=', len);
+	if (!eq)
+		return 0; /* TMemIniFile keeps it as a nameless line nobody reads */
+	k->line = ln;
+	k->name_start = start;
+	k->name_len = (size_t)(eq - s);
+	trim(t->data, &k->name_start, &k->name_len);
+	k->value_start = start + (size_t)(eq - s) + 1;
+	k->value_len = len - (size_t)(eq - s) - 1;
+	trim(t->data, &k->value_start, &k->value_len);
+	return 1;
+}
+
 int ss_winini_parse(ss_winini *ini, const ss_text *t, ss_diag *d)
 {
 	memset(ini, 0, sizeof(*ini));
 	ini->text = t;
-	size_t scap = 0, kcap = 0;
+	size_t scap = 0;
 	ss_winini_section *cur = NULL;
 	for (size_t ln = 0; ln < t->nlines; ln++) {
 		size_t start = t->lines[ln].start, len = t->lines[ln].len;
+		/* TMemIniFile's loader drops a UTF-8 byte order mark (Notepad
+		 * writes one); the bytes stay in the file. */
+		if (ln == 0 && len >= 3 && memcmp(t->data, "\xEF\xBB\xBF", 3) == 0) {
+			start += 3;
+			len -= 3;
+		}
 		trim(t->data, &start, &len);
 		if (len == 0)
 			continue;
 		const char *s = t->data + start;
-		if (s[0] == '[' && s[len - 1] == ']' && len >= 2) {
+		if (len >= 2 && s[0] == '[' && s[len - 1] == ']') {
+			if (cur)
+				cur->end_line = ln;
 			if (push_section(ini, &scap) < 0)
 				goto oom;
 			cur = &ini->sections[ini->nsections - 1];
@@ -135,30 +150,14 @@ int ss_winini_parse(ss_winini *ini, const ss_text *t, ss_diag *d)
 			cur->name_start = start + 1;
 			cur->name_len = len - 2;
 			trim(t->data, &cur->name_start, &cur->name_len);
-			cur->first_key = ini->nkeys;
-			cur->nkeys = 0;
 			continue;
 		}
-		if (!cur)
-			continue; /* before the first section: WinSCP ignores it */
-		cur->last_line = ln;
-		if (s[0] == ';')
-			continue;
-		const char *eq = memchr(s, '=', len);
-		if (!eq)
-			continue; /* TMemIniFile keeps it as a nameless line nobody reads */
-		if (push_key(ini, &kcap) < 0)
-			goto oom;
-		ss_winini_key *k = &ini->keys[ini->nkeys - 1];
-		k->line = ln;
-		k->name_start = start;
-		k->name_len = (size_t)(eq - s);
-		trim(t->data, &k->name_start, &k->name_len);
-		k->value_start = start + (size_t)(eq - s) + 1;
-		k->value_len = len - (size_t)(eq - s) - 1;
-		trim(t->data, &k->value_start, &k->value_len);
-		cur->nkeys++;
+		/* Before the first section: WinSCP ignores it. */
+		if (cur)
+			cur->last_line = ln;
 	}
+	if (cur)
+		cur->end_line = t->nlines;
 	if (link_duplicates(ini) < 0)
 		goto oom;
 	return 0;
@@ -170,7 +169,6 @@ oom:
 void ss_winini_free(ss_winini *ini)
 {
 	free(ini->sections);
-	free(ini->keys);
 	memset(ini, 0, sizeof(*ini));
 }
 
@@ -179,14 +177,19 @@ const char *ss_winini_section_name(const ss_winini *ini, size_t section)
 	return ini->text->data + ini->sections[section].name_start;
 }
 
-const char *ss_winini_key_name(const ss_winini *ini, size_t key)
+const char *ss_winini_key_name(const ss_winini *ini, const ss_winini_key *k)
 {
-	return ini->text->data + ini->keys[key].name_start;
+	return ini->text->data + k->name_start;
 }
 
-const char *ss_winini_key_value(const ss_winini *ini, size_t key)
+const char *ss_winini_key_value(const ss_winini *ini, const ss_winini_key *k)
 {
-	return ini->text->data + ini->keys[key].value_start;
+	return ini->text->data + k->value_start;
+}
+
+int ss_winini_key_is(const ss_winini *ini, const ss_winini_key *k, const char *name)
+{
+	return same_name(ini->text->data + k->name_start, k->name_len, name, strlen(name));
 }
 
 long ss_winini_find_section(const ss_winini *ini, const char *name, size_t len)
@@ -199,22 +202,33 @@ long ss_winini_find_section(const ss_winini *ini, const char *name, size_t len)
 	return -1;
 }
 
-long ss_winini_find_key(const ss_winini *ini, size_t section, const char *name)
+int ss_winini_next_key(const ss_winini *ini, size_t section, size_t *cursor, ss_winini_key *k)
 {
 	const ss_winini_section *s = &ini->sections[section];
-	size_t len = strlen(name);
-	for (size_t i = s->first_key; i < s->first_key + s->nkeys; i++) {
-		const ss_winini_key *k = &ini->keys[i];
-		if (same_name(ini->text->data + k->name_start, k->name_len, name, len))
-			return (long)i;
+	size_t ln = *cursor ? *cursor : s->line + 1;
+	for (; ln <= s->last_line && ln < s->end_line; ln++) {
+		if (key_at(ini->text, ln, k)) {
+			*cursor = ln + 1;
+			return 1;
+		}
 	}
-	return -1;
+	*cursor = ln;
+	return 0;
 }
 
-int ss_winini_set_value(const ss_winini *ini, ss_edits *e, size_t key, const char *value,
-			ss_diag *d)
+int ss_winini_find_key(const ss_winini *ini, size_t section, const char *name, ss_winini_key *k)
 {
-	const ss_winini_key *k = &ini->keys[key];
+	size_t cursor = 0;
+	while (ss_winini_next_key(ini, section, &cursor, k))
+		if (ss_winini_key_is(ini, k, name))
+			return 1;
+	return 0;
+}
+
+int ss_winini_set_value(const ss_winini *ini, ss_edits *e, const ss_winini_key *k,
+			const char *value, ss_diag *d)
+{
+	(void)ini;
 	if (ss_edits_replace(e, k->value_start, k->value_start + k->value_len, value,
 			     strlen(value)) < 0)
 		return ss_diag_oom(d);
@@ -248,9 +262,9 @@ int ss_winini_insert_keys(const ss_winini *ini, ss_edits *e, size_t section,
 	return r < 0 ? ss_diag_oom(d) : 0;
 }
 
-int ss_winini_delete_key(const ss_winini *ini, ss_edits *e, size_t key, ss_diag *d)
+int ss_winini_delete_key(const ss_winini *ini, ss_edits *e, const ss_winini_key *k, ss_diag *d)
 {
-	if (ss_edits_delete_line(e, ini->text, ini->keys[key].line) < 0)
+	if (ss_edits_delete_line(e, ini->text, k->line) < 0)
 		return ss_diag_oom(d);
 	return 0;
 }

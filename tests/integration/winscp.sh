@@ -75,11 +75,11 @@ check "demo: scopes" "['Default Settings', 'Production/db1.corp.example', 'Produ
 	"$(json "$work/a.json" "[s['scope'] for s in j['scopes']]")"
 check "demo: PingType 0 with an interval is off" 0 "$(scope_field "$work/a.json" Production/db1.corp.example interval)"
 r=$(reasons "$work/a.json" Production/db1.corp.example)
-[[ "$r" == *"PingInterval=1 at $f:33 sets an interval, but PingType is 0 at $f:32"* ]] && ok ||
+[[ "$r" == *"PingInterval=1 at $f:40 sets an interval, but PingType is 0 at $f:39"* ]] && ok ||
 	bad "demo: reason for the interval under PingType 0: $r"
 check "demo: PingType 2, 0 min 45 s" 45 "$(scope_field "$work/a.json" 'Production/web frontend' interval)"
 check "demo: obsolete PingIntervalSec" 300 "$(scope_field "$work/a.json" 'Staging/app server' interval)"
-check "demo: set_at" "$f:47" "$(scope_field "$work/a.json" 'Staging/app server' set_at)"
+check "demo: set_at" "$f:56" "$(scope_field "$work/a.json" 'Staging/app server' set_at)"
 check "demo: no TCP keepalive setting" None "$(scope_field "$work/a.json" 'Staging/app server' tcp_keepalive)"
 check "demo: no count max" None "$(scope_field "$work/a.json" 'Staging/app server' count_max)"
 check "demo: Default Settings unset" None "$(scope_field "$work/a.json" 'Default Settings' set_at)"
@@ -191,8 +191,12 @@ cmp -s "$work/broken.reg" "$work/orig.reg" && ok || bad "broken reg: file change
 
 # --- export (once the command exists) ---
 if "$SSHSYNC" export winscp --interval 60 --from "$demo" -o "$work/export.reg" 2>"$work/err"; then
+	# The registry before: what the INI holds for one site, obsolete value included.
+	printf 'REGEDIT4\n\n[HKEY_CURRENT_USER\\%s\\Staging/app%%20server]\n"PingType"=dword:00000001\n"PingIntervalSec"=dword:0000012c\n' \
+		"$S" >"$work/before.reg"
 	hivex_new "$work/hive"
-	hivex_merge "$work/hive" "$work/orig.reg" 2>/dev/null # creates the parent keys
+	hivex_merge "$work/hive" "$work/before.reg"
+	check "export: registry before" 300 "$(hivex_value "$work/hive" "$S\\Staging/app%20server" PingIntervalSec)"
 	hivex_merge "$work/hive" "$work/export.reg"
 	check "export: hivexregedit merges it" 0 $?
 	for site in 'Default%20Settings' 'Production/db1.corp.example' 'Staging/app%20server' \
@@ -202,8 +206,23 @@ if "$SSHSYNC" export winscp --interval 60 --from "$demo" -o "$work/export.reg" 2
 		check "export $site PingIntervalSecs" 0 "$(hivex_value "$work/hive" "$S\\$site" PingIntervalSecs)"
 	done
 	check "export: PingType 2 kept" 2 "$(hivex_value "$work/hive" "$S\\Production/web%20frontend" PingType)"
-	grep -aq 'PingIntervalSec"=-' <(iconv -f UTF-16LE -t UTF-8 "$work/export.reg" 2>/dev/null || cat "$work/export.reg") &&
-		ok || bad "export: PingIntervalSec is not deleted"
+	hivex_has_value "$work/hive" "$S\\Staging/app%20server" PingIntervalSec &&
+		bad "export: PingIntervalSec is not deleted" || ok
+	check "export: regedit's encoding" fffe "$(head -c 2 "$work/export.reg" | od -An -tx1 | tr -d ' ')"
+	"$SSHSYNC" export winscp --interval 60 --format reg4 --from "$work/winscp-v4.reg" -o "$work/export4.reg"
+	check "export reg4 from a .reg" 0 $?
+	hivex_new "$work/hive"
+	hivex_merge "$work/hive" "$work/export4.reg"
+	check "export reg4: hivexregedit merges it" 0 $?
+	check "export reg4: PingType 2 kept" 2 "$(hivex_value "$work/hive" "$S\\dummy" PingType)"
+	check "export reg4: Work/db one" 1 "$(hivex_value "$work/hive" "$S\\Work/db%20one" PingInterval)"
+	"$SSHSYNC" export winscp --interval 60 --session 'NAS at home' -o "$work/one.reg"
+	check "export --session" 0 $?
+	hivex_new "$work/hive"
+	hivex_merge "$work/hive" "$work/one.reg"
+	check "export --session: the site" 1 "$(hivex_value "$work/hive" "$S\\NAS%20at%20home" PingType)"
+	hivex_has_value "$work/hive" "$S\\Default%20Settings" PingType &&
+		bad "export --session: more than the named site" || ok
 else
 	echo "note: sshsync export is not available yet: $(head -1 "$work/err")"
 fi

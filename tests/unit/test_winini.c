@@ -56,10 +56,10 @@ static char *value_of(fixture *f, const char *section, const char *key)
 	long s = ss_winini_find_section(&f->ini, section, strlen(section));
 	if (s < 0)
 		return NULL;
-	long k = ss_winini_find_key(&f->ini, (size_t)s, key);
-	if (k < 0)
+	ss_winini_key k;
+	if (!ss_winini_find_key(&f->ini, (size_t)s, key, &k))
 		return NULL;
-	return ss_strndup(ss_winini_key_value(&f->ini, (size_t)k), f->ini.keys[k].value_len);
+	return ss_strndup(ss_winini_key_value(&f->ini, &k), k.value_len);
 }
 
 static void assert_value(fixture *f, const char *section, const char *key, const char *want)
@@ -172,8 +172,9 @@ static void test_set_value_keeps_other_bytes(void **state)
 	fixture *f = *state;
 	load(f, "[S]\r\nA = 1 \r\nPingType=0\r\n");
 	long s = ss_winini_find_section(&f->ini, "S", 1);
-	long k = ss_winini_find_key(&f->ini, (size_t)s, "a");
-	assert_int_equal(ss_winini_set_value(&f->ini, &f->e, (size_t)k, "60", &f->d), 0);
+	ss_winini_key k;
+	assert_true(ss_winini_find_key(&f->ini, (size_t)s, "a", &k));
+	assert_int_equal(ss_winini_set_value(&f->ini, &f->e, &k, "60", &f->d), 0);
 	assert_string_equal(render(f), "[S]\r\nA = 60 \r\nPingType=0\r\n");
 }
 
@@ -181,8 +182,11 @@ static void test_set_empty_value(void **state)
 {
 	fixture *f = *state;
 	load(f, "[S]\nA=\nB=   \n");
-	assert_int_equal(ss_winini_set_value(&f->ini, &f->e, 0, "1", &f->d), 0);
-	assert_int_equal(ss_winini_set_value(&f->ini, &f->e, 1, "2", &f->d), 0);
+	ss_winini_key a, b;
+	assert_true(ss_winini_find_key(&f->ini, 0, "A", &a));
+	assert_true(ss_winini_find_key(&f->ini, 0, "B", &b));
+	assert_int_equal(ss_winini_set_value(&f->ini, &f->e, &a, "1", &f->d), 0);
+	assert_int_equal(ss_winini_set_value(&f->ini, &f->e, &b, "2", &f->d), 0);
 	assert_string_equal(render(f), "[S]\nA=1\nB=2   \n");
 }
 
@@ -211,7 +215,9 @@ static void test_delete_key_line(void **state)
 {
 	fixture *f = *state;
 	load(f, "[A]\r\nPingIntervalSec=5\r\nx=1\r\n");
-	assert_int_equal(ss_winini_delete_key(&f->ini, &f->e, 0, &f->d), 0);
+	ss_winini_key k;
+	assert_true(ss_winini_find_key(&f->ini, 0, "pingintervalsec", &k));
+	assert_int_equal(ss_winini_delete_key(&f->ini, &f->e, &k, &f->d), 0);
 	assert_string_equal(render(f), "[A]\r\nx=1\r\n");
 }
 
@@ -242,8 +248,9 @@ static void test_edits_in_a_long_line_file(void **state)
 	ss_buf b = hard_fixture("\r\n");
 	load_bytes(f, b.data, b.len);
 	long s = ss_winini_find_section(&f->ini, "Configuration\\Interface", 23);
-	long k = ss_winini_find_key(&f->ini, (size_t)s, "Empty");
-	assert_int_equal(ss_winini_set_value(&f->ini, &f->e, (size_t)k, "x", &f->d), 0);
+	ss_winini_key k;
+	assert_true(ss_winini_find_key(&f->ini, (size_t)s, "Empty", &k));
+	assert_int_equal(ss_winini_set_value(&f->ini, &f->e, &k, "x", &f->d), 0);
 	render(f);
 	assert_int_equal(f->out.len, b.len + 1);
 	const char *at = strstr(f->out.data, "Empty=x\r\n");
@@ -265,6 +272,32 @@ static void test_malformed_lines(void **state)
 	assert_int_equal(ss_winini_find_section(&f->ini, "x", 1), -1);
 	/* Control characters are trimmed like blanks, as Delphi's Trim does. */
 	assert_int_equal(ss_winini_find_section(&f->ini, "y", 1), 1);
+}
+
+static void test_next_key_in_order(void **state)
+{
+	fixture *f = *state;
+	load(f, "[A]\n; c=1\nk1=v1\n\nno equals\n k2 = v2 \n\n[B]\nk3=v3\n");
+	size_t cursor = 0;
+	ss_winini_key k;
+	assert_true(ss_winini_next_key(&f->ini, 0, &cursor, &k));
+	assert_int_equal(k.line, 2);
+	assert_true(ss_winini_key_is(&f->ini, &k, "K1"));
+	assert_true(ss_winini_next_key(&f->ini, 0, &cursor, &k));
+	assert_int_equal(k.line, 5);
+	assert_memory_equal(ss_winini_key_value(&f->ini, &k), "v2", 2);
+	assert_int_equal(k.value_len, 2);
+	assert_false(ss_winini_next_key(&f->ini, 0, &cursor, &k));
+	assert_int_equal(f->ini.sections[0].last_line, 5);
+	assert_int_equal(f->ini.sections[0].end_line, 7);
+}
+
+static void test_utf8_bom(void **state)
+{
+	fixture *f = *state;
+	static const char bytes[] = "\xef\xbb\xbf[Sessions\\a]\r\nPingType=1\r\n";
+	assert_round_trip(f, bytes, sizeof(bytes) - 1);
+	assert_value(f, "Sessions\\a", "PingType", "1");
 }
 
 static void test_parse_int_like_delphi(void **state)
@@ -307,6 +340,8 @@ int main(void)
 		T(test_append_section),
 		T(test_edits_in_a_long_line_file),
 		T(test_malformed_lines),
+		T(test_next_key_in_order),
+		T(test_utf8_bom),
 		T(test_parse_int_like_delphi),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -339,6 +339,33 @@ static void test_apply_keeps_raw_bytes(void **state)
 				 "PingInterval=1\nPingIntervalSecs=0\n");
 }
 
+static void test_apply_utf16(void **state)
+{
+	fixture *f = *state;
+	f->p.interval = 60;
+	/* Delphi's TMemIniFile reads UTF-16 files with a byte order mark;
+	 * the result stays UTF-16. */
+	static const char in[] = "\xff\xfe[\0S\0e\0s\0s\0i\0o\0n\0s\0\\\0a\0]\0\r\0\n\0";
+	tu_write(f->path, in, sizeof(in) - 1);
+	assert_int_equal(ss_client_winscp.apply(f->path, &f->p, &f->cs, &f->d), 0);
+	ss_buf out = SS_BUF_INIT;
+	assert_int_equal(ss_edits_render_file(f->cs.v[0].text, &f->cs.v[0].edits, &out, &f->d), 0);
+	assert_true(out.len > sizeof(in));
+	assert_memory_equal(out.data, in, sizeof(in) - 1);
+	assert_memory_equal(out.data + sizeof(in) - 1, "P\0i\0n\0g\0T\0y\0p\0e\0=\0001\0\r\0\n\0", 24);
+	ss_buf_release(&out);
+}
+
+static void test_garbage_is_no_site(void **state)
+{
+	fixture *f = *state;
+	static const char junk[] = "\x7f" "ELF\x02\x01\x01\0\0\0[\x80\xff]\n\0\0=\xfe\n";
+	tu_write(f->path, junk, sizeof(junk) - 1);
+	assert_int_equal(ss_client_winscp.audit(f->path, &no_query, &f->scopes, &f->d), 0);
+	assert_int_equal(f->scopes.n, 1);
+	assert_string_equal(f->scopes.v[0].name, "Default Settings");
+}
+
 static void test_apply_needs_interval(void **state)
 {
 	fixture *f = *state;
@@ -424,6 +451,91 @@ static void test_sniff(void **state)
 	assert_int_equal(ss_client_winscp.sniff("x/dir", NULL, 0), 0);
 }
 
+#define REG_HEAD "Windows Registry Editor Version 5.00\n\n"
+#define RS "[HKEY_CURRENT_USER\\Software\\Martin Prikryl\\WinSCP 2\\Sessions\\"
+
+static void test_reg_audit(void **state)
+{
+	fixture *f = *state;
+	free(f->path);
+	f->path = tu_path(f->dir, "winscp.reg");
+	audit(f, REG_HEAD
+		 RS "Default%20Settings]\n\"PingType\"=dword:00000001\n\n"
+		 RS "str]\n\"PingType\"=\"1\"\n\"PingInterval\"=dword:00000001\n\n"
+		 RS "bin]\n\"PingType\"=dword:00000001\n\"PingIntervalSecs\"=hex:3c,00,00,00\n\n"
+		 RS "twice]\n\"PingType\"=dword:00000001\n\n"
+		 RS "gone]\n\"PingType\"=dword:00000001\n\n"
+		 "[-HKEY_CURRENT_USER\\Software\\Martin Prikryl\\WinSCP 2\\Sessions\\gone]\n\n"
+		 "[HKEY_CURRENT_USER\\SOFTWARE\\MARTIN PRIKRYL\\WINSCP 2\\SESSIONS\\TWICE]\n"
+		 "\"pinginterval\"=dword:00000002\n\n"
+		 "[HKEY_CURRENT_USER\\Software\\SimonTatham\\PuTTY\\Sessions\\putty]\n"
+		 "\"PingType\"=dword:00000001\n");
+	assert_int_equal(f->scopes.n, 4);
+	assert_int_equal(scope(f, "Default Settings")->interval, 30);
+	assert_set_at(f, scope(f, "Default Settings"), 4);
+	/* A string where a DWORD belongs is the default for WinSCP. */
+	const ss_scope *str = scope(f, "str");
+	assert_int_equal(str->interval, 0);
+	char *want = ss_asprintf("\"PingType\"=\"1\" at %s:7 is a string, not a dword", f->path);
+	assert_true(has_reason(str, want, "default 0"));
+	free(want);
+	const ss_scope *bin = scope(f, "bin");
+	assert_int_equal(bin->interval, 30);
+	assert_true(has_reason(bin, "\"PingIntervalSecs\"=hex:3c,00,00,00 at", "is not a dword"));
+	/* Blocks of one key add up, in any case, as an import does. */
+	assert_int_equal(scope(f, "twice")->interval, 150);
+}
+
+static void test_reg_apply(void **state)
+{
+	fixture *f = *state;
+	free(f->path);
+	f->path = tu_path(f->dir, "winscp.reg");
+	f->p.interval = 60;
+	const char *in = REG_HEAD
+		RS "a]\n\"HostName\"=\"x\"\n\"PingType\"=\"fast\"\n\"PingIntervalSec\"=dword:0000000a\n\n"
+		RS "b]\n\"PingType\"=dword:00000002\n\"PingInterval\"=dword:00000001 ; comment\n"
+		"\"PingIntervalSecs\"=dword:00000000\n";
+	const char *want = REG_HEAD
+		RS "a]\n\"HostName\"=\"x\"\n\"PingType\"=dword:00000001\n"
+		"\"PingInterval\"=dword:00000001\n\"PingIntervalSecs\"=dword:00000000\n\n"
+		RS "b]\n\"PingType\"=dword:00000002\n\"PingInterval\"=dword:00000001 ; comment\n"
+		"\"PingIntervalSecs\"=dword:00000000\n\n"
+		RS "Default%20Settings]\n\"PingType\"=dword:00000001\n"
+		"\"PingInterval\"=dword:00000001\n\"PingIntervalSecs\"=dword:00000000\n";
+	assert_string_equal(apply(f, in), want);
+	assert_idempotent(f, want);
+}
+
+static void test_reg_malformed(void **state)
+{
+	fixture *f = *state;
+	free(f->path);
+	f->path = tu_path(f->dir, "winscp.reg");
+	tu_write_str(f->path, REG_HEAD RS "a]\nPingType=1\n");
+	assert_int_equal(ss_client_winscp.audit(f->path, &no_query, &f->scopes, &f->d), -1);
+	assert_string_equal(f->d.file, f->path);
+	assert_int_equal(f->d.line, 4);
+	ss_diag_clear(&f->d);
+	/* A UTF-8 byte order mark: Windows refuses the file, and so does sshsync. */
+	tu_write_str(f->path, "\xef\xbb\xbf" REG_HEAD RS "a]\n");
+	assert_int_equal(ss_client_winscp.apply(f->path, &f->p, &f->cs, &f->d), -1);
+}
+
+static void test_reg_export(void **state)
+{
+	fixture *f = *state;
+	free(f->path);
+	f->path = tu_path(f->dir, "winscp.reg");
+	f->p.interval = 61;
+	tu_write_str(f->path, REG_HEAD RS "Default%20Settings]\n\"PingType\"=dword:00000002\n\n"
+			      RS "x]\n");
+	assert_int_equal(ss_client_winscp.export_plan(f->path, NULL, &f->p, &f->plan, &f->d), 0);
+	assert_int_equal(f->plan.n, 2);
+	assert_plan_site(f, "Default%20Settings", 2, 1, 1);
+	assert_plan_site(f, "x", 1, 1, 1);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -437,10 +549,16 @@ int main(void)
 		T(test_apply_ping_policy),
 		T(test_apply_adds_default_settings),
 		T(test_apply_keeps_raw_bytes),
+		T(test_apply_utf16),
+		T(test_garbage_is_no_site),
 		T(test_apply_needs_interval),
 		T(test_missing_file),
 		T(test_export_plan),
 		T(test_sniff),
+		T(test_reg_audit),
+		T(test_reg_apply),
+		T(test_reg_malformed),
+		T(test_reg_export),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

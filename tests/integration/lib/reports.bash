@@ -34,7 +34,9 @@ expect_status() {
 }
 # Whether this build has a client for KIND.
 has_kind() {
-	! "$SSHSYNC" audit "$1:/nonexistent/sshsync-probe" 2>&1 | grep -q "cannot read that kind"
+	local msg
+	msg=$("$SSHSYNC" audit "$1:/nonexistent/sshsync-probe" 2>&1)
+	! grep -q "cannot read that kind" <<<"$msg"
 }
 finish() {
 	printf '%d passed, %d failed, %d skipped\n' "$passed" "$failed" "$skipped"
