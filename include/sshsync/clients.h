@@ -6,6 +6,8 @@
 
 extern const ss_client ss_client_winscp;
 extern const ss_client ss_client_gpp;
+extern const ss_client ss_client_putty;
+extern const ss_client ss_client_kitty;
 extern const ss_client ss_client_ssh;
 
 #endif

@@ -9,6 +9,8 @@ static const ss_client *const all_clients[] = {
 	&ss_client_ssh,
 	&ss_client_winscp,
 	&ss_client_gpp,
+	&ss_client_putty,
+	&ss_client_kitty,
 	NULL
 };
 

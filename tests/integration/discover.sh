@@ -5,6 +5,7 @@
 # directory wins (PuTTY's unix/storage.c), and that system files are applied
 # only with --system. Lines are expected only for the kinds this build has.
 . "$SSHSYNC_TESTS/integration/lib/reports.bash"
+probe_kinds
 cd "$scratch"
 h="$scratch/home"
 etc="$scratch/etc"
@@ -147,7 +148,7 @@ if [ ${#sys_kinds[@]} -gt 0 ] || has_kind winscp || has_kind putty; then
 	run audit --format json >audit.json 2>/dev/null
 	for k in "${sys_kinds[@]}"; do
 		check "audit without --system reads the $k system file" \
-			python3 -c 'import json,sys; assert any(s["file"].startswith(sys.argv[1]) and s["kind"]==sys.argv[2] for s in json.load(open("audit.json"))["scopes"])' "$etc/ssh/" "$k"
+			"$PY" -c 'import json,sys; assert any(s["file"].startswith(sys.argv[1]) and s["kind"]==sys.argv[2] for s in json.load(open("audit.json"))["scopes"])' "$etc/ssh/" "$k"
 	done
 else
 	skip "no client that discover can find in this build"

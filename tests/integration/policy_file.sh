@@ -4,6 +4,7 @@
 # unknown key or section, and an unreadable file is an error that names the
 # file (and the key) and exits 2 without writing anything.
 . "$SSHSYNC_TESTS/integration/lib/reports.bash"
+probe_kinds
 cd "$scratch"
 
 item() { # session value-name dword
@@ -16,7 +17,7 @@ item() { # session value-name dword
 	echo '</RegistrySettings>'
 } >R.xml
 json_field() { # file python-expression-on-j
-	python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
+	"$PY" -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
 }
 
 cat >good.ini <<'INI'

@@ -6,6 +6,7 @@
 # line in any of them. The stores are Group Policy Registry.xml files (the
 # gpp client) and, when this build has it, a WinSCP.ini.
 . "$SSHSYNC_TESTS/integration/lib/reports.bash"
+probe_kinds
 cd "$scratch"
 schema="$SSHSYNC_SHARED/schemas/junit-ant.xsd"
 
@@ -52,7 +53,7 @@ check "junit report validates against the Ant schema" \
 	xmllint --noout --schema "$schema" report.xml
 "$SSHSYNC" audit --format json "${targets[@]}" >report.json
 check "junit: one testcase per scope, one failure per failing scope, suites per file" \
-	python3 - report.xml report.json <<'PY'
+	"$PY" - report.xml report.json <<'PY'
 import json, sys, xml.etree.ElementTree as ET
 root = ET.parse(sys.argv[1]).getroot()
 j = json.load(open(sys.argv[2]))
@@ -96,7 +97,7 @@ expect_status 2 "an unknown --format exits 2" "$SSHSYNC" audit --format yaml gpp
 
 # --- JSON ----------------------------------------------------------------
 check "json: exact field names and types of DESIGN.md" \
-	python3 - report.json <<'PY'
+	"$PY" - report.json <<'PY'
 import json, sys
 raw = open(sys.argv[1], "rb").read()
 assert not any(b < 0x20 and b != 0x0A for b in raw), "raw control byte in JSON"
@@ -132,17 +133,17 @@ assert "putty:a&b<c>" in names and "putty:caf\u00e9 cr\u00e8me" in names
 PY
 "$SSHSYNC" audit --format json --nat-timeout 100 --interval 60 gpp:good.xml >nat.json
 check "json: --nat-timeout and --interval reach the report" \
-	python3 -c 'import json,sys; j=json.load(open("nat.json")); assert j["nat_timeout"]==100 and j["scopes"][0]["status"]=="pass"'
+	"$PY" -c 'import json,sys; j=json.load(open("nat.json")); assert j["nat_timeout"]==100 and j["scopes"][0]["status"]=="pass"'
 "$SSHSYNC" audit --format json --interval 30 gpp:good.xml >differs.json
 check "json: a scope that differs from --interval fails with a reason" \
-	python3 -c 'import json; s=json.load(open("differs.json"))["scopes"][0]; assert s["status"]=="fail" and "differs" in s["reasons"][0]'
+	"$PY" -c 'import json; s=json.load(open("differs.json"))["scopes"][0]; assert s["status"]=="fail" and "differs" in s["reasons"][0]'
 
 # --- text ----------------------------------------------------------------
 "$SSHSYNC" audit "${targets[@]}" >table.txt
 check "text: no escape byte and no control byte when not on a terminal" \
-	python3 -c 'import sys; b=open("table.txt","rb").read(); assert not any(c < 0x20 and c != 10 for c in b)'
+	"$PY" -c 'import sys; b=open("table.txt","rb").read(); assert not any(c < 0x20 and c != 10 for c in b)'
 check "text: one line per scope plus heading and summary (no forged line)" \
-	python3 - table.txt report.json <<'PY'
+	"$PY" - table.txt report.json <<'PY'
 import json, re, sys
 lines = open(sys.argv[1], encoding="utf-8").read().split("\n")
 assert lines[-1] == ""
@@ -157,7 +158,7 @@ for line, s in zip(lines[1:-1], j["scopes"]):
     assert line.startswith(s["kind"] + " "), line
 PY
 check "text: columns are aligned (by characters, UTF-8 included)" \
-	python3 - table.txt <<'PY'
+	"$PY" - table.txt <<'PY'
 import re, sys
 lines = open(sys.argv[1], encoding="utf-8").read().split("\n")[:-2]
 head = lines[0]

@@ -83,7 +83,7 @@ if strace -f -qq -e trace=none true 2>/dev/null; then
 	ASAN_OPTIONS=detect_leaks=0 strace -f -qq -e trace=open,openat -o trace-xi.txt \
 		"$SSHSYNC" audit --format json gpp:xinclude.xml >xi.json 2>/dev/null
 	check "xinclude: audit reads the file and finds no scope" \
-		python3 -c 'import json; assert json.load(open("xi.json"))["scopes"] == []'
+		"$PY" -c 'import json; assert json.load(open("xi.json"))["scopes"] == []'
 	check "xinclude: the included file is never opened" bash -c '! grep -q secret.txt trace-xi.txt'
 fi
 

@@ -3,6 +3,8 @@
 set -uo pipefail
 : "${SSHSYNC:?SSHSYNC must name the sshsync binary}"
 : "${SSHSYNC_SHARED:?SSHSYNC_SHARED must name the shared folder}"
+# The system's Python: a version manager's shim can take seconds to start.
+if [ -x /usr/bin/python3 ]; then PY=/usr/bin/python3; else PY=python3; fi
 passed=0
 failed=0
 skipped=0
@@ -32,11 +34,24 @@ expect_status() {
 	local got=$?
 	if [ "$got" -eq "$want" ]; then pass; else fail "$what (exit $got, expected $want)"; fi
 }
-# Whether this build has a client for KIND.
+# Whether this build has a client for KIND (asked once per kind).
+declare -A kinds_seen=()
 has_kind() {
-	local msg
-	msg=$("$SSHSYNC" audit "$1:/nonexistent/sshsync-probe" 2>&1)
-	! grep -q "cannot read that kind" <<<"$msg"
+	if [ -z "${kinds_seen[$1]:-}" ]; then
+		local msg
+		msg=$("$SSHSYNC" audit "$1:/nonexistent/sshsync-probe" 2>&1)
+		if grep -q "cannot read that kind" <<<"$msg"; then
+			kinds_seen[$1]=no
+		else
+			kinds_seen[$1]=yes
+		fi
+	fi
+	[ "${kinds_seen[$1]}" = yes ]
+}
+# Asks about every kind once, so that has_kind in a subshell needs no run.
+probe_kinds() {
+	local k
+	for k in ssh sshd putty kitty winscp gpp; do has_kind "$k" || true; done
 }
 finish() {
 	printf '%d passed, %d failed, %d skipped\n' "$passed" "$failed" "$skipped"

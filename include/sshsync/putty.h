@@ -1,0 +1,34 @@
+/* PuTTY and KiTTY: saved sessions in a .reg export or a session directory.
+ *
+ * The clients ss_client_putty and ss_client_kitty (clients.h) read
+ *  - a .reg file: the keys one level below
+ *    HKEY_CURRENT_USER\Software\SimonTatham\PuTTY\Sessions (KiTTY:
+ *    ...\Software\9bis.com\KiTTY\Sessions), also under HKEY_USERS\<SID>;
+ *    nothing else in the file is ever touched (SshHostKeys, Jumplist, ...);
+ *  - a directory: PuTTY's Unix session files, or KiTTY's portable
+ *    Sessions folder (see sessdir.h).
+ * A session's interval is PingInterval*60 + PingIntervalSecs; a value that
+ * is missing, or not a REG_DWORD, is PuTTY's compiled-in default (0, so
+ * off; TCPKeepalives 0), never Default Settings. Values of the wrong type
+ * or form are reported as a failing reason. */
+#ifndef SSHSYNC_PUTTY_H
+#define SSHSYNC_PUTTY_H
+
+#include <stddef.h>
+
+#include "sshsync/buf.h"
+
+/* The registry paths below HKEY_CURRENT_USER. */
+#define SS_PUTTY_SESSIONS_KEY "Software\\SimonTatham\\PuTTY\\Sessions"
+#define SS_KITTY_SESSIONS_KEY "Software\\9bis.com\\KiTTY\\Sessions"
+
+/* A session name as Windows PuTTY names its registry key
+ * (escape_registry_key): space, '\', '*', '?', '%', bytes below 0x20 or
+ * above 0x7E, and '.' in first position become %XX with uppercase hex.
+ * Nothing that could end a .reg line or a key name survives unescaped. */
+int ss_putty_escape_name(const char *name, ss_buf *out);
+/* The reverse, computed exactly as PuTTY does (%XY with uppercase hex
+ * digits; lowercase ones give PuTTY's odd byte, which is what it shows). */
+int ss_putty_unescape_name(const char *s, size_t len, ss_buf *out);
+
+#endif

@@ -1,0 +1,85 @@
+/* Session files: one file per saved session, as PuTTY on Unix and KiTTY in
+ * portable mode keep them.
+ *
+ * PuTTY (unix/storage.c): `key=value` lines, LF. The key is everything
+ * before the first '=' (compared exactly, case-sensitively), the value
+ * everything after it up to the first CR or LF; lines without '=' are
+ * ignored; the FIRST line of a key wins; integers are read with atoi.
+ * File names escape every byte but `A-Z a-z 0-9 + - . @ _` as `%XX` with
+ * uppercase hex ("Default Settings" is `Default%20Settings`).
+ *
+ * KiTTY (kitty_store.c, portable mode): `Name\Value\` lines, LF. The name
+ * runs to the first '\', the value to the '\' that ends the record (a line
+ * that does not end with '\' continues on the next one); the value is
+ * escaped like a Windows PuTTY session name plus `: / " < > |`; lines with
+ * an empty name are ignored; the LAST line of a name wins. Session files
+ * may sit in sub-folders of the Sessions folder.
+ *
+ * Both readers take anything, so parsing never fails; what the client would
+ * misread (a number that is not plain decimal) is for the client to flag.
+ * Like every store, this one only locates items and asks the edit list for
+ * changes: an unchanged file renders back byte for byte. */
+#ifndef SSHSYNC_SESSDIR_H
+#define SSHSYNC_SESSDIR_H
+
+#include <stddef.h>
+
+#include "sshsync/buf.h"
+#include "sshsync/diag.h"
+#include "sshsync/edit.h"
+#include "sshsync/text.h"
+
+typedef enum ss_sessfmt {
+	SS_SESS_PUTTY, /* key=value, first wins */
+	SS_SESS_KITTY  /* Name\Value\, last wins */
+} ss_sessfmt;
+
+/* One setting line (or KiTTY record). Offsets are into text->data. */
+typedef struct ss_sessentry {
+	size_t line;       /* 0-based first line */
+	size_t nlines;     /* 1, or more for a KiTTY record that continues */
+	size_t key_start, key_end;
+	size_t val_start, val_end; /* raw value: escaped for KiTTY */
+} ss_sessentry;
+
+typedef struct ss_sessfile {
+	const ss_text *text; /* not owned */
+	ss_sessfmt fmt;
+	ss_sessentry *v;     /* in file order */
+	size_t n;
+	size_t cap;
+} ss_sessfile;
+
+#define SS_SESSFILE_INIT {NULL, SS_SESS_PUTTY, NULL, 0, 0}
+
+int ss_sessfile_parse(ss_sessfile *sf, const ss_text *t, ss_sessfmt fmt, ss_diag *d);
+void ss_sessfile_free(ss_sessfile *sf);
+
+/* The entry the client reads for `key` (first for PuTTY, last for KiTTY),
+ * or NULL when the file has none. */
+const ss_sessentry *ss_sessfile_get(const ss_sessfile *sf, const char *key);
+/* Appends the value as the client reads it (unescaped for KiTTY). */
+int ss_sessfile_value(const ss_sessfile *sf, const ss_sessentry *e, ss_buf *out);
+
+/* Replaces the value of entry `e` by `value` (escaped for KiTTY). */
+int ss_sessfile_set(const ss_sessfile *sf, ss_edits *ed, const ss_sessentry *e,
+		    const char *value);
+/* Appends a `key=value` (or `key\value\`) line at the end of the file,
+ * ending a last line that has no newline first. */
+int ss_sessfile_append(const ss_sessfile *sf, ss_edits *ed, const char *key, const char *value);
+
+/* Session names and file names. PuTTY on Unix: every byte but
+ * `A-Z a-z 0-9 + - . @ _` becomes %XX. KiTTY: as Windows PuTTY names plus
+ * `: / " < > |` (see ss_putty_escape_name in putty.h). The empty name is
+ * "Default Settings" for both. */
+int ss_sessname_to_file(const char *name, ss_sessfmt fmt, ss_buf *out);
+/* PuTTY's and KiTTY's unescape: `%XY` becomes one byte computed as they
+ * do (only uppercase hex digits give the intended byte). */
+int ss_sessname_from_file(const char *file, size_t len, ss_buf *out);
+
+/* The session files of a directory, as paths relative to it, sorted
+ * (bytewise): regular files only, no dot files; for KiTTY also those in
+ * sub-folders ("folder/name"). */
+int ss_sessdir_list(const char *dir, ss_sessfmt fmt, ss_strlist *out, ss_diag *d);
+
+#endif

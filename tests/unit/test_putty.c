@@ -1,0 +1,340 @@
+/* client/putty: PuTTY and KiTTY sessions in .reg files and session directories. */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "sshsync/clients.h"
+#include "sshsync/putty.h"
+#include "sshsync/regfile.h"
+#include "testutil.h"
+
+#define HDR "Windows Registry Editor Version 5.00\r\n\r\n"
+#define SESS "HKEY_CURRENT_USER\\Software\\SimonTatham\\PuTTY\\Sessions\\"
+
+typedef struct fixture {
+	char *dir;
+	ss_scopes scopes;
+	ss_changeset cs;
+	ss_regplan plan;
+	ss_policy p;
+	ss_diag d;
+	ss_buf out;
+} fixture;
+
+static int setup(void **state)
+{
+	fixture *f = calloc(1, sizeof(*f));
+	if (!f)
+		return -1;
+	f->dir = tu_tempdir();
+	ss_policy_init(&f->p);
+	f->p.interval = 60;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fixture *f = *state;
+	tu_rmtree(f->dir);
+	free(f->dir);
+	ss_scopes_free(&f->scopes);
+	ss_changeset_free(&f->cs);
+	ss_regplan_free(&f->plan);
+	ss_diag_clear(&f->d);
+	ss_buf_release(&f->out);
+	free(f);
+	return 0;
+}
+
+static char *file(fixture *f, const char *name, const char *content)
+{
+	char *p = tu_path(f->dir, name);
+	tu_write_str(p, content);
+	return p;
+}
+
+static void audit(fixture *f, const ss_client *c, const char *path)
+{
+	ss_scopes_free(&f->scopes);
+	if (c->audit(path, NULL, &f->scopes, &f->d) < 0)
+		fail_msg("%s", f->d.message);
+}
+
+static const ss_scope *scope(fixture *f, const char *name)
+{
+	for (size_t i = 0; i < f->scopes.n; i++)
+		if (strcmp(f->scopes.v[i].name, name) == 0)
+			return &f->scopes.v[i];
+	fail_msg("no scope %s", name);
+	return NULL;
+}
+
+/* Applies and returns the rendered decoded text of the first change. */
+static const char *apply(fixture *f, const ss_client *c, const char *path)
+{
+	ss_changeset_free(&f->cs);
+	if (c->apply(path, &f->p, &f->cs, &f->d) < 0)
+		fail_msg("%s", f->d.message);
+	if (f->cs.n == 0)
+		return NULL;
+	ss_buf_reset(&f->out);
+	assert_int_equal(ss_edits_render(f->cs.v[0].text, &f->cs.v[0].edits, &f->out, &f->d), 0);
+	return ss_buf_str(&f->out);
+}
+
+static void test_escape_names_like_putty(void **state)
+{
+	(void)state;
+	struct {
+		const char *in, *out;
+	} cases[] = {
+		{"web 1", "web%201"},
+		{".x.y", "%2Ex.y"},
+		{"a\\b*c?d%e", "a%5Cb%2Ac%3Fd%25e"},
+		{"a]b\"c[", "a]b\"c["},
+		{"line\nbreak\r", "line%0Abreak%0D"},
+		{"caf\xc3\xa9~\x7f", "caf%C3%A9~%7F"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ss_buf b = SS_BUF_INIT;
+		assert_int_equal(ss_putty_escape_name(cases[i].in, &b), 0);
+		assert_string_equal(ss_buf_str(&b), cases[i].out);
+		ss_buf back = SS_BUF_INIT;
+		assert_int_equal(ss_putty_unescape_name(b.data, b.len, &back), 0);
+		assert_string_equal(ss_buf_str(&back), cases[i].in);
+		ss_buf_release(&b);
+		ss_buf_release(&back);
+	}
+}
+
+static const char REG[] =
+	HDR "[HKEY_CURRENT_USER\\Software\\SimonTatham\\PuTTY\\SshHostKeys]\r\n"
+	"\"PingInterval\"=dword:00000000\r\n\r\n"
+	"[" SESS "Default%20Settings]\r\n\"PingInterval\"=dword:00000001\r\n"
+	"\"PingIntervalSecs\"=dword:0000001e\r\n\"TCPKeepalives\"=dword:00000001\r\n\r\n"
+	"[" SESS "str]\r\n\"PingInterval\"=\"1\"\r\n\"PingIntervalSecs\"=dword:00000005\r\n"
+	"; a comment\r\n\r\n"
+	"[" SESS "str\\Sub]\r\n\"PingInterval\"=dword:00000009\r\n\r\n"
+	"[" SESS "gone]\r\n\"PingInterval\"=dword:00000001\r\n[-" SESS "gone]\r\n\r\n"
+	"[" SESS "neg]\r\n\"PingInterval\"=dword:ffffffff\r\n\r\n"
+	"[" SESS "empty]\r\n\r\n"
+	"[HKEY_USERS\\S-1-5-21\\SOFTWARE\\SimonTatham\\PuTTY\\Sessions\\other%20user]\n"
+	"\"PingIntervalSecs\"=dword:3c\n";
+
+static void test_audit_reg(void **state)
+{
+	fixture *f = *state;
+	char *path = file(f, "s.reg", REG);
+	audit(f, &ss_client_putty, path);
+	assert_int_equal(f->scopes.n, 5);
+	const ss_scope *s = scope(f, "Default Settings");
+	assert_int_equal(s->interval, 90);
+	assert_int_equal(s->tcp_keepalive, 1);
+	assert_non_null(strstr(s->set_at, "s.reg:8"));
+	assert_false(ss_scope_failed(s));
+
+	s = scope(f, "str"); /* a string PingInterval reads as 0 */
+	assert_int_equal(s->interval, 5);
+	assert_int_equal(s->tcp_keepalive, 0);
+	assert_true(ss_scope_failed(s));
+	assert_non_null(strstr(s->reasons.v[0], "PingInterval at"));
+	assert_non_null(strstr(s->reasons.v[0], "is a string"));
+
+	s = scope(f, "neg");
+	assert_int_equal(s->interval, 0);
+	assert_true(ss_scope_failed(s));
+
+	s = scope(f, "empty"); /* compiled-in defaults, not Default Settings */
+	assert_int_equal(s->interval, 0);
+	assert_null(s->set_at);
+
+	s = scope(f, "other user");
+	assert_int_equal(s->interval, 60);
+	free(path);
+
+	/* KiTTY reads its own key only. */
+	path = file(f, "k.reg", HDR "[HKEY_CURRENT_USER\\Software\\9bis.com\\KiTTY\\Sessions\\k]\r\n"
+				    "\"PingIntervalSecs\"=dword:0000003c\r\n");
+	audit(f, &ss_client_putty, path);
+	assert_int_equal(f->scopes.n, 0);
+	audit(f, &ss_client_kitty, path);
+	assert_int_equal(f->scopes.n, 1);
+	assert_string_equal(f->scopes.v[0].kind, "kitty");
+	assert_int_equal(f->scopes.v[0].interval, 60);
+	free(path);
+}
+
+static void test_apply_reg(void **state)
+{
+	fixture *f = *state;
+	char *path = file(f, "s.reg", REG);
+	f->p.tcp_keepalive = 1;
+	const char *got = apply(f, &ss_client_putty, path);
+	assert_int_equal(f->cs.n, 1);
+	const char *want =
+		HDR "[HKEY_CURRENT_USER\\Software\\SimonTatham\\PuTTY\\SshHostKeys]\r\n"
+		"\"PingInterval\"=dword:00000000\r\n\r\n"
+		"[" SESS "Default%20Settings]\r\n\"PingInterval\"=dword:00000001\r\n"
+		"\"PingIntervalSecs\"=dword:00000000\r\n\"TCPKeepalives\"=dword:00000001\r\n\r\n"
+		"[" SESS "str]\r\n\"PingInterval\"=dword:00000001\r\n"
+		"\"PingIntervalSecs\"=dword:00000000\r\n\"TCPKeepalives\"=dword:00000001\r\n"
+		"; a comment\r\n\r\n"
+		"[" SESS "str\\Sub]\r\n\"PingInterval\"=dword:00000009\r\n\r\n"
+		"[" SESS "gone]\r\n\"PingInterval\"=dword:00000001\r\n[-" SESS "gone]\r\n\r\n"
+		"[" SESS "neg]\r\n\"PingInterval\"=dword:00000001\r\n"
+		"\"PingIntervalSecs\"=dword:00000000\r\n\"TCPKeepalives\"=dword:00000001\r\n\r\n"
+		"[" SESS "empty]\r\n\"PingInterval\"=dword:00000001\r\n"
+		"\"PingIntervalSecs\"=dword:00000000\r\n\"TCPKeepalives\"=dword:00000001\r\n\r\n"
+		"[HKEY_USERS\\S-1-5-21\\SOFTWARE\\SimonTatham\\PuTTY\\Sessions\\other%20user]\n"
+		"\"PingIntervalSecs\"=dword:00000000\n\"PingInterval\"=dword:00000001\n"
+		"\"TCPKeepalives\"=dword:00000001\n";
+	assert_string_equal(got, want);
+
+	/* Applied again, the result changes nothing. */
+	char *path2 = file(f, "s2.reg", want);
+	apply(f, &ss_client_putty, path2);
+	assert_int_equal(f->cs.n, 1);
+	assert_false(ss_edits_change_anything(f->cs.v[0].text, &f->cs.v[0].edits));
+	free(path);
+	free(path2);
+}
+
+static void test_apply_keeps_utf16_and_missing_final_newline(void **state)
+{
+	fixture *f = *state;
+	const char *text = "REGEDIT4\r\n[" SESS "caf%C3%A9]\r\n\"X\"=\"\xc3\xa9\"";
+	ss_text t;
+	ss_buf raw = SS_BUF_INIT;
+	assert_int_equal(ss_text_new_empty(&t, "x", SS_ENC_UTF16LE, SS_EOL_CRLF, &f->d), 0);
+	assert_int_equal(ss_text_encode(&t, text, strlen(text), &raw, &f->d), 0);
+	ss_text_free(&t);
+	char *path = tu_path(f->dir, "u.reg");
+	tu_write(path, raw.data, raw.len);
+	ss_buf_release(&raw);
+	assert_string_equal(apply(f, &ss_client_putty, path),
+			    "REGEDIT4\r\n[" SESS "caf%C3%A9]\r\n\"X\"=\"\xc3\xa9\"\r\n"
+			    "\"PingInterval\"=dword:00000001\r\n\"PingIntervalSecs\"=dword:00000000");
+	ss_buf bytes = SS_BUF_INIT;
+	assert_int_equal(ss_edits_render_file(f->cs.v[0].text, &f->cs.v[0].edits, &bytes, &f->d),
+			 0);
+	assert_memory_equal(bytes.data, "\xff\xfeR\0E\0", 6);
+	ss_buf_release(&bytes);
+	free(path);
+}
+
+static void test_malformed_reg_is_an_error(void **state)
+{
+	fixture *f = *state;
+	char *path = file(f, "bad.reg", HDR "[" SESS "x]\r\n\"PingInterval\"=dword:1234567890\r\n");
+	ss_changeset_free(&f->cs);
+	assert_int_equal(ss_client_putty.apply(path, &f->p, &f->cs, &f->d), -1);
+	assert_int_equal(f->d.line, 4);
+	assert_int_equal(f->d.col, 22);
+	ss_diag_clear(&f->d);
+	assert_int_equal(ss_client_putty.audit(path, NULL, &f->scopes, &f->d), -1);
+	free(path);
+}
+
+static void test_session_dirs(void **state)
+{
+	fixture *f = *state;
+	char *p;
+	free(file(f, "Default%20Settings", "PingInterval=1\nPingIntervalSecs=0\n"));
+	free(file(f, "web%201", "HostName=web1\nPingInterval=0\nPingInterval=9\n"
+				"PingIntervalSecs=30x"));
+	audit(f, &ss_client_putty, f->dir);
+	assert_int_equal(f->scopes.n, 2);
+	assert_int_equal(scope(f, "Default Settings")->interval, 60);
+	const ss_scope *s = scope(f, "web 1");
+	assert_int_equal(s->interval, 30);
+	assert_true(ss_scope_failed(s)); /* "30x" is not a plain number */
+
+	apply(f, &ss_client_putty, f->dir);
+	assert_int_equal(f->cs.n, 1); /* only the file that changes */
+	assert_string_equal(ss_buf_str(&f->out), "HostName=web1\nPingInterval=1\nPingInterval=9\n"
+						 "PingIntervalSecs=0");
+
+	/* KiTTY: the last duplicate counts, values are escaped. */
+	char *kd = tu_path(f->dir, "kitty");
+	assert_int_equal(mkdir(kd, 0700), 0);
+	tu_write_str(p = tu_path(kd, "k%3A1"), "PingInterval\\0\\\nPingInterval\\2\\\n");
+	free(p);
+	audit(f, &ss_client_kitty, kd);
+	assert_int_equal(f->scopes.n, 1);
+	assert_string_equal(f->scopes.v[0].name, "k:1");
+	assert_int_equal(f->scopes.v[0].interval, 120);
+	assert_string_equal(apply(f, &ss_client_kitty, kd),
+			    "PingInterval\\0\\\nPingInterval\\1\\\nPingIntervalSecs\\0\\\n");
+	free(kd);
+}
+
+static void test_export_plan(void **state)
+{
+	fixture *f = *state;
+	char *path = file(f, "s.reg", REG);
+	assert_int_equal(ss_client_putty.export_plan(path, &(ss_strlist)SS_STRLIST_INIT, &f->p,
+						     &f->plan, &f->d), 0);
+	/* Default Settings, str, neg, empty, other user: not the deleted one. */
+	assert_int_equal(f->plan.n, 5);
+	assert_string_equal(f->plan.v[0].path, SESS "Default%20Settings");
+	assert_string_equal(f->plan.v[4].path, SESS "other%20user");
+	assert_int_equal(f->plan.v[1].n, 2);
+	assert_int_equal(f->plan.v[1].v[0].dword, 1);
+	assert_int_equal(f->plan.v[1].v[1].dword, 0);
+
+	/* Named sessions, without a source: hostile names escaped. */
+	ss_regplan_free(&f->plan);
+	ss_strlist names = SS_STRLIST_INIT;
+	assert_int_equal(ss_strlist_push(&names, "a]\"\\b\n\xc3\xa9"), 0);
+	f->p.interval = 125;
+	f->p.tcp_keepalive = 0;
+	assert_int_equal(ss_client_kitty.export_plan(NULL, &names, &f->p, &f->plan, &f->d), 0);
+	assert_int_equal(f->plan.n, 1);
+	assert_string_equal(f->plan.v[0].path, "HKEY_CURRENT_USER\\Software\\9bis.com\\KiTTY\\"
+					       "Sessions\\a]\"%5Cb%0A%C3%A9");
+	assert_int_equal(f->plan.v[0].n, 3);
+	assert_int_equal(f->plan.v[0].v[0].dword, 2);
+	assert_int_equal(f->plan.v[0].v[1].dword, 5);
+	assert_int_equal(f->plan.v[0].v[2].dword, 0);
+
+	/* A named session that the source does not have is an error. */
+	ss_regplan_free(&f->plan);
+	assert_int_equal(ss_client_putty.export_plan(path, &names, &f->p, &f->plan, &f->d), -1);
+	assert_non_null(strstr(f->d.message, "no session named"));
+	ss_strlist_release(&names);
+	free(path);
+}
+
+static void test_sniff(void **state)
+{
+	(void)state;
+	const char *h = HDR "[" SESS "x]\r\n";
+	assert_int_equal(ss_client_putty.sniff("a.reg", h, strlen(h)), 2);
+	assert_int_equal(ss_client_kitty.sniff("a.reg", h, strlen(h)), 0);
+	assert_int_equal(ss_client_putty.sniff("/h/.putty/sessions", NULL, 0), 2);
+	assert_int_equal(ss_client_kitty.sniff("/h/.putty/sessions", NULL, 0), 0);
+	assert_int_equal(ss_client_kitty.sniff("/w/KiTTY/Sessions", NULL, 0), 2);
+	assert_int_equal(ss_client_putty.sniff("/w/KiTTY/Sessions", NULL, 0), 0);
+	assert_int_equal(ss_client_putty.sniff("x.conf", "Host x\n", 7), 0);
+	/* With WinSCP's keys beside, only maybe: WinSCP's client is sure. */
+	const char *both = HDR "[" SESS "x]\r\n[HKEY_CURRENT_USER\\Software\\Martin Prikryl\\"
+			       "WinSCP 2\\Sessions\\y]\r\n";
+	assert_int_equal(ss_client_putty.sniff("a.reg", both, strlen(both)), 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_escape_names_like_putty),
+		cmocka_unit_test_setup_teardown(test_audit_reg, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_apply_reg, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_apply_keeps_utf16_and_missing_final_newline,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_malformed_reg_is_an_error, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_session_dirs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_export_plan, setup, teardown),
+		cmocka_unit_test(test_sniff),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
