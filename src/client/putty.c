@@ -598,8 +598,8 @@ static int export_plan(const flavour *fl, const char *from, const ss_strlist *se
 				r = plan_named(fl, sessions->v[i], p, out, d);
 		}
 	} else if (r == 0) {
-		/* Default Settings first: the template for new sessions. */
-		r = plan_named(fl, "Default Settings", p, out, d);
+		/* Every session of the source, Default Settings included when it
+		 * has one: the export sets what the source holds, nothing more. */
 		for (size_t i = 0; i < keys.n && r == 0; i++)
 			r = plan_session(fl, keys.v[i], strlen(keys.v[i]), p, out, d);
 	}

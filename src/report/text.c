@@ -46,6 +46,15 @@ static char *printable(const char *s)
 	return ss_buf_detach(&b, NULL);
 }
 
+/* "line 12" when the value was set in the scope's own file. */
+static char *set_at_text(const ss_scope *sc)
+{
+	size_t n = strlen(sc->file);
+	if (strncmp(sc->set_at, sc->file, n) == 0 && sc->set_at[n] == ':')
+		return ss_asprintf("line %s", sc->set_at + n + 1);
+	return printable(sc->set_at);
+}
+
 static char *reasons_text(const ss_scope *sc)
 {
 	ss_buf b = SS_BUF_INIT;
@@ -71,7 +80,7 @@ static int row_cells(const ss_scope *sc, char **cell)
 	cell[3] = interval_text(sc->interval);
 	cell[4] = optional_text(sc->count_max, 0);
 	cell[5] = optional_text(sc->tcp_keepalive, 1);
-	cell[6] = sc->set_at ? printable(sc->set_at) : ss_strdup("default");
+	cell[6] = sc->set_at ? set_at_text(sc) : ss_strdup("default");
 	cell[7] = ss_strdup(ss_scope_failed(sc) ? "FAIL" : "pass");
 	cell[8] = reasons_text(sc);
 	for (int i = 0; i < NCOLS; i++)

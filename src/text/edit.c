@@ -271,8 +271,9 @@ static void build_regions(const ss_text *t, const ss_edit *v, size_t n, region *
 	for (size_t i = 0; i < n; i++) {
 		size_t first, last;
 		edit_lines(t, &v[i], &first, &last);
-		/* Edits sharing an old line form one region. */
-		if (k && first < rg[k - 1].last) {
+		/* Edits sharing or touching an old line form one region, so that
+		 * neighbouring changed lines read as one block of - and +. */
+		if (k && first <= rg[k - 1].last) {
 			if (last > rg[k - 1].last)
 				rg[k - 1].last = last;
 			rg[k - 1].ej = i + 1;

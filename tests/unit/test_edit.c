@@ -137,6 +137,17 @@ static void test_diff_merges_near_changes(void **state)
 				     "@@ -1,5 +1,4 @@\n-a\n b\n c\n d\n-e\n+E\n");
 }
 
+static void test_diff_groups_adjacent_lines(void **state)
+{
+	fixture *f = *state;
+	load(f, "a\nb\nc\n");
+	assert_int_equal(ss_edits_replace(&f->e, 0, 1, "A", 1), 0);
+	assert_int_equal(ss_edits_replace(&f->e, 2, 3, "B", 1), 0);
+	assert_int_equal(ss_edits_insert_line(&f->e, &f->t, 2, "new"), 0);
+	assert_string_equal(diff(f), "--- a/cfg\n+++ b/cfg\n"
+				     "@@ -1,3 +1,4 @@\n-a\n-b\n+A\n+B\n+new\n c\n");
+}
+
 static void test_diff_empty_without_edits(void **state)
 {
 	fixture *f = *state;
@@ -165,6 +176,7 @@ int main(void)
 		T(test_delete_line),
 		T(test_diff_hunks_and_context),
 		T(test_diff_merges_near_changes),
+		T(test_diff_groups_adjacent_lines),
 		T(test_diff_empty_without_edits),
 		T(test_diff_into_empty_file),
 	};

@@ -279,6 +279,15 @@ static void test_export_plan(void **state)
 	assert_int_equal(f->plan.n, 5);
 	assert_string_equal(f->plan.v[0].path, SESS "Default%20Settings");
 	assert_string_equal(f->plan.v[4].path, SESS "other%20user");
+	/* Default Settings is exported only when the source has it. */
+	char *nodef = file(f, "n.reg", HDR "[" SESS "only]\r\n");
+	ss_regplan p2 = SS_REGPLAN_INIT;
+	assert_int_equal(ss_client_putty.export_plan(nodef, &(ss_strlist)SS_STRLIST_INIT, &f->p,
+						     &p2, &f->d), 0);
+	assert_int_equal(p2.n, 1);
+	assert_string_equal(p2.v[0].path, SESS "only");
+	ss_regplan_free(&p2);
+	free(nodef);
 	assert_int_equal(f->plan.v[1].n, 2);
 	assert_int_equal(f->plan.v[1].v[0].dword, 1);
 	assert_int_equal(f->plan.v[1].v[1].dword, 0);
