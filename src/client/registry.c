@@ -11,6 +11,7 @@ static const ss_client *const all_clients[] = {
 	&ss_client_gpp,
 	&ss_client_putty,
 	&ss_client_kitty,
+	&ss_client_sshd,
 	NULL
 };
 

@@ -45,7 +45,14 @@ static size_t export_one(const ss_client *c, const char *from, long interval, co
 	ss_query q = {&none, &none};
 	assert_int_equal(c->audit(from, &q, &src, &d), 0);
 	assert_int_equal(ss_client_gpp.audit(path, &q, &gpp, &d), 0);
-	assert_int_equal(gpp.n, src.n);
+	/* Every session of the source; Default Settings as well where the
+	 * client adds it when the source has none (DESIGN.md asks for it). */
+	int has_default = 0, gpp_default = 0;
+	for (size_t j = 0; j < src.n; j++)
+		has_default |= strcmp(src.v[j].name, "Default Settings") == 0;
+	for (size_t j = 0; j < gpp.n; j++)
+		gpp_default |= strcmp(strchr(gpp.v[j].name, ':') + 1, "Default Settings") == 0;
+	assert_int_equal(gpp.n, src.n + (gpp_default && !has_default));
 	ss_policy judge;
 	ss_policy_init(&judge);
 	judge.interval = interval;
@@ -60,7 +67,7 @@ static size_t export_one(const ss_client *c, const char *from, long interval, co
 		size_t klen = strlen(c->kind);
 		assert_memory_equal(g->name, c->kind, klen);
 		assert_int_equal(g->name[klen], ':');
-		int found = 0;
+		int found = strcmp(g->name + klen + 1, "Default Settings") == 0;
 		for (size_t j = 0; j < src.n && !found; j++)
 			found = strcmp(src.v[j].name, g->name + klen + 1) == 0 ||
 				strchr(src.v[j].name, '%') != NULL;
