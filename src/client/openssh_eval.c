@@ -211,7 +211,7 @@ static int block_activity(evstate *st, const oss_block *b, const char *host, int
 		*act = ACT_OFF;
 		if (outer == ACT_OFF)
 			return 0; /* SSHCONF_NEVERMATCH: forced off */
-		int m;
+		int m = ACT_OFF;
 		if (match_block(st, b, final_pass, &m) < 0)
 			return -1;
 		*act = m == ACT_OFF ? ACT_OFF : (m == ACT_UNKNOWN || outer == ACT_UNKNOWN)

@@ -595,7 +595,7 @@ static int build_index(ss_openssh *c, ss_diag *d)
 		if (c->blocks[b].literal)
 			names += c->files[c->blocks[b].file].conf.items[c->blocks[b].item].nargs;
 	c->index_cap = 16;
-	while (c->index_cap < 2 * names + 16)
+	while (c->index_cap < names + names / 2 + 16) /* load factor under 2/3 */
 		c->index_cap *= 2;
 	c->index = calloc(c->index_cap, sizeof(*c->index));
 	c->wild = calloc(c->nblocks ? c->nblocks : 1, sizeof(*c->wild));
