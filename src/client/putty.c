@@ -88,6 +88,7 @@ static size_t wanted(const ss_policy *p, uint32_t want[NVALS])
 typedef struct found {
 	int present;     /* the client reads a line for it */
 	int usable;      /* ...and it is a number the client takes as meant */
+	int counts;      /* the client uses the value read (not the default) */
 	long value;      /* what the client gets (the default when !usable) */
 	char *where;     /* "file:line" */
 	size_t line;     /* to tell which was set last */
@@ -120,7 +121,7 @@ static int fill_scope(ss_scope *sc, const found f[NVALS])
 	sc->tcp_keepalive = f[V_TCP].value != 0;
 	const found *at = NULL;
 	for (int i = V_MIN; i <= V_SECS; i++)
-		if (f[i].present && (!at || f[i].line > at->line))
+		if (f[i].counts && (!at || f[i].line > at->line))
 			at = &f[i];
 	if (ss_scope_set_at(sc, at ? at->where : NULL) < 0)
 		return -1;
@@ -213,7 +214,7 @@ static int reg_found(const ss_regfile *rf, size_t b, found f[NVALS])
 		if (!f[i].where)
 			return -1;
 		if (v[i].type == SS_REG_DWORD) {
-			f[i].usable = 1;
+			f[i].usable = f[i].counts = 1;
 			/* PuTTY keeps the DWORD in an int. */
 			f[i].value = (long)(int32_t)v[i].dword;
 		} else {
@@ -367,7 +368,7 @@ static int dir_found(const ss_sessfile *sf, found f[NVALS])
 			ss_buf_release(&val);
 			return -1;
 		}
-		f[i].present = 1;
+		f[i].present = f[i].counts = 1; /* atoi takes anything */
 		f[i].line = e->line;
 		f[i].value = c_atoi(ss_buf_str(&val), &f[i].usable);
 		f[i].why = "is not a plain decimal number";

@@ -50,8 +50,15 @@ static char *printable(const char *s)
 static char *set_at_text(const ss_scope *sc)
 {
 	size_t n = strlen(sc->file);
-	if (strncmp(sc->set_at, sc->file, n) == 0 && sc->set_at[n] == ':')
-		return ss_asprintf("line %s", sc->set_at + n + 1);
+	if (strncmp(sc->set_at, sc->file, n) == 0 && sc->set_at[n] == ':') {
+		ss_buf b = SS_BUF_INIT;
+		if (ss_buf_adds(&b, "line ") < 0 ||
+		    ss_report_add_printable(&b, sc->set_at + n + 1) < 0) {
+			ss_buf_release(&b);
+			return NULL;
+		}
+		return ss_buf_detach(&b, NULL);
+	}
 	return printable(sc->set_at);
 }
 

@@ -140,6 +140,7 @@ static void test_audit_reg(void **state)
 	assert_true(ss_scope_failed(s));
 	assert_non_null(strstr(s->reasons.v[0], "PingInterval at"));
 	assert_non_null(strstr(s->reasons.v[0], "is a string"));
+	assert_non_null(strstr(s->set_at, "s.reg:13")); /* the dword, not the string */
 
 	s = scope(f, "neg");
 	assert_int_equal(s->interval, 0);

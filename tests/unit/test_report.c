@@ -1,0 +1,233 @@
+/* The reports on hand-made scopes, so that every field can be hostile:
+ * the file, the scope name, set_at and the reasons hold newlines, escape
+ * sequences and broken UTF-8. No line of text, JSON or JUnit may be forged,
+ * and JSON and JUnit must read back (jansson, libxml2). */
+#include <jansson.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sshsync/report.h"
+#include "testutil.h"
+
+#define EVIL_FILE "dir/a\nssh  b.conf"
+#define EVIL_NAME "web\r\n\x1b[2Jpass"
+#define EVIL_AT EVIL_FILE ":7\n\x1b[31m"
+#define EVIL_WHY "keepalives are off\nFORGED pass"
+
+typedef struct fixture {
+	ss_scopes s;
+	ss_buf out;
+	ss_diag d;
+	ss_report_opts o;
+} fixture;
+
+static int setup(void **state)
+{
+	fixture *f = calloc(1, sizeof(*f));
+	if (!f)
+		return -1;
+	f->o.nat_timeout = 240;
+	ss_scope *sc = ss_scopes_add(&f->s, "ssh", EVIL_FILE, EVIL_NAME);
+	sc->interval = 0;
+	sc->count_max = 3;
+	sc->tcp_keepalive = 1;
+	ss_scope_set_at(sc, EVIL_AT);
+	ss_scope_reason(sc, "%s", EVIL_WHY);
+	sc = ss_scopes_add(&f->s, "ssh", EVIL_FILE, "caf\xC3\xA9");
+	sc->interval = 60;
+	sc = ss_scopes_add(&f->s, "putty", "s.reg", "bad\xFFutf8");
+	sc->interval = 300;
+	ss_scope_set_at(sc, "other.reg:2");
+	ss_scope_reason(sc, "interval 300s is not shorter than the NAT timeout 240s");
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fixture *f = *state;
+	ss_scopes_free(&f->s);
+	ss_buf_release(&f->out);
+	ss_diag_clear(&f->d);
+	free(f);
+	return 0;
+}
+
+/* No byte below 0x20 but LF, no DEL. */
+static void assert_no_control(const ss_buf *b)
+{
+	for (size_t i = 0; i < b->len; i++) {
+		unsigned char c = (unsigned char)b->data[i];
+		if ((c < 0x20 && c != '\n') || c == 0x7F)
+			fail_msg("control byte 0x%02X at %zu", c, i);
+	}
+}
+
+static size_t count_lines(const ss_buf *b)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < b->len; i++)
+		n += b->data[i] == '\n';
+	return n;
+}
+
+static void test_text_never_forges_a_line(void **state)
+{
+	fixture *f = *state;
+	assert_int_equal(ss_report_text(&f->s, &f->o, &f->out, &f->d), 0);
+	assert_no_control(&f->out);
+	assert_int_equal(count_lines(&f->out), f->s.n + 2);
+	const char *t = ss_buf_str(&f->out);
+	assert_non_null(strstr(t, "web\\x0D\\x0A\\x1B[2Jpass"));
+	assert_non_null(strstr(t, "dir/a\\x0Assh  b.conf"));
+	/* set_at in the scope's own file is shown as "line N", still printable. */
+	assert_non_null(strstr(t, "line 7\\x0A\\x1B[31m"));
+	assert_non_null(strstr(t, "keepalives are off\\x0AFORGED pass"));
+	assert_non_null(strstr(t, "bad\\xFFutf8"));
+	assert_non_null(strstr(t, "other.reg:2"));
+	assert_null(strstr(t, "\033["));
+	assert_non_null(strstr(t, "3 scopes, 1 passed, 2 failed (NAT timeout 240s)\n"));
+}
+
+/* Columns line up by characters: é is one column, \xNN four. */
+static void test_text_alignment(void **state)
+{
+	fixture *f = *state;
+	assert_int_equal(ss_report_text(&f->s, &f->o, &f->out, &f->d), 0);
+	char *copy = ss_strdup(ss_buf_str(&f->out)), *save = NULL;
+	char *head = strtok_r(copy, "\n", &save);
+	const char *cols[] = {"SCOPE", "INTERVAL", "STATUS"};
+	size_t at[3];
+	for (int i = 0; i < 3; i++)
+		at[i] = (size_t)(strstr(head, cols[i]) - head);
+	for (size_t row = 0; row < f->s.n; row++) {
+		char *line = strtok_r(NULL, "\n", &save);
+		assert_non_null(line);
+		/* Walk by characters. */
+		size_t ch = 0;
+		for (const char *p = line; *p; p++) {
+			if (((unsigned char)*p & 0xC0) == 0x80)
+				continue;
+			for (int i = 0; i < 3; i++)
+				if (ch == at[i])
+					assert_true(p[-1] == ' ' && p[-2] == ' ' && *p != ' ');
+			ch++;
+		}
+	}
+	free(copy);
+}
+
+static void test_text_colour_only_when_asked(void **state)
+{
+	fixture *f = *state;
+	f->o.color = 1;
+	assert_int_equal(ss_report_text(&f->s, &f->o, &f->out, &f->d), 0);
+	const char *t = ss_buf_str(&f->out);
+	assert_non_null(strstr(t, "\033[31mFAIL\033[0m"));
+	assert_non_null(strstr(t, "\033[32mpass\033[0m"));
+	/* The heading is not coloured, and hostile bytes still are not raw. */
+	assert_int_equal(strncmp(t, "KIND", 4), 0);
+	assert_null(strstr(t, "\033[2J"));
+	assert_null(strstr(t, "\n\033[31m\n"));
+}
+
+static void test_json_reads_back(void **state)
+{
+	fixture *f = *state;
+	assert_int_equal(ss_report_json(&f->s, &f->o, &f->out, &f->d), 0);
+	assert_no_control(&f->out);
+	json_error_t err;
+	json_t *j = json_loads(ss_buf_str(&f->out), 0, &err);
+	if (!j)
+		fail_msg("JSON does not parse: %s at %d", err.text, err.line);
+	json_t *s = json_object_get(j, "scopes");
+	assert_int_equal(json_array_size(s), 3);
+	json_t *a = json_array_get(s, 0);
+	/* Valid UTF-8 comes back exactly, escaped by JSON, not by us. */
+	assert_string_equal(json_string_value(json_object_get(a, "file")), EVIL_FILE);
+	assert_string_equal(json_string_value(json_object_get(a, "scope")), EVIL_NAME);
+	assert_string_equal(json_string_value(json_object_get(a, "set_at")), EVIL_AT);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(a, "reasons"), 0)),
+			    EVIL_WHY);
+	assert_int_equal(json_integer_value(json_object_get(a, "interval")), 0);
+	assert_int_equal(json_integer_value(json_object_get(a, "count_max")), 3);
+	assert_true(json_is_true(json_object_get(a, "tcp_keepalive")));
+	assert_string_equal(json_string_value(json_object_get(a, "status")), "fail");
+	json_t *b = json_array_get(s, 1);
+	assert_string_equal(json_string_value(json_object_get(b, "scope")), "caf\xC3\xA9");
+	assert_true(json_is_null(json_object_get(b, "count_max")));
+	assert_true(json_is_null(json_object_get(b, "tcp_keepalive")));
+	assert_true(json_is_null(json_object_get(b, "set_at")));
+	assert_string_equal(json_string_value(json_object_get(b, "status")), "pass");
+	assert_int_equal(json_array_size(json_object_get(b, "reasons")), 0);
+	/* Broken UTF-8, which JSON cannot carry, is shown as \xNN. */
+	json_t *c = json_array_get(s, 2);
+	assert_string_equal(json_string_value(json_object_get(c, "scope")), "bad\\xFFutf8");
+	json_t *sum = json_object_get(j, "summary");
+	assert_int_equal(json_integer_value(json_object_get(sum, "scopes")), 3);
+	assert_int_equal(json_integer_value(json_object_get(sum, "failed")), 2);
+	assert_int_equal(json_integer_value(json_object_get(j, "nat_timeout")), 240);
+	json_decref(j);
+}
+
+static void test_junit_reads_back(void **state)
+{
+	fixture *f = *state;
+	assert_int_equal(ss_report_junit(&f->s, &f->o, &f->out, &f->d), 0);
+	xmlDocPtr doc = xmlReadMemory(f->out.data, (int)f->out.len, NULL, NULL, XML_PARSE_NONET);
+	assert_non_null(doc);
+	xmlNodePtr root = xmlDocGetRootElement(doc);
+	assert_string_equal((const char *)root->name, "testsuites");
+	size_t suites = 0, cases = 0, failures = 0;
+	for (xmlNodePtr s = root->children; s; s = s->next) {
+		if (s->type != XML_ELEMENT_NODE)
+			continue;
+		suites++;
+		for (xmlNodePtr c = s->children; c; c = c->next) {
+			if (c->type != XML_ELEMENT_NODE || !xmlStrEqual(c->name, BAD_CAST "testcase"))
+				continue;
+			cases++;
+			xmlChar *name = xmlGetProp(c, BAD_CAST "name");
+			xmlChar *cls = xmlGetProp(c, BAD_CAST "classname");
+			assert_null(strpbrk((const char *)name, "\r\n\x1b"));
+			assert_null(strpbrk((const char *)cls, "\r\n\x1b"));
+			xmlFree(name);
+			xmlFree(cls);
+			for (xmlNodePtr x = c->children; x; x = x->next) {
+				if (x->type != XML_ELEMENT_NODE)
+					continue;
+				failures++;
+				xmlChar *type = xmlGetProp(x, BAD_CAST "type");
+				xmlChar *msg = xmlGetProp(x, BAD_CAST "message");
+				xmlChar *text = xmlNodeGetContent(x);
+				assert_non_null(type);
+				assert_null(strpbrk((const char *)msg, "\r\n\x1b"));
+				assert_null(strpbrk((const char *)text, "\r\x1b"));
+				/* One fact a line: the reason, the interval, set at. */
+				assert_non_null(strstr((const char *)text, "\ninterval: "));
+				xmlFree(type);
+				xmlFree(msg);
+				xmlFree(text);
+			}
+		}
+	}
+	assert_int_equal(suites, 2); /* one per file */
+	assert_int_equal(cases, 3);
+	assert_int_equal(failures, 2);
+	xmlFreeDoc(doc);
+}
+
+int main(void)
+{
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_text_never_forges_a_line),
+		T(test_text_alignment),
+		T(test_text_colour_only_when_asked),
+		T(test_json_reads_back),
+		T(test_junit_reads_back),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
