@@ -11,8 +11,19 @@
 
 uint64_t ss_hash_update(uint64_t h, const void *data, size_t len)
 {
+	/* FNV-1a over 8-byte words, then the tail byte by byte: 8 times fewer
+	 * multiplications on an 80 MB export. Callers that hash piece by piece
+	 * must cut at multiples of 8. */
 	const unsigned char *p = data;
-	for (size_t i = 0; i < len; i++) {
+	size_t i = 0;
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w;
+		memcpy(&w, p + i, 8);
+		h ^= w;
+		h *= 1099511628211ULL;
+		h ^= h >> 32;
+	}
+	for (; i < len; i++) {
 		h ^= p[i];
 		h *= 1099511628211ULL;
 	}
@@ -56,7 +67,17 @@ static int decode_utf16le(const unsigned char *p, size_t len, ss_buf *out)
 {
 	if (ss_buf_grow(out, len + len / 2) < 0)
 		return -1;
+	/* Room for the worst case (3 bytes per unit) is reserved above, so the
+	 * ASCII run that makes up most of a registry export needs no checks. */
+	char *o = out->data + out->len;
 	for (size_t i = 0; i + 1 < len; i += 2) {
+		while (i + 1 < len && p[i + 1] == 0 && p[i] < 0x80) {
+			*o++ = (char)p[i];
+			i += 2;
+		}
+		out->len = (size_t)(o - out->data);
+		if (i + 1 >= len)
+			break;
 		uint32_t u = (uint32_t)p[i] | ((uint32_t)p[i + 1] << 8);
 		if (u >= 0xD800 && u <= 0xDBFF && i + 3 < len) {
 			uint32_t lo = (uint32_t)p[i + 2] | ((uint32_t)p[i + 3] << 8);
@@ -65,15 +86,9 @@ static int decode_utf16le(const unsigned char *p, size_t len, ss_buf *out)
 				i += 2;
 			}
 		}
-		if (u < 0x80) {
-			/* Fast path: most of a registry export is ASCII. */
-			if (out->len + 1 >= out->cap && ss_buf_grow(out, 1) < 0)
-				return -1;
-			out->data[out->len++] = (char)u;
-			continue;
-		}
 		if (put_utf8(out, u) < 0)
 			return -1;
+		o = out->data + out->len;
 	}
 	out->data[out->len] = '\0';
 	return 0;
@@ -141,10 +156,13 @@ int ss_text_encode_append(const ss_text *t, const char *data, size_t len, ss_buf
 		return ss_diag_oom(d);
 	for (size_t i = 0; i < len;) {
 		if (p[i] < 0x80) {
-			if (out->len + 2 >= out->cap && ss_buf_grow(out, 2) < 0)
-				return ss_diag_oom(d);
-			out->data[out->len++] = (char)p[i++];
-			out->data[out->len++] = '\0';
+			/* 2 bytes per input byte are reserved above: no checks. */
+			char *o = out->data + out->len;
+			while (i < len && p[i] < 0x80) {
+				*o++ = (char)p[i++];
+				*o++ = '\0';
+			}
+			out->len = (size_t)(o - out->data);
 			continue;
 		}
 		uint32_t cp;
@@ -295,7 +313,8 @@ int ss_text_load(ss_text *t, const char *path, size_t limit, ss_diag *d)
 		return ss_diag_set(d, path, 0, 0, "is a directory, expected a file");
 	}
 	ss_buf raw = SS_BUF_INIT;
-	if (st.st_size > 0 && ss_buf_grow(&raw, (size_t)st.st_size) < 0) {
+	/* One read chunk more than the size, so reaching EOF never reallocates. */
+	if (st.st_size > 0 && ss_buf_grow(&raw, (size_t)st.st_size + 65536) < 0) {
 		close(fd);
 		return ss_diag_oom(d);
 	}

@@ -370,6 +370,69 @@ static void test_corpus_round_trip(void **state)
 	free(dir);
 }
 
+/* Mutated files (fixed seed): every one either parses, with every value
+ * readable and an insert into every block that renders, or fails with a
+ * positioned message. ASan and UBSan watch the rest. */
+static void test_mutations_parse_or_fail_cleanly(void **state)
+{
+	fixture *f = *state;
+	static const char base[] =
+		"Windows Registry Editor Version 5.00\r\n\r\n[" SESS "a%20b]\r\n"
+		"\"S\"=\"x \\\"y\\\" \\\\\"\r\n\"D\"=dword:0000003c ; c\r\n"
+		"\"H\"=hex(7):41,00,\\\r\n  00,00\r\n@=-\r\n\r\n[-" SESS "c]\r\n";
+	static const char alphabet[] = "[]\"\\=@-;:,\r\n \tdwordhex(7)0aF";
+	unsigned seed = 12345;
+	char buf[sizeof(base) + 8];
+	size_t parsed = 0;
+	for (int i = 0; i < 3000; i++) {
+		size_t len = sizeof(base) - 1;
+		memcpy(buf, base, len);
+		for (int m = 0; m < 1 + i % 3; m++) {
+			seed = seed * 1103515245u + 12345u;
+			size_t at = (seed >> 8) % len;
+			seed = seed * 1103515245u + 12345u;
+			char c = alphabet[(seed >> 8) % (sizeof(alphabet) - 1)];
+			if ((seed >> 20) % 4 == 0 && len > 1) {
+				memmove(buf + at, buf + at + 1, len - at - 1); /* delete */
+				len--;
+			} else {
+				buf[at] = c;
+			}
+		}
+		if (load_bytes(f, buf, len) < 0) {
+			assert_non_null(f->d.message);
+			assert_true(f->d.line >= 1);
+			continue;
+		}
+		parsed++;
+		ss_edits_free(&f->e);
+		for (size_t b = 0; b < f->rf.nblocks; b++) {
+			size_t cur = 0;
+			ss_regvalue v;
+			ss_buf s = SS_BUF_INIT;
+			while (ss_regfile_next_value(&f->rf, b, &cur, &v)) {
+				assert_true(v.data_start <= v.data_end && v.data_end <= f->t.len);
+				assert_int_equal(ss_regfile_value_name(&f->rf, &v, &s), 0);
+				if (v.type == SS_REG_SZ)
+					assert_int_equal(ss_regfile_value_string(&f->rf, &v, &s), 0);
+			}
+			ss_buf_release(&s);
+			assert_int_equal(ss_regfile_insert_dword(&f->rf, &f->e, b, "New", 1), 0);
+		}
+		render(f);
+		/* What was inserted reads back. */
+		ss_text t2;
+		ss_regfile rf2;
+		assert_int_equal(ss_text_from_bytes(&t2, "t2.reg", f->out.data, f->out.len, &f->d),
+				 0);
+		if (ss_regfile_parse(&rf2, &t2, &f->d) < 0)
+			fail_msg("after insert: %s\n%s", f->d.message, ss_buf_str(&f->out));
+		ss_regfile_free(&rf2);
+		ss_text_free(&t2);
+	}
+	assert_true(parsed > 100);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -389,6 +452,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_render_refuses_paths_that_break_lines, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_corpus_round_trip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mutations_parse_or_fail_cleanly, setup,
+						teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
