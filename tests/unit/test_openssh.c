@@ -453,7 +453,7 @@ static void test_apply_edits(void **state)
 {
 	(void)state;
 	/* Values replaced in place, comments and '=' kept; the global line
-	 * goes above the comment that introduces the first Host. */
+	 * joins the global section. */
 	assert_plan("User me\n"
 		    "\n"
 		    "# the web farm\n"
@@ -463,8 +463,8 @@ static void test_apply_edits(void **state)
 		    "    ServerAliveInterval none\n",
 		    60, SS_UNSET, SS_UNSET,
 		    "User me\n"
-		    "\n"
 		    "ServerAliveInterval 60\n"
+		    "\n"
 		    "# the web farm\n"
 		    "Host web*\n"
 		    "\tServerAliveInterval=60 # short\n"
@@ -480,6 +480,9 @@ static void test_apply_edits(void **state)
 	/* No Host at all, no final newline. */
 	assert_plan("User me", 60, SS_UNSET, SS_UNSET, "User me\nServerAliveInterval 60\n", 1);
 	assert_plan("", 60, SS_UNSET, SS_UNSET, "ServerAliveInterval 60\n", 1);
+	/* No global line: above the comment that introduces the first Host. */
+	assert_plan("# hosts\n# more\nHost a\n  Port 1\n", 60, SS_UNSET, SS_UNSET,
+		    "ServerAliveInterval 60\n# hosts\n# more\nHost a\n  Port 1\n", 1);
 	/* Already global and right: nothing changes. */
 	assert_plan("ServerAliveInterval 60\nHost a\n", 60, SS_UNSET, SS_UNSET,
 		    "ServerAliveInterval 60\nHost a\n", 0);
