@@ -87,7 +87,8 @@ int ss_text_encode(const ss_text *t, const char *data, size_t len, ss_buf *out, 
 int ss_text_encode_append(const ss_text *t, const char *data, size_t len, ss_buf *out,
 			  ss_diag *d);
 
-/* FNV-1a, also piece by piece: h = ss_hash_update(SS_HASH_INIT, ...). */
+/* FNV-1a over 8-byte words, also piece by piece (cut at multiples of 8):
+ * h = ss_hash_update(SS_HASH_INIT, ...). */
 #define SS_HASH_INIT 1469598103934665603ULL
 uint64_t ss_hash_update(uint64_t h, const void *data, size_t len);
 uint64_t ss_hash_bytes(const void *data, size_t len);

@@ -441,7 +441,6 @@ static int do_match(sd_walk *w, size_t fi, size_t ii, int *flags, int *active, l
 		return r;
 	}
 	ss_buf_release(&err);
-	int all = m == SS_SSHD_MATCH_YES && conn == NULL; /* without a connection only All matches */
 	if (w->pass == 2 && !w->conn && !never && id == w->only_block)
 		m = SS_SSHD_MATCH_YES;
 	*active = never ? 0 : m == SS_SSHD_MATCH_YES;
@@ -454,7 +453,7 @@ static int do_match(sd_walk *w, size_t fi, size_t ii, int *flags, int *active, l
 		char *name = criteria_text(f, it, 1);
 		if (!name)
 			return ss_diag_oom(w->d);
-		c->blocks[c->nblocks++] = (sd_block){fi, ii, name, all};
+		c->blocks[c->nblocks++] = (sd_block){fi, ii, name};
 	}
 	return 0;
 }

@@ -79,17 +79,24 @@ static int hash_fd(int fd, uint64_t *hash, off_t *size)
 	uint64_t h = SS_HASH_INIT;
 	off_t total = 0;
 	for (;;) {
-		ssize_t n = read(fd, buf, CHUNK);
-		if (n < 0 && errno == EINTR)
-			continue;
+		/* Whole chunks only: the hash is cut at multiples of 8. */
+		size_t got = 0;
+		ssize_t n = 1;
+		while (got < CHUNK && n > 0) {
+			n = read(fd, buf + got, CHUNK - got);
+			if (n < 0 && errno == EINTR)
+				n = 1;
+			else if (n > 0)
+				got += (size_t)n;
+		}
+		h = ss_hash_update(h, buf, got);
+		total += (off_t)got;
 		if (n <= 0) {
 			free(buf);
 			*hash = h;
 			*size = total;
 			return n < 0 ? -1 : 0;
 		}
-		h = ss_hash_update(h, buf, (size_t)n);
-		total += n;
 	}
 }
 

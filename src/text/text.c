@@ -11,8 +11,19 @@
 
 uint64_t ss_hash_update(uint64_t h, const void *data, size_t len)
 {
+	/* FNV-1a over 8-byte words, then the tail byte by byte: 8 times fewer
+	 * multiplications on an 80 MB export. Callers that hash piece by piece
+	 * must cut at multiples of 8. */
 	const unsigned char *p = data;
-	for (size_t i = 0; i < len; i++) {
+	size_t i = 0;
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w;
+		memcpy(&w, p + i, 8);
+		h ^= w;
+		h *= 1099511628211ULL;
+		h ^= h >> 32;
+	}
+	for (; i < len; i++) {
 		h ^= p[i];
 		h *= 1099511628211ULL;
 	}
@@ -56,7 +67,17 @@ static int decode_utf16le(const unsigned char *p, size_t len, ss_buf *out)
 {
 	if (ss_buf_grow(out, len + len / 2) < 0)
 		return -1;
+	/* Room for the worst case (3 bytes per unit) is reserved above, so the
+	 * ASCII run that makes up most of a registry export needs no checks. */
+	char *o = out->data + out->len;
 	for (size_t i = 0; i + 1 < len; i += 2) {
+		while (i + 1 < len && p[i + 1] == 0 && p[i] < 0x80) {
+			*o++ = (char)p[i];
+			i += 2;
+		}
+		out->len = (size_t)(o - out->data);
+		if (i + 1 >= len)
+			break;
 		uint32_t u = (uint32_t)p[i] | ((uint32_t)p[i + 1] << 8);
 		if (u >= 0xD800 && u <= 0xDBFF && i + 3 < len) {
 			uint32_t lo = (uint32_t)p[i + 2] | ((uint32_t)p[i + 3] << 8);
@@ -65,15 +86,9 @@ static int decode_utf16le(const unsigned char *p, size_t len, ss_buf *out)
 				i += 2;
 			}
 		}
-		if (u < 0x80) {
-			/* Fast path: most of a registry export is ASCII. */
-			if (out->len + 1 >= out->cap && ss_buf_grow(out, 1) < 0)
-				return -1;
-			out->data[out->len++] = (char)u;
-			continue;
-		}
 		if (put_utf8(out, u) < 0)
 			return -1;
+		o = out->data + out->len;
 	}
 	out->data[out->len] = '\0';
 	return 0;
@@ -141,10 +156,13 @@ int ss_text_encode_append(const ss_text *t, const char *data, size_t len, ss_buf
 		return ss_diag_oom(d);
 	for (size_t i = 0; i < len;) {
 		if (p[i] < 0x80) {
-			if (out->len + 2 >= out->cap && ss_buf_grow(out, 2) < 0)
-				return ss_diag_oom(d);
-			out->data[out->len++] = (char)p[i++];
-			out->data[out->len++] = '\0';
+			/* 2 bytes per input byte are reserved above: no checks. */
+			char *o = out->data + out->len;
+			while (i < len && p[i] < 0x80) {
+				*o++ = (char)p[i++];
+				*o++ = '\0';
+			}
+			out->len = (size_t)(o - out->data);
 			continue;
 		}
 		uint32_t cp;
@@ -205,53 +223,55 @@ static int build_lines(ss_text *t, ss_diag *d)
 	return 0;
 }
 
-static int init_from_buffer(ss_text *t, const char *display, const unsigned char *raw,
-			    size_t len, ss_diag *d)
+/* Builds the text from the file's bytes, taking `raw` over: a byte file's
+ * text is its buffer itself (no second copy of a large file). */
+static int init_from_raw(ss_text *t, const char *display, ss_buf *raw, ss_diag *d)
 {
 	memset(t, 0, sizeof(*t));
-	t->path = ss_strdup(display);
-	if (!t->path)
-		return ss_diag_oom(d);
-	ss_buf b = SS_BUF_INIT;
-	if (len >= 2 && raw[0] == 0xFF && raw[1] == 0xFE) {
-		t->enc = SS_ENC_UTF16LE;
-		if (len % 2) {
-			ss_diag_set(d, display, 0, 0,
-				    "truncated UTF-16 file: it has an odd number of bytes (%zu)", len);
-			ss_text_free(t);
-			return -1;
-		}
-		if (decode_utf16le(raw + 2, len - 2, &b) < 0) {
-			ss_buf_release(&b);
-			ss_text_free(t);
-			return ss_diag_oom(d);
-		}
-	} else {
-		t->enc = SS_ENC_BYTES;
-		if (ss_buf_add(&b, raw, len) < 0) {
-			ss_buf_release(&b);
-			ss_text_free(t);
-			return ss_diag_oom(d);
-		}
-	}
-	t->data = ss_buf_detach(&b, &t->len);
-	if (!t->data || build_lines(t, d) < 0) {
-		ss_text_free(t);
-		return ss_diag_oom(d);
-	}
-	t->id.hash = ss_hash_bytes(raw, len);
+	const unsigned char *p = (const unsigned char *)ss_buf_str(raw);
+	size_t len = raw->len;
+	t->id.hash = ss_hash_bytes(p, len);
 	t->id.size = (off_t)len;
-	return 0;
+	t->path = ss_strdup(display);
+	int r = t->path ? 0 : ss_diag_oom(d);
+	if (r == 0 && len >= 2 && p[0] == 0xFF && p[1] == 0xFE) {
+		t->enc = SS_ENC_UTF16LE;
+		ss_buf b = SS_BUF_INIT;
+		if (len % 2)
+			r = ss_diag_set(d, display, 0, 0,
+					"truncated UTF-16 file: it has an odd number of bytes (%zu)",
+					len);
+		else if (decode_utf16le(p + 2, len - 2, &b) < 0)
+			r = ss_diag_oom(d);
+		ss_buf_release(raw);
+		*raw = b;
+	} else if (r == 0) {
+		t->enc = SS_ENC_BYTES;
+	}
+	if (r == 0 && !(t->data = ss_buf_detach(raw, &t->len)))
+		r = ss_diag_oom(d);
+	if (r == 0 && build_lines(t, d) < 0)
+		r = -1;
+	ss_buf_release(raw);
+	if (r < 0)
+		ss_text_free(t);
+	return r;
 }
 
 int ss_text_from_bytes(ss_text *t, const char *display, const void *bytes, size_t len, ss_diag *d)
 {
-	return init_from_buffer(t, display, bytes, len, d);
+	ss_buf raw = SS_BUF_INIT;
+	if (ss_buf_add(&raw, bytes, len) < 0 || ss_buf_grow(&raw, 0) < 0) {
+		ss_buf_release(&raw);
+		memset(t, 0, sizeof(*t));
+		return ss_diag_oom(d);
+	}
+	return init_from_raw(t, display, &raw, d);
 }
 
 int ss_text_new_empty(ss_text *t, const char *display, ss_encoding enc, ss_eol style, ss_diag *d)
 {
-	if (init_from_buffer(t, display, (const unsigned char *)"", 0, d) < 0)
+	if (ss_text_from_bytes(t, display, "", 0, d) < 0)
 		return -1;
 	t->enc = enc;
 	t->style = style;
@@ -295,16 +315,18 @@ int ss_text_load(ss_text *t, const char *path, size_t limit, ss_diag *d)
 		return ss_diag_set(d, path, 0, 0, "is a directory, expected a file");
 	}
 	ss_buf raw = SS_BUF_INIT;
-	if (st.st_size > 0 && ss_buf_grow(&raw, (size_t)st.st_size) < 0) {
+	/* One read chunk more than the size, so reaching EOF never reallocates. */
+	if (st.st_size > 0 && ss_buf_grow(&raw, (size_t)st.st_size + 65536) < 0) {
 		close(fd);
 		return ss_diag_oom(d);
 	}
 	int r = read_all(fd, path, limit, &raw, d);
 	close(fd);
-	if (r == 0)
-		r = init_from_buffer(t, path, (const unsigned char *)ss_buf_str(&raw), raw.len, d);
-	ss_buf_release(&raw);
-	if (r < 0)
+	if (r < 0) {
+		ss_buf_release(&raw);
+		return -1;
+	}
+	if (init_from_raw(t, path, &raw, d) < 0)
 		return -1;
 	t->id.known = 1;
 	t->id.dev = st.st_dev;
