@@ -176,6 +176,43 @@ static int reg_is_session_head(const flavour *fl, const ss_regfile *rf, size_t b
 	return !rf->blocks[last].deleted;
 }
 
+/* Default Settings is PuTTY's template for new sessions: where a store
+ * has sessions but no Default Settings, new sessions get the compiled-in
+ * defaults. It is a scope all the same, and apply and export write it. */
+#define DEFAULT_KEY "Default%20Settings"
+
+typedef struct reginfo {
+	int any;            /* the file holds sessions of this flavour */
+	int has_default;
+	size_t first;       /* the first session block */
+} reginfo;
+
+static void reg_info(const flavour *fl, const ss_regfile *rf, reginfo *ri)
+{
+	memset(ri, 0, sizeof(*ri));
+	for (size_t b = 0; b < rf->nblocks; b++) {
+		const char *raw;
+		size_t len;
+		if (!reg_is_session_head(fl, rf, b, &raw, &len))
+			continue;
+		if (!ri->any)
+			ri->first = b;
+		ri->any = 1;
+		if (len == strlen(DEFAULT_KEY) && strncasecmp(raw, DEFAULT_KEY, len) == 0)
+			ri->has_default = 1;
+	}
+}
+
+/* A Default Settings scope for a store that has none: all defaults. */
+static int add_default_scope(const flavour *fl, const char *file, ss_scopes *out, ss_diag *d)
+{
+	ss_scope *sc = ss_scopes_add(out, fl->kind, file, "Default Settings");
+	if (!sc)
+		return ss_diag_oom(d);
+	sc->tcp_keepalive = 0;
+	return 0;
+}
+
 static int value_index(const ss_regfile *rf, const ss_regvalue *v)
 {
 	for (int i = 0; i < NVALS; i++)
@@ -252,7 +289,9 @@ static int reg_audit(const flavour *fl, const ss_text *t, ss_scopes *out, ss_dia
 	ss_regfile rf;
 	if (ss_regfile_parse(&rf, t, d) < 0)
 		return -1;
-	int r = 0;
+	reginfo ri;
+	reg_info(fl, &rf, &ri);
+	int r = ri.any && !ri.has_default ? add_default_scope(fl, t->path, out, d) : 0;
 	ss_buf name = SS_BUF_INIT;
 	for (size_t b = 0; b < rf.nblocks && r == 0; b++) {
 		const char *raw;
@@ -311,6 +350,27 @@ static int reg_apply_session(const ss_regfile *rf, size_t b, const uint32_t want
 	return 0;
 }
 
+/* A new Default Settings key at the end of the file, beside the first
+ * session (same hive root: HKEY_CURRENT_USER or HKEY_USERS\SID). */
+static int reg_append_default(const ss_regfile *rf, size_t first, const uint32_t want[NVALS],
+			      size_t nwant, ss_edits *e, ss_diag *d)
+{
+	const ss_regblock *k = &rf->blocks[first];
+	size_t parent = k->path_len;
+	while (parent && k->path[parent - 1] != '\\')
+		parent--;
+	ss_regplan plan = SS_REGPLAN_INIT;
+	char *path = ss_asprintf("%.*s%s", (int)parent, k->path, DEFAULT_KEY);
+	ss_regkey *key = path ? ss_regplan_key(&plan, path) : NULL;
+	free(path);
+	for (size_t i = 0; key && i < nwant; i++)
+		if (ss_regkey_set_dword(key, VALUE_NAMES[i], want[i]) < 0)
+			key = NULL;
+	int r = key ? ss_regfile_append_key(rf, e, key, d) : ss_diag_oom(d);
+	ss_regplan_free(&plan);
+	return r;
+}
+
 static int reg_apply(const flavour *fl, ss_change *c, const ss_policy *p, ss_diag *d)
 {
 	ss_regfile rf;
@@ -325,8 +385,16 @@ static int reg_apply(const flavour *fl, ss_change *c, const ss_policy *p, ss_dia
 		if (reg_is_session_head(fl, &rf, b, &raw, &len))
 			r = reg_apply_session(&rf, b, want, nwant, &c->edits);
 	}
+	if (r < 0) {
+		ss_regfile_free(&rf);
+		return ss_diag_oom(d);
+	}
+	reginfo ri;
+	reg_info(fl, &rf, &ri);
+	if (ri.any && !ri.has_default)
+		r = reg_append_default(&rf, ri.first, want, nwant, &c->edits, d);
 	ss_regfile_free(&rf);
-	return r < 0 ? ss_diag_oom(d) : 0;
+	return r;
 }
 
 /* --- session directories --- */
@@ -401,12 +469,34 @@ static int dir_load(const flavour *fl, const char *dir, const char *rel, ss_text
 	return 0;
 }
 
+/* The path of the Default Settings file when the directory has none,
+ * else NULL (also when out of memory: *err says which). */
+static char *dir_missing_default(const flavour *fl, const char *dir, const ss_strlist *files,
+				 int *err)
+{
+	ss_buf name = SS_BUF_INIT;
+	*err = ss_sessname_to_file("", fl->fmt, &name) < 0;
+	for (size_t i = 0; i < files->n && !*err; i++) {
+		if (strcmp(files->v[i], ss_buf_str(&name)) == 0) {
+			ss_buf_release(&name);
+			return NULL;
+		}
+	}
+	char *path = *err ? NULL : ss_asprintf("%s/%s", dir, ss_buf_str(&name));
+	*err = *err || !path;
+	ss_buf_release(&name);
+	return path;
+}
+
 static int dir_audit(const flavour *fl, const char *dir, ss_scopes *out, ss_diag *d)
 {
 	ss_strlist files = SS_STRLIST_INIT;
 	if (ss_sessdir_list(dir, fl->fmt, &files, d) < 0)
 		return -1;
-	int r = 0;
+	int err;
+	char *def = dir_missing_default(fl, dir, &files, &err);
+	int r = err ? ss_diag_oom(d) : def ? add_default_scope(fl, def, out, d) : 0;
+	free(def);
 	ss_buf name = SS_BUF_INIT;
 	for (size_t i = 0; i < files.n && r == 0; i++) {
 		ss_text *t;
@@ -458,6 +548,29 @@ static int dir_apply_file(const ss_sessfile *sf, const uint32_t want[NVALS], siz
 	return r;
 }
 
+/* A new Default Settings file holding only the keepalive values: PuTTY
+ * takes its compiled-in defaults for everything else. */
+static int dir_create_default(const flavour *fl, const char *path, const uint32_t want[NVALS],
+			      size_t nwant, ss_changeset *cs, ss_diag *d)
+{
+	ss_text *t = calloc(1, sizeof(*t));
+	if (!t)
+		return ss_diag_oom(d);
+	if (ss_text_new_empty(t, path, SS_ENC_BYTES, SS_EOL_LF, d) < 0) {
+		free(t);
+		return -1;
+	}
+	ss_change *c = ss_changeset_add(cs, t); /* owns t, also on failure */
+	if (!c)
+		return ss_diag_oom(d);
+	ss_sessfile sf;
+	if (ss_sessfile_parse(&sf, t, fl->fmt, d) < 0)
+		return -1;
+	int r = dir_apply_file(&sf, want, nwant, &c->edits) < 0 ? ss_diag_oom(d) : 0;
+	ss_sessfile_free(&sf);
+	return r;
+}
+
 static int dir_apply(const flavour *fl, const char *dir, const ss_policy *p, ss_changeset *cs,
 		     ss_diag *d)
 {
@@ -466,7 +579,10 @@ static int dir_apply(const flavour *fl, const char *dir, const ss_policy *p, ss_
 		return -1;
 	uint32_t want[NVALS];
 	size_t nwant = wanted(p, want);
-	int r = 0;
+	int err;
+	char *def = dir_missing_default(fl, dir, &files, &err);
+	int r = err ? ss_diag_oom(d) : def ? dir_create_default(fl, def, want, nwant, cs, d) : 0;
+	free(def);
 	for (size_t i = 0; i < files.n && r == 0; i++) {
 		ss_text *t;
 		ss_sessfile sf;
@@ -528,7 +644,7 @@ static int plan_named(const flavour *fl, const char *name, const ss_policy *p, s
  * from a .reg as they are written there, from a directory re-escaped the
  * Windows way. */
 static int source_sessions(const flavour *fl, const char *from, ss_strlist *keys,
-			   ss_strlist *names, ss_diag *d)
+			   ss_strlist *names, int *want_default, ss_diag *d)
 {
 	struct stat st;
 	if (stat(from, &st) < 0)
@@ -538,6 +654,12 @@ static int source_sessions(const flavour *fl, const char *from, ss_strlist *keys
 	if (S_ISDIR(st.st_mode)) {
 		ss_strlist files = SS_STRLIST_INIT;
 		r = ss_sessdir_list(from, fl->fmt, &files, d);
+		int err = 0;
+		char *def = r == 0 ? dir_missing_default(fl, from, &files, &err) : NULL;
+		*want_default = def != NULL;
+		free(def);
+		if (err)
+			r = ss_diag_oom(d);
 		for (size_t i = 0; i < files.n && r == 0; i++) {
 			ss_buf_reset(&b);
 			if (dir_session_name(files.v[i], &b) < 0 ||
@@ -560,6 +682,9 @@ static int source_sessions(const flavour *fl, const char *from, ss_strlist *keys
 		unload(t);
 		return -1;
 	}
+	reginfo ri;
+	reg_info(fl, &rf, &ri);
+	*want_default = ri.any && !ri.has_default;
 	for (size_t i = 0; i < rf.nblocks && r == 0; i++) {
 		const char *raw;
 		size_t len;
@@ -584,7 +709,8 @@ static int export_plan(const flavour *fl, const char *from, const ss_strlist *se
 	if (check_policy(from ? from : "export", p, d) < 0)
 		return -1;
 	ss_strlist keys = SS_STRLIST_INIT, names = SS_STRLIST_INIT;
-	int r = from ? source_sessions(fl, from, &keys, &names, d) : 0;
+	int want_default = 0;
+	int r = from ? source_sessions(fl, from, &keys, &names, &want_default, d) : 0;
 	if (r == 0 && sessions && sessions->n) {
 		for (size_t i = 0; i < sessions->n && r == 0; i++) {
 			size_t j = 0;
@@ -599,8 +725,11 @@ static int export_plan(const flavour *fl, const char *from, const ss_strlist *se
 				r = plan_named(fl, sessions->v[i], p, out, d);
 		}
 	} else if (r == 0) {
-		/* Every session of the source, Default Settings included when it
-		 * has one: the export sets what the source holds, nothing more. */
+		/* Every session of the source, and Default Settings (the template
+		 * for new sessions) also where the source has none: the scopes
+		 * that audit shows. */
+		if (want_default)
+			r = plan_named(fl, "Default Settings", p, out, d);
 		for (size_t i = 0; i < keys.n && r == 0; i++)
 			r = plan_session(fl, keys.v[i], strlen(keys.v[i]), p, out, d);
 	}

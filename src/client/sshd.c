@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "sshd_impl.h"
 
@@ -344,12 +345,17 @@ static int include_glob(sd_walk *w, const char *arg, size_t *gi)
 		return ss_diag_oom(w->d);
 	}
 	int res = 0;
-	for (size_t i = 0; i < gb.gl_pathc && res == 0; i++)
-		res = add_file(c, gb.gl_pathv[i], &files[i], w->d);
+	size_t n = 0;
+	for (size_t i = 0; i < gb.gl_pathc && res == 0; i++) {
+		/* sshd reads a directory as an empty file (getline fails at once) */
+		struct stat st;
+		if (stat(gb.gl_pathv[i], &st) == 0 && S_ISDIR(st.st_mode))
+			continue;
+		res = add_file(c, gb.gl_pathv[i], &files[n++], w->d);
+	}
 	globfree(&gb);
-	/* add_file may have moved c->globs: find the entry again */
 	c->globs[*gi].files = files;
-	c->globs[*gi].n = res == 0 ? gb.gl_pathc : 0;
+	c->globs[*gi].n = res == 0 ? n : 0;
 	return res;
 }
 
@@ -441,7 +447,6 @@ static int do_match(sd_walk *w, size_t fi, size_t ii, int *flags, int *active, l
 		return r;
 	}
 	ss_buf_release(&err);
-	int all = m == SS_SSHD_MATCH_YES && conn == NULL; /* without a connection only All matches */
 	if (w->pass == 2 && !w->conn && !never && id == w->only_block)
 		m = SS_SSHD_MATCH_YES;
 	*active = never ? 0 : m == SS_SSHD_MATCH_YES;
@@ -454,7 +459,7 @@ static int do_match(sd_walk *w, size_t fi, size_t ii, int *flags, int *active, l
 		char *name = criteria_text(f, it, 1);
 		if (!name)
 			return ss_diag_oom(w->d);
-		c->blocks[c->nblocks++] = (sd_block){fi, ii, name, all};
+		c->blocks[c->nblocks++] = (sd_block){fi, ii, name};
 	}
 	return 0;
 }

@@ -56,7 +56,6 @@ typedef struct sd_block {
 	size_t file;
 	size_t item;
 	char *name;
-	int all; /* `Match All`: every connection */
 } sd_block;
 
 /* A place a value was set: the file and the byte offset of its line. */

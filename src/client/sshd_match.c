@@ -405,8 +405,8 @@ static ss_sshd_match_result fail(ss_buf *err, const char *fmt, ...)
 static ss_sshd_match_result missing(ss_buf *err, const char *criterion, const char *field)
 {
 	return fail(err, "'Match %s' in configuration but '%s' not in connection test "
-			 "specification",
-		    criterion, field);
+			 "specification: add %s= to the connection",
+		    criterion, field, field);
 }
 
 /* One criterion with its argument: 1 holds, 0 does not, -1 error. */

@@ -152,6 +152,14 @@ apply_checked() {
 	check "$name: every session reads back 1/0" all_sessions_are "$T/b.hive" "$root" 1 0
 	everything_but_keepalive "$T/a.hive" >"$T/a.txt"
 	everything_but_keepalive "$T/b.hive" >"$T/b.txt"
+	if ! grep -q -F 'Sessions\Default%20Settings]' "$T/a.txt"; then
+		# Default Settings was missing: apply adds it, with keepalive only.
+		check "$name: Default Settings added" values_are "$T/b.hive" "$root" 'Default%20Settings' 1 0
+		grep -v -F 'Sessions\Default%20Settings]' "$T/b.txt" | cat -s >"$T/b2.txt"
+		cat -s "$T/a.txt" >"$T/a2.txt"
+		mv "$T/a2.txt" "$T/a.txt"
+		mv "$T/b2.txt" "$T/b.txt"
+	fi
 	check "$name: nothing else in the registry changed" cmp -s "$T/a.txt" "$T/b.txt"
 }
 
@@ -277,6 +285,8 @@ expect_eq "kitty dir: k:1" "$(cat "$K/k%3A1")" \
 expect_eq "kitty dir: last duplicate set" "$(cat "$K/folder/inner")" \
 	"$(printf 'PingIntervalSecs\\5\\\nPingIntervalSecs\\0\\\nPingInterval\\1\\')"
 check "kitty dir: audit passes after apply" json_all_intervals "$K" kitty 60
+expect_eq "kitty dir: Default Settings made" "$(cat "$K/Default%20Settings")" \
+	"$(printf 'PingInterval\\1\\\nPingIntervalSecs\\0\\')"
 
 # --- export ---
 
@@ -286,8 +296,9 @@ if "$SSHSYNC" export --help >/dev/null 2>&1; then
 	expect_eq "export: UTF-16 BOM" "$(head -c2 "$T/exp.reg" | od -An -tx1 | tr -d ' ')" fffe
 	check "export: hivexregedit merges it as is" merge "$T/exp.reg" "$T/e.hive"
 	check "export: linux is 1/0" values_are "$T/e.hive" "$PUTTY_HIVE" linux 1 0
+	check "export: Default Settings is 1/0" values_are "$T/e.hive" "$PUTTY_HIVE" 'Default%20Settings' 1 0
 	expect_eq "export: only keepalive values" \
-		"$(hivexregedit --export --prefix HKEY_CURRENT_USER "$T/e.hive" '\' | grep -c '^"')" 2
+		"$(hivexregedit --export --prefix HKEY_CURRENT_USER "$T/e.hive" '\' | grep -c '^"')" 4
 
 	# Hostile names from the command line: each becomes exactly one key.
 	"$SSHSYNC" export putty --interval 75 --session 'a]b' --session 'q"\x' \

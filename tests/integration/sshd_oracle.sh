@@ -97,7 +97,7 @@ for k in sorted(theirs):
         print("FAIL %s: %s %s: sshd says %r, sshsync %r" % (what, k[0], k[1], t, o)); bad += 1
         continue
     if t.startswith("error"):
-        m = re.search(r"(\S+) line (\d+):", t)
+        m = re.search(r"(\S+?):? line (\d+):", t)
         if m and (m.group(1) + ":" + m.group(2) + ":") not in o:
             print("FAIL %s: %s: sshd says %r, sshsync %r" % (what, k[0], t, o)); bad += 1
         continue

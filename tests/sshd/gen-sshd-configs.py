@@ -66,6 +66,8 @@ OTHER_MATCH = [
 
 def time_value(r):
     """A valid sshd time, in one of the forms people write."""
+    if r.random() < 0.08:
+        return r.choice(["1h", "1h1s", "+30", "2M", "0m45s", "1w"])
     n = r.choice([0, 15, 30, 45, 60, 120, 300, 600, 900])
     form = r.randrange(6)
     if form == 0 and n and n % 60 == 0:
@@ -128,10 +130,10 @@ def criterion(r):
         return kw(r, "LocalAddress"), r.choice(["10.0.0.0/24", "192.168.1.1", "fd00::/8",
                                                 "10.0.0.1,192.168.1.1"])
     if c == 5:
-        return kw(r, "LocalPort"), r.choice(["22", "2222"])
+        return kw(r, "LocalPort"), r.choice(["22", "2222", "ssh"])
     if c == 6:
         return kw(r, "RDomain"), r.choice(["vrf1", "vrf*", "!vrf2,vrf*"])
-    return kw(r, "User"), r.choice(["bob", "root"])
+    return kw(r, "User"), r.choice(["bob", "root", '"bob"', '"b*,root"'])
 
 
 def match_line(r):
@@ -224,14 +226,18 @@ def tree(r, root, index, broken):
         lines.append(r.choice(OTHER_GLOBAL))
     for _ in range(r.randint(0, 3)):
         lines.append(keepalive_line(r, False))
+    if lines[-1].startswith(("Include", "include", "INCLUDE")) and r.random() < 0.2:
+        lines.append(lines[-1])  # the same glob again: sshd's include cache
     for _ in range(r.randint(0, 4)):
         lines.append(match_line(r))
+        is_all = lines[-1].lower().endswith(" all")
         for _ in range(r.randint(0, 3)):
             lines.append("\t" + r.choice(OTHER_MATCH + ["ClientAliveInterval " + time_value(r)]))
         for _ in range(r.randint(0, 2)):
-            lines.append("    " + keepalive_line(r, True))
+            # `Match All` is active in sshd's first pass: TCPKeepAlive is allowed there
+            lines.append("    " + keepalive_line(r, not is_all))
         if r.random() < 0.15:
-            dropin(r, os.path.join(d, "m", "block%d.conf" % len(lines)), False)
+            dropin(r, os.path.join(d, "m", "block%d.conf" % len(lines)), r.random() < 0.3)
             lines.append("\t" + kw(r, "Include") + " " +
                          include_ref(r, d, "m", "block%d.conf" % (len(lines) - 1)))
     if broken:

@@ -160,9 +160,12 @@ static void test_audit_reg(void **state)
 	audit(f, &ss_client_putty, path);
 	assert_int_equal(f->scopes.n, 0);
 	audit(f, &ss_client_kitty, path);
-	assert_int_equal(f->scopes.n, 1);
-	assert_string_equal(f->scopes.v[0].kind, "kitty");
-	assert_int_equal(f->scopes.v[0].interval, 60);
+	assert_int_equal(f->scopes.n, 2);
+	assert_string_equal(f->scopes.v[1].kind, "kitty");
+	assert_int_equal(scope(f, "k")->interval, 60);
+	/* No Default Settings stored: new sessions get PuTTY's defaults. */
+	assert_int_equal(scope(f, "Default Settings")->interval, 0);
+	assert_null(scope(f, "Default Settings")->set_at);
 	free(path);
 }
 
@@ -215,7 +218,10 @@ static void test_apply_keeps_utf16_and_missing_final_newline(void **state)
 	ss_buf_release(&raw);
 	assert_string_equal(apply(f, &ss_client_putty, path),
 			    "REGEDIT4\r\n[" SESS "caf%C3%A9]\r\n\"X\"=\"\xc3\xa9\"\r\n"
-			    "\"PingInterval\"=dword:00000001\r\n\"PingIntervalSecs\"=dword:00000000");
+			    "\"PingInterval\"=dword:00000001\r\n\"PingIntervalSecs\"=dword:00000000"
+			    /* No Default Settings: a new key after a blank line. */
+			    "\r\n\r\n[" SESS "Default%20Settings]\r\n"
+			    "\"PingInterval\"=dword:00000001\r\n\"PingIntervalSecs\"=dword:00000000\r\n");
 	ss_buf bytes = SS_BUF_INIT;
 	assert_int_equal(ss_edits_render_file(f->cs.v[0].text, &f->cs.v[0].edits, &bytes, &f->d),
 			 0);
@@ -262,10 +268,18 @@ static void test_session_dirs(void **state)
 	tu_write_str(p = tu_path(kd, "k%3A1"), "PingInterval\\0\\\nPingInterval\\2\\\n");
 	free(p);
 	audit(f, &ss_client_kitty, kd);
-	assert_int_equal(f->scopes.n, 1);
-	assert_string_equal(f->scopes.v[0].name, "k:1");
-	assert_int_equal(f->scopes.v[0].interval, 120);
+	assert_int_equal(f->scopes.n, 2);
+	assert_int_equal(scope(f, "k:1")->interval, 120);
+	assert_int_equal(scope(f, "Default Settings")->interval, 0);
+	/* The missing Default Settings is a new file, holding only these. */
 	assert_string_equal(apply(f, &ss_client_kitty, kd),
+			    "PingInterval\\1\\\nPingIntervalSecs\\0\\\n");
+	assert_int_equal(f->cs.n, 2);
+	assert_false(f->cs.v[0].text->id.known);
+	assert_non_null(strstr(f->cs.v[0].text->path, "/Default%20Settings"));
+	ss_buf_reset(&f->out);
+	assert_int_equal(ss_edits_render(f->cs.v[1].text, &f->cs.v[1].edits, &f->out, &f->d), 0);
+	assert_string_equal(ss_buf_str(&f->out),
 			    "PingInterval\\0\\\nPingInterval\\1\\\nPingIntervalSecs\\0\\\n");
 	free(kd);
 }
@@ -280,13 +294,14 @@ static void test_export_plan(void **state)
 	assert_int_equal(f->plan.n, 5);
 	assert_string_equal(f->plan.v[0].path, SESS "Default%20Settings");
 	assert_string_equal(f->plan.v[4].path, SESS "other%20user");
-	/* Default Settings is exported only when the source has it. */
+	/* Default Settings is exported also where the source has none. */
 	char *nodef = file(f, "n.reg", HDR "[" SESS "only]\r\n");
 	ss_regplan p2 = SS_REGPLAN_INIT;
 	assert_int_equal(ss_client_putty.export_plan(nodef, &(ss_strlist)SS_STRLIST_INIT, &f->p,
 						     &p2, &f->d), 0);
-	assert_int_equal(p2.n, 1);
-	assert_string_equal(p2.v[0].path, SESS "only");
+	assert_int_equal(p2.n, 2);
+	assert_string_equal(p2.v[0].path, SESS "Default%20Settings");
+	assert_string_equal(p2.v[1].path, SESS "only");
 	ss_regplan_free(&p2);
 	free(nodef);
 	assert_int_equal(f->plan.v[1].n, 2);

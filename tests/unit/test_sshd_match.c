@@ -181,7 +181,7 @@ static void test_match_errors(void **state)
 			    "Invalid Match address argument '10.0.0.1/8'");
 	assert_string_equal(match_error("LocalPort 22", "user=bob"),
 			    "'Match LocalPort' in configuration but 'lport' not in connection "
-			    "test specification");
+			    "test specification: add lport= to the connection");
 	/* every criterion is checked, also after one that failed */
 	assert_string_equal(match_error("User nobody Flavour x", BOB),
 			    "Unsupported Match attribute Flavour");
