@@ -152,6 +152,15 @@ int ss_edits_render_file(const ss_text *t, const ss_edits *e, ss_buf *out, ss_di
 	ss_edit *v = sorted_edits(t, e, d);
 	if (!v)
 		return -1;
+	/* The exact size for byte files, and for ASCII in UTF-16: the output
+	 * is never reallocated (and never held twice) on the way. */
+	size_t n = t->len;
+	for (size_t i = 0; i < e->n; i++)
+		n = n - (v[i].end - v[i].start) + v[i].repl_len;
+	if (ss_buf_grow(out, t->enc == SS_ENC_UTF16LE ? 2 * n + 2 : n) < 0) {
+		free(v);
+		return ss_diag_oom(d);
+	}
 	int r = ss_text_encode(t, "", 0, out, d);
 	size_t pos = 0;
 	for (size_t i = 0; i < e->n && r == 0; i++) {

@@ -223,53 +223,55 @@ static int build_lines(ss_text *t, ss_diag *d)
 	return 0;
 }
 
-static int init_from_buffer(ss_text *t, const char *display, const unsigned char *raw,
-			    size_t len, ss_diag *d)
+/* Builds the text from the file's bytes, taking `raw` over: a byte file's
+ * text is its buffer itself (no second copy of a large file). */
+static int init_from_raw(ss_text *t, const char *display, ss_buf *raw, ss_diag *d)
 {
 	memset(t, 0, sizeof(*t));
-	t->path = ss_strdup(display);
-	if (!t->path)
-		return ss_diag_oom(d);
-	ss_buf b = SS_BUF_INIT;
-	if (len >= 2 && raw[0] == 0xFF && raw[1] == 0xFE) {
-		t->enc = SS_ENC_UTF16LE;
-		if (len % 2) {
-			ss_diag_set(d, display, 0, 0,
-				    "truncated UTF-16 file: it has an odd number of bytes (%zu)", len);
-			ss_text_free(t);
-			return -1;
-		}
-		if (decode_utf16le(raw + 2, len - 2, &b) < 0) {
-			ss_buf_release(&b);
-			ss_text_free(t);
-			return ss_diag_oom(d);
-		}
-	} else {
-		t->enc = SS_ENC_BYTES;
-		if (ss_buf_add(&b, raw, len) < 0) {
-			ss_buf_release(&b);
-			ss_text_free(t);
-			return ss_diag_oom(d);
-		}
-	}
-	t->data = ss_buf_detach(&b, &t->len);
-	if (!t->data || build_lines(t, d) < 0) {
-		ss_text_free(t);
-		return ss_diag_oom(d);
-	}
-	t->id.hash = ss_hash_bytes(raw, len);
+	const unsigned char *p = (const unsigned char *)ss_buf_str(raw);
+	size_t len = raw->len;
+	t->id.hash = ss_hash_bytes(p, len);
 	t->id.size = (off_t)len;
-	return 0;
+	t->path = ss_strdup(display);
+	int r = t->path ? 0 : ss_diag_oom(d);
+	if (r == 0 && len >= 2 && p[0] == 0xFF && p[1] == 0xFE) {
+		t->enc = SS_ENC_UTF16LE;
+		ss_buf b = SS_BUF_INIT;
+		if (len % 2)
+			r = ss_diag_set(d, display, 0, 0,
+					"truncated UTF-16 file: it has an odd number of bytes (%zu)",
+					len);
+		else if (decode_utf16le(p + 2, len - 2, &b) < 0)
+			r = ss_diag_oom(d);
+		ss_buf_release(raw);
+		*raw = b;
+	} else if (r == 0) {
+		t->enc = SS_ENC_BYTES;
+	}
+	if (r == 0 && !(t->data = ss_buf_detach(raw, &t->len)))
+		r = ss_diag_oom(d);
+	if (r == 0 && build_lines(t, d) < 0)
+		r = -1;
+	ss_buf_release(raw);
+	if (r < 0)
+		ss_text_free(t);
+	return r;
 }
 
 int ss_text_from_bytes(ss_text *t, const char *display, const void *bytes, size_t len, ss_diag *d)
 {
-	return init_from_buffer(t, display, bytes, len, d);
+	ss_buf raw = SS_BUF_INIT;
+	if (ss_buf_add(&raw, bytes, len) < 0 || ss_buf_grow(&raw, 0) < 0) {
+		ss_buf_release(&raw);
+		memset(t, 0, sizeof(*t));
+		return ss_diag_oom(d);
+	}
+	return init_from_raw(t, display, &raw, d);
 }
 
 int ss_text_new_empty(ss_text *t, const char *display, ss_encoding enc, ss_eol style, ss_diag *d)
 {
-	if (init_from_buffer(t, display, (const unsigned char *)"", 0, d) < 0)
+	if (ss_text_from_bytes(t, display, "", 0, d) < 0)
 		return -1;
 	t->enc = enc;
 	t->style = style;
@@ -320,10 +322,11 @@ int ss_text_load(ss_text *t, const char *path, size_t limit, ss_diag *d)
 	}
 	int r = read_all(fd, path, limit, &raw, d);
 	close(fd);
-	if (r == 0)
-		r = init_from_buffer(t, path, (const unsigned char *)ss_buf_str(&raw), raw.len, d);
-	ss_buf_release(&raw);
-	if (r < 0)
+	if (r < 0) {
+		ss_buf_release(&raw);
+		return -1;
+	}
+	if (init_from_raw(t, path, &raw, d) < 0)
 		return -1;
 	t->id.known = 1;
 	t->id.dev = st.st_dev;
