@@ -23,7 +23,10 @@
 /* Settings files are small; a Registry.xml of 64 MiB is not one. */
 enum { GPPXML_LIMIT = 64 * 1024 * 1024 };
 
+struct reader;
+
 typedef struct parse_state {
+	struct reader *rd;
 	int saw_dtd;
 	int dtd_line;
 	int dtd_col;
@@ -96,26 +99,69 @@ static int parse_error(const parse_state *st, const char *display, ss_diag *d)
 			   st->err_message);
 }
 
-static int is_element(const xmlNode *n, const char *name)
+/* The reader is streaming (SAX): a Registry.xml of 10,000 sessions is read
+ * without building its tree. One frame per open element. */
+typedef enum frame_kind { F_ROOT, F_COLLECTION, F_REGISTRY, F_OTHER } frame_kind;
+
+typedef struct frame {
+	frame_kind kind;
+	int disabled;     /* this element or one around it has disabled="1" */
+	int has_props;    /* F_REGISTRY: its <Properties> was seen */
+	size_t line;
+} frame;
+
+typedef struct reader {
+	xmlParserCtxtPtr ctxt;
+	ss_gppxml *x;
+	ss_diag *d;
+	int failed;
+	frame *stack;
+	size_t depth;
+	size_t cap;
+} reader;
+
+/* Stops the parser with an error already in the diagnostic. */
+static void stop(reader *rd)
 {
-	return n->type == XML_ELEMENT_NODE && xmlStrEqual(n->name, BAD_CAST name);
+	rd->failed = 1;
+	xmlStopParser(rd->ctxt);
 }
 
-/* An attribute's value, newly allocated ("" when absent), or NULL when out
- * of memory. */
-static char *get_attr(const xmlNode *n, const char *name)
+/* An attribute (no namespace) as a new C string; "" when absent; NULL when
+ * out of memory. libxml2 hands a SAX reader an '&' in an attribute as the
+ * reference "&#38;" when entities are not substituted: decode it, the one
+ * reference that can remain in a document without a DTD. */
+static char *attr_value(const xmlChar **attrs, int nattrs, const char *name)
 {
-	xmlChar *v = xmlGetNoNsProp(n, BAD_CAST name);
-	char *copy = ss_strdup(v ? (const char *)v : "");
-	xmlFree(v);
-	return copy;
+	for (int i = 0; i < nattrs; i++) {
+		const xmlChar *const *a = attrs + 5 * i;
+		if (a[2] || !xmlStrEqual(a[0], BAD_CAST name))
+			continue;
+		const char *v = (const char *)a[3], *end = (const char *)a[4];
+		ss_buf b = SS_BUF_INIT;
+		int r = 0;
+		while (v < end && !r) {
+			if (end - v >= 5 && memcmp(v, "&#38;", 5) == 0) {
+				r = ss_buf_addc(&b, '&');
+				v += 5;
+			} else {
+				r = ss_buf_addc(&b, *v++);
+			}
+		}
+		if (r || ss_buf_addc(&b, '\0') < 0) {
+			ss_buf_release(&b);
+			return NULL;
+		}
+		return ss_buf_detach(&b, NULL);
+	}
+	return ss_strdup("");
 }
 
-static int attr_is_one(const xmlNode *n, const char *name)
+static int attr_is_one(const xmlChar **attrs, int nattrs, const char *name)
 {
-	xmlChar *v = xmlGetNoNsProp(n, BAD_CAST name);
-	int one = v && xmlStrEqual(v, BAD_CAST "1");
-	xmlFree(v);
+	char *v = attr_value(attrs, nattrs, name);
+	int one = v && strcmp(v, "1") == 0;
+	free(v);
 	return one;
 }
 
@@ -134,75 +180,128 @@ static ss_gpp_item *new_item(ss_gppxml *x)
 	return it;
 }
 
-static int read_action(const xmlNode *props, char *action)
+static int read_action(const char *v, char *action)
 {
-	xmlChar *v = xmlGetNoNsProp(props, BAD_CAST "action");
-	int r = 0;
-	if (!v || !*v)
+	if (!*v)
 		*action = 'U';
-	else if (xmlStrlen(v) == 1 && strchr("CRUD", v[0]))
-		*action = (char)v[0];
+	else if (strlen(v) == 1 && strchr("CRUD", v[0]))
+		*action = v[0];
 	else
-		r = -1;
-	xmlFree(v);
-	return r;
-}
-
-static int read_item(ss_gppxml *x, const xmlNode *reg, int disabled, ss_diag *d)
-{
-	const xmlNode *props = NULL;
-	for (const xmlNode *c = reg->children; c && !props; c = c->next)
-		if (is_element(c, "Properties"))
-			props = c;
-	if (!props)
-		return ss_diag_set(d, x->path, (size_t)xmlGetLineNo(reg), 0,
-				   "<Registry> item without <Properties>");
-	ss_gpp_item *it = new_item(x);
-	if (!it)
-		return ss_diag_oom(d);
-	it->line = (size_t)xmlGetLineNo(props);
-	it->disabled = disabled || attr_is_one(reg, "disabled");
-	it->is_default = attr_is_one(props, "default");
-	if (read_action(props, &it->action) < 0)
-		return ss_diag_set(d, x->path, it->line, 0,
-				   "action is not C, R, U or D (create, replace, update, delete)");
-	it->hive = get_attr(props, "hive");
-	it->key = get_attr(props, "key");
-	it->name = get_attr(props, "name");
-	it->type = get_attr(props, "type");
-	it->value = get_attr(props, "value");
-	if (!it->hive || !it->key || !it->name || !it->type || !it->value)
-		return ss_diag_oom(d);
+		return -1;
 	return 0;
 }
 
-/* Items in document order; Collections nest, and a disabled Collection
- * disables everything in it. Other elements (Filters, ...) are skipped. */
-static int read_children(ss_gppxml *x, const xmlNode *parent, int disabled, ss_diag *d)
+/* A <Properties> of a <Registry> item: the item itself. */
+static int read_item(reader *rd, const frame *reg, const xmlChar **attrs, int nattrs,
+		     size_t line)
 {
-	for (const xmlNode *c = parent->children; c; c = c->next) {
-		int r = 0;
-		if (is_element(c, "Registry"))
-			r = read_item(x, c, disabled, d);
-		else if (is_element(c, "Collection"))
-			r = read_children(x, c, disabled || attr_is_one(c, "disabled"), d);
-		if (r < 0)
+	ss_gpp_item *it = new_item(rd->x);
+	if (!it)
+		return ss_diag_oom(rd->d);
+	it->line = line;
+	it->disabled = reg->disabled;
+	it->is_default = attr_is_one(attrs, nattrs, "default");
+	char *action = attr_value(attrs, nattrs, "action");
+	if (!action)
+		return ss_diag_oom(rd->d);
+	int bad = read_action(action, &it->action) < 0;
+	free(action);
+	if (bad)
+		return ss_diag_set(rd->d, rd->x->path, line, 0,
+				   "action is not C, R, U or D (create, replace, update, delete)");
+	it->hive = attr_value(attrs, nattrs, "hive");
+	it->key = attr_value(attrs, nattrs, "key");
+	it->name = attr_value(attrs, nattrs, "name");
+	it->type = attr_value(attrs, nattrs, "type");
+	it->value = attr_value(attrs, nattrs, "value");
+	if (!it->hive || !it->key || !it->name || !it->type || !it->value)
+		return ss_diag_oom(rd->d);
+	return 0;
+}
+
+static frame *push(reader *rd, frame_kind kind, int disabled, size_t line)
+{
+	if (rd->depth == rd->cap) {
+		size_t cap = rd->cap ? rd->cap * 2 : 16;
+		frame *v = realloc(rd->stack, cap * sizeof(*v));
+		if (!v)
+			return NULL;
+		rd->stack = v;
+		rd->cap = cap;
+	}
+	frame *f = &rd->stack[rd->depth++];
+	*f = (frame){kind, disabled, 0, line};
+	return f;
+}
+
+/* What an element is, from where it stands: the root must be
+ * <RegistrySettings>; items are <Registry> elements directly in it or in
+ * (nested) <Collection>s; an item's first <Properties> child is read.
+ * Anything else (Filters, ...) is skipped with all it holds. */
+static int start_element(reader *rd, const char *name, const xmlChar **attrs, int nattrs,
+			 size_t line)
+{
+	if (rd->depth == 0) {
+		if (strcmp(name, "RegistrySettings") != 0)
+			return ss_diag_set(rd->d, rd->x->path, line, 0,
+					   "is not a Group Policy Registry.xml: expected the "
+					   "root element <RegistrySettings>");
+		return push(rd, F_ROOT, attr_is_one(attrs, nattrs, "disabled"), line)
+			       ? 0 : ss_diag_oom(rd->d);
+	}
+	frame *parent = &rd->stack[rd->depth - 1];
+	frame_kind kind = F_OTHER;
+	int disabled = parent->disabled;
+	if (parent->kind == F_ROOT || parent->kind == F_COLLECTION) {
+		if (strcmp(name, "Collection") == 0)
+			kind = F_COLLECTION;
+		else if (strcmp(name, "Registry") == 0)
+			kind = F_REGISTRY;
+		if (kind != F_OTHER)
+			disabled = disabled || attr_is_one(attrs, nattrs, "disabled");
+	} else if (parent->kind == F_REGISTRY && !parent->has_props &&
+		   strcmp(name, "Properties") == 0) {
+		parent->has_props = 1;
+		if (read_item(rd, parent, attrs, nattrs, line) < 0)
 			return -1;
 	}
-	return 0;
+	return push(rd, kind, disabled, line) ? 0 : ss_diag_oom(rd->d);
 }
 
-static int read_document(ss_gppxml *x, xmlDocPtr doc, ss_diag *d)
+static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
+		     const xmlChar *uri, int nns, const xmlChar **ns, int nattrs, int ndefaulted,
+		     const xmlChar **attrs)
 {
-	if (doc->intSubset || doc->extSubset)
-		return ss_diag_set(d, x->path, 0, 0, "has a DTD (<!DOCTYPE>); a Group Policy "
-				   "Registry.xml has none, and sshsync reads no DTD");
-	const xmlNode *root = xmlDocGetRootElement(doc);
-	if (!root || !is_element(root, "RegistrySettings"))
-		return ss_diag_set(d, x->path, root ? (size_t)xmlGetLineNo(root) : 0, 0,
-				   "is not a Group Policy Registry.xml: expected the root element "
-				   "<RegistrySettings>");
-	return read_children(x, root, attr_is_one(root, "disabled"), d);
+	(void)prefix;
+	(void)uri;
+	(void)nns;
+	(void)ns;
+	(void)ndefaulted;
+	xmlParserCtxtPtr ctxt = ctx;
+	parse_state *st = ctxt->_private;
+	reader *rd = st->rd;
+	int line = xmlSAX2GetLineNumber(ctx);
+	if (!rd->failed && start_element(rd, (const char *)localname, attrs, nattrs,
+					 line > 0 ? (size_t)line : 0) < 0)
+		stop(rd);
+}
+
+static void on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix,
+		   const xmlChar *uri)
+{
+	(void)localname;
+	(void)prefix;
+	(void)uri;
+	xmlParserCtxtPtr ctxt = ctx;
+	parse_state *st = ctxt->_private;
+	reader *rd = st->rd;
+	if (rd->failed || rd->depth == 0)
+		return;
+	const frame *f = &rd->stack[--rd->depth];
+	if (f->kind == F_REGISTRY && !f->has_props) {
+		ss_diag_set(rd->d, rd->x->path, f->line, 0, "<Registry> item without <Properties>");
+		stop(rd);
+	}
 }
 
 /* `encoding` overrides the declaration: a UTF-16 file arrives decoded. */
@@ -220,10 +319,20 @@ static int parse_with(ss_gppxml *x, const char *display, const void *bytes, size
 		xmlFreeParserCtxt(ctxt);
 		return ss_diag_oom(d);
 	}
-	parse_state st = {0, 0, 0, 0, 0, 0, NULL};
+	reader rd = {ctxt, x, d, 0, NULL, 0, 0};
+	parse_state st = {&rd, 0, 0, 0, 0, 0, 0, NULL};
 	ctxt->_private = &st;
 	ctxt->sax->internalSubset = refuse_dtd;
 	ctxt->sax->serror = keep_first_error;
+	/* Streaming: no tree, no text kept; elements go to the reader. */
+	ctxt->sax->startElementNs = on_start;
+	ctxt->sax->endElementNs = on_end;
+	ctxt->sax->characters = NULL;
+	ctxt->sax->ignorableWhitespace = NULL;
+	ctxt->sax->cdataBlock = NULL;
+	ctxt->sax->comment = NULL;
+	ctxt->sax->processingInstruction = NULL;
+	ctxt->sax->reference = NULL;
 	/* No NOENT, DTDLOAD, DTDATTR, XINCLUDE or HUGE: see the top of the file. */
 	int options = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
 		      XML_PARSE_BIG_LINES | XML_PARSE_NOCDATA;
@@ -235,12 +344,15 @@ static int parse_with(ss_gppxml *x, const char *display, const void *bytes, size
 				"has a DTD (<!DOCTYPE>); a Group Policy Registry.xml has none, "
 				"and sshsync reads no DTD (entities could read files or "
 				"expand without end)");
-	else if (!doc || !ctxt->wellFormed)
+	else if (rd.failed)
+		r = -1; /* the reader has said why */
+	else if (!ctxt->wellFormed)
 		r = parse_error(&st, display, d);
 	else
-		r = read_document(x, doc, d);
-	xmlFreeDoc(doc);
+		r = 0;
+	xmlFreeDoc(doc); /* the document node only: no tree was built */
 	xmlFreeParserCtxt(ctxt);
+	free(rd.stack);
 	free(st.err_message);
 	return r;
 }
