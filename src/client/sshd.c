@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "sshd_impl.h"
 
@@ -344,12 +345,17 @@ static int include_glob(sd_walk *w, const char *arg, size_t *gi)
 		return ss_diag_oom(w->d);
 	}
 	int res = 0;
-	for (size_t i = 0; i < gb.gl_pathc && res == 0; i++)
-		res = add_file(c, gb.gl_pathv[i], &files[i], w->d);
+	size_t n = 0;
+	for (size_t i = 0; i < gb.gl_pathc && res == 0; i++) {
+		/* sshd reads a directory as an empty file (getline fails at once) */
+		struct stat st;
+		if (stat(gb.gl_pathv[i], &st) == 0 && S_ISDIR(st.st_mode))
+			continue;
+		res = add_file(c, gb.gl_pathv[i], &files[n++], w->d);
+	}
 	globfree(&gb);
-	/* add_file may have moved c->globs: find the entry again */
 	c->globs[*gi].files = files;
-	c->globs[*gi].n = res == 0 ? gb.gl_pathc : 0;
+	c->globs[*gi].n = res == 0 ? n : 0;
 	return res;
 }
 

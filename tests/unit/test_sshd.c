@@ -286,6 +286,13 @@ static void test_include_in_match(void **state)
 	values(c, "user=dave,lport=22", 45, 3, 1); /* line 2 is global again */
 	ss_sshd_free(c);
 	free(main_path);
+
+	/* a directory named by Include reads as an empty file, as in sshd */
+	main_path = put(f, "sshd_config", "Include sshd_config.d\nClientAliveInterval 45\n");
+	assert_int_equal(ss_sshd_load(&c, main_path, &f->opts, &d), 0);
+	values(c, "user=dave,lport=22", 45, 3, 1);
+	ss_sshd_free(c);
+	free(main_path);
 }
 
 static void expect_error(const fixture *f, const char *content, size_t line, size_t col,
