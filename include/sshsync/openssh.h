@@ -96,6 +96,9 @@ int ss_openssh_match_pattern(const char *s, const char *pattern);
 /* match.c match_pattern_list(): comma list with '!' negation; 1 match,
  * -1 negated match, 0 none. `dolower` lowercases the patterns. */
 int ss_openssh_match_pattern_list(const char *s, const char *list, int dolower);
+/* ssh.c valid_hostname() (Debian 12): 0 when ssh refuses this name on its
+ * command line (shell metacharacters, ',', blanks, a leading '-'). */
+int ss_openssh_valid_hostname(const char *s);
 /* readconf.c parse_token(): 1 when ssh 9.2 (Debian) knows the keyword
  * (lowercase). */
 int ss_openssh_keyword_known(const char *kw);

@@ -45,8 +45,11 @@ static int ssh_audit(const char *path, const ss_query *q, ss_scopes *out, ss_dia
 		r = ss_openssh_host_names(c, &names) < 0 || ss_strlist_push(&names, "*") < 0
 			    ? ss_diag_oom(d)
 			    : 0;
+		/* A Host name ssh refuses on its command line is no scope:
+		 * nobody can connect to it by that name. */
 		for (size_t i = 0; i < names.n && r == 0; i++)
-			r = audit_host(c, path, names.v[i], out, d);
+			if (ss_openssh_valid_hostname(names.v[i]))
+				r = audit_host(c, path, names.v[i], out, d);
 		ss_strlist_release(&names);
 	}
 	ss_openssh_free(c);

@@ -4,6 +4,7 @@
  * hang on a literal Host line, plus those whose literal Host line names the
  * host (the index). */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -210,7 +211,7 @@ static int block_activity(evstate *st, const oss_block *b, const char *host, int
 		*act = ACT_OFF;
 		if (outer == ACT_OFF)
 			return 0; /* SSHCONF_NEVERMATCH: forced off */
-		int m;
+		int m = ACT_OFF;
 		if (match_block(st, b, final_pass, &m) < 0)
 			return -1;
 		*act = m == ACT_OFF ? ACT_OFF : (m == ACT_UNKNOWN || outer == ACT_UNKNOWN)
@@ -372,6 +373,35 @@ static int fill_result(evstate *st, ss_openssh_result *r)
 	return 0;
 }
 
+/* ssh.c valid_hostname()/valid_ruser() as Debian 12 has them (the
+ * CVE-2023-51385 fix, with ',' added): names typed on the command line
+ * with shell metacharacters are refused before any config is read. */
+int ss_openssh_valid_hostname(const char *s)
+{
+	if (*s == '-')
+		return 0;
+	for (; *s; s++)
+		if (strchr("'`\"$\\;&<>|(){},", *s) || isspace((unsigned char)*s) ||
+		    iscntrl((unsigned char)*s))
+			return 0;
+	return 1;
+}
+
+static int valid_ruser(const char *s)
+{
+	if (*s == '-')
+		return 0;
+	for (; *s; s++) {
+		if (strchr("'`\";&<>|(){}", *s))
+			return 0;
+		if (isspace((unsigned char)*s) && s[1] == '-')
+			return 0;
+		if (*s == '\\' && s[1] == '\0')
+			return 0;
+	}
+	return 1;
+}
+
 int ss_openssh_eval(ss_openssh *c, const char *host, ss_openssh_result *r, ss_diag *d)
 {
 	memset(r, 0, sizeof(*r));
@@ -395,6 +425,16 @@ int ss_openssh_eval(ss_openssh *c, const char *host, ss_openssh_result *r, ss_di
 		st.str[OP_USER] = copy;
 		st.at[OP_USER] = -2; /* set, but by no line */
 		st.host = at + 1;
+	}
+	if (!ss_openssh_valid_hostname(st.host) || (at && !valid_ruser(copy))) {
+		ss_diag_set(d, NULL, 0, 0,
+			    "ssh refuses the %s \"%s\": it contains characters ssh does not "
+			    "allow on its command line (expected none of '`\"$\\;&<>|(){}, "
+			    "blanks or control characters, and no leading '-')",
+			    at && !valid_ruser(copy) ? "user name" : "host name",
+			    at && !valid_ruser(copy) ? copy : st.host);
+		free(copy);
+		return -1;
 	}
 	int rc = run_pass(&st, st.host, 0);
 	int second = c->want_final || st.val[OP_CANON] > 0 || st.unknown[OP_CANON];

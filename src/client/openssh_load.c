@@ -1,6 +1,7 @@
 /* Loading an ssh_config tree: files, Include, checks ssh makes whatever
  * the host, and the blocks and index that evaluation walks. */
 #include <glob.h>
+#include <grp.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -287,13 +288,51 @@ static int parse_match(loader *L, uint32_t file, const ss_sshconf_item *it, oss_
 
 /* --- files and Include --- */
 
+/* Debian's secure_permissions() (user-group-modes patch): owned by the
+ * user or root, not world-writable, and group-writable only when the
+ * group's one member is the owner. */
+static int secure_permissions(const struct stat *st, uid_t uid)
+{
+	if (st->st_uid != 0 && st->st_uid != uid)
+		return 0;
+	if (st->st_mode & 002)
+		return 0;
+	if (!(st->st_mode & 020))
+		return 1;
+	struct group *gr = getgrgid(st->st_gid);
+	if (!gr)
+		return 0;
+	int members = 0, ok = 1;
+	struct passwd *pw;
+	setpwent();
+	while ((pw = getpwent()) != NULL) {
+		if (pw->pw_gid == gr->gr_gid) {
+			members++;
+			if (pw->pw_uid != uid)
+				ok = 0;
+		}
+	}
+	endpwent();
+	if (!ok)
+		return 0;
+	pw = getpwuid(st->st_uid);
+	if (!pw)
+		return 0;
+	if (gr->gr_mem[0]) {
+		members++;
+		if (strcmp(pw->pw_name, gr->gr_mem[0]) != 0 || gr->gr_mem[1])
+			return 0;
+	}
+	return members > 0;
+}
+
 static int load_one(loader *L, const char *path, int checkperm, int *index)
 {
 	ss_openssh *c = L->c;
 	struct stat st;
 	if (stat(path, &st) < 0)
 		return ss_diag_errno(L->d, path, "cannot open config file");
-	if (checkperm && ((st.st_uid != 0 && st.st_uid != getuid()) || (st.st_mode & 022)))
+	if (checkperm && !secure_permissions(&st, getuid()))
 		return ss_diag_set(L->d, path, 0, 0,
 				   "bad owner or permissions: ssh refuses an included file that "
 				   "is not owned by you or root, or that group or others can write "
@@ -556,7 +595,7 @@ static int build_index(ss_openssh *c, ss_diag *d)
 		if (c->blocks[b].literal)
 			names += c->files[c->blocks[b].file].conf.items[c->blocks[b].item].nargs;
 	c->index_cap = 16;
-	while (c->index_cap < 2 * names + 16)
+	while (c->index_cap < names + names / 2 + 16) /* load factor under 2/3 */
 		c->index_cap *= 2;
 	c->index = calloc(c->index_cap, sizeof(*c->index));
 	c->wild = calloc(c->nblocks ? c->nblocks : 1, sizeof(*c->wild));

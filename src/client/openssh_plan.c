@@ -47,12 +47,13 @@ static want *want_for(want *w, size_t n, oss_op op)
 	return NULL;
 }
 
-/* Where the global lines go in the main file: before the first Host or
- * Match, above the comment lines that sit right on top of it. */
+/* Where the global lines go in the main file: right after the last line
+ * of the global section (with its indentation), or, when there is none,
+ * before the first Host or Match, above the comment lines on top of it. */
 static size_t insert_point(const oss_file *f, const char **indent, size_t *indent_len)
 {
 	const ss_sshconf *conf = &f->conf;
-	size_t first = conf->nitems;
+	size_t first = conf->nitems, last_global = conf->nitems;
 	*indent = "";
 	*indent_len = 0;
 	for (size_t i = 0; i < conf->nitems; i++) {
@@ -62,11 +63,13 @@ static size_t insert_point(const oss_file *f, const char **indent, size_t *inden
 			break;
 		}
 		if (it->kind == SS_SSHCONF_DIRECTIVE) {
-			/* The indentation of the global lines before it. */
 			*indent = f->text.data + f->text.lines[i].start;
 			*indent_len = it->kw_start - f->text.lines[i].start;
+			last_global = i;
 		}
 	}
+	if (last_global < conf->nitems)
+		return last_global + 1;
 	if (first == conf->nitems)
 		return first;
 	while (first > 0 && conf->items[first - 1].kind == SS_SSHCONF_COMMENT)

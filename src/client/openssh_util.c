@@ -309,7 +309,7 @@ static const oss_keyword keywords[] = {
 const oss_keyword *oss_keyword_find(const char *kw)
 {
 	for (size_t i = 0; i < sizeof(keywords) / sizeof(*keywords); i++)
-		if (strcmp(keywords[i].name, kw) == 0)
+		if (keywords[i].name[0] == kw[0] && strcmp(keywords[i].name, kw) == 0)
 			return &keywords[i];
 	return NULL;
 }

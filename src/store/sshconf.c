@@ -74,15 +74,16 @@ static int strdelim_at(const char *data, size_t *s, size_t end, delim_tok *tok, 
 static int push_arg(ss_sshconf_item *it, size_t *cap, size_t start, size_t end, ss_buf *value)
 {
 	if (it->nargs == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 4;
+		size_t ncap = *cap ? *cap * 2 : 2; /* most lines have one or two */
 		ss_sshconf_arg *v = realloc(it->args, ncap * sizeof(*v));
 		if (!v)
 			return -1;
 		it->args = v;
 		*cap = ncap;
 	}
+	/* An exact-size copy: the scratch buffer is reused for every token. */
 	size_t len = value->len;
-	char *copy = ss_buf_detach(value, NULL);
+	char *copy = ss_strndup(value->data ? value->data : "", len);
 	if (!copy)
 		return -1;
 	it->args[it->nargs++] = (ss_sshconf_arg){start, end, copy, len};

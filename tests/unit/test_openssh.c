@@ -157,7 +157,7 @@ static void test_first_wins_and_hosts(void **state)
 	fx *f = fx_new("# keepalives\n"
 		       "Host web* !web9\n"
 		       "  ServerAliveInterval 30\n"
-		       "Host db \"db two\"\n"
+		       "Host db \"db:two\"\n"
 		       "  ServerAliveInterval=1m\n"
 		       "  ServerAliveCountMax 5\n"
 		       "  TCPKeepAlive no\n"
@@ -173,8 +173,16 @@ static void test_first_wins_and_hosts(void **state)
 	expect(f, "web9", 120, 3, 1, "13");
 	expect(f, "Web1", 120, 3, 1, "13");
 	expect(f, "db", 60, 5, 0, "5");
-	expect(f, "db two", 60, 5, 0, "5");
-	expect(f, "a,b", 7, 3, 1, "9");
+	expect(f, "db:two", 60, 5, 0, "5");
+	/* Debian's ssh refuses a typed name with a comma (CVE-2023-51385). */
+	ss_openssh_result r;
+	ss_diag d = SS_DIAG_INIT;
+	assert_int_equal(ss_openssh_eval(f->c, "a,b", &r, &d), -1);
+	assert_non_null(strstr(d.message, "does not allow"));
+	ss_diag_clear(&d);
+	assert_int_equal(ss_openssh_eval(f->c, "x;y@a", &r, &d), -1);
+	assert_non_null(strstr(d.message, "user name"));
+	ss_diag_clear(&d);
 	expect(f, "a", 120, 3, 1, "13");
 	expect(f, "none", 120, 3, 1, "13"); /* "none" leaves it unset */
 	expect(f, "*", 120, 3, 1, "13");
@@ -182,7 +190,7 @@ static void test_first_wins_and_hosts(void **state)
 	assert_int_equal(ss_openssh_host_names(f->c, &names), 0);
 	assert_int_equal(names.n, 4);
 	assert_string_equal(names.v[0], "db");
-	assert_string_equal(names.v[1], "db two");
+	assert_string_equal(names.v[1], "db:two");
 	assert_string_equal(names.v[2], "a,b");
 	assert_string_equal(names.v[3], "none");
 	ss_strlist_release(&names);
@@ -257,11 +265,11 @@ static void test_include_errors(void **state)
 	assert_int_equal(fx_load(f), 0);
 	expect(f, "x", 16, 3, 1, "l16:1");
 	fx_free(f);
-	/* A group-writable include is refused, as ssh does. */
+	/* A world-writable include is refused, as ssh does. */
 	f = fx_new("Include gw.conf\n");
 	fx_file(f, "gw.conf", "Port 22\n");
 	char *p = tu_path(f->dir, "gw.conf");
-	chmod(p, 0664);
+	chmod(p, 0666);
 	free(p);
 	assert_int_equal(fx_load(f), -1);
 	assert_non_null(strstr(f->d.message, "permissions"));
@@ -445,7 +453,7 @@ static void test_apply_edits(void **state)
 {
 	(void)state;
 	/* Values replaced in place, comments and '=' kept; the global line
-	 * goes above the comment that introduces the first Host. */
+	 * joins the global section. */
 	assert_plan("User me\n"
 		    "\n"
 		    "# the web farm\n"
@@ -455,8 +463,8 @@ static void test_apply_edits(void **state)
 		    "    ServerAliveInterval none\n",
 		    60, SS_UNSET, SS_UNSET,
 		    "User me\n"
-		    "\n"
 		    "ServerAliveInterval 60\n"
+		    "\n"
 		    "# the web farm\n"
 		    "Host web*\n"
 		    "\tServerAliveInterval=60 # short\n"
@@ -472,6 +480,9 @@ static void test_apply_edits(void **state)
 	/* No Host at all, no final newline. */
 	assert_plan("User me", 60, SS_UNSET, SS_UNSET, "User me\nServerAliveInterval 60\n", 1);
 	assert_plan("", 60, SS_UNSET, SS_UNSET, "ServerAliveInterval 60\n", 1);
+	/* No global line: above the comment that introduces the first Host. */
+	assert_plan("# hosts\n# more\nHost a\n  Port 1\n", 60, SS_UNSET, SS_UNSET,
+		    "ServerAliveInterval 60\n# hosts\n# more\nHost a\n  Port 1\n", 1);
 	/* Already global and right: nothing changes. */
 	assert_plan("ServerAliveInterval 60\nHost a\n", 60, SS_UNSET, SS_UNSET,
 		    "ServerAliveInterval 60\nHost a\n", 0);

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sshsync/edit.h"
 #include "sshsync/sshconf.h"
 #include "testutil.h"
 
@@ -280,6 +281,16 @@ static void test_corpus_lexes(void **state)
 		if (ss_sshconf_parse(&c, &t, SS_SSHCONF_CLIENT, &d) < 0)
 			fail_msg("%s: %s", p, d.message);
 		assert_int_equal(c.nitems, t.nlines);
+		/* Parse then render with no edits: the same bytes, as found and
+		 * with CRLF endings. */
+		ss_edits none = SS_EDITS_INIT;
+		ss_buf out = SS_BUF_INIT;
+		assert_int_equal(ss_edits_render_file(&t, &none, &out, &d), 0);
+		ss_buf raw_bytes = tu_read(p);
+		assert_int_equal(out.len, raw_bytes.len);
+		assert_memory_equal(out.data, raw_bytes.data, out.len);
+		ss_buf_release(&out);
+		ss_buf_release(&raw_bytes);
 		/* Spans lie inside their own line and in order. */
 		for (size_t k = 0; k < c.nitems; k++) {
 			const ss_sshconf_item *it = &c.items[k];
