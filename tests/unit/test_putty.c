@@ -204,6 +204,32 @@ static void test_apply_reg(void **state)
 	free(path2);
 }
 
+/* A key written twice is one key: every line that import still sees gets
+ * the value, missing ones go into its last block; lines before a [-KEY]
+ * are dead and stay. */
+static void test_apply_duplicate_and_recreated_keys(void **state)
+{
+	fixture *f = *state;
+	char *path = file(f, "d.reg", "REGEDIT4\n\n[" SESS "Default%20Settings]\n\n"
+				      "[" SESS "dup]\n\"PingInterval\"=dword:00000000\n\n"
+				      "[" SESS "re]\n\"PingInterval\"=dword:00000000\n\n"
+				      "[" SESS "DUP]\n\"PingIntervalSecs\"=dword:00000005\n\n"
+				      "[-" SESS "re]\n\n[" SESS "re]\n\n");
+	assert_string_equal(apply(f, &ss_client_putty, path),
+			    "REGEDIT4\n\n[" SESS "Default%20Settings]\n"
+			    "\"PingInterval\"=dword:00000001\n\"PingIntervalSecs\"=dword:00000000\n\n"
+			    "[" SESS "dup]\n\"PingInterval\"=dword:00000001\n\n"
+			    "[" SESS "re]\n\"PingInterval\"=dword:00000000\n\n"
+			    "[" SESS "DUP]\n\"PingIntervalSecs\"=dword:00000000\n\n"
+			    "[-" SESS "re]\n\n[" SESS "re]\n"
+			    "\"PingInterval\"=dword:00000001\n\"PingIntervalSecs\"=dword:00000000\n\n");
+	audit(f, &ss_client_putty, path);
+	assert_int_equal(f->scopes.n, 3);
+	assert_int_equal(scope(f, "dup")->interval, 5);
+	assert_int_equal(scope(f, "re")->interval, 0);
+	free(path);
+}
+
 static void test_apply_keeps_utf16_and_missing_final_newline(void **state)
 {
 	fixture *f = *state;
@@ -354,6 +380,8 @@ int main(void)
 		cmocka_unit_test(test_escape_names_like_putty),
 		cmocka_unit_test_setup_teardown(test_audit_reg, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_apply_reg, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_apply_duplicate_and_recreated_keys, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_apply_keeps_utf16_and_missing_final_newline,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_malformed_reg_is_an_error, setup, teardown),
