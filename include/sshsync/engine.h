@@ -24,7 +24,7 @@ typedef struct ss_apply_opts {
 typedef struct ss_apply_result {
 	ss_buf diff;          /* unified diff of every changed file */
 	ss_strlist changed;   /* paths written (or that would be, on a dry run) */
-	ss_strlist unchanged; /* paths that already had the policy */
+	ss_strlist unchanged; /* targets that already had the policy */
 } ss_apply_result;
 
 #define SS_APPLY_RESULT_INIT {SS_BUF_INIT, SS_STRLIST_INIT, SS_STRLIST_INIT}

@@ -36,13 +36,15 @@ static int check_changeset(const ss_changeset *cs, ss_diag *d)
 	return 0;
 }
 
-static int describe(const ss_changeset *cs, const ss_apply_opts *o, ss_apply_result *res,
-		    ss_diag *d)
+/* Lists the files a target changes, or the target as unchanged. */
+static int describe(const ss_target *t, const ss_changeset *cs, const ss_apply_opts *o,
+		    ss_apply_result *res, ss_diag *d)
 {
+	if (ss_changeset_count_changed(cs) == 0)
+		return ss_strlist_push(&res->unchanged, t->path) < 0 ? ss_diag_oom(d) : 0;
 	for (size_t i = 0; i < cs->n; i++) {
 		const ss_change *c = &cs->v[i];
-		ss_strlist *list = c->changed ? &res->changed : &res->unchanged;
-		if (ss_strlist_push(list, c->text->path) < 0)
+		if (c->changed && ss_strlist_push(&res->changed, c->text->path) < 0)
 			return ss_diag_oom(d);
 		if (c->changed && o->want_diff &&
 		    ss_edits_diff(c->text, &c->edits, diff_label(c->text->path), &res->diff, d) < 0)
@@ -72,7 +74,7 @@ int ss_engine_apply(const ss_targets *targets, const ss_policy *p, const ss_appl
 	for (size_t i = 0; i < targets->n && r == 0; i++)
 		r = plan_target(&targets->v[i], p, &sets[i], d);
 	for (size_t i = 0; i < targets->n && r == 0; i++)
-		r = describe(&sets[i], o, res, d);
+		r = describe(&targets->v[i], &sets[i], o, res, d);
 	for (size_t i = 0; i < targets->n && r == 0 && !o->dry_run; i++)
 		r = check_changeset(&sets[i], d);
 	for (size_t i = 0; i < targets->n && r == 0 && !o->dry_run; i++)
