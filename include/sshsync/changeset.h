@@ -18,6 +18,9 @@ typedef struct ss_change {
 	ss_edits edits;
 	ss_buf rendered;    /* filled by ss_changeset_render */
 	int changed;        /* rendered bytes differ from the file */
+	char *backup_dir;   /* where the backup goes; NULL: beside the file. Set
+			     * where a backup beside the file would be read as
+			     * data (a PuTTY session directory lists every file) */
 } ss_change;
 
 struct ss_changeset;

@@ -15,10 +15,17 @@
 #include "sshsync/text.h"
 
 #define SS_BACKUP_SUFFIX ".sshsync-bak"
+/* The backup directory for files that a glob may read (see engine/apply.c). */
+#define SS_HIDDEN_BACKUP_DIR ".sshsync-bak"
 
 typedef struct ss_write_opts {
-	int backup; /* keep PATH.sshsync-bak */
+	int backup;             /* keep a backup */
+	const char *backup_dir; /* NULL: PATH.sshsync-bak beside the file; else
+				 * DIR/NAME (DIR is made, mode 0700, if missing) */
 } ss_write_opts;
+
+/* Where the backup of `path` goes, newly allocated (NULL: out of memory). */
+char *ss_backup_path(const char *path, const char *backup_dir);
 
 /* Replaces the file `orig` was read from with `bytes`. When orig->id is not
  * known (a new file), the file must not exist yet. */

@@ -127,9 +127,9 @@ static void report(const apply_args *a, const ss_apply_result *res)
 	for (size_t i = 0; i < res->changed.n; i++) {
 		if (a->opts.dry_run)
 			fprintf(f, "would update %s\n", res->changed.v[i]);
-		else if (a->opts.backup)
-			fprintf(f, "updated %s (backup: %s%s)\n", res->changed.v[i],
-				res->changed.v[i], SS_BACKUP_SUFFIX);
+		else if (res->backups.v[i][0])
+			fprintf(f, "updated %s (backup: %s)\n", res->changed.v[i],
+				res->backups.v[i]);
 		else
 			fprintf(f, "updated %s\n", res->changed.v[i]);
 	}

@@ -55,7 +55,8 @@ static const char apply_help[] =
 	"\n"
 	"Gives every host, session and site of every target the keepalive interval N\n"
 	"(seconds), changing only keepalive values. A backup is kept as\n"
-	"FILE.sshsync-bak.\n"
+	"FILE.sshsync-bak (.sshsync-bak/NAME beside included files, DIR.sshsync-bak/\n"
+	"for session directories).\n"
 	"\n"
 	"  --interval N            the keepalive interval in seconds (required unless\n"
 	"                          the policy file sets it)\n"
@@ -65,7 +66,7 @@ static const char apply_help[] =
 	"                          sites that already use dummy commands)\n"
 	"  --dry-run               write nothing; print the diff\n"
 	"  --diff                  print the diff of what is written\n"
-	"  --no-backup             keep no FILE.sshsync-bak\n"
+	"  --no-backup             keep no backup\n"
 	"  --system                with no TARGET, also change system files\n";
 
 static const char export_help[] =

@@ -17,6 +17,7 @@
 
 #include "sshsync/clients.h"
 #include "sshsync/regfile.h"
+#include "sshsync/safewrite.h"
 #include "sshsync/sessdir.h"
 
 typedef struct flavour {
@@ -571,10 +572,19 @@ static int dir_create_default(const flavour *fl, const char *path, const uint32_
 	return r;
 }
 
+static char *backup_dir_for(const char *dir)
+{
+	size_t n = strlen(dir);
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	return ss_asprintf("%.*s%s", (int)n, dir, SS_BACKUP_SUFFIX);
+}
+
 static int dir_apply(const flavour *fl, const char *dir, const ss_policy *p, ss_changeset *cs,
 		     ss_diag *d)
 {
 	ss_strlist files = SS_STRLIST_INIT;
+	size_t first = cs->n;
 	if (ss_sessdir_list(dir, fl->fmt, &files, d) < 0)
 		return -1;
 	uint32_t want[NVALS];
@@ -608,6 +618,11 @@ static int dir_apply(const flavour *fl, const char *dir, const ss_policy *p, ss_
 		unload(t);
 	}
 	ss_strlist_release(&files);
+	/* PuTTY lists every file of the directory as a session: backups go
+	 * beside the directory instead (sessions.sshsync-bak/). */
+	for (size_t i = first; i < cs->n && r == 0; i++)
+		if (!(cs->v[i].backup_dir = backup_dir_for(dir)))
+			r = ss_diag_oom(d);
 	return r;
 }
 

@@ -13,12 +13,34 @@ static const char *diff_label(const char *path)
 	return path;
 }
 
+/* Files reached from the target (an Include) keep their backups in a hidden
+ * directory beside them: an Include of config.d/STAR must never read a backup,
+ * and a glob star does not match a leading dot. */
+static int hide_included_backups(const ss_target *t, ss_changeset *cs, size_t first, ss_diag *d)
+{
+	for (size_t i = first; i < cs->n; i++) {
+		ss_change *c = &cs->v[i];
+		if (c->backup_dir || strcmp(c->text->path, t->path) == 0)
+			continue;
+		const char *slash = strrchr(c->text->path, '/');
+		c->backup_dir = slash ? ss_asprintf("%.*s/%s", (int)(slash - c->text->path),
+						    c->text->path, SS_HIDDEN_BACKUP_DIR)
+				      : ss_strdup(SS_HIDDEN_BACKUP_DIR);
+		if (!c->backup_dir)
+			return ss_diag_oom(d);
+	}
+	return 0;
+}
+
 static int plan_target(const ss_target *t, const ss_policy *p, ss_changeset *cs, ss_diag *d)
 {
 	if (!t->client->apply)
 		return ss_diag_set(d, t->path, 0, 0, "%s files are audited only; apply cannot "
 				   "change them", t->client->kind);
+	size_t first = cs->n;
 	if (t->client->apply(t->path, p, cs, d) < 0)
+		return -1;
+	if (hide_included_backups(t, cs, first, d) < 0)
 		return -1;
 	if (ss_changeset_render(cs, d) < 0)
 		return -1;
@@ -44,7 +66,14 @@ static int describe(const ss_target *t, const ss_changeset *cs, const ss_apply_o
 		return ss_strlist_push(&res->unchanged, t->path) < 0 ? ss_diag_oom(d) : 0;
 	for (size_t i = 0; i < cs->n; i++) {
 		const ss_change *c = &cs->v[i];
-		if (c->changed && ss_strlist_push(&res->changed, c->text->path) < 0)
+		if (!c->changed)
+			continue;
+		/* A new file has nothing to back up. */
+		char *bak = c->text->id.known && o->backup
+				    ? ss_backup_path(c->text->path, c->backup_dir)
+				    : ss_strdup("");
+		if (ss_strlist_push(&res->changed, c->text->path) < 0 ||
+		    ss_strlist_push_owned(&res->backups, bak) < 0)
 			return ss_diag_oom(d);
 		if (c->changed && o->want_diff &&
 		    ss_edits_diff(c->text, &c->edits, diff_label(c->text->path), &res->diff, d) < 0)
@@ -55,9 +84,9 @@ static int describe(const ss_target *t, const ss_changeset *cs, const ss_apply_o
 
 static int write_changeset(const ss_changeset *cs, const ss_apply_opts *o, ss_diag *d)
 {
-	ss_write_opts wo = {o->backup};
 	for (size_t i = 0; i < cs->n; i++) {
 		const ss_change *c = &cs->v[i];
+		ss_write_opts wo = {o->backup, c->backup_dir};
 		if (c->changed && ss_safe_write(c->text, c->rendered.data, c->rendered.len, &wo, d) < 0)
 			return -1;
 	}
@@ -90,4 +119,5 @@ void ss_apply_result_free(ss_apply_result *res)
 	ss_buf_release(&res->diff);
 	ss_strlist_release(&res->changed);
 	ss_strlist_release(&res->unchanged);
+	ss_strlist_release(&res->backups);
 }

@@ -59,6 +59,7 @@ void ss_changeset_free(ss_changeset *cs)
 		free(cs->v[i].text);
 		ss_edits_free(&cs->v[i].edits);
 		ss_buf_release(&cs->v[i].rendered);
+		free(cs->v[i].backup_dir);
 	}
 	free(cs->v);
 	if (cs->free_ctx)

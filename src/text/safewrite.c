@@ -218,10 +218,22 @@ static char *write_temp(const char *real, const void *bytes, size_t len, const s
 	return tmp;
 }
 
-/* Keeps the current file as PATH.sshsync-bak (a hard link when possible). */
-static int make_backup(const ss_text *orig, const char *real, const struct stat *st, ss_diag *d)
+char *ss_backup_path(const char *path, const char *backup_dir)
 {
-	char *bak = ss_asprintf("%s%s", real, SS_BACKUP_SUFFIX);
+	if (!backup_dir)
+		return ss_asprintf("%s%s", path, SS_BACKUP_SUFFIX);
+	const char *slash = strrchr(path, '/');
+	return ss_asprintf("%s/%s", backup_dir, slash ? slash + 1 : path);
+}
+
+/* Keeps the current file as its backup (a hard link when possible). */
+static int make_backup(const ss_text *orig, const char *real, const struct stat *st,
+		       const char *backup_dir, ss_diag *d)
+{
+	if (backup_dir && mkdir(backup_dir, 0700) < 0 && errno != EEXIST)
+		return ss_diag_errno(d, orig->path, "cannot make the backup directory %s for",
+				     backup_dir);
+	char *bak = ss_backup_path(real, backup_dir);
 	if (!bak)
 		return ss_diag_oom(d);
 	int r = 0;
@@ -260,7 +272,7 @@ int ss_safe_write(const ss_text *orig, const void *bytes, size_t len, const ss_w
 	if (r == 0 && !(tmp = write_temp(real, bytes, len, &st, orig->id.known, orig->path, d)))
 		r = -1;
 	if (r == 0 && orig->id.known && opts && opts->backup)
-		r = make_backup(orig, real, &st, d);
+		r = make_backup(orig, real, &st, opts->backup_dir, d);
 	if (r == 0 && rename(tmp, real) < 0)
 		r = ss_diag_errno(d, orig->path, "cannot replace");
 	if (r < 0 && tmp)

@@ -67,7 +67,7 @@ static void test_replaces_and_keeps_mode_and_backup(void **state)
 	fixture *f = *state;
 	assert_int_equal(chmod(f->file, 0640), 0);
 	load(f, f->file);
-	ss_write_opts o = {1};
+	ss_write_opts o = {1, NULL};
 	assert_int_equal(ss_safe_write(&f->t, "new\n", 4, &o, &f->d), 0);
 	assert_content(f->file, "new\n");
 	struct stat st;
@@ -84,10 +84,30 @@ static void test_no_backup_when_told(void **state)
 {
 	fixture *f = *state;
 	load(f, f->file);
-	ss_write_opts o = {0};
+	ss_write_opts o = {0, NULL};
 	assert_int_equal(ss_safe_write(&f->t, "new\n", 4, &o, &f->d), 0);
 	const char *names[] = {"config"};
 	assert_dir_holds(f->dir, names, 1);
+}
+
+static void test_backup_in_a_directory(void **state)
+{
+	fixture *f = *state;
+	load(f, f->file);
+	char *bakdir = tu_path(f->dir, ".sshsync-bak");
+	ss_write_opts o = {1, bakdir};
+	assert_int_equal(ss_safe_write(&f->t, "new\n", 4, &o, &f->d), 0);
+	char *bak = tu_path(bakdir, "config");
+	assert_content(bak, "old\n");
+	assert_content(f->file, "new\n");
+	char *want = ss_backup_path(f->file, bakdir);
+	assert_string_equal(want, bak);
+	struct stat st;
+	assert_int_equal(stat(bakdir, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0700);
+	free(want);
+	free(bak);
+	free(bakdir);
 }
 
 static void test_follows_symlink(void **state)
@@ -96,7 +116,7 @@ static void test_follows_symlink(void **state)
 	char *link = tu_path(f->dir, "link");
 	assert_int_equal(symlink("config", link), 0);
 	load(f, link);
-	ss_write_opts o = {0};
+	ss_write_opts o = {0, NULL};
 	assert_int_equal(ss_safe_write(&f->t, "via link\n", 9, &o, &f->d), 0);
 	struct stat st;
 	assert_int_equal(lstat(link, &st), 0);
@@ -110,7 +130,7 @@ static void test_refuses_changed_file(void **state)
 	fixture *f = *state;
 	load(f, f->file);
 	tu_write_str(f->file, "somebody else\n");
-	ss_write_opts o = {1};
+	ss_write_opts o = {1, NULL};
 	assert_int_equal(ss_safe_write(&f->t, "new\n", 4, &o, &f->d), -1);
 	assert_non_null(strstr(f->d.message, "changed since"));
 	assert_content(f->file, "somebody else\n");
@@ -123,7 +143,7 @@ static void test_refuses_read_only_file(void **state)
 	fixture *f = *state;
 	assert_int_equal(chmod(f->file, 0444), 0);
 	load(f, f->file);
-	ss_write_opts o = {1};
+	ss_write_opts o = {1, NULL};
 	assert_int_equal(ss_safe_write_check(&f->t, &f->d), -1);
 	assert_non_null(strstr(f->d.message, "read-only"));
 	ss_diag_clear(&f->d);
@@ -150,7 +170,7 @@ static void test_refuses_read_only_directory(void **state)
 		ss_diag d = SS_DIAG_INIT;
 		if (ss_text_load(&t, f->file, 0, &d) < 0)
 			_exit(11);
-		ss_write_opts o = {1};
+		ss_write_opts o = {1, NULL};
 		int r = ss_safe_write(&t, "new\n", 4, &o, &d);
 		_exit(r == -1 && strstr(d.message, "not writable") ? 0 : 12);
 	}
@@ -169,7 +189,7 @@ static void test_creates_new_file_with_usual_mode(void **state)
 	char *path = tu_path(f->dir, "new.reg");
 	assert_int_equal(ss_text_new_empty(&f->t, path, SS_ENC_BYTES, SS_EOL_LF, &f->d), 0);
 	mode_t old = umask(022);
-	ss_write_opts o = {1};
+	ss_write_opts o = {1, NULL};
 	assert_int_equal(ss_safe_write(&f->t, "x\n", 2, &o, &f->d), 0);
 	umask(old);
 	struct stat st;
@@ -183,7 +203,7 @@ static void test_new_file_refused_when_it_appeared(void **state)
 {
 	fixture *f = *state;
 	assert_int_equal(ss_text_new_empty(&f->t, f->file, SS_ENC_BYTES, SS_EOL_LF, &f->d), 0);
-	ss_write_opts o = {0};
+	ss_write_opts o = {0, NULL};
 	assert_int_equal(ss_safe_write(&f->t, "x\n", 2, &o, &f->d), -1);
 	assert_content(f->file, "old\n");
 }
@@ -196,7 +216,7 @@ static void test_utf16_backup_copy_roundtrips(void **state)
 	load(f, f->file);
 	ss_buf enc = SS_BUF_INIT;
 	assert_int_equal(ss_text_encode(&f->t, "b\r\n", 3, &enc, &f->d), 0);
-	ss_write_opts o = {1};
+	ss_write_opts o = {1, NULL};
 	assert_int_equal(ss_safe_write(&f->t, enc.data, enc.len, &o, &f->d), 0);
 	ss_buf now = tu_read(f->file);
 	assert_memory_equal(now.data, "\xFF\xFE" "b\x00\r\x00\n\x00", 8);
@@ -210,6 +230,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_replaces_and_keeps_mode_and_backup),
 		T(test_no_backup_when_told),
+		T(test_backup_in_a_directory),
 		T(test_follows_symlink),
 		T(test_refuses_changed_file),
 		T(test_refuses_read_only_file),
