@@ -11,7 +11,8 @@
 #    changes nothing; --dry-run writes nothing;
 #  - sshd -t refusing the new text (a value sshsync does not check): exit 2,
 #    nothing written;
-#  - an unwritable file (apply run as nobody): exit 2, saying so.
+#  - an unwritable file (apply run as nobody): exit 2, saying so;
+#  - this machine's /etc/ssh/sshd_config (read only) against sshd -T.
 set -u
 : "${SSHSYNC:?}" "${SSHSYNC_TESTS:?}"
 oracle=$SSHSYNC_TESTS/sshd/sshd-oracle.sh
@@ -174,6 +175,24 @@ if [ "$(id -u)" -eq 0 ]; then
 	rc=$?
 	if [ $rc -eq 2 ] && [[ $out == *"$tmp/ro"* ]] && grep -qx 'ClientAliveInterval 30' "$tmp/ro/sshd_config"; then ok; else
 		bad "unwritable file: exit $rc, $out"
+	fi
+fi
+
+# ---- this machine's own /etc/ssh/sshd_config, read only ----
+if [ -r /etc/ssh/sshd_config ]; then
+	: >"$tmp/jobs"
+	args=()
+	for s in user=root,host=h,addr=10.1.2.3,lport=22 user=nobody,host=h,addr=2001:db8::1,lport=2222; do
+		echo "/etc/ssh/sshd_config $s" >>"$tmp/jobs"
+		args+=(--connection "$s")
+	done
+	theirs=$("$oracle" T "$key" "$tmp/jobs" | sort)
+	ours=$("$SSHSYNC" audit "${args[@]}" --format json sshd:/etc/ssh/sshd_config | "$py" -c '
+import json, sys
+for s in json.load(sys.stdin)["scopes"]:
+    print("/etc/ssh/sshd_config", s["scope"], s["interval"], s["count_max"], "yes" if s["tcp_keepalive"] else "no")' | sort)
+	if [ -n "$ours" ] && [ "$ours" = "$theirs" ]; then ok; else
+		bad "/etc/ssh/sshd_config: sshd -T says '$theirs', sshsync '$ours'"
 	fi
 fi
 
