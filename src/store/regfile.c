@@ -268,8 +268,10 @@ static int parse_key(ss_regfile *rf, size_t li, size_t p, size_t end, ss_diag *d
 	if (q == p)
 		return ss_text_error(t, d, end, "expected ']' to close the key name");
 	q--; /* at the ']' */
-	if (check_trailing(t, q + 1, end, d) < 0)
-		return -1;
+	size_t after = skip_blanks(s, q + 1, end);
+	if (after < end && s[after] != ';')
+		return ss_text_error(t, d, after, "unexpected text after the key name: expected "
+						  "the end of the line or a ';' comment");
 	ss_regblock b = {0};
 	size_t n = p + 1;
 	if (n < q && s[n] == '-') {

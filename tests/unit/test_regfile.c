@@ -214,6 +214,7 @@ static void test_errors_name_line_and_column(void **state)
 			 "t.reg:3:9: unexpected text after the value");
 	expect_error_str(f, "REGEDIT4\n[HKEY_CURRENT_USER\\k\n", "t.reg:2:21: expected ']'");
 	expect_error_str(f, "REGEDIT4\n[HKCU\\k]\n", "t.reg:2:2: expected a key name");
+	expect_error_str(f, "REGEDIT4\n[HKEY_USERS\\k] x\n", "t.reg:2:16: unexpected text after the key");
 	expect_error_str(f, "REGEDIT4\n[HKEY_CURRENT_USER\\k]\nfoo\n",
 			 "t.reg:3:1: expected a [KEY] line");
 	/* Columns count characters, not bytes, also after non-ASCII text. */
