@@ -54,8 +54,13 @@ def keyword_line(r, w, indent):
     elif kind < 0.88:
         kw, val = "HostName", r.choice(["app.example.com", "%h.example.com", "JUMP.example.org",
                                         "bastion", "10.0.0.1"])
-    elif kind < 0.94:
+    elif kind < 0.92:
         kw, val = "User", r.choice(["root", "deploy", "alice"])
+    elif kind < 0.94:
+        # a second pass without DNS (no CanonicalDomains), or the
+        # IgnoreUnknown that decides whether UseKeychain is an error
+        kw, val = r.choice([("CanonicalizeHostname", r.choice(["yes", "no", "always"])),
+                            ("IgnoreUnknown", r.choice(["UseKeychain", "foo*", "*"]))])
     else:
         kw, val = r.choice([("Port", "2222"), ("Compression", "yes"),
                             ("IdentityFile", '"~/.ssh/id key"'), ("ForwardAgent", "no")])
@@ -115,8 +120,10 @@ class Tree:
         for _ in range(r.randint(1, 6) if allow_host else r.randint(0, 2)):
             c = r.random()
             if c < 0.6:
-                lines.append("Host " + " ".join(host_pattern(r)
-                                                for _ in range(r.randint(1, 3))))
+                pats = [host_pattern(r) for _ in range(r.randint(1, 3))]
+                if r.random() < 0.1:
+                    pats[0] = '"%s"' % pats[0]
+                lines.append(r.choice(["Host ", "Host ", "Host=", "host "]) + " ".join(pats))
             elif c < 0.85:
                 lines.append(match_line(r))
             else:
