@@ -138,7 +138,7 @@ if [ "$(cat "$etc/sshd_config.d/10-cis.conf")" = "$(printf '# CIS 5.2.16: idle t
 	bad "the drop-in: $(cat "$etc/sshd_config.d/10-cis.conf")"
 fi
 if grep -q '^ClientAliveInterval 7' "$etc/sshd_config.d/disabled.conf.dpkg-old" &&
-	[ -f "$etc/sshd_config.d/10-cis.conf.sshsync-bak" ]; then ok; else bad "wrong files touched"; fi
+	[ -f "$etc/sshd_config.d/.sshsync-bak/10-cis.conf" ] && [ ! -e "$etc/sshd_config.d/10-cis.conf.sshsync-bak" ]; then ok; else bad "wrong files touched"; fi
 if grep -qx '	ClientAliveInterval 60' "$main" && ! grep -q '^ClientAliveInterval' "$main"; then ok; else
 	bad "main file: $(cat "$main")"
 fi
