@@ -33,6 +33,7 @@
 #include "sshsync/changeset.h"
 #include "sshsync/diag.h"
 #include "sshsync/scope.h"
+#include "sshsync/sshmatch.h"
 
 typedef struct ss_openssh_opts {
 	/* -1: decide by path (a file named ssh_config, or under /etc/ or
@@ -91,11 +92,6 @@ int ss_openssh_plan(ss_openssh *c, const ss_policy *p, ss_changeset *cs, ss_diag
 /* The small pieces, exactly as OpenSSH's: */
 /* misc.c convtime(): seconds, or -1 when invalid ("1m30s" is 90). */
 long ss_openssh_convtime(const char *s);
-/* match.c match_pattern(): '*' and '?' wildcards, case-sensitive. */
-int ss_openssh_match_pattern(const char *s, const char *pattern);
-/* match.c match_pattern_list(): comma list with '!' negation; 1 match,
- * -1 negated match, 0 none. `dolower` lowercases the patterns. */
-int ss_openssh_match_pattern_list(const char *s, const char *list, int dolower);
 /* ssh.c valid_hostname() (Debian 12): 0 when ssh refuses this name on its
  * command line (shell metacharacters, ',', blanks, a leading '-'). */
 int ss_openssh_valid_hostname(const char *s);

@@ -21,6 +21,7 @@
 #include "sshsync/client.h"
 #include "sshsync/diag.h"
 #include "sshsync/scope.h"
+#include "sshsync/sshmatch.h"
 
 /* A connection as `sshd -C` describes it. Fields not given are NULL (lport
  * 0): a Match criterion on them does not match, except LocalPort, which
@@ -47,12 +48,6 @@ void ss_sshd_conn_free(ss_sshd_conn *c);
  * is used up. */
 char *ss_sshd_strdelim(char **s);
 
-/* OpenSSH's match_pattern(): `*` and `?` wildcards, case-sensitive. */
-int ss_sshd_pattern(const char *s, const char *pattern);
-/* match_pattern_list(): a comma list with `!` negation. 1 a positive match,
- * -1 a negated one (which wins), 0 none. `dolower` lowercases the patterns
- * (host names are compared in lower case). */
-int ss_sshd_pattern_list(const char *s, const char *list, int dolower);
 /* addr_match_list(): addresses and CIDR networks or wildcards, `!`
  * negation. With addr NULL only checks the list. 1 match, 0 none, -1
  * negated match, -2 an invalid entry (a network with host bits set, a

@@ -62,7 +62,7 @@ static int host_matches(const ss_sshconf_item *it, const char *host)
 	for (size_t i = 0; i < it->nargs; i++) {
 		const char *p = it->args[i].value;
 		int neg = p[0] == '!';
-		if (ss_openssh_match_pattern(host, p + neg)) {
+		if (ss_match_pattern(host, p + neg)) {
 			if (neg)
 				return 0;
 			active = 1;
@@ -78,7 +78,7 @@ static int match_hostname(const char *host, const char *list, ss_diag *d, int *r
 	if (!h)
 		return ss_diag_oom(d);
 	oss_lowercase(h);
-	*r = ss_openssh_match_pattern_list(h, list, 1) == 1;
+	*r = ss_match_pattern_list(h, list, 1) == 1;
 	free(h);
 	return 0;
 }
@@ -163,11 +163,11 @@ static int match_block(evstate *st, const oss_block *b, int final_pass, int *out
 			}
 			break;
 		case MC_USER:
-			r = ss_openssh_match_pattern_list(ruser, k->arg, 0) == 1;
+			r = ss_match_pattern_list(ruser, k->arg, 0) == 1;
 			unknown = st->unknown[OP_USER];
 			break;
 		case MC_LOCALUSER:
-			r = ss_openssh_match_pattern_list(c->local_user, k->arg, 0) == 1;
+			r = ss_match_pattern_list(c->local_user, k->arg, 0) == 1;
 			break;
 		case MC_EXEC:
 			/* ssh skips the command once an earlier criterion failed. */
@@ -229,7 +229,7 @@ static int block_activity(evstate *st, const oss_block *b, const char *host, int
 static int check_unknown(evstate *st, const oss_dir *dir)
 {
 	const char *ign = st->str[OP_IGNUNK];
-	if (ign && ss_openssh_match_pattern_list(dir->str, ign, 1) == 1)
+	if (ign && ss_match_pattern_list(dir->str, ign, 1) == 1)
 		return 0;
 	if (st->unknown[OP_IGNUNK])
 		return set_reason(st, dir->file, dir->item, "IgnoreUnknown in a Match block");

@@ -461,7 +461,7 @@ static int unknown_keyword(loader *L, uint32_t file, uint32_t item, const ss_ssh
 {
 	int covered = 0;
 	for (size_t i = 0; i < L->nignunk && !covered; i++)
-		covered = ss_openssh_match_pattern_list(it->keyword, L->ignunk[i], 1) == 1;
+		covered = ss_match_pattern_list(it->keyword, L->ignunk[i], 1) == 1;
 	if (!covered)
 		return err_at(L, file, it->kw_start,
 			      "Bad configuration option: %s: ssh 9.2 does not know this keyword "

@@ -127,61 +127,7 @@ char *ss_sshd_strdelim(char **s)
 	return old;
 }
 
-/* ---- patterns ---- */
 
-int ss_sshd_pattern(const char *s, const char *pattern)
-{
-	for (;;) {
-		if (!*pattern)
-			return !*s;
-		if (*pattern == '*') {
-			while (*pattern == '*')
-				pattern++;
-			if (!*pattern)
-				return 1;
-			for (; *s; s++)
-				if (ss_sshd_pattern(s, pattern))
-					return 1;
-			return 0;
-		}
-		if (!*s)
-			return 0;
-		if (*pattern != '?' && *pattern != *s)
-			return 0;
-		s++;
-		pattern++;
-	}
-}
-
-/* OpenSSH copies each sub-pattern into a 1024-byte buffer and gives up on
- * the whole list when one is longer: keep that limit. */
-#define SUBPATTERN_MAX 1023
-
-int ss_sshd_pattern_list(const char *s, const char *list, int dolower)
-{
-	char sub[SUBPATTERN_MAX + 1];
-	int positive = 0;
-	size_t len = strlen(list);
-	for (size_t i = 0; i < len;) {
-		int negated = list[i] == '!';
-		if (negated)
-			i++;
-		size_t n = 0;
-		for (; i < len && n < SUBPATTERN_MAX && list[i] != ','; n++, i++)
-			sub[n] = dolower ? (char)tolower((unsigned char)list[i]) : list[i];
-		if (n >= SUBPATTERN_MAX)
-			return 0;
-		if (i < len && list[i] == ',')
-			i++;
-		sub[n] = '\0';
-		if (ss_sshd_pattern(s, sub)) {
-			if (negated)
-				return -1;
-			positive = 1;
-		}
-	}
-	return positive;
-}
 
 /* ---- addresses ---- */
 
@@ -310,7 +256,7 @@ int ss_sshd_addr_match_list(const char *addr, const char *list)
 			break;
 		}
 		int hit = addr && (r == 0 ? in_network(&a, &net, bits)
-					  : ss_sshd_pattern(addr, p) == 1);
+					  : ss_match_pattern(addr, p) == 1);
 		if (hit) {
 			if (neg) {
 				ret = -1;
@@ -373,7 +319,7 @@ int ss_sshd_group_match(const char *user, const char *list)
 	int found = 0;
 	if (user_groups(user, &groups) == 0) {
 		for (size_t i = 0; i < groups.n; i++) {
-			int m = ss_sshd_pattern_list(groups.v[i], list, 0);
+			int m = ss_match_pattern_list(groups.v[i], list, 0);
 			if (m == -1) {
 				found = 0; /* a negated match wins */
 				break;
@@ -413,7 +359,7 @@ static ss_sshd_match_result missing(ss_buf *err, const char *criterion, const ch
 static int criterion(const char *attrib, const char *arg, const ss_sshd_conn *c, ss_buf *err)
 {
 	if (strcasecmp(attrib, "user") == 0) {
-		return c && c->user && ss_sshd_pattern_list(c->user, arg, 0) == 1;
+		return c && c->user && ss_match_pattern_list(c->user, arg, 0) == 1;
 	} else if (strcasecmp(attrib, "group") == 0) {
 		return c && c->user && ss_sshd_group_match(c->user, arg) == 1;
 	} else if (strcasecmp(attrib, "host") == 0) {
@@ -424,7 +370,7 @@ static int criterion(const char *attrib, const char *arg, const ss_sshd_conn *c,
 			return fail(err, "out of memory");
 		for (char *p = lower; *p; p++)
 			*p = (char)tolower((unsigned char)*p);
-		int m = ss_sshd_pattern_list(lower, arg, 1);
+		int m = ss_match_pattern_list(lower, arg, 1);
 		free(lower);
 		return m == 1;
 	} else if (strcasecmp(attrib, "address") == 0 ||
@@ -446,7 +392,7 @@ static int criterion(const char *attrib, const char *arg, const ss_sshd_conn *c,
 			return missing(err, "LocalPort", "lport");
 		return port == c->lport;
 	} else if (strcasecmp(attrib, "rdomain") == 0) {
-		return c && c->rdomain && ss_sshd_pattern_list(c->rdomain, arg, 0) == 1;
+		return c && c->rdomain && ss_match_pattern_list(c->rdomain, arg, 0) == 1;
 	}
 	return fail(err, "Unsupported Match attribute %s", attrib);
 }

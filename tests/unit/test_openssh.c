@@ -40,24 +40,24 @@ static void test_convtime(void **state)
 static void test_patterns(void **state)
 {
 	(void)state;
-	assert_true(ss_openssh_match_pattern("web1", "web*"));
-	assert_true(ss_openssh_match_pattern("web1", "w?b?"));
-	assert_true(ss_openssh_match_pattern("", "*"));
-	assert_true(ss_openssh_match_pattern("a.b.c", "*.c"));
-	assert_true(ss_openssh_match_pattern("a,b", "a,b")); /* commas are literal */
-	assert_false(ss_openssh_match_pattern("Web1", "web*")); /* case-sensitive */
-	assert_false(ss_openssh_match_pattern("web", "web?"));
-	assert_false(ss_openssh_match_pattern("web1x", "web?"));
-	assert_true(ss_openssh_match_pattern("aXbXc", "a*b*c"));
-	assert_true(ss_openssh_match_pattern("abc", "**?c"));
-	assert_int_equal(ss_openssh_match_pattern_list("db", "web*,db", 0), 1);
-	assert_int_equal(ss_openssh_match_pattern_list("db", "*,!db", 0), -1);
-	assert_int_equal(ss_openssh_match_pattern_list("x", "*,!db", 0), 1);
-	assert_int_equal(ss_openssh_match_pattern_list("db", "DB", 1), 1);
-	assert_int_equal(ss_openssh_match_pattern_list("db", "DB", 0), 0);
+	assert_true(ss_match_pattern("web1", "web*"));
+	assert_true(ss_match_pattern("web1", "w?b?"));
+	assert_true(ss_match_pattern("", "*"));
+	assert_true(ss_match_pattern("a.b.c", "*.c"));
+	assert_true(ss_match_pattern("a,b", "a,b")); /* commas are literal */
+	assert_false(ss_match_pattern("Web1", "web*")); /* case-sensitive */
+	assert_false(ss_match_pattern("web", "web?"));
+	assert_false(ss_match_pattern("web1x", "web?"));
+	assert_true(ss_match_pattern("aXbXc", "a*b*c"));
+	assert_true(ss_match_pattern("abc", "**?c"));
+	assert_int_equal(ss_match_pattern_list("db", "web*,db", 0), 1);
+	assert_int_equal(ss_match_pattern_list("db", "*,!db", 0), -1);
+	assert_int_equal(ss_match_pattern_list("x", "*,!db", 0), 1);
+	assert_int_equal(ss_match_pattern_list("db", "DB", 1), 1);
+	assert_int_equal(ss_match_pattern_list("db", "DB", 0), 0);
 	/* An empty sub-pattern in the middle matches "", a trailing one is never tried. */
-	assert_int_equal(ss_openssh_match_pattern_list("", "a,,b", 0), 1);
-	assert_int_equal(ss_openssh_match_pattern_list("", "a,", 0), 0);
+	assert_int_equal(ss_match_pattern_list("", "a,,b", 0), 1);
+	assert_int_equal(ss_match_pattern_list("", "a,", 0), 0);
 	assert_true(ss_openssh_keyword_known("serveraliveinterval"));
 	assert_true(ss_openssh_keyword_known("protocolkeepalives"));
 	assert_false(ss_openssh_keyword_known("usekeychain"));

@@ -96,15 +96,15 @@ static void test_strdelim(void **state)
 static void test_patterns(void **state)
 {
 	(void)state;
-	assert_int_equal(ss_sshd_pattern("web.example.org", "*.example.org"), 1);
-	assert_int_equal(ss_sshd_pattern("db1", "db?"), 1);
-	assert_int_equal(ss_sshd_pattern("db12", "db?"), 0);
-	assert_int_equal(ss_sshd_pattern("Bob", "bob"), 0);
-	assert_int_equal(ss_sshd_pattern_list("bob", "alice,b*", 0), 1);
-	assert_int_equal(ss_sshd_pattern_list("bob", "b*,!bob", 0), -1);
-	assert_int_equal(ss_sshd_pattern_list("bob", "!alice", 0), 0);
-	assert_int_equal(ss_sshd_pattern_list("web", "WEB", 1), 1);
-	assert_int_equal(ss_sshd_pattern_list("web", "WEB", 0), 0);
+	assert_int_equal(ss_match_pattern("web.example.org", "*.example.org"), 1);
+	assert_int_equal(ss_match_pattern("db1", "db?"), 1);
+	assert_int_equal(ss_match_pattern("db12", "db?"), 0);
+	assert_int_equal(ss_match_pattern("Bob", "bob"), 0);
+	assert_int_equal(ss_match_pattern_list("bob", "alice,b*", 0), 1);
+	assert_int_equal(ss_match_pattern_list("bob", "b*,!bob", 0), -1);
+	assert_int_equal(ss_match_pattern_list("bob", "!alice", 0), 0);
+	assert_int_equal(ss_match_pattern_list("web", "WEB", 1), 1);
+	assert_int_equal(ss_match_pattern_list("web", "WEB", 0), 0);
 }
 
 static void test_addresses(void **state)
