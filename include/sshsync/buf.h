@@ -13,14 +13,16 @@ typedef struct ss_buf {
 	size_t cap;
 } ss_buf;
 
-#define SS_BUF_INIT {NULL, 0, 0}
+#define SS_BUF_INIT                                                                                \
+	{                                                                                          \
+		NULL, 0, 0                                                                         \
+	}
 
 int ss_buf_grow(ss_buf *b, size_t extra);
 int ss_buf_add(ss_buf *b, const void *data, size_t len);
 int ss_buf_adds(ss_buf *b, const char *s);
 int ss_buf_addc(ss_buf *b, char c);
-int ss_buf_addf(ss_buf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+int ss_buf_addf(ss_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int ss_buf_vaddf(ss_buf *b, const char *fmt, va_list ap);
 /* Keeps the allocation, sets len to 0. */
 void ss_buf_reset(ss_buf *b);
@@ -42,10 +44,13 @@ typedef struct ss_strlist {
 	size_t cap;
 } ss_strlist;
 
-#define SS_STRLIST_INIT {NULL, 0, 0}
+#define SS_STRLIST_INIT                                                                            \
+	{                                                                                          \
+		NULL, 0, 0                                                                         \
+	}
 
-int ss_strlist_push(ss_strlist *l, const char *s);      /* copies s */
-int ss_strlist_push_owned(ss_strlist *l, char *s);      /* takes s; frees it on failure */
+int ss_strlist_push(ss_strlist *l, const char *s); /* copies s */
+int ss_strlist_push_owned(ss_strlist *l, char *s); /* takes s; frees it on failure */
 void ss_strlist_release(ss_strlist *l);
 
 #endif

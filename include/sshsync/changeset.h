@@ -14,13 +14,13 @@
 #include "sshsync/text.h"
 
 typedef struct ss_change {
-	ss_text *text;      /* owned */
+	ss_text *text; /* owned */
 	ss_edits edits;
-	ss_buf rendered;    /* filled by ss_changeset_render */
-	int changed;        /* rendered bytes differ from the file */
-	char *backup_dir;   /* where the backup goes; NULL: beside the file. Set
-			     * where a backup beside the file would be read as
-			     * data (a PuTTY session directory lists every file) */
+	ss_buf rendered;  /* filled by ss_changeset_render */
+	int changed;	  /* rendered bytes differ from the file */
+	char *backup_dir; /* where the backup goes; NULL: beside the file. Set
+			   * where a backup beside the file would be read as
+			   * data (a PuTTY session directory lists every file) */
 } ss_change;
 
 struct ss_changeset;
@@ -37,7 +37,10 @@ typedef struct ss_changeset {
 	void (*free_ctx)(void *ctx);
 } ss_changeset;
 
-#define SS_CHANGESET_INIT {NULL, 0, 0, NULL, NULL, NULL}
+#define SS_CHANGESET_INIT                                                                          \
+	{                                                                                          \
+		NULL, 0, 0, NULL, NULL, NULL                                                       \
+	}
 
 /* Adds a text (taking ownership, also on failure) and returns its change,
  * or NULL when memory runs out. */

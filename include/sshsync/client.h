@@ -20,8 +20,8 @@ typedef struct ss_query {
 } ss_query;
 
 typedef struct ss_client {
-	const char *kind;         /* "ssh", "sshd", "putty", "kitty", "winscp", "gpp" */
-	const char *description;  /* one line for --help */
+	const char *kind;	 /* "ssh", "sshd", "putty", "kitty", "winscp", "gpp" */
+	const char *description; /* one line for --help */
 	/* Appends one scope per host, block, session or site of PATH. */
 	int (*audit)(const char *path, const ss_query *q, ss_scopes *out, ss_diag *d);
 	/* Adds the edits that give every scope of PATH the policy (NULL when
@@ -30,8 +30,8 @@ typedef struct ss_client {
 	/* The registry values that set the policy for the sessions named in
 	 * `sessions`, or for every session of `from` (plus Default Settings)
 	 * when `sessions` is empty. NULL for kinds that cannot be exported. */
-	int (*export_plan)(const char *from, const ss_strlist *sessions,
-			   const ss_policy *p, ss_regplan *out, ss_diag *d);
+	int (*export_plan)(const char *from, const ss_strlist *sessions, const ss_policy *p,
+			   ss_regplan *out, ss_diag *d);
 	/* How sure it is that a file of unknown kind is this client's, from
 	 * its name and first bytes: 0 no, 1 maybe, 2 certainly. May be NULL. */
 	int (*sniff)(const char *path, const char *head, size_t len);

@@ -13,16 +13,19 @@ typedef struct ss_diag {
 	char *message; /* NULL while no error is set */
 } ss_diag;
 
-#define SS_DIAG_INIT {NULL, 0, 0, NULL}
+#define SS_DIAG_INIT                                                                               \
+	{                                                                                          \
+		NULL, 0, 0, NULL                                                                   \
+	}
 
 /* Records an error unless one is already set (the first error is the one
  * that explains the failure). Always returns -1 so callers can write
  * `return ss_diag_set(...)`. */
-int ss_diag_set(ss_diag *d, const char *file, size_t line, size_t col,
-		const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+int ss_diag_set(ss_diag *d, const char *file, size_t line, size_t col, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 /* The same with errno's text appended: "message: strerror(errno)". */
 int ss_diag_errno(ss_diag *d, const char *file, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 int ss_diag_oom(ss_diag *d);
 int ss_diag_is_set(const ss_diag *d);
 void ss_diag_clear(ss_diag *d);

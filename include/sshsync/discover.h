@@ -12,8 +12,8 @@ typedef struct ss_discover_env {
 	const char *xdg_config_home;
 	const char *puttydir;
 	const char *puttysessions;
-	const char *wineprefix;   /* default ~/.wine */
-	const char *sysconfdir;   /* default /etc; $SSHSYNC_SYSCONFDIR */
+	const char *wineprefix; /* default ~/.wine */
+	const char *sysconfdir; /* default /etc; $SSHSYNC_SYSCONFDIR */
 } ss_discover_env;
 
 void ss_discover_env_init(ss_discover_env *env);

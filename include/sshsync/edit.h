@@ -16,10 +16,10 @@
 
 typedef struct ss_edit {
 	size_t start;
-	size_t end;       /* exclusive; start == end for an insertion */
+	size_t end; /* exclusive; start == end for an insertion */
 	char *repl;
 	size_t repl_len;
-	size_t seq;       /* order of addition, to keep inserts stable */
+	size_t seq; /* order of addition, to keep inserts stable */
 } ss_edit;
 
 typedef struct ss_edits {
@@ -28,7 +28,10 @@ typedef struct ss_edits {
 	size_t cap;
 } ss_edits;
 
-#define SS_EDITS_INIT {NULL, 0, 0}
+#define SS_EDITS_INIT                                                                              \
+	{                                                                                          \
+		NULL, 0, 0                                                                         \
+	}
 
 int ss_edits_replace(ss_edits *e, size_t start, size_t end, const char *s, size_t len);
 int ss_edits_insert(ss_edits *e, size_t at, const char *s, size_t len);
@@ -49,7 +52,6 @@ int ss_edits_render_file(const ss_text *t, const ss_edits *e, ss_buf *out, ss_di
 int ss_edits_change_anything(const ss_text *t, const ss_edits *e);
 /* Appends a unified diff (3 lines of context) from `a/label` to `b/label`;
  * appends nothing when there are no edits. */
-int ss_edits_diff(const ss_text *t, const ss_edits *e, const char *label,
-		  ss_buf *out, ss_diag *d);
+int ss_edits_diff(const ss_text *t, const ss_edits *e, const char *label, ss_buf *out, ss_diag *d);
 
 #endif

@@ -22,13 +22,16 @@ typedef struct ss_apply_opts {
 } ss_apply_opts;
 
 typedef struct ss_apply_result {
-	ss_buf diff;          /* unified diff of every changed file */
+	ss_buf diff;	      /* unified diff of every changed file */
 	ss_strlist changed;   /* paths written (or that would be, on a dry run) */
 	ss_strlist unchanged; /* targets that already had the policy */
 	ss_strlist backups;   /* the backup of changed.v[i], or "" for none */
 } ss_apply_result;
 
-#define SS_APPLY_RESULT_INIT {SS_BUF_INIT, SS_STRLIST_INIT, SS_STRLIST_INIT, SS_STRLIST_INIT}
+#define SS_APPLY_RESULT_INIT                                                                       \
+	{                                                                                          \
+		SS_BUF_INIT, SS_STRLIST_INIT, SS_STRLIST_INIT, SS_STRLIST_INIT                     \
+	}
 
 /* Plans every target first, checks that each changed file can be written
  * and validates the result; only then writes. On error nothing has been

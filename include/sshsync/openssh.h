@@ -50,7 +50,10 @@ typedef struct ss_openssh_opts {
 	const char *local_user;
 } ss_openssh_opts;
 
-#define SS_OPENSSH_OPTS_INIT {-1, NULL, NULL, NULL}
+#define SS_OPENSSH_OPTS_INIT                                                                       \
+	{                                                                                          \
+		-1, NULL, NULL, NULL                                                               \
+	}
 
 typedef struct ss_openssh ss_openssh; /* a loaded configuration tree */
 
@@ -62,16 +65,19 @@ void ss_openssh_free(ss_openssh *c);
 int ss_openssh_host_names(const ss_openssh *c, ss_strlist *out);
 
 typedef struct ss_openssh_result {
-	long interval;       /* seconds, 0 off; SS_UNKNOWN when it depends on runtime */
-	long count_max;      /* SS_UNKNOWN likewise */
-	long tcp_keepalive;  /* 0 or 1; SS_UNKNOWN likewise */
-	char *interval_at;   /* "file:line" of the line that set it, NULL for the default */
+	long interval;	    /* seconds, 0 off; SS_UNKNOWN when it depends on runtime */
+	long count_max;	    /* SS_UNKNOWN likewise */
+	long tcp_keepalive; /* 0 or 1; SS_UNKNOWN likewise */
+	char *interval_at;  /* "file:line" of the line that set it, NULL for the default */
 	char *count_max_at;
 	char *tcp_keepalive_at;
 	char *unknown_reason; /* why a value is SS_UNKNOWN, else NULL */
 } ss_openssh_result;
 
-#define SS_OPENSSH_RESULT_INIT {0, 0, 0, NULL, NULL, NULL, NULL}
+#define SS_OPENSSH_RESULT_INIT                                                                     \
+	{                                                                                          \
+		0, 0, 0, NULL, NULL, NULL, NULL                                                    \
+	}
 
 /* What `ssh -G -F FILE HOST` prints for the keepalive settings. HOST may
  * be USER@HOST as on ssh's command line. Errors are the ones ssh would

@@ -57,51 +57,54 @@ typedef enum ss_regversion {
 } ss_regversion;
 
 typedef enum ss_regtype {
-	SS_REG_SZ,     /* "string" (REG_SZ) */
-	SS_REG_DWORD,  /* dword:hhhhhhhh (REG_DWORD) */
-	SS_REG_HEX,    /* hex:bb,... (REG_BINARY) */
-	SS_REG_HEXN,   /* hex(N):bb,... (type N: 2 expand string, 7 multi-string, b qword...) */
-	SS_REG_DELETE  /* "name"=- */
+	SS_REG_SZ,    /* "string" (REG_SZ) */
+	SS_REG_DWORD, /* dword:hhhhhhhh (REG_DWORD) */
+	SS_REG_HEX,   /* hex:bb,... (REG_BINARY) */
+	SS_REG_HEXN,  /* hex(N):bb,... (type N: 2 expand string, 7 multi-string, b qword...) */
+	SS_REG_DELETE /* "name"=- */
 } ss_regtype;
 
 /* One `[KEY]` or `[-KEY]` line and the lines up to the next one. Line
  * numbers are 0-based indexes into text->lines. */
 typedef struct ss_regblock {
-	const char *path;       /* points into text->data: the name between [ and ] (no '-') */
+	const char *path; /* points into text->data: the name between [ and ] (no '-') */
 	size_t path_len;
-	int deleted;            /* [-KEY] */
-	size_t line;            /* the [KEY] line */
-	size_t end_line;        /* exclusive: the next key line, or text->nlines */
+	int deleted;		/* [-KEY] */
+	size_t line;		/* the [KEY] line */
+	size_t end_line;	/* exclusive: the next key line, or text->nlines */
 	size_t last_value_line; /* last line of the last value (== line when it has none) */
-	size_t next_same;       /* next block with the same path (any case), or SS_REGFILE_NONE */
+	size_t next_same;	/* next block with the same path (any case), or SS_REGFILE_NONE */
 } ss_regblock;
 
 /* One value, located. Offsets are into text->data. */
 typedef struct ss_regvalue {
-	size_t line;            /* its first line */
-	size_t nlines;          /* 1 + continuation lines */
-	int is_default;         /* @= */
-	size_t name_start;      /* the escaped name between the quotes (empty for @) */
+	size_t line;	   /* its first line */
+	size_t nlines;	   /* 1 + continuation lines */
+	int is_default;	   /* @= */
+	size_t name_start; /* the escaped name between the quotes (empty for @) */
 	size_t name_end;
-	size_t data_start;      /* the value text after '=' and blanks: `dword:0000003c`, */
-	size_t data_end;        /* `"text"`, `hex(2):41,00,\ ... 00` (exclusive; no comment) */
+	size_t data_start; /* the value text after '=' and blanks: `dword:0000003c`, */
+	size_t data_end;   /* `"text"`, `hex(2):41,00,\ ... 00` (exclusive; no comment) */
 	ss_regtype type;
-	unsigned long hextype;  /* N of hex(N):, 3 for hex: */
-	uint32_t dword;         /* the number, when type == SS_REG_DWORD */
+	unsigned long hextype; /* N of hex(N):, 3 for hex: */
+	uint32_t dword;	       /* the number, when type == SS_REG_DWORD */
 } ss_regvalue;
 
 typedef struct ss_regfile {
-	const ss_text *text;    /* not owned; must outlive the regfile */
+	const ss_text *text; /* not owned; must outlive the regfile */
 	ss_regversion version;
 	size_t header_line;
-	ss_regblock *blocks;    /* in file order */
+	ss_regblock *blocks; /* in file order */
 	size_t nblocks;
 	size_t bcap;
-	size_t *table;          /* hash of distinct paths -> first block; internal */
+	size_t *table; /* hash of distinct paths -> first block; internal */
 	size_t tsize;
 } ss_regfile;
 
-#define SS_REGFILE_INIT {NULL, SS_REG_V5, 0, NULL, 0, 0, NULL, 0}
+#define SS_REGFILE_INIT                                                                            \
+	{                                                                                          \
+		NULL, SS_REG_V5, 0, NULL, 0, 0, NULL, 0                                            \
+	}
 
 /* Indexes a .reg text and checks every line. On error fills `d` with
  * file:line:col and what was expected, and leaves rf empty. */
@@ -127,8 +130,7 @@ int ss_regfile_find_value(const ss_regfile *rf, size_t b, const char *name, ss_r
  * returns 1 with the last line that set it (never SS_REG_DELETE), 0 when
  * the file leaves it unset or deleted. Deletions of a parent key are not
  * considered. */
-int ss_regfile_lookup(const ss_regfile *rf, const char *path, const char *name,
-		      ss_regvalue *v);
+int ss_regfile_lookup(const ss_regfile *rf, const char *path, const char *name, ss_regvalue *v);
 
 /* 1 when the value's unescaped name equals `name` case-insensitively
  * (NULL or "" matches @). No allocation. */
@@ -144,8 +146,7 @@ const char *ss_regtype_name(ss_regtype t);
 
 /* Replaces the value text of `v`, whatever its type (continuation lines
  * included), by `dword:%08x`. The name, blanks and comment stay. */
-int ss_regfile_set_dword(const ss_regfile *rf, ss_edits *e, const ss_regvalue *v,
-			 uint32_t value);
+int ss_regfile_set_dword(const ss_regfile *rf, ss_edits *e, const ss_regvalue *v, uint32_t value);
 /* The same with a "string" (escaped as regedit does). */
 int ss_regfile_set_string(const ss_regfile *rf, ss_edits *e, const ss_regvalue *v,
 			  const char *value);

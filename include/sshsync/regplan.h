@@ -7,11 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef enum ss_regkind {
-	SS_REGVAL_DWORD,
-	SS_REGVAL_SZ,
-	SS_REGVAL_DELETE
-} ss_regkind;
+typedef enum ss_regkind { SS_REGVAL_DWORD, SS_REGVAL_SZ, SS_REGVAL_DELETE } ss_regkind;
 
 typedef struct ss_regval {
 	char *name;
@@ -21,7 +17,8 @@ typedef struct ss_regval {
 } ss_regval;
 
 typedef struct ss_regkey {
-	char *path;   /* full path, e.g. HKEY_CURRENT_USER\Software\SimonTatham\PuTTY\Sessions\web%201 */
+	char *path; /* full path, e.g. HKEY_CURRENT_USER\Software\SimonTatham\PuTTY\Sessions\web%201
+		     */
 	ss_regval *v;
 	size_t n;
 	size_t cap;
@@ -33,7 +30,10 @@ typedef struct ss_regplan {
 	size_t cap;
 } ss_regplan;
 
-#define SS_REGPLAN_INIT {NULL, 0, 0}
+#define SS_REGPLAN_INIT                                                                            \
+	{                                                                                          \
+		NULL, 0, 0                                                                         \
+	}
 
 /* Returns the key with this path, adding it when new; NULL when out of memory. */
 ss_regkey *ss_regplan_key(ss_regplan *p, const char *path);

@@ -7,11 +7,7 @@
 #include "sshsync/regplan.h"
 #include "sshsync/scope.h"
 
-typedef enum ss_format {
-	SS_FORMAT_TEXT,
-	SS_FORMAT_JSON,
-	SS_FORMAT_JUNIT
-} ss_format;
+typedef enum ss_format { SS_FORMAT_TEXT, SS_FORMAT_JSON, SS_FORMAT_JUNIT } ss_format;
 
 typedef struct ss_report_opts {
 	ss_format format;
@@ -20,9 +16,9 @@ typedef struct ss_report_opts {
 } ss_report_opts;
 
 typedef enum ss_export_format {
-	SS_EXPORT_REG,  /* regedit's own: v5, UTF-16LE with BOM, CRLF */
+	SS_EXPORT_REG,	/* regedit's own: v5, UTF-16LE with BOM, CRLF */
 	SS_EXPORT_REG4, /* REGEDIT4, ANSI */
-	SS_EXPORT_GPP   /* Group Policy Preferences Registry.xml */
+	SS_EXPORT_GPP	/* Group Policy Preferences Registry.xml */
 } ss_export_format;
 
 /* Parses "reg", "reg4" or "gpp"; -1 for anything else. */

@@ -19,7 +19,7 @@
 #define SS_HIDDEN_BACKUP_DIR ".sshsync-bak"
 
 typedef struct ss_write_opts {
-	int backup;             /* keep a backup */
+	int backup;		/* keep a backup */
 	const char *backup_dir; /* NULL: PATH.sshsync-bak beside the file; else
 				 * DIR/NAME (DIR is made, mode 0700, if missing) */
 } ss_write_opts;
@@ -29,8 +29,8 @@ char *ss_backup_path(const char *path, const char *backup_dir);
 
 /* Replaces the file `orig` was read from with `bytes`. When orig->id is not
  * known (a new file), the file must not exist yet. */
-int ss_safe_write(const ss_text *orig, const void *bytes, size_t len,
-		  const ss_write_opts *opts, ss_diag *d);
+int ss_safe_write(const ss_text *orig, const void *bytes, size_t len, const ss_write_opts *opts,
+		  ss_diag *d);
 
 /* Checks, without writing, that the file could be replaced: its directory
  * is writable and it is unchanged. Used to refuse a whole apply before the

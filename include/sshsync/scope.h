@@ -7,8 +7,8 @@
 
 #include "sshsync/buf.h"
 
-#define SS_UNSET (-1L)    /* no such setting / not given */
-#define SS_UNKNOWN (-2L)  /* depends on runtime (Match exec): cannot be computed */
+#define SS_UNSET (-1L)	 /* no such setting / not given */
+#define SS_UNKNOWN (-2L) /* depends on runtime (Match exec): cannot be computed */
 
 typedef enum ss_winscp_ping {
 	SS_PING_KEEP = 0, /* 1, unless a site already uses 2 */
@@ -17,8 +17,8 @@ typedef enum ss_winscp_ping {
 } ss_winscp_ping;
 
 typedef struct ss_policy {
-	long interval;      /* seconds, SS_UNSET when not asked */
-	long count_max;     /* SS_UNSET when not asked */
+	long interval;	    /* seconds, SS_UNSET when not asked */
+	long count_max;	    /* SS_UNSET when not asked */
 	long tcp_keepalive; /* 0, 1 or SS_UNSET */
 	long nat_timeout;   /* seconds, default 240 */
 	ss_winscp_ping winscp_ping;
@@ -29,14 +29,14 @@ typedef struct ss_policy {
 void ss_policy_init(ss_policy *p);
 
 typedef struct ss_scope {
-	const char *kind;     /* static string: "ssh", "sshd", "putty", ... */
+	const char *kind; /* static string: "ssh", "sshd", "putty", ... */
 	char *file;
 	char *name;
-	long interval;        /* effective seconds; 0 off; SS_UNKNOWN */
-	long count_max;       /* SS_UNSET where the client has none */
-	long tcp_keepalive;   /* 0, 1, SS_UNSET where the client has none */
-	char *set_at;         /* "file:line" of the interval, NULL for the default */
-	ss_strlist reasons;   /* why it fails; empty when it passes */
+	long interval;	    /* effective seconds; 0 off; SS_UNKNOWN */
+	long count_max;	    /* SS_UNSET where the client has none */
+	long tcp_keepalive; /* 0, 1, SS_UNSET where the client has none */
+	char *set_at;	    /* "file:line" of the interval, NULL for the default */
+	ss_strlist reasons; /* why it fails; empty when it passes */
 } ss_scope;
 
 typedef struct ss_scopes {
@@ -45,7 +45,10 @@ typedef struct ss_scopes {
 	size_t cap;
 } ss_scopes;
 
-#define SS_SCOPES_INIT {NULL, 0, 0}
+#define SS_SCOPES_INIT                                                                             \
+	{                                                                                          \
+		NULL, 0, 0                                                                         \
+	}
 
 /* Appends a scope with interval 0, count_max and tcp_keepalive SS_UNSET,
  * set_at NULL. Returns NULL when memory runs out. */

@@ -36,8 +36,8 @@ typedef enum ss_sessfmt {
 
 /* One setting line (or KiTTY record). Offsets are into text->data. */
 typedef struct ss_sessentry {
-	size_t line;       /* 0-based first line */
-	size_t nlines;     /* 1, or more for a KiTTY record that continues */
+	size_t line;   /* 0-based first line */
+	size_t nlines; /* 1, or more for a KiTTY record that continues */
 	size_t key_start, key_end;
 	size_t val_start, val_end; /* raw value: escaped for KiTTY */
 } ss_sessentry;
@@ -45,12 +45,15 @@ typedef struct ss_sessentry {
 typedef struct ss_sessfile {
 	const ss_text *text; /* not owned */
 	ss_sessfmt fmt;
-	ss_sessentry *v;     /* in file order */
+	ss_sessentry *v; /* in file order */
 	size_t n;
 	size_t cap;
 } ss_sessfile;
 
-#define SS_SESSFILE_INIT {NULL, SS_SESS_PUTTY, NULL, 0, 0}
+#define SS_SESSFILE_INIT                                                                           \
+	{                                                                                          \
+		NULL, SS_SESS_PUTTY, NULL, 0, 0                                                    \
+	}
 
 int ss_sessfile_parse(ss_sessfile *sf, const ss_text *t, ss_sessfmt fmt, ss_diag *d);
 void ss_sessfile_free(ss_sessfile *sf);
@@ -62,8 +65,7 @@ const ss_sessentry *ss_sessfile_get(const ss_sessfile *sf, const char *key);
 int ss_sessfile_value(const ss_sessfile *sf, const ss_sessentry *e, ss_buf *out);
 
 /* Replaces the value of entry `e` by `value` (escaped for KiTTY). */
-int ss_sessfile_set(const ss_sessfile *sf, ss_edits *ed, const ss_sessentry *e,
-		    const char *value);
+int ss_sessfile_set(const ss_sessfile *sf, ss_edits *ed, const ss_sessentry *e, const char *value);
 /* Appends a `key=value` (or `key\value\`) line at the end of the file,
  * ending a last line that has no newline first. */
 int ss_sessfile_append(const ss_sessfile *sf, ss_edits *ed, const char *key, const char *value);

@@ -54,10 +54,10 @@ typedef enum ss_sshconf_mode {
 } ss_sshconf_mode;
 
 typedef enum ss_sshconf_kind {
-	SS_SSHCONF_BLANK,     /* nothing but blanks */
-	SS_SSHCONF_COMMENT,   /* the keyword starts with '#' */
-	SS_SSHCONF_IGNORED,   /* OpenSSH silently skips it: unclosed quote in the keyword */
-	SS_SSHCONF_DIRECTIVE  /* keyword and at least a rest of line */
+	SS_SSHCONF_BLANK,    /* nothing but blanks */
+	SS_SSHCONF_COMMENT,  /* the keyword starts with '#' */
+	SS_SSHCONF_IGNORED,  /* OpenSSH silently skips it: unclosed quote in the keyword */
+	SS_SSHCONF_DIRECTIVE /* keyword and at least a rest of line */
 } ss_sshconf_kind;
 
 /* One argument: raw bytes [start, end) of the text's data, quotes and
@@ -70,27 +70,30 @@ typedef struct ss_sshconf_arg {
 } ss_sshconf_arg;
 
 typedef struct ss_sshconf_item {
-	size_t line;          /* 0-based index into text->lines */
+	size_t line; /* 0-based index into text->lines */
 	ss_sshconf_kind kind;
-	size_t kw_start;      /* raw keyword bytes [kw_start, kw_end); for a */
-	size_t kw_end;        /* comment line the '#' token */
-	char *keyword;        /* unquoted and lowercased; NULL for BLANK/IGNORED */
-	size_t equals;        /* offset of the '=' after the keyword, or SS_SSHCONF_NONE */
-	size_t rest;          /* where the arguments begin (argv_split's input) */
+	size_t kw_start; /* raw keyword bytes [kw_start, kw_end); for a */
+	size_t kw_end;	 /* comment line the '#' token */
+	char *keyword;	 /* unquoted and lowercased; NULL for BLANK/IGNORED */
+	size_t equals;	 /* offset of the '=' after the keyword, or SS_SSHCONF_NONE */
+	size_t rest;	 /* where the arguments begin (argv_split's input) */
 	ss_sshconf_arg *args;
 	size_t nargs;
-	size_t comment;       /* offset of a '#' that ends the arguments, or NONE */
-	size_t end;           /* end of the content after trailing blanks are stripped */
+	size_t comment; /* offset of a '#' that ends the arguments, or NONE */
+	size_t end;	/* end of the content after trailing blanks are stripped */
 } ss_sshconf_item;
 
 typedef struct ss_sshconf {
-	const ss_text *text;  /* not owned; must outlive the items */
+	const ss_text *text; /* not owned; must outlive the items */
 	ss_sshconf_mode mode;
 	ss_sshconf_item *items; /* exactly text->nlines items, one per line */
 	size_t nitems;
 } ss_sshconf;
 
-#define SS_SSHCONF_INIT {NULL, SS_SSHCONF_CLIENT, NULL, 0}
+#define SS_SSHCONF_INIT                                                                            \
+	{                                                                                          \
+		NULL, SS_SSHCONF_CLIENT, NULL, 0                                                   \
+	}
 
 /* Lexes every line of `t`. On the first line OpenSSH rejects whatever the
  * keyword ("invalid quotes", "no argument after keyword") it returns -1

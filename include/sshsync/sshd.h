@@ -35,7 +35,10 @@ typedef struct ss_sshd_conn {
 	int lport;
 } ss_sshd_conn;
 
-#define SS_SSHD_CONN_INIT {NULL, NULL, NULL, NULL, NULL, 0}
+#define SS_SSHD_CONN_INIT                                                                          \
+	{                                                                                          \
+		NULL, NULL, NULL, NULL, NULL, 0                                                    \
+	}
 
 /* Parses "user=U,host=H,addr=A,laddr=L,rdomain=R,lport=P" (any subset, any
  * order), with sshd's messages for a bad port or an unknown field. */
@@ -69,8 +72,7 @@ typedef enum ss_sshd_match_result {
  * sshd's first pass does: checks the syntax, matches only `All`. On error
  * `err` gets sshd's message (text left over after the criteria is sshd's
  * "extra arguments" error). */
-ss_sshd_match_result ss_sshd_match(const char *criteria, const ss_sshd_conn *c,
-				   ss_buf *err);
+ss_sshd_match_result ss_sshd_match(const char *criteria, const ss_sshd_conn *c, ss_buf *err);
 
 /* Keywords: 0 for one sshd does not know, else where it is allowed. */
 #define SS_SSHD_KW_GLOBAL 1
@@ -91,8 +93,8 @@ typedef struct ss_sshd_opts {
 /* What one connection (or scope) gets. `*_at` is "file:line" of the line
  * that set the value, NULL for sshd's default. */
 typedef struct ss_sshd_values {
-	long interval;      /* ClientAliveInterval, seconds (default 0: off) */
-	long count_max;     /* ClientAliveCountMax (default 3) */
+	long interval;	    /* ClientAliveInterval, seconds (default 0: off) */
+	long count_max;	    /* ClientAliveCountMax (default 3) */
 	long tcp_keepalive; /* TCPKeepAlive 0/1 (default 1); global only */
 	char *interval_at;
 	char *count_max_at;
@@ -133,7 +135,7 @@ int ss_sshd_audit(const char *path, const ss_query *q, const ss_sshd_opts *o, ss
 /* Adds every file of the config to `cs` (unchanged ones without edits),
  * with the edits that give every connection the policy, and sets
  * cs->validate to run `sshd -t` on the rendered result. */
-int ss_sshd_apply(const char *path, const ss_policy *p, const ss_sshd_opts *o,
-		  ss_changeset *cs, ss_diag *d);
+int ss_sshd_apply(const char *path, const ss_policy *p, const ss_sshd_opts *o, ss_changeset *cs,
+		  ss_diag *d);
 
 #endif

@@ -19,7 +19,10 @@ typedef struct ss_targets {
 	size_t cap;
 } ss_targets;
 
-#define SS_TARGETS_INIT {NULL, 0, 0}
+#define SS_TARGETS_INIT                                                                            \
+	{                                                                                          \
+		NULL, 0, 0                                                                         \
+	}
 
 /* The kinds DESIGN.md names, whether or not this build has their client. */
 int ss_kind_is_known(const char *kind);

@@ -17,8 +17,8 @@
 #include "sshsync/diag.h"
 
 typedef enum ss_encoding {
-	SS_ENC_BYTES,    /* passed through untouched */
-	SS_ENC_UTF16LE   /* BOM FF FE, decoded to UTF-8 in `data` */
+	SS_ENC_BYTES,  /* passed through untouched */
+	SS_ENC_UTF16LE /* BOM FF FE, decoded to UTF-8 in `data` */
 } ss_encoding;
 
 typedef enum ss_eol {
@@ -46,13 +46,13 @@ typedef struct ss_file_identity {
 } ss_file_identity;
 
 typedef struct ss_text {
-	char *path;          /* as given by the user, used in messages */
+	char *path; /* as given by the user, used in messages */
 	ss_encoding enc;
-	char *data;          /* decoded text, NUL-terminated after len */
+	char *data; /* decoded text, NUL-terminated after len */
 	size_t len;
 	ss_line *lines;
-	size_t nlines;       /* a final line without content after the last LF is not counted */
-	ss_eol style;        /* ending for inserted lines: the file's most common one (LF if none) */
+	size_t nlines; /* a final line without content after the last LF is not counted */
+	ss_eol style;  /* ending for inserted lines: the file's most common one (LF if none) */
 	ss_file_identity id;
 } ss_text;
 
@@ -60,11 +60,9 @@ typedef struct ss_text {
  * `limit` bytes are refused (0 means no limit). */
 int ss_text_load(ss_text *t, const char *path, size_t limit, ss_diag *d);
 /* Builds a text from bytes in memory; `display` names it in messages. */
-int ss_text_from_bytes(ss_text *t, const char *display, const void *bytes,
-		       size_t len, ss_diag *d);
+int ss_text_from_bytes(ss_text *t, const char *display, const void *bytes, size_t len, ss_diag *d);
 /* A new empty text (used for files that sshsync creates). */
-int ss_text_new_empty(ss_text *t, const char *display, ss_encoding enc,
-		      ss_eol style, ss_diag *d);
+int ss_text_new_empty(ss_text *t, const char *display, ss_encoding enc, ss_eol style, ss_diag *d);
 void ss_text_free(ss_text *t);
 
 /* The 0-based line holding byte `offset` of data (offset == len gives the
@@ -75,7 +73,7 @@ size_t ss_text_line_at(const ss_text *t, size_t offset);
 void ss_text_position(const ss_text *t, size_t offset, size_t *line, size_t *col);
 /* Sets an error at a byte offset of the text: "path:line:col: ...". */
 int ss_text_error(const ss_text *t, ss_diag *d, size_t offset, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 /* The ending string for inserted lines ("\n" or "\r\n"). */
 const char *ss_text_eol_string(const ss_text *t);
 /* "path:LINE" for a byte offset, newly allocated (NULL when out of memory). */
@@ -84,8 +82,7 @@ char *ss_text_where(const ss_text *t, size_t offset);
 /* Encodes decoded text into the file's encoding (adding the BOM back). */
 int ss_text_encode(const ss_text *t, const char *data, size_t len, ss_buf *out, ss_diag *d);
 /* The same without the BOM, to encode a file piece by piece. */
-int ss_text_encode_append(const ss_text *t, const char *data, size_t len, ss_buf *out,
-			  ss_diag *d);
+int ss_text_encode_append(const ss_text *t, const char *data, size_t len, ss_buf *out, ss_diag *d);
 
 /* FNV-1a over 8-byte words, also piece by piece (cut at multiples of 8):
  * h = ss_hash_update(SS_HASH_INIT, ...). */

@@ -29,20 +29,20 @@
  * a section's lines when asked for, which keeps the index at a few words
  * per section (a 100,000-site file has over a million keys). */
 typedef struct ss_winini_key {
-	size_t line;        /* 0-based line of the text */
-	size_t name_start;  /* trimmed key name */
+	size_t line;	   /* 0-based line of the text */
+	size_t name_start; /* trimmed key name */
 	size_t name_len;
 	size_t value_start; /* trimmed value; for an empty value, just after '=' */
 	size_t value_len;
 } ss_winini_key;
 
 typedef struct ss_winini_section {
-	size_t line;        /* 0-based line of the "[name]" header */
-	size_t name_start;  /* trimmed name inside the brackets */
+	size_t line;	   /* 0-based line of the "[name]" header */
+	size_t name_start; /* trimmed name inside the brackets */
 	size_t name_len;
-	size_t end_line;    /* exclusive: the next header, or the number of lines */
-	size_t last_line;   /* last non-blank line of the section (the header if none) */
-	size_t first_of;    /* index of the first section with the same name (itself if first) */
+	size_t end_line;  /* exclusive: the next header, or the number of lines */
+	size_t last_line; /* last non-blank line of the section (the header if none) */
+	size_t first_of;  /* index of the first section with the same name (itself if first) */
 } ss_winini_section;
 
 typedef struct ss_winini {
@@ -51,7 +51,10 @@ typedef struct ss_winini {
 	size_t nsections;
 } ss_winini;
 
-#define SS_WININI_INIT {NULL, NULL, 0}
+#define SS_WININI_INIT                                                                             \
+	{                                                                                          \
+		NULL, NULL, 0                                                                      \
+	}
 
 /* Indexes a text. Never fails on content (TMemIniFile accepts anything);
  * -1 only when memory runs out. Linear in the size of the text. */
@@ -89,8 +92,8 @@ typedef struct ss_winini_kv {
 
 /* Adds "name=value" lines after the last non-blank line of the section,
  * with the file's line ending, in the order given (one edit). */
-int ss_winini_insert_keys(const ss_winini *ini, ss_edits *e, size_t section,
-			  const ss_winini_kv *kv, size_t n, ss_diag *d);
+int ss_winini_insert_keys(const ss_winini *ini, ss_edits *e, size_t section, const ss_winini_kv *kv,
+			  size_t n, ss_diag *d);
 /* Deletes the key's whole line with its ending. */
 int ss_winini_delete_key(const ss_winini *ini, ss_edits *e, const ss_winini_key *k, ss_diag *d);
 /* Appends a new section "[name]" with these keys at the end of the file,

@@ -25,7 +25,7 @@ int cmd_export(int argc, char **argv, const cli_globals *g);
 int cli_fail(const ss_diag *d);
 /* Prints "sshsync: message" plus a hint to --help; returns EXIT_TROUBLE. */
 int cli_usage_error(const char *command, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 void cli_print_help(const char *command);
 
 /* The policy: defaults, then the policy file, then the command line. */
@@ -35,7 +35,6 @@ int cli_option_seconds(const char *command, const char *option, const char *valu
 
 /* The targets named on the command line, or else those discover finds
  * (system files only when `with_system`). */
-int cli_targets(char **args, int nargs, int with_system, int verbose, ss_targets *out,
-		ss_diag *d);
+int cli_targets(char **args, int nargs, int with_system, int verbose, ss_targets *out, ss_diag *d);
 
 #endif

@@ -15,8 +15,15 @@ typedef struct apply_args {
 } apply_args;
 
 enum {
-	OPT_INTERVAL = 256, OPT_COUNT_MAX, OPT_TCP, OPT_PING, OPT_DRY_RUN, OPT_DIFF,
-	OPT_NO_BACKUP, OPT_SYSTEM, OPT_POLICY
+	OPT_INTERVAL = 256,
+	OPT_COUNT_MAX,
+	OPT_TCP,
+	OPT_PING,
+	OPT_DRY_RUN,
+	OPT_DIFF,
+	OPT_NO_BACKUP,
+	OPT_SYSTEM,
+	OPT_POLICY
 };
 
 typedef struct overrides {
@@ -66,17 +73,17 @@ static int parse_option(int c, overrides *o, apply_args *a, cli_globals *g)
 static int parse_args(int argc, char **argv, apply_args *a, cli_globals *g)
 {
 	static const struct option options[] = {
-		{"interval", required_argument, NULL, OPT_INTERVAL},
-		{"count-max", required_argument, NULL, OPT_COUNT_MAX},
-		{"tcp-keepalive", required_argument, NULL, OPT_TCP},
-		{"winscp-ping", required_argument, NULL, OPT_PING},
-		{"dry-run", no_argument, NULL, OPT_DRY_RUN},
-		{"diff", no_argument, NULL, OPT_DIFF},
-		{"no-backup", no_argument, NULL, OPT_NO_BACKUP},
-		{"system", no_argument, NULL, OPT_SYSTEM},
-		{"policy", required_argument, NULL, OPT_POLICY},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"interval", required_argument, NULL, OPT_INTERVAL},
+	    {"count-max", required_argument, NULL, OPT_COUNT_MAX},
+	    {"tcp-keepalive", required_argument, NULL, OPT_TCP},
+	    {"winscp-ping", required_argument, NULL, OPT_PING},
+	    {"dry-run", no_argument, NULL, OPT_DRY_RUN},
+	    {"diff", no_argument, NULL, OPT_DIFF},
+	    {"no-backup", no_argument, NULL, OPT_NO_BACKUP},
+	    {"system", no_argument, NULL, OPT_SYSTEM},
+	    {"policy", required_argument, NULL, OPT_POLICY},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	overrides o = {SS_UNSET, SS_UNSET, SS_UNSET, 0, SS_PING_KEEP};
 	a->opts.backup = 1;
@@ -111,7 +118,7 @@ static int parse_args(int argc, char **argv, apply_args *a, cli_globals *g)
 		a->policy.winscp_ping = o.ping;
 	if (a->policy.interval == SS_UNSET) {
 		cli_usage_error("apply", "--interval N is required (or a policy file that sets "
-				"[keepalive] interval)");
+					 "[keepalive] interval)");
 		return -1;
 	}
 	if (a->opts.dry_run)

@@ -22,16 +22,16 @@ enum { OPT_INTERVAL = 256, OPT_NAT, OPT_HOST, OPT_CONNECTION, OPT_FORMAT, OPT_SY
 static int parse_args(int argc, char **argv, audit_args *a, cli_globals *g)
 {
 	static const struct option options[] = {
-		{"interval", required_argument, NULL, OPT_INTERVAL},
-		{"nat-timeout", required_argument, NULL, OPT_NAT},
-		{"host", required_argument, NULL, OPT_HOST},
-		{"connection", required_argument, NULL, OPT_CONNECTION},
-		{"format", required_argument, NULL, OPT_FORMAT},
-		{"output", required_argument, NULL, 'o'},
-		{"system", no_argument, NULL, OPT_SYSTEM},
-		{"policy", required_argument, NULL, OPT_POLICY},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"interval", required_argument, NULL, OPT_INTERVAL},
+	    {"nat-timeout", required_argument, NULL, OPT_NAT},
+	    {"host", required_argument, NULL, OPT_HOST},
+	    {"connection", required_argument, NULL, OPT_CONNECTION},
+	    {"format", required_argument, NULL, OPT_FORMAT},
+	    {"output", required_argument, NULL, 'o'},
+	    {"system", no_argument, NULL, OPT_SYSTEM},
+	    {"policy", required_argument, NULL, OPT_POLICY},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	long interval = SS_UNSET, nat = SS_UNSET;
 	opterr = 0;
@@ -56,8 +56,8 @@ static int parse_args(int argc, char **argv, audit_args *a, cli_globals *g)
 			break;
 		case OPT_FORMAT:
 			if (ss_format_parse(optarg, &a->format) < 0) {
-				cli_usage_error("audit", "--format: '%s' is not text, json or junit",
-						optarg);
+				cli_usage_error(
+				    "audit", "--format: '%s' is not text, json or junit", optarg);
 				return -1;
 			}
 			break;

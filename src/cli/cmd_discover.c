@@ -10,8 +10,8 @@ int cmd_discover(int argc, char **argv, const cli_globals *g)
 {
 	(void)g;
 	static const struct option options[] = {
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	opterr = 0;
 	int c;

@@ -58,14 +58,14 @@ static const char *from_path(const export_args *a)
 static int parse_args(int argc, char **argv, export_args *a, cli_globals *g)
 {
 	static const struct option options[] = {
-		{"interval", required_argument, NULL, OPT_INTERVAL},
-		{"from", required_argument, NULL, OPT_FROM},
-		{"session", required_argument, NULL, OPT_SESSION},
-		{"format", required_argument, NULL, OPT_FORMAT},
-		{"output", required_argument, NULL, 'o'},
-		{"policy", required_argument, NULL, OPT_POLICY},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"interval", required_argument, NULL, OPT_INTERVAL},
+	    {"from", required_argument, NULL, OPT_FROM},
+	    {"session", required_argument, NULL, OPT_SESSION},
+	    {"format", required_argument, NULL, OPT_FORMAT},
+	    {"output", required_argument, NULL, 'o'},
+	    {"policy", required_argument, NULL, OPT_POLICY},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	long interval = SS_UNSET;
 	opterr = 0;
@@ -118,7 +118,8 @@ static int run(const export_args *a, ss_diag *d)
 	ss_buf out = SS_BUF_INIT;
 	int r = ss_engine_export(a->client, from_path(a), &a->sessions, &a->policy, &plan, d);
 	if (r == 0 && a->format != SS_EXPORT_GPP && !a->output && isatty(STDOUT_FILENO))
-		r = ss_diag_set(d, NULL, 0, 0, "a .reg file is binary (UTF-16): write it with "
+		r = ss_diag_set(d, NULL, 0, 0,
+				"a .reg file is binary (UTF-16): write it with "
 				"-o FILE, or pipe it");
 	if (r == 0)
 		r = ss_report_export(&plan, a->format, &out, d);

@@ -62,8 +62,7 @@ static int targets_from_args(char **args, int nargs, ss_targets *out, ss_diag *d
 	return 0;
 }
 
-int cli_targets(char **args, int nargs, int with_system, int verbose, ss_targets *out,
-		ss_diag *d)
+int cli_targets(char **args, int nargs, int with_system, int verbose, ss_targets *out, ss_diag *d)
 {
 	if (nargs > 0)
 		return targets_from_args(args, nargs, out, d);
@@ -84,7 +83,8 @@ int cli_targets(char **args, int nargs, int with_system, int verbose, ss_targets
 	}
 	ss_targets_free(&found);
 	if (r == 0 && out->n == 0)
-		r = ss_diag_set(d, NULL, 0, 0, "no settings files found on this machine; name one "
+		r = ss_diag_set(d, NULL, 0, 0,
+				"no settings files found on this machine; name one "
 				"as KIND:PATH (see 'sshsync discover')");
 	return r;
 }

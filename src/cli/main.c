@@ -9,10 +9,10 @@ static const struct {
 	const char *name;
 	cli_command_fn fn;
 } commands[] = {
-	{"discover", cmd_discover},
-	{"audit", cmd_audit},
-	{"apply", cmd_apply},
-	{"export", cmd_export},
+    {"discover", cmd_discover},
+    {"audit", cmd_audit},
+    {"apply", cmd_apply},
+    {"export", cmd_export},
 };
 
 static cli_command_fn find_command(const char *name)
@@ -26,10 +26,10 @@ static cli_command_fn find_command(const char *name)
 int main(int argc, char **argv)
 {
 	static const struct option options[] = {
-		{"policy", required_argument, NULL, 'p'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0},
+	    {"policy", required_argument, NULL, 'p'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0},
 	};
 	cli_globals g = {NULL};
 	opterr = 0;

@@ -27,26 +27,26 @@ typedef struct root {
 } root;
 
 static const root roots[] = {
-	{"putty", "Software\\SimonTatham\\PuTTY\\Sessions\\", FAM_PUTTY},
-	{"kitty", "Software\\9bis.com\\KiTTY\\Sessions\\", FAM_PUTTY},
-	{"winscp", "Software\\Martin Prikryl\\WinSCP 2\\Sessions\\", FAM_WINSCP},
+    {"putty", "Software\\SimonTatham\\PuTTY\\Sessions\\", FAM_PUTTY},
+    {"kitty", "Software\\9bis.com\\KiTTY\\Sessions\\", FAM_PUTTY},
+    {"winscp", "Software\\Martin Prikryl\\WinSCP 2\\Sessions\\", FAM_WINSCP},
 };
 
 /* The values that make the keepalive, per family. */
 enum { V_PING_INTERVAL, V_PING_SECS, V_TCP, V_PING_TYPE, V_PING_SEC_OLD, NVALS };
-static const char *const value_names[NVALS] = {"PingInterval", "PingIntervalSecs",
-					       "TCPKeepalives", "PingType", "PingIntervalSec"};
+static const char *const value_names[NVALS] = {"PingInterval", "PingIntervalSecs", "TCPKeepalives",
+					       "PingType", "PingIntervalSec"};
 
 typedef struct value_state {
-	int deployed;     /* an enabled item names it */
-	int present;      /* it exists after the items are applied, with a usable DWORD */
+	int deployed; /* an enabled item names it */
+	int present;  /* it exists after the items are applied, with a usable DWORD */
 	unsigned long v;
-	size_t line;      /* the last item that named it */
+	size_t line; /* the last item that named it */
 } value_state;
 
 typedef struct session {
 	const root *root;
-	char *escaped;    /* the key's last component as written */
+	char *escaped;	  /* the key's last component as written */
 	char *scope_name; /* "putty:web 1" */
 	int in_other_hive;
 	value_state val[NVALS];
@@ -258,13 +258,15 @@ static int apply_item(session *s, const ss_gpp_item *it, const char *client)
 	}
 	int r = 0;
 	if (it->action == 'C')
-		r |= note(s, "%s at line %zu uses action Create, which leaves a value the user "
-			  "already has as it is", value_names[k], it->line);
+		r |= note(s,
+			  "%s at line %zu uses action Create, which leaves a value the user "
+			  "already has as it is",
+			  value_names[k], it->line);
 	unsigned long val;
 	if (strcmp(it->type, "REG_DWORD") != 0) {
 		v->present = 0;
-		return r | note(s, "%s at line %zu is not a REG_DWORD: %s ignores it", value_names[k],
-				it->line, client);
+		return r | note(s, "%s at line %zu is not a REG_DWORD: %s ignores it",
+				value_names[k], it->line, client);
 	}
 	if (parse_dword(it->value, &val) < 0) {
 		v->present = 0;
@@ -344,7 +346,7 @@ static int judge_winscp(ss_scope *sc, const char *path, const session *s)
 {
 	const value_state *type = &s->val[V_PING_TYPE];
 	unsigned long secs = s->val[V_PING_SECS].present ? s->val[V_PING_SECS].v
-						       : value_or(&s->val[V_PING_SEC_OLD], 30);
+							 : value_or(&s->val[V_PING_SEC_OLD], 30);
 	unsigned long long total = value_or(&s->val[V_PING_INTERVAL], 0) * 60ULL + secs;
 	int r = 0;
 	if (total > INT_MAX) {
@@ -359,7 +361,7 @@ static int judge_winscp(ss_scope *sc, const char *path, const session *s)
 	int interval_deployed = s->val[V_PING_INTERVAL].deployed || s->val[V_PING_SECS].deployed;
 	if (ping_type == 0 && interval_deployed)
 		r |= ss_scope_reason(sc, "an interval is deployed but PingType is 0 (off): WinSCP "
-				     "sends no keepalive");
+					 "sends no keepalive");
 	sc->interval = ping_type == 0 ? 0 : (long)total;
 	static const int which[] = {V_PING_TYPE, V_PING_INTERVAL, V_PING_SECS, V_PING_SEC_OLD};
 	return r | set_at(sc, path, s, which, ping_type == 0 ? 1 : 4);
@@ -374,7 +376,8 @@ static int add_scope(const char *path, const session *s, ss_scopes *out, ss_diag
 	for (size_t i = 0; i < s->notes.n; i++)
 		r |= ss_scope_reason(sc, "%s", s->notes.v[i]);
 	if (s->in_other_hive)
-		r |= ss_scope_reason(sc, "items outside HKEY_CURRENT_USER are ignored: %s reads "
+		r |= ss_scope_reason(sc,
+				     "items outside HKEY_CURRENT_USER are ignored: %s reads "
 				     "its sessions from HKEY_CURRENT_USER only",
 				     s->root->fam == FAM_PUTTY ? "PuTTY" : "WinSCP");
 	return r ? ss_diag_oom(d) : 0;
@@ -410,10 +413,10 @@ static int gpp_sniff(const char *path, const char *head, size_t len)
 }
 
 const ss_client ss_client_gpp = {
-	.kind = "gpp",
-	.description = "Group Policy Preferences Registry.xml (PuTTY, KiTTY, WinSCP; audit only)",
-	.audit = gpp_audit,
-	.apply = NULL,
-	.export_plan = NULL,
-	.sniff = gpp_sniff,
+    .kind = "gpp",
+    .description = "Group Policy Preferences Registry.xml (PuTTY, KiTTY, WinSCP; audit only)",
+    .audit = gpp_audit,
+    .apply = NULL,
+    .export_plan = NULL,
+    .sniff = gpp_sniff,
 };

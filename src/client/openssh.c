@@ -9,8 +9,7 @@
 
 /* The scopes: each --host name, else each literal Host name and "*",
  * which stands for any other host (`ssh -G '*'` gives the same). */
-static int audit_host(ss_openssh *c, const char *path, const char *name, ss_scopes *out,
-		      ss_diag *d)
+static int audit_host(ss_openssh *c, const char *path, const char *name, ss_scopes *out, ss_diag *d)
 {
 	ss_openssh_result r;
 	if (ss_openssh_eval(c, name, &r, d) < 0)
@@ -43,8 +42,8 @@ static int ssh_audit(const char *path, const ss_query *q, ss_scopes *out, ss_dia
 	} else {
 		ss_strlist names = SS_STRLIST_INIT;
 		r = ss_openssh_host_names(c, &names) < 0 || ss_strlist_push(&names, "*") < 0
-			    ? ss_diag_oom(d)
-			    : 0;
+			? ss_diag_oom(d)
+			: 0;
 		/* A Host name ssh refuses on its command line is no scope:
 		 * nobody can connect to it by that name. */
 		for (size_t i = 0; i < names.n && r == 0; i++)
@@ -68,8 +67,8 @@ static int ssh_apply(const char *path, const ss_policy *p, ss_changeset *cs, ss_
 }
 
 /* Keywords only ssh_config has (sshd_config would reject them). */
-static const char *const client_only[] = {"host ", "serveraliveinterval", "proxyjump",
-					  "proxycommand", "identityfile", "hostname ",
+static const char *const client_only[] = {"host ",	  "serveraliveinterval",   "proxyjump",
+					  "proxycommand", "identityfile",	   "hostname ",
 					  "forwardagent", "stricthostkeychecking", NULL};
 
 static int ssh_sniff(const char *path, const char *head, size_t len)
@@ -98,10 +97,10 @@ static int ssh_sniff(const char *path, const char *head, size_t len)
 }
 
 const ss_client ss_client_ssh = {
-	.kind = "ssh",
-	.description = "OpenSSH client configuration (ssh_config, ~/.ssh/config)",
-	.audit = ssh_audit,
-	.apply = ssh_apply,
-	.export_plan = NULL,
-	.sniff = ssh_sniff,
+    .kind = "ssh",
+    .description = "OpenSSH client configuration (ssh_config, ~/.ssh/config)",
+    .audit = ssh_audit,
+    .apply = ssh_apply,
+    .export_plan = NULL,
+    .sniff = ssh_sniff,
 };

@@ -14,14 +14,14 @@ enum { ACT_OFF = 0, ACT_ON = 1, ACT_UNKNOWN = 2 };
 
 typedef struct evstate {
 	ss_openssh *c;
-	long val[OP_UNKNOWN_CHECK + 1];    /* -1 unset */
+	long val[OP_UNKNOWN_CHECK + 1]; /* -1 unset */
 	const char *str[OP_UNKNOWN_CHECK + 1];
-	long at[OP_UNKNOWN_CHECK + 1];     /* dir index that set it, -1 */
+	long at[OP_UNKNOWN_CHECK + 1];	   /* dir index that set it, -1 */
 	int unknown[OP_UNKNOWN_CHECK + 1]; /* an unknown block might have set it */
-	char *reason;                      /* the first reason for an unknown */
-	char *final_host;                  /* the second pass's host name */
-	const char *host;                  /* as typed, without user@ */
-	const char *cmdline_user;          /* user@ from the command line */
+	char *reason;			   /* the first reason for an unknown */
+	char *final_host;		   /* the second pass's host name */
+	const char *host;		   /* as typed, without user@ */
+	const char *cmdline_user;	   /* user@ from the command line */
 	ss_diag *d;
 } evstate;
 
@@ -48,8 +48,7 @@ static int set_reason(evstate *st, uint32_t file, uint32_t item, const char *why
 	char *where = oss_where(st->c, file, item);
 	if (!where)
 		return ss_diag_oom(st->d);
-	st->reason = ss_asprintf("depends on %s at %s, which sshsync cannot evaluate", why,
-				 where);
+	st->reason = ss_asprintf("depends on %s at %s, which sshsync cannot evaluate", why, where);
 	free(where);
 	return st->reason ? 0 : ss_diag_oom(st->d);
 }
@@ -174,7 +173,8 @@ static int match_block(evstate *st, const oss_block *b, int final_pass, int *out
 			if (result == ACT_OFF)
 				continue;
 			unknown = 1;
-			if (set_reason(st, b->file, b->item, "Match exec (a command ssh runs)") < 0) {
+			if (set_reason(st, b->file, b->item, "Match exec (a command ssh runs)") <
+			    0) {
 				free(host);
 				return -1;
 			}
@@ -203,8 +203,9 @@ static int block_activity(evstate *st, const oss_block *b, const char *host, int
 		return 0;
 	case BK_HOST:
 		outer = act_of(c, b->inc);
-		*act = outer != ACT_OFF && host_matches(item_of(c, b->file, b->item), host) ? outer
-											    : ACT_OFF;
+		*act = outer != ACT_OFF && host_matches(item_of(c, b->file, b->item), host)
+			   ? outer
+			   : ACT_OFF;
 		return 0;
 	case BK_MATCH: {
 		outer = act_of(c, b->inc);
@@ -214,9 +215,9 @@ static int block_activity(evstate *st, const oss_block *b, const char *host, int
 		int m = ACT_OFF;
 		if (match_block(st, b, final_pass, &m) < 0)
 			return -1;
-		*act = m == ACT_OFF ? ACT_OFF : (m == ACT_UNKNOWN || outer == ACT_UNKNOWN)
-						   ? ACT_UNKNOWN
-						   : ACT_ON;
+		*act = m == ACT_OFF				    ? ACT_OFF
+		       : (m == ACT_UNKNOWN || outer == ACT_UNKNOWN) ? ACT_UNKNOWN
+								    : ACT_ON;
 		return 0;
 	}
 	default:
@@ -309,8 +310,9 @@ static int prepare_final(evstate *st)
 	ss_openssh *c = st->c;
 	if (st->unknown[OP_HOSTNAME] || st->unknown[OP_CANON]) {
 		const oss_dir *any = &c->dirs[0];
-		return set_reason(st, any->file, any->item, "a HostName or CanonicalizeHostname "
-							    "set in a Match exec block");
+		return set_reason(st, any->file, any->item,
+				  "a HostName or CanonicalizeHostname "
+				  "set in a Match exec block");
 	}
 	if (st->str[OP_HOSTNAME]) {
 		const oss_dir *dir = &c->dirs[st->at[OP_HOSTNAME]];
@@ -322,8 +324,7 @@ static int prepare_final(evstate *st)
 	}
 	if (!is_addr(st->final_host))
 		oss_lowercase(st->final_host);
-	if (st->val[OP_CANON] > 0 && st->at[OP_CANONDOMAINS] >= 0 &&
-	    st->val[OP_CANONDOMAINS] > 0) {
+	if (st->val[OP_CANON] > 0 && st->at[OP_CANONDOMAINS] >= 0 && st->val[OP_CANONDOMAINS] > 0) {
 		const oss_dir *dir = &c->dirs[st->at[OP_CANON]];
 		return set_reason(st, dir->file, dir->item,
 				  "CanonicalizeHostname (the name ssh finds in DNS)");
@@ -356,10 +357,10 @@ static int fill_result(evstate *st, ss_openssh_result *r)
 		   (st->val[OP_INTERVAL] < 0 && st->unknown[OP_BATCH]);
 	r->interval = iunk ? SS_UNKNOWN : interval;
 	r->count_max = all || st->unknown[OP_COUNTMAX] ? SS_UNKNOWN
-			: st->at[OP_COUNTMAX] >= 0     ? st->val[OP_COUNTMAX]
+		       : st->at[OP_COUNTMAX] >= 0      ? st->val[OP_COUNTMAX]
 						       : 3;
 	r->tcp_keepalive = all || st->unknown[OP_TCPKA] ? SS_UNKNOWN
-			    : st->at[OP_TCPKA] >= 0     ? st->val[OP_TCPKA]
+			   : st->at[OP_TCPKA] >= 0	? st->val[OP_TCPKA]
 							: 1;
 	if ((iat >= 0 && !(r->interval_at = where_dir(c, iat))) ||
 	    (st->at[OP_COUNTMAX] >= 0 && !(r->count_max_at = where_dir(c, st->at[OP_COUNTMAX]))) ||

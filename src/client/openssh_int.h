@@ -12,11 +12,11 @@
 
 /* How ssh checks a keyword's value. */
 typedef enum oss_kind {
-	OSS_K_ANY,     /* not checked here */
-	OSS_K_MULTI,   /* one word from a list, case-insensitive */
-	OSS_K_TIME,    /* convtime or "none" */
-	OSS_K_INT,     /* 0..INT_MAX */
-	OSS_K_STRING,  /* one non-empty word */
+	OSS_K_ANY,    /* not checked here */
+	OSS_K_MULTI,  /* one word from a list, case-insensitive */
+	OSS_K_TIME,   /* convtime or "none" */
+	OSS_K_INT,    /* 0..INT_MAX */
+	OSS_K_STRING, /* one non-empty word */
 	OSS_K_HOST,
 	OSS_K_MATCH,
 	OSS_K_INCLUDE
@@ -49,10 +49,10 @@ const char *oss_atoi_err(const char *s, long *out);
 void oss_lowercase(char *s);
 
 typedef struct oss_file {
-	char *path;       /* as ssh opens it (the glob result) */
+	char *path; /* as ssh opens it (the glob result) */
 	ss_text text;
 	ss_sshconf conf;
-	int moved;        /* the text went into a changeset */
+	int moved; /* the text went into a changeset */
 } oss_file;
 
 /* A setting line that evaluation looks at. */
@@ -60,8 +60,8 @@ typedef struct oss_dir {
 	oss_op op;
 	uint32_t file;
 	uint32_t item;
-	long value;        /* numbers and yes/no (1/0); -1 for "none" */
-	const char *str;   /* strings: points into the item's argument or keyword */
+	long value;	 /* numbers and yes/no (1/0); -1 for "none" */
+	const char *str; /* strings: points into the item's argument or keyword */
 } oss_dir;
 
 typedef enum oss_crit_kind {
@@ -82,24 +82,24 @@ typedef struct oss_crit {
 } oss_crit;
 
 typedef enum oss_block_kind {
-	BK_CONT,  /* lines that inherit the activity of `parent` (-1: always on) */
+	BK_CONT, /* lines that inherit the activity of `parent` (-1: always on) */
 	BK_HOST,
 	BK_MATCH,
-	BK_CHECK  /* an unknown keyword checked against IgnoreUnknown for every host */
+	BK_CHECK /* an unknown keyword checked against IgnoreUnknown for every host */
 } oss_block_kind;
 
 typedef struct oss_block {
 	oss_block_kind kind;
 	uint32_t file;
-	uint32_t item;   /* the header line (BK_HOST/BK_MATCH/BK_CHECK) */
-	int parent;      /* BK_CONT: whose activity it inherits */
-	int inc;         /* headers: the block holding the Include line of this
-			    file (-1 in the main file); inactive forces inactive */
-	int key;         /* the literal Host block it depends on, or -1 */
-	int literal;     /* BK_HOST whose patterns are all literal */
+	uint32_t item; /* the header line (BK_HOST/BK_MATCH/BK_CHECK) */
+	int parent;    /* BK_CONT: whose activity it inherits */
+	int inc;       /* headers: the block holding the Include line of this
+			  file (-1 in the main file); inactive forces inactive */
+	int key;       /* the literal Host block it depends on, or -1 */
+	int literal;   /* BK_HOST whose patterns are all literal */
 	size_t dir_first;
 	size_t dir_n;
-	oss_crit *crit;  /* BK_MATCH */
+	oss_crit *crit; /* BK_MATCH */
 	size_t ncrit;
 } oss_block;
 
@@ -117,11 +117,11 @@ struct ss_openssh {
 	size_t ndirs, dirs_cap;
 	oss_block *blocks;
 	size_t nblocks, blocks_cap;
-	size_t *wild;      /* blocks with key -1, in order */
+	size_t *wild; /* blocks with key -1, in order */
 	size_t nwild;
 	oss_index_entry *index; /* open addressing, capacity a power of two */
 	size_t index_cap, index_n;
-	int want_final;    /* some Match line has a `final` criterion */
+	int want_final; /* some Match line has a `final` criterion */
 	char *local_user;
 	/* eval scratch: act_stamp[b] == stamp when block b is active in the
 	 * running evaluation, unk_stamp[b] when its activity is unknown */
@@ -129,7 +129,7 @@ struct ss_openssh {
 	uint64_t *unk_stamp;
 	uint64_t stamp;
 	int system;
-	char *base;        /* relative Include base */
+	char *base; /* relative Include base */
 	char *home;
 };
 

@@ -56,8 +56,7 @@ static int new_block(loader *L, oss_block_kind kind, uint32_t file, uint32_t ite
 	return (int)c->nblocks++;
 }
 
-static int add_dir(loader *L, oss_op op, uint32_t file, uint32_t item, long value,
-		   const char *str)
+static int add_dir(loader *L, oss_op op, uint32_t file, uint32_t item, long value, const char *str)
 {
 	ss_openssh *c = L->c;
 	if (c->ndirs == c->dirs_cap) {
@@ -75,7 +74,7 @@ static int add_dir(loader *L, oss_op op, uint32_t file, uint32_t item, long valu
 
 /* --- value checks, as process_config_line_depth makes them --- */
 
-#define err_at(L, file, offset, ...)                                                          \
+#define err_at(L, file, offset, ...)                                                               \
 	ss_text_error(&(L)->c->files[file].text, (L)->d, offset, __VA_ARGS__)
 
 static int check_extra(loader *L, uint32_t file, const ss_sshconf_item *it, size_t used)
@@ -89,8 +88,8 @@ static int check_extra(loader *L, uint32_t file, const ss_sshconf_item *it, size
 }
 
 /* Checks a value-taking keyword and returns its parsed value in *value. */
-static int check_value(loader *L, uint32_t file, const ss_sshconf_item *it,
-		       const oss_keyword *k, long *value)
+static int check_value(loader *L, uint32_t file, const ss_sshconf_item *it, const oss_keyword *k,
+		       long *value)
 {
 	const char *arg = it->nargs ? it->args[0].value : NULL;
 	size_t at = it->nargs ? it->args[0].start : it->rest;
@@ -104,9 +103,9 @@ static int check_value(loader *L, uint32_t file, const ss_sshconf_item *it,
 			if (strcasecmp(arg, k->values[i]) == 0) {
 				/* yes/true 1, no/false 0, anything else 2 */
 				const char *v = k->values[i];
-				*value = !strcmp(v, "yes") || !strcmp(v, "true") ? 1
+				*value = !strcmp(v, "yes") || !strcmp(v, "true")   ? 1
 					 : !strcmp(v, "no") || !strcmp(v, "false") ? 0
-										    : 2;
+										   : 2;
 				return check_extra(L, file, it, 1);
 			}
 		}
@@ -248,26 +247,31 @@ static int parse_match(loader *L, uint32_t file, const ss_sshconf_item *it, oss_
 		}
 		if (r == 0 || !*arg.value || arg.value[0] == '#') {
 			free(arg.value);
-			ss_text_error(t, L->d, tok.start,
-				      "Match: missing criteria for %s: expected a pattern list after it",
-				      attr);
+			ss_text_error(
+			    t, L->d, tok.start,
+			    "Match: missing criteria for %s: expected a pattern list after it",
+			    attr);
 			free(tok.value);
 			return -1;
 		}
 		static const struct {
 			const char *name;
 			oss_crit_kind kind;
-		} attrs[] = {{"host", MC_HOST}, {"originalhost", MC_ORIGINALHOST},
-			     {"user", MC_USER}, {"localuser", MC_LOCALUSER}, {"exec", MC_EXEC}};
+		} attrs[] = {{"host", MC_HOST},
+			     {"originalhost", MC_ORIGINALHOST},
+			     {"user", MC_USER},
+			     {"localuser", MC_LOCALUSER},
+			     {"exec", MC_EXEC}};
 		size_t i = 0;
 		while (i < sizeof(attrs) / sizeof(*attrs) && strcasecmp(attr, attrs[i].name) != 0)
 			i++;
 		if (i == sizeof(attrs) / sizeof(*attrs)) {
 			free(arg.value);
-			ss_text_error(t, L->d, tok.start,
-				      "Match: unsupported attribute %s: ssh 9.2 knows all, canonical, "
-				      "final, exec, host, originalhost, user and localuser",
-				      attr);
+			ss_text_error(
+			    t, L->d, tok.start,
+			    "Match: unsupported attribute %s: ssh 9.2 knows all, canonical, "
+			    "final, exec, host, originalhost, user and localuser",
+			    attr);
 			free(tok.value);
 			return -1;
 		}
@@ -656,8 +660,8 @@ static int init_options(ss_openssh *c, const char *path, const ss_openssh_opts *
 	c->system = o && o->system >= 0 ? o->system : is_system_path(path);
 	c->home = ss_strdup(home);
 	c->local_user = ss_strdup(user);
-	c->base = o && o->include_base ? ss_strdup(o->include_base)
-				       : default_base(path, c->system, home);
+	c->base =
+	    o && o->include_base ? ss_strdup(o->include_base) : default_base(path, c->system, home);
 	if (!c->home || !c->local_user || !c->base)
 		return ss_diag_oom(d);
 	return 0;

@@ -15,7 +15,7 @@ typedef struct want {
 	const char *keyword; /* for an inserted line */
 	char value[32];
 	int asked;
-	int global;          /* a line active for every host exists */
+	int global; /* a line active for every host exists */
 } want;
 
 static int replace_arg(const ss_text *t, ss_edits *e, const ss_sshconf_item *it, const char *v)
@@ -116,8 +116,8 @@ static int plan_edits(ss_openssh *c, want *w, size_t nw, ss_edits *edits, ss_dia
 	for (size_t i = 0; i < nw; i++) {
 		if (!w[i].asked || w[i].global)
 			continue;
-		char *line = ss_asprintf("%.*s%s %s", (int)indent_len, indent, w[i].keyword,
-					 w[i].value);
+		char *line =
+		    ss_asprintf("%.*s%s %s", (int)indent_len, indent, w[i].keyword, w[i].value);
 		int rl = line ? ss_edits_insert_line(&edits[0], &main->text, at, line) : -1;
 		free(line);
 		if (rl < 0)
@@ -152,9 +152,9 @@ int ss_openssh_plan(ss_openssh *c, const ss_policy *p, ss_changeset *cs, ss_diag
 		return ss_diag_set(d, c->files[0].path, 0, 0,
 				   "apply needs an interval: expected --interval SECONDS");
 	want w[3] = {
-		{OP_INTERVAL, "ServerAliveInterval", "", 1, 0},
-		{OP_COUNTMAX, "ServerAliveCountMax", "", p->count_max != SS_UNSET, 0},
-		{OP_TCPKA, "TCPKeepAlive", "", p->tcp_keepalive != SS_UNSET, 0},
+	    {OP_INTERVAL, "ServerAliveInterval", "", 1, 0},
+	    {OP_COUNTMAX, "ServerAliveCountMax", "", p->count_max != SS_UNSET, 0},
+	    {OP_TCPKA, "TCPKeepAlive", "", p->tcp_keepalive != SS_UNSET, 0},
 	};
 	snprintf(w[0].value, sizeof(w[0].value), "%ld", p->interval);
 	snprintf(w[1].value, sizeof(w[1].value), "%ld", p->count_max);

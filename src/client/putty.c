@@ -22,7 +22,7 @@
 
 typedef struct flavour {
 	const char *kind;
-	const char *key;   /* sessions key below the hive root */
+	const char *key; /* sessions key below the hive root */
 	ss_sessfmt fmt;
 } flavour;
 
@@ -30,8 +30,7 @@ static const flavour PUTTY = {"putty", SS_PUTTY_SESSIONS_KEY, SS_SESS_PUTTY};
 static const flavour KITTY = {"kitty", SS_KITTY_SESSIONS_KEY, SS_SESS_KITTY};
 
 enum { V_MIN, V_SECS, V_TCP, NVALS };
-static const char *const VALUE_NAMES[NVALS] = {"PingInterval", "PingIntervalSecs",
-					       "TCPKeepalives"};
+static const char *const VALUE_NAMES[NVALS] = {"PingInterval", "PingIntervalSecs", "TCPKeepalives"};
 
 static const char HEX[] = "0123456789ABCDEF";
 
@@ -69,8 +68,10 @@ static int check_policy(const char *what, const ss_policy *p, ss_diag *d)
 	if (p->interval == SS_UNSET)
 		return ss_diag_set(d, what, 0, 0, "no interval given: expected --interval N");
 	if (p->interval < 0 || p->interval > INT_MAX)
-		return ss_diag_set(d, what, 0, 0, "interval %ld is out of range: expected 0 to %d "
-				   "seconds", p->interval, INT_MAX);
+		return ss_diag_set(d, what, 0, 0,
+				   "interval %ld is out of range: expected 0 to %d "
+				   "seconds",
+				   p->interval, INT_MAX);
 	return 0;
 }
 
@@ -87,12 +88,12 @@ static size_t wanted(const ss_policy *p, uint32_t want[NVALS])
 /* --- the values of one session, whatever the store --- */
 
 typedef struct found {
-	int present;     /* the client reads a line for it */
-	int usable;      /* ...and it is a number the client takes as meant */
-	int counts;      /* the client uses the value read (not the default) */
-	long value;      /* what the client gets (the default when !usable) */
-	char *where;     /* "file:line" */
-	size_t line;     /* to tell which was set last */
+	int present;	 /* the client reads a line for it */
+	int usable;	 /* ...and it is a number the client takes as meant */
+	int counts;	 /* the client uses the value read (not the default) */
+	long value;	 /* what the client gets (the default when !usable) */
+	char *where;	 /* "file:line" */
+	size_t line;	 /* to tell which was set last */
 	const char *why; /* why it is not usable */
 } found;
 
@@ -110,12 +111,14 @@ static int fill_scope(ss_scope *sc, const found f[NVALS])
 	int r = 0;
 	for (int i = 0; i < NVALS; i++)
 		if (f[i].present && !f[i].usable)
-			r |= ss_scope_reason(sc, "%s at %s %s; PuTTY reads it as %ld", VALUE_NAMES[i],
-					     f[i].where, f[i].why, f[i].value);
+			r |= ss_scope_reason(sc, "%s at %s %s; PuTTY reads it as %ld",
+					     VALUE_NAMES[i], f[i].where, f[i].why, f[i].value);
 	long interval = f[V_MIN].value * 60 + f[V_SECS].value;
 	if (interval < 0) {
-		r |= ss_scope_reason(sc, "PingInterval*60 + PingIntervalSecs is negative (%ld): "
-					 "PuTTY sends no keepalives", interval);
+		r |= ss_scope_reason(sc,
+				     "PingInterval*60 + PingIntervalSecs is negative (%ld): "
+				     "PuTTY sends no keepalives",
+				     interval);
 		interval = 0;
 	}
 	sc->interval = interval;
@@ -133,8 +136,7 @@ static int fill_scope(ss_scope *sc, const found f[NVALS])
 
 /* When `path` is a session key of this flavour, its name part. Accepts
  * HKEY_CURRENT_USER\KEY\NAME and HKEY_USERS\SID\KEY\NAME. */
-static int reg_session_name(const flavour *fl, const ss_regblock *b, const char **name,
-			    size_t *len)
+static int reg_session_name(const flavour *fl, const ss_regblock *b, const char **name, size_t *len)
 {
 	const char *p = b->path, *end = b->path + b->path_len;
 	static const char hkcu[] = "HKEY_CURRENT_USER\\", hku[] = "HKEY_USERS\\";
@@ -163,8 +165,8 @@ static int reg_session_name(const flavour *fl, const ss_regblock *b, const char 
 
 /* The first block of each distinct session key, and whether the file
  * leaves the key in place (a last [-KEY] deletes it). */
-static int reg_is_session_head(const flavour *fl, const ss_regfile *rf, size_t b,
-			       const char **name, size_t *len)
+static int reg_is_session_head(const flavour *fl, const ss_regfile *rf, size_t b, const char **name,
+			       size_t *len)
 {
 	const ss_regblock *k = &rf->blocks[b];
 	if (!reg_session_name(fl, k, name, len))
@@ -183,9 +185,9 @@ static int reg_is_session_head(const flavour *fl, const ss_regfile *rf, size_t b
 #define DEFAULT_KEY "Default%20Settings"
 
 typedef struct reginfo {
-	int any;            /* the file holds sessions of this flavour */
+	int any; /* the file holds sessions of this flavour */
 	int has_default;
-	size_t first;       /* the first session block */
+	size_t first; /* the first session block */
 } reginfo;
 
 static void reg_info(const flavour *fl, const ss_regfile *rf, reginfo *ri)
@@ -256,8 +258,8 @@ static int reg_found(const ss_regfile *rf, size_t b, found f[NVALS])
 			/* PuTTY keeps the DWORD in an int. */
 			f[i].value = (long)(int32_t)v[i].dword;
 		} else {
-			f[i].why = v[i].type == SS_REG_SZ ? "is a string, not a dword"
-							  : "is not a dword";
+			f[i].why =
+			    v[i].type == SS_REG_SZ ? "is a string, not a dword" : "is not a dword";
 		}
 	}
 	return 0;
@@ -658,8 +660,8 @@ static int plan_named(const flavour *fl, const char *name, const ss_policy *p, s
 /* The names of the sessions of `from`, escaped as registry key names:
  * from a .reg as they are written there, from a directory re-escaped the
  * Windows way. */
-static int source_sessions(const flavour *fl, const char *from, ss_strlist *keys,
-			   ss_strlist *names, int *want_default, ss_diag *d)
+static int source_sessions(const flavour *fl, const char *from, ss_strlist *keys, ss_strlist *names,
+			   int *want_default, ss_diag *d)
 {
 	struct stat st;
 	if (stat(from, &st) < 0)
@@ -832,7 +834,7 @@ static int sniff(const flavour *fl, const char *path, const char *head, size_t l
 	const char *other = fl->fmt == SS_SESS_KITTY ? "\\SimonTatham\\PuTTY\\Sessions"
 						     : "\\9bis.com\\KiTTY\\Sessions";
 	return contains_ci(head, len, other) || contains_ci(head, len, "\\Martin Prikryl\\") ? 1
-											    : 2;
+											     : 2;
 }
 
 static int putty_audit(const char *path, const ss_query *q, ss_scopes *out, ss_diag *d)
@@ -880,19 +882,19 @@ static int kitty_sniff(const char *path, const char *head, size_t len)
 }
 
 const ss_client ss_client_putty = {
-	.kind = "putty",
-	.description = "PuTTY sessions (.reg exports, Unix session directories)",
-	.audit = putty_audit,
-	.apply = putty_apply,
-	.export_plan = putty_export,
-	.sniff = putty_sniff,
+    .kind = "putty",
+    .description = "PuTTY sessions (.reg exports, Unix session directories)",
+    .audit = putty_audit,
+    .apply = putty_apply,
+    .export_plan = putty_export,
+    .sniff = putty_sniff,
 };
 
 const ss_client ss_client_kitty = {
-	.kind = "kitty",
-	.description = "KiTTY sessions (.reg exports, portable Sessions folders)",
-	.audit = kitty_audit,
-	.apply = kitty_apply,
-	.export_plan = kitty_export,
-	.sniff = kitty_sniff,
+    .kind = "kitty",
+    .description = "KiTTY sessions (.reg exports, portable Sessions folders)",
+    .audit = kitty_audit,
+    .apply = kitty_apply,
+    .export_plan = kitty_export,
+    .sniff = kitty_sniff,
 };

@@ -18,9 +18,9 @@
 
 #include "sshd_impl.h"
 
-#define MAX_DEPTH 16       /* SERVCONF_MAX_DEPTH */
-#define FLAG_NEVERMATCH 4  /* in an inactive block: Match never matches */
-#define FLAG_MATCH_ONLY 8  /* second pass, before the file's first Match */
+#define MAX_DEPTH 16	  /* SERVCONF_MAX_DEPTH */
+#define FLAG_NEVERMATCH 4 /* in an inactive block: Match never matches */
+#define FLAG_MATCH_ONLY 8 /* second pass, before the file's first Match */
 
 static const long defaults[3] = {0, 3, 1};
 
@@ -214,10 +214,10 @@ static const char *int_error(const char *s, long *out)
 
 typedef struct sd_walk {
 	ss_sshd_config *c;
-	int pass;                  /* 1: startup, 2: a connection */
-	const ss_sshd_conn *conn;  /* pass 2: the connection, or NULL ... */
-	long only_block;           /* ... and then the one block that matches (or -1) */
-	long next_block;           /* Match lines met so far: the blocks' ids */
+	int pass;		  /* 1: startup, 2: a connection */
+	const ss_sshd_conn *conn; /* pass 2: the connection, or NULL ... */
+	long only_block;	  /* ... and then the one block that matches (or -1) */
+	long next_block;	  /* Match lines met so far: the blocks' ids */
 	sd_values *vals;
 	ss_diag *d;
 } sd_walk;
@@ -261,17 +261,19 @@ static int keepalive_value(sd_walk *w, size_t fi, size_t ii, sd_kind k, int acti
 	const ss_sshconf_item *it = &f->items[ii];
 	if (it->nargs == 0) /* only a comment after the keyword */
 		return ss_text_error(f->text, w->d, it->rest, "missing value: expected %s",
-				     k == SD_INTERVAL ? "a time such as 60 or 1m"
-				     : k == SD_COUNT_MAX ? "a whole number" : "yes or no");
+				     k == SD_INTERVAL	 ? "a time such as 60 or 1m"
+				     : k == SD_COUNT_MAX ? "a whole number"
+							 : "yes or no");
 	const ss_sshconf_arg *a = &it->args[0];
 	const char *hint = ss_sshconf_value_hint(a->value);
 	long v = -1;
 	if (k == SD_INTERVAL) {
 		if ((v = conv_time(a->value)) < 0)
-			return ss_text_error(f->text, w->d, a->start,
-					     "invalid time value \"%s\": expected seconds or a time "
-					     "such as 60, 1m or 1m30s%s",
-					     a->value, hint);
+			return ss_text_error(
+			    f->text, w->d, a->start,
+			    "invalid time value \"%s\": expected seconds or a time "
+			    "such as 60, 1m or 1m30s%s",
+			    a->value, hint);
 	} else if (k == SD_COUNT_MAX) {
 		const char *why = int_error(a->value, &v);
 		if (why) {
@@ -366,8 +368,9 @@ static int do_include(sd_walk *w, size_t fi, size_t ii, int *flags, int *active,
 	const ss_sshconf_item *it = &f->items[ii];
 	size_t nargs = it->nargs;
 	if (nargs == 0)
-		return item_error(f, it->rest, w->d,
-				  "keyword Include missing filename argument: expected a file name");
+		return item_error(
+		    f, it->rest, w->d,
+		    "keyword Include missing filename argument: expected a file name");
 	size_t *globs = calloc(nargs ? nargs : 1, sizeof(*globs));
 	if (!globs)
 		return ss_diag_oom(w->d);
@@ -382,8 +385,8 @@ static int do_include(sd_walk *w, size_t fi, size_t ii, int *flags, int *active,
 		if (r < 0)
 			break;
 		int oactive = *active;
-		int sub = (*flags & FLAG_MATCH_ONLY) ? FLAG_MATCH_ONLY
-						     : (oactive ? 0 : FLAG_NEVERMATCH);
+		int sub =
+		    (*flags & FLAG_MATCH_ONLY) ? FLAG_MATCH_ONLY : (oactive ? 0 : FLAG_NEVERMATCH);
 		const sd_glob *g = &w->c->globs[globs[a]];
 		for (size_t k = 0; k < g->n && r == 0; k++) {
 			if (depth + 1 > MAX_DEPTH) {
@@ -454,7 +457,8 @@ static int do_match(sd_walk *w, size_t fi, size_t ii, int *flags, int *active, l
 	*block = id;
 	if (w->pass == 1) {
 		ss_sshd_config *c = w->c;
-		if (sd_grow((void **)&c->blocks, &c->blocks_cap, c->nblocks, sizeof(*c->blocks)) < 0)
+		if (sd_grow((void **)&c->blocks, &c->blocks_cap, c->nblocks, sizeof(*c->blocks)) <
+		    0)
 			return ss_diag_oom(w->d);
 		char *name = criteria_text(f, it, 1);
 		if (!name)
@@ -615,8 +619,7 @@ static int second_pass(const ss_sshd_config *c, const ss_sshd_conn *conn, long o
 	return finish(c, &m, out, d);
 }
 
-int ss_sshd_eval(const ss_sshd_config *c, const ss_sshd_conn *conn, ss_sshd_values *out,
-		 ss_diag *d)
+int ss_sshd_eval(const ss_sshd_config *c, const ss_sshd_conn *conn, ss_sshd_values *out, ss_diag *d)
 {
 	return second_pass(c, conn, -1, out, d);
 }

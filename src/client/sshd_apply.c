@@ -30,14 +30,14 @@ static const char *const kind_names[3] = {"ClientAliveInterval", "ClientAliveCou
  * holds which file, and which Include lines name which files. */
 typedef struct sd_vinclude {
 	size_t file;
-	size_t start, end;   /* the arguments' bytes, replaced by temporary names */
-	size_t *targets;     /* file indices, in sshd's order */
+	size_t start, end; /* the arguments' bytes, replaced by temporary names */
+	size_t *targets;   /* file indices, in sshd's order */
 	size_t ntargets;
 } sd_vinclude;
 
 typedef struct sd_vctx {
 	char *sshd_path;
-	size_t base;         /* cs->v[base + i] holds file i */
+	size_t base; /* cs->v[base + i] holds file i */
 	size_t nfiles;
 	sd_vinclude *incs;
 	size_t nincs;
@@ -166,9 +166,10 @@ static int render_copy(const ss_changeset *cs, const sd_vctx *v, const char *dir
 		ss_buf names = SS_BUF_INIT;
 		for (size_t t = 0; t < vi->ntargets && r == 0; t++) {
 			char *name = temp_name(dir, vi->targets[t]);
-			r = !name || (t && ss_buf_addc(&names, ' ') < 0) || ss_buf_adds(&names, name) < 0
-				    ? -1
-				    : 0;
+			r = !name || (t && ss_buf_addc(&names, ' ') < 0) ||
+				    ss_buf_adds(&names, name) < 0
+				? -1
+				: 0;
 			free(name);
 		}
 		/* a glob that matched nothing: a name that matches nothing either */
@@ -274,8 +275,17 @@ static char *make_hostkey(const char *dir, int as_nobody)
 	char *key = ss_asprintf("%s/hostkey", dir);
 	if (!key)
 		return NULL;
-	char *argv[] = {"/usr/bin/ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "sshsync",
-			"-f", key, NULL};
+	char *argv[] = {"/usr/bin/ssh-keygen",
+			"-q",
+			"-t",
+			"ed25519",
+			"-N",
+			"",
+			"-C",
+			"sshsync",
+			"-f",
+			key,
+			NULL};
 	ss_buf out = SS_BUF_INIT;
 	int st = access(argv[0], X_OK) == 0 ? run_capture(argv, 0, &out) : -1;
 	ss_buf_release(&out);
@@ -323,8 +333,10 @@ static int sshd_validate(const ss_changeset *cs, void *ctx, ss_diag *d)
 		ss_buf out = SS_BUF_INIT;
 		int st = run_capture(argv, as_nobody, &out);
 		if (st < 0)
-			r = ss_diag_set(d, v->sshd_path, 0, 0, "cannot run %s -t to check the new "
-					"configuration", v->sshd_path);
+			r = ss_diag_set(d, v->sshd_path, 0, 0,
+					"cannot run %s -t to check the new "
+					"configuration",
+					v->sshd_path);
 		else if (st != 0)
 			r = explain(cs, v, dir, &out, d);
 		ss_buf_release(&out);
@@ -396,7 +408,8 @@ static int plan_edits(const ss_sshd_config *c, const ss_policy *p, ss_changeset 
 			continue; /* "1m" stays when 60 is asked: sshd reads the same */
 		const ss_sshconf_arg *a = &c->files[l->file]->items[l->item].args[0];
 		const char *s = policy_text(l->kind, want, num, sizeof(num));
-		if (ss_edits_replace(&cs->v[base + l->file].edits, a->start, a->end, s, strlen(s)) < 0)
+		if (ss_edits_replace(&cs->v[base + l->file].edits, a->start, a->end, s, strlen(s)) <
+		    0)
 			return ss_diag_oom(d);
 	}
 	const sd_file *main_file = c->files[0];
@@ -404,7 +417,8 @@ static int plan_edits(const ss_sshd_config *c, const ss_policy *p, ss_changeset 
 		long want = policy_value(p, k);
 		if (want == SS_UNSET || c->global.v[k] != SS_UNSET)
 			continue;
-		char *line = ss_asprintf("%s %s", kind_names[k], policy_text(k, want, num, sizeof(num)));
+		char *line =
+		    ss_asprintf("%s %s", kind_names[k], policy_text(k, want, num, sizeof(num)));
 		if (!line)
 			return ss_diag_oom(d);
 		int r = ss_edits_insert_line(&cs->v[base].edits, main_file->text,

@@ -6,8 +6,8 @@
 #include "sshsync/clients.h"
 #include "sshd_impl.h"
 
-static int fill_scope(ss_scopes *out, const char *file, const char *name,
-		      const ss_sshd_values *v, ss_diag *d)
+static int fill_scope(ss_scopes *out, const char *file, const char *name, const ss_sshd_values *v,
+		      ss_diag *d)
 {
 	ss_scope *sc = ss_scopes_add(out, "sshd", file, name);
 	if (!sc)
@@ -20,8 +20,9 @@ static int fill_scope(ss_scopes *out, const char *file, const char *name,
 	/* OpenSSH 8.2 changed the meaning of 0: it no longer drops the client
 	 * after the first unanswered probe, it never drops it */
 	if (v->count_max == 0 && v->interval > 0 &&
-	    ss_scope_reason(sc, "ClientAliveCountMax 0 (%s) disables disconnection since "
-				"OpenSSH 8.2: dead clients are never dropped; use 3",
+	    ss_scope_reason(sc,
+			    "ClientAliveCountMax 0 (%s) disables disconnection since "
+			    "OpenSSH 8.2: dead clients are never dropped; use 3",
 			    v->count_max_at ? v->count_max_at : "default") < 0)
 		return ss_diag_oom(d);
 	return 0;
@@ -60,7 +61,8 @@ int ss_sshd_audit(const char *path, const ss_query *q, const ss_sshd_opts *o, ss
 		for (size_t i = 0; i < ss_sshd_nblocks(c) && r == 0; i++) {
 			if ((r = ss_sshd_eval_block(c, i, &v, d)) < 0)
 				break;
-			r = fill_scope(out, ss_sshd_block_file(c, i), ss_sshd_block_name(c, i), &v, d);
+			r = fill_scope(out, ss_sshd_block_file(c, i), ss_sshd_block_name(c, i), &v,
+				       d);
 			ss_sshd_values_free(&v);
 		}
 	}
@@ -79,11 +81,25 @@ static int sshd_apply(const char *path, const ss_policy *p, ss_changeset *cs, ss
 }
 
 /* Keywords only sshd_config has (ssh_config rejects them). */
-static const char *const server_only[] = {
-	"clientaliveinterval", "clientalivecountmax", "permitrootlogin", "usepam",
-	"subsystem", "authorizedkeysfile", "listenaddress", "hostkey", "allowusers",
-	"denyusers", "allowgroups", "chrootdirectory", "forcecommand", "printmotd",
-	"x11uselocalhost", "acceptenv", "maxstartups", "logingracetime", NULL};
+static const char *const server_only[] = {"clientaliveinterval",
+					  "clientalivecountmax",
+					  "permitrootlogin",
+					  "usepam",
+					  "subsystem",
+					  "authorizedkeysfile",
+					  "listenaddress",
+					  "hostkey",
+					  "allowusers",
+					  "denyusers",
+					  "allowgroups",
+					  "chrootdirectory",
+					  "forcecommand",
+					  "printmotd",
+					  "x11uselocalhost",
+					  "acceptenv",
+					  "maxstartups",
+					  "logingracetime",
+					  NULL};
 
 static int sshd_sniff(const char *path, const char *head, size_t len)
 {
@@ -112,10 +128,10 @@ static int sshd_sniff(const char *path, const char *head, size_t len)
 }
 
 const ss_client ss_client_sshd = {
-	.kind = "sshd",
-	.description = "OpenSSH server: sshd_config, its Include drop-ins and Match blocks",
-	.audit = sshd_audit,
-	.apply = sshd_apply,
-	.export_plan = NULL,
-	.sniff = sshd_sniff,
+    .kind = "sshd",
+    .description = "OpenSSH server: sshd_config, its Include drop-ins and Match blocks",
+    .audit = sshd_audit,
+    .apply = sshd_apply,
+    .export_plan = NULL,
+    .sniff = sshd_sniff,
 };

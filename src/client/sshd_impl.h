@@ -13,11 +13,11 @@
 /* One file of the configuration, read once however often it is included. */
 typedef struct sd_file {
 	char *path;
-	ss_text *text;            /* owned, unless handed to a changeset */
+	ss_text *text; /* owned, unless handed to a changeset */
 	int text_owned;
-	ss_sshconf_item *items;   /* one per line; [0, nlexed) are lexed */
+	ss_sshconf_item *items; /* one per line; [0, nlexed) are lexed */
 	size_t nlexed;
-	ss_diag lex_error;        /* why line `nlexed` did not lex (if set) */
+	ss_diag lex_error; /* why line `nlexed` did not lex (if set) */
 } sd_file;
 
 /* The files one Include argument globbed to, in glob's (lexical) order.
@@ -28,11 +28,7 @@ typedef struct sd_glob {
 	size_t n;
 } sd_glob;
 
-typedef enum sd_kind {
-	SD_INTERVAL,
-	SD_COUNT_MAX,
-	SD_TCP_KEEPALIVE
-} sd_kind;
+typedef enum sd_kind { SD_INTERVAL, SD_COUNT_MAX, SD_TCP_KEEPALIVE } sd_kind;
 
 /* A keepalive line as sshd's first pass met it. */
 typedef struct sd_line {
@@ -40,7 +36,7 @@ typedef struct sd_line {
 	size_t item;
 	sd_kind kind;
 	long value;
-	long block;  /* the Match block it is in, -1 when global */
+	long block; /* the Match block it is in, -1 when global */
 } sd_line;
 
 /* An Include line, with the globs of its arguments (for validation, which
@@ -65,14 +61,14 @@ typedef struct sd_where {
 } sd_where;
 
 typedef struct sd_values {
-	long v[3];        /* by sd_kind; SS_UNSET while not set */
+	long v[3]; /* by sd_kind; SS_UNSET while not set */
 	sd_where at[3];
 } sd_values;
 
 struct ss_sshd_config {
 	char *base_dir;
 	char *sshd_path;
-	sd_file **files;  /* files[0] is the main file */
+	sd_file **files; /* files[0] is the main file */
 	size_t nfiles, files_cap;
 	sd_glob *globs;
 	size_t nglobs, globs_cap;

@@ -127,8 +127,6 @@ char *ss_sshd_strdelim(char **s)
 	return old;
 }
 
-
-
 /* ---- addresses ---- */
 
 typedef struct xaddr {
@@ -255,8 +253,8 @@ int ss_sshd_addr_match_list(const char *addr, const char *list)
 			ret = -2;
 			break;
 		}
-		int hit = addr && (r == 0 ? in_network(&a, &net, bits)
-					  : ss_match_pattern(addr, p) == 1);
+		int hit =
+		    addr && (r == 0 ? in_network(&a, &net, bits) : ss_match_pattern(addr, p) == 1);
 		if (hit) {
 			if (neg) {
 				ret = -1;
@@ -335,7 +333,7 @@ int ss_sshd_group_match(const char *user, const char *list)
 /* ---- Match lines ---- */
 
 static ss_sshd_match_result fail(ss_buf *err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 static ss_sshd_match_result fail(ss_buf *err, const char *fmt, ...)
 {
@@ -350,8 +348,9 @@ static ss_sshd_match_result fail(ss_buf *err, const char *fmt, ...)
 
 static ss_sshd_match_result missing(ss_buf *err, const char *criterion, const char *field)
 {
-	return fail(err, "'Match %s' in configuration but '%s' not in connection test "
-			 "specification: add %s= to the connection",
+	return fail(err,
+		    "'Match %s' in configuration but '%s' not in connection test "
+		    "specification: add %s= to the connection",
 		    criterion, field, field);
 }
 
@@ -373,8 +372,7 @@ static int criterion(const char *attrib, const char *arg, const ss_sshd_conn *c,
 		int m = ss_match_pattern_list(lower, arg, 1);
 		free(lower);
 		return m == 1;
-	} else if (strcasecmp(attrib, "address") == 0 ||
-		   strcasecmp(attrib, "localaddress") == 0) {
+	} else if (strcasecmp(attrib, "address") == 0 || strcasecmp(attrib, "localaddress") == 0) {
 		int local = strcasecmp(attrib, "address") != 0;
 		const char *addr = c ? (local ? c->laddr : c->addr) : NULL;
 		int m = ss_sshd_addr_match_list(addr, arg);

@@ -17,8 +17,7 @@ int ss_match_pattern(const char *s, const char *pattern)
 				/* The next pattern character is known: try only
 				 * where the string has it. */
 				for (; *s; s++)
-					if (*s == *pattern &&
-					    ss_match_pattern(s + 1, pattern + 1))
+					if (*s == *pattern && ss_match_pattern(s + 1, pattern + 1))
 						return 1;
 				return 0;
 			}

@@ -32,17 +32,17 @@ static const long factory[K_N] = {0, 0, 30, 30};
 
 /* One keepalive value of a site as the store holds it. */
 typedef struct wval {
-	int present;   /* the value is there */
-	int readable;  /* WinSCP reads it as an integer */
+	int present;  /* the value is there */
+	int readable; /* WinSCP reads it as an integer */
 	long v;
-	char *where;   /* "file:line" */
-	char *shown;   /* how it looks, for messages: PingType=fast */
+	char *where;	 /* "file:line" */
+	char *shown;	 /* how it looks, for messages: PingType=fast */
 	const char *why; /* why WinSCP cannot read it */
 } wval;
 
 typedef struct wsite {
-	char *name;    /* as WinSCP shows it */
-	char *munged;  /* as stored: the key or section name after Sessions\ */
+	char *name;   /* as WinSCP shows it */
+	char *munged; /* as stored: the key or section name after Sessions\ */
 	wval k[K_N];
 } wsite;
 
@@ -239,7 +239,8 @@ static int evaluate(const wsite *w, ss_scope *sc)
 		sc->interval = 0;
 		const wval *t = &w->k[K_TYPE];
 		if (set_at)
-			r |= ss_scope_reason(sc, "%s at %s sets an interval, but PingType is 0%s%s: "
+			r |= ss_scope_reason(sc,
+					     "%s at %s sets an interval, but PingType is 0%s%s: "
 					     "WinSCP sends no keepalives",
 					     set_at->shown, set_at->where,
 					     t->present && t->readable ? " at " : " (the default)",
@@ -248,12 +249,15 @@ static int evaluate(const wsite *w, ss_scope *sc)
 	} else {
 		sc->interval = interval;
 		if (type != 1 && type != 2)
-			r |= ss_scope_reason(sc, "%s at %s is not 0, 1 or 2: WinSCP sends null "
+			r |= ss_scope_reason(sc,
+					     "%s at %s is not 0, 1 or 2: WinSCP sends null "
 					     "packets, but writes no such value",
 					     w->k[K_TYPE].shown, w->k[K_TYPE].where);
 		if (interval < 0)
-			r |= ss_scope_reason(sc, "interval %lds (PingInterval*60 + "
-					     "PingIntervalSecs) is negative", interval);
+			r |= ss_scope_reason(sc,
+					     "interval %lds (PingInterval*60 + "
+					     "PingIntervalSecs) is negative",
+					     interval);
 		if (!set_at)
 			set_at = &w->k[K_TYPE];
 	}
@@ -292,7 +296,8 @@ static long target_type(const ss_policy *p, long current)
 static int check_interval(const char *path, const ss_policy *p, ss_diag *d)
 {
 	if (p->interval == SS_UNSET || p->interval < 1 || p->interval > 86400L * 24)
-		return ss_diag_set(d, path, 0, 0, "WinSCP needs an interval from 1 second to "
+		return ss_diag_set(d, path, 0, 0,
+				   "WinSCP needs an interval from 1 second to "
 				   "24 days (PingInterval is in minutes)");
 	return 0;
 }
@@ -326,8 +331,7 @@ static int ini_key_index(const ss_winini *ini, const ss_winini_key *k)
 
 /* The first occurrence of each keepalive key in a section (what
  * TMemIniFile reads), in one pass. */
-static void ini_first_keys(const ss_winini *ini, size_t section, ss_winini_key *found,
-			   int *have)
+static void ini_first_keys(const ss_winini *ini, size_t section, ss_winini_key *found, int *have)
 {
 	size_t cursor = 0;
 	ss_winini_key k;
@@ -350,8 +354,8 @@ static int ini_fill_value(const ss_winini *ini, const ss_winini_key *k, wval *v)
 	v->where = ss_text_where(ini->text, k->name_start);
 	/* Messages quote at most a screenful of a value. */
 	int shown = k->value_len > 40 ? 40 : (int)k->value_len;
-	v->shown = ss_asprintf("%.*s=%.*s%s", (int)k->name_len, ss_winini_key_name(ini, k),
-			       shown, val, k->value_len > 40 ? "..." : "");
+	v->shown = ss_asprintf("%.*s=%.*s%s", (int)k->name_len, ss_winini_key_name(ini, k), shown,
+			       val, k->value_len > 40 ? "..." : "");
 	return v->where && v->shown ? 0 : -1;
 }
 
@@ -494,7 +498,8 @@ static int ini_apply(ss_change *c, const ss_policy *p, ss_diag *d)
 		ss_winini_kv add[3];
 		for (int k = 0; k < 3; k++)
 			add[k] = (ss_winini_kv){key_names[k], tg.text[k]};
-		r = ss_winini_append_section(&ini, &c->edits, INI_SESSIONS MUNGED_DEFAULT, add, 3, d);
+		r = ss_winini_append_section(&ini, &c->edits, INI_SESSIONS MUNGED_DEFAULT, add, 3,
+					     d);
 	}
 	ss_winini_free(&ini);
 	return r;
@@ -881,10 +886,10 @@ static int winscp_sniff(const char *path, const char *head, size_t len)
 }
 
 const ss_client ss_client_winscp = {
-	.kind = "winscp",
-	.description = "WinSCP sites (WinSCP.ini, registry exports)",
-	.audit = winscp_audit,
-	.apply = winscp_apply,
-	.export_plan = winscp_export,
-	.sniff = winscp_sniff,
+    .kind = "winscp",
+    .description = "WinSCP sites (WinSCP.ini, registry exports)",
+    .audit = winscp_audit,
+    .apply = winscp_apply,
+    .export_plan = winscp_export,
+    .sniff = winscp_sniff,
 };

@@ -35,8 +35,10 @@ static int hide_included_backups(const ss_target *t, ss_changeset *cs, size_t fi
 static int plan_target(const ss_target *t, const ss_policy *p, ss_changeset *cs, ss_diag *d)
 {
 	if (!t->client->apply)
-		return ss_diag_set(d, t->path, 0, 0, "%s files are audited only; apply cannot "
-				   "change them", t->client->kind);
+		return ss_diag_set(d, t->path, 0, 0,
+				   "%s files are audited only; apply cannot "
+				   "change them",
+				   t->client->kind);
 	size_t first = cs->n;
 	if (t->client->apply(t->path, p, cs, d) < 0)
 		return -1;
@@ -70,8 +72,8 @@ static int describe(const ss_target *t, const ss_changeset *cs, const ss_apply_o
 			continue;
 		/* A new file has nothing to back up. */
 		char *bak = c->text->id.known && o->backup
-				    ? ss_backup_path(c->text->path, c->backup_dir)
-				    : ss_strdup("");
+				? ss_backup_path(c->text->path, c->backup_dir)
+				: ss_strdup("");
 		if (ss_strlist_push(&res->changed, c->text->path) < 0 ||
 		    ss_strlist_push_owned(&res->backups, bak) < 0)
 			return ss_diag_oom(d);
@@ -87,7 +89,8 @@ static int write_changeset(const ss_changeset *cs, const ss_apply_opts *o, ss_di
 	for (size_t i = 0; i < cs->n; i++) {
 		const ss_change *c = &cs->v[i];
 		ss_write_opts wo = {o->backup, c->backup_dir};
-		if (c->changed && ss_safe_write(c->text, c->rendered.data, c->rendered.len, &wo, d) < 0)
+		if (c->changed &&
+		    ss_safe_write(c->text, c->rendered.data, c->rendered.len, &wo, d) < 0)
 			return -1;
 	}
 	return 0;

@@ -40,8 +40,8 @@ static int exists(const char *path, int want_dir)
 }
 
 /* Adds `path` when it exists and this build has a client for `kind`. */
-static int add_if(ss_targets *out, const char *kind, const char *path, int want_dir,
-		  int system, ss_diag *d)
+static int add_if(ss_targets *out, const char *kind, const char *path, int want_dir, int system,
+		  ss_diag *d)
 {
 	const ss_client *c = ss_client_find(kind);
 	if (!path)
@@ -87,9 +87,8 @@ static char *putty_sessions_dir(const ss_discover_env *env)
 		return ss_strdup(env->puttysessions);
 	if (env->puttydir)
 		return ss_asprintf("%s/sessions", env->puttydir);
-	char *xdg = is_set(env->xdg_config_home)
-			    ? ss_asprintf("%s/putty", env->xdg_config_home)
-			    : ss_asprintf("%s/.config/putty", env->home);
+	char *xdg = is_set(env->xdg_config_home) ? ss_asprintf("%s/putty", env->xdg_config_home)
+						 : ss_asprintf("%s/.config/putty", env->home);
 	if (!xdg)
 		return NULL;
 	struct stat st;
@@ -109,14 +108,27 @@ static int discover_wine(const ss_discover_env *env, ss_targets *out, ss_diag *d
 	if (!prefix)
 		return ss_diag_oom(d);
 	int r = 0;
-	r = r ? r : add_glob(out, "kitty", ss_asprintf("%s/drive_c/Program Files*/KiTTY/Sessions",
-						       prefix), 1, d);
-	r = r ? r : add_glob(out, "winscp", ss_asprintf("%s/drive_c/users/*/AppData/Roaming/"
-							"WinSCP.ini", prefix), 0, d);
-	r = r ? r : add_glob(out, "winscp", ss_asprintf("%s/drive_c/users/*/Application Data/"
-							"WinSCP.ini", prefix), 0, d);
-	r = r ? r : add_glob(out, "winscp", ss_asprintf("%s/drive_c/Program Files*/WinSCP/"
-							"WinSCP.ini", prefix), 0, d);
+	r = r ? r
+	      : add_glob(out, "kitty",
+			 ss_asprintf("%s/drive_c/Program Files*/KiTTY/Sessions", prefix), 1, d);
+	r = r ? r
+	      : add_glob(out, "winscp",
+			 ss_asprintf("%s/drive_c/users/*/AppData/Roaming/"
+				     "WinSCP.ini",
+				     prefix),
+			 0, d);
+	r = r ? r
+	      : add_glob(out, "winscp",
+			 ss_asprintf("%s/drive_c/users/*/Application Data/"
+				     "WinSCP.ini",
+				     prefix),
+			 0, d);
+	r = r ? r
+	      : add_glob(out, "winscp",
+			 ss_asprintf("%s/drive_c/Program Files*/WinSCP/"
+				     "WinSCP.ini",
+				     prefix),
+			 0, d);
 	free(prefix);
 	return r;
 }

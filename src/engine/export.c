@@ -13,8 +13,10 @@ int ss_engine_export(const ss_client *client, const char *from, const ss_strlist
 		     const ss_policy *p, ss_regplan *out, ss_diag *d)
 {
 	if (!client->export_plan)
-		return ss_diag_set(d, NULL, 0, 0, "cannot export %s settings (kinds: putty, "
-				   "kitty, winscp)", client->kind);
+		return ss_diag_set(d, NULL, 0, 0,
+				   "cannot export %s settings (kinds: putty, "
+				   "kitty, winscp)",
+				   client->kind);
 	if (!from && sessions->n == 0)
 		return ss_diag_set(d, NULL, 0, 0, "export needs --from TARGET or --session NAME");
 	return client->export_plan(from, sessions, p, out, d);

@@ -58,11 +58,11 @@ typedef struct policy_key {
 } policy_key;
 
 static const policy_key known_keys[] = {
-	{"keepalive:interval", "a whole number of seconds, 1 or more"},
-	{"keepalive:count_max", "a whole number, 0 or more"},
-	{"keepalive:tcp_keepalive", "yes or no"},
-	{"keepalive:nat_timeout", "a whole number of seconds, 1 or more"},
-	{"winscp:ping_type", "null or dummy"},
+    {"keepalive:interval", "a whole number of seconds, 1 or more"},
+    {"keepalive:count_max", "a whole number, 0 or more"},
+    {"keepalive:tcp_keepalive", "yes or no"},
+    {"keepalive:nat_timeout", "a whole number of seconds, 1 or more"},
+    {"winscp:ping_type", "null or dummy"},
 };
 
 static int set_value(const char *key, const char *value, ss_policy *p)
@@ -90,8 +90,10 @@ static int check_section(dictionary *ini, const char *path, const char *sec, ss_
 			 ss_diag *d)
 {
 	if (strcmp(sec, "keepalive") != 0 && strcmp(sec, "winscp") != 0)
-		return ss_diag_set(d, path, 0, 0, "unknown section [%s] (expected [keepalive] "
-				   "or [winscp])", sec);
+		return ss_diag_set(d, path, 0, 0,
+				   "unknown section [%s] (expected [keepalive] "
+				   "or [winscp])",
+				   sec);
 	int n = iniparser_getsecnkeys(ini, sec);
 	if (n <= 0)
 		return 0;
@@ -122,7 +124,8 @@ int ss_policy_load(const char *path, ss_policy *p, ss_diag *d)
 	dictionary *ini = iniparser_load(path);
 	iniparser_set_error_callback(NULL);
 	if (!ini)
-		return ss_diag_set(d, path, 0, 0, "is not a policy file sshsync can read "
+		return ss_diag_set(d, path, 0, 0,
+				   "is not a policy file sshsync can read "
 				   "(INI syntax, see sshsync(1))");
 	int r = 0;
 	int nsec = iniparser_getnsec(ini);

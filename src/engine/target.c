@@ -115,8 +115,10 @@ int ss_target_parse(const char *arg, ss_target *out, ss_diag *d)
 			return set_target(out, c, colon + 1, d);
 		}
 		if (known)
-			return ss_diag_set(d, NULL, 0, 0, "target '%s': this build of sshsync "
-				"cannot read that kind of file", arg);
+			return ss_diag_set(d, NULL, 0, 0,
+					   "target '%s': this build of sshsync "
+					   "cannot read that kind of file",
+					   arg);
 		/* Otherwise the colon is part of the file name. */
 	}
 	return recognise(arg, out, d);

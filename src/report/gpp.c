@@ -26,7 +26,7 @@
 
 enum { IMAGE_SZ_UPDATE = 7, IMAGE_SZ_DELETE = 8, IMAGE_DWORD_UPDATE = 12 };
 
-static const char *const hives[] = {"HKEY_CURRENT_USER", "HKEY_LOCAL_MACHINE", "HKEY_USERS",
+static const char *const hives[] = {"HKEY_CURRENT_USER", "HKEY_LOCAL_MACHINE",	"HKEY_USERS",
 				    "HKEY_CLASSES_ROOT", "HKEY_CURRENT_CONFIG", NULL};
 
 /* Fills `buf` with random bytes: getrandom(2), or /dev/urandom where the
@@ -69,10 +69,9 @@ int ss_gpp_new_uid(char out[39], ss_diag *d)
 		return -1;
 	b[6] = (unsigned char)((b[6] & 0x0F) | 0x40); /* version 4 */
 	b[8] = (unsigned char)((b[8] & 0x3F) | 0x80); /* RFC 4122 variant */
-	snprintf(out, 39,
-		 "{%02X%02X%02X%02X-%02X%02X-%02X%02X-%02X%02X-%02X%02X%02X%02X%02X%02X}", b[0],
-		 b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
-		 b[14], b[15]);
+	snprintf(out, 39, "{%02X%02X%02X%02X-%02X%02X-%02X%02X-%02X%02X-%02X%02X%02X%02X%02X%02X}",
+		 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
+		 b[13], b[14], b[15]);
 	return 0;
 }
 
@@ -107,16 +106,22 @@ static int check_key(const ss_regkey *k, ss_diag *d)
 {
 	const char *hive, *key;
 	if (split_path(k->path, &hive, &key) < 0)
-		return ss_diag_set(d, NULL, 0, 0, "registry key '%s' does not start with a hive "
-				   "name (HKEY_CURRENT_USER, HKEY_LOCAL_MACHINE, ...)", k->path);
+		return ss_diag_set(d, NULL, 0, 0,
+				   "registry key '%s' does not start with a hive "
+				   "name (HKEY_CURRENT_USER, HKEY_LOCAL_MACHINE, ...)",
+				   k->path);
 	if (!xml_safe(k->path))
-		return ss_diag_set(d, NULL, 0, 0, "registry key '%s' holds bytes that a Group "
-				   "Policy XML file cannot carry", k->path);
+		return ss_diag_set(d, NULL, 0, 0,
+				   "registry key '%s' holds bytes that a Group "
+				   "Policy XML file cannot carry",
+				   k->path);
 	for (size_t i = 0; i < k->n; i++) {
 		const ss_regval *v = &k->v[i];
 		if (!xml_safe(v->name) || (v->kind == SS_REGVAL_SZ && !xml_safe(v->sz)))
-			return ss_diag_set(d, NULL, 0, 0, "a value of registry key '%s' holds "
-					   "bytes that a Group Policy XML file cannot carry", k->path);
+			return ss_diag_set(d, NULL, 0, 0,
+					   "a value of registry key '%s' holds "
+					   "bytes that a Group Policy XML file cannot carry",
+					   k->path);
 	}
 	return 0;
 }

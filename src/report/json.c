@@ -36,9 +36,9 @@ static json_t *scope_json(const ss_scope *sc)
 	r |= json_object_set_new(o, "scope", text(sc->name));
 	r |= json_object_set_new(o, "interval", optional_int(sc->interval));
 	r |= json_object_set_new(o, "count_max", optional_int(sc->count_max));
-	r |= json_object_set_new(o, "tcp_keepalive", sc->tcp_keepalive == SS_UNSET
-							     ? json_null()
-							     : json_boolean(sc->tcp_keepalive));
+	r |= json_object_set_new(o, "tcp_keepalive",
+				 sc->tcp_keepalive == SS_UNSET ? json_null()
+							       : json_boolean(sc->tcp_keepalive));
 	r |= json_object_set_new(o, "set_at", sc->set_at ? text(sc->set_at) : json_null());
 	r |= json_object_set_new(o, "status", json_string(ss_scope_failed(sc) ? "fail" : "pass"));
 	for (size_t i = 0; i < sc->reasons.n; i++)

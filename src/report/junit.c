@@ -80,8 +80,8 @@ static int write_case(xmlTextWriterPtr w, const ss_scope *sc)
 	return r || xmlTextWriterEndElement(w) < 0 ? -1 : 0;
 }
 
-static int write_suite(xmlTextWriterPtr w, const ss_scopes *s, size_t first, size_t end,
-		       size_t id, const char *stamp, const char *host)
+static int write_suite(xmlTextWriterPtr w, const ss_scopes *s, size_t first, size_t end, size_t id,
+		       const char *stamp, const char *host)
 {
 	const ss_scope *sc = &s->v[first];
 	long failures = 0;

@@ -8,7 +8,8 @@ int ss_format_parse(const char *name, ss_format *out)
 	static const struct {
 		const char *name;
 		ss_format format;
-	} formats[] = {{"text", SS_FORMAT_TEXT}, {"json", SS_FORMAT_JSON}, {"junit", SS_FORMAT_JUNIT}};
+	} formats[] = {
+	    {"text", SS_FORMAT_TEXT}, {"json", SS_FORMAT_JSON}, {"junit", SS_FORMAT_JUNIT}};
 	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
 		if (strcmp(name, formats[i].name) == 0) {
 			*out = formats[i].format;

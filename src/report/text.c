@@ -6,8 +6,8 @@
 
 enum { NCOLS = 9 };
 
-static const char *const headings[NCOLS] = {"KIND", "FILE", "SCOPE", "INTERVAL", "COUNT",
-					    "TCP", "SET AT", "STATUS", "WHY"};
+static const char *const headings[NCOLS] = {"KIND", "FILE",   "SCOPE",	"INTERVAL", "COUNT",
+					    "TCP",  "SET AT", "STATUS", "WHY"};
 
 /* Characters on screen (UTF-8 continuation bytes take no column). */
 static size_t display_width(const char *s)
@@ -152,8 +152,8 @@ int ss_report_text(const ss_scopes *s, const ss_report_opts *o, ss_buf *out, ss_
 	for (size_t i = 0; i <= s->n && !r; i++)
 		r = add_row(out, cells + i * NCOLS, width, o->color && i > 0);
 	if (!r)
-		r = ss_buf_addf(out, "%zu scope%s, %zu passed, %zu failed (NAT timeout %lds)\n", s->n,
-				s->n == 1 ? "" : "s", s->n - failed, failed, o->nat_timeout);
+		r = ss_buf_addf(out, "%zu scope%s, %zu passed, %zu failed (NAT timeout %lds)\n",
+				s->n, s->n == 1 ? "" : "s", s->n - failed, failed, o->nat_timeout);
 	free_cells(cells, ncells);
 	return r ? ss_diag_oom(d) : 0;
 }

@@ -79,7 +79,8 @@ static char *clean_message(const char *msg)
 		n--;
 	for (size_t i = 0; i < n && !r; i++) {
 		unsigned char c = (unsigned char)msg[i];
-		r = c < 0x20 || c == 0x7F ? ss_buf_addf(&b, "\\x%02X", c) : ss_buf_addc(&b, (char)c);
+		r = c < 0x20 || c == 0x7F ? ss_buf_addf(&b, "\\x%02X", c)
+					  : ss_buf_addc(&b, (char)c);
 	}
 	if (r || ss_buf_addc(&b, '\0') < 0) {
 		ss_buf_release(&b);
@@ -105,8 +106,8 @@ typedef enum frame_kind { F_ROOT, F_COLLECTION, F_REGISTRY, F_OTHER } frame_kind
 
 typedef struct frame {
 	frame_kind kind;
-	int disabled;     /* this element or one around it has disabled="1" */
-	int has_props;    /* F_REGISTRY: its <Properties> was seen */
+	int disabled;  /* this element or one around it has disabled="1" */
+	int has_props; /* F_REGISTRY: its <Properties> was seen */
 	size_t line;
 } frame;
 
@@ -192,8 +193,7 @@ static int read_action(const char *v, char *action)
 }
 
 /* A <Properties> of a <Registry> item: the item itself. */
-static int read_item(reader *rd, const frame *reg, const xmlChar **attrs, int nattrs,
-		     size_t line)
+static int read_item(reader *rd, const frame *reg, const xmlChar **attrs, int nattrs, size_t line)
 {
 	ss_gpp_item *it = new_item(rd->x);
 	if (!it)
@@ -247,7 +247,8 @@ static int start_element(reader *rd, const char *name, const xmlChar **attrs, in
 					   "is not a Group Policy Registry.xml: expected the "
 					   "root element <RegistrySettings>");
 		return push(rd, F_ROOT, attr_is_one(attrs, nattrs, "disabled"), line)
-			       ? 0 : ss_diag_oom(rd->d);
+			   ? 0
+			   : ss_diag_oom(rd->d);
 	}
 	frame *parent = &rd->stack[rd->depth - 1];
 	frame_kind kind = F_OTHER;
@@ -268,9 +269,8 @@ static int start_element(reader *rd, const char *name, const xmlChar **attrs, in
 	return push(rd, kind, disabled, line) ? 0 : ss_diag_oom(rd->d);
 }
 
-static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
-		     const xmlChar *uri, int nns, const xmlChar **ns, int nattrs, int ndefaulted,
-		     const xmlChar **attrs)
+static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri,
+		     int nns, const xmlChar **ns, int nattrs, int ndefaulted, const xmlChar **attrs)
 {
 	(void)prefix;
 	(void)uri;
@@ -286,8 +286,7 @@ static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 		stop(rd);
 }
 
-static void on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix,
-		   const xmlChar *uri)
+static void on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri)
 {
 	(void)localname;
 	(void)prefix;
@@ -357,8 +356,7 @@ static int parse_with(ss_gppxml *x, const char *display, const void *bytes, size
 	return r;
 }
 
-int ss_gppxml_parse(ss_gppxml *x, const char *display, const void *bytes, size_t len,
-		    ss_diag *d)
+int ss_gppxml_parse(ss_gppxml *x, const char *display, const void *bytes, size_t len, ss_diag *d)
 {
 	return parse_with(x, display, bytes, len, NULL, d);
 }

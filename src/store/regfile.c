@@ -9,10 +9,13 @@
 static const char HEADER_V5[] = "Windows Registry Editor Version 5.00";
 static const char HEADER_V4[] = "REGEDIT4";
 
-static const char *const ROOTS[] = {
-	"HKEY_LOCAL_MACHINE", "HKEY_CURRENT_USER", "HKEY_CLASSES_ROOT",
-	"HKEY_USERS", "HKEY_CURRENT_CONFIG", "HKEY_DYN_DATA", NULL
-};
+static const char *const ROOTS[] = {"HKEY_LOCAL_MACHINE",
+				    "HKEY_CURRENT_USER",
+				    "HKEY_CLASSES_ROOT",
+				    "HKEY_USERS",
+				    "HKEY_CURRENT_CONFIG",
+				    "HKEY_DYN_DATA",
+				    NULL};
 
 /* A lone CR is content for the text layer; for .reg syntax it is a blank. */
 static int is_blank(char c)
@@ -70,8 +73,9 @@ static int check_trailing(const ss_text *t, size_t p, size_t end, ss_diag *d)
 {
 	p = skip_blanks(t->data, p, end);
 	if (p < end && t->data[p] != ';')
-		return ss_text_error(t, d, p, "unexpected text after the value: expected the end "
-					      "of the line or a ';' comment");
+		return ss_text_error(t, d, p,
+				     "unexpected text after the value: expected the end "
+				     "of the line or a ';' comment");
 	return 0;
 }
 
@@ -106,9 +110,10 @@ static int parse_hex_bytes(const ss_text *t, size_t li, size_t p, ss_regvalue *v
 			size_t bs = p;
 			do {
 				if (++li >= t->nlines)
-					return ss_text_error(t, d, bs, "hex data continues with '\\' but "
-								       "the file ends: expected "
-								       "more hex bytes");
+					return ss_text_error(t, d, bs,
+							     "hex data continues with '\\' but "
+							     "the file ends: expected "
+							     "more hex bytes");
 				line_span(t, li, &p, &end);
 			} while (p < end && s[p] == ';');
 			continue;
@@ -121,9 +126,9 @@ static int parse_hex_bytes(const ss_text *t, size_t li, size_t p, ss_regvalue *v
 			digits++;
 		}
 		if (digits > 2)
-			return ss_text_error(t, d, p - digits,
-					     "expected a hex byte of 1 or 2 digits, found %zu digits",
-					     digits);
+			return ss_text_error(
+			    t, d, p - digits,
+			    "expected a hex byte of 1 or 2 digits, found %zu digits", digits);
 		v->data_end = p;
 		p = skip_blanks(s, p, end);
 		if (p < end && s[p] == ',') {
@@ -148,7 +153,8 @@ static int parse_data(const ss_text *t, size_t p, size_t end, ss_regvalue *v, ss
 	if (s[p] == '"') {
 		size_t q = scan_quoted(s, p, end);
 		if (q == end)
-			return ss_text_error(t, d, p, "unterminated string: expected a closing '\"'");
+			return ss_text_error(t, d, p,
+					     "unterminated string: expected a closing '\"'");
 		v->type = SS_REG_SZ;
 		v->data_end = q + 1;
 		return check_trailing(t, q + 1, end, d);
@@ -167,8 +173,9 @@ static int parse_data(const ss_text *t, size_t p, size_t end, ss_regvalue *v, ss
 			n++;
 		}
 		if (n == 0 || n > 8 || (q < end && !is_blank(s[q]) && s[q] != ';'))
-			return ss_text_error(t, d, p + 6, "bad dword: expected 1 to 8 hex digits "
-							  "after 'dword:'");
+			return ss_text_error(t, d, p + 6,
+					     "bad dword: expected 1 to 8 hex digits "
+					     "after 'dword:'");
 		v->type = SS_REG_DWORD;
 		v->dword = x;
 		v->data_end = q;
@@ -210,8 +217,9 @@ static int parse_value(const ss_text *t, size_t li, size_t p, size_t end, ss_reg
 	} else {
 		size_t q = scan_quoted(s, p, end);
 		if (q == end)
-			return ss_text_error(t, d, p, "unterminated value name: expected a "
-						      "closing '\"'");
+			return ss_text_error(t, d, p,
+					     "unterminated value name: expected a "
+					     "closing '\"'");
 		v->name_start = p + 1;
 		v->name_end = q;
 		p = q + 1;
@@ -270,8 +278,9 @@ static int parse_key(ss_regfile *rf, size_t li, size_t p, size_t end, ss_diag *d
 	q--; /* at the ']' */
 	size_t after = skip_blanks(s, q + 1, end);
 	if (after < end && s[after] != ';')
-		return ss_text_error(t, d, after, "unexpected text after the key name: expected "
-						  "the end of the line or a ';' comment");
+		return ss_text_error(t, d, after,
+				     "unexpected text after the key name: expected "
+				     "the end of the line or a ';' comment");
 	ss_regblock b = {0};
 	size_t n = p + 1;
 	if (n < q && s[n] == '-') {
@@ -279,8 +288,9 @@ static int parse_key(ss_regfile *rf, size_t li, size_t p, size_t end, ss_diag *d
 		n++;
 	}
 	if (!root_ok(s + n, q - n))
-		return ss_text_error(t, d, n, "expected a key name that starts with a root key "
-					      "such as HKEY_CURRENT_USER");
+		return ss_text_error(t, d, n,
+				     "expected a key name that starts with a root key "
+				     "such as HKEY_CURRENT_USER");
 	b.path = s + n;
 	b.path_len = q - n;
 	b.line = li;
@@ -367,7 +377,8 @@ static int parse_header(ss_regfile *rf, size_t *li, ss_diag *d)
 {
 	const ss_text *t = rf->text;
 	if (t->enc == SS_ENC_BYTES && t->len >= 3 && memcmp(t->data, "\xEF\xBB\xBF", 3) == 0)
-		return ss_diag_set(d, t->path, 1, 1, "the file starts with a UTF-8 byte order mark, "
+		return ss_diag_set(d, t->path, 1, 1,
+				   "the file starts with a UTF-8 byte order mark, "
 				   "which regedit rejects: expected UTF-16LE or ANSI text");
 	size_t p = 0, end = 0;
 	while (*li < t->nlines) {
@@ -377,8 +388,10 @@ static int parse_header(ss_regfile *rf, size_t *li, ss_diag *d)
 		(*li)++;
 	}
 	if (*li == t->nlines)
-		return ss_diag_set(d, t->path, 1, 1, "empty file: expected the header "
-				   "'%s' or '%s'", HEADER_V5, HEADER_V4);
+		return ss_diag_set(d, t->path, 1, 1,
+				   "empty file: expected the header "
+				   "'%s' or '%s'",
+				   HEADER_V5, HEADER_V4);
 	while (end > p && is_blank(t->data[end - 1]))
 		end--;
 	if (end - p == sizeof(HEADER_V5) - 1 && memcmp(t->data + p, HEADER_V5, end - p) == 0)
@@ -407,16 +420,18 @@ static int parse_lines(ss_regfile *rf, size_t li, ss_diag *d)
 			li++;
 		} else if (c == '"' || c == '@') {
 			if (!rf->nblocks)
-				return ss_text_error(t, d, p, "value before the first key: expected "
-							      "a [KEY] line");
+				return ss_text_error(t, d, p,
+						     "value before the first key: expected "
+						     "a [KEY] line");
 			ss_regvalue v;
 			if (parse_value(t, li, p, end, &v, d) < 0)
 				return -1;
 			li += v.nlines;
 			rf->blocks[rf->nblocks - 1].last_value_line = li - 1;
 		} else {
-			return ss_text_error(t, d, p, "expected a [KEY] line, a \"value\"=, @= or "
-						      "a ';' comment");
+			return ss_text_error(t, d, p,
+					     "expected a [KEY] line, a \"value\"=, @= or "
+					     "a ';' comment");
 		}
 	}
 	return 0;
@@ -560,17 +575,20 @@ const char *ss_regtype_name(ss_regtype t)
 
 /* --- formatting --- */
 
-static int add_escaped(ss_buf *out, const char *s, ss_regversion ver, const char *what,
-		       ss_diag *d)
+static int add_escaped(ss_buf *out, const char *s, ss_regversion ver, const char *what, ss_diag *d)
 {
 	int r = ss_buf_addc(out, '"');
 	for (const char *c = s; *c && r == 0; c++) {
 		if (*c == '\r' || *c == '\n')
-			return ss_diag_set(d, NULL, 0, 0, "%s \"%s\" holds a line break, which no "
-					   ".reg line can carry", what, s);
+			return ss_diag_set(d, NULL, 0, 0,
+					   "%s \"%s\" holds a line break, which no "
+					   ".reg line can carry",
+					   what, s);
 		if (ver == SS_REG_V4 && (unsigned char)*c >= 0x80)
-			return ss_diag_set(d, NULL, 0, 0, "%s \"%s\" is not ASCII, which a REGEDIT4 "
-					   "(ANSI) file cannot carry: use the v5 format", what, s);
+			return ss_diag_set(d, NULL, 0, 0,
+					   "%s \"%s\" is not ASCII, which a REGEDIT4 "
+					   "(ANSI) file cannot carry: use the v5 format",
+					   what, s);
 		if (*c == '\\' || *c == '"')
 			r |= ss_buf_addc(out, '\\');
 		r |= ss_buf_addc(out, *c);
@@ -605,16 +623,22 @@ static int check_path(const char *path, ss_regversion ver, ss_diag *d)
 {
 	size_t len = strlen(path);
 	if (!root_ok(path, len) || (len && path[len - 1] == '\\'))
-		return ss_diag_set(d, NULL, 0, 0, "key \"%s\" does not start with a root key such "
-				   "as HKEY_CURRENT_USER", path);
+		return ss_diag_set(d, NULL, 0, 0,
+				   "key \"%s\" does not start with a root key such "
+				   "as HKEY_CURRENT_USER",
+				   path);
 	for (const char *c = path; *c; c++) {
 		unsigned char u = (unsigned char)*c;
 		if (u < 0x20 || u == 0x7F)
-			return ss_diag_set(d, NULL, 0, 0, "key \"%s\" holds a control character: "
-					   "it must be escaped first", path);
+			return ss_diag_set(d, NULL, 0, 0,
+					   "key \"%s\" holds a control character: "
+					   "it must be escaped first",
+					   path);
 		if (ver == SS_REG_V4 && u >= 0x80)
-			return ss_diag_set(d, NULL, 0, 0, "key \"%s\" is not ASCII, which a "
-					   "REGEDIT4 (ANSI) file cannot carry", path);
+			return ss_diag_set(d, NULL, 0, 0,
+					   "key \"%s\" is not ASCII, which a "
+					   "REGEDIT4 (ANSI) file cannot carry",
+					   path);
 	}
 	return 0;
 }
@@ -639,7 +663,8 @@ int ss_regplan_render(const ss_regplan *p, ss_regversion ver, ss_buf *out, ss_di
 {
 	ss_buf text = SS_BUF_INIT;
 	int r = ss_buf_addf(&text, "%s\r\n\r\n", ver == SS_REG_V5 ? HEADER_V5 : HEADER_V4) < 0
-			? ss_diag_oom(d) : 0;
+		    ? ss_diag_oom(d)
+		    : 0;
 	for (size_t i = 0; i < p->n && r == 0; i++) {
 		r = format_key(&text, &p->v[i], ver, "\r\n", d);
 		if (r == 0 && ss_buf_adds(&text, "\r\n") < 0)
@@ -647,9 +672,9 @@ int ss_regplan_render(const ss_regplan *p, ss_regversion ver, ss_buf *out, ss_di
 	}
 	if (r == 0) {
 		ss_text enc;
-		r = ss_text_new_empty(&enc, "export", ver == SS_REG_V5 ? SS_ENC_UTF16LE
-								       : SS_ENC_BYTES,
-				      SS_EOL_CRLF, d);
+		r = ss_text_new_empty(&enc, "export",
+				      ver == SS_REG_V5 ? SS_ENC_UTF16LE : SS_ENC_BYTES, SS_EOL_CRLF,
+				      d);
 		if (r == 0) {
 			r = ss_text_encode(&enc, ss_buf_str(&text), text.len, out, d);
 			ss_text_free(&enc);
@@ -661,8 +686,7 @@ int ss_regplan_render(const ss_regplan *p, ss_regversion ver, ss_buf *out, ss_di
 
 /* --- edits --- */
 
-int ss_regfile_set_dword(const ss_regfile *rf, ss_edits *e, const ss_regvalue *v,
-			 uint32_t value)
+int ss_regfile_set_dword(const ss_regfile *rf, ss_edits *e, const ss_regvalue *v, uint32_t value)
 {
 	(void)rf;
 	char s[16];

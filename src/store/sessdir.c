@@ -42,7 +42,10 @@ static int parse_putty(ss_sessfile *sf, ss_diag *d)
 		if (!eq)
 			continue;
 		const char *cr = memchr(eq, '\r', l->len - (size_t)(eq - s));
-		ss_sessentry e = {li, 1, l->start, l->start + (size_t)(eq - s),
+		ss_sessentry e = {li,
+				  1,
+				  l->start,
+				  l->start + (size_t)(eq - s),
 				  l->start + (size_t)(eq - s) + 1,
 				  cr ? l->start + (size_t)(cr - s) : l->start + l->len};
 		if (add_entry(sf, &e, d) < 0)
@@ -187,8 +190,7 @@ static int format_value(const ss_sessfile *sf, const char *value, ss_buf *out)
 	return ss_buf_adds(out, value);
 }
 
-int ss_sessfile_set(const ss_sessfile *sf, ss_edits *ed, const ss_sessentry *e,
-		    const char *value)
+int ss_sessfile_set(const ss_sessfile *sf, ss_edits *ed, const ss_sessentry *e, const char *value)
 {
 	ss_buf b = SS_BUF_INIT;
 	int r = format_value(sf, value, &b);
@@ -252,8 +254,7 @@ static int is_ours(const char *name)
 	       strstr(name, ".sshsync-") != NULL;
 }
 
-static int list_into(const char *dir, const char *rel, int recurse, ss_strlist *out,
-		     ss_diag *d)
+static int list_into(const char *dir, const char *rel, int recurse, ss_strlist *out, ss_diag *d)
 {
 	char *path = rel ? ss_asprintf("%s/%s", dir, rel) : ss_strdup(dir);
 	if (!path)

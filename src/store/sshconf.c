@@ -24,7 +24,7 @@ static size_t skip_ws(const char *data, size_t i, size_t end)
 typedef struct delim_tok {
 	size_t start, end; /* raw bytes */
 	ss_buf value;
-	size_t equals;     /* the '=' it skipped, or NONE */
+	size_t equals; /* the '=' it skipped, or NONE */
 } delim_tok;
 
 static int strdelim_at(const char *data, size_t *s, size_t end, delim_tok *tok, int *oom)
@@ -129,10 +129,11 @@ static int split_args(const ss_text *t, size_t i, size_t end, ss_sshconf_item *i
 		}
 		if (quote) {
 			ss_buf_release(&v);
-			return ss_text_error(t, d, quote_at,
-					     "unclosed quote: expected a closing %c before the end of "
-					     "the line (OpenSSH: \"invalid quotes\")",
-					     quote);
+			return ss_text_error(
+			    t, d, quote_at,
+			    "unclosed quote: expected a closing %c before the end of "
+			    "the line (OpenSSH: \"invalid quotes\")",
+			    quote);
 		}
 		if (oom || ss_buf_grow(&v, 0) < 0 || push_arg(it, &cap, tokstart, i, &v) < 0) {
 			ss_buf_release(&v);
@@ -263,7 +264,8 @@ int ss_sshconf_parse(ss_sshconf *c, const ss_text *t, ss_sshconf_mode mode, ss_d
 		const ss_line *l = &t->lines[i];
 		c->items[i].line = i;
 		c->nitems = i + 1;
-		if (ss_sshconf_lex_line(t, l->start, l->start + l->len, mode, &c->items[i], d) < 0) {
+		if (ss_sshconf_lex_line(t, l->start, l->start + l->len, mode, &c->items[i], d) <
+		    0) {
 			ss_sshconf_free(c);
 			return -1;
 		}

@@ -248,8 +248,8 @@ static int add_lines(const ss_text *t, ss_buf *b, int at_end, const ss_winini_kv
 	return r;
 }
 
-int ss_winini_insert_keys(const ss_winini *ini, ss_edits *e, size_t section,
-			  const ss_winini_kv *kv, size_t n, ss_diag *d)
+int ss_winini_insert_keys(const ss_winini *ini, ss_edits *e, size_t section, const ss_winini_kv *kv,
+			  size_t n, ss_diag *d)
 {
 	const ss_text *t = ini->text;
 	size_t next = ini->sections[section].last_line + 1;

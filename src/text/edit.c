@@ -204,8 +204,8 @@ static size_t line_start(const ss_text *t, size_t line)
 static void edit_lines(const ss_text *t, const ss_edit *x, size_t *first, size_t *last)
 {
 	size_t l = ss_text_line_at(t, x->start);
-	int pure_insert = x->start == x->end && x->start == line_start(t, l) &&
-			  x->repl_len && x->repl[x->repl_len - 1] == '\n';
+	int pure_insert = x->start == x->end && x->start == line_start(t, l) && x->repl_len &&
+			  x->repl[x->repl_len - 1] == '\n';
 	if (pure_insert) {
 		*first = *last = l;
 		return;
@@ -242,8 +242,8 @@ static size_t count_lines(const char *s, size_t len)
 	return n + (len && s[len - 1] != '\n');
 }
 
-static int emit_hunk(const ss_text *t, const ss_edit *v, const region *rg, size_t nr,
-		     long delta, ss_buf *out)
+static int emit_hunk(const ss_text *t, const ss_edit *v, const region *rg, size_t nr, long delta,
+		     ss_buf *out)
 {
 	size_t from = rg[0].first >= CONTEXT ? rg[0].first - CONTEXT : 0;
 	size_t to = rg[nr - 1].last + CONTEXT < t->nlines ? rg[nr - 1].last + CONTEXT : t->nlines;
@@ -300,7 +300,8 @@ static int region_delta(const ss_text *t, const ss_edit *v, const region *r, lon
 	size_t b = line_start(t, r->first), c = line_start(t, r->last);
 	int rc = render_range(t, v + r->ei, r->ej - r->ei, b, c, &text);
 	if (rc == 0)
-		*delta += (long)count_lines(ss_buf_str(&text), text.len) - (long)(r->last - r->first);
+		*delta +=
+		    (long)count_lines(ss_buf_str(&text), text.len) - (long)(r->last - r->first);
 	ss_buf_release(&text);
 	return rc;
 }

@@ -126,8 +126,7 @@ static int check_unchanged(const ss_text *orig, const char *real, struct stat *s
 	return 0;
 }
 
-static int check_writable(const ss_text *orig, const char *real, const struct stat *st,
-			  ss_diag *d)
+static int check_writable(const ss_text *orig, const char *real, const struct stat *st, ss_diag *d)
 {
 	char *dir = dir_of(real);
 	if (!dir)
@@ -243,7 +242,8 @@ static int make_backup(const ss_text *orig, const char *real, const struct stat 
 		/* No hard links here: copy the bytes that were read instead. */
 		ss_buf bytes = SS_BUF_INIT;
 		r = ss_text_encode(orig, orig->data, orig->len, &bytes, d);
-		char *tmp = r ? NULL : write_temp(real, bytes.data, bytes.len, st, 1, orig->path, d);
+		char *tmp =
+		    r ? NULL : write_temp(real, bytes.data, bytes.len, st, 1, orig->path, d);
 		if (!tmp)
 			r = -1;
 		else if (rename(tmp, bak) < 0) {
@@ -282,7 +282,8 @@ int ss_safe_write(const ss_text *orig, const void *bytes, size_t len, const ss_w
 		if (!dir)
 			r = ss_diag_oom(d);
 		else if (fsync_dir(dir) < 0)
-			r = ss_diag_errno(d, orig->path, "written, but cannot fsync the directory of");
+			r = ss_diag_errno(d, orig->path,
+					  "written, but cannot fsync the directory of");
 	}
 	free(dir);
 	free(tmp);

@@ -146,8 +146,7 @@ static size_t get_utf8(const unsigned char *p, size_t len, uint32_t *cp)
 	return n;
 }
 
-int ss_text_encode_append(const ss_text *t, const char *data, size_t len, ss_buf *out,
-			  ss_diag *d)
+int ss_text_encode_append(const ss_text *t, const char *data, size_t len, ss_buf *out, ss_diag *d)
 {
 	if (t->enc == SS_ENC_BYTES)
 		return ss_buf_add(out, data, len) < 0 ? ss_diag_oom(d) : 0;
@@ -238,9 +237,9 @@ static int init_from_raw(ss_text *t, const char *display, ss_buf *raw, ss_diag *
 		t->enc = SS_ENC_UTF16LE;
 		ss_buf b = SS_BUF_INIT;
 		if (len % 2)
-			r = ss_diag_set(d, display, 0, 0,
-					"truncated UTF-16 file: it has an odd number of bytes (%zu)",
-					len);
+			r = ss_diag_set(
+			    d, display, 0, 0,
+			    "truncated UTF-16 file: it has an odd number of bytes (%zu)", len);
 		else if (decode_utf16le(p + 2, len - 2, &b) < 0)
 			r = ss_diag_oom(d);
 		ss_buf_release(raw);

@@ -167,18 +167,18 @@ int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 	const struct CMUnitTest tests[] = {
-		T(test_replace_keeps_everything_else),
-		T(test_noop_edit_changes_nothing),
-		T(test_insert_line_uses_file_style),
-		T(test_append_ends_unterminated_last_line),
-		T(test_inserts_at_one_place_keep_order),
-		T(test_overlap_is_an_error),
-		T(test_delete_line),
-		T(test_diff_hunks_and_context),
-		T(test_diff_merges_near_changes),
-		T(test_diff_groups_adjacent_lines),
-		T(test_diff_empty_without_edits),
-		T(test_diff_into_empty_file),
+	    T(test_replace_keeps_everything_else),
+	    T(test_noop_edit_changes_nothing),
+	    T(test_insert_line_uses_file_style),
+	    T(test_append_ends_unterminated_last_line),
+	    T(test_inserts_at_one_place_keep_order),
+	    T(test_overlap_is_an_error),
+	    T(test_delete_line),
+	    T(test_diff_hunks_and_context),
+	    T(test_diff_merges_near_changes),
+	    T(test_diff_groups_adjacent_lines),
+	    T(test_diff_empty_without_edits),
+	    T(test_diff_into_empty_file),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

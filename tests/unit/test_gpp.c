@@ -41,8 +41,7 @@ static int teardown(void **state)
 static void render_ok(fixture *f)
 {
 	assert_int_equal(ss_gpp_render(&f->plan, &f->out, &f->d), 0);
-	assert_int_equal(ss_gppxml_parse(&f->x, "Registry.xml", f->out.data, f->out.len, &f->d),
-			 0);
+	assert_int_equal(ss_gppxml_parse(&f->x, "Registry.xml", f->out.data, f->out.len, &f->d), 0);
 }
 
 static int matches(const char *re, const char *s)
@@ -87,10 +86,13 @@ static void test_render_reads_back(void **state)
 		assert_false(it[i].disabled);
 
 	const char *s = ss_buf_str(&f->out);
-	assert_true(matches("^<\\?xml version=\"1.0\" encoding=\"(UTF|utf)-8\"\\?>\n<RegistrySettings "
-			    "clsid=\"\\{A3CCFC41-DFDB-43a5-8D26-0FE8B954DA51\\}\">", s));
+	assert_true(
+	    matches("^<\\?xml version=\"1.0\" encoding=\"(UTF|utf)-8\"\\?>\n<RegistrySettings "
+		    "clsid=\"\\{A3CCFC41-DFDB-43a5-8D26-0FE8B954DA51\\}\">",
+		    s));
 	assert_true(matches("<Collection clsid=\"\\{53B533F5-224C-47e3-B01B-CA3B3F3FF4BF\\}\" "
-			    "name=\"web%201\">", s));
+			    "name=\"web%201\">",
+			    s));
 	assert_true(matches("<Registry clsid=\"\\{9CD4B2F4-923D-47f5-A062-E897DD1DAD50\\}\" "
 			    "name=\"PingInterval\" status=\"PingInterval\" image=\"12\" "
 			    "changed=\"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\" "
@@ -189,11 +191,12 @@ static void test_xmllint_reads_render(void **state)
 	render_ok(f);
 	char *dir = tu_tempdir(), *file = tu_path(dir, "Registry.xml");
 	tu_write(file, f->out.data, f->out.len);
-	char *cmd = ss_asprintf("xmllint --noout '%s' && xmllint --xpath "
-				"'concat(count(/RegistrySettings/Collection/Registry/Properties), \"|\", "
-				"string(//Registry[2]/Properties/@action), \"|\", "
-				"string(//Registry[1]/Properties/@key))' '%s'",
-				file, file);
+	char *cmd =
+	    ss_asprintf("xmllint --noout '%s' && xmllint --xpath "
+			"'concat(count(/RegistrySettings/Collection/Registry/Properties), \"|\", "
+			"string(//Registry[2]/Properties/@action), \"|\", "
+			"string(//Registry[1]/Properties/@key))' '%s'",
+			file, file);
 	FILE *p = popen(cmd, "r");
 	assert_non_null(p);
 	ss_buf got = SS_BUF_INIT;
@@ -265,26 +268,26 @@ static void test_dtd_is_refused(void **state)
 {
 	fixture *f = *state;
 	static const char *const docs[] = {
-		/* XXE */
-		"<?xml version=\"1.0\"?>\n<!DOCTYPE x [<!ENTITY e SYSTEM "
-		"\"file:///etc/passwd\">]>\n" ROOT_OPEN "&e;</RegistrySettings>",
-		/* billion laughs */
-		"<?xml version=\"1.0\"?>\n<!DOCTYPE l [\n<!ENTITY a \"aaaaaaaaaa\">\n"
-		"<!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">\n"
-		"<!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;\">\n"
-		"<!ENTITY d \"&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;\">\n"
-		"<!ENTITY e \"&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;\">\n"
-		"<!ENTITY f \"&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;\">\n"
-		"<!ENTITY g \"&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;\">\n"
-		"<!ENTITY h \"&g;&g;&g;&g;&g;&g;&g;&g;&g;&g;\">\n"
-		"<!ENTITY i \"&h;&h;&h;&h;&h;&h;&h;&h;&h;&h;\">\n]>\n" ROOT_OPEN
-		"&i;</RegistrySettings>",
-		/* external subset only */
-		"<!DOCTYPE RegistrySettings SYSTEM \"file:///etc/passwd\">" ROOT_OPEN
-		"</RegistrySettings>",
-		/* public id with an http URL */
-		"<!DOCTYPE RegistrySettings PUBLIC \"-//X//Y\" \"http://127.0.0.1:9/x.dtd\">"
-		ROOT_OPEN "</RegistrySettings>",
+	    /* XXE */
+	    "<?xml version=\"1.0\"?>\n<!DOCTYPE x [<!ENTITY e SYSTEM "
+	    "\"file:///etc/passwd\">]>\n" ROOT_OPEN "&e;</RegistrySettings>",
+	    /* billion laughs */
+	    "<?xml version=\"1.0\"?>\n<!DOCTYPE l [\n<!ENTITY a \"aaaaaaaaaa\">\n"
+	    "<!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">\n"
+	    "<!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;\">\n"
+	    "<!ENTITY d \"&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;\">\n"
+	    "<!ENTITY e \"&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;\">\n"
+	    "<!ENTITY f \"&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;\">\n"
+	    "<!ENTITY g \"&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;\">\n"
+	    "<!ENTITY h \"&g;&g;&g;&g;&g;&g;&g;&g;&g;&g;\">\n"
+	    "<!ENTITY i \"&h;&h;&h;&h;&h;&h;&h;&h;&h;&h;\">\n]>\n" ROOT_OPEN
+	    "&i;</RegistrySettings>",
+	    /* external subset only */
+	    "<!DOCTYPE RegistrySettings SYSTEM \"file:///etc/passwd\">" ROOT_OPEN
+	    "</RegistrySettings>",
+	    /* public id with an http URL */
+	    "<!DOCTYPE RegistrySettings PUBLIC \"-//X//Y\" \"http://127.0.0.1:9/x.dtd\">" ROOT_OPEN
+	    "</RegistrySettings>",
 	};
 	for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
 		assert_int_equal(parse(f, docs[i]), -1);
@@ -330,16 +333,17 @@ static void test_registry_without_properties(void **state)
 static void test_collections_and_defaults(void **state)
 {
 	fixture *f = *state;
-	const char *xml = ROOT_OPEN "\n"
-		"<Collection name=\"a\"><Collection name=\"b\">\n"
-		"<Registry><Properties hive=\"HKEY_CURRENT_USER\" key=\"K\" name=\"n1\" "
-		"type=\"REG_DWORD\" value=\"1\"/></Registry></Collection></Collection>\n"
-		"<Collection name=\"off\" disabled=\"1\"><Registry><Properties action=\"D\" "
-		"hive=\"H\" key=\"K\" name=\"n2\"/></Registry></Collection>\n"
-		"<Registry disabled=\"1\"><Filters/><Properties action=\"C\" hive=\"H\" key=\"K\" "
-		"name=\"n3\" default=\"1\"/></Registry>\n"
-		"<Other><Registry><Properties name=\"hidden\"/></Registry></Other>\n"
-		"</RegistrySettings>";
+	const char *xml = ROOT_OPEN
+	    "\n"
+	    "<Collection name=\"a\"><Collection name=\"b\">\n"
+	    "<Registry><Properties hive=\"HKEY_CURRENT_USER\" key=\"K\" name=\"n1\" "
+	    "type=\"REG_DWORD\" value=\"1\"/></Registry></Collection></Collection>\n"
+	    "<Collection name=\"off\" disabled=\"1\"><Registry><Properties action=\"D\" "
+	    "hive=\"H\" key=\"K\" name=\"n2\"/></Registry></Collection>\n"
+	    "<Registry disabled=\"1\"><Filters/><Properties action=\"C\" hive=\"H\" key=\"K\" "
+	    "name=\"n3\" default=\"1\"/></Registry>\n"
+	    "<Other><Registry><Properties name=\"hidden\"/></Registry></Other>\n"
+	    "</RegistrySettings>";
 	assert_int_equal(parse(f, xml), 0);
 	assert_int_equal(f->x.n, 3);
 	assert_int_equal(f->x.v[0].action, 'U');
@@ -359,7 +363,7 @@ static void test_bad_action_is_refused(void **state)
 {
 	fixture *f = *state;
 	assert_int_equal(parse(f, ROOT_OPEN "<Registry><Properties action=\"X\"/></Registry>"
-				  "</RegistrySettings>"),
+					    "</RegistrySettings>"),
 			 -1);
 	assert_non_null(strstr(f->d.message, "action"));
 }
@@ -397,21 +401,21 @@ int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 	const struct CMUnitTest tests[] = {
-		T(test_render_reads_back),
-		T(test_changed_is_now_in_utc),
-		T(test_uids_are_unique),
-		T(test_hostile_names_round_trip),
-		T(test_xmllint_reads_render),
-		T(test_unwritable_names_are_refused),
-		T(test_key_without_hive_is_refused),
-		T(test_empty_plan_is_an_empty_document),
-		T(test_dtd_is_refused),
-		T(test_not_well_formed_names_the_place),
-		T(test_wrong_root_is_refused),
-		T(test_registry_without_properties),
-		T(test_collections_and_defaults),
-		T(test_bad_action_is_refused),
-		T(test_utf16_file),
+	    T(test_render_reads_back),
+	    T(test_changed_is_now_in_utc),
+	    T(test_uids_are_unique),
+	    T(test_hostile_names_round_trip),
+	    T(test_xmllint_reads_render),
+	    T(test_unwritable_names_are_refused),
+	    T(test_key_without_hive_is_refused),
+	    T(test_empty_plan_is_an_empty_document),
+	    T(test_dtd_is_refused),
+	    T(test_not_well_formed_names_the_place),
+	    T(test_wrong_root_is_refused),
+	    T(test_registry_without_properties),
+	    T(test_collections_and_defaults),
+	    T(test_bad_action_is_refused),
+	    T(test_utf16_file),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

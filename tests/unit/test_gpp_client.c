@@ -39,16 +39,17 @@ static int teardown(void **state)
 	return 0;
 }
 
-#define HEAD "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n" \
-	     "<RegistrySettings clsid=\"{A3CCFC41-DFDB-43a5-8D26-0FE8B954DA51}\">\n"
+#define HEAD                                                                                       \
+	"<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"                                             \
+	"<RegistrySettings clsid=\"{A3CCFC41-DFDB-43a5-8D26-0FE8B954DA51}\">\n"
 #define TAIL "</RegistrySettings>\n"
 #define PUTTY_KEY "Software\\SimonTatham\\PuTTY\\Sessions\\"
 #define WINSCP_KEY "Software\\Martin Prikryl\\WinSCP 2\\Sessions\\"
 
 /* One item on one line: <Registry><Properties .../></Registry>. */
-#define ITEM(action, key, name, type, value) \
-	"<Registry clsid=\"{9CD4B2F4-923D-47f5-A062-E897DD1DAD50}\" name=\"" name "\">" \
-	"<Properties action=\"" action "\" hive=\"HKEY_CURRENT_USER\" key=\"" key "\" " \
+#define ITEM(action, key, name, type, value)                                                       \
+	"<Registry clsid=\"{9CD4B2F4-923D-47f5-A062-E897DD1DAD50}\" name=\"" name "\">"            \
+	"<Properties action=\"" action "\" hive=\"HKEY_CURRENT_USER\" key=\"" key "\" "            \
 	"name=\"" name "\" type=\"" type "\" value=\"" value "\"/></Registry>\n"
 #define DWORD(key, name, value) ITEM("U", key, name, "REG_DWORD", value)
 
@@ -86,9 +87,11 @@ static int has_reason(const ss_scope *sc, const char *part)
 static void test_putty_interval(void **state)
 {
 	fixture *f = *state;
-	const ss_scope *s = audit(f, HEAD DWORD(PUTTY_KEY "web%201", "PingInterval", "00000001")
-				  DWORD(PUTTY_KEY "web%201", "PingIntervalSecs", "0000001E")
-				  DWORD(PUTTY_KEY "web%201", "TCPKeepalives", "1") TAIL, 1);
+	const ss_scope *s = audit(f,
+				  HEAD DWORD(PUTTY_KEY "web%201", "PingInterval", "00000001")
+				      DWORD(PUTTY_KEY "web%201", "PingIntervalSecs", "0000001E")
+					  DWORD(PUTTY_KEY "web%201", "TCPKeepalives", "1") TAIL,
+				  1);
 	assert_string_equal(s->name, "putty:web 1");
 	assert_int_equal(s->interval, 90);
 	assert_int_equal(s->tcp_keepalive, 1);
@@ -101,12 +104,14 @@ static void test_putty_interval(void **state)
 static void test_document_order_and_delete(void **state)
 {
 	fixture *f = *state;
-	const ss_scope *s = audit(f, HEAD DWORD(PUTTY_KEY "a", "PingInterval", "5")
-				  DWORD(PUTTY_KEY "a", "PingIntervalSecs", "0")
-				  DWORD(PUTTY_KEY "A", "pinginterval", "1")
-				  ITEM("D", PUTTY_KEY "b", "PingInterval", "REG_SZ", "")
+	const ss_scope *s =
+	    audit(f,
+		  HEAD DWORD(PUTTY_KEY "a", "PingInterval", "5")
+		      DWORD(PUTTY_KEY "a", "PingIntervalSecs", "0")
+			  DWORD(PUTTY_KEY "A", "pinginterval", "1")
+			      ITEM("D", PUTTY_KEY "b", "PingInterval", "REG_SZ", "")
 				  ITEM("D", PUTTY_KEY "b", "PingIntervalSecs", "REG_SZ", "") TAIL,
-				  2);
+		  2);
 	assert_int_equal(s[0].interval, 60);
 	assert_set_at(f, &s[0], 5);
 	assert_string_equal(s[1].name, "putty:b");
@@ -127,14 +132,15 @@ static void test_putty_half_interval(void **state)
 static void test_putty_wrong_type_and_form(void **state)
 {
 	fixture *f = *state;
-	const ss_scope *s =
-		audit(f, HEAD ITEM("U", PUTTY_KEY "a", "PingInterval", "REG_SZ", "1")
-			 DWORD(PUTTY_KEY "a", "PingIntervalSecs", "0")
-			 DWORD(PUTTY_KEY "b", "PingInterval", "0x1")
-			 DWORD(PUTTY_KEY "b", "PingIntervalSecs", "0")
-			 ITEM("C", PUTTY_KEY "c", "PingInterval", "REG_DWORD", "1")
-			 ITEM("C", PUTTY_KEY "c", "PingIntervalSecs", "REG_DWORD", "0") TAIL,
-		      3);
+	const ss_scope *s = audit(
+	    f,
+	    HEAD ITEM("U", PUTTY_KEY "a", "PingInterval", "REG_SZ", "1")
+		DWORD(PUTTY_KEY "a", "PingIntervalSecs", "0")
+		    DWORD(PUTTY_KEY "b", "PingInterval", "0x1")
+			DWORD(PUTTY_KEY "b", "PingIntervalSecs", "0")
+			    ITEM("C", PUTTY_KEY "c", "PingInterval", "REG_DWORD", "1")
+				ITEM("C", PUTTY_KEY "c", "PingIntervalSecs", "REG_DWORD", "0") TAIL,
+	    3);
 	assert_int_equal(s[0].interval, 0);
 	assert_true(has_reason(&s[0], "PingInterval at line 3 is not a REG_DWORD: PuTTY ignores"));
 	assert_int_equal(s[1].interval, 0);
@@ -146,11 +152,11 @@ static void test_putty_wrong_type_and_form(void **state)
 static void test_kitty_root(void **state)
 {
 	fixture *f = *state;
-	const ss_scope *s =
-		audit(f, HEAD DWORD("Software\\9bis.com\\KiTTY\\Sessions\\k%2Fx", "PingInterval", "2")
-			 DWORD("Software\\9bis.com\\KiTTY\\Sessions\\k%2Fx", "PingIntervalSecs",
-			       "0") TAIL,
-		      1);
+	const ss_scope *s = audit(
+	    f,
+	    HEAD DWORD("Software\\9bis.com\\KiTTY\\Sessions\\k%2Fx", "PingInterval", "2")
+		DWORD("Software\\9bis.com\\KiTTY\\Sessions\\k%2Fx", "PingIntervalSecs", "0") TAIL,
+	    1);
 	assert_string_equal(s->name, "kitty:k/x");
 	assert_int_equal(s->interval, 120);
 }
@@ -160,18 +166,19 @@ static void test_kitty_root(void **state)
 static void test_winscp(void **state)
 {
 	fixture *f = *state;
-	const ss_scope *s =
-		audit(f, HEAD DWORD(WINSCP_KEY "only%20type", "PingType", "1")
-			 DWORD(WINSCP_KEY "minutes", "PingType", "2")
-			 DWORD(WINSCP_KEY "minutes", "PingInterval", "1")
-			 DWORD(WINSCP_KEY "old", "PingType", "1")
-			 DWORD(WINSCP_KEY "old", "PingIntervalSec", "14")
-			 DWORD(WINSCP_KEY "off", "PingInterval", "1")
-			 DWORD(WINSCP_KEY "off", "PingIntervalSecs", "0")
-			 DWORD(WINSCP_KEY "zero", "PingType", "1")
-			 DWORD(WINSCP_KEY "zero", "PingInterval", "0")
-			 DWORD(WINSCP_KEY "zero", "PingIntervalSecs", "0") TAIL,
-		      5);
+	const ss_scope *s = audit(
+	    f,
+	    HEAD DWORD(WINSCP_KEY "only%20type", "PingType", "1")
+		DWORD(WINSCP_KEY "minutes", "PingType", "2")
+		    DWORD(WINSCP_KEY "minutes", "PingInterval", "1")
+			DWORD(WINSCP_KEY "old", "PingType", "1") DWORD(WINSCP_KEY "old",
+								       "PingIntervalSec", "14")
+			    DWORD(WINSCP_KEY "off", "PingInterval", "1")
+				DWORD(WINSCP_KEY "off", "PingIntervalSecs", "0")
+				    DWORD(WINSCP_KEY "zero", "PingType", "1")
+					DWORD(WINSCP_KEY "zero", "PingInterval", "0")
+					    DWORD(WINSCP_KEY "zero", "PingIntervalSecs", "0") TAIL,
+	    5);
 	assert_string_equal(s[0].name, "winscp:only type");
 	assert_int_equal(s[0].interval, 30);
 	assert_int_equal(s[0].tcp_keepalive, SS_UNSET);
@@ -190,17 +197,19 @@ static void test_winscp(void **state)
 static void test_disabled_other_hive_other_keys(void **state)
 {
 	fixture *f = *state;
-	const ss_scope *s = audit(
-		f,
-		HEAD "<Collection name=\"c\" disabled=\"1\">" DWORD(PUTTY_KEY "a", "PingInterval",
-								    "9") "</Collection>\n"
-		DWORD(PUTTY_KEY "a", "PingInterval", "1")
-		DWORD(PUTTY_KEY "a", "PingIntervalSecs", "0")
-		"<Registry><Properties action=\"U\" hive=\"HKEY_LOCAL_MACHINE\" key=\"" PUTTY_KEY
-		"b\" name=\"PingInterval\" type=\"REG_DWORD\" value=\"1\"/></Registry>\n"
-		DWORD("Software\\SimonTatham\\PuTTY\\SshHostKeys", "x", "1")
-		DWORD(PUTTY_KEY "a\\sub", "PingInterval", "1") TAIL,
-		2);
+	const ss_scope *s =
+	    audit(f,
+		  HEAD "<Collection name=\"c\" disabled=\"1\">" DWORD(
+		      PUTTY_KEY "a", "PingInterval",
+		      "9") "</Collection>\n" DWORD(PUTTY_KEY "a", "PingInterval", "1")
+		      DWORD(PUTTY_KEY "a", "PingIntervalSecs",
+			    "0") "<Registry><Properties action=\"U\" hive=\"HKEY_LOCAL_MACHINE\" "
+				 "key=\"" PUTTY_KEY
+				 "b\" name=\"PingInterval\" type=\"REG_DWORD\" "
+				 "value=\"1\"/></Registry>\n" DWORD(
+				     "Software\\SimonTatham\\PuTTY\\SshHostKeys", "x", "1")
+				     DWORD(PUTTY_KEY "a\\sub", "PingInterval", "1") TAIL,
+		  2);
 	assert_int_equal(s[0].interval, 60);
 	assert_false(ss_scope_failed(&s[0]));
 	assert_string_equal(s[1].name, "putty:b");
@@ -246,15 +255,15 @@ int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 	const struct CMUnitTest tests[] = {
-		T(test_putty_interval),
-		T(test_document_order_and_delete),
-		T(test_putty_half_interval),
-		T(test_putty_wrong_type_and_form),
-		T(test_kitty_root),
-		T(test_winscp),
-		T(test_disabled_other_hive_other_keys),
-		T(test_render_then_audit),
-		T(test_sniff),
+	    T(test_putty_interval),
+	    T(test_document_order_and_delete),
+	    T(test_putty_half_interval),
+	    T(test_putty_wrong_type_and_form),
+	    T(test_kitty_root),
+	    T(test_winscp),
+	    T(test_disabled_other_hive_other_keys),
+	    T(test_render_then_audit),
+	    T(test_sniff),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -16,9 +16,9 @@ typedef struct corpus_case {
 } corpus_case;
 
 static const corpus_case cases[] = {
-	{"winscp", "winscp", 60},
-	{"putty", "putty", 45},
-	{"kitty", "putty", 125},
+    {"winscp", "winscp", 60},
+    {"putty", "putty", 45},
+    {"kitty", "putty", 125},
 };
 
 static size_t export_one(const ss_client *c, const char *from, long interval, const char *dir)
@@ -116,7 +116,7 @@ static void test_corpus_exports_read_back(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_corpus_exports_read_back),
+	    cmocka_unit_test(test_corpus_exports_read_back),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -44,7 +44,7 @@ static void test_patterns(void **state)
 	assert_true(ss_match_pattern("web1", "w?b?"));
 	assert_true(ss_match_pattern("", "*"));
 	assert_true(ss_match_pattern("a.b.c", "*.c"));
-	assert_true(ss_match_pattern("a,b", "a,b")); /* commas are literal */
+	assert_true(ss_match_pattern("a,b", "a,b"));	/* commas are literal */
 	assert_false(ss_match_pattern("Web1", "web*")); /* case-sensitive */
 	assert_false(ss_match_pattern("web", "web?"));
 	assert_false(ss_match_pattern("web1x", "web?"));
@@ -223,7 +223,8 @@ static void test_include(void **state)
 	fx_file(f, "conf.d/10-a.conf", "Host a b\n  ServerAliveInterval 10\n");
 	fx_file(f, "conf.d/notes.txt", "this is not included\n");
 	/* In a conditional include, the top lines belong to the Host block. */
-	fx_file(f, "hosts/inc.conf", "ServerAliveInterval 33\nHost other\n  ServerAliveCountMax 1\n");
+	fx_file(f, "hosts/inc.conf",
+		"ServerAliveInterval 33\nHost other\n  ServerAliveCountMax 1\n");
 	assert_int_equal(fx_load(f), 0);
 	expect(f, "a", 10, 3, 1, "conf.d/10-a.conf:2");
 	expect(f, "b", 10, 3, 1, "conf.d/10-a.conf:2"); /* lexical order, first wins */
@@ -298,13 +299,14 @@ static void test_match(void **state)
 		       "Match all\n"
 		       "  ServerAliveCountMax 8\n");
 	assert_int_equal(fx_load(f), 0);
-	expect(f, "short", 11, 8, 1, "4");  /* host after HostName, case-insensitive */
-	expect(f, "orig", 0, 8, 1, "");     /* user is alice, not bob */
+	expect(f, "short", 11, 8, 1, "4"); /* host after HostName, case-insensitive */
+	expect(f, "orig", 0, 8, 1, "");	   /* user is alice, not bob */
 	expect(f, "bob@orig", 12, 8, 1, "6");
 	expect(f, "loc", 13, 8, 1, "8");
 	fx_free(f);
 	/* ssh's own quirk: "all" after one other criterion is accepted. */
-	f = fx_new("Match user alice all # c\n  ServerAliveInterval 5\nMatch !all\n  ServerAliveInterval 6\n");
+	f = fx_new("Match user alice all # c\n  ServerAliveInterval 5\nMatch !all\n  "
+		   "ServerAliveInterval 6\n");
 	assert_int_equal(fx_load(f), 0);
 	expect(f, "a", 5, 3, 1, "2");
 	expect(f, "bob@a", 0, 3, 1, "");
@@ -353,7 +355,8 @@ static void test_match(void **state)
 static void test_ignore_unknown(void **state)
 {
 	(void)state;
-	expect_load_error("Host a\n  UseKeychain yes\n", 2, "Bad configuration option: usekeychain");
+	expect_load_error("Host a\n  UseKeychain yes\n", 2,
+			  "Bad configuration option: usekeychain");
 	fx *f = fx_new("IgnoreUnknown UseKeychain,AddKeysToAgent\nHost *\n  UseKeychain yes\n"
 		       "  ServerAliveInterval 9\n");
 	assert_int_equal(fx_load(f), 0);
@@ -425,8 +428,8 @@ static char *plan_render(fx *f, long interval, long count, long tcp, size_t *nch
 	return out;
 }
 
-static void assert_plan(const char *config, long interval, long count, long tcp,
-			const char *want, size_t want_changed)
+static void assert_plan(const char *config, long interval, long count, long tcp, const char *want,
+			size_t want_changed)
 {
 	fx *f = fx_new(config);
 	assert_int_equal(fx_load(f), 0);
@@ -472,8 +475,8 @@ static void test_apply_edits(void **state)
 		    "    ServerAliveInterval 60\n",
 		    1);
 	/* CRLF, indentation of the global lines, count max and TCP keepalive. */
-	assert_plan("  User me\r\n  TCPKeepAlive yes\r\nMatch all\r\n  ServerAliveCountMax 1\r\n", 45,
-		    4, 0,
+	assert_plan("  User me\r\n  TCPKeepAlive yes\r\nMatch all\r\n  ServerAliveCountMax 1\r\n",
+		    45, 4, 0,
 		    "  User me\r\n  TCPKeepAlive no\r\n  ServerAliveInterval 45\r\n"
 		    "  ServerAliveCountMax 4\r\nMatch all\r\n  ServerAliveCountMax 4\r\n",
 		    1);
@@ -534,18 +537,18 @@ static void test_apply_readonly_include(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_convtime),
-		cmocka_unit_test(test_patterns),
-		cmocka_unit_test(test_first_wins_and_hosts),
-		cmocka_unit_test(test_debian_defaults),
-		cmocka_unit_test(test_include),
-		cmocka_unit_test(test_include_errors),
-		cmocka_unit_test(test_match),
-		cmocka_unit_test(test_ignore_unknown),
-		cmocka_unit_test(test_bad_values),
-		cmocka_unit_test(test_apply_edits),
-		cmocka_unit_test(test_apply_includes),
-		cmocka_unit_test(test_apply_readonly_include),
+	    cmocka_unit_test(test_convtime),
+	    cmocka_unit_test(test_patterns),
+	    cmocka_unit_test(test_first_wins_and_hosts),
+	    cmocka_unit_test(test_debian_defaults),
+	    cmocka_unit_test(test_include),
+	    cmocka_unit_test(test_include_errors),
+	    cmocka_unit_test(test_match),
+	    cmocka_unit_test(test_ignore_unknown),
+	    cmocka_unit_test(test_bad_values),
+	    cmocka_unit_test(test_apply_edits),
+	    cmocka_unit_test(test_apply_includes),
+	    cmocka_unit_test(test_apply_readonly_include),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

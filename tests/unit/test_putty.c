@@ -89,12 +89,12 @@ static void test_escape_names_like_putty(void **state)
 	struct {
 		const char *in, *out;
 	} cases[] = {
-		{"web 1", "web%201"},
-		{".x.y", "%2Ex.y"},
-		{"a\\b*c?d%e", "a%5Cb%2Ac%3Fd%25e"},
-		{"a]b\"c[", "a]b\"c["},
-		{"line\nbreak\r", "line%0Abreak%0D"},
-		{"caf\xc3\xa9~\x7f", "caf%C3%A9~%7F"},
+	    {"web 1", "web%201"},
+	    {".x.y", "%2Ex.y"},
+	    {"a\\b*c?d%e", "a%5Cb%2Ac%3Fd%25e"},
+	    {"a]b\"c[", "a]b\"c["},
+	    {"line\nbreak\r", "line%0Abreak%0D"},
+	    {"caf\xc3\xa9~\x7f", "caf%C3%A9~%7F"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		ss_buf b = SS_BUF_INIT;
@@ -109,7 +109,7 @@ static void test_escape_names_like_putty(void **state)
 }
 
 static const char REG[] =
-	HDR "[HKEY_CURRENT_USER\\Software\\SimonTatham\\PuTTY\\SshHostKeys]\r\n"
+    HDR "[HKEY_CURRENT_USER\\Software\\SimonTatham\\PuTTY\\SshHostKeys]\r\n"
 	"\"PingInterval\"=dword:00000000\r\n\r\n"
 	"[" SESS "Default%20Settings]\r\n\"PingInterval\"=dword:00000001\r\n"
 	"\"PingIntervalSecs\"=dword:0000001e\r\n\"TCPKeepalives\"=dword:00000001\r\n\r\n"
@@ -155,8 +155,9 @@ static void test_audit_reg(void **state)
 	free(path);
 
 	/* KiTTY reads its own key only. */
-	path = file(f, "k.reg", HDR "[HKEY_CURRENT_USER\\Software\\9bis.com\\KiTTY\\Sessions\\k]\r\n"
-				    "\"PingIntervalSecs\"=dword:0000003c\r\n");
+	path = file(f, "k.reg",
+		    HDR "[HKEY_CURRENT_USER\\Software\\9bis.com\\KiTTY\\Sessions\\k]\r\n"
+			"\"PingIntervalSecs\"=dword:0000003c\r\n");
 	audit(f, &ss_client_putty, path);
 	assert_int_equal(f->scopes.n, 0);
 	audit(f, &ss_client_kitty, path);
@@ -177,7 +178,7 @@ static void test_apply_reg(void **state)
 	const char *got = apply(f, &ss_client_putty, path);
 	assert_int_equal(f->cs.n, 1);
 	const char *want =
-		HDR "[HKEY_CURRENT_USER\\Software\\SimonTatham\\PuTTY\\SshHostKeys]\r\n"
+	    HDR "[HKEY_CURRENT_USER\\Software\\SimonTatham\\PuTTY\\SshHostKeys]\r\n"
 		"\"PingInterval\"=dword:00000000\r\n\r\n"
 		"[" SESS "Default%20Settings]\r\n\"PingInterval\"=dword:00000001\r\n"
 		"\"PingIntervalSecs\"=dword:00000000\r\n\"TCPKeepalives\"=dword:00000001\r\n\r\n"
@@ -210,19 +211,21 @@ static void test_apply_reg(void **state)
 static void test_apply_duplicate_and_recreated_keys(void **state)
 {
 	fixture *f = *state;
-	char *path = file(f, "d.reg", "REGEDIT4\n\n[" SESS "Default%20Settings]\n\n"
-				      "[" SESS "dup]\n\"PingInterval\"=dword:00000000\n\n"
-				      "[" SESS "re]\n\"PingInterval\"=dword:00000000\n\n"
-				      "[" SESS "DUP]\n\"PingIntervalSecs\"=dword:00000005\n\n"
-				      "[-" SESS "re]\n\n[" SESS "re]\n\n");
-	assert_string_equal(apply(f, &ss_client_putty, path),
-			    "REGEDIT4\n\n[" SESS "Default%20Settings]\n"
-			    "\"PingInterval\"=dword:00000001\n\"PingIntervalSecs\"=dword:00000000\n\n"
-			    "[" SESS "dup]\n\"PingInterval\"=dword:00000001\n\n"
-			    "[" SESS "re]\n\"PingInterval\"=dword:00000000\n\n"
-			    "[" SESS "DUP]\n\"PingIntervalSecs\"=dword:00000000\n\n"
-			    "[-" SESS "re]\n\n[" SESS "re]\n"
-			    "\"PingInterval\"=dword:00000001\n\"PingIntervalSecs\"=dword:00000000\n\n");
+	char *path = file(f, "d.reg",
+			  "REGEDIT4\n\n[" SESS "Default%20Settings]\n\n"
+			  "[" SESS "dup]\n\"PingInterval\"=dword:00000000\n\n"
+			  "[" SESS "re]\n\"PingInterval\"=dword:00000000\n\n"
+			  "[" SESS "DUP]\n\"PingIntervalSecs\"=dword:00000005\n\n"
+			  "[-" SESS "re]\n\n[" SESS "re]\n\n");
+	assert_string_equal(
+	    apply(f, &ss_client_putty, path),
+	    "REGEDIT4\n\n[" SESS "Default%20Settings]\n"
+	    "\"PingInterval\"=dword:00000001\n\"PingIntervalSecs\"=dword:00000000\n\n"
+	    "[" SESS "dup]\n\"PingInterval\"=dword:00000001\n\n"
+	    "[" SESS "re]\n\"PingInterval\"=dword:00000000\n\n"
+	    "[" SESS "DUP]\n\"PingIntervalSecs\"=dword:00000000\n\n"
+	    "[-" SESS "re]\n\n[" SESS "re]\n"
+	    "\"PingInterval\"=dword:00000001\n\"PingIntervalSecs\"=dword:00000000\n\n");
 	audit(f, &ss_client_putty, path);
 	assert_int_equal(f->scopes.n, 3);
 	assert_int_equal(scope(f, "dup")->interval, 5);
@@ -242,12 +245,13 @@ static void test_apply_keeps_utf16_and_missing_final_newline(void **state)
 	char *path = tu_path(f->dir, "u.reg");
 	tu_write(path, raw.data, raw.len);
 	ss_buf_release(&raw);
-	assert_string_equal(apply(f, &ss_client_putty, path),
-			    "REGEDIT4\r\n[" SESS "caf%C3%A9]\r\n\"X\"=\"\xc3\xa9\"\r\n"
-			    "\"PingInterval\"=dword:00000001\r\n\"PingIntervalSecs\"=dword:00000000"
-			    /* No Default Settings: a new key after a blank line. */
-			    "\r\n\r\n[" SESS "Default%20Settings]\r\n"
-			    "\"PingInterval\"=dword:00000001\r\n\"PingIntervalSecs\"=dword:00000000\r\n");
+	assert_string_equal(
+	    apply(f, &ss_client_putty, path),
+	    "REGEDIT4\r\n[" SESS "caf%C3%A9]\r\n\"X\"=\"\xc3\xa9\"\r\n"
+	    "\"PingInterval\"=dword:00000001\r\n\"PingIntervalSecs\"=dword:00000000"
+	    /* No Default Settings: a new key after a blank line. */
+	    "\r\n\r\n[" SESS "Default%20Settings]\r\n"
+	    "\"PingInterval\"=dword:00000001\r\n\"PingIntervalSecs\"=dword:00000000\r\n");
 	ss_buf bytes = SS_BUF_INIT;
 	assert_int_equal(ss_edits_render_file(f->cs.v[0].text, &f->cs.v[0].edits, &bytes, &f->d),
 			 0);
@@ -274,8 +278,9 @@ static void test_session_dirs(void **state)
 	fixture *f = *state;
 	char *p;
 	free(file(f, "Default%20Settings", "PingInterval=1\nPingIntervalSecs=0\n"));
-	free(file(f, "web%201", "HostName=web1\nPingInterval=0\nPingInterval=9\n"
-				"PingIntervalSecs=30x"));
+	free(file(f, "web%201",
+		  "HostName=web1\nPingInterval=0\nPingInterval=9\n"
+		  "PingIntervalSecs=30x"));
 	audit(f, &ss_client_putty, f->dir);
 	assert_int_equal(f->scopes.n, 2);
 	assert_int_equal(scope(f, "Default Settings")->interval, 60);
@@ -314,8 +319,9 @@ static void test_export_plan(void **state)
 {
 	fixture *f = *state;
 	char *path = file(f, "s.reg", REG);
-	assert_int_equal(ss_client_putty.export_plan(path, &(ss_strlist)SS_STRLIST_INIT, &f->p,
-						     &f->plan, &f->d), 0);
+	assert_int_equal(
+	    ss_client_putty.export_plan(path, &(ss_strlist)SS_STRLIST_INIT, &f->p, &f->plan, &f->d),
+	    0);
 	/* Default Settings, str, neg, empty, other user: not the deleted one. */
 	assert_int_equal(f->plan.n, 5);
 	assert_string_equal(f->plan.v[0].path, SESS "Default%20Settings");
@@ -323,8 +329,8 @@ static void test_export_plan(void **state)
 	/* Default Settings is exported also where the source has none. */
 	char *nodef = file(f, "n.reg", HDR "[" SESS "only]\r\n");
 	ss_regplan p2 = SS_REGPLAN_INIT;
-	assert_int_equal(ss_client_putty.export_plan(nodef, &(ss_strlist)SS_STRLIST_INIT, &f->p,
-						     &p2, &f->d), 0);
+	assert_int_equal(
+	    ss_client_putty.export_plan(nodef, &(ss_strlist)SS_STRLIST_INIT, &f->p, &p2, &f->d), 0);
 	assert_int_equal(p2.n, 2);
 	assert_string_equal(p2.v[0].path, SESS "Default%20Settings");
 	assert_string_equal(p2.v[1].path, SESS "only");
@@ -377,17 +383,17 @@ static void test_sniff(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_escape_names_like_putty),
-		cmocka_unit_test_setup_teardown(test_audit_reg, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_apply_reg, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_apply_duplicate_and_recreated_keys, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_apply_keeps_utf16_and_missing_final_newline,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_malformed_reg_is_an_error, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_session_dirs, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_export_plan, setup, teardown),
-		cmocka_unit_test(test_sniff),
+	    cmocka_unit_test(test_escape_names_like_putty),
+	    cmocka_unit_test_setup_teardown(test_audit_reg, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_apply_reg, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_apply_duplicate_and_recreated_keys, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_apply_keeps_utf16_and_missing_final_newline, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_malformed_reg_is_an_error, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_session_dirs, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_export_plan, setup, teardown),
+	    cmocka_unit_test(test_sniff),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

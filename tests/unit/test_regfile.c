@@ -118,8 +118,8 @@ static void test_parses_blocks_and_types(void **state)
 
 	ss_regvalue v;
 	size_t cur = 0;
-	ss_regtype want[] = {SS_REG_DWORD, SS_REG_SZ, SS_REG_SZ, SS_REG_HEX, SS_REG_HEXN,
-			     SS_REG_DELETE};
+	ss_regtype want[] = {SS_REG_DWORD, SS_REG_SZ,	SS_REG_SZ,
+			     SS_REG_HEX,   SS_REG_HEXN, SS_REG_DELETE};
 	size_t n = 0;
 	while (ss_regfile_next_value(&f->rf, b, &cur, &v)) {
 		assert_true(n < 6);
@@ -214,7 +214,8 @@ static void test_errors_name_line_and_column(void **state)
 			 "t.reg:3:9: unexpected text after the value");
 	expect_error_str(f, "REGEDIT4\n[HKEY_CURRENT_USER\\k\n", "t.reg:2:21: expected ']'");
 	expect_error_str(f, "REGEDIT4\n[HKCU\\k]\n", "t.reg:2:2: expected a key name");
-	expect_error_str(f, "REGEDIT4\n[HKEY_USERS\\k] x\n", "t.reg:2:16: unexpected text after the key");
+	expect_error_str(f, "REGEDIT4\n[HKEY_USERS\\k] x\n",
+			 "t.reg:2:16: unexpected text after the key");
 	expect_error_str(f, "REGEDIT4\n[HKEY_CURRENT_USER\\k]\nfoo\n",
 			 "t.reg:3:1: expected a [KEY] line");
 	/* Columns count characters, not bytes, also after non-ASCII text. */
@@ -261,10 +262,10 @@ static void test_set_insert_delete(void **state)
 	ss_edits_free(&f->e);
 	assert_int_equal(ss_regfile_find_value(&f->rf, 0, "Bin", &v), 1);
 	assert_int_equal(ss_regfile_delete_value(&f->rf, &f->e, &v), 0);
-	assert_string_equal(render(f),
-			    "REGEDIT4\r\n\r\n[HKEY_CURRENT_USER\\a]\r\n\"PingInterval\"=\"60\" ; why\r\n"
-			    "\r\n; trailing comment\r\n"
-			    "[HKEY_CURRENT_USER\\b]\r\n\r\n[HKEY_CURRENT_USER\\c]\r\n\"x\"=dword:1");
+	assert_string_equal(
+	    render(f), "REGEDIT4\r\n\r\n[HKEY_CURRENT_USER\\a]\r\n\"PingInterval\"=\"60\" ; why\r\n"
+		       "\r\n; trailing comment\r\n"
+		       "[HKEY_CURRENT_USER\\b]\r\n\r\n[HKEY_CURRENT_USER\\c]\r\n\"x\"=dword:1");
 }
 
 static void test_insert_uses_the_line_ending_of_its_neighbour(void **state)
@@ -378,9 +379,9 @@ static void test_mutations_parse_or_fail_cleanly(void **state)
 {
 	fixture *f = *state;
 	static const char base[] =
-		"Windows Registry Editor Version 5.00\r\n\r\n[" SESS "a%20b]\r\n"
-		"\"S\"=\"x \\\"y\\\" \\\\\"\r\n\"D\"=dword:0000003c ; c\r\n"
-		"\"H\"=hex(7):41,00,\\\r\n  00,00\r\n@=-\r\n\r\n[-" SESS "c]\r\n";
+	    "Windows Registry Editor Version 5.00\r\n\r\n[" SESS "a%20b]\r\n"
+	    "\"S\"=\"x \\\"y\\\" \\\\\"\r\n\"D\"=dword:0000003c ; c\r\n"
+	    "\"H\"=hex(7):41,00,\\\r\n  00,00\r\n@=-\r\n\r\n[-" SESS "c]\r\n";
 	static const char alphabet[] = "[]\"\\=@-;:,\r\n \tdwordhex(7)0aF";
 	unsigned seed = 12345;
 	char buf[sizeof(base) + 8];
@@ -415,7 +416,8 @@ static void test_mutations_parse_or_fail_cleanly(void **state)
 				assert_true(v.data_start <= v.data_end && v.data_end <= f->t.len);
 				assert_int_equal(ss_regfile_value_name(&f->rf, &v, &s), 0);
 				if (v.type == SS_REG_SZ)
-					assert_int_equal(ss_regfile_value_string(&f->rf, &v, &s), 0);
+					assert_int_equal(ss_regfile_value_string(&f->rf, &v, &s),
+							 0);
 			}
 			ss_buf_release(&s);
 			assert_int_equal(ss_regfile_insert_dword(&f->rf, &f->e, b, "New", 1), 0);
@@ -437,24 +439,21 @@ static void test_mutations_parse_or_fail_cleanly(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_parses_blocks_and_types, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_regedit4_leading_blanks_lf_mixed, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_lookup_follows_import_order, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_key_name_runs_to_last_bracket, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_errors_name_line_and_column, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_utf16_errors_use_editor_lines, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_set_insert_delete, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_insert_uses_the_line_ending_of_its_neighbour,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_append_key, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_render_v5_is_utf16_like_regedit, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_render_refuses_paths_that_break_lines, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_corpus_round_trip, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_mutations_parse_or_fail_cleanly, setup,
-						teardown),
+	    cmocka_unit_test_setup_teardown(test_parses_blocks_and_types, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_regedit4_leading_blanks_lf_mixed, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_lookup_follows_import_order, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_key_name_runs_to_last_bracket, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_errors_name_line_and_column, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_utf16_errors_use_editor_lines, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_set_insert_delete, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_insert_uses_the_line_ending_of_its_neighbour,
+					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_append_key, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_render_v5_is_utf16_like_regedit, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_render_refuses_paths_that_break_lines, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_corpus_round_trip, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_mutations_parse_or_fail_cleanly, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -186,7 +186,8 @@ static void test_junit_reads_back(void **state)
 			continue;
 		suites++;
 		for (xmlNodePtr c = s->children; c; c = c->next) {
-			if (c->type != XML_ELEMENT_NODE || !xmlStrEqual(c->name, BAD_CAST "testcase"))
+			if (c->type != XML_ELEMENT_NODE ||
+			    !xmlStrEqual(c->name, BAD_CAST "testcase"))
 				continue;
 			cases++;
 			xmlChar *name = xmlGetProp(c, BAD_CAST "name");
@@ -223,11 +224,11 @@ int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 	const struct CMUnitTest tests[] = {
-		T(test_text_never_forges_a_line),
-		T(test_text_alignment),
-		T(test_text_colour_only_when_asked),
-		T(test_json_reads_back),
-		T(test_junit_reads_back),
+	    T(test_text_never_forges_a_line),
+	    T(test_text_alignment),
+	    T(test_text_colour_only_when_asked),
+	    T(test_json_reads_back),
+	    T(test_junit_reads_back),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -211,7 +211,8 @@ static void test_new_file_refused_when_it_appeared(void **state)
 static void test_utf16_backup_copy_roundtrips(void **state)
 {
 	fixture *f = *state;
-	const char raw[] = "\xFF\xFE" "a\x00\r\x00\n\x00";
+	const char raw[] = "\xFF\xFE"
+			   "a\x00\r\x00\n\x00";
 	tu_write(f->file, raw, sizeof(raw) - 1);
 	load(f, f->file);
 	ss_buf enc = SS_BUF_INIT;
@@ -219,7 +220,10 @@ static void test_utf16_backup_copy_roundtrips(void **state)
 	ss_write_opts o = {1, NULL};
 	assert_int_equal(ss_safe_write(&f->t, enc.data, enc.len, &o, &f->d), 0);
 	ss_buf now = tu_read(f->file);
-	assert_memory_equal(now.data, "\xFF\xFE" "b\x00\r\x00\n\x00", 8);
+	assert_memory_equal(now.data,
+			    "\xFF\xFE"
+			    "b\x00\r\x00\n\x00",
+			    8);
 	ss_buf_release(&now);
 	ss_buf_release(&enc);
 }
@@ -228,16 +232,16 @@ int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 	const struct CMUnitTest tests[] = {
-		T(test_replaces_and_keeps_mode_and_backup),
-		T(test_no_backup_when_told),
-		T(test_backup_in_a_directory),
-		T(test_follows_symlink),
-		T(test_refuses_changed_file),
-		T(test_refuses_read_only_file),
-		T(test_refuses_read_only_directory),
-		T(test_creates_new_file_with_usual_mode),
-		T(test_new_file_refused_when_it_appeared),
-		T(test_utf16_backup_copy_roundtrips),
+	    T(test_replaces_and_keeps_mode_and_backup),
+	    T(test_no_backup_when_told),
+	    T(test_backup_in_a_directory),
+	    T(test_follows_symlink),
+	    T(test_refuses_changed_file),
+	    T(test_refuses_read_only_file),
+	    T(test_refuses_read_only_directory),
+	    T(test_creates_new_file_with_usual_mode),
+	    T(test_new_file_refused_when_it_appeared),
+	    T(test_utf16_backup_copy_roundtrips),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

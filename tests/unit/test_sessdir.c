@@ -72,8 +72,8 @@ static void test_putty_set_and_append(void **state)
 {
 	fixture *f = *state;
 	load(f, "PingInterval=0\r\nX=y", SS_SESS_PUTTY);
-	assert_int_equal(ss_sessfile_set(&f->sf, &f->e, ss_sessfile_get(&f->sf, "PingInterval"),
-					 "1"), 0);
+	assert_int_equal(
+	    ss_sessfile_set(&f->sf, &f->e, ss_sessfile_get(&f->sf, "PingInterval"), "1"), 0);
 	assert_int_equal(ss_sessfile_append(&f->sf, &f->e, "PingIntervalSecs", "0"), 0);
 	assert_string_equal(render(f), "PingInterval=1\r\nX=y\r\nPingIntervalSecs=0\r\n");
 	assert_int_equal(ss_sessfile_append(&f->sf, &f->e, "a=b", "0"), -1);
@@ -83,8 +83,9 @@ static void test_putty_set_and_append(void **state)
 static void test_kitty_last_duplicate_wins_and_unescapes(void **state)
 {
 	fixture *f = *state;
-	load(f, "HostName\\my%20host%3A22\\\nPingInterval\\1\\\r\n\\nameless\\\n"
-		"PingInterval\\2\\\nMulti\\a\nb\\\nEnd\\e\\\n",
+	load(f,
+	     "HostName\\my%20host%3A22\\\nPingInterval\\1\\\r\n\\nameless\\\n"
+	     "PingInterval\\2\\\nMulti\\a\nb\\\nEnd\\e\\\n",
 	     SS_SESS_KITTY);
 	assert_string_equal(value(f, "HostName"), "my host:22");
 	assert_string_equal(value(f, "PingInterval"), "2");
@@ -99,8 +100,7 @@ static void test_kitty_set_escapes(void **state)
 {
 	fixture *f = *state;
 	load(f, "PingInterval\\0\\\nX\\y\\", SS_SESS_KITTY);
-	assert_int_equal(ss_sessfile_set(&f->sf, &f->e, ss_sessfile_get(&f->sf, "X"), ".a b:/"),
-			 0);
+	assert_int_equal(ss_sessfile_set(&f->sf, &f->e, ss_sessfile_get(&f->sf, "X"), ".a b:/"), 0);
 	assert_int_equal(ss_sessfile_append(&f->sf, &f->e, "PingIntervalSecs", "30"), 0);
 	assert_string_equal(render(f),
 			    "PingInterval\\0\\\nX\\%2Ea%20b%3A%2F\\\nPingIntervalSecs\\30\\\n");
@@ -175,14 +175,14 @@ static void test_list_dir(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_putty_first_duplicate_wins, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_putty_set_and_append, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_kitty_last_duplicate_wins_and_unescapes, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_kitty_set_escapes, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_round_trip_is_byte_identical, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_names, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_list_dir, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_putty_first_duplicate_wins, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_putty_set_and_append, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_kitty_last_duplicate_wins_and_unescapes, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_kitty_set_escapes, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_round_trip_is_byte_identical, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_names, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_list_dir, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -240,8 +240,8 @@ static void test_long_line(void **state)
 static void test_quote_roundtrip(void **state)
 {
 	(void)state;
-	const char *values[] = {"60", "a b", "#x", "=y", "", "q\"t", "b\\s", "it's", "x\ty",
-				"~/.ssh/id ed25519"};
+	const char *values[] = {"60",	"a b",	"#x",	"=y",	"",
+				"q\"t", "b\\s", "it's", "x\ty", "~/.ssh/id ed25519"};
 	for (size_t i = 0; i < sizeof(values) / sizeof(*values); i++) {
 		ss_buf line = SS_BUF_INIT;
 		assert_int_equal(ss_buf_adds(&line, "Keyword "), 0);
@@ -313,15 +313,15 @@ static void test_corpus_lexes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_spans),
-		cmocka_unit_test(test_equals_forms),
-		cmocka_unit_test(test_quotes_and_escapes),
-		cmocka_unit_test(test_comments),
-		cmocka_unit_test(test_line_endings),
-		cmocka_unit_test(test_errors),
-		cmocka_unit_test(test_long_line),
-		cmocka_unit_test(test_quote_roundtrip),
-		cmocka_unit_test(test_corpus_lexes),
+	    cmocka_unit_test(test_spans),
+	    cmocka_unit_test(test_equals_forms),
+	    cmocka_unit_test(test_quotes_and_escapes),
+	    cmocka_unit_test(test_comments),
+	    cmocka_unit_test(test_line_endings),
+	    cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_long_line),
+	    cmocka_unit_test(test_quote_roundtrip),
+	    cmocka_unit_test(test_corpus_lexes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -15,8 +15,8 @@
 #include "sshsync/sshd.h"
 
 typedef struct fixture {
-	char *dir;   /* the temporary root */
-	char *etc;   /* dir/etc/ssh: the base of relative Includes */
+	char *dir; /* the temporary root */
+	char *etc; /* dir/etc/ssh: the base of relative Includes */
 	ss_sshd_opts opts;
 } fixture;
 
@@ -59,33 +59,31 @@ static char *put(const fixture *f, const char *name, const char *content)
 }
 
 /* Debian 12's sshd_config, shortened, with its commented examples. */
-static const char debian_main[] =
-	"# This is the sshd server system-wide configuration file.\n"
-	"\n"
-	"Include sshd_config.d/*.conf\n"
-	"\n"
-	"#Port 22\n"
-	"KbdInteractiveAuthentication no\n"
-	"UsePAM yes\n"
-	"X11Forwarding yes\n"
-	"PrintMotd no\n"
-	"#TCPKeepAlive yes\n"
-	"#ClientAliveInterval 0\n"
-	"#ClientAliveCountMax 3\n"
-	"AcceptEnv LANG LC_*\n"
-	"Subsystem\tsftp\t/usr/lib/openssh/sftp-server\n"
-	"\n"
-	"# Example of overriding settings on a per-user basis\n"
-	"Match User anoncvs\n"
-	"\tX11Forwarding no\n"
-	"\tAllowTcpForwarding no\n";
+static const char debian_main[] = "# This is the sshd server system-wide configuration file.\n"
+				  "\n"
+				  "Include sshd_config.d/*.conf\n"
+				  "\n"
+				  "#Port 22\n"
+				  "KbdInteractiveAuthentication no\n"
+				  "UsePAM yes\n"
+				  "X11Forwarding yes\n"
+				  "PrintMotd no\n"
+				  "#TCPKeepAlive yes\n"
+				  "#ClientAliveInterval 0\n"
+				  "#ClientAliveCountMax 3\n"
+				  "AcceptEnv LANG LC_*\n"
+				  "Subsystem\tsftp\t/usr/lib/openssh/sftp-server\n"
+				  "\n"
+				  "# Example of overriding settings on a per-user basis\n"
+				  "Match User anoncvs\n"
+				  "\tX11Forwarding no\n"
+				  "\tAllowTcpForwarding no\n";
 
-static const char hardening[] =
-	"# CIS hardening, 2019\n"
-	"PermitRootLogin no\n"
-	"ClientAliveInterval 300\n"
-	"ClientAliveCountMax 0\n"
-	"MaxAuthTries 4\n";
+static const char hardening[] = "# CIS hardening, 2019\n"
+				"PermitRootLogin no\n"
+				"ClientAliveInterval 300\n"
+				"ClientAliveCountMax 0\n"
+				"MaxAuthTries 4\n";
 
 static void values(const ss_sshd_config *c, const char *spec, long iv, long cm, long tk)
 {
@@ -188,8 +186,9 @@ static void test_insert_global(void **state)
 
 	/* no example, a Match block: before the block and its comment */
 	free(main_path);
-	main_path = put(f, "sshd_config", "UsePAM yes\n\n# for the backup robot\nMatch User backup\n"
-					  "\tClientAliveInterval 600\n");
+	main_path = put(f, "sshd_config",
+			"UsePAM yes\n\n# for the backup robot\nMatch User backup\n"
+			"\tClientAliveInterval 600\n");
 	p.tcp_keepalive = SS_UNSET;
 	assert_int_equal(ss_sshd_apply(main_path, &p, &f->opts, &cs, &d), 0);
 	assert_int_equal(ss_changeset_render(&cs, &d), 0);
@@ -352,7 +351,8 @@ static void test_errors(void **state)
 
 	/* the first error in reading order, also across files */
 	char *bad = put(f, "sshd_config.d/bad.conf", "ok yes\n");
-	main_path = put(f, "sshd_config", "Include sshd_config.d/*.conf\nClientAliveInterval \"x\n");
+	main_path =
+	    put(f, "sshd_config", "Include sshd_config.d/*.conf\nClientAliveInterval \"x\n");
 	assert_int_equal(ss_sshd_audit(main_path, NULL, &f->opts, &sc, &d), -1);
 	assert_string_equal(d.file, bad);
 	assert_int_equal(d.line, 1);
@@ -423,13 +423,13 @@ static void test_validation_refuses(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_debian_layout, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_insert_global, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_match_overlay, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_include_in_match, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_huge_line, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_validation_refuses, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_debian_layout, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_insert_global, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_match_overlay, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_include_in_match, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_huge_line, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_validation_refuses, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

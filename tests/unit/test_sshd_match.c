@@ -169,14 +169,16 @@ static void test_match_lines(void **state)
 static void test_match_errors(void **state)
 {
 	(void)state;
-	assert_string_equal(match_error("Flavour vanilla", BOB), "Unsupported Match attribute Flavour");
+	assert_string_equal(match_error("Flavour vanilla", BOB),
+			    "Unsupported Match attribute Flavour");
 	assert_string_equal(match_error("User", BOB), "Missing Match criteria for User");
 	assert_string_equal(match_error("User # x", BOB), "Missing Match criteria for User");
 	assert_string_equal(match_error("All User bob", BOB),
 			    "'all' cannot be combined with other Match attributes");
 	assert_string_equal(match_error("User bob All", BOB),
 			    "'all' cannot be combined with other Match attributes");
-	assert_string_equal(match_error("LocalPort nope", BOB), "Invalid LocalPort 'nope' on Match line");
+	assert_string_equal(match_error("LocalPort nope", BOB),
+			    "Invalid LocalPort 'nope' on Match line");
 	assert_string_equal(match_error("Address 10.0.0.1/8", NULL),
 			    "Invalid Match address argument '10.0.0.1/8'");
 	assert_string_equal(match_error("LocalPort 22", "user=bob"),
@@ -190,13 +192,10 @@ static void test_match_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_conn_parse),
-		cmocka_unit_test(test_strdelim),
-		cmocka_unit_test(test_patterns),
-		cmocka_unit_test(test_addresses),
-		cmocka_unit_test(test_groups),
-		cmocka_unit_test(test_match_lines),
-		cmocka_unit_test(test_match_errors),
+	    cmocka_unit_test(test_conn_parse),	 cmocka_unit_test(test_strdelim),
+	    cmocka_unit_test(test_patterns),	 cmocka_unit_test(test_addresses),
+	    cmocka_unit_test(test_groups),	 cmocka_unit_test(test_match_lines),
+	    cmocka_unit_test(test_match_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

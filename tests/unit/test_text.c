@@ -82,7 +82,12 @@ static void test_utf16_odd_length_is_an_error(void **state)
 	(void)state;
 	ss_text t;
 	ss_diag d = SS_DIAG_INIT;
-	assert_int_equal(ss_text_from_bytes(&t, "odd.reg", "\xFF\xFE" "a\x00" "b", 5, &d), -1);
+	assert_int_equal(ss_text_from_bytes(&t, "odd.reg",
+					    "\xFF\xFE"
+					    "a\x00"
+					    "b",
+					    5, &d),
+			 -1);
 	assert_non_null(strstr(d.message, "odd number of bytes"));
 	ss_diag_clear(&d);
 }
@@ -136,13 +141,13 @@ static void test_error_position(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_lines_and_endings),
-		cmocka_unit_test(test_style_is_majority),
-		cmocka_unit_test(test_utf16_decodes_and_roundtrips),
-		cmocka_unit_test(test_utf16_odd_length_is_an_error),
-		cmocka_unit_test(test_bytes_roundtrip),
-		cmocka_unit_test(test_corpus_roundtrip),
-		cmocka_unit_test(test_error_position),
+	    cmocka_unit_test(test_lines_and_endings),
+	    cmocka_unit_test(test_style_is_majority),
+	    cmocka_unit_test(test_utf16_decodes_and_roundtrips),
+	    cmocka_unit_test(test_utf16_odd_length_is_an_error),
+	    cmocka_unit_test(test_bytes_roundtrip),
+	    cmocka_unit_test(test_corpus_roundtrip),
+	    cmocka_unit_test(test_error_position),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -131,7 +131,8 @@ static ss_buf hard_fixture(const char *eol)
 	assert_int_equal(ss_buf_addf(&b, "PINGTYPE=2%s", eol), 0);
 	assert_int_equal(ss_buf_addf(&b, "PingType=0%s", eol), 0);
 	assert_int_equal(ss_buf_addf(&b, "%s", eol), 0);
-	assert_int_equal(ss_buf_addf(&b, "  [ sessions\\my%%20folder/S%%C3%%A9%%2ACRET ]  %s", eol), 0);
+	assert_int_equal(ss_buf_addf(&b, "  [ sessions\\my%%20folder/S%%C3%%A9%%2ACRET ]  %s", eol),
+			 0);
 	assert_int_equal(ss_buf_addf(&b, "HostName=second%s", eol), 0);
 	return b;
 }
@@ -308,11 +309,25 @@ static void test_parse_int_like_delphi(void **state)
 		int ok;
 		long v;
 	} cases[] = {
-		{"1", 1, 1}, {"+1", 1, 1}, {"-1", 1, -1}, {"01", 1, 1}, {"$1F", 1, 31},
-		{"0x1f", 1, 31}, {"x10", 1, 16}, {"2147483647", 1, 2147483647L},
-		{"-2147483648", 1, -2147483648L}, {"$FFFFFFFF", 1, -1}, {"fast", 0, 0},
-		{"", 0, 0}, {"1 ", 0, 0}, {"1.0", 0, 0}, {"2147483648", 0, 0}, {"-", 0, 0},
-		{"$", 0, 0}, {"$100000000", 0, 0}, {"60s", 0, 0},
+	    {"1", 1, 1},
+	    {"+1", 1, 1},
+	    {"-1", 1, -1},
+	    {"01", 1, 1},
+	    {"$1F", 1, 31},
+	    {"0x1f", 1, 31},
+	    {"x10", 1, 16},
+	    {"2147483647", 1, 2147483647L},
+	    {"-2147483648", 1, -2147483648L},
+	    {"$FFFFFFFF", 1, -1},
+	    {"fast", 0, 0},
+	    {"", 0, 0},
+	    {"1 ", 0, 0},
+	    {"1.0", 0, 0},
+	    {"2147483648", 0, 0},
+	    {"-", 0, 0},
+	    {"$", 0, 0},
+	    {"$100000000", 0, 0},
+	    {"60s", 0, 0},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		long v = 12345;
@@ -330,19 +345,19 @@ int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 	const struct CMUnitTest tests[] = {
-		T(test_corpus_round_trip),
-		T(test_fixture_round_trip_and_values),
-		T(test_set_value_keeps_other_bytes),
-		T(test_set_empty_value),
-		T(test_insert_after_last_non_blank_line),
-		T(test_insert_into_empty_section_and_unterminated_end),
-		T(test_delete_key_line),
-		T(test_append_section),
-		T(test_edits_in_a_long_line_file),
-		T(test_malformed_lines),
-		T(test_next_key_in_order),
-		T(test_utf8_bom),
-		T(test_parse_int_like_delphi),
+	    T(test_corpus_round_trip),
+	    T(test_fixture_round_trip_and_values),
+	    T(test_set_value_keeps_other_bytes),
+	    T(test_set_empty_value),
+	    T(test_insert_after_last_non_blank_line),
+	    T(test_insert_into_empty_section_and_unterminated_end),
+	    T(test_delete_key_line),
+	    T(test_append_section),
+	    T(test_edits_in_a_long_line_file),
+	    T(test_malformed_lines),
+	    T(test_next_key_in_order),
+	    T(test_utf8_bom),
+	    T(test_parse_int_like_delphi),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

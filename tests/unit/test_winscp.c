@@ -89,7 +89,8 @@ static int has_reason(const ss_scope *sc, const char *a, const char *b)
 static void test_interval_arithmetic(void **state)
 {
 	fixture *f = *state;
-	audit(f, DS "PingType=1\nPingInterval=1\nPingIntervalSecs=0\n"
+	audit(f,
+	      DS "PingType=1\nPingInterval=1\nPingIntervalSecs=0\n"
 		 "[Sessions\\only-type]\nPingType=1\n"
 		 "[Sessions\\minutes-only]\nPingType=1\nPingInterval=2\n"
 		 "[Sessions\\obsolete]\nPingType=1\nPingIntervalSec=45\n"
@@ -124,7 +125,8 @@ static void test_interval_arithmetic(void **state)
 static void test_ping_type(void **state)
 {
 	fixture *f = *state;
-	audit(f, DS "PingInterval=1\n"
+	audit(f,
+	      DS "PingInterval=1\n"
 		 "[Sessions\\off-with-interval]\nPingType=0\nPingInterval=1\nPingIntervalSecs=0\n"
 		 "[Sessions\\dummy]\nPingType=2\nPingInterval=1\n"
 		 "[Sessions\\fast]\nPingType=fast\nPingInterval=1\n"
@@ -201,12 +203,12 @@ static void test_munge(void **state)
 	static const struct {
 		const char *name, *munged;
 	} cases[] = {
-		{"Default Settings", "Default%20Settings"},
-		{"Work/db one", "Work/db%20one"},
-		{".hidden.x", "%2Ehidden.x"},
-		{"a\\b*c?d%e", "a%5Cb%2Ac%3Fd%25e"},
-		{"caf\xc3\xa9", "%EF%BB%BFcaf%C3%A9"},
-		{"tab\there~", "tab%09here~"},
+	    {"Default Settings", "Default%20Settings"},
+	    {"Work/db one", "Work/db%20one"},
+	    {".hidden.x", "%2Ehidden.x"},
+	    {"a\\b*c?d%e", "a%5Cb%2Ac%3Fd%25e"},
+	    {"caf\xc3\xa9", "%EF%BB%BFcaf%C3%A9"},
+	    {"tab\there~", "tab%09here~"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char *m = ss_winscp_munge(cases[i].name);
@@ -243,50 +245,48 @@ static void test_apply_sites_and_defaults(void **state)
 {
 	fixture *f = *state;
 	f->p.interval = 90;
-	const char *in =
-		"[Configuration\\Interface]\r\n"
-		"PingType=0\r\n"
-		"\r\n"
-		"[Sessions\\Default%20Settings]\r\n"
-		"HostName=x\r\n"
-		"PingIntervalSec=10\r\n"
-		"\r\n"
-		"[Sessions\\Work/dummy]\r\n"
-		"PingType=2\r\n"
-		"PingInterval = 01 \r\n"
-		"; keep me\r\n"
-		"\r\n"
-		"\r\n"
-		"[Sessions\\off]\r\n"
-		"PingType=0\r\n"
-		"PingIntervalSecs=fast\r\n"
-		"Other=a;b=c\r\n"
-		"[Sessions\\OFF]\r\n"
-		"PingType=0\r\n";
-	const char *want =
-		"[Configuration\\Interface]\r\n"
-		"PingType=0\r\n"
-		"\r\n"
-		"[Sessions\\Default%20Settings]\r\n"
-		"HostName=x\r\n"
-		"PingType=1\r\n"
-		"PingInterval=1\r\n"
-		"PingIntervalSecs=30\r\n"
-		"\r\n"
-		"[Sessions\\Work/dummy]\r\n"
-		"PingType=2\r\n"
-		"PingInterval = 01 \r\n"
-		"; keep me\r\n"
-		"PingIntervalSecs=30\r\n"
-		"\r\n"
-		"\r\n"
-		"[Sessions\\off]\r\n"
-		"PingType=1\r\n"
-		"PingIntervalSecs=30\r\n"
-		"Other=a;b=c\r\n"
-		"PingInterval=1\r\n"
-		"[Sessions\\OFF]\r\n"
-		"PingType=1\r\n";
+	const char *in = "[Configuration\\Interface]\r\n"
+			 "PingType=0\r\n"
+			 "\r\n"
+			 "[Sessions\\Default%20Settings]\r\n"
+			 "HostName=x\r\n"
+			 "PingIntervalSec=10\r\n"
+			 "\r\n"
+			 "[Sessions\\Work/dummy]\r\n"
+			 "PingType=2\r\n"
+			 "PingInterval = 01 \r\n"
+			 "; keep me\r\n"
+			 "\r\n"
+			 "\r\n"
+			 "[Sessions\\off]\r\n"
+			 "PingType=0\r\n"
+			 "PingIntervalSecs=fast\r\n"
+			 "Other=a;b=c\r\n"
+			 "[Sessions\\OFF]\r\n"
+			 "PingType=0\r\n";
+	const char *want = "[Configuration\\Interface]\r\n"
+			   "PingType=0\r\n"
+			   "\r\n"
+			   "[Sessions\\Default%20Settings]\r\n"
+			   "HostName=x\r\n"
+			   "PingType=1\r\n"
+			   "PingInterval=1\r\n"
+			   "PingIntervalSecs=30\r\n"
+			   "\r\n"
+			   "[Sessions\\Work/dummy]\r\n"
+			   "PingType=2\r\n"
+			   "PingInterval = 01 \r\n"
+			   "; keep me\r\n"
+			   "PingIntervalSecs=30\r\n"
+			   "\r\n"
+			   "\r\n"
+			   "[Sessions\\off]\r\n"
+			   "PingType=1\r\n"
+			   "PingIntervalSecs=30\r\n"
+			   "Other=a;b=c\r\n"
+			   "PingInterval=1\r\n"
+			   "[Sessions\\OFF]\r\n"
+			   "PingType=1\r\n";
 	assert_string_equal(apply(f, in), want);
 	assert_true(f->cs.v[0].changed);
 	assert_idempotent(f, want);
@@ -307,13 +307,13 @@ static void test_apply_ping_policy(void **state)
 	f->p.interval = 60;
 	f->p.winscp_ping = SS_PING_NULL;
 	assert_string_equal(apply(f, in), DS "PingType=1\nPingInterval=1\nPingIntervalSecs=0\n"
-					 "[Sessions\\a]\nPingType=1\nPingInterval=1\n"
-					 "PingIntervalSecs=0\n");
+					     "[Sessions\\a]\nPingType=1\nPingInterval=1\n"
+					     "PingIntervalSecs=0\n");
 	f->p.winscp_ping = SS_PING_DUMMY;
 	f->p.interval = 59;
 	assert_string_equal(apply(f, in), DS "PingType=2\nPingInterval=0\nPingIntervalSecs=59\n"
-					 "[Sessions\\a]\nPingType=2\nPingInterval=0\n"
-					 "PingIntervalSecs=59\n");
+					     "[Sessions\\a]\nPingType=2\nPingInterval=0\n"
+					     "PingIntervalSecs=59\n");
 }
 
 static void test_apply_adds_default_settings(void **state)
@@ -332,11 +332,11 @@ static void test_apply_keeps_raw_bytes(void **state)
 	fixture *f = *state;
 	f->p.interval = 60;
 	const char *in = DS "PingType=1\nPingInterval=1\nPingIntervalSecs=0\n"
-			 "[Sessions\\h%E9te]\nHostName=h\xe9t\xff\nPingType=1\n";
+			    "[Sessions\\h%E9te]\nHostName=h\xe9t\xff\nPingType=1\n";
 	const char *out = apply(f, in);
 	assert_string_equal(out, DS "PingType=1\nPingInterval=1\nPingIntervalSecs=0\n"
-				 "[Sessions\\h%E9te]\nHostName=h\xe9t\xff\nPingType=1\n"
-				 "PingInterval=1\nPingIntervalSecs=0\n");
+				    "[Sessions\\h%E9te]\nHostName=h\xe9t\xff\nPingType=1\n"
+				    "PingInterval=1\nPingIntervalSecs=0\n");
 }
 
 static void test_apply_utf16(void **state)
@@ -352,14 +352,16 @@ static void test_apply_utf16(void **state)
 	assert_int_equal(ss_edits_render_file(f->cs.v[0].text, &f->cs.v[0].edits, &out, &f->d), 0);
 	assert_true(out.len > sizeof(in));
 	assert_memory_equal(out.data, in, sizeof(in) - 1);
-	assert_memory_equal(out.data + sizeof(in) - 1, "P\0i\0n\0g\0T\0y\0p\0e\0=\0001\0\r\0\n\0", 24);
+	assert_memory_equal(out.data + sizeof(in) - 1, "P\0i\0n\0g\0T\0y\0p\0e\0=\0001\0\r\0\n\0",
+			    24);
 	ss_buf_release(&out);
 }
 
 static void test_garbage_is_no_site(void **state)
 {
 	fixture *f = *state;
-	static const char junk[] = "\x7f" "ELF\x02\x01\x01\0\0\0[\x80\xff]\n\0\0=\xfe\n";
+	static const char junk[] = "\x7f"
+				   "ELF\x02\x01\x01\0\0\0[\x80\xff]\n\0\0=\xfe\n";
 	tu_write(f->path, junk, sizeof(junk) - 1);
 	assert_int_equal(ss_client_winscp.audit(f->path, &no_query, &f->scopes, &f->d), 0);
 	assert_int_equal(f->scopes.n, 1);
@@ -439,8 +441,9 @@ static void test_sniff(void **state)
 {
 	(void)state;
 	const char *ini = "[Configuration\\Interface]\r\n";
-	const char *reg = "\xef\xbb\xbfWindows Registry Editor Version 5.00\r\n\r\n"
-			  "[HKEY_CURRENT_USER\\Software\\Martin Prikryl\\WinSCP 2\\Sessions\\a]\r\n";
+	const char *reg =
+	    "\xef\xbb\xbfWindows Registry Editor Version 5.00\r\n\r\n"
+	    "[HKEY_CURRENT_USER\\Software\\Martin Prikryl\\WinSCP 2\\Sessions\\a]\r\n";
 	const char *putty = "Windows Registry Editor Version 5.00\r\n\r\n"
 			    "[HKEY_CURRENT_USER\\Software\\SimonTatham\\PuTTY\\Sessions\\a]\r\n";
 	assert_int_equal(ss_client_winscp.sniff("x/WinSCP.ini", "", 0), 2);
@@ -459,17 +462,16 @@ static void test_reg_audit(void **state)
 	fixture *f = *state;
 	free(f->path);
 	f->path = tu_path(f->dir, "winscp.reg");
-	audit(f, REG_HEAD
-		 RS "Default%20Settings]\n\"PingType\"=dword:00000001\n\n"
-		 RS "str]\n\"PingType\"=\"1\"\n\"PingInterval\"=dword:00000001\n\n"
-		 RS "bin]\n\"PingType\"=dword:00000001\n\"PingIntervalSecs\"=hex:3c,00,00,00\n\n"
-		 RS "twice]\n\"PingType\"=dword:00000001\n\n"
-		 RS "gone]\n\"PingType\"=dword:00000001\n\n"
-		 "[-HKEY_CURRENT_USER\\Software\\Martin Prikryl\\WinSCP 2\\Sessions\\gone]\n\n"
-		 "[HKEY_CURRENT_USER\\SOFTWARE\\MARTIN PRIKRYL\\WINSCP 2\\SESSIONS\\TWICE]\n"
-		 "\"pinginterval\"=dword:00000002\n\n"
-		 "[HKEY_CURRENT_USER\\Software\\SimonTatham\\PuTTY\\Sessions\\putty]\n"
-		 "\"PingType\"=dword:00000001\n");
+	audit(f, REG_HEAD RS
+	      "Default%20Settings]\n\"PingType\"=dword:00000001\n\n" RS
+	      "str]\n\"PingType\"=\"1\"\n\"PingInterval\"=dword:00000001\n\n" RS
+	      "bin]\n\"PingType\"=dword:00000001\n\"PingIntervalSecs\"=hex:3c,00,00,00\n\n" RS
+	      "twice]\n\"PingType\"=dword:00000001\n\n" RS "gone]\n\"PingType\"=dword:00000001\n\n"
+	      "[-HKEY_CURRENT_USER\\Software\\Martin Prikryl\\WinSCP 2\\Sessions\\gone]\n\n"
+	      "[HKEY_CURRENT_USER\\SOFTWARE\\MARTIN PRIKRYL\\WINSCP 2\\SESSIONS\\TWICE]\n"
+	      "\"pinginterval\"=dword:00000002\n\n"
+	      "[HKEY_CURRENT_USER\\Software\\SimonTatham\\PuTTY\\Sessions\\putty]\n"
+	      "\"PingType\"=dword:00000001\n");
 	assert_int_equal(f->scopes.n, 4);
 	assert_int_equal(scope(f, "Default Settings")->interval, 30);
 	assert_set_at(f, scope(f, "Default Settings"), 4);
@@ -492,17 +494,18 @@ static void test_reg_apply(void **state)
 	free(f->path);
 	f->path = tu_path(f->dir, "winscp.reg");
 	f->p.interval = 60;
-	const char *in = REG_HEAD
-		RS "a]\n\"HostName\"=\"x\"\n\"PingType\"=\"fast\"\n\"PingIntervalSec\"=dword:0000000a\n\n"
-		RS "b]\n\"PingType\"=dword:00000002\n\"PingInterval\"=dword:00000001 ; comment\n"
-		"\"PingIntervalSecs\"=dword:00000000\n";
-	const char *want = REG_HEAD
-		RS "a]\n\"HostName\"=\"x\"\n\"PingType\"=dword:00000001\n"
-		"\"PingInterval\"=dword:00000001\n\"PingIntervalSecs\"=dword:00000000\n\n"
-		RS "b]\n\"PingType\"=dword:00000002\n\"PingInterval\"=dword:00000001 ; comment\n"
-		"\"PingIntervalSecs\"=dword:00000000\n\n"
-		RS "Default%20Settings]\n\"PingType\"=dword:00000001\n"
-		"\"PingInterval\"=dword:00000001\n\"PingIntervalSecs\"=dword:00000000\n";
+	const char *in = REG_HEAD RS
+	    "a]\n\"HostName\"=\"x\"\n\"PingType\"=\"fast\"\n\"PingIntervalSec\"=dword:"
+	    "0000000a\n\n" RS
+	    "b]\n\"PingType\"=dword:00000002\n\"PingInterval\"=dword:00000001 ; comment\n"
+	    "\"PingIntervalSecs\"=dword:00000000\n";
+	const char *want = REG_HEAD RS
+	    "a]\n\"HostName\"=\"x\"\n\"PingType\"=dword:00000001\n"
+	    "\"PingInterval\"=dword:00000001\n\"PingIntervalSecs\"=dword:00000000\n\n" RS
+	    "b]\n\"PingType\"=dword:00000002\n\"PingInterval\"=dword:00000001 ; comment\n"
+	    "\"PingIntervalSecs\"=dword:00000000\n\n" RS
+	    "Default%20Settings]\n\"PingType\"=dword:00000001\n"
+	    "\"PingInterval\"=dword:00000001\n\"PingIntervalSecs\"=dword:00000000\n";
 	assert_string_equal(apply(f, in), want);
 	assert_idempotent(f, want);
 }
@@ -528,8 +531,8 @@ static void test_reg_export(void **state)
 	free(f->path);
 	f->path = tu_path(f->dir, "winscp.reg");
 	f->p.interval = 61;
-	tu_write_str(f->path, REG_HEAD RS "Default%20Settings]\n\"PingType\"=dword:00000002\n\n"
-			      RS "x]\n");
+	tu_write_str(f->path,
+		     REG_HEAD RS "Default%20Settings]\n\"PingType\"=dword:00000002\n\n" RS "x]\n");
 	assert_int_equal(ss_client_winscp.export_plan(f->path, NULL, &f->p, &f->plan, &f->d), 0);
 	assert_int_equal(f->plan.n, 2);
 	assert_plan_site(f, "Default%20Settings", 2, 1, 1);
@@ -540,25 +543,25 @@ int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 	const struct CMUnitTest tests[] = {
-		T(test_interval_arithmetic),
-		T(test_ping_type),
-		T(test_names_case_and_duplicates),
-		T(test_no_sites),
-		T(test_munge),
-		T(test_apply_sites_and_defaults),
-		T(test_apply_ping_policy),
-		T(test_apply_adds_default_settings),
-		T(test_apply_keeps_raw_bytes),
-		T(test_apply_utf16),
-		T(test_garbage_is_no_site),
-		T(test_apply_needs_interval),
-		T(test_missing_file),
-		T(test_export_plan),
-		T(test_sniff),
-		T(test_reg_audit),
-		T(test_reg_apply),
-		T(test_reg_malformed),
-		T(test_reg_export),
+	    T(test_interval_arithmetic),
+	    T(test_ping_type),
+	    T(test_names_case_and_duplicates),
+	    T(test_no_sites),
+	    T(test_munge),
+	    T(test_apply_sites_and_defaults),
+	    T(test_apply_ping_policy),
+	    T(test_apply_adds_default_settings),
+	    T(test_apply_keeps_raw_bytes),
+	    T(test_apply_utf16),
+	    T(test_garbage_is_no_site),
+	    T(test_apply_needs_interval),
+	    T(test_missing_file),
+	    T(test_export_plan),
+	    T(test_sniff),
+	    T(test_reg_audit),
+	    T(test_reg_apply),
+	    T(test_reg_malformed),
+	    T(test_reg_export),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
