@@ -144,7 +144,9 @@ static int unmunge(const char *s, size_t len, ss_buf *out)
 			int hi = s[i + 1] - '0', lo = s[i + 2] - '0';
 			hi -= hi > 9 ? 7 : 0;
 			lo -= lo > 9 ? 7 : 0;
-			if (ss_buf_addc(out, (char)(unsigned char)((hi << 4) + lo)) < 0)
+			/* Unsigned: "%%2" gives a negative digit, which PuTTY shifts anyway. */
+			unsigned byte = ((unsigned)hi << 4) + (unsigned)lo;
+			if (ss_buf_addc(out, (char)(unsigned char)byte) < 0)
 				return -1;
 			i += 3;
 		} else {
