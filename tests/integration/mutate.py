@@ -16,7 +16,7 @@ corpus = {
 snippets = [b"%", b'"', b"\\", b"=", b"\n", b"[", b"]", b"\x00", b"\r", b"#", b"%%2",
             b"\xff\xfe", b"Match all\n", b"Include x\n", b"dword:", b"hex(7):00,\\\n",
             b"[Sessions\\x]\n", b"PingType=fast\n", b'"PingInterval"="60"\n']
-failures = 0
+failures = 0  # mutants that failed a check
 with tempfile.TemporaryDirectory() as work:
     target = os.path.join(work, "settings")
     for i in range(int(count)):
@@ -32,18 +32,20 @@ with tempfile.TemporaryDirectory() as work:
                 del data[pos:pos + random.randint(1, 20)]
         open(target, "wb").write(data)
         before = bytes(data)
+        failed_here = False
         for args in (["audit", "--format", "json"], ["apply", "--interval", "60", "--dry-run"]):
             r = subprocess.run([binary] + args + [kind + ":" + target], capture_output=True,
                                timeout=60)
             err = r.stderr.decode("utf-8", "replace")
             if r.returncode not in (0, 1, 2) or "Sanitizer" in err or "runtime error" in err:
-                failures += 1
+                failed_here = True
                 keep = os.path.join(tempfile.gettempdir(), "sshsync-mutant-%s-%d" % (seed, i))
                 open(keep, "wb").write(before)
                 print("FAIL: %s %s exit %d (input kept as %s)\n%s"
                       % (kind, " ".join(args), r.returncode, keep, err[:2000]))
         if open(target, "rb").read() != before:
-            failures += 1
+            failed_here = True
             print("FAIL: a dry run changed the file")
+        failures += failed_here
 print("%d passed, %d failed" % (int(count) - failures, failures))
 sys.exit(1 if failures else 0)
