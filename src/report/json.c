@@ -51,39 +51,31 @@ static json_t *scope_json(const ss_scope *sc)
 	return o;
 }
 
-static json_t *audit_json(const ss_scopes *s, const ss_report_opts *o)
+/* Appends one value as JSON text (jansson escapes it). */
+static int add_json(ss_buf *out, json_t *j, size_t flags)
 {
-	json_t *root = json_object(), *scopes = json_array(), *summary = json_object();
-	int r = !root || !scopes || !summary;
-	size_t failed = 0;
-	for (size_t i = 0; i < s->n && !r; i++) {
-		json_t *j = scope_json(&s->v[i]);
-		r |= !j || json_array_append_new(scopes, j);
-		failed += ss_scope_failed(&s->v[i]);
-	}
-	if (!r) {
-		r |= json_object_set_new(root, "sshsync", json_string(SSHSYNC_VERSION));
-		r |= json_object_set_new(root, "nat_timeout", json_integer(o->nat_timeout));
-		r |= json_object_set(root, "scopes", scopes);
-		r |= json_object_set_new(summary, "scopes", json_integer((json_int_t)s->n));
-		r |= json_object_set_new(summary, "failed", json_integer((json_int_t)failed));
-		r |= json_object_set(root, "summary", summary);
-	}
-	json_decref(scopes);
-	json_decref(summary);
-	if (r) {
-		json_decref(root);
-		return NULL;
-	}
-	return root;
+	char *text = j ? json_dumps(j, flags | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY) : NULL;
+	json_decref(j);
+	int r = !text || ss_buf_adds(out, text) < 0;
+	free(text);
+	return r ? -1 : 0;
 }
 
+/* The document is written scope by scope, one scope a line: a fleet of
+ * 100,000 sites never exists as one jansson tree (about 2 KB a scope). */
 int ss_report_json(const ss_scopes *s, const ss_report_opts *o, ss_buf *out, ss_diag *d)
 {
-	json_t *root = audit_json(s, o);
-	char *dump = root ? json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
-	json_decref(root);
-	int r = !dump || ss_buf_adds(out, dump) < 0 || ss_buf_addc(out, '\n') < 0;
-	free(dump);
+	size_t failed = 0;
+	int r = ss_buf_adds(out, "{\n  \"sshsync\": ") < 0 ||
+		add_json(out, json_string(SSHSYNC_VERSION), 0) < 0 ||
+		ss_buf_addf(out, ",\n  \"nat_timeout\": %ld,\n  \"scopes\": [", o->nat_timeout) < 0;
+	for (size_t i = 0; i < s->n && !r; i++) {
+		r = ss_buf_adds(out, i ? ",\n    " : "\n    ") < 0 ||
+		    add_json(out, scope_json(&s->v[i]), 0) < 0;
+		failed += ss_scope_failed(&s->v[i]);
+	}
+	if (!r)
+		r = ss_buf_addf(out, "%s],\n  \"summary\": {\"scopes\": %zu, \"failed\": %zu}\n}\n",
+				s->n ? "\n  " : "", s->n, failed) < 0;
 	return r ? ss_diag_oom(d) : 0;
 }
