@@ -204,8 +204,7 @@ static void test_disabled_other_hive_other_keys(void **state)
 		      "9") "</Collection>\n" DWORD(PUTTY_KEY "a", "PingInterval", "1")
 		      DWORD(PUTTY_KEY "a", "PingIntervalSecs",
 			    "0") "<Registry><Properties action=\"U\" hive=\"HKEY_LOCAL_MACHINE\" "
-				 "key=\"" PUTTY_KEY
-				 "b\" name=\"PingInterval\" type=\"REG_DWORD\" "
+				 "key=\"" PUTTY_KEY "b\" name=\"PingInterval\" type=\"REG_DWORD\" "
 				 "value=\"1\"/></Registry>\n" DWORD(
 				     "Software\\SimonTatham\\PuTTY\\SshHostKeys", "x", "1")
 				     DWORD(PUTTY_KEY "a\\sub", "PingInterval", "1") TAIL,
