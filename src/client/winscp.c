@@ -381,21 +381,6 @@ static int ini_sites(const ss_winini *ini, wsites *out, int *have_default, ss_di
 	return 0;
 }
 
-static int ini_audit(const ss_text *t, ss_scopes *out, ss_diag *d)
-{
-	ss_winini ini;
-	if (ss_winini_parse(&ini, t, d) < 0)
-		return -1;
-	wsites s = {0};
-	int have_default;
-	int r = ini_sites(&ini, &s, &have_default, d);
-	if (r == 0)
-		r = audit_sites(t->path, &s, have_default, out, d);
-	wsites_free(&s);
-	ss_winini_free(&ini);
-	return r;
-}
-
 /* The PingType WinSCP reads from a site's first section. */
 static long ini_current_type(const ss_winini *ini, size_t first)
 {
@@ -566,22 +551,6 @@ static int plan_sites(const wsites *s, int have_default, const ss_strlist *sessi
 	return 0;
 }
 
-static int ini_export(const ss_text *t, const ss_strlist *sessions, const ss_policy *p,
-		      ss_regplan *out, ss_diag *d)
-{
-	ss_winini ini;
-	if (ss_winini_parse(&ini, t, d) < 0)
-		return -1;
-	wsites s = {0};
-	int have_default;
-	int r = ini_sites(&ini, &s, &have_default, d);
-	if (r == 0)
-		r = plan_sites(&s, have_default, sessions, p, out, d);
-	wsites_free(&s);
-	ss_winini_free(&ini);
-	return r;
-}
-
 /* --- registry exports --- */
 
 #define REG_SESSIONS SS_WINSCP_SESSIONS "\\"
@@ -663,37 +632,6 @@ static int reg_sites(const ss_regfile *rf, wsites *out, int *have_default, ss_di
 static int reg_parse(ss_regfile *rf, const ss_text *t, ss_diag *d)
 {
 	return ss_regfile_parse(rf, t, d);
-}
-
-static int reg_audit(const ss_text *t, ss_scopes *out, ss_diag *d)
-{
-	ss_regfile rf;
-	if (reg_parse(&rf, t, d) < 0)
-		return -1;
-	wsites s = {0};
-	int have_default;
-	int r = reg_sites(&rf, &s, &have_default, d);
-	if (r == 0)
-		r = audit_sites(t->path, &s, have_default, out, d);
-	wsites_free(&s);
-	ss_regfile_free(&rf);
-	return r;
-}
-
-static int reg_export(const ss_text *t, const ss_strlist *sessions, const ss_policy *p,
-		      ss_regplan *out, ss_diag *d)
-{
-	ss_regfile rf;
-	if (reg_parse(&rf, t, d) < 0)
-		return -1;
-	wsites s = {0};
-	int have_default;
-	int r = reg_sites(&rf, &s, &have_default, d);
-	if (r == 0)
-		r = plan_sites(&s, have_default, sessions, p, out, d);
-	wsites_free(&s);
-	ss_regfile_free(&rf);
-	return r;
 }
 
 static int reg_key_index(const ss_regfile *rf, const ss_regvalue *v)
@@ -813,6 +751,27 @@ static ss_text *load_store(const char *path, int *is_reg, ss_diag *d)
 	return t;
 }
 
+/* The sites of either store; the parsed store is not kept, the sites own
+ * their strings. */
+static int read_sites(const ss_text *t, int reg, wsites *s, int *have_default, ss_diag *d)
+{
+	int r;
+	if (reg) {
+		ss_regfile rf;
+		if (reg_parse(&rf, t, d) < 0)
+			return -1;
+		r = reg_sites(&rf, s, have_default, d);
+		ss_regfile_free(&rf);
+	} else {
+		ss_winini ini;
+		if (ss_winini_parse(&ini, t, d) < 0)
+			return -1;
+		r = ini_sites(&ini, s, have_default, d);
+		ss_winini_free(&ini);
+	}
+	return r;
+}
+
 static void drop_store(ss_text *t)
 {
 	ss_text_free(t);
@@ -826,7 +785,12 @@ static int winscp_audit(const char *path, const ss_query *q, ss_scopes *out, ss_
 	ss_text *t = load_store(path, &reg, d);
 	if (!t)
 		return -1;
-	int r = reg ? reg_audit(t, out, d) : ini_audit(t, out, d);
+	wsites s = {0};
+	int have_default;
+	int r = read_sites(t, reg, &s, &have_default, d);
+	if (r == 0)
+		r = audit_sites(t->path, &s, have_default, out, d);
+	wsites_free(&s);
 	drop_store(t);
 	return r;
 }
@@ -856,7 +820,12 @@ static int winscp_export(const char *from, const ss_strlist *sessions, const ss_
 	ss_text *t = load_store(from, &reg, d);
 	if (!t)
 		return -1;
-	int r = reg ? reg_export(t, sessions, p, out, d) : ini_export(t, sessions, p, out, d);
+	wsites s = {0};
+	int have_default;
+	int r = read_sites(t, reg, &s, &have_default, d);
+	if (r == 0)
+		r = plan_sites(&s, have_default, sessions, p, out, d);
+	wsites_free(&s);
 	drop_store(t);
 	return r;
 }
