@@ -84,6 +84,11 @@ int ss_text_encode(const ss_text *t, const char *data, size_t len, ss_buf *out, 
 /* The same without the BOM, to encode a file piece by piece. */
 int ss_text_encode_append(const ss_text *t, const char *data, size_t len, ss_buf *out, ss_diag *d);
 
+/* Decodes the UTF-8 sequence at p (at most len bytes): its length (1-4) and
+ * code point, or 0 when invalid or overlong. Surrogates are accepted only
+ * with allow_surrogates (WTF-8, which keeps unpaired UTF-16 surrogates). */
+size_t ss_utf8_decode(const unsigned char *p, size_t len, uint32_t *cp, int allow_surrogates);
+
 /* FNV-1a over 8-byte words, also piece by piece (cut at multiples of 8):
  * h = ss_hash_update(SS_HASH_INIT, ...). */
 #define SS_HASH_INIT 1469598103934665603ULL

@@ -106,44 +106,16 @@ static int hexval(char c)
 	return i > 9 ? i - 7 : i;
 }
 
-static size_t utf8_len(const unsigned char *p, size_t len)
-{
-	size_t n;
-	uint32_t v;
-	if (p[0] < 0x80)
-		return 1;
-	if ((p[0] & 0xE0) == 0xC0) {
-		n = 2;
-		v = p[0] & 0x1F;
-	} else if ((p[0] & 0xF0) == 0xE0) {
-		n = 3;
-		v = p[0] & 0x0F;
-	} else if ((p[0] & 0xF8) == 0xF0) {
-		n = 4;
-		v = p[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (n > len)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((p[i] & 0xC0) != 0x80)
-			return 0;
-		v = (v << 6) | (p[i] & 0x3F);
-	}
-	static const uint32_t min[5] = {0, 0, 0x80, 0x800, 0x10000};
-	if (v < min[n] || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
-		return 0;
-	return n;
-}
-
 char *ss_winscp_unmunge(const char *s, size_t len)
 {
 	ss_buf raw = SS_BUF_INIT, out = SS_BUF_INIT;
 	int r = ss_buf_grow(&raw, len + 1);
 	for (size_t i = 0; i < len && r == 0; i++) {
 		if (s[i] == '%' && i + 2 < len && s[i + 1] && s[i + 2]) {
-			r = ss_buf_addc(&raw, (char)((hexval(s[i + 1]) << 4) + hexval(s[i + 2])));
+			/* Unsigned: a character below '0' gives a negative digit. */
+			unsigned byte =
+			    ((unsigned)hexval(s[i + 1]) << 4) + (unsigned)hexval(s[i + 2]);
+			r = ss_buf_addc(&raw, (char)(unsigned char)byte);
 			i += 2;
 		} else {
 			r = ss_buf_addc(&raw, s[i]);
@@ -155,7 +127,9 @@ char *ss_winscp_unmunge(const char *s, size_t len)
 	if (utf8)
 		i = 3;
 	for (; i < n && r == 0;) {
-		size_t l = (utf8 && p[i] >= 0x80) ? utf8_len(p + i, n - i) : (p[i] < 0x80);
+		uint32_t cp;
+		size_t l =
+		    (utf8 && p[i] >= 0x80) ? ss_utf8_decode(p + i, n - i, &cp, 0) : (p[i] < 0x80);
 		if (l && p[i] >= 0x20 && p[i] != 0x7F) {
 			r = ss_buf_add(&out, p + i, l);
 			i += l;

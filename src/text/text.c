@@ -111,8 +111,7 @@ static int put_utf16(ss_buf *out, uint32_t cp)
 	return ss_buf_add(out, s, 2);
 }
 
-/* Decodes one UTF-8 (or WTF-8) sequence; returns its length, 0 if invalid. */
-static size_t get_utf8(const unsigned char *p, size_t len, uint32_t *cp)
+size_t ss_utf8_decode(const unsigned char *p, size_t len, uint32_t *cp, int allow_surrogates)
 {
 	if (p[0] < 0x80) {
 		*cp = p[0];
@@ -140,7 +139,7 @@ static size_t get_utf8(const unsigned char *p, size_t len, uint32_t *cp)
 		v = (v << 6) | (p[i] & 0x3F);
 	}
 	static const uint32_t min[5] = {0, 0, 0x80, 0x800, 0x10000};
-	if (v < min[n] || v > 0x10FFFF)
+	if (v < min[n] || v > 0x10FFFF || (!allow_surrogates && v >= 0xD800 && v <= 0xDFFF))
 		return 0;
 	*cp = v;
 	return n;
@@ -165,7 +164,7 @@ int ss_text_encode_append(const ss_text *t, const char *data, size_t len, ss_buf
 			continue;
 		}
 		uint32_t cp;
-		size_t n = get_utf8(p + i, len - i, &cp);
+		size_t n = ss_utf8_decode(p + i, len - i, &cp, 1);
 		if (!n)
 			return ss_diag_set(d, t->path, 0, 0,
 					   "internal error: text to encode as UTF-16 is not UTF-8");
@@ -364,7 +363,7 @@ static int valid_utf8(const char *s, size_t len)
 	const unsigned char *p = (const unsigned char *)s;
 	for (size_t i = 0; i < len;) {
 		uint32_t cp;
-		size_t n = get_utf8(p + i, len - i, &cp);
+		size_t n = ss_utf8_decode(p + i, len - i, &cp, 1);
 		if (!n)
 			return 0;
 		i += n;
