@@ -19,20 +19,7 @@ trap 'rm -rf "$work"' EXIT
 python3 "$shared/bench/gen-putty-reg.py" "$sessions" "$work/sessions.reg"
 size=$(stat -c %s "$work/sessions.reg")
 
-# measure CMD...: "SECONDS KIB" of one run (exit 0 or 1 only).
-measure() {
-	local rc=0
-	"$gnutime" -v -o "$work/time.txt" "$@" >/dev/null 2>"$work/err.txt" || rc=$?
-	if [ "$rc" -gt 1 ]; then
-		echo "$1: exit $rc: $(cat "$work/err.txt")" >&2
-		exit 1
-	fi
-	awk -F': ' '
-		/Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0
-			for (i = 1; i <= n; i++) s = s * 60 + p[i]; wall = s }
-		/Maximum resident set size/ { rss = $2 }
-		END { printf "%.3f %d\n", wall, rss }' "$work/time.txt"
-}
+. "$(dirname "$0")/lib/measure.bash"
 
 # run NAME CMD...: the best wall time of 3 runs, each on a fresh copy (apply
 # rewrites its file), and the largest peak resident set.
