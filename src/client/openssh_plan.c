@@ -89,10 +89,10 @@ static int already(const oss_dir *dir, const want *x)
  * when it has no Host or Match line; the end of its last block when that
  * block is `Host *`; else a new `Host *` block appended at the end. */
 typedef struct spot {
-	size_t line;	     /* insert before this line */
-	int new_block;	     /* a `Host *` header goes first */
-	int blank_before;    /* and a blank line before it */
-	const char *indent;  /* of the inserted setting lines */
+	size_t line;	    /* insert before this line */
+	int new_block;	    /* a `Host *` header goes first */
+	int blank_before;   /* and a blank line before it */
+	const char *indent; /* of the inserted setting lines */
 	size_t indent_len;
 } spot;
 
@@ -129,9 +129,9 @@ static void default_spot(const oss_file *f, spot *s)
 		return;
 	}
 	if (host_star(&conf->items[last_header])) {
-		s->line = (last_dir > last_header && last_dir < conf->nitems ? last_dir
-									       : last_header) +
-			  1;
+		s->line =
+		    (last_dir > last_header && last_dir < conf->nitems ? last_dir : last_header) +
+		    1;
 		if (last_dir <= last_header || last_dir == conf->nitems) {
 			s->indent = block_indent ? block_indent : "    ";
 			s->indent_len = block_indent ? block_indent_len : 4;
@@ -140,7 +140,8 @@ static void default_spot(const oss_file *f, spot *s)
 	}
 	s->line = conf->nitems;
 	s->new_block = 1;
-	s->blank_before = conf->nitems > 0 && conf->items[conf->nitems - 1].kind != SS_SSHCONF_BLANK;
+	s->blank_before =
+	    conf->nitems > 0 && conf->items[conf->nitems - 1].kind != SS_SSHCONF_BLANK;
 	s->indent = block_indent ? block_indent : "    ";
 	s->indent_len = block_indent ? block_indent_len : 4;
 }
@@ -235,8 +236,7 @@ int ss_openssh_plan(ss_openssh *c, const ss_policy *p, ss_changeset *cs, ss_diag
 	want w[3] = {
 	    {OP_INTERVAL, "ServerAliveInterval", "", p->interval, 1, 0},
 	    {OP_COUNTMAX, "ServerAliveCountMax", "", p->count_max, p->count_max != SS_UNSET, 0},
-	    {OP_TCPKA, "TCPKeepAlive", "", p->tcp_keepalive != 0, p->tcp_keepalive != SS_UNSET,
-	     0},
+	    {OP_TCPKA, "TCPKeepAlive", "", p->tcp_keepalive != 0, p->tcp_keepalive != SS_UNSET, 0},
 	};
 	snprintf(w[0].value, sizeof(w[0].value), "%ld", p->interval);
 	snprintf(w[1].value, sizeof(w[1].value), "%ld", p->count_max);

@@ -81,6 +81,7 @@ int ss_report_json(const ss_scopes *s, const ss_report_opts *o, ss_buf *out, ss_
 		r = ss_buf_addf(out,
 				"%s],\n  \"summary\": {\"scopes\": %zu, \"passed\": %zu, "
 				"\"failed\": %zu, \"errors\": %zu}\n}\n",
-				s->n ? "\n  " : "", s->n, s->n - failed - errors, failed, errors) < 0;
+				s->n ? "\n  " : "", s->n, s->n - failed - errors, failed,
+				errors) < 0;
 	return r ? ss_diag_oom(d) : 0;
 }

@@ -172,7 +172,8 @@ int ss_report_text(const ss_scopes *s, const ss_report_opts *o, ss_buf *out, ss_
 	if (!r)
 		r = ss_buf_addf(out, "%zu scope%s, %zu passed, %zu failed", s->n,
 				s->n == 1 ? "" : "s", s->n - failed - errors, failed) < 0 ||
-		    (errors && ss_buf_addf(out, ", %zu error%s", errors, errors == 1 ? "" : "s") < 0) ||
+		    (errors &&
+		     ss_buf_addf(out, ", %zu error%s", errors, errors == 1 ? "" : "s") < 0) ||
 		    ss_buf_addf(out, " (NAT timeout %lds)\n", o->nat_timeout) < 0;
 	free_cells(cells, ncells);
 	return r ? ss_diag_oom(d) : 0;

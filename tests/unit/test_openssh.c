@@ -475,8 +475,8 @@ static void test_apply_edits(void **state)
 		    "    ServerAliveInterval 60\n",
 		    1);
 	/* `Host *` with a line: that line is the default and gets the value. */
-	assert_plan("Host web*\n\tServerAliveInterval=30\nHost *\n    ServerAliveInterval none\n", 60,
-		    SS_UNSET, SS_UNSET,
+	assert_plan("Host web*\n\tServerAliveInterval=30\nHost *\n    ServerAliveInterval none\n",
+		    60, SS_UNSET, SS_UNSET,
 		    "Host web*\n\tServerAliveInterval=60\nHost *\n    ServerAliveInterval 60\n", 1);
 	/* CRLF; the last block is not `Host *`: a new one at the end, with the
 	 * file's indentation; `Match all` lines count as defaults. */
