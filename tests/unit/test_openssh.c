@@ -481,7 +481,7 @@ static void test_apply_edits(void **state)
 		    "  ServerAliveCountMax 4\r\nMatch all\r\n  ServerAliveCountMax 4\r\n",
 		    1);
 	/* No Host at all, no final newline. */
-	assert_plan("User me", 60, SS_UNSET, SS_UNSET, "User me\nServerAliveInterval 60\n", 1);
+	assert_plan("User me", 60, SS_UNSET, SS_UNSET, "User me\nServerAliveInterval 60", 1);
 	assert_plan("", 60, SS_UNSET, SS_UNSET, "ServerAliveInterval 60\n", 1);
 	/* No global line: above the comment that introduces the first Host. */
 	assert_plan("# hosts\n# more\nHost a\n  Port 1\n", 60, SS_UNSET, SS_UNSET,
