@@ -67,6 +67,14 @@ typedef struct ss_sessfile {
 int ss_sessfile_parse(ss_sessfile *sf, const ss_text *t, ss_sessfmt fmt, ss_diag *d);
 void ss_sessfile_free(ss_sessfile *sf);
 
+/* Where a text cannot be a session file of this format although the
+ * reader takes it: the offset of a NUL byte, or of a line (a KiTTY record)
+ * that is not `Key=value` (`Key\Value\`) with a plain key of letters,
+ * digits and '_' as PuTTY and KiTTY write them; NULL when there is none,
+ * else a phrase saying what was expected. It tells a session folder from a
+ * folder of other files (ssh_config snippets). */
+const char *ss_sessfile_misfit(const char *data, size_t len, ss_sessfmt fmt, size_t *offset);
+
 /* The entry the client reads for `key` (first for PuTTY, last for KiTTY),
  * or NULL when the file has none. */
 const ss_sessentry *ss_sessfile_get(const ss_sessfile *sf, const char *key);

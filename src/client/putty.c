@@ -837,6 +837,38 @@ static int sniff(const flavour *fl, const char *path, const char *head, size_t l
 											     : 2;
 }
 
+static const char *misfit(const flavour *fl, const char *head, size_t len, int session_file,
+			  size_t *offset)
+{
+	if (session_file)
+		return ss_sessfile_misfit(head, len, fl->fmt, offset);
+	if (looks_like_reg(head, len))
+		return NULL; /* the .reg reader refuses the rest */
+	*offset = 0;
+	return "not a registry export (its first line is not 'Windows Registry Editor "
+	       "Version 5.00' or 'REGEDIT4') nor a session folder";
+}
+
+static const char *putty_misfit(const char *head, size_t len, int session_file, size_t *offset)
+{
+	return misfit(&PUTTY, head, len, session_file, offset);
+}
+
+static const char *kitty_misfit(const char *head, size_t len, int session_file, size_t *offset)
+{
+	return misfit(&KITTY, head, len, session_file, offset);
+}
+
+static int putty_dir_files(const char *dir, ss_strlist *out, ss_diag *d)
+{
+	return ss_sessdir_list(dir, SS_SESS_PUTTY, out, d);
+}
+
+static int kitty_dir_files(const char *dir, ss_strlist *out, ss_diag *d)
+{
+	return ss_sessdir_list(dir, SS_SESS_KITTY, out, d);
+}
+
 static int putty_audit(const char *path, const ss_query *q, ss_scopes *out, ss_diag *d)
 {
 	(void)q;
@@ -888,6 +920,8 @@ const ss_client ss_client_putty = {
     .apply = putty_apply,
     .export_plan = putty_export,
     .sniff = putty_sniff,
+    .misfit = putty_misfit,
+    .dir_files = putty_dir_files,
 };
 
 const ss_client ss_client_kitty = {
@@ -897,4 +931,6 @@ const ss_client ss_client_kitty = {
     .apply = kitty_apply,
     .export_plan = kitty_export,
     .sniff = kitty_sniff,
+    .misfit = kitty_misfit,
+    .dir_files = kitty_dir_files,
 };

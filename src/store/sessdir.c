@@ -400,3 +400,59 @@ int ss_sessdir_list(const char *dir, ss_sessfmt fmt, ss_strlist *out, ss_diag *d
 	qsort(out->v + first, out->n - first, sizeof(*out->v), cmp_str);
 	return 0;
 }
+
+/* --- telling session files from other files --- */
+
+static int plain_key(const char *s, size_t n)
+{
+	if (n == 0)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      c == '_'))
+			return 0;
+	}
+	return 1;
+}
+
+/* The first line (or record) that is not `Key=value` / `Key\Value\`. */
+static const char *misfit_lines(const char *data, size_t len, ss_sessfmt fmt, size_t *offset)
+{
+	const char sep = fmt == SS_SESS_KITTY ? '\\' : '=';
+	int continued = 0; /* inside a KiTTY record that goes on */
+	for (size_t i = 0; i < len;) {
+		const char *nl = memchr(data + i, '\n', len - i);
+		size_t end = nl ? (size_t)(nl - data) : len, start = i;
+		i = nl ? end + 1 : len;
+		size_t n = end - start;
+		while (n && data[start + n - 1] == '\r')
+			n--;
+		const char *s = data + start;
+		if (continued) {
+			continued = n && s[n - 1] != '\\';
+			continue;
+		}
+		if (n == 0)
+			continue;
+		const char *at = memchr(s, sep, n);
+		if (!at || !plain_key(s, (size_t)(at - s))) {
+			*offset = start;
+			return fmt == SS_SESS_KITTY
+				   ? "a line that is not a KiTTY setting (Name\\value\\)"
+				   : "a line that is not a PuTTY setting (Name=value)";
+		}
+		continued = fmt == SS_SESS_KITTY && s[n - 1] != '\\';
+	}
+	return NULL;
+}
+
+const char *ss_sessfile_misfit(const char *data, size_t len, ss_sessfmt fmt, size_t *offset)
+{
+	const char *nul = memchr(data, '\0', len);
+	if (nul) {
+		*offset = (size_t)(nul - data);
+		return "binary data, not a session file";
+	}
+	return misfit_lines(data, len, fmt, offset);
+}

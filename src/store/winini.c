@@ -345,3 +345,41 @@ int ss_winini_parse_int(const char *s, size_t len, long *out)
 	*out = neg ? -r : r;
 	return 0;
 }
+
+/* A byte no text file holds: C0 controls but tab, LF, CR and the SUB that
+ * old editors leave at the end. */
+static int binary_byte(unsigned char c)
+{
+	return (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != 0x1A) || c == 0x7F;
+}
+
+const char *ss_winini_misfit(const char *data, size_t len, size_t *offset)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (binary_byte((unsigned char)data[i])) {
+			*offset = i;
+			return "binary data, not an INI file";
+		}
+	}
+	int in_section = 0;
+	size_t i = len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+	while (i < len) {
+		const char *nl = memchr(data + i, '\n', len - i);
+		size_t end = nl ? (size_t)(nl - data) : len, start = i, n = end - i;
+		i = nl ? end + 1 : len;
+		trim(data, &start, &n);
+		const char *s = data + start;
+		if (n == 0 || s[0] == ';')
+			continue;
+		if (n >= 2 && s[0] == '[' && s[n - 1] == ']') {
+			in_section = 1;
+			continue;
+		}
+		if (in_section && memchr(s, '=', n))
+			continue;
+		*offset = start;
+		return in_section ? "a line that is neither [section] nor key=value"
+				  : "a line before the first [section]";
+	}
+	return NULL;
+}
