@@ -24,7 +24,7 @@ static int parse_option(int c, export_args *a, cli_globals *g, long *interval)
 {
 	switch (c) {
 	case OPT_INTERVAL:
-		return cli_option_seconds("export", "--interval", optarg, 1, interval);
+		return cli_option_time("export", "--interval", optarg, interval);
 	case OPT_FROM:
 		a->from = optarg;
 		return 0;

@@ -528,7 +528,7 @@ static void test_apply_edits(void **state)
 		    "\r\nHost *\r\n  ServerAliveInterval 45\r\n",
 		    1);
 	/* No Host at all, no final newline. */
-	assert_plan("User me", 60, SS_UNSET, SS_UNSET, "User me\nServerAliveInterval 60\n", 1);
+	assert_plan("User me", 60, SS_UNSET, SS_UNSET, "User me\nServerAliveInterval 60", 1);
 	assert_plan("", 60, SS_UNSET, SS_UNSET, "ServerAliveInterval 60\n", 1);
 	/* Never before the first Host: a per-host line added later wins. */
 	assert_plan("# hosts\n# more\nHost a\n  Port 1\n", 60, 2, 1,
