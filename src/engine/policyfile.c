@@ -169,7 +169,13 @@ static int check_section(dictionary *ini, const char *path, const char *sec, ss_
 	for (int i = 0; i < n && r == 0; i++) {
 		const policy_key *k = find_key(keys[i]);
 		const char *value = iniparser_getstring(ini, keys[i], "");
-		if (!k)
+		if (!value)
+			/* iniparser keeps a "[section:key]" line as a section. */
+			r = ss_diag_set(d, path, 0, 0,
+					"'[%s]' is a section header, not a key: write the key as "
+					"'name = value' under its section",
+					keys[i]);
+		else if (!k)
 			r = ss_diag_set(d, path, 0, 0, "unknown key '%s'", keys[i]);
 		else if ((r = set_value(keys[i], value, p)) == -2)
 			r = ss_diag_set(d, path, 0, 0, "key '%s': '%s' is too large (at most %d)",

@@ -100,6 +100,9 @@ bad ping-off winscp:ping_type "null or dummy" '[winscp]\nping_type = off\n'
 bad unknown-key keepalive:intervall "unknown key" '[keepalive]\nintervall = 60\n'
 bad unknown-section putty "[keepalive]" '[putty]\ninterval = 60\n'
 bad not-ini "" "" 'interval 60\n[keepalive\n'
+# "[section:key]" is a section for iniparser (a key without a value): an error, not a crash.
+bad section-as-key winscp:ping_type "section header" '[winscp]\n[winscp:ping_type]\n'
+bad section-as-interval keepalive:interval "section header" '[keepalive]\n[keepalive:interval]\n'
 rm -f missing.ini
 expect_status 2 "a missing policy file exits 2" \
 	"$SSHSYNC" --policy missing.ini audit gpp:R.xml 2>err.txt
