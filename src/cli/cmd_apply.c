@@ -166,6 +166,8 @@ static void print_takes_effect(const ss_apply_result *res, FILE *f)
 
 static void report(const apply_args *a, const ss_apply_result *res)
 {
+	for (size_t i = 0; i < res->notes.n; i++)
+		cli_note_error(res->notes.v[i]);
 	if (res->diff.len)
 		fwrite(res->diff.data, 1, res->diff.len, stdout);
 	FILE *f = a->opts.dry_run ? stderr : stdout;
