@@ -192,6 +192,8 @@ static void report(const apply_args *a, const ss_apply_result *res)
 	}
 	for (size_t i = 0; i < res->unchanged.n; i++)
 		say(f, "unchanged ", res->unchanged.v[i], " (already as asked)\n");
+	for (size_t i = 0; i < res->warnings.n; i++)
+		say(stderr, "sshsync: warning: ", res->warnings.v[i], "\n");
 	if (!a->opts.dry_run)
 		print_takes_effect(res, f);
 }
