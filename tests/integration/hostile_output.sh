@@ -22,11 +22,11 @@ clean() { ! acts_on_terminal "$1"; }
 # Diagnostics: a bad keyword with an OSC title sequence, a time value with
 # ESC, a policy value, a KiTTY file name with CR and U+202E.
 printf 'Bad\033]0;OWNED\007kw yes\n' >bad_kw
-expect_status 2 "a bad keyword exits 2" "$SSHSYNC" audit ssh:bad_kw 2>err1
+expect_status 2 "a bad keyword exits 2" "$SSHSYNC" audit ssh:bad_kw >err1 2>&1
 check "the bad keyword's error is escaped" clean err1
 check "and shows the escape as \\x1B" grep -qiF 'Bad\x1B]0;OWNED\x07kw' err1
 printf 'Host a\n  ServerAliveInterval 6\033[2J\r0\n' >bad_time
-expect_status 2 "a bad time value exits 2" "$SSHSYNC" audit ssh:bad_time 2>err2
+expect_status 2 "a bad time value exits 2" "$SSHSYNC" audit ssh:bad_time >err2 2>&1
 check "the time value's error is escaped" clean err2
 printf '[keepalive]\ninterval = 6\302\205\342\200\256x\n' >p.ini
 expect_status 2 "a bad policy value exits 2" "$SSHSYNC" --policy p.ini audit ssh:bad_time 2>err3
