@@ -35,6 +35,7 @@ static json_t *scope_json(const ss_scope *sc)
 	r |= json_object_set_new(o, "file", text(sc->file));
 	r |= json_object_set_new(o, "scope", text(sc->name));
 	r |= json_object_set_new(o, "interval", optional_int(sc->interval));
+	r |= json_object_set_new(o, "period", optional_int(ss_scope_period(sc)));
 	r |= json_object_set_new(o, "count_max", optional_int(sc->count_max));
 	r |= json_object_set_new(o, "tcp_keepalive",
 				 sc->tcp_keepalive == SS_UNSET ? json_null()
