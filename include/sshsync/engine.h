@@ -26,11 +26,12 @@ typedef struct ss_apply_result {
 	ss_strlist changed;   /* paths written (or that would be, on a dry run) */
 	ss_strlist unchanged; /* targets that already had the policy */
 	ss_strlist backups;   /* the backup of changed.v[i], or "" for none */
+	ss_strlist kinds;     /* the kind of the target that changes changed.v[i] */
 } ss_apply_result;
 
 #define SS_APPLY_RESULT_INIT                                                                       \
 	{                                                                                          \
-		SS_BUF_INIT, SS_STRLIST_INIT, SS_STRLIST_INIT, SS_STRLIST_INIT                     \
+		SS_BUF_INIT, SS_STRLIST_INIT, SS_STRLIST_INIT, SS_STRLIST_INIT, SS_STRLIST_INIT    \
 	}
 
 /* Plans every target first, checks that each changed file can be written

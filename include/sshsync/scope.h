@@ -47,7 +47,10 @@ typedef struct ss_scope {
 	char *set_at;	    /* "file:line" of the interval, NULL for the default */
 	/* NULL: a keepalive every `interval` seconds (static, owned by the client) */
 	const ss_period_rule *period_rule;
-	ss_strlist reasons; /* why it fails; empty when it passes */
+	char *witness;	    /* the host a pattern or Match scope is judged on, as
+			       `ssh -G WITNESS` takes it; NULL where there is none */
+	int error;	    /* could not be evaluated: the reasons say why */
+	ss_strlist reasons; /* why it fails (or the error); empty when it passes */
 } ss_scope;
 
 typedef struct ss_scopes {
@@ -77,6 +80,9 @@ long ss_scope_period(const ss_scope *sc);
 /* The largest setting whose period is shorter than `nat_timeout` (0: none). */
 long ss_scope_largest_passing(const ss_scope *sc, long nat_timeout);
 int ss_scope_failed(const ss_scope *sc);
+/* "pass", "fail" or "error". */
+const char *ss_scope_status(const ss_scope *sc);
+int ss_scope_set_witness(ss_scope *sc, const char *witness); /* copies; NULL clears */
 void ss_scopes_free(ss_scopes *s);
 
 #endif

@@ -75,7 +75,8 @@ static int describe(const ss_target *t, const ss_changeset *cs, const ss_apply_o
 				? ss_backup_path(c->text->path, c->backup_dir)
 				: ss_strdup("");
 		if (ss_strlist_push(&res->changed, c->text->path) < 0 ||
-		    ss_strlist_push_owned(&res->backups, bak) < 0)
+		    ss_strlist_push_owned(&res->backups, bak) < 0 ||
+		    ss_strlist_push(&res->kinds, t->client->kind) < 0)
 			return ss_diag_oom(d);
 		if (c->changed && o->want_diff &&
 		    ss_edits_diff(c->text, &c->edits, diff_label(c->text->path), &res->diff, d) < 0)
@@ -123,4 +124,5 @@ void ss_apply_result_free(ss_apply_result *res)
 	ss_strlist_release(&res->changed);
 	ss_strlist_release(&res->unchanged);
 	ss_strlist_release(&res->backups);
+	ss_strlist_release(&res->kinds);
 }
