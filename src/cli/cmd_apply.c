@@ -180,6 +180,8 @@ static void report(const apply_args *a, const ss_apply_result *res)
 	}
 	for (size_t i = 0; i < res->unchanged.n; i++)
 		fprintf(f, "unchanged %s (already as asked)\n", res->unchanged.v[i]);
+	for (size_t i = 0; i < res->warnings.n; i++)
+		fprintf(stderr, "sshsync: warning: %s\n", res->warnings.v[i]);
 	if (!a->opts.dry_run)
 		print_takes_effect(res, f);
 }

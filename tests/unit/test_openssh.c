@@ -336,7 +336,49 @@ static void test_match(void **state)
 	assert_int_equal(ss_openssh_eval(f->c, "h", &r, &d), 0);
 	assert_int_equal(r.interval, SS_UNKNOWN);
 	assert_non_null(r.unknown_reason);
-	assert_non_null(strstr(r.unknown_reason, "Match exec"));
+	assert_non_null(strstr(r.unknown_reason, "interval 50 or 5, depending on Match exec at "));
+	assert_int_equal(r.count_max, 3);
+	assert_int_equal(r.tcp_keepalive, 1);
+	ss_openssh_result_free(&r);
+	fx_free(f);
+	/* Settled before the condition, or the same whatever it gives: known. */
+	f = fx_new("ServerAliveInterval 5\nMatch exec false\n  ServerAliveInterval 9\n"
+		   "Match exec true\n  TCPKeepAlive no\nMatch exec x\n  TCPKeepAlive no\n"
+		   "Host *\n  TCPKeepAlive no\n");
+	assert_int_equal(fx_load(f), 0);
+	expect(f, "h", 5, 3, 0, "1");
+	fx_free(f);
+	/* Canonicalisation: the name unchanged or in one of the domains. */
+	f = fx_new("CanonicalizeHostname yes\nCanonicalDomains example.com example.org\n"
+		   "TCPKeepAlive no\nHost *.example.org\n  ServerAliveInterval 7\n");
+	assert_int_equal(fx_load(f), 0);
+	assert_int_equal(ss_openssh_eval(f->c, "h", &r, &d), 0);
+	assert_int_equal(r.interval, SS_UNKNOWN);
+	assert_int_equal(r.tcp_keepalive, 0);
+	assert_non_null(strstr(r.unknown_reason, "interval 0 or 7, depending on "
+						 "CanonicalizeHostname at "));
+	ss_openssh_result_free(&r);
+	expect(f, "h.example.org", 7, 3, 0, "5");
+	fx_free(f);
+	/* An error for some outcomes only: unknown, with the error. */
+	f = fx_new("Match exec x\n  IgnoreUnknown Foo\nFoo 1\nServerAliveInterval 9\n");
+	assert_int_equal(fx_load(f), 0);
+	assert_int_equal(ss_openssh_eval(f->c, "h", &r, &d), 0);
+	assert_int_equal(r.interval, SS_UNKNOWN);
+	assert_non_null(strstr(r.unknown_reason, "ssh stops"));
+	ss_openssh_result_free(&r);
+	fx_free(f);
+	/* Too many conditions: said so. */
+	ss_buf many = SS_BUF_INIT;
+	for (int i = 0; i < 8; i++)
+		assert_int_equal(
+		    ss_buf_addf(&many, "Match exec c%d\n  ServerAliveInterval %d\n", i, i + 1), 0);
+	f = fx_new(ss_buf_str(&many));
+	ss_buf_release(&many);
+	assert_int_equal(fx_load(f), 0);
+	assert_int_equal(ss_openssh_eval(f->c, "h", &r, &d), 0);
+	assert_int_equal(r.interval, SS_UNKNOWN);
+	assert_non_null(strstr(r.unknown_reason, "more than 64 combinations"));
 	ss_openssh_result_free(&r);
 	fx_free(f);
 	/* ... unless an earlier criterion already failed. */
