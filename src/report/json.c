@@ -38,6 +38,7 @@ static json_t *scope_json(const ss_scope *sc)
 	r |= json_object_set_new(o, "scope", text(sc->name));
 	r |= json_object_set_new(o, "witness", sc->witness ? text(sc->witness) : json_null());
 	r |= json_object_set_new(o, "interval", optional_int(sc->interval));
+	r |= json_object_set_new(o, "period", optional_int(ss_scope_period(sc)));
 	r |= json_object_set_new(o, "count_max", optional_int(sc->count_max));
 	r |= json_object_set_new(o, "tcp_keepalive",
 				 sc->tcp_keepalive == SS_UNSET || sc->tcp_keepalive == SS_UNKNOWN
