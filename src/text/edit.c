@@ -57,6 +57,23 @@ int ss_edits_delete_line(ss_edits *e, const ss_text *t, size_t line)
 	return ss_edits_delete(e, t->lines[line].start, line_end_with_eol(t, line));
 }
 
+/* Whether the text, with the insertions already made at its end, ends
+ * with a line ending (or is empty): inserts at one place keep their order,
+ * so the last insertion at the end is what a new line follows. */
+static int ends_with_newline(const ss_edits *e, const ss_text *t)
+{
+	const ss_edit *last = NULL;
+	for (size_t i = 0; i < e->n; i++) {
+		const ss_edit *x = &e->v[i];
+		if (x->start == t->len && x->end == t->len && x->repl_len &&
+		    (!last || x->seq > last->seq))
+			last = x;
+	}
+	if (last)
+		return last->repl[last->repl_len - 1] == '\n';
+	return t->nlines == 0 || t->lines[t->nlines - 1].eol != SS_EOL_NONE;
+}
+
 int ss_edits_insert_line(ss_edits *e, const ss_text *t, size_t line, const char *content)
 {
 	const char *eol = ss_text_eol_string(t);
@@ -67,8 +84,9 @@ int ss_edits_insert_line(ss_edits *e, const ss_text *t, size_t line, const char 
 		at = t->lines[line].start;
 	} else {
 		at = t->len;
-		/* Appending after a last line that has no ending: end it first. */
-		if (t->nlines && t->lines[t->nlines - 1].eol == SS_EOL_NONE)
+		/* Appending after a last line that has no ending: end it first,
+		 * unless an earlier append already did. */
+		if (!ends_with_newline(e, t))
 			r |= ss_buf_adds(&b, eol);
 	}
 	r |= ss_buf_adds(&b, content);

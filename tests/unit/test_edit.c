@@ -85,6 +85,17 @@ static void test_append_ends_unterminated_last_line(void **state)
 				     "\\ No newline at end of file\n+b\n+c\n");
 }
 
+/* Several appends to a file without a final newline: only the first ends
+ * the last line (found by tests/fuzz, fuzz_ssh; shared/repro/d06). */
+static void test_appends_end_unterminated_line_once(void **state)
+{
+	fixture *f = *state;
+	load(f, "User x");
+	assert_int_equal(ss_edits_insert_line(&f->e, &f->t, 1, "ServerAliveInterval 60"), 0);
+	assert_int_equal(ss_edits_insert_line(&f->e, &f->t, 1, "TCPKeepAlive yes"), 0);
+	assert_string_equal(render(f), "User x\nServerAliveInterval 60\nTCPKeepAlive yes\n");
+}
+
 static void test_inserts_at_one_place_keep_order(void **state)
 {
 	fixture *f = *state;
@@ -171,6 +182,7 @@ int main(void)
 	    T(test_noop_edit_changes_nothing),
 	    T(test_insert_line_uses_file_style),
 	    T(test_append_ends_unterminated_last_line),
+	    T(test_appends_end_unterminated_line_once),
 	    T(test_inserts_at_one_place_keep_order),
 	    T(test_overlap_is_an_error),
 	    T(test_delete_line),
