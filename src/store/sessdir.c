@@ -74,11 +74,11 @@ static int parse_kitty(ss_sessfile *sf, ss_diag *d)
 			li++;
 			continue;
 		}
-		while (li + 1 < t->nlines && t->data[t->lines[li].start + n - 1] != '\\') {
+		/* A blank line ends a record too; it is not part of it. */
+		while (li + 1 < t->nlines && t->data[t->lines[li].start + n - 1] != '\\' &&
+		       kitty_len(t, li + 1) != 0) {
 			li++;
 			n = kitty_len(t, li);
-			if (n == 0)
-				break;
 		}
 		size_t start = t->lines[first].start;
 		size_t end = t->lines[li].start + n; /* record end */
@@ -192,14 +192,49 @@ static int format_value(const ss_sessfile *sf, const char *value, ss_buf *out)
 	return ss_buf_adds(out, value);
 }
 
+/* The end of a KiTTY record's content (after its closing '\', if any). */
+static size_t kitty_record_end(const ss_sessfile *sf, const ss_sessentry *e)
+{
+	size_t last = e->line + e->nlines - 1;
+	return sf->text->lines[last].start + kitty_len(sf->text, last);
+}
+
+/* The edit rewrites the key and separator too: an empty value at the very
+ * end of the file is then no insertion at the end, which appended lines
+ * would precede. A KiTTY record without its closing '\' gets one, or the
+ * next record would be read as part of its value. */
 int ss_sessfile_set(const ss_sessfile *sf, ss_edits *ed, const ss_sessentry *e, const char *value)
 {
 	ss_buf b = SS_BUF_INIT;
-	int r = format_value(sf, value, &b);
+	int r = ss_buf_add(&b, sf->text->data + e->key_start, e->val_start - e->key_start);
 	if (r == 0)
-		r = ss_edits_replace(ed, e->val_start, e->val_end, ss_buf_str(&b), b.len);
+		r = format_value(sf, value, &b);
+	if (r == 0 && sf->fmt == SS_SESS_KITTY && e->val_end == kitty_record_end(sf, e))
+		r = ss_buf_addc(&b, '\\');
+	if (r == 0)
+		r = ss_edits_replace(ed, e->key_start, e->val_end, ss_buf_str(&b), b.len);
 	ss_buf_release(&b);
 	return r;
+}
+
+/* 1 when the file's last line is part of a KiTTY record still open (its
+ * content does not end with '\'), which a line appended after it would
+ * continue. */
+static int kitty_open_at_end(const ss_text *t)
+{
+	if (t->nlines == 0)
+		return 0;
+	size_t n = kitty_len(t, t->nlines - 1);
+	return n && t->data[t->lines[t->nlines - 1].start + n - 1] != '\\';
+}
+
+/* 1 when something was already inserted at the end of the text. */
+static int appended(const ss_edits *ed, const ss_text *t)
+{
+	for (size_t i = 0; i < ed->n; i++)
+		if (ed->v[i].start == t->len && ed->v[i].end == t->len)
+			return 1;
+	return 0;
 }
 
 int ss_sessfile_append(const ss_sessfile *sf, ss_edits *ed, const char *key, const char *value)
@@ -213,6 +248,10 @@ int ss_sessfile_append(const ss_sessfile *sf, ss_edits *ed, const char *key, con
 		r = format_value(sf, value, &b);
 	if (r == 0 && kitty)
 		r = ss_buf_addc(&b, '\\');
+	/* A blank line first closes a record left open at the end (it is
+	 * added once, before the first appended line). */
+	if (r == 0 && kitty && kitty_open_at_end(sf->text) && !appended(ed, sf->text))
+		r = ss_edits_insert_line(ed, sf->text, sf->text->nlines, "");
 	if (r == 0)
 		r = ss_edits_insert_line(ed, sf->text, sf->text->nlines, ss_buf_str(&b));
 	ss_buf_release(&b);

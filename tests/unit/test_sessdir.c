@@ -106,6 +106,50 @@ static void test_kitty_set_escapes(void **state)
 			    "PingInterval\\0\\\nX\\%2Ea%20b%3A%2F\\\nPingIntervalSecs\\30\\\n");
 }
 
+/* Found by tests/fuzz (fuzz_sessfile); shared/repro/d05, d05b, d05c, d26. */
+static void test_kitty_append_after_open_record(void **state)
+{
+	fixture *f = *state;
+	load(f, "HostName\\h\\\nTermType\\xterm", SS_SESS_KITTY);
+	assert_int_equal(ss_sessfile_append(&f->sf, &f->e, "PingInterval", "1"), 0);
+	assert_int_equal(ss_sessfile_append(&f->sf, &f->e, "PingIntervalSecs", "0"), 0);
+	assert_string_equal(render(f), "HostName\\h\\\nTermType\\xterm\n\nPingInterval\\1\\\n"
+				       "PingIntervalSecs\\0\\\n");
+}
+
+static void test_kitty_set_empty_value_closes_record(void **state)
+{
+	fixture *f = *state;
+	load(f, "PingInterval\\\nTermType\\xterm\\\n", SS_SESS_KITTY);
+	assert_string_equal(value(f, "PingInterval"), "");
+	assert_int_equal(
+	    ss_sessfile_set(&f->sf, &f->e, ss_sessfile_get(&f->sf, "PingInterval"), "1"), 0);
+	assert_string_equal(render(f), "PingInterval\\1\\\nTermType\\xterm\\\n");
+}
+
+static void test_kitty_blank_line_ends_record(void **state)
+{
+	fixture *f = *state;
+	load(f, "PingIntervalSecs\\5\n\nTermType\\xterm\\\n", SS_SESS_KITTY);
+	assert_string_equal(value(f, "PingIntervalSecs"), "5");
+	assert_string_equal(value(f, "TermType"), "xterm");
+	assert_int_equal(
+	    ss_sessfile_set(&f->sf, &f->e, ss_sessfile_get(&f->sf, "PingIntervalSecs"), "0"), 0);
+	assert_string_equal(render(f), "PingIntervalSecs\\0\\\n\nTermType\\xterm\\\n");
+}
+
+static void test_putty_empty_last_value_then_append(void **state)
+{
+	fixture *f = *state;
+	load(f, "HostName=h\nTCPKeepalives=", SS_SESS_PUTTY);
+	assert_int_equal(ss_sessfile_append(&f->sf, &f->e, "PingInterval", "1"), 0);
+	assert_int_equal(
+	    ss_sessfile_set(&f->sf, &f->e, ss_sessfile_get(&f->sf, "TCPKeepalives"), "1"), 0);
+	assert_int_equal(ss_sessfile_append(&f->sf, &f->e, "PingIntervalSecs", "0"), 0);
+	assert_string_equal(render(f),
+			    "HostName=h\nTCPKeepalives=1\nPingInterval=1\nPingIntervalSecs=0\n");
+}
+
 static void test_round_trip_is_byte_identical(void **state)
 {
 	fixture *f = *state;
@@ -180,6 +224,12 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_kitty_last_duplicate_wins_and_unescapes, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_kitty_set_escapes, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_kitty_append_after_open_record, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_kitty_set_empty_value_closes_record, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_kitty_blank_line_ends_record, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_putty_empty_last_value_then_append, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(test_round_trip_is_byte_identical, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_names, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_list_dir, setup, teardown),
