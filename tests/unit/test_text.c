@@ -26,6 +26,18 @@ static void assert_roundtrip(const char *bytes, size_t len)
 	ss_text_free(&t);
 }
 
+/* A buffer that was only grown is "" (found by tests/fuzz, fuzz_export:
+ * an empty registry string read back as garbage; shared/repro/d13). */
+static void test_grown_buffer_is_terminated(void **state)
+{
+	(void)state;
+	ss_buf b = SS_BUF_INIT;
+	assert_int_equal(ss_buf_grow(&b, 100), 0);
+	assert_non_null(b.data);
+	assert_string_equal(ss_buf_str(&b), "");
+	ss_buf_release(&b);
+}
+
 static void test_lines_and_endings(void **state)
 {
 	(void)state;
@@ -141,6 +153,7 @@ static void test_error_position(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_grown_buffer_is_terminated),
 	    cmocka_unit_test(test_lines_and_endings),
 	    cmocka_unit_test(test_style_is_majority),
 	    cmocka_unit_test(test_utf16_decodes_and_roundtrips),
