@@ -1,0 +1,61 @@
+/* WinSCP.ini: the TMemIniFile reader, its round trip, and the WinSCP
+ * client's audit-apply cycle. The input is the file. */
+#include <stdlib.h>
+
+#include "fuzz.h"
+#include "fuzz_client.h"
+#include "sshsync/edit.h"
+#include "sshsync/winini.h"
+#include "sshsync/winscp.h"
+
+static const char *const keepalive_keys[] = {"PingInterval", "PingIntervalSecs", "PingIntervalSec",
+					     "PingType", NULL};
+
+int fuzz_winscp_mask(const ss_text *t, unsigned char *m)
+{
+	ss_winini ini;
+	ss_diag d = SS_DIAG_INIT;
+	if (ss_winini_parse(&ini, t, &d) < 0) {
+		fuzz_diag_done(&d);
+		return -1;
+	}
+	for (size_t s = 0; s < ini.nsections; s++) {
+		size_t cur = 0;
+		ss_winini_key k;
+		while (ss_winini_next_key(&ini, s, &cur, &k))
+			for (size_t i = 0; keepalive_keys[i]; i++)
+				if (ss_winini_key_is(&ini, &k, keepalive_keys[i]) &&
+				    k.line < t->nlines)
+					m[k.line] = 1;
+	}
+	ss_winini_free(&ini);
+	/* What looks like a .reg is read as one by the client. */
+	fuzz_reg_mask(t, m);
+	return 0;
+}
+
+int fuzz_winini(const uint8_t *data, size_t size)
+{
+	ss_text t;
+	ss_diag d = SS_DIAG_INIT;
+	if (ss_text_from_bytes(&t, "WinSCP.ini", data, size, &d) == 0) {
+		ss_winini ini;
+		FUZZ_CHECK(ss_winini_parse(&ini, &t, &d) == 0, "TMemIniFile reads anything");
+		ss_edits e = SS_EDITS_INIT;
+		ss_buf out = SS_BUF_INIT;
+		FUZZ_CHECK(ss_edits_render_file(&t, &e, &out, &d) == 0, "render failed");
+		fuzz_check_roundtrip("WinSCP.ini", data, size, out.data, out.len);
+		ss_buf_release(&out);
+		ss_winini_free(&ini);
+		ss_text_free(&t);
+	}
+	fuzz_diag_done(&d);
+	ss_policy p;
+	fuzz_policy_from((uint8_t)ss_hash_bytes(data, size), &p);
+	fuzz_workdir();
+	fuzz_write("WinSCP.ini", data, size);
+	char *path = fuzz_path("WinSCP.ini");
+	fuzz_client_cycle(&ss_client_winscp, path, &p, fuzz_winscp_mask, "[");
+	free(path);
+	return 0;
+}
