@@ -68,7 +68,7 @@ static void check_set_own_value(const ss_sessfile *sf, size_t i)
 	FUZZ_CHECK(ss_sessfile_value(sf, &sf->v[i], &own) == 0, "out of memory");
 	/* A value holding NUL cannot be given back as a C string. */
 	if (!memchr(ss_buf_str(&own), '\0', own.len) &&
-	    ss_sessfile_set(sf, &e, &sf->v[i], ss_buf_str(&own)) == 0) {
+	    ss_sessfile_set(sf, &e, &sf->v[i], ss_buf_str(&own), &d) == 0) {
 		FUZZ_CHECK(ss_edits_render(sf->text, &e, &out, &d) == 0, "render failed");
 		ss_text t;
 		FUZZ_CHECK(ss_text_from_bytes(&t, "session", out.data, out.len, &d) == 0,
