@@ -49,6 +49,9 @@ int fuzz_reg_mask(const struct ss_text *t, unsigned char *mask);
 /* fuzz_winini.c: the same for what the WinSCP client reads (WinSCP.ini, or
  * a .reg when the text looks like one). */
 int fuzz_winscp_mask(const struct ss_text *t, unsigned char *mask);
+/* The lines those masks leave (for fuzz_client_cycle). */
+int fuzz_reg_items(const struct ss_text *t, ss_strlist *out);
+int fuzz_winscp_items(const struct ss_text *t, ss_strlist *out);
 void fuzz_to_utf16(const uint8_t *data, size_t size, ss_buf *out);
 
 /* Prints "invariant broken: ..." and aborts. */

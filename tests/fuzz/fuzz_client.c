@@ -8,23 +8,30 @@
 #include "fuzz.h"
 #include "sshsync/changeset.h"
 
-/* The unmarked lines of a file, content without ending. */
-static int kept_lines(const char *path, const void *bytes, size_t len, fuzz_mask_fn mask,
+int fuzz_unmasked_lines(const ss_text *t, fuzz_mask_fn mask, ss_strlist *out)
+{
+	unsigned char *m = calloc(t->nlines + 1, 1);
+	FUZZ_CHECK(m, "out of memory");
+	int r = mask(t, m);
+	for (size_t i = 0; i < t->nlines && r == 0; i++)
+		if (!m[i])
+			FUZZ_CHECK(
+			    ss_strlist_push_owned(
+				out, ss_strndup(t->data + t->lines[i].start, t->lines[i].len)) == 0,
+			    "out of memory");
+	free(m);
+	return r;
+}
+
+static int kept_items(const char *path, const void *bytes, size_t len, fuzz_items_fn items,
 		      ss_strlist *out)
 {
 	ss_text t;
 	ss_diag d = SS_DIAG_INIT;
 	FUZZ_CHECK(ss_text_from_bytes(&t, path, bytes, len, &d) == 0, "cannot read back %s", path);
-	unsigned char *m = calloc(t.nlines + 1, 1);
-	FUZZ_CHECK(m, "out of memory");
-	int r = mask(&t, m);
-	for (size_t i = 0; i < t.nlines && r == 0; i++)
-		if (!m[i])
-			FUZZ_CHECK(ss_strlist_push_owned(out, ss_strndup(t.data + t.lines[i].start,
-									 t.lines[i].len)) == 0,
-				   "out of memory");
-	free(m);
+	int r = items(&t, out);
 	ss_text_free(&t);
+	fuzz_diag_done(&d);
 	return r;
 }
 
@@ -35,26 +42,31 @@ static int is_extra(const char *line, const char *extra)
 	return !*line || (extra && strchr(extra, *line));
 }
 
-static void check_others(const char *path, const ss_buf *old, const ss_buf *new, fuzz_mask_fn mask,
-			 const char *extra)
+int fuzz_is_insertion(const ss_strlist *a, const ss_strlist *b, const char *extra)
+{
+	size_t i = 0;
+	for (size_t j = 0; j < b->n; j++) {
+		if (i < a->n && strcmp(a->v[i], b->v[j]) == 0)
+			i++;
+		else if (!is_extra(b->v[j], extra))
+			return 0;
+	}
+	return i == a->n;
+}
+
+static void check_others(const char *path, const ss_buf *old, const ss_buf *new,
+			 fuzz_items_fn items, const char *extra)
 {
 	ss_strlist a = SS_STRLIST_INIT, b = SS_STRLIST_INIT;
-	int ra = kept_lines(path, old->data, old->len, mask, &a);
-	int rb = kept_lines(path, new->data, new->len, mask, &b);
+	int ra = kept_items(path, old->data, old->len, items, &a);
+	int rb = kept_items(path, new->data, new->len, items, &b);
 	FUZZ_CHECK(ra == 0, "%s: apply worked on a file that does not parse", path);
-	if (rb < 0) {
+	if (rb < 0 || !fuzz_is_insertion(&a, &b, extra)) {
 		fuzz_show("before", old->data, old->len);
 		fuzz_show("after", new->data, new->len);
-		fuzz_fail("%s: the file apply wrote does not parse", path);
-	}
-	for (size_t i = 0; i < a.n || i < b.n; i++) {
-		int same = i < a.n && i < b.n && strcmp(a.v[i], b.v[i]) == 0;
-		if (!same && !(i >= a.n && is_extra(b.v[i], extra))) {
-			fuzz_show("before", old->data, old->len);
-			fuzz_show("after", new->data, new->len);
-			fuzz_fail("%s: apply changed kept line %zu: '%s' became '%s'", path, i + 1,
-				  i < a.n ? a.v[i] : "(none)", i < b.n ? b.v[i] : "(none)");
-		}
+		fuzz_fail(rb < 0 ? "%s: the file apply wrote does not parse"
+				 : "%s: apply changed what is no keepalive",
+			  path);
 	}
 	ss_strlist_release(&a);
 	ss_strlist_release(&b);
@@ -79,7 +91,7 @@ static long plan(const ss_client *cl, const char *target, const ss_policy *p, ss
 	return r < 0 ? -1 : (long)ss_changeset_count_changed(cs);
 }
 
-static void write_changes(const ss_changeset *cs, fuzz_mask_fn mask, const char *extra)
+static void write_changes(const ss_changeset *cs, fuzz_items_fn items, const char *extra)
 {
 	const char *dir = fuzz_workdir_name();
 	for (size_t i = 0; i < cs->n; i++) {
@@ -91,7 +103,7 @@ static void write_changes(const ss_changeset *cs, fuzz_mask_fn mask, const char 
 		ss_buf old = SS_BUF_INIT;
 		if (c->text->id.known)
 			old = fuzz_read(c->text->path);
-		check_others(c->text->path, &old, &c->rendered, mask, extra);
+		check_others(c->text->path, &old, &c->rendered, items, extra);
 		ss_buf_release(&old);
 		FILE *f = fopen(c->text->path, "wb");
 		FUZZ_CHECK(f &&
@@ -131,7 +143,7 @@ static void check_scopes(const ss_scopes *before, const ss_scopes *after, const 
 }
 
 void fuzz_client_cycle(const ss_client *cl, const char *target, const ss_policy *p,
-		       fuzz_mask_fn mask, const char *extra)
+		       fuzz_items_fn items, const char *extra)
 {
 	ss_scopes before = SS_SCOPES_INIT, after = SS_SCOPES_INIT;
 	if (audit(cl, target, &before) < 0) {
@@ -140,7 +152,7 @@ void fuzz_client_cycle(const ss_client *cl, const char *target, const ss_policy 
 	}
 	ss_changeset cs = SS_CHANGESET_INIT;
 	if (plan(cl, target, p, &cs) >= 0) {
-		write_changes(&cs, mask, extra);
+		write_changes(&cs, items, extra);
 		FUZZ_CHECK(audit(cl, target, &after) == 0, "%s: no audit after apply", target);
 		check_scopes(&before, &after, p);
 		ss_changeset cs2 = SS_CHANGESET_INIT;

@@ -40,6 +40,11 @@ int fuzz_reg_mask(const ss_text *t, unsigned char *mask)
 	return 0;
 }
 
+int fuzz_reg_items(const ss_text *t, ss_strlist *out)
+{
+	return fuzz_unmasked_lines(t, fuzz_reg_mask, out);
+}
+
 static void roundtrip(const uint8_t *data, size_t size)
 {
 	ss_text t;
@@ -102,7 +107,7 @@ static void run(const uint8_t *data, size_t size, const ss_policy *p, uint8_t pi
 	fuzz_write("sessions.reg", data, size);
 	char *path = fuzz_path("sessions.reg");
 	const ss_client *cl = clients[pick % 3];
-	fuzz_client_cycle(cl, path, p, cl == &ss_client_winscp ? fuzz_winscp_mask : fuzz_reg_mask,
+	fuzz_client_cycle(cl, path, p, cl == &ss_client_winscp ? fuzz_winscp_items : fuzz_reg_items,
 			  "[");
 	free(path);
 }

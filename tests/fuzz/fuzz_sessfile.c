@@ -14,7 +14,19 @@
 static const char *const keepalive_keys[] = {"PingInterval", "PingIntervalSecs", "TCPKeepalives",
 					     NULL};
 
-static int mask_fmt(const ss_text *t, unsigned char *m, ss_sessfmt fmt)
+static int is_keepalive(const ss_sessfile *sf, const ss_sessentry *e)
+{
+	for (size_t k = 0; keepalive_keys[k]; k++)
+		if (e->key_end - e->key_start == strlen(keepalive_keys[k]) &&
+		    memcmp(sf->data + e->key_start, keepalive_keys[k], e->key_end - e->key_start) ==
+			0)
+			return 1;
+	return 0;
+}
+
+/* Every entry but the keepalive ones, as "key=value" as the client reads
+ * them (a KiTTY record that gets its closing '\\' is still the same). */
+static int items_fmt(const ss_text *t, ss_strlist *out, ss_sessfmt fmt)
 {
 	ss_sessfile sf;
 	ss_diag d = SS_DIAG_INIT;
@@ -24,26 +36,26 @@ static int mask_fmt(const ss_text *t, unsigned char *m, ss_sessfmt fmt)
 	}
 	for (size_t i = 0; i < sf.n; i++) {
 		const ss_sessentry *e = &sf.v[i];
-		for (size_t k = 0; keepalive_keys[k]; k++)
-			if (e->key_end - e->key_start == strlen(keepalive_keys[k]) &&
-			    memcmp(t->data + e->key_start, keepalive_keys[k],
-				   e->key_end - e->key_start) == 0)
-				for (size_t l = e->line; l < e->line + e->nlines && l < t->nlines;
-				     l++)
-					m[l] = 1;
+		if (is_keepalive(&sf, e))
+			continue;
+		ss_buf b = SS_BUF_INIT;
+		FUZZ_CHECK(ss_buf_add(&b, sf.data + e->key_start, e->key_end - e->key_start) == 0 &&
+			       ss_buf_addc(&b, '=') == 0 && ss_sessfile_value(&sf, e, &b) == 0 &&
+			       ss_strlist_push_owned(out, ss_buf_detach(&b, NULL)) == 0,
+			   "out of memory");
 	}
 	ss_sessfile_free(&sf);
 	return 0;
 }
 
-static int mask_putty(const ss_text *t, unsigned char *m)
+static int items_putty(const ss_text *t, ss_strlist *out)
 {
-	return mask_fmt(t, m, SS_SESS_PUTTY);
+	return items_fmt(t, out, SS_SESS_PUTTY);
 }
 
-static int mask_kitty(const ss_text *t, unsigned char *m)
+static int items_kitty(const ss_text *t, ss_strlist *out)
 {
-	return mask_fmt(t, m, SS_SESS_KITTY);
+	return items_fmt(t, out, SS_SESS_KITTY);
 }
 
 /* The values of every entry, in order. */
@@ -133,7 +145,7 @@ int fuzz_sessfile(const uint8_t *data, size_t size)
 			   kitty ? "HostName\\d\\\n" : "HostName=d\n", 11);
 	char *dir = fuzz_path("sessions");
 	fuzz_client_cycle(kitty ? &ss_client_kitty : &ss_client_putty, dir, &p,
-			  kitty ? mask_kitty : mask_putty, NULL);
+			  kitty ? items_kitty : items_putty, NULL);
 	free(dir);
 	return 0;
 }

@@ -34,6 +34,11 @@ int fuzz_winscp_mask(const ss_text *t, unsigned char *m)
 	return 0;
 }
 
+int fuzz_winscp_items(const ss_text *t, ss_strlist *out)
+{
+	return fuzz_unmasked_lines(t, fuzz_winscp_mask, out);
+}
+
 int fuzz_winini(const uint8_t *data, size_t size)
 {
 	ss_text t;
@@ -55,7 +60,7 @@ int fuzz_winini(const uint8_t *data, size_t size)
 	fuzz_workdir();
 	fuzz_write("WinSCP.ini", data, size);
 	char *path = fuzz_path("WinSCP.ini");
-	fuzz_client_cycle(&ss_client_winscp, path, &p, fuzz_winscp_mask, "[");
+	fuzz_client_cycle(&ss_client_winscp, path, &p, fuzz_winscp_items, "[");
 	free(path);
 	return 0;
 }
