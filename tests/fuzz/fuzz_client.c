@@ -14,11 +14,14 @@ int fuzz_unmasked_lines(const ss_text *t, fuzz_mask_fn mask, ss_strlist *out)
 	FUZZ_CHECK(m, "out of memory");
 	int r = mask(t, m);
 	for (size_t i = 0; i < t->nlines && r == 0; i++)
-		if (!m[i])
-			FUZZ_CHECK(
-			    ss_strlist_push_owned(
-				out, ss_strndup(t->data + t->lines[i].start, t->lines[i].len)) == 0,
-			    "out of memory");
+		if (!m[i]) {
+			/* Trailing blanks and CRs are nothing to either reader. */
+			size_t len = t->lines[i].len;
+			while (len && (unsigned char)t->data[t->lines[i].start + len - 1] <= ' ')
+				len--;
+			char *line = ss_strndup(t->data + t->lines[i].start, len);
+			FUZZ_CHECK(ss_strlist_push_owned(out, line) == 0, "out of memory");
+		}
 	free(m);
 	return r;
 }
@@ -64,6 +67,10 @@ static void check_others(const char *path, const ss_buf *old, const ss_buf *new,
 	if (rb < 0 || !fuzz_is_insertion(&a, &b, extra)) {
 		fuzz_show("before", old->data, old->len);
 		fuzz_show("after", new->data, new->len);
+		for (size_t i = 0; i < a.n; i++)
+			fuzz_show("item before", a.v[i], strlen(a.v[i]));
+		for (size_t i = 0; i < b.n; i++)
+			fuzz_show("item after", b.v[i], strlen(b.v[i]));
 		fuzz_fail(rb < 0 ? "%s: the file apply wrote does not parse"
 				 : "%s: apply changed what is no keepalive",
 			  path);
