@@ -9,9 +9,11 @@
  * braced upper-case GUID, unique per item. Items may be grouped in
  * <Collection> elements, which the console shows as folders. */
 #include "sshsync/gpp.h"
+#include "sshsync/text.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <libxml/xmlstring.h>
 #include <libxml/xmlwriter.h>
 #include <inttypes.h>
 #include <stdint.h>
@@ -22,8 +24,6 @@
 #include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
-
-#include "sshsync/text.h"
 
 enum { IMAGE_SZ_UPDATE = 7, IMAGE_SZ_DELETE = 8, IMAGE_DWORD_UPDATE = 12 };
 
@@ -76,22 +76,19 @@ int ss_gpp_new_uid(char out[39], ss_diag *d)
 	return 0;
 }
 
-/* 1 when XML 1.0 can carry `s` as it is: strict UTF-8 (no overlong form,
- * surrogate or code point above U+10FFFF, which libxml2's own check lets
- * through and its reader then refuses), and no character XML forbids:
- * controls but tab, LF and CR (the writer escapes those in attributes),
- * U+FFFE, U+FFFF. */
+/* 1 when XML 1.0 can carry `s` as it is: valid UTF-8, and no control
+ * character but tab, LF and CR (the writer escapes those in attributes). */
 static int xml_safe(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t len = strlen(s);
-	for (size_t i = 0; i < len;) {
+	for (size_t i = 0, n; i < len; i += n) {
 		uint32_t cp;
-		size_t n = ss_utf8_decode(p + i, len - i, &cp, 0);
-		if (!n || (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') || cp == 0xFFFE ||
+		if (!(n = ss_utf8_decode(p + i, len - i, &cp, 0)))
+			return 0; /* not strict UTF-8: overlong, a surrogate, ... */
+		if ((cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') || cp == 0xFFFE ||
 		    cp == 0xFFFF)
-			return 0;
-		i += n;
+			return 0; /* not an XML 1.0 Char */
 	}
 	return 1;
 }

@@ -1,5 +1,4 @@
 /* Choosing a report format. */
-#include <stdint.h>
 #include <string.h>
 
 #include "sshsync/report.h"
@@ -36,23 +35,5 @@ int ss_report_audit(const ss_scopes *s, const ss_report_opts *o, ss_buf *out, ss
 
 int ss_report_add_printable(ss_buf *out, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s, *end = p + strlen(s);
-	int r = 0;
-	while (*p && !r) {
-		if (*p >= 0x20 && *p < 0x7F) {
-			r = ss_buf_addc(out, (char)*p++);
-			continue;
-		}
-		/* Strict UTF-8: no surrogate, overlong form or code point
-		 * above U+10FFFF passes (jansson and libxml2 refuse them). */
-		uint32_t cp;
-		size_t n = *p >= 0x80 ? ss_utf8_decode(p, (size_t)(end - p), &cp, 0) : 0;
-		if (n) {
-			r = ss_buf_add(out, p, n);
-			p += n;
-		} else {
-			r = ss_buf_addf(out, "\\x%02X", *p++);
-		}
-	}
-	return r;
+	return ss_text_add_printable(out, s, strlen(s), 0);
 }

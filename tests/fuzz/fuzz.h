@@ -43,13 +43,10 @@ int fuzz_export(const uint8_t *data, size_t size);
 /* ---- helpers (common.c) ---- */
 
 struct ss_text;
-/* fuzz_reg.c: marks the lines of keepalive values of a .reg text (-1 when
- * it does not parse); the input as UTF-16LE with a byte order mark. */
-int fuzz_reg_mask(const struct ss_text *t, unsigned char *mask);
-/* fuzz_winini.c: the same for what the WinSCP client reads (WinSCP.ini, or
- * a .reg when the text looks like one). */
-int fuzz_winscp_mask(const struct ss_text *t, unsigned char *mask);
-/* The lines those masks leave (for fuzz_client_cycle). */
+/* fuzz_reg.c: the input as UTF-16LE with a byte order mark. */
+/* The items apply must keep (for fuzz_client_cycle): the lines of a .reg
+ * but keepalive values; for the WinSCP client the same, or, for a text
+ * that is no .reg, the lines of WinSCP.ini but keepalive keys. */
 int fuzz_reg_items(const struct ss_text *t, ss_strlist *out);
 int fuzz_winscp_items(const struct ss_text *t, ss_strlist *out);
 void fuzz_to_utf16(const uint8_t *data, size_t size, ss_buf *out);

@@ -15,12 +15,16 @@ int fuzz_unmasked_lines(const ss_text *t, fuzz_mask_fn mask, ss_strlist *out)
 	int r = mask(t, m);
 	for (size_t i = 0; i < t->nlines && r == 0; i++)
 		if (!m[i]) {
-			/* Trailing blanks and CRs are nothing to either reader. */
+			/* Trailing blanks and CRs are nothing to .reg or INI readers. */
 			size_t len = t->lines[i].len;
 			while (len && (unsigned char)t->data[t->lines[i].start + len - 1] <= ' ')
 				len--;
 			char *line = ss_strndup(t->data + t->lines[i].start, len);
-			FUZZ_CHECK(ss_strlist_push_owned(out, line) == 0, "out of memory");
+			/* Blank lines are nothing to either reader either. */
+			FUZZ_CHECK(len == 0 || ss_strlist_push_owned(out, line) == 0,
+				   "out of memory");
+			if (len == 0)
+				free(line);
 		}
 	free(m);
 	return r;

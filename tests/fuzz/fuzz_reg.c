@@ -17,7 +17,7 @@
 static const char *const keepalive_names[] = {
     "PingInterval", "PingIntervalSecs", "PingIntervalSec", "TCPKeepalives", "PingType", NULL};
 
-int fuzz_reg_mask(const ss_text *t, unsigned char *mask)
+static int reg_mask(const ss_text *t, unsigned char *mask)
 {
 	ss_regfile rf;
 	ss_diag d = SS_DIAG_INIT;
@@ -42,7 +42,7 @@ int fuzz_reg_mask(const ss_text *t, unsigned char *mask)
 
 int fuzz_reg_items(const ss_text *t, ss_strlist *out)
 {
-	return fuzz_unmasked_lines(t, fuzz_reg_mask, out);
+	return fuzz_unmasked_lines(t, reg_mask, out);
 }
 
 static void roundtrip(const uint8_t *data, size_t size)

@@ -11,7 +11,9 @@
 static const char *const keepalive_keys[] = {"PingInterval", "PingIntervalSecs", "PingIntervalSec",
 					     "PingType", NULL};
 
-int fuzz_winscp_mask(const ss_text *t, unsigned char *m)
+/* The lines of a WinSCP.ini as TStringList splits them (at a CR alone
+ * too), trimmed as TMemIniFile trims them, but for keepalive keys. */
+static int ini_items(const ss_text *t, ss_strlist *out)
 {
 	ss_winini ini;
 	ss_diag d = SS_DIAG_INIT;
@@ -19,24 +21,43 @@ int fuzz_winscp_mask(const ss_text *t, unsigned char *m)
 		fuzz_diag_done(&d);
 		return -1;
 	}
+	size_t n = ini.lines ? ini.nlines : t->nlines;
+	unsigned char *m = calloc(n + 1, 1);
+	FUZZ_CHECK(m, "out of memory");
 	for (size_t s = 0; s < ini.nsections; s++) {
 		size_t cur = 0;
 		ss_winini_key k;
 		while (ss_winini_next_key(&ini, s, &cur, &k))
 			for (size_t i = 0; keepalive_keys[i]; i++)
-				if (ss_winini_key_is(&ini, &k, keepalive_keys[i]) &&
-				    k.line < t->nlines)
+				if (ss_winini_key_is(&ini, &k, keepalive_keys[i]) && k.line < n)
 					m[k.line] = 1;
 	}
+	for (size_t i = 0; i < n; i++) {
+		if (m[i])
+			continue;
+		size_t start = ini.lines ? ini.lines[i].start : t->lines[i].start;
+		size_t len = ini.lines ? ini.lines[i].len : t->lines[i].len;
+		while (len && (unsigned char)t->data[start] <= ' ')
+			start++, len--;
+		while (len && (unsigned char)t->data[start + len - 1] <= ' ')
+			len--;
+		if (len) /* an empty line is nothing to TMemIniFile */
+			FUZZ_CHECK(ss_strlist_push_owned(out, ss_strndup(t->data + start, len)) ==
+				       0,
+				   "out of memory");
+	}
+	free(m);
 	ss_winini_free(&ini);
-	/* What looks like a .reg is read as one by the client. */
-	fuzz_reg_mask(t, m);
 	return 0;
 }
 
+/* What the WinSCP client reads: a .reg when the text is one, else INI. */
 int fuzz_winscp_items(const ss_text *t, ss_strlist *out)
 {
-	return fuzz_unmasked_lines(t, fuzz_winscp_mask, out);
+	if (fuzz_reg_items(t, out) == 0)
+		return 0;
+	ss_strlist_release(out);
+	return ini_items(t, out);
 }
 
 int fuzz_winini(const uint8_t *data, size_t size)
