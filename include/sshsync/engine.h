@@ -19,6 +19,7 @@ typedef struct ss_apply_opts {
 	int dry_run;		 /* write nothing */
 	int want_diff;		 /* fill `diff` */
 	int backup;		 /* keep PATH.sshsync-bak */
+	int want_scopes;	 /* fill `before` (and `after` when written) */
 	const char *journal_dir; /* NULL: $XDG_STATE_HOME/sshsync (journal.h) */
 } ss_apply_opts;
 
@@ -30,12 +31,14 @@ typedef struct ss_apply_result {
 	ss_strlist warnings;  /* written, but something after failed (an fsync) */
 	ss_strlist kinds;     /* the kind of the target that changes changed.v[i] */
 	ss_strlist notes;     /* a file planned once although several targets reach it */
+	ss_scopes before;     /* with want_scopes: every scope before apply */
+	ss_scopes after;      /* ... and as read back from the written files */
 } ss_apply_result;
 
 #define SS_APPLY_RESULT_INIT                                                                       \
 	{                                                                                          \
 		SS_BUF_INIT, SS_STRLIST_INIT, SS_STRLIST_INIT, SS_STRLIST_INIT, SS_STRLIST_INIT,   \
-		    SS_STRLIST_INIT, SS_STRLIST_INIT                                               \
+		    SS_STRLIST_INIT, SS_STRLIST_INIT, SS_SCOPES_INIT, SS_SCOPES_INIT               \
 	}
 
 /* Plans every target first, checks that each changed file can be written
