@@ -12,6 +12,11 @@
 #include "openssh_int.h"
 
 enum { MAX_DEPTH = 16 }; /* readconf.c READCONF_MAX_DEPTH */
+/* Every Include is read again where it appears, as ssh does: a file that
+ * includes another twice, over 16 levels, means 65,536 copies. ssh reads
+ * them one by one; sshsync keeps them, so it stops at this many blocks and
+ * settings lines (about 100 MB) instead of running out of memory. */
+enum { MAX_EXPANDED = 1000000 };
 
 typedef struct loader {
 	ss_openssh *c;
@@ -432,6 +437,14 @@ static int do_include(loader *L, uint32_t file, const ss_sshconf_item *it, int c
 				       "too many recursive configuration includes: expected at "
 				       "most 16 levels (including %s)",
 				       p);
+				globfree(&gl);
+				return -1;
+			}
+			if (L->c->nblocks + L->c->ndirs > MAX_EXPANDED) {
+				err_at(L, file, a->start,
+				       "the Include lines expand to more than %d Host, Match and "
+				       "setting lines (including %s again): sshsync stops there",
+				       MAX_EXPANDED, p);
 				globfree(&gl);
 				return -1;
 			}
