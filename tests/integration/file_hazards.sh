@@ -14,11 +14,11 @@ ln -s fifo fifo-link
 printf 'Include %s/fifo\nHost a\n  Port 22\n' "$PWD" >inc-fifo
 chmod 600 inc-fifo
 for target in ssh:fifo ssh:fifo-link ssh:inc-fifo; do
-	expect_status 2 "$target is refused, not waited for" T audit "$target" 2>err
+	expect_status 2 "$target is refused, not waited for" T audit "$target" >err 2>&1
 	check "$target: says it is not a regular file" grep -q "not a regular file" err
 done
 if has_kind putty; then
-	expect_status 2 "putty:/dev/zero is refused, not read" T audit putty:/dev/zero 2>err
+	expect_status 2 "putty:/dev/zero is refused, not read" T audit putty:/dev/zero >err 2>&1
 	check "putty:/dev/zero: says it is not a regular file" grep -q "not a regular file" err
 fi
 
@@ -53,7 +53,7 @@ if [ -x /usr/bin/time ]; then
 	check "and in less than 64 MB ($(tail -1 fan.kb) KB)" test "$(tail -1 fan.kb)" -lt 65536
 fi
 printf 'Match host nosuch\n  User m\n' >>inc/f14
-expect_status 2 "a 2^14 fan-out of Match blocks stops with an error" T audit ssh:inc/f0 2>err
+expect_status 2 "a 2^14 fan-out of Match blocks stops with an error" T audit ssh:inc/f0 >err 2>&1
 check "and says the Include lines expand too far" grep -q "Include lines expand to more than" err
 
 # export --from an ANSI (REGEDIT4) file: the key names are Windows-1252.
