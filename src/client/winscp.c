@@ -583,9 +583,10 @@ static int reg_sites(const ss_regfile *rf, wsites *out, int *have_default, ss_di
 		size_t len;
 		if (!reg_is_site(rf, b, &munged, &len))
 			continue;
-		/* A REGEDIT4 file is ANSI (Windows-1252): the name as UTF-8. */
+		/* A .reg file without the UTF-16 byte order mark is ANSI
+		 * (Windows-1252) for regedit: the name as UTF-8. */
 		ss_buf utf8 = SS_BUF_INIT;
-		if (rf->version == SS_REG_V4 && rf->text->enc == SS_ENC_BYTES) {
+		if (rf->text->enc == SS_ENC_BYTES) {
 			if (ss_cp1252_to_utf8(munged, len, &utf8) < 0) {
 				ss_buf_release(&utf8);
 				return ss_diag_oom(d);
