@@ -76,6 +76,18 @@ if has_kind putty; then
 		T export putty --interval 60 --from ansi.reg --session 'café €' -o sel.reg
 fi
 
+if has_kind winscp; then
+	printf 'REGEDIT4\r\n\r\n[HKEY_CURRENT_USER\\Software\\Martin Prikryl\\WinSCP 2\\Sessions\\caf\351]\r\n"HostName"="h"\r\n' >wansi.reg
+	for fmt in reg reg4 gpp; do
+		rm -f wout.$fmt
+		expect_status 0 "export winscp --from ANSI.reg --format $fmt works" \
+			T export winscp --interval 60 --from wansi.reg --format $fmt -o wout.$fmt
+	done
+	check "the WinSCP Registry.xml export names the key café" grep -qF 'Sessions\café"' wout.gpp
+	check "the WinSCP REGEDIT4 export writes it in Windows-1252" \
+		"$PY" -c 'import sys; sys.exit(b"Sessions\\caf\xe9]" not in open("wout.reg4","rb").read())'
+fi
+
 # A file without a final newline still has none after apply, in every store.
 no_final_newline() { [ "$(tail -c1 "$1" | od -An -tx1 | tr -d ' ')" != 0a ]; }
 printf 'Host a\n  User x' >nonl.ssh
