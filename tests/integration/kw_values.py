@@ -520,7 +520,7 @@ def make_case(r, table, mode):
         # them, so the block's host is asked too
         at = r.randrange(len(lines) + 1)
         name = r.choice(BLOCK_HOSTS)
-        lines.insert(at, "Host " + name)
+        lines.insert(at, r.choice(["Host ", "Host ", "Match originalhost "]) + name)
         if at < len(lines) - 1:
             hosts.append(name)
     if mode == "sshd" and r.random() < 0.25:
