@@ -357,10 +357,12 @@ static int load_one(loader *L, const char *path, int checkperm, int *index)
 		return ss_diag_oom(L->d);
 	int r;
 	/* ssh reads a directory as an empty file (fopen succeeds, reading
-	 * fails quietly). */
-	if (S_ISDIR(st.st_mode))
+	 * fails quietly). It exists: apply must never take it for a file to
+	 * create and write one in its place. */
+	if (S_ISDIR(st.st_mode)) {
 		r = ss_text_from_bytes(&f->text, path, "", 0, L->d);
-	else
+		f->text.id = (ss_file_identity){1, st.st_dev, st.st_ino, 0, ss_hash_bytes("", 0)};
+	} else
 		r = ss_text_load(&f->text, path, 0, L->d);
 	if (r == 0 && ss_sshconf_parse(&f->conf, &f->text, SS_SSHCONF_CLIENT, L->d) < 0) {
 		ss_text_free(&f->text);

@@ -293,6 +293,14 @@ static int closed_already(const ss_sessfile *sf, const ss_edits *ed)
 	return 0;
 }
 
+static int last_line_has_nul(const ss_text *t)
+{
+	if (t->nlines == 0)
+		return 0;
+	const ss_line *l = &t->lines[t->nlines - 1];
+	return memchr(t->data + l->start, '\0', l->len) != NULL;
+}
+
 int ss_sessfile_append(const ss_sessfile *sf, ss_edits *ed, const char *key, const char *value,
 		       ss_diag *d)
 {
@@ -307,11 +315,10 @@ int ss_sessfile_append(const ss_sessfile *sf, ss_edits *ed, const char *key, con
 		r = format_value(sf, value, &b);
 	if (r == 0 && kitty)
 		r = ss_buf_addc(&b, '\\');
-	/* A last record without its '\' would swallow the new line. Where a
-	 * NUL byte follows, KiTTY loses that line's end, and no '\' there can
-	 * close the record: refused. */
-	if (r == 0 && kitty && sf->open_end != SIZE_MAX &&
-	    memchr(sf->text->data + sf->open_end, '\0', sf->text->len - sf->open_end)) {
+	/* A last record without its '\' would swallow the new line. A last
+	 * line with a NUL byte loses its end to KiTTY, so the next line always
+	 * joins it, '\' or not: refused. */
+	if (r == 0 && kitty && last_line_has_nul(sf->text)) {
 		ss_buf_release(&b);
 		return ss_diag_set(d, sf->text->path, sf->text->nlines, 0,
 				   "the last record holds a NUL byte, so KiTTY would read the "

@@ -141,6 +141,15 @@ static void test_kitty_open_record_with_nul_is_refused(void **state)
 	assert_int_equal(ss_sessfile_append(&f->sf, &f->e, "PingInterval", "1", &f->d), -1);
 	assert_non_null(strstr(f->d.message, "NUL byte"));
 	assert_int_equal(f->e.n, 0);
+	/* Also when a '\' comes before the NUL: the line's end is lost all the
+	 * same. */
+	ss_diag_clear(&f->d);
+	ss_sessfile_free(&f->sf);
+	ss_text_free(&f->t);
+	static const char s2[] = "HostName\\h\\\nPr\\\0\0x";
+	assert_int_equal(ss_text_from_bytes(&f->t, "sess", s2, sizeof(s2) - 1, &f->d), 0);
+	assert_int_equal(ss_sessfile_parse(&f->sf, &f->t, SS_SESS_KITTY, &f->d), 0);
+	assert_int_equal(ss_sessfile_append(&f->sf, &f->e, "PingInterval", "1", &f->d), -1);
 }
 
 static void test_kitty_unterminated_last_record_is_closed_first(void **state)
