@@ -94,6 +94,37 @@ int ss_openssh_eval_watch(ss_openssh *c, const char *host, long watch, ss_openss
 			  int *watched, ss_diag *d);
 void ss_openssh_result_free(ss_openssh_result *r);
 
+/* The scopes beyond the literal names: each Host pattern block and each
+ * Match block that can set a keepalive value (by its own lines or through
+ * what it Includes), with the witness it is judged on. Names are the
+ * block's line ("Host *.corp.example.com", "Match user deploy"), each once. */
+typedef struct ss_openssh_scope {
+	char *name;
+	ss_strlist witnesses; /* HOST or USER@HOST as ssh takes them, to try in
+				 order: the first that reaches the block (as
+				 ss_openssh_eval_watch says) is the witness */
+	char *no_witness;     /* why none can be made, else NULL */
+	const char *file;     /* the block's file (points into the tree) */
+	long block;	      /* for ss_openssh_eval_watch */
+} ss_openssh_scope;
+
+typedef struct ss_openssh_scopes {
+	ss_openssh_scope *v;
+	size_t n, cap;
+} ss_openssh_scopes;
+
+#define SS_OPENSSH_SCOPES_INIT                                                                     \
+	{                                                                                          \
+		NULL, 0, 0                                                                         \
+	}
+
+int ss_openssh_block_scopes(const ss_openssh *c, ss_openssh_scopes *out, ss_diag *d);
+void ss_openssh_scopes_free(ss_openssh_scopes *l);
+/* A host name for "any other host": one that no Host line other than
+ * `*` (and no Match host criterion) matches, if such a name can be found
+ * among a few; newly allocated. */
+char *ss_openssh_other_witness(const ss_openssh *c);
+
 /* The edits that make every host get the policy (interval, and count max
  * and TCP keepalive when asked): every existing line in every file of the
  * tree gets the value, and one global line stands before the first

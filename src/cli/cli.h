@@ -35,6 +35,10 @@ int cli_option_seconds(const char *command, const char *option, const char *valu
 /* A time option (--interval, --nat-timeout): OpenSSH's syntax, 1 s or more. */
 int cli_option_time(const char *command, const char *option, const char *value, long *out);
 
+/* Appends the names of a file, one a line ("-" is standard input): line
+ * ends (LF or CRLF) removed, empty lines skipped. */
+int cli_read_names(const char *path, ss_strlist *out, ss_diag *d);
+
 /* The targets named on the command line, or else those discover finds
  * (system files only when `with_system`). */
 int cli_targets(char **args, int nargs, int with_system, int verbose, ss_targets *out, ss_diag *d);

@@ -17,7 +17,16 @@ typedef struct audit_args {
 	const char *output;
 } audit_args;
 
-enum { OPT_INTERVAL = 256, OPT_NAT, OPT_HOST, OPT_CONNECTION, OPT_FORMAT, OPT_SYSTEM, OPT_POLICY };
+enum {
+	OPT_INTERVAL = 256,
+	OPT_NAT,
+	OPT_HOST,
+	OPT_HOST_FILE,
+	OPT_CONNECTION,
+	OPT_FORMAT,
+	OPT_SYSTEM,
+	OPT_POLICY
+};
 
 static int parse_args(int argc, char **argv, audit_args *a, cli_globals *g)
 {
@@ -25,6 +34,7 @@ static int parse_args(int argc, char **argv, audit_args *a, cli_globals *g)
 	    {"interval", required_argument, NULL, OPT_INTERVAL},
 	    {"nat-timeout", required_argument, NULL, OPT_NAT},
 	    {"host", required_argument, NULL, OPT_HOST},
+	    {"host-file", required_argument, NULL, OPT_HOST_FILE},
 	    {"connection", required_argument, NULL, OPT_CONNECTION},
 	    {"format", required_argument, NULL, OPT_FORMAT},
 	    {"output", required_argument, NULL, 'o'},
@@ -50,6 +60,16 @@ static int parse_args(int argc, char **argv, audit_args *a, cli_globals *g)
 			if (ss_strlist_push(&a->hosts, optarg) < 0)
 				return -1;
 			break;
+		case OPT_HOST_FILE: {
+			ss_diag hd = SS_DIAG_INIT;
+			int hr = cli_read_names(optarg, &a->hosts, &hd);
+			if (hr < 0)
+				cli_fail(&hd);
+			ss_diag_clear(&hd);
+			if (hr < 0)
+				return -1;
+			break;
+		}
 		case OPT_CONNECTION:
 			if (ss_strlist_push(&a->connections, optarg) < 0)
 				return -1;
@@ -98,7 +118,8 @@ static int use_color(const audit_args *a)
 	       !(no_color && *no_color) && !(term && strcmp(term, "dumb") == 0);
 }
 
-static int run(const audit_args *a, char **targets_argv, int ntargets, ss_diag *d, int *failed)
+static int run(const audit_args *a, char **targets_argv, int ntargets, ss_diag *d, int *failed,
+	       int *errors)
 {
 	ss_targets targets = SS_TARGETS_INIT;
 	ss_scopes scopes = SS_SCOPES_INIT;
@@ -112,8 +133,10 @@ static int run(const audit_args *a, char **targets_argv, int ntargets, ss_diag *
 		r = ss_report_audit(&scopes, &ro, &out, d);
 	if (r == 0)
 		r = ss_engine_write_output(a->output, out.data, out.len, d);
-	for (size_t i = 0; i < scopes.n; i++)
+	for (size_t i = 0; i < scopes.n; i++) {
 		*failed |= ss_scope_failed(&scopes.v[i]);
+		*errors |= scopes.v[i].error;
+	}
 	ss_buf_release(&out);
 	ss_scopes_free(&scopes);
 	ss_targets_free(&targets);
@@ -131,9 +154,11 @@ int cmd_audit(int argc, char **argv, const cli_globals *g)
 		status = p > 0 ? EXIT_OK : EXIT_TROUBLE;
 	} else {
 		ss_diag d = SS_DIAG_INIT;
-		int failed = 0;
-		if (run(&a, argv + optind, argc - optind, &d, &failed) < 0)
+		int failed = 0, errors = 0;
+		if (run(&a, argv + optind, argc - optind, &d, &failed, &errors) < 0)
 			status = cli_fail(&d);
+		else if (errors)
+			status = EXIT_TROUBLE; /* the report says which scope and why */
 		else if (failed)
 			status = EXIT_AUDIT_FAILED;
 		ss_diag_clear(&d);

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 #include "sshsync/discover.h"
@@ -104,5 +105,34 @@ int cli_targets(char **args, int nargs, int with_system, int verbose, ss_targets
 		r = ss_diag_set(d, NULL, 0, 0,
 				"no settings files found on this machine; name one "
 				"as KIND:PATH (see 'sshsync discover')");
+	return r;
+}
+
+int cli_read_names(const char *path, ss_strlist *out, ss_diag *d)
+{
+	int is_stdin = strcmp(path, "-") == 0;
+	FILE *f = is_stdin ? stdin : fopen(path, "r");
+	if (!f)
+		return ss_diag_errno(d, path, "cannot open the host file");
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	int r = 0;
+	while (r == 0 && (n = getline(&line, &cap, f)) >= 0) {
+		size_t len = (size_t)n;
+		if (len && line[len - 1] == '\n')
+			len--;
+		if (len && line[len - 1] == '\r')
+			len--;
+		line[len] = '\0';
+		if (len && ss_strlist_push(out, line) < 0)
+			r = ss_diag_oom(d);
+	}
+	if (r == 0 && ferror(f))
+		r = ss_diag_errno(d, is_stdin ? "standard input" : path,
+				  "cannot read the host file");
+	free(line);
+	if (!is_stdin)
+		fclose(f);
 	return r;
 }

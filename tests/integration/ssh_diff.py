@@ -89,6 +89,51 @@ def audit(binary, config, hosts, home):
             for s in doc["scopes"]}, None
 
 
+STATS = {"scopes": 0, "no_witness": 0, "unknown": 0}
+
+
+def audit_all(binary, config, home):
+    """Every scope of the file (no --host): name -> (witness, values, reasons)."""
+    p = sshsync(binary, ["audit", "--format", "json", "ssh:" + config], home)
+    try:
+        doc = json.loads(p.stdout)
+    except ValueError:
+        return None, "bad JSON (exit %d): %s" % (p.returncode, p.stderr[:200])
+    return [(s["scope"], s["witness"], (s["interval"], s["count_max"], s["tcp_keepalive"]),
+             s["reasons"], s["status"]) for s in doc["scopes"]], None
+
+
+def compare_scopes(binary, config, home, pool, label, applied=False):
+    """Pattern, Match and `*` scopes: each judged on its witness, which
+    ssh -G must agree with (over every Match exec outcome)."""
+    scopes, err = audit_all(binary, config, home)
+    check(scopes is not None, "%s: audit of all scopes failed: %s" % (label, err))
+    if scopes is None:
+        return
+    judged = [s for s in scopes if s[1] is not None]
+    want = oracle(config, [s[1] for s in judged], home, pool)
+    for name, witness, values, reasons, status in scopes:
+        STATS["scopes"] += 1
+        if witness is None and (name.startswith("Host ") or name.startswith("Match ")):
+            STATS["no_witness"] += 1
+            check(values == (None, None, None) and any("witness" in r for r in reasons),
+                  "%s: scope %r without a witness says nothing: %s" % (label, name, reasons))
+            continue
+        if witness is None:
+            continue  # a literal name: compared with --host above
+        STATS["unknown"] += values[0] is None
+        w = want[witness]
+        if w[1] is not None:
+            check(status == "error" or values == (None, None, None),
+                  "%s: scope %r witness %s: ssh refuses (%s), sshsync %s"
+                  % (label, name, witness, w[1], values))
+            continue
+        check(agree((values, reasons), w[0]), "%s: scope %r witness %s: sshsync %s %s, ssh -G %s"
+              % (label, name, witness, values, reasons, sorted(w[0], key=str)))
+        if applied:
+            check(values[0] == 60, "%s: after apply, scope %r gives %s" % (label, name, values))
+
+
 def tree_digest(root):
     h = hashlib.sha256()
     for d, _, files in sorted(os.walk(root)):
@@ -204,6 +249,8 @@ def compare(binary, config, hosts, home, pool, label, want=None):
 def run_tree(binary, root, hosts, pool, label, audit_only=False):
     config = os.path.join(root, "config")
     accepted = compare(binary, config, hosts, root, pool, label)
+    if accepted:
+        compare_scopes(binary, config, root, pool, label)
     if audit_only:
         return
     if not accepted:
@@ -221,6 +268,7 @@ def run_tree(binary, root, hosts, pool, label, audit_only=False):
         check(after[h][1] is None and {v[0] for v in after[h][0]} == {60},
               "%s: after apply, ssh -G %s gives %s" % (label, h, after[h]))
     compare(binary, config, hosts, root, pool, label + " (applied)", after)
+    compare_scopes(binary, config, root, pool, label + " (applied)", applied=True)
     digest = tree_digest(root)
     p = sshsync(binary, ["apply", "--interval", "60", "--no-backup", "ssh:" + config], root)
     check(p.returncode == 0 and tree_digest(root) == digest,
@@ -283,8 +331,10 @@ def main():
         for cfg in sys.argv[3:sep]:
             run_tree(binary, cfg, hosts, pool, cfg)
     total = passed + len(failures)
-    print("%d passed, %d failed: agreement %.2f%% over %d checks"
-          % (passed, len(failures), 100.0 * passed / max(total, 1), total))
+    print("%d passed, %d failed: agreement %.2f%% over %d checks; %d scopes judged "
+          "(%d without a witness, %d with an unknown interval)"
+          % (passed, len(failures), 100.0 * passed / max(total, 1), total, STATS["scopes"],
+             STATS["no_witness"], STATS["unknown"]))
     sys.exit(1 if failures else 0)
 
 
