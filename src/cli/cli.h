@@ -2,6 +2,7 @@
 #ifndef SSHSYNC_CLI_H
 #define SSHSYNC_CLI_H
 
+#include <stdio.h>
 #include "sshsync/buf.h"
 #include "sshsync/diag.h"
 #include "sshsync/scope.h"
@@ -23,6 +24,13 @@ int cmd_export(int argc, char **argv, const cli_globals *g);
 
 /* Prints "sshsync: FILE:LINE:COL: message" and returns EXIT_TROUBLE. */
 int cli_fail(const ss_diag *d);
+/* Writes s[0..len) to f. File content and file names never act on a
+ * terminal: every byte that could is shown as \xNN (ss_text_add_printable
+ * with `flags`), always when `always`, else when f is a terminal (a diff
+ * to a pipe stays byte for byte). */
+void cli_put(FILE *f, const char *s, size_t len, int flags, int always);
+/* Prints "sshsync: message" (control characters shown as \xNN). */
+void cli_note_error(const char *message);
 /* Prints "sshsync: message" plus a hint to --help; returns EXIT_TROUBLE. */
 int cli_usage_error(const char *command, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -40,7 +48,10 @@ int cli_option_time(const char *command, const char *option, const char *value, 
 int cli_read_names(const char *path, ss_strlist *out, ss_diag *d);
 
 /* The targets named on the command line, or else those discover finds
- * (system files only when `with_system`). */
-int cli_targets(char **args, int nargs, int with_system, int verbose, ss_targets *out, ss_diag *d);
+ * (system files only when `with_system`). For apply, a skipped system file
+ * is noted on stderr and a target that cannot be used is an error; for
+ * audit, it is kept with its message (an error scope of the report). */
+int cli_targets(char **args, int nargs, int with_system, int for_apply, ss_targets *out,
+		ss_diag *d);
 
 #endif

@@ -8,6 +8,18 @@
 #include "openssh_int.h"
 #include "sshsync/clients.h"
 
+/* clientloop.c counts a check before sending its probe and quits when the
+ * count exceeds ServerAliveCountMax: with 0 the first check quits. Measured
+ * (tests/integration/wire.sh): no keepalive is ever sent, and ssh hangs up
+ * on a live server that has been silent for ServerAliveInterval seconds. */
+static int count_max_zero(ss_scope *sc, const char *at)
+{
+	return ss_scope_reason(sc,
+			       "ServerAliveCountMax 0 (%s): ssh sends no keepalive and hangs up "
+			       "once the server has been silent for the interval; use 3",
+			       at ? at : "default");
+}
+
 /* One scope: `host` evaluated as `ssh -G host` takes it. What ssh would
  * stop with for that host is this scope's error, not the end of the
  * report. */
@@ -53,6 +65,8 @@ static int fill_scope(ss_scope *sc, const ss_openssh_result *r, const scope_req 
 	int rc = ss_scope_set_at(sc, r->interval_at);
 	if (rc == 0 && r->unknown_reason)
 		rc = ss_scope_reason(sc, "not known before ssh runs: %s", r->unknown_reason);
+	if (rc == 0 && r->count_max == 0 && r->interval > 0)
+		rc = count_max_zero(sc, r->count_max_at);
 	return rc;
 }
 

@@ -92,7 +92,9 @@ check "clean junit report has no failure" bash -c '! grep -q "<failure" clean.xm
 cp report.xml before.xml
 expect_status 2 "junit audit of a broken target exits 2" \
 	"$SSHSYNC" audit --format junit -o report.xml gpp:Registry.xml gpp:missing.xml 2>/dev/null
-check "a failed audit leaves the report file as it was" cmp -s before.xml report.xml
+check "a failed audit still writes the report" bash -c '! cmp -s before.xml report.xml'
+check "the missing file is an error testcase" grep -q '<error message="missing.xml: ' report.xml
+check "the report with an error validates" xmllint --noout --schema "$schema" report.xml
 expect_status 2 "an unknown --format exits 2" "$SSHSYNC" audit --format yaml gpp:good.xml 2>/dev/null
 
 # --- JSON ----------------------------------------------------------------
@@ -110,14 +112,16 @@ assert j["summary"]["scopes"] == len(j["scopes"])
 assert j["summary"]["passed"] == sum(s["status"] == "pass" for s in j["scopes"])
 assert j["summary"]["failed"] == sum(s["status"] == "fail" for s in j["scopes"])
 assert j["summary"]["errors"] == sum(s["status"] == "error" for s in j["scopes"])
-keys = ["kind", "file", "scope", "witness", "interval", "count_max", "tcp_keepalive", "set_at",
-        "status", "reasons"]
+keys = ["kind", "file", "scope", "witness", "interval", "period", "count_max", "tcp_keepalive",
+        "set_at", "status", "reasons"]
 for s in j["scopes"]:
     assert list(s) == keys, list(s)
     assert isinstance(s["kind"], str) and isinstance(s["file"], str)
     assert isinstance(s["scope"], str)
     assert s["witness"] is None or isinstance(s["witness"], str)
     assert type(s["interval"]) is int and s["interval"] >= 0
+    # gpp sessions are PuTTY's: a keepalive every interval seconds
+    assert s["period"] == s["interval"], s
     assert s["count_max"] is None or type(s["count_max"]) is int
     assert s["tcp_keepalive"] is None or type(s["tcp_keepalive"]) is bool
     assert s["set_at"] is None or isinstance(s["set_at"], str)

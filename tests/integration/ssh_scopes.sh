@@ -44,7 +44,7 @@ PY
 "$SSHSYNC" audit ssh:pat.cfg >all.txt
 check "the text report shows the witness" grep -q "(witness sshsync-any.corp.example.com)" all.txt
 "$SSHSYNC" audit --format junit -o all.xml ssh:pat.cfg
-check "the JUnit report shows the witness" grep -q "Match user deploy (witness deploy@sshsync-any)" all.xml
+check "the JUnit report shows the witness" grep -q "Match user deploy: witness deploy@sshsync-any" all.xml
 
 printf 'bastion\r\n\nx.corp.example.com\nlegacy.corp.example.com\n' >hosts.txt
 "$SSHSYNC" audit --format json --host-file hosts.txt ssh:pat.cfg >hf.json
