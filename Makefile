@@ -2,11 +2,15 @@
 #   make demo   set up, build, and run sshsync on the bundled demo home
 #   make check  set up, build with sanitizers, run every test
 #   make bench  the performance benchmarks beside their references
+#   make fuzz   build the libFuzzer harnesses (clang) and run each for
+#               FUZZ_SECONDS (default 60)
 BUILD ?= build
 CHECK_BUILD ?= build-check
 JOBS ?= 2
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
 
-.PHONY: all deps build demo check bench install clean
+.PHONY: all deps build demo check bench fuzz install clean
 
 all: build
 
@@ -28,8 +32,14 @@ check: deps
 bench: build
 	./bench/run $(BUILD)
 
+fuzz: deps
+	cmake -S . -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+		-DSSHSYNC_FUZZ=ON -DSSHSYNC_TESTS=OFF
+	cmake --build $(FUZZ_BUILD) -j$(JOBS)
+	./tests/fuzz/run-fuzzers $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
 install: build
 	cmake --install $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(CHECK_BUILD)
+	rm -rf $(BUILD) $(CHECK_BUILD) $(FUZZ_BUILD)
