@@ -61,6 +61,15 @@ typedef struct ss_openssh_opts {
 typedef struct ss_openssh ss_openssh; /* a loaded configuration tree */
 
 int ss_openssh_load(ss_openssh **out, const char *path, const ss_openssh_opts *o, ss_diag *d);
+/* Several files read one after the other as one configuration, as ssh
+ * without -F reads ~/.ssh/config and then /etc/ssh/ssh_config: one
+ * first-value-wins pass over both. Each file is a user or a system config
+ * by its path (see `system` above); the user's own file must have safe
+ * permissions, as ssh checks it then. */
+int ss_openssh_load_chain(ss_openssh **out, const char *const *paths, size_t n,
+			  const ss_openssh_opts *o, ss_diag *d);
+/* 1 for a file named ssh_config or under /etc/ (or $SSHSYNC_SYSCONFDIR). */
+int ss_openssh_is_system_path(const char *path);
 void ss_openssh_free(ss_openssh *c);
 
 /* The literal host names of the tree's Host lines (no '*', '?' or '!'),

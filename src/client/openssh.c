@@ -162,11 +162,15 @@ static int audit_all(ss_openssh *c, const char *path, ss_scopes *out, ss_diag *d
 	return r;
 }
 
-static int ssh_audit(const char *path, const ss_query *q, ss_scopes *out, ss_diag *d)
+/* `system`: the system-wide file ssh reads after `path` without -F, or
+ * NULL for `path` alone (ssh -F). */
+static int ssh_audit_chain(const char *path, const char *system, const ss_query *q, ss_scopes *out,
+			   ss_diag *d)
 {
 	ss_openssh_opts o = SS_OPENSSH_OPTS_INIT;
 	ss_openssh *c;
-	if (ss_openssh_load(&c, path, &o, d) < 0)
+	const char *chain[2] = {path, system};
+	if (ss_openssh_load_chain(&c, chain, system ? 2 : 1, &o, d) < 0)
 		return -1;
 	int r = 0;
 	if (q && q->hosts && q->hosts->n) {
@@ -179,6 +183,11 @@ static int ssh_audit(const char *path, const ss_query *q, ss_scopes *out, ss_dia
 	}
 	ss_openssh_free(c);
 	return r;
+}
+
+static int ssh_audit(const char *path, const ss_query *q, ss_scopes *out, ss_diag *d)
+{
+	return ssh_audit_chain(path, NULL, q, out, d);
 }
 
 static int ssh_apply(const char *path, const ss_policy *p, ss_changeset *cs, ss_diag *d)
@@ -229,4 +238,6 @@ const ss_client ss_client_ssh = {
     .apply = ssh_apply,
     .export_plan = NULL,
     .sniff = ssh_sniff,
+    .is_system = ss_openssh_is_system_path,
+    .audit_chain = ssh_audit_chain,
 };

@@ -672,19 +672,37 @@ static int init_options(ss_openssh *c, const char *path, const ss_openssh_opts *
 	return 0;
 }
 
-int ss_openssh_load(ss_openssh **out, const char *path, const ss_openssh_opts *o, ss_diag *d)
+/* The next top-level file of a chain: its own kind (user or system) and
+ * Include base. */
+static int next_top(ss_openssh *c, const char *path, const ss_openssh_opts *o, int alone,
+		    ss_diag *d)
+{
+	c->system = alone && o && o->system >= 0 ? o->system : is_system_path(path);
+	free(c->base);
+	c->base = alone && o && o->include_base ? ss_strdup(o->include_base)
+						: default_base(path, c->system, c->home);
+	return c->base ? 0 : ss_diag_oom(d);
+}
+
+int ss_openssh_load_chain(ss_openssh **out, const char *const *paths, size_t n,
+			  const ss_openssh_opts *o, ss_diag *d)
 {
 	*out = NULL;
 	ss_openssh *c = calloc(1, sizeof(*c));
 	if (!c)
 		return ss_diag_oom(d);
 	loader L = {c, d, NULL, 0};
-	int idx = 0;
-	int r = init_options(c, path, o, d);
-	if (r == 0)
-		r = load_one(&L, path, 0, &idx);
-	if (r == 0)
-		r = walk_file(&L, 0, 0, -1);
+	int r = init_options(c, paths[0], o, d);
+	for (size_t i = 0; i < n && r == 0; i++) {
+		int idx = 0;
+		r = next_top(c, paths[i], o, n == 1, d);
+		/* Without -F, ssh checks the user's own file as it checks an
+		 * included one. */
+		if (r == 0)
+			r = load_one(&L, paths[i], n > 1 && !c->system, &idx);
+		if (r == 0)
+			r = walk_file(&L, (uint32_t)idx, 0, -1);
+	}
 	if (r == 0)
 		r = build_index(c, d);
 	free(L.ignunk);
@@ -694,6 +712,16 @@ int ss_openssh_load(ss_openssh **out, const char *path, const ss_openssh_opts *o
 	}
 	*out = c;
 	return 0;
+}
+
+int ss_openssh_load(ss_openssh **out, const char *path, const ss_openssh_opts *o, ss_diag *d)
+{
+	return ss_openssh_load_chain(out, &path, 1, o, d);
+}
+
+int ss_openssh_is_system_path(const char *path)
+{
+	return is_system_path(path);
 }
 
 void ss_openssh_free(ss_openssh *c)

@@ -101,4 +101,33 @@ assert "Match exec at exec.cfg:1" in s["reasons"][0], s["reasons"]
 PY
 "$SSHSYNC" audit --host h ssh:exec.cfg >exec.txt
 check "text: unknown values are ?" grep -qE "^ssh +exec.cfg +h +off +\? +\? " exec.txt
+
+# The user's file and the system file are one chain, as ssh reads them
+# without -F; apply (user files only) then audit passes out of the box.
+mkdir -p chain/home/.ssh chain/etc/ssh
+printf 'Host *\n    ServerAliveInterval 100\n' >chain/etc/ssh/ssh_config
+printf 'Host nas\n    User me\n' >chain/home/.ssh/config
+chmod 600 chain/home/.ssh/config
+run_chain() { HOME=$PWD/chain/home SSHSYNC_SYSCONFDIR=$PWD/chain/etc "$SSHSYNC" "$@"; }
+run_chain audit --format json --host nas >chain.json
+check "without -F: the system file's value, set_at in the system file" "$PY" - chain.json <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))["scopes"]
+assert len(s) == 1 and s[0]["interval"] == 100, s
+assert s[0]["set_at"].endswith("chain/etc/ssh/ssh_config:2"), s[0]["set_at"]
+PY
+run_chain audit --format json --host nas ssh:chain/home/.ssh/config >alone.json
+check "a file named alone is ssh -F FILE" "$PY" - alone.json <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))["scopes"]
+assert s[0]["interval"] == 0 and s[0]["set_at"] is None, s
+PY
+expect_status 1 "before apply, the audit fails for --interval 60" run_chain audit --interval 60
+expect_status 0 "apply without --system" run_chain apply --interval 60 --no-backup
+check "the system file is untouched" grep -q "ServerAliveInterval 100" chain/etc/ssh/ssh_config
+check "the default goes last, in a Host * block" "$PY" - chain/home/.ssh/config <<'PY'
+import sys
+assert open(sys.argv[1]).read() == "Host nas\n    User me\n\nHost *\n    ServerAliveInterval 60\n"
+PY
+expect_status 0 "apply && audit passes out of the box" run_chain audit --interval 60
 finish
