@@ -70,7 +70,7 @@ static int add_json(ss_buf *out, json_t *j, size_t flags)
  * 100,000 sites never exists as one jansson tree (about 2 KB a scope). */
 int ss_report_json(const ss_scopes *s, const ss_report_opts *o, ss_buf *out, ss_diag *d)
 {
-	size_t failed = 0, errors = 0;
+	size_t failed = 0, errors = 0, na = 0;
 	int r = ss_buf_adds(out, "{\n  \"sshsync\": ") < 0 ||
 		add_json(out, json_string(SSHSYNC_VERSION), 0) < 0 ||
 		ss_buf_addf(out, ",\n  \"nat_timeout\": %ld,\n  \"scopes\": [", o->nat_timeout) < 0;
@@ -79,12 +79,13 @@ int ss_report_json(const ss_scopes *s, const ss_report_opts *o, ss_buf *out, ss_
 		    add_json(out, scope_json(&s->v[i]), 0) < 0;
 		failed += ss_scope_failed(&s->v[i]) && !s->v[i].error;
 		errors += s->v[i].error != 0;
+		na += s->v[i].not_applicable && !s->v[i].error;
 	}
 	if (!r)
 		r = ss_buf_addf(out,
 				"%s],\n  \"summary\": {\"scopes\": %zu, \"passed\": %zu, "
 				"\"failed\": %zu, \"errors\": %zu}\n}\n",
-				s->n ? "\n  " : "", s->n, s->n - failed - errors, failed,
+				s->n ? "\n  " : "", s->n, s->n - failed - errors - na, failed,
 				errors) < 0;
 	return r ? ss_diag_oom(d) : 0;
 }

@@ -372,6 +372,44 @@ static void test_list_dir(void **state)
 	free(dir);
 }
 
+/* Session files against ssh_config snippets and each other's format. */
+static void test_misfit(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *text;
+		ss_sessfmt fmt;
+		long offset; /* -1: fits */
+	} cases[] = {
+	    {"", SS_SESS_PUTTY, -1},
+	    {"HostName=web\nPingInterval=0\n\nColour0=187,187,187\n", SS_SESS_PUTTY, -1},
+	    {"HostName=web\r\nLogFileName=C:\\x\\putty.log\r\n", SS_SESS_PUTTY, -1},
+	    {"Host web\n  User me\n", SS_SESS_PUTTY, 0},
+	    {"HostName=web\nServerAliveInterval 30\n", SS_SESS_PUTTY, 13},
+	    {"Host Name=web\n", SS_SESS_PUTTY, 0},
+	    {"=web\n", SS_SESS_PUTTY, 0},
+	    {"HostName\\web\\\n", SS_SESS_PUTTY, 0},
+	    {"HostName\\web\\\nPingInterval\\0\\\n", SS_SESS_KITTY, -1},
+	    {"Note\\line one\nline two = anything\\\nPort\\22\\\n", SS_SESS_KITTY, -1},
+	    {"HostName=web\n", SS_SESS_KITTY, 0},
+	    {"HostName\\web\\\nHost web\n", SS_SESS_KITTY, 14},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t off = 999;
+		const char *why =
+		    ss_sessfile_misfit(cases[i].text, strlen(cases[i].text), cases[i].fmt, &off);
+		if (cases[i].offset < 0) {
+			assert_null(why);
+		} else {
+			assert_non_null(why);
+			assert_int_equal(off, (size_t)cases[i].offset);
+		}
+	}
+	size_t off = 0;
+	assert_non_null(ss_sessfile_misfit("HostName=a\0b\n", 13, SS_SESS_PUTTY, &off));
+	assert_int_equal(off, 10);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -395,6 +433,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_round_trip_is_byte_identical, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_names, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_list_dir, setup, teardown),
+	    cmocka_unit_test(test_misfit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
