@@ -51,11 +51,14 @@ typedef struct ss_openssh_opts {
 	/* The local user name (Match localuser, default for Match user);
 	 * NULL: the current user's password entry. */
 	const char *local_user;
+	/* A missing file is an empty one (ssh reads a missing ~/.ssh/config
+	 * so), which apply then creates. */
+	int missing_empty;
 } ss_openssh_opts;
 
 #define SS_OPENSSH_OPTS_INIT                                                                       \
 	{                                                                                          \
-		-1, NULL, NULL, NULL                                                               \
+		-1, NULL, NULL, NULL, 0                                                            \
 	}
 
 typedef struct ss_openssh ss_openssh; /* a loaded configuration tree */

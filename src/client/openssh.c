@@ -190,9 +190,23 @@ static int ssh_audit(const char *path, const ss_query *q, ss_scopes *out, ss_dia
 	return ssh_audit_chain(path, NULL, q, out, d);
 }
 
+/* The user's own ~/.ssh/config: ssh reads it when it exists, and reads
+ * nothing (no error) when it does not. */
+static int is_user_config(const char *path)
+{
+	const char *home = getenv("HOME");
+	char *mine = home && *home ? ss_asprintf("%s/.ssh/config", home) : NULL;
+	int r = mine && strcmp(mine, path) == 0;
+	free(mine);
+	return r;
+}
+
 static int ssh_apply(const char *path, const ss_policy *p, ss_changeset *cs, ss_diag *d)
 {
 	ss_openssh_opts o = SS_OPENSSH_OPTS_INIT;
+	/* A missing ~/.ssh/config is created: the place for the user's
+	 * defaults, read before the system file. */
+	o.missing_empty = is_user_config(path);
 	ss_openssh *c;
 	if (ss_openssh_load(&c, path, &o, d) < 0)
 		return -1;

@@ -1,5 +1,6 @@
 /* Loading an ssh_config tree: files, Include, checks ssh makes whatever
  * the host, and the blocks and index that evaluation walks. */
+#include <errno.h>
 #include <glob.h>
 #include <grp.h>
 #include <pwd.h>
@@ -19,6 +20,7 @@ typedef struct loader {
 	ss_diag *d;
 	const char **ignunk; /* IgnoreUnknown values seen so far (the items' strings) */
 	size_t nignunk;
+	int missing_empty; /* the next top-level file may be missing */
 } loader;
 
 char *oss_where(const ss_openssh *c, uint32_t file, uint32_t item)
@@ -335,8 +337,12 @@ static int load_one(loader *L, const char *path, int checkperm, int *index)
 {
 	ss_openssh *c = L->c;
 	struct stat st;
-	if (stat(path, &st) < 0)
-		return ss_diag_errno(L->d, path, "cannot open config file");
+	int missing = 0;
+	if (stat(path, &st) < 0) {
+		if (!L->missing_empty || errno != ENOENT)
+			return ss_diag_errno(L->d, path, "cannot open config file");
+		missing = 1;
+	}
 	if (checkperm && !secure_permissions(&st, getuid()))
 		return ss_diag_set(L->d, path, 0, 0,
 				   "bad owner or permissions: ssh refuses an included file that "
@@ -358,7 +364,9 @@ static int load_one(loader *L, const char *path, int checkperm, int *index)
 	int r;
 	/* ssh reads a directory as an empty file (fopen succeeds, reading
 	 * fails quietly). */
-	if (S_ISDIR(st.st_mode))
+	if (missing)
+		r = ss_text_new_empty(&f->text, path, SS_ENC_BYTES, SS_EOL_LF, L->d);
+	else if (S_ISDIR(st.st_mode))
 		r = ss_text_from_bytes(&f->text, path, "", 0, L->d);
 	else
 		r = ss_text_load(&f->text, path, 0, L->d);
@@ -691,15 +699,17 @@ int ss_openssh_load_chain(ss_openssh **out, const char *const *paths, size_t n,
 	ss_openssh *c = calloc(1, sizeof(*c));
 	if (!c)
 		return ss_diag_oom(d);
-	loader L = {c, d, NULL, 0};
+	loader L = {c, d, NULL, 0, 0};
 	int r = init_options(c, paths[0], o, d);
 	for (size_t i = 0; i < n && r == 0; i++) {
 		int idx = 0;
 		r = next_top(c, paths[i], o, n == 1, d);
 		/* Without -F, ssh checks the user's own file as it checks an
 		 * included one. */
+		L.missing_empty = i == 0 && o && o->missing_empty;
 		if (r == 0)
 			r = load_one(&L, paths[i], n > 1 && !c->system, &idx);
+		L.missing_empty = 0;
 		if (r == 0)
 			r = walk_file(&L, (uint32_t)idx, 0, -1);
 	}

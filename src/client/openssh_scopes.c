@@ -65,21 +65,6 @@ static char *fill(const char *pat, const char *word)
 	return ss_buf_detach(&b, NULL);
 }
 
-static int host_line_matches(const ss_sshconf_item *it, const char *host)
-{
-	int on = 0;
-	for (size_t i = 0; i < it->nargs; i++) {
-		const char *p = it->args[i].value;
-		int neg = p[0] == '!';
-		if (ss_match_pattern(host, p + neg)) {
-			if (neg)
-				return 0;
-			on = 1;
-		}
-	}
-	return on;
-}
-
 static int all_star(const ss_sshconf_item *it)
 {
 	int pos = 0;
@@ -269,7 +254,7 @@ static int fill_witnesses(const ss_openssh *c, size_t b, ss_strlist *out)
 		r = user_candidates(c, b, &users);
 	const ss_sshconf_item *it = &c->files[blk->file].conf.items[blk->item];
 	for (size_t h = 0; h < hosts.n && !r && out->n < MAX_CANDIDATES; h++) {
-		if (blk->kind == BK_HOST && !host_line_matches(it, hosts.v[h]))
+		if (blk->kind == BK_HOST && !oss_host_matches(it, hosts.v[h]))
 			continue;
 		for (size_t u = 0; u < (users.n ? users.n : 1) && !r && out->n < MAX_CANDIDATES;
 		     u++)
@@ -386,7 +371,7 @@ char *ss_openssh_other_witness(const ss_openssh *c)
 			if (blk->kind == BK_HOST) {
 				const ss_sshconf_item *it =
 				    &c->files[blk->file].conf.items[blk->item];
-				hits += !all_star(it) && host_line_matches(it, others[i]);
+				hits += !all_star(it) && oss_host_matches(it, others[i]);
 			} else if (blk->kind == BK_MATCH) {
 				for (size_t k = 0; k < blk->ncrit; k++) {
 					const oss_crit *cr = &blk->crit[k];

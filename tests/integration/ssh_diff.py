@@ -200,6 +200,13 @@ def compare_scopes(binary, setup, pool, label, applied=False):
             check(values[0] == 60, "%s: after apply, scope %r gives %s" % (label, name, values))
 
 
+def check_applied(label, hosts, after):
+    """After apply --interval 60, ssh -G gives 60 to every host in every outcome."""
+    for h in hosts:
+        check(after[h][1] is None and {v[0] for v in after[h][0]} == {60},
+              "%s: after apply, ssh -G %s gives %s" % (label, h, after[h]))
+
+
 def tree_digest(root):
     h = hashlib.sha256()
     for d, _, files in sorted(os.walk(root)):
@@ -331,9 +338,7 @@ def run_tree(binary, root, hosts, pool, label, audit_only=False):
     if p.returncode != 0:
         return
     after = oracle(setup, hosts, pool)
-    for h in hosts:
-        check(after[h][1] is None and {v[0] for v in after[h][0]} == {60},
-              "%s: after apply, ssh -G %s gives %s" % (label, h, after[h]))
+    check_applied(label, hosts, after)
     compare(binary, setup, hosts, pool, label + " (applied)", after)
     compare_scopes(binary, setup, pool, label + " (applied)", applied=True)
     digest = tree_digest(root)
@@ -372,9 +377,7 @@ def run_chain(binary, work, seed, pool):
     check(tree_digest(etcroot) == before, "%s: apply without --system changed the system file"
           % label)
     after = oracle(setup, hosts, pool)
-    for h in hosts:
-        check(after[h][1] is None and {v[0] for v in after[h][0]} == {60},
-              "%s: after apply, ssh -G %s gives %s" % (label, h, after[h]))
+    check_applied(label, hosts, after)
     compare(binary, setup, hosts, pool, label + " (applied)", after)
     compare_scopes(binary, setup, pool, label + " (applied)", applied=True)
     p = sshsync(binary, ["audit", "--interval", "60", "--format", "json"], setup)

@@ -130,4 +130,17 @@ import sys
 assert open(sys.argv[1]).read() == "Host nas\n    User me\n\nHost *\n    ServerAliveInterval 60\n"
 PY
 expect_status 0 "apply && audit passes out of the box" run_chain audit --interval 60
+
+# No ~/.ssh/config yet: ssh reads none, and apply without --system creates
+# it (the system file stays as it is), so that the audit passes too.
+rm chain/home/.ssh/config
+expect_status 1 "only the system file: the audit fails for --interval 60" \
+	run_chain audit --interval 60
+expect_status 0 "apply creates ~/.ssh/config" run_chain apply --interval 60 --no-backup
+check "the new file holds the default" grep -qx "ServerAliveInterval 60" chain/home/.ssh/config
+check "the system file is still untouched" grep -q "ServerAliveInterval 100" chain/etc/ssh/ssh_config
+expect_status 0 "and the audit passes" run_chain audit --interval 60
+expect_status 2 "a missing file named on the command line is still an error" \
+	"$SSHSYNC" apply --interval 60 ssh:nonexistent.cfg 2>/dev/null
+check "and it is not created" test ! -e nonexistent.cfg
 finish
