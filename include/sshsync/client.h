@@ -51,6 +51,9 @@ typedef struct ss_client {
 	 * when is_system is. */
 	int (*audit_chain)(const char *path, const char *system, const ss_query *q, ss_scopes *out,
 			   ss_diag *d);
+	/* The files PATH includes (every file it reads but itself); NULL for
+	 * kinds without includes. */
+	int (*includes)(const char *path, ss_strlist *out, ss_diag *d);
 } ss_client;
 
 /* Every client, NULL-terminated. */

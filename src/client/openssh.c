@@ -215,6 +215,19 @@ static int ssh_apply(const char *path, const ss_policy *p, ss_changeset *cs, ss_
 	return r;
 }
 
+static int ssh_includes(const char *path, ss_strlist *out, ss_diag *d)
+{
+	ss_openssh_opts o = SS_OPENSSH_OPTS_INIT;
+	ss_openssh *c;
+	if (ss_openssh_load(&c, path, &o, d) < 0)
+		return -1;
+	int r = 0;
+	for (size_t i = 1; i < c->nfiles && r == 0; i++)
+		r = ss_strlist_push(out, c->files[i].path) < 0 ? ss_diag_oom(d) : 0;
+	ss_openssh_free(c);
+	return r;
+}
+
 /* Keywords only ssh_config has (sshd_config would reject them). */
 static const char *const client_only[] = {"host ",	  "serveraliveinterval",   "proxyjump",
 					  "proxycommand", "identityfile",	   "hostname ",
@@ -254,4 +267,5 @@ const ss_client ss_client_ssh = {
     .sniff = ssh_sniff,
     .is_system = ss_openssh_is_system_path,
     .audit_chain = ssh_audit_chain,
+    .includes = ssh_includes,
 };

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "sshsync/sessdir.h"
 #include "testutil.h"
@@ -141,6 +142,15 @@ static void test_kitty_open_record_with_nul_is_refused(void **state)
 	assert_int_equal(ss_sessfile_append(&f->sf, &f->e, "PingInterval", "1", &f->d), -1);
 	assert_non_null(strstr(f->d.message, "NUL byte"));
 	assert_int_equal(f->e.n, 0);
+	/* Also when a '\' comes before the NUL: the line's end is lost all the
+	 * same. */
+	ss_diag_clear(&f->d);
+	ss_sessfile_free(&f->sf);
+	ss_text_free(&f->t);
+	static const char s2[] = "HostName\\h\\\nPr\\\0\0x";
+	assert_int_equal(ss_text_from_bytes(&f->t, "sess", s2, sizeof(s2) - 1, &f->d), 0);
+	assert_int_equal(ss_sessfile_parse(&f->sf, &f->t, SS_SESS_KITTY, &f->d), 0);
+	assert_int_equal(ss_sessfile_append(&f->sf, &f->e, "PingInterval", "1", &f->d), -1);
 }
 
 static void test_kitty_unterminated_last_record_is_closed_first(void **state)
@@ -363,6 +373,18 @@ static void test_list_dir(void **state)
 	assert_int_equal(ss_sessdir_list(dir, SS_SESS_KITTY, &l, &f->d), 0);
 	assert_int_equal(l.n, 3);
 	assert_string_equal(l.v[2], "folder/c");
+	ss_strlist_release(&l);
+	/* Links that loop back up are not followed again: each session once. */
+	assert_int_equal(symlink(".", p = tu_path(dir, "loop")), 0);
+	free(p);
+	assert_int_equal(symlink("..", p = tu_path(dir, "folder/up")), 0);
+	free(p);
+	assert_int_equal(symlink("self", p = tu_path(dir, "self")), 0); /* ELOOP */
+	free(p);
+	assert_int_equal(mkfifo(p = tu_path(dir, "fifo"), 0600), 0);
+	free(p);
+	assert_int_equal(ss_sessdir_list(dir, SS_SESS_KITTY, &l, &f->d), 0);
+	assert_int_equal(l.n, 3);
 	ss_strlist_release(&l);
 	p = tu_path(dir, "missing");
 	assert_int_equal(ss_sessdir_list(p, SS_SESS_PUTTY, &l, &f->d), -1);
