@@ -92,12 +92,16 @@ as=()
 if [ "$(id -u)" -eq 0 ]; then
 	chown nobody "$work/ro" "$work/ro/config"
 	chmod 755 "$work" "$work/ro/sub"
+	# The build folder may be private (a 0700 clone): nobody runs a copy.
+	install -m 755 "$SSHSYNC" "$work/sshsync"
 	as=(runuser -u nobody --)
 else
 	chmod 555 "$work/ro/sub"
 fi
 sum=$(find "$work/ro" -type f -exec sha256sum {} + | sort)
-out=$(HOME=$work/ro "${as[@]}" "$SSHSYNC" apply --interval 60 --no-backup "ssh:$work/ro/config" 2>&1); rc=$?
+bin=$SSHSYNC
+[ ${#as[@]} -gt 0 ] && bin=$work/sshsync
+out=$(HOME=$work/ro "${as[@]}" "$bin" apply --interval 60 --no-backup "ssh:$work/ro/config" 2>&1); rc=$?
 [ $rc -eq 2 ] && ok || bad "ro: apply exited $rc: $out"
 case "$out" in *inc.conf*"cannot be written"*) ok ;; *) bad "ro: message '$out'" ;; esac
 [ "$(find "$work/ro" -type f -exec sha256sum {} + | sort)" = "$sum" ] && ok || bad "ro: files changed"
