@@ -1,5 +1,6 @@
 /* Loading an ssh_config tree: files, Include, checks ssh makes whatever
  * the host, and the blocks and index that evaluation walks. */
+#include <errno.h>
 #include <glob.h>
 #include <grp.h>
 #include <pwd.h>
@@ -10,15 +11,24 @@
 #include <unistd.h>
 
 #include "openssh_int.h"
+#include "sshsync/os_file.h"
 #include "sshsync/sshkw.h"
 
 enum { MAX_DEPTH = 16 }; /* readconf.c READCONF_MAX_DEPTH */
+/* Every Include is read again where it appears, as ssh does: a file that
+ * includes another twice, over 16 levels, means 65,536 copies. ssh reads
+ * them one by one; sshsync keeps them, so it stops at this many blocks and
+ * settings lines (about 100 MB) instead of running out of memory. */
+enum { MAX_EXPANDED = 1000000 };
 
 typedef struct loader {
 	ss_openssh *c;
 	ss_diag *d;
 	const char **ignunk; /* IgnoreUnknown values seen so far (the items' strings) */
 	size_t nignunk;
+	/* The last file included, from which block, and whether its copy held
+	 * Host blocks and settings only (see do_include). */
+	int prev_file, prev_cur, prev_plain;
 } loader;
 
 char *oss_where(const ss_openssh *c, uint32_t file, uint32_t item)
@@ -417,13 +427,16 @@ static int do_include(loader *L, uint32_t file, const ss_sshconf_item *it, int c
 			return -1;
 		glob_t gl;
 		memset(&gl, 0, sizeof(gl));
-		int r = glob(pattern, GLOB_TILDE, NULL, &gl);
+		int r = ss_os_glob(pattern, GLOB_TILDE, &gl);
 		if (r == GLOB_NOMATCH) {
 			free(pattern);
 			continue; /* ssh: "matched no files", not an error */
 		}
 		if (r != 0) {
-			err_at(L, file, a->start, "glob failed for %s%s", pattern, "");
+			/* An unreadable directory is no "no file": sshsync cannot
+			 * tell what ssh reads there. */
+			err_at(L, file, a->start, "cannot read what Include %s names: %s", pattern,
+			       strerror(errno));
 			free(pattern);
 			return -1;
 		}
@@ -438,15 +451,41 @@ static int do_include(loader *L, uint32_t file, const ss_sshconf_item *it, int c
 				globfree(&gl);
 				return -1;
 			}
+			if (L->c->nblocks + L->c->ndirs > MAX_EXPANDED) {
+				err_at(L, file, a->start,
+				       "the Include lines expand to more than %d Host, Match and "
+				       "setting lines (including %s again): sshsync stops there",
+				       MAX_EXPANDED, p);
+				globfree(&gl);
+				return -1;
+			}
 			int idx = find_file(L->c, p);
 			if (idx < 0 && load_one(L, p, 1, &idx) < 0) {
 				globfree(&gl);
 				return -1;
 			}
+			/* The same file again from a block as active as the last
+			 * copy's, and that copy held only Host blocks and settings:
+			 * every line of this copy is active exactly when its twin
+			 * was, so it can never be first to set anything (first
+			 * value wins), and its checks were made. Skipping it keeps
+			 * "Include a a" over many levels linear, not 2^depth. A copy
+			 * with Match or an unknown keyword is kept: those depend on
+			 * what was set in between. */
+			if (idx == L->prev_file && cur == L->prev_cur && L->prev_plain)
+				continue;
+			size_t first = L->c->nblocks;
 			if (walk_file(L, (uint32_t)idx, depth + 1, cur) < 0) {
 				globfree(&gl);
 				return -1;
 			}
+			int plain = 1;
+			for (size_t b = first; b < L->c->nblocks && plain; b++)
+				plain = L->c->blocks[b].kind == BK_CONT ||
+					L->c->blocks[b].kind == BK_HOST;
+			L->prev_file = idx;
+			L->prev_cur = cur;
+			L->prev_plain = plain;
 		}
 		globfree(&gl);
 	}
@@ -529,9 +568,12 @@ static int walk_file(loader *L, uint32_t file, int depth, int parent)
 			if (do_include(L, file, it, cur, depth) < 0)
 				return -1;
 			/* Back in this file, the including block's state again. */
-			cur = new_block(L, BK_CONT, file, (uint32_t)i, cur, -1);
-			if (cur < 0)
+			int back = new_block(L, BK_CONT, file, (uint32_t)i, cur, -1);
+			if (back < 0)
 				return -1;
+			if (L->prev_cur == cur)
+				L->prev_cur = back; /* as active as cur: a next Include may skip */
+			cur = back;
 			continue;
 		default:
 			if (check_value(L, file, it, k, &value) < 0 ||
@@ -680,7 +722,7 @@ int ss_openssh_load(ss_openssh **out, const char *path, const ss_openssh_opts *o
 	ss_openssh *c = calloc(1, sizeof(*c));
 	if (!c)
 		return ss_diag_oom(d);
-	loader L = {c, d, NULL, 0};
+	loader L = {c, d, NULL, 0, -1, -1, 0};
 	int idx = 0;
 	int r = init_options(c, path, o, d);
 	if (r == 0)

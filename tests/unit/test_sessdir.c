@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "sshsync/sessdir.h"
 #include "testutil.h"
@@ -372,6 +373,18 @@ static void test_list_dir(void **state)
 	assert_int_equal(ss_sessdir_list(dir, SS_SESS_KITTY, &l, &f->d), 0);
 	assert_int_equal(l.n, 3);
 	assert_string_equal(l.v[2], "folder/c");
+	ss_strlist_release(&l);
+	/* Links that loop back up are not followed again: each session once. */
+	assert_int_equal(symlink(".", p = tu_path(dir, "loop")), 0);
+	free(p);
+	assert_int_equal(symlink("..", p = tu_path(dir, "folder/up")), 0);
+	free(p);
+	assert_int_equal(symlink("self", p = tu_path(dir, "self")), 0); /* ELOOP */
+	free(p);
+	assert_int_equal(mkfifo(p = tu_path(dir, "fifo"), 0600), 0);
+	free(p);
+	assert_int_equal(ss_sessdir_list(dir, SS_SESS_KITTY, &l, &f->d), 0);
+	assert_int_equal(l.n, 3);
 	ss_strlist_release(&l);
 	p = tu_path(dir, "missing");
 	assert_int_equal(ss_sessdir_list(p, SS_SESS_PUTTY, &l, &f->d), -1);
