@@ -16,8 +16,10 @@ cases sometimes define a Subsystem twice. The oracle is `ssh -G -F FILE
 HOST` for localhost and the Host block's name (refused when one of them
 exits 255), or
 `sshd -t -f FILE -h KEY` (as nobody when root); sshsync refuses with exit 2
-(`audit ssh:FILE` / `audit sshd:FILE`). Prints the case count, the
-agreement rate and every disagreement; exits 1 below 100%.
+(`audit ssh:FILE` / `audit sshd:FILE`); `apply --interval 60` must then
+refuse too and leave the file as it was (checked on a sample of 40).
+Prints the case count, the agreement rate and every disagreement; exits 1
+below 100%.
 """
 import concurrent.futures
 import os
@@ -599,6 +601,7 @@ def main():
         hosts[path] = hosts_i
     agree = 0
     both = [0, 0]  # agreed on accepting, on refusing
+    refused_by_both = []
     refused = [0, 0]
     bad = []
     crashes = []
@@ -613,8 +616,20 @@ def main():
             if oracle == ours:
                 agree += 1
                 both[oracle] += 1
+                if ours:
+                    refused_by_both.append(path)
             else:
                 bad.append((path, oracle, msg))
+    # apply refuses the same files and writes nothing (a sample)
+    apply_bad = []
+    for path in refused_by_both[:40]:
+        target = ("ssh:" if mode == "ssh" else "sshd:") + path
+        before = open(path, "rb").read()
+        a = subprocess.run([sshsync, "apply", "--interval", "60", target],
+                           stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.PIPE, timeout=60)
+        if a.returncode != 2 or open(path, "rb").read() != before:
+            apply_bad.append((path, a.returncode))
     n = len(cases)
     oracle_name = "ssh -G" if mode == "ssh" else "sshd -t"
     print("%s values: %d generated cases (seed %d) over %d of %d keywords; %s refuses %d, "
@@ -626,7 +641,11 @@ def main():
                                                 cases[path], msg))
     for path, msg in crashes:
         print("CRASH: %r\n    %s" % (cases[path], msg))
-    return 0 if agree == n and not crashes else 1
+    print("apply --interval 60 refused and left unchanged %d of %d sampled refused files" %
+          (min(40, len(refused_by_both)) - len(apply_bad), min(40, len(refused_by_both))))
+    for path, rc in apply_bad:
+        print("APPLY (exit %d, or the file changed) on a refused file: %r" % (rc, cases[path]))
+    return 0 if agree == n and not crashes and not apply_bad else 1
 
 
 if __name__ == "__main__":
