@@ -14,8 +14,9 @@ case, signs, overflow, empty quotes, extra arguments, "Keyword==value").
 Some lines go under a Host block (ssh) or a Match block (sshd), and sshd
 cases sometimes define a Subsystem twice. The oracle is `ssh -G -F FILE
 HOST` for localhost and the Host block's name (refused when one of them
-exits 255), or
-`sshd -t -f FILE -h KEY` (as nobody when root); sshsync refuses with exit 2
+exits 255), or `sshd -t -f FILE -h KEY` and, with a Match block,
+`sshd -T -C` for a connection that every generated block takes (as nobody
+when root); sshsync refuses with exit 2
 (`audit ssh:FILE` / `audit sshd:FILE`); `apply --interval 60` must then
 refuse too and leave the file as it was (checked on a sample of 40).
 Prints the case count, the agreement rate and every disagreement; exits 1
@@ -511,7 +512,7 @@ def make_case(r, table, mode):
     kws = r.sample(sorted(table), r.randint(1, 3))
     lines = [line(r, k, table[k]) for k in kws]
     if "ForkAfterAuthentication" in kws:
-        lines.append("RemoteCommand true")  # ssh -G has no command to fork for
+        lines.insert(0, "SessionType none")  # ssh -G has no command to fork for
     cnames = "CanonicalizePermittedCNAMEs" in kws
     if cnames:
         # ssh -G then resolves the host name: only names that resolve here
@@ -571,6 +572,14 @@ def run_case(mode, sshsync, path, key, hosts):
         o = subprocess.run(as_nobody(["/usr/sbin/sshd", "-t", "-f", path, "-h", key]), env=env,
                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                            stderr=subprocess.PIPE, timeout=20)
+        if o.returncode == 0 and "\nMatch " in "\n" + open(path).read():
+            # a connection that every generated Match block takes: sshd
+            # checks some values of a block only when one does (-T -C)
+            o = subprocess.run(as_nobody(["/usr/sbin/sshd", "-T", "-f", path, "-h", key, "-C",
+                                          "user=nobody,host=h.example,addr=10.0.0.1,"
+                                          "laddr=10.0.0.2,lport=22"]),
+                               env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, timeout=20)
         target = "sshd:" + path
     s = subprocess.run([sshsync, "audit", target], env=env, stdin=subprocess.DEVNULL,
                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=60)
