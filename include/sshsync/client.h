@@ -46,6 +46,9 @@ typedef struct ss_client {
 	/* How the interval written becomes keepalives on the wire (sshd: every
 	 * 2 x ClientAliveInterval); NULL: one every interval. */
 	const ss_period_rule *period_rule;
+	/* The files PATH includes (every file it reads but itself); NULL for
+	 * kinds without includes. */
+	int (*includes)(const char *path, ss_strlist *out, ss_diag *d);
 } ss_client;
 
 /* Every client, NULL-terminated. */

@@ -77,6 +77,15 @@ int ss_os_stat_at(int dir, const char *name, struct stat *st);
 int ss_os_can_write(int dir, const char *name);
 int ss_os_close(int fd);
 
+/* Opens (creating, mode 0600) a file for appending, never through a
+ * symbolic link, and locks it exclusively until it is closed. */
+int ss_os_open_append_locked(const char *path, int *fd);
+/* Whether an open file ends with a newline (1), does not (0: a cut last
+ * line), or is empty (1). -1: cannot tell. */
+int ss_os_ends_in_newline(int fd);
+/* Opens `name` in `dir` for reading (never through a symbolic link). */
+int ss_os_open_read(int dir, const char *name, int *fd);
+
 /* Makes a directory and its missing parents (mode 0700 for the new ones). */
 int ss_os_mkdir_p(const char *path);
 

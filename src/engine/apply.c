@@ -4,7 +4,9 @@
 #include <string.h>
 
 #include "sshsync/engine.h"
+#include "sshsync/journal.h"
 #include "sshsync/safewrite.h"
+#include "writeset.h"
 
 /* The diff label: the path without leading slashes ("a/etc/ssh/..."). */
 static const char *diff_label(const char *path)
@@ -181,106 +183,36 @@ static int describe(const ss_target *t, const ss_changeset *cs, const ss_apply_o
 	return 0;
 }
 
-/* One file written by this apply: what to put back if a later one fails. */
-typedef struct written {
-	const ss_change *c;
-	ss_file_identity id; /* as written */
-} written;
-
-typedef struct write_log {
-	written *v;
-	size_t n;
-} write_log;
-
-static int write_changeset(const ss_changeset *cs, const ss_apply_opts *o, write_log *log,
-			   ss_apply_result *res, ss_diag *d)
-{
-	for (size_t i = 0; i < cs->n; i++) {
-		const ss_change *c = &cs->v[i];
-		if (!c->changed)
-			continue;
-		ss_write_opts wo = {o->backup, c->backup_dir};
-		ss_write_result wr = SS_WRITE_RESULT_INIT;
-		int r = ss_safe_replace(c->text, c->rendered.data, c->rendered.len, &wo, &wr, d);
-		if (r == 0) {
-			log->v[log->n].c = c;
-			log->v[log->n++].id = wr.id;
-		}
-		if (r == 0 && wr.warning && ss_strlist_push(&res->warnings, wr.warning) < 0)
-			r = ss_diag_oom(d);
-		ss_write_result_free(&wr);
-		if (r < 0)
-			return -1;
-	}
-	return 0;
-}
-
-/* Puts one replaced file back as it was read (a created one is removed). */
-static int restore_one(const written *w, ss_diag *d)
-{
-	ss_text now = *w->c->text; /* shallow: the bytes read, the new identity */
-	now.id = w->id;
-	if (!w->c->text->id.known)
-		return ss_safe_remove(&now, d);
-	ss_buf bytes = SS_BUF_INIT;
-	int r = ss_text_encode(w->c->text, w->c->text->data, w->c->text->len, &bytes, d);
-	ss_write_opts wo = {0, w->c->backup_dir};
-	if (r == 0)
-		r = ss_safe_write(&now, bytes.data, bytes.len, &wo, d);
-	ss_buf_release(&bytes);
-	return r;
-}
-
-/* After a failed write: every file already replaced is put back, newest
- * first, and the error says which were (and which could not be). */
-static void roll_back(const write_log *log, ss_diag *d)
-{
-	ss_buf back = SS_BUF_INIT, lost = SS_BUF_INIT;
-	int oom = 0;
-	for (size_t i = log->n; i-- > 0;) {
-		ss_diag why = SS_DIAG_INIT;
-		int r = restore_one(&log->v[i], &why);
-		char *msg = r < 0 ? ss_diag_format(&why) : NULL;
-		ss_buf *to = r < 0 ? &lost : &back;
-		oom |= ss_buf_addf(to, "%s%s", to->len ? ", " : "",
-				   r < 0 && msg ? msg : log->v[i].c->text->path) < 0;
-		free(msg);
-		ss_diag_clear(&why);
-	}
-	char *first = ss_diag_format(d);
-	ss_diag_clear(d);
-	if (!first || oom)
-		ss_diag_oom(d);
-	else if (lost.len)
-		ss_diag_set(d, NULL, 0, 0,
-			    "%s; put back as they were: %s; NOT put back (restore from the "
-			    "backup or with 'sshsync undo'): %s",
-			    first, back.len ? ss_buf_str(&back) : "none", ss_buf_str(&lost));
-	else
-		ss_diag_set(d, NULL, 0, 0,
-			    "%s; the files already replaced were put back as "
-			    "they were: %s",
-			    first, ss_buf_str(&back));
-	free(first);
-	ss_buf_release(&back);
-	ss_buf_release(&lost);
-}
-
-static int write_all(ss_changeset *sets, size_t n, const ss_apply_opts *o, ss_apply_result *res,
-		     ss_diag *d)
+/* Every changed file of every target, in order, as one journaled and
+ * all-or-nothing write. */
+static int write_all(const ss_changeset *sets, size_t n, const ss_apply_opts *o,
+		     ss_apply_result *res, ss_diag *d)
 {
 	size_t total = 0;
 	for (size_t i = 0; i < n; i++)
 		total += ss_changeset_count_changed(&sets[i]);
-	write_log log = {calloc(total ? total : 1, sizeof(written)), 0};
-	if (!log.v)
+	if (total == 0)
+		return 0;
+	ss_write_item *items = calloc(total, sizeof(*items));
+	if (!items)
 		return ss_diag_oom(d);
-	int r = 0;
-	for (size_t i = 0; i < n && r == 0; i++)
-		r = write_changeset(&sets[i], o, &log, res, d);
-	if (r < 0 && log.n)
-		roll_back(&log, d);
-	free(log.v);
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		for (size_t c = 0; c < sets[i].n; c++) {
+			const ss_change *ch = &sets[i].v[c];
+			if (!ch->changed)
+				continue;
+			ss_write_item it = {ch->text, ch->rendered.data, ch->rendered.len, 0,
+					    ch->backup_dir};
+			items[k++] = it;
+		}
+	ss_journal j = SS_JOURNAL_INIT;
+	ss_write_run run = {"apply", 0, o->backup};
+	int r = ss_journal_open(&j, o->journal_dir, d);
+	if (r == 0)
+		r = ss_write_items(items, k, &run, &j, &res->warnings, d);
+	ss_journal_close(&j);
+	free(items);
 	return r;
 }
 

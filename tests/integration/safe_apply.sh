@@ -59,8 +59,9 @@ printf 'Host a\n  ServerAliveInterval 10\nInclude config.d/x.conf\n' > "$work/h/
 printf 'Host c\n  ServerAliveInterval 30\n' > "$work/h/.ssh/config.d/x.conf"
 cp "$work/h/.ssh/config" "$work/config.orig"
 cp "$work/h/.ssh/config.d/x.conf" "$work/x.orig"
-HOME="$work/h" strace -f -qq -o /dev/null -e trace=renameat,renameat2,rename \
-	-e inject=renameat,renameat2,rename:error=EIO:when=2 \
+# (files are replaced with renameat; the journal's objects with renameat2)
+HOME="$work/h" strace -f -qq -o /dev/null -e trace=renameat \
+	-e inject=renameat:error=EIO:when=2 \
 	"$SSHSYNC" apply --interval 60 "ssh:$work/h/.ssh/config" > "$work/out" 2>&1
 st=$?
 [ $st = 2 ] && ok || bad "failed second rename: exit $st"
@@ -68,6 +69,8 @@ grep -q "put back as they were" "$work/out" && ok || bad "message: $(cat "$work/
 cmp -s "$work/h/.ssh/config" "$work/config.orig" && cmp -s "$work/h/.ssh/config.d/x.conf" "$work/x.orig" &&
 	ok || bad "originals not restored: $(cat "$work/h/.ssh/config" "$work/h/.ssh/config.d/x.conf")"
 find "$work/h" -name '*.sshsync-??????' | grep -q . && bad "temporary file left" || ok
+"$SSHSYNC" undo --list > "$work/list" 2>&1
+grep -q "apply  rolled back" "$work/list" && ok || bad "journal: $(cat "$work/list")"
 
 # EIO from access() is an I/O error, not "read-only".
 c="$work/eio.cfg"
