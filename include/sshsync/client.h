@@ -46,6 +46,14 @@ typedef struct ss_client {
 	/* How the interval written becomes keepalives on the wire (sshd: every
 	 * 2 x ClientAliveInterval); NULL: one every interval. */
 	const ss_period_rule *period_rule;
+	/* 1 when PATH is the system-wide file this client reads after the
+	 * user's own (audit then reads the two as one chain). May be NULL. */
+	int (*is_system)(const char *path);
+	/* audit for PATH and the system-wide file read after it as one chain
+	 * (ssh without -F: ~/.ssh/config, then /etc/ssh/ssh_config). NULL
+	 * when is_system is. */
+	int (*audit_chain)(const char *path, const char *system, const ss_query *q, ss_scopes *out,
+			   ss_diag *d);
 	/* The files PATH includes (every file it reads but itself); NULL for
 	 * kinds without includes. */
 	int (*includes)(const char *path, ss_strlist *out, ss_diag *d);

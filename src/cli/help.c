@@ -48,6 +48,7 @@ static const char audit_help[] =
     "                      connection every 2 x ClientAliveInterval\n"
     "  --host NAME         evaluate OpenSSH client configs for NAME, as 'ssh -G NAME'\n"
     "                      (repeatable)\n"
+    "  --host-file FILE    the same for each name in FILE, one a line ('-': stdin)\n"
     "  --connection SPEC   evaluate sshd configs for user=U,host=H,addr=A,lport=P,\n"
     "                      as 'sshd -T -C SPEC' (repeatable)\n"
     "  --format FORMAT     text (default), json or junit\n"

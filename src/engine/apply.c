@@ -52,11 +52,17 @@ static int plan_target(const ss_target *t, const ss_policy *p, ss_changeset *cs,
 	return 0;
 }
 
-static int same_text_file(const ss_text *a, const ss_text *b)
+/* Files by identity (device, inode); files not there yet by path. */
+static int cmp_file(const ss_text *a, const ss_text *b)
 {
-	if (a->id.known && b->id.known)
-		return a->id.dev == b->id.dev && a->id.ino == b->id.ino;
-	return !a->id.known && !b->id.known && strcmp(a->path, b->path) == 0;
+	const ss_file_identity *x = &a->id, *y = &b->id;
+	if (x->known != y->known)
+		return x->known < y->known ? -1 : 1;
+	if (x->known && x->dev != y->dev)
+		return x->dev < y->dev ? -1 : 1;
+	if (x->known && x->ino != y->ino)
+		return x->ino < y->ino ? -1 : 1;
+	return x->known ? 0 : strcmp(a->path, b->path);
 }
 
 /* Whether the own file of target i (the first of its changeset) is one that
@@ -66,21 +72,26 @@ static int included_by(const ss_changeset *sets, size_t i, size_t j)
 	if (i == j || sets[i].n == 0)
 		return 0;
 	for (size_t k = 1; k < sets[j].n; k++)
-		if (same_text_file(sets[j].v[k].text, sets[i].v[0].text))
+		if (cmp_file(sets[j].v[k].text, sets[i].v[0].text) == 0)
 			return 1;
 	return 0;
 }
 
-/* The target that planned a file first, or -1: sets before `set` that
- * plan, and the changes before `k` in `set` itself. */
-static long first_planner(const ss_changeset *sets, const char *subsumed, size_t set, size_t k)
+/* A change of some target, to sort the changes by file. */
+typedef struct change_ref {
+	const ss_text *text;
+	size_t set, k;
+} change_ref;
+
+static int cmp_ref(const void *pa, const void *pb)
 {
-	const ss_text *t = sets[set].v[k].text;
-	for (size_t i = 0; i <= set; i++)
-		for (size_t j = 0; subsumed[i] != 1 && j < (i == set ? k : sets[i].n); j++)
-			if (same_text_file(sets[i].v[j].text, t))
-				return (long)i;
-	return -1;
+	const change_ref *a = pa, *b = pb;
+	int c = cmp_file(a->text, b->text);
+	if (c)
+		return c;
+	if (a->set != b->set)
+		return a->set < b->set ? -1 : 1;
+	return a->k < b->k ? -1 : a->k > b->k;
 }
 
 static int add_note(ss_apply_result *res, char *note, ss_diag *d)
@@ -112,6 +123,25 @@ static int drop_included_targets(const ss_targets *targets, ss_changeset *sets, 
 	return 0;
 }
 
+/* The changes of the targets that plan (not those included by another),
+ * sorted by file, then by target: the first of each file keeps its plan. */
+static change_ref *sorted_changes(const ss_targets *targets, const ss_changeset *sets,
+				  const char *shared, size_t *n)
+{
+	size_t total = 0;
+	for (size_t i = 0; i < targets->n; i++)
+		total += shared[i] == 1 ? 0 : sets[i].n;
+	change_ref *v = malloc((total ? total : 1) * sizeof(*v));
+	if (!v)
+		return NULL;
+	*n = 0;
+	for (size_t i = 0; i < targets->n; i++)
+		for (size_t k = 0; shared[i] != 1 && k < sets[i].n; k++)
+			v[(*n)++] = (change_ref){sets[i].v[k].text, i, k};
+	qsort(v, *n, sizeof(*v), cmp_ref);
+	return v;
+}
+
 /* One file, one plan: a file reached by more than one target (included by
  * another target, named twice, through a link) keeps one plan: the
  * includer's, else the first target's. The other plans of it are not
@@ -122,26 +152,30 @@ static int drop_duplicate_plans(const ss_targets *targets, ss_changeset *sets, c
 {
 	if (drop_included_targets(targets, sets, shared, res, d) < 0)
 		return -1;
-	for (size_t i = 0; i < targets->n; i++) {
-		for (size_t k = 0; k < sets[i].n && shared[i] != 1; k++) {
-			long first = first_planner(sets, shared, i, k);
-			if (first < 0)
-				continue;
-			ss_change *c = &sets[i].v[k];
-			c->changed = 0;
-			if ((size_t)first == i)
-				continue;
-			shared[i] = 2;
-			if (add_note(res,
-				     ss_asprintf("%s (reached from %s) is planned and written "
-						 "once, with %s",
-						 c->text->path, targets->v[i].path,
-						 targets->v[first].path),
-				     d) < 0)
-				return -1;
+	size_t n;
+	change_ref *v = sorted_changes(targets, sets, shared, &n);
+	if (!v)
+		return ss_diag_oom(d);
+	int r = 0;
+	for (size_t i = 1, first = 0; i < n && r == 0; i++) {
+		if (cmp_file(v[i].text, v[first].text)) {
+			first = i;
+			continue;
 		}
+		ss_change *c = &sets[v[i].set].v[v[i].k];
+		c->changed = 0;
+		if (v[i].set == v[first].set)
+			continue;
+		shared[v[i].set] = 2;
+		r = add_note(
+		    res,
+		    ss_asprintf("%s (reached from %s) is planned and written once, with %s",
+				c->text->path, targets->v[v[i].set].path,
+				targets->v[v[first].set].path),
+		    d);
 	}
-	return 0;
+	free(v);
+	return r;
 }
 
 static int check_changeset(const ss_changeset *cs, const ss_apply_opts *o, ss_diag *d)

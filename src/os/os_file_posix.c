@@ -532,6 +532,25 @@ int ss_os_open_read(int dir, const char *name, int *fd)
 	return *fd < 0 ? -1 : 0;
 }
 
+int ss_os_glob(const char *pattern, int flags, glob_t *gl)
+{
+	memset(gl, 0, sizeof(*gl));
+	errno = 0;
+	int r = glob(pattern, flags | GLOB_ERR, NULL, gl);
+	if (r != GLOB_ABORTED)
+		return r == 0 || r == GLOB_NOMATCH ? r : (errno = errno ? errno : ENOMEM, -1);
+	int e = errno;
+	globfree(gl);
+	memset(gl, 0, sizeof(*gl));
+	if (e != ENOENT && e != ENOTDIR) {
+		errno = e ? e : EIO;
+		return -1;
+	}
+	/* A directory that is not there matches nothing; the rest may. */
+	r = glob(pattern, flags, NULL, gl);
+	return r == 0 || r == GLOB_NOMATCH ? r : (errno = errno ? errno : ENOMEM, -1);
+}
+
 int ss_os_mkdir_p(const char *path)
 {
 	if (!*path) {

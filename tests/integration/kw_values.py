@@ -515,6 +515,9 @@ def make_case(r, table, mode):
         # ssh -G then resolves the host name: only names that resolve here
         # (localhost, no HostName, no block for another name)
         lines = [l for l in lines if not l.lower().startswith(("hostname", "proxy"))]
+    if "ForwardAgent" in kws and "ExitOnForwardFailure" in kws:
+        # ssh -G then needs the agent socket to exist: not a file property
+        lines = [l for l in lines if not l.lower().startswith("exitonforwardfailure")]
     if "CanonicalizeHostname" in kws and "CanonicalDomains" in kws:
         lines = [l for l in lines if not l.lower().startswith("canonicaldomains")]
     hosts = ["localhost"]

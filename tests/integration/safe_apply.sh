@@ -83,5 +83,34 @@ st=$?
 grep -q "read-only" "$work/out" && bad "EIO called read-only: $(cat "$work/out")" || ok
 grep -q "Input/output error" "$work/out" && ok || bad "EIO message: $(cat "$work/out")"
 
+# sshd -t checks copies in a 0700 folder, each copy with its file's mode.
+if [ -x /usr/sbin/sshd ]; then
+	mkdir -p "$work/etc/sshd_config.d"
+	printf 'Include %s/etc/sshd_config.d/*.conf\nClientAliveInterval 10\n' "$work" > "$work/etc/sshd_config"
+	printf 'ClientAliveInterval 5\n' > "$work/etc/sshd_config.d/a.conf"
+	chmod 600 "$work/etc/sshd_config.d/a.conf"
+	strace -f -qq -o "$work/trace" -e trace=mkdir,chmod,fchmod \
+		"$SSHSYNC" apply --interval 60 "sshd:$work/etc/sshd_config" > "$work/out" 2>&1 || bad "sshd apply: $(cat "$work/out")"
+	grep -qE 'mkdir\(".*sshsync-sshd-[^"]*", 0700\)' "$work/trace" && ok || bad "sshd -t folder: $(grep sshsync-sshd "$work/trace")"
+	grep -qE 'chmod\(".*sshsync-sshd-[^"]*", 07[0-7][0-7]\)' "$work/trace" && bad "sshd -t folder opened up" || ok
+	[ "$(grep -cE 'fchmod\([0-9]+, 0600\)' "$work/trace")" -ge 2 ] && ok || bad "the 0600 drop-in copy: $(grep fchmod "$work/trace")"
+fi
+
+# An Include directory that cannot be read is an error, not "no file".
+if [ "$(id -u)" = 0 ]; then
+	mkdir -p "$work/n/.ssh/config.d"
+	printf 'Include config.d/*\nHost a\n  ServerAliveInterval 10\n' > "$work/n/.ssh/config"
+	printf 'Host b\n  ServerAliveInterval 5\n' > "$work/n/.ssh/config.d/w"
+	chmod 755 "$work"
+	chown -R nobody "$work/n"
+	chmod 000 "$work/n/.ssh/config.d"
+	HOME="$work/n" XDG_STATE_HOME="$work/n/state" setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		"$SSHSYNC" apply --interval 60 "ssh:$work/n/.ssh/config" > "$work/out" 2>&1
+	st=$?
+	[ $st = 2 ] && grep -q "cannot read what Include" "$work/out" && ok || bad "unreadable Include dir: exit $st $(cat "$work/out")"
+	grep -q 'ServerAliveInterval 10' "$work/n/.ssh/config" && ok || bad "written despite the unreadable Include"
+	chmod 755 "$work/n/.ssh/config.d"
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
