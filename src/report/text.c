@@ -110,7 +110,9 @@ static int row_cells(const ss_scope *sc, char **cell)
 	cell[3] = interval_text(sc);
 	cell[4] = optional_text(sc->count_max, 0);
 	cell[5] = optional_text(sc->tcp_keepalive, 1);
-	cell[6] = sc->set_at ? set_at_text(sc) : ss_strdup("default");
+	cell[6] = sc->error    ? ss_strdup("-") /* no value, so no place it was set */
+		  : sc->set_at ? set_at_text(sc)
+			       : ss_strdup("default");
 	cell[7] = ss_strdup(sc->error		  ? "ERROR"
 			    : sc->not_applicable  ? "n/a"
 			    : ss_scope_failed(sc) ? "FAIL"

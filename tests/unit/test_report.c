@@ -241,9 +241,14 @@ static void test_junit_reads_back(void **state)
 static void test_names_that_are_not_utf8_or_not_printable(void **state)
 {
 	fixture *f = *state;
-	static const char *const names[] = {"sur\xED\xA0\x80x",	     "over\xE0\x80\x80long",
-					    "big\xF4\x90\x80\x80" "cp", "nel\xC2\x85x",
-					    "rlo\xE2\x80\xAEx",	     "non\xEF\xBF\xBF" "ch"};
+	static const char *const names[] = {"sur\xED\xA0\x80x",
+					    "over\xE0\x80\x80long",
+					    "big\xF4\x90\x80\x80"
+					    "cp",
+					    "nel\xC2\x85x",
+					    "rlo\xE2\x80\xAEx",
+					    "non\xEF\xBF\xBF"
+					    "ch"};
 	static const char *const shown[] = {"sur\\xED\\xA0\\x80x",	 "over\\xE0\\x80\\x80long",
 					    "big\\xF4\\x90\\x80\\x80cp", "nel\\xC2\\x85x",
 					    "rlo\\xE2\\x80\\xAEx",	 "non\\xEF\\xBF\\xBFch"};
@@ -276,6 +281,37 @@ static void test_names_that_are_not_utf8_or_not_printable(void **state)
 	xmlFreeDoc(doc);
 }
 
+/* An error scope (a file that cannot be read or parsed) has no value and so
+ * no place one was set: no "set at: default" in JUnit, no "default" in the
+ * text table, null in JSON. */
+static void test_error_scope_has_no_set_at(void **state)
+{
+	fixture *f = *state;
+	ss_scopes_free(&f->s);
+	f->s = (ss_scopes)SS_SCOPES_INIT;
+	assert_non_null(
+	    ss_scopes_add_error(&f->s, "sshd", "bad.conf", "bad.conf:1:21: invalid time value"));
+	assert_int_equal(ss_report_junit(&f->s, &f->o, &f->out, &f->d), 0);
+	const char *junit = ss_buf_str(&f->out);
+	assert_non_null(strstr(junit, "<error "));
+	assert_null(strstr(junit, "set at"));
+	assert_null(strstr(junit, "default"));
+	ss_buf_reset(&f->out);
+	assert_int_equal(ss_report_text(&f->s, &f->o, &f->out, &f->d), 0);
+	const char *text = ss_buf_str(&f->out);
+	assert_non_null(strstr(text, "ERROR"));
+	assert_null(strstr(text, "default"));
+	ss_buf_reset(&f->out);
+	assert_int_equal(ss_report_json(&f->s, &f->o, &f->out, &f->d), 0);
+	json_error_t err;
+	json_t *j = json_loads(ss_buf_str(&f->out), 0, &err);
+	assert_non_null(j);
+	json_t *a = json_array_get(json_object_get(j, "scopes"), 0);
+	assert_string_equal(json_string_value(json_object_get(a, "status")), "error");
+	assert_true(json_is_null(json_object_get(a, "set_at")));
+	json_decref(j);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -287,6 +323,7 @@ int main(void)
 	    T(test_json_reads_back),
 	    T(test_junit_reads_back),
 	    T(test_names_that_are_not_utf8_or_not_printable),
+	    T(test_error_scope_has_no_set_at),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
