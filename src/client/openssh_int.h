@@ -125,9 +125,8 @@ struct ss_openssh {
 	int want_final; /* some Match line has a `final` criterion */
 	char *local_user;
 	/* eval scratch: act_stamp[b] == stamp when block b is active in the
-	 * running evaluation, unk_stamp[b] when its activity is unknown */
+	 * running pass */
 	uint64_t *act_stamp;
-	uint64_t *unk_stamp;
 	uint64_t stamp;
 	int system;
 	char *base; /* relative Include base */
@@ -135,6 +134,8 @@ struct ss_openssh {
 };
 
 const oss_index_entry *oss_index_find(const ss_openssh *c, const char *name);
+/* 1 when a Host line applies to the host name (patterns, '!'). */
+int oss_host_matches(const ss_sshconf_item *it, const char *host);
 /* "file:line" of a file's item, newly allocated. */
 char *oss_where(const ss_openssh *c, uint32_t file, uint32_t item);
 
