@@ -483,6 +483,11 @@ int ss_os_exists(int dir, const char *name)
 	return errno == ENOENT ? 0 : -1;
 }
 
+int ss_os_lstat(const char *path, struct stat *st)
+{
+	return lstat(path, st);
+}
+
 int ss_os_stat_at(int dir, const char *name, struct stat *st)
 {
 	return fstatat(dir, name, st, AT_SYMLINK_NOFOLLOW);
