@@ -9,6 +9,9 @@ CHECK_BUILD ?= build-check
 JOBS ?= 2
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
+# scripts/install-deps installs clang-14 (Debian 12), which has no plain
+# `clang` command unless the clang package is there too.
+FUZZ_CC ?= $(shell command -v clang-14 || command -v clang || echo clang)
 
 .PHONY: all deps build demo check bench fuzz install clean
 
@@ -33,7 +36,7 @@ bench: build
 	./bench/run $(BUILD)
 
 fuzz: deps
-	cmake -S . -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	cmake -S . -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=$(FUZZ_CC) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 		-DSSHSYNC_FUZZ=ON -DSSHSYNC_TESTS=OFF
 	cmake --build $(FUZZ_BUILD) -j$(JOBS)
 	./tests/fuzz/run-fuzzers $(FUZZ_BUILD) $(FUZZ_SECONDS)
