@@ -43,7 +43,7 @@ PY
 }
 
 # --- the corpus: real files ---
-for src in "$SSHSYNC_SHARED"/corpus/winscp/*; do
+for src in "$SSHSYNC_CORPUS"/winscp/*; do
 	name=$(basename "$src")
 	f="$work/$name"
 	cp "$src" "$f"
