@@ -35,6 +35,14 @@ typedef struct ss_client {
 	/* How sure it is that a file of unknown kind is this client's, from
 	 * its name and first bytes: 0 no, 1 maybe, 2 certainly. May be NULL. */
 	int (*sniff)(const char *path, const char *head, size_t len);
+	/* Why the first bytes of one file cannot be this kind's (a phrase,
+	 * and in *offset where), or NULL when they can. `session_file`: the
+	 * file is one session of a directory store. NULL when the reader
+	 * itself refuses whatever is not its syntax (ssh, sshd, gpp). */
+	const char *(*misfit)(const char *head, size_t len, int session_file, size_t *offset);
+	/* The files a directory store reads, relative to it (PuTTY's and
+	 * KiTTY's session folders); NULL for kinds whose stores are files. */
+	int (*dir_files)(const char *dir, ss_strlist *out, ss_diag *d);
 } ss_client;
 
 /* Every client, NULL-terminated. */

@@ -20,6 +20,7 @@ typedef struct ss_edit {
 	char *repl;
 	size_t repl_len;
 	size_t seq; /* order of addition, to keep inserts stable */
+	int order;  /* among inserts at one position: 0, then 1 (late), then 2 (appended lines) */
 } ss_edit;
 
 typedef struct ss_edits {
@@ -35,13 +36,21 @@ typedef struct ss_edits {
 
 int ss_edits_replace(ss_edits *e, size_t start, size_t end, const char *s, size_t len);
 int ss_edits_insert(ss_edits *e, size_t at, const char *s, size_t len);
+/* An insert that comes after every other insert at `at` but before lines
+ * appended there (a KiTTY record's closing '\\' after its new value). */
+int ss_edits_insert_late(ss_edits *e, size_t at, const char *s, size_t len);
 int ss_edits_delete(ss_edits *e, size_t start, size_t end);
 /* Deletes whole line `line` (0-based) with its ending. */
 int ss_edits_delete_line(ss_edits *e, const ss_text *t, size_t line);
 /* Inserts `content` as a new line before line `line` (line == nlines
- * appends), with the text's line-ending style. When the text does not end
- * with a line ending, appending first ends the last line. */
+ * appends, as ss_edits_append does), with the text's line-ending style. */
 int ss_edits_insert_line(ss_edits *e, const ss_text *t, size_t line, const char *content);
+/* Appends `lines` (whole lines, each with its ending) at the end of the
+ * text, after every other edit at that position (a value that ends the
+ * file is changed before the new lines come). A text that does not end
+ * with a line ending keeps not ending with one: its last line is ended
+ * first and the ending of the last new line is left out. */
+int ss_edits_append(ss_edits *e, const ss_text *t, const char *lines, size_t len);
 void ss_edits_free(ss_edits *e);
 
 /* The new decoded text. Fails only on overlapping edits or no memory. */

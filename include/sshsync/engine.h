@@ -26,17 +26,21 @@ typedef struct ss_apply_result {
 	ss_strlist changed;   /* paths written (or that would be, on a dry run) */
 	ss_strlist unchanged; /* targets that already had the policy */
 	ss_strlist backups;   /* the backup of changed.v[i], or "" for none */
+	ss_strlist warnings;  /* written, but something after failed (an fsync) */
+	ss_strlist kinds;     /* the kind of the target that changes changed.v[i] */
 } ss_apply_result;
 
 #define SS_APPLY_RESULT_INIT                                                                       \
 	{                                                                                          \
-		SS_BUF_INIT, SS_STRLIST_INIT, SS_STRLIST_INIT, SS_STRLIST_INIT                     \
+		SS_BUF_INIT, SS_STRLIST_INIT, SS_STRLIST_INIT, SS_STRLIST_INIT, SS_STRLIST_INIT,   \
+		    SS_STRLIST_INIT                                                                \
 	}
 
 /* Plans every target first, checks that each changed file can be written
  * and validates the result; only then writes. On error nothing has been
- * written, except when a write itself fails after earlier files were
- * replaced (the error says which files were). */
+ * written: when a write fails after earlier files were replaced, those are
+ * put back from the bytes read (the error lists them, and any that could
+ * not be). */
 int ss_engine_apply(const ss_targets *targets, const ss_policy *p, const ss_apply_opts *o,
 		    ss_apply_result *res, ss_diag *d);
 void ss_apply_result_free(ss_apply_result *res);

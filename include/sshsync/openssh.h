@@ -17,7 +17,10 @@
  * after HostName, originalhost, user, localuser, canonical, final, exec),
  * with the second pass that `Match final` or CanonicalizeHostname asks
  * for. What depends on the running system (`Match exec`, DNS
- * canonicalisation) is reported as unknown with the reason, never guessed.
+ * canonicalisation) is never run: every outcome of each such condition that
+ * is reached is followed (at most 64 combinations); a value all outcomes
+ * agree on is known, any other is SS_UNKNOWN with the possible values and
+ * the conditions in the reason.
  *
  * Not modelled: values of keywords that do not matter for keepalives are
  * checked only for their form where ssh's check is simple (yes/no, numbers,
@@ -85,6 +88,10 @@ typedef struct ss_openssh_result {
  * covers only for some hosts, a bad HostName escape). Not thread-safe: it
  * uses scratch space inside `c`. */
 int ss_openssh_eval(ss_openssh *c, const char *host, ss_openssh_result *r, ss_diag *d);
+/* The same, and *watched 1 when block `watch` (see ss_openssh_scopes) was
+ * active for the host in some outcome of the runtime conditions. */
+int ss_openssh_eval_watch(ss_openssh *c, const char *host, long watch, ss_openssh_result *r,
+			  int *watched, ss_diag *d);
 void ss_openssh_result_free(ss_openssh_result *r);
 
 /* The edits that make every host get the policy (interval, and count max

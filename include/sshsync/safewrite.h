@@ -1,11 +1,20 @@
 /* Replacing a settings file without ever leaving it half written.
  *
- * Follows a symbolic link and replaces its target; writes a temporary file
- * in the same directory, fsyncs it, keeps mode and owner, renames it over
- * the original and fsyncs the directory. Refuses when the file changed
- * since `orig` was read. Keeps the previous contents as PATH.sshsync-bak
- * unless told not to. On any failure the original is as it was and no
- * temporary file is left. */
+ * Follows a symbolic link and replaces its target. Takes an advisory lock
+ * on the file (every sshsync honours it) for the whole write; writes a
+ * temporary file (".NAME.sshsync-XXXXXX", where no client reads it: in the
+ * backup directory when there is one), keeps owner, mode with its special
+ * bits, extended attributes and ACLs, fsyncs it; keeps a backup; checks as
+ * the very last step that the file is still the one that was read
+ * (identity and content); renames the temporary file over it and fsyncs
+ * the directory. A file with several hard links is refused. On any failure
+ * the original is as it was and no temporary file is left; temporary
+ * files that a killed run left are removed by the next write.
+ *
+ * Backups: PATH.sshsync-bak beside the file, or DIR/NAME in a backup
+ * directory that is never a symbolic link and belongs to the file's owner
+ * or root. The first backup of a file is never replaced: it stays the
+ * pristine original however often sshsync writes. */
 #ifndef SSHSYNC_SAFEWRITE_H
 #define SSHSYNC_SAFEWRITE_H
 
@@ -21,20 +30,41 @@
 typedef struct ss_write_opts {
 	int backup;		/* keep a backup */
 	const char *backup_dir; /* NULL: PATH.sshsync-bak beside the file; else
-				 * DIR/NAME (DIR is made, mode 0700, if missing) */
+				 * DIR/NAME (DIR is made, mode 0700, owned by the
+				 * file's owner, if missing); the temporary file
+				 * goes there too */
 } ss_write_opts;
+
+typedef struct ss_write_result {
+	ss_file_identity id; /* the file as written: a rollback checks it */
+	char *warning;	     /* set when the file was replaced but a later
+			      * step failed (the directory's fsync) */
+} ss_write_result;
+
+#define SS_WRITE_RESULT_INIT                                                                       \
+	{                                                                                          \
+		{0, 0, 0, 0, 0}, NULL                                                              \
+	}
 
 /* Where the backup of `path` goes, newly allocated (NULL: out of memory). */
 char *ss_backup_path(const char *path, const char *backup_dir);
 
 /* Replaces the file `orig` was read from with `bytes`. When orig->id is not
  * known (a new file), the file must not exist yet. */
+int ss_safe_replace(const ss_text *orig, const void *bytes, size_t len, const ss_write_opts *opts,
+		    ss_write_result *res, ss_diag *d);
+void ss_write_result_free(ss_write_result *res);
+/* The same, for callers that need neither identity nor warning. */
 int ss_safe_write(const ss_text *orig, const void *bytes, size_t len, const ss_write_opts *opts,
 		  ss_diag *d);
+/* Removes a file that is still exactly `orig` (a file sshsync created). */
+int ss_safe_remove(const ss_text *orig, ss_diag *d);
 
-/* Checks, without writing, that the file could be replaced: its directory
- * is writable and it is unchanged. Used to refuse a whole apply before the
- * first file is written. */
+/* Checks, without writing, that the file could be replaced: it is
+ * unchanged, a regular file with one link, its directory is writable, and
+ * its backup directory (when it exists) is acceptable. Used to refuse a
+ * whole apply before the first file is written. */
+int ss_safe_replace_check(const ss_text *orig, const ss_write_opts *opts, ss_diag *d);
 int ss_safe_write_check(const ss_text *orig, ss_diag *d);
 
 #endif

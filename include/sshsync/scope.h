@@ -36,7 +36,10 @@ typedef struct ss_scope {
 	long count_max;	    /* SS_UNSET where the client has none */
 	long tcp_keepalive; /* 0, 1, SS_UNSET where the client has none */
 	char *set_at;	    /* "file:line" of the interval, NULL for the default */
-	ss_strlist reasons; /* why it fails; empty when it passes */
+	char *witness;	    /* the host a pattern or Match scope is judged on, as
+			       `ssh -G WITNESS` takes it; NULL where there is none */
+	int error;	    /* could not be evaluated: the reasons say why */
+	ss_strlist reasons; /* why it fails (or the error); empty when it passes */
 } ss_scope;
 
 typedef struct ss_scopes {
@@ -59,6 +62,9 @@ int ss_scope_reason(ss_scope *sc, const char *fmt, ...) __attribute__((format(pr
  * differs from the asked interval). */
 int ss_scope_judge(ss_scope *sc, const ss_policy *p);
 int ss_scope_failed(const ss_scope *sc);
+/* "pass", "fail" or "error". */
+const char *ss_scope_status(const ss_scope *sc);
+int ss_scope_set_witness(ss_scope *sc, const char *witness); /* copies; NULL clears */
 void ss_scopes_free(ss_scopes *s);
 
 #endif

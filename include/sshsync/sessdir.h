@@ -8,12 +8,17 @@
  * File names escape every byte but `A-Z a-z 0-9 + - . @ _` as `%XX` with
  * uppercase hex ("Default Settings" is `Default%20Settings`).
  *
- * KiTTY (kitty_store.c, portable mode): `Name\Value\` lines, LF. The name
- * runs to the first '\', the value to the '\' that ends the record (a line
- * that does not end with '\' continues on the next one); the value is
- * escaped like a Windows PuTTY session name plus `: / " < > |`; lines with
- * an empty name are ignored; the LAST line of a name wins. Session files
- * may sit in sub-folders of the Sessions folder.
+ * KiTTY (kitty_store.c SettingsLoad, portable mode): `Name\Value\` lines.
+ * Each line loses its trailing CRs and LF; a line whose content so far does
+ * not end with '\' is joined to the next one with nothing between (so a
+ * blank line adds nothing, and "A\5", "", "B\x\" is ONE record: A is
+ * "5B\x"); the end of the file ends the last record as if it had its '\'.
+ * The name runs to the first '\' of the record, the value from there to
+ * the record's last character (a closing '\'): "Name\" alone has an empty
+ * value. The value is escaped like a Windows PuTTY session name plus
+ * `: / " < > |`; records with an empty name are ignored; the LAST record of
+ * a name wins. A NUL byte ends a line's content and joins it to the next
+ * line. Session files may sit in sub-folders of the Sessions folder.
  *
  * Both readers take anything, so parsing never fails; what the client would
  * misread (a number that is not plain decimal) is for the client to flag.
@@ -34,12 +39,18 @@ typedef enum ss_sessfmt {
 	SS_SESS_KITTY  /* Name\Value\, last wins */
 } ss_sessfmt;
 
-/* One setting line (or KiTTY record). Offsets are into text->data. */
+/* One setting line (or KiTTY record). */
 typedef struct ss_sessentry {
 	size_t line;   /* 0-based first line */
 	size_t nlines; /* 1, or more for a KiTTY record that continues */
+	/* Into the file's content as the client reads it (sf->data): */
 	size_t key_start, key_end;
 	size_t val_start, val_end; /* raw value: escaped for KiTTY */
+	/* Into text->data: the bytes a new value replaces. */
+	size_t edit_start, edit_end;
+	int split;     /* KiTTY: the value continues on other lines; not edited */
+	int bare;      /* KiTTY: no '\\' at all ("Name" at the end): add one first */
+	int add_close; /* KiTTY: "Name\\" (one '\\' for both): close after the value */
 } ss_sessentry;
 
 typedef struct ss_sessfile {
@@ -48,15 +59,21 @@ typedef struct ss_sessfile {
 	ss_sessentry *v; /* in file order */
 	size_t n;
 	size_t cap;
+	const char *data; /* text->data for PuTTY, `joined` for KiTTY */
+	ss_buf joined;	  /* KiTTY: every record's lines as one string */
+	size_t open_end;  /* KiTTY: where the last record lacks its closing '\\', or SIZE_MAX */
 } ss_sessfile;
-
-#define SS_SESSFILE_INIT                                                                           \
-	{                                                                                          \
-		NULL, SS_SESS_PUTTY, NULL, 0, 0                                                    \
-	}
 
 int ss_sessfile_parse(ss_sessfile *sf, const ss_text *t, ss_sessfmt fmt, ss_diag *d);
 void ss_sessfile_free(ss_sessfile *sf);
+
+/* Where a text cannot be a session file of this format although the
+ * reader takes it: the offset of a NUL byte, or of a line (a KiTTY record)
+ * that is not `Key=value` (`Key\Value\`) with a plain key of letters,
+ * digits and '_' as PuTTY and KiTTY write them; NULL when there is none,
+ * else a phrase saying what was expected. It tells a session folder from a
+ * folder of other files (ssh_config snippets). */
+const char *ss_sessfile_misfit(const char *data, size_t len, ss_sessfmt fmt, size_t *offset);
 
 /* The entry the client reads for `key` (first for PuTTY, last for KiTTY),
  * or NULL when the file has none. */
@@ -64,11 +81,16 @@ const ss_sessentry *ss_sessfile_get(const ss_sessfile *sf, const char *key);
 /* Appends the value as the client reads it (unescaped for KiTTY). */
 int ss_sessfile_value(const ss_sessfile *sf, const ss_sessentry *e, ss_buf *out);
 
-/* Replaces the value of entry `e` by `value` (escaped for KiTTY). */
-int ss_sessfile_set(const ss_sessfile *sf, ss_edits *ed, const ss_sessentry *e, const char *value);
-/* Appends a `key=value` (or `key\value\`) line at the end of the file,
- * ending a last line that has no newline first. */
-int ss_sessfile_append(const ss_sessfile *sf, ss_edits *ed, const char *key, const char *value);
+/* Replaces the value of entry `e` by `value` (escaped for KiTTY). Refuses
+ * (file:line:col) a KiTTY value that runs over several lines and a value
+ * that the format cannot hold. */
+int ss_sessfile_set(const ss_sessfile *sf, ss_edits *ed, const ss_sessentry *e, const char *value,
+		    ss_diag *d);
+/* Appends a `key=value` (or `key\value\`) line at the end of the file; a
+ * file without a final newline keeps ending without one, and a last KiTTY
+ * record without its closing '\\' gets it first. */
+int ss_sessfile_append(const ss_sessfile *sf, ss_edits *ed, const char *key, const char *value,
+		       ss_diag *d);
 
 /* Session names and file names. PuTTY on Unix: every byte but
  * `A-Z a-z 0-9 + - . @ _` becomes %XX. KiTTY: as Windows PuTTY names plus

@@ -31,6 +31,12 @@ int ss_kind_is_known(const char *kind);
  * name and content; an ambiguous or unrecognised file is an error that
  * asks for KIND:. */
 int ss_target_parse(const char *arg, ss_target *out, ss_diag *d);
+/* For a target named with KIND: whether the file (or each session file of
+ * a directory) is of that kind: not a file that another kind's sniffer is
+ * certain of, and nothing its reader would take although it is not its
+ * syntax (a WinSCP.ini line that is not a key, binary data). A path that
+ * does not exist passes (the client says what it does with it). */
+int ss_target_check_kind(const ss_target *t, ss_diag *d);
 int ss_targets_add(ss_targets *t, const ss_client *client, const char *path, int system);
 void ss_target_free(ss_target *t);
 void ss_targets_free(ss_targets *t);

@@ -61,6 +61,14 @@ typedef struct ss_winini {
 int ss_winini_parse(ss_winini *ini, const ss_text *t, ss_diag *d);
 void ss_winini_free(ss_winini *ini);
 
+/* Where a text cannot be a WinSCP.ini although TMemIniFile would read it:
+ * the offset of a control byte (binary data), of a line before the first
+ * section that is no comment, or of a line that is neither "[section]",
+ * "key=value" nor a comment; NULL when there is none (with *offset
+ * untouched), else a phrase saying what was found. WinSCP itself only
+ * writes sections and keys, so such a file is another program's. */
+const char *ss_winini_misfit(const char *data, size_t len, size_t *offset);
+
 /* Pointers into the text for a section's or key's name and a key's value
  * (not NUL-terminated: use the lengths). */
 const char *ss_winini_section_name(const ss_winini *ini, size_t section);

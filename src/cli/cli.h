@@ -32,6 +32,8 @@ void cli_print_help(const char *command);
 int cli_load_policy(const cli_globals *g, ss_policy *p, ss_diag *d);
 int cli_option_seconds(const char *command, const char *option, const char *value, long min,
 		       long *out);
+/* A time option (--interval, --nat-timeout): OpenSSH's syntax, 1 s or more. */
+int cli_option_time(const char *command, const char *option, const char *value, long *out);
 
 /* The targets named on the command line, or else those discover finds
  * (system files only when `with_system`). */

@@ -2,6 +2,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cli.h"
 #include "sshsync/engine.h"
@@ -36,7 +37,7 @@ static int parse_option(int c, overrides *o, apply_args *a, cli_globals *g)
 {
 	switch (c) {
 	case OPT_INTERVAL:
-		return cli_option_seconds("apply", "--interval", optarg, 1, &o->interval);
+		return cli_option_time("apply", "--interval", optarg, &o->interval);
 	case OPT_COUNT_MAX:
 		return cli_option_seconds("apply", "--count-max", optarg, 0, &o->count_max);
 	case OPT_TCP:
@@ -126,6 +127,43 @@ static int parse_args(int argc, char **argv, apply_args *a, cli_globals *g)
 	return 0;
 }
 
+static int ends_with_reg(const char *path)
+{
+	size_t n = strlen(path);
+	return n > 4 && strcasecmp(path + n - 4, ".reg") == 0;
+}
+
+/* What makes a written change take effect, for the files of one kind. */
+static const char *takes_effect(const char *kind, int reg)
+{
+	if (strcmp(kind, "ssh") == 0)
+		return "ssh reads its configuration when it connects: new connections use it, "
+		       "reconnect the open ones";
+	if (strcmp(kind, "sshd") == 0)
+		return "sshd uses it after a reload (systemctl reload ssh, or kill -HUP the "
+		       "listening sshd); open connections keep the old value";
+	if (reg)
+		return "import the .reg file (regedit FILE, or reg import FILE); the client "
+		       "reads the settings when a session starts";
+	if (strcmp(kind, "winscp") == 0)
+		return "WinSCP reads the settings when a session starts (close WinSCP first: "
+		       "it writes WinSCP.ini when it exits)";
+	return "the settings are read when a session starts: open sessions keep the old value";
+}
+
+/* One line per kind (and per .reg or not) among the changed files. */
+static void print_takes_effect(const ss_apply_result *res, FILE *f)
+{
+	for (size_t i = 0; i < res->changed.n; i++) {
+		int reg = ends_with_reg(res->changed.v[i]), seen = 0;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = strcmp(res->kinds.v[j], res->kinds.v[i]) == 0 &&
+			       ends_with_reg(res->changed.v[j]) == reg;
+		if (!seen)
+			fprintf(f, "%s: %s\n", res->kinds.v[i], takes_effect(res->kinds.v[i], reg));
+	}
+}
+
 static void report(const apply_args *a, const ss_apply_result *res)
 {
 	if (res->diff.len)
@@ -142,6 +180,10 @@ static void report(const apply_args *a, const ss_apply_result *res)
 	}
 	for (size_t i = 0; i < res->unchanged.n; i++)
 		fprintf(f, "unchanged %s (already as asked)\n", res->unchanged.v[i]);
+	for (size_t i = 0; i < res->warnings.n; i++)
+		fprintf(stderr, "sshsync: warning: %s\n", res->warnings.v[i]);
+	if (!a->opts.dry_run)
+		print_takes_effect(res, f);
 }
 
 int cmd_apply(int argc, char **argv, const cli_globals *g)

@@ -39,11 +39,11 @@ static int parse_args(int argc, char **argv, audit_args *a, cli_globals *g)
 	while ((c = getopt_long(argc, argv, "ho:", options, NULL)) != -1) {
 		switch (c) {
 		case OPT_INTERVAL:
-			if (cli_option_seconds("audit", "--interval", optarg, 1, &interval) < 0)
+			if (cli_option_time("audit", "--interval", optarg, &interval) < 0)
 				return -1;
 			break;
 		case OPT_NAT:
-			if (cli_option_seconds("audit", "--nat-timeout", optarg, 1, &nat) < 0)
+			if (cli_option_time("audit", "--nat-timeout", optarg, &nat) < 0)
 				return -1;
 			break;
 		case OPT_HOST:

@@ -24,7 +24,7 @@ static int parse_option(int c, export_args *a, cli_globals *g, long *interval)
 {
 	switch (c) {
 	case OPT_INTERVAL:
-		return cli_option_seconds("export", "--interval", optarg, 1, interval);
+		return cli_option_time("export", "--interval", optarg, interval);
 	case OPT_FROM:
 		a->from = optarg;
 		return 0;
@@ -116,7 +116,11 @@ static int run(const export_args *a, ss_diag *d)
 {
 	ss_regplan plan = SS_REGPLAN_INIT;
 	ss_buf out = SS_BUF_INIT;
-	int r = ss_engine_export(a->client, from_path(a), &a->sessions, &a->policy, &plan, d);
+	/* The source must be of the exported kind, as a KIND: target. */
+	ss_target src = {a->client, (char *)from_path(a), 0};
+	int r = src.path ? ss_target_check_kind(&src, d) : 0;
+	if (r == 0)
+		r = ss_engine_export(a->client, src.path, &a->sessions, &a->policy, &plan, d);
 	if (r == 0 && a->format != SS_EXPORT_GPP && !a->output && isatty(STDOUT_FILENO))
 		r = ss_diag_set(d, NULL, 0, 0,
 				"a .reg file is binary (UTF-16): write it with "

@@ -1,4 +1,5 @@
 /* What the commands share: errors, policy, targets. */
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,12 +41,29 @@ int cli_load_policy(const cli_globals *g, ss_policy *p, ss_diag *d)
 int cli_option_seconds(const char *command, const char *option, const char *value, long min,
 		       long *out)
 {
-	if (ss_parse_seconds(value, min, out) < 0) {
+	int r = ss_parse_seconds(value, min, out);
+	if (r == -2)
+		cli_usage_error(command, "%s: '%s' is too large (at most %d)", option, value,
+				INT_MAX);
+	else if (r < 0)
 		cli_usage_error(command, "%s: '%s' is not a whole number%s", option, value,
 				min > 0 ? " of 1 or more" : " of 0 or more");
-		return -1;
-	}
-	return 0;
+	return r < 0 ? -1 : 0;
+}
+
+int cli_option_time(const char *command, const char *option, const char *value, long *out)
+{
+	int r = ss_parse_time(value, 1, out);
+	if (r == -2)
+		cli_usage_error(command,
+				"%s: '%s' is too large (at most %d seconds, about 68 years)",
+				option, value, INT_MAX);
+	else if (r < 0)
+		cli_usage_error(command,
+				"%s: '%s' is not a time of 1 second or more (seconds, or "
+				"as OpenSSH writes times: 90s, 1m30s, 2m, 1h)",
+				option, value);
+	return r < 0 ? -1 : 0;
 }
 
 static int targets_from_args(char **args, int nargs, ss_targets *out, ss_diag *d)

@@ -40,8 +40,9 @@ static const char audit_help[] =
     "One row per scope: the effective keepalive interval, count max, TCP\n"
     "keepalive, where it was set, and whether it passes.\n"
     "\n"
-    "  --interval N        fail scopes whose interval is not N seconds\n"
-    "  --nat-timeout S     fail intervals not shorter than S seconds (default 240)\n"
+    "  --interval TIME     fail scopes whose interval is not TIME (seconds, or 90s,\n"
+    "                      1m30s, 2m as OpenSSH writes times)\n"
+    "  --nat-timeout TIME  fail intervals not shorter than TIME (default 240)\n"
     "  --host NAME         evaluate OpenSSH client configs for NAME, as 'ssh -G NAME'\n"
     "                      (repeatable)\n"
     "  --connection SPEC   evaluate sshd configs for user=U,host=H,addr=A,lport=P,\n"
@@ -51,15 +52,15 @@ static const char audit_help[] =
     "  --system            with no TARGET, include system files (default for audit)\n";
 
 static const char apply_help[] =
-    "usage: sshsync apply --interval N [OPTIONS] [TARGET...]\n"
+    "usage: sshsync apply --interval TIME [OPTIONS] [TARGET...]\n"
     "\n"
-    "Gives every host, session and site of every target the keepalive interval N\n"
-    "(seconds), changing only keepalive values. A backup is kept as\n"
+    "Gives every host, session and site of every target the keepalive interval\n"
+    "TIME, changing only keepalive values. A backup is kept as\n"
     "FILE.sshsync-bak (.sshsync-bak/NAME beside included files, DIR.sshsync-bak/\n"
     "for session directories).\n"
     "\n"
-    "  --interval N            the keepalive interval in seconds (required unless\n"
-    "                          the policy file sets it)\n"
+    "  --interval TIME         the keepalive interval: seconds, or 90s, 1m30s, 2m\n"
+    "                          (required unless the policy file sets it)\n"
     "  --count-max N           also set ServerAliveCountMax/ClientAliveCountMax\n"
     "  --tcp-keepalive yes|no  also set TCP keepalives where the client has them\n"
     "  --winscp-ping null|dummy  WinSCP's keepalive kind (default: null, keeping\n"
@@ -70,13 +71,13 @@ static const char apply_help[] =
     "  --system                with no TARGET, also change system files\n";
 
 static const char export_help[] =
-    "usage: sshsync export putty|kitty|winscp --interval N [OPTIONS]\n"
+    "usage: sshsync export putty|kitty|winscp --interval TIME [OPTIONS]\n"
     "\n"
     "Writes a file that an administrator imports to set the keepalive of the\n"
     "sessions: a .reg merge file (regedit, 'reg import') or a Group Policy\n"
     "Preferences Registry.xml.\n"
     "\n"
-    "  --interval N        the keepalive interval in seconds\n"
+    "  --interval TIME     the keepalive interval: seconds, or 90s, 1m30s, 2m\n"
     "  --from TARGET       the sessions of this file or directory (all of them,\n"
     "                      plus Default Settings)\n"
     "  --session NAME      this session (repeatable; instead of or with --from)\n"

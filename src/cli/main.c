@@ -23,7 +23,18 @@ static cli_command_fn find_command(const char *name)
 	return NULL;
 }
 
-int main(int argc, char **argv)
+/* Everything sshsync prints goes through stdout's buffer: a full disk or a
+ * closed descriptor shows only when it is flushed. */
+static int finish(int status)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		perror("sshsync: cannot write to standard output");
+		return EXIT_TROUBLE;
+	}
+	return status;
+}
+
+static int run(int argc, char **argv)
 {
 	static const struct option options[] = {
 	    {"policy", required_argument, NULL, 'p'},
@@ -65,4 +76,9 @@ int main(int argc, char **argv)
 	int first = optind;
 	optind = 0;
 	return fn(argc - first, argv + first, &g);
+}
+
+int main(int argc, char **argv)
+{
+	return finish(run(argc, argv));
 }

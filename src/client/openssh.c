@@ -22,7 +22,7 @@ static int audit_host(ss_openssh *c, const char *path, const char *name, ss_scop
 		sc->tcp_keepalive = r.tcp_keepalive;
 		rc = ss_scope_set_at(sc, r.interval_at);
 		if (rc == 0 && r.unknown_reason)
-			rc = ss_scope_reason(sc, "cannot be known without running ssh: %s",
+			rc = ss_scope_reason(sc, "not known before ssh runs: %s",
 					     r.unknown_reason);
 	}
 	ss_openssh_result_free(&r);

@@ -2,7 +2,15 @@
  * value wins, Host and Match blocks, the second pass. Only the blocks that
  * can apply to the host are visited: every block whose activity does not
  * hang on a literal Host line, plus those whose literal Host line names the
- * host (the index). */
+ * host (the index).
+ *
+ * What depends on the running system (the exit status of a `Match exec`
+ * command, the name DNS canonicalisation finds) is a runtime condition.
+ * One evaluation ("run") takes a fixed outcome for every condition it
+ * reaches; the runs enumerate the outcomes depth first (the conditions a
+ * run reaches depend on the outcomes before them), up to MAX_RUNS. A value
+ * on which every run agrees is known; otherwise it is unknown, with the
+ * values it can take and the conditions it hangs on. */
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <stdlib.h>
@@ -10,30 +18,39 @@
 
 #include "openssh_int.h"
 
-enum { ACT_OFF = 0, ACT_ON = 1, ACT_UNKNOWN = 2 };
+enum { MAX_RUNS = 64, NOPS = OP_UNKNOWN_CHECK + 1 };
+
+/* A runtime condition a run reached. */
+typedef struct rt_point {
+	const char *what; /* "Match exec", "CanonicalizeHostname" */
+	uint32_t file, item;
+	size_t sub; /* which criterion of the line */
+	unsigned arity;
+	unsigned outcome;
+} rt_point;
 
 typedef struct evstate {
 	ss_openssh *c;
-	long val[OP_UNKNOWN_CHECK + 1]; /* -1 unset */
-	const char *str[OP_UNKNOWN_CHECK + 1];
-	long at[OP_UNKNOWN_CHECK + 1];	   /* dir index that set it, -1 */
-	int unknown[OP_UNKNOWN_CHECK + 1]; /* an unknown block might have set it */
-	char *reason;			   /* the first reason for an unknown */
-	char *final_host;		   /* the second pass's host name */
-	const char *host;		   /* as typed, without user@ */
-	const char *cmdline_user;	   /* user@ from the command line */
+	long val[NOPS]; /* -1 unset */
+	const char *str[NOPS];
+	long at[NOPS];	  /* dir index that set it, -1 */
+	char *final_host; /* the second pass's host name */
+	const char *host; /* as typed, without user@ */
 	ss_diag *d;
+	/* this run's outcomes, in the order the conditions are reached */
+	const unsigned *choice;
+	size_t nchoice;
+	rt_point *pts;
+	size_t npts, ptscap;
+	int open; /* CNAME following: the second pass's name can be anything */
+	long open_at;
+	long watch; /* a block whose activity is asked for, or -1 */
+	int watched;
 } evstate;
 
-static int act_of(const ss_openssh *c, int b)
+static int active(const ss_openssh *c, int b)
 {
-	if (b < 0)
-		return ACT_ON;
-	if (c->act_stamp[b] == c->stamp)
-		return ACT_ON;
-	if (c->unk_stamp[b] == c->stamp)
-		return ACT_UNKNOWN;
-	return ACT_OFF;
+	return b < 0 || c->act_stamp[b] == c->stamp;
 }
 
 static const ss_sshconf_item *item_of(const ss_openssh *c, uint32_t file, uint32_t item)
@@ -41,33 +58,48 @@ static const ss_sshconf_item *item_of(const ss_openssh *c, uint32_t file, uint32
 	return &c->files[file].conf.items[item];
 }
 
-static int set_reason(evstate *st, uint32_t file, uint32_t item, const char *why)
+/* The outcome of the next runtime condition (0 .. arity-1). The same line
+ * reached again in a run (the second pass) gives the same outcome: the
+ * same command for the same connection. */
+static int choose(evstate *st, const char *what, uint32_t file, uint32_t item, size_t sub,
+		  unsigned arity, unsigned *out)
 {
-	if (st->reason)
-		return 0;
-	char *where = oss_where(st->c, file, item);
-	if (!where)
-		return ss_diag_oom(st->d);
-	st->reason = ss_asprintf("depends on %s at %s, which sshsync cannot evaluate", why, where);
-	free(where);
-	return st->reason ? 0 : ss_diag_oom(st->d);
+	for (size_t k = 0; k < st->npts; k++) {
+		if (st->pts[k].file == file && st->pts[k].item == item && st->pts[k].sub == sub &&
+		    st->pts[k].what == what) {
+			*out = st->pts[k].outcome;
+			return 0;
+		}
+	}
+	if (st->npts == st->ptscap) {
+		size_t cap = st->ptscap ? st->ptscap * 2 : 8;
+		rt_point *v = realloc(st->pts, cap * sizeof(*v));
+		if (!v)
+			return ss_diag_oom(st->d);
+		st->pts = v;
+		st->ptscap = cap;
+	}
+	size_t k = st->npts;
+	*out = k < st->nchoice ? st->choice[k] : 0;
+	st->pts[st->npts++] = (rt_point){what, file, item, sub, arity, *out};
+	return 0;
 }
 
 /* readconf.c: Host patterns match the name case-sensitively; a negated
  * match switches the whole line off. */
 static int host_matches(const ss_sshconf_item *it, const char *host)
 {
-	int active = 0;
+	int on = 0;
 	for (size_t i = 0; i < it->nargs; i++) {
 		const char *p = it->args[i].value;
 		int neg = p[0] == '!';
 		if (ss_match_pattern(host, p + neg)) {
 			if (neg)
 				return 0;
-			active = 1;
+			on = 1;
 		}
 	}
-	return active;
+	return on;
 }
 
 /* match_hostname(): the host lowercased against a lowercased list. */
@@ -116,11 +148,45 @@ static char *expand_hostname(evstate *st, const char *hostname, uint32_t file, u
 	return ss_buf_detach(&b, NULL);
 }
 
-/* match_cfg_line(): criteria ANDed; 0, 1 or unknown. */
+/* One criterion of match_cfg_line(); *r 1 when it matches as written
+ * (before negation). */
+static int criterion(evstate *st, const oss_block *b, const oss_crit *k, const char *host,
+		     int final_pass, int *r)
+{
+	ss_openssh *c = st->c;
+	const char *ruser = st->str[OP_USER] ? st->str[OP_USER] : c->local_user;
+	unsigned o;
+	switch (k->kind) {
+	case MC_CANONICAL:
+	case MC_FINAL:
+		*r = final_pass;
+		return 0;
+	case MC_HOST:
+		return match_hostname(host, k->arg, st->d, r);
+	case MC_ORIGINALHOST:
+		return match_hostname(st->host, k->arg, st->d, r);
+	case MC_USER:
+		*r = ss_match_pattern_list(ruser, k->arg, 0) == 1;
+		return 0;
+	case MC_LOCALUSER:
+		*r = ss_match_pattern_list(c->local_user, k->arg, 0) == 1;
+		return 0;
+	case MC_EXEC:
+		if (choose(st, "Match exec", b->file, b->item, (size_t)(k - b->crit), 2, &o) < 0)
+			return -1;
+		*r = o == 1;
+		return 0;
+	default:
+		*r = 1;
+		return 0;
+	}
+}
+
+/* match_cfg_line(): criteria ANDed. */
 static int match_block(evstate *st, const oss_block *b, int final_pass, int *out)
 {
 	ss_openssh *c = st->c;
-	int result = ACT_ON;
+	int result = 1;
 	char *host;
 	if (final_pass) {
 		host = ss_strdup(st->final_host);
@@ -134,58 +200,23 @@ static int match_block(evstate *st, const oss_block *b, int final_pass, int *out
 	}
 	if (!host)
 		return ss_diag_oom(st->d);
-	const char *ruser = st->str[OP_USER] ? st->str[OP_USER] : c->local_user;
 	for (size_t i = 0; i < b->ncrit; i++) {
 		const oss_crit *k = &b->crit[i];
-		int r = 0, unknown = 0;
-		switch (k->kind) {
-		case MC_ALL:
-			if (result != ACT_OFF)
-				result = k->negate ? ACT_OFF : result;
-			i = b->ncrit; /* "all" ends the line */
+		if (k->kind == MC_ALL) {
+			if (k->negate)
+				result = 0;
+			break; /* "all" ends the line */
+		}
+		/* ssh skips the command once an earlier criterion failed. */
+		if (k->kind == MC_EXEC && !result)
 			continue;
-		case MC_CANONICAL:
-		case MC_FINAL:
-			r = final_pass;
-			break;
-		case MC_HOST:
-			if (match_hostname(host, k->arg, st->d, &r) < 0) {
-				free(host);
-				return -1;
-			}
-			unknown = st->unknown[OP_HOSTNAME] && !final_pass;
-			break;
-		case MC_ORIGINALHOST:
-			if (match_hostname(st->host, k->arg, st->d, &r) < 0) {
-				free(host);
-				return -1;
-			}
-			break;
-		case MC_USER:
-			r = ss_match_pattern_list(ruser, k->arg, 0) == 1;
-			unknown = st->unknown[OP_USER];
-			break;
-		case MC_LOCALUSER:
-			r = ss_match_pattern_list(c->local_user, k->arg, 0) == 1;
-			break;
-		case MC_EXEC:
-			/* ssh skips the command once an earlier criterion failed. */
-			if (result == ACT_OFF)
-				continue;
-			unknown = 1;
-			if (set_reason(st, b->file, b->item, "Match exec (a command ssh runs)") <
-			    0) {
-				free(host);
-				return -1;
-			}
-			break;
+		int r = 0;
+		if (criterion(st, b, k, host, final_pass, &r) < 0) {
+			free(host);
+			return -1;
 		}
-		if (unknown) {
-			if (result == ACT_ON)
-				result = ACT_UNKNOWN;
-		} else if (r == k->negate) {
-			result = ACT_OFF;
-		}
+		if (r == k->negate)
+			result = 0;
 	}
 	free(host);
 	*out = result;
@@ -196,32 +227,20 @@ static int block_activity(evstate *st, const oss_block *b, const char *host, int
 			  int *act)
 {
 	ss_openssh *c = st->c;
-	int outer;
 	switch (b->kind) {
 	case BK_CONT:
-		*act = act_of(c, b->parent);
+		*act = active(c, b->parent);
 		return 0;
 	case BK_HOST:
-		outer = act_of(c, b->inc);
-		*act = outer != ACT_OFF && host_matches(item_of(c, b->file, b->item), host)
-			   ? outer
-			   : ACT_OFF;
+		*act = active(c, b->inc) && host_matches(item_of(c, b->file, b->item), host);
 		return 0;
-	case BK_MATCH: {
-		outer = act_of(c, b->inc);
-		*act = ACT_OFF;
-		if (outer == ACT_OFF)
+	case BK_MATCH:
+		*act = 0;
+		if (!active(c, b->inc))
 			return 0; /* SSHCONF_NEVERMATCH: forced off */
-		int m = ACT_OFF;
-		if (match_block(st, b, final_pass, &m) < 0)
-			return -1;
-		*act = m == ACT_OFF				    ? ACT_OFF
-		       : (m == ACT_UNKNOWN || outer == ACT_UNKNOWN) ? ACT_UNKNOWN
-								    : ACT_ON;
-		return 0;
-	}
+		return match_block(st, b, final_pass, act);
 	default:
-		*act = ACT_OFF;
+		*act = 0;
 		return 0;
 	}
 }
@@ -232,8 +251,6 @@ static int check_unknown(evstate *st, const oss_dir *dir)
 	const char *ign = st->str[OP_IGNUNK];
 	if (ign && ss_match_pattern_list(dir->str, ign, 1) == 1)
 		return 0;
-	if (st->unknown[OP_IGNUNK])
-		return set_reason(st, dir->file, dir->item, "IgnoreUnknown in a Match block");
 	const ss_sshconf_item *it = item_of(st->c, dir->file, dir->item);
 	return ss_text_error(&st->c->files[dir->file].text, st->d, it->kw_start,
 			     "Bad configuration option: %s: ssh 9.2 does not know this keyword "
@@ -241,7 +258,7 @@ static int check_unknown(evstate *st, const oss_dir *dir)
 			     dir->str, st->host);
 }
 
-static int apply_dirs(evstate *st, const oss_block *b, int act)
+static int apply_dirs(evstate *st, const oss_block *b)
 {
 	ss_openssh *c = st->c;
 	for (size_t i = b->dir_first; i < b->dir_first + b->dir_n; i++) {
@@ -251,12 +268,8 @@ static int apply_dirs(evstate *st, const oss_block *b, int act)
 				return -1;
 			continue;
 		}
-		if (st->at[dir->op] != -1 || st->unknown[dir->op])
+		if (st->at[dir->op] != -1)
 			continue; /* first value wins */
-		if (act == ACT_UNKNOWN) {
-			st->unknown[dir->op] = 1;
-			continue;
-		}
 		/* "ServerAliveInterval none" leaves it unset: a later line wins. */
 		if (dir->op == OP_INTERVAL && dir->value < 0)
 			continue;
@@ -281,18 +294,19 @@ static int run_pass(evstate *st, const char *host, int final_pass)
 			b = e->blocks[ei++];
 		const oss_block *blk = &c->blocks[b];
 		if (blk->kind == BK_CHECK) {
-			if (apply_dirs(st, blk, ACT_ON) < 0)
+			if (apply_dirs(st, blk) < 0)
 				return -1;
 			continue;
 		}
 		int act;
 		if (block_activity(st, blk, host, final_pass, &act) < 0)
 			return -1;
-		if (act == ACT_ON)
-			c->act_stamp[b] = c->stamp;
-		else if (act == ACT_UNKNOWN)
-			c->unk_stamp[b] = c->stamp;
-		if (act != ACT_OFF && apply_dirs(st, blk, act) < 0)
+		if (!act)
+			continue;
+		c->act_stamp[b] = c->stamp;
+		if ((long)b == st->watch)
+			st->watched = 1;
+		if (apply_dirs(st, blk) < 0)
 			return -1;
 	}
 	return 0;
@@ -304,16 +318,13 @@ static int is_addr(const char *h)
 	return inet_pton(AF_INET, h, buf) == 1 || inet_pton(AF_INET6, h, buf) == 1;
 }
 
-/* ssh.c between the passes: HostName applied, lowercased, canonicalised. */
+/* ssh.c between the passes: HostName applied, lowercased, canonicalised.
+ * Canonicalisation (CanonicalizeHostname with CanonicalDomains) gives the
+ * name unchanged, or the name in one of the domains: a runtime condition.
+ * With CanonicalizePermittedCNAMEs it can be any name DNS answers. */
 static int prepare_final(evstate *st)
 {
 	ss_openssh *c = st->c;
-	if (st->unknown[OP_HOSTNAME] || st->unknown[OP_CANON]) {
-		const oss_dir *any = &c->dirs[0];
-		return set_reason(st, any->file, any->item,
-				  "a HostName or CanonicalizeHostname "
-				  "set in a Match exec block");
-	}
 	if (st->str[OP_HOSTNAME]) {
 		const oss_dir *dir = &c->dirs[st->at[OP_HOSTNAME]];
 		st->final_host = expand_hostname(st, st->str[OP_HOSTNAME], dir->file, dir->item);
@@ -322,56 +333,65 @@ static int prepare_final(evstate *st)
 	} else if (!(st->final_host = ss_strdup(st->host))) {
 		return ss_diag_oom(st->d);
 	}
-	if (!is_addr(st->final_host))
-		oss_lowercase(st->final_host);
-	if (st->val[OP_CANON] > 0 && st->at[OP_CANONDOMAINS] >= 0 && st->val[OP_CANONDOMAINS] > 0) {
-		const oss_dir *dir = &c->dirs[st->at[OP_CANON]];
-		return set_reason(st, dir->file, dir->item,
-				  "CanonicalizeHostname (the name ssh finds in DNS)");
+	if (is_addr(st->final_host))
+		return 0;
+	oss_lowercase(st->final_host);
+	if (st->val[OP_CANON] <= 0)
+		return 0;
+	if (st->at[OP_CNAMES] >= 0 && st->val[OP_CNAMES] > 0) {
+		st->open = 1;
+		st->open_at = st->at[OP_CNAMES];
 	}
+	if (st->at[OP_CANONDOMAINS] < 0 || st->val[OP_CANONDOMAINS] <= 0)
+		return 0;
+	const oss_dir *dom = &c->dirs[st->at[OP_CANONDOMAINS]];
+	const ss_sshconf_item *it = item_of(c, dom->file, dom->item);
+	const oss_dir *canon = &c->dirs[st->at[OP_CANON]];
+	unsigned o;
+	if (choose(st, "CanonicalizeHostname", canon->file, canon->item, 0, 1 + (unsigned)it->nargs,
+		   &o) < 0)
+		return -1;
+	if (o == 0)
+		return 0;
+	size_t len = strlen(st->final_host);
+	char *name = len && st->final_host[len - 1] == '.'
+			 ? ss_strndup(st->final_host, len - 1)
+			 : ss_asprintf("%s.%s", st->final_host, it->args[o - 1].value);
+	if (!name)
+		return ss_diag_oom(st->d);
+	oss_lowercase(name);
+	free(st->final_host);
+	st->final_host = name;
 	return 0;
 }
 
-static char *where_dir(const ss_openssh *c, long at)
-{
-	return at < 0 ? NULL : oss_where(c, c->dirs[at].file, c->dirs[at].item);
-}
+/* What one run gives. */
+typedef struct run_out {
+	int error;   /* ssh stops (st.d holds why) */
+	long v[3];   /* interval, count max, TCP keepalive */
+	long at[3];  /* dir index, or -1 for the default */
+	int open[3]; /* unset before a second pass on an arbitrary name */
+	int watched; /* the watched block was active */
+} run_out;
 
-static int fill_result(evstate *st, ss_openssh_result *r)
+static void run_values(const evstate *st, int before_final[3], run_out *o)
 {
-	ss_openssh *c = st->c;
-	int all = st->reason && (st->unknown[OP_HOSTNAME] || st->unknown[OP_CANON] ||
-				 st->unknown[OP_USER] || st->unknown[OP_IGNUNK] ||
-				 !(st->unknown[OP_INTERVAL] || st->unknown[OP_COUNTMAX] ||
-				   st->unknown[OP_TCPKA] || st->unknown[OP_BATCH]));
-	long interval = st->val[OP_INTERVAL];
 	long iat = st->at[OP_INTERVAL];
+	o->v[0] = st->val[OP_INTERVAL];
 	if (iat < 0 && st->val[OP_BATCH] == 1) {
 		/* Debian: BatchMode without an interval means 300 s. */
-		interval = 300;
+		o->v[0] = 300;
 		iat = st->at[OP_BATCH];
 	} else if (iat < 0) {
-		interval = 0;
+		o->v[0] = 0;
 	}
-	int iunk = all || st->unknown[OP_INTERVAL] || (iat < 0 && st->unknown[OP_BATCH]) ||
-		   (st->val[OP_INTERVAL] < 0 && st->unknown[OP_BATCH]);
-	r->interval = iunk ? SS_UNKNOWN : interval;
-	r->count_max = all || st->unknown[OP_COUNTMAX] ? SS_UNKNOWN
-		       : st->at[OP_COUNTMAX] >= 0      ? st->val[OP_COUNTMAX]
-						       : 3;
-	r->tcp_keepalive = all || st->unknown[OP_TCPKA] ? SS_UNKNOWN
-			   : st->at[OP_TCPKA] >= 0	? st->val[OP_TCPKA]
-							: 1;
-	if ((iat >= 0 && !(r->interval_at = where_dir(c, iat))) ||
-	    (st->at[OP_COUNTMAX] >= 0 && !(r->count_max_at = where_dir(c, st->at[OP_COUNTMAX]))) ||
-	    (st->at[OP_TCPKA] >= 0 && !(r->tcp_keepalive_at = where_dir(c, st->at[OP_TCPKA]))))
-		return ss_diag_oom(st->d);
-	if (r->interval == SS_UNKNOWN || r->count_max == SS_UNKNOWN ||
-	    r->tcp_keepalive == SS_UNKNOWN) {
-		r->unknown_reason = st->reason;
-		st->reason = NULL;
-	}
-	return 0;
+	o->at[0] = iat;
+	o->v[1] = st->at[OP_COUNTMAX] >= 0 ? st->val[OP_COUNTMAX] : 3;
+	o->at[1] = st->at[OP_COUNTMAX];
+	o->v[2] = st->at[OP_TCPKA] >= 0 ? st->val[OP_TCPKA] : 1;
+	o->at[2] = st->at[OP_TCPKA];
+	for (int k = 0; k < 3; k++)
+		o->open[k] = st->open && !before_final[k];
 }
 
 /* ssh.c valid_hostname()/valid_ruser() as Debian 12 has them (the
@@ -403,55 +423,301 @@ static int valid_ruser(const char *s)
 	return 1;
 }
 
-int ss_openssh_eval(ss_openssh *c, const char *host, ss_openssh_result *r, ss_diag *d)
+/* One run with the given outcomes. */
+static int run_once(evstate *st, const char *host, const char *user, run_out *o)
+{
+	for (size_t i = 0; i < NOPS; i++) {
+		st->val[i] = -1;
+		st->at[i] = -1;
+		st->str[i] = NULL;
+	}
+	if (user) {
+		/* ssh USER@HOST: the user is set before any config line. */
+		st->str[OP_USER] = user;
+		st->at[OP_USER] = -2; /* set, but by no line */
+	}
+	st->host = host;
+	st->npts = 0;
+	st->open = 0;
+	st->watched = 0;
+	free(st->final_host);
+	st->final_host = NULL;
+	memset(o, 0, sizeof(*o));
+	ss_openssh *c = st->c;
+	int before[3] = {1, 1, 1};
+	int rc = run_pass(st, host, 0);
+	int second = c->want_final || st->val[OP_CANON] > 0;
+	if (rc == 0 && second) {
+		before[0] = st->at[OP_INTERVAL] >= 0;
+		before[1] = st->at[OP_COUNTMAX] >= 0;
+		before[2] = st->at[OP_TCPKA] >= 0;
+		rc = prepare_final(st);
+		if (rc == 0)
+			rc = run_pass(st, st->final_host, 1);
+	}
+	if (rc < 0) {
+		o->error = 1; /* what ssh stops with is in st->d */
+		return 0;
+	}
+	run_values(st, before, o);
+	o->watched = st->watched;
+	return 0;
+}
+
+/* The next outcomes depth first: the last condition reached that has an
+ * outcome left takes it; the ones after it start again. 0 when done. */
+static int next_choice(const evstate *st, unsigned *choice, size_t *nchoice)
+{
+	for (size_t k = st->npts; k-- > 0;) {
+		unsigned cur = k < *nchoice ? choice[k] : 0;
+		if (cur + 1 < st->pts[k].arity) {
+			for (size_t j = *nchoice; j < k; j++)
+				choice[j] = 0;
+			choice[k] = cur + 1;
+			*nchoice = k + 1;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+typedef struct runs {
+	run_out *v;
+	size_t n;
+	int capped;
+	ss_strlist where; /* the conditions reached, "Match exec at f:12", each once */
+	ss_diag first_error;
+	size_t errors;
+} runs;
+
+static int note_points(evstate *st, runs *R)
+{
+	for (size_t k = 0; k < st->npts; k++) {
+		char *w = oss_where(st->c, st->pts[k].file, st->pts[k].item);
+		char *s = w ? ss_asprintf("%s at %s", st->pts[k].what, w) : NULL;
+		free(w);
+		if (!s)
+			return ss_diag_oom(st->d);
+		int seen = 0;
+		for (size_t i = 0; i < R->where.n && !seen; i++)
+			seen = strcmp(R->where.v[i], s) == 0;
+		if (seen)
+			free(s);
+		else if (ss_strlist_push_owned(&R->where, s) < 0)
+			return ss_diag_oom(st->d);
+	}
+	return 0;
+}
+
+static int enumerate(evstate *st, const char *host, const char *user, runs *R)
+{
+	unsigned *choice = NULL;
+	size_t nchoice = 0, cap = 0;
+	int rc = 0;
+	R->v = calloc(MAX_RUNS, sizeof(*R->v));
+	if (!R->v)
+		return ss_diag_oom(st->d);
+	for (;;) {
+		if (R->n == MAX_RUNS) {
+			R->capped = 1;
+			break;
+		}
+		ss_diag d = SS_DIAG_INIT;
+		st->d = &d;
+		st->choice = choice;
+		st->nchoice = nchoice;
+		rc = run_once(st, host, user, &R->v[R->n]);
+		if (rc == 0 && R->v[R->n].error) {
+			if (R->errors++ == 0) {
+				R->first_error = d;
+				memset(&d, 0, sizeof(d));
+			}
+		}
+		if (rc < 0) {
+			ss_diag_clear(&d);
+			break;
+		}
+		ss_diag_clear(&d);
+		R->n++;
+		if (R->v[R->n - 1].error == 0 && note_points(st, R) < 0) {
+			rc = -1;
+			break;
+		}
+		if (st->npts > cap) {
+			unsigned *v = realloc(choice, st->npts * sizeof(*v));
+			if (!v) {
+				rc = -1;
+				break;
+			}
+			choice = v;
+			cap = st->npts;
+		}
+		if (!next_choice(st, choice, &nchoice))
+			break;
+	}
+	free(choice);
+	return rc;
+}
+
+static char *where_dir(const ss_openssh *c, long at)
+{
+	return at < 0 ? NULL : oss_where(c, c->dirs[at].file, c->dirs[at].item);
+}
+
+static int add_value_text(ss_buf *b, int k, long v)
+{
+	if (k == 2)
+		return ss_buf_adds(b, v ? "yes" : "no");
+	return ss_buf_addf(b, "%ld", v);
+}
+
+/* The values one setting takes over the runs, "60 or 300". Returns the
+ * number of distinct values. */
+static size_t distinct(const runs *R, int k, ss_buf *b)
+{
+	long seen[MAX_RUNS];
+	size_t n = 0;
+	for (size_t i = 0; i < R->n; i++) {
+		if (R->v[i].error)
+			continue;
+		size_t j = 0;
+		while (j < n && seen[j] != R->v[i].v[k])
+			j++;
+		if (j == n)
+			seen[n++] = R->v[i].v[k];
+	}
+	for (size_t i = 0; i < n && b; i++) {
+		if (i)
+			ss_buf_adds(b, i + 1 == n ? " or " : ", ");
+		add_value_text(b, k, seen[i]);
+	}
+	return n;
+}
+
+static int fill_result(evstate *st, const runs *R, ss_openssh_result *r)
+{
+	static const char *const names[3] = {"interval", "count max", "TCP keepalive"};
+	ss_openssh *c = st->c;
+	ss_buf why = SS_BUF_INIT;
+	ss_buf conds = SS_BUF_INIT;
+	int err = 0;
+	for (size_t i = 0; i < R->where.n; i++)
+		err |= ss_buf_addf(&conds, "%s%s", i ? ", " : "", R->where.v[i]);
+	long *out[3] = {&r->interval, &r->count_max, &r->tcp_keepalive};
+	char **at[3] = {&r->interval_at, &r->count_max_at, &r->tcp_keepalive_at};
+	const run_out *first = NULL;
+	for (size_t i = 0; i < R->n && !first; i++)
+		if (!R->v[i].error)
+			first = &R->v[i];
+	for (int k = 0; k < 3 && !err; k++) {
+		int open = 0;
+		for (size_t i = 0; i < R->n; i++)
+			open |= !R->v[i].error && R->v[i].open[k];
+		ss_buf vals = SS_BUF_INIT;
+		size_t n = distinct(R, k, &vals);
+		if (n == 1 && !open && !R->capped && !R->errors) {
+			*out[k] = first->v[k];
+			if (first->at[k] >= 0 && !(*at[k] = where_dir(c, first->at[k])))
+				err = -1;
+			ss_buf_release(&vals);
+			continue;
+		}
+		*out[k] = SS_UNKNOWN;
+		err |= ss_buf_addf(&why, "%s%s %s", why.len ? "; " : "", names[k],
+				   n ? ss_buf_str(&vals) : "unknown");
+		if (open) {
+			char *w = where_dir(c, st->open_at);
+			err |= !w || ss_buf_addf(&why,
+						 " or whatever a name DNS gives through "
+						 "CanonicalizePermittedCNAMEs at %s sets",
+						 w) < 0;
+			free(w);
+		}
+		ss_buf_release(&vals);
+	}
+	if (!err && why.len) {
+		if (R->where.n)
+			err |= ss_buf_addf(&why, ", depending on %s", ss_buf_str(&conds));
+		if (R->capped)
+			err |= ss_buf_addf(&why,
+					   " (more than %d combinations of these "
+					   "conditions: sshsync stopped counting there)",
+					   MAX_RUNS);
+		if (R->errors) {
+			char *m = ss_diag_format(&R->first_error);
+			err |= !m || ss_buf_addf(&why, "; for some outcomes ssh stops: %s", m) < 0;
+			free(m);
+		}
+		err |= ss_buf_adds(&why, " (sshsync never runs Match exec commands or DNS "
+					 "lookups)");
+		if (!err)
+			r->unknown_reason = ss_buf_detach(&why, NULL);
+	}
+	ss_buf_release(&why);
+	ss_buf_release(&conds);
+	return err ? ss_diag_oom(st->d) : 0;
+}
+
+int ss_openssh_eval_watch(ss_openssh *c, const char *host, long watch, ss_openssh_result *r,
+			  int *watched, ss_diag *d)
 {
 	memset(r, 0, sizeof(*r));
-	evstate st;
-	memset(&st, 0, sizeof(st));
-	st.c = c;
-	st.d = d;
-	for (size_t i = 0; i <= OP_UNKNOWN_CHECK; i++) {
-		st.val[i] = -1;
-		st.at[i] = -1;
-	}
-	/* ssh USER@HOST: the user is set before any config line. */
+	if (watched)
+		*watched = 0;
 	char *copy = ss_strdup(host);
 	if (!copy)
 		return ss_diag_oom(d);
 	char *at = strrchr(copy, '@');
-	st.host = copy;
+	const char *name = copy, *user = NULL;
 	if (at) {
 		*at = '\0';
-		st.cmdline_user = copy;
-		st.str[OP_USER] = copy;
-		st.at[OP_USER] = -2; /* set, but by no line */
-		st.host = at + 1;
+		user = copy;
+		name = at + 1;
 	}
-	if (!ss_openssh_valid_hostname(st.host) || (at && !valid_ruser(copy))) {
+	if (!ss_openssh_valid_hostname(name) || (user && !valid_ruser(user))) {
+		int bad_user = user && !valid_ruser(user);
 		ss_diag_set(d, NULL, 0, 0,
 			    "ssh refuses the %s \"%s\": it contains characters ssh does not "
 			    "allow on its command line (expected none of '`\"$\\;&<>|(){}, "
 			    "blanks or control characters, and no leading '-')",
-			    at && !valid_ruser(copy) ? "user name" : "host name",
-			    at && !valid_ruser(copy) ? copy : st.host);
+			    bad_user ? "user name" : "host name", bad_user ? user : name);
 		free(copy);
 		return -1;
 	}
-	int rc = run_pass(&st, st.host, 0);
-	int second = c->want_final || st.val[OP_CANON] > 0 || st.unknown[OP_CANON];
-	if (rc == 0 && second) {
-		rc = prepare_final(&st);
-		if (rc == 0 && st.final_host)
-			rc = run_pass(&st, st.final_host, 1);
+	evstate st;
+	memset(&st, 0, sizeof(st));
+	st.c = c;
+	st.watch = watch;
+	runs R;
+	memset(&R, 0, sizeof(R));
+	int rc = enumerate(&st, name, user, &R);
+	st.d = d;
+	if (rc == 0 && R.errors == R.n && R.n > 0) {
+		/* ssh stops whatever the outcomes: that error. */
+		ss_diag_set(d, R.first_error.file, R.first_error.line, R.first_error.col, "%s",
+			    R.first_error.message);
+		rc = -1;
+	} else if (rc < 0) {
+		ss_diag_oom(d);
 	}
 	if (rc == 0)
-		rc = fill_result(&st, r);
-	free(st.reason);
+		rc = fill_result(&st, &R, r);
+	for (size_t i = 0; rc == 0 && watched && i < R.n; i++)
+		*watched |= R.v[i].watched;
+	free(st.pts);
 	free(st.final_host);
+	free(R.v);
+	ss_strlist_release(&R.where);
+	ss_diag_clear(&R.first_error);
 	free(copy);
 	if (rc < 0)
 		ss_openssh_result_free(r);
 	return rc;
+}
+
+int ss_openssh_eval(ss_openssh *c, const char *host, ss_openssh_result *r, ss_diag *d)
+{
+	return ss_openssh_eval_watch(c, host, -1, r, NULL, d);
 }
 
 void ss_openssh_result_free(ss_openssh_result *r)

@@ -33,6 +33,7 @@ typedef enum oss_op {
 	OP_USER,
 	OP_CANON,
 	OP_CANONDOMAINS,
+	OP_CNAMES, /* CanonicalizePermittedCNAMEs: 1 unless "none" */
 	OP_IGNUNK,
 	OP_UNKNOWN_CHECK /* an unknown keyword that only some IgnoreUnknown lines cover */
 } oss_op;

@@ -540,7 +540,7 @@ static int walk_file(loader *L, uint32_t file, int depth, int parent)
 			L->ignunk = v;
 			L->ignunk[L->nignunk++] = str;
 		}
-		if (k->op == OP_CANONDOMAINS)
+		if (k->op == OP_CANONDOMAINS || k->op == OP_CNAMES)
 			value = !(it->nargs == 1 && strcasecmp(str, "none") == 0);
 		if (k->op != OP_NONE && add_dir(L, k->op, file, (uint32_t)i, value, str) < 0)
 			return -1;

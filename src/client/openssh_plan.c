@@ -1,5 +1,6 @@
 /* apply for ssh_config: every keepalive line of the tree gets the value,
- * and a global line before the first Host/Match makes sure every host does.
+ * and a missing default goes at the end (the last `Host *` block, or a new
+ * one) so that every host gets it and per-host lines keep working.
  * Only argument bytes are replaced; one line per missing setting is
  * inserted. */
 #include <stdio.h>
@@ -14,6 +15,7 @@ typedef struct want {
 	oss_op op;
 	const char *keyword; /* for an inserted line */
 	char value[32];
+	long number; /* the asked value as evaluation stores it */
 	int asked;
 	int global; /* a line active for every host exists */
 } want;
@@ -25,8 +27,19 @@ static int replace_arg(const ss_text *t, ss_edits *e, const ss_sshconf_item *it,
 	return ss_edits_replace(e, a->start, a->end, v, strlen(v));
 }
 
-/* Blocks active for every host: the main file's lines before its first
- * Host/Match, and what is included from there before its own. */
+/* 1 when a Host line's patterns are all "*". */
+static int host_star(const ss_sshconf_item *it)
+{
+	if (it->nargs == 0)
+		return 0;
+	for (size_t i = 0; i < it->nargs; i++)
+		if (strcmp(it->args[i].value, "*") != 0)
+			return 0;
+	return 1;
+}
+
+/* Blocks active for every host: lines outside any Host/Match, `Host *`,
+ * `Match all`, and what is included from there. */
 static int *global_blocks(const ss_openssh *c)
 {
 	int *g = calloc(c->nblocks ? c->nblocks : 1, sizeof(*g));
@@ -34,7 +47,22 @@ static int *global_blocks(const ss_openssh *c)
 		return NULL;
 	for (size_t b = 0; b < c->nblocks; b++) {
 		const oss_block *blk = &c->blocks[b];
-		g[b] = blk->kind == BK_CONT && (blk->parent < 0 || g[blk->parent]);
+		int outer = blk->inc < 0 || g[blk->inc];
+		const ss_sshconf_item *it = &c->files[blk->file].conf.items[blk->item];
+		switch (blk->kind) {
+		case BK_CONT:
+			g[b] = blk->parent < 0 || g[blk->parent];
+			break;
+		case BK_HOST:
+			g[b] = outer && host_star(it);
+			break;
+		case BK_MATCH:
+			g[b] = outer && blk->ncrit == 1 && blk->crit[0].kind == MC_ALL &&
+			       !blk->crit[0].negate;
+			break;
+		default:
+			g[b] = 0;
+		}
 	}
 	return g;
 }
@@ -47,34 +75,100 @@ static want *want_for(want *w, size_t n, oss_op op)
 	return NULL;
 }
 
-/* Where the global lines go in the main file: right after the last line
- * of the global section (with its indentation), or, when there is none,
- * before the first Host or Match, above the comment lines on top of it. */
-static size_t insert_point(const oss_file *f, const char **indent, size_t *indent_len)
+/* Whether a line's value already means what is asked ("1m" is 60, "Yes"
+ * is yes): such a line is left as it is. */
+static int already(const oss_dir *dir, const want *x)
+{
+	if (dir->op == OP_TCPKA)
+		return dir->value == x->number;
+	return dir->value >= 0 && dir->value == x->number;
+}
+
+/* Where missing defaults go in the main file (ssh_config(5): specific
+ * declarations first, general defaults at the end): the end of the file
+ * when it has no Host or Match line; the end of its last block when that
+ * block is `Host *`; else a new `Host *` block appended at the end. */
+typedef struct spot {
+	size_t line;	    /* insert before this line */
+	int new_block;	    /* a `Host *` header goes first */
+	int blank_before;   /* and a blank line before it */
+	const char *indent; /* of the inserted setting lines */
+	size_t indent_len;
+} spot;
+
+static void default_spot(const oss_file *f, spot *s)
 {
 	const ss_sshconf *conf = &f->conf;
-	size_t first = conf->nitems, last_global = conf->nitems;
-	*indent = "";
-	*indent_len = 0;
+	size_t last_header = conf->nitems, last_dir = conf->nitems;
+	const char *block_indent = NULL;
+	size_t block_indent_len = 0;
+	memset(s, 0, sizeof(*s));
+	s->indent = "";
 	for (size_t i = 0; i < conf->nitems; i++) {
 		const ss_sshconf_item *it = &conf->items[i];
+		if (it->kind != SS_SSHCONF_DIRECTIVE)
+			continue;
 		if (ss_sshconf_is(it, "host") || ss_sshconf_is(it, "match")) {
-			first = i;
-			break;
+			last_header = i;
+			continue;
 		}
-		if (it->kind == SS_SSHCONF_DIRECTIVE) {
-			*indent = f->text.data + f->text.lines[i].start;
-			*indent_len = it->kw_start - f->text.lines[i].start;
-			last_global = i;
+		last_dir = i;
+		size_t ind = it->kw_start - f->text.lines[i].start;
+		if (last_header < conf->nitems && ind > 0 && !block_indent) {
+			block_indent = f->text.data + f->text.lines[i].start;
+			block_indent_len = ind;
+		}
+		if (last_header == conf->nitems || last_dir > last_header) {
+			s->indent = f->text.data + f->text.lines[i].start;
+			s->indent_len = ind;
 		}
 	}
-	if (last_global < conf->nitems)
-		return last_global + 1;
-	if (first == conf->nitems)
-		return first;
-	while (first > 0 && conf->items[first - 1].kind == SS_SSHCONF_COMMENT)
-		first--;
-	return first;
+	if (last_header == conf->nitems) {
+		/* No blocks: after the last setting line, else at the end. */
+		s->line = last_dir < conf->nitems ? last_dir + 1 : conf->nitems;
+		return;
+	}
+	if (host_star(&conf->items[last_header])) {
+		s->line =
+		    (last_dir > last_header && last_dir < conf->nitems ? last_dir : last_header) +
+		    1;
+		if (last_dir <= last_header || last_dir == conf->nitems) {
+			s->indent = block_indent ? block_indent : "    ";
+			s->indent_len = block_indent ? block_indent_len : 4;
+		}
+		return;
+	}
+	s->line = conf->nitems;
+	s->new_block = 1;
+	s->blank_before =
+	    conf->nitems > 0 && conf->items[conf->nitems - 1].kind != SS_SSHCONF_BLANK;
+	s->indent = block_indent ? block_indent : "    ";
+	s->indent_len = block_indent ? block_indent_len : 4;
+}
+
+/* The missing lines go in as one insertion (one block of lines). */
+static int insert_defaults(const oss_file *main, want *w, size_t nw, ss_edits *e)
+{
+	spot s;
+	default_spot(main, &s);
+	const char *eol = ss_text_eol_string(&main->text);
+	ss_buf b = SS_BUF_INIT;
+	int r = 0, any = 0;
+	for (size_t i = 0; i < nw; i++) {
+		if (!w[i].asked || w[i].global)
+			continue;
+		if (!any && s.new_block)
+			r |= ss_buf_addf(&b, "%sHost *%s", s.blank_before ? eol : "", eol);
+		else if (any)
+			r |= ss_buf_adds(&b, eol);
+		any = 1;
+		r |= ss_buf_addf(&b, "%.*s%s %s", (int)s.indent_len, s.indent, w[i].keyword,
+				 w[i].value);
+	}
+	if (r == 0 && any)
+		r = ss_edits_insert_line(e, &main->text, s.line, ss_buf_str(&b));
+	ss_buf_release(&b);
+	return r;
 }
 
 static int plan_edits(ss_openssh *c, want *w, size_t nw, ss_edits *edits, ss_diag *d)
@@ -97,7 +191,7 @@ static int plan_edits(ss_openssh *c, want *w, size_t nw, ss_edits *edits, ss_dia
 				x->global = 1;
 			const ss_sshconf_item *it = &c->files[dir->file].conf.items[dir->item];
 			/* A file included twice is edited once. */
-			if (done[dir->file][dir->item])
+			if (done[dir->file][dir->item] || already(dir, x))
 				continue;
 			done[dir->file][dir->item] = 1;
 			r = replace_arg(&c->files[dir->file].text, &edits[dir->file], it, x->value);
@@ -109,20 +203,8 @@ static int plan_edits(ss_openssh *c, want *w, size_t nw, ss_edits *edits, ss_dia
 	free(g);
 	if (r < 0)
 		return ss_diag_oom(d);
-	const char *indent;
-	size_t indent_len;
-	const oss_file *main = &c->files[0];
-	size_t at = insert_point(main, &indent, &indent_len);
-	for (size_t i = 0; i < nw; i++) {
-		if (!w[i].asked || w[i].global)
-			continue;
-		char *line =
-		    ss_asprintf("%.*s%s %s", (int)indent_len, indent, w[i].keyword, w[i].value);
-		int rl = line ? ss_edits_insert_line(&edits[0], &main->text, at, line) : -1;
-		free(line);
-		if (rl < 0)
-			return ss_diag_oom(d);
-	}
+	if (insert_defaults(&c->files[0], w, nw, &edits[0]) < 0)
+		return ss_diag_oom(d);
 	return 0;
 }
 
@@ -152,9 +234,9 @@ int ss_openssh_plan(ss_openssh *c, const ss_policy *p, ss_changeset *cs, ss_diag
 		return ss_diag_set(d, c->files[0].path, 0, 0,
 				   "apply needs an interval: expected --interval SECONDS");
 	want w[3] = {
-	    {OP_INTERVAL, "ServerAliveInterval", "", 1, 0},
-	    {OP_COUNTMAX, "ServerAliveCountMax", "", p->count_max != SS_UNSET, 0},
-	    {OP_TCPKA, "TCPKeepAlive", "", p->tcp_keepalive != SS_UNSET, 0},
+	    {OP_INTERVAL, "ServerAliveInterval", "", p->interval, 1, 0},
+	    {OP_COUNTMAX, "ServerAliveCountMax", "", p->count_max, p->count_max != SS_UNSET, 0},
+	    {OP_TCPKA, "TCPKeepAlive", "", p->tcp_keepalive != 0, p->tcp_keepalive != SS_UNSET, 0},
 	};
 	snprintf(w[0].value, sizeof(w[0].value), "%ld", p->interval);
 	snprintf(w[1].value, sizeof(w[1].value), "%ld", p->count_max);

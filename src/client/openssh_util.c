@@ -211,7 +211,7 @@ static const oss_keyword keywords[] = {
     {"canonicalizefallbacklocal", OSS_K_MULTI, OP_NONE, v_flag},
     {"canonicalizehostname", OSS_K_MULTI, OP_CANON, v_canon},
     {"canonicalizemaxdots", OSS_K_INT, OP_NONE, NULL},
-    {"canonicalizepermittedcnames", OSS_K_ANY, OP_NONE, NULL},
+    {"canonicalizepermittedcnames", OSS_K_ANY, OP_CNAMES, NULL},
     {"streamlocalbindmask", OSS_K_ANY, OP_NONE, NULL},
     {"streamlocalbindunlink", OSS_K_MULTI, OP_NONE, v_flag},
     {"revokedhostkeys", OSS_K_STRING, OP_NONE, NULL},

@@ -530,7 +530,7 @@ static int dir_audit(const flavour *fl, const char *dir, ss_scopes *out, ss_diag
 }
 
 static int dir_apply_file(const ss_sessfile *sf, const uint32_t want[NVALS], size_t nwant,
-			  ss_edits *e)
+			  ss_edits *e, ss_diag *d)
 {
 	ss_buf val = SS_BUF_INIT;
 	int r = 0;
@@ -539,13 +539,13 @@ static int dir_apply_file(const ss_sessfile *sf, const uint32_t want[NVALS], siz
 		snprintf(s, sizeof(s), "%u", (unsigned)want[i]);
 		const ss_sessentry *en = ss_sessfile_get(sf, VALUE_NAMES[i]);
 		if (!en) {
-			r = ss_sessfile_append(sf, e, VALUE_NAMES[i], s);
+			r = ss_sessfile_append(sf, e, VALUE_NAMES[i], s, d);
 			continue;
 		}
 		ss_buf_reset(&val);
-		r = ss_sessfile_value(sf, en, &val);
+		r = ss_sessfile_value(sf, en, &val) < 0 ? ss_diag_oom(d) : 0;
 		if (r == 0 && strcmp(ss_buf_str(&val), s) != 0)
-			r = ss_sessfile_set(sf, e, en, s);
+			r = ss_sessfile_set(sf, e, en, s, d);
 	}
 	ss_buf_release(&val);
 	return r;
@@ -569,7 +569,7 @@ static int dir_create_default(const flavour *fl, const char *path, const uint32_
 	ss_sessfile sf;
 	if (ss_sessfile_parse(&sf, t, fl->fmt, d) < 0)
 		return -1;
-	int r = dir_apply_file(&sf, want, nwant, &c->edits) < 0 ? ss_diag_oom(d) : 0;
+	int r = dir_apply_file(&sf, want, nwant, &c->edits, d);
 	ss_sessfile_free(&sf);
 	return r;
 }
@@ -603,7 +603,7 @@ static int dir_apply(const flavour *fl, const char *dir, const ss_policy *p, ss_
 			break;
 		}
 		ss_edits e = SS_EDITS_INIT;
-		r = dir_apply_file(&sf, want, nwant, &e) < 0 ? ss_diag_oom(d) : 0;
+		r = dir_apply_file(&sf, want, nwant, &e, d);
 		ss_sessfile_free(&sf);
 		if (r == 0 && ss_edits_change_anything(t, &e)) {
 			ss_change *c = ss_changeset_add(cs, t); /* owns t, also on failure */
@@ -837,6 +837,38 @@ static int sniff(const flavour *fl, const char *path, const char *head, size_t l
 											     : 2;
 }
 
+static const char *misfit(const flavour *fl, const char *head, size_t len, int session_file,
+			  size_t *offset)
+{
+	if (session_file)
+		return ss_sessfile_misfit(head, len, fl->fmt, offset);
+	if (looks_like_reg(head, len))
+		return NULL; /* the .reg reader refuses the rest */
+	*offset = 0;
+	return "not a registry export (its first line is not 'Windows Registry Editor "
+	       "Version 5.00' or 'REGEDIT4') nor a session folder";
+}
+
+static const char *putty_misfit(const char *head, size_t len, int session_file, size_t *offset)
+{
+	return misfit(&PUTTY, head, len, session_file, offset);
+}
+
+static const char *kitty_misfit(const char *head, size_t len, int session_file, size_t *offset)
+{
+	return misfit(&KITTY, head, len, session_file, offset);
+}
+
+static int putty_dir_files(const char *dir, ss_strlist *out, ss_diag *d)
+{
+	return ss_sessdir_list(dir, SS_SESS_PUTTY, out, d);
+}
+
+static int kitty_dir_files(const char *dir, ss_strlist *out, ss_diag *d)
+{
+	return ss_sessdir_list(dir, SS_SESS_KITTY, out, d);
+}
+
 static int putty_audit(const char *path, const ss_query *q, ss_scopes *out, ss_diag *d)
 {
 	(void)q;
@@ -888,6 +920,8 @@ const ss_client ss_client_putty = {
     .apply = putty_apply,
     .export_plan = putty_export,
     .sniff = putty_sniff,
+    .misfit = putty_misfit,
+    .dir_files = putty_dir_files,
 };
 
 const ss_client ss_client_kitty = {
@@ -897,4 +931,6 @@ const ss_client ss_client_kitty = {
     .apply = kitty_apply,
     .export_plan = kitty_export,
     .sniff = kitty_sniff,
+    .misfit = kitty_misfit,
+    .dir_files = kitty_dir_files,
 };

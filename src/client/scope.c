@@ -66,7 +66,7 @@ int ss_scope_reason(ss_scope *sc, const char *fmt, ...)
 
 int ss_scope_judge(ss_scope *sc, const ss_policy *p)
 {
-	if (sc->interval == SS_UNKNOWN)
+	if (sc->error || sc->interval == SS_UNKNOWN)
 		return 0; /* the client has said why it cannot be computed */
 	if (sc->interval == 0)
 		return ss_scope_reason(sc, "keepalives are off: an idle connection is dropped "
@@ -86,12 +86,28 @@ int ss_scope_failed(const ss_scope *sc)
 	return sc->reasons.n > 0;
 }
 
+const char *ss_scope_status(const ss_scope *sc)
+{
+	return sc->error ? "error" : ss_scope_failed(sc) ? "fail" : "pass";
+}
+
+int ss_scope_set_witness(ss_scope *sc, const char *witness)
+{
+	char *copy = NULL;
+	if (witness && !(copy = ss_strdup(witness)))
+		return -1;
+	free(sc->witness);
+	sc->witness = copy;
+	return 0;
+}
+
 void ss_scopes_free(ss_scopes *s)
 {
 	for (size_t i = 0; i < s->n; i++) {
 		free(s->v[i].file);
 		free(s->v[i].name);
 		free(s->v[i].set_at);
+		free(s->v[i].witness);
 		ss_strlist_release(&s->v[i].reasons);
 	}
 	free(s->v);

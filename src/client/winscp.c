@@ -828,6 +828,14 @@ static int winscp_sniff(const char *path, const char *head, size_t len)
 	return 0;
 }
 
+static const char *winscp_misfit(const char *head, size_t len, int session_file, size_t *offset)
+{
+	(void)session_file;
+	if (looks_like_reg(head, len))
+		return NULL; /* the .reg reader refuses the rest */
+	return ss_winini_misfit(head, len, offset);
+}
+
 const ss_client ss_client_winscp = {
     .kind = "winscp",
     .description = "WinSCP sites (WinSCP.ini, registry exports)",
@@ -835,4 +843,5 @@ const ss_client ss_client_winscp = {
     .apply = winscp_apply,
     .export_plan = winscp_export,
     .sniff = winscp_sniff,
+    .misfit = winscp_misfit,
 };

@@ -49,11 +49,14 @@ static int plan_target(const ss_target *t, const ss_policy *p, ss_changeset *cs,
 	return 0;
 }
 
-static int check_changeset(const ss_changeset *cs, ss_diag *d)
+static int check_changeset(const ss_changeset *cs, const ss_apply_opts *o, ss_diag *d)
 {
-	for (size_t i = 0; i < cs->n; i++)
-		if (cs->v[i].changed && ss_safe_write_check(cs->v[i].text, d) < 0)
+	for (size_t i = 0; i < cs->n; i++) {
+		const ss_change *c = &cs->v[i];
+		ss_write_opts wo = {o->backup, c->backup_dir};
+		if (c->changed && ss_safe_replace_check(c->text, &wo, d) < 0)
 			return -1;
+	}
 	if (cs->validate && ss_changeset_count_changed(cs) &&
 	    cs->validate(cs, cs->validate_ctx, d) < 0)
 		return -1;
@@ -75,7 +78,8 @@ static int describe(const ss_target *t, const ss_changeset *cs, const ss_apply_o
 				? ss_backup_path(c->text->path, c->backup_dir)
 				: ss_strdup("");
 		if (ss_strlist_push(&res->changed, c->text->path) < 0 ||
-		    ss_strlist_push_owned(&res->backups, bak) < 0)
+		    ss_strlist_push_owned(&res->backups, bak) < 0 ||
+		    ss_strlist_push(&res->kinds, t->client->kind) < 0)
 			return ss_diag_oom(d);
 		if (c->changed && o->want_diff &&
 		    ss_edits_diff(c->text, &c->edits, diff_label(c->text->path), &res->diff, d) < 0)
@@ -84,16 +88,107 @@ static int describe(const ss_target *t, const ss_changeset *cs, const ss_apply_o
 	return 0;
 }
 
-static int write_changeset(const ss_changeset *cs, const ss_apply_opts *o, ss_diag *d)
+/* One file written by this apply: what to put back if a later one fails. */
+typedef struct written {
+	const ss_change *c;
+	ss_file_identity id; /* as written */
+} written;
+
+typedef struct write_log {
+	written *v;
+	size_t n;
+} write_log;
+
+static int write_changeset(const ss_changeset *cs, const ss_apply_opts *o, write_log *log,
+			   ss_apply_result *res, ss_diag *d)
 {
 	for (size_t i = 0; i < cs->n; i++) {
 		const ss_change *c = &cs->v[i];
+		if (!c->changed)
+			continue;
 		ss_write_opts wo = {o->backup, c->backup_dir};
-		if (c->changed &&
-		    ss_safe_write(c->text, c->rendered.data, c->rendered.len, &wo, d) < 0)
+		ss_write_result wr = SS_WRITE_RESULT_INIT;
+		int r = ss_safe_replace(c->text, c->rendered.data, c->rendered.len, &wo, &wr, d);
+		if (r == 0) {
+			log->v[log->n].c = c;
+			log->v[log->n++].id = wr.id;
+		}
+		if (r == 0 && wr.warning && ss_strlist_push(&res->warnings, wr.warning) < 0)
+			r = ss_diag_oom(d);
+		ss_write_result_free(&wr);
+		if (r < 0)
 			return -1;
 	}
 	return 0;
+}
+
+/* Puts one replaced file back as it was read (a created one is removed). */
+static int restore_one(const written *w, ss_diag *d)
+{
+	ss_text now = *w->c->text; /* shallow: the bytes read, the new identity */
+	now.id = w->id;
+	if (!w->c->text->id.known)
+		return ss_safe_remove(&now, d);
+	ss_buf bytes = SS_BUF_INIT;
+	int r = ss_text_encode(w->c->text, w->c->text->data, w->c->text->len, &bytes, d);
+	ss_write_opts wo = {0, w->c->backup_dir};
+	if (r == 0)
+		r = ss_safe_write(&now, bytes.data, bytes.len, &wo, d);
+	ss_buf_release(&bytes);
+	return r;
+}
+
+/* After a failed write: every file already replaced is put back, newest
+ * first, and the error says which were (and which could not be). */
+static void roll_back(const write_log *log, ss_diag *d)
+{
+	ss_buf back = SS_BUF_INIT, lost = SS_BUF_INIT;
+	int oom = 0;
+	for (size_t i = log->n; i-- > 0;) {
+		ss_diag why = SS_DIAG_INIT;
+		int r = restore_one(&log->v[i], &why);
+		char *msg = r < 0 ? ss_diag_format(&why) : NULL;
+		ss_buf *to = r < 0 ? &lost : &back;
+		oom |= ss_buf_addf(to, "%s%s", to->len ? ", " : "",
+				   r < 0 && msg ? msg : log->v[i].c->text->path) < 0;
+		free(msg);
+		ss_diag_clear(&why);
+	}
+	char *first = ss_diag_format(d);
+	ss_diag_clear(d);
+	if (!first || oom)
+		ss_diag_oom(d);
+	else if (lost.len)
+		ss_diag_set(d, NULL, 0, 0,
+			    "%s; put back as they were: %s; NOT put back (restore from the "
+			    "backup or with 'sshsync undo'): %s",
+			    first, back.len ? ss_buf_str(&back) : "none", ss_buf_str(&lost));
+	else
+		ss_diag_set(d, NULL, 0, 0,
+			    "%s; the files already replaced were put back as "
+			    "they were: %s",
+			    first, ss_buf_str(&back));
+	free(first);
+	ss_buf_release(&back);
+	ss_buf_release(&lost);
+}
+
+static int write_all(ss_changeset *sets, size_t n, const ss_apply_opts *o, ss_apply_result *res,
+		     ss_diag *d)
+{
+	size_t total = 0;
+	for (size_t i = 0; i < n; i++)
+		total += ss_changeset_count_changed(&sets[i]);
+	write_log log = {calloc(total ? total : 1, sizeof(written)), 0};
+	if (!log.v)
+		return ss_diag_oom(d);
+	int r = 0;
+	for (size_t i = 0; i < n && r == 0; i++)
+		r = write_changeset(&sets[i], o, &log, res, d);
+	if (r < 0 && log.n)
+		roll_back(&log, d);
+	free(log.v);
+	return r;
 }
 
 int ss_engine_apply(const ss_targets *targets, const ss_policy *p, const ss_apply_opts *o,
@@ -108,9 +203,9 @@ int ss_engine_apply(const ss_targets *targets, const ss_policy *p, const ss_appl
 	for (size_t i = 0; i < targets->n && r == 0; i++)
 		r = describe(&targets->v[i], &sets[i], o, res, d);
 	for (size_t i = 0; i < targets->n && r == 0 && !o->dry_run; i++)
-		r = check_changeset(&sets[i], d);
-	for (size_t i = 0; i < targets->n && r == 0 && !o->dry_run; i++)
-		r = write_changeset(&sets[i], o, d);
+		r = check_changeset(&sets[i], o, d);
+	if (r == 0 && !o->dry_run)
+		r = write_all(sets, targets->n, o, res, d);
 	for (size_t i = 0; i < targets->n; i++)
 		ss_changeset_free(&sets[i]);
 	free(sets);
@@ -123,4 +218,6 @@ void ss_apply_result_free(ss_apply_result *res)
 	ss_strlist_release(&res->changed);
 	ss_strlist_release(&res->unchanged);
 	ss_strlist_release(&res->backups);
+	ss_strlist_release(&res->warnings);
+	ss_strlist_release(&res->kinds);
 }

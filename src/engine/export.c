@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -31,6 +32,25 @@ static int write_stdout(const void *bytes, size_t len, ss_diag *d)
 	return 0;
 }
 
+/* A new output file's directory must exist: say so, not what realpath says. */
+static int missing_directory(const char *path, ss_diag *d)
+{
+	const char *slash = strrchr(path, '/');
+	if (!slash || slash == path)
+		return 0;
+	char *dir = ss_strndup(path, (size_t)(slash - path));
+	if (!dir)
+		return ss_diag_oom(d);
+	struct stat st;
+	int r = 0;
+	if (stat(dir, &st) < 0)
+		r = ss_diag_errno(d, path, "cannot write it: the directory %s", dir);
+	else if (!S_ISDIR(st.st_mode))
+		r = ss_diag_set(d, path, 0, 0, "cannot write it: %s is not a directory", dir);
+	free(dir);
+	return r;
+}
+
 int ss_engine_write_output(const char *path, const void *bytes, size_t len, ss_diag *d)
 {
 	if (!path || (path[0] == '-' && !path[1]))
@@ -42,7 +62,9 @@ int ss_engine_write_output(const char *path, const void *bytes, size_t len, ss_d
 		if (!S_ISREG(st.st_mode))
 			return ss_diag_set(d, path, 0, 0, "is not a regular file");
 		r = ss_text_load(&old, path, 0, d);
-	} else if (errno == ENOENT) {
+	} else if (errno == ENOENT || errno == ENOTDIR) {
+		if (missing_directory(path, d) < 0)
+			return -1;
 		r = ss_text_new_empty(&old, path, SS_ENC_BYTES, SS_EOL_LF, d);
 	} else {
 		return ss_diag_errno(d, path, "cannot open");

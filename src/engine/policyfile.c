@@ -18,9 +18,72 @@ int ss_parse_seconds(const char *s, long min, long *out)
 	errno = 0;
 	char *end;
 	long v = strtol(s, &end, 10);
-	if (errno || *end || v < min || v > INT_MAX)
+	if (*end)
+		return -1;
+	if (errno == ERANGE || v > INT_MAX)
+		return -2;
+	if (v < min)
 		return -1;
 	*out = v;
+	return 0;
+}
+
+/* The multiplier of an OpenSSH time unit (misc.c convtime), 0 for none. */
+static long time_unit(char c)
+{
+	switch (c) {
+	case 's':
+	case 'S':
+		return 1;
+	case 'm':
+	case 'M':
+		return 60;
+	case 'h':
+	case 'H':
+		return 60L * 60;
+	case 'd':
+	case 'D':
+		return 24L * 60 * 60;
+	case 'w':
+	case 'W':
+		return 7L * 24 * 60 * 60;
+	}
+	return 0;
+}
+
+int ss_parse_time(const char *s, long min, long *out)
+{
+	if (!s || !*s)
+		return -1;
+	long total = 0;
+	int too_large = 0;
+	while (*s) {
+		if (!isdigit((unsigned char)*s))
+			return -1;
+		long v = 0;
+		for (; isdigit((unsigned char)*s); s++) {
+			v = v * 10 + (*s - '0');
+			if (v > INT_MAX) {
+				too_large = 1;
+				v = INT_MAX;
+			}
+		}
+		long mult = 1;
+		if (*s) {
+			mult = time_unit(*s++);
+			if (!mult)
+				return -1;
+		}
+		if (v > (INT_MAX - total) / mult)
+			too_large = 1;
+		else
+			total += v * mult;
+	}
+	if (too_large)
+		return -2;
+	if (total < min)
+		return -1;
+	*out = total;
 	return 0;
 }
 
@@ -58,23 +121,23 @@ typedef struct policy_key {
 } policy_key;
 
 static const policy_key known_keys[] = {
-    {"keepalive:interval", "a whole number of seconds, 1 or more"},
+    {"keepalive:interval", "a time of 1 second or more (60, 90s, 1m30s, 2m)"},
     {"keepalive:count_max", "a whole number, 0 or more"},
     {"keepalive:tcp_keepalive", "yes or no"},
-    {"keepalive:nat_timeout", "a whole number of seconds, 1 or more"},
+    {"keepalive:nat_timeout", "a time of 1 second or more (240, 4m)"},
     {"winscp:ping_type", "null or dummy"},
 };
 
 static int set_value(const char *key, const char *value, ss_policy *p)
 {
 	if (strcmp(key, "keepalive:interval") == 0)
-		return ss_parse_seconds(value, 1, &p->interval);
+		return ss_parse_time(value, 1, &p->interval);
 	if (strcmp(key, "keepalive:count_max") == 0)
 		return ss_parse_seconds(value, 0, &p->count_max);
 	if (strcmp(key, "keepalive:tcp_keepalive") == 0)
 		return ss_parse_yes_no(value, &p->tcp_keepalive);
 	if (strcmp(key, "keepalive:nat_timeout") == 0)
-		return ss_parse_seconds(value, 1, &p->nat_timeout);
+		return ss_parse_time(value, 1, &p->nat_timeout);
 	return ss_parse_winscp_ping(value, &p->winscp_ping);
 }
 
@@ -106,9 +169,18 @@ static int check_section(dictionary *ini, const char *path, const char *sec, ss_
 	for (int i = 0; i < n && r == 0; i++) {
 		const policy_key *k = find_key(keys[i]);
 		const char *value = iniparser_getstring(ini, keys[i], "");
-		if (!k)
+		if (!value)
+			/* iniparser keeps a "[section:key]" line as a section. */
+			r = ss_diag_set(d, path, 0, 0,
+					"'[%s]' is a section header, not a key: write the key as "
+					"'name = value' under its section",
+					keys[i]);
+		else if (!k)
 			r = ss_diag_set(d, path, 0, 0, "unknown key '%s'", keys[i]);
-		else if (set_value(keys[i], value, p) < 0)
+		else if ((r = set_value(keys[i], value, p)) == -2)
+			r = ss_diag_set(d, path, 0, 0, "key '%s': '%s' is too large (at most %d)",
+					keys[i], value, INT_MAX);
+		else if (r < 0)
 			r = ss_diag_set(d, path, 0, 0, "key '%s': '%s' is not %s", keys[i], value,
 					k->expected);
 	}

@@ -32,7 +32,7 @@ static int set_target(ss_target *out, const ss_client *c, const char *path, ss_d
 }
 
 /* The first bytes of a file, decoded like the whole file would be. */
-static int read_head(const char *path, ss_text *head, int *is_dir, ss_diag *d)
+static int read_head(const char *path, ss_text *head, int *is_dir, int *cut, ss_diag *d)
 {
 	struct stat st;
 	if (stat(path, &st) < 0)
@@ -58,6 +58,7 @@ static int read_head(const char *path, ss_text *head, int *is_dir, ss_diag *d)
 		return ss_diag_errno(d, path, "cannot read");
 	}
 	size_t len = (size_t)n;
+	*cut = len == SNIFF_BYTES;
 	if (len >= 2 && (unsigned char)buf[0] == 0xFF && (unsigned char)buf[1] == 0xFE)
 		len &= ~(size_t)1; /* a cut in the middle of a UTF-16 unit */
 	int r = ss_text_from_bytes(head, path, buf, len, d);
@@ -68,8 +69,8 @@ static int read_head(const char *path, ss_text *head, int *is_dir, ss_diag *d)
 static int recognise(const char *path, ss_target *out, ss_diag *d)
 {
 	ss_text head;
-	int is_dir = 0;
-	if (read_head(path, &head, &is_dir, d) < 0)
+	int is_dir = 0, cut = 0;
+	if (read_head(path, &head, &is_dir, &cut, d) < 0)
 		return -1;
 	const ss_client *best = NULL, *tie = NULL;
 	int best_score = 0;
@@ -98,6 +99,145 @@ static int recognise(const char *path, ss_target *out, ss_diag *d)
 	return set_target(out, best, path, d);
 }
 
+/* --- a KIND: the file must be of that kind --- */
+
+/* The first bytes of one file, cut after its last whole line when the file
+ * goes on (so that a line cut in two is never judged). */
+static int read_file_head(const char *path, ss_text *head, ss_diag *d)
+{
+	int is_dir = 0, cut = 0;
+	if (read_head(path, head, &is_dir, &cut, d) < 0)
+		return -1;
+	if (cut && head->nlines > 1) {
+		const ss_line *last = &head->lines[head->nlines - 1];
+		head->len = last->start;
+		head->data[head->len] = '\0';
+		head->nlines--;
+	}
+	return 0;
+}
+
+/* The other client most sure that the file is its own, and how sure. */
+static const ss_client *claimant(const ss_client *named, const char *path, const char *head,
+				 size_t len, int *score)
+{
+	const ss_client *best = NULL;
+	*score = 0;
+	for (const ss_client *const *c = ss_clients(); *c; c++) {
+		if (*c == named || !(*c)->sniff)
+			continue;
+		int s = (*c)->sniff(path, head, len);
+		if (s > *score) {
+			best = *c;
+			*score = s;
+		}
+	}
+	return best;
+}
+
+/* One file of a KIND: target: not certainly another kind's, and of this
+ * kind's syntax as far as its reader cannot tell. */
+static int check_file(const ss_client *c, const char *path, int session_file, ss_diag *d)
+{
+	ss_text head;
+	if (read_file_head(path, &head, d) < 0)
+		return -1;
+	int own = c->sniff && !session_file ? c->sniff(path, head.data, head.len) : 0, other;
+	const ss_client *o = claimant(c, path, head.data, head.len, &other);
+	size_t offset = 0;
+	const char *why = c->misfit ? c->misfit(head.data, head.len, session_file, &offset) : NULL;
+	int r = 0;
+	if (o && other == 2 && own < 2)
+		r = ss_diag_set(d, path, 0, 0,
+				"this looks like %s settings, not %s: nothing was read or "
+				"written (name it as %s:%s if that is what it is)",
+				o->kind, c->kind, o->kind, path);
+	else if (why && o)
+		r = ss_text_error(&head, d, offset,
+				  "%s, so not %s settings (it looks like %s settings); nothing "
+				  "was read or written",
+				  why, c->kind, o->kind);
+	else if (why)
+		r = ss_text_error(&head, d, offset,
+				  "%s, so not %s settings; nothing was read or written", why,
+				  c->kind);
+	ss_text_free(&head);
+	return r;
+}
+
+/* Every file of a session folder must be a session file. */
+static int check_dir(const ss_client *c, const char *dir, ss_diag *d)
+{
+	if (!c->dir_files)
+		return ss_diag_set(d, dir, 0, 0,
+				   "is a directory; %s settings are a file (name the file "
+				   "itself)",
+				   c->kind);
+	ss_strlist files = SS_STRLIST_INIT;
+	int r = c->dir_files(dir, &files, d);
+	for (size_t i = 0; i < files.n && r == 0; i++) {
+		char *path = ss_asprintf("%s/%s", dir, files.v[i]);
+		r = path ? check_file(c, path, 1, d) : ss_diag_oom(d);
+		free(path);
+	}
+	ss_strlist_release(&files);
+	return r;
+}
+
+int ss_target_check_kind(const ss_target *t, ss_diag *d)
+{
+	struct stat st;
+	if (stat(t->path, &st) < 0)
+		return errno == ENOENT ? 0 : ss_diag_errno(d, t->path, "cannot open");
+	if (S_ISDIR(st.st_mode))
+		return check_dir(t->client, t->path, d);
+	return check_file(t->client, t->path, 0, d);
+}
+
+/* "KIND:" that names no kind: a word (lowercase kinds) before the colon. */
+static int looks_like_kind(const char *s, size_t n)
+{
+	if (n == 0)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= '0' && s[i] <= '9')))
+			return 0;
+	return 1;
+}
+
+static int unknown_kind(const char *arg, const char *kind, ss_diag *d)
+{
+	char *lower = ss_strdup(kind);
+	if (!lower)
+		return ss_diag_oom(d);
+	for (char *p = lower; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	int r;
+	if (ss_kind_is_known(lower))
+		r = ss_diag_set(d, NULL, 0, 0,
+				"target '%s': unknown kind '%s' (kinds are lowercase: %s:%s)", arg,
+				kind, lower, strchr(arg, ':') + 1);
+	else
+		r = ss_diag_set(d, NULL, 0, 0,
+				"target '%s': unknown kind '%s' (KIND is one of ssh, sshd, putty, "
+				"kitty, winscp, gpp)",
+				arg, kind);
+	free(lower);
+	return r;
+}
+
+static int named_target(ss_target *out, const ss_client *c, const char *path, ss_diag *d)
+{
+	if (set_target(out, c, path, d) < 0)
+		return -1;
+	if (ss_target_check_kind(out, d) == 0)
+		return 0;
+	ss_target_free(out);
+	return -1;
+}
+
 int ss_target_parse(const char *arg, ss_target *out, ss_diag *d)
 {
 	memset(out, 0, sizeof(*out));
@@ -107,18 +247,22 @@ int ss_target_parse(const char *arg, ss_target *out, ss_diag *d)
 		if (!kind)
 			return ss_diag_oom(d);
 		const ss_client *c = ss_client_find(kind);
-		int known = ss_kind_is_known(kind);
+		int known = ss_kind_is_known(kind), r = 1;
+		struct stat st;
+		if (c && !colon[1])
+			r = ss_diag_set(d, NULL, 0, 0, "target '%s' names no file", arg);
+		else if (c)
+			r = named_target(out, c, colon + 1, d);
+		else if (known)
+			r = ss_diag_set(d, NULL, 0, 0,
+					"target '%s': this build of sshsync "
+					"cannot read that kind of file",
+					arg);
+		else if (looks_like_kind(kind, (size_t)(colon - arg)) && stat(arg, &st) < 0)
+			r = unknown_kind(arg, kind, d);
 		free(kind);
-		if (c) {
-			if (!colon[1])
-				return ss_diag_set(d, NULL, 0, 0, "target '%s' names no file", arg);
-			return set_target(out, c, colon + 1, d);
-		}
-		if (known)
-			return ss_diag_set(d, NULL, 0, 0,
-					   "target '%s': this build of sshsync "
-					   "cannot read that kind of file",
-					   arg);
+		if (r <= 0)
+			return r;
 		/* Otherwise the colon is part of the file name. */
 	}
 	return recognise(arg, out, d);

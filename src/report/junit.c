@@ -46,11 +46,16 @@ static char *failure_text(const ss_scope *sc)
 		r |= ss_report_add_printable(&b, sc->reasons.v[i]);
 		r |= ss_buf_addc(&b, '\n');
 	}
-	if (sc->interval == SS_UNKNOWN)
-		r |= ss_buf_adds(&b, "interval: unknown\n");
-	else if (sc->interval == 0)
+	if (sc->witness) {
+		r |= ss_buf_adds(&b, "witness: ");
+		r |= ss_report_add_printable(&b, sc->witness);
+		r |= ss_buf_addc(&b, '\n');
+	}
+	if (!sc->error && sc->interval == SS_UNKNOWN)
+		r |= ss_buf_adds(&b, "interval: ? (unknown)\n");
+	else if (!sc->error && sc->interval == 0)
 		r |= ss_buf_adds(&b, "interval: off\n");
-	else
+	else if (!sc->error)
 		r |= ss_buf_addf(&b, "interval: %lds\n", sc->interval);
 	r |= ss_buf_adds(&b, "set at: ");
 	r |= ss_report_add_printable(&b, sc->set_at ? sc->set_at : "default");
@@ -65,14 +70,18 @@ static char *failure_text(const ss_scope *sc)
 static int write_case(xmlTextWriterPtr w, const ss_scope *sc)
 {
 	char *classname = ss_asprintf("%s:%s", sc->kind, sc->file);
-	int r = !classname || xmlTextWriterStartElement(w, BAD_CAST "testcase") < 0;
-	r = r || attr(w, "name", sc->name) || attr(w, "classname", classname) ||
-	    attr(w, "time", "0");
+	char *name = sc->witness ? ss_asprintf("%s (witness %s)", sc->name, sc->witness)
+				 : ss_strdup(sc->name);
+	int r = !classname || !name || xmlTextWriterStartElement(w, BAD_CAST "testcase") < 0;
+	r = r || attr(w, "name", name) || attr(w, "classname", classname) || attr(w, "time", "0");
 	free(classname);
+	free(name);
 	if (!r && ss_scope_failed(sc)) {
 		char *body = failure_text(sc);
-		r = !body || xmlTextWriterStartElement(w, BAD_CAST "failure") < 0 ||
-		    attr(w, "message", sc->reasons.v[0]) || attr(w, "type", "keepalive") ||
+		r = !body ||
+		    xmlTextWriterStartElement(w, BAD_CAST(sc->error ? "error" : "failure")) < 0 ||
+		    attr(w, "message", sc->reasons.v[0]) ||
+		    attr(w, "type", sc->error ? "error" : "keepalive") ||
 		    xmlTextWriterWriteString(w, BAD_CAST body) < 0 ||
 		    xmlTextWriterEndElement(w) < 0;
 		free(body);
@@ -84,15 +93,17 @@ static int write_suite(xmlTextWriterPtr w, const ss_scopes *s, size_t first, siz
 		       const char *stamp, const char *host)
 {
 	const ss_scope *sc = &s->v[first];
-	long failures = 0;
-	for (size_t i = first; i < end; i++)
-		failures += ss_scope_failed(&s->v[i]);
+	long failures = 0, errors = 0;
+	for (size_t i = first; i < end; i++) {
+		failures += ss_scope_failed(&s->v[i]) && !s->v[i].error;
+		errors += s->v[i].error != 0;
+	}
 	char *package = ss_asprintf("sshsync.%s", sc->kind);
 	int r = !package || xmlTextWriterStartElement(w, BAD_CAST "testsuite") < 0;
 	r = r || attr(w, "name", sc->file) || attr(w, "package", package) ||
 	    attrf_long(w, "id", (long)id) || attr(w, "timestamp", stamp) ||
 	    attr(w, "hostname", host) || attrf_long(w, "tests", (long)(end - first)) ||
-	    attrf_long(w, "failures", failures) || attrf_long(w, "errors", 0) ||
+	    attrf_long(w, "failures", failures) || attrf_long(w, "errors", errors) ||
 	    attr(w, "time", "0");
 	free(package);
 	r = r || xmlTextWriterStartElement(w, BAD_CAST "properties") < 0 ||

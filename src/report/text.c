@@ -21,7 +21,7 @@ static size_t display_width(const char *s)
 static char *interval_text(long v)
 {
 	if (v == SS_UNKNOWN)
-		return ss_strdup("unknown");
+		return ss_strdup("?");
 	if (v == 0)
 		return ss_strdup("off");
 	return ss_asprintf("%lds", v);
@@ -31,6 +31,8 @@ static char *optional_text(long v, int boolean)
 {
 	if (v == SS_UNSET)
 		return ss_strdup("-");
+	if (v == SS_UNKNOWN)
+		return ss_strdup("?");
 	if (boolean)
 		return ss_strdup(v ? "yes" : "no");
 	return ss_asprintf("%ld", v);
@@ -62,6 +64,21 @@ static char *set_at_text(const ss_scope *sc)
 	return printable(sc->set_at);
 }
 
+/* The scope's name, and the host it is judged on when it has one. */
+static char *scope_text(const ss_scope *sc)
+{
+	ss_buf b = SS_BUF_INIT;
+	int r = ss_report_add_printable(&b, sc->name);
+	if (sc->witness)
+		r |= ss_buf_adds(&b, " (witness ") | ss_report_add_printable(&b, sc->witness) |
+		     ss_buf_addc(&b, ')');
+	if (r) {
+		ss_buf_release(&b);
+		return NULL;
+	}
+	return ss_buf_detach(&b, NULL);
+}
+
 static char *reasons_text(const ss_scope *sc)
 {
 	ss_buf b = SS_BUF_INIT;
@@ -83,12 +100,12 @@ static int row_cells(const ss_scope *sc, char **cell)
 {
 	cell[0] = ss_strdup(sc->kind);
 	cell[1] = printable(sc->file);
-	cell[2] = printable(sc->name);
+	cell[2] = scope_text(sc);
 	cell[3] = interval_text(sc->interval);
 	cell[4] = optional_text(sc->count_max, 0);
 	cell[5] = optional_text(sc->tcp_keepalive, 1);
 	cell[6] = sc->set_at ? set_at_text(sc) : ss_strdup("default");
-	cell[7] = ss_strdup(ss_scope_failed(sc) ? "FAIL" : "pass");
+	cell[7] = ss_strdup(sc->error ? "ERROR" : ss_scope_failed(sc) ? "FAIL" : "pass");
 	cell[8] = reasons_text(sc);
 	for (int i = 0; i < NCOLS; i++)
 		if (!cell[i])
@@ -124,7 +141,7 @@ static int add_row(ss_buf *out, char *const *cell, const size_t *width, int colo
 	for (int i = 0; i <= last_col; i++) {
 		const char *c = NULL;
 		if (color && i == 7)
-			c = strcmp(cell[7], "FAIL") == 0 ? "\033[31m" : "\033[32m";
+			c = strcmp(cell[7], "pass") != 0 ? "\033[31m" : "\033[32m";
 		r |= add_cell(out, cell[i], width[i], i == last_col, c);
 	}
 	return r | ss_buf_addc(out, '\n');
@@ -136,13 +153,14 @@ int ss_report_text(const ss_scopes *s, const ss_report_opts *o, ss_buf *out, ss_
 	char **cells = calloc(ncells, sizeof(*cells));
 	if (!cells)
 		return ss_diag_oom(d);
-	size_t width[NCOLS] = {0}, failed = 0;
+	size_t width[NCOLS] = {0}, failed = 0, errors = 0;
 	int r = 0;
 	for (int i = 0; i < NCOLS && !r; i++)
 		r = (cells[i] = ss_strdup(headings[i])) ? 0 : -1;
 	for (size_t i = 0; i < s->n && !r; i++) {
 		r = row_cells(&s->v[i], cells + (i + 1) * NCOLS);
-		failed += ss_scope_failed(&s->v[i]);
+		failed += ss_scope_failed(&s->v[i]) && !s->v[i].error;
+		errors += s->v[i].error != 0;
 	}
 	for (size_t i = 0; i < ncells && !r; i++) {
 		size_t w = display_width(cells[i]);
@@ -152,8 +170,11 @@ int ss_report_text(const ss_scopes *s, const ss_report_opts *o, ss_buf *out, ss_
 	for (size_t i = 0; i <= s->n && !r; i++)
 		r = add_row(out, cells + i * NCOLS, width, o->color && i > 0);
 	if (!r)
-		r = ss_buf_addf(out, "%zu scope%s, %zu passed, %zu failed (NAT timeout %lds)\n",
-				s->n, s->n == 1 ? "" : "s", s->n - failed, failed, o->nat_timeout);
+		r = ss_buf_addf(out, "%zu scope%s, %zu passed, %zu failed", s->n,
+				s->n == 1 ? "" : "s", s->n - failed - errors, failed) < 0 ||
+		    (errors &&
+		     ss_buf_addf(out, ", %zu error%s", errors, errors == 1 ? "" : "s") < 0) ||
+		    ss_buf_addf(out, " (NAT timeout %lds)\n", o->nat_timeout) < 0;
 	free_cells(cells, ncells);
 	return r ? ss_diag_oom(d) : 0;
 }

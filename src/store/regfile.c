@@ -776,8 +776,6 @@ int ss_regfile_append_key(const ss_regfile *rf, ss_edits *e, const ss_regkey *k,
 	int r = 0;
 	if (t->nlines) {
 		const ss_line *l = &t->lines[t->nlines - 1];
-		if (l->eol == SS_EOL_NONE)
-			r |= ss_buf_adds(&s, eol);
 		if (l->len != 0 || l->eol == SS_EOL_NONE)
 			r |= ss_buf_adds(&s, eol); /* a blank line before the new key */
 	}
@@ -786,7 +784,7 @@ int ss_regfile_append_key(const ss_regfile *rf, ss_edits *e, const ss_regkey *k,
 		return ss_diag_oom(d);
 	}
 	r = format_key(&s, k, rf->version, eol, d);
-	if (r == 0 && ss_edits_insert(e, t->len, ss_buf_str(&s), s.len) < 0)
+	if (r == 0 && ss_edits_append(e, t, ss_buf_str(&s), s.len) < 0)
 		r = ss_diag_oom(d);
 	ss_buf_release(&s);
 	return r;

@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -42,57 +43,114 @@ static int parse_putty(ss_sessfile *sf, ss_diag *d)
 		if (!eq)
 			continue;
 		const char *cr = memchr(eq, '\r', l->len - (size_t)(eq - s));
-		ss_sessentry e = {li,
-				  1,
-				  l->start,
-				  l->start + (size_t)(eq - s),
-				  l->start + (size_t)(eq - s) + 1,
-				  cr ? l->start + (size_t)(cr - s) : l->start + l->len};
+		size_t vs = l->start + (size_t)(eq - s) + 1;
+		size_t ve = cr ? l->start + (size_t)(cr - s) : l->start + l->len;
+		ss_sessentry e = {li, 1, l->start, vs - 1, vs, ve, vs, ve, 0, 0, 0};
 		if (add_entry(sf, &e, d) < 0)
 			return -1;
 	}
+	sf->data = t->data;
 	return 0;
 }
 
-/* Content of line li without trailing CRs (KiTTY strips them). */
-static size_t kitty_len(const ss_text *t, size_t li)
+/* Line li as KiTTY keeps it: up to a NUL (then *nul is set: the line's end
+ * is lost and the next line follows), else without its trailing CRs. */
+static size_t kitty_len(const ss_text *t, size_t li, int *nul)
 {
 	const ss_line *l = &t->lines[li];
+	const char *s = t->data + l->start;
+	const char *z = memchr(s, '\0', l->len);
+	*nul = z != NULL;
+	if (z)
+		return (size_t)(z - s);
 	size_t n = l->len;
-	while (n && t->data[l->start + n - 1] == '\r')
+	while (n && s[n - 1] == '\r')
 		n--;
 	return n;
 }
 
-/* KiTTY: a record ends with a line whose content ends with '\'. */
+/* One KiTTY record being read: where its parts are in sf->joined and in
+ * the file. */
+typedef struct krec {
+	size_t first, rec;    /* first line; start in joined */
+	size_t sep, sep_file; /* the first '\': in joined (SIZE_MAX: none), in the file */
+	size_t content_end;   /* file offset after the last character read */
+	int after_sep, nul;   /* content on a line after the separator's; a NUL */
+} krec;
+
+/* Joins lines from *li to the end of the record (a line that leaves the
+ * record ending with '\', or the end of the file). */
+static int kitty_join(ss_sessfile *sf, size_t *li, krec *k)
+{
+	const ss_text *t = sf->text;
+	ss_buf *j = &sf->joined;
+	*k = (krec){*li, j->len, SIZE_MAX, 0, 0, 0, 0};
+	for (;;) {
+		int nul;
+		size_t n = kitty_len(t, *li, &nul);
+		const char *s = t->data + t->lines[*li].start;
+		const char *bs = k->sep == SIZE_MAX ? memchr(s, '\\', n) : NULL;
+		if (bs) {
+			k->sep = j->len + (size_t)(bs - s);
+			k->sep_file = t->lines[*li].start + (size_t)(bs - s);
+		} else if (k->sep != SIZE_MAX && n) {
+			k->after_sep = 1;
+		}
+		if (ss_buf_add(j, s, n) < 0)
+			return -1;
+		if (n)
+			k->content_end = t->lines[*li].start + n;
+		k->nul |= nul;
+		(*li)++;
+		if (*li == t->nlines || (!nul && j->len > k->rec && j->data[j->len - 1] == '\\'))
+			return 0;
+	}
+}
+
+static int kitty_entry(ss_sessfile *sf, const krec *k, size_t li, ss_diag *d)
+{
+	size_t len = sf->joined.len;
+	int closed = sf->joined.data[len - 1] == '\\';
+	if (!closed)
+		sf->open_end = k->content_end; /* only the last record can be open */
+	ss_sessentry e = {k->first, li - k->first, k->rec, len, len, len, 0, 0, 0, 0, 0};
+	e.split = k->nul;
+	if (k->sep == SIZE_MAX) {
+		/* No '\' at all: KiTTY adds one, the value is empty. */
+		e.bare = 1;
+		e.edit_start = e.edit_end = k->content_end;
+		return add_entry(sf, &e, d);
+	}
+	if (k->sep == k->rec)
+		return 0; /* no name: KiTTY skips it */
+	e.key_end = k->sep;
+	e.val_start = k->sep + 1;
+	if (closed && k->sep == len - 1)
+		e.add_close = 1; /* "Name\": the one '\' ends the record */
+	else
+		e.val_end = closed ? len - 1 : len;
+	e.split |= k->after_sep;
+	e.edit_start = k->sep_file + 1;
+	e.edit_end = e.edit_start + (e.val_end - e.val_start);
+	return add_entry(sf, &e, d);
+}
+
 static int parse_kitty(ss_sessfile *sf, ss_diag *d)
 {
 	const ss_text *t = sf->text;
+	sf->open_end = SIZE_MAX;
+	if (ss_buf_add(&sf->joined, "", 0) < 0)
+		return ss_diag_oom(d);
 	for (size_t li = 0; li < t->nlines;) {
-		size_t first = li, n = kitty_len(t, li);
-		if (n == 0) {
-			li++;
-			continue;
-		}
-		while (li + 1 < t->nlines && t->data[t->lines[li].start + n - 1] != '\\') {
-			li++;
-			n = kitty_len(t, li);
-			if (n == 0)
-				break;
-		}
-		size_t start = t->lines[first].start;
-		size_t end = t->lines[li].start + n; /* record end */
-		li++;
-		const char *s = t->data;
-		const char *bs = memchr(s + start, '\\', end - start);
-		if (!bs || bs == s + start)
-			continue; /* no name: KiTTY skips it */
-		size_t vs = (size_t)(bs - s) + 1;
-		size_t ve = end > vs && s[end - 1] == '\\' ? end - 1 : end;
-		ss_sessentry e = {first, li - first, start, (size_t)(bs - s), vs, ve};
-		if (add_entry(sf, &e, d) < 0)
+		krec k;
+		if (kitty_join(sf, &li, &k) < 0)
+			return ss_diag_oom(d);
+		if (sf->joined.len == k.rec)
+			continue; /* blank lines only */
+		if (kitty_entry(sf, &k, li, d) < 0)
 			return -1;
 	}
+	sf->data = sf->joined.data;
 	return 0;
 }
 
@@ -101,6 +159,7 @@ int ss_sessfile_parse(ss_sessfile *sf, const ss_text *t, ss_sessfmt fmt, ss_diag
 	memset(sf, 0, sizeof(*sf));
 	sf->text = t;
 	sf->fmt = fmt;
+	sf->open_end = SIZE_MAX;
 	int r = fmt == SS_SESS_KITTY ? parse_kitty(sf, d) : parse_putty(sf, d);
 	if (r < 0) {
 		ss_sessfile_free(sf);
@@ -112,13 +171,14 @@ int ss_sessfile_parse(ss_sessfile *sf, const ss_text *t, ss_sessfmt fmt, ss_diag
 void ss_sessfile_free(ss_sessfile *sf)
 {
 	free(sf->v);
+	ss_buf_release(&sf->joined);
 	memset(sf, 0, sizeof(*sf));
 }
 
 static int key_is(const ss_sessfile *sf, const ss_sessentry *e, const char *key)
 {
 	size_t n = strlen(key);
-	return e->key_end - e->key_start == n && memcmp(sf->text->data + e->key_start, key, n) == 0;
+	return e->key_end - e->key_start == n && memcmp(sf->data + e->key_start, key, n) == 0;
 }
 
 const ss_sessentry *ss_sessfile_get(const ss_sessfile *sf, const char *key)
@@ -159,7 +219,7 @@ static int unmunge(const char *s, size_t len, ss_buf *out)
 
 int ss_sessfile_value(const ss_sessfile *sf, const ss_sessentry *e, ss_buf *out)
 {
-	const char *s = sf->text->data + e->val_start;
+	const char *s = sf->data + e->val_start;
 	size_t len = e->val_end - e->val_start;
 	if (sf->fmt == SS_SESS_KITTY)
 		return unmunge(s, len, out);
@@ -192,31 +252,68 @@ static int format_value(const ss_sessfile *sf, const char *value, ss_buf *out)
 	return ss_buf_adds(out, value);
 }
 
-int ss_sessfile_set(const ss_sessfile *sf, ss_edits *ed, const ss_sessentry *e, const char *value)
+int ss_sessfile_set(const ss_sessfile *sf, ss_edits *ed, const ss_sessentry *e, const char *value,
+		    ss_diag *d)
 {
+	const ss_text *t = sf->text;
+	if (e->split && e->nlines > 1)
+		return ss_text_error(
+		    t, d, t->lines[e->line].start,
+		    "KiTTY reads lines %zu to %zu as one setting (a line that does "
+		    "not end with '\\' goes on with the next one): end each setting "
+		    "with '\\' on its own line, then run sshsync again",
+		    e->line + 1, e->line + e->nlines);
+	if (e->split)
+		return ss_text_error(
+		    t, d, t->lines[e->line].start,
+		    "this KiTTY setting holds a NUL byte, which KiTTY reads as the "
+		    "end of the line: remove it, then run sshsync again");
 	ss_buf b = SS_BUF_INIT;
-	int r = format_value(sf, value, &b);
+	int r = e->bare ? ss_buf_addc(&b, '\\') : 0;
+	if (r == 0 && format_value(sf, value, &b) < 0)
+		r = strpbrk(value, "\r\n") ? -2 : -1;
+	if (r == 0 && e->add_close)
+		r = ss_buf_addc(&b, '\\');
 	if (r == 0)
-		r = ss_edits_replace(ed, e->val_start, e->val_end, ss_buf_str(&b), b.len);
+		r = ss_edits_replace(ed, e->edit_start, e->edit_end, ss_buf_str(&b), b.len);
 	ss_buf_release(&b);
-	return r;
+	if (r == -2)
+		return ss_text_error(t, d, e->edit_start,
+				     "a value with a line break cannot be written");
+	return r < 0 ? ss_diag_oom(d) : 0;
 }
 
-int ss_sessfile_append(const ss_sessfile *sf, ss_edits *ed, const char *key, const char *value)
+/* 1 when the edits already close the last KiTTY record. */
+static int closed_already(const ss_sessfile *sf, const ss_edits *ed)
+{
+	for (size_t i = 0; i < ed->n; i++)
+		if (ed->v[i].start == sf->open_end && ed->v[i].end == sf->open_end &&
+		    ed->v[i].order == 1 && ed->v[i].repl_len == 1 && ed->v[i].repl[0] == '\\')
+			return 1;
+	return 0;
+}
+
+int ss_sessfile_append(const ss_sessfile *sf, ss_edits *ed, const char *key, const char *value,
+		       ss_diag *d)
 {
 	ss_buf b = SS_BUF_INIT;
 	int kitty = sf->fmt == SS_SESS_KITTY;
-	int r = strpbrk(key, kitty ? "\\\r\n" : "=\r\n") ? -1 : ss_buf_adds(&b, key);
+	if (strpbrk(key, kitty ? "\\\r\n" : "=\r\n") || (!kitty && strpbrk(value, "\r\n")))
+		return ss_diag_set(d, sf->text->path, 0, 0, "cannot write the setting '%s'", key);
+	int r = ss_buf_adds(&b, key);
 	if (r == 0)
 		r = ss_buf_addc(&b, kitty ? '\\' : '=');
 	if (r == 0)
 		r = format_value(sf, value, &b);
 	if (r == 0 && kitty)
 		r = ss_buf_addc(&b, '\\');
+	/* A last record without its '\' would swallow the new line. */
+	if (r == 0 && kitty && sf->open_end != SIZE_MAX && !closed_already(sf, ed))
+		r = ss_edits_insert_late(ed, sf->open_end, "\\", 1);
 	if (r == 0)
 		r = ss_edits_insert_line(ed, sf->text, sf->text->nlines, ss_buf_str(&b));
 	ss_buf_release(&b);
-	return r;
+	return r < 0 ? ss_diag_oom(d) : 0;
 }
 
 int ss_sessname_to_file(const char *name, ss_sessfmt fmt, ss_buf *out)
@@ -302,4 +399,60 @@ int ss_sessdir_list(const char *dir, ss_sessfmt fmt, ss_strlist *out, ss_diag *d
 		return -1;
 	qsort(out->v + first, out->n - first, sizeof(*out->v), cmp_str);
 	return 0;
+}
+
+/* --- telling session files from other files --- */
+
+static int plain_key(const char *s, size_t n)
+{
+	if (n == 0)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      c == '_'))
+			return 0;
+	}
+	return 1;
+}
+
+/* The first line (or record) that is not `Key=value` / `Key\Value\`. */
+static const char *misfit_lines(const char *data, size_t len, ss_sessfmt fmt, size_t *offset)
+{
+	const char sep = fmt == SS_SESS_KITTY ? '\\' : '=';
+	int continued = 0; /* inside a KiTTY record that goes on */
+	for (size_t i = 0; i < len;) {
+		const char *nl = memchr(data + i, '\n', len - i);
+		size_t end = nl ? (size_t)(nl - data) : len, start = i;
+		i = nl ? end + 1 : len;
+		size_t n = end - start;
+		while (n && data[start + n - 1] == '\r')
+			n--;
+		const char *s = data + start;
+		if (continued) {
+			continued = n && s[n - 1] != '\\';
+			continue;
+		}
+		if (n == 0)
+			continue;
+		const char *at = memchr(s, sep, n);
+		if (!at || !plain_key(s, (size_t)(at - s))) {
+			*offset = start;
+			return fmt == SS_SESS_KITTY
+				   ? "a line that is not a KiTTY setting (Name\\value\\)"
+				   : "a line that is not a PuTTY setting (Name=value)";
+		}
+		continued = fmt == SS_SESS_KITTY && s[n - 1] != '\\';
+	}
+	return NULL;
+}
+
+const char *ss_sessfile_misfit(const char *data, size_t len, ss_sessfmt fmt, size_t *offset)
+{
+	const char *nul = memchr(data, '\0', len);
+	if (nul) {
+		*offset = (size_t)(nul - data);
+		return "binary data, not a session file";
+	}
+	return misfit_lines(data, len, fmt, offset);
 }

@@ -235,14 +235,11 @@ int ss_winini_set_value(const ss_winini *ini, ss_edits *e, const ss_winini_key *
 	return 0;
 }
 
-/* "name=value" lines, each with the file's ending; `at_end` first ends a
- * last line that has no ending. */
-static int add_lines(const ss_text *t, ss_buf *b, int at_end, const ss_winini_kv *kv, size_t n)
+/* "name=value" lines, each with the file's ending. */
+static int add_lines(const ss_text *t, ss_buf *b, const ss_winini_kv *kv, size_t n)
 {
 	const char *eol = ss_text_eol_string(t);
 	int r = 0;
-	if (at_end && t->nlines && t->lines[t->nlines - 1].eol == SS_EOL_NONE)
-		r |= ss_buf_adds(b, eol);
 	for (size_t i = 0; i < n; i++)
 		r |= ss_buf_addf(b, "%s=%s%s", kv[i].name, kv[i].value, eol);
 	return r;
@@ -253,11 +250,11 @@ int ss_winini_insert_keys(const ss_winini *ini, ss_edits *e, size_t section, con
 {
 	const ss_text *t = ini->text;
 	size_t next = ini->sections[section].last_line + 1;
-	size_t at = next < t->nlines ? t->lines[next].start : t->len;
 	ss_buf b = SS_BUF_INIT;
-	int r = add_lines(t, &b, next >= t->nlines, kv, n);
+	int r = add_lines(t, &b, kv, n);
 	if (r == 0 && b.len)
-		r = ss_edits_insert(e, at, b.data, b.len);
+		r = next < t->nlines ? ss_edits_insert(e, t->lines[next].start, b.data, b.len)
+				     : ss_edits_append(e, t, b.data, b.len);
 	ss_buf_release(&b);
 	return r < 0 ? ss_diag_oom(d) : 0;
 }
@@ -285,15 +282,13 @@ int ss_winini_append_section(const ss_winini *ini, ss_edits *e, const char *name
 	const char *eol = ss_text_eol_string(t);
 	ss_buf b = SS_BUF_INIT;
 	int r = 0;
-	if (t->nlines && t->lines[t->nlines - 1].eol == SS_EOL_NONE)
-		r |= ss_buf_adds(&b, eol);
 	/* WinSCP separates sections with a blank line. */
 	if (!last_line_blank(t))
 		r |= ss_buf_adds(&b, eol);
 	r |= ss_buf_addf(&b, "[%s]%s", name, eol);
-	r |= add_lines(t, &b, 0, kv, n);
+	r |= add_lines(t, &b, kv, n);
 	if (r == 0)
-		r = ss_edits_insert(e, t->len, b.data, b.len);
+		r = ss_edits_append(e, t, b.data, b.len);
 	ss_buf_release(&b);
 	return r < 0 ? ss_diag_oom(d) : 0;
 }
@@ -349,4 +344,42 @@ int ss_winini_parse_int(const char *s, size_t len, long *out)
 	}
 	*out = neg ? -r : r;
 	return 0;
+}
+
+/* A byte no text file holds: C0 controls but tab, LF, CR and the SUB that
+ * old editors leave at the end. */
+static int binary_byte(unsigned char c)
+{
+	return (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != 0x1A) || c == 0x7F;
+}
+
+const char *ss_winini_misfit(const char *data, size_t len, size_t *offset)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (binary_byte((unsigned char)data[i])) {
+			*offset = i;
+			return "binary data, not an INI file";
+		}
+	}
+	int in_section = 0;
+	size_t i = len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+	while (i < len) {
+		const char *nl = memchr(data + i, '\n', len - i);
+		size_t end = nl ? (size_t)(nl - data) : len, start = i, n = end - i;
+		i = nl ? end + 1 : len;
+		trim(data, &start, &n);
+		const char *s = data + start;
+		if (n == 0 || s[0] == ';')
+			continue;
+		if (n >= 2 && s[0] == '[' && s[n - 1] == ']') {
+			in_section = 1;
+			continue;
+		}
+		if (in_section && memchr(s, '=', n))
+			continue;
+		*offset = start;
+		return in_section ? "a line that is neither [section] nor key=value"
+				  : "a line before the first [section]";
+	}
+	return NULL;
 }

@@ -20,6 +20,7 @@ int ss_buf_grow(ss_buf *b, size_t extra)
 		return -1;
 	b->data = p;
 	b->cap = cap;
+	b->data[b->len] = '\0'; /* a first allocation is a valid empty string */
 	return 0;
 }
 

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int add_edit(ss_edits *e, size_t start, size_t end, const char *s, size_t len)
+static int add_edit_at(ss_edits *e, size_t start, size_t end, const char *s, size_t len, int order)
 {
 	if (end < start)
 		return -1;
@@ -19,9 +19,14 @@ static int add_edit(ss_edits *e, size_t start, size_t end, const char *s, size_t
 	char *copy = ss_strndup(s ? s : "", len);
 	if (!copy)
 		return -1;
-	e->v[e->n] = (ss_edit){start, end, copy, len, e->n};
+	e->v[e->n] = (ss_edit){start, end, copy, len, e->n, order};
 	e->n++;
 	return 0;
+}
+
+static int add_edit(ss_edits *e, size_t start, size_t end, const char *s, size_t len)
+{
+	return add_edit_at(e, start, end, s, len, 0);
 }
 
 int ss_edits_replace(ss_edits *e, size_t start, size_t end, const char *s, size_t len)
@@ -32,6 +37,11 @@ int ss_edits_replace(ss_edits *e, size_t start, size_t end, const char *s, size_
 int ss_edits_insert(ss_edits *e, size_t at, const char *s, size_t len)
 {
 	return add_edit(e, at, at, s, len);
+}
+
+int ss_edits_insert_late(ss_edits *e, size_t at, const char *s, size_t len)
+{
+	return add_edit_at(e, at, at, s, len, 1);
 }
 
 int ss_edits_delete(ss_edits *e, size_t start, size_t end)
@@ -57,24 +67,32 @@ int ss_edits_delete_line(ss_edits *e, const ss_text *t, size_t line)
 	return ss_edits_delete(e, t->lines[line].start, line_end_with_eol(t, line));
 }
 
+int ss_edits_append(ss_edits *e, const ss_text *t, const char *lines, size_t len)
+{
+	if (!(t->nlines && t->lines[t->nlines - 1].eol == SS_EOL_NONE))
+		return add_edit_at(e, t->len, t->len, lines, len, 2);
+	/* "last" becomes "last\nnew" rather than "last\nnew\n". */
+	size_t n = len;
+	if (n && lines[n - 1] == '\n')
+		n -= n >= 2 && lines[n - 2] == '\r' ? 2 : 1;
+	ss_buf b = SS_BUF_INIT;
+	int r = ss_buf_adds(&b, ss_text_eol_string(t));
+	r |= ss_buf_add(&b, lines, n);
+	if (r == 0)
+		r = add_edit_at(e, t->len, t->len, ss_buf_str(&b), b.len, 2);
+	ss_buf_release(&b);
+	return r;
+}
+
 int ss_edits_insert_line(ss_edits *e, const ss_text *t, size_t line, const char *content)
 {
-	const char *eol = ss_text_eol_string(t);
 	ss_buf b = SS_BUF_INIT;
-	size_t at;
-	int r = 0;
-	if (line < t->nlines) {
-		at = t->lines[line].start;
-	} else {
-		at = t->len;
-		/* Appending after a last line that has no ending: end it first. */
-		if (t->nlines && t->lines[t->nlines - 1].eol == SS_EOL_NONE)
-			r |= ss_buf_adds(&b, eol);
-	}
-	r |= ss_buf_adds(&b, content);
-	r |= ss_buf_adds(&b, eol);
+	int r = ss_buf_adds(&b, content);
+	r |= ss_buf_adds(&b, ss_text_eol_string(t));
 	if (r == 0)
-		r = ss_edits_insert(e, at, ss_buf_str(&b), b.len);
+		r = line < t->nlines
+			? ss_edits_insert(e, t->lines[line].start, ss_buf_str(&b), b.len)
+			: ss_edits_append(e, t, ss_buf_str(&b), b.len);
 	ss_buf_release(&b);
 	return r;
 }
@@ -93,9 +111,12 @@ static int cmp_edit(const void *a, const void *b)
 	const ss_edit *x = a, *y = b;
 	if (x->start != y->start)
 		return x->start < y->start ? -1 : 1;
-	/* At one position, inserts come before a replacement that starts there. */
+	/* At one position, inserts come before a replacement that starts there,
+	 * and new lines at the end come last. */
 	if ((x->end == x->start) != (y->end == y->start))
 		return x->end == x->start ? -1 : 1;
+	if (x->order != y->order)
+		return x->order < y->order ? -1 : 1;
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 

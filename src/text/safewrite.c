@@ -1,9 +1,9 @@
-/* Replacing a file atomically: temp file, fsync, rename, fsync directory. */
-#define _GNU_SOURCE
+/* Replacing a file atomically: lock, temporary file, fsync, metadata,
+ * backup, last check, rename, fsync of the directory. The platform's part
+ * is in src/os/ (include/sshsync/os_file.h). */
 #include "sshsync/safewrite.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdint.h>
@@ -14,6 +14,26 @@
 #include <unistd.h>
 
 #include "sshsync/buf.h"
+#include "sshsync/os_file.h"
+
+/* One write in progress. */
+typedef struct wctx {
+	const ss_text *orig;
+	const ss_write_opts *opts;
+	ss_diag *d;
+	char *real, *dir, *name; /* the real file: its directory and name */
+	int dirfd, lockfd;	 /* lockfd: the locked file (-1 for a new file) */
+	struct stat st;		 /* of the locked file (or of dirfd for a new one) */
+	char *side_parent, *side_name;
+	int sidefd, side_created;
+	int tmpdir; /* sidefd or dirfd: where the temporary file is */
+	char *tmpname;
+	int tmpfd;
+	struct stat tmpst;
+	char *bakname; /* in bakdir */
+	int bakdir;
+	int backed_up; /* a backup was made by this write */
+} wctx;
 
 /* The real file behind the path (following symbolic links), which is what
  * gets replaced; for a file still to be created, its real directory. */
@@ -43,178 +63,447 @@ static char *real_target(const ss_text *orig, ss_diag *d)
 	return out;
 }
 
-static char *dir_of(const char *path)
+/* Splits "/a/b/c" into "/a/b" and "c" (both newly allocated). */
+static int split_path(const char *path, char **dir, char **name)
 {
 	const char *slash = strrchr(path, '/');
-	if (!slash)
-		return ss_strdup(".");
-	if (slash == path)
-		return ss_strdup("/");
-	return ss_strndup(path, (size_t)(slash - path));
+	*dir = !slash	       ? ss_strdup(".")
+	       : slash == path ? ss_strdup("/")
+			       : ss_strndup(path, (size_t)(slash - path));
+	*name = ss_strdup(slash ? slash + 1 : path);
+	return *dir && *name ? 0 : -1;
 }
 
-static int write_all(int fd, const void *data, size_t len)
+static void wctx_init(wctx *w, const ss_text *orig, const ss_write_opts *opts, ss_diag *d)
 {
-	const char *p = data;
-	while (len) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
+	memset(w, 0, sizeof(*w));
+	w->orig = orig;
+	w->opts = opts;
+	w->d = d;
+	w->dirfd = w->lockfd = w->sidefd = w->tmpfd = -1;
+	w->tmpdir = w->bakdir = -1;
+}
+
+static void wctx_close(wctx *w)
+{
+	if (w->tmpname && w->tmpdir >= 0)
+		ss_os_unlink(w->tmpdir, w->tmpname);
+	ss_os_close(w->tmpfd);
+	if (w->side_created && !w->backed_up && w->side_parent) {
+		/* Made for this write only: leave nothing behind. */
+		int parent;
+		if (ss_os_open_dir(w->side_parent, &parent) == 0) {
+			ss_os_rmdir(parent, w->side_name);
+			ss_os_close(parent);
 		}
-		p += n;
-		len -= (size_t)n;
+	}
+	ss_os_close(w->sidefd);
+	ss_os_close(w->lockfd);
+	ss_os_close(w->dirfd);
+	free(w->real);
+	free(w->dir);
+	free(w->name);
+	free(w->side_parent);
+	free(w->side_name);
+	free(w->tmpname);
+	free(w->bakname);
+}
+
+/* Opens the file's directory and locks the file (or, for a new file, the
+ * directory), so that no other sshsync writes it meanwhile. */
+static int open_and_lock(wctx *w)
+{
+	const ss_text *o = w->orig;
+	if (!(w->real = real_target(o, w->d)))
+		return -1;
+	if (split_path(w->real, &w->dir, &w->name) < 0)
+		return ss_diag_oom(w->d);
+	if (ss_os_open_dir(w->dir, &w->dirfd) < 0)
+		return ss_diag_errno(w->d, o->path, "cannot open the directory of");
+	if (ss_os_lock_file(w->dirfd, w->name, &w->lockfd, &w->st) < 0) {
+		if (errno == EINVAL)
+			return ss_diag_set(w->d, o->path, 0, 0,
+					   "is not a regular file; nothing written");
+		return ss_diag_errno(w->d, o->path, "cannot open and lock");
+	}
+	if (w->lockfd < 0 && o->id.known)
+		return ss_diag_set(w->d, o->path, 0, 0,
+				   "was removed while sshsync was working; nothing written");
+	if (w->lockfd >= 0 && !o->id.known)
+		return ss_diag_set(w->d, o->path, 0, 0,
+				   "appeared while sshsync was working; nothing written");
+	if (w->lockfd < 0) {
+		if (ss_os_lock_dir(w->dirfd) < 0 || fstat(w->dirfd, &w->st) < 0)
+			return ss_diag_errno(w->d, o->path, "cannot lock the directory of");
+		/* A new file belongs to whoever owns its directory. */
 	}
 	return 0;
 }
 
-/* FNV-1a of a whole file, read in chunks (never a second copy in memory). */
-static int hash_fd(int fd, uint64_t *hash, off_t *size)
+static int hash_open_file(int fd, uint64_t *hash, off_t *size)
 {
 	enum { CHUNK = 1 << 16 };
 	unsigned char *buf = malloc(CHUNK);
-	if (!buf)
+	if (!buf || ss_os_rewind(fd) < 0) {
+		free(buf);
 		return -1;
+	}
 	uint64_t h = SS_HASH_INIT;
 	off_t total = 0;
-	for (;;) {
-		/* Whole chunks only: the hash is cut at multiples of 8. */
-		size_t got = 0;
-		ssize_t n = 1;
-		while (got < CHUNK && n > 0) {
-			n = read(fd, buf + got, CHUNK - got);
-			if (n < 0 && errno == EINTR)
-				n = 1;
-			else if (n > 0)
-				got += (size_t)n;
-		}
-		h = ss_hash_update(h, buf, got);
-		total += (off_t)got;
-		if (n <= 0) {
-			free(buf);
-			*hash = h;
-			*size = total;
-			return n < 0 ? -1 : 0;
-		}
+	ssize_t n;
+	/* Whole chunks only: the hash is cut at multiples of 8. */
+	while ((n = ss_os_read_full(fd, buf, CHUNK)) > 0) {
+		h = ss_hash_update(h, buf, (size_t)n);
+		total += n;
+		if (n < CHUNK)
+			break;
 	}
+	free(buf);
+	*hash = h;
+	*size = total;
+	return n < 0 ? -1 : 0;
 }
 
-/* Refuses when the file is not what was read (or exists when it should not). */
-static int check_unchanged(const ss_text *orig, const char *real, struct stat *st, ss_diag *d)
+/* The file is still the one that was read: same identity, same bytes. */
+static int verify_unchanged(wctx *w, int fd, const struct stat *st)
 {
-	int fd = open(real, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		if (errno == ENOENT && !orig->id.known)
-			return 0;
-		return ss_diag_errno(d, orig->path, "cannot open");
-	}
-	if (!orig->id.known) {
-		close(fd);
-		return ss_diag_set(d, orig->path, 0, 0,
-				   "appeared while sshsync was working; nothing written");
-	}
+	const ss_file_identity *id = &w->orig->id;
 	uint64_t hash = 0;
 	off_t size = 0;
-	int r = fstat(fd, st) < 0 ? -1 : hash_fd(fd, &hash, &size);
-	close(fd);
-	if (r < 0)
-		return ss_diag_errno(d, orig->path, "cannot read again");
-	if (size != orig->id.size || hash != orig->id.hash)
-		return ss_diag_set(d, orig->path, 0, 0,
+	if (hash_open_file(fd, &hash, &size) < 0)
+		return ss_diag_errno(w->d, w->orig->path, "cannot read again");
+	if (st->st_dev != id->dev || st->st_ino != id->ino || size != id->size || hash != id->hash)
+		return ss_diag_set(w->d, w->orig->path, 0, 0,
 				   "changed since sshsync read it; nothing written (run again)");
 	return 0;
 }
 
-static int check_writable(const ss_text *orig, const char *real, const struct stat *st, ss_diag *d)
+static const char *backup_suffix_name(wctx *w)
 {
-	char *dir = dir_of(real);
-	if (!dir)
-		return ss_diag_oom(d);
-	int r = 0;
-	if (orig->id.known && (access(real, W_OK) < 0 || !(st->st_mode & S_IWUSR)))
-		r = ss_diag_set(d, orig->path, 0, 0,
-				"is read-only; make it writable (or run as its owner) to apply");
-	else if (access(dir, W_OK | X_OK) < 0)
-		r = ss_diag_set(d, orig->path, 0, 0,
-				"cannot be replaced: directory %s is not writable%s", dir,
-				geteuid() ? " (run with the rights to write it, e.g. sudo)" : "");
-	free(dir);
+	return w->opts && w->opts->backup_dir ? w->name : NULL;
+}
+
+/* A file with several names would be split by the rename: the other
+ * names would keep the old settings. Our own backup link is no other name. */
+static int check_links(wctx *w, const struct stat *st, int bakdir)
+{
+	if (st->st_nlink <= 1)
+		return 0;
+	char *bak = backup_suffix_name(w) ? ss_strdup(w->name)
+					  : ss_asprintf("%s%s", w->name, SS_BACKUP_SUFFIX);
+	if (!bak)
+		return ss_diag_oom(w->d);
+	struct stat bst;
+	int ours = bakdir >= 0 && ss_os_stat_at(bakdir, bak, &bst) == 0 &&
+		   bst.st_dev == st->st_dev && bst.st_ino == st->st_ino;
+	free(bak);
+	if (ours && st->st_nlink == 2)
+		return 0;
+	return ss_diag_set(w->d, w->orig->path, 0, 0,
+			   "has %lu hard links: replacing it would leave the other names with the "
+			   "old settings; nothing written (make it a single file, or apply to it "
+			   "by its other names too after removing the extra links)",
+			   (unsigned long)st->st_nlink);
+}
+
+static int refuse_not_writable(wctx *w, const char *what)
+{
+	int e = errno;
+	if (e == EROFS)
+		return ss_diag_set(w->d, w->orig->path, 0, 0,
+				   "is on a read-only file system; nothing written");
+	if (e != EACCES && e != EPERM)
+		return ss_diag_errno(w->d, w->orig->path,
+				     "cannot tell whether sshsync may write %s", what);
+	if (strcmp(what, "it") == 0)
+		return ss_diag_set(w->d, w->orig->path, 0, 0,
+				   "is read-only; make it writable (or run as its owner) to apply");
+	return ss_diag_set(w->d, w->orig->path, 0, 0,
+			   "cannot be replaced: directory %s is not writable%s", w->dir,
+			   geteuid() ? " (run with the rights to write it, e.g. sudo)" : "");
+}
+
+static int check_writable(wctx *w, const struct stat *st, int exists)
+{
+	if (exists && !(st->st_mode & S_IWUSR)) {
+		errno = EACCES;
+		return refuse_not_writable(w, "it");
+	}
+	if (exists && ss_os_can_write(w->dirfd, w->name) < 0)
+		return refuse_not_writable(w, "it");
+	if (ss_os_can_write(w->dirfd, ".") < 0)
+		return refuse_not_writable(w, "its directory");
+	return 0;
+}
+
+static int side_error(wctx *w)
+{
+	const char *dir = w->opts->backup_dir;
+	if (errno == ELOOP)
+		return ss_diag_set(
+		    w->d, w->orig->path, 0, 0,
+		    "backup directory %s is a symbolic link; sshsync does not follow "
+		    "it (remove it); nothing written",
+		    dir);
+	if (errno == EPERM || errno == ENOTDIR)
+		return ss_diag_set(
+		    w->d, w->orig->path, 0, 0,
+		    "backup directory %s is not a directory owned by the file's owner "
+		    "or root and closed to others; nothing written",
+		    dir);
+	return ss_diag_errno(w->d, w->orig->path, "cannot open the backup directory %s for", dir);
+}
+
+/* Opens (with `create`, makes) the hidden directory for the backup and the
+ * temporary file. No side directory: *fd stays -1. */
+static int open_side(wctx *w, const struct stat *owner, int create)
+{
+	if (!w->opts || !w->opts->backup_dir)
+		return 0;
+	if (split_path(w->opts->backup_dir, &w->side_parent, &w->side_name) < 0)
+		return ss_diag_oom(w->d);
+	int parent;
+	if (ss_os_open_dir(w->side_parent, &parent) < 0)
+		return ss_diag_errno(w->d, w->orig->path, "cannot open the directory of %s for",
+				     w->opts->backup_dir);
+	int r = ss_os_open_side_dir(parent, w->side_name, owner->st_uid, owner->st_gid, create,
+				    &w->sidefd, &w->side_created);
+	if (r < 0 && !(errno == ENOENT && !create))
+		r = side_error(w);
+	else
+		r = 0;
+	ss_os_close(parent);
+	return r;
+}
+
+static int write_temp(wctx *w, const void *bytes, size_t len)
+{
+	struct stat side;
+	/* The rename must stay on one file system. */
+	w->tmpdir = w->sidefd >= 0 && fstat(w->sidefd, &side) == 0 && side.st_dev == w->st.st_dev
+			? w->sidefd
+			: w->dirfd;
+	ss_os_remove_stale_temps(w->tmpdir, w->name);
+	if (ss_os_create_temp(w->tmpdir, w->name, &w->tmpfd, &w->tmpname) < 0)
+		return ss_diag_errno(w->d, w->orig->path, "cannot create a temporary file for");
+	const char *what = "cannot write a temporary file for";
+	int ok = ss_os_write_all(w->tmpfd, bytes, len) == 0;
+	if (ok && w->lockfd >= 0)
+		ok = ss_os_copy_metadata(w->lockfd, &w->st, w->tmpfd, &what) == 0;
+	else if (ok && !(ok = ss_os_set_new_file_mode(w->tmpfd) == 0))
+		what = "cannot set the mode of";
+	if (ok && !(ok = ss_os_fsync(w->tmpfd) == 0))
+		what = "cannot fsync a temporary file for";
+	if (ok && !(ok = fstat(w->tmpfd, &w->tmpst) == 0))
+		what = "cannot read back a temporary file for";
+	return ok ? 0 : ss_diag_errno(w->d, w->orig->path, "%s", what);
+}
+
+/* No hard links here: a copy of the bytes that were read, made complete
+ * under a temporary name before it takes the backup's name. */
+static int backup_by_copy(wctx *w)
+{
+	ss_buf bytes = SS_BUF_INIT;
+	if (ss_text_encode(w->orig, w->orig->data, w->orig->len, &bytes, w->d) < 0)
+		return -1;
+	int fd = -1;
+	char *tmp = NULL;
+	const char *what = "cannot keep a backup of";
+	int ok = ss_os_create_temp(w->bakdir, w->bakname, &fd, &tmp) == 0;
+	ok = ok && ss_os_write_all(fd, bytes.data, bytes.len) == 0 &&
+	     ss_os_copy_metadata(w->lockfd, &w->st, fd, &what) == 0 && ss_os_fsync(fd) == 0;
+	if (ok && ss_os_rename(w->bakdir, tmp, w->bakdir, w->bakname, 1) < 0)
+		ok = errno == EEXIST; /* a backup appeared: it is older, keep it */
+	int e = errno;
+	if (tmp)
+		ss_os_unlink(w->bakdir, tmp);
+	ss_os_close(fd);
+	free(tmp);
+	ss_buf_release(&bytes);
+	errno = e;
+	return ok ? 0 : ss_diag_errno(w->d, w->orig->path, "%s", what);
+}
+
+/* Keeps the file as it was, unless a backup exists already: the first
+ * backup of a file is the pristine original and is never replaced. */
+static int make_backup(wctx *w)
+{
+	int existed = 0;
+	if (ss_os_link_if_absent(w->dirfd, w->name, w->bakdir, w->bakname, &existed) == 0) {
+		struct stat bst;
+		if (existed)
+			return 0;
+		w->backed_up = 1;
+		if (ss_os_stat_at(w->bakdir, w->bakname, &bst) < 0)
+			return ss_diag_errno(w->d, w->orig->path, "cannot check the backup of");
+		if (bst.st_dev != w->st.st_dev || bst.st_ino != w->st.st_ino) {
+			/* The name moved to another file between lock and link. */
+			ss_os_unlink(w->bakdir, w->bakname);
+			return ss_diag_set(w->d, w->orig->path, 0, 0,
+					   "changed since sshsync read it; nothing written (run "
+					   "again)");
+		}
+	} else if (backup_by_copy(w) < 0) {
+		return -1;
+	} else {
+		w->backed_up = 1;
+	}
+	if (ss_os_fsync(w->bakdir) < 0)
+		return ss_diag_errno(w->d, w->orig->path, "cannot fsync the backup of");
+	return 0;
+}
+
+static int backup_target(wctx *w)
+{
+	w->bakdir = w->sidefd >= 0 ? w->sidefd : w->dirfd;
+	w->bakname =
+	    w->sidefd >= 0 ? ss_strdup(w->name) : ss_asprintf("%s%s", w->name, SS_BACKUP_SUFFIX);
+	return w->bakname ? 0 : ss_diag_oom(w->d);
+}
+
+/* The last step before the rename: the file is still what was read. */
+static int last_check(wctx *w)
+{
+	if (w->lockfd < 0)
+		return 0;
+	struct stat now;
+	if (ss_os_stat_at(w->dirfd, w->name, &now) < 0 || now.st_dev != w->st.st_dev ||
+	    now.st_ino != w->st.st_ino)
+		return ss_diag_set(w->d, w->orig->path, 0, 0,
+				   "changed since sshsync read it; nothing written (run again)");
+	return verify_unchanged(w, w->lockfd, &w->st);
+}
+
+static void set_result(wctx *w, const void *bytes, size_t len, ss_write_result *res)
+{
+	if (!res)
+		return;
+	res->id.known = 1;
+	res->id.dev = w->tmpst.st_dev;
+	res->id.ino = w->tmpst.st_ino;
+	res->id.size = (off_t)len;
+	res->id.hash = ss_hash_bytes(bytes, len);
+}
+
+static int commit(wctx *w, const void *bytes, size_t len, ss_write_result *res)
+{
+	if (ss_os_rename(w->tmpdir, w->tmpname, w->dirfd, w->name, w->lockfd < 0) < 0) {
+		if (errno == EEXIST)
+			return ss_diag_set(w->d, w->orig->path, 0, 0,
+					   "appeared while sshsync was working; nothing written");
+		return ss_diag_errno(w->d, w->orig->path, "cannot replace");
+	}
+	free(w->tmpname);
+	w->tmpname = NULL;
+	set_result(w, bytes, len, res);
+	if (ss_os_fsync(w->dirfd) < 0 && res) {
+		/* The file is replaced; only its durability across a crash is in
+		 * doubt. A warning, not a failure (documented in sshsync(1)). */
+		res->warning = ss_asprintf("%s: written, but the directory %s could not be synced "
+					   "to disk (%s): a crash now may undo the change",
+					   w->orig->path, w->dir, strerror(errno));
+	}
+	return 0;
+}
+
+int ss_safe_replace(const ss_text *orig, const void *bytes, size_t len, const ss_write_opts *opts,
+		    ss_write_result *res, ss_diag *d)
+{
+	wctx w;
+	wctx_init(&w, orig, opts, d);
+	int backup = opts && opts->backup && orig->id.known;
+	int r = open_and_lock(&w);
+	if (r == 0)
+		r = open_side(&w, &w.st, 1);
+	if (r == 0)
+		r = backup_target(&w);
+	if (r == 0 && w.lockfd >= 0)
+		r = check_links(&w, &w.st, w.bakdir);
+	if (r == 0)
+		r = check_writable(&w, &w.st, w.lockfd >= 0);
+	if (r == 0)
+		r = write_temp(&w, bytes, len);
+	if (r == 0 && backup)
+		r = make_backup(&w);
+	if (r == 0)
+		r = last_check(&w);
+	if (r == 0)
+		r = commit(&w, bytes, len, res);
+	if (r < 0 && w.backed_up)
+		w.backed_up = 0, ss_os_unlink(w.bakdir, w.bakname);
+	wctx_close(&w);
+	return r;
+}
+
+int ss_safe_write(const ss_text *orig, const void *bytes, size_t len, const ss_write_opts *opts,
+		  ss_diag *d)
+{
+	ss_write_result res = SS_WRITE_RESULT_INIT;
+	int r = ss_safe_replace(orig, bytes, len, opts, &res, d);
+	ss_write_result_free(&res);
+	return r;
+}
+
+int ss_safe_remove(const ss_text *orig, ss_diag *d)
+{
+	wctx w;
+	wctx_init(&w, orig, NULL, d);
+	int r = open_and_lock(&w);
+	if (r == 0 && w.lockfd < 0)
+		r = ss_diag_set(d, orig->path, 0, 0, "is already gone");
+	if (r == 0)
+		r = check_writable(&w, &w.st, 0);
+	if (r == 0)
+		r = last_check(&w);
+	if (r == 0 && ss_os_unlink(w.dirfd, w.name) < 0)
+		r = ss_diag_errno(d, orig->path, "cannot remove");
+	if (r == 0)
+		ss_os_fsync(w.dirfd);
+	wctx_close(&w);
 	return r;
 }
 
 int ss_safe_write_check(const ss_text *orig, ss_diag *d)
 {
-	char *real = real_target(orig, d);
-	if (!real)
-		return -1;
+	return ss_safe_replace_check(orig, NULL, d);
+}
+
+int ss_safe_replace_check(const ss_text *orig, const ss_write_opts *opts, ss_diag *d)
+{
+	wctx w;
+	wctx_init(&w, orig, opts, d);
+	int r = (w.real = real_target(orig, d)) ? 0 : -1;
+	if (r == 0 && split_path(w.real, &w.dir, &w.name) < 0)
+		r = ss_diag_oom(d);
+	if (r == 0 && ss_os_open_dir(w.dir, &w.dirfd) < 0)
+		r = ss_diag_errno(d, orig->path, "cannot open the directory of");
+	int fd = -1;
 	struct stat st;
 	memset(&st, 0, sizeof(st));
-	int r = check_unchanged(orig, real, &st, d);
+	if (r == 0 && ss_os_lock_file(w.dirfd, w.name, &fd, &st) < 0)
+		r = errno == EINVAL ? ss_diag_set(d, orig->path, 0, 0, "is not a regular file")
+				    : ss_diag_errno(d, orig->path, "cannot open");
+	if (r == 0 && fd >= 0 && !orig->id.known)
+		r = ss_diag_set(d, orig->path, 0, 0,
+				"appeared while sshsync was working; nothing written");
+	if (r == 0 && fd < 0 && orig->id.known)
+		r = ss_diag_set(d, orig->path, 0, 0,
+				"was removed while sshsync was working; nothing written");
+	if (r == 0 && fd >= 0)
+		r = verify_unchanged(&w, fd, &st);
+	if (r == 0 && fd < 0 && fstat(w.dirfd, &st) < 0)
+		r = ss_diag_errno(d, orig->path, "cannot stat the directory of");
 	if (r == 0)
-		r = check_writable(orig, real, &st, d);
-	free(real);
+		r = open_side(&w, &st, 0);
+	if (r == 0)
+		r = backup_target(&w);
+	if (r == 0 && fd >= 0)
+		r = check_links(&w, &st, w.sidefd >= 0 ? w.sidefd : w.dirfd);
+	if (r == 0)
+		r = check_writable(&w, &st, fd >= 0);
+	ss_os_close(fd);
+	wctx_close(&w);
 	return r;
-}
-
-static int fsync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	int r = fsync(fd);
-	close(fd);
-	return r;
-}
-
-/* Writes bytes to a new temporary file beside `real`; returns its name. */
-static char *write_temp(const char *real, const void *bytes, size_t len, const struct stat *st,
-			int have_st, const char *display, ss_diag *d)
-{
-	char *tmp = ss_asprintf("%s.sshsync-XXXXXX", real);
-	if (!tmp) {
-		ss_diag_oom(d);
-		return NULL;
-	}
-	int fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0) {
-		ss_diag_errno(d, display, "cannot create a temporary file beside");
-		free(tmp);
-		return NULL;
-	}
-	int ok = write_all(fd, bytes, len) == 0;
-	const char *what = "cannot write a temporary file for";
-	if (ok && have_st) {
-		struct stat now;
-		ok = fchmod(fd, st->st_mode & 07777) == 0 && fstat(fd, &now) == 0;
-		what = "cannot keep the mode of";
-		if (ok && (now.st_uid != st->st_uid || now.st_gid != st->st_gid)) {
-			ok = fchown(fd, st->st_uid, st->st_gid) == 0;
-			what = "cannot keep the owner of";
-		}
-	}
-	if (ok && !have_st) {
-		/* A new file gets the usual mode, not mkstemp's 0600. */
-		mode_t mask = umask(0);
-		umask(mask);
-		ok = fchmod(fd, 0666 & ~mask) == 0;
-		what = "cannot set the mode of";
-	}
-	if (ok) {
-		ok = fsync(fd) == 0;
-		what = "cannot fsync a temporary file for";
-	}
-	if (close(fd) < 0 && ok) {
-		ok = 0;
-		what = "cannot close a temporary file for";
-	}
-	if (!ok) {
-		ss_diag_errno(d, display, "%s", what);
-		unlink(tmp);
-		free(tmp);
-		return NULL;
-	}
-	return tmp;
 }
 
 char *ss_backup_path(const char *path, const char *backup_dir)
@@ -225,68 +514,8 @@ char *ss_backup_path(const char *path, const char *backup_dir)
 	return ss_asprintf("%s/%s", backup_dir, slash ? slash + 1 : path);
 }
 
-/* Keeps the current file as its backup (a hard link when possible). */
-static int make_backup(const ss_text *orig, const char *real, const struct stat *st,
-		       const char *backup_dir, ss_diag *d)
+void ss_write_result_free(ss_write_result *res)
 {
-	if (backup_dir && mkdir(backup_dir, 0700) < 0 && errno != EEXIST)
-		return ss_diag_errno(d, orig->path, "cannot make the backup directory %s for",
-				     backup_dir);
-	char *bak = ss_backup_path(real, backup_dir);
-	if (!bak)
-		return ss_diag_oom(d);
-	int r = 0;
-	if (unlink(bak) < 0 && errno != ENOENT) {
-		r = ss_diag_errno(d, orig->path, "cannot replace the old backup of");
-	} else if (link(real, bak) < 0) {
-		/* No hard links here: copy the bytes that were read instead. */
-		ss_buf bytes = SS_BUF_INIT;
-		r = ss_text_encode(orig, orig->data, orig->len, &bytes, d);
-		char *tmp =
-		    r ? NULL : write_temp(real, bytes.data, bytes.len, st, 1, orig->path, d);
-		if (!tmp)
-			r = -1;
-		else if (rename(tmp, bak) < 0) {
-			r = ss_diag_errno(d, orig->path, "cannot keep a backup of");
-			unlink(tmp);
-		}
-		free(tmp);
-		ss_buf_release(&bytes);
-	}
-	free(bak);
-	return r;
-}
-
-int ss_safe_write(const ss_text *orig, const void *bytes, size_t len, const ss_write_opts *opts,
-		  ss_diag *d)
-{
-	char *real = real_target(orig, d);
-	if (!real)
-		return -1;
-	struct stat st;
-	memset(&st, 0, sizeof(st));
-	char *tmp = NULL, *dir = NULL;
-	int r = check_unchanged(orig, real, &st, d);
-	if (r == 0)
-		r = check_writable(orig, real, &st, d);
-	if (r == 0 && !(tmp = write_temp(real, bytes, len, &st, orig->id.known, orig->path, d)))
-		r = -1;
-	if (r == 0 && orig->id.known && opts && opts->backup)
-		r = make_backup(orig, real, &st, opts->backup_dir, d);
-	if (r == 0 && rename(tmp, real) < 0)
-		r = ss_diag_errno(d, orig->path, "cannot replace");
-	if (r < 0 && tmp)
-		unlink(tmp);
-	if (r == 0) {
-		dir = dir_of(real);
-		if (!dir)
-			r = ss_diag_oom(d);
-		else if (fsync_dir(dir) < 0)
-			r = ss_diag_errno(d, orig->path,
-					  "written, but cannot fsync the directory of");
-	}
-	free(dir);
-	free(tmp);
-	free(real);
-	return r;
+	free(res->warning);
+	memset(res, 0, sizeof(*res));
 }

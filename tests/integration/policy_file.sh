@@ -87,19 +87,22 @@ bad() { # name key expected-part contents
 	check "$name: one line of error" test "$(wc -l <err.txt)" -eq 1
 	check "$name: no report written" test ! -e out.json
 }
-bad interval-word keepalive:interval "whole number" '[keepalive]\ninterval = sixty\n'
-bad interval-zero keepalive:interval "1 or more" '[keepalive]\ninterval = 0\n'
-bad interval-units keepalive:interval "whole number" '[keepalive]\ninterval = 60s\n'
-bad interval-huge keepalive:interval "whole number" '[keepalive]\ninterval = 99999999999\n'
-bad interval-negative keepalive:interval "whole number" '[keepalive]\ninterval = -5\n'
-bad interval-empty keepalive:interval "whole number" '[keepalive]\ninterval =\n'
+bad interval-word keepalive:interval "a time of 1 second or more" '[keepalive]\ninterval = sixty\n'
+bad interval-zero keepalive:interval "1 second or more" '[keepalive]\ninterval = 0\n'
+bad interval-units keepalive:interval "a time of" '[keepalive]\ninterval = 60x\n'
+bad interval-huge keepalive:interval "too large (at most 2147483647)" '[keepalive]\ninterval = 99999999999\n'
+bad interval-negative keepalive:interval "a time of" '[keepalive]\ninterval = -5\n'
+bad interval-empty keepalive:interval "a time of" '[keepalive]\ninterval =\n'
 bad count-negative keepalive:count_max "0 or more" '[keepalive]\ncount_max = -1\n'
 bad tcp-maybe keepalive:tcp_keepalive "yes or no" '[keepalive]\ntcp_keepalive = maybe\n'
-bad nat-zero keepalive:nat_timeout "1 or more" '[keepalive]\nnat_timeout = 0\n'
+bad nat-zero keepalive:nat_timeout "1 second or more" '[keepalive]\nnat_timeout = 0\n'
 bad ping-off winscp:ping_type "null or dummy" '[winscp]\nping_type = off\n'
 bad unknown-key keepalive:intervall "unknown key" '[keepalive]\nintervall = 60\n'
 bad unknown-section putty "[keepalive]" '[putty]\ninterval = 60\n'
 bad not-ini "" "" 'interval 60\n[keepalive\n'
+# "[section:key]" is a section for iniparser (a key without a value): an error, not a crash.
+bad section-as-key winscp:ping_type "section header" '[winscp]\n[winscp:ping_type]\n'
+bad section-as-interval keepalive:interval "section header" '[keepalive]\n[keepalive:interval]\n'
 rm -f missing.ini
 expect_status 2 "a missing policy file exits 2" \
 	"$SSHSYNC" --policy missing.ini audit gpp:R.xml 2>err.txt

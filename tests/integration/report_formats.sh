@@ -114,15 +114,18 @@ j = json.loads(raw)
 assert list(j) == ["sshsync", "nat_timeout", "scopes", "summary"], list(j)
 assert isinstance(j["sshsync"], str) and j["sshsync"]
 assert type(j["nat_timeout"]) is int and j["nat_timeout"] == 240
-assert list(j["summary"]) == ["scopes", "failed"]
+assert list(j["summary"]) == ["scopes", "passed", "failed", "errors"]
 assert j["summary"]["scopes"] == len(j["scopes"])
+assert j["summary"]["passed"] == sum(s["status"] == "pass" for s in j["scopes"])
 assert j["summary"]["failed"] == sum(s["status"] == "fail" for s in j["scopes"])
-keys = ["kind", "file", "scope", "interval", "count_max", "tcp_keepalive", "set_at",
+assert j["summary"]["errors"] == sum(s["status"] == "error" for s in j["scopes"])
+keys = ["kind", "file", "scope", "witness", "interval", "count_max", "tcp_keepalive", "set_at",
         "status", "reasons"]
 for s in j["scopes"]:
     assert list(s) == keys, list(s)
     assert isinstance(s["kind"], str) and isinstance(s["file"], str)
     assert isinstance(s["scope"], str)
+    assert s["witness"] is None or isinstance(s["witness"], str)
     assert type(s["interval"]) is int and s["interval"] >= 0
     assert s["count_max"] is None or type(s["count_max"]) is int
     assert s["tcp_keepalive"] is None or type(s["tcp_keepalive"]) is bool

@@ -11,7 +11,15 @@ the file, sshsync must refuse it too (exit 2). Then apply --interval 60:
 ssh -G must show 60 for every host, sshsync's audit must still agree, and a
 second apply must change no byte. When ssh refuses the file, apply must
 fail and leave every byte as it was. HOME is the tree's directory, so
-relative Includes resolve in it (ssh's glob expands ~ from $HOME)."""
+relative Includes resolve in it (ssh's glob expands ~ from $HOME).
+
+A tree with `Match exec "sshsync-cond-N"` placeholders is given to ssh once
+per combination of `true`/`false` in their place: the set of values ssh
+gives is what sshsync must report, a known value when the set has one
+member, else null with the values listed in the reason. Agreement is
+counted per host and value; the rate is printed at the end."""
+import itertools
+import re
 import concurrent.futures
 import hashlib
 import json
@@ -77,7 +85,7 @@ def audit(binary, config, hosts, home):
         doc = json.loads(p.stdout)
     except ValueError:
         return None, "bad JSON (exit %d): %s %s" % (p.returncode, p.stdout[:200], p.stderr[:200])
-    return {s["scope"]: (s["interval"], s["count_max"], s["tcp_keepalive"])
+    return {s["scope"]: ((s["interval"], s["count_max"], s["tcp_keepalive"]), s["reasons"])
             for s in doc["scopes"]}, None
 
 
@@ -92,31 +100,102 @@ def tree_digest(root):
     return h.hexdigest()
 
 
+COND = re.compile(rb'"sshsync-cond-(\d+)"')
+
+
+def tree_files(root):
+    for d, _, files in sorted(os.walk(root)):
+        for f in sorted(files):
+            yield os.path.join(d, f)
+
+
 def oracle(config, hosts, home, pool):
-    return dict(zip(hosts, pool.map(lambda h: ssh_g(config, h, home), hosts)))
+    """host -> (set of value tuples, error or None): ssh -G for every
+    combination of the tree's Match exec placeholders."""
+    originals = {}
+    for p in tree_files(home):
+        with open(p, "rb") as fh:
+            data = fh.read()
+        if COND.search(data):
+            originals[p] = data
+    conds = sorted({int(m) for d in originals.values() for m in COND.findall(d)})
+    out = {h: (set(), None) for h in hosts}
+    try:
+        for combo in itertools.product([b"false", b"true"], repeat=len(conds)):
+            val = dict(zip(conds, combo))
+            for p, data in originals.items():
+                with open(p, "wb") as fh:
+                    fh.write(COND.sub(lambda m: val[int(m.group(1))], data))
+            for h, (v, err) in zip(hosts, pool.map(lambda h: ssh_g(config, h, home), hosts)):
+                if v is None:
+                    out[h] = (out[h][0], out[h][1] or err)
+                else:
+                    out[h][0].add(v)
+    finally:
+        for p, data in originals.items():
+            with open(p, "wb") as fh:
+                fh.write(data)
+    return out
+
+
+VALUE = re.compile(r"(interval|count max|TCP keepalive) (.+?)(?=; |, depending| \(| or whatever|$)")
+
+
+def possible(reason):
+    """The values an unknown reason lists: {"interval": {60, 300}, ...}."""
+    got = {}
+    for name, vals in VALUE.findall(reason):
+        items = re.split(r", | or ", vals)
+        conv = {"yes": True, "no": False}
+        got[name] = {conv.get(x, None) if x in conv else int(x) for x in items
+                     if x in conv or x.isdigit()}
+    return got
+
+
+def agree(got, want):
+    """sshsync's (values, reasons) against ssh's set of value tuples."""
+    if got is None:
+        return False
+    values, reasons = got
+    if len(want) == 1:
+        return values == next(iter(want))
+    listed = possible(" ".join(reasons))
+    for k, name in enumerate(("interval", "count max", "TCP keepalive")):
+        seen = {w[k] for w in want}
+        if len(seen) == 1:
+            if values[k] != next(iter(seen)):
+                return False
+        elif values[k] is not None or listed.get(name) != seen:
+            return False
+    return True
 
 
 def compare(binary, config, hosts, home, pool, label, want=None):
     """Returns True when ssh accepted the configuration for every host."""
     if want is None:
         want = oracle(config, hosts, home, pool)
-    refused = [h for h in hosts if want[h][0] is None]
+    refused = [h for h in hosts if want[h][1] is not None]
     if not refused:
         got, err = audit(binary, config, hosts, home)
         check(got is not None, "%s: sshsync refused what ssh accepts: %s" % (label, err))
         for h in hosts:
             if got is not None:
-                check(got.get(h) == want[h][0], "%s: host %s: sshsync %s, ssh -G %s"
-                      % (label, h, got.get(h), want[h][0]))
+                check(agree(got.get(h), want[h][0]), "%s: host %s: sshsync %s, ssh -G %s"
+                      % (label, h, got.get(h), sorted(want[h][0], key=str)))
         return True
-    # ssh refuses for some hosts (or all): ask sshsync host by host.
+    # ssh refuses for some hosts (or all, or for some outcomes): ask
+    # sshsync host by host.
     for h in hosts:
         got, err = audit(binary, config, [h], home)
-        if want[h][0] is None:
+        if want[h][1] is not None and not want[h][0]:
             check(got is None, "%s: host %s: ssh refuses (%s) but sshsync gave %s"
                   % (label, h, want[h][1], got))
+        elif want[h][1] is not None:
+            check(got is not None and got.get(h) and got[h][0] == (None, None, None),
+                  "%s: host %s: ssh refuses for some outcomes (%s) but sshsync gave %s"
+                  % (label, h, want[h][1], got and got.get(h)))
         else:
-            check(got is not None and got.get(h) == want[h][0],
+            check(got is not None and agree(got.get(h), want[h][0]),
                   "%s: host %s: sshsync %s (%s), ssh -G %s"
                   % (label, h, got and got.get(h), err, want[h][0]))
     return False
@@ -139,7 +218,7 @@ def run_tree(binary, root, hosts, pool, label, audit_only=False):
         return
     after = oracle(config, hosts, root, pool)
     for h in hosts:
-        check(after[h][0] is not None and after[h][0][0] == 60,
+        check(after[h][1] is None and {v[0] for v in after[h][0]} == {60},
               "%s: after apply, ssh -G %s gives %s" % (label, h, after[h]))
     compare(binary, config, hosts, root, pool, label + " (applied)", after)
     digest = tree_digest(root)
@@ -203,7 +282,9 @@ def main():
         hosts = sys.argv[sep + 1:]
         for cfg in sys.argv[3:sep]:
             run_tree(binary, cfg, hosts, pool, cfg)
-    print("%d passed, %d failed" % (passed, len(failures)))
+    total = passed + len(failures)
+    print("%d passed, %d failed: agreement %.2f%% over %d checks"
+          % (passed, len(failures), 100.0 * passed / max(total, 1), total))
     sys.exit(1 if failures else 0)
 
 

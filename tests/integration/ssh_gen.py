@@ -12,7 +12,9 @@ value wins, `none`, time units, Debian's aliases (ProtocolKeepAlives,
 SetupTimeOut) and BatchMode default, KeepAlive alias, IgnoreUnknown,
 quoting, comments, tabs, CRLF, no final newline. A few trees are invalid on
 purpose (bad time, unknown keyword, `==`, unclosed quote): ssh and sshsync
-must then both refuse. Never `Match exec`: ssh would run it.
+must then both refuse. `Match exec` criteria (at most 3 a tree) run the
+placeholder command "sshsync-cond-N": sshsync never runs it; the test gives
+ssh each combination of `true`/`false` in its place (ssh_diff.py).
 """
 import os
 import random
@@ -82,12 +84,19 @@ def host_pattern(r):
     return "!" + r.choice(NAMES + ["web*", "*.example.com"])
 
 
+class Conds:
+    n = 0
+
+
 def match_line(r):
     crit = []
     for _ in range(r.randint(1, 3)):
         c = r.random()
         neg = "!" if r.random() < 0.15 else ""
-        if c < 0.3:
+        if c < 0.12 and Conds.n < 3:
+            crit.append('%sexec "sshsync-cond-%d"' % (neg, Conds.n))
+            Conds.n += 1
+        elif c < 0.3:
             crit.append("%shost %s" % (neg, r.choice(["app.example.com", "*.example.com",
                                                        "jump.example.org", "bastion,db",
                                                        "web*"])))

@@ -80,9 +80,30 @@ static void test_append_ends_unterminated_last_line(void **state)
 	fixture *f = *state;
 	load(f, "a\nb");
 	assert_int_equal(ss_edits_insert_line(&f->e, &f->t, 2, "c"), 0);
-	assert_string_equal(render(f), "a\nb\nc\n");
-	assert_string_equal(diff(f), "--- a/cfg\n+++ b/cfg\n@@ -1,2 +1,3 @@\n a\n-b\n"
-				     "\\ No newline at end of file\n+b\n+c\n");
+	assert_int_equal(ss_edits_insert_line(&f->e, &f->t, 2, "d"), 0);
+	/* The file still ends without a newline, and no blank line comes between. */
+	assert_string_equal(render(f), "a\nb\nc\nd");
+	assert_string_equal(diff(f), "--- a/cfg\n+++ b/cfg\n@@ -1,2 +1,4 @@\n a\n-b\n"
+				     "\\ No newline at end of file\n+b\n+c\n+d\n"
+				     "\\ No newline at end of file\n");
+}
+
+/* A value that ends the file changes before lines appended there, whatever
+ * the order of the edits (PuTTY's "TCPKeepalives=" as the last line). */
+static void test_append_comes_after_a_change_at_the_end(void **state)
+{
+	fixture *f = *state;
+	load(f, "a\nk=");
+	assert_int_equal(ss_edits_insert_line(&f->e, &f->t, 2, "x=1"), 0);
+	assert_int_equal(ss_edits_append(&f->e, &f->t, "y=2\n", 4), 0);
+	assert_int_equal(ss_edits_insert(&f->e, 4, "1", 1), 0);
+	assert_string_equal(render(f), "a\nk=1\nx=1\ny=2");
+	ss_edits_free(&f->e);
+	ss_text_free(&f->t);
+	load(f, "a\r\nk=\r\n");
+	assert_int_equal(ss_edits_append(&f->e, &f->t, "y=2\r\n", 5), 0);
+	assert_int_equal(ss_edits_insert(&f->e, 5, "1", 1), 0);
+	assert_string_equal(render(f), "a\r\nk=1\r\ny=2\r\n");
 }
 
 static void test_inserts_at_one_place_keep_order(void **state)
@@ -171,6 +192,7 @@ int main(void)
 	    T(test_noop_edit_changes_nothing),
 	    T(test_insert_line_uses_file_style),
 	    T(test_append_ends_unterminated_last_line),
+	    T(test_append_comes_after_a_change_at_the_end),
 	    T(test_inserts_at_one_place_keep_order),
 	    T(test_overlap_is_an_error),
 	    T(test_delete_line),

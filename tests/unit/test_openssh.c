@@ -336,7 +336,49 @@ static void test_match(void **state)
 	assert_int_equal(ss_openssh_eval(f->c, "h", &r, &d), 0);
 	assert_int_equal(r.interval, SS_UNKNOWN);
 	assert_non_null(r.unknown_reason);
-	assert_non_null(strstr(r.unknown_reason, "Match exec"));
+	assert_non_null(strstr(r.unknown_reason, "interval 50 or 5, depending on Match exec at "));
+	assert_int_equal(r.count_max, 3);
+	assert_int_equal(r.tcp_keepalive, 1);
+	ss_openssh_result_free(&r);
+	fx_free(f);
+	/* Settled before the condition, or the same whatever it gives: known. */
+	f = fx_new("ServerAliveInterval 5\nMatch exec false\n  ServerAliveInterval 9\n"
+		   "Match exec true\n  TCPKeepAlive no\nMatch exec x\n  TCPKeepAlive no\n"
+		   "Host *\n  TCPKeepAlive no\n");
+	assert_int_equal(fx_load(f), 0);
+	expect(f, "h", 5, 3, 0, "1");
+	fx_free(f);
+	/* Canonicalisation: the name unchanged or in one of the domains. */
+	f = fx_new("CanonicalizeHostname yes\nCanonicalDomains example.com example.org\n"
+		   "TCPKeepAlive no\nHost *.example.org\n  ServerAliveInterval 7\n");
+	assert_int_equal(fx_load(f), 0);
+	assert_int_equal(ss_openssh_eval(f->c, "h", &r, &d), 0);
+	assert_int_equal(r.interval, SS_UNKNOWN);
+	assert_int_equal(r.tcp_keepalive, 0);
+	assert_non_null(strstr(r.unknown_reason, "interval 0 or 7, depending on "
+						 "CanonicalizeHostname at "));
+	ss_openssh_result_free(&r);
+	expect(f, "h.example.org", 7, 3, 0, "5");
+	fx_free(f);
+	/* An error for some outcomes only: unknown, with the error. */
+	f = fx_new("Match exec x\n  IgnoreUnknown Foo\nFoo 1\nServerAliveInterval 9\n");
+	assert_int_equal(fx_load(f), 0);
+	assert_int_equal(ss_openssh_eval(f->c, "h", &r, &d), 0);
+	assert_int_equal(r.interval, SS_UNKNOWN);
+	assert_non_null(strstr(r.unknown_reason, "ssh stops"));
+	ss_openssh_result_free(&r);
+	fx_free(f);
+	/* Too many conditions: said so. */
+	ss_buf many = SS_BUF_INIT;
+	for (int i = 0; i < 8; i++)
+		assert_int_equal(
+		    ss_buf_addf(&many, "Match exec c%d\n  ServerAliveInterval %d\n", i, i + 1), 0);
+	f = fx_new(ss_buf_str(&many));
+	ss_buf_release(&many);
+	assert_int_equal(fx_load(f), 0);
+	assert_int_equal(ss_openssh_eval(f->c, "h", &r, &d), 0);
+	assert_int_equal(r.interval, SS_UNKNOWN);
+	assert_non_null(strstr(r.unknown_reason, "more than 64 combinations"));
 	ss_openssh_result_free(&r);
 	fx_free(f);
 	/* ... unless an earlier criterion already failed. */
@@ -455,40 +497,53 @@ static void assert_plan(const char *config, long interval, long count, long tcp,
 static void test_apply_edits(void **state)
 {
 	(void)state;
-	/* Values replaced in place, comments and '=' kept; the global line
-	 * joins the global section. */
+	/* Values replaced in place, comments and '=' kept; a missing default
+	 * goes into the last block when it is `Host *`. */
 	assert_plan("User me\n"
 		    "\n"
 		    "# the web farm\n"
 		    "Host web*\n"
 		    "\tServerAliveInterval=30 # short\n"
 		    "Host *\n"
-		    "    ServerAliveInterval none\n",
+		    "    User you\n",
 		    60, SS_UNSET, SS_UNSET,
 		    "User me\n"
-		    "ServerAliveInterval 60\n"
 		    "\n"
 		    "# the web farm\n"
 		    "Host web*\n"
 		    "\tServerAliveInterval=60 # short\n"
 		    "Host *\n"
+		    "    User you\n"
 		    "    ServerAliveInterval 60\n",
 		    1);
-	/* CRLF, indentation of the global lines, count max and TCP keepalive. */
+	/* `Host *` with a line: that line is the default and gets the value. */
+	assert_plan("Host web*\n\tServerAliveInterval=30\nHost *\n    ServerAliveInterval none\n",
+		    60, SS_UNSET, SS_UNSET,
+		    "Host web*\n\tServerAliveInterval=60\nHost *\n    ServerAliveInterval 60\n", 1);
+	/* CRLF; the last block is not `Host *`: a new one at the end, with the
+	 * file's indentation; `Match all` lines count as defaults. */
 	assert_plan("  User me\r\n  TCPKeepAlive yes\r\nMatch all\r\n  ServerAliveCountMax 1\r\n",
 		    45, 4, 0,
-		    "  User me\r\n  TCPKeepAlive no\r\n  ServerAliveInterval 45\r\n"
-		    "  ServerAliveCountMax 4\r\nMatch all\r\n  ServerAliveCountMax 4\r\n",
+		    "  User me\r\n  TCPKeepAlive no\r\nMatch all\r\n  ServerAliveCountMax 4\r\n"
+		    "\r\nHost *\r\n  ServerAliveInterval 45\r\n",
 		    1);
 	/* No Host at all, no final newline. */
-	assert_plan("User me", 60, SS_UNSET, SS_UNSET, "User me\nServerAliveInterval 60\n", 1);
+	assert_plan("User me", 60, SS_UNSET, SS_UNSET, "User me\nServerAliveInterval 60", 1);
 	assert_plan("", 60, SS_UNSET, SS_UNSET, "ServerAliveInterval 60\n", 1);
-	/* No global line: above the comment that introduces the first Host. */
-	assert_plan("# hosts\n# more\nHost a\n  Port 1\n", 60, SS_UNSET, SS_UNSET,
-		    "ServerAliveInterval 60\n# hosts\n# more\nHost a\n  Port 1\n", 1);
+	/* Never before the first Host: a per-host line added later wins. */
+	assert_plan("# hosts\n# more\nHost a\n  Port 1\n", 60, 2, 1,
+		    "# hosts\n# more\nHost a\n  Port 1\n\nHost *\n  ServerAliveInterval 60\n"
+		    "  ServerAliveCountMax 2\n  TCPKeepAlive yes\n",
+		    1);
 	/* Already global and right: nothing changes. */
 	assert_plan("ServerAliveInterval 60\nHost a\n", 60, SS_UNSET, SS_UNSET,
 		    "ServerAliveInterval 60\nHost a\n", 0);
+	/* Values that already mean the asked one stay as written. */
+	assert_plan("ServerAliveInterval 1m\nTCPKeepAlive Yes\nServerAliveCountMax \"3\"\n", 60, 3,
+		    1, "ServerAliveInterval 1m\nTCPKeepAlive Yes\nServerAliveCountMax \"3\"\n", 0);
+	assert_plan("Host a\n  ServerAliveInterval 0m60s\nHost *\n  ServerAliveInterval 1m\n", 60,
+		    SS_UNSET, SS_UNSET,
+		    "Host a\n  ServerAliveInterval 0m60s\nHost *\n  ServerAliveInterval 1m\n", 0);
 	/* Debian's alias counts as the keepalive line. */
 	assert_plan("SetupTimeOut 10\n", 60, SS_UNSET, SS_UNSET, "SetupTimeOut 60\n", 1);
 }

@@ -251,7 +251,7 @@ static void test_apply_keeps_utf16_and_missing_final_newline(void **state)
 	    "\"PingInterval\"=dword:00000001\r\n\"PingIntervalSecs\"=dword:00000000"
 	    /* No Default Settings: a new key after a blank line. */
 	    "\r\n\r\n[" SESS "Default%20Settings]\r\n"
-	    "\"PingInterval\"=dword:00000001\r\n\"PingIntervalSecs\"=dword:00000000\r\n");
+	    "\"PingInterval\"=dword:00000001\r\n\"PingIntervalSecs\"=dword:00000000");
 	ss_buf bytes = SS_BUF_INIT;
 	assert_int_equal(ss_edits_render_file(f->cs.v[0].text, &f->cs.v[0].edits, &bytes, &f->d),
 			 0);

@@ -3,6 +3,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
+#include <dirent.h>
 #include <unistd.h>
 
 #include "sshsync/safewrite.h"
@@ -228,6 +230,205 @@ static void test_utf16_backup_copy_roundtrips(void **state)
 	ss_buf_release(&enc);
 }
 
+/* Every name in a directory, dot files included (but . and ..), sorted
+ * into one comma-separated string. */
+static char *all_names(const char *dir)
+{
+	DIR *dp = opendir(dir);
+	assert_non_null(dp);
+	ss_strlist l = SS_STRLIST_INIT;
+	struct dirent *de;
+	while ((de = readdir(dp)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			assert_int_equal(ss_strlist_push(&l, de->d_name), 0);
+	closedir(dp);
+	for (size_t i = 0; i < l.n; i++)
+		for (size_t j = i + 1; j < l.n; j++)
+			if (strcmp(l.v[i], l.v[j]) > 0) {
+				char *t = l.v[i];
+				l.v[i] = l.v[j];
+				l.v[j] = t;
+			}
+	ss_buf b = SS_BUF_INIT;
+	for (size_t i = 0; i < l.n; i++)
+		assert_int_equal(ss_buf_addf(&b, "%s%s", i ? "," : "", l.v[i]), 0);
+	ss_strlist_release(&l);
+	size_t n;
+	return ss_buf_detach(&b, &n);
+}
+
+static void assert_names(const char *dir, const char *want)
+{
+	char *got = all_names(dir);
+	assert_string_equal(got, want);
+	free(got);
+}
+
+static void rewrite(fixture *f, const char *bytes, const ss_write_opts *o)
+{
+	ss_text_free(&f->t);
+	load(f, f->file);
+	assert_int_equal(ss_safe_write(&f->t, bytes, strlen(bytes), o, &f->d), 0);
+}
+
+/* The first backup is the pristine original: later writes never replace it. */
+static void test_first_backup_is_kept(void **state)
+{
+	fixture *f = *state;
+	ss_write_opts o = {1, NULL};
+	rewrite(f, "second\n", &o);
+	rewrite(f, "third\n", &o);
+	char *bak = tu_path(f->dir, "config" SS_BACKUP_SUFFIX);
+	assert_content(bak, "old\n");
+	assert_content(f->file, "third\n");
+	free(bak);
+	char *bakdir = tu_path(f->dir, ".sshsync-bak");
+	ss_write_opts od = {1, bakdir};
+	rewrite(f, "fourth\n", &od);
+	rewrite(f, "fifth\n", &od);
+	bak = tu_path(bakdir, "config");
+	assert_content(bak, "third\n");
+	assert_names(bakdir, "config");
+	free(bak);
+	free(bakdir);
+}
+
+/* A backup directory that is a symbolic link is never followed. */
+static void test_backup_dir_symlink_refused(void **state)
+{
+	fixture *f = *state;
+	char *victim = tu_path(f->dir, "victim");
+	char *bakdir = tu_path(f->dir, ".sshsync-bak");
+	assert_int_equal(mkdir(victim, 0700), 0);
+	assert_int_equal(symlink(victim, bakdir), 0);
+	load(f, f->file);
+	ss_write_opts o = {1, bakdir};
+	assert_int_equal(ss_safe_replace_check(&f->t, &o, &f->d), -1);
+	assert_non_null(strstr(f->d.message, "symbolic link"));
+	ss_diag_clear(&f->d);
+	assert_int_equal(ss_safe_write(&f->t, "new\n", 4, &o, &f->d), -1);
+	assert_non_null(strstr(f->d.message, "symbolic link"));
+	assert_content(f->file, "old\n");
+	assert_names(victim, "");
+	assert_names(f->dir, ".sshsync-bak,config,victim");
+	free(victim);
+	free(bakdir);
+}
+
+/* Root refuses a backup directory that somebody else owns. */
+static void test_backup_dir_of_another_owner_refused(void **state)
+{
+	fixture *f = *state;
+	if (geteuid() != 0)
+		skip();
+	char *bakdir = tu_path(f->dir, ".sshsync-bak");
+	assert_int_equal(mkdir(bakdir, 0700), 0);
+	assert_int_equal(chown(bakdir, 65534, 65534), 0);
+	load(f, f->file);
+	ss_write_opts o = {1, bakdir};
+	assert_int_equal(ss_safe_write(&f->t, "new\n", 4, &o, &f->d), -1);
+	assert_non_null(strstr(f->d.message, "owned by"));
+	assert_content(f->file, "old\n");
+	assert_names(bakdir, "");
+	free(bakdir);
+}
+
+/* A new backup directory belongs to the owner of the file it backs up. */
+static void test_backup_dir_made_for_the_owner(void **state)
+{
+	fixture *f = *state;
+	if (geteuid() != 0)
+		skip();
+	assert_int_equal(chown(f->file, 65534, 65534), 0);
+	char *bakdir = tu_path(f->dir, ".sshsync-bak");
+	load(f, f->file);
+	ss_write_opts o = {1, bakdir};
+	assert_int_equal(ss_safe_write(&f->t, "new\n", 4, &o, &f->d), 0);
+	struct stat st;
+	assert_int_equal(lstat(bakdir, &st), 0);
+	assert_int_equal(st.st_uid, 65534);
+	assert_int_equal(st.st_gid, 65534);
+	assert_int_equal(stat(f->file, &st), 0);
+	assert_int_equal(st.st_uid, 65534);
+	free(bakdir);
+}
+
+static void test_keeps_special_bits_and_xattrs(void **state)
+{
+	fixture *f = *state;
+	assert_int_equal(chmod(f->file, 04750), 0);
+	if (setxattr(f->file, "user.origin", "dotfiles", 8, 0) < 0)
+		skip(); /* no user xattrs on this file system */
+	load(f, f->file);
+	ss_write_opts o = {1, NULL};
+	assert_int_equal(ss_safe_write(&f->t, "new\n", 4, &o, &f->d), 0);
+	struct stat st;
+	assert_int_equal(stat(f->file, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 04750);
+	char v[32];
+	ssize_t n = getxattr(f->file, "user.origin", v, sizeof(v));
+	assert_int_equal(n, 8);
+	assert_memory_equal(v, "dotfiles", 8);
+}
+
+static void test_refuses_hard_linked_file(void **state)
+{
+	fixture *f = *state;
+	char *other = tu_path(f->dir, "other");
+	assert_int_equal(link(f->file, other), 0);
+	load(f, f->file);
+	ss_write_opts o = {1, NULL};
+	assert_int_equal(ss_safe_write_check(&f->t, &f->d), -1);
+	assert_non_null(strstr(f->d.message, "hard links"));
+	ss_diag_clear(&f->d);
+	assert_int_equal(ss_safe_write(&f->t, "new\n", 4, &o, &f->d), -1);
+	assert_non_null(strstr(f->d.message, "hard links"));
+	assert_content(other, "old\n");
+	assert_content(f->file, "old\n");
+	assert_names(f->dir, "config,other");
+	free(other);
+}
+
+/* Temporary files start with a dot; those a killed run left are removed,
+ * one that a live run holds is not. */
+static void test_stale_temporary_files_removed(void **state)
+{
+	fixture *f = *state;
+	char *stale = tu_path(f->dir, ".config.sshsync-AbC123");
+	char *alien = tu_path(f->dir, ".config.sshsync-notours");
+	tu_write_str(stale, "half a fi");
+	tu_write_str(alien, "a user's file\n");
+	load(f, f->file);
+	ss_write_opts o = {1, NULL};
+	assert_int_equal(ss_safe_write(&f->t, "new\n", 4, &o, &f->d), 0);
+	assert_names(f->dir, ".config.sshsync-notours,config,config.sshsync-bak");
+	free(stale);
+	free(alien);
+}
+
+static void test_replace_reports_the_new_identity(void **state)
+{
+	fixture *f = *state;
+	load(f, f->file);
+	ss_write_opts o = {0, NULL};
+	ss_write_result res = SS_WRITE_RESULT_INIT;
+	assert_int_equal(ss_safe_replace(&f->t, "new\n", 4, &o, &res, &f->d), 0);
+	struct stat st;
+	assert_int_equal(stat(f->file, &st), 0);
+	assert_true(res.id.known);
+	assert_int_equal(res.id.ino, st.st_ino);
+	assert_int_equal(res.id.size, 4);
+	assert_true(res.id.hash == ss_hash_bytes("new\n", 4));
+	assert_null(res.warning);
+	/* Writing back with that identity works; with the old one it does not. */
+	ss_text now = f->t;
+	now.id = res.id;
+	assert_int_equal(ss_safe_write(&now, "old\n", 4, &o, &f->d), 0);
+	assert_int_equal(ss_safe_write(&now, "x\n", 2, &o, &f->d), -1);
+	assert_content(f->file, "old\n");
+	ss_write_result_free(&res);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -242,6 +443,14 @@ int main(void)
 	    T(test_creates_new_file_with_usual_mode),
 	    T(test_new_file_refused_when_it_appeared),
 	    T(test_utf16_backup_copy_roundtrips),
+	    T(test_first_backup_is_kept),
+	    T(test_backup_dir_symlink_refused),
+	    T(test_backup_dir_of_another_owner_refused),
+	    T(test_backup_dir_made_for_the_owner),
+	    T(test_keeps_special_bits_and_xattrs),
+	    T(test_refuses_hard_linked_file),
+	    T(test_stale_temporary_files_removed),
+	    T(test_replace_reports_the_new_identity),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

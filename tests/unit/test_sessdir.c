@@ -73,11 +73,27 @@ static void test_putty_set_and_append(void **state)
 	fixture *f = *state;
 	load(f, "PingInterval=0\r\nX=y", SS_SESS_PUTTY);
 	assert_int_equal(
-	    ss_sessfile_set(&f->sf, &f->e, ss_sessfile_get(&f->sf, "PingInterval"), "1"), 0);
-	assert_int_equal(ss_sessfile_append(&f->sf, &f->e, "PingIntervalSecs", "0"), 0);
-	assert_string_equal(render(f), "PingInterval=1\r\nX=y\r\nPingIntervalSecs=0\r\n");
-	assert_int_equal(ss_sessfile_append(&f->sf, &f->e, "a=b", "0"), -1);
-	assert_int_equal(ss_sessfile_set(&f->sf, &f->e, ss_sessfile_get(&f->sf, "X"), "a\nb"), -1);
+	    ss_sessfile_set(&f->sf, &f->e, ss_sessfile_get(&f->sf, "PingInterval"), "1", &f->d), 0);
+	assert_int_equal(ss_sessfile_append(&f->sf, &f->e, "PingIntervalSecs", "0", &f->d), 0);
+	assert_string_equal(render(f), "PingInterval=1\r\nX=y\r\nPingIntervalSecs=0");
+	assert_int_equal(ss_sessfile_append(&f->sf, &f->e, "a=b", "0", &f->d), -1);
+	assert_int_equal(
+	    ss_sessfile_set(&f->sf, &f->e, ss_sessfile_get(&f->sf, "X"), "a\nb", &f->d), -1);
+}
+
+/* "TCPKeepalives=" as the last line without a newline: the value goes on
+ * that line, the new lines after it, and the file still has no final newline. */
+static void test_putty_empty_last_value(void **state)
+{
+	fixture *f = *state;
+	load(f, "HostName=h\nTCPKeepalives=", SS_SESS_PUTTY);
+	assert_int_equal(ss_sessfile_append(&f->sf, &f->e, "PingInterval", "1", &f->d), 0);
+	assert_int_equal(ss_sessfile_append(&f->sf, &f->e, "PingIntervalSecs", "0", &f->d), 0);
+	assert_int_equal(
+	    ss_sessfile_set(&f->sf, &f->e, ss_sessfile_get(&f->sf, "TCPKeepalives"), "1", &f->d),
+	    0);
+	assert_string_equal(render(f),
+			    "HostName=h\nTCPKeepalives=1\nPingInterval=1\nPingIntervalSecs=0");
 }
 
 static void test_kitty_last_duplicate_wins_and_unescapes(void **state)
@@ -94,16 +110,186 @@ static void test_kitty_last_duplicate_wins_and_unescapes(void **state)
 	const ss_sessentry *m = ss_sessfile_get(&f->sf, "Multi");
 	assert_non_null(m);
 	assert_int_equal(m->nlines, 2);
+	assert_string_equal(value(f, "Multi"), "ab"); /* joined with nothing between */
+}
+
+/* KiTTY's SettingsLoad, shape by shape. */
+static void test_kitty_records_as_kitty_reads_them(void **state)
+{
+	fixture *f = *state;
+	/* A blank line does not end a record: the next line joins it. */
+	load(f, "\n\nA\\5\n\r\nB\\x\\\nC\\\nD\\%41\\\\\nE", SS_SESS_KITTY);
+	assert_string_equal(value(f, "A"), "5B\\x");
+	assert_null(value(f, "B"));
+	assert_string_equal(value(f, "C"), "");	   /* "Name\" alone: empty */
+	assert_string_equal(value(f, "D"), "A\\"); /* the last '\' closes, one stays */
+	assert_string_equal(value(f, "E"), "");	   /* no '\' at the end of the file */
+	assert_int_equal(f->sf.n, 4);
+	/* Re-parse: render of nothing is the same file. */
+	assert_string_equal(render(f), "\n\nA\\5\n\r\nB\\x\\\nC\\\nD\\%41\\\\\nE");
+}
+
+static void test_kitty_unterminated_last_record_is_closed_first(void **state)
+{
+	fixture *f = *state;
+	load(f, "HostName\\h\\\nTermType\\xterm", SS_SESS_KITTY);
+	assert_int_equal(ss_sessfile_append(&f->sf, &f->e, "PingInterval", "1", &f->d), 0);
+	assert_int_equal(ss_sessfile_append(&f->sf, &f->e, "PingIntervalSecs", "0", &f->d), 0);
+	assert_string_equal(render(f), "HostName\\h\\\nTermType\\xterm\\\nPingInterval\\1\\\n"
+				       "PingIntervalSecs\\0\\");
+	/* A changed open last record, then new lines: one closing '\'. */
+	ss_edits_free(&f->e);
+	ss_sessfile_free(&f->sf);
+	ss_text_free(&f->t);
+	load(f, "A\\1\\\nPingInterval\\5\r", SS_SESS_KITTY);
+	assert_int_equal(ss_sessfile_append(&f->sf, &f->e, "PingIntervalSecs", "0", &f->d), 0);
+	assert_int_equal(
+	    ss_sessfile_set(&f->sf, &f->e, ss_sessfile_get(&f->sf, "PingInterval"), "1", &f->d), 0);
+	assert_string_equal(render(f), "A\\1\\\nPingInterval\\1\\\r\nPingIntervalSecs\\0\\");
+	/* A nameless open record swallows what follows it as much as any. */
+	ss_edits_free(&f->e);
+	ss_sessfile_free(&f->sf);
+	ss_text_free(&f->t);
+	load(f, "\\junk\n", SS_SESS_KITTY);
+	assert_int_equal(ss_sessfile_append(&f->sf, &f->e, "X", "1", &f->d), 0);
+	assert_string_equal(render(f), "\\junk\\\nX\\1\\\n");
+}
+
+static void test_kitty_empty_and_bare_values(void **state)
+{
+	fixture *f = *state;
+	load(f, "HostName\\srv\\\nPingInterval\\\nTermType\\xterm\\\n", SS_SESS_KITTY);
+	assert_string_equal(value(f, "PingInterval"), "");
+	assert_int_equal(
+	    ss_sessfile_set(&f->sf, &f->e, ss_sessfile_get(&f->sf, "PingInterval"), "1", &f->d), 0);
+	assert_string_equal(render(f), "HostName\\srv\\\nPingInterval\\1\\\nTermType\\xterm\\\n");
+	ss_edits_free(&f->e);
+	ss_sessfile_free(&f->sf);
+	ss_text_free(&f->t);
+	load(f, "PingInterval", SS_SESS_KITTY);
+	assert_string_equal(value(f, "PingInterval"), "");
+	assert_int_equal(
+	    ss_sessfile_set(&f->sf, &f->e, ss_sessfile_get(&f->sf, "PingInterval"), "1", &f->d), 0);
+	assert_int_equal(ss_sessfile_append(&f->sf, &f->e, "X", "y", &f->d), 0);
+	assert_string_equal(render(f), "PingInterval\\1\\\nX\\y\\");
+}
+
+static void test_kitty_value_over_several_lines_is_refused(void **state)
+{
+	fixture *f = *state;
+	load(f, "HostName\\srv\\\nPingIntervalSecs\\5\n\nTermType\\xterm\\\n", SS_SESS_KITTY);
+	assert_string_equal(value(f, "PingIntervalSecs"), "5TermType\\xterm");
+	assert_null(value(f, "TermType"));
+	assert_int_equal(
+	    ss_sessfile_set(&f->sf, &f->e, ss_sessfile_get(&f->sf, "PingIntervalSecs"), "0", &f->d),
+	    -1);
+	assert_non_null(strstr(f->d.message, "lines 2 to 4 as one setting"));
+	assert_int_equal(f->d.line, 2);
+	assert_int_equal(f->e.n, 0);
+	/* Trailing blank lines at the end of the file: one line, editable. */
+	ss_sessfile_free(&f->sf);
+	ss_text_free(&f->t);
+	ss_diag_clear(&f->d);
+	load(f, "PingIntervalSecs\\5\n\n", SS_SESS_KITTY);
+	assert_int_equal(
+	    ss_sessfile_set(&f->sf, &f->e, ss_sessfile_get(&f->sf, "PingIntervalSecs"), "0", &f->d),
+	    0);
+	assert_string_equal(render(f), "PingIntervalSecs\\0\n\n");
+}
+
+/* Generated KiTTY files: after setting or appending two keys, every other
+ * key reads exactly as before and the two read the new values. */
+static void test_kitty_edits_keep_every_other_record(void **state)
+{
+	fixture *f = *state;
+	static const char *const pieces[] = {"A\\1\\",
+					     "B\\x",
+					     "",
+					     "\\",
+					     "C\\",
+					     "PingInterval\\5\\",
+					     "PingInterval\\",
+					     "PingIntervalSecs\\7",
+					     "\r",
+					     "D\\y\\\r",
+					     "E\\%41\\",
+					     "PingInterval",
+					     "F\\a b\\"};
+	static const char *const keys[] = {
+	    "A", "B", "C", "D", "E", "F", "PingInterval", "PingIntervalSecs"};
+	uint32_t seed = 12345;
+	int cases = 0, edited = 0, refused = 0;
+	for (int c = 0; c < 3000; c++) {
+		ss_buf in = SS_BUF_INIT;
+		seed = seed * 1103515245u + 12345u;
+		int n = (int)(seed >> 16) % 7;
+		for (int i = 0; i < n; i++) {
+			seed = seed * 1103515245u + 12345u;
+			ss_buf_adds(&in, pieces[(seed >> 16) % (sizeof(pieces) / sizeof(*pieces))]);
+			if (i + 1 < n || (seed >> 8) % 2)
+				ss_buf_addc(&in, '\n');
+		}
+		load(f, ss_buf_str(&in), SS_SESS_KITTY);
+		char *before[8] = {0};
+		for (int k = 0; k < 8; k++) {
+			const char *v = value(f, keys[k]);
+			before[k] = v ? strdup(v) : NULL;
+		}
+		int r = 0;
+		const char *want[2] = {"60", "0"};
+		for (int k = 0; k < 2 && r == 0; k++) {
+			const ss_sessentry *e = ss_sessfile_get(&f->sf, keys[6 + k]);
+			r = e ? ss_sessfile_set(&f->sf, &f->e, e, want[k], &f->d)
+			      : ss_sessfile_append(&f->sf, &f->e, keys[6 + k], want[k], &f->d);
+		}
+		cases++;
+		if (r < 0) {
+			refused++;
+			assert_non_null(strstr(f->d.message, "as one setting"));
+		} else {
+			edited++;
+			char *out = strdup(render(f));
+			ss_edits_free(&f->e);
+			ss_sessfile_free(&f->sf);
+			ss_text_free(&f->t);
+			load(f, out, SS_SESS_KITTY);
+			for (int k = 0; k < 6; k++) {
+				const char *v = value(f, keys[k]);
+				if (!before[k])
+					assert_null(v);
+				else
+					assert_string_equal(v ? v : "(none)", before[k]);
+			}
+			assert_string_equal(value(f, "PingInterval"), "60");
+			assert_string_equal(value(f, "PingIntervalSecs"), "0");
+			/* The file ends as it did: with or without a newline. */
+			if (in.len)
+				assert_int_equal(in.data[in.len - 1] == '\n',
+						 out[strlen(out) - 1] == '\n');
+			free(out);
+		}
+		for (int k = 0; k < 8; k++)
+			free(before[k]);
+		ss_edits_free(&f->e);
+		ss_sessfile_free(&f->sf);
+		ss_text_free(&f->t);
+		ss_diag_clear(&f->d);
+		ss_buf_release(&in);
+	}
+	print_message("kitty generated files: %d, edited and checked %d, refused %d\n", cases,
+		      edited, refused);
+	assert_true(edited > cases / 2);
 }
 
 static void test_kitty_set_escapes(void **state)
 {
 	fixture *f = *state;
 	load(f, "PingInterval\\0\\\nX\\y\\", SS_SESS_KITTY);
-	assert_int_equal(ss_sessfile_set(&f->sf, &f->e, ss_sessfile_get(&f->sf, "X"), ".a b:/"), 0);
-	assert_int_equal(ss_sessfile_append(&f->sf, &f->e, "PingIntervalSecs", "30"), 0);
+	assert_int_equal(
+	    ss_sessfile_set(&f->sf, &f->e, ss_sessfile_get(&f->sf, "X"), ".a b:/", &f->d), 0);
+	assert_int_equal(ss_sessfile_append(&f->sf, &f->e, "PingIntervalSecs", "30", &f->d), 0);
 	assert_string_equal(render(f),
-			    "PingInterval\\0\\\nX\\%2Ea%20b%3A%2F\\\nPingIntervalSecs\\30\\\n");
+			    "PingInterval\\0\\\nX\\%2Ea%20b%3A%2F\\\nPingIntervalSecs\\30\\");
 }
 
 static void test_round_trip_is_byte_identical(void **state)
@@ -180,6 +366,16 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_kitty_last_duplicate_wins_and_unescapes, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_kitty_set_escapes, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_putty_empty_last_value, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_kitty_records_as_kitty_reads_them, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_kitty_unterminated_last_record_is_closed_first,
+					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_kitty_empty_and_bare_values, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_kitty_value_over_several_lines_is_refused, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_kitty_edits_keep_every_other_record, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(test_round_trip_is_byte_identical, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_names, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_list_dir, setup, teardown),

@@ -203,7 +203,7 @@ static void test_insert_global(void **state)
 	assert_int_equal(ss_sshd_apply(main_path, &p, &f->opts, &cs, &d), 0);
 	assert_int_equal(ss_changeset_render(&cs, &d), 0);
 	assert_string_equal(ss_buf_str(&cs.v[0].rendered),
-			    "UsePAM yes\r\nPrintMotd no\r\nClientAliveInterval 60\r\n");
+			    "UsePAM yes\r\nPrintMotd no\r\nClientAliveInterval 60");
 	ss_changeset_free(&cs);
 
 	/* already right (written as 1m): nothing changes */

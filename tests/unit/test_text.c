@@ -138,6 +138,22 @@ static void test_error_position(void **state)
 	ss_text_free(&t);
 }
 
+/* buf.h: a buffer is always NUL-terminated, also right after a first
+ * ss_buf_grow() that added nothing. */
+static void test_buf_grow_keeps_it_a_string(void **state)
+{
+	(void)state;
+	ss_buf b = SS_BUF_INIT;
+	assert_int_equal(ss_buf_grow(&b, 100), 0);
+	assert_non_null(b.data);
+	assert_int_equal(b.data[0], '\0');
+	assert_string_equal(ss_buf_str(&b), "");
+	assert_int_equal(ss_buf_add(&b, "ab", 2), 0);
+	assert_int_equal(ss_buf_grow(&b, 1000), 0);
+	assert_string_equal(b.data, "ab");
+	ss_buf_release(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -148,6 +164,7 @@ int main(void)
 	    cmocka_unit_test(test_bytes_roundtrip),
 	    cmocka_unit_test(test_corpus_roundtrip),
 	    cmocka_unit_test(test_error_position),
+	    cmocka_unit_test(test_buf_grow_keeps_it_a_string),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

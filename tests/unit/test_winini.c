@@ -209,7 +209,7 @@ static void test_insert_into_empty_section_and_unterminated_end(void **state)
 	ss_winini_kv kv[] = {{"K", "v"}};
 	assert_int_equal(ss_winini_insert_keys(&f->ini, &f->e, 0, kv, 1, &f->d), 0);
 	assert_int_equal(ss_winini_insert_keys(&f->ini, &f->e, 1, kv, 1, &f->d), 0);
-	assert_string_equal(render(f), "[A]\nK=v\n[B]\nz=3\nK=v\n");
+	assert_string_equal(render(f), "[A]\nK=v\n[B]\nz=3\nK=v");
 }
 
 static void test_delete_key_line(void **state)
@@ -228,7 +228,7 @@ static void test_append_section(void **state)
 	ss_winini_kv kv[] = {{"PingType", "1"}};
 	load(f, "[A]\r\nx=1");
 	assert_int_equal(ss_winini_append_section(&f->ini, &f->e, "N", kv, 1, &f->d), 0);
-	assert_string_equal(render(f), "[A]\r\nx=1\r\n\r\n[N]\r\nPingType=1\r\n");
+	assert_string_equal(render(f), "[A]\r\nx=1\r\n\r\n[N]\r\nPingType=1");
 	teardown(state);
 	setup(state);
 	f = *state;

@@ -327,7 +327,7 @@ static void test_apply_adds_default_settings(void **state)
 	f->p.interval = 60;
 	assert_string_equal(apply(f, "[Configuration]\r\nx=1"),
 			    "[Configuration]\r\nx=1\r\n\r\n[Sessions\\Default%20Settings]\r\n"
-			    "PingType=1\r\nPingInterval=1\r\nPingIntervalSecs=0\r\n");
+			    "PingType=1\r\nPingInterval=1\r\nPingIntervalSecs=0");
 	assert_string_equal(apply(f, ""), "[Sessions\\Default%20Settings]\nPingType=1\n"
 					  "PingInterval=1\nPingIntervalSecs=0\n");
 }

@@ -1,0 +1,83 @@
+/* The platform's file operations (src/os/): everything that names a file
+ * relative to an open directory, locks, copies a file's metadata, or
+ * replaces a file atomically. The only module with platform #ifdefs.
+ *
+ * Every name given to these functions is one path component, resolved in
+ * a directory the caller opened: a symbolic link planted between two calls
+ * can redirect nothing. Functions return 0 or -1 with errno set (the
+ * caller words the message), unless they take an ss_diag. */
+#ifndef SSHSYNC_OS_FILE_H
+#define SSHSYNC_OS_FILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+/* Opens a directory by path (following links) for *at() operations. */
+int ss_os_open_dir(const char *path, int *fd);
+
+/* Opens the hidden side directory `name` in `parent` (the directory that
+ * holds backups and temporary files): never through a symbolic link, and
+ * only a directory owned by `uid` or by root that group and others cannot
+ * write. With `create`, a missing one is made (0700) and given uid:gid;
+ * *created says so. Fails with ELOOP (a link), ENOTDIR, EPERM (wrong owner
+ * or writable by others) or the system's error. */
+int ss_os_open_side_dir(int parent, const char *name, uid_t uid, gid_t gid, int create, int *fd,
+			int *created);
+
+/* Opens `name` in `dir` and takes an exclusive advisory lock on it that
+ * every sshsync honours, retrying until the locked file is the one the
+ * name refers to (another sshsync may replace it meanwhile). *fd is -1
+ * when the file does not exist (not an error). Fails with ELOOP for a
+ * symbolic link, EINVAL for anything but a regular file. */
+int ss_os_lock_file(int dir, const char *name, int *fd, struct stat *st);
+/* Locks a whole directory (for a file that does not exist yet). */
+int ss_os_lock_dir(int dir);
+
+/* Back to the start of an open file. */
+int ss_os_rewind(int fd);
+/* Reads until `len` bytes or the end of the file: how many, or -1. */
+ssize_t ss_os_read_full(int fd, void *buf, size_t len);
+
+/* Creates a temporary file ".NAME.sshsync-XXXXXX" in `dir` (mode 0600),
+ * locked for as long as it is open, so that ss_os_remove_stale_temps of
+ * another run leaves it alone. *tmpname is newly allocated. */
+int ss_os_create_temp(int dir, const char *name, int *fd, char **tmpname);
+/* Removes the temporary files of `name` in `dir` that no running sshsync
+ * holds (left by a killed run). Returns how many were removed. */
+int ss_os_remove_stale_temps(int dir, const char *name);
+
+int ss_os_write_all(int fd, const void *data, size_t len);
+
+/* Gives `to` what `from` had: owner and group (first, so that the set-user-
+ * and set-group-ID bits survive), mode with its special bits, extended
+ * attributes and POSIX ACLs (last: the ACL sets the group class). *what
+ * names the step that failed. */
+int ss_os_copy_metadata(int from, const struct stat *st, int to, const char **what);
+/* The mode a new file gets: 0666 less the umask. */
+int ss_os_set_new_file_mode(int fd);
+
+/* Makes `name` in `to_dir` a hard link of `name` in `from_dir` unless it
+ * exists already (then nothing is done and *existed is 1). Fails with
+ * EXDEV, EPERM, EMLINK... where the file system has no hard links. */
+int ss_os_link_if_absent(int from_dir, const char *from, int to_dir, const char *to, int *existed);
+/* Renames `from` in `from_dir` to `to` in `to_dir`; with `noreplace`, fails
+ * with EEXIST when `to` exists (atomically where the system can). */
+int ss_os_rename(int from_dir, const char *from, int to_dir, const char *to, int noreplace);
+int ss_os_unlink(int dir, const char *name);
+int ss_os_rmdir(int dir, const char *name);
+int ss_os_fsync(int fd);
+/* Whether `name` in `dir` exists (1), does not (0), or cannot be told (-1). */
+int ss_os_exists(int dir, const char *name);
+/* lstat of `name` relative to `dir`. */
+int ss_os_stat_at(int dir, const char *name, struct stat *st);
+/* Whether the caller may write the file or the directory; errno explains
+ * a refusal (EACCES/EPERM/EROFS) or an error (EIO...). */
+int ss_os_can_write(int dir, const char *name);
+int ss_os_close(int fd);
+
+/* Makes a directory and its missing parents (mode 0700 for the new ones). */
+int ss_os_mkdir_p(const char *path);
+
+#endif

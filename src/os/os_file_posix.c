@@ -1,0 +1,537 @@
+/* POSIX (Linux) file operations: directory descriptors, locks, metadata,
+ * atomic replacement. See include/sshsync/os_file.h. */
+#define _GNU_SOURCE
+#include "sshsync/os_file.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <time.h>
+#include <unistd.h>
+
+#define TEMP_TAG ".sshsync-"
+#define TEMP_RANDOM 6
+/* Room left in a 255-byte name for ".", the tag and the random part. */
+#define TEMP_NAME_MAX 200
+
+int ss_os_open_dir(const char *path, int *fd)
+{
+	*fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return *fd < 0 ? -1 : 0;
+}
+
+static int side_dir_acceptable(const struct stat *st, uid_t uid)
+{
+	if (!S_ISDIR(st->st_mode)) {
+		errno = ENOTDIR;
+		return 0;
+	}
+	if ((st->st_uid != uid && st->st_uid != 0) || (st->st_mode & 022)) {
+		errno = EPERM;
+		return 0;
+	}
+	return 1;
+}
+
+int ss_os_open_side_dir(int parent, const char *name, uid_t uid, gid_t gid, int create, int *fd,
+			int *created)
+{
+	*fd = -1;
+	*created = 0;
+	if (create) {
+		if (mkdirat(parent, name, 0700) == 0)
+			*created = 1;
+		else if (errno != EEXIST)
+			return -1;
+	}
+	int f = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (f < 0) {
+		if (errno == ENOTDIR) {
+			/* A symbolic link to a directory is refused as a link. */
+			struct stat lst;
+			if (fstatat(parent, name, &lst, AT_SYMLINK_NOFOLLOW) == 0 &&
+			    S_ISLNK(lst.st_mode))
+				errno = ELOOP;
+		}
+		return -1;
+	}
+	struct stat st;
+	int ok = fstat(f, &st) == 0;
+	if (ok && *created && (st.st_uid != uid || st.st_gid != gid))
+		ok = fchown(f, uid, gid) == 0;
+	else if (ok && !*created)
+		ok = side_dir_acceptable(&st, uid);
+	if (!ok) {
+		int e = errno;
+		close(f);
+		if (*created)
+			unlinkat(parent, name, AT_REMOVEDIR);
+		*created = 0;
+		errno = e;
+		return -1;
+	}
+	*fd = f;
+	return 0;
+}
+
+static int flock_retry(int fd, int op)
+{
+	int r;
+	do
+		r = flock(fd, op);
+	while (r < 0 && errno == EINTR);
+	return r;
+}
+
+static int same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+/* One attempt: 1 locked the file the name refers to, 0 try again. */
+static int lock_once(int dir, const char *name, int *fd, struct stat *st)
+{
+	int f = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (f < 0)
+		return errno == ENOENT ? 1 : -1;
+	struct stat now;
+	int r = fstat(f, st);
+	if (r == 0 && !S_ISREG(st->st_mode)) {
+		errno = EINVAL;
+		r = -1;
+	}
+	if (r == 0)
+		r = flock_retry(f, LOCK_EX);
+	if (r == 0 && fstatat(dir, name, &now, AT_SYMLINK_NOFOLLOW) < 0)
+		r = errno == ENOENT ? 0 : -1;
+	else if (r == 0)
+		r = same_file(st, &now) ? 1 : 0;
+	if (r == 1) {
+		*fd = f;
+		return 1;
+	}
+	int e = errno;
+	close(f);
+	errno = e;
+	return r;
+}
+
+int ss_os_lock_file(int dir, const char *name, int *fd, struct stat *st)
+{
+	*fd = -1;
+	memset(st, 0, sizeof(*st));
+	for (int tries = 0; tries < 1000; tries++) {
+		int r = lock_once(dir, name, fd, st);
+		if (r != 0)
+			return r < 0 ? -1 : 0;
+	}
+	errno = EAGAIN;
+	return -1;
+}
+
+int ss_os_lock_dir(int dir)
+{
+	return flock_retry(dir, LOCK_EX);
+}
+
+int ss_os_rewind(int fd)
+{
+	return lseek(fd, 0, SEEK_SET) < 0 ? -1 : 0;
+}
+
+ssize_t ss_os_read_full(int fd, void *buf, size_t len)
+{
+	size_t got = 0;
+	while (got < len) {
+		ssize_t n = read(fd, (char *)buf + got, len - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	return (ssize_t)got;
+}
+
+static char *temp_prefix(const char *name)
+{
+	size_t n = strlen(name);
+	if (n > TEMP_NAME_MAX)
+		n = TEMP_NAME_MAX;
+	char *p = malloc(n + sizeof(TEMP_TAG) + 1);
+	if (p)
+		snprintf(p, n + sizeof(TEMP_TAG) + 1, ".%.*s%s", (int)n, name, TEMP_TAG);
+	return p;
+}
+
+static int random_suffix(char *out)
+{
+	static const char alphabet[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+	unsigned char raw[TEMP_RANDOM];
+	if (getrandom(raw, sizeof(raw), GRND_NONBLOCK) != (ssize_t)sizeof(raw)) {
+		/* No entropy yet: the clock and the process are unique enough,
+		 * O_EXCL catches the rest. */
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		unsigned long v = (unsigned long)ts.tv_nsec ^ ((unsigned long)getpid() << 16);
+		for (size_t i = 0; i < sizeof(raw); i++, v >>= 5)
+			raw[i] = (unsigned char)(v + i * 7);
+	}
+	for (size_t i = 0; i < TEMP_RANDOM; i++)
+		out[i] = alphabet[raw[i] % (sizeof(alphabet) - 1)];
+	out[TEMP_RANDOM] = '\0';
+	return 0;
+}
+
+int ss_os_create_temp(int dir, const char *name, int *fd, char **tmpname)
+{
+	*fd = -1;
+	*tmpname = NULL;
+	char *prefix = temp_prefix(name);
+	if (!prefix) {
+		errno = ENOMEM;
+		return -1;
+	}
+	for (int tries = 0; tries < 100; tries++) {
+		char suffix[TEMP_RANDOM + 1];
+		random_suffix(suffix);
+		size_t size = strlen(prefix) + sizeof(suffix);
+		char *tmp = malloc(size);
+		if (tmp)
+			snprintf(tmp, size, "%s%s", prefix, suffix);
+		if (!tmp) {
+			free(prefix);
+			errno = ENOMEM;
+			return -1;
+		}
+		int f =
+		    openat(dir, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (f >= 0 && flock_retry(f, LOCK_EX | LOCK_NB) == 0) {
+			free(prefix);
+			*fd = f;
+			*tmpname = tmp;
+			return 0;
+		}
+		int e = errno;
+		if (f >= 0) {
+			unlinkat(dir, tmp, 0);
+			close(f);
+		}
+		free(tmp);
+		if (f < 0 && e != EEXIST) {
+			free(prefix);
+			errno = e;
+			return -1;
+		}
+	}
+	free(prefix);
+	errno = EEXIST;
+	return -1;
+}
+
+static int is_temp_of(const char *entry, const char *prefix, size_t plen)
+{
+	if (strncmp(entry, prefix, plen) != 0 || strlen(entry + plen) != TEMP_RANDOM)
+		return 0;
+	for (const char *c = entry + plen; *c; c++)
+		if (!((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') ||
+		      (*c >= '0' && *c <= '9')))
+			return 0;
+	return 1;
+}
+
+/* Removes one leftover unless a live sshsync still holds its lock. */
+static int remove_if_unheld(int dir, const char *entry)
+{
+	int f = openat(dir, entry, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (f < 0)
+		return 0;
+	struct stat st;
+	int removed = 0;
+	if (fstat(f, &st) == 0 && S_ISREG(st.st_mode) &&
+	    (st.st_uid == geteuid() || geteuid() == 0) && flock_retry(f, LOCK_EX | LOCK_NB) == 0)
+		removed = unlinkat(dir, entry, 0) == 0;
+	close(f);
+	return removed;
+}
+
+int ss_os_remove_stale_temps(int dir, const char *name)
+{
+	char *prefix = temp_prefix(name);
+	int f = prefix ? openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+	DIR *dp = f >= 0 ? fdopendir(f) : NULL;
+	if (!dp) {
+		if (f >= 0)
+			close(f);
+		free(prefix);
+		return -1;
+	}
+	size_t plen = strlen(prefix);
+	int removed = 0;
+	struct dirent *de;
+	while ((de = readdir(dp)))
+		if (is_temp_of(de->d_name, prefix, plen))
+			removed += remove_if_unheld(dir, de->d_name);
+	closedir(dp);
+	free(prefix);
+	return removed;
+}
+
+int ss_os_write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+	while (len) {
+		/* Moderate chunks: a short write or an error comes early. */
+		size_t chunk = len > (1u << 20) ? (1u << 20) : len;
+		ssize_t n = write(fd, p, chunk);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (n == 0) {
+			errno = ENOSPC;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* A growable byte array for attribute names and values. */
+typedef struct xbuf {
+	char *data;
+	size_t cap;
+	size_t len;
+} xbuf;
+
+static int xbuf_fit(xbuf *b, size_t n)
+{
+	if (n <= b->cap)
+		return 0;
+	char *p = realloc(b->data, n);
+	if (!p) {
+		errno = ENOMEM;
+		return -1;
+	}
+	b->data = p;
+	b->cap = n;
+	return 0;
+}
+
+/* Reads one extended attribute into *b: 0, or -1 (ENODATA: none). */
+static int get_xattr(int fd, const char *name, xbuf *b)
+{
+	for (;;) {
+		ssize_t n = fgetxattr(fd, name, NULL, 0);
+		if (n < 0 || xbuf_fit(b, (size_t)n + 1) < 0)
+			return -1;
+		ssize_t got = fgetxattr(fd, name, b->data, (size_t)n + 1);
+		if (got >= 0) {
+			b->len = (size_t)got;
+			return 0;
+		}
+		if (errno != ERANGE)
+			return -1;
+	}
+}
+
+static int copy_one_xattr(int from, int to, const char *name, xbuf *a, xbuf *b)
+{
+	if (get_xattr(from, name, a) < 0)
+		return errno == ENODATA ? 0 : -1;
+	if (get_xattr(to, name, b) == 0 && a->len == b->len &&
+	    memcmp(a->data, b->data, a->len) == 0)
+		return 0; /* the new file has it already (an inherited ACL, a label) */
+	return fsetxattr(to, name, a->data, a->len, 0);
+}
+
+static int list_xattrs(int fd, xbuf *names)
+{
+	for (;;) {
+		ssize_t n = flistxattr(fd, NULL, 0);
+		if (n < 0)
+			return (errno == ENOTSUP) ? 0 : -1;
+		if (xbuf_fit(names, (size_t)n + 1) < 0)
+			return -1;
+		ssize_t got = flistxattr(fd, names->data, (size_t)n + 1);
+		if (got >= 0) {
+			names->len = (size_t)got;
+			return 0;
+		}
+		if (errno != ERANGE)
+			return -1;
+	}
+}
+
+static int copy_xattrs(int from, int to)
+{
+	static const char acl[] = "system.posix_acl_access";
+	xbuf names = {NULL, 0, 0}, a = {NULL, 0, 0}, b = {NULL, 0, 0};
+	int r = list_xattrs(from, &names), has_acl = 0;
+	for (size_t off = 0; r == 0 && off < names.len; off += strlen(names.data + off) + 1) {
+		const char *name = names.data + off;
+		if (strcmp(name, acl) == 0)
+			has_acl = 1; /* last: it sets the group class */
+		else
+			r = copy_one_xattr(from, to, name, &a, &b);
+	}
+	if (r == 0 && has_acl)
+		r = copy_one_xattr(from, to, acl, &a, &b);
+	int e = errno;
+	free(names.data);
+	free(a.data);
+	free(b.data);
+	errno = e;
+	return r;
+}
+
+int ss_os_copy_metadata(int from, const struct stat *st, int to, const char **what)
+{
+	struct stat now;
+	*what = "cannot read the metadata of the new file for";
+	if (fstat(to, &now) < 0)
+		return -1;
+	*what = "cannot keep the owner of";
+	if ((now.st_uid != st->st_uid || now.st_gid != st->st_gid) &&
+	    fchown(to, st->st_uid, st->st_gid) < 0)
+		return -1;
+	*what = "cannot keep the mode of";
+	if (fchmod(to, st->st_mode & 07777) < 0)
+		return -1;
+	*what = "cannot keep the extended attributes (ACLs) of";
+	return copy_xattrs(from, to);
+}
+
+int ss_os_set_new_file_mode(int fd)
+{
+	mode_t mask = umask(0);
+	umask(mask);
+	return fchmod(fd, 0666 & ~mask);
+}
+
+int ss_os_link_if_absent(int from_dir, const char *from, int to_dir, const char *to, int *existed)
+{
+	*existed = 0;
+	if (linkat(from_dir, from, to_dir, to, 0) == 0)
+		return 0;
+	if (errno == EEXIST) {
+		*existed = 1;
+		return 0;
+	}
+	return -1;
+}
+
+/* Without renameat2: a hard link fails atomically when `to` exists. */
+static int rename_noreplace_fallback(int from_dir, const char *from, int to_dir, const char *to)
+{
+	if (linkat(from_dir, from, to_dir, to, 0) == 0)
+		return unlinkat(from_dir, from, 0) < 0 && errno != ENOENT ? -1 : 0;
+	if (errno == EEXIST)
+		return -1;
+	/* No hard links either: the caller holds the directory's lock. */
+	struct stat st;
+	if (fstatat(to_dir, to, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		errno = EEXIST;
+		return -1;
+	}
+	return renameat(from_dir, from, to_dir, to);
+}
+
+int ss_os_rename(int from_dir, const char *from, int to_dir, const char *to, int noreplace)
+{
+	if (!noreplace)
+		return renameat(from_dir, from, to_dir, to);
+	if (renameat2(from_dir, from, to_dir, to, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return -1;
+	return rename_noreplace_fallback(from_dir, from, to_dir, to);
+}
+
+int ss_os_unlink(int dir, const char *name)
+{
+	return unlinkat(dir, name, 0);
+}
+
+int ss_os_rmdir(int dir, const char *name)
+{
+	return unlinkat(dir, name, AT_REMOVEDIR);
+}
+
+int ss_os_fsync(int fd)
+{
+	return fsync(fd);
+}
+
+int ss_os_exists(int dir, const char *name)
+{
+	struct stat st;
+	if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		return 1;
+	return errno == ENOENT ? 0 : -1;
+}
+
+int ss_os_stat_at(int dir, const char *name, struct stat *st)
+{
+	return fstatat(dir, name, st, AT_SYMLINK_NOFOLLOW);
+}
+
+int ss_os_can_write(int dir, const char *name)
+{
+	return faccessat(dir, name, W_OK | (strcmp(name, ".") == 0 ? X_OK : 0), AT_EACCESS);
+}
+
+int ss_os_close(int fd)
+{
+	return fd < 0 ? 0 : close(fd);
+}
+
+int ss_os_mkdir_p(const char *path)
+{
+	if (!*path) {
+		errno = ENOENT;
+		return -1;
+	}
+	char *p = strdup(path);
+	if (!p) {
+		errno = ENOMEM;
+		return -1;
+	}
+	int r = 0;
+	for (char *s = p + 1; r == 0; s++) {
+		if (*s != '/' && *s != '\0')
+			continue;
+		char c = *s;
+		*s = '\0';
+		if (mkdir(p, 0700) < 0 && errno != EEXIST)
+			r = -1;
+		*s = c;
+		if (!c)
+			break;
+	}
+	if (r == 0) {
+		struct stat st;
+		if (stat(path, &st) < 0)
+			r = -1;
+		else if (!S_ISDIR(st.st_mode)) {
+			errno = ENOTDIR;
+			r = -1;
+		}
+	}
+	int e = errno;
+	free(p);
+	errno = e;
+	return r;
+}

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# The write path against real files: ACLs and extended attributes kept, a
+# planted backup-directory link refused, an edit made during the write never
+# lost, and a failure on the second file putting the first one back.
+set -u
+pass=0 fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export XDG_STATE_HOME="$work/state" HOME="$work/home"
+# LeakSanitizer cannot run under ptrace (strace).
+export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
+mkdir -p "$HOME"
+
+# ACLs, extended attributes, the set-group-ID bit.
+c="$work/acl.cfg"
+printf 'Host a\n  ServerAliveInterval 10\n' > "$c"
+chmod 2640 "$c"
+if setfacl -m u:nobody:rw "$c" 2>/dev/null && setfattr -n user.origin -v dotfiles "$c" 2>/dev/null; then
+	before=$(getfacl -cp "$c" 2>/dev/null)
+	"$SSHSYNC" apply --interval 60 "ssh:$c" > /dev/null 2>&1 || bad "apply with an ACL"
+	[ "$(getfacl -cp "$c" 2>/dev/null)" = "$before" ] && ok || bad "ACL changed: $(getfacl -cp "$c")"
+	[ "$(getfattr --only-values -n user.origin "$c" 2>/dev/null)" = dotfiles ] && ok || bad "xattr lost"
+	[ "$(stat -c %a "$c")" = 2660 ] && ok || bad "mode now $(stat -c %a "$c")" # mask rw shows as group rw
+	grep -q 'ServerAliveInterval 60' "$c" && ok || bad "not applied"
+else
+	echo "skip: no ACLs or user xattrs on $work"
+fi
+
+# A symbolic link planted as the backup directory of a session folder.
+mkdir -p "$work/victim" "$work/putty/sessions"
+echo ROOT-OWNED > "$work/victim/target"
+printf 'HostName=x\n' > "$work/putty/sessions/target"
+ln -s "$work/victim" "$work/putty/sessions.sshsync-bak"
+"$SSHSYNC" apply --interval 60 "putty:$work/putty/sessions" > "$work/out" 2>&1
+[ $? = 2 ] && ok || bad "apply through a linked backup directory: $(cat "$work/out")"
+grep -q "symbolic link" "$work/out" && ok || bad "message: $(cat "$work/out")"
+[ "$(cat "$work/victim/target")" = ROOT-OWNED ] && [ "$(stat -c %h "$work/victim/target")" = 1 ] && ok || bad "victim touched"
+[ "$(cat "$work/putty/sessions/target")" = "HostName=x" ] && ok || bad "session written"
+
+# An edit made while sshsync writes (its fsync held for a second) is kept.
+c="$work/race.cfg"
+printf 'Host a\n  ServerAliveInterval 10\n' > "$c"
+strace -f -qq -o /dev/null -e trace=fsync -e inject=fsync:delay_enter=1500000:when=1 \
+	"$SSHSYNC" apply --interval 60 "ssh:$c" > "$work/out" 2>&1 &
+pid=$!
+sleep 0.7
+echo '# my edit' >> "$c"
+wait $pid
+st=$?
+[ $st = 2 ] && ok || bad "lost update: exit $st $(cat "$work/out")"
+grep -q '# my edit' "$c" && grep -q 'ServerAliveInterval 10' "$c" && ok || bad "edit lost: $(cat "$c")"
+ls -A "$work" | grep -Eq '\.sshsync-[A-Za-z0-9]{6}$' && bad "temporary file left: $(ls -A "$work")" || ok
+
+# All or nothing: the second file's rename fails, the first is put back.
+mkdir -p "$work/h/.ssh/config.d"
+printf 'Host a\n  ServerAliveInterval 10\nInclude config.d/x.conf\n' > "$work/h/.ssh/config"
+printf 'Host c\n  ServerAliveInterval 30\n' > "$work/h/.ssh/config.d/x.conf"
+cp "$work/h/.ssh/config" "$work/config.orig"
+cp "$work/h/.ssh/config.d/x.conf" "$work/x.orig"
+HOME="$work/h" strace -f -qq -o /dev/null -e trace=renameat,renameat2,rename \
+	-e inject=renameat,renameat2,rename:error=EIO:when=2 \
+	"$SSHSYNC" apply --interval 60 "ssh:$work/h/.ssh/config" > "$work/out" 2>&1
+st=$?
+[ $st = 2 ] && ok || bad "failed second rename: exit $st"
+grep -q "put back as they were" "$work/out" && ok || bad "message: $(cat "$work/out")"
+cmp -s "$work/h/.ssh/config" "$work/config.orig" && cmp -s "$work/h/.ssh/config.d/x.conf" "$work/x.orig" &&
+	ok || bad "originals not restored: $(cat "$work/h/.ssh/config" "$work/h/.ssh/config.d/x.conf")"
+find "$work/h" -name '*.sshsync-??????' | grep -q . && bad "temporary file left" || ok
+
+# EIO from access() is an I/O error, not "read-only".
+c="$work/eio.cfg"
+printf 'Host a\n  ServerAliveInterval 10\n' > "$c"
+strace -f -qq -o /dev/null -e trace=faccessat,faccessat2,access \
+	-e inject=faccessat,faccessat2,access:error=EIO \
+	"$SSHSYNC" apply --interval 60 "ssh:$c" > "$work/out" 2>&1
+st=$?
+[ $st = 2 ] && ok || bad "EIO from access: exit $st"
+grep -q "read-only" "$work/out" && bad "EIO called read-only: $(cat "$work/out")" || ok
+grep -q "Input/output error" "$work/out" && ok || bad "EIO message: $(cat "$work/out")"
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
