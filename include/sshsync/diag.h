@@ -28,6 +28,8 @@ int ss_diag_errno(ss_diag *d, const char *file, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 int ss_diag_oom(ss_diag *d);
 int ss_diag_is_set(const ss_diag *d);
+/* Whether the error is running out of memory (never a file's fault). */
+int ss_diag_is_oom(const ss_diag *d);
 void ss_diag_clear(ss_diag *d);
 /* Writes "file:line:col: message" (parts that are unknown are left out)
  * into a newly allocated string, or NULL when memory runs out. */

@@ -26,6 +26,9 @@ typedef struct ss_policy {
 
 #define SS_DEFAULT_NAT_TIMEOUT 240L
 
+/* The name of the scope that stands for a whole file that cannot be read. */
+#define SS_ERROR_SCOPE "(file)"
+
 void ss_policy_init(ss_policy *p);
 
 typedef struct ss_scope {
@@ -65,6 +68,12 @@ int ss_scope_failed(const ss_scope *sc);
 /* "pass", "fail" or "error". */
 const char *ss_scope_status(const ss_scope *sc);
 int ss_scope_set_witness(ss_scope *sc, const char *witness); /* copies; NULL clears */
+/* Drops the scopes from index n on (those a failed target had added). */
+void ss_scopes_truncate(ss_scopes *s, size_t n);
+/* Appends the error scope of a file that cannot be read or parsed: the
+ * scope "(file)" with status error and the message as its reason. */
+ss_scope *ss_scopes_add_error(ss_scopes *s, const char *kind, const char *file,
+			      const char *message);
 void ss_scopes_free(ss_scopes *s);
 
 #endif

@@ -10,7 +10,10 @@
 typedef struct ss_target {
 	const ss_client *client;
 	char *path;
-	int system; /* a machine-wide file (/etc/ssh/...): applied only with --system */
+	int system;  /* a machine-wide file (/etc/ssh/...): applied only with --system */
+	char *error; /* why the target cannot be read (audit reports it as an
+		      * error scope); NULL for a good target. `client` may
+		      * then be NULL (a file of unknown kind) */
 } ss_target;
 
 typedef struct ss_targets {
@@ -29,7 +32,9 @@ int ss_kind_is_known(const char *kind);
 
 /* Parses "KIND:PATH" or a bare PATH, whose kind is then recognised from its
  * name and content; an ambiguous or unrecognised file is an error that
- * asks for KIND:. */
+ * asks for KIND:. Returns -2 for a usage error (an unknown KIND, no PATH),
+ * -1 when the file cannot be used (out->client then says the KIND named,
+ * or is NULL). */
 int ss_target_parse(const char *arg, ss_target *out, ss_diag *d);
 /* For a target named with KIND: whether the file (or each session file of
  * a directory) is of that kind: not a file that another kind's sniffer is
@@ -38,6 +43,9 @@ int ss_target_parse(const char *arg, ss_target *out, ss_diag *d);
  * does not exist passes (the client says what it does with it). */
 int ss_target_check_kind(const ss_target *t, ss_diag *d);
 int ss_targets_add(ss_targets *t, const ss_client *client, const char *path, int system);
+/* A target that cannot be read, with the message that says why. */
+int ss_targets_add_error(ss_targets *t, const ss_client *client, const char *path,
+			 const char *error);
 void ss_target_free(ss_target *t);
 void ss_targets_free(ss_targets *t);
 

@@ -23,6 +23,8 @@ int cmd_export(int argc, char **argv, const cli_globals *g);
 
 /* Prints "sshsync: FILE:LINE:COL: message" and returns EXIT_TROUBLE. */
 int cli_fail(const ss_diag *d);
+/* Prints "sshsync: message" (control characters shown as \xNN). */
+void cli_note_error(const char *message);
 /* Prints "sshsync: message" plus a hint to --help; returns EXIT_TROUBLE. */
 int cli_usage_error(const char *command, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -36,7 +38,10 @@ int cli_option_seconds(const char *command, const char *option, const char *valu
 int cli_option_time(const char *command, const char *option, const char *value, long *out);
 
 /* The targets named on the command line, or else those discover finds
- * (system files only when `with_system`). */
-int cli_targets(char **args, int nargs, int with_system, int verbose, ss_targets *out, ss_diag *d);
+ * (system files only when `with_system`). For apply, a skipped system file
+ * is noted on stderr and a target that cannot be used is an error; for
+ * audit, it is kept with its message (an error scope of the report). */
+int cli_targets(char **args, int nargs, int with_system, int for_apply, ss_targets *out,
+		ss_diag *d);
 
 #endif

@@ -98,7 +98,9 @@ static int use_color(const audit_args *a)
 	       !(no_color && *no_color) && !(term && strcmp(term, "dumb") == 0);
 }
 
-static int run(const audit_args *a, char **targets_argv, int ntargets, ss_diag *d, int *failed)
+/* *status: EXIT_TROUBLE when a file could not be audited (an error scope),
+ * else EXIT_AUDIT_FAILED when a scope fails. */
+static int run(const audit_args *a, char **targets_argv, int ntargets, ss_diag *d, int *status)
 {
 	ss_targets targets = SS_TARGETS_INIT;
 	ss_scopes scopes = SS_SCOPES_INIT;
@@ -112,8 +114,16 @@ static int run(const audit_args *a, char **targets_argv, int ntargets, ss_diag *
 		r = ss_report_audit(&scopes, &ro, &out, d);
 	if (r == 0)
 		r = ss_engine_write_output(a->output, out.data, out.len, d);
-	for (size_t i = 0; i < scopes.n; i++)
-		*failed |= ss_scope_failed(&scopes.v[i]);
+	for (size_t i = 0; i < scopes.n; i++) {
+		if (scopes.v[i].error) {
+			*status = EXIT_TROUBLE;
+			/* The table shows it; a report file or JSON is not read
+			 * by whoever watches the terminal. */
+			if (a->output || a->format != SS_FORMAT_TEXT)
+				cli_note_error(scopes.v[i].reasons.v[0]);
+		} else if (ss_scope_failed(&scopes.v[i]) && *status == EXIT_OK)
+			*status = EXIT_AUDIT_FAILED;
+	}
 	ss_buf_release(&out);
 	ss_scopes_free(&scopes);
 	ss_targets_free(&targets);
@@ -131,11 +141,8 @@ int cmd_audit(int argc, char **argv, const cli_globals *g)
 		status = p > 0 ? EXIT_OK : EXIT_TROUBLE;
 	} else {
 		ss_diag d = SS_DIAG_INIT;
-		int failed = 0;
-		if (run(&a, argv + optind, argc - optind, &d, &failed) < 0)
+		if (run(&a, argv + optind, argc - optind, &d, &status) < 0)
 			status = cli_fail(&d);
-		else if (failed)
-			status = EXIT_AUDIT_FAILED;
 		ss_diag_clear(&d);
 	}
 	ss_strlist_release(&a.hosts);

@@ -117,7 +117,7 @@ static int run(const export_args *a, ss_diag *d)
 	ss_regplan plan = SS_REGPLAN_INIT;
 	ss_buf out = SS_BUF_INIT;
 	/* The source must be of the exported kind, as a KIND: target. */
-	ss_target src = {a->client, (char *)from_path(a), 0};
+	ss_target src = {a->client, (char *)from_path(a), 0, NULL};
 	int r = src.path ? ss_target_check_kind(&src, d) : 0;
 	if (r == 0)
 		r = ss_engine_export(a->client, src.path, &a->sessions, &a->policy, &plan, d);

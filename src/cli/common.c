@@ -3,10 +3,12 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 #include "sshsync/discover.h"
 #include "sshsync/policyfile.h"
+#include "sshsync/report.h"
 
 int cli_fail(const ss_diag *d)
 {
@@ -14,6 +16,14 @@ int cli_fail(const ss_diag *d)
 	fprintf(stderr, "sshsync: %s\n", msg ? msg : "out of memory");
 	free(msg);
 	return EXIT_TROUBLE;
+}
+
+void cli_note_error(const char *message)
+{
+	ss_buf b = SS_BUF_INIT;
+	if (ss_report_add_printable(&b, message) == 0)
+		fprintf(stderr, "sshsync: %s\n", ss_buf_str(&b));
+	ss_buf_release(&b);
 }
 
 int cli_usage_error(const char *command, const char *fmt, ...)
@@ -66,11 +76,33 @@ int cli_option_time(const char *command, const char *option, const char *value, 
 	return r < 0 ? -1 : 0;
 }
 
-static int targets_from_args(char **args, int nargs, ss_targets *out, ss_diag *d)
+/* A target that cannot be read, kept with its message (audit reports it). */
+static int keep_error(const char *arg, const ss_target *t, ss_targets *out, ss_diag *d)
+{
+	const char *path = arg;
+	size_t n = t->client ? strlen(t->client->kind) : 0;
+	if (n && strncmp(arg, t->client->kind, n) == 0 && arg[n] == ':')
+		path = arg + n + 1;
+	char *msg = ss_diag_format(d);
+	int r = msg ? ss_targets_add_error(out, t->client, path, msg) : -1;
+	free(msg);
+	if (r < 0)
+		return ss_diag_oom(d);
+	ss_diag_clear(d);
+	return 0;
+}
+
+static int targets_from_args(char **args, int nargs, int keep_errors, ss_targets *out, ss_diag *d)
 {
 	for (int i = 0; i < nargs; i++) {
 		ss_target t;
-		if (ss_target_parse(args[i], &t, d) < 0)
+		int p = ss_target_parse(args[i], &t, d);
+		if (p == -1 && keep_errors && !ss_diag_is_oom(d)) {
+			if (keep_error(args[i], &t, out, d) < 0)
+				return -1;
+			continue;
+		}
+		if (p < 0)
 			return -1;
 		int r = ss_targets_add(out, t.client, t.path, 0);
 		ss_target_free(&t);
@@ -80,10 +112,10 @@ static int targets_from_args(char **args, int nargs, ss_targets *out, ss_diag *d
 	return 0;
 }
 
-int cli_targets(char **args, int nargs, int with_system, int verbose, ss_targets *out, ss_diag *d)
+int cli_targets(char **args, int nargs, int with_system, int for_apply, ss_targets *out, ss_diag *d)
 {
 	if (nargs > 0)
-		return targets_from_args(args, nargs, out, d);
+		return targets_from_args(args, nargs, !for_apply, out, d);
 	ss_discover_env env;
 	ss_discover_env_init(&env);
 	ss_targets found = SS_TARGETS_INIT;
@@ -91,7 +123,7 @@ int cli_targets(char **args, int nargs, int with_system, int verbose, ss_targets
 	for (size_t i = 0; i < found.n && r == 0; i++) {
 		const ss_target *t = &found.v[i];
 		if (t->system && !with_system) {
-			if (verbose)
+			if (for_apply)
 				fprintf(stderr, "sshsync: skipping system file %s (use --system)\n",
 					t->path);
 			continue;

@@ -101,15 +101,36 @@ int ss_scope_set_witness(ss_scope *sc, const char *witness)
 	return 0;
 }
 
-void ss_scopes_free(ss_scopes *s)
+ss_scope *ss_scopes_add_error(ss_scopes *s, const char *kind, const char *file, const char *message)
 {
-	for (size_t i = 0; i < s->n; i++) {
+	ss_scope *sc = ss_scopes_add(s, kind, file, SS_ERROR_SCOPE);
+	if (!sc)
+		return NULL;
+	sc->error = 1;
+	sc->interval = SS_UNKNOWN;
+	if (ss_strlist_push(&sc->reasons, message) < 0) {
+		ss_scopes_truncate(s, s->n - 1);
+		return NULL;
+	}
+	return sc;
+}
+
+void ss_scopes_truncate(ss_scopes *s, size_t n)
+{
+	for (size_t i = n; i < s->n; i++) {
 		free(s->v[i].file);
 		free(s->v[i].name);
 		free(s->v[i].set_at);
 		free(s->v[i].witness);
 		ss_strlist_release(&s->v[i].reasons);
 	}
+	if (n < s->n)
+		s->n = n;
+}
+
+void ss_scopes_free(ss_scopes *s)
+{
+	ss_scopes_truncate(s, 0);
 	free(s->v);
 	s->v = NULL;
 	s->n = s->cap = 0;

@@ -234,7 +234,7 @@ static int named_target(ss_target *out, const ss_client *c, const char *path, ss
 		return -1;
 	if (ss_target_check_kind(out, d) == 0)
 		return 0;
-	ss_target_free(out);
+	ss_target_free(out); /* out->client stays: the kind that was named */
 	return -1;
 }
 
@@ -250,16 +250,17 @@ int ss_target_parse(const char *arg, ss_target *out, ss_diag *d)
 		int known = ss_kind_is_known(kind), r = 1;
 		struct stat st;
 		if (c && !colon[1])
-			r = ss_diag_set(d, NULL, 0, 0, "target '%s' names no file", arg);
+			r = ss_diag_set(d, NULL, 0, 0, "target '%s' names no file", arg) - 1;
 		else if (c)
 			r = named_target(out, c, colon + 1, d);
 		else if (known)
 			r = ss_diag_set(d, NULL, 0, 0,
 					"target '%s': this build of sshsync "
 					"cannot read that kind of file",
-					arg);
+					arg) -
+			    1;
 		else if (looks_like_kind(kind, (size_t)(colon - arg)) && stat(arg, &st) < 0)
-			r = unknown_kind(arg, kind, d);
+			r = unknown_kind(arg, kind, d) - 1;
 		free(kind);
 		if (r <= 0)
 			return r;
@@ -281,14 +282,28 @@ int ss_targets_add(ss_targets *t, const ss_client *client, const char *path, int
 	char *copy = ss_strdup(path);
 	if (!copy)
 		return -1;
-	t->v[t->n++] = (ss_target){client, copy, system};
+	t->v[t->n++] = (ss_target){client, copy, system, NULL};
+	return 0;
+}
+
+int ss_targets_add_error(ss_targets *t, const ss_client *client, const char *path,
+			 const char *error)
+{
+	char *copy = ss_strdup(error);
+	if (!copy || ss_targets_add(t, client, path, 0) < 0) {
+		free(copy);
+		return -1;
+	}
+	t->v[t->n - 1].error = copy;
 	return 0;
 }
 
 void ss_target_free(ss_target *t)
 {
 	free(t->path);
+	free(t->error);
 	t->path = NULL;
+	t->error = NULL;
 }
 
 void ss_targets_free(ss_targets *t)

@@ -63,6 +63,11 @@ int ss_diag_oom(ss_diag *d)
 	return -1;
 }
 
+int ss_diag_is_oom(const ss_diag *d)
+{
+	return d && d->message == oom_message;
+}
+
 int ss_diag_is_set(const ss_diag *d)
 {
 	return d && d->message != NULL;

@@ -69,7 +69,7 @@ refused apply --interval 60 "kitty:$work/putty.reg" -- "looks like putty setting
 refused apply --interval 60 "winscp:$work/putty.reg" -- "looks like putty settings"
 refused apply --interval 60 "putty:$work/WinSCP.ini" -- "looks like winscp settings"
 refused apply --interval 60 "putty:$work/binary" -- "not a registry export"
-refused audit "winscp:$work/binary" -- "binary data"
+refused audit --format json -o "$work/out" "winscp:$work/binary" -- "binary data"
 refused apply --interval 60 "winscp:$work/binary" -- "binary data"
 refused export kitty --interval 60 --from "$work/putty.reg" -o "$work/out" -- "looks like putty settings"
 

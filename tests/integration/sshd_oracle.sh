@@ -46,7 +46,7 @@ ours() {
 	for config in "$@"; do
 		n=$((n + 1))
 		echo "$config" >"$dir/$n.name"
-		"$SSHSYNC" audit "${conn_args[@]}" --format json "sshd:$config" >"$dir/$n.out" 2>&1
+		"$SSHSYNC" audit "${conn_args[@]}" --format json "sshd:$config" >"$dir/$n.out" 2>"$dir/$n.err"
 		echo $? >"$dir/$n.rc"
 	done
 	"$py" - "$dir" "$n" "${specs[@]}" <<'EOF'
@@ -56,6 +56,8 @@ for i in range(1, n + 1):
     config = open("%s/%d.name" % (d, i)).read().strip()
     out = open("%s/%d.out" % (d, i), errors="replace").read()
     if open("%s/%d.rc" % (d, i)).read().strip() == "2":
+        # The message on stderr (the report holds it as an error scope).
+        out = open("%s/%d.err" % (d, i), errors="replace").read()
         for s in specs:
             print(config, s, "error", out.split("\n")[0])
         continue

@@ -55,9 +55,10 @@ for f in xxe-fifo xxe-file xxe-param dtd-external dtd-http billion-laughs; do
 	if [ "$status" -eq 2 ]; then pass; else fail "$f: exit $status, expected 2"; fi
 	check "$f: the error names the file, line and the DTD" \
 		grep -qE "^sshsync: $f.xml:[0-9]+:[0-9]+: has a DTD" stderr.txt
-	check "$f: no report written" test ! -e out.json
+	check "$f: the report holds the file as an error scope" \
+		grep -q '"status": "error"' out.json
 	check "$f: nothing of the secret file in the output" \
-		bash -c '! grep -q TOP-SECRET stdout.txt stderr.txt'
+		bash -c '! grep -q TOP-SECRET stdout.txt stderr.txt out.json'
 done
 # Recognised as gpp from the content, refused the same way.
 expect_status 2 "billion laughs without KIND: exits 2" \
@@ -89,10 +90,10 @@ fi
 
 # A file that is not XML at all, and a truncated one: exit 2 with the place.
 printf 'PingInterval=1\n' >notxml.xml
-expect_status 2 "not XML: exit 2" "$SSHSYNC" audit gpp:notxml.xml 2>stderr.txt
+expect_status 2 "not XML: exit 2" "$SSHSYNC" audit --format json -o r.json gpp:notxml.xml 2>stderr.txt
 check "not XML: error names file:line:col" grep -qE '^sshsync: notxml.xml:1:[0-9]+: not well-formed XML' stderr.txt
 printf '%s\n<Registry>\n' "$root" >truncated.xml
-expect_status 2 "truncated: exit 2" "$SSHSYNC" audit gpp:truncated.xml 2>stderr.txt
+expect_status 2 "truncated: exit 2" "$SSHSYNC" audit --format json -o r.json gpp:truncated.xml 2>stderr.txt
 check "truncated: one line of error, no raw control bytes" \
 	bash -c '[ "$(wc -l <stderr.txt)" -eq 1 ] && ! grep -qP "[\x00-\x08\x0b-\x1f]" stderr.txt'
 
