@@ -35,7 +35,7 @@ int ss_report_json(const ss_scopes *s, const ss_report_opts *o, ss_buf *out, ss_
 int ss_report_junit(const ss_scopes *s, const ss_report_opts *o, ss_buf *out, ss_diag *d);
 
 /* Appends `s` with control characters and invalid UTF-8 shown as \xNN, so
- * that a hostile name cannot forge a line of output. */
+ * that a hostile name cannot forge a line of output (ss_text_add_printable). */
 int ss_report_add_printable(ss_buf *out, const char *s);
 
 #endif

@@ -31,6 +31,15 @@ typedef struct ss_policy {
 
 void ss_policy_init(ss_policy *p);
 
+/* How a client's setting turns into keepalives on the wire, where the two
+ * differ: on an idle connection the client sends one every `factor` times
+ * the setting. */
+typedef struct ss_period_rule {
+	const char *setting; /* the keyword, "ClientAliveInterval" */
+	long factor;
+	const char *why; /* the client's reason, one clause */
+} ss_period_rule;
+
 typedef struct ss_scope {
 	const char *kind; /* static string: "ssh", "sshd", "putty", ... */
 	char *file;
@@ -39,6 +48,8 @@ typedef struct ss_scope {
 	long count_max;	    /* SS_UNSET where the client has none */
 	long tcp_keepalive; /* 0, 1, SS_UNSET where the client has none */
 	char *set_at;	    /* "file:line" of the interval, NULL for the default */
+	/* NULL: a keepalive every `interval` seconds (static, owned by the client) */
+	const ss_period_rule *period_rule;
 	char *witness;	    /* the host a pattern or Match scope is judged on, as
 			       `ssh -G WITNESS` takes it; NULL where there is none */
 	int error;	    /* could not be evaluated: the reasons say why */
@@ -64,6 +75,13 @@ int ss_scope_reason(ss_scope *sc, const char *fmt, ...) __attribute__((format(pr
 /* Adds the reasons a policy finds (off, not shorter than the NAT timeout,
  * differs from the asked interval). */
 int ss_scope_judge(ss_scope *sc, const ss_policy *p);
+/* Seconds between keepalives on an idle connection, as the client really
+ * sends them: the interval through the scope's period rule (0 off,
+ * SS_UNKNOWN unknown). The NAT judgement uses it; --interval compares the
+ * setting. */
+long ss_scope_period(const ss_scope *sc);
+/* The largest setting whose period is shorter than `nat_timeout` (0: none). */
+long ss_scope_largest_passing(const ss_scope *sc, long nat_timeout);
 int ss_scope_failed(const ss_scope *sc);
 /* "pass", "fail" or "error". */
 const char *ss_scope_status(const ss_scope *sc);

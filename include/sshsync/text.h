@@ -88,6 +88,21 @@ int ss_text_encode_append(const ss_text *t, const char *data, size_t len, ss_buf
  * code point, or 0 when invalid or overlong. Surrogates are accepted only
  * with allow_surrogates (WTF-8, which keeps unpaired UTF-16 surrogates). */
 size_t ss_utf8_decode(const unsigned char *p, size_t len, uint32_t *cp, int allow_surrogates);
+/* 1 when s[0..len) is strict UTF-8 (ss_utf8_decode without surrogates):
+ * what every output that must be UTF-8 (JSON, XML) checks names with. */
+int ss_utf8_valid(const char *s, size_t len);
+
+/* Flags of ss_text_add_printable. */
+#define SS_PRINT_KEEP_LF 1  /* LF stays a line break (a diff) */
+#define SS_PRINT_KEEP_TAB 2 /* tab stays a tab */
+/* Appends s[0..len) so that nothing in it acts on a terminal or forges a
+ * line: printable ASCII and strict UTF-8 of printable characters as they
+ * are, and as \xNN every byte of: C0 controls and DEL, C1 controls
+ * (U+0080-U+009F, U+0085 included), bidirectional controls (U+061C,
+ * U+200E, U+200F, U+202A-U+202E, U+2066-U+2069), U+2028, U+2029, the
+ * noncharacters U+FFFE and U+FFFF, and whatever is not strict UTF-8. The
+ * result is always strict UTF-8 that XML 1.0 can carry. */
+int ss_text_add_printable(ss_buf *out, const char *s, size_t len, int flags);
 
 /* FNV-1a over 8-byte words, also piece by piece (cut at multiples of 8):
  * h = ss_hash_update(SS_HASH_INIT, ...). */

@@ -1,5 +1,8 @@
 /* WinSCP's INI dialect (Delphi TMemIniFile), read losslessly.
  *
+ * Lines are split as TStringList.SetTextStr splits them: at CR LF, at LF
+ * and at a CR alone ("a=1\rb=2" is two keys for WinSCP).
+ *
  * What TMemIniFile does, and so what this reader does: every line is
  * trimmed of characters <= ' '; an empty line or one starting with ';' is a
  * comment; "[name]" opens a section (its name trimmed); any other line is
@@ -45,15 +48,25 @@ typedef struct ss_winini_section {
 	size_t first_of;  /* index of the first section with the same name (itself if first) */
 } ss_winini_section;
 
+/* A line as TStringList sees it: [start, start + len), then its break. */
+typedef struct ss_winini_line {
+	size_t start, len;
+	size_t end; /* after the line break */
+} ss_winini_line;
+
 typedef struct ss_winini {
 	const ss_text *text; /* not owned: must outlive the index */
 	ss_winini_section *sections;
 	size_t nsections;
+	/* Line numbers in keys and sections count these lines: the text's own
+	 * (split at LF) unless the text holds a CR alone, then `lines`. */
+	ss_winini_line *lines;
+	size_t nlines;
 } ss_winini;
 
 #define SS_WININI_INIT                                                                             \
 	{                                                                                          \
-		NULL, NULL, 0                                                                      \
+		NULL, NULL, 0, NULL, 0                                                             \
 	}
 
 /* Indexes a text. Never fails on content (TMemIniFile accepts anything);

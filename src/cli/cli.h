@@ -2,6 +2,7 @@
 #ifndef SSHSYNC_CLI_H
 #define SSHSYNC_CLI_H
 
+#include <stdio.h>
 #include "sshsync/buf.h"
 #include "sshsync/diag.h"
 #include "sshsync/scope.h"
@@ -23,6 +24,11 @@ int cmd_export(int argc, char **argv, const cli_globals *g);
 
 /* Prints "sshsync: FILE:LINE:COL: message" and returns EXIT_TROUBLE. */
 int cli_fail(const ss_diag *d);
+/* Writes s[0..len) to f. File content and file names never act on a
+ * terminal: every byte that could is shown as \xNN (ss_text_add_printable
+ * with `flags`), always when `always`, else when f is a terminal (a diff
+ * to a pipe stays byte for byte). */
+void cli_put(FILE *f, const char *s, size_t len, int flags, int always);
 /* Prints "sshsync: message" (control characters shown as \xNN). */
 void cli_note_error(const char *message);
 /* Prints "sshsync: message" plus a hint to --help; returns EXIT_TROUBLE. */

@@ -8,6 +8,7 @@
 #include "sshsync/engine.h"
 #include "sshsync/policyfile.h"
 #include "sshsync/safewrite.h"
+#include "sshsync/text.h"
 
 typedef struct apply_args {
 	ss_policy policy;
@@ -164,24 +165,35 @@ static void print_takes_effect(const ss_apply_result *res, FILE *f)
 	}
 }
 
+/* "before NAME after\n" with the file name made printable. */
+static void say(FILE *f, const char *before, const char *name, const char *after)
+{
+	fputs(before, f);
+	cli_put(f, name, strlen(name), 0, 1);
+	fputs(after, f);
+}
+
 static void report(const apply_args *a, const ss_apply_result *res)
 {
+	/* The diff quotes the files: escaped on a terminal, exact in a pipe. */
 	if (res->diff.len)
-		fwrite(res->diff.data, 1, res->diff.len, stdout);
+		cli_put(stdout, res->diff.data, res->diff.len, SS_PRINT_KEEP_LF | SS_PRINT_KEEP_TAB,
+			0);
 	FILE *f = a->opts.dry_run ? stderr : stdout;
 	for (size_t i = 0; i < res->changed.n; i++) {
-		if (a->opts.dry_run)
-			fprintf(f, "would update %s\n", res->changed.v[i]);
-		else if (res->backups.v[i][0])
-			fprintf(f, "updated %s (backup: %s)\n", res->changed.v[i],
-				res->backups.v[i]);
-		else
-			fprintf(f, "updated %s\n", res->changed.v[i]);
+		if (a->opts.dry_run) {
+			say(f, "would update ", res->changed.v[i], "\n");
+		} else if (res->backups.v[i][0]) {
+			say(f, "updated ", res->changed.v[i], " (backup: ");
+			say(f, "", res->backups.v[i], ")\n");
+		} else {
+			say(f, "updated ", res->changed.v[i], "\n");
+		}
 	}
 	for (size_t i = 0; i < res->unchanged.n; i++)
-		fprintf(f, "unchanged %s (already as asked)\n", res->unchanged.v[i]);
+		say(f, "unchanged ", res->unchanged.v[i], " (already as asked)\n");
 	for (size_t i = 0; i < res->warnings.n; i++)
-		fprintf(stderr, "sshsync: warning: %s\n", res->warnings.v[i]);
+		say(stderr, "sshsync: warning: ", res->warnings.v[i], "\n");
 	if (!a->opts.dry_run)
 		print_takes_effect(res, f);
 }

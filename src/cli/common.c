@@ -4,10 +4,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "sshsync/discover.h"
 #include "sshsync/policyfile.h"
+#include "sshsync/text.h"
 #include "sshsync/report.h"
 
 int cli_fail(const ss_diag *d)
@@ -16,6 +18,20 @@ int cli_fail(const ss_diag *d)
 	fprintf(stderr, "sshsync: %s\n", msg ? msg : "out of memory");
 	free(msg);
 	return EXIT_TROUBLE;
+}
+
+void cli_put(FILE *f, const char *s, size_t len, int flags, int always)
+{
+	if (!always && !isatty(fileno(f))) {
+		fwrite(s, 1, len, f);
+		return;
+	}
+	ss_buf b = SS_BUF_INIT;
+	if (ss_text_add_printable(&b, s, len, flags) == 0)
+		fwrite(b.data, 1, b.len, f);
+	else
+		fputs("(out of memory)", f);
+	ss_buf_release(&b);
 }
 
 void cli_note_error(const char *message)
@@ -123,9 +139,11 @@ int cli_targets(char **args, int nargs, int with_system, int for_apply, ss_targe
 	for (size_t i = 0; i < found.n && r == 0; i++) {
 		const ss_target *t = &found.v[i];
 		if (t->system && !with_system) {
-			if (for_apply)
-				fprintf(stderr, "sshsync: skipping system file %s (use --system)\n",
-					t->path);
+			if (for_apply) {
+				fputs("sshsync: skipping system file ", stderr);
+				cli_put(stderr, t->path, strlen(t->path), 0, 1);
+				fputs(" (use --system)\n", stderr);
+			}
 			continue;
 		}
 		if (ss_targets_add(out, t->client, t->path, t->system) < 0)

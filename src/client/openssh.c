@@ -7,6 +7,18 @@
 #include "openssh_int.h"
 #include "sshsync/clients.h"
 
+/* clientloop.c counts a check before sending its probe and quits when the
+ * count exceeds ServerAliveCountMax: with 0 the first check quits. Measured
+ * (tests/integration/wire.sh): no keepalive is ever sent, and ssh hangs up
+ * on a live server that has been silent for ServerAliveInterval seconds. */
+static int count_max_zero(ss_scope *sc, const char *at)
+{
+	return ss_scope_reason(sc,
+			       "ServerAliveCountMax 0 (%s): ssh sends no keepalive and hangs up "
+			       "once the server has been silent for the interval; use 3",
+			       at ? at : "default");
+}
+
 /* The scopes: each --host name, else each literal Host name and "*",
  * which stands for any other host (`ssh -G '*'` gives the same). */
 static int audit_host(ss_openssh *c, const char *path, const char *name, ss_scopes *out, ss_diag *d)
@@ -24,6 +36,8 @@ static int audit_host(ss_openssh *c, const char *path, const char *name, ss_scop
 		if (rc == 0 && r.unknown_reason)
 			rc = ss_scope_reason(sc, "not known before ssh runs: %s",
 					     r.unknown_reason);
+		if (rc == 0 && r.count_max == 0 && r.interval > 0)
+			rc = count_max_zero(sc, r.count_max_at);
 	}
 	ss_openssh_result_free(&r);
 	return rc < 0 ? ss_diag_oom(d) : 0;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "openssh_int.h"
+#include "sshsync/sshkw.h"
 
 enum { MAX_DEPTH = 16 }; /* readconf.c READCONF_MAX_DEPTH */
 
@@ -466,11 +467,14 @@ static int unknown_keyword(loader *L, uint32_t file, uint32_t item, const ss_ssh
 	int covered = 0;
 	for (size_t i = 0; i < L->nignunk && !covered; i++)
 		covered = ss_match_pattern_list(it->keyword, L->ignunk[i], 1) == 1;
+	char advice[256];
+	ss_sshkw_unknown_advice(it->keyword, 0, advice, sizeof(advice));
 	if (!covered)
-		return err_at(L, file, it->kw_start,
-			      "Bad configuration option: %s: ssh 9.2 does not know this keyword "
-			      "(put \"IgnoreUnknown %s\" before it to make ssh skip it)",
-			      it->keyword, it->keyword);
+		return err_at(
+		    L, file, it->kw_start,
+		    "Bad configuration option: %s: ssh 9.2 does not know this keyword%s%s "
+		    "(put \"IgnoreUnknown %s\" before it to make ssh skip it)",
+		    it->keyword, advice[0] ? "; " : "", advice, it->keyword);
 	/* Whether it is an error depends on the IgnoreUnknown that wins for
 	 * each host: a block of its own that every evaluation visits. */
 	int b = new_block(L, BK_CHECK, file, item, -1, -1);
@@ -528,7 +532,8 @@ static int walk_file(loader *L, uint32_t file, int depth, int parent)
 				return -1;
 			continue;
 		default:
-			if (check_value(L, file, it, k, &value) < 0)
+			if (check_value(L, file, it, k, &value) < 0 ||
+			    ss_sshkw_client_check(&c->files[file].text, it, L->d) < 0)
 				return -1;
 			break;
 		}

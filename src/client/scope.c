@@ -1,6 +1,7 @@
 /* Scopes and the policy they are judged against. */
 #include "sshsync/scope.h"
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,7 @@ ss_scope *ss_scopes_add(ss_scopes *s, const char *kind, const char *file, const 
 	ss_scope *sc = &s->v[s->n];
 	memset(sc, 0, sizeof(*sc));
 	sc->kind = kind;
+	sc->period_rule = NULL;
 	sc->count_max = SS_UNSET;
 	sc->tcp_keepalive = SS_UNSET;
 	sc->file = ss_strdup(file);
@@ -64,6 +66,46 @@ int ss_scope_reason(ss_scope *sc, const char *fmt, ...)
 	return ss_strlist_push_owned(&sc->reasons, ss_buf_detach(&b, NULL));
 }
 
+long ss_scope_period(const ss_scope *sc)
+{
+	long f = sc->period_rule ? sc->period_rule->factor : 1;
+	if (sc->interval <= 0 || f <= 1)
+		return sc->interval;
+	return sc->interval > LONG_MAX / f ? LONG_MAX : sc->interval * f;
+}
+
+long ss_scope_largest_passing(const ss_scope *sc, long nat_timeout)
+{
+	long f = sc->period_rule && sc->period_rule->factor > 1 ? sc->period_rule->factor : 1;
+	return nat_timeout > 0 ? (nat_timeout - 1) / f : 0;
+}
+
+/* The NAT judgement on the period; the reason shows the setting, the
+ * period and the largest setting that passes where the two differ. */
+static int judge_period(ss_scope *sc, const ss_policy *p)
+{
+	long period = ss_scope_period(sc);
+	if (period < p->nat_timeout)
+		return 0;
+	const ss_period_rule *rule = sc->period_rule;
+	if (!rule || period == sc->interval)
+		return ss_scope_reason(sc, "interval %lds is not shorter than the NAT timeout %lds",
+				       sc->interval, p->nat_timeout);
+	long best = ss_scope_largest_passing(sc, p->nat_timeout);
+	char *fix = best > 0
+			? ss_asprintf("set %ld or less for a %lds NAT", best, p->nat_timeout)
+			: ss_asprintf("no setting is short enough for a %lds NAT", p->nat_timeout);
+	if (!fix)
+		return -1;
+	int r =
+	    ss_scope_reason(sc,
+			    "%s %ld -> probes every %lds on an idle connection (%s): not "
+			    "shorter than the NAT timeout %lds; %s",
+			    rule->setting, sc->interval, period, rule->why, p->nat_timeout, fix);
+	free(fix);
+	return r;
+}
+
 int ss_scope_judge(ss_scope *sc, const ss_policy *p)
 {
 	if (sc->error || sc->interval == SS_UNKNOWN)
@@ -71,10 +113,7 @@ int ss_scope_judge(ss_scope *sc, const ss_policy *p)
 	if (sc->interval == 0)
 		return ss_scope_reason(sc, "keepalives are off: an idle connection is dropped "
 					   "by the first NAT or firewall that times it out");
-	int r = 0;
-	if (sc->interval >= p->nat_timeout)
-		r |= ss_scope_reason(sc, "interval %lds is not shorter than the NAT timeout %lds",
-				     sc->interval, p->nat_timeout);
+	int r = judge_period(sc, p);
 	if (p->interval != SS_UNSET && sc->interval != p->interval)
 		r |= ss_scope_reason(sc, "interval %lds differs from the required %lds",
 				     sc->interval, p->interval);

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 
 #include "sshd_impl.h"
+#include "sshsync/sshkw.h"
 
 #define MAX_DEPTH 16	  /* SERVCONF_MAX_DEPTH */
 #define FLAG_NEVERMATCH 4 /* in an inactive block: Match never matches */
@@ -220,6 +221,7 @@ typedef struct sd_walk {
 	long next_block;	  /* Match lines met so far: the blocks' ids */
 	sd_values *vals;
 	ss_diag *d;
+	ss_sshkw_sshd_globals *globals; /* first pass: the cross-line checks */
 } sd_walk;
 
 static int walk_file(sd_walk *w, size_t fi, int flags, int *active, long *block, int depth);
@@ -476,10 +478,12 @@ static int walk_line(sd_walk *w, size_t fi, size_t ii, int *flags, int *active, 
 	int kwflags = ss_sshd_keyword_flags(it->keyword);
 	if (!kwflags) {
 		char *kw = raw_keyword(f, it);
+		char advice[256];
+		ss_sshkw_unknown_advice(it->keyword, 1, advice, sizeof(advice));
 		int r = ss_text_error(f->text, w->d, it->kw_start,
 				      "Bad configuration option: %s (sshd 9.2 knows no such "
-				      "keyword)",
-				      kw ? kw : it->keyword);
+				      "keyword%s%s)",
+				      kw ? kw : it->keyword, advice[0] ? "; " : "", advice);
 		free(kw);
 		return r;
 	}
@@ -505,7 +509,12 @@ static int walk_line(sd_walk *w, size_t fi, size_t ii, int *flags, int *active, 
 		return do_include(w, fi, ii, flags, active, block, depth);
 	if (strcmp(k, "match") == 0)
 		return do_match(w, fi, ii, flags, active, block);
-	return 0;
+	/* every other value, once: the first pass sees every line */
+	if (w->pass != 1)
+		return 0;
+	if (*active && w->globals)
+		ss_sshkw_sshd_globals_note(w->globals, f->text, it);
+	return ss_sshkw_server_check(f->text, it, w->d);
 }
 
 static int walk_file(sd_walk *w, size_t fi, int flags, int *active, long *block, int depth)
@@ -552,10 +561,13 @@ int ss_sshd_load(ss_sshd_config **out, const char *path, const ss_sshd_opts *o, 
 		ss_sshd_free(c);
 		return -1;
 	}
-	sd_walk w = {c, 1, NULL, -1, 0, &c->global, d};
+	ss_sshkw_sshd_globals globals;
+	ss_sshkw_sshd_globals_init(&globals);
+	sd_walk w = {c, 1, NULL, -1, 0, &c->global, d, &globals};
 	int active = 1;
 	long block = -1;
-	if (walk_file(&w, main_index, 0, &active, &block, 0) < 0) {
+	if (walk_file(&w, main_index, 0, &active, &block, 0) < 0 ||
+	    ss_sshkw_sshd_globals_check(&globals, d) < 0) {
 		ss_sshd_free(c);
 		return -1;
 	}
@@ -611,7 +623,7 @@ static int second_pass(const ss_sshd_config *c, const ss_sshd_conn *conn, long o
 	sd_values m;
 	values_init(&m);
 	/* the walk only reads: globs and files are all cached from the first pass */
-	sd_walk w = {(ss_sshd_config *)c, 2, conn, only_block, 0, &m, d};
+	sd_walk w = {(ss_sshd_config *)c, 2, conn, only_block, 0, &m, d, NULL};
 	int active = 0;
 	long block = -1;
 	if (walk_file(&w, 0, FLAG_MATCH_ONLY, &active, &block, 0) < 0)

@@ -6,6 +6,21 @@
 #include "sshsync/clients.h"
 #include "sshd_impl.h"
 
+/* serverloop.c (OpenSSH 9.2, wait_until_can_do_something): ppoll() waits
+ * ClientAliveInterval seconds, and when it times out sshd probes only if
+ * monotime(), in whole seconds, is more than the interval past
+ * last_client_time, the second of the client's last packet. The reply to a
+ * probe sets last_client_time, so the first timeout after it finds exactly
+ * the interval gone and waits once more: on an idle connection a probe
+ * every 2 x ClientAliveInterval (measured on the wire: 1 -> 2 s, 2 -> 4 s,
+ * 3 -> 6 s, with one or several channels). */
+static const ss_period_rule client_alive_rule = {
+    .setting = "ClientAliveInterval",
+    .factor = 2,
+    .why = "sshd probes only after more than the interval, in whole seconds, of silence "
+	   "from the client, and each reply restarts that wait",
+};
+
 static int fill_scope(ss_scopes *out, const char *file, const char *name, const ss_sshd_values *v,
 		      ss_diag *d)
 {
@@ -15,6 +30,7 @@ static int fill_scope(ss_scopes *out, const char *file, const char *name, const 
 	sc->interval = v->interval;
 	sc->count_max = v->count_max;
 	sc->tcp_keepalive = v->tcp_keepalive;
+	sc->period_rule = &client_alive_rule;
 	if (ss_scope_set_at(sc, v->interval_at) < 0)
 		return ss_diag_oom(d);
 	/* OpenSSH 8.2 changed the meaning of 0: it no longer drops the client

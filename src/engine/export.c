@@ -20,6 +20,11 @@ int ss_engine_export(const ss_client *client, const char *from, const ss_strlist
 				   client->kind);
 	if (!from && sessions->n == 0)
 		return ss_diag_set(d, NULL, 0, 0, "export needs --from TARGET or --session NAME");
+	for (size_t i = 0; i < sessions->n; i++)
+		if (!sessions->v[i][0])
+			return ss_diag_set(d, NULL, 0, 0,
+					   "--session: a session name cannot be empty (the "
+					   "defaults are --session 'Default Settings')");
 	return client->export_plan(from, sessions, p, out, d);
 }
 

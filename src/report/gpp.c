@@ -9,6 +9,7 @@
  * braced upper-case GUID, unique per item. Items may be grouped in
  * <Collection> elements, which the console shows as folders. */
 #include "sshsync/gpp.h"
+#include "sshsync/text.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -79,11 +80,16 @@ int ss_gpp_new_uid(char out[39], ss_diag *d)
  * character but tab, LF and CR (the writer escapes those in attributes). */
 static int xml_safe(const char *s)
 {
-	if (!xmlCheckUTF8((const xmlChar *)s))
-		return 0;
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		if (*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r')
-			return 0;
+	const unsigned char *p = (const unsigned char *)s;
+	size_t len = strlen(s);
+	for (size_t i = 0, n; i < len; i += n) {
+		uint32_t cp;
+		if (!(n = ss_utf8_decode(p + i, len - i, &cp, 0)))
+			return 0; /* not strict UTF-8: overlong, a surrogate, ... */
+		if ((cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') || cp == 0xFFFE ||
+		    cp == 0xFFFF)
+			return 0; /* not an XML 1.0 Char */
+	}
 	return 1;
 }
 

@@ -1,15 +1,17 @@
 /* The audit as JSON, field names fixed by DESIGN.md (through jansson). */
 #include <jansson.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "sshsync/report.h"
+#include "sshsync/text.h"
 
-/* jansson takes only UTF-8: anything else is shown as \xNN. */
+/* JSON is UTF-8: a name that is not strict UTF-8 is shown as \xNN. */
 static json_t *text(const char *s)
 {
-	json_t *j = json_string(s);
-	if (j)
-		return j;
+	if (ss_utf8_valid(s, strlen(s)))
+		return json_string(s);
+	json_t *j = NULL;
 	ss_buf b = SS_BUF_INIT;
 	if (ss_report_add_printable(&b, s) == 0)
 		j = json_string(ss_buf_str(&b));
@@ -36,6 +38,7 @@ static json_t *scope_json(const ss_scope *sc)
 	r |= json_object_set_new(o, "scope", text(sc->name));
 	r |= json_object_set_new(o, "witness", sc->witness ? text(sc->witness) : json_null());
 	r |= json_object_set_new(o, "interval", optional_int(sc->interval));
+	r |= json_object_set_new(o, "period", optional_int(ss_scope_period(sc)));
 	r |= json_object_set_new(o, "count_max", optional_int(sc->count_max));
 	r |= json_object_set_new(o, "tcp_keepalive",
 				 sc->tcp_keepalive == SS_UNSET || sc->tcp_keepalive == SS_UNKNOWN

@@ -57,6 +57,8 @@ static char *failure_text(const ss_scope *sc)
 		r |= ss_buf_adds(&b, "interval: off\n");
 	else if (!sc->error)
 		r |= ss_buf_addf(&b, "interval: %lds\n", sc->interval);
+	if (sc->interval > 0 && ss_scope_period(sc) != sc->interval)
+		r |= ss_buf_addf(&b, "period on the wire: %lds\n", ss_scope_period(sc));
 	r |= ss_buf_adds(&b, "set at: ");
 	r |= ss_report_add_printable(&b, sc->set_at ? sc->set_at : "default");
 	r |= ss_buf_addc(&b, '\n');

@@ -18,12 +18,16 @@ static size_t display_width(const char *s)
 	return w;
 }
 
-static char *interval_text(long v)
+/* The setting, and the period on the wire where the two differ. */
+static char *interval_text(const ss_scope *sc)
 {
+	long v = sc->interval, period = ss_scope_period(sc);
 	if (v == SS_UNKNOWN)
 		return ss_strdup("?");
 	if (v == 0)
 		return ss_strdup("off");
+	if (period != v)
+		return ss_asprintf("%lds (probes every %lds)", v, period);
 	return ss_asprintf("%lds", v);
 }
 
@@ -101,7 +105,7 @@ static int row_cells(const ss_scope *sc, char **cell)
 	cell[0] = ss_strdup(sc->kind);
 	cell[1] = printable(sc->file);
 	cell[2] = scope_text(sc);
-	cell[3] = interval_text(sc->interval);
+	cell[3] = interval_text(sc);
 	cell[4] = optional_text(sc->count_max, 0);
 	cell[5] = optional_text(sc->tcp_keepalive, 1);
 	cell[6] = sc->set_at ? set_at_text(sc) : ss_strdup("default");

@@ -222,6 +222,11 @@ static int parse_value(const ss_text *t, size_t li, size_t p, size_t end, ss_reg
 					     "closing '\"'");
 		v->name_start = p + 1;
 		v->name_end = q;
+		const char *nul = memchr(s + v->name_start, '\0', q - v->name_start);
+		if (nul)
+			return ss_text_error(t, d, (size_t)(nul - s),
+					     "a NUL character (U+0000) in a value name: the "
+					     "registry cannot hold such a value");
 		p = q + 1;
 	}
 	p = skip_blanks(s, p, end);
@@ -291,6 +296,12 @@ static int parse_key(ss_regfile *rf, size_t li, size_t p, size_t end, ss_diag *d
 		return ss_text_error(t, d, n,
 				     "expected a key name that starts with a root key "
 				     "such as HKEY_CURRENT_USER");
+	/* Windows cuts a name at U+0000: two keys would become one. */
+	const char *nul = memchr(s + n, '\0', q - n);
+	if (nul)
+		return ss_text_error(t, d, (size_t)(nul - s),
+				     "a NUL character (U+0000) in a key name: the registry "
+				     "cannot hold such a key");
 	b.path = s + n;
 	b.path_len = q - n;
 	b.line = li;

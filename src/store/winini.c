@@ -100,10 +100,53 @@ static int link_duplicates(ss_winini *ini)
 	return 0;
 }
 
-/* A non-blank, non-comment line of a section that holds '=' is a key. */
-static int key_at(const ss_text *t, size_t ln, ss_winini_key *k)
+/* Line ln as TStringList splits the text. */
+static ss_winini_line line_of(const ss_winini *ini, size_t ln)
 {
-	size_t start = t->lines[ln].start, len = t->lines[ln].len;
+	if (ini->lines)
+		return ini->lines[ln];
+	const ss_line *l = &ini->text->lines[ln];
+	size_t brk = l->eol == SS_EOL_CRLF ? 2 : l->eol == SS_EOL_LF ? 1 : 0;
+	return (ss_winini_line){l->start, l->len, l->start + l->len + brk};
+}
+
+/* The text's lines split again at every CR that no LF follows; nothing
+ * is allocated when there is none. */
+static int split_lone_cr(ss_winini *ini)
+{
+	const ss_text *t = ini->text;
+	ini->nlines = t->nlines;
+	size_t extra = 0;
+	for (const char *p = t->data; (p = memchr(p, '\r', t->len - (size_t)(p - t->data))); p++)
+		if ((size_t)(p - t->data) + 1 >= t->len || p[1] != '\n')
+			extra++;
+	if (extra == 0)
+		return 0;
+	ini->lines = malloc((t->nlines + extra) * sizeof(*ini->lines));
+	if (!ini->lines)
+		return -1;
+	size_t n = 0;
+	for (size_t ln = 0; ln < t->nlines; ln++) {
+		ss_winini_line l = line_of(&(ss_winini){.text = t}, ln);
+		size_t start = l.start, content_end = l.start + l.len;
+		for (size_t i = start; i < content_end; i++) {
+			if (t->data[i] != '\r')
+				continue;
+			ini->lines[n++] = (ss_winini_line){start, i - start, i + 1};
+			start = i + 1;
+		}
+		ini->lines[n++] = (ss_winini_line){start, content_end - start, l.end};
+	}
+	ini->nlines = n;
+	return 0;
+}
+
+/* A non-blank, non-comment line of a section that holds '=' is a key. */
+static int key_at(const ss_winini *ini, size_t ln, ss_winini_key *k)
+{
+	const ss_text *t = ini->text;
+	ss_winini_line l = line_of(ini, ln);
+	size_t start = l.start, len = l.len;
 	trim(t->data, &start, &len);
 	if (len == 0 || t->data[start] == ';')
 		return 0;
@@ -127,8 +170,11 @@ int ss_winini_parse(ss_winini *ini, const ss_text *t, ss_diag *d)
 	ini->text = t;
 	size_t scap = 0;
 	ss_winini_section *cur = NULL;
-	for (size_t ln = 0; ln < t->nlines; ln++) {
-		size_t start = t->lines[ln].start, len = t->lines[ln].len;
+	if (split_lone_cr(ini) < 0)
+		goto oom;
+	for (size_t ln = 0; ln < ini->nlines; ln++) {
+		ss_winini_line l = line_of(ini, ln);
+		size_t start = l.start, len = l.len;
 		/* TMemIniFile's loader drops a UTF-8 byte order mark (Notepad
 		 * writes one); the bytes stay in the file. */
 		if (ln == 0 && len >= 3 && memcmp(t->data, "\xEF\xBB\xBF", 3) == 0) {
@@ -157,7 +203,7 @@ int ss_winini_parse(ss_winini *ini, const ss_text *t, ss_diag *d)
 			cur->last_line = ln;
 	}
 	if (cur)
-		cur->end_line = t->nlines;
+		cur->end_line = ini->nlines;
 	if (link_duplicates(ini) < 0)
 		goto oom;
 	return 0;
@@ -169,6 +215,7 @@ oom:
 void ss_winini_free(ss_winini *ini)
 {
 	free(ini->sections);
+	free(ini->lines);
 	memset(ini, 0, sizeof(*ini));
 }
 
@@ -207,7 +254,7 @@ int ss_winini_next_key(const ss_winini *ini, size_t section, size_t *cursor, ss_
 	const ss_winini_section *s = &ini->sections[section];
 	size_t ln = *cursor ? *cursor : s->line + 1;
 	for (; ln <= s->last_line && ln < s->end_line; ln++) {
-		if (key_at(ini->text, ln, k)) {
+		if (key_at(ini, ln, k)) {
 			*cursor = ln + 1;
 			return 1;
 		}
@@ -253,24 +300,27 @@ int ss_winini_insert_keys(const ss_winini *ini, ss_edits *e, size_t section, con
 	ss_buf b = SS_BUF_INIT;
 	int r = add_lines(t, &b, kv, n);
 	if (r == 0 && b.len)
-		r = next < t->nlines ? ss_edits_insert(e, t->lines[next].start, b.data, b.len)
-				     : ss_edits_append(e, t, b.data, b.len);
+		r = next < ini->nlines ? ss_edits_insert(e, line_of(ini, next).start, b.data, b.len)
+				       : ss_edits_append(e, t, b.data, b.len);
 	ss_buf_release(&b);
 	return r < 0 ? ss_diag_oom(d) : 0;
 }
 
 int ss_winini_delete_key(const ss_winini *ini, ss_edits *e, const ss_winini_key *k, ss_diag *d)
 {
-	if (ss_edits_delete_line(e, ini->text, k->line) < 0)
+	ss_winini_line l = line_of(ini, k->line);
+	if (ss_edits_delete(e, l.start, l.end) < 0)
 		return ss_diag_oom(d);
 	return 0;
 }
 
-static int last_line_blank(const ss_text *t)
+static int last_line_blank(const ss_winini *ini)
 {
-	if (t->nlines == 0)
+	const ss_text *t = ini->text;
+	if (ini->nlines == 0)
 		return 1;
-	size_t start = t->lines[t->nlines - 1].start, len = t->lines[t->nlines - 1].len;
+	ss_winini_line l = line_of(ini, ini->nlines - 1);
+	size_t start = l.start, len = l.len;
 	trim(t->data, &start, &len);
 	return len == 0;
 }
@@ -283,7 +333,7 @@ int ss_winini_append_section(const ss_winini *ini, ss_edits *e, const char *name
 	ss_buf b = SS_BUF_INIT;
 	int r = 0;
 	/* WinSCP separates sections with a blank line. */
-	if (!last_line_blank(t))
+	if (!last_line_blank(ini))
 		r |= ss_buf_adds(&b, eol);
 	r |= ss_buf_addf(&b, "[%s]%s", name, eol);
 	r |= add_lines(t, &b, kv, n);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "sshsync/buf.h"
+#include "sshsync/text.h"
 
 static const char oom_message[] = "out of memory";
 
@@ -83,12 +84,19 @@ void ss_diag_clear(ss_diag *d)
 	d->line = d->col = 0;
 }
 
+/* File names and messages quote file content: nothing in them may act on
+ * a terminal (an escape sequence in a bad keyword) or forge a line. */
+static int add_safe(ss_buf *b, const char *s)
+{
+	return ss_text_add_printable(b, s, strlen(s), 0);
+}
+
 char *ss_diag_format(const ss_diag *d)
 {
 	ss_buf b = SS_BUF_INIT;
 	int r = 0;
 	if (d->file) {
-		r |= ss_buf_adds(&b, d->file);
+		r |= add_safe(&b, d->file);
 		if (d->line) {
 			r |= ss_buf_addf(&b, ":%zu", d->line);
 			if (d->col)
@@ -96,7 +104,7 @@ char *ss_diag_format(const ss_diag *d)
 		}
 		r |= ss_buf_adds(&b, ": ");
 	}
-	r |= ss_buf_adds(&b, d->message ? d->message : "unknown error");
+	r |= add_safe(&b, d->message ? d->message : "unknown error");
 	if (r) {
 		ss_buf_release(&b);
 		return NULL;

@@ -145,6 +145,47 @@ size_t ss_utf8_decode(const unsigned char *p, size_t len, uint32_t *cp, int allo
 	return n;
 }
 
+int ss_utf8_valid(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	uint32_t cp;
+	for (size_t i = 0, n; i < len; i += n)
+		if (!(n = ss_utf8_decode(p + i, len - i, &cp, 0)))
+			return 0;
+	return 1;
+}
+
+/* A code point that must not reach a terminal or a report as it is. */
+static int unprintable(uint32_t cp)
+{
+	return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0x061C || cp == 0x200E ||
+	       cp == 0x200F || (cp >= 0x2028 && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) ||
+	       cp == 0xFFFE || cp == 0xFFFF;
+}
+
+int ss_text_add_printable(ss_buf *out, const char *s, size_t len, int flags)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	int r = 0;
+	for (size_t i = 0; i < len && r == 0;) {
+		uint32_t cp;
+		size_t n = ss_utf8_decode(p + i, len - i, &cp, 0);
+		int keep = n && (!unprintable(cp) || (cp == '\n' && (flags & SS_PRINT_KEEP_LF)) ||
+				 (cp == '\t' && (flags & SS_PRINT_KEEP_TAB)));
+		if (!keep) {
+			/* Every byte of a bad sequence, so that none is lost. */
+			size_t k = n ? n : 1;
+			for (size_t j = 0; j < k && r == 0; j++)
+				r = ss_buf_addf(out, "\\x%02X", p[i + j]);
+			i += k;
+			continue;
+		}
+		r = ss_buf_add(out, p + i, n);
+		i += n;
+	}
+	return r;
+}
+
 int ss_text_encode_append(const ss_text *t, const char *data, size_t len, ss_buf *out, ss_diag *d)
 {
 	if (t->enc == SS_ENC_BYTES)

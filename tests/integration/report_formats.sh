@@ -121,14 +121,16 @@ assert j["summary"]["scopes"] == len(j["scopes"])
 assert j["summary"]["passed"] == sum(s["status"] == "pass" for s in j["scopes"])
 assert j["summary"]["failed"] == sum(s["status"] == "fail" for s in j["scopes"])
 assert j["summary"]["errors"] == sum(s["status"] == "error" for s in j["scopes"])
-keys = ["kind", "file", "scope", "witness", "interval", "count_max", "tcp_keepalive", "set_at",
-        "status", "reasons"]
+keys = ["kind", "file", "scope", "witness", "interval", "period", "count_max", "tcp_keepalive",
+        "set_at", "status", "reasons"]
 for s in j["scopes"]:
     assert list(s) == keys, list(s)
     assert isinstance(s["kind"], str) and isinstance(s["file"], str)
     assert isinstance(s["scope"], str)
     assert s["witness"] is None or isinstance(s["witness"], str)
     assert type(s["interval"]) is int and s["interval"] >= 0
+    # gpp sessions are PuTTY's: a keepalive every interval seconds
+    assert s["period"] == s["interval"], s
     assert s["count_max"] is None or type(s["count_max"]) is int
     assert s["tcp_keepalive"] is None or type(s["tcp_keepalive"]) is bool
     assert s["set_at"] is None or isinstance(s["set_at"], str)

@@ -157,11 +157,11 @@ if [ "$(md5sum "$main" "$etc"/sshd_config.d/*)" = "$after" ]; then ok; else bad 
 
 # ---- sshd -t refuses what sshsync does not check ----
 mkdir -m 755 "$tmp/refuse"
-printf 'X11Forwarding maybe\nClientAliveInterval 30\n' >"$tmp/refuse/sshd_config"
+printf 'Subsystem x /bin/a\nSubsystem x /bin/b\nClientAliveInterval 30\n' >"$tmp/refuse/sshd_config"
 sum=$(md5sum <"$tmp/refuse/sshd_config")
 out=$("$SSHSYNC" apply --interval 60 "sshd:$tmp/refuse/sshd_config" 2>&1)
 rc=$?
-if [ $rc -eq 2 ] && [[ $out == *"sshd -t rejects"*"$tmp/refuse/sshd_config line 1"* ]] &&
+if [ $rc -eq 2 ] && [[ $out == *"sshd -t rejects"*"$tmp/refuse/sshd_config line 2"* ]] &&
 	[ "$(md5sum <"$tmp/refuse/sshd_config")" = "$sum" ] &&
 	[ "$(ls "$tmp/refuse")" = sshd_config ]; then ok; else bad "validation: exit $rc, $out"; fi
 

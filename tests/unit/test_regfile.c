@@ -234,6 +234,28 @@ static void test_utf16_errors_use_editor_lines(void **state)
 	ss_buf_release(&b);
 }
 
+/* U+0000 in a key or value name: Windows would cut the name there (two
+ * sessions "web\0one" and "web\0two" would both be "web"). */
+static void test_nul_in_names_is_an_error(void **state)
+{
+	fixture *f = *state;
+	static const char k4[] = "REGEDIT4\n[HKEY_CURRENT_USER\\web\0one]\n\"a\"=dword:1\n";
+	expect_error(f, k4, sizeof(k4) - 1, "t.reg:2:23: a NUL character (U+0000) in a key name");
+	static const char v4[] = "REGEDIT4\n[HKEY_CURRENT_USER\\k]\n\"Ping\0x\"=dword:1\n";
+	expect_error(f, v4, sizeof(v4) - 1, "t.reg:3:6: a NUL character (U+0000) in a value name");
+	/* The same in UTF-16: the root key cut short ("HKEY_USERS\S<NUL>x"). */
+	static const char k5[] = "Windows Registry Editor Version 5.00\r\n\r\n"
+				 "[HKEY_USERS\\S\0x\\Software]\r\n\"a\"=dword:1\r\n";
+	ss_buf b = SS_BUF_INIT;
+	assert_int_equal(ss_buf_add(&b, "\xFF\xFE", 2), 0);
+	for (size_t i = 0; i < sizeof(k5) - 1; i++) {
+		assert_int_equal(ss_buf_addc(&b, k5[i]), 0);
+		assert_int_equal(ss_buf_addc(&b, 0), 0);
+	}
+	expect_error(f, b.data, b.len, "t.reg:3:14: a NUL character (U+0000) in a key name");
+	ss_buf_release(&b);
+}
+
 static void test_set_insert_delete(void **state)
 {
 	fixture *f = *state;
@@ -445,6 +467,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_key_name_runs_to_last_bracket, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_errors_name_line_and_column, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_utf16_errors_use_editor_lines, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_nul_in_names_is_an_error, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_set_insert_delete, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_insert_uses_the_line_ending_of_its_neighbour,
 					    setup, teardown),

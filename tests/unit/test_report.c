@@ -220,6 +220,47 @@ static void test_junit_reads_back(void **state)
 	xmlFreeDoc(doc);
 }
 
+/* Names that are not strict UTF-8 (a surrogate, an overlong form, above
+ * U+10FFFF) or that hold C1 and bidirectional controls: every report is
+ * still written, JSON and JUnit parse, and the names are shown escaped. */
+static void test_names_that_are_not_utf8_or_not_printable(void **state)
+{
+	fixture *f = *state;
+	static const char *const names[] = {"sur\xED\xA0\x80x",	     "over\xE0\x80\x80long",
+					    "big\xF4\x90\x80\x80" "cp", "nel\xC2\x85x",
+					    "rlo\xE2\x80\xAEx",	     "non\xEF\xBF\xBF" "ch"};
+	static const char *const shown[] = {"sur\\xED\\xA0\\x80x",	 "over\\xE0\\x80\\x80long",
+					    "big\\xF4\\x90\\x80\\x80cp", "nel\\xC2\\x85x",
+					    "rlo\\xE2\\x80\\xAEx",	 "non\\xEF\\xBF\\xBFch"};
+	size_t first = f->s.n, n = sizeof(names) / sizeof(*names);
+	for (size_t i = 0; i < n; i++)
+		assert_non_null(ss_scopes_add(&f->s, "putty", "s.reg", names[i]));
+	assert_int_equal(ss_report_text(&f->s, &f->o, &f->out, &f->d), 0);
+	for (size_t i = 0; i < n; i++)
+		assert_non_null(strstr(ss_buf_str(&f->out), shown[i]));
+	assert_null(strstr(ss_buf_str(&f->out), "\xC2\x85"));
+	assert_null(strstr(ss_buf_str(&f->out), "\xE2\x80\xAE"));
+	ss_buf_reset(&f->out);
+	assert_int_equal(ss_report_json(&f->s, &f->o, &f->out, &f->d), 0);
+	json_error_t err;
+	json_t *j = json_loads(ss_buf_str(&f->out), 0, &err);
+	if (!j)
+		fail_msg("JSON does not parse: %s at %d", err.text, err.line);
+	json_t *s = json_object_get(j, "scopes");
+	/* Strict UTF-8 stays as it is in JSON (jansson escapes controls). */
+	for (size_t i = 0; i < n; i++) {
+		const char *got =
+		    json_string_value(json_object_get(json_array_get(s, first + i), "scope"));
+		assert_string_equal(got, i < 3 ? shown[i] : names[i]);
+	}
+	json_decref(j);
+	ss_buf_reset(&f->out);
+	assert_int_equal(ss_report_junit(&f->s, &f->o, &f->out, &f->d), 0);
+	xmlDocPtr doc = xmlReadMemory(f->out.data, (int)f->out.len, NULL, NULL, XML_PARSE_NONET);
+	assert_non_null(doc);
+	xmlFreeDoc(doc);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -229,6 +270,7 @@ int main(void)
 	    T(test_text_colour_only_when_asked),
 	    T(test_json_reads_back),
 	    T(test_junit_reads_back),
+	    T(test_names_that_are_not_utf8_or_not_printable),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

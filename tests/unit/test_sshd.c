@@ -393,14 +393,14 @@ static void test_huge_line(void **state)
 	free(big);
 }
 
-/* What sshd -t rejects and sshsync does not check (other keywords' values)
- * stops the apply, naming the real file, not the temporary copy. */
+/* What sshd -t rejects and sshsync does not check (a subsystem defined
+ * twice) stops the apply, naming the real file, not the temporary copy. */
 static void test_validation_refuses(void **state)
 {
 	fixture *f = *state;
 	if (access("/usr/sbin/sshd", X_OK) != 0)
 		skip();
-	free(put(f, "sshd_config.d/x11.conf", "X11Forwarding maybe\n"));
+	free(put(f, "sshd_config.d/x11.conf", "Subsystem x /bin/a\nSubsystem x /bin/b\n"));
 	char *main_path = put(f, "sshd_config", "Include sshd_config.d/*.conf\n");
 	ss_policy p;
 	ss_policy_init(&p);
@@ -411,7 +411,7 @@ static void test_validation_refuses(void **state)
 	assert_int_equal(ss_changeset_render(&cs, &d), 0);
 	assert_int_equal(cs.validate(&cs, cs.validate_ctx, &d), -1);
 	assert_non_null(strstr(d.message, "sshd -t rejects"));
-	char *real = ss_asprintf("%s/sshd_config.d/x11.conf line 1", f->etc);
+	char *real = ss_asprintf("%s/sshd_config.d/x11.conf line 2", f->etc);
 	if (!strstr(d.message, real))
 		fail_msg("expected \"%s\" in \"%s\"", real, d.message);
 	free(real);

@@ -154,6 +154,56 @@ static void test_buf_grow_keeps_it_a_string(void **state)
 	ss_buf_release(&b);
 }
 
+static void test_utf8_valid_is_strict(void **state)
+{
+	(void)state;
+	assert_true(ss_utf8_valid("caf\xC3\xA9 \xF0\x9F\x98\x80", 10));
+	assert_true(ss_utf8_valid("", 0));
+	assert_false(ss_utf8_valid("\xED\xA0\x80", 3));	    /* a surrogate */
+	assert_false(ss_utf8_valid("\xC0\x85", 2));	    /* overlong */
+	assert_false(ss_utf8_valid("\xE0\x80\x80", 3));	    /* overlong */
+	assert_false(ss_utf8_valid("\xF4\x90\x80\x80", 4)); /* above U+10FFFF */
+	assert_false(ss_utf8_valid("\xC3", 1));		    /* cut short */
+	assert_false(ss_utf8_valid("\xFF", 1));
+}
+
+static const char *printable(ss_buf *b, const char *s, size_t len, int flags)
+{
+	ss_buf_reset(b);
+	assert_int_equal(ss_text_add_printable(b, s, len, flags), 0);
+	return ss_buf_str(b);
+}
+
+static void test_printable_escapes_what_acts_on_a_terminal(void **state)
+{
+	(void)state;
+	ss_buf b = SS_BUF_INIT;
+	assert_string_equal(printable(&b, "a\x1B]0;T\x07\r\n\t\x7F", 11, 0),
+			    "a\\x1B]0;T\\x07\\x0D\\x0A\\x09\\x7F");
+	assert_string_equal(printable(&b, "a\nb\tc\r", 6, SS_PRINT_KEEP_LF | SS_PRINT_KEEP_TAB),
+			    "a\nb\tc\\x0D");
+	/* C1 (NEL), bidi override and isolate, line separator, noncharacter. */
+	assert_string_equal(
+	    printable(&b, "\xC2\x85|\xE2\x80\xAE|\xE2\x81\xA6|\xE2\x80\xA8|\xEF\xBF\xBF", 18, 0),
+	    "\\xC2\\x85|\\xE2\\x80\\xAE|\\xE2\\x81\\xA6|\\xE2\\x80\\xA8|\\xEF\\xBF\\xBF");
+	/* Bad sequences byte by byte; good text as it is; NUL too. */
+	assert_string_equal(printable(&b, "\xED\xA0\x80\xC3\xA9\0z", 7, 0),
+			    "\\xED\\xA0\\x80\xC3\xA9\\x00z");
+	assert_true(ss_utf8_valid(b.data, b.len));
+	ss_buf_release(&b);
+}
+
+static void test_diag_format_is_printable(void **state)
+{
+	(void)state;
+	ss_diag d = SS_DIAG_INIT;
+	ss_diag_set(&d, "dir/\x1B[2Jf", 3, 1, "bad keyword 'x\x1B]0;OWNED\x07\xC2\x9B'");
+	char *msg = ss_diag_format(&d);
+	assert_string_equal(msg, "dir/\\x1B[2Jf:3:1: bad keyword 'x\\x1B]0;OWNED\\x07\\xC2\\x9B'");
+	free(msg);
+	ss_diag_clear(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -165,6 +215,9 @@ int main(void)
 	    cmocka_unit_test(test_corpus_roundtrip),
 	    cmocka_unit_test(test_error_position),
 	    cmocka_unit_test(test_buf_grow_keeps_it_a_string),
+	    cmocka_unit_test(test_utf8_valid_is_strict),
+	    cmocka_unit_test(test_printable_escapes_what_acts_on_a_terminal),
+	    cmocka_unit_test(test_diag_format_is_printable),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

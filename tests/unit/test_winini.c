@@ -222,6 +222,28 @@ static void test_delete_key_line(void **state)
 	assert_string_equal(render(f), "[A]\r\nx=1\r\n");
 }
 
+/* TStringList.SetTextStr breaks lines at CR LF, LF and a CR alone: a key
+ * after a lone CR is a key of its own, and edits keep it. */
+static void test_lone_cr_is_a_line_break(void **state)
+{
+	fixture *f = *state;
+	load(f, "[S]\r\nPingIntervalSecs=45\rSFTPServer=sudo\r\nPingType=1\rX=y\r[T]\rz=1\n");
+	assert_int_equal(f->ini.nsections, 2);
+	ss_winini_key k, sftp, x;
+	assert_true(ss_winini_find_key(&f->ini, 0, "PingIntervalSecs", &k));
+	assert_int_equal(k.value_len, 2);
+	assert_true(ss_winini_find_key(&f->ini, 0, "SFTPServer", &sftp));
+	assert_true(ss_winini_find_key(&f->ini, 0, "X", &x));
+	assert_true(ss_winini_find_key(&f->ini, 1, "z", &k) && k.value_len == 1);
+	assert_true(ss_winini_find_key(&f->ini, 0, "PingIntervalSecs", &k));
+	assert_int_equal(ss_winini_set_value(&f->ini, &f->e, &k, "0", &f->d), 0);
+	assert_int_equal(ss_winini_delete_key(&f->ini, &f->e, &x, &f->d), 0);
+	ss_winini_kv kv[] = {{"PingInterval", "1"}};
+	assert_int_equal(ss_winini_insert_keys(&f->ini, &f->e, 0, kv, 1, &f->d), 0);
+	assert_string_equal(render(f), "[S]\r\nPingIntervalSecs=0\rSFTPServer=sudo\r\nPingType=1\r"
+				       "PingInterval=1\r\n[T]\rz=1\n");
+}
+
 static void test_append_section(void **state)
 {
 	fixture *f = *state;
@@ -357,6 +379,7 @@ int main(void)
 	    T(test_malformed_lines),
 	    T(test_next_key_in_order),
 	    T(test_utf8_bom),
+	    T(test_lone_cr_is_a_line_break),
 	    T(test_parse_int_like_delphi),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,144 @@
+/* The judgement of a scope by its period on the wire: sshd probes an idle
+ * connection every 2 x ClientAliveInterval (tests/integration/wire.sh
+ * measures it), the other clients every interval. The NAT timeout judges
+ * the period, --interval the setting. */
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sshsync/clients.h"
+#include "sshsync/engine.h"
+#include "sshsync/sshd.h"
+#include "testutil.h"
+
+static const ss_period_rule twice = {"ClientAliveInterval", 2, "why"};
+
+static ss_scope *scope(ss_scopes *s, const ss_period_rule *rule, long interval)
+{
+	ss_scope *sc = ss_scopes_add(s, rule ? "sshd" : "ssh", "f", "global");
+	assert_non_null(sc);
+	sc->interval = interval;
+	sc->period_rule = rule;
+	return sc;
+}
+
+static int has_reason(const ss_scope *sc, const char *part)
+{
+	for (size_t i = 0; i < sc->reasons.n; i++)
+		if (strstr(sc->reasons.v[i], part))
+			return 1;
+	return 0;
+}
+
+/* Every interval and NAT timeout up to 300 s: a scope fails the NAT
+ * judgement exactly when its period is not shorter than the timeout, and
+ * the largest setting named in the reason is the largest that passes. */
+static void test_generated_grid(void **state)
+{
+	(void)state;
+	size_t cases = 0, agree = 0;
+	for (long nat = 1; nat <= 300; nat++) {
+		for (long iv = 1; iv <= 300; iv++) {
+			for (int r = 0; r < 2; r++) {
+				ss_scopes s = SS_SCOPES_INIT;
+				ss_policy p;
+				ss_policy_init(&p);
+				p.nat_timeout = nat;
+				ss_scope *sc = scope(&s, r ? &twice : NULL, iv);
+				assert_int_equal(ss_scope_judge(sc, &p), 0);
+				long period = r ? 2 * iv : iv;
+				long best = ss_scope_largest_passing(sc, nat);
+				int ok = ss_scope_period(sc) == period &&
+					 ss_scope_failed(sc) == (period >= nat) &&
+					 (best == 0 || (r ? 2 : 1) * best < nat) &&
+					 (r ? 2 : 1) * (best + 1) >= nat;
+				if (ok && r && period >= nat) {
+					char *want =
+					    best ? ss_asprintf("set %ld or less for a %lds NAT",
+							       best, nat)
+						 : ss_asprintf("no setting is short enough");
+					ok = has_reason(sc, want) &&
+					     has_reason(sc, "ClientAliveInterval") &&
+					     has_reason(sc, "probes every");
+					free(want);
+				}
+				cases++;
+				agree += ok;
+				if (!ok)
+					print_error("nat %ld interval %ld rule %d\n", nat, iv, r);
+				ss_scopes_free(&s);
+			}
+		}
+	}
+	print_message("period judgement: %zu/%zu generated cases agree\n", agree, cases);
+	assert_int_equal(agree, cases);
+}
+
+/* The example of the issue: ClientAliveInterval 60 behind a NAT that
+ * drops after 100 s fails, and --interval 60 still means the setting. */
+static void test_sshd_60_behind_100(void **state)
+{
+	(void)state;
+	ss_scopes s = SS_SCOPES_INIT;
+	ss_policy p;
+	ss_policy_init(&p);
+	p.nat_timeout = 100;
+	p.interval = 60;
+	ss_scope *sc = scope(&s, &twice, 60);
+	assert_int_equal(ss_scope_judge(sc, &p), 0);
+	assert_int_equal(sc->reasons.n, 1);
+	assert_string_equal(
+	    sc->reasons.v[0],
+	    "ClientAliveInterval 60 -> probes every 120s on an idle connection (why): "
+	    "not shorter than the NAT timeout 100s; set 49 or less for a 100s NAT");
+	ss_scopes_free(&s);
+	/* 49 passes, and --interval 60 then says it differs from the setting */
+	sc = scope(&s, &twice, 49);
+	assert_int_equal(ss_scope_judge(sc, &p), 0);
+	assert_int_equal(sc->reasons.n, 1);
+	assert_string_equal(sc->reasons.v[0], "interval 49s differs from the required 60s");
+	ss_scopes_free(&s);
+	/* off and unknown have no period */
+	assert_int_equal(ss_scope_period(scope(&s, &twice, 0)), 0);
+	assert_int_equal(ss_scope_period(scope(&s, &twice, SS_UNKNOWN)), SS_UNKNOWN);
+	/* a period too long for a long saturates */
+	assert_int_equal(ss_scope_period(scope(&s, &twice, LONG_MAX / 2 + 1)), LONG_MAX);
+	ss_scopes_free(&s);
+}
+
+/* The sshd client gives every scope, global and Match, the rule; the ssh
+ * client gives none. */
+static void test_clients_give_the_rule(void **state)
+{
+	(void)state;
+	char *dir = tu_tempdir();
+	char *sshd = tu_path(dir, "sshd_config"), *ssh = tu_path(dir, "config");
+	tu_write_str(sshd, "ClientAliveInterval 30\nMatch User bob\n  ClientAliveInterval 70\n");
+	tu_write_str(ssh, "Host *\n  ServerAliveInterval 30\n");
+	ss_scopes s = SS_SCOPES_INIT;
+	ss_diag d = SS_DIAG_INIT;
+	assert_int_equal(ss_client_sshd.audit(sshd, NULL, &s, &d), 0);
+	assert_int_equal(ss_client_ssh.audit(ssh, NULL, &s, &d), 0);
+	assert_int_equal(s.n, 3);
+	assert_int_equal(ss_scope_period(&s.v[0]), 60);
+	assert_int_equal(ss_scope_period(&s.v[1]), 140);
+	assert_string_equal(s.v[1].name, "User bob");
+	assert_int_equal(ss_scope_period(&s.v[2]), 30);
+	assert_null(s.v[2].period_rule);
+	ss_scopes_free(&s);
+	ss_diag_clear(&d);
+	tu_rmtree(dir);
+	free(sshd);
+	free(ssh);
+	free(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_generated_grid),
+	    cmocka_unit_test(test_sshd_60_behind_100),
+	    cmocka_unit_test(test_clients_give_the_rule),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
