@@ -2,18 +2,22 @@
 #   make demo     set up, build, and run sshsync on the bundled demo home
 #   make check    set up, build with sanitizers, run every test
 #   make bench    the performance benchmarks beside their references
+#   make fuzz     build the libFuzzer harnesses (clang) and run each for
+#                 FUZZ_SECONDS (default 60)
 #   make install  install the Release build (stripped; installs no packages)
 #   make package  the Debian package, $(BUILD)/sshsync_VERSION_ARCH.deb
-# Only check, demo and bench install build and test dependencies (deps).
+# Only check, demo, bench and fuzz install build and test dependencies (deps).
 BUILD ?= build
 CHECK_BUILD ?= build-check
 JOBS ?= 2
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
 # The check build's options and ctest's extra arguments (the clone test
 # builds without sanitizers and leaves itself out).
 CHECK_FLAGS ?= -DSSHSYNC_SANITIZE=ON -DSSHSYNC_WERROR=ON
 CTEST_ARGS ?=
 
-.PHONY: all deps build demo check bench install package clean
+.PHONY: all deps build demo check bench fuzz install package clean
 
 all: build
 
@@ -38,6 +42,12 @@ check: deps
 bench: deps build
 	./bench/run $(BUILD)
 
+fuzz: deps
+	cmake -S . -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+		-DSSHSYNC_FUZZ=ON -DSSHSYNC_TESTS=OFF
+	cmake --build $(FUZZ_BUILD) -j$(JOBS)
+	./tests/fuzz/run-fuzzers $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
 install: build
 	cmake --install $(BUILD) --strip
 
@@ -45,4 +55,4 @@ package: build
 	cd $(BUILD) && cpack -G DEB
 
 clean:
-	rm -rf $(BUILD) $(CHECK_BUILD)
+	rm -rf $(BUILD) $(CHECK_BUILD) $(FUZZ_BUILD)

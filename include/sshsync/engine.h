@@ -28,12 +28,13 @@ typedef struct ss_apply_result {
 	ss_strlist backups;   /* the backup of changed.v[i], or "" for none */
 	ss_strlist warnings;  /* written, but something after failed (an fsync) */
 	ss_strlist kinds;     /* the kind of the target that changes changed.v[i] */
+	ss_strlist notes;     /* a file planned once although several targets reach it */
 } ss_apply_result;
 
 #define SS_APPLY_RESULT_INIT                                                                       \
 	{                                                                                          \
 		SS_BUF_INIT, SS_STRLIST_INIT, SS_STRLIST_INIT, SS_STRLIST_INIT, SS_STRLIST_INIT,   \
-		    SS_STRLIST_INIT                                                                \
+		    SS_STRLIST_INIT, SS_STRLIST_INIT                                               \
 	}
 
 /* Plans every target first, checks that each changed file can be written

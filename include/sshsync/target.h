@@ -46,6 +46,9 @@ int ss_targets_add(ss_targets *t, const ss_client *client, const char *path, int
 /* A target that cannot be read, with the message that says why. */
 int ss_targets_add_error(ss_targets *t, const ss_client *client, const char *path,
 			 const char *error);
+/* Drops every target that names the same file as an earlier one (device
+ * and inode, symbolic links followed), adding a note per dropped target. */
+int ss_targets_dedupe(ss_targets *t, ss_strlist *notes);
 void ss_target_free(ss_target *t);
 void ss_targets_free(ss_targets *t);
 

@@ -175,6 +175,8 @@ static void say(FILE *f, const char *before, const char *name, const char *after
 
 static void report(const apply_args *a, const ss_apply_result *res)
 {
+	for (size_t i = 0; i < res->notes.n; i++)
+		cli_note_error(res->notes.v[i]);
 	/* The diff quotes the files: escaped on a terminal, exact in a pipe. */
 	if (res->diff.len)
 		cli_put(stdout, res->diff.data, res->diff.len, SS_PRINT_KEEP_LF | SS_PRINT_KEEP_TAB,

@@ -128,7 +128,8 @@ static int targets_from_args(char **args, int nargs, int keep_errors, ss_targets
 	return 0;
 }
 
-int cli_targets(char **args, int nargs, int with_system, int for_apply, ss_targets *out, ss_diag *d)
+static int collect_targets(char **args, int nargs, int with_system, int for_apply, ss_targets *out,
+			   ss_diag *d)
 {
 	if (nargs > 0)
 		return targets_from_args(args, nargs, !for_apply, out, d);
@@ -154,5 +155,17 @@ int cli_targets(char **args, int nargs, int with_system, int for_apply, ss_targe
 		r = ss_diag_set(d, NULL, 0, 0,
 				"no settings files found on this machine; name one "
 				"as KIND:PATH (see 'sshsync discover')");
+	return r;
+}
+
+int cli_targets(char **args, int nargs, int with_system, int for_apply, ss_targets *out, ss_diag *d)
+{
+	if (collect_targets(args, nargs, with_system, for_apply, out, d) < 0)
+		return -1;
+	ss_strlist notes = SS_STRLIST_INIT;
+	int r = ss_targets_dedupe(out, &notes) < 0 ? ss_diag_oom(d) : 0;
+	for (size_t i = 0; i < notes.n; i++)
+		cli_note_error(notes.v[i]);
+	ss_strlist_release(&notes);
 	return r;
 }

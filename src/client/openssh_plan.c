@@ -247,9 +247,9 @@ int ss_openssh_plan(ss_openssh *c, const ss_policy *p, ss_changeset *cs, ss_diag
 	int r = plan_edits(c, w, 3, edits, d);
 	if (r == 0)
 		r = check_included(c, edits, d);
+	/* Every file the config reaches, edited or not: the engine plans a
+	 * file reached by several targets once. */
 	for (size_t i = 0; i < c->nfiles && r == 0; i++) {
-		if (i > 0 && edits[i].n == 0)
-			continue;
 		ss_text *t = malloc(sizeof(*t));
 		if (!t) {
 			r = ss_diag_oom(d);

@@ -49,6 +49,98 @@ static int plan_target(const ss_target *t, const ss_policy *p, ss_changeset *cs,
 	return 0;
 }
 
+static int same_text_file(const ss_text *a, const ss_text *b)
+{
+	if (a->id.known && b->id.known)
+		return a->id.dev == b->id.dev && a->id.ino == b->id.ino;
+	return !a->id.known && !b->id.known && strcmp(a->path, b->path) == 0;
+}
+
+/* Whether the own file of target i (the first of its changeset) is one that
+ * target j reaches through an Include. */
+static int included_by(const ss_changeset *sets, size_t i, size_t j)
+{
+	if (i == j || sets[i].n == 0)
+		return 0;
+	for (size_t k = 1; k < sets[j].n; k++)
+		if (same_text_file(sets[j].v[k].text, sets[i].v[0].text))
+			return 1;
+	return 0;
+}
+
+/* The target that planned a file first, or -1: sets before `set` that
+ * plan, and the changes before `k` in `set` itself. */
+static long first_planner(const ss_changeset *sets, const char *subsumed, size_t set, size_t k)
+{
+	const ss_text *t = sets[set].v[k].text;
+	for (size_t i = 0; i <= set; i++)
+		for (size_t j = 0; subsumed[i] != 1 && j < (i == set ? k : sets[i].n); j++)
+			if (same_text_file(sets[i].v[j].text, t))
+				return (long)i;
+	return -1;
+}
+
+static int add_note(ss_apply_result *res, char *note, ss_diag *d)
+{
+	return !note || ss_strlist_push_owned(&res->notes, note) < 0 ? ss_diag_oom(d) : 0;
+}
+
+/* A target that another one includes is planned by the includer. */
+static int drop_included_targets(const ss_targets *targets, ss_changeset *sets, char *subsumed,
+				 ss_apply_result *res, ss_diag *d)
+{
+	for (size_t i = 0; i < targets->n; i++) {
+		size_t j = 0;
+		while (j < targets->n && (subsumed[j] == 1 || !included_by(sets, i, j)))
+			j++;
+		if (j == targets->n)
+			continue;
+		subsumed[i] = 1;
+		for (size_t k = 0; k < sets[i].n; k++)
+			sets[i].v[k].changed = 0;
+		if (add_note(res,
+			     ss_asprintf("%s is included by %s: it is planned and written "
+					 "once, with %s",
+					 targets->v[i].path, targets->v[j].path,
+					 targets->v[j].path),
+			     d) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* One file, one plan: a file reached by more than one target (included by
+ * another target, named twice, through a link) keeps one plan: the
+ * includer's, else the first target's. The other plans of it are not
+ * described, checked or written, and a note says so. `shared[i]`: 1 when
+ * target i is included by another, 2 when it lost a plan to another. */
+static int drop_duplicate_plans(const ss_targets *targets, ss_changeset *sets, char *shared,
+				ss_apply_result *res, ss_diag *d)
+{
+	if (drop_included_targets(targets, sets, shared, res, d) < 0)
+		return -1;
+	for (size_t i = 0; i < targets->n; i++) {
+		for (size_t k = 0; k < sets[i].n && shared[i] != 1; k++) {
+			long first = first_planner(sets, shared, i, k);
+			if (first < 0)
+				continue;
+			ss_change *c = &sets[i].v[k];
+			c->changed = 0;
+			if ((size_t)first == i)
+				continue;
+			shared[i] = 2;
+			if (add_note(res,
+				     ss_asprintf("%s (reached from %s) is planned and written "
+						 "once, with %s",
+						 c->text->path, targets->v[i].path,
+						 targets->v[first].path),
+				     d) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
 static int check_changeset(const ss_changeset *cs, const ss_apply_opts *o, ss_diag *d)
 {
 	for (size_t i = 0; i < cs->n; i++) {
@@ -200,8 +292,13 @@ int ss_engine_apply(const ss_targets *targets, const ss_policy *p, const ss_appl
 	int r = 0;
 	for (size_t i = 0; i < targets->n && r == 0; i++)
 		r = plan_target(&targets->v[i], p, &sets[i], d);
+	char *shared = calloc(targets->n ? targets->n : 1, 1);
+	if (r == 0)
+		r = shared ? drop_duplicate_plans(targets, sets, shared, res, d) : ss_diag_oom(d);
+	/* A target all of whose files another one plans is in the notes only. */
 	for (size_t i = 0; i < targets->n && r == 0; i++)
-		r = describe(&targets->v[i], &sets[i], o, res, d);
+		if (!shared[i] || ss_changeset_count_changed(&sets[i]))
+			r = describe(&targets->v[i], &sets[i], o, res, d);
 	for (size_t i = 0; i < targets->n && r == 0 && !o->dry_run; i++)
 		r = check_changeset(&sets[i], o, d);
 	if (r == 0 && !o->dry_run)
@@ -209,6 +306,7 @@ int ss_engine_apply(const ss_targets *targets, const ss_policy *p, const ss_appl
 	for (size_t i = 0; i < targets->n; i++)
 		ss_changeset_free(&sets[i]);
 	free(sets);
+	free(shared);
 	return r;
 }
 
@@ -220,4 +318,5 @@ void ss_apply_result_free(ss_apply_result *res)
 	ss_strlist_release(&res->backups);
 	ss_strlist_release(&res->warnings);
 	ss_strlist_release(&res->kinds);
+	ss_strlist_release(&res->notes);
 }

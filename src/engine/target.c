@@ -298,6 +298,48 @@ int ss_targets_add_error(ss_targets *t, const ss_client *client, const char *pat
 	return 0;
 }
 
+/* Whether two targets name the same file (device and inode, links
+ * followed); paths that cannot be stat'ed compare as strings. */
+static int same_file(const ss_target *a, const struct stat *sa, int oka, const ss_target *b,
+		     const struct stat *sb, int okb)
+{
+	if (oka && okb)
+		return sa->st_dev == sb->st_dev && sa->st_ino == sb->st_ino;
+	return !oka && !okb && strcmp(a->path, b->path) == 0;
+}
+
+int ss_targets_dedupe(ss_targets *t, ss_strlist *notes)
+{
+	struct stat *st = calloc(t->n ? t->n : 1, sizeof(*st));
+	int *ok = calloc(t->n ? t->n : 1, sizeof(*ok));
+	int r = st && ok ? 0 : -1;
+	for (size_t i = 0; i < t->n && r == 0; i++)
+		ok[i] = !t->v[i].error && stat(t->v[i].path, &st[i]) == 0;
+	size_t kept = 0;
+	for (size_t i = 0; i < t->n && r == 0; i++) {
+		size_t j = 0;
+		while (j < kept && !(t->v[i].error == NULL && t->v[j].error == NULL &&
+				     same_file(&t->v[j], &st[j], ok[j], &t->v[i], &st[i], ok[i])))
+			j++;
+		if (j < kept) {
+			char *note = ss_asprintf("%s is the same file as %s: it is read once",
+						 t->v[i].path, t->v[j].path);
+			if (!note || ss_strlist_push_owned(notes, note) < 0)
+				r = -1;
+			ss_target_free(&t->v[i]);
+			continue;
+		}
+		st[kept] = st[i];
+		ok[kept] = ok[i];
+		t->v[kept++] = t->v[i];
+	}
+	if (r == 0)
+		t->n = kept;
+	free(st);
+	free(ok);
+	return r;
+}
+
 void ss_target_free(ss_target *t)
 {
 	free(t->path);

@@ -307,7 +307,16 @@ int ss_sessfile_append(const ss_sessfile *sf, ss_edits *ed, const char *key, con
 		r = format_value(sf, value, &b);
 	if (r == 0 && kitty)
 		r = ss_buf_addc(&b, '\\');
-	/* A last record without its '\' would swallow the new line. */
+	/* A last record without its '\' would swallow the new line. Where a
+	 * NUL byte follows, KiTTY loses that line's end, and no '\' there can
+	 * close the record: refused. */
+	if (r == 0 && kitty && sf->open_end != SIZE_MAX &&
+	    memchr(sf->text->data + sf->open_end, '\0', sf->text->len - sf->open_end)) {
+		ss_buf_release(&b);
+		return ss_diag_set(d, sf->text->path, sf->text->nlines, 0,
+				   "the last record holds a NUL byte, so KiTTY would read the "
+				   "settings added after it as part of it: nothing was changed");
+	}
 	if (r == 0 && kitty && sf->open_end != SIZE_MAX && !closed_already(sf, ed))
 		r = ss_edits_insert_late(ed, sf->open_end, "\\", 1);
 	if (r == 0)

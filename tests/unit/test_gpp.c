@@ -232,6 +232,20 @@ static void test_unwritable_names_are_refused(void **state)
 	assert_int_equal(ss_regkey_set_sz(k, "s", "\xC3\x28"), 0);
 	assert_int_equal(ss_gpp_render(&f->plan, &f->out, &f->d), -1);
 	assert_int_equal(f->out.len, 0);
+	/* Overlong, surrogate, above U+10FFFF, U+FFFF: libxml2's reader
+	 * refuses them all (found by tests/fuzz, fuzz_export; shared/repro/d27). */
+	static const char *const bad[] = {"caf\xC1\xA9", "\xED\xA0\x80", "\xF4\x90\x80\x80",
+					  "\xEF\xBF\xBF"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ss_diag_clear(&f->d);
+		ss_regplan_free(&f->plan);
+		char *path = ss_asprintf(PUTTY "%s", bad[i]);
+		k = ss_regplan_key(&f->plan, path);
+		free(path);
+		assert_int_equal(ss_regkey_set_dword(k, "PingInterval", 1), 0);
+		assert_int_equal(ss_gpp_render(&f->plan, &f->out, &f->d), -1);
+		assert_int_equal(f->out.len, 0);
+	}
 }
 
 static void test_key_without_hive_is_refused(void **state)

@@ -133,6 +133,21 @@ static void test_text_colour_only_when_asked(void **state)
 	assert_null(strstr(t, "\n\033[31m\n"));
 }
 
+/* An encoded surrogate, an overlong form and a code point above U+10FFFF
+ * are not UTF-8: shown as \xNN (found by tests/fuzz, fuzz_names;
+ * shared/repro/d25). */
+static void test_printable_is_strict_utf8(void **state)
+{
+	fixture *f = *state;
+	assert_int_equal(ss_report_add_printable(&f->out, "a\xED\xB9\xA2"
+							  "b\xC0\xAF"
+							  "c\xF4\x90\x80\x80"
+							  "d\xC3\xA9"),
+			 0);
+	assert_string_equal(ss_buf_str(&f->out),
+			    "a\\xED\\xB9\\xA2b\\xC0\\xAFc\\xF4\\x90\\x80\\x80d\xC3\xA9");
+}
+
 static void test_json_reads_back(void **state)
 {
 	fixture *f = *state;
@@ -268,6 +283,7 @@ int main(void)
 	    T(test_text_never_forges_a_line),
 	    T(test_text_alignment),
 	    T(test_text_colour_only_when_asked),
+	    T(test_printable_is_strict_utf8),
 	    T(test_json_reads_back),
 	    T(test_junit_reads_back),
 	    T(test_names_that_are_not_utf8_or_not_printable),

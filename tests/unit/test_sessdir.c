@@ -129,6 +129,20 @@ static void test_kitty_records_as_kitty_reads_them(void **state)
 	assert_string_equal(render(f), "\n\nA\\5\n\r\nB\\x\\\nC\\\nD\\%41\\\\\nE");
 }
 
+/* An open last record with a NUL byte cannot be closed (KiTTY loses the
+ * line's end at the NUL): appending is refused, not glued onto it (found by
+ * tests/fuzz, fuzz_sessfile). */
+static void test_kitty_open_record_with_nul_is_refused(void **state)
+{
+	fixture *f = *state;
+	static const char s[] = "HostName\\h\\\nTerm\xab\0\0me=\n";
+	assert_int_equal(ss_text_from_bytes(&f->t, "sess", s, sizeof(s) - 1, &f->d), 0);
+	assert_int_equal(ss_sessfile_parse(&f->sf, &f->t, SS_SESS_KITTY, &f->d), 0);
+	assert_int_equal(ss_sessfile_append(&f->sf, &f->e, "PingInterval", "1", &f->d), -1);
+	assert_non_null(strstr(f->d.message, "NUL byte"));
+	assert_int_equal(f->e.n, 0);
+}
+
 static void test_kitty_unterminated_last_record_is_closed_first(void **state)
 {
 	fixture *f = *state;
@@ -371,6 +385,8 @@ int main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_kitty_unterminated_last_record_is_closed_first,
 					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_kitty_open_record_with_nul_is_refused, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(test_kitty_empty_and_bare_values, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_kitty_value_over_several_lines_is_refused, setup,
 					    teardown),

@@ -1,0 +1,87 @@
+/* WinSCP.ini: the TMemIniFile reader, its round trip, and the WinSCP
+ * client's audit-apply cycle. The input is the file. */
+#include <stdlib.h>
+
+#include "fuzz.h"
+#include "fuzz_client.h"
+#include "sshsync/edit.h"
+#include "sshsync/winini.h"
+#include "sshsync/winscp.h"
+
+static const char *const keepalive_keys[] = {"PingInterval", "PingIntervalSecs", "PingIntervalSec",
+					     "PingType", NULL};
+
+/* The lines of a WinSCP.ini as TStringList splits them (at a CR alone
+ * too), trimmed as TMemIniFile trims them, but for keepalive keys. */
+static int ini_items(const ss_text *t, ss_strlist *out)
+{
+	ss_winini ini;
+	ss_diag d = SS_DIAG_INIT;
+	if (ss_winini_parse(&ini, t, &d) < 0) {
+		fuzz_diag_done(&d);
+		return -1;
+	}
+	size_t n = ini.lines ? ini.nlines : t->nlines;
+	unsigned char *m = calloc(n + 1, 1);
+	FUZZ_CHECK(m, "out of memory");
+	for (size_t s = 0; s < ini.nsections; s++) {
+		size_t cur = 0;
+		ss_winini_key k;
+		while (ss_winini_next_key(&ini, s, &cur, &k))
+			for (size_t i = 0; keepalive_keys[i]; i++)
+				if (ss_winini_key_is(&ini, &k, keepalive_keys[i]) && k.line < n)
+					m[k.line] = 1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (m[i])
+			continue;
+		size_t start = ini.lines ? ini.lines[i].start : t->lines[i].start;
+		size_t len = ini.lines ? ini.lines[i].len : t->lines[i].len;
+		while (len && (unsigned char)t->data[start] <= ' ')
+			start++, len--;
+		while (len && (unsigned char)t->data[start + len - 1] <= ' ')
+			len--;
+		if (len) /* an empty line is nothing to TMemIniFile */
+			FUZZ_CHECK(ss_strlist_push_owned(out, ss_strndup(t->data + start, len)) ==
+				       0,
+				   "out of memory");
+	}
+	free(m);
+	ss_winini_free(&ini);
+	return 0;
+}
+
+/* What the WinSCP client reads: a .reg when the text is one, else INI. */
+int fuzz_winscp_items(const ss_text *t, ss_strlist *out)
+{
+	if (fuzz_reg_items(t, out) == 0)
+		return 0;
+	ss_strlist_release(out);
+	return ini_items(t, out);
+}
+
+int fuzz_winini(const uint8_t *data, size_t size)
+{
+	ss_text t;
+	ss_diag d = SS_DIAG_INIT;
+	if (ss_text_from_bytes(&t, "WinSCP.ini", data, size, &d) == 0) {
+		ss_winini ini;
+		FUZZ_CHECK(ss_winini_parse(&ini, &t, &d) == 0, "TMemIniFile reads anything");
+		ss_edits e = SS_EDITS_INIT;
+		ss_buf out = SS_BUF_INIT;
+		FUZZ_CHECK(ss_edits_render_file(&t, &e, &out, &d) == 0, "render failed");
+		fuzz_check_roundtrip("WinSCP.ini", data, size, out.data, out.len);
+		ss_buf_release(&out);
+		ss_winini_free(&ini);
+		ss_text_free(&t);
+	}
+	fuzz_diag_done(&d);
+	ss_policy p;
+	fuzz_policy_from((uint8_t)ss_hash_bytes(data, size), &p);
+	fuzz_workdir();
+	fuzz_write("WinSCP.ini", data, size);
+	char *path = fuzz_path("WinSCP.ini");
+	fuzz_client_cycle(&ss_client_winscp, path, &p, fuzz_winscp_items, "[");
+	free(path);
+	return 0;
+}
