@@ -16,9 +16,10 @@ int ss_engine_audit(const ss_targets *targets, const ss_query *q, const ss_polic
 		    ss_scopes *out, ss_diag *d);
 
 typedef struct ss_apply_opts {
-	int dry_run;   /* write nothing */
-	int want_diff; /* fill `diff` */
-	int backup;    /* keep PATH.sshsync-bak */
+	int dry_run;	 /* write nothing */
+	int want_diff;	 /* fill `diff` */
+	int backup;	 /* keep PATH.sshsync-bak */
+	int want_scopes; /* fill `before` (and `after` when written) */
 } ss_apply_opts;
 
 typedef struct ss_apply_result {
@@ -29,12 +30,14 @@ typedef struct ss_apply_result {
 	ss_strlist warnings;  /* written, but something after failed (an fsync) */
 	ss_strlist kinds;     /* the kind of the target that changes changed.v[i] */
 	ss_strlist notes;     /* a file planned once although several targets reach it */
+	ss_scopes before;     /* with want_scopes: every scope before apply */
+	ss_scopes after;      /* ... and as read back from the written files */
 } ss_apply_result;
 
 #define SS_APPLY_RESULT_INIT                                                                       \
 	{                                                                                          \
 		SS_BUF_INIT, SS_STRLIST_INIT, SS_STRLIST_INIT, SS_STRLIST_INIT, SS_STRLIST_INIT,   \
-		    SS_STRLIST_INIT, SS_STRLIST_INIT                                               \
+		    SS_STRLIST_INIT, SS_STRLIST_INIT, SS_SCOPES_INIT, SS_SCOPES_INIT               \
 	}
 
 /* Plans every target first, checks that each changed file can be written

@@ -34,6 +34,23 @@ int ss_report_text(const ss_scopes *s, const ss_report_opts *o, ss_buf *out, ss_
 int ss_report_json(const ss_scopes *s, const ss_report_opts *o, ss_buf *out, ss_diag *d);
 int ss_report_junit(const ss_scopes *s, const ss_report_opts *o, ss_buf *out, ss_diag *d);
 
+/* What apply did (or would do), for --format json. */
+typedef struct ss_apply_report {
+	const char *mode;			     /* "apply", "dry-run" or "check" */
+	int written;				     /* files were written */
+	long interval;				     /* the interval asked */
+	const ss_strlist *changed, *backups, *kinds; /* per changed file; backup "" for none */
+	const ss_strlist *unchanged;		     /* targets that needed no change */
+	const ss_strlist *notes, *warnings, *take_effect;
+	const ss_buf *diff;	 /* NULL: no diff asked */
+	const ss_scopes *before; /* every scope before apply */
+	const ss_scopes *after;	 /* read back after writing; NULL: planned values */
+} ss_apply_report;
+
+/* One JSON object: the files changed (with their backups) and unchanged,
+ * and per scope the interval before and after. */
+int ss_report_apply_json(const ss_apply_report *r, ss_buf *out, ss_diag *d);
+
 /* Appends `s` with control characters and invalid UTF-8 shown as \xNN, so
  * that a hostile name cannot forge a line of output (ss_text_add_printable). */
 int ss_report_add_printable(ss_buf *out, const char *s);

@@ -50,9 +50,12 @@ typedef struct ss_scope {
 	char *set_at;	    /* "file:line" of the interval, NULL for the default */
 	/* NULL: a keepalive every `interval` seconds (static, owned by the client) */
 	const ss_period_rule *period_rule;
-	char *witness;	    /* the host a pattern or Match scope is judged on, as
-			       `ssh -G WITNESS` takes it; NULL where there is none */
-	int error;	    /* could not be evaluated: the reasons say why */
+	char *witness; /* the host a pattern or Match scope is judged on, as
+			  `ssh -G WITNESS` takes it; NULL where there is none */
+	int error;     /* could not be evaluated: the reasons say why */
+	/* the client has no keepalive for it (WinSCP WebDAV and S3 sites): never
+	 * judged, never written; the reasons say why (status "n/a") */
+	int not_applicable;
 	ss_strlist reasons; /* why it fails (or the error); empty when it passes */
 } ss_scope;
 
@@ -83,7 +86,7 @@ long ss_scope_period(const ss_scope *sc);
 /* The largest setting whose period is shorter than `nat_timeout` (0: none). */
 long ss_scope_largest_passing(const ss_scope *sc, long nat_timeout);
 int ss_scope_failed(const ss_scope *sc);
-/* "pass", "fail" or "error". */
+/* "pass", "fail", "error" or "n/a". */
 const char *ss_scope_status(const ss_scope *sc);
 int ss_scope_set_witness(ss_scope *sc, const char *witness); /* copies; NULL clears */
 /* Drops the scopes from index n on (those a failed target had added). */

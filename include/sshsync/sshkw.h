@@ -23,22 +23,29 @@ int ss_sshkw_server_check(const ss_text *t, const ss_sshconf_item *it, ss_diag *
 
 /* The checks sshd makes across lines once it has read its files (sshd.c
  * main() on the settings of the first pass): AuthorizedKeysCommand and
- * AuthorizedPrincipalsCommand need their User, and one list of
- * AuthenticationMethods must use only enabled methods. Feed it every line
+ * AuthorizedPrincipalsCommand need their User, one list of
+ * AuthenticationMethods must use only enabled methods, and no Subsystem
+ * may be defined twice. Feed it every line
  * that is active in the first pass, in order. */
 typedef struct ss_sshkw_sshd_globals {
 	const ss_text *text[3];
 	const ss_sshconf_item *item[3]; /* the first keys command, principals
 					   command and AuthenticationMethods */
 	int keys_user, principals_user;
-	int enabled[5]; /* publickey, password, keyboard-interactive, hostbased,
-			   gssapi-with-mic: -1 while unset */
+	int enabled[5];		 /* publickey, password, keyboard-interactive, hostbased,
+				    gssapi-with-mic: -1 while unset */
+	const char **subsystems; /* names defined so far */
+	size_t nsubsystems;
+	const ss_text *dup_text; /* the first Subsystem defined twice */
+	const ss_sshconf_item *dup_item;
 } ss_sshkw_sshd_globals;
 
 void ss_sshkw_sshd_globals_init(ss_sshkw_sshd_globals *g);
-void ss_sshkw_sshd_globals_note(ss_sshkw_sshd_globals *g, const ss_text *t,
-				const ss_sshconf_item *it);
+/* -1 when memory runs out. */
+int ss_sshkw_sshd_globals_note(ss_sshkw_sshd_globals *g, const ss_text *t,
+			       const ss_sshconf_item *it);
 int ss_sshkw_sshd_globals_check(const ss_sshkw_sshd_globals *g, ss_diag *d);
+void ss_sshkw_sshd_globals_free(ss_sshkw_sshd_globals *g);
 
 /* The keyword as the manual spells it ("ServerAliveInterval"), or NULL
  * when ssh (client) or sshd (server) does not know `lower`. */

@@ -8,7 +8,7 @@
 #include "sshsync/scope.h"
 #include "sshsync/target.h"
 
-enum { EXIT_OK = 0, EXIT_AUDIT_FAILED = 1, EXIT_TROUBLE = 2 };
+enum { EXIT_OK = 0, EXIT_AUDIT_FAILED = 1, EXIT_CHECK_CHANGES = 1, EXIT_TROUBLE = 2 };
 
 /* What every command shares: options before the command. */
 typedef struct cli_globals {

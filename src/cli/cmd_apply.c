@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "sshsync/engine.h"
 #include "sshsync/policyfile.h"
+#include "sshsync/report.h"
 #include "sshsync/safewrite.h"
 #include "sshsync/text.h"
 
@@ -14,6 +15,8 @@ typedef struct apply_args {
 	ss_policy policy;
 	ss_apply_opts opts;
 	int system;
+	int check; /* --check: a dry run whose exit status says whether anything would change */
+	int json;  /* --format json */
 } apply_args;
 
 enum {
@@ -25,7 +28,9 @@ enum {
 	OPT_DIFF,
 	OPT_NO_BACKUP,
 	OPT_SYSTEM,
-	OPT_POLICY
+	OPT_POLICY,
+	OPT_CHECK,
+	OPT_FORMAT
 };
 
 typedef struct overrides {
@@ -59,6 +64,18 @@ static int parse_option(int c, overrides *o, apply_args *a, cli_globals *g)
 	case OPT_DIFF:
 		a->opts.want_diff = 1;
 		return 0;
+	case OPT_CHECK:
+		a->check = 1;
+		a->opts.dry_run = 1;
+		return 0;
+	case OPT_FORMAT:
+		if (strcmp(optarg, "json") == 0 || strcmp(optarg, "text") == 0) {
+			a->json = strcmp(optarg, "json") == 0;
+			a->opts.want_scopes = a->json;
+			return 0;
+		}
+		cli_usage_error("apply", "--format: '%s' is not text or json", optarg);
+		return -1;
 	case OPT_NO_BACKUP:
 		a->opts.backup = 0;
 		return 0;
@@ -81,6 +98,8 @@ static int parse_args(int argc, char **argv, apply_args *a, cli_globals *g)
 	    {"winscp-ping", required_argument, NULL, OPT_PING},
 	    {"dry-run", no_argument, NULL, OPT_DRY_RUN},
 	    {"diff", no_argument, NULL, OPT_DIFF},
+	    {"check", no_argument, NULL, OPT_CHECK},
+	    {"format", required_argument, NULL, OPT_FORMAT},
 	    {"no-backup", no_argument, NULL, OPT_NO_BACKUP},
 	    {"system", no_argument, NULL, OPT_SYSTEM},
 	    {"policy", required_argument, NULL, OPT_POLICY},
@@ -153,16 +172,58 @@ static const char *takes_effect(const char *kind, int reg)
 }
 
 /* One line per kind (and per .reg or not) among the changed files. */
-static void print_takes_effect(const ss_apply_result *res, FILE *f)
+static int takes_effect_lines(const ss_apply_result *res, ss_strlist *out)
 {
 	for (size_t i = 0; i < res->changed.n; i++) {
 		int reg = ends_with_reg(res->changed.v[i]), seen = 0;
 		for (size_t j = 0; j < i && !seen; j++)
 			seen = strcmp(res->kinds.v[j], res->kinds.v[i]) == 0 &&
 			       ends_with_reg(res->changed.v[j]) == reg;
-		if (!seen)
-			fprintf(f, "%s: %s\n", res->kinds.v[i], takes_effect(res->kinds.v[i], reg));
+		if (!seen &&
+		    ss_strlist_push_owned(out, ss_asprintf("%s: %s", res->kinds.v[i],
+							   takes_effect(res->kinds.v[i], reg))) < 0)
+			return -1;
 	}
+	return 0;
+}
+
+static void print_takes_effect(const ss_apply_result *res, FILE *f)
+{
+	ss_strlist lines = SS_STRLIST_INIT;
+	if (takes_effect_lines(res, &lines) < 0)
+		fputs("sshsync: out of memory\n", stderr);
+	for (size_t i = 0; i < lines.n; i++)
+		fprintf(f, "%s\n", lines.v[i]);
+	ss_strlist_release(&lines);
+}
+
+static int report_json(const apply_args *a, const ss_apply_result *res, ss_diag *d)
+{
+	ss_strlist effect = SS_STRLIST_INIT;
+	ss_buf out = SS_BUF_INIT;
+	ss_apply_report r = {a->check	       ? "check"
+			     : a->opts.dry_run ? "dry-run"
+					       : "apply",
+			     !a->opts.dry_run,
+			     a->policy.interval,
+			     &res->changed,
+			     &res->backups,
+			     &res->kinds,
+			     &res->unchanged,
+			     &res->notes,
+			     &res->warnings,
+			     &effect,
+			     a->opts.want_diff ? &res->diff : NULL,
+			     &res->before,
+			     a->opts.dry_run ? NULL : &res->after};
+	int rc = !a->opts.dry_run && takes_effect_lines(res, &effect) < 0 ? ss_diag_oom(d) : 0;
+	if (rc == 0)
+		rc = ss_report_apply_json(&r, &out, d);
+	if (rc == 0)
+		rc = ss_engine_write_output(NULL, out.data, out.len, d);
+	ss_buf_release(&out);
+	ss_strlist_release(&effect);
+	return rc;
 }
 
 /* "before NAME after\n" with the file name made printable. */
@@ -213,10 +274,14 @@ int cmd_apply(int argc, char **argv, const cli_globals *g)
 	ss_apply_result res = SS_APPLY_RESULT_INIT;
 	int status = EXIT_OK;
 	if (cli_targets(argv + optind, argc - optind, a.system, 1, &targets, &d) < 0 ||
-	    ss_engine_apply(&targets, &a.policy, &a.opts, &res, &d) < 0)
+	    ss_engine_apply(&targets, &a.policy, &a.opts, &res, &d) < 0 ||
+	    (a.json && report_json(&a, &res, &d) < 0))
 		status = cli_fail(&d);
-	else
+	else if (!a.json)
 		report(&a, &res);
+	/* --check: like 'git diff --exit-code', 1 when something would change. */
+	if (status == EXIT_OK && a.check && res.changed.n)
+		status = EXIT_CHECK_CHANGES;
 	ss_apply_result_free(&res);
 	ss_targets_free(&targets);
 	ss_diag_clear(&d);

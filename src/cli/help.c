@@ -68,6 +68,10 @@ static const char apply_help[] =
     "  --winscp-ping null|dummy  WinSCP's keepalive kind (default: null, keeping\n"
     "                          sites that already use dummy commands)\n"
     "  --dry-run               write nothing; print the diff\n"
+    "  --check                 write nothing; print the diff; exit 1 when something\n"
+    "                          would change, 0 when nothing would\n"
+    "  --format text|json      json: the files changed (with backups) and unchanged,\n"
+    "                          and per scope the interval before and after\n"
     "  --diff                  print the diff of what is written\n"
     "  --no-backup             keep no backup\n"
     "  --system                with no TARGET, also change system files\n";

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "openssh_int.h"
+#include "sshsync/sshkw.h"
 
 enum { MAX_RUNS = 64, NOPS = OP_UNKNOWN_CHECK + 1 };
 
@@ -252,10 +253,12 @@ static int check_unknown(evstate *st, const oss_dir *dir)
 	if (ign && ss_match_pattern_list(dir->str, ign, 1) == 1)
 		return 0;
 	const ss_sshconf_item *it = item_of(st->c, dir->file, dir->item);
+	char advice[256];
+	ss_sshkw_unknown_advice(dir->str, 0, advice, sizeof(advice));
 	return ss_text_error(&st->c->files[dir->file].text, st->d, it->kw_start,
 			     "Bad configuration option: %s: ssh 9.2 does not know this keyword "
-			     "and no IgnoreUnknown in force for host %s names it",
-			     dir->str, st->host);
+			     "and no IgnoreUnknown in force for host %s names it%s%s",
+			     dir->str, st->host, advice[0] ? "; " : "", advice);
 }
 
 static int apply_dirs(evstate *st, const oss_block *b)

@@ -108,7 +108,7 @@ static int judge_period(ss_scope *sc, const ss_policy *p)
 
 int ss_scope_judge(ss_scope *sc, const ss_policy *p)
 {
-	if (sc->error || sc->interval == SS_UNKNOWN)
+	if (sc->error || sc->not_applicable || sc->interval == SS_UNKNOWN)
 		return 0; /* the client has said why it cannot be computed */
 	if (sc->interval == 0)
 		return ss_scope_reason(sc, "keepalives are off: an idle connection is dropped "
@@ -122,12 +122,16 @@ int ss_scope_judge(ss_scope *sc, const ss_policy *p)
 
 int ss_scope_failed(const ss_scope *sc)
 {
-	return sc->reasons.n > 0;
+	return !sc->not_applicable && sc->reasons.n > 0;
 }
 
 const char *ss_scope_status(const ss_scope *sc)
 {
-	return sc->error ? "error" : ss_scope_failed(sc) ? "fail" : "pass";
+	if (sc->error)
+		return "error";
+	if (sc->not_applicable)
+		return "n/a";
+	return ss_scope_failed(sc) ? "fail" : "pass";
 }
 
 int ss_scope_set_witness(ss_scope *sc, const char *witness)

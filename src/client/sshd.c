@@ -512,8 +512,8 @@ static int walk_line(sd_walk *w, size_t fi, size_t ii, int *flags, int *active, 
 	/* every other value, once: the first pass sees every line */
 	if (w->pass != 1)
 		return 0;
-	if (*active && w->globals)
-		ss_sshkw_sshd_globals_note(w->globals, f->text, it);
+	if (*active && w->globals && ss_sshkw_sshd_globals_note(w->globals, f->text, it) < 0)
+		return ss_diag_oom(w->d);
 	return ss_sshkw_server_check(f->text, it, w->d);
 }
 
@@ -566,8 +566,11 @@ int ss_sshd_load(ss_sshd_config **out, const char *path, const ss_sshd_opts *o, 
 	sd_walk w = {c, 1, NULL, -1, 0, &c->global, d, &globals};
 	int active = 1;
 	long block = -1;
-	if (walk_file(&w, main_index, 0, &active, &block, 0) < 0 ||
-	    ss_sshkw_sshd_globals_check(&globals, d) < 0) {
+	int r = walk_file(&w, main_index, 0, &active, &block, 0);
+	if (r == 0)
+		r = ss_sshkw_sshd_globals_check(&globals, d);
+	ss_sshkw_sshd_globals_free(&globals);
+	if (r < 0) {
 		ss_sshd_free(c);
 		return -1;
 	}

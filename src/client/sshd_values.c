@@ -807,10 +807,40 @@ static void set_enabled(ss_sshkw_sshd_globals *g, size_t i, const ss_sshconf_ite
 		g->enabled[i] = strcasecmp(it->args[0].value, "yes") == 0;
 }
 
-void ss_sshkw_sshd_globals_note(ss_sshkw_sshd_globals *g, const ss_text *t,
-				const ss_sshconf_item *it)
+void ss_sshkw_sshd_globals_free(ss_sshkw_sshd_globals *g)
+{
+	free(g->subsystems);
+	g->subsystems = NULL;
+	g->nsubsystems = 0;
+}
+
+static int note_subsystem(ss_sshkw_sshd_globals *g, const ss_text *t, const ss_sshconf_item *it)
+{
+	if (it->nargs == 0)
+		return 0;
+	const char *name = it->args[0].value;
+	for (size_t i = 0; i < g->nsubsystems; i++)
+		if (strcmp(g->subsystems[i], name) == 0) {
+			if (!g->dup_item) {
+				g->dup_text = t;
+				g->dup_item = it;
+			}
+			return 0;
+		}
+	const char **v = realloc(g->subsystems, (g->nsubsystems + 1) * sizeof(*v));
+	if (!v)
+		return -1;
+	g->subsystems = v;
+	g->subsystems[g->nsubsystems++] = name;
+	return 0;
+}
+
+int ss_sshkw_sshd_globals_note(ss_sshkw_sshd_globals *g, const ss_text *t,
+			       const ss_sshconf_item *it)
 {
 	const char *k = it->keyword;
+	if (strcmp(k, "subsystem") == 0)
+		return note_subsystem(g, t, it);
 	if (strcmp(k, "authorizedkeyscommand") == 0 && !g->item[G_KEYS]) {
 		g->text[G_KEYS] = t;
 		g->item[G_KEYS] = it;
@@ -839,6 +869,7 @@ void ss_sshkw_sshd_globals_note(ss_sshkw_sshd_globals *g, const ss_text *t,
 	} else if (strcmp(k, "gssapiauthentication") == 0) {
 		set_enabled(g, 4, it);
 	}
+	return 0;
 }
 
 /* A command is "set" unless its whole value is none. */
@@ -876,6 +907,11 @@ static int methods_enabled(const ss_sshkw_sshd_globals *g, const char *list)
 
 int ss_sshkw_sshd_globals_check(const ss_sshkw_sshd_globals *g, ss_diag *d)
 {
+	if (g->dup_item)
+		return ss_text_error(g->dup_text, d, g->dup_item->args[0].start,
+				     "Subsystem '%s' already defined: expected each subsystem "
+				     "name once",
+				     g->dup_item->args[0].value);
 	const ss_sshconf_item *it = g->item[G_KEYS];
 	if (it && !g->keys_user && command_set(g->text[G_KEYS], it))
 		return ss_text_error(g->text[G_KEYS], d, it->kw_start,

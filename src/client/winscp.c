@@ -17,14 +17,54 @@
 #include "sshsync/text.h"
 #include "sshsync/winini.h"
 
-enum { K_TYPE, K_MIN, K_SECS, K_SEC, K_N };
+/* The SCP/SFTP keys, the FTP keys, and the protocol that chooses. */
+enum { K_TYPE, K_MIN, K_SECS, K_SEC, K_FTYPE, K_FINT, K_PROTO, K_N };
 
-static const char *const key_names[K_N] = {"PingType", "PingInterval", "PingIntervalSecs",
-					   "PingIntervalSec"};
+static const char *const key_names[K_N] = {"PingType",	      "PingInterval", "PingIntervalSecs",
+					   "PingIntervalSec", "FtpPingType",  "FtpPingInterval",
+					   "FSProtocol"};
 
 /* Factory values (TSessionData::DefaultSettings: PingType ptOff,
- * PingInterval 30 s, so 0 minutes and 30 seconds). */
-static const long factory[K_N] = {0, 0, 30, 30};
+ * PingInterval 30 s, so 0 minutes and 30 seconds; FtpPingType
+ * fptDummyCommand, FtpPingInterval 30; FSProtocol fsSFTP). */
+static const long factory[K_N] = {0, 0, 30, 30, 2, 30, 1};
+
+/* --- the rules: which protocol, and what keeps it alive --- */
+
+typedef enum wproto { PROTO_SSH, PROTO_FTP, PROTO_NONE } wproto;
+
+/* TTerminal::InternalTryOpen (Terminal.cpp): FSProtocol 5 opens FTP (FTPS
+ * too: that is the Ftps key), 6 WebDAV, 7 S3; any other value SCP/SFTP. */
+static wproto protocol_of(long fsprotocol)
+{
+	if (fsprotocol == 5)
+		return PROTO_FTP;
+	if (fsprotocol == 6 || fsprotocol == 7)
+		return PROTO_NONE;
+	return PROTO_SSH;
+}
+
+/* FTP (FtpFileSystem.cpp GetOptionVal, FileZilla's CFtpControlSocket::
+ * OnTimer): every FtpPingType but 0 turns the engine's keepalive on, a
+ * dummy command (PWD, REST 0, TYPE A or TYPE I) once FtpPingInterval whole
+ * seconds have passed since the last command, checked by a one-second
+ * timer, so that 0 or less means every second. FtpPingType 3 also lists
+ * the current directory after more than 4 x FtpPingInterval without a
+ * WinSCP operation (TFTPFileSystem::Idle), on top of those commands. */
+static long ftp_interval(long type, long seconds)
+{
+	if (type == 0)
+		return 0;
+	return seconds > 0 ? seconds : 1;
+}
+
+/* The FtpPingType apply leaves: 1, 2 and 3 stay; 0 (off), a value WinSCP
+ * cannot read, or one it never writes becomes 2, a dummy command, as
+ * WinSCP's own dialog writes it. */
+static long ftp_target_type(long current, int readable)
+{
+	return readable && current >= 1 && current <= 3 ? current : 2;
+}
 
 #define INI_SESSIONS "Sessions\\"
 #define INI_SESSIONS_LEN (sizeof(INI_SESSIONS) - 1)
@@ -180,15 +220,20 @@ static int reason_unreadable(ss_scope *sc, const wval *v, int k)
 			       v->shown, v->where, v->why, factory[k]);
 }
 
-/* Fills the scope's interval and set_at, and the reasons that come from
- * the values themselves (the policy's are added by ss_scope_judge). */
-static int evaluate(const wsite *w, ss_scope *sc)
+/* Reasons for the keys from..to (inclusive) that WinSCP cannot read. */
+static int reasons_unreadable(const wsite *w, ss_scope *sc, int from, int to)
 {
 	int r = 0;
-	for (int k = 0; k < K_N; k++)
+	for (int k = from; k <= to; k++)
 		if (w->k[k].present && !w->k[k].readable)
 			r |= reason_unreadable(sc, &w->k[k], k);
+	return r;
+}
 
+/* SCP/SFTP: PingType, and the interval in minutes and seconds. */
+static int evaluate_ssh(const wsite *w, ss_scope *sc)
+{
+	int r = reasons_unreadable(w, sc, K_TYPE, K_SEC);
 	const wval *secs_from = &w->k[K_SECS];
 	long secs = -1;
 	if (w->k[K_SECS].present && w->k[K_SECS].readable)
@@ -240,6 +285,76 @@ static int evaluate(const wsite *w, ss_scope *sc)
 	return r;
 }
 
+/* FTP and FTPS: FtpPingType and FtpPingInterval (seconds). */
+static int evaluate_ftp(const wsite *w, ss_scope *sc)
+{
+	int r = reasons_unreadable(w, sc, K_FTYPE, K_FINT);
+	const wval *t = &w->k[K_FTYPE], *iv = &w->k[K_FINT];
+	long type = read_value(w, K_FTYPE);
+	sc->interval = ftp_interval(type, read_value(w, K_FINT));
+	const wval *set_at = iv->present && iv->readable ? iv : NULL;
+	if (type == 0) {
+		if (set_at)
+			r |= ss_scope_reason(
+			    sc,
+			    "%s at %s sets an interval, but FtpPingType is 0 at %s: "
+			    "WinSCP sends no keepalives",
+			    iv->shown, iv->where, t->where);
+		set_at = t;
+	} else if (type < 1 || type > 3) {
+		r |=
+		    ss_scope_reason(sc,
+				    "%s at %s is not 0, 1, 2 or 3: WinSCP's FTP engine sends dummy "
+				    "commands, but WinSCP writes no such value",
+				    t->shown, t->where);
+	}
+	if (!set_at && t->present && t->readable)
+		set_at = t;
+	if (set_at && ss_scope_set_at(sc, set_at->where) < 0)
+		return -1;
+	return r;
+}
+
+/* WebDAV and S3: WinSCP has no keepalive for them. */
+static int evaluate_none(const wsite *w, ss_scope *sc)
+{
+	long proto = read_value(w, K_PROTO);
+	sc->not_applicable = 1;
+	sc->interval = SS_UNSET;
+	return ss_scope_reason(sc, "%s at %s: WinSCP has no keepalive for %s sites",
+			       w->k[K_PROTO].shown, w->k[K_PROTO].where,
+			       proto == 6 ? "WebDAV" : "S3");
+}
+
+/* Fills the scope's interval and set_at, and the reasons that come from
+ * the values themselves (the policy's are added by ss_scope_judge), by the
+ * site's protocol. */
+static int evaluate(const wsite *w, ss_scope *sc)
+{
+	int r = reasons_unreadable(w, sc, K_PROTO, K_PROTO);
+	switch (protocol_of(read_value(w, K_PROTO))) {
+	case PROTO_FTP:
+		return r | evaluate_ftp(w, sc);
+	case PROTO_NONE:
+		return r | evaluate_none(w, sc);
+	default:
+		return r | evaluate_ssh(w, sc);
+	}
+}
+
+/* A site stored as Default%20Settings in another case: WinSCP loads it as
+ * a site (TStoredSessionList::Load compares names exactly), but both
+ * TMemIniFile and the registry compare section and key names ignoring case,
+ * so Default Settings saved by WinSCP or sshsync would land in that site's
+ * section. NULL when there is none. */
+static const wsite *shadowing_default(const wsites *s)
+{
+	for (size_t i = 0; s && i < s->n; i++)
+		if (!is_default(&s->v[i]) && strcasecmp(s->v[i].munged, MUNGED_DEFAULT) == 0)
+			return &s->v[i];
+	return NULL;
+}
+
 static int audit_sites(const char *path, const wsites *s, int have_default, ss_scopes *out,
 		       ss_diag *d)
 {
@@ -247,6 +362,14 @@ static int audit_sites(const char *path, const wsites *s, int have_default, ss_s
 		/* No Default Settings stored: new sites get the factory values. */
 		ss_scope *sc = ss_scopes_add(out, "winscp", path, SS_WINSCP_DEFAULT_SETTINGS);
 		if (!sc)
+			return ss_diag_oom(d);
+		const wsite *shadow = shadowing_default(s);
+		if (shadow && ss_scope_reason(sc,
+					      "the site \"%s\" is stored where Default Settings "
+					      "would be (names of sections and keys ignore case): "
+					      "WinSCP cannot keep Default Settings apart from it, "
+					      "and sshsync writes none; rename that site",
+					      shadow->name) < 0)
 			return ss_diag_oom(d);
 	}
 	for (size_t i = 0; i < s->n; i++) {
@@ -294,8 +417,9 @@ static int ini_is_site(const ss_winini *ini, size_t i, const char **munged, size
 
 static int ini_key_index(const ss_winini *ini, const ss_winini_key *k)
 {
-	/* Cheap test first: every keepalive key starts with "Ping". */
-	if (k->name_len < 8 || (ss_winini_key_name(ini, k)[0] | 0x20) != 'p')
+	/* Cheap test first: every key of the table starts with P or F. */
+	char c = (char)(ss_winini_key_name(ini, k)[0] | 0x20);
+	if (k->name_len < 8 || (c != 'p' && c != 'f'))
 		return -1;
 	for (int i = 0; i < K_N; i++)
 		if (ss_winini_key_is(ini, k, key_names[i]))
@@ -355,14 +479,14 @@ static int ini_sites(const ss_winini *ini, wsites *out, int *have_default, ss_di
 	return 0;
 }
 
-/* The PingType WinSCP reads from a site's first section. */
-static long ini_current_type(const ss_winini *ini, size_t first)
+/* The value WinSCP reads for key k from a site's first section. */
+static long ini_read(const ss_winini *ini, size_t first, int k)
 {
-	ss_winini_key k;
+	ss_winini_key key;
 	long v;
-	if (!ss_winini_find_key(ini, first, key_names[K_TYPE], &k) ||
-	    ss_winini_parse_int(ss_winini_key_value(ini, &k), k.value_len, &v) < 0)
-		return factory[K_TYPE];
+	if (!ss_winini_find_key(ini, first, key_names[k], &key) ||
+	    ss_winini_parse_int(ss_winini_key_value(ini, &key), key.value_len, &v) < 0)
+		return factory[k];
 	return v;
 }
 
@@ -380,11 +504,10 @@ static void set_targets(targets *tg, long type, long interval)
 		snprintf(tg->text[k], sizeof(tg->text[k]), "%ld", tg->value[k]);
 }
 
-/* Edits one section (the site's first, or a later duplicate that WinSCP
- * may read instead): every keepalive value gets the target, the obsolete
- * key goes, and the first section gets the keys it lacks. */
-static int ini_fix_section(const ss_winini *ini, ss_edits *e, size_t i, const ss_policy *p,
-			   ss_diag *d)
+/* Edits one SCP/SFTP section (the site's first, or a later duplicate that
+ * WinSCP may read instead): every keepalive value gets the target, the
+ * obsolete key goes, and the first section gets the keys it lacks. */
+static int ini_fix_ssh(const ss_winini *ini, ss_edits *e, size_t i, const ss_policy *p, ss_diag *d)
 {
 	const ss_winini_section *s = &ini->sections[i];
 	ss_winini_key found[K_N], k;
@@ -392,7 +515,7 @@ static int ini_fix_section(const ss_winini *ini, ss_edits *e, size_t i, const ss
 	ini_first_keys(ini, i, found, have);
 	long current = factory[K_TYPE];
 	if (s->first_of != i)
-		current = ini_current_type(ini, s->first_of);
+		current = ini_read(ini, s->first_of, K_TYPE);
 	else if (have[K_TYPE] && ss_winini_parse_int(ss_winini_key_value(ini, &found[K_TYPE]),
 						     found[K_TYPE].value_len, &current) < 0)
 		current = factory[K_TYPE];
@@ -402,7 +525,7 @@ static int ini_fix_section(const ss_winini *ini, ss_edits *e, size_t i, const ss
 	size_t cursor = 0;
 	while (ss_winini_next_key(ini, i, &cursor, &k)) {
 		int ki = ini_key_index(ini, &k);
-		if (ki < 0)
+		if (ki < 0 || ki > K_SEC)
 			continue;
 		if (ki == K_SEC) {
 			if (ss_winini_delete_key(ini, e, &k, d) < 0)
@@ -425,6 +548,50 @@ static int ini_fix_section(const ss_winini *ini, ss_edits *e, size_t i, const ss
 		if (!have[ki])
 			add[n++] = (ss_winini_kv){key_names[ki], tg.text[ki]};
 	return n ? ss_winini_insert_keys(ini, e, i, add, n, d) : 0;
+}
+
+/* Edits one FTP section: FtpPingInterval gets the interval (added to the
+ * first section when missing), an FtpPingType that is off or unreadable
+ * becomes 2. */
+static int ini_fix_ftp(const ss_winini *ini, ss_edits *e, size_t i, const ss_policy *p, ss_diag *d)
+{
+	char text[24];
+	int have_interval = 0;
+	size_t cursor = 0;
+	ss_winini_key k;
+	while (ss_winini_next_key(ini, i, &cursor, &k)) {
+		int ki = ini_key_index(ini, &k);
+		if (ki != K_FTYPE && ki != K_FINT)
+			continue;
+		long v;
+		int ok = ss_winini_parse_int(ss_winini_key_value(ini, &k), k.value_len, &v) == 0;
+		long want = ki == K_FINT ? p->interval : ftp_target_type(v, ok);
+		have_interval |= ki == K_FINT;
+		if (ok && v == want)
+			continue;
+		snprintf(text, sizeof(text), "%ld", want);
+		if (ss_winini_set_value(ini, e, &k, text, d) < 0)
+			return -1;
+	}
+	if (ini->sections[i].first_of != i || have_interval)
+		return 0;
+	snprintf(text, sizeof(text), "%ld", p->interval);
+	ss_winini_kv add = {key_names[K_FINT], text};
+	return ss_winini_insert_keys(ini, e, i, &add, 1, d);
+}
+
+/* One section of a site, by the protocol its first section names. */
+static int ini_fix_section(const ss_winini *ini, ss_edits *e, size_t i, const ss_policy *p,
+			   ss_diag *d)
+{
+	switch (protocol_of(ini_read(ini, ini->sections[i].first_of, K_PROTO))) {
+	case PROTO_FTP:
+		return ini_fix_ftp(ini, e, i, p, d);
+	case PROTO_NONE:
+		return 0;
+	default:
+		return ini_fix_ssh(ini, e, i, p, d);
+	}
 }
 
 static int ini_apply(ss_change *c, const ss_policy *p, ss_diag *d)
@@ -451,6 +618,12 @@ static int ini_apply(ss_change *c, const ss_policy *p, ss_diag *d)
 		}
 		r = ini_fix_section(&ini, &c->edits, i, p, d);
 	}
+	/* TMemIniFile finds sections ignoring case: a new
+	 * [Sessions\Default%20Settings] would be read as part of a site's
+	 * [Sessions\Default%20settings], so there is nowhere to add it. */
+	if (!have_default && ss_winini_find_section(&ini, INI_SESSIONS MUNGED_DEFAULT,
+						    sizeof(INI_SESSIONS MUNGED_DEFAULT) - 1) >= 0)
+		have_default = 1;
 	if (r == 0 && !have_default) {
 		targets tg;
 		set_targets(&tg, target_type(p, factory[K_TYPE]), p->interval);
@@ -486,10 +659,37 @@ static int plan_key(ss_regplan *out, const char *munged, long current_type, cons
 	return 0;
 }
 
-static int plan_site(ss_regplan *out, const char *munged, long current_type, const ss_policy *p,
+/* An FTP site's key: FtpPingInterval, and FtpPingType where it is off. */
+static int plan_ftp(ss_regplan *out, const char *munged, const wsite *w, const ss_policy *p,
+		    ss_diag *d)
+{
+	char *path = ss_asprintf("%s\\%s", SS_WINSCP_SESSIONS, munged);
+	if (!path)
+		return ss_diag_oom(d);
+	ss_regkey *k = ss_regplan_key(out, path);
+	free(path);
+	const wval *t = &w->k[K_FTYPE];
+	long type = read_value(w, K_FTYPE);
+	long want = ftp_target_type(type, !t->present || t->readable);
+	if (!k || ss_regkey_set_dword(k, key_names[K_FINT], (uint32_t)p->interval) < 0 ||
+	    ((want != type || (t->present && !t->readable)) &&
+	     ss_regkey_set_dword(k, key_names[K_FTYPE], (uint32_t)want) < 0))
+		return ss_diag_oom(d);
+	return 0;
+}
+
+/* A site's key by its protocol (a site not in the source is SFTP's). */
+static int plan_site(ss_regplan *out, const char *munged, const wsite *w, const ss_policy *p,
 		     ss_diag *d)
 {
-	return plan_key(out, munged, current_type, p, 1, d);
+	switch (protocol_of(w ? read_value(w, K_PROTO) : factory[K_PROTO])) {
+	case PROTO_FTP:
+		return plan_ftp(out, munged, w, p, d);
+	case PROTO_NONE:
+		return 0;
+	default:
+		return plan_key(out, munged, w ? read_value(w, K_TYPE) : factory[K_TYPE], p, 1, d);
+	}
 }
 
 static const wsite *find_site(const wsites *s, const char *name)
@@ -509,18 +709,18 @@ static int plan_sites(const wsites *s, int have_default, const ss_strlist *sessi
 			char *munged = ss_winscp_munge(sessions->v[i]);
 			if (!munged)
 				return ss_diag_oom(d);
-			int r = plan_site(out, munged, w ? read_value(w, K_TYPE) : factory[K_TYPE],
-					  p, d);
+			int r = plan_site(out, munged, w, p, d);
 			free(munged);
 			if (r < 0)
 				return -1;
 		}
 		return 0;
 	}
-	if (!have_default && plan_site(out, MUNGED_DEFAULT, factory[K_TYPE], p, d) < 0)
+	if (!have_default && !shadowing_default(s) &&
+	    plan_site(out, MUNGED_DEFAULT, NULL, p, d) < 0)
 		return -1;
 	for (size_t i = 0; i < s->n; i++)
-		if (plan_site(out, s->v[i].munged, read_value(&s->v[i], K_TYPE), p, d) < 0)
+		if (plan_site(out, s->v[i].munged, &s->v[i], p, d) < 0)
 			return -1;
 	return 0;
 }
@@ -620,12 +820,9 @@ static int reg_key_index(const ss_regfile *rf, const ss_regvalue *v)
  * target (an import applies them in order; the last must be right, and
  * the others then are too); the obsolete value goes; what the import
  * would leave unset is added to the last block. */
-static int reg_fix_site(const ss_regfile *rf, ss_edits *e, size_t first, const ss_policy *p,
-			ss_diag *d)
+static int reg_fix_ssh(const ss_regfile *rf, ss_edits *e, size_t first, const char *path,
+		       const ss_policy *p)
 {
-	char *path = ss_strndup(rf->blocks[first].path, rf->blocks[first].path_len);
-	if (!path)
-		return ss_diag_oom(d);
 	ss_regvalue v;
 	long current = factory[K_TYPE];
 	if (ss_regfile_lookup(rf, path, key_names[K_TYPE], &v) && v.type == SS_REG_DWORD)
@@ -637,7 +834,7 @@ static int reg_fix_site(const ss_regfile *rf, ss_edits *e, size_t first, const s
 		size_t cursor = 0;
 		while (r == 0 && ss_regfile_next_value(rf, b, &cursor, &v)) {
 			int k = reg_key_index(rf, &v);
-			if (k < 0)
+			if (k < 0 || k > K_SEC)
 				continue;
 			if (k == K_SEC) {
 				/* A "PingIntervalSec"=- line already deletes it. */
@@ -653,6 +850,57 @@ static int reg_fix_site(const ss_regfile *rf, ss_edits *e, size_t first, const s
 		if (ss_regfile_lookup(rf, path, key_names[k], &v))
 			continue;
 		r = ss_regfile_insert_dword(rf, e, last, key_names[k], (uint32_t)tg.value[k]);
+	}
+	return r;
+}
+
+/* An FTP site: every FtpPingInterval line gets the interval (added to the
+ * last block when the import would leave none), an FtpPingType that is off
+ * or not a dword becomes 2. */
+static int reg_fix_ftp(const ss_regfile *rf, ss_edits *e, size_t first, const char *path,
+		       const ss_policy *p)
+{
+	ss_regvalue v;
+	int r = 0;
+	for (size_t b = first; b != SS_REGFILE_NONE && r == 0; b = rf->blocks[b].next_same) {
+		size_t cursor = 0;
+		while (r == 0 && ss_regfile_next_value(rf, b, &cursor, &v)) {
+			int k = reg_key_index(rf, &v);
+			if ((k != K_FTYPE && k != K_FINT) || v.type == SS_REG_DELETE)
+				continue;
+			int ok = v.type == SS_REG_DWORD;
+			long current = (long)(int32_t)v.dword;
+			long want = k == K_FINT ? p->interval : ftp_target_type(current, ok);
+			if (!ok || current != want)
+				r = ss_regfile_set_dword(rf, e, &v, (uint32_t)want);
+		}
+	}
+	if (r == 0 && !ss_regfile_lookup(rf, path, key_names[K_FINT], &v))
+		r = ss_regfile_insert_dword(rf, e, reg_last_block(rf, first), key_names[K_FINT],
+					    (uint32_t)p->interval);
+	return r;
+}
+
+/* One site, by the protocol the import leaves in its key. */
+static int reg_fix_site(const ss_regfile *rf, ss_edits *e, size_t first, const ss_policy *p,
+			ss_diag *d)
+{
+	char *path = ss_strndup(rf->blocks[first].path, rf->blocks[first].path_len);
+	if (!path)
+		return ss_diag_oom(d);
+	ss_regvalue v;
+	long proto = factory[K_PROTO];
+	if (ss_regfile_lookup(rf, path, key_names[K_PROTO], &v) && v.type == SS_REG_DWORD)
+		proto = (long)(int32_t)v.dword;
+	int r = 0;
+	switch (protocol_of(proto)) {
+	case PROTO_FTP:
+		r = reg_fix_ftp(rf, e, first, path, p);
+		break;
+	case PROTO_NONE:
+		break;
+	default:
+		r = reg_fix_ssh(rf, e, first, path, p);
 	}
 	free(path);
 	return r < 0 ? ss_diag_oom(d) : 0;
@@ -678,6 +926,11 @@ static int reg_apply(ss_change *c, const ss_policy *p, ss_diag *d)
 			have_default = strcmp(name, SS_WINSCP_DEFAULT_SETTINGS) == 0;
 			free(name);
 		}
+		/* Registry key names ignore case: an import of
+		 * ...\Default%20Settings would write into this site's key. */
+		if (len == sizeof(MUNGED_DEFAULT) - 1 &&
+		    strncasecmp(munged, MUNGED_DEFAULT, len) == 0)
+			have_default = 1;
 		r = reg_fix_site(&rf, &c->edits, b, p, d);
 	}
 	if (r == 0 && !have_default) {

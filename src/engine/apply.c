@@ -283,8 +283,30 @@ static int write_all(ss_changeset *sets, size_t n, const ss_apply_opts *o, ss_ap
 	return r;
 }
 
+static int apply_targets(const ss_targets *targets, const ss_policy *p, const ss_apply_opts *o,
+			 ss_apply_result *res, ss_diag *d);
+
+/* Every scope of every target, as audit shows it without --host. */
+static int audit_scopes(const ss_targets *targets, const ss_policy *p, ss_scopes *out, ss_diag *d)
+{
+	ss_strlist none = SS_STRLIST_INIT;
+	ss_query q = {&none, &none};
+	return ss_engine_audit(targets, &q, p, out, d);
+}
+
 int ss_engine_apply(const ss_targets *targets, const ss_policy *p, const ss_apply_opts *o,
 		    ss_apply_result *res, ss_diag *d)
+{
+	if (o->want_scopes && audit_scopes(targets, p, &res->before, d) < 0)
+		return -1;
+	int r = apply_targets(targets, p, o, res, d);
+	if (r == 0 && o->want_scopes && !o->dry_run)
+		r = audit_scopes(targets, p, &res->after, d);
+	return r;
+}
+
+static int apply_targets(const ss_targets *targets, const ss_policy *p, const ss_apply_opts *o,
+			 ss_apply_result *res, ss_diag *d)
 {
 	ss_changeset *sets = calloc(targets->n ? targets->n : 1, sizeof(*sets));
 	if (!sets)
@@ -319,4 +341,6 @@ void ss_apply_result_free(ss_apply_result *res)
 	ss_strlist_release(&res->warnings);
 	ss_strlist_release(&res->kinds);
 	ss_strlist_release(&res->notes);
+	ss_scopes_free(&res->before);
+	ss_scopes_free(&res->after);
 }

@@ -70,7 +70,7 @@ static int add_json(ss_buf *out, json_t *j, size_t flags)
  * 100,000 sites never exists as one jansson tree (about 2 KB a scope). */
 int ss_report_json(const ss_scopes *s, const ss_report_opts *o, ss_buf *out, ss_diag *d)
 {
-	size_t failed = 0, errors = 0;
+	size_t failed = 0, errors = 0, na = 0;
 	int r = ss_buf_adds(out, "{\n  \"sshsync\": ") < 0 ||
 		add_json(out, json_string(SSHSYNC_VERSION), 0) < 0 ||
 		ss_buf_addf(out, ",\n  \"nat_timeout\": %ld,\n  \"scopes\": [", o->nat_timeout) < 0;
@@ -79,12 +79,134 @@ int ss_report_json(const ss_scopes *s, const ss_report_opts *o, ss_buf *out, ss_
 		    add_json(out, scope_json(&s->v[i]), 0) < 0;
 		failed += ss_scope_failed(&s->v[i]) && !s->v[i].error;
 		errors += s->v[i].error != 0;
+		na += s->v[i].not_applicable && !s->v[i].error;
 	}
 	if (!r)
 		r = ss_buf_addf(out,
 				"%s],\n  \"summary\": {\"scopes\": %zu, \"passed\": %zu, "
 				"\"failed\": %zu, \"errors\": %zu}\n}\n",
-				s->n ? "\n  " : "", s->n, s->n - failed - errors, failed,
+				s->n ? "\n  " : "", s->n, s->n - failed - errors - na, failed,
 				errors) < 0;
 	return r ? ss_diag_oom(d) : 0;
+}
+
+/* --- the result of apply --- */
+
+static json_t *string_array(const ss_strlist *l)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; a && l && i < l->n; i++)
+		if (json_array_append_new(a, text(l->v[i])) < 0) {
+			json_decref(a);
+			return NULL;
+		}
+	return a;
+}
+
+static json_t *changed_files(const ss_apply_report *r)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; a && i < r->changed->n; i++) {
+		json_t *o = json_object();
+		const char *bak = r->backups->v[i];
+		int bad = !o || json_object_set_new(o, "file", text(r->changed->v[i])) < 0 ||
+			  json_object_set_new(o, "kind", text(r->kinds->v[i])) < 0 ||
+			  json_object_set_new(o, "backup", bak[0] ? text(bak) : json_null()) < 0;
+		if (bad || json_array_append_new(a, o) < 0) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
+static int same_scope(const ss_scope *a, const ss_scope *b)
+{
+	return strcmp(a->kind, b->kind) == 0 && strcmp(a->file, b->file) == 0 &&
+	       strcmp(a->name, b->name) == 0;
+}
+
+/* The scope after apply that is `before` (usually at the same index). */
+static const ss_scope *after_of(const ss_apply_report *r, size_t i)
+{
+	const ss_scopes *a = r->after;
+	if (i < a->n && same_scope(&a->v[i], &r->before->v[i]))
+		return &a->v[i];
+	for (size_t j = 0; j < a->n; j++)
+		if (same_scope(&a->v[j], &r->before->v[i]))
+			return &a->v[j];
+	return NULL;
+}
+
+static json_t *interval_json(const ss_scope *sc)
+{
+	return !sc || sc->error ? json_null() : optional_int(sc->interval);
+}
+
+static json_t *apply_scope_json(const ss_apply_report *r, size_t i, int *changed)
+{
+	const ss_scope *b = &r->before->v[i];
+	json_t *after;
+	if (r->after)
+		after = interval_json(after_of(r, i));
+	else /* planned: every scope gets the interval */
+		after =
+		    b->error || b->interval == SS_UNKNOWN ? json_null() : json_integer(r->interval);
+	json_t *before = interval_json(b);
+	*changed = !json_equal(before, after);
+	json_t *o = json_object();
+	int bad = !o || json_object_set_new(o, "kind", text(b->kind)) < 0 ||
+		  json_object_set_new(o, "file", text(b->file)) < 0 ||
+		  json_object_set_new(o, "scope", text(b->name)) < 0 ||
+		  json_object_set_new(o, "before", before) < 0 ||
+		  json_object_set_new(o, "after", after) < 0 ||
+		  json_object_set_new(o, "changed", json_boolean(*changed)) < 0;
+	if (bad) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* The scopes one a line (a site list can be long), then the rest. */
+static int apply_scopes(const ss_apply_report *r, ss_buf *out, size_t *changed)
+{
+	int bad = ss_buf_adds(out, ",\n  \"scopes\": [") < 0;
+	for (size_t i = 0; i < r->before->n && !bad; i++) {
+		int c = 0;
+		bad = ss_buf_adds(out, i ? ",\n    " : "\n    ") < 0 ||
+		      add_json(out, apply_scope_json(r, i, &c), 0) < 0;
+		*changed += (size_t)c;
+	}
+	return bad || ss_buf_adds(out, r->before->n ? "\n  ]" : "]") < 0 ? -1 : 0;
+}
+
+static int field(ss_buf *out, const char *name, json_t *value)
+{
+	return ss_buf_addf(out, ",\n  \"%s\": ", name) < 0 || add_json(out, value, 0) < 0 ? -1 : 0;
+}
+
+int ss_report_apply_json(const ss_apply_report *r, ss_buf *out, ss_diag *d)
+{
+	size_t scopes_changed = 0;
+	int bad = ss_buf_adds(out, "{\n  \"sshsync\": ") < 0 ||
+		  add_json(out, json_string(SSHSYNC_VERSION), 0) < 0 ||
+		  field(out, "mode", json_string(r->mode)) < 0 ||
+		  field(out, "written", json_boolean(r->written)) < 0 ||
+		  field(out, "interval", json_integer(r->interval)) < 0 ||
+		  field(out, "after_from", json_string(r->after ? "files" : "plan")) < 0 ||
+		  field(out, "changed", changed_files(r)) < 0 ||
+		  field(out, "unchanged", string_array(r->unchanged)) < 0 ||
+		  apply_scopes(r, out, &scopes_changed) < 0 ||
+		  field(out, "notes", string_array(r->notes)) < 0 ||
+		  field(out, "warnings", string_array(r->warnings)) < 0 ||
+		  field(out, "take_effect", string_array(r->take_effect)) < 0;
+	if (!bad && r->diff)
+		bad = field(out, "diff", text(ss_buf_str(r->diff))) < 0;
+	if (!bad)
+		bad = ss_buf_addf(out,
+				  ",\n  \"summary\": {\"changed\": %zu, \"unchanged\": %zu, "
+				  "\"scopes\": %zu, \"scopes_changed\": %zu}\n}\n",
+				  r->changed->n, r->unchanged->n, r->before->n, scopes_changed) < 0;
+	return bad ? ss_diag_oom(d) : 0;
 }

@@ -87,6 +87,10 @@ static int write_case(xmlTextWriterPtr w, const ss_scope *sc)
 		    xmlTextWriterWriteString(w, BAD_CAST body) < 0 ||
 		    xmlTextWriterEndElement(w) < 0;
 		free(body);
+	} else if (!r && sc->not_applicable) {
+		r = xmlTextWriterStartElement(w, BAD_CAST "skipped") < 0 ||
+		    attr(w, "message", sc->reasons.n ? sc->reasons.v[0] : "not applicable") ||
+		    xmlTextWriterEndElement(w) < 0;
 	}
 	return r || xmlTextWriterEndElement(w) < 0 ? -1 : 0;
 }
@@ -95,10 +99,11 @@ static int write_suite(xmlTextWriterPtr w, const ss_scopes *s, size_t first, siz
 		       const char *stamp, const char *host)
 {
 	const ss_scope *sc = &s->v[first];
-	long failures = 0, errors = 0;
+	long failures = 0, errors = 0, skipped = 0;
 	for (size_t i = first; i < end; i++) {
 		failures += ss_scope_failed(&s->v[i]) && !s->v[i].error;
 		errors += s->v[i].error != 0;
+		skipped += s->v[i].not_applicable && !s->v[i].error;
 	}
 	char *package = ss_asprintf("sshsync.%s", sc->kind);
 	int r = !package || xmlTextWriterStartElement(w, BAD_CAST "testsuite") < 0;
@@ -106,7 +111,7 @@ static int write_suite(xmlTextWriterPtr w, const ss_scopes *s, size_t first, siz
 	    attrf_long(w, "id", (long)id) || attr(w, "timestamp", stamp) ||
 	    attr(w, "hostname", host) || attrf_long(w, "tests", (long)(end - first)) ||
 	    attrf_long(w, "failures", failures) || attrf_long(w, "errors", errors) ||
-	    attr(w, "time", "0");
+	    attr(w, "time", "0") || (skipped && attrf_long(w, "skipped", skipped));
 	free(package);
 	r = r || xmlTextWriterStartElement(w, BAD_CAST "properties") < 0 ||
 	    xmlTextWriterEndElement(w) < 0;

@@ -22,6 +22,8 @@ static size_t display_width(const char *s)
 static char *interval_text(const ss_scope *sc)
 {
 	long v = sc->interval, period = ss_scope_period(sc);
+	if (sc->not_applicable)
+		return ss_strdup("-");
 	if (v == SS_UNKNOWN)
 		return ss_strdup("?");
 	if (v == 0)
@@ -109,7 +111,10 @@ static int row_cells(const ss_scope *sc, char **cell)
 	cell[4] = optional_text(sc->count_max, 0);
 	cell[5] = optional_text(sc->tcp_keepalive, 1);
 	cell[6] = sc->set_at ? set_at_text(sc) : ss_strdup("default");
-	cell[7] = ss_strdup(sc->error ? "ERROR" : ss_scope_failed(sc) ? "FAIL" : "pass");
+	cell[7] = ss_strdup(sc->error		  ? "ERROR"
+			    : sc->not_applicable  ? "n/a"
+			    : ss_scope_failed(sc) ? "FAIL"
+						  : "pass");
 	cell[8] = reasons_text(sc);
 	for (int i = 0; i < NCOLS; i++)
 		if (!cell[i])
@@ -157,7 +162,7 @@ int ss_report_text(const ss_scopes *s, const ss_report_opts *o, ss_buf *out, ss_
 	char **cells = calloc(ncells, sizeof(*cells));
 	if (!cells)
 		return ss_diag_oom(d);
-	size_t width[NCOLS] = {0}, failed = 0, errors = 0;
+	size_t width[NCOLS] = {0}, failed = 0, errors = 0, na = 0;
 	int r = 0;
 	for (int i = 0; i < NCOLS && !r; i++)
 		r = (cells[i] = ss_strdup(headings[i])) ? 0 : -1;
@@ -165,6 +170,7 @@ int ss_report_text(const ss_scopes *s, const ss_report_opts *o, ss_buf *out, ss_
 		r = row_cells(&s->v[i], cells + (i + 1) * NCOLS);
 		failed += ss_scope_failed(&s->v[i]) && !s->v[i].error;
 		errors += s->v[i].error != 0;
+		na += s->v[i].not_applicable && !s->v[i].error;
 	}
 	for (size_t i = 0; i < ncells && !r; i++) {
 		size_t w = display_width(cells[i]);
@@ -175,9 +181,10 @@ int ss_report_text(const ss_scopes *s, const ss_report_opts *o, ss_buf *out, ss_
 		r = add_row(out, cells + i * NCOLS, width, o->color && i > 0);
 	if (!r)
 		r = ss_buf_addf(out, "%zu scope%s, %zu passed, %zu failed", s->n,
-				s->n == 1 ? "" : "s", s->n - failed - errors, failed) < 0 ||
+				s->n == 1 ? "" : "s", s->n - failed - errors - na, failed) < 0 ||
 		    (errors &&
 		     ss_buf_addf(out, ", %zu error%s", errors, errors == 1 ? "" : "s") < 0) ||
+		    (na && ss_buf_addf(out, ", %zu not applicable", na) < 0) ||
 		    ss_buf_addf(out, " (NAT timeout %lds)\n", o->nat_timeout) < 0;
 	free_cells(cells, ncells);
 	return r ? ss_diag_oom(d) : 0;

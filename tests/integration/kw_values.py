@@ -11,7 +11,10 @@ from what that kind of keyword takes (numbers, times, ports, yes/no words,
 algorithm lists with + - ^ and patterns, forwarding specs, %-tokens,
 ${VAR}s, host lists, ...) or from what it does not (wrong words, wrong
 case, signs, overflow, empty quotes, extra arguments, "Keyword==value").
-The oracle is `ssh -G -F FILE HOST` (exit 255 = refused) or
+Some lines go under a Host block (ssh) or a Match block (sshd), and sshd
+cases sometimes define a Subsystem twice. The oracle is `ssh -G -F FILE
+HOST` for localhost and the Host block's name (refused when one of them
+exits 255), or
 `sshd -t -f FILE -h KEY` (as nobody when root); sshsync refuses with exit 2
 (`audit ssh:FILE` / `audit sshd:FILE`). Prints the case count, the
 agreement rate and every disagreement; exits 1 below 100%.
@@ -433,7 +436,9 @@ SSHD = {
     "HostbasedAcceptedAlgorithms": lambda r: alg_list(r, KEYS, KEY_PATTERNS),
     "HostbasedAcceptedKeyTypes": lambda r: alg_list(r, KEYS, KEY_PATTERNS),
     "HostbasedAuthentication": flag, "HostbasedUsesNameFromPacketOnly": flag,
-    "HostKeyAgent": string, "HostKeyAlgorithms": lambda r: alg_list(r, KEYS, KEY_PATTERNS),
+    "HostKeyAgent": string, "HostKey": lambda r: r.choice(["/nonexistent/key", "", "none", "k k"]),
+    "HostDSAKey": lambda r: r.choice(["/nonexistent/key", ""]),
+    "HostCertificate": lambda r: r.choice(["/nonexistent/cert", "", "c c"]), "HostKeyAlgorithms": lambda r: alg_list(r, KEYS, KEY_PATTERNS),
     "IgnoreRhosts": multi(["yes", "no", "shosts-only"]), "IgnoreUserKnownHosts": flag,
     "IPQoS": ipqos, "KbdInteractiveAuthentication": flag, "KeepAlive": flag,
     "KerberosAuthentication": flag, "KerberosGetAFSToken": flag, "KerberosOrLocalPasswd": flag,
@@ -493,7 +498,11 @@ def line(r, kw, gen):
     return "%s%s%s" % (name, sep, v)
 
 
-def make_case(r, table):
+BLOCK_HOSTS = ["web1", "db.example.com", "bastion"]
+
+
+def make_case(r, table, mode):
+    """(keywords, text, host names to ask ssh -G about)."""
     kws = r.sample(sorted(table), r.randint(1, 3))
     lines = [line(r, k, table[k]) for k in kws]
     if "ForkAfterAuthentication" in kws:
@@ -503,7 +512,24 @@ def make_case(r, table):
         lines = [l for l in lines if not l.lower().startswith(("hostname", "proxy"))]
     if "CanonicalizeHostname" in kws and "CanonicalDomains" in kws:
         lines = [l for l in lines if not l.lower().startswith("canonicaldomains")]
-    return kws, "\n".join(lines) + "\n"
+    hosts = ["localhost"]
+    if mode == "ssh" and r.random() < 0.3:
+        # some lines under a Host block: ssh checks every value whatever the
+        # host, and the values it uses (tokens, ...) for the hosts that take
+        # them, so the block's host is asked too
+        at = r.randrange(len(lines) + 1)
+        name = r.choice(BLOCK_HOSTS)
+        lines.insert(at, "Host " + name)
+        if at < len(lines) - 1:
+            hosts.append(name)
+    if mode == "sshd" and r.random() < 0.25:
+        # a Match block: its lines are checked in the first pass too, and
+        # global-only keywords are refused there (but not under Match all)
+        lines.insert(r.randrange(len(lines) + 1),
+                     r.choice(["Match User nobody", "Match all", "Match Address 10.0.0.0/8"]))
+    if mode == "sshd" and r.random() < 0.1:
+        lines.insert(r.randrange(len(lines) + 1), "Subsystem " + subsystem(r))
+    return kws, "\n".join(lines) + "\n", hosts
 
 
 # --- running -----------------------------------------------------------------
@@ -520,13 +546,16 @@ def nobody_gid():
     return pwd.getpwnam("nobody").pw_gid
 
 
-def run_case(mode, sshsync, path, key):
+def run_case(mode, sshsync, path, key, hosts):
     env = dict(os.environ)
     env.pop("SSHSYNC_UNSET_VAR", None)
     if mode == "ssh":
-        o = subprocess.run(["ssh", "-G", "-F", path, "localhost"], env=env,
-                           stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                           stderr=subprocess.PIPE, timeout=20)
+        for h in hosts:
+            o = subprocess.run(["ssh", "-G", "-F", path, h], env=env,
+                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, timeout=20)
+            if o.returncode != 0:
+                break
         target = "ssh:" + path
     else:
         o = subprocess.run(as_nobody(["/usr/sbin/sshd", "-t", "-f", path, "-h", key]), env=env,
@@ -549,21 +578,24 @@ def main():
     table = SSH if mode == "ssh" else SSHD
     r = random.Random(seed)
     cases = {}
+    hosts = {}
     drawn = set()
     for i in range(count):
-        kws, text = make_case(r, table)
+        kws, text, hosts_i = make_case(r, table, mode)
         drawn.update(kws)
         path = os.path.join(work, "c%05d.conf" % i)
         with open(path, "w") as f:
             f.write(text)
         os.chmod(path, 0o644)
         cases[path] = text
+        hosts[path] = hosts_i
     agree = 0
+    both = [0, 0]  # agreed on accepting, on refusing
     refused = [0, 0]
     bad = []
     crashes = []
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as ex:
-        for path, oracle, ours, msg in ex.map(lambda p: run_case(mode, sshsync, p, key),
+        for path, oracle, ours, msg in ex.map(lambda p: run_case(mode, sshsync, p, key, hosts[p]),
                                               sorted(cases)):
             if ours is None:
                 crashes.append((path, msg))
@@ -572,14 +604,15 @@ def main():
             refused[1] += ours
             if oracle == ours:
                 agree += 1
+                both[oracle] += 1
             else:
                 bad.append((path, oracle, msg))
     n = len(cases)
     oracle_name = "ssh -G" if mode == "ssh" else "sshd -t"
     print("%s values: %d generated cases (seed %d) over %d of %d keywords; %s refuses %d, "
-          "sshsync refuses %d; agreement %d/%d = %.2f%%" %
-          (mode, n, seed, len(drawn), len(table), oracle_name, refused[0], refused[1], agree, n,
-           100.0 * agree / n if n else 100.0))
+          "sshsync refuses %d; both accept %d, both refuse %d; agreement %d/%d = %.2f%%" %
+          (mode, n, seed, len(drawn), len(table), oracle_name, refused[0], refused[1], both[0],
+           both[1], agree, n, 100.0 * agree / n if n else 100.0))
     for path, oracle, msg in bad:
         print("DISAGREE (%s %s): %r\n    %s" % (oracle_name, "refuses" if oracle else "accepts",
                                                 cases[path], msg))

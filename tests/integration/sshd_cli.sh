@@ -155,13 +155,13 @@ after=$(md5sum "$main" "$etc"/sshd_config.d/*)
 "$SSHSYNC" apply --interval 60 --count-max 3 "sshd:$main" >/dev/null 2>&1
 if [ "$(md5sum "$main" "$etc"/sshd_config.d/*)" = "$after" ]; then ok; else bad "second apply changed files"; fi
 
-# ---- sshd -t refuses what sshsync does not check ----
+# ---- sshd -t refuses what sshsync does not check (257 ports) ----
 mkdir -m 755 "$tmp/refuse"
-printf 'Subsystem x /bin/a\nSubsystem x /bin/b\nClientAliveInterval 30\n' >"$tmp/refuse/sshd_config"
+{ for i in $(seq 2001 2257); do echo "Port $i"; done; echo 'ClientAliveInterval 30'; } >"$tmp/refuse/sshd_config"
 sum=$(md5sum <"$tmp/refuse/sshd_config")
 out=$("$SSHSYNC" apply --interval 60 "sshd:$tmp/refuse/sshd_config" 2>&1)
 rc=$?
-if [ $rc -eq 2 ] && [[ $out == *"sshd -t rejects"*"$tmp/refuse/sshd_config line 2"* ]] &&
+if [ $rc -eq 2 ] && [[ $out == *"sshd -t rejects"*"$tmp/refuse/sshd_config line 257"* ]] &&
 	[ "$(md5sum <"$tmp/refuse/sshd_config")" = "$sum" ] &&
 	[ "$(ls "$tmp/refuse")" = sshd_config ]; then ok; else bad "validation: exit $rc, $out"; fi
 

@@ -189,6 +189,64 @@ check "broken reg: exit" 2 $?
 grep -q "broken.reg:5:" "$work/err" && ok || bad "broken reg: no file:line: $(cat "$work/err")"
 cmp -s "$work/broken.reg" "$work/orig.reg" && ok || bad "broken reg: file changed"
 
+# --- by protocol: FTP/FTPS by FtpPingType/FtpPingInterval, WebDAV and S3 n/a ---
+proto="$work/proto.ini"
+printf '[Sessions\\Default%%20Settings]\r\nPingType=1\r\n\r\n[Sessions\\ftp]\r\nHostName=f\r\nFSProtocol=5\r\nPingType=0\r\n\r\n[Sessions\\ftps%%20off]\r\nFSProtocol=5\r\nFtps=3\r\nFtpPingType=0\r\nFtpPingInterval=20\r\n\r\n[Sessions\\dav]\r\nFSProtocol=6\r\n\r\n[Sessions\\s3]\r\nFSProtocol=7\r\nPingType=0\r\n\r\n[Sessions\\sftp]\r\nFSProtocol=2\r\n' >"$proto"
+"$SSHSYNC" audit --format json "winscp:$proto" >"$work/p.json"
+check "protocols: audit exit (scopes fail)" 1 $?
+check "protocols: FTP site with no keys: factory dummy command every 30 s" "30 pass" \
+	"$(scope_field "$work/p.json" ftp interval) $(scope_field "$work/p.json" ftp status)"
+check "protocols: FTPS with FtpPingType 0 is off" "0 fail" \
+	"$(scope_field "$work/p.json" 'ftps off' interval) $(scope_field "$work/p.json" 'ftps off' status)"
+for site in dav s3; do
+	check "protocols: $site is n/a" "None n/a" \
+		"$(scope_field "$work/p.json" $site interval) $(scope_field "$work/p.json" $site status)"
+done
+check "protocols: summary counts n/a in neither" "6 2 2" \
+	"$(json "$work/p.json" "'%d %d %d' % (j['summary']['scopes'], j['summary']['passed'], j['summary']['failed'])")"
+if [[ -f "$SSHSYNC_SHARED/schemas/junit-ant.xsd" ]] && command -v xmllint >/dev/null; then
+	"$SSHSYNC" audit --format junit "winscp:$proto" >"$work/p.xml"
+	xmllint --noout --schema "$SSHSYNC_SHARED/schemas/junit-ant.xsd" "$work/p.xml" 2>/dev/null
+	check "protocols: JUnit with <skipped> validates" 0 $?
+	check "protocols: JUnit skips the two" 2 "$(grep -c '<skipped message=' "$work/p.xml")"
+fi
+cp "$proto" "$work/proto.before"
+"$SSHSYNC" apply --interval 60 --no-backup "winscp:$proto" >/dev/null
+check "protocols: apply" 0 $?
+"$PY3" - "$work/proto.before" "$proto" <<'PY'
+import sys
+old = open(sys.argv[1], 'rb').read().decode().split('\r\n\r\n')
+new = open(sys.argv[2], 'rb').read().decode().split('\r\n\r\n')
+sec = {s.split('\r\n')[0]: s for s in new}
+want = {
+    '[Sessions\\ftp]': 'FSProtocol=5\r\nPingType=0\r\nFtpPingInterval=60',
+    '[Sessions\\ftps%20off]': 'Ftps=3\r\nFtpPingType=2\r\nFtpPingInterval=60',
+    '[Sessions\\sftp]': 'FSProtocol=2\r\nPingType=1\r\nPingInterval=1\r\nPingIntervalSecs=0',
+}
+for name, part in want.items():
+    assert part in sec[name], (name, sec[name])
+for s in old:
+    name = s.split('\r\n')[0]
+    if name in ('[Sessions\\dav]', '[Sessions\\s3]'):
+        assert sec[name] == s, ('n/a site written', name)
+PY
+check "protocols: FTP gets FtpPingInterval (and FtpPingType 2 where off), WebDAV and S3 untouched" 0 $?
+"$SSHSYNC" apply --interval 60 --no-backup "winscp:$proto" >"$work/out"
+check "protocols: second apply changes nothing" "unchanged" "$(cut -d' ' -f1 "$work/out" | head -1)"
+"$SSHSYNC" audit --format json "winscp:$proto" >"$work/p.json"
+check "protocols: after apply every site passes or is n/a" 0 $?
+
+# --- d20: [Sessions\Default%20settings] in another case converges ---
+d20="$work/d20.ini"
+printf '[Sessions\\Default%%20settings]\r\nHostName=x\r\n' >"$d20"
+for i in 1 2 3; do "$SSHSYNC" apply --interval 60 --no-backup "winscp:$d20" >/dev/null; done
+check "d20: no Default Settings section appended" 1 "$(grep -ci 'Default%20Settings' "$d20")"
+"$SSHSYNC" apply --interval 60 --no-backup "winscp:$d20" >"$work/out"
+check "d20: apply converges" "unchanged" "$(cut -d' ' -f1 "$work/out" | head -1)"
+"$SSHSYNC" audit --format json "winscp:$d20" >"$work/d.json"
+check "d20: the audit says why Default Settings cannot be stored" True \
+	"$(json "$work/d.json" "any('rename that site' in r for s in j['scopes'] for r in s['reasons'])")"
+
 # --- export (once the command exists) ---
 if "$SSHSYNC" export winscp --interval 60 --from "$demo" -o "$work/export.reg" 2>"$work/err"; then
 	# The registry before: what the INI holds for one site, obsolete value included.

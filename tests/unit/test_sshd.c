@@ -393,14 +393,18 @@ static void test_huge_line(void **state)
 	free(big);
 }
 
-/* What sshd -t rejects and sshsync does not check (a subsystem defined
- * twice) stops the apply, naming the real file, not the temporary copy. */
+/* What sshd -t rejects and sshsync does not check (more than 256 Port
+ * lines) stops the apply, naming the real file, not the temporary copy. */
 static void test_validation_refuses(void **state)
 {
 	fixture *f = *state;
 	if (access("/usr/sbin/sshd", X_OK) != 0)
 		skip();
-	free(put(f, "sshd_config.d/x11.conf", "Subsystem x /bin/a\nSubsystem x /bin/b\n"));
+	ss_buf ports = SS_BUF_INIT;
+	for (int i = 1; i <= 257; i++)
+		assert_int_equal(ss_buf_addf(&ports, "Port %d\n", 2000 + i), 0);
+	free(put(f, "sshd_config.d/x11.conf", ss_buf_str(&ports)));
+	ss_buf_release(&ports);
 	char *main_path = put(f, "sshd_config", "Include sshd_config.d/*.conf\n");
 	ss_policy p;
 	ss_policy_init(&p);
@@ -411,7 +415,7 @@ static void test_validation_refuses(void **state)
 	assert_int_equal(ss_changeset_render(&cs, &d), 0);
 	assert_int_equal(cs.validate(&cs, cs.validate_ctx, &d), -1);
 	assert_non_null(strstr(d.message, "sshd -t rejects"));
-	char *real = ss_asprintf("%s/sshd_config.d/x11.conf line 2", f->etc);
+	char *real = ss_asprintf("%s/sshd_config.d/x11.conf line 257", f->etc);
 	if (!strstr(d.message, real))
 		fail_msg("expected \"%s\" in \"%s\"", real, d.message);
 	free(real);

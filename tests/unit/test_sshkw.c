@@ -101,6 +101,48 @@ static void test_server_values(void **state)
 	expect("AuthorizedKeysCommand bin/x\n", 1, "must be an absolute path");
 }
 
+/* The cross-line checks, on the lines of `text` (all active). */
+static char *globals(const char *text)
+{
+	ss_text t;
+	ss_sshconf c = SS_SSHCONF_INIT;
+	ss_diag d = SS_DIAG_INIT;
+	assert_int_equal(ss_text_from_bytes(&t, "cfg", text, strlen(text), &d), 0);
+	assert_int_equal(ss_sshconf_parse(&c, &t, SS_SSHCONF_SERVER, &d), 0);
+	ss_sshkw_sshd_globals g;
+	ss_sshkw_sshd_globals_init(&g);
+	for (size_t i = 0; i < c.nitems; i++)
+		if (c.items[i].kind == SS_SSHCONF_DIRECTIVE)
+			assert_int_equal(ss_sshkw_sshd_globals_note(&g, &t, &c.items[i]), 0);
+	char *msg = ss_sshkw_sshd_globals_check(&g, &d) < 0 ? ss_diag_format(&d) : NULL;
+	ss_sshkw_sshd_globals_free(&g);
+	ss_diag_clear(&d);
+	ss_sshconf_free(&c);
+	ss_text_free(&t);
+	return msg;
+}
+
+static void test_server_globals(void **state)
+{
+	(void)state;
+	char *m = globals("Subsystem sftp /a\nSubsystem x /b\nSubsystem sftp /c\n");
+	assert_non_null(m);
+	assert_non_null(strstr(m, "cfg:3:11: Subsystem 'sftp' already defined"));
+	free(m);
+	m = globals("AuthorizedKeysCommand /bin/x\n");
+	assert_non_null(m);
+	assert_non_null(strstr(m, "without AuthorizedKeysCommandUser"));
+	free(m);
+	assert_null(globals("AuthorizedKeysCommand none\n"));
+	assert_null(globals("AuthorizedKeysCommandUser nobody\nAuthorizedKeysCommand /bin/x\n"));
+	m = globals("AuthenticationMethods hostbased publickey,gssapi-with-mic\n");
+	assert_non_null(m);
+	assert_non_null(strstr(m, "cannot be satisfied"));
+	free(m);
+	assert_null(globals("HostbasedAuthentication yes\nAuthenticationMethods hostbased\n"));
+	assert_null(globals("AuthenticationMethods any\n"));
+}
+
 static void test_advice(void **state)
 {
 	(void)state;
@@ -124,6 +166,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_client_values),
 	    cmocka_unit_test(test_server_values),
+	    cmocka_unit_test(test_server_globals),
 	    cmocka_unit_test(test_advice),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -544,6 +544,234 @@ static void test_reg_export(void **state)
 	assert_plan_site(f, "x", 1, 1, 1);
 }
 
+/* --- by protocol: FTP by FtpPingType/FtpPingInterval, WebDAV and S3 n/a --- */
+
+static void test_ftp_rules(void **state)
+{
+	fixture *f = *state;
+	audit(f, DS "PingType=1\n"
+		    "[Sessions\\ftp-factory]\nFSProtocol=5\n"
+		    "[Sessions\\ftp-off]\nFSProtocol=5\nFtpPingType=0\nFtpPingInterval=45\n"
+		    "[Sessions\\ftp-list]\nFSProtocol=5\nFtpPingType=3\nFtpPingInterval=300\n"
+		    "[Sessions\\ftp-zero]\nFSProtocol=5\nFtpPingType=1\nFtpPingInterval=0\n"
+		    "[Sessions\\ftp-odd]\nFSProtocol=5\nFtpPingType=9\n"
+		    "[Sessions\\ftp-bad]\nFSProtocol=5\nFtpPingType=x\nPingType=0\n"
+		    "[Sessions\\dav]\nFSProtocol=6\nPingType=0\n"
+		    "[Sessions\\s3]\nFSProtocol=7\n"
+		    "[Sessions\\proto-4]\nFSProtocol=4\nPingType=1\nFtpPingType=0\n"
+		    "[Sessions\\proto-bad]\nFSProtocol=ftp\nPingType=1\n");
+	assert_int_equal(f->scopes.n, 11);
+	/* factory: a dummy command every 30 s, whatever PingType says */
+	assert_int_equal(scope(f, "ftp-factory")->interval, 30);
+	assert_false(ss_scope_failed(scope(f, "ftp-factory")));
+	assert_set_at(f, scope(f, "ftp-factory"), 0);
+	assert_int_equal(scope(f, "ftp-off")->interval, 0);
+	assert_true(has_reason(scope(f, "ftp-off"), "FtpPingInterval=45", "FtpPingType is 0"));
+	assert_set_at(f, scope(f, "ftp-off"), 7);
+	assert_int_equal(scope(f, "ftp-list")->interval, 300);
+	assert_true(has_reason(scope(f, "ftp-list"), "not shorter than the NAT timeout", NULL));
+	assert_set_at(f, scope(f, "ftp-list"), 12);
+	/* the engine's timer checks every second: 0 means every second */
+	assert_int_equal(scope(f, "ftp-zero")->interval, 1);
+	assert_int_equal(scope(f, "ftp-odd")->interval, 30);
+	assert_true(has_reason(scope(f, "ftp-odd"), "FtpPingType=9", "not 0, 1, 2 or 3"));
+	/* unreadable: WinSCP keeps the factory 2; PingType does not matter */
+	assert_int_equal(scope(f, "ftp-bad")->interval, 30);
+	assert_true(has_reason(scope(f, "ftp-bad"), "FtpPingType=x", "uses the default 2"));
+	for (int i = 0; i < 2; i++) {
+		const ss_scope *sc = scope(f, i ? "s3" : "dav");
+		assert_true(sc->not_applicable);
+		assert_false(ss_scope_failed(sc));
+		assert_string_equal(ss_scope_status(sc), "n/a");
+		assert_true(has_reason(sc, "no keepalive for", i ? "S3" : "WebDAV"));
+	}
+	/* any other FSProtocol opens SCP/SFTP */
+	assert_int_equal(scope(f, "proto-4")->interval, 30);
+	assert_false(ss_scope_failed(scope(f, "proto-4")));
+	assert_int_equal(scope(f, "proto-bad")->interval, 30);
+	assert_true(has_reason(scope(f, "proto-bad"), "FSProtocol=ftp", "uses the default 1"));
+}
+
+static void test_apply_by_protocol(void **state)
+{
+	fixture *f = *state;
+	f->p.interval = 60;
+	const char *in =
+	    DS "PingType=1\nPingInterval=1\nPingIntervalSecs=0\n"
+	       "[Sessions\\ftp]\r\nFSProtocol=5\r\nPingType=0\r\n"
+	       "[Sessions\\ftp-off]\r\nFSProtocol=5\r\nFtpPingType=0\r\nFtpPingInterval=5\r\n"
+	       "[Sessions\\ftp-list]\r\nFSProtocol=5\r\nFtpPingType=3\r\nFtpPingInterval=x\r\n"
+	       "[Sessions\\ftps]\r\nFSProtocol=5\r\nFtps=3\r\nFtpPingType=1\r\n"
+	       "FtpPingInterval=60\r\n"
+	       "[Sessions\\dav]\r\nFSProtocol=6\r\nPingType=0\r\n"
+	       "[Sessions\\s3]\r\nFSProtocol=7\r\n";
+	const char *want =
+	    DS "PingType=1\nPingInterval=1\nPingIntervalSecs=0\n"
+	       "[Sessions\\ftp]\r\nFSProtocol=5\r\nPingType=0\r\nFtpPingInterval=60\r\n"
+	       "[Sessions\\ftp-off]\r\nFSProtocol=5\r\nFtpPingType=2\r\n"
+	       "FtpPingInterval=60\r\n"
+	       "[Sessions\\ftp-list]\r\nFSProtocol=5\r\nFtpPingType=3\r\n"
+	       "FtpPingInterval=60\r\n"
+	       "[Sessions\\ftps]\r\nFSProtocol=5\r\nFtps=3\r\nFtpPingType=1\r\n"
+	       "FtpPingInterval=60\r\n"
+	       "[Sessions\\dav]\r\nFSProtocol=6\r\nPingType=0\r\n"
+	       "[Sessions\\s3]\r\nFSProtocol=7\r\n";
+	assert_string_equal(apply(f, in), want);
+	assert_idempotent(f, want);
+	audit(f, want);
+	for (size_t i = 0; i < f->scopes.n; i++)
+		assert_false(ss_scope_failed(&f->scopes.v[i]));
+	/* the registry the same way */
+	free(f->path);
+	f->path = tu_path(f->dir, "winscp.reg");
+	const char *reg = REG_HEAD RS
+	    "f]\n\"FSProtocol\"=dword:00000005\n"
+	    "\"FtpPingType\"=dword:00000000\n\n" RS "w]\n\"FSProtocol\"=dword:00000006\n\n" RS
+	    "Default%20Settings]\n\"PingType\"=dword:00000001\n"
+	    "\"PingInterval\"=dword:00000001\n\"PingIntervalSecs\"=dword:00000000\n";
+	const char *reg_want = REG_HEAD RS "f]\n\"FSProtocol\"=dword:00000005\n"
+					   "\"FtpPingType\"=dword:00000002\n"
+					   "\"FtpPingInterval\"=dword:0000003c\n\n" RS
+					   "w]\n\"FSProtocol\"=dword:00000006\n\n" RS
+					   "Default%20Settings]\n\"PingType\"=dword:00000001\n"
+					   "\"PingInterval\"=dword:00000001\n"
+					   "\"PingIntervalSecs\"=dword:00000000\n";
+	assert_string_equal(apply(f, reg), reg_want);
+	assert_idempotent(f, reg_want);
+	/* export: FTP keys for the FTP site, nothing for WebDAV */
+	assert_int_equal(ss_client_winscp.export_plan(f->path, NULL, &f->p, &f->plan, &f->d), 0);
+	assert_int_equal(f->plan.n, 2);
+	const ss_regval *v = plan_value(f, SS_WINSCP_SESSIONS "\\f", "FtpPingInterval");
+	assert_int_equal(v->dword, 60);
+	assert_plan_site(f, "Default%20Settings", 1, 1, 0);
+}
+
+/* d20: [Sessions\Default%20settings] is a site for WinSCP, and the section
+ * where Default Settings would go: apply must not append another. */
+static void test_default_settings_other_case(void **state)
+{
+	fixture *f = *state;
+	f->p.interval = 60;
+	const char *in = "[Sessions\\Default%20settings]\r\nHostName=x\r\n";
+	const char *want = "[Sessions\\Default%20settings]\r\nHostName=x\r\nPingType=1\r\n"
+			   "PingInterval=1\r\nPingIntervalSecs=0\r\n";
+	assert_string_equal(apply(f, in), want);
+	assert_idempotent(f, want);
+	audit(f, want);
+	assert_int_equal(f->scopes.n, 2);
+	assert_int_equal(scope(f, "Default settings")->interval, 60);
+	assert_true(has_reason(scope(f, "Default Settings"), "\"Default settings\"", "rename"));
+	/* the registry: key names ignore case as well */
+	free(f->path);
+	f->path = tu_path(f->dir, "winscp.reg");
+	const char *reg = REG_HEAD RS "DEFAULT%20SETTINGS]\n\"HostName\"=\"x\"\n";
+	const char *reg_want =
+	    REG_HEAD RS "DEFAULT%20SETTINGS]\n\"HostName\"=\"x\"\n"
+			"\"PingType\"=dword:00000001\n\"PingInterval\"=dword:00000001\n"
+			"\"PingIntervalSecs\"=dword:00000000\n";
+	assert_string_equal(apply(f, reg), reg_want);
+	assert_idempotent(f, reg_want);
+	assert_int_equal(ss_client_winscp.export_plan(f->path, NULL, &f->p, &f->plan, &f->d), 0);
+	assert_int_equal(f->plan.n, 1);
+}
+
+/* A tiny deterministic generator (no libc rand: the same cases everywhere). */
+static unsigned next_rand(unsigned *seed)
+{
+	*seed = *seed * 1103515245u + 12345u;
+	return (*seed >> 16) & 0x7fff;
+}
+
+static const char *pick(unsigned *seed, const char *const *v, size_t n)
+{
+	return v[next_rand(seed) % n];
+}
+
+/* What WinSCP reads for a value (NULL absent, text not a number: the default). */
+static long model_read(const char *v, long dflt)
+{
+	char *end;
+	if (!v || !*v)
+		return dflt;
+	long n = strtol(v, &end, 10);
+	return *end ? dflt : n;
+}
+
+/* The expected interval of one generated site, from the rules read in
+ * WinSCP's source (SessionData.cpp, Terminal.cpp, FtpFileSystem.cpp,
+ * FileZilla's FtpControlSocket.cpp); -1 for "not applicable". */
+static long model_interval(const char *proto, const char *ftype, const char *fint, const char *type,
+			   const char *secs)
+{
+	long pr = model_read(proto, 1);
+	if (pr == 6 || pr == 7)
+		return -1;
+	if (pr == 5) {
+		long t = model_read(ftype, 2), i = model_read(fint, 30);
+		return t == 0 ? 0 : i > 0 ? i : 1;
+	}
+	long t = model_read(type, 0), s = model_read(secs, 30);
+	if (s < 0)
+		s = 30;
+	return t == 0 ? 0 : s == 0 ? 30 : s;
+}
+
+static void test_generated_protocols(void **state)
+{
+	fixture *f = *state;
+	static const char *const protos[] = {NULL, "0", "1", "2", "3", "5", "5", "6", "7", "ftp"};
+	static const char *const ftypes[] = {NULL, "0", "1", "2", "3", "4", "-1", "x"};
+	static const char *const fints[] = {NULL, "0", "-5", "1", "45", "300", "y", ""};
+	static const char *const types[] = {NULL, "0", "1", "2"};
+	static const char *const secs[] = {NULL, "20", "0"};
+	unsigned seed = 20261202;
+	size_t cases = 0, agree = 0;
+	for (int n = 0; n < 400; n++) {
+		const char *v[5] = {pick(&seed, protos, 10), pick(&seed, ftypes, 8),
+				    pick(&seed, fints, 8), pick(&seed, types, 4),
+				    pick(&seed, secs, 3)};
+		static const char *const keys[] = {"FSProtocol", "FtpPingType", "FtpPingInterval",
+						   "PingType", "PingIntervalSecs"};
+		ss_buf b = SS_BUF_INIT;
+		assert_int_equal(ss_buf_adds(&b,
+					     DS "PingType=1\nPingInterval=1\nPingIntervalSecs=0\n"
+						"[Sessions\\s]\n"),
+				 0);
+		for (int k = 0; k < 5; k++)
+			if (v[k])
+				assert_int_equal(ss_buf_addf(&b, "%s=%s\n", keys[k], v[k]), 0);
+		long want = model_interval(v[0], v[1], v[2], v[3], v[4]);
+		f->p.interval = SS_UNSET;
+		audit(f, ss_buf_str(&b));
+		const ss_scope *sc = scope(f, "s");
+		int ok =
+		    want < 0 ? sc->not_applicable : !sc->not_applicable && sc->interval == want;
+		/* after apply: every site with a keepalive has the interval and
+		 * passes; a second apply changes nothing; n/a stays untouched */
+		f->p.interval = 60;
+		const char *rendered = apply(f, ss_buf_str(&b));
+		char *once = ss_strdup(f->cs.v[0].changed ? rendered : ss_buf_str(&b));
+		audit(f, once);
+		sc = scope(f, "s");
+		/* an FSProtocol WinSCP cannot read stays, and so does its reason */
+		int bad_proto = v[0] && model_read(v[0], -100) == -100;
+		ok = ok && (want < 0 ? strcmp(once, ss_buf_str(&b)) == 0
+				     : sc->interval == 60 && (bad_proto || !ss_scope_failed(sc)));
+		tu_write_str(f->path, once);
+		apply(f, NULL);
+		ok = ok && !f->cs.v[0].changed;
+		if (!ok)
+			print_error("disagree: %s", ss_buf_str(&b));
+		cases++;
+		agree += ok;
+		free(once);
+		ss_buf_release(&b);
+	}
+	print_message("WinSCP protocols: %zu/%zu generated sites agree with the model\n", agree,
+		      cases);
+	assert_int_equal(agree, cases);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -567,6 +795,10 @@ int main(void)
 	    T(test_reg_apply),
 	    T(test_reg_malformed),
 	    T(test_reg_export),
+	    T(test_ftp_rules),
+	    T(test_apply_by_protocol),
+	    T(test_default_settings_other_case),
+	    T(test_generated_protocols),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
