@@ -14,8 +14,8 @@ _sshsync_options()
 	discover) echo "--help" ;;
 	audit) echo "--interval --nat-timeout --host --connection --format -o --output --system
 		--help" ;;
-	apply) echo "--interval --count-max --tcp-keepalive --winscp-ping --dry-run --diff
-		--no-backup --system --help" ;;
+	apply) echo "--interval --count-max --tcp-keepalive --winscp-ping --dry-run --check
+		--format --diff --no-backup --system --help" ;;
 	export) echo "--interval --from --session --format -o --output --help" ;;
 	esac
 }
@@ -26,6 +26,7 @@ _sshsync_values()
 	case $1:$2 in
 	audit:--format) echo "text json junit" ;;
 	export:--format) echo "reg reg4 gpp" ;;
+	apply:--format) echo "text json" ;;
 	apply:--tcp-keepalive) echo "yes no" ;;
 	apply:--winscp-ping) echo "null dummy" ;;
 	esac

@@ -70,23 +70,30 @@ for cmd in "" $commands; do
 	exactly "sshsync $cmd${cmd:+ }-" $want --help
 done
 
-# --format values: those the help lists for the command (the words of the
-# --format line and its continuation, without what is in parentheses).
+# Option values: an option whose placeholder lists them (--tcp-keepalive
+# yes|no) completes exactly those.
+for cmd in $commands; do
+	while read -r opt values; do
+		exactly "sshsync $cmd $opt " ${values//|/ }
+	done < <("$SSHSYNC" $cmd --help | sed -nE 's/^  (--[a-z-]+) ([a-z0-9]+(\|[a-z0-9]+)+) .*/\1 \2/p')
+done
+# --format FORMAT: the values the help lists for the command (the words of
+# the --format line and its continuation, without what is in parentheses).
 for cmd in $commands; do
 	h=$("$SSHSYNC" $cmd --help)
-	grep -q -- '--format' <<<"$h" || continue
+	grep -q -- '--format FORMAT' <<<"$h" || continue
 	want=$("$PY" -c '
 import re, sys
 h = sys.stdin.read()
-m = re.search(r"--format \S+ +(.*?)\n(?=  -|\Z)", h, re.S)
+m = re.search(r"--format FORMAT +(.*?)\n(?=  -|\Z)", h, re.S)
 text = re.sub(r"\([^)]*\)", "", m.group(1)) if m else ""
 print("\n".join(w for w in re.findall(r"[a-z][a-z0-9]*", text) if w != "or"))' <<<"$h")
 	check "'sshsync $cmd --help' lists --format values" test -n "$want"
 	exactly "sshsync $cmd --format " $want
 	exactly "sshsync $cmd --format=" $want
 done
-exactly "sshsync apply --tcp-keepalive " yes no
-exactly "sshsync apply --winscp-ping " null dummy
+check "apply --help lists the values of --tcp-keepalive" grep -q -- "--tcp-keepalive yes|no" \
+	<("$SSHSYNC" apply --help)
 
 # KIND: prefixes: the kinds of `sshsync --help`.
 kinds=$("$SSHSYNC" --help | sed -n 's/.*KIND one of \(.*\)\./\1/p' | tr -d ',')
