@@ -56,8 +56,11 @@ typedef struct ss_text {
 	ss_file_identity id;
 } ss_text;
 
-/* Reads a file. Errors: I/O, a UTF-16 file of odd length. Files larger than
- * `limit` bytes are refused (0 means no limit). */
+/* Reads a regular file. Errors: I/O, a UTF-16 file of odd length, anything
+ * that is not a regular file (a FIFO is refused without waiting for a
+ * writer, a device without reading it). Files larger than `limit` bytes
+ * are refused (0 means SS_TEXT_LIMIT). */
+#define SS_TEXT_LIMIT ((size_t)256 << 20) /* 256 MiB */
 int ss_text_load(ss_text *t, const char *path, size_t limit, ss_diag *d);
 /* Builds a text from bytes in memory; `display` names it in messages. */
 int ss_text_from_bytes(ss_text *t, const char *display, const void *bytes, size_t len, ss_diag *d);
@@ -91,6 +94,14 @@ size_t ss_utf8_decode(const unsigned char *p, size_t len, uint32_t *cp, int allo
 /* 1 when s[0..len) is strict UTF-8 (ss_utf8_decode without surrogates):
  * what every output that must be UTF-8 (JSON, XML) checks names with. */
 int ss_utf8_valid(const char *s, size_t len);
+
+/* Windows-1252, the ANSI code page of REGEDIT4 files (and of western
+ * Windows): bytes to UTF-8 as MultiByteToWideChar does (the five unused
+ * bytes 81 8D 8F 90 9D become U+0081...), and back. ss_utf8_to_cp1252
+ * gives -2 for text that is not strict UTF-8 or holds a character
+ * Windows-1252 cannot hold, -1 when memory runs out. */
+int ss_cp1252_to_utf8(const char *s, size_t len, ss_buf *out);
+int ss_utf8_to_cp1252(const char *s, size_t len, ss_buf *out);
 
 /* Flags of ss_text_add_printable. */
 #define SS_PRINT_KEEP_LF 1  /* LF stays a line break (a diff) */

@@ -13,12 +13,20 @@
 #include "sshsync/sshkw.h"
 
 enum { MAX_DEPTH = 16 }; /* readconf.c READCONF_MAX_DEPTH */
+/* Every Include is read again where it appears, as ssh does: a file that
+ * includes another twice, over 16 levels, means 65,536 copies. ssh reads
+ * them one by one; sshsync keeps them, so it stops at this many blocks and
+ * settings lines (about 100 MB) instead of running out of memory. */
+enum { MAX_EXPANDED = 1000000 };
 
 typedef struct loader {
 	ss_openssh *c;
 	ss_diag *d;
 	const char **ignunk; /* IgnoreUnknown values seen so far (the items' strings) */
 	size_t nignunk;
+	/* The last file included, from which block, and whether its copy held
+	 * Host blocks and settings only (see do_include). */
+	int prev_file, prev_cur, prev_plain;
 } loader;
 
 char *oss_where(const ss_openssh *c, uint32_t file, uint32_t item)
@@ -357,10 +365,12 @@ static int load_one(loader *L, const char *path, int checkperm, int *index)
 		return ss_diag_oom(L->d);
 	int r;
 	/* ssh reads a directory as an empty file (fopen succeeds, reading
-	 * fails quietly). */
-	if (S_ISDIR(st.st_mode))
+	 * fails quietly). It exists: apply must never take it for a file to
+	 * create and write one in its place. */
+	if (S_ISDIR(st.st_mode)) {
 		r = ss_text_from_bytes(&f->text, path, "", 0, L->d);
-	else
+		f->text.id = (ss_file_identity){1, st.st_dev, st.st_ino, 0, ss_hash_bytes("", 0)};
+	} else
 		r = ss_text_load(&f->text, path, 0, L->d);
 	if (r == 0 && ss_sshconf_parse(&f->conf, &f->text, SS_SSHCONF_CLIENT, L->d) < 0) {
 		ss_text_free(&f->text);
@@ -436,15 +446,41 @@ static int do_include(loader *L, uint32_t file, const ss_sshconf_item *it, int c
 				globfree(&gl);
 				return -1;
 			}
+			if (L->c->nblocks + L->c->ndirs > MAX_EXPANDED) {
+				err_at(L, file, a->start,
+				       "the Include lines expand to more than %d Host, Match and "
+				       "setting lines (including %s again): sshsync stops there",
+				       MAX_EXPANDED, p);
+				globfree(&gl);
+				return -1;
+			}
 			int idx = find_file(L->c, p);
 			if (idx < 0 && load_one(L, p, 1, &idx) < 0) {
 				globfree(&gl);
 				return -1;
 			}
+			/* The same file again from a block as active as the last
+			 * copy's, and that copy held only Host blocks and settings:
+			 * every line of this copy is active exactly when its twin
+			 * was, so it can never be first to set anything (first
+			 * value wins), and its checks were made. Skipping it keeps
+			 * "Include a a" over many levels linear, not 2^depth. A copy
+			 * with Match or an unknown keyword is kept: those depend on
+			 * what was set in between. */
+			if (idx == L->prev_file && cur == L->prev_cur && L->prev_plain)
+				continue;
+			size_t first = L->c->nblocks;
 			if (walk_file(L, (uint32_t)idx, depth + 1, cur) < 0) {
 				globfree(&gl);
 				return -1;
 			}
+			int plain = 1;
+			for (size_t b = first; b < L->c->nblocks && plain; b++)
+				plain = L->c->blocks[b].kind == BK_CONT ||
+					L->c->blocks[b].kind == BK_HOST;
+			L->prev_file = idx;
+			L->prev_cur = cur;
+			L->prev_plain = plain;
 		}
 		globfree(&gl);
 	}
@@ -527,9 +563,12 @@ static int walk_file(loader *L, uint32_t file, int depth, int parent)
 			if (do_include(L, file, it, cur, depth) < 0)
 				return -1;
 			/* Back in this file, the including block's state again. */
-			cur = new_block(L, BK_CONT, file, (uint32_t)i, cur, -1);
-			if (cur < 0)
+			int back = new_block(L, BK_CONT, file, (uint32_t)i, cur, -1);
+			if (back < 0)
 				return -1;
+			if (L->prev_cur == cur)
+				L->prev_cur = back; /* as active as cur: a next Include may skip */
+			cur = back;
 			continue;
 		default:
 			if (check_value(L, file, it, k, &value) < 0 ||
@@ -678,7 +717,7 @@ int ss_openssh_load(ss_openssh **out, const char *path, const ss_openssh_opts *o
 	ss_openssh *c = calloc(1, sizeof(*c));
 	if (!c)
 		return ss_diag_oom(d);
-	loader L = {c, d, NULL, 0};
+	loader L = {c, d, NULL, 0, -1, -1, 0};
 	int idx = 0;
 	int r = init_options(c, path, o, d);
 	if (r == 0)

@@ -179,6 +179,26 @@ static int reg_is_session_head(const flavour *fl, const ss_regfile *rf, size_t b
 	return !rf->blocks[last].deleted;
 }
 
+/* A session key's name as UTF-8: a REGEDIT4 file is in the ANSI code page
+ * (Windows-1252), a v5 file is UTF-16 and already decoded. */
+static int reg_key_utf8(const ss_regfile *rf, const char *raw, size_t len, ss_buf *out)
+{
+	if (rf->version == SS_REG_V4 && rf->text->enc == SS_ENC_BYTES)
+		return ss_cp1252_to_utf8(raw, len, out);
+	return ss_buf_add(out, raw, len);
+}
+
+/* The session name of a key, as audit shows it and --session names it. */
+static int reg_session_display(const ss_regfile *rf, const char *raw, size_t len, ss_buf *out)
+{
+	ss_buf key = SS_BUF_INIT;
+	int r = reg_key_utf8(rf, raw, len, &key);
+	if (r == 0)
+		r = ss_putty_unescape_name(ss_buf_str(&key), key.len, out);
+	ss_buf_release(&key);
+	return r;
+}
+
 /* Default Settings is PuTTY's template for new sessions: where a store
  * has sessions but no Default Settings, new sessions get the compiled-in
  * defaults. It is a scope all the same, and apply and export write it. */
@@ -305,7 +325,7 @@ static int reg_audit(const flavour *fl, const ss_text *t, ss_scopes *out, ss_dia
 		ss_buf_reset(&name);
 		ss_scope *sc = NULL;
 		r = reg_found(&rf, b, f);
-		if (r == 0 && ss_putty_unescape_name(raw, len, &name) < 0)
+		if (r == 0 && reg_session_display(&rf, raw, len, &name) < 0)
 			r = -1;
 		if (r == 0 && !(sc = ss_scopes_add(out, fl->kind, t->path, ss_buf_str(&name))))
 			r = -1;
@@ -708,10 +728,12 @@ static int source_sessions(const flavour *fl, const char *from, ss_strlist *keys
 		if (!reg_is_session_head(fl, &rf, i, &raw, &len))
 			continue;
 		ss_buf_reset(&b);
-		char *key = ss_strndup(raw, len);
-		if (!key || ss_strlist_push_owned(keys, key) < 0 ||
-		    ss_putty_unescape_name(raw, len, &b) < 0 ||
-		    ss_strlist_push(names, ss_buf_str(&b)) < 0)
+		if (reg_key_utf8(&rf, raw, len, &b) < 0 ||
+		    ss_strlist_push(keys, ss_buf_str(&b)) < 0)
+			r = ss_diag_oom(d);
+		ss_buf_reset(&b);
+		if (r == 0 && (reg_session_display(&rf, raw, len, &b) < 0 ||
+			       ss_strlist_push(names, ss_buf_str(&b)) < 0))
 			r = ss_diag_oom(d);
 	}
 	ss_buf_release(&b);

@@ -15,6 +15,7 @@
 
 #include "sshkw_int.h"
 #include "sshsync/buf.h"
+#include "sshsync/openssh.h"
 #include "sshsync/sshmatch.h"
 
 /* --- messages --- */
@@ -92,51 +93,7 @@ const char *kw_join(const char *const *values, char *buf, size_t size)
 
 long kw_convtime(const char *s)
 {
-	long total = 0;
-	if (!s || !*s)
-		return -1;
-	while (*s) {
-		char *end;
-		errno = 0;
-		long v = strtol(s, &end, 10);
-		if (end == s || errno == ERANGE || v < 0)
-			return -1;
-		long mult = 1;
-		switch (*end) {
-		case '\0':
-			end--;
-			break;
-		case 's':
-		case 'S':
-			break;
-		case 'm':
-		case 'M':
-			mult = 60;
-			break;
-		case 'h':
-		case 'H':
-			mult = 3600;
-			break;
-		case 'd':
-		case 'D':
-			mult = 86400;
-			break;
-		case 'w':
-		case 'W':
-			mult = 604800;
-			break;
-		default:
-			return -1;
-		}
-		if (v > INT_MAX / mult)
-			return -1;
-		v *= mult;
-		if (total > INT_MAX - v)
-			return -1;
-		total += v;
-		s = end + 1;
-	}
-	return total;
+	return ss_openssh_convtime(s);
 }
 
 int kw_strtonum(const char *s, long long lo, long long hi, long long *out)

@@ -40,6 +40,11 @@ static int read_head(const char *path, ss_text *head, int *is_dir, int *cut, ss_
 	*is_dir = S_ISDIR(st.st_mode);
 	if (*is_dir)
 		return ss_text_from_bytes(head, path, "", 0, d);
+	/* A FIFO would wait for a writer, /dev/zero never end. */
+	if (!S_ISREG(st.st_mode))
+		return ss_diag_set(d, path, 0, 0,
+				   "is not a regular file (a FIFO, socket or device): settings "
+				   "are read from regular files only");
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return ss_diag_errno(d, path, "cannot open");

@@ -586,25 +586,42 @@ const char *ss_regtype_name(ss_regtype t)
 
 /* --- formatting --- */
 
+/* A REGEDIT4 file is in the ANSI code page, Windows-1252: text (UTF-8
+ * inside sshsync) is converted, and what it cannot hold is refused. */
+static int to_ansi(const char *s, const char *what, ss_buf *out, ss_diag *d)
+{
+	int r = ss_utf8_to_cp1252(s, strlen(s), out);
+	if (r == -2)
+		return ss_diag_set(d, NULL, 0, 0,
+				   "%s \"%s\" holds a character that a REGEDIT4 file (ANSI, "
+				   "Windows-1252) cannot carry: use the v5 format",
+				   what, s);
+	return r < 0 ? ss_diag_oom(d) : 0;
+}
+
 static int add_escaped(ss_buf *out, const char *s, ss_regversion ver, const char *what, ss_diag *d)
 {
+	if (strpbrk(s, "\r\n"))
+		return ss_diag_set(d, NULL, 0, 0,
+				   "%s \"%s\" holds a line break, which no "
+				   ".reg line can carry",
+				   what, s);
+	ss_buf ansi = SS_BUF_INIT;
+	if (ver == SS_REG_V4) {
+		if (to_ansi(s, what, &ansi, d) < 0) {
+			ss_buf_release(&ansi);
+			return -1;
+		}
+		s = ss_buf_str(&ansi);
+	}
 	int r = ss_buf_addc(out, '"');
 	for (const char *c = s; *c && r == 0; c++) {
-		if (*c == '\r' || *c == '\n')
-			return ss_diag_set(d, NULL, 0, 0,
-					   "%s \"%s\" holds a line break, which no "
-					   ".reg line can carry",
-					   what, s);
-		if (ver == SS_REG_V4 && (unsigned char)*c >= 0x80)
-			return ss_diag_set(d, NULL, 0, 0,
-					   "%s \"%s\" is not ASCII, which a REGEDIT4 "
-					   "(ANSI) file cannot carry: use the v5 format",
-					   what, s);
 		if (*c == '\\' || *c == '"')
 			r |= ss_buf_addc(out, '\\');
 		r |= ss_buf_addc(out, *c);
 	}
 	r |= ss_buf_addc(out, '"');
+	ss_buf_release(&ansi);
 	return r < 0 ? ss_diag_oom(d) : 0;
 }
 
@@ -630,7 +647,7 @@ int ss_reg_format_value(ss_buf *out, const ss_regval *v, ss_regversion ver, ss_d
 }
 
 /* A key path that can only ever read back as itself inside [ ]. */
-static int check_path(const char *path, ss_regversion ver, ss_diag *d)
+static int check_path(const char *path, ss_diag *d)
 {
 	size_t len = strlen(path);
 	if (!root_ok(path, len) || (len && path[len - 1] == '\\'))
@@ -645,11 +662,6 @@ static int check_path(const char *path, ss_regversion ver, ss_diag *d)
 					   "key \"%s\" holds a control character: "
 					   "it must be escaped first",
 					   path);
-		if (ver == SS_REG_V4 && u >= 0x80)
-			return ss_diag_set(d, NULL, 0, 0,
-					   "key \"%s\" is not ASCII, which a "
-					   "REGEDIT4 (ANSI) file cannot carry",
-					   path);
 	}
 	return 0;
 }
@@ -657,9 +669,20 @@ static int check_path(const char *path, ss_regversion ver, ss_diag *d)
 static int format_key(ss_buf *out, const ss_regkey *k, ss_regversion ver, const char *eol,
 		      ss_diag *d)
 {
-	if (check_path(k->path, ver, d) < 0)
+	if (check_path(k->path, d) < 0)
 		return -1;
-	if (ss_buf_addf(out, "[%s]%s", k->path, eol) < 0)
+	ss_buf ansi = SS_BUF_INIT;
+	const char *path = k->path;
+	if (ver == SS_REG_V4) {
+		if (to_ansi(k->path, "key", &ansi, d) < 0) {
+			ss_buf_release(&ansi);
+			return -1;
+		}
+		path = ss_buf_str(&ansi);
+	}
+	int r = ss_buf_addf(out, "[%s]%s", path, eol);
+	ss_buf_release(&ansi);
+	if (r < 0)
 		return ss_diag_oom(d);
 	for (size_t i = 0; i < k->n; i++) {
 		if (ss_reg_format_value(out, &k->v[i], ver, d) < 0)

@@ -293,6 +293,14 @@ static int closed_already(const ss_sessfile *sf, const ss_edits *ed)
 	return 0;
 }
 
+static int last_line_has_nul(const ss_text *t)
+{
+	if (t->nlines == 0)
+		return 0;
+	const ss_line *l = &t->lines[t->nlines - 1];
+	return memchr(t->data + l->start, '\0', l->len) != NULL;
+}
+
 int ss_sessfile_append(const ss_sessfile *sf, ss_edits *ed, const char *key, const char *value,
 		       ss_diag *d)
 {
@@ -307,11 +315,10 @@ int ss_sessfile_append(const ss_sessfile *sf, ss_edits *ed, const char *key, con
 		r = format_value(sf, value, &b);
 	if (r == 0 && kitty)
 		r = ss_buf_addc(&b, '\\');
-	/* A last record without its '\' would swallow the new line. Where a
-	 * NUL byte follows, KiTTY loses that line's end, and no '\' there can
-	 * close the record: refused. */
-	if (r == 0 && kitty && sf->open_end != SIZE_MAX &&
-	    memchr(sf->text->data + sf->open_end, '\0', sf->text->len - sf->open_end)) {
+	/* A last record without its '\' would swallow the new line. A last
+	 * line with a NUL byte loses its end to KiTTY, so the next line always
+	 * joins it, '\' or not: refused. */
+	if (r == 0 && kitty && last_line_has_nul(sf->text)) {
 		ss_buf_release(&b);
 		return ss_diag_set(d, sf->text->path, sf->text->nlines, 0,
 				   "the last record holds a NUL byte, so KiTTY would read the "
@@ -362,7 +369,24 @@ static int is_ours(const char *name)
 	       strstr(name, ".sshsync-") != NULL;
 }
 
-static int list_into(const char *dir, const char *rel, int recurse, ss_strlist *out, ss_diag *d)
+/* The folders from the Sessions folder down to the one being listed: a
+ * folder met again below itself (a link "loop -> .") is a loop. */
+typedef struct ancestor {
+	dev_t dev;
+	ino_t ino;
+	const struct ancestor *up;
+} ancestor;
+
+static int is_ancestor(const ancestor *a, const struct stat *st)
+{
+	for (; a; a = a->up)
+		if (a->dev == st->st_dev && a->ino == st->st_ino)
+			return 1;
+	return 0;
+}
+
+static int list_into(const char *dir, const char *rel, int recurse, const ancestor *up,
+		     ss_strlist *out, ss_diag *d)
 {
 	char *path = rel ? ss_asprintf("%s/%s", dir, rel) : ss_strdup(dir);
 	if (!path)
@@ -374,6 +398,10 @@ static int list_into(const char *dir, const char *rel, int recurse, ss_strlist *
 		return r;
 	}
 	int r = 0;
+	struct stat self;
+	if (fstat(dirfd(dp), &self) < 0)
+		r = ss_diag_errno(d, path, "cannot read the session directory");
+	ancestor here = {self.st_dev, self.st_ino, up};
 	struct dirent *de;
 	while (r == 0 && (errno = 0, de = readdir(dp))) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
@@ -385,11 +413,14 @@ static int list_into(const char *dir, const char *rel, int recurse, ss_strlist *
 		if (!full) {
 			r = ss_diag_oom(d);
 		} else if (stat(full, &st) < 0) {
-			/* A dangling link is no session, as for PuTTY. */
+			/* A dangling (or looping) link is no session, as for PuTTY;
+			 * a file that cannot be looked at is an error, not "none". */
+			if (errno != ENOENT && errno != ELOOP)
+				r = ss_diag_errno(d, full, "cannot look at the session file");
 		} else if (S_ISREG(st.st_mode)) {
 			r = ss_strlist_push(out, sub) < 0 ? ss_diag_oom(d) : 0;
-		} else if (S_ISDIR(st.st_mode) && recurse) {
-			r = list_into(dir, sub, recurse, out, d);
+		} else if (S_ISDIR(st.st_mode) && recurse && !is_ancestor(&here, &st)) {
+			r = list_into(dir, sub, recurse, &here, out, d);
 		}
 		free(sub);
 		free(full);
@@ -404,7 +435,7 @@ static int list_into(const char *dir, const char *rel, int recurse, ss_strlist *
 int ss_sessdir_list(const char *dir, ss_sessfmt fmt, ss_strlist *out, ss_diag *d)
 {
 	size_t first = out->n;
-	if (list_into(dir, NULL, fmt == SS_SESS_KITTY, out, d) < 0)
+	if (list_into(dir, NULL, fmt == SS_SESS_KITTY, NULL, out, d) < 0)
 		return -1;
 	qsort(out->v + first, out->n - first, sizeof(*out->v), cmp_str);
 	return 0;

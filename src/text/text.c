@@ -145,6 +145,46 @@ size_t ss_utf8_decode(const unsigned char *p, size_t len, uint32_t *cp, int allo
 	return n;
 }
 
+/* U+xxxx of the bytes 0x80-0x9F of Windows-1252 (0: unused, kept as C1). */
+static const uint16_t CP1252_HIGH[32] = {
+    0x20AC, 0,	    0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+    0x2039, 0x0152, 0,	    0x017D, 0,	    0,	    0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,	    0x017E, 0x0178};
+
+static uint32_t cp1252_char(unsigned char c)
+{
+	if (c >= 0x80 && c <= 0x9F && CP1252_HIGH[c - 0x80])
+		return CP1252_HIGH[c - 0x80];
+	return c;
+}
+
+int ss_cp1252_to_utf8(const char *s, size_t len, ss_buf *out)
+{
+	int r = ss_buf_grow(out, len);
+	for (size_t i = 0; i < len && r == 0; i++)
+		r = put_utf8(out, cp1252_char((unsigned char)s[i]));
+	return r;
+}
+
+int ss_utf8_to_cp1252(const char *s, size_t len, ss_buf *out)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	for (size_t i = 0, n; i < len; i += n) {
+		uint32_t cp;
+		if (!(n = ss_utf8_decode(p + i, len - i, &cp, 0)))
+			return -2;
+		int byte = cp < 0x100 && cp1252_char((unsigned char)cp) == cp ? (int)cp : -1;
+		for (int c = 0x80; byte < 0 && c <= 0x9F; c++)
+			if (CP1252_HIGH[c - 0x80] == cp)
+				byte = c;
+		if (byte < 0)
+			return -2;
+		if (ss_buf_addc(out, (char)byte) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int ss_utf8_valid(const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -340,7 +380,9 @@ static int read_all(int fd, const char *path, size_t limit, ss_buf *out, ss_diag
 int ss_text_load(ss_text *t, const char *path, size_t limit, ss_diag *d)
 {
 	memset(t, 0, sizeof(*t));
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer; it is
+	 * refused below, and a regular file reads the same either way. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return ss_diag_errno(d, path, "cannot open");
 	struct stat st;
@@ -352,6 +394,18 @@ int ss_text_load(ss_text *t, const char *path, size_t limit, ss_diag *d)
 	if (S_ISDIR(st.st_mode)) {
 		close(fd);
 		return ss_diag_set(d, path, 0, 0, "is a directory, expected a file");
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return ss_diag_set(d, path, 0, 0,
+				   "is not a regular file (a FIFO, socket or device): settings "
+				   "are read from regular files only");
+	}
+	if (limit == 0)
+		limit = SS_TEXT_LIMIT;
+	if ((uintmax_t)st.st_size > limit) {
+		close(fd);
+		return ss_diag_set(d, path, 0, 0, "file is larger than %zu bytes", limit);
 	}
 	ss_buf raw = SS_BUF_INIT;
 	/* One read chunk more than the size, so reaching EOF never reallocates. */

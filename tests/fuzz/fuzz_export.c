@@ -75,8 +75,13 @@ static void check_reg(const ss_regplan *p, const ss_buf *out, const char *what)
 {
 	ss_text t;
 	ss_diag d = SS_DIAG_INIT;
-	FUZZ_CHECK(ss_text_from_bytes(&t, what, out->data, out->len, &d) == 0, "%s unreadable",
-		   what);
+	/* REGEDIT4 is ANSI (Windows-1252): read back as such, it is UTF-8 again. */
+	ss_buf utf8 = SS_BUF_INIT;
+	int ansi = strcmp(what, "reg4") == 0;
+	FUZZ_CHECK(!ansi || ss_cp1252_to_utf8(out->data, out->len, &utf8) == 0, "out of memory");
+	const ss_buf *in = ansi ? &utf8 : out;
+	FUZZ_CHECK(ss_text_from_bytes(&t, what, in->data, in->len, &d) == 0, "%s unreadable", what);
+	ss_buf_release(&utf8);
 	ss_regfile rf;
 	if (ss_regfile_parse(&rf, &t, &d) < 0) {
 		fuzz_show(what, t.data, t.len);

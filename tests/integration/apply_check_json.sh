@@ -4,16 +4,7 @@
 # --exit-code); --format json lists the files changed (with their backups)
 # and unchanged, and per scope the interval before and after, which the
 # real ssh -G confirms on the files before and after.
-set -uo pipefail
-: "${SSHSYNC:?SSHSYNC must name the sshsync binary}"
-if [ -x /usr/bin/python3 ]; then PY=/usr/bin/python3; else PY=python3; fi
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-work=$(mktemp -d "${TMPDIR:-/tmp}/sshsync-check-XXXXXX")
-trap 'rm -rf "$work"' EXIT
-export HOME=$work/home
-mkdir -p "$HOME/.ssh"
+. "$(dirname "$0")/lib/scratch.bash"
 cd "$work" || exit 1
 
 mkdir -p inc sessions
@@ -116,5 +107,4 @@ rc=$?
 "$SSHSYNC" apply --format yaml --interval 60 ssh:cfg >/dev/null 2>&1
 [ $? -eq 2 ] && ok || bad "--format yaml accepted"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -3,16 +3,7 @@
 # (text ERROR row, JSON "status": "error", JUnit <error> and the errors
 # count), every other file is audited as usual, -o FILE is still written,
 # and the exit status is 2. The real ssh -G judges which files are broken.
-set -uo pipefail
-: "${SSHSYNC:?SSHSYNC must name the sshsync binary}"
-if [ -x /usr/bin/python3 ]; then PY=/usr/bin/python3; else PY=python3; fi
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-work=$(mktemp -d "${TMPDIR:-/tmp}/sshsync-auditerr-XXXXXX")
-trap 'rm -rf "$work"' EXIT
-export HOME=$work/home
-mkdir -p "$HOME/.ssh"
+. "$(dirname "$0")/lib/scratch.bash"
 cd "$work" || exit 1
 
 printf 'Host a\n    ServerAlivInterval 30\n' >typo.cfg
@@ -101,5 +92,4 @@ rc=$?
 rc=$?
 [ $rc -eq 2 ] && [ ! -e u.xml ] && ok || bad "unknown kind: exit $rc, u.xml $(ls u.xml 2>&1)"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

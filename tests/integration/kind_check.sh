@@ -4,15 +4,7 @@
 # PuTTY sessions, or garbage named as WinSCP.ini is refused with exit 2,
 # the kind it looks like, and every byte left as it was (ssh -G still reads
 # the config). Real files of each kind named with their own KIND still work.
-set -uo pipefail
-: "${SSHSYNC:?SSHSYNC must name the sshsync binary}"
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-work=$(mktemp -d "${TMPDIR:-/tmp}/sshsync-kind-XXXXXX")
-trap 'rm -rf "$work"' EXIT
-export HOME=$work/home
-
+. "$(dirname "$0")/lib/scratch.bash"
 mkdir -p "$HOME/.ssh/config.d"
 printf 'Include config.d/*\nHost a\n    HostName a.example\n' >"$HOME/.ssh/config"
 printf 'Host b\n    ServerAliveInterval 30\n' >"$HOME/.ssh/config.d/b.conf"
@@ -101,5 +93,4 @@ for f in "$corpus"/winscp/* "$corpus"/putty/*.reg; do
 	esac
 done
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

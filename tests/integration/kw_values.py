@@ -52,7 +52,7 @@ HOSTS = ["example.com", "10.0.0.1", "[::1]", "::1", "jump", "a.b.example.org", "
          "host_1", "-bad", "a..b", "ex ample"]
 TOKENS = ["%h", "%p", "%r", "%u", "%C", "%L", "%i", "%k", "%l", "%n", "%d", "%%", "%T", "%z",
           "%", "%H", "%j", "${HOME}", "${SSHSYNC_UNSET_VAR}", "${", "${}", "$HOME", "$HO-ME",
-          "~", "~/x"]
+          "~", "~/x", "~root/x", "~sshsync-nosuchuser/x", "~sshsync-nosuchuser"]
 
 
 def case_of(r, v):
@@ -192,7 +192,8 @@ def file_list(r, tokens):
         elif tokens and c < 0.5:
             out.append(token_str(r, "~/.ssh/kh"))
         else:
-            out.append(r.choice(["~/.ssh/known_hosts", "/etc/ssh/kh", "kh2"]))
+            out.append(r.choice(["~/.ssh/known_hosts", "/etc/ssh/kh", "kh2", "~root/kh",
+                                 "~sshsync-nosuchuser/kh"]))
     return " ".join(out)
 
 
@@ -245,12 +246,12 @@ def remote_command(r):
 
 
 def agent(r):
-    return r.choice(["SSH_AUTH_SOCK", "none", "/tmp/agent", "$HOME", "$HO-ME", "${HOME}/a",
+    return r.choice(["SSH_AUTH_SOCK", "none", "/tmp/agent", "~sshsync-nosuchuser/a", "~/a", "$HOME", "$HO-ME", "${HOME}/a",
                      "${SSHSYNC_UNSET_VAR}", "${", "/tmp/%d/%u", "/tmp/%z", "$", "~/a"])
 
 
 def fwdagent(r):
-    return r.choice(["yes", "no", "true", "NO", "/tmp/sock", "$HOME", "$HO-ME", "${HOME}/s",
+    return r.choice(["yes", "no", "true", "NO", "/tmp/sock", "~sshsync-nosuchuser/s", "$HOME", "$HO-ME", "${HOME}/s",
                      "${SSHSYNC_UNSET_VAR}", "/tmp/%z", "/tmp/%h", "ask", "maybe"])
 
 
@@ -278,7 +279,7 @@ def command(r):
 
 
 def ctlpath(r):
-    return r.choice(["none", "~/.ssh/cm-%C", "/tmp/%r@%h:%p", "/tmp/%z", "/tmp/%", "${HOME}/cm",
+    return r.choice(["none", "~/.ssh/cm-%C", "~root/cm", "~sshsync-nosuchuser/cm", "~x", "/tmp/%r@%h:%p", "/tmp/%z", "/tmp/%", "${HOME}/cm",
                      "${SSHSYNC_UNSET_VAR}/cm", "/tmp/%T", "/tmp/${"])
 
 

@@ -4,15 +4,7 @@
 # unknown kind, a full stdout is an error), --interval takes OpenSSH's time
 # syntax (checked with the real ssh -G), and apply says per client what
 # makes the change take effect.
-set -uo pipefail
-: "${SSHSYNC:?SSHSYNC must name the sshsync binary}"
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-work=$(mktemp -d "${TMPDIR:-/tmp}/sshsync-msg-XXXXXX")
-trap 'rm -rf "$work"' EXIT
-export HOME=$work/home
-mkdir -p "$HOME/.ssh"
+. "$(dirname "$0")/lib/scratch.bash"
 cd "$work" || exit 1
 printf 'Host a\n    ServerAliveInterval 30\n' >cfg
 chmod go-w cfg
@@ -98,5 +90,4 @@ done
 out=$("$SSHSYNC" apply --interval 45 ssh:cfg 2>&1)
 grep -q "^ssh: " <<<"$out" && bad "a take-effect line although nothing changed: $out" || ok
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -3,15 +3,7 @@
 # or included by one target and named as another, is planned, checked,
 # written (one rename, counted with strace) and audited once; the result
 # is what ssh -G and sshd -t read.
-set -uo pipefail
-: "${SSHSYNC:?SSHSYNC must name the sshsync binary}"
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-work=$(mktemp -d "${TMPDIR:-/tmp}/sshsync-oneplan-XXXXXX")
-trap 'rm -rf "$work"' EXIT
-export HOME=$work/home
-mkdir -p "$HOME/.ssh"
+. "$(dirname "$0")/lib/scratch.bash"
 cd "$work" || exit 1
 
 ssh_get() { ssh -G -F "$1" "$2" </dev/null 2>/dev/null | awk '$1 == "serveraliveinterval" {print $2}'; }
@@ -102,5 +94,4 @@ out=$("$SSHSYNC" apply --interval 60 putty:p/sessions putty:p/sessions/ putty:./
 [ $? -eq 0 ] && ok || bad "putty twice: $out"
 [ "$(grep -c '^updated' <<<"$out")" = 2 ] && ok || bad "putty twice: $out"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -566,6 +566,25 @@ static void test_apply_includes(void **state)
 	fx_free(f);
 }
 
+/* An Include that names a directory: ssh reads it as an empty file, and
+ * apply must not plan to write a file in its place (found by tests/fuzz,
+ * fuzz_ssh: "Include ~/." made apply update the home directory). */
+static void test_apply_include_of_a_directory(void **state)
+{
+	(void)state;
+	fx *f = fx_new("Include ~/.\nInclude conf.d\n");
+	fx_file(f, "conf.d/a.conf", "Port 2\n");
+	assert_int_equal(fx_load(f), 0);
+	size_t n;
+	int rc;
+	char *got = plan_render(f, 60, SS_UNSET, SS_UNSET, &n, NULL, &rc);
+	assert_int_equal(rc, 0);
+	assert_string_equal(got, "Include ~/.\nInclude conf.d\nServerAliveInterval 60\n");
+	assert_int_equal(n, 1);
+	free(got);
+	fx_free(f);
+}
+
 static void test_apply_readonly_include(void **state)
 {
 	(void)state;
@@ -603,6 +622,7 @@ int main(void)
 	    cmocka_unit_test(test_bad_values),
 	    cmocka_unit_test(test_apply_edits),
 	    cmocka_unit_test(test_apply_includes),
+	    cmocka_unit_test(test_apply_include_of_a_directory),
 	    cmocka_unit_test(test_apply_readonly_include),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

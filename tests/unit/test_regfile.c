@@ -338,11 +338,16 @@ static void test_render_v5_is_utf16_like_regedit(void **state)
 	assert_int_equal(ss_regfile_lookup(&f->rf, SESS "caf%C3%A9", "PingInterval", &v), 1);
 	assert_int_equal(v.dword, 1);
 
-	/* REGEDIT4: ANSI, so non-ASCII is refused rather than mangled. */
+	/* REGEDIT4: ANSI, Windows-1252: é is one byte E9, € is 80. */
 	ss_buf_reset(&out);
-	ss_diag_clear(&f->d);
+	assert_int_equal(ss_regkey_set_sz(k, "Note", "\xE2\x82\xAC \xC3\xA9"), 0);
+	assert_int_equal(ss_regplan_render(&p, SS_REG_V4, &out, &f->d), 0);
+	assert_non_null(strstr(ss_buf_str(&out), "\"Note\"=\"\x80 \xE9\"\r\n"));
+	/* What Windows-1252 cannot hold is refused rather than mangled. */
+	ss_buf_reset(&out);
+	assert_int_equal(ss_regkey_set_sz(k, "Note", "\xCE\xA9"), 0); /* Omega */
 	assert_int_equal(ss_regplan_render(&p, SS_REG_V4, &out, &f->d), -1);
-	assert_non_null(strstr(f->d.message, "not ASCII"));
+	assert_non_null(strstr(f->d.message, "cannot carry: use the v5 format"));
 	ss_buf_release(&w);
 	ss_buf_release(&out);
 	ss_regplan_free(&p);

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "sshsync/sessdir.h"
 #include "testutil.h"
@@ -141,6 +142,15 @@ static void test_kitty_open_record_with_nul_is_refused(void **state)
 	assert_int_equal(ss_sessfile_append(&f->sf, &f->e, "PingInterval", "1", &f->d), -1);
 	assert_non_null(strstr(f->d.message, "NUL byte"));
 	assert_int_equal(f->e.n, 0);
+	/* Also when a '\' comes before the NUL: the line's end is lost all the
+	 * same. */
+	ss_diag_clear(&f->d);
+	ss_sessfile_free(&f->sf);
+	ss_text_free(&f->t);
+	static const char s2[] = "HostName\\h\\\nPr\\\0\0x";
+	assert_int_equal(ss_text_from_bytes(&f->t, "sess", s2, sizeof(s2) - 1, &f->d), 0);
+	assert_int_equal(ss_sessfile_parse(&f->sf, &f->t, SS_SESS_KITTY, &f->d), 0);
+	assert_int_equal(ss_sessfile_append(&f->sf, &f->e, "PingInterval", "1", &f->d), -1);
 }
 
 static void test_kitty_unterminated_last_record_is_closed_first(void **state)
@@ -364,12 +374,62 @@ static void test_list_dir(void **state)
 	assert_int_equal(l.n, 3);
 	assert_string_equal(l.v[2], "folder/c");
 	ss_strlist_release(&l);
+	/* Links that loop back up are not followed again: each session once. */
+	assert_int_equal(symlink(".", p = tu_path(dir, "loop")), 0);
+	free(p);
+	assert_int_equal(symlink("..", p = tu_path(dir, "folder/up")), 0);
+	free(p);
+	assert_int_equal(symlink("self", p = tu_path(dir, "self")), 0); /* ELOOP */
+	free(p);
+	assert_int_equal(mkfifo(p = tu_path(dir, "fifo"), 0600), 0);
+	free(p);
+	assert_int_equal(ss_sessdir_list(dir, SS_SESS_KITTY, &l, &f->d), 0);
+	assert_int_equal(l.n, 3);
+	ss_strlist_release(&l);
 	p = tu_path(dir, "missing");
 	assert_int_equal(ss_sessdir_list(p, SS_SESS_PUTTY, &l, &f->d), -1);
 	assert_non_null(strstr(f->d.message, "cannot read the session directory"));
 	free(p);
 	tu_rmtree(dir);
 	free(dir);
+}
+
+/* Session files against ssh_config snippets and each other's format. */
+static void test_misfit(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *text;
+		ss_sessfmt fmt;
+		long offset; /* -1: fits */
+	} cases[] = {
+	    {"", SS_SESS_PUTTY, -1},
+	    {"HostName=web\nPingInterval=0\n\nColour0=187,187,187\n", SS_SESS_PUTTY, -1},
+	    {"HostName=web\r\nLogFileName=C:\\x\\putty.log\r\n", SS_SESS_PUTTY, -1},
+	    {"Host web\n  User me\n", SS_SESS_PUTTY, 0},
+	    {"HostName=web\nServerAliveInterval 30\n", SS_SESS_PUTTY, 13},
+	    {"Host Name=web\n", SS_SESS_PUTTY, 0},
+	    {"=web\n", SS_SESS_PUTTY, 0},
+	    {"HostName\\web\\\n", SS_SESS_PUTTY, 0},
+	    {"HostName\\web\\\nPingInterval\\0\\\n", SS_SESS_KITTY, -1},
+	    {"Note\\line one\nline two = anything\\\nPort\\22\\\n", SS_SESS_KITTY, -1},
+	    {"HostName=web\n", SS_SESS_KITTY, 0},
+	    {"HostName\\web\\\nHost web\n", SS_SESS_KITTY, 14},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t off = 999;
+		const char *why =
+		    ss_sessfile_misfit(cases[i].text, strlen(cases[i].text), cases[i].fmt, &off);
+		if (cases[i].offset < 0) {
+			assert_null(why);
+		} else {
+			assert_non_null(why);
+			assert_int_equal(off, (size_t)cases[i].offset);
+		}
+	}
+	size_t off = 0;
+	assert_non_null(ss_sessfile_misfit("HostName=a\0b\n", 13, SS_SESS_PUTTY, &off));
+	assert_int_equal(off, 10);
 }
 
 int main(void)
@@ -395,6 +455,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_round_trip_is_byte_identical, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_names, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_list_dir, setup, teardown),
+	    cmocka_unit_test(test_misfit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

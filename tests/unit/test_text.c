@@ -1,6 +1,7 @@
 /* The text layer: decoding, line table, positions, round trips. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "sshsync/edit.h"
 #include "sshsync/text.h"
@@ -204,6 +205,56 @@ static void test_diag_format_is_printable(void **state)
 	ss_diag_clear(&d);
 }
 
+/* A FIFO is refused without waiting for a writer, a device without reading
+ * it, and a file over the limit without reading it. */
+static void test_load_refuses_what_is_not_a_regular_file(void **state)
+{
+	(void)state;
+	char *dir = tu_tempdir();
+	char *fifo = tu_path(dir, "fifo"), *big = tu_path(dir, "big");
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	ss_text t;
+	ss_diag d = SS_DIAG_INIT;
+	assert_int_equal(ss_text_load(&t, fifo, 0, &d), -1);
+	assert_non_null(strstr(d.message, "not a regular file"));
+	ss_diag_clear(&d);
+	assert_int_equal(ss_text_load(&t, "/dev/zero", 0, &d), -1);
+	assert_non_null(strstr(d.message, "not a regular file"));
+	ss_diag_clear(&d);
+	tu_write_str(big, "0123456789");
+	assert_int_equal(ss_text_load(&t, big, 9, &d), -1);
+	assert_non_null(strstr(d.message, "larger than 9 bytes"));
+	ss_diag_clear(&d);
+	assert_int_equal(ss_text_load(&t, big, 10, &d), 0);
+	ss_text_free(&t);
+	free(fifo);
+	free(big);
+	tu_rmtree(dir);
+	free(dir);
+}
+
+static void test_cp1252_round_trip(void **state)
+{
+	(void)state;
+	char all[256];
+	for (int i = 0; i < 256; i++)
+		all[i] = (char)i;
+	ss_buf u = SS_BUF_INIT, back = SS_BUF_INIT;
+	assert_int_equal(ss_cp1252_to_utf8(all, 256, &u), 0);
+	assert_true(ss_utf8_valid(u.data, u.len));
+	assert_int_equal(ss_utf8_to_cp1252(u.data, u.len, &back), 0);
+	assert_int_equal(back.len, 256);
+	assert_memory_equal(back.data, all, 256);
+	ss_buf_reset(&u);
+	assert_int_equal(ss_cp1252_to_utf8("caf\xE9 \x80\x9F", 7, &u), 0);
+	assert_string_equal(ss_buf_str(&u), "caf\xC3\xA9 \xE2\x82\xAC\xC5\xB8");
+	ss_buf_reset(&back);
+	assert_int_equal(ss_utf8_to_cp1252("\xCE\xA9", 2, &back), -2); /* Omega */
+	assert_int_equal(ss_utf8_to_cp1252("\xC3", 1, &back), -2);     /* not UTF-8 */
+	ss_buf_release(&u);
+	ss_buf_release(&back);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -218,6 +269,8 @@ int main(void)
 	    cmocka_unit_test(test_utf8_valid_is_strict),
 	    cmocka_unit_test(test_printable_escapes_what_acts_on_a_terminal),
 	    cmocka_unit_test(test_diag_format_is_printable),
+	    cmocka_unit_test(test_cp1252_round_trip),
+	    cmocka_unit_test(test_load_refuses_what_is_not_a_regular_file),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -363,6 +363,38 @@ static void test_parse_int_like_delphi(void **state)
 	}
 }
 
+/* What TMemIniFile would read although no WinSCP wrote it. */
+static void test_misfit(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *text;
+		size_t len;  /* 0: strlen */
+		long offset; /* -1: fits */
+	} cases[] = {
+	    {"", 0, -1},
+	    {"; comment\r\n[Sessions\\a]\r\nHostName=x\r\n\r\n", 0, -1},
+	    {"\xEF\xBB\xBF[Configuration]\nk=v\n", 0, -1},
+	    {"  [s]  \n  key = value  \n", 0, -1},
+	    {"Host a\n  HostName x\n", 0, 0},
+	    {"[s]\nk=v\nno equals here\n", 0, 8},
+	    {"k=v\n[s]\n", 0, 0},
+	    {"[s]\nk=v\0w\n", 10, 7},
+	    {"[s]\nk=\x01\n", 8, 6},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t off = 999;
+		const char *why = ss_winini_misfit(
+		    cases[i].text, cases[i].len ? cases[i].len : strlen(cases[i].text), &off);
+		if (cases[i].offset < 0) {
+			assert_null(why);
+		} else {
+			assert_non_null(why);
+			assert_int_equal(off, (size_t)cases[i].offset);
+		}
+	}
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -381,6 +413,7 @@ int main(void)
 	    T(test_utf8_bom),
 	    T(test_lone_cr_is_a_line_break),
 	    T(test_parse_int_like_delphi),
+	    T(test_misfit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
