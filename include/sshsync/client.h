@@ -43,6 +43,9 @@ typedef struct ss_client {
 	/* The files a directory store reads, relative to it (PuTTY's and
 	 * KiTTY's session folders); NULL for kinds whose stores are files. */
 	int (*dir_files)(const char *dir, ss_strlist *out, ss_diag *d);
+	/* The files PATH includes (every file it reads but itself); NULL for
+	 * kinds without includes. */
+	int (*includes)(const char *path, ss_strlist *out, ss_diag *d);
 } ss_client;
 
 /* Every client, NULL-terminated. */

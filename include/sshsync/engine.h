@@ -16,10 +16,11 @@ int ss_engine_audit(const ss_targets *targets, const ss_query *q, const ss_polic
 		    ss_scopes *out, ss_diag *d);
 
 typedef struct ss_apply_opts {
-	int dry_run;	 /* write nothing */
-	int want_diff;	 /* fill `diff` */
-	int backup;	 /* keep PATH.sshsync-bak */
-	int want_scopes; /* fill `before` (and `after` when written) */
+	int dry_run;		 /* write nothing */
+	int want_diff;		 /* fill `diff` */
+	int backup;		 /* keep PATH.sshsync-bak */
+	int want_scopes;	 /* fill `before` (and `after` when written) */
+	const char *journal_dir; /* NULL: $XDG_STATE_HOME/sshsync (journal.h) */
 } ss_apply_opts;
 
 typedef struct ss_apply_result {

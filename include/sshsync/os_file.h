@@ -9,6 +9,7 @@
 #ifndef SSHSYNC_OS_FILE_H
 #define SSHSYNC_OS_FILE_H
 
+#include <glob.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -76,6 +77,21 @@ int ss_os_stat_at(int dir, const char *name, struct stat *st);
  * a refusal (EACCES/EPERM/EROFS) or an error (EIO...). */
 int ss_os_can_write(int dir, const char *name);
 int ss_os_close(int fd);
+
+/* Opens (creating, mode 0600) a file for appending, never through a
+ * symbolic link, and locks it exclusively until it is closed. */
+int ss_os_open_append_locked(const char *path, int *fd);
+/* Whether an open file ends with a newline (1), does not (0: a cut last
+ * line), or is empty (1). -1: cannot tell. */
+int ss_os_ends_in_newline(int fd);
+/* Opens `name` in `dir` for reading (never through a symbolic link). */
+int ss_os_open_read(int dir, const char *name, int *fd);
+
+/* glob(3) (with `flags`, e.g. GLOB_TILDE) that tells a directory it could
+ * not read (EIO, EACCES...) from one that does not exist: 0 (matches in
+ * *gl, to be freed with globfree), GLOB_NOMATCH, or -1 with errno set (an
+ * error, never taken as "no file"). */
+int ss_os_glob(const char *pattern, int flags, glob_t *gl);
 
 /* Makes a directory and its missing parents (mode 0700 for the new ones). */
 int ss_os_mkdir_p(const char *path);

@@ -46,6 +46,10 @@ typedef struct ss_write_result {
 		{0, 0, 0, 0, 0}, NULL                                                              \
 	}
 
+/* The absolute path of the file that a write of `orig` replaces (links
+ * resolved), newly allocated. */
+char *ss_safe_real_path(const ss_text *orig, ss_diag *d);
+
 /* Where the backup of `path` goes, newly allocated (NULL: out of memory). */
 char *ss_backup_path(const char *path, const char *backup_dir);
 

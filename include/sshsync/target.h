@@ -49,6 +49,10 @@ int ss_targets_add_error(ss_targets *t, const ss_client *client, const char *pat
 /* Drops every target that names the same file as an earlier one (device
  * and inode, symbolic links followed), adding a note per dropped target. */
 int ss_targets_dedupe(ss_targets *t, ss_strlist *notes);
+/* Drops every target that another target includes (an ssh_config that an
+ * Include of another one reads): it is audited as part of the includer.
+ * A note per dropped target. */
+int ss_targets_drop_included(ss_targets *t, ss_strlist *notes, ss_diag *d);
 void ss_target_free(ss_target *t);
 void ss_targets_free(ss_targets *t);
 

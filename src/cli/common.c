@@ -164,6 +164,9 @@ int cli_targets(char **args, int nargs, int with_system, int for_apply, ss_targe
 		return -1;
 	ss_strlist notes = SS_STRLIST_INIT;
 	int r = ss_targets_dedupe(out, &notes) < 0 ? ss_diag_oom(d) : 0;
+	/* apply plans an included target with its includer itself. */
+	if (r == 0 && !for_apply)
+		r = ss_targets_drop_included(out, &notes, d);
 	for (size_t i = 0; i < notes.n; i++)
 		cli_note_error(notes.v[i]);
 	ss_strlist_release(&notes);

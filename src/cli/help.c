@@ -14,6 +14,7 @@ static const char general[] =
     "  audit      show the keepalive each host, session or site really gets\n"
     "  apply      give every scope of every target the same keepalive\n"
     "  export     write a .reg or Group Policy file that sets the keepalive\n"
+    "  undo       put back the files of the latest apply (--list: the journal)\n"
     "\n"
     "TARGET is [KIND:]PATH, KIND one of ssh, sshd, putty, kitty, winscp, gpp.\n"
     "Without a TARGET, the files that 'discover' finds.\n"
@@ -91,6 +92,18 @@ static const char export_help[] =
     "                      ANSI) or gpp (Group Policy Registry.xml)\n"
     "  -o, --output FILE   write to FILE instead of standard output\n";
 
+static const char undo_help[] =
+    "usage: sshsync undo [--list] [--force]\n"
+    "\n"
+    "Puts back the files of the most recent apply that is not undone yet, as\n"
+    "they were before it (run it again to go one apply further back). Every\n"
+    "apply is kept in a journal in $XDG_STATE_HOME/sshsync/ (default\n"
+    "~/.local/state/sshsync/) with the previous contents of each file.\n"
+    "A file changed since that apply is left alone, and then nothing is written.\n"
+    "\n"
+    "  --list    show the journal: each apply and undo, its files and backups\n"
+    "  --force   put back files changed since that apply as well\n";
+
 void cli_print_help(const char *command)
 {
 	const char *text = general;
@@ -102,5 +115,7 @@ void cli_print_help(const char *command)
 		text = apply_help;
 	else if (command && strcmp(command, "export") == 0)
 		text = export_help;
+	else if (command && strcmp(command, "undo") == 0)
+		text = undo_help;
 	fputs(text, stdout);
 }

@@ -9,10 +9,8 @@ static const struct {
 	const char *name;
 	cli_command_fn fn;
 } commands[] = {
-    {"discover", cmd_discover},
-    {"audit", cmd_audit},
-    {"apply", cmd_apply},
-    {"export", cmd_export},
+    {"discover", cmd_discover}, {"audit", cmd_audit}, {"apply", cmd_apply},
+    {"export", cmd_export},	{"undo", cmd_undo},
 };
 
 static cli_command_fn find_command(const char *name)

@@ -34,8 +34,7 @@ static int audit_host(ss_openssh *c, const char *path, const char *name, ss_scop
 		sc->tcp_keepalive = r.tcp_keepalive;
 		rc = ss_scope_set_at(sc, r.interval_at);
 		if (rc == 0 && r.unknown_reason)
-			rc = ss_scope_reason(sc, "not known before ssh runs: %s",
-					     r.unknown_reason);
+			rc = ss_scope_reason(sc, "not known before ssh runs: %s", r.unknown_reason);
 		if (rc == 0 && r.count_max == 0 && r.interval > 0)
 			rc = count_max_zero(sc, r.count_max_at);
 	}
@@ -80,6 +79,19 @@ static int ssh_apply(const char *path, const ss_policy *p, ss_changeset *cs, ss_
 	return r;
 }
 
+static int ssh_includes(const char *path, ss_strlist *out, ss_diag *d)
+{
+	ss_openssh_opts o = SS_OPENSSH_OPTS_INIT;
+	ss_openssh *c;
+	if (ss_openssh_load(&c, path, &o, d) < 0)
+		return -1;
+	int r = 0;
+	for (size_t i = 1; i < c->nfiles && r == 0; i++)
+		r = ss_strlist_push(out, c->files[i].path) < 0 ? ss_diag_oom(d) : 0;
+	ss_openssh_free(c);
+	return r;
+}
+
 /* Keywords only ssh_config has (sshd_config would reject them). */
 static const char *const client_only[] = {"host ",	  "serveraliveinterval",   "proxyjump",
 					  "proxycommand", "identityfile",	   "hostname ",
@@ -117,4 +129,5 @@ const ss_client ss_client_ssh = {
     .apply = ssh_apply,
     .export_plan = NULL,
     .sniff = ssh_sniff,
+    .includes = ssh_includes,
 };

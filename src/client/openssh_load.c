@@ -1,5 +1,6 @@
 /* Loading an ssh_config tree: files, Include, checks ssh makes whatever
  * the host, and the blocks and index that evaluation walks. */
+#include <errno.h>
 #include <glob.h>
 #include <grp.h>
 #include <pwd.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include "openssh_int.h"
+#include "sshsync/os_file.h"
 #include "sshsync/sshkw.h"
 
 enum { MAX_DEPTH = 16 }; /* readconf.c READCONF_MAX_DEPTH */
@@ -425,13 +427,16 @@ static int do_include(loader *L, uint32_t file, const ss_sshconf_item *it, int c
 			return -1;
 		glob_t gl;
 		memset(&gl, 0, sizeof(gl));
-		int r = glob(pattern, GLOB_TILDE, NULL, &gl);
+		int r = ss_os_glob(pattern, GLOB_TILDE, &gl);
 		if (r == GLOB_NOMATCH) {
 			free(pattern);
 			continue; /* ssh: "matched no files", not an error */
 		}
 		if (r != 0) {
-			err_at(L, file, a->start, "glob failed for %s%s", pattern, "");
+			/* An unreadable directory is no "no file": sshsync cannot
+			 * tell what ssh reads there. */
+			err_at(L, file, a->start, "cannot read what Include %s names: %s", pattern,
+			       strerror(errno));
 			free(pattern);
 			return -1;
 		}

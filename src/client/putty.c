@@ -179,11 +179,12 @@ static int reg_is_session_head(const flavour *fl, const ss_regfile *rf, size_t b
 	return !rf->blocks[last].deleted;
 }
 
-/* A session key's name as UTF-8: a REGEDIT4 file is in the ANSI code page
- * (Windows-1252), a v5 file is UTF-16 and already decoded. */
+/* A session key's name as UTF-8: regedit reads a file without the UTF-16
+ * byte order mark (REGEDIT4, or a v5 header saved as ANSI) in the ANSI code
+ * page, Windows-1252; a UTF-16 file is already decoded. */
 static int reg_key_utf8(const ss_regfile *rf, const char *raw, size_t len, ss_buf *out)
 {
-	if (rf->version == SS_REG_V4 && rf->text->enc == SS_ENC_BYTES)
+	if (rf->text->enc == SS_ENC_BYTES)
 		return ss_cp1252_to_utf8(raw, len, out);
 	return ss_buf_add(out, raw, len);
 }

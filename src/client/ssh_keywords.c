@@ -8,7 +8,6 @@
  * fails. */
 #include <ctype.h>
 #include <limits.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -291,27 +290,6 @@ static int check_expand(const kw_ctx *x, size_t i, const char *s, const char *ke
 				       " or %%");
 	}
 	return 0;
-}
-
-/* misc.c tilde_expand(), which ssh applies to ControlPath, IdentityAgent,
- * the ForwardAgent socket and UserKnownHostsFile: "~user" must be a user
- * of this machine. */
-static int check_tilde(const kw_ctx *x, size_t i, const char *s)
-{
-	if (s[0] != '~' || s[1] == '\0' || s[1] == '/')
-		return 0;
-	const char *slash = strchr(s + 1, '/');
-	char *user = slash ? ss_strndup(s + 1, (size_t)(slash - s - 1)) : ss_strdup(s + 1);
-	if (!user)
-		return ss_diag_oom(x->d);
-	int known = getpwnam(user) != NULL;
-	if (!known)
-		kw_fail(x, i,
-			"tilde_expand: No such user %s: expected ~/ or ~USER/ with a user of "
-			"this machine",
-			user);
-	free(user);
-	return known ? 0 : -1;
 }
 
 static int check_algos(const kw_ctx *x, int (*valid)(const char *), const char *what,
@@ -948,7 +926,7 @@ static int check_agent_path(const kw_ctx *x, int tokens)
 		return -1;
 	if (a[0] == '$' && a[1] != '{' && !kw_valid_env_name(a + 1))
 		return kw_fail(x, 0, "Invalid environment name %s: expected $NAME or ${NAME}", a);
-	if (tokens && (check_tilde(x, 0, a) < 0 || check_expand(x, 0, a, default_keys, 1) < 0))
+	if (tokens && (kw_tilde(x, 0, a) < 0 || check_expand(x, 0, a, default_keys, 1) < 0))
 		return -1;
 	return kw_extra(x, 1);
 }
@@ -1076,8 +1054,7 @@ static int check_kind(const kw_ctx *x, const ck_keyword *k)
 		return kw_extra(x, 1);
 	case CK_CTLPATH:
 		if (kw_need(x, 0, "a path or none") < 0 ||
-		    (strcasecmp(kw_arg(x, 0), "none") != 0 &&
-		     check_tilde(x, 0, kw_arg(x, 0)) < 0) ||
+		    (strcasecmp(kw_arg(x, 0), "none") != 0 && kw_tilde(x, 0, kw_arg(x, 0)) < 0) ||
 		    check_expand(x, 0, kw_arg(x, 0), default_keys, 1) < 0)
 			return -1;
 		return kw_extra(x, 1);
@@ -1089,7 +1066,7 @@ static int check_kind(const kw_ctx *x, const ck_keyword *k)
 		if (check_list_none(x, 0, 16) < 0)
 			return -1;
 		for (size_t i = 0; i < x->it->nargs; i++)
-			if (check_tilde(x, i, kw_arg(x, i)) < 0 ||
+			if (kw_tilde(x, i, kw_arg(x, i)) < 0 ||
 			    check_expand(x, i, kw_arg(x, i), default_keys, 1) < 0)
 				return -1;
 		return 0;

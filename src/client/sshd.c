@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 
 #include "sshd_impl.h"
+#include "sshsync/os_file.h"
 #include "sshsync/sshkw.h"
 
 #define MAX_DEPTH 16	  /* SERVCONF_MAX_DEPTH */
@@ -338,11 +339,12 @@ static int include_glob(sd_walk *w, const char *arg, size_t *gi)
 	c->nglobs++;
 	*gi = c->nglobs - 1;
 	glob_t gb;
-	int r = glob(sel, 0, NULL, &gb);
+	int r = ss_os_glob(sel, 0, &gb);
 	if (r == GLOB_NOMATCH)
 		return 0;
 	if (r != 0)
-		return ss_diag_set(w->d, NULL, 0, 0, "include \"%s\" glob failed", sel);
+		return ss_diag_set(w->d, NULL, 0, 0, "cannot read what Include \"%s\" names: %s",
+				   sel, strerror(errno));
 	size_t *files = calloc(gb.gl_pathc ? gb.gl_pathc : 1, sizeof(*files));
 	if (!files) {
 		globfree(&gb);

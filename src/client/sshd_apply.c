@@ -188,26 +188,49 @@ static int render_copy(const ss_changeset *cs, const sd_vctx *v, const char *dir
 	return r;
 }
 
-static int write_file(const char *path, const ss_buf *b, ss_diag *d)
+/* Who runs sshd -t: nobody when sshsync runs as root (sshd refuses to
+ * read a config as root from a folder others own), else the caller. */
+typedef struct sd_runner {
+	int as_nobody;
+	uid_t uid;
+	gid_t gid;
+} sd_runner;
+
+/* The mode a copy of file i gets: the file's own (readable by its owner,
+ * the runner), 0600 for a file apply creates. */
+static mode_t copy_mode(const ss_changeset *cs, const sd_vctx *v, size_t i)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
+	struct stat st;
+	const ss_text *t = cs->v[v->base + i].text;
+	if (!t->id.known || stat(t->path, &st) < 0)
+		return 0600;
+	return (st.st_mode & 0777) | 0400;
+}
+
+static int write_file(const char *path, const ss_buf *b, mode_t mode, const sd_runner *who,
+		      ss_diag *d)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return ss_diag_errno(d, path, "cannot write a copy for sshd -t");
 	size_t off = 0;
-	while (off < b->len) {
+	int ok = 1;
+	while (ok && off < b->len) {
 		ssize_t n = write(fd, b->data + off, b->len - off);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0) {
-			close(fd);
-			return ss_diag_errno(d, path, "cannot write a copy for sshd -t");
-		}
-		off += (size_t)n;
+		if (n < 0)
+			ok = 0;
+		else
+			off += (size_t)n;
 	}
-	fchmod(fd, 0644); /* whatever the umask: nobody must read it */
+	if (ok && who->as_nobody)
+		ok = fchown(fd, who->uid, who->gid) == 0;
+	if (ok)
+		ok = fchmod(fd, mode) == 0; /* whatever the umask: the file's own mode */
 	if (close(fd) < 0)
-		return ss_diag_errno(d, path, "cannot write a copy for sshd -t");
-	return 0;
+		ok = 0;
+	return ok ? 0 : ss_diag_errno(d, path, "cannot write a copy for sshd -t");
 }
 
 /* sshd's message with the temporary names turned back into the real ones. */
@@ -312,13 +335,22 @@ static int sshd_validate(const ss_changeset *cs, void *ctx, ss_diag *d)
 		return r;
 	}
 	int as_nobody = geteuid() == 0;
-	int r = chmod(dir, 0755) < 0 ? ss_diag_errno(d, dir, "chmod") : 0;
+	sd_runner who = {as_nobody, 0, 0};
+	struct passwd *pw = as_nobody ? getpwnam("nobody") : NULL;
+	int r = 0;
+	if (as_nobody && !pw)
+		r = ss_diag_set(d, NULL, 0, 0, "no user 'nobody' to run sshd -t as");
+	else if (pw)
+		who.uid = pw->pw_uid, who.gid = pw->pw_gid;
+	/* The folder stays 0700 (mkdtemp's mode), owned by whoever runs sshd. */
+	if (r == 0 && as_nobody && chown(dir, who.uid, who.gid) < 0)
+		r = ss_diag_errno(d, dir, "cannot hand the sshd -t folder to nobody");
 	for (size_t i = 0; i < v->nfiles && r == 0; i++) {
 		ss_buf b = SS_BUF_INIT;
 		char *name = temp_name(dir, i);
 		r = !name ? ss_diag_oom(d) : render_copy(cs, v, dir, i, &b, d);
 		if (r == 0)
-			r = write_file(name, &b, d);
+			r = write_file(name, &b, copy_mode(cs, v, i), &who, d);
 		free(name);
 		ss_buf_release(&b);
 	}

@@ -96,6 +96,18 @@ static int sshd_apply(const char *path, const ss_policy *p, ss_changeset *cs, ss
 	return ss_sshd_apply(path, p, NULL, cs, d);
 }
 
+static int sshd_includes(const char *path, ss_strlist *out, ss_diag *d)
+{
+	ss_sshd_config *c;
+	if (ss_sshd_load(&c, path, NULL, d) < 0)
+		return -1;
+	int r = 0;
+	for (size_t i = 1; i < c->nfiles && r == 0; i++)
+		r = ss_strlist_push(out, c->files[i]->path) < 0 ? ss_diag_oom(d) : 0;
+	ss_sshd_free(c);
+	return r;
+}
+
 /* Keywords only sshd_config has (ssh_config rejects them). */
 static const char *const server_only[] = {"clientaliveinterval",
 					  "clientalivecountmax",
@@ -150,4 +162,5 @@ const ss_client ss_client_sshd = {
     .apply = sshd_apply,
     .export_plan = NULL,
     .sniff = sshd_sniff,
+    .includes = sshd_includes,
 };

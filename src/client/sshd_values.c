@@ -659,8 +659,13 @@ static int check_kind(const kw_ctx *x, const sk_keyword *k)
 		return 0;
 	case SK_ABSCMD:
 		return check_abs_command(x);
-	case SK_FILES:
-		return check_list(x, 0, 0, 0);
+	case SK_FILES: /* AuthorizedKeysFile: each name goes through tilde_expand */
+		if (check_list(x, 0, 0, 0) < 0)
+			return -1;
+		for (size_t i = 0; i < x->it->nargs; i++)
+			if (kw_tilde(x, i, kw_arg(x, i)) < 0)
+				return -1;
+		return 0;
 	case SK_ENVNAMES:
 		return check_list(x, 0, 1, 0);
 	case SK_SETENV:
@@ -792,7 +797,7 @@ int ss_sshkw_server_check(const ss_text *t, const ss_sshconf_item *it, ss_diag *
 
 /* --- across lines --- */
 
-enum { G_KEYS, G_PRINCIPALS, G_METHODS };
+enum { G_KEYS, G_PRINCIPALS, G_METHODS, G_PRINCIPALS_FILE };
 
 void ss_sshkw_sshd_globals_init(ss_sshkw_sshd_globals *g)
 {
@@ -849,6 +854,10 @@ int ss_sshkw_sshd_globals_note(ss_sshkw_sshd_globals *g, const ss_text *t,
 		/* servconf.c stores it only while AuthorizedKeysCommand is unset */
 		g->text[G_PRINCIPALS] = t;
 		g->item[G_PRINCIPALS] = it;
+	} else if (strcmp(k, "authorizedprincipalsfile") == 0 && !g->item[G_PRINCIPALS_FILE]) {
+		/* servconf.c expands ~ only in the value it keeps */
+		g->text[G_PRINCIPALS_FILE] = t;
+		g->item[G_PRINCIPALS_FILE] = it;
 	} else if (strcmp(k, "authenticationmethods") == 0 && !g->item[G_METHODS]) {
 		g->text[G_METHODS] = t;
 		g->item[G_METHODS] = it;
@@ -912,7 +921,13 @@ int ss_sshkw_sshd_globals_check(const ss_sshkw_sshd_globals *g, ss_diag *d)
 				     "Subsystem '%s' already defined: expected each subsystem "
 				     "name once",
 				     g->dup_item->args[0].value);
-	const ss_sshconf_item *it = g->item[G_KEYS];
+	const ss_sshconf_item *it = g->item[G_PRINCIPALS_FILE];
+	if (it && it->nargs) {
+		kw_ctx x = {g->text[G_PRINCIPALS_FILE], it, "AuthorizedPrincipalsFile", d};
+		if (kw_tilde(&x, 0, it->args[0].value) < 0)
+			return -1;
+	}
+	it = g->item[G_KEYS];
 	if (it && !g->keys_user && command_set(g->text[G_KEYS], it))
 		return ss_text_error(g->text[G_KEYS], d, it->kw_start,
 				     "AuthorizedKeysCommand set without AuthorizedKeysCommandUser: "

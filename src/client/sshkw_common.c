@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <arpa/inet.h>
 #include <netdb.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,6 +88,24 @@ const char *kw_join(const char *const *values, char *buf, size_t size)
 		len += (size_t)w;
 	}
 	return buf;
+}
+
+int kw_tilde(const kw_ctx *x, size_t i, const char *s)
+{
+	if (s[0] != '~' || s[1] == '\0' || s[1] == '/')
+		return 0;
+	const char *slash = strchr(s + 1, '/');
+	char *user = slash ? ss_strndup(s + 1, (size_t)(slash - s - 1)) : ss_strdup(s + 1);
+	if (!user)
+		return ss_diag_oom(x->d);
+	int known = getpwnam(user) != NULL;
+	if (!known)
+		kw_fail(x, i,
+			"tilde_expand: No such user %s: expected ~/ or ~USER/ with a user of "
+			"this machine",
+			user);
+	free(user);
+	return known ? 0 : -1;
 }
 
 /* --- numbers --- */
@@ -463,7 +482,11 @@ int kw_assemble(const char *value, const char *const *all)
 	if (!dup)
 		return 0;
 	int ok = 1, any = def; /* the default list is never empty */
+	/* kex_names_cat() appends a "+" list only up to its first empty name */
+	int plus = value[0] == '+';
 	for (char *cp = dup, *p; ok && (p = strsep(&cp, ",")) != NULL;) {
+		if (plus && !*p)
+			break;
 		if (*p == '!') {
 			ok = 0; /* negations only work after '-' */
 			break;

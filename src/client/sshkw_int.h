@@ -26,6 +26,12 @@ int kw_extra(const kw_ctx *x, size_t used);
 /* An argument that must be present and non-empty. */
 int kw_need(const kw_ctx *x, size_t i, const char *what);
 
+/* misc.c tilde_expand() on argument i's value `s`: "~user" must name a
+ * user of this machine (ssh applies it to ControlPath, IdentityAgent, the
+ * ForwardAgent socket and UserKnownHostsFile, sshd to AuthorizedKeysFile
+ * and AuthorizedPrincipalsFile). */
+int kw_tilde(const kw_ctx *x, size_t i, const char *s);
+
 /* strcasecmp position of `arg` in the NULL-ended `values`, or -1. */
 int kw_multi(const char *arg, const char *const *values);
 /* "a, b or c" into buf. */

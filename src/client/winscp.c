@@ -783,7 +783,19 @@ static int reg_sites(const ss_regfile *rf, wsites *out, int *have_default, ss_di
 		size_t len;
 		if (!reg_is_site(rf, b, &munged, &len))
 			continue;
+		/* A .reg file without the UTF-16 byte order mark is ANSI
+		 * (Windows-1252) for regedit: the name as UTF-8. */
+		ss_buf utf8 = SS_BUF_INIT;
+		if (rf->text->enc == SS_ENC_BYTES) {
+			if (ss_cp1252_to_utf8(munged, len, &utf8) < 0) {
+				ss_buf_release(&utf8);
+				return ss_diag_oom(d);
+			}
+			munged = ss_buf_str(&utf8);
+			len = utf8.len;
+		}
 		wsite *w = wsites_add(out, munged, len);
+		ss_buf_release(&utf8);
 		char *path = ss_strndup(rf->blocks[b].path, rf->blocks[b].path_len);
 		if (!w || !path) {
 			free(path);

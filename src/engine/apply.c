@@ -3,7 +3,9 @@
 #include <string.h>
 
 #include "sshsync/engine.h"
+#include "sshsync/journal.h"
 #include "sshsync/safewrite.h"
+#include "writeset.h"
 
 /* The diff label: the path without leading slashes ("a/etc/ssh/..."). */
 static const char *diff_label(const char *path)
@@ -49,11 +51,17 @@ static int plan_target(const ss_target *t, const ss_policy *p, ss_changeset *cs,
 	return 0;
 }
 
-static int same_text_file(const ss_text *a, const ss_text *b)
+/* Files by identity (device, inode); files not there yet by path. */
+static int cmp_file(const ss_text *a, const ss_text *b)
 {
-	if (a->id.known && b->id.known)
-		return a->id.dev == b->id.dev && a->id.ino == b->id.ino;
-	return !a->id.known && !b->id.known && strcmp(a->path, b->path) == 0;
+	const ss_file_identity *x = &a->id, *y = &b->id;
+	if (x->known != y->known)
+		return x->known < y->known ? -1 : 1;
+	if (x->known && x->dev != y->dev)
+		return x->dev < y->dev ? -1 : 1;
+	if (x->known && x->ino != y->ino)
+		return x->ino < y->ino ? -1 : 1;
+	return x->known ? 0 : strcmp(a->path, b->path);
 }
 
 /* Whether the own file of target i (the first of its changeset) is one that
@@ -63,21 +71,26 @@ static int included_by(const ss_changeset *sets, size_t i, size_t j)
 	if (i == j || sets[i].n == 0)
 		return 0;
 	for (size_t k = 1; k < sets[j].n; k++)
-		if (same_text_file(sets[j].v[k].text, sets[i].v[0].text))
+		if (cmp_file(sets[j].v[k].text, sets[i].v[0].text) == 0)
 			return 1;
 	return 0;
 }
 
-/* The target that planned a file first, or -1: sets before `set` that
- * plan, and the changes before `k` in `set` itself. */
-static long first_planner(const ss_changeset *sets, const char *subsumed, size_t set, size_t k)
+/* A change of some target, to sort the changes by file. */
+typedef struct change_ref {
+	const ss_text *text;
+	size_t set, k;
+} change_ref;
+
+static int cmp_ref(const void *pa, const void *pb)
 {
-	const ss_text *t = sets[set].v[k].text;
-	for (size_t i = 0; i <= set; i++)
-		for (size_t j = 0; subsumed[i] != 1 && j < (i == set ? k : sets[i].n); j++)
-			if (same_text_file(sets[i].v[j].text, t))
-				return (long)i;
-	return -1;
+	const change_ref *a = pa, *b = pb;
+	int c = cmp_file(a->text, b->text);
+	if (c)
+		return c;
+	if (a->set != b->set)
+		return a->set < b->set ? -1 : 1;
+	return a->k < b->k ? -1 : a->k > b->k;
 }
 
 static int add_note(ss_apply_result *res, char *note, ss_diag *d)
@@ -109,6 +122,25 @@ static int drop_included_targets(const ss_targets *targets, ss_changeset *sets, 
 	return 0;
 }
 
+/* The changes of the targets that plan (not those included by another),
+ * sorted by file, then by target: the first of each file keeps its plan. */
+static change_ref *sorted_changes(const ss_targets *targets, const ss_changeset *sets,
+				  const char *shared, size_t *n)
+{
+	size_t total = 0;
+	for (size_t i = 0; i < targets->n; i++)
+		total += shared[i] == 1 ? 0 : sets[i].n;
+	change_ref *v = malloc((total ? total : 1) * sizeof(*v));
+	if (!v)
+		return NULL;
+	*n = 0;
+	for (size_t i = 0; i < targets->n; i++)
+		for (size_t k = 0; shared[i] != 1 && k < sets[i].n; k++)
+			v[(*n)++] = (change_ref){sets[i].v[k].text, i, k};
+	qsort(v, *n, sizeof(*v), cmp_ref);
+	return v;
+}
+
 /* One file, one plan: a file reached by more than one target (included by
  * another target, named twice, through a link) keeps one plan: the
  * includer's, else the first target's. The other plans of it are not
@@ -119,26 +151,30 @@ static int drop_duplicate_plans(const ss_targets *targets, ss_changeset *sets, c
 {
 	if (drop_included_targets(targets, sets, shared, res, d) < 0)
 		return -1;
-	for (size_t i = 0; i < targets->n; i++) {
-		for (size_t k = 0; k < sets[i].n && shared[i] != 1; k++) {
-			long first = first_planner(sets, shared, i, k);
-			if (first < 0)
-				continue;
-			ss_change *c = &sets[i].v[k];
-			c->changed = 0;
-			if ((size_t)first == i)
-				continue;
-			shared[i] = 2;
-			if (add_note(res,
-				     ss_asprintf("%s (reached from %s) is planned and written "
-						 "once, with %s",
-						 c->text->path, targets->v[i].path,
-						 targets->v[first].path),
-				     d) < 0)
-				return -1;
+	size_t n;
+	change_ref *v = sorted_changes(targets, sets, shared, &n);
+	if (!v)
+		return ss_diag_oom(d);
+	int r = 0;
+	for (size_t i = 1, first = 0; i < n && r == 0; i++) {
+		if (cmp_file(v[i].text, v[first].text)) {
+			first = i;
+			continue;
 		}
+		ss_change *c = &sets[v[i].set].v[v[i].k];
+		c->changed = 0;
+		if (v[i].set == v[first].set)
+			continue;
+		shared[v[i].set] = 2;
+		r = add_note(
+		    res,
+		    ss_asprintf("%s (reached from %s) is planned and written once, with %s",
+				c->text->path, targets->v[v[i].set].path,
+				targets->v[v[first].set].path),
+		    d);
 	}
-	return 0;
+	free(v);
+	return r;
 }
 
 static int check_changeset(const ss_changeset *cs, const ss_apply_opts *o, ss_diag *d)
@@ -180,106 +216,36 @@ static int describe(const ss_target *t, const ss_changeset *cs, const ss_apply_o
 	return 0;
 }
 
-/* One file written by this apply: what to put back if a later one fails. */
-typedef struct written {
-	const ss_change *c;
-	ss_file_identity id; /* as written */
-} written;
-
-typedef struct write_log {
-	written *v;
-	size_t n;
-} write_log;
-
-static int write_changeset(const ss_changeset *cs, const ss_apply_opts *o, write_log *log,
-			   ss_apply_result *res, ss_diag *d)
-{
-	for (size_t i = 0; i < cs->n; i++) {
-		const ss_change *c = &cs->v[i];
-		if (!c->changed)
-			continue;
-		ss_write_opts wo = {o->backup, c->backup_dir};
-		ss_write_result wr = SS_WRITE_RESULT_INIT;
-		int r = ss_safe_replace(c->text, c->rendered.data, c->rendered.len, &wo, &wr, d);
-		if (r == 0) {
-			log->v[log->n].c = c;
-			log->v[log->n++].id = wr.id;
-		}
-		if (r == 0 && wr.warning && ss_strlist_push(&res->warnings, wr.warning) < 0)
-			r = ss_diag_oom(d);
-		ss_write_result_free(&wr);
-		if (r < 0)
-			return -1;
-	}
-	return 0;
-}
-
-/* Puts one replaced file back as it was read (a created one is removed). */
-static int restore_one(const written *w, ss_diag *d)
-{
-	ss_text now = *w->c->text; /* shallow: the bytes read, the new identity */
-	now.id = w->id;
-	if (!w->c->text->id.known)
-		return ss_safe_remove(&now, d);
-	ss_buf bytes = SS_BUF_INIT;
-	int r = ss_text_encode(w->c->text, w->c->text->data, w->c->text->len, &bytes, d);
-	ss_write_opts wo = {0, w->c->backup_dir};
-	if (r == 0)
-		r = ss_safe_write(&now, bytes.data, bytes.len, &wo, d);
-	ss_buf_release(&bytes);
-	return r;
-}
-
-/* After a failed write: every file already replaced is put back, newest
- * first, and the error says which were (and which could not be). */
-static void roll_back(const write_log *log, ss_diag *d)
-{
-	ss_buf back = SS_BUF_INIT, lost = SS_BUF_INIT;
-	int oom = 0;
-	for (size_t i = log->n; i-- > 0;) {
-		ss_diag why = SS_DIAG_INIT;
-		int r = restore_one(&log->v[i], &why);
-		char *msg = r < 0 ? ss_diag_format(&why) : NULL;
-		ss_buf *to = r < 0 ? &lost : &back;
-		oom |= ss_buf_addf(to, "%s%s", to->len ? ", " : "",
-				   r < 0 && msg ? msg : log->v[i].c->text->path) < 0;
-		free(msg);
-		ss_diag_clear(&why);
-	}
-	char *first = ss_diag_format(d);
-	ss_diag_clear(d);
-	if (!first || oom)
-		ss_diag_oom(d);
-	else if (lost.len)
-		ss_diag_set(d, NULL, 0, 0,
-			    "%s; put back as they were: %s; NOT put back (restore from the "
-			    "backup or with 'sshsync undo'): %s",
-			    first, back.len ? ss_buf_str(&back) : "none", ss_buf_str(&lost));
-	else
-		ss_diag_set(d, NULL, 0, 0,
-			    "%s; the files already replaced were put back as "
-			    "they were: %s",
-			    first, ss_buf_str(&back));
-	free(first);
-	ss_buf_release(&back);
-	ss_buf_release(&lost);
-}
-
-static int write_all(ss_changeset *sets, size_t n, const ss_apply_opts *o, ss_apply_result *res,
-		     ss_diag *d)
+/* Every changed file of every target, in order, as one journaled and
+ * all-or-nothing write. */
+static int write_all(const ss_changeset *sets, size_t n, const ss_apply_opts *o,
+		     ss_apply_result *res, ss_diag *d)
 {
 	size_t total = 0;
 	for (size_t i = 0; i < n; i++)
 		total += ss_changeset_count_changed(&sets[i]);
-	write_log log = {calloc(total ? total : 1, sizeof(written)), 0};
-	if (!log.v)
+	if (total == 0)
+		return 0;
+	ss_write_item *items = calloc(total, sizeof(*items));
+	if (!items)
 		return ss_diag_oom(d);
-	int r = 0;
-	for (size_t i = 0; i < n && r == 0; i++)
-		r = write_changeset(&sets[i], o, &log, res, d);
-	if (r < 0 && log.n)
-		roll_back(&log, d);
-	free(log.v);
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		for (size_t c = 0; c < sets[i].n; c++) {
+			const ss_change *ch = &sets[i].v[c];
+			if (!ch->changed)
+				continue;
+			ss_write_item it = {ch->text, ch->rendered.data, ch->rendered.len, 0,
+					    ch->backup_dir};
+			items[k++] = it;
+		}
+	ss_journal j = SS_JOURNAL_INIT;
+	ss_write_run run = {"apply", 0, o->backup};
+	int r = ss_journal_open(&j, o->journal_dir, d);
+	if (r == 0)
+		r = ss_write_items(items, k, &run, &j, &res->warnings, d);
+	ss_journal_close(&j);
+	free(items);
 	return r;
 }
 

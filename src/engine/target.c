@@ -345,6 +345,84 @@ int ss_targets_dedupe(ss_targets *t, ss_strlist *notes)
 	return r;
 }
 
+typedef struct file_ids {
+	struct stat *v;
+	size_t n;
+} file_ids;
+
+/* The identities of the files a target includes; none when it cannot be
+ * read (audit says why). */
+static int included_ids(const ss_target *t, file_ids *out, ss_diag *d)
+{
+	ss_strlist files = SS_STRLIST_INIT;
+	ss_diag ignored = SS_DIAG_INIT;
+	int r = 0;
+	if (!t->error && t->client->includes &&
+	    t->client->includes(t->path, &files, &ignored) < 0 && ss_diag_is_oom(&ignored))
+		r = ss_diag_oom(d);
+	out->v = r == 0 && files.n ? calloc(files.n, sizeof(*out->v)) : NULL;
+	if (r == 0 && files.n && !out->v)
+		r = ss_diag_oom(d);
+	for (size_t k = 0; k < files.n && r == 0; k++)
+		if (stat(files.v[k], &out->v[out->n]) == 0)
+			out->n++;
+	ss_diag_clear(&ignored);
+	ss_strlist_release(&files);
+	return r;
+}
+
+/* The first target (not j) that includes target j's file, or -1. */
+static long includer(const ss_targets *t, const file_ids *ids, size_t j)
+{
+	struct stat sj;
+	if (t->v[j].error || stat(t->v[j].path, &sj) < 0)
+		return -1;
+	for (size_t i = 0; i < t->n; i++)
+		for (size_t k = 0; i != j && k < ids[i].n; k++)
+			if (ids[i].v[k].st_dev == sj.st_dev && ids[i].v[k].st_ino == sj.st_ino)
+				return (long)i;
+	return -1;
+}
+
+int ss_targets_drop_included(ss_targets *t, ss_strlist *notes, ss_diag *d)
+{
+	if (t->n < 2)
+		return 0;
+	size_t n = t->n;
+	file_ids *ids = calloc(n, sizeof(*ids));
+	long *by = calloc(n, sizeof(*by));
+	int r = ids && by ? 0 : ss_diag_oom(d);
+	for (size_t i = 0; i < n && r == 0; i++)
+		r = included_ids(&t->v[i], &ids[i], d);
+	for (size_t j = 0; j < n && r == 0; j++)
+		by[j] = includer(t, ids, j);
+	/* Two files that include each other (ssh refuses that anyway): the
+	 * first stays. */
+	for (size_t j = 0; j < n && r == 0; j++)
+		if (by[j] >= 0 && by[by[j]] == (long)j && (size_t)by[j] > j)
+			by[j] = -1;
+	for (size_t j = 0; j < n && r == 0; j++)
+		if (by[j] >= 0 &&
+		    ss_strlist_push_owned(notes, ss_asprintf("%s is included by %s: it is audited "
+							     "with it",
+							     t->v[j].path, t->v[by[j]].path)) < 0)
+			r = ss_diag_oom(d);
+	size_t kept = 0;
+	for (size_t j = 0; j < n && r == 0; j++) {
+		if (by[j] >= 0)
+			ss_target_free(&t->v[j]);
+		else
+			t->v[kept++] = t->v[j];
+	}
+	if (r == 0)
+		t->n = kept;
+	for (size_t i = 0; ids && i < n; i++)
+		free(ids[i].v);
+	free(ids);
+	free(by);
+	return r;
+}
+
 void ss_target_free(ss_target *t)
 {
 	free(t->path);

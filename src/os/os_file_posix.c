@@ -498,6 +498,59 @@ int ss_os_close(int fd)
 	return fd < 0 ? 0 : close(fd);
 }
 
+int ss_os_open_append_locked(const char *path, int *fd)
+{
+	*fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (*fd < 0)
+		return -1;
+	if (flock_retry(*fd, LOCK_EX) < 0) {
+		int e = errno;
+		close(*fd);
+		*fd = -1;
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
+int ss_os_ends_in_newline(int fd)
+{
+	struct stat st;
+	char c;
+	if (fstat(fd, &st) < 0)
+		return -1;
+	if (st.st_size == 0)
+		return 1;
+	if (pread(fd, &c, 1, st.st_size - 1) != 1)
+		return -1;
+	return c == '\n';
+}
+
+int ss_os_open_read(int dir, const char *name, int *fd)
+{
+	*fd = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	return *fd < 0 ? -1 : 0;
+}
+
+int ss_os_glob(const char *pattern, int flags, glob_t *gl)
+{
+	memset(gl, 0, sizeof(*gl));
+	errno = 0;
+	int r = glob(pattern, flags | GLOB_ERR, NULL, gl);
+	if (r != GLOB_ABORTED)
+		return r == 0 || r == GLOB_NOMATCH ? r : (errno = errno ? errno : ENOMEM, -1);
+	int e = errno;
+	globfree(gl);
+	memset(gl, 0, sizeof(*gl));
+	if (e != ENOENT && e != ENOTDIR) {
+		errno = e ? e : EIO;
+		return -1;
+	}
+	/* A directory that is not there matches nothing; the rest may. */
+	r = glob(pattern, flags, NULL, gl);
+	return r == 0 || r == GLOB_NOMATCH ? r : (errno = errno ? errno : ENOMEM, -1);
+}
+
 int ss_os_mkdir_p(const char *path)
 {
 	if (!*path) {

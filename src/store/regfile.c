@@ -599,6 +599,22 @@ static int to_ansi(const char *s, const char *what, ss_buf *out, ss_diag *d)
 	return r < 0 ? ss_diag_oom(d) : 0;
 }
 
+/* A v5 file is UTF-16: text must be UTF-8 (WTF-8: an unpaired surrogate
+ * read from a UTF-16 file goes back as it came). */
+static int check_unicode(const char *s, const char *what, ss_diag *d)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t len = strlen(s);
+	uint32_t cp;
+	for (size_t i = 0, n; i < len; i += n)
+		if (!(n = ss_utf8_decode(p + i, len - i, &cp, 1)))
+			return ss_diag_set(d, NULL, 0, 0,
+					   "%s \"%s\" is not UTF-8, which a v5 (UTF-16) file "
+					   "cannot carry",
+					   what, s);
+	return 0;
+}
+
 static int add_escaped(ss_buf *out, const char *s, ss_regversion ver, const char *what, ss_diag *d)
 {
 	if (strpbrk(s, "\r\n"))
@@ -606,6 +622,8 @@ static int add_escaped(ss_buf *out, const char *s, ss_regversion ver, const char
 				   "%s \"%s\" holds a line break, which no "
 				   ".reg line can carry",
 				   what, s);
+	if (ver == SS_REG_V5 && check_unicode(s, what, d) < 0)
+		return -1;
 	ss_buf ansi = SS_BUF_INIT;
 	if (ver == SS_REG_V4) {
 		if (to_ansi(s, what, &ansi, d) < 0) {
@@ -669,7 +687,8 @@ static int check_path(const char *path, ss_diag *d)
 static int format_key(ss_buf *out, const ss_regkey *k, ss_regversion ver, const char *eol,
 		      ss_diag *d)
 {
-	if (check_path(k->path, d) < 0)
+	if (check_path(k->path, d) < 0 ||
+	    (ver == SS_REG_V5 && check_unicode(k->path, "key", d) < 0))
 		return -1;
 	ss_buf ansi = SS_BUF_INIT;
 	const char *path = k->path;

@@ -414,9 +414,14 @@ const char *ss_winini_misfit(const char *data, size_t len, size_t *offset)
 	int in_section = 0;
 	size_t i = len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
 	while (i < len) {
-		const char *nl = memchr(data + i, '\n', len - i);
-		size_t end = nl ? (size_t)(nl - data) : len, start = i, n = end - i;
-		i = nl ? end + 1 : len;
+		/* Lines end at LF, CR LF or a CR alone (TStringList). */
+		size_t end = i;
+		while (end < len && data[end] != '\n' && data[end] != '\r')
+			end++;
+		size_t start = i, n = end - i;
+		i = end < len && data[end] == '\r' && end + 1 < len && data[end + 1] == '\n'
+			? end + 2
+			: end + 1;
 		trim(data, &start, &n);
 		const char *s = data + start;
 		if (n == 0 || s[0] == ';')

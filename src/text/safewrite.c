@@ -506,6 +506,11 @@ int ss_safe_replace_check(const ss_text *orig, const ss_write_opts *opts, ss_dia
 	return r;
 }
 
+char *ss_safe_real_path(const ss_text *orig, ss_diag *d)
+{
+	return real_target(orig, d);
+}
+
 char *ss_backup_path(const char *path, const char *backup_dir)
 {
 	if (!backup_dir)

@@ -57,13 +57,17 @@ expect_status 2 "a 2^14 fan-out of Match blocks stops with an error" T audit ssh
 check "and says the Include lines expand too far" grep -q "Include lines expand to more than" err
 
 # export --from an ANSI (REGEDIT4) file: the key names are Windows-1252.
+export_each_format() { # KIND SOURCE PREFIX: PREFIX.reg, PREFIX.reg4, PREFIX.gpp
+	local fmt
+	for fmt in reg reg4 gpp; do
+		rm -f "$3.$fmt"
+		expect_status 0 "export $1 --from $2 --format $fmt works" \
+			T export "$1" --interval 60 --from "$2" --format $fmt -o "$3.$fmt"
+	done
+}
 if has_kind putty; then
 	printf 'REGEDIT4\r\n\r\n[HKEY_CURRENT_USER\\Software\\SimonTatham\\PuTTY\\Sessions\\caf\351 \200]\r\n"PingInterval"=dword:0\r\n' >ansi.reg
-	for fmt in reg reg4 gpp; do
-		rm -f out.$fmt
-		expect_status 0 "export --from ANSI.reg --format $fmt works" \
-			T export putty --interval 60 --from ansi.reg --format $fmt -o out.$fmt
-	done
+	export_each_format putty ansi.reg out
 	check "the v5 export names the session café €" \
 		"$PY" -c 'import sys; sys.exit("Sessions\\café €]" not in open("out.reg","rb").read().decode("utf-16"))'
 	check "the REGEDIT4 export writes it in Windows-1252" \
@@ -74,6 +78,14 @@ if has_kind putty; then
 	check "audit shows the name café €" grep -qF 'café €' ansi.txt
 	expect_status 0 "--session names it as shown" \
 		T export putty --interval 60 --from ansi.reg --session 'café €' -o sel.reg
+fi
+
+if has_kind winscp; then
+	printf 'REGEDIT4\r\n\r\n[HKEY_CURRENT_USER\\Software\\Martin Prikryl\\WinSCP 2\\Sessions\\caf\351]\r\n"HostName"="h"\r\n' >wansi.reg
+	export_each_format winscp wansi.reg wout
+	check "the WinSCP Registry.xml export names the key café" grep -qF 'Sessions\café"' wout.gpp
+	check "the WinSCP REGEDIT4 export writes it in Windows-1252" \
+		"$PY" -c 'import sys; sys.exit(b"Sessions\\caf\xe9]" not in open("wout.reg4","rb").read())'
 fi
 
 # A file without a final newline still has none after apply, in every store.

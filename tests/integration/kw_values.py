@@ -421,7 +421,9 @@ SSHD = {
     "AuthorizedKeysCommand": abs_cmd, "AuthorizedKeysCommandUser": string,
     "AuthorizedKeysFile": lambda r: file_list(r, False), "AuthorizedKeysFile2": string,
     "AuthorizedPrincipalsCommand": abs_cmd, "AuthorizedPrincipalsCommandUser": string,
-    "AuthorizedPrincipalsFile": string, "Banner": string,
+    "AuthorizedPrincipalsFile": lambda r: r.choice(["/etc/ssh/p/%u", "~root/p", "~/p", "",
+                                                    "~sshsync-nosuchuser/p"]),
+    "Banner": string,
     "CASignatureAlgorithms": lambda r: alg_list(r, KEYS, KEY_PATTERNS),
     "ChallengeResponseAuthentication": flag, "ChannelTimeout": chan_timeout,
     "CheckMail": flag, "ChrootDirectory": string, "Ciphers": lambda r: alg_list(r, CIPHERS),
@@ -508,19 +510,24 @@ def make_case(r, table, mode):
     lines = [line(r, k, table[k]) for k in kws]
     if "ForkAfterAuthentication" in kws:
         lines.append("RemoteCommand true")  # ssh -G has no command to fork for
-    if "CanonicalizePermittedCNAMEs" in kws:
+    cnames = "CanonicalizePermittedCNAMEs" in kws
+    if cnames:
         # ssh -G then resolves the host name: only names that resolve here
+        # (localhost, no HostName, no block for another name)
         lines = [l for l in lines if not l.lower().startswith(("hostname", "proxy"))]
+    if "ForwardAgent" in kws and "ExitOnForwardFailure" in kws:
+        # ssh -G then needs the agent socket to exist: not a file property
+        lines = [l for l in lines if not l.lower().startswith("exitonforwardfailure")]
     if "CanonicalizeHostname" in kws and "CanonicalDomains" in kws:
         lines = [l for l in lines if not l.lower().startswith("canonicaldomains")]
     hosts = ["localhost"]
-    if mode == "ssh" and r.random() < 0.3:
+    if mode == "ssh" and not cnames and r.random() < 0.3:
         # some lines under a Host block: ssh checks every value whatever the
         # host, and the values it uses (tokens, ...) for the hosts that take
         # them, so the block's host is asked too
         at = r.randrange(len(lines) + 1)
         name = r.choice(BLOCK_HOSTS)
-        lines.insert(at, "Host " + name)
+        lines.insert(at, r.choice(["Host ", "Host ", "Match originalhost "]) + name)
         if at < len(lines) - 1:
             hosts.append(name)
     if mode == "sshd" and r.random() < 0.25:

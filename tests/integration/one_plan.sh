@@ -9,13 +9,14 @@ cd "$work" || exit 1
 ssh_get() { ssh -G -F "$1" "$2" </dev/null 2>/dev/null | awk '$1 == "serveraliveinterval" {print $2}'; }
 
 # renames ARGS...: runs sshsync under strace; prints how many renames
-# replaced each file (name count), one a line.
+# replaced each file (name count), one a line (not the journal's objects,
+# named by their SHA-256).
 renames() {
 	ASAN_OPTIONS=detect_leaks=0 strace -f -qq -o "$work/trace" -e trace=rename,renameat,renameat2 "$SSHSYNC" "$@" \
 		>"$work/out" 2>"$work/err"
 	local rc=$?
 	grep -oE '"[^"]*"\) = 0|"[^"]*", [^"]*"[^"]*"' "$work/trace" | grep -oE '"[^"]*"' |
-		awk 'NR % 2 == 0' | sort | uniq -c | awk '{print $2, $1}' >"$work/renames"
+		awk 'NR % 2 == 0' | grep -vE '^"[0-9a-f]{64}"$' | sort | uniq -c | awk '{print $2, $1}' >"$work/renames"
 	return $rc
 }
 
@@ -69,6 +70,23 @@ out=$("$SSHSYNC" audit ssh:t/cfg ./t/cfg t/link 2>"$work/err")
 grep -q "same file" "$work/err" && ok || bad "no note: $(cat "$work/err")"
 out=$("$SSHSYNC" audit --format json ssh:t/cfg ./t/cfg 2>/dev/null)
 [ "$(grep -c '"scope": "a"' <<<"$out")" = 1 ] && ok || bad "json lists a twice"
+# An included file named as its own target is audited with its includer,
+# whichever comes first; ssh -G agrees with what the includer's rows say.
+for args in "ssh:t/cfg ssh:t/inc/b" "ssh:t/inc/b ssh:t/cfg"; do
+	# shellcheck disable=SC2086
+	out=$("$SSHSYNC" audit --format json $args 2>"$work/err")
+	files=$(grep -o '"file": "[^"]*"' <<<"$out" | sort -u)
+	[ "$files" = '"file": "t/cfg"' ] && ok || bad "audit $args: files $files"
+	[ "$(grep -c '"scope": "b"' <<<"$out")" = 1 ] && ok || bad "audit $args lists b twice"
+	grep -q "t/inc/b is included by t/cfg" "$work/err" && ok || bad "audit $args: no note: $(cat "$work/err")"
+	got=$(grep -o '"scope": "b"[^}]*"interval": [0-9]*' <<<"$out" | grep -o '[0-9]*$')
+	[ "$got" = "$(ssh_get t/cfg b)" ] && ok || bad "audit $args: b is $got, ssh -G $(ssh_get t/cfg b)"
+done
+# Two unrelated files are both audited.
+printf 'Host z\n    ServerAliveInterval 9\n' >t/other
+chmod go-w t/other
+out=$("$SSHSYNC" audit --format json ssh:t/cfg ssh:t/other 2>/dev/null)
+grep -q '"file": "t/other"' <<<"$out" && ok || bad "an unrelated target was dropped"
 
 # sshd: a drop-in named as its own target too; sshd -t reads the result.
 SSHD=$(command -v sshd || echo /usr/sbin/sshd)

@@ -59,8 +59,9 @@ printf 'Host a\n  ServerAliveInterval 10\nInclude config.d/x.conf\n' > "$work/h/
 printf 'Host c\n  ServerAliveInterval 30\n' > "$work/h/.ssh/config.d/x.conf"
 cp "$work/h/.ssh/config" "$work/config.orig"
 cp "$work/h/.ssh/config.d/x.conf" "$work/x.orig"
-HOME="$work/h" strace -f -qq -o /dev/null -e trace=renameat,renameat2,rename \
-	-e inject=renameat,renameat2,rename:error=EIO:when=2 \
+# (files are replaced with renameat; the journal's objects with renameat2)
+HOME="$work/h" strace -f -qq -o /dev/null -e trace=renameat \
+	-e inject=renameat:error=EIO:when=2 \
 	"$SSHSYNC" apply --interval 60 "ssh:$work/h/.ssh/config" > "$work/out" 2>&1
 st=$?
 [ $st = 2 ] && ok || bad "failed second rename: exit $st"
@@ -68,6 +69,8 @@ grep -q "put back as they were" "$work/out" && ok || bad "message: $(cat "$work/
 cmp -s "$work/h/.ssh/config" "$work/config.orig" && cmp -s "$work/h/.ssh/config.d/x.conf" "$work/x.orig" &&
 	ok || bad "originals not restored: $(cat "$work/h/.ssh/config" "$work/h/.ssh/config.d/x.conf")"
 find "$work/h" -name '*.sshsync-??????' | grep -q . && bad "temporary file left" || ok
+"$SSHSYNC" undo --list > "$work/list" 2>&1
+grep -q "apply  rolled back" "$work/list" && ok || bad "journal: $(cat "$work/list")"
 
 # EIO from access() is an I/O error, not "read-only".
 c="$work/eio.cfg"
@@ -79,6 +82,35 @@ st=$?
 [ $st = 2 ] && ok || bad "EIO from access: exit $st"
 grep -q "read-only" "$work/out" && bad "EIO called read-only: $(cat "$work/out")" || ok
 grep -q "Input/output error" "$work/out" && ok || bad "EIO message: $(cat "$work/out")"
+
+# sshd -t checks copies in a 0700 folder, each copy with its file's mode.
+if [ -x /usr/sbin/sshd ]; then
+	mkdir -p "$work/etc/sshd_config.d"
+	printf 'Include %s/etc/sshd_config.d/*.conf\nClientAliveInterval 10\n' "$work" > "$work/etc/sshd_config"
+	printf 'ClientAliveInterval 5\n' > "$work/etc/sshd_config.d/a.conf"
+	chmod 600 "$work/etc/sshd_config.d/a.conf"
+	strace -f -qq -o "$work/trace" -e trace=mkdir,chmod,fchmod \
+		"$SSHSYNC" apply --interval 60 "sshd:$work/etc/sshd_config" > "$work/out" 2>&1 || bad "sshd apply: $(cat "$work/out")"
+	grep -qE 'mkdir\(".*sshsync-sshd-[^"]*", 0700\)' "$work/trace" && ok || bad "sshd -t folder: $(grep sshsync-sshd "$work/trace")"
+	grep -qE 'chmod\(".*sshsync-sshd-[^"]*", 07[0-7][0-7]\)' "$work/trace" && bad "sshd -t folder opened up" || ok
+	[ "$(grep -cE 'fchmod\([0-9]+, 0600\)' "$work/trace")" -ge 2 ] && ok || bad "the 0600 drop-in copy: $(grep fchmod "$work/trace")"
+fi
+
+# An Include directory that cannot be read is an error, not "no file".
+if [ "$(id -u)" = 0 ]; then
+	mkdir -p "$work/n/.ssh/config.d"
+	printf 'Include config.d/*\nHost a\n  ServerAliveInterval 10\n' > "$work/n/.ssh/config"
+	printf 'Host b\n  ServerAliveInterval 5\n' > "$work/n/.ssh/config.d/w"
+	chmod 755 "$work"
+	chown -R nobody "$work/n"
+	chmod 000 "$work/n/.ssh/config.d"
+	HOME="$work/n" XDG_STATE_HOME="$work/n/state" setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		"$SSHSYNC" apply --interval 60 "ssh:$work/n/.ssh/config" > "$work/out" 2>&1
+	st=$?
+	[ $st = 2 ] && grep -q "cannot read what Include" "$work/out" && ok || bad "unreadable Include dir: exit $st $(cat "$work/out")"
+	grep -q 'ServerAliveInterval 10' "$work/n/.ssh/config" && ok || bad "written despite the unreadable Include"
+	chmod 755 "$work/n/.ssh/config.d"
+fi
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

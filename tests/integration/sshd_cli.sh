@@ -170,8 +170,10 @@ if [ "$(id -u)" -eq 0 ]; then
 	mkdir -m 755 "$tmp/ro"
 	printf 'ClientAliveInterval 30\n' >"$tmp/ro/sshd_config"
 	chmod 644 "$tmp/ro/sshd_config"
+	# The build folder may be private (a 0700 clone): nobody runs a copy.
+	install -m 755 "$SSHSYNC" "$tmp/ro-sshsync"
 	out=$(setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups -- \
-		"$SSHSYNC" apply --interval 60 "sshd:$tmp/ro/sshd_config" 2>&1)
+		"$tmp/ro-sshsync" apply --interval 60 "sshd:$tmp/ro/sshd_config" 2>&1)
 	rc=$?
 	if [ $rc -eq 2 ] && [[ $out == *"$tmp/ro"* ]] && grep -qx 'ClientAliveInterval 30' "$tmp/ro/sshd_config"; then ok; else
 		bad "unwritable file: exit $rc, $out"

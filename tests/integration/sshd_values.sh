@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every sshd_config keyword with good and bad values: `sshd -t` refuses the
 # file <=> `sshsync audit` refuses it (exit 2). See kw_values.py.
-# SSHSYNC_KW_CASES (default 150) and SSHSYNC_KW_SEED (default 1) vary it.
+# SSHSYNC_KW_CASES (default 200) and SSHSYNC_KW_SEED (default 1) vary it.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 if [ ! -x /usr/sbin/sshd ]; then
@@ -12,5 +12,5 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/sshsync-kwsshd-XXXXXX")
 trap 'rm -rf "$work"' EXIT
 chmod 755 "$work"
 key=$(bash "$here/../sshd/sshd-oracle.sh" key "$work")
-python3 "$here/kw_values.py" sshd "$SSHSYNC" "$work" "${SSHSYNC_KW_CASES:-150}" \
+python3 "$here/kw_values.py" sshd "$SSHSYNC" "$work" "${SSHSYNC_KW_CASES:-200}" \
 	"${SSHSYNC_KW_SEED:-1}" "$key"

@@ -9,6 +9,7 @@
 #
 #   ssh   ServerAliveInterval (written by apply)      every interval
 #   sshd  ClientAliveInterval global (apply)           every 2 x interval
+#         the same with two session channels           every 2 x interval
 #   sshd  ClientAliveInterval in a Match block         every 2 x interval
 #   plink PingInterval + PingIntervalSecs (apply)      every interval
 #   dead peers: ssh drops a silent server (N+1) x I after its last packet,
@@ -145,6 +146,22 @@ client_config "$T/global.cfg" global "$T/global.sshd" ""
 ssh -F "$T/global.cfg" wire "sleep $SLEEP" 2>"$T/global.err" &
 pids+=($!)
 
+# --- sshd: the same with two session channels on one connection (a
+# ControlMaster and a second session through it): still 2 x interval ---
+client_config "$T/two.cfg" two "$T/global.sshd" "" "ControlPath $T/two.sock"
+ssh -F "$T/two.cfg" -M wire "sleep $SLEEP" 2>"$T/two.err" &
+pids+=($!)
+(
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		[ -S "$T/two.sock" ] && break
+		sleep 0.2
+	done
+	# without the master it could only fail: its ProxyCommand is false
+	ssh -F "$T/two.cfg" -o ControlMaster=no -o ProxyCommand=false wire "sleep $((SLEEP - 3))"
+	echo $? >"$T/two2.status"
+) 2>"$T/two2.err" &
+pids+=($!)
+
 # --- sshd: ClientAliveInterval in a Match block that this user matches ---
 server_config "$T/match.sshd" "ClientAliveInterval 5" "Match User $me" "  ClientAliveInterval 2"
 match_want=$(audit_period "sshd:$T/match.sshd" "User $me")
@@ -207,6 +224,8 @@ expect_period "ssh ServerAliveInterval 2" "$T/ssh.wire" "c>s" "$ssh_want"
 check "audit: ssh's period is its setting" test "$ssh_want" = 2
 expect_period "sshd ClientAliveInterval 1 (global)" "$T/global.wire" "s>c" "$global_want"
 check "audit: sshd's global period is twice its setting" test "$global_want" = 2
+expect_period "sshd ClientAliveInterval 1, two channels" "$T/two.wire" "s>c" "$global_want"
+check "the second session ran through the master" grep -qx 0 "$T/two2.status"
 expect_period "sshd ClientAliveInterval 2 (Match User)" "$T/match.wire" "s>c" "$match_want"
 check "audit: the Match block's period is twice its setting" test "$match_want" = 4
 expect_dead "ssh ServerAliveInterval 1, ServerAliveCountMax 2" "$T/deadserver.wire" "s>c" 3

@@ -65,6 +65,7 @@ static void test_client_values(void **state)
 	expect("HostName %h.example\n", 0, NULL);
 	expect("ControlPath ~/.ssh/cm-%C-%z\n", 0, "unknown key %z");
 	expect("ControlPersist YES\n", 0, "Bad ControlPersist argument");
+	expect("ControlPath ~sshsync-nosuchuser/cm\n", 0, "No such user");
 	expect("ControlPersist 10m\n", 0, NULL);
 	expect("ConnectionAttempts 0\n", 0, "Invalid number of ConnectionAttempts");
 	expect("ServerAliveInterval 5 6\n", 0, "extra arguments at end of line");
@@ -99,6 +100,9 @@ static void test_server_values(void **state)
 	expect("ChannelTimeout session=5m\n", 1, NULL);
 	expect("RDomain 5\n", 1, "not supported on this platform");
 	expect("AuthorizedKeysCommand bin/x\n", 1, "must be an absolute path");
+	expect("AuthorizedKeysFile .ssh/k ~sshsync-nosuchuser/k\n", 1, "No such user");
+	expect("PubkeyAcceptedAlgorithms +,,!ssh-dss\n", 1, NULL); /* "+" stops at "" */
+	expect("PubkeyAcceptedAlgorithms ^,,!ssh-dss\n", 1, "assemble_algorithms");
 }
 
 /* The cross-line checks, on the lines of `text` (all active). */
@@ -141,6 +145,10 @@ static void test_server_globals(void **state)
 	free(m);
 	assert_null(globals("HostbasedAuthentication yes\nAuthenticationMethods hostbased\n"));
 	assert_null(globals("AuthenticationMethods any\n"));
+	m = globals("AuthorizedPrincipalsFile ~sshsync-nosuchuser/p\n");
+	assert_non_null(m);
+	assert_non_null(strstr(m, "No such user sshsync-nosuchuser"));
+	free(m);
 }
 
 static void test_advice(void **state)

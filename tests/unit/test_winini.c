@@ -244,6 +244,19 @@ static void test_lone_cr_is_a_line_break(void **state)
 				       "PingInterval=1\r\n[T]\rz=1\n");
 }
 
+/* Telling a WinSCP.ini from another file splits lines the same way. */
+static void test_misfit_splits_at_a_lone_cr(void **state)
+{
+	(void)state;
+	size_t at = 99;
+	const char *ok = "[Sessions\\a]\rHostName=x\r\nPingType=1\r\n";
+	assert_null(ss_winini_misfit(ok, strlen(ok), &at));
+	assert_int_equal(at, 99);
+	const char *bad = "[Sessions\\a]\rjunk\r\n";
+	assert_non_null(ss_winini_misfit(bad, strlen(bad), &at));
+	assert_int_equal(at, 13);
+}
+
 static void test_append_section(void **state)
 {
 	fixture *f = *state;
@@ -412,6 +425,7 @@ int main(void)
 	    T(test_next_key_in_order),
 	    T(test_utf8_bom),
 	    T(test_lone_cr_is_a_line_break),
+	    T(test_misfit_splits_at_a_lone_cr),
 	    T(test_parse_int_like_delphi),
 	    T(test_misfit),
 	};

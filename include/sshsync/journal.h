@@ -1,0 +1,98 @@
+/* The journal of every apply and undo, for `sshsync undo`.
+ *
+ * $XDG_STATE_HOME/sshsync/ (default ~/.local/state/sshsync/) holds
+ * `journal`, one JSON object a line, appended and fsynced, and `objects/`,
+ * the contents files had before sshsync changed them, named by their
+ * SHA-256. A run begins an entry (its files, their backups, the SHA-256 of
+ * each file before and after) before the first file is replaced, and ends
+ * it ("done", or "rolled-back" when a failure put everything back). An
+ * entry without an end was interrupted: some of its files may be replaced.
+ *
+ *   {"id":1,"op":"apply","time":"2026-12-02T06:00:00Z","files":[{"path":
+ *    "/home/me/.ssh/config","backup":"/home/me/.ssh/config.sshsync-bak",
+ *    "backup_dir":null,"before":"9f86...","after":"2c26..."}]}
+ *   {"id":1,"end":"done"}
+ *   {"id":2,"op":"undo","of":1,"time":"...","files":[...]}
+ *   {"id":2,"end":"done"}
+ *
+ * "before" is null for a file the run created, "after" null for a file it
+ * removed. The journal file stays locked while a run writes, so that two
+ * runs never interleave. */
+#ifndef SSHSYNC_JOURNAL_H
+#define SSHSYNC_JOURNAL_H
+
+#include <stddef.h>
+
+#include "sshsync/buf.h"
+#include "sshsync/diag.h"
+
+#define SS_SHA256_HEX 65 /* 64 hex digits and the NUL */
+
+typedef struct ss_journal_file {
+	char *path;		    /* absolute, links resolved */
+	char *backup;		    /* the backup path, or NULL */
+	char *backup_dir;	    /* the backup directory used (NULL: beside) */
+	char before[SS_SHA256_HEX]; /* "" when the file did not exist */
+	char after[SS_SHA256_HEX];  /* "" when the file was removed */
+} ss_journal_file;
+
+typedef enum ss_journal_state {
+	SS_JOURNAL_BEGUN, /* no end recorded: interrupted */
+	SS_JOURNAL_DONE,
+	SS_JOURNAL_ROLLED_BACK
+} ss_journal_state;
+
+typedef struct ss_journal_entry {
+	long id;
+	char *op;   /* "apply", "undo" */
+	char *time; /* UTC, ISO 8601 */
+	long of;    /* undo: the entry it reverts; else 0 */
+	ss_journal_state state;
+	long undone_by; /* the undo that reverted it (done), or 0 */
+	ss_journal_file *files;
+	size_t nfiles;
+} ss_journal_entry;
+
+typedef struct ss_journal {
+	char *dir; /* .../sshsync */
+	int fd;	   /* the journal file, locked; -1 when closed */
+	ss_journal_entry *v;
+	size_t n;
+} ss_journal;
+
+#define SS_JOURNAL_INIT                                                                            \
+	{                                                                                          \
+		NULL, -1, NULL, 0                                                                  \
+	}
+
+/* The journal directory from the environment, newly allocated. */
+char *ss_journal_default_dir(void);
+
+/* Opens (creating) the journal in `dir` (NULL: the default), locks it and
+ * reads its entries. */
+int ss_journal_open(ss_journal *j, const char *dir, ss_diag *d);
+void ss_journal_close(ss_journal *j);
+
+/* SHA-256 of bytes, as 64 lowercase hex digits. */
+int ss_sha256_hex(const void *data, size_t len, char out[SS_SHA256_HEX]);
+
+/* Keeps bytes as objects/HEX (once: an object that exists is kept) and
+ * gives their hash. */
+int ss_journal_store(ss_journal *j, const void *data, size_t len, char hex[SS_SHA256_HEX],
+		     ss_diag *d);
+/* Reads objects/HEX back, checking its hash. */
+int ss_journal_load(const ss_journal *j, const char *hex, ss_buf *out, ss_diag *d);
+
+/* Appends the beginning of an entry; *id is its number. The entries read
+ * (j->v) are left as they were. */
+int ss_journal_begin(ss_journal *j, const char *op, long of, const ss_journal_file *files, size_t n,
+		     long *id, ss_diag *d);
+int ss_journal_end(ss_journal *j, long id, ss_journal_state state, ss_diag *d);
+
+/* The most recent apply that is neither rolled back nor undone, or NULL. */
+const ss_journal_entry *ss_journal_last_undoable(const ss_journal *j);
+const char *ss_journal_state_name(ss_journal_state s);
+
+void ss_journal_file_free(ss_journal_file *f);
+
+#endif

@@ -1,0 +1,404 @@
+/* The journal of applies and undos (see include/sshsync/journal.h). */
+#include "sshsync/journal.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "sshsync/os_file.h"
+
+#define JOURNAL_NAME "journal"
+#define OBJECTS_NAME "objects"
+
+char *ss_journal_default_dir(void)
+{
+	const char *state = getenv("XDG_STATE_HOME");
+	/* The XDG spec: a relative path is invalid and ignored. */
+	if (state && state[0] == '/')
+		return ss_asprintf("%s/sshsync", state);
+	const char *home = getenv("HOME");
+	if (!home || !*home)
+		return NULL;
+	return ss_asprintf("%s/.local/state/sshsync", home);
+}
+
+int ss_sha256_hex(const void *data, size_t len, char out[SS_SHA256_HEX])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+	if (!EVP_Digest(data, len, md, &n, EVP_sha256(), NULL) || n != 32)
+		return -1;
+	for (unsigned int i = 0; i < n; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	out[64] = '\0';
+	return 0;
+}
+
+void ss_journal_file_free(ss_journal_file *f)
+{
+	free(f->path);
+	free(f->backup);
+	free(f->backup_dir);
+	memset(f, 0, sizeof(*f));
+}
+
+static void entry_free(ss_journal_entry *e)
+{
+	for (size_t i = 0; i < e->nfiles; i++)
+		ss_journal_file_free(&e->files[i]);
+	free(e->files);
+	free(e->op);
+	free(e->time);
+	memset(e, 0, sizeof(*e));
+}
+
+void ss_journal_close(ss_journal *j)
+{
+	for (size_t i = 0; i < j->n; i++)
+		entry_free(&j->v[i]);
+	free(j->v);
+	free(j->dir);
+	ss_os_close(j->fd);
+	j->v = NULL;
+	j->n = 0;
+	j->dir = NULL;
+	j->fd = -1;
+}
+
+/* --- reading --- */
+
+static char *opt_str(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	return s ? ss_strdup(s) : NULL;
+}
+
+static int hex_field(json_t *o, const char *key, char out[SS_SHA256_HEX])
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	out[0] = '\0';
+	if (!s)
+		return json_is_null(json_object_get(o, key)) ? 0 : -1;
+	if (strlen(s) != 64 || strspn(s, "0123456789abcdef") != 64)
+		return -1;
+	memcpy(out, s, SS_SHA256_HEX);
+	return 0;
+}
+
+static int parse_files(json_t *arr, ss_journal_entry *e)
+{
+	size_t n = json_array_size(arr);
+	if (!json_is_array(arr))
+		return -1;
+	e->files = calloc(n ? n : 1, sizeof(*e->files));
+	if (!e->files)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		json_t *f = json_array_get(arr, i);
+		ss_journal_file *jf = &e->files[e->nfiles++];
+		jf->path = opt_str(f, "path");
+		jf->backup = opt_str(f, "backup");
+		jf->backup_dir = opt_str(f, "backup_dir");
+		if (!jf->path || hex_field(f, "before", jf->before) < 0 ||
+		    hex_field(f, "after", jf->after) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static ss_journal_entry *find_entry(ss_journal *j, long id)
+{
+	for (size_t i = j->n; i-- > 0;)
+		if (j->v[i].id == id)
+			return &j->v[i];
+	return NULL;
+}
+
+static int add_entry(ss_journal *j, json_t *o)
+{
+	ss_journal_entry *v = realloc(j->v, (j->n + 1) * sizeof(*v));
+	if (!v)
+		return -1;
+	j->v = v;
+	ss_journal_entry *e = &v[j->n++];
+	memset(e, 0, sizeof(*e));
+	e->id = (long)json_integer_value(json_object_get(o, "id"));
+	e->of = (long)json_integer_value(json_object_get(o, "of"));
+	e->op = opt_str(o, "op");
+	e->time = opt_str(o, "time");
+	e->state = SS_JOURNAL_BEGUN;
+	if (e->id <= 0 || !e->op || !e->time)
+		return -1;
+	return parse_files(json_object_get(o, "files"), e);
+}
+
+static int end_entry(ss_journal *j, json_t *o)
+{
+	ss_journal_entry *e = find_entry(j, (long)json_integer_value(json_object_get(o, "id")));
+	const char *end = json_string_value(json_object_get(o, "end"));
+	if (!e || !end)
+		return -1;
+	if (strcmp(end, "done") == 0)
+		e->state = SS_JOURNAL_DONE;
+	else if (strcmp(end, "rolled-back") == 0)
+		e->state = SS_JOURNAL_ROLLED_BACK;
+	else
+		return -1;
+	ss_journal_entry *of = e->state == SS_JOURNAL_DONE && e->of ? find_entry(j, e->of) : NULL;
+	if (of)
+		of->undone_by = e->id;
+	return 0;
+}
+
+static int parse_line(ss_journal *j, const char *line, size_t len)
+{
+	json_error_t err;
+	json_t *o = json_loadb(line, len, 0, &err);
+	if (!json_is_object(o)) {
+		json_decref(o);
+		return -1;
+	}
+	int r = json_object_get(o, "end") ? end_entry(j, o) : add_entry(j, o);
+	json_decref(o);
+	return r;
+}
+
+static int read_all_fd(int fd, ss_buf *out)
+{
+	if (ss_os_rewind(fd) < 0)
+		return -1;
+	for (;;) {
+		if (ss_buf_grow(out, 65536) < 0) {
+			errno = ENOMEM;
+			return -1;
+		}
+		ssize_t n = ss_os_read_full(fd, out->data + out->len, 65536);
+		if (n < 0)
+			return -1;
+		out->len += (size_t)n;
+		out->data[out->len] = '\0';
+		if (n < 65536)
+			return 0;
+	}
+}
+
+static int parse_journal(ss_journal *j, const char *path, ss_diag *d)
+{
+	ss_buf b = SS_BUF_INIT;
+	if (read_all_fd(j->fd, &b) < 0) {
+		ss_buf_release(&b);
+		return ss_diag_errno(d, path, "cannot read the journal");
+	}
+	int r = 0;
+	for (const char *p = ss_buf_str(&b); *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		/* A record cut by a crash or a full disk is no record: its run
+		 * was never done (and never began, when its entry is cut). */
+		if (nl && len)
+			parse_line(j, p, len);
+		p += len + (nl ? 1 : 0);
+	}
+	ss_buf_release(&b);
+	return r;
+}
+
+int ss_journal_open(ss_journal *j, const char *dir, ss_diag *d)
+{
+	j->fd = -1;
+	j->v = NULL;
+	j->n = 0;
+	j->dir = dir ? ss_strdup(dir) : ss_journal_default_dir();
+	if (!j->dir)
+		return dir ? ss_diag_oom(d)
+			   : ss_diag_set(d, NULL, 0, 0,
+					 "no place for the journal: set HOME or XDG_STATE_HOME");
+	char *objects = ss_asprintf("%s/%s", j->dir, OBJECTS_NAME);
+	char *path = ss_asprintf("%s/%s", j->dir, JOURNAL_NAME);
+	int r = objects && path ? 0 : ss_diag_oom(d);
+	if (r == 0 && ss_os_mkdir_p(objects) < 0)
+		r = ss_diag_errno(d, j->dir, "cannot make the journal directory");
+	if (r == 0 && ss_os_open_append_locked(path, &j->fd) < 0)
+		r = ss_diag_errno(d, path, "cannot open the journal");
+	if (r == 0)
+		r = parse_journal(j, path, d);
+	free(objects);
+	free(path);
+	if (r < 0)
+		ss_journal_close(j);
+	return r;
+}
+
+/* --- objects --- */
+
+static int open_objects(const ss_journal *j, int *fd, ss_diag *d)
+{
+	char *objects = ss_asprintf("%s/%s", j->dir, OBJECTS_NAME);
+	if (!objects)
+		return ss_diag_oom(d);
+	int r = ss_os_open_dir(objects, fd) < 0
+		    ? ss_diag_errno(d, objects, "cannot open the journal's objects")
+		    : 0;
+	free(objects);
+	return r;
+}
+
+static int write_object(int dir, const char *hex, const void *data, size_t len)
+{
+	int fd = -1;
+	char *tmp = NULL;
+	int ok = ss_os_create_temp(dir, hex, &fd, &tmp) == 0 &&
+		 ss_os_write_all(fd, data, len) == 0 && ss_os_fsync(fd) == 0;
+	if (ok && ss_os_rename(dir, tmp, dir, hex, 1) < 0)
+		ok = errno == EEXIST; /* the same bytes, kept already */
+	int e = errno;
+	if (tmp)
+		ss_os_unlink(dir, tmp);
+	ss_os_close(fd);
+	free(tmp);
+	if (ok && ss_os_fsync(dir) < 0)
+		return -1;
+	errno = e;
+	return ok ? 0 : -1;
+}
+
+int ss_journal_store(ss_journal *j, const void *data, size_t len, char hex[SS_SHA256_HEX],
+		     ss_diag *d)
+{
+	if (ss_sha256_hex(data, len, hex) < 0)
+		return ss_diag_set(d, NULL, 0, 0, "cannot compute a SHA-256 (OpenSSL)");
+	int dir;
+	if (open_objects(j, &dir, d) < 0)
+		return -1;
+	int r = 0;
+	int exists = ss_os_exists(dir, hex);
+	if (exists != 1 && write_object(dir, hex, data, len) < 0)
+		r = ss_diag_errno(d, j->dir, "cannot keep the previous contents in the journal");
+	ss_os_close(dir);
+	return r;
+}
+
+int ss_journal_load(const ss_journal *j, const char *hex, ss_buf *out, ss_diag *d)
+{
+	int dir, fd = -1;
+	if (open_objects(j, &dir, d) < 0)
+		return -1;
+	int r = 0;
+	if (ss_os_open_read(dir, hex, &fd) < 0 || read_all_fd(fd, out) < 0)
+		r = ss_diag_errno(d, j->dir, "cannot read the kept contents %s from", hex);
+	char got[SS_SHA256_HEX];
+	if (r == 0 &&
+	    (ss_sha256_hex(out->data ? out->data : "", out->len, got) < 0 || strcmp(got, hex) != 0))
+		r = ss_diag_set(d, j->dir, 0, 0, "the kept contents %s are damaged", hex);
+	ss_os_close(fd);
+	ss_os_close(dir);
+	return r;
+}
+
+/* --- writing --- */
+
+static json_t *hex_or_null(const char *hex)
+{
+	return *hex ? json_string(hex) : json_null();
+}
+
+static json_t *str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+static json_t *files_json(const ss_journal_file *files, size_t n)
+{
+	json_t *arr = json_array();
+	for (size_t i = 0; arr && i < n; i++) {
+		const ss_journal_file *f = &files[i];
+		json_t *o =
+		    json_pack("{s:o,s:o,s:o,s:o,s:o}", "path", str_or_null(f->path), "backup",
+			      str_or_null(f->backup), "backup_dir", str_or_null(f->backup_dir),
+			      "before", hex_or_null(f->before), "after", hex_or_null(f->after));
+		if (!o || json_array_append_new(arr, o) < 0) {
+			json_decref(arr);
+			return NULL;
+		}
+	}
+	return arr;
+}
+
+static int append_record(ss_journal *j, json_t *o, ss_diag *d)
+{
+	char *line = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
+	if (!line)
+		return ss_diag_oom(d);
+	ss_buf b = SS_BUF_INIT;
+	/* After a cut record, start on a line of its own. */
+	int r = ss_buf_addf(&b, "%s%s\n", ss_os_ends_in_newline(j->fd) == 0 ? "\n" : "", line) < 0
+		    ? ss_diag_oom(d)
+		    : 0;
+	free(line);
+	if (r == 0 && (ss_os_write_all(j->fd, b.data, b.len) < 0 || ss_os_fsync(j->fd) < 0))
+		r = ss_diag_errno(d, j->dir, "cannot write to the journal in");
+	ss_buf_release(&b);
+	return r;
+}
+
+static long next_id(const ss_journal *j)
+{
+	long id = 0;
+	for (size_t i = 0; i < j->n; i++)
+		if (j->v[i].id > id)
+			id = j->v[i].id;
+	return id + 1;
+}
+
+int ss_journal_begin(ss_journal *j, const char *op, long of, const ss_journal_file *files, size_t n,
+		     long *id, ss_diag *d)
+{
+	char when[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	if (!gmtime_r(&now, &tm) || !strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(when, sizeof(when), "%lld", (long long)now);
+	*id = next_id(j);
+	json_t *o = json_pack("{s:I,s:s,s:s,s:o}", "id", (json_int_t)*id, "op", op, "time", when,
+			      "files", files_json(files, n));
+	if (o && of)
+		json_object_set_new(o, "of", json_integer(of));
+	/* Not added to j->v: pointers into it stay valid for the caller. */
+	return append_record(j, o, d);
+}
+
+int ss_journal_end(ss_journal *j, long id, ss_journal_state state, ss_diag *d)
+{
+	json_t *o = json_pack("{s:I,s:s}", "id", (json_int_t)id, "end",
+			      state == SS_JOURNAL_DONE ? "done" : "rolled-back");
+	return append_record(j, o, d);
+}
+
+const ss_journal_entry *ss_journal_last_undoable(const ss_journal *j)
+{
+	for (size_t i = j->n; i-- > 0;) {
+		const ss_journal_entry *e = &j->v[i];
+		if (strcmp(e->op, "apply") == 0 && e->state != SS_JOURNAL_ROLLED_BACK &&
+		    !e->undone_by)
+			return e;
+	}
+	return NULL;
+}
+
+const char *ss_journal_state_name(ss_journal_state s)
+{
+	switch (s) {
+	case SS_JOURNAL_DONE:
+		return "done";
+	case SS_JOURNAL_ROLLED_BACK:
+		return "rolled back";
+	case SS_JOURNAL_BEGUN:
+		break;
+	}
+	return "interrupted";
+}

@@ -1,0 +1,176 @@
+/* undo: the most recent apply's files back as they were, from the journal. */
+#include "sshsync/undo.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "sshsync/safewrite.h"
+#include "sshsync/text.h"
+#include "writeset.h"
+
+typedef enum u_action { U_SKIP, U_WRITE, U_REMOVE, U_CREATE } u_action;
+
+/* One file of the entry being undone. */
+typedef struct u_file {
+	const ss_journal_file *jf;
+	ss_text text; /* as it is now (or a new empty text to create it) */
+	int exists;
+	char now[SS_SHA256_HEX];
+	ss_buf bytes; /* the contents to put back */
+	u_action action;
+} u_file;
+
+static int look_at(u_file *u, ss_diag *d)
+{
+	struct stat st;
+	const char *path = u->jf->path;
+	if (stat(path, &st) < 0) {
+		if (errno != ENOENT)
+			return ss_diag_errno(d, path, "cannot look at");
+		u->exists = 0;
+		return ss_text_new_empty(&u->text, path, SS_ENC_BYTES, SS_EOL_LF, d);
+	}
+	u->exists = 1;
+	if (ss_text_load(&u->text, path, 0, d) < 0)
+		return -1;
+	ss_buf raw = SS_BUF_INIT;
+	int r = ss_text_encode(&u->text, u->text.data, u->text.len, &raw, d);
+	if (r == 0 && ss_sha256_hex(raw.data ? raw.data : "", raw.len, u->now) < 0)
+		r = ss_diag_set(d, NULL, 0, 0, "cannot compute a SHA-256 (OpenSSL)");
+	ss_buf_release(&raw);
+	return r;
+}
+
+/* What to do with one file, or why not (added to `refused`). */
+static int decide(u_file *u, int force, ss_buf *refused)
+{
+	const ss_journal_file *jf = u->jf;
+	int was_absent = !*jf->before;
+	const char *why = NULL;
+	if (!u->exists) {
+		if (was_absent)
+			u->action = U_SKIP;
+		else if (force || !*jf->after)
+			u->action = U_CREATE;
+		else
+			why = "was removed since that apply";
+	} else if (!was_absent && strcmp(u->now, jf->before) == 0) {
+		u->action = U_SKIP;
+	} else if (force || (*jf->after && strcmp(u->now, jf->after) == 0)) {
+		u->action = was_absent ? U_REMOVE : U_WRITE;
+	} else {
+		why = "changed since that apply";
+	}
+	if (!why)
+		return 0;
+	return ss_buf_addf(refused, "%s%s %s", refused->len ? "; " : "", jf->path, why);
+}
+
+static int load_contents(const ss_journal *j, u_file *u, ss_diag *d)
+{
+	if (u->action != U_WRITE && u->action != U_CREATE)
+		return 0;
+	return ss_journal_load(j, u->jf->before, &u->bytes, d);
+}
+
+static int note(ss_undo_result *res, const u_file *u)
+{
+	ss_strlist *to = u->action == U_SKIP	 ? &res->unchanged
+			 : u->action == U_REMOVE ? &res->removed
+						 : &res->restored;
+	return ss_strlist_push(to, u->jf->path);
+}
+
+static int write_back(ss_journal *j, const ss_journal_entry *e, u_file *files, ss_undo_result *res,
+		      ss_diag *d)
+{
+	ss_write_item *items = calloc(e->nfiles ? e->nfiles : 1, sizeof(*items));
+	if (!items)
+		return ss_diag_oom(d);
+	size_t n = 0;
+	for (size_t i = 0; i < e->nfiles; i++) {
+		u_file *u = &files[i];
+		if (u->action == U_SKIP)
+			continue;
+		ss_write_item it = {&u->text, u->bytes.data ? u->bytes.data : "", u->bytes.len,
+				    u->action == U_REMOVE, u->jf->backup_dir};
+		items[n++] = it;
+	}
+	ss_write_run run = {"undo", e->id, 0};
+	int r = ss_write_items(items, n, &run, j, &res->warnings, d);
+	free(items);
+	return r;
+}
+
+static int undo_entry(ss_journal *j, const ss_journal_entry *e, const ss_undo_opts *o,
+		      ss_undo_result *res, ss_diag *d)
+{
+	u_file *files = calloc(e->nfiles ? e->nfiles : 1, sizeof(*files));
+	if (!files)
+		return ss_diag_oom(d);
+	ss_buf refused = SS_BUF_INIT;
+	int r = 0;
+	for (size_t i = 0; i < e->nfiles && r == 0; i++) {
+		files[i].jf = &e->files[i];
+		r = look_at(&files[i], d);
+		if (r == 0 && decide(&files[i], o->force, &refused) < 0)
+			r = ss_diag_oom(d);
+	}
+	if (r == 0 && refused.len)
+		r = ss_diag_set(d, NULL, 0, 0,
+				"cannot undo apply %ld (%s): %s; nothing written ('sshsync undo "
+				"--force' puts the files back anyway)",
+				e->id, e->time, ss_buf_str(&refused));
+	for (size_t i = 0; i < e->nfiles && r == 0; i++)
+		r = load_contents(j, &files[i], d);
+	if (r == 0)
+		r = write_back(j, e, files, res, d);
+	for (size_t i = 0; i < e->nfiles && r == 0; i++)
+		if (note(res, &files[i]) < 0)
+			r = ss_diag_oom(d);
+	for (size_t i = 0; i < e->nfiles; i++) {
+		ss_text_free(&files[i].text);
+		ss_buf_release(&files[i].bytes);
+	}
+	free(files);
+	ss_buf_release(&refused);
+	return r;
+}
+
+int ss_engine_undo(const ss_undo_opts *o, ss_undo_result *res, ss_diag *d)
+{
+	ss_journal j = SS_JOURNAL_INIT;
+	if (ss_journal_open(&j, o->journal_dir, d) < 0)
+		return -1;
+	const ss_journal_entry *e = ss_journal_last_undoable(&j);
+	int r = 0;
+	if (!e)
+		r = ss_diag_set(d, NULL, 0, 0,
+				"nothing to undo: the journal in %s has no apply that is not "
+				"undone (see 'sshsync undo --list')",
+				j.dir);
+	if (r == 0) {
+		res->id = e->id;
+		res->time = ss_strdup(e->time);
+		r = res->time ? undo_entry(&j, e, o, res, d) : ss_diag_oom(d);
+	}
+	ss_journal_close(&j);
+	return r;
+}
+
+int ss_engine_journal(const char *journal_dir, ss_journal *out, ss_diag *d)
+{
+	return ss_journal_open(out, journal_dir, d);
+}
+
+void ss_undo_result_free(ss_undo_result *res)
+{
+	free(res->time);
+	ss_strlist_release(&res->restored);
+	ss_strlist_release(&res->removed);
+	ss_strlist_release(&res->unchanged);
+	ss_strlist_release(&res->warnings);
+	res->time = NULL;
+}

@@ -1,0 +1,155 @@
+/* Writing several files as one journaled, all-or-nothing step. */
+#include "writeset.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "sshsync/safewrite.h"
+
+/* One file written by this run: what to put back if a later one fails. */
+typedef struct written {
+	const ss_write_item *item;
+	ss_file_identity id; /* as written (unknown: removed) */
+} written;
+
+static int write_one(const ss_write_item *it, int backup, written *w, ss_strlist *warnings,
+		     ss_diag *d)
+{
+	w->item = it;
+	memset(&w->id, 0, sizeof(w->id));
+	if (it->remove)
+		return ss_safe_remove(it->text, d);
+	ss_write_opts wo = {backup, it->backup_dir};
+	ss_write_result wr = SS_WRITE_RESULT_INIT;
+	int r = ss_safe_replace(it->text, it->bytes, it->len, &wo, &wr, d);
+	if (r == 0)
+		w->id = wr.id;
+	if (r == 0 && wr.warning && ss_strlist_push(warnings, wr.warning) < 0)
+		r = ss_diag_oom(d);
+	ss_write_result_free(&wr);
+	return r;
+}
+
+/* Puts one file back as it was read: rewritten, recreated or removed. */
+static int restore_one(const written *w, ss_diag *d)
+{
+	const ss_text *orig = w->item->text;
+	ss_text now = *orig; /* shallow: the bytes read, the identity now */
+	now.id = w->id;
+	if (!orig->id.known)
+		return ss_safe_remove(&now, d);
+	ss_buf bytes = SS_BUF_INIT;
+	int r = ss_text_encode(orig, orig->data, orig->len, &bytes, d);
+	ss_write_opts wo = {0, w->item->backup_dir};
+	if (r == 0)
+		r = ss_safe_write(&now, bytes.data, bytes.len, &wo, d);
+	ss_buf_release(&bytes);
+	return r;
+}
+
+/* After a failed write: every file already written is put back, newest
+ * first, and the error says which were (and which could not be). */
+static int roll_back(const written *log, size_t n, ss_diag *d)
+{
+	ss_buf back = SS_BUF_INIT, lost = SS_BUF_INIT;
+	int oom = 0;
+	for (size_t i = n; i-- > 0;) {
+		ss_diag why = SS_DIAG_INIT;
+		int r = restore_one(&log[i], &why);
+		char *msg = r < 0 ? ss_diag_format(&why) : NULL;
+		ss_buf *to = r < 0 ? &lost : &back;
+		oom |= ss_buf_addf(to, "%s%s", to->len ? ", " : "",
+				   r < 0 && msg ? msg : log[i].item->text->path) < 0;
+		free(msg);
+		ss_diag_clear(&why);
+	}
+	char *first = ss_diag_format(d);
+	ss_diag_clear(d);
+	if (!first || oom)
+		ss_diag_oom(d);
+	else if (lost.len)
+		ss_diag_set(d, NULL, 0, 0,
+			    "%s; put back as they were: %s; NOT put back (restore from the "
+			    "backup or with 'sshsync undo'): %s",
+			    first, back.len ? ss_buf_str(&back) : "none", ss_buf_str(&lost));
+	else
+		ss_diag_set(d, NULL, 0, 0,
+			    "%s; the files already replaced were put back as they were: %s", first,
+			    ss_buf_str(&back));
+	free(first);
+	int complete = lost.len == 0;
+	ss_buf_release(&back);
+	ss_buf_release(&lost);
+	return complete;
+}
+
+/* The journal's record of one item; the previous contents are kept. */
+static int describe_item(const ss_write_item *it, int backup, ss_journal *j, ss_journal_file *f,
+			 ss_diag *d)
+{
+	memset(f, 0, sizeof(*f));
+	if (!(f->path = ss_safe_real_path(it->text, d)))
+		return -1;
+	if (backup && it->text->id.known && !it->remove &&
+	    !(f->backup = ss_backup_path(it->text->path, it->backup_dir)))
+		return ss_diag_oom(d);
+	if (it->backup_dir && !(f->backup_dir = ss_strdup(it->backup_dir)))
+		return ss_diag_oom(d);
+	if (it->text->id.known) {
+		ss_buf raw = SS_BUF_INIT;
+		int r = ss_text_encode(it->text, it->text->data, it->text->len, &raw, d);
+		if (r == 0)
+			r = ss_journal_store(j, raw.data ? raw.data : "", raw.len, f->before, d);
+		ss_buf_release(&raw);
+		if (r < 0)
+			return -1;
+	}
+	if (!it->remove && ss_sha256_hex(it->bytes, it->len, f->after) < 0)
+		return ss_diag_set(d, NULL, 0, 0, "cannot compute a SHA-256 (OpenSSL)");
+	return 0;
+}
+
+static int journal_begin(const ss_write_item *v, size_t n, const ss_write_run *run, ss_journal *j,
+			 long *id, ss_diag *d)
+{
+	ss_journal_file *files = calloc(n ? n : 1, sizeof(*files));
+	if (!files)
+		return ss_diag_oom(d);
+	int r = 0;
+	for (size_t i = 0; i < n && r == 0; i++)
+		r = describe_item(&v[i], run->backup, j, &files[i], d);
+	if (r == 0)
+		r = ss_journal_begin(j, run->op, run->of, files, n, id, d);
+	for (size_t i = 0; i < n; i++)
+		ss_journal_file_free(&files[i]);
+	free(files);
+	return r;
+}
+
+int ss_write_items(const ss_write_item *v, size_t n, const ss_write_run *run, ss_journal *j,
+		   ss_strlist *warnings, ss_diag *d)
+{
+	long id = 0;
+	if (n == 0)
+		return 0;
+	if (j && journal_begin(v, n, run, j, &id, d) < 0)
+		return -1;
+	written *log = calloc(n, sizeof(*log));
+	if (!log)
+		return ss_diag_oom(d);
+	size_t done = 0;
+	int r = 0;
+	for (; done < n && r == 0; done += r == 0)
+		r = write_one(&v[done], run->backup, &log[done], warnings, d);
+	/* The run counts once the journal says so; else it is undone. */
+	if (r == 0 && j && ss_journal_end(j, id, SS_JOURNAL_DONE, d) < 0)
+		r = -1;
+	int complete = r < 0 && done ? roll_back(log, done, d) : 1;
+	if (r < 0 && complete && j) {
+		ss_diag ignored = SS_DIAG_INIT;
+		ss_journal_end(j, id, SS_JOURNAL_ROLLED_BACK, &ignored);
+		ss_diag_clear(&ignored);
+	}
+	free(log);
+	return r;
+}

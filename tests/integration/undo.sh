@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# undo: two applies then two undos give back the originals byte for byte,
+# for an ssh config with an Include, a PuTTY session directory (where apply
+# creates Default Settings) and a UTF-16 .reg; a file changed since is
+# refused unless --force; the first backup stays the pristine original;
+# --list shows the journal; a cut last journal line is no record.
+set -u
+pass=0 fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export XDG_STATE_HOME="$work/state" HOME="$work/h"
+mkdir -p "$HOME/.ssh/config.d" "$work/putty/sessions" "$work/orig"
+
+printf 'Host a\n  ServerAliveInterval 10\nInclude config.d/*\n' > "$HOME/.ssh/config"
+printf 'Host c\n  ServerAliveInterval 30\n' > "$HOME/.ssh/config.d/x.conf"
+printf 'HostName=a.example\nPingInterval=0\n' > "$work/putty/sessions/web"
+printf 'Windows Registry Editor Version 5.00\r\n\r\n[HKEY_CURRENT_USER\\Software\\SimonTatham\\PuTTY\\Sessions\\db]\r\n"PingInterval"=dword:00000000\r\n\r\n' |
+	iconv -f UTF-8 -t UTF-16LE | { printf '\xff\xfe'; cat; } > "$work/s.reg"
+targets=("ssh:$HOME/.ssh/config" "putty:$work/putty/sessions" "putty:$work/s.reg")
+files=("$HOME/.ssh/config" "$HOME/.ssh/config.d/x.conf" "$work/putty/sessions/web" "$work/s.reg")
+snap() { # snap DIR: copies of every file
+	mkdir -p "$1"
+	for i in "${!files[@]}"; do cp "${files[$i]}" "$1/$i"; done
+}
+same_as() { # same_as DIR
+	for i in "${!files[@]}"; do cmp -s "${files[$i]}" "$1/$i" || return 1; done
+}
+snap "$work/s0"
+"$SSHSYNC" apply --interval 60 "${targets[@]}" > "$work/out" 2>&1 || bad "apply 1: $(cat "$work/out")"
+snap "$work/s1"
+[ -f "$work/putty/sessions/Default%20Settings" ] && ok || bad "apply did not create Default Settings"
+"$SSHSYNC" apply --interval 90 "${targets[@]}" > "$work/out" 2>&1 || bad "apply 2: $(cat "$work/out")"
+# The backups are still the originals after two applies.
+cmp -s "$HOME/.ssh/config.sshsync-bak" "$work/s0/0" && cmp -s "$HOME/.ssh/config.d/.sshsync-bak/x.conf" "$work/s0/1" &&
+	cmp -s "$work/putty/sessions.sshsync-bak/web" "$work/s0/2" && cmp -s "$work/s.reg.sshsync-bak" "$work/s0/3" &&
+	ok || bad "a backup is not the pristine original"
+
+"$SSHSYNC" undo --list > "$work/list" 2>&1 || bad "undo --list: $(cat "$work/list")"
+[ "$(grep -c '^[0-9]*  .*  apply  done$' "$work/list")" = 2 ] && ok || bad "list: $(cat "$work/list")"
+grep -q "Default%20Settings  (created)" "$work/list" && ok || bad "list shows no created file: $(cat "$work/list")"
+
+"$SSHSYNC" undo > "$work/out" 2>&1 || bad "undo 1: $(cat "$work/out")"
+same_as "$work/s1" && ok || bad "first undo does not give back the first apply's result"
+"$SSHSYNC" undo > "$work/out" 2>&1 || bad "undo 2: $(cat "$work/out")"
+same_as "$work/s0" && ok || bad "second undo does not give back the originals"
+[ ! -e "$work/putty/sessions/Default%20Settings" ] && ok || bad "created Default Settings not removed"
+grep -q "removed .*Default%20Settings" "$work/out" && ok || bad "undo output: $(cat "$work/out")"
+"$SSHSYNC" undo > "$work/out" 2>&1
+[ $? = 2 ] && grep -q "nothing to undo" "$work/out" && ok || bad "third undo: $(cat "$work/out")"
+
+# A file changed since the apply is refused, nothing written; --force does it.
+"$SSHSYNC" apply --interval 60 "${targets[@]}" > /dev/null 2>&1 || bad "apply 3"
+snap "$work/s3"
+echo '# my edit' >> "$HOME/.ssh/config.d/x.conf"
+cp "$HOME/.ssh/config.d/x.conf" "$work/edited"
+"$SSHSYNC" undo > "$work/out" 2>&1
+[ $? = 2 ] && ok || bad "undo over an edit: $(cat "$work/out")"
+grep -q "x.conf changed since that apply" "$work/out" && ok || bad "message: $(cat "$work/out")"
+cmp -s "$HOME/.ssh/config" "$work/s3/0" && cmp -s "$HOME/.ssh/config.d/x.conf" "$work/edited" && ok ||
+	bad "a refused undo wrote"
+"$SSHSYNC" undo --force > "$work/out" 2>&1 || bad "undo --force: $(cat "$work/out")"
+same_as "$work/s0" && ok || bad "undo --force did not give back the originals"
+
+# Temporary files: none anywhere.
+find "$work" -name '.*.sshsync-??????' | grep -q . && bad "temporary files left: $(find "$work" -name '.*.sshsync-*')" || ok
+
+# A journal whose last line was cut (a crash while appending) still works.
+printf '{"id":99,"op":"apply","ti' >> "$XDG_STATE_HOME/sshsync/journal"
+"$SSHSYNC" apply --interval 45 "ssh:$HOME/.ssh/config" > "$work/out" 2>&1 || bad "apply after a cut line: $(cat "$work/out")"
+"$SSHSYNC" undo > "$work/out" 2>&1 || bad "undo after a cut line: $(cat "$work/out")"
+same_as "$work/s0" && ok || bad "undo after a cut line did not restore"
+python3 - "$XDG_STATE_HOME/sshsync/journal" <<'PY' && ok || bad "journal lines are not all JSON records"
+import json, sys
+lines = open(sys.argv[1]).read().split("\n")
+good = [json.loads(l) for l in lines if l and not l.startswith('{"id":99,')]
+assert all("id" in r for r in good), good
+PY
+
+"$SSHSYNC" undo --help | grep -q -- "--force" && ok || bad "undo --help"
+"$SSHSYNC" undo extra > /dev/null 2>&1
+[ $? = 2 ] && ok || bad "undo with a target is not a usage error"
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
