@@ -3,7 +3,7 @@
 # lists follow `sshsync [COMMAND] --help`; tests/integration/completion.sh
 # fails when they drift apart.
 
-_sshsync_commands="discover audit apply export help"
+_sshsync_commands="discover audit apply export undo help"
 _sshsync_kinds="ssh sshd putty kitty winscp gpp"
 
 # The options of a command ("" for the global ones).
@@ -17,6 +17,7 @@ _sshsync_options()
 	apply) echo "--interval --count-max --tcp-keepalive --winscp-ping --dry-run --check
 		--format --diff --no-backup --system --help" ;;
 	export) echo "--interval --from --session --format -o --output --help" ;;
+	undo) echo "--list --force --help" ;;
 	esac
 }
 
@@ -111,7 +112,7 @@ _sshsync()
 		[[ $cmd == help && $ncmd -gt 0 ]] && return
 		COMPREPLY=($(compgen -W "$_sshsync_commands" -- "$cur"))
 		;;
-	discover) ;;
+	discover | undo) ;;
 	export)
 		# The first word is the client to export for.
 		[[ $ncmd -eq 0 ]] && COMPREPLY=($(compgen -W "putty kitty winscp" -- "$cur"))
