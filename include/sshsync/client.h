@@ -43,6 +43,14 @@ typedef struct ss_client {
 	/* The files a directory store reads, relative to it (PuTTY's and
 	 * KiTTY's session folders); NULL for kinds whose stores are files. */
 	int (*dir_files)(const char *dir, ss_strlist *out, ss_diag *d);
+	/* 1 when PATH is the system-wide file this client reads after the
+	 * user's own (audit then reads the two as one chain). May be NULL. */
+	int (*is_system)(const char *path);
+	/* audit for PATH and the system-wide file read after it as one chain
+	 * (ssh without -F: ~/.ssh/config, then /etc/ssh/ssh_config). NULL
+	 * when is_system is. */
+	int (*audit_chain)(const char *path, const char *system, const ss_query *q, ss_scopes *out,
+			   ss_diag *d);
 	/* The files PATH includes (every file it reads but itself); NULL for
 	 * kinds without includes. */
 	int (*includes)(const char *path, ss_strlist *out, ss_diag *d);

@@ -51,16 +51,28 @@ typedef struct ss_openssh_opts {
 	/* The local user name (Match localuser, default for Match user);
 	 * NULL: the current user's password entry. */
 	const char *local_user;
+	/* A missing file is an empty one (ssh reads a missing ~/.ssh/config
+	 * so), which apply then creates. */
+	int missing_empty;
 } ss_openssh_opts;
 
 #define SS_OPENSSH_OPTS_INIT                                                                       \
 	{                                                                                          \
-		-1, NULL, NULL, NULL                                                               \
+		-1, NULL, NULL, NULL, 0                                                            \
 	}
 
 typedef struct ss_openssh ss_openssh; /* a loaded configuration tree */
 
 int ss_openssh_load(ss_openssh **out, const char *path, const ss_openssh_opts *o, ss_diag *d);
+/* Several files read one after the other as one configuration, as ssh
+ * without -F reads ~/.ssh/config and then /etc/ssh/ssh_config: one
+ * first-value-wins pass over both. Each file is a user or a system config
+ * by its path (see `system` above); the user's own file must have safe
+ * permissions, as ssh checks it then. */
+int ss_openssh_load_chain(ss_openssh **out, const char *const *paths, size_t n,
+			  const ss_openssh_opts *o, ss_diag *d);
+/* 1 for a file named ssh_config or under /etc/ (or $SSHSYNC_SYSCONFDIR). */
+int ss_openssh_is_system_path(const char *path);
 void ss_openssh_free(ss_openssh *c);
 
 /* The literal host names of the tree's Host lines (no '*', '?' or '!'),
@@ -93,6 +105,37 @@ int ss_openssh_eval(ss_openssh *c, const char *host, ss_openssh_result *r, ss_di
 int ss_openssh_eval_watch(ss_openssh *c, const char *host, long watch, ss_openssh_result *r,
 			  int *watched, ss_diag *d);
 void ss_openssh_result_free(ss_openssh_result *r);
+
+/* The scopes beyond the literal names: each Host pattern block and each
+ * Match block that can set a keepalive value (by its own lines or through
+ * what it Includes), with the witness it is judged on. Names are the
+ * block's line ("Host *.corp.example.com", "Match user deploy"), each once. */
+typedef struct ss_openssh_scope {
+	char *name;
+	ss_strlist witnesses; /* HOST or USER@HOST as ssh takes them, to try in
+				 order: the first that reaches the block (as
+				 ss_openssh_eval_watch says) is the witness */
+	char *no_witness;     /* why none can be made, else NULL */
+	const char *file;     /* the block's file (points into the tree) */
+	long block;	      /* for ss_openssh_eval_watch */
+} ss_openssh_scope;
+
+typedef struct ss_openssh_scopes {
+	ss_openssh_scope *v;
+	size_t n, cap;
+} ss_openssh_scopes;
+
+#define SS_OPENSSH_SCOPES_INIT                                                                     \
+	{                                                                                          \
+		NULL, 0, 0                                                                         \
+	}
+
+int ss_openssh_block_scopes(const ss_openssh *c, ss_openssh_scopes *out, ss_diag *d);
+void ss_openssh_scopes_free(ss_openssh_scopes *l);
+/* A host name for "any other host": one that no Host line other than
+ * `*` (and no Match host criterion) matches, if such a name can be found
+ * among a few; newly allocated. */
+char *ss_openssh_other_witness(const ss_openssh *c);
 
 /* The edits that make every host get the policy (interval, and count max
  * and TCP keepalive when asked): every existing line in every file of the

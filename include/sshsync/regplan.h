@@ -28,11 +28,12 @@ typedef struct ss_regplan {
 	ss_regkey *v;
 	size_t n;
 	size_t cap;
+	const char *codepage; /* of a REGEDIT4 rendering (not owned); NULL: Windows-1252 */
 } ss_regplan;
 
 #define SS_REGPLAN_INIT                                                                            \
 	{                                                                                          \
-		NULL, 0, 0                                                                         \
+		NULL, 0, 0, NULL                                                                   \
 	}
 
 /* Returns the key with this path, adding it when new; NULL when out of memory. */

@@ -50,6 +50,9 @@ typedef struct ss_apply_report {
 /* One JSON object: the files changed (with their backups) and unchanged,
  * and per scope the interval before and after. */
 int ss_report_apply_json(const ss_apply_report *r, ss_buf *out, ss_diag *d);
+/* The object of an apply that failed: its mode and the error (which says
+ * what was put back when a write failed midway). */
+int ss_report_apply_json_error(const char *mode, const char *message, ss_buf *out, ss_diag *d);
 
 /* Appends `s` with control characters and invalid UTF-8 shown as \xNN, so
  * that a hostile name cannot forge a line of output (ss_text_add_printable). */

@@ -22,6 +22,7 @@ typedef struct ss_policy {
 	long tcp_keepalive; /* 0, 1 or SS_UNSET */
 	long nat_timeout;   /* seconds, default 240 */
 	ss_winscp_ping winscp_ping;
+	const char *ansi_codepage; /* of .reg files without a UTF-16 BOM; NULL: Windows-1252 */
 } ss_policy;
 
 #define SS_DEFAULT_NAT_TIMEOUT 240L

@@ -102,6 +102,13 @@ int ss_utf8_valid(const char *s, size_t len);
  * Windows-1252 cannot hold, -1 when memory runs out. */
 int ss_cp1252_to_utf8(const char *s, size_t len, ss_buf *out);
 int ss_utf8_to_cp1252(const char *s, size_t len, ss_buf *out);
+/* The same for any ANSI code page iconv knows, named as Windows does
+ * ("1251", "CP1251", "windows-1251", "CP932"...); NULL, "" or a name of
+ * Windows-1252 takes the two functions above. -2 also for a name that is
+ * no code page; ss_ansi_known says which names are. */
+int ss_ansi_known(const char *codepage);
+int ss_ansi_to_utf8(const char *codepage, const char *s, size_t len, ss_buf *out);
+int ss_utf8_to_ansi(const char *codepage, const char *s, size_t len, ss_buf *out);
 
 /* Flags of ss_text_add_printable. */
 #define SS_PRINT_KEEP_LF 1  /* LF stays a line break (a diff) */

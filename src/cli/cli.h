@@ -44,6 +44,10 @@ int cli_option_seconds(const char *command, const char *option, const char *valu
 /* A time option (--interval, --nat-timeout): OpenSSH's syntax, 1 s or more. */
 int cli_option_time(const char *command, const char *option, const char *value, long *out);
 
+/* Appends the names of a file, one a line ("-" is standard input): line
+ * ends (LF or CRLF) removed, empty lines skipped. */
+int cli_read_names(const char *path, ss_strlist *out, ss_diag *d);
+
 /* The targets named on the command line, or else those discover finds
  * (system files only when `with_system`). For apply, a skipped system file
  * is noted on stderr and a target that cannot be used is an error; for

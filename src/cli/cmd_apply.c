@@ -1,6 +1,7 @@
 /* sshsync apply */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -197,6 +198,24 @@ static void print_takes_effect(const ss_apply_result *res, FILE *f)
 	ss_strlist_release(&lines);
 }
 
+static const char *mode_name(const apply_args *a)
+{
+	return a->check ? "check" : a->opts.dry_run ? "dry-run" : "apply";
+}
+
+/* With --format json, a failure is an object too: {"error": MESSAGE}. */
+static void report_json_error(const apply_args *a, const ss_diag *error)
+{
+	char *msg = ss_diag_format(error);
+	ss_buf out = SS_BUF_INIT;
+	ss_diag d = SS_DIAG_INIT;
+	if (msg && ss_report_apply_json_error(mode_name(a), msg, &out, &d) == 0)
+		ss_engine_write_output(NULL, out.data, out.len, &d);
+	ss_diag_clear(&d);
+	ss_buf_release(&out);
+	free(msg);
+}
+
 static int report_json(const apply_args *a, const ss_apply_result *res, ss_diag *d)
 {
 	ss_strlist effect = SS_STRLIST_INIT;
@@ -275,9 +294,11 @@ int cmd_apply(int argc, char **argv, const cli_globals *g)
 	int status = EXIT_OK;
 	if (cli_targets(argv + optind, argc - optind, a.system, 1, &targets, &d) < 0 ||
 	    ss_engine_apply(&targets, &a.policy, &a.opts, &res, &d) < 0 ||
-	    (a.json && report_json(&a, &res, &d) < 0))
+	    (a.json && report_json(&a, &res, &d) < 0)) {
+		if (a.json)
+			report_json_error(&a, &d);
 		status = cli_fail(&d);
-	else if (!a.json)
+	} else if (!a.json)
 		report(&a, &res);
 	/* --check: like 'git diff --exit-code', 1 when something would change. */
 	if (status == EXIT_OK && a.check && res.changed.n)

@@ -17,7 +17,16 @@ typedef struct audit_args {
 	const char *output;
 } audit_args;
 
-enum { OPT_INTERVAL = 256, OPT_NAT, OPT_HOST, OPT_CONNECTION, OPT_FORMAT, OPT_SYSTEM, OPT_POLICY };
+enum {
+	OPT_INTERVAL = 256,
+	OPT_NAT,
+	OPT_HOST,
+	OPT_HOST_FILE,
+	OPT_CONNECTION,
+	OPT_FORMAT,
+	OPT_SYSTEM,
+	OPT_POLICY
+};
 
 static int parse_args(int argc, char **argv, audit_args *a, cli_globals *g)
 {
@@ -25,6 +34,7 @@ static int parse_args(int argc, char **argv, audit_args *a, cli_globals *g)
 	    {"interval", required_argument, NULL, OPT_INTERVAL},
 	    {"nat-timeout", required_argument, NULL, OPT_NAT},
 	    {"host", required_argument, NULL, OPT_HOST},
+	    {"host-file", required_argument, NULL, OPT_HOST_FILE},
 	    {"connection", required_argument, NULL, OPT_CONNECTION},
 	    {"format", required_argument, NULL, OPT_FORMAT},
 	    {"output", required_argument, NULL, 'o'},
@@ -50,6 +60,16 @@ static int parse_args(int argc, char **argv, audit_args *a, cli_globals *g)
 			if (ss_strlist_push(&a->hosts, optarg) < 0)
 				return -1;
 			break;
+		case OPT_HOST_FILE: {
+			ss_diag hd = SS_DIAG_INIT;
+			int hr = cli_read_names(optarg, &a->hosts, &hd);
+			if (hr < 0)
+				cli_fail(&hd);
+			ss_diag_clear(&hd);
+			if (hr < 0)
+				return -1;
+			break;
+		}
 		case OPT_CONNECTION:
 			if (ss_strlist_push(&a->connections, optarg) < 0)
 				return -1;

@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "sshsync/engine.h"
 #include "sshsync/report.h"
+#include "sshsync/text.h"
 
 typedef struct export_args {
 	const ss_client *client;
@@ -15,9 +16,10 @@ typedef struct export_args {
 	ss_strlist sessions;
 	ss_export_format format;
 	const char *output;
+	const char *codepage;
 } export_args;
 
-enum { OPT_INTERVAL = 256, OPT_FROM, OPT_SESSION, OPT_FORMAT, OPT_POLICY };
+enum { OPT_INTERVAL = 256, OPT_FROM, OPT_SESSION, OPT_FORMAT, OPT_POLICY, OPT_CODEPAGE };
 
 /* One option; -1 (after saying why) when it is bad. */
 static int parse_option(int c, export_args *a, cli_globals *g, long *interval)
@@ -41,6 +43,16 @@ static int parse_option(int c, export_args *a, cli_globals *g, long *interval)
 	case OPT_POLICY:
 		g->policy_file = optarg;
 		return 0;
+	case OPT_CODEPAGE:
+		if (ss_ansi_known(optarg)) {
+			a->codepage = optarg;
+			return 0;
+		}
+		cli_usage_error("export",
+				"--ansi-codepage: '%s' is not a code page this system can convert "
+				"(e.g. 1252, 1251, 932)",
+				optarg);
+		return -1;
 	}
 	return -1;
 }
@@ -64,6 +76,7 @@ static int parse_args(int argc, char **argv, export_args *a, cli_globals *g)
 	    {"format", required_argument, NULL, OPT_FORMAT},
 	    {"output", required_argument, NULL, 'o'},
 	    {"policy", required_argument, NULL, OPT_POLICY},
+	    {"ansi-codepage", required_argument, NULL, OPT_CODEPAGE},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -101,6 +114,7 @@ static int parse_args(int argc, char **argv, export_args *a, cli_globals *g)
 	}
 	if (interval != SS_UNSET)
 		a->policy.interval = interval;
+	a->policy.ansi_codepage = a->codepage;
 	if (a->policy.interval == SS_UNSET) {
 		cli_usage_error("export", "--interval N is required");
 		return -1;

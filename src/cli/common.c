@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -128,6 +129,34 @@ static int targets_from_args(char **args, int nargs, int keep_errors, ss_targets
 	return 0;
 }
 
+/* ssh reads ~/.ssh/config before the system file; when only the system
+ * file exists, apply without --system gives the user's defaults a new
+ * ~/.ssh/config (when ~/.ssh exists), so that every host gets them. */
+static int add_user_ssh_config(const ss_discover_env *env, const ss_targets *found, ss_targets *out,
+			       ss_diag *d)
+{
+	const ss_client *ssh = ss_client_find("ssh");
+	int system = 0;
+	for (size_t i = 0; i < found->n; i++) {
+		if (found->v[i].client != ssh)
+			continue;
+		if (!found->v[i].system)
+			return 0; /* the user's file exists */
+		system = 1;
+	}
+	if (!ssh || !system || !env->home || !*env->home)
+		return 0;
+	char *dir = ss_asprintf("%s/.ssh", env->home);
+	char *path = ss_asprintf("%s/.ssh/config", env->home);
+	struct stat st;
+	int r = dir && path ? 0 : ss_diag_oom(d);
+	if (r == 0 && stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+		r = ss_targets_add(out, ssh, path, 0) < 0 ? ss_diag_oom(d) : 0;
+	free(dir);
+	free(path);
+	return r;
+}
+
 static int collect_targets(char **args, int nargs, int with_system, int for_apply, ss_targets *out,
 			   ss_diag *d)
 {
@@ -150,6 +179,8 @@ static int collect_targets(char **args, int nargs, int with_system, int for_appl
 		if (ss_targets_add(out, t->client, t->path, t->system) < 0)
 			r = ss_diag_oom(d);
 	}
+	if (r == 0 && for_apply && !with_system)
+		r = add_user_ssh_config(&env, &found, out, d);
 	ss_targets_free(&found);
 	if (r == 0 && out->n == 0)
 		r = ss_diag_set(d, NULL, 0, 0,
@@ -170,5 +201,34 @@ int cli_targets(char **args, int nargs, int with_system, int for_apply, ss_targe
 	for (size_t i = 0; i < notes.n; i++)
 		cli_note_error(notes.v[i]);
 	ss_strlist_release(&notes);
+	return r;
+}
+
+int cli_read_names(const char *path, ss_strlist *out, ss_diag *d)
+{
+	int is_stdin = strcmp(path, "-") == 0;
+	FILE *f = is_stdin ? stdin : fopen(path, "r");
+	if (!f)
+		return ss_diag_errno(d, path, "cannot open the host file");
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	int r = 0;
+	while (r == 0 && (n = getline(&line, &cap, f)) >= 0) {
+		size_t len = (size_t)n;
+		if (len && line[len - 1] == '\n')
+			len--;
+		if (len && line[len - 1] == '\r')
+			len--;
+		line[len] = '\0';
+		if (len && ss_strlist_push(out, line) < 0)
+			r = ss_diag_oom(d);
+	}
+	if (r == 0 && ferror(f))
+		r = ss_diag_errno(d, is_stdin ? "standard input" : path,
+				  "cannot read the host file");
+	free(line);
+	if (!is_stdin)
+		fclose(f);
 	return r;
 }

@@ -48,6 +48,7 @@ static const char audit_help[] =
     "                      connection every 2 x ClientAliveInterval\n"
     "  --host NAME         evaluate OpenSSH client configs for NAME, as 'ssh -G NAME'\n"
     "                      (repeatable)\n"
+    "  --host-file FILE    the same for each name in FILE, one a line ('-': stdin)\n"
     "  --connection SPEC   evaluate sshd configs for user=U,host=H,addr=A,lport=P,\n"
     "                      as 'sshd -T -C SPEC' (repeatable)\n"
     "  --format FORMAT     text (default), json or junit\n"
@@ -90,6 +91,9 @@ static const char export_help[] =
     "  --session NAME      this session (repeatable; instead of or with --from)\n"
     "  --format FORMAT     reg (default: regedit's UTF-16 v5), reg4 (REGEDIT4,\n"
     "                      ANSI) or gpp (Group Policy Registry.xml)\n"
+    "  --ansi-codepage CP  the ANSI code page of a --from .reg file without a\n"
+    "                      UTF-16 byte order mark, and of --format reg4\n"
+    "                      (default 1252, Windows-1252; e.g. 1251, 932)\n"
     "  -o, --output FILE   write to FILE instead of standard output\n";
 
 static const char undo_help[] =

@@ -1,6 +1,7 @@
 /* The OpenSSH client (kind "ssh"): ssh_config audited and applied as
  * `ssh -G` sees it. The semantics live in openssh_load.c (files, Include,
  * checks, index), openssh_eval.c (one host) and openssh_plan.c (apply). */
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -19,58 +20,193 @@ static int count_max_zero(ss_scope *sc, const char *at)
 			       at ? at : "default");
 }
 
-/* The scopes: each --host name, else each literal Host name and "*",
- * which stands for any other host (`ssh -G '*'` gives the same). */
-static int audit_host(ss_openssh *c, const char *path, const char *name, ss_scopes *out, ss_diag *d)
+/* One scope: `host` evaluated as `ssh -G host` takes it. What ssh would
+ * stop with for that host is this scope's error, not the end of the
+ * report. */
+typedef struct scope_req {
+	const char *file;
+	const char *name;
+	const char *host;	/* what is evaluated */
+	const char *witness;	/* shown, NULL for a scope named by its host */
+	const char *no_witness; /* why none could be made */
+	long watch;		/* the block the witness must reach, or -1 */
+} scope_req;
+
+static void set_unknown(ss_scope *sc)
 {
-	ss_openssh_result r;
-	if (ss_openssh_eval(c, name, &r, d) < 0)
-		return -1;
-	ss_scope *sc = ss_scopes_add(out, "ssh", path, name);
-	int rc = sc ? 0 : -1;
-	if (sc) {
-		sc->interval = r.interval;
-		sc->count_max = r.count_max;
-		sc->tcp_keepalive = r.tcp_keepalive;
-		rc = ss_scope_set_at(sc, r.interval_at);
-		if (rc == 0 && r.unknown_reason)
-			rc = ss_scope_reason(sc, "not known before ssh runs: %s", r.unknown_reason);
-		if (rc == 0 && r.count_max == 0 && r.interval > 0)
-			rc = count_max_zero(sc, r.count_max_at);
+	sc->interval = SS_UNKNOWN;
+	sc->count_max = SS_UNKNOWN;
+	sc->tcp_keepalive = SS_UNKNOWN;
+}
+
+static int scope_error(ss_scope *sc, const ss_diag *e)
+{
+	char *m = ss_diag_format(e);
+	sc->error = 1;
+	set_unknown(sc);
+	int rc = m ? ss_scope_reason(sc, "%s", m) : -1;
+	free(m);
+	return rc;
+}
+
+static int fill_scope(ss_scope *sc, const ss_openssh_result *r, const scope_req *q, int watched)
+{
+	if (q->watch >= 0 && !watched) {
+		set_unknown(sc);
+		return ss_scope_reason(sc,
+				       "no witness: ssh -G %s does not reach this block (what "
+				       "comes before it, a HostName, User or the block of its "
+				       "Include, decides otherwise)",
+				       q->host);
 	}
+	sc->interval = r->interval;
+	sc->count_max = r->count_max;
+	sc->tcp_keepalive = r->tcp_keepalive;
+	int rc = ss_scope_set_at(sc, r->interval_at);
+	if (rc == 0 && r->unknown_reason)
+		rc = ss_scope_reason(sc, "not known before ssh runs: %s", r->unknown_reason);
+	if (rc == 0 && r->count_max == 0 && r->interval > 0)
+		rc = count_max_zero(sc, r->count_max_at);
+	return rc;
+}
+
+static int audit_one(ss_openssh *c, const scope_req *q, ss_scopes *out, ss_diag *d)
+{
+	ss_scope *sc = ss_scopes_add(out, "ssh", q->file, q->name);
+	if (!sc || ss_scope_set_witness(sc, q->witness) < 0)
+		return ss_diag_oom(d);
+	if (q->no_witness) {
+		set_unknown(sc);
+		return ss_scope_reason(sc, "%s", q->no_witness) < 0 ? ss_diag_oom(d) : 0;
+	}
+	ss_openssh_result r;
+	ss_diag e = SS_DIAG_INIT;
+	int watched = 0, rc;
+	if (ss_openssh_eval_watch(c, q->host, q->watch, &r, &watched, &e) < 0) {
+		if (e.message && strcmp(e.message, "out of memory") == 0)
+			rc = -1;
+		else
+			rc = scope_error(sc, &e);
+		ss_diag_clear(&e);
+		return rc < 0 ? ss_diag_oom(d) : 0;
+	}
+	rc = fill_scope(sc, &r, q, watched);
 	ss_openssh_result_free(&r);
 	return rc < 0 ? ss_diag_oom(d) : 0;
 }
 
-static int ssh_audit(const char *path, const ss_query *q, ss_scopes *out, ss_diag *d)
+/* A block scope: the first of its witnesses that reaches it. */
+static int audit_block(ss_openssh *c, const ss_openssh_scope *b, ss_scopes *out, ss_diag *d)
+{
+	for (size_t i = 0; i < b->witnesses.n && !b->no_witness; i++) {
+		const char *w = b->witnesses.v[i];
+		ss_diag e = SS_DIAG_INIT;
+		ss_openssh_result r;
+		int watched = 0;
+		int rc = ss_openssh_eval_watch(c, w, b->block, &r, &watched, &e);
+		if (rc == 0)
+			ss_openssh_result_free(&r);
+		ss_diag_clear(&e);
+		if (rc == 0 && !watched)
+			continue;
+		scope_req q = {b->file, b->name, w, w, NULL, b->block};
+		return audit_one(c, &q, out, d);
+	}
+	char *why = NULL;
+	if (!b->no_witness && !b->witnesses.n)
+		why = ss_strdup("no witness: sshsync could make no name that this block's "
+				"patterns and those of the blocks its Include lines hang on all "
+				"match");
+	else if (!b->no_witness)
+		why = ss_asprintf("no witness: none of the names sshsync tried (%s%s) reaches "
+				  "this block (what comes before it, a HostName, User or the block "
+				  "of its Include, decides otherwise)",
+				  b->witnesses.v[0], b->witnesses.n > 1 ? ", ..." : "");
+	if (!b->no_witness && !why)
+		return ss_diag_oom(d);
+	scope_req q = {b->file, b->name, NULL, NULL, b->no_witness ? b->no_witness : why, -1};
+	int rc = audit_one(c, &q, out, d);
+	free(why);
+	return rc;
+}
+
+/* Without --host: each literal Host name, each pattern and Match block that
+ * can set a keepalive (judged on its witness), and `*` for any other host
+ * (judged on a name no other pattern matches). */
+static int audit_all(ss_openssh *c, const char *path, ss_scopes *out, ss_diag *d)
+{
+	ss_strlist names = SS_STRLIST_INIT;
+	ss_openssh_scopes blocks = SS_OPENSSH_SCOPES_INIT;
+	char *other = NULL;
+	int r = ss_openssh_host_names(c, &names) < 0 ? ss_diag_oom(d) : 0;
+	if (r == 0)
+		r = ss_openssh_block_scopes(c, &blocks, d);
+	if (r == 0 && !(other = ss_openssh_other_witness(c)))
+		r = ss_diag_oom(d);
+	/* A Host name ssh refuses on its command line is no scope: nobody
+	 * can connect to it by that name. */
+	for (size_t i = 0; i < names.n && r == 0; i++) {
+		scope_req q = {path, names.v[i], names.v[i], NULL, NULL, -1};
+		if (ss_openssh_valid_hostname(names.v[i]))
+			r = audit_one(c, &q, out, d);
+	}
+	for (size_t i = 0; i < blocks.n && r == 0; i++)
+		r = audit_block(c, &blocks.v[i], out, d);
+	if (r == 0) {
+		scope_req q = {path, "*", other, other, NULL, -1};
+		r = audit_one(c, &q, out, d);
+	}
+	free(other);
+	ss_openssh_scopes_free(&blocks);
+	ss_strlist_release(&names);
+	return r;
+}
+
+/* `system`: the system-wide file ssh reads after `path` without -F, or
+ * NULL for `path` alone (ssh -F). */
+static int ssh_audit_chain(const char *path, const char *system, const ss_query *q, ss_scopes *out,
+			   ss_diag *d)
 {
 	ss_openssh_opts o = SS_OPENSSH_OPTS_INIT;
 	ss_openssh *c;
-	if (ss_openssh_load(&c, path, &o, d) < 0)
+	const char *chain[2] = {path, system};
+	if (ss_openssh_load_chain(&c, chain, system ? 2 : 1, &o, d) < 0)
 		return -1;
 	int r = 0;
 	if (q && q->hosts && q->hosts->n) {
-		for (size_t i = 0; i < q->hosts->n && r == 0; i++)
-			r = audit_host(c, path, q->hosts->v[i], out, d);
+		for (size_t i = 0; i < q->hosts->n && r == 0; i++) {
+			scope_req one = {path, q->hosts->v[i], q->hosts->v[i], NULL, NULL, -1};
+			r = audit_one(c, &one, out, d);
+		}
 	} else {
-		ss_strlist names = SS_STRLIST_INIT;
-		r = ss_openssh_host_names(c, &names) < 0 || ss_strlist_push(&names, "*") < 0
-			? ss_diag_oom(d)
-			: 0;
-		/* A Host name ssh refuses on its command line is no scope:
-		 * nobody can connect to it by that name. */
-		for (size_t i = 0; i < names.n && r == 0; i++)
-			if (ss_openssh_valid_hostname(names.v[i]))
-				r = audit_host(c, path, names.v[i], out, d);
-		ss_strlist_release(&names);
+		r = audit_all(c, path, out, d);
 	}
 	ss_openssh_free(c);
+	return r;
+}
+
+static int ssh_audit(const char *path, const ss_query *q, ss_scopes *out, ss_diag *d)
+{
+	return ssh_audit_chain(path, NULL, q, out, d);
+}
+
+/* The user's own ~/.ssh/config: ssh reads it when it exists, and reads
+ * nothing (no error) when it does not. */
+static int is_user_config(const char *path)
+{
+	const char *home = getenv("HOME");
+	char *mine = home && *home ? ss_asprintf("%s/.ssh/config", home) : NULL;
+	int r = mine && strcmp(mine, path) == 0;
+	free(mine);
 	return r;
 }
 
 static int ssh_apply(const char *path, const ss_policy *p, ss_changeset *cs, ss_diag *d)
 {
 	ss_openssh_opts o = SS_OPENSSH_OPTS_INIT;
+	/* A missing ~/.ssh/config is created: the place for the user's
+	 * defaults, read before the system file. */
+	o.missing_empty = is_user_config(path);
 	ss_openssh *c;
 	if (ss_openssh_load(&c, path, &o, d) < 0)
 		return -1;
@@ -129,5 +265,7 @@ const ss_client ss_client_ssh = {
     .apply = ssh_apply,
     .export_plan = NULL,
     .sniff = ssh_sniff,
+    .is_system = ss_openssh_is_system_path,
+    .audit_chain = ssh_audit_chain,
     .includes = ssh_includes,
 };

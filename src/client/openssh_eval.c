@@ -88,7 +88,7 @@ static int choose(evstate *st, const char *what, uint32_t file, uint32_t item, s
 
 /* readconf.c: Host patterns match the name case-sensitively; a negated
  * match switches the whole line off. */
-static int host_matches(const ss_sshconf_item *it, const char *host)
+int oss_host_matches(const ss_sshconf_item *it, const char *host)
 {
 	int on = 0;
 	for (size_t i = 0; i < it->nargs; i++) {
@@ -233,7 +233,7 @@ static int block_activity(evstate *st, const oss_block *b, const char *host, int
 		*act = active(c, b->parent);
 		return 0;
 	case BK_HOST:
-		*act = active(c, b->inc) && host_matches(item_of(c, b->file, b->item), host);
+		*act = active(c, b->inc) && oss_host_matches(item_of(c, b->file, b->item), host);
 		return 0;
 	case BK_MATCH:
 		*act = 0;

@@ -135,6 +135,8 @@ struct ss_openssh {
 };
 
 const oss_index_entry *oss_index_find(const ss_openssh *c, const char *name);
+/* 1 when a Host line applies to the host name (patterns, '!'). */
+int oss_host_matches(const ss_sshconf_item *it, const char *host);
 /* "file:line" of a file's item, newly allocated. */
 char *oss_where(const ss_openssh *c, uint32_t file, uint32_t item);
 

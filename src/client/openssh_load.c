@@ -26,6 +26,7 @@ typedef struct loader {
 	ss_diag *d;
 	const char **ignunk; /* IgnoreUnknown values seen so far (the items' strings) */
 	size_t nignunk;
+	int missing_empty; /* the next top-level file may be missing */
 	/* The last file included, from which block, and whether its copy held
 	 * Host blocks and settings only (see do_include). */
 	int prev_file, prev_cur, prev_plain;
@@ -345,9 +346,13 @@ static int load_one(loader *L, const char *path, int checkperm, int *index)
 {
 	ss_openssh *c = L->c;
 	struct stat st;
-	if (stat(path, &st) < 0)
-		return ss_diag_errno(L->d, path, "cannot open config file");
-	if (checkperm && !secure_permissions(&st, getuid()))
+	int missing = 0;
+	if (stat(path, &st) < 0) {
+		if (!L->missing_empty || errno != ENOENT)
+			return ss_diag_errno(L->d, path, "cannot open config file");
+		missing = 1;
+	}
+	if (checkperm && !missing && !secure_permissions(&st, getuid()))
 		return ss_diag_set(L->d, path, 0, 0,
 				   "bad owner or permissions: ssh refuses an included file that "
 				   "is not owned by you or root, or that group or others can write "
@@ -368,8 +373,11 @@ static int load_one(loader *L, const char *path, int checkperm, int *index)
 	int r;
 	/* ssh reads a directory as an empty file (fopen succeeds, reading
 	 * fails quietly). It exists: apply must never take it for a file to
-	 * create and write one in its place. */
-	if (S_ISDIR(st.st_mode)) {
+	 * create and write one in its place. A missing ~/.ssh/config that
+	 * apply may create is an empty new text. */
+	if (missing) {
+		r = ss_text_new_empty(&f->text, path, SS_ENC_BYTES, SS_EOL_LF, L->d);
+	} else if (S_ISDIR(st.st_mode)) {
 		r = ss_text_from_bytes(&f->text, path, "", 0, L->d);
 		f->text.id = (ss_file_identity){1, st.st_dev, st.st_ino, 0, ss_hash_bytes("", 0)};
 	} else
@@ -716,19 +724,39 @@ static int init_options(ss_openssh *c, const char *path, const ss_openssh_opts *
 	return 0;
 }
 
-int ss_openssh_load(ss_openssh **out, const char *path, const ss_openssh_opts *o, ss_diag *d)
+/* The next top-level file of a chain: its own kind (user or system) and
+ * Include base. */
+static int next_top(ss_openssh *c, const char *path, const ss_openssh_opts *o, int alone,
+		    ss_diag *d)
+{
+	c->system = alone && o && o->system >= 0 ? o->system : is_system_path(path);
+	free(c->base);
+	c->base = alone && o && o->include_base ? ss_strdup(o->include_base)
+						: default_base(path, c->system, c->home);
+	return c->base ? 0 : ss_diag_oom(d);
+}
+
+int ss_openssh_load_chain(ss_openssh **out, const char *const *paths, size_t n,
+			  const ss_openssh_opts *o, ss_diag *d)
 {
 	*out = NULL;
 	ss_openssh *c = calloc(1, sizeof(*c));
 	if (!c)
 		return ss_diag_oom(d);
-	loader L = {c, d, NULL, 0, -1, -1, 0};
-	int idx = 0;
-	int r = init_options(c, path, o, d);
-	if (r == 0)
-		r = load_one(&L, path, 0, &idx);
-	if (r == 0)
-		r = walk_file(&L, 0, 0, -1);
+	loader L = {c, d, NULL, 0, 0, -1, -1, 0};
+	int r = init_options(c, paths[0], o, d);
+	for (size_t i = 0; i < n && r == 0; i++) {
+		int idx = 0;
+		r = next_top(c, paths[i], o, n == 1, d);
+		/* Without -F, ssh checks the user's own file as it checks an
+		 * included one. */
+		L.missing_empty = i == 0 && o && o->missing_empty;
+		if (r == 0)
+			r = load_one(&L, paths[i], n > 1 && !c->system, &idx);
+		L.missing_empty = 0;
+		if (r == 0)
+			r = walk_file(&L, (uint32_t)idx, 0, -1);
+	}
 	if (r == 0)
 		r = build_index(c, d);
 	free(L.ignunk);
@@ -738,6 +766,16 @@ int ss_openssh_load(ss_openssh **out, const char *path, const ss_openssh_opts *o
 	}
 	*out = c;
 	return 0;
+}
+
+int ss_openssh_load(ss_openssh **out, const char *path, const ss_openssh_opts *o, ss_diag *d)
+{
+	return ss_openssh_load_chain(out, &path, 1, o, d);
+}
+
+int ss_openssh_is_system_path(const char *path)
+{
+	return is_system_path(path);
 }
 
 void ss_openssh_free(ss_openssh *c)

@@ -181,19 +181,26 @@ static int reg_is_session_head(const flavour *fl, const ss_regfile *rf, size_t b
 
 /* A session key's name as UTF-8: regedit reads a file without the UTF-16
  * byte order mark (REGEDIT4, or a v5 header saved as ANSI) in the ANSI code
- * page, Windows-1252; a UTF-16 file is already decoded. */
-static int reg_key_utf8(const ss_regfile *rf, const char *raw, size_t len, ss_buf *out)
+ * page `cp` (NULL: Windows-1252); a UTF-16 file is already decoded. Bytes
+ * that are nothing in that code page stay as they are. */
+static int reg_key_utf8(const ss_regfile *rf, const char *cp, const char *raw, size_t len,
+			ss_buf *out)
 {
-	if (rf->text->enc == SS_ENC_BYTES)
-		return ss_cp1252_to_utf8(raw, len, out);
-	return ss_buf_add(out, raw, len);
+	if (rf->text->enc != SS_ENC_BYTES)
+		return ss_buf_add(out, raw, len);
+	ss_buf u = SS_BUF_INIT;
+	int r = ss_ansi_to_utf8(cp, raw, len, &u);
+	r = r == -2 ? ss_buf_add(out, raw, len) : r == 0 ? ss_buf_add(out, u.data, u.len) : r;
+	ss_buf_release(&u);
+	return r;
 }
 
 /* The session name of a key, as audit shows it and --session names it. */
-static int reg_session_display(const ss_regfile *rf, const char *raw, size_t len, ss_buf *out)
+static int reg_session_display(const ss_regfile *rf, const char *cp, const char *raw, size_t len,
+			       ss_buf *out)
 {
 	ss_buf key = SS_BUF_INIT;
-	int r = reg_key_utf8(rf, raw, len, &key);
+	int r = reg_key_utf8(rf, cp, raw, len, &key);
 	if (r == 0)
 		r = ss_putty_unescape_name(ss_buf_str(&key), key.len, out);
 	ss_buf_release(&key);
@@ -326,7 +333,7 @@ static int reg_audit(const flavour *fl, const ss_text *t, ss_scopes *out, ss_dia
 		ss_buf_reset(&name);
 		ss_scope *sc = NULL;
 		r = reg_found(&rf, b, f);
-		if (r == 0 && reg_session_display(&rf, raw, len, &name) < 0)
+		if (r == 0 && reg_session_display(&rf, NULL, raw, len, &name) < 0)
 			r = -1;
 		if (r == 0 && !(sc = ss_scopes_add(out, fl->kind, t->path, ss_buf_str(&name))))
 			r = -1;
@@ -681,8 +688,8 @@ static int plan_named(const flavour *fl, const char *name, const ss_policy *p, s
 /* The names of the sessions of `from`, escaped as registry key names:
  * from a .reg as they are written there, from a directory re-escaped the
  * Windows way. */
-static int source_sessions(const flavour *fl, const char *from, ss_strlist *keys, ss_strlist *names,
-			   int *want_default, ss_diag *d)
+static int source_sessions(const flavour *fl, const char *from, const char *cp, ss_strlist *keys,
+			   ss_strlist *names, int *want_default, ss_diag *d)
 {
 	struct stat st;
 	if (stat(from, &st) < 0)
@@ -729,11 +736,11 @@ static int source_sessions(const flavour *fl, const char *from, ss_strlist *keys
 		if (!reg_is_session_head(fl, &rf, i, &raw, &len))
 			continue;
 		ss_buf_reset(&b);
-		if (reg_key_utf8(&rf, raw, len, &b) < 0 ||
+		if (reg_key_utf8(&rf, cp, raw, len, &b) < 0 ||
 		    ss_strlist_push(keys, ss_buf_str(&b)) < 0)
 			r = ss_diag_oom(d);
 		ss_buf_reset(&b);
-		if (r == 0 && (reg_session_display(&rf, raw, len, &b) < 0 ||
+		if (r == 0 && (reg_session_display(&rf, cp, raw, len, &b) < 0 ||
 			       ss_strlist_push(names, ss_buf_str(&b)) < 0))
 			r = ss_diag_oom(d);
 	}
@@ -750,7 +757,8 @@ static int export_plan(const flavour *fl, const char *from, const ss_strlist *se
 		return -1;
 	ss_strlist keys = SS_STRLIST_INIT, names = SS_STRLIST_INIT;
 	int want_default = 0;
-	int r = from ? source_sessions(fl, from, &keys, &names, &want_default, d) : 0;
+	int r =
+	    from ? source_sessions(fl, from, p->ansi_codepage, &keys, &names, &want_default, d) : 0;
 	if (r == 0 && sessions && sessions->n) {
 		for (size_t i = 0; i < sessions->n && r == 0; i++) {
 			size_t j = 0;

@@ -13,6 +13,7 @@ void ss_policy_init(ss_policy *p)
 	p->tcp_keepalive = SS_UNSET;
 	p->nat_timeout = SS_DEFAULT_NAT_TIMEOUT;
 	p->winscp_ping = SS_PING_KEEP;
+	p->ansi_codepage = NULL;
 }
 
 ss_scope *ss_scopes_add(ss_scopes *s, const char *kind, const char *file, const char *name)

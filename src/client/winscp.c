@@ -775,7 +775,8 @@ static int reg_fill_value(const ss_regfile *rf, const ss_regvalue *v, int k, wva
 	return w->where && w->shown ? 0 : -1;
 }
 
-static int reg_sites(const ss_regfile *rf, wsites *out, int *have_default, ss_diag *d)
+static int reg_sites(const ss_regfile *rf, const char *codepage, wsites *out, int *have_default,
+		     ss_diag *d)
 {
 	*have_default = 0;
 	for (size_t b = 0; b < rf->nblocks; b++) {
@@ -787,12 +788,15 @@ static int reg_sites(const ss_regfile *rf, wsites *out, int *have_default, ss_di
 		 * (Windows-1252) for regedit: the name as UTF-8. */
 		ss_buf utf8 = SS_BUF_INIT;
 		if (rf->text->enc == SS_ENC_BYTES) {
-			if (ss_cp1252_to_utf8(munged, len, &utf8) < 0) {
+			int c = ss_ansi_to_utf8(codepage, munged, len, &utf8);
+			if (c == -1) {
 				ss_buf_release(&utf8);
 				return ss_diag_oom(d);
 			}
-			munged = ss_buf_str(&utf8);
-			len = utf8.len;
+			if (c == 0) { /* else nothing in that code page: as it is */
+				munged = ss_buf_str(&utf8);
+				len = utf8.len;
+			}
 		}
 		wsite *w = wsites_add(out, munged, len);
 		ss_buf_release(&utf8);
@@ -992,14 +996,15 @@ static ss_text *load_store(const char *path, int *is_reg, ss_diag *d)
 
 /* The sites of either store; the parsed store is not kept, the sites own
  * their strings. */
-static int read_sites(const ss_text *t, int reg, wsites *s, int *have_default, ss_diag *d)
+static int read_sites(const ss_text *t, int reg, const char *codepage, wsites *s, int *have_default,
+		      ss_diag *d)
 {
 	int r;
 	if (reg) {
 		ss_regfile rf;
 		if (reg_parse(&rf, t, d) < 0)
 			return -1;
-		r = reg_sites(&rf, s, have_default, d);
+		r = reg_sites(&rf, codepage, s, have_default, d);
 		ss_regfile_free(&rf);
 	} else {
 		ss_winini ini;
@@ -1026,7 +1031,7 @@ static int winscp_audit(const char *path, const ss_query *q, ss_scopes *out, ss_
 		return -1;
 	wsites s = {0};
 	int have_default;
-	int r = read_sites(t, reg, &s, &have_default, d);
+	int r = read_sites(t, reg, NULL, &s, &have_default, d);
 	if (r == 0)
 		r = audit_sites(t->path, &s, have_default, out, d);
 	wsites_free(&s);
@@ -1061,7 +1066,7 @@ static int winscp_export(const char *from, const ss_strlist *sessions, const ss_
 		return -1;
 	wsites s = {0};
 	int have_default;
-	int r = read_sites(t, reg, &s, &have_default, d);
+	int r = read_sites(t, reg, p->ansi_codepage, &s, &have_default, d);
 	if (r == 0)
 		r = plan_sites(&s, have_default, sessions, p, out, d);
 	wsites_free(&s);

@@ -13,13 +13,15 @@ static int error_scope(const ss_target *t, const char *message, ss_scopes *out, 
 	return ss_scopes_add_error(out, kind, t->path, message) ? 0 : ss_diag_oom(d);
 }
 
-static int audit_target(const ss_target *t, const ss_query *q, const ss_policy *p, ss_scopes *out,
-			ss_diag *d)
+/* `then`: the system file read after the target as one chain, or NULL. */
+static int audit_target(const ss_target *t, const char *then, const ss_query *q, const ss_policy *p,
+			ss_scopes *out, ss_diag *d)
 {
 	size_t first = out->n;
 	if (t->error)
 		return error_scope(t, t->error, out, first, d);
-	if (t->client->audit(t->path, q, out, d) < 0) {
+	if ((then ? t->client->audit_chain(t->path, then, q, out, d)
+		  : t->client->audit(t->path, q, out, d)) < 0) {
 		if (ss_diag_is_oom(d))
 			return -1;
 		char *msg = ss_diag_format(d);
@@ -34,11 +36,44 @@ static int audit_target(const ss_target *t, const ss_query *q, const ss_policy *
 	return 0;
 }
 
+static int is_system(const ss_target *t)
+{
+	return t->client && t->client->is_system && !t->error &&
+	       (t->system || t->client->is_system(t->path));
+}
+
+/* A client that reads a user's file and then a system-wide one (ssh
+ * without -F) is audited the way it reads them: each user file of that
+ * client among the targets is chained with the first system file of that
+ * client, which is then not audited on its own. */
+static const char *chained_system(const ss_targets *targets, size_t i, unsigned char *skip)
+{
+	const ss_target *t = &targets->v[i];
+	if (!t->client || !t->client->audit_chain || t->error || is_system(t))
+		return NULL;
+	for (size_t j = 0; j < targets->n; j++) {
+		if (targets->v[j].client == t->client && is_system(&targets->v[j])) {
+			skip[j] = 1;
+			return targets->v[j].path;
+		}
+	}
+	return NULL;
+}
+
 int ss_engine_audit(const ss_targets *targets, const ss_query *q, const ss_policy *p,
 		    ss_scopes *out, ss_diag *d)
 {
-	for (size_t i = 0; i < targets->n; i++)
-		if (audit_target(&targets->v[i], q, p, out, d) < 0)
-			return -1;
-	return 0;
+	unsigned char *skip = calloc(targets->n ? targets->n : 1, 1);
+	const char **then = calloc(targets->n ? targets->n : 1, sizeof(*then));
+	int r = skip && then ? 0 : ss_diag_oom(d);
+	for (size_t i = 0; i < targets->n && r == 0; i++)
+		then[i] = chained_system(targets, i, skip);
+	for (size_t i = 0; i < targets->n && r == 0; i++) {
+		if (skip[i] && !then[i])
+			continue;
+		r = audit_target(&targets->v[i], then[i], q, p, out, d);
+	}
+	free(skip);
+	free(then);
+	return r;
 }

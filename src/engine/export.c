@@ -25,6 +25,12 @@ int ss_engine_export(const ss_client *client, const char *from, const ss_strlist
 			return ss_diag_set(d, NULL, 0, 0,
 					   "--session: a session name cannot be empty (the "
 					   "defaults are --session 'Default Settings')");
+	if (p->ansi_codepage && !ss_ansi_known(p->ansi_codepage))
+		return ss_diag_set(d, NULL, 0, 0,
+				   "--ansi-codepage: '%s' is not a code page this system can "
+				   "convert (e.g. 1252, 1251, 932)",
+				   p->ansi_codepage);
+	out->codepage = p->ansi_codepage;
 	return client->export_plan(from, sessions, p, out, d);
 }
 

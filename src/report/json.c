@@ -210,3 +210,13 @@ int ss_report_apply_json(const ss_apply_report *r, ss_buf *out, ss_diag *d)
 				  r->changed->n, r->unchanged->n, r->before->n, scopes_changed) < 0;
 	return bad ? ss_diag_oom(d) : 0;
 }
+
+int ss_report_apply_json_error(const char *mode, const char *message, ss_buf *out, ss_diag *d)
+{
+	int bad = ss_buf_adds(out, "{\n  \"sshsync\": ") < 0 ||
+		  add_json(out, json_string(SSHSYNC_VERSION), 0) < 0 ||
+		  field(out, "mode", json_string(mode)) < 0 ||
+		  field(out, "written", json_false()) < 0 ||
+		  field(out, "error", text(message)) < 0 || ss_buf_adds(out, "\n}\n") < 0;
+	return bad ? ss_diag_oom(d) : 0;
+}

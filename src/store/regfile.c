@@ -588,14 +588,15 @@ const char *ss_regtype_name(ss_regtype t)
 
 /* A REGEDIT4 file is in the ANSI code page, Windows-1252: text (UTF-8
  * inside sshsync) is converted, and what it cannot hold is refused. */
-static int to_ansi(const char *s, const char *what, ss_buf *out, ss_diag *d)
+static int to_ansi(const char *s, const char *cp, const char *what, ss_buf *out, ss_diag *d)
 {
-	int r = ss_utf8_to_cp1252(s, strlen(s), out);
+	int r = ss_utf8_to_ansi(cp, s, strlen(s), out);
 	if (r == -2)
 		return ss_diag_set(d, NULL, 0, 0,
-				   "%s \"%s\" holds a character that a REGEDIT4 file (ANSI, "
-				   "Windows-1252) cannot carry: use the v5 format",
-				   what, s);
+				   "%s \"%s\" holds a character that a REGEDIT4 file (ANSI, %s%s) "
+				   "cannot carry: use the v5 format",
+				   what, s, cp && *cp ? "code page " : "Windows-1252",
+				   cp ? cp : "");
 	return r < 0 ? ss_diag_oom(d) : 0;
 }
 
@@ -615,7 +616,8 @@ static int check_unicode(const char *s, const char *what, ss_diag *d)
 	return 0;
 }
 
-static int add_escaped(ss_buf *out, const char *s, ss_regversion ver, const char *what, ss_diag *d)
+static int add_escaped(ss_buf *out, const char *s, ss_regversion ver, const char *cp,
+		       const char *what, ss_diag *d)
 {
 	if (strpbrk(s, "\r\n"))
 		return ss_diag_set(d, NULL, 0, 0,
@@ -626,7 +628,7 @@ static int add_escaped(ss_buf *out, const char *s, ss_regversion ver, const char
 		return -1;
 	ss_buf ansi = SS_BUF_INIT;
 	if (ver == SS_REG_V4) {
-		if (to_ansi(s, what, &ansi, d) < 0) {
+		if (to_ansi(s, cp, what, &ansi, d) < 0) {
 			ss_buf_release(&ansi);
 			return -1;
 		}
@@ -643,12 +645,13 @@ static int add_escaped(ss_buf *out, const char *s, ss_regversion ver, const char
 	return r < 0 ? ss_diag_oom(d) : 0;
 }
 
-int ss_reg_format_value(ss_buf *out, const ss_regval *v, ss_regversion ver, ss_diag *d)
+static int format_value(ss_buf *out, const ss_regval *v, ss_regversion ver, const char *cp,
+			ss_diag *d)
 {
 	if (!v->name || !*v->name) {
 		if (ss_buf_addc(out, '@') < 0)
 			return ss_diag_oom(d);
-	} else if (add_escaped(out, v->name, ver, "value name", d) < 0) {
+	} else if (add_escaped(out, v->name, ver, cp, "value name", d) < 0) {
 		return -1;
 	}
 	if (ss_buf_addc(out, '=') < 0)
@@ -657,11 +660,16 @@ int ss_reg_format_value(ss_buf *out, const ss_regval *v, ss_regversion ver, ss_d
 	case SS_REGVAL_DWORD:
 		return ss_buf_addf(out, "dword:%08x", (unsigned)v->dword) < 0 ? ss_diag_oom(d) : 0;
 	case SS_REGVAL_SZ:
-		return add_escaped(out, v->sz ? v->sz : "", ver, "string", d);
+		return add_escaped(out, v->sz ? v->sz : "", ver, cp, "string", d);
 	case SS_REGVAL_DELETE:
 		return ss_buf_addc(out, '-') < 0 ? ss_diag_oom(d) : 0;
 	}
 	return ss_diag_set(d, NULL, 0, 0, "internal error: unknown registry value kind");
+}
+
+int ss_reg_format_value(ss_buf *out, const ss_regval *v, ss_regversion ver, ss_diag *d)
+{
+	return format_value(out, v, ver, NULL, d);
 }
 
 /* A key path that can only ever read back as itself inside [ ]. */
@@ -684,8 +692,8 @@ static int check_path(const char *path, ss_diag *d)
 	return 0;
 }
 
-static int format_key(ss_buf *out, const ss_regkey *k, ss_regversion ver, const char *eol,
-		      ss_diag *d)
+static int format_key(ss_buf *out, const ss_regkey *k, ss_regversion ver, const char *cp,
+		      const char *eol, ss_diag *d)
 {
 	if (check_path(k->path, d) < 0 ||
 	    (ver == SS_REG_V5 && check_unicode(k->path, "key", d) < 0))
@@ -693,7 +701,7 @@ static int format_key(ss_buf *out, const ss_regkey *k, ss_regversion ver, const 
 	ss_buf ansi = SS_BUF_INIT;
 	const char *path = k->path;
 	if (ver == SS_REG_V4) {
-		if (to_ansi(k->path, "key", &ansi, d) < 0) {
+		if (to_ansi(k->path, cp, "key", &ansi, d) < 0) {
 			ss_buf_release(&ansi);
 			return -1;
 		}
@@ -704,7 +712,7 @@ static int format_key(ss_buf *out, const ss_regkey *k, ss_regversion ver, const 
 	if (r < 0)
 		return ss_diag_oom(d);
 	for (size_t i = 0; i < k->n; i++) {
-		if (ss_reg_format_value(out, &k->v[i], ver, d) < 0)
+		if (format_value(out, &k->v[i], ver, cp, d) < 0)
 			return -1;
 		if (ss_buf_adds(out, eol) < 0)
 			return ss_diag_oom(d);
@@ -719,7 +727,7 @@ int ss_regplan_render(const ss_regplan *p, ss_regversion ver, ss_buf *out, ss_di
 		    ? ss_diag_oom(d)
 		    : 0;
 	for (size_t i = 0; i < p->n && r == 0; i++) {
-		r = format_key(&text, &p->v[i], ver, "\r\n", d);
+		r = format_key(&text, &p->v[i], ver, p->codepage, "\r\n", d);
 		if (r == 0 && ss_buf_adds(&text, "\r\n") < 0)
 			r = ss_diag_oom(d);
 	}
@@ -753,7 +761,7 @@ int ss_regfile_set_string(const ss_regfile *rf, ss_edits *e, const ss_regvalue *
 	(void)rf;
 	ss_buf b = SS_BUF_INIT;
 	ss_diag d = SS_DIAG_INIT;
-	int r = add_escaped(&b, value, SS_REG_V5, "string", &d);
+	int r = add_escaped(&b, value, SS_REG_V5, NULL, "string", &d);
 	if (r == 0)
 		r = ss_edits_replace(e, v->data_start, v->data_end, ss_buf_str(&b), b.len);
 	ss_buf_release(&b);
@@ -836,7 +844,7 @@ int ss_regfile_append_key(const ss_regfile *rf, ss_edits *e, const ss_regkey *k,
 		ss_buf_release(&s);
 		return ss_diag_oom(d);
 	}
-	r = format_key(&s, k, rf->version, eol, d);
+	r = format_key(&s, k, rf->version, NULL, eol, d);
 	if (r == 0 && ss_edits_append(e, t, ss_buf_str(&s), s.len) < 0)
 		r = ss_diag_oom(d);
 	ss_buf_release(&s);

@@ -3,9 +3,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <iconv.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -183,6 +185,73 @@ int ss_utf8_to_cp1252(const char *s, size_t len, ss_buf *out)
 			return -1;
 	}
 	return 0;
+}
+
+static int is_cp1252(const char *cp)
+{
+	return !cp || !*cp || strcasecmp(cp, "1252") == 0 || strcasecmp(cp, "cp1252") == 0 ||
+	       strcasecmp(cp, "windows-1252") == 0;
+}
+
+/* iconv's name of a code page: "1251" is "CP1251". */
+static char *iconv_name(const char *cp)
+{
+	return cp[strspn(cp, "0123456789")] ? ss_strdup(cp) : ss_asprintf("CP%s", cp);
+}
+
+/* s[0..len) from one encoding to the other; -2 for a byte sequence or a
+ * character the other cannot hold, or an encoding iconv does not know. */
+static int iconv_all(const char *to, const char *from, const char *s, size_t len, ss_buf *out)
+{
+	char *t = iconv_name(to), *f = iconv_name(from);
+	iconv_t cd = t && f ? iconv_open(t, f) : (iconv_t)-1;
+	int r = !t || !f ? -1 : cd == (iconv_t)-1 ? -2 : 0;
+	free(t);
+	free(f);
+	char *in = (char *)s;
+	size_t left = len;
+	while (r == 0 && left) {
+		if (ss_buf_grow(out, 4 * left + 16) < 0) {
+			r = -1;
+			break;
+		}
+		char *o = out->data + out->len;
+		size_t room = out->cap - out->len - 1;
+		size_t n = iconv(cd, &in, &left, &o, &room);
+		out->len = (size_t)(o - out->data);
+		out->data[out->len] = '\0';
+		if (n == (size_t)-1 && errno != E2BIG)
+			r = -2; /* EILSEQ, EINVAL: not representable, cut short */
+	}
+	if (cd != (iconv_t)-1)
+		iconv_close(cd);
+	return r;
+}
+
+int ss_ansi_known(const char *codepage)
+{
+	if (is_cp1252(codepage))
+		return 1;
+	ss_buf b = SS_BUF_INIT;
+	int r = iconv_all("UTF-8", codepage, "", 0, &b);
+	ss_buf_release(&b);
+	return r == 0;
+}
+
+int ss_ansi_to_utf8(const char *codepage, const char *s, size_t len, ss_buf *out)
+{
+	if (is_cp1252(codepage))
+		return ss_cp1252_to_utf8(s, len, out);
+	return iconv_all("UTF-8", codepage, s, len, out);
+}
+
+int ss_utf8_to_ansi(const char *codepage, const char *s, size_t len, ss_buf *out)
+{
+	if (is_cp1252(codepage))
+		return ss_utf8_to_cp1252(s, len, out);
+	if (!ss_utf8_valid(s, len))
+		return -2;
+	return iconv_all(codepage, "UTF-8", s, len, out);
 }
 
 int ss_utf8_valid(const char *s, size_t len)

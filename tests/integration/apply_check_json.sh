@@ -104,6 +104,11 @@ printf 'Host x\n    ServerAliveInterval 5x\n' >broken
 "$SSHSYNC" apply --check --interval 60 ssh:broken >/dev/null 2>&1
 rc=$?
 [ $rc -eq 2 ] && ok || bad "--check on a broken file: exit $rc"
+"$SSHSYNC" apply --format json --interval 60 ssh:broken >err.json 2>/dev/null
+rc=$?
+[ $rc -eq 2 ] && ok || bad "--format json on a broken file: exit $rc"
+"$PY" -c 'import json,sys; j=json.load(open(sys.argv[1])); assert j["mode"] == "apply" and "broken:2:" in j["error"], j' err.json &&
+	ok || bad "--format json error object: $(cat err.json)"
 "$SSHSYNC" apply --format yaml --interval 60 ssh:cfg >/dev/null 2>&1
 [ $? -eq 2 ] && ok || bad "--format yaml accepted"
 

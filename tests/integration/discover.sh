@@ -11,7 +11,9 @@ h="$scratch/home"
 etc="$scratch/etc"
 mkdir -p "$h/.ssh" "$h/.config/putty/sessions" "$h/.putty/sessions" "$etc/ssh"
 printf 'Host web\n\tHostName web.example.com\n\tServerAliveInterval 30\n' >"$h/.ssh/config"
-printf 'Host *\n\tServerAliveInterval 30\n' >"$etc/ssh/ssh_config"
+# (a pattern block, so that the ssh system file has a scope of its own when
+# audit reads it after ~/.ssh/config, as ssh does)
+printf 'Host *.example.org\n\tServerAliveCountMax 5\nHost *\n\tServerAliveInterval 30\n' >"$etc/ssh/ssh_config"
 printf 'ClientAliveInterval 30\n' >"$etc/ssh/sshd_config"
 printf 'HostName=a\nPingInterval=0\nPingIntervalSecs=30\n' >"$h/.config/putty/sessions/xdg"
 printf 'HostName=b\n' >"$h/.putty/sessions/old"

@@ -80,6 +80,18 @@ if has_kind putty; then
 		T export putty --interval 60 --from ansi.reg --session 'café €' -o sel.reg
 fi
 
+if has_kind putty; then
+	# Another code page when told: Cyrillic, Windows-1251.
+	"$PY" -c "open('cyr.reg','wb').write(b'REGEDIT4\\r\\n\\r\\n[HKEY_CURRENT_USER\\\\Software\\\\SimonTatham\\\\PuTTY\\\\Sessions\\\\\\xf1\\xe5\\xf0]\\r\\n\"PingInterval\"=dword:0\\r\\n')"
+	T export putty --interval 60 --from cyr.reg --ansi-codepage 1251 --format gpp -o cyr.gpp
+	check "--ansi-codepage 1251 reads the name сер" grep -qF 'Sessions\сер"' cyr.gpp
+	T export putty --interval 60 --from cyr.reg --ansi-codepage 1251 --format reg4 -o cyr.reg4
+	check "and writes it back in Windows-1251" \
+		"$PY" -c 'import sys; sys.exit(b"Sessions\\\xf1\xe5\xf0]" not in open("cyr.reg4","rb").read())'
+	expect_status 2 "an unknown --ansi-codepage is refused" \
+		"$SSHSYNC" export putty --interval 60 --from cyr.reg --ansi-codepage nosuch -o x.reg 2>/dev/null
+fi
+
 if has_kind winscp; then
 	printf 'REGEDIT4\r\n\r\n[HKEY_CURRENT_USER\\Software\\Martin Prikryl\\WinSCP 2\\Sessions\\caf\351]\r\n"HostName"="h"\r\n' >wansi.reg
 	export_each_format winscp wansi.reg wout

@@ -251,6 +251,20 @@ static void test_cp1252_round_trip(void **state)
 	ss_buf_reset(&back);
 	assert_int_equal(ss_utf8_to_cp1252("\xCE\xA9", 2, &back), -2); /* Omega */
 	assert_int_equal(ss_utf8_to_cp1252("\xC3", 1, &back), -2);     /* not UTF-8 */
+	/* Other code pages through iconv; Windows-1252 by any of its names. */
+	ss_buf_reset(&u);
+	assert_int_equal(ss_ansi_to_utf8("1251", "\xF1\xE5\xF0", 3, &u), 0);
+	assert_string_equal(ss_buf_str(&u), "\xD1\x81\xD0\xB5\xD1\x80"); /* сер */
+	ss_buf_reset(&back);
+	assert_int_equal(ss_utf8_to_ansi("CP1251", u.data, u.len, &back), 0);
+	assert_string_equal(ss_buf_str(&back), "\xF1\xE5\xF0");
+	ss_buf_reset(&back);
+	assert_int_equal(ss_utf8_to_ansi("1251", "\xC3\xA9", 2, &back), -2); /* é */
+	ss_buf_reset(&u);
+	assert_int_equal(ss_ansi_to_utf8("windows-1252", "\x80", 1, &u), 0);
+	assert_string_equal(ss_buf_str(&u), "\xE2\x82\xAC");
+	assert_true(ss_ansi_known(NULL) && ss_ansi_known("1252") && ss_ansi_known("932"));
+	assert_false(ss_ansi_known("nosuch"));
 	ss_buf_release(&u);
 	ss_buf_release(&back);
 }
