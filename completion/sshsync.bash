@@ -12,11 +12,11 @@ _sshsync_options()
 	case $1 in
 	"") echo "--policy --help --version" ;;
 	discover) echo "--help" ;;
-	audit) echo "--interval --nat-timeout --host --connection --format -o --output --system
-		--help" ;;
+	audit) echo "--interval --nat-timeout --host --host-file --connection --format -o --output
+		--system --help" ;;
 	apply) echo "--interval --count-max --tcp-keepalive --winscp-ping --dry-run --check
 		--format --diff --no-backup --system --help" ;;
-	export) echo "--interval --from --session --format -o --output --help" ;;
+	export) echo "--interval --from --session --format --ansi-codepage -o --output --help" ;;
 	undo) echo "--list --force --help" ;;
 	esac
 }
@@ -75,7 +75,7 @@ _sshsync()
 	done
 
 	case $prev in
-	--policy | -o | --output)
+	--policy | -o | --output | --host-file)
 		_filedir
 		return
 		;;
@@ -88,7 +88,7 @@ _sshsync()
 		_known_hosts_real -- "$cur"
 		return
 		;;
-	--interval | --nat-timeout | --count-max | --session | --connection)
+	--interval | --nat-timeout | --count-max | --session | --connection | --ansi-codepage)
 		return
 		;;
 	-*)
