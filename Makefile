@@ -12,6 +12,9 @@ CHECK_BUILD ?= build-check
 JOBS ?= 2
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
+# scripts/install-deps installs clang-14 (Debian 12), which has no plain
+# `clang` command unless the clang package is there too.
+FUZZ_CC ?= $(shell command -v clang-14 || command -v clang || echo clang)
 # The check build's options and ctest's extra arguments (the clone test
 # builds without sanitizers and leaves itself out).
 CHECK_FLAGS ?= -DSSHSYNC_SANITIZE=ON -DSSHSYNC_WERROR=ON
@@ -43,7 +46,7 @@ bench: deps build
 	./bench/run $(BUILD)
 
 fuzz: deps
-	cmake -S . -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	cmake -S . -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=$(FUZZ_CC) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 		-DSSHSYNC_FUZZ=ON -DSSHSYNC_TESTS=OFF
 	cmake --build $(FUZZ_BUILD) -j$(JOBS)
 	./tests/fuzz/run-fuzzers $(FUZZ_BUILD) $(FUZZ_SECONDS)

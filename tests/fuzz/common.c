@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "fuzz.h"
+#include "sshsync/text.h"
 
 static char *workdir;
 
@@ -21,6 +22,20 @@ void fuzz_fail(const char *fmt, ...)
 	fputc('\n', stderr);
 	va_end(ap);
 	abort();
+}
+
+int fuzz_terminal_safe(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		size_t n = ss_utf8_decode((const unsigned char *)s + i, len - i, &cp, 0);
+		if (!n || cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0x061C || cp == 0x200E ||
+		    cp == 0x200F || (cp >= 0x2028 && cp <= 0x202E) ||
+		    (cp >= 0x2066 && cp <= 0x2069))
+			return 0;
+		i += n;
+	}
+	return 1;
 }
 
 void fuzz_show(const char *title, const void *data, size_t len)

@@ -59,6 +59,10 @@ void fuzz_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noretu
 			fuzz_fail(__VA_ARGS__);                                                    \
 	} while (0)
 
+/* 1 when `s` is strict UTF-8 without anything a terminal or a reader
+ * would take for more than text: C0 and C1 controls, DEL, line and
+ * paragraph separators, bidirectional controls. */
+int fuzz_terminal_safe(const char *s, size_t len);
 /* Prints bytes to stderr, escaped, under a title (to explain a failure). */
 void fuzz_show(const char *title, const void *data, size_t len);
 /* A private temporary folder for this process (created on first use,

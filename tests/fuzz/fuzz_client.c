@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "fuzz.h"
 #include "sshsync/changeset.h"
@@ -132,6 +133,19 @@ static const ss_scope *find_scope(const ss_scopes *s, const ss_scope *like)
 	return NULL;
 }
 
+/* WinSCP's Default Settings when a site has its name in another case
+ * ([Sessions\\DEfault%20Settings]): sshsync leaves it failing on purpose
+ * (shared/repro/d20: the audit says to rename the site). */
+static int shadowed_default(const ss_scopes *s, const ss_scope *sc)
+{
+	if (strcmp(sc->kind, "winscp") != 0 || strcmp(sc->name, "Default Settings") != 0)
+		return 0;
+	for (size_t i = 0; i < s->n; i++)
+		if (strcasecmp(s->v[i].name, sc->name) == 0 && strcmp(s->v[i].name, sc->name) != 0)
+			return 1;
+	return 0;
+}
+
 static void check_scopes(const ss_scopes *before, const ss_scopes *after, const ss_policy *p)
 {
 	for (size_t i = 0; i < before->n; i++)
@@ -139,6 +153,8 @@ static void check_scopes(const ss_scopes *before, const ss_scopes *after, const 
 			   before->v[i].name);
 	for (size_t i = 0; i < after->n; i++) {
 		const ss_scope *sc = &after->v[i];
+		if (shadowed_default(after, sc))
+			continue;
 		FUZZ_CHECK(sc->interval == p->interval,
 			   "scope '%s': interval %ld after apply, asked %ld", sc->name,
 			   sc->interval, p->interval);

@@ -117,8 +117,9 @@ static void stored(const uint8_t *data, size_t size)
 	char *s = fuzz_cstr(data, size);
 	ss_buf out = SS_BUF_INIT;
 	FUZZ_CHECK(ss_report_add_printable(&out, s) == 0, "out of memory");
-	FUZZ_CHECK(printable_utf8(ss_buf_str(&out), out.len),
-		   "ss_report_add_printable lets a control or invalid UTF-8 through");
+	FUZZ_CHECK(fuzz_terminal_safe(ss_buf_str(&out), out.len),
+		   "ss_report_add_printable lets a control, a bidirectional control or invalid "
+		   "UTF-8 through");
 	ss_buf_release(&out);
 	free(s);
 }

@@ -75,11 +75,16 @@ static int printable(const char *s)
 
 static void check_text(const ss_scopes *s, const ss_buf *out)
 {
-	size_t lines = 0;
-	for (size_t i = 0; i < out->len; i++) {
-		unsigned char c = (unsigned char)out->data[i];
-		FUZZ_CHECK(c >= 0x20 || c == '\n', "text report holds control byte 0x%02X", c);
-		lines += c == '\n';
+	size_t lines = 0, start = 0;
+	for (size_t i = 0; i <= out->len; i++) {
+		if (i < out->len && out->data[i] != '\n')
+			continue;
+		if (!fuzz_terminal_safe(out->data + start, i - start)) {
+			fuzz_show("text", out->data, out->len);
+			fuzz_fail("text report line %zu holds a control or is no UTF-8", lines + 1);
+		}
+		lines += i < out->len;
+		start = i + 1;
 	}
 	/* A header, one line per scope and its reasons, a summary: never more
 	 * lines than that (a name cannot add a line). */

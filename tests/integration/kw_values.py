@@ -14,10 +14,13 @@ case, signs, overflow, empty quotes, extra arguments, "Keyword==value").
 Some lines go under a Host block (ssh) or a Match block (sshd), and sshd
 cases sometimes define a Subsystem twice. The oracle is `ssh -G -F FILE
 HOST` for localhost and the Host block's name (refused when one of them
-exits 255), or
-`sshd -t -f FILE -h KEY` (as nobody when root); sshsync refuses with exit 2
-(`audit ssh:FILE` / `audit sshd:FILE`). Prints the case count, the
-agreement rate and every disagreement; exits 1 below 100%.
+exits 255), or `sshd -t -f FILE -h KEY` and, with a Match block,
+`sshd -T -C` for a connection that every generated block takes (as nobody
+when root); sshsync refuses with exit 2
+(`audit ssh:FILE` / `audit sshd:FILE`); `apply --interval 60` must then
+refuse too and leave the file as it was (checked on a sample of 40).
+Prints the case count, the agreement rate and every disagreement; exits 1
+below 100%.
 """
 import concurrent.futures
 import os
@@ -509,7 +512,7 @@ def make_case(r, table, mode):
     kws = r.sample(sorted(table), r.randint(1, 3))
     lines = [line(r, k, table[k]) for k in kws]
     if "ForkAfterAuthentication" in kws:
-        lines.append("RemoteCommand true")  # ssh -G has no command to fork for
+        lines.insert(0, "SessionType none")  # ssh -G has no command to fork for
     cnames = "CanonicalizePermittedCNAMEs" in kws
     if cnames:
         # ssh -G then resolves the host name: only names that resolve here
@@ -569,6 +572,14 @@ def run_case(mode, sshsync, path, key, hosts):
         o = subprocess.run(as_nobody(["/usr/sbin/sshd", "-t", "-f", path, "-h", key]), env=env,
                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                            stderr=subprocess.PIPE, timeout=20)
+        if o.returncode == 0 and "\nMatch " in "\n" + open(path).read():
+            # a connection that every generated Match block takes: sshd
+            # checks some values of a block only when one does (-T -C)
+            o = subprocess.run(as_nobody(["/usr/sbin/sshd", "-T", "-f", path, "-h", key, "-C",
+                                          "user=nobody,host=h.example,addr=10.0.0.1,"
+                                          "laddr=10.0.0.2,lport=22"]),
+                               env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, timeout=20)
         target = "sshd:" + path
     s = subprocess.run([sshsync, "audit", target], env=env, stdin=subprocess.DEVNULL,
                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=60)
@@ -599,6 +610,7 @@ def main():
         hosts[path] = hosts_i
     agree = 0
     both = [0, 0]  # agreed on accepting, on refusing
+    refused_by_both = []
     refused = [0, 0]
     bad = []
     crashes = []
@@ -613,8 +625,20 @@ def main():
             if oracle == ours:
                 agree += 1
                 both[oracle] += 1
+                if ours:
+                    refused_by_both.append(path)
             else:
                 bad.append((path, oracle, msg))
+    # apply refuses the same files and writes nothing (a sample)
+    apply_bad = []
+    for path in refused_by_both[:40]:
+        target = ("ssh:" if mode == "ssh" else "sshd:") + path
+        before = open(path, "rb").read()
+        a = subprocess.run([sshsync, "apply", "--interval", "60", target],
+                           stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.PIPE, timeout=60)
+        if a.returncode != 2 or open(path, "rb").read() != before:
+            apply_bad.append((path, a.returncode))
     n = len(cases)
     oracle_name = "ssh -G" if mode == "ssh" else "sshd -t"
     print("%s values: %d generated cases (seed %d) over %d of %d keywords; %s refuses %d, "
@@ -626,7 +650,11 @@ def main():
                                                 cases[path], msg))
     for path, msg in crashes:
         print("CRASH: %r\n    %s" % (cases[path], msg))
-    return 0 if agree == n and not crashes else 1
+    print("apply --interval 60 refused and left unchanged %d of %d sampled refused files" %
+          (min(40, len(refused_by_both)) - len(apply_bad), min(40, len(refused_by_both))))
+    for path, rc in apply_bad:
+        print("APPLY (exit %d, or the file changed) on a refused file: %r" % (rc, cases[path]))
+    return 0 if agree == n and not crashes and not apply_bad else 1
 
 
 if __name__ == "__main__":
