@@ -13,7 +13,7 @@ _sshsync_options()
 	"") echo "--policy --help --version" ;;
 	discover) echo "--help" ;;
 	audit) echo "--interval --nat-timeout --host --host-file --connection --format -o --output
-		--system --help" ;;
+		--system -v --verbose -q --quiet --failures --help" ;;
 	apply) echo "--interval --count-max --tcp-keepalive --winscp-ping --dry-run --check
 		--format --diff --no-backup --system --help" ;;
 	export) echo "--interval --from --session --format --ansi-codepage -o --output --help" ;;
