@@ -43,6 +43,9 @@ typedef struct ss_client {
 	/* The files a directory store reads, relative to it (PuTTY's and
 	 * KiTTY's session folders); NULL for kinds whose stores are files. */
 	int (*dir_files)(const char *dir, ss_strlist *out, ss_diag *d);
+	/* How the interval written becomes keepalives on the wire (sshd: every
+	 * 2 x ClientAliveInterval); NULL: one every interval. */
+	const ss_period_rule *period_rule;
 	/* 1 when PATH is the system-wide file this client reads after the
 	 * user's own (audit then reads the two as one chain). May be NULL. */
 	int (*is_system)(const char *path);

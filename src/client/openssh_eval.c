@@ -574,9 +574,9 @@ static int add_value_text(ss_buf *b, int k, long v)
 	return ss_buf_addf(b, "%ld", v);
 }
 
-/* The values one setting takes over the runs, "60 or 300". Returns the
- * number of distinct values. */
-static size_t distinct(const runs *R, int k, ss_buf *b)
+/* The values one setting takes over the runs, "60 or 300", in *b. Returns
+ * the number of distinct values; *err is set when memory runs out. */
+static size_t distinct(const runs *R, int k, ss_buf *b, int *err)
 {
 	long seen[MAX_RUNS];
 	size_t n = 0;
@@ -589,10 +589,11 @@ static size_t distinct(const runs *R, int k, ss_buf *b)
 		if (j == n)
 			seen[n++] = R->v[i].v[k];
 	}
-	for (size_t i = 0; i < n && b; i++) {
-		if (i)
-			ss_buf_adds(b, i + 1 == n ? " or " : ", ");
-		add_value_text(b, k, seen[i]);
+	for (size_t i = 0; i < n; i++) {
+		if (i && ss_buf_adds(b, i + 1 == n ? " or " : ", ") < 0)
+			*err = -1;
+		if (add_value_text(b, k, seen[i]) < 0)
+			*err = -1;
 	}
 	return n;
 }
@@ -617,7 +618,7 @@ static int fill_result(evstate *st, const runs *R, ss_openssh_result *r)
 		for (size_t i = 0; i < R->n; i++)
 			open |= !R->v[i].error && R->v[i].open[k];
 		ss_buf vals = SS_BUF_INIT;
-		size_t n = distinct(R, k, &vals);
+		size_t n = distinct(R, k, &vals, &err);
 		if (n == 1 && !open && !R->capped && !R->errors) {
 			*out[k] = first->v[k];
 			if (first->at[k] >= 0 && !(*at[k] = where_dir(c, first->at[k])))

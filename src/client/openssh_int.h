@@ -125,9 +125,8 @@ struct ss_openssh {
 	int want_final; /* some Match line has a `final` criterion */
 	char *local_user;
 	/* eval scratch: act_stamp[b] == stamp when block b is active in the
-	 * running evaluation, unk_stamp[b] when its activity is unknown */
+	 * running pass */
 	uint64_t *act_stamp;
-	uint64_t *unk_stamp;
 	uint64_t stamp;
 	int system;
 	char *base; /* relative Include base */

@@ -661,8 +661,7 @@ static int build_index(ss_openssh *c, ss_diag *d)
 	c->index = calloc(c->index_cap, sizeof(*c->index));
 	c->wild = calloc(c->nblocks ? c->nblocks : 1, sizeof(*c->wild));
 	c->act_stamp = calloc(c->nblocks ? c->nblocks : 1, sizeof(*c->act_stamp));
-	c->unk_stamp = calloc(c->nblocks ? c->nblocks : 1, sizeof(*c->unk_stamp));
-	if (!c->index || !c->wild || !c->act_stamp || !c->unk_stamp)
+	if (!c->index || !c->wild || !c->act_stamp)
 		return ss_diag_oom(d);
 	for (size_t b = 0; b < c->nblocks; b++) {
 		const oss_block *blk = &c->blocks[b];
@@ -798,7 +797,6 @@ void ss_openssh_free(ss_openssh *c)
 	free(c->index);
 	free(c->wild);
 	free(c->act_stamp);
-	free(c->unk_stamp);
 	free(c->local_user);
 	free(c->base);
 	free(c->home);

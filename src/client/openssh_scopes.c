@@ -211,15 +211,16 @@ static int user_candidates(const ss_openssh *c, size_t b, ss_strlist *out)
 	return r;
 }
 
-static int local_user_ok(const ss_openssh *c, const oss_block *b, char **why)
+static int local_user_ok(const ss_openssh *c, const oss_block *b, int own, char **why)
 {
 	for (size_t i = 0; i < b->ncrit; i++) {
 		const oss_crit *k = &b->crit[i];
 		if (k->kind != MC_LOCALUSER ||
 		    (ss_match_pattern_list(c->local_user, k->arg, 0) == 1) != k->negate)
 			continue;
-		*why = ss_asprintf("no witness: the block asks for %slocaluser %s and sshsync "
-				   "runs as %s (judge it by running sshsync as such a user)",
+		*why = ss_asprintf("no witness: %s asks for %slocaluser %s and sshsync runs as "
+				   "%s (judge it by running sshsync as such a user)",
+				   own ? "the block" : "a Match block it is included under",
 				   k->negate ? "!" : "", k->arg, c->local_user);
 		return *why ? 0 : -1;
 	}
@@ -230,9 +231,15 @@ static int local_user_ok(const ss_openssh *c, const oss_block *b, char **why)
 static int no_witness(const ss_openssh *c, size_t b, char **why)
 {
 	const oss_block *blk = &c->blocks[b];
+	size_t chain[17];
+	size_t n = chain_of(c, b, chain, 17);
 	*why = NULL;
-	if (blk->kind == BK_MATCH)
-		return local_user_ok(c, blk, why);
+	for (size_t i = 0; i < n && !*why; i++)
+		if (c->blocks[chain[i]].kind == BK_MATCH &&
+		    local_user_ok(c, &c->blocks[chain[i]], i == 0, why) < 0)
+			return -1;
+	if (*why || blk->kind == BK_MATCH)
+		return 0;
 	const ss_sshconf_item *it = &c->files[blk->file].conf.items[blk->item];
 	size_t pos = 0;
 	for (size_t i = 0; i < it->nargs; i++)

@@ -162,5 +162,6 @@ const ss_client ss_client_sshd = {
     .apply = sshd_apply,
     .export_plan = NULL,
     .sniff = sshd_sniff,
+    .period_rule = &client_alive_rule,
     .includes = sshd_includes,
 };

@@ -1,4 +1,5 @@
 /* apply: plan everything, check everything, then write. */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -271,6 +272,24 @@ int ss_engine_apply(const ss_targets *targets, const ss_policy *p, const ss_appl
 	return r;
 }
 
+/* A note where the interval asked is written as asked but the client then
+ * sends keepalives too rarely for the NAT timeout (sshd: 2 x interval). */
+static int period_note(const ss_target *t, const ss_policy *p, ss_apply_result *res, ss_diag *d)
+{
+	const ss_period_rule *rule = t->client ? t->client->period_rule : NULL;
+	if (!rule || rule->factor <= 1 || p->interval <= 0)
+		return 0;
+	long period = p->interval > LONG_MAX / rule->factor ? LONG_MAX : p->interval * rule->factor;
+	if (period < p->nat_timeout)
+		return 0;
+	return add_note(res,
+			ss_asprintf("%s %s: %s %ld probes an idle connection every %ld s, not "
+				    "shorter than the NAT timeout %ld s; %ld or less would pass",
+				    t->client->kind, t->path, rule->setting, p->interval, period,
+				    p->nat_timeout, (p->nat_timeout - 1) / rule->factor),
+			d);
+}
+
 static int apply_targets(const ss_targets *targets, const ss_policy *p, const ss_apply_opts *o,
 			 ss_apply_result *res, ss_diag *d)
 {
@@ -280,6 +299,8 @@ static int apply_targets(const ss_targets *targets, const ss_policy *p, const ss
 	int r = 0;
 	for (size_t i = 0; i < targets->n && r == 0; i++)
 		r = plan_target(&targets->v[i], p, &sets[i], d);
+	for (size_t i = 0; i < targets->n && r == 0; i++)
+		r = period_note(&targets->v[i], p, res, d);
 	char *shared = calloc(targets->n ? targets->n : 1, 1);
 	if (r == 0)
 		r = shared ? drop_duplicate_plans(targets, sets, shared, res, d) : ss_diag_oom(d);

@@ -196,6 +196,9 @@ int ss_target_check_kind(const ss_target *t, ss_diag *d)
 		return errno == ENOENT ? 0 : ss_diag_errno(d, t->path, "cannot open");
 	if (S_ISDIR(st.st_mode))
 		return check_dir(t->client, t->path, d);
+	/* A pipe or a device is read once, by the client: not sniffed. */
+	if (!S_ISREG(st.st_mode))
+		return 0;
 	return check_file(t->client, t->path, 0, d);
 }
 

@@ -65,6 +65,14 @@ refused audit --format json -o "$work/out" "winscp:$work/binary" -- "binary data
 refused apply --interval 60 "winscp:$work/binary" -- "binary data"
 refused export kitty --interval 60 --from "$work/putty.reg" -o "$work/out" -- "looks like putty settings"
 
+# A FIFO named with a KIND is not opened to be sniffed (that would block, or
+# eat what the client should read).
+mkfifo "$work/fifo"
+timeout 10 "$SSHSYNC" audit "winscp:$work/fifo" >/dev/null 2>&1
+rc=$?
+[ $rc -eq 2 ] && ok || bad "audit winscp:FIFO: exit $rc (124: it blocked)"
+rm -f "$work/fifo"
+
 # ssh still reads the config that the forced kinds were refused on.
 got=$(ssh -G -F "$HOME/.ssh/config" b </dev/null 2>&1 | awk '$1 == "serveraliveinterval" {print $2}')
 [ "$got" = 30 ] && ok || bad "ssh -G b: '$got'"

@@ -155,7 +155,7 @@ def audit(binary, setup, hosts):
             for s in doc["scopes"]}, None
 
 
-STATS = {"scopes": 0, "no_witness": 0, "unknown": 0, "chains": 0}
+STATS = {"scopes": 0, "no_witness": 0, "unknown": 0, "chains": 0, "hosts": 0, "outcomes": 0}
 
 
 def audit_all(binary, setup):
@@ -272,6 +272,8 @@ def possible(reason):
 
 def agree(got, want):
     """sshsync's (values, reasons) against ssh's set of value tuples."""
+    STATS["hosts"] += 1
+    STATS["outcomes"] += len(want) > 1
     if got is None:
         return False
     values, reasons = got
@@ -447,6 +449,8 @@ def main():
         for cfg in sys.argv[3:sep]:
             run_tree(binary, cfg, hosts, pool, cfg)
     total = passed + len(failures)
+    print("%d host or witness evaluations compared with ssh -G, %d of them with values that "
+          "differ between Match exec outcomes" % (STATS["hosts"], STATS["outcomes"]))
     print("%d passed, %d failed: agreement %.2f%% over %d checks; %d scopes judged "
           "(%d without a witness, %d with an unknown interval); %d user+system chains "
           "applied and passed"

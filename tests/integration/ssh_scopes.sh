@@ -41,6 +41,20 @@ for s in scopes.values():
     assert int(v["serveraliveinterval"]) == s["interval"], (s, v["serveraliveinterval"])
     assert int(v["serveralivecountmax"]) == s["count_max"], s
 PY
+# No witness: said so in the reasons, the scope is kept.
+printf 'Host !web1\n    ServerAliveInterval 5\nMatch localuser sshsync-nobody\n    Include %s/lu.conf\n' "$PWD" >nw.cfg
+printf 'Host *.lu.example\n    ServerAliveInterval 7\n' >lu.conf
+"$SSHSYNC" audit --format json ssh:nw.cfg >nw.json
+check "scopes without a witness say why" "$PY" - nw.json <<'PY'
+import json, sys
+s = {x["scope"]: x for x in json.load(open(sys.argv[1]))["scopes"]}
+assert s["Host !web1"]["witness"] is None and s["Host !web1"]["interval"] is None
+assert "only negated patterns" in s["Host !web1"]["reasons"][0], s["Host !web1"]
+lu = s["Host *.lu.example"]
+assert lu["witness"] is None and "a Match block it is included under asks for localuser" in lu["reasons"][0], lu
+m = s["Match localuser sshsync-nobody"]
+assert m["witness"] is None and "the block asks for localuser" in m["reasons"][0], m
+PY
 "$SSHSYNC" audit ssh:pat.cfg >all.txt
 check "the text report shows the witness" grep -q "(witness sshsync-any.corp.example.com)" all.txt
 "$SSHSYNC" audit --format junit -o all.xml ssh:pat.cfg

@@ -142,6 +142,9 @@ pids+=($!)
 server_config "$T/global.sshd" "ClientAliveInterval 30"
 check "apply writes ClientAliveInterval 1" "$SSHSYNC" apply --no-backup --interval 1 "sshd:$T/global.sshd" >/dev/null
 global_want=$(audit_period "sshd:$T/global.sshd" global)
+"$SSHSYNC" apply --dry-run --interval 150 "sshd:$T/global.sshd" >/dev/null 2>"$T/note.err"
+check "apply --interval 150 writes 150 but notes sshd's 300 s period (NAT 240 s)" \
+	grep -q "ClientAliveInterval 150 probes an idle connection every 300 s.*119 or less would pass" "$T/note.err"
 client_config "$T/global.cfg" global "$T/global.sshd" ""
 ssh -F "$T/global.cfg" wire "sleep $SLEEP" 2>"$T/global.err" &
 pids+=($!)
