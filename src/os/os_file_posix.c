@@ -118,7 +118,7 @@ static int lock_once(int dir, const char *name, int *fd, struct stat *st)
 		return 1;
 	}
 	int e = errno;
-	close(f);
+	ss_os_close(f);
 	errno = e;
 	return r;
 }
@@ -225,7 +225,7 @@ int ss_os_create_temp(int dir, const char *name, int *fd, char **tmpname)
 		int e = errno;
 		if (f >= 0) {
 			unlinkat(dir, tmp, 0);
-			close(f);
+			ss_os_close(f);
 		}
 		free(tmp);
 		if (f < 0 && e != EEXIST) {
@@ -261,7 +261,7 @@ static int remove_if_unheld(int dir, const char *entry)
 	if (fstat(f, &st) == 0 && S_ISREG(st.st_mode) &&
 	    (st.st_uid == geteuid() || geteuid() == 0) && flock_retry(f, LOCK_EX | LOCK_NB) == 0)
 		removed = unlinkat(dir, entry, 0) == 0;
-	close(f);
+	ss_os_close(f);
 	return removed;
 }
 
@@ -483,6 +483,11 @@ int ss_os_exists(int dir, const char *name)
 	return errno == ENOENT ? 0 : -1;
 }
 
+int ss_os_lstat(const char *path, struct stat *st)
+{
+	return lstat(path, st);
+}
+
 int ss_os_stat_at(int dir, const char *name, struct stat *st)
 {
 	return fstatat(dir, name, st, AT_SYMLINK_NOFOLLOW);
@@ -495,7 +500,12 @@ int ss_os_can_write(int dir, const char *name)
 
 int ss_os_close(int fd)
 {
-	return fd < 0 ? 0 : close(fd);
+	if (fd < 0)
+		return 0;
+	/* Unlocked first: should close() fail and leave the descriptor open,
+	 * its lock must not block this process's next write of the file. */
+	flock(fd, LOCK_UN);
+	return close(fd);
 }
 
 int ss_os_open_append_locked(const char *path, int *fd)
