@@ -71,6 +71,8 @@ int ss_os_rmdir(int dir, const char *name);
 int ss_os_fsync(int fd);
 /* Whether `name` in `dir` exists (1), does not (0), or cannot be told (-1). */
 int ss_os_exists(int dir, const char *name);
+/* lstat of a path. */
+int ss_os_lstat(const char *path, struct stat *st);
 /* lstat of `name` relative to `dir`. */
 int ss_os_stat_at(int dir, const char *name, struct stat *st);
 /* Whether the caller may write the file or the directory; errno explains

@@ -117,14 +117,17 @@ int ss_sshd_eval(const ss_sshd_config *c, const ss_sshd_conn *conn, ss_sshd_valu
  * than `Match All`) selects. */
 int ss_sshd_eval_global(const ss_sshd_config *c, ss_sshd_values *out, ss_diag *d);
 
-/* The Match blocks in reading order (also those in included files). */
+/* The Match blocks in reading order (also those in included files), one
+ * per Match line: a file included several times gives one block for all
+ * its copies, as a connection its criteria select is selected by every
+ * copy (sshd -T -C shows the first value any of them sets). */
 size_t ss_sshd_nblocks(const ss_sshd_config *c);
 /* The criteria as written ("User bob Address 10.0.0.0/8"). */
 const char *ss_sshd_block_name(const ss_sshd_config *c, size_t i);
 /* The file the block's Match line is in. */
 const char *ss_sshd_block_file(const ss_sshd_config *c, size_t i);
-/* What a connection gets that this block selects, and no other block but
- * `Match All` ones. */
+/* What a connection gets that this block (every copy of it) selects, and
+ * no other block but `Match All` ones. */
 int ss_sshd_eval_block(const ss_sshd_config *c, size_t i, ss_sshd_values *out, ss_diag *d);
 
 /* The client operations with explicit options (ss_client_sshd uses the

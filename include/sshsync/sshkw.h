@@ -28,10 +28,9 @@ int ss_sshkw_server_check(const ss_text *t, const ss_sshconf_item *it, ss_diag *
  * may be defined twice. Feed it every line
  * that is active in the first pass, in order. */
 typedef struct ss_sshkw_sshd_globals {
-	const ss_text *text[4];
-	const ss_sshconf_item *item[4]; /* the first keys command, principals
-					   command, AuthenticationMethods and
-					   AuthorizedPrincipalsFile */
+	const ss_text *text[3];
+	const ss_sshconf_item *item[3]; /* the first keys command, principals
+					   command and AuthenticationMethods */
 	int keys_user, principals_user;
 	int enabled[5];		 /* publickey, password, keyboard-interactive, hostbased,
 				    gssapi-with-mic: -1 while unset */

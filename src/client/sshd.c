@@ -53,6 +53,7 @@ static void file_free(sd_file *f)
 		free(f->text);
 	}
 	ss_diag_clear(&f->lex_error);
+	free(f->match_of);
 	free(f->path);
 	free(f);
 }
@@ -128,9 +129,10 @@ void ss_sshd_free(ss_sshd_config *c)
 	for (size_t i = 0; i < c->nincludes; i++)
 		free(c->includes[i].globs);
 	free(c->includes);
-	for (size_t i = 0; i < c->nblocks; i++)
-		free(c->blocks[i].name);
 	free(c->blocks);
+	for (size_t i = 0; i < c->nmatches; i++)
+		free(c->matches[i].name);
+	free(c->matches);
 	free(c->base_dir);
 	free(c->sshd_path);
 	free(c);
@@ -218,7 +220,7 @@ typedef struct sd_walk {
 	ss_sshd_config *c;
 	int pass;		  /* 1: startup, 2: a connection */
 	const ss_sshd_conn *conn; /* pass 2: the connection, or NULL ... */
-	long only_block;	  /* ... and then the one block that matches (or -1) */
+	long only_match;	  /* ... and then the one Match line that matches (or -1) */
 	long next_block;	  /* Match lines met so far: the blocks' ids */
 	sd_values *vals;
 	ss_diag *d;
@@ -434,6 +436,43 @@ static char *criteria_text(const sd_file *f, const ss_sshconf_item *it, int stri
 	return ss_strndup(data + it->rest, end - it->rest);
 }
 
+/* The Match line's entry in c->matches, made the first time the walk
+ * meets the line. */
+static int match_index(ss_sshd_config *c, size_t fi, size_t ii, size_t *out, ss_diag *d)
+{
+	sd_file *f = c->files[fi];
+	if (!f->match_of) {
+		if (!(f->match_of = malloc((f->nlexed ? f->nlexed : 1) * sizeof(*f->match_of))))
+			return ss_diag_oom(d);
+		for (size_t i = 0; i < f->nlexed; i++)
+			f->match_of[i] = -1;
+	}
+	if (f->match_of[ii] >= 0) {
+		*out = (size_t)f->match_of[ii];
+		return 0;
+	}
+	if (sd_grow((void **)&c->matches, &c->matches_cap, c->nmatches, sizeof(*c->matches)) < 0)
+		return ss_diag_oom(d);
+	char *name = criteria_text(f, &f->items[ii], 1);
+	if (!name)
+		return ss_diag_oom(d);
+	c->matches[c->nmatches] = (sd_match){fi, ii, name};
+	f->match_of[ii] = (long)c->nmatches;
+	*out = c->nmatches++;
+	return 0;
+}
+
+static int record_block(ss_sshd_config *c, size_t fi, size_t ii, ss_diag *d)
+{
+	size_t match;
+	if (match_index(c, fi, ii, &match, d) < 0)
+		return -1;
+	if (sd_grow((void **)&c->blocks, &c->blocks_cap, c->nblocks, sizeof(*c->blocks)) < 0)
+		return ss_diag_oom(d);
+	c->blocks[c->nblocks++] = (sd_block){fi, ii, match};
+	return 0;
+}
+
 static int do_match(sd_walk *w, size_t fi, size_t ii, int *flags, int *active, long *block)
 {
 	sd_file *f = w->c->files[fi];
@@ -454,22 +493,13 @@ static int do_match(sd_walk *w, size_t fi, size_t ii, int *flags, int *active, l
 		return r;
 	}
 	ss_buf_release(&err);
-	if (w->pass == 2 && !w->conn && !never && id == w->only_block)
+	if (w->pass == 2 && !w->conn && !never && w->only_match >= 0 &&
+	    (size_t)id < w->c->nblocks && (long)w->c->blocks[id].match == w->only_match)
 		m = SS_SSHD_MATCH_YES;
 	*active = never ? 0 : m == SS_SSHD_MATCH_YES;
 	*flags &= ~FLAG_MATCH_ONLY;
 	*block = id;
-	if (w->pass == 1) {
-		ss_sshd_config *c = w->c;
-		if (sd_grow((void **)&c->blocks, &c->blocks_cap, c->nblocks, sizeof(*c->blocks)) <
-		    0)
-			return ss_diag_oom(w->d);
-		char *name = criteria_text(f, it, 1);
-		if (!name)
-			return ss_diag_oom(w->d);
-		c->blocks[c->nblocks++] = (sd_block){fi, ii, name};
-	}
-	return 0;
+	return w->pass == 1 ? record_block(w->c, fi, ii, w->d) : 0;
 }
 
 static int walk_line(sd_walk *w, size_t fi, size_t ii, int *flags, int *active, long *block,
@@ -622,13 +652,13 @@ static int finish(const ss_sshd_config *c, const sd_values *m, ss_sshd_values *o
 	return 0;
 }
 
-static int second_pass(const ss_sshd_config *c, const ss_sshd_conn *conn, long only_block,
+static int second_pass(const ss_sshd_config *c, const ss_sshd_conn *conn, long only_match,
 		       ss_sshd_values *out, ss_diag *d)
 {
 	sd_values m;
 	values_init(&m);
 	/* the walk only reads: globs and files are all cached from the first pass */
-	sd_walk w = {(ss_sshd_config *)c, 2, conn, only_block, 0, &m, d, NULL};
+	sd_walk w = {(ss_sshd_config *)c, 2, conn, only_match, 0, &m, d, NULL};
 	int active = 0;
 	long block = -1;
 	if (walk_file(&w, 0, FLAG_MATCH_ONLY, &active, &block, 0) < 0)
@@ -648,17 +678,17 @@ int ss_sshd_eval_global(const ss_sshd_config *c, ss_sshd_values *out, ss_diag *d
 
 size_t ss_sshd_nblocks(const ss_sshd_config *c)
 {
-	return c->nblocks;
+	return c->nmatches;
 }
 
 const char *ss_sshd_block_name(const ss_sshd_config *c, size_t i)
 {
-	return c->blocks[i].name;
+	return c->matches[i].name;
 }
 
 const char *ss_sshd_block_file(const ss_sshd_config *c, size_t i)
 {
-	return c->files[c->blocks[i].file]->path;
+	return c->files[c->matches[i].file]->path;
 }
 
 int ss_sshd_eval_block(const ss_sshd_config *c, size_t i, ss_sshd_values *out, ss_diag *d)

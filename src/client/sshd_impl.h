@@ -18,6 +18,7 @@ typedef struct sd_file {
 	ss_sshconf_item *items; /* one per line; [0, nlexed) are lexed */
 	size_t nlexed;
 	ss_diag lex_error; /* why line `nlexed` did not lex (if set) */
+	long *match_of;	   /* by item: the Match line's index in `matches`, or -1 */
 } sd_file;
 
 /* The files one Include argument globbed to, in glob's (lexical) order.
@@ -48,11 +49,22 @@ typedef struct sd_include {
 	size_t nglobs;
 } sd_include;
 
+/* A Match block as the walk meets it: a file included twice holds its
+ * blocks twice, one sd_block for each copy. */
 typedef struct sd_block {
 	size_t file;
 	size_t item;
-	char *name;
+	size_t match; /* its Match line: an index in `matches` */
 } sd_block;
+
+/* A Match line as written, however many times the walk meets it: the
+ * copies share their criteria, so a connection that one selects the
+ * others select too (unless they lie where Match never matches). */
+typedef struct sd_match {
+	size_t file;
+	size_t item;
+	char *name;
+} sd_match;
 
 /* A place a value was set: the file and the byte offset of its line. */
 typedef struct sd_where {
@@ -78,6 +90,8 @@ struct ss_sshd_config {
 	size_t nincludes, includes_cap;
 	sd_block *blocks;
 	size_t nblocks, blocks_cap;
+	sd_match *matches; /* in the order the walk first meets them */
+	size_t nmatches, matches_cap;
 	sd_values global; /* the first pass */
 };
 

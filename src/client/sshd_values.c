@@ -19,6 +19,7 @@ typedef enum sk_kind {
 	SK_TIME,
 	SK_INT,
 	SK_STRING,
+	SK_TILDEFILE,
 	SK_COMMAND,
 	SK_ABSCMD,
 	SK_FILES,
@@ -90,7 +91,7 @@ static const sk_keyword keywords[] = {
     {"AuthorizedKeysFile2", SK_IGNORE, NULL},
     {"AuthorizedPrincipalsCommand", SK_ABSCMD, NULL},
     {"AuthorizedPrincipalsCommandUser", SK_STRING, NULL},
-    {"AuthorizedPrincipalsFile", SK_STRING, NULL},
+    {"AuthorizedPrincipalsFile", SK_TILDEFILE, NULL},
     {"Banner", SK_STRING, NULL},
     {"CASignatureAlgorithms", SK_SIGALGS, NULL},
     {"ChallengeResponseAuthentication", SK_FLAG, NULL},
@@ -396,7 +397,9 @@ static int check_chan_timeout(const kw_ctx *x)
 	for (size_t i = 0; i < n; i++) {
 		const char *a = kw_arg(x, i);
 		if (strcasecmp(a, "none") == 0) {
-			if (n > 1)
+			/* servconf.c never counts the arguments it has seen here:
+			 * only a "none" with more after it is refused */
+			if (i + 1 < n)
 				return kw_fail(x, i, "\"none\" argument must appear alone%s", "");
 			continue;
 		}
@@ -655,6 +658,10 @@ static int check_kind(const kw_ctx *x, const sk_keyword *k)
 		return check_int(x);
 	case SK_STRING:
 		return missing(x, 0, "a value") < 0 ? -1 : kw_extra(x, 1);
+	case SK_TILDEFILE: /* AuthorizedPrincipalsFile: expanded in the value kept */
+		if (missing(x, 0, "a file name") < 0 || kw_tilde(x, 0, kw_arg(x, 0)) < 0)
+			return -1;
+		return kw_extra(x, 1);
 	case SK_COMMAND:
 		return 0;
 	case SK_ABSCMD:
@@ -797,7 +804,7 @@ int ss_sshkw_server_check(const ss_text *t, const ss_sshconf_item *it, ss_diag *
 
 /* --- across lines --- */
 
-enum { G_KEYS, G_PRINCIPALS, G_METHODS, G_PRINCIPALS_FILE };
+enum { G_KEYS, G_PRINCIPALS, G_METHODS };
 
 void ss_sshkw_sshd_globals_init(ss_sshkw_sshd_globals *g)
 {
@@ -854,10 +861,6 @@ int ss_sshkw_sshd_globals_note(ss_sshkw_sshd_globals *g, const ss_text *t,
 		/* servconf.c stores it only while AuthorizedKeysCommand is unset */
 		g->text[G_PRINCIPALS] = t;
 		g->item[G_PRINCIPALS] = it;
-	} else if (strcmp(k, "authorizedprincipalsfile") == 0 && !g->item[G_PRINCIPALS_FILE]) {
-		/* servconf.c expands ~ only in the value it keeps */
-		g->text[G_PRINCIPALS_FILE] = t;
-		g->item[G_PRINCIPALS_FILE] = it;
 	} else if (strcmp(k, "authenticationmethods") == 0 && !g->item[G_METHODS]) {
 		g->text[G_METHODS] = t;
 		g->item[G_METHODS] = it;
@@ -921,13 +924,7 @@ int ss_sshkw_sshd_globals_check(const ss_sshkw_sshd_globals *g, ss_diag *d)
 				     "Subsystem '%s' already defined: expected each subsystem "
 				     "name once",
 				     g->dup_item->args[0].value);
-	const ss_sshconf_item *it = g->item[G_PRINCIPALS_FILE];
-	if (it && it->nargs) {
-		kw_ctx x = {g->text[G_PRINCIPALS_FILE], it, "AuthorizedPrincipalsFile", d};
-		if (kw_tilde(&x, 0, it->args[0].value) < 0)
-			return -1;
-	}
-	it = g->item[G_KEYS];
+	const ss_sshconf_item *it = g->item[G_KEYS];
 	if (it && !g->keys_user && command_set(g->text[G_KEYS], it))
 		return ss_text_error(g->text[G_KEYS], d, it->kw_start,
 				     "AuthorizedKeysCommand set without AuthorizedKeysCommandUser: "

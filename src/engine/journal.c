@@ -275,6 +275,8 @@ int ss_journal_store(ss_journal *j, const void *data, size_t len, char hex[SS_SH
 	if (open_objects(j, &dir, d) < 0)
 		return -1;
 	int r = 0;
+	/* What a killed run left while keeping these same bytes. */
+	ss_os_remove_stale_temps(dir, hex);
 	int exists = ss_os_exists(dir, hex);
 	if (exists != 1 && write_object(dir, hex, data, len) < 0)
 		r = ss_diag_errno(d, j->dir, "cannot keep the previous contents in the journal");

@@ -178,26 +178,36 @@ static int verify_unchanged(wctx *w, int fd, const struct stat *st)
 	return 0;
 }
 
-static const char *backup_suffix_name(wctx *w)
-{
-	return w->opts && w->opts->backup_dir ? w->name : NULL;
-}
-
 /* A file with several names would be split by the rename: the other
  * names would keep the old settings. Our own backup link is no other name. */
+static int same_inode(const char *path, const struct stat *st)
+{
+	struct stat bst;
+	return path && ss_os_lstat(path, &bst) == 0 && bst.st_dev == st->st_dev &&
+	       bst.st_ino == st->st_ino;
+}
+
+/* Whether the file's second name is one of its backups (a run killed after
+ * making the backup, before the rename, leaves that), wherever apply keeps
+ * them: NAME.sshsync-bak, .sshsync-bak/NAME, DIR.sshsync-bak/NAME. */
+static int second_name_is_backup(wctx *w, const struct stat *st, int bakdir)
+{
+	struct stat bst;
+	if (bakdir >= 0 && w->bakname && ss_os_stat_at(bakdir, w->bakname, &bst) == 0 &&
+	    bst.st_dev == st->st_dev && bst.st_ino == st->st_ino)
+		return 1;
+	char *c[3] = {ss_asprintf("%s%s", w->real, SS_BACKUP_SUFFIX),
+		      ss_asprintf("%s/%s/%s", w->dir, SS_HIDDEN_BACKUP_DIR, w->name),
+		      ss_asprintf("%s%s/%s", w->dir, SS_BACKUP_SUFFIX, w->name)};
+	int ours = same_inode(c[0], st) || same_inode(c[1], st) || same_inode(c[2], st);
+	for (int i = 0; i < 3; i++)
+		free(c[i]);
+	return ours;
+}
+
 static int check_links(wctx *w, const struct stat *st, int bakdir)
 {
-	if (st->st_nlink <= 1)
-		return 0;
-	char *bak = backup_suffix_name(w) ? ss_strdup(w->name)
-					  : ss_asprintf("%s%s", w->name, SS_BACKUP_SUFFIX);
-	if (!bak)
-		return ss_diag_oom(w->d);
-	struct stat bst;
-	int ours = bakdir >= 0 && ss_os_stat_at(bakdir, bak, &bst) == 0 &&
-		   bst.st_dev == st->st_dev && bst.st_ino == st->st_ino;
-	free(bak);
-	if (ours && st->st_nlink == 2)
+	if (st->st_nlink <= 1 || (st->st_nlink == 2 && second_name_is_backup(w, st, bakdir)))
 		return 0;
 	return ss_diag_set(w->d, w->orig->path, 0, 0,
 			   "has %lu hard links: replacing it would leave the other names with the "

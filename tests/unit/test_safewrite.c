@@ -389,6 +389,25 @@ static void test_refuses_hard_linked_file(void **state)
 	free(other);
 }
 
+/* A run killed after the backup link, before the rename, leaves the file
+ * with two names, the second its backup: the next write goes on. */
+static void test_backup_link_left_by_a_killed_run(void **state)
+{
+	fixture *f = *state;
+	char *bakdir = tu_path(f->dir, ".sshsync-bak");
+	char *bak = tu_path(bakdir, "config");
+	assert_int_equal(mkdir(bakdir, 0700), 0);
+	assert_int_equal(link(f->file, bak), 0);
+	load(f, f->file);
+	assert_int_equal(ss_safe_write_check(&f->t, &f->d), 0);
+	ss_write_opts o = {1, bakdir};
+	assert_int_equal(ss_safe_write(&f->t, "new\n", 4, &o, &f->d), 0);
+	assert_content(bak, "old\n");
+	assert_content(f->file, "new\n");
+	free(bak);
+	free(bakdir);
+}
+
 /* Temporary files start with a dot; those a killed run left are removed,
  * one that a live run holds is not. */
 static void test_stale_temporary_files_removed(void **state)
@@ -450,6 +469,7 @@ int main(void)
 	    T(test_keeps_special_bits_and_xattrs),
 	    T(test_refuses_hard_linked_file),
 	    T(test_stale_temporary_files_removed),
+	    T(test_backup_link_left_by_a_killed_run),
 	    T(test_replace_reports_the_new_identity),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
