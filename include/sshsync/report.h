@@ -13,6 +13,13 @@ typedef struct ss_report_opts {
 	ss_format format;
 	long nat_timeout;
 	int color; /* ANSI colours in the text table */
+	/* The text table only (JSON and JUnit ignore these): */
+	size_t width;	  /* the columns to fit; 0: no limit */
+	const char *home; /* paths under it are shown as ~/...; NULL: none */
+	const char *cwd;  /* paths under it are shown relative; NULL: none */
+	int verbose;	  /* the whole explanation, however many lines */
+	int quiet;	  /* the summary line only */
+	int failures;	  /* only the scopes that fail (or could not be read) */
 } ss_report_opts;
 
 typedef enum ss_export_format {
@@ -53,6 +60,12 @@ int ss_report_apply_json(const ss_apply_report *r, ss_buf *out, ss_diag *d);
 /* The object of an apply that failed: its mode and the error (which says
  * what was put back when a write failed midway). */
 int ss_report_apply_json_error(const char *mode, const char *message, ss_buf *out, ss_diag *d);
+
+/* PATH as short as the user would write it: ~/... under `home`, relative
+ * under `cwd` (an absolute directory; a relative PATH is taken from it),
+ * whichever is shorter, else PATH. Newly allocated, not escaped; NULL when
+ * memory runs out. `home` and `cwd` may be NULL. */
+char *ss_report_short_path(const char *path, const char *home, const char *cwd);
 
 /* Appends `s` with control characters and invalid UTF-8 shown as \xNN, so
  * that a hostile name cannot forge a line of output (ss_text_add_printable). */

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include "sshsync/buf.h"
 #include "sshsync/diag.h"
+#include "sshsync/report.h"
 #include "sshsync/scope.h"
 #include "sshsync/target.h"
 
@@ -47,6 +48,11 @@ int cli_option_time(const char *command, const char *option, const char *value, 
 /* Appends the names of a file, one a line ("-" is standard input): line
  * ends (LF or CRLF) removed, empty lines skipped. */
 int cli_read_names(const char *path, ss_strlist *out, ss_diag *d);
+
+/* Fills the text table's layout: the width ($COLUMNS, else the terminal's
+ * when writing to one, else 80), $HOME and the current directory. Returns
+ * the current directory for the caller to free (ro->cwd points to it). */
+char *cli_text_layout(ss_report_opts *ro, const char *output);
 
 /* The targets named on the command line, or else those discover finds
  * (system files only when `with_system`). For apply, a skipped system file

@@ -161,14 +161,14 @@ static const char *takes_effect(const char *kind, int reg)
 		return "ssh reads its configuration when it connects: new connections use it, "
 		       "reconnect the open ones";
 	if (strcmp(kind, "sshd") == 0)
-		return "sshd uses it after a reload (systemctl reload ssh, or kill -HUP the "
-		       "listening sshd); open connections keep the old value";
+		return "sshd uses it after systemctl reload ssh (or kill -HUP); open "
+		       "connections keep the old value";
 	if (reg)
-		return "import the .reg file (regedit FILE, or reg import FILE); the client "
-		       "reads the settings when a session starts";
+		return "import the .reg file (regedit FILE or reg import FILE); sessions read it "
+		       "when they start";
 	if (strcmp(kind, "winscp") == 0)
-		return "WinSCP reads the settings when a session starts (close WinSCP first: "
-		       "it writes WinSCP.ini when it exits)";
+		return "WinSCP reads the settings when a session starts (close it first: it "
+		       "rewrites WinSCP.ini)";
 	return "the settings are read when a session starts: open sessions keep the old value";
 }
 
@@ -253,6 +253,28 @@ static void say(FILE *f, const char *before, const char *name, const char *after
 	fputs(after, f);
 }
 
+/* The length of the directory (with its '/') that both paths are in. */
+static size_t shared_dir(const char *a, const char *b)
+{
+	size_t dir = 0;
+	for (size_t i = 0; a[i] && a[i] == b[i]; i++)
+		if (a[i] == '/')
+			dir = i + 1;
+	return dir;
+}
+
+/* say() for a file: its path as the audit table shows it (~/ for the home
+ * directory, relative to the current directory where that is shorter). */
+static void say_file(FILE *f, const char *before, const char *path, const char *after)
+{
+	ss_report_opts ro = {.format = SS_FORMAT_TEXT};
+	char *cwd = cli_text_layout(&ro, NULL);
+	char *shown = ss_report_short_path(path, ro.home, ro.cwd);
+	say(f, before, shown ? shown : path, after);
+	free(shown);
+	free(cwd);
+}
+
 static void report(const apply_args *a, const ss_apply_result *res)
 {
 	for (size_t i = 0; i < res->notes.n; i++)
@@ -264,16 +286,21 @@ static void report(const apply_args *a, const ss_apply_result *res)
 	FILE *f = a->opts.dry_run ? stderr : stdout;
 	for (size_t i = 0; i < res->changed.n; i++) {
 		if (a->opts.dry_run) {
-			say(f, "would update ", res->changed.v[i], "\n");
+			say_file(f, "would update ", res->changed.v[i], "\n");
 		} else if (res->backups.v[i][0]) {
-			say(f, "updated ", res->changed.v[i], " (backup: ");
-			say(f, "", res->backups.v[i], ")\n");
+			/* The backup near the file: from the directory they share. */
+			size_t dir = shared_dir(res->changed.v[i], res->backups.v[i]);
+			say_file(f, "updated ", res->changed.v[i], " (backup: ");
+			if (dir > 1)
+				say(f, "", res->backups.v[i] + dir, ")\n");
+			else
+				say_file(f, "", res->backups.v[i], ")\n");
 		} else {
-			say(f, "updated ", res->changed.v[i], "\n");
+			say_file(f, "updated ", res->changed.v[i], "\n");
 		}
 	}
 	for (size_t i = 0; i < res->unchanged.n; i++)
-		say(f, "unchanged ", res->unchanged.v[i], " (already as asked)\n");
+		say_file(f, "unchanged ", res->unchanged.v[i], " (already as asked)\n");
 	for (size_t i = 0; i < res->warnings.n; i++)
 		say(stderr, "sshsync: warning: ", res->warnings.v[i], "\n");
 	if (!a->opts.dry_run)

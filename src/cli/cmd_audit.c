@@ -15,6 +15,7 @@ typedef struct audit_args {
 	ss_strlist connections;
 	ss_format format;
 	const char *output;
+	int verbose, quiet, failures; /* the text table's detail */
 } audit_args;
 
 enum {
@@ -25,7 +26,8 @@ enum {
 	OPT_CONNECTION,
 	OPT_FORMAT,
 	OPT_SYSTEM,
-	OPT_POLICY
+	OPT_POLICY,
+	OPT_FAILURES
 };
 
 static int parse_args(int argc, char **argv, audit_args *a, cli_globals *g)
@@ -40,13 +42,16 @@ static int parse_args(int argc, char **argv, audit_args *a, cli_globals *g)
 	    {"output", required_argument, NULL, 'o'},
 	    {"system", no_argument, NULL, OPT_SYSTEM},
 	    {"policy", required_argument, NULL, OPT_POLICY},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"failures", no_argument, NULL, OPT_FAILURES},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	long interval = SS_UNSET, nat = SS_UNSET;
 	opterr = 0;
 	int c;
-	while ((c = getopt_long(argc, argv, "ho:", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "ho:vq", options, NULL)) != -1) {
 		switch (c) {
 		case OPT_INTERVAL:
 			if (cli_option_time("audit", "--interval", optarg, &interval) < 0)
@@ -83,6 +88,15 @@ static int parse_args(int argc, char **argv, audit_args *a, cli_globals *g)
 			break;
 		case 'o':
 			a->output = optarg;
+			break;
+		case 'v':
+			a->verbose = 1;
+			break;
+		case 'q':
+			a->quiet = 1;
+			break;
+		case OPT_FAILURES:
+			a->failures = 1;
 			break;
 		case OPT_SYSTEM:
 			break; /* audit reads system files anyway */
@@ -126,7 +140,12 @@ static int run(const audit_args *a, char **targets_argv, int ntargets, ss_diag *
 	ss_scopes scopes = SS_SCOPES_INIT;
 	ss_buf out = SS_BUF_INIT;
 	ss_query q = {&a->hosts, &a->connections};
-	ss_report_opts ro = {a->format, a->policy.nat_timeout, use_color(a)};
+	ss_report_opts ro = {
+	    .format = a->format, .nat_timeout = a->policy.nat_timeout, .color = use_color(a)};
+	char *cwd = cli_text_layout(&ro, a->output);
+	ro.verbose = a->verbose;
+	ro.quiet = a->quiet;
+	ro.failures = a->failures;
 	int r = cli_targets(targets_argv, ntargets, 1, 0, &targets, d);
 	if (r == 0)
 		r = ss_engine_audit(&targets, &q, &a->policy, &scopes, d);
@@ -144,6 +163,7 @@ static int run(const audit_args *a, char **targets_argv, int ntargets, ss_diag *
 		} else if (ss_scope_failed(&scopes.v[i]) && *status == EXIT_OK)
 			*status = EXIT_AUDIT_FAILED;
 	}
+	free(cwd);
 	ss_buf_release(&out);
 	ss_scopes_free(&scopes);
 	ss_targets_free(&targets);

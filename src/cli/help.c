@@ -53,7 +53,13 @@ static const char audit_help[] =
     "                      as 'sshd -T -C SPEC' (repeatable)\n"
     "  --format FORMAT     text (default), json or junit\n"
     "  -o, --output FILE   write the report to FILE\n"
-    "  --system            with no TARGET, include system files (default for audit)\n";
+    "  --system            with no TARGET, include system files (default for audit)\n"
+    "  -v, --verbose       the text table's explanations whole (else cut to fit)\n"
+    "  -q, --quiet         the summary line only\n"
+    "  --failures          only the scopes that fail\n"
+    "\n"
+    "The text table fits $COLUMNS, else the terminal (80 columns in a pipe or a\n"
+    "file), with the rows under their file; colour only on a terminal.\n";
 
 static const char apply_help[] =
     "usage: sshsync apply --interval TIME [OPTIONS] [TARGET...]\n"

@@ -542,11 +542,71 @@ int ss_os_open_read(int dir, const char *name, int *fd)
 	return *fd < 0 ? -1 : 0;
 }
 
+/* A directory read whole when glob opens it, so that an error while
+ * reading it (which glob(3) takes for its end) fails the open instead. */
+typedef struct whole_dir {
+	struct dirent *v;
+	size_t n, next;
+} whole_dir;
+
+static void whole_dir_close(void *h)
+{
+	whole_dir *w = h;
+	if (w)
+		free(w->v);
+	free(w);
+}
+
+static void *whole_dir_open(const char *path)
+{
+	DIR *dp = opendir(path);
+	whole_dir *w = dp ? calloc(1, sizeof(*w)) : NULL;
+	int e = dp ? ENOMEM : errno;
+	size_t cap = 0;
+	struct dirent *de = NULL;
+	while (w && (errno = 0, de = readdir(dp))) {
+		if (w->n == cap) {
+			cap = cap ? cap * 2 : 16;
+			struct dirent *v = realloc(w->v, cap * sizeof(*v));
+			if (!v)
+				break;
+			w->v = v;
+		}
+		memcpy(&w->v[w->n++], de, sizeof(*de));
+	}
+	if (w && (de || errno)) {
+		e = de ? ENOMEM : errno;
+		whole_dir_close(w);
+		w = NULL;
+	}
+	if (dp)
+		closedir(dp);
+	if (!w)
+		errno = e;
+	return w;
+}
+
+static struct dirent *whole_dir_read(void *h)
+{
+	whole_dir *w = h;
+	return w->next < w->n ? &w->v[w->next++] : NULL;
+}
+
+static int glob_whole(const char *pattern, int flags, glob_t *gl)
+{
+	gl->gl_opendir = whole_dir_open;
+	gl->gl_readdir = whole_dir_read;
+	gl->gl_closedir = whole_dir_close;
+	gl->gl_lstat = lstat;
+	gl->gl_stat = stat;
+	return glob(pattern, flags | GLOB_ALTDIRFUNC, NULL, gl);
+}
+
 int ss_os_glob(const char *pattern, int flags, glob_t *gl)
 {
 	memset(gl, 0, sizeof(*gl));
 	errno = 0;
-	int r = glob(pattern, flags | GLOB_ERR, NULL, gl);
+	int r = glob_whole(pattern, flags | GLOB_ERR, gl);
 	if (r != GLOB_ABORTED)
 		return r == 0 || r == GLOB_NOMATCH ? r : (errno = errno ? errno : ENOMEM, -1);
 	int e = errno;
@@ -557,7 +617,7 @@ int ss_os_glob(const char *pattern, int flags, glob_t *gl)
 		return -1;
 	}
 	/* A directory that is not there matches nothing; the rest may. */
-	r = glob(pattern, flags, NULL, gl);
+	r = glob_whole(pattern, flags, gl);
 	return r == 0 || r == GLOB_NOMATCH ? r : (errno = errno ? errno : ENOMEM, -1);
 }
 

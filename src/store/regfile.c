@@ -602,13 +602,17 @@ static int to_ansi(const char *s, const char *cp, const char *what, ss_buf *out,
 
 /* A v5 file is UTF-16: text must be UTF-8 (WTF-8: an unpaired surrogate
  * read from a UTF-16 file goes back as it came). */
+/* UTF-8, where unpaired surrogates (WTF-8, as a UTF-16 file gives them)
+ * may stand; but a high surrogate written right before a low one would be
+ * joined with it into one character in UTF-16 and read back different. */
 static int check_unicode(const char *s, const char *what, ss_diag *d)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t len = strlen(s);
-	uint32_t cp;
-	for (size_t i = 0, n; i < len; i += n)
-		if (!(n = ss_utf8_decode(p + i, len - i, &cp, 1)))
+	uint32_t cp, prev = 0;
+	for (size_t i = 0, n; i < len; i += n, prev = cp)
+		if (!(n = ss_utf8_decode(p + i, len - i, &cp, 1)) ||
+		    (prev >= 0xD800 && prev <= 0xDBFF && cp >= 0xDC00 && cp <= 0xDFFF))
 			return ss_diag_set(d, NULL, 0, 0,
 					   "%s \"%s\" is not UTF-8, which a v5 (UTF-16) file "
 					   "cannot carry",

@@ -43,7 +43,7 @@ static size_t parse(const uint8_t *data, size_t size)
 
 static void reports(const ss_scopes *s)
 {
-	ss_report_opts o = {SS_FORMAT_JSON, 240, 0};
+	ss_report_opts o = {.format = SS_FORMAT_JSON, .nat_timeout = 240};
 	ss_buf out = SS_BUF_INIT;
 	ss_diag d = SS_DIAG_INIT;
 	FUZZ_CHECK(ss_report_json(s, &o, &out, &d) == 0, "JSON report failed");

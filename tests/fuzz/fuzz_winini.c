@@ -8,8 +8,14 @@
 #include "sshsync/winini.h"
 #include "sshsync/winscp.h"
 
-static const char *const keepalive_keys[] = {"PingInterval", "PingIntervalSecs", "PingIntervalSec",
-					     "PingType", NULL};
+/* The SSH keepalive and, for FTP sites, WinSCP's FTP keepalive. */
+static const char *const keepalive_keys[] = {"PingInterval",
+					     "PingIntervalSecs",
+					     "PingIntervalSec",
+					     "PingType",
+					     "FtpPingType",
+					     "FtpPingInterval",
+					     NULL};
 
 /* The lines of a WinSCP.ini as TStringList splits them (at a CR alone
  * too), trimmed as TMemIniFile trims them, but for keepalive keys. */

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # ctest fuzz/NAME: runs harness NAME on its regression inputs and seeds,
-# without fuzzing. Seeds under ../shared are skipped when it is absent.
+# without fuzzing, with the corpus of $SSHSYNC_CORPUS (ctest sets it:
+# fixtures/corpus, or the shared one in fuzz/NAME[shared]).
 set -euo pipefail
 replay=$1 name=$2
 . "$(dirname "$0")/seeds.sh"
-: "${SSHSYNC_FIXTURES:?}" "${SSHSYNC_SHARED:=/nonexistent}"
-[ -d "$SSHSYNC_SHARED/corpus" ] || echo "SKIP part: $SSHSYNC_SHARED/corpus is absent"
+: "${SSHSYNC_FIXTURES:?}" "${SSHSYNC_CORPUS:?}"
 mapfile -t paths < <(fuzz_seeds "$name")
 exec "$replay" "$name" "${paths[@]}"

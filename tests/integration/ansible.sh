@@ -7,7 +7,9 @@
 # own files are never touched) and a private home: --check --diff reports
 # changed and writes nothing, a real run changes the files (ssh -G and sshd -T
 # show the interval), a third run reports changed=0, bad input fails the task
-# with sshsync's message, and audit fails the task when a scope fails.
+# with sshsync's message, and audit fails the task when a scope fails. The
+# same --check/apply/again over ssh on two lab hosts: each an sshd in its own
+# network namespace (loopback only) with its own copy of /etc/ssh.
 # Skipped, with the reason, without ansible-core; the playbook part also
 # without root or unshare.
 
@@ -132,6 +134,9 @@ fi
 # The private /etc/ssh and home.
 etc=$work/etc-ssh
 cp -a /etc/ssh "$etc"
+# The lab hosts' copies, from the machine's files too.
+mkdir -p "$work/lab"
+for h in h1 h2; do cp -a /etc/ssh "$work/lab/$h-etc"; done
 mount --bind "$etc" /etc/ssh || {
 	skip "cannot bind-mount over /etc/ssh: playbook runs not checked"
 	finish
@@ -170,9 +175,11 @@ play() {
 		ansible-playbook -i localhost, "$@" >"$name.out" 2>"$name.err"
 }
 # stat NAME FIELD: the play recap's count for localhost.
-stat() {
+# hstat NAME HOST FIELD: the same for HOST.
+stat() { hstat "$1" localhost "$2"; }
+hstat() {
 	local v
-	v=$(sed -n "s/^localhost *:.* $2=\([0-9]*\).*/\1/p" "$1.out")
+	v=$(sed -n "s/^$2 *:.* $3=\([0-9]*\).*/\1/p" "$1.out")
 	echo "${v:-(no recap)}"
 }
 # result NAME EXPR: a Python expression on the last task's result (r).
@@ -252,5 +259,90 @@ rc=$?
 [ $rc -ne 0 ] && ok || bad "audit 99: exit 0"
 result audit-fail 'r["rc"] == 1 and len(r["failed_scopes"]) == 2 and "scopes fail" in r["msg"]' && ok || bad "audit 99: result"
 
+
+# Two hosts: each an sshd in a network namespace of its own (listening on
+# its loopback only) and a mount namespace with its own copy of /etc/ssh;
+# Ansible reaches it over ssh through a ProxyCommand that enters the network
+# namespace. Only explicit targets: a login's home would be the machine's.
+lab=$work/lab
+lab_pids=()
+trap 'for p in "${lab_pids[@]}"; do kill "$p" 2>/dev/null; done; umount /etc/ssh 2>/dev/null; rm -rf "$work"' EXIT
+lab_up() {
+	command -v nsenter >/dev/null || { why="no nsenter"; return 1; }
+	ssh-keygen -q -t ed25519 -N '' -f "$lab/id" </dev/null || { why="ssh-keygen failed"; return 1; }
+	cp "$lab/id.pub" "$lab/authorized_keys"
+	printf 'StrictHostKeyChecking no\nUserKnownHostsFile %s/known_hosts\nIdentityFile %s/id\nIdentitiesOnly yes\nUser root\nBatchMode yes\nConnectTimeout 10\n' \
+		"$lab" "$lab" >"$lab/ssh_config"
+	printf '[lab]\n' >"$lab/inventory"
+	local h d pid i
+	for h in h1 h2; do
+		d=$lab/$h-etc
+		{
+			printf 'ListenAddress 127.0.0.1\nPort 22\nPermitRootLogin prohibit-password\n'
+			printf 'AuthorizedKeysFile %s/authorized_keys\nStrictModes no\nUsePAM no\n' "$lab"
+			printf 'PidFile %s/%s.pid\n' "$lab" "$h"
+			cat "$d/sshd_config"
+		} >"$d/sshd_config.new" && mv "$d/sshd_config.new" "$d/sshd_config"
+		unshare -m -n --propagation private bash -c \
+			'ip link set lo up && mount --bind "$1" /etc/ssh && exec /usr/sbin/sshd -D -e' \
+			lab "$d" >"$lab/$h.log" 2>&1 </dev/null &
+		pid=$!
+		lab_pids+=("$pid")
+		printf 'Host %s\n    ProxyCommand nsenter -t %s -n bash -c %s\n' "$h" "$pid" \
+			"'exec 3<>/dev/tcp/127.0.0.1/22 && { cat <&3 & cat >&3; }'" >>"$lab/ssh_config"
+		printf '%s ansible_ssh_common_args="-F %s/ssh_config" ansible_remote_tmp=%s/tmp-%s\n' \
+			"$h" "$lab" "$lab" "$h" >>"$lab/inventory"
+		for i in $(seq 50); do
+			ssh -F "$lab/ssh_config" "$h" true </dev/null 2>/dev/null && break
+			sleep 0.2
+		done
+		ssh -F "$lab/ssh_config" "$h" true </dev/null 2>"$lab/$h.ssh.err" ||
+			{ why="sshd on $h: $(cat "$lab/$h.log" "$lab/$h.ssh.err")"; return 1; }
+	done
+}
+# on HOST COMMAND...: runs it on the lab host (in its namespaces).
+on() {
+	local h=$1
+	shift
+	ssh -F "$lab/ssh_config" "$h" "$@" </dev/null 2>/dev/null
+}
+why=
+if lab_up; then
+	cat >lab.yml <<'YML'
+- hosts: lab
+  gather_facts: false
+  roles:
+    - sshsync.keepalive.keepalive
+YML
+	labvars=(-i "$lab/inventory" -e sshsync_binary="$SSHSYNC" -e sshsync_interval=53 -e sshsync_system=false
+		-e '{"sshsync_targets": ["ssh:/etc/ssh/ssh_config", "sshd:/etc/ssh/sshd_config"]}')
+	export ANSIBLE_SSH_ARGS="-o ControlMaster=no" ANSIBLE_HOST_KEY_CHECKING=0
+	lsnap() { for h in h1 h2; do find "$lab/$h-etc" -type f -print0 | sort -z | xargs -0 sha256sum; done; }
+	lbefore=$(lsnap)
+	play lab-check lab.yml --check --diff "${labvars[@]}"
+	for h in h1 h2; do
+		[ "$(hstat lab-check $h changed)" = 1 ] && ok || bad "lab --check on $h: changed=$(hstat lab-check $h changed) $(tail -c 2000 lab-check.out) $(cat lab-check.err)"
+	done
+	grep -q '^+ClientAliveInterval 53' lab-check.out && ok || bad "lab --check: no diff"
+	[ "$(lsnap)" = "$lbefore" ] && ok || bad "lab --check wrote something"
+	play lab-apply lab.yml "${labvars[@]}"
+	for h in h1 h2; do
+		[ "$(hstat lab-apply $h changed)" = 1 ] && ok || bad "lab apply on $h: changed=$(hstat lab-apply $h changed) $(cat lab-apply.err)"
+		v=$(on "$h" sshd -T | awk '$1 == "clientaliveinterval" {print $2}')
+		[ "$v" = 53 ] && ok || bad "sshd -T on $h: clientaliveinterval $v"
+		v=$(on "$h" ssh -G -F /etc/ssh/ssh_config zzz | awk '$1 == "serveraliveinterval" {print $2}')
+		[ "$v" = 53 ] && ok || bad "ssh -G on $h: serveraliveinterval $v"
+		grep -q '^ClientAliveInterval 53' "$lab/$h-etc/sshd_config" && ok || bad "$h: its own copy not written"
+	done
+	[ "$(sshd -T | awk '$1 == "clientaliveinterval" {print $2}')" = 47 ] && ok || bad "the lab wrote localhost's files"
+	lafter=$(lsnap)
+	play lab-again lab.yml "${labvars[@]}"
+	for h in h1 h2; do
+		[ "$(hstat lab-again $h changed)" = 0 ] && ok || bad "lab third run on $h: changed=$(hstat lab-again $h changed)"
+	done
+	[ "$(lsnap)" = "$lafter" ] && ok || bad "lab third run wrote something"
+else
+	skip "lab hosts not built: $why"
+fi
 [ "$skipped" -eq 0 ] || echo "$skipped skipped"
 finish

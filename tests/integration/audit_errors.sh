@@ -76,8 +76,12 @@ PY
 out=$("$SSHSYNC" audit "${targets[@]}" 2>/dev/null)
 rc=$?
 [ $rc -eq 2 ] && ok || bad "text audit: exit $rc"
-grep -E '^ssh +typo\.cfg +\(file\) .* ERROR +typo\.cfg:2:5: ' <<<"$out" >/dev/null && ok || bad "no ERROR row: $out"
-grep -E '^ssh +good\.cfg +a +30s .* pass' <<<"$out" >/dev/null && ok || bad "good.cfg not audited: $out"
+# (The table: the file as a heading, the row, the diagnostic whole on a
+# line of its own under it.)
+grep -A2 -E '^typo\.cfg \(ssh\)$' <<<"$out" | grep -A1 -E '^  \(file\) .* ERROR$' |
+	grep -qE '^    typo\.cfg:2:5: ' && ok || bad "no ERROR row: $out"
+grep -A3 -E '^good\.cfg \(ssh\)$' <<<"$out" | grep -qE '^  a +30s .* pass$' && ok ||
+	bad "good.cfg not audited: $out"
 grep -E '5 errors' <<<"$out" >/dev/null && ok || bad "summary: $out"
 # -o with text is written too.
 "$SSHSYNC" audit -o r.txt "${targets[@]}" 2>/dev/null

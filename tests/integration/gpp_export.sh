@@ -13,7 +13,7 @@ if ! "$SSHSYNC" export --help >/dev/null 2>&1; then
 	finish
 	exit
 fi
-corpus="$SSHSYNC_SHARED/corpus"
+corpus="$SSHSYNC_CORPUS" # fixtures/corpus, or the shared one
 xp() { xmllint --xpath "$1" "$2" 2>/dev/null; }
 
 exported=0

@@ -88,20 +88,17 @@ out=$("$SSHSYNC" apply --interval 60 "ssh:$HOME/.ssh/config" 2>&1) && ok || bad 
 got=$(ssh -G -F "$HOME/.ssh/config" b </dev/null 2>&1 | awk '$1 == "serveraliveinterval" {print $2}')
 [ "$got" = 60 ] && ok || bad "ssh -G b after apply: '$got'"
 
-# Every corpus file under its own kind passes the check.
-corpus=${SSHSYNC_SHARED:-}/corpus
-if [ -d "$corpus" ]; then
-	for f in "$corpus"/winscp/* "$corpus"/putty/*.reg; do
-		k=winscp
-		case $f in *.reg) k=putty ;; esac
-		out=$("$SSHSYNC" audit "$k:$f" 2>&1 >/dev/null)
-		case "$out" in
-		*"nothing was read"*) bad "$k:$f refused: $out" ;;
-		*) ok ;;
-		esac
-	done
-else
-	echo "SKIP: no shared corpus" >&2
-fi
+# Every corpus file under its own kind passes the check (fixtures/corpus,
+# or the shared corpus in kind_check[shared]).
+corpus=$SSHSYNC_CORPUS
+for f in "$corpus"/winscp/* "$corpus"/putty/*.reg; do
+	k=winscp
+	case $f in *.reg) k=putty ;; esac
+	out=$("$SSHSYNC" audit "$k:$f" 2>&1 >/dev/null)
+	case "$out" in
+	*"nothing was read"*) bad "$k:$f refused: $out" ;;
+	*) ok ;;
+	esac
+done
 
 finish

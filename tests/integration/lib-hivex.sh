@@ -23,7 +23,7 @@
 # what sshsync generates must pass it; user files it rejects must still be
 # handled by sshsync, but cannot be checked here.
 #
-# Run directly (ctest runs every tests/integration/*.sh), it tests itself.
+# Its own test is hivex_oracle.sh.
 
 # Debian's python3 (scripts/install-deps), not a slower one first in PATH.
 if [[ -x /usr/bin/python3 ]]; then PY3=/usr/bin/python3; else PY3=python3; fi
@@ -133,43 +133,3 @@ hivex_value() {
 hivex_has_value() {
 	hivexget "$1" "\\$2" "$3" >/dev/null 2>&1
 }
-
-# --- self-test ---
-if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
-	set -u
-	pass=0 fail=0
-	check() { # NAME WANT GOT
-		if [[ "$2" == "$3" ]]; then
-			pass=$((pass + 1))
-		else
-			fail=$((fail + 1))
-			echo "FAIL: $1: want '$2', got '$3'"
-		fi
-	}
-	dir=$(mktemp -d)
-	trap 'rm -rf "$dir"' EXIT
-	hivex_new "$dir/h"
-	k='Software\Vendor One\App 2\Sessions\a%20b'
-	printf 'Windows Registry Editor Version 5.00\r\n\r\n[HKEY_CURRENT_USER\\%s]\r\n"N"=dword:0000003c\r\n"S"="x \\"y\\""\r\n\r\n' \
-		"$k" | iconv -f UTF-8 -t UTF-16LE | { printf '\xff\xfe'; cat; } >"$dir/a.reg"
-	hivex_merge "$dir/h" "$dir/a.reg"
-	check "merge UTF-16 CRLF" 0 $?
-	check "dword" 60 "$(hivex_value "$dir/h" "$k" N)"
-	check "string" 'x "y"' "$(hivex_value "$dir/h" "$k" S)"
-	hivex_has_value "$dir/h" "$k" Missing
-	check "missing value" 1 $?
-	# A second merge over the same key, REGEDIT4, LF: replaces, deletes.
-	printf 'REGEDIT4\n\n[HKEY_CURRENT_USER\\%s]\n"N"=dword:00000001\n"S"=-\n' "$k" >"$dir/b.reg"
-	hivex_merge "$dir/h" "$dir/b.reg"
-	check "merge REGEDIT4 LF" 0 $?
-	check "replaced" 1 "$(hivex_value "$dir/h" "$k" N)"
-	hivex_has_value "$dir/h" "$k" S
-	check "deleted" 1 $?
-	# hivexregedit's strictness: a comment inside a key is refused.
-	printf 'REGEDIT4\n\n[HKEY_CURRENT_USER\\x]\n; no\n"N"=dword:1\n' >"$dir/c.reg"
-	hivex_merge "$dir/h" "$dir/c.reg" 2>/dev/null
-	[[ $? -ne 0 ]]
-	check "rejects what it cannot read" 0 $?
-	echo "$pass passed, $fail failed"
-	[[ $fail -eq 0 ]]
-fi

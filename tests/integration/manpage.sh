@@ -14,13 +14,13 @@ if man --version >/dev/null 2>&1; then
 fi
 text=$(MANWIDTH=100 man -l "$page" 2>/dev/null || groff -man -Tutf8 "$page")
 for section in NAME SYNOPSIS DESCRIPTION COMMANDS TARGETS "POLICY FILE" "EXIT STATUS" \
-	FILES ENVIRONMENT EXAMPLES "SEE ALSO"; do
+	FILES ENVIRONMENT EXAMPLES "SEE ALSO" COPYRIGHT; do
 	check "section $section" grep -qx "$section" <<<"$text"
 done
 for var in HOME XDG_CONFIG_HOME PUTTYDIR PUTTYSESSIONS WINEPREFIX NO_COLOR; do
 	check "ENVIRONMENT names $var" grep -qE "^ +$var( |\$)" <<<"$text"
 done
-for ref in 'ssh_config(5)' 'sshd_config(5)' 'putty(1)' '.sshsync-bak'; do
+for ref in 'ssh_config(5)' 'sshd_config(5)' 'putty(1)' '.sshsync-bak' 'MIT'; do
 	check "mentions $ref" grep -qF "$ref" <<<"$text"
 done
 # Every option of every command's help ('sshsync help CMD', the text of

@@ -2,15 +2,15 @@
 """Mutation smoke test: corrupted copies of real settings files (bytes
 flipped, hostile snippets inserted, ranges cut) must give exit 0, 1 or 2 with
 no sanitizer report, for audit and for apply --dry-run.
-usage: mutate.py SSHSYNC SHARED FIXTURES SEED COUNT"""
+usage: mutate.py SSHSYNC CORPUS FIXTURES SEED COUNT"""
 import glob, os, random, subprocess, sys, tempfile
 
-binary, shared, fixtures, seed, count = sys.argv[1:6]
+binary, corpus_dir, fixtures, seed, count = sys.argv[1:6]
 random.seed(int(seed))
 corpus = {
-    "ssh": sorted(p for p in glob.glob(shared + "/corpus/ssh/*") if not p.endswith(".tsv")),
-    "putty": sorted(glob.glob(shared + "/corpus/putty/*")),
-    "winscp": sorted(glob.glob(shared + "/corpus/winscp/*")),
+    "ssh": sorted(p for p in glob.glob(corpus_dir + "/ssh/*") if not p.endswith(".tsv")),
+    "putty": sorted(glob.glob(corpus_dir + "/putty/*")),
+    "winscp": sorted(glob.glob(corpus_dir + "/winscp/*")),
     "sshd": [fixtures + "/demo/etc/ssh/sshd_config.d/10-hardening.conf"],
 }
 snippets = [b"%", b'"', b"\\", b"=", b"\n", b"[", b"]", b"\x00", b"\r", b"#", b"%%2",

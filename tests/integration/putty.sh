@@ -7,7 +7,7 @@
 set -u
 
 : "${SSHSYNC:?path of the sshsync binary}"
-SHARED=${SSHSYNC_SHARED:-$(dirname "$0")/../../../shared}
+: "${SSHSYNC_CORPUS:?the corpus folder (fixtures/corpus or the shared one)}"
 HERE=$(cd "$(dirname "$0")" && pwd)
 T=$(mktemp -d "${TMPDIR:-/tmp}/sshsync-putty-XXXXXX")
 [ -n "${KEEP:-}" ] || trap 'rm -rf "$T"' EXIT
@@ -165,7 +165,7 @@ apply_checked() {
 
 # --- the corpus ---
 
-for f in "$SHARED"/corpus/putty/*.reg; do
+for f in "$SSHSYNC_CORPUS"/putty/*.reg; do
 	cp "$f" "$T/$(basename "$f")"
 	chmod u+w "$T/$(basename "$f")"
 	apply_checked putty "$T/$(basename "$f")" "$PUTTY_HIVE"
@@ -291,14 +291,16 @@ expect_eq "kitty dir: Default Settings made" "$(cat "$K/Default%20Settings")" \
 # --- export ---
 
 if "$SSHSYNC" export --help >/dev/null 2>&1; then
-	"$SSHSYNC" export putty --interval 60 --from "$SHARED/corpus/putty/lukas.reg" -o "$T/exp.reg"
+	"$SSHSYNC" export putty --interval 60 --from "$SSHSYNC_FIXTURES/corpus/putty/regedit5_utf16.reg" \
+		-o "$T/exp.reg"
 	expect_eq "export: exit" "$?" 0
 	expect_eq "export: UTF-16 BOM" "$(head -c2 "$T/exp.reg" | od -An -tx1 | tr -d ' ')" fffe
 	check "export: hivexregedit merges it as is" merge "$T/exp.reg" "$T/e.hive"
-	check "export: linux is 1/0" values_are "$T/e.hive" "$PUTTY_HIVE" linux 1 0
+	check "export: build box is 1/0" values_are "$T/e.hive" "$PUTTY_HIVE" 'build%20box' 1 0
+	check "export: nas is 1/0" values_are "$T/e.hive" "$PUTTY_HIVE" nas 1 0
 	check "export: Default Settings is 1/0" values_are "$T/e.hive" "$PUTTY_HIVE" 'Default%20Settings' 1 0
 	expect_eq "export: only keepalive values" \
-		"$(hivexregedit --export --prefix HKEY_CURRENT_USER "$T/e.hive" '\' | grep -c '^"')" 4
+		"$(hivexregedit --export --prefix HKEY_CURRENT_USER "$T/e.hive" '\' | grep -c '^"')" 6
 
 	# Hostile names from the command line: each becomes exactly one key.
 	"$SSHSYNC" export putty --interval 75 --session 'a]b' --session 'q"\x' \

@@ -94,7 +94,7 @@ static void test_corpus_exports_read_back(void **state)
 		kinds++;
 		char *sub = tu_corpus_dir(cases[i].sub);
 		if (!sub)
-			fail_msg("the corpus is missing: set SSHSYNC_SHARED");
+			fail_msg("no corpus: ctest sets SSHSYNC_CORPUS");
 		ss_strlist files = tu_list_dir(sub);
 		for (size_t j = 0; j < files.n; j++) {
 			char *from = tu_path(sub, files.v[j]);

@@ -365,6 +365,19 @@ static void test_render_refuses_paths_that_break_lines(void **state)
 	assert_non_null(ss_regplan_key(&p, "Software\\x"));
 	assert_int_equal(ss_regplan_render(&p, SS_REG_V4, &out, &f->d), -1);
 	ss_regplan_free(&p);
+	/* A high and a low surrogate written apart would be one character in
+	 * UTF-16, another key (found by tests/fuzz, fuzz_export); an unpaired
+	 * one (WTF-8, as a UTF-16 file gives it) is kept. */
+	ss_diag_clear(&f->d);
+	assert_non_null(ss_regplan_key(&p, SESS "a\xED\xAC\xAC\xED\xBA\xBA"));
+	assert_int_equal(ss_regplan_render(&p, SS_REG_V5, &out, &f->d), -1);
+	ss_regplan_free(&p);
+	ss_diag_clear(&f->d);
+	ss_buf_reset(&out);
+	assert_non_null(ss_regplan_key(&p, SESS "a\xED\xAC\xAC"
+						"b"));
+	assert_int_equal(ss_regplan_render(&p, SS_REG_V5, &out, &f->d), 0);
+	ss_regplan_free(&p);
 	ss_buf_release(&out);
 }
 

@@ -78,7 +78,9 @@ static void test_text_never_forges_a_line(void **state)
 	fixture *f = *state;
 	assert_int_equal(ss_report_text(&f->s, &f->o, &f->out, &f->d), 0);
 	assert_no_control(&f->out);
-	assert_int_equal(count_lines(&f->out), f->s.n + 2);
+	/* The column headings, a heading per file (two files), a line per
+	 * scope, the summary. */
+	assert_int_equal(count_lines(&f->out), 1 + 2 + f->s.n + 1);
 	const char *t = ss_buf_str(&f->out);
 	assert_non_null(strstr(t, "web\\x0D\\x0A\\x1B[2Jpass"));
 	assert_non_null(strstr(t, "dir/a\\x0Assh  b.conf"));
@@ -91,7 +93,8 @@ static void test_text_never_forges_a_line(void **state)
 	assert_non_null(strstr(t, "3 scopes, 1 passed, 2 failed (NAT timeout 240s)\n"));
 }
 
-/* Columns line up by characters: é is one column, \xNN four. */
+/* Columns line up by characters: é is one column, \xNN four. Rows are
+ * indented under their file's heading. */
 static void test_text_alignment(void **state)
 {
 	fixture *f = *state;
@@ -99,24 +102,159 @@ static void test_text_alignment(void **state)
 	char *copy = ss_strdup(ss_buf_str(&f->out)), *save = NULL;
 	char *head = strtok_r(copy, "\n", &save);
 	const char *cols[] = {"SCOPE", "INTERVAL", "STATUS"};
-	size_t at[3];
+	size_t at[3], rows = 0;
 	for (int i = 0; i < 3; i++)
 		at[i] = (size_t)(strstr(head, cols[i]) - head);
-	for (size_t row = 0; row < f->s.n; row++) {
-		char *line = strtok_r(NULL, "\n", &save);
-		assert_non_null(line);
+	assert_int_equal(at[0], 2);
+	for (char *line; (line = strtok_r(NULL, "\n", &save));) {
+		if (strncmp(line, "  ", 2) != 0)
+			continue; /* a file's heading, or the summary */
+		rows++;
 		/* Walk by characters. */
 		size_t ch = 0;
 		for (const char *p = line; *p; p++) {
 			if (((unsigned char)*p & 0xC0) == 0x80)
 				continue;
-			for (int i = 0; i < 3; i++)
+			for (int i = 1; i < 3; i++)
 				if (ch == at[i])
 					assert_true(p[-1] == ' ' && p[-2] == ' ' && *p != ' ');
 			ch++;
 		}
+		assert_true(line[strlen(line) - 1] != ' ');
 	}
+	assert_int_equal(rows, f->s.n);
 	free(copy);
+}
+
+/* The lines of the output, each newly allocated. */
+static ss_strlist lines_of(const ss_buf *b)
+{
+	ss_strlist l = SS_STRLIST_INIT;
+	const char *p = ss_buf_str(b);
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		assert_non_null(nl);
+		assert_int_equal(ss_strlist_push_owned(&l, ss_strndup(p, (size_t)(nl - p))), 0);
+		p = nl + 1;
+	}
+	return l;
+}
+
+static size_t chars(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	return n;
+}
+
+/* Rows are grouped under their file, files in the order they first come;
+ * each file is named once. */
+static void test_text_groups_rows_by_file(void **state)
+{
+	fixture *f = *state;
+	ss_scope *sc = ss_scopes_add(&f->s, "ssh", EVIL_FILE, "third");
+	sc->interval = 30;
+	assert_int_equal(ss_report_text(&f->s, &f->o, &f->out, &f->d), 0);
+	ss_strlist l = lines_of(&f->out);
+	assert_int_equal(l.n, 1 + 2 + 4 + 1);
+	assert_string_equal(l.v[1], "dir/a\\x0Assh  b.conf (ssh)");
+	assert_int_equal(strncmp(l.v[2], "  web", 5), 0);
+	assert_int_equal(strncmp(l.v[3], "  caf\xC3\xA9 ", 7), 0);
+	assert_int_equal(strncmp(l.v[4], "  third ", 8), 0);
+	assert_string_equal(l.v[5], "s.reg (putty)");
+	assert_int_equal(strncmp(l.v[6], "  bad\\xFFutf8", 13), 0);
+	ss_strlist_release(&l);
+}
+
+/* Paths: ~ for the home directory, relative to the current directory
+ * where that is shorter; a reason's FILE:N of the row's own file is
+ * "line N". */
+static void test_text_short_paths(void **state)
+{
+	fixture *f = *state;
+	ss_scopes_free(&f->s);
+	ss_scope *sc = ss_scopes_add(&f->s, "ssh", "/home/u/.ssh/config", "a");
+	ss_scope_set_at(sc, "/home/u/.ssh/config.d/w.conf:3");
+	ss_scope_reason(sc, "ServerAliveInterval at /home/u/.ssh/config:12 is 0: off");
+	sc = ss_scopes_add(&f->s, "putty", "/home/u/work/s.reg", "b");
+	ss_scope_set_at(sc, "/home/u/other.reg:4");
+	sc = ss_scopes_add(&f->s, "putty", "rel/x.reg", "c");
+	sc = ss_scopes_add(&f->s, "ssh", "/etc/ssh/ssh_config", "d");
+	f->o.home = "/home/u";
+	f->o.cwd = "/home/u/work";
+	f->o.verbose = 1;
+	assert_int_equal(ss_report_text(&f->s, &f->o, &f->out, &f->d), 0);
+	const char *t = ss_buf_str(&f->out);
+	assert_non_null(strstr(t, "\n~/.ssh/config (ssh)\n"));
+	assert_non_null(strstr(t, "  config.d/w.conf:3  ")); /* beside the file */
+	assert_non_null(strstr(t, "ServerAliveInterval at line 12 is 0: off\n"));
+	assert_non_null(strstr(t, "\ns.reg (putty)\n"));
+	assert_non_null(strstr(t, "  ~/other.reg:4  "));
+	assert_non_null(strstr(t, "\nrel/x.reg (putty)\n"));
+	assert_non_null(strstr(t, "\n/etc/ssh/ssh_config (ssh)\n"));
+	/* Without --verbose a reason is what comes before its first ": ". */
+	f->o.verbose = 0;
+	ss_buf_release(&f->out);
+	assert_int_equal(ss_report_text(&f->s, &f->o, &f->out, &f->d), 0);
+	assert_non_null(strstr(ss_buf_str(&f->out), "ServerAliveInterval at line 12 is 0\n"));
+}
+
+/* At 80 and 100 columns no line is wider; the explanation is wrapped
+ * beside the row or put under it, and cut to two lines unless verbose. */
+static void test_text_fits_the_width(void **state)
+{
+	fixture *f = *state;
+	ss_scope *sc = ss_scopes_add(&f->s, "winscp", "w.ini", "Production/db1.corp.example");
+	ss_scope_reason(sc, "PingInterval=1 at w.ini:40 sets an interval, but PingType is 0 at "
+			    "w.ini:39: WinSCP sends no keepalives");
+	ss_scope_reason(sc, "keepalives are off, and this sentence goes on and on, well past what "
+			    "two lines of any table can hold at a hundred columns or less, so "
+			    "that it must be cut: SENTINEL");
+	size_t widths[] = {80, 100, 60};
+	for (size_t i = 0; i < 3; i++) {
+		for (int verbose = 0; verbose < 2; verbose++) {
+			f->o.width = widths[i];
+			f->o.verbose = verbose;
+			ss_buf_release(&f->out);
+			assert_int_equal(ss_report_text(&f->s, &f->o, &f->out, &f->d), 0);
+			ss_strlist l = lines_of(&f->out);
+			for (size_t k = 0; k < l.n; k++)
+				if (chars(l.v[k]) > widths[i]) {
+					ss_strlist_release(&l);
+					fail_msg("%zu columns: line %zu is too wide", widths[i], k);
+				}
+			const char *t = ss_buf_str(&f->out);
+			assert_int_equal(strstr(t, "SENTINEL") != NULL, verbose);
+			assert_int_equal(strstr(t, "...") != NULL, !verbose);
+			ss_strlist_release(&l);
+		}
+	}
+}
+
+/* --quiet: the summary only; --failures: the failing rows only. */
+static void test_text_quiet_and_failures(void **state)
+{
+	fixture *f = *state;
+	f->o.quiet = 1;
+	assert_int_equal(ss_report_text(&f->s, &f->o, &f->out, &f->d), 0);
+	assert_string_equal(ss_buf_str(&f->out),
+			    "3 scopes, 1 passed, 2 failed (NAT timeout 240s)\n");
+	f->o.quiet = 0;
+	f->o.failures = 1;
+	ss_buf_release(&f->out);
+	assert_int_equal(ss_report_text(&f->s, &f->o, &f->out, &f->d), 0);
+	const char *t = ss_buf_str(&f->out);
+	assert_null(strstr(t, "caf\xC3\xA9"));
+	assert_null(strstr(t, "  pass"));
+	assert_int_equal(count_lines(&f->out), 1 + 2 + 2 + 1);
+	/* Nothing fails: no table, the summary still. */
+	ss_scopes_free(&f->s);
+	ss_scopes_add(&f->s, "ssh", "c", "ok")->interval = 30;
+	ss_buf_release(&f->out);
+	assert_int_equal(ss_report_text(&f->s, &f->o, &f->out, &f->d), 0);
+	assert_string_equal(ss_buf_str(&f->out),
+			    "1 scope, 1 passed, 0 failed (NAT timeout 240s)\n");
 }
 
 static void test_text_colour_only_when_asked(void **state)
@@ -127,8 +265,9 @@ static void test_text_colour_only_when_asked(void **state)
 	const char *t = ss_buf_str(&f->out);
 	assert_non_null(strstr(t, "\033[31mFAIL\033[0m"));
 	assert_non_null(strstr(t, "\033[32mpass\033[0m"));
-	/* The heading is not coloured, and hostile bytes still are not raw. */
-	assert_int_equal(strncmp(t, "KIND", 4), 0);
+	/* The column headings are not coloured, and hostile bytes still are
+	 * not raw. */
+	assert_int_equal(strncmp(t, "  SCOPE", 7), 0);
 	assert_null(strstr(t, "\033[2J"));
 	assert_null(strstr(t, "\n\033[31m\n"));
 }
@@ -319,6 +458,10 @@ int main(void)
 	    T(test_text_never_forges_a_line),
 	    T(test_text_alignment),
 	    T(test_text_colour_only_when_asked),
+	    T(test_text_groups_rows_by_file),
+	    T(test_text_short_paths),
+	    T(test_text_fits_the_width),
+	    T(test_text_quiet_and_failures),
 	    T(test_printable_is_strict_utf8),
 	    T(test_json_reads_back),
 	    T(test_junit_reads_back),

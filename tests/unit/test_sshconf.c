@@ -269,7 +269,7 @@ static void test_corpus_lexes(void **state)
 	if (!dir)
 		skip();
 	ss_strlist names = tu_list_dir(dir);
-	assert_true(names.n >= 20);
+	assert_true(names.n >= 4); /* fixtures/corpus/ssh has 4, the shared one 23 */
 	for (size_t i = 0; i < names.n; i++) {
 		if (strcmp(names.v[i], "SOURCES.tsv") == 0)
 			continue;

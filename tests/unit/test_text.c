@@ -122,7 +122,7 @@ static void test_corpus_roundtrip(void **state)
 		ss_strlist_release(&names);
 		free(dir);
 	}
-	assert_true(files >= 30);
+	assert_true(files >= 10); /* fixtures/corpus has 10 files, the shared one 31 */
 }
 
 static void test_error_position(void **state)

@@ -90,7 +90,7 @@ static void test_corpus_round_trip(void **state)
 	if (!dir)
 		skip();
 	ss_strlist names = tu_list_dir(dir);
-	assert_true(names.n >= 4);
+	assert_true(names.n >= 2); /* fixtures/corpus/winscp has 2, the shared one 4 */
 	for (size_t i = 0; i < names.n; i++) {
 		char *p = tu_path(dir, names.v[i]);
 		ss_buf raw = tu_read(p);

@@ -66,15 +66,13 @@ ss_buf tu_read(const char *path)
 
 char *tu_corpus_dir(const char *sub)
 {
-	const char *shared = getenv("SSHSYNC_SHARED");
-	if (!shared)
-		return NULL;
-	char *p = ss_asprintf("%s/corpus/%s", shared, sub);
+	const char *corpus = getenv("SSHSYNC_CORPUS");
+	if (!corpus)
+		fail_msg("SSHSYNC_CORPUS is not set (ctest sets it)");
+	char *p = ss_asprintf("%s/%s", corpus, sub);
 	assert_non_null(p);
-	if (access(p, R_OK) != 0) {
-		free(p);
-		return NULL;
-	}
+	if (access(p, R_OK) != 0)
+		fail_msg("no corpus at %s", p);
 	return p;
 }
 

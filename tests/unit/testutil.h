@@ -20,7 +20,8 @@ void tu_write(const char *path, const void *data, size_t len);
 void tu_write_str(const char *path, const char *s);
 /* The whole file; the caller releases the buffer. */
 ss_buf tu_read(const char *path);
-/* $SSHSYNC_SHARED/corpus/SUB (or NULL when the corpus is not there). */
+/* $SSHSYNC_CORPUS/SUB: fixtures/corpus/SUB, or the shared corpus in a
+ * [shared] test (tests/CMakeLists.txt). Fails the test when it is absent. */
 char *tu_corpus_dir(const char *sub);
 /* The names in a directory, sorted, without dot files. */
 ss_strlist tu_list_dir(const char *dir);

@@ -2,7 +2,6 @@
 # counters, checks and a scratch directory. Source it, then call `finish`.
 set -uo pipefail
 : "${SSHSYNC:?SSHSYNC must name the sshsync binary}"
-: "${SSHSYNC_SHARED:?SSHSYNC_SHARED must name the shared folder}"
 # The system's Python: a version manager's shim can take seconds to start.
 if [ -x /usr/bin/python3 ]; then PY=/usr/bin/python3; else PY=python3; fi
 passed=0
