@@ -75,7 +75,7 @@ typedef struct ss_scopes {
  * set_at NULL. Returns NULL when memory runs out. */
 ss_scope *ss_scopes_add(ss_scopes *s, const char *kind, const char *file, const char *name);
 int ss_scope_set_at(ss_scope *sc, const char *where); /* copies; NULL clears */
-int ss_scope_reason(ss_scope *sc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int ss_scope_reason(ss_scope *sc, const char *fmt, ...) SS_PRINTF(2, 3);
 /* Adds the reasons a policy finds (off, not shorter than the NAT timeout,
  * differs from the asked interval). */
 int ss_scope_judge(ss_scope *sc, const ss_policy *p);

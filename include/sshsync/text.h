@@ -76,7 +76,7 @@ size_t ss_text_line_at(const ss_text *t, size_t offset);
 void ss_text_position(const ss_text *t, size_t offset, size_t *line, size_t *col);
 /* Sets an error at a byte offset of the text: "path:line:col: ...". */
 int ss_text_error(const ss_text *t, ss_diag *d, size_t offset, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+    SS_PRINTF(4, 5);
 /* The ending string for inserted lines ("\n" or "\r\n"). */
 const char *ss_text_eol_string(const ss_text *t);
 /* "path:LINE" for a byte offset, newly allocated (NULL when out of memory). */

@@ -19,6 +19,8 @@
 #include "sshsync/regfile.h"
 #include "sshsync/safewrite.h"
 #include "sshsync/sessdir.h"
+#include "sshsync/os_file.h"
+#include "sshsync/os_path.h"
 
 typedef struct flavour {
 	const char *kind;
@@ -91,7 +93,7 @@ typedef struct found {
 	int present;	 /* the client reads a line for it */
 	int usable;	 /* ...and it is a number the client takes as meant */
 	int counts;	 /* the client uses the value read (not the default) */
-	long value;	 /* what the client gets (the default when !usable) */
+	long long value; /* what the client gets (the default when !usable) */
 	char *where;	 /* "file:line" */
 	size_t line;	 /* to tell which was set last */
 	const char *why; /* why it is not usable */
@@ -111,17 +113,18 @@ static int fill_scope(ss_scope *sc, const found f[NVALS])
 	int r = 0;
 	for (int i = 0; i < NVALS; i++)
 		if (f[i].present && !f[i].usable)
-			r |= ss_scope_reason(sc, "%s at %s %s; PuTTY reads it as %ld",
+			r |= ss_scope_reason(sc, "%s at %s %s; PuTTY reads it as %lld",
 					     VALUE_NAMES[i], f[i].where, f[i].why, f[i].value);
-	long interval = f[V_MIN].value * 60 + f[V_SECS].value;
+	/* 64 bits wherever long has 32 (Windows): INT_MAX minutes fit. */
+	long long interval = f[V_MIN].value * 60 + f[V_SECS].value;
 	if (interval < 0) {
 		r |= ss_scope_reason(sc,
-				     "PingInterval*60 + PingIntervalSecs is negative (%ld): "
+				     "PingInterval*60 + PingIntervalSecs is negative (%lld): "
 				     "PuTTY sends no keepalives",
 				     interval);
 		interval = 0;
 	}
-	sc->interval = interval;
+	sc->interval = interval > LONG_MAX ? LONG_MAX : (long)interval;
 	sc->tcp_keepalive = f[V_TCP].value != 0;
 	const found *at = NULL;
 	for (int i = V_MIN; i <= V_SECS; i++)
@@ -284,7 +287,7 @@ static int reg_found(const ss_regfile *rf, size_t b, found f[NVALS])
 		if (v[i].type == SS_REG_DWORD) {
 			f[i].usable = f[i].counts = 1;
 			/* PuTTY keeps the DWORD in an int. */
-			f[i].value = (long)(int32_t)v[i].dword;
+			f[i].value = (int32_t)v[i].dword;
 		} else {
 			f[i].why =
 			    v[i].type == SS_REG_SZ ? "is a string, not a dword" : "is not a dword";
@@ -431,7 +434,7 @@ static int reg_apply(const flavour *fl, ss_change *c, const ss_policy *p, ss_dia
 /* --- session directories --- */
 
 /* atoi, without its undefined overflow. */
-static long c_atoi(const char *s, int *plain)
+static long long c_atoi(const char *s, int *plain)
 {
 	const char *p = s;
 	while (*p == ' ' || (*p >= '\t' && *p <= '\r'))
@@ -440,15 +443,15 @@ static long c_atoi(const char *s, int *plain)
 	if (*p == '-' || *p == '+')
 		p++;
 	const char *digits = p;
-	long v = 0;
+	long long v = 0;
 	while (*p >= '0' && *p <= '9') {
-		if (v < (long)INT_MAX + 1)
+		if (v < (long long)INT_MAX + 1)
 			v = v * 10 + (*p - '0');
 		p++;
 	}
 	*plain = p > digits && *p == '\0' && digits == s + neg;
-	if (v > (long)INT_MAX + 1)
-		v = (long)INT_MAX + 1;
+	if (v > (long long)INT_MAX + 1)
+		v = (long long)INT_MAX + 1;
 	v = neg ? -v : v;
 	return v > INT_MAX ? INT_MAX : v;
 }
@@ -605,7 +608,7 @@ static int dir_create_default(const flavour *fl, const char *path, const uint32_
 static char *backup_dir_for(const char *dir)
 {
 	size_t n = strlen(dir);
-	while (n > 1 && dir[n - 1] == '/')
+	while (n > 1 && ss_os_is_sep(dir[n - 1]))
 		n--;
 	return ss_asprintf("%.*s%s", (int)n, dir, SS_BACKUP_SUFFIX);
 }
@@ -691,8 +694,8 @@ static int plan_named(const flavour *fl, const char *name, const ss_policy *p, s
 static int source_sessions(const flavour *fl, const char *from, const char *cp, ss_strlist *keys,
 			   ss_strlist *names, int *want_default, ss_diag *d)
 {
-	struct stat st;
-	if (stat(from, &st) < 0)
+	ss_stat st;
+	if (ss_os_stat(from, &st) < 0)
 		return ss_diag_errno(d, from, "cannot open");
 	ss_buf b = SS_BUF_INIT;
 	int r = 0;
@@ -790,8 +793,8 @@ static int export_plan(const flavour *fl, const char *from, const ss_strlist *se
 
 static int is_dir(const char *path)
 {
-	struct stat st;
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+	ss_stat st;
+	return ss_os_stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 static int audit(const flavour *fl, const char *path, ss_scopes *out, ss_diag *d)
@@ -846,8 +849,7 @@ static int sniff(const flavour *fl, const char *path, const char *head, size_t l
 	if (!head) {
 		/* A directory: ~/.putty/sessions, ~/.config/putty/sessions,
 		 * KiTTY's portable Sessions folder. */
-		const char *base = strrchr(path, '/');
-		base = base ? base + 1 : path;
+		const char *base = ss_os_base_name(path);
 		int sessions = strcasecmp(base, "sessions") == 0;
 		int kitty = contains_ci(path, strlen(path), "kitty");
 		if (fl->fmt == SS_SESS_KITTY)

@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -16,6 +17,7 @@
 #include "sshsync/regfile.h"
 #include "sshsync/text.h"
 #include "sshsync/winini.h"
+#include "sshsync/os_path.h"
 
 /* The SCP/SFTP keys, the FTP keys, and the protocol that chooses. */
 enum { K_TYPE, K_MIN, K_SECS, K_SEC, K_FTYPE, K_FINT, K_PROTO, K_N };
@@ -243,7 +245,8 @@ static int evaluate_ssh(const wsite *w, ss_scope *sc)
 		secs_from = &w->k[K_SEC];
 		secs = read_value(w, K_SEC);
 	}
-	long interval = read_value(w, K_MIN) * 60 + secs;
+	/* 64 bits wherever long has 32 (Windows): INT_MAX minutes fit. */
+	long long interval = (long long)read_value(w, K_MIN) * 60 + secs;
 	if (interval == 0)
 		interval = 30;
 	long type = read_value(w, K_TYPE);
@@ -266,7 +269,9 @@ static int evaluate_ssh(const wsite *w, ss_scope *sc)
 					     t->present && t->readable ? t->where : "");
 		set_at = t->present && t->readable ? t : NULL;
 	} else {
-		sc->interval = interval;
+		sc->interval = interval > LONG_MAX   ? LONG_MAX
+			       : interval < LONG_MIN ? LONG_MIN
+						     : (long)interval;
 		if (type != 1 && type != 2)
 			r |= ss_scope_reason(sc,
 					     "%s at %s is not 0, 1 or 2: WinSCP sends null "
@@ -274,7 +279,7 @@ static int evaluate_ssh(const wsite *w, ss_scope *sc)
 					     w->k[K_TYPE].shown, w->k[K_TYPE].where);
 		if (interval < 0)
 			r |= ss_scope_reason(sc,
-					     "interval %lds (PingInterval*60 + "
+					     "interval %llds (PingInterval*60 + "
 					     "PingIntervalSecs) is negative",
 					     interval);
 		if (!set_at)
@@ -1085,8 +1090,7 @@ static int contains_ci(const char *head, size_t len, const char *needle)
 
 static int winscp_sniff(const char *path, const char *head, size_t len)
 {
-	const char *base = strrchr(path, '/');
-	base = base ? base + 1 : path;
+	const char *base = ss_os_base_name(path);
 	if (!head)
 		return 0; /* WinSCP keeps no settings in directories */
 	if (strcasecmp(base, "WinSCP.ini") == 0)

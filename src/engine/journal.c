@@ -3,13 +3,15 @@
 
 #include <errno.h>
 #include <jansson.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "sshsync/os_file.h"
+#include "sshsync/os_path.h"
+#include "sshsync/os_sys.h"
+#include "sshsync/os_user.h"
 
 #define JOURNAL_NAME "journal"
 #define OBJECTS_NAME "objects"
@@ -18,21 +20,20 @@ char *ss_journal_default_dir(void)
 {
 	const char *state = getenv("XDG_STATE_HOME");
 	/* The XDG spec: a relative path is invalid and ignored. */
-	if (state && state[0] == '/')
+	if (state && ss_os_is_absolute(state))
 		return ss_asprintf("%s/sshsync", state);
-	const char *home = getenv("HOME");
-	if (!home || !*home)
-		return NULL;
-	return ss_asprintf("%s/.local/state/sshsync", home);
+	char *base = ss_os_folder_path(SS_OS_STATE);
+	char *dir = base ? ss_asprintf("%s/sshsync", base) : NULL;
+	free(base);
+	return dir;
 }
 
 int ss_sha256_hex(const void *data, size_t len, char out[SS_SHA256_HEX])
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int n = 0;
-	if (!EVP_Digest(data, len, md, &n, EVP_sha256(), NULL) || n != 32)
+	unsigned char md[32];
+	if (ss_os_sha256(data, len, md) < 0)
 		return -1;
-	for (unsigned int i = 0; i < n; i++)
+	for (unsigned int i = 0; i < 32; i++)
 		snprintf(out + 2 * i, 3, "%02x", md[i]);
 	out[64] = '\0';
 	return 0;
@@ -363,7 +364,7 @@ int ss_journal_begin(ss_journal *j, const char *op, long of, const ss_journal_fi
 	char when[32];
 	time_t now = time(NULL);
 	struct tm tm;
-	if (!gmtime_r(&now, &tm) || !strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm))
+	if (ss_os_gmtime(now, &tm) < 0 || !strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm))
 		snprintf(when, sizeof(when), "%lld", (long long)now);
 	*id = next_id(j);
 	json_t *o = json_pack("{s:I,s:s,s:s,s:o}", "id", (json_int_t)*id, "op", op, "time", when,

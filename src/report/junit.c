@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "sshsync/report.h"
+#include "sshsync/os_sys.h"
 
 /* XML 1.0 cannot carry control characters even escaped: show them as \xNN. */
 static char *xml_text(const char *s)
@@ -158,9 +158,9 @@ static int write_document(xmlTextWriterPtr w, const ss_scopes *s)
 	char stamp[32], host[256];
 	time_t now = time(NULL);
 	struct tm tm;
-	if (!gmtime_r(&now, &tm) || !strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm))
+	if (ss_os_gmtime(now, &tm) < 0 || !strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm))
 		return -1;
-	if (gethostname(host, sizeof(host)) < 0 || !host[0])
+	if (ss_os_hostname(host, sizeof(host)) < 0 || !host[0])
 		strcpy(host, "localhost");
 	host[sizeof(host) - 1] = '\0';
 	xmlTextWriterSetIndent(w, 1);
