@@ -627,7 +627,7 @@ static int dir_apply(const flavour *fl, const char *dir, const ss_policy *p, ss_
 	int r = err ? ss_diag_oom(d) : def ? dir_create_default(fl, def, want, nwant, cs, d) : 0;
 	free(def);
 	for (size_t i = 0; i < files.n && r == 0; i++) {
-		ss_text *t;
+		ss_text *t = NULL;
 		ss_sessfile sf;
 		if (dir_load(fl, dir, files.v[i], &t, &sf, d) < 0) {
 			r = -1;

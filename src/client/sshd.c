@@ -467,7 +467,7 @@ static int match_index(ss_sshd_config *c, size_t fi, size_t ii, size_t *out, ss_
 
 static int record_block(ss_sshd_config *c, size_t fi, size_t ii, ss_diag *d)
 {
-	size_t match;
+	size_t match = 0;
 	if (match_index(c, fi, ii, &match, d) < 0)
 		return -1;
 	if (sd_grow((void **)&c->blocks, &c->blocks_cap, c->nblocks, sizeof(*c->blocks)) < 0)

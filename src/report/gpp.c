@@ -83,7 +83,7 @@ static int split_path(const char *path, const char **hive, const char **key)
 
 static int check_key(const ss_regkey *k, ss_diag *d)
 {
-	const char *hive, *key;
+	const char *hive = NULL, *key = NULL;
 	if (split_path(k->path, &hive, &key) < 0)
 		return ss_diag_set(d, NULL, 0, 0,
 				   "registry key '%s' does not start with a hive "
@@ -163,7 +163,7 @@ static const char *leaf(const char *key)
 
 static int write_key(xmlTextWriterPtr w, const ss_regkey *k, const char *changed, ss_diag *d)
 {
-	const char *hive, *key;
+	const char *hive = NULL, *key = NULL;
 	if (k->n == 0)
 		return 0;
 	split_path(k->path, &hive, &key); /* checked before */
