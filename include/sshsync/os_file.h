@@ -57,6 +57,11 @@ int ss_os_open_side_dir(int parent, const char *name, ss_os_id uid, ss_os_id gid
  * when the file does not exist (not an error). Fails with ELOOP for a
  * symbolic link, EINVAL for anything but a regular file. */
 int ss_os_lock_file(int dir, const char *name, int *fd, ss_stat *st);
+/* Just before the locked file is renamed over: Windows cannot replace a
+ * file that is open, so there the descriptor is closed (*fd becomes -1)
+ * while the lock, held by the file's identity, stays until sshsync exits;
+ * on POSIX nothing happens (the lock is on the open file). */
+int ss_os_release_for_replace(int *fd);
 /* Locks a whole directory (for a file that does not exist yet). */
 int ss_os_lock_dir(int dir);
 

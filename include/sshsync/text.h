@@ -39,9 +39,9 @@ typedef struct ss_line {
  * somebody changed in the meantime. */
 typedef struct ss_file_identity {
 	int known;
-	dev_t dev;
-	ino_t ino;
-	off_t size;
+	uint64_t dev; /* ss_stat's: 64 bits on every system (Windows' */
+	uint64_t ino; /* ino_t has 16, its dev_t 32) */
+	int64_t size;
 	uint64_t hash; /* FNV-1a over the raw bytes */
 } ss_file_identity;
 

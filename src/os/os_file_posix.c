@@ -171,6 +171,12 @@ int ss_os_lock_file(int dir, const char *name, int *fd, ss_stat *st)
 	return -1;
 }
 
+int ss_os_release_for_replace(int *fd)
+{
+	(void)fd; /* the flock stays with the open file until it is closed */
+	return 0;
+}
+
 int ss_os_lock_dir(int dir)
 {
 	return flock_retry(dir, LOCK_EX);

@@ -146,8 +146,8 @@ static int to_fd(HANDLE h, int flags, int *fd)
 	return 0;
 }
 
-static int open_fd_w(const wchar_t *path, DWORD access, DWORD disposition, DWORD flags,
-		     int fdflags, int *fd)
+static int open_fd_w(const wchar_t *path, DWORD access, DWORD disposition, DWORD flags, int fdflags,
+		     int *fd)
 {
 	*fd = -1;
 	HANDLE h = open_w(path, access, disposition, flags);
@@ -183,8 +183,8 @@ int ss_os_close(int fd)
 
 /* Opens `name` in `dir` without following a link at its end: a link is
  * refused with ELOOP. */
-static int open_at_nofollow(int dir, const char *name, DWORD access, DWORD disposition,
-			    int fdflags, int *fd, ss_stat *st)
+static int open_at_nofollow(int dir, const char *name, DWORD access, DWORD disposition, int fdflags,
+			    int *fd, ss_stat *st)
 {
 	*fd = -1;
 	wchar_t *w = ss_w32_join_at(dir, name);
@@ -255,10 +255,32 @@ static int lock_handle(HANDLE h, int wait)
 	return 0;
 }
 
+/* The lock of a file or a directory: a named mutex for its identity,
+ * held until sshsync exits (the system releases it then, as it would an
+ * abandoned one). Not a lock on the open file: Windows could then not
+ * replace it (ss_os_release_for_replace), nor lock a directory at all. */
+static int lock_identity(const char *what, const ss_stat *st)
+{
+	char name[96];
+	snprintf(name, sizeof(name), "Local\\sshsync-%s-%llx-%llx", what,
+		 (unsigned long long)st->st_dev, (unsigned long long)st->st_ino);
+	HANDLE m = CreateMutexA(NULL, FALSE, name);
+	if (!m)
+		return ss_w32_fail();
+	DWORD w = WaitForSingleObject(m, INFINITE);
+	if (w != WAIT_OBJECT_0 && w != WAIT_ABANDONED) {
+		CloseHandle(m);
+		errno = EIO;
+		return -1;
+	}
+	return 0; /* the handle stays open: the lock lasts */
+}
+
 static int lock_once(int dir, const char *name, int *fd, ss_stat *st)
 {
 	int f;
-	if (open_at_nofollow(dir, name, GENERIC_READ, OPEN_EXISTING, _O_RDONLY, &f, st) < 0)
+	if (open_at_nofollow(dir, name, GENERIC_READ | READ_CONTROL, OPEN_EXISTING, _O_RDONLY, &f,
+			     st) < 0)
 		return errno == ENOENT ? 1 : -1;
 	int r = 0;
 	if (!S_ISREG(st->st_mode)) {
@@ -266,7 +288,7 @@ static int lock_once(int dir, const char *name, int *fd, ss_stat *st)
 		r = -1;
 	}
 	if (r == 0)
-		r = lock_handle(ss_w32_handle(f), 1);
+		r = lock_identity("file", st);
 	ss_stat now;
 	if (r == 0 && ss_os_stat_at(dir, name, &now) < 0)
 		r = errno == ENOENT ? 0 : -1;
@@ -295,27 +317,19 @@ int ss_os_lock_file(int dir, const char *name, int *fd, ss_stat *st)
 	return -1;
 }
 
-/* A directory cannot carry a byte-range lock: a named mutex for its
- * identity stands for it, held until sshsync exits (the system releases
- * it then, as it would an abandoned one). */
+int ss_os_release_for_replace(int *fd)
+{
+	int r = ss_os_close(*fd);
+	*fd = -1;
+	return r;
+}
+
 int ss_os_lock_dir(int dir)
 {
 	ss_stat st;
 	if (ss_os_fstat(dir, &st) < 0)
 		return -1;
-	wchar_t name[96];
-	swprintf(name, sizeof(name) / sizeof(*name), L"Local\\sshsync-dir-%llx-%llx",
-		 (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
-	HANDLE m = CreateMutexW(NULL, FALSE, name);
-	if (!m)
-		return ss_w32_fail();
-	DWORD w = WaitForSingleObject(m, INFINITE);
-	if (w != WAIT_OBJECT_0 && w != WAIT_ABANDONED) {
-		CloseHandle(m);
-		errno = EIO;
-		return -1;
-	}
-	return 0; /* the handle stays open: the lock lasts */
+	return lock_identity("dir", &st);
 }
 
 /* --- reading and writing --- */
@@ -366,8 +380,7 @@ int ss_os_fsync(int fd)
 		return -1;
 	}
 	BY_HANDLE_FILE_INFORMATION fi;
-	if (GetFileInformationByHandle(h, &fi) &&
-	    (fi.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY))
+	if (GetFileInformationByHandle(h, &fi) && (fi.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY))
 		return 0; /* a directory cannot be flushed: NTFS logs its entries */
 	if (!FlushFileBuffers(h))
 		return ss_w32_fail();
@@ -412,7 +425,8 @@ static void random_suffix(char *out)
 	if (ss_os_random(raw, sizeof(raw)) < 0) {
 		/* The clock and the process are unique enough; CREATE_NEW
 		 * catches the rest. */
-		unsigned long long v = GetTickCount64() ^ ((unsigned long long)GetCurrentProcessId() << 16);
+		unsigned long long v =
+		    GetTickCount64() ^ ((unsigned long long)GetCurrentProcessId() << 16);
 		for (size_t i = 0; i < sizeof(raw); i++, v >>= 5)
 			raw[i] = (unsigned char)(v + i * 7);
 	}
@@ -435,9 +449,9 @@ int ss_os_create_temp(int dir, const char *name, int *fd, char **tmpname)
 		random_suffix(suffix);
 		size_t size = strlen(prefix) + sizeof(suffix);
 		char *tmp = malloc(size);
-		wchar_t *w = tmp ? (snprintf(tmp, size, "%s%s", prefix, suffix),
-				    ss_w32_join_at(dir, tmp))
-				 : NULL;
+		wchar_t *w =
+		    tmp ? (snprintf(tmp, size, "%s%s", prefix, suffix), ss_w32_join_at(dir, tmp))
+			: NULL;
 		if (!w) {
 			free(tmp);
 			free(prefix);
@@ -549,9 +563,10 @@ int ss_os_copy_metadata(int from, const ss_stat *st, int to, const char **what)
 		SECURITY_DESCRIPTOR_CONTROL ctl = 0;
 		DWORD rev = 0;
 		GetSecurityDescriptorControl(sd, &ctl, &rev);
-		SECURITY_INFORMATION si = DACL_SECURITY_INFORMATION |
-					  (ctl & SE_DACL_PROTECTED ? PROTECTED_DACL_SECURITY_INFORMATION
-								   : UNPROTECTED_DACL_SECURITY_INFORMATION);
+		SECURITY_INFORMATION si =
+		    DACL_SECURITY_INFORMATION |
+		    (ctl & SE_DACL_PROTECTED ? PROTECTED_DACL_SECURITY_INFORMATION
+					     : UNPROTECTED_DACL_SECURITY_INFORMATION);
 		e = SetSecurityInfo(ht, SE_FILE_OBJECT, si, NULL, NULL, dacl, NULL);
 		LocalFree(sd);
 		if (e != ERROR_SUCCESS && e != ERROR_NOT_SUPPORTED && e != ERROR_INVALID_FUNCTION &&
@@ -828,7 +843,8 @@ int ss_os_write_new_file(const char *path, const void *data, size_t len, unsigne
 	if (!w)
 		return -1;
 	int fd;
-	int r = open_fd_w(w, GENERIC_WRITE, CREATE_NEW, FILE_FLAG_OPEN_REPARSE_POINT, _O_WRONLY, &fd);
+	int r =
+	    open_fd_w(w, GENERIC_WRITE, CREATE_NEW, FILE_FLAG_OPEN_REPARSE_POINT, _O_WRONLY, &fd);
 	if (r == 0) {
 		r = ss_os_write_all(fd, data, len);
 		int e = errno;

@@ -26,7 +26,8 @@ int ss_os_parse_numeric_addr(const char *s, ss_os_addr *x)
 		memset(x, 0, sizeof(*x));
 		if (ai->ai_addr && ai->ai_family == AF_INET &&
 		    ai->ai_addrlen >= sizeof(struct sockaddr_in)) {
-			const struct sockaddr_in *in4 = (const struct sockaddr_in *)(void *)ai->ai_addr;
+			const struct sockaddr_in *in4 =
+			    (const struct sockaddr_in *)(void *)ai->ai_addr;
 			x->family = 4;
 			memcpy(x->b, &in4->sin_addr, 4);
 			r = 0;

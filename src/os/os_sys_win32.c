@@ -85,11 +85,11 @@ static UINT codepage_number(const char *name)
 	static const struct {
 		const char *name;
 		UINT cp;
-	} names[] = {{"UTF-8", CP_UTF8},   {"UTF8", CP_UTF8},	  {"US-ASCII", 20127},
-		     {"ASCII", 20127},	    {"KOI8-R", 20866},	  {"KOI8-U", 21866},
-		     {"SHIFT_JIS", 932},    {"SJIS", 932},	  {"GBK", 936},
-		     {"GB2312", 936},	    {"BIG5", 950},	  {"EUC-KR", 51949},
-		     {"EUC-JP", 20932},	    {"GB18030", 54936},	  {NULL, 0}};
+	} names[] = {{"UTF-8", CP_UTF8}, {"UTF8", CP_UTF8},  {"US-ASCII", 20127},
+		     {"ASCII", 20127},	 {"KOI8-R", 20866},  {"KOI8-U", 21866},
+		     {"SHIFT_JIS", 932}, {"SJIS", 932},	     {"GBK", 936},
+		     {"GB2312", 936},	 {"BIG5", 950},	     {"EUC-KR", 51949},
+		     {"EUC-JP", 20932},	 {"GB18030", 54936}, {NULL, 0}};
 	for (size_t i = 0; names[i].name; i++)
 		if (strcasecmp(name, names[i].name) == 0)
 			return names[i].cp;
@@ -138,7 +138,7 @@ int ss_os_convert(const char *to, const char *from, const char *s, size_t len, c
 			return -1;
 		MultiByteToWideChar(cfrom, MB_ERR_INVALID_CHARS, s, (int)len, w, wn);
 		BOOL lossy = FALSE;
-		DWORD flags = cto == CP_UTF8 ? WC_ERR_INVALID_CHARS
+		DWORD flags = cto == CP_UTF8  ? WC_ERR_INVALID_CHARS
 			      : flagless(cto) ? 0
 					      : WC_NO_BEST_FIT_CHARS;
 		n = WideCharToMultiByte(cto, flags, w, wn, NULL, 0, NULL,
@@ -155,7 +155,7 @@ int ss_os_convert(const char *to, const char *from, const char *s, size_t len, c
 	}
 	if (n) {
 		BOOL lossy = FALSE;
-		DWORD flags = cto == CP_UTF8 ? WC_ERR_INVALID_CHARS
+		DWORD flags = cto == CP_UTF8  ? WC_ERR_INVALID_CHARS
 			      : flagless(cto) ? 0
 					      : WC_NO_BEST_FIT_CHARS;
 		WideCharToMultiByte(cto, flags, w, wn, res, n, NULL, flagless(cto) ? NULL : &lossy);

@@ -46,8 +46,8 @@ int ss_os_is_admin(void)
 		return 0;
 	TOKEN_ELEVATION el;
 	DWORD n = 0;
-	int admin = GetTokenInformation(tok, TokenElevation, &el, sizeof(el), &n) &&
-		    el.TokenIsElevated;
+	int admin =
+	    GetTokenInformation(tok, TokenElevation, &el, sizeof(el), &n) && el.TokenIsElevated;
 	CloseHandle(tok);
 	return admin;
 }
@@ -62,8 +62,8 @@ int ss_os_user_exists(const char *name)
 	wchar_t domain[256];
 	DWORD domlen = sizeof(domain) / sizeof(*domain);
 	SID_NAME_USE use;
-	int ok = LookupAccountNameW(NULL, w, sid, &sidlen, domain, &domlen, &use) &&
-		 use == SidTypeUser;
+	int ok =
+	    LookupAccountNameW(NULL, w, sid, &sidlen, domain, &domlen, &use) && use == SidTypeUser;
 	free(w);
 	return ok;
 }
@@ -86,9 +86,9 @@ int ss_os_user_groups(const char *user, ss_os_paths *out)
 		return errno == ENOMEM ? -1 : 0;
 	LOCALGROUP_USERS_INFO_0 *groups = NULL;
 	DWORD read = 0, total = 0;
-	NET_API_STATUS st = NetUserGetLocalGroups(NULL, w, 0, LG_INCLUDE_INDIRECT,
-						  (LPBYTE *)&groups, MAX_PREFERRED_LENGTH, &read,
-						  &total);
+	NET_API_STATUS st =
+	    NetUserGetLocalGroups(NULL, w, 0, LG_INCLUDE_INDIRECT, (LPBYTE *)&groups,
+				  MAX_PREFERRED_LENGTH, &read, &total);
 	free(w);
 	if (st != NERR_Success) {
 		if (groups)

@@ -140,7 +140,7 @@ static int open_and_lock(wctx *w)
 	return 0;
 }
 
-static int hash_open_file(int fd, uint64_t *hash, off_t *size)
+static int hash_open_file(int fd, uint64_t *hash, int64_t *size)
 {
 	enum { CHUNK = 1 << 16 };
 	unsigned char *buf = malloc(CHUNK);
@@ -149,7 +149,7 @@ static int hash_open_file(int fd, uint64_t *hash, off_t *size)
 		return -1;
 	}
 	uint64_t h = SS_HASH_INIT;
-	off_t total = 0;
+	int64_t total = 0;
 	ssize_t n;
 	/* Whole chunks only: the hash is cut at multiples of 8. */
 	while ((n = ss_os_read_full(fd, buf, CHUNK)) > 0) {
@@ -169,7 +169,7 @@ static int verify_unchanged(wctx *w, int fd, const ss_stat *st)
 {
 	const ss_file_identity *id = &w->orig->id;
 	uint64_t hash = 0;
-	off_t size = 0;
+	int64_t size = 0;
 	if (hash_open_file(fd, &hash, &size) < 0)
 		return ss_diag_errno(w->d, w->orig->path, "cannot read again");
 	if (st->st_dev != id->dev || st->st_ino != id->ino || size != id->size || hash != id->hash)
@@ -392,13 +392,16 @@ static void set_result(wctx *w, const void *bytes, size_t len, ss_write_result *
 	res->id.known = 1;
 	res->id.dev = w->tmpst.st_dev;
 	res->id.ino = w->tmpst.st_ino;
-	res->id.size = (off_t)len;
+	res->id.size = (int64_t)len;
 	res->id.hash = ss_hash_bytes(bytes, len);
 }
 
 static int commit(wctx *w, const void *bytes, size_t len, ss_write_result *res)
 {
-	if (ss_os_rename(w->tmpdir, w->tmpname, w->dirfd, w->name, w->lockfd < 0) < 0) {
+	int is_new = w->lockfd < 0;
+	if (!is_new && ss_os_release_for_replace(&w->lockfd) < 0)
+		return ss_diag_errno(w->d, w->orig->path, "cannot replace");
+	if (ss_os_rename(w->tmpdir, w->tmpname, w->dirfd, w->name, is_new) < 0) {
 		if (errno == EEXIST)
 			return ss_diag_set(w->d, w->orig->path, 0, 0,
 					   "appeared while sshsync was working; nothing written");

@@ -357,7 +357,7 @@ static int init_from_raw(ss_text *t, const char *display, ss_buf *raw, ss_diag *
 	const unsigned char *p = (const unsigned char *)ss_buf_str(raw);
 	size_t len = raw->len;
 	t->id.hash = ss_hash_bytes(p, len);
-	t->id.size = (off_t)len;
+	t->id.size = (int64_t)len;
 	t->path = ss_strdup(display);
 	int r = t->path ? 0 : ss_diag_oom(d);
 	if (r == 0 && len >= 2 && p[0] == 0xFF && p[1] == 0xFE) {
