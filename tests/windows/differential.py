@@ -43,7 +43,9 @@ def winpath(p):
 class Sides:
     def __init__(self, native, exe, work):
         self.native, self.exe, self.work = native, exe, work
-        base = dict(os.environ, LC_ALL="C.UTF-8", NO_COLOR="1", COLUMNS="200")
+        # The native build may be make check's (ASan): no leak scan at each exit.
+        base = dict(os.environ, LC_ALL="C.UTF-8", NO_COLOR="1", COLUMNS="200",
+                    ASAN_OPTIONS="detect_leaks=0")
         base.pop("SSHSYNC_SYSCONFDIR", None)
         self.base = base
         self.wine = shutil.which("wine") or "/usr/lib/wine/wine64"
@@ -75,10 +77,18 @@ class Sides:
                    XDG_STATE_HOME=winpath(os.path.join(home, ".state")))
         return run([self.wine, self.exe] + args, env)
 
-    def normal(self, text, roots):
-        for a, b in roots:
-            text = text.replace(a, b)
-        return text.replace("\\", "/")
+    def normal(self, v, roots):
+        """Every string with the roots replaced and "\\" read as "/"."""
+        if isinstance(v, str):
+            v = v.replace("\\", "/")
+            for a, b in roots:
+                v = v.replace(a.replace("\\", "/"), b)
+            return v
+        if isinstance(v, list):
+            return [self.normal(x, roots) for x in v]
+        if isinstance(v, dict):
+            return {k: self.normal(x, roots) for k, x in v.items()}
+        return v
 
     def doc(self, p, roots):
         """(exit status, scopes) with paths made alike."""
@@ -89,7 +99,7 @@ class Sides:
             return (p.returncode, None)
         flat = []
         for s in d.get("scopes", []):
-            flat.append(json.loads(self.normal(json.dumps(s, sort_keys=True), roots)))
+            flat.append(self.normal(s, roots))
         return (p.returncode, flat)
 
     def files(self, top):
@@ -112,12 +122,10 @@ class Sides:
         for d in (a, b):
             os.makedirs(d)
             make(d)
-        roots_a = [(json.dumps(a)[1:-1], "@")]
-        # Longest first: the Windows spellings of b, then the profile.
-        wb = json.dumps(winpath(b))[1:-1]
-        roots_b = [(wb, "@"), (json.dumps(b)[1:-1], "@"),
-                   (json.dumps(self.profile_win)[1:-1], "@"),
-                   (json.dumps(winpath(self.profile))[1:-1], "@")]
+        roots_a = [(a, "@")]
+        # The Windows spellings of b, and the profile (its .ssh is b's).
+        roots_b = [(winpath(b), "@"), (b, "@"), (self.profile_win, "@"),
+                   (winpath(self.profile), "@")]
         problems = []
         for args in (["audit", "--format", "json"],
                      ["apply", "--interval", "25", "--format", "json"],
@@ -126,23 +134,40 @@ class Sides:
             pb = self.exe_run(args + targets(b, True), b)
             da, db = self.doc(pa, roots_a), self.doc(pb, roots_b)
             if da != db:
-                problems.append("%s: native %s, sshsync.exe %s (stderr %r / %r)" % (
-                    " ".join(args[:1]), str(da)[:300], str(db)[:300],
-                    pa.stderr[:200], pb.stderr[:200]))
+                problems.append("%s: %s (stderr %r / %r)" % (
+                    args[0], first_difference(da, db), pa.stderr[:300], pb.stderr[:300]))
                 break
         if not problems:
             fa, fb = self.files(a), self.files(b)
             if fa.keys() != fb.keys():
                 problems.append("files: native %s, sshsync.exe %s" % (sorted(fa), sorted(fb)))
             else:
+                # Absolute Include lines name the tree they are in.
                 for k in sorted(fa):
-                    if fa[k] != fb[k]:
+                    if fa[k] != fb[k].replace(b.encode(), a.encode()):
                         problems.append("%s differs after apply" % k)
                         break
         if problems:
             self.failures.append("%s: %s" % (label, problems[0]))
         else:
             self.agree += 1
+
+
+def first_difference(a, b):
+    """Where two (exit status, scopes) first differ, said briefly."""
+    if a[0] != b[0]:
+        return "exit status %s, sshsync.exe %s" % (a[0], b[0])
+    if a[1] is None or b[1] is None:
+        return "no JSON from %s" % ("the native sshsync" if a[1] is None else "sshsync.exe")
+    if len(a[1]) != len(b[1]):
+        return "%d scopes, sshsync.exe %d: %s / %s" % (
+            len(a[1]), len(b[1]), [x.get("scope") for x in a[1]], [x.get("scope") for x in b[1]])
+    for x, y in zip(a[1], b[1]):
+        for k in sorted(set(x) | set(y)):
+            if x.get(k) != y.get(k):
+                return "scope %r: %s is %r, sshsync.exe %r" % (x.get("scope"), k, x.get(k),
+                                                                y.get(k))
+    return "?"
 
 
 def ssh_tree(seed):
@@ -204,7 +229,7 @@ def corpus_file(path, kind):
 def main():
     args = sys.argv[1:]
     native, exe, work = args[:3]
-    trees, puttys, corpora = 24, 24, []
+    trees, puttys, corpora = 20, 16, []
     rest = args[3:]
     while rest:
         if rest[0] == "--trees":
