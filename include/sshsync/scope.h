@@ -45,7 +45,9 @@ typedef struct ss_scope {
 	const char *kind; /* static string: "ssh", "sshd", "putty", ... */
 	char *file;
 	char *name;
-	long interval;	    /* effective seconds; 0 off; SS_UNKNOWN */
+	/* effective seconds; 0 off; SS_UNKNOWN. 64 bits everywhere: PuTTY's
+	 * and WinSCP's minutes*60 pass 2^31 (long has 32 bits on Windows). */
+	long long interval;
 	long count_max;	    /* SS_UNSET where the client has none */
 	long tcp_keepalive; /* 0, 1, SS_UNSET where the client has none */
 	char *set_at;	    /* "file:line" of the interval, NULL for the default */
@@ -83,7 +85,7 @@ int ss_scope_judge(ss_scope *sc, const ss_policy *p);
  * sends them: the interval through the scope's period rule (0 off,
  * SS_UNKNOWN unknown). The NAT judgement uses it; --interval compares the
  * setting. */
-long ss_scope_period(const ss_scope *sc);
+long long ss_scope_period(const ss_scope *sc);
 /* The largest setting whose period is shorter than `nat_timeout` (0: none). */
 long ss_scope_largest_passing(const ss_scope *sc, long nat_timeout);
 int ss_scope_failed(const ss_scope *sc);

@@ -124,7 +124,7 @@ static int fill_scope(ss_scope *sc, const found f[NVALS])
 				     interval);
 		interval = 0;
 	}
-	sc->interval = interval > LONG_MAX ? LONG_MAX : (long)interval;
+	sc->interval = interval;
 	sc->tcp_keepalive = f[V_TCP].value != 0;
 	const found *at = NULL;
 	for (int i = V_MIN; i <= V_SECS; i++)

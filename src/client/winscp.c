@@ -269,9 +269,7 @@ static int evaluate_ssh(const wsite *w, ss_scope *sc)
 					     t->present && t->readable ? t->where : "");
 		set_at = t->present && t->readable ? t : NULL;
 	} else {
-		sc->interval = interval > LONG_MAX   ? LONG_MAX
-			       : interval < LONG_MIN ? LONG_MIN
-						     : (long)interval;
+		sc->interval = interval;
 		if (type != 1 && type != 2)
 			r |= ss_scope_reason(sc,
 					     "%s at %s is not 0, 1 or 2: WinSCP sends null "

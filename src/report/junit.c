@@ -56,9 +56,9 @@ static char *failure_text(const ss_scope *sc)
 	else if (!sc->error && sc->interval == 0)
 		r |= ss_buf_adds(&b, "interval: off\n");
 	else if (!sc->error)
-		r |= ss_buf_addf(&b, "interval: %lds\n", sc->interval);
+		r |= ss_buf_addf(&b, "interval: %llds\n", sc->interval);
 	if (sc->interval > 0 && ss_scope_period(sc) != sc->interval)
-		r |= ss_buf_addf(&b, "period on the wire: %lds\n", ss_scope_period(sc));
+		r |= ss_buf_addf(&b, "period on the wire: %llds\n", ss_scope_period(sc));
 	/* an error scope has no value, so no place one was set */
 	if (!sc->error) {
 		r |= ss_buf_adds(&b, "set at: ");

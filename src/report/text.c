@@ -108,7 +108,7 @@ static char *display_path(const char *path, const ss_report_opts *o)
 /* The setting, and the period on the wire where the two differ. */
 static char *interval_text(const ss_scope *sc)
 {
-	long v = sc->interval, period = ss_scope_period(sc);
+	long long v = sc->interval, period = ss_scope_period(sc);
 	if (sc->not_applicable)
 		return ss_strdup("-");
 	if (v == SS_UNKNOWN)
@@ -116,8 +116,8 @@ static char *interval_text(const ss_scope *sc)
 	if (v == 0)
 		return ss_strdup("off");
 	if (period != v)
-		return ss_asprintf("%lds (probes every %lds)", v, period);
-	return ss_asprintf("%lds", v);
+		return ss_asprintf("%llds (probes every %llds)", v, period);
+	return ss_asprintf("%llds", v);
 }
 
 static char *optional_text(long v, int boolean)
