@@ -21,6 +21,9 @@ const char *ss_os_base_name(const char *path);
  * name), up to and without the last separator otherwise, but keeping a
  * root whole ("/" is 1; Windows: "C:\" is 3, "\\server\share\" kept). */
 size_t ss_os_dir_len(const char *path);
+/* Writes a path sshsync made (joined with '/') as the system spells it:
+ * Windows turns every '/' into '\\'; POSIX leaves it. In place. */
+void ss_os_native_seps(char *path);
 /* Whether `path` names the same place from any current directory. */
 int ss_os_is_absolute(const char *path);
 

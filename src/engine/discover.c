@@ -7,6 +7,7 @@
 
 #include "sshsync/buf.h"
 #include "sshsync/os_file.h"
+#include "sshsync/os_path.h"
 #include "sshsync/os_user.h"
 
 void ss_discover_env_init(ss_discover_env *env)
@@ -47,7 +48,12 @@ static int add_if(ss_targets *out, const char *kind, const char *path, int want_
 		return ss_diag_oom(d);
 	if (!c || !exists(path, want_dir))
 		return 0;
-	return ss_targets_add(out, c, path, system) < 0 ? ss_diag_oom(d) : 0;
+	char *shown = ss_strdup(path); /* C:\Users\x\.ssh\config on Windows */
+	if (shown)
+		ss_os_native_seps(shown);
+	int r = !shown || ss_targets_add(out, c, shown, system) < 0 ? ss_diag_oom(d) : 0;
+	free(shown);
+	return r;
 }
 
 static int add_owned(ss_targets *out, const char *kind, char *path, int want_dir, int system,

@@ -42,3 +42,8 @@ int ss_os_is_absolute(const char *path)
 {
 	return path[0] == '/';
 }
+
+void ss_os_native_seps(char *path)
+{
+	(void)path;
+}

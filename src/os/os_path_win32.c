@@ -82,3 +82,10 @@ int ss_os_is_absolute(const char *path)
 	 * separator (the current drive's root, or \\server\share). */
 	return ss_os_is_sep(path[0]) || (has_drive(path) && ss_os_is_sep(path[2]));
 }
+
+void ss_os_native_seps(char *path)
+{
+	for (; *path; path++)
+		if (*path == '/')
+			*path = '\\';
+}
