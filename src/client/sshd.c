@@ -153,10 +153,12 @@ static long conv_time(const char *s)
 	while (*s) {
 		char *end;
 		errno = 0;
-		long v = strtol(s, &end, 10);
-		if (end == s || v < 0)
+		/* strtoll: the same on every system (long has 32 bits on
+		 * Windows); what does not fit an int is refused below. */
+		long long v = strtoll(s, &end, 10);
+		if (end == s || v < 0 || errno == ERANGE)
 			return -1;
-		long mult = 1;
+		long long mult = 1;
 		switch (*end) {
 		case '\0':
 			break;
@@ -192,7 +194,7 @@ static long conv_time(const char *s)
 		v *= mult;
 		if (total > INT_MAX - v)
 			return -1;
-		total += v;
+		total += (long)v;
 		s = end;
 	}
 	return total;

@@ -17,14 +17,14 @@ int ss_parse_seconds(const char *s, long min, long *out)
 		return -1;
 	errno = 0;
 	char *end;
-	long v = strtol(s, &end, 10);
+	long long v = strtoll(s, &end, 10);
 	if (*end)
 		return -1;
 	if (errno == ERANGE || v > INT_MAX)
 		return -2;
 	if (v < min)
 		return -1;
-	*out = v;
+	*out = (long)v;
 	return 0;
 }
 
@@ -60,7 +60,7 @@ int ss_parse_time(const char *s, long min, long *out)
 	while (*s) {
 		if (!isdigit((unsigned char)*s))
 			return -1;
-		long v = 0;
+		long long v = 0; /* v * 10 must not wrap where long has 32 bits */
 		for (; isdigit((unsigned char)*s); s++) {
 			v = v * 10 + (*s - '0');
 			if (v > INT_MAX) {
