@@ -2,6 +2,7 @@
  * atomic replacement. See include/sshsync/os_file.h. */
 #define _GNU_SOURCE
 #include "sshsync/os_file.h"
+#include "os_int.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -18,11 +19,6 @@
 
 #include <glob.h>
 #include <pwd.h>
-
-#define TEMP_TAG ".sshsync-"
-#define TEMP_RANDOM 6
-/* Room left in a 255-byte name for ".", the tag and the random part. */
-#define TEMP_NAME_MAX 200
 
 static void from_stat(const struct stat *in, ss_stat *out)
 {
@@ -131,7 +127,7 @@ static int same_file(const ss_stat *a, const struct stat *b)
 }
 
 /* One attempt: 1 locked the file the name refers to, 0 try again. */
-static int lock_once(int dir, const char *name, int *fd, ss_stat *st)
+int ss_os_lock_once(int dir, const char *name, int *fd, ss_stat *st)
 {
 	int f = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (f < 0)
@@ -156,19 +152,6 @@ static int lock_once(int dir, const char *name, int *fd, ss_stat *st)
 	ss_os_close(f);
 	errno = e;
 	return r;
-}
-
-int ss_os_lock_file(int dir, const char *name, int *fd, ss_stat *st)
-{
-	*fd = -1;
-	memset(st, 0, sizeof(*st));
-	for (int tries = 0; tries < 1000; tries++) {
-		int r = lock_once(dir, name, fd, st);
-		if (r != 0)
-			return r < 0 ? -1 : 0;
-	}
-	errno = EAGAIN;
-	return -1;
 }
 
 int ss_os_release_for_replace(int *fd)
@@ -203,22 +186,11 @@ ssize_t ss_os_read_full(int fd, void *buf, size_t len)
 	return (ssize_t)got;
 }
 
-static char *temp_prefix(const char *name)
-{
-	size_t n = strlen(name);
-	if (n > TEMP_NAME_MAX)
-		n = TEMP_NAME_MAX;
-	char *p = malloc(n + sizeof(TEMP_TAG) + 1);
-	if (p)
-		snprintf(p, n + sizeof(TEMP_TAG) + 1, ".%.*s%s", (int)n, name, TEMP_TAG);
-	return p;
-}
-
 static int random_suffix(char *out)
 {
 	static const char alphabet[] =
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-	unsigned char raw[TEMP_RANDOM];
+	unsigned char raw[SS_OS_TEMP_RANDOM];
 	if (getrandom(raw, sizeof(raw), GRND_NONBLOCK) != (ssize_t)sizeof(raw)) {
 		/* No entropy yet: the clock and the process are unique enough,
 		 * O_EXCL catches the rest. */
@@ -228,9 +200,9 @@ static int random_suffix(char *out)
 		for (size_t i = 0; i < sizeof(raw); i++, v >>= 5)
 			raw[i] = (unsigned char)(v + i * 7);
 	}
-	for (size_t i = 0; i < TEMP_RANDOM; i++)
+	for (size_t i = 0; i < SS_OS_TEMP_RANDOM; i++)
 		out[i] = alphabet[raw[i] % (sizeof(alphabet) - 1)];
-	out[TEMP_RANDOM] = '\0';
+	out[SS_OS_TEMP_RANDOM] = '\0';
 	return 0;
 }
 
@@ -238,13 +210,13 @@ int ss_os_create_temp(int dir, const char *name, int *fd, char **tmpname)
 {
 	*fd = -1;
 	*tmpname = NULL;
-	char *prefix = temp_prefix(name);
+	char *prefix = ss_os_temp_prefix(name);
 	if (!prefix) {
 		errno = ENOMEM;
 		return -1;
 	}
 	for (int tries = 0; tries < 100; tries++) {
-		char suffix[TEMP_RANDOM + 1];
+		char suffix[SS_OS_TEMP_RANDOM + 1];
 		random_suffix(suffix);
 		size_t size = strlen(prefix) + sizeof(suffix);
 		char *tmp = malloc(size);
@@ -280,17 +252,6 @@ int ss_os_create_temp(int dir, const char *name, int *fd, char **tmpname)
 	return -1;
 }
 
-static int is_temp_of(const char *entry, const char *prefix, size_t plen)
-{
-	if (strncmp(entry, prefix, plen) != 0 || strlen(entry + plen) != TEMP_RANDOM)
-		return 0;
-	for (const char *c = entry + plen; *c; c++)
-		if (!((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') ||
-		      (*c >= '0' && *c <= '9')))
-			return 0;
-	return 1;
-}
-
 /* Removes one leftover unless a live sshsync still holds its lock. */
 static int remove_if_unheld(int dir, const char *entry)
 {
@@ -308,7 +269,7 @@ static int remove_if_unheld(int dir, const char *entry)
 
 int ss_os_remove_stale_temps(int dir, const char *name)
 {
-	char *prefix = temp_prefix(name);
+	char *prefix = ss_os_temp_prefix(name);
 	int f = prefix ? openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
 	DIR *dp = f >= 0 ? fdopendir(f) : NULL;
 	if (!dp) {
@@ -321,7 +282,7 @@ int ss_os_remove_stale_temps(int dir, const char *name)
 	int removed = 0;
 	struct dirent *de;
 	while ((de = readdir(dp)))
-		if (is_temp_of(de->d_name, prefix, plen))
+		if (ss_os_is_temp_of(de->d_name, prefix, plen))
 			removed += remove_if_unheld(dir, de->d_name);
 	closedir(dp);
 	free(prefix);
@@ -643,15 +604,6 @@ static int glob_whole(const char *pattern, int flags, glob_t *gl)
 	gl->gl_lstat = lstat;
 	gl->gl_stat = stat;
 	return glob(pattern, flags | GLOB_ALTDIRFUNC, NULL, gl);
-}
-
-void ss_os_paths_free(ss_os_paths *p)
-{
-	for (size_t i = 0; i < p->n; i++)
-		free(p->v[i]);
-	free(p->v);
-	p->v = NULL;
-	p->n = 0;
 }
 
 /* Moves glob's matches into *out: 0, or -1 (ENOMEM). */

@@ -18,10 +18,8 @@
 
 #include "sshsync/os_sys.h"
 #include "win32.h"
+#include "os_int.h"
 
-#define TEMP_TAG ".sshsync-"
-#define TEMP_RANDOM 6
-#define TEMP_NAME_MAX 200
 /* Every sshsync locks this byte, far past any content: the lock excludes
  * other sshsync runs without stopping anyone from reading the file
  * (Windows locks are mandatory for the bytes they cover). */
@@ -276,7 +274,7 @@ static int lock_identity(const char *what, const ss_stat *st)
 	return 0; /* the handle stays open: the lock lasts */
 }
 
-static int lock_once(int dir, const char *name, int *fd, ss_stat *st)
+int ss_os_lock_once(int dir, const char *name, int *fd, ss_stat *st)
 {
 	int f;
 	if (open_at_nofollow(dir, name, GENERIC_READ | READ_CONTROL, OPEN_EXISTING, _O_RDONLY, &f,
@@ -302,19 +300,6 @@ static int lock_once(int dir, const char *name, int *fd, ss_stat *st)
 	_close(f);
 	errno = e;
 	return r;
-}
-
-int ss_os_lock_file(int dir, const char *name, int *fd, ss_stat *st)
-{
-	*fd = -1;
-	memset(st, 0, sizeof(*st));
-	for (int tries = 0; tries < 1000; tries++) {
-		int r = lock_once(dir, name, fd, st);
-		if (r != 0)
-			return r < 0 ? -1 : 0;
-	}
-	errno = EAGAIN;
-	return -1;
 }
 
 int ss_os_release_for_replace(int *fd)
@@ -406,22 +391,11 @@ int ss_os_ends_in_newline(int fd)
 
 /* --- temporary files --- */
 
-static char *temp_prefix(const char *name)
-{
-	size_t n = strlen(name);
-	if (n > TEMP_NAME_MAX)
-		n = TEMP_NAME_MAX;
-	char *p = malloc(n + sizeof(TEMP_TAG) + 1);
-	if (p)
-		snprintf(p, n + sizeof(TEMP_TAG) + 1, ".%.*s%s", (int)n, name, TEMP_TAG);
-	return p;
-}
-
 static void random_suffix(char *out)
 {
 	static const char alphabet[] =
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-	unsigned char raw[TEMP_RANDOM];
+	unsigned char raw[SS_OS_TEMP_RANDOM];
 	if (ss_os_random(raw, sizeof(raw)) < 0) {
 		/* The clock and the process are unique enough; CREATE_NEW
 		 * catches the rest. */
@@ -430,22 +404,22 @@ static void random_suffix(char *out)
 		for (size_t i = 0; i < sizeof(raw); i++, v >>= 5)
 			raw[i] = (unsigned char)(v + i * 7);
 	}
-	for (size_t i = 0; i < TEMP_RANDOM; i++)
+	for (size_t i = 0; i < SS_OS_TEMP_RANDOM; i++)
 		out[i] = alphabet[raw[i] % (sizeof(alphabet) - 1)];
-	out[TEMP_RANDOM] = '\0';
+	out[SS_OS_TEMP_RANDOM] = '\0';
 }
 
 int ss_os_create_temp(int dir, const char *name, int *fd, char **tmpname)
 {
 	*fd = -1;
 	*tmpname = NULL;
-	char *prefix = temp_prefix(name);
+	char *prefix = ss_os_temp_prefix(name);
 	if (!prefix) {
 		errno = ENOMEM;
 		return -1;
 	}
 	for (int tries = 0; tries < 100; tries++) {
-		char suffix[TEMP_RANDOM + 1];
+		char suffix[SS_OS_TEMP_RANDOM + 1];
 		random_suffix(suffix);
 		size_t size = strlen(prefix) + sizeof(suffix);
 		char *tmp = malloc(size);
@@ -490,16 +464,6 @@ int ss_os_create_temp(int dir, const char *name, int *fd, char **tmpname)
 	return -1;
 }
 
-static int is_temp_of(const char *entry, const char *prefix, size_t plen)
-{
-	if (strncmp(entry, prefix, plen) != 0 || strlen(entry + plen) != TEMP_RANDOM)
-		return 0;
-	for (const char *c = entry + plen; *c; c++)
-		if (!isalnum((unsigned char)*c))
-			return 0;
-	return 1;
-}
-
 /* Removes one leftover unless a live sshsync still holds its lock. */
 static int remove_if_unheld(int dir, const char *entry)
 {
@@ -523,7 +487,7 @@ static int remove_if_unheld(int dir, const char *entry)
 
 int ss_os_remove_stale_temps(int dir, const char *name)
 {
-	char *prefix = temp_prefix(name);
+	char *prefix = ss_os_temp_prefix(name);
 	wchar_t *w = prefix ? ss_w32_join_at(dir, ".") : NULL;
 	if (!w) {
 		free(prefix);
@@ -536,7 +500,7 @@ int ss_os_remove_stale_temps(int dir, const char *name)
 	if (path && ss_os_list_dir(path, &names, NULL) == 0) {
 		size_t plen = strlen(prefix);
 		for (size_t i = 0; i < names.n; i++)
-			if (is_temp_of(names.v[i], prefix, plen))
+			if (ss_os_is_temp_of(names.v[i], prefix, plen))
 				removed += remove_if_unheld(dir, names.v[i]);
 		ss_os_paths_free(&names);
 	}
@@ -803,7 +767,7 @@ char *ss_os_make_temp_dir(const char *prefix)
 	if (!base)
 		return NULL;
 	for (int tries = 0; tries < 100; tries++) {
-		char suffix[TEMP_RANDOM + 1];
+		char suffix[SS_OS_TEMP_RANDOM + 1];
 		random_suffix(suffix);
 		size_t size = strlen(base) + strlen(prefix) + sizeof(suffix) + 2;
 		char *dir = malloc(size);

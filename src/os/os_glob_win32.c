@@ -11,15 +11,6 @@
 #include "sshsync/os_user.h"
 #include "win32.h"
 
-void ss_os_paths_free(ss_os_paths *p)
-{
-	for (size_t i = 0; i < p->n; i++)
-		free(p->v[i]);
-	free(p->v);
-	p->v = NULL;
-	p->n = 0;
-}
-
 /* Takes ownership of s. */
 static int push_owned(ss_os_paths *out, char *s)
 {

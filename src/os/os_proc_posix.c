@@ -1,6 +1,7 @@
 /* POSIX processes: fork, exec, a pipe. See include/sshsync/os_proc.h. */
 #define _GNU_SOURCE
 #include "sshsync/os_proc.h"
+#include "os_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -12,27 +13,6 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-/* Keeps up to `limit` bytes of what the child says. */
-static int keep(char **out, size_t *len, size_t *cap, const char *chunk, size_t n, size_t limit)
-{
-	if (*len >= limit)
-		return 0;
-	if (n > limit - *len)
-		n = limit - *len;
-	if (*len + n + 1 > *cap) {
-		size_t ncap = (*len + n + 1) * 2;
-		char *p = realloc(*out, ncap);
-		if (!p)
-			return -1;
-		*out = p;
-		*cap = ncap;
-	}
-	memcpy(*out + *len, chunk, n);
-	*len += n;
-	(*out)[*len] = '\0';
-	return 0;
-}
 
 int ss_os_run_capture(char *const argv[], int as_user, ss_os_id uid, ss_os_id gid, size_t limit,
 		      char **out, size_t *outlen)
@@ -73,7 +53,7 @@ int ss_os_run_capture(char *const argv[], int as_user, ss_os_id uid, ss_os_id gi
 			continue;
 		if (n < 0)
 			break;
-		if (keep(out, outlen, &cap, chunk, (size_t)n, limit) < 0)
+		if (ss_os_keep_output(out, outlen, &cap, chunk, (size_t)n, limit) < 0)
 			break;
 	}
 	close(pfd[0]);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "win32.h"
+#include "os_int.h"
 
 /* One argument quoted as the C runtime's parser reads it back. */
 static int add_arg(wchar_t **cmd, size_t *len, size_t *cap, const wchar_t *a)
@@ -64,26 +65,6 @@ static wchar_t *command_line(char *const argv[])
 		free(w);
 	}
 	return cmd;
-}
-
-static int keep(char **out, size_t *len, size_t *cap, const char *chunk, size_t n, size_t limit)
-{
-	if (*len >= limit)
-		return 0;
-	if (n > limit - *len)
-		n = limit - *len;
-	if (*len + n + 1 > *cap) {
-		size_t ncap = (*len + n + 1) * 2;
-		char *p = realloc(*out, ncap);
-		if (!p)
-			return -1;
-		*out = p;
-		*cap = ncap;
-	}
-	memcpy(*out + *len, chunk, n);
-	*len += n;
-	(*out)[*len] = '\0';
-	return 0;
 }
 
 int ss_os_run_capture(char *const argv[], int as_user, ss_os_id uid, ss_os_id gid, size_t limit,
@@ -143,7 +124,7 @@ int ss_os_run_capture(char *const argv[], int as_user, ss_os_id uid, ss_os_id gi
 	char chunk[4096];
 	DWORD n;
 	while (ReadFile(rd, chunk, sizeof(chunk), &n, NULL) && n)
-		if (keep(out, outlen, &cap, chunk, n, limit) < 0)
+		if (ss_os_keep_output(out, outlen, &cap, chunk, n, limit) < 0)
 			break;
 	CloseHandle(rd);
 	DWORD code = 0;
