@@ -587,6 +587,32 @@ int ss_os_link_if_absent(int from_dir, const char *from, int to_dir, const char 
 	return r;
 }
 
+/* Windows 10 1709 and later replace a file that another program holds
+ * open (with FILE_SHARE_DELETE) when asked for POSIX semantics; older
+ * systems and Wine refuse (MoveFileExW's error is then the one told). */
+static int rename_posix(const wchar_t *from, const wchar_t *to)
+{
+	HANDLE h = CreateFileW(from, DELETE | SYNCHRONIZE, SHARE_ALL, NULL, OPEN_EXISTING,
+			       FILE_FLAG_OPEN_REPARSE_POINT, NULL);
+	if (h == INVALID_HANDLE_VALUE)
+		return -1;
+	size_t n = wcslen(to);
+	size_t size = sizeof(FILE_RENAME_INFO) + n * sizeof(wchar_t);
+	FILE_RENAME_INFO *ri = calloc(1, size);
+	int r = -1;
+	if (ri) {
+		ri->Flags = FILE_RENAME_FLAG_REPLACE_IF_EXISTS | FILE_RENAME_FLAG_POSIX_SEMANTICS;
+		ri->FileNameLength = (DWORD)(n * sizeof(wchar_t));
+		memcpy(ri->FileName, to, n * sizeof(wchar_t));
+		/* FileRenameInfoEx (22): not in every MinGW header. */
+		if (SetFileInformationByHandle(h, (FILE_INFO_BY_HANDLE_CLASS)22, ri, (DWORD)size))
+			r = 0;
+		free(ri);
+	}
+	CloseHandle(h);
+	return r;
+}
+
 int ss_os_rename(int from_dir, const char *from, int to_dir, const char *to, int noreplace)
 {
 	wchar_t *wf = ss_w32_join_at(from_dir, from);
@@ -598,8 +624,13 @@ int ss_os_rename(int from_dir, const char *from, int to_dir, const char *to, int
 		/* Replacing is atomic (one MoveFileEx, written through); without
 		 * MOVEFILE_REPLACE_EXISTING it fails when `to` exists. */
 		DWORD flags = MOVEFILE_WRITE_THROUGH | (noreplace ? 0 : MOVEFILE_REPLACE_EXISTING);
-		if (!MoveFileExW(wf, wt, flags))
-			r = ss_w32_fail();
+		if (!MoveFileExW(wf, wt, flags)) {
+			DWORD e = GetLastError();
+			if (noreplace || e != ERROR_ACCESS_DENIED || rename_posix(wf, wt) < 0) {
+				SetLastError(e);
+				r = ss_w32_fail();
+			}
+		}
 	}
 	free(wf);
 	free(wt);
