@@ -59,11 +59,16 @@ typedef struct ss_storage_root {
 	const char *section; /* INI: sections "<section><raw>" (WinSCP: "Sessions\\"); NULL: none */
 	ss_storage_files files;
 	const char *fallback; /* the backend for a file no backend recognises ("regfile") */
-	/* The name the client shows for a raw name. */
+	/* The name the client shows for a raw name; NULL: ss_storage_unescape. */
 	int (*unescape)(const char *raw, size_t len, ss_buf *out);
 } ss_storage_root;
 
 typedef struct ss_storage ss_storage;
+
+/* PuTTY's unescape of key and file names (%XY is one byte, computed as
+ * PuTTY does: only uppercase hex gives the byte meant), which Windows and
+ * Unix PuTTY and KiTTY share. */
+int ss_storage_unescape(const char *raw, size_t len, ss_buf *out);
 
 typedef struct ss_storage_session {
 	char *raw;   /* as stored, UTF-8 */
@@ -131,6 +136,9 @@ int ss_storage_dedicated(const ss_storage *st);
 
 size_t ss_storage_count(const ss_storage *st);
 const ss_storage_session *ss_storage_at(const ss_storage *st, size_t s);
+/* The file that holds, or would hold, the session `raw` (newly allocated;
+ * NULL when out of memory). */
+char *ss_storage_file_of(const ss_storage *st, const char *raw);
 /* The session whose raw name is `raw` as the store compares names (ASCII
  * case-insensitively for registry keys and INI sections, exactly for
  * files), or SIZE_MAX. */
@@ -156,14 +164,17 @@ int ss_storage_next(ss_storage *st, size_t s, ss_storage_cursor *c, ss_svalue *o
 int ss_storage_set_dword(ss_storage *st, size_t s, const char *name, uint32_t value, ss_diag *d);
 int ss_storage_set_string(ss_storage *st, size_t s, const char *name, const char *value,
 			  ss_diag *d);
-/* Removes every line of the value (a .reg line `"name"=-` already deletes
- * and stays). */
+/* Removes every line of the value that the client could read (a .reg
+ * line `"name"=-` already deletes, and stays). */
 int ss_storage_delete(ss_storage *st, size_t s, const char *name, ss_diag *d);
 /* A new session with this raw name (Default Settings is "Default%20Settings"),
  * listed after the others; it is written, with what is set on it, at
- * commit. *index receives its number. */
+ * commit (until then it reads as empty). *index receives its number;
+ * a name the store already has is refused. */
 int ss_storage_create(ss_storage *st, const char *raw, size_t *index, ss_diag *d);
-/* Hands every planned edit to the changeset given to open. */
+/* Hands every planned edit to the changeset given to open (once: later
+ * edits are refused). Files of a folder join the changeset only when
+ * they change. */
 int ss_storage_commit(ss_storage *st, ss_diag *d);
 
 #endif

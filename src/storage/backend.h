@@ -34,6 +34,8 @@ typedef struct ss_storage_backend {
 	 * a folder); st->priv is the backend's. */
 	int (*open)(ss_storage *st, ss_diag *d);
 	void (*close)(ss_storage *st);
+	/* The file of session `raw` (a folder's file); NULL: the store's path. */
+	char *(*file_of)(const ss_storage *st, const char *raw);
 	/* 1 when two raw names name the same session. */
 	int (*same_raw)(const char *a, const char *b);
 	int (*get_many)(ss_storage *st, size_t s, const char *const *names, size_t n,
@@ -67,7 +69,8 @@ extern const ss_storage_backend ss_storage_regfile;
 extern const ss_storage_backend ss_storage_winini;
 extern const ss_storage_backend ss_storage_sessdir;
 
-/* Adds a session (raw as given, name through root->unescape, file copied)
+/* Adds a session (raw as given, name through the root's unescape, file
+ * copied)
  * with the backend's handle. */
 int storage_add_session(ss_storage *st, const char *raw, size_t len, const char *file,
 			size_t handle, ss_diag *d);
@@ -79,6 +82,9 @@ int storage_value_init(ss_svalue *v, const char *name, size_t len, char *where, 
 /* The value line for messages, data cut after 40 bytes: name=data, or
  * "name"=data when `quoted`. */
 char *storage_shown(int quoted, const char *name, size_t nlen, const char *data, size_t len);
+
+/* "path:LINE" of a byte offset, as ss_text_where gives it. */
+char *storage_where(const ss_text *t, size_t offset);
 
 /* The edit list of st->text (a writable storage). */
 ss_edits *storage_edits(ss_storage *st);

@@ -185,7 +185,7 @@ static int fill(ss_storage *st, const ss_regvalue *v, const char *asked, ss_sval
 	if (ss_regfile_value_name(rf, v, &name) < 0)
 		return -1;
 	int r = storage_value_init(out, ss_buf_str(&name), name.len,
-				   ss_text_where(t, t->lines[v->line].start), v->line);
+				   storage_where(t, t->lines[v->line].start), v->line);
 	if (r == 0) {
 		const char *shown_name = asked ? asked : ss_buf_str(&name);
 		out->shown = storage_shown(1, shown_name, strlen(shown_name),

@@ -97,6 +97,11 @@ static int load(ss_storage *st, sessfile *f, const char *path, ss_diag *d)
 	return 0;
 }
 
+static char *dir_file_of(const ss_storage *st, const char *raw)
+{
+	return ss_asprintf("%s/%s", st->path, raw);
+}
+
 static int dir_open(ss_storage *st, ss_diag *d)
 {
 	dirpriv *p = calloc(1, sizeof(*p));
@@ -108,7 +113,7 @@ static int dir_open(ss_storage *st, ss_diag *d)
 		return -1;
 	int r = 0;
 	for (size_t i = 0; i < files.n && r == 0; i++) {
-		char *path = ss_asprintf("%s/%s", st->path, files.v[i]);
+		char *path = dir_file_of(st, files.v[i]);
 		if (!path || reserve(p, st->n) < 0)
 			r = ss_diag_oom(d);
 		else if ((r = load(st, &p->f[st->n], path, d)) == 0)
@@ -178,7 +183,7 @@ static int fill(const sessfile *f, const ss_sessentry *e, ss_svalue *out)
 	const ss_text *t = f->t;
 	ss_buf val = SS_BUF_INIT;
 	if (storage_value_init(out, sf->data + e->key_start, e->key_end - e->key_start,
-			       ss_text_where(t, t->lines[e->line].start), e->line) < 0)
+			       storage_where(t, t->lines[e->line].start), e->line) < 0)
 		return -1;
 	out->type = SS_STYPE_TEXT;
 	out->shown = storage_shown(0, sf->data + e->key_start, e->key_end - e->key_start,
@@ -263,14 +268,9 @@ static int dir_del(ss_storage *st, size_t s, const char *name, ss_diag *d)
 static int dir_create(ss_storage *st, size_t s, ss_diag *d)
 {
 	dirpriv *p = P(st);
-	ss_storage_session *ses = &st->sessions[s];
-	char *path = ss_asprintf("%s/%s", st->path, ses->raw);
-	if (!path || reserve(p, s) < 0) {
-		free(path);
+	const char *path = st->sessions[s].file;
+	if (reserve(p, s) < 0)
 		return ss_diag_oom(d);
-	}
-	free(ses->file);
-	ses->file = path;
 	st->handle[s] = s;
 	sessfile *f = &p->f[s];
 	if (!(f->t = calloc(1, sizeof(*f->t))))
@@ -340,6 +340,7 @@ const ss_storage_backend ss_storage_sessdir = {
     .folder_files = dir_folder_files,
     .open = dir_open,
     .close = dir_close,
+    .file_of = dir_file_of,
     .same_raw = dir_same_raw,
     .get_many = dir_get_many,
     .next = dir_next,

@@ -5,8 +5,8 @@
  * the first key of a name; writes go to every section of the name, so
  * that whichever one a reader takes holds the value). Values are untyped
  * text; the integer read is Delphi's ReadInteger. Keys a session lacks go
- * into its first section, after its last line, at commit; created sessions
- * are appended as new sections at commit. */
+ * into its first section, after its last line; created sessions are
+ * appended as new sections at commit. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,19 +17,34 @@
 
 #define NONE ((size_t)-1)
 
-/* A key to add to a session at commit. */
+/* A key of a created session, written at commit. */
 typedef struct pend {
 	char *name;
 	char *value;
 	size_t next; /* the session's next pending key, or NONE */
 } pend;
 
+/* A key of a session, with the section it is in. */
+typedef struct ckey {
+	ss_winini_key k;
+	size_t section;
+} ckey;
+
 typedef struct inipriv {
 	ss_winini ini;
+	/* The keys of the last session asked about: each call on a session
+	 * then reads its lines once. */
+	size_t cache_s;
+	ckey *ck;
+	size_t cn, ccap;
+	/* Keys to add to the first section of cache_s, inserted as one edit
+	 * when another session is asked about, or at commit. */
+	ss_winini_kv *ins;
+	size_t nins, inscap;
 	size_t *next_dup; /* per section: the next section of the same name */
 	pend *p;
 	size_t np, pcap;
-	size_t *head, *tail; /* per session: its pending keys */
+	size_t *head, *tail; /* per session: its pending keys (created sessions only) */
 	size_t nsess;	     /* length of head and tail */
 } inipriv;
 
@@ -64,6 +79,7 @@ static int ini_open(ss_storage *st, ss_diag *d)
 	if (!p)
 		return ss_diag_oom(d);
 	st->priv = p;
+	p->cache_s = NONE;
 	if (ss_winini_parse(&p->ini, st->text, d) < 0)
 		return -1;
 	const ss_winini *ini = &p->ini;
@@ -111,6 +127,12 @@ static void ini_close(ss_storage *st)
 	free(p->head);
 	free(p->tail);
 	free(p->next_dup);
+	free(p->ck);
+	for (size_t i = 0; i < p->nins; i++) {
+		free((char *)p->ins[i].name);
+		free((char *)p->ins[i].value);
+	}
+	free(p->ins);
 	free(p);
 	st->priv = NULL;
 }
@@ -120,10 +142,78 @@ static int ini_same_raw(const char *a, const char *b)
 	return strcasecmp(a, b) == 0;
 }
 
+static int flush_inserts(ss_storage *st, ss_diag *d)
+{
+	inipriv *p = P(st);
+	int r = p->nins ? ss_winini_insert_keys(&p->ini, storage_edits(st), st->handle[p->cache_s],
+						p->ins, p->nins, d)
+			: 0;
+	for (size_t i = 0; i < p->nins; i++) {
+		free((char *)p->ins[i].name);
+		free((char *)p->ins[i].value);
+	}
+	p->nins = 0;
+	return r;
+}
+
+static int add_insert(inipriv *p, const char *name, const char *value)
+{
+	if (p->nins == p->inscap) {
+		size_t cap = p->inscap ? p->inscap * 2 : 8;
+		ss_winini_kv *v = realloc(p->ins, cap * sizeof(*v));
+		if (!v)
+			return -1;
+		p->ins = v;
+		p->inscap = cap;
+	}
+	char *n = ss_strdup(name), *v = ss_strdup(value);
+	if (!n || !v) {
+		free(n);
+		free(v);
+		return -1;
+	}
+	p->ins[p->nins++] = (ss_winini_kv){n, v};
+	return 0;
+}
+
+/* The keys of session s, in every section of its name, in file order. */
+static int keys_of(ss_storage *st, size_t s, ss_diag *d)
+{
+	inipriv *p = P(st);
+	if (p->cache_s == s)
+		return 0;
+	if (flush_inserts(st, d) < 0)
+		return -1;
+	p->cache_s = NONE;
+	p->cn = 0;
+	for (size_t sec = st->handle[s]; sec != NONE; sec = p->next_dup[sec]) {
+		size_t cursor = 0;
+		ss_winini_key k;
+		while (ss_winini_next_key(&p->ini, sec, &cursor, &k)) {
+			if (p->cn == p->ccap) {
+				size_t cap = p->ccap ? p->ccap * 2 : 32;
+				ckey *v = realloc(p->ck, cap * sizeof(*v));
+				if (!v)
+					return ss_diag_oom(d);
+				p->ck = v;
+				p->ccap = cap;
+			}
+			p->ck[p->cn++] = (ckey){k, sec};
+		}
+	}
+	p->cache_s = s;
+	return 0;
+}
+
+static int is_key(const ss_winini *ini, const ss_winini_key *k, const char *name, size_t len)
+{
+	return k->name_len == len && ss_winini_key_is(ini, k, name);
+}
+
 static int fill(const ss_winini *ini, const ss_winini_key *k, ss_svalue *out)
 {
 	const char *name = ss_winini_key_name(ini, k), *val = ss_winini_key_value(ini, k);
-	if (storage_value_init(out, name, k->name_len, ss_text_where(ini->text, k->name_start),
+	if (storage_value_init(out, name, k->name_len, storage_where(ini->text, k->name_start),
 			       k->line) < 0)
 		return -1;
 	out->type = SS_STYPE_TEXT;
@@ -140,17 +230,17 @@ static int ini_get_many(ss_storage *st, size_t s, const char *const *names, size
 {
 	if (st->sessions[s].created)
 		return 0;
-	const ss_winini *ini = &P(st)->ini;
-	size_t cursor = 0, left = n;
-	ss_winini_key k;
-	while (left && ss_winini_next_key(ini, st->handle[s], &cursor, &k)) {
+	inipriv *p = P(st);
+	if (keys_of(st, s, d) < 0)
+		return -1;
+	/* TMemIniFile reads the first key of a name in the first section. */
+	for (size_t j = 0; j < p->cn && p->ck[j].section == st->handle[s]; j++) {
+		const ss_winini_key *k = &p->ck[j].k;
 		for (size_t i = 0; i < n; i++) {
-			if (out[i].present || k.name_len != strlen(names[i]) ||
-			    !ss_winini_key_is(ini, &k, names[i]))
+			if (out[i].present || !is_key(&p->ini, k, names[i], strlen(names[i])))
 				continue;
-			if (fill(ini, &k, &out[i]) < 0)
+			if (fill(&p->ini, k, &out[i]) < 0)
 				return ss_diag_oom(d);
-			left--;
 		}
 	}
 	return 0;
@@ -160,17 +250,21 @@ static int ini_next(ss_storage *st, size_t s, ss_storage_cursor *c, ss_svalue *o
 {
 	if (st->sessions[s].created)
 		return 0;
-	const ss_winini *ini = &P(st)->ini;
-	ss_winini_key k, first;
-	while (ss_winini_next_key(ini, st->handle[s], &c->a, &k)) {
-		char *name = ss_strndup(ss_winini_key_name(ini, &k), k.name_len);
-		if (!name)
-			return ss_diag_oom(d);
-		int is_first =
-		    ss_winini_find_key(ini, st->handle[s], name, &first) && first.line == k.line;
-		free(name);
-		if (is_first)
-			return fill(ini, &k, out) < 0 ? ss_diag_oom(d) : 1;
+	inipriv *p = P(st);
+	if (keys_of(st, s, d) < 0)
+		return -1;
+	for (; c->a < p->cn && p->ck[c->a].section == st->handle[s]; c->a++) {
+		const ss_winini_key *k = &p->ck[c->a].k;
+		const char *name = ss_winini_key_name(&p->ini, k);
+		size_t j = 0;
+		while (j < c->a && !(p->ck[j].k.name_len == k->name_len &&
+				     strncasecmp(ss_winini_key_name(&p->ini, &p->ck[j].k), name,
+						 k->name_len) == 0))
+			j++;
+		if (j == c->a) {
+			c->a++;
+			return fill(&p->ini, k, out) < 0 ? ss_diag_oom(d) : 1;
+		}
 	}
 	return 0;
 }
@@ -261,21 +355,21 @@ static int ini_set(ss_storage *st, size_t s, const char *name, const ss_svalue *
 	inipriv *p = P(st);
 	const ss_winini *ini = &p->ini;
 	int in_first = 0;
-	for (size_t sec = st->handle[s]; sec != NONE; sec = p->next_dup[sec]) {
-		size_t cursor = 0;
-		ss_winini_key k;
-		while (ss_winini_next_key(ini, sec, &cursor, &k)) {
-			if (k.name_len != strlen(name) || !ss_winini_key_is(ini, &k, name))
-				continue;
-			in_first |= sec == st->handle[s];
-			if (!holds(ini, &k, want) &&
-			    ss_winini_set_value(ini, storage_edits(st), &k, text, d) < 0)
-				return -1;
-		}
+	size_t len = strlen(name);
+	if (keys_of(st, s, d) < 0)
+		return -1;
+	for (size_t j = 0; j < p->cn; j++) {
+		const ss_winini_key *k = &p->ck[j].k;
+		if (!is_key(ini, k, name, len))
+			continue;
+		in_first |= p->ck[j].section == st->handle[s];
+		if (!holds(ini, k, want) &&
+		    ss_winini_set_value(ini, storage_edits(st), k, text, d) < 0)
+			return -1;
 	}
-	if (!in_first && add_pending(st, s, name, text) < 0)
-		return ss_diag_oom(d);
-	return 0;
+	/* Added after the first section's last line, in the order of the
+	 * calls. */
+	return in_first || add_insert(p, name, text) == 0 ? 0 : ss_diag_oom(d);
 }
 
 static void drop_pending(inipriv *p, size_t s, const char *name)
@@ -297,18 +391,17 @@ static void drop_pending(inipriv *p, size_t s, const char *name)
 static int ini_del(ss_storage *st, size_t s, const char *name, ss_diag *d)
 {
 	inipriv *p = P(st);
-	drop_pending(p, s, name);
-	if (st->sessions[s].created)
+	if (st->sessions[s].created) {
+		drop_pending(p, s, name);
 		return 0;
-	const ss_winini *ini = &p->ini;
-	for (size_t sec = st->handle[s]; sec != NONE; sec = p->next_dup[sec]) {
-		size_t cursor = 0;
-		ss_winini_key k;
-		while (ss_winini_next_key(ini, sec, &cursor, &k))
-			if (k.name_len == strlen(name) && ss_winini_key_is(ini, &k, name) &&
-			    ss_winini_delete_key(ini, storage_edits(st), &k, d) < 0)
-				return -1;
 	}
+	if (keys_of(st, s, d) < 0)
+		return -1;
+	size_t len = strlen(name);
+	for (size_t j = 0; j < p->cn; j++)
+		if (is_key(&p->ini, &p->ck[j].k, name, len) &&
+		    ss_winini_delete_key(&p->ini, storage_edits(st), &p->ck[j].k, d) < 0)
+			return -1;
 	return 0;
 }
 
@@ -336,32 +429,21 @@ static ss_winini_kv *pending_kv(inipriv *p, size_t s, size_t *n)
 static int ini_commit(ss_storage *st, ss_diag *d)
 {
 	inipriv *p = P(st);
-	/* Keys into existing sections first, then the new sections. */
-	for (int created = 0; created <= 1; created++) {
-		for (size_t s = 0; s < st->n; s++) {
-			if (st->sessions[s].created != created ||
-			    (!created && (s >= p->nsess || p->head[s] == NONE)))
-				continue;
-			size_t n;
-			ss_winini_kv *kv = pending_kv(p, s, &n);
-			if (!kv)
-				return ss_diag_oom(d);
-			int r = 0;
-			if (created) {
-				char *name =
-				    ss_asprintf("%s%s", st->root->section, st->sessions[s].raw);
-				r = name ? ss_winini_append_section(&p->ini, storage_edits(st),
-								    name, kv, n, d)
-					 : ss_diag_oom(d);
-				free(name);
-			} else {
-				r = ss_winini_insert_keys(&p->ini, storage_edits(st), st->handle[s],
-							  kv, n, d);
-			}
-			free(kv);
-			if (r < 0)
-				return -1;
-		}
+	if (flush_inserts(st, d) < 0)
+		return -1;
+	for (size_t s = 0; s < st->n; s++) {
+		if (!st->sessions[s].created)
+			continue;
+		size_t n;
+		ss_winini_kv *kv = pending_kv(p, s, &n);
+		char *name = ss_asprintf("%s%s", st->root->section, st->sessions[s].raw);
+		int r = kv && name
+			    ? ss_winini_append_section(&p->ini, storage_edits(st), name, kv, n, d)
+			    : ss_diag_oom(d);
+		free(kv);
+		free(name);
+		if (r < 0)
+			return -1;
 	}
 	return 0;
 }

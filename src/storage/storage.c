@@ -7,6 +7,7 @@
 
 #include "backend.h"
 #include "sshsync/os_file.h"
+#include "sshsync/sessdir.h"
 
 /* Every backend, in the order they are asked whether a path is theirs. */
 static const ss_storage_backend *const BACKENDS[] = {
@@ -41,17 +42,61 @@ int storage_value_init(ss_svalue *v, const char *name, size_t len, char *where, 
 	return 0;
 }
 
+/* Formatting without printf: a large store formats these for every value
+ * it reads. */
 char *storage_shown(int quoted, const char *name, size_t nlen, const char *data, size_t len)
 {
-	int cut = len > 40 ? 40 : (int)len;
-	const char *q = quoted ? "\"" : "";
-	return ss_asprintf("%s%.*s%s=%.*s%s", q, (int)nlen, name, q, cut, data,
-			   len > 40 ? "..." : "");
+	size_t cut = len > 40 ? 40 : len;
+	ss_buf b = SS_BUF_INIT;
+	int r = ss_buf_grow(&b, nlen + cut + 8);
+	r |= quoted ? ss_buf_addc(&b, '"') : 0;
+	r |= ss_buf_add(&b, name, nlen);
+	r |= quoted ? ss_buf_addc(&b, '"') : 0;
+	r |= ss_buf_addc(&b, '=');
+	r |= ss_buf_add(&b, data, cut);
+	r |= len > 40 ? ss_buf_adds(&b, "...") : 0;
+	if (r < 0) {
+		ss_buf_release(&b);
+		return NULL;
+	}
+	return ss_buf_detach(&b, NULL);
+}
+
+char *storage_where(const ss_text *t, size_t offset)
+{
+	char num[24];
+	size_t line = ss_text_line_at(t, offset) + 1, n = sizeof(num);
+	do {
+		num[--n] = (char)('0' + line % 10);
+		line /= 10;
+	} while (line);
+	size_t plen = strlen(t->path);
+	char *s = malloc(plen + 1 + sizeof(num) - n + 1);
+	if (!s)
+		return NULL;
+	memcpy(s, t->path, plen);
+	s[plen] = ':';
+	memcpy(s + plen + 1, num + n, sizeof(num) - n);
+	s[plen + 1 + sizeof(num) - n] = '\0';
+	return s;
 }
 
 void storage_int_text(uint32_t value, char out[16])
 {
 	snprintf(out, 16, "%ld", (long)(int32_t)value);
+}
+
+int ss_storage_unescape(const char *raw, size_t len, ss_buf *out)
+{
+	return ss_sessname_from_file(raw, len, out);
+}
+
+static void drop_session(ss_storage *st, size_t i)
+{
+	free(st->sessions[i].raw);
+	free(st->sessions[i].name);
+	if (st->sessions[i].file != st->path)
+		free(st->sessions[i].file);
 }
 
 int storage_add_session(ss_storage *st, const char *raw, size_t len, const char *file,
@@ -73,12 +118,16 @@ int storage_add_session(ss_storage *st, const char *raw, size_t len, const char 
 	memset(s, 0, sizeof(*s));
 	ss_buf name = SS_BUF_INIT;
 	s->raw = ss_strndup(raw, len);
-	s->file = ss_strdup(file);
-	if (!s->raw || !s->file || st->root->unescape(s->raw, len, &name) < 0 ||
+	/* Sessions of one file share its name. */
+	s->file = strcmp(file, st->path) == 0 ? st->path : ss_strdup(file);
+	int (*unescape)(const char *, size_t, ss_buf *) =
+	    st->root->unescape ? st->root->unescape : ss_storage_unescape;
+	if (!s->raw || !s->file || unescape(s->raw, len, &name) < 0 ||
 	    !(s->name = ss_buf_detach(&name, NULL))) {
 		ss_buf_release(&name);
 		free(s->raw);
-		free(s->file);
+		if (s->file != st->path)
+			free(s->file);
 		return ss_diag_oom(d);
 	}
 	st->handle[st->n++] = handle;
@@ -175,11 +224,8 @@ void ss_storage_close(ss_storage *st)
 		return;
 	if (st->be && st->be->close)
 		st->be->close(st);
-	for (size_t i = 0; i < st->n; i++) {
-		free(st->sessions[i].raw);
-		free(st->sessions[i].name);
-		free(st->sessions[i].file);
-	}
+	for (size_t i = 0; i < st->n; i++)
+		drop_session(st, i);
 	free(st->sessions);
 	free(st->handle);
 	if (st->text && st->own_text) {
@@ -241,6 +287,11 @@ size_t ss_storage_count(const ss_storage *st)
 const ss_storage_session *ss_storage_at(const ss_storage *st, size_t s)
 {
 	return s < st->n ? &st->sessions[s] : NULL;
+}
+
+char *ss_storage_file_of(const ss_storage *st, const char *raw)
+{
+	return st->be->file_of ? st->be->file_of(st, raw) : ss_strdup(st->path);
 }
 
 size_t ss_storage_find(const ss_storage *st, const char *raw)
@@ -331,16 +382,16 @@ int ss_storage_create(ss_storage *st, const char *raw, size_t *index, ss_diag *d
 		return -1;
 	if (ss_storage_find(st, raw) != SIZE_MAX)
 		return ss_diag_set(d, st->path, 0, 0, "a session \"%s\" is already there", raw);
-	if (storage_add_session(st, raw, strlen(raw), st->path, 0, d) < 0)
+	char *file = ss_storage_file_of(st, raw);
+	int r = file ? storage_add_session(st, raw, strlen(raw), file, 0, d) : ss_diag_oom(d);
+	free(file);
+	if (r < 0)
 		return -1;
 	size_t s = st->n - 1;
 	st->sessions[s].created = 1;
 	if (st->be->create(st, s, d) < 0) {
 		/* Not listed when it cannot be made. */
-		st->n--;
-		free(st->sessions[s].raw);
-		free(st->sessions[s].name);
-		free(st->sessions[s].file);
+		drop_session(st, --st->n);
 		return -1;
 	}
 	*index = s;
