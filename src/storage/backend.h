@@ -83,6 +83,10 @@ int storage_value_init(ss_svalue *v, const char *name, size_t len, char *where, 
  * "name"=data when `quoted`. */
 char *storage_shown(int quoted, const char *name, size_t nlen, const char *data, size_t len);
 
+/* Room for one more element in the array *v of *cap elements of `size`
+ * bytes holding n: doubles it (from `first`) when full. -1: no memory. */
+int storage_grow(void *v, size_t *cap, size_t n, size_t size, size_t first);
+
 /* "path:LINE" of a byte offset, as ss_text_where gives it. */
 char *storage_where(const ss_text *t, size_t offset);
 

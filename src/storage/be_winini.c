@@ -158,14 +158,8 @@ static int flush_inserts(ss_storage *st, ss_diag *d)
 
 static int add_insert(inipriv *p, const char *name, const char *value)
 {
-	if (p->nins == p->inscap) {
-		size_t cap = p->inscap ? p->inscap * 2 : 8;
-		ss_winini_kv *v = realloc(p->ins, cap * sizeof(*v));
-		if (!v)
-			return -1;
-		p->ins = v;
-		p->inscap = cap;
-	}
+	if (storage_grow(&p->ins, &p->inscap, p->nins, sizeof(*p->ins), 8) < 0)
+		return -1;
 	char *n = ss_strdup(name), *v = ss_strdup(value);
 	if (!n || !v) {
 		free(n);
@@ -190,14 +184,8 @@ static int keys_of(ss_storage *st, size_t s, ss_diag *d)
 		size_t cursor = 0;
 		ss_winini_key k;
 		while (ss_winini_next_key(&p->ini, sec, &cursor, &k)) {
-			if (p->cn == p->ccap) {
-				size_t cap = p->ccap ? p->ccap * 2 : 32;
-				ckey *v = realloc(p->ck, cap * sizeof(*v));
-				if (!v)
-					return ss_diag_oom(d);
-				p->ck = v;
-				p->ccap = cap;
-			}
+			if (storage_grow(&p->ck, &p->ccap, p->cn, sizeof(*p->ck), 32) < 0)
+				return ss_diag_oom(d);
 			p->ck[p->cn++] = (ckey){k, sec};
 		}
 	}
@@ -305,14 +293,8 @@ static int add_pending(ss_storage *st, size_t s, const char *name, const char *v
 			p->head[j] = p->tail[j] = NONE;
 		p->nsess = n;
 	}
-	if (p->np == p->pcap) {
-		size_t cap = p->pcap ? p->pcap * 2 : 16;
-		pend *v = realloc(p->p, cap * sizeof(*v));
-		if (!v)
-			return -1;
-		p->p = v;
-		p->pcap = cap;
-	}
+	if (storage_grow(&p->p, &p->pcap, p->np, sizeof(*p->p), 16) < 0)
+		return -1;
 	pend *e = &p->p[p->np];
 	e->name = ss_strdup(name);
 	e->value = ss_strdup(value);

@@ -91,6 +91,20 @@ int ss_storage_unescape(const char *raw, size_t len, ss_buf *out)
 	return ss_sessname_from_file(raw, len, out);
 }
 
+int storage_grow(void *v, size_t *cap, size_t n, size_t size, size_t first)
+{
+	void **pv = v;
+	if (n < *cap)
+		return 0;
+	size_t c = *cap ? *cap * 2 : first;
+	void *nv = realloc(*pv, c * size);
+	if (!nv)
+		return -1;
+	*pv = nv;
+	*cap = c;
+	return 0;
+}
+
 static void drop_session(ss_storage *st, size_t i)
 {
 	free(st->sessions[i].raw);
@@ -102,18 +116,10 @@ static void drop_session(ss_storage *st, size_t i)
 int storage_add_session(ss_storage *st, const char *raw, size_t len, const char *file,
 			size_t handle, ss_diag *d)
 {
-	if (st->n == st->cap) {
-		size_t cap = st->cap ? st->cap * 2 : 16;
-		ss_storage_session *v = realloc(st->sessions, cap * sizeof(*v));
-		if (!v)
-			return ss_diag_oom(d);
-		st->sessions = v;
-		size_t *h = realloc(st->handle, cap * sizeof(*h));
-		if (!h)
-			return ss_diag_oom(d);
-		st->handle = h;
-		st->cap = cap;
-	}
+	size_t hcap = st->cap;
+	if (storage_grow(&st->handle, &hcap, st->n, sizeof(*st->handle), 16) < 0 ||
+	    storage_grow(&st->sessions, &st->cap, st->n, sizeof(*st->sessions), 16) < 0)
+		return ss_diag_oom(d);
 	ss_storage_session *s = &st->sessions[st->n];
 	memset(s, 0, sizeof(*s));
 	ss_buf name = SS_BUF_INIT;
