@@ -491,6 +491,12 @@ int ss_os_lstat(const char *path, ss_stat *st)
 	return stat_with(lstat(path, &s), &s, st);
 }
 
+int ss_os_is_dir(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 int ss_os_stat_at(int dir, const char *name, ss_stat *st)
 {
 	struct stat s;

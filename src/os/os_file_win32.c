@@ -120,6 +120,12 @@ int ss_os_fstat(int fd, ss_stat *st)
 	return stat_handle(h, st);
 }
 
+int ss_os_is_dir(const char *path)
+{
+	ss_stat st;
+	return ss_os_stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 int ss_os_stat_at(int dir, const char *name, ss_stat *st)
 {
 	wchar_t *w = ss_w32_join_at(dir, name);
