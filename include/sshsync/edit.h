@@ -53,6 +53,29 @@ int ss_edits_insert_line(ss_edits *e, const ss_text *t, size_t line, const char 
 int ss_edits_append(ss_edits *e, const ss_text *t, const char *lines, size_t len);
 void ss_edits_free(ss_edits *e);
 
+/* Where bytes go, piece by piece: `put` returns 0, or -1 with `d` set. */
+typedef struct ss_sink {
+	int (*put)(void *ctx, const void *data, size_t len, ss_diag *d);
+	void *ctx;
+} ss_sink;
+
+/* The contents of a file to write, produced piece by piece so that a large
+ * file is never held whole in memory: a text with its edits (edits NULL:
+ * the text as it was read), or, when text is NULL, bytes in memory. */
+typedef struct ss_source {
+	const ss_text *text;
+	const ss_edits *edits;
+	const void *bytes;
+	size_t len;
+} ss_source;
+
+/* Pieces are this long, but for the last one. */
+#define SS_CHUNK_SIZE ((size_t)1 << 20)
+
+/* Sends the source's bytes (in the file's encoding) to `out` in pieces of
+ * SS_CHUNK_SIZE. Fails on overlapping edits, no memory, or a failed put. */
+int ss_source_emit(const ss_source *src, const ss_sink *out, ss_diag *d);
+
 /* The new decoded text. Fails only on overlapping edits or no memory. */
 int ss_edits_render(const ss_text *t, const ss_edits *e, ss_buf *out, ss_diag *d);
 /* The new file bytes (render, then encode). */

@@ -42,8 +42,22 @@ typedef struct ss_file_identity {
 	dev_t dev;
 	ino_t ino;
 	off_t size;
-	uint64_t hash; /* FNV-1a over the raw bytes */
+	uint64_t hash;		    /* FNV-1a over the raw bytes */
+	int64_t mtime_ns, ctime_ns; /* the file's times when it was read (ns since 1970) */
+	int64_t read_ns;	    /* the clock when the reading began */
 } ss_file_identity;
+
+/* A ctime that could not be seen (after a rename): not compared. */
+#define SS_CTIME_UNKNOWN INT64_MIN
+
+/* How far apart two changes of a file may be and still get the same time:
+ * file systems count in ticks (a few ms on Linux, 2 s on FAT). */
+#define SS_RACY_NS (3LL * 1000000000LL)
+/* 1 when the file changed so shortly before it was read that a change
+ * after the read could have kept its times, size and inode: then only its
+ * bytes (the hash) tell whether it is still the file that was read.
+ * Otherwise equal times, size and inode mean the same file. */
+int ss_file_racy(const ss_file_identity *id);
 
 typedef struct ss_text {
 	char *path; /* as given by the user, used in messages */

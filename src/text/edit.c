@@ -167,33 +167,126 @@ int ss_edits_render(const ss_text *t, const ss_edits *e, ss_buf *out, ss_diag *d
 	return r < 0 ? ss_diag_oom(d) : 0;
 }
 
+/* --- rendering in pieces --- */
+
+/* Collects encoded bytes and passes them on SS_CHUNK_SIZE at a time. */
+typedef struct chunker {
+	ss_buf buf;
+	const ss_sink *out;
+	ss_diag *d;
+} chunker;
+
+/* Passes on every whole piece (with `all`, the rest too). */
+static int chunk_flush(chunker *c, int all)
+{
+	size_t done = 0;
+	while (c->buf.len - done >= SS_CHUNK_SIZE || (all && done < c->buf.len)) {
+		size_t n = c->buf.len - done < SS_CHUNK_SIZE ? c->buf.len - done : SS_CHUNK_SIZE;
+		if (c->out->put(c->out->ctx, c->buf.data + done, n, c->d) < 0)
+			return -1;
+		done += n;
+	}
+	if (done) {
+		memmove(c->buf.data, c->buf.data + done, c->buf.len - done);
+		c->buf.len -= done;
+	}
+	return 0;
+}
+
+/* Bytes as they are: straight from `data` when whole pieces can go. */
+static int chunk_bytes(chunker *c, const char *data, size_t len)
+{
+	while (len) {
+		if (c->buf.len == 0 && len >= SS_CHUNK_SIZE) {
+			if (c->out->put(c->out->ctx, data, SS_CHUNK_SIZE, c->d) < 0)
+				return -1;
+			data += SS_CHUNK_SIZE;
+			len -= SS_CHUNK_SIZE;
+			continue;
+		}
+		size_t n = SS_CHUNK_SIZE - c->buf.len;
+		n = n < len ? n : len;
+		if (ss_buf_add(&c->buf, data, n) < 0)
+			return ss_diag_oom(c->d);
+		data += n;
+		len -= n;
+		if (chunk_flush(c, 0) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Decoded text, encoded as the file is, half a piece of text at a time
+ * (never cut inside a UTF-8 sequence). */
+static int chunk_text(chunker *c, const ss_text *t, const char *data, size_t len)
+{
+	if (t->enc == SS_ENC_BYTES)
+		return chunk_bytes(c, data, len);
+	while (len) {
+		size_t n = len;
+		if (n > SS_CHUNK_SIZE / 2) {
+			n = SS_CHUNK_SIZE / 2;
+			while (n > 1 && ((unsigned char)data[n] & 0xC0) == 0x80)
+				n--;
+		}
+		if (ss_text_encode_append(t, data, n, &c->buf, c->d) < 0 || chunk_flush(c, 0) < 0)
+			return -1;
+		data += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static int emit_text(chunker *c, const ss_text *t, const ss_edits *e)
+{
+	ss_edit *v = NULL;
+	size_t n = e ? e->n : 0;
+	if (e && !(v = sorted_edits(t, e, c->d)))
+		return -1;
+	int r = 0;
+	if (t->enc == SS_ENC_UTF16LE && ss_buf_add(&c->buf, "\xFF\xFE", 2) < 0)
+		r = ss_diag_oom(c->d);
+	size_t pos = 0;
+	for (size_t i = 0; i < n && r == 0; i++) {
+		r = chunk_text(c, t, t->data + pos, v[i].start - pos);
+		if (r == 0)
+			r = chunk_text(c, t, v[i].repl, v[i].repl_len);
+		pos = v[i].end;
+	}
+	if (r == 0)
+		r = chunk_text(c, t, t->data + pos, t->len - pos);
+	free(v);
+	return r;
+}
+
+int ss_source_emit(const ss_source *src, const ss_sink *out, ss_diag *d)
+{
+	chunker c = {SS_BUF_INIT, out, d};
+	int r = src->text ? emit_text(&c, src->text, src->edits)
+			  : chunk_bytes(&c, src->bytes, src->len);
+	if (r == 0)
+		r = chunk_flush(&c, 1);
+	ss_buf_release(&c.buf);
+	return r;
+}
+
+static int put_buf(void *ctx, const void *data, size_t len, ss_diag *d)
+{
+	return ss_buf_add(ctx, data, len) < 0 ? ss_diag_oom(d) : 0;
+}
+
 int ss_edits_render_file(const ss_text *t, const ss_edits *e, ss_buf *out, ss_diag *d)
 {
-	/* Encodes piece by piece: a UTF-16 file never exists twice decoded. */
-	ss_edit *v = sorted_edits(t, e, d);
-	if (!v)
-		return -1;
 	/* The exact size for byte files, and for ASCII in UTF-16: the output
 	 * is never reallocated (and never held twice) on the way. */
 	size_t n = t->len;
 	for (size_t i = 0; i < e->n; i++)
-		n = n - (v[i].end - v[i].start) + v[i].repl_len;
-	if (ss_buf_grow(out, t->enc == SS_ENC_UTF16LE ? 2 * n + 2 : n) < 0) {
-		free(v);
+		n = n - (e->v[i].end - e->v[i].start) + e->v[i].repl_len;
+	if (ss_buf_grow(out, t->enc == SS_ENC_UTF16LE ? 2 * n + 2 : n) < 0)
 		return ss_diag_oom(d);
-	}
-	int r = ss_text_encode(t, "", 0, out, d);
-	size_t pos = 0;
-	for (size_t i = 0; i < e->n && r == 0; i++) {
-		r = ss_text_encode_append(t, t->data + pos, v[i].start - pos, out, d);
-		if (r == 0)
-			r = ss_text_encode_append(t, v[i].repl, v[i].repl_len, out, d);
-		pos = v[i].end;
-	}
-	if (r == 0)
-		r = ss_text_encode_append(t, t->data + pos, t->len - pos, out, d);
-	free(v);
-	return r;
+	ss_source src = {t, e, NULL, 0};
+	ss_sink sink = {put_buf, out};
+	return ss_source_emit(&src, &sink, d);
 }
 
 int ss_edits_change_anything(const ss_text *t, const ss_edits *e)

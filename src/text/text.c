@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sshsync/os_file.h"
+
 uint64_t ss_hash_update(uint64_t h, const void *data, size_t len)
 {
 	/* FNV-1a over 8-byte words, then the tail byte by byte: 8 times fewer
@@ -73,6 +75,16 @@ static int decode_utf16le(const unsigned char *p, size_t len, ss_buf *out)
 	 * ASCII run that makes up most of a registry export needs no checks. */
 	char *o = out->data + out->len;
 	for (size_t i = 0; i + 1 < len; i += 2) {
+		/* Four ASCII units at a time while they last. */
+		uint64_t w;
+		while (i + 8 <= len && (memcpy(&w, p + i, 8), (w & 0xFF80FF80FF80FF80ULL) == 0)) {
+			o[0] = (char)p[i];
+			o[1] = (char)p[i + 2];
+			o[2] = (char)p[i + 4];
+			o[3] = (char)p[i + 6];
+			o += 4;
+			i += 8;
+		}
 		while (i + 1 < len && p[i + 1] == 0 && p[i] < 0x80) {
 			*o++ = (char)p[i];
 			i += 2;
@@ -371,6 +383,32 @@ static int build_lines(ss_text *t, ss_diag *d)
 	return 0;
 }
 
+/* Fills the text around its decoded data (taken over from `data`): path,
+ * line table. The identity's hash and size are the caller's. */
+static int init_from_data(ss_text *t, const char *display, ss_encoding enc, ss_buf *data,
+			  ss_diag *d)
+{
+	t->enc = enc;
+	t->path = ss_strdup(display);
+	int r = t->path ? 0 : ss_diag_oom(d);
+	if (r == 0 && ss_buf_grow(data, 0) < 0)
+		r = ss_diag_oom(d);
+	if (r == 0 && !(t->data = ss_buf_detach(data, &t->len)))
+		r = ss_diag_oom(d);
+	if (r == 0 && build_lines(t, d) < 0)
+		r = -1;
+	ss_buf_release(data);
+	if (r < 0)
+		ss_text_free(t);
+	return r;
+}
+
+static int odd_utf16(const char *display, size_t len, ss_diag *d)
+{
+	return ss_diag_set(d, display, 0, 0,
+			   "truncated UTF-16 file: it has an odd number of bytes (%zu)", len);
+}
+
 /* Builds the text from the file's bytes, taking `raw` over: a byte file's
  * text is its buffer itself (no second copy of a large file). */
 static int init_from_raw(ss_text *t, const char *display, ss_buf *raw, ss_diag *d)
@@ -380,30 +418,19 @@ static int init_from_raw(ss_text *t, const char *display, ss_buf *raw, ss_diag *
 	size_t len = raw->len;
 	t->id.hash = ss_hash_bytes(p, len);
 	t->id.size = (off_t)len;
-	t->path = ss_strdup(display);
-	int r = t->path ? 0 : ss_diag_oom(d);
-	if (r == 0 && len >= 2 && p[0] == 0xFF && p[1] == 0xFE) {
-		t->enc = SS_ENC_UTF16LE;
+	if (len >= 2 && p[0] == 0xFF && p[1] == 0xFE) {
 		ss_buf b = SS_BUF_INIT;
-		if (len % 2)
-			r = ss_diag_set(
-			    d, display, 0, 0,
-			    "truncated UTF-16 file: it has an odd number of bytes (%zu)", len);
-		else if (decode_utf16le(p + 2, len - 2, &b) < 0)
-			r = ss_diag_oom(d);
+		int r = len % 2					 ? odd_utf16(display, len, d)
+			: decode_utf16le(p + 2, len - 2, &b) < 0 ? ss_diag_oom(d)
+								 : 0;
 		ss_buf_release(raw);
-		*raw = b;
-	} else if (r == 0) {
-		t->enc = SS_ENC_BYTES;
+		if (r < 0) {
+			ss_buf_release(&b);
+			return -1;
+		}
+		return init_from_data(t, display, SS_ENC_UTF16LE, &b, d);
 	}
-	if (r == 0 && !(t->data = ss_buf_detach(raw, &t->len)))
-		r = ss_diag_oom(d);
-	if (r == 0 && build_lines(t, d) < 0)
-		r = -1;
-	ss_buf_release(raw);
-	if (r < 0)
-		ss_text_free(t);
-	return r;
+	return init_from_data(t, display, SS_ENC_BYTES, raw, d);
 }
 
 int ss_text_from_bytes(ss_text *t, const char *display, const void *bytes, size_t len, ss_diag *d)
@@ -427,28 +454,117 @@ int ss_text_new_empty(ss_text *t, const char *display, ss_encoding enc, ss_eol s
 	return 0;
 }
 
-static int read_all(int fd, const char *path, size_t limit, ss_buf *out, ss_diag *d)
+/* Reading a file once, in chunks: each chunk is hashed as it arrives and,
+ * in a UTF-16 file, decoded into the text right away, so that the file's
+ * bytes are never held whole beside their UTF-8 text. */
+enum { LOAD_CHUNK = 1 << 20 }; /* a multiple of 8, as the hash wants */
+
+typedef struct loader {
+	int fd;
+	const char *path;
+	size_t limit;
+	size_t raw;	      /* bytes read */
+	uint64_t hash;	      /* of those bytes */
+	ss_buf text;	      /* the bytes (byte files) or their UTF-8 (UTF-16 files) */
+	unsigned char *chunk; /* UTF-16: 2 bytes kept back, then one chunk */
+	size_t kept;	      /* a high surrogate that may pair with the next chunk */
+} loader;
+
+/* Reads up to one chunk to `to`: how many bytes (0 at the end), or -1. */
+static ssize_t load_read(loader *l, void *to, ss_diag *d)
 {
-	for (;;) {
-		if (ss_buf_grow(out, 65536) < 0)
-			return ss_diag_oom(d);
-		ssize_t n = read(fd, out->data + out->len, out->cap - out->len - 1);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return ss_diag_errno(d, path, "cannot read");
-		}
-		if (n == 0)
-			return 0;
-		out->len += (size_t)n;
-		if (limit && out->len > limit)
-			return ss_diag_set(d, path, 0, 0, "file is larger than %zu bytes", limit);
+	ssize_t n = ss_os_read_full(l->fd, to, LOAD_CHUNK);
+	if (n < 0)
+		return ss_diag_errno(d, l->path, "cannot read");
+	l->raw += (size_t)n;
+	if (l->raw > l->limit)
+		return ss_diag_set(d, l->path, 0, 0, "file is larger than %zu bytes", l->limit);
+	l->hash = ss_hash_update(l->hash, to, (size_t)n);
+	return n;
+}
+
+/* Decodes the UTF-16 units in chunk[0, len) (after `skip` bytes), keeping
+ * back a high surrogate at the end unless the file ends there. */
+static int load_decode(loader *l, size_t skip, size_t len, int last, ss_diag *d)
+{
+	const unsigned char *p = l->chunk + skip;
+	size_t n = len - skip;
+	n -= n % 2;
+	size_t keep = 0;
+	if (!last && n >= 2 && p[n - 1] >= 0xD8 && p[n - 1] <= 0xDB)
+		keep = 2;
+	if (decode_utf16le(p, n - keep, &l->text) < 0)
+		return ss_diag_oom(d);
+	if (keep)
+		memcpy(l->chunk, p + n - keep, keep);
+	l->kept = keep;
+	return 0;
+}
+
+/* The rest of a UTF-16 file whose first `first` bytes are in text.data. */
+static int load_utf16(loader *l, size_t first, ss_diag *d)
+{
+	if (!(l->chunk = malloc(LOAD_CHUNK + 2)))
+		return ss_diag_oom(d);
+	memcpy(l->chunk, l->text.data, first);
+	l->text.len = 0;
+	int last = first < LOAD_CHUNK;
+	if (load_decode(l, 2, first, last, d) < 0)
+		return -1;
+	while (!last) {
+		ssize_t n = load_read(l, l->chunk + l->kept, d);
+		if (n < 0)
+			return -1;
+		last = (size_t)n < LOAD_CHUNK;
+		if (load_decode(l, 0, l->kept + (size_t)n, last, d) < 0)
+			return -1;
 	}
+	return l->raw % 2 ? odd_utf16(l->path, l->raw, d) : 0;
+}
+
+/* Reads the whole file into l->text; `size` is what fstat said. */
+static int load_all(loader *l, size_t size, ss_diag *d)
+{
+	/* One chunk more than the size, so reaching the end never reallocates. */
+	if (ss_buf_grow(&l->text, size + LOAD_CHUNK) < 0)
+		return ss_diag_oom(d);
+	ssize_t n = load_read(l, l->text.data, d);
+	if (n < 0)
+		return -1;
+	l->text.len = (size_t)n;
+	const unsigned char *p = (const unsigned char *)l->text.data;
+	if (n >= 2 && p[0] == 0xFF && p[1] == 0xFE)
+		return load_utf16(l, (size_t)n, d);
+	while ((size_t)n == LOAD_CHUNK) {
+		if (ss_buf_grow(&l->text, LOAD_CHUNK) < 0)
+			return ss_diag_oom(d);
+		if ((n = load_read(l, l->text.data + l->text.len, d)) < 0)
+			return -1;
+		l->text.len += (size_t)n;
+	}
+	return 0;
+}
+
+static int load_fd(ss_text *t, int fd, const char *path, size_t size, size_t limit, ss_diag *d)
+{
+	loader l = {fd, path, limit, 0, SS_HASH_INIT, SS_BUF_INIT, NULL, 0};
+	int r = load_all(&l, size, d);
+	free(l.chunk);
+	if (r < 0) {
+		ss_buf_release(&l.text);
+		return -1;
+	}
+	memset(t, 0, sizeof(*t));
+	t->id.hash = l.hash;
+	t->id.size = (off_t)l.raw;
+	return init_from_data(t, path, l.chunk ? SS_ENC_UTF16LE : SS_ENC_BYTES, &l.text, d);
 }
 
 int ss_text_load(ss_text *t, const char *path, size_t limit, ss_diag *d)
 {
 	memset(t, 0, sizeof(*t));
+	/* Before fstat: a change after this moment has a later time. */
+	int64_t read_ns = ss_os_now_ns();
 	/* O_NONBLOCK: opening a FIFO must not wait for a writer; it is
 	 * refused below, and a regular file reads the same either way. */
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
@@ -476,24 +592,22 @@ int ss_text_load(ss_text *t, const char *path, size_t limit, ss_diag *d)
 		close(fd);
 		return ss_diag_set(d, path, 0, 0, "file is larger than %zu bytes", limit);
 	}
-	ss_buf raw = SS_BUF_INIT;
-	/* One read chunk more than the size, so reaching EOF never reallocates. */
-	if (st.st_size > 0 && ss_buf_grow(&raw, (size_t)st.st_size + 65536) < 0) {
-		close(fd);
-		return ss_diag_oom(d);
-	}
-	int r = read_all(fd, path, limit, &raw, d);
+	int r = load_fd(t, fd, path, (size_t)st.st_size, limit, d);
 	close(fd);
-	if (r < 0) {
-		ss_buf_release(&raw);
-		return -1;
-	}
-	if (init_from_raw(t, path, &raw, d) < 0)
+	if (r < 0)
 		return -1;
 	t->id.known = 1;
 	t->id.dev = st.st_dev;
 	t->id.ino = st.st_ino;
+	ss_os_stat_times(&st, &t->id.mtime_ns, &t->id.ctime_ns);
+	t->id.read_ns = read_ns;
 	return 0;
+}
+
+int ss_file_racy(const ss_file_identity *id)
+{
+	int64_t changed = id->mtime_ns > id->ctime_ns ? id->mtime_ns : id->ctime_ns;
+	return changed >= id->read_ns - SS_RACY_NS;
 }
 
 void ss_text_free(ss_text *t)
