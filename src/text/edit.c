@@ -108,7 +108,7 @@ void ss_edits_free(ss_edits *e)
 
 static int cmp_edit(const void *a, const void *b)
 {
-	const ss_edit *x = a, *y = b;
+	const ss_edit *x = *(const ss_edit *const *)a, *y = *(const ss_edit *const *)b;
 	if (x->start != y->start)
 		return x->start < y->start ? -1 : 1;
 	/* At one position, inserts come before a replacement that starts there,
@@ -120,19 +120,20 @@ static int cmp_edit(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-/* A sorted copy of the edit pointers, checked for overlaps. */
-static ss_edit *sorted_edits(const ss_text *t, const ss_edits *e, ss_diag *d)
+/* The edits in order of position (pointers: a large edit list is not
+ * copied), checked for overlaps. */
+static const ss_edit **sorted_edits(const ss_text *t, const ss_edits *e, ss_diag *d)
 {
-	ss_edit *v = malloc((e->n ? e->n : 1) * sizeof(*v));
+	const ss_edit **v = malloc((e->n ? e->n : 1) * sizeof(*v));
 	if (!v) {
 		ss_diag_oom(d);
 		return NULL;
 	}
-	if (e->n)
-		memcpy(v, e->v, e->n * sizeof(*v));
+	for (size_t i = 0; i < e->n; i++)
+		v[i] = &e->v[i];
 	qsort(v, e->n, sizeof(*v), cmp_edit);
 	for (size_t i = 0; i < e->n; i++) {
-		if (v[i].end > t->len || (i && v[i].start < v[i - 1].end)) {
+		if (v[i]->end > t->len || (i && v[i]->start < v[i - 1]->end)) {
 			free(v);
 			ss_diag_set(d, t->path, 0, 0, "internal error: overlapping edits");
 			return NULL;
@@ -142,24 +143,24 @@ static ss_edit *sorted_edits(const ss_text *t, const ss_edits *e, ss_diag *d)
 }
 
 /* Applies the sorted edits that lie within [from, to) to that range. */
-static int render_range(const ss_text *t, const ss_edit *v, size_t n, size_t from, size_t to,
+static int render_range(const ss_text *t, const ss_edit *const *v, size_t n, size_t from, size_t to,
 			ss_buf *out)
 {
 	size_t pos = from;
 	for (size_t i = 0; i < n; i++) {
-		if (v[i].start < from || v[i].start > to || (v[i].start == to && v[i].end > to))
+		if (v[i]->start < from || v[i]->start > to || (v[i]->start == to && v[i]->end > to))
 			continue;
-		if (ss_buf_add(out, t->data + pos, v[i].start - pos) < 0 ||
-		    ss_buf_add(out, v[i].repl, v[i].repl_len) < 0)
+		if (ss_buf_add(out, t->data + pos, v[i]->start - pos) < 0 ||
+		    ss_buf_add(out, v[i]->repl, v[i]->repl_len) < 0)
 			return -1;
-		pos = v[i].end;
+		pos = v[i]->end;
 	}
 	return ss_buf_add(out, t->data + pos, to - pos);
 }
 
 int ss_edits_render(const ss_text *t, const ss_edits *e, ss_buf *out, ss_diag *d)
 {
-	ss_edit *v = sorted_edits(t, e, d);
+	const ss_edit **v = sorted_edits(t, e, d);
 	if (!v)
 		return -1;
 	int r = render_range(t, v, e->n, 0, t->len, out);
@@ -239,7 +240,7 @@ static int chunk_text(chunker *c, const ss_text *t, const char *data, size_t len
 
 static int emit_text(chunker *c, const ss_text *t, const ss_edits *e)
 {
-	ss_edit *v = NULL;
+	const ss_edit **v = NULL;
 	size_t n = e ? e->n : 0;
 	if (e && !(v = sorted_edits(t, e, c->d)))
 		return -1;
@@ -248,10 +249,10 @@ static int emit_text(chunker *c, const ss_text *t, const ss_edits *e)
 		r = ss_diag_oom(c->d);
 	size_t pos = 0;
 	for (size_t i = 0; i < n && r == 0; i++) {
-		r = chunk_text(c, t, t->data + pos, v[i].start - pos);
+		r = chunk_text(c, t, t->data + pos, v[i]->start - pos);
 		if (r == 0)
-			r = chunk_text(c, t, v[i].repl, v[i].repl_len);
-		pos = v[i].end;
+			r = chunk_text(c, t, v[i]->repl, v[i]->repl_len);
+		pos = v[i]->end;
 	}
 	if (r == 0)
 		r = chunk_text(c, t, t->data + pos, t->len - pos);
@@ -356,8 +357,8 @@ static size_t count_lines(const char *s, size_t len)
 	return n + (len && s[len - 1] != '\n');
 }
 
-static int emit_hunk(const ss_text *t, const ss_edit *v, const region *rg, size_t nr, long delta,
-		     ss_buf *out)
+static int emit_hunk(const ss_text *t, const ss_edit *const *v, const region *rg, size_t nr,
+		     long delta, ss_buf *out)
 {
 	size_t from = rg[0].first >= CONTEXT ? rg[0].first - CONTEXT : 0;
 	size_t to = rg[nr - 1].last + CONTEXT < t->nlines ? rg[nr - 1].last + CONTEXT : t->nlines;
@@ -388,12 +389,13 @@ static int emit_hunk(const ss_text *t, const ss_edit *v, const region *rg, size_
 	return r;
 }
 
-static void build_regions(const ss_text *t, const ss_edit *v, size_t n, region *rg, size_t *nr)
+static void build_regions(const ss_text *t, const ss_edit *const *v, size_t n, region *rg,
+			  size_t *nr)
 {
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
 		size_t first, last;
-		edit_lines(t, &v[i], &first, &last);
+		edit_lines(t, v[i], &first, &last);
 		/* Edits sharing or touching an old line form one region, so that
 		 * neighbouring changed lines read as one block of - and +. */
 		if (k && first <= rg[k - 1].last) {
@@ -408,7 +410,7 @@ static void build_regions(const ss_text *t, const ss_edit *v, size_t n, region *
 }
 
 /* New lines minus old lines of one region. */
-static int region_delta(const ss_text *t, const ss_edit *v, const region *r, long *delta)
+static int region_delta(const ss_text *t, const ss_edit *const *v, const region *r, long *delta)
 {
 	ss_buf text = SS_BUF_INIT;
 	size_t b = line_start(t, r->first), c = line_start(t, r->last);
@@ -424,7 +426,7 @@ int ss_edits_diff(const ss_text *t, const ss_edits *e, const char *label, ss_buf
 {
 	if (e->n == 0)
 		return 0;
-	ss_edit *v = sorted_edits(t, e, d);
+	const ss_edit **v = sorted_edits(t, e, d);
 	if (!v)
 		return -1;
 	region *rg = malloc(e->n * sizeof(*rg));

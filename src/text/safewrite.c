@@ -30,11 +30,11 @@ typedef struct wctx {
 	char *tmpname;
 	int tmpfd;
 	struct stat tmpst;
-	int64_t write_ns;   /* the clock when the temporary file was begun */
-	size_t written;	    /* its length */
-	uint64_t hash;	    /* and hash */
-	int64_t link_ctime; /* the file's ctime after our backup link (0: none) */
-	char *bakname;	    /* in bakdir */
+	int64_t write_ns;     /* the clock when the temporary file was begun */
+	size_t written;	      /* its length */
+	ss_content_hash hash; /* and hash */
+	int64_t link_ctime;   /* the file's ctime after our backup link (0: none) */
+	char *bakname;	      /* in bakdir */
 	int bakdir;
 	int backed_up; /* a backup was made by this write */
 } wctx;
@@ -152,18 +152,19 @@ static int hash_open_file(int fd, uint64_t *hash, off_t *size)
 		free(buf);
 		return -1;
 	}
-	uint64_t h = SS_HASH_INIT;
+	ss_content_hash h;
+	ss_content_hash_init(&h);
 	off_t total = 0;
 	ssize_t n;
-	/* Whole chunks only: the hash is cut at multiples of 8. */
+	/* Whole chunks only: the hash is cut at multiples of 32. */
 	while ((n = ss_os_read_full(fd, buf, CHUNK)) > 0) {
-		h = ss_hash_update(h, buf, (size_t)n);
+		ss_content_hash_update(&h, buf, (size_t)n);
 		total += n;
 		if (n < CHUNK)
 			break;
 	}
 	free(buf);
-	*hash = h;
+	*hash = ss_content_hash_final(&h);
 	*size = total;
 	return n < 0 ? -1 : 0;
 }
@@ -304,14 +305,14 @@ static int open_side(wctx *w, const struct stat *owner, int create)
 }
 
 /* The temporary file's sink: written as it comes, hashed on the way (the
- * pieces are cut at multiples of 8, as the hash wants). */
+ * pieces are cut at multiples of 32, as the hash wants). */
 static int put_temp(void *ctx, const void *data, size_t len, ss_diag *d)
 {
 	wctx *w = ctx;
 	(void)d;
 	if (ss_os_write_all(w->tmpfd, data, len) < 0)
 		return -1;
-	w->hash = ss_hash_update(w->hash, data, len);
+	ss_content_hash_update(&w->hash, data, len);
 	w->written += len;
 	return 0;
 }
@@ -328,7 +329,7 @@ static int write_temp(wctx *w, const ss_source *src)
 		return ss_diag_errno(w->d, w->orig->path, "cannot create a temporary file for");
 	const char *what = "cannot write a temporary file for";
 	w->write_ns = ss_os_now_ns();
-	w->hash = SS_HASH_INIT;
+	ss_content_hash_init(&w->hash);
 	ss_sink sink = {put_temp, w};
 	ss_diag why = SS_DIAG_INIT;
 	int ok = ss_source_emit(src, &sink, &why) == 0;
@@ -450,7 +451,7 @@ static void set_result(wctx *w, ss_write_result *res)
 	res->id.dev = st.st_dev;
 	res->id.ino = st.st_ino;
 	res->id.size = (off_t)w->written;
-	res->id.hash = w->hash;
+	res->id.hash = ss_content_hash_final(&w->hash);
 	ss_os_stat_times(&st, &res->id.mtime_ns, &res->id.ctime_ns);
 	if (!seen)
 		res->id.ctime_ns = SS_CTIME_UNKNOWN;

@@ -39,6 +39,57 @@ uint64_t ss_hash_bytes(const void *data, size_t len)
 	return ss_hash_update(SS_HASH_INIT, data, len);
 }
 
+void ss_content_hash_init(ss_content_hash *h)
+{
+	for (int i = 0; i < 4; i++)
+		h->lane[i] = SS_HASH_INIT + (uint64_t)i;
+}
+
+void ss_content_hash_update(ss_content_hash *h, const void *data, size_t len)
+{
+	/* The lanes do not wait for each other: four multiplications in
+	 * flight. A tail shorter than a block goes word by word, then byte by
+	 * byte, into the lanes in turn. */
+	const unsigned char *p = data;
+	uint64_t a = h->lane[0], b = h->lane[1], c = h->lane[2], e = h->lane[3];
+	size_t i = 0;
+	for (; i + 32 <= len; i += 32) {
+		uint64_t w[4];
+		memcpy(w, p + i, 32);
+		a = (a ^ w[0]) * 1099511628211ULL;
+		b = (b ^ w[1]) * 1099511628211ULL;
+		c = (c ^ w[2]) * 1099511628211ULL;
+		e = (e ^ w[3]) * 1099511628211ULL;
+		a ^= a >> 32;
+		b ^= b >> 32;
+		c ^= c >> 32;
+		e ^= e >> 32;
+	}
+	h->lane[0] = a, h->lane[1] = b, h->lane[2] = c, h->lane[3] = e;
+	for (int k = 0; i < len; i++, k = (k + 1) % 4) {
+		h->lane[k] ^= p[i];
+		h->lane[k] *= 1099511628211ULL;
+	}
+}
+
+uint64_t ss_content_hash_final(const ss_content_hash *h)
+{
+	uint64_t x = h->lane[0];
+	for (int i = 1; i < 4; i++) {
+		x ^= h->lane[i] + 0x9E3779B97F4A7C15ULL + (x << 6) + (x >> 2);
+		x *= 1099511628211ULL;
+	}
+	return x ^ (x >> 29);
+}
+
+uint64_t ss_content_hash_bytes(const void *data, size_t len)
+{
+	ss_content_hash h;
+	ss_content_hash_init(&h);
+	ss_content_hash_update(&h, data, len);
+	return ss_content_hash_final(&h);
+}
+
 /* --- UTF-16LE <-> UTF-8 (WTF-8 for lone surrogates, so nothing is lost) --- */
 
 static int put_utf8(ss_buf *out, uint32_t cp)
@@ -347,37 +398,66 @@ int ss_text_encode(const ss_text *t, const char *data, size_t len, ss_buf *out, 
 
 /* --- line table --- */
 
+/* The offset of the next LF in s[from, len), or len: eight bytes at a
+ * time (lines of settings files are short: a call of memchr per line costs
+ * more than the search). */
+static size_t next_lf(const char *s, size_t from, size_t len)
+{
+	const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+	size_t i = from;
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w;
+		memcpy(&w, s + i, 8);
+		uint64_t x = w ^ (ones * '\n');
+		/* Exact: the high bit of each byte of x that is zero. */
+		uint64_t zero = ~(((x & ~high) + ~high) | x) & high;
+		if (zero)
+			break;
+	}
+	while (i < len && s[i] != '\n')
+		i++;
+	return i;
+}
+
 static int build_lines(ss_text *t, ss_diag *d)
 {
-	size_t count = 0;
-	for (const char *p = t->data; (p = memchr(p, '\n', (size_t)(t->data + t->len - p))); p++)
-		count++;
-	size_t cap = count + 1;
-	t->lines = calloc(cap, sizeof(*t->lines));
+	if (t->len > SS_TEXT_MAX)
+		return ss_diag_set(d, t->path, 0, 0, "text is larger than %zu bytes", SS_TEXT_MAX);
+	/* One pass: room for lines of 32 bytes, doubled when they are shorter. */
+	size_t cap = t->len / 32 + 16, lf = 0, crlf = 0, start = 0, n = 0;
+	t->lines = malloc(cap * sizeof(*t->lines));
 	if (!t->lines)
 		return ss_diag_oom(d);
-	size_t lf = 0, crlf = 0, start = 0, n = 0;
 	while (start < t->len) {
-		const char *nl = memchr(t->data + start, '\n', t->len - start);
+		if (n == cap) {
+			ss_line *v = realloc(t->lines, 2 * cap * sizeof(*v));
+			if (!v)
+				return ss_diag_oom(d);
+			t->lines = v;
+			cap *= 2;
+		}
+		size_t end = next_lf(t->data, start, t->len);
 		ss_line *l = &t->lines[n++];
-		l->start = start;
-		if (!nl) {
-			l->len = t->len - start;
+		l->start = (uint32_t)start;
+		if (end == t->len) {
+			l->len = (uint32_t)(t->len - start);
 			l->eol = SS_EOL_NONE;
 			break;
 		}
-		size_t end = (size_t)(nl - t->data);
 		if (end > start && t->data[end - 1] == '\r') {
-			l->len = end - 1 - start;
+			l->len = (uint32_t)(end - 1 - start);
 			l->eol = SS_EOL_CRLF;
 			crlf++;
 		} else {
-			l->len = end - start;
+			l->len = (uint32_t)(end - start);
 			l->eol = SS_EOL_LF;
 			lf++;
 		}
 		start = end + 1;
 	}
+	ss_line *fit = n ? realloc(t->lines, n * sizeof(*fit)) : NULL;
+	if (fit)
+		t->lines = fit; /* else the larger table stays */
 	t->nlines = n;
 	t->style = crlf > lf ? SS_EOL_CRLF : SS_EOL_LF;
 	return 0;
@@ -416,7 +496,7 @@ static int init_from_raw(ss_text *t, const char *display, ss_buf *raw, ss_diag *
 	memset(t, 0, sizeof(*t));
 	const unsigned char *p = (const unsigned char *)ss_buf_str(raw);
 	size_t len = raw->len;
-	t->id.hash = ss_hash_bytes(p, len);
+	t->id.hash = ss_content_hash_bytes(p, len);
 	t->id.size = (off_t)len;
 	if (len >= 2 && p[0] == 0xFF && p[1] == 0xFE) {
 		ss_buf b = SS_BUF_INIT;
@@ -457,14 +537,15 @@ int ss_text_new_empty(ss_text *t, const char *display, ss_encoding enc, ss_eol s
 /* Reading a file once, in chunks: each chunk is hashed as it arrives and,
  * in a UTF-16 file, decoded into the text right away, so that the file's
  * bytes are never held whole beside their UTF-8 text. */
-enum { LOAD_CHUNK = 1 << 20 }; /* a multiple of 8, as the hash wants */
+enum { LOAD_CHUNK = 1 << 20 }; /* a multiple of 32, as the hash wants */
 
 typedef struct loader {
 	int fd;
 	const char *path;
 	size_t limit;
 	size_t raw;	      /* bytes read */
-	uint64_t hash;	      /* of those bytes */
+	int hashing;	      /* whether the file's times cannot tell it (ss_file_racy) */
+	ss_content_hash hash; /* of those bytes, when hashing */
 	ss_buf text;	      /* the bytes (byte files) or their UTF-8 (UTF-16 files) */
 	unsigned char *chunk; /* UTF-16: 2 bytes kept back, then one chunk */
 	size_t kept;	      /* a high surrogate that may pair with the next chunk */
@@ -479,7 +560,8 @@ static ssize_t load_read(loader *l, void *to, ss_diag *d)
 	l->raw += (size_t)n;
 	if (l->raw > l->limit)
 		return ss_diag_set(d, l->path, 0, 0, "file is larger than %zu bytes", l->limit);
-	l->hash = ss_hash_update(l->hash, to, (size_t)n);
+	if (l->hashing)
+		ss_content_hash_update(&l->hash, to, (size_t)n);
 	return n;
 }
 
@@ -545,9 +627,11 @@ static int load_all(loader *l, size_t size, ss_diag *d)
 	return 0;
 }
 
-static int load_fd(ss_text *t, int fd, const char *path, size_t size, size_t limit, ss_diag *d)
+static int load_fd(ss_text *t, int fd, const char *path, size_t size, size_t limit, int hashing,
+		   ss_diag *d)
 {
-	loader l = {fd, path, limit, 0, SS_HASH_INIT, SS_BUF_INIT, NULL, 0};
+	loader l = {fd, path, limit, 0, hashing, {{0}}, SS_BUF_INIT, NULL, 0};
+	ss_content_hash_init(&l.hash);
 	int r = load_all(&l, size, d);
 	free(l.chunk);
 	if (r < 0) {
@@ -555,7 +639,7 @@ static int load_fd(ss_text *t, int fd, const char *path, size_t size, size_t lim
 		return -1;
 	}
 	memset(t, 0, sizeof(*t));
-	t->id.hash = l.hash;
+	t->id.hash = hashing ? ss_content_hash_final(&l.hash) : 0;
 	t->id.size = (off_t)l.raw;
 	return init_from_data(t, path, l.chunk ? SS_ENC_UTF16LE : SS_ENC_BYTES, &l.text, d);
 }
@@ -592,15 +676,16 @@ int ss_text_load(ss_text *t, const char *path, size_t limit, ss_diag *d)
 		close(fd);
 		return ss_diag_set(d, path, 0, 0, "file is larger than %zu bytes", limit);
 	}
-	int r = load_fd(t, fd, path, (size_t)st.st_size, limit, d);
+	/* The bytes are hashed only when the times cannot tell the file. */
+	ss_file_identity id = {.known = 1, .dev = st.st_dev, .ino = st.st_ino, .read_ns = read_ns};
+	ss_os_stat_times(&st, &id.mtime_ns, &id.ctime_ns);
+	int r = load_fd(t, fd, path, (size_t)st.st_size, limit, ss_file_racy(&id), d);
 	close(fd);
 	if (r < 0)
 		return -1;
-	t->id.known = 1;
-	t->id.dev = st.st_dev;
-	t->id.ino = st.st_ino;
-	ss_os_stat_times(&st, &t->id.mtime_ns, &t->id.ctime_ns);
-	t->id.read_ns = read_ns;
+	id.hash = t->id.hash;
+	id.size = t->id.size;
+	t->id = id;
 	return 0;
 }
 

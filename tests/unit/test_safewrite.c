@@ -438,7 +438,7 @@ static void test_replace_reports_the_new_identity(void **state)
 	assert_true(res.id.known);
 	assert_int_equal(res.id.ino, st.st_ino);
 	assert_int_equal(res.id.size, 4);
-	assert_true(res.id.hash == ss_hash_bytes("new\n", 4));
+	assert_true(res.id.hash == ss_content_hash_bytes("new\n", 4));
 	assert_null(res.warning);
 	/* Writing back with that identity works; with the old one it does not. */
 	ss_text now = f->t;

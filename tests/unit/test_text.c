@@ -417,6 +417,32 @@ static void test_source_emits_whole_pieces(void **state)
 	ss_buf_release(&whole);
 }
 
+/* The content hash piece by piece (cut at multiples of 32) is the hash of
+ * the whole, and a change of one byte anywhere changes it. */
+static void test_content_hash(void **state)
+{
+	(void)state;
+	unsigned char b[1000];
+	for (size_t i = 0; i < sizeof(b); i++)
+		b[i] = (unsigned char)(i * 7 + i / 13);
+	for (size_t len = 0; len <= sizeof(b); len += 37) {
+		uint64_t whole = ss_content_hash_bytes(b, len);
+		for (size_t cut = 0; cut <= len; cut += 32) {
+			ss_content_hash h;
+			ss_content_hash_init(&h);
+			ss_content_hash_update(&h, b, cut);
+			ss_content_hash_update(&h, b + cut, len - cut);
+			assert_true(ss_content_hash_final(&h) == whole);
+		}
+		for (size_t i = 0; i < len; i += 11) {
+			b[i] ^= 1;
+			assert_true(ss_content_hash_bytes(b, len) != whole);
+			b[i] ^= 1;
+		}
+	}
+	assert_true(ss_content_hash_bytes("a", 1) != ss_content_hash_bytes("a\0", 2));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -435,6 +461,7 @@ int main(void)
 	    cmocka_unit_test(test_load_refuses_what_is_not_a_regular_file),
 	    cmocka_unit_test(test_load_in_chunks),
 	    cmocka_unit_test(test_source_emits_whole_pieces),
+	    cmocka_unit_test(test_content_hash),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
