@@ -116,10 +116,14 @@ static int split_lone_cr(ss_winini *ini)
 {
 	const ss_text *t = ini->text;
 	ini->nlines = t->nlines;
-	size_t extra = 0;
-	for (const char *p = t->data; (p = memchr(p, '\r', t->len - (size_t)(p - t->data))); p++)
-		if ((size_t)(p - t->data) + 1 >= t->len || p[1] != '\n')
-			extra++;
+	/* Lone CRs: all CRs less those of the CR LF endings (a memchr per CR
+	 * would be a call per line of a Windows file). */
+	size_t cr = 0, crlf = 0;
+	for (size_t i = 0; i < t->len; i++)
+		cr += t->data[i] == '\r';
+	for (size_t ln = 0; ln < t->nlines; ln++)
+		crlf += t->lines[ln].eol == SS_EOL_CRLF;
+	size_t extra = cr - crlf;
 	if (extra == 0)
 		return 0;
 	ini->lines = malloc((t->nlines + extra) * sizeof(*ini->lines));

@@ -369,6 +369,17 @@ int ss_text_encode_append(const ss_text *t, const char *data, size_t len, ss_buf
 		if (p[i] < 0x80) {
 			/* 2 bytes per input byte are reserved above: no checks. */
 			char *o = out->data + out->len;
+			/* Eight ASCII bytes at a time while they last. */
+			uint64_t w;
+			while (i + 8 <= len &&
+			       (memcpy(&w, p + i, 8), (w & 0x8080808080808080ULL) == 0)) {
+				for (int k = 0; k < 8; k++) {
+					o[2 * k] = (char)p[i + k];
+					o[2 * k + 1] = '\0';
+				}
+				o += 16;
+				i += 8;
+			}
 			while (i < len && p[i] < 0x80) {
 				*o++ = (char)p[i++];
 				*o++ = '\0';
