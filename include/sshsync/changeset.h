@@ -25,7 +25,7 @@ typedef struct ss_change {
 			   * data (a PuTTY session directory lists every file) */
 } ss_change;
 
-#define SS_RENDER_KEEP_MAX SS_CHUNK_SIZE
+#define SS_RENDER_KEEP_MAX ((size_t)1 << 20)
 
 struct ss_changeset;
 typedef int (*ss_validate_fn)(const struct ss_changeset *cs, void *ctx, ss_diag *d);

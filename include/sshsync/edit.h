@@ -69,8 +69,8 @@ typedef struct ss_source {
 	size_t len;
 } ss_source;
 
-/* Pieces are this long, but for the last one. */
-#define SS_CHUNK_SIZE ((size_t)1 << 20)
+/* Pieces are this long, but for the last one (see SS_TEXT_CHUNK). */
+#define SS_CHUNK_SIZE SS_TEXT_CHUNK
 
 /* Sends the source's bytes (in the file's encoding) to `out` in pieces of
  * SS_CHUNK_SIZE. Fails on overlapping edits, no memory, or a failed put. */

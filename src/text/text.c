@@ -548,7 +548,7 @@ int ss_text_new_empty(ss_text *t, const char *display, ss_encoding enc, ss_eol s
 /* Reading a file once, in chunks: each chunk is hashed as it arrives and,
  * in a UTF-16 file, decoded into the text right away, so that the file's
  * bytes are never held whole beside their UTF-8 text. */
-enum { LOAD_CHUNK = 1 << 20 }; /* a multiple of 32, as the hash wants */
+enum { LOAD_CHUNK = SS_TEXT_CHUNK };
 
 typedef struct loader {
 	int fd;

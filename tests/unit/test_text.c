@@ -269,7 +269,7 @@ static void test_cp1252_round_trip(void **state)
 	ss_buf_release(&back);
 }
 
-/* A file read in chunks (1 MiB) gives what its bytes give at once: the
+/* A file read in chunks (SS_TEXT_CHUNK) gives what its bytes give at once: the
  * same text, lines and hash, also when a surrogate pair, a lone surrogate
  * or the end of the file falls on a chunk boundary. */
 static void assert_load_is_from_bytes(const char *dir, const unsigned char *bytes, size_t len)
@@ -307,7 +307,7 @@ static void test_load_in_chunks(void **state)
 {
 	(void)state;
 	char *dir = tu_tempdir();
-	const size_t chunk = (size_t)1 << 20;
+	const size_t chunk = SS_TEXT_CHUNK;
 	size_t max = 2 * chunk + 16;
 	unsigned char *p = malloc(max);
 	assert_non_null(p);
