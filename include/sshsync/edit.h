@@ -23,15 +23,20 @@ typedef struct ss_edit {
 	int order;  /* among inserts at one position: 0, then 1 (late), then 2 (appended lines) */
 } ss_edit;
 
+struct ss_edit_block;
+
 typedef struct ss_edits {
 	ss_edit *v;
 	size_t n;
 	size_t cap;
+	/* The replacement texts, packed in blocks that never move (100,000
+	 * sites are 150,000 short texts: no allocation each). */
+	struct ss_edit_block *blocks;
 } ss_edits;
 
 #define SS_EDITS_INIT                                                                              \
 	{                                                                                          \
-		NULL, 0, 0                                                                         \
+		NULL, 0, 0, NULL                                                                   \
 	}
 
 int ss_edits_replace(ss_edits *e, size_t start, size_t end, const char *s, size_t len);

@@ -4,6 +4,44 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A block of replacement texts. */
+typedef struct ss_edit_block {
+	struct ss_edit_block *next;
+	size_t used, size;
+	char data[];
+} ss_edit_block;
+
+enum { BLOCK_SIZE = 16384 };
+
+/* A copy of s[0..len) (NUL-terminated) among the edit list's texts. */
+static char *keep_text(ss_edits *e, const char *s, size_t len)
+{
+	ss_edit_block *b = e->blocks;
+	if (!b || b->size - b->used < len + 1) {
+		size_t size = len + 1 > BLOCK_SIZE ? len + 1 : BLOCK_SIZE;
+		ss_edit_block *nb = malloc(sizeof(*nb) + size);
+		if (!nb)
+			return NULL;
+		nb->used = 0;
+		nb->size = size;
+		if (b && size > BLOCK_SIZE) {
+			/* A long text has a block of its own, after the current one. */
+			nb->next = b->next;
+			b->next = nb;
+		} else {
+			nb->next = b;
+			e->blocks = nb;
+		}
+		b = nb;
+	}
+	char *p = b->data + b->used;
+	if (len)
+		memcpy(p, s, len);
+	p[len] = '\0';
+	b->used += len + 1;
+	return p;
+}
+
 static int add_edit_at(ss_edits *e, size_t start, size_t end, const char *s, size_t len, int order)
 {
 	if (end < start)
@@ -16,7 +54,7 @@ static int add_edit_at(ss_edits *e, size_t start, size_t end, const char *s, siz
 		e->v = v;
 		e->cap = cap;
 	}
-	char *copy = ss_strndup(s ? s : "", len);
+	char *copy = keep_text(e, s ? s : "", len);
 	if (!copy)
 		return -1;
 	e->v[e->n] = (ss_edit){start, end, copy, len, e->n, order};
@@ -99,8 +137,11 @@ int ss_edits_insert_line(ss_edits *e, const ss_text *t, size_t line, const char 
 
 void ss_edits_free(ss_edits *e)
 {
-	for (size_t i = 0; i < e->n; i++)
-		free(e->v[i].repl);
+	while (e->blocks) {
+		ss_edit_block *next = e->blocks->next;
+		free(e->blocks);
+		e->blocks = next;
+	}
 	free(e->v);
 	e->v = NULL;
 	e->n = e->cap = 0;
