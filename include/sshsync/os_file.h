@@ -30,6 +30,7 @@ typedef struct ss_stat {
 	ss_os_id st_uid, st_gid;
 	int64_t st_size;
 	int64_t mtime_ns; /* nanoseconds since 1970 */
+	int64_t ctime_ns; /* the last status change (Windows: ChangeTime) */
 } ss_stat;
 
 #define SS_S_ISLNK(m) (((m)&0170000) == 0120000)
@@ -168,5 +169,11 @@ int ss_os_remove_dir(const char *path);
 
 /* Makes a directory and its missing parents (mode 0700 for the new ones). */
 int ss_os_mkdir_p(const char *path);
+
+/* A file's last modification and last status change, in nanoseconds since
+ * 1970 (what tells a file changed without reading it). */
+void ss_os_stat_times(const ss_stat *st, int64_t *mtime_ns, int64_t *ctime_ns);
+/* The wall clock (the one file times come from), nanoseconds since 1970. */
+int64_t ss_os_now_ns(void);
 
 #endif

@@ -15,6 +15,12 @@ int ss_os_gmtime(time_t t, struct tm *tm);
 int ss_os_hostname(char *buf, size_t len);
 /* SHA-256 of data: 0 or -1. */
 int ss_os_sha256(const void *data, size_t len, unsigned char out[32]);
+/* SHA-256 piece by piece: begin (NULL: no memory or no SHA-256), update
+ * (0 or -1), end (0 or -1; frees the context, which may be NULL). */
+typedef struct ss_os_sha256_ctx ss_os_sha256_ctx;
+ss_os_sha256_ctx *ss_os_sha256_begin(void);
+int ss_os_sha256_update(ss_os_sha256_ctx *c, const void *data, size_t len);
+int ss_os_sha256_end(ss_os_sha256_ctx *c, unsigned char out[32]);
 /* Converts `len` bytes from code page `from` to `to` (names such as
  * "UTF-8", "CP1251" or "1251"): 0 with *out newly allocated (NUL-
  * terminated, *outlen long); -1 no memory; -2 when the text has a

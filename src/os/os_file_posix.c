@@ -31,6 +31,7 @@ static void from_stat(const struct stat *in, ss_stat *out)
 	out->st_gid = (ss_os_id)in->st_gid;
 	out->st_size = (int64_t)in->st_size;
 	out->mtime_ns = (int64_t)in->st_mtim.tv_sec * 1000000000 + in->st_mtim.tv_nsec;
+	out->ctime_ns = (int64_t)in->st_ctim.tv_sec * 1000000000 + in->st_ctim.tv_nsec;
 }
 
 static int stat_with(int r, const struct stat *in, ss_stat *out)
@@ -841,4 +842,23 @@ int ss_os_mkdir_p(const char *path)
 	free(p);
 	errno = e;
 	return r;
+}
+
+static int64_t timespec_ns(const struct timespec *ts)
+{
+	return (int64_t)ts->tv_sec * 1000000000 + (int64_t)ts->tv_nsec;
+}
+
+void ss_os_stat_times(const ss_stat *st, int64_t *mtime_ns, int64_t *ctime_ns)
+{
+	*mtime_ns = st->mtime_ns;
+	*ctime_ns = st->ctime_ns;
+}
+
+int64_t ss_os_now_ns(void)
+{
+	struct timespec ts;
+	if (clock_gettime(CLOCK_REALTIME, &ts) < 0)
+		return 0;
+	return timespec_ns(&ts);
 }

@@ -43,6 +43,7 @@ static void fill_stat(const BY_HANDLE_FILE_INFORMATION *fi, DWORD type, ss_stat 
 	st->st_nlink = fi->nNumberOfLinks;
 	st->st_size = ((int64_t)fi->nFileSizeHigh << 32) | fi->nFileSizeLow;
 	st->mtime_ns = filetime_ns(fi->ftLastWriteTime);
+	st->ctime_ns = st->mtime_ns; /* ChangeTime below, where it can be read */
 	DWORD a = fi->dwFileAttributes;
 	uint32_t perm = a & FILE_ATTRIBUTE_READONLY ? 0444 : 0666;
 	if (a & FILE_ATTRIBUTE_REPARSE_POINT)
@@ -70,7 +71,25 @@ static int stat_handle(HANDLE h, ss_stat *st)
 	if (!GetFileInformationByHandle(h, &fi))
 		return ss_w32_fail();
 	fill_stat(&fi, type, st);
+	FILE_BASIC_INFO basic;
+	if (GetFileInformationByHandleEx(h, FileBasicInfo, &basic, sizeof(basic))) {
+		FILETIME ft = {basic.ChangeTime.LowPart, (DWORD)basic.ChangeTime.HighPart};
+		st->ctime_ns = filetime_ns(ft);
+	}
 	return 0;
+}
+
+void ss_os_stat_times(const ss_stat *st, int64_t *mtime_ns, int64_t *ctime_ns)
+{
+	*mtime_ns = st->mtime_ns;
+	*ctime_ns = st->ctime_ns;
+}
+
+int64_t ss_os_now_ns(void)
+{
+	FILETIME ft;
+	GetSystemTimePreciseAsFileTime(&ft);
+	return filetime_ns(ft);
 }
 
 static HANDLE open_w(const wchar_t *path, DWORD access, DWORD disposition, DWORD flags)

@@ -71,6 +71,44 @@ int ss_os_sha256(const void *data, size_t len, unsigned char out[32])
 	return 0;
 }
 
+struct ss_os_sha256_ctx {
+	EVP_MD_CTX *md;
+};
+
+ss_os_sha256_ctx *ss_os_sha256_begin(void)
+{
+	ss_os_sha256_ctx *c = malloc(sizeof(*c));
+	if (c && !(c->md = EVP_MD_CTX_new())) {
+		free(c);
+		c = NULL;
+	}
+	if (c && !EVP_DigestInit_ex(c->md, EVP_sha256(), NULL)) {
+		EVP_MD_CTX_free(c->md);
+		free(c);
+		c = NULL;
+	}
+	return c;
+}
+
+int ss_os_sha256_update(ss_os_sha256_ctx *c, const void *data, size_t len)
+{
+	return EVP_DigestUpdate(c->md, data, len) ? 0 : -1;
+}
+
+int ss_os_sha256_end(ss_os_sha256_ctx *c, unsigned char out[32])
+{
+	if (!c)
+		return -1;
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+	int r = EVP_DigestFinal_ex(c->md, md, &n) && n == 32 ? 0 : -1;
+	if (r == 0)
+		memcpy(out, md, 32);
+	EVP_MD_CTX_free(c->md);
+	free(c);
+	return r;
+}
+
 /* iconv's name of a code page: "1251" is "CP1251". */
 static char *iconv_name(const char *cp)
 {

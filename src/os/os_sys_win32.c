@@ -49,29 +49,57 @@ int ss_os_hostname(char *buf, size_t len)
 	return 0;
 }
 
+struct ss_os_sha256_ctx {
+	BCRYPT_ALG_HANDLE alg;
+	BCRYPT_HASH_HANDLE h;
+};
+
+ss_os_sha256_ctx *ss_os_sha256_begin(void)
+{
+	ss_os_sha256_ctx *c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	if (!BCRYPT_SUCCESS(
+		BCryptOpenAlgorithmProvider(&c->alg, BCRYPT_SHA256_ALGORITHM, NULL, 0)) ||
+	    !BCRYPT_SUCCESS(BCryptCreateHash(c->alg, &c->h, NULL, 0, NULL, 0, 0))) {
+		if (c->alg)
+			BCryptCloseAlgorithmProvider(c->alg, 0);
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+int ss_os_sha256_update(ss_os_sha256_ctx *c, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	while (len) {
+		ULONG chunk = len > 0x10000000 ? 0x10000000 : (ULONG)len;
+		if (!BCRYPT_SUCCESS(BCryptHashData(c->h, (PUCHAR)p, chunk, 0)))
+			return -1;
+		p += chunk;
+		len -= chunk;
+	}
+	return 0;
+}
+
+int ss_os_sha256_end(ss_os_sha256_ctx *c, unsigned char out[32])
+{
+	if (!c)
+		return -1;
+	int r = BCRYPT_SUCCESS(BCryptFinishHash(c->h, out, 32, 0)) ? 0 : -1;
+	BCryptDestroyHash(c->h);
+	BCryptCloseAlgorithmProvider(c->alg, 0);
+	free(c);
+	return r;
+}
+
 int ss_os_sha256(const void *data, size_t len, unsigned char out[32])
 {
-	BCRYPT_ALG_HANDLE alg = NULL;
-	BCRYPT_HASH_HANDLE h = NULL;
-	int r = -1;
-	if (BCRYPT_SUCCESS(BCryptOpenAlgorithmProvider(&alg, BCRYPT_SHA256_ALGORITHM, NULL, 0)) &&
-	    BCRYPT_SUCCESS(BCryptCreateHash(alg, &h, NULL, 0, NULL, 0, 0))) {
-		const unsigned char *p = data;
-		r = 0;
-		while (r == 0 && len) {
-			ULONG chunk = len > 0x10000000 ? 0x10000000 : (ULONG)len;
-			if (!BCRYPT_SUCCESS(BCryptHashData(h, (PUCHAR)p, chunk, 0)))
-				r = -1;
-			p += chunk;
-			len -= chunk;
-		}
-		if (r == 0 && !BCRYPT_SUCCESS(BCryptFinishHash(h, out, 32, 0)))
-			r = -1;
-	}
-	if (h)
-		BCryptDestroyHash(h);
-	if (alg)
-		BCryptCloseAlgorithmProvider(alg, 0);
+	ss_os_sha256_ctx *c = ss_os_sha256_begin();
+	int r = c && ss_os_sha256_update(c, data, len) == 0 ? 0 : -1;
+	if (ss_os_sha256_end(c, out) < 0)
+		r = -1;
 	if (r < 0)
 		errno = EIO;
 	return r;
