@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "sshsync/hostkeys.h"
+#include "sshsync/session.h"
 
 static const char RSA_PUB[] =
     "AAAAB3NzaC1yc2EAAAADAQABAAABgQC/PL856UxKLsuHHjbPWIp3FELfkBDju1++zb1hmx74NmF4L9DS4MWC0rhY"
@@ -291,13 +292,53 @@ static void test_to_known_hosts(void **state)
 	ss_hk_putty_release(&notes);
 }
 
+/* The migrated sessions' lookup names: HostKeyAlias (no port), LogHost
+ * "name:port", else the host name and port; skipped sessions left out. */
+static void test_hosts_of_sessions(void **state)
+{
+	(void)state;
+	ss_sessions l = SS_SESSIONS_INIT;
+	ss_session *a = ss_sessions_add(&l, "web", "cfg");
+	ss_session *b = ss_sessions_add(&l, "aliased", "cfg");
+	ss_session *c = ss_sessions_add(&l, "logical", "cfg");
+	ss_session *t = ss_sessions_add(&l, "telnet", "cfg");
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_non_null(c);
+	assert_non_null(t);
+	assert_int_equal(ss_session_set_str(a, SS_F_HOST, "web.test", SS_ORIGIN_EXPLICIT, "x"), 0);
+	assert_int_equal(ss_session_set_num(a, SS_F_PORT, 2222, SS_ORIGIN_EXPLICIT, "x"), 0);
+	assert_int_equal(ss_session_set_num(b, SS_F_PORT, 2200, SS_ORIGIN_EXPLICIT, "x"), 0);
+	assert_int_equal(
+	    ss_session_set_str(b, SS_F_HOST_KEY_ALIAS, "kalias", SS_ORIGIN_EXPLICIT, "x"), 0);
+	assert_int_equal(
+	    ss_session_set_str(c, SS_F_HOST_KEY_ALIAS, "log.test:2022", SS_ORIGIN_EXPLICIT, "x"),
+	    0);
+	t->skip = 1;
+	ss_hk_host *h = NULL;
+	size_t n = 0;
+	ss_strlist keep = SS_STRLIST_INIT;
+	assert_int_equal(ss_hk_hosts_of_sessions(&l, &h, &n, &keep), 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(h[0].name, "web.test");
+	assert_int_equal(h[0].port, 2222);
+	assert_string_equal(h[0].session, "web");
+	assert_string_equal(h[1].name, "kalias");
+	assert_int_equal(h[1].port, 22);
+	assert_string_equal(h[2].name, "log.test");
+	assert_int_equal(h[2].port, 2022);
+	free(h);
+	ss_strlist_release(&keep);
+	ss_sessions_free(&l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_vectors),	   cmocka_unit_test(test_dss_round_trip),
 	    cmocka_unit_test(test_bad_keys),	   cmocka_unit_test(test_hashed),
 	    cmocka_unit_test(test_known_hosts),	   cmocka_unit_test(test_cluster),
-	    cmocka_unit_test(test_to_known_hosts),
+	    cmocka_unit_test(test_to_known_hosts), cmocka_unit_test(test_hosts_of_sessions),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
