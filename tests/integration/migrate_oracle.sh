@@ -15,7 +15,8 @@
 #     PuTTY session folders and .reg files (rewritten as session files for
 #     plink), and generated PuTTY sessions migrated to OpenSSH, compared
 #     with their source.
-# Agreement rates are printed. MIGRATE_ORACLE_CASES (default 8) and
+# Agreement rates are printed. MIGRATE_ORACLE_CASES (default 6),
+# MIGRATE_ORACLE_MIGRATIONS (how many of them are migrated, default 4) and
 # MIGRATE_ORACLE_SEED (default: the day) vary the run; KEEP=1 keeps $work.
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib/scratch.bash"
@@ -27,18 +28,31 @@ oracle_init || {
 	echo "cannot set up the oracle" >&2
 	exit 1
 }
-cases=${MIGRATE_ORACLE_CASES:-8}
+cases=${MIGRATE_ORACLE_CASES:-6}
 seed=${MIGRATE_ORACLE_SEED:-$(date -u +%Y%m%d)}
 echo "seed $seed, $cases generated cases"
 
 # compare LABEL SSH_CONFIG PUTTYDIR ALIAS [SESSION]: 0 when `ssh ALIAS` and
 # `plink -load SESSION` (default: ALIAS) were seen alike (the difference is
 # kept in $work/diff/LABEL otherwise).
+# A client run is made once per config (or PuTTY folder) and name: the
+# migrations reuse the observations of their source.
+declare -A seen_ssh seen_plink
 compare() {
 	local label=$1 cfg=$2 pdir=$3 name=$4 session=${5:-$4} r=$work/runs/$1
 	mkdir -p "$work/diff" "$r"
-	oracle_ssh "$cfg" "$name" "$r/ssh"
-	oracle_plink "$pdir" "$session" "$r/plink"
+	if [ -n "${seen_ssh[$cfg|$name]:-}" ]; then
+		cp -r "${seen_ssh[$cfg|$name]}" "$r/ssh"
+	else
+		oracle_ssh "$cfg" "$name" "$r/ssh"
+		seen_ssh[$cfg|$name]=$r/ssh
+	fi
+	if [ -n "${seen_plink[$pdir|$session]:-}" ]; then
+		cp -r "${seen_plink[$pdir|$session]}" "$r/plink"
+	else
+		oracle_plink "$pdir" "$session" "$r/plink"
+		seen_plink[$pdir|$session]=$r/plink
+	fi
 	if [ ! -s "$r/ssh/obs" ] || ! grep -q '^session' "$r/ssh/obs"; then
 		echo "$label: no observation from ssh" >"$work/diff/$label"
 		return 2
@@ -124,13 +138,18 @@ judge() {
 	fi
 }
 
+# The first MIGRATE_ORACLE_MIGRATIONS (default 4) generated cases are migrated.
+migrate_cases=()
+for ((i = 1; i <= ${MIGRATE_ORACLE_MIGRATIONS:-4} && i <= cases; i++)); do
+	migrate_cases+=("$work/gen/case-$i")
+done
 probe=$work/probe
 mkdir -p "$probe/sessions"
 if "$SSHSYNC" migrate --from "ssh:$work/gen/case-1/ssh_config" --to "putty:$probe/sessions" \
 	--dry-run >/dev/null 2>&1; then
 	for kind in dir reg; do
 		magree=0 mtotal=0 explained=0
-		for c in "$work"/gen/case-*; do
+		for c in "${migrate_cases[@]}"; do
 			if [ $kind = dir ]; then
 				migrated ssh-putty "$c" "ssh:$c/ssh_config" "putty:$work/mig/ssh-putty/${c##*/}/putty/sessions" || continue
 			else
@@ -146,7 +165,7 @@ if "$SSHSYNC" migrate --from "ssh:$work/gen/case-1/ssh_config" --to "putty:$prob
 		echo "OpenSSH -> PuTTY ($kind): $magree of $mtotal migrated sessions agree ($((mtotal ? 100 * magree / mtotal : 0))%), $explained differ with a reported loss"
 	done
 	magree=0 mtotal=0 explained=0
-	for c in "$work"/gen/case-*; do
+	for c in "${migrate_cases[@]}"; do
 		migrated putty-ssh "$c" "putty:$c/putty/sessions" "ssh:$work/mig/putty-ssh/${c##*/}/ssh_config" || continue
 		while read -r name target fields; do
 			compare "putty-ssh-${c##*/}-$name" "$m/ssh_config" "$c/putty" "$target" "$name"
