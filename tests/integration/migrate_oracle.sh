@@ -145,7 +145,7 @@ for ((i = 1; i <= ${MIGRATE_ORACLE_MIGRATIONS:-4} && i <= cases; i++)); do
 done
 probe=$work/probe
 mkdir -p "$probe/sessions"
-if "$SSHSYNC" migrate --from "ssh:$work/gen/case-1/ssh_config" --to "putty:$probe/sessions" \
+if "$SSHSYNC" migrate --from "ssh:$work/gen/case-1/ssh_config" --to "putty:$probe/sessions" --keys "$probe" \
 	--dry-run >/dev/null 2>&1; then
 	for kind in dir reg; do
 		magree=0 mtotal=0 explained=0
