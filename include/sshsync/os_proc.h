@@ -30,7 +30,7 @@ int ss_os_secret_file(const void *data, size_t len, char **path);
 int ss_os_remove_path(const char *path);
 /* Whether something exists at `path` (not following a final symbolic
  * link): 1, 0, or -1 with errno when it cannot be told. */
-int ss_os_path_exists(const char *path);
+int ss_os_path_present(const char *path);
 /* Reads one line from the terminal (not from standard input) with echo
  * off, after writing `prompt` to it, without the line ending. 0, or -1
  * with errno: ENXIO when there is no terminal. */

@@ -425,7 +425,7 @@ int ss_key_migrate_session(const ss_keyconv *k, ss_session *s, int want_ppk, ss_
 			   ? ss_diag_oom(d)
 			   : 0;
 	}
-	int exists = ss_os_path_exists(path.data);
+	int exists = ss_os_path_present(path.data);
 	if (exists != 1) {
 		rc = ss_session_loss(s, "identity_file", 0, "%s: %s; the key is not converted",
 				     path.data, exists == 0 ? "no such file" : "cannot be read");

@@ -164,7 +164,7 @@ int ss_os_remove_path(const char *path)
 	return unlink(path);
 }
 
-int ss_os_path_exists(const char *path)
+int ss_os_path_present(const char *path)
 {
 	struct stat st;
 	if (lstat(path, &st) == 0)
