@@ -114,6 +114,8 @@ migrated() {
 	local dir=$1 c=$2 from=$3 to=$4
 	m=$work/mig/$dir/${c##*/}
 	mkdir -p "$m/keys" "$m/putty/sessions"
+	# migrate adds to an existing store: a .reg starts as regedit's header
+	[[ $to == *.reg ]] && printf 'Windows Registry Editor Version 5.00\r\n' >"${to#*:}"
 	"$SSHSYNC" migrate --from "$from" --to "$to" --keys "$m/keys" --format json >"$m/report.json" 2>"$m/err"
 	local rc=$?
 	[ $rc = 0 ] && "$PY" "$ORACLE_LIB/oracle_obs.py" losses "$m/report.json" >"$m/losses" && return 0
