@@ -103,6 +103,18 @@ struct ss_sessions;
 int ss_hk_hosts_of_sessions(const struct ss_sessions *l, ss_hk_host **hosts, size_t *n,
 			    ss_strlist *keep);
 
+/* `migrate --host-keys` (hostkeys_plan.c): plans the host keys of the
+ * sessions `l` into `cs`. to_putty: from the known_hosts file into
+ * PuTTY's store, else from PuTTY's store into known_hosts. PuTTY's store
+ * is the folder `putty_store` (its sshhostkeys file; host CAs as new
+ * files of sshhostcas/), or with `reg` the .reg file `putty_store` (its
+ * SshHostKeys key, a new block appended). Only entries a store lacks are
+ * added; one it has with another key is kept and noted. What cannot be
+ * carried goes to `notes`. */
+struct ss_changeset;
+int ss_hk_plan(int to_putty, const char *known_hosts, const char *putty_store, int reg,
+	       const struct ss_sessions *l, struct ss_changeset *cs, ss_strlist *notes, ss_diag *d);
+
 /* The pieces, for the callers and the tests. */
 
 /* An SSH public key blob -> PuTTY's cache id and key string. 0, 1 when

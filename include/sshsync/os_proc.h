@@ -31,6 +31,9 @@ int ss_os_remove_path(const char *path);
 /* Whether something exists at `path` (not following a final symbolic
  * link): 1, 0, or -1 with errno when it cannot be told. */
 int ss_os_path_present(const char *path);
+/* The absolute, canonical path of an existing file or folder (so that a
+ * key written into a folder given as "keys" is named from anywhere). */
+int ss_os_absolute_path(const char *path, char **out);
 /* Reads one line from the terminal (not from standard input) with echo
  * off, after writing `prompt` to it, without the line ending. 0, or -1
  * with errno: ENXIO when there is no terminal. */

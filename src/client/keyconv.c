@@ -290,8 +290,13 @@ int ss_key_convert(const ss_keyconv *k, const char *src, char **out, int *reused
 	if (ki.encrypted && !k->passphrase_file)
 		return ss_diag_set(d, src, 0, 0,
 				   "the key is encrypted and no passphrase was given");
-	char *name = target_name(src, ki.format), *tmp = NULL;
-	char *path = name ? ss_asprintf("%s/%s", k->dir, name) : NULL;
+	char *name = target_name(src, ki.format), *tmp = NULL, *dir = NULL;
+	if (ss_os_absolute_path(k->dir, &dir) < 0) {
+		free(name);
+		return ss_diag_errno(d, k->dir, "cannot open the key folder");
+	}
+	char *path = name ? ss_asprintf("%s/%s", dir, name) : NULL;
+	free(dir);
 	const char *pass = NULL;
 	int dirfd = -1, rc = path ? 0 : ss_diag_oom(d);
 	if (rc == 0 && ss_os_open_dir(k->dir, &dirfd) < 0)
@@ -309,6 +314,8 @@ int ss_key_convert(const ss_keyconv *k, const char *src, char **out, int *reused
 					 "exists and holds another key than %s: not overwritten",
 					 src);
 		*reused = rc == 0;
+	} else if (rc == 0 && k->dry_run) {
+		/* nothing is written */
 	} else if (rc == 0 && ki.format == SS_KEY_PPK) {
 		const char *args[] = {src,  "--old-passphrase",	   pass, "--new-passphrase", pass,
 				      "-O", "private-openssh-new", NULL};
@@ -326,7 +333,7 @@ int ss_key_convert(const ss_keyconv *k, const char *src, char **out, int *reused
 				      NULL};
 		rc = write_new(k, dirfd, name, args, src, d);
 	}
-	if (rc == 0 && ki.format == SS_KEY_PPK)
+	if (rc == 0 && ki.format == SS_KEY_PPK && !k->dry_run)
 		rc = write_pub(k, dirfd, name, src, pass, d);
 	drop_secret(tmp);
 	if (dirfd >= 0)
@@ -404,7 +411,8 @@ static int expand_path(const ss_session *s, const char *in, ss_buf *out, char *b
 	return ss_buf_add(out, "", 0);
 }
 
-int ss_key_migrate_session(const ss_keyconv *k, ss_session *s, int want_ppk, ss_diag *d)
+int ss_key_migrate_session(const ss_keyconv *k, ss_session *s, int want_ppk, ss_strlist *sources,
+			   ss_diag *d)
 {
 	ss_sval *v = &s->f[SS_F_IDENTITY];
 	if (v->list.n == 0 || s->skip)
@@ -444,9 +452,13 @@ int ss_key_migrate_session(const ss_keyconv *k, ss_session *s, int want_ppk, ss_
 		return 0;
 	}
 	rc = ss_key_convert(k, path.data, &out, &reused, d);
+	if (rc == 0 && !reused && sources && ss_strlist_push(sources, path.data) < 0)
+		rc = ss_diag_oom(d);
 	ss_buf_release(&path);
-	if (rc)
+	if (rc) {
+		free(out);
 		return -1;
+	}
 	free(v->list.v[0]);
 	v->list.v[0] = out;
 	return 0;

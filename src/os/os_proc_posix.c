@@ -1,5 +1,6 @@
 /* Processes and secret files on POSIX systems (os_proc.h). */
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -170,6 +171,15 @@ int ss_os_path_present(const char *path)
 	if (lstat(path, &st) == 0)
 		return 1;
 	return errno == ENOENT || errno == ENOTDIR ? 0 : -1;
+}
+
+int ss_os_absolute_path(const char *path, char **out)
+{
+	char *p = realpath(path, NULL);
+	if (!p)
+		return -1;
+	*out = p;
+	return 0;
 }
 
 int ss_os_read_secret(const char *prompt, ss_buf *out)

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "sshsync/hostkeys.h"
+#include "sshsync/changeset.h"
 #include "sshsync/session.h"
 
 static const char RSA_PUB[] =
@@ -332,6 +333,136 @@ static void test_hosts_of_sessions(void **state)
 	ss_sessions_free(&l);
 }
 
+static const char *rendered(const ss_changeset *cs, const char *path)
+{
+	for (size_t i = 0; i < cs->n; i++)
+		if (strcmp(cs->v[i].text->path, path) == 0)
+			return cs->v[i].rendered.data ? cs->v[i].rendered.data : "";
+	return NULL;
+}
+
+/* ss_hk_plan both ways over real files: only missing entries are added, a
+ * different cached key is kept and noted, CAs become files. */
+static void test_plan(void **state)
+{
+	(void)state;
+	char *dir = tu_tempdir();
+	char *kh = tu_path(dir, "known_hosts"), *cache = tu_path(dir, "sshhostkeys");
+	char *ca = ss_asprintf("%s/sshhostcas/known_hosts-3", dir);
+	char *text = ss_asprintf(
+	    "web.test %s %s\n[db.test]:2200 %s %s\n@cert-authority *.test %s %s\n", "ssh-ed25519",
+	    ED_PUB, "ecdsa-sha2-nistp256", EC256_PUB, "ssh-rsa", RSA_PUB);
+	tu_write_str(kh, text);
+	char *stale = ss_asprintf("ecdsa-sha2-nistp256@2200:db.test nistp256,0x1,0x2\n");
+	tu_write_str(cache, stale);
+	ss_sessions l = SS_SESSIONS_INIT;
+	ss_session *a = ss_sessions_add(&l, "web", "cfg"), *b = ss_sessions_add(&l, "db", "cfg");
+	assert_int_equal(ss_session_set_str(a, SS_F_HOST, "web.test", SS_ORIGIN_EXPLICIT, "x"), 0);
+	assert_int_equal(ss_session_set_str(b, SS_F_HOST, "db.test", SS_ORIGIN_EXPLICIT, "x"), 0);
+	assert_int_equal(ss_session_set_num(b, SS_F_PORT, 2200, SS_ORIGIN_EXPLICIT, "x"), 0);
+	ss_changeset cs = SS_CHANGESET_INIT;
+	ss_strlist notes = SS_STRLIST_INIT;
+	ss_diag d = SS_DIAG_INIT;
+	assert_int_equal(ss_hk_plan(1, kh, dir, 0, &l, &cs, &notes, &d), 0);
+	assert_int_equal(ss_changeset_render(&cs, &d), 0);
+	char *want = ss_asprintf("%sssh-ed25519@22:web.test %s\n", stale, ED_PUTTY);
+	assert_string_equal(rendered(&cs, cache), want);
+	assert_non_null(strstr(rendered(&cs, ca), "PublicKey="));
+	int kept = 0;
+	for (size_t i = 0; i < notes.n; i++)
+		kept |= strstr(notes.v[i], "another key cached") != NULL;
+	assert_true(kept);
+	ss_changeset_free(&cs);
+	ss_strlist_release(&notes);
+
+	/* back: PuTTY's cache to a known_hosts that has web.test already */
+	char *entry = ss_asprintf("ssh-ed25519@22:web.test %s\n", ED_PUTTY);
+	tu_write_str(cache, entry);
+	free(entry);
+	ss_changeset cs2 = SS_CHANGESET_INIT;
+	ss_strlist notes2 = SS_STRLIST_INIT;
+	char *kh2 = tu_path(dir, "kh2");
+	char *line = ss_asprintf("web.test ssh-ed25519 %s\n", ED_PUB);
+	tu_write_str(kh2, line);
+	assert_int_equal(ss_hk_plan(0, kh2, dir, 0, &l, &cs2, &notes2, &d), 0);
+	assert_int_equal(ss_changeset_render(&cs2, &d), 0);
+	assert_int_equal(ss_changeset_count_changed(&cs2), 0);
+	/* and to a new file */
+	char *kh3 = tu_path(dir, "kh3");
+	ss_changeset cs3 = SS_CHANGESET_INIT;
+	assert_int_equal(ss_hk_plan(0, kh3, dir, 0, &l, &cs3, &notes2, &d), 0);
+	assert_int_equal(ss_changeset_render(&cs3, &d), 0);
+	assert_string_equal(rendered(&cs3, kh3), line);
+	ss_changeset_free(&cs2);
+	ss_changeset_free(&cs3);
+	ss_strlist_release(&notes2);
+	ss_sessions_free(&l);
+	tu_rmtree(dir);
+	free(dir);
+	free(kh);
+	free(kh2);
+	free(kh3);
+	free(cache);
+	free(ca);
+	free(text);
+	free(stale);
+	free(want);
+	free(line);
+}
+
+/* The same into and out of a .reg file's SshHostKeys key. */
+static void test_plan_reg(void **state)
+{
+	(void)state;
+	char *dir = tu_tempdir();
+	char *kh = tu_path(dir, "known_hosts"), *reg = tu_path(dir, "s.reg");
+	char *text =
+	    ss_asprintf("web.test ssh-ed25519 %s\n[my%%host]:2200 ssh-ed25519 %s\n", ED_PUB, ED_PUB);
+	tu_write_str(kh, text);
+	char *old = ss_asprintf("Windows Registry Editor Version 5.00\r\n\r\n"
+				"[HKEY_CURRENT_USER\\Software\\SimonTatham\\PuTTY\\SshHostKeys]\r\n"
+				"\"ssh-ed25519@22:web.test\"=\"%s\"\r\n",
+				ED_PUTTY);
+	tu_write_str(reg, old);
+	ss_sessions l = SS_SESSIONS_INIT;
+	ss_session *a = ss_sessions_add(&l, "web", "cfg"), *b = ss_sessions_add(&l, "my", "cfg");
+	assert_int_equal(ss_session_set_str(a, SS_F_HOST, "web.test", SS_ORIGIN_EXPLICIT, "x"), 0);
+	assert_int_equal(ss_session_set_str(b, SS_F_HOST, "my%host", SS_ORIGIN_EXPLICIT, "x"), 0);
+	assert_int_equal(ss_session_set_num(b, SS_F_PORT, 2200, SS_ORIGIN_EXPLICIT, "x"), 0);
+	ss_changeset cs = SS_CHANGESET_INIT;
+	ss_strlist notes = SS_STRLIST_INIT;
+	ss_diag d = SS_DIAG_INIT;
+	assert_int_equal(ss_hk_plan(1, kh, reg, 1, &l, &cs, &notes, &d), 0);
+	assert_int_equal(ss_changeset_render(&cs, &d), 0);
+	char *want =
+	    ss_asprintf("%s\r\n[HKEY_CURRENT_USER\\Software\\SimonTatham\\PuTTY\\SshHostKeys]"
+			"\r\n\"ssh-ed25519@2200:my%%25host\"=\"%s\"\r\n",
+			old, ED_PUTTY);
+	assert_string_equal(rendered(&cs, reg), want);
+	/* and back, from the file as it would be written */
+	tu_write_str(reg, want);
+	char *kh2 = tu_path(dir, "kh2");
+	ss_changeset cs2 = SS_CHANGESET_INIT;
+	assert_int_equal(ss_hk_plan(0, kh2, reg, 1, &l, &cs2, &notes, &d), 0);
+	assert_int_equal(ss_changeset_render(&cs2, &d), 0);
+	char *back =
+	    ss_asprintf("web.test ssh-ed25519 %s\n[my%%host]:2200 ssh-ed25519 %s\n", ED_PUB, ED_PUB);
+	assert_string_equal(rendered(&cs2, kh2), back);
+	ss_changeset_free(&cs);
+	ss_changeset_free(&cs2);
+	ss_strlist_release(&notes);
+	ss_sessions_free(&l);
+	tu_rmtree(dir);
+	free(dir);
+	free(kh);
+	free(kh2);
+	free(reg);
+	free(text);
+	free(old);
+	free(want);
+	free(back);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -339,6 +470,7 @@ int main(void)
 	    cmocka_unit_test(test_bad_keys),	   cmocka_unit_test(test_hashed),
 	    cmocka_unit_test(test_known_hosts),	   cmocka_unit_test(test_cluster),
 	    cmocka_unit_test(test_to_known_hosts), cmocka_unit_test(test_hosts_of_sessions),
+	    cmocka_unit_test(test_plan),	   cmocka_unit_test(test_plan_reg),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
