@@ -416,8 +416,8 @@ static void test_plan_reg(void **state)
 	(void)state;
 	char *dir = tu_tempdir();
 	char *kh = tu_path(dir, "known_hosts"), *reg = tu_path(dir, "s.reg");
-	char *text =
-	    ss_asprintf("web.test ssh-ed25519 %s\n[my%%host]:2200 ssh-ed25519 %s\n", ED_PUB, ED_PUB);
+	char *text = ss_asprintf("web.test ssh-ed25519 %s\n[my%%host]:2200 ssh-ed25519 %s\n",
+				 ED_PUB, ED_PUB);
 	tu_write_str(kh, text);
 	char *old = ss_asprintf("Windows Registry Editor Version 5.00\r\n\r\n"
 				"[HKEY_CURRENT_USER\\Software\\SimonTatham\\PuTTY\\SshHostKeys]\r\n"
@@ -445,8 +445,8 @@ static void test_plan_reg(void **state)
 	ss_changeset cs2 = SS_CHANGESET_INIT;
 	assert_int_equal(ss_hk_plan(0, kh2, reg, 1, &l, &cs2, &notes, &d), 0);
 	assert_int_equal(ss_changeset_render(&cs2, &d), 0);
-	char *back =
-	    ss_asprintf("web.test ssh-ed25519 %s\n[my%%host]:2200 ssh-ed25519 %s\n", ED_PUB, ED_PUB);
+	char *back = ss_asprintf("web.test ssh-ed25519 %s\n[my%%host]:2200 ssh-ed25519 %s\n",
+				 ED_PUB, ED_PUB);
 	assert_string_equal(rendered(&cs2, kh2), back);
 	ss_changeset_free(&cs);
 	ss_changeset_free(&cs2);
