@@ -34,7 +34,21 @@ typedef struct loader {
 
 char *oss_where(const ss_openssh *c, uint32_t file, uint32_t item)
 {
-	return ss_asprintf("%s:%zu", c->files[file].path, (size_t)item + 1);
+	/* "%s:%zu" without printf: one for each value of each scope. */
+	const char *path = c->files[file].path;
+	size_t len = strlen(path);
+	char digits[24];
+	size_t n = sizeof(digits);
+	for (size_t line = (size_t)item + 1; line; line /= 10)
+		digits[--n] = (char)('0' + line % 10);
+	char *s = malloc(len + 1 + (sizeof(digits) - n) + 1);
+	if (!s)
+		return NULL;
+	memcpy(s, path, len);
+	s[len] = ':';
+	memcpy(s + len + 1, digits + n, sizeof(digits) - n);
+	s[len + 1 + (sizeof(digits) - n)] = '\0';
+	return s;
 }
 
 /* --- blocks and setting lines --- */
@@ -609,7 +623,7 @@ static int walk_file(loader *L, uint32_t file, int depth, int parent)
 
 static size_t hash_name(const char *s)
 {
-	return (size_t)ss_hash_bytes(s, strlen(s));
+	return (size_t)ss_hash_key(s, strlen(s));
 }
 
 const oss_index_entry *oss_index_find(const ss_openssh *c, const char *name)

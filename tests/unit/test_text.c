@@ -1,4 +1,5 @@
 /* The text layer: decoding, line table, positions, round trips. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -269,6 +270,32 @@ static void test_cp1252_round_trip(void **state)
 	ss_buf_release(&back);
 }
 
+/* The fleet's Host names (web00000 ... web19999 and web00000.fleet.example)
+ * spread over a table of 32,768 buckets as random keys would: FNV without
+ * the final mix put 20,000 of them in 7,328 buckets. */
+static void test_hash_key_spreads_similar_names(void **state)
+{
+	(void)state;
+	enum { BUCKETS = 32768, NAMES = 20000 };
+	unsigned char *used = calloc(BUCKETS, 1);
+	assert_non_null(used);
+	size_t distinct = 0;
+	for (int i = 0; i < NAMES; i++) {
+		char name[64];
+		int n = snprintf(name, sizeof(name), i % 2 ? "web%05d.fleet.example" : "web%05d",
+				 i / 2);
+		uint64_t h = ss_hash_key(name, (size_t)n);
+		distinct += !used[h & (BUCKETS - 1)];
+		used[h & (BUCKETS - 1)] = 1;
+	}
+	/* Random keys fill 32768 * (1 - e^(-20000/32768)) = 14,957 buckets. */
+	assert_true(distinct > 14500);
+	free(used);
+	/* The mix is a function of the whole hash, and the key one of the bytes. */
+	assert_true(ss_hash_key("web1", 4) == ss_hash_mix(ss_hash_bytes("web1", 4)));
+	assert_true(ss_hash_key("web1", 4) != ss_hash_key("web2", 4));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -285,6 +312,7 @@ int main(void)
 	    cmocka_unit_test(test_diag_format_is_printable),
 	    cmocka_unit_test(test_cp1252_round_trip),
 	    cmocka_unit_test(test_load_refuses_what_is_not_a_regular_file),
+	    cmocka_unit_test(test_hash_key_spreads_similar_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
