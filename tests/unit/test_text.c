@@ -1,9 +1,12 @@
 /* The text layer: decoding, line table, positions, round trips. */
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "sshsync/arena.h"
 #include "sshsync/edit.h"
 #include "sshsync/text.h"
 #include "testutil.h"
@@ -296,6 +299,42 @@ static void test_hash_key_spreads_similar_names(void **state)
 	assert_true(ss_hash_key("web1", 4) != ss_hash_key("web2", 4));
 }
 
+/* The arena: strings and objects side by side, aligned, a piece bigger
+ * than a chunk, everything freed at once and the arena used again. */
+static void test_arena_keeps_every_piece(void **state)
+{
+	(void)state;
+	ss_arena a = SS_ARENA_INIT;
+	for (int round = 0; round < 2; round++) {
+		char *s[3000];
+		long *n[3000];
+		for (int i = 0; i < 3000; i++) {
+			char name[32];
+			int len = snprintf(name, sizeof(name), "web%05d", i);
+			s[i] = ss_arena_strndup(&a, name, (size_t)len);
+			n[i] = ss_arena_alloc(&a, sizeof(long) * 3);
+			assert_non_null(s[i]);
+			assert_non_null(n[i]);
+			assert_int_equal((uintptr_t)n[i] % _Alignof(max_align_t), 0);
+			n[i][0] = n[i][2] = i;
+		}
+		char *big = ss_arena_alloc(&a, 200 * 1024);
+		assert_non_null(big);
+		memset(big, 'x', 200 * 1024);
+		char *after = ss_arena_strndup(&a, "after", 5);
+		for (int i = 0; i < 3000; i++) {
+			char name[32];
+			snprintf(name, sizeof(name), "web%05d", i);
+			assert_string_equal(s[i], name);
+			assert_true(n[i][0] == i && n[i][2] == i);
+		}
+		assert_string_equal(after, "after");
+		assert_string_equal(ss_arena_strndup(&a, "", 0), "");
+		ss_arena_release(&a);
+		assert_null(a.chunks);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -313,6 +352,7 @@ int main(void)
 	    cmocka_unit_test(test_cp1252_round_trip),
 	    cmocka_unit_test(test_load_refuses_what_is_not_a_regular_file),
 	    cmocka_unit_test(test_hash_key_spreads_similar_names),
+	    cmocka_unit_test(test_arena_keeps_every_piece),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
