@@ -233,7 +233,10 @@ static int block_activity(evstate *st, const oss_block *b, const char *host, int
 		*act = active(c, b->parent);
 		return 0;
 	case BK_HOST:
-		*act = active(c, b->inc) && oss_host_matches(item_of(c, b->file, b->item), host);
+		/* A literal line is only reached through the index, under the
+		 * name it holds: it matches. */
+		*act = active(c, b->inc) &&
+		       (b->literal || oss_host_matches(item_of(c, b->file, b->item), host));
 		return 0;
 	case BK_MATCH:
 		*act = 0;
@@ -606,7 +609,7 @@ static int fill_result(evstate *st, const runs *R, ss_openssh_result *r)
 	for (size_t i = 0; i < R->where.n; i++)
 		err |= ss_buf_addf(&conds, "%s%s", i ? ", " : "", R->where.v[i]);
 	long *out[3] = {&r->interval, &r->count_max, &r->tcp_keepalive};
-	char **at[3] = {&r->interval_at, &r->count_max_at, &r->tcp_keepalive_at};
+	const char **at[3] = {&r->interval_at, &r->count_max_at, &r->tcp_keepalive_at};
 	const run_out *first = NULL;
 	for (size_t i = 0; i < R->n && !first; i++)
 		if (!R->v[i].error)
@@ -619,7 +622,7 @@ static int fill_result(evstate *st, const runs *R, ss_openssh_result *r)
 		size_t n = distinct(R, k, NULL, &err);
 		if (n == 1 && !open && !R->capped && !R->errors) {
 			*out[k] = first->v[k];
-			if (first->at[k] >= 0 && !(*at[k] = where_dir(c, first->at[k])))
+			if (first->at[k] >= 0 && !(*at[k] = oss_dir_where(c, (size_t)first->at[k])))
 				err = -1;
 			continue;
 		}
@@ -666,12 +669,14 @@ int ss_openssh_eval_watch(ss_openssh *c, const char *host, long watch, ss_openss
 	memset(r, 0, sizeof(*r));
 	if (watched)
 		*watched = 0;
-	char *copy = ss_strdup(host);
-	if (!copy)
+	/* USER@HOST is split in a copy; a plain name is used as it is. */
+	const char *at_sign = strrchr(host, '@');
+	char *copy = at_sign ? ss_strdup(host) : NULL;
+	if (at_sign && !copy)
 		return ss_diag_oom(d);
-	char *at = strrchr(copy, '@');
-	const char *name = copy, *user = NULL;
-	if (at) {
+	const char *name = host, *user = NULL;
+	if (copy) {
+		char *at = copy + (at_sign - host);
 		*at = '\0';
 		user = copy;
 		name = at + 1;
@@ -724,9 +729,6 @@ int ss_openssh_eval(ss_openssh *c, const char *host, ss_openssh_result *r, ss_di
 
 void ss_openssh_result_free(ss_openssh_result *r)
 {
-	free(r->interval_at);
-	free(r->count_max_at);
-	free(r->tcp_keepalive_at);
 	free(r->unknown_reason);
 	memset(r, 0, sizeof(*r));
 }
