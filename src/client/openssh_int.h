@@ -108,7 +108,8 @@ typedef struct oss_block {
 typedef struct oss_index_entry {
 	const char *name; /* points into a Host line's argument */
 	size_t *blocks;	  /* in the tree's index_blocks */
-	size_t n, cap;
+	uint32_t n;
+	uint32_t hash; /* the name's hash, low half: most misses never read the name */
 } oss_index_entry;
 
 struct ss_openssh {

@@ -639,12 +639,12 @@ const oss_index_entry *oss_index_find(const ss_openssh *c, const char *name)
 {
 	if (!c->index_cap)
 		return NULL;
-	for (size_t h = hash_name(name, strlen(name)) & (c->index_cap - 1);;
-	     h = (h + 1) & (c->index_cap - 1)) {
-		const oss_index_entry *e = &c->index[h];
+	size_t h = hash_name(name, strlen(name));
+	for (size_t i = h & (c->index_cap - 1);; i = (i + 1) & (c->index_cap - 1)) {
+		const oss_index_entry *e = &c->index[i];
 		if (!e->name)
 			return NULL;
-		if (strcmp(e->name, name) == 0)
+		if (e->hash == (uint32_t)h && strcmp(e->name, name) == 0)
 			return e;
 	}
 }
@@ -652,19 +652,32 @@ const oss_index_entry *oss_index_find(const ss_openssh *c, const char *name)
 /* The slot of `name`, taken (empty) when it is new. */
 static size_t index_slot(ss_openssh *c, const char *name, size_t len)
 {
-	size_t h = hash_name(name, len) & (c->index_cap - 1);
-	while (c->index[h].name && strcmp(c->index[h].name, name) != 0)
-		h = (h + 1) & (c->index_cap - 1);
-	if (!c->index[h].name) {
-		c->index[h].name = name;
+	size_t h = hash_name(name, len);
+	size_t i = h & (c->index_cap - 1);
+	while (c->index[i].name &&
+	       (c->index[i].hash != (uint32_t)h || strcmp(c->index[i].name, name) != 0))
+		i = (i + 1) & (c->index_cap - 1);
+	if (!c->index[i].name) {
+		c->index[i].name = name;
+		c->index[i].hash = (uint32_t)h;
 		c->index_n++;
 	}
-	return h;
+	return i;
+}
+
+/* 1 when an earlier name of the same Host line took the same slot
+ * ("Host a a": the block is listed once). */
+static int seen_on_line(const size_t *slot, size_t first, size_t k)
+{
+	for (size_t j = first; j < k; j++)
+		if (slot[j] == slot[k])
+			return 1;
+	return 0;
 }
 
 /* The literal Host names, each with the blocks that can only be active
- * for it ("Host a a" once), in one table and one array of block lists:
- * the names are looked up once, their slots kept for the second pass. */
+ * for it, in one table and one array of block lists: the names are
+ * looked up once, their slots kept for the second pass. */
 static int build_index(ss_openssh *c, ss_diag *d)
 {
 	size_t names = 0, pairs = 0;
@@ -688,8 +701,7 @@ static int build_index(ss_openssh *c, ss_diag *d)
 		free(slot);
 		return ss_diag_oom(d);
 	}
-	/* First pass: each pair's slot, and how many blocks each name gets
-	 * (`cap` holds the last block counted, plus one). */
+	/* First pass: each pair's slot, and how many blocks each name gets. */
 	size_t k = 0;
 	for (size_t b = 0; b < c->nblocks; b++) {
 		if (c->blocks[b].key < 0) {
@@ -698,14 +710,10 @@ static int build_index(ss_openssh *c, ss_diag *d)
 		}
 		const oss_block *kb = &c->blocks[c->blocks[b].key];
 		const ss_sshconf_item *it = &c->files[kb->file].conf.items[kb->item];
-		for (size_t a = 0; a < it->nargs; a++) {
-			oss_index_entry *e =
-			    &c->index[slot[k++] =
-					  index_slot(c, it->args[a].value, it->args[a].value_len)];
-			if (e->cap != b + 1) {
-				e->n++;
-				e->cap = b + 1;
-			}
+		for (size_t a = 0, first = k; a < it->nargs; a++, k++) {
+			slot[k] = index_slot(c, it->args[a].value, it->args[a].value_len);
+			if (!seen_on_line(slot, first, k))
+				c->index[slot[k]].n++;
 		}
 	}
 	size_t total = 0;
@@ -713,7 +721,6 @@ static int build_index(ss_openssh *c, ss_diag *d)
 		oss_index_entry *e = &c->index[i];
 		e->blocks = c->index_blocks + total;
 		total += e->n;
-		e->cap = e->n;
 		e->n = 0;
 	}
 	/* Second pass: the blocks, into the room counted. */
@@ -723,11 +730,9 @@ static int build_index(ss_openssh *c, ss_diag *d)
 			continue;
 		const oss_block *kb = &c->blocks[c->blocks[b].key];
 		size_t nargs = c->files[kb->file].conf.items[kb->item].nargs;
-		for (size_t a = 0; a < nargs; a++) {
-			oss_index_entry *e = &c->index[slot[k++]];
-			if (!e->n || e->blocks[e->n - 1] != b)
-				e->blocks[e->n++] = b;
-		}
+		for (size_t a = 0, first = k; a < nargs; a++, k++)
+			if (!seen_on_line(slot, first, k))
+				c->index[slot[k]].blocks[c->index[slot[k]].n++] = b;
 	}
 	free(slot);
 	return 0;
