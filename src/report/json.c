@@ -42,7 +42,7 @@ static int add_json(ss_buf *out, json_t *j, size_t flags)
  * below 0x20 as \u00XX, everything else (strict UTF-8) as it is. */
 static int add_escaped(ss_buf *out, const char *s, size_t len)
 {
-	static const char hex[] = "0123456789ABCDEF";
+	static const char hex[] = "0123456789ABCDEF", controls[] = "\b\f\n\r\t", names[] = "bfnrt";
 	int r = ss_buf_addc(out, '"');
 	size_t run = 0;
 	for (size_t i = 0; i < len && !r; i++) {
@@ -51,29 +51,14 @@ static int add_escaped(ss_buf *out, const char *s, size_t len)
 			continue;
 		r = ss_buf_add(out, s + run, i - run);
 		run = i + 1;
-		char seq[7] = {'\\', (char)ch, 0, 0, 0, 0, 0};
+		/* \b \f \n \r \t by name, '"' and '\\' as themselves, \u00XX else */
+		const char *named = memchr(controls, ch, 5);
+		char seq[6] = {'\\', (char)ch, '0', '0', 0, 0};
 		size_t n = 2;
-		switch (ch) {
-		case '\b':
-			seq[1] = 'b';
-			break;
-		case '\f':
-			seq[1] = 'f';
-			break;
-		case '\n':
-			seq[1] = 'n';
-			break;
-		case '\r':
-			seq[1] = 'r';
-			break;
-		case '\t':
-			seq[1] = 't';
-			break;
-		case '"':
-		case '\\':
-			break;
-		default:
-			memcpy(seq + 1, "u00", 3);
+		if (named) {
+			seq[1] = names[named - controls];
+		} else if (ch < 0x20) {
+			seq[1] = 'u';
 			seq[4] = hex[ch >> 4];
 			seq[5] = hex[ch & 15];
 			n = 6;
@@ -128,10 +113,29 @@ static int add_opt_int(ss_buf *out, long v)
 
 /* One scope as one line, as jansson's dump of the object (flags 0, keys in
  * order) writes it: ", " between members, ": " after keys. */
-static int scope_line(ss_buf *out, const ss_scope *sc)
+/* The file of the scope before and its JSON text: the scopes of one file
+ * follow each other, its name is escaped once. */
+typedef struct file_memo {
+	ss_buf name, json;
+} file_memo;
+
+static int add_file(ss_buf *out, const char *file, file_memo *m)
+{
+	if (!m->name.data || strcmp(m->name.data, file) != 0) {
+		ss_buf_reset(&m->name);
+		ss_buf_reset(&m->json);
+		if (ss_buf_adds(&m->name, file) < 0 || ss_report_json_string(&m->json, file) < 0) {
+			ss_buf_release(&m->name); /* no half memo */
+			return -1;
+		}
+	}
+	return ss_buf_add(out, m->json.data, m->json.len);
+}
+
+static int scope_line(ss_buf *out, const ss_scope *sc, file_memo *m)
 {
 	int r = add_key(out, "{\"kind\": ") || ss_report_json_string(out, sc->kind) ||
-		add_key(out, ", \"file\": ") || ss_report_json_string(out, sc->file) ||
+		add_key(out, ", \"file\": ") || add_file(out, sc->file, m) ||
 		add_key(out, ", \"scope\": ") || ss_report_json_string(out, sc->name) ||
 		add_key(out, ", \"witness\": ") || add_opt_string(out, sc->witness) ||
 		add_key(out, ", \"interval\": ") || add_opt_int(out, sc->interval) ||
@@ -171,13 +175,18 @@ static int maybe_flush(const ss_report_opts *o, ss_buf *out, ss_diag *d)
 int ss_report_json(const ss_scopes *s, const ss_report_opts *o, ss_buf *out, ss_diag *d)
 {
 	size_t failed = 0, errors = 0, na = 0;
+	file_memo m = {SS_BUF_INIT, SS_BUF_INIT};
 	int r = ss_buf_adds(out, "{\n  \"sshsync\": ") < 0 ||
 		ss_report_json_string(out, SSHSYNC_VERSION) < 0 ||
 		ss_buf_addf(out, ",\n  \"nat_timeout\": %ld,\n  \"scopes\": [", o->nat_timeout) < 0;
 	for (size_t i = 0; i < s->n && !r; i++) {
-		r = ss_buf_adds(out, i ? ",\n    " : "\n    ") < 0 || scope_line(out, &s->v[i]) < 0;
-		if (!r && maybe_flush(o, out, d) < 0)
+		r = ss_buf_adds(out, i ? ",\n    " : "\n    ") < 0 ||
+		    scope_line(out, &s->v[i], &m) < 0;
+		if (!r && maybe_flush(o, out, d) < 0) {
+			ss_buf_release(&m.name);
+			ss_buf_release(&m.json);
 			return -1;
+		}
 		failed += ss_scope_failed(&s->v[i]) && !s->v[i].error;
 		errors += s->v[i].error != 0;
 		na += s->v[i].not_applicable && !s->v[i].error;
@@ -188,6 +197,8 @@ int ss_report_json(const ss_scopes *s, const ss_report_opts *o, ss_buf *out, ss_
 				"\"failed\": %zu, \"errors\": %zu}\n}\n",
 				s->n ? "\n  " : "", s->n, s->n - failed - errors - na, failed,
 				errors) < 0;
+	ss_buf_release(&m.name);
+	ss_buf_release(&m.json);
 	return r ? ss_diag_oom(d) : 0;
 }
 
