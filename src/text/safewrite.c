@@ -387,17 +387,17 @@ static int backup_by_copy(wctx *w)
  * a read-only root), linking a file of the lower layer copies it up, and
  * the new link shows the upper file's device and inode while the name keeps
  * the lower one's. The backup is still right if the name is still the file
- * we locked and the link holds the bytes that were read. */
+ * we locked and the link holds the same bytes as the name. */
 static int backup_is_copy_up(wctx *w)
 {
 	struct stat now;
 	int fd = -1;
-	uint64_t hash = 0;
-	off_t size = 0;
+	uint64_t hash = 0, bhash = 0;
+	off_t size = 0, bsize = 0;
 	int same = ss_os_stat_at(w->dirfd, w->name, &now) == 0 && now.st_dev == w->st.st_dev &&
 		   now.st_ino == w->st.st_ino && ss_os_open_read(w->bakdir, w->bakname, &fd) == 0 &&
-		   hash_open_file(fd, &hash, &size) == 0 && size == w->orig->id.size &&
-		   hash == w->orig->id.hash;
+		   hash_open_file(fd, &bhash, &bsize) == 0 &&
+		   hash_open_file(w->lockfd, &hash, &size) == 0 && bsize == size && bhash == hash;
 	ss_os_close(fd);
 	return same;
 }
