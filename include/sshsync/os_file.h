@@ -73,6 +73,8 @@ int ss_os_fsync(int fd);
 int ss_os_exists(int dir, const char *name);
 /* lstat of a path. */
 int ss_os_lstat(const char *path, struct stat *st);
+/* 1 when `path` is a directory (after following links), else 0. */
+int ss_os_is_dir(const char *path);
 /* lstat of `name` relative to `dir`. */
 int ss_os_stat_at(int dir, const char *name, struct stat *st);
 /* Whether the caller may write the file or the directory; errno explains
@@ -97,5 +99,13 @@ int ss_os_glob(const char *pattern, int flags, glob_t *gl);
 
 /* Makes a directory and its missing parents (mode 0700 for the new ones). */
 int ss_os_mkdir_p(const char *path);
+
+/* fstat of an open file. */
+int ss_os_fstat(int fd, struct stat *st);
+/* A file's last modification and last status change, in nanoseconds since
+ * 1970 (what tells a file changed without reading it). */
+void ss_os_stat_times(const struct stat *st, int64_t *mtime_ns, int64_t *ctime_ns);
+/* The wall clock (the one file times come from), nanoseconds since 1970. */
+int64_t ss_os_now_ns(void);
 
 #endif

@@ -488,6 +488,12 @@ int ss_os_lstat(const char *path, struct stat *st)
 	return lstat(path, st);
 }
 
+int ss_os_is_dir(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 int ss_os_stat_at(int dir, const char *name, struct stat *st)
 {
 	return fstatat(dir, name, st, AT_SYMLINK_NOFOLLOW);
@@ -657,4 +663,28 @@ int ss_os_mkdir_p(const char *path)
 	free(p);
 	errno = e;
 	return r;
+}
+
+int ss_os_fstat(int fd, struct stat *st)
+{
+	return fstat(fd, st);
+}
+
+static int64_t timespec_ns(const struct timespec *ts)
+{
+	return (int64_t)ts->tv_sec * 1000000000 + (int64_t)ts->tv_nsec;
+}
+
+void ss_os_stat_times(const struct stat *st, int64_t *mtime_ns, int64_t *ctime_ns)
+{
+	*mtime_ns = timespec_ns(&st->st_mtim);
+	*ctime_ns = timespec_ns(&st->st_ctim);
+}
+
+int64_t ss_os_now_ns(void)
+{
+	struct timespec ts;
+	if (clock_gettime(CLOCK_REALTIME, &ts) < 0)
+		return 0;
+	return timespec_ns(&ts);
 }
