@@ -175,88 +175,17 @@ static int decode_units(const char *s, size_t from, size_t to, ss_buf *out)
 	return 0;
 }
 
-/* UTF-16LE units to UTF-8; a lone surrogate as its 3-byte form (WTF-8). */
-static int add_cp(ss_buf *out, unsigned cp)
-{
-	char b[4];
-	size_t n;
-	if (cp < 0x80) {
-		b[0] = (char)cp;
-		n = 1;
-	} else if (cp < 0x800) {
-		b[0] = (char)(0xC0 | (cp >> 6));
-		b[1] = (char)(0x80 | (cp & 0x3F));
-		n = 2;
-	} else if (cp < 0x10000) {
-		b[0] = (char)(0xE0 | (cp >> 12));
-		b[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		b[2] = (char)(0x80 | (cp & 0x3F));
-		n = 3;
-	} else {
-		b[0] = (char)(0xF0 | (cp >> 18));
-		b[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-		b[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		b[3] = (char)(0x80 | (cp & 0x3F));
-		n = 4;
-	}
-	return ss_buf_add(out, b, n);
-}
-
-static int units_to_utf8(const ss_buf *u, ss_buf *out)
-{
-	const unsigned char *p = (const unsigned char *)u->data;
-	size_t n = u->len / 2;
-	for (size_t i = 0; i < n; i++) {
-		unsigned c = p[2 * i] | ((unsigned)p[2 * i + 1] << 8);
-		if (c >= 0xD800 && c <= 0xDBFF && i + 1 < n) {
-			unsigned c2 = p[2 * i + 2] | ((unsigned)p[2 * i + 3] << 8);
-			if (c2 >= 0xDC00 && c2 <= 0xDFFF) {
-				c = 0x10000 + ((c - 0xD800) << 10) + (c2 - 0xDC00);
-				i++;
-			}
-		}
-		if (add_cp(out, c) < 0)
-			return -1;
-	}
-	return 0;
-}
-
 static int unescape_utf8(const char *s, size_t from, size_t to, ss_buf *out)
 {
 	ss_buf u = SS_BUF_INIT;
 	int r = decode_units(s, from, to, &u);
 	if (r == 0)
-		r = units_to_utf8(&u, out);
+		r = ss_utf16le_to_utf8(u.data, u.len, out);
 	ss_buf_release(&u);
 	return r;
 }
 
 /* --- encoding (dump_strW) --- */
-
-/* UTF-8 (WTF-8) text as UTF-16 units, LE bytes. -2 when not WTF-8. */
-static int utf8_to_units(const char *s, size_t len, ss_buf *out)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	for (size_t i = 0; i < len;) {
-		uint32_t cp;
-		size_t n = ss_utf8_decode(p + i, len - i, &cp, 1);
-		if (n == 0)
-			return -2;
-		i += n;
-		int r;
-		if (cp >= 0x10000) {
-			cp -= 0x10000;
-			r = put_unit(out, 0xD800 | (cp >> 10));
-			if (r == 0)
-				r = put_unit(out, 0xDC00 | (cp & 0x3FF));
-		} else {
-			r = put_unit(out, cp);
-		}
-		if (r < 0)
-			return -1;
-	}
-	return 0;
-}
 
 static int is_xdigit_unit(unsigned u)
 {
@@ -283,7 +212,7 @@ static int escape_unit(ss_buf *out, unsigned u, int has_next, unsigned next, con
 int ss_winereg_escape(ss_buf *out, const char *s, size_t len, const char specials[2])
 {
 	ss_buf u = SS_BUF_INIT;
-	int r = utf8_to_units(s, len, &u);
+	int r = ss_utf8_to_utf16le(s, len, &u);
 	const unsigned char *p = (const unsigned char *)u.data;
 	size_t n = u.len / 2;
 	for (size_t i = 0; i < n && r == 0; i++) {
