@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sshsync/keyindex.h"
+
 static const char HEADER[] = "WINE REGISTRY Version 2";
 static const char RELATIVE[] = ";; All keys relative to ";
 
@@ -455,73 +457,23 @@ static int parse_key(ss_winereg *wr, size_t li, size_t p, size_t end, ss_diag *d
 	return 0;
 }
 
-/* --- hash of paths (ASCII case folded) --- */
-
-static uint64_t path_hash(const char *s, size_t len)
-{
-	uint64_t h = 1469598103934665603ULL;
-	for (size_t i = 0; i < len; i++) {
-		h ^= (uint64_t)lower((unsigned char)s[i]);
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
+/* --- the index of paths --- */
 
 static int path_eq(const char *a, size_t alen, const char *b, size_t blen)
 {
-	if (alen != blen)
-		return 0;
-	for (size_t i = 0; i < alen; i++)
-		if (lower((unsigned char)a[i]) != lower((unsigned char)b[i]))
-			return 0;
-	return 1;
+	return ss_key_eq(a, alen, b, blen);
 }
 
 static int build_table(ss_winereg *wr, ss_diag *d)
 {
-	size_t size = 16;
-	while (size < 2 * wr->nkeys)
-		size *= 2;
-	wr->table = malloc(size * sizeof(*wr->table));
-	size_t *tail = malloc(size * sizeof(*tail));
-	if (!wr->table || !tail) {
-		free(tail);
-		return ss_diag_oom(d);
-	}
-	wr->tsize = size;
-	for (size_t i = 0; i < size; i++)
-		wr->table[i] = SS_WINEREG_NONE;
-	for (size_t b = 0; b < wr->nkeys; b++) {
-		ss_wregkey *k = &wr->keys[b];
-		size_t i = (size_t)path_hash(k->path, k->path_len) & (size - 1);
-		while (wr->table[i] != SS_WINEREG_NONE) {
-			const ss_wregkey *o = &wr->keys[wr->table[i]];
-			if (path_eq(o->path, o->path_len, k->path, k->path_len))
-				break;
-			i = (i + 1) & (size - 1);
-		}
-		if (wr->table[i] == SS_WINEREG_NONE)
-			wr->table[i] = b;
-		else
-			wr->keys[tail[i]].next_same = b;
-		tail[i] = b;
-	}
-	free(tail);
-	return 0;
+	ss_keyrecs r = SS_KEYRECS(wr->keys, wr->nkeys, ss_wregkey);
+	return ss_keyindex_build(&r, &wr->table, &wr->tsize) < 0 ? ss_diag_oom(d) : 0;
 }
 
 size_t ss_winereg_find_key(const ss_winereg *wr, const char *path, size_t len)
 {
-	if (!wr->tsize)
-		return SS_WINEREG_NONE;
-	size_t i = (size_t)path_hash(path, len) & (wr->tsize - 1);
-	while (wr->table[i] != SS_WINEREG_NONE) {
-		const ss_wregkey *o = &wr->keys[wr->table[i]];
-		if (path_eq(o->path, o->path_len, path, len))
-			return wr->table[i];
-		i = (i + 1) & (wr->tsize - 1);
-	}
-	return SS_WINEREG_NONE;
+	ss_keyrecs r = SS_KEYRECS(wr->keys, wr->nkeys, ss_wregkey);
+	return ss_keyindex_find(&r, wr->table, wr->tsize, path, len);
 }
 
 /* Whether key `k` lies below `parent` (of length plen): 1 with *at the
@@ -572,7 +524,7 @@ int ss_winereg_subkeys(const ss_winereg *wr, const char *parent, ss_strlist *out
 		const char *name = k->path + at;
 		const char *sep = memchr(name, '\\', k->path_len - at);
 		size_t nlen = sep ? (size_t)(sep - name) : k->path_len - at;
-		size_t i = (size_t)path_hash(name, nlen) & (size - 1);
+		size_t i = (size_t)ss_key_hash(name, nlen) & (size - 1);
 		while (set[i] != SS_WINEREG_NONE &&
 		       !path_eq(out->v[set[i]], strlen(out->v[set[i]]), name, nlen))
 			i = (i + 1) & (size - 1);
