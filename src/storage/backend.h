@@ -68,6 +68,7 @@ struct ss_storage {
 extern const ss_storage_backend ss_storage_regfile;
 extern const ss_storage_backend ss_storage_winini;
 extern const ss_storage_backend ss_storage_sessdir;
+extern const ss_storage_backend ss_storage_winereg;
 
 /* Adds a session (raw as given, name through the root's unescape, file
  * copied)
