@@ -11,6 +11,7 @@ static const ss_client *const all_clients[] = {&ss_client_ssh,
 					       &ss_client_putty,
 					       &ss_client_kitty,
 					       &ss_client_sshd,
+&ss_client_winereg,
 					       NULL};
 
 const ss_client *const *ss_clients(void)
