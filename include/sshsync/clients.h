@@ -11,5 +11,6 @@ extern const ss_client ss_client_kitty;
 extern const ss_client ss_client_ssh;
 extern const ss_client ss_client_sshd;
 extern const ss_client ss_client_winereg;
+extern const ss_client ss_client_reg;
 
 #endif

@@ -69,6 +69,7 @@ extern const ss_storage_backend ss_storage_regfile;
 extern const ss_storage_backend ss_storage_winini;
 extern const ss_storage_backend ss_storage_sessdir;
 extern const ss_storage_backend ss_storage_winereg;
+extern const ss_storage_backend ss_storage_winreg;
 
 /* Adds a session (raw as given, name through the root's unescape, file
  * copied)

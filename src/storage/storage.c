@@ -15,6 +15,7 @@ static const ss_storage_backend *const BACKENDS[] = {
     &ss_storage_regfile,
     &ss_storage_winini,
     &ss_storage_winereg,
+    &ss_storage_winreg,
 };
 #define NBACKENDS (sizeof(BACKENDS) / sizeof(BACKENDS[0]))
 
