@@ -97,7 +97,7 @@ static int recognise(const char *path, ss_target *out, ss_diag *d)
 		return ss_diag_set(
 		    d, path, 0, 0,
 		    "cannot tell which client's settings this is; name it as "
-		    "KIND:%s (KIND one of ssh, sshd, putty, kitty, winscp, gpp, winereg)",
+		    "KIND:%s (KIND one of ssh, sshd, putty, kitty, winscp, gpp, winereg, reg)",
 		    path);
 	if (tie)
 		return ss_diag_set(d, path, 0, 0,
