@@ -117,16 +117,10 @@ static int fill(ss_storage *st, const ss_wregvalue *v, const char *asked, ss_sva
 	const ss_winereg *wr = &P(st)->wr;
 	const ss_text *t = wr->text;
 	ss_buf name = SS_BUF_INIT;
-	if (ss_winereg_value_name(wr, v, &name) < 0)
-		return -1;
-	int r = storage_value_init(out, ss_buf_str(&name), name.len,
-				   ss_text_where(t, t->lines[v->line].start), v->line);
-	if (r == 0) {
-		const char *shown_name = asked ? asked : ss_buf_str(&name);
-		out->shown = storage_shown(1, shown_name, strlen(shown_name),
-					   t->data + v->data_start, v->data_end - v->data_start);
-		r = out->shown ? 0 : -1;
-	}
+	int r = ss_winereg_value_name(wr, v, &name) < 0
+		    ? -1
+		    : storage_value_in_text(out, t, v->line, ss_buf_str(&name), name.len, asked,
+					    t->data + v->data_start, v->data_end - v->data_start);
 	ss_buf_release(&name);
 	if (r < 0)
 		return -1;
@@ -311,15 +305,7 @@ static int wine_del(ss_storage *st, size_t s, const char *name, ss_diag *d)
 {
 	ss_regkey *k = planned_key(st, s);
 	if (k) {
-		for (size_t i = 0; i < k->n; i++) {
-			if (strcasecmp(k->v[i].name, name) != 0)
-				continue;
-			free(k->v[i].name);
-			free(k->v[i].sz);
-			memmove(&k->v[i], &k->v[i + 1], (k->n - i - 1) * sizeof(k->v[i]));
-			k->n--;
-			break;
-		}
+		ss_regkey_unset(k, name);
 		return 0;
 	}
 	if (st->sessions[s].created || st->handle[s] == SS_WINEREG_NONE)

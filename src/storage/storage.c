@@ -44,6 +44,20 @@ int storage_value_init(ss_svalue *v, const char *name, size_t len, char *where, 
 	return 0;
 }
 
+int storage_value_in_text(ss_svalue *v, const ss_text *t, size_t line, const char *name,
+			  size_t nlen, const char *asked, const char *data, size_t dlen)
+{
+	if (storage_value_init(v, name, nlen, ss_text_where(t, t->lines[line].start), line) < 0)
+		return -1;
+	const char *shown = asked ? asked : v->name;
+	v->shown = storage_shown(1, shown, strlen(shown), data, dlen);
+	if (!v->shown) {
+		ss_svalue_free(v);
+		return -1;
+	}
+	return 0;
+}
+
 /* Formatting without printf: a large store formats these for every value
  * it reads. */
 char *storage_shown(int quoted, const char *name, size_t nlen, const char *data, size_t len)
