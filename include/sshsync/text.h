@@ -156,6 +156,13 @@ int ss_text_add_printable(ss_buf *out, const char *s, size_t len, int flags);
 #define SS_HASH_INIT 1469598103934665603ULL
 uint64_t ss_hash_update(uint64_t h, const void *data, size_t len);
 uint64_t ss_hash_bytes(const void *data, size_t len);
+/* The final mix of a hash for a table: every bit of `h` reaches every bit
+ * of the result (the low bits that pick a bucket included; FNV alone
+ * leaves them to the low bits of the input). Hash tables use
+ * ss_hash_mix(ss_hash_update(...)) or ss_hash_key. */
+uint64_t ss_hash_mix(uint64_t h);
+/* A table key: ss_hash_mix(ss_hash_bytes(s, len)). */
+uint64_t ss_hash_key(const char *s, size_t len);
 
 /* The hash that tells a file's contents (ss_file_identity), not a table
  * key: four FNV-1a lanes over 32-byte blocks, four times the speed of one

@@ -39,6 +39,22 @@ uint64_t ss_hash_bytes(const void *data, size_t len)
 	return ss_hash_update(SS_HASH_INIT, data, len);
 }
 
+uint64_t ss_hash_mix(uint64_t h)
+{
+	/* MurmurHash3's fmix64: an invertible avalanche of all 64 bits. */
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return h;
+}
+
+uint64_t ss_hash_key(const char *s, size_t len)
+{
+	return ss_hash_mix(ss_hash_bytes(s, len));
+}
+
 void ss_content_hash_init(ss_content_hash *h)
 {
 	for (int i = 0; i < 4; i++)
