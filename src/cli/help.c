@@ -16,7 +16,7 @@ static const char general[] =
     "  export     write a .reg or Group Policy file that sets the keepalive\n"
     "  undo       put back the files of the latest apply (--list: the journal)\n"
     "\n"
-    "TARGET is [KIND:]PATH, KIND one of ssh, sshd, putty, kitty, winscp, gpp.\n"
+    "TARGET is [KIND:]PATH, KIND one of ssh, sshd, putty, kitty, winscp, gpp, winereg, reg.\n"
     "Without a TARGET, the files that 'discover' finds.\n"
     "\n"
     "options:\n"
