@@ -2,6 +2,8 @@
 #ifndef SSHSYNC_REPORT_H
 #define SSHSYNC_REPORT_H
 
+#include <stdint.h>
+
 #include "sshsync/buf.h"
 #include "sshsync/diag.h"
 #include "sshsync/regplan.h"
@@ -70,5 +72,14 @@ char *ss_report_short_path(const char *path, const char *home, const char *cwd);
 /* Appends `s` with control characters and invalid UTF-8 shown as \xNN, so
  * that a hostile name cannot forge a line of output (ss_text_add_printable). */
 int ss_report_add_printable(ss_buf *out, const char *s);
+
+/* The result of `sshsync probe`: one JSON object (host, survived_s,
+ * failed_s, estimate_s, failure, server_keepalive_s, recommended_interval,
+ * elapsed_s), or a few lines of text. */
+struct ss_probe_result;
+int ss_report_probe_json(const struct ss_probe_result *r, const char *host, ss_buf *out,
+			 ss_diag *d);
+int ss_report_probe_text(const struct ss_probe_result *r, const char *host, int64_t max_s,
+			 ss_buf *out, ss_diag *d);
 
 #endif
