@@ -1,0 +1,185 @@
+/* The neutral session model for migration (client layer; DESIGN.md
+ * "Migration: the session model", ../shared/MIGRATION.md Table 1).
+ *
+ * One ss_session per source session: an OpenSSH alias (a literal Host
+ * name, resolved as `ssh -G ALIAS` resolves it), a PuTTY/KiTTY saved
+ * session, a WinSCP site. Every field of Table 1 has its EFFECTIVE value
+ * and where that value came from:
+ *   SS_ORIGIN_DEFAULT           the source client's compiled-in default
+ *                               (where == NULL);
+ *   SS_ORIGIN_EXPLICIT          a line/value of the session itself (a Host
+ *                               block naming the alias literally, the
+ *                               session's own key);
+ *   SS_ORIGIN_PATTERN           an OpenSSH line outside such a block (Host
+ *                               pattern, Match, global lines);
+ *   SS_ORIGIN_DEFAULT_SETTINGS  PuTTY's/WinSCP's "Default Settings" (only
+ *                               ever for WinSCP's PuTTY-import path: PuTTY
+ *                               sessions never inherit it).
+ * Values are neutral: OpenSSH's units and spellings (seconds, algorithm
+ * names, ssh_config token language where a field has tokens), so an
+ * OpenSSH source is a plain copy and the other clients translate.
+ *
+ * Readers (client/openssh_migrate.c, client/putty_migrate.c, ...) fill
+ * sessions and add the losses only they can see (a Match exec, a second
+ * IdentityFile); writers turn sessions into edits of the target through
+ * the changeset, and add what the target cannot express. Nothing here
+ * reads or writes files. */
+#ifndef SSHSYNC_SESSION_H
+#define SSHSYNC_SESSION_H
+
+#include <stddef.h>
+
+#include "sshsync/buf.h"
+#include "sshsync/diag.h"
+
+typedef enum ss_sfield {
+	SS_F_HOST,	      /* str: HostName (OpenSSH default: the alias) */
+	SS_F_PORT,	      /* num: 1..65535 (22) */
+	SS_F_USER,	      /* str: user name; NULL = the local user (OpenSSH
+				 without User, PuTTY UserNameFromEnvironment=1);
+				 "" = ask (PuTTY's empty UserName) */
+	SS_F_IDENTITY,	      /* list: key files in order (OpenSSH: every
+				 IdentityFile as written, ~ and %tokens kept) */
+	SS_F_CERTIFICATE,     /* list: CertificateFile / DetachedCertificate */
+	SS_F_AGENT,	      /* num bool: use the agent (IdentityAgent none = 0) */
+	SS_F_AGENT_FWD,	      /* num bool */
+	SS_F_X11,	      /* num bool */
+	SS_F_COMPRESSION,     /* num bool */
+	SS_F_KEEPALIVE,	      /* num: seconds between keepalives, 0 off */
+	SS_F_KEEPALIVE_COUNT, /* num: ServerAliveCountMax (3) */
+	SS_F_TCP_KEEPALIVE,   /* num bool (OpenSSH yes, PuTTY 0) */
+	SS_F_ADDRESS_FAMILY,  /* num: SS_AF_* */
+	SS_F_HOST_KEY_ALIAS,  /* str or NULL: HostKeyAlias / LogHost */
+	SS_F_REMOTE_COMMAND,  /* str or NULL: the command as the server receives it
+				 (OpenSSH %tokens already expanded where known) */
+	SS_F_PTY,	      /* num: SS_PTY_* */
+	SS_F_NO_SHELL,	      /* num bool: SessionType none / SshNoShell */
+	SS_F_ENV,	      /* list: "NAME=VALUE" in order */
+	SS_F_FORWARDS,	      /* forwards: L/R/D entries, see ss_forward */
+	SS_F_PROXY_COMMAND,   /* str or NULL: ssh_config token language
+				 (%h %p %r %n %%) */
+	SS_F_JUMP,	      /* hops: ProxyJump chain, see ss_hop */
+	SS_F_CIPHERS,	      /* list: algorithm names as ssh -G prints them */
+	SS_F_KEX,	      /* list */
+	SS_F_HOST_KEY_ALGS,   /* list */
+	SS_F_GSSAPI,	      /* num bool: GSSAPIAuthentication / AuthGSSAPI */
+	SS_F_GSSAPI_DELEGATE, /* num bool: GSSAPIDelegateCredentials / GssapiFwd */
+	SS_F_GSSAPI_KEX,      /* num bool: GSSAPIKeyExchange / AuthGSSAPIKEX */
+	SS_F_COUNT
+} ss_sfield;
+
+typedef enum ss_sorigin {
+	SS_ORIGIN_DEFAULT = 0,
+	SS_ORIGIN_EXPLICIT,
+	SS_ORIGIN_PATTERN,
+	SS_ORIGIN_DEFAULT_SETTINGS
+} ss_sorigin;
+
+enum { SS_AF_ANY = 0, SS_AF_INET = 1, SS_AF_INET6 = 2 };		   /* PuTTY's numbers */
+enum { SS_PTY_AUTO = 0, SS_PTY_YES = 1, SS_PTY_NO = 2, SS_PTY_FORCE = 3 }; /* RequestTTY */
+
+typedef enum ss_sftype {
+	SS_FT_BOOL,
+	SS_FT_NUM,
+	SS_FT_STR,
+	SS_FT_LIST,
+	SS_FT_FORWARDS,
+	SS_FT_HOPS
+} ss_sftype;
+
+/* One forwarding, as ssh -G prints it apart: `localforward
+ * [BIND:]PORT HOST:HOSTPORT`. */
+typedef struct ss_forward {
+	char kind;    /* 'L', 'R' or 'D' */
+	int family;   /* SS_AF_*: PuTTY's 4/6 prefix; OpenSSH has none (any) */
+	char *bind;   /* bind address or NULL */
+	char *listen; /* port (or a Unix socket path: never carried to PuTTY) */
+	char *host;   /* destination host, NULL for D */
+	char *port;   /* destination port (or socket path), NULL for D */
+} ss_forward;
+
+/* One jump hop, first hop first. */
+typedef struct ss_hop {
+	char *user;	/* NULL: the hop's own (or default) user */
+	char *host;	/* as written in ProxyJump: an alias or a host name */
+	long long port; /* 0: the hop's own (or default) port */
+	char *session;	/* the source session that stands for this hop (an
+			   OpenSSH alias with a Host block of its own, a PuTTY
+			   session named by ProxyHost), or NULL */
+} ss_hop;
+
+typedef struct ss_sval {
+	ss_sorigin origin;
+	char *where;	 /* "file:line" / "file: [key] Value", NULL for a default */
+	long long num;	 /* SS_FT_BOOL / SS_FT_NUM */
+	char *str;	 /* SS_FT_STR: may be NULL (unset) */
+	ss_strlist list; /* SS_FT_LIST */
+	ss_forward *fwd; /* SS_FT_FORWARDS */
+	size_t nfwd;
+	ss_hop *hops; /* SS_FT_HOPS */
+	size_t nhops;
+} ss_sval;
+
+/* What could not be carried, or only approximately. */
+typedef struct ss_loss {
+	char *field;  /* neutral field name ("keepalive_count") or the source's
+			 key ("ControlMaster") */
+	char *reason; /* one sentence */
+	int approx;   /* 1: carried approximately, 0: not carried */
+} ss_loss;
+
+typedef struct ss_session {
+	char *name; /* the source's session name (unescaped), alias, or
+		       WinSCP "Folder/site" */
+	char *file; /* the source file it came from */
+	ss_sval f[SS_F_COUNT];
+	ss_loss *loss;
+	size_t nloss, losscap;
+	int skip; /* not an SSH session (telnet, FTP...): the reason is a loss */
+} ss_session;
+
+typedef struct ss_sessions {
+	ss_session *v;
+	size_t n, cap;
+} ss_sessions;
+
+#define SS_SESSIONS_INIT                                                                           \
+	{                                                                                          \
+		NULL, 0, 0                                                                         \
+	}
+
+/* Field table: the neutral name ("host", "keepalive_count"), the OpenSSH
+ * keyword that carries it ("HostName"), the type. */
+const char *ss_sfield_name(ss_sfield f);
+const char *ss_sfield_openssh(ss_sfield f);
+ss_sftype ss_sfield_type(ss_sfield f);
+const char *ss_sorigin_name(ss_sorigin o); /* "default", "explicit", ... */
+
+/* A new session at the end of the list with every field at OpenSSH's
+ * compiled-in default for `name` (host = name, port 22, user NULL,
+ * agent 1, TCP keepalive 1, count 3, ...); NULL when memory runs out. */
+ss_session *ss_sessions_add(ss_sessions *l, const char *name, const char *file);
+ss_session *ss_sessions_find(const ss_sessions *l, const char *name);
+void ss_sessions_free(ss_sessions *l);
+/* Resets one field to OpenSSH's default for the session. */
+int ss_session_default(ss_session *s, ss_sfield f);
+/* Field setters: free the old value, copy the new, set origin and where
+ * (copied; NULL for a default). */
+int ss_session_set_num(ss_session *s, ss_sfield f, long long v, ss_sorigin o, const char *where);
+int ss_session_set_str(ss_session *s, ss_sfield f, const char *v, ss_sorigin o, const char *where);
+int ss_session_list_add(ss_session *s, ss_sfield f, const char *v); /* appends */
+int ss_session_add_forward(ss_session *s, const ss_forward *fw);    /* copies */
+int ss_session_add_hop(ss_session *s, const ss_hop *h);		    /* copies */
+int ss_session_set_origin(ss_session *s, ss_sfield f, ss_sorigin o, const char *where);
+/* Clears a field's value (list, forwards, hops, string) keeping the origin. */
+void ss_session_clear(ss_session *s, ss_sfield f);
+/* Adds a loss (printf-style reason); a second identical one is dropped. */
+int ss_session_loss(ss_session *s, const char *field, int approx, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* 1 when field f holds the same value in a and b (origins ignored). */
+int ss_sval_equal(ss_sfield f, const ss_sval *a, const ss_sval *b);
+/* The value as one line of text (for reports and tests): "22", "yes",
+ * "a,b", "L 127.0.0.1:8080 localhost:80; D 1080", "(local user)". */
+int ss_sval_format(ss_sfield f, const ss_sval *v, ss_buf *out);
+
+#endif

@@ -1,0 +1,430 @@
+/* The neutral session model: defaults, setters, comparison, formatting. */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sshsync/session.h"
+
+typedef struct sfield_desc {
+	const char *name;
+	const char *openssh;
+	ss_sftype type;
+} sfield_desc;
+
+static const sfield_desc FIELDS[SS_F_COUNT] = {
+    [SS_F_HOST] = {"host", "HostName", SS_FT_STR},
+    [SS_F_PORT] = {"port", "Port", SS_FT_NUM},
+    [SS_F_USER] = {"user", "User", SS_FT_STR},
+    [SS_F_IDENTITY] = {"identity_file", "IdentityFile", SS_FT_LIST},
+    [SS_F_CERTIFICATE] = {"certificate", "CertificateFile", SS_FT_LIST},
+    [SS_F_AGENT] = {"agent", "IdentityAgent", SS_FT_BOOL},
+    [SS_F_AGENT_FWD] = {"agent_forwarding", "ForwardAgent", SS_FT_BOOL},
+    [SS_F_X11] = {"x11_forwarding", "ForwardX11", SS_FT_BOOL},
+    [SS_F_COMPRESSION] = {"compression", "Compression", SS_FT_BOOL},
+    [SS_F_KEEPALIVE] = {"keepalive", "ServerAliveInterval", SS_FT_NUM},
+    [SS_F_KEEPALIVE_COUNT] = {"keepalive_count", "ServerAliveCountMax", SS_FT_NUM},
+    [SS_F_TCP_KEEPALIVE] = {"tcp_keepalive", "TCPKeepAlive", SS_FT_BOOL},
+    [SS_F_ADDRESS_FAMILY] = {"address_family", "AddressFamily", SS_FT_NUM},
+    [SS_F_HOST_KEY_ALIAS] = {"host_key_alias", "HostKeyAlias", SS_FT_STR},
+    [SS_F_REMOTE_COMMAND] = {"remote_command", "RemoteCommand", SS_FT_STR},
+    [SS_F_PTY] = {"pty", "RequestTTY", SS_FT_NUM},
+    [SS_F_NO_SHELL] = {"no_shell", "SessionType", SS_FT_BOOL},
+    [SS_F_ENV] = {"environment", "SetEnv", SS_FT_LIST},
+    [SS_F_FORWARDS] = {"forwards", "LocalForward", SS_FT_FORWARDS},
+    [SS_F_PROXY_COMMAND] = {"proxy_command", "ProxyCommand", SS_FT_STR},
+    [SS_F_JUMP] = {"jump", "ProxyJump", SS_FT_HOPS},
+    [SS_F_CIPHERS] = {"ciphers", "Ciphers", SS_FT_LIST},
+    [SS_F_KEX] = {"kex", "KexAlgorithms", SS_FT_LIST},
+    [SS_F_HOST_KEY_ALGS] = {"host_key_algorithms", "HostKeyAlgorithms", SS_FT_LIST},
+    [SS_F_GSSAPI] = {"gssapi", "GSSAPIAuthentication", SS_FT_BOOL},
+    [SS_F_GSSAPI_DELEGATE] = {"gssapi_delegate", "GSSAPIDelegateCredentials", SS_FT_BOOL},
+    [SS_F_GSSAPI_KEX] = {"gssapi_kex", "GSSAPIKeyExchange", SS_FT_BOOL},
+};
+
+const char *ss_sfield_name(ss_sfield f)
+{
+	return f < SS_F_COUNT ? FIELDS[f].name : "?";
+}
+
+const char *ss_sfield_openssh(ss_sfield f)
+{
+	return f < SS_F_COUNT ? FIELDS[f].openssh : "?";
+}
+
+ss_sftype ss_sfield_type(ss_sfield f)
+{
+	return f < SS_F_COUNT ? FIELDS[f].type : SS_FT_NUM;
+}
+
+const char *ss_sorigin_name(ss_sorigin o)
+{
+	switch (o) {
+	case SS_ORIGIN_EXPLICIT:
+		return "explicit";
+	case SS_ORIGIN_PATTERN:
+		return "pattern";
+	case SS_ORIGIN_DEFAULT_SETTINGS:
+		return "default-settings";
+	default:
+		return "default";
+	}
+}
+
+static void forward_free(ss_forward *fw)
+{
+	free(fw->bind);
+	free(fw->listen);
+	free(fw->host);
+	free(fw->port);
+}
+
+static void hop_free(ss_hop *h)
+{
+	free(h->user);
+	free(h->host);
+	free(h->session);
+}
+
+void ss_session_clear(ss_session *s, ss_sfield f)
+{
+	ss_sval *v = &s->f[f];
+	free(v->str);
+	v->str = NULL;
+	ss_strlist_release(&v->list);
+	for (size_t i = 0; i < v->nfwd; i++)
+		forward_free(&v->fwd[i]);
+	free(v->fwd);
+	v->fwd = NULL;
+	v->nfwd = 0;
+	for (size_t i = 0; i < v->nhops; i++)
+		hop_free(&v->hops[i]);
+	free(v->hops);
+	v->hops = NULL;
+	v->nhops = 0;
+	v->num = 0;
+}
+
+int ss_session_set_origin(ss_session *s, ss_sfield f, ss_sorigin o, const char *where)
+{
+	char *w = NULL;
+	if (where && !(w = ss_strdup(where)))
+		return -1;
+	free(s->f[f].where);
+	s->f[f].where = w;
+	s->f[f].origin = o;
+	return 0;
+}
+
+int ss_session_set_num(ss_session *s, ss_sfield f, long long v, ss_sorigin o, const char *where)
+{
+	if (ss_session_set_origin(s, f, o, where) < 0)
+		return -1;
+	ss_session_clear(s, f);
+	s->f[f].num = v;
+	return 0;
+}
+
+int ss_session_set_str(ss_session *s, ss_sfield f, const char *v, ss_sorigin o, const char *where)
+{
+	char *copy = NULL;
+	if (v && !(copy = ss_strdup(v)))
+		return -1;
+	if (ss_session_set_origin(s, f, o, where) < 0) {
+		free(copy);
+		return -1;
+	}
+	ss_session_clear(s, f);
+	s->f[f].str = copy;
+	return 0;
+}
+
+int ss_session_list_add(ss_session *s, ss_sfield f, const char *v)
+{
+	return ss_strlist_push(&s->f[f].list, v);
+}
+
+static char *dup_or_null(const char *s, int *err)
+{
+	if (!s)
+		return NULL;
+	char *c = ss_strdup(s);
+	if (!c)
+		*err = 1;
+	return c;
+}
+
+int ss_session_add_forward(ss_session *s, const ss_forward *fw)
+{
+	ss_sval *v = &s->f[SS_F_FORWARDS];
+	ss_forward *n = realloc(v->fwd, (v->nfwd + 1) * sizeof(*n));
+	if (!n)
+		return -1;
+	v->fwd = n;
+	int err = 0;
+	ss_forward c = {fw->kind,
+			fw->family,
+			dup_or_null(fw->bind, &err),
+			dup_or_null(fw->listen, &err),
+			dup_or_null(fw->host, &err),
+			dup_or_null(fw->port, &err)};
+	if (err) {
+		forward_free(&c);
+		return -1;
+	}
+	v->fwd[v->nfwd++] = c;
+	return 0;
+}
+
+int ss_session_add_hop(ss_session *s, const ss_hop *h)
+{
+	ss_sval *v = &s->f[SS_F_JUMP];
+	ss_hop *n = realloc(v->hops, (v->nhops + 1) * sizeof(*n));
+	if (!n)
+		return -1;
+	v->hops = n;
+	int err = 0;
+	ss_hop c = {dup_or_null(h->user, &err), dup_or_null(h->host, &err), h->port,
+		    dup_or_null(h->session, &err)};
+	if (err) {
+		hop_free(&c);
+		return -1;
+	}
+	v->hops[v->nhops++] = c;
+	return 0;
+}
+
+int ss_session_default(ss_session *s, ss_sfield f)
+{
+	long long num = 0;
+	const char *str = NULL;
+	switch (f) {
+	case SS_F_HOST:
+		str = s->name;
+		break;
+	case SS_F_PORT:
+		num = 22;
+		break;
+	case SS_F_AGENT:
+	case SS_F_TCP_KEEPALIVE:
+		num = 1;
+		break;
+	case SS_F_KEEPALIVE_COUNT:
+		num = 3;
+		break;
+	case SS_F_PTY:
+		num = SS_PTY_AUTO;
+		break;
+	default:
+		break;
+	}
+	if (ss_sfield_type(f) == SS_FT_STR)
+		return ss_session_set_str(s, f, str, SS_ORIGIN_DEFAULT, NULL);
+	return ss_session_set_num(s, f, num, SS_ORIGIN_DEFAULT, NULL);
+}
+
+static void session_free(ss_session *s)
+{
+	for (int f = 0; f < SS_F_COUNT; f++) {
+		ss_session_clear(s, (ss_sfield)f);
+		free(s->f[f].where);
+	}
+	for (size_t i = 0; i < s->nloss; i++) {
+		free(s->loss[i].field);
+		free(s->loss[i].reason);
+	}
+	free(s->loss);
+	free(s->name);
+	free(s->file);
+	memset(s, 0, sizeof(*s));
+}
+
+ss_session *ss_sessions_add(ss_sessions *l, const char *name, const char *file)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 8;
+		ss_session *v = realloc(l->v, cap * sizeof(*v));
+		if (!v)
+			return NULL;
+		l->v = v;
+		l->cap = cap;
+	}
+	ss_session *s = &l->v[l->n];
+	memset(s, 0, sizeof(*s));
+	s->name = ss_strdup(name);
+	s->file = file ? ss_strdup(file) : NULL;
+	int bad = !s->name || (file && !s->file);
+	for (int f = 0; f < SS_F_COUNT && !bad; f++)
+		bad = ss_session_default(s, (ss_sfield)f) < 0;
+	if (bad) {
+		session_free(s);
+		return NULL;
+	}
+	l->n++;
+	return s;
+}
+
+ss_session *ss_sessions_find(const ss_sessions *l, const char *name)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->v[i].name, name) == 0)
+			return &l->v[i];
+	return NULL;
+}
+
+void ss_sessions_free(ss_sessions *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		session_free(&l->v[i]);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+int ss_session_loss(ss_session *s, const char *field, int approx, const char *fmt, ...)
+{
+	va_list ap;
+	ss_buf b = SS_BUF_INIT;
+	va_start(ap, fmt);
+	int r = ss_buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	if (r < 0) {
+		ss_buf_release(&b);
+		return -1;
+	}
+	const char *reason = ss_buf_str(&b);
+	for (size_t i = 0; i < s->nloss; i++)
+		if (strcmp(s->loss[i].field, field) == 0 &&
+		    strcmp(s->loss[i].reason, reason) == 0) {
+			ss_buf_release(&b);
+			return 0;
+		}
+	if (s->nloss == s->losscap) {
+		size_t cap = s->losscap ? s->losscap * 2 : 4;
+		ss_loss *v = realloc(s->loss, cap * sizeof(*v));
+		if (!v) {
+			ss_buf_release(&b);
+			return -1;
+		}
+		s->loss = v;
+		s->losscap = cap;
+	}
+	char *fc = ss_strdup(field);
+	char *rc = ss_buf_detach(&b, NULL);
+	if (!fc || !rc) {
+		free(fc);
+		free(rc);
+		return -1;
+	}
+	s->loss[s->nloss++] = (ss_loss){fc, rc, approx};
+	return 0;
+}
+
+static int str_eq(const char *a, const char *b)
+{
+	if (!a || !b)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+int ss_sval_equal(ss_sfield f, const ss_sval *a, const ss_sval *b)
+{
+	switch (ss_sfield_type(f)) {
+	case SS_FT_BOOL:
+	case SS_FT_NUM:
+		return a->num == b->num;
+	case SS_FT_STR:
+		return str_eq(a->str, b->str);
+	case SS_FT_LIST:
+		if (a->list.n != b->list.n)
+			return 0;
+		for (size_t i = 0; i < a->list.n; i++)
+			if (strcmp(a->list.v[i], b->list.v[i]))
+				return 0;
+		return 1;
+	case SS_FT_FORWARDS:
+		if (a->nfwd != b->nfwd)
+			return 0;
+		for (size_t i = 0; i < a->nfwd; i++) {
+			const ss_forward *x = &a->fwd[i], *y = &b->fwd[i];
+			if (x->kind != y->kind || x->family != y->family ||
+			    !str_eq(x->bind, y->bind) || !str_eq(x->listen, y->listen) ||
+			    !str_eq(x->host, y->host) || !str_eq(x->port, y->port))
+				return 0;
+		}
+		return 1;
+	case SS_FT_HOPS:
+		if (a->nhops != b->nhops)
+			return 0;
+		for (size_t i = 0; i < a->nhops; i++) {
+			const ss_hop *x = &a->hops[i], *y = &b->hops[i];
+			if (!str_eq(x->user, y->user) || !str_eq(x->host, y->host) ||
+			    x->port != y->port)
+				return 0;
+		}
+		return 1;
+	}
+	return 0;
+}
+
+static int format_forward(const ss_forward *fw, ss_buf *out)
+{
+	int r = ss_buf_addf(out, "%c%s ", fw->kind,
+			    fw->family == SS_AF_INET	? "4"
+			    : fw->family == SS_AF_INET6 ? "6"
+							: "");
+	if (fw->bind)
+		r |= ss_buf_addf(out, "%s:", fw->bind);
+	r |= ss_buf_adds(out, fw->listen ? fw->listen : "");
+	if (fw->host)
+		r |= ss_buf_addf(out, " %s:%s", fw->host, fw->port ? fw->port : "");
+	return r;
+}
+
+int ss_sval_format(ss_sfield f, const ss_sval *v, ss_buf *out)
+{
+	int r = 0;
+	switch (ss_sfield_type(f)) {
+	case SS_FT_BOOL:
+		return ss_buf_adds(out, v->num ? "yes" : "no");
+	case SS_FT_NUM:
+		if (f == SS_F_ADDRESS_FAMILY)
+			return ss_buf_adds(out, v->num == SS_AF_INET	? "inet"
+						: v->num == SS_AF_INET6 ? "inet6"
+									: "any");
+		if (f == SS_F_PTY) {
+			static const char *const p[] = {"auto", "yes", "no", "force"};
+			return ss_buf_adds(out, v->num >= 0 && v->num <= 3 ? p[v->num] : "?");
+		}
+		return ss_buf_addf(out, "%lld", v->num);
+	case SS_FT_STR:
+		if (!v->str)
+			return ss_buf_adds(out, f == SS_F_USER ? "(local user)" : "(none)");
+		return ss_buf_adds(out, v->str);
+	case SS_FT_LIST:
+		if (v->list.n == 0)
+			return ss_buf_adds(out, "(none)");
+		for (size_t i = 0; i < v->list.n; i++)
+			r |= ss_buf_addf(out, "%s%s", i ? "," : "", v->list.v[i]);
+		return r;
+	case SS_FT_FORWARDS:
+		if (v->nfwd == 0)
+			return ss_buf_adds(out, "(none)");
+		for (size_t i = 0; i < v->nfwd; i++) {
+			if (i)
+				r |= ss_buf_adds(out, "; ");
+			r |= format_forward(&v->fwd[i], out);
+		}
+		return r;
+	case SS_FT_HOPS:
+		if (v->nhops == 0)
+			return ss_buf_adds(out, "(none)");
+		for (size_t i = 0; i < v->nhops; i++) {
+			const ss_hop *h = &v->hops[i];
+			r |= ss_buf_addf(out, "%s%s%s%s", i ? "," : "", h->user ? h->user : "",
+					 h->user ? "@" : "", h->host ? h->host : "");
+			if (h->port)
+				r |= ss_buf_addf(out, ":%lld", h->port);
+		}
+		return r;
+	}
+	return r;
+}

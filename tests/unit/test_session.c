@@ -1,0 +1,80 @@
+/* The neutral session model: defaults, setters, equality, formatting,
+ * losses. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sshsync/session.h"
+#include "testutil.h"
+
+static void test_defaults(void **state)
+{
+	(void)state;
+	ss_sessions l = SS_SESSIONS_INIT;
+	ss_session *s = ss_sessions_add(&l, "web", "cfg");
+	assert_non_null(s);
+	assert_string_equal(s->f[SS_F_HOST].str, "web");
+	assert_int_equal(s->f[SS_F_PORT].num, 22);
+	assert_null(s->f[SS_F_USER].str);
+	assert_int_equal(s->f[SS_F_TCP_KEEPALIVE].num, 1);
+	assert_int_equal(s->f[SS_F_KEEPALIVE_COUNT].num, 3);
+	assert_int_equal(s->f[SS_F_AGENT].num, 1);
+	assert_int_equal(s->f[SS_F_PORT].origin, SS_ORIGIN_DEFAULT);
+	ss_sessions_free(&l);
+}
+
+static void test_values(void **state)
+{
+	(void)state;
+	ss_sessions l = SS_SESSIONS_INIT;
+	ss_session *a = ss_sessions_add(&l, "a b", NULL);
+	ss_session *b = ss_sessions_add(&l, "c", NULL);
+	assert_non_null(a);
+	assert_non_null(b);
+	a = &l.v[0]; /* the second add may move the first */
+	assert_int_equal(ss_session_set_num(a, SS_F_PORT, 2222, SS_ORIGIN_EXPLICIT, "cfg:3"), 0);
+	assert_int_equal(a->f[SS_F_PORT].origin, SS_ORIGIN_EXPLICIT);
+	assert_string_equal(a->f[SS_F_PORT].where, "cfg:3");
+	assert_false(ss_sval_equal(SS_F_PORT, &a->f[SS_F_PORT], &b->f[SS_F_PORT]));
+	ss_forward fw = {'L', SS_AF_INET, "127.0.0.1", "8080", "::1", "80"};
+	assert_int_equal(ss_session_add_forward(a, &fw), 0);
+	ss_forward d = {'D', SS_AF_ANY, NULL, "1080", NULL, NULL};
+	assert_int_equal(ss_session_add_forward(a, &d), 0);
+	ss_buf out = SS_BUF_INIT;
+	assert_int_equal(ss_sval_format(SS_F_FORWARDS, &a->f[SS_F_FORWARDS], &out), 0);
+	assert_string_equal(ss_buf_str(&out), "L4 127.0.0.1:8080 ::1:80; D 1080");
+	ss_buf_reset(&out);
+	ss_hop h1 = {"u", "jump", 2200, NULL}, h2 = {NULL, "j2", 0, "j2"};
+	assert_int_equal(ss_session_add_hop(a, &h1), 0);
+	assert_int_equal(ss_session_add_hop(a, &h2), 0);
+	assert_int_equal(ss_sval_format(SS_F_JUMP, &a->f[SS_F_JUMP], &out), 0);
+	assert_string_equal(ss_buf_str(&out), "u@jump:2200,j2");
+	ss_buf_reset(&out);
+	assert_int_equal(ss_sval_format(SS_F_USER, &a->f[SS_F_USER], &out), 0);
+	assert_string_equal(ss_buf_str(&out), "(local user)");
+	assert_int_equal(ss_session_list_add(a, SS_F_ENV, "A=1"), 0);
+	assert_int_equal(ss_session_list_add(b, SS_F_ENV, "A=1"), 0);
+	assert_true(ss_sval_equal(SS_F_ENV, &a->f[SS_F_ENV], &b->f[SS_F_ENV]));
+	assert_int_equal(ss_session_list_add(b, SS_F_ENV, "B=2"), 0);
+	assert_false(ss_sval_equal(SS_F_ENV, &a->f[SS_F_ENV], &b->f[SS_F_ENV]));
+	assert_int_equal(ss_session_loss(a, "keepalive_count", 0, "no form in %s", "PuTTY"), 0);
+	assert_int_equal(ss_session_loss(a, "keepalive_count", 0, "no form in %s", "PuTTY"), 0);
+	assert_int_equal(a->nloss, 1);
+	assert_string_equal(a->loss[0].reason, "no form in PuTTY");
+	assert_ptr_equal(ss_sessions_find(&l, "c"), b);
+	assert_null(ss_sessions_find(&l, "x"));
+	for (int f = 0; f < SS_F_COUNT; f++) {
+		assert_non_null(ss_sfield_name((ss_sfield)f));
+		assert_non_null(ss_sfield_openssh((ss_sfield)f));
+	}
+	ss_buf_release(&out);
+	ss_sessions_free(&l);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_defaults),
+	    cmocka_unit_test(test_values),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
