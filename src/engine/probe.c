@@ -368,14 +368,14 @@ static void progress(probe *pr, const conn *conns, size_t n, int64_t now)
 	if (open == 0)
 		what = ss_strdup("");
 	else if (connecting == open)
-		what = ss_asprintf("stage %d: connecting (%lld connections)", pr->stage,
-				   (long long)open);
+		what = ss_asprintf("stage %d: connecting (%lld connection%s)", pr->stage,
+				   (long long)open, open == 1 ? "" : "s");
 	else if (shortest >= 0)
 		what = ss_asprintf("stage %d: waiting for the %s after %lld s idle (%lld "
-				   "connections open)",
+				   "connection%s open)",
 				   pr->stage,
 				   pr->client_first ? "answer to a keepalive" : "server to speak",
-				   (long long)shortest, (long long)open);
+				   (long long)shortest, (long long)open, open == 1 ? "" : "s");
 	else
 		what = ss_asprintf("stage %d: the client wrote; waiting for an answer", pr->stage);
 	if (what)
@@ -559,12 +559,17 @@ static int check_config(probe *pr)
 		return ss_diag_errno(pr->d, NULL, "cannot run '%s'",
 				     pr->o->ssh ? pr->o->ssh : "ssh");
 	}
-	int64_t until = ss_os_now_ms() + 10000;
+	int64_t until = ss_os_now_ms() + 30000;
 	int status = 0;
 	while (!ss_os_proc_ended(p, &status) && ss_os_now_ms() < until)
 		if (ss_os_proc_poll(&p, 1, 1000) < 0)
 			break;
-	if (!ss_os_proc_ended(p, &status) || status != 0) {
+	if (!ss_os_proc_ended(p, &status)) {
+		ss_os_proc_free(p);
+		return ss_diag_set(pr->d, NULL, 0, 0, "%s: ssh -G did not end within 30 s",
+				   pr->o->host);
+	}
+	if (status != 0) {
 		char *why = ssh_complaint(p);
 		r = ss_diag_set(pr->d, NULL, 0, 0, "%s: ssh -G failed%s%s", pr->o->host,
 				why && *why ? ": " : "", why ? why : "");
