@@ -8,7 +8,4 @@
  * the width is not known. */
 size_t ss_os_terminal_width(int fd);
 
-/* Whether `fd` is open on a terminal (where progress is shown). */
-int ss_os_is_terminal(int fd);
-
 #endif

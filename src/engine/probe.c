@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sshsync/os_proc.h"
+#include "sshsync/os_spawn.h"
 
 #define SETUP_MS 20000	 /* a connection must be ready within this */
 #define NO_SHELL_MS 8000 /* authenticated, yet no "R" this long: no shell */

@@ -11,8 +11,3 @@ size_t ss_os_terminal_width(int fd)
 		return 0;
 	return ws.ws_col;
 }
-
-int ss_os_is_terminal(int fd)
-{
-	return isatty(fd) == 1;
-}

@@ -85,7 +85,7 @@ check "ssh runs with the probe's settings, -F and -o passed on" grep -qF -- \
 check "ssh -G first" grep -q -- "-G -- host" "$FAKE_LOG"
 # On a terminal, a progress line says what it waits for and the time left.
 if command -v script >/dev/null; then
-	FAKE_TAU=3 script -qec "$SSHSYNC probe --max 4 host" /dev/null </dev/null >"$scratch/tty.out" 2>&1
+	FAKE_TAU=3 script -qec "stty cols 100 rows 30; $SSHSYNC probe --max 4 host" /dev/null </dev/null >"$scratch/tty.out" 2>&1
 	check "progress on a terminal: what it waits for, time left" \
 		grep -q "stage 1: waiting for the server to speak after [0-9]* s idle ([0-9]* connections\{0,1\} open); at most [0-9]* s left" "$scratch/tty.out"
 	"$SSHSYNC" probe --max 1 host >/dev/null 2>"$scratch/notty.err"
