@@ -104,19 +104,27 @@ static int common_args(const probe *pr, ss_strlist *a)
 	return 0;
 }
 
-/* Starts a process whose arguments are the strings of `a`. */
-static int spawn_list(const ss_strlist *a, ss_os_proc **p)
+/* Starts ssh with the strings of `a` as its arguments and releases them.
+ * Returns 0, or -1 with the error set. */
+static int spawn_list(probe *pr, ss_strlist *a, ss_os_proc **p)
 {
 	const char **argv = calloc(a->n + 1, sizeof(*argv));
-	if (!argv)
-		return -1;
+	if (!argv) {
+		ss_strlist_release(a);
+		return ss_diag_oom(pr->d);
+	}
 	for (size_t i = 0; i < a->n; i++)
 		argv[i] = a->v[i];
 	int r = ss_os_proc_start(argv, p);
 	int e = errno;
 	free(argv);
-	errno = e;
-	return r;
+	ss_strlist_release(a);
+	if (r < 0) {
+		errno = e;
+		return ss_diag_errno(pr->d, NULL, "cannot run '%s'",
+				     pr->o->ssh ? pr->o->ssh : "ssh");
+	}
+	return 0;
 }
 
 static int conn_args(const probe *pr, int64_t idle_s, ss_strlist *a)
@@ -160,15 +168,7 @@ static int start_conn(probe *pr, conn *c, int64_t idle_s)
 	c->ready_ms = -1;
 	c->last_keepalive_ms = -1;
 	c->state = C_CONNECTING;
-	int r = spawn_list(&a, &c->p);
-	int e = errno;
-	ss_strlist_release(&a);
-	if (r < 0) {
-		errno = e;
-		return ss_diag_errno(pr->d, NULL, "cannot run '%s'",
-				     pr->o->ssh ? pr->o->ssh : "ssh");
-	}
-	return 0;
+	return spawn_list(pr, &a, &c->p);
 }
 
 /* Whether a line of ssh -v's standard error is one of its own notes rather
@@ -551,14 +551,9 @@ static int check_config(probe *pr)
 		ss_strlist_release(&a);
 		return ss_diag_oom(pr->d);
 	}
-	int r = spawn_list(&a, &p);
-	int e = errno;
-	ss_strlist_release(&a);
-	if (r < 0) {
-		errno = e;
-		return ss_diag_errno(pr->d, NULL, "cannot run '%s'",
-				     pr->o->ssh ? pr->o->ssh : "ssh");
-	}
+	if (spawn_list(pr, &a, &p) < 0)
+		return -1;
+	int r = 0;
 	int64_t until = ss_os_now_ms() + 30000;
 	int status = 0;
 	while (!ss_os_proc_ended(p, &status) && ss_os_now_ms() < until)
