@@ -26,6 +26,8 @@ static void show_progress(void *ctx, const char *what, int64_t left_s)
 	(void)ctx;
 	if (!*what)
 		fputs("\r\033[K", stderr);
+	else if (left_s <= 0)
+		fprintf(stderr, "\r\033[K%s", what);
 	else
 		fprintf(stderr, "\r\033[K%s; at most %lld s left", what, (long long)left_s);
 	fflush(stderr);
@@ -111,14 +113,15 @@ static int parse_args(int argc, char **argv, probe_args *a)
 	return 0;
 }
 
-/* --apply: `sshsync apply --interval N` over the default targets. */
-static int run_apply(int64_t interval, const cli_globals *g)
+/* --apply: `sshsync apply --interval N` over the default targets (its
+ * report in JSON too when the probe's is). */
+static int run_apply(int64_t interval, int json, const cli_globals *g)
 {
 	char value[32];
 	snprintf(value, sizeof(value), "%lld", (long long)interval);
-	char *argv[] = {"apply", "--interval", value, NULL};
+	char *argv[] = {"apply", "--interval", value, "--format", "json", NULL};
 	optind = 0;
-	return cmd_apply(3, argv, g);
+	return cmd_apply(json ? 5 : 3, argv, g);
 }
 
 int cmd_probe(int argc, char **argv, const cli_globals *g)
@@ -158,7 +161,7 @@ int cmd_probe(int argc, char **argv, const cli_globals *g)
 		fputs(ss_buf_str(&out), stdout);
 		if (a.apply) {
 			fflush(stdout);
-			status = run_apply(res.recommended, g);
+			status = run_apply(res.recommended, a.json, g);
 		}
 	}
 	ss_diag_clear(&d);

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sshsync/os_proc.h"
+#include "sshsync/os_spawn.h"
 
 #define SETUP_MS 20000	 /* a connection must be ready within this */
 #define NO_SHELL_MS 8000 /* authenticated, yet no "R" this long: no shell */
@@ -104,19 +104,27 @@ static int common_args(const probe *pr, ss_strlist *a)
 	return 0;
 }
 
-/* Starts a process whose arguments are the strings of `a`. */
-static int spawn_list(const ss_strlist *a, ss_os_proc **p)
+/* Starts ssh with the strings of `a` as its arguments and releases them.
+ * Returns 0, or -1 with the error set. */
+static int spawn_list(probe *pr, ss_strlist *a, ss_os_proc **p)
 {
 	const char **argv = calloc(a->n + 1, sizeof(*argv));
-	if (!argv)
-		return -1;
+	if (!argv) {
+		ss_strlist_release(a);
+		return ss_diag_oom(pr->d);
+	}
 	for (size_t i = 0; i < a->n; i++)
 		argv[i] = a->v[i];
 	int r = ss_os_proc_start(argv, p);
 	int e = errno;
 	free(argv);
-	errno = e;
-	return r;
+	ss_strlist_release(a);
+	if (r < 0) {
+		errno = e;
+		return ss_diag_errno(pr->d, NULL, "cannot run '%s'",
+				     pr->o->ssh ? pr->o->ssh : "ssh");
+	}
+	return 0;
 }
 
 static int conn_args(const probe *pr, int64_t idle_s, ss_strlist *a)
@@ -160,15 +168,7 @@ static int start_conn(probe *pr, conn *c, int64_t idle_s)
 	c->ready_ms = -1;
 	c->last_keepalive_ms = -1;
 	c->state = C_CONNECTING;
-	int r = spawn_list(&a, &c->p);
-	int e = errno;
-	ss_strlist_release(&a);
-	if (r < 0) {
-		errno = e;
-		return ss_diag_errno(pr->d, NULL, "cannot run '%s'",
-				     pr->o->ssh ? pr->o->ssh : "ssh");
-	}
-	return 0;
+	return spawn_list(pr, &a, &c->p);
 }
 
 /* Whether a line of ssh -v's standard error is one of its own notes rather
@@ -368,14 +368,14 @@ static void progress(probe *pr, const conn *conns, size_t n, int64_t now)
 	if (open == 0)
 		what = ss_strdup("");
 	else if (connecting == open)
-		what = ss_asprintf("stage %d: connecting (%lld connections)", pr->stage,
-				   (long long)open);
+		what = ss_asprintf("stage %d: connecting (%lld connection%s)", pr->stage,
+				   (long long)open, open == 1 ? "" : "s");
 	else if (shortest >= 0)
 		what = ss_asprintf("stage %d: waiting for the %s after %lld s idle (%lld "
-				   "connections open)",
+				   "connection%s open)",
 				   pr->stage,
 				   pr->client_first ? "answer to a keepalive" : "server to speak",
-				   (long long)shortest, (long long)open);
+				   (long long)shortest, (long long)open, open == 1 ? "" : "s");
 	else
 		what = ss_asprintf("stage %d: the client wrote; waiting for an answer", pr->stage);
 	if (what)
@@ -551,20 +551,20 @@ static int check_config(probe *pr)
 		ss_strlist_release(&a);
 		return ss_diag_oom(pr->d);
 	}
-	int r = spawn_list(&a, &p);
-	int e = errno;
-	ss_strlist_release(&a);
-	if (r < 0) {
-		errno = e;
-		return ss_diag_errno(pr->d, NULL, "cannot run '%s'",
-				     pr->o->ssh ? pr->o->ssh : "ssh");
-	}
-	int64_t until = ss_os_now_ms() + 10000;
+	if (spawn_list(pr, &a, &p) < 0)
+		return -1;
+	int r = 0;
+	int64_t until = ss_os_now_ms() + 30000;
 	int status = 0;
 	while (!ss_os_proc_ended(p, &status) && ss_os_now_ms() < until)
 		if (ss_os_proc_poll(&p, 1, 1000) < 0)
 			break;
-	if (!ss_os_proc_ended(p, &status) || status != 0) {
+	if (!ss_os_proc_ended(p, &status)) {
+		ss_os_proc_free(p);
+		return ss_diag_set(pr->d, NULL, 0, 0, "%s: ssh -G did not end within 30 s",
+				   pr->o->host);
+	}
+	if (status != 0) {
 		char *why = ssh_complaint(p);
 		r = ss_diag_set(pr->d, NULL, 0, 0, "%s: ssh -G failed%s%s", pr->o->host,
 				why && *why ? ": " : "", why ? why : "");

@@ -60,11 +60,11 @@ int ss_report_probe_text(const ss_probe_result *r, const char *host, int64_t max
 	int bad = ss_buf_adds(out, "probe ") < 0 || ss_report_add_printable(out, host) < 0 ||
 		  ss_buf_adds(out, r->client_first ? " (client first)\n" : "\n") < 0;
 	if (r->jump)
-		bad = bad || ss_buf_adds(out, "  path:                 through ") < 0 ||
+		bad = bad || ss_buf_adds(out, "  path:                  through ") < 0 ||
 		      ss_report_add_printable(out, r->jump) < 0 ||
 		      ss_buf_adds(out, ": this measures the path to the jump host\n") < 0;
 	if (r->failed_s < 0)
-		bad = bad || ss_buf_addf(out, "  result:               no drop up to %lld s\n",
+		bad = bad || ss_buf_addf(out, "  result:                no drop up to %lld s\n",
 					 (long long)max_s) < 0;
 	else
 		bad = bad || ss_buf_addf(out,

@@ -6,7 +6,8 @@
 # client-first probe with a warning when the server runs no command; --apply
 # writes the recommended interval; and bad input (unknown host, refused
 # connection, authentication failure, no ssh) is exit 2 within seconds.
-# All scenarios run at once, each in its own lab: about 80 s.
+# Server keepalives are seen and make the result a lower bound; a ProxyJump
+# is noted. All scenarios run at once, each in its own lab: about 90 s.
 . "$SSHSYNC_TESTS/integration/lib/reports.bash"
 . "$SSHSYNC_TESTS/net/lab.bash"
 lab_begin
@@ -98,6 +99,36 @@ with_apply() {
 	lab_check "--apply: failure reset in words" grep -q "reset: the path answered" "$LAB_OUT/apply.out"
 }
 
+# Server keepalives (ClientAliveInterval 3: every 6 s on the wire) keep the
+# path open: nothing fails, and the probe says it saw them.
+server_keepalive() {
+	lab_router drop 10 || return
+	lab_sshd_config "$LAB_OUT/ka.sshd" 22050 "ClientAliveInterval 3"
+	lab_sshd "$LAB_OUT/ka.sshd" 22050 || return
+	lab_ssh_config lab-ka 22050 >>"$LAB_SSH_CONFIG"
+	if ! run_probe ka --max 20 --format json lab-ka; then
+		lab_bad "server keepalive: probe failed: $(cat "$LAB_OUT/ka.err")"
+		return
+	fi
+	cat "$LAB_OUT/ka.out" "$LAB_OUT/ka.err"
+	lab_check "server keepalive: nothing failed" test "$(field "$LAB_OUT/ka.out" failure)" = none
+	lab_check "server keepalive: no estimate" test "$(field "$LAB_OUT/ka.out" estimate_s)" = null
+	lab_check "server keepalive: survived the maximum" test "$(field "$LAB_OUT/ka.out" survived_s)" = 20
+	within "server keepalive: the gap seen" "$(field "$LAB_OUT/ka.out" server_keepalive_s)" 6 20
+	lab_check "server keepalive: warns of a lower bound" grep -q "keepalives every .* only known to be" "$LAB_OUT/ka.err"
+}
+
+# Through a ProxyJump: the probe says what it measures.
+jump() {
+	if ! run_probe jump --max 4 -o ProxyJump=lab lab; then
+		lab_bad "ProxyJump: probe failed: $(cat "$LAB_OUT/jump.err")"
+		return
+	fi
+	cat "$LAB_OUT/jump.out"
+	lab_check "ProxyJump: noted" grep -q "through ProxyJump lab: this measures the path to the jump host" "$LAB_OUT/jump.out"
+	lab_check "ProxyJump: no drop up to 4 s" grep -q "no drop up to 4 s" "$LAB_OUT/jump.out"
+}
+
 # Bad input: exit 2 within seconds, saying why.
 bad_input() {
 	local what=$1 want=$2 start rc took
@@ -125,6 +156,7 @@ errors() {
 		lab_client env PATH=/nonexistent "$SSHSYNC" probe -F "$LAB_SSH_CONFIG" lab
 	bad_input "no host" "no host given" "$SSHSYNC" probe
 	bad_input "--max 0" "not a time" "$SSHSYNC" probe --max 0 lab
+	jump
 }
 
 lab_spawn drop measure drop 12 40 drop
@@ -133,5 +165,6 @@ lab_spawn loose measure loose 12 40 late
 lab_spawn fallback fallback
 lab_spawn apply with_apply
 lab_spawn errors errors
+lab_spawn keepalive server_keepalive
 lab_collect
 finish

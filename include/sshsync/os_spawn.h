@@ -1,8 +1,8 @@
 /* The platform's processes (src/os/): start a program with pipes to its
  * standard input, output and error, watch several at once, end them; and a
  * monotonic clock. Used by `probe`, which runs the user's own ssh. */
-#ifndef SSHSYNC_OS_PROC_H
-#define SSHSYNC_OS_PROC_H
+#ifndef SSHSYNC_OS_SPAWN_H
+#define SSHSYNC_OS_SPAWN_H
 
 #include <stddef.h>
 #include <stdint.h>

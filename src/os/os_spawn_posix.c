@@ -1,6 +1,6 @@
 /* POSIX processes for probe: posix_spawnp with three pipes, poll(2) over
- * them, waitpid. See include/sshsync/os_proc.h. */
-#include "sshsync/os_proc.h"
+ * them, waitpid. See include/sshsync/os_spawn.h. */
+#include "sshsync/os_spawn.h"
 
 #include <errno.h>
 #include <fcntl.h>
