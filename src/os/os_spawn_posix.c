@@ -1,6 +1,6 @@
 /* POSIX processes for probe: posix_spawnp with three pipes, poll(2) over
  * them, waitpid. See include/sshsync/os_spawn.h. */
-#include "sshsync/os_spawn.h"
+#include "os_spawn_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -19,10 +19,9 @@
 extern char **environ;
 
 struct ss_os_proc {
+	ss_os_proc_seen seen; /* first: os_spawn.c reads it */
 	pid_t pid;
 	int in, out, err; /* our ends; -1 once closed */
-	int reaped, status;
-	ss_buf outbuf, errbuf;
 };
 
 int64_t ss_os_now_ms(void)
@@ -141,17 +140,17 @@ static int drain(int *fd, ss_buf *b)
 
 static int collect(ss_os_proc *p)
 {
-	if (drain(&p->out, &p->outbuf) < 0 || drain(&p->err, &p->errbuf) < 0)
+	if (drain(&p->out, &p->seen.out) < 0 || drain(&p->err, &p->seen.err) < 0)
 		return -1;
-	if (!p->reaped) {
+	if (!p->seen.ended) {
 		int st;
 		pid_t w = waitpid(p->pid, &st, WNOHANG);
 		if (w == p->pid) {
-			p->reaped = 1;
-			p->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+			p->seen.ended = 1;
+			p->seen.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 			/* What it wrote before it ended is in the pipes; a
 			 * child of its own that keeps them open is not waited for. */
-			if (drain(&p->out, &p->outbuf) < 0 || drain(&p->err, &p->errbuf) < 0)
+			if (drain(&p->out, &p->seen.out) < 0 || drain(&p->err, &p->seen.err) < 0)
 				return -1;
 			close_fd(&p->out);
 			close_fd(&p->err);
@@ -175,7 +174,7 @@ int ss_os_proc_poll(ss_os_proc *const *procs, size_t n, int64_t timeout_ms)
 			fds[nfds++] = (struct pollfd){procs[i]->out, POLLIN, 0};
 		if (procs[i]->err >= 0)
 			fds[nfds++] = (struct pollfd){procs[i]->err, POLLIN, 0};
-		if (!procs[i]->reaped && procs[i]->out < 0 && procs[i]->err < 0)
+		if (!procs[i]->seen.ended && procs[i]->out < 0 && procs[i]->err < 0)
 			unreaped_closed = 1;
 	}
 	/* An end without output is seen only by asking: look again soon. */
@@ -192,27 +191,6 @@ int ss_os_proc_poll(ss_os_proc *const *procs, size_t n, int64_t timeout_ms)
 		if (procs[i] && collect(procs[i]) < 0)
 			return -1;
 	return 0;
-}
-
-const char *ss_os_proc_stdout(const ss_os_proc *p, size_t *len)
-{
-	if (len)
-		*len = p->outbuf.len;
-	return ss_buf_str(&p->outbuf);
-}
-
-const char *ss_os_proc_stderr(const ss_os_proc *p, size_t *len)
-{
-	if (len)
-		*len = p->errbuf.len;
-	return ss_buf_str(&p->errbuf);
-}
-
-int ss_os_proc_ended(const ss_os_proc *p, int *status)
-{
-	if (p->reaped && status)
-		*status = p->status;
-	return p->reaped;
 }
 
 int ss_os_proc_send(ss_os_proc *p, const void *data, size_t len)
@@ -239,7 +217,7 @@ void ss_os_proc_free(ss_os_proc *p)
 	close_fd(&p->in);
 	close_fd(&p->out);
 	close_fd(&p->err);
-	if (!p->reaped) {
+	if (!p->seen.ended) {
 		kill(p->pid, SIGTERM);
 		int st;
 		int64_t until = ss_os_now_ms() + 2000;
@@ -253,7 +231,7 @@ void ss_os_proc_free(ss_os_proc *p)
 			nanosleep(&ts, NULL);
 		}
 	}
-	ss_buf_release(&p->outbuf);
-	ss_buf_release(&p->errbuf);
+	ss_buf_release(&p->seen.out);
+	ss_buf_release(&p->seen.err);
 	free(p);
 }

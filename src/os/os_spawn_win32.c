@@ -5,7 +5,7 @@
  * output, exit status, a missing program, ending a running one).
  * Compiled only for Windows (until the build picks NAME_win32.c itself). */
 #ifdef _WIN32
-#include "sshsync/os_spawn.h"
+#include "os_spawn_int.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -15,10 +15,9 @@
 #include "sshsync/buf.h"
 
 struct ss_os_proc {
+	ss_os_proc_seen seen; /* first: os_spawn.c reads it */
 	HANDLE process;
 	HANDLE in, out, err; /* our ends; NULL once closed */
-	int ended, status;
-	ss_buf outbuf, errbuf;
 };
 
 int64_t ss_os_now_ms(void)
@@ -170,15 +169,15 @@ static int drain(HANDLE *h, ss_buf *b, int *got)
 
 static int collect(ss_os_proc *p, int *got)
 {
-	if (drain(&p->out, &p->outbuf, got) < 0 || drain(&p->err, &p->errbuf, got) < 0)
+	if (drain(&p->out, &p->seen.out, got) < 0 || drain(&p->err, &p->seen.err, got) < 0)
 		return -1;
-	if (!p->ended && WaitForSingleObject(p->process, 0) == WAIT_OBJECT_0) {
+	if (!p->seen.ended && WaitForSingleObject(p->process, 0) == WAIT_OBJECT_0) {
 		DWORD code = 0;
 		GetExitCodeProcess(p->process, &code);
-		p->status = (int)code;
-		if (drain(&p->out, &p->outbuf, got) < 0 || drain(&p->err, &p->errbuf, got) < 0)
+		p->seen.status = (int)code;
+		if (drain(&p->out, &p->seen.out, got) < 0 || drain(&p->err, &p->seen.err, got) < 0)
 			return -1;
-		p->ended = 1;
+		p->seen.ended = 1;
 		*got = 1;
 		close_handle(&p->out);
 		close_handle(&p->err);
@@ -203,27 +202,6 @@ int ss_os_proc_poll(ss_os_proc *const *procs, size_t n, int64_t timeout_ms)
 	}
 }
 
-const char *ss_os_proc_stdout(const ss_os_proc *p, size_t *len)
-{
-	if (len)
-		*len = p->outbuf.len;
-	return ss_buf_str(&p->outbuf);
-}
-
-const char *ss_os_proc_stderr(const ss_os_proc *p, size_t *len)
-{
-	if (len)
-		*len = p->errbuf.len;
-	return ss_buf_str(&p->errbuf);
-}
-
-int ss_os_proc_ended(const ss_os_proc *p, int *status)
-{
-	if (p->ended && status)
-		*status = p->status;
-	return p->ended;
-}
-
 int ss_os_proc_send(ss_os_proc *p, const void *data, size_t len)
 {
 	const char *s = data;
@@ -245,13 +223,13 @@ void ss_os_proc_free(ss_os_proc *p)
 	close_handle(&p->in);
 	close_handle(&p->out);
 	close_handle(&p->err);
-	if (!p->ended && WaitForSingleObject(p->process, 0) != WAIT_OBJECT_0) {
+	if (!p->seen.ended && WaitForSingleObject(p->process, 0) != WAIT_OBJECT_0) {
 		TerminateProcess(p->process, 1);
 		WaitForSingleObject(p->process, 2000);
 	}
 	CloseHandle(p->process);
-	ss_buf_release(&p->outbuf);
-	ss_buf_release(&p->errbuf);
+	ss_buf_release(&p->seen.out);
+	ss_buf_release(&p->seen.err);
 	free(p);
 }
 #endif /* _WIN32 */
