@@ -9,18 +9,21 @@
 #define SSHSYNC_EDIT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "sshsync/buf.h"
 #include "sshsync/diag.h"
 #include "sshsync/text.h"
 
+/* 32-bit offsets and lengths (a text is at most SS_TEXT_MAX bytes): 32
+ * bytes an edit, and 150,000 of them for a 100,000-site WinSCP.ini. */
 typedef struct ss_edit {
-	size_t start;
-	size_t end; /* exclusive; start == end for an insertion */
+	uint32_t start;
+	uint32_t end; /* exclusive; start == end for an insertion */
 	char *repl;
-	size_t repl_len;
-	size_t seq; /* order of addition, to keep inserts stable */
-	int order;  /* among inserts at one position: 0, then 1 (late), then 2 (appended lines) */
+	uint32_t repl_len;
+	uint32_t seq; /* order of addition, to keep inserts stable */
+	int order;    /* among inserts at one position: 0, then 1 (late), then 2 (appended lines) */
 } ss_edit;
 
 struct ss_edit_block;

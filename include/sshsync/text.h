@@ -119,6 +119,11 @@ size_t ss_utf8_decode(const unsigned char *p, size_t len, uint32_t *cp, int allo
  * what every output that must be UTF-8 (JSON, XML) checks names with. */
 int ss_utf8_valid(const char *s, size_t len);
 
+/* UTF-16LE bytes (an odd last byte ignored) to UTF-8, an unpaired
+ * surrogate as its 3-byte form (WTF-8); and back (-2: not WTF-8). */
+int ss_utf16le_to_utf8(const void *bytes, size_t len, ss_buf *out);
+int ss_utf8_to_utf16le(const char *s, size_t len, ss_buf *out);
+
 /* Windows-1252, the ANSI code page of REGEDIT4 files (and of western
  * Windows): bytes to UTF-8 as MultiByteToWideChar does (the five unused
  * bytes 81 8D 8F 90 9D become U+0081...), and back. ss_utf8_to_cp1252
@@ -151,6 +156,13 @@ int ss_text_add_printable(ss_buf *out, const char *s, size_t len, int flags);
 #define SS_HASH_INIT 1469598103934665603ULL
 uint64_t ss_hash_update(uint64_t h, const void *data, size_t len);
 uint64_t ss_hash_bytes(const void *data, size_t len);
+/* The final mix of a hash for a table: every bit of `h` reaches every bit
+ * of the result (the low bits that pick a bucket included; FNV alone
+ * leaves them to the low bits of the input). Hash tables use
+ * ss_hash_mix(ss_hash_update(...)) or ss_hash_key. */
+uint64_t ss_hash_mix(uint64_t h);
+/* A table key: ss_hash_mix(ss_hash_bytes(s, len)). */
+uint64_t ss_hash_key(const char *s, size_t len);
 
 /* The hash that tells a file's contents (ss_file_identity), not a table
  * key: four FNV-1a lanes over 32-byte blocks, four times the speed of one

@@ -44,7 +44,7 @@ static char *keep_text(ss_edits *e, const char *s, size_t len)
 
 static int add_edit_at(ss_edits *e, size_t start, size_t end, const char *s, size_t len, int order)
 {
-	if (end < start)
+	if (end < start || end > SS_TEXT_MAX || len > UINT32_MAX || e->n >= UINT32_MAX)
 		return -1;
 	if (e->n == e->cap) {
 		size_t cap = e->cap ? e->cap * 2 : 16;
@@ -57,7 +57,8 @@ static int add_edit_at(ss_edits *e, size_t start, size_t end, const char *s, siz
 	char *copy = keep_text(e, s ? s : "", len);
 	if (!copy)
 		return -1;
-	e->v[e->n] = (ss_edit){start, end, copy, len, e->n, order};
+	e->v[e->n] =
+	    (ss_edit){(uint32_t)start, (uint32_t)end, copy, (uint32_t)len, (uint32_t)e->n, order};
 	e->n++;
 	return 0;
 }

@@ -383,6 +383,25 @@ static int backup_by_copy(wctx *w)
 	return ok ? 0 : ss_diag_errno(w->d, w->orig->path, "%s", what);
 }
 
+/* On an overlayfs whose upper layer is another file system (a tmpfs over
+ * a read-only root), linking a file of the lower layer copies it up, and
+ * the new link shows the upper file's device and inode while the name keeps
+ * the lower one's. The backup is still right if the name is still the file
+ * we locked and the link holds the same bytes as the name. */
+static int backup_is_copy_up(wctx *w)
+{
+	struct stat now;
+	int fd = -1;
+	uint64_t hash = 0, bhash = 0;
+	off_t size = 0, bsize = 0;
+	int same = ss_os_stat_at(w->dirfd, w->name, &now) == 0 && now.st_dev == w->st.st_dev &&
+		   now.st_ino == w->st.st_ino && ss_os_open_read(w->bakdir, w->bakname, &fd) == 0 &&
+		   hash_open_file(fd, &bhash, &bsize) == 0 &&
+		   hash_open_file(w->lockfd, &hash, &size) == 0 && bsize == size && bhash == hash;
+	ss_os_close(fd);
+	return same;
+}
+
 /* Keeps the file as it was, unless a backup exists already: the first
  * backup of a file is the pristine original and is never replaced. */
 static int make_backup(wctx *w)
@@ -395,7 +414,8 @@ static int make_backup(wctx *w)
 		w->backed_up = 1;
 		if (ss_os_stat_at(w->bakdir, w->bakname, &bst) < 0)
 			return ss_diag_errno(w->d, w->orig->path, "cannot check the backup of");
-		if (bst.st_dev != w->st.st_dev || bst.st_ino != w->st.st_ino) {
+		if ((bst.st_dev != w->st.st_dev || bst.st_ino != w->st.st_ino) &&
+		    !backup_is_copy_up(w)) {
 			/* The name moved to another file between lock and link. */
 			ss_os_unlink(w->bakdir, w->bakname);
 			return changed_since(w);

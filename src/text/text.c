@@ -39,6 +39,22 @@ uint64_t ss_hash_bytes(const void *data, size_t len)
 	return ss_hash_update(SS_HASH_INIT, data, len);
 }
 
+uint64_t ss_hash_mix(uint64_t h)
+{
+	/* MurmurHash3's fmix64: an invertible avalanche of all 64 bits. */
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return h;
+}
+
+uint64_t ss_hash_key(const char *s, size_t len)
+{
+	return ss_hash_mix(ss_hash_bytes(s, len));
+}
+
 void ss_content_hash_init(ss_content_hash *h)
 {
 	for (int i = 0; i < 4; i++)
@@ -315,6 +331,24 @@ int ss_utf8_to_ansi(const char *codepage, const char *s, size_t len, ss_buf *out
 	if (!ss_utf8_valid(s, len))
 		return -2;
 	return iconv_all(codepage, "UTF-8", s, len, out);
+}
+
+int ss_utf16le_to_utf8(const void *bytes, size_t len, ss_buf *out)
+{
+	return decode_utf16le(bytes, len & ~(size_t)1, out);
+}
+
+int ss_utf8_to_utf16le(const char *s, size_t len, ss_buf *out)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	for (size_t i = 0, n; i < len; i += n) {
+		uint32_t cp;
+		if (!(n = ss_utf8_decode(p + i, len - i, &cp, 1)))
+			return -2;
+		if (put_utf16(out, cp) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 int ss_utf8_valid(const char *s, size_t len)

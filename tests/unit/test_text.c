@@ -1,8 +1,12 @@
 /* The text layer: decoding, line table, positions, round trips. */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "sshsync/arena.h"
 #include "sshsync/edit.h"
 #include "sshsync/text.h"
 #include "testutil.h"
@@ -269,6 +273,68 @@ static void test_cp1252_round_trip(void **state)
 	ss_buf_release(&back);
 }
 
+/* The fleet's Host names (web00000 ... web19999 and web00000.fleet.example)
+ * spread over a table of 32,768 buckets as random keys would: FNV without
+ * the final mix put 20,000 of them in 7,328 buckets. */
+static void test_hash_key_spreads_similar_names(void **state)
+{
+	(void)state;
+	enum { BUCKETS = 32768, NAMES = 20000 };
+	unsigned char *used = calloc(BUCKETS, 1);
+	assert_non_null(used);
+	size_t distinct = 0;
+	for (int i = 0; i < NAMES; i++) {
+		char name[64];
+		int n = snprintf(name, sizeof(name), i % 2 ? "web%05d.fleet.example" : "web%05d",
+				 i / 2);
+		uint64_t h = ss_hash_key(name, (size_t)n);
+		distinct += !used[h & (BUCKETS - 1)];
+		used[h & (BUCKETS - 1)] = 1;
+	}
+	/* Random keys fill 32768 * (1 - e^(-20000/32768)) = 14,957 buckets. */
+	assert_true(distinct > 14500);
+	free(used);
+	/* The mix is a function of the whole hash, and the key one of the bytes. */
+	assert_true(ss_hash_key("web1", 4) == ss_hash_mix(ss_hash_bytes("web1", 4)));
+	assert_true(ss_hash_key("web1", 4) != ss_hash_key("web2", 4));
+}
+
+/* The arena: strings and objects side by side, aligned, a piece bigger
+ * than a chunk, everything freed at once and the arena used again. */
+static void test_arena_keeps_every_piece(void **state)
+{
+	(void)state;
+	ss_arena a = SS_ARENA_INIT;
+	for (int round = 0; round < 2; round++) {
+		char *s[3000];
+		long *n[3000];
+		for (int i = 0; i < 3000; i++) {
+			char name[32];
+			int len = snprintf(name, sizeof(name), "web%05d", i);
+			s[i] = ss_arena_strndup(&a, name, (size_t)len);
+			n[i] = ss_arena_alloc(&a, sizeof(long) * 3);
+			assert_non_null(s[i]);
+			assert_non_null(n[i]);
+			assert_int_equal((uintptr_t)n[i] % _Alignof(max_align_t), 0);
+			n[i][0] = n[i][2] = i;
+		}
+		char *big = ss_arena_alloc(&a, 200 * 1024);
+		assert_non_null(big);
+		memset(big, 'x', 200 * 1024);
+		char *after = ss_arena_strndup(&a, "after", 5);
+		for (int i = 0; i < 3000; i++) {
+			char name[32];
+			snprintf(name, sizeof(name), "web%05d", i);
+			assert_string_equal(s[i], name);
+			assert_true(n[i][0] == i && n[i][2] == i);
+		}
+		assert_string_equal(after, "after");
+		assert_string_equal(ss_arena_strndup(&a, "", 0), "");
+		ss_arena_release(&a);
+		assert_null(a.chunks);
+	}
+}
+
 /* A file read in chunks (SS_TEXT_CHUNK) gives what its bytes give at once: the
  * same text, lines and hash, also when a surrogate pair, a lone surrogate
  * or the end of the file falls on a chunk boundary. */
@@ -454,6 +520,8 @@ int main(void)
 	    cmocka_unit_test(test_diag_format_is_printable),
 	    cmocka_unit_test(test_cp1252_round_trip),
 	    cmocka_unit_test(test_load_refuses_what_is_not_a_regular_file),
+	    cmocka_unit_test(test_hash_key_spreads_similar_names),
+	    cmocka_unit_test(test_arena_keeps_every_piece),
 	    cmocka_unit_test(test_load_in_chunks),
 	    cmocka_unit_test(test_source_emits_whole_pieces),
 	    cmocka_unit_test(test_content_hash),
