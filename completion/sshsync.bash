@@ -3,7 +3,7 @@
 # lists follow `sshsync [COMMAND] --help`; tests/integration/completion.sh
 # fails when they drift apart.
 
-_sshsync_commands="discover audit apply export undo help"
+_sshsync_commands="discover audit apply export undo probe help"
 _sshsync_kinds="ssh sshd putty kitty winscp gpp winereg reg"
 
 # The options of a command ("" for the global ones).
@@ -18,6 +18,7 @@ _sshsync_options()
 		--format --diff --no-backup --system --help" ;;
 	export) echo "--interval --from --session --format --ansi-codepage -o --output --help" ;;
 	undo) echo "--list --force --help" ;;
+	probe) echo "-F -o --max --connections --format --apply --help" ;;
 	esac
 }
 
@@ -28,6 +29,7 @@ _sshsync_values()
 	audit:--format) echo "text json junit" ;;
 	export:--format) echo "reg reg4 gpp" ;;
 	apply:--format) echo "text json" ;;
+	probe:--format) echo "text json" ;;
 	apply:--tcp-keepalive) echo "yes no" ;;
 	apply:--winscp-ping) echo "null dummy" ;;
 	esac
@@ -74,6 +76,15 @@ _sshsync()
 		esac
 	done
 
+	case $cmd:$prev in
+	probe:-F)
+		_filedir
+		return
+		;;
+	probe:-o | *:--max | *:--connections)
+		return
+		;;
+	esac
 	case $prev in
 	--policy | -o | --output | --host-file)
 		_filedir
@@ -113,6 +124,10 @@ _sshsync()
 		COMPREPLY=($(compgen -W "$_sshsync_commands" -- "$cur"))
 		;;
 	discover | undo) ;;
+	probe)
+		# one host: the names ssh knows
+		[[ $ncmd -eq 0 ]] && _known_hosts_real -- "$cur"
+		;;
 	export)
 		# The first word is the client to export for.
 		[[ $ncmd -eq 0 ]] && COMPREPLY=($(compgen -W "putty kitty winscp" -- "$cur"))

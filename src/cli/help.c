@@ -15,6 +15,7 @@ static const char general[] =
     "  apply      give every scope of every target the same keepalive\n"
     "  export     write a .reg or Group Policy file that sets the keepalive\n"
     "  undo       put back the files of the latest apply (--list: the journal)\n"
+    "  probe      measure the idle timeout of the network path to a host\n"
     "\n"
     "TARGET is [KIND:]PATH, KIND one of ssh, sshd, putty, kitty, winscp, gpp, winereg, reg.\n"
     "Without a TARGET, the files that 'discover' finds.\n"
@@ -114,6 +115,35 @@ static const char undo_help[] =
     "  --list    show the journal: each apply and undo, its files and backups\n"
     "  --force   put back files changed since that apply as well\n";
 
+static const char probe_help[] =
+    "usage: sshsync probe [OPTIONS] [USER@]HOST\n"
+    "\n"
+    "Measures how long the network path to HOST (a NAT or stateful firewall)\n"
+    "keeps an idle SSH connection, with your own ssh (your config, keys and\n"
+    "ProxyJump apply; BatchMode, so it never asks), and recommends a keepalive\n"
+    "interval: half the longest idle time that survived, rounded down.\n"
+    "Several connections at once run 'echo R; sleep T; echo A' on HOST with no\n"
+    "keepalive, so that the server speaks first after T idle seconds; T doubles\n"
+    "(15, 30, 60 ... up to --max), then the first failing bracket is split in\n"
+    "four. It takes about twice the timeout. A failure is 'drop' (nothing\n"
+    "arrives), 'reset' (the path answers with a reset) or 'late' (the answer\n"
+    "comes only after the client writes: the router made a new mapping).\n"
+    "Server keepalives (ClientAliveInterval) are detected: the result is then a\n"
+    "lower bound. A server that runs no command is probed client first, with a\n"
+    "warning.\n"
+    "\n"
+    "  -F FILE             ssh's configuration file (ssh -F)\n"
+    "  -o OPTION           an ssh option, as ssh -o (repeatable)\n"
+    "  --max TIME          the longest idle time tried (default 7440, 2h4m)\n"
+    "  --connections N     at most N connections at once (default 10)\n"
+    "  --format text|json  json: host, survived_s, failed_s, estimate_s, failure,\n"
+    "                      server_keepalive_s, recommended_interval, elapsed_s\n"
+    "  --apply             then give every target the recommended interval, as\n"
+    "                      'sshsync apply' does without a TARGET\n"
+    "\n"
+    "exit status: 0 measured, 2 bad input or ssh cannot reach, log in to or run\n"
+    "a command on HOST (found within seconds).\n";
+
 void cli_print_help(const char *command)
 {
 	const char *text = general;
@@ -127,5 +157,7 @@ void cli_print_help(const char *command)
 		text = export_help;
 	else if (command && strcmp(command, "undo") == 0)
 		text = undo_help;
+	else if (command && strcmp(command, "probe") == 0)
+		text = probe_help;
 	fputs(text, stdout);
 }
