@@ -94,7 +94,7 @@ static int add_opt_string(ss_buf *out, const char *s)
 	return s ? ss_report_json_string(out, s) : ss_buf_adds(out, "null");
 }
 
-static int add_opt_int(ss_buf *out, long v)
+static int add_opt_int(ss_buf *out, long long v)
 {
 	if (v == SS_UNSET || v == SS_UNKNOWN)
 		return ss_buf_adds(out, "null");

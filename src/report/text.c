@@ -120,7 +120,7 @@ static char *interval_text(const ss_scope *sc)
 	return ss_asprintf("%llds", v);
 }
 
-static char *optional_text(long v, int boolean)
+static char *optional_text(long long v, int boolean)
 {
 	if (v == SS_UNSET)
 		return ss_strdup("-");
@@ -128,7 +128,7 @@ static char *optional_text(long v, int boolean)
 		return ss_strdup("?");
 	if (boolean)
 		return ss_strdup(v ? "yes" : "no");
-	return ss_asprintf("%ld", v);
+	return ss_asprintf("%lld", v);
 }
 
 /* "FILE:N" of the scope's own file as "line N", the others as paths. */
