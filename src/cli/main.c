@@ -10,7 +10,7 @@ static const struct {
 	cli_command_fn fn;
 } commands[] = {
     {"discover", cmd_discover}, {"audit", cmd_audit}, {"apply", cmd_apply},
-    {"export", cmd_export},	{"undo", cmd_undo},
+    {"export", cmd_export},	{"undo", cmd_undo},   {"migrate", cmd_migrate},
 };
 
 static cli_command_fn find_command(const char *name)

@@ -233,8 +233,11 @@ static void session_free(ss_session *s)
 		free(s->loss[i].reason);
 	}
 	free(s->loss);
+	ss_strlist_release(&s->extra);
+	ss_strlist_release(&s->extra_where);
 	free(s->name);
 	free(s->file);
+	free(s->target_name);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -427,4 +430,78 @@ int ss_sval_format(ss_sfield f, const ss_sval *v, ss_buf *out)
 		return r;
 	}
 	return r;
+}
+
+/* --- names --- */
+
+static int token_special(unsigned char c)
+{
+	return c <= 0x20 || c == 0x7f || strchr("*?!,'`\"$\\;&<>|(){}@:[]#", c) != NULL;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* The byte a "%XX" at p stands for in a token, or -1 when it is kept. */
+static int decodable(const char *p, int first)
+{
+	if (p[0] != '%' || hexval(p[1]) < 0 || hexval(p[2]) < 0)
+		return -1;
+	int c = hexval(p[1]) * 16 + hexval(p[2]);
+	if (c == 0)
+		return -1;
+	return token_special((unsigned char)c) || (first && c == '-') ? c : -1;
+}
+
+int ss_session_host_token(const char *name, ss_buf *out)
+{
+	int changed = 0;
+	for (const char *p = name; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+		int r;
+		if (token_special(c) || (p == name && c == '-')) {
+			r = ss_buf_addf(out, "%%%02X", c);
+			changed = 1;
+		} else {
+			r = ss_buf_addc(out, (char)c);
+		}
+		if (r < 0)
+			return -1;
+	}
+	if (!*name) /* "Default Settings" is never migrated; an empty name neither */
+		return ss_buf_adds(out, "%20") < 0 ? -1 : 1;
+	return changed;
+}
+
+int ss_session_name_from_token(const char *token, ss_buf *out)
+{
+	int changed = 0;
+	for (const char *p = token; *p; p++) {
+		int c = decodable(p, p == token);
+		int r;
+		if (c >= 0) {
+			r = ss_buf_addc(out, (char)c);
+			p += 2;
+			changed = 1;
+		} else {
+			r = ss_buf_addc(out, *p);
+		}
+		if (r < 0)
+			return -1;
+	}
+	return changed;
+}
+
+int ss_session_name_reversible(const char *name)
+{
+	for (const char *p = name; *p; p++)
+		if (decodable(p, p == name) >= 0)
+			return 0;
+	return *name != '\0';
 }
