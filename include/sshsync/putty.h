@@ -17,10 +17,15 @@
 #include <stddef.h>
 
 #include "sshsync/buf.h"
+#include "sshsync/storage.h"
 
 /* The registry paths below HKEY_CURRENT_USER. */
 #define SS_PUTTY_SESSIONS_KEY "Software\\SimonTatham\\PuTTY\\Sessions"
 #define SS_KITTY_SESSIONS_KEY "Software\\9bis.com\\KiTTY\\Sessions"
+
+/* Where PuTTY and KiTTY keep their sessions, for the storage layer. */
+extern const ss_storage_root ss_putty_root;
+extern const ss_storage_root ss_kitty_root;
 
 /* A session name as Windows PuTTY names its registry key
  * (escape_registry_key): space, '\', '*', '?', '%', bytes below 0x20 or

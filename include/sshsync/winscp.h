@@ -18,12 +18,15 @@
 #include <stddef.h>
 
 #include "sshsync/client.h"
+#include "sshsync/storage.h"
 
 #define SS_WINSCP_ROOT "HKEY_CURRENT_USER\\Software\\Martin Prikryl\\WinSCP 2"
 #define SS_WINSCP_SESSIONS SS_WINSCP_ROOT "\\Sessions"
 #define SS_WINSCP_DEFAULT_SETTINGS "Default Settings"
 
 extern const ss_client ss_client_winscp;
+/* Where WinSCP keeps its sites, for the storage layer. */
+extern const ss_storage_root ss_winscp_root;
 
 /* A stored site name as WinSCP shows it (UnMungeStr): PuTTY's %XX
  * unescaping, which decodes only uppercase hex correctly, then UTF-8 when

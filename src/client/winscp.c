@@ -1,8 +1,9 @@
 /* WinSCP: the keepalive of each site, from WinSCP.ini or a registry export.
  *
- * The rules are WinSCP's own (see include/sshsync/winscp.h): the same
- * evaluation serves both stores, which only differ in how a value is found
- * and whether WinSCP can read it. */
+ * The rules are WinSCP's own (see include/sshsync/winscp.h), written once
+ * over the storage layer (include/sshsync/storage.h): the stores only
+ * differ in how a value is found and whether WinSCP can read it, which
+ * the storage reports. */
 #include "sshsync/winscp.h"
 
 #include <stdint.h>
@@ -13,9 +14,8 @@
 
 #include "sshsync/buf.h"
 #include "sshsync/clients.h"
-#include "sshsync/regfile.h"
+#include "sshsync/storage.h"
 #include "sshsync/text.h"
-#include "sshsync/winini.h"
 
 /* The SCP/SFTP keys, the FTP keys, and the protocol that chooses. */
 enum { K_TYPE, K_MIN, K_SECS, K_SEC, K_FTYPE, K_FINT, K_PROTO, K_N };
@@ -66,9 +66,18 @@ static long ftp_target_type(long current, int readable)
 	return readable && current >= 1 && current <= 3 ? current : 2;
 }
 
-#define INI_SESSIONS "Sessions\\"
-#define INI_SESSIONS_LEN (sizeof(INI_SESSIONS) - 1)
 #define MUNGED_DEFAULT "Default%20Settings"
+
+static int unmunge_into(const char *raw, size_t len, ss_buf *out);
+
+/* Where WinSCP keeps its sites: the registry key below HKEY_CURRENT_USER
+ * (TRegistryStorage), or the INI sections (TIniFileStorage); a file that
+ * is no .reg file is read as WinSCP.ini (TMemIniFile reads anything). */
+const ss_storage_root ss_winscp_root = {.regkey = "Software\\Martin Prikryl\\WinSCP 2\\Sessions",
+					.section = "Sessions\\",
+					.fallback = "winini",
+					.unescape = unmunge_into};
+#define ROOT ss_winscp_root
 
 /* One keepalive value of a site as the store holds it. */
 typedef struct wval {
@@ -92,21 +101,25 @@ typedef struct wsites {
 	size_t cap;
 } wsites;
 
+static void wsite_free(wsite *w)
+{
+	free(w->name);
+	free(w->munged);
+	for (int k = 0; k < K_N; k++) {
+		free(w->k[k].where);
+		free(w->k[k].shown);
+	}
+}
+
 static void wsites_free(wsites *s)
 {
-	for (size_t i = 0; i < s->n; i++) {
-		free(s->v[i].name);
-		free(s->v[i].munged);
-		for (int k = 0; k < K_N; k++) {
-			free(s->v[i].k[k].where);
-			free(s->v[i].k[k].shown);
-		}
-	}
+	for (size_t i = 0; i < s->n; i++)
+		wsite_free(&s->v[i]);
 	free(s->v);
 	memset(s, 0, sizeof(*s));
 }
 
-static wsite *wsites_add(wsites *s, const char *munged, size_t len)
+static wsite *wsites_add(wsites *s, const ss_storage_session *ses)
 {
 	if (s->n == s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 16;
@@ -118,8 +131,8 @@ static wsite *wsites_add(wsites *s, const char *munged, size_t len)
 	}
 	wsite *w = &s->v[s->n];
 	memset(w, 0, sizeof(*w));
-	w->munged = ss_strndup(munged, len);
-	w->name = ss_winscp_unmunge(munged, len);
+	w->munged = ss_strdup(ses->raw);
+	w->name = ss_strdup(ses->name);
 	if (!w->munged || !w->name) {
 		free(w->munged);
 		free(w->name);
@@ -184,6 +197,14 @@ char *ss_winscp_unmunge(const char *s, size_t len)
 		return NULL;
 	}
 	return ss_buf_detach(&out, NULL);
+}
+
+static int unmunge_into(const char *raw, size_t len, ss_buf *out)
+{
+	char *s = ss_winscp_unmunge(raw, len);
+	int r = s ? ss_buf_adds(out, s) : -1;
+	free(s);
+	return r;
 }
 
 char *ss_winscp_munge(const char *name)
@@ -399,95 +420,58 @@ static int check_interval(const char *path, const ss_policy *p, ss_diag *d)
 	return 0;
 }
 
-/* --- WinSCP.ini --- */
+/* --- reading sites from the storage --- */
 
-static int ini_is_site(const ss_winini *ini, size_t i, const char **munged, size_t *len)
+/* Why WinSCP's ReadInteger does not take a value. */
+static const char *why_unreadable(const ss_svalue *v)
 {
-	const ss_winini_section *s = &ini->sections[i];
-	const char *name = ss_winini_section_name(ini, i);
-	if (s->name_len <= INI_SESSIONS_LEN || strncasecmp(name, INI_SESSIONS, INI_SESSIONS_LEN))
-		return 0;
-	/* Deeper sections are subkeys of a site, not sites. */
-	if (memchr(name + INI_SESSIONS_LEN, '\\', s->name_len - INI_SESSIONS_LEN))
-		return 0;
-	*munged = name + INI_SESSIONS_LEN;
-	*len = s->name_len - INI_SESSIONS_LEN;
-	return 1;
-}
-
-static int ini_key_index(const ss_winini *ini, const ss_winini_key *k)
-{
-	/* Cheap test first: every key of the table starts with P or F. */
-	char c = (char)(ss_winini_key_name(ini, k)[0] | 0x20);
-	if (k->name_len < 8 || (c != 'p' && c != 'f'))
-		return -1;
-	for (int i = 0; i < K_N; i++)
-		if (ss_winini_key_is(ini, k, key_names[i]))
-			return i;
-	return -1;
-}
-
-/* The first occurrence of each keepalive key in a section (what
- * TMemIniFile reads), in one pass. */
-static void ini_first_keys(const ss_winini *ini, size_t section, ss_winini_key *found, int *have)
-{
-	size_t cursor = 0;
-	ss_winini_key k;
-	memset(have, 0, K_N * sizeof(*have));
-	while (ss_winini_next_key(ini, section, &cursor, &k)) {
-		int i = ini_key_index(ini, &k);
-		if (i >= 0 && !have[i]) {
-			have[i] = 1;
-			found[i] = k;
-		}
+	switch (v->type) {
+	case SS_STYPE_STRING:
+		/* TRegistry.ReadInteger wants REG_DWORD and raises on anything
+		 * else; WinSCP catches that and keeps the default. */
+		return "is a string, not a dword";
+	case SS_STYPE_TEXT:
+		return v->text && *v->text ? "is not an integer" : "is empty";
+	default:
+		return "is not a dword";
 	}
 }
 
-static int ini_fill_value(const ss_winini *ini, const ss_winini_key *k, wval *v)
+/* The keepalive values of session s as WinSCP reads them. */
+static int read_site(ss_storage *st, size_t s, wsite *w, ss_diag *d)
 {
-	const char *val = ss_winini_key_value(ini, k);
-	v->present = 1;
-	v->readable = ss_winini_parse_int(val, k->value_len, &v->v) == 0;
-	v->why = k->value_len ? "is not an integer" : "is empty";
-	v->where = ss_text_where(ini->text, k->name_start);
-	/* Messages quote at most a screenful of a value. */
-	int shown = k->value_len > 40 ? 40 : (int)k->value_len;
-	v->shown = ss_asprintf("%.*s=%.*s%s", (int)k->name_len, ss_winini_key_name(ini, k), shown,
-			       val, k->value_len > 40 ? "..." : "");
-	return v->where && v->shown ? 0 : -1;
-}
-
-static int ini_sites(const ss_winini *ini, wsites *out, int *have_default, ss_diag *d)
-{
-	*have_default = 0;
-	for (size_t i = 0; i < ini->nsections; i++) {
-		const char *munged;
-		size_t len;
-		if (ini->sections[i].first_of != i || !ini_is_site(ini, i, &munged, &len))
+	ss_svalue v[K_N];
+	if (ss_storage_get_many(st, s, key_names, K_N, v, d) < 0)
+		return -1;
+	for (int k = 0; k < K_N; k++) {
+		if (!v[k].present)
 			continue;
-		wsite *w = wsites_add(out, munged, len);
-		if (!w)
-			return ss_diag_oom(d);
-		*have_default |= is_default(w);
-		ss_winini_key found[K_N];
-		int have[K_N];
-		ini_first_keys(ini, i, found, have);
-		for (int k = 0; k < K_N; k++)
-			if (have[k] && ini_fill_value(ini, &found[k], &w->k[k]) < 0)
-				return ss_diag_oom(d);
+		wval *x = &w->k[k];
+		x->present = 1;
+		x->readable = v[k].is_int;
+		x->v = (long)v[k].ival;
+		x->why = why_unreadable(&v[k]);
+		x->where = v[k].where;
+		x->shown = v[k].shown;
+		v[k].where = v[k].shown = NULL;
+		ss_svalue_free(&v[k]);
 	}
 	return 0;
 }
 
-/* The value WinSCP reads for key k from a site's first section. */
-static long ini_read(const ss_winini *ini, size_t first, int k)
+/* Every site, in store order, and whether Default Settings is stored. */
+static int read_sites(ss_storage *st, wsites *out, int *have_default, ss_diag *d)
 {
-	ss_winini_key key;
-	long v;
-	if (!ss_winini_find_key(ini, first, key_names[k], &key) ||
-	    ss_winini_parse_int(ss_winini_key_value(ini, &key), key.value_len, &v) < 0)
-		return factory[k];
-	return v;
+	*have_default = 0;
+	for (size_t s = 0; s < ss_storage_count(st); s++) {
+		wsite *w = wsites_add(out, ss_storage_at(st, s));
+		if (!w)
+			return ss_diag_oom(d);
+		*have_default |= is_default(w);
+		if (read_site(st, s, w, d) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 typedef struct targets {
@@ -507,134 +491,67 @@ static void set_targets(targets *tg, long type, long interval)
 /* Edits one SCP/SFTP section (the site's first, or a later duplicate that
  * WinSCP may read instead): every keepalive value gets the target, the
  * obsolete key goes, and the first section gets the keys it lacks. */
-static int ini_fix_ssh(const ss_winini *ini, ss_edits *e, size_t i, const ss_policy *p, ss_diag *d)
-{
-	const ss_winini_section *s = &ini->sections[i];
-	ss_winini_key found[K_N], k;
-	int have[K_N];
-	ini_first_keys(ini, i, found, have);
-	long current = factory[K_TYPE];
-	if (s->first_of != i)
-		current = ini_read(ini, s->first_of, K_TYPE);
-	else if (have[K_TYPE] && ss_winini_parse_int(ss_winini_key_value(ini, &found[K_TYPE]),
-						     found[K_TYPE].value_len, &current) < 0)
-		current = factory[K_TYPE];
-	targets tg;
-	set_targets(&tg, target_type(p, current), p->interval);
+/* --- apply --- */
 
-	size_t cursor = 0;
-	while (ss_winini_next_key(ini, i, &cursor, &k)) {
-		int ki = ini_key_index(ini, &k);
-		if (ki < 0 || ki > K_SEC)
-			continue;
-		if (ki == K_SEC) {
-			if (ss_winini_delete_key(ini, e, &k, d) < 0)
-				return -1;
-			continue;
-		}
-		long v;
-		/* A value WinSCP already reads as the target stays as written. */
-		if (ss_winini_parse_int(ss_winini_key_value(ini, &k), k.value_len, &v) == 0 &&
-		    v == tg.value[ki])
-			continue;
-		if (ss_winini_set_value(ini, e, &k, tg.text[ki], d) < 0)
-			return -1;
-	}
-	if (s->first_of != i)
-		return 0;
-	ss_winini_kv add[3];
-	size_t n = 0;
-	for (int ki = 0; ki < 3; ki++)
-		if (!have[ki])
-			add[n++] = (ss_winini_kv){key_names[ki], tg.text[ki]};
-	return n ? ss_winini_insert_keys(ini, e, i, add, n, d) : 0;
+/* The FtpPingType an FTP site must get, when it must get one: where it is
+ * off, or a value WinSCP cannot read or never writes. */
+static int ftp_type_change(const wsite *w, long *want)
+{
+	const wval *t = &w->k[K_FTYPE];
+	long type = read_value(w, K_FTYPE);
+	*want = ftp_target_type(type, !t->present || t->readable);
+	return *want != type || (t->present && !t->readable);
 }
 
-/* Edits one FTP section: FtpPingInterval gets the interval (added to the
- * first section when missing), an FtpPingType that is off or unreadable
- * becomes 2. */
-static int ini_fix_ftp(const ss_winini *ini, ss_edits *e, size_t i, const ss_policy *p, ss_diag *d)
+/* One site, by its protocol: SCP/SFTP get PingType, PingInterval and
+ * PingIntervalSecs and lose the obsolete PingIntervalSec; FTP gets
+ * FtpPingInterval (and FtpPingType where it is off); WebDAV and S3 have no
+ * keepalive. `w` NULL: a new site (Default Settings). */
+static int apply_site(ss_storage *st, size_t s, const wsite *w, const ss_policy *p, ss_diag *d)
 {
-	char text[24];
-	int have_interval = 0;
-	size_t cursor = 0;
-	ss_winini_key k;
-	while (ss_winini_next_key(ini, i, &cursor, &k)) {
-		int ki = ini_key_index(ini, &k);
-		if (ki != K_FTYPE && ki != K_FINT)
-			continue;
-		long v;
-		int ok = ss_winini_parse_int(ss_winini_key_value(ini, &k), k.value_len, &v) == 0;
-		long want = ki == K_FINT ? p->interval : ftp_target_type(v, ok);
-		have_interval |= ki == K_FINT;
-		if (ok && v == want)
-			continue;
-		snprintf(text, sizeof(text), "%ld", want);
-		if (ss_winini_set_value(ini, e, &k, text, d) < 0)
-			return -1;
-	}
-	if (ini->sections[i].first_of != i || have_interval)
-		return 0;
-	snprintf(text, sizeof(text), "%ld", p->interval);
-	ss_winini_kv add = {key_names[K_FINT], text};
-	return ss_winini_insert_keys(ini, e, i, &add, 1, d);
-}
-
-/* One section of a site, by the protocol its first section names. */
-static int ini_fix_section(const ss_winini *ini, ss_edits *e, size_t i, const ss_policy *p,
-			   ss_diag *d)
-{
-	switch (protocol_of(ini_read(ini, ini->sections[i].first_of, K_PROTO))) {
+	long want;
+	switch (protocol_of(w ? read_value(w, K_PROTO) : factory[K_PROTO])) {
 	case PROTO_FTP:
-		return ini_fix_ftp(ini, e, i, p, d);
+		if (ss_storage_set_dword(st, s, key_names[K_FINT], (uint32_t)p->interval, d) < 0)
+			return -1;
+		return ftp_type_change(w, &want)
+			   ? ss_storage_set_dword(st, s, key_names[K_FTYPE], (uint32_t)want, d)
+			   : 0;
 	case PROTO_NONE:
 		return 0;
 	default:
-		return ini_fix_ssh(ini, e, i, p, d);
+		break;
 	}
+	targets tg;
+	set_targets(&tg, target_type(p, w ? read_value(w, K_TYPE) : factory[K_TYPE]), p->interval);
+	for (int k = K_TYPE; k <= K_SECS; k++)
+		if (ss_storage_set_dword(st, s, key_names[k], (uint32_t)tg.value[k], d) < 0)
+			return -1;
+	return w ? ss_storage_delete(st, s, key_names[K_SEC], d) : 0;
 }
 
-static int ini_apply(ss_change *c, const ss_policy *p, ss_diag *d)
+/* Every site, one at a time, and a new Default Settings where none is
+ * stored (nor a site in its place: names of sections and keys ignore
+ * case, so Default%20settings would be overwritten). */
+static int apply_store(ss_storage *st, const ss_policy *p, ss_diag *d)
 {
-	ss_winini ini;
-	if (ss_winini_parse(&ini, c->text, d) < 0)
-		return -1;
-	int have_default = 0, r = 0;
-	for (size_t i = 0; i < ini.nsections && r == 0; i++) {
-		const char *munged;
-		size_t len;
-		if (!ini_is_site(&ini, i, &munged, &len))
-			continue;
-		/* Only a name as long as Default%20Settings (or longer, with
-		 * more escapes) can unmunge to it. */
-		if (ini.sections[i].first_of == i && !have_default && len >= 16) {
-			char *name = ss_winscp_unmunge(munged, len);
-			if (!name) {
-				r = ss_diag_oom(d);
-				break;
-			}
-			have_default = strcmp(name, SS_WINSCP_DEFAULT_SETTINGS) == 0;
-			free(name);
-		}
-		r = ini_fix_section(&ini, &c->edits, i, p, d);
+	int have_default = ss_storage_find(st, MUNGED_DEFAULT) != SIZE_MAX, r = 0;
+	size_t n = ss_storage_count(st);
+	for (size_t s = 0; s < n && r == 0; s++) {
+		wsite w;
+		memset(&w, 0, sizeof(w));
+		have_default |= strcmp(ss_storage_at(st, s)->name, SS_WINSCP_DEFAULT_SETTINGS) == 0;
+		r = read_site(st, s, &w, d);
+		if (r == 0)
+			r = apply_site(st, s, &w, p, d);
+		wsite_free(&w);
 	}
-	/* TMemIniFile finds sections ignoring case: a new
-	 * [Sessions\Default%20Settings] would be read as part of a site's
-	 * [Sessions\Default%20settings], so there is nowhere to add it. */
-	if (!have_default && ss_winini_find_section(&ini, INI_SESSIONS MUNGED_DEFAULT,
-						    sizeof(INI_SESSIONS MUNGED_DEFAULT) - 1) >= 0)
-		have_default = 1;
-	if (r == 0 && !have_default) {
-		targets tg;
-		set_targets(&tg, target_type(p, factory[K_TYPE]), p->interval);
-		ss_winini_kv add[3];
-		for (int k = 0; k < 3; k++)
-			add[k] = (ss_winini_kv){key_names[k], tg.text[k]};
-		r = ss_winini_append_section(&ini, &c->edits, INI_SESSIONS MUNGED_DEFAULT, add, 3,
-					     d);
-	}
-	ss_winini_free(&ini);
-	return r;
+	size_t def;
+	if (r == 0 && !have_default &&
+	    (ss_storage_create(st, MUNGED_DEFAULT, &def, d) < 0 ||
+	     apply_site(st, def, NULL, p, d) < 0))
+		r = -1;
+	return r == 0 ? ss_storage_commit(st, d) : -1;
 }
 
 /* --- export --- */
@@ -668,11 +585,9 @@ static int plan_ftp(ss_regplan *out, const char *munged, const wsite *w, const s
 		return ss_diag_oom(d);
 	ss_regkey *k = ss_regplan_key(out, path);
 	free(path);
-	const wval *t = &w->k[K_FTYPE];
-	long type = read_value(w, K_FTYPE);
-	long want = ftp_target_type(type, !t->present || t->readable);
+	long want;
 	if (!k || ss_regkey_set_dword(k, key_names[K_FINT], (uint32_t)p->interval) < 0 ||
-	    ((want != type || (t->present && !t->readable)) &&
+	    (ftp_type_change(w, &want) &&
 	     ss_regkey_set_dword(k, key_names[K_FTYPE], (uint32_t)want) < 0))
 		return ss_diag_oom(d);
 	return 0;
@@ -725,241 +640,6 @@ static int plan_sites(const wsites *s, int have_default, const ss_strlist *sessi
 	return 0;
 }
 
-/* --- registry exports --- */
-
-#define REG_SESSIONS SS_WINSCP_SESSIONS "\\"
-#define REG_SESSIONS_LEN (sizeof(REG_SESSIONS) - 1)
-
-/* Whether block b is the first block of a site's key that the import
- * leaves standing (its last block is not a [-KEY]); *munged is the key
- * name after Sessions\. */
-static int reg_is_site(const ss_regfile *rf, size_t b, const char **munged, size_t *len)
-{
-	const ss_regblock *k = &rf->blocks[b];
-	if (k->path_len <= REG_SESSIONS_LEN ||
-	    strncasecmp(k->path, REG_SESSIONS, REG_SESSIONS_LEN) != 0 ||
-	    memchr(k->path + REG_SESSIONS_LEN, '\\', k->path_len - REG_SESSIONS_LEN) ||
-	    ss_regfile_find_key(rf, k->path, k->path_len) != b)
-		return 0;
-	size_t last = b;
-	while (rf->blocks[last].next_same != SS_REGFILE_NONE)
-		last = rf->blocks[last].next_same;
-	if (rf->blocks[last].deleted)
-		return 0;
-	*munged = k->path + REG_SESSIONS_LEN;
-	*len = k->path_len - REG_SESSIONS_LEN;
-	return 1;
-}
-
-static size_t reg_last_block(const ss_regfile *rf, size_t b)
-{
-	while (rf->blocks[b].next_same != SS_REGFILE_NONE)
-		b = rf->blocks[b].next_same;
-	return b;
-}
-
-static int reg_fill_value(const ss_regfile *rf, const ss_regvalue *v, int k, wval *w)
-{
-	const ss_text *t = rf->text;
-	w->present = 1;
-	w->readable = v->type == SS_REG_DWORD;
-	w->v = (long)(int32_t)v->dword;
-	/* TRegistry.ReadInteger wants REG_DWORD and raises on anything else;
-	 * WinSCP catches that and keeps the default. */
-	w->why = v->type == SS_REG_SZ ? "is a string, not a dword" : "is not a dword";
-	w->where = ss_text_where(t, t->lines[v->line].start);
-	size_t len = v->data_end - v->data_start;
-	int shown = len > 40 ? 40 : (int)len;
-	w->shown = ss_asprintf("\"%s\"=%.*s%s", key_names[k], shown, t->data + v->data_start,
-			       len > 40 ? "..." : "");
-	return w->where && w->shown ? 0 : -1;
-}
-
-static int reg_sites(const ss_regfile *rf, const char *codepage, wsites *out, int *have_default,
-		     ss_diag *d)
-{
-	*have_default = 0;
-	for (size_t b = 0; b < rf->nblocks; b++) {
-		const char *munged;
-		size_t len;
-		if (!reg_is_site(rf, b, &munged, &len))
-			continue;
-		/* A .reg file without the UTF-16 byte order mark is ANSI
-		 * (Windows-1252) for regedit: the name as UTF-8. */
-		ss_buf utf8 = SS_BUF_INIT;
-		if (rf->text->enc == SS_ENC_BYTES) {
-			int c = ss_ansi_to_utf8(codepage, munged, len, &utf8);
-			if (c == -1) {
-				ss_buf_release(&utf8);
-				return ss_diag_oom(d);
-			}
-			if (c == 0) { /* else nothing in that code page: as it is */
-				munged = ss_buf_str(&utf8);
-				len = utf8.len;
-			}
-		}
-		wsite *w = wsites_add(out, munged, len);
-		ss_buf_release(&utf8);
-		char *path = ss_strndup(rf->blocks[b].path, rf->blocks[b].path_len);
-		if (!w || !path) {
-			free(path);
-			return ss_diag_oom(d);
-		}
-		*have_default |= is_default(w);
-		int r = 0;
-		for (int k = 0; k < K_N && r == 0; k++) {
-			ss_regvalue v;
-			if (ss_regfile_lookup(rf, path, key_names[k], &v))
-				r = reg_fill_value(rf, &v, k, &w->k[k]);
-		}
-		free(path);
-		if (r < 0)
-			return ss_diag_oom(d);
-	}
-	return 0;
-}
-
-static int reg_parse(ss_regfile *rf, const ss_text *t, ss_diag *d)
-{
-	return ss_regfile_parse(rf, t, d);
-}
-
-static int reg_key_index(const ss_regfile *rf, const ss_regvalue *v)
-{
-	for (int k = 0; k < K_N; k++)
-		if (ss_regfile_value_name_is(rf, v, key_names[k]))
-			return k;
-	return -1;
-}
-
-/* Every line of the site's blocks that names a keepalive value gets the
- * target (an import applies them in order; the last must be right, and
- * the others then are too); the obsolete value goes; what the import
- * would leave unset is added to the last block. */
-static int reg_fix_ssh(const ss_regfile *rf, ss_edits *e, size_t first, const char *path,
-		       const ss_policy *p)
-{
-	ss_regvalue v;
-	long current = factory[K_TYPE];
-	if (ss_regfile_lookup(rf, path, key_names[K_TYPE], &v) && v.type == SS_REG_DWORD)
-		current = (long)(int32_t)v.dword;
-	targets tg;
-	set_targets(&tg, target_type(p, current), p->interval);
-	int r = 0;
-	for (size_t b = first; b != SS_REGFILE_NONE && r == 0; b = rf->blocks[b].next_same) {
-		size_t cursor = 0;
-		while (r == 0 && ss_regfile_next_value(rf, b, &cursor, &v)) {
-			int k = reg_key_index(rf, &v);
-			if (k < 0 || k > K_SEC)
-				continue;
-			if (k == K_SEC) {
-				/* A "PingIntervalSec"=- line already deletes it. */
-				if (v.type != SS_REG_DELETE)
-					r = ss_regfile_delete_value(rf, e, &v);
-			} else if (v.type != SS_REG_DWORD || v.dword != (uint32_t)tg.value[k]) {
-				r = ss_regfile_set_dword(rf, e, &v, (uint32_t)tg.value[k]);
-			}
-		}
-	}
-	size_t last = reg_last_block(rf, first);
-	for (int k = 0; k < 3 && r == 0; k++) {
-		if (ss_regfile_lookup(rf, path, key_names[k], &v))
-			continue;
-		r = ss_regfile_insert_dword(rf, e, last, key_names[k], (uint32_t)tg.value[k]);
-	}
-	return r;
-}
-
-/* An FTP site: every FtpPingInterval line gets the interval (added to the
- * last block when the import would leave none), an FtpPingType that is off
- * or not a dword becomes 2. */
-static int reg_fix_ftp(const ss_regfile *rf, ss_edits *e, size_t first, const char *path,
-		       const ss_policy *p)
-{
-	ss_regvalue v;
-	int r = 0;
-	for (size_t b = first; b != SS_REGFILE_NONE && r == 0; b = rf->blocks[b].next_same) {
-		size_t cursor = 0;
-		while (r == 0 && ss_regfile_next_value(rf, b, &cursor, &v)) {
-			int k = reg_key_index(rf, &v);
-			if ((k != K_FTYPE && k != K_FINT) || v.type == SS_REG_DELETE)
-				continue;
-			int ok = v.type == SS_REG_DWORD;
-			long current = (long)(int32_t)v.dword;
-			long want = k == K_FINT ? p->interval : ftp_target_type(current, ok);
-			if (!ok || current != want)
-				r = ss_regfile_set_dword(rf, e, &v, (uint32_t)want);
-		}
-	}
-	if (r == 0 && !ss_regfile_lookup(rf, path, key_names[K_FINT], &v))
-		r = ss_regfile_insert_dword(rf, e, reg_last_block(rf, first), key_names[K_FINT],
-					    (uint32_t)p->interval);
-	return r;
-}
-
-/* One site, by the protocol the import leaves in its key. */
-static int reg_fix_site(const ss_regfile *rf, ss_edits *e, size_t first, const ss_policy *p,
-			ss_diag *d)
-{
-	char *path = ss_strndup(rf->blocks[first].path, rf->blocks[first].path_len);
-	if (!path)
-		return ss_diag_oom(d);
-	ss_regvalue v;
-	long proto = factory[K_PROTO];
-	if (ss_regfile_lookup(rf, path, key_names[K_PROTO], &v) && v.type == SS_REG_DWORD)
-		proto = (long)(int32_t)v.dword;
-	int r = 0;
-	switch (protocol_of(proto)) {
-	case PROTO_FTP:
-		r = reg_fix_ftp(rf, e, first, path, p);
-		break;
-	case PROTO_NONE:
-		break;
-	default:
-		r = reg_fix_ssh(rf, e, first, path, p);
-	}
-	free(path);
-	return r < 0 ? ss_diag_oom(d) : 0;
-}
-
-static int reg_apply(ss_change *c, const ss_policy *p, ss_diag *d)
-{
-	ss_regfile rf;
-	if (reg_parse(&rf, c->text, d) < 0)
-		return -1;
-	int have_default = 0, r = 0;
-	for (size_t b = 0; b < rf.nblocks && r == 0; b++) {
-		const char *munged;
-		size_t len;
-		if (!reg_is_site(&rf, b, &munged, &len))
-			continue;
-		if (!have_default) {
-			char *name = ss_winscp_unmunge(munged, len);
-			if (!name) {
-				r = ss_diag_oom(d);
-				break;
-			}
-			have_default = strcmp(name, SS_WINSCP_DEFAULT_SETTINGS) == 0;
-			free(name);
-		}
-		/* Registry key names ignore case: an import of
-		 * ...\Default%20Settings would write into this site's key. */
-		if (len == sizeof(MUNGED_DEFAULT) - 1 &&
-		    strncasecmp(munged, MUNGED_DEFAULT, len) == 0)
-			have_default = 1;
-		r = reg_fix_site(&rf, &c->edits, b, p, d);
-	}
-	if (r == 0 && !have_default) {
-		ss_regplan plan = SS_REGPLAN_INIT;
-		r = plan_key(&plan, MUNGED_DEFAULT, factory[K_TYPE], p, 0, d);
-		if (r == 0)
-			r = ss_regfile_append_key(&rf, &c->edits, &plan.v[0], d);
-		ss_regplan_free(&plan);
-	}
-	ss_regfile_free(&rf);
-	return r;
-}
-
 /* --- the client --- */
 
 /* Whether a file is a registry export rather than an INI file: its first
@@ -978,79 +658,32 @@ static int looks_like_reg(const char *head, size_t len)
 	       (len - i >= strlen(v4) && strncmp(head + i, v4, strlen(v4)) == 0);
 }
 
-/* Loads a store: a heap text, and whether it is a registry export. */
-static ss_text *load_store(const char *path, int *is_reg, ss_diag *d)
-{
-	ss_text *t = calloc(1, sizeof(*t));
-	if (!t) {
-		ss_diag_oom(d);
-		return NULL;
-	}
-	if (ss_text_load(t, path, 0, d) < 0) {
-		free(t);
-		return NULL;
-	}
-	*is_reg = looks_like_reg(t->data, t->len);
-	return t;
-}
-
-/* The sites of either store; the parsed store is not kept, the sites own
- * their strings. */
-static int read_sites(const ss_text *t, int reg, const char *codepage, wsites *s, int *have_default,
-		      ss_diag *d)
-{
-	int r;
-	if (reg) {
-		ss_regfile rf;
-		if (reg_parse(&rf, t, d) < 0)
-			return -1;
-		r = reg_sites(&rf, codepage, s, have_default, d);
-		ss_regfile_free(&rf);
-	} else {
-		ss_winini ini;
-		if (ss_winini_parse(&ini, t, d) < 0)
-			return -1;
-		r = ini_sites(&ini, s, have_default, d);
-		ss_winini_free(&ini);
-	}
-	return r;
-}
-
-static void drop_store(ss_text *t)
-{
-	ss_text_free(t);
-	free(t);
-}
-
 static int winscp_audit(const char *path, const ss_query *q, ss_scopes *out, ss_diag *d)
 {
 	(void)q; /* --host and --connection concern OpenSSH */
-	int reg;
-	ss_text *t = load_store(path, &reg, d);
-	if (!t)
+	ss_storage *st;
+	if (ss_storage_open(&st, path, &ROOT, NULL, NULL, d) < 0)
 		return -1;
 	wsites s = {0};
 	int have_default;
-	int r = read_sites(t, reg, NULL, &s, &have_default, d);
+	int r = read_sites(st, &s, &have_default, d);
 	if (r == 0)
-		r = audit_sites(t->path, &s, have_default, out, d);
+		r = audit_sites(path, &s, have_default, out, d);
 	wsites_free(&s);
-	drop_store(t);
+	ss_storage_close(st);
 	return r;
 }
 
 static int winscp_apply(const char *path, const ss_policy *p, ss_changeset *cs, ss_diag *d)
 {
-	int reg;
 	if (check_interval(path, p, d) < 0)
 		return -1;
-	ss_text *t = load_store(path, &reg, d);
-	if (!t)
+	ss_storage *st;
+	if (ss_storage_open(&st, path, &ROOT, NULL, cs, d) < 0)
 		return -1;
-	ss_change *c = ss_changeset_add(cs, t); /* owns t from here, also on failure */
-	if (!c)
-		return ss_diag_oom(d);
-	return reg ? reg_apply(c, p, d) : ini_apply(c, p, d);
+	int r = apply_store(st, p, d);
+	ss_storage_close(st);
+	return r;
 }
 
 static int winscp_export(const char *from, const ss_strlist *sessions, const ss_policy *p,
@@ -1060,17 +693,16 @@ static int winscp_export(const char *from, const ss_strlist *sessions, const ss_
 		return -1;
 	if (!from)
 		return plan_sites(NULL, 0, sessions, p, out, d);
-	int reg;
-	ss_text *t = load_store(from, &reg, d);
-	if (!t)
+	ss_storage *st;
+	if (ss_storage_open(&st, from, &ROOT, p->ansi_codepage, NULL, d) < 0)
 		return -1;
 	wsites s = {0};
 	int have_default;
-	int r = read_sites(t, reg, p->ansi_codepage, &s, &have_default, d);
+	int r = read_sites(st, &s, &have_default, d);
 	if (r == 0)
 		r = plan_sites(&s, have_default, sessions, p, out, d);
 	wsites_free(&s);
-	drop_store(t);
+	ss_storage_close(st);
 	return r;
 }
 
@@ -1101,9 +733,7 @@ static int winscp_sniff(const char *path, const char *head, size_t len)
 static const char *winscp_misfit(const char *head, size_t len, int session_file, size_t *offset)
 {
 	(void)session_file;
-	if (looks_like_reg(head, len))
-		return NULL; /* the .reg reader refuses the rest */
-	return ss_winini_misfit(head, len, offset);
+	return ss_storage_misfit(&ROOT, head, len, 0, offset);
 }
 
 const ss_client ss_client_winscp = {

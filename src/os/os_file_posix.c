@@ -488,6 +488,12 @@ int ss_os_lstat(const char *path, struct stat *st)
 	return lstat(path, st);
 }
 
+int ss_os_is_dir(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 int ss_os_stat_at(int dir, const char *name, struct stat *st)
 {
 	return fstatat(dir, name, st, AT_SYMLINK_NOFOLLOW);

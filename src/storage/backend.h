@@ -1,0 +1,100 @@
+/* The storage backends' side of include/sshsync/storage.h.
+ *
+ * A backend is one file of src/storage/ over one store, and one entry in
+ * the table of storage.c. It fills st->sessions at open (storage_add_session)
+ * and answers the calls below for a session index; storage.c checks the
+ * arguments (index in range, storage writable) before calling. To add one:
+ * write be_NAME.c with a `const ss_storage_backend ss_storage_NAME`, declare
+ * it here and list it in storage.c's table. */
+#ifndef SSHSYNC_STORAGE_BACKEND_H
+#define SSHSYNC_STORAGE_BACKEND_H
+
+#include "sshsync/storage.h"
+#include "sshsync/text.h"
+
+typedef struct ss_storage_backend {
+	const char *name;
+	int keyed;     /* raw names are registry key names */
+	int dedicated; /* the whole store is the client's */
+	/* Whether this backend can hold `root`'s sessions at all. */
+	int (*accepts)(const ss_storage_root *root);
+	/* Whether `path` is this backend's: 2 surely, 1 maybe, 0 not. `data`
+	 * is the file's (decoded) text, NULL for a folder (is_dir) or before
+	 * the file is read. Called only for backends that accept the root. */
+	int (*probe)(const char *path, int is_dir, const char *data, size_t len);
+	/* Why a text is none of this backend's files (see ss_storage_misfit),
+	 * or NULL; `session_file`: one file of a session folder. NULL when the
+	 * backend has no files. */
+	const char *(*misfit)(const ss_storage_root *root, const char *head, size_t len,
+			      int session_file, size_t *offset);
+	/* The session files of a folder (folder backends only, else NULL). */
+	int (*folder_files)(const ss_storage_root *root, const char *dir, ss_strlist *out,
+			    ss_diag *d);
+	/* Parses and lists the sessions. st->text is the loaded file (NULL for
+	 * a folder); st->priv is the backend's. */
+	int (*open)(ss_storage *st, ss_diag *d);
+	void (*close)(ss_storage *st);
+	/* The file of session `raw` (a folder's file); NULL: the store's path. */
+	char *(*file_of)(const ss_storage *st, const char *raw);
+	/* 1 when two raw names name the same session. */
+	int (*same_raw)(const char *a, const char *b);
+	int (*get_many)(ss_storage *st, size_t s, const char *const *names, size_t n,
+			ss_svalue *out, ss_diag *d);
+	int (*next)(ss_storage *st, size_t s, ss_storage_cursor *c, ss_svalue *out, ss_diag *d);
+	/* v->type is SS_STYPE_DWORD (v->dword) or SS_STYPE_STRING (v->text). */
+	int (*set)(ss_storage *st, size_t s, const char *name, const ss_svalue *v, ss_diag *d);
+	int (*del)(ss_storage *st, size_t s, const char *name, ss_diag *d);
+	/* Session `s` was just added with created = 1: prepare it. */
+	int (*create)(ss_storage *st, size_t s, ss_diag *d);
+	int (*commit)(ss_storage *st, ss_diag *d);
+} ss_storage_backend;
+
+struct ss_storage {
+	const ss_storage_backend *be;
+	const ss_storage_root *root;
+	char *path;
+	const char *codepage;
+	ss_changeset *cs; /* NULL: read-only */
+	ss_text *text;	  /* the loaded file */
+	int own_text;	  /* 0 when cs owns it */
+	size_t change;	  /* the text's change in cs */
+	ss_storage_session *sessions;
+	size_t *handle; /* per session: the backend's block, section or file */
+	size_t n, cap;
+	int committed;
+	void *priv;
+};
+
+extern const ss_storage_backend ss_storage_regfile;
+extern const ss_storage_backend ss_storage_winini;
+extern const ss_storage_backend ss_storage_sessdir;
+
+/* Adds a session (raw as given, name through the root's unescape, file
+ * copied)
+ * with the backend's handle. */
+int storage_add_session(ss_storage *st, const char *raw, size_t len, const char *file,
+			size_t handle, ss_diag *d);
+
+/* Fills the common fields of a found value; `name` is copied. The
+ * caller fills type and data. */
+int storage_value_init(ss_svalue *v, const char *name, size_t len, char *where, size_t order);
+
+/* The value line for messages, data cut after 40 bytes: name=data, or
+ * "name"=data when `quoted`. */
+char *storage_shown(int quoted, const char *name, size_t nlen, const char *data, size_t len);
+
+/* Room for one more element in the array *v of *cap elements of `size`
+ * bytes holding n: doubles it (from `first`) when full. -1: no memory. */
+int storage_grow(void *v, size_t *cap, size_t n, size_t size, size_t first);
+
+/* "path:LINE" of a byte offset, as ss_text_where gives it. */
+char *storage_where(const ss_text *t, size_t offset);
+
+/* The edit list of st->text (a writable storage). */
+ss_edits *storage_edits(ss_storage *st);
+
+/* A 32-bit value written as a signed decimal, as PuTTY and WinSCP write
+ * integers into text stores. */
+void storage_int_text(uint32_t value, char out[16]);
+
+#endif

@@ -1,0 +1,425 @@
+/* storage backend: .reg files (regedit exports and merge files, v5 UTF-16
+ * or REGEDIT4/ANSI) over store/regfile.
+ *
+ * A session is a key ROOT\NAME (ROOT: HKEY_CURRENT_USER\root->regkey, or
+ * HKEY_USERS\SID\root->regkey when root->any_user); its blocks add up in
+ * file order as an import applies them, a [-KEY] forgetting what came
+ * before. Reads give what the import leaves; writes edit every line after
+ * the key's last [-KEY] and add missing values to its last block. Created
+ * keys are appended at commit, beside the first session (same hive). */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "backend.h"
+#include "sshsync/regfile.h"
+
+typedef struct regpriv {
+	ss_regfile rf;
+	ss_regplan created; /* created sessions' keys, appended at commit */
+} regpriv;
+
+static regpriv *P(ss_storage *st)
+{
+	return st->priv;
+}
+
+/* Skips the hive of a key path: *p after "HKEY_CURRENT_USER\" (or
+ * "HKEY_USERS\SID\" when allowed); 0 when it is neither. */
+static int skip_hive(const ss_storage_root *root, const char **p, const char *end)
+{
+	static const char hkcu[] = "HKEY_CURRENT_USER\\", hku[] = "HKEY_USERS\\";
+	size_t len = (size_t)(end - *p);
+	if (len > sizeof(hkcu) - 1 && strncasecmp(*p, hkcu, sizeof(hkcu) - 1) == 0) {
+		*p += sizeof(hkcu) - 1;
+		return 1;
+	}
+	if (!root->any_user || len <= sizeof(hku) - 1 || strncasecmp(*p, hku, sizeof(hku) - 1))
+		return 0;
+	const char *bs = memchr(*p + sizeof(hku) - 1, '\\', len - (sizeof(hku) - 1));
+	if (!bs)
+		return 0;
+	*p = bs + 1;
+	return 1;
+}
+
+/* When block b's key is a session of the root, its name part. */
+static int session_part(const ss_storage_root *root, const ss_regblock *b, const char **name,
+			size_t *len)
+{
+	const char *p = b->path, *end = b->path + b->path_len;
+	if (!skip_hive(root, &p, end))
+		return 0;
+	size_t klen = strlen(root->regkey);
+	if ((size_t)(end - p) <= klen + 1 || strncasecmp(p, root->regkey, klen) != 0 ||
+	    p[klen] != '\\')
+		return 0;
+	p += klen + 1;
+	if (memchr(p, '\\', (size_t)(end - p)))
+		return 0; /* a key below a session is no session */
+	*name = p;
+	*len = (size_t)(end - p);
+	return 1;
+}
+
+static size_t last_block(const ss_regfile *rf, size_t b)
+{
+	while (rf->blocks[b].next_same != SS_REGFILE_NONE)
+		b = rf->blocks[b].next_same;
+	return b;
+}
+
+/* The first block after the key's last [-KEY] (or its first block). */
+static size_t live_block(const ss_regfile *rf, size_t b)
+{
+	size_t live = b;
+	for (; b != SS_REGFILE_NONE; b = rf->blocks[b].next_same)
+		if (rf->blocks[b].deleted)
+			live = rf->blocks[b].next_same;
+	return live;
+}
+
+static int reg_accepts(const ss_storage_root *root)
+{
+	return root->regkey != NULL;
+}
+
+static int reg_probe(const char *path, int is_dir, const char *data, size_t len)
+{
+	(void)path;
+	if (is_dir || !data)
+		return 0;
+	size_t i = 0;
+	/* A UTF-8 byte order mark is still a .reg file (one that regfile
+	 * rejects, as Windows does). */
+	if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
+		i = 3;
+	while (i < len && (unsigned char)data[i] <= ' ')
+		i++;
+	static const char v5[] = "Windows Registry Editor Version 5.00", v4[] = "REGEDIT4";
+	return (len - i >= sizeof(v5) - 1 && memcmp(data + i, v5, sizeof(v5) - 1) == 0) ||
+		       (len - i >= sizeof(v4) - 1 && memcmp(data + i, v4, sizeof(v4) - 1) == 0)
+		   ? 2
+		   : 0;
+}
+
+static const char *reg_misfit(const ss_storage_root *root, const char *head, size_t len,
+			      int session_file, size_t *offset)
+{
+	(void)session_file;
+	if (reg_probe(NULL, 0, head, len))
+		return NULL; /* the .reg reader refuses the rest */
+	*offset = 0;
+	return root->files != SS_FILES_NONE
+		   ? "not a registry export (its first line is not 'Windows Registry Editor "
+		     "Version 5.00' or 'REGEDIT4') nor a session folder"
+		   : "not a registry export (its first line is not 'Windows Registry Editor "
+		     "Version 5.00' or 'REGEDIT4')";
+}
+
+/* A key name as UTF-8: a file without the UTF-16 byte order mark is read
+ * in the ANSI code page; bytes that are nothing there stay as they are. */
+static int key_utf8(ss_storage *st, const char *raw, size_t len, ss_buf *out)
+{
+	if (st->text->enc != SS_ENC_BYTES)
+		return ss_buf_add(out, raw, len);
+	ss_buf u = SS_BUF_INIT;
+	int r = ss_ansi_to_utf8(st->codepage, raw, len, &u);
+	r = r == -2 ? ss_buf_add(out, raw, len) : r == 0 ? ss_buf_add(out, u.data, u.len) : r;
+	ss_buf_release(&u);
+	return r;
+}
+
+static int reg_open(ss_storage *st, ss_diag *d)
+{
+	regpriv *p = calloc(1, sizeof(*p));
+	if (!p)
+		return ss_diag_oom(d);
+	st->priv = p;
+	p->created = (ss_regplan)SS_REGPLAN_INIT;
+	if (ss_regfile_parse(&p->rf, st->text, d) < 0)
+		return -1;
+	const ss_regfile *rf = &p->rf;
+	ss_buf name = SS_BUF_INIT;
+	int r = 0;
+	for (size_t b = 0; b < rf->nblocks && r == 0; b++) {
+		const char *raw;
+		size_t len;
+		const ss_regblock *k = &rf->blocks[b];
+		if (!session_part(st->root, k, &raw, &len) ||
+		    ss_regfile_find_key(rf, k->path, k->path_len) != b ||
+		    rf->blocks[last_block(rf, b)].deleted)
+			continue;
+		ss_buf_reset(&name);
+		if (key_utf8(st, raw, len, &name) < 0)
+			r = ss_diag_oom(d);
+		else
+			r = storage_add_session(st, ss_buf_str(&name), name.len, st->path, b, d);
+	}
+	ss_buf_release(&name);
+	return r;
+}
+
+static void reg_close(ss_storage *st)
+{
+	regpriv *p = P(st);
+	if (!p)
+		return;
+	ss_regfile_free(&p->rf);
+	ss_regplan_free(&p->created);
+	free(p);
+	st->priv = NULL;
+}
+
+static int reg_same_raw(const char *a, const char *b)
+{
+	return strcasecmp(a, b) == 0;
+}
+
+static int fill(ss_storage *st, const ss_regvalue *v, const char *asked, ss_svalue *out)
+{
+	const ss_regfile *rf = &P(st)->rf;
+	const ss_text *t = rf->text;
+	ss_buf name = SS_BUF_INIT;
+	if (ss_regfile_value_name(rf, v, &name) < 0)
+		return -1;
+	int r = storage_value_init(out, ss_buf_str(&name), name.len,
+				   storage_where(t, t->lines[v->line].start), v->line);
+	if (r == 0) {
+		const char *shown_name = asked ? asked : ss_buf_str(&name);
+		out->shown = storage_shown(1, shown_name, strlen(shown_name),
+					   t->data + v->data_start, v->data_end - v->data_start);
+		r = out->shown ? 0 : -1;
+	}
+	ss_buf_release(&name);
+	if (r < 0)
+		return -1;
+	switch (v->type) {
+	case SS_REG_DWORD:
+		out->type = SS_STYPE_DWORD;
+		out->dword = v->dword;
+		out->is_int = out->plain = 1;
+		out->ival = (int32_t)v->dword;
+		return 0;
+	case SS_REG_SZ: {
+		ss_buf s = SS_BUF_INIT;
+		out->type = SS_STYPE_STRING;
+		if (ss_regfile_value_string(rf, v, &s) < 0 ||
+		    !(out->text = ss_buf_detach(&s, NULL))) {
+			ss_buf_release(&s);
+			return -1;
+		}
+		return 0;
+	}
+	default:
+		out->type = SS_STYPE_OTHER;
+		return 0;
+	}
+}
+
+static int reg_get_many(ss_storage *st, size_t s, const char *const *names, size_t n,
+			ss_svalue *out, ss_diag *d)
+{
+	if (st->sessions[s].created)
+		return 0; /* nothing of it is in the file yet */
+	const ss_regfile *rf = &P(st)->rf;
+	ss_regvalue *v = calloc(n ? n : 1, sizeof(*v));
+	char *has = calloc(n ? n : 1, 1);
+	if (!v || !has) {
+		free(v);
+		free(has);
+		return ss_diag_oom(d);
+	}
+	for (size_t b = st->handle[s]; b != SS_REGFILE_NONE; b = rf->blocks[b].next_same) {
+		if (rf->blocks[b].deleted) {
+			memset(has, 0, n);
+			continue;
+		}
+		size_t cur = 0;
+		ss_regvalue x;
+		while (ss_regfile_next_value(rf, b, &cur, &x)) {
+			for (size_t i = 0; i < n; i++) {
+				if (ss_regfile_value_name_is(rf, &x, names[i])) {
+					has[i] = x.type != SS_REG_DELETE;
+					v[i] = x;
+				}
+			}
+		}
+	}
+	int r = 0;
+	for (size_t i = 0; i < n && r == 0; i++)
+		if (has[i] && fill(st, &v[i], names[i], &out[i]) < 0)
+			r = ss_diag_oom(d);
+	free(v);
+	free(has);
+	return r;
+}
+
+static int reg_next(ss_storage *st, size_t s, ss_storage_cursor *c, ss_svalue *out, ss_diag *d)
+{
+	if (st->sessions[s].created)
+		return 0;
+	const ss_regfile *rf = &P(st)->rf;
+	/* c->a: the block + 1; (0, 0) not started, (0, SIZE_MAX) done. */
+	if (c->a == 0 && c->b == 0)
+		c->a = live_block(rf, st->handle[s]) + 1;
+	char *path = NULL;
+	ss_buf name = SS_BUF_INIT;
+	int r = 0;
+	while (r == 0 && c->a != 0 && c->a - 1 != SS_REGFILE_NONE) {
+		size_t b = c->a - 1;
+		ss_regvalue v, last;
+		if (!ss_regfile_next_value(rf, b, &c->b, &v)) {
+			c->a = rf->blocks[b].next_same + 1;
+			c->b = c->a ? 0 : SIZE_MAX;
+			continue;
+		}
+		/* Each name once: where the import leaves it. */
+		ss_buf_reset(&name);
+		if (!path && !(path = ss_strndup(rf->blocks[b].path, rf->blocks[b].path_len)))
+			r = -1;
+		else if (ss_regfile_value_name(rf, &v, &name) < 0)
+			r = -1;
+		else if (ss_regfile_lookup(rf, path, ss_buf_str(&name), &last) &&
+			 last.line == v.line)
+			r = fill(st, &v, NULL, out) < 0 ? -1 : 1;
+	}
+	free(path);
+	ss_buf_release(&name);
+	return r < 0 ? ss_diag_oom(d) : r;
+}
+
+/* The created session's key in the plan. */
+static ss_regkey *created_key(ss_storage *st, size_t s)
+{
+	return &P(st)->created.v[st->handle[s]];
+}
+
+static int reg_set(ss_storage *st, size_t s, const char *name, const ss_svalue *want, ss_diag *d)
+{
+	int dw = want->type == SS_STYPE_DWORD;
+	if (st->sessions[s].created) {
+		ss_regkey *k = created_key(st, s);
+		int r = dw ? ss_regkey_set_dword(k, name, want->dword)
+			   : ss_regkey_set_sz(k, name, want->text);
+		return r < 0 ? ss_diag_oom(d) : 0;
+	}
+	const ss_regfile *rf = &P(st)->rf;
+	ss_edits *e = storage_edits(st);
+	ss_buf cur = SS_BUF_INIT;
+	int seen = 0, r = 0;
+	size_t last = st->handle[s];
+	for (size_t b = live_block(rf, last); b != SS_REGFILE_NONE && r == 0;
+	     b = rf->blocks[b].next_same) {
+		last = b;
+		size_t c = 0;
+		ss_regvalue v;
+		while (r == 0 && ss_regfile_next_value(rf, b, &c, &v)) {
+			if (!ss_regfile_value_name_is(rf, &v, name))
+				continue;
+			seen = 1;
+			if (dw) {
+				if (v.type != SS_REG_DWORD || v.dword != want->dword)
+					r = ss_regfile_set_dword(rf, e, &v, want->dword);
+				continue;
+			}
+			ss_buf_reset(&cur);
+			if (v.type != SS_REG_SZ || ss_regfile_value_string(rf, &v, &cur) < 0 ||
+			    strcmp(ss_buf_str(&cur), want->text) != 0)
+				r = ss_regfile_set_string(rf, e, &v, want->text);
+		}
+	}
+	ss_buf_release(&cur);
+	if (r == 0 && !seen)
+		r = dw ? ss_regfile_insert_dword(rf, e, last, name, want->dword)
+		       : ss_regfile_insert_string(rf, e, last, name, want->text);
+	return r < 0 ? ss_diag_oom(d) : 0;
+}
+
+static int reg_del(ss_storage *st, size_t s, const char *name, ss_diag *d)
+{
+	if (st->sessions[s].created) {
+		ss_regkey *k = created_key(st, s);
+		for (size_t i = 0; i < k->n; i++) {
+			if (strcasecmp(k->v[i].name, name) != 0)
+				continue;
+			free(k->v[i].name);
+			free(k->v[i].sz);
+			memmove(&k->v[i], &k->v[i + 1], (k->n - i - 1) * sizeof(k->v[i]));
+			k->n--;
+			break;
+		}
+		return 0;
+	}
+	const ss_regfile *rf = &P(st)->rf;
+	ss_edits *e = storage_edits(st);
+	int r = 0;
+	for (size_t b = live_block(rf, st->handle[s]); b != SS_REGFILE_NONE && r == 0;
+	     b = rf->blocks[b].next_same) {
+		size_t c = 0;
+		ss_regvalue v;
+		while (r == 0 && ss_regfile_next_value(rf, b, &c, &v))
+			if (v.type != SS_REG_DELETE && ss_regfile_value_name_is(rf, &v, name))
+				r = ss_regfile_delete_value(rf, e, &v);
+	}
+	return r < 0 ? ss_diag_oom(d) : 0;
+}
+
+static int reg_create(ss_storage *st, size_t s, ss_diag *d)
+{
+	const ss_regfile *rf = &P(st)->rf;
+	char *path;
+	size_t first = 0;
+	while (first < st->n && st->sessions[first].created)
+		first++;
+	if (first < st->n) {
+		/* Beside the first session: its parent key as the file spells it. */
+		const ss_regblock *k = &rf->blocks[st->handle[first]];
+		size_t parent = k->path_len;
+		while (parent && k->path[parent - 1] != '\\')
+			parent--;
+		path = ss_asprintf("%.*s%s", (int)parent, k->path, st->sessions[s].raw);
+	} else {
+		path =
+		    ss_asprintf("HKEY_CURRENT_USER\\%s\\%s", st->root->regkey, st->sessions[s].raw);
+	}
+	ss_regplan *plan = &P(st)->created;
+	size_t before = plan->n;
+	ss_regkey *key = path ? ss_regplan_key(plan, path) : NULL;
+	free(path);
+	if (!key)
+		return ss_diag_oom(d);
+	if (plan->n == before)
+		return ss_diag_set(d, st->path, 0, 0, "the key of \"%s\" is already planned",
+				   st->sessions[s].raw);
+	st->handle[s] = plan->n - 1;
+	return 0;
+}
+
+static int reg_commit(ss_storage *st, ss_diag *d)
+{
+	regpriv *p = P(st);
+	for (size_t i = 0; i < p->created.n; i++)
+		if (ss_regfile_append_key(&p->rf, storage_edits(st), &p->created.v[i], d) < 0)
+			return -1;
+	return 0;
+}
+
+const ss_storage_backend ss_storage_regfile = {
+    .name = "regfile",
+    .keyed = 1,
+    .dedicated = 0,
+    .accepts = reg_accepts,
+    .probe = reg_probe,
+    .misfit = reg_misfit,
+    .open = reg_open,
+    .close = reg_close,
+    .same_raw = reg_same_raw,
+    .get_many = reg_get_many,
+    .next = reg_next,
+    .set = reg_set,
+    .del = reg_del,
+    .create = reg_create,
+    .commit = reg_commit,
+};

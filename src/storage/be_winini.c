@@ -1,0 +1,449 @@
+/* storage backend: WinSCP.ini (Delphi's TMemIniFile) over store/winini.
+ *
+ * A session is the section "<root->section><raw>"; a name that occurs
+ * again later is the same session (TMemIniFile reads the first section and
+ * the first key of a name; writes go to every section of the name, so
+ * that whichever one a reader takes holds the value). Values are untyped
+ * text; the integer read is Delphi's ReadInteger. Keys a session lacks go
+ * into its first section, after its last line; created sessions are
+ * appended as new sections at commit. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "backend.h"
+#include "sshsync/winini.h"
+
+#define NONE ((size_t)-1)
+
+/* A key of a created session, written at commit. */
+typedef struct pend {
+	char *name;
+	char *value;
+	size_t next; /* the session's next pending key, or NONE */
+} pend;
+
+/* A key of a session, with the section it is in. */
+typedef struct ckey {
+	ss_winini_key k;
+	size_t section;
+} ckey;
+
+typedef struct inipriv {
+	ss_winini ini;
+	/* The keys of the last session asked about: each call on a session
+	 * then reads its lines once. */
+	size_t cache_s;
+	ckey *ck;
+	size_t cn, ccap;
+	/* Keys to add to the first section of cache_s, inserted as one edit
+	 * when another session is asked about, or at commit. */
+	ss_winini_kv *ins;
+	size_t nins, inscap;
+	size_t *next_dup; /* per section: the next section of the same name */
+	pend *p;
+	size_t np, pcap;
+	size_t *head, *tail; /* per session: its pending keys (created sessions only) */
+	size_t nsess;	     /* length of head and tail */
+} inipriv;
+
+static inipriv *P(ss_storage *st)
+{
+	return st->priv;
+}
+
+static int ini_accepts(const ss_storage_root *root)
+{
+	return root->section != NULL;
+}
+
+static int ini_probe(const char *path, int is_dir, const char *data, size_t len)
+{
+	(void)path;
+	(void)len;
+	return !is_dir && data ? 1 : 0; /* TMemIniFile reads anything */
+}
+
+static const char *ini_misfit(const ss_storage_root *root, const char *head, size_t len,
+			      int session_file, size_t *offset)
+{
+	(void)root;
+	(void)session_file;
+	return ss_winini_misfit(head, len, offset);
+}
+
+static int ini_open(ss_storage *st, ss_diag *d)
+{
+	inipriv *p = calloc(1, sizeof(*p));
+	if (!p)
+		return ss_diag_oom(d);
+	st->priv = p;
+	p->cache_s = NONE;
+	if (ss_winini_parse(&p->ini, st->text, d) < 0)
+		return -1;
+	const ss_winini *ini = &p->ini;
+	size_t n = ini->nsections;
+	size_t *last = malloc((n ? n : 1) * sizeof(*last));
+	p->next_dup = malloc((n ? n : 1) * sizeof(*p->next_dup));
+	if (!last || !p->next_dup) {
+		free(last);
+		return ss_diag_oom(d);
+	}
+	const char *prefix = st->root->section;
+	size_t plen = strlen(prefix);
+	int r = 0;
+	for (size_t i = 0; i < n && r == 0; i++) {
+		const ss_winini_section *s = &ini->sections[i];
+		p->next_dup[i] = NONE;
+		if (s->first_of != i) {
+			p->next_dup[last[s->first_of]] = i;
+			last[s->first_of] = i;
+			continue;
+		}
+		last[i] = i;
+		const char *name = ss_winini_section_name(ini, i);
+		/* Deeper sections are subkeys of a session, not sessions. */
+		if (s->name_len <= plen || strncasecmp(name, prefix, plen) != 0 ||
+		    memchr(name + plen, '\\', s->name_len - plen))
+			continue;
+		r = storage_add_session(st, name + plen, s->name_len - plen, st->path, i, d);
+	}
+	free(last);
+	return r;
+}
+
+static void ini_close(ss_storage *st)
+{
+	inipriv *p = P(st);
+	if (!p)
+		return;
+	ss_winini_free(&p->ini);
+	for (size_t i = 0; i < p->np; i++) {
+		free(p->p[i].name);
+		free(p->p[i].value);
+	}
+	free(p->p);
+	free(p->head);
+	free(p->tail);
+	free(p->next_dup);
+	free(p->ck);
+	for (size_t i = 0; i < p->nins; i++) {
+		free((char *)p->ins[i].name);
+		free((char *)p->ins[i].value);
+	}
+	free(p->ins);
+	free(p);
+	st->priv = NULL;
+}
+
+static int ini_same_raw(const char *a, const char *b)
+{
+	return strcasecmp(a, b) == 0;
+}
+
+static int flush_inserts(ss_storage *st, ss_diag *d)
+{
+	inipriv *p = P(st);
+	int r = p->nins ? ss_winini_insert_keys(&p->ini, storage_edits(st), st->handle[p->cache_s],
+						p->ins, p->nins, d)
+			: 0;
+	for (size_t i = 0; i < p->nins; i++) {
+		free((char *)p->ins[i].name);
+		free((char *)p->ins[i].value);
+	}
+	p->nins = 0;
+	return r;
+}
+
+static int add_insert(inipriv *p, const char *name, const char *value)
+{
+	if (storage_grow(&p->ins, &p->inscap, p->nins, sizeof(*p->ins), 8) < 0)
+		return -1;
+	char *n = ss_strdup(name), *v = ss_strdup(value);
+	if (!n || !v) {
+		free(n);
+		free(v);
+		return -1;
+	}
+	p->ins[p->nins++] = (ss_winini_kv){n, v};
+	return 0;
+}
+
+/* The keys of session s, in every section of its name, in file order. */
+static int keys_of(ss_storage *st, size_t s, ss_diag *d)
+{
+	inipriv *p = P(st);
+	if (p->cache_s == s)
+		return 0;
+	if (flush_inserts(st, d) < 0)
+		return -1;
+	p->cache_s = NONE;
+	p->cn = 0;
+	for (size_t sec = st->handle[s]; sec != NONE; sec = p->next_dup[sec]) {
+		size_t cursor = 0;
+		ss_winini_key k;
+		while (ss_winini_next_key(&p->ini, sec, &cursor, &k)) {
+			if (storage_grow(&p->ck, &p->ccap, p->cn, sizeof(*p->ck), 32) < 0)
+				return ss_diag_oom(d);
+			p->ck[p->cn++] = (ckey){k, sec};
+		}
+	}
+	p->cache_s = s;
+	return 0;
+}
+
+static int is_key(const ss_winini *ini, const ss_winini_key *k, const char *name, size_t len)
+{
+	return k->name_len == len && ss_winini_key_is(ini, k, name);
+}
+
+static int fill(const ss_winini *ini, const ss_winini_key *k, ss_svalue *out)
+{
+	const char *name = ss_winini_key_name(ini, k), *val = ss_winini_key_value(ini, k);
+	if (storage_value_init(out, name, k->name_len, storage_where(ini->text, k->name_start),
+			       k->line) < 0)
+		return -1;
+	out->type = SS_STYPE_TEXT;
+	out->text = ss_strndup(val, k->value_len);
+	out->shown = storage_shown(0, name, k->name_len, val, k->value_len);
+	long v;
+	out->is_int = out->plain = ss_winini_parse_int(val, k->value_len, &v) == 0;
+	out->ival = out->is_int ? v : 0;
+	return out->text && out->shown ? 0 : -1;
+}
+
+static int ini_get_many(ss_storage *st, size_t s, const char *const *names, size_t n,
+			ss_svalue *out, ss_diag *d)
+{
+	if (st->sessions[s].created)
+		return 0;
+	inipriv *p = P(st);
+	if (keys_of(st, s, d) < 0)
+		return -1;
+	/* TMemIniFile reads the first key of a name in the first section. */
+	for (size_t j = 0; j < p->cn && p->ck[j].section == st->handle[s]; j++) {
+		const ss_winini_key *k = &p->ck[j].k;
+		for (size_t i = 0; i < n; i++) {
+			if (out[i].present || !is_key(&p->ini, k, names[i], strlen(names[i])))
+				continue;
+			if (fill(&p->ini, k, &out[i]) < 0)
+				return ss_diag_oom(d);
+		}
+	}
+	return 0;
+}
+
+static int ini_next(ss_storage *st, size_t s, ss_storage_cursor *c, ss_svalue *out, ss_diag *d)
+{
+	if (st->sessions[s].created)
+		return 0;
+	inipriv *p = P(st);
+	if (keys_of(st, s, d) < 0)
+		return -1;
+	for (; c->a < p->cn && p->ck[c->a].section == st->handle[s]; c->a++) {
+		const ss_winini_key *k = &p->ck[c->a].k;
+		const char *name = ss_winini_key_name(&p->ini, k);
+		size_t j = 0;
+		while (j < c->a && !(p->ck[j].k.name_len == k->name_len &&
+				     strncasecmp(ss_winini_key_name(&p->ini, &p->ck[j].k), name,
+						 k->name_len) == 0))
+			j++;
+		if (j == c->a) {
+			c->a++;
+			return fill(&p->ini, k, out) < 0 ? ss_diag_oom(d) : 1;
+		}
+	}
+	return 0;
+}
+
+/* The pending key `name` of session s, or NONE. */
+static size_t pending(inipriv *p, size_t s, const char *name)
+{
+	for (size_t i = s < p->nsess ? p->head[s] : NONE; i != NONE; i = p->p[i].next)
+		if (strcasecmp(p->p[i].name, name) == 0)
+			return i;
+	return NONE;
+}
+
+/* Sets (or adds) the pending key `name` of session s. */
+static int add_pending(ss_storage *st, size_t s, const char *name, const char *value)
+{
+	inipriv *p = P(st);
+	size_t i = pending(p, s, name);
+	if (i != NONE) {
+		char *v = ss_strdup(value);
+		if (!v)
+			return -1;
+		free(p->p[i].value);
+		p->p[i].value = v;
+		return 0;
+	}
+	if (s >= p->nsess) {
+		size_t n = st->cap > s ? st->cap : s + 1;
+		size_t *h = realloc(p->head, n * sizeof(*h));
+		if (!h)
+			return -1;
+		p->head = h;
+		size_t *t = realloc(p->tail, n * sizeof(*t));
+		if (!t)
+			return -1;
+		p->tail = t;
+		for (size_t j = p->nsess; j < n; j++)
+			p->head[j] = p->tail[j] = NONE;
+		p->nsess = n;
+	}
+	if (storage_grow(&p->p, &p->pcap, p->np, sizeof(*p->p), 16) < 0)
+		return -1;
+	pend *e = &p->p[p->np];
+	e->name = ss_strdup(name);
+	e->value = ss_strdup(value);
+	e->next = NONE;
+	if (!e->name || !e->value) {
+		free(e->name);
+		free(e->value);
+		return -1;
+	}
+	if (p->head[s] == NONE)
+		p->head[s] = p->np;
+	else
+		p->p[p->tail[s]].next = p->np;
+	p->tail[s] = p->np++;
+	return 0;
+}
+
+/* Whether the text of key k already is `want` as WinSCP reads it. */
+static int holds(const ss_winini *ini, const ss_winini_key *k, const ss_svalue *want)
+{
+	const char *val = ss_winini_key_value(ini, k);
+	if (want->type == SS_STYPE_DWORD) {
+		long v;
+		return ss_winini_parse_int(val, k->value_len, &v) == 0 &&
+		       v == (long)(int32_t)want->dword;
+	}
+	return k->value_len == strlen(want->text) && memcmp(val, want->text, k->value_len) == 0;
+}
+
+static int ini_set(ss_storage *st, size_t s, const char *name, const ss_svalue *want, ss_diag *d)
+{
+	char num[16];
+	const char *text = want->text;
+	if (want->type == SS_STYPE_DWORD) {
+		storage_int_text(want->dword, num);
+		text = num;
+	}
+	if (st->sessions[s].created)
+		return add_pending(st, s, name, text) < 0 ? ss_diag_oom(d) : 0;
+	inipriv *p = P(st);
+	const ss_winini *ini = &p->ini;
+	int in_first = 0;
+	size_t len = strlen(name);
+	if (keys_of(st, s, d) < 0)
+		return -1;
+	for (size_t j = 0; j < p->cn; j++) {
+		const ss_winini_key *k = &p->ck[j].k;
+		if (!is_key(ini, k, name, len))
+			continue;
+		in_first |= p->ck[j].section == st->handle[s];
+		if (!holds(ini, k, want) &&
+		    ss_winini_set_value(ini, storage_edits(st), k, text, d) < 0)
+			return -1;
+	}
+	/* Added after the first section's last line, in the order of the
+	 * calls. */
+	return in_first || add_insert(p, name, text) == 0 ? 0 : ss_diag_oom(d);
+}
+
+static void drop_pending(inipriv *p, size_t s, const char *name)
+{
+	size_t prev = NONE;
+	for (size_t i = s < p->nsess ? p->head[s] : NONE; i != NONE; prev = i, i = p->p[i].next) {
+		if (strcasecmp(p->p[i].name, name) != 0)
+			continue;
+		if (prev == NONE)
+			p->head[s] = p->p[i].next;
+		else
+			p->p[prev].next = p->p[i].next;
+		if (p->tail[s] == i)
+			p->tail[s] = prev;
+		return; /* its strings are freed with the others */
+	}
+}
+
+static int ini_del(ss_storage *st, size_t s, const char *name, ss_diag *d)
+{
+	inipriv *p = P(st);
+	if (st->sessions[s].created) {
+		drop_pending(p, s, name);
+		return 0;
+	}
+	if (keys_of(st, s, d) < 0)
+		return -1;
+	size_t len = strlen(name);
+	for (size_t j = 0; j < p->cn; j++)
+		if (is_key(&p->ini, &p->ck[j].k, name, len) &&
+		    ss_winini_delete_key(&p->ini, storage_edits(st), &p->ck[j].k, d) < 0)
+			return -1;
+	return 0;
+}
+
+static int ini_create(ss_storage *st, size_t s, ss_diag *d)
+{
+	(void)st;
+	(void)s;
+	(void)d;
+	return 0; /* its section is written at commit */
+}
+
+/* The pending keys of session s, in the order they were set. */
+static ss_winini_kv *pending_kv(inipriv *p, size_t s, size_t *n)
+{
+	*n = 0;
+	for (size_t i = s < p->nsess ? p->head[s] : NONE; i != NONE; i = p->p[i].next)
+		(*n)++;
+	ss_winini_kv *kv = malloc((*n ? *n : 1) * sizeof(*kv));
+	size_t j = 0;
+	for (size_t i = s < p->nsess ? p->head[s] : NONE; kv && i != NONE; i = p->p[i].next)
+		kv[j++] = (ss_winini_kv){p->p[i].name, p->p[i].value};
+	return kv;
+}
+
+static int ini_commit(ss_storage *st, ss_diag *d)
+{
+	inipriv *p = P(st);
+	if (flush_inserts(st, d) < 0)
+		return -1;
+	for (size_t s = 0; s < st->n; s++) {
+		if (!st->sessions[s].created)
+			continue;
+		size_t n;
+		ss_winini_kv *kv = pending_kv(p, s, &n);
+		char *name = ss_asprintf("%s%s", st->root->section, st->sessions[s].raw);
+		int r = kv && name
+			    ? ss_winini_append_section(&p->ini, storage_edits(st), name, kv, n, d)
+			    : ss_diag_oom(d);
+		free(kv);
+		free(name);
+		if (r < 0)
+			return -1;
+	}
+	return 0;
+}
+
+const ss_storage_backend ss_storage_winini = {
+    .name = "winini",
+    .keyed = 1,
+    .dedicated = 1,
+    .accepts = ini_accepts,
+    .probe = ini_probe,
+    .misfit = ini_misfit,
+    .open = ini_open,
+    .close = ini_close,
+    .same_raw = ini_same_raw,
+    .get_many = ini_get_many,
+    .next = ini_next,
+    .set = ini_set,
+    .del = ini_del,
+    .create = ini_create,
+    .commit = ini_commit,
+};

@@ -1,0 +1,413 @@
+/* storage: choosing a backend, the session list, and the checks every
+ * call shares. The backends are in be_*.c (see backend.h). */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend.h"
+#include "sshsync/os_file.h"
+#include "sshsync/sessdir.h"
+
+/* Every backend, in the order they are asked whether a path is theirs. */
+static const ss_storage_backend *const BACKENDS[] = {
+    &ss_storage_sessdir,
+    &ss_storage_regfile,
+    &ss_storage_winini,
+};
+#define NBACKENDS (sizeof(BACKENDS) / sizeof(BACKENDS[0]))
+
+void ss_svalue_free(ss_svalue *v)
+{
+	if (!v)
+		return;
+	free(v->name);
+	free(v->text);
+	free(v->where);
+	free(v->shown);
+	memset(v, 0, sizeof(*v));
+}
+
+int storage_value_init(ss_svalue *v, const char *name, size_t len, char *where, size_t order)
+{
+	memset(v, 0, sizeof(*v));
+	v->where = where;
+	v->name = ss_strndup(name, len);
+	v->order = order;
+	v->present = 1;
+	if (!v->where || !v->name) {
+		ss_svalue_free(v);
+		return -1;
+	}
+	return 0;
+}
+
+/* Formatting without printf: a large store formats these for every value
+ * it reads. */
+char *storage_shown(int quoted, const char *name, size_t nlen, const char *data, size_t len)
+{
+	size_t cut = len > 40 ? 40 : len;
+	ss_buf b = SS_BUF_INIT;
+	int r = ss_buf_grow(&b, nlen + cut + 8);
+	r |= quoted ? ss_buf_addc(&b, '"') : 0;
+	r |= ss_buf_add(&b, name, nlen);
+	r |= quoted ? ss_buf_addc(&b, '"') : 0;
+	r |= ss_buf_addc(&b, '=');
+	r |= ss_buf_add(&b, data, cut);
+	r |= len > 40 ? ss_buf_adds(&b, "...") : 0;
+	if (r < 0) {
+		ss_buf_release(&b);
+		return NULL;
+	}
+	return ss_buf_detach(&b, NULL);
+}
+
+char *storage_where(const ss_text *t, size_t offset)
+{
+	char num[24];
+	size_t line = ss_text_line_at(t, offset) + 1, n = sizeof(num);
+	do {
+		num[--n] = (char)('0' + line % 10);
+		line /= 10;
+	} while (line);
+	size_t plen = strlen(t->path);
+	char *s = malloc(plen + 1 + sizeof(num) - n + 1);
+	if (!s)
+		return NULL;
+	memcpy(s, t->path, plen);
+	s[plen] = ':';
+	memcpy(s + plen + 1, num + n, sizeof(num) - n);
+	s[plen + 1 + sizeof(num) - n] = '\0';
+	return s;
+}
+
+void storage_int_text(uint32_t value, char out[16])
+{
+	snprintf(out, 16, "%ld", (long)(int32_t)value);
+}
+
+int ss_storage_unescape(const char *raw, size_t len, ss_buf *out)
+{
+	return ss_sessname_from_file(raw, len, out);
+}
+
+int storage_grow(void *v, size_t *cap, size_t n, size_t size, size_t first)
+{
+	void **pv = v;
+	if (n < *cap)
+		return 0;
+	size_t c = *cap ? *cap * 2 : first;
+	void *nv = realloc(*pv, c * size);
+	if (!nv)
+		return -1;
+	*pv = nv;
+	*cap = c;
+	return 0;
+}
+
+static void drop_session(ss_storage *st, size_t i)
+{
+	free(st->sessions[i].raw);
+	free(st->sessions[i].name);
+	if (st->sessions[i].file != st->path)
+		free(st->sessions[i].file);
+}
+
+int storage_add_session(ss_storage *st, const char *raw, size_t len, const char *file,
+			size_t handle, ss_diag *d)
+{
+	size_t hcap = st->cap;
+	if (storage_grow(&st->handle, &hcap, st->n, sizeof(*st->handle), 16) < 0 ||
+	    storage_grow(&st->sessions, &st->cap, st->n, sizeof(*st->sessions), 16) < 0)
+		return ss_diag_oom(d);
+	ss_storage_session *s = &st->sessions[st->n];
+	memset(s, 0, sizeof(*s));
+	ss_buf name = SS_BUF_INIT;
+	s->raw = ss_strndup(raw, len);
+	/* Sessions of one file share its name. */
+	s->file = strcmp(file, st->path) == 0 ? st->path : ss_strdup(file);
+	int (*unescape)(const char *, size_t, ss_buf *) =
+	    st->root->unescape ? st->root->unescape : ss_storage_unescape;
+	if (!s->raw || !s->file || unescape(s->raw, len, &name) < 0 ||
+	    !(s->name = ss_buf_detach(&name, NULL))) {
+		ss_buf_release(&name);
+		free(s->raw);
+		if (s->file != st->path)
+			free(s->file);
+		return ss_diag_oom(d);
+	}
+	st->handle[st->n++] = handle;
+	return 0;
+}
+
+static const ss_storage_backend *fallback(const ss_storage_root *root)
+{
+	for (size_t i = 0; root->fallback && i < NBACKENDS; i++)
+		if (strcmp(BACKENDS[i]->name, root->fallback) == 0)
+			return BACKENDS[i];
+	return NULL;
+}
+
+/* The backend for `path`: the surest of those that accept the root, else
+ * the root's fallback. Loads the file (into st->text) unless a backend
+ * takes the path as it is. */
+static const ss_storage_backend *choose(ss_storage *st, ss_diag *d)
+{
+	int is_dir = ss_os_is_dir(st->path);
+	const ss_storage_backend *best = NULL;
+	int score = 0;
+	/* First without reading: folders, and paths that are no file. */
+	for (size_t i = 0; i < NBACKENDS; i++) {
+		const ss_storage_backend *be = BACKENDS[i];
+		int s = be->accepts(st->root) ? be->probe(st->path, is_dir, NULL, 0) : 0;
+		if (s > score) {
+			best = be;
+			score = s;
+		}
+	}
+	if (best)
+		return best;
+	ss_text *t = calloc(1, sizeof(*t));
+	if (!t) {
+		ss_diag_oom(d);
+		return NULL;
+	}
+	if (ss_text_load(t, st->path, 0, d) < 0) {
+		free(t);
+		return NULL;
+	}
+	st->text = t;
+	st->own_text = 1;
+	for (size_t i = 0; i < NBACKENDS; i++) {
+		const ss_storage_backend *be = BACKENDS[i];
+		int s = be->accepts(st->root) ? be->probe(st->path, 0, t->data, t->len) : 0;
+		if (s > score) {
+			best = be;
+			score = s;
+		}
+	}
+	if (!best)
+		best = fallback(st->root);
+	if (!best)
+		ss_text_error(t, d, 0, "not a store of this client");
+	return best;
+}
+
+int ss_storage_open(ss_storage **out, const char *path, const ss_storage_root *root,
+		    const char *codepage, ss_changeset *cs, ss_diag *d)
+{
+	*out = NULL;
+	ss_storage *st = calloc(1, sizeof(*st));
+	if (!st || !(st->path = ss_strdup(path))) {
+		free(st);
+		return ss_diag_oom(d);
+	}
+	st->root = root;
+	st->codepage = codepage;
+	st->cs = cs;
+	st->be = choose(st, d);
+	if (st->be && st->text && cs) {
+		/* The changeset owns the text from here, also on failure. */
+		st->own_text = 0;
+		st->change = cs->n;
+		if (!ss_changeset_add(cs, st->text)) {
+			st->text = NULL;
+			st->be = NULL;
+			ss_diag_oom(d);
+		}
+	}
+	if (!st->be || st->be->open(st, d) < 0) {
+		ss_storage_close(st);
+		return -1;
+	}
+	*out = st;
+	return 0;
+}
+
+void ss_storage_close(ss_storage *st)
+{
+	if (!st)
+		return;
+	if (st->be && st->be->close)
+		st->be->close(st);
+	for (size_t i = 0; i < st->n; i++)
+		drop_session(st, i);
+	free(st->sessions);
+	free(st->handle);
+	if (st->text && st->own_text) {
+		ss_text_free(st->text);
+		free(st->text);
+	}
+	free(st->path);
+	free(st);
+}
+
+ss_edits *storage_edits(ss_storage *st)
+{
+	return &st->cs->v[st->change].edits;
+}
+
+const char *ss_storage_misfit(const ss_storage_root *root, const char *head, size_t len,
+			      int session_file, size_t *offset)
+{
+	for (size_t i = 0; i < NBACKENDS; i++) {
+		const ss_storage_backend *be = BACKENDS[i];
+		if (!be->accepts(root) || !be->misfit)
+			continue;
+		if (session_file ? be->folder_files != NULL : be->probe(NULL, 0, head, len) == 2)
+			return be->misfit(root, head, len, session_file, offset);
+	}
+	const ss_storage_backend *be = fallback(root);
+	return be && be->misfit && !session_file ? be->misfit(root, head, len, 0, offset) : NULL;
+}
+
+int ss_storage_folder_files(const ss_storage_root *root, const char *dir, ss_strlist *out,
+			    ss_diag *d)
+{
+	for (size_t i = 0; i < NBACKENDS; i++)
+		if (BACKENDS[i]->accepts(root) && BACKENDS[i]->folder_files)
+			return BACKENDS[i]->folder_files(root, dir, out, d);
+	return ss_diag_set(d, dir, 0, 0, "this client keeps no session folders");
+}
+
+const char *ss_storage_backend_name(const ss_storage *st)
+{
+	return st->be->name;
+}
+
+int ss_storage_keyed(const ss_storage *st)
+{
+	return st->be->keyed;
+}
+
+int ss_storage_dedicated(const ss_storage *st)
+{
+	return st->be->dedicated;
+}
+
+size_t ss_storage_count(const ss_storage *st)
+{
+	return st->n;
+}
+
+const ss_storage_session *ss_storage_at(const ss_storage *st, size_t s)
+{
+	return s < st->n ? &st->sessions[s] : NULL;
+}
+
+char *ss_storage_file_of(const ss_storage *st, const char *raw)
+{
+	return st->be->file_of ? st->be->file_of(st, raw) : ss_strdup(st->path);
+}
+
+size_t ss_storage_find(const ss_storage *st, const char *raw)
+{
+	for (size_t i = 0; i < st->n; i++)
+		if (st->be->same_raw(st->sessions[i].raw, raw))
+			return i;
+	return SIZE_MAX;
+}
+
+static int writable(const ss_storage *st, ss_diag *d)
+{
+	if (!st->cs)
+		return ss_diag_set(d, st->path, 0, 0, "opened read-only");
+	if (st->committed)
+		return ss_diag_set(d, st->path, 0, 0, "edits are already committed");
+	return 0;
+}
+
+static int check(const ss_storage *st, size_t s, int write, ss_diag *d)
+{
+	if (s >= st->n)
+		return ss_diag_set(d, st->path, 0, 0, "no session number %zu", s);
+	if (write)
+		return writable(st, d);
+	return 0;
+}
+
+int ss_storage_get_many(ss_storage *st, size_t s, const char *const *names, size_t n,
+			ss_svalue *out, ss_diag *d)
+{
+	memset(out, 0, n * sizeof(*out));
+	if (check(st, s, 0, d) < 0)
+		return -1;
+	if (st->be->get_many(st, s, names, n, out, d) < 0) {
+		for (size_t i = 0; i < n; i++)
+			ss_svalue_free(&out[i]);
+		return -1;
+	}
+	return 0;
+}
+
+int ss_storage_get(ss_storage *st, size_t s, const char *name, ss_svalue *out, ss_diag *d)
+{
+	if (ss_storage_get_many(st, s, &name, 1, out, d) < 0)
+		return -1;
+	return out->present;
+}
+
+int ss_storage_next(ss_storage *st, size_t s, ss_storage_cursor *c, ss_svalue *out, ss_diag *d)
+{
+	memset(out, 0, sizeof(*out));
+	if (check(st, s, 0, d) < 0)
+		return -1;
+	return st->be->next(st, s, c, out, d);
+}
+
+int ss_storage_set_dword(ss_storage *st, size_t s, const char *name, uint32_t value, ss_diag *d)
+{
+	if (check(st, s, 1, d) < 0)
+		return -1;
+	ss_svalue v = {0};
+	v.type = SS_STYPE_DWORD;
+	v.dword = value;
+	return st->be->set(st, s, name, &v, d);
+}
+
+int ss_storage_set_string(ss_storage *st, size_t s, const char *name, const char *value, ss_diag *d)
+{
+	if (check(st, s, 1, d) < 0)
+		return -1;
+	ss_svalue v = {0};
+	v.type = SS_STYPE_STRING;
+	v.text = (char *)value;
+	return st->be->set(st, s, name, &v, d);
+}
+
+int ss_storage_delete(ss_storage *st, size_t s, const char *name, ss_diag *d)
+{
+	if (check(st, s, 1, d) < 0)
+		return -1;
+	return st->be->del(st, s, name, d);
+}
+
+int ss_storage_create(ss_storage *st, const char *raw, size_t *index, ss_diag *d)
+{
+	if (writable(st, d) < 0)
+		return -1;
+	if (ss_storage_find(st, raw) != SIZE_MAX)
+		return ss_diag_set(d, st->path, 0, 0, "a session \"%s\" is already there", raw);
+	char *file = ss_storage_file_of(st, raw);
+	int r = file ? storage_add_session(st, raw, strlen(raw), file, 0, d) : ss_diag_oom(d);
+	free(file);
+	if (r < 0)
+		return -1;
+	size_t s = st->n - 1;
+	st->sessions[s].created = 1;
+	if (st->be->create(st, s, d) < 0) {
+		/* Not listed when it cannot be made. */
+		drop_session(st, --st->n);
+		return -1;
+	}
+	*index = s;
+	return 0;
+}
+
+int ss_storage_commit(ss_storage *st, ss_diag *d)
+{
+	if (writable(st, d) < 0)
+		return -1;
+	st->committed = 1;
+	return st->be->commit(st, d);
+}

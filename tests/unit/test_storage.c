@@ -1,0 +1,518 @@
+/* storage: the contract of include/sshsync/storage.h, the same tests run
+ * against every backend (each with a store written in its own syntax:
+ * .reg v5 UTF-16 and REGEDIT4, WinSCP.ini, PuTTY and KiTTY session
+ * folders). */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "sshsync/putty.h"
+#include "sshsync/storage.h"
+#include "testutil.h"
+
+#define KEY "Software\\Test\\Sessions"
+#define HKCU "HKEY_CURRENT_USER\\"
+
+/* One value of the sample store. */
+typedef struct sval {
+	const char *name;
+	int dword; /* 1: an integer (.reg dword:), 0: a string */
+	uint32_t n;
+	const char *s;
+} sval;
+
+typedef struct ssess {
+	const char *raw;
+	sval v[4];
+	size_t nv;
+} ssess;
+
+/* The sample: sessions in store order; a string where a DWORD belongs. */
+static const ssess SAMPLE[] = {
+    {"web%201", {{"PingInterval", 1, 1, NULL}, {"HostName", 0, 0, "web.example"}}, 2},
+    {"Default%20Settings", {{"PingIntervalSecs", 1, 30, NULL}}, 1},
+    {"bad", {{"PingInterval", 0, 0, "fast"}, {"PingIntervalSecs", 1, 5, NULL}}, 2},
+};
+#define NSAMPLE (sizeof(SAMPLE) / sizeof(SAMPLE[0]))
+
+typedef enum kind { REG5, REG4, INI, PUTTYDIR, KITTYDIR } kind;
+
+typedef struct backend {
+	const char *name; /* expected ss_storage_backend_name */
+	kind k;
+	ss_storage_root root;
+} backend;
+
+static int unescape(const char *raw, size_t len, ss_buf *out)
+{
+	return ss_putty_unescape_name(raw, len, out);
+}
+
+static const backend B_REG5 = {"regfile", REG5, {KEY, 1, NULL, SS_FILES_NONE, "regfile", unescape}};
+static const backend B_REG4 = {"regfile", REG4, {KEY, 1, NULL, SS_FILES_NONE, "regfile", unescape}};
+static const backend B_INI = {
+    "winini", INI, {KEY, 0, "Sessions\\", SS_FILES_NONE, "winini", unescape}};
+static const backend B_PUTTYDIR = {
+    "sessdir", PUTTYDIR, {KEY, 1, NULL, SS_FILES_PUTTY, "regfile", unescape}};
+static const backend B_KITTYDIR = {
+    "sessdir", KITTYDIR, {KEY, 1, NULL, SS_FILES_KITTY, "regfile", unescape}};
+
+typedef struct fixture {
+	const backend *be;
+	char *dir;
+	char *path; /* the store */
+	/* Where each sample value is: file and 1-based line. */
+	char *file[NSAMPLE][4];
+	size_t line[NSAMPLE][4];
+	ss_changeset cs;
+	ss_storage *st;
+	ss_diag d;
+} fixture;
+
+static void add_line(ss_buf *b, size_t *line, const char *s)
+{
+	assert_int_equal(ss_buf_adds(b, s), 0);
+	assert_int_equal(ss_buf_adds(b, "\r\n"), 0);
+	(*line)++;
+}
+
+static void value_line(const fixture *f, const sval *v, ss_buf *out)
+{
+	ss_buf_reset(out);
+	int r;
+	switch (f->be->k) {
+	case REG5:
+	case REG4:
+		r = v->dword ? ss_buf_addf(out, "\"%s\"=dword:%08x", v->name, v->n)
+			     : ss_buf_addf(out, "\"%s\"=\"%s\"", v->name, v->s);
+		break;
+	case KITTYDIR:
+		r = v->dword ? ss_buf_addf(out, "%s\\%u\\", v->name, v->n)
+			     : ss_buf_addf(out, "%s\\%s\\", v->name, v->s);
+		break;
+	default:
+		r = v->dword ? ss_buf_addf(out, "%s=%u", v->name, v->n)
+			     : ss_buf_addf(out, "%s=%s", v->name, v->s);
+	}
+	assert_int_equal(r, 0);
+}
+
+/* Writes the sample store in the backend's syntax, noting where each
+ * value is. */
+static void write_sample(fixture *f)
+{
+	ss_buf b = SS_BUF_INIT, l = SS_BUF_INIT;
+	size_t line = 0;
+	int dir = f->be->k == PUTTYDIR || f->be->k == KITTYDIR;
+	if (dir) {
+		f->path = tu_path(f->dir, "sessions");
+		assert_int_equal(mkdir(f->path, 0700), 0);
+	} else {
+		f->path = tu_path(f->dir, f->be->k == INI ? "WinSCP.ini" : "s.reg");
+		add_line(&b, &line,
+			 f->be->k == REG4  ? "REGEDIT4"
+			 : f->be->k == INI ? "[Configuration]"
+					   : "Windows Registry Editor Version 5.00");
+		add_line(&b, &line, "");
+		if (f->be->k != INI) {
+			add_line(&b, &line, "[" HKCU "Software\\Other]");
+			add_line(&b, &line, "\"PingInterval\"=dword:00000007");
+			add_line(&b, &line, "");
+		}
+	}
+	for (size_t i = 0; i < NSAMPLE; i++) {
+		if (dir) {
+			ss_buf_reset(&b);
+			line = 0;
+		} else {
+			ss_buf_reset(&l);
+			assert_int_equal(
+			    ss_buf_addf(&l,
+					f->be->k == INI ? "[Sessions\\%s]" : "[" HKCU KEY "\\%s]",
+					SAMPLE[i].raw),
+			    0);
+			add_line(&b, &line, ss_buf_str(&l));
+		}
+		for (size_t j = 0; j < SAMPLE[i].nv; j++) {
+			value_line(f, &SAMPLE[i].v[j], &l);
+			add_line(&b, &line, ss_buf_str(&l));
+			f->line[i][j] = line;
+			f->file[i][j] = dir ? tu_path(f->path, SAMPLE[i].raw) : strdup(f->path);
+		}
+		if (dir) {
+			char *p = tu_path(f->path, SAMPLE[i].raw);
+			tu_write(p, b.data, b.len);
+			free(p);
+		} else {
+			add_line(&b, &line, "");
+		}
+	}
+	if (f->be->k == REG5) {
+		ss_text t;
+		ss_buf w = SS_BUF_INIT;
+		assert_int_equal(ss_text_new_empty(&t, "x", SS_ENC_UTF16LE, SS_EOL_CRLF, &f->d), 0);
+		assert_int_equal(ss_text_encode(&t, b.data, b.len, &w, &f->d), 0);
+		ss_text_free(&t);
+		tu_write(f->path, w.data, w.len);
+		ss_buf_release(&w);
+	} else if (!dir) {
+		tu_write(f->path, b.data, b.len);
+	}
+	ss_buf_release(&b);
+	ss_buf_release(&l);
+}
+
+static int setup(void **state)
+{
+	fixture *f = calloc(1, sizeof(*f));
+	if (!f)
+		return -1;
+	f->be = *state;
+	f->dir = tu_tempdir();
+	f->cs = (ss_changeset)SS_CHANGESET_INIT;
+	write_sample(f);
+	*state = f;
+	return 0;
+}
+
+static void close_store(fixture *f)
+{
+	ss_storage_close(f->st);
+	f->st = NULL;
+	ss_changeset_free(&f->cs);
+	f->cs = (ss_changeset)SS_CHANGESET_INIT;
+}
+
+static int teardown(void **state)
+{
+	fixture *f = *state;
+	close_store(f);
+	tu_rmtree(f->dir);
+	for (size_t i = 0; i < NSAMPLE; i++)
+		for (size_t j = 0; j < 4; j++)
+			free(f->file[i][j]);
+	free(f->dir);
+	free(f->path);
+	ss_diag_clear(&f->d);
+	free(f);
+	return 0;
+}
+
+static void open_store(fixture *f, int writable)
+{
+	close_store(f);
+	int r =
+	    ss_storage_open(&f->st, f->path, &f->be->root, NULL, writable ? &f->cs : NULL, &f->d);
+	if (r < 0)
+		fail_msg("%s: %s", f->d.file ? f->d.file : "", f->d.message);
+	assert_string_equal(ss_storage_backend_name(f->st), f->be->name);
+}
+
+/* Commits, writes every changed file as the engine would, and reopens. */
+static size_t write_and_reopen(fixture *f)
+{
+	assert_int_equal(ss_storage_commit(f->st, &f->d), 0);
+	assert_int_equal(ss_changeset_render(&f->cs, &f->d), 0);
+	size_t changed = 0;
+	for (size_t i = 0; i < f->cs.n; i++) {
+		ss_change *c = &f->cs.v[i];
+		if (!c->changed)
+			continue;
+		tu_write(c->text->path, c->rendered.data, c->rendered.len);
+		changed++;
+	}
+	open_store(f, 1);
+	return changed;
+}
+
+static size_t find(fixture *f, const char *raw)
+{
+	size_t s = ss_storage_find(f->st, raw);
+	assert_true(s != SIZE_MAX);
+	return s;
+}
+
+/* The sessions are listed once each, raw and unescaped, in store order
+ * (folders: sorted file names). */
+static void test_list(void **state)
+{
+	fixture *f = *state;
+	open_store(f, 0);
+	assert_int_equal(ss_storage_count(f->st), NSAMPLE);
+	int dir = f->be->k == PUTTYDIR || f->be->k == KITTYDIR;
+	/* Sorted bytewise: "Default%20Settings" < "bad" < "web%201". */
+	static const size_t sorted[NSAMPLE] = {1, 2, 0};
+	for (size_t i = 0; i < NSAMPLE; i++) {
+		const ss_storage_session *s = ss_storage_at(f->st, i);
+		size_t k = dir ? sorted[i] : i;
+		assert_string_equal(s->raw, SAMPLE[k].raw);
+		assert_false(s->created);
+		char *file = dir ? tu_path(f->path, SAMPLE[k].raw) : strdup(f->path);
+		assert_string_equal(s->file, file);
+		free(file);
+	}
+	assert_string_equal(ss_storage_at(f->st, find(f, "web%201"))->name, "web 1");
+	assert_string_equal(ss_storage_at(f->st, find(f, "Default%20Settings"))->name,
+			    "Default Settings");
+	assert_true(ss_storage_find(f->st, "nothere") == SIZE_MAX);
+	assert_null(ss_storage_at(f->st, NSAMPLE));
+}
+
+static void assert_where(fixture *f, size_t i, size_t j, const ss_svalue *v)
+{
+	char *want = ss_asprintf("%s:%zu", f->file[i][j], f->line[i][j]);
+	assert_string_equal(v->where, want);
+	free(want);
+}
+
+/* Reading: the value, its stored type, what the integer read gives and
+ * where it is; absent is absent. */
+static void test_get(void **state)
+{
+	fixture *f = *state;
+	open_store(f, 0);
+	int typed = f->be->k == REG5 || f->be->k == REG4;
+	ss_svalue v;
+	size_t web = find(f, "web%201");
+	assert_int_equal(ss_storage_get(f->st, web, "PingInterval", &v, &f->d), 1);
+	assert_string_equal(v.name, "PingInterval");
+	assert_int_equal(v.type, typed ? SS_STYPE_DWORD : SS_STYPE_TEXT);
+	assert_true(v.is_int && v.plain);
+	assert_int_equal(v.ival, 1);
+	if (typed)
+		assert_int_equal(v.dword, 1);
+	else
+		assert_string_equal(v.text, "1");
+	assert_where(f, 0, 0, &v);
+	assert_non_null(strstr(v.shown, "PingInterval"));
+	ss_svalue_free(&v);
+
+	assert_int_equal(ss_storage_get(f->st, web, "HostName", &v, &f->d), 1);
+	assert_int_equal(v.type, typed ? SS_STYPE_STRING : SS_STYPE_TEXT);
+	assert_string_equal(v.text, "web.example");
+	assert_where(f, 0, 1, &v);
+	ss_svalue_free(&v);
+
+	/* A string where a DWORD belongs is reported as what it is. */
+	size_t bad = find(f, "bad");
+	assert_int_equal(ss_storage_get(f->st, bad, "PingInterval", &v, &f->d), 1);
+	assert_true(v.type != SS_STYPE_DWORD);
+	assert_false(v.plain);
+	assert_string_equal(v.text, "fast");
+	ss_svalue_free(&v);
+
+	/* Absent: the caller's default. */
+	assert_int_equal(ss_storage_get(f->st, web, "TCPKeepalives", &v, &f->d), 0);
+	assert_false(v.present);
+	assert_null(v.where);
+
+	/* Several at once, in the order asked. */
+	const char *names[] = {"PingIntervalSecs", "Nothing", "PingInterval"};
+	ss_svalue m[3];
+	assert_int_equal(ss_storage_get_many(f->st, bad, names, 3, m, &f->d), 0);
+	assert_true(m[0].present && !m[1].present && m[2].present);
+	assert_int_equal(m[0].ival, 5);
+	assert_where(f, 2, 1, &m[0]);
+	assert_where(f, 2, 0, &m[2]);
+	assert_true(m[2].order < m[0].order);
+	for (int i = 0; i < 3; i++)
+		ss_svalue_free(&m[i]);
+}
+
+/* Enumeration: every value once, in store order. */
+static void test_next(void **state)
+{
+	fixture *f = *state;
+	open_store(f, 0);
+	for (size_t i = 0; i < NSAMPLE; i++) {
+		size_t s = find(f, SAMPLE[i].raw);
+		ss_storage_cursor c = {0, 0};
+		ss_svalue v;
+		size_t j = 0;
+		int r;
+		while ((r = ss_storage_next(f->st, s, &c, &v, &f->d)) == 1) {
+			assert_true(j < SAMPLE[i].nv);
+			assert_string_equal(v.name, SAMPLE[i].v[j].name);
+			assert_where(f, i, j, &v);
+			ss_svalue_free(&v);
+			j++;
+		}
+		assert_int_equal(r, 0);
+		assert_int_equal(j, SAMPLE[i].nv);
+		/* Finished stays finished. */
+		assert_int_equal(ss_storage_next(f->st, s, &c, &v, &f->d), 0);
+	}
+}
+
+/* Nothing changes what nobody asked to change; a read-only storage plans
+ * nothing. */
+static void test_unchanged(void **state)
+{
+	fixture *f = *state;
+	open_store(f, 0);
+	assert_int_equal(ss_storage_set_dword(f->st, 0, "PingInterval", 9, &f->d), -1);
+	assert_int_equal(ss_storage_commit(f->st, &f->d), -1);
+	ss_diag_clear(&f->d);
+	open_store(f, 1);
+	/* Setting what is there already changes no byte. */
+	size_t web = find(f, "web%201");
+	assert_int_equal(ss_storage_set_dword(f->st, web, "PingInterval", 1, &f->d), 0);
+	assert_int_equal(ss_storage_set_string(f->st, web, "HostName", "web.example", &f->d), 0);
+	assert_int_equal(write_and_reopen(f), 0);
+}
+
+/* Set, delete and add: planned, then written by the "engine", then read
+ * back; every other value stays. */
+static void test_set_delete(void **state)
+{
+	fixture *f = *state;
+	open_store(f, 1);
+	size_t web = find(f, "web%201"), bad = find(f, "bad");
+	assert_int_equal(ss_storage_set_dword(f->st, web, "PingInterval", 2, &f->d), 0);
+	assert_int_equal(ss_storage_set_dword(f->st, web, "PingIntervalSecs", 15, &f->d), 0);
+	assert_int_equal(ss_storage_set_dword(f->st, bad, "PingInterval", 4, &f->d), 0);
+	assert_int_equal(ss_storage_set_string(f->st, web, "HostName", "new host", &f->d), 0);
+	assert_int_equal(ss_storage_delete(f->st, bad, "PingIntervalSecs", &f->d), 0);
+	assert_int_equal(ss_storage_delete(f->st, bad, "Nothing", &f->d), 0);
+	/* Nothing is written before the engine writes. */
+	ss_svalue v;
+	assert_int_equal(ss_storage_get(f->st, web, "PingIntervalSecs", &v, &f->d), 0);
+	size_t files = write_and_reopen(f);
+	int dir = f->be->k == PUTTYDIR || f->be->k == KITTYDIR;
+	assert_int_equal(files, dir ? 2 : 1);
+
+	web = find(f, "web%201");
+	bad = find(f, "bad");
+	assert_int_equal(ss_storage_get(f->st, web, "PingInterval", &v, &f->d), 1);
+	assert_int_equal(v.ival, 2);
+	assert_true(v.plain);
+	ss_svalue_free(&v);
+	assert_int_equal(ss_storage_get(f->st, web, "PingIntervalSecs", &v, &f->d), 1);
+	assert_int_equal(v.ival, 15);
+	/* Added after the session's last value. */
+	assert_true(v.order > 0);
+	ss_svalue_free(&v);
+	assert_int_equal(ss_storage_get(f->st, web, "HostName", &v, &f->d), 1);
+	assert_string_equal(v.text, "new host");
+	ss_svalue_free(&v);
+	assert_int_equal(ss_storage_get(f->st, bad, "PingInterval", &v, &f->d), 1);
+	assert_true(v.is_int && v.plain);
+	assert_int_equal(v.ival, 4);
+	ss_svalue_free(&v);
+	assert_int_equal(ss_storage_get(f->st, bad, "PingIntervalSecs", &v, &f->d), 0);
+	size_t def = find(f, "Default%20Settings");
+	assert_int_equal(ss_storage_get(f->st, def, "PingIntervalSecs", &v, &f->d), 1);
+	assert_int_equal(v.ival, 30);
+	ss_svalue_free(&v);
+	assert_int_equal(ss_storage_count(f->st), NSAMPLE);
+	/* And a second time, nothing more changes. */
+	assert_int_equal(ss_storage_set_dword(f->st, web, "PingIntervalSecs", 15, &f->d), 0);
+	assert_int_equal(write_and_reopen(f), 0);
+}
+
+/* A new session (here with a name that needs escaping) is written at
+ * commit with what was set on it, after the others. */
+static void test_create(void **state)
+{
+	fixture *f = *state;
+	open_store(f, 1);
+	size_t s;
+	assert_int_equal(ss_storage_create(f->st, "Default%20Settings", &s, &f->d), -1);
+	ss_diag_clear(&f->d);
+	assert_int_equal(ss_storage_create(f->st, "new%20one", &s, &f->d), 0);
+	assert_int_equal(s, NSAMPLE);
+	assert_true(ss_storage_at(f->st, s)->created);
+	assert_string_equal(ss_storage_at(f->st, s)->name, "new one");
+	assert_int_equal(ss_storage_set_dword(f->st, s, "PingInterval", 4, &f->d), 0);
+	assert_int_equal(ss_storage_set_string(f->st, s, "HostName", "h", &f->d), 0);
+	assert_int_equal(write_and_reopen(f), 1);
+	assert_int_equal(ss_storage_count(f->st), NSAMPLE + 1);
+	s = find(f, "new%20one");
+	assert_string_equal(ss_storage_at(f->st, s)->name, "new one");
+	ss_storage_cursor c = {0, 0};
+	ss_svalue v;
+	assert_int_equal(ss_storage_next(f->st, s, &c, &v, &f->d), 1);
+	assert_string_equal(v.name, "PingInterval");
+	assert_int_equal(v.ival, 4);
+	ss_svalue_free(&v);
+	assert_int_equal(ss_storage_next(f->st, s, &c, &v, &f->d), 1);
+	assert_string_equal(v.name, "HostName");
+	assert_string_equal(v.text, "h");
+	ss_svalue_free(&v);
+	assert_int_equal(ss_storage_next(f->st, s, &c, &v, &f->d), 0);
+	/* After commit, nothing more can be planned. */
+	assert_int_equal(ss_storage_commit(f->st, &f->d), 0);
+	assert_int_equal(ss_storage_set_dword(f->st, 0, "X", 1, &f->d), -1);
+	ss_diag_clear(&f->d);
+}
+
+/* Unknown paths fail with a message; a store of another kind is not read
+ * as this one. */
+static void test_errors(void **state)
+{
+	fixture *f = *state;
+	char *missing = tu_path(f->dir, "missing");
+	ss_storage *st = NULL;
+	assert_int_equal(ss_storage_open(&st, missing, &f->be->root, NULL, NULL, &f->d), -1);
+	assert_null(st);
+	assert_non_null(f->d.file ? strstr(f->d.file, "missing") : strstr(f->d.message, "missing"));
+	ss_diag_clear(&f->d);
+	free(missing);
+}
+
+/* Recognition before opening: a file of the store is no misfit, binary
+ * data is; folders list their session files. */
+static void test_recognise(void **state)
+{
+	fixture *f = *state;
+	int dir = f->be->k == PUTTYDIR || f->be->k == KITTYDIR;
+	const ss_storage_root *root = &f->be->root;
+	size_t off = 99;
+	ss_strlist files = SS_STRLIST_INIT;
+	if (dir) {
+		assert_int_equal(ss_storage_folder_files(root, f->path, &files, &f->d), 0);
+		assert_int_equal(files.n, NSAMPLE);
+		assert_string_equal(files.v[0], "Default%20Settings");
+		ss_buf b = tu_read(f->file[0][0]);
+		assert_null(ss_storage_misfit(root, b.data, b.len, 1, &off));
+		ss_buf_release(&b);
+		assert_non_null(ss_storage_misfit(root, "\x01\x02", 2, 1, &off));
+	} else {
+		assert_int_equal(ss_storage_folder_files(root, f->path, &files, &f->d), -1);
+		ss_diag_clear(&f->d);
+		const char *head = f->be->k == INI ? "[Sessions\\a]\nk=v\n" : "REGEDIT4\n";
+		assert_null(ss_storage_misfit(root, head, strlen(head), 0, &off));
+		assert_non_null(ss_storage_misfit(root, "\x01\x02", 2, 0, &off));
+	}
+	assert_int_equal(off, 0);
+	ss_strlist_release(&files);
+}
+
+#define CONTRACT(be)                                                                               \
+	cmocka_unit_test_prestate_setup_teardown(test_list, setup, teardown, (void *)&be),         \
+	    cmocka_unit_test_prestate_setup_teardown(test_get, setup, teardown, (void *)&be),      \
+	    cmocka_unit_test_prestate_setup_teardown(test_next, setup, teardown, (void *)&be),     \
+	    cmocka_unit_test_prestate_setup_teardown(test_unchanged, setup, teardown,              \
+						     (void *)&be),                                 \
+	    cmocka_unit_test_prestate_setup_teardown(test_set_delete, setup, teardown,             \
+						     (void *)&be),                                 \
+	    cmocka_unit_test_prestate_setup_teardown(test_create, setup, teardown, (void *)&be),   \
+	    cmocka_unit_test_prestate_setup_teardown(test_errors, setup, teardown, (void *)&be),   \
+	    cmocka_unit_test_prestate_setup_teardown(test_recognise, setup, teardown, (void *)&be)
+
+int main(void)
+{
+	const struct CMUnitTest reg5[] = {CONTRACT(B_REG5)};
+	const struct CMUnitTest reg4[] = {CONTRACT(B_REG4)};
+	const struct CMUnitTest ini[] = {CONTRACT(B_INI)};
+	const struct CMUnitTest puttydir[] = {CONTRACT(B_PUTTYDIR)};
+	const struct CMUnitTest kittydir[] = {CONTRACT(B_KITTYDIR)};
+	int r = cmocka_run_group_tests_name("regfile v5 (UTF-16)", reg5, NULL, NULL);
+	r += cmocka_run_group_tests_name("regfile REGEDIT4", reg4, NULL, NULL);
+	r += cmocka_run_group_tests_name("winini", ini, NULL, NULL);
+	r += cmocka_run_group_tests_name("sessdir PuTTY", puttydir, NULL, NULL);
+	r += cmocka_run_group_tests_name("sessdir KiTTY", kittydir, NULL, NULL);
+	return r;
+}
