@@ -27,6 +27,7 @@
 #ifndef SSHSYNC_SESSION_H
 #define SSHSYNC_SESSION_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 #include "sshsync/buf.h"
@@ -183,6 +184,16 @@ void ss_session_clear(ss_session *s, ss_sfield f);
 /* Adds a loss (printf-style reason); a second identical one is dropped. */
 int ss_session_loss(ss_session *s, const char *field, int approx, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+int ss_session_lossv(ss_session *s, const char *field, int approx, const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
+/* The losses of the extra settings in a target of another client: one per
+ * setting for an OpenSSH source ("ControlMaster auto"), one naming them
+ * all for a PuTTY/KiTTY/WinSCP session (which holds every terminal and
+ * window setting). `target` names the target client ("PuTTY"). */
+int ss_session_extras_lost(ss_session *s, const char *target);
+/* A literal text (a PuTTY path or command) in ssh_config's %-token
+ * language: every % doubled. Newly allocated; NULL when memory runs out. */
+char *ss_session_tokens(const char *literal);
 /* 1 when field f holds the same value in a and b (origins ignored). */
 int ss_sval_equal(ss_sfield f, const ss_sval *a, const ss_sval *b);
 /* The value as one line of text (for reports and tests): "22", "yes",

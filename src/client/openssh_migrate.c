@@ -571,9 +571,46 @@ int oss_read_session(ss_openssh *c, const char *alias, const char *file, ss_sess
 	return r;
 }
 
+/* The session name an alias stands for (Host tokens decoded, see
+ * ss_session_name_from_token), newly allocated. */
+static char *name_of(const char *alias)
+{
+	ss_buf b = SS_BUF_INIT;
+	if (ss_session_name_from_token(alias, &b) < 0 || ss_buf_grow(&b, 0) < 0) {
+		ss_buf_release(&b);
+		return NULL;
+	}
+	return ss_buf_detach(&b, NULL);
+}
+
+/* Names the session and its hops' sessions as session names, not tokens. */
+static int decode_names(ss_session *s)
+{
+	char *n = name_of(s->name);
+	if (!n)
+		return -1;
+	free(s->name);
+	s->name = n;
+	for (size_t i = 0; i < s->f[SS_F_JUMP].nhops; i++) {
+		ss_hop *h = &s->f[SS_F_JUMP].hops[i];
+		if (!h->session)
+			continue;
+		if (!(n = name_of(h->session)))
+			return -1;
+		free(h->session);
+		h->session = n;
+	}
+	return 0;
+}
+
 static int add_one(ss_openssh *c, const char *name, const char *path, ss_sessions *out, ss_diag *d)
 {
-	if (ss_sessions_find(out, name))
+	char *decoded = name_of(name);
+	if (!decoded)
+		return ss_diag_oom(d);
+	int seen = ss_sessions_find(out, decoded) != NULL;
+	free(decoded);
+	if (seen)
 		return 0;
 	if (!ss_openssh_valid_hostname(name)) {
 		ss_session *s = ss_sessions_add(out, name, path);
@@ -591,7 +628,7 @@ static int add_one(ss_openssh *c, const char *name, const char *path, ss_session
 	if (oss_read_session(c, name, path, out, d) < 0)
 		return -1;
 	out->v[out->n - 1].kind = "ssh";
-	return 0;
+	return decode_names(&out->v[out->n - 1]) < 0 ? ss_diag_oom(d) : 0;
 }
 
 int ss_openssh_sessions_read(const char *path, const ss_strlist *names, ss_sessions *out,
@@ -605,23 +642,35 @@ int ss_openssh_sessions_read(const char *path, const ss_strlist *names, ss_sessi
 	ss_strlist all = SS_STRLIST_INIT;
 	int r = 0;
 	if (names && names->n) {
-		for (size_t i = 0; i < names->n && r == 0; i++)
-			if (!oss_index_find(c, names->v[i]))
+		/* An alias, or a session name whose Host token it is. */
+		for (size_t i = 0; i < names->n && r == 0; i++) {
+			ss_buf tok = SS_BUF_INIT;
+			const char *alias = names->v[i];
+			if (!oss_index_find(c, alias)) {
+				if (ss_session_host_token(alias, &tok) < 0)
+					r = ss_diag_oom(d);
+				alias = ss_buf_str(&tok);
+			}
+			if (r == 0 && !oss_index_find(c, alias))
 				r = ss_diag_set(d, path, 0, 0,
 						"no Host line names \"%s\": expected one of the "
 						"file's literal host names",
 						names->v[i]);
+			if (r == 0 && ss_strlist_push(&all, alias) < 0)
+				r = ss_diag_oom(d);
+			ss_buf_release(&tok);
+		}
 	} else if (ss_openssh_host_names(c, &all) < 0) {
 		r = ss_diag_oom(d);
 	}
-	const ss_strlist *want = names && names->n ? names : &all;
+	const ss_strlist *want = &all;
 	size_t first = out->n;
 	for (size_t i = 0; i < want->n && r == 0; i++)
 		r = add_one(c, want->v[i], path, out, d);
 	/* Hops, and their hops: sessions of their own. */
 	for (size_t i = first; i < out->n && r == 0; i++)
 		for (size_t h = 0; h < out->v[i].f[SS_F_JUMP].nhops && r == 0; h++) {
-			char *hop = ss_strdup(out->v[i].f[SS_F_JUMP].hops[h].session);
+			char *hop = ss_strdup(out->v[i].f[SS_F_JUMP].hops[h].host);
 			r = hop ? add_one(c, hop, path, out, d) : ss_diag_oom(d);
 			free(hop);
 		}

@@ -61,20 +61,6 @@ static char *quoted(const char *v)
 	return ss_buf_detach(&b, NULL);
 }
 
-/* A literal string in ssh_config's %-token language: % doubled. */
-static char *percent_escaped(const char *v)
-{
-	ss_buf b = SS_BUF_INIT;
-	int r = ss_buf_grow(&b, 0);
-	for (const char *p = v; *p && r == 0; p++)
-		r = *p == '%' ? ss_buf_adds(&b, "%%") : ss_buf_addc(&b, *p);
-	if (r < 0) {
-		ss_buf_release(&b);
-		return NULL;
-	}
-	return ss_buf_detach(&b, NULL);
-}
-
 static int add_hostport(ss_buf *b, const char *host, const char *port)
 {
 	if (strchr(host, ':'))
@@ -164,7 +150,7 @@ static int field_lines(const ss_session *s, ss_sfield f, mlines *out)
 	int r = 0;
 	switch (f) {
 	case SS_F_HOST:
-		return v->str ? mlines_add(out, "HostName", quoted(v->str)) : 0;
+		return v->str && *v->str ? mlines_add(out, "HostName", quoted(v->str)) : 0;
 	case SS_F_PORT:
 		return mlines_add(out, "Port", ss_asprintf("%lld", v->num));
 	case SS_F_USER:
@@ -196,7 +182,7 @@ static int field_lines(const ss_session *s, ss_sfield f, mlines *out)
 	case SS_F_HOST_KEY_ALIAS:
 		return v->str ? mlines_add(out, "HostKeyAlias", quoted(v->str)) : 0;
 	case SS_F_REMOTE_COMMAND:
-		return v->str ? mlines_add(out, "RemoteCommand", percent_escaped(v->str)) : 0;
+		return v->str ? mlines_add(out, "RemoteCommand", ss_session_tokens(v->str)) : 0;
 	case SS_F_PTY:
 		return mlines_add(out, "RequestTTY",
 				  ss_strdup(pty[v->num >= 0 && v->num <= 3 ? v->num : 0]));
@@ -240,6 +226,9 @@ static int field_lines(const ss_session *s, ss_sfield f, mlines *out)
 static int target_losses(ss_session *s)
 {
 	int r = 0;
+	if (s->f[SS_F_HOST].str && !*s->f[SS_F_HOST].str)
+		r |= ss_session_loss(s, "host", 0,
+				     "the session has no host name; ssh takes the alias as one");
 	if (s->f[SS_F_USER].str && !*s->f[SS_F_USER].str)
 		r |= ss_session_loss(s, "user", 1,
 				     "the session asks for the user name; OpenSSH cannot ask and "
@@ -262,9 +251,12 @@ static int target_losses(ss_session *s)
 					     k);
 	}
 	if (s->kind && strcmp(s->kind, "ssh") != 0)
-		for (size_t i = 0; i < s->extra.n; i++)
-			r |= ss_session_loss(s, s->extra.v[i], 0,
-					     "%s has no OpenSSH form; not carried", s->extra.v[i]);
+		r |= ss_session_extras_lost(s, "OpenSSH");
+	if (s->kind && strcmp(s->kind, "ssh") != 0 && s->f[SS_F_KEEPALIVE].num > 0)
+		r |= ss_session_loss(s, "keepalive_count", 1,
+				     "%s never disconnects a silent server; OpenSSH does after "
+				     "ServerAliveCountMax (%lld) unanswered keepalives",
+				     s->kind, s->f[SS_F_KEEPALIVE_COUNT].num);
 	return r ? -1 : 0;
 }
 

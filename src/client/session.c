@@ -285,10 +285,29 @@ void ss_sessions_free(ss_sessions *l)
 int ss_session_loss(ss_session *s, const char *field, int approx, const char *fmt, ...)
 {
 	va_list ap;
-	ss_buf b = SS_BUF_INIT;
 	va_start(ap, fmt);
-	int r = ss_buf_vaddf(&b, fmt, ap);
+	int r = ss_session_lossv(s, field, approx, fmt, ap);
 	va_end(ap);
+	return r;
+}
+
+char *ss_session_tokens(const char *literal)
+{
+	ss_buf b = SS_BUF_INIT;
+	int r = ss_buf_grow(&b, 0);
+	for (const char *q = literal; *q && r == 0; q++)
+		r = *q == '%' ? ss_buf_adds(&b, "%%") : ss_buf_addc(&b, *q);
+	if (r < 0) {
+		ss_buf_release(&b);
+		return NULL;
+	}
+	return ss_buf_detach(&b, NULL);
+}
+
+int ss_session_lossv(ss_session *s, const char *field, int approx, const char *fmt, va_list ap)
+{
+	ss_buf b = SS_BUF_INIT;
+	int r = ss_buf_vaddf(&b, fmt, ap);
 	if (r < 0) {
 		ss_buf_release(&b);
 		return -1;
@@ -504,4 +523,33 @@ int ss_session_name_reversible(const char *name)
 		if (decodable(p, p == name) >= 0)
 			return 0;
 	return *name != '\0';
+}
+
+int ss_session_extras_lost(ss_session *s, const char *target)
+{
+	if (s->extra.n == 0)
+		return 0;
+	if (s->kind && strcmp(s->kind, "ssh") == 0) {
+		for (size_t i = 0; i < s->extra.n; i++)
+			if (ss_session_loss(s, s->extra.v[i], 0,
+					    "%s: %s has no %s form; not carried",
+					    s->extra_where.v[i], s->extra.v[i], target) < 0)
+				return -1;
+		return 0;
+	}
+	ss_buf keys = SS_BUF_INIT;
+	int r = 0;
+	for (size_t i = 0; i < s->extra.n && r == 0; i++) {
+		const char *eq = strchr(s->extra.v[i], '=');
+		size_t n = eq ? (size_t)(eq - s->extra.v[i]) : strlen(s->extra.v[i]);
+		r = ss_buf_addf(&keys, "%s%.*s", i ? ", " : "", (int)n, s->extra.v[i]);
+	}
+	if (r == 0)
+		r = ss_session_loss(s, "settings", 0,
+				    "%zu %s settings outside the session model have no %s form "
+				    "(terminal, window, logging...): %s",
+				    s->extra.n, s->kind ? s->kind : "source", target,
+				    ss_buf_str(&keys));
+	ss_buf_release(&keys);
+	return r;
 }

@@ -5,6 +5,7 @@
 
 #include "sshsync/engine.h"
 #include "sshsync/journal.h"
+#include "sshsync/os_file.h"
 #include "sshsync/safewrite.h"
 #include "writeset.h"
 
@@ -77,6 +78,15 @@ int ss_engine_migrate(const ss_target *from, const ss_target *to, const ss_migra
 				   "sessions cannot be migrated into %s files: expected ssh, "
 				   "putty, kitty or winscp",
 				   to->client ? to->client->kind : "these");
+	/* An ssh_config is created; a PuTTY, KiTTY or WinSCP store is one the
+	 * client made (its kind decides how new sessions are written). */
+	if (strcmp(to->client->kind, "ssh") != 0 && !ss_os_path_exists(to->path))
+		return ss_diag_set(d, to->path, 0, 0,
+				   "no such %s store: migrate adds sessions to an existing one; "
+				   "create it first (mkdir for a session folder, a .reg file "
+				   "holding only the line \"Windows Registry Editor Version "
+				   "5.00\", an empty WinSCP.ini)",
+				   to->client->kind);
 	static const ss_strlist none = SS_STRLIST_INIT;
 	if (from->client->sessions_read(from->path, o->sessions ? o->sessions : &none,
 					&res->sessions, d) < 0)

@@ -488,6 +488,12 @@ int ss_os_lstat(const char *path, struct stat *st)
 	return lstat(path, st);
 }
 
+int ss_os_path_exists(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0;
+}
+
 int ss_os_is_dir(const char *path)
 {
 	struct stat st;

@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """Compares `ssh -G` of aliases under two configs, field by field.
 
-    migrate_cmp.py A B ALIASES_FILE [REPORT.json] [--map]
+    migrate_cmp.py A B ALIASES_FILE [REPORT.json...]
 
 Prints one line per differing field and, last, "agree X/Y fields, A/N
-aliases". With REPORT.json (sshsync migrate --format json), fields for which
-the migration reported a loss are not counted (they are not carried), and
-each alias is looked up in B under its target name.
+aliases". With REPORT.json files (sshsync migrate --format json, first the
+migration out of A), fields for which a migration reported a loss are not
+counted (they are not carried), and each alias is looked up in B under the
+target name the first report gives it (a round trip brings names back). With
+a remote command, RequestTTY auto and no are the same (no pty).
 Exit 0 when every counted field agrees.
 """
 import json
@@ -52,18 +54,28 @@ def ssh_g(cfg, alias):
 
 def main():
     a, b, names = sys.argv[1], sys.argv[2], sys.argv[3]
-    report = json.load(open(sys.argv[4])) if len(sys.argv) > 4 else None
-    target = {}
-    lost = {}
-    if report:
+    reports = [json.load(open(f)) for f in sys.argv[4:]]
+    maps = []  # per report: name -> (target name, fields lost)
+    for report in reports:
+        m = {}
         for s in report["sessions"]:
-            target[s["name"]] = s["target_name"] or s["name"]
             skip = set()
             for l in s["losses"]:
                 skip.update(FIELD_KEYS.get(l["field"], []))
                 # names of source settings outside the model
                 skip.add(l["field"].split(" ")[0].lower())
-            lost[s["name"]] = skip
+            m[s["name"]] = (s["target_name"] or s["name"], skip)
+        maps.append(m)
+    target = {}
+    lost = {}
+    for alias in open(names).read().split():
+        name, skip = alias, set()
+        for m in maps:
+            t, sk = m.get(name, (name, set()))
+            skip |= sk
+            name = t
+        target[alias] = name
+        lost[alias] = skip
     fields = agree = aliases = good = 0
     for alias in open(names).read().split():
         va = ssh_g(a, alias)
@@ -78,6 +90,14 @@ def main():
                 continue
             fields += 1
             x, y = va.get(k, []), vb.get(k, [])
+            if k in ("identityfile", "certificatefile"):
+                # %h expanded by a client without tokens is the same file
+                x = [v.replace("%h", va.get("hostname", [""])[0]) for v in x]
+                y = [v.replace("%h", vb.get("hostname", [""])[0]) for v in y]
+            if k == "requesttty" and va.get("remotecommand") and vb.get("remotecommand"):
+                # with a command, auto requests no pty: the same as no
+                x = ["false" if v == "auto" else v for v in x]
+                y = ["false" if v == "auto" else v for v in y]
             if k == "hostname" and target.get(alias, alias) != alias:
                 pass
             if x == y:

@@ -4,25 +4,12 @@
 # MIGRATION.md, with pattern blocks and global lines) resolves to the same
 # values in the migrated file. Then: idempotence (--check), update in place
 # without duplicates and without touching other bytes, --strict, undo.
-set -u
-
-: "${SSHSYNC:?path of the sshsync binary}"
 HERE=$(cd "$(dirname "$0")" && pwd)
-T=$(mktemp -d "${TMPDIR:-/tmp}/sshsync-migrate-ssh-XXXXXX")
-[ -n "${KEEP:-}" ] || trap 'rm -rf "$T"' EXIT
-export HOME=$T/home XDG_STATE_HOME=$T/state
-mkdir -p "$HOME/.ssh"
-command -v ssh >/dev/null || { echo "skip: no ssh (openssh-client)"; exit 77; }
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() {
-	fail=$((fail + 1))
-	echo "FAIL: $*" >&2
-}
-expect_eq() {
-	if [ "$2" == "$3" ]; then ok; else bad "$1: got '$2', want '$3'"; fi
-}
+. "$HERE/lib/scratch.bash"
+T=$work
+export XDG_STATE_HOME=$work/state
+command -v ssh >/dev/null || { echo "skipped: no ssh (openssh-client)"; exit 77; }
+expect_eq() { if [ "$2" == "$3" ]; then ok; else bad "$1: got '$2', want '$3'"; fi; }
 
 # --- generated configs, ssh -G on every alias ---
 SEEDS=${MIGRATE_SEEDS:-15}
@@ -146,5 +133,4 @@ expect_eq "session: hosts" "$(grep '^Host' "$T/sel.out" | tr '\n' ' ')" "Host a 
 "$SSHSYNC" migrate --from "ssh:$T/sel" --to "ssh:$T/sel.out2" --session nope >"$T/out" 2>&1
 expect_eq "session: unknown name" "$?" 2
 
-echo "migrate_ssh: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish
