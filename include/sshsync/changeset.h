@@ -16,12 +16,16 @@
 typedef struct ss_change {
 	ss_text *text; /* owned */
 	ss_edits edits;
-	ss_buf rendered;  /* filled by ss_changeset_render */
+	ss_buf rendered;  /* filled by ss_changeset_render for texts of at most
+			   * SS_RENDER_KEEP_MAX bytes (to look at; writing
+			   * renders from the edits) */
 	int changed;	  /* rendered bytes differ from the file */
 	char *backup_dir; /* where the backup goes; NULL: beside the file. Set
 			   * where a backup beside the file would be read as
 			   * data (a PuTTY session directory lists every file) */
 } ss_change;
+
+#define SS_RENDER_KEEP_MAX ((size_t)1 << 20)
 
 struct ss_changeset;
 typedef int (*ss_validate_fn)(const struct ss_changeset *cs, void *ctx, ss_diag *d);
@@ -47,7 +51,7 @@ typedef struct ss_changeset {
 ss_change *ss_changeset_add(ss_changeset *cs, ss_text *text);
 /* The change of the file read from `path`, or NULL. */
 ss_change *ss_changeset_find(ss_changeset *cs, const char *path);
-/* Renders every change and sets `changed`. */
+/* Sets `changed` of every change and renders the small ones. */
 int ss_changeset_render(ss_changeset *cs, ss_diag *d);
 size_t ss_changeset_count_changed(const ss_changeset *cs);
 void ss_changeset_free(ss_changeset *cs);

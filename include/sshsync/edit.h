@@ -9,29 +9,37 @@
 #define SSHSYNC_EDIT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "sshsync/buf.h"
 #include "sshsync/diag.h"
 #include "sshsync/text.h"
 
+/* 32-bit offsets and lengths (a text is at most SS_TEXT_MAX bytes): 32
+ * bytes an edit, and 150,000 of them for a 100,000-site WinSCP.ini. */
 typedef struct ss_edit {
-	size_t start;
-	size_t end; /* exclusive; start == end for an insertion */
+	uint32_t start;
+	uint32_t end; /* exclusive; start == end for an insertion */
 	char *repl;
-	size_t repl_len;
-	size_t seq; /* order of addition, to keep inserts stable */
-	int order;  /* among inserts at one position: 0, then 1 (late), then 2 (appended lines) */
+	uint32_t repl_len;
+	uint32_t seq; /* order of addition, to keep inserts stable */
+	int order;    /* among inserts at one position: 0, then 1 (late), then 2 (appended lines) */
 } ss_edit;
+
+struct ss_edit_block;
 
 typedef struct ss_edits {
 	ss_edit *v;
 	size_t n;
 	size_t cap;
+	/* The replacement texts, packed in blocks that never move (100,000
+	 * sites are 150,000 short texts: no allocation each). */
+	struct ss_edit_block *blocks;
 } ss_edits;
 
 #define SS_EDITS_INIT                                                                              \
 	{                                                                                          \
-		NULL, 0, 0                                                                         \
+		NULL, 0, 0, NULL                                                                   \
 	}
 
 int ss_edits_replace(ss_edits *e, size_t start, size_t end, const char *s, size_t len);
@@ -52,6 +60,29 @@ int ss_edits_insert_line(ss_edits *e, const ss_text *t, size_t line, const char 
  * first and the ending of the last new line is left out. */
 int ss_edits_append(ss_edits *e, const ss_text *t, const char *lines, size_t len);
 void ss_edits_free(ss_edits *e);
+
+/* Where bytes go, piece by piece: `put` returns 0, or -1 with `d` set. */
+typedef struct ss_sink {
+	int (*put)(void *ctx, const void *data, size_t len, ss_diag *d);
+	void *ctx;
+} ss_sink;
+
+/* The contents of a file to write, produced piece by piece so that a large
+ * file is never held whole in memory: a text with its edits (edits NULL:
+ * the text as it was read), or, when text is NULL, bytes in memory. */
+typedef struct ss_source {
+	const ss_text *text;
+	const ss_edits *edits;
+	const void *bytes;
+	size_t len;
+} ss_source;
+
+/* Pieces are this long, but for the last one (see SS_TEXT_CHUNK). */
+#define SS_CHUNK_SIZE SS_TEXT_CHUNK
+
+/* Sends the source's bytes (in the file's encoding) to `out` in pieces of
+ * SS_CHUNK_SIZE. Fails on overlapping edits, no memory, or a failed put. */
+int ss_source_emit(const ss_source *src, const ss_sink *out, ss_diag *d);
 
 /* The new decoded text. Fails only on overlapping edits or no memory. */
 int ss_edits_render(const ss_text *t, const ss_edits *e, ss_buf *out, ss_diag *d);

@@ -25,6 +25,7 @@
 
 #include "sshsync/buf.h"
 #include "sshsync/diag.h"
+#include "sshsync/edit.h"
 
 #define SS_SHA256_HEX 65 /* 64 hex digits and the NUL */
 
@@ -76,10 +77,16 @@ void ss_journal_close(ss_journal *j);
 /* SHA-256 of bytes, as 64 lowercase hex digits. */
 int ss_sha256_hex(const void *data, size_t len, char out[SS_SHA256_HEX]);
 
+/* The same of contents produced piece by piece. */
+int ss_sha256_source(const ss_source *src, char out[SS_SHA256_HEX], ss_diag *d);
+
 /* Keeps bytes as objects/HEX (once: an object that exists is kept) and
  * gives their hash. */
 int ss_journal_store(ss_journal *j, const void *data, size_t len, char hex[SS_SHA256_HEX],
 		     ss_diag *d);
+/* The same of contents produced piece by piece (hashed first; written,
+ * in pieces, only when no such object is kept yet). */
+int ss_journal_store_from(ss_journal *j, const ss_source *src, char hex[SS_SHA256_HEX], ss_diag *d);
 /* Reads objects/HEX back, checking its hash. */
 int ss_journal_load(const ss_journal *j, const char *hex, ss_buf *out, ss_diag *d);
 

@@ -91,9 +91,11 @@ typedef struct ss_openssh_result {
 	long interval;	    /* seconds, 0 off; SS_UNKNOWN when it depends on runtime */
 	long count_max;	    /* SS_UNKNOWN likewise */
 	long tcp_keepalive; /* 0 or 1; SS_UNKNOWN likewise */
-	char *interval_at;  /* "file:line" of the line that set it, NULL for the default */
-	char *count_max_at;
-	char *tcp_keepalive_at;
+	/* "file:line" of the line that set it, NULL for the default; owned by
+	 * the tree (valid until ss_openssh_free), one string per line */
+	const char *interval_at;
+	const char *count_max_at;
+	const char *tcp_keepalive_at;
 	char *unknown_reason; /* why a value is SS_UNKNOWN, else NULL */
 } ss_openssh_result;
 

@@ -102,4 +102,12 @@ int ss_os_glob(const char *pattern, int flags, glob_t *gl);
 /* Makes a directory and its missing parents (mode 0700 for the new ones). */
 int ss_os_mkdir_p(const char *path);
 
+/* fstat of an open file. */
+int ss_os_fstat(int fd, struct stat *st);
+/* A file's last modification and last status change, in nanoseconds since
+ * 1970 (what tells a file changed without reading it). */
+void ss_os_stat_times(const struct stat *st, int64_t *mtime_ns, int64_t *ctime_ns);
+/* The wall clock (the one file times come from), nanoseconds since 1970. */
+int64_t ss_os_now_ns(void);
+
 #endif

@@ -21,7 +21,17 @@ typedef struct ss_report_opts {
 	int verbose;	  /* the whole explanation, however many lines */
 	int quiet;	  /* the summary line only */
 	int failures;	  /* only the scopes that fail (or could not be read) */
+	/* JSON only: where the report goes while it is written. When set, the
+	 * report so far is handed to it (and `out` emptied) each time it holds
+	 * `flush_at` bytes (0: SS_REPORT_FLUSH_BYTES); what is left stays in
+	 * `out`. It returns -1 with `d` set when it cannot write. NULL: all
+	 * of it stays in `out`. */
+	int (*flush)(void *ctx, const char *data, size_t len, ss_diag *d);
+	void *flush_ctx;
+	size_t flush_at;
 } ss_report_opts;
+
+#define SS_REPORT_FLUSH_BYTES (256 * 1024)
 
 typedef enum ss_export_format {
 	SS_EXPORT_REG,	/* regedit's own: v5, UTF-16LE with BOM, CRLF */
@@ -88,5 +98,10 @@ char *ss_report_short_path(const char *path, const char *home, const char *cwd);
 /* Appends `s` with control characters and invalid UTF-8 shown as \xNN, so
  * that a hostile name cannot forge a line of output (ss_text_add_printable). */
 int ss_report_add_printable(ss_buf *out, const char *s);
+
+/* Appends `s` as a JSON string, byte for byte what jansson's
+ * json_dumps(json_string(s), JSON_ENCODE_ANY) writes; a name that is not
+ * strict UTF-8 is first made printable (ss_report_add_printable). */
+int ss_report_json_string(ss_buf *out, const char *s);
 
 #endif

@@ -6,7 +6,9 @@
  * backup directory when there is one), keeps owner, mode with its special
  * bits, extended attributes and ACLs, fsyncs it; keeps a backup; checks as
  * the very last step that the file is still the one that was read
- * (identity and content); renames the temporary file over it and fsyncs
+ * (inode, size and times; and its bytes, read again, when the file had
+ * changed so shortly before it was read that its times cannot tell: see
+ * ss_file_racy); renames the temporary file over it and fsyncs
  * the directory. A file with several hard links is refused. On any failure
  * the original is as it was and no temporary file is left; temporary
  * files that a killed run left are removed by the next write.
@@ -21,6 +23,7 @@
 #include <stddef.h>
 
 #include "sshsync/diag.h"
+#include "sshsync/edit.h"
 #include "sshsync/text.h"
 
 #define SS_BACKUP_SUFFIX ".sshsync-bak"
@@ -43,7 +46,7 @@ typedef struct ss_write_result {
 
 #define SS_WRITE_RESULT_INIT                                                                       \
 	{                                                                                          \
-		{0, 0, 0, 0, 0}, NULL                                                              \
+		{0}, NULL                                                                          \
 	}
 
 /* The absolute path of the file that a write of `orig` replaces (links
@@ -57,6 +60,10 @@ char *ss_backup_path(const char *path, const char *backup_dir);
  * known (a new file), the file must not exist yet. */
 int ss_safe_replace(const ss_text *orig, const void *bytes, size_t len, const ss_write_opts *opts,
 		    ss_write_result *res, ss_diag *d);
+/* The same with contents produced piece by piece (a large file is written
+ * in SS_CHUNK_SIZE writes, never held whole). */
+int ss_safe_replace_from(const ss_text *orig, const ss_source *src, const ss_write_opts *opts,
+			 ss_write_result *res, ss_diag *d);
 void ss_write_result_free(ss_write_result *res);
 /* The same, for callers that need neither identity nor warning. */
 int ss_safe_write(const ss_text *orig, const void *bytes, size_t len, const ss_write_opts *opts,

@@ -74,6 +74,10 @@ typedef struct ss_scopes {
 /* Appends a scope with interval 0, count_max and tcp_keepalive SS_UNSET,
  * set_at NULL. Returns NULL when memory runs out. */
 ss_scope *ss_scopes_add(ss_scopes *s, const char *kind, const char *file, const char *name);
+/* Room for `more` scopes beyond those there, so that adding them moves
+ * nothing (a fleet's scopes grown by doubling held one and a half copies
+ * at once). -1 when memory runs out. */
+int ss_scopes_reserve(ss_scopes *s, size_t more);
 int ss_scope_set_at(ss_scope *sc, const char *where); /* copies; NULL clears */
 int ss_scope_reason(ss_scope *sc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Adds the reasons a policy finds (off, not shorter than the NAT timeout,

@@ -41,6 +41,7 @@
 
 #include <stddef.h>
 
+#include "sshsync/arena.h"
 #include "sshsync/buf.h"
 #include "sshsync/diag.h"
 #include "sshsync/text.h"
@@ -88,14 +89,16 @@ typedef struct ss_sshconf {
 	ss_sshconf_mode mode;
 	ss_sshconf_item *items; /* exactly text->nlines items, one per line */
 	size_t nitems;
+	ss_arena arena; /* the items' keywords, arguments and values */
 } ss_sshconf;
 
 #define SS_SSHCONF_INIT                                                                            \
 	{                                                                                          \
-		NULL, SS_SSHCONF_CLIENT, NULL, 0                                                   \
+		NULL, SS_SSHCONF_CLIENT, NULL, 0, SS_ARENA_INIT                                    \
 	}
 
-/* Lexes every line of `t`. On the first line OpenSSH rejects whatever the
+/* Lexes every line of `t` (the items' strings live in `c->arena`: free
+ * them only with ss_sshconf_free). On the first line OpenSSH rejects whatever the
  * keyword ("invalid quotes", "no argument after keyword") it returns -1
  * with file:line:col and what was expected; `c` is then freed. */
 int ss_sshconf_parse(ss_sshconf *c, const ss_text *t, ss_sshconf_mode mode, ss_diag *d);

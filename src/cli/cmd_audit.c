@@ -132,6 +132,19 @@ static int use_color(const audit_args *a)
 	       !(no_color && *no_color) && !(term && strcmp(term, "dumb") == 0);
 }
 
+/* The JSON report on standard output goes out while it is written: a fleet's
+ * report never sits whole in memory. (With -o it is one safe write.) */
+static int to_stdout(void *ctx, const char *data, size_t len, ss_diag *d)
+{
+	(void)ctx;
+	return ss_engine_write_output(NULL, data, len, d);
+}
+
+static int is_stdout(const char *output)
+{
+	return !output || strcmp(output, "-") == 0;
+}
+
 /* *status: EXIT_TROUBLE when a file could not be audited (an error scope),
  * else EXIT_AUDIT_FAILED when a scope fails. */
 static int run(const audit_args *a, char **targets_argv, int ntargets, ss_diag *d, int *status)
@@ -146,6 +159,8 @@ static int run(const audit_args *a, char **targets_argv, int ntargets, ss_diag *
 	ro.verbose = a->verbose;
 	ro.quiet = a->quiet;
 	ro.failures = a->failures;
+	if (a->format == SS_FORMAT_JSON && is_stdout(a->output))
+		ro.flush = to_stdout;
 	int r = cli_targets(targets_argv, ntargets, 1, 0, &targets, d);
 	if (r == 0)
 		r = ss_engine_audit(&targets, &q, &a->policy, &scopes, d);

@@ -234,7 +234,10 @@ static int block_activity(evstate *st, const oss_block *b, const char *host, int
 		*act = active(c, b->parent);
 		return 0;
 	case BK_HOST:
-		*act = active(c, b->inc) && oss_host_matches(item_of(c, b->file, b->item), host);
+		/* A literal line is only reached through the index, under the
+		 * name it holds: it matches. */
+		*act = active(c, b->inc) &&
+		       (b->literal || oss_host_matches(item_of(c, b->file, b->item), host));
 		return 0;
 	case BK_MATCH:
 		*act = 0;
@@ -525,9 +528,6 @@ static int enumerate(evstate *st, const char *host, const char *user, runs *R)
 	unsigned *choice = NULL;
 	size_t nchoice = 0, cap = 0;
 	int rc = 0;
-	R->v = calloc(MAX_RUNS, sizeof(*R->v));
-	if (!R->v)
-		return ss_diag_oom(st->d);
 	for (;;) {
 		if (R->n == MAX_RUNS) {
 			R->capped = 1;
@@ -582,8 +582,9 @@ static int add_value_text(ss_buf *b, int k, long v)
 	return ss_buf_addf(b, "%ld", v);
 }
 
-/* The values one setting takes over the runs, "60 or 300", in *b. Returns
- * the number of distinct values; *err is set when memory runs out. */
+/* The values one setting takes over the runs, "60 or 300", in *b (NULL:
+ * only count them). Returns the number of distinct values; *err is set
+ * when memory runs out. */
 static size_t distinct(const runs *R, int k, ss_buf *b, int *err)
 {
 	long seen[MAX_RUNS];
@@ -597,7 +598,7 @@ static size_t distinct(const runs *R, int k, ss_buf *b, int *err)
 		if (j == n)
 			seen[n++] = R->v[i].v[k];
 	}
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n && b; i++) {
 		if (i && ss_buf_adds(b, i + 1 == n ? " or " : ", ") < 0)
 			*err = -1;
 		if (add_value_text(b, k, seen[i]) < 0)
@@ -616,7 +617,7 @@ static int fill_result(evstate *st, const runs *R, ss_openssh_result *r)
 	for (size_t i = 0; i < R->where.n; i++)
 		err |= ss_buf_addf(&conds, "%s%s", i ? ", " : "", R->where.v[i]);
 	long *out[3] = {&r->interval, &r->count_max, &r->tcp_keepalive};
-	char **at[3] = {&r->interval_at, &r->count_max_at, &r->tcp_keepalive_at};
+	const char **at[3] = {&r->interval_at, &r->count_max_at, &r->tcp_keepalive_at};
 	const run_out *first = NULL;
 	for (size_t i = 0; i < R->n && !first; i++)
 		if (!R->v[i].error)
@@ -626,14 +627,14 @@ static int fill_result(evstate *st, const runs *R, ss_openssh_result *r)
 		for (size_t i = 0; i < R->n; i++)
 			open |= !R->v[i].error && R->v[i].open[k];
 		ss_buf vals = SS_BUF_INIT;
-		size_t n = distinct(R, k, &vals, &err);
+		size_t n = distinct(R, k, NULL, &err);
 		if (n == 1 && !open && !R->capped && !R->errors) {
 			*out[k] = first->v[k];
-			if (first->at[k] >= 0 && !(*at[k] = where_dir(c, first->at[k])))
+			if (first->at[k] >= 0 && !(*at[k] = oss_dir_where(c, (size_t)first->at[k])))
 				err = -1;
-			ss_buf_release(&vals);
 			continue;
 		}
+		distinct(R, k, &vals, &err);
 		*out[k] = SS_UNKNOWN;
 		err |= ss_buf_addf(&why, "%s%s %s", why.len ? "; " : "", names[k],
 				   n ? ss_buf_str(&vals) : "unknown");
@@ -676,12 +677,14 @@ int ss_openssh_eval_watch(ss_openssh *c, const char *host, long watch, ss_openss
 	memset(r, 0, sizeof(*r));
 	if (watched)
 		*watched = 0;
-	char *copy = ss_strdup(host);
-	if (!copy)
+	/* USER@HOST is split in a copy; a plain name is used as it is. */
+	const char *at_sign = strrchr(host, '@');
+	char *copy = at_sign ? ss_strdup(host) : NULL;
+	if (at_sign && !copy)
 		return ss_diag_oom(d);
-	char *at = strrchr(copy, '@');
-	const char *name = copy, *user = NULL;
-	if (at) {
+	const char *name = host, *user = NULL;
+	if (copy) {
+		char *at = copy + (at_sign - host);
 		*at = '\0';
 		user = copy;
 		name = at + 1;
@@ -700,8 +703,9 @@ int ss_openssh_eval_watch(ss_openssh *c, const char *host, long watch, ss_openss
 	memset(&st, 0, sizeof(st));
 	st.c = c;
 	st.watch = watch;
-	runs R;
-	memset(&R, 0, sizeof(R));
+	/* Room for every run on the stack: each run_once fills its own. */
+	run_out v[MAX_RUNS];
+	runs R = {v, 0, 0, SS_STRLIST_INIT, SS_DIAG_INIT, 0};
 	int rc = enumerate(&st, name, user, &R);
 	st.d = d;
 	if (rc == 0 && R.errors == R.n && R.n > 0) {
@@ -718,7 +722,6 @@ int ss_openssh_eval_watch(ss_openssh *c, const char *host, long watch, ss_openss
 		*watched |= R.v[i].watched;
 	free(st.pts);
 	free(st.final_host);
-	free(R.v);
 	ss_strlist_release(&R.where);
 	ss_diag_clear(&R.first_error);
 	free(copy);
@@ -734,9 +737,6 @@ int ss_openssh_eval(ss_openssh *c, const char *host, ss_openssh_result *r, ss_di
 
 void ss_openssh_result_free(ss_openssh_result *r)
 {
-	free(r->interval_at);
-	free(r->count_max_at);
-	free(r->tcp_keepalive_at);
 	free(r->unknown_reason);
 	memset(r, 0, sizeof(*r));
 }

@@ -109,8 +109,9 @@ typedef struct oss_block {
 /* name -> blocks that can only be active for that host name. */
 typedef struct oss_index_entry {
 	const char *name; /* points into a Host line's argument */
-	size_t *blocks;
-	size_t n, cap;
+	size_t *blocks;	  /* in the tree's index_blocks */
+	uint32_t n;
+	uint32_t hash; /* the name's hash, low half: most misses never read the name */
 } oss_index_entry;
 
 struct ss_openssh {
@@ -124,12 +125,15 @@ struct ss_openssh {
 	size_t nwild;
 	oss_index_entry *index; /* open addressing, capacity a power of two */
 	size_t index_cap, index_n;
-	int want_final; /* some Match line has a `final` criterion */
+	size_t *index_blocks; /* every entry's blocks, one after the other */
+	int want_final;	      /* some Match line has a `final` criterion */
 	char *local_user;
 	/* eval scratch: act_stamp[b] == stamp when block b is active in the
 	 * running pass */
 	uint64_t *act_stamp;
 	uint64_t stamp;
+	/* "file:line" of setting line i, made when a result first names it */
+	char **where;
 	int system;
 	int all_settings; /* every setting line has an OP_SETTING dir */
 	char *base;	  /* relative Include base */
@@ -144,5 +148,8 @@ int oss_host_matches(const ss_sshconf_item *it, const char *host);
 int oss_move_to_changeset(ss_openssh *c, ss_edits *edits, ss_changeset *cs, ss_diag *d);
 /* "file:line" of a file's item, newly allocated. */
 char *oss_where(const ss_openssh *c, uint32_t file, uint32_t item);
+/* "file:line" of setting line `dir`, kept in the tree; NULL when memory
+ * runs out. */
+const char *oss_dir_where(ss_openssh *c, size_t dir);
 
 #endif

@@ -36,7 +36,30 @@ typedef struct loader {
 
 char *oss_where(const ss_openssh *c, uint32_t file, uint32_t item)
 {
-	return ss_asprintf("%s:%zu", c->files[file].path, (size_t)item + 1);
+	/* "%s:%zu" without printf: one for each value of each scope. */
+	const char *path = c->files[file].path;
+	size_t len = strlen(path);
+	char digits[24];
+	size_t n = sizeof(digits);
+	for (size_t line = (size_t)item + 1; line; line /= 10)
+		digits[--n] = (char)('0' + line % 10);
+	char *s = malloc(len + 1 + (sizeof(digits) - n) + 1);
+	if (!s)
+		return NULL;
+	memcpy(s, path, len);
+	s[len] = ':';
+	memcpy(s + len + 1, digits + n, sizeof(digits) - n);
+	s[len + 1 + (sizeof(digits) - n)] = '\0';
+	return s;
+}
+
+const char *oss_dir_where(ss_openssh *c, size_t dir)
+{
+	if (!c->where && !(c->where = calloc(c->ndirs ? c->ndirs : 1, sizeof(*c->where))))
+		return NULL;
+	if (!c->where[dir])
+		c->where[dir] = oss_where(c, c->dirs[dir].file, c->dirs[dir].item);
+	return c->where[dir];
 }
 
 /* --- blocks and setting lines --- */
@@ -387,7 +410,8 @@ static int load_one(loader *L, const char *path, int checkperm, int *index)
 		r = ss_text_new_empty(&f->text, path, SS_ENC_BYTES, SS_EOL_LF, L->d);
 	} else if (S_ISDIR(st.st_mode)) {
 		r = ss_text_from_bytes(&f->text, path, "", 0, L->d);
-		f->text.id = (ss_file_identity){1, st.st_dev, st.st_ino, 0, ss_hash_bytes("", 0)};
+		f->text.id = (ss_file_identity){
+		    .known = 1, .dev = st.st_dev, .ino = st.st_ino, .hash = ss_content_hash_bytes("", 0)};
 	} else
 		r = ss_text_load(&f->text, path, 0, L->d);
 	if (r == 0 && ss_sshconf_parse(&f->conf, &f->text, SS_SSHCONF_CLIENT, L->d) < 0) {
@@ -618,74 +642,111 @@ static int walk_file(loader *L, uint32_t file, int depth, int parent)
 
 /* --- the literal Host index --- */
 
-static size_t hash_name(const char *s)
+static size_t hash_name(const char *s, size_t len)
 {
-	return (size_t)ss_hash_bytes(s, strlen(s));
+	return (size_t)ss_hash_key(s, len);
 }
 
 const oss_index_entry *oss_index_find(const ss_openssh *c, const char *name)
 {
 	if (!c->index_cap)
 		return NULL;
-	for (size_t h = hash_name(name) & (c->index_cap - 1);; h = (h + 1) & (c->index_cap - 1)) {
-		const oss_index_entry *e = &c->index[h];
+	size_t h = hash_name(name, strlen(name));
+	for (size_t i = h & (c->index_cap - 1);; i = (i + 1) & (c->index_cap - 1)) {
+		const oss_index_entry *e = &c->index[i];
 		if (!e->name)
 			return NULL;
-		if (strcmp(e->name, name) == 0)
+		if (e->hash == (uint32_t)h && strcmp(e->name, name) == 0)
 			return e;
 	}
 }
 
-static int index_add(ss_openssh *c, const char *name, size_t block)
+/* The slot of `name`, taken (empty) when it is new. */
+static size_t index_slot(ss_openssh *c, const char *name, size_t len)
 {
-	size_t h = hash_name(name) & (c->index_cap - 1);
-	while (c->index[h].name && strcmp(c->index[h].name, name) != 0)
-		h = (h + 1) & (c->index_cap - 1);
-	oss_index_entry *e = &c->index[h];
-	if (!e->name) {
-		e->name = name;
+	size_t h = hash_name(name, len);
+	size_t i = h & (c->index_cap - 1);
+	while (c->index[i].name &&
+	       (c->index[i].hash != (uint32_t)h || strcmp(c->index[i].name, name) != 0))
+		i = (i + 1) & (c->index_cap - 1);
+	if (!c->index[i].name) {
+		c->index[i].name = name;
+		c->index[i].hash = (uint32_t)h;
 		c->index_n++;
 	}
-	if (e->n && e->blocks[e->n - 1] == block)
-		return 0; /* "Host a a" */
-	if (e->n == e->cap) {
-		size_t cap = e->cap ? e->cap * 2 : 2;
-		size_t *v = realloc(e->blocks, cap * sizeof(*v));
-		if (!v)
-			return -1;
-		e->blocks = v;
-		e->cap = cap;
-	}
-	e->blocks[e->n++] = block;
+	return i;
+}
+
+/* 1 when an earlier name of the same Host line took the same slot
+ * ("Host a a": the block is listed once). */
+static int seen_on_line(const size_t *slot, size_t first, size_t k)
+{
+	for (size_t j = first; j < k; j++)
+		if (slot[j] == slot[k])
+			return 1;
 	return 0;
 }
 
+/* The literal Host names, each with the blocks that can only be active
+ * for it, in one table and one array of block lists: the names are
+ * looked up once, their slots kept for the second pass. */
 static int build_index(ss_openssh *c, ss_diag *d)
 {
-	size_t names = 0;
-	for (size_t b = 0; b < c->nblocks; b++)
+	size_t names = 0, pairs = 0;
+	for (size_t b = 0; b < c->nblocks; b++) {
 		if (c->blocks[b].literal)
 			names += c->files[c->blocks[b].file].conf.items[c->blocks[b].item].nargs;
+		if (c->blocks[b].key >= 0) {
+			const oss_block *kb = &c->blocks[c->blocks[b].key];
+			pairs += c->files[kb->file].conf.items[kb->item].nargs;
+		}
+	}
 	c->index_cap = 16;
 	while (c->index_cap < names + names / 2 + 16) /* load factor under 2/3 */
 		c->index_cap *= 2;
 	c->index = calloc(c->index_cap, sizeof(*c->index));
 	c->wild = calloc(c->nblocks ? c->nblocks : 1, sizeof(*c->wild));
 	c->act_stamp = calloc(c->nblocks ? c->nblocks : 1, sizeof(*c->act_stamp));
-	if (!c->index || !c->wild || !c->act_stamp)
+	c->index_blocks = malloc((pairs ? pairs : 1) * sizeof(*c->index_blocks));
+	size_t *slot = malloc((pairs ? pairs : 1) * sizeof(*slot));
+	if (!c->index || !c->wild || !c->act_stamp || !c->index_blocks || !slot) {
+		free(slot);
 		return ss_diag_oom(d);
+	}
+	/* First pass: each pair's slot, and how many blocks each name gets. */
+	size_t k = 0;
 	for (size_t b = 0; b < c->nblocks; b++) {
-		const oss_block *blk = &c->blocks[b];
-		if (blk->key < 0) {
+		if (c->blocks[b].key < 0) {
 			c->wild[c->nwild++] = b;
 			continue;
 		}
-		const oss_block *kb = &c->blocks[blk->key];
+		const oss_block *kb = &c->blocks[c->blocks[b].key];
 		const ss_sshconf_item *it = &c->files[kb->file].conf.items[kb->item];
-		for (size_t a = 0; a < it->nargs; a++)
-			if (index_add(c, it->args[a].value, b) < 0)
-				return ss_diag_oom(d);
+		for (size_t a = 0, first = k; a < it->nargs; a++, k++) {
+			slot[k] = index_slot(c, it->args[a].value, it->args[a].value_len);
+			if (!seen_on_line(slot, first, k))
+				c->index[slot[k]].n++;
+		}
 	}
+	size_t total = 0;
+	for (size_t i = 0; i < c->index_cap; i++) {
+		oss_index_entry *e = &c->index[i];
+		e->blocks = c->index_blocks + total;
+		total += e->n;
+		e->n = 0;
+	}
+	/* Second pass: the blocks, into the room counted. */
+	k = 0;
+	for (size_t b = 0; b < c->nblocks; b++) {
+		if (c->blocks[b].key < 0)
+			continue;
+		const oss_block *kb = &c->blocks[c->blocks[b].key];
+		size_t nargs = c->files[kb->file].conf.items[kb->item].nargs;
+		for (size_t a = 0, first = k; a < nargs; a++, k++)
+			if (!seen_on_line(slot, first, k))
+				c->index[slot[k]].blocks[c->index[slot[k]].n++] = b;
+	}
+	free(slot);
 	return 0;
 }
 
@@ -801,14 +862,16 @@ void ss_openssh_free(ss_openssh *c)
 	}
 	for (size_t b = 0; b < c->nblocks; b++)
 		free_crit(c->blocks[b].crit, c->blocks[b].ncrit);
-	for (size_t i = 0; i < c->index_cap; i++)
-		free(c->index[i].blocks);
+	free(c->index_blocks);
 	free(c->files);
 	free(c->dirs);
 	free(c->blocks);
 	free(c->index);
 	free(c->wild);
 	free(c->act_stamp);
+	for (size_t i = 0; c->where && i < c->ndirs; i++)
+		free(c->where[i]);
+	free(c->where);
 	free(c->local_user);
 	free(c->base);
 	free(c->home);
@@ -817,17 +880,17 @@ void ss_openssh_free(ss_openssh *c)
 
 int ss_openssh_host_names(const ss_openssh *c, ss_strlist *out)
 {
-	/* First appearance order; the index answers "seen already?". */
-	ss_openssh tmp = {0};
+	/* First appearance order; a table of the names seen answers "seen
+	 * already?". */
 	size_t names = 0;
 	for (size_t b = 0; b < c->nblocks; b++)
 		if (c->blocks[b].kind == BK_HOST)
 			names += c->files[c->blocks[b].file].conf.items[c->blocks[b].item].nargs;
-	tmp.index_cap = 16;
-	while (tmp.index_cap < 2 * names + 16)
-		tmp.index_cap *= 2;
-	tmp.index = calloc(tmp.index_cap, sizeof(*tmp.index));
-	if (!tmp.index)
+	size_t cap = 16;
+	while (cap < 2 * names + 16)
+		cap *= 2;
+	const char **seen = calloc(cap, sizeof(*seen));
+	if (!seen)
 		return -1;
 	int r = 0;
 	for (size_t b = 0; b < c->nblocks && r == 0; b++) {
@@ -837,13 +900,17 @@ int ss_openssh_host_names(const ss_openssh *c, ss_strlist *out)
 		const ss_sshconf_item *it = &c->files[blk->file].conf.items[blk->item];
 		for (size_t a = 0; a < it->nargs && r == 0; a++) {
 			const char *v = it->args[a].value;
-			if (v[0] == '!' || strpbrk(v, "*?") || oss_index_find(&tmp, v))
+			if (v[0] == '!' || strpbrk(v, "*?"))
 				continue;
-			r = index_add(&tmp, v, 0) < 0 || ss_strlist_push(out, v) < 0 ? -1 : 0;
+			size_t h = hash_name(v, it->args[a].value_len) & (cap - 1);
+			while (seen[h] && strcmp(seen[h], v) != 0)
+				h = (h + 1) & (cap - 1);
+			if (seen[h])
+				continue;
+			seen[h] = v;
+			r = ss_strlist_push(out, v);
 		}
 	}
-	for (size_t i = 0; i < tmp.index_cap; i++)
-		free(tmp.index[i].blocks);
-	free(tmp.index);
+	free(seen);
 	return r;
 }

@@ -368,27 +368,37 @@ int ss_openssh_block_scopes(const ss_openssh *c, ss_openssh_scopes *out, ss_diag
 	return r < 0 ? ss_diag_oom(d) : 0;
 }
 
+/* How many Host lines (other than `*` alone) and Match host criteria a
+ * name meets. A literal Host line meets it only when it holds the name:
+ * the index lists those. */
+static size_t witness_hits(const ss_openssh *c, const char *name)
+{
+	size_t hits = 0;
+	const oss_index_entry *e = oss_index_find(c, name);
+	for (size_t k = 0; e && k < e->n; k++)
+		hits += c->blocks[e->blocks[k]].kind == BK_HOST && c->blocks[e->blocks[k]].literal;
+	for (size_t b = 0; b < c->nblocks; b++) {
+		const oss_block *blk = &c->blocks[b];
+		if (blk->kind == BK_HOST && !blk->literal) {
+			const ss_sshconf_item *it = &c->files[blk->file].conf.items[blk->item];
+			hits += !all_star(it) && oss_host_matches(it, name);
+		} else if (blk->kind == BK_MATCH) {
+			for (size_t k = 0; k < blk->ncrit; k++) {
+				const oss_crit *cr = &blk->crit[k];
+				if ((cr->kind == MC_HOST || cr->kind == MC_ORIGINALHOST) &&
+				    !cr->negate && strcmp(cr->arg, "*") != 0)
+					hits += ss_match_pattern_list(name, cr->arg, 1) == 1;
+			}
+		}
+	}
+	return hits;
+}
+
 char *ss_openssh_other_witness(const ss_openssh *c)
 {
 	size_t best = 0, best_hits = (size_t)-1;
 	for (size_t i = 0; others[i]; i++) {
-		size_t hits = 0;
-		for (size_t b = 0; b < c->nblocks; b++) {
-			const oss_block *blk = &c->blocks[b];
-			if (blk->kind == BK_HOST) {
-				const ss_sshconf_item *it =
-				    &c->files[blk->file].conf.items[blk->item];
-				hits += !all_star(it) && oss_host_matches(it, others[i]);
-			} else if (blk->kind == BK_MATCH) {
-				for (size_t k = 0; k < blk->ncrit; k++) {
-					const oss_crit *cr = &blk->crit[k];
-					if ((cr->kind == MC_HOST || cr->kind == MC_ORIGINALHOST) &&
-					    !cr->negate && strcmp(cr->arg, "*") != 0)
-						hits += ss_match_pattern_list(others[i], cr->arg,
-									      1) == 1;
-				}
-			}
-		}
+		size_t hits = witness_hits(c, others[i]);
 		if (hits < best_hits) {
 			best = i;
 			best_hits = hits;

@@ -3,6 +3,7 @@
 
 #include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +15,20 @@ void ss_policy_init(ss_policy *p)
 	p->nat_timeout = SS_DEFAULT_NAT_TIMEOUT;
 	p->winscp_ping = SS_PING_KEEP;
 	p->ansi_codepage = NULL;
+}
+
+int ss_scopes_reserve(ss_scopes *s, size_t more)
+{
+	if (more <= s->cap - s->n)
+		return 0;
+	if (more > SIZE_MAX / sizeof(ss_scope) - s->n)
+		return -1;
+	ss_scope *v = realloc(s->v, (s->n + more) * sizeof(*v));
+	if (!v)
+		return -1;
+	s->v = v;
+	s->cap = s->n + more;
+	return 0;
 }
 
 ss_scope *ss_scopes_add(ss_scopes *s, const char *kind, const char *file, const char *name)

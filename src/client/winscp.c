@@ -376,28 +376,20 @@ static const wsite *shadowing_default(const wsites *s)
 	return NULL;
 }
 
-static int audit_sites(const char *path, const wsites *s, int have_default, ss_scopes *out,
-		       ss_diag *d)
+/* The scope of Default Settings where none is stored: new sites get the
+ * factory values. `shadow`: the site stored in its place, or NULL. */
+static int default_scope(const char *path, const char *shadow, ss_scopes *out, ss_diag *d)
 {
-	if (!have_default) {
-		/* No Default Settings stored: new sites get the factory values. */
-		ss_scope *sc = ss_scopes_add(out, "winscp", path, SS_WINSCP_DEFAULT_SETTINGS);
-		if (!sc)
-			return ss_diag_oom(d);
-		const wsite *shadow = shadowing_default(s);
-		if (shadow && ss_scope_reason(sc,
-					      "the site \"%s\" is stored where Default Settings "
-					      "would be (names of sections and keys ignore case): "
-					      "WinSCP cannot keep Default Settings apart from it, "
-					      "and sshsync writes none; rename that site",
-					      shadow->name) < 0)
-			return ss_diag_oom(d);
-	}
-	for (size_t i = 0; i < s->n; i++) {
-		ss_scope *sc = ss_scopes_add(out, "winscp", path, s->v[i].name);
-		if (!sc || evaluate(&s->v[i], sc) < 0)
-			return ss_diag_oom(d);
-	}
+	ss_scope *sc = ss_scopes_add(out, "winscp", path, SS_WINSCP_DEFAULT_SETTINGS);
+	if (!sc)
+		return ss_diag_oom(d);
+	if (shadow && ss_scope_reason(sc,
+				      "the site \"%s\" is stored where Default Settings "
+				      "would be (names of sections and keys ignore case): "
+				      "WinSCP cannot keep Default Settings apart from it, "
+				      "and sshsync writes none; rename that site",
+				      shadow) < 0)
+		return ss_diag_oom(d);
 	return 0;
 }
 
@@ -658,18 +650,45 @@ static int looks_like_reg(const char *head, size_t len)
 	       (len - i >= strlen(v4) && strncmp(head + i, v4, strlen(v4)) == 0);
 }
 
+/* Audits the sites as they are read, one site's values at a time: a
+ * 100,000-site file is never held as sites besides its scopes. The scopes
+ * come as audit_sites gives them: Default Settings (when none is stored)
+ * first, then the sites in store order. */
+static int audit_store(ss_storage *st, const char *path, ss_scopes *out, ss_diag *d)
+{
+	size_t n = ss_storage_count(st);
+	int have_default = 0;
+	const char *shadow = NULL;
+	for (size_t s = 0; s < n; s++) {
+		const ss_storage_session *ses = ss_storage_at(st, s);
+		if (strcmp(ses->name, SS_WINSCP_DEFAULT_SETTINGS) == 0)
+			have_default = 1;
+		else if (!shadow && strcasecmp(ses->raw, MUNGED_DEFAULT) == 0)
+			shadow = ses->name;
+	}
+	if (!have_default && default_scope(path, shadow, out, d) < 0)
+		return -1;
+	int r = 0;
+	for (size_t s = 0; s < n && r == 0; s++) {
+		wsite w;
+		memset(&w, 0, sizeof(w));
+		r = read_site(st, s, &w, d);
+		ss_scope *sc =
+		    r == 0 ? ss_scopes_add(out, "winscp", path, ss_storage_at(st, s)->name) : NULL;
+		if (r == 0 && (!sc || evaluate(&w, sc) < 0))
+			r = ss_diag_oom(d);
+		wsite_free(&w);
+	}
+	return r;
+}
+
 static int winscp_audit(const char *path, const ss_query *q, ss_scopes *out, ss_diag *d)
 {
 	(void)q; /* --host and --connection concern OpenSSH */
 	ss_storage *st;
 	if (ss_storage_open(&st, path, &ROOT, NULL, NULL, d) < 0)
 		return -1;
-	wsites s = {0};
-	int have_default;
-	int r = read_sites(st, &s, &have_default, d);
-	if (r == 0)
-		r = audit_sites(path, &s, have_default, out, d);
-	wsites_free(&s);
+	int r = audit_store(st, path, out, d);
 	ss_storage_close(st);
 	return r;
 }

@@ -236,8 +236,9 @@ static int write_all(const ss_changeset *sets, size_t n, const ss_apply_opts *o,
 			const ss_change *ch = &sets[i].v[c];
 			if (!ch->changed)
 				continue;
-			ss_write_item it = {ch->text, ch->rendered.data, ch->rendered.len, 0,
-					    ch->backup_dir};
+			/* Rendered piece by piece as it is written. */
+			ss_write_item it = {
+			    .text = ch->text, .edits = &ch->edits, .backup_dir = ch->backup_dir};
 			items[k++] = it;
 		}
 	ss_journal j = SS_JOURNAL_INIT;

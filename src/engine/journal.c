@@ -26,16 +26,50 @@ char *ss_journal_default_dir(void)
 	return ss_asprintf("%s/.local/state/sshsync", home);
 }
 
+static void hex_digest(const unsigned char *md, char out[SS_SHA256_HEX])
+{
+	static const char digits[] = "0123456789abcdef";
+	for (unsigned int i = 0; i < 32; i++) {
+		out[2 * i] = digits[md[i] >> 4];
+		out[2 * i + 1] = digits[md[i] & 15];
+	}
+	out[64] = '\0';
+}
+
 int ss_sha256_hex(const void *data, size_t len, char out[SS_SHA256_HEX])
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int n = 0;
 	if (!EVP_Digest(data, len, md, &n, EVP_sha256(), NULL) || n != 32)
 		return -1;
-	for (unsigned int i = 0; i < n; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
-	out[64] = '\0';
+	hex_digest(md, out);
 	return 0;
+}
+
+static int put_sha(void *ctx, const void *data, size_t len, ss_diag *d)
+{
+	if (!EVP_DigestUpdate(ctx, data, len))
+		return ss_diag_set(d, NULL, 0, 0, "cannot compute a SHA-256 (OpenSSL)");
+	return 0;
+}
+
+int ss_sha256_source(const ss_source *src, char out[SS_SHA256_HEX], ss_diag *d)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+	int r = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) ? 0 : -1;
+	ss_sink sink = {put_sha, ctx};
+	if (r == 0)
+		r = ss_source_emit(src, &sink, d);
+	else
+		ss_diag_set(d, NULL, 0, 0, "cannot compute a SHA-256 (OpenSSL)");
+	if (r == 0 && (!EVP_DigestFinal_ex(ctx, md, &n) || n != 32))
+		r = ss_diag_set(d, NULL, 0, 0, "cannot compute a SHA-256 (OpenSSL)");
+	if (r == 0)
+		hex_digest(md, out);
+	EVP_MD_CTX_free(ctx);
+	return r;
 }
 
 void ss_journal_file_free(ss_journal_file *f)
@@ -247,12 +281,23 @@ static int open_objects(const ss_journal *j, int *fd, ss_diag *d)
 	return r;
 }
 
-static int write_object(int dir, const char *hex, const void *data, size_t len)
+static int put_fd(void *ctx, const void *data, size_t len, ss_diag *d)
+{
+	(void)d;
+	return ss_os_write_all(*(int *)ctx, data, len);
+}
+
+static int write_object(int dir, const char *hex, const ss_source *src)
 {
 	int fd = -1;
 	char *tmp = NULL;
+	ss_sink sink = {put_fd, &fd};
+	ss_diag ignored = SS_DIAG_INIT;
 	int ok = ss_os_create_temp(dir, hex, &fd, &tmp) == 0 &&
-		 ss_os_write_all(fd, data, len) == 0 && ss_os_fsync(fd) == 0;
+		 ss_source_emit(src, &sink, &ignored) == 0 && ss_os_fsync(fd) == 0;
+	if (ignored.message)
+		errno = ENOMEM; /* not the file system: the rendering */
+	ss_diag_clear(&ignored);
 	if (ok && ss_os_rename(dir, tmp, dir, hex, 1) < 0)
 		ok = errno == EEXIST; /* the same bytes, kept already */
 	int e = errno;
@@ -269,8 +314,14 @@ static int write_object(int dir, const char *hex, const void *data, size_t len)
 int ss_journal_store(ss_journal *j, const void *data, size_t len, char hex[SS_SHA256_HEX],
 		     ss_diag *d)
 {
-	if (ss_sha256_hex(data, len, hex) < 0)
-		return ss_diag_set(d, NULL, 0, 0, "cannot compute a SHA-256 (OpenSSL)");
+	ss_source src = {NULL, NULL, data, len};
+	return ss_journal_store_from(j, &src, hex, d);
+}
+
+int ss_journal_store_from(ss_journal *j, const ss_source *src, char hex[SS_SHA256_HEX], ss_diag *d)
+{
+	if (ss_sha256_source(src, hex, d) < 0)
+		return -1;
 	int dir;
 	if (open_objects(j, &dir, d) < 0)
 		return -1;
@@ -278,7 +329,7 @@ int ss_journal_store(ss_journal *j, const void *data, size_t len, char hex[SS_SH
 	/* What a killed run left while keeping these same bytes. */
 	ss_os_remove_stale_temps(dir, hex);
 	int exists = ss_os_exists(dir, hex);
-	if (exists != 1 && write_object(dir, hex, data, len) < 0)
+	if (exists != 1 && write_object(dir, hex, src) < 0)
 		r = ss_diag_errno(d, j->dir, "cannot keep the previous contents in the journal");
 	ss_os_close(dir);
 	return r;

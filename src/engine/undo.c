@@ -94,8 +94,11 @@ static int write_back(ss_journal *j, const ss_journal_entry *e, u_file *files, s
 		u_file *u = &files[i];
 		if (u->action == U_SKIP)
 			continue;
-		ss_write_item it = {&u->text, u->bytes.data ? u->bytes.data : "", u->bytes.len,
-				    u->action == U_REMOVE, u->jf->backup_dir};
+		ss_write_item it = {.text = &u->text,
+				    .bytes = u->bytes.data ? u->bytes.data : "",
+				    .len = u->bytes.len,
+				    .remove = u->action == U_REMOVE,
+				    .backup_dir = u->jf->backup_dir};
 		items[n++] = it;
 	}
 	ss_write_run run = {"undo", e->id, 0};

@@ -12,6 +12,17 @@ typedef struct written {
 	ss_file_identity id; /* as written (unknown: removed) */
 } written;
 
+/* The new contents of an item. */
+static ss_source item_source(const ss_write_item *it)
+{
+	ss_source s = {NULL, NULL, it->bytes, it->len};
+	if (it->edits) {
+		s.text = it->text;
+		s.edits = it->edits;
+	}
+	return s;
+}
+
 static int write_one(const ss_write_item *it, int backup, written *w, ss_strlist *warnings,
 		     ss_diag *d)
 {
@@ -21,7 +32,8 @@ static int write_one(const ss_write_item *it, int backup, written *w, ss_strlist
 		return ss_safe_remove(it->text, d);
 	ss_write_opts wo = {backup, it->backup_dir};
 	ss_write_result wr = SS_WRITE_RESULT_INIT;
-	int r = ss_safe_replace(it->text, it->bytes, it->len, &wo, &wr, d);
+	ss_source src = item_source(it);
+	int r = ss_safe_replace_from(it->text, &src, &wo, &wr, d);
 	if (r == 0)
 		w->id = wr.id;
 	if (r == 0 && wr.warning && ss_strlist_push(warnings, wr.warning) < 0)
@@ -38,12 +50,11 @@ static int restore_one(const written *w, ss_diag *d)
 	now.id = w->id;
 	if (!orig->id.known)
 		return ss_safe_remove(&now, d);
-	ss_buf bytes = SS_BUF_INIT;
-	int r = ss_text_encode(orig, orig->data, orig->len, &bytes, d);
+	ss_source src = {orig, NULL, NULL, 0};
 	ss_write_opts wo = {0, w->item->backup_dir};
-	if (r == 0)
-		r = ss_safe_write(&now, bytes.data, bytes.len, &wo, d);
-	ss_buf_release(&bytes);
+	ss_write_result res = SS_WRITE_RESULT_INIT;
+	int r = ss_safe_replace_from(&now, &src, &wo, &res, d);
+	ss_write_result_free(&res);
 	return r;
 }
 
@@ -95,17 +106,11 @@ static int describe_item(const ss_write_item *it, int backup, ss_journal *j, ss_
 		return ss_diag_oom(d);
 	if (it->backup_dir && !(f->backup_dir = ss_strdup(it->backup_dir)))
 		return ss_diag_oom(d);
-	if (it->text->id.known) {
-		ss_buf raw = SS_BUF_INIT;
-		int r = ss_text_encode(it->text, it->text->data, it->text->len, &raw, d);
-		if (r == 0)
-			r = ss_journal_store(j, raw.data ? raw.data : "", raw.len, f->before, d);
-		ss_buf_release(&raw);
-		if (r < 0)
-			return -1;
-	}
-	if (!it->remove && ss_sha256_hex(it->bytes, it->len, f->after) < 0)
-		return ss_diag_set(d, NULL, 0, 0, "cannot compute a SHA-256 (OpenSSL)");
+	ss_source before = {it->text, NULL, NULL, 0}, after = item_source(it);
+	if (it->text->id.known && ss_journal_store_from(j, &before, f->before, d) < 0)
+		return -1;
+	if (!it->remove && ss_sha256_source(&after, f->after, d) < 0)
+		return -1;
 	return 0;
 }
 

@@ -7,6 +7,7 @@
 
 #include "sshsync/buf.h"
 #include "sshsync/diag.h"
+#include "sshsync/edit.h"
 #include "sshsync/journal.h"
 #include "sshsync/text.h"
 
@@ -14,6 +15,8 @@ typedef struct ss_write_item {
 	const ss_text *text; /* the file as read (id.known 0: it does not exist) */
 	const void *bytes;   /* the new contents */
 	size_t len;
+	const ss_edits *edits;	/* when set (bytes unused): the contents are the
+				 * text with these edits, rendered piece by piece */
 	int remove;		/* remove the file instead */
 	const char *backup_dir; /* as in ss_write_opts */
 } ss_write_item;

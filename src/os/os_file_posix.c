@@ -670,3 +670,27 @@ int ss_os_mkdir_p(const char *path)
 	errno = e;
 	return r;
 }
+
+int ss_os_fstat(int fd, struct stat *st)
+{
+	return fstat(fd, st);
+}
+
+static int64_t timespec_ns(const struct timespec *ts)
+{
+	return (int64_t)ts->tv_sec * 1000000000 + (int64_t)ts->tv_nsec;
+}
+
+void ss_os_stat_times(const struct stat *st, int64_t *mtime_ns, int64_t *ctime_ns)
+{
+	*mtime_ns = timespec_ns(&st->st_mtim);
+	*ctime_ns = timespec_ns(&st->st_ctim);
+}
+
+int64_t ss_os_now_ns(void)
+{
+	struct timespec ts;
+	if (clock_gettime(CLOCK_REALTIME, &ts) < 0)
+		return 0;
+	return timespec_ns(&ts);
+}

@@ -1,4 +1,5 @@
-/* The audit as JSON, field names fixed by DESIGN.md (through jansson). */
+/* The audit as JSON, field names fixed by DESIGN.md (written by hand, as
+ * jansson would write it), and the result of apply (through jansson). */
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,38 +25,6 @@ static json_t *optional_int(long v)
 	return v == SS_UNSET || v == SS_UNKNOWN ? json_null() : json_integer(v);
 }
 
-static json_t *scope_json(const ss_scope *sc)
-{
-	json_t *o = json_object(), *reasons = json_array();
-	if (!o || !reasons) {
-		json_decref(o);
-		json_decref(reasons);
-		return NULL;
-	}
-	int r = 0;
-	r |= json_object_set_new(o, "kind", text(sc->kind));
-	r |= json_object_set_new(o, "file", text(sc->file));
-	r |= json_object_set_new(o, "scope", text(sc->name));
-	r |= json_object_set_new(o, "witness", sc->witness ? text(sc->witness) : json_null());
-	r |= json_object_set_new(o, "interval", optional_int(sc->interval));
-	r |= json_object_set_new(o, "period", optional_int(ss_scope_period(sc)));
-	r |= json_object_set_new(o, "count_max", optional_int(sc->count_max));
-	r |= json_object_set_new(o, "tcp_keepalive",
-				 sc->tcp_keepalive == SS_UNSET || sc->tcp_keepalive == SS_UNKNOWN
-				     ? json_null()
-				     : json_boolean(sc->tcp_keepalive));
-	r |= json_object_set_new(o, "set_at", sc->set_at ? text(sc->set_at) : json_null());
-	r |= json_object_set_new(o, "status", json_string(ss_scope_status(sc)));
-	for (size_t i = 0; i < sc->reasons.n; i++)
-		r |= json_array_append_new(reasons, text(sc->reasons.v[i]));
-	r |= json_object_set_new(o, "reasons", reasons);
-	if (r) {
-		json_decref(o);
-		return NULL;
-	}
-	return o;
-}
-
 /* Appends one value as JSON text (jansson escapes it). */
 static int add_json(ss_buf *out, json_t *j, size_t flags)
 {
@@ -66,17 +35,158 @@ static int add_json(ss_buf *out, json_t *j, size_t flags)
 	return r ? -1 : 0;
 }
 
-/* The document is written scope by scope, one scope a line: a fleet of
- * 100,000 sites never exists as one jansson tree (about 2 KB a scope). */
+/* --- the audit, written as a stream --- */
+
+/* A JSON string exactly as jansson's json_dumps(json_string(s), 0) writes
+ * it: '"' and '\\' escaped, \b \f \n \r \t by name, the other controls
+ * below 0x20 as \u00XX, everything else (strict UTF-8) as it is. */
+static int add_escaped(ss_buf *out, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789ABCDEF", controls[] = "\b\f\n\r\t", names[] = "bfnrt";
+	int r = ss_buf_addc(out, '"');
+	size_t run = 0;
+	for (size_t i = 0; i < len && !r; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if (ch >= 0x20 && ch != '"' && ch != '\\')
+			continue;
+		r = ss_buf_add(out, s + run, i - run);
+		run = i + 1;
+		/* \b \f \n \r \t by name, '"' and '\\' as themselves, \u00XX else */
+		const char *named = memchr(controls, ch, 5);
+		char seq[6] = {'\\', (char)ch, '0', '0', 0, 0};
+		size_t n = 2;
+		if (named) {
+			seq[1] = names[named - controls];
+		} else if (ch < 0x20) {
+			seq[1] = 'u';
+			seq[4] = hex[ch >> 4];
+			seq[5] = hex[ch & 15];
+			n = 6;
+		}
+		if (!r)
+			r = ss_buf_add(out, seq, n);
+	}
+	if (!r)
+		r = ss_buf_add(out, s + run, len - run);
+	return r || ss_buf_addc(out, '"') ? -1 : 0;
+}
+
+int ss_report_json_string(ss_buf *out, const char *s)
+{
+	size_t len = strlen(s);
+	if (ss_utf8_valid(s, len))
+		return add_escaped(out, s, len);
+	ss_buf b = SS_BUF_INIT;
+	int r = ss_report_add_printable(&b, s);
+	if (r == 0)
+		r = add_escaped(out, b.data ? b.data : "", b.len);
+	ss_buf_release(&b);
+	return r;
+}
+
+static int add_key(ss_buf *out, const char *key_sep)
+{
+	return ss_buf_adds(out, key_sep);
+}
+
+static int add_opt_string(ss_buf *out, const char *s)
+{
+	return s ? ss_report_json_string(out, s) : ss_buf_adds(out, "null");
+}
+
+static int add_opt_int(ss_buf *out, long v)
+{
+	if (v == SS_UNSET || v == SS_UNKNOWN)
+		return ss_buf_adds(out, "null");
+	/* "%lld" without printf's cost (one per number, millions in a fleet) */
+	char digits[24];
+	size_t n = sizeof(digits);
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+	do {
+		digits[--n] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		digits[--n] = '-';
+	return ss_buf_add(out, digits + n, sizeof(digits) - n);
+}
+
+/* One scope as one line, as jansson's dump of the object (flags 0, keys in
+ * order) writes it: ", " between members, ": " after keys. */
+/* The file of the scope before and its JSON text: the scopes of one file
+ * follow each other, its name is escaped once. */
+typedef struct file_memo {
+	ss_buf name, json;
+} file_memo;
+
+static int add_file(ss_buf *out, const char *file, file_memo *m)
+{
+	if (!m->name.data || strcmp(m->name.data, file) != 0) {
+		ss_buf_reset(&m->name);
+		ss_buf_reset(&m->json);
+		if (ss_buf_adds(&m->name, file) < 0 || ss_report_json_string(&m->json, file) < 0) {
+			ss_buf_release(&m->name); /* no half memo */
+			return -1;
+		}
+	}
+	return ss_buf_add(out, m->json.data, m->json.len);
+}
+
+static int scope_line(ss_buf *out, const ss_scope *sc, file_memo *m)
+{
+	int r = add_key(out, "{\"kind\": ") || ss_report_json_string(out, sc->kind) ||
+		add_key(out, ", \"file\": ") || add_file(out, sc->file, m) ||
+		add_key(out, ", \"scope\": ") || ss_report_json_string(out, sc->name) ||
+		add_key(out, ", \"witness\": ") || add_opt_string(out, sc->witness) ||
+		add_key(out, ", \"interval\": ") || add_opt_int(out, sc->interval) ||
+		add_key(out, ", \"period\": ") || add_opt_int(out, ss_scope_period(sc)) ||
+		add_key(out, ", \"count_max\": ") || add_opt_int(out, sc->count_max) ||
+		add_key(out, ", \"tcp_keepalive\": ");
+	if (!r)
+		r = ss_buf_adds(
+		    out, sc->tcp_keepalive == SS_UNSET || sc->tcp_keepalive == SS_UNKNOWN ? "null"
+			 : sc->tcp_keepalive						  ? "true"
+					     : "false");
+	r = r || add_key(out, ", \"set_at\": ") || add_opt_string(out, sc->set_at) ||
+	    add_key(out, ", \"status\": ") || ss_report_json_string(out, ss_scope_status(sc)) ||
+	    add_key(out, ", \"reasons\": [");
+	for (size_t i = 0; i < sc->reasons.n && !r; i++)
+		r = (i && ss_buf_adds(out, ", ")) || ss_report_json_string(out, sc->reasons.v[i]);
+	return r || ss_buf_adds(out, "]}") ? -1 : 0;
+}
+
+/* Hands what is written so far to the report's sink, if there is one and
+ * enough has gathered. */
+static int maybe_flush(const ss_report_opts *o, ss_buf *out, ss_diag *d)
+{
+	size_t at = o->flush_at ? o->flush_at : SS_REPORT_FLUSH_BYTES;
+	if (!o->flush || out->len < at)
+		return 0;
+	if (o->flush(o->flush_ctx, out->data, out->len, d) < 0)
+		return -1;
+	ss_buf_reset(out);
+	return 0;
+}
+
+/* The document is written scope by scope, one scope a line, by hand (no
+ * jansson tree: tests/fuzz/fuzz_report.c checks every line against
+ * jansson's dump of the same object); with a sink (o->flush) it goes out
+ * in pieces of about SS_REPORT_FLUSH_BYTES. */
 int ss_report_json(const ss_scopes *s, const ss_report_opts *o, ss_buf *out, ss_diag *d)
 {
 	size_t failed = 0, errors = 0, na = 0;
+	file_memo m = {SS_BUF_INIT, SS_BUF_INIT};
 	int r = ss_buf_adds(out, "{\n  \"sshsync\": ") < 0 ||
-		add_json(out, json_string(SSHSYNC_VERSION), 0) < 0 ||
+		ss_report_json_string(out, SSHSYNC_VERSION) < 0 ||
 		ss_buf_addf(out, ",\n  \"nat_timeout\": %ld,\n  \"scopes\": [", o->nat_timeout) < 0;
 	for (size_t i = 0; i < s->n && !r; i++) {
 		r = ss_buf_adds(out, i ? ",\n    " : "\n    ") < 0 ||
-		    add_json(out, scope_json(&s->v[i]), 0) < 0;
+		    scope_line(out, &s->v[i], &m) < 0;
+		if (!r && maybe_flush(o, out, d) < 0) {
+			ss_buf_release(&m.name);
+			ss_buf_release(&m.json);
+			return -1;
+		}
 		failed += ss_scope_failed(&s->v[i]) && !s->v[i].error;
 		errors += s->v[i].error != 0;
 		na += s->v[i].not_applicable && !s->v[i].error;
@@ -87,6 +197,8 @@ int ss_report_json(const ss_scopes *s, const ss_report_opts *o, ss_buf *out, ss_
 				"\"failed\": %zu, \"errors\": %zu}\n}\n",
 				s->n ? "\n  " : "", s->n, s->n - failed - errors - na, failed,
 				errors) < 0;
+	ss_buf_release(&m.name);
+	ss_buf_release(&m.json);
 	return r ? ss_diag_oom(d) : 0;
 }
 

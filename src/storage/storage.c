@@ -107,8 +107,7 @@ int storage_grow(void *v, size_t *cap, size_t n, size_t size, size_t first)
 
 static void drop_session(ss_storage *st, size_t i)
 {
-	free(st->sessions[i].raw);
-	free(st->sessions[i].name);
+	free(st->sessions[i].raw); /* the name is in the same block */
 	if (st->sessions[i].file != st->path)
 		free(st->sessions[i].file);
 }
@@ -123,15 +122,20 @@ int storage_add_session(ss_storage *st, const char *raw, size_t len, const char 
 	ss_storage_session *s = &st->sessions[st->n];
 	memset(s, 0, sizeof(*s));
 	ss_buf name = SS_BUF_INIT;
-	s->raw = ss_strndup(raw, len);
 	/* Sessions of one file share its name. */
 	s->file = strcmp(file, st->path) == 0 ? st->path : ss_strdup(file);
 	int (*unescape)(const char *, size_t, ss_buf *) =
 	    st->root->unescape ? st->root->unescape : ss_storage_unescape;
-	if (!s->raw || !s->file || unescape(s->raw, len, &name) < 0 ||
-	    !(s->name = ss_buf_detach(&name, NULL))) {
-		ss_buf_release(&name);
-		free(s->raw);
+	/* Raw name and name in one block: 100,000 sessions, 100,000 blocks. */
+	if (s->file && unescape(raw, len, &name) == 0 && ss_buf_grow(&name, 0) == 0 &&
+	    (s->raw = malloc(len + name.len + 2))) {
+		memcpy(s->raw, raw, len);
+		s->raw[len] = '\0';
+		s->name = s->raw + len + 1;
+		memcpy(s->name, name.data, name.len + 1);
+	}
+	ss_buf_release(&name);
+	if (!s->raw) {
 		if (s->file != st->path)
 			free(s->file);
 		return ss_diag_oom(d);

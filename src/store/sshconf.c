@@ -71,31 +71,64 @@ static int strdelim_at(const char *data, size_t *s, size_t end, delim_tok *tok, 
 	return 0;
 }
 
-static int push_arg(ss_sshconf_item *it, size_t *cap, size_t start, size_t end, ss_buf *value)
+/* Where a line's pieces go: the file's arena (ss_sshconf_parse), or their
+ * own allocations (NULL: ss_sshconf_lex_line, freed by ss_sshconf_item_free).
+ * The scratch space is reused from line to line. */
+typedef struct lexer {
+	ss_arena *arena;
+	ss_sshconf_arg *args; /* the line's arguments so far */
+	size_t cap;
+	ss_buf value; /* the token being unquoted */
+} lexer;
+
+static char *keep(lexer *L, const char *s, size_t n)
 {
-	if (it->nargs == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 2; /* most lines have one or two */
-		ss_sshconf_arg *v = realloc(it->args, ncap * sizeof(*v));
+	return L->arena ? ss_arena_strndup(L->arena, s, n) : ss_strndup(s, n);
+}
+
+static int push_arg(lexer *L, size_t *nargs, size_t start, size_t end)
+{
+	if (*nargs == L->cap) {
+		size_t ncap = L->cap ? L->cap * 2 : 8;
+		ss_sshconf_arg *v = realloc(L->args, ncap * sizeof(*v));
 		if (!v)
 			return -1;
-		it->args = v;
-		*cap = ncap;
+		L->args = v;
+		L->cap = ncap;
 	}
-	/* An exact-size copy: the scratch buffer is reused for every token. */
-	size_t len = value->len;
-	char *copy = ss_strndup(value->data ? value->data : "", len);
+	size_t len = L->value.len;
+	char *copy = keep(L, L->value.data ? L->value.data : "", len);
 	if (!copy)
 		return -1;
-	it->args[it->nargs++] = (ss_sshconf_arg){start, end, copy, len};
+	L->args[(*nargs)++] = (ss_sshconf_arg){start, end, copy, len};
+	return 0;
+}
+
+/* The line's arguments into an exact-size array of the item. */
+static int settle_args(lexer *L, ss_sshconf_item *it, size_t nargs)
+{
+	if (!nargs)
+		return 0;
+	size_t size = nargs * sizeof(*it->args);
+	it->args = L->arena ? ss_arena_alloc(L->arena, size) : malloc(size);
+	if (!it->args) {
+		if (!L->arena)
+			for (size_t i = 0; i < nargs; i++)
+				free(L->args[i].value);
+		return -1;
+	}
+	memcpy(it->args, L->args, size);
+	it->nargs = nargs;
 	return 0;
 }
 
 /* argv_split(rest, ..., terminate_on_comment = 1) with spans. */
-static int split_args(const ss_text *t, size_t i, size_t end, ss_sshconf_item *it, ss_diag *d)
+static int split_args(lexer *L, const ss_text *t, size_t i, size_t end, ss_sshconf_item *it,
+		      ss_diag *d)
 {
 	const char *data = t->data;
-	size_t cap = 0;
-	ss_buf v = SS_BUF_INIT;
+	size_t nargs = 0;
+	ss_buf *v = &L->value;
 	while (i < end) {
 		if (data[i] == ' ' || data[i] == '\t') {
 			i++;
@@ -108,14 +141,22 @@ static int split_args(const ss_text *t, size_t i, size_t end, ss_sshconf_item *i
 		size_t tokstart = i, quote_at = 0;
 		char quote = 0;
 		int oom = 0;
-		ss_buf_reset(&v);
+		ss_buf_reset(v);
+		/* Most tokens hold no quote and no backslash: their value is
+		 * their bytes, taken at once. */
+		size_t plain = i;
+		while (plain < end && data[plain] != ' ' && data[plain] != '\t' &&
+		       data[plain] != '"' && data[plain] != '\'' && data[plain] != '\\')
+			plain++;
+		oom |= ss_buf_add(v, data + i, plain - i);
+		i = plain;
 		for (; i < end; i++) {
 			char c = data[i];
 			char n = i + 1 < end ? data[i + 1] : '\0';
 			if (c == '\\') {
 				if (n == '\'' || n == '"' || n == '\\' || (quote == 0 && n == ' '))
 					i++;
-				oom |= ss_buf_addc(&v, data[i]);
+				oom |= ss_buf_addc(v, data[i]);
 			} else if (quote == 0 && (c == ' ' || c == '\t')) {
 				break;
 			} else if (quote == 0 && (c == '"' || c == '\'')) {
@@ -124,29 +165,32 @@ static int split_args(const ss_text *t, size_t i, size_t end, ss_sshconf_item *i
 			} else if (quote != 0 && c == quote) {
 				quote = 0;
 			} else {
-				oom |= ss_buf_addc(&v, c);
+				oom |= ss_buf_addc(v, c);
 			}
 		}
 		if (quote) {
-			ss_buf_release(&v);
+			if (!L->arena)
+				for (size_t k = 0; k < nargs; k++)
+					free(L->args[k].value);
 			return ss_text_error(
 			    t, d, quote_at,
 			    "unclosed quote: expected a closing %c before the end of "
 			    "the line (OpenSSH: \"invalid quotes\")",
 			    quote);
 		}
-		if (oom || ss_buf_grow(&v, 0) < 0 || push_arg(it, &cap, tokstart, i, &v) < 0) {
-			ss_buf_release(&v);
+		if (oom || push_arg(L, &nargs, tokstart, i) < 0) {
+			if (!L->arena)
+				for (size_t k = 0; k < nargs; k++)
+					free(L->args[k].value);
 			return ss_diag_oom(d);
 		}
 	}
-	ss_buf_release(&v);
-	return 0;
+	return settle_args(L, it, nargs) < 0 ? ss_diag_oom(d) : 0;
 }
 
-static char *lower_copy(const ss_buf *b)
+static char *lower_copy(lexer *L, const ss_buf *b)
 {
-	char *s = ss_strndup(b->data ? b->data : "", b->len);
+	char *s = keep(L, b->data ? b->data : "", b->len);
 	if (s)
 		for (char *p = s; *p; p++)
 			if (*p >= 'A' && *p <= 'Z')
@@ -154,10 +198,9 @@ static char *lower_copy(const ss_buf *b)
 	return s;
 }
 
-int ss_sshconf_lex_line(const ss_text *t, size_t start, size_t end, ss_sshconf_mode mode,
-			ss_sshconf_item *it, ss_diag *d)
+static int lex(lexer *L, const ss_text *t, size_t start, size_t end, ss_sshconf_item *it,
+	       ss_diag *d)
 {
-	(void)mode; /* both modes split alike; see the header */
 	const char *data = t->data;
 	size_t line = it->line;
 	memset(it, 0, sizeof(*it));
@@ -199,7 +242,7 @@ int ss_sshconf_lex_line(const ss_text *t, size_t start, size_t end, ss_sshconf_m
 	it->kw_start = tok.start;
 	it->kw_end = tok.end;
 	it->equals = tok.equals;
-	it->keyword = lower_copy(&tok.value);
+	it->keyword = lower_copy(L, &tok.value);
 	ss_buf_release(&tok.value);
 	if (!it->keyword)
 		return ss_diag_oom(d);
@@ -218,7 +261,24 @@ int ss_sshconf_lex_line(const ss_text *t, size_t start, size_t end, ss_sshconf_m
 				     it->keyword);
 	}
 	it->rest = s;
-	return split_args(t, s, end, it, d);
+	if (split_args(L, t, s, end, it, d) == 0)
+		return 0;
+	if (!L->arena) {
+		free(it->keyword);
+		it->keyword = NULL;
+	}
+	return -1;
+}
+
+int ss_sshconf_lex_line(const ss_text *t, size_t start, size_t end, ss_sshconf_mode mode,
+			ss_sshconf_item *it, ss_diag *d)
+{
+	(void)mode; /* both modes split alike; see the header */
+	lexer L = {NULL, NULL, 0, SS_BUF_INIT};
+	int r = lex(&L, t, start, end, it, d);
+	free(L.args);
+	ss_buf_release(&L.value);
+	return r;
 }
 
 int ss_sshconf_strdelim(const char *data, size_t *pos, size_t end, ss_sshconf_token *tok)
@@ -252,31 +312,34 @@ void ss_sshconf_item_free(ss_sshconf_item *it)
 	it->nargs = 0;
 }
 
+/* Every token of the file goes into one arena: no allocation per token. */
 int ss_sshconf_parse(ss_sshconf *c, const ss_text *t, ss_sshconf_mode mode, ss_diag *d)
 {
 	c->text = t;
 	c->mode = mode;
 	c->nitems = 0;
-	c->items = calloc(t->nlines ? t->nlines : 1, sizeof(*c->items));
+	memset(&c->arena, 0, sizeof(c->arena));
+	c->items = malloc((t->nlines ? t->nlines : 1) * sizeof(*c->items));
 	if (!c->items)
 		return ss_diag_oom(d);
-	for (size_t i = 0; i < t->nlines; i++) {
+	lexer L = {&c->arena, NULL, 0, SS_BUF_INIT};
+	int r = 0;
+	for (size_t i = 0; i < t->nlines && r == 0; i++) {
 		const ss_line *l = &t->lines[i];
 		c->items[i].line = i;
 		c->nitems = i + 1;
-		if (ss_sshconf_lex_line(t, l->start, l->start + l->len, mode, &c->items[i], d) <
-		    0) {
-			ss_sshconf_free(c);
-			return -1;
-		}
+		r = lex(&L, t, l->start, l->start + l->len, &c->items[i], d);
 	}
-	return 0;
+	free(L.args);
+	ss_buf_release(&L.value);
+	if (r < 0)
+		ss_sshconf_free(c);
+	return r;
 }
 
 void ss_sshconf_free(ss_sshconf *c)
 {
-	for (size_t i = 0; i < c->nitems; i++)
-		ss_sshconf_item_free(&c->items[i]);
+	ss_arena_release(&c->arena);
 	free(c->items);
 	c->items = NULL;
 	c->nitems = 0;

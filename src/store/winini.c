@@ -116,10 +116,14 @@ static int split_lone_cr(ss_winini *ini)
 {
 	const ss_text *t = ini->text;
 	ini->nlines = t->nlines;
-	size_t extra = 0;
-	for (const char *p = t->data; (p = memchr(p, '\r', t->len - (size_t)(p - t->data))); p++)
-		if ((size_t)(p - t->data) + 1 >= t->len || p[1] != '\n')
-			extra++;
+	/* Lone CRs: all CRs less those of the CR LF endings (a memchr per CR
+	 * would be a call per line of a Windows file). */
+	size_t cr = 0, crlf = 0;
+	for (size_t i = 0; i < t->len; i++)
+		cr += t->data[i] == '\r';
+	for (size_t ln = 0; ln < t->nlines; ln++)
+		crlf += t->lines[ln].eol == SS_EOL_CRLF;
+	size_t extra = cr - crlf;
 	if (extra == 0)
 		return 0;
 	ini->lines = malloc((t->nlines + extra) * sizeof(*ini->lines));
@@ -287,8 +291,13 @@ static int add_lines(const ss_text *t, ss_buf *b, const ss_winini_kv *kv, size_t
 {
 	const char *eol = ss_text_eol_string(t);
 	int r = 0;
-	for (size_t i = 0; i < n; i++)
-		r |= ss_buf_addf(b, "%s=%s%s", kv[i].name, kv[i].value, eol);
+	/* No printf: a 100,000-site apply adds these lines 100,000 times. */
+	for (size_t i = 0; i < n; i++) {
+		r |= ss_buf_adds(b, kv[i].name);
+		r |= ss_buf_addc(b, '=');
+		r |= ss_buf_adds(b, kv[i].value);
+		r |= ss_buf_adds(b, eol);
+	}
 	return r;
 }
 

@@ -38,7 +38,9 @@ int ss_changeset_render(ss_changeset *cs, ss_diag *d)
 		ss_buf_reset(&c->rendered);
 		/* A file sshsync creates is a change even when it comes out empty. */
 		c->changed = ss_edits_change_anything(c->text, &c->edits) || !c->text->id.known;
-		if (c->changed && ss_edits_render_file(c->text, &c->edits, &c->rendered, d) < 0)
+		/* A large file is rendered piece by piece as it is written. */
+		if (c->changed && c->text->len <= SS_RENDER_KEEP_MAX &&
+		    ss_edits_render_file(c->text, &c->edits, &c->rendered, d) < 0)
 			return -1;
 	}
 	return 0;

@@ -4,9 +4,47 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A block of replacement texts. */
+typedef struct ss_edit_block {
+	struct ss_edit_block *next;
+	size_t used, size;
+	char data[];
+} ss_edit_block;
+
+enum { BLOCK_SIZE = 16384 };
+
+/* A copy of s[0..len) (NUL-terminated) among the edit list's texts. */
+static char *keep_text(ss_edits *e, const char *s, size_t len)
+{
+	ss_edit_block *b = e->blocks;
+	if (!b || b->size - b->used < len + 1) {
+		size_t size = len + 1 > BLOCK_SIZE ? len + 1 : BLOCK_SIZE;
+		ss_edit_block *nb = malloc(sizeof(*nb) + size);
+		if (!nb)
+			return NULL;
+		nb->used = 0;
+		nb->size = size;
+		if (b && size > BLOCK_SIZE) {
+			/* A long text has a block of its own, after the current one. */
+			nb->next = b->next;
+			b->next = nb;
+		} else {
+			nb->next = b;
+			e->blocks = nb;
+		}
+		b = nb;
+	}
+	char *p = b->data + b->used;
+	if (len)
+		memcpy(p, s, len);
+	p[len] = '\0';
+	b->used += len + 1;
+	return p;
+}
+
 static int add_edit_at(ss_edits *e, size_t start, size_t end, const char *s, size_t len, int order)
 {
-	if (end < start)
+	if (end < start || end > SS_TEXT_MAX || len > UINT32_MAX || e->n >= UINT32_MAX)
 		return -1;
 	if (e->n == e->cap) {
 		size_t cap = e->cap ? e->cap * 2 : 16;
@@ -16,10 +54,11 @@ static int add_edit_at(ss_edits *e, size_t start, size_t end, const char *s, siz
 		e->v = v;
 		e->cap = cap;
 	}
-	char *copy = ss_strndup(s ? s : "", len);
+	char *copy = keep_text(e, s ? s : "", len);
 	if (!copy)
 		return -1;
-	e->v[e->n] = (ss_edit){start, end, copy, len, e->n, order};
+	e->v[e->n] =
+	    (ss_edit){(uint32_t)start, (uint32_t)end, copy, (uint32_t)len, (uint32_t)e->n, order};
 	e->n++;
 	return 0;
 }
@@ -99,8 +138,11 @@ int ss_edits_insert_line(ss_edits *e, const ss_text *t, size_t line, const char 
 
 void ss_edits_free(ss_edits *e)
 {
-	for (size_t i = 0; i < e->n; i++)
-		free(e->v[i].repl);
+	while (e->blocks) {
+		ss_edit_block *next = e->blocks->next;
+		free(e->blocks);
+		e->blocks = next;
+	}
 	free(e->v);
 	e->v = NULL;
 	e->n = e->cap = 0;
@@ -108,7 +150,7 @@ void ss_edits_free(ss_edits *e)
 
 static int cmp_edit(const void *a, const void *b)
 {
-	const ss_edit *x = a, *y = b;
+	const ss_edit *x = *(const ss_edit *const *)a, *y = *(const ss_edit *const *)b;
 	if (x->start != y->start)
 		return x->start < y->start ? -1 : 1;
 	/* At one position, inserts come before a replacement that starts there,
@@ -120,19 +162,20 @@ static int cmp_edit(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-/* A sorted copy of the edit pointers, checked for overlaps. */
-static ss_edit *sorted_edits(const ss_text *t, const ss_edits *e, ss_diag *d)
+/* The edits in order of position (pointers: a large edit list is not
+ * copied), checked for overlaps. */
+static const ss_edit **sorted_edits(const ss_text *t, const ss_edits *e, ss_diag *d)
 {
-	ss_edit *v = malloc((e->n ? e->n : 1) * sizeof(*v));
+	const ss_edit **v = malloc((e->n ? e->n : 1) * sizeof(*v));
 	if (!v) {
 		ss_diag_oom(d);
 		return NULL;
 	}
-	if (e->n)
-		memcpy(v, e->v, e->n * sizeof(*v));
+	for (size_t i = 0; i < e->n; i++)
+		v[i] = &e->v[i];
 	qsort(v, e->n, sizeof(*v), cmp_edit);
 	for (size_t i = 0; i < e->n; i++) {
-		if (v[i].end > t->len || (i && v[i].start < v[i - 1].end)) {
+		if (v[i]->end > t->len || (i && v[i]->start < v[i - 1]->end)) {
 			free(v);
 			ss_diag_set(d, t->path, 0, 0, "internal error: overlapping edits");
 			return NULL;
@@ -142,24 +185,24 @@ static ss_edit *sorted_edits(const ss_text *t, const ss_edits *e, ss_diag *d)
 }
 
 /* Applies the sorted edits that lie within [from, to) to that range. */
-static int render_range(const ss_text *t, const ss_edit *v, size_t n, size_t from, size_t to,
+static int render_range(const ss_text *t, const ss_edit *const *v, size_t n, size_t from, size_t to,
 			ss_buf *out)
 {
 	size_t pos = from;
 	for (size_t i = 0; i < n; i++) {
-		if (v[i].start < from || v[i].start > to || (v[i].start == to && v[i].end > to))
+		if (v[i]->start < from || v[i]->start > to || (v[i]->start == to && v[i]->end > to))
 			continue;
-		if (ss_buf_add(out, t->data + pos, v[i].start - pos) < 0 ||
-		    ss_buf_add(out, v[i].repl, v[i].repl_len) < 0)
+		if (ss_buf_add(out, t->data + pos, v[i]->start - pos) < 0 ||
+		    ss_buf_add(out, v[i]->repl, v[i]->repl_len) < 0)
 			return -1;
-		pos = v[i].end;
+		pos = v[i]->end;
 	}
 	return ss_buf_add(out, t->data + pos, to - pos);
 }
 
 int ss_edits_render(const ss_text *t, const ss_edits *e, ss_buf *out, ss_diag *d)
 {
-	ss_edit *v = sorted_edits(t, e, d);
+	const ss_edit **v = sorted_edits(t, e, d);
 	if (!v)
 		return -1;
 	int r = render_range(t, v, e->n, 0, t->len, out);
@@ -167,33 +210,126 @@ int ss_edits_render(const ss_text *t, const ss_edits *e, ss_buf *out, ss_diag *d
 	return r < 0 ? ss_diag_oom(d) : 0;
 }
 
+/* --- rendering in pieces --- */
+
+/* Collects encoded bytes and passes them on SS_CHUNK_SIZE at a time. */
+typedef struct chunker {
+	ss_buf buf;
+	const ss_sink *out;
+	ss_diag *d;
+} chunker;
+
+/* Passes on every whole piece (with `all`, the rest too). */
+static int chunk_flush(chunker *c, int all)
+{
+	size_t done = 0;
+	while (c->buf.len - done >= SS_CHUNK_SIZE || (all && done < c->buf.len)) {
+		size_t n = c->buf.len - done < SS_CHUNK_SIZE ? c->buf.len - done : SS_CHUNK_SIZE;
+		if (c->out->put(c->out->ctx, c->buf.data + done, n, c->d) < 0)
+			return -1;
+		done += n;
+	}
+	if (done) {
+		memmove(c->buf.data, c->buf.data + done, c->buf.len - done);
+		c->buf.len -= done;
+	}
+	return 0;
+}
+
+/* Bytes as they are: straight from `data` when whole pieces can go. */
+static int chunk_bytes(chunker *c, const char *data, size_t len)
+{
+	while (len) {
+		if (c->buf.len == 0 && len >= SS_CHUNK_SIZE) {
+			if (c->out->put(c->out->ctx, data, SS_CHUNK_SIZE, c->d) < 0)
+				return -1;
+			data += SS_CHUNK_SIZE;
+			len -= SS_CHUNK_SIZE;
+			continue;
+		}
+		size_t n = SS_CHUNK_SIZE - c->buf.len;
+		n = n < len ? n : len;
+		if (ss_buf_add(&c->buf, data, n) < 0)
+			return ss_diag_oom(c->d);
+		data += n;
+		len -= n;
+		if (chunk_flush(c, 0) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Decoded text, encoded as the file is, half a piece of text at a time
+ * (never cut inside a UTF-8 sequence). */
+static int chunk_text(chunker *c, const ss_text *t, const char *data, size_t len)
+{
+	if (t->enc == SS_ENC_BYTES)
+		return chunk_bytes(c, data, len);
+	while (len) {
+		size_t n = len;
+		if (n > SS_CHUNK_SIZE / 2) {
+			n = SS_CHUNK_SIZE / 2;
+			while (n > 1 && ((unsigned char)data[n] & 0xC0) == 0x80)
+				n--;
+		}
+		if (ss_text_encode_append(t, data, n, &c->buf, c->d) < 0 || chunk_flush(c, 0) < 0)
+			return -1;
+		data += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static int emit_text(chunker *c, const ss_text *t, const ss_edits *e)
+{
+	const ss_edit **v = NULL;
+	size_t n = e ? e->n : 0;
+	if (e && !(v = sorted_edits(t, e, c->d)))
+		return -1;
+	int r = 0;
+	if (t->enc == SS_ENC_UTF16LE && ss_buf_add(&c->buf, "\xFF\xFE", 2) < 0)
+		r = ss_diag_oom(c->d);
+	size_t pos = 0;
+	for (size_t i = 0; i < n && r == 0; i++) {
+		r = chunk_text(c, t, t->data + pos, v[i]->start - pos);
+		if (r == 0)
+			r = chunk_text(c, t, v[i]->repl, v[i]->repl_len);
+		pos = v[i]->end;
+	}
+	if (r == 0)
+		r = chunk_text(c, t, t->data + pos, t->len - pos);
+	free(v);
+	return r;
+}
+
+int ss_source_emit(const ss_source *src, const ss_sink *out, ss_diag *d)
+{
+	chunker c = {SS_BUF_INIT, out, d};
+	int r = src->text ? emit_text(&c, src->text, src->edits)
+			  : chunk_bytes(&c, src->bytes, src->len);
+	if (r == 0)
+		r = chunk_flush(&c, 1);
+	ss_buf_release(&c.buf);
+	return r;
+}
+
+static int put_buf(void *ctx, const void *data, size_t len, ss_diag *d)
+{
+	return ss_buf_add(ctx, data, len) < 0 ? ss_diag_oom(d) : 0;
+}
+
 int ss_edits_render_file(const ss_text *t, const ss_edits *e, ss_buf *out, ss_diag *d)
 {
-	/* Encodes piece by piece: a UTF-16 file never exists twice decoded. */
-	ss_edit *v = sorted_edits(t, e, d);
-	if (!v)
-		return -1;
 	/* The exact size for byte files, and for ASCII in UTF-16: the output
 	 * is never reallocated (and never held twice) on the way. */
 	size_t n = t->len;
 	for (size_t i = 0; i < e->n; i++)
-		n = n - (v[i].end - v[i].start) + v[i].repl_len;
-	if (ss_buf_grow(out, t->enc == SS_ENC_UTF16LE ? 2 * n + 2 : n) < 0) {
-		free(v);
+		n = n - (e->v[i].end - e->v[i].start) + e->v[i].repl_len;
+	if (ss_buf_grow(out, t->enc == SS_ENC_UTF16LE ? 2 * n + 2 : n) < 0)
 		return ss_diag_oom(d);
-	}
-	int r = ss_text_encode(t, "", 0, out, d);
-	size_t pos = 0;
-	for (size_t i = 0; i < e->n && r == 0; i++) {
-		r = ss_text_encode_append(t, t->data + pos, v[i].start - pos, out, d);
-		if (r == 0)
-			r = ss_text_encode_append(t, v[i].repl, v[i].repl_len, out, d);
-		pos = v[i].end;
-	}
-	if (r == 0)
-		r = ss_text_encode_append(t, t->data + pos, t->len - pos, out, d);
-	free(v);
-	return r;
+	ss_source src = {t, e, NULL, 0};
+	ss_sink sink = {put_buf, out};
+	return ss_source_emit(&src, &sink, d);
 }
 
 int ss_edits_change_anything(const ss_text *t, const ss_edits *e)
@@ -263,8 +399,8 @@ static size_t count_lines(const char *s, size_t len)
 	return n + (len && s[len - 1] != '\n');
 }
 
-static int emit_hunk(const ss_text *t, const ss_edit *v, const region *rg, size_t nr, long delta,
-		     ss_buf *out)
+static int emit_hunk(const ss_text *t, const ss_edit *const *v, const region *rg, size_t nr,
+		     long delta, ss_buf *out)
 {
 	size_t from = rg[0].first >= CONTEXT ? rg[0].first - CONTEXT : 0;
 	size_t to = rg[nr - 1].last + CONTEXT < t->nlines ? rg[nr - 1].last + CONTEXT : t->nlines;
@@ -295,12 +431,13 @@ static int emit_hunk(const ss_text *t, const ss_edit *v, const region *rg, size_
 	return r;
 }
 
-static void build_regions(const ss_text *t, const ss_edit *v, size_t n, region *rg, size_t *nr)
+static void build_regions(const ss_text *t, const ss_edit *const *v, size_t n, region *rg,
+			  size_t *nr)
 {
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
 		size_t first, last;
-		edit_lines(t, &v[i], &first, &last);
+		edit_lines(t, v[i], &first, &last);
 		/* Edits sharing or touching an old line form one region, so that
 		 * neighbouring changed lines read as one block of - and +. */
 		if (k && first <= rg[k - 1].last) {
@@ -315,7 +452,7 @@ static void build_regions(const ss_text *t, const ss_edit *v, size_t n, region *
 }
 
 /* New lines minus old lines of one region. */
-static int region_delta(const ss_text *t, const ss_edit *v, const region *r, long *delta)
+static int region_delta(const ss_text *t, const ss_edit *const *v, const region *r, long *delta)
 {
 	ss_buf text = SS_BUF_INIT;
 	size_t b = line_start(t, r->first), c = line_start(t, r->last);
@@ -331,7 +468,7 @@ int ss_edits_diff(const ss_text *t, const ss_edits *e, const char *label, ss_buf
 {
 	if (e->n == 0)
 		return 0;
-	ss_edit *v = sorted_edits(t, e, d);
+	const ss_edit **v = sorted_edits(t, e, d);
 	if (!v)
 		return -1;
 	region *rg = malloc(e->n * sizeof(*rg));

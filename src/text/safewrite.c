@@ -30,7 +30,11 @@ typedef struct wctx {
 	char *tmpname;
 	int tmpfd;
 	struct stat tmpst;
-	char *bakname; /* in bakdir */
+	int64_t write_ns;     /* the clock when the temporary file was begun */
+	size_t written;	      /* its length */
+	ss_content_hash hash; /* and hash */
+	int64_t link_ctime;   /* the file's ctime after our backup link (0: none) */
+	char *bakname;	      /* in bakdir */
 	int bakdir;
 	int backed_up; /* a backup was made by this write */
 } wctx;
@@ -148,34 +152,48 @@ static int hash_open_file(int fd, uint64_t *hash, off_t *size)
 		free(buf);
 		return -1;
 	}
-	uint64_t h = SS_HASH_INIT;
+	ss_content_hash h;
+	ss_content_hash_init(&h);
 	off_t total = 0;
 	ssize_t n;
-	/* Whole chunks only: the hash is cut at multiples of 8. */
+	/* Whole chunks only: the hash is cut at multiples of 32. */
 	while ((n = ss_os_read_full(fd, buf, CHUNK)) > 0) {
-		h = ss_hash_update(h, buf, (size_t)n);
+		ss_content_hash_update(&h, buf, (size_t)n);
 		total += n;
 		if (n < CHUNK)
 			break;
 	}
 	free(buf);
-	*hash = h;
+	*hash = ss_content_hash_final(&h);
 	*size = total;
 	return n < 0 ? -1 : 0;
 }
 
-/* The file is still the one that was read: same identity, same bytes. */
-static int verify_unchanged(wctx *w, int fd, const struct stat *st)
+static int changed_since(wctx *w)
+{
+	return ss_diag_set(w->d, w->orig->path, 0, 0,
+			   "changed since sshsync read it; nothing written (run again)");
+}
+
+/* The open file `st` is still the one that was read: the same inode, size
+ * and times (its ctime may be the one our own backup link gave it), and,
+ * with `bytes` when its times cannot tell (ss_file_racy), the same bytes. */
+static int verify_unchanged(wctx *w, int fd, const struct stat *st, int bytes)
 {
 	const ss_file_identity *id = &w->orig->id;
+	int64_t mtime, ctime;
+	ss_os_stat_times(st, &mtime, &ctime);
+	if (st->st_dev != id->dev || st->st_ino != id->ino || st->st_size != id->size ||
+	    mtime != id->mtime_ns ||
+	    (ctime != id->ctime_ns && ctime != w->link_ctime && id->ctime_ns != SS_CTIME_UNKNOWN))
+		return changed_since(w);
+	if (!bytes || !ss_file_racy(id))
+		return 0;
 	uint64_t hash = 0;
 	off_t size = 0;
 	if (hash_open_file(fd, &hash, &size) < 0)
 		return ss_diag_errno(w->d, w->orig->path, "cannot read again");
-	if (st->st_dev != id->dev || st->st_ino != id->ino || size != id->size || hash != id->hash)
-		return ss_diag_set(w->d, w->orig->path, 0, 0,
-				   "changed since sshsync read it; nothing written (run again)");
-	return 0;
+	return size != id->size || hash != id->hash ? changed_since(w) : 0;
 }
 
 /* A file with several names would be split by the rename: the other
@@ -286,7 +304,20 @@ static int open_side(wctx *w, const struct stat *owner, int create)
 	return r;
 }
 
-static int write_temp(wctx *w, const void *bytes, size_t len)
+/* The temporary file's sink: written as it comes, hashed on the way (the
+ * pieces are cut at multiples of 32, as the hash wants). */
+static int put_temp(void *ctx, const void *data, size_t len, ss_diag *d)
+{
+	wctx *w = ctx;
+	(void)d;
+	if (ss_os_write_all(w->tmpfd, data, len) < 0)
+		return -1;
+	ss_content_hash_update(&w->hash, data, len);
+	w->written += len;
+	return 0;
+}
+
+static int write_temp(wctx *w, const ss_source *src)
 {
 	struct stat side;
 	/* The rename must stay on one file system. */
@@ -297,31 +328,50 @@ static int write_temp(wctx *w, const void *bytes, size_t len)
 	if (ss_os_create_temp(w->tmpdir, w->name, &w->tmpfd, &w->tmpname) < 0)
 		return ss_diag_errno(w->d, w->orig->path, "cannot create a temporary file for");
 	const char *what = "cannot write a temporary file for";
-	int ok = ss_os_write_all(w->tmpfd, bytes, len) == 0;
+	w->write_ns = ss_os_now_ns();
+	ss_content_hash_init(&w->hash);
+	ss_sink sink = {put_temp, w};
+	ss_diag why = SS_DIAG_INIT;
+	int ok = ss_source_emit(src, &sink, &why) == 0;
+	if (!ok && why.message) {
+		/* Not the file system: the rendering itself (no memory...). */
+		int r = ss_diag_set(w->d, w->orig->path, 0, 0, "%s", why.message);
+		ss_diag_clear(&why);
+		return r;
+	}
 	if (ok && w->lockfd >= 0)
 		ok = ss_os_copy_metadata(w->lockfd, &w->st, w->tmpfd, &what) == 0;
 	else if (ok && !(ok = ss_os_set_new_file_mode(w->tmpfd) == 0))
 		what = "cannot set the mode of";
 	if (ok && !(ok = ss_os_fsync(w->tmpfd) == 0))
 		what = "cannot fsync a temporary file for";
-	if (ok && !(ok = fstat(w->tmpfd, &w->tmpst) == 0))
+	if (ok && !(ok = ss_os_fstat(w->tmpfd, &w->tmpst) == 0))
 		what = "cannot read back a temporary file for";
 	return ok ? 0 : ss_diag_errno(w->d, w->orig->path, "%s", what);
+}
+
+static int put_fd(void *ctx, const void *data, size_t len, ss_diag *d)
+{
+	(void)d;
+	return ss_os_write_all(*(int *)ctx, data, len);
 }
 
 /* No hard links here: a copy of the bytes that were read, made complete
  * under a temporary name before it takes the backup's name. */
 static int backup_by_copy(wctx *w)
 {
-	ss_buf bytes = SS_BUF_INIT;
-	if (ss_text_encode(w->orig, w->orig->data, w->orig->len, &bytes, w->d) < 0)
-		return -1;
 	int fd = -1;
 	char *tmp = NULL;
 	const char *what = "cannot keep a backup of";
+	ss_source orig = {w->orig, NULL, NULL, 0};
+	ss_sink sink = {put_fd, &fd};
+	ss_diag ignored = SS_DIAG_INIT;
 	int ok = ss_os_create_temp(w->bakdir, w->bakname, &fd, &tmp) == 0;
-	ok = ok && ss_os_write_all(fd, bytes.data, bytes.len) == 0 &&
+	ok = ok && ss_source_emit(&orig, &sink, &ignored) == 0 &&
 	     ss_os_copy_metadata(w->lockfd, &w->st, fd, &what) == 0 && ss_os_fsync(fd) == 0;
+	if (ignored.message)
+		errno = ENOMEM;
+	ss_diag_clear(&ignored);
 	if (ok && ss_os_rename(w->bakdir, tmp, w->bakdir, w->bakname, 1) < 0)
 		ok = errno == EEXIST; /* a backup appeared: it is older, keep it */
 	int e = errno;
@@ -329,9 +379,27 @@ static int backup_by_copy(wctx *w)
 		ss_os_unlink(w->bakdir, tmp);
 	ss_os_close(fd);
 	free(tmp);
-	ss_buf_release(&bytes);
 	errno = e;
 	return ok ? 0 : ss_diag_errno(w->d, w->orig->path, "%s", what);
+}
+
+/* On an overlayfs whose upper layer is another file system (a tmpfs over
+ * a read-only root), linking a file of the lower layer copies it up, and
+ * the new link shows the upper file's device and inode while the name keeps
+ * the lower one's. The backup is still right if the name is still the file
+ * we locked and the link holds the same bytes as the name. */
+static int backup_is_copy_up(wctx *w)
+{
+	struct stat now;
+	int fd = -1;
+	uint64_t hash = 0, bhash = 0;
+	off_t size = 0, bsize = 0;
+	int same = ss_os_stat_at(w->dirfd, w->name, &now) == 0 && now.st_dev == w->st.st_dev &&
+		   now.st_ino == w->st.st_ino && ss_os_open_read(w->bakdir, w->bakname, &fd) == 0 &&
+		   hash_open_file(fd, &bhash, &bsize) == 0 &&
+		   hash_open_file(w->lockfd, &hash, &size) == 0 && bsize == size && bhash == hash;
+	ss_os_close(fd);
+	return same;
 }
 
 /* Keeps the file as it was, unless a backup exists already: the first
@@ -346,13 +414,15 @@ static int make_backup(wctx *w)
 		w->backed_up = 1;
 		if (ss_os_stat_at(w->bakdir, w->bakname, &bst) < 0)
 			return ss_diag_errno(w->d, w->orig->path, "cannot check the backup of");
-		if (bst.st_dev != w->st.st_dev || bst.st_ino != w->st.st_ino) {
+		if ((bst.st_dev != w->st.st_dev || bst.st_ino != w->st.st_ino) &&
+		    !backup_is_copy_up(w)) {
 			/* The name moved to another file between lock and link. */
 			ss_os_unlink(w->bakdir, w->bakname);
-			return ss_diag_set(w->d, w->orig->path, 0, 0,
-					   "changed since sshsync read it; nothing written (run "
-					   "again)");
+			return changed_since(w);
 		}
+		/* The link changed the file's ctime, and only that. */
+		int64_t mtime;
+		ss_os_stat_times(&bst, &mtime, &w->link_ctime);
 	} else if (backup_by_copy(w) < 0) {
 		return -1;
 	} else {
@@ -376,26 +446,39 @@ static int last_check(wctx *w)
 {
 	if (w->lockfd < 0)
 		return 0;
-	struct stat now;
+	struct stat now, open;
 	if (ss_os_stat_at(w->dirfd, w->name, &now) < 0 || now.st_dev != w->st.st_dev ||
 	    now.st_ino != w->st.st_ino)
-		return ss_diag_set(w->d, w->orig->path, 0, 0,
-				   "changed since sshsync read it; nothing written (run again)");
-	return verify_unchanged(w, w->lockfd, &w->st);
+		return changed_since(w);
+	if (ss_os_fstat(w->lockfd, &open) < 0)
+		return ss_diag_errno(w->d, w->orig->path, "cannot look again at");
+	return verify_unchanged(w, w->lockfd, &open, 1);
 }
 
-static void set_result(wctx *w, const void *bytes, size_t len, ss_write_result *res)
+/* The file as written, for a rollback: its times after the rename, and
+ * "racy" (read at the start of the write), so that its bytes are checked. */
+static void set_result(wctx *w, ss_write_result *res)
 {
 	if (!res)
 		return;
+	/* The rename gave it a new ctime; when that cannot be seen, the ctime
+	 * is left out of the comparison (the bytes still are compared). */
+	struct stat st;
+	int seen = ss_os_fstat(w->tmpfd, &st) == 0;
+	if (!seen)
+		st = w->tmpst;
 	res->id.known = 1;
-	res->id.dev = w->tmpst.st_dev;
-	res->id.ino = w->tmpst.st_ino;
-	res->id.size = (off_t)len;
-	res->id.hash = ss_hash_bytes(bytes, len);
+	res->id.dev = st.st_dev;
+	res->id.ino = st.st_ino;
+	res->id.size = (off_t)w->written;
+	res->id.hash = ss_content_hash_final(&w->hash);
+	ss_os_stat_times(&st, &res->id.mtime_ns, &res->id.ctime_ns);
+	if (!seen)
+		res->id.ctime_ns = SS_CTIME_UNKNOWN;
+	res->id.read_ns = w->write_ns;
 }
 
-static int commit(wctx *w, const void *bytes, size_t len, ss_write_result *res)
+static int commit(wctx *w, ss_write_result *res)
 {
 	if (ss_os_rename(w->tmpdir, w->tmpname, w->dirfd, w->name, w->lockfd < 0) < 0) {
 		if (errno == EEXIST)
@@ -405,7 +488,7 @@ static int commit(wctx *w, const void *bytes, size_t len, ss_write_result *res)
 	}
 	free(w->tmpname);
 	w->tmpname = NULL;
-	set_result(w, bytes, len, res);
+	set_result(w, res);
 	if (ss_os_fsync(w->dirfd) < 0 && res) {
 		/* The file is replaced; only its durability across a crash is in
 		 * doubt. A warning, not a failure (documented in sshsync(1)). */
@@ -416,13 +499,16 @@ static int commit(wctx *w, const void *bytes, size_t len, ss_write_result *res)
 	return 0;
 }
 
-int ss_safe_replace(const ss_text *orig, const void *bytes, size_t len, const ss_write_opts *opts,
-		    ss_write_result *res, ss_diag *d)
+int ss_safe_replace_from(const ss_text *orig, const ss_source *src, const ss_write_opts *opts,
+			 ss_write_result *res, ss_diag *d)
 {
 	wctx w;
 	wctx_init(&w, orig, opts, d);
 	int backup = opts && opts->backup && orig->id.known;
 	int r = open_and_lock(&w);
+	/* Refused before anything is made when the times already tell. */
+	if (r == 0 && w.lockfd >= 0)
+		r = verify_unchanged(&w, w.lockfd, &w.st, 0);
 	if (r == 0)
 		r = open_side(&w, &w.st, 1);
 	if (r == 0)
@@ -432,17 +518,24 @@ int ss_safe_replace(const ss_text *orig, const void *bytes, size_t len, const ss
 	if (r == 0)
 		r = check_writable(&w, &w.st, w.lockfd >= 0);
 	if (r == 0)
-		r = write_temp(&w, bytes, len);
+		r = write_temp(&w, src);
 	if (r == 0 && backup)
 		r = make_backup(&w);
 	if (r == 0)
 		r = last_check(&w);
 	if (r == 0)
-		r = commit(&w, bytes, len, res);
+		r = commit(&w, res);
 	if (r < 0 && w.backed_up)
 		w.backed_up = 0, ss_os_unlink(w.bakdir, w.bakname);
 	wctx_close(&w);
 	return r;
+}
+
+int ss_safe_replace(const ss_text *orig, const void *bytes, size_t len, const ss_write_opts *opts,
+		    ss_write_result *res, ss_diag *d)
+{
+	ss_source src = {NULL, NULL, bytes, len};
+	return ss_safe_replace_from(orig, &src, opts, res, d);
 }
 
 int ss_safe_write(const ss_text *orig, const void *bytes, size_t len, const ss_write_opts *opts,
@@ -499,8 +592,10 @@ int ss_safe_replace_check(const ss_text *orig, const ss_write_opts *opts, ss_dia
 	if (r == 0 && fd < 0 && orig->id.known)
 		r = ss_diag_set(d, orig->path, 0, 0,
 				"was removed while sshsync was working; nothing written");
+	/* The times only: the last check before the rename reads the bytes
+	 * when they must be read. */
 	if (r == 0 && fd >= 0)
-		r = verify_unchanged(&w, fd, &st);
+		r = verify_unchanged(&w, fd, &st, 0);
 	if (r == 0 && fd < 0 && fstat(w.dirfd, &st) < 0)
 		r = ss_diag_errno(d, orig->path, "cannot stat the directory of");
 	if (r == 0)

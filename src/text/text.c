@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sshsync/os_file.h"
+
 uint64_t ss_hash_update(uint64_t h, const void *data, size_t len)
 {
 	/* FNV-1a over 8-byte words, then the tail byte by byte: 8 times fewer
@@ -35,6 +37,73 @@ uint64_t ss_hash_update(uint64_t h, const void *data, size_t len)
 uint64_t ss_hash_bytes(const void *data, size_t len)
 {
 	return ss_hash_update(SS_HASH_INIT, data, len);
+}
+
+uint64_t ss_hash_mix(uint64_t h)
+{
+	/* MurmurHash3's fmix64: an invertible avalanche of all 64 bits. */
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return h;
+}
+
+uint64_t ss_hash_key(const char *s, size_t len)
+{
+	return ss_hash_mix(ss_hash_bytes(s, len));
+}
+
+void ss_content_hash_init(ss_content_hash *h)
+{
+	for (int i = 0; i < 4; i++)
+		h->lane[i] = SS_HASH_INIT + (uint64_t)i;
+}
+
+void ss_content_hash_update(ss_content_hash *h, const void *data, size_t len)
+{
+	/* The lanes do not wait for each other: four multiplications in
+	 * flight. A tail shorter than a block goes word by word, then byte by
+	 * byte, into the lanes in turn. */
+	const unsigned char *p = data;
+	uint64_t a = h->lane[0], b = h->lane[1], c = h->lane[2], e = h->lane[3];
+	size_t i = 0;
+	for (; i + 32 <= len; i += 32) {
+		uint64_t w[4];
+		memcpy(w, p + i, 32);
+		a = (a ^ w[0]) * 1099511628211ULL;
+		b = (b ^ w[1]) * 1099511628211ULL;
+		c = (c ^ w[2]) * 1099511628211ULL;
+		e = (e ^ w[3]) * 1099511628211ULL;
+		a ^= a >> 32;
+		b ^= b >> 32;
+		c ^= c >> 32;
+		e ^= e >> 32;
+	}
+	h->lane[0] = a, h->lane[1] = b, h->lane[2] = c, h->lane[3] = e;
+	for (int k = 0; i < len; i++, k = (k + 1) % 4) {
+		h->lane[k] ^= p[i];
+		h->lane[k] *= 1099511628211ULL;
+	}
+}
+
+uint64_t ss_content_hash_final(const ss_content_hash *h)
+{
+	uint64_t x = h->lane[0];
+	for (int i = 1; i < 4; i++) {
+		x ^= h->lane[i] + 0x9E3779B97F4A7C15ULL + (x << 6) + (x >> 2);
+		x *= 1099511628211ULL;
+	}
+	return x ^ (x >> 29);
+}
+
+uint64_t ss_content_hash_bytes(const void *data, size_t len)
+{
+	ss_content_hash h;
+	ss_content_hash_init(&h);
+	ss_content_hash_update(&h, data, len);
+	return ss_content_hash_final(&h);
 }
 
 /* --- UTF-16LE <-> UTF-8 (WTF-8 for lone surrogates, so nothing is lost) --- */
@@ -73,6 +142,16 @@ static int decode_utf16le(const unsigned char *p, size_t len, ss_buf *out)
 	 * ASCII run that makes up most of a registry export needs no checks. */
 	char *o = out->data + out->len;
 	for (size_t i = 0; i + 1 < len; i += 2) {
+		/* Four ASCII units at a time while they last. */
+		uint64_t w;
+		while (i + 8 <= len && (memcpy(&w, p + i, 8), (w & 0xFF80FF80FF80FF80ULL) == 0)) {
+			o[0] = (char)p[i];
+			o[1] = (char)p[i + 2];
+			o[2] = (char)p[i + 4];
+			o[3] = (char)p[i + 6];
+			o += 4;
+			i += 8;
+		}
 		while (i + 1 < len && p[i + 1] == 0 && p[i] < 0x80) {
 			*o++ = (char)p[i];
 			i += 2;
@@ -306,6 +385,17 @@ int ss_text_encode_append(const ss_text *t, const char *data, size_t len, ss_buf
 		if (p[i] < 0x80) {
 			/* 2 bytes per input byte are reserved above: no checks. */
 			char *o = out->data + out->len;
+			/* Eight ASCII bytes at a time while they last. */
+			uint64_t w;
+			while (i + 8 <= len &&
+			       (memcpy(&w, p + i, 8), (w & 0x8080808080808080ULL) == 0)) {
+				for (int k = 0; k < 8; k++) {
+					o[2 * k] = (char)p[i + k];
+					o[2 * k + 1] = '\0';
+				}
+				o += 16;
+				i += 8;
+			}
 			while (i < len && p[i] < 0x80) {
 				*o++ = (char)p[i++];
 				*o++ = '\0';
@@ -335,40 +425,95 @@ int ss_text_encode(const ss_text *t, const char *data, size_t len, ss_buf *out, 
 
 /* --- line table --- */
 
+/* The offset of the next LF in s[from, len), or len: eight bytes at a
+ * time (lines of settings files are short: a call of memchr per line costs
+ * more than the search). */
+static size_t next_lf(const char *s, size_t from, size_t len)
+{
+	const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+	size_t i = from;
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w;
+		memcpy(&w, s + i, 8);
+		uint64_t x = w ^ (ones * '\n');
+		/* Exact: the high bit of each byte of x that is zero. */
+		uint64_t zero = ~(((x & ~high) + ~high) | x) & high;
+		if (zero)
+			break;
+	}
+	while (i < len && s[i] != '\n')
+		i++;
+	return i;
+}
+
 static int build_lines(ss_text *t, ss_diag *d)
 {
-	size_t count = 0;
-	for (const char *p = t->data; (p = memchr(p, '\n', (size_t)(t->data + t->len - p))); p++)
-		count++;
-	size_t cap = count + 1;
-	t->lines = calloc(cap, sizeof(*t->lines));
+	if (t->len > SS_TEXT_MAX)
+		return ss_diag_set(d, t->path, 0, 0, "text is larger than %zu bytes", SS_TEXT_MAX);
+	/* One pass: room for lines of 32 bytes, doubled when they are shorter. */
+	size_t cap = t->len / 32 + 16, lf = 0, crlf = 0, start = 0, n = 0;
+	t->lines = malloc(cap * sizeof(*t->lines));
 	if (!t->lines)
 		return ss_diag_oom(d);
-	size_t lf = 0, crlf = 0, start = 0, n = 0;
 	while (start < t->len) {
-		const char *nl = memchr(t->data + start, '\n', t->len - start);
+		if (n == cap) {
+			ss_line *v = realloc(t->lines, 2 * cap * sizeof(*v));
+			if (!v)
+				return ss_diag_oom(d);
+			t->lines = v;
+			cap *= 2;
+		}
+		size_t end = next_lf(t->data, start, t->len);
 		ss_line *l = &t->lines[n++];
-		l->start = start;
-		if (!nl) {
-			l->len = t->len - start;
+		l->start = (uint32_t)start;
+		if (end == t->len) {
+			l->len = (uint32_t)(t->len - start);
 			l->eol = SS_EOL_NONE;
 			break;
 		}
-		size_t end = (size_t)(nl - t->data);
 		if (end > start && t->data[end - 1] == '\r') {
-			l->len = end - 1 - start;
+			l->len = (uint32_t)(end - 1 - start);
 			l->eol = SS_EOL_CRLF;
 			crlf++;
 		} else {
-			l->len = end - start;
+			l->len = (uint32_t)(end - start);
 			l->eol = SS_EOL_LF;
 			lf++;
 		}
 		start = end + 1;
 	}
+	ss_line *fit = n ? realloc(t->lines, n * sizeof(*fit)) : NULL;
+	if (fit)
+		t->lines = fit; /* else the larger table stays */
 	t->nlines = n;
 	t->style = crlf > lf ? SS_EOL_CRLF : SS_EOL_LF;
 	return 0;
+}
+
+/* Fills the text around its decoded data (taken over from `data`): path,
+ * line table. The identity's hash and size are the caller's. */
+static int init_from_data(ss_text *t, const char *display, ss_encoding enc, ss_buf *data,
+			  ss_diag *d)
+{
+	t->enc = enc;
+	t->path = ss_strdup(display);
+	int r = t->path ? 0 : ss_diag_oom(d);
+	if (r == 0 && ss_buf_grow(data, 0) < 0)
+		r = ss_diag_oom(d);
+	if (r == 0 && !(t->data = ss_buf_detach(data, &t->len)))
+		r = ss_diag_oom(d);
+	if (r == 0 && build_lines(t, d) < 0)
+		r = -1;
+	ss_buf_release(data);
+	if (r < 0)
+		ss_text_free(t);
+	return r;
+}
+
+static int odd_utf16(const char *display, size_t len, ss_diag *d)
+{
+	return ss_diag_set(d, display, 0, 0,
+			   "truncated UTF-16 file: it has an odd number of bytes (%zu)", len);
 }
 
 /* Builds the text from the file's bytes, taking `raw` over: a byte file's
@@ -378,32 +523,21 @@ static int init_from_raw(ss_text *t, const char *display, ss_buf *raw, ss_diag *
 	memset(t, 0, sizeof(*t));
 	const unsigned char *p = (const unsigned char *)ss_buf_str(raw);
 	size_t len = raw->len;
-	t->id.hash = ss_hash_bytes(p, len);
+	t->id.hash = ss_content_hash_bytes(p, len);
 	t->id.size = (off_t)len;
-	t->path = ss_strdup(display);
-	int r = t->path ? 0 : ss_diag_oom(d);
-	if (r == 0 && len >= 2 && p[0] == 0xFF && p[1] == 0xFE) {
-		t->enc = SS_ENC_UTF16LE;
+	if (len >= 2 && p[0] == 0xFF && p[1] == 0xFE) {
 		ss_buf b = SS_BUF_INIT;
-		if (len % 2)
-			r = ss_diag_set(
-			    d, display, 0, 0,
-			    "truncated UTF-16 file: it has an odd number of bytes (%zu)", len);
-		else if (decode_utf16le(p + 2, len - 2, &b) < 0)
-			r = ss_diag_oom(d);
+		int r = len % 2					 ? odd_utf16(display, len, d)
+			: decode_utf16le(p + 2, len - 2, &b) < 0 ? ss_diag_oom(d)
+								 : 0;
 		ss_buf_release(raw);
-		*raw = b;
-	} else if (r == 0) {
-		t->enc = SS_ENC_BYTES;
+		if (r < 0) {
+			ss_buf_release(&b);
+			return -1;
+		}
+		return init_from_data(t, display, SS_ENC_UTF16LE, &b, d);
 	}
-	if (r == 0 && !(t->data = ss_buf_detach(raw, &t->len)))
-		r = ss_diag_oom(d);
-	if (r == 0 && build_lines(t, d) < 0)
-		r = -1;
-	ss_buf_release(raw);
-	if (r < 0)
-		ss_text_free(t);
-	return r;
+	return init_from_data(t, display, SS_ENC_BYTES, raw, d);
 }
 
 int ss_text_from_bytes(ss_text *t, const char *display, const void *bytes, size_t len, ss_diag *d)
@@ -427,28 +561,121 @@ int ss_text_new_empty(ss_text *t, const char *display, ss_encoding enc, ss_eol s
 	return 0;
 }
 
-static int read_all(int fd, const char *path, size_t limit, ss_buf *out, ss_diag *d)
+/* Reading a file once, in chunks: each chunk is hashed as it arrives and,
+ * in a UTF-16 file, decoded into the text right away, so that the file's
+ * bytes are never held whole beside their UTF-8 text. */
+enum { LOAD_CHUNK = SS_TEXT_CHUNK };
+
+typedef struct loader {
+	int fd;
+	const char *path;
+	size_t limit;
+	size_t raw;	      /* bytes read */
+	int hashing;	      /* whether the file's times cannot tell it (ss_file_racy) */
+	ss_content_hash hash; /* of those bytes, when hashing */
+	ss_buf text;	      /* the bytes (byte files) or their UTF-8 (UTF-16 files) */
+	unsigned char *chunk; /* UTF-16: 2 bytes kept back, then one chunk */
+	size_t kept;	      /* a high surrogate that may pair with the next chunk */
+} loader;
+
+/* Reads up to one chunk to `to`: how many bytes (0 at the end), or -1. */
+static ssize_t load_read(loader *l, void *to, ss_diag *d)
 {
-	for (;;) {
-		if (ss_buf_grow(out, 65536) < 0)
-			return ss_diag_oom(d);
-		ssize_t n = read(fd, out->data + out->len, out->cap - out->len - 1);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return ss_diag_errno(d, path, "cannot read");
-		}
-		if (n == 0)
-			return 0;
-		out->len += (size_t)n;
-		if (limit && out->len > limit)
-			return ss_diag_set(d, path, 0, 0, "file is larger than %zu bytes", limit);
+	ssize_t n = ss_os_read_full(l->fd, to, LOAD_CHUNK);
+	if (n < 0)
+		return ss_diag_errno(d, l->path, "cannot read");
+	l->raw += (size_t)n;
+	if (l->raw > l->limit)
+		return ss_diag_set(d, l->path, 0, 0, "file is larger than %zu bytes", l->limit);
+	if (l->hashing)
+		ss_content_hash_update(&l->hash, to, (size_t)n);
+	return n;
+}
+
+/* Decodes the UTF-16 units in chunk[0, len) (after `skip` bytes), keeping
+ * back a high surrogate at the end unless the file ends there. */
+static int load_decode(loader *l, size_t skip, size_t len, int last, ss_diag *d)
+{
+	const unsigned char *p = l->chunk + skip;
+	size_t n = len - skip;
+	n -= n % 2;
+	size_t keep = 0;
+	if (!last && n >= 2 && p[n - 1] >= 0xD8 && p[n - 1] <= 0xDB)
+		keep = 2;
+	if (decode_utf16le(p, n - keep, &l->text) < 0)
+		return ss_diag_oom(d);
+	if (keep)
+		memcpy(l->chunk, p + n - keep, keep);
+	l->kept = keep;
+	return 0;
+}
+
+/* The rest of a UTF-16 file whose first `first` bytes are in text.data. */
+static int load_utf16(loader *l, size_t first, ss_diag *d)
+{
+	if (!(l->chunk = malloc(LOAD_CHUNK + 2)))
+		return ss_diag_oom(d);
+	memcpy(l->chunk, l->text.data, first);
+	l->text.len = 0;
+	int last = first < LOAD_CHUNK;
+	if (load_decode(l, 2, first, last, d) < 0)
+		return -1;
+	while (!last) {
+		ssize_t n = load_read(l, l->chunk + l->kept, d);
+		if (n < 0)
+			return -1;
+		last = (size_t)n < LOAD_CHUNK;
+		if (load_decode(l, 0, l->kept + (size_t)n, last, d) < 0)
+			return -1;
 	}
+	return l->raw % 2 ? odd_utf16(l->path, l->raw, d) : 0;
+}
+
+/* Reads the whole file into l->text; `size` is what fstat said. */
+static int load_all(loader *l, size_t size, ss_diag *d)
+{
+	/* One chunk more than the size, so reaching the end never reallocates. */
+	if (ss_buf_grow(&l->text, size + LOAD_CHUNK) < 0)
+		return ss_diag_oom(d);
+	ssize_t n = load_read(l, l->text.data, d);
+	if (n < 0)
+		return -1;
+	l->text.len = (size_t)n;
+	const unsigned char *p = (const unsigned char *)l->text.data;
+	if (n >= 2 && p[0] == 0xFF && p[1] == 0xFE)
+		return load_utf16(l, (size_t)n, d);
+	while ((size_t)n == LOAD_CHUNK) {
+		if (ss_buf_grow(&l->text, LOAD_CHUNK) < 0)
+			return ss_diag_oom(d);
+		if ((n = load_read(l, l->text.data + l->text.len, d)) < 0)
+			return -1;
+		l->text.len += (size_t)n;
+	}
+	return 0;
+}
+
+static int load_fd(ss_text *t, int fd, const char *path, size_t size, size_t limit, int hashing,
+		   ss_diag *d)
+{
+	loader l = {fd, path, limit, 0, hashing, {{0}}, SS_BUF_INIT, NULL, 0};
+	ss_content_hash_init(&l.hash);
+	int r = load_all(&l, size, d);
+	free(l.chunk);
+	if (r < 0) {
+		ss_buf_release(&l.text);
+		return -1;
+	}
+	memset(t, 0, sizeof(*t));
+	t->id.hash = hashing ? ss_content_hash_final(&l.hash) : 0;
+	t->id.size = (off_t)l.raw;
+	return init_from_data(t, path, l.chunk ? SS_ENC_UTF16LE : SS_ENC_BYTES, &l.text, d);
 }
 
 int ss_text_load(ss_text *t, const char *path, size_t limit, ss_diag *d)
 {
 	memset(t, 0, sizeof(*t));
+	/* Before fstat: a change after this moment has a later time. */
+	int64_t read_ns = ss_os_now_ns();
 	/* O_NONBLOCK: opening a FIFO must not wait for a writer; it is
 	 * refused below, and a regular file reads the same either way. */
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
@@ -476,24 +703,23 @@ int ss_text_load(ss_text *t, const char *path, size_t limit, ss_diag *d)
 		close(fd);
 		return ss_diag_set(d, path, 0, 0, "file is larger than %zu bytes", limit);
 	}
-	ss_buf raw = SS_BUF_INIT;
-	/* One read chunk more than the size, so reaching EOF never reallocates. */
-	if (st.st_size > 0 && ss_buf_grow(&raw, (size_t)st.st_size + 65536) < 0) {
-		close(fd);
-		return ss_diag_oom(d);
-	}
-	int r = read_all(fd, path, limit, &raw, d);
+	/* The bytes are hashed only when the times cannot tell the file. */
+	ss_file_identity id = {.known = 1, .dev = st.st_dev, .ino = st.st_ino, .read_ns = read_ns};
+	ss_os_stat_times(&st, &id.mtime_ns, &id.ctime_ns);
+	int r = load_fd(t, fd, path, (size_t)st.st_size, limit, ss_file_racy(&id), d);
 	close(fd);
-	if (r < 0) {
-		ss_buf_release(&raw);
+	if (r < 0)
 		return -1;
-	}
-	if (init_from_raw(t, path, &raw, d) < 0)
-		return -1;
-	t->id.known = 1;
-	t->id.dev = st.st_dev;
-	t->id.ino = st.st_ino;
+	id.hash = t->id.hash;
+	id.size = t->id.size;
+	t->id = id;
 	return 0;
+}
+
+int ss_file_racy(const ss_file_identity *id)
+{
+	int64_t changed = id->mtime_ns > id->ctime_ns ? id->mtime_ns : id->ctime_ns;
+	return changed >= id->read_ns - SS_RACY_NS;
 }
 
 void ss_text_free(ss_text *t)

@@ -4,7 +4,10 @@
  * field's hash. Every report must hold every scope, text must carry no
  * control character but its line ends and no line per scope but its own,
  * JSON must parse with jansson and JUnit with libxml2, and a name that is
- * printable UTF-8 must come back as it is. */
+ * printable UTF-8 must come back as it is. The JSON report, written by
+ * hand, must be byte for byte what jansson writes for the same objects
+ * (reference_json below, how the report was written before), also when it
+ * goes out in pieces through a sink. */
 #include <jansson.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
@@ -92,6 +95,114 @@ static void check_text(const ss_scopes *s, const ss_buf *out)
 	FUZZ_CHECK(lines <= 3 * s->n + 2, "text report has %zu lines for %zu scopes", lines, s->n);
 }
 
+/* --- the reference: each scope a jansson object, dumped --- */
+
+static json_t *ref_text(const char *s)
+{
+	if (ss_utf8_valid(s, strlen(s)))
+		return json_string(s);
+	ss_buf b = SS_BUF_INIT;
+	FUZZ_CHECK(ss_report_add_printable(&b, s) == 0, "out of memory");
+	json_t *j = json_string(ss_buf_str(&b));
+	ss_buf_release(&b);
+	return j;
+}
+
+static json_t *ref_int(long v)
+{
+	return v == SS_UNSET || v == SS_UNKNOWN ? json_null() : json_integer(v);
+}
+
+static void ref_dump(ss_buf *out, json_t *j)
+{
+	FUZZ_CHECK(j, "jansson refused a value");
+	char *t = json_dumps(j, JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
+	FUZZ_CHECK(t && ss_buf_adds(out, t) == 0, "out of memory");
+	free(t);
+	json_decref(j);
+}
+
+static json_t *ref_scope(const ss_scope *sc)
+{
+	json_t *o = json_object(), *reasons = json_array();
+	FUZZ_CHECK(o && reasons, "out of memory");
+	int r = json_object_set_new(o, "kind", ref_text(sc->kind));
+	r |= json_object_set_new(o, "file", ref_text(sc->file));
+	r |= json_object_set_new(o, "scope", ref_text(sc->name));
+	r |= json_object_set_new(o, "witness", sc->witness ? ref_text(sc->witness) : json_null());
+	r |= json_object_set_new(o, "interval", ref_int(sc->interval));
+	r |= json_object_set_new(o, "period", ref_int(ss_scope_period(sc)));
+	r |= json_object_set_new(o, "count_max", ref_int(sc->count_max));
+	r |= json_object_set_new(o, "tcp_keepalive",
+				 sc->tcp_keepalive == SS_UNSET || sc->tcp_keepalive == SS_UNKNOWN
+				     ? json_null()
+				     : json_boolean(sc->tcp_keepalive));
+	r |= json_object_set_new(o, "set_at", sc->set_at ? ref_text(sc->set_at) : json_null());
+	r |= json_object_set_new(o, "status", json_string(ss_scope_status(sc)));
+	for (size_t i = 0; i < sc->reasons.n; i++)
+		r |= json_array_append_new(reasons, ref_text(sc->reasons.v[i]));
+	r |= json_object_set_new(o, "reasons", reasons);
+	FUZZ_CHECK(r == 0, "jansson refused a scope");
+	return o;
+}
+
+static void reference_json(const ss_scopes *s, long nat, ss_buf *out)
+{
+	size_t failed = 0, errors = 0, na = 0;
+	FUZZ_CHECK(ss_buf_adds(out, "{\n  \"sshsync\": ") == 0, "out of memory");
+	ref_dump(out, json_string(SSHSYNC_VERSION));
+	FUZZ_CHECK(ss_buf_addf(out, ",\n  \"nat_timeout\": %ld,\n  \"scopes\": [", nat) == 0,
+		   "out of memory");
+	for (size_t i = 0; i < s->n; i++) {
+		FUZZ_CHECK(ss_buf_adds(out, i ? ",\n    " : "\n    ") == 0, "out of memory");
+		ref_dump(out, ref_scope(&s->v[i]));
+		failed += ss_scope_failed(&s->v[i]) && !s->v[i].error;
+		errors += s->v[i].error != 0;
+		na += s->v[i].not_applicable && !s->v[i].error;
+	}
+	FUZZ_CHECK(ss_buf_addf(out,
+			       "%s],\n  \"summary\": {\"scopes\": %zu, \"passed\": %zu, "
+			       "\"failed\": %zu, \"errors\": %zu}\n}\n",
+			       s->n ? "\n  " : "", s->n, s->n - failed - errors - na, failed,
+			       errors) == 0,
+		   "out of memory");
+}
+
+static void same_bytes(const char *what, const ss_buf *want, const ss_buf *got)
+{
+	if (want->len == got->len && memcmp(want->data, got->data, want->len) == 0)
+		return;
+	fuzz_show("jansson's", want->data, want->len);
+	fuzz_show(what, got->data, got->len);
+	fuzz_fail("%s differs from jansson's dump of the same scopes", what);
+}
+
+/* A sink that gathers what it is handed, as standard output would. */
+static int gather(void *ctx, const char *data, size_t len, ss_diag *d)
+{
+	(void)d;
+	return ss_buf_add(ctx, data, len);
+}
+
+static void check_json_bytes(const ss_scopes *s, const ss_report_opts *o, const ss_buf *out)
+{
+	ss_buf want = SS_BUF_INIT, got = SS_BUF_INIT, rest = SS_BUF_INIT;
+	reference_json(s, o->nat_timeout, &want);
+	same_bytes("the JSON report", &want, out);
+	ss_report_opts so = *o;
+	so.flush = gather;
+	so.flush_ctx = &got;
+	so.flush_at = 1 + (s->n ? strlen(s->v[0].name) % 300 : 0);
+	ss_diag d = SS_DIAG_INIT;
+	FUZZ_CHECK(ss_report_json(s, &so, &rest, &d) == 0, "JSON report through a sink failed");
+	FUZZ_CHECK(ss_buf_add(&got, rest.data ? rest.data : "", rest.len) == 0, "out of memory");
+	same_bytes("the JSON report through a sink", &want, &got);
+	fuzz_diag_done(&d);
+	ss_buf_release(&want);
+	ss_buf_release(&got);
+	ss_buf_release(&rest);
+}
+
 static void check_json(const ss_scopes *s, const ss_buf *out)
 {
 	json_error_t err;
@@ -150,6 +261,7 @@ int fuzz_report(const uint8_t *data, size_t size)
 	FUZZ_CHECK(ss_report_json(&s, &o, &out, &d) == 0, "JSON report failed: %s",
 		   d.message ? d.message : "");
 	check_json(&s, &out);
+	check_json_bytes(&s, &o, &out);
 	ss_buf_reset(&out);
 	FUZZ_CHECK(ss_report_junit(&s, &o, &out, &d) == 0, "JUnit report failed: %s",
 		   d.message ? d.message : "");

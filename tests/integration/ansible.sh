@@ -7,9 +7,12 @@
 # own files are never touched) and a private home: --check --diff reports
 # changed and writes nothing, a real run changes the files (ssh -G and sshd -T
 # show the interval), a third run reports changed=0, bad input fails the task
-# with sshsync's message, and audit fails the task when a scope fails. The
-# same --check/apply/again over ssh on two lab hosts: each an sshd in its own
-# network namespace (loopback only) with its own copy of /etc/ssh.
+# with sshsync's message, and audit fails the task when a scope fails. Then
+# two lab hosts over ssh (sftp through sshd's internal-sftp), each an sshd in
+# its own network namespace (loopback only) chrooted in an overlay of the
+# machine's root: the role installs the project's .deb (check mode says it
+# would), previews and applies with system: true to the files sshsync
+# discovers there, and a third run changes nothing.
 # Skipped, with the reason, without ansible-core; the playbook part also
 # without root or unshare.
 
@@ -261,45 +264,82 @@ result audit-fail 'r["rc"] == 1 and len(r["failed_scopes"]) == 2 and "scopes fai
 
 
 # Two hosts: each an sshd in a network namespace of its own (listening on
-# its loopback only) and a mount namespace with its own copy of /etc/ssh;
-# Ansible reaches it over ssh through a ProxyCommand that enters the network
-# namespace. Only explicit targets: a login's home would be the machine's.
+# its loopback only) and a mount namespace whose root is an overlay of the
+# machine's (so /etc/ssh, /root and the dpkg database are the host's own and
+# nothing reaches the machine's files). Ansible reaches it over ssh through a
+# ProxyCommand that enters the network namespace, and copies files with sftp
+# (sshd's internal-sftp). The role installs sshsync from the project's .deb,
+# then applies with system: true to the files sshsync discovers there.
 lab=$work/lab
 lab_pids=()
 trap 'for p in "${lab_pids[@]}"; do kill "$p" 2>/dev/null; done; umount /etc/ssh 2>/dev/null; rm -rf "$work"' EXIT
+# The .deb: the one integration/packaging left (it runs first), if it is
+# newer than the binary under test; otherwise build it here.
+lab_deb() {
+	deb=$SSHSYNC_BUILD/tests/deb/sshsync.deb
+	[ -f "$deb" ] && [ "$deb" -nt "$SSHSYNC" ] && return 0
+	command -v dpkg-deb >/dev/null || { why="no dpkg-deb: the role's install is not checked"; return 1; }
+	deb=
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$SSHSYNC_SOURCE" package BUILD="$work/pkg" JOBS=2 \
+		>"$work/package.log" 2>&1 || { why="make package: $(tail -5 "$work/package.log")"; return 1; }
+	deb=$(ls "$work"/pkg/sshsync_*.deb 2>/dev/null | head -1)
+	[ -n "$deb" ] || { why="make package made no .deb"; return 1; }
+}
+# host_root: run inside the host's namespaces; makes the overlay root and
+# execs its sshd chrooted there.
+host_root='set -e
+r=$1 lab=$2
+ip link set lo up
+mount -t tmpfs -o mode=0755 tmpfs "$r"
+mkdir "$r/upper" "$r/work" "$r/root"
+mount -t overlay overlay -o "lowerdir=/,upperdir=$r/upper,workdir=$r/work" "$r/root"
+cd "$r/root"
+mount --rbind /dev dev
+mount -t proc proc proc
+mount -t tmpfs -o mode=0755 tmpfs run
+mkdir -m 0755 run/sshd
+mount -t tmpfs -o mode=1777 tmpfs tmp
+# root'"'"'s home starts empty (the machine'"'"'s dotfiles stay out of the lab).
+mount -t tmpfs -o mode=0700 tmpfs root
+mkdir -m 0700 root/.ssh
+cp "$lab/id.pub" root/.ssh/authorized_keys
+# The machine'"'"'s sshd_config, on loopback, root by key, sftp in sshd.
+{ printf "ListenAddress 127.0.0.1\nPort 22\nPermitRootLogin prohibit-password\n"
+  printf "StrictModes no\nUsePAM no\nSubsystem sftp internal-sftp\n"
+  grep -viE "^[[:space:]]*(subsystem|usepam|listenaddress|port|permitrootlogin)[[:space:]]" /etc/ssh/sshd_config || true
+} >etc/ssh/sshd_config.new
+mv etc/ssh/sshd_config.new etc/ssh/sshd_config
+# sshsync is not installed on a new host.
+dpkg -s sshsync >/dev/null 2>&1 && dpkg --purge sshsync >/dev/null
+exec chroot . /usr/sbin/sshd -D -e'
 lab_up() {
 	command -v nsenter >/dev/null || { why="no nsenter"; return 1; }
+	lab_deb || return 1
+	mkdir -p "$lab"
 	ssh-keygen -q -t ed25519 -N '' -f "$lab/id" </dev/null || { why="ssh-keygen failed"; return 1; }
-	cp "$lab/id.pub" "$lab/authorized_keys"
 	printf 'StrictHostKeyChecking no\nUserKnownHostsFile %s/known_hosts\nIdentityFile %s/id\nIdentitiesOnly yes\nUser root\nBatchMode yes\nConnectTimeout 10\n' \
 		"$lab" "$lab" >"$lab/ssh_config"
-	printf '[lab]\n' >"$lab/inventory"
-	local h d pid i
+	printf 'localhost ansible_connection=local ansible_python_interpreter=%s\n[lab]\n' "$PY" >"$lab/inventory"
+	local h pid i
 	for h in h1 h2; do
-		d=$lab/$h-etc
-		{
-			printf 'ListenAddress 127.0.0.1\nPort 22\nPermitRootLogin prohibit-password\n'
-			printf 'AuthorizedKeysFile %s/authorized_keys\nStrictModes no\nUsePAM no\n' "$lab"
-			printf 'PidFile %s/%s.pid\n' "$lab" "$h"
-			cat "$d/sshd_config"
-		} >"$d/sshd_config.new" && mv "$d/sshd_config.new" "$d/sshd_config"
-		unshare -m -n --propagation private bash -c \
-			'ip link set lo up && mount --bind "$1" /etc/ssh && exec /usr/sbin/sshd -D -e' \
-			lab "$d" >"$lab/$h.log" 2>&1 </dev/null &
+		mkdir -p "$lab/$h"
+		unshare -m -n --propagation private bash -c "$host_root" lab "$lab/$h" "$lab" \
+			>"$lab/$h.log" 2>&1 </dev/null &
 		pid=$!
 		lab_pids+=("$pid")
 		printf 'Host %s\n    ProxyCommand nsenter -t %s -n bash -c %s\n' "$h" "$pid" \
 			"'exec 3<>/dev/tcp/127.0.0.1/22 && { cat <&3 & cat >&3; }'" >>"$lab/ssh_config"
-		printf '%s ansible_ssh_common_args="-F %s/ssh_config" ansible_remote_tmp=%s/tmp-%s\n' \
-			"$h" "$lab" "$lab" "$h" >>"$lab/inventory"
+		printf '%s ansible_ssh_common_args="-F %s/ssh_config"\n' "$h" "$lab" >>"$lab/inventory"
 		for i in $(seq 50); do
 			ssh -F "$lab/ssh_config" "$h" true </dev/null 2>/dev/null && break
 			sleep 0.2
 		done
 		ssh -F "$lab/ssh_config" "$h" true </dev/null 2>"$lab/$h.ssh.err" ||
 			{ why="sshd on $h: $(cat "$lab/$h.log" "$lab/$h.ssh.err")"; return 1; }
+		hostroot[$h]=/proc/$pid/root
 	done
 }
+declare -A hostroot=()
 # on HOST COMMAND...: runs it on the lab host (in its namespaces).
 on() {
 	local h=$1
@@ -314,31 +354,62 @@ if lab_up; then
   roles:
     - sshsync.keepalive.keepalive
 YML
-	labvars=(-i "$lab/inventory" -e sshsync_binary="$SSHSYNC" -e sshsync_interval=53 -e sshsync_system=false
-		-e '{"sshsync_targets": ["ssh:/etc/ssh/ssh_config", "sshd:/etc/ssh/sshd_config"]}')
-	export ANSIBLE_SSH_ARGS="-o ControlMaster=no" ANSIBLE_HOST_KEY_CHECKING=0
-	lsnap() { for h in h1 h2; do find "$lab/$h-etc" -type f -print0 | sort -z | xargs -0 sha256sum; done; }
+	labvars=(-i "$lab/inventory" -e sshsync_deb="$deb" -e sshsync_interval=53)
+	export ANSIBLE_SSH_ARGS="-o ControlMaster=no" ANSIBLE_HOST_KEY_CHECKING=0 ANSIBLE_PIPELINING=1 \
+		ANSIBLE_SSH_TRANSFER_METHOD=sftp
+	# What a host holds: its ssh files and root's home, and whether sshsync
+	# is installed (read through the sshd's root, from outside).
+	lsnap() {
+		local h
+		for h in h1 h2; do
+			(cd "${hostroot[$h]}" && find etc/ssh root usr/bin/sshsync -type f -print0 2>/dev/null |
+				sort -z | xargs -0 sha256sum)
+		done
+	}
+	machine_pkg=$(dpkg-query --show sshsync 2>&1)
+	lbefore=$(lsnap)
+	# A fresh host in check mode: the install would change it; nothing is
+	# written, and the role says why the settings are not previewed.
+	play lab-fresh lab.yml --check --diff "${labvars[@]}"
+	for h in h1 h2; do
+		[ "$(hstat lab-fresh $h changed)" -ge 1 ] 2>/dev/null && [ "$(hstat lab-fresh $h failed)" = 0 ] && ok ||
+			bad "lab --check on fresh $h: $(tail -c 3000 lab-fresh.out) $(cat lab-fresh.err)"
+	done
+	grep -q 'would be installed first' lab-fresh.out && ok || bad "lab --check: no word on the install"
+	[ "$(lsnap)" = "$lbefore" ] && ok || bad "lab --check on fresh hosts wrote something"
+	# Install only (tag sshsync_install), then preview the settings.
+	play lab-install lab.yml --tags sshsync_install "${labvars[@]}"
+	for h in h1 h2; do
+		[ "$(hstat lab-install $h failed)" = 0 ] && ok || bad "lab install on $h: $(tail -c 3000 lab-install.out) $(cat lab-install.err)"
+		[ "$(dpkg-query --admindir="${hostroot[$h]}/var/lib/dpkg" --show --showformat='${Version}' sshsync)" = \
+			"$(dpkg-deb --field "$deb" Version)" ] &&
+			ok || bad "$h: the role did not install the .deb"
+		[ -x "${hostroot[$h]}/usr/bin/sshsync" ] && ok || bad "$h: no /usr/bin/sshsync"
+	done
+	[ "$(dpkg-query --show sshsync 2>&1)" = "$machine_pkg" ] && ok || bad "the lab changed the machine's sshsync package"
 	lbefore=$(lsnap)
 	play lab-check lab.yml --check --diff "${labvars[@]}"
 	for h in h1 h2; do
-		[ "$(hstat lab-check $h changed)" = 1 ] && ok || bad "lab --check on $h: changed=$(hstat lab-check $h changed) $(tail -c 2000 lab-check.out) $(cat lab-check.err)"
+		[ "$(hstat lab-check $h changed)" = 1 ] && ok ||
+			bad "lab --check on $h: changed=$(hstat lab-check $h changed) $(tail -c 2000 lab-check.out) $(cat lab-check.err)"
 	done
 	grep -q '^+ClientAliveInterval 53' lab-check.out && ok || bad "lab --check: no diff"
 	[ "$(lsnap)" = "$lbefore" ] && ok || bad "lab --check wrote something"
 	play lab-apply lab.yml "${labvars[@]}"
 	for h in h1 h2; do
-		[ "$(hstat lab-apply $h changed)" = 1 ] && ok || bad "lab apply on $h: changed=$(hstat lab-apply $h changed) $(cat lab-apply.err)"
+		[ "$(hstat lab-apply $h changed)" = 1 ] && [ "$(hstat lab-apply $h failed)" = 0 ] && ok ||
+			bad "lab apply on $h: $(tail -c 3000 lab-apply.out) $(cat lab-apply.err)"
 		v=$(on "$h" sshd -T | awk '$1 == "clientaliveinterval" {print $2}')
 		[ "$v" = 53 ] && ok || bad "sshd -T on $h: clientaliveinterval $v"
-		v=$(on "$h" ssh -G -F /etc/ssh/ssh_config zzz | awk '$1 == "serveraliveinterval" {print $2}')
-		[ "$v" = 53 ] && ok || bad "ssh -G on $h: serveraliveinterval $v"
-		grep -q '^ClientAliveInterval 53' "$lab/$h-etc/sshd_config" && ok || bad "$h: its own copy not written"
+		v=$(on "$h" ssh -G zzz | awk '$1 == "serveraliveinterval" {print $2}')
+		[ "$v" = 53 ] && ok || bad "ssh -G on $h (root's config, then the system's): serveraliveinterval $v"
+		grep -q '^ClientAliveInterval 53' "${hostroot[$h]}/etc/ssh/sshd_config" && ok || bad "$h: its own sshd_config not written"
 	done
 	[ "$(sshd -T | awk '$1 == "clientaliveinterval" {print $2}')" = 47 ] && ok || bad "the lab wrote localhost's files"
 	lafter=$(lsnap)
 	play lab-again lab.yml "${labvars[@]}"
 	for h in h1 h2; do
-		[ "$(hstat lab-again $h changed)" = 0 ] && ok || bad "lab third run on $h: changed=$(hstat lab-again $h changed)"
+		[ "$(hstat lab-again $h changed)" = 0 ] && ok || bad "lab third run on $h: changed=$(hstat lab-again $h changed) $(tail -c 2000 lab-again.out)"
 	done
 	[ "$(lsnap)" = "$lafter" ] && ok || bad "lab third run wrote something"
 else

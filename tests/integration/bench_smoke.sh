@@ -10,7 +10,7 @@ out=$(python3 "$SSHSYNC_SOURCE/bench/run" --smoke --sshsync "$SSHSYNC" \
 printf '%s\n' "$out"
 # Every case printed a row (measured or skipped), and no row is an error.
 cases=$(python3 "$SSHSYNC_SOURCE/bench/run" --list | wc -l)
-rows=$(printf '%s\n' "$out" | grep -Ec ' ms .*x|skipped:')
+rows=$(printf '%s\n' "$out" | grep -Ec '^[a-z0-9-]+ +([0-9.]+ ms|skipped:)')
 [ "$rows" -eq "$cases" ] || { echo "expected $cases case rows, got $rows" >&2; exit 1; }
 if printf '%s\n' "$out" | grep -q 'ERROR:'; then exit 1; fi
 # With the shared generators, the OpenSSH fleet was measured and checked

@@ -26,6 +26,9 @@ version=$(sed -n 's/^CMAKE_PROJECT_VERSION:STATIC=//p' "$w/build/CMakeCache.txt"
 deb="$w/build/sshsync_${version}_$arch.deb"
 check "the package is named sshsync_${version}_$arch.deb" test -f "$deb"
 [ -f "$deb" ] || { finish; exit 1; }
+# Left for integration/ansible (its role installs it on the lab hosts).
+mkdir -p "$SSHSYNC_BUILD/tests/deb" && cp "$deb" "$SSHSYNC_BUILD/tests/deb/.sshsync.deb.new" &&
+	mv "$SSHSYNC_BUILD/tests/deb/.sshsync.deb.new" "$SSHSYNC_BUILD/tests/deb/sshsync.deb"
 
 # What it holds.
 dpkg-deb -c "$deb" >"$w/list"

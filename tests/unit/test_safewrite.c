@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <sys/xattr.h>
 #include <dirent.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sshsync/safewrite.h"
@@ -437,7 +438,7 @@ static void test_replace_reports_the_new_identity(void **state)
 	assert_true(res.id.known);
 	assert_int_equal(res.id.ino, st.st_ino);
 	assert_int_equal(res.id.size, 4);
-	assert_true(res.id.hash == ss_hash_bytes("new\n", 4));
+	assert_true(res.id.hash == ss_content_hash_bytes("new\n", 4));
 	assert_null(res.warning);
 	/* Writing back with that identity works; with the old one it does not. */
 	ss_text now = f->t;
@@ -446,6 +447,52 @@ static void test_replace_reports_the_new_identity(void **state)
 	assert_int_equal(ss_safe_write(&now, "x\n", 2, &o, &f->d), -1);
 	assert_content(f->file, "old\n");
 	ss_write_result_free(&res);
+}
+
+/* A change that keeps size, inode and times (as two writes within one tick
+ * of the file system's clock do) is caught by the bytes: the file changed
+ * shortly before it was read, so its times cannot tell. */
+static void test_refuses_same_size_change_in_the_same_tick(void **state)
+{
+	fixture *f = *state;
+	load(f, f->file);
+	tu_write_str(f->file, "new\n");
+	struct stat st;
+	assert_int_equal(stat(f->file, &st), 0);
+	f->t.id.mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+	f->t.id.ctime_ns = (int64_t)st.st_ctim.tv_sec * 1000000000 + st.st_ctim.tv_nsec;
+	assert_true(ss_file_racy(&f->t.id));
+	ss_write_opts o = {1, NULL};
+	assert_int_equal(ss_safe_write_check(&f->t, &f->d), 0); /* the times only */
+	assert_int_equal(ss_safe_write(&f->t, "mine\n", 5, &o, &f->d), -1);
+	assert_non_null(strstr(f->d.message, "changed since"));
+	assert_content(f->file, "new\n");
+	const char *names[] = {"config"};
+	assert_dir_holds(f->dir, names, 1);
+}
+
+/* A file read long after its last change is known by its times: a change
+ * of the same size is refused without reading it, also by the check. */
+static void test_times_tell_a_file_read_long_after_its_change(void **state)
+{
+	fixture *f = *state;
+	load(f, f->file);
+	f->t.id.read_ns += 10LL * 1000000000; /* as if read 10 s later */
+	assert_false(ss_file_racy(&f->t.id));
+	ss_write_opts o = {1, NULL};
+	assert_int_equal(ss_safe_write(&f->t, "mine\n", 5, &o, &f->d), 0);
+	assert_content(f->file, "mine\n");
+	ss_text_free(&f->t);
+	load(f, f->file);
+	f->t.id.read_ns += 10LL * 1000000000;
+	/* Later than the file's time by more than a tick. */
+	assert_int_equal(nanosleep(&(struct timespec){0, 20000000}, NULL), 0);
+	tu_write_str(f->file, "new!!\n");
+	assert_int_equal(ss_safe_write_check(&f->t, &f->d), -1);
+	assert_non_null(strstr(f->d.message, "changed since"));
+	ss_diag_clear(&f->d);
+	assert_int_equal(ss_safe_write(&f->t, "x\n", 2, &o, &f->d), -1);
+	assert_content(f->file, "new!!\n");
 }
 
 int main(void)
@@ -471,6 +518,8 @@ int main(void)
 	    T(test_stale_temporary_files_removed),
 	    T(test_backup_link_left_by_a_killed_run),
 	    T(test_replace_reports_the_new_identity),
+	    T(test_refuses_same_size_change_in_the_same_tick),
+	    T(test_times_tell_a_file_read_long_after_its_change),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,6 +3,7 @@
  * measures it), the other clients every interval. The NAT timeout judges
  * the period, --interval the setting. */
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -133,12 +134,34 @@ static void test_clients_give_the_rule(void **state)
 	free(dir);
 }
 
+/* Reserving room moves nothing afterwards: the scopes added stay where
+ * they were put, and a scope list keeps growing past what was reserved. */
+static void test_reserve_keeps_scopes_in_place(void **state)
+{
+	(void)state;
+	ss_scopes s = SS_SCOPES_INIT;
+	assert_int_equal(ss_scopes_reserve(&s, 100), 0);
+	ss_scope *first = ss_scopes_add(&s, "ssh", "f", "a");
+	assert_non_null(first);
+	for (int i = 1; i < 100; i++)
+		assert_non_null(ss_scopes_add(&s, "ssh", "f", "b"));
+	assert_ptr_equal(first, &s.v[0]);
+	assert_int_equal(ss_scopes_reserve(&s, 0), 0);
+	assert_non_null(ss_scopes_add(&s, "ssh", "f", "c"));
+	assert_int_equal(s.n, 101);
+	assert_string_equal(s.v[0].name, "a");
+	assert_string_equal(s.v[100].name, "c");
+	assert_int_equal(ss_scopes_reserve(&s, SIZE_MAX), -1);
+	ss_scopes_free(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_generated_grid),
 	    cmocka_unit_test(test_sshd_60_behind_100),
 	    cmocka_unit_test(test_clients_give_the_rule),
+	    cmocka_unit_test(test_reserve_keeps_scopes_in_place),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,8 +1,12 @@
 /* The text layer: decoding, line table, positions, round trips. */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "sshsync/arena.h"
 #include "sshsync/edit.h"
 #include "sshsync/text.h"
 #include "testutil.h"
@@ -269,6 +273,237 @@ static void test_cp1252_round_trip(void **state)
 	ss_buf_release(&back);
 }
 
+/* The fleet's Host names (web00000 ... web19999 and web00000.fleet.example)
+ * spread over a table of 32,768 buckets as random keys would: FNV without
+ * the final mix put 20,000 of them in 7,328 buckets. */
+static void test_hash_key_spreads_similar_names(void **state)
+{
+	(void)state;
+	enum { BUCKETS = 32768, NAMES = 20000 };
+	unsigned char *used = calloc(BUCKETS, 1);
+	assert_non_null(used);
+	size_t distinct = 0;
+	for (int i = 0; i < NAMES; i++) {
+		char name[64];
+		int n = snprintf(name, sizeof(name), i % 2 ? "web%05d.fleet.example" : "web%05d",
+				 i / 2);
+		uint64_t h = ss_hash_key(name, (size_t)n);
+		distinct += !used[h & (BUCKETS - 1)];
+		used[h & (BUCKETS - 1)] = 1;
+	}
+	/* Random keys fill 32768 * (1 - e^(-20000/32768)) = 14,957 buckets. */
+	assert_true(distinct > 14500);
+	free(used);
+	/* The mix is a function of the whole hash, and the key one of the bytes. */
+	assert_true(ss_hash_key("web1", 4) == ss_hash_mix(ss_hash_bytes("web1", 4)));
+	assert_true(ss_hash_key("web1", 4) != ss_hash_key("web2", 4));
+}
+
+/* The arena: strings and objects side by side, aligned, a piece bigger
+ * than a chunk, everything freed at once and the arena used again. */
+static void test_arena_keeps_every_piece(void **state)
+{
+	(void)state;
+	ss_arena a = SS_ARENA_INIT;
+	for (int round = 0; round < 2; round++) {
+		char *s[3000];
+		long *n[3000];
+		for (int i = 0; i < 3000; i++) {
+			char name[32];
+			int len = snprintf(name, sizeof(name), "web%05d", i);
+			s[i] = ss_arena_strndup(&a, name, (size_t)len);
+			n[i] = ss_arena_alloc(&a, sizeof(long) * 3);
+			assert_non_null(s[i]);
+			assert_non_null(n[i]);
+			assert_int_equal((uintptr_t)n[i] % _Alignof(max_align_t), 0);
+			n[i][0] = n[i][2] = i;
+		}
+		char *big = ss_arena_alloc(&a, 200 * 1024);
+		assert_non_null(big);
+		memset(big, 'x', 200 * 1024);
+		char *after = ss_arena_strndup(&a, "after", 5);
+		for (int i = 0; i < 3000; i++) {
+			char name[32];
+			snprintf(name, sizeof(name), "web%05d", i);
+			assert_string_equal(s[i], name);
+			assert_true(n[i][0] == i && n[i][2] == i);
+		}
+		assert_string_equal(after, "after");
+		assert_string_equal(ss_arena_strndup(&a, "", 0), "");
+		ss_arena_release(&a);
+		assert_null(a.chunks);
+	}
+}
+
+/* A file read in chunks (SS_TEXT_CHUNK) gives what its bytes give at once: the
+ * same text, lines and hash, also when a surrogate pair, a lone surrogate
+ * or the end of the file falls on a chunk boundary. */
+static void assert_load_is_from_bytes(const char *dir, const unsigned char *bytes, size_t len)
+{
+	char *path = tu_path(dir, "f");
+	tu_write(path, bytes, len);
+	ss_text a, b;
+	ss_diag d = SS_DIAG_INIT;
+	assert_int_equal(ss_text_load(&a, path, 0, &d), 0);
+	load_bytes(&b, (const char *)bytes, len);
+	assert_int_equal(a.enc, b.enc);
+	assert_int_equal(a.len, b.len);
+	assert_memory_equal(a.data, b.data, a.len);
+	assert_int_equal(a.nlines, b.nlines);
+	assert_true(a.id.hash == b.id.hash);
+	assert_int_equal(a.id.size, (off_t)len);
+	assert_roundtrip((const char *)bytes, len); /* the same text, the same file */
+	ss_text_free(&a);
+	ss_text_free(&b);
+	free(path);
+}
+
+static void put_unit(unsigned char *p, size_t at, unsigned u)
+{
+	p[at] = (unsigned char)(u & 0xFF);
+	p[at + 1] = (unsigned char)(u >> 8);
+}
+
+static void test_load_in_chunks(void **state)
+{
+	(void)state;
+	char *dir = tu_tempdir();
+	const size_t chunk = SS_TEXT_CHUNK;
+	size_t max = 2 * chunk + 16;
+	unsigned char *p = malloc(max);
+	assert_non_null(p);
+	/* UTF-16: "ab\r\n" lines, then what falls on the first boundary. */
+	const unsigned boundary[][2] = {
+	    {0xD83D, 0xDE00}, /* a pair cut in two */
+	    {0xD83D, 0x0041}, /* a lone high surrogate, then A */
+	    {0x00E9, 0xDE00}, /* a lone low surrogate after the cut */
+	};
+	for (size_t k = 0; k < 3; k++) {
+		size_t sizes[] = {chunk, chunk + 2, chunk + 4, 2 * chunk, 2 * chunk + 16};
+		for (size_t s = 0; s < 5; s++) {
+			p[0] = 0xFF;
+			p[1] = 0xFE;
+			for (size_t i = 2; i + 1 < sizes[s]; i += 2)
+				put_unit(p, i, "ab\r\n"[(i / 2) % 4]);
+			put_unit(p, chunk - 2, boundary[k][0]);
+			if (sizes[s] > chunk)
+				put_unit(p, chunk, boundary[k][1]);
+			if (sizes[s] > 2 * chunk)
+				put_unit(p, 2 * chunk - 2, 0xD800);
+			assert_load_is_from_bytes(dir, p, sizes[s]);
+		}
+	}
+	/* A byte file over several chunks, and one of exactly one. */
+	for (size_t i = 0; i < max; i++)
+		p[i] = (unsigned char)(i % 7 == 6 ? '\n' : 'a' + i % 26);
+	assert_load_is_from_bytes(dir, p, max);
+	assert_load_is_from_bytes(dir, p, chunk);
+	/* An odd UTF-16 file longer than a chunk is refused. */
+	p[0] = 0xFF;
+	p[1] = 0xFE;
+	char *path = tu_path(dir, "odd");
+	tu_write(path, p, chunk + 3);
+	ss_text t;
+	ss_diag d = SS_DIAG_INIT;
+	assert_int_equal(ss_text_load(&t, path, 0, &d), -1);
+	assert_non_null(strstr(d.message, "odd number of bytes"));
+	ss_diag_clear(&d);
+	free(path);
+	free(p);
+	tu_rmtree(dir);
+	free(dir);
+}
+
+typedef struct pieces {
+	ss_buf all;
+	size_t n, short_ones, last;
+} pieces;
+
+static int put_piece(void *ctx, const void *data, size_t len, ss_diag *d)
+{
+	(void)d;
+	pieces *p = ctx;
+	if (p->n && p->last != SS_CHUNK_SIZE)
+		p->short_ones++;
+	p->n++;
+	p->last = len;
+	return ss_buf_add(&p->all, data, len);
+}
+
+/* A source goes out in pieces of exactly SS_CHUNK_SIZE (the last one
+ * shorter), and they make the file that rendering whole makes. */
+static void test_source_emits_whole_pieces(void **state)
+{
+	(void)state;
+	ss_buf text = SS_BUF_INIT, file = SS_BUF_INIT, want = SS_BUF_INIT, whole = SS_BUF_INIT;
+	for (size_t i = 0; text.len < 3 * SS_CHUNK_SIZE; i++)
+		assert_int_equal(ss_buf_addf(&text, "line %zu \xC3\xA9\xF0\x9F\x98\x80\r\n", i), 0);
+	ss_text t;
+	ss_diag d = SS_DIAG_INIT;
+	for (int enc = 0; enc < 2; enc++) {
+		ss_buf_reset(&file);
+		ss_buf_reset(&want);
+		ss_buf_reset(&whole);
+		assert_int_equal(ss_text_new_empty(&t, "mem", enc ? SS_ENC_UTF16LE : SS_ENC_BYTES,
+						   SS_EOL_CRLF, &d),
+				 0);
+		assert_int_equal(ss_text_encode(&t, text.data, text.len, &file, &d), 0);
+		ss_text_free(&t);
+		load_bytes(&t, file.data, file.len);
+		ss_edits e = SS_EDITS_INIT;
+		assert_int_equal(ss_edits_replace(&e, 5, 6, "X", 1), 0);
+		/* At a line start near the middle of a piece; the last line. */
+		const char *nl =
+		    memchr(t.data + SS_CHUNK_SIZE / 2, '\n', t.len - SS_CHUNK_SIZE / 2);
+		assert_non_null(nl);
+		assert_int_equal(ss_edits_insert(&e, (size_t)(nl + 1 - t.data), "\xC3\xA9", 2), 0);
+		assert_int_equal(ss_edits_delete(&e, t.len - 8, t.len), 0);
+		assert_int_equal(ss_edits_render(&t, &e, &whole, &d), 0);
+		assert_int_equal(ss_text_encode(&t, whole.data, whole.len, &want, &d), 0);
+		pieces p = {SS_BUF_INIT, 0, 0, 0};
+		ss_source src = {&t, &e, NULL, 0};
+		ss_sink sink = {put_piece, &p};
+		assert_int_equal(ss_source_emit(&src, &sink, &d), 0);
+		assert_true(p.n >= 3);
+		assert_int_equal(p.short_ones, 0);
+		assert_int_equal(p.all.len, want.len);
+		assert_memory_equal(p.all.data, want.data, want.len);
+		ss_buf_release(&p.all);
+		ss_edits_free(&e);
+		ss_text_free(&t);
+	}
+	ss_buf_release(&text);
+	ss_buf_release(&file);
+	ss_buf_release(&want);
+	ss_buf_release(&whole);
+}
+
+/* The content hash piece by piece (cut at multiples of 32) is the hash of
+ * the whole, and a change of one byte anywhere changes it. */
+static void test_content_hash(void **state)
+{
+	(void)state;
+	unsigned char b[1000];
+	for (size_t i = 0; i < sizeof(b); i++)
+		b[i] = (unsigned char)(i * 7 + i / 13);
+	for (size_t len = 0; len <= sizeof(b); len += 37) {
+		uint64_t whole = ss_content_hash_bytes(b, len);
+		for (size_t cut = 0; cut <= len; cut += 32) {
+			ss_content_hash h;
+			ss_content_hash_init(&h);
+			ss_content_hash_update(&h, b, cut);
+			ss_content_hash_update(&h, b + cut, len - cut);
+			assert_true(ss_content_hash_final(&h) == whole);
+		}
+		for (size_t i = 0; i < len; i += 11) {
+			b[i] ^= 1;
+			assert_true(ss_content_hash_bytes(b, len) != whole);
+			b[i] ^= 1;
+		}
+	}
+	assert_true(ss_content_hash_bytes("a", 1) != ss_content_hash_bytes("a\0", 2));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -285,6 +520,11 @@ int main(void)
 	    cmocka_unit_test(test_diag_format_is_printable),
 	    cmocka_unit_test(test_cp1252_round_trip),
 	    cmocka_unit_test(test_load_refuses_what_is_not_a_regular_file),
+	    cmocka_unit_test(test_hash_key_spreads_similar_names),
+	    cmocka_unit_test(test_arena_keeps_every_piece),
+	    cmocka_unit_test(test_load_in_chunks),
+	    cmocka_unit_test(test_source_emits_whole_pieces),
+	    cmocka_unit_test(test_content_hash),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
