@@ -50,8 +50,8 @@ static int write_changes(const ss_changeset *cs, const ss_migrate_opts *o, ss_mi
 	for (size_t i = 0; i < cs->n; i++) {
 		const ss_change *c = &cs->v[i];
 		if (c->changed)
-			items[k++] = (ss_write_item){c->text, c->rendered.data, c->rendered.len, 0,
-						     c->backup_dir};
+			items[k++] = (ss_write_item){
+			    .text = c->text, .edits = &c->edits, .backup_dir = c->backup_dir};
 	}
 	ss_journal j = SS_JOURNAL_INIT;
 	ss_write_run run = {"migrate", 0, o->backup};
