@@ -4,7 +4,7 @@
 # fails when they drift apart.
 
 _sshsync_commands="discover audit apply export migrate undo help"
-_sshsync_kinds="ssh sshd putty kitty winscp gpp"
+_sshsync_kinds="ssh sshd putty kitty winscp gpp winereg reg"
 
 # The options of a command ("" for the global ones).
 _sshsync_options()

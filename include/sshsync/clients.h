@@ -10,5 +10,7 @@ extern const ss_client ss_client_putty;
 extern const ss_client ss_client_kitty;
 extern const ss_client ss_client_ssh;
 extern const ss_client ss_client_sshd;
+extern const ss_client ss_client_winereg;
+extern const ss_client ss_client_reg;
 
 #endif

@@ -41,6 +41,8 @@ ss_regkey *ss_regplan_key(ss_regplan *p, const char *path);
 int ss_regkey_set_dword(ss_regkey *k, const char *name, uint32_t value);
 int ss_regkey_set_sz(ss_regkey *k, const char *name, const char *value);
 int ss_regkey_delete_value(ss_regkey *k, const char *name);
+/* Forgets what the plan does with value `name` (case-insensitively). */
+void ss_regkey_unset(ss_regkey *k, const char *name);
 void ss_regplan_free(ss_regplan *p);
 
 #endif

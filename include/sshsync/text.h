@@ -119,6 +119,11 @@ size_t ss_utf8_decode(const unsigned char *p, size_t len, uint32_t *cp, int allo
  * what every output that must be UTF-8 (JSON, XML) checks names with. */
 int ss_utf8_valid(const char *s, size_t len);
 
+/* UTF-16LE bytes (an odd last byte ignored) to UTF-8, an unpaired
+ * surrogate as its 3-byte form (WTF-8); and back (-2: not WTF-8). */
+int ss_utf16le_to_utf8(const void *bytes, size_t len, ss_buf *out);
+int ss_utf8_to_utf16le(const char *s, size_t len, ss_buf *out);
+
 /* Windows-1252, the ANSI code page of REGEDIT4 files (and of western
  * Windows): bytes to UTF-8 as MultiByteToWideChar does (the five unused
  * bytes 81 8D 8F 90 9D become U+0081...), and back. ss_utf8_to_cp1252

@@ -148,9 +148,13 @@ static int parse_args(int argc, char **argv, apply_args *a, cli_globals *g)
 	return 0;
 }
 
+/* 1 for a .reg file, 2 for Wine's user.reg (which Wine loads itself). */
 static int ends_with_reg(const char *path)
 {
 	size_t n = strlen(path);
+	if (n >= 8 && strcmp(path + n - 8, "user.reg") == 0 &&
+	    (n == 8 || path[n - 9] == '/' || path[n - 9] == '\\'))
+		return 2;
 	return n > 4 && strcasecmp(path + n - 4, ".reg") == 0;
 }
 
@@ -163,6 +167,9 @@ static const char *takes_effect(const char *kind, int reg)
 	if (strcmp(kind, "sshd") == 0)
 		return "sshd uses it after systemctl reload ssh (or kill -HUP); open "
 		       "connections keep the old value";
+	if (reg == 2 || strcmp(kind, "winereg") == 0)
+		return "Wine loads user.reg when its wineserver starts: the programs started "
+		       "next in that prefix read the new values";
 	if (reg)
 		return "import the .reg file (regedit FILE or reg import FILE); sessions read it "
 		       "when they start";

@@ -17,7 +17,7 @@ static const char general[] =
     "  migrate    move whole sessions between OpenSSH, PuTTY, KiTTY and WinSCP\n"
     "  undo       put back the files of the latest apply (--list: the journal)\n"
     "\n"
-    "TARGET is [KIND:]PATH, KIND one of ssh, sshd, putty, kitty, winscp, gpp.\n"
+    "TARGET is [KIND:]PATH, KIND one of ssh, sshd, putty, kitty, winscp, gpp, winereg, reg.\n"
     "Without a TARGET, the files that 'discover' finds.\n"
     "\n"
     "options:\n"

@@ -11,6 +11,8 @@ static const ss_client *const all_clients[] = {&ss_client_ssh,
 					       &ss_client_putty,
 					       &ss_client_kitty,
 					       &ss_client_sshd,
+&ss_client_winereg,
+&ss_client_reg,
 					       NULL};
 
 const ss_client *const *ss_clients(void)

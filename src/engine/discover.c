@@ -107,7 +107,8 @@ static int discover_wine(const ss_discover_env *env, ss_targets *out, ss_diag *d
 					       : ss_asprintf("%s/.wine", env->home);
 	if (!prefix)
 		return ss_diag_oom(d);
-	int r = 0;
+	/* Wine's registry: the sessions of PuTTY, KiTTY and WinSCP run there. */
+	int r = add_owned(out, "winereg", ss_asprintf("%s/user.reg", prefix), 0, 0, d);
 	r = r ? r
 	      : add_glob(out, "kitty",
 			 ss_asprintf("%s/drive_c/Program Files*/KiTTY/Sessions", prefix), 1, d);

@@ -13,7 +13,8 @@
 
 enum { SNIFF_BYTES = 65536 };
 
-static const char *const known_kinds[] = {"ssh", "sshd", "putty", "kitty", "winscp", "gpp", NULL};
+static const char *const known_kinds[] = {"ssh", "sshd",    "putty", "kitty", "winscp",
+					  "gpp", "winereg", "reg",   NULL};
 
 int ss_kind_is_known(const char *kind)
 {
@@ -93,10 +94,11 @@ static int recognise(const char *path, ss_target *out, ss_diag *d)
 	}
 	ss_text_free(&head);
 	if (!best)
-		return ss_diag_set(d, path, 0, 0,
-				   "cannot tell which client's settings this is; name it as "
-				   "KIND:%s (KIND one of ssh, sshd, putty, kitty, winscp, gpp)",
-				   path);
+		return ss_diag_set(
+		    d, path, 0, 0,
+		    "cannot tell which client's settings this is; name it as "
+		    "KIND:%s (KIND one of ssh, sshd, putty, kitty, winscp, gpp, winereg, reg)",
+		    path);
 	if (tie)
 		return ss_diag_set(d, path, 0, 0,
 				   "could be %s or %s settings; name it as %s:%s or %s:%s",

@@ -68,6 +68,8 @@ struct ss_storage {
 extern const ss_storage_backend ss_storage_regfile;
 extern const ss_storage_backend ss_storage_winini;
 extern const ss_storage_backend ss_storage_sessdir;
+extern const ss_storage_backend ss_storage_winereg;
+extern const ss_storage_backend ss_storage_winreg;
 
 /* Adds a session (raw as given, name through the root's unescape, file
  * copied)
@@ -78,6 +80,12 @@ int storage_add_session(ss_storage *st, const char *raw, size_t len, const char 
 /* Fills the common fields of a found value; `name` is copied. The
  * caller fills type and data. */
 int storage_value_init(ss_svalue *v, const char *name, size_t len, char *where, size_t order);
+
+/* storage_value_init for a value of a text store, found at `line` (where
+ * is "file:line"), shown as "asked"=data (the stored name when asked is
+ * NULL). */
+int storage_value_in_text(ss_svalue *v, const ss_text *t, size_t line, const char *name,
+			  size_t nlen, const char *asked, const char *data, size_t dlen);
 
 /* The value line for messages, data cut after 40 bytes: name=data, or
  * "name"=data when `quoted`. */

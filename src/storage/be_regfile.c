@@ -182,16 +182,10 @@ static int fill(ss_storage *st, const ss_regvalue *v, const char *asked, ss_sval
 	const ss_regfile *rf = &P(st)->rf;
 	const ss_text *t = rf->text;
 	ss_buf name = SS_BUF_INIT;
-	if (ss_regfile_value_name(rf, v, &name) < 0)
-		return -1;
-	int r = storage_value_init(out, ss_buf_str(&name), name.len,
-				   storage_where(t, t->lines[v->line].start), v->line);
-	if (r == 0) {
-		const char *shown_name = asked ? asked : ss_buf_str(&name);
-		out->shown = storage_shown(1, shown_name, strlen(shown_name),
-					   t->data + v->data_start, v->data_end - v->data_start);
-		r = out->shown ? 0 : -1;
-	}
+	int r = ss_regfile_value_name(rf, v, &name) < 0
+		    ? -1
+		    : storage_value_in_text(out, t, v->line, ss_buf_str(&name), name.len, asked,
+					    t->data + v->data_start, v->data_end - v->data_start);
 	ss_buf_release(&name);
 	if (r < 0)
 		return -1;
@@ -340,16 +334,7 @@ static int reg_set(ss_storage *st, size_t s, const char *name, const ss_svalue *
 static int reg_del(ss_storage *st, size_t s, const char *name, ss_diag *d)
 {
 	if (st->sessions[s].created) {
-		ss_regkey *k = created_key(st, s);
-		for (size_t i = 0; i < k->n; i++) {
-			if (strcasecmp(k->v[i].name, name) != 0)
-				continue;
-			free(k->v[i].name);
-			free(k->v[i].sz);
-			memmove(&k->v[i], &k->v[i + 1], (k->n - i - 1) * sizeof(k->v[i]));
-			k->n--;
-			break;
-		}
+		ss_regkey_unset(created_key(st, s), name);
 		return 0;
 	}
 	const ss_regfile *rf = &P(st)->rf;

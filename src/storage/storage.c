@@ -14,6 +14,8 @@ static const ss_storage_backend *const BACKENDS[] = {
     &ss_storage_sessdir,
     &ss_storage_regfile,
     &ss_storage_winini,
+    &ss_storage_winereg,
+    &ss_storage_winreg,
 };
 #define NBACKENDS (sizeof(BACKENDS) / sizeof(BACKENDS[0]))
 
@@ -36,6 +38,20 @@ int storage_value_init(ss_svalue *v, const char *name, size_t len, char *where, 
 	v->order = order;
 	v->present = 1;
 	if (!v->where || !v->name) {
+		ss_svalue_free(v);
+		return -1;
+	}
+	return 0;
+}
+
+int storage_value_in_text(ss_svalue *v, const ss_text *t, size_t line, const char *name,
+			  size_t nlen, const char *asked, const char *data, size_t dlen)
+{
+	if (storage_value_init(v, name, nlen, ss_text_where(t, t->lines[line].start), line) < 0)
+		return -1;
+	const char *shown = asked ? asked : v->name;
+	v->shown = storage_shown(1, shown, strlen(shown), data, dlen);
+	if (!v->shown) {
 		ss_svalue_free(v);
 		return -1;
 	}
@@ -171,17 +187,19 @@ static const ss_storage_backend *choose(ss_storage *st, ss_diag *d)
 	}
 	if (best)
 		return best;
-	ss_text *t = calloc(1, sizeof(*t));
+	ss_text *t = st->text; /* a file the changeset holds already */
 	if (!t) {
-		ss_diag_oom(d);
-		return NULL;
+		if (!(t = calloc(1, sizeof(*t)))) {
+			ss_diag_oom(d);
+			return NULL;
+		}
+		if (ss_text_load(t, st->path, 0, d) < 0) {
+			free(t);
+			return NULL;
+		}
+		st->text = t;
+		st->own_text = 1;
 	}
-	if (ss_text_load(t, st->path, 0, d) < 0) {
-		free(t);
-		return NULL;
-	}
-	st->text = t;
-	st->own_text = 1;
 	for (size_t i = 0; i < NBACKENDS; i++) {
 		const ss_storage_backend *be = BACKENDS[i];
 		int s = be->accepts(st->root) ? be->probe(st->path, 0, t->data, t->len) : 0;
@@ -209,8 +227,17 @@ int ss_storage_open(ss_storage **out, const char *path, const ss_storage_root *r
 	st->root = root;
 	st->codepage = codepage;
 	st->cs = cs;
+	/* A file that another storage of this changeset opened (Wine's
+	 * user.reg holds PuTTY's, KiTTY's and WinSCP's sessions) is read and
+	 * planned as one text with one edit list, so that no plan of it is
+	 * lost to another. */
+	ss_change *held = cs ? ss_changeset_find(cs, path) : NULL;
+	if (held) {
+		st->text = held->text;
+		st->change = (size_t)(held - cs->v);
+	}
 	st->be = choose(st, d);
-	if (st->be && st->text && cs) {
+	if (st->be && st->text && cs && !held) {
 		/* The changeset owns the text from here, also on failure. */
 		st->own_text = 0;
 		st->change = cs->n;

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sshsync/keyindex.h"
+
 static const char HEADER_V5[] = "Windows Registry Editor Version 5.00";
 static const char HEADER_V4[] = "REGEDIT4";
 
@@ -313,73 +315,18 @@ static int parse_key(ss_regfile *rf, size_t li, size_t p, size_t end, ss_diag *d
 	return add_block(rf, &b, d);
 }
 
-/* --- hash of paths (ASCII case folded) --- */
-
-static uint64_t path_hash(const char *s, size_t len)
-{
-	uint64_t h = 1469598103934665603ULL;
-	for (size_t i = 0; i < len; i++) {
-		h ^= (uint64_t)lower((unsigned char)s[i]);
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
-static int path_eq(const char *a, size_t alen, const char *b, size_t blen)
-{
-	if (alen != blen)
-		return 0;
-	for (size_t i = 0; i < alen; i++)
-		if (lower((unsigned char)a[i]) != lower((unsigned char)b[i]))
-			return 0;
-	return 1;
-}
+/* --- the index of paths --- */
 
 static int build_table(ss_regfile *rf, ss_diag *d)
 {
-	size_t size = 16;
-	while (size < 2 * rf->nblocks)
-		size *= 2;
-	rf->table = malloc(size * sizeof(*rf->table));
-	size_t *tail = malloc(size * sizeof(*tail)); /* last block of each chain */
-	if (!rf->table || !tail) {
-		free(tail);
-		return ss_diag_oom(d);
-	}
-	rf->tsize = size;
-	for (size_t i = 0; i < size; i++)
-		rf->table[i] = SS_REGFILE_NONE;
-	for (size_t b = 0; b < rf->nblocks; b++) {
-		ss_regblock *k = &rf->blocks[b];
-		size_t i = (size_t)path_hash(k->path, k->path_len) & (size - 1);
-		while (rf->table[i] != SS_REGFILE_NONE) {
-			const ss_regblock *o = &rf->blocks[rf->table[i]];
-			if (path_eq(o->path, o->path_len, k->path, k->path_len))
-				break;
-			i = (i + 1) & (size - 1);
-		}
-		if (rf->table[i] == SS_REGFILE_NONE)
-			rf->table[i] = b;
-		else
-			rf->blocks[tail[i]].next_same = b;
-		tail[i] = b;
-	}
-	free(tail);
-	return 0;
+	ss_keyrecs r = SS_KEYRECS(rf->blocks, rf->nblocks, ss_regblock);
+	return ss_keyindex_build(&r, &rf->table, &rf->tsize) < 0 ? ss_diag_oom(d) : 0;
 }
 
 size_t ss_regfile_find_key(const ss_regfile *rf, const char *path, size_t len)
 {
-	if (!rf->tsize)
-		return SS_REGFILE_NONE;
-	size_t i = (size_t)path_hash(path, len) & (rf->tsize - 1);
-	while (rf->table[i] != SS_REGFILE_NONE) {
-		const ss_regblock *o = &rf->blocks[rf->table[i]];
-		if (path_eq(o->path, o->path_len, path, len))
-			return rf->table[i];
-		i = (i + 1) & (rf->tsize - 1);
-	}
-	return SS_REGFILE_NONE;
+	ss_keyrecs r = SS_KEYRECS(rf->blocks, rf->nblocks, ss_regblock);
+	return ss_keyindex_find(&r, rf->table, rf->tsize, path, len);
 }
 
 /* --- the whole file --- */

@@ -82,6 +82,19 @@ int ss_regkey_delete_value(ss_regkey *k, const char *name)
 	return 0;
 }
 
+void ss_regkey_unset(ss_regkey *k, const char *name)
+{
+	for (size_t i = 0; i < k->n; i++) {
+		if (strcasecmp(k->v[i].name, name) != 0)
+			continue;
+		free(k->v[i].name);
+		free(k->v[i].sz);
+		memmove(&k->v[i], &k->v[i + 1], (k->n - i - 1) * sizeof(k->v[i]));
+		k->n--;
+		return;
+	}
+}
+
 void ss_regplan_free(ss_regplan *p)
 {
 	for (size_t i = 0; i < p->n; i++) {

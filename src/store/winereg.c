@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sshsync/keyindex.h"
+
 static const char HEADER[] = "WINE REGISTRY Version 2";
 static const char RELATIVE[] = ";; All keys relative to ";
 
@@ -175,88 +177,17 @@ static int decode_units(const char *s, size_t from, size_t to, ss_buf *out)
 	return 0;
 }
 
-/* UTF-16LE units to UTF-8; a lone surrogate as its 3-byte form (WTF-8). */
-static int add_cp(ss_buf *out, unsigned cp)
-{
-	char b[4];
-	size_t n;
-	if (cp < 0x80) {
-		b[0] = (char)cp;
-		n = 1;
-	} else if (cp < 0x800) {
-		b[0] = (char)(0xC0 | (cp >> 6));
-		b[1] = (char)(0x80 | (cp & 0x3F));
-		n = 2;
-	} else if (cp < 0x10000) {
-		b[0] = (char)(0xE0 | (cp >> 12));
-		b[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		b[2] = (char)(0x80 | (cp & 0x3F));
-		n = 3;
-	} else {
-		b[0] = (char)(0xF0 | (cp >> 18));
-		b[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-		b[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		b[3] = (char)(0x80 | (cp & 0x3F));
-		n = 4;
-	}
-	return ss_buf_add(out, b, n);
-}
-
-static int units_to_utf8(const ss_buf *u, ss_buf *out)
-{
-	const unsigned char *p = (const unsigned char *)u->data;
-	size_t n = u->len / 2;
-	for (size_t i = 0; i < n; i++) {
-		unsigned c = p[2 * i] | ((unsigned)p[2 * i + 1] << 8);
-		if (c >= 0xD800 && c <= 0xDBFF && i + 1 < n) {
-			unsigned c2 = p[2 * i + 2] | ((unsigned)p[2 * i + 3] << 8);
-			if (c2 >= 0xDC00 && c2 <= 0xDFFF) {
-				c = 0x10000 + ((c - 0xD800) << 10) + (c2 - 0xDC00);
-				i++;
-			}
-		}
-		if (add_cp(out, c) < 0)
-			return -1;
-	}
-	return 0;
-}
-
 static int unescape_utf8(const char *s, size_t from, size_t to, ss_buf *out)
 {
 	ss_buf u = SS_BUF_INIT;
 	int r = decode_units(s, from, to, &u);
 	if (r == 0)
-		r = units_to_utf8(&u, out);
+		r = ss_utf16le_to_utf8(u.data, u.len, out);
 	ss_buf_release(&u);
 	return r;
 }
 
 /* --- encoding (dump_strW) --- */
-
-/* UTF-8 (WTF-8) text as UTF-16 units, LE bytes. -2 when not WTF-8. */
-static int utf8_to_units(const char *s, size_t len, ss_buf *out)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	for (size_t i = 0; i < len;) {
-		uint32_t cp;
-		size_t n = ss_utf8_decode(p + i, len - i, &cp, 1);
-		if (n == 0)
-			return -2;
-		i += n;
-		int r;
-		if (cp >= 0x10000) {
-			cp -= 0x10000;
-			r = put_unit(out, 0xD800 | (cp >> 10));
-			if (r == 0)
-				r = put_unit(out, 0xDC00 | (cp & 0x3FF));
-		} else {
-			r = put_unit(out, cp);
-		}
-		if (r < 0)
-			return -1;
-	}
-	return 0;
-}
 
 static int is_xdigit_unit(unsigned u)
 {
@@ -283,7 +214,7 @@ static int escape_unit(ss_buf *out, unsigned u, int has_next, unsigned next, con
 int ss_winereg_escape(ss_buf *out, const char *s, size_t len, const char specials[2])
 {
 	ss_buf u = SS_BUF_INIT;
-	int r = utf8_to_units(s, len, &u);
+	int r = ss_utf8_to_utf16le(s, len, &u);
 	const unsigned char *p = (const unsigned char *)u.data;
 	size_t n = u.len / 2;
 	for (size_t i = 0; i < n && r == 0; i++) {
@@ -526,73 +457,23 @@ static int parse_key(ss_winereg *wr, size_t li, size_t p, size_t end, ss_diag *d
 	return 0;
 }
 
-/* --- hash of paths (ASCII case folded) --- */
-
-static uint64_t path_hash(const char *s, size_t len)
-{
-	uint64_t h = 1469598103934665603ULL;
-	for (size_t i = 0; i < len; i++) {
-		h ^= (uint64_t)lower((unsigned char)s[i]);
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
+/* --- the index of paths --- */
 
 static int path_eq(const char *a, size_t alen, const char *b, size_t blen)
 {
-	if (alen != blen)
-		return 0;
-	for (size_t i = 0; i < alen; i++)
-		if (lower((unsigned char)a[i]) != lower((unsigned char)b[i]))
-			return 0;
-	return 1;
+	return ss_key_eq(a, alen, b, blen);
 }
 
 static int build_table(ss_winereg *wr, ss_diag *d)
 {
-	size_t size = 16;
-	while (size < 2 * wr->nkeys)
-		size *= 2;
-	wr->table = malloc(size * sizeof(*wr->table));
-	size_t *tail = malloc(size * sizeof(*tail));
-	if (!wr->table || !tail) {
-		free(tail);
-		return ss_diag_oom(d);
-	}
-	wr->tsize = size;
-	for (size_t i = 0; i < size; i++)
-		wr->table[i] = SS_WINEREG_NONE;
-	for (size_t b = 0; b < wr->nkeys; b++) {
-		ss_wregkey *k = &wr->keys[b];
-		size_t i = (size_t)path_hash(k->path, k->path_len) & (size - 1);
-		while (wr->table[i] != SS_WINEREG_NONE) {
-			const ss_wregkey *o = &wr->keys[wr->table[i]];
-			if (path_eq(o->path, o->path_len, k->path, k->path_len))
-				break;
-			i = (i + 1) & (size - 1);
-		}
-		if (wr->table[i] == SS_WINEREG_NONE)
-			wr->table[i] = b;
-		else
-			wr->keys[tail[i]].next_same = b;
-		tail[i] = b;
-	}
-	free(tail);
-	return 0;
+	ss_keyrecs r = SS_KEYRECS(wr->keys, wr->nkeys, ss_wregkey);
+	return ss_keyindex_build(&r, &wr->table, &wr->tsize) < 0 ? ss_diag_oom(d) : 0;
 }
 
 size_t ss_winereg_find_key(const ss_winereg *wr, const char *path, size_t len)
 {
-	if (!wr->tsize)
-		return SS_WINEREG_NONE;
-	size_t i = (size_t)path_hash(path, len) & (wr->tsize - 1);
-	while (wr->table[i] != SS_WINEREG_NONE) {
-		const ss_wregkey *o = &wr->keys[wr->table[i]];
-		if (path_eq(o->path, o->path_len, path, len))
-			return wr->table[i];
-		i = (i + 1) & (wr->tsize - 1);
-	}
-	return SS_WINEREG_NONE;
+	ss_keyrecs r = SS_KEYRECS(wr->keys, wr->nkeys, ss_wregkey);
+	return ss_keyindex_find(&r, wr->table, wr->tsize, path, len);
 }
 
 /* Whether key `k` lies below `parent` (of length plen): 1 with *at the
@@ -643,7 +524,7 @@ int ss_winereg_subkeys(const ss_winereg *wr, const char *parent, ss_strlist *out
 		const char *name = k->path + at;
 		const char *sep = memchr(name, '\\', k->path_len - at);
 		size_t nlen = sep ? (size_t)(sep - name) : k->path_len - at;
-		size_t i = (size_t)path_hash(name, nlen) & (size - 1);
+		size_t i = (size_t)ss_key_hash(name, nlen) & (size - 1);
 		while (set[i] != SS_WINEREG_NONE &&
 		       !path_eq(out->v[set[i]], strlen(out->v[set[i]]), name, nlen))
 			i = (i + 1) & (size - 1);

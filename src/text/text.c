@@ -333,6 +333,24 @@ int ss_utf8_to_ansi(const char *codepage, const char *s, size_t len, ss_buf *out
 	return iconv_all(codepage, "UTF-8", s, len, out);
 }
 
+int ss_utf16le_to_utf8(const void *bytes, size_t len, ss_buf *out)
+{
+	return decode_utf16le(bytes, len & ~(size_t)1, out);
+}
+
+int ss_utf8_to_utf16le(const char *s, size_t len, ss_buf *out)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	for (size_t i = 0, n; i < len; i += n) {
+		uint32_t cp;
+		if (!(n = ss_utf8_decode(p + i, len - i, &cp, 1)))
+			return -2;
+		if (put_utf16(out, cp) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int ss_utf8_valid(const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;

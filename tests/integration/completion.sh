@@ -100,7 +100,9 @@ kinds=$("$SSHSYNC" --help | sed -n 's/.*KIND one of \(.*\)\./\1/p' | tr -d ',')
 check "sshsync --help lists the kinds" test -n "$kinds"
 offers "sshsync audit " $(printf '%s:\n' $kinds)
 exactly "sshsync audit ss" ssh: sshd:
-exactly "sshsync apply --interval 60 win" winscp:
+exactly "sshsync audit re" reg:
+exactly "sshsync apply --interval 60 win" winereg: winscp:
+exactly "sshsync apply --interval 60 winer" winereg:
 
 # File names, bare and after a KIND: prefix (what is offered is the part
 # after the colon, as readline replaces only that).

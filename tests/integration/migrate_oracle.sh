@@ -15,7 +15,8 @@
 #     PuTTY session folders and .reg files (rewritten as session files for
 #     plink), and generated PuTTY sessions migrated to OpenSSH, compared
 #     with their source.
-# Agreement rates are printed. MIGRATE_ORACLE_CASES (default 8) and
+# Agreement rates are printed. MIGRATE_ORACLE_CASES (default 6),
+# MIGRATE_ORACLE_MIGRATIONS (how many of them are migrated, default 4) and
 # MIGRATE_ORACLE_SEED (default: the day) vary the run; KEEP=1 keeps $work.
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib/scratch.bash"
@@ -27,17 +28,31 @@ oracle_init || {
 	echo "cannot set up the oracle" >&2
 	exit 1
 }
-cases=${MIGRATE_ORACLE_CASES:-8}
+cases=${MIGRATE_ORACLE_CASES:-6}
 seed=${MIGRATE_ORACLE_SEED:-$(date -u +%Y%m%d)}
 echo "seed $seed, $cases generated cases"
 
-# compare LABEL SSH_CONFIG PUTTYDIR NAME: 0 when both clients were seen
-# alike (the difference is kept in $work/diff/LABEL otherwise).
+# compare LABEL SSH_CONFIG PUTTYDIR ALIAS [SESSION]: 0 when `ssh ALIAS` and
+# `plink -load SESSION` (default: ALIAS) were seen alike (the difference is
+# kept in $work/diff/LABEL otherwise).
+# A client run is made once per config (or PuTTY folder) and name: the
+# migrations reuse the observations of their source.
+declare -A seen_ssh seen_plink
 compare() {
-	local label=$1 cfg=$2 pdir=$3 name=$4 r=$work/runs/$1
+	local label=$1 cfg=$2 pdir=$3 name=$4 session=${5:-$4} r=$work/runs/$1
 	mkdir -p "$work/diff" "$r"
-	oracle_ssh "$cfg" "$name" "$r/ssh"
-	oracle_plink "$pdir" "$name" "$r/plink"
+	if [ -n "${seen_ssh[$cfg|$name]:-}" ]; then
+		cp -r "${seen_ssh[$cfg|$name]}" "$r/ssh"
+	else
+		oracle_ssh "$cfg" "$name" "$r/ssh"
+		seen_ssh[$cfg|$name]=$r/ssh
+	fi
+	if [ -n "${seen_plink[$pdir|$session]:-}" ]; then
+		cp -r "${seen_plink[$pdir|$session]}" "$r/plink"
+	else
+		oracle_plink "$pdir" "$session" "$r/plink"
+		seen_plink[$pdir|$session]=$r/plink
+	fi
 	if [ ! -s "$r/ssh/obs" ] || ! grep -q '^session' "$r/ssh/obs"; then
 		echo "$label: no observation from ssh" >"$work/diff/$label"
 		return 2
@@ -91,5 +106,78 @@ for c in "$work"/gen/case-*; do
 	done <"$c/aliases"
 done
 echo "generated pairs: $agree of $total sessions agree ($((total ? 100 * agree / total : 0))%)"
+
+# --- 3. migrations, when sshsync can write the target ---
+# migrated DIRECTION CASE FROM TO: runs the migration (keys converted into
+# the case's keys folder), "NAME TARGET LOSSES" lines in $m/losses.
+migrated() {
+	local dir=$1 c=$2 from=$3 to=$4
+	m=$work/mig/$dir/${c##*/}
+	mkdir -p "$m/keys" "$m/putty/sessions"
+	# migrate adds to an existing store: a .reg starts as regedit's header
+	[[ $to == *.reg ]] && printf 'Windows Registry Editor Version 5.00\r\n' >"${to#*:}"
+	"$SSHSYNC" migrate --from "$from" --to "$to" --keys "$m/keys" --format json >"$m/report.json" 2>"$m/err"
+	local rc=$?
+	[ $rc = 0 ] && "$PY" "$ORACLE_LIB/oracle_obs.py" losses "$m/report.json" >"$m/losses" && return 0
+	bad "migrate --from $from --to $to: exit $rc: $(head -c 400 "$m/err")"
+	return 1
+}
+
+# judge LABEL FIELDS: a session seen differently must differ only in what
+# depends on fields the report says were not (or only approximately)
+# carried; it is then counted as explained, not as agreeing.
+judge() {
+	local label=$1 fields=$2 why
+	mtotal=$((mtotal + 1))
+	if [ "$cmp_rc" = 0 ]; then
+		magree=$((magree + 1))
+		ok
+	elif why=$("$PY" "$ORACLE_LIB/oracle_obs.py" explained "$work/diff/$label" "$fields"); then
+		explained=$((explained + 1))
+		ok
+	else
+		bad "$label: the clients differ beyond the reported losses ($fields): $why"
+	fi
+}
+
+# The first MIGRATE_ORACLE_MIGRATIONS (default 4) generated cases are migrated.
+migrate_cases=()
+for ((i = 1; i <= ${MIGRATE_ORACLE_MIGRATIONS:-4} && i <= cases; i++)); do
+	migrate_cases+=("$work/gen/case-$i")
+done
+probe=$work/probe
+mkdir -p "$probe/sessions"
+if "$SSHSYNC" migrate --from "ssh:$work/gen/case-1/ssh_config" --to "putty:$probe/sessions" --keys "$probe" \
+	--dry-run >/dev/null 2>&1; then
+	for kind in dir reg; do
+		magree=0 mtotal=0 explained=0
+		for c in "${migrate_cases[@]}"; do
+			if [ $kind = dir ]; then
+				migrated ssh-putty "$c" "ssh:$c/ssh_config" "putty:$work/mig/ssh-putty/${c##*/}/putty/sessions" || continue
+			else
+				migrated ssh-reg "$c" "ssh:$c/ssh_config" "putty:$work/mig/ssh-reg/${c##*/}/sessions.reg" || continue
+				"$PY" "$ORACLE_LIB/oracle_obs.py" reg2sessions "$m/sessions.reg" "$m/putty/sessions" || continue
+			fi
+			while read -r name target fields; do
+				compare "ssh-$kind-${c##*/}-$name" "$c/ssh_config" "$m/putty" "$name" "$target"
+				cmp_rc=$?
+				judge "ssh-$kind-${c##*/}-$name" "$fields"
+			done <"$m/losses"
+		done
+		echo "OpenSSH -> PuTTY ($kind): $magree of $mtotal migrated sessions agree ($((mtotal ? 100 * magree / mtotal : 0))%), $explained differ with a reported loss"
+	done
+	magree=0 mtotal=0 explained=0
+	for c in "${migrate_cases[@]}"; do
+		migrated putty-ssh "$c" "putty:$c/putty/sessions" "ssh:$work/mig/putty-ssh/${c##*/}/ssh_config" || continue
+		while read -r name target fields; do
+			compare "putty-ssh-${c##*/}-$name" "$m/ssh_config" "$c/putty" "$target" "$name"
+			cmp_rc=$?
+			judge "putty-ssh-${c##*/}-$name" "$fields"
+		done <"$m/losses"
+	done
+	echo "PuTTY -> OpenSSH: $magree of $mtotal migrated sessions agree ($((mtotal ? 100 * magree / mtotal : 0))%), $explained differ with a reported loss"
+else
+	echo "sshsync migrate cannot write PuTTY sessions yet: the migrations are not compared"
+fi
 
 finish

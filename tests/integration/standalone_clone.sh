@@ -4,10 +4,11 @@
 # reported skipped with a reason naming -DSSHSYNC_SHARED_DIR, every other
 # test runs and passes, and CMake said at configure time that it did not
 # find the corpus. To stay cheap it reuses the installed packages, builds
-# without sanitizers, and leaves out itself, the packaging test and the two
-# slowest tests, whose cases come from generators and read no file of the
-# tree (sshd_oracle, ssh_differential, and migrate's generated round trips:
-# the main run has them).
+# without sanitizers, and leaves out itself, the packaging test and the
+# slowest tests, whose cases come from generators or programs and read no
+# file of ../shared (sshd_oracle, ssh_differential, and the client oracles
+# migrate_oracle, hostkeys, keys, and migrate's generated round trips: the
+# main run has them).
 # It tests the committed HEAD of the source tree (uncommitted changes are
 # not in a clone).
 set -uo pipefail
@@ -31,7 +32,7 @@ check() { # WHAT COMMAND...
 
 git clone -q --no-checkout "$SSHSYNC_SOURCE" "$work/sshsync" &&
 	git -C "$work/sshsync" checkout -q --detach "$head" || exit 1
-left_out='integration/(standalone_clone|packaging|sshd_oracle|ssh_differential|migrate_(ssh|putty|winscp|plink))'
+left_out='integration/(standalone_clone|packaging|sshd_oracle|ssh_differential|migrate_oracle|hostkeys|keys|migrate_(ssh|putty|winscp|plink))'
 echo "testing a clone of $head in $work/sshsync (no $work/shared)"
 # Nothing of this build's environment leaks into the clone's.
 env -u SSHSYNC_SHARED -u SSHSYNC_REQUIRE_SHARED -u SSHSYNC_CORPUS -u SSHSYNC \

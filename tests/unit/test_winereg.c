@@ -208,36 +208,13 @@ static unsigned next_rand(unsigned *seed)
 
 static void units_to_wtf8(const unsigned *u, size_t n, ss_buf *out)
 {
+	ss_buf b = SS_BUF_INIT;
 	for (size_t i = 0; i < n; i++) {
-		unsigned c = u[i];
-		if (c >= 0xD800 && c <= 0xDBFF && i + 1 < n && u[i + 1] >= 0xDC00 &&
-		    u[i + 1] <= 0xDFFF) {
-			c = 0x10000 + ((c - 0xD800) << 10) + (u[i + 1] - 0xDC00);
-			i++;
-		}
-		char b[4];
-		size_t k;
-		if (c < 0x80) {
-			b[0] = (char)c;
-			k = 1;
-		} else if (c < 0x800) {
-			b[0] = (char)(0xC0 | (c >> 6));
-			b[1] = (char)(0x80 | (c & 0x3F));
-			k = 2;
-		} else if (c < 0x10000) {
-			b[0] = (char)(0xE0 | (c >> 12));
-			b[1] = (char)(0x80 | ((c >> 6) & 0x3F));
-			b[2] = (char)(0x80 | (c & 0x3F));
-			k = 3;
-		} else {
-			b[0] = (char)(0xF0 | (c >> 18));
-			b[1] = (char)(0x80 | ((c >> 12) & 0x3F));
-			b[2] = (char)(0x80 | ((c >> 6) & 0x3F));
-			b[3] = (char)(0x80 | (c & 0x3F));
-			k = 4;
-		}
-		assert_int_equal(ss_buf_add(out, b, k), 0);
+		char unit[2] = {(char)(u[i] & 0xFF), (char)(u[i] >> 8)};
+		assert_int_equal(ss_buf_add(&b, unit, 2), 0);
 	}
+	assert_int_equal(ss_utf16le_to_utf8(b.data ? b.data : "", b.len, out), 0);
+	ss_buf_release(&b);
 }
 
 static void test_escape_round_trip_generated(void **state)

@@ -57,11 +57,12 @@ PidFile none
 EOF
 	# The proxy: says which host and port the client asked for, then is
 	# the server. ORACLE_RUN (the run's folder) comes from the client's
-	# environment, which both clients pass to their proxy command.
+	# environment, which both clients pass to their proxy command, and so
+	# may ORACLE_SSHD_CONFIG (another sshd_config, e.g. another host key).
 	cat >"$O/proxy" <<EOF
 #!/bin/sh
 printf '%s %s\n' "\$1" "\$2" >>"\$ORACLE_RUN/proxy.log"
-exec $SSHD -i -f $O/sshd_config -E "\$ORACLE_RUN/sshd.log" -o "ForceCommand=$O/dump \$ORACLE_RUN"
+exec $SSHD -i -f "\${ORACLE_SSHD_CONFIG:-$O/sshd_config}" -E "\$ORACLE_RUN/sshd.log" -o "ForceCommand=$O/dump \$ORACLE_RUN"
 EOF
 	# What the session got: the command, whether it has a terminal, TERM.
 	cat >"$O/dump" <<'EOF'

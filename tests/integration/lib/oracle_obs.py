@@ -7,6 +7,16 @@
       RUNDIR/sshd.log (LogLevel DEBUG3), RUNDIR/dump.* (the ForceCommand
       record) and RUNDIR/client.err (ssh -v / plink -v): the same lines for
       both clients mean the same session.
+  oracle_obs.py reg2sessions FILE.reg DIR
+      The PuTTY sessions of a .reg export (REGEDIT4 or 5) as Unix session
+      files in DIR, as plink reads them (DWORD as decimal, strings raw):
+      the same settings.c reads both.
+  oracle_obs.py losses REPORT.json
+      "NAME TARGET_NAME FIELDS" for each session of a migrate --format json
+      report (FIELDS: those not, or only approximately, carried; "-").
+  oracle_obs.py explained DIFF FIELDS
+      0 when every observation in DIFF (diff of two obs files) depends on
+      one of FIELDS; prints the ones that do not.
   oracle_obs.py hostkeys PUTTYDIR HOSTKEY.pub
       sshhostkeys lines trusting HOSTKEY for every host and port the saved
       sessions of PUTTYDIR can connect to (their own and their proxies').
@@ -187,11 +197,124 @@ def cache_hosts(puttydir):
     return sorted(hosts)
 
 
+# --- .reg exports as session files --------------------------------------
+
+SESSIONS_KEY = "\\software\\simontatham\\putty\\sessions\\"
+
+
+def reg_text(path):
+    data = open(path, "rb").read()
+    if data.startswith(b"\xff\xfe"):
+        return data[2:].decode("utf-16-le")
+    return data.decode("cp1252")
+
+
+def reg_string(s):
+    """A .reg "string" from just after its opening quote: (value, the
+    length it takes up to and with its closing quote)."""
+    out, i = [], 0
+    while i < len(s) and s[i] != '"':
+        if s[i] == "\\" and i + 1 < len(s):
+            i += 1
+        out.append(s[i])
+        i += 1
+    return "".join(out), i + 1
+
+
+def reg2sessions(regfile, folder):
+    os.makedirs(folder, exist_ok=True)
+    current = None
+    lines = reg_text(regfile).replace("\r\n", "\n").split("\n")
+    for line in lines:
+        if line.startswith("["):
+            key = line.strip().strip("[]")
+            low = key.lower()
+            i = low.find(SESSIONS_KEY)
+            current = None
+            if i >= 0 and not key.startswith("-"):
+                name = key[i + len(SESSIONS_KEY):]
+                if name and "\\" not in name:
+                    # the registry key is escape_registry_key'd; Unix PuTTY's
+                    # file names escape '/' too
+                    current = os.path.join(folder, name.replace("/", "%2F"))
+                    open(current, "w").close()
+            continue
+        if current is None or not line.startswith('"'):
+            continue
+        name, used = reg_string(line[1:])
+        rest = line[1 + used:]
+        if not rest.startswith("="):
+            continue
+        rest = rest[1:]
+        if rest.startswith('"'):
+            value = reg_string(rest[1:])[0]
+        elif rest.lower().startswith("dword:"):
+            value = str(int(rest[6:].strip(), 16))
+        else:
+            continue
+        with open(current, "a") as f:
+            f.write("%s=%s\n" % (name, value))
+
+
+def losses(report):
+    import json
+    for s in json.load(open(report))["sessions"]:
+        if s.get("skipped"):
+            continue
+        fields = sorted({l["field"] for l in s.get("losses") or []})
+        print(s["name"], s.get("target_name") or s["name"], ",".join(fields) or "-")
+
+
+# Which fields of the session model (session.h) an observation depends on:
+# a difference there is explained by a loss reported on one of them.
+EXPLAINS = {
+    "user": {"user"},
+    "key-offered": {"identity_file", "certificate", "agent", "IdentityFile"},
+    "accepted": {"identity_file", "certificate", "agent", "user", "IdentityFile"},
+    "compression": {"compression"},
+    "forward": {"forwards"},
+    "remote-listen": {"forwards"},
+    "request": {"x11_forwarding", "agent_forwarding", "pty", "remote_command", "no_shell",
+                "environment", "forwards"},
+    "env": {"environment"},
+    "command": {"remote_command", "no_shell"},
+    "tty": {"pty"},
+    "term": {"pty", "environment"},
+    "connect": {"host", "port", "proxy_command", "jump"},
+    "jump-target": {"host", "port", "jump"},
+}
+
+
+def explained(diff, fields):
+    """0 when every observation that differs depends on a lost field."""
+    lost = set(f for f in fields.split(",") if f != "-")
+    ok = True
+    for line in open(diff).read().splitlines():
+        if not line[:2] in ("< ", "> "):
+            continue
+        what = line[2:].split(" ", 1)[0]
+        if what == "session":
+            # no session at all: whatever stopped it must be lost
+            ok = ok and bool(lost & (EXPLAINS["connect"] | EXPLAINS["accepted"]))
+        elif not lost & EXPLAINS.get(what, set()):
+            print("not explained: " + line[2:])
+            ok = False
+    return 0 if ok else 1
+
+
 def main(argv):
     if len(argv) == 4 and argv[1] == "obs":
         for line in observations(argv[2], argv[3]):
             print(line)
         return 0
+    if len(argv) == 4 and argv[1] == "reg2sessions":
+        reg2sessions(argv[2], argv[3])
+        return 0
+    if len(argv) == 3 and argv[1] == "losses":
+        losses(argv[2])
+        return 0
+    if len(argv) == 4 and argv[1] == "explained":
+        return explained(argv[2], argv[3])
     if len(argv) == 4 and argv[1] == "hostkeys":
         value = ed25519_cache_value(argv[3])
         for host, port in cache_hosts(argv[2]):

@@ -140,7 +140,7 @@ MULTI = {"LocalForward", "RemoteForward", "DynamicForward"}
 
 def write_ssh(rnd, sessions, oracle, path):
     defaults = {}
-    for kw in SHARED:
+    for kw in sorted(SHARED):  # a set: its order changes from run to run
         if rnd.random() < 0.5:
             values = [v for s in sessions for k, v in ssh_lines(s, oracle) if k == kw]
             if values:
