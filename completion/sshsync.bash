@@ -3,7 +3,11 @@
 # lists follow `sshsync [COMMAND] --help`; tests/integration/completion.sh
 # fails when they drift apart.
 
+<<<<<<< HEAD
 _sshsync_commands="discover audit apply export migrate undo help"
+=======
+_sshsync_commands="discover audit apply export undo probe help"
+>>>>>>> main
 _sshsync_kinds="ssh sshd putty kitty winscp gpp winereg reg"
 
 # The options of a command ("" for the global ones).
@@ -20,6 +24,7 @@ _sshsync_options()
 	migrate) echo "--from --to --session --dry-run --check --diff --strict --format
 		--no-backup --help" ;;
 	undo) echo "--list --force --help" ;;
+	probe) echo "-F -o --max --connections --format --apply --help" ;;
 	esac
 }
 
@@ -29,7 +34,12 @@ _sshsync_values()
 	case $1:$2 in
 	audit:--format) echo "text json junit" ;;
 	export:--format) echo "reg reg4 gpp" ;;
+<<<<<<< HEAD
 	apply:--format | migrate:--format) echo "text json" ;;
+=======
+	apply:--format) echo "text json" ;;
+	probe:--format) echo "text json" ;;
+>>>>>>> main
 	apply:--tcp-keepalive) echo "yes no" ;;
 	apply:--winscp-ping) echo "null dummy" ;;
 	esac
@@ -76,6 +86,15 @@ _sshsync()
 		esac
 	done
 
+	case $cmd:$prev in
+	probe:-F)
+		_filedir
+		return
+		;;
+	probe:-o | *:--max | *:--connections)
+		return
+		;;
+	esac
 	case $prev in
 	--policy | -o | --output | --host-file)
 		_filedir
@@ -114,7 +133,15 @@ _sshsync()
 		[[ $cmd == help && $ncmd -gt 0 ]] && return
 		COMPREPLY=($(compgen -W "$_sshsync_commands" -- "$cur"))
 		;;
+<<<<<<< HEAD
 	discover | undo | migrate) ;;
+=======
+	discover | undo) ;;
+	probe)
+		# one host: the names ssh knows
+		[[ $ncmd -eq 0 ]] && _known_hosts_real -- "$cur"
+		;;
+>>>>>>> main
 	export)
 		# The first word is the client to export for.
 		[[ $ncmd -eq 0 ]] && COMPREPLY=($(compgen -W "putty kitty winscp" -- "$cur"))

@@ -2,6 +2,8 @@
 #ifndef SSHSYNC_REPORT_H
 #define SSHSYNC_REPORT_H
 
+#include <stdint.h>
+
 #include "sshsync/buf.h"
 #include "sshsync/diag.h"
 #include "sshsync/regplan.h"
@@ -103,5 +105,14 @@ int ss_report_add_printable(ss_buf *out, const char *s);
  * json_dumps(json_string(s), JSON_ENCODE_ANY) writes; a name that is not
  * strict UTF-8 is first made printable (ss_report_add_printable). */
 int ss_report_json_string(ss_buf *out, const char *s);
+
+/* The result of `sshsync probe`: one JSON object (host, survived_s,
+ * failed_s, estimate_s, failure, server_keepalive_s, recommended_interval,
+ * elapsed_s), or a few lines of text. */
+struct ss_probe_result;
+int ss_report_probe_json(const struct ss_probe_result *r, const char *host, ss_buf *out,
+			 ss_diag *d);
+int ss_report_probe_text(const struct ss_probe_result *r, const char *host, int64_t max_s,
+			 ss_buf *out, ss_diag *d);
 
 #endif

@@ -16,6 +16,7 @@ static const char general[] =
     "  export     write a .reg or Group Policy file that sets the keepalive\n"
     "  migrate    move whole sessions between OpenSSH, PuTTY, KiTTY and WinSCP\n"
     "  undo       put back the files of the latest apply (--list: the journal)\n"
+    "  probe      measure the idle timeout of the network path to a host\n"
     "\n"
     "TARGET is [KIND:]PATH, KIND one of ssh, sshd, putty, kitty, winscp, gpp, winereg, reg.\n"
     "Without a TARGET, the files that 'discover' finds.\n"
@@ -115,6 +116,7 @@ static const char undo_help[] =
     "  --list    show the journal: each apply and undo, its files and backups\n"
     "  --force   put back files changed since that apply as well\n";
 
+<<<<<<< HEAD
 static const char migrate_help[] =
     "usage: sshsync migrate --from SOURCE --to TARGET [--session NAME]...\n"
     "                       [--dry-run|--check] [--diff] [--strict] [--format text|json]\n"
@@ -141,6 +143,36 @@ static const char migrate_help[] =
     "  --format FMT     text (default) or json: per session every field, its\n"
     "                   origin and place, and the losses\n"
     "  --no-backup      keep no backup of the files written\n";
+=======
+static const char probe_help[] =
+    "usage: sshsync probe [OPTIONS] [USER@]HOST\n"
+    "\n"
+    "Measures how long the network path to HOST (a NAT or stateful firewall)\n"
+    "keeps an idle SSH connection, with your own ssh (your config, keys and\n"
+    "ProxyJump apply; BatchMode, so it never asks), and recommends a keepalive\n"
+    "interval: half the longest idle time that survived, rounded down.\n"
+    "Several connections at once run 'echo R; sleep T; echo A' on HOST with no\n"
+    "keepalive, so that the server speaks first after T idle seconds; T doubles\n"
+    "(15, 30, 60 ... up to --max), then the first failing bracket is split in\n"
+    "four. It takes about twice the timeout. A failure is 'drop' (nothing\n"
+    "arrives), 'reset' (the path answers with a reset) or 'late' (the answer\n"
+    "comes only after the client writes: the router made a new mapping).\n"
+    "Server keepalives (ClientAliveInterval) are detected: the result is then a\n"
+    "lower bound. A server that runs no command is probed client first, with a\n"
+    "warning.\n"
+    "\n"
+    "  -F FILE             ssh's configuration file (ssh -F)\n"
+    "  -o OPTION           an ssh option, as ssh -o (repeatable)\n"
+    "  --max TIME          the longest idle time tried (default 7440, 2h4m)\n"
+    "  --connections N     at most N connections at once (default 10)\n"
+    "  --format text|json  json: host, survived_s, failed_s, estimate_s, failure,\n"
+    "                      server_keepalive_s, recommended_interval, elapsed_s\n"
+    "  --apply             then give every target the recommended interval, as\n"
+    "                      'sshsync apply' does without a TARGET\n"
+    "\n"
+    "exit status: 0 measured, 2 bad input or ssh cannot reach, log in to or run\n"
+    "a command on HOST (found within seconds).\n";
+>>>>>>> main
 
 void cli_print_help(const char *command)
 {
@@ -155,7 +187,12 @@ void cli_print_help(const char *command)
 		text = export_help;
 	else if (command && strcmp(command, "undo") == 0)
 		text = undo_help;
+<<<<<<< HEAD
 	else if (command && strcmp(command, "migrate") == 0)
 		text = migrate_help;
+=======
+	else if (command && strcmp(command, "probe") == 0)
+		text = probe_help;
+>>>>>>> main
 	fputs(text, stdout);
 }

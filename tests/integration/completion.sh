@@ -53,7 +53,13 @@ exactly() {
 }
 # The options a help text lists (as the man page test reads them).
 help_options() {
-	grep -oE '(^|[ ,[])--?[a-z][a-z-]*' | grep -oE -- '--?[a-z-]+' | sort -u
+	local h
+	h=$(cat)
+	{
+		grep -oE '(^|[ ,[])--?[a-z][a-z-]*' <<<"$h" | grep -oE -- '--?[a-z-]+'
+		# an upper-case option where the list starts (probe's -F)
+		grep -oE '^  -[A-Z] ' <<<"$h" | tr -d ' '
+	} | sort -u
 }
 
 # Commands: those of `sshsync --help`, plus help.

@@ -25,7 +25,11 @@ for ref in 'ssh_config(5)' 'sshd_config(5)' 'putty(1)' '.sshsync-bak' 'MIT'; do
 done
 # Every option of every command's help ('sshsync help CMD', the text of
 # 'sshsync CMD --help') is in the page.
+<<<<<<< HEAD
 for cmd in "" discover audit apply export migrate undo; do
+=======
+for cmd in "" discover audit apply export undo probe; do
+>>>>>>> main
 	if ! help=$("$SSHSYNC" help $cmd 2>/dev/null) || [ -z "$help" ]; then
 		fail "'sshsync help $cmd' prints nothing"
 		continue
@@ -35,7 +39,11 @@ for cmd in "" discover audit apply export migrate undo; do
 	done
 done
 # The commands the tool knows are all in COMMANDS.
+<<<<<<< HEAD
 for cmd in discover audit apply export migrate undo; do
+=======
+for cmd in discover audit apply export undo probe; do
+>>>>>>> main
 	check "command $cmd has its own subsection" grep -qE "^   $cmd\$" <<<"$text"
 done
 finish
