@@ -3,11 +3,7 @@
 # lists follow `sshsync [COMMAND] --help`; tests/integration/completion.sh
 # fails when they drift apart.
 
-<<<<<<< HEAD
-_sshsync_commands="discover audit apply export migrate undo help"
-=======
-_sshsync_commands="discover audit apply export undo probe help"
->>>>>>> main
+_sshsync_commands="discover audit apply export migrate undo probe help"
 _sshsync_kinds="ssh sshd putty kitty winscp gpp winereg reg"
 
 # The options of a command ("" for the global ones).
@@ -34,12 +30,8 @@ _sshsync_values()
 	case $1:$2 in
 	audit:--format) echo "text json junit" ;;
 	export:--format) echo "reg reg4 gpp" ;;
-<<<<<<< HEAD
 	apply:--format | migrate:--format) echo "text json" ;;
-=======
-	apply:--format) echo "text json" ;;
 	probe:--format) echo "text json" ;;
->>>>>>> main
 	apply:--tcp-keepalive) echo "yes no" ;;
 	apply:--winscp-ping) echo "null dummy" ;;
 	esac
@@ -133,15 +125,11 @@ _sshsync()
 		[[ $cmd == help && $ncmd -gt 0 ]] && return
 		COMPREPLY=($(compgen -W "$_sshsync_commands" -- "$cur"))
 		;;
-<<<<<<< HEAD
 	discover | undo | migrate) ;;
-=======
-	discover | undo) ;;
 	probe)
 		# one host: the names ssh knows
 		[[ $ncmd -eq 0 ]] && _known_hosts_real -- "$cur"
 		;;
->>>>>>> main
 	export)
 		# The first word is the client to export for.
 		[[ $ncmd -eq 0 ]] && COMPREPLY=($(compgen -W "putty kitty winscp" -- "$cur"))

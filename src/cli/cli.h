@@ -23,11 +23,8 @@ int cmd_audit(int argc, char **argv, const cli_globals *g);
 int cmd_apply(int argc, char **argv, const cli_globals *g);
 int cmd_export(int argc, char **argv, const cli_globals *g);
 int cmd_undo(int argc, char **argv, const cli_globals *g);
-<<<<<<< HEAD
 int cmd_migrate(int argc, char **argv, const cli_globals *g);
-=======
 int cmd_probe(int argc, char **argv, const cli_globals *g);
->>>>>>> main
 
 /* Prints "sshsync: FILE:LINE:COL: message" and returns EXIT_TROUBLE. */
 int cli_fail(const ss_diag *d);

@@ -116,7 +116,6 @@ static const char undo_help[] =
     "  --list    show the journal: each apply and undo, its files and backups\n"
     "  --force   put back files changed since that apply as well\n";
 
-<<<<<<< HEAD
 static const char migrate_help[] =
     "usage: sshsync migrate --from SOURCE --to TARGET [--session NAME]...\n"
     "                       [--dry-run|--check] [--diff] [--strict] [--format text|json]\n"
@@ -143,7 +142,6 @@ static const char migrate_help[] =
     "  --format FMT     text (default) or json: per session every field, its\n"
     "                   origin and place, and the losses\n"
     "  --no-backup      keep no backup of the files written\n";
-=======
 static const char probe_help[] =
     "usage: sshsync probe [OPTIONS] [USER@]HOST\n"
     "\n"
@@ -172,7 +170,6 @@ static const char probe_help[] =
     "\n"
     "exit status: 0 measured, 2 bad input or ssh cannot reach, log in to or run\n"
     "a command on HOST (found within seconds).\n";
->>>>>>> main
 
 void cli_print_help(const char *command)
 {
@@ -187,12 +184,9 @@ void cli_print_help(const char *command)
 		text = export_help;
 	else if (command && strcmp(command, "undo") == 0)
 		text = undo_help;
-<<<<<<< HEAD
 	else if (command && strcmp(command, "migrate") == 0)
 		text = migrate_help;
-=======
 	else if (command && strcmp(command, "probe") == 0)
 		text = probe_help;
->>>>>>> main
 	fputs(text, stdout);
 }
