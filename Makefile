@@ -6,12 +6,18 @@
 #                 FUZZ_SECONDS (default 60)
 #   make install  install the Release build (stripped; installs no packages)
 #   make package  the Debian package, $(BUILD)/sshsync_VERSION_ARCH.deb
+#   make windows  sshsync.exe for x86_64 Windows, cross-built with MinGW-w64
+#                 ($(WINDOWS_BUILD)/sshsync.exe; scripts/build-windows-deps
+#                 fills $(WINDOWS_DEPS) first, once); make windows-check runs
+#                 its unit tests under Wine
 # Only check, demo, bench and fuzz install build and test dependencies (deps).
 BUILD ?= build
 CHECK_BUILD ?= build-check
 JOBS ?= 2
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
+WINDOWS_BUILD ?= build-windows
+WINDOWS_DEPS ?= $(CURDIR)/build-windows-deps
 # scripts/install-deps installs clang-14 (Debian 12), which has no plain
 # `clang` command unless the clang package is there too.
 FUZZ_CC ?= $(shell command -v clang-14 || command -v clang || echo clang)
@@ -20,7 +26,7 @@ FUZZ_CC ?= $(shell command -v clang-14 || command -v clang || echo clang)
 CHECK_FLAGS ?= -DSSHSYNC_SANITIZE=ON -DSSHSYNC_WERROR=ON
 CTEST_ARGS ?=
 
-.PHONY: all deps build demo check bench fuzz install package clean
+.PHONY: all deps build demo check bench fuzz install package windows windows-check clean
 
 all: build
 
@@ -57,5 +63,16 @@ install: build
 package: build
 	cd $(BUILD) && cpack -G DEB
 
+$(WINDOWS_DEPS)/READY:
+	./scripts/build-windows-deps --prefix $(WINDOWS_DEPS)
+
+windows: $(WINDOWS_DEPS)/READY
+	cmake -S . -B $(WINDOWS_BUILD) -DCMAKE_TOOLCHAIN_FILE=$(CURDIR)/cmake/toolchain-mingw64.cmake \
+		-DSSHSYNC_WINDOWS_DEPS=$(WINDOWS_DEPS) -DCMAKE_BUILD_TYPE=Release -DSSHSYNC_WERROR=ON
+	cmake --build $(WINDOWS_BUILD) -j$(JOBS)
+
+windows-check: windows
+	cd $(WINDOWS_BUILD) && ctest --output-on-failure -j$(JOBS) -R '^unit/'
+
 clean:
-	rm -rf $(BUILD) $(CHECK_BUILD) $(FUZZ_BUILD)
+	rm -rf $(BUILD) $(CHECK_BUILD) $(FUZZ_BUILD) $(WINDOWS_BUILD)

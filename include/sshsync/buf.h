@@ -7,6 +7,13 @@
 #include <stdarg.h>
 #include <stddef.h>
 
+/* printf-style checking as this build's printf reads formats (CMake sets
+ * gnu_printf for MinGW's C99 stdio, where plain printf means msvcrt's). */
+#ifndef SSHSYNC_PRINTF_FORMAT
+#define SSHSYNC_PRINTF_FORMAT printf
+#endif
+#define SS_PRINTF(fmt, first) __attribute__((format(SSHSYNC_PRINTF_FORMAT, fmt, first)))
+
 typedef struct ss_buf {
 	char *data; /* NULL until the first addition */
 	size_t len;
@@ -22,7 +29,7 @@ int ss_buf_grow(ss_buf *b, size_t extra);
 int ss_buf_add(ss_buf *b, const void *data, size_t len);
 int ss_buf_adds(ss_buf *b, const char *s);
 int ss_buf_addc(ss_buf *b, char c);
-int ss_buf_addf(ss_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int ss_buf_addf(ss_buf *b, const char *fmt, ...) SS_PRINTF(2, 3);
 int ss_buf_vaddf(ss_buf *b, const char *fmt, va_list ap);
 /* Keeps the allocation, sets len to 0. */
 void ss_buf_reset(ss_buf *b);
@@ -35,7 +42,7 @@ const char *ss_buf_str(const ss_buf *b);
 /* Checked allocation helpers: NULL only when memory runs out. */
 char *ss_strdup(const char *s);
 char *ss_strndup(const char *s, size_t n);
-char *ss_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *ss_asprintf(const char *fmt, ...) SS_PRINTF(1, 2);
 
 /* A growable array of owned C strings. */
 typedef struct ss_strlist {

@@ -6,6 +6,8 @@
 
 #include <stddef.h>
 
+#include "sshsync/buf.h"
+
 typedef struct ss_diag {
 	char *file;    /* NULL when the error has no file */
 	size_t line;   /* 0 when the error concerns the whole file */
@@ -22,10 +24,9 @@ typedef struct ss_diag {
  * that explains the failure). Always returns -1 so callers can write
  * `return ss_diag_set(...)`. */
 int ss_diag_set(ss_diag *d, const char *file, size_t line, size_t col, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
+    SS_PRINTF(5, 6);
 /* The same with errno's text appended: "message: strerror(errno)". */
-int ss_diag_errno(ss_diag *d, const char *file, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+int ss_diag_errno(ss_diag *d, const char *file, const char *fmt, ...) SS_PRINTF(3, 4);
 int ss_diag_oom(ss_diag *d);
 int ss_diag_is_set(const ss_diag *d);
 /* Whether the error is running out of memory (never a file's fault). */

@@ -28,7 +28,7 @@
 int ss_gpp_render(const ss_regplan *plan, ss_buf *out, ss_diag *d);
 
 /* A fresh random GUID in registry form, "{8-4-4-4-12}" upper-case hex
- * (version 4), into `out` (39 bytes with the NUL). From getrandom(2). */
+ * (version 4), into `out` (39 bytes with the NUL). From the system (ss_os_random). */
 int ss_gpp_new_uid(char out[39], ss_diag *d);
 
 #endif

@@ -9,11 +9,36 @@
 #ifndef SSHSYNC_OS_FILE_H
 #define SSHSYNC_OS_FILE_H
 
-#include <glob.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/stat.h>
-#include <sys/types.h>
+#include <sys/stat.h>  /* S_ISDIR, S_ISREG */
+#include <sys/types.h> /* ssize_t */
+
+/* A user or group id (POSIX uid_t/gid_t; 0 on Windows, which has SIDs). */
+typedef uint32_t ss_os_id;
+
+/* What sshsync needs of a file's status, the same on every system. The
+ * type bits of st_mode are POSIX's (S_IFREG, S_IFDIR; SS_S_ISLNK below),
+ * the permission bits are POSIX's (Windows: 0444 for a read-only file,
+ * 0666 otherwise, 0111 added for a directory). st_dev and st_ino tell one
+ * file from another (Windows: volume serial number and file index). */
+typedef struct ss_stat {
+	uint64_t st_dev;
+	uint64_t st_ino;
+	uint32_t st_mode;
+	uint64_t st_nlink;
+	ss_os_id st_uid, st_gid;
+	int64_t st_size;
+	int64_t mtime_ns; /* nanoseconds since 1970 */
+	int64_t ctime_ns; /* the last status change (Windows: ChangeTime) */
+} ss_stat;
+
+#define SS_S_ISLNK(m) (((m)&0170000) == 0120000)
+
+/* The status of a path (following links), of an open file, of a path
+ * itself (not following a last link). */
+int ss_os_stat(const char *path, ss_stat *st);
+int ss_os_fstat(int fd, ss_stat *st);
 
 /* Opens a directory by path (following links) for *at() operations. */
 int ss_os_open_dir(const char *path, int *fd);
@@ -24,15 +49,20 @@ int ss_os_open_dir(const char *path, int *fd);
  * write. With `create`, a missing one is made (0700) and given uid:gid;
  * *created says so. Fails with ELOOP (a link), ENOTDIR, EPERM (wrong owner
  * or writable by others) or the system's error. */
-int ss_os_open_side_dir(int parent, const char *name, uid_t uid, gid_t gid, int create, int *fd,
-			int *created);
+int ss_os_open_side_dir(int parent, const char *name, ss_os_id uid, ss_os_id gid, int create,
+			int *fd, int *created);
 
 /* Opens `name` in `dir` and takes an exclusive advisory lock on it that
  * every sshsync honours, retrying until the locked file is the one the
  * name refers to (another sshsync may replace it meanwhile). *fd is -1
  * when the file does not exist (not an error). Fails with ELOOP for a
  * symbolic link, EINVAL for anything but a regular file. */
-int ss_os_lock_file(int dir, const char *name, int *fd, struct stat *st);
+int ss_os_lock_file(int dir, const char *name, int *fd, ss_stat *st);
+/* Just before the locked file is renamed over: Windows cannot replace a
+ * file that is open, so there the descriptor is closed (*fd becomes -1)
+ * while the lock, held by the file's identity, stays until sshsync exits;
+ * on POSIX nothing happens (the lock is on the open file). */
+int ss_os_release_for_replace(int *fd);
 /* Locks a whole directory (for a file that does not exist yet). */
 int ss_os_lock_dir(int dir);
 
@@ -55,7 +85,7 @@ int ss_os_write_all(int fd, const void *data, size_t len);
  * and set-group-ID bits survive), mode with its special bits, extended
  * attributes and POSIX ACLs (last: the ACL sets the group class). *what
  * names the step that failed. */
-int ss_os_copy_metadata(int from, const struct stat *st, int to, const char **what);
+int ss_os_copy_metadata(int from, const ss_stat *st, int to, const char **what);
 /* The mode a new file gets: 0666 less the umask. */
 int ss_os_set_new_file_mode(int fd);
 
@@ -72,13 +102,13 @@ int ss_os_fsync(int fd);
 /* Whether `name` in `dir` exists (1), does not (0), or cannot be told (-1). */
 int ss_os_exists(int dir, const char *name);
 /* lstat of a path. */
-int ss_os_lstat(const char *path, struct stat *st);
+int ss_os_lstat(const char *path, ss_stat *st);
 /* 1 when `path` names something (after following links), else 0. */
 int ss_os_path_exists(const char *path);
 /* 1 when `path` is a directory (after following links), else 0. */
 int ss_os_is_dir(const char *path);
 /* lstat of `name` relative to `dir`. */
-int ss_os_stat_at(int dir, const char *name, struct stat *st);
+int ss_os_stat_at(int dir, const char *name, ss_stat *st);
 /* Whether the caller may write the file or the directory; errno explains
  * a refusal (EACCES/EPERM/EROFS) or an error (EIO...). */
 int ss_os_can_write(int dir, const char *name);
@@ -93,20 +123,58 @@ int ss_os_ends_in_newline(int fd);
 /* Opens `name` in `dir` for reading (never through a symbolic link). */
 int ss_os_open_read(int dir, const char *name, int *fd);
 
-/* glob(3) (with `flags`, e.g. GLOB_TILDE) that tells a directory it could
- * not read (EIO, EACCES...) from one that does not exist: 0 (matches in
- * *gl, to be freed with globfree), GLOB_NOMATCH, or -1 with errno set (an
- * error, never taken as "no file"). */
-int ss_os_glob(const char *pattern, int flags, glob_t *gl);
+/* A list of paths or names, each newly allocated. */
+typedef struct ss_os_paths {
+	char **v;
+	size_t n;
+} ss_os_paths;
+void ss_os_paths_free(ss_os_paths *p);
+
+/* glob: `~` and `~USER` expanded with SS_OS_GLOB_TILDE; case-insensitive
+ * on Windows (as Win32-OpenSSH matches Include), where `\` and `/` both
+ * separate. Tells a directory it could not read (EIO, EACCES...) from one
+ * that does not exist: 0 (matches in *out, sorted), SS_OS_GLOB_NOMATCH, or
+ * -1 with errno set (an error, never taken as "no file"). With
+ * SS_OS_GLOB_LENIENT an unreadable directory is skipped (glob(3) without
+ * GLOB_ERR); -1 is then ENOMEM only. */
+#define SS_OS_GLOB_TILDE 1
+#define SS_OS_GLOB_LENIENT 2
+#define SS_OS_GLOB_NOMATCH 1
+int ss_os_glob(const char *pattern, int flags, ss_os_paths *out);
+
+/* The names in a directory (not "." and ".."), in the system's order;
+ * *self (when not NULL) is the directory's own status. */
+int ss_os_list_dir(const char *path, ss_os_paths *names, ss_stat *self);
+
+/* Opens a file by path for reading (following links; a FIFO is opened
+ * without waiting for a writer, then refused by its type). */
+int ss_os_open_path_read(const char *path, int *fd);
+
+/* The absolute path with every link resolved (NULL with errno set). */
+char *ss_os_realpath(const char *path);
+/* Whether the caller may read / run a file by path (0 or -1 with errno). */
+int ss_os_can_read(const char *path);
+int ss_os_can_exec(const char *path);
+
+/* Makes a new private (0700) directory "PREFIX-XXXXXX" in the temporary
+ * folder ($TMPDIR or /tmp; Windows: GetTempPath). NULL with errno set. */
+char *ss_os_make_temp_dir(const char *prefix);
+/* Writes a new file by path (never through a link, failing if it exists),
+ * then gives it `mode` (whatever the umask) and, with `chown`, uid:gid. */
+int ss_os_write_new_file(const char *path, const void *data, size_t len, unsigned mode, int chown,
+			 ss_os_id uid, ss_os_id gid);
+/* Gives a path to uid:gid. */
+int ss_os_chown(const char *path, ss_os_id uid, ss_os_id gid);
+/* Removes a file / an empty directory by path. */
+int ss_os_remove_file(const char *path);
+int ss_os_remove_dir(const char *path);
 
 /* Makes a directory and its missing parents (mode 0700 for the new ones). */
 int ss_os_mkdir_p(const char *path);
 
-/* fstat of an open file. */
-int ss_os_fstat(int fd, struct stat *st);
 /* A file's last modification and last status change, in nanoseconds since
  * 1970 (what tells a file changed without reading it). */
-void ss_os_stat_times(const struct stat *st, int64_t *mtime_ns, int64_t *ctime_ns);
+void ss_os_stat_times(const ss_stat *st, int64_t *mtime_ns, int64_t *ctime_ns);
 /* The wall clock (the one file times come from), nanoseconds since 1970. */
 int64_t ss_os_now_ns(void);
 

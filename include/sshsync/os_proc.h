@@ -1,12 +1,14 @@
-/* The platform's processes and secrets (src/os/): running another program
- * (puttygen, for `migrate --keys`) and handing it a passphrase in a file
- * only the user can read, never on its command line. */
+/* The platform's processes and secrets (src/os/): running a checker such
+ * as sshd -t and keeping what it says; running another program (puttygen,
+ * for `migrate --keys`) and handing it a passphrase in a file only the
+ * user can read, never on its command line. */
 #ifndef SSHSYNC_OS_PROC_H
 #define SSHSYNC_OS_PROC_H
 
 #include <stddef.h>
 
 #include "sshsync/buf.h"
+#include "sshsync/os_file.h"
 
 typedef struct ss_os_run_result {
 	int exit_code; /* the program's exit status; -1 when a signal ended it */
@@ -38,5 +40,25 @@ int ss_os_absolute_path(const char *path, char **out);
  * off, after writing `prompt` to it, without the line ending. 0, or -1
  * with errno: ENXIO when there is no terminal. */
 int ss_os_read_secret(const char *prompt, ss_buf *out);
+
+/* Runs the program argv[0] (a full path, no shell) with argv, standard
+ * input from nothing and standard output and error into *out (newly
+ * allocated, NUL-terminated, at most `limit` bytes kept, *outlen its
+ * length). With `as_user` the child runs as uid:gid with no supplementary
+ * groups (POSIX; ignored on Windows, CreateProcessW). Returns the exit
+ * status, or -1 (with errno set) when it could not run. */
+int ss_os_run_capture(char *const argv[], int as_user, ss_os_id uid, ss_os_id gid, size_t limit,
+		      char **out, size_t *outlen);
+
+/* Who runs a checker such as sshd -t: 1 and the ids of `nobody` when
+ * sshsync runs as root (POSIX: sshd refuses to read a config as root from
+ * a folder others own), 0 the caller itself (always on Windows), -1 when
+ * it should be nobody but there is no such user. */
+int ss_os_checker_user(ss_os_id *uid, ss_os_id *gid);
+
+/* The full path of an OpenSSH program ("sshd", "ssh-keygen"), newly
+ * allocated: /usr/sbin/sshd and /usr/bin/NAME; Windows: the OpenSSH
+ * feature's %SystemRoot%\System32\OpenSSH\NAME.exe. */
+char *ss_os_openssh_program(const char *name);
 
 #endif

@@ -45,7 +45,9 @@ typedef struct ss_scope {
 	const char *kind; /* static string: "ssh", "sshd", "putty", ... */
 	char *file;
 	char *name;
-	long interval;	    /* effective seconds; 0 off; SS_UNKNOWN */
+	/* effective seconds; 0 off; SS_UNKNOWN. 64 bits everywhere: PuTTY's
+	 * and WinSCP's minutes*60 pass 2^31 (long has 32 bits on Windows). */
+	long long interval;
 	long count_max;	    /* SS_UNSET where the client has none */
 	long tcp_keepalive; /* 0, 1, SS_UNSET where the client has none */
 	char *set_at;	    /* "file:line" of the interval, NULL for the default */
@@ -79,7 +81,7 @@ ss_scope *ss_scopes_add(ss_scopes *s, const char *kind, const char *file, const 
  * at once). -1 when memory runs out. */
 int ss_scopes_reserve(ss_scopes *s, size_t more);
 int ss_scope_set_at(ss_scope *sc, const char *where); /* copies; NULL clears */
-int ss_scope_reason(ss_scope *sc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int ss_scope_reason(ss_scope *sc, const char *fmt, ...) SS_PRINTF(2, 3);
 /* Adds the reasons a policy finds (off, not shorter than the NAT timeout,
  * differs from the asked interval). */
 int ss_scope_judge(ss_scope *sc, const ss_policy *p);
@@ -87,7 +89,7 @@ int ss_scope_judge(ss_scope *sc, const ss_policy *p);
  * sends them: the interval through the scope's period rule (0 off,
  * SS_UNKNOWN unknown). The NAT judgement uses it; --interval compares the
  * setting. */
-long ss_scope_period(const ss_scope *sc);
+long long ss_scope_period(const ss_scope *sc);
 /* The largest setting whose period is shorter than `nat_timeout` (0: none). */
 long ss_scope_largest_passing(const ss_scope *sc, long nat_timeout);
 int ss_scope_failed(const ss_scope *sc);

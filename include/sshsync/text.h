@@ -45,9 +45,9 @@ typedef struct ss_line {
  * somebody changed in the meantime. */
 typedef struct ss_file_identity {
 	int known;
-	dev_t dev;
-	ino_t ino;
-	off_t size;
+	uint64_t dev; /* ss_stat's: 64 bits on every system (Windows' */
+	uint64_t ino; /* ino_t has 16, its dev_t 32) */
+	int64_t size;
 	uint64_t hash;		    /* FNV-1a over the raw bytes (only when racy) */
 	int64_t mtime_ns, ctime_ns; /* the file's times when it was read (ns since 1970) */
 	int64_t read_ns;	    /* the clock when the reading began */
@@ -100,7 +100,7 @@ size_t ss_text_line_at(const ss_text *t, size_t offset);
 void ss_text_position(const ss_text *t, size_t offset, size_t *line, size_t *col);
 /* Sets an error at a byte offset of the text: "path:line:col: ...". */
 int ss_text_error(const ss_text *t, ss_diag *d, size_t offset, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+    SS_PRINTF(4, 5);
 /* The ending string for inserted lines ("\n" or "\r\n"). */
 const char *ss_text_eol_string(const ss_text *t);
 /* "path:LINE" for a byte offset, newly allocated (NULL when out of memory). */

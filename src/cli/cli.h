@@ -36,8 +36,7 @@ void cli_put(FILE *f, const char *s, size_t len, int flags, int always);
 /* Prints "sshsync: message" (control characters shown as \xNN). */
 void cli_note_error(const char *message);
 /* Prints "sshsync: message" plus a hint to --help; returns EXIT_TROUBLE. */
-int cli_usage_error(const char *command, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+int cli_usage_error(const char *command, const char *fmt, ...) SS_PRINTF(2, 3);
 void cli_print_help(const char *command);
 
 /* The policy: defaults, then the policy file, then the command line. */

@@ -3,11 +3,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "sshsync/engine.h"
 #include "sshsync/report.h"
+#include "sshsync/os_term.h"
 
 typedef struct audit_args {
 	ss_policy policy;
@@ -128,7 +128,7 @@ static int parse_args(int argc, char **argv, audit_args *a, cli_globals *g)
 static int use_color(const audit_args *a)
 {
 	const char *no_color = getenv("NO_COLOR"), *term = getenv("TERM");
-	return a->format == SS_FORMAT_TEXT && !a->output && isatty(STDOUT_FILENO) &&
+	return a->format == SS_FORMAT_TEXT && !a->output && ss_os_is_terminal(stdout) &&
 	       !(no_color && *no_color) && !(term && strcmp(term, "dumb") == 0);
 }
 

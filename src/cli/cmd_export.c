@@ -2,12 +2,12 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "sshsync/engine.h"
 #include "sshsync/report.h"
 #include "sshsync/text.h"
+#include "sshsync/os_term.h"
 
 typedef struct export_args {
 	const ss_client *client;
@@ -135,7 +135,7 @@ static int run(const export_args *a, ss_diag *d)
 	int r = src.path ? ss_target_check_kind(&src, d) : 0;
 	if (r == 0)
 		r = ss_engine_export(a->client, src.path, &a->sessions, &a->policy, &plan, d);
-	if (r == 0 && a->format != SS_EXPORT_GPP && !a->output && isatty(STDOUT_FILENO))
+	if (r == 0 && a->format != SS_EXPORT_GPP && !a->output && ss_os_is_terminal(stdout))
 		r = ss_diag_set(d, NULL, 0, 0,
 				"a .reg file is binary (UTF-16): write it with "
 				"-o FILE, or pipe it");

@@ -136,7 +136,7 @@ int cmd_probe(int argc, char **argv, const cli_globals *g)
 		return r > 0 ? EXIT_OK : EXIT_TROUBLE;
 	}
 	a.opts.ssh_options = &a.ssh_options;
-	if (ss_os_terminal_width(2) > 0)
+	if (ss_os_terminal_width(stderr) > 0)
 		a.opts.progress = show_progress;
 	ss_probe_result res = SS_PROBE_RESULT_INIT;
 	ss_diag d = SS_DIAG_INIT;

@@ -5,13 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "sshsync/discover.h"
 #include "sshsync/policyfile.h"
 #include "sshsync/text.h"
 #include "sshsync/report.h"
+#include "sshsync/os_file.h"
+#include "sshsync/os_term.h"
 
 int cli_fail(const ss_diag *d)
 {
@@ -23,7 +24,7 @@ int cli_fail(const ss_diag *d)
 
 void cli_put(FILE *f, const char *s, size_t len, int flags, int always)
 {
-	if (!always && !isatty(fileno(f))) {
+	if (!always && !ss_os_is_terminal(f)) {
 		fwrite(s, 1, len, f);
 		return;
 	}
@@ -148,9 +149,9 @@ static int add_user_ssh_config(const ss_discover_env *env, const ss_targets *fou
 		return 0;
 	char *dir = ss_asprintf("%s/.ssh", env->home);
 	char *path = ss_asprintf("%s/.ssh/config", env->home);
-	struct stat st;
+	ss_stat st;
 	int r = dir && path ? 0 : ss_diag_oom(d);
-	if (r == 0 && stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+	if (r == 0 && ss_os_stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
 		r = ss_targets_add(out, ssh, path, 0) < 0 ? ss_diag_oom(d) : 0;
 	free(dir);
 	free(path);
@@ -207,27 +208,30 @@ int cli_targets(char **args, int nargs, int with_system, int for_apply, ss_targe
 int cli_read_names(const char *path, ss_strlist *out, ss_diag *d)
 {
 	int is_stdin = strcmp(path, "-") == 0;
-	FILE *f = is_stdin ? stdin : fopen(path, "r");
+	FILE *f = is_stdin ? stdin : fopen(path, "rb");
 	if (!f)
 		return ss_diag_errno(d, path, "cannot open the host file");
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	int r = 0;
-	while (r == 0 && (n = getline(&line, &cap, f)) >= 0) {
-		size_t len = (size_t)n;
-		if (len && line[len - 1] == '\n')
-			len--;
-		if (len && line[len - 1] == '\r')
-			len--;
-		line[len] = '\0';
-		if (len && ss_strlist_push(out, line) < 0)
+	ss_buf line = SS_BUF_INIT;
+	int r = 0, c = 0;
+	while (r == 0 && c != EOF) {
+		line.len = 0;
+		while ((c = getc(f)) != EOF && c != '\n')
+			if (ss_buf_add(&line, &(char){(char)c}, 1) < 0) {
+				r = ss_diag_oom(d);
+				break;
+			}
+		if (r == 0 && ss_buf_add(&line, "", 0) < 0)
+			r = ss_diag_oom(d);
+		size_t len = line.len;
+		if (r == 0 && len && line.data[len - 1] == '\r')
+			line.data[--len] = '\0';
+		if (r == 0 && len && ss_strlist_push(out, line.data) < 0)
 			r = ss_diag_oom(d);
 	}
 	if (r == 0 && ferror(f))
 		r = ss_diag_errno(d, is_stdin ? "standard input" : path,
 				  "cannot read the host file");
-	free(line);
+	ss_buf_release(&line);
 	if (!is_stdin)
 		fclose(f);
 	return r;

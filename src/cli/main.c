@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "sshsync/os_term.h"
 
 static const struct {
 	const char *name;
@@ -79,5 +80,6 @@ static int run(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	ss_os_binary_stdio();
 	return finish(run(argc, argv));
 }

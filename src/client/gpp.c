@@ -191,7 +191,7 @@ static void sessions_free(sessions *ss)
 	free(ss->slot);
 }
 
-static int note(session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int note(session *s, const char *fmt, ...) SS_PRINTF(2, 3);
 
 static int note(session *s, const char *fmt, ...)
 {

@@ -351,11 +351,11 @@ int ss_key_convert(const ss_keyconv *k, const char *src, char **out, int *reused
 /* The home folder, as the shell's "~" (through the platform's glob). */
 static int home_dir(ss_buf *out)
 {
-	glob_t g;
-	if (ss_os_glob("~", GLOB_TILDE, &g) != 0)
+	ss_os_paths g;
+	if (ss_os_glob("~", SS_OS_GLOB_TILDE, &g) != 0)
 		return 1;
-	int rc = g.gl_pathc == 1 ? ss_buf_adds(out, g.gl_pathv[0]) : 1;
-	globfree(&g);
+	int rc = g.n == 1 ? ss_buf_adds(out, g.v[0]) : 1;
+	ss_os_paths_free(&g);
 	return rc;
 }
 

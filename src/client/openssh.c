@@ -7,6 +7,7 @@
 
 #include "openssh_int.h"
 #include "sshsync/clients.h"
+#include "sshsync/os_path.h"
 
 /* clientloop.c counts a check before sending its probe and quits when the
  * count exceeds ServerAliveCountMax: with 0 the first check quits. Measured
@@ -237,12 +238,19 @@ static const char *const client_only[] = {"host ",	  "serveraliveinterval",   "p
 					  "proxycommand", "identityfile",	   "hostname ",
 					  "forwardagent", "stricthostkeychecking", NULL};
 
+/* Whether a path is ".ssh/config" or ends with it (any separator). */
+static int in_dot_ssh(const char *path, const char *base)
+{
+	size_t dlen = ss_os_dir_len(path);
+	if (strcmp(base, "config") != 0 || dlen < 4 || strncmp(path + dlen - 4, ".ssh", 4) != 0)
+		return 0;
+	return dlen == 4 || ss_os_is_sep(path[dlen - 5]);
+}
+
 static int ssh_sniff(const char *path, const char *head, size_t len)
 {
-	const char *base = strrchr(path, '/');
-	base = base ? base + 1 : path;
-	if (strcmp(base, "ssh_config") == 0 || strstr(path, "/.ssh/config") ||
-	    strcmp(path, ".ssh/config") == 0)
+	const char *base = ss_os_base_name(path);
+	if (strcmp(base, "ssh_config") == 0 || in_dot_ssh(path, base))
 		return 2;
 	if (strcmp(base, "sshd_config") == 0)
 		return 0;

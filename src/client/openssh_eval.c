@@ -11,13 +11,13 @@
  * run reaches depend on the outcomes before them), up to MAX_RUNS. A value
  * on which every run agrees is known; otherwise it is unknown, with the
  * values it can take and the conditions it hangs on. */
-#include <arpa/inet.h>
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "openssh_int.h"
 #include "sshsync/sshkw.h"
+#include "sshsync/os_net.h"
 
 enum { MAX_RUNS = 64, NOPS = OP_SETTING + 1 };
 
@@ -328,8 +328,7 @@ static int run_pass(evstate *st, const char *host, int final_pass)
 
 static int is_addr(const char *h)
 {
-	unsigned char buf[16];
-	return inet_pton(AF_INET, h, buf) == 1 || inet_pton(AF_INET6, h, buf) == 1;
+	return ss_os_is_inet_addr(h);
 }
 
 /* ssh.c between the passes: HostName applied, lowercased, canonicalised.

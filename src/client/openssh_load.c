@@ -1,17 +1,15 @@
 /* Loading an ssh_config tree: files, Include, checks ssh makes whatever
  * the host, and the blocks and index that evaluation walks. */
 #include <errno.h>
-#include <glob.h>
-#include <grp.h>
-#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "openssh_int.h"
 #include "sshsync/os_file.h"
+#include "sshsync/os_path.h"
+#include "sshsync/os_user.h"
 #include "sshsync/sshkw.h"
 
 enum { MAX_DEPTH = 16 }; /* readconf.c READCONF_MAX_DEPTH */
@@ -329,59 +327,21 @@ static int parse_match(loader *L, uint32_t file, const ss_sshconf_item *it, oss_
 
 /* --- files and Include --- */
 
-/* Debian's secure_permissions() (user-group-modes patch): owned by the
- * user or root, not world-writable, and group-writable only when the
- * group's one member is the owner. */
-static int secure_permissions(const struct stat *st, uid_t uid)
-{
-	if (st->st_uid != 0 && st->st_uid != uid)
-		return 0;
-	if (st->st_mode & 002)
-		return 0;
-	if (!(st->st_mode & 020))
-		return 1;
-	struct group *gr = getgrgid(st->st_gid);
-	if (!gr)
-		return 0;
-	int members = 0, ok = 1;
-	struct passwd *pw;
-	setpwent();
-	while ((pw = getpwent()) != NULL) {
-		if (pw->pw_gid == gr->gr_gid) {
-			members++;
-			if (pw->pw_uid != uid)
-				ok = 0;
-		}
-	}
-	endpwent();
-	if (!ok)
-		return 0;
-	pw = getpwuid(st->st_uid);
-	if (!pw)
-		return 0;
-	if (gr->gr_mem[0]) {
-		members++;
-		if (strcmp(pw->pw_name, gr->gr_mem[0]) != 0 || gr->gr_mem[1])
-			return 0;
-	}
-	return members > 0;
-}
-
 static int load_one(loader *L, const char *path, int checkperm, int *index)
 {
 	ss_openssh *c = L->c;
-	struct stat st;
+	ss_stat st;
 	int missing = 0;
 	if (L->main_bytes && c->nfiles == 0) {
 		memset(&st, 0, sizeof(st));
 		st.st_mode = S_IFREG;
 		checkperm = 0;
-	} else if (stat(path, &st) < 0) {
+	} else if (ss_os_stat(path, &st) < 0) {
 		if (!L->missing_empty || errno != ENOENT)
 			return ss_diag_errno(L->d, path, "cannot open config file");
 		missing = 1;
 	}
-	if (checkperm && !missing && !secure_permissions(&st, getuid()))
+	if (checkperm && !missing && !ss_os_secure_permissions(&st, ss_os_uid()))
 		return ss_diag_set(L->d, path, 0, 0,
 				   "bad owner or permissions: ssh refuses an included file that "
 				   "is not owned by you or root, or that group or others can write "
@@ -445,9 +405,9 @@ static int include_path(loader *L, uint32_t file, const ss_sshconf_arg *a, char 
 		return err_at(L, file, a->start,
 			      "bad include path %s: a system configuration may not use ~%s", arg,
 			      "");
-	if (arg[0] == '~' && (arg[1] == '/' || arg[1] == '\0'))
+	if (arg[0] == '~' && (ss_os_is_sep(arg[1]) || arg[1] == '\0'))
 		*out = ss_asprintf("%s%s", c->home, arg + 1);
-	else if (arg[0] != '/' && arg[0] != '~')
+	else if (!ss_os_is_absolute(arg) && arg[0] != '~')
 		*out = ss_asprintf("%s/%s", c->base, arg);
 	else
 		*out = ss_strdup(arg);
@@ -465,10 +425,9 @@ static int do_include(loader *L, uint32_t file, const ss_sshconf_item *it, int c
 		char *pattern;
 		if (include_path(L, file, a, &pattern) < 0)
 			return -1;
-		glob_t gl;
-		memset(&gl, 0, sizeof(gl));
-		int r = ss_os_glob(pattern, GLOB_TILDE, &gl);
-		if (r == GLOB_NOMATCH) {
+		ss_os_paths gl;
+		int r = ss_os_glob(pattern, SS_OS_GLOB_TILDE, &gl);
+		if (r == SS_OS_GLOB_NOMATCH) {
 			free(pattern);
 			continue; /* ssh: "matched no files", not an error */
 		}
@@ -481,14 +440,14 @@ static int do_include(loader *L, uint32_t file, const ss_sshconf_item *it, int c
 			return -1;
 		}
 		free(pattern);
-		for (size_t k = 0; k < gl.gl_pathc; k++) {
-			const char *p = gl.gl_pathv[k];
+		for (size_t k = 0; k < gl.n; k++) {
+			const char *p = gl.v[k];
 			if (depth + 1 > MAX_DEPTH) {
 				err_at(L, file, a->start,
 				       "too many recursive configuration includes: expected at "
 				       "most 16 levels (including %s)",
 				       p);
-				globfree(&gl);
+				ss_os_paths_free(&gl);
 				return -1;
 			}
 			if (L->c->nblocks + L->c->ndirs > MAX_EXPANDED) {
@@ -496,12 +455,12 @@ static int do_include(loader *L, uint32_t file, const ss_sshconf_item *it, int c
 				       "the Include lines expand to more than %d Host, Match and "
 				       "setting lines (including %s again): sshsync stops there",
 				       MAX_EXPANDED, p);
-				globfree(&gl);
+				ss_os_paths_free(&gl);
 				return -1;
 			}
 			int idx = find_file(L->c, p);
 			if (idx < 0 && load_one(L, p, 1, &idx) < 0) {
-				globfree(&gl);
+				ss_os_paths_free(&gl);
 				return -1;
 			}
 			/* The same file again from a block as active as the last
@@ -516,7 +475,7 @@ static int do_include(loader *L, uint32_t file, const ss_sshconf_item *it, int c
 				continue;
 			size_t first = L->c->nblocks;
 			if (walk_file(L, (uint32_t)idx, depth + 1, cur) < 0) {
-				globfree(&gl);
+				ss_os_paths_free(&gl);
 				return -1;
 			}
 			int plain = 1;
@@ -527,7 +486,7 @@ static int do_include(loader *L, uint32_t file, const ss_sshconf_item *it, int c
 			L->prev_cur = cur;
 			L->prev_plain = plain;
 		}
-		globfree(&gl);
+		ss_os_paths_free(&gl);
 	}
 	return 0;
 }
@@ -754,43 +713,41 @@ static int build_index(ss_openssh *c, ss_diag *d)
 
 static int is_system_path(const char *path)
 {
-	const char *base = strrchr(path, '/');
-	base = base ? base + 1 : path;
-	if (strcmp(base, "ssh_config") == 0)
+	if (strcmp(ss_os_base_name(path), "ssh_config") == 0)
 		return 1;
 	const char *sys = getenv("SSHSYNC_SYSCONFDIR");
-	if (sys && *sys && strncmp(path, sys, strlen(sys)) == 0 && path[strlen(sys)] == '/')
+	if (sys && *sys && strncmp(path, sys, strlen(sys)) == 0 && ss_os_is_sep(path[strlen(sys)]))
 		return 1;
-	return strncmp(path, "/etc/", 5) == 0;
+	const char *etc = ss_os_config_root();
+	return etc && strncmp(path, etc, strlen(etc)) == 0 && ss_os_is_sep(path[strlen(etc)]);
 }
 
 static char *default_base(const char *path, int system, const char *home)
 {
 	if (!system)
 		return ss_asprintf("%s/.ssh", home);
-	const char *slash = strrchr(path, '/');
-	const char *base = slash ? slash + 1 : path;
-	if (strcmp(base, "ssh_config") == 0) {
-		if (!slash)
-			return ss_strdup(".");
-		return ss_strndup(path, slash == path ? 1 : (size_t)(slash - path));
+	if (strcmp(ss_os_base_name(path), "ssh_config") == 0) {
+		size_t dlen = ss_os_dir_len(path);
+		return dlen ? ss_strndup(path, dlen) : ss_strdup(".");
 	}
-	return ss_strdup("/etc/ssh");
+	const char *etc = ss_os_config_root();
+	return ss_asprintf("%s/ssh", etc ? etc : "");
 }
 
 static int init_options(ss_openssh *c, const char *path, const ss_openssh_opts *o, ss_diag *d)
 {
-	struct passwd *pw = getpwuid(getuid());
 	const char *home = o && o->home ? o->home : getenv("HOME");
 	if (!home || !*home)
-		home = pw ? pw->pw_dir : "/";
-	const char *user = o && o->local_user ? o->local_user : pw ? pw->pw_name : "";
+		home = ss_os_home_dir();
+	if (!home)
+		home = "/";
+	c->home = ss_strdup(home); /* before the user database is read again */
+	const char *user = o && o->local_user ? o->local_user : ss_os_user_name();
 	c->system = o && o->system >= 0 ? o->system : is_system_path(path);
 	c->all_settings = o && o->all_settings;
-	c->home = ss_strdup(home);
-	c->local_user = ss_strdup(user);
-	c->base =
-	    o && o->include_base ? ss_strdup(o->include_base) : default_base(path, c->system, home);
+	c->local_user = ss_strdup(user ? user : "");
+	c->base = o && o->include_base ? ss_strdup(o->include_base)
+				       : default_base(path, c->system, c->home ? c->home : home);
 	if (!c->home || !c->local_user || !c->base)
 		return ss_diag_oom(d);
 	return 0;

@@ -19,11 +19,12 @@ long ss_openssh_convtime(const char *s)
 	errno = 0;
 	while (*p) {
 		char *endp;
-		long secs = strtol(p, &endp, 10);
-		if (p == endp || (errno == ERANGE && (secs == INT_MIN || secs == INT_MAX)) ||
-		    secs < 0)
+		/* strtoll: the same on every system (long has 32 bits on
+		 * Windows); what does not fit an int is refused below. */
+		long long secs = strtoll(p, &endp, 10);
+		if (p == endp || errno == ERANGE || secs < 0)
 			return -1;
-		long mult = 1;
+		long long mult = 1;
 		switch (*endp++) {
 		case '\0':
 			endp--;
@@ -55,7 +56,7 @@ long ss_openssh_convtime(const char *s)
 		secs *= mult;
 		if (total > INT_MAX - secs)
 			return -1;
-		total += secs;
+		total += (long)secs;
 		p = endp;
 	}
 	return total;

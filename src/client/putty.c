@@ -16,6 +16,7 @@
 #include <strings.h>
 
 #include "sshsync/clients.h"
+#include "sshsync/os_path.h"
 #include "sshsync/storage.h"
 
 /* Where each keeps its sessions: the registry key (also in a user hive's
@@ -101,7 +102,7 @@ typedef struct found {
 	int present;	 /* the client reads a line for it */
 	int usable;	 /* ...and it is a number the client takes as meant */
 	int counts;	 /* the client uses the value read (not the default) */
-	long value;	 /* what the client gets (the default when !usable) */
+	long long value; /* what the client gets (the default when !usable) */
 	char *where;	 /* "file:line" */
 	size_t line;	 /* to tell which was set last */
 	const char *why; /* why it is not usable */
@@ -144,7 +145,7 @@ static int read_found(ss_storage *st, size_t s, found f[NVALS], ss_diag *d)
 		f[i].counts = v[i].is_int;
 		f[i].usable = v[i].is_int && v[i].plain;
 		/* PuTTY keeps the value in an int. */
-		f[i].value = v[i].is_int ? (long)v[i].ival : 0;
+		f[i].value = v[i].is_int ? v[i].ival : 0;
 		f[i].why = why_unusable(&v[i]);
 		ss_svalue_free(&v[i]);
 	}
@@ -159,12 +160,13 @@ static int fill_scope(ss_scope *sc, const found f[NVALS])
 	int r = 0;
 	for (int i = 0; i < NVALS; i++)
 		if (f[i].present && !f[i].usable)
-			r |= ss_scope_reason(sc, "%s at %s %s; PuTTY reads it as %ld",
+			r |= ss_scope_reason(sc, "%s at %s %s; PuTTY reads it as %lld",
 					     VALUE_NAMES[i], f[i].where, f[i].why, f[i].value);
-	long interval = f[V_MIN].value * 60 + f[V_SECS].value;
+	/* 64 bits wherever long has 32 (Windows): INT_MAX minutes fit. */
+	long long interval = f[V_MIN].value * 60 + f[V_SECS].value;
 	if (interval < 0) {
 		r |= ss_scope_reason(sc,
-				     "PingInterval*60 + PingIntervalSecs is negative (%ld): "
+				     "PingInterval*60 + PingIntervalSecs is negative (%lld): "
 				     "PuTTY sends no keepalives",
 				     interval);
 		interval = 0;
@@ -373,8 +375,7 @@ static int sniff(const flavour *fl, const char *path, const char *head, size_t l
 	if (!head) {
 		/* A directory: ~/.putty/sessions, ~/.config/putty/sessions,
 		 * KiTTY's portable Sessions folder. */
-		const char *base = strrchr(path, '/');
-		base = base ? base + 1 : path;
+		const char *base = ss_os_base_name(path);
 		int sessions = strcasecmp(base, "sessions") == 0;
 		int kitty = contains_ci(path, strlen(path), "kitty");
 		if (fl->root->files == SS_FILES_KITTY)

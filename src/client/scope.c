@@ -82,12 +82,12 @@ int ss_scope_reason(ss_scope *sc, const char *fmt, ...)
 	return ss_strlist_push_owned(&sc->reasons, ss_buf_detach(&b, NULL));
 }
 
-long ss_scope_period(const ss_scope *sc)
+long long ss_scope_period(const ss_scope *sc)
 {
-	long f = sc->period_rule ? sc->period_rule->factor : 1;
+	long long f = sc->period_rule ? sc->period_rule->factor : 1;
 	if (sc->interval <= 0 || f <= 1)
 		return sc->interval;
-	return sc->interval > LONG_MAX / f ? LONG_MAX : sc->interval * f;
+	return sc->interval > LLONG_MAX / f ? LLONG_MAX : sc->interval * f;
 }
 
 long ss_scope_largest_passing(const ss_scope *sc, long nat_timeout)
@@ -100,12 +100,13 @@ long ss_scope_largest_passing(const ss_scope *sc, long nat_timeout)
  * period and the largest setting that passes where the two differ. */
 static int judge_period(ss_scope *sc, const ss_policy *p)
 {
-	long period = ss_scope_period(sc);
+	long long period = ss_scope_period(sc);
 	if (period < p->nat_timeout)
 		return 0;
 	const ss_period_rule *rule = sc->period_rule;
 	if (!rule || period == sc->interval)
-		return ss_scope_reason(sc, "interval %lds is not shorter than the NAT timeout %lds",
+		return ss_scope_reason(sc,
+				       "interval %llds is not shorter than the NAT timeout %lds",
 				       sc->interval, p->nat_timeout);
 	long best = ss_scope_largest_passing(sc, p->nat_timeout);
 	char *fix = best > 0
@@ -115,7 +116,7 @@ static int judge_period(ss_scope *sc, const ss_policy *p)
 		return -1;
 	int r =
 	    ss_scope_reason(sc,
-			    "%s %ld -> probes every %lds on an idle connection (%s): not "
+			    "%s %lld -> probes every %llds on an idle connection (%s): not "
 			    "shorter than the NAT timeout %lds; %s",
 			    rule->setting, sc->interval, period, rule->why, p->nat_timeout, fix);
 	free(fix);
@@ -131,7 +132,7 @@ int ss_scope_judge(ss_scope *sc, const ss_policy *p)
 					   "by the first NAT or firewall that times it out");
 	int r = judge_period(sc, p);
 	if (p->interval != SS_UNSET && sc->interval != p->interval)
-		r |= ss_scope_reason(sc, "interval %lds differs from the required %lds",
+		r |= ss_scope_reason(sc, "interval %llds differs from the required %lds",
 				     sc->interval, p->interval);
 	return r;
 }

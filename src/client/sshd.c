@@ -9,7 +9,6 @@
  * (no connection) also records the Match blocks, the keepalive lines and
  * the Include lines that audit and apply need. */
 #include <errno.h>
-#include <glob.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +17,9 @@
 
 #include "sshd_impl.h"
 #include "sshsync/os_file.h"
+#include "sshsync/os_path.h"
+#include "sshsync/os_proc.h"
+#include "sshsync/os_user.h"
 #include "sshsync/sshkw.h"
 
 #define MAX_DEPTH 16	  /* SERVCONF_MAX_DEPTH */
@@ -151,10 +153,12 @@ static long conv_time(const char *s)
 	while (*s) {
 		char *end;
 		errno = 0;
-		long v = strtol(s, &end, 10);
-		if (end == s || v < 0)
+		/* strtoll: the same on every system (long has 32 bits on
+		 * Windows); what does not fit an int is refused below. */
+		long long v = strtoll(s, &end, 10);
+		if (end == s || v < 0 || errno == ERANGE)
 			return -1;
-		long mult = 1;
+		long long mult = 1;
 		switch (*end) {
 		case '\0':
 			break;
@@ -190,7 +194,7 @@ static long conv_time(const char *s)
 		v *= mult;
 		if (total > INT_MAX - v)
 			return -1;
-		total += v;
+		total += (long)v;
 		s = end;
 	}
 	return total;
@@ -321,8 +325,9 @@ static int keepalive_value(sd_walk *w, size_t fi, size_t ii, sd_kind k, int acti
 static int include_glob(sd_walk *w, const char *arg, size_t *gi)
 {
 	ss_sshd_config *c = w->c;
-	char *sel = (arg[0] == '/' || arg[0] == '~') ? ss_strdup(arg)
-						     : ss_asprintf("%s/%s", c->base_dir, arg);
+	char *sel = (ss_os_is_absolute(arg) || arg[0] == '~')
+			? ss_strdup(arg)
+			: ss_asprintf("%s/%s", c->base_dir, arg);
 	if (!sel)
 		return ss_diag_oom(w->d);
 	for (size_t i = 0; i < c->nglobs; i++)
@@ -340,28 +345,28 @@ static int include_glob(sd_walk *w, const char *arg, size_t *gi)
 	g->selector = sel;
 	c->nglobs++;
 	*gi = c->nglobs - 1;
-	glob_t gb;
+	ss_os_paths gb;
 	int r = ss_os_glob(sel, 0, &gb);
-	if (r == GLOB_NOMATCH)
+	if (r == SS_OS_GLOB_NOMATCH)
 		return 0;
 	if (r != 0)
 		return ss_diag_set(w->d, NULL, 0, 0, "cannot read what Include \"%s\" names: %s",
 				   sel, strerror(errno));
-	size_t *files = calloc(gb.gl_pathc ? gb.gl_pathc : 1, sizeof(*files));
+	size_t *files = calloc(gb.n ? gb.n : 1, sizeof(*files));
 	if (!files) {
-		globfree(&gb);
+		ss_os_paths_free(&gb);
 		return ss_diag_oom(w->d);
 	}
 	int res = 0;
 	size_t n = 0;
-	for (size_t i = 0; i < gb.gl_pathc && res == 0; i++) {
+	for (size_t i = 0; i < gb.n && res == 0; i++) {
 		/* sshd reads a directory as an empty file (getline fails at once) */
-		struct stat st;
-		if (stat(gb.gl_pathv[i], &st) == 0 && S_ISDIR(st.st_mode))
+		ss_stat st;
+		if (ss_os_stat(gb.v[i], &st) == 0 && S_ISDIR(st.st_mode))
 			continue;
-		res = add_file(c, gb.gl_pathv[i], &files[n++], w->d);
+		res = add_file(c, gb.v[i], &files[n++], w->d);
 	}
-	globfree(&gb);
+	ss_os_paths_free(&gb);
 	c->globs[*gi].files = files;
 	c->globs[*gi].n = res == 0 ? n : 0;
 	return res;
@@ -464,7 +469,7 @@ static int match_index(ss_sshd_config *c, size_t fi, size_t ii, size_t *out, ss_
 
 static int record_block(ss_sshd_config *c, size_t fi, size_t ii, ss_diag *d)
 {
-	size_t match;
+	size_t match = 0;
 	if (match_index(c, fi, ii, &match, d) < 0)
 		return -1;
 	if (sd_grow((void **)&c->blocks, &c->blocks_cap, c->nblocks, sizeof(*c->blocks)) < 0)
@@ -581,8 +586,9 @@ int ss_sshd_load(ss_sshd_config **out, const char *path, const ss_sshd_opts *o, 
 	ss_sshd_config *c = calloc(1, sizeof(*c));
 	if (!c)
 		return ss_diag_oom(d);
-	c->base_dir = ss_strdup(o && o->base_dir ? o->base_dir : "/etc/ssh");
-	c->sshd_path = ss_strdup(o && o->sshd_path ? o->sshd_path : "/usr/sbin/sshd");
+	c->base_dir =
+	    o && o->base_dir ? ss_strdup(o->base_dir) : ss_asprintf("%s/ssh", ss_os_config_root());
+	c->sshd_path = o && o->sshd_path ? ss_strdup(o->sshd_path) : ss_os_openssh_program("sshd");
 	values_init(&c->global);
 	size_t main_index;
 	if (!c->base_dir || !c->sshd_path) {

@@ -9,19 +9,16 @@
  * main file before its first Match line. TCPKeepAlive is global only
  * (sshd refuses it inside Match and never copies it from a block). */
 #include <errno.h>
-#include <fcntl.h>
-#include <grp.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
-#include <sys/types.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "sshd_impl.h"
+#include "sshsync/os_file.h"
+#include "sshsync/os_proc.h"
+#include "sshsync/os_user.h"
 
 static const char *const kind_names[3] = {"ClientAliveInterval", "ClientAliveCountMax",
 					  "TCPKeepAlive"};
@@ -94,52 +91,26 @@ static sd_vctx *vctx_new(const ss_sshd_config *c, size_t base)
 
 /* ---- running sshd ---- */
 
-/* Runs argv with stdout and stderr into `out`; as `nobody` when root (so
- * sshd needs no /run/sshd and reads only what everybody may read). Returns
- * the exit status, or -1 when it could not run. */
-static int run_capture(char *const argv[], int as_nobody, ss_buf *out)
+/* Who runs sshd -t: nobody when sshsync runs as root (sshd refuses to
+ * read a config as root from a folder others own), else the caller. */
+typedef struct sd_runner {
+	int as_nobody;
+	ss_os_id uid;
+	ss_os_id gid;
+} sd_runner;
+
+/* Runs argv with stdout and stderr into `out` (as `who` when that is
+ * nobody). Returns the exit status, or -1 when it could not run. */
+static int run_capture(char *const argv[], const sd_runner *who, ss_buf *out)
 {
-	int pfd[2];
-	if (pipe(pfd) < 0)
-		return -1;
-	struct passwd *pw = as_nobody ? getpwnam("nobody") : NULL;
-	uid_t uid = pw ? pw->pw_uid : 0;
-	gid_t gid = pw ? pw->pw_gid : 0;
-	pid_t pid = fork();
-	if (pid < 0) {
-		close(pfd[0]);
-		close(pfd[1]);
-		return -1;
-	}
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDONLY);
-		if (null >= 0)
-			dup2(null, 0);
-		dup2(pfd[1], 1);
-		dup2(pfd[1], 2);
-		close(pfd[0]);
-		if (pw && (setgroups(0, NULL) < 0 || setgid(gid) < 0 || setuid(uid) < 0))
-			_exit(126);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	close(pfd[1]);
-	char chunk[4096];
-	ssize_t n;
-	while ((n = read(pfd[0], chunk, sizeof(chunk))) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			break;
-		if (out->len < 65536 && ss_buf_add(out, chunk, (size_t)n) < 0)
-			break;
-	}
-	close(pfd[0]);
-	int status;
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	char *said = NULL;
+	size_t len = 0;
+	int st = ss_os_run_capture(argv, who && who->as_nobody, who ? who->uid : 0,
+				   who ? who->gid : 0, 65536, &said, &len);
+	if (said && ss_buf_add(out, said, len) < 0)
+		st = -1;
+	free(said);
+	return st;
 }
 
 static char *temp_name(const char *dir, size_t i)
@@ -188,49 +159,25 @@ static int render_copy(const ss_changeset *cs, const sd_vctx *v, const char *dir
 	return r;
 }
 
-/* Who runs sshd -t: nobody when sshsync runs as root (sshd refuses to
- * read a config as root from a folder others own), else the caller. */
-typedef struct sd_runner {
-	int as_nobody;
-	uid_t uid;
-	gid_t gid;
-} sd_runner;
-
 /* The mode a copy of file i gets: the file's own (readable by its owner,
  * the runner), 0600 for a file apply creates. */
-static mode_t copy_mode(const ss_changeset *cs, const sd_vctx *v, size_t i)
+static unsigned copy_mode(const ss_changeset *cs, const sd_vctx *v, size_t i)
 {
-	struct stat st;
+	ss_stat st;
 	const ss_text *t = cs->v[v->base + i].text;
-	if (!t->id.known || stat(t->path, &st) < 0)
+	if (!t->id.known || ss_os_stat(t->path, &st) < 0)
 		return 0600;
 	return (st.st_mode & 0777) | 0400;
 }
 
-static int write_file(const char *path, const ss_buf *b, mode_t mode, const sd_runner *who,
+static int write_file(const char *path, const ss_buf *b, unsigned mode, const sd_runner *who,
 		      ss_diag *d)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0)
+	/* The file's own mode, whatever the umask. */
+	if (ss_os_write_new_file(path, b->data, b->len, mode, who->as_nobody, who->uid, who->gid) <
+	    0)
 		return ss_diag_errno(d, path, "cannot write a copy for sshd -t");
-	size_t off = 0;
-	int ok = 1;
-	while (ok && off < b->len) {
-		ssize_t n = write(fd, b->data + off, b->len - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			ok = 0;
-		else
-			off += (size_t)n;
-	}
-	if (ok && who->as_nobody)
-		ok = fchown(fd, who->uid, who->gid) == 0;
-	if (ok)
-		ok = fchmod(fd, mode) == 0; /* whatever the umask: the file's own mode */
-	if (close(fd) < 0)
-		ok = 0;
-	return ok ? 0 : ss_diag_errno(d, path, "cannot write a copy for sshd -t");
+	return 0;
 }
 
 /* sshd's message with the temporary names turned back into the real ones. */
@@ -278,42 +225,36 @@ static void remove_dir(const char *dir, size_t nfiles)
 	for (size_t i = 0; i < nfiles; i++) {
 		char *p = temp_name(dir, i);
 		if (p)
-			unlink(p);
+			ss_os_remove_file(p);
 		free(p);
 	}
 	char *p = ss_asprintf("%s/hostkey", dir);
 	char *q = ss_asprintf("%s/hostkey.pub", dir);
 	if (p)
-		unlink(p);
+		ss_os_remove_file(p);
 	if (q)
-		unlink(q);
+		ss_os_remove_file(q);
 	free(p);
 	free(q);
-	rmdir(dir);
+	ss_os_remove_dir(dir);
 }
 
 /* A throw-away host key: sshd -t wants one it can read. */
-static char *make_hostkey(const char *dir, int as_nobody)
+static char *make_hostkey(const char *dir, const sd_runner *who)
 {
 	char *key = ss_asprintf("%s/hostkey", dir);
-	if (!key)
+	char *keygen = ss_os_openssh_program("ssh-keygen");
+	if (!key || !keygen) {
+		free(key);
+		free(keygen);
 		return NULL;
-	char *argv[] = {"/usr/bin/ssh-keygen",
-			"-q",
-			"-t",
-			"ed25519",
-			"-N",
-			"",
-			"-C",
-			"sshsync",
-			"-f",
-			key,
-			NULL};
+	}
+	char *argv[] = {keygen, "-q", "-t", "ed25519", "-N", "", "-C", "sshsync", "-f", key, NULL};
 	ss_buf out = SS_BUF_INIT;
-	int st = access(argv[0], X_OK) == 0 ? run_capture(argv, 0, &out) : -1;
+	int st = ss_os_can_exec(argv[0]) == 0 ? run_capture(argv, NULL, &out) : -1;
 	ss_buf_release(&out);
-	struct passwd *pw = as_nobody ? getpwnam("nobody") : NULL;
-	if (st != 0 || (as_nobody && (!pw || chown(key, pw->pw_uid, pw->pw_gid) < 0))) {
+	free(keygen);
+	if (st != 0 || (who->as_nobody && ss_os_chown(key, who->uid, who->gid) < 0)) {
 		free(key);
 		return NULL;
 	}
@@ -323,27 +264,19 @@ static char *make_hostkey(const char *dir, int as_nobody)
 static int sshd_validate(const ss_changeset *cs, void *ctx, ss_diag *d)
 {
 	const sd_vctx *v = ctx;
-	if (access(v->sshd_path, X_OK) != 0)
+	if (ss_os_can_exec(v->sshd_path) != 0)
 		return 0; /* no sshd here: nothing to check with */
-	const char *tmp = getenv("TMPDIR");
-	char *dir = ss_asprintf("%s/sshsync-sshd-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	char *dir = ss_os_make_temp_dir("sshsync-sshd");
 	if (!dir)
-		return ss_diag_oom(d);
-	if (!mkdtemp(dir)) {
-		int r = ss_diag_errno(d, dir, "cannot make a directory for sshd -t");
-		free(dir);
-		return r;
-	}
-	int as_nobody = geteuid() == 0;
-	sd_runner who = {as_nobody, 0, 0};
-	struct passwd *pw = as_nobody ? getpwnam("nobody") : NULL;
+		return ss_diag_errno(d, NULL, "cannot make a directory for sshd -t");
+	sd_runner who = {0, 0, 0};
 	int r = 0;
-	if (as_nobody && !pw)
+	int as = ss_os_checker_user(&who.uid, &who.gid);
+	if (as < 0)
 		r = ss_diag_set(d, NULL, 0, 0, "no user 'nobody' to run sshd -t as");
-	else if (pw)
-		who.uid = pw->pw_uid, who.gid = pw->pw_gid;
-	/* The folder stays 0700 (mkdtemp's mode), owned by whoever runs sshd. */
-	if (r == 0 && as_nobody && chown(dir, who.uid, who.gid) < 0)
+	who.as_nobody = as > 0;
+	/* The folder stays 0700 (private), owned by whoever runs sshd. */
+	if (r == 0 && who.as_nobody && ss_os_chown(dir, who.uid, who.gid) < 0)
 		r = ss_diag_errno(d, dir, "cannot hand the sshd -t folder to nobody");
 	for (size_t i = 0; i < v->nfiles && r == 0; i++) {
 		ss_buf b = SS_BUF_INIT;
@@ -354,7 +287,7 @@ static int sshd_validate(const ss_changeset *cs, void *ctx, ss_diag *d)
 		free(name);
 		ss_buf_release(&b);
 	}
-	char *key = r == 0 ? make_hostkey(dir, as_nobody) : NULL;
+	char *key = r == 0 ? make_hostkey(dir, &who) : NULL;
 	char *main_copy = r == 0 ? temp_name(dir, 0) : NULL;
 	if (r == 0 && !main_copy)
 		r = ss_diag_oom(d);
@@ -363,7 +296,7 @@ static int sshd_validate(const ss_changeset *cs, void *ctx, ss_diag *d)
 		if (!key)
 			argv[4] = NULL;
 		ss_buf out = SS_BUF_INIT;
-		int st = run_capture(argv, as_nobody, &out);
+		int st = run_capture(argv, &who, &out);
 		if (st < 0)
 			r = ss_diag_set(d, v->sshd_path, 0, 0,
 					"cannot run %s -t to check the new "

@@ -5,6 +5,7 @@
 
 #include "sshsync/clients.h"
 #include "sshd_impl.h"
+#include "sshsync/os_path.h"
 
 /* serverloop.c (OpenSSH 9.2, wait_until_can_do_something): ppoll() waits
  * ClientAliveInterval seconds, and when it times out sshd probes only if
@@ -131,11 +132,11 @@ static const char *const server_only[] = {"clientaliveinterval",
 
 static int sshd_sniff(const char *path, const char *head, size_t len)
 {
-	const char *base = strrchr(path, '/');
-	base = base ? base + 1 : path;
+	const char *base = ss_os_base_name(path);
 	if (strstr(base, "sshd_config"))
 		return 2;
-	if (strstr(path, "sshd_config.d/"))
+	const char *d = strstr(path, "sshd_config.d");
+	if (d && ss_os_is_sep(d[13]))
 		return 2;
 	/* a line that starts with a server-only keyword */
 	for (size_t i = 0; head && i < len;) {

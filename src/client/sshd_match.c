@@ -8,18 +8,15 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
-#include <grp.h>
 #include <limits.h>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <pwd.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/socket.h>
-#include <sys/types.h>
-#include <unistd.h>
+
+#include "sshkw_int.h"
+#include "sshsync/os_net.h"
+#include "sshsync/os_user.h"
 
 /* ---- connection specs ---- */
 
@@ -31,10 +28,7 @@ static int port_value(const char *s)
 	long long v = strtoll(s, &end, 10);
 	if (*s != '\0' && *end == '\0' && errno == 0 && v >= 0 && v <= 65535)
 		return (int)v;
-	struct servent *se = getservbyname(s, "tcp");
-	if (se)
-		return ntohs((uint16_t)se->s_port);
-	return -1;
+	return ss_os_service_port(s);
 }
 
 static int set_field(char **field, const char *value, ss_diag *d)
@@ -55,7 +49,7 @@ int ss_sshd_conn_parse(ss_sshd_conn *c, const char *spec, ss_diag *d)
 	int r = 0;
 	char *p, *rest = copy;
 	/* like sshd, an empty field ends the spec */
-	while (r == 0 && (p = strsep(&rest, ",")) && *p != '\0') {
+	while (r == 0 && (p = kw_strsep(&rest, ",")) && *p != '\0') {
 		if (strncmp(p, "addr=", 5) == 0)
 			r = set_field(&c->addr, p + 5, d);
 		else if (strncmp(p, "host=", 5) == 0)
@@ -130,7 +124,7 @@ char *ss_sshd_strdelim(char **s)
 /* ---- addresses ---- */
 
 typedef struct xaddr {
-	int af;
+	int af; /* 4 or 6 */
 	unsigned char b[16];
 	uint32_t scope;
 } xaddr;
@@ -139,34 +133,19 @@ typedef struct xaddr {
  * forms as sshd: "10.1" is 10.0.0.1). */
 static int parse_addr(const char *s, xaddr *x)
 {
-	struct addrinfo hints, *ai = NULL;
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_flags = AI_NUMERICHOST;
-	if (getaddrinfo(s, NULL, &hints, &ai) != 0 || !ai)
+	ss_os_addr a;
+	if (ss_os_parse_numeric_addr(s, &a) < 0)
 		return -1;
-	int r = -1;
 	memset(x, 0, sizeof(*x));
-	if (ai->ai_addr && ai->ai_family == AF_INET &&
-	    ai->ai_addrlen >= sizeof(struct sockaddr_in)) {
-		const struct sockaddr_in *in4 = (const struct sockaddr_in *)(void *)ai->ai_addr;
-		x->af = AF_INET;
-		memcpy(x->b, &in4->sin_addr, 4);
-		r = 0;
-	} else if (ai->ai_addr && ai->ai_family == AF_INET6 &&
-		   ai->ai_addrlen >= sizeof(struct sockaddr_in6)) {
-		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)(void *)ai->ai_addr;
-		x->af = AF_INET6;
-		memcpy(x->b, &in6->sin6_addr, 16);
-		x->scope = in6->sin6_scope_id;
-		r = 0;
-	}
-	freeaddrinfo(ai);
-	return r;
+	x->af = a.family;
+	memcpy(x->b, a.b, sizeof(x->b));
+	x->scope = a.scope;
+	return 0;
 }
 
 static unsigned addr_bits(int af)
 {
-	return af == AF_INET ? 32 : 128;
+	return af == 4 ? 32 : 128;
 }
 
 /* Keeps the first `bits` bits (the network part) of x. */
@@ -224,7 +203,7 @@ static int in_network(const xaddr *host, const xaddr *net, unsigned bits)
 	mask_addr(&h, bits);
 	if (memcmp(h.b, net->b, sizeof(h.b)) != 0)
 		return 0;
-	return h.af == AF_INET || h.scope == net->scope;
+	return h.af == 4 || h.scope == net->scope;
 }
 
 int ss_sshd_addr_match_list(const char *addr, const char *list)
@@ -238,7 +217,7 @@ int ss_sshd_addr_match_list(const char *addr, const char *list)
 		return -2;
 	int ret = 0;
 	char *p, *rest = copy;
-	while ((p = strsep(&rest, ",")) != NULL) {
+	while ((p = kw_strsep(&rest, ",")) != NULL) {
 		int neg = *p == '!';
 		if (neg)
 			p++;
@@ -269,53 +248,11 @@ int ss_sshd_addr_match_list(const char *addr, const char *list)
 
 /* ---- groups ---- */
 
-/* The names of the groups of a user (primary and supplementary), as
- * groupaccess.c's ga_init() collects them. */
-static int user_groups(const char *user, ss_strlist *out)
-{
-	long pwmax = sysconf(_SC_GETPW_R_SIZE_MAX);
-	size_t pwlen = pwmax > 0 ? (size_t)pwmax : 16384;
-	char *pwbuf = malloc(pwlen);
-	if (!pwbuf)
-		return -1;
-	struct passwd pw, *pwp = NULL;
-	int r = 0;
-	if (getpwnam_r(user, &pw, pwbuf, pwlen, &pwp) != 0 || !pwp)
-		goto out; /* no such user: no groups */
-	int ngroups = 64;
-	gid_t *gids = NULL;
-	for (int tries = 0; tries < 8; tries++) {
-		gid_t *g = realloc(gids, (size_t)ngroups * sizeof(*g));
-		if (!g) {
-			r = -1;
-			break;
-		}
-		gids = g;
-		int n = ngroups;
-		if (getgrouplist(pw.pw_name, pw.pw_gid, gids, &n) != -1) {
-			ngroups = n;
-			break;
-		}
-		ngroups = n > ngroups ? n : ngroups * 2;
-		if (tries == 7)
-			ngroups = 0;
-	}
-	for (int i = 0; r == 0 && gids && i < ngroups; i++) {
-		struct group *gr = getgrgid(gids[i]);
-		if (gr && ss_strlist_push(out, gr->gr_name) < 0)
-			r = -1;
-	}
-	free(gids);
-out:
-	free(pwbuf);
-	return r;
-}
-
 int ss_sshd_group_match(const char *user, const char *list)
 {
-	ss_strlist groups = SS_STRLIST_INIT;
+	ss_os_paths groups;
 	int found = 0;
-	if (user_groups(user, &groups) == 0) {
+	if (ss_os_user_groups(user, &groups) == 0) {
 		for (size_t i = 0; i < groups.n; i++) {
 			int m = ss_match_pattern_list(groups.v[i], list, 0);
 			if (m == -1) {
@@ -326,14 +263,13 @@ int ss_sshd_group_match(const char *user, const char *list)
 				found = 1;
 		}
 	}
-	ss_strlist_release(&groups);
+	ss_os_paths_free(&groups);
 	return found;
 }
 
 /* ---- Match lines ---- */
 
-static ss_sshd_match_result fail(ss_buf *err, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+static ss_sshd_match_result fail(ss_buf *err, const char *fmt, ...) SS_PRINTF(2, 3);
 
 static ss_sshd_match_result fail(ss_buf *err, const char *fmt, ...)
 {

@@ -369,7 +369,7 @@ static int check_auth_methods(const kw_ctx *x)
 		char *dup = ss_strdup(a);
 		if (!dup)
 			return ss_diag_oom(x->d);
-		for (char *cp = dup, *m; ok && (m = strsep(&cp, ",")) != NULL;) {
+		for (char *cp = dup, *m; ok && (m = kw_strsep(&cp, ",")) != NULL;) {
 			char *colon = strchr(m, ':');
 			if (colon)
 				*colon = '\0';
@@ -903,7 +903,7 @@ static int methods_enabled(const ss_sshkw_sshd_globals *g, const char *list)
 	if (!dup)
 		return 0;
 	int ok = 1;
-	for (char *cp = dup, *m; ok && (m = strsep(&cp, ",")) != NULL;) {
+	for (char *cp = dup, *m; ok && (m = kw_strsep(&cp, ",")) != NULL;) {
 		char *colon = strchr(m, ':');
 		if (colon)
 			*colon = '\0';

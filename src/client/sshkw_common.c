@@ -5,9 +5,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
-#include <arpa/inet.h>
-#include <netdb.h>
-#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +15,9 @@
 #include "sshsync/buf.h"
 #include "sshsync/openssh.h"
 #include "sshsync/sshmatch.h"
+#include "sshsync/os_net.h"
+#include "sshsync/os_path.h"
+#include "sshsync/os_user.h"
 
 /* --- messages --- */
 
@@ -92,13 +92,13 @@ const char *kw_join(const char *const *values, char *buf, size_t size)
 
 int kw_tilde(const kw_ctx *x, size_t i, const char *s)
 {
-	if (s[0] != '~' || s[1] == '\0' || s[1] == '/')
+	if (s[0] != '~' || s[1] == '\0' || ss_os_is_sep(s[1]))
 		return 0;
-	const char *slash = strchr(s + 1, '/');
+	const char *slash = ss_os_first_sep(s + 1);
 	char *user = slash ? ss_strndup(s + 1, (size_t)(slash - s - 1)) : ss_strdup(s + 1);
 	if (!user)
 		return ss_diag_oom(x->d);
-	int known = getpwnam(user) != NULL;
+	int known = ss_os_user_exists(user);
 	if (!known)
 		kw_fail(x, i,
 			"tilde_expand: No such user %s: expected ~/ or ~USER/ with a user of "
@@ -109,6 +109,21 @@ int kw_tilde(const kw_ctx *x, size_t i, const char *s)
 }
 
 /* --- numbers --- */
+
+char *kw_strsep(char **sp, const char *delim)
+{
+	char *s = *sp;
+	if (!s)
+		return NULL;
+	char *end = s + strcspn(s, delim);
+	if (*end) {
+		*end = '\0';
+		*sp = end + 1;
+	} else {
+		*sp = NULL;
+	}
+	return s;
+}
 
 long kw_convtime(const char *s)
 {
@@ -151,9 +166,9 @@ int kw_a2port(const char *s)
 	long long v;
 	if (kw_strtonum(s, 0, 65535, &v) == 0)
 		return (int)v;
-	struct servent *se = getservbyname(s, "tcp");
-	if (se)
-		return (int)ntohs((unsigned short)se->s_port);
+	int port = ss_os_service_port(s);
+	if (port >= 0)
+		return port;
 	return -1;
 }
 
@@ -416,7 +431,7 @@ static int each_name(const char *names, name_ok ok)
 	if (!dup)
 		return 0;
 	int r = 1;
-	for (char *cp = dup, *p; r && (p = strsep(&cp, ",")) != NULL && *p;)
+	for (char *cp = dup, *p; r && (p = kw_strsep(&cp, ",")) != NULL && *p;)
 		r = ok(p);
 	free(dup);
 	return r;
@@ -484,7 +499,7 @@ int kw_assemble(const char *value, const char *const *all)
 	int ok = 1, any = def; /* the default list is never empty */
 	/* kex_names_cat() appends a "+" list only up to its first empty name */
 	int plus = value[0] == '+';
-	for (char *cp = dup, *p; ok && (p = strsep(&cp, ",")) != NULL;) {
+	for (char *cp = dup, *p; ok && (p = kw_strsep(&cp, ",")) != NULL;) {
 		if (plus && !*p)
 			break;
 		if (*p == '!') {

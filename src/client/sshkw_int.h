@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 
+#include "sshsync/buf.h"
 #include "sshsync/sshkw.h"
 
 /* One directive being checked. `name` is the keyword as the manual spells
@@ -20,7 +21,7 @@ typedef struct kw_ctx {
 /* Argument i's value, or NULL past the last one. */
 const char *kw_arg(const kw_ctx *x, size_t i);
 /* "keyword NAME: MESSAGE" at argument i (or where arguments begin). */
-int kw_fail(const kw_ctx *x, size_t i, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int kw_fail(const kw_ctx *x, size_t i, const char *fmt, ...) SS_PRINTF(3, 4);
 /* The "extra arguments at end of line" check after `used` arguments. */
 int kw_extra(const kw_ctx *x, size_t used);
 /* An argument that must be present and non-empty. */
@@ -37,6 +38,9 @@ int kw_multi(const char *arg, const char *const *values);
 /* "a, b or c" into buf. */
 const char *kw_join(const char *const *values, char *buf, size_t size);
 
+/* strsep(3), which not every C library has: the next field of *sp up to a
+ * character of delim (cut there), *sp moved past it or set to NULL. */
+char *kw_strsep(char **sp, const char *delim);
 long kw_convtime(const char *s);		   /* misc.c convtime(): -1 when bad */
 const char *kw_atoi_err(const char *s, long *out); /* misc.c atoi_err() */
 int kw_strtonum(const char *s, long long lo, long long hi, long long *out); /* 0 ok */

@@ -264,7 +264,8 @@ static int evaluate_ssh(const wsite *w, ss_scope *sc)
 		secs_from = &w->k[K_SEC];
 		secs = read_value(w, K_SEC);
 	}
-	long interval = read_value(w, K_MIN) * 60 + secs;
+	/* 64 bits wherever long has 32 (Windows): INT_MAX minutes fit. */
+	long long interval = (long long)read_value(w, K_MIN) * 60 + secs;
 	if (interval == 0)
 		interval = 30;
 	long type = read_value(w, K_TYPE);
@@ -295,7 +296,7 @@ static int evaluate_ssh(const wsite *w, ss_scope *sc)
 					     w->k[K_TYPE].shown, w->k[K_TYPE].where);
 		if (interval < 0)
 			r |= ss_scope_reason(sc,
-					     "interval %lds (PingInterval*60 + "
+					     "interval %llds (PingInterval*60 + "
 					     "PingIntervalSecs) is negative",
 					     interval);
 		if (!set_at)

@@ -5,13 +5,14 @@
 
 #include "sshsync/engine.h"
 #include "sshsync/journal.h"
+#include "sshsync/os_path.h"
 #include "sshsync/safewrite.h"
 #include "writeset.h"
 
 /* The diff label: the path without leading slashes ("a/etc/ssh/..."). */
 static const char *diff_label(const char *path)
 {
-	while (*path == '/')
+	while (ss_os_is_sep(*path))
 		path++;
 	return path;
 }
@@ -25,10 +26,10 @@ static int hide_included_backups(const ss_target *t, ss_changeset *cs, size_t fi
 		ss_change *c = &cs->v[i];
 		if (c->backup_dir || strcmp(c->text->path, t->path) == 0)
 			continue;
-		const char *slash = strrchr(c->text->path, '/');
-		c->backup_dir = slash ? ss_asprintf("%.*s/%s", (int)(slash - c->text->path),
-						    c->text->path, SS_HIDDEN_BACKUP_DIR)
-				      : ss_strdup(SS_HIDDEN_BACKUP_DIR);
+		size_t dlen = ss_os_dir_len(c->text->path);
+		c->backup_dir =
+		    dlen ? ss_asprintf("%.*s/%s", (int)dlen, c->text->path, SS_HIDDEN_BACKUP_DIR)
+			 : ss_strdup(SS_HIDDEN_BACKUP_DIR);
 		if (!c->backup_dir)
 			return ss_diag_oom(d);
 	}

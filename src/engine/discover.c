@@ -1,22 +1,22 @@
 /* discover: looking where each client keeps its settings. */
 #include "sshsync/discover.h"
 
-#include <glob.h>
-#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "sshsync/buf.h"
+#include "sshsync/os_file.h"
+#include "sshsync/os_path.h"
+#include "sshsync/os_user.h"
 
 void ss_discover_env_init(ss_discover_env *env)
 {
 	env->home = getenv("HOME");
 	if (!env->home) {
-		/* What PuTTY (and ssh, always) use when $HOME is not set. */
-		struct passwd *pw = getpwuid(getuid());
-		env->home = pw && pw->pw_dir && *pw->pw_dir ? pw->pw_dir : NULL;
+		/* What PuTTY (and ssh, always) use when $HOME is not set
+		 * (Windows: %USERPROFILE%, where OpenSSH for Windows looks). */
+		env->home = ss_os_home_dir();
 	}
 	env->xdg_config_home = getenv("XDG_CONFIG_HOME");
 	env->puttydir = getenv("PUTTYDIR");
@@ -33,8 +33,8 @@ static int is_set(const char *s)
 
 static int exists(const char *path, int want_dir)
 {
-	struct stat st;
-	if (stat(path, &st) < 0)
+	ss_stat st;
+	if (ss_os_stat(path, &st) < 0)
 		return 0;
 	return want_dir ? S_ISDIR(st.st_mode) : S_ISREG(st.st_mode);
 }
@@ -48,7 +48,12 @@ static int add_if(ss_targets *out, const char *kind, const char *path, int want_
 		return ss_diag_oom(d);
 	if (!c || !exists(path, want_dir))
 		return 0;
-	return ss_targets_add(out, c, path, system) < 0 ? ss_diag_oom(d) : 0;
+	char *shown = ss_strdup(path); /* C:\Users\x\.ssh\config on Windows */
+	if (shown)
+		ss_os_native_seps(shown);
+	int r = !shown || ss_targets_add(out, c, shown, system) < 0 ? ss_diag_oom(d) : 0;
+	free(shown);
+	return r;
 }
 
 static int add_owned(ss_targets *out, const char *kind, char *path, int want_dir, int system,
@@ -63,14 +68,14 @@ static int add_glob(ss_targets *out, const char *kind, char *pattern, int want_d
 {
 	if (!pattern)
 		return ss_diag_oom(d);
-	glob_t g;
+	ss_os_paths g;
 	int r = 0;
-	int gr = glob(pattern, 0, NULL, &g);
+	int gr = ss_os_glob(pattern, SS_OS_GLOB_LENIENT, &g);
 	if (gr == 0) {
-		for (size_t i = 0; i < g.gl_pathc && r == 0; i++)
-			r = add_if(out, kind, g.gl_pathv[i], want_dir, 0, d);
-		globfree(&g);
-	} else if (gr == GLOB_NOSPACE) {
+		for (size_t i = 0; i < g.n && r == 0; i++)
+			r = add_if(out, kind, g.v[i], want_dir, 0, d);
+		ss_os_paths_free(&g);
+	} else if (gr < 0) {
 		r = ss_diag_oom(d);
 	}
 	free(pattern);
@@ -91,8 +96,8 @@ static char *putty_sessions_dir(const ss_discover_env *env)
 						 : ss_asprintf("%s/.config/putty", env->home);
 	if (!xdg)
 		return NULL;
-	struct stat st;
-	if (stat(xdg, &st) == 0) {
+	ss_stat st;
+	if (ss_os_stat(xdg, &st) == 0) {
 		char *dir = ss_asprintf("%s/sessions", xdg);
 		free(xdg);
 		return dir;
@@ -136,7 +141,7 @@ static int discover_wine(const ss_discover_env *env, ss_targets *out, ss_diag *d
 
 int ss_discover(const ss_discover_env *env, ss_targets *out, ss_diag *d)
 {
-	const char *etc = is_set(env->sysconfdir) ? env->sysconfdir : "/etc";
+	const char *etc = is_set(env->sysconfdir) ? env->sysconfdir : ss_os_config_root();
 	int has_home = is_set(env->home);
 	int r = 0;
 	if (has_home)

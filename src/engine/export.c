@@ -4,11 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "sshsync/engine.h"
 #include "sshsync/safewrite.h"
 #include "sshsync/text.h"
+#include "sshsync/os_file.h"
+#include "sshsync/os_path.h"
 
 int ss_engine_export(const ss_client *client, const char *from, const ss_strlist *sessions,
 		     const ss_policy *p, ss_regplan *out, ss_diag *d)
@@ -46,15 +47,15 @@ static int write_stdout(const void *bytes, size_t len, ss_diag *d)
 /* A new output file's directory must exist: say so, not what realpath says. */
 static int missing_directory(const char *path, ss_diag *d)
 {
-	const char *slash = strrchr(path, '/');
-	if (!slash || slash == path)
-		return 0;
-	char *dir = ss_strndup(path, (size_t)(slash - path));
+	size_t dlen = ss_os_dir_len(path);
+	if (!dlen || dlen == (size_t)(ss_os_base_name(path) - path))
+		return 0; /* no directory, or a root */
+	char *dir = ss_strndup(path, dlen);
 	if (!dir)
 		return ss_diag_oom(d);
-	struct stat st;
+	ss_stat st;
 	int r = 0;
-	if (stat(dir, &st) < 0)
+	if (ss_os_stat(dir, &st) < 0)
 		r = ss_diag_errno(d, path, "cannot write it: the directory %s", dir);
 	else if (!S_ISDIR(st.st_mode))
 		r = ss_diag_set(d, path, 0, 0, "cannot write it: %s is not a directory", dir);
@@ -67,9 +68,9 @@ int ss_engine_write_output(const char *path, const void *bytes, size_t len, ss_d
 	if (!path || (path[0] == '-' && !path[1]))
 		return write_stdout(bytes, len, d);
 	ss_text old;
-	struct stat st;
+	ss_stat st;
 	int r;
-	if (stat(path, &st) == 0) {
+	if (ss_os_stat(path, &st) == 0) {
 		if (!S_ISREG(st.st_mode))
 			return ss_diag_set(d, path, 0, 0, "is not a regular file");
 		r = ss_text_load(&old, path, 0, d);

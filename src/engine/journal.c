@@ -3,13 +3,15 @@
 
 #include <errno.h>
 #include <jansson.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "sshsync/os_file.h"
+#include "sshsync/os_path.h"
+#include "sshsync/os_sys.h"
+#include "sshsync/os_user.h"
 
 #define JOURNAL_NAME "journal"
 #define OBJECTS_NAME "objects"
@@ -18,12 +20,12 @@ char *ss_journal_default_dir(void)
 {
 	const char *state = getenv("XDG_STATE_HOME");
 	/* The XDG spec: a relative path is invalid and ignored. */
-	if (state && state[0] == '/')
+	if (state && ss_os_is_absolute(state))
 		return ss_asprintf("%s/sshsync", state);
-	const char *home = getenv("HOME");
-	if (!home || !*home)
-		return NULL;
-	return ss_asprintf("%s/.local/state/sshsync", home);
+	char *base = ss_os_folder_path(SS_OS_STATE);
+	char *dir = base ? ss_asprintf("%s/sshsync", base) : NULL;
+	free(base);
+	return dir;
 }
 
 static void hex_digest(const unsigned char *md, char out[SS_SHA256_HEX])
@@ -38,9 +40,8 @@ static void hex_digest(const unsigned char *md, char out[SS_SHA256_HEX])
 
 int ss_sha256_hex(const void *data, size_t len, char out[SS_SHA256_HEX])
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int n = 0;
-	if (!EVP_Digest(data, len, md, &n, EVP_sha256(), NULL) || n != 32)
+	unsigned char md[32];
+	if (ss_os_sha256(data, len, md) < 0)
 		return -1;
 	hex_digest(md, out);
 	return 0;
@@ -48,27 +49,23 @@ int ss_sha256_hex(const void *data, size_t len, char out[SS_SHA256_HEX])
 
 static int put_sha(void *ctx, const void *data, size_t len, ss_diag *d)
 {
-	if (!EVP_DigestUpdate(ctx, data, len))
-		return ss_diag_set(d, NULL, 0, 0, "cannot compute a SHA-256 (OpenSSL)");
+	if (ss_os_sha256_update(ctx, data, len) < 0)
+		return ss_diag_set(d, NULL, 0, 0, "cannot compute a SHA-256");
 	return 0;
 }
 
 int ss_sha256_source(const ss_source *src, char out[SS_SHA256_HEX], ss_diag *d)
 {
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int n = 0;
-	int r = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) ? 0 : -1;
+	ss_os_sha256_ctx *ctx = ss_os_sha256_begin();
+	unsigned char md[32];
+	int r = ctx ? 0 : ss_diag_set(d, NULL, 0, 0, "cannot compute a SHA-256");
 	ss_sink sink = {put_sha, ctx};
 	if (r == 0)
 		r = ss_source_emit(src, &sink, d);
-	else
-		ss_diag_set(d, NULL, 0, 0, "cannot compute a SHA-256 (OpenSSL)");
-	if (r == 0 && (!EVP_DigestFinal_ex(ctx, md, &n) || n != 32))
-		r = ss_diag_set(d, NULL, 0, 0, "cannot compute a SHA-256 (OpenSSL)");
+	if (ss_os_sha256_end(ctx, md) < 0 && r == 0)
+		r = ss_diag_set(d, NULL, 0, 0, "cannot compute a SHA-256");
 	if (r == 0)
 		hex_digest(md, out);
-	EVP_MD_CTX_free(ctx);
 	return r;
 }
 
@@ -414,7 +411,7 @@ int ss_journal_begin(ss_journal *j, const char *op, long of, const ss_journal_fi
 	char when[32];
 	time_t now = time(NULL);
 	struct tm tm;
-	if (!gmtime_r(&now, &tm) || !strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm))
+	if (ss_os_gmtime(now, &tm) < 0 || !strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm))
 		snprintf(when, sizeof(when), "%lld", (long long)now);
 	*id = next_id(j);
 	json_t *o = json_pack("{s:I,s:s,s:s,s:o}", "id", (json_int_t)*id, "op", op, "time", when,

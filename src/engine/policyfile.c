@@ -2,6 +2,7 @@
  * write for sshsync); it cannot read WinSCP.ini faithfully, which is why
  * store/winini exists. */
 #include "sshsync/policyfile.h"
+#include "sshsync/os_file.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -9,7 +10,6 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 int ss_parse_seconds(const char *s, long min, long *out)
 {
@@ -17,14 +17,14 @@ int ss_parse_seconds(const char *s, long min, long *out)
 		return -1;
 	errno = 0;
 	char *end;
-	long v = strtol(s, &end, 10);
+	long long v = strtoll(s, &end, 10);
 	if (*end)
 		return -1;
 	if (errno == ERANGE || v > INT_MAX)
 		return -2;
 	if (v < min)
 		return -1;
-	*out = v;
+	*out = (long)v;
 	return 0;
 }
 
@@ -60,7 +60,7 @@ int ss_parse_time(const char *s, long min, long *out)
 	while (*s) {
 		if (!isdigit((unsigned char)*s))
 			return -1;
-		long v = 0;
+		long long v = 0; /* v * 10 must not wrap where long has 32 bits */
 		for (; isdigit((unsigned char)*s); s++) {
 			v = v * 10 + (*s - '0');
 			if (v > INT_MAX) {
@@ -190,7 +190,7 @@ static int check_section(dictionary *ini, const char *path, const char *sec, ss_
 
 int ss_policy_load(const char *path, ss_policy *p, ss_diag *d)
 {
-	if (access(path, R_OK) < 0)
+	if (ss_os_can_read(path) < 0)
 		return ss_diag_errno(d, path, "cannot read the policy file");
 	iniparser_set_error_callback(silent);
 	dictionary *ini = iniparser_load(path);

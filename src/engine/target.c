@@ -2,14 +2,13 @@
 #include "sshsync/target.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "sshsync/buf.h"
 #include "sshsync/text.h"
+#include "sshsync/os_file.h"
 
 enum { SNIFF_BYTES = 65536 };
 
@@ -35,8 +34,8 @@ static int set_target(ss_target *out, const ss_client *c, const char *path, ss_d
 /* The first bytes of a file, decoded like the whole file would be. */
 static int read_head(const char *path, ss_text *head, int *is_dir, int *cut, ss_diag *d)
 {
-	struct stat st;
-	if (stat(path, &st) < 0)
+	ss_stat st;
+	if (ss_os_stat(path, &st) < 0)
 		return ss_diag_errno(d, path, "cannot open");
 	*is_dir = S_ISDIR(st.st_mode);
 	if (*is_dir)
@@ -46,19 +45,16 @@ static int read_head(const char *path, ss_text *head, int *is_dir, int *cut, ss_
 		return ss_diag_set(d, path, 0, 0,
 				   "is not a regular file (a FIFO, socket or device): settings "
 				   "are read from regular files only");
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	int fd;
+	if (ss_os_open_path_read(path, &fd) < 0)
 		return ss_diag_errno(d, path, "cannot open");
 	char *buf = malloc(SNIFF_BYTES);
 	if (!buf) {
-		close(fd);
+		ss_os_close(fd);
 		return ss_diag_oom(d);
 	}
-	ssize_t n;
-	do
-		n = read(fd, buf, SNIFF_BYTES);
-	while (n < 0 && errno == EINTR);
-	close(fd);
+	ssize_t n = ss_os_read_full(fd, buf, SNIFF_BYTES);
+	ss_os_close(fd);
 	if (n < 0) {
 		free(buf);
 		return ss_diag_errno(d, path, "cannot read");
@@ -193,8 +189,8 @@ static int check_dir(const ss_client *c, const char *dir, ss_diag *d)
 
 int ss_target_check_kind(const ss_target *t, ss_diag *d)
 {
-	struct stat st;
-	if (stat(t->path, &st) < 0)
+	ss_stat st;
+	if (ss_os_stat(t->path, &st) < 0)
 		return errno == ENOENT ? 0 : ss_diag_errno(d, t->path, "cannot open");
 	if (S_ISDIR(st.st_mode))
 		return check_dir(t->client, t->path, d);
@@ -258,7 +254,7 @@ int ss_target_parse(const char *arg, ss_target *out, ss_diag *d)
 			return ss_diag_oom(d);
 		const ss_client *c = ss_client_find(kind);
 		int known = ss_kind_is_known(kind), r = 1;
-		struct stat st;
+		ss_stat st;
 		if (c && !colon[1])
 			r = ss_diag_set(d, NULL, 0, 0, "target '%s' names no file", arg) - 1;
 		else if (c)
@@ -269,7 +265,7 @@ int ss_target_parse(const char *arg, ss_target *out, ss_diag *d)
 					"cannot read that kind of file",
 					arg) -
 			    1;
-		else if (looks_like_kind(kind, (size_t)(colon - arg)) && stat(arg, &st) < 0)
+		else if (looks_like_kind(kind, (size_t)(colon - arg)) && ss_os_stat(arg, &st) < 0)
 			r = unknown_kind(arg, kind, d) - 1;
 		free(kind);
 		if (r <= 0)
@@ -310,8 +306,8 @@ int ss_targets_add_error(ss_targets *t, const ss_client *client, const char *pat
 
 /* Whether two targets name the same file (device and inode, links
  * followed); paths that cannot be stat'ed compare as strings. */
-static int same_file(const ss_target *a, const struct stat *sa, int oka, const ss_target *b,
-		     const struct stat *sb, int okb)
+static int same_file(const ss_target *a, const ss_stat *sa, int oka, const ss_target *b,
+		     const ss_stat *sb, int okb)
 {
 	if (oka && okb)
 		return sa->st_dev == sb->st_dev && sa->st_ino == sb->st_ino;
@@ -320,11 +316,11 @@ static int same_file(const ss_target *a, const struct stat *sa, int oka, const s
 
 int ss_targets_dedupe(ss_targets *t, ss_strlist *notes)
 {
-	struct stat *st = calloc(t->n ? t->n : 1, sizeof(*st));
+	ss_stat *st = calloc(t->n ? t->n : 1, sizeof(*st));
 	int *ok = calloc(t->n ? t->n : 1, sizeof(*ok));
 	int r = st && ok ? 0 : -1;
 	for (size_t i = 0; i < t->n && r == 0; i++)
-		ok[i] = !t->v[i].error && stat(t->v[i].path, &st[i]) == 0;
+		ok[i] = !t->v[i].error && ss_os_stat(t->v[i].path, &st[i]) == 0;
 	size_t kept = 0;
 	for (size_t i = 0; i < t->n && r == 0; i++) {
 		size_t j = 0;
@@ -351,7 +347,7 @@ int ss_targets_dedupe(ss_targets *t, ss_strlist *notes)
 }
 
 typedef struct file_ids {
-	struct stat *v;
+	ss_stat *v;
 	size_t n;
 } file_ids;
 
@@ -369,7 +365,7 @@ static int included_ids(const ss_target *t, file_ids *out, ss_diag *d)
 	if (r == 0 && files.n && !out->v)
 		r = ss_diag_oom(d);
 	for (size_t k = 0; k < files.n && r == 0; k++)
-		if (stat(files.v[k], &out->v[out->n]) == 0)
+		if (ss_os_stat(files.v[k], &out->v[out->n]) == 0)
 			out->n++;
 	ss_diag_clear(&ignored);
 	ss_strlist_release(&files);
@@ -379,8 +375,8 @@ static int included_ids(const ss_target *t, file_ids *out, ss_diag *d)
 /* The first target (not j) that includes target j's file, or -1. */
 static long includer(const ss_targets *t, const file_ids *ids, size_t j)
 {
-	struct stat sj;
-	if (t->v[j].error || stat(t->v[j].path, &sj) < 0)
+	ss_stat sj;
+	if (t->v[j].error || ss_os_stat(t->v[j].path, &sj) < 0)
 		return -1;
 	for (size_t i = 0; i < t->n; i++)
 		for (size_t k = 0; i != j && k < ids[i].n; k++)

@@ -8,6 +8,7 @@
 
 #include "sshsync/safewrite.h"
 #include "sshsync/text.h"
+#include "sshsync/os_file.h"
 #include "writeset.h"
 
 typedef enum u_action { U_SKIP, U_WRITE, U_REMOVE, U_CREATE } u_action;
@@ -24,9 +25,9 @@ typedef struct u_file {
 
 static int look_at(u_file *u, ss_diag *d)
 {
-	struct stat st;
+	ss_stat st;
 	const char *path = u->jf->path;
-	if (stat(path, &st) < 0) {
+	if (ss_os_stat(path, &st) < 0) {
 		if (errno != ENOENT)
 			return ss_diag_errno(d, path, "cannot look at");
 		u->exists = 0;

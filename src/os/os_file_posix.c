@@ -2,6 +2,7 @@
  * atomic replacement. See include/sshsync/os_file.h. */
 #define _GNU_SOURCE
 #include "sshsync/os_file.h"
+#include "os_int.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -16,10 +17,41 @@
 #include <time.h>
 #include <unistd.h>
 
-#define TEMP_TAG ".sshsync-"
-#define TEMP_RANDOM 6
-/* Room left in a 255-byte name for ".", the tag and the random part. */
-#define TEMP_NAME_MAX 200
+#include <glob.h>
+#include <pwd.h>
+
+static void from_stat(const struct stat *in, ss_stat *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->st_dev = (uint64_t)in->st_dev;
+	out->st_ino = (uint64_t)in->st_ino;
+	out->st_mode = (uint32_t)in->st_mode;
+	out->st_nlink = (uint64_t)in->st_nlink;
+	out->st_uid = (ss_os_id)in->st_uid;
+	out->st_gid = (ss_os_id)in->st_gid;
+	out->st_size = (int64_t)in->st_size;
+	out->mtime_ns = (int64_t)in->st_mtim.tv_sec * 1000000000 + in->st_mtim.tv_nsec;
+	out->ctime_ns = (int64_t)in->st_ctim.tv_sec * 1000000000 + in->st_ctim.tv_nsec;
+}
+
+static int stat_with(int r, const struct stat *in, ss_stat *out)
+{
+	if (r == 0)
+		from_stat(in, out);
+	return r;
+}
+
+int ss_os_stat(const char *path, ss_stat *st)
+{
+	struct stat s;
+	return stat_with(stat(path, &s), &s, st);
+}
+
+int ss_os_fstat(int fd, ss_stat *st)
+{
+	struct stat s;
+	return stat_with(fstat(fd, &s), &s, st);
+}
 
 int ss_os_open_dir(const char *path, int *fd)
 {
@@ -27,7 +59,7 @@ int ss_os_open_dir(const char *path, int *fd)
 	return *fd < 0 ? -1 : 0;
 }
 
-static int side_dir_acceptable(const struct stat *st, uid_t uid)
+static int side_dir_acceptable(const struct stat *st, ss_os_id uid)
 {
 	if (!S_ISDIR(st->st_mode)) {
 		errno = ENOTDIR;
@@ -40,8 +72,8 @@ static int side_dir_acceptable(const struct stat *st, uid_t uid)
 	return 1;
 }
 
-int ss_os_open_side_dir(int parent, const char *name, uid_t uid, gid_t gid, int create, int *fd,
-			int *created)
+int ss_os_open_side_dir(int parent, const char *name, ss_os_id uid, ss_os_id gid, int create,
+			int *fd, int *created)
 {
 	*fd = -1;
 	*created = 0;
@@ -90,19 +122,19 @@ static int flock_retry(int fd, int op)
 	return r;
 }
 
-static int same_file(const struct stat *a, const struct stat *b)
+static int same_file(const ss_stat *a, const struct stat *b)
 {
 	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
 }
 
 /* One attempt: 1 locked the file the name refers to, 0 try again. */
-static int lock_once(int dir, const char *name, int *fd, struct stat *st)
+int ss_os_lock_once(int dir, const char *name, int *fd, ss_stat *st)
 {
 	int f = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (f < 0)
 		return errno == ENOENT ? 1 : -1;
 	struct stat now;
-	int r = fstat(f, st);
+	int r = ss_os_fstat(f, st);
 	if (r == 0 && !S_ISREG(st->st_mode)) {
 		errno = EINVAL;
 		r = -1;
@@ -123,17 +155,10 @@ static int lock_once(int dir, const char *name, int *fd, struct stat *st)
 	return r;
 }
 
-int ss_os_lock_file(int dir, const char *name, int *fd, struct stat *st)
+int ss_os_release_for_replace(int *fd)
 {
-	*fd = -1;
-	memset(st, 0, sizeof(*st));
-	for (int tries = 0; tries < 1000; tries++) {
-		int r = lock_once(dir, name, fd, st);
-		if (r != 0)
-			return r < 0 ? -1 : 0;
-	}
-	errno = EAGAIN;
-	return -1;
+	(void)fd; /* the flock stays with the open file until it is closed */
+	return 0;
 }
 
 int ss_os_lock_dir(int dir)
@@ -162,22 +187,11 @@ ssize_t ss_os_read_full(int fd, void *buf, size_t len)
 	return (ssize_t)got;
 }
 
-static char *temp_prefix(const char *name)
-{
-	size_t n = strlen(name);
-	if (n > TEMP_NAME_MAX)
-		n = TEMP_NAME_MAX;
-	char *p = malloc(n + sizeof(TEMP_TAG) + 1);
-	if (p)
-		snprintf(p, n + sizeof(TEMP_TAG) + 1, ".%.*s%s", (int)n, name, TEMP_TAG);
-	return p;
-}
-
 static int random_suffix(char *out)
 {
 	static const char alphabet[] =
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-	unsigned char raw[TEMP_RANDOM];
+	unsigned char raw[SS_OS_TEMP_RANDOM];
 	if (getrandom(raw, sizeof(raw), GRND_NONBLOCK) != (ssize_t)sizeof(raw)) {
 		/* No entropy yet: the clock and the process are unique enough,
 		 * O_EXCL catches the rest. */
@@ -187,9 +201,9 @@ static int random_suffix(char *out)
 		for (size_t i = 0; i < sizeof(raw); i++, v >>= 5)
 			raw[i] = (unsigned char)(v + i * 7);
 	}
-	for (size_t i = 0; i < TEMP_RANDOM; i++)
+	for (size_t i = 0; i < SS_OS_TEMP_RANDOM; i++)
 		out[i] = alphabet[raw[i] % (sizeof(alphabet) - 1)];
-	out[TEMP_RANDOM] = '\0';
+	out[SS_OS_TEMP_RANDOM] = '\0';
 	return 0;
 }
 
@@ -197,13 +211,13 @@ int ss_os_create_temp(int dir, const char *name, int *fd, char **tmpname)
 {
 	*fd = -1;
 	*tmpname = NULL;
-	char *prefix = temp_prefix(name);
+	char *prefix = ss_os_temp_prefix(name);
 	if (!prefix) {
 		errno = ENOMEM;
 		return -1;
 	}
 	for (int tries = 0; tries < 100; tries++) {
-		char suffix[TEMP_RANDOM + 1];
+		char suffix[SS_OS_TEMP_RANDOM + 1];
 		random_suffix(suffix);
 		size_t size = strlen(prefix) + sizeof(suffix);
 		char *tmp = malloc(size);
@@ -239,17 +253,6 @@ int ss_os_create_temp(int dir, const char *name, int *fd, char **tmpname)
 	return -1;
 }
 
-static int is_temp_of(const char *entry, const char *prefix, size_t plen)
-{
-	if (strncmp(entry, prefix, plen) != 0 || strlen(entry + plen) != TEMP_RANDOM)
-		return 0;
-	for (const char *c = entry + plen; *c; c++)
-		if (!((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') ||
-		      (*c >= '0' && *c <= '9')))
-			return 0;
-	return 1;
-}
-
 /* Removes one leftover unless a live sshsync still holds its lock. */
 static int remove_if_unheld(int dir, const char *entry)
 {
@@ -267,7 +270,7 @@ static int remove_if_unheld(int dir, const char *entry)
 
 int ss_os_remove_stale_temps(int dir, const char *name)
 {
-	char *prefix = temp_prefix(name);
+	char *prefix = ss_os_temp_prefix(name);
 	int f = prefix ? openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
 	DIR *dp = f >= 0 ? fdopendir(f) : NULL;
 	if (!dp) {
@@ -280,7 +283,7 @@ int ss_os_remove_stale_temps(int dir, const char *name)
 	int removed = 0;
 	struct dirent *de;
 	while ((de = readdir(dp)))
-		if (is_temp_of(de->d_name, prefix, plen))
+		if (ss_os_is_temp_of(de->d_name, prefix, plen))
 			removed += remove_if_unheld(dir, de->d_name);
 	closedir(dp);
 	free(prefix);
@@ -397,7 +400,7 @@ static int copy_xattrs(int from, int to)
 	return r;
 }
 
-int ss_os_copy_metadata(int from, const struct stat *st, int to, const char **what)
+int ss_os_copy_metadata(int from, const ss_stat *st, int to, const char **what)
 {
 	struct stat now;
 	*what = "cannot read the metadata of the new file for";
@@ -483,9 +486,10 @@ int ss_os_exists(int dir, const char *name)
 	return errno == ENOENT ? 0 : -1;
 }
 
-int ss_os_lstat(const char *path, struct stat *st)
+int ss_os_lstat(const char *path, ss_stat *st)
 {
-	return lstat(path, st);
+	struct stat s;
+	return stat_with(lstat(path, &s), &s, st);
 }
 
 int ss_os_path_exists(const char *path)
@@ -500,9 +504,10 @@ int ss_os_is_dir(const char *path)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-int ss_os_stat_at(int dir, const char *name, struct stat *st)
+int ss_os_stat_at(int dir, const char *name, ss_stat *st)
 {
-	return fstatat(dir, name, st, AT_SYMLINK_NOFOLLOW);
+	struct stat s;
+	return stat_with(fstatat(dir, name, &s, AT_SYMLINK_NOFOLLOW), &s, st);
 }
 
 int ss_os_can_write(int dir, const char *name)
@@ -614,23 +619,197 @@ static int glob_whole(const char *pattern, int flags, glob_t *gl)
 	return glob(pattern, flags | GLOB_ALTDIRFUNC, NULL, gl);
 }
 
-int ss_os_glob(const char *pattern, int flags, glob_t *gl)
+/* Moves glob's matches into *out: 0, or -1 (ENOMEM). */
+static int take_matches(glob_t *gl, ss_os_paths *out)
 {
-	memset(gl, 0, sizeof(*gl));
-	errno = 0;
-	int r = glob_whole(pattern, flags | GLOB_ERR, gl);
-	if (r != GLOB_ABORTED)
-		return r == 0 || r == GLOB_NOMATCH ? r : (errno = errno ? errno : ENOMEM, -1);
-	int e = errno;
+	int r = 0;
+	if (gl->gl_pathc) {
+		out->v = calloc(gl->gl_pathc, sizeof(*out->v));
+		r = out->v ? 0 : -1;
+	}
+	for (size_t i = 0; r == 0 && i < gl->gl_pathc; i++) {
+		if (!(out->v[i] = strdup(gl->gl_pathv[i])))
+			r = -1;
+		else
+			out->n++;
+	}
 	globfree(gl);
-	memset(gl, 0, sizeof(*gl));
+	if (r < 0) {
+		ss_os_paths_free(out);
+		errno = ENOMEM;
+	}
+	return r;
+}
+
+static int glob_result(int r, glob_t *gl, ss_os_paths *out)
+{
+	if (r == GLOB_NOMATCH) {
+		globfree(gl);
+		return SS_OS_GLOB_NOMATCH;
+	}
+	if (r != 0) {
+		int e = errno ? errno : ENOMEM;
+		globfree(gl);
+		errno = e;
+		return -1;
+	}
+	return take_matches(gl, out);
+}
+
+int ss_os_glob(const char *pattern, int flags, ss_os_paths *out)
+{
+	out->v = NULL;
+	out->n = 0;
+	glob_t gl;
+	memset(&gl, 0, sizeof(gl));
+	int gflags = flags & SS_OS_GLOB_TILDE ? GLOB_TILDE : 0;
+	if (flags & SS_OS_GLOB_LENIENT) {
+		errno = 0;
+		int r = glob(pattern, gflags, NULL, &gl);
+		if (r == GLOB_ABORTED)
+			r = GLOB_NOMATCH;
+		if (r != 0 && r != GLOB_NOMATCH)
+			errno = ENOMEM;
+		return glob_result(r, &gl, out);
+	}
+	errno = 0;
+	int r = glob_whole(pattern, gflags | GLOB_ERR, &gl);
+	if (r != GLOB_ABORTED)
+		return glob_result(r, &gl, out);
+	int e = errno;
+	globfree(&gl);
+	memset(&gl, 0, sizeof(gl));
 	if (e != ENOENT && e != ENOTDIR) {
 		errno = e ? e : EIO;
 		return -1;
 	}
 	/* A directory that is not there matches nothing; the rest may. */
-	r = glob_whole(pattern, flags, gl);
-	return r == 0 || r == GLOB_NOMATCH ? r : (errno = errno ? errno : ENOMEM, -1);
+	errno = 0;
+	r = glob_whole(pattern, gflags, &gl);
+	return glob_result(r, &gl, out);
+}
+
+int ss_os_list_dir(const char *path, ss_os_paths *names, ss_stat *self)
+{
+	names->v = NULL;
+	names->n = 0;
+	DIR *dp = opendir(path);
+	if (!dp)
+		return -1;
+	int r = 0;
+	size_t cap = 0;
+	if (self && ss_os_fstat(dirfd(dp), self) < 0)
+		r = -1;
+	struct dirent *de;
+	while (r == 0 && (errno = 0, de = readdir(dp))) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (names->n == cap) {
+			size_t ncap = cap ? cap * 2 : 16;
+			char **v = realloc(names->v, ncap * sizeof(*v));
+			if (!v) {
+				errno = ENOMEM;
+				r = -1;
+				break;
+			}
+			names->v = v;
+			cap = ncap;
+		}
+		if (!(names->v[names->n] = strdup(de->d_name))) {
+			errno = ENOMEM;
+			r = -1;
+		} else {
+			names->n++;
+		}
+	}
+	if (r == 0 && errno)
+		r = -1;
+	int e = errno;
+	closedir(dp);
+	if (r < 0) {
+		ss_os_paths_free(names);
+		errno = e;
+	}
+	return r;
+}
+
+int ss_os_open_path_read(const char *path, int *fd)
+{
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer; a regular
+	 * file reads the same either way. */
+	*fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	return *fd < 0 ? -1 : 0;
+}
+
+char *ss_os_realpath(const char *path)
+{
+	return realpath(path, NULL);
+}
+
+int ss_os_can_read(const char *path)
+{
+	return access(path, R_OK);
+}
+
+int ss_os_can_exec(const char *path)
+{
+	return access(path, X_OK);
+}
+
+char *ss_os_make_temp_dir(const char *prefix)
+{
+	const char *tmp = getenv("TMPDIR");
+	if (!tmp || !*tmp)
+		tmp = "/tmp";
+	size_t n = strlen(tmp) + strlen(prefix) + 9;
+	char *dir = malloc(n);
+	if (!dir) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	snprintf(dir, n, "%s/%s-XXXXXX", tmp, prefix);
+	if (!mkdtemp(dir)) {
+		int e = errno;
+		free(dir);
+		errno = e;
+		return NULL;
+	}
+	return dir;
+}
+
+int ss_os_write_new_file(const char *path, const void *data, size_t len, unsigned mode,
+			 int chown_it, ss_os_id uid, ss_os_id gid)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	int ok = ss_os_write_all(fd, data, len) == 0;
+	if (ok && chown_it)
+		ok = fchown(fd, (uid_t)uid, (gid_t)gid) == 0;
+	if (ok)
+		ok = fchmod(fd, (mode_t)mode) == 0; /* whatever the umask */
+	int e = errno;
+	if (close(fd) < 0 && ok) {
+		e = errno;
+		ok = 0;
+	}
+	errno = e;
+	return ok ? 0 : -1;
+}
+
+int ss_os_chown(const char *path, ss_os_id uid, ss_os_id gid)
+{
+	return chown(path, (uid_t)uid, (gid_t)gid);
+}
+
+int ss_os_remove_file(const char *path)
+{
+	return unlink(path);
+}
+
+int ss_os_remove_dir(const char *path)
+{
+	return rmdir(path);
 }
 
 int ss_os_mkdir_p(const char *path)
@@ -671,20 +850,15 @@ int ss_os_mkdir_p(const char *path)
 	return r;
 }
 
-int ss_os_fstat(int fd, struct stat *st)
-{
-	return fstat(fd, st);
-}
-
 static int64_t timespec_ns(const struct timespec *ts)
 {
 	return (int64_t)ts->tv_sec * 1000000000 + (int64_t)ts->tv_nsec;
 }
 
-void ss_os_stat_times(const struct stat *st, int64_t *mtime_ns, int64_t *ctime_ns)
+void ss_os_stat_times(const ss_stat *st, int64_t *mtime_ns, int64_t *ctime_ns)
 {
-	*mtime_ns = timespec_ns(&st->st_mtim);
-	*ctime_ns = timespec_ns(&st->st_ctim);
+	*mtime_ns = st->mtime_ns;
+	*ctime_ns = st->ctime_ns;
 }
 
 int64_t ss_os_now_ns(void)

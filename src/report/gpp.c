@@ -10,9 +10,9 @@
  * <Collection> elements, which the console shows as folders. */
 #include "sshsync/gpp.h"
 #include "sshsync/text.h"
+#include "sshsync/os_sys.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <libxml/xmlstring.h>
 #include <libxml/xmlwriter.h>
 #include <inttypes.h>
@@ -21,45 +21,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/random.h>
 #include <time.h>
-#include <unistd.h>
 
 enum { IMAGE_SZ_UPDATE = 7, IMAGE_SZ_DELETE = 8, IMAGE_DWORD_UPDATE = 12 };
 
 static const char *const hives[] = {"HKEY_CURRENT_USER", "HKEY_LOCAL_MACHINE",	"HKEY_USERS",
 				    "HKEY_CLASSES_ROOT", "HKEY_CURRENT_CONFIG", NULL};
 
-/* Fills `buf` with random bytes: getrandom(2), or /dev/urandom where the
- * kernel has no getrandom. */
+/* Fills `buf` with random bytes from the system. */
 static int random_bytes(unsigned char *buf, size_t len, ss_diag *d)
 {
-	size_t got = 0;
-	while (got < len) {
-		ssize_t n = getrandom(buf + got, len - got, 0);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			break;
-		got += (size_t)n;
-	}
-	if (got == len)
-		return 0;
-	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return ss_diag_errno(d, "/dev/urandom", "cannot open");
-	got = 0;
-	while (got < len) {
-		ssize_t n = read(fd, buf + got, len - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			close(fd);
-			return ss_diag_errno(d, "/dev/urandom", "cannot read");
-		}
-		got += (size_t)n;
-	}
-	close(fd);
+	if (ss_os_random(buf, len) < 0)
+		return ss_diag_errno(d, NULL, "cannot read random bytes from the system");
 	return 0;
 }
 
@@ -110,7 +83,7 @@ static int split_path(const char *path, const char **hive, const char **key)
 
 static int check_key(const ss_regkey *k, ss_diag *d)
 {
-	const char *hive, *key;
+	const char *hive = NULL, *key = NULL;
 	if (split_path(k->path, &hive, &key) < 0)
 		return ss_diag_set(d, NULL, 0, 0,
 				   "registry key '%s' does not start with a hive "
@@ -190,7 +163,7 @@ static const char *leaf(const char *key)
 
 static int write_key(xmlTextWriterPtr w, const ss_regkey *k, const char *changed, ss_diag *d)
 {
-	const char *hive, *key;
+	const char *hive = NULL, *key = NULL;
 	if (k->n == 0)
 		return 0;
 	split_path(k->path, &hive, &key); /* checked before */
@@ -210,7 +183,8 @@ static int write_document(xmlTextWriterPtr w, const ss_regplan *plan, ss_diag *d
 	char changed[32];
 	time_t now = time(NULL);
 	struct tm tm;
-	if (!gmtime_r(&now, &tm) || !strftime(changed, sizeof(changed), "%Y-%m-%d %H:%M:%S", &tm))
+	if (ss_os_gmtime(now, &tm) < 0 ||
+	    !strftime(changed, sizeof(changed), "%Y-%m-%d %H:%M:%S", &tm))
 		return ss_diag_set(d, NULL, 0, 0, "cannot tell the time");
 	xmlTextWriterSetIndent(w, 1);
 	xmlTextWriterSetIndentString(w, BAD_CAST "\t");

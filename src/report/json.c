@@ -20,7 +20,7 @@ static json_t *text(const char *s)
 	return j;
 }
 
-static json_t *optional_int(long v)
+static json_t *optional_int(long long v)
 {
 	return v == SS_UNSET || v == SS_UNKNOWN ? json_null() : json_integer(v);
 }

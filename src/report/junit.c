@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "sshsync/report.h"
+#include "sshsync/os_sys.h"
 
 /* XML 1.0 cannot carry control characters even escaped: show them as \xNN. */
 static char *xml_text(const char *s)
@@ -56,9 +56,9 @@ static char *failure_text(const ss_scope *sc)
 	else if (!sc->error && sc->interval == 0)
 		r |= ss_buf_adds(&b, "interval: off\n");
 	else if (!sc->error)
-		r |= ss_buf_addf(&b, "interval: %lds\n", sc->interval);
+		r |= ss_buf_addf(&b, "interval: %llds\n", sc->interval);
 	if (sc->interval > 0 && ss_scope_period(sc) != sc->interval)
-		r |= ss_buf_addf(&b, "period on the wire: %lds\n", ss_scope_period(sc));
+		r |= ss_buf_addf(&b, "period on the wire: %llds\n", ss_scope_period(sc));
 	/* an error scope has no value, so no place one was set */
 	if (!sc->error) {
 		r |= ss_buf_adds(&b, "set at: ");
@@ -158,9 +158,9 @@ static int write_document(xmlTextWriterPtr w, const ss_scopes *s)
 	char stamp[32], host[256];
 	time_t now = time(NULL);
 	struct tm tm;
-	if (!gmtime_r(&now, &tm) || !strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm))
+	if (ss_os_gmtime(now, &tm) < 0 || !strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm))
 		return -1;
-	if (gethostname(host, sizeof(host)) < 0 || !host[0])
+	if (ss_os_hostname(host, sizeof(host)) < 0 || !host[0])
 		strcpy(host, "localhost");
 	host[sizeof(host) - 1] = '\0';
 	xmlTextWriterSetIndent(w, 1);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "sshsync/report.h"
+#include "sshsync/os_path.h"
 
 enum { C_SCOPE, C_INTERVAL, C_COUNT, C_TCP, C_SETAT, C_STATUS, C_WHY, NCOLS };
 
@@ -66,20 +67,21 @@ static char *printable(const char *s)
 /* The rest of `path` after "DIR/", or NULL when it is not under DIR. */
 static const char *under(const char *path, const char *dir)
 {
-	if (!dir || dir[0] != '/')
+	if (!dir || !ss_os_is_absolute(dir))
 		return NULL;
 	size_t n = strlen(dir);
-	while (n > 1 && dir[n - 1] == '/')
+	while (n > 1 && ss_os_is_sep(dir[n - 1]))
 		n--;
-	if (n <= 1 || strncmp(path, dir, n) != 0 || path[n] != '/' || !path[n + 1])
+	if (n <= 1 || strncmp(path, dir, n) != 0 || !ss_os_is_sep(path[n]) || !path[n + 1])
 		return NULL;
 	return path + n + 1;
 }
 
 char *ss_report_short_path(const char *path, const char *home, const char *cwd)
 {
-	char *abs = path[0] != '/' && cwd ? ss_asprintf("%s/%s", cwd, path) : NULL;
-	if (path[0] != '/' && cwd && !abs)
+	int relative = !ss_os_is_absolute(path);
+	char *abs = relative && cwd ? ss_asprintf("%s/%s", cwd, path) : NULL;
+	if (relative && cwd && !abs)
 		return NULL;
 	const char *full = abs ? abs : path;
 	const char *rel = abs ? path : under(full, cwd), *in_home = under(full, home);
@@ -106,7 +108,7 @@ static char *display_path(const char *path, const ss_report_opts *o)
 /* The setting, and the period on the wire where the two differ. */
 static char *interval_text(const ss_scope *sc)
 {
-	long v = sc->interval, period = ss_scope_period(sc);
+	long long v = sc->interval, period = ss_scope_period(sc);
 	if (sc->not_applicable)
 		return ss_strdup("-");
 	if (v == SS_UNKNOWN)
@@ -114,8 +116,8 @@ static char *interval_text(const ss_scope *sc)
 	if (v == 0)
 		return ss_strdup("off");
 	if (period != v)
-		return ss_asprintf("%lds (probes every %lds)", v, period);
-	return ss_asprintf("%lds", v);
+		return ss_asprintf("%llds (probes every %llds)", v, period);
+	return ss_asprintf("%llds", v);
 }
 
 static char *optional_text(long v, int boolean)
@@ -148,8 +150,7 @@ static char *set_at_text(const ss_scope *sc, const ss_report_opts *o)
 	}
 	/* Another file: beside the scope's file (an Include, a drop-in), the
 	 * path from that file's directory; else as the heading shows paths. */
-	const char *slash = strrchr(sc->file, '/');
-	size_t dir = slash ? (size_t)(slash - sc->file) + 1 : 0;
+	size_t dir = (size_t)(ss_os_base_name(sc->file) - sc->file);
 	if (dir && strncmp(sc->set_at, sc->file, dir) == 0)
 		return printable(sc->set_at + dir);
 	return display_path(sc->set_at, o);

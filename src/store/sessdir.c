@@ -1,7 +1,6 @@
 /* Session files of PuTTY on Unix and KiTTY's portable mode (see sessdir.h). */
 #include "sshsync/sessdir.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -9,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "sshsync/safewrite.h"
+#include "sshsync/os_file.h"
 
 static const char HEX[] = "0123456789ABCDEF";
 
@@ -372,12 +372,12 @@ static int is_ours(const char *name)
 /* The folders from the Sessions folder down to the one being listed: a
  * folder met again below itself (a link "loop -> .") is a loop. */
 typedef struct ancestor {
-	dev_t dev;
-	ino_t ino;
+	uint64_t dev;
+	uint64_t ino;
 	const struct ancestor *up;
 } ancestor;
 
-static int is_ancestor(const ancestor *a, const struct stat *st)
+static int is_ancestor(const ancestor *a, const ss_stat *st)
 {
 	for (; a; a = a->up)
 		if (a->dev == st->st_dev && a->ino == st->st_ino)
@@ -391,28 +391,25 @@ static int list_into(const char *dir, const char *rel, int recurse, const ancest
 	char *path = rel ? ss_asprintf("%s/%s", dir, rel) : ss_strdup(dir);
 	if (!path)
 		return ss_diag_oom(d);
-	DIR *dp = opendir(path);
-	if (!dp) {
+	ss_os_paths names;
+	ss_stat self;
+	if (ss_os_list_dir(path, &names, &self) < 0) {
 		int r = ss_diag_errno(d, path, "cannot read the session directory");
 		free(path);
 		return r;
 	}
 	int r = 0;
-	struct stat self;
-	if (fstat(dirfd(dp), &self) < 0)
-		r = ss_diag_errno(d, path, "cannot read the session directory");
 	ancestor here = {self.st_dev, self.st_ino, up};
-	struct dirent *de;
-	while (r == 0 && (errno = 0, de = readdir(dp))) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
-		    is_ours(de->d_name))
+	for (size_t i = 0; r == 0 && i < names.n; i++) {
+		const char *entry = names.v[i];
+		if (is_ours(entry))
 			continue;
-		char *sub = rel ? ss_asprintf("%s/%s", rel, de->d_name) : ss_strdup(de->d_name);
+		char *sub = rel ? ss_asprintf("%s/%s", rel, entry) : ss_strdup(entry);
 		char *full = sub ? ss_asprintf("%s/%s", dir, sub) : NULL;
-		struct stat st;
+		ss_stat st;
 		if (!full) {
 			r = ss_diag_oom(d);
-		} else if (stat(full, &st) < 0) {
+		} else if (ss_os_stat(full, &st) < 0) {
 			/* A dangling (or looping) link is no session, as for PuTTY;
 			 * a file that cannot be looked at is an error, not "none". */
 			if (errno != ENOENT && errno != ELOOP)
@@ -425,9 +422,7 @@ static int list_into(const char *dir, const char *rel, int recurse, const ancest
 		free(sub);
 		free(full);
 	}
-	if (r == 0 && errno)
-		r = ss_diag_errno(d, path, "cannot read the session directory");
-	closedir(dp);
+	ss_os_paths_free(&names);
 	free(path);
 	return r;
 }

@@ -4,17 +4,17 @@
 #include "sshsync/safewrite.h"
 
 #include <errno.h>
-#include <libgen.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "sshsync/buf.h"
 #include "sshsync/os_file.h"
+#include "sshsync/os_path.h"
+#include "sshsync/os_user.h"
 
 /* One write in progress. */
 typedef struct wctx {
@@ -23,13 +23,13 @@ typedef struct wctx {
 	ss_diag *d;
 	char *real, *dir, *name; /* the real file: its directory and name */
 	int dirfd, lockfd;	 /* lockfd: the locked file (-1 for a new file) */
-	struct stat st;		 /* of the locked file (or of dirfd for a new one) */
+	ss_stat st;		 /* of the locked file (or of dirfd for a new one) */
 	char *side_parent, *side_name;
 	int sidefd, side_created;
 	int tmpdir; /* sidefd or dirfd: where the temporary file is */
 	char *tmpname;
 	int tmpfd;
-	struct stat tmpst;
+	ss_stat tmpst;
 	int64_t write_ns;     /* the clock when the temporary file was begun */
 	size_t written;	      /* its length */
 	ss_content_hash hash; /* and hash */
@@ -43,38 +43,38 @@ typedef struct wctx {
  * gets replaced; for a file still to be created, its real directory. */
 static char *real_target(const ss_text *orig, ss_diag *d)
 {
-	char *real = realpath(orig->path, NULL);
+	char *real = ss_os_realpath(orig->path);
 	if (real)
 		return real;
 	if (errno != ENOENT || orig->id.known) {
 		ss_diag_errno(d, orig->path, "cannot resolve");
 		return NULL;
 	}
-	char *copy1 = ss_strdup(orig->path), *copy2 = ss_strdup(orig->path);
+	size_t dlen = ss_os_dir_len(orig->path);
+	char *copy = dlen ? ss_strndup(orig->path, dlen) : ss_strdup(".");
 	char *dir = NULL, *out = NULL;
-	if (copy1 && copy2) {
-		dir = realpath(dirname(copy1), NULL);
+	if (copy) {
+		dir = ss_os_realpath(copy);
 		if (!dir)
 			ss_diag_errno(d, orig->path, "cannot resolve the directory of");
-		else if (!(out = ss_asprintf("%s/%s", dir, basename(copy2))))
+		else if (!(out = ss_asprintf("%s%s%s", dir,
+					     ss_os_is_sep(dir[strlen(dir) - 1]) ? "" : "/",
+					     ss_os_base_name(orig->path))))
 			ss_diag_oom(d);
 	} else {
 		ss_diag_oom(d);
 	}
 	free(dir);
-	free(copy1);
-	free(copy2);
+	free(copy);
 	return out;
 }
 
 /* Splits "/a/b/c" into "/a/b" and "c" (both newly allocated). */
 static int split_path(const char *path, char **dir, char **name)
 {
-	const char *slash = strrchr(path, '/');
-	*dir = !slash	       ? ss_strdup(".")
-	       : slash == path ? ss_strdup("/")
-			       : ss_strndup(path, (size_t)(slash - path));
-	*name = ss_strdup(slash ? slash + 1 : path);
+	size_t dlen = ss_os_dir_len(path);
+	*dir = dlen ? ss_strndup(path, dlen) : ss_strdup(".");
+	*name = ss_strdup(ss_os_base_name(path));
 	return *dir && *name ? 0 : -1;
 }
 
@@ -137,14 +137,14 @@ static int open_and_lock(wctx *w)
 		return ss_diag_set(w->d, o->path, 0, 0,
 				   "appeared while sshsync was working; nothing written");
 	if (w->lockfd < 0) {
-		if (ss_os_lock_dir(w->dirfd) < 0 || fstat(w->dirfd, &w->st) < 0)
+		if (ss_os_lock_dir(w->dirfd) < 0 || ss_os_fstat(w->dirfd, &w->st) < 0)
 			return ss_diag_errno(w->d, o->path, "cannot lock the directory of");
 		/* A new file belongs to whoever owns its directory. */
 	}
 	return 0;
 }
 
-static int hash_open_file(int fd, uint64_t *hash, off_t *size)
+static int hash_open_file(int fd, uint64_t *hash, int64_t *size)
 {
 	enum { CHUNK = 1 << 16 };
 	unsigned char *buf = malloc(CHUNK);
@@ -154,7 +154,7 @@ static int hash_open_file(int fd, uint64_t *hash, off_t *size)
 	}
 	ss_content_hash h;
 	ss_content_hash_init(&h);
-	off_t total = 0;
+	int64_t total = 0;
 	ssize_t n;
 	/* Whole chunks only: the hash is cut at multiples of 32. */
 	while ((n = ss_os_read_full(fd, buf, CHUNK)) > 0) {
@@ -178,7 +178,7 @@ static int changed_since(wctx *w)
 /* The open file `st` is still the one that was read: the same inode, size
  * and times (its ctime may be the one our own backup link gave it), and,
  * with `bytes` when its times cannot tell (ss_file_racy), the same bytes. */
-static int verify_unchanged(wctx *w, int fd, const struct stat *st, int bytes)
+static int verify_unchanged(wctx *w, int fd, const ss_stat *st, int bytes)
 {
 	const ss_file_identity *id = &w->orig->id;
 	int64_t mtime, ctime;
@@ -190,7 +190,7 @@ static int verify_unchanged(wctx *w, int fd, const struct stat *st, int bytes)
 	if (!bytes || !ss_file_racy(id))
 		return 0;
 	uint64_t hash = 0;
-	off_t size = 0;
+	int64_t size = 0;
 	if (hash_open_file(fd, &hash, &size) < 0)
 		return ss_diag_errno(w->d, w->orig->path, "cannot read again");
 	return size != id->size || hash != id->hash ? changed_since(w) : 0;
@@ -198,9 +198,9 @@ static int verify_unchanged(wctx *w, int fd, const struct stat *st, int bytes)
 
 /* A file with several names would be split by the rename: the other
  * names would keep the old settings. Our own backup link is no other name. */
-static int same_inode(const char *path, const struct stat *st)
+static int same_inode(const char *path, const ss_stat *st)
 {
-	struct stat bst;
+	ss_stat bst;
 	return path && ss_os_lstat(path, &bst) == 0 && bst.st_dev == st->st_dev &&
 	       bst.st_ino == st->st_ino;
 }
@@ -208,9 +208,9 @@ static int same_inode(const char *path, const struct stat *st)
 /* Whether the file's second name is one of its backups (a run killed after
  * making the backup, before the rename, leaves that), wherever apply keeps
  * them: NAME.sshsync-bak, .sshsync-bak/NAME, DIR.sshsync-bak/NAME. */
-static int second_name_is_backup(wctx *w, const struct stat *st, int bakdir)
+static int second_name_is_backup(wctx *w, const ss_stat *st, int bakdir)
 {
-	struct stat bst;
+	ss_stat bst;
 	if (bakdir >= 0 && w->bakname && ss_os_stat_at(bakdir, w->bakname, &bst) == 0 &&
 	    bst.st_dev == st->st_dev && bst.st_ino == st->st_ino)
 		return 1;
@@ -223,7 +223,7 @@ static int second_name_is_backup(wctx *w, const struct stat *st, int bakdir)
 	return ours;
 }
 
-static int check_links(wctx *w, const struct stat *st, int bakdir)
+static int check_links(wctx *w, const ss_stat *st, int bakdir)
 {
 	if (st->st_nlink <= 1 || (st->st_nlink == 2 && second_name_is_backup(w, st, bakdir)))
 		return 0;
@@ -246,12 +246,12 @@ static int refuse_not_writable(wctx *w, const char *what)
 	if (strcmp(what, "it") == 0)
 		return ss_diag_set(w->d, w->orig->path, 0, 0,
 				   "is read-only; make it writable (or run as its owner) to apply");
-	return ss_diag_set(w->d, w->orig->path, 0, 0,
-			   "cannot be replaced: directory %s is not writable%s", w->dir,
-			   geteuid() ? " (run with the rights to write it, e.g. sudo)" : "");
+	return ss_diag_set(
+	    w->d, w->orig->path, 0, 0, "cannot be replaced: directory %s is not writable%s", w->dir,
+	    !ss_os_is_admin() ? " (run with the rights to write it, e.g. sudo)" : "");
 }
 
-static int check_writable(wctx *w, const struct stat *st, int exists)
+static int check_writable(wctx *w, const ss_stat *st, int exists)
 {
 	if (exists && !(st->st_mode & S_IWUSR)) {
 		errno = EACCES;
@@ -284,7 +284,7 @@ static int side_error(wctx *w)
 
 /* Opens (with `create`, makes) the hidden directory for the backup and the
  * temporary file. No side directory: *fd stays -1. */
-static int open_side(wctx *w, const struct stat *owner, int create)
+static int open_side(wctx *w, const ss_stat *owner, int create)
 {
 	if (!w->opts || !w->opts->backup_dir)
 		return 0;
@@ -319,11 +319,12 @@ static int put_temp(void *ctx, const void *data, size_t len, ss_diag *d)
 
 static int write_temp(wctx *w, const ss_source *src)
 {
-	struct stat side;
+	ss_stat side;
 	/* The rename must stay on one file system. */
-	w->tmpdir = w->sidefd >= 0 && fstat(w->sidefd, &side) == 0 && side.st_dev == w->st.st_dev
-			? w->sidefd
-			: w->dirfd;
+	w->tmpdir =
+	    w->sidefd >= 0 && ss_os_fstat(w->sidefd, &side) == 0 && side.st_dev == w->st.st_dev
+		? w->sidefd
+		: w->dirfd;
 	ss_os_remove_stale_temps(w->tmpdir, w->name);
 	if (ss_os_create_temp(w->tmpdir, w->name, &w->tmpfd, &w->tmpname) < 0)
 		return ss_diag_errno(w->d, w->orig->path, "cannot create a temporary file for");
@@ -390,10 +391,10 @@ static int backup_by_copy(wctx *w)
  * we locked and the link holds the same bytes as the name. */
 static int backup_is_copy_up(wctx *w)
 {
-	struct stat now;
+	ss_stat now;
 	int fd = -1;
 	uint64_t hash = 0, bhash = 0;
-	off_t size = 0, bsize = 0;
+	int64_t size = 0, bsize = 0;
 	int same = ss_os_stat_at(w->dirfd, w->name, &now) == 0 && now.st_dev == w->st.st_dev &&
 		   now.st_ino == w->st.st_ino && ss_os_open_read(w->bakdir, w->bakname, &fd) == 0 &&
 		   hash_open_file(fd, &bhash, &bsize) == 0 &&
@@ -408,7 +409,7 @@ static int make_backup(wctx *w)
 {
 	int existed = 0;
 	if (ss_os_link_if_absent(w->dirfd, w->name, w->bakdir, w->bakname, &existed) == 0) {
-		struct stat bst;
+		ss_stat bst;
 		if (existed)
 			return 0;
 		w->backed_up = 1;
@@ -446,7 +447,7 @@ static int last_check(wctx *w)
 {
 	if (w->lockfd < 0)
 		return 0;
-	struct stat now, open;
+	ss_stat now, open;
 	if (ss_os_stat_at(w->dirfd, w->name, &now) < 0 || now.st_dev != w->st.st_dev ||
 	    now.st_ino != w->st.st_ino)
 		return changed_since(w);
@@ -463,14 +464,14 @@ static void set_result(wctx *w, ss_write_result *res)
 		return;
 	/* The rename gave it a new ctime; when that cannot be seen, the ctime
 	 * is left out of the comparison (the bytes still are compared). */
-	struct stat st;
+	ss_stat st;
 	int seen = ss_os_fstat(w->tmpfd, &st) == 0;
 	if (!seen)
 		st = w->tmpst;
 	res->id.known = 1;
 	res->id.dev = st.st_dev;
 	res->id.ino = st.st_ino;
-	res->id.size = (off_t)w->written;
+	res->id.size = (int64_t)w->written;
 	res->id.hash = ss_content_hash_final(&w->hash);
 	ss_os_stat_times(&st, &res->id.mtime_ns, &res->id.ctime_ns);
 	if (!seen)
@@ -480,7 +481,10 @@ static void set_result(wctx *w, ss_write_result *res)
 
 static int commit(wctx *w, ss_write_result *res)
 {
-	if (ss_os_rename(w->tmpdir, w->tmpname, w->dirfd, w->name, w->lockfd < 0) < 0) {
+	int is_new = w->lockfd < 0;
+	if (!is_new && ss_os_release_for_replace(&w->lockfd) < 0)
+		return ss_diag_errno(w->d, w->orig->path, "cannot replace");
+	if (ss_os_rename(w->tmpdir, w->tmpname, w->dirfd, w->name, is_new) < 0) {
 		if (errno == EEXIST)
 			return ss_diag_set(w->d, w->orig->path, 0, 0,
 					   "appeared while sshsync was working; nothing written");
@@ -581,7 +585,7 @@ int ss_safe_replace_check(const ss_text *orig, const ss_write_opts *opts, ss_dia
 	if (r == 0 && ss_os_open_dir(w.dir, &w.dirfd) < 0)
 		r = ss_diag_errno(d, orig->path, "cannot open the directory of");
 	int fd = -1;
-	struct stat st;
+	ss_stat st;
 	memset(&st, 0, sizeof(st));
 	if (r == 0 && ss_os_lock_file(w.dirfd, w.name, &fd, &st) < 0)
 		r = errno == EINVAL ? ss_diag_set(d, orig->path, 0, 0, "is not a regular file")
@@ -596,7 +600,7 @@ int ss_safe_replace_check(const ss_text *orig, const ss_write_opts *opts, ss_dia
 	 * when they must be read. */
 	if (r == 0 && fd >= 0)
 		r = verify_unchanged(&w, fd, &st, 0);
-	if (r == 0 && fd < 0 && fstat(w.dirfd, &st) < 0)
+	if (r == 0 && fd < 0 && ss_os_fstat(w.dirfd, &st) < 0)
 		r = ss_diag_errno(d, orig->path, "cannot stat the directory of");
 	if (r == 0)
 		r = open_side(&w, &st, 0);
@@ -620,8 +624,7 @@ char *ss_backup_path(const char *path, const char *backup_dir)
 {
 	if (!backup_dir)
 		return ss_asprintf("%s%s", path, SS_BACKUP_SUFFIX);
-	const char *slash = strrchr(path, '/');
-	return ss_asprintf("%s/%s", backup_dir, slash ? slash + 1 : path);
+	return ss_asprintf("%s/%s", backup_dir, ss_os_base_name(path));
 }
 
 void ss_write_result_free(ss_write_result *res)

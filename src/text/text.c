@@ -2,16 +2,14 @@
 #include "sshsync/text.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <iconv.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "sshsync/os_file.h"
+#include "sshsync/os_sys.h"
 
 uint64_t ss_hash_update(uint64_t h, const void *data, size_t len)
 {
@@ -272,38 +270,16 @@ static int is_cp1252(const char *cp)
 	       strcasecmp(cp, "windows-1252") == 0;
 }
 
-/* iconv's name of a code page: "1251" is "CP1251". */
-static char *iconv_name(const char *cp)
-{
-	return cp[strspn(cp, "0123456789")] ? ss_strdup(cp) : ss_asprintf("CP%s", cp);
-}
-
 /* s[0..len) from one encoding to the other; -2 for a byte sequence or a
- * character the other cannot hold, or an encoding iconv does not know. */
-static int iconv_all(const char *to, const char *from, const char *s, size_t len, ss_buf *out)
+ * character the other cannot hold, or an encoding the system does not know. */
+static int convert_all(const char *to, const char *from, const char *s, size_t len, ss_buf *out)
 {
-	char *t = iconv_name(to), *f = iconv_name(from);
-	iconv_t cd = t && f ? iconv_open(t, f) : (iconv_t)-1;
-	int r = !t || !f ? -1 : cd == (iconv_t)-1 ? -2 : 0;
-	free(t);
-	free(f);
-	char *in = (char *)s;
-	size_t left = len;
-	while (r == 0 && left) {
-		if (ss_buf_grow(out, 4 * left + 16) < 0) {
-			r = -1;
-			break;
-		}
-		char *o = out->data + out->len;
-		size_t room = out->cap - out->len - 1;
-		size_t n = iconv(cd, &in, &left, &o, &room);
-		out->len = (size_t)(o - out->data);
-		out->data[out->len] = '\0';
-		if (n == (size_t)-1 && errno != E2BIG)
-			r = -2; /* EILSEQ, EINVAL: not representable, cut short */
-	}
-	if (cd != (iconv_t)-1)
-		iconv_close(cd);
+	char *conv = NULL;
+	size_t n = 0;
+	int r = ss_os_convert(to, from, s, len, &conv, &n);
+	if (r == 0)
+		r = ss_buf_add(out, conv, n) < 0 ? -1 : 0;
+	free(conv);
 	return r;
 }
 
@@ -312,7 +288,7 @@ int ss_ansi_known(const char *codepage)
 	if (is_cp1252(codepage))
 		return 1;
 	ss_buf b = SS_BUF_INIT;
-	int r = iconv_all("UTF-8", codepage, "", 0, &b);
+	int r = convert_all("UTF-8", codepage, "", 0, &b);
 	ss_buf_release(&b);
 	return r == 0;
 }
@@ -321,7 +297,7 @@ int ss_ansi_to_utf8(const char *codepage, const char *s, size_t len, ss_buf *out
 {
 	if (is_cp1252(codepage))
 		return ss_cp1252_to_utf8(s, len, out);
-	return iconv_all("UTF-8", codepage, s, len, out);
+	return convert_all("UTF-8", codepage, s, len, out);
 }
 
 int ss_utf8_to_ansi(const char *codepage, const char *s, size_t len, ss_buf *out)
@@ -330,7 +306,7 @@ int ss_utf8_to_ansi(const char *codepage, const char *s, size_t len, ss_buf *out
 		return ss_utf8_to_cp1252(s, len, out);
 	if (!ss_utf8_valid(s, len))
 		return -2;
-	return iconv_all(codepage, "UTF-8", s, len, out);
+	return convert_all(codepage, "UTF-8", s, len, out);
 }
 
 int ss_utf16le_to_utf8(const void *bytes, size_t len, ss_buf *out)
@@ -542,7 +518,7 @@ static int init_from_raw(ss_text *t, const char *display, ss_buf *raw, ss_diag *
 	const unsigned char *p = (const unsigned char *)ss_buf_str(raw);
 	size_t len = raw->len;
 	t->id.hash = ss_content_hash_bytes(p, len);
-	t->id.size = (off_t)len;
+	t->id.size = (int64_t)len;
 	if (len >= 2 && p[0] == 0xFF && p[1] == 0xFE) {
 		ss_buf b = SS_BUF_INIT;
 		int r = len % 2					 ? odd_utf16(display, len, d)
@@ -685,7 +661,7 @@ static int load_fd(ss_text *t, int fd, const char *path, size_t size, size_t lim
 	}
 	memset(t, 0, sizeof(*t));
 	t->id.hash = hashing ? ss_content_hash_final(&l.hash) : 0;
-	t->id.size = (off_t)l.raw;
+	t->id.size = (int64_t)l.raw;
 	return init_from_data(t, path, l.chunk ? SS_ENC_UTF16LE : SS_ENC_BYTES, &l.text, d);
 }
 
@@ -694,23 +670,22 @@ int ss_text_load(ss_text *t, const char *path, size_t limit, ss_diag *d)
 	memset(t, 0, sizeof(*t));
 	/* Before fstat: a change after this moment has a later time. */
 	int64_t read_ns = ss_os_now_ns();
-	/* O_NONBLOCK: opening a FIFO must not wait for a writer; it is
-	 * refused below, and a regular file reads the same either way. */
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	if (fd < 0)
+	/* A FIFO opens without waiting for a writer; it is refused below. */
+	int fd;
+	if (ss_os_open_path_read(path, &fd) < 0)
 		return ss_diag_errno(d, path, "cannot open");
-	struct stat st;
-	if (fstat(fd, &st) < 0) {
+	ss_stat st;
+	if (ss_os_fstat(fd, &st) < 0) {
 		ss_diag_errno(d, path, "cannot stat");
-		close(fd);
+		ss_os_close(fd);
 		return -1;
 	}
 	if (S_ISDIR(st.st_mode)) {
-		close(fd);
+		ss_os_close(fd);
 		return ss_diag_set(d, path, 0, 0, "is a directory, expected a file");
 	}
 	if (!S_ISREG(st.st_mode)) {
-		close(fd);
+		ss_os_close(fd);
 		return ss_diag_set(d, path, 0, 0,
 				   "is not a regular file (a FIFO, socket or device): settings "
 				   "are read from regular files only");
@@ -718,14 +693,14 @@ int ss_text_load(ss_text *t, const char *path, size_t limit, ss_diag *d)
 	if (limit == 0)
 		limit = SS_TEXT_LIMIT;
 	if ((uintmax_t)st.st_size > limit) {
-		close(fd);
+		ss_os_close(fd);
 		return ss_diag_set(d, path, 0, 0, "file is larger than %zu bytes", limit);
 	}
 	/* The bytes are hashed only when the times cannot tell the file. */
 	ss_file_identity id = {.known = 1, .dev = st.st_dev, .ino = st.st_ino, .read_ns = read_ns};
 	ss_os_stat_times(&st, &id.mtime_ns, &id.ctime_ns);
 	int r = load_fd(t, fd, path, (size_t)st.st_size, limit, ss_file_racy(&id), d);
-	close(fd);
+	ss_os_close(fd);
 	if (r < 0)
 		return -1;
 	id.hash = t->id.hash;

@@ -156,7 +156,7 @@ static void check_scopes(const ss_scopes *before, const ss_scopes *after, const 
 		if (shadowed_default(after, sc))
 			continue;
 		FUZZ_CHECK(sc->interval == p->interval,
-			   "scope '%s': interval %ld after apply, asked %ld", sc->name,
+			   "scope '%s': interval %lld after apply, asked %ld", sc->name,
 			   sc->interval, p->interval);
 		FUZZ_CHECK(p->count_max == SS_UNSET || sc->count_max == SS_UNSET ||
 			       sc->count_max == p->count_max,

@@ -1,12 +1,12 @@
 /* client/putty: PuTTY and KiTTY sessions in .reg files and session directories. */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "sshsync/clients.h"
 #include "sshsync/putty.h"
 #include "sshsync/regfile.h"
 #include "testutil.h"
+#include "sshsync/os_file.h"
 
 #define HDR "Windows Registry Editor Version 5.00\r\n\r\n"
 #define SESS "HKEY_CURRENT_USER\\Software\\SimonTatham\\PuTTY\\Sessions\\"
@@ -295,7 +295,7 @@ static void test_session_dirs(void **state)
 
 	/* KiTTY: the last duplicate counts, values are escaped. */
 	char *kd = tu_path(f->dir, "kitty");
-	assert_int_equal(mkdir(kd, 0700), 0);
+	assert_int_equal(ss_os_mkdir_p(kd), 0);
 	tu_write_str(p = tu_path(kd, "k%3A1"), "PingInterval\\0\\\nPingInterval\\2\\\n");
 	free(p);
 	audit(f, &ss_client_kitty, kd);

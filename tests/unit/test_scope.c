@@ -14,7 +14,7 @@
 
 static const ss_period_rule twice = {"ClientAliveInterval", 2, "why"};
 
-static ss_scope *scope(ss_scopes *s, const ss_period_rule *rule, long interval)
+static ss_scope *scope(ss_scopes *s, const ss_period_rule *rule, long long interval)
 {
 	ss_scope *sc = ss_scopes_add(s, rule ? "sshd" : "ssh", "f", "global");
 	assert_non_null(sc);
@@ -102,8 +102,8 @@ static void test_sshd_60_behind_100(void **state)
 	/* off and unknown have no period */
 	assert_int_equal(ss_scope_period(scope(&s, &twice, 0)), 0);
 	assert_int_equal(ss_scope_period(scope(&s, &twice, SS_UNKNOWN)), SS_UNKNOWN);
-	/* a period too long for a long saturates */
-	assert_int_equal(ss_scope_period(scope(&s, &twice, LONG_MAX / 2 + 1)), LONG_MAX);
+	/* a period too long for a long long saturates */
+	assert_int_equal(ss_scope_period(scope(&s, &twice, LLONG_MAX / 2 + 1)), LLONG_MAX);
 	ss_scopes_free(&s);
 }
 

@@ -6,11 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "sshsync/putty.h"
 #include "sshsync/storage.h"
 #include "testutil.h"
+#include "sshsync/os_file.h"
 
 #define KEY "Software\\Test\\Sessions"
 #define HKCU "HKEY_CURRENT_USER\\"
@@ -108,7 +108,7 @@ static void write_sample(fixture *f)
 	int dir = f->be->k == PUTTYDIR || f->be->k == KITTYDIR;
 	if (dir) {
 		f->path = tu_path(f->dir, "sessions");
-		assert_int_equal(mkdir(f->path, 0700), 0);
+		assert_int_equal(ss_os_mkdir_p(f->path), 0);
 	} else {
 		f->path = tu_path(f->dir, f->be->k == INI ? "WinSCP.ini" : "s.reg");
 		add_line(&b, &line,

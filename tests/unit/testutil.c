@@ -1,33 +1,38 @@
-#define _GNU_SOURCE
 #include "testutil.h"
 
-#include <dirent.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+
+#include "sshsync/os_file.h"
 
 char *tu_tempdir(void)
 {
-	const char *base = getenv("TMPDIR");
-	char *tmpl = ss_asprintf("%s/sshsync-test-XXXXXX", base && *base ? base : "/tmp");
-	assert_non_null(tmpl);
-	assert_non_null(mkdtemp(tmpl));
-	return tmpl;
+	char *dir = ss_os_make_temp_dir("sshsync-test");
+	assert_non_null(dir);
+	return dir;
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
+/* Removes a tree without following links (a link is removed itself). */
 void tu_rmtree(const char *dir)
 {
-	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	ss_stat st;
+	if (ss_os_lstat(dir, &st) < 0)
+		return;
+	ss_os_paths names;
+	if (S_ISDIR(st.st_mode) && ss_os_list_dir(dir, &names, NULL) == 0) {
+		for (size_t i = 0; i < names.n; i++) {
+			char *p = ss_asprintf("%s/%s", dir, names.v[i]);
+			if (p)
+				tu_rmtree(p);
+			free(p);
+		}
+		ss_os_paths_free(&names);
+	}
+	if (S_ISDIR(st.st_mode))
+		ss_os_remove_dir(dir);
+	else
+		ss_os_remove_file(dir);
 }
 
 char *tu_path(const char *dir, const char *name)
@@ -71,7 +76,7 @@ char *tu_corpus_dir(const char *sub)
 		fail_msg("SSHSYNC_CORPUS is not set (ctest sets it)");
 	char *p = ss_asprintf("%s/%s", corpus, sub);
 	assert_non_null(p);
-	if (access(p, R_OK) != 0)
+	if (ss_os_can_read(p) != 0)
 		fail_msg("no corpus at %s", p);
 	return p;
 }
@@ -84,13 +89,12 @@ static int cmp_str(const void *a, const void *b)
 ss_strlist tu_list_dir(const char *dir)
 {
 	ss_strlist l = SS_STRLIST_INIT;
-	DIR *d = opendir(dir);
-	assert_non_null(d);
-	struct dirent *e;
-	while ((e = readdir(d)))
-		if (e->d_name[0] != '.')
-			assert_int_equal(ss_strlist_push(&l, e->d_name), 0);
-	closedir(d);
+	ss_os_paths names;
+	assert_int_equal(ss_os_list_dir(dir, &names, NULL), 0);
+	for (size_t i = 0; i < names.n; i++)
+		if (names.v[i][0] != '.')
+			assert_int_equal(ss_strlist_push(&l, names.v[i]), 0);
+	ss_os_paths_free(&names);
 	if (l.n)
 		qsort(l.v, l.n, sizeof(*l.v), cmp_str);
 	return l;

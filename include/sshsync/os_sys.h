@@ -1,0 +1,32 @@
+/* The platform's odds and ends (src/os/): random bytes, time, host name,
+ * SHA-256, code pages. */
+#ifndef SSHSYNC_OS_SYS_H
+#define SSHSYNC_OS_SYS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+/* Fills buf with random bytes from the system: 0 or -1. */
+int ss_os_random(void *buf, size_t len);
+/* gmtime_r: 0, or -1 when t cannot be told in UTC. */
+int ss_os_gmtime(time_t t, struct tm *tm);
+/* The machine's name (NUL-terminated, cut to len - 1): 0 or -1. */
+int ss_os_hostname(char *buf, size_t len);
+/* SHA-256 of data: 0 or -1. */
+int ss_os_sha256(const void *data, size_t len, unsigned char out[32]);
+/* SHA-256 piece by piece: begin (NULL: no memory or no SHA-256), update
+ * (0 or -1), end (0 or -1; frees the context, which may be NULL). */
+typedef struct ss_os_sha256_ctx ss_os_sha256_ctx;
+ss_os_sha256_ctx *ss_os_sha256_begin(void);
+int ss_os_sha256_update(ss_os_sha256_ctx *c, const void *data, size_t len);
+int ss_os_sha256_end(ss_os_sha256_ctx *c, unsigned char out[32]);
+/* Converts `len` bytes from code page `from` to `to` (names such as
+ * "UTF-8", "CP1251" or "1251"): 0 with *out newly allocated (NUL-
+ * terminated, *outlen long); -1 no memory; -2 when the text has a
+ * character the other cannot hold, bytes that are not `from`, or the
+ * system does not know one of the code pages (*out is then NULL). */
+int ss_os_convert(const char *to, const char *from, const char *s, size_t len, char **out,
+		  size_t *outlen);
+
+#endif

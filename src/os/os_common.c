@@ -1,0 +1,76 @@
+/* The parts of src/os that are the same on every system. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "os_int.h"
+
+/* Room left in a 255-byte name for ".", the tag and the random part. */
+#define TEMP_NAME_MAX 200
+
+void ss_os_paths_free(ss_os_paths *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		free(p->v[i]);
+	free(p->v);
+	p->v = NULL;
+	p->n = 0;
+}
+
+char *ss_os_temp_prefix(const char *name)
+{
+	size_t n = strlen(name);
+	if (n > TEMP_NAME_MAX)
+		n = TEMP_NAME_MAX;
+	char *p = malloc(n + sizeof(SS_OS_TEMP_TAG) + 1);
+	if (p)
+		snprintf(p, n + sizeof(SS_OS_TEMP_TAG) + 1, ".%.*s%s", (int)n, name,
+			 SS_OS_TEMP_TAG);
+	return p;
+}
+
+int ss_os_is_temp_of(const char *entry, const char *prefix, size_t plen)
+{
+	if (strncmp(entry, prefix, plen) != 0 || strlen(entry + plen) != SS_OS_TEMP_RANDOM)
+		return 0;
+	for (const char *c = entry + plen; *c; c++)
+		if (!((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') ||
+		      (*c >= '0' && *c <= '9')))
+			return 0;
+	return 1;
+}
+
+int ss_os_keep_output(char **out, size_t *len, size_t *cap, const char *chunk, size_t n,
+		      size_t limit)
+{
+	if (*len >= limit)
+		return 0;
+	if (n > limit - *len)
+		n = limit - *len;
+	if (*len + n + 1 > *cap) {
+		size_t ncap = (*len + n + 1) * 2;
+		char *p = realloc(*out, ncap);
+		if (!p)
+			return -1;
+		*out = p;
+		*cap = ncap;
+	}
+	memcpy(*out + *len, chunk, n);
+	*len += n;
+	(*out)[*len] = '\0';
+	return 0;
+}
+
+int ss_os_lock_file(int dir, const char *name, int *fd, ss_stat *st)
+{
+	*fd = -1;
+	memset(st, 0, sizeof(*st));
+	for (int tries = 0; tries < 1000; tries++) {
+		int r = ss_os_lock_once(dir, name, fd, st);
+		if (r != 0)
+			return r < 0 ? -1 : 0;
+	}
+	errno = EAGAIN;
+	return -1;
+}

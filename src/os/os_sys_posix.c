@@ -1,0 +1,167 @@
+/* POSIX odds and ends: getrandom, gmtime_r, gethostname, OpenSSL's
+ * SHA-256, iconv. See include/sshsync/os_sys.h. */
+#define _GNU_SOURCE
+#include "sshsync/os_sys.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <iconv.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+/* getrandom(2), or /dev/urandom where the kernel has no getrandom. */
+int ss_os_random(void *buf, size_t len)
+{
+	unsigned char *b = buf;
+	size_t got = 0;
+	while (got < len) {
+		ssize_t n = getrandom(b + got, len - got, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		got += (size_t)n;
+	}
+	if (got == len)
+		return 0;
+	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	got = 0;
+	while (got < len) {
+		ssize_t n = read(fd, b + got, len - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
+			close(fd);
+			return -1;
+		}
+		got += (size_t)n;
+	}
+	close(fd);
+	return 0;
+}
+
+int ss_os_gmtime(time_t t, struct tm *tm)
+{
+	return gmtime_r(&t, tm) ? 0 : -1;
+}
+
+int ss_os_hostname(char *buf, size_t len)
+{
+	if (!len || gethostname(buf, len) < 0)
+		return -1;
+	buf[len - 1] = '\0';
+	return 0;
+}
+
+int ss_os_sha256(const void *data, size_t len, unsigned char out[32])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+	if (!EVP_Digest(data, len, md, &n, EVP_sha256(), NULL) || n != 32)
+		return -1;
+	memcpy(out, md, 32);
+	return 0;
+}
+
+struct ss_os_sha256_ctx {
+	EVP_MD_CTX *md;
+};
+
+ss_os_sha256_ctx *ss_os_sha256_begin(void)
+{
+	ss_os_sha256_ctx *c = malloc(sizeof(*c));
+	if (c && !(c->md = EVP_MD_CTX_new())) {
+		free(c);
+		c = NULL;
+	}
+	if (c && !EVP_DigestInit_ex(c->md, EVP_sha256(), NULL)) {
+		EVP_MD_CTX_free(c->md);
+		free(c);
+		c = NULL;
+	}
+	return c;
+}
+
+int ss_os_sha256_update(ss_os_sha256_ctx *c, const void *data, size_t len)
+{
+	return EVP_DigestUpdate(c->md, data, len) ? 0 : -1;
+}
+
+int ss_os_sha256_end(ss_os_sha256_ctx *c, unsigned char out[32])
+{
+	if (!c)
+		return -1;
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+	int r = EVP_DigestFinal_ex(c->md, md, &n) && n == 32 ? 0 : -1;
+	if (r == 0)
+		memcpy(out, md, 32);
+	EVP_MD_CTX_free(c->md);
+	free(c);
+	return r;
+}
+
+/* iconv's name of a code page: "1251" is "CP1251". */
+static char *iconv_name(const char *cp)
+{
+	size_t n = strlen(cp) + 3;
+	char *s = malloc(n);
+	if (s)
+		snprintf(s, n, "%s%s", cp[strspn(cp, "0123456789")] ? "" : "CP", cp);
+	return s;
+}
+
+int ss_os_convert(const char *to, const char *from, const char *s, size_t len, char **out,
+		  size_t *outlen)
+{
+	*out = NULL;
+	*outlen = 0;
+	char *t = iconv_name(to), *f = iconv_name(from);
+	iconv_t cd = t && f ? iconv_open(t, f) : (iconv_t)-1;
+	int r = !t || !f ? -1 : cd == (iconv_t)-1 ? -2 : 0;
+	free(t);
+	free(f);
+	size_t cap = 4 * len + 16;
+	char *buf = r == 0 ? malloc(cap) : NULL;
+	if (r == 0 && !buf)
+		r = -1;
+	char *in = (char *)s;
+	size_t left = len, used = 0;
+	while (r == 0 && left) {
+		char *o = buf + used;
+		size_t room = cap - used - 1;
+		size_t n = iconv(cd, &in, &left, &o, &room);
+		used = (size_t)(o - buf);
+		if (n != (size_t)-1)
+			continue;
+		if (errno != E2BIG) {
+			r = -2; /* EILSEQ, EINVAL: not representable, cut short */
+			break;
+		}
+		char *nb = realloc(buf, cap * 2);
+		if (!nb) {
+			r = -1;
+			break;
+		}
+		buf = nb;
+		cap *= 2;
+	}
+	if (cd != (iconv_t)-1)
+		iconv_close(cd);
+	if (r < 0) {
+		free(buf);
+		return r;
+	}
+	buf[used] = '\0';
+	*out = buf;
+	*outlen = used;
+	return 0;
+}
