@@ -3,7 +3,7 @@
 # lists follow `sshsync [COMMAND] --help`; tests/integration/completion.sh
 # fails when they drift apart.
 
-_sshsync_commands="discover audit apply export undo probe help"
+_sshsync_commands="discover audit apply export migrate undo probe help"
 _sshsync_kinds="ssh sshd putty kitty winscp gpp winereg reg"
 
 # The options of a command ("" for the global ones).
@@ -17,6 +17,8 @@ _sshsync_options()
 	apply) echo "--interval --count-max --tcp-keepalive --winscp-ping --dry-run --check
 		--format --diff --no-backup --system --help" ;;
 	export) echo "--interval --from --session --format --ansi-codepage -o --output --help" ;;
+	migrate) echo "--from --to --session --dry-run --check --diff --strict --format
+		--no-backup --help" ;;
 	undo) echo "--list --force --help" ;;
 	probe) echo "-F -o --max --connections --format --apply --help" ;;
 	esac
@@ -28,7 +30,7 @@ _sshsync_values()
 	case $1:$2 in
 	audit:--format) echo "text json junit" ;;
 	export:--format) echo "reg reg4 gpp" ;;
-	apply:--format) echo "text json" ;;
+	apply:--format | migrate:--format) echo "text json" ;;
 	probe:--format) echo "text json" ;;
 	apply:--tcp-keepalive) echo "yes no" ;;
 	apply:--winscp-ping) echo "null dummy" ;;
@@ -90,7 +92,7 @@ _sshsync()
 		_filedir
 		return
 		;;
-	--from)
+	--from | --to)
 		_sshsync_target "$cur"
 		__ltrim_colon_completions "$cur"
 		return
@@ -123,7 +125,7 @@ _sshsync()
 		[[ $cmd == help && $ncmd -gt 0 ]] && return
 		COMPREPLY=($(compgen -W "$_sshsync_commands" -- "$cur"))
 		;;
-	discover | undo) ;;
+	discover | undo | migrate) ;;
 	probe)
 		# one host: the names ssh knows
 		[[ $ncmd -eq 0 ]] && _known_hosts_real -- "$cur"

@@ -13,6 +13,7 @@
 #include "sshsync/diag.h"
 #include "sshsync/regplan.h"
 #include "sshsync/scope.h"
+#include "sshsync/session.h"
 
 typedef struct ss_query {
 	const ss_strlist *hosts;       /* --host NAME (ssh); may be empty */
@@ -57,6 +58,16 @@ typedef struct ss_client {
 	/* The files PATH includes (every file it reads but itself); NULL for
 	 * kinds without includes. */
 	int (*includes)(const char *path, ss_strlist *out, ss_diag *d);
+	/* Migration (session.h). Appends the sessions of PATH: all of them,
+	 * or those named in `names` (a name PATH lacks is an error), plus the
+	 * sessions their jump hops stand for. NULL where the kind has none. */
+	int (*sessions_read)(const char *path, const ss_strlist *names, ss_sessions *out,
+			     ss_diag *d);
+	/* The edits that write the sessions into PATH (a missing PATH is
+	 * created): a session PATH has by name is updated in place, others are
+	 * added; sets each target_name and adds what PATH cannot express to
+	 * the session's losses. */
+	int (*sessions_plan)(const char *path, ss_sessions *in, ss_changeset *cs, ss_diag *d);
 } ss_client;
 
 /* Every client, NULL-terminated. */

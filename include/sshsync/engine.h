@@ -9,6 +9,7 @@
 #include "sshsync/diag.h"
 #include "sshsync/regplan.h"
 #include "sshsync/scope.h"
+#include "sshsync/session.h"
 #include "sshsync/target.h"
 
 /* Appends the scopes of every target, judged against the policy. */
@@ -49,6 +50,39 @@ typedef struct ss_apply_result {
 int ss_engine_apply(const ss_targets *targets, const ss_policy *p, const ss_apply_opts *o,
 		    ss_apply_result *res, ss_diag *d);
 void ss_apply_result_free(ss_apply_result *res);
+
+/* migrate: whole sessions from one target into another (session.h). */
+typedef struct ss_migrate_opts {
+	const ss_strlist *sessions; /* --session NAME...; NULL or empty: all */
+	int dry_run;		    /* write nothing */
+	int want_diff;
+	int backup;
+	int strict;		 /* a loss writes nothing (the caller exits 2) */
+	const char *journal_dir; /* NULL: $XDG_STATE_HOME/sshsync */
+} ss_migrate_opts;
+
+typedef struct ss_migrate_result {
+	ss_sessions sessions; /* as read, with target_name and losses */
+	size_t losses;	      /* over every session */
+	ss_buf diff;
+	ss_strlist changed; /* paths written (or that would be) */
+	ss_strlist backups; /* the backup of changed.v[i], or "" */
+	ss_strlist warnings;
+	int written; /* 1 when files were written */
+} ss_migrate_result;
+
+#define SS_MIGRATE_RESULT_INIT                                                                     \
+	{                                                                                          \
+		SS_SESSIONS_INIT, 0, SS_BUF_INIT, SS_STRLIST_INIT, SS_STRLIST_INIT,                \
+		    SS_STRLIST_INIT, 0                                                             \
+	}
+
+/* Reads the sessions of `from`, plans them into `to` through the edit
+ * list, and (unless a dry run, or strict with a loss) writes the changed
+ * files as one journaled, all-or-nothing step that `undo` reverts. */
+int ss_engine_migrate(const ss_target *from, const ss_target *to, const ss_migrate_opts *o,
+		      ss_migrate_result *res, ss_diag *d);
+void ss_migrate_result_free(ss_migrate_result *res);
 
 /* The registry plan that gives the sessions the policy. */
 int ss_engine_export(const ss_client *client, const char *from, const ss_strlist *sessions,

@@ -45,7 +45,7 @@ typedef enum ss_journal_state {
 
 typedef struct ss_journal_entry {
 	long id;
-	char *op;   /* "apply", "undo" */
+	char *op;   /* "apply", "migrate", "undo" */
 	char *time; /* UTC, ISO 8601 */
 	long of;    /* undo: the entry it reverts; else 0 */
 	ss_journal_state state;
@@ -96,7 +96,8 @@ int ss_journal_begin(ss_journal *j, const char *op, long of, const ss_journal_fi
 		     long *id, ss_diag *d);
 int ss_journal_end(ss_journal *j, long id, ss_journal_state state, ss_diag *d);
 
-/* The most recent apply that is neither rolled back nor undone, or NULL. */
+/* The most recent apply or migrate that is neither rolled back nor undone,
+ * or NULL. */
 const ss_journal_entry *ss_journal_last_undoable(const ss_journal *j);
 const char *ss_journal_state_name(ss_journal_state s);
 

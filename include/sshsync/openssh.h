@@ -36,6 +36,7 @@
 #include "sshsync/changeset.h"
 #include "sshsync/diag.h"
 #include "sshsync/scope.h"
+#include "sshsync/session.h"
 #include "sshsync/sshmatch.h"
 
 typedef struct ss_openssh_opts {
@@ -54,11 +55,18 @@ typedef struct ss_openssh_opts {
 	/* A missing file is an empty one (ssh reads a missing ~/.ssh/config
 	 * so), which apply then creates. */
 	int missing_empty;
+	/* Index every setting line, not only those a keepalive depends on,
+	 * for ss_openssh_settings (migration). */
+	int all_settings;
+	/* The main file's contents instead of what is on disk (to evaluate a
+	 * planned change); NULL: read the file. */
+	const char *main_bytes;
+	size_t main_len;
 } ss_openssh_opts;
 
 #define SS_OPENSSH_OPTS_INIT                                                                       \
 	{                                                                                          \
-		-1, NULL, NULL, NULL, 0                                                            \
+		-1, NULL, NULL, NULL, 0, 0, NULL, 0                                                \
 	}
 
 typedef struct ss_openssh ss_openssh; /* a loaded configuration tree */
@@ -107,6 +115,47 @@ int ss_openssh_eval(ss_openssh *c, const char *host, ss_openssh_result *r, ss_di
 int ss_openssh_eval_watch(ss_openssh *c, const char *host, long watch, ss_openssh_result *r,
 			  int *watched, ss_diag *d);
 void ss_openssh_result_free(ss_openssh_result *r);
+
+/* Every setting line that `ssh -G HOST` takes, for migration: per
+ * keyword the first line that applies (every line for the keywords that
+ * accumulate: IdentityFile, CertificateFile, LocalForward, RemoteForward,
+ * DynamicForward, SendEnv), in the order ssh reads them. Needs a tree
+ * loaded with `all_settings`. Runtime conditions (Match exec, DNS
+ * canonicalisation) are taken as not matching; each one reached is named
+ * in `runtime` so that the caller can report it. */
+typedef struct ss_openssh_setting {
+	const char *keyword; /* lowercase; points into the tree */
+	ss_strlist args;     /* the values as ssh splits them */
+	char *raw;	     /* the rest of the line as written (ProxyCommand and
+				RemoteCommand take it so, comments included) */
+	char *where;	     /* "file:line" */
+	int literal;	     /* in a block a literal Host line naming the host governs */
+} ss_openssh_setting;
+
+typedef struct ss_openssh_settings {
+	ss_openssh_setting *v;
+	size_t n, cap;
+	ss_strlist runtime; /* "Match exec at f:12", each once */
+} ss_openssh_settings;
+
+#define SS_OPENSSH_SETTINGS_INIT                                                                   \
+	{                                                                                          \
+		NULL, 0, 0, SS_STRLIST_INIT                                                        \
+	}
+
+int ss_openssh_settings_eval(ss_openssh *c, const char *host, ss_openssh_settings *out, ss_diag *d);
+/* The first setting of `keyword` (lowercase), or NULL. */
+const ss_openssh_setting *ss_openssh_settings_get(const ss_openssh_settings *s,
+						  const char *keyword);
+void ss_openssh_settings_free(ss_openssh_settings *s);
+
+/* Migration (client.h sessions_read/sessions_plan): the sessions of an
+ * ssh_config, one per literal Host name (or per name asked), each as
+ * `ssh -G ALIAS` resolves it, plus one per jump hop (a hop is looked up
+ * in the config as ssh does); and the edits that write sessions into one. */
+int ss_openssh_sessions_read(const char *path, const ss_strlist *names, ss_sessions *out,
+			     ss_diag *d);
+int ss_openssh_sessions_plan(const char *path, ss_sessions *in, ss_changeset *cs, ss_diag *d);
 
 /* The scopes beyond the literal names: each Host pattern block and each
  * Match block that can set a keepalive value (by its own lines or through

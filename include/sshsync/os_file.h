@@ -103,6 +103,8 @@ int ss_os_fsync(int fd);
 int ss_os_exists(int dir, const char *name);
 /* lstat of a path. */
 int ss_os_lstat(const char *path, ss_stat *st);
+/* 1 when `path` names something (after following links), else 0. */
+int ss_os_path_exists(const char *path);
 /* 1 when `path` is a directory (after following links), else 0. */
 int ss_os_is_dir(const char *path);
 /* lstat of `name` relative to `dir`. */

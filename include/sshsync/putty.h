@@ -17,6 +17,9 @@
 #include <stddef.h>
 
 #include "sshsync/buf.h"
+#include "sshsync/changeset.h"
+#include "sshsync/diag.h"
+#include "sshsync/session.h"
 #include "sshsync/storage.h"
 
 /* The registry paths below HKEY_CURRENT_USER. */
@@ -35,5 +38,14 @@ int ss_putty_escape_name(const char *name, ss_buf *out);
 /* The reverse, computed exactly as PuTTY does (%XY with uppercase hex
  * digits; lowercase ones give PuTTY's odd byte, which is what it shows). */
 int ss_putty_unescape_name(const char *s, size_t len, ss_buf *out);
+
+/* Migration (client.h sessions_read/sessions_plan), through storage:
+ * PuTTY 0.78's keys and encodings (MIGRATION.md Tables 1 and 2); KiTTY 0.76
+ * differs in the jump host (ProxyMethod=5 with klink) and has no detached
+ * certificate. Default Settings is never a session and never inherited. */
+int ss_putty_sessions_read(const char *path, const ss_strlist *names, ss_sessions *out, ss_diag *d);
+int ss_kitty_sessions_read(const char *path, const ss_strlist *names, ss_sessions *out, ss_diag *d);
+int ss_putty_sessions_plan(const char *path, ss_sessions *in, ss_changeset *cs, ss_diag *d);
+int ss_kitty_sessions_plan(const char *path, ss_sessions *in, ss_changeset *cs, ss_diag *d);
 
 #endif

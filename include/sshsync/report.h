@@ -8,6 +8,7 @@
 #include "sshsync/diag.h"
 #include "sshsync/regplan.h"
 #include "sshsync/scope.h"
+#include "sshsync/session.h"
 
 typedef enum ss_format { SS_FORMAT_TEXT, SS_FORMAT_JSON, SS_FORMAT_JUNIT } ss_format;
 
@@ -72,6 +73,23 @@ int ss_report_apply_json(const ss_apply_report *r, ss_buf *out, ss_diag *d);
 /* The object of an apply that failed: its mode and the error (which says
  * what was put back when a write failed midway). */
 int ss_report_apply_json_error(const char *mode, const char *message, ss_buf *out, ss_diag *d);
+
+/* What migrate did (or would do) and what it could not carry. */
+typedef struct ss_migrate_report {
+	const char *mode; /* "migrate", "dry-run" or "check" */
+	const char *from_kind, *from, *to_kind, *to;
+	const ss_sessions *sessions; /* with target_name and losses */
+	const ss_strlist *changed, *backups, *warnings;
+	const ss_buf *diff; /* NULL: none asked */
+	int written;
+	int strict; /* --strict refused to write because of losses */
+} ss_migrate_report;
+
+/* Text: one line per session (name -> target name), its losses indented
+ * under it, then the files. JSON: one object, per session every field's
+ * value, origin and place, and the losses. */
+int ss_report_migrate_text(const ss_migrate_report *r, ss_buf *out, ss_diag *d);
+int ss_report_migrate_json(const ss_migrate_report *r, ss_buf *out, ss_diag *d);
 
 /* PATH as short as the user would write it: ~/... under `home`, relative
  * under `cwd` (an absolute directory; a relative PATH is taken from it),

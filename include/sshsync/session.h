@@ -27,6 +27,7 @@
 #ifndef SSHSYNC_SESSION_H
 #define SSHSYNC_SESSION_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 #include "sshsync/buf.h"
@@ -133,9 +134,16 @@ typedef struct ss_session {
 		       WinSCP "Folder/site" */
 	char *file; /* the source file it came from */
 	ss_sval f[SS_F_COUNT];
+	/* Source settings outside the model, each "Keyword value" as the source
+	 * writes it (OpenSSH: "ControlMaster auto"; PuTTY: "BugIgnore1=2"): a
+	 * target of the same client may copy them, any other reports them. */
+	ss_strlist extra;
+	ss_strlist extra_where; /* where each came from */
 	ss_loss *loss;
 	size_t nloss, losscap;
-	int skip; /* not an SSH session (telnet, FTP...): the reason is a loss */
+	int skip;	   /* not an SSH session (telnet, FTP...): the reason is a loss */
+	const char *kind;  /* the source's client kind ("ssh", "putty"...), static */
+	char *target_name; /* set by the writer: the session's name in the target */
 } ss_session;
 
 typedef struct ss_sessions {
@@ -176,10 +184,33 @@ void ss_session_clear(ss_session *s, ss_sfield f);
 /* Adds a loss (printf-style reason); a second identical one is dropped. */
 int ss_session_loss(ss_session *s, const char *field, int approx, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+int ss_session_lossv(ss_session *s, const char *field, int approx, const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
+/* The losses of the extra settings in a target of another client: one per
+ * setting for an OpenSSH source ("ControlMaster auto"), one naming them
+ * all for a PuTTY/KiTTY/WinSCP session (which holds every terminal and
+ * window setting). `target` names the target client ("PuTTY"). */
+int ss_session_extras_lost(ss_session *s, const char *target);
+/* A literal text (a PuTTY path or command) in ssh_config's %-token
+ * language: every % doubled. Newly allocated; NULL when memory runs out. */
+char *ss_session_tokens(const char *literal);
 /* 1 when field f holds the same value in a and b (origins ignored). */
 int ss_sval_equal(ss_sfield f, const ss_sval *a, const ss_sval *b);
 /* The value as one line of text (for reports and tests): "22", "yes",
  * "a,b", "L 127.0.0.1:8080 localhost:80; D 1080", "(local user)". */
 int ss_sval_format(ss_sfield f, const ss_sval *v, ss_buf *out);
+
+/* Names. A PuTTY/KiTTY/WinSCP session name as an OpenSSH Host token:
+ * every byte that cannot stand in a Host token or on ssh's command line
+ * (blanks and control bytes, * ? ! , ' ` " $ \ ; & < > | ( ) { } and
+ * @ : [ ] # which ssh or ProxyJump would read as syntax), and a leading
+ * '-', becomes %XX (uppercase hex); everything else is kept, so names
+ * that are valid tokens stay as they are. The reverse decodes exactly
+ * those %XX. Returns 1 when the name was respelled, 0 when not, -1 when
+ * memory runs out. A name holding a literal "%XX" of that set would not
+ * come back: ss_session_name_reversible says so. */
+int ss_session_host_token(const char *name, ss_buf *out);
+int ss_session_name_from_token(const char *token, ss_buf *out);
+int ss_session_name_reversible(const char *name);
 
 #endif

@@ -39,4 +39,12 @@ char *ss_winscp_unmunge(const char *s, size_t len);
  * before a name with non-ASCII characters, then PuTTY's escaping. */
 char *ss_winscp_munge(const char *name);
 
+/* Migration (client.h sessions_read/sessions_plan), through storage: sites
+ * on the factory defaults (Default Settings is never a session), written
+ * as WinSCP saves them (only values that differ from the factory
+ * defaults); one jump hop in the Tunnel* fields. */
+int ss_winscp_sessions_read(const char *path, const ss_strlist *names, ss_sessions *out,
+			    ss_diag *d);
+int ss_winscp_sessions_plan(const char *path, ss_sessions *in, ss_changeset *cs, ss_diag *d);
+
 #endif

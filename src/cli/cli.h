@@ -23,6 +23,7 @@ int cmd_audit(int argc, char **argv, const cli_globals *g);
 int cmd_apply(int argc, char **argv, const cli_globals *g);
 int cmd_export(int argc, char **argv, const cli_globals *g);
 int cmd_undo(int argc, char **argv, const cli_globals *g);
+int cmd_migrate(int argc, char **argv, const cli_globals *g);
 int cmd_probe(int argc, char **argv, const cli_globals *g);
 
 /* Prints "sshsync: FILE:LINE:COL: message" and returns EXIT_TROUBLE. */

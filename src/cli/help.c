@@ -14,6 +14,7 @@ static const char general[] =
     "  audit      show the keepalive each host, session or site really gets\n"
     "  apply      give every scope of every target the same keepalive\n"
     "  export     write a .reg or Group Policy file that sets the keepalive\n"
+    "  migrate    move whole sessions between OpenSSH, PuTTY, KiTTY and WinSCP\n"
     "  undo       put back the files of the latest apply (--list: the journal)\n"
     "  probe      measure the idle timeout of the network path to a host\n"
     "\n"
@@ -115,6 +116,32 @@ static const char undo_help[] =
     "  --list    show the journal: each apply and undo, its files and backups\n"
     "  --force   put back files changed since that apply as well\n";
 
+static const char migrate_help[] =
+    "usage: sshsync migrate --from SOURCE --to TARGET [--session NAME]...\n"
+    "                       [--dry-run|--check] [--diff] [--strict] [--format text|json]\n"
+    "\n"
+    "Copies whole sessions from SOURCE to TARGET, both [KIND:]PATH with KIND ssh,\n"
+    "putty, kitty or winscp (ssh:~/.ssh/config, putty:sessions.reg,\n"
+    "putty:~/.putty/sessions, winscp:WinSCP.ini).\n"
+    "An OpenSSH source gives one session per literal Host name, as 'ssh -G NAME'\n"
+    "resolves it, plus one per ProxyJump hop; a PuTTY session never inherits\n"
+    "Default Settings, a WinSCP site loads on the factory defaults. A session\n"
+    "TARGET already has (by name) is updated in\n"
+    "place, others are added; every byte that need not change stays. A name\n"
+    "that cannot be an OpenSSH Host token is respelled with %XX (reported).\n"
+    "What TARGET cannot express is listed per session, never dropped silently.\n"
+    "Written like apply: journaled (undo reverts it), with backups.\n"
+    "\n"
+    "  --from SOURCE    where the sessions come from\n"
+    "  --to TARGET      where they go (created when missing; give KIND:)\n"
+    "  --session NAME   only this session (and its jump hops); repeatable\n"
+    "  --dry-run        write nothing, show what would change\n"
+    "  --check          the same; exit 1 when TARGET would change\n"
+    "  --diff           show the unified diff of the changes\n"
+    "  --strict         any loss is an error: exit 2, nothing written\n"
+    "  --format FMT     text (default) or json: per session every field, its\n"
+    "                   origin and place, and the losses\n"
+    "  --no-backup      keep no backup of the files written\n";
 static const char probe_help[] =
     "usage: sshsync probe [OPTIONS] [USER@]HOST\n"
     "\n"
@@ -157,6 +184,8 @@ void cli_print_help(const char *command)
 		text = export_help;
 	else if (command && strcmp(command, "undo") == 0)
 		text = undo_help;
+	else if (command && strcmp(command, "migrate") == 0)
+		text = migrate_help;
 	else if (command && strcmp(command, "probe") == 0)
 		text = probe_help;
 	fputs(text, stdout);

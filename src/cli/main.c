@@ -11,7 +11,8 @@ static const struct {
 	cli_command_fn fn;
 } commands[] = {
     {"discover", cmd_discover}, {"audit", cmd_audit}, {"apply", cmd_apply},
-    {"export", cmd_export},	{"undo", cmd_undo},	{"probe", cmd_probe},
+    {"export", cmd_export},	{"undo", cmd_undo},   {"migrate", cmd_migrate},
+    {"probe", cmd_probe},
 };
 
 static cli_command_fn find_command(const char *name)

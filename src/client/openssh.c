@@ -280,4 +280,6 @@ const ss_client ss_client_ssh = {
     .is_system = ss_openssh_is_system_path,
     .audit_chain = ssh_audit_chain,
     .includes = ssh_includes,
+    .sessions_read = ss_openssh_sessions_read,
+    .sessions_plan = ss_openssh_sessions_plan,
 };

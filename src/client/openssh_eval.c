@@ -19,7 +19,7 @@
 #include "sshsync/sshkw.h"
 #include "sshsync/os_net.h"
 
-enum { MAX_RUNS = 64, NOPS = OP_UNKNOWN_CHECK + 1 };
+enum { MAX_RUNS = 64, NOPS = OP_SETTING + 1 };
 
 /* A runtime condition a run reached. */
 typedef struct rt_point {
@@ -47,6 +47,7 @@ typedef struct evstate {
 	long open_at;
 	long watch; /* a block whose activity is asked for, or -1 */
 	int watched;
+	ss_openssh_settings *col; /* ss_openssh_settings_eval: collects here */
 } evstate;
 
 static int active(const ss_openssh *c, int b)
@@ -264,11 +265,18 @@ static int check_unknown(evstate *st, const oss_dir *dir)
 			     dir->str, st->host, advice[0] ? "; " : "", advice);
 }
 
+static int collect(evstate *st, const oss_block *b, const oss_dir *dir);
+
 static int apply_dirs(evstate *st, const oss_block *b)
 {
 	ss_openssh *c = st->c;
 	for (size_t i = b->dir_first; i < b->dir_first + b->dir_n; i++) {
 		const oss_dir *dir = &c->dirs[i];
+		if (dir->op == OP_SETTING) {
+			if (st->col && collect(st, b, dir) < 0)
+				return -1;
+			continue;
+		}
 		if (dir->op == OP_UNKNOWN_CHECK) {
 			if (check_unknown(st, dir) < 0)
 				return -1;
@@ -730,4 +738,103 @@ void ss_openssh_result_free(ss_openssh_result *r)
 {
 	free(r->unknown_reason);
 	memset(r, 0, sizeof(*r));
+}
+
+/* --- every setting, for migration --- */
+
+static int accumulates(const char *kw)
+{
+	static const char *const many[] = {"identityfile",
+					   "certificatefile",
+					   "localforward",
+					   "remoteforward",
+					   "dynamicforward",
+					   "sendenv",
+					   NULL};
+	for (size_t i = 0; many[i]; i++)
+		if (strcmp(kw, many[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static int collect(evstate *st, const oss_block *b, const oss_dir *dir)
+{
+	ss_openssh_settings *col = st->col;
+	if (!accumulates(dir->str) && ss_openssh_settings_get(col, dir->str))
+		return 0; /* first value wins */
+	if (col->n == col->cap) {
+		size_t cap = col->cap ? col->cap * 2 : 32;
+		ss_openssh_setting *v = realloc(col->v, cap * sizeof(*v));
+		if (!v)
+			return ss_diag_oom(st->d);
+		col->v = v;
+		col->cap = cap;
+	}
+	ss_openssh_setting *s = &col->v[col->n];
+	memset(s, 0, sizeof(*s));
+	s->keyword = dir->str;
+	s->literal = b->key >= 0;
+	const ss_sshconf_item *it = item_of(st->c, dir->file, dir->item);
+	const ss_text *t = &st->c->files[dir->file].text;
+	size_t rest = it->rest, end = it->end;
+	while (rest < end &&
+	       (t->data[rest] == ' ' || t->data[rest] == '\t' || t->data[rest] == '='))
+		rest++;
+	int err = !(s->where = oss_where(st->c, dir->file, dir->item)) ||
+		  !(s->raw = ss_strndup(t->data + rest, end > rest ? end - rest : 0));
+	for (size_t a = 0; a < it->nargs && !err; a++)
+		err = ss_strlist_push(&s->args, it->args[a].value) < 0;
+	col->n++;
+	return err ? ss_diag_oom(st->d) : 0;
+}
+
+const ss_openssh_setting *ss_openssh_settings_get(const ss_openssh_settings *s, const char *keyword)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (strcmp(s->v[i].keyword, keyword) == 0)
+			return &s->v[i];
+	return NULL;
+}
+
+void ss_openssh_settings_free(ss_openssh_settings *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		ss_strlist_release(&s->v[i].args);
+		free(s->v[i].where);
+		free(s->v[i].raw);
+	}
+	free(s->v);
+	ss_strlist_release(&s->runtime);
+	memset(s, 0, sizeof(*s));
+}
+
+int ss_openssh_settings_eval(ss_openssh *c, const char *host, ss_openssh_settings *out, ss_diag *d)
+{
+	memset(out, 0, sizeof(*out));
+	if (!c->all_settings)
+		return ss_diag_set(d, NULL, 0, 0, "internal: tree loaded without all_settings");
+	evstate st;
+	memset(&st, 0, sizeof(st));
+	st.c = c;
+	st.watch = -1;
+	st.col = out;
+	st.d = d;
+	run_out o;
+	int rc = run_once(&st, host, NULL, &o);
+	if (rc == 0 && o.error)
+		rc = -1; /* ssh stops for this host: st.d says why */
+	runs R;
+	memset(&R, 0, sizeof(R));
+	if (rc == 0)
+		rc = note_points(&st, &R);
+	if (rc == 0) {
+		out->runtime = R.where;
+		memset(&R.where, 0, sizeof(R.where));
+	}
+	ss_strlist_release(&R.where);
+	free(st.pts);
+	free(st.final_host);
+	if (rc < 0)
+		ss_openssh_settings_free(out);
+	return rc;
 }

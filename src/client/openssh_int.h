@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sshsync/edit.h"
 #include "sshsync/openssh.h"
 #include "sshsync/sshconf.h"
 #include "sshsync/text.h"
@@ -35,7 +36,8 @@ typedef enum oss_op {
 	OP_CANONDOMAINS,
 	OP_CNAMES, /* CanonicalizePermittedCNAMEs: 1 unless "none" */
 	OP_IGNUNK,
-	OP_UNKNOWN_CHECK /* an unknown keyword that only some IgnoreUnknown lines cover */
+	OP_UNKNOWN_CHECK, /* an unknown keyword that only some IgnoreUnknown lines cover */
+	OP_SETTING	  /* any setting line (trees loaded with all_settings) */
 } oss_op;
 
 typedef struct oss_keyword {
@@ -133,13 +135,17 @@ struct ss_openssh {
 	/* "file:line" of setting line i, made when a result first names it */
 	char **where;
 	int system;
-	char *base; /* relative Include base */
+	int all_settings; /* every setting line has an OP_SETTING dir */
+	char *base;	  /* relative Include base */
 	char *home;
 };
 
 const oss_index_entry *oss_index_find(const ss_openssh *c, const char *name);
 /* 1 when a Host line applies to the host name (patterns, '!'). */
 int oss_host_matches(const ss_sshconf_item *it, const char *host);
+/* Moves every file's text, with edits[i], into the changeset (the tree can
+ * only be freed afterwards). */
+int oss_move_to_changeset(ss_openssh *c, ss_edits *edits, ss_changeset *cs, ss_diag *d);
 /* "file:line" of a file's item, newly allocated. */
 char *oss_where(const ss_openssh *c, uint32_t file, uint32_t item);
 /* "file:line" of setting line `dir`, kept in the tree; NULL when memory

@@ -28,6 +28,8 @@ typedef struct loader {
 	/* The last file included, from which block, and whether its copy held
 	 * Host blocks and settings only (see do_include). */
 	int prev_file, prev_cur, prev_plain;
+	const char *main_bytes; /* ss_openssh_opts: the main file's contents */
+	size_t main_len;
 } loader;
 
 char *oss_where(const ss_openssh *c, uint32_t file, uint32_t item)
@@ -330,7 +332,11 @@ static int load_one(loader *L, const char *path, int checkperm, int *index)
 	ss_openssh *c = L->c;
 	ss_stat st;
 	int missing = 0;
-	if (ss_os_stat(path, &st) < 0) {
+	if (L->main_bytes && c->nfiles == 0) {
+		memset(&st, 0, sizeof(st));
+		st.st_mode = S_IFREG;
+		checkperm = 0;
+	} else if (ss_os_stat(path, &st) < 0) {
 		if (!L->missing_empty || errno != ENOENT)
 			return ss_diag_errno(L->d, path, "cannot open config file");
 		missing = 1;
@@ -358,7 +364,9 @@ static int load_one(loader *L, const char *path, int checkperm, int *index)
 	 * fails quietly). It exists: apply must never take it for a file to
 	 * create and write one in its place. A missing ~/.ssh/config that
 	 * apply may create is an empty new text. */
-	if (missing) {
+	if (L->main_bytes && c->nfiles == 0) {
+		r = ss_text_from_bytes(&f->text, path, L->main_bytes, L->main_len, L->d);
+	} else if (missing) {
 		r = ss_text_new_empty(&f->text, path, SS_ENC_BYTES, SS_EOL_LF, L->d);
 	} else if (S_ISDIR(st.st_mode)) {
 		r = ss_text_from_bytes(&f->text, path, "", 0, L->d);
@@ -584,6 +592,9 @@ static int walk_file(loader *L, uint32_t file, int depth, int parent)
 			value = !(it->nargs == 1 && strcasecmp(str, "none") == 0);
 		if (k->op != OP_NONE && add_dir(L, k->op, file, (uint32_t)i, value, str) < 0)
 			return -1;
+		if (c->all_settings &&
+		    add_dir(L, OP_SETTING, file, (uint32_t)i, 0, it->keyword) < 0)
+			return -1;
 	}
 	return 0;
 }
@@ -733,6 +744,7 @@ static int init_options(ss_openssh *c, const char *path, const ss_openssh_opts *
 	c->home = ss_strdup(home); /* before the user database is read again */
 	const char *user = o && o->local_user ? o->local_user : ss_os_user_name();
 	c->system = o && o->system >= 0 ? o->system : is_system_path(path);
+	c->all_settings = o && o->all_settings;
 	c->local_user = ss_strdup(user ? user : "");
 	c->base = o && o->include_base ? ss_strdup(o->include_base)
 				       : default_base(path, c->system, c->home ? c->home : home);
@@ -760,7 +772,7 @@ int ss_openssh_load_chain(ss_openssh **out, const char *const *paths, size_t n,
 	ss_openssh *c = calloc(1, sizeof(*c));
 	if (!c)
 		return ss_diag_oom(d);
-	loader L = {c, d, NULL, 0, 0, -1, -1, 0};
+	loader L = {c, d, NULL, 0, 0, -1, -1, 0, o ? o->main_bytes : NULL, o ? o->main_len : 0};
 	int r = init_options(c, paths[0], o, d);
 	for (size_t i = 0; i < n && r == 0; i++) {
 		int idx = 0;

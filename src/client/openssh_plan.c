@@ -228,6 +228,24 @@ static int check_included(ss_openssh *c, ss_edits *edits, ss_diag *d)
 	return 0;
 }
 
+int oss_move_to_changeset(ss_openssh *c, ss_edits *edits, ss_changeset *cs, ss_diag *d)
+{
+	for (size_t i = 0; i < c->nfiles; i++) {
+		ss_text *t = malloc(sizeof(*t));
+		if (!t)
+			return ss_diag_oom(d);
+		*t = c->files[i].text;
+		memset(&c->files[i].text, 0, sizeof(c->files[i].text));
+		c->files[i].moved = 1;
+		ss_change *ch = ss_changeset_add(cs, t);
+		if (!ch)
+			return ss_diag_oom(d);
+		ch->edits = edits[i];
+		memset(&edits[i], 0, sizeof(edits[i]));
+	}
+	return 0;
+}
+
 int ss_openssh_plan(ss_openssh *c, const ss_policy *p, ss_changeset *cs, ss_diag *d)
 {
 	if (p->interval == SS_UNSET || p->interval < 0)
@@ -249,23 +267,8 @@ int ss_openssh_plan(ss_openssh *c, const ss_policy *p, ss_changeset *cs, ss_diag
 		r = check_included(c, edits, d);
 	/* Every file the config reaches, edited or not: the engine plans a
 	 * file reached by several targets once. */
-	for (size_t i = 0; i < c->nfiles && r == 0; i++) {
-		ss_text *t = malloc(sizeof(*t));
-		if (!t) {
-			r = ss_diag_oom(d);
-			break;
-		}
-		*t = c->files[i].text;
-		memset(&c->files[i].text, 0, sizeof(c->files[i].text));
-		c->files[i].moved = 1;
-		ss_change *ch = ss_changeset_add(cs, t);
-		if (!ch) {
-			r = ss_diag_oom(d);
-			break;
-		}
-		ch->edits = edits[i];
-		memset(&edits[i], 0, sizeof(edits[i]));
-	}
+	if (r == 0)
+		r = oss_move_to_changeset(c, edits, cs, d);
 	for (size_t i = 0; i < c->nfiles; i++)
 		ss_edits_free(&edits[i]);
 	free(edits);

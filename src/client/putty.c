@@ -469,6 +469,8 @@ const ss_client ss_client_putty = {
     .sniff = putty_sniff,
     .misfit = putty_misfit,
     .dir_files = putty_dir_files,
+    .sessions_read = ss_putty_sessions_read,
+    .sessions_plan = ss_putty_sessions_plan,
 };
 
 const ss_client ss_client_kitty = {
@@ -480,4 +482,6 @@ const ss_client ss_client_kitty = {
     .sniff = kitty_sniff,
     .misfit = kitty_misfit,
     .dir_files = kitty_dir_files,
+    .sessions_read = ss_kitty_sessions_read,
+    .sessions_plan = ss_kitty_sessions_plan,
 };

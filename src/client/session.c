@@ -233,8 +233,11 @@ static void session_free(ss_session *s)
 		free(s->loss[i].reason);
 	}
 	free(s->loss);
+	ss_strlist_release(&s->extra);
+	ss_strlist_release(&s->extra_where);
 	free(s->name);
 	free(s->file);
+	free(s->target_name);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -282,10 +285,29 @@ void ss_sessions_free(ss_sessions *l)
 int ss_session_loss(ss_session *s, const char *field, int approx, const char *fmt, ...)
 {
 	va_list ap;
-	ss_buf b = SS_BUF_INIT;
 	va_start(ap, fmt);
-	int r = ss_buf_vaddf(&b, fmt, ap);
+	int r = ss_session_lossv(s, field, approx, fmt, ap);
 	va_end(ap);
+	return r;
+}
+
+char *ss_session_tokens(const char *literal)
+{
+	ss_buf b = SS_BUF_INIT;
+	int r = ss_buf_grow(&b, 0);
+	for (const char *q = literal; *q && r == 0; q++)
+		r = *q == '%' ? ss_buf_adds(&b, "%%") : ss_buf_addc(&b, *q);
+	if (r < 0) {
+		ss_buf_release(&b);
+		return NULL;
+	}
+	return ss_buf_detach(&b, NULL);
+}
+
+int ss_session_lossv(ss_session *s, const char *field, int approx, const char *fmt, va_list ap)
+{
+	ss_buf b = SS_BUF_INIT;
+	int r = ss_buf_vaddf(&b, fmt, ap);
 	if (r < 0) {
 		ss_buf_release(&b);
 		return -1;
@@ -426,5 +448,108 @@ int ss_sval_format(ss_sfield f, const ss_sval *v, ss_buf *out)
 		}
 		return r;
 	}
+	return r;
+}
+
+/* --- names --- */
+
+static int token_special(unsigned char c)
+{
+	return c <= 0x20 || c == 0x7f || strchr("*?!,'`\"$\\;&<>|(){}@:[]#", c) != NULL;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* The byte a "%XX" at p stands for in a token, or -1 when it is kept. */
+static int decodable(const char *p, int first)
+{
+	if (p[0] != '%' || hexval(p[1]) < 0 || hexval(p[2]) < 0)
+		return -1;
+	int c = hexval(p[1]) * 16 + hexval(p[2]);
+	if (c == 0)
+		return -1;
+	return token_special((unsigned char)c) || (first && c == '-') ? c : -1;
+}
+
+int ss_session_host_token(const char *name, ss_buf *out)
+{
+	int changed = 0;
+	for (const char *p = name; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+		int r;
+		if (token_special(c) || (p == name && c == '-')) {
+			r = ss_buf_addf(out, "%%%02X", c);
+			changed = 1;
+		} else {
+			r = ss_buf_addc(out, (char)c);
+		}
+		if (r < 0)
+			return -1;
+	}
+	if (!*name) /* "Default Settings" is never migrated; an empty name neither */
+		return ss_buf_adds(out, "%20") < 0 ? -1 : 1;
+	return changed;
+}
+
+int ss_session_name_from_token(const char *token, ss_buf *out)
+{
+	int changed = 0;
+	for (const char *p = token; *p; p++) {
+		int c = decodable(p, p == token);
+		int r;
+		if (c >= 0) {
+			r = ss_buf_addc(out, (char)c);
+			p += 2;
+			changed = 1;
+		} else {
+			r = ss_buf_addc(out, *p);
+		}
+		if (r < 0)
+			return -1;
+	}
+	return changed;
+}
+
+int ss_session_name_reversible(const char *name)
+{
+	for (const char *p = name; *p; p++)
+		if (decodable(p, p == name) >= 0)
+			return 0;
+	return *name != '\0';
+}
+
+int ss_session_extras_lost(ss_session *s, const char *target)
+{
+	if (s->extra.n == 0)
+		return 0;
+	if (s->kind && strcmp(s->kind, "ssh") == 0) {
+		for (size_t i = 0; i < s->extra.n; i++)
+			if (ss_session_loss(s, s->extra.v[i], 0,
+					    "%s: %s has no %s form; not carried",
+					    s->extra_where.v[i], s->extra.v[i], target) < 0)
+				return -1;
+		return 0;
+	}
+	ss_buf keys = SS_BUF_INIT;
+	int r = 0;
+	for (size_t i = 0; i < s->extra.n && r == 0; i++) {
+		const char *eq = strchr(s->extra.v[i], '=');
+		size_t n = eq ? (size_t)(eq - s->extra.v[i]) : strlen(s->extra.v[i]);
+		r = ss_buf_addf(&keys, "%s%.*s", i ? ", " : "", (int)n, s->extra.v[i]);
+	}
+	if (r == 0)
+		r = ss_session_loss(s, "settings", 0,
+				    "%zu %s settings outside the session model have no %s form "
+				    "(terminal, window, logging...): %s",
+				    s->extra.n, s->kind ? s->kind : "source", target,
+				    ss_buf_str(&keys));
+	ss_buf_release(&keys);
 	return r;
 }

@@ -764,4 +764,6 @@ const ss_client ss_client_winscp = {
     .export_plan = winscp_export,
     .sniff = winscp_sniff,
     .misfit = winscp_misfit,
+    .sessions_read = ss_winscp_sessions_read,
+    .sessions_plan = ss_winscp_sessions_plan,
 };

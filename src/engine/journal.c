@@ -433,8 +433,8 @@ const ss_journal_entry *ss_journal_last_undoable(const ss_journal *j)
 {
 	for (size_t i = j->n; i-- > 0;) {
 		const ss_journal_entry *e = &j->v[i];
-		if (strcmp(e->op, "apply") == 0 && e->state != SS_JOURNAL_ROLLED_BACK &&
-		    !e->undone_by)
+		if ((strcmp(e->op, "apply") == 0 || strcmp(e->op, "migrate") == 0) &&
+		    e->state != SS_JOURNAL_ROLLED_BACK && !e->undone_by)
 			return e;
 	}
 	return NULL;

@@ -492,6 +492,12 @@ int ss_os_lstat(const char *path, ss_stat *st)
 	return stat_with(lstat(path, &s), &s, st);
 }
 
+int ss_os_path_exists(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0;
+}
+
 int ss_os_is_dir(const char *path)
 {
 	struct stat st;

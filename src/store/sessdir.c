@@ -432,7 +432,8 @@ int ss_sessdir_list(const char *dir, ss_sessfmt fmt, ss_strlist *out, ss_diag *d
 	size_t first = out->n;
 	if (list_into(dir, NULL, fmt == SS_SESS_KITTY, NULL, out, d) < 0)
 		return -1;
-	qsort(out->v + first, out->n - first, sizeof(*out->v), cmp_str);
+	if (out->n > first) /* an empty folder: no array to sort */
+		qsort(out->v + first, out->n - first, sizeof(*out->v), cmp_str);
 	return 0;
 }
 

@@ -25,7 +25,7 @@ for ref in 'ssh_config(5)' 'sshd_config(5)' 'putty(1)' '.sshsync-bak' 'MIT'; do
 done
 # Every option of every command's help ('sshsync help CMD', the text of
 # 'sshsync CMD --help') is in the page.
-for cmd in "" discover audit apply export undo probe; do
+for cmd in "" discover audit apply export migrate undo probe; do
 	if ! help=$("$SSHSYNC" help $cmd 2>/dev/null) || [ -z "$help" ]; then
 		fail "'sshsync help $cmd' prints nothing"
 		continue
@@ -35,7 +35,7 @@ for cmd in "" discover audit apply export undo probe; do
 	done
 done
 # The commands the tool knows are all in COMMANDS.
-for cmd in discover audit apply export undo probe; do
+for cmd in discover audit apply export migrate undo probe; do
 	check "command $cmd has its own subsection" grep -qE "^   $cmd\$" <<<"$text"
 done
 finish

@@ -70,11 +70,46 @@ static void test_values(void **state)
 	ss_sessions_free(&l);
 }
 
+static void round_trip(const char *name, const char *token)
+{
+	ss_buf t = SS_BUF_INIT, back = SS_BUF_INIT;
+	assert_true(ss_session_host_token(name, &t) >= 0);
+	assert_string_equal(ss_buf_str(&t), token);
+	assert_true(ss_session_name_from_token(ss_buf_str(&t), &back) >= 0);
+	assert_string_equal(ss_buf_str(&back), name);
+	ss_buf_release(&t);
+	ss_buf_release(&back);
+}
+
+static void test_names(void **state)
+{
+	(void)state;
+	round_trip("web", "web");
+	round_trip("web 1", "web%201");
+	round_trip("root@db:22", "root%40db%3A22");
+	round_trip("a*b?c!d,e", "a%2Ab%3Fc%21d%2Ce");
+	round_trip("-x", "%2Dx");
+	round_trip("x-y", "x-y");
+	round_trip("50%off", "50%off");
+	round_trip("folder/site", "folder/site");
+	round_trip("caf\xc3\xa9", "caf\xc3\xa9");
+	/* A name holding a literal %XX of the set cannot come back. */
+	assert_false(ss_session_name_reversible("a%20b"));
+	assert_true(ss_session_name_reversible("a%41b"));
+	assert_true(ss_session_name_reversible("web 1"));
+	/* An OpenSSH alias that is a valid token stays itself. */
+	ss_buf b = SS_BUF_INIT;
+	assert_int_equal(ss_session_name_from_token("web%41", &b), 0);
+	assert_string_equal(ss_buf_str(&b), "web%41");
+	ss_buf_release(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_defaults),
 	    cmocka_unit_test(test_values),
+	    cmocka_unit_test(test_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

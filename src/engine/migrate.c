@@ -1,0 +1,115 @@
+/* migrate: read the source's sessions, plan them into the target, check,
+ * then write as apply does (journal, backups, all or nothing). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sshsync/engine.h"
+#include "sshsync/journal.h"
+#include "sshsync/os_file.h"
+#include "sshsync/safewrite.h"
+#include "writeset.h"
+
+static int describe(const ss_changeset *cs, const ss_migrate_opts *o, ss_migrate_result *res,
+		    ss_diag *d)
+{
+	for (size_t i = 0; i < cs->n; i++) {
+		const ss_change *c = &cs->v[i];
+		if (!c->changed)
+			continue;
+		char *bak = c->text->id.known && o->backup
+				? ss_backup_path(c->text->path, c->backup_dir)
+				: ss_strdup("");
+		if (ss_strlist_push(&res->changed, c->text->path) < 0 ||
+		    ss_strlist_push_owned(&res->backups, bak) < 0)
+			return ss_diag_oom(d);
+		const char *label = c->text->path;
+		while (*label == '/')
+			label++;
+		if (o->want_diff && ss_edits_diff(c->text, &c->edits, label, &res->diff, d) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int write_changes(const ss_changeset *cs, const ss_migrate_opts *o, ss_migrate_result *res,
+			 ss_diag *d)
+{
+	size_t n = ss_changeset_count_changed(cs);
+	if (n == 0)
+		return 0;
+	for (size_t i = 0; i < cs->n; i++) {
+		const ss_change *c = &cs->v[i];
+		ss_write_opts wo = {o->backup, c->backup_dir};
+		if (c->changed && ss_safe_replace_check(c->text, &wo, d) < 0)
+			return -1;
+	}
+	ss_write_item *items = calloc(n, sizeof(*items));
+	if (!items)
+		return ss_diag_oom(d);
+	size_t k = 0;
+	for (size_t i = 0; i < cs->n; i++) {
+		const ss_change *c = &cs->v[i];
+		if (c->changed)
+			items[k++] = (ss_write_item){
+			    .text = c->text, .edits = &c->edits, .backup_dir = c->backup_dir};
+	}
+	ss_journal j = SS_JOURNAL_INIT;
+	ss_write_run run = {"migrate", 0, o->backup};
+	int r = ss_journal_open(&j, o->journal_dir, d);
+	if (r == 0)
+		r = ss_write_items(items, k, &run, &j, &res->warnings, d);
+	ss_journal_close(&j);
+	free(items);
+	if (r == 0)
+		res->written = 1;
+	return r;
+}
+
+int ss_engine_migrate(const ss_target *from, const ss_target *to, const ss_migrate_opts *o,
+		      ss_migrate_result *res, ss_diag *d)
+{
+	if (!from->client || !from->client->sessions_read)
+		return ss_diag_set(d, from->path, 0, 0,
+				   "%s files hold no sessions to migrate: expected ssh, putty, "
+				   "kitty or winscp",
+				   from->client ? from->client->kind : "these");
+	if (!to->client || !to->client->sessions_plan)
+		return ss_diag_set(d, to->path, 0, 0,
+				   "sessions cannot be migrated into %s files: expected ssh, "
+				   "putty, kitty or winscp",
+				   to->client ? to->client->kind : "these");
+	/* An ssh_config is created; a PuTTY, KiTTY or WinSCP store is one the
+	 * client made (its kind decides how new sessions are written). */
+	if (strcmp(to->client->kind, "ssh") != 0 && !ss_os_path_exists(to->path))
+		return ss_diag_set(d, to->path, 0, 0,
+				   "no such %s store: migrate adds sessions to an existing one; "
+				   "create it first (mkdir for a session folder, a .reg file "
+				   "holding only the line \"Windows Registry Editor Version "
+				   "5.00\", an empty WinSCP.ini)",
+				   to->client->kind);
+	static const ss_strlist none = SS_STRLIST_INIT;
+	if (from->client->sessions_read(from->path, o->sessions ? o->sessions : &none,
+					&res->sessions, d) < 0)
+		return -1;
+	ss_changeset cs = SS_CHANGESET_INIT;
+	int r = to->client->sessions_plan(to->path, &res->sessions, &cs, d);
+	if (r == 0)
+		r = ss_changeset_render(&cs, d);
+	for (size_t i = 0; i < res->sessions.n; i++)
+		res->losses += res->sessions.v[i].nloss;
+	if (r == 0)
+		r = describe(&cs, o, res, d);
+	if (r == 0 && !o->dry_run && !(o->strict && res->losses))
+		r = write_changes(&cs, o, res, d);
+	ss_changeset_free(&cs);
+	return r;
+}
+
+void ss_migrate_result_free(ss_migrate_result *res)
+{
+	ss_sessions_free(&res->sessions);
+	ss_buf_release(&res->diff);
+	ss_strlist_release(&res->changed);
+	ss_strlist_release(&res->backups);
+	ss_strlist_release(&res->warnings);
+}

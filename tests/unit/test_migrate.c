@@ -1,0 +1,155 @@
+/* Field encodings of migration, through the PuTTY and WinSCP clients over
+ * real files: PortForwardings and Environment escapes and family prefixes
+ * (PuTTY settings.c gppmap/wmap), proxy command tokens and backslashes,
+ * keepalive minutes and seconds, the user from the environment, KiTTY's
+ * klink jump, WinSCP's factory defaults. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sshsync/changeset.h"
+#include "sshsync/putty.h"
+#include "sshsync/session.h"
+#include "sshsync/winscp.h"
+#include "testutil.h"
+
+static ss_session *read_one(const char *dir, int kitty, ss_sessions *l)
+{
+	ss_diag d = SS_DIAG_INIT;
+	int r = kitty ? ss_kitty_sessions_read(dir, NULL, l, &d)
+		      : ss_putty_sessions_read(dir, NULL, l, &d);
+	if (r < 0)
+		fail_msg("%s", d.message);
+	assert_true(l->n >= 1);
+	return &l->v[0];
+}
+
+static void test_putty_read(void **state)
+{
+	(void)state;
+	char *dir = tu_tempdir();
+	char *f = tu_path(dir, "s");
+	tu_write_str(f, "Protocol=ssh\n"
+			"HostName=[::1]\n"
+			"PortNumber=2022\n"
+			"UserNameFromEnvironment=1\n"
+			"PingInterval=1\n"
+			"PingIntervalSecs=30\n"
+			"PortForwardings=4L127.0.0.1:8080=[::1]:90,6D1080=,R[::1]:2222=h:22,"
+			"Lx=y\n"
+			"Environment=A=1,B=x\\=y\\,z\\\\\n"
+			"ProxyMethod=5\n"
+			"ProxyTelnetCommand=nc -x p\\\\q %host %port 100%%\n"
+			"ProxyLocalhost=1\n"
+			"RemoteCommand=echo 50%\n"
+			"NoPTY=1\n");
+	ss_sessions l = SS_SESSIONS_INIT;
+	ss_session *s = read_one(dir, 0, &l);
+	assert_string_equal(s->f[SS_F_HOST].str, "::1");
+	assert_int_equal(s->f[SS_F_PORT].num, 2022);
+	assert_null(s->f[SS_F_USER].str);
+	assert_int_equal(s->f[SS_F_KEEPALIVE].num, 90);
+	assert_int_equal(s->f[SS_F_TCP_KEEPALIVE].num, 0);
+	assert_int_equal(s->f[SS_F_GSSAPI].num, 1); /* PuTTY's default */
+	ss_buf b = SS_BUF_INIT;
+	assert_int_equal(ss_sval_format(SS_F_FORWARDS, &s->f[SS_F_FORWARDS], &b), 0);
+	assert_string_equal(ss_buf_str(&b), "L4 127.0.0.1:8080 ::1:90; D6 1080; R ::1:2222 h:22");
+	ss_buf_reset(&b);
+	assert_int_equal(ss_sval_format(SS_F_ENV, &s->f[SS_F_ENV], &b), 0);
+	assert_string_equal(ss_buf_str(&b), "A=1,B=x=y,z\\");
+	assert_string_equal(s->f[SS_F_PROXY_COMMAND].str, "nc -x p\\q %h %p 100%%");
+	assert_string_equal(s->f[SS_F_REMOTE_COMMAND].str, "echo 50%");
+	assert_int_equal(s->f[SS_F_PTY].num, SS_PTY_AUTO); /* NoPTY with a command */
+	int lx = 0;
+	for (size_t i = 0; i < s->nloss; i++)
+		lx |= strstr(s->loss[i].reason, "\"Lx=y\"") != NULL;
+	assert_true(lx); /* a forward without host:port is reported */
+	ss_buf_release(&b);
+	ss_sessions_free(&l);
+	tu_rmtree(dir);
+	free(f);
+	free(dir);
+}
+
+/* Plans the sessions into a fresh folder and returns the one file. */
+static ss_buf plan_one(ss_sessions *l, int kitty)
+{
+	char *dir = tu_tempdir();
+	ss_changeset cs = SS_CHANGESET_INIT;
+	ss_diag d = SS_DIAG_INIT;
+	int r = kitty ? ss_kitty_sessions_plan(dir, l, &cs, &d)
+		      : ss_putty_sessions_plan(dir, l, &cs, &d);
+	if (r < 0)
+		fail_msg("%s", d.message);
+	assert_int_equal(ss_changeset_render(&cs, &d), 0);
+	assert_true(cs.n >= 1);
+	ss_buf out = SS_BUF_INIT;
+	assert_int_equal(ss_buf_add(&out, cs.v[0].rendered.data, cs.v[0].rendered.len), 0);
+	ss_changeset_free(&cs);
+	tu_rmtree(dir);
+	free(dir);
+	return out;
+}
+
+static void test_putty_write(void **state)
+{
+	(void)state;
+	ss_sessions l = SS_SESSIONS_INIT;
+	ss_session *s = ss_sessions_add(&l, "web", "cfg");
+	assert_non_null(s);
+	s->kind = "ssh";
+	ss_session_set_num(s, SS_F_KEEPALIVE, 150, SS_ORIGIN_EXPLICIT, "cfg:2");
+	ss_session_list_add(s, SS_F_ENV, "B=x=y,z");
+	ss_forward fw = {'L', SS_AF_ANY, "::1", "8080", "db", "5432"};
+	ss_session_add_forward(s, &fw);
+	ss_forward dyn = {'D', SS_AF_ANY, NULL, "1080", NULL, NULL};
+	ss_session_add_forward(s, &dyn);
+	ss_session_set_str(s, SS_F_PROXY_COMMAND, "nc %h %p \\x", SS_ORIGIN_EXPLICIT, "cfg:3");
+	ss_session_set_str(s, SS_F_REMOTE_COMMAND, "echo 100%", SS_ORIGIN_EXPLICIT, "cfg:4");
+	ss_buf out = plan_one(&l, 0);
+	const char *t = ss_buf_str(&out);
+	assert_non_null(strstr(t, "Protocol=ssh\n"));
+	assert_non_null(strstr(t, "PortNumber=22\n"));
+	assert_non_null(strstr(t, "UserNameFromEnvironment=1\n"));
+	assert_non_null(strstr(t, "PingInterval=2\nPingIntervalSecs=30\n"));
+	assert_non_null(strstr(t, "TCPKeepalives=1\n"));
+	assert_non_null(strstr(t, "AuthGSSAPI=0\n"));
+	assert_non_null(strstr(t, "Environment=B=x\\=y\\,z\n"));
+	assert_non_null(strstr(t, "PortForwardings=L[::1]:8080=db:5432,D1080=\n"));
+	assert_non_null(strstr(t, "ProxyMethod=5\n"));
+	assert_non_null(strstr(t, "ProxyTelnetCommand=nc %host %port \\\\x\n"));
+	assert_non_null(strstr(t, "RemoteCommand=echo 100%\n"));
+	assert_non_null(strstr(t, "NoPTY=1\n")); /* auto with a command: no pty */
+	int count = 0;
+	for (size_t i = 0; i < l.v[0].nloss; i++)
+		count |= strcmp(l.v[0].loss[i].field, "keepalive_count") == 0;
+	assert_true(count);
+	ss_buf_release(&out);
+	ss_sessions_free(&l);
+}
+
+static void test_kitty_jump(void **state)
+{
+	(void)state;
+	ss_sessions l = SS_SESSIONS_INIT;
+	ss_session *s = ss_sessions_add(&l, "inner", NULL);
+	ss_hop h = {"u", "jump host", 0, "jump host"};
+	ss_session_add_hop(s, &h);
+	assert_non_null(ss_sessions_add(&l, "jump host", NULL));
+	ss_buf out = plan_one(&l, 1);
+	assert_non_null(strstr(ss_buf_str(&out), "ProxyMethod\\5\\"));
+	assert_non_null(strstr(
+	    ss_buf_str(&out),
+	    "klink%20-batch%20-load%20%22jump%20host%22%20-l%20u%20-nc%20%25host%3A%25port"));
+	ss_buf_release(&out);
+	ss_sessions_free(&l);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_putty_read),
+	    cmocka_unit_test(test_putty_write),
+	    cmocka_unit_test(test_kitty_jump),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
