@@ -183,9 +183,9 @@ int ss_session_set_origin(ss_session *s, ss_sfield f, ss_sorigin o, const char *
 void ss_session_clear(ss_session *s, ss_sfield f);
 /* Adds a loss (printf-style reason); a second identical one is dropped. */
 int ss_session_loss(ss_session *s, const char *field, int approx, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+    SS_PRINTF(4, 5);
 int ss_session_lossv(ss_session *s, const char *field, int approx, const char *fmt, va_list ap)
-    __attribute__((format(printf, 4, 0)));
+    SS_PRINTF(4, 0);
 /* The losses of the extra settings in a target of another client: one per
  * setting for an OpenSSH source ("ControlMaster auto"), one naming them
  * all for a PuTTY/KiTTY/WinSCP session (which holds every terminal and

@@ -620,7 +620,7 @@ static int note(ss_hk_putty *p, const char *where, const char *message)
 }
 
 static int notef(ss_hk_putty *p, const char *where, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+    SS_PRINTF(3, 4);
 static int notef(ss_hk_putty *p, const char *where, const char *fmt, ...)
 {
 	ss_buf b = SS_BUF_INIT;

@@ -40,7 +40,7 @@ static ss_change *change_of(ss_changeset *cs, const char *path, ss_diag *d)
 	return c;
 }
 
-static int notef(ss_strlist *notes, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int notef(ss_strlist *notes, const char *fmt, ...) SS_PRINTF(2, 3);
 static int notef(ss_strlist *notes, const char *fmt, ...)
 {
 	ss_buf b = SS_BUF_INIT;

@@ -764,7 +764,7 @@ static int put_s(writer *W, const char *key, const char *v)
 }
 
 static int loss(writer *W, const char *field, int approx, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+    SS_PRINTF(4, 5);
 
 static int loss(writer *W, const char *field, int approx, const char *fmt, ...)
 {

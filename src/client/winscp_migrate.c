@@ -266,7 +266,7 @@ static int wput_s(wwriter *W, const char *key, const char *v)
 }
 
 static int wloss(wwriter *W, const char *field, int approx, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+    SS_PRINTF(4, 5);
 
 static int wloss(wwriter *W, const char *field, int approx, const char *fmt, ...)
 {

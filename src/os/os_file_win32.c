@@ -139,6 +139,12 @@ int ss_os_fstat(int fd, ss_stat *st)
 	return stat_handle(h, st);
 }
 
+int ss_os_path_exists(const char *path)
+{
+	ss_stat st;
+	return ss_os_stat(path, &st) == 0;
+}
+
 int ss_os_is_dir(const char *path)
 {
 	ss_stat st;
