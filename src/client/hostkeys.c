@@ -619,8 +619,7 @@ static int note(ss_hk_putty *p, const char *where, const char *message)
 	return 0;
 }
 
-static int notef(ss_hk_putty *p, const char *where, const char *fmt, ...)
-    SS_PRINTF(3, 4);
+static int notef(ss_hk_putty *p, const char *where, const char *fmt, ...) SS_PRINTF(3, 4);
 static int notef(ss_hk_putty *p, const char *where, const char *fmt, ...)
 {
 	ss_buf b = SS_BUF_INIT;

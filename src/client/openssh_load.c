@@ -370,8 +370,10 @@ static int load_one(loader *L, const char *path, int checkperm, int *index)
 		r = ss_text_new_empty(&f->text, path, SS_ENC_BYTES, SS_EOL_LF, L->d);
 	} else if (S_ISDIR(st.st_mode)) {
 		r = ss_text_from_bytes(&f->text, path, "", 0, L->d);
-		f->text.id = (ss_file_identity){
-		    .known = 1, .dev = st.st_dev, .ino = st.st_ino, .hash = ss_content_hash_bytes("", 0)};
+		f->text.id = (ss_file_identity){.known = 1,
+						.dev = st.st_dev,
+						.ino = st.st_ino,
+						.hash = ss_content_hash_bytes("", 0)};
 	} else
 		r = ss_text_load(&f->text, path, 0, L->d);
 	if (r == 0 && ss_sshconf_parse(&f->conf, &f->text, SS_SSHCONF_CLIENT, L->d) < 0) {

@@ -763,8 +763,7 @@ static int put_s(writer *W, const char *key, const char *v)
 	return same ? 0 : ss_storage_set_string(W->st, W->idx, key, v, W->d);
 }
 
-static int loss(writer *W, const char *field, int approx, const char *fmt, ...)
-    SS_PRINTF(4, 5);
+static int loss(writer *W, const char *field, int approx, const char *fmt, ...) SS_PRINTF(4, 5);
 
 static int loss(writer *W, const char *field, int approx, const char *fmt, ...)
 {

@@ -5,15 +5,10 @@
 #include "sshsync/client.h"
 #include "sshsync/clients.h"
 
-static const ss_client *const all_clients[] = {&ss_client_ssh,
-					       &ss_client_winscp,
-					       &ss_client_gpp,
-					       &ss_client_putty,
-					       &ss_client_kitty,
-					       &ss_client_sshd,
-&ss_client_winereg,
-&ss_client_reg,
-					       NULL};
+static const ss_client *const all_clients[] = {
+    &ss_client_ssh,	&ss_client_winscp, &ss_client_gpp,
+    &ss_client_putty,	&ss_client_kitty,  &ss_client_sshd,
+    &ss_client_winereg, &ss_client_reg,	   NULL};
 
 const ss_client *const *ss_clients(void)
 {

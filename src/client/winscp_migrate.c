@@ -265,8 +265,7 @@ static int wput_s(wwriter *W, const char *key, const char *v)
 	return same ? 0 : ss_storage_set_string(W->st, W->idx, key, v, W->d);
 }
 
-static int wloss(wwriter *W, const char *field, int approx, const char *fmt, ...)
-    SS_PRINTF(4, 5);
+static int wloss(wwriter *W, const char *field, int approx, const char *fmt, ...) SS_PRINTF(4, 5);
 
 static int wloss(wwriter *W, const char *field, int approx, const char *fmt, ...)
 {

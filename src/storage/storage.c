@@ -11,11 +11,8 @@
 
 /* Every backend, in the order they are asked whether a path is theirs. */
 static const ss_storage_backend *const BACKENDS[] = {
-    &ss_storage_sessdir,
-    &ss_storage_regfile,
-    &ss_storage_winini,
-    &ss_storage_winereg,
-    &ss_storage_winreg,
+    &ss_storage_sessdir, &ss_storage_regfile, &ss_storage_winini,
+    &ss_storage_winereg, &ss_storage_winreg,
 };
 #define NBACKENDS (sizeof(BACKENDS) / sizeof(BACKENDS[0]))
 
