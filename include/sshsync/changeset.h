@@ -23,6 +23,7 @@ typedef struct ss_change {
 	char *backup_dir; /* where the backup goes; NULL: beside the file. Set
 			   * where a backup beside the file would be read as
 			   * data (a PuTTY session directory lists every file) */
+	int private_new;  /* created with mode 0600 (a new ~/.ssh/config) */
 } ss_change;
 
 #define SS_RENDER_KEEP_MAX ((size_t)1 << 20)

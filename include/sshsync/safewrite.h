@@ -36,6 +36,7 @@ typedef struct ss_write_opts {
 				 * DIR/NAME (DIR is made, mode 0700, owned by the
 				 * file's owner, if missing); the temporary file
 				 * goes there too */
+	int private_new;	/* a file created gets mode 0600, not 0666 less the umask */
 } ss_write_opts;
 
 typedef struct ss_write_result {

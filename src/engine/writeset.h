@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "sshsync/buf.h"
+#include "sshsync/changeset.h"
 #include "sshsync/diag.h"
 #include "sshsync/edit.h"
 #include "sshsync/journal.h"
@@ -19,6 +20,7 @@ typedef struct ss_write_item {
 				 * text with these edits, rendered piece by piece */
 	int remove;		/* remove the file instead */
 	const char *backup_dir; /* as in ss_write_opts */
+	int private_new;	/* as in ss_write_opts */
 } ss_write_item;
 
 typedef struct ss_write_run {
@@ -34,5 +36,27 @@ typedef struct ss_write_run {
  * lists what was put back. Warnings (written, but...) go to `warnings`. */
 int ss_write_items(const ss_write_item *v, size_t n, const ss_write_run *run, ss_journal *j,
 		   ss_strlist *warnings, ss_diag *d);
+
+/* --- what apply and migrate do around ss_write_items --- */
+
+/* The diff label of a path: without its leading separators, so that the
+ * diff reads "a/etc/ssh/...". */
+const char *ss_diff_label(const char *path);
+
+/* Lists one changed file: its path in `changed`, its backup path (or ""
+ * when it gets none: a new file, or no backups) in `backups`, and, when
+ * `diff` is set, its unified diff; a file sshsync creates from a seed (a
+ * .reg header) shows every line as added. */
+int ss_change_describe(const ss_change *c, int backup, ss_strlist *changed, ss_strlist *backups,
+		       ss_buf *diff, ss_diag *d);
+
+/* Whether every changed file of `cs` can be written (ss_safe_replace_check),
+ * then the changeset's own validation. */
+int ss_changeset_check(const ss_changeset *cs, int backup, ss_diag *d);
+
+/* The changed files of sets[0..n), in order, as one journaled run (the
+ * journal in `journal_dir`, NULL: the default). Nothing to write: 0. */
+int ss_changesets_write(const ss_changeset *sets, size_t n, const ss_write_run *run,
+			const char *journal_dir, ss_strlist *warnings, ss_diag *d);
 
 #endif
