@@ -1286,7 +1286,7 @@ int ss_putty_sessions_plan_kind(const char *path, int kitty, ss_sessions *in, ss
 	if (add_chain_sessions(in, d) < 0)
 		return -1;
 	ss_storage *st;
-	if (ss_storage_open(&st, path, root_of(kitty), NULL, cs, d) < 0)
+	if (ss_storage_open_or_create(&st, path, root_of(kitty), cs, d) < 0)
 		return -1;
 	int r = 0;
 	for (size_t i = 0; i < in->n && r == 0; i++) {

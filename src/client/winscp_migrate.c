@@ -472,7 +472,7 @@ static int write_site(wwriter *W, const ss_sessions *all)
 int ss_winscp_sessions_plan(const char *path, ss_sessions *in, ss_changeset *cs, ss_diag *d)
 {
 	ss_storage *st;
-	if (ss_storage_open(&st, path, &ss_winscp_root, NULL, cs, d) < 0)
+	if (ss_storage_open_or_create(&st, path, &ss_winscp_root, cs, d) < 0)
 		return -1;
 	int r = 0;
 	for (size_t i = 0; i < in->n && r == 0; i++) {
