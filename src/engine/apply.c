@@ -183,7 +183,7 @@ static int check_changeset(const ss_changeset *cs, const ss_apply_opts *o, ss_di
 {
 	for (size_t i = 0; i < cs->n; i++) {
 		const ss_change *c = &cs->v[i];
-		ss_write_opts wo = {o->backup, c->backup_dir};
+		ss_write_opts wo = {o->backup, c->backup_dir, 0};
 		if (c->changed && ss_safe_replace_check(c->text, &wo, d) < 0)
 			return -1;
 	}

@@ -30,7 +30,7 @@ static int write_one(const ss_write_item *it, int backup, written *w, ss_strlist
 	memset(&w->id, 0, sizeof(w->id));
 	if (it->remove)
 		return ss_safe_remove(it->text, d);
-	ss_write_opts wo = {backup, it->backup_dir};
+	ss_write_opts wo = {backup, it->backup_dir, it->private_new};
 	ss_write_result wr = SS_WRITE_RESULT_INIT;
 	ss_source src = item_source(it);
 	int r = ss_safe_replace_from(it->text, &src, &wo, &wr, d);
@@ -51,7 +51,7 @@ static int restore_one(const written *w, ss_diag *d)
 	if (!orig->id.known)
 		return ss_safe_remove(&now, d);
 	ss_source src = {orig, NULL, NULL, 0};
-	ss_write_opts wo = {0, w->item->backup_dir};
+	ss_write_opts wo = {0, w->item->backup_dir, 0};
 	ss_write_result res = SS_WRITE_RESULT_INIT;
 	int r = ss_safe_replace_from(&now, &src, &wo, &res, d);
 	ss_write_result_free(&res);

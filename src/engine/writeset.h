@@ -19,6 +19,7 @@ typedef struct ss_write_item {
 				 * text with these edits, rendered piece by piece */
 	int remove;		/* remove the file instead */
 	const char *backup_dir; /* as in ss_write_opts */
+	int private_new;	/* as in ss_write_opts: a new private key file */
 } ss_write_item;
 
 typedef struct ss_write_run {
