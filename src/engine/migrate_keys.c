@@ -199,9 +199,9 @@ static char *known_hosts_path(const ss_migrate_opts *o)
 	return home ? ss_asprintf("%s/.ssh/known_hosts", home) : NULL;
 }
 
-static int is_putty(const ss_target *t)
+static int kind_is(const ss_target *t, const char *kind)
 {
-	return strcmp(t->client->kind, "putty") == 0;
+	return strcmp(t->client->kind, kind) == 0;
 }
 
 int ss_migrate_plan_host_keys(const ss_target *from, const ss_target *to, const ss_migrate_opts *o,
@@ -212,16 +212,22 @@ int ss_migrate_plan_host_keys(const ss_target *from, const ss_target *to, const 
 	int from_ssh = strcmp(from->client->kind, "ssh") == 0;
 	int to_ssh = strcmp(to->client->kind, "ssh") == 0;
 	const ss_target *other = from_ssh ? to : from;
-	if (from_ssh == to_ssh || !is_putty(other))
+	if (from_ssh == to_ssh || !(kind_is(other, "putty") || kind_is(other, "winscp")))
 		return ss_diag_set(d, other->path, 0, 0,
 				   "--host-keys carries host keys between OpenSSH's known_hosts "
-				   "and PuTTY's cache (%s to %s cannot)",
+				   "and PuTTY's or WinSCP's cache (not from %s to %s)",
 				   from->client->kind, to->client->kind);
 	char *kh = known_hosts_path(o);
 	if (!kh)
 		return ss_diag_set(d, NULL, 0, 0,
 				   "--host-keys: no home folder to find known_hosts in; name "
 				   "the file with --known-hosts FILE");
+	if (kind_is(other, "winscp")) {
+		int rc = ss_hk_plan_winscp(from_ssh, kh, other->path, &res->sessions, cs,
+					   &res->host_key_notes, d);
+		free(kh);
+		return rc;
+	}
 	int reg = ss_os_is_dir(other->path) != 1;
 	char *store = reg ? ss_strdup(other->path) : parent_dir(other->path);
 	int rc = store ? ss_hk_plan(from_ssh, kh, store, reg, &res->sessions, cs,
