@@ -145,13 +145,16 @@ static int needs_passphrase(const char *path, int private_part, ss_diag *d)
 	return ki.encrypted && (private_part || ki.format != SS_KEY_PPK);
 }
 
-/* The passphrase file to give puttygen for `key`: the user's, the one the
- * caller's ask() gives, or an empty one (*tmp says it must be removed). */
+/* The passphrase file to give puttygen for `key`: when `needed`, the
+ * user's or the one the caller's ask() gives, else an empty one (*tmp
+ * says it must be removed). */
 static int passphrase(const ss_keyconv *k, const char *key, int needed, const char **path,
 		      char **tmp, ss_diag *d)
 {
 	*tmp = NULL;
-	if (k->passphrase_file) {
+	/* A key without one gets none: puttygen's --new-passphrase would
+	 * otherwise encrypt the new key with the user's passphrase. */
+	if (needed && k->passphrase_file) {
 		*path = k->passphrase_file;
 		return 0;
 	}
