@@ -15,7 +15,8 @@
 #    (converted), a missing key (a loss, nothing converted), an existing
 #    different key in DIR (exit 2, nothing written), a wrong passphrase
 #    (exit 2, nothing written), no terminal and no --passphrase-file (exit
-#    2, says so); --dry-run writes nothing; undo removes the new key files.
+#    2, says so), the passphrase asked on a terminal (tmux) without echo;
+#    --dry-run writes nothing; undo removes the new key files.
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib/scratch.bash"
 . "$HERE/lib/oracle.bash"
@@ -188,6 +189,38 @@ check "...and needs it" not ssh-keygen -y -P '' -f "$w/k2/enc kb" >/dev/null 2>&
 check "ssh (StrictHostKeyChecking=yes) logs in with the converted key and host key: $(tail -2 "$o/last.err")" \
 	ssh_login "$w/back_config" web "$w/kh2"
 check "ssh refuses without the host key" not ssh_login "$w/back_config" web /dev/null
+
+# --- the passphrase asked on a terminal, without echo (tmux) ---------------
+if command -v tmux >/dev/null; then
+	mkdir -p "$w/k3"
+	sock=$o/tmux.sock
+	cat >"$o/ask.sh" <<EOF
+#!/bin/sh
+"$SSHSYNC" migrate --from "putty:$w/p2/sessions" --to "ssh:$w/ask_config" --keys "$w/k3" --session enc
+echo "exit=\$?"
+sleep 30
+EOF
+	chmod 755 "$o/ask.sh"
+	tmux -S "$sock" new-session -d -x 200 -y 20 "$o/ask.sh"
+	for _ in $(seq 100); do
+		tmux -S "$sock" capture-pane -p | grep -q "Passphrase of" && break
+		sleep 0.1
+	done
+	tmux -S "$sock" send-keys "secret" Enter
+	for _ in $(seq 100); do
+		tmux -S "$sock" capture-pane -p | grep -q "exit=" && break
+		sleep 0.1
+	done
+	screen=$(tmux -S "$sock" capture-pane -p)
+	tmux -S "$sock" kill-server 2>/dev/null
+	check "the terminal prompt names the key" grep -q "Passphrase of $w/enc kb.ppk" <<<"$screen"
+	check "the passphrase typed is not shown" not grep -q secret <<<"$screen"
+	check "migrate with the passphrase asked: exit 0 ($screen)" grep -q "exit=0" <<<"$screen"
+	check "the key converted with the passphrase asked keeps it" \
+		ssh-keygen -y -P secret -f "$w/k3/enc kb" >/dev/null
+else
+	echo "tmux is not installed: the terminal prompt is not checked"
+fi
 
 # --- WinSCP: [SshHostKeys] of WinSCP.ini and of its .reg, and back ---------
 printf '[Configuration\\Interface]\r\nRandomSeedFile=x\r\n' >"$w/WinSCP.ini"
