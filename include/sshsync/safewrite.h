@@ -36,7 +36,9 @@ typedef struct ss_write_opts {
 				 * DIR/NAME (DIR is made, mode 0700, owned by the
 				 * file's owner, if missing); the temporary file
 				 * goes there too */
-	int private_new;	/* a file created gets mode 0600, not 0666 less the umask */
+	int private_new;	/* a new file is made readable by its owner only
+				 * (0600: a private key, a new ~/.ssh/config)
+				 * instead of 0666 less the umask */
 } ss_write_opts;
 
 typedef struct ss_write_result {

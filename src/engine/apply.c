@@ -252,7 +252,8 @@ static int apply_targets(const ss_targets *targets, const ss_policy *p, const ss
 		r = ss_changeset_check(&sets[i], o->backup, d);
 	ss_write_run run = {"apply", 0, o->backup};
 	if (r == 0 && !o->dry_run)
-		r = ss_changesets_write(sets, targets->n, &run, o->journal_dir, &res->warnings, d);
+		r = ss_changesets_write(NULL, 0, sets, targets->n, &run, o->journal_dir,
+					&res->warnings, d);
 	for (size_t i = 0; i < targets->n; i++)
 		ss_changeset_free(&sets[i]);
 	free(sets);

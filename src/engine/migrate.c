@@ -9,6 +9,7 @@
 #include "sshsync/os_file.h"
 #include "sshsync/os_path.h"
 #include "sshsync/os_user.h"
+#include "migrate_keys.h"
 #include "writeset.h"
 
 static int describe(const ss_changeset *cs, const ss_migrate_opts *o, ss_migrate_result *res,
@@ -154,25 +155,34 @@ static int make_dirs(ss_strlist *dirs, char *made, ss_diag *d)
 	return 0;
 }
 
-static int write_changes(const ss_changeset *cs, ss_strlist *dirs, const ss_migrate_opts *o,
-			 ss_migrate_result *res, ss_diag *d)
+/* The changed files and the new key files (`keys`), as one journaled step,
+ * after the folders they need are made. */
+static int write_changes(const ss_changeset *cs, const ss_key_files *keys, ss_strlist *dirs,
+			 const ss_migrate_opts *o, ss_migrate_result *res, ss_diag *d)
 {
-	if (ss_changeset_count_changed(cs) == 0)
+	if (ss_changeset_count_changed(cs) + keys->n == 0)
 		return 0;
 	char *made = calloc(dirs->n ? dirs->n : 1, 1);
-	if (!made)
+	ss_write_item *first = calloc(keys->n ? keys->n : 1, sizeof(*first));
+	if (!made || !first) {
+		free(made);
+		free(first);
 		return ss_diag_oom(d);
+	}
+	size_t nfirst = ss_key_files_items(keys, first);
 	ss_write_run run = {"migrate", 0, o->backup};
 	int r = make_dirs(dirs, made, d);
 	if (r == 0)
 		r = ss_changeset_check(cs, o->backup, d);
 	if (r == 0)
-		r = ss_changesets_write(cs, 1, &run, o->journal_dir, &res->warnings, d);
+		r = ss_changesets_write(first, nfirst, cs, 1, &run, o->journal_dir, &res->warnings,
+					d);
 	/* A failure leaves everything as it was: the folders made go again. */
 	for (size_t k = dirs->n; r < 0 && k-- > 0;)
 		if (made[k])
 			remove_dir(dirs->v[k]);
 	free(made);
+	free(first);
 	if (r == 0)
 		res->written = 1;
 	return r;
@@ -197,7 +207,13 @@ int ss_engine_migrate(const ss_target *from, const ss_target *to, const ss_migra
 		return -1;
 	ss_changeset cs = SS_CHANGESET_INIT;
 	ss_strlist dirs = SS_STRLIST_INIT;
-	int r = to->client->sessions_plan(to->path, &res->sessions, &cs, d);
+	ss_key_files keys = SS_KEY_FILES_INIT;
+	/* Keys first: the sessions then name the converted files. */
+	int r = ss_migrate_plan_keys(to, o, res, d);
+	if (r == 0)
+		r = to->client->sessions_plan(to->path, &res->sessions, &cs, d);
+	if (r == 0)
+		r = ss_migrate_plan_host_keys(from, to, o, res, &cs, d);
 	if (r == 0)
 		r = ss_changeset_render(&cs, d);
 	if (r == 0)
@@ -206,8 +222,13 @@ int ss_engine_migrate(const ss_target *from, const ss_target *to, const ss_migra
 		res->losses += res->sessions.v[i].nloss;
 	if (r == 0)
 		r = describe(&cs, o, res, d);
-	if (r == 0 && !o->dry_run && !(o->strict && res->losses))
-		r = write_changes(&cs, &dirs, o, res, d);
+	int write = r == 0 && !o->dry_run && !(o->strict && res->losses);
+	/* The keys are converted only now, once the sessions can be written. */
+	if (write)
+		r = ss_migrate_convert_keys(o, res, &keys, d);
+	if (write && r == 0)
+		r = write_changes(&cs, &keys, &dirs, o, res, d);
+	ss_key_files_free(&keys);
 	ss_changeset_free(&cs);
 	ss_strlist_release(&dirs);
 	return r;
@@ -220,4 +241,8 @@ void ss_migrate_result_free(ss_migrate_result *res)
 	ss_strlist_release(&res->changed);
 	ss_strlist_release(&res->backups);
 	ss_strlist_release(&res->warnings);
+	ss_strlist_release(&res->key_from);
+	ss_strlist_release(&res->key_to);
+	ss_strlist_release(&res->key_action);
+	ss_strlist_release(&res->host_key_notes);
 }

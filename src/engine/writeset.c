@@ -225,10 +225,11 @@ int ss_changeset_check(const ss_changeset *cs, int backup, ss_diag *d)
 	return 0;
 }
 
-int ss_changesets_write(const ss_changeset *sets, size_t n, const ss_write_run *run,
-			const char *journal_dir, ss_strlist *warnings, ss_diag *d)
+int ss_changesets_write(const ss_write_item *first, size_t nfirst, const ss_changeset *sets,
+			size_t n, const ss_write_run *run, const char *journal_dir,
+			ss_strlist *warnings, ss_diag *d)
 {
-	size_t total = 0;
+	size_t total = nfirst;
 	for (size_t i = 0; i < n; i++)
 		total += ss_changeset_count_changed(&sets[i]);
 	if (total == 0)
@@ -237,6 +238,8 @@ int ss_changesets_write(const ss_changeset *sets, size_t n, const ss_write_run *
 	if (!items)
 		return ss_diag_oom(d);
 	size_t k = 0;
+	for (; k < nfirst; k++)
+		items[k] = first[k];
 	for (size_t i = 0; i < n; i++)
 		for (size_t c = 0; c < sets[i].n; c++) {
 			const ss_change *ch = &sets[i].v[c];

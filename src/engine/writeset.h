@@ -20,7 +20,7 @@ typedef struct ss_write_item {
 				 * text with these edits, rendered piece by piece */
 	int remove;		/* remove the file instead */
 	const char *backup_dir; /* as in ss_write_opts */
-	int private_new;	/* as in ss_write_opts */
+	int private_new;	/* as in ss_write_opts: a new private key file or ssh_config */
 } ss_write_item;
 
 typedef struct ss_write_run {
@@ -54,9 +54,11 @@ int ss_change_describe(const ss_change *c, int backup, ss_strlist *changed, ss_s
  * then the changeset's own validation. */
 int ss_changeset_check(const ss_changeset *cs, int backup, ss_diag *d);
 
-/* The changed files of sets[0..n), in order, as one journaled run (the
+/* first[0..nfirst) (files of no changeset: migrate's converted keys), then
+ * the changed files of sets[0..n), in order, as one journaled run (the
  * journal in `journal_dir`, NULL: the default). Nothing to write: 0. */
-int ss_changesets_write(const ss_changeset *sets, size_t n, const ss_write_run *run,
-			const char *journal_dir, ss_strlist *warnings, ss_diag *d);
+int ss_changesets_write(const ss_write_item *first, size_t nfirst, const ss_changeset *sets,
+			size_t n, const ss_write_run *run, const char *journal_dir,
+			ss_strlist *warnings, ss_diag *d);
 
 #endif
