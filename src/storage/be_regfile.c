@@ -232,12 +232,16 @@ static int reg_get_many(ss_storage *st, size_t s, const char *const *names, size
 		}
 		size_t cur = 0;
 		ss_regvalue x;
-		while (ss_regfile_next_value(rf, b, &cur, &x)) {
+		/* Names first: the data of the few values asked for only. */
+		while (ss_regfile_next_name(rf, b, &cur, &x)) {
+			int parsed = 0;
 			for (size_t i = 0; i < n; i++) {
-				if (ss_regfile_value_name_is(rf, &x, names[i])) {
-					has[i] = x.type != SS_REG_DELETE;
-					v[i] = x;
-				}
+				if (!ss_regfile_value_name_is(rf, &x, names[i]))
+					continue;
+				if (!parsed++)
+					ss_regfile_value_data(rf, &x);
+				has[i] = x.type != SS_REG_DELETE;
+				v[i] = x;
 			}
 		}
 	}
@@ -309,9 +313,10 @@ static int reg_set(ss_storage *st, size_t s, const char *name, const ss_svalue *
 		last = b;
 		size_t c = 0;
 		ss_regvalue v;
-		while (r == 0 && ss_regfile_next_value(rf, b, &c, &v)) {
+		while (r == 0 && ss_regfile_next_name(rf, b, &c, &v)) {
 			if (!ss_regfile_value_name_is(rf, &v, name))
 				continue;
+			ss_regfile_value_data(rf, &v);
 			seen = 1;
 			if (dw) {
 				if (v.type != SS_REG_DWORD || v.dword != want->dword)
@@ -344,9 +349,13 @@ static int reg_del(ss_storage *st, size_t s, const char *name, ss_diag *d)
 	     b = rf->blocks[b].next_same) {
 		size_t c = 0;
 		ss_regvalue v;
-		while (r == 0 && ss_regfile_next_value(rf, b, &c, &v))
-			if (v.type != SS_REG_DELETE && ss_regfile_value_name_is(rf, &v, name))
+		while (r == 0 && ss_regfile_next_name(rf, b, &c, &v)) {
+			if (!ss_regfile_value_name_is(rf, &v, name))
+				continue;
+			ss_regfile_value_data(rf, &v);
+			if (v.type != SS_REG_DELETE)
 				r = ss_regfile_delete_value(rf, e, &v);
+		}
 	}
 	return r < 0 ? ss_diag_oom(d) : 0;
 }
