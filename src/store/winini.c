@@ -59,12 +59,12 @@ static int link_duplicates(ss_winini *ini)
 	for (size_t i = 0; i < ini->nsections; i++) {
 		ss_winini_section *s = &ini->sections[i];
 		size_t at = (size_t)ss_key_hash(data + s->name_start, s->name_len) & (size - 1);
-		s->first_of = i;
+		s->first_of = (uint32_t)i;
 		while (slots[at] != SIZE_MAX) {
 			const ss_winini_section *o = &ini->sections[slots[at]];
 			if (ss_key_eq(data + o->name_start, o->name_len, data + s->name_start,
 				      s->name_len)) {
-				s->first_of = slots[at];
+				s->first_of = (uint32_t)slots[at];
 				break;
 			}
 			at = (at + 1) & (size - 1);
@@ -167,23 +167,24 @@ int ss_winini_parse(ss_winini *ini, const ss_text *t, ss_diag *d)
 		const char *s = t->data + start;
 		if (len >= 2 && s[0] == '[' && s[len - 1] == ']') {
 			if (cur)
-				cur->end_line = ln;
+				cur->end_line = (uint32_t)ln;
 			if (push_section(ini, &scap) < 0)
 				goto oom;
 			cur = &ini->sections[ini->nsections - 1];
-			cur->line = ln;
-			cur->last_line = ln;
-			cur->name_start = start + 1;
-			cur->name_len = len - 2;
-			trim(t->data, &cur->name_start, &cur->name_len);
+			cur->line = (uint32_t)ln;
+			cur->last_line = (uint32_t)ln;
+			size_t name_start = start + 1, name_len = len - 2;
+			trim(t->data, &name_start, &name_len);
+			cur->name_start = (uint32_t)name_start;
+			cur->name_len = (uint32_t)name_len;
 			continue;
 		}
 		/* Before the first section: WinSCP ignores it. */
 		if (cur)
-			cur->last_line = ln;
+			cur->last_line = (uint32_t)ln;
 	}
 	if (cur)
-		cur->end_line = ini->nlines;
+		cur->end_line = (uint32_t)ini->nlines;
 	if (link_duplicates(ini) < 0)
 		goto oom;
 	return 0;
