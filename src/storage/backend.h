@@ -9,6 +9,7 @@
 #ifndef SSHSYNC_STORAGE_BACKEND_H
 #define SSHSYNC_STORAGE_BACKEND_H
 
+#include "sshsync/arena.h"
 #include "sshsync/storage.h"
 #include "sshsync/text.h"
 
@@ -59,6 +60,8 @@ struct ss_storage {
 	int own_text;	  /* 0 when cs owns it */
 	size_t change;	  /* the text's change in cs */
 	ss_storage_session *sessions;
+	ss_arena names; /* the sessions' raw names and names (100,000 sites:
+			 * no allocation each) */
 	size_t *handle; /* per session: the backend's block, section or file */
 	size_t n, cap;
 	int committed;

@@ -120,7 +120,7 @@ int storage_grow(void *v, size_t *cap, size_t n, size_t size, size_t first)
 
 static void drop_session(ss_storage *st, size_t i)
 {
-	free(st->sessions[i].raw); /* the name is in the same block */
+	/* Its names stay in st->names until the storage is closed. */
 	if (st->sessions[i].file != st->path)
 		free(st->sessions[i].file);
 }
@@ -139,9 +139,9 @@ int storage_add_session(ss_storage *st, const char *raw, size_t len, const char 
 	s->file = strcmp(file, st->path) == 0 ? st->path : ss_strdup(file);
 	int (*unescape)(const char *, size_t, ss_buf *) =
 	    st->root->unescape ? st->root->unescape : ss_storage_unescape;
-	/* Raw name and name in one block: 100,000 sessions, 100,000 blocks. */
+	/* Raw name and name side by side in the storage's arena. */
 	if (s->file && unescape(raw, len, &name) == 0 && ss_buf_grow(&name, 0) == 0 &&
-	    (s->raw = malloc(len + name.len + 2))) {
+	    (s->raw = ss_arena_alloc(&st->names, len + name.len + 2))) {
 		memcpy(s->raw, raw, len);
 		s->raw[len] = '\0';
 		s->name = s->raw + len + 1;
@@ -261,6 +261,7 @@ void ss_storage_close(ss_storage *st)
 	for (size_t i = 0; i < st->n; i++)
 		drop_session(st, i);
 	free(st->sessions);
+	ss_arena_release(&st->names);
 	free(st->handle);
 	if (st->text && st->own_text) {
 		ss_text_free(st->text);
