@@ -100,6 +100,8 @@ int storage_grow(void *v, size_t *cap, size_t n, size_t size, size_t first);
 
 /* "path:LINE" of a byte offset, as ss_text_where gives it. */
 char *storage_where(const ss_text *t, size_t offset);
+/* The same for the 0-based line `index` of the text (no search). */
+char *storage_where_line(const ss_text *t, size_t index);
 
 /* The edit list of st->text (a writable storage). */
 ss_edits *storage_edits(ss_storage *st);

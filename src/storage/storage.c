@@ -44,7 +44,7 @@ int storage_value_init(ss_svalue *v, const char *name, size_t len, char *where, 
 int storage_value_in_text(ss_svalue *v, const ss_text *t, size_t line, const char *name,
 			  size_t nlen, const char *asked, const char *data, size_t dlen)
 {
-	if (storage_value_init(v, name, nlen, ss_text_where(t, t->lines[line].start), line) < 0)
+	if (storage_value_init(v, name, nlen, storage_where_line(t, line), line) < 0)
 		return -1;
 	const char *shown = asked ? asked : v->name;
 	v->shown = storage_shown(1, shown, strlen(shown), data, dlen);
@@ -77,8 +77,13 @@ char *storage_shown(int quoted, const char *name, size_t nlen, const char *data,
 
 char *storage_where(const ss_text *t, size_t offset)
 {
+	return storage_where_line(t, ss_text_line_at(t, offset));
+}
+
+char *storage_where_line(const ss_text *t, size_t index)
+{
 	char num[24];
-	size_t line = ss_text_line_at(t, offset) + 1, n = sizeof(num);
+	size_t line = index + 1, n = sizeof(num);
 	do {
 		num[--n] = (char)('0' + line % 10);
 		line /= 10;
