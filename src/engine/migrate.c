@@ -16,9 +16,7 @@ static int describe(const ss_changeset *cs, const ss_migrate_opts *o, ss_migrate
 		const ss_change *c = &cs->v[i];
 		if (!c->changed)
 			continue;
-		char *bak = c->text->id.known && o->backup
-				? ss_backup_path(c->text->path, c->backup_dir)
-				: ss_strdup("");
+		char *bak = ss_change_backup_path(c, o->backup, o->journal_dir);
 		if (ss_strlist_push(&res->changed, c->text->path) < 0 ||
 		    ss_strlist_push_owned(&res->backups, bak) < 0)
 			return ss_diag_oom(d);
@@ -39,8 +37,7 @@ static int write_changes(const ss_changeset *cs, const ss_migrate_opts *o, ss_mi
 		return 0;
 	for (size_t i = 0; i < cs->n; i++) {
 		const ss_change *c = &cs->v[i];
-		ss_write_opts wo = {o->backup, c->backup_dir};
-		if (c->changed && ss_safe_replace_check(c->text, &wo, d) < 0)
+		if (c->changed && ss_change_check(c, o->backup, d) < 0)
 			return -1;
 	}
 	ss_write_item *items = calloc(n, sizeof(*items));
@@ -50,8 +47,7 @@ static int write_changes(const ss_changeset *cs, const ss_migrate_opts *o, ss_mi
 	for (size_t i = 0; i < cs->n; i++) {
 		const ss_change *c = &cs->v[i];
 		if (c->changed)
-			items[k++] = (ss_write_item){
-			    .text = c->text, .edits = &c->edits, .backup_dir = c->backup_dir};
+			items[k++] = ss_change_item(c);
 	}
 	ss_journal j = SS_JOURNAL_INIT;
 	ss_write_run run = {"migrate", 0, o->backup};
