@@ -38,7 +38,16 @@ cleanup_keys() {
 	wine reg delete "$PUTTY" /f </dev/null >/dev/null 2>&1 || true
 	wine reg delete "$WINSCP" /f </dev/null >/dev/null 2>&1 || true
 }
-trap 'cleanup_keys; rm -rf "$work"' EXIT
+UNINSTALL='HKEY_CURRENT_USER\Software\Microsoft\Windows\CurrentVersion\Uninstall\winscp3_is1'
+appdata_w=$(wine cmd /c 'echo %APPDATA%' </dev/null | tr -d '\r')
+appdata=$(winepath -u "$appdata_w" 2>/dev/null | sed 's:/*$::')
+installed="$WINEPREFIX/drive_c/sshsync-test-WinSCP"
+cleanup_discover() {
+	wine reg delete "$UNINSTALL" /f </dev/null >/dev/null 2>&1 || true
+	rm -rf "$installed"
+	rm -f "$appdata/WinSCP.ini"
+}
+trap 'cleanup_keys; cleanup_discover; rm -rf "$work"' EXIT
 cleanup_keys
 mkdir -p "$work/state"
 # The journal and the backups (a Windows path: the program is Windows').
@@ -190,6 +199,32 @@ status 2 "undo refused after a change" sx undo >"$work/undo.out" 2>&1
 grep -q "changed since that apply" "$work/undo.out" && ok "undo says why" || bad "undo message: $(cat "$work/undo.out")"
 export_keys after_refusal
 check "a refused undo writes nothing" cmp -s "$work/changed.reg" "$work/after_refusal.reg"
+
+# --- discover: the sessions keys, and the store WinSCP uses ---
+cleanup_discover
+[ ! -e "$appdata/WinSCP.ini" ] || bad "a WinSCP.ini in %APPDATA% before the test"
+out=$(sx discover | tr -d '\r')
+grep -qxF 'reg HKCU\Software\SimonTatham\PuTTY\Sessions' <<<"$out" && ok "discover: PuTTY's key" ||
+	bad "discover PuTTY: $out"
+grep -qxF 'reg HKCU\Software\Martin Prikryl\WinSCP 2\Sessions' <<<"$out" &&
+	ok "discover: WinSCP's key while it has no WinSCP.ini" || bad "discover WinSCP: $out"
+grep -q '^reg .*KiTTY' <<<"$out" && bad "discover: KiTTY's key is not there: $out" ||
+	ok "discover: no KiTTY key, none listed"
+grep -q '^winereg ' <<<"$out" && bad "discover under Wine lists a Wine prefix: $out" ||
+	ok "discover: no Wine prefix from a Windows program"
+printf '[Sessions\\s]\r\nHostName=h\r\n' >"$appdata/WinSCP.ini"
+out=$(sx discover | tr -d '\r')
+grep -qxF "winscp $appdata_w\WinSCP.ini" <<<"$out" && ok "discover: %APPDATA%\\WinSCP.ini" ||
+	bad "discover %APPDATA%: $out"
+grep -q 'WinSCP 2' <<<"$out" && bad "discover: WinSCP's key although it uses its INI: $out" ||
+	ok "discover: WinSCP's INI instead of its key"
+mkdir -p "$installed"
+printf '[Sessions\\t]\r\nHostName=h\r\n' >"$installed/WinSCP.ini"
+wine reg add "$UNINSTALL" /v InstallLocation /d 'C:\sshsync-test-WinSCP\' /f </dev/null >/dev/null 2>&1
+out=$(sx discover | tr -d '\r')
+grep -qxF 'winscp C:\sshsync-test-WinSCP\WinSCP.ini' <<<"$out" &&
+	ok "discover: WinSCP.ini beside the installed WinSCP.exe" || bad "discover installed: $out"
+[ "$(grep -c '^winscp ' <<<"$out")" = 1 ] && ok "discover: one WinSCP store" || bad "discover: $out"
 
 echo "reg_live: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
