@@ -75,8 +75,10 @@ int ss_engine_migrate(const ss_target *from, const ss_target *to, const ss_migra
 				   "putty, kitty or winscp",
 				   to->client ? to->client->kind : "these");
 	/* An ssh_config is created; a PuTTY, KiTTY or WinSCP store is one the
-	 * client made (its kind decides how new sessions are written). */
-	if (strcmp(to->client->kind, "ssh") != 0 && !ss_os_path_exists(to->path))
+	 * client made (its kind decides how new sessions are written); a
+	 * registry key is no path: its backend says when it is missing. */
+	if (strcmp(to->client->kind, "ssh") != 0 && strcmp(to->client->kind, "reg") != 0 &&
+	    !ss_os_path_exists(to->path))
 		return ss_diag_set(d, to->path, 0, 0,
 				   "no such %s store: migrate adds sessions to an existing one; "
 				   "create it first (mkdir for a session folder, a .reg file "

@@ -200,6 +200,17 @@ grep -q "changed since that apply" "$work/undo.out" && ok "undo says why" || bad
 export_keys after_refusal
 check "a refused undo writes nothing" cmp -s "$work/changed.reg" "$work/after_refusal.reg"
 
+# --- migrate into the live registry: a new session key, undone ---
+rm -rf "$work/state/sshsync"
+export_keys before_migrate
+printf 'Host mig\n    HostName mig.example.com\n    Port 2222\n    ServerAliveInterval 45\n' >"$work/mig.conf"
+status 0 "migrate ssh -> reg:" sx migrate --from "ssh:$(win "$work/mig.conf")" --to "reg:$S" >/dev/null 2>&1
+q=$(wine reg query "$S\\mig" /v PortNumber </dev/null 2>/dev/null | tr -d '\r')
+grep -q 'REG_DWORD *0x8ae' <<<"$q" && ok "migrate wrote the session's key" || bad "migrate: $q"
+status 0 "undo the migrate" sx undo >/dev/null 2>&1
+export_keys after_migrate_undo
+check "undo of a migrate removes the new key, byte for byte" cmp -s "$work/before_migrate.reg" "$work/after_migrate_undo.reg"
+
 # --- discover: the sessions keys, and the store WinSCP uses ---
 cleanup_discover
 [ ! -e "$appdata/WinSCP.ini" ] || bad "a WinSCP.ini in %APPDATA% before the test"
