@@ -34,9 +34,11 @@ win() { printf 'Z:%s' "$1" | tr / '\\'; }
 work=$(mktemp -d "${TMPDIR:-/tmp}/sshsync-winreg-XXXXXX")
 PUTTY='HKEY_CURRENT_USER\Software\SimonTatham'
 WINSCP='HKEY_CURRENT_USER\Software\Martin Prikryl'
-cleanup_keys() {
+KITTY='HKEY_CURRENT_USER\Software\9bis.com'
+cleanup_keys() { # (another test's keys too: discover must see only these)
 	wine reg delete "$PUTTY" /f </dev/null >/dev/null 2>&1 || true
 	wine reg delete "$WINSCP" /f </dev/null >/dev/null 2>&1 || true
+	wine reg delete "$KITTY" /f </dev/null >/dev/null 2>&1 || true
 }
 UNINSTALL='HKEY_CURRENT_USER\Software\Microsoft\Windows\CurrentVersion\Uninstall\winscp3_is1'
 appdata_w=$(wine cmd /c 'echo %APPDATA%' </dev/null | tr -d '\r')
