@@ -181,7 +181,7 @@ static int describe(const ss_target *t, const ss_changeset *cs, const ss_apply_o
 		const ss_change *c = &cs->v[i];
 		if (!c->changed)
 			continue;
-		if (ss_change_describe(c, o->backup, &res->changed, &res->backups,
+		if (ss_change_describe(c, o->backup, o->journal_dir, &res->changed, &res->backups,
 				       o->want_diff ? &res->diff : NULL, d) < 0)
 			return -1;
 		if (ss_strlist_push(&res->kinds, t->client->kind) < 0)

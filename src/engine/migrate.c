@@ -17,8 +17,9 @@ static int describe(const ss_changeset *cs, const ss_migrate_opts *o, ss_migrate
 {
 	for (size_t i = 0; i < cs->n; i++) {
 		const ss_change *c = &cs->v[i];
-		if (c->changed && ss_change_describe(c, o->backup, &res->changed, &res->backups,
-						     o->want_diff ? &res->diff : NULL, d) < 0)
+		if (c->changed &&
+		    ss_change_describe(c, o->backup, o->journal_dir, &res->changed, &res->backups,
+				       o->want_diff ? &res->diff : NULL, d) < 0)
 			return -1;
 	}
 	return 0;
@@ -106,6 +107,9 @@ static int missing_dirs(const ss_target *to, const char *path, ss_strlist *dirs,
 /* The folders the files migrate creates need; a new ssh_config is private. */
 static int plan_new_files(const ss_target *to, ss_changeset *cs, ss_strlist *dirs, ss_diag *d)
 {
+	/* A registry key is no path: its backend says when it is missing. */
+	if (strcmp(to->client->kind, "reg") == 0)
+		return 0;
 	if (!ss_os_path_exists(to->path) && missing_dirs(to, to->path, dirs, d) < 0)
 		return -1;
 	if (!ss_os_path_exists(to->path) && to->client->dir_files && !ends_with_reg(to->path) &&
@@ -113,7 +117,7 @@ static int plan_new_files(const ss_target *to, ss_changeset *cs, ss_strlist *dir
 		return ss_diag_oom(d);
 	for (size_t i = 0; i < cs->n; i++) {
 		ss_change *c = &cs->v[i];
-		if (!c->changed || c->text->id.known)
+		if (!c->changed || c->sink || c->text->id.known)
 			continue;
 		c->private_new = strcmp(to->client->kind, "ssh") == 0;
 		if (missing_dirs(to, c->text->path, dirs, d) < 0)
