@@ -107,7 +107,14 @@ int fuzz_winereg(const uint8_t *data, size_t size)
 	ss_policy p;
 	fuzz_policy_from((uint8_t)h, &p);
 	fuzz_workdir();
-	fuzz_write("user.reg", data, size);
+	/* The cycle on Wine's files only (other texts are the .reg and INI
+	 * harnesses' work): the header is put before an input without it. */
+	ss_buf file = SS_BUF_INIT;
+	if (!ss_winereg_sniff((const char *)data, size))
+		FUZZ_CHECK(ss_buf_adds(&file, "WINE REGISTRY Version 2\n") == 0, "out of memory");
+	FUZZ_CHECK(ss_buf_add(&file, data, size) == 0, "out of memory");
+	fuzz_write("user.reg", file.data, file.len);
+	ss_buf_release(&file);
 	char *path = fuzz_path("user.reg");
 	fuzz_client_cycle(clients[(h >> 8) % 4], path, &p, fuzz_winereg_items, "[");
 	free(path);
