@@ -231,6 +231,7 @@ for store in WinSCP.ini winscp.reg; do
 	"$SSHSYNC" migrate --from "ssh:$w/ssh_config" --to "winscp:$w/$store" --session web --session db \
 		--host-keys --known-hosts "$w/known_hosts" >"$o/w.out" 2>"$o/w.err"
 	check "$store: migrate exits 0 ($(cat "$o/w.err"))" [ $? = 0 ]
+	check "$store: without --keys an OpenSSH key is a loss" grep -q "identity_file: .*is not a .ppk" "$o/w.out"
 	check "$store: what was there is unchanged" [ "$(head -c "$len" "$w/$store" | head -c 200 | md5sum)" = "$head" ]
 	check "$store: the host key is there under PuTTY's name" grep -q 'ssh-ed25519@2222:web.example.com"\?=' "$w/$store"
 	check "$store: a host not migrated is not" not grep -q other.example.com "$w/$store"
