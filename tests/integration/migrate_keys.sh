@@ -126,6 +126,13 @@ mv "$w/putty/sshhostkeys.off" "$w/putty/sshhostkeys"
 check "a second migration changes nothing (--check exit 0)" [ $? = 0 ]
 check "...and reuses the keys" [ "$(jq -r '[.keys[].action] | unique | join(",")' "$o/m1b.json")" = reused ]
 
+# A converted key removed by hand: --check says it would be made again.
+mv "$w/k1/id ka.ppk" "$o/id ka.ppk.away"
+"$SSHSYNC" migrate --from "ssh:$w/ssh_config" --to "putty:$w/putty/sessions" --keys "$w/k1" \
+	--check >/dev/null
+check "--check exits 1 when only a key would be converted" [ $? = 1 ]
+mv "$o/id ka.ppk.away" "$w/k1/id ka.ppk"
+
 # undo: the session files, sshhostkeys and the key files go.
 "$SSHSYNC" undo >"$o/undo.out" 2>&1
 check "undo exits 0" [ $? = 0 ]
