@@ -118,7 +118,8 @@ static int run_puttygen(const ss_keyconv *k, const char **argv, const char *file
 			return ss_diag_set(
 			    d, file, 0, 0,
 			    "cannot convert the key: %s is not installed (Debian and "
-			    "Ubuntu: apt install " PUTTYGEN_PACKAGE ")",
+			    "Ubuntu: apt install " PUTTYGEN_PACKAGE
+			    "; Windows: PuTTY's puttygen.exe on the PATH)",
 			    argv[0]);
 		return ss_diag_errno(d, file, "cannot run %s", argv[0]);
 	}
