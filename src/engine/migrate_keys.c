@@ -212,7 +212,12 @@ static int plan_one(int to_cache, const char *kh, const ss_target *other, const 
 {
 	if (kind_is(other, "winscp"))
 		return ss_hk_plan_winscp(to_cache, kh, other->path, l, cs, &res->host_key_notes, d);
-	int reg = ss_os_is_dir(other->path) != 1;
+	/* A .reg file, or a session folder (one migrate is to create is named
+	 * without .reg). */
+	size_t n = strlen(other->path);
+	int reg = ss_os_is_dir(other->path) != 1 &&
+		  (ss_os_path_exists(other->path) ||
+		   (n > 4 && strcasecmp(other->path + n - 4, ".reg") == 0));
 	char *store = reg ? ss_strdup(other->path) : parent_dir(other->path);
 	int rc = store ? ss_hk_plan(to_cache, kh, store, reg, l, cs, &res->host_key_notes, d)
 		       : ss_diag_oom(d);
