@@ -253,6 +253,15 @@ static int print_report(const migrate_args *a, const ss_target *from, const ss_t
 	return rc;
 }
 
+/* --check: a key file still to be converted is a change too. */
+static int keys_to_convert(const ss_migrate_result *res)
+{
+	for (size_t i = 0; i < res->key_action.n; i++)
+		if (strcmp(res->key_action.v[i], "convert") == 0)
+			return 1;
+	return 0;
+}
+
 int cmd_migrate(int argc, char **argv, const cli_globals *g)
 {
 	(void)g;
@@ -278,7 +287,7 @@ int cmd_migrate(int argc, char **argv, const cli_globals *g)
 		status = cli_fail(&d);
 	else if (a.opts.strict && res.losses)
 		status = EXIT_TROUBLE;
-	else if (a.check && res.changed.n)
+	else if (a.check && (res.changed.n || keys_to_convert(&res)))
 		status = EXIT_CHECK_CHANGES;
 	asked_release(&secrets);
 	ss_migrate_result_free(&res);

@@ -118,7 +118,8 @@ static int run_puttygen(const ss_keyconv *k, const char **argv, const char *file
 			return ss_diag_set(
 			    d, file, 0, 0,
 			    "cannot convert the key: %s is not installed (Debian and "
-			    "Ubuntu: apt install " PUTTYGEN_PACKAGE ")",
+			    "Ubuntu: apt install " PUTTYGEN_PACKAGE
+			    "; Windows: PuTTY's puttygen.exe on the PATH)",
 			    argv[0]);
 		return ss_diag_errno(d, file, "cannot run %s", argv[0]);
 	}
@@ -215,12 +216,18 @@ static char *target_name(const char *src, ss_key_format f)
 {
 	const char *b = base_name(src);
 	size_t n = strlen(b);
-	if (f == SS_KEY_PPK) {
-		if (n > 4 && strcmp(b + n - 4, ".ppk") == 0)
-			return ss_strndup(b, n - 4);
-		return ss_strdup(b);
-	}
-	return ss_asprintf("%s.ppk", b);
+	char *name;
+	if (f == SS_KEY_PPK)
+		name =
+		    n > 4 && strcmp(b + n - 4, ".ppk") == 0 ? ss_strndup(b, n - 4) : ss_strdup(b);
+	else
+		name = ss_asprintf("%s.ppk", b);
+	/* A control character (a newline) cannot stand in an IdentityFile or
+	 * PublicKeyFile line: the new name has '_' there (reported). */
+	for (char *p = name; p && *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '_';
+	return name;
 }
 
 static int same_key(const ss_keyconv *k, const char *a, const char *b, int *same, ss_diag *d)
@@ -391,9 +398,16 @@ int ss_key_convert(const ss_keyconv *k, const char *src, char **out, int *reused
 	*reused = 0;
 	if (read_info(src, &ki, d))
 		return -1;
-	char *name = NULL, *path = NULL, *tmp = NULL;
+	char *name = NULL, *path = NULL, *tmp = NULL, *real = NULL;
 	const char *pass = NULL;
 	int dirfd = -1, rc = open_target(k, src, &ki, &path, &name, &dirfd, d);
+	/* A .ppk without the suffix, converted into its own folder, would be
+	 * "converted" into itself. */
+	if (rc == 0 && ss_os_absolute_path(src, &real) == 0 && strcmp(real, path) == 0)
+		rc = ss_diag_set(d, src, 0, 0,
+				 "the converted key would replace this key itself: give --keys "
+				 "another folder");
+	free(real);
 	int exists = rc == 0 ? ss_os_exists(dirfd, name) : 0;
 	if (rc == 0 && exists < 0)
 		rc = ss_diag_errno(d, path, "cannot tell whether the file exists");

@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "sshsync/hostkeys.h"
 #include "sshsync/keyconv.h"
@@ -204,6 +205,107 @@ static int kind_is(const ss_target *t, const char *kind)
 	return strcmp(t->client->kind, kind) == 0;
 }
 
+/* The host keys of the sessions `l` between `kh` and the cache of
+ * `other` (PuTTY or WinSCP). */
+static int plan_one(int to_cache, const char *kh, const ss_target *other, const ss_sessions *l,
+		    ss_migrate_result *res, ss_changeset *cs, ss_diag *d)
+{
+	if (kind_is(other, "winscp"))
+		return ss_hk_plan_winscp(to_cache, kh, other->path, l, cs, &res->host_key_notes, d);
+	/* A .reg file, or a session folder (one migrate is to create is named
+	 * without .reg). */
+	size_t n = strlen(other->path);
+	int reg = ss_os_is_dir(other->path) != 1 &&
+		  (ss_os_path_exists(other->path) ||
+		   (n > 4 && strcasecmp(other->path + n - 4, ".reg") == 0));
+	char *store = reg ? ss_strdup(other->path) : parent_dir(other->path);
+	int rc = store ? ss_hk_plan(to_cache, kh, store, reg, l, cs, &res->host_key_notes, d)
+		       : ss_diag_oom(d);
+	free(store);
+	return rc;
+}
+
+/* The known_hosts file ssh reads for session `s`: the first file of its
+ * UserKnownHostsFile (an OpenSSH source keeps it among the extra
+ * settings), else `dflt`. NULL with *why set when it cannot be told
+ * without a connection (a %token, a relative path) or is "none". */
+static char *known_hosts_of(const ss_session *s, const char *dflt, const char **why)
+{
+	*why = NULL;
+	static const char kw[] = "UserKnownHostsFile ";
+	for (size_t i = 0; i < s->extra.n; i++) {
+		const char *x = s->extra.v[i];
+		if (strncasecmp(x, kw, sizeof kw - 1) != 0)
+			continue;
+		x += sizeof kw - 1;
+		int q = *x == '"';
+		size_t n = q ? strcspn(x + 1, "\"") : strcspn(x, " \t");
+		char *f = ss_strndup(x + q, n);
+		if (!f)
+			return NULL;
+		const char *home = ss_os_home_dir();
+		if (strcmp(f, "none") == 0)
+			*why = "UserKnownHostsFile none";
+		else if (strchr(f, '%'))
+			*why = "its UserKnownHostsFile has a %token";
+		else if (f[0] == '~' && f[1] == '/' && home) {
+			char *e = ss_asprintf("%s%s", home, f + 1);
+			free(f);
+			return e;
+		} else if (f[0] != '/')
+			*why = "its UserKnownHostsFile is not an absolute path";
+		if (*why) {
+			free(f);
+			return NULL;
+		}
+		return f;
+	}
+	return ss_strdup(dflt);
+}
+
+/* OpenSSH -> cache without --known-hosts: each session's keys come from
+ * the known_hosts file ssh reads for it (one plan per file). */
+static int by_known_hosts(const ss_target *other, const char *dflt, ss_migrate_result *res,
+			  ss_changeset *cs, ss_diag *d)
+{
+	size_t n = res->sessions.n;
+	char **file = calloc(n + 1, sizeof *file);
+	ss_session *sub = calloc(n + 1, sizeof *sub);
+	int rc = file && sub ? 0 : ss_diag_oom(d);
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		const ss_session *s = &res->sessions.v[i];
+		const char *why;
+		if (s->skip)
+			continue;
+		file[i] = known_hosts_of(s, dflt, &why);
+		if (!file[i] && !why)
+			rc = ss_diag_oom(d);
+		else if (!file[i] && ss_strlist_push_owned(&res->host_key_notes,
+							   ss_asprintf("session %s: %s: give its "
+								       "file with --known-hosts",
+								       s->name, why)) < 0)
+			rc = ss_diag_oom(d);
+	}
+	/* Each file once, with the sessions that read it (shallow copies). */
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		int first = file[i] != NULL;
+		for (size_t j = 0; first && j < i; j++)
+			first = !(file[j] && strcmp(file[j], file[i]) == 0);
+		if (!first)
+			continue;
+		ss_sessions l = {sub, 0, n};
+		for (size_t j = i; j < n; j++)
+			if (file[j] && strcmp(file[j], file[i]) == 0)
+				sub[l.n++] = res->sessions.v[j];
+		rc = plan_one(1, file[i], other, &l, res, cs, d);
+	}
+	for (size_t i = 0; file && i < n; i++)
+		free(file[i]);
+	free(file);
+	free(sub);
+	return rc;
+}
+
 int ss_migrate_plan_host_keys(const ss_target *from, const ss_target *to, const ss_migrate_opts *o,
 			      ss_migrate_result *res, ss_changeset *cs, ss_diag *d)
 {
@@ -222,18 +324,11 @@ int ss_migrate_plan_host_keys(const ss_target *from, const ss_target *to, const 
 		return ss_diag_set(d, NULL, 0, 0,
 				   "--host-keys: no home folder to find known_hosts in; name "
 				   "the file with --known-hosts FILE");
-	if (kind_is(other, "winscp")) {
-		int rc = ss_hk_plan_winscp(from_ssh, kh, other->path, &res->sessions, cs,
-					   &res->host_key_notes, d);
-		free(kh);
-		return rc;
-	}
-	int reg = ss_os_is_dir(other->path) != 1;
-	char *store = reg ? ss_strdup(other->path) : parent_dir(other->path);
-	int rc = store ? ss_hk_plan(from_ssh, kh, store, reg, &res->sessions, cs,
-				    &res->host_key_notes, d)
-		       : ss_diag_oom(d);
-	free(store);
+	int rc = 0;
+	if (from_ssh && !o->known_hosts)
+		rc = by_known_hosts(other, kh, res, cs, d);
+	else
+		rc = plan_one(from_ssh, kh, other, &res->sessions, res, cs, d);
 	free(kh);
 	return rc;
 }

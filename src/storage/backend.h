@@ -75,9 +75,13 @@ extern const ss_storage_backend ss_storage_sessdir;
 extern const ss_storage_backend ss_storage_winereg;
 extern const ss_storage_backend ss_storage_winreg;
 
+/* Refuses a session name with a NUL byte (at file:line:col when `raw`
+ * lies in the store's text): no client writes one, and the name could not
+ * be told from the same name cut there. */
+int storage_check_name(const ss_storage *st, const char *raw, size_t len, ss_diag *d);
+
 /* Adds a session (raw as given, name through the root's unescape, file
- * copied)
- * with the backend's handle. */
+ * copied) with the backend's handle; checks the name first. */
 int storage_add_session(ss_storage *st, const char *raw, size_t len, const char *file,
 			size_t handle, ss_diag *d);
 

@@ -166,7 +166,9 @@ static int reg_open(ss_storage *st, ss_diag *d)
 		    rf->blocks[last_block(rf, b)].deleted)
 			continue;
 		ss_buf_reset(&name);
-		if (key_utf8(st, raw, len, &name) < 0)
+		if (storage_check_name(st, raw, len, d) < 0)
+			r = -1;
+		else if (key_utf8(st, raw, len, &name) < 0)
 			r = ss_diag_oom(d);
 		else
 			r = storage_add_session(st, ss_buf_str(&name), name.len, st->path, b, d);

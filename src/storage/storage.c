@@ -131,9 +131,23 @@ static void drop_session(ss_storage *st, size_t i)
 		free(st->sessions[i].file);
 }
 
+int storage_check_name(const ss_storage *st, const char *raw, size_t len, ss_diag *d)
+{
+	const char *nul = memchr(raw, '\0', len);
+	if (!nul)
+		return 0;
+	static const char why[] = "a session name with a NUL byte, which no client writes";
+	const ss_text *t = st->text;
+	if (t && t->data && nul >= t->data && nul < t->data + t->len)
+		return ss_text_error(t, d, (size_t)(nul - t->data), "%s", why);
+	return ss_diag_set(d, st->path, 0, 0, "%s", why);
+}
+
 int storage_add_session(ss_storage *st, const char *raw, size_t len, const char *file,
 			size_t handle, ss_diag *d)
 {
+	if (storage_check_name(st, raw, len, d) < 0)
+		return -1;
 	size_t hcap = st->cap;
 	if (storage_grow(&st->handle, &hcap, st->n, sizeof(*st->handle), 16) < 0 ||
 	    storage_grow(&st->sessions, &st->cap, st->n, sizeof(*st->sessions), 16) < 0)

@@ -126,12 +126,39 @@ mv "$w/putty/sshhostkeys.off" "$w/putty/sshhostkeys"
 check "a second migration changes nothing (--check exit 0)" [ $? = 0 ]
 check "...and reuses the keys" [ "$(jq -r '[.keys[].action] | unique | join(",")' "$o/m1b.json")" = reused ]
 
+# A converted key removed by hand: --check says it would be made again.
+mv "$w/k1/id ka.ppk" "$o/id ka.ppk.away"
+"$SSHSYNC" migrate --from "ssh:$w/ssh_config" --to "putty:$w/putty/sessions" --keys "$w/k1" \
+	--check >/dev/null
+check "--check exits 1 when only a key would be converted" [ $? = 1 ]
+mv "$o/id ka.ppk.away" "$w/k1/id ka.ppk"
+
 # undo: the session files, sshhostkeys and the key files go.
 "$SSHSYNC" undo >"$o/undo.out" 2>&1
 check "undo exits 0" [ $? = 0 ]
 check "undo removes the converted keys" [ -z "$(ls -A "$w/k1")" ]
 check "undo removes the sessions" [ -z "$(ls -A "$w/putty/sessions")" ]
 check "undo removes sshhostkeys" not [ -e "$w/putty/sshhostkeys" ]
+
+# Without --known-hosts: each host's key from the file ssh reads for it,
+# its UserKnownHostsFile (absolute here: ssh's ~ is the passwd home, which
+# a test must not touch).
+mkdir -p "$w/p3/sessions"
+printf 'alt.example.com %s\n' "$hostpub" >"$w/alt_hosts"
+printf 'plain.example.com %s\nalt.example.com %s\n' "$hostpub" "$(cut -d' ' -f1,2 "$O/ka.pub")" \
+	>"$w/plain_hosts"
+printf 'Host alt\n  HostName alt.example.com\n  UserKnownHostsFile %s\nHost plain\n  HostName plain.example.com\n  UserKnownHostsFile "%s" /nonexistent\n' \
+	"$w/alt_hosts" "$w/plain_hosts" >"$w/ssh_config3"
+"$SSHSYNC" migrate --from "ssh:$w/ssh_config3" --to "putty:$w/p3/sessions" --host-keys >"$o/m6.out" 2>&1
+check "UserKnownHostsFile: exit 0 ($(cat "$o/m6.out"))" [ $? = 0 ]
+# (alt's own file has the host key, as plain's does; plain's has another for alt)
+check "UserKnownHostsFile: the key from the session's own file" \
+	[ "$(sed -n 's/^ssh-ed25519@22:alt.example.com //p' "$w/p3/sshhostkeys")" = \
+		"$(sed -n 's/^ssh-ed25519@22:plain.example.com //p' "$w/p3/sshhostkeys")" ]
+check "UserKnownHostsFile: the other from its own" \
+	grep -q '^ssh-ed25519@22:plain.example.com ' "$w/p3/sshhostkeys"
+check "UserKnownHostsFile: a key of another session's file is not taken" \
+	[ "$(grep -c 'alt.example.com' "$w/p3/sshhostkeys")" = 1 ]
 
 # --- hostile: an existing different key, a wrong passphrase ----------------
 ssh-keygen -q -t ed25519 -N '' -f "$w/other" -C other
@@ -231,6 +258,7 @@ for store in WinSCP.ini winscp.reg; do
 	"$SSHSYNC" migrate --from "ssh:$w/ssh_config" --to "winscp:$w/$store" --session web --session db \
 		--host-keys --known-hosts "$w/known_hosts" >"$o/w.out" 2>"$o/w.err"
 	check "$store: migrate exits 0 ($(cat "$o/w.err"))" [ $? = 0 ]
+	check "$store: without --keys an OpenSSH key is a loss" grep -q "identity_file: .*is not a .ppk" "$o/w.out"
 	check "$store: what was there is unchanged" [ "$(head -c "$len" "$w/$store" | head -c 200 | md5sum)" = "$head" ]
 	check "$store: the host key is there under PuTTY's name" grep -q 'ssh-ed25519@2222:web.example.com"\?=' "$w/$store"
 	check "$store: a host not migrated is not" not grep -q other.example.com "$w/$store"
