@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 
+#include "sshsync/arena.h"
 #include "sshsync/buf.h"
 
 #define SS_UNSET (-1L)	 /* no such setting / not given */
@@ -43,7 +44,7 @@ typedef struct ss_period_rule {
 
 typedef struct ss_scope {
 	const char *kind; /* static string: "ssh", "sshd", "putty", ... */
-	char *file;
+	char *file;	  /* file and name live in the list's arena */
 	char *name;
 	/* effective seconds; 0 off; SS_UNKNOWN. 64 bits everywhere: PuTTY's
 	 * and WinSCP's minutes*60 pass 2^31 (long has 32 bits on Windows). */
@@ -66,11 +67,14 @@ typedef struct ss_scopes {
 	ss_scope *v;
 	size_t n;
 	size_t cap;
+	/* The scopes' file and name strings: a fleet has tens of thousands of
+	 * scopes, and the scopes of one file share its name. */
+	ss_arena names;
 } ss_scopes;
 
 #define SS_SCOPES_INIT                                                                             \
 	{                                                                                          \
-		NULL, 0, 0                                                                         \
+		NULL, 0, 0, SS_ARENA_INIT                                                          \
 	}
 
 /* Appends a scope with interval 0, count_max and tcp_keepalive SS_UNSET,
