@@ -18,6 +18,7 @@ enum { MAX_DEPTH = 16 }; /* readconf.c READCONF_MAX_DEPTH */
  * them one by one; sshsync keeps them, so it stops at this many blocks and
  * settings lines (about 100 MB) instead of running out of memory. */
 enum { MAX_EXPANDED = 1000000 };
+enum { KW_SLOTS = 64 }; /* a power of two */
 
 typedef struct loader {
 	ss_openssh *c;
@@ -30,7 +31,24 @@ typedef struct loader {
 	int prev_file, prev_cur, prev_plain;
 	const char *main_bytes; /* ss_openssh_opts: the main file's contents */
 	size_t main_len;
+	/* The keywords looked up so far, by the keyword's hash: a file repeats
+	 * a handful of keywords thousands of times (Host, HostName, User). */
+	const oss_keyword *kw_seen[KW_SLOTS];
 } loader;
+
+/* oss_keyword_find through L->kw_seen (a slot holds the last keyword
+ * that hashed there; the table of keywords is searched on a miss). */
+static const oss_keyword *keyword_find(loader *L, const char *kw)
+{
+	size_t len = strlen(kw);
+	const oss_keyword **slot = &L->kw_seen[ss_hash_key(kw, len) & (KW_SLOTS - 1)];
+	if (*slot && strcmp((*slot)->name, kw) == 0)
+		return *slot;
+	const oss_keyword *k = oss_keyword_find(kw);
+	if (k)
+		*slot = k;
+	return k;
+}
 
 char *oss_where(const ss_openssh *c, uint32_t file, uint32_t item)
 {
@@ -537,7 +555,7 @@ static int walk_file(loader *L, uint32_t file, int depth, int parent)
 		const ss_sshconf_item *it = &c->files[file].conf.items[i];
 		if (it->kind != SS_SSHCONF_DIRECTIVE)
 			continue;
-		const oss_keyword *k = oss_keyword_find(it->keyword);
+		const oss_keyword *k = keyword_find(L, it->keyword);
 		if (!k) {
 			if (unknown_keyword(L, file, (uint32_t)i, it, &cur) < 0)
 				return -1;
@@ -774,7 +792,8 @@ int ss_openssh_load_chain(ss_openssh **out, const char *const *paths, size_t n,
 	ss_openssh *c = calloc(1, sizeof(*c));
 	if (!c)
 		return ss_diag_oom(d);
-	loader L = {c, d, NULL, 0, 0, -1, -1, 0, o ? o->main_bytes : NULL, o ? o->main_len : 0};
+	loader L = {c,	   d, NULL, 0, 0, -1, -1, 0, o ? o->main_bytes : NULL, o ? o->main_len : 0,
+		    {NULL}};
 	int r = init_options(c, paths[0], o, d);
 	for (size_t i = 0; i < n && r == 0; i++) {
 		int idx = 0;
