@@ -221,6 +221,18 @@ void ss_scopes_truncate(ss_scopes *s, size_t n)
 		s->n = n;
 }
 
+int ss_scopes_settle(ss_scopes *s, ss_diag *d)
+{
+	if (!s->sink)
+		return 0;
+	int r = 0;
+	for (size_t i = 0; i < s->n && r == 0; i++)
+		r = s->sink->take(s->sink->ctx, &s->v[i], d);
+	ss_scopes_truncate(s, 0);
+	ss_arena_reset(&s->names);
+	return r;
+}
+
 void ss_scopes_free(ss_scopes *s)
 {
 	ss_scopes_truncate(s, 0);

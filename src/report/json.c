@@ -241,34 +241,61 @@ static int maybe_flush(const ss_report_opts *o, ss_buf *out, ss_diag *d)
  * jansson tree: tests/fuzz/fuzz_report.c checks every line against
  * jansson's dump of the same object); with a sink (o->flush) it goes out
  * in pieces of about SS_REPORT_FLUSH_BYTES. */
-int ss_report_json(const ss_scopes *s, const ss_report_opts *o, ss_buf *out, ss_diag *d)
+int ss_report_json_begin(ss_json_stream *js, const ss_report_opts *o, ss_buf *out, ss_diag *d)
 {
-	size_t failed = 0, errors = 0, na = 0;
-	file_memo m = {SS_BUF_INIT, SS_BUF_INIT};
+	memset(js, 0, sizeof(*js));
+	js->o = o;
+	js->out = out;
 	int r = ss_buf_adds(out, "{\n  \"sshsync\": ") < 0 ||
 		ss_report_json_string(out, SSHSYNC_VERSION) < 0 ||
 		ss_buf_addf(out, ",\n  \"nat_timeout\": %ld,\n  \"scopes\": [", o->nat_timeout) < 0;
-	for (size_t i = 0; i < s->n && !r; i++) {
-		r = (i ? add_key(out, ",\n    ") : add_key(out, "\n    ")) < 0 ||
-		    scope_line(out, &s->v[i], &m) < 0;
-		if (!r && maybe_flush(o, out, d) < 0) {
-			ss_buf_release(&m.name);
-			ss_buf_release(&m.json);
-			return -1;
-		}
-		failed += ss_scope_failed(&s->v[i]) && !s->v[i].error;
-		errors += s->v[i].error != 0;
-		na += s->v[i].not_applicable && !s->v[i].error;
-	}
-	if (!r)
-		r = ss_buf_addf(out,
-				"%s],\n  \"summary\": {\"scopes\": %zu, \"passed\": %zu, "
-				"\"failed\": %zu, \"errors\": %zu}\n}\n",
-				s->n ? "\n  " : "", s->n, s->n - failed - errors - na, failed,
-				errors) < 0;
-	ss_buf_release(&m.name);
-	ss_buf_release(&m.json);
 	return r ? ss_diag_oom(d) : 0;
+}
+
+int ss_report_json_scope(ss_json_stream *js, const ss_scope *sc, ss_diag *d)
+{
+	file_memo m = {js->memo_name, js->memo_json};
+	ss_buf *out = js->out;
+	int r = (js->n ? add_key(out, ",\n    ") : add_key(out, "\n    ")) < 0 ||
+		scope_line(out, sc, &m) < 0;
+	js->memo_name = m.name;
+	js->memo_json = m.json;
+	if (r)
+		return ss_diag_oom(d);
+	js->n++;
+	js->failed += ss_scope_failed(sc) && !sc->error;
+	js->errors += sc->error != 0;
+	js->na += sc->not_applicable && !sc->error;
+	return maybe_flush(js->o, out, d);
+}
+
+int ss_report_json_end(ss_json_stream *js, ss_diag *d)
+{
+	int r = ss_buf_addf(js->out,
+			    "%s],\n  \"summary\": {\"scopes\": %zu, \"passed\": %zu, "
+			    "\"failed\": %zu, \"errors\": %zu}\n}\n",
+			    js->n ? "\n  " : "", js->n, js->n - js->failed - js->errors - js->na,
+			    js->failed, js->errors) < 0;
+	ss_report_json_stream_free(js);
+	return r ? ss_diag_oom(d) : 0;
+}
+
+void ss_report_json_stream_free(ss_json_stream *js)
+{
+	ss_buf_release(&js->memo_name);
+	ss_buf_release(&js->memo_json);
+}
+
+int ss_report_json(const ss_scopes *s, const ss_report_opts *o, ss_buf *out, ss_diag *d)
+{
+	ss_json_stream js;
+	int r = ss_report_json_begin(&js, o, out, d);
+	for (size_t i = 0; i < s->n && r == 0; i++)
+		r = ss_report_json_scope(&js, &s->v[i], d);
+	if (r == 0)
+		return ss_report_json_end(&js, d);
+	ss_report_json_stream_free(&js);
+	return -1;
 }
 
 /* --- the result of apply --- */
