@@ -237,6 +237,14 @@ PY
 "$SSHSYNC" audit --format json ssh:fleet.conf >whole.json && st=0 || st=$?
 check "the fleet's JSON report is larger than one piece written" \
 	test "$st" = 1 -a "$(wc -c <whole.json)" -gt 600000
+# Streamed (stdout) and whole (-o FILE) are the same document.
+"$SSHSYNC" audit --format json -o file.json ssh:fleet.conf || true
+check "JSON on stdout (streamed) = JSON written with -o" cmp whole.json file.json
+grep -o 'host0[0-9]*\.example\.org' fleet.conf | sed -n '1~7p' >names.txt
+"$SSHSYNC" audit --format json --host-file names.txt ssh:fleet.conf >names.json || true
+"$SSHSYNC" audit --format json --host-file names.txt -o names-file.json ssh:fleet.conf || true
+check "--host-file: streamed = written with -o" cmp names.json names-file.json
+check "--host-file: a scope per name" test "$(grep -c '"kind": "ssh"' names.json)" = "$(wc -l <names.txt)"
 st=0
 (
 	trap '' XFSZ
