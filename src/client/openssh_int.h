@@ -141,6 +141,9 @@ struct ss_openssh {
 };
 
 const oss_index_entry *oss_index_find(const ss_openssh *c, const char *name);
+/* ss_openssh_host_names without copies: the names point into the tree's
+ * items; *out is allocated (free it), NULL when there is none. */
+int oss_host_names(const ss_openssh *c, const char ***out, size_t *n);
 /* 1 when a Host line applies to the host name (patterns, '!'). */
 int oss_host_matches(const ss_sshconf_item *it, const char *host);
 /* Moves every file's text, with edits[i], into the changeset (the tree can

@@ -856,11 +856,13 @@ void ss_openssh_free(ss_openssh *c)
 	free(c);
 }
 
-int ss_openssh_host_names(const ss_openssh *c, ss_strlist *out)
+int oss_host_names(const ss_openssh *c, const char ***out, size_t *n)
 {
 	/* First appearance order; a table of the names seen answers "seen
 	 * already?". */
 	size_t names = 0;
+	*out = NULL;
+	*n = 0;
 	for (size_t b = 0; b < c->nblocks; b++)
 		if (c->blocks[b].kind == BK_HOST)
 			names += c->files[c->blocks[b].file].conf.items[c->blocks[b].item].nargs;
@@ -868,27 +870,44 @@ int ss_openssh_host_names(const ss_openssh *c, ss_strlist *out)
 	while (cap < 2 * names + 16)
 		cap *= 2;
 	const char **seen = calloc(cap, sizeof(*seen));
-	if (!seen)
+	const char **v = malloc((names ? names : 1) * sizeof(*v));
+	if (!seen || !v) {
+		free(seen);
+		free(v);
 		return -1;
-	int r = 0;
-	for (size_t b = 0; b < c->nblocks && r == 0; b++) {
+	}
+	for (size_t b = 0; b < c->nblocks; b++) {
 		const oss_block *blk = &c->blocks[b];
 		if (blk->kind != BK_HOST)
 			continue;
 		const ss_sshconf_item *it = &c->files[blk->file].conf.items[blk->item];
-		for (size_t a = 0; a < it->nargs && r == 0; a++) {
-			const char *v = it->args[a].value;
-			if (v[0] == '!' || strpbrk(v, "*?"))
+		for (size_t a = 0; a < it->nargs; a++) {
+			const char *name = it->args[a].value;
+			if (name[0] == '!' || strpbrk(name, "*?"))
 				continue;
-			size_t h = hash_name(v, it->args[a].value_len) & (cap - 1);
-			while (seen[h] && strcmp(seen[h], v) != 0)
+			size_t h = hash_name(name, it->args[a].value_len) & (cap - 1);
+			while (seen[h] && strcmp(seen[h], name) != 0)
 				h = (h + 1) & (cap - 1);
 			if (seen[h])
 				continue;
-			seen[h] = v;
-			r = ss_strlist_push(out, v);
+			seen[h] = name;
+			v[(*n)++] = name;
 		}
 	}
 	free(seen);
+	*out = v;
+	return 0;
+}
+
+int ss_openssh_host_names(const ss_openssh *c, ss_strlist *out)
+{
+	const char **v;
+	size_t n;
+	if (oss_host_names(c, &v, &n) < 0)
+		return -1;
+	int r = 0;
+	for (size_t i = 0; i < n && r == 0; i++)
+		r = ss_strlist_push(out, v[i]);
+	free(v);
 	return r;
 }
