@@ -123,7 +123,9 @@ struct ss_openssh {
 	size_t nblocks, blocks_cap;
 	size_t *wild; /* blocks with key -1, in order */
 	size_t nwild;
-	oss_index_entry *index; /* open addressing, capacity a power of two */
+	oss_index_entry *index; /* index_n entries, in order of first appearance */
+	uint64_t *index_slots;	/* open addressing over them, index_cap slots (a
+				   power of two): see slot_of in openssh_load.c */
 	size_t index_cap, index_n;
 	size_t *index_blocks; /* every entry's blocks, one after the other */
 	int want_final;	      /* some Match line has a `final` criterion */

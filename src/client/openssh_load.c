@@ -626,37 +626,49 @@ static size_t hash_name(const char *s, size_t len)
 	return (size_t)ss_hash_key(s, len);
 }
 
+/* A slot of the table: the name's hash (low half) and its entry + 1; 0 is
+ * an empty slot. Eight bytes a name: the table a probe reads at random
+ * stays small, the entries themselves are in the order of the file. */
+static uint64_t slot_of(uint32_t hash, size_t entry)
+{
+	return ((uint64_t)hash << 32) | (uint64_t)(entry + 1);
+}
+
 const oss_index_entry *oss_index_find(const ss_openssh *c, const char *name)
 {
 	if (!c->index_cap)
 		return NULL;
 	size_t h = hash_name(name, strlen(name));
 	for (size_t i = h & (c->index_cap - 1);; i = (i + 1) & (c->index_cap - 1)) {
-		const oss_index_entry *e = &c->index[i];
-		if (!e->name)
+		uint64_t s = c->index_slots[i];
+		if (!s)
 			return NULL;
-		if (e->hash == (uint32_t)h && strcmp(e->name, name) == 0)
+		const oss_index_entry *e = &c->index[(uint32_t)s - 1];
+		if ((uint32_t)(s >> 32) == (uint32_t)h && strcmp(e->name, name) == 0)
 			return e;
 	}
 }
 
-/* The slot of `name`, taken (empty) when it is new. */
+/* The entry of `name`, a new one when it is new. */
 static size_t index_slot(ss_openssh *c, const char *name, size_t len)
 {
 	size_t h = hash_name(name, len);
-	size_t i = h & (c->index_cap - 1);
-	while (c->index[i].name &&
-	       (c->index[i].hash != (uint32_t)h || strcmp(c->index[i].name, name) != 0))
-		i = (i + 1) & (c->index_cap - 1);
-	if (!c->index[i].name) {
-		c->index[i].name = name;
-		c->index[i].hash = (uint32_t)h;
-		c->index_n++;
+	for (size_t i = h & (c->index_cap - 1);; i = (i + 1) & (c->index_cap - 1)) {
+		uint64_t s = c->index_slots[i];
+		if (!s) {
+			size_t k = c->index_n++;
+			c->index[k].name = name;
+			c->index[k].hash = (uint32_t)h;
+			c->index_slots[i] = slot_of((uint32_t)h, k);
+			return k;
+		}
+		size_t k = (uint32_t)s - 1;
+		if ((uint32_t)(s >> 32) == (uint32_t)h && strcmp(c->index[k].name, name) == 0)
+			return k;
 	}
-	return i;
 }
 
-/* 1 when an earlier name of the same Host line took the same slot
+/* 1 when an earlier name of the same Host line took the same entry
  * ("Host a a": the block is listed once). */
 static int seen_on_line(const size_t *slot, size_t first, size_t k)
 {
@@ -668,7 +680,7 @@ static int seen_on_line(const size_t *slot, size_t first, size_t k)
 
 /* The literal Host names, each with the blocks that can only be active
  * for it, in one table and one array of block lists: the names are
- * looked up once, their slots kept for the second pass. */
+ * looked up once, their entries kept for the second pass. */
 static int build_index(ss_openssh *c, ss_diag *d)
 {
 	size_t names = 0, pairs = 0;
@@ -683,12 +695,16 @@ static int build_index(ss_openssh *c, ss_diag *d)
 	c->index_cap = 16;
 	while (c->index_cap < names + names / 2 + 16) /* load factor under 2/3 */
 		c->index_cap *= 2;
-	c->index = calloc(c->index_cap, sizeof(*c->index));
+	if (names >= UINT32_MAX)
+		return ss_diag_oom(d); /* an entry is 32 bits in a slot */
+	c->index_slots = calloc(c->index_cap, sizeof(*c->index_slots));
+	c->index = calloc(names ? names : 1, sizeof(*c->index)); /* at most one a name */
 	c->wild = calloc(c->nblocks ? c->nblocks : 1, sizeof(*c->wild));
 	c->act_stamp = calloc(c->nblocks ? c->nblocks : 1, sizeof(*c->act_stamp));
 	c->index_blocks = malloc((pairs ? pairs : 1) * sizeof(*c->index_blocks));
 	size_t *slot = malloc((pairs ? pairs : 1) * sizeof(*slot));
-	if (!c->index || !c->wild || !c->act_stamp || !c->index_blocks || !slot) {
+	if (!c->index_slots || !c->index || !c->wild || !c->act_stamp || !c->index_blocks ||
+	    !slot) {
 		free(slot);
 		return ss_diag_oom(d);
 	}
@@ -708,7 +724,7 @@ static int build_index(ss_openssh *c, ss_diag *d)
 		}
 	}
 	size_t total = 0;
-	for (size_t i = 0; i < c->index_cap; i++) {
+	for (size_t i = 0; i < c->index_n; i++) {
 		oss_index_entry *e = &c->index[i];
 		e->blocks = c->index_blocks + total;
 		total += e->n;
@@ -845,6 +861,7 @@ void ss_openssh_free(ss_openssh *c)
 	free(c->dirs);
 	free(c->blocks);
 	free(c->index);
+	free(c->index_slots);
 	free(c->wild);
 	free(c->act_stamp);
 	for (size_t i = 0; c->where && i < c->ndirs; i++)
@@ -858,21 +875,28 @@ void ss_openssh_free(ss_openssh *c)
 
 int oss_host_names(const ss_openssh *c, const char ***out, size_t *n)
 {
-	/* First appearance order; a table of the names seen answers "seen
-	 * already?". */
-	size_t names = 0;
+	/* First appearance order. "Seen already?": for a name of the literal
+	 * index a flag per entry, for the others (names on Host lines with
+	 * patterns) a table of their own, sized for them only. */
+	size_t names = 0, others = 0;
 	*out = NULL;
 	*n = 0;
-	for (size_t b = 0; b < c->nblocks; b++)
-		if (c->blocks[b].kind == BK_HOST)
-			names += c->files[c->blocks[b].file].conf.items[c->blocks[b].item].nargs;
+	for (size_t b = 0; b < c->nblocks; b++) {
+		const oss_block *blk = &c->blocks[b];
+		size_t k =
+		    blk->kind == BK_HOST ? c->files[blk->file].conf.items[blk->item].nargs : 0;
+		names += k;
+		others += blk->literal ? 0 : k;
+	}
 	size_t cap = 16;
-	while (cap < 2 * names + 16)
+	while (cap < 2 * others + 16)
 		cap *= 2;
 	const char **seen = calloc(cap, sizeof(*seen));
+	unsigned char *listed = calloc(c->index_n ? c->index_n : 1, 1);
 	const char **v = malloc((names ? names : 1) * sizeof(*v));
-	if (!seen || !v) {
+	if (!seen || !listed || !v) {
 		free(seen);
+		free(listed);
 		free(v);
 		return -1;
 	}
@@ -885,16 +909,24 @@ int oss_host_names(const ss_openssh *c, const char ***out, size_t *n)
 			const char *name = it->args[a].value;
 			if (name[0] == '!' || strpbrk(name, "*?"))
 				continue;
-			size_t h = hash_name(name, it->args[a].value_len) & (cap - 1);
-			while (seen[h] && strcmp(seen[h], name) != 0)
-				h = (h + 1) & (cap - 1);
-			if (seen[h])
-				continue;
-			seen[h] = name;
+			const oss_index_entry *e = oss_index_find(c, name);
+			if (e) {
+				if (listed[e - c->index])
+					continue;
+				listed[e - c->index] = 1;
+			} else {
+				size_t h = hash_name(name, it->args[a].value_len) & (cap - 1);
+				while (seen[h] && strcmp(seen[h], name) != 0)
+					h = (h + 1) & (cap - 1);
+				if (seen[h])
+					continue;
+				seen[h] = name;
+			}
 			v[(*n)++] = name;
 		}
 	}
 	free(seen);
+	free(listed);
 	*out = v;
 	return 0;
 }
