@@ -155,7 +155,9 @@ client_config "$T/two.cfg" two "$T/global.sshd" "" "ControlPath $T/two.sock"
 ssh -F "$T/two.cfg" -M wire "sleep $SLEEP" 2>"$T/two.err" &
 pids+=($!)
 (
-	for _ in 1 2 3 4 5 6 7 8 9 10; do
+	# ssh makes the socket once the master has logged in: under load (a
+	# sanitizer build and a busy machine) that took more than 2 s.
+	for _ in $(seq 100); do
 		[ -S "$T/two.sock" ] && break
 		sleep 0.2
 	done
