@@ -152,6 +152,16 @@ static int read_found(ss_storage *st, size_t s, found f[NVALS], ss_diag *d)
 	return 0;
 }
 
+/* settings.c: `pingmin * 60 + pingsec` in an int. It wraps as PuTTY's
+ * compilers build it (two's complement, 32 bits): PingInterval=35791395
+ * is -2147483596 s and 0x7FFFFFFF minutes -60 s, which putty-settings-
+ * oracle.exe (PuTTY's own load_settings) prints. */
+static long long ping_interval(long long minutes, long long seconds)
+{
+	uint32_t sum = (uint32_t)minutes * 60u + (uint32_t)seconds;
+	return sum > INT32_MAX ? (long long)sum - 0x100000000LL : (long long)sum;
+}
+
 /* Fills a scope from what was found: interval, TCP keepalive, set_at and
  * the reasons that come from the values' types (the engine adds the
  * policy's with ss_scope_judge). */
@@ -162,8 +172,7 @@ static int fill_scope(ss_scope *sc, const found f[NVALS])
 		if (f[i].present && !f[i].usable)
 			r |= ss_scope_reason(sc, "%s at %s %s; PuTTY reads it as %lld",
 					     VALUE_NAMES[i], f[i].where, f[i].why, f[i].value);
-	/* 64 bits wherever long has 32 (Windows): INT_MAX minutes fit. */
-	long long interval = f[V_MIN].value * 60 + f[V_SECS].value;
+	long long interval = ping_interval(f[V_MIN].value, f[V_SECS].value);
 	if (interval < 0) {
 		r |= ss_scope_reason(sc,
 				     "PingInterval*60 + PingIntervalSecs is negative (%lld): "

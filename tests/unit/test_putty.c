@@ -233,6 +233,30 @@ static void test_apply_duplicate_and_recreated_keys(void **state)
 	free(path);
 }
 
+/* PuTTY keeps pingmin * 60 + pingsec in an int: it wraps (PuTTY's own
+ * load_settings, tests/windows/putty_oracle.py, prints the same). */
+static void test_interval_wraps_as_an_int(void **state)
+{
+	fixture *f = *state;
+	char *path = file(f, "w.reg",
+			  HDR "[" SESS "max]\r\n\"PingInterval\"=dword:02222222\r\n"
+			      "\"PingIntervalSecs\"=dword:00000007\r\n\r\n"
+			      "[" SESS "over]\r\n\"PingInterval\"=dword:02222223\r\n\r\n"
+			      "[" SESS "minus]\r\n\"PingInterval\"=dword:7fffffff\r\n\r\n"
+			      "[" SESS "round]\r\n\"PingInterval\"=dword:44444445\r\n"
+			      "\"PingIntervalSecs\"=dword:00000010\r\n\r\n");
+	audit(f, &ss_client_putty, path);
+	assert_int_equal(scope(f, "max")->interval, 2147483647);
+	/* 35791395 * 60 = 2147483700: -2147483596, no keepalives */
+	assert_int_equal(scope(f, "over")->interval, 0);
+	assert_non_null(strstr(scope(f, "over")->reasons.v[0], "(-2147483596)"));
+	assert_int_equal(scope(f, "minus")->interval, 0); /* -60 */
+	assert_non_null(strstr(scope(f, "minus")->reasons.v[0], "(-60)"));
+	/* 0x44444445 * 60 + 16 = 16 * 2^32 + 60 */
+	assert_int_equal(scope(f, "round")->interval, 60);
+	free(path);
+}
+
 static void test_apply_keeps_utf16_and_missing_final_newline(void **state)
 {
 	fixture *f = *state;
@@ -390,6 +414,7 @@ int main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_apply_keeps_utf16_and_missing_final_newline, setup,
 					    teardown),
+	    cmocka_unit_test_setup_teardown(test_interval_wraps_as_an_int, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_malformed_reg_is_an_error, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_session_dirs, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_export_plan, setup, teardown),
