@@ -257,6 +257,55 @@ static void test_interval_wraps_as_an_int(void **state)
 	free(path);
 }
 
+/* PuTTY lists a key by its unescaped name and loads the key that name
+ * escapes to (windows/storage.c; putty-settings-oracle.exe shows it under
+ * Wine): a key PuTTY did not write reads as another key, or as none. */
+static void test_keys_putty_never_loads(void **state)
+{
+	fixture *f = *state;
+	/* No byte order mark: Windows-1252, \xe9 is é. */
+	char *path = file(f, "k.reg",
+			  HDR "[" SESS "a b]\r\n\"PingInterval\"=dword:00000002\r\n\r\n"
+			      "[" SESS "a%20b]\r\n\"PingIntervalSecs\"=dword:00000007\r\n\r\n"
+			      "[" SESS "My Server]\r\n\"PingInterval\"=dword:00000002\r\n\r\n"
+			      "[" SESS ".dot]\r\n\"PingInterval\"=dword:00000002\r\n\r\n"
+			      "[" SESS "%41BC]\r\n\"PingInterval\"=dword:00000002\r\n\r\n"
+			      "[" SESS "caf\xe9 x]\r\n\"PingInterval\"=dword:00000002\r\n\r\n"
+			      "[" SESS "z\xe9]\r\n\"PingInterval\"=dword:00000002\r\n\r\n"
+			      "[" SESS "z%E9]\r\n\"PingIntervalSecs\"=dword:00000009\r\n\r\n"
+			      "[" SESS "Default%20Settings]\r\n\r\n");
+	audit(f, &ss_client_putty, path);
+	const ss_scope *s = &f->scopes.v[0];
+	assert_string_equal(s->name, "a b"); /* the values of a%20b */
+	assert_int_equal(s->interval, 7);
+	assert_non_null(strstr(s->set_at, "k.reg:7"));
+	assert_int_equal(f->scopes.v[1].interval, 7);
+	const char *never[] = {"My Server", ".dot", "ABC", "caf\xc3\xa9 x"};
+	for (size_t i = 0; i < sizeof(never) / sizeof(never[0]); i++) {
+		s = scope(f, never[i]);
+		assert_true(s->not_applicable);
+		assert_int_equal(s->interval, 0);
+		assert_int_equal(s->tcp_keepalive, 0);
+		assert_non_null(strstr(s->reasons.v[0], "PuTTY lists key"));
+	}
+	assert_non_null(strstr(scope(f, "My Server")->reasons.v[0], "from key My%20Server,"));
+	assert_non_null(strstr(scope(f, "ABC")->reasons.v[0], "from key ABC,"));
+	/* z%E9 is the key in code page 1252 only: unknown in a file */
+	s = scope(f, "z\xc3\xa9");
+	assert_int_equal(s->interval, SS_UNKNOWN);
+	assert_true(ss_scope_failed(s));
+	assert_non_null(strstr(s->reasons.v[0], "depends on the code page"));
+
+	/* apply writes the keys PuTTY loads, and leaves the others. */
+	const char *got = apply(f, &ss_client_putty, path);
+	assert_non_null(strstr(got, "[" SESS "a b]\r\n\"PingInterval\"=dword:00000002\r\n\r\n"));
+	assert_non_null(strstr(got, "[" SESS "a%20b]\r\n\"PingIntervalSecs\"=dword:00000000\r\n"
+				    "\"PingInterval\"=dword:00000001\r\n"));
+	assert_non_null(strstr(got, "[" SESS "My Server]\r\n\"PingInterval\"=dword:00000002\r\n"));
+	assert_non_null(strstr(got, "[" SESS "z\xe9]\r\n\"PingInterval\"=dword:00000002\r\n"));
+	free(path);
+}
+
 static void test_apply_keeps_utf16_and_missing_final_newline(void **state)
 {
 	fixture *f = *state;
@@ -415,6 +464,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_apply_keeps_utf16_and_missing_final_newline, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_interval_wraps_as_an_int, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_keys_putty_never_loads, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_malformed_reg_is_an_error, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_session_dirs, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_export_plan, setup, teardown),
