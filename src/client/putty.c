@@ -128,9 +128,18 @@ static const char *why_unusable(const ss_svalue *v)
 	}
 }
 
+/* Unix PuTTY's atoi: glibc's is (int)strtol(s, NULL, 10), and long has
+ * 64 bits there: "4294967296" is 0, "99999999999" 1215752191 (KiTTY's,
+ * on Windows, stops at LONG_MAX: the storage's value). */
+static long long unix_atoi(const char *text)
+{
+	uint32_t u = (uint32_t)(unsigned long long)strtoll(text, NULL, 10);
+	return u > INT32_MAX ? (long long)u - 0x100000000LL : (long long)u;
+}
+
 /* What PuTTY reads for the three values of session s: a DWORD in the
- * registry, atoi of the text in a session file. */
-static int read_found(ss_storage *st, size_t s, found f[NVALS], ss_diag *d)
+ * registry, atoi of the text in a session file (`unix_text`: Unix PuTTY's). */
+static int read_found(ss_storage *st, size_t s, int unix_text, found f[NVALS], ss_diag *d)
 {
 	ss_svalue v[NVALS];
 	memset(f, 0, NVALS * sizeof(*f));
@@ -146,7 +155,10 @@ static int read_found(ss_storage *st, size_t s, found f[NVALS], ss_diag *d)
 		f[i].counts = v[i].is_int;
 		f[i].usable = v[i].is_int && v[i].plain;
 		/* PuTTY keeps the value in an int. */
-		f[i].value = v[i].is_int ? v[i].ival : 0;
+		f[i].value = !v[i].is_int ? 0
+			     : unix_text && v[i].type == SS_STYPE_TEXT && v[i].text
+				 ? unix_atoi(v[i].text)
+				 : v[i].ival;
 		f[i].why = why_unusable(&v[i]);
 		ss_svalue_free(&v[i]);
 	}
@@ -292,16 +304,47 @@ static int putty_reads(ss_storage *st, size_t s, char **canon)
 	return any ? -2 : 1;
 }
 
-/* Which session's values PuTTY gets for session s of a registry store:
+/* The file Unix PuTTY opens for session `name` (unix/storage.c,
+ * make_session_filename: letters, digits and + - . @ _ as they are, any
+ * other byte %XX): it lists "a b" and opens a%20b. */
+static int unix_file_of(const char *name, char **out)
+{
+	ss_buf b = SS_BUF_INIT;
+	int r = 0;
+	for (const unsigned char *c = (const unsigned char *)name; *c && r == 0; c++) {
+		if (strchr("+-.@_", *c) || (*c >= '0' && *c <= '9') || (*c >= 'A' && *c <= 'Z') ||
+		    (*c >= 'a' && *c <= 'z')) {
+			r = ss_buf_addc(&b, (char)*c);
+		} else {
+			char e[3] = {'%', HEX[*c >> 4], HEX[*c & 15]};
+			r = ss_buf_add(&b, e, 3);
+		}
+	}
+	if (r < 0 || ss_buf_grow(&b, 0) < 0) {
+		ss_buf_release(&b);
+		return -1;
+	}
+	*out = b.data;
+	return 0;
+}
+
+/* Which session's values PuTTY gets for session s of a registry store,
+ * or of Unix PuTTY's session folder:
  * *from is s for a key PuTTY wrote, another session, or SIZE_MAX for no
  * key (every value its default). 0, -2 when it cannot be told here (with
  * *canon NULL), -1 out of memory. *canon: the key PuTTY opens, if known. */
-static int reading_from(ss_storage *st, size_t s, size_t *from, char **canon)
+static int reading_from(const flavour *fl, ss_storage *st, size_t s, size_t *from, char **canon)
 {
 	*from = s;
 	*canon = NULL;
-	if (!ss_storage_keyed(st))
+	if (!ss_storage_keyed(st)) {
+		if (fl != &PUTTY || strcmp(ss_storage_backend_name(st), "sessdir") != 0)
+			return 0;
+		if (unix_file_of(ss_storage_at(st, s)->name, canon) < 0)
+			return -1;
+		*from = ss_storage_find(st, *canon);
 		return 0;
+	}
 	int r = putty_reads(st, s, canon);
 	if (r < 0)
 		return r;
@@ -328,8 +371,8 @@ static int unread_session(ss_scope *sc, const ss_storage_session *ses, const cha
 	if (canon)
 		return ss_scope_reason(
 		    sc,
-		    "PuTTY lists key %s as session \"%s\" but loads that session "
-		    "from key %s, which does not exist: every setting is its default",
+		    "PuTTY lists %s as session \"%s\" but loads that session "
+		    "from %s, which does not exist: every setting is its default",
 		    ses->raw, ses->name, canon);
 	return ss_scope_reason(sc,
 			       "PuTTY lists key %s by its name in the Windows ANSI code page "
@@ -346,7 +389,7 @@ static int audit_session(const flavour *fl, ss_storage *st, size_t s, ss_scopes 
 		return ss_diag_oom(d);
 	size_t from;
 	char *canon = NULL;
-	int r = reading_from(st, s, &from, &canon);
+	int r = reading_from(fl, st, s, &from, &canon);
 	if (r == -1)
 		return ss_diag_oom(d);
 	if (r == -2 || from == SIZE_MAX) {
@@ -356,7 +399,8 @@ static int audit_session(const flavour *fl, ss_storage *st, size_t s, ss_scopes 
 	}
 	free(canon);
 	found f[NVALS];
-	if (read_found(st, from, f, d) < 0)
+	int unix_text = fl == &PUTTY && strcmp(ss_storage_backend_name(st), "sessdir") == 0;
+	if (read_found(st, from, unix_text, f, d) < 0)
 		return -1;
 	r = fill_scope(sc, f) < 0 ? ss_diag_oom(d) : 0;
 	found_free(f);
@@ -383,7 +427,7 @@ static int audit(const flavour *fl, const char *path, ss_scopes *out, ss_diag *d
 
 /* Every session, and a new Default Settings where the store lacks one,
  * gets the wanted values, as PuTTY writes them. */
-static int apply_store(ss_storage *st, const ss_policy *p, ss_diag *d)
+static int apply_store(const flavour *fl, ss_storage *st, const ss_policy *p, ss_diag *d)
 {
 	uint32_t want[NVALS];
 	size_t nwant = wanted(p, want), def;
@@ -393,7 +437,7 @@ static int apply_store(ss_storage *st, const ss_policy *p, ss_diag *d)
 		 * there, and PuTTY opens that session with its defaults). */
 		size_t from;
 		char *canon = NULL;
-		r = reading_from(st, s, &from, &canon);
+		r = reading_from(fl, st, s, &from, &canon);
 		free(canon);
 		if (r == -1)
 			return ss_diag_oom(d);
@@ -415,7 +459,7 @@ static int apply(const flavour *fl, const char *path, const ss_policy *p, ss_cha
 	ss_storage *st;
 	if (ss_storage_open(&st, path, fl->root, NULL, cs, d) < 0)
 		return -1;
-	int r = apply_store(st, p, d);
+	int r = apply_store(fl, st, p, d);
 	ss_storage_close(st);
 	return r;
 }

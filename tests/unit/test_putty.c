@@ -286,10 +286,10 @@ static void test_keys_putty_never_loads(void **state)
 		assert_true(s->not_applicable);
 		assert_int_equal(s->interval, 0);
 		assert_int_equal(s->tcp_keepalive, 0);
-		assert_non_null(strstr(s->reasons.v[0], "PuTTY lists key"));
+		assert_non_null(strstr(s->reasons.v[0], "PuTTY lists "));
 	}
-	assert_non_null(strstr(scope(f, "My Server")->reasons.v[0], "from key My%20Server,"));
-	assert_non_null(strstr(scope(f, "ABC")->reasons.v[0], "from key ABC,"));
+	assert_non_null(strstr(scope(f, "My Server")->reasons.v[0], "from My%20Server,"));
+	assert_non_null(strstr(scope(f, "ABC")->reasons.v[0], "from ABC,"));
 	/* z%E9 is the key in code page 1252 only: unknown in a file */
 	s = scope(f, "z\xc3\xa9");
 	assert_int_equal(s->interval, SS_UNKNOWN);
@@ -388,6 +388,38 @@ static void test_session_dirs(void **state)
 	free(kd);
 }
 
+/* Unix PuTTY lists a session file by its decoded name and opens the file
+ * that name encodes to (unix/storage.c), and reads numbers with glibc's
+ * atoi, an int of a 64-bit strtol (the native putty-settings-oracle
+ * shows both, tests/integration/putty_oracle_unix.py). */
+static void test_unix_session_files_as_putty_reads_them(void **state)
+{
+	fixture *f = *state;
+	free(file(f, "a b", "PingInterval=2\n"));
+	free(file(f, "a%20b", "PingIntervalSecs=7\n"));
+	free(file(f, "x%2a", "PingInterval=2\n")); /* "xJ": PuTTY's lowercase hex */
+	free(file(f, "big", "PingIntervalSecs=99999999999\nTCPKeepalives=4294967296\n"));
+	free(file(f, "wrap", "PingInterval=99999999999\n"));
+	audit(f, &ss_client_putty, f->dir);
+	assert_int_equal(scope(f, "a b")->interval, 7);
+	assert_false(scope(f, "a b")->not_applicable);
+	const ss_scope *s = scope(f, "xJ");
+	assert_true(s->not_applicable);
+	assert_int_equal(s->interval, 0);
+	assert_non_null(strstr(s->reasons.v[0], "from xJ,"));
+	assert_int_equal(scope(f, "big")->interval, 1215752191);
+	assert_int_equal(scope(f, "big")->tcp_keepalive, 0);
+	/* 1215752191 * 60 wraps to -69312572: off */
+	assert_int_equal(scope(f, "wrap")->interval, 0);
+
+	/* apply leaves the files PuTTY does not open. */
+	apply(f, &ss_client_putty, f->dir);
+	for (size_t i = 0; i < f->cs.n; i++) {
+		assert_null(strstr(f->cs.v[i].text->path, "/a b"));
+		assert_null(strstr(f->cs.v[i].text->path, "/x%2a"));
+	}
+}
+
 static void test_export_plan(void **state)
 {
 	fixture *f = *state;
@@ -467,6 +499,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_keys_putty_never_loads, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_malformed_reg_is_an_error, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_session_dirs, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_unix_session_files_as_putty_reads_them, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(test_export_plan, setup, teardown),
 	    cmocka_unit_test(test_sniff),
 	};
