@@ -132,7 +132,12 @@ def audit(wine, exe, env, key):
     if p.returncode not in (0, 1):
         raise SystemExit("sshsync.exe audit %s: exit %d\n%s" % (
             target, p.returncode, p.stderr.decode("utf-8", "replace")))
-    return json.loads(p.stdout.decode("utf-8"))["scopes"]
+    try:
+        return json.loads(p.stdout.decode("utf-8"))["scopes"]
+    except ValueError:
+        raise SystemExit("sshsync.exe audit %s: exit %d, no JSON:\n%s%s" % (
+            target, p.returncode, p.stdout.decode("utf-8", "replace"),
+            p.stderr.decode("utf-8", "replace")))
 
 
 def same_name(putty, ours):
