@@ -4,7 +4,10 @@
  * Linked with PuTTY's `settings` and `utils` libraries, built from the
  * Debian source package by scripts/build-putty-oracle (never kept in this
  * repository). Nothing here is platform-specific: PuTTY's storage back end
- * (windows/storage.c, the registry) does the reading.
+ * does the reading, windows/storage.c (the registry) in the Windows build,
+ * unix/storage.c (files under $PUTTYDIR/sessions) in the native one, which
+ * also links putty-settings-oracle-unix.c (tests/integration/
+ * putty_oracle_unix.py).
  *
  *   putty-settings-oracle [SESSION...]
  *
