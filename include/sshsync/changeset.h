@@ -13,16 +13,33 @@
 #include "sshsync/edit.h"
 #include "sshsync/text.h"
 
+/* A change of something that is no file (the live registry): `text` is
+ * then a description of what it was (its .reg form) and the edits what it
+ * becomes, for the diff and the journal, and these write it instead of the
+ * file functions. */
+typedef struct ss_change_sink {
+	/* Still as it was planned against? -1 (d set) when not. */
+	int (*check)(void *ctx, ss_diag *d);
+	/* Writes the change (checking once more first); a failure half way
+	 * puts back what it wrote and says so. */
+	int (*write)(void *ctx, ss_diag *d);
+	/* Puts back what write wrote (a later change failed). */
+	int (*restore)(void *ctx, ss_diag *d);
+	void (*free)(void *ctx);
+} ss_change_sink;
+
 typedef struct ss_change {
 	ss_text *text; /* owned */
 	ss_edits edits;
-	ss_buf rendered;  /* filled by ss_changeset_render for texts of at most
-			   * SS_RENDER_KEEP_MAX bytes (to look at; writing
-			   * renders from the edits) */
-	int changed;	  /* rendered bytes differ from the file */
-	char *backup_dir; /* where the backup goes; NULL: beside the file. Set
-			   * where a backup beside the file would be read as
-			   * data (a PuTTY session directory lists every file) */
+	ss_buf rendered;	    /* filled by ss_changeset_render for texts of at most
+				     * SS_RENDER_KEEP_MAX bytes (to look at; writing
+				     * renders from the edits) */
+	int changed;		    /* rendered bytes differ from the file */
+	char *backup_dir;	    /* where the backup goes; NULL: beside the file. Set
+				     * where a backup beside the file would be read as
+				     * data (a PuTTY session directory lists every file) */
+	const ss_change_sink *sink; /* NULL: a file */
+	void *sink_ctx;		    /* owned (sink->free) */
 } ss_change;
 
 #define SS_RENDER_KEEP_MAX ((size_t)1 << 20)

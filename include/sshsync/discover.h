@@ -20,7 +20,10 @@ void ss_discover_env_init(ss_discover_env *env);
 
 /* Appends every store found, in a fixed order: OpenSSH user and system
  * client configs, sshd, PuTTY's session directory, KiTTY and WinSCP in the
- * Wine prefix. System files are marked `system`. */
+ * Wine prefix; on Windows the sessions keys of PuTTY and KiTTY that exist
+ * and the store WinSCP uses (WinSCP.ini beside WinSCP.exe, where its
+ * installer's uninstall key says, else %APPDATA%\WinSCP.ini, else its
+ * sessions key). System files are marked `system`. */
 int ss_discover(const ss_discover_env *env, ss_targets *out, ss_diag *d);
 
 #endif

@@ -11,6 +11,13 @@
  * database's (callers that honour $HOME read it first); on Windows
  * %USERPROFILE%. */
 const char *ss_os_home_dir(void);
+/* The home folder the SSH clients of this system expand ~ to: on POSIX
+ * $HOME when set (an empty one too: callers decide what it means), else
+ * ss_os_home_dir; on Windows the
+ * profile, whatever %HOME% says: Win32-OpenSSH takes pw_dir from the
+ * profile list (ProfileImagePath), never from HOME (which Git for Windows
+ * and MSYS set, and which Wine passes to no Windows program). */
+const char *ss_os_user_home(void);
 /* The current user's login name (NULL when unknown), valid as above. */
 const char *ss_os_user_name(void);
 /* Where the system's configurations live: /etc; Windows: %PROGRAMDATA%

@@ -192,4 +192,10 @@ int ss_winereg_touch_key(const ss_winereg *wr, ss_edits *e, size_t b, int64_t un
 int ss_winereg_append_key(const ss_winereg *wr, ss_edits *e, const ss_regkey *k,
 			  int64_t unix_seconds, ss_diag *d);
 
+/* Before a Wine registry file is written (apply, undo): -1 with `d` set
+ * when `t` is one (ss_winereg_sniff) and a wineserver runs for its prefix
+ * (the file's directory), which would write its own copy over the
+ * change; 0 when it may be written (or is no Wine registry file). */
+int ss_winereg_no_server(const ss_text *t, ss_diag *d);
+
 #endif

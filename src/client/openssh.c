@@ -8,6 +8,7 @@
 #include "openssh_int.h"
 #include "sshsync/clients.h"
 #include "sshsync/os_path.h"
+#include "sshsync/os_user.h"
 
 /* clientloop.c counts a check before sending its probe and quits when the
  * count exceeds ServerAliveCountMax: with 0 the first check quits. Measured
@@ -199,7 +200,7 @@ static int ssh_audit(const char *path, const ss_query *q, ss_scopes *out, ss_dia
  * nothing (no error) when it does not. */
 static int is_user_config(const char *path)
 {
-	const char *home = getenv("HOME");
+	const char *home = ss_os_user_home();
 	char *mine = home && *home ? ss_asprintf("%s/.ssh/config", home) : NULL;
 	int r = mine && strcmp(mine, path) == 0;
 	free(mine);

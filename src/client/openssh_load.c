@@ -738,7 +738,7 @@ static char *default_base(const char *path, int system, const char *home)
 
 static int init_options(ss_openssh *c, const char *path, const ss_openssh_opts *o, ss_diag *d)
 {
-	const char *home = o && o->home ? o->home : getenv("HOME");
+	const char *home = o && o->home ? o->home : ss_os_user_home();
 	if (!home || !*home)
 		home = ss_os_home_dir();
 	if (!home)

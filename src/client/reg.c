@@ -55,9 +55,27 @@ static int reg_apply(const char *path, const ss_policy *p, ss_changeset *cs, ss_
 	return c ? c->apply(path, p, cs, d) : no_owner(path, d);
 }
 
+/* Migration from and into the live registry: the owner's, over the same
+ * storage (its winreg backend plans the values; the engine writes them as
+ * for apply). */
+static int reg_sessions_read(const char *path, const ss_strlist *names, ss_sessions *out,
+			     ss_diag *d)
+{
+	const ss_client *c = owner(path);
+	return c ? c->sessions_read(path, names, out, d) : no_owner(path, d);
+}
+
+static int reg_sessions_plan(const char *path, ss_sessions *in, ss_changeset *cs, ss_diag *d)
+{
+	const ss_client *c = owner(path);
+	return c ? c->sessions_plan(path, in, cs, d) : no_owner(path, d);
+}
+
 const ss_client ss_client_reg = {
     .kind = "reg",
     .description = "the live Windows registry: the sessions key of PuTTY, KiTTY or WinSCP",
     .audit = reg_audit,
     .apply = reg_apply,
+    .sessions_read = reg_sessions_read,
+    .sessions_plan = reg_sessions_plan,
 };

@@ -183,8 +183,7 @@ static int check_changeset(const ss_changeset *cs, const ss_apply_opts *o, ss_di
 {
 	for (size_t i = 0; i < cs->n; i++) {
 		const ss_change *c = &cs->v[i];
-		ss_write_opts wo = {o->backup, c->backup_dir};
-		if (c->changed && ss_safe_replace_check(c->text, &wo, d) < 0)
+		if (c->changed && ss_change_check(c, o->backup, d) < 0)
 			return -1;
 	}
 	if (cs->validate && ss_changeset_count_changed(cs) &&
@@ -204,9 +203,7 @@ static int describe(const ss_target *t, const ss_changeset *cs, const ss_apply_o
 		if (!c->changed)
 			continue;
 		/* A new file has nothing to back up. */
-		char *bak = c->text->id.known && o->backup
-				? ss_backup_path(c->text->path, c->backup_dir)
-				: ss_strdup("");
+		char *bak = ss_change_backup_path(c, o->backup, o->journal_dir);
 		if (ss_strlist_push(&res->changed, c->text->path) < 0 ||
 		    ss_strlist_push_owned(&res->backups, bak) < 0 ||
 		    ss_strlist_push(&res->kinds, t->client->kind) < 0)
@@ -238,9 +235,7 @@ static int write_all(const ss_changeset *sets, size_t n, const ss_apply_opts *o,
 			if (!ch->changed)
 				continue;
 			/* Rendered piece by piece as it is written. */
-			ss_write_item it = {
-			    .text = ch->text, .edits = &ch->edits, .backup_dir = ch->backup_dir};
-			items[k++] = it;
+			items[k++] = ss_change_item(ch);
 		}
 	ss_journal j = SS_JOURNAL_INIT;
 	ss_write_run run = {"apply", 0, o->backup};

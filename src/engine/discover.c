@@ -8,16 +8,16 @@
 #include "sshsync/buf.h"
 #include "sshsync/os_file.h"
 #include "sshsync/os_path.h"
+#include "sshsync/os_registry.h"
 #include "sshsync/os_user.h"
+#include "sshsync/putty.h"
+#include "sshsync/winscp.h"
 
 void ss_discover_env_init(ss_discover_env *env)
 {
-	env->home = getenv("HOME");
-	if (!env->home) {
-		/* What PuTTY (and ssh, always) use when $HOME is not set
-		 * (Windows: %USERPROFILE%, where OpenSSH for Windows looks). */
-		env->home = ss_os_home_dir();
-	}
+	/* $HOME, else what PuTTY (and ssh, always) use when it is not set;
+	 * on Windows the profile, where OpenSSH for Windows looks. */
+	env->home = ss_os_user_home();
 	env->xdg_config_home = getenv("XDG_CONFIG_HOME");
 	env->puttydir = getenv("PUTTYDIR");
 	env->puttysessions = getenv("PUTTYSESSIONS");
@@ -139,6 +139,101 @@ static int discover_wine(const ss_discover_env *env, ss_targets *out, ss_diag *d
 	return r;
 }
 
+/* Whether the key HKCU\`sub` exists (errors count as no: discover only
+ * lists). */
+static int reg_key_exists(const char *root, const char *sub)
+{
+	char *path = ss_asprintf("%s\\%s", root, sub);
+	ss_osreg_key *k = NULL;
+	ss_diag ignored = SS_DIAG_INIT;
+	int r = path ? ss_osreg_open(path, 0, &k, &ignored) : -1;
+	ss_osreg_close(k);
+	ss_diag_clear(&ignored);
+	free(path);
+	return r == 1;
+}
+
+static int add_reg(ss_targets *out, const char *regkey, ss_diag *d)
+{
+	if (!reg_key_exists("HKCU", regkey))
+		return 0;
+	char *path = ss_asprintf("HKCU\\%s", regkey);
+	int r =
+	    !path || ss_targets_add(out, ss_client_find("reg"), path, 0) < 0 ? ss_diag_oom(d) : 0;
+	free(path);
+	return r;
+}
+
+/* Where the WinSCP installer put WinSCP.exe (Inno Setup's uninstall key
+ * of AppId winscp3: per user, per machine, or per machine from the 32-bit
+ * installer on 64-bit Windows), newly allocated, or NULL. */
+static char *winscp_install_dir(void)
+{
+	static const char *const KEYS[] = {
+	    "HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\winscp3_is1",
+	    "HKLM\\Software\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\winscp3_is1",
+	    "HKLM\\Software\\WOW6432Node\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\"
+	    "winscp3_is1"};
+	for (size_t i = 0; i < sizeof(KEYS) / sizeof(KEYS[0]); i++) {
+		ss_osreg_key *k = NULL;
+		ss_diag ignored = SS_DIAG_INIT;
+		ss_buf data = SS_BUF_INIT, dir = SS_BUF_INIT;
+		uint32_t type = 0;
+		char *found = NULL;
+		if (ss_osreg_open(KEYS[i], 0, &k, &ignored) == 1 &&
+		    ss_osreg_query(k, "InstallLocation", &type, &data, &ignored) == 1 &&
+		    type == 1 && ss_utf16le_to_utf8(data.data, data.len, &dir) == 0) {
+			while (dir.len && (dir.data[dir.len - 1] == '\0' ||
+					   ss_os_is_sep(dir.data[dir.len - 1])))
+				dir.len--;
+			found = dir.len ? ss_strndup(dir.data, dir.len) : NULL;
+		}
+		ss_osreg_close(k);
+		ss_diag_clear(&ignored);
+		ss_buf_release(&data);
+		ss_buf_release(&dir);
+		if (found)
+			return found;
+	}
+	return NULL;
+}
+
+/* WinSCP keeps its sessions in the first that exists of WinSCP.ini beside
+ * WinSCP.exe and %APPDATA%\WinSCP.ini, else in the registry
+ * (TConfiguration::GetStorage and GetIniFileStorageName): the store it
+ * uses is listed. */
+static int discover_winscp(ss_targets *out, ss_diag *d)
+{
+	char *dir = winscp_install_dir(), *appdata = ss_os_folder_path(SS_OS_APPDATA);
+	char *beside = dir ? ss_asprintf("%s/WinSCP.ini", dir) : NULL;
+	char *roaming = appdata ? ss_asprintf("%s/WinSCP.ini", appdata) : NULL;
+	int r = 0;
+	if ((dir && !beside) || (appdata && !roaming))
+		r = ss_diag_oom(d);
+	else if (beside && exists(beside, 0))
+		r = add_if(out, "winscp", beside, 0, 0, d);
+	else if (roaming && exists(roaming, 0))
+		r = add_if(out, "winscp", roaming, 0, 0, d);
+	else
+		r = add_reg(out, ss_winscp_root.regkey, d);
+	free(dir);
+	free(appdata);
+	free(beside);
+	free(roaming);
+	return r;
+}
+
+/* Windows: the sessions keys of PuTTY and KiTTY that exist, and WinSCP's
+ * store. */
+static int discover_registry(ss_targets *out, ss_diag *d)
+{
+	if (!ss_osreg_available())
+		return 0;
+	int r = add_reg(out, ss_putty_root.regkey, d);
+	r = r ? r : add_reg(out, ss_kitty_root.regkey, d);
+	return r ? r : discover_winscp(out, d);
+}
+
 int ss_discover(const ss_discover_env *env, ss_targets *out, ss_diag *d)
 {
 	const char *etc = is_set(env->sysconfdir) ? env->sysconfdir : ss_os_config_root();
@@ -150,7 +245,10 @@ int ss_discover(const ss_discover_env *env, ss_targets *out, ss_diag *d)
 	r = r ? r : add_owned(out, "sshd", ss_asprintf("%s/ssh/sshd_config", etc), 0, 1, d);
 	if (has_home || env->puttysessions || env->puttydir)
 		r = r ? r : add_owned(out, "putty", putty_sessions_dir(env), 1, 0, d);
-	if (has_home || is_set(env->wineprefix))
+	/* Wine prefixes are Linux's: under Wine, sshsync.exe sees $WINEPREFIX
+	 * too, but its registry is the live one (user.reg is wineserver's
+	 * while it runs, and a Windows program always runs with one). */
+	if ((has_home || is_set(env->wineprefix)) && !ss_osreg_available())
 		r = r ? r : discover_wine(env, out, d);
-	return r;
+	return r ? r : discover_registry(out, d);
 }

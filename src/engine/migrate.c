@@ -16,9 +16,7 @@ static int describe(const ss_changeset *cs, const ss_migrate_opts *o, ss_migrate
 		const ss_change *c = &cs->v[i];
 		if (!c->changed)
 			continue;
-		char *bak = c->text->id.known && o->backup
-				? ss_backup_path(c->text->path, c->backup_dir)
-				: ss_strdup("");
+		char *bak = ss_change_backup_path(c, o->backup, o->journal_dir);
 		if (ss_strlist_push(&res->changed, c->text->path) < 0 ||
 		    ss_strlist_push_owned(&res->backups, bak) < 0)
 			return ss_diag_oom(d);
@@ -39,8 +37,7 @@ static int write_changes(const ss_changeset *cs, const ss_migrate_opts *o, ss_mi
 		return 0;
 	for (size_t i = 0; i < cs->n; i++) {
 		const ss_change *c = &cs->v[i];
-		ss_write_opts wo = {o->backup, c->backup_dir};
-		if (c->changed && ss_safe_replace_check(c->text, &wo, d) < 0)
+		if (c->changed && ss_change_check(c, o->backup, d) < 0)
 			return -1;
 	}
 	ss_write_item *items = calloc(n, sizeof(*items));
@@ -50,8 +47,7 @@ static int write_changes(const ss_changeset *cs, const ss_migrate_opts *o, ss_mi
 	for (size_t i = 0; i < cs->n; i++) {
 		const ss_change *c = &cs->v[i];
 		if (c->changed)
-			items[k++] = (ss_write_item){
-			    .text = c->text, .edits = &c->edits, .backup_dir = c->backup_dir};
+			items[k++] = ss_change_item(c);
 	}
 	ss_journal j = SS_JOURNAL_INIT;
 	ss_write_run run = {"migrate", 0, o->backup};
@@ -79,8 +75,10 @@ int ss_engine_migrate(const ss_target *from, const ss_target *to, const ss_migra
 				   "putty, kitty or winscp",
 				   to->client ? to->client->kind : "these");
 	/* An ssh_config is created; a PuTTY, KiTTY or WinSCP store is one the
-	 * client made (its kind decides how new sessions are written). */
-	if (strcmp(to->client->kind, "ssh") != 0 && !ss_os_path_exists(to->path))
+	 * client made (its kind decides how new sessions are written); a
+	 * registry key is no path: its backend says when it is missing. */
+	if (strcmp(to->client->kind, "ssh") != 0 && strcmp(to->client->kind, "reg") != 0 &&
+	    !ss_os_path_exists(to->path))
 		return ss_diag_set(d, to->path, 0, 0,
 				   "no such %s store: migrate adds sessions to an existing one; "
 				   "create it first (mkdir for a session folder, a .reg file "

@@ -6,9 +6,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "sshsync/os_file.h"
 #include "sshsync/safewrite.h"
 #include "sshsync/text.h"
-#include "sshsync/os_file.h"
+#include "sshsync/winereg.h"
+#include "sshsync/winreg.h"
 #include "writeset.h"
 
 typedef enum u_action { U_SKIP, U_WRITE, U_REMOVE, U_CREATE } u_action;
@@ -21,7 +23,66 @@ typedef struct u_file {
 	char now[SS_SHA256_HEX];
 	ss_buf bytes; /* the contents to put back */
 	u_action action;
+	void *sink_ctx; /* the live registry: the values to put back */
 } u_file;
+
+static int is_reg(const ss_journal_file *jf)
+{
+	return strncmp(jf->path, SS_WINREG_JOURNAL_PREFIX, strlen(SS_WINREG_JOURNAL_PREFIX)) == 0;
+}
+
+/* A .reg form kept in the journal, as a state. */
+static int load_state(const ss_journal *j, const char *path, const char *hex, ss_buf *bytes,
+		      ss_winreg_state *out, ss_diag *d)
+{
+	ss_text t;
+	if (ss_journal_load(j, hex, bytes, d) < 0 ||
+	    ss_text_from_bytes(&t, path, bytes->data, bytes->len, d) < 0)
+		return -1;
+	int r = ss_winreg_parse(&t, out, d);
+	ss_text_free(&t);
+	return r;
+}
+
+/* 1 when the live registry holds what `want` says of its keys. */
+static int holds(const ss_winreg_state *want, ss_diag *d)
+{
+	ss_winreg_state now = SS_WINREG_STATE_INIT;
+	int r = ss_winreg_read(want, &now, d);
+	if (r == 0)
+		r = ss_winreg_same(&now, want, d);
+	ss_winreg_state_free(&now);
+	return r;
+}
+
+/* The live registry: "now" is the hash of the state it matches (the one
+ * before that apply, or after it), else nothing. The text is the .reg
+ * form after, and the values to put back are those before. */
+static int look_at_reg(const ss_journal *j, u_file *u, int force, ss_diag *d)
+{
+	const ss_journal_file *jf = u->jf;
+	ss_winreg_state before = SS_WINREG_STATE_INIT, after = SS_WINREG_STATE_INIT;
+	ss_buf after_bytes = SS_BUF_INIT;
+	u->exists = 1;
+	u->now[0] = '\0';
+	int r = load_state(j, jf->path, jf->before, &u->bytes, &before, d);
+	if (r == 0)
+		r = load_state(j, jf->path, jf->after, &after_bytes, &after, d);
+	if (r == 0)
+		r = ss_text_from_bytes(&u->text, jf->path, after_bytes.data, after_bytes.len, d);
+	int b = r == 0 ? holds(&before, d) : -1;
+	int a = b == 0 ? holds(&after, d) : 0;
+	if (b < 0 || a < 0)
+		r = -1;
+	else
+		memcpy(u->now, b ? jf->before : a ? jf->after : "", SS_SHA256_HEX);
+	if (r == 0 && !(u->sink_ctx = ss_winreg_sink_new(&before, force ? NULL : &after, NULL)))
+		r = ss_diag_oom(d);
+	ss_winreg_state_free(&before);
+	ss_winreg_state_free(&after);
+	ss_buf_release(&after_bytes);
+	return r;
+}
 
 static int look_at(u_file *u, ss_diag *d)
 {
@@ -71,6 +132,8 @@ static int decide(u_file *u, int force, ss_buf *refused)
 
 static int load_contents(const ss_journal *j, u_file *u, ss_diag *d)
 {
+	if (u->sink_ctx)
+		return 0; /* loaded by look_at_reg */
 	if (u->action != U_WRITE && u->action != U_CREATE)
 		return 0;
 	return ss_journal_load(j, u->jf->before, &u->bytes, d);
@@ -99,7 +162,9 @@ static int write_back(ss_journal *j, const ss_journal_entry *e, u_file *files, s
 				    .bytes = u->bytes.data ? u->bytes.data : "",
 				    .len = u->bytes.len,
 				    .remove = u->action == U_REMOVE,
-				    .backup_dir = u->jf->backup_dir};
+				    .backup_dir = u->jf->backup_dir,
+				    .sink = u->sink_ctx ? &ss_winreg_sink : NULL,
+				    .sink_ctx = u->sink_ctx};
 		items[n++] = it;
 	}
 	ss_write_run run = {"undo", e->id, 0};
@@ -118,10 +183,16 @@ static int undo_entry(ss_journal *j, const ss_journal_entry *e, const ss_undo_op
 	int r = 0;
 	for (size_t i = 0; i < e->nfiles && r == 0; i++) {
 		files[i].jf = &e->files[i];
-		r = look_at(&files[i], d);
+		r = is_reg(files[i].jf) ? look_at_reg(j, &files[i], o->force, d)
+					: look_at(&files[i], d);
 		if (r == 0 && decide(&files[i], o->force, &refused) < 0)
 			r = ss_diag_oom(d);
 	}
+	/* Wine's registry files: not while a wineserver holds them (it would
+	 * write its own copy over what undo puts back). */
+	for (size_t i = 0; i < e->nfiles && r == 0; i++)
+		if (files[i].action != U_SKIP && files[i].exists && !files[i].sink_ctx)
+			r = ss_winereg_no_server(&files[i].text, d);
 	if (r == 0 && refused.len)
 		r = ss_diag_set(d, NULL, 0, 0,
 				"cannot undo apply %ld (%s): %s; nothing written ('sshsync undo "
@@ -137,6 +208,7 @@ static int undo_entry(ss_journal *j, const ss_journal_entry *e, const ss_undo_op
 	for (size_t i = 0; i < e->nfiles; i++) {
 		ss_text_free(&files[i].text);
 		ss_buf_release(&files[i].bytes);
+		ss_winreg_sink.free(files[i].sink_ctx);
 	}
 	free(files);
 	ss_buf_release(&refused);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sshsync/os_file.h"
 #include "sshsync/safewrite.h"
 
 /* One file written by this run: what to put back if a later one fails. */
@@ -23,11 +24,75 @@ static ss_source item_source(const ss_write_item *it)
 	return s;
 }
 
+ss_write_item ss_change_item(const ss_change *c)
+{
+	ss_write_item it = {.text = c->text,
+			    .edits = &c->edits,
+			    .backup_dir = c->backup_dir,
+			    .sink = c->sink,
+			    .sink_ctx = c->sink_ctx};
+	return it;
+}
+
+int ss_change_check(const ss_change *c, int backup, ss_diag *d)
+{
+	if (c->sink)
+		return c->sink->check(c->sink_ctx, d);
+	ss_write_opts wo = {backup, c->backup_dir};
+	return ss_safe_replace_check(c->text, &wo, d);
+}
+
+/* The backup .reg of a sink, named by the hash of its bytes. */
+static char *sink_backup_path(const ss_text *t, const char *dir)
+{
+	ss_source src = {t, NULL, NULL, 0};
+	char hex[SS_SHA256_HEX];
+	ss_diag ignored = SS_DIAG_INIT;
+	int r = ss_sha256_source(&src, hex, &ignored);
+	ss_diag_clear(&ignored);
+	return r < 0 ? NULL : ss_asprintf("%s/reg-backup-%.16s.reg", dir, hex);
+}
+
+char *ss_change_backup_path(const ss_change *c, int backup, const char *journal_dir)
+{
+	if (!backup)
+		return ss_strdup("");
+	if (!c->sink)
+		return c->text->id.known ? ss_backup_path(c->text->path, c->backup_dir)
+					 : ss_strdup("");
+	char *dir = journal_dir ? ss_strdup(journal_dir) : ss_journal_default_dir();
+	char *path = dir ? sink_backup_path(c->text, dir) : NULL;
+	free(dir);
+	return path;
+}
+
+/* Writes the backup .reg of a sink (once: a file of that name holds those
+ * bytes already). */
+static int write_sink_backup(const ss_text *t, const char *path, ss_diag *d)
+{
+	if (ss_os_path_exists(path))
+		return 0;
+	ss_buf bytes = SS_BUF_INIT;
+	ss_text file;
+	int r = ss_text_encode(t, t->data, t->len, &bytes, d);
+	if (r == 0)
+		r = ss_text_new_empty(&file, path, SS_ENC_BYTES, SS_EOL_CRLF, d);
+	if (r == 0) {
+		ss_write_opts wo = {0, NULL};
+		r = ss_safe_write(&file, bytes.data ? bytes.data : "", bytes.len, &wo, d);
+		ss_text_free(&file);
+	}
+	ss_buf_release(&bytes);
+	return r;
+}
+
 static int write_one(const ss_write_item *it, int backup, written *w, ss_strlist *warnings,
 		     ss_diag *d)
 {
 	w->item = it;
 	memset(&w->id, 0, sizeof(w->id));
+	if (it->sink)
+		return it->sink->write(it->sink_ctx, d);
 	if (it->remove)
 		return ss_safe_remove(it->text, d);
 	ss_write_opts wo = {backup, it->backup_dir};
@@ -45,6 +110,8 @@ static int write_one(const ss_write_item *it, int backup, written *w, ss_strlist
 /* Puts one file back as it was read: rewritten, recreated or removed. */
 static int restore_one(const written *w, ss_diag *d)
 {
+	if (w->item->sink)
+		return w->item->sink->restore(w->item->sink_ctx, d);
 	const ss_text *orig = w->item->text;
 	ss_text now = *orig; /* shallow: the bytes read, the identity now */
 	now.id = w->id;
@@ -94,11 +161,31 @@ static int roll_back(const written *log, size_t n, ss_diag *d)
 	return complete;
 }
 
+/* A sink's record: its name, its backup .reg (written now, before the
+ * first change), and both .reg forms kept as objects (undo reads them). */
+static int describe_sink(const ss_write_item *it, int backup, ss_journal *j, ss_journal_file *f,
+			 ss_diag *d)
+{
+	if (!(f->path = ss_strdup(it->text->path)))
+		return ss_diag_oom(d);
+	ss_source before = {it->text, NULL, NULL, 0}, after = item_source(it);
+	if (ss_journal_store_from(j, &before, f->before, d) < 0 ||
+	    ss_journal_store_from(j, &after, f->after, d) < 0)
+		return -1;
+	if (!backup)
+		return 0;
+	if (!(f->backup = sink_backup_path(it->text, j->dir)))
+		return ss_diag_oom(d);
+	return write_sink_backup(it->text, f->backup, d);
+}
+
 /* The journal's record of one item; the previous contents are kept. */
 static int describe_item(const ss_write_item *it, int backup, ss_journal *j, ss_journal_file *f,
 			 ss_diag *d)
 {
 	memset(f, 0, sizeof(*f));
+	if (it->sink)
+		return describe_sink(it, backup, j, f, d);
 	if (!(f->path = ss_safe_real_path(it->text, d)))
 		return -1;
 	if (backup && it->text->id.known && !it->remove &&
@@ -137,6 +224,11 @@ int ss_write_items(const ss_write_item *v, size_t n, const ss_write_run *run, ss
 	long id = 0;
 	if (n == 0)
 		return 0;
+	/* The live registry has no transactions: what the plan read is read
+	 * again, and any difference stops the run before anything is written. */
+	for (size_t i = 0; i < n; i++)
+		if (v[i].sink && v[i].sink->check(v[i].sink_ctx, d) < 0)
+			return -1;
 	if (j && journal_begin(v, n, run, j, &id, d) < 0)
 		return -1;
 	written *log = calloc(n, sizeof(*log));

@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "sshsync/buf.h"
+#include "sshsync/changeset.h"
 #include "sshsync/diag.h"
 #include "sshsync/edit.h"
 #include "sshsync/journal.h"
@@ -15,10 +16,13 @@ typedef struct ss_write_item {
 	const ss_text *text; /* the file as read (id.known 0: it does not exist) */
 	const void *bytes;   /* the new contents */
 	size_t len;
-	const ss_edits *edits;	/* when set (bytes unused): the contents are the
-				 * text with these edits, rendered piece by piece */
-	int remove;		/* remove the file instead */
-	const char *backup_dir; /* as in ss_write_opts */
+	const ss_edits *edits;	    /* when set (bytes unused): the contents are the
+				     * text with these edits, rendered piece by piece */
+	int remove;		    /* remove the file instead */
+	const char *backup_dir;	    /* as in ss_write_opts */
+	const ss_change_sink *sink; /* no file: `text` is its .reg form before, and
+				     * the sink writes it (see changeset.h) */
+	void *sink_ctx;
 } ss_write_item;
 
 typedef struct ss_write_run {
@@ -27,11 +31,24 @@ typedef struct ss_write_run {
 	int backup;	/* keep backups */
 } ss_write_run;
 
+/* The write item of a planned change. */
+ss_write_item ss_change_item(const ss_change *c);
+/* Checks, without writing, that a planned change can be written: a file
+ * as ss_safe_replace_check; a sink's values as they were read. */
+int ss_change_check(const ss_change *c, int backup, ss_diag *d);
+/* Where the backup of a change goes ("" when none), newly allocated: for
+ * a file as ss_backup_path; for a sink (the live registry) the .reg file
+ * reg-backup-HASH.reg in the journal's directory (`journal_dir`, NULL:
+ * the default), which `reg import` restores. */
+char *ss_change_backup_path(const ss_change *c, int backup, const char *journal_dir);
+
 /* Writes every item in order. With a journal (open, hence locked), an
  * entry is begun first (the previous contents kept as objects) and ended
- * afterwards. When a write fails, the items already written are put back
- * as they were read, the entry is ended as rolled back, and the error
- * lists what was put back. Warnings (written, but...) go to `warnings`. */
+ * afterwards. Sinks are checked before anything is written (and the
+ * journal begun); the backup of a sink, its .reg file, is written with the
+ * journal's begin, before the first change. When a write fails, the items already written are put
+ * back as they were read, the entry is ended as rolled back, and the error lists what was put back.
+ * Warnings (written, but...) go to `warnings`. */
 int ss_write_items(const ss_write_item *v, size_t n, const ss_write_run *run, ss_journal *j,
 		   ss_strlist *warnings, ss_diag *d);
 

@@ -17,6 +17,12 @@ const char *ss_os_home_dir(void)
 	return pw && pw->pw_dir && *pw->pw_dir ? pw->pw_dir : NULL;
 }
 
+const char *ss_os_user_home(void)
+{
+	const char *h = getenv("HOME");
+	return h ? h : ss_os_home_dir();
+}
+
 const char *ss_os_user_name(void)
 {
 	struct passwd *pw = getpwuid(getuid());

@@ -23,6 +23,11 @@ const char *ss_os_home_dir(void)
 	return env_or_null("USERPROFILE");
 }
 
+const char *ss_os_user_home(void)
+{
+	return ss_os_home_dir();
+}
+
 const char *ss_os_user_name(void)
 {
 	return env_or_null("USERNAME");

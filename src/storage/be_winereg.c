@@ -340,45 +340,14 @@ static int wine_create(ss_storage *st, size_t s, ss_diag *d)
 	return 0;
 }
 
-/* The directory of a file path (its prefix), newly allocated. */
-static char *dir_of(const char *path)
-{
-	const char *slash = strrchr(path, '/'), *bs = strrchr(path, '\\');
-	if (bs && (!slash || bs > slash))
-		slash = bs;
-	return slash ? ss_strndup(path, slash == path ? 1 : (size_t)(slash - path))
-		     : ss_strdup(".");
-}
-
 /* The changeset's last check before writing: no Wine registry file of it
  * may be written while a wineserver runs for its prefix. */
 static int no_wineserver(const ss_changeset *cs, void *ctx, ss_diag *d)
 {
 	(void)ctx;
-	for (size_t i = 0; i < cs->n; i++) {
-		const ss_change *c = &cs->v[i];
-		if (!c->changed || !ss_winereg_sniff(c->text->data, c->text->len))
-			continue;
-		char *prefix = dir_of(c->text->path), *why = NULL;
-		if (!prefix)
-			return ss_diag_oom(d);
-		int r = ss_os_wineserver_running(prefix, &why);
-		if (r != 0)
-			r = r > 0 ? ss_diag_set(d, c->text->path, 0, 0,
-						"a wineserver is running for the Wine prefix %s "
-						"(%s): it keeps the registry in memory and would "
-						"write it over this change; nothing was written. "
-						"Close the Wine programs or run 'WINEPREFIX=%s "
-						"wineserver -k', then apply again",
-						prefix, why ? why : "its lock is held", prefix)
-				  : ss_diag_errno(d, c->text->path,
-						  "cannot tell whether a wineserver runs for %s",
-						  prefix);
-		free(why);
-		free(prefix);
-		if (r < 0)
+	for (size_t i = 0; i < cs->n; i++)
+		if (cs->v[i].changed && ss_winereg_no_server(cs->v[i].text, d) < 0)
 			return -1;
-	}
 	return 0;
 }
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "sshsync/keyindex.h"
+#include "sshsync/os_wine.h"
 
 static const char HEADER[] = "WINE REGISTRY Version 2";
 static const char RELATIVE[] = ";; All keys relative to ";
@@ -1051,4 +1052,37 @@ int ss_winereg_append_key(const ss_winereg *wr, ss_edits *e, const ss_regkey *k,
 		r = ss_diag_oom(d);
 	ss_buf_release(&s);
 	return r;
+}
+
+/* The directory of a file path (its prefix), newly allocated. */
+static char *dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/'), *bs = strrchr(path, '\\');
+	if (bs && (!slash || bs > slash))
+		slash = bs;
+	return slash ? ss_strndup(path, slash == path ? 1 : (size_t)(slash - path))
+		     : ss_strdup(".");
+}
+
+int ss_winereg_no_server(const ss_text *t, ss_diag *d)
+{
+	if (!ss_winereg_sniff(t->data, t->len))
+		return 0;
+	char *prefix = dir_of(t->path), *why = NULL;
+	if (!prefix)
+		return ss_diag_oom(d);
+	int r = ss_os_wineserver_running(prefix, &why);
+	if (r != 0)
+		r = r > 0 ? ss_diag_set(d, t->path, 0, 0,
+					"a wineserver is running for the Wine prefix %s (%s): it "
+					"keeps the registry in memory and would write it over "
+					"this change; nothing was written. Close the Wine "
+					"programs or run 'WINEPREFIX=%s wineserver -k', then run "
+					"sshsync again",
+					prefix, why ? why : "its lock is held", prefix)
+			  : ss_diag_errno(d, t->path,
+					  "cannot tell whether a wineserver runs for %s", prefix);
+	free(why);
+	free(prefix);
+	return r < 0 ? -1 : 0;
 }

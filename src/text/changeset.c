@@ -37,7 +37,8 @@ int ss_changeset_render(ss_changeset *cs, ss_diag *d)
 		ss_change *c = &cs->v[i];
 		ss_buf_reset(&c->rendered);
 		/* A file sshsync creates is a change even when it comes out empty. */
-		c->changed = ss_edits_change_anything(c->text, &c->edits) || !c->text->id.known;
+		c->changed = ss_edits_change_anything(c->text, &c->edits) ||
+			     (!c->text->id.known && !c->sink);
 		/* A large file is rendered piece by piece as it is written. */
 		if (c->changed && c->text->len <= SS_RENDER_KEEP_MAX &&
 		    ss_edits_render_file(c->text, &c->edits, &c->rendered, d) < 0)
@@ -62,6 +63,8 @@ void ss_changeset_free(ss_changeset *cs)
 		ss_edits_free(&cs->v[i].edits);
 		ss_buf_release(&cs->v[i].rendered);
 		free(cs->v[i].backup_dir);
+		if (cs->v[i].sink && cs->v[i].sink->free)
+			cs->v[i].sink->free(cs->v[i].sink_ctx);
 	}
 	free(cs->v);
 	if (cs->free_ctx)

@@ -126,7 +126,16 @@ cp "$U" "$scratch/after.reg"
 expect_status 0 "audit passes after apply" "$SSHSYNC" audit --interval 60 "winereg:$U" >/dev/null
 expect_status 0 "a second apply" "$SSHSYNC" apply --interval 60 "winereg:$U" >/dev/null
 check "a second apply changes nothing" cmp -s "$U" "$scratch/after.reg"
-# undo puts the file back byte for byte; apply again for Wine to read.
+# undo refuses while a wineserver runs (it would save its copy over), and
+# then puts the file back byte for byte; apply again for Wine to read.
+wineserver -p
+expect_status 2 "undo while wineserver runs" "$SSHSYNC" undo 2>"$scratch/err"
+grep -q "wineserver is running" "$scratch/err" && pass || fail "undo message: $(cat "$scratch/err")"
+check "undo wrote nothing while wineserver runs" cmp -s "$U" "$scratch/after.reg"
+stop_wine
+# Wine saved its own copy when it stopped (what undo guards against): the
+# applied bytes back, for undo to find what that apply wrote.
+cp "$scratch/after.reg" "$U"
 expect_status 0 "undo" "$SSHSYNC" undo >/dev/null
 check "undo restores user.reg byte for byte" cmp -s "$U" "$scratch/before.reg"
 expect_status 0 "apply again" "$SSHSYNC" apply --interval 60 "winereg:$U" >/dev/null

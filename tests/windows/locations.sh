@@ -60,6 +60,14 @@ echo "$out"
 check "discover finds %USERPROFILE%\\.ssh\\config" grep -qiF "$profile_w\\.ssh\\config" <<<"$out"
 check "discover finds %PROGRAMDATA%\\ssh\\ssh_config" grep -qiF "$programdata_w\\ssh\\ssh_config" <<<"$out"
 check "discover finds %PROGRAMDATA%\\ssh\\sshd_config" grep -qiF "$programdata_w\\ssh\\sshd_config" <<<"$out"
+# Win32-OpenSSH's ~ is the profile, whatever %HOME% says (Git for Windows
+# sets one; Wine passes none, so the test sets it inside Wine).
+exe_w=$(winepath -w "$exe" 2>/dev/null)
+# (cmd /c takes no quotes here: the paths hold no blanks.)
+out=$(wine cmd /c "set HOME=C:\\nowhere&& $exe_w discover" </dev/null | tr -d '\r')
+check "discover ignores %HOME% for ~\\.ssh\\config" grep -qiF "$profile_w\\.ssh\\config" <<<"$out"
+json=$(wine cmd /c "set HOME=C:\\nowhere&& $exe_w audit --format json ssh:$profile_w\\.ssh\\config" </dev/null | tr -d '\r' || true)
+check "with %HOME% set, Include is still relative to the profile's .ssh" grep -q '"interval": 15' <<<"$json"
 
 json=$(sx audit --format json "ssh:$profile_w\\.ssh\\config" || true)
 val() { # val JSON SCOPE FIELD
