@@ -18,7 +18,7 @@ _sshsync_options()
 		--format --diff --no-backup --system --help" ;;
 	export) echo "--interval --from --session --format --ansi-codepage -o --output --help" ;;
 	migrate) echo "--from --to --session --dry-run --check --diff --strict --format
-		--no-backup --help" ;;
+		--no-backup --keys --passphrase-file --ppk-version --host-keys --known-hosts --help" ;;
 	undo) echo "--list --force --help" ;;
 	probe) echo "-F -o --max --connections --format --apply --help" ;;
 	esac
@@ -31,6 +31,7 @@ _sshsync_values()
 	audit:--format) echo "text json junit" ;;
 	export:--format) echo "reg reg4 gpp" ;;
 	apply:--format | migrate:--format) echo "text json" ;;
+	migrate:--ppk-version) echo "2 3" ;;
 	probe:--format) echo "text json" ;;
 	apply:--tcp-keepalive) echo "yes no" ;;
 	apply:--winscp-ping) echo "null dummy" ;;
@@ -88,8 +89,12 @@ _sshsync()
 		;;
 	esac
 	case $prev in
-	--policy | -o | --output | --host-file)
+	--policy | -o | --output | --host-file | --passphrase-file | --known-hosts)
 		_filedir
+		return
+		;;
+	--keys)
+		_filedir -d
 		return
 		;;
 	--from | --to)

@@ -59,6 +59,18 @@ typedef struct ss_migrate_opts {
 	int backup;
 	int strict;		 /* a loss writes nothing (the caller exits 2) */
 	const char *journal_dir; /* NULL: $XDG_STATE_HOME/sshsync */
+	/* --keys DIR: each session's key file converted into DIR for the
+	 * target (keyconv.h), written with the sessions; NULL: not. */
+	const char *keys_dir;
+	int ppk_version;	     /* of new .ppk files: 2 or 3 (0: 3) */
+	const char *passphrase_file; /* of encrypted keys; NULL: ask() */
+	int (*ask)(void *ctx, const char *key, const char **file, ss_diag *d);
+	void *ask_ctx;
+	const char *puttygen; /* NULL: "puttygen" from PATH */
+	/* --host-keys: the migrated hosts' keys between known_hosts and the
+	 * PuTTY/WinSCP cache (hostkeys.h). */
+	int host_keys;
+	const char *known_hosts; /* NULL: ~/.ssh/known_hosts */
 } ss_migrate_opts;
 
 typedef struct ss_migrate_result {
@@ -69,12 +81,17 @@ typedef struct ss_migrate_result {
 	ss_strlist backups; /* the backup of changed.v[i], or "" */
 	ss_strlist warnings;
 	int written; /* 1 when files were written */
+	/* --keys: per key file, where from, where to, and "convert" or
+	 * "reused" (an existing file holding the same key). */
+	ss_strlist key_from, key_to, key_action;
+	ss_strlist host_key_notes; /* --host-keys: what was not carried */
 } ss_migrate_result;
 
 #define SS_MIGRATE_RESULT_INIT                                                                     \
 	{                                                                                          \
 		SS_SESSIONS_INIT, 0, SS_BUF_INIT, SS_STRLIST_INIT, SS_STRLIST_INIT,                \
-		    SS_STRLIST_INIT, 0                                                             \
+		    SS_STRLIST_INIT, 0, SS_STRLIST_INIT, SS_STRLIST_INIT, SS_STRLIST_INIT,         \
+		    SS_STRLIST_INIT                                                                \
 	}
 
 /* Reads the sessions of `from`, plans them into `to` through the edit

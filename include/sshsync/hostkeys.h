@@ -115,6 +115,15 @@ struct ss_changeset;
 int ss_hk_plan(int to_putty, const char *known_hosts, const char *putty_store, int reg,
 	       const struct ss_sessions *l, struct ss_changeset *cs, ss_strlist *notes, ss_diag *d);
 
+/* The same between known_hosts and WinSCP's cache: the SshHostKeys key of
+ * its registry export or the [SshHostKeys] section of WinSCP.ini `store`
+ * (value names as PuTTY's, "ssh-ed25519@22:host"; values PuTTY's key
+ * strings, or several separated by ';'), planned through storage.h so
+ * that nothing else in the file changes. to_winscp: from known_hosts. */
+int ss_hk_plan_winscp(int to_winscp, const char *known_hosts, const char *store,
+		      const struct ss_sessions *l, struct ss_changeset *cs, ss_strlist *notes,
+		      ss_diag *d);
+
 /* The pieces, for the callers and the tests. */
 
 /* An SSH public key blob -> PuTTY's cache id and key string. 0, 1 when

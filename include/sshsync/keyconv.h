@@ -34,6 +34,11 @@ typedef struct ss_keyconv {
 	const char *passphrase_file; /* of encrypted source keys (the new key keeps it) */
 	const char *puttygen;	     /* the program; NULL: "puttygen" from PATH */
 	int dry_run;		     /* say which file would be written, write nothing */
+	/* Without passphrase_file: asked for the passphrase file of the
+	 * encrypted key `key` (the caller keeps the file, and may ask the
+	 * user); 0, or -1 with d set. NULL: an encrypted key is an error. */
+	int (*ask)(void *ctx, const char *key, const char **file, ss_diag *d);
+	void *ask_ctx;
 } ss_keyconv;
 
 /* What a key file's text is. */
@@ -47,6 +52,14 @@ ss_key_info ss_key_inspect(const char *text, size_t len);
  * a FIDO key, encrypted without a passphrase file, puttygen missing
  * ("install putty-tools") or failing (its message). */
 int ss_key_convert(const ss_keyconv *k, const char *src, char **out, int *reused, ss_diag *d);
+
+/* The key ss_key_convert would write for `src`, as bytes: the private key
+ * into *key and, for an OpenSSH key made from a .ppk, its public line into
+ * *pub (appended; puttygen writes through a temporary file of k->dir that
+ * is removed). For the caller that writes the files itself (migrate: with
+ * the sessions, journaled, all or nothing). */
+int ss_key_convert_bytes(const ss_keyconv *k, const char *src, ss_buf *key, ss_buf *pub,
+			 ss_diag *d);
 
 /* `--keys` for one session of the model (session.h): its first identity
  * file (the one key PuTTY, KiTTY and WinSCP keep) is converted when its

@@ -120,6 +120,16 @@ size_t ss_regfile_find_key(const ss_regfile *rf, const char *path, size_t len);
  * then call until it returns 0. Returns 1 with *v filled per value. */
 int ss_regfile_next_value(const ss_regfile *rf, size_t b, size_t *cursor, ss_regvalue *v);
 
+/* The same walk, locating only each value's name (line, is_default,
+ * name_start, name_end; nlines is 1 and the rest is unset): what a caller
+ * looking for a few names needs. A value's data lines never start with
+ * '"' or '@', so skipping them unread finds the same values. Complete a
+ * value whose name is wanted with ss_regfile_value_data. */
+int ss_regfile_next_name(const ss_regfile *rf, size_t b, size_t *cursor, ss_regvalue *v);
+/* Fills the data fields of a value located by ss_regfile_next_name, as
+ * ss_regfile_next_value gives them. */
+void ss_regfile_value_data(const ss_regfile *rf, ss_regvalue *v);
+
 /* The last value named `name` (case-insensitively, after unescaping; ""
  * or NULL means @) in block `b`: 1 found, 0 not. A later line of the same
  * name wins on import, so the last one is what the registry gets. */

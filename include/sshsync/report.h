@@ -83,6 +83,9 @@ typedef struct ss_migrate_report {
 	const ss_buf *diff; /* NULL: none asked */
 	int written;
 	int strict; /* --strict refused to write because of losses */
+	/* --keys: per key file (NULL: none); action "convert" or "reused" */
+	const ss_strlist *key_from, *key_to, *key_action;
+	const ss_strlist *host_key_notes; /* --host-keys (NULL: not asked) */
 } ss_migrate_report;
 
 /* Text: one line per session (name -> target name), its losses indented

@@ -128,7 +128,8 @@ typedef struct ss_winereg {
 int ss_winereg_parse(ss_winereg *wr, const ss_text *t, ss_diag *d);
 void ss_winereg_free(ss_winereg *wr);
 
-/* 1 when the first bytes are Wine's registry header. */
+/* 1 when the first line of `head` (the whole file, or its first bytes)
+ * is Wine's registry header, exactly as ss_winereg_parse checks it. */
 int ss_winereg_sniff(const char *head, size_t len);
 
 /* The first block of key `path` (unescaped, case-insensitive), or

@@ -23,6 +23,7 @@
 #define SSHSYNC_WININI_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "sshsync/diag.h"
 #include "sshsync/edit.h"
@@ -39,13 +40,16 @@ typedef struct ss_winini_key {
 	size_t value_len;
 } ss_winini_key;
 
+/* 32-bit fields (a text is at most SS_TEXT_MAX bytes, so it has fewer
+ * lines and sections than that): 24 bytes a section, 2.4 MB less for a
+ * 100,000-site file than with size_t. */
 typedef struct ss_winini_section {
-	size_t line;	   /* 0-based line of the "[name]" header */
-	size_t name_start; /* trimmed name inside the brackets */
-	size_t name_len;
-	size_t end_line;  /* exclusive: the next header, or the number of lines */
-	size_t last_line; /* last non-blank line of the section (the header if none) */
-	size_t first_of;  /* index of the first section with the same name (itself if first) */
+	uint32_t line;	     /* 0-based line of the "[name]" header */
+	uint32_t name_start; /* trimmed name inside the brackets */
+	uint32_t name_len;
+	uint32_t end_line;  /* exclusive: the next header, or the number of lines */
+	uint32_t last_line; /* last non-blank line of the section (the header if none) */
+	uint32_t first_of;  /* index of the first section with the same name (itself if first) */
 } ss_winini_section;
 
 /* A line as TStringList sees it: [start, start + len), then its break. */

@@ -119,6 +119,8 @@ static const char undo_help[] =
 static const char migrate_help[] =
     "usage: sshsync migrate --from SOURCE --to TARGET [--session NAME]...\n"
     "                       [--dry-run|--check] [--diff] [--strict] [--format text|json]\n"
+    "                       [--keys DIR [--passphrase-file FILE] [--ppk-version 2|3]]\n"
+    "                       [--host-keys [--known-hosts FILE]]\n"
     "\n"
     "Copies whole sessions from SOURCE to TARGET, both [KIND:]PATH with KIND ssh,\n"
     "putty, kitty or winscp (ssh:~/.ssh/config, putty:sessions.reg,\n"
@@ -141,7 +143,16 @@ static const char migrate_help[] =
     "  --strict         any loss is an error: exit 2, nothing written\n"
     "  --format FMT     text (default) or json: per session every field, its\n"
     "                   origin and place, and the losses\n"
-    "  --no-backup      keep no backup of the files written\n";
+    "  --no-backup      keep no backup of the files written\n"
+    "  --keys DIR       convert each session's key into DIR for the target (.ppk\n"
+    "                   or OpenSSH, with puttygen) and point the session at it;\n"
+    "                   an existing different key file is an error\n"
+    "  --passphrase-file FILE  the passphrase of encrypted keys (else asked on\n"
+    "                   the terminal, without echo)\n"
+    "  --ppk-version N  the .ppk format written: 3 (default) or 2 (old PuTTY)\n"
+    "  --host-keys      also carry the migrated hosts' keys: known_hosts <->\n"
+    "                   PuTTY's sshhostkeys / SshHostKeys, WinSCP's SshHostKeys\n"
+    "  --known-hosts FILE  the known_hosts file (default ~/.ssh/known_hosts)\n";
 static const char probe_help[] =
     "usage: sshsync probe [OPTIONS] [USER@]HOST\n"
     "\n"

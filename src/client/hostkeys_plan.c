@@ -2,6 +2,7 @@
  * into the target's store through the changeset (hostkeys.h). */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +13,7 @@
 #include "sshsync/putty.h"
 #include "sshsync/regfile.h"
 #include "sshsync/session.h"
+#include "sshsync/storage.h"
 #include "sshsync/text.h"
 
 /* The change of `path`: the one the changeset has, or the file read (or a
@@ -182,6 +184,24 @@ static int reg_line(ss_buf *out, const char *name, const char *value, const char
 
 /* --- OpenSSH -> PuTTY -------------------------------------------------------- */
 
+static int wanted(const char *entry_name, const ss_hk_host *hosts, size_t nhosts);
+
+/* Only the migrated hosts' keys go into a cache: known_hosts may know many
+ * more hosts than the sessions being migrated. */
+static void keep_wanted(ss_hk_putty *p, const ss_hk_host *hosts, size_t nhosts)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < p->n_keys; i++) {
+		if (wanted(p->keys[i].name, hosts, nhosts)) {
+			p->keys[k++] = p->keys[i];
+			continue;
+		}
+		free(p->keys[i].name);
+		free(p->keys[i].value);
+	}
+	p->n_keys = k;
+}
+
 /* New cache entries into the Unix sshhostkeys file `store`, or with `reg`
  * into the SshHostKeys key of the .reg file `store`. */
 static int plan_putty_cache(const ss_hk_putty *p, const char *store, int reg, ss_changeset *cs,
@@ -269,6 +289,8 @@ static int to_putty(const char *known_hosts, const char *store, int reg, const s
 	int rc = cache ? ss_hk_from_known_hosts(t.data, t.len, known_hosts, hosts, nhosts, &p, d)
 		       : ss_diag_oom(d);
 	if (rc == 0)
+		keep_wanted(&p, hosts, nhosts);
+	if (rc == 0)
 		rc = plan_putty_cache(&p, cache, reg, cs, notes, d);
 	if (rc == 0 && !reg)
 		rc = plan_putty_cas(&p, store, cs, notes, d);
@@ -355,34 +377,17 @@ static int wanted(const char *entry_name, const ss_hk_host *hosts, size_t nhosts
 	return 0;
 }
 
-static int to_known_hosts(const char *store, int reg, const char *known_hosts,
-			  const ss_hk_host *hosts, size_t nhosts, ss_changeset *cs,
-			  ss_strlist *notes, ss_diag *d)
+/* The cache entries `all` of the migrated hosts as known_hosts lines that
+ * `known_hosts` lacks, appended to it. */
+static int plan_known_hosts(const ss_hk_pair *all, size_t nall, const char *known_hosts,
+			    const ss_hk_host *hosts, size_t nhosts, ss_changeset *cs,
+			    ss_strlist *notes, ss_diag *d)
 {
-	char *cache = reg ? ss_strdup(store) : ss_asprintf("%s/sshhostkeys", store);
-	if (!cache)
-		return ss_diag_oom(d);
-	int exists = ss_os_path_present(cache), rc = 0;
-	if (exists != 1) {
-		rc = notef(notes, "%s: no such file: no host keys to carry", cache) ? ss_diag_oom(d)
-										    : 0;
-		free(cache);
-		return rc;
-	}
-	ss_text t;
-	if (ss_text_load(&t, cache, 0, d) < 0) {
-		free(cache);
-		return -1;
-	}
-	ss_hk_pair *all = NULL, *mine = NULL;
-	size_t nall = 0, nmine = 0;
+	ss_hk_pair *mine = calloc(nall + 1, sizeof *mine);
+	size_t nmine = 0;
 	ss_buf lines = SS_BUF_INIT, add = SS_BUF_INIT;
 	ss_hk_putty p = SS_HK_PUTTY_INIT;
-	rc = reg			   ? read_reg_cache(&t, &all, &nall, d)
-	     : read_cache(&t, &all, &nall) ? ss_diag_oom(d)
-					   : 0;
-	if (rc == 0 && !(mine = calloc(nall + 1, sizeof *mine)))
-		rc = ss_diag_oom(d);
+	int rc = mine ? 0 : ss_diag_oom(d);
 	for (size_t i = 0; rc == 0 && i < nall; i++)
 		if (wanted(all[i].name, hosts, nhosts))
 			mine[nmine++] = all[i];
@@ -418,10 +423,39 @@ static int to_known_hosts(const char *store, int reg, const char *known_hosts,
 	if (rc == 0 && copy_notes(&p, notes))
 		rc = ss_diag_oom(d);
 	free(mine);
-	free_pairs(all, nall);
 	ss_buf_release(&lines);
 	ss_buf_release(&add);
 	ss_hk_putty_release(&p);
+	return rc;
+}
+
+static int to_known_hosts(const char *store, int reg, const char *known_hosts,
+			  const ss_hk_host *hosts, size_t nhosts, ss_changeset *cs,
+			  ss_strlist *notes, ss_diag *d)
+{
+	char *cache = reg ? ss_strdup(store) : ss_asprintf("%s/sshhostkeys", store);
+	if (!cache)
+		return ss_diag_oom(d);
+	int exists = ss_os_path_present(cache), rc = 0;
+	if (exists != 1) {
+		rc = notef(notes, "%s: no such file: no host keys to carry", cache) ? ss_diag_oom(d)
+										    : 0;
+		free(cache);
+		return rc;
+	}
+	ss_text t;
+	if (ss_text_load(&t, cache, 0, d) < 0) {
+		free(cache);
+		return -1;
+	}
+	ss_hk_pair *all = NULL;
+	size_t nall = 0;
+	rc = reg			   ? read_reg_cache(&t, &all, &nall, d)
+	     : read_cache(&t, &all, &nall) ? ss_diag_oom(d)
+					   : 0;
+	if (rc == 0)
+		rc = plan_known_hosts(all, nall, known_hosts, hosts, nhosts, cs, notes, d);
+	free_pairs(all, nall);
 	ss_text_free(&t);
 	free(cache);
 	return rc;
@@ -438,6 +472,204 @@ int ss_hk_plan(int to_putty_side, const char *known_hosts, const char *putty_sto
 	int rc = to_putty_side
 		     ? to_putty(known_hosts, putty_store, reg, hosts, n, cs, notes, d)
 		     : to_known_hosts(putty_store, reg, known_hosts, hosts, n, cs, notes, d);
+	free(hosts);
+	ss_strlist_release(&keep);
+	return rc;
+}
+
+/* --- WinSCP's cache -------------------------------------------------------- */
+
+/* WinSCP keeps PuTTY's host key cache in its own configuration: its PuTTY
+ * code opens the subkey "SshHostKeys" of the configuration storage
+ * (PuttyIntf.cpp open_regkey_fn_winscp, Configuration.cpp
+ * GetSshHostKeysSubKey) and writes each value raw under PuTTY's name
+ * (storage.c hostkey_regname: "TYPE@PORT:" and the host through
+ * escape_registry_key): the key "Software\Martin Prikryl\WinSCP 2\SshHostKeys"
+ * of the registry, the section [SshHostKeys] of WinSCP.ini. Through the
+ * storage layer, every other key and section stays as it is. */
+static const ss_storage_root winscp_cache_root = {
+    .regkey = "Software\\Martin Prikryl\\WinSCP 2", .section = "", .fallback = "winini"};
+#define WINSCP_CACHE "SshHostKeys"
+
+/* PuTTY's value name of "TYPE@PORT:HOST". */
+static int putty_value_name(const char *name, ss_buf *out)
+{
+	const char *colon = strchr(name, ':');
+	if (!colon)
+		return -1;
+	return ss_buf_add(out, name, (size_t)(colon + 1 - name)) ||
+		       ss_putty_escape_name(colon + 1, out)
+		   ? -1
+		   : 0;
+}
+
+/* Whether WinSCP's value (a key string, or several separated by ';')
+ * holds `key`. */
+static int winscp_has(const char *value, const char *key)
+{
+	size_t n = strlen(key);
+	for (const char *p = value; p && *p;) {
+		const char *semi = strchr(p, ';');
+		size_t len = semi ? (size_t)(semi - p) : strlen(p);
+		if (len == n && memcmp(p, key, n) == 0)
+			return 1;
+		p = semi ? semi + 1 : NULL;
+	}
+	return 0;
+}
+
+/* One cache entry into WinSCP's SshHostKeys (*idx: its index, SIZE_MAX
+ * until created). */
+static int winscp_put(ss_storage *st, size_t *idx, const ss_hk_pair *k, const char *store,
+		      ss_strlist *notes, ss_diag *d)
+{
+	ss_buf name = SS_BUF_INIT;
+	ss_svalue v;
+	memset(&v, 0, sizeof v);
+	int rc = putty_value_name(k->name, &name) ? ss_diag_oom(d) : 0;
+	if (rc == 0 && strchr(ss_buf_str(&name), '=')) {
+		/* WinSCP.ini re-encodes such a name (MungeIniName): not guessed */
+		rc = notef(notes, "%s: %s: a host name with '=' is not carried", store, k->name)
+			 ? ss_diag_oom(d)
+			 : 0;
+		ss_buf_release(&name);
+		return rc;
+	}
+	int have = rc == 0 && *idx != SIZE_MAX ? ss_storage_get(st, *idx, name.data, &v, d) : 0;
+	if (have < 0)
+		rc = -1;
+	else if (have == 1 && !winscp_has(v.text ? v.text : "", k->value))
+		rc = notef(notes, "%s: WinSCP has another key cached for %s: kept", store, k->name)
+			 ? ss_diag_oom(d)
+			 : 0;
+	else if (have == 0 && rc == 0) {
+		if (*idx == SIZE_MAX)
+			rc = ss_storage_create(st, WINSCP_CACHE, idx, d);
+		if (rc == 0)
+			rc = ss_storage_set_string(st, *idx, name.data, k->value, d);
+	}
+	ss_svalue_free(&v);
+	ss_buf_release(&name);
+	return rc;
+}
+
+static int to_winscp(const char *known_hosts, const char *store, const ss_hk_host *hosts,
+		     size_t nhosts, ss_changeset *cs, ss_strlist *notes, ss_diag *d)
+{
+	int exists = ss_os_path_present(known_hosts);
+	if (exists == 0)
+		return notef(notes, "%s: no such file: no host keys to carry", known_hosts)
+			   ? ss_diag_oom(d)
+			   : 0;
+	ss_text t;
+	if (ss_text_load(&t, known_hosts, 0, d) < 0)
+		return -1;
+	ss_hk_putty p = SS_HK_PUTTY_INIT;
+	ss_storage *st = NULL;
+	int rc = ss_hk_from_known_hosts(t.data, t.len, known_hosts, hosts, nhosts, &p, d);
+	if (rc == 0)
+		keep_wanted(&p, hosts, nhosts);
+	if (rc == 0)
+		rc = ss_storage_open(&st, store, &winscp_cache_root, NULL, cs, d);
+	size_t idx = rc == 0 ? ss_storage_find(st, WINSCP_CACHE) : SIZE_MAX;
+	for (size_t i = 0; rc == 0 && i < p.n_keys; i++)
+		rc = winscp_put(st, &idx, &p.keys[i], store, notes, d);
+	if (rc == 0)
+		rc = ss_storage_commit(st, d);
+	for (size_t i = 0; rc == 0 && i < p.n_cas; i++)
+		rc = notef(notes, "%s: host CA %s: not written for WinSCP (its SshHostCAs)", store,
+			   p.cas[i].name)
+			 ? ss_diag_oom(d)
+			 : 0;
+	for (size_t i = 0; rc == 0 && i < p.n_manual; i++)
+		rc = notef(notes,
+			   "session %s: its key comes from a wildcard or several keys: WinSCP's "
+			   "cache keeps one per host; not carried",
+			   p.manual[i].session)
+			 ? ss_diag_oom(d)
+			 : 0;
+	if (rc == 0 && copy_notes(&p, notes))
+		rc = ss_diag_oom(d);
+	ss_storage_close(st);
+	ss_hk_putty_release(&p);
+	ss_text_free(&t);
+	return rc;
+}
+
+/* WinSCP's cache entries, names unescaped to "TYPE@PORT:HOST". */
+static int read_winscp_cache(ss_storage *st, size_t idx, ss_hk_pair **v, size_t *n, ss_diag *d)
+{
+	size_t cap = 0;
+	ss_storage_cursor cur = {0, 0};
+	ss_svalue sv;
+	int r;
+	while ((r = ss_storage_next(st, idx, &cur, &sv, d)) == 1) {
+		const char *colon = strchr(sv.name, ':');
+		ss_buf name = SS_BUF_INIT;
+		int rc = 0;
+		if (colon && sv.text &&
+		    (ss_buf_add(&name, sv.name, (size_t)(colon + 1 - sv.name)) ||
+		     ss_putty_unescape_name(colon + 1, strlen(colon + 1), &name)))
+			rc = -1;
+		if (rc == 0 && colon && sv.text && *n == cap) {
+			ss_hk_pair *nv = realloc(*v, (cap = cap ? cap * 2 : 8) * sizeof *nv);
+			if (nv)
+				*v = nv;
+			else
+				rc = -1;
+		}
+		if (rc == 0 && colon && sv.text) {
+			(*v)[*n].name = ss_buf_detach(&name, NULL);
+			(*v)[*n].value = ss_strdup(sv.text);
+			rc = (*v)[*n].name && (*v)[*n].value ? 0 : -1;
+			if (rc) {
+				free((*v)[*n].name);
+				free((*v)[*n].value);
+			} else {
+				(*n)++;
+			}
+		}
+		ss_buf_release(&name);
+		ss_svalue_free(&sv);
+		if (rc)
+			return ss_diag_oom(d);
+	}
+	return r;
+}
+
+static int from_winscp(const char *store, const char *known_hosts, const ss_hk_host *hosts,
+		       size_t nhosts, ss_changeset *cs, ss_strlist *notes, ss_diag *d)
+{
+	ss_storage *st = NULL;
+	if (ss_storage_open(&st, store, &winscp_cache_root, NULL, NULL, d) < 0)
+		return -1;
+	size_t idx = ss_storage_find(st, WINSCP_CACHE);
+	ss_hk_pair *all = NULL;
+	size_t nall = 0;
+	int rc = 0;
+	if (idx == SIZE_MAX)
+		rc = notef(notes, "%s: no SshHostKeys: no host keys to carry", store)
+			 ? ss_diag_oom(d)
+			 : 0;
+	else
+		rc = read_winscp_cache(st, idx, &all, &nall, d);
+	if (rc == 0 && idx != SIZE_MAX)
+		rc = plan_known_hosts(all, nall, known_hosts, hosts, nhosts, cs, notes, d);
+	free_pairs(all, nall);
+	ss_storage_close(st);
+	return rc;
+}
+
+int ss_hk_plan_winscp(int to_winscp_side, const char *known_hosts, const char *store,
+		      const ss_sessions *l, ss_changeset *cs, ss_strlist *notes, ss_diag *d)
+{
+	ss_hk_host *hosts = NULL;
+	size_t n = 0;
+	ss_strlist keep = SS_STRLIST_INIT;
+	if (ss_hk_hosts_of_sessions(l, &hosts, &n, &keep))
+		return ss_diag_oom(d);
+	int rc = to_winscp_side ? to_winscp(known_hosts, store, hosts, n, cs, notes, d)
+				: from_winscp(store, known_hosts, hosts, n, cs, notes, d);
 	free(hosts);
 	ss_strlist_release(&keep);
 	return rc;

@@ -118,7 +118,8 @@ static int run_puttygen(const ss_keyconv *k, const char **argv, const char *file
 			return ss_diag_set(
 			    d, file, 0, 0,
 			    "cannot convert the key: %s is not installed (Debian and "
-			    "Ubuntu: apt install " PUTTYGEN_PACKAGE ")",
+			    "Ubuntu: apt install " PUTTYGEN_PACKAGE
+			    "; Windows: PuTTY's puttygen.exe on the PATH)",
 			    argv[0]);
 		return ss_diag_errno(d, file, "cannot run %s", argv[0]);
 	}
@@ -131,15 +132,38 @@ static int run_puttygen(const ss_keyconv *k, const char **argv, const char *file
 	return 0;
 }
 
-/* The passphrase file to give puttygen: the user's, or an empty one
- * (*tmp says it must be removed). */
-static int passphrase(const ss_keyconv *k, const char **path, char **tmp, ss_diag *d)
+/* Whether reading `path` with puttygen needs its passphrase: an encrypted
+ * OpenSSH or PEM key always, a .ppk only for its private part (its
+ * public half, hence -l and -L, is in clear). -1 with d set when the file
+ * cannot be read. */
+static int needs_passphrase(const char *path, int private_part, ss_diag *d)
+{
+	ss_text t;
+	if (ss_text_load(&t, path, (size_t)1 << 20, d))
+		return -1;
+	ss_key_info ki = ss_key_inspect(t.data, t.len);
+	ss_text_free(&t);
+	return ki.encrypted && (private_part || ki.format != SS_KEY_PPK);
+}
+
+/* The passphrase file to give puttygen for `key`: when `needed`, the
+ * user's or the one the caller's ask() gives, else an empty one (*tmp
+ * says it must be removed). */
+static int passphrase(const ss_keyconv *k, const char *key, int needed, const char **path,
+		      char **tmp, ss_diag *d)
 {
 	*tmp = NULL;
-	if (k->passphrase_file) {
+	/* A key without one gets none: puttygen's --new-passphrase would
+	 * otherwise encrypt the new key with the user's passphrase. */
+	if (needed && k->passphrase_file) {
 		*path = k->passphrase_file;
 		return 0;
 	}
+	if (needed && k->ask)
+		return k->ask(k->ask_ctx, key, path, d);
+	if (needed)
+		return ss_diag_set(d, key, 0, 0,
+				   "the key is encrypted and no passphrase was given");
 	if (ss_os_secret_file("", 0, tmp) < 0)
 		return ss_diag_errno(d, NULL, "cannot create a private temporary file");
 	*path = *tmp;
@@ -158,7 +182,8 @@ int ss_key_fingerprint(const ss_keyconv *k, const char *path, char **fp, ss_diag
 	const char *pass;
 	char *tmp;
 	ss_os_run_result r;
-	if (passphrase(k, &pass, &tmp, d))
+	int needed = needs_passphrase(path, 0, d);
+	if (needed < 0 || passphrase(k, path, needed, &pass, &tmp, d))
 		return -1;
 	const char *argv[] = {NULL, "-l", "-E", "sha256", "--old-passphrase", pass, path, NULL};
 	int rc = run_puttygen(k, argv, path, &r, d);
@@ -191,12 +216,18 @@ static char *target_name(const char *src, ss_key_format f)
 {
 	const char *b = base_name(src);
 	size_t n = strlen(b);
-	if (f == SS_KEY_PPK) {
-		if (n > 4 && strcmp(b + n - 4, ".ppk") == 0)
-			return ss_strndup(b, n - 4);
-		return ss_strdup(b);
-	}
-	return ss_asprintf("%s.ppk", b);
+	char *name;
+	if (f == SS_KEY_PPK)
+		name =
+		    n > 4 && strcmp(b + n - 4, ".ppk") == 0 ? ss_strndup(b, n - 4) : ss_strdup(b);
+	else
+		name = ss_asprintf("%s.ppk", b);
+	/* A control character (a newline) cannot stand in an IdentityFile or
+	 * PublicKeyFile line: the new name has '_' there (reported). */
+	for (char *p = name; p && *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '_';
+	return name;
 }
 
 static int same_key(const ss_keyconv *k, const char *a, const char *b, int *same, ss_diag *d)
@@ -212,17 +243,19 @@ static int same_key(const ss_keyconv *k, const char *a, const char *b, int *same
 	return rc;
 }
 
-/* puttygen writes into a temporary file of the folder, which then takes
- * the name unless something has it by then (never overwritten). */
-static int write_new(const ss_keyconv *k, int dirfd, const char *name, const char **args,
-		     const char *src, ss_diag *d)
+/* Runs puttygen with `args` and "-o" a new temporary file of the key
+ * folder (mode 0600 before puttygen writes it), named in *tmpname. */
+static int run_to_temp(const ss_keyconv *k, int dirfd, const char *name, const char **args,
+		       const char *src, char **tmpname, ss_diag *d)
 {
 	int fd;
-	char *tmpname = NULL, *tmppath = NULL;
+	char *tmppath = NULL;
 	ss_os_run_result r = {0};
-	if (ss_os_create_temp(dirfd, name, &fd, &tmpname) < 0)
+	*tmpname = NULL;
+	if (ss_os_create_temp(dirfd, name, &fd, tmpname) < 0)
 		return ss_diag_errno(d, k->dir, "cannot create a temporary file in");
-	int rc = (tmppath = ss_asprintf("%s/%s", k->dir, tmpname)) ? 0 : ss_diag_oom(d);
+	ss_os_close(fd);
+	int rc = (tmppath = ss_asprintf("%s/%s", k->dir, *tmpname)) ? 0 : ss_diag_oom(d);
 	const char *argv[16];
 	size_t n = 0;
 	argv[n++] = NULL; /* puttygen */
@@ -233,15 +266,52 @@ static int write_new(const ss_keyconv *k, int dirfd, const char *name, const cha
 	argv[n] = NULL;
 	if (rc == 0)
 		rc = run_puttygen(k, argv, src, &r, d);
-	ss_os_close(fd);
-	if (rc == 0 && ss_os_rename(dirfd, tmpname, dirfd, name, 1) < 0)
+	if (rc) {
+		ss_os_unlink(dirfd, *tmpname);
+		free(*tmpname);
+		*tmpname = NULL;
+	}
+	ss_os_run_result_release(&r);
+	free(tmppath);
+	return rc;
+}
+
+/* puttygen writes into a temporary file of the folder, which then takes
+ * the name unless something has it by then (never overwritten). */
+static int write_new(const ss_keyconv *k, int dirfd, const char *name, const char **args,
+		     const char *src, ss_diag *d)
+{
+	char *tmpname;
+	int rc = run_to_temp(k, dirfd, name, args, src, &tmpname, d);
+	if (rc == 0 && ss_os_rename(dirfd, tmpname, dirfd, name, 1) < 0) {
 		rc = errno == EEXIST
 			 ? ss_diag_set(d, k->dir, 0, 0,
 				       "%s appeared while it was written: not overwritten", name)
 			 : ss_diag_errno(d, k->dir, "cannot rename %s to %s in", tmpname, name);
-	if (rc)
 		ss_os_unlink(dirfd, tmpname);
-	ss_os_run_result_release(&r);
+	}
+	free(tmpname);
+	return rc;
+}
+
+/* The bytes puttygen writes for `args`, through a temporary file of the
+ * key folder that is removed again. */
+static int convert_to_bytes(const ss_keyconv *k, int dirfd, const char *name, const char **args,
+			    const char *src, ss_buf *out, ss_diag *d)
+{
+	char *tmpname, *tmppath = NULL;
+	int rc = run_to_temp(k, dirfd, name, args, src, &tmpname, d);
+	if (rc)
+		return rc;
+	ss_text t;
+	if (!(tmppath = ss_asprintf("%s/%s", k->dir, tmpname)))
+		rc = ss_diag_oom(d);
+	else if ((rc = ss_text_load(&t, tmppath, (size_t)1 << 20, d)) == 0) {
+		if (ss_buf_add(out, t.data, t.len))
+			rc = ss_diag_oom(d);
+		ss_text_free(&t);
+	}
+	ss_os_unlink(dirfd, tmpname);
 	free(tmpname);
 	free(tmppath);
 	return rc;
@@ -280,6 +350,47 @@ static int read_info(const char *src, ss_key_info *ki, ss_diag *d)
 	return 0;
 }
 
+/* puttygen's arguments that turn `src` into the other client's private
+ * key, keeping its passphrase `pass`. */
+static void convert_args(const ss_keyconv *k, const ss_key_info *ki, const char *src,
+			 const char *pass, const char *args[11])
+{
+	size_t n = 0;
+	args[n++] = src;
+	args[n++] = "--old-passphrase";
+	args[n++] = pass;
+	args[n++] = "--new-passphrase";
+	args[n++] = pass;
+	args[n++] = "-O";
+	if (ki->format == SS_KEY_PPK) {
+		args[n++] = "private-openssh-new";
+	} else {
+		args[n++] = "private";
+		args[n++] = "--ppk-param";
+		args[n++] = k->ppk_version == 2 ? "version=2" : "version=3";
+	}
+	args[n] = NULL;
+}
+
+/* The new key's path in k->dir (absolute), its name, and the folder
+ * opened. */
+static int open_target(const ss_keyconv *k, const char *src, const ss_key_info *ki, char **path,
+		       char **name, int *dirfd, ss_diag *d)
+{
+	char *dir = NULL;
+	*path = NULL;
+	*dirfd = -1;
+	if (!(*name = target_name(src, ki->format)))
+		return ss_diag_oom(d);
+	if (ss_os_absolute_path(k->dir, &dir) < 0 || ss_os_open_dir(k->dir, dirfd) < 0) {
+		free(dir);
+		return ss_diag_errno(d, k->dir, "cannot open the key folder");
+	}
+	*path = ss_asprintf("%s/%s", dir, *name);
+	free(dir);
+	return *path ? 0 : ss_diag_oom(d);
+}
+
 int ss_key_convert(const ss_keyconv *k, const char *src, char **out, int *reused, ss_diag *d)
 {
 	ss_key_info ki;
@@ -287,22 +398,16 @@ int ss_key_convert(const ss_keyconv *k, const char *src, char **out, int *reused
 	*reused = 0;
 	if (read_info(src, &ki, d))
 		return -1;
-	if (ki.encrypted && !k->passphrase_file)
-		return ss_diag_set(d, src, 0, 0,
-				   "the key is encrypted and no passphrase was given");
-	char *name = target_name(src, ki.format), *tmp = NULL, *dir = NULL;
-	if (ss_os_absolute_path(k->dir, &dir) < 0) {
-		free(name);
-		return ss_diag_errno(d, k->dir, "cannot open the key folder");
-	}
-	char *path = name ? ss_asprintf("%s/%s", dir, name) : NULL;
-	free(dir);
+	char *name = NULL, *path = NULL, *tmp = NULL, *real = NULL;
 	const char *pass = NULL;
-	int dirfd = -1, rc = path ? 0 : ss_diag_oom(d);
-	if (rc == 0 && ss_os_open_dir(k->dir, &dirfd) < 0)
-		rc = ss_diag_errno(d, k->dir, "cannot open the key folder");
-	if (rc == 0)
-		rc = passphrase(k, &pass, &tmp, d);
+	int dirfd = -1, rc = open_target(k, src, &ki, &path, &name, &dirfd, d);
+	/* A .ppk without the suffix, converted into its own folder, would be
+	 * "converted" into itself. */
+	if (rc == 0 && ss_os_absolute_path(src, &real) == 0 && strcmp(real, path) == 0)
+		rc = ss_diag_set(d, src, 0, 0,
+				 "the converted key would replace this key itself: give --keys "
+				 "another folder");
+	free(real);
 	int exists = rc == 0 ? ss_os_exists(dirfd, name) : 0;
 	if (rc == 0 && exists < 0)
 		rc = ss_diag_errno(d, path, "cannot tell whether the file exists");
@@ -314,27 +419,15 @@ int ss_key_convert(const ss_keyconv *k, const char *src, char **out, int *reused
 					 "exists and holds another key than %s: not overwritten",
 					 src);
 		*reused = rc == 0;
-	} else if (rc == 0 && k->dry_run) {
-		/* nothing is written */
-	} else if (rc == 0 && ki.format == SS_KEY_PPK) {
-		const char *args[] = {src,  "--old-passphrase",	   pass, "--new-passphrase", pass,
-				      "-O", "private-openssh-new", NULL};
-		rc = write_new(k, dirfd, name, args, src, d);
-	} else if (rc == 0) {
-		const char *args[] = {src,
-				      "--old-passphrase",
-				      pass,
-				      "--new-passphrase",
-				      pass,
-				      "-O",
-				      "private",
-				      "--ppk-param",
-				      k->ppk_version == 2 ? "version=2" : "version=3",
-				      NULL};
-		rc = write_new(k, dirfd, name, args, src, d);
+	} else if (rc == 0 && !k->dry_run) {
+		const char *args[11];
+		rc = passphrase(k, src, ki.encrypted, &pass, &tmp, d);
+		convert_args(k, &ki, src, pass, args);
+		if (rc == 0)
+			rc = write_new(k, dirfd, name, args, src, d);
+		if (rc == 0 && ki.format == SS_KEY_PPK)
+			rc = write_pub(k, dirfd, name, src, pass, d);
 	}
-	if (rc == 0 && ki.format == SS_KEY_PPK && !k->dry_run)
-		rc = write_pub(k, dirfd, name, src, pass, d);
 	drop_secret(tmp);
 	if (dirfd >= 0)
 		ss_os_close(dirfd);
@@ -343,6 +436,33 @@ int ss_key_convert(const ss_keyconv *k, const char *src, char **out, int *reused
 		*out = path;
 	else
 		free(path);
+	return rc;
+}
+
+int ss_key_convert_bytes(const ss_keyconv *k, const char *src, ss_buf *key, ss_buf *pub, ss_diag *d)
+{
+	ss_key_info ki;
+	if (read_info(src, &ki, d))
+		return -1;
+	char *name = NULL, *path = NULL, *tmp = NULL;
+	const char *pass = NULL;
+	int dirfd = -1, rc = open_target(k, src, &ki, &path, &name, &dirfd, d);
+	if (rc == 0)
+		rc = passphrase(k, src, ki.encrypted, &pass, &tmp, d);
+	if (rc == 0) {
+		const char *args[11];
+		convert_args(k, &ki, src, pass, args);
+		rc = convert_to_bytes(k, dirfd, name, args, src, key, d);
+	}
+	if (rc == 0 && ki.format == SS_KEY_PPK) {
+		const char *args[] = {src, "--old-passphrase", pass, "-O", "public-openssh", NULL};
+		rc = convert_to_bytes(k, dirfd, name, args, src, pub, d);
+	}
+	drop_secret(tmp);
+	if (dirfd >= 0)
+		ss_os_close(dirfd);
+	free(name);
+	free(path);
 	return rc;
 }
 

@@ -201,6 +201,14 @@ char *ss_winscp_unmunge(const char *s, size_t len)
 
 static int unmunge_into(const char *raw, size_t len, ss_buf *out)
 {
+	/* Printable ASCII without '%' unmunges to itself: most site names,
+	 * and a 100,000-site file lists every one of them. */
+	size_t plain = 0;
+	while (plain < len && raw[plain] != '%' && (unsigned char)raw[plain] >= 0x20 &&
+	       (unsigned char)raw[plain] < 0x7F)
+		plain++;
+	if (plain == len)
+		return ss_buf_add(out, raw, len);
 	char *s = ss_winscp_unmunge(raw, len);
 	int r = s ? ss_buf_adds(out, s) : -1;
 	free(s);

@@ -430,6 +430,14 @@ static int write_site(wwriter *W, const ss_sessions *all)
 	ss_buf b = SS_BUF_INIT;
 	if (r == 0)
 		r = literal_path(W, "identity_file", &s->f[SS_F_IDENTITY].list, &b);
+	size_t klen = b.len;
+	/* WinSCP reads .ppk files only (it offers to convert another key when
+	 * the site is opened, never in a script). */
+	if (r == 0 && klen && !(klen > 4 && strcasecmp(ss_buf_str(&b) + klen - 4, ".ppk") == 0))
+		r = wloss(W, "identity_file", 1,
+			  "%s is not a .ppk: WinSCP converts it only when asked in its window "
+			  "(puttygen KEY -o KEY.ppk, or --keys DIR)",
+			  ss_buf_str(&b));
 	if (r == 0)
 		r = wput_s(W, "PublicKeyFile", ss_buf_str(&b));
 	ss_buf_reset(&b);

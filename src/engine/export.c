@@ -83,7 +83,7 @@ int ss_engine_write_output(const char *path, const void *bytes, size_t len, ss_d
 	}
 	if (r < 0)
 		return -1;
-	ss_write_opts wo = {0, NULL};
+	ss_write_opts wo = {0, NULL, 0};
 	r = ss_safe_write(&old, bytes, len, &wo, d);
 	ss_text_free(&old);
 	return r;

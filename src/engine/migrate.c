@@ -7,6 +7,7 @@
 #include "sshsync/journal.h"
 #include "sshsync/os_file.h"
 #include "sshsync/safewrite.h"
+#include "migrate_keys.h"
 #include "writeset.h"
 
 static int describe(const ss_changeset *cs, const ss_migrate_opts *o, ss_migrate_result *res,
@@ -29,10 +30,11 @@ static int describe(const ss_changeset *cs, const ss_migrate_opts *o, ss_migrate
 	return 0;
 }
 
-static int write_changes(const ss_changeset *cs, const ss_migrate_opts *o, ss_migrate_result *res,
-			 ss_diag *d)
+/* The changed files and the new key files (`keys`), as one journaled step. */
+static int write_changes(const ss_changeset *cs, const ss_key_files *keys, const ss_migrate_opts *o,
+			 ss_migrate_result *res, ss_diag *d)
 {
-	size_t n = ss_changeset_count_changed(cs);
+	size_t n = ss_changeset_count_changed(cs) + keys->n;
 	if (n == 0)
 		return 0;
 	for (size_t i = 0; i < cs->n; i++) {
@@ -43,7 +45,7 @@ static int write_changes(const ss_changeset *cs, const ss_migrate_opts *o, ss_mi
 	ss_write_item *items = calloc(n, sizeof(*items));
 	if (!items)
 		return ss_diag_oom(d);
-	size_t k = 0;
+	size_t k = ss_key_files_items(keys, items);
 	for (size_t i = 0; i < cs->n; i++) {
 		const ss_change *c = &cs->v[i];
 		if (c->changed)
@@ -90,15 +92,26 @@ int ss_engine_migrate(const ss_target *from, const ss_target *to, const ss_migra
 					&res->sessions, d) < 0)
 		return -1;
 	ss_changeset cs = SS_CHANGESET_INIT;
-	int r = to->client->sessions_plan(to->path, &res->sessions, &cs, d);
+	ss_key_files keys = SS_KEY_FILES_INIT;
+	/* Keys first: the sessions then name the converted files. */
+	int r = ss_migrate_plan_keys(to, o, res, d);
+	if (r == 0)
+		r = to->client->sessions_plan(to->path, &res->sessions, &cs, d);
+	if (r == 0)
+		r = ss_migrate_plan_host_keys(from, to, o, res, &cs, d);
 	if (r == 0)
 		r = ss_changeset_render(&cs, d);
 	for (size_t i = 0; i < res->sessions.n; i++)
 		res->losses += res->sessions.v[i].nloss;
 	if (r == 0)
 		r = describe(&cs, o, res, d);
-	if (r == 0 && !o->dry_run && !(o->strict && res->losses))
-		r = write_changes(&cs, o, res, d);
+	int write = r == 0 && !o->dry_run && !(o->strict && res->losses);
+	/* The keys are converted only now, once the sessions can be written. */
+	if (write)
+		r = ss_migrate_convert_keys(o, res, &keys, d);
+	if (write && r == 0)
+		r = write_changes(&cs, &keys, o, res, d);
+	ss_key_files_free(&keys);
 	ss_changeset_free(&cs);
 	return r;
 }
@@ -110,4 +123,8 @@ void ss_migrate_result_free(ss_migrate_result *res)
 	ss_strlist_release(&res->changed);
 	ss_strlist_release(&res->backups);
 	ss_strlist_release(&res->warnings);
+	ss_strlist_release(&res->key_from);
+	ss_strlist_release(&res->key_to);
+	ss_strlist_release(&res->key_action);
+	ss_strlist_release(&res->host_key_notes);
 }

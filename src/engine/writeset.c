@@ -38,7 +38,7 @@ int ss_change_check(const ss_change *c, int backup, ss_diag *d)
 {
 	if (c->sink)
 		return c->sink->check(c->sink_ctx, d);
-	ss_write_opts wo = {backup, c->backup_dir};
+	ss_write_opts wo = {backup, c->backup_dir, 0};
 	return ss_safe_replace_check(c->text, &wo, d);
 }
 
@@ -78,7 +78,7 @@ static int write_sink_backup(const ss_text *t, const char *path, ss_diag *d)
 	if (r == 0)
 		r = ss_text_new_empty(&file, path, SS_ENC_BYTES, SS_EOL_CRLF, d);
 	if (r == 0) {
-		ss_write_opts wo = {0, NULL};
+		ss_write_opts wo = {0, NULL, 0};
 		r = ss_safe_write(&file, bytes.data ? bytes.data : "", bytes.len, &wo, d);
 		ss_text_free(&file);
 	}
@@ -95,7 +95,7 @@ static int write_one(const ss_write_item *it, int backup, written *w, ss_strlist
 		return it->sink->write(it->sink_ctx, d);
 	if (it->remove)
 		return ss_safe_remove(it->text, d);
-	ss_write_opts wo = {backup, it->backup_dir};
+	ss_write_opts wo = {backup, it->backup_dir, it->private_new};
 	ss_write_result wr = SS_WRITE_RESULT_INIT;
 	ss_source src = item_source(it);
 	int r = ss_safe_replace_from(it->text, &src, &wo, &wr, d);
@@ -118,7 +118,7 @@ static int restore_one(const written *w, ss_diag *d)
 	if (!orig->id.known)
 		return ss_safe_remove(&now, d);
 	ss_source src = {orig, NULL, NULL, 0};
-	ss_write_opts wo = {0, w->item->backup_dir};
+	ss_write_opts wo = {0, w->item->backup_dir, 0};
 	ss_write_result res = SS_WRITE_RESULT_INIT;
 	int r = ss_safe_replace_from(&now, &src, &wo, &res, d);
 	ss_write_result_free(&res);

@@ -23,6 +23,7 @@ typedef struct ss_write_item {
 	const ss_change_sink *sink; /* no file: `text` is its .reg form before, and
 				     * the sink writes it (see changeset.h) */
 	void *sink_ctx;
+	int private_new; /* as in ss_write_opts: a new private key file */
 } ss_write_item;
 
 typedef struct ss_write_run {

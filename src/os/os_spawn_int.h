@@ -12,4 +12,8 @@ typedef struct ss_os_proc_seen {
 	int status;	 /* then: its exit status (128 + signal on POSIX) */
 } ss_os_proc_seen;
 
+/* Closes this process's end of the child's standard input: the child reads
+ * end of file (ss_os_run: "standard input empty"). */
+void ss_os_proc_close_input(ss_os_proc *p);
+
 #endif

@@ -210,6 +210,11 @@ int ss_os_proc_send(ss_os_proc *p, const void *data, size_t len)
 	return 0;
 }
 
+void ss_os_proc_close_input(ss_os_proc *p)
+{
+	close_fd(&p->in);
+}
+
 void ss_os_proc_free(ss_os_proc *p)
 {
 	if (!p)

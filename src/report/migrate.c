@@ -99,6 +99,31 @@ static size_t count_losses(const ss_sessions *l)
 	return n;
 }
 
+/* What became of one key file: "converted", "to convert" (dry run, or not
+ * written), or "reused" (the folder holds the same key already). */
+static const char *key_state(const ss_migrate_report *r, size_t i)
+{
+	if (strcmp(r->key_action->v[i], "convert") != 0)
+		return r->key_action->v[i];
+	return r->written ? "converted" : "to convert";
+}
+
+static json_t *keys_json(const ss_migrate_report *r)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; a && i < r->key_from->n; i++) {
+		json_t *k = json_object();
+		if (!k || json_object_set_new(k, "from", jtext(r->key_from->v[i])) < 0 ||
+		    json_object_set_new(k, "to", jtext(r->key_to->v[i])) < 0 ||
+		    json_object_set_new(k, "action", json_string(key_state(r, i))) < 0 ||
+		    json_array_append_new(a, k) < 0) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
 int ss_report_migrate_json(const ss_migrate_report *r, ss_buf *out, ss_diag *d)
 {
 	json_t *o = json_object(), *sess = json_array(), *files = json_array();
@@ -128,6 +153,10 @@ int ss_report_migrate_json(const ss_migrate_report *r, ss_buf *out, ss_diag *d)
 		e |= json_object_set_new(o, "changed", files);
 		files = NULL;
 		e |= json_object_set_new(o, "warnings", jlist(r->warnings));
+		if (r->key_from)
+			e |= json_object_set_new(o, "keys", keys_json(r));
+		if (r->host_key_notes)
+			e |= json_object_set_new(o, "host_key_notes", jlist(r->host_key_notes));
 		if (r->diff)
 			e |= json_object_set_new(o, "diff", jtext(ss_buf_str(r->diff)));
 		json_t *sum = json_object();
@@ -173,6 +202,18 @@ int ss_report_migrate_text(const ss_migrate_report *r, ss_buf *out, ss_diag *d)
 			e |= ss_report_add_printable(out, s->loss[k].reason);
 			e |= ss_buf_addc(out, '\n');
 		}
+	}
+	for (size_t i = 0; r->key_from && i < r->key_from->n && !e; i++) {
+		e |= ss_buf_adds(out, "key: ");
+		e |= ss_report_add_printable(out, r->key_from->v[i]);
+		e |= ss_buf_adds(out, " -> ");
+		e |= ss_report_add_printable(out, r->key_to->v[i]);
+		e |= ss_buf_addf(out, " (%s)\n", key_state(r, i));
+	}
+	for (size_t i = 0; r->host_key_notes && i < r->host_key_notes->n && !e; i++) {
+		e |= ss_buf_adds(out, "host keys: ");
+		e |= ss_report_add_printable(out, r->host_key_notes->v[i]);
+		e |= ss_buf_addc(out, '\n');
 	}
 	size_t nchanged = r->changed ? r->changed->n : 0;
 	const char *verb = r->written			     ? "written"

@@ -9,6 +9,7 @@
 #ifndef SSHSYNC_STORAGE_BACKEND_H
 #define SSHSYNC_STORAGE_BACKEND_H
 
+#include "sshsync/arena.h"
 #include "sshsync/storage.h"
 #include "sshsync/text.h"
 
@@ -59,6 +60,8 @@ struct ss_storage {
 	int own_text;	  /* 0 when cs owns it */
 	size_t change;	  /* the text's change in cs */
 	ss_storage_session *sessions;
+	ss_arena names; /* the sessions' raw names and names (100,000 sites:
+			 * no allocation each) */
 	size_t *handle; /* per session: the backend's block, section or file */
 	size_t n, cap;
 	int committed;
@@ -71,9 +74,13 @@ extern const ss_storage_backend ss_storage_sessdir;
 extern const ss_storage_backend ss_storage_winereg;
 extern const ss_storage_backend ss_storage_winreg;
 
+/* Refuses a session name with a NUL byte (at file:line:col when `raw`
+ * lies in the store's text): no client writes one, and the name could not
+ * be told from the same name cut there. */
+int storage_check_name(const ss_storage *st, const char *raw, size_t len, ss_diag *d);
+
 /* Adds a session (raw as given, name through the root's unescape, file
- * copied)
- * with the backend's handle. */
+ * copied) with the backend's handle; checks the name first. */
 int storage_add_session(ss_storage *st, const char *raw, size_t len, const char *file,
 			size_t handle, ss_diag *d);
 
@@ -97,6 +104,8 @@ int storage_grow(void *v, size_t *cap, size_t n, size_t size, size_t first);
 
 /* "path:LINE" of a byte offset, as ss_text_where gives it. */
 char *storage_where(const ss_text *t, size_t offset);
+/* The same for the 0-based line `index` of the text (no search). */
+char *storage_where_line(const ss_text *t, size_t index);
 
 /* The edit list of st->text (a writable storage). */
 ss_edits *storage_edits(ss_storage *st);

@@ -15,9 +15,22 @@
 #include "backend.h"
 #include "sshsync/regfile.h"
 
+/* A value of a session, its name located (ss_regfile_next_name), or, with
+ * `deleted`, a [-KEY] block of the session's key. */
+typedef struct regname {
+	size_t block;
+	int deleted;
+	ss_regvalue v;
+} regname;
+
 typedef struct regpriv {
 	ss_regfile rf;
 	ss_regplan created; /* created sessions' keys, appended at commit */
+	/* The values of the last session asked about, in file order: reading
+	 * and then setting a session's values walks its lines once. */
+	size_t cache_s;
+	regname *cv;
+	size_t cn, ccap;
 } regpriv;
 
 static regpriv *P(ss_storage *st)
@@ -138,6 +151,7 @@ static int reg_open(ss_storage *st, ss_diag *d)
 		return ss_diag_oom(d);
 	st->priv = p;
 	p->created = (ss_regplan)SS_REGPLAN_INIT;
+	p->cache_s = SIZE_MAX;
 	if (ss_regfile_parse(&p->rf, st->text, d) < 0)
 		return -1;
 	const ss_regfile *rf = &p->rf;
@@ -152,7 +166,9 @@ static int reg_open(ss_storage *st, ss_diag *d)
 		    rf->blocks[last_block(rf, b)].deleted)
 			continue;
 		ss_buf_reset(&name);
-		if (key_utf8(st, raw, len, &name) < 0)
+		if (storage_check_name(st, raw, len, d) < 0)
+			r = -1;
+		else if (key_utf8(st, raw, len, &name) < 0)
 			r = ss_diag_oom(d);
 		else
 			r = storage_add_session(st, ss_buf_str(&name), name.len, st->path, b, d);
@@ -168,6 +184,7 @@ static void reg_close(ss_storage *st)
 		return;
 	ss_regfile_free(&p->rf);
 	ss_regplan_free(&p->created);
+	free(p->cv);
 	free(p);
 	st->priv = NULL;
 }
@@ -212,12 +229,64 @@ static int fill(ss_storage *st, const ss_regvalue *v, const char *asked, ss_sval
 	}
 }
 
+static int push_name(regpriv *p, size_t b, int deleted, const ss_regvalue *v)
+{
+	if (storage_grow(&p->cv, &p->ccap, p->cn, sizeof(*p->cv), 64) < 0)
+		return -1;
+	regname *x = &p->cv[p->cn++];
+	x->block = b;
+	x->deleted = deleted;
+	if (v)
+		x->v = *v;
+	else
+		memset(&x->v, 0, sizeof(x->v));
+	return 0;
+}
+
+/* Fills the cache with the values of session s, every block of its key. */
+static int names_of(ss_storage *st, size_t s, ss_diag *d)
+{
+	regpriv *p = P(st);
+	if (p->cache_s == s)
+		return 0;
+	const ss_regfile *rf = &p->rf;
+	p->cache_s = SIZE_MAX;
+	p->cn = 0;
+	for (size_t b = st->handle[s]; b != SS_REGFILE_NONE; b = rf->blocks[b].next_same) {
+		if (rf->blocks[b].deleted) {
+			if (push_name(p, b, 1, NULL) < 0)
+				return ss_diag_oom(d);
+			continue;
+		}
+		size_t cur = 0;
+		ss_regvalue x;
+		while (ss_regfile_next_name(rf, b, &cur, &x))
+			if (push_name(p, b, 0, &x) < 0)
+				return ss_diag_oom(d);
+	}
+	p->cache_s = s;
+	return 0;
+}
+
+/* The first cached value after the key's last [-KEY] (blocks follow in
+ * file order, so in increasing index). */
+static size_t live_from(const regpriv *p, size_t live)
+{
+	size_t i = 0;
+	while (i < p->cn && (live == SS_REGFILE_NONE || p->cv[i].block < live))
+		i++;
+	return i;
+}
+
 static int reg_get_many(ss_storage *st, size_t s, const char *const *names, size_t n,
 			ss_svalue *out, ss_diag *d)
 {
 	if (st->sessions[s].created)
 		return 0; /* nothing of it is in the file yet */
-	const ss_regfile *rf = &P(st)->rf;
+	regpriv *p = P(st);
+	const ss_regfile *rf = &p->rf;
+	if (names_of(st, s, d) < 0)
+		return -1;
 	ss_regvalue *v = calloc(n ? n : 1, sizeof(*v));
 	char *has = calloc(n ? n : 1, 1);
 	if (!v || !has) {
@@ -225,20 +294,21 @@ static int reg_get_many(ss_storage *st, size_t s, const char *const *names, size
 		free(has);
 		return ss_diag_oom(d);
 	}
-	for (size_t b = st->handle[s]; b != SS_REGFILE_NONE; b = rf->blocks[b].next_same) {
-		if (rf->blocks[b].deleted) {
+	for (size_t c = 0; c < p->cn; c++) {
+		if (p->cv[c].deleted) {
 			memset(has, 0, n);
 			continue;
 		}
-		size_t cur = 0;
-		ss_regvalue x;
-		while (ss_regfile_next_value(rf, b, &cur, &x)) {
-			for (size_t i = 0; i < n; i++) {
-				if (ss_regfile_value_name_is(rf, &x, names[i])) {
-					has[i] = x.type != SS_REG_DELETE;
-					v[i] = x;
-				}
-			}
+		/* Names first: the data of the few values asked for only. */
+		ss_regvalue x = p->cv[c].v;
+		int parsed = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (!ss_regfile_value_name_is(rf, &x, names[i]))
+				continue;
+			if (!parsed++)
+				ss_regfile_value_data(rf, &x);
+			has[i] = x.type != SS_REG_DELETE;
+			v[i] = x;
 		}
 	}
 	int r = 0;
@@ -299,30 +369,31 @@ static int reg_set(ss_storage *st, size_t s, const char *name, const ss_svalue *
 			   : ss_regkey_set_sz(k, name, want->text);
 		return r < 0 ? ss_diag_oom(d) : 0;
 	}
-	const ss_regfile *rf = &P(st)->rf;
+	regpriv *p = P(st);
+	const ss_regfile *rf = &p->rf;
+	if (names_of(st, s, d) < 0)
+		return -1;
 	ss_edits *e = storage_edits(st);
 	ss_buf cur = SS_BUF_INIT;
 	int seen = 0, r = 0;
-	size_t last = st->handle[s];
-	for (size_t b = live_block(rf, last); b != SS_REGFILE_NONE && r == 0;
-	     b = rf->blocks[b].next_same) {
-		last = b;
-		size_t c = 0;
-		ss_regvalue v;
-		while (r == 0 && ss_regfile_next_value(rf, b, &c, &v)) {
-			if (!ss_regfile_value_name_is(rf, &v, name))
-				continue;
-			seen = 1;
-			if (dw) {
-				if (v.type != SS_REG_DWORD || v.dword != want->dword)
-					r = ss_regfile_set_dword(rf, e, &v, want->dword);
-				continue;
-			}
-			ss_buf_reset(&cur);
-			if (v.type != SS_REG_SZ || ss_regfile_value_string(rf, &v, &cur) < 0 ||
-			    strcmp(ss_buf_str(&cur), want->text) != 0)
-				r = ss_regfile_set_string(rf, e, &v, want->text);
+	/* Every line after the last [-KEY]; new values go to the last block. */
+	size_t live = live_block(rf, st->handle[s]);
+	size_t last = live == SS_REGFILE_NONE ? st->handle[s] : last_block(rf, live);
+	for (size_t c = live_from(p, live); c < p->cn && r == 0; c++) {
+		ss_regvalue v = p->cv[c].v;
+		if (!ss_regfile_value_name_is(rf, &v, name))
+			continue;
+		ss_regfile_value_data(rf, &v);
+		seen = 1;
+		if (dw) {
+			if (v.type != SS_REG_DWORD || v.dword != want->dword)
+				r = ss_regfile_set_dword(rf, e, &v, want->dword);
+			continue;
 		}
+		ss_buf_reset(&cur);
+		if (v.type != SS_REG_SZ || ss_regfile_value_string(rf, &v, &cur) < 0 ||
+		    strcmp(ss_buf_str(&cur), want->text) != 0)
+			r = ss_regfile_set_string(rf, e, &v, want->text);
 	}
 	ss_buf_release(&cur);
 	if (r == 0 && !seen)
@@ -337,16 +408,19 @@ static int reg_del(ss_storage *st, size_t s, const char *name, ss_diag *d)
 		ss_regkey_unset(created_key(st, s), name);
 		return 0;
 	}
-	const ss_regfile *rf = &P(st)->rf;
+	regpriv *p = P(st);
+	const ss_regfile *rf = &p->rf;
+	if (names_of(st, s, d) < 0)
+		return -1;
 	ss_edits *e = storage_edits(st);
 	int r = 0;
-	for (size_t b = live_block(rf, st->handle[s]); b != SS_REGFILE_NONE && r == 0;
-	     b = rf->blocks[b].next_same) {
-		size_t c = 0;
-		ss_regvalue v;
-		while (r == 0 && ss_regfile_next_value(rf, b, &c, &v))
-			if (v.type != SS_REG_DELETE && ss_regfile_value_name_is(rf, &v, name))
-				r = ss_regfile_delete_value(rf, e, &v);
+	for (size_t c = live_from(p, live_block(rf, st->handle[s])); c < p->cn && r == 0; c++) {
+		ss_regvalue v = p->cv[c].v;
+		if (!ss_regfile_value_name_is(rf, &v, name))
+			continue;
+		ss_regfile_value_data(rf, &v);
+		if (v.type != SS_REG_DELETE)
+			r = ss_regfile_delete_value(rf, e, &v);
 	}
 	return r < 0 ? ss_diag_oom(d) : 0;
 }

@@ -183,7 +183,7 @@ static int fill(const sessfile *f, const ss_sessentry *e, ss_svalue *out)
 	const ss_text *t = f->t;
 	ss_buf val = SS_BUF_INIT;
 	if (storage_value_init(out, sf->data + e->key_start, e->key_end - e->key_start,
-			       storage_where(t, t->lines[e->line].start), e->line) < 0)
+			       storage_where_line(t, e->line), e->line) < 0)
 		return -1;
 	out->type = SS_STYPE_TEXT;
 	out->shown = storage_shown(0, sf->data + e->key_start, e->key_end - e->key_start,

@@ -201,8 +201,10 @@ static int is_key(const ss_winini *ini, const ss_winini_key *k, const char *name
 static int fill(const ss_winini *ini, const ss_winini_key *k, ss_svalue *out)
 {
 	const char *name = ss_winini_key_name(ini, k), *val = ss_winini_key_value(ini, k);
-	if (storage_value_init(out, name, k->name_len, storage_where(ini->text, k->name_start),
-			       k->line) < 0)
+	/* Without a lone CR the index counts the text's own lines. */
+	char *where = ini->lines ? storage_where(ini->text, k->name_start)
+				 : storage_where_line(ini->text, k->line);
+	if (storage_value_init(out, name, k->name_len, where, k->line) < 0)
 		return -1;
 	out->type = SS_STYPE_TEXT;
 	out->text = ss_strndup(val, k->value_len);

@@ -44,7 +44,7 @@ int storage_value_init(ss_svalue *v, const char *name, size_t len, char *where, 
 int storage_value_in_text(ss_svalue *v, const ss_text *t, size_t line, const char *name,
 			  size_t nlen, const char *asked, const char *data, size_t dlen)
 {
-	if (storage_value_init(v, name, nlen, ss_text_where(t, t->lines[line].start), line) < 0)
+	if (storage_value_init(v, name, nlen, storage_where_line(t, line), line) < 0)
 		return -1;
 	const char *shown = asked ? asked : v->name;
 	v->shown = storage_shown(1, shown, strlen(shown), data, dlen);
@@ -77,8 +77,13 @@ char *storage_shown(int quoted, const char *name, size_t nlen, const char *data,
 
 char *storage_where(const ss_text *t, size_t offset)
 {
+	return storage_where_line(t, ss_text_line_at(t, offset));
+}
+
+char *storage_where_line(const ss_text *t, size_t index)
+{
 	char num[24];
-	size_t line = ss_text_line_at(t, offset) + 1, n = sizeof(num);
+	size_t line = index + 1, n = sizeof(num);
 	do {
 		num[--n] = (char)('0' + line % 10);
 		line /= 10;
@@ -120,14 +125,28 @@ int storage_grow(void *v, size_t *cap, size_t n, size_t size, size_t first)
 
 static void drop_session(ss_storage *st, size_t i)
 {
-	free(st->sessions[i].raw); /* the name is in the same block */
+	/* Its names stay in st->names until the storage is closed. */
 	if (st->sessions[i].file != st->path)
 		free(st->sessions[i].file);
+}
+
+int storage_check_name(const ss_storage *st, const char *raw, size_t len, ss_diag *d)
+{
+	const char *nul = memchr(raw, '\0', len);
+	if (!nul)
+		return 0;
+	static const char why[] = "a session name with a NUL byte, which no client writes";
+	const ss_text *t = st->text;
+	if (t && t->data && nul >= t->data && nul < t->data + t->len)
+		return ss_text_error(t, d, (size_t)(nul - t->data), "%s", why);
+	return ss_diag_set(d, st->path, 0, 0, "%s", why);
 }
 
 int storage_add_session(ss_storage *st, const char *raw, size_t len, const char *file,
 			size_t handle, ss_diag *d)
 {
+	if (storage_check_name(st, raw, len, d) < 0)
+		return -1;
 	size_t hcap = st->cap;
 	if (storage_grow(&st->handle, &hcap, st->n, sizeof(*st->handle), 16) < 0 ||
 	    storage_grow(&st->sessions, &st->cap, st->n, sizeof(*st->sessions), 16) < 0)
@@ -139,9 +158,9 @@ int storage_add_session(ss_storage *st, const char *raw, size_t len, const char 
 	s->file = strcmp(file, st->path) == 0 ? st->path : ss_strdup(file);
 	int (*unescape)(const char *, size_t, ss_buf *) =
 	    st->root->unescape ? st->root->unescape : ss_storage_unescape;
-	/* Raw name and name in one block: 100,000 sessions, 100,000 blocks. */
+	/* Raw name and name side by side in the storage's arena. */
 	if (s->file && unescape(raw, len, &name) == 0 && ss_buf_grow(&name, 0) == 0 &&
-	    (s->raw = malloc(len + name.len + 2))) {
+	    (s->raw = ss_arena_alloc(&st->names, len + name.len + 2))) {
 		memcpy(s->raw, raw, len);
 		s->raw[len] = '\0';
 		s->name = s->raw + len + 1;
@@ -261,6 +280,7 @@ void ss_storage_close(ss_storage *st)
 	for (size_t i = 0; i < st->n; i++)
 		drop_session(st, i);
 	free(st->sessions);
+	ss_arena_release(&st->names);
 	free(st->handle);
 	if (st->text && st->own_text) {
 		ss_text_free(st->text);

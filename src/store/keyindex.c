@@ -1,5 +1,6 @@
 /* The key path index of the block stores (see keyindex.h). */
 #include "sshsync/keyindex.h"
+#include "sshsync/text.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -9,14 +10,17 @@ static int lower(int c)
 	return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
 }
 
+/* FNV-1a over the lowered bytes, then the project's final mix: FNV alone
+ * leaves the bucket (the low bits) to the last bytes of the name, and key
+ * paths that differ only early ("...\Sessions\a1", "...\b1") crowd. */
 uint64_t ss_key_hash(const char *s, size_t len)
 {
-	uint64_t h = 1469598103934665603ULL;
+	uint64_t h = SS_HASH_INIT;
 	for (size_t i = 0; i < len; i++) {
 		h ^= (uint64_t)lower((unsigned char)s[i]);
 		h *= 1099511628211ULL;
 	}
-	return h;
+	return ss_hash_mix(h);
 }
 
 int ss_key_eq(const char *a, size_t alen, const char *b, size_t blen)

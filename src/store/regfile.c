@@ -30,15 +30,16 @@ static int lower(int c)
 	return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
 }
 
+/* The value of each byte as a hex digit, -1 for others: a table, as a
+ * 10,000-session export has a million dword: values to check. */
+static const signed char HEX[256] = {
+    ['0'] = 1,	['1'] = 2,  ['2'] = 3,	['3'] = 4,  ['4'] = 5,	['5'] = 6,  ['6'] = 7,	['7'] = 8,
+    ['8'] = 9,	['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+    ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16};
+
 static int hexval(char c)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	return HEX[(unsigned char)c] - 1; /* the table holds value + 1: 0 is "no digit" */
 }
 
 /* [*pos, end) of line `li`, with leading blanks skipped. */
@@ -437,6 +438,45 @@ int ss_regfile_next_value(const ss_regfile *rf, size_t b, size_t *cursor, ss_reg
 	return 0;
 }
 
+int ss_regfile_next_name(const ss_regfile *rf, size_t b, size_t *cursor, ss_regvalue *v)
+{
+	const ss_text *t = rf->text;
+	const ss_regblock *k = &rf->blocks[b];
+	size_t li = *cursor ? *cursor : k->line + 1;
+	for (; li < k->end_line; li++) {
+		size_t p, end;
+		line_span(t, li, &p, &end);
+		if (p == end || (t->data[p] != '"' && t->data[p] != '@'))
+			continue;
+		memset(v, 0, sizeof(*v));
+		v->line = li;
+		v->nlines = 1;
+		if (t->data[p] == '@') {
+			v->is_default = 1;
+			v->name_start = v->name_end = p + 1;
+		} else {
+			/* Checked by ss_regfile_parse: the quote is closed. */
+			v->name_start = p + 1;
+			v->name_end = scan_quoted(t->data, p, end);
+		}
+		*cursor = li + 1;
+		return 1;
+	}
+	*cursor = k->end_line;
+	return 0;
+}
+
+void ss_regfile_value_data(const ss_regfile *rf, ss_regvalue *v)
+{
+	const ss_text *t = rf->text;
+	size_t end = t->lines[v->line].start + t->lines[v->line].len;
+	size_t p = v->is_default ? v->name_end : v->name_end + 1;
+	p = skip_blanks(t->data, p, end);
+	/* At the '=' (checked by ss_regfile_parse, which cannot fail here). */
+	p = skip_blanks(t->data, p + 1, end);
+	parse_data(t, p, end, v, NULL);
+}
+
 int ss_regfile_value_name_is(const ss_regfile *rf, const ss_regvalue *v, const char *name)
 {
 	const char *s = rf->text->data;
@@ -486,12 +526,14 @@ int ss_regfile_find_value(const ss_regfile *rf, size_t b, const char *name, ss_r
 	size_t cur = 0;
 	ss_regvalue x;
 	int found = 0;
-	while (ss_regfile_next_value(rf, b, &cur, &x)) {
+	while (ss_regfile_next_name(rf, b, &cur, &x)) {
 		if (ss_regfile_value_name_is(rf, &x, name)) {
 			*v = x;
 			found = 1;
 		}
 	}
+	if (found)
+		ss_regfile_value_data(rf, v);
 	return found;
 }
 

@@ -683,12 +683,18 @@ void ss_winereg_free(ss_winereg *wr)
 	memset(wr, 0, sizeof(*wr));
 }
 
+/* The rule parse_header applies, on the first bytes: the first line (up
+ * to LF, a CR before it dropped) is the header. A file that is only the
+ * header, without an ending, is an empty registry to Wine (read_next_line
+ * returns what it read at end of file); a CR without LF stays content. */
 int ss_winereg_sniff(const char *head, size_t len)
 {
 	size_t n = sizeof(HEADER) - 1;
-	if (len < n + 1 || memcmp(head, HEADER, n) != 0)
+	if (len < n || memcmp(head, HEADER, n) != 0)
 		return 0;
-	return head[n] == '\n' || (head[n] == '\r' && len > n + 1 && head[n + 1] == '\n');
+	if (len == n || head[n] == '\n')
+		return 1;
+	return head[n] == '\r' && len > n + 1 && head[n + 1] == '\n';
 }
 
 /* --- reading values --- */

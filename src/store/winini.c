@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "sshsync/buf.h"
+#include "sshsync/keyindex.h"
 
 /* Delphi's Trim drops every character <= ' ' at both ends. */
 static int is_trim(char c)
@@ -26,31 +27,6 @@ static void trim(const char *base, size_t *start, size_t *len)
 	}
 	while (*len && is_trim(base[*start + *len - 1]))
 		(*len)--;
-}
-
-static unsigned char lower(unsigned char c)
-{
-	return (c >= 'A' && c <= 'Z') ? (unsigned char)(c - 'A' + 'a') : c;
-}
-
-static int same_name(const char *a, size_t alen, const char *b, size_t blen)
-{
-	if (alen != blen)
-		return 0;
-	for (size_t i = 0; i < alen; i++)
-		if (lower((unsigned char)a[i]) != lower((unsigned char)b[i]))
-			return 0;
-	return 1;
-}
-
-static uint64_t name_hash(const char *s, size_t len)
-{
-	uint64_t h = 1469598103934665603ULL;
-	for (size_t i = 0; i < len; i++) {
-		h ^= lower((unsigned char)s[i]);
-		h *= 1099511628211ULL;
-	}
-	return h;
 }
 
 static int push_section(ss_winini *ini, size_t *cap)
@@ -82,13 +58,13 @@ static int link_duplicates(ss_winini *ini)
 	const char *data = ini->text->data;
 	for (size_t i = 0; i < ini->nsections; i++) {
 		ss_winini_section *s = &ini->sections[i];
-		size_t at = (size_t)name_hash(data + s->name_start, s->name_len) & (size - 1);
-		s->first_of = i;
+		size_t at = (size_t)ss_key_hash(data + s->name_start, s->name_len) & (size - 1);
+		s->first_of = (uint32_t)i;
 		while (slots[at] != SIZE_MAX) {
 			const ss_winini_section *o = &ini->sections[slots[at]];
-			if (same_name(data + o->name_start, o->name_len, data + s->name_start,
+			if (ss_key_eq(data + o->name_start, o->name_len, data + s->name_start,
 				      s->name_len)) {
-				s->first_of = slots[at];
+				s->first_of = (uint32_t)slots[at];
 				break;
 			}
 			at = (at + 1) & (size - 1);
@@ -191,23 +167,24 @@ int ss_winini_parse(ss_winini *ini, const ss_text *t, ss_diag *d)
 		const char *s = t->data + start;
 		if (len >= 2 && s[0] == '[' && s[len - 1] == ']') {
 			if (cur)
-				cur->end_line = ln;
+				cur->end_line = (uint32_t)ln;
 			if (push_section(ini, &scap) < 0)
 				goto oom;
 			cur = &ini->sections[ini->nsections - 1];
-			cur->line = ln;
-			cur->last_line = ln;
-			cur->name_start = start + 1;
-			cur->name_len = len - 2;
-			trim(t->data, &cur->name_start, &cur->name_len);
+			cur->line = (uint32_t)ln;
+			cur->last_line = (uint32_t)ln;
+			size_t name_start = start + 1, name_len = len - 2;
+			trim(t->data, &name_start, &name_len);
+			cur->name_start = (uint32_t)name_start;
+			cur->name_len = (uint32_t)name_len;
 			continue;
 		}
 		/* Before the first section: WinSCP ignores it. */
 		if (cur)
-			cur->last_line = ln;
+			cur->last_line = (uint32_t)ln;
 	}
 	if (cur)
-		cur->end_line = ini->nlines;
+		cur->end_line = (uint32_t)ini->nlines;
 	if (link_duplicates(ini) < 0)
 		goto oom;
 	return 0;
@@ -240,14 +217,14 @@ const char *ss_winini_key_value(const ss_winini *ini, const ss_winini_key *k)
 
 int ss_winini_key_is(const ss_winini *ini, const ss_winini_key *k, const char *name)
 {
-	return same_name(ini->text->data + k->name_start, k->name_len, name, strlen(name));
+	return ss_key_eq(ini->text->data + k->name_start, k->name_len, name, strlen(name));
 }
 
 long ss_winini_find_section(const ss_winini *ini, const char *name, size_t len)
 {
 	for (size_t i = 0; i < ini->nsections; i++) {
 		const ss_winini_section *s = &ini->sections[i];
-		if (same_name(ini->text->data + s->name_start, s->name_len, name, len))
+		if (ss_key_eq(ini->text->data + s->name_start, s->name_len, name, len))
 			return (long)s->first_of;
 	}
 	return -1;

@@ -153,9 +153,9 @@ static void check_scopes(const ss_scopes *before, const ss_scopes *after, const 
 			   before->v[i].name);
 	for (size_t i = 0; i < after->n; i++) {
 		const ss_scope *sc = &after->v[i];
-		/* PuTTY's sessions it lists but never loads (n/a), or loads from
-		 * a key that depends on the ANSI code page (unknown): never
-		 * written. */
+		/* Never written: a site without a keepalive (WinSCP's WebDAV and
+		 * S3), a PuTTY session listed but never loaded (n/a), or loaded
+		 * from a key that depends on the ANSI code page (unknown). */
 		if (shadowed_default(after, sc) || sc->not_applicable ||
 		    (strcmp(sc->kind, "winscp") != 0 && sc->interval == SS_UNKNOWN))
 			continue;

@@ -14,6 +14,12 @@ typedef int (*fuzz_mask_fn)(const ss_text *t, unsigned char *mask);
  * the text does not parse. */
 typedef int (*fuzz_items_fn)(const ss_text *t, ss_strlist *out);
 
+/* fuzz_winereg.c: the items of Wine's user.reg (key times may change). */
+int fuzz_winereg_items(const ss_text *t, ss_strlist *out);
+/* `fallback`, unless the text is Wine's registry: every registry client
+ * (PuTTY, KiTTY, WinSCP) reads that as Wine's, whatever the file's name. */
+fuzz_items_fn fuzz_items_or_winereg(const void *data, size_t size, fuzz_items_fn fallback);
+
 /* The unmarked lines of `t`, content without ending. */
 int fuzz_unmasked_lines(const ss_text *t, fuzz_mask_fn mask, ss_strlist *out);
 /* 1 when `b` is `a` with lines inserted that are blank or start with one

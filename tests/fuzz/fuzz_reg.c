@@ -112,8 +112,11 @@ static void run(const uint8_t *data, size_t size, const ss_policy *p, uint8_t pi
 	fuzz_write("sessions.reg", data, size);
 	char *path = fuzz_path("sessions.reg");
 	const ss_client *cl = clients[pick % 3];
-	fuzz_client_cycle(cl, path, p, cl == &ss_client_winscp ? fuzz_winscp_items : fuzz_reg_items,
-			  "[");
+	fuzz_client_cycle(
+	    cl, path, p,
+	    fuzz_items_or_winereg(data, size,
+				  cl == &ss_client_winscp ? fuzz_winscp_items : fuzz_reg_items),
+	    "[");
 	free(path);
 }
 

@@ -87,7 +87,8 @@ int fuzz_winini(const uint8_t *data, size_t size)
 	fuzz_workdir();
 	fuzz_write("WinSCP.ini", data, size);
 	char *path = fuzz_path("WinSCP.ini");
-	fuzz_client_cycle(&ss_client_winscp, path, &p, fuzz_winscp_items, "[");
+	fuzz_client_cycle(&ss_client_winscp, path, &p,
+			  fuzz_items_or_winereg(data, size, fuzz_winscp_items), "[");
 	free(path);
 	return 0;
 }

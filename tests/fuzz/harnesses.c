@@ -16,6 +16,7 @@ const fuzz_harness fuzz_harnesses[] = {
     {"policy", fuzz_policy},
     {"report", fuzz_report},
     {"export", fuzz_export},
+    {"winereg", fuzz_winereg},
     {NULL, NULL},
 };
 /* clang-format on */

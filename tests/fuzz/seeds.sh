@@ -15,5 +15,6 @@ fuzz_seeds() {
 	reg) printf '%s\n' "$f/home/putty-sessions.reg" "$s/putty" ;;
 	winini) printf '%s\n' "$f/home/.wine" "$s/winscp" ;;
 	sessfile) printf '%s\n' "$f/home/.putty/sessions" ;;
+	winereg) printf '%s\n' "$SSHSYNC_FIXTURES/winereg" ;;
 	esac
 }

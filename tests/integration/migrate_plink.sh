@@ -5,9 +5,10 @@
 #     source and `plink -load` on the result, through the same throw-away
 #     `sshd -i`, must make the server see the same session;
 #   - PuTTY session folder -> sshsync migrate -> OpenSSH config: the same.
-# Key files are the one thing migrate does not convert without --keys: the
-# test points each migrated key at the same key in the other format, which
-# the oracle made with puttygen. Agreement rates are printed.
+# Each migration converts the session's key with --keys (through puttygen):
+# the migrated session names the converted twin, whose fingerprint must be
+# the source key's (puttygen -l and ssh-keygen -l). Agreement rates are
+# printed.
 # MIGRATE_PLINK_CASES (default 3) and MIGRATE_PLINK_SEED vary the run.
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib/scratch.bash"
@@ -36,17 +37,27 @@ same() {
 to_putty=0 back=0 total=0
 for c in "$work"/gen/case-*; do
 	m=$c/migrated
-	mkdir -p "$m/sessions"
-	if ! "$SSHSYNC" migrate --from "ssh:$c/ssh_config" --to "putty:$m/sessions" >"$c/m1" 2>&1 ||
+	mkdir -p "$m/sessions" "$c/keys-putty" "$c/keys-ssh"
+	if ! "$SSHSYNC" migrate --from "ssh:$c/ssh_config" --to "putty:$m/sessions" \
+		--keys "$c/keys-putty" >"$c/m1" 2>&1 ||
 		! "$SSHSYNC" migrate --from "putty:$c/putty/sessions" --to "ssh:$c/back_config" \
-			>"$c/m2" 2>&1; then
+			--keys "$c/keys-ssh" >"$c/m2" 2>&1; then
 		bad "${c##*/}: migrate failed: $(cat "$c/m1" "$c/m2" 2>/dev/null | tail -5)"
 		continue
 	fi
-	for f in "$m"/sessions/*; do
-		sed -i -E 's|^PublicKeyFile=(.+)$|PublicKeyFile=\1.ppk|' "$f"
+	# Every converted key is the same key as its source.
+	for k in "$c"/keys-putty/*.ppk "$c"/keys-ssh/*; do
+		[ -f "$k" ] || continue
+		case $k in *.pub) continue ;; esac
+		if [[ $k == *.ppk ]]; then
+			a=$(puttygen -l -E sha256 "$k" | awk '{print $3}')
+			b=$(ssh-keygen -l -E sha256 -f "$(grep -F -- "-> $k (" "$c/m1" | sed -E 's/^key: (.*) -> .*/\1/')" | awk '{print $2}')
+		else
+			a=$(ssh-keygen -l -E sha256 -f "$k" | awk '{print $2}')
+			b=$(puttygen -l -E sha256 "$(grep -F -- "-> $k (" "$c/m2" | sed -E 's/^key: (.*) -> .*/\1/')" | awk '{print $3}')
+		fi
+		if [ -n "$a" ] && [ "$a" = "$b" ]; then ok; else bad "${c##*/}: $k: fingerprint $a, its source $b"; fi
 	done
-	sed -i -E 's|^( *IdentityFile .*)\.ppk$|\1|' "$c/back_config"
 	while read -r alias; do
 		total=$((total + 1))
 		if same "${c##*/}-$alias-to-putty" "$c/ssh_config" "$m" "$alias"; then

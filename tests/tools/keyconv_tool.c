@@ -39,7 +39,7 @@ int main(int argc, char **argv)
 				"[--passphrase-file F] [--puttygen P] | inspect FILE\n");
 		return 2;
 	}
-	ss_keyconv k = {argv[2], 3, NULL, NULL, 0};
+	ss_keyconv k = {argv[2], 3, NULL, NULL, 0, NULL, NULL};
 	for (int i = 4; i + 1 < argc; i += 2) {
 		if (strcmp(argv[i], "--ppk-version") == 0)
 			k.ppk_version = atoi(argv[i + 1]);

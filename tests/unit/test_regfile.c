@@ -383,6 +383,31 @@ static void test_render_refuses_paths_that_break_lines(void **state)
 
 /* Every corpus file: parses, renders back byte for byte, and an edit that
  * sets a value and reverts touches nothing else. */
+/* Locating names and then completing a value (ss_regfile_next_name,
+ * ss_regfile_value_data) finds the same values as ss_regfile_next_value. */
+static void assert_same_walk(const ss_regfile *rf, size_t b)
+{
+	size_t c1 = 0, c2 = 0;
+	ss_regvalue v, n;
+	for (;;) {
+		int more = ss_regfile_next_value(rf, b, &c1, &v);
+		assert_int_equal(ss_regfile_next_name(rf, b, &c2, &n), more);
+		if (!more)
+			break;
+		assert_int_equal(n.line, v.line);
+		assert_int_equal(n.is_default, v.is_default);
+		assert_int_equal(n.name_start, v.name_start);
+		assert_int_equal(n.name_end, v.name_end);
+		ss_regfile_value_data(rf, &n);
+		assert_int_equal(n.nlines, v.nlines);
+		assert_int_equal(n.data_start, v.data_start);
+		assert_int_equal(n.data_end, v.data_end);
+		assert_int_equal(n.type, v.type);
+		assert_int_equal(n.hextype, v.hextype);
+		assert_int_equal(n.dword, v.dword);
+	}
+}
+
 static void test_corpus_round_trip(void **state)
 {
 	fixture *f = *state;
@@ -399,6 +424,8 @@ static void test_corpus_round_trip(void **state)
 		if (ss_regfile_parse(&f->rf, &f->t, &f->d) < 0)
 			fail_msg("%s: %s", path, f->d.message);
 		assert_true(f->rf.nblocks > 0);
+		for (size_t b = 0; b < f->rf.nblocks; b++)
+			assert_same_walk(&f->rf, b);
 		ss_buf raw = tu_read(path);
 		ss_buf_reset(&f->out);
 		ss_edits_free(&f->e);
@@ -460,6 +487,7 @@ static void test_mutations_parse_or_fail_cleanly(void **state)
 							 0);
 			}
 			ss_buf_release(&s);
+			assert_same_walk(&f->rf, b);
 			assert_int_equal(ss_regfile_insert_dword(&f->rf, &f->e, b, "New", 1), 0);
 		}
 		render(f);

@@ -462,6 +462,38 @@ static void test_errors(void **state)
 	free(missing);
 }
 
+/* A session name with a NUL byte is refused where it is, never read as
+ * the name cut at the NUL (a fuzz run found "Default%20Settings<NUL>s"
+ * taken for Default Settings by apply and not by audit). Folders cannot
+ * hold such a name. */
+static void test_nul_name(void **state)
+{
+	fixture *f = *state;
+	if (f->be->k == PUTTYDIR || f->be->k == KITTYDIR)
+		skip();
+	ss_buf b = tu_read(f->path);
+	size_t lines = 0;
+	for (size_t i = 0; i < b.len; i++)
+		lines += b.data[i] == '\n';
+	static const char ini[] = "[Sessions\\a\0b]\r\n", reg[] = "[" HKCU KEY "\\a\0b]\r\n";
+	const char *add = f->be->k == INI ? ini : reg;
+	size_t n = (f->be->k == INI ? sizeof(ini) : sizeof(reg)) - 1;
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(ss_buf_add(&b, add + i, 1), 0);
+		if (f->be->k == REG5)
+			assert_int_equal(ss_buf_add(&b, "", 1), 0);
+	}
+	tu_write(f->path, b.data, b.len);
+	ss_buf_release(&b);
+	ss_storage *st = NULL;
+	assert_int_equal(ss_storage_open(&st, f->path, &f->be->root, NULL, NULL, &f->d), -1);
+	assert_null(st);
+	assert_int_equal(f->d.line, lines + 1);
+	assert_true(f->d.col > 1);
+	assert_non_null(strstr(f->d.message, "NUL"));
+	ss_diag_clear(&f->d);
+}
+
 /* Recognition before opening: a file of the store is no misfit, binary
  * data is; folders list their session files. */
 static void test_recognise(void **state)
@@ -500,6 +532,7 @@ static void test_recognise(void **state)
 						     (void *)&be),                                 \
 	    cmocka_unit_test_prestate_setup_teardown(test_create, setup, teardown, (void *)&be),   \
 	    cmocka_unit_test_prestate_setup_teardown(test_errors, setup, teardown, (void *)&be),   \
+	    cmocka_unit_test_prestate_setup_teardown(test_nul_name, setup, teardown, (void *)&be), \
 	    cmocka_unit_test_prestate_setup_teardown(test_recognise, setup, teardown, (void *)&be)
 
 int main(void)

@@ -5,7 +5,9 @@
 # types); audit; apply --dry-run shows the change as a .reg diff and writes
 # nothing; apply changes only the keepalive values (every other byte of a
 # `regedit /e` export stays, no key is renamed); undo restores the export
-# byte for byte, and so does `reg import` of the .reg backup; undo is
+# byte for byte, and so does `reg import` of the .reg backup; 24 generated
+# sessions (names and values of every kind; SSHSYNC_SEED repeats a run)
+# keep every other byte through apply and undo; undo is
 # refused once a value changed since the apply. (A change between plan and
 # write is refused too: tests/unit/test_winreg.c changes the registry
 # between the two, which a process from outside cannot time.)
@@ -74,9 +76,11 @@ W="$WINSCP\\WinSCP 2\\Sessions"
 } >"$work/in.reg"
 check "reg import (UTF-16LE with BOM)" wine reg import "$(win "$work/in.reg")" </dev/null >/dev/null 2>&1
 
-export_keys() { # export_keys NAME: both trees, as regedit writes them
-	wine regedit /e "$(win "$work/$1-p.reg")" "$PUTTY" </dev/null >/dev/null 2>&1
-	wine regedit /e "$(win "$work/$1-w.reg")" "$WINSCP" </dev/null >/dev/null 2>&1
+export_keys() { # export_keys NAME: both trees, as regedit writes them (a missing one: empty)
+	: >"$work/$1-p.reg"
+	: >"$work/$1-w.reg"
+	wine regedit /e "$(win "$work/$1-p.reg")" "$PUTTY" </dev/null >/dev/null 2>&1 || true
+	wine regedit /e "$(win "$work/$1-w.reg")" "$WINSCP" </dev/null >/dev/null 2>&1 || true
 	cat "$work/$1-p.reg" "$work/$1-w.reg" >"$work/$1.reg"
 }
 export_keys e0
@@ -118,8 +122,11 @@ check "dry run and check write nothing" cmp -s "$work/e0.reg" "$work/dry.reg"
 status 0 "apply --interval 60" sx apply --interval 60 "reg:$S" "reg:$W" >"$work/apply.out" 2>&1
 cat "$work/apply.out"
 export_keys e1
-python3 - "$work/e0.reg" "$work/e1.reg" <<'EOF' && ok "only the keepalive values changed" || bad "only the keepalive values changed"
+# only_ping BEFORE AFTER INTERVAL: the exports differ only in keepalive
+# values (PuTTY's as INTERVAL) and new Default Settings keys.
+cat >"$work/only_ping.py" <<'EOF'
 import re, sys
+want = int(sys.argv[3])
 PING = re.compile(r'^"(PingInterval|PingIntervalSecs|PingIntervalSec|PingType)"=', re.I)
 def keys(path):
     text = open(path, 'rb').read().decode('utf-16')
@@ -154,7 +161,8 @@ for k in k0:
             errors.append('%s: a key PuTTY never loads was written' % k)
     elif '\\PuTTY\\Sessions\\' in k:
         ping = sorted(l for l in k1[k] if PING.match(l))
-        if ping != ['"PingInterval"=dword:00000001', '"PingIntervalSecs"=dword:00000000']:
+        if ping != sorted(['"PingInterval"=dword:%08x' % (want // 60),
+                           '"PingIntervalSecs"=dword:%08x' % (want % 60)]):
             errors.append('%s: %s' % (k, ping))
     elif 'SshHostKeys' in k and k0[k] != k1[k]:
         errors.append('host keys changed')
@@ -173,6 +181,7 @@ for e in errors:
     print(e)
 sys.exit(1 if errors else 0)
 EOF
+check "only the keepalive values changed" python3 "$work/only_ping.py" "$work/e0.reg" "$work/e1.reg" 60
 json=$(sx audit --format json "reg:$S" "reg:$W" | tr -d '\r') || true
 python3 -c 'import json,sys; d=json.load(sys.stdin); sys.exit(0 if d["summary"]["failed"]==0 and d["summary"]["errors"]==0 else 1)' <<<"$json" &&
 	ok "audit passes after apply" || bad "audit after apply: $json"
@@ -219,6 +228,72 @@ grep -q 'REG_DWORD *0x8ae' <<<"$q" && ok "migrate wrote the session's key" || ba
 status 0 "undo the migrate" sx undo >/dev/null 2>&1
 export_keys after_migrate_undo
 check "undo of a migrate removes the new key, byte for byte" cmp -s "$work/before_migrate.reg" "$work/after_migrate_undo.reg"
+
+# --- generated sessions: names and values of every kind, kept byte for byte ---
+# gen.py N SEED: N PuTTY sessions with random names (escapes, blanks,
+# non-ASCII, a character beyond the BMP, quotes and brackets) and values
+# (strings with quotes and backslashes, binary, expand and multi strings,
+# qwords, keepalives as DWORDs, strings or absent), as a .reg file.
+cat >"$work/gen.py" <<'EOF'
+import random, sys
+n, rnd = int(sys.argv[1]), random.Random(int(sys.argv[2]))
+S = 'HKEY_CURRENT_USER\\Software\\SimonTatham\\PuTTY\\Sessions'
+PIECES = ['web', 'db', ' ', '%20', '%C3%A9', '%25', 'caf\u00e9', '\u4e2d\u6587', '\U0001f30e',
+          '"q"', '[x]', 'a.b', '%', "'", '~']
+def esc(t):
+    return t.replace('\\', '\\\\').replace('"', '\\"')
+def hexs(b):
+    return ','.join('%02x' % x for x in b)
+out, names = ['Windows Registry Editor Version 5.00', ''], set()
+while len(names) < n:
+    name = ''.join(rnd.choice(PIECES) for _ in range(rnd.randint(1, 4)))
+    if name.lower() in names or name.strip() != name or name == 'Default%20Settings':
+        continue
+    names.add(name.lower())
+    out.append('[%s\\%s]' % (S, name))
+    k = rnd.randint(0, 3)
+    if k == 1:
+        out.append('"PingInterval"=dword:%08x' % rnd.randint(0, 9))
+    elif k == 2:
+        out.append('"PingInterval"="%d"' % rnd.randint(0, 9))
+    if rnd.random() < 0.5:
+        out.append('"PingIntervalSecs"=dword:%08x' % rnd.randint(0, 59))
+    text = ''.join(rnd.choice(['a', '"', '\\', ' ', '\u00e9', '\u4e2d', '%']) for _ in range(rnd.randint(0, 12)))
+    out.append('"HostName"="%s"' % esc(text))
+    if rnd.random() < 0.5:
+        out.append('"Blob"=hex:%s' % hexs(rnd.randbytes(rnd.randint(1, 9))))
+    if rnd.random() < 0.5:
+        out.append('"Exp"=hex(2):%s' % hexs('%TEMP%\\x'.encode('utf-16-le') + b'\0\0'))
+    if rnd.random() < 0.5:
+        out.append('"Multi"=hex(7):%s' % hexs('a\0b\0\0'.encode('utf-16-le')))
+    if rnd.random() < 0.5:
+        out.append('"Q"=hex(b):%s' % hexs(rnd.randbytes(8)))
+    if rnd.random() < 0.3:
+        out.append('"Odd \\"name\\" [x]"=dword:%08x' % rnd.randint(0, 2**32 - 1))
+    out.append('')
+sys.stdout.buffer.write(b'\xff\xfe' + '\r\n'.join(out).encode('utf-16-le'))
+EOF
+cleanup_keys
+ngen=24 seed=${SSHSYNC_SEED:-$RANDOM}
+python3 "$work/gen.py" "$ngen" "$seed" >"$work/gen.reg"
+check "reg import of $ngen generated sessions (seed $seed)" wine reg import "$(win "$work/gen.reg")" </dev/null >/dev/null 2>&1
+rm -rf "$work/state/sshsync"
+export_keys g0
+status 0 "apply --interval 90 to the generated sessions" sx apply --interval 90 "reg:$S" >/dev/null 2>&1
+export_keys g1
+check "generated: only the keepalive values changed" python3 "$work/only_ping.py" "$work/g0.reg" "$work/g1.reg" 90
+json=$(sx audit --format json --interval 90 "reg:$S" | tr -d '\r') || true
+agree=$(python3 -c 'import json,sys
+d=json.load(sys.stdin)
+s=[x for x in d["scopes"] if x["scope"]!="Default Settings"]
+print("%d %d" % (sum(x["status"]=="pass" and x["interval"]==90 for x in s), len(s)))' <<<"$json") || agree="0 0"
+echo "generated: audit after apply agrees on ${agree% *} of ${agree#* } sessions (90 s)"
+[ "$agree" = "$ngen $ngen" ] && ok "generated: every session audits at 90 s" || bad "generated: $agree of $ngen"
+status 0 "undo the generated apply" sx undo >/dev/null 2>&1
+export_keys g2
+check "generated: undo restores the export byte for byte" cmp -s "$work/g0.reg" "$work/g2.reg"
+cleanup_keys
+wine reg import "$(win "$work/in.reg")" </dev/null >/dev/null 2>&1 # the first sessions, for discover
 
 # --- discover: the sessions keys, and the store WinSCP uses ---
 cleanup_discover

@@ -55,6 +55,15 @@ PermitTTY yes
 AcceptEnv *
 PidFile none
 EOF
+	# sshd -i refuses to start without its privilege separation folder,
+	# which lives on a tmpfs (Debian's ssh.service makes it at boot): then
+	# every client run fails alike and the oracle would "agree". Made here
+	# when we can, and sshd -t must accept the config before any run.
+	[ -d /run/sshd ] || [ "$(id -u)" != 0 ] || mkdir -p -m 0755 /run/sshd
+	if ! "$SSHD" -t -f "$O/sshd_config" >"$O/sshd-t.err" 2>&1; then
+		echo "the oracle's sshd cannot run: $(cat "$O/sshd-t.err")" >&2
+		return 1
+	fi
 	# The proxy: says which host and port the client asked for, then is
 	# the server. ORACLE_RUN (the run's folder) comes from the client's
 	# environment, which both clients pass to their proxy command, and so
