@@ -23,6 +23,9 @@ typedef struct ss_arena {
 void *ss_arena_alloc(ss_arena *a, size_t n);
 /* s[0..n) and a NUL, in the arena. */
 char *ss_arena_strndup(ss_arena *a, const char *s, size_t n);
+/* Drops every piece but keeps the newest chunk for the next ones (an
+ * arena emptied again and again allocates nothing new). */
+void ss_arena_reset(ss_arena *a);
 /* Frees every piece; the arena is empty and usable again. */
 void ss_arena_release(ss_arena *a);
 

@@ -40,6 +40,7 @@ typedef struct ss_change {
 				     * data (a PuTTY session directory lists every file) */
 	const ss_change_sink *sink; /* NULL: a file */
 	void *sink_ctx;		    /* owned (sink->free) */
+	int private_new;	    /* created with mode 0600 (a new ~/.ssh/config) */
 } ss_change;
 
 #define SS_RENDER_KEEP_MAX ((size_t)1 << 20)

@@ -12,7 +12,9 @@
 #include "sshsync/session.h"
 #include "sshsync/target.h"
 
-/* Appends the scopes of every target, judged against the policy. */
+/* Appends the scopes of every target, judged against the policy; or,
+ * when `out` has a sink, hands each judged scope to it as soon as it is
+ * made (and `out` stays empty). */
 int ss_engine_audit(const ss_targets *targets, const ss_query *q, const ss_policy *p,
 		    ss_scopes *out, ss_diag *d);
 

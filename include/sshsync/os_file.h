@@ -88,6 +88,9 @@ int ss_os_write_all(int fd, const void *data, size_t len);
 int ss_os_copy_metadata(int from, const ss_stat *st, int to, const char **what);
 /* The mode a new file gets: 0666 less the umask. */
 int ss_os_set_new_file_mode(int fd);
+/* The mode of a new file only its owner may read: 0600 (what OpenSSH wants
+ * of ~/.ssh/config). Windows: the folder's inherited ACL, as above. */
+int ss_os_set_private_file_mode(int fd);
 
 /* Makes `name` in `to_dir` a hard link of `name` in `from_dir` unless it
  * exists already (then nothing is done and *existed is 1). Fails with

@@ -172,8 +172,10 @@ int ss_regfile_insert_string(const ss_regfile *rf, ss_edits *e, size_t b, const 
 /* Deletes the value's lines (continuations included) with their endings. */
 int ss_regfile_delete_value(const ss_regfile *rf, ss_edits *e, const ss_regvalue *v);
 /* Appends a new block for plan key `k` (its [KEY] line and its values) at
- * the end of the file, after a blank line, in the file's line ending. */
-int ss_regfile_append_key(const ss_regfile *rf, ss_edits *e, const ss_regkey *k, ss_diag *d);
+ * the end of the file, after a blank line, in the file's line ending
+ * (`follows_key`: another key appended by the same plan precedes it). */
+int ss_regfile_append_key(const ss_regfile *rf, ss_edits *e, const ss_regkey *k, int follows_key,
+			  ss_diag *d);
 
 /* --- writing new files --- */
 

@@ -54,6 +54,23 @@ int ss_report_text(const ss_scopes *s, const ss_report_opts *o, ss_buf *out, ss_
 int ss_report_json(const ss_scopes *s, const ss_report_opts *o, ss_buf *out, ss_diag *d);
 int ss_report_junit(const ss_scopes *s, const ss_report_opts *o, ss_buf *out, ss_diag *d);
 
+/* The JSON audit one scope at a time, as the scopes are made (a fleet's
+ * scopes are then never all held): begin, a call per scope, end; the
+ * document is ss_report_json's, byte for byte. With o->flush it goes out
+ * in pieces; after a failure (-1) only ss_report_json_stream_free is
+ * called and the document stays without its end. */
+typedef struct ss_json_stream {
+	const ss_report_opts *o;
+	ss_buf *out;
+	size_t n, failed, errors, na;
+	ss_buf memo_name, memo_json; /* the file of the scope before, as JSON */
+} ss_json_stream;
+
+int ss_report_json_begin(ss_json_stream *js, const ss_report_opts *o, ss_buf *out, ss_diag *d);
+int ss_report_json_scope(ss_json_stream *js, const ss_scope *sc, ss_diag *d);
+int ss_report_json_end(ss_json_stream *js, ss_diag *d); /* frees js too */
+void ss_report_json_stream_free(ss_json_stream *js);
+
 /* What apply did (or would do), for --format json. */
 typedef struct ss_apply_report {
 	const char *mode;			     /* "apply", "dry-run" or "check" */

@@ -37,7 +37,8 @@ typedef struct ss_write_opts {
 				 * file's owner, if missing); the temporary file
 				 * goes there too */
 	int private_new;	/* a new file is made readable by its owner only
-				 * (a private key) instead of 0666 less the umask */
+				 * (0600: a private key, a new ~/.ssh/config)
+				 * instead of 0666 less the umask */
 } ss_write_opts;
 
 typedef struct ss_write_result {

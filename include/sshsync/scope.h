@@ -5,7 +5,9 @@
 
 #include <stddef.h>
 
+#include "sshsync/arena.h"
 #include "sshsync/buf.h"
+#include "sshsync/diag.h"
 
 #define SS_UNSET (-1L)	 /* no such setting / not given */
 #define SS_UNKNOWN (-2L) /* depends on runtime (Match exec): cannot be computed */
@@ -43,7 +45,7 @@ typedef struct ss_period_rule {
 
 typedef struct ss_scope {
 	const char *kind; /* static string: "ssh", "sshd", "putty", ... */
-	char *file;
+	char *file;	  /* file and name live in the list's arena */
 	char *name;
 	/* effective seconds; 0 off; SS_UNKNOWN. 64 bits everywhere: PuTTY's
 	 * and WinSCP's minutes*60 pass 2^31 (long has 32 bits on Windows). */
@@ -62,16 +64,38 @@ typedef struct ss_scope {
 	ss_strlist reasons; /* why it fails (or the error); empty when it passes */
 } ss_scope;
 
+/* Where finished scopes go while an audit runs, when the report is
+ * written as they come (JSON): each is handed over once and then dropped,
+ * so that a fleet's scopes are never all held. `take` may change the scope
+ * (the engine judges it there) and returns -1 with `d` set to stop. */
+typedef struct ss_scope_sink {
+	int (*take)(void *ctx, ss_scope *sc, ss_diag *d);
+	void *ctx;
+} ss_scope_sink;
+
 typedef struct ss_scopes {
 	ss_scope *v;
 	size_t n;
 	size_t cap;
+	/* The scopes' file and name strings: a fleet has tens of thousands of
+	 * scopes, and the scopes of one file share its name. */
+	ss_arena names;
+	/* NULL: every scope stays in the list. Else ss_scopes_settle hands the
+	 * scopes to it and drops them. */
+	const ss_scope_sink *sink;
 } ss_scopes;
 
 #define SS_SCOPES_INIT                                                                             \
 	{                                                                                          \
-		NULL, 0, 0                                                                         \
+		NULL, 0, 0, SS_ARENA_INIT, NULL                                                    \
 	}
+
+/* When there is a sink: hands every scope of the list to it, in order, and
+ * drops them. A client calls it between scopes once nothing it added can
+ * be taken back (its files are read: what fails later is memory, which
+ * ends the whole audit); the engine after each target. -1 with `d` set
+ * when the sink stops. */
+int ss_scopes_settle(ss_scopes *s, ss_diag *d);
 
 /* Appends a scope with interval 0, count_max and tcp_keepalive SS_UNSET,
  * set_at NULL. Returns NULL when memory runs out. */

@@ -40,14 +40,17 @@
 #define SSHSYNC_SSHCONF_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "sshsync/arena.h"
 #include "sshsync/buf.h"
 #include "sshsync/diag.h"
 #include "sshsync/text.h"
 
-/* No such offset (no comment, no '='). */
-#define SS_SSHCONF_NONE ((size_t)-1)
+/* No such offset (no comment, no '='). Offsets are 32 bits in the items
+ * (a text is at most SS_TEXT_MAX bytes), so NONE is the largest of them;
+ * compared with size_t or uint32_t alike. */
+#define SS_SSHCONF_NONE ((size_t)UINT32_MAX)
 
 typedef enum ss_sshconf_mode {
 	SS_SSHCONF_CLIENT, /* ssh_config, readconf.c */
@@ -62,26 +65,28 @@ typedef enum ss_sshconf_kind {
 } ss_sshconf_kind;
 
 /* One argument: raw bytes [start, end) of the text's data, quotes and
- * backslashes included, and the value argv_split gives for it. */
+ * backslashes included, and the value argv_split gives for it. Offsets
+ * and lengths are 32 bits (a text is at most SS_TEXT_MAX bytes): a fleet's
+ * config has hundreds of thousands of items and arguments. */
 typedef struct ss_sshconf_arg {
-	size_t start;
-	size_t end;
 	char *value;
-	size_t value_len; /* values never hold NUL, so strlen(value) too */
+	uint32_t start;
+	uint32_t end;
+	uint32_t value_len; /* values never hold NUL, so strlen(value) too */
 } ss_sshconf_arg;
 
 typedef struct ss_sshconf_item {
-	size_t line; /* 0-based index into text->lines */
-	ss_sshconf_kind kind;
-	size_t kw_start; /* raw keyword bytes [kw_start, kw_end); for a */
-	size_t kw_end;	 /* comment line the '#' token */
-	char *keyword;	 /* unquoted and lowercased; NULL for BLANK/IGNORED */
-	size_t equals;	 /* offset of the '=' after the keyword, or SS_SSHCONF_NONE */
-	size_t rest;	 /* where the arguments begin (argv_split's input) */
+	char *keyword; /* unquoted and lowercased; NULL for BLANK/IGNORED */
 	ss_sshconf_arg *args;
-	size_t nargs;
-	size_t comment; /* offset of a '#' that ends the arguments, or NONE */
-	size_t end;	/* end of the content after trailing blanks are stripped */
+	uint32_t nargs;
+	uint32_t line; /* 0-based index into text->lines */
+	ss_sshconf_kind kind;
+	uint32_t kw_start; /* raw keyword bytes [kw_start, kw_end); for a */
+	uint32_t kw_end;   /* comment line the '#' token */
+	uint32_t equals;   /* offset of the '=' after the keyword, or SS_SSHCONF_NONE */
+	uint32_t rest;	   /* where the arguments begin (argv_split's input) */
+	uint32_t comment;  /* offset of a '#' that ends the arguments, or NONE */
+	uint32_t end;	   /* end of the content after trailing blanks are stripped */
 } ss_sshconf_item;
 
 typedef struct ss_sshconf {

@@ -109,6 +109,15 @@ void ss_svalue_free(ss_svalue *v);
  * also on failure); without, it is read-only. */
 int ss_storage_open(ss_storage **out, const char *path, const ss_storage_root *root,
 		    const char *codepage, ss_changeset *cs, ss_diag *d);
+/* ss_storage_open for a store that may not exist yet: a missing PATH is
+ * opened as a new, empty store whose kind its name says (a name ending in
+ * .reg: a registry export as regedit writes it, UTF-16LE with its byte
+ * order mark, CRLF, the "Windows Registry Editor Version 5.00" header; else
+ * a session folder where the root has them; else an INI file, CRLF). Its
+ * files are created when the changeset is written; a folder must be made
+ * by the caller before that. */
+int ss_storage_open_or_create(ss_storage **out, const char *path, const ss_storage_root *root,
+			      ss_changeset *cs, ss_diag *d);
 /* Frees the storage; planned edits not committed are dropped. */
 void ss_storage_close(ss_storage *st);
 

@@ -145,8 +145,44 @@ static int is_stdout(const char *output)
 	return !output || strcmp(output, "-") == 0;
 }
 
-/* *status: EXIT_TROUBLE when a file could not be audited (an error scope),
- * else EXIT_AUDIT_FAILED when a scope fails. */
+/* What the report says for the exit status: EXIT_TROUBLE when a file
+ * could not be audited (an error scope), else EXIT_AUDIT_FAILED when a
+ * scope fails; and the error scopes' messages, for stderr when the report
+ * does not go to the terminal as a table. */
+typedef struct verdict {
+	int *status;
+	int note; /* the messages are noted */
+	ss_strlist errors;
+} verdict;
+
+static int count_scope(verdict *v, const ss_scope *sc)
+{
+	if (sc->error) {
+		*v->status = EXIT_TROUBLE;
+		if (v->note && ss_strlist_push(&v->errors, sc->reasons.v[0]) < 0)
+			return -1;
+	} else if (ss_scope_failed(sc) && *v->status == EXIT_OK) {
+		*v->status = EXIT_AUDIT_FAILED;
+	}
+	return 0;
+}
+
+/* The JSON report on stdout takes each scope as it is made (the engine's
+ * sink): a fleet's scopes are never all held. */
+typedef struct streaming {
+	ss_json_stream js;
+	verdict *v;
+} streaming;
+
+static int stream_scope(void *ctx, ss_scope *sc, ss_diag *d)
+{
+	streaming *st = ctx;
+	if (count_scope(st->v, sc) < 0)
+		return ss_diag_oom(d);
+	return ss_report_json_scope(&st->js, sc, d);
+}
+
+/* *status: see verdict. */
 static int run(const audit_args *a, char **targets_argv, int ntargets, ss_diag *d, int *status)
 {
 	ss_targets targets = SS_TARGETS_INIT;
@@ -159,25 +195,38 @@ static int run(const audit_args *a, char **targets_argv, int ntargets, ss_diag *
 	ro.verbose = a->verbose;
 	ro.quiet = a->quiet;
 	ro.failures = a->failures;
-	if (a->format == SS_FORMAT_JSON && is_stdout(a->output))
+	/* The table shows an error scope; a report file or JSON is not read
+	 * by whoever watches the terminal: the message also goes to stderr. */
+	verdict v = {status, a->output || a->format != SS_FORMAT_TEXT, SS_STRLIST_INIT};
+	streaming st = {.v = &v};
+	ss_scope_sink sink = {stream_scope, &st};
+	int stream = a->format == SS_FORMAT_JSON && is_stdout(a->output);
+	if (stream)
 		ro.flush = to_stdout;
 	int r = cli_targets(targets_argv, ntargets, 1, 0, &targets, d);
-	if (r == 0)
+	if (r == 0 && stream) {
+		scopes.sink = &sink;
+		r = ss_report_json_begin(&st.js, &ro, &out, d);
+		if (r == 0)
+			r = ss_engine_audit(&targets, &q, &a->policy, &scopes, d);
+		/* After a failure the document stays without its end. */
+		if (r == 0)
+			r = ss_report_json_end(&st.js, d);
+		else
+			ss_report_json_stream_free(&st.js);
+	} else if (r == 0) {
 		r = ss_engine_audit(&targets, &q, &a->policy, &scopes, d);
-	if (r == 0)
-		r = ss_report_audit(&scopes, &ro, &out, d);
+		if (r == 0)
+			r = ss_report_audit(&scopes, &ro, &out, d);
+		for (size_t i = 0; i < scopes.n; i++)
+			if (count_scope(&v, &scopes.v[i]) < 0 && r == 0)
+				r = ss_diag_oom(d);
+	}
 	if (r == 0)
 		r = ss_engine_write_output(a->output, out.data, out.len, d);
-	for (size_t i = 0; i < scopes.n; i++) {
-		if (scopes.v[i].error) {
-			*status = EXIT_TROUBLE;
-			/* The table shows it; a report file or JSON is not read
-			 * by whoever watches the terminal. */
-			if (a->output || a->format != SS_FORMAT_TEXT)
-				cli_note_error(scopes.v[i].reasons.v[0]);
-		} else if (ss_scope_failed(&scopes.v[i]) && *status == EXIT_OK)
-			*status = EXIT_AUDIT_FAILED;
-	}
+	for (size_t i = 0; i < v.errors.n; i++)
+		cli_note_error(v.errors.v[i]);
+	ss_strlist_release(&v.errors);
 	free(cwd);
 	ss_buf_release(&out);
 	ss_scopes_free(&scopes);

@@ -137,32 +137,39 @@ static int audit_block(ss_openssh *c, const ss_openssh_scope *b, ss_scopes *out,
  * (judged on a name no other pattern matches). */
 static int audit_all(ss_openssh *c, const char *path, ss_scopes *out, ss_diag *d)
 {
-	ss_strlist names = SS_STRLIST_INIT;
+	const char **names = NULL; /* they point into the tree */
+	size_t nnames = 0;
 	ss_openssh_scopes blocks = SS_OPENSSH_SCOPES_INIT;
 	char *other = NULL;
-	int r = ss_openssh_host_names(c, &names) < 0 ? ss_diag_oom(d) : 0;
+	int r = oss_host_names(c, &names, &nnames) < 0 ? ss_diag_oom(d) : 0;
 	if (r == 0)
 		r = ss_openssh_block_scopes(c, &blocks, d);
 	if (r == 0 && !(other = ss_openssh_other_witness(c)))
 		r = ss_diag_oom(d);
-	if (r == 0 && ss_scopes_reserve(out, names.n + blocks.n + 1) < 0)
+	if (r == 0 && !out->sink && ss_scopes_reserve(out, nnames + blocks.n + 1) < 0)
 		r = ss_diag_oom(d);
 	/* A Host name ssh refuses on its command line is no scope: nobody
 	 * can connect to it by that name. */
-	for (size_t i = 0; i < names.n && r == 0; i++) {
-		scope_req q = {path, names.v[i], names.v[i], NULL, NULL, -1};
-		if (ss_openssh_valid_hostname(names.v[i]))
+	for (size_t i = 0; i < nnames && r == 0; i++) {
+		scope_req q = {path, names[i], names[i], NULL, NULL, -1};
+		if (ss_openssh_valid_hostname(names[i]))
 			r = audit_one(c, &q, out, d);
+		if (r == 0)
+			r = ss_scopes_settle(out, d); /* the files are read: a report
+							 sink may take it */
 	}
-	for (size_t i = 0; i < blocks.n && r == 0; i++)
+	for (size_t i = 0; i < blocks.n && r == 0; i++) {
 		r = audit_block(c, &blocks.v[i], out, d);
+		if (r == 0)
+			r = ss_scopes_settle(out, d);
+	}
 	if (r == 0) {
 		scope_req q = {path, "*", other, other, NULL, -1};
 		r = audit_one(c, &q, out, d);
 	}
 	free(other);
 	ss_openssh_scopes_free(&blocks);
-	ss_strlist_release(&names);
+	free(names);
 	return r;
 }
 
@@ -178,11 +185,13 @@ static int ssh_audit_chain(const char *path, const char *system, const ss_query 
 		return -1;
 	int r = 0;
 	if (q && q->hosts && q->hosts->n) {
-		if (ss_scopes_reserve(out, q->hosts->n) < 0)
+		if (!out->sink && ss_scopes_reserve(out, q->hosts->n) < 0)
 			r = ss_diag_oom(d);
 		for (size_t i = 0; i < q->hosts->n && r == 0; i++) {
 			scope_req one = {path, q->hosts->v[i], q->hosts->v[i], NULL, NULL, -1};
 			r = audit_one(c, &one, out, d);
+			if (r == 0)
+				r = ss_scopes_settle(out, d);
 		}
 	} else {
 		r = audit_all(c, path, out, d);

@@ -414,10 +414,17 @@ int ss_openssh_valid_hostname(const char *s)
 {
 	if (*s == '-')
 		return 0;
-	for (; *s; s++)
-		if (strchr("'`\"$\\;&<>|(){},", *s) || isspace((unsigned char)*s) ||
-		    iscntrl((unsigned char)*s))
+	for (; *s; s++) {
+		char ch = *s;
+		/* Letters, digits, '.', '-' and '_' (nearly every byte of a host
+		 * name) are allowed in every locale: no look-ups for them. */
+		if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '.' ||
+		    ch == '-' || ch == '_' || (ch >= 'A' && ch <= 'Z'))
+			continue;
+		if (strchr("'`\"$\\;&<>|(){},", ch) || isspace((unsigned char)ch) ||
+		    iscntrl((unsigned char)ch))
 			return 0;
+	}
 	return 1;
 }
 

@@ -123,7 +123,9 @@ struct ss_openssh {
 	size_t nblocks, blocks_cap;
 	size_t *wild; /* blocks with key -1, in order */
 	size_t nwild;
-	oss_index_entry *index; /* open addressing, capacity a power of two */
+	oss_index_entry *index; /* index_n entries, in order of first appearance */
+	uint64_t *index_slots;	/* open addressing over them, index_cap slots (a
+				   power of two): see slot_of in openssh_load.c */
 	size_t index_cap, index_n;
 	size_t *index_blocks; /* every entry's blocks, one after the other */
 	int want_final;	      /* some Match line has a `final` criterion */
@@ -141,6 +143,9 @@ struct ss_openssh {
 };
 
 const oss_index_entry *oss_index_find(const ss_openssh *c, const char *name);
+/* ss_openssh_host_names without copies: the names point into the tree's
+ * items; *out is allocated (free it), NULL when there is none. */
+int oss_host_names(const ss_openssh *c, const char ***out, size_t *n);
 /* 1 when a Host line applies to the host name (patterns, '!'). */
 int oss_host_matches(const ss_sshconf_item *it, const char *host);
 /* Moves every file's text, with edits[i], into the changeset (the tree can

@@ -18,6 +18,7 @@ enum { MAX_DEPTH = 16 }; /* readconf.c READCONF_MAX_DEPTH */
  * them one by one; sshsync keeps them, so it stops at this many blocks and
  * settings lines (about 100 MB) instead of running out of memory. */
 enum { MAX_EXPANDED = 1000000 };
+enum { KW_SLOTS = 64 }; /* a power of two */
 
 typedef struct loader {
 	ss_openssh *c;
@@ -30,7 +31,24 @@ typedef struct loader {
 	int prev_file, prev_cur, prev_plain;
 	const char *main_bytes; /* ss_openssh_opts: the main file's contents */
 	size_t main_len;
+	/* The keywords looked up so far, by the keyword's hash: a file repeats
+	 * a handful of keywords thousands of times (Host, HostName, User). */
+	const oss_keyword *kw_seen[KW_SLOTS];
 } loader;
+
+/* oss_keyword_find through L->kw_seen (a slot holds the last keyword
+ * that hashed there; the table of keywords is searched on a miss). */
+static const oss_keyword *keyword_find(loader *L, const char *kw)
+{
+	size_t len = strlen(kw);
+	const oss_keyword **slot = &L->kw_seen[ss_hash_key(kw, len) & (KW_SLOTS - 1)];
+	if (*slot && strcmp((*slot)->name, kw) == 0)
+		return *slot;
+	const oss_keyword *k = oss_keyword_find(kw);
+	if (k)
+		*slot = k;
+	return k;
+}
 
 char *oss_where(const ss_openssh *c, uint32_t file, uint32_t item)
 {
@@ -537,7 +555,7 @@ static int walk_file(loader *L, uint32_t file, int depth, int parent)
 		const ss_sshconf_item *it = &c->files[file].conf.items[i];
 		if (it->kind != SS_SSHCONF_DIRECTIVE)
 			continue;
-		const oss_keyword *k = oss_keyword_find(it->keyword);
+		const oss_keyword *k = keyword_find(L, it->keyword);
 		if (!k) {
 			if (unknown_keyword(L, file, (uint32_t)i, it, &cur) < 0)
 				return -1;
@@ -608,37 +626,49 @@ static size_t hash_name(const char *s, size_t len)
 	return (size_t)ss_hash_key(s, len);
 }
 
+/* A slot of the table: the name's hash (low half) and its entry + 1; 0 is
+ * an empty slot. Eight bytes a name: the table a probe reads at random
+ * stays small, the entries themselves are in the order of the file. */
+static uint64_t slot_of(uint32_t hash, size_t entry)
+{
+	return ((uint64_t)hash << 32) | (uint64_t)(entry + 1);
+}
+
 const oss_index_entry *oss_index_find(const ss_openssh *c, const char *name)
 {
 	if (!c->index_cap)
 		return NULL;
 	size_t h = hash_name(name, strlen(name));
 	for (size_t i = h & (c->index_cap - 1);; i = (i + 1) & (c->index_cap - 1)) {
-		const oss_index_entry *e = &c->index[i];
-		if (!e->name)
+		uint64_t s = c->index_slots[i];
+		if (!s)
 			return NULL;
-		if (e->hash == (uint32_t)h && strcmp(e->name, name) == 0)
+		const oss_index_entry *e = &c->index[(uint32_t)s - 1];
+		if ((uint32_t)(s >> 32) == (uint32_t)h && strcmp(e->name, name) == 0)
 			return e;
 	}
 }
 
-/* The slot of `name`, taken (empty) when it is new. */
+/* The entry of `name`, a new one when it is new. */
 static size_t index_slot(ss_openssh *c, const char *name, size_t len)
 {
 	size_t h = hash_name(name, len);
-	size_t i = h & (c->index_cap - 1);
-	while (c->index[i].name &&
-	       (c->index[i].hash != (uint32_t)h || strcmp(c->index[i].name, name) != 0))
-		i = (i + 1) & (c->index_cap - 1);
-	if (!c->index[i].name) {
-		c->index[i].name = name;
-		c->index[i].hash = (uint32_t)h;
-		c->index_n++;
+	for (size_t i = h & (c->index_cap - 1);; i = (i + 1) & (c->index_cap - 1)) {
+		uint64_t s = c->index_slots[i];
+		if (!s) {
+			size_t k = c->index_n++;
+			c->index[k].name = name;
+			c->index[k].hash = (uint32_t)h;
+			c->index_slots[i] = slot_of((uint32_t)h, k);
+			return k;
+		}
+		size_t k = (uint32_t)s - 1;
+		if ((uint32_t)(s >> 32) == (uint32_t)h && strcmp(c->index[k].name, name) == 0)
+			return k;
 	}
-	return i;
 }
 
-/* 1 when an earlier name of the same Host line took the same slot
+/* 1 when an earlier name of the same Host line took the same entry
  * ("Host a a": the block is listed once). */
 static int seen_on_line(const size_t *slot, size_t first, size_t k)
 {
@@ -650,7 +680,7 @@ static int seen_on_line(const size_t *slot, size_t first, size_t k)
 
 /* The literal Host names, each with the blocks that can only be active
  * for it, in one table and one array of block lists: the names are
- * looked up once, their slots kept for the second pass. */
+ * looked up once, their entries kept for the second pass. */
 static int build_index(ss_openssh *c, ss_diag *d)
 {
 	size_t names = 0, pairs = 0;
@@ -665,12 +695,16 @@ static int build_index(ss_openssh *c, ss_diag *d)
 	c->index_cap = 16;
 	while (c->index_cap < names + names / 2 + 16) /* load factor under 2/3 */
 		c->index_cap *= 2;
-	c->index = calloc(c->index_cap, sizeof(*c->index));
+	if (names >= UINT32_MAX)
+		return ss_diag_oom(d); /* an entry is 32 bits in a slot */
+	c->index_slots = calloc(c->index_cap, sizeof(*c->index_slots));
+	c->index = calloc(names ? names : 1, sizeof(*c->index)); /* at most one a name */
 	c->wild = calloc(c->nblocks ? c->nblocks : 1, sizeof(*c->wild));
 	c->act_stamp = calloc(c->nblocks ? c->nblocks : 1, sizeof(*c->act_stamp));
 	c->index_blocks = malloc((pairs ? pairs : 1) * sizeof(*c->index_blocks));
 	size_t *slot = malloc((pairs ? pairs : 1) * sizeof(*slot));
-	if (!c->index || !c->wild || !c->act_stamp || !c->index_blocks || !slot) {
+	if (!c->index_slots || !c->index || !c->wild || !c->act_stamp || !c->index_blocks ||
+	    !slot) {
 		free(slot);
 		return ss_diag_oom(d);
 	}
@@ -690,7 +724,7 @@ static int build_index(ss_openssh *c, ss_diag *d)
 		}
 	}
 	size_t total = 0;
-	for (size_t i = 0; i < c->index_cap; i++) {
+	for (size_t i = 0; i < c->index_n; i++) {
 		oss_index_entry *e = &c->index[i];
 		e->blocks = c->index_blocks + total;
 		total += e->n;
@@ -774,7 +808,8 @@ int ss_openssh_load_chain(ss_openssh **out, const char *const *paths, size_t n,
 	ss_openssh *c = calloc(1, sizeof(*c));
 	if (!c)
 		return ss_diag_oom(d);
-	loader L = {c, d, NULL, 0, 0, -1, -1, 0, o ? o->main_bytes : NULL, o ? o->main_len : 0};
+	loader L = {c,	   d, NULL, 0, 0, -1, -1, 0, o ? o->main_bytes : NULL, o ? o->main_len : 0,
+		    {NULL}};
 	int r = init_options(c, paths[0], o, d);
 	for (size_t i = 0; i < n && r == 0; i++) {
 		int idx = 0;
@@ -826,6 +861,7 @@ void ss_openssh_free(ss_openssh *c)
 	free(c->dirs);
 	free(c->blocks);
 	free(c->index);
+	free(c->index_slots);
 	free(c->wild);
 	free(c->act_stamp);
 	for (size_t i = 0; c->where && i < c->ndirs; i++)
@@ -837,39 +873,73 @@ void ss_openssh_free(ss_openssh *c)
 	free(c);
 }
 
-int ss_openssh_host_names(const ss_openssh *c, ss_strlist *out)
+int oss_host_names(const ss_openssh *c, const char ***out, size_t *n)
 {
-	/* First appearance order; a table of the names seen answers "seen
-	 * already?". */
-	size_t names = 0;
-	for (size_t b = 0; b < c->nblocks; b++)
-		if (c->blocks[b].kind == BK_HOST)
-			names += c->files[c->blocks[b].file].conf.items[c->blocks[b].item].nargs;
+	/* First appearance order. "Seen already?": for a name of the literal
+	 * index a flag per entry, for the others (names on Host lines with
+	 * patterns) a table of their own, sized for them only. */
+	size_t names = 0, others = 0;
+	*out = NULL;
+	*n = 0;
+	for (size_t b = 0; b < c->nblocks; b++) {
+		const oss_block *blk = &c->blocks[b];
+		size_t k =
+		    blk->kind == BK_HOST ? c->files[blk->file].conf.items[blk->item].nargs : 0;
+		names += k;
+		others += blk->literal ? 0 : k;
+	}
 	size_t cap = 16;
-	while (cap < 2 * names + 16)
+	while (cap < 2 * others + 16)
 		cap *= 2;
 	const char **seen = calloc(cap, sizeof(*seen));
-	if (!seen)
+	unsigned char *listed = calloc(c->index_n ? c->index_n : 1, 1);
+	const char **v = malloc((names ? names : 1) * sizeof(*v));
+	if (!seen || !listed || !v) {
+		free(seen);
+		free(listed);
+		free(v);
 		return -1;
-	int r = 0;
-	for (size_t b = 0; b < c->nblocks && r == 0; b++) {
+	}
+	for (size_t b = 0; b < c->nblocks; b++) {
 		const oss_block *blk = &c->blocks[b];
 		if (blk->kind != BK_HOST)
 			continue;
 		const ss_sshconf_item *it = &c->files[blk->file].conf.items[blk->item];
-		for (size_t a = 0; a < it->nargs && r == 0; a++) {
-			const char *v = it->args[a].value;
-			if (v[0] == '!' || strpbrk(v, "*?"))
+		for (size_t a = 0; a < it->nargs; a++) {
+			const char *name = it->args[a].value;
+			if (name[0] == '!' || strpbrk(name, "*?"))
 				continue;
-			size_t h = hash_name(v, it->args[a].value_len) & (cap - 1);
-			while (seen[h] && strcmp(seen[h], v) != 0)
-				h = (h + 1) & (cap - 1);
-			if (seen[h])
-				continue;
-			seen[h] = v;
-			r = ss_strlist_push(out, v);
+			const oss_index_entry *e = oss_index_find(c, name);
+			if (e) {
+				if (listed[e - c->index])
+					continue;
+				listed[e - c->index] = 1;
+			} else {
+				size_t h = hash_name(name, it->args[a].value_len) & (cap - 1);
+				while (seen[h] && strcmp(seen[h], name) != 0)
+					h = (h + 1) & (cap - 1);
+				if (seen[h])
+					continue;
+				seen[h] = name;
+			}
+			v[(*n)++] = name;
 		}
 	}
 	free(seen);
+	free(listed);
+	*out = v;
+	return 0;
+}
+
+int ss_openssh_host_names(const ss_openssh *c, ss_strlist *out)
+{
+	const char **v;
+	size_t n;
+	if (oss_host_names(c, &v, &n) < 0)
+		return -1;
+	int r = 0;
+	for (size_t i = 0; i < n && r == 0; i++)
+		r = ss_strlist_push(out, v[i]);
+	free(v);
 	return r;
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "sshsync/algs.h"
 #include "sshsync/putty.h"
 #include "sshsync/session.h"
 #include "sshsync/storage.h"
@@ -533,22 +534,51 @@ static int read_pty(ss_session *s, const pvals *p)
 				  p->v[K_NOPTY].where);
 }
 
-static const char *const DEFAULT_LISTS[3][2] = {
-    {"Cipher", "aes,chacha20,aesgcm,3des,WARN,des,blowfish,arcfour"},
-    {"KEX", "ecdh,dh-gex-sha1,dh-group14-sha1,rsa,WARN,dh-group1-sha1"},
-    {"HostKey", "ed25519,ed448,ecdsa,rsa,dsa,WARN"}};
+/* The preference lists, by key, field and kind (settings.c). */
+static const struct {
+	const char *key;
+	ss_sfield field;
+	ss_alg_kind kind;
+} ALG_KEYS[3] = {{"Cipher", SS_F_CIPHERS, SS_ALG_CIPHER},
+		 {"KEX", SS_F_KEX, SS_ALG_KEX},
+		 {"HostKey", SS_F_HOST_KEY_ALGS, SS_ALG_HOSTKEY}};
+
+/* A list other than PuTTY's default: the model gets the OpenSSH names of
+ * the groups before WARN (what ssh 9.2 has of them), and the setting as
+ * stored (str) for a PuTTY or KiTTY target to keep exactly. */
+static int read_alg_list(ss_session *s, const ss_svalue *v, int i)
+{
+	ss_sfield f = ALG_KEYS[i].field;
+	ss_buf list = SS_BUF_INIT, approx = SS_BUF_INIT;
+	int empty = 0;
+	int r = ss_algs_openssh_from_putty(ALG_KEYS[i].kind, v->text, &list, &approx, &empty);
+	if (r == 0 && (ss_session_set_origin(s, f, SS_ORIGIN_EXPLICIT, v->where) < 0 ||
+		       !(s->f[f].str = ss_strdup(v->text))))
+		r = -1;
+	if (r == 0 && !empty)
+		r = ss_session_list_add(s, f, ss_buf_str(&list));
+	if (r == 0 && empty)
+		r = ss_session_loss(s, ALG_KEYS[i].key, 0,
+				    "%s: %s=%s: nothing OpenSSH 9.2 has comes before WARN; "
+				    "not carried",
+				    v->where, ALG_KEYS[i].key, v->text);
+	else if (r == 0 && approx.len)
+		r = ss_session_loss(s, ALG_KEYS[i].key, 1, "%s: %s=%s: %s", v->where,
+				    ALG_KEYS[i].key, v->text, ss_buf_str(&approx));
+	ss_buf_release(&list);
+	ss_buf_release(&approx);
+	return r;
+}
 
 static int read_rest(ss_session *s, const pvals *p)
 {
 	int r = 0;
 	for (int i = 0; i < 3 && r == 0; i++) {
 		const ss_svalue *v = &p->v[K_CIPHER + i];
-		if (v->present && v->text && strcmp(v->text, DEFAULT_LISTS[i][1]) != 0 &&
-		    !strstr(DEFAULT_LISTS[i][1], v->text))
-			r = ss_session_loss(s, DEFAULT_LISTS[i][0], 0,
-					    "%s: the preference list \"%s\" is not translated into "
-					    "OpenSSH algorithm names",
-					    v->where, v->text);
+		if (v->present && v->text &&
+		    !ss_algs_putty_same(ALG_KEYS[i].kind, v->text,
+					ss_algs_putty_default(ALG_KEYS[i].kind)))
+			r = read_alg_list(s, v, i);
 	}
 	if (r == 0 && gets_(p, K_PASSWORD, "")[0])
 		r = ss_session_loss(s, "Password", 0, "%s: a saved password is never copied",
@@ -1162,6 +1192,37 @@ static int same_family(const ss_session *s)
 	return s->kind && (strcmp(s->kind, "putty") == 0 || strcmp(s->kind, "kitty") == 0);
 }
 
+/* An algorithm list: a PuTTY or KiTTY source's setting as it was; an
+ * OpenSSH list as PuTTY's groups (approximately: reported). */
+static int write_alg_list(writer *W, int i)
+{
+	const ss_sval *v = &W->s->f[ALG_KEYS[i].field];
+	if (v->str && same_family(W->s))
+		return put_s(W, ALG_KEYS[i].key, v->str);
+	if (!v->list.n)
+		return 0;
+	ss_buf list = SS_BUF_INIT, out = SS_BUF_INIT, approx = SS_BUF_INIT;
+	int r = ss_algs_openssh_resolve(ALG_KEYS[i].kind, v->list.v[0], &list);
+	if (r == 0)
+		r = ss_algs_putty_from_openssh(ALG_KEYS[i].kind, ss_buf_str(&list), &out, &approx);
+	if (r < 0)
+		r = ss_diag_oom(W->d);
+	else if (!list.len)
+		r = loss(W, ss_sfield_name(ALG_KEYS[i].field), 0,
+			 "%s %s: no algorithm ssh 9.2 knows; not carried",
+			 ss_sfield_openssh(ALG_KEYS[i].field), v->list.v[0]);
+	else
+		r = put_s(W, ALG_KEYS[i].key, ss_buf_str(&out));
+	if (r == 0 && list.len && approx.len)
+		r = loss(W, ss_sfield_name(ALG_KEYS[i].field), 1, "%s %s as %s=%s: %s",
+			 ss_sfield_openssh(ALG_KEYS[i].field), v->list.v[0], ALG_KEYS[i].key,
+			 ss_buf_str(&out), ss_buf_str(&approx));
+	ss_buf_release(&list);
+	ss_buf_release(&out);
+	ss_buf_release(&approx);
+	return r;
+}
+
 static int write_losses(writer *W)
 {
 	ss_session *s = W->s;
@@ -1171,13 +1232,8 @@ static int write_losses(writer *W)
 				    "ServerAliveCountMax %lld has no PuTTY form: PuTTY sends "
 				    "SSH_MSG_IGNORE and never disconnects a silent server",
 				    s->f[SS_F_KEEPALIVE_COUNT].num);
-	static const ss_sfield lists[] = {SS_F_CIPHERS, SS_F_KEX, SS_F_HOST_KEY_ALGS};
 	for (size_t i = 0; i < 3 && r == 0; i++)
-		if (s->f[lists[i]].list.n)
-			r = ss_session_loss(s, ss_sfield_name(lists[i]), 0,
-					    "%s %s: PuTTY has ordered algorithm groups only and "
-					    "cannot disable one (it warns instead); not carried",
-					    ss_sfield_openssh(lists[i]), s->f[lists[i]].list.v[0]);
+		r = write_alg_list(W, (int)i);
 	if (r == 0 && !same_family(s))
 		r = ss_session_extras_lost(s, W->kitty ? "KiTTY" : "PuTTY");
 	return r < 0 ? ss_diag_oom(W->d) : 0;
@@ -1286,7 +1342,7 @@ int ss_putty_sessions_plan_kind(const char *path, int kitty, ss_sessions *in, ss
 	if (add_chain_sessions(in, d) < 0)
 		return -1;
 	ss_storage *st;
-	if (ss_storage_open(&st, path, root_of(kitty), NULL, cs, d) < 0)
+	if (ss_storage_open_or_create(&st, path, root_of(kitty), cs, d) < 0)
 		return -1;
 	int r = 0;
 	for (size_t i = 0; i < in->n && r == 0; i++) {

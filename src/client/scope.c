@@ -47,13 +47,14 @@ ss_scope *ss_scopes_add(ss_scopes *s, const char *kind, const char *file, const 
 	sc->period_rule = NULL;
 	sc->count_max = SS_UNSET;
 	sc->tcp_keepalive = SS_UNSET;
-	sc->file = ss_strdup(file);
-	sc->name = ss_strdup(name);
-	if (!sc->file || !sc->name) {
-		free(sc->file);
-		free(sc->name);
+	/* The scopes of one file follow each other: they share its name. */
+	const ss_scope *prev = s->n ? &s->v[s->n - 1] : NULL;
+	sc->file = prev && strcmp(prev->file, file) == 0
+		       ? prev->file
+		       : ss_arena_strndup(&s->names, file, strlen(file));
+	sc->name = ss_arena_strndup(&s->names, name, strlen(name));
+	if (!sc->file || !sc->name)
 		return NULL;
-	}
 	s->n++;
 	return sc;
 }
@@ -82,6 +83,41 @@ int ss_scope_reason(ss_scope *sc, const char *fmt, ...)
 	return ss_strlist_push_owned(&sc->reasons, ss_buf_detach(&b, NULL));
 }
 
+/* "%lld" without printf into the end of `digits` (24 bytes): where the
+ * number starts. A fleet judges tens of thousands of scopes. */
+static size_t put_number(char *digits, long long v)
+{
+	size_t n = 24;
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+	do {
+		digits[--n] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		digits[--n] = '-';
+	return n;
+}
+
+/* The reason "<a><x><b><y>s" (the two reasons judging gives most), made
+ * in one allocation without printf: the same text as ss_scope_reason's. */
+static int reason_two(ss_scope *sc, const char *a, long long x, const char *b, long long y)
+{
+	char dx[24], dy[24];
+	size_t ix = put_number(dx, x), iy = put_number(dy, y);
+	size_t la = strlen(a), lb = strlen(b), nx = 24 - ix, ny = 24 - iy;
+	char *r = malloc(la + nx + lb + ny + 2), *p = r;
+	if (!r)
+		return -1;
+	memcpy(p, a, la);
+	memcpy(p += la, dx + ix, nx);
+	memcpy(p += nx, b, lb);
+	memcpy(p += lb, dy + iy, ny);
+	p += ny;
+	*p++ = 's';
+	*p = '\0';
+	return ss_strlist_push_owned(&sc->reasons, r);
+}
+
 long long ss_scope_period(const ss_scope *sc)
 {
 	long long f = sc->period_rule ? sc->period_rule->factor : 1;
@@ -105,9 +141,8 @@ static int judge_period(ss_scope *sc, const ss_policy *p)
 		return 0;
 	const ss_period_rule *rule = sc->period_rule;
 	if (!rule || period == sc->interval)
-		return ss_scope_reason(sc,
-				       "interval %llds is not shorter than the NAT timeout %lds",
-				       sc->interval, p->nat_timeout);
+		return reason_two(sc, "interval ", sc->interval,
+				  "s is not shorter than the NAT timeout ", p->nat_timeout);
 	long best = ss_scope_largest_passing(sc, p->nat_timeout);
 	char *fix = best > 0
 			? ss_asprintf("set %ld or less for a %lds NAT", best, p->nat_timeout)
@@ -132,8 +167,8 @@ int ss_scope_judge(ss_scope *sc, const ss_policy *p)
 					   "by the first NAT or firewall that times it out");
 	int r = judge_period(sc, p);
 	if (p->interval != SS_UNSET && sc->interval != p->interval)
-		r |= ss_scope_reason(sc, "interval %llds differs from the required %lds",
-				     sc->interval, p->interval);
+		r |= reason_two(sc, "interval ", sc->interval, "s differs from the required ",
+				p->interval);
 	return r;
 }
 
@@ -177,9 +212,7 @@ ss_scope *ss_scopes_add_error(ss_scopes *s, const char *kind, const char *file, 
 
 void ss_scopes_truncate(ss_scopes *s, size_t n)
 {
-	for (size_t i = n; i < s->n; i++) {
-		free(s->v[i].file);
-		free(s->v[i].name);
+	for (size_t i = n; i < s->n; i++) { /* file and name stay in the arena */
 		free(s->v[i].set_at);
 		free(s->v[i].witness);
 		ss_strlist_release(&s->v[i].reasons);
@@ -188,10 +221,23 @@ void ss_scopes_truncate(ss_scopes *s, size_t n)
 		s->n = n;
 }
 
+int ss_scopes_settle(ss_scopes *s, ss_diag *d)
+{
+	if (!s->sink)
+		return 0;
+	int r = 0;
+	for (size_t i = 0; i < s->n && r == 0; i++)
+		r = s->sink->take(s->sink->ctx, &s->v[i], d);
+	ss_scopes_truncate(s, 0);
+	ss_arena_reset(&s->names);
+	return r;
+}
+
 void ss_scopes_free(ss_scopes *s)
 {
 	ss_scopes_truncate(s, 0);
 	free(s->v);
 	s->v = NULL;
 	s->n = s->cap = 0;
+	ss_arena_release(&s->names);
 }

@@ -737,8 +737,16 @@ static int winscp_export(const char *from, const ss_strlist *sessions, const ss_
 static int contains_ci(const char *head, size_t len, const char *needle)
 {
 	size_t n = strlen(needle);
+	/* Compared only where the first byte matches: every type of settings
+	 * file is sniffed this way, 64 KiB of it. */
+	unsigned char first = (unsigned char)needle[0], upper = first, lower = first;
+	if (first >= 'a' && first <= 'z')
+		upper = (unsigned char)(first - 'a' + 'A');
+	if (first >= 'A' && first <= 'Z')
+		lower = (unsigned char)(first - 'A' + 'a');
 	for (size_t i = 0; i + n <= len; i++)
-		if (strncasecmp(head + i, needle, n) == 0)
+		if (((unsigned char)head[i] == lower || (unsigned char)head[i] == upper) &&
+		    strncasecmp(head + i, needle, n) == 0)
 			return 1;
 	return 0;
 }

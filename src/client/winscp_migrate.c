@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "sshsync/algs.h"
 #include "sshsync/session.h"
 #include "sshsync/storage.h"
 #include "sshsync/winscp.h"
@@ -307,6 +308,46 @@ static int literal_path(wwriter *W, const char *field, const ss_strlist *l, ss_b
 	return 0;
 }
 
+/* An algorithm list in WinSCP's names (PuTTY's): every group written, in
+ * the order PuTTY reads from a PuTTY or KiTTY source's setting, or as
+ * PuTTY's groups for an OpenSSH list (approximately: reported). WinSCP
+ * puts a group a list lacks at its end, PuTTY at its default place: a list
+ * naming them all reads the same in both. */
+static int write_alg_list(wwriter *W, int i)
+{
+	static const struct {
+		const char *key;
+		ss_sfield field;
+		ss_alg_kind kind;
+	} keys[3] = {{"Cipher", SS_F_CIPHERS, SS_ALG_CIPHER},
+		     {"KEX", SS_F_KEX, SS_ALG_KEX},
+		     {"HostKey", SS_F_HOST_KEY_ALGS, SS_ALG_HOSTKEY}};
+	const ss_sval *v = &W->s->f[keys[i].field];
+	if (!v->str && !v->list.n)
+		return 0;
+	ss_buf list = SS_BUF_INIT, out = SS_BUF_INIT, approx = SS_BUF_INIT;
+	int r = v->str ? ss_algs_putty_full(keys[i].kind, v->str, &out)
+		       : ss_algs_openssh_resolve(keys[i].kind, v->list.v[0], &list);
+	if (r == 0 && !v->str)
+		r = ss_algs_putty_from_openssh(keys[i].kind, ss_buf_str(&list), &out, &approx);
+	if (r < 0)
+		r = ss_diag_oom(W->d);
+	else if (!v->str && !list.len)
+		r = wloss(W, ss_sfield_name(keys[i].field), 0,
+			  "%s %s: no algorithm ssh 9.2 knows; not carried",
+			  ss_sfield_openssh(keys[i].field), v->list.v[0]);
+	else
+		r = wput_s(W, keys[i].key, ss_buf_str(&out));
+	if (r == 0 && approx.len)
+		r = wloss(W, ss_sfield_name(keys[i].field), 1, "%s %s as %s=%s: %s",
+			  ss_sfield_openssh(keys[i].field), v->list.v[0], keys[i].key,
+			  ss_buf_str(&out), ss_buf_str(&approx));
+	ss_buf_release(&list);
+	ss_buf_release(&out);
+	ss_buf_release(&approx);
+	return r;
+}
+
 static int write_losses(wwriter *W)
 {
 	ss_session *s = W->s;
@@ -340,12 +381,8 @@ static int write_losses(wwriter *W)
 		r |= wloss(W, "jump", 0,
 			   "WinSCP tunnels through one host only; %zu hops cannot be carried",
 			   s->f[SS_F_JUMP].nhops);
-	static const ss_sfield lists[] = {SS_F_CIPHERS, SS_F_KEX, SS_F_HOST_KEY_ALGS};
-	for (size_t i = 0; i < 3; i++)
-		if (s->f[lists[i]].list.n)
-			r |= wloss(W, ss_sfield_name(lists[i]), 0,
-				   "%s: WinSCP has algorithm groups only; not carried",
-				   ss_sfield_openssh(lists[i]));
+	for (int i = 0; i < 3; i++)
+		r |= write_alg_list(W, i);
 	if (ss_session_extras_lost(s, "WinSCP") < 0)
 		r = ss_diag_oom(W->d);
 	return r ? -1 : 0;
@@ -480,7 +517,7 @@ static int write_site(wwriter *W, const ss_sessions *all)
 int ss_winscp_sessions_plan(const char *path, ss_sessions *in, ss_changeset *cs, ss_diag *d)
 {
 	ss_storage *st;
-	if (ss_storage_open(&st, path, &ss_winscp_root, NULL, cs, d) < 0)
+	if (ss_storage_open_or_create(&st, path, &ss_winscp_root, cs, d) < 0)
 		return -1;
 	int r = 0;
 	for (size_t i = 0; i < in->n && r == 0; i++) {

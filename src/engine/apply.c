@@ -9,14 +9,6 @@
 #include "sshsync/safewrite.h"
 #include "writeset.h"
 
-/* The diff label: the path without leading slashes ("a/etc/ssh/..."). */
-static const char *diff_label(const char *path)
-{
-	while (ss_os_is_sep(*path))
-		path++;
-	return path;
-}
-
 /* Files reached from the target (an Include) keep their backups in a hidden
  * directory beside them: an Include of config.d/STAR must never read a backup,
  * and a glob star does not match a leading dot. */
@@ -179,19 +171,6 @@ static int drop_duplicate_plans(const ss_targets *targets, ss_changeset *sets, c
 	return r;
 }
 
-static int check_changeset(const ss_changeset *cs, const ss_apply_opts *o, ss_diag *d)
-{
-	for (size_t i = 0; i < cs->n; i++) {
-		const ss_change *c = &cs->v[i];
-		if (c->changed && ss_change_check(c, o->backup, d) < 0)
-			return -1;
-	}
-	if (cs->validate && ss_changeset_count_changed(cs) &&
-	    cs->validate(cs, cs->validate_ctx, d) < 0)
-		return -1;
-	return 0;
-}
-
 /* Lists the files a target changes, or the target as unchanged. */
 static int describe(const ss_target *t, const ss_changeset *cs, const ss_apply_opts *o,
 		    ss_apply_result *res, ss_diag *d)
@@ -202,49 +181,13 @@ static int describe(const ss_target *t, const ss_changeset *cs, const ss_apply_o
 		const ss_change *c = &cs->v[i];
 		if (!c->changed)
 			continue;
-		/* A new file has nothing to back up. */
-		char *bak = ss_change_backup_path(c, o->backup, o->journal_dir);
-		if (ss_strlist_push(&res->changed, c->text->path) < 0 ||
-		    ss_strlist_push_owned(&res->backups, bak) < 0 ||
-		    ss_strlist_push(&res->kinds, t->client->kind) < 0)
-			return ss_diag_oom(d);
-		if (c->changed && o->want_diff &&
-		    ss_edits_diff(c->text, &c->edits, diff_label(c->text->path), &res->diff, d) < 0)
+		if (ss_change_describe(c, o->backup, o->journal_dir, &res->changed, &res->backups,
+				       o->want_diff ? &res->diff : NULL, d) < 0)
 			return -1;
+		if (ss_strlist_push(&res->kinds, t->client->kind) < 0)
+			return ss_diag_oom(d);
 	}
 	return 0;
-}
-
-/* Every changed file of every target, in order, as one journaled and
- * all-or-nothing write. */
-static int write_all(const ss_changeset *sets, size_t n, const ss_apply_opts *o,
-		     ss_apply_result *res, ss_diag *d)
-{
-	size_t total = 0;
-	for (size_t i = 0; i < n; i++)
-		total += ss_changeset_count_changed(&sets[i]);
-	if (total == 0)
-		return 0;
-	ss_write_item *items = calloc(total, sizeof(*items));
-	if (!items)
-		return ss_diag_oom(d);
-	size_t k = 0;
-	for (size_t i = 0; i < n; i++)
-		for (size_t c = 0; c < sets[i].n; c++) {
-			const ss_change *ch = &sets[i].v[c];
-			if (!ch->changed)
-				continue;
-			/* Rendered piece by piece as it is written. */
-			items[k++] = ss_change_item(ch);
-		}
-	ss_journal j = SS_JOURNAL_INIT;
-	ss_write_run run = {"apply", 0, o->backup};
-	int r = ss_journal_open(&j, o->journal_dir, d);
-	if (r == 0)
-		r = ss_write_items(items, k, &run, &j, &res->warnings, d);
-	ss_journal_close(&j);
-	free(items);
-	return r;
 }
 
 static int apply_targets(const ss_targets *targets, const ss_policy *p, const ss_apply_opts *o,
@@ -306,9 +249,11 @@ static int apply_targets(const ss_targets *targets, const ss_policy *p, const ss
 		if (!shared[i] || ss_changeset_count_changed(&sets[i]))
 			r = describe(&targets->v[i], &sets[i], o, res, d);
 	for (size_t i = 0; i < targets->n && r == 0 && !o->dry_run; i++)
-		r = check_changeset(&sets[i], o, d);
+		r = ss_changeset_check(&sets[i], o->backup, d);
+	ss_write_run run = {"apply", 0, o->backup};
 	if (r == 0 && !o->dry_run)
-		r = write_all(sets, targets->n, o, res, d);
+		r = ss_changesets_write(NULL, 0, sets, targets->n, &run, o->journal_dir,
+					&res->warnings, d);
 	for (size_t i = 0; i < targets->n; i++)
 		ss_changeset_free(&sets[i]);
 	free(sets);

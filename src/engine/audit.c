@@ -30,10 +30,27 @@ static int audit_target(const ss_target *t, const char *then, const ss_query *q,
 		free(msg);
 		return r;
 	}
+	if (out->sink)
+		return 0; /* judged on the way to the sink (judge_then_pass) */
 	for (size_t j = first; j < out->n; j++)
 		if (ss_scope_judge(&out->v[j], p) < 0)
 			return ss_diag_oom(d);
 	return 0;
+}
+
+/* The sink the engine puts before the caller's: every scope is judged
+ * before it goes on. */
+typedef struct judging {
+	const ss_policy *p;
+	const ss_scope_sink *next;
+} judging;
+
+static int judge_then_pass(void *ctx, ss_scope *sc, ss_diag *d)
+{
+	const judging *j = ctx;
+	if (ss_scope_judge(sc, j->p) < 0)
+		return ss_diag_oom(d);
+	return j->next->take(j->next->ctx, sc, d);
 }
 
 static int is_system(const ss_target *t)
@@ -66,13 +83,21 @@ int ss_engine_audit(const ss_targets *targets, const ss_query *q, const ss_polic
 	unsigned char *skip = calloc(targets->n ? targets->n : 1, 1);
 	const char **then = calloc(targets->n ? targets->n : 1, sizeof(*then));
 	int r = skip && then ? 0 : ss_diag_oom(d);
+	const ss_scope_sink *caller = out->sink;
+	judging j = {p, caller};
+	ss_scope_sink mine = {judge_then_pass, &j};
+	if (caller)
+		out->sink = &mine;
 	for (size_t i = 0; i < targets->n && r == 0; i++)
 		then[i] = chained_system(targets, i, skip);
 	for (size_t i = 0; i < targets->n && r == 0; i++) {
 		if (skip[i] && !then[i])
 			continue;
 		r = audit_target(&targets->v[i], then[i], q, p, out, d);
+		if (r == 0)
+			r = ss_scopes_settle(out, d); /* what the client did not hand on */
 	}
+	out->sink = caller;
 	free(skip);
 	free(then);
 	return r;

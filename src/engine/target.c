@@ -150,7 +150,9 @@ static int check_file(const ss_client *c, const char *path, int session_file, ss
 	size_t offset = 0;
 	const char *why = c->misfit ? c->misfit(head.data, head.len, session_file, &offset) : NULL;
 	int r = 0;
-	if (o && other == 2 && own < 2)
+	/* A session file whose syntax is its kind's stays its kind's: PuTTY
+	 * writes HostKey=... into every session, an sshd keyword. */
+	if (o && other == 2 && own < 2 && !(session_file && !why))
 		r = ss_diag_set(d, path, 0, 0,
 				"this looks like %s settings, not %s: nothing was read or "
 				"written (name it as %s:%s if that is what it is)",

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "sshsync/os_file.h"
+#include "sshsync/os_path.h"
 #include "sshsync/safewrite.h"
 
 /* One file written by this run: what to put back if a later one fails. */
@@ -30,7 +31,8 @@ ss_write_item ss_change_item(const ss_change *c)
 			    .edits = &c->edits,
 			    .backup_dir = c->backup_dir,
 			    .sink = c->sink,
-			    .sink_ctx = c->sink_ctx};
+			    .sink_ctx = c->sink_ctx,
+			    .private_new = c->private_new};
 	return it;
 }
 
@@ -248,5 +250,99 @@ int ss_write_items(const ss_write_item *v, size_t n, const ss_write_run *run, ss
 		ss_diag_clear(&ignored);
 	}
 	free(log);
+	return r;
+}
+
+/* --- what apply and migrate do around ss_write_items --- */
+
+const char *ss_diff_label(const char *path)
+{
+	while (ss_os_is_sep(*path))
+		path++;
+	return path;
+}
+
+/* A created file's whole text as added lines: the edits alone would show a
+ * seed the file starts from (a .reg header) as if it were there already. */
+static int created_diff(const ss_change *c, const char *label, ss_buf *out, ss_diag *d)
+{
+	ss_buf all = SS_BUF_INIT;
+	int r = ss_edits_render(c->text, &c->edits, &all, d);
+	size_t lines = 0;
+	for (size_t i = 0; r == 0 && i < all.len; i++)
+		lines += all.data[i] == '\n';
+	if (r == 0 && all.len && all.data[all.len - 1] != '\n')
+		lines++;
+	if (r == 0 &&
+	    ss_buf_addf(out, "--- a/%s\n+++ b/%s\n@@ -0,0 +1,%zu @@\n", label, label, lines) < 0)
+		r = ss_diag_oom(d);
+	for (size_t pos = 0; r == 0 && pos < all.len;) {
+		const char *nl = memchr(all.data + pos, '\n', all.len - pos);
+		size_t end = nl ? (size_t)(nl - all.data) + 1 : all.len;
+		if (ss_buf_addc(out, '+') < 0 || ss_buf_add(out, all.data + pos, end - pos) < 0 ||
+		    (!nl && ss_buf_adds(out, "\n\\ No newline at end of file\n") < 0))
+			r = ss_diag_oom(d);
+		pos = end;
+	}
+	ss_buf_release(&all);
+	return r;
+}
+
+int ss_change_describe(const ss_change *c, int backup, const char *journal_dir, ss_strlist *changed,
+		       ss_strlist *backups, ss_buf *diff, ss_diag *d)
+{
+	/* A new file has nothing to back up. */
+	char *bak = ss_change_backup_path(c, backup, journal_dir);
+	if (ss_strlist_push(changed, c->text->path) < 0 || ss_strlist_push_owned(backups, bak) < 0)
+		return ss_diag_oom(d);
+	if (!diff)
+		return 0;
+	const char *label = ss_diff_label(c->text->path);
+	if (!c->text->id.known && c->text->len)
+		return created_diff(c, label, diff, d);
+	return ss_edits_diff(c->text, &c->edits, label, diff, d);
+}
+
+int ss_changeset_check(const ss_changeset *cs, int backup, ss_diag *d)
+{
+	for (size_t i = 0; i < cs->n; i++) {
+		const ss_change *c = &cs->v[i];
+		if (c->changed && ss_change_check(c, backup, d) < 0)
+			return -1;
+	}
+	if (cs->validate && ss_changeset_count_changed(cs) &&
+	    cs->validate(cs, cs->validate_ctx, d) < 0)
+		return -1;
+	return 0;
+}
+
+int ss_changesets_write(const ss_write_item *first, size_t nfirst, const ss_changeset *sets,
+			size_t n, const ss_write_run *run, const char *journal_dir,
+			ss_strlist *warnings, ss_diag *d)
+{
+	size_t total = nfirst;
+	for (size_t i = 0; i < n; i++)
+		total += ss_changeset_count_changed(&sets[i]);
+	if (total == 0)
+		return 0;
+	ss_write_item *items = calloc(total, sizeof(*items));
+	if (!items)
+		return ss_diag_oom(d);
+	size_t k = 0;
+	for (; k < nfirst; k++)
+		items[k] = first[k];
+	for (size_t i = 0; i < n; i++)
+		for (size_t c = 0; c < sets[i].n; c++) {
+			const ss_change *ch = &sets[i].v[c];
+			/* Rendered piece by piece as it is written. */
+			if (ch->changed)
+				items[k++] = ss_change_item(ch);
+		}
+	ss_journal j = SS_JOURNAL_INIT;
+	int r = ss_journal_open(&j, journal_dir, d);
+	if (r == 0)
+		r = ss_write_items(items, k, run, &j, warnings, d);
+	ss_journal_close(&j);
+	free(items);
 	return r;
 }

@@ -23,7 +23,7 @@ typedef struct ss_write_item {
 	const ss_change_sink *sink; /* no file: `text` is its .reg form before, and
 				     * the sink writes it (see changeset.h) */
 	void *sink_ctx;
-	int private_new; /* as in ss_write_opts: a new private key file */
+	int private_new; /* as in ss_write_opts: a new private key file or ssh_config */
 } ss_write_item;
 
 typedef struct ss_write_run {
@@ -52,5 +52,29 @@ char *ss_change_backup_path(const ss_change *c, int backup, const char *journal_
  * Warnings (written, but...) go to `warnings`. */
 int ss_write_items(const ss_write_item *v, size_t n, const ss_write_run *run, ss_journal *j,
 		   ss_strlist *warnings, ss_diag *d);
+
+/* --- what apply and migrate do around ss_write_items --- */
+
+/* The diff label of a path: without its leading separators, so that the
+ * diff reads "a/etc/ssh/...". */
+const char *ss_diff_label(const char *path);
+
+/* Lists one changed file: its path in `changed`, its backup path
+ * (ss_change_backup_path: "" when it gets none) in `backups`, and, when
+ * `diff` is set, its unified diff; a file sshsync creates from a seed (a
+ * .reg header) shows every line as added. */
+int ss_change_describe(const ss_change *c, int backup, const char *journal_dir, ss_strlist *changed,
+		       ss_strlist *backups, ss_buf *diff, ss_diag *d);
+
+/* Whether every change of `cs` can be written (ss_change_check), then the
+ * changeset's own validation. */
+int ss_changeset_check(const ss_changeset *cs, int backup, ss_diag *d);
+
+/* first[0..nfirst) (files of no changeset: migrate's converted keys), then
+ * the changed files of sets[0..n), in order, as one journaled run (the
+ * journal in `journal_dir`, NULL: the default). Nothing to write: 0. */
+int ss_changesets_write(const ss_write_item *first, size_t nfirst, const ss_changeset *sets,
+			size_t n, const ss_write_run *run, const char *journal_dir,
+			ss_strlist *warnings, ss_diag *d);
 
 #endif

@@ -424,6 +424,11 @@ int ss_os_set_new_file_mode(int fd)
 	return fchmod(fd, 0666 & ~mask);
 }
 
+int ss_os_set_private_file_mode(int fd)
+{
+	return fchmod(fd, 0600);
+}
+
 int ss_os_link_if_absent(int from_dir, const char *from, int to_dir, const char *to, int *existed)
 {
 	*existed = 0;

@@ -596,6 +596,12 @@ int ss_os_set_new_file_mode(int fd)
 	return 0;
 }
 
+int ss_os_set_private_file_mode(int fd)
+{
+	(void)fd; /* likewise: a user's profile folder is private already */
+	return 0;
+}
+
 /* --- names --- */
 
 int ss_os_link_if_absent(int from_dir, const char *from, int to_dir, const char *to, int *existed)

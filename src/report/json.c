@@ -1,6 +1,7 @@
 /* The audit as JSON, field names fixed by DESIGN.md (written by hand, as
  * jansson would write it), and the result of apply (through jansson). */
 #include <jansson.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -71,9 +72,63 @@ static int add_escaped(ss_buf *out, const char *s, size_t len)
 	return r || ss_buf_addc(out, '"') ? -1 : 0;
 }
 
+/* ss_buf_add where the room is there already (nearly always: the buffer
+ * is reused scope after scope), so that short copies of a known length
+ * are inlined. */
+static inline int put(ss_buf *out, const char *s, size_t n)
+{
+	if (!out->data || n >= out->cap - out->len)
+		return ss_buf_add(out, s, n);
+	memcpy(out->data + out->len, s, n);
+	out->len += n;
+	out->data[out->len] = '\0';
+	return 0;
+}
+
+/* A literal (a key with its separators): its length is known. */
+#define add_key(out, literal) put((out), (literal), sizeof(literal) - 1)
+
+/* The length of s's leading run of bytes that JSON takes as they are and
+ * that need no UTF-8 check: printable ASCII but '"' and '\\'. Eight bytes
+ * at a time (a report is mostly such runs: names, paths, "file:line"). */
+static size_t plain_prefix(const char *s, size_t len)
+{
+	const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+	size_t i = 0;
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w;
+		memcpy(&w, s + i, 8);
+		uint64_t quote = w ^ (ones * '"'), slash = w ^ (ones * '\\');
+		/* exact "has a byte below 0x20 / a zero byte" tests; a byte with
+		 * its high bit set trips `w` itself */
+		uint64_t hit = ((w - ones * 0x20) & ~w) | ((quote - ones) & ~quote) |
+			       ((slash - ones) & ~slash) | w;
+		if (hit & high)
+			break;
+	}
+	while (i < len) {
+		unsigned char ch = (unsigned char)s[i];
+		if (ch < 0x20 || ch >= 0x80 || ch == '"' || ch == '\\')
+			break;
+		i++;
+	}
+	return i;
+}
+
 int ss_report_json_string(ss_buf *out, const char *s)
 {
 	size_t len = strlen(s);
+	if (plain_prefix(s, len) == len) { /* the common case: quoted as it is */
+		if (len > SIZE_MAX - 2 || ss_buf_grow(out, len + 2) < 0)
+			return -1;
+		char *p = out->data + out->len;
+		p[0] = '"';
+		memcpy(p + 1, s, len);
+		p[len + 1] = '"';
+		p[len + 2] = '\0';
+		out->len += len + 2;
+		return 0;
+	}
 	if (ss_utf8_valid(s, len))
 		return add_escaped(out, s, len);
 	ss_buf b = SS_BUF_INIT;
@@ -84,20 +139,15 @@ int ss_report_json_string(ss_buf *out, const char *s)
 	return r;
 }
 
-static int add_key(ss_buf *out, const char *key_sep)
-{
-	return ss_buf_adds(out, key_sep);
-}
-
 static int add_opt_string(ss_buf *out, const char *s)
 {
-	return s ? ss_report_json_string(out, s) : ss_buf_adds(out, "null");
+	return s ? ss_report_json_string(out, s) : add_key(out, "null");
 }
 
 static int add_opt_int(ss_buf *out, long long v)
 {
 	if (v == SS_UNSET || v == SS_UNKNOWN)
-		return ss_buf_adds(out, "null");
+		return add_key(out, "null");
 	/* "%lld" without printf's cost (one per number, millions in a fleet) */
 	char digits[24];
 	size_t n = sizeof(digits);
@@ -108,7 +158,7 @@ static int add_opt_int(ss_buf *out, long long v)
 	} while (u);
 	if (v < 0)
 		digits[--n] = '-';
-	return ss_buf_add(out, digits + n, sizeof(digits) - n);
+	return put(out, digits + n, sizeof(digits) - n);
 }
 
 /* One scope as one line, as jansson's dump of the object (flags 0, keys in
@@ -132,6 +182,25 @@ static int add_file(ss_buf *out, const char *file, file_memo *m)
 	return ss_buf_add(out, m->json.data, m->json.len);
 }
 
+/* set_at is mostly "FILE:LINE" of the scope's own file: when that file's
+ * JSON text is the name in quotes (nothing escaped), set_at is that text
+ * with ":LINE" before the closing quote, and nothing is scanned twice. */
+static int add_set_at(ss_buf *out, const char *set_at, const file_memo *m)
+{
+	size_t n = m->name.len;
+	if (!set_at || m->json.len != n + 2 || strncmp(set_at, m->name.data, n) != 0 ||
+	    set_at[n] != ':' || !set_at[n + 1])
+		return add_opt_string(out, set_at);
+	const char *line = set_at + n + 1;
+	for (const char *p = line; *p; p++)
+		if (*p < '0' || *p > '9')
+			return add_opt_string(out, set_at);
+	return ss_buf_add(out, m->json.data, n + 1) || ss_buf_addc(out, ':') ||
+		       ss_buf_adds(out, line) || ss_buf_addc(out, '"')
+		   ? -1
+		   : 0;
+}
+
 static int scope_line(ss_buf *out, const ss_scope *sc, file_memo *m)
 {
 	int r = add_key(out, "{\"kind\": ") || ss_report_json_string(out, sc->kind) ||
@@ -147,12 +216,12 @@ static int scope_line(ss_buf *out, const ss_scope *sc, file_memo *m)
 		    out, sc->tcp_keepalive == SS_UNSET || sc->tcp_keepalive == SS_UNKNOWN ? "null"
 			 : sc->tcp_keepalive						  ? "true"
 					     : "false");
-	r = r || add_key(out, ", \"set_at\": ") || add_opt_string(out, sc->set_at) ||
+	r = r || add_key(out, ", \"set_at\": ") || add_set_at(out, sc->set_at, m) ||
 	    add_key(out, ", \"status\": ") || ss_report_json_string(out, ss_scope_status(sc)) ||
 	    add_key(out, ", \"reasons\": [");
 	for (size_t i = 0; i < sc->reasons.n && !r; i++)
-		r = (i && ss_buf_adds(out, ", ")) || ss_report_json_string(out, sc->reasons.v[i]);
-	return r || ss_buf_adds(out, "]}") ? -1 : 0;
+		r = (i && add_key(out, ", ")) || ss_report_json_string(out, sc->reasons.v[i]);
+	return r || add_key(out, "]}") ? -1 : 0;
 }
 
 /* Hands what is written so far to the report's sink, if there is one and
@@ -172,34 +241,61 @@ static int maybe_flush(const ss_report_opts *o, ss_buf *out, ss_diag *d)
  * jansson tree: tests/fuzz/fuzz_report.c checks every line against
  * jansson's dump of the same object); with a sink (o->flush) it goes out
  * in pieces of about SS_REPORT_FLUSH_BYTES. */
-int ss_report_json(const ss_scopes *s, const ss_report_opts *o, ss_buf *out, ss_diag *d)
+int ss_report_json_begin(ss_json_stream *js, const ss_report_opts *o, ss_buf *out, ss_diag *d)
 {
-	size_t failed = 0, errors = 0, na = 0;
-	file_memo m = {SS_BUF_INIT, SS_BUF_INIT};
+	memset(js, 0, sizeof(*js));
+	js->o = o;
+	js->out = out;
 	int r = ss_buf_adds(out, "{\n  \"sshsync\": ") < 0 ||
 		ss_report_json_string(out, SSHSYNC_VERSION) < 0 ||
 		ss_buf_addf(out, ",\n  \"nat_timeout\": %ld,\n  \"scopes\": [", o->nat_timeout) < 0;
-	for (size_t i = 0; i < s->n && !r; i++) {
-		r = ss_buf_adds(out, i ? ",\n    " : "\n    ") < 0 ||
-		    scope_line(out, &s->v[i], &m) < 0;
-		if (!r && maybe_flush(o, out, d) < 0) {
-			ss_buf_release(&m.name);
-			ss_buf_release(&m.json);
-			return -1;
-		}
-		failed += ss_scope_failed(&s->v[i]) && !s->v[i].error;
-		errors += s->v[i].error != 0;
-		na += s->v[i].not_applicable && !s->v[i].error;
-	}
-	if (!r)
-		r = ss_buf_addf(out,
-				"%s],\n  \"summary\": {\"scopes\": %zu, \"passed\": %zu, "
-				"\"failed\": %zu, \"errors\": %zu}\n}\n",
-				s->n ? "\n  " : "", s->n, s->n - failed - errors - na, failed,
-				errors) < 0;
-	ss_buf_release(&m.name);
-	ss_buf_release(&m.json);
 	return r ? ss_diag_oom(d) : 0;
+}
+
+int ss_report_json_scope(ss_json_stream *js, const ss_scope *sc, ss_diag *d)
+{
+	file_memo m = {js->memo_name, js->memo_json};
+	ss_buf *out = js->out;
+	int r = (js->n ? add_key(out, ",\n    ") : add_key(out, "\n    ")) < 0 ||
+		scope_line(out, sc, &m) < 0;
+	js->memo_name = m.name;
+	js->memo_json = m.json;
+	if (r)
+		return ss_diag_oom(d);
+	js->n++;
+	js->failed += ss_scope_failed(sc) && !sc->error;
+	js->errors += sc->error != 0;
+	js->na += sc->not_applicable && !sc->error;
+	return maybe_flush(js->o, out, d);
+}
+
+int ss_report_json_end(ss_json_stream *js, ss_diag *d)
+{
+	int r = ss_buf_addf(js->out,
+			    "%s],\n  \"summary\": {\"scopes\": %zu, \"passed\": %zu, "
+			    "\"failed\": %zu, \"errors\": %zu}\n}\n",
+			    js->n ? "\n  " : "", js->n, js->n - js->failed - js->errors - js->na,
+			    js->failed, js->errors) < 0;
+	ss_report_json_stream_free(js);
+	return r ? ss_diag_oom(d) : 0;
+}
+
+void ss_report_json_stream_free(ss_json_stream *js)
+{
+	ss_buf_release(&js->memo_name);
+	ss_buf_release(&js->memo_json);
+}
+
+int ss_report_json(const ss_scopes *s, const ss_report_opts *o, ss_buf *out, ss_diag *d)
+{
+	ss_json_stream js;
+	int r = ss_report_json_begin(&js, o, out, d);
+	for (size_t i = 0; i < s->n && r == 0; i++)
+		r = ss_report_json_scope(&js, &s->v[i], d);
+	if (r == 0)
+		return ss_report_json_end(&js, d);
+	ss_report_json_stream_free(&js);
+	return -1;
 }
 
 /* --- the result of apply --- */

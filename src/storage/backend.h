@@ -65,6 +65,7 @@ struct ss_storage {
 	size_t *handle; /* per session: the backend's block, section or file */
 	size_t n, cap;
 	int committed;
+	int fresh; /* a store that does not exist yet: the backend lists nothing */
 	void *priv;
 };
 

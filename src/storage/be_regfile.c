@@ -460,7 +460,8 @@ static int reg_commit(ss_storage *st, ss_diag *d)
 {
 	regpriv *p = P(st);
 	for (size_t i = 0; i < p->created.n; i++)
-		if (ss_regfile_append_key(&p->rf, storage_edits(st), &p->created.v[i], d) < 0)
+		if (ss_regfile_append_key(&p->rf, storage_edits(st), &p->created.v[i], i > 0, d) <
+		    0)
 			return -1;
 	return 0;
 }

@@ -108,6 +108,8 @@ static int dir_open(ss_storage *st, ss_diag *d)
 	if (!p)
 		return ss_diag_oom(d);
 	st->priv = p;
+	if (st->fresh)
+		return 0; /* a folder migrate creates: no sessions yet */
 	ss_strlist files = SS_STRLIST_INIT;
 	if (ss_sessdir_list(st->path, fmt_of(st->root), &files, d) < 0)
 		return -1;

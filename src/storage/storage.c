@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "backend.h"
 #include "sshsync/os_file.h"
@@ -231,33 +232,30 @@ static const ss_storage_backend *choose(ss_storage *st, ss_diag *d)
 	return best;
 }
 
-int ss_storage_open(ss_storage **out, const char *path, const ss_storage_root *root,
-		    const char *codepage, ss_changeset *cs, ss_diag *d)
+static ss_storage *storage_alloc(const char *path, const ss_storage_root *root,
+				 const char *codepage, ss_changeset *cs, ss_diag *d)
 {
-	*out = NULL;
 	ss_storage *st = calloc(1, sizeof(*st));
 	if (!st || !(st->path = ss_strdup(path))) {
 		free(st);
-		return ss_diag_oom(d);
+		ss_diag_oom(d);
+		return NULL;
 	}
 	st->root = root;
 	st->codepage = codepage;
 	st->cs = cs;
-	/* A file that another storage of this changeset opened (Wine's
-	 * user.reg holds PuTTY's, KiTTY's and WinSCP's sessions) is read and
-	 * planned as one text with one edit list, so that no plan of it is
-	 * lost to another. */
-	ss_change *held = cs ? ss_changeset_find(cs, path) : NULL;
-	if (held) {
-		st->text = held->text;
-		st->change = (size_t)(held - cs->v);
-	}
-	st->be = choose(st, d);
-	if (st->be && st->text && cs && !held) {
+	return st;
+}
+
+/* Hands st->text to the changeset (unless it holds it already: `held`)
+ * and lets the backend list the sessions. Closes st on failure. */
+static int storage_start(ss_storage *st, int held, ss_storage **out, ss_diag *d)
+{
+	if (st->be && st->text && st->cs && !held) {
 		/* The changeset owns the text from here, also on failure. */
 		st->own_text = 0;
-		st->change = cs->n;
-		if (!ss_changeset_add(cs, st->text)) {
+		st->change = st->cs->n;
+		if (!ss_changeset_add(st->cs, st->text)) {
 			st->text = NULL;
 			st->be = NULL;
 			ss_diag_oom(d);
@@ -269,6 +267,108 @@ int ss_storage_open(ss_storage **out, const char *path, const ss_storage_root *r
 	}
 	*out = st;
 	return 0;
+}
+
+int ss_storage_open(ss_storage **out, const char *path, const ss_storage_root *root,
+		    const char *codepage, ss_changeset *cs, ss_diag *d)
+{
+	*out = NULL;
+	ss_storage *st = storage_alloc(path, root, codepage, cs, d);
+	if (!st)
+		return -1;
+	/* A file that another storage of this changeset opened (Wine's
+	 * user.reg holds PuTTY's, KiTTY's and WinSCP's sessions) is read and
+	 * planned as one text with one edit list, so that no plan of it is
+	 * lost to another. */
+	ss_change *held = cs ? ss_changeset_find(cs, path) : NULL;
+	if (held) {
+		st->text = held->text;
+		st->change = (size_t)(held - cs->v);
+	}
+	st->be = choose(st, d);
+	return storage_start(st, held != NULL, out, d);
+}
+
+static int ends_with_reg(const char *path)
+{
+	size_t n = strlen(path);
+	return n > 4 && strcasecmp(path + n - 4, ".reg") == 0;
+}
+
+/* The text a new .reg file starts from: what regedit's export starts with. */
+static int seed_regfile(ss_text *t, const char *path, ss_diag *d)
+{
+	static const char head[] = "Windows Registry Editor Version 5.00\r\n\r\n";
+	ss_buf b = SS_BUF_INIT;
+	int r =
+	    ss_buf_add(&b, "\xFF\xFE", 2) < 0 || ss_utf8_to_utf16le(head, sizeof(head) - 1, &b) < 0
+		? ss_diag_oom(d)
+		: ss_text_from_bytes(t, path, b.data, b.len, d);
+	ss_buf_release(&b);
+	return r;
+}
+
+/* A new store of the kind its name says: its backend and, for a file, the
+ * text it starts from. */
+static int start_new(ss_storage *st, ss_diag *d)
+{
+	const ss_storage_backend *be = NULL;
+	for (size_t i = 0; i < NBACKENDS && !be; i++) {
+		const ss_storage_backend *b = BACKENDS[i];
+		if (!b->accepts(st->root))
+			continue;
+		if (ends_with_reg(st->path)	       ? strcmp(b->name, "regfile") == 0
+		    : st->root->files != SS_FILES_NONE ? b->folder_files != NULL
+						       : strcmp(b->name, "winini") == 0)
+			be = b;
+	}
+	if (!be)
+		return ss_diag_set(d, st->path, 0, 0,
+				   "no such store, and this client keeps none of that name's kind");
+	st->fresh = 1;
+	if (be->folder_files) {
+		st->be = be;
+		return 0;
+	}
+	if (!(st->text = calloc(1, sizeof(*st->text))))
+		return ss_diag_oom(d);
+	st->own_text = 1;
+	int r = strcmp(be->name, "regfile") == 0
+		    ? seed_regfile(st->text, st->path, d)
+		    : ss_text_new_empty(st->text, st->path, SS_ENC_BYTES, SS_EOL_CRLF, d);
+	if (r < 0) {
+		free(st->text);
+		st->text = NULL;
+		return -1;
+	}
+	st->be = be;
+	return 0;
+}
+
+/* Whether a backend takes `path` as it is, without a file (the live
+ * registry's key paths). */
+static int claimed(const char *path, const ss_storage_root *root)
+{
+	for (size_t i = 0; i < NBACKENDS; i++)
+		if (BACKENDS[i]->accepts(root) && BACKENDS[i]->probe(path, 0, NULL, 0) > 0)
+			return 1;
+	return 0;
+}
+
+int ss_storage_open_or_create(ss_storage **out, const char *path, const ss_storage_root *root,
+			      ss_changeset *cs, ss_diag *d)
+{
+	if (ss_os_path_exists(path) || (cs && ss_changeset_find(cs, path)) || claimed(path, root))
+		return ss_storage_open(out, path, root, NULL, cs, d);
+	*out = NULL;
+	ss_storage *st = storage_alloc(path, root, NULL, cs, d);
+	if (!st)
+		return -1;
+	if (start_new(st, d) < 0) {
+		ss_storage_close(st);
+		return -1;
+	}
+	return storage_start(st, 0, out, d);
 }
 
 void ss_storage_close(ss_storage *st)

@@ -822,13 +822,16 @@ int ss_regfile_delete_value(const ss_regfile *rf, ss_edits *e, const ss_regvalue
 			       last->start + last->len + eol_len(last->eol));
 }
 
-int ss_regfile_append_key(const ss_regfile *rf, ss_edits *e, const ss_regkey *k, ss_diag *d)
+int ss_regfile_append_key(const ss_regfile *rf, ss_edits *e, const ss_regkey *k, int follows_key,
+			  ss_diag *d)
 {
 	const ss_text *t = rf->text;
 	const char *eol = ss_text_eol_string(t);
 	ss_buf s = SS_BUF_INIT;
 	int r = 0;
-	if (t->nlines) {
+	if (follows_key) {
+		r |= ss_buf_adds(&s, eol); /* the key appended before ends without one */
+	} else if (t->nlines) {
 		const ss_line *l = &t->lines[t->nlines - 1];
 		if (l->len != 0 || l->eol == SS_EOL_NONE)
 			r |= ss_buf_adds(&s, eol); /* a blank line before the new key */

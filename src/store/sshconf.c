@@ -79,6 +79,7 @@ typedef struct lexer {
 	ss_sshconf_arg *args; /* the line's arguments so far */
 	size_t cap;
 	ss_buf value; /* the token being unquoted */
+	ss_buf kw;    /* the keyword being unquoted */
 } lexer;
 
 static char *keep(lexer *L, const char *s, size_t n)
@@ -100,7 +101,7 @@ static int push_arg(lexer *L, size_t *nargs, size_t start, size_t end)
 	char *copy = keep(L, L->value.data ? L->value.data : "", len);
 	if (!copy)
 		return -1;
-	L->args[(*nargs)++] = (ss_sshconf_arg){start, end, copy, len};
+	L->args[(*nargs)++] = (ss_sshconf_arg){copy, (uint32_t)start, (uint32_t)end, (uint32_t)len};
 	return 0;
 }
 
@@ -220,30 +221,26 @@ static int lex(lexer *L, const ss_text *t, size_t start, size_t end, ss_sshconf_
 	if (end == start)
 		return 0;
 
-	delim_tok tok = {0, 0, SS_BUF_INIT, SS_SSHCONF_NONE};
+	/* The keyword's buffer is the lexer's, reused from line to line. */
+	delim_tok tok = {0, 0, L->kw, SS_SSHCONF_NONE};
 	int oom = 0;
 	size_t s = start;
 	int r = strdelim_at(data, &s, end, &tok, &oom);
 	if (r == 0 && tok.value.len == 0) /* leading blanks or a leading '=' */
 		r = strdelim_at(data, &s, end, &tok, &oom);
-	if (oom) {
-		ss_buf_release(&tok.value);
+	L->kw = tok.value;
+	if (oom)
 		return ss_diag_oom(d);
-	}
 	if (r < 0) {
 		it->kind = SS_SSHCONF_IGNORED;
-		ss_buf_release(&tok.value);
 		return 0;
 	}
-	if (tok.value.len == 0) {
-		ss_buf_release(&tok.value);
+	if (tok.value.len == 0)
 		return 0;
-	}
 	it->kw_start = tok.start;
 	it->kw_end = tok.end;
 	it->equals = tok.equals;
 	it->keyword = lower_copy(L, &tok.value);
-	ss_buf_release(&tok.value);
 	if (!it->keyword)
 		return ss_diag_oom(d);
 	if (it->keyword[0] == '#') {
@@ -274,10 +271,11 @@ int ss_sshconf_lex_line(const ss_text *t, size_t start, size_t end, ss_sshconf_m
 			ss_sshconf_item *it, ss_diag *d)
 {
 	(void)mode; /* both modes split alike; see the header */
-	lexer L = {NULL, NULL, 0, SS_BUF_INIT};
+	lexer L = {NULL, NULL, 0, SS_BUF_INIT, SS_BUF_INIT};
 	int r = lex(&L, t, start, end, it, d);
 	free(L.args);
 	ss_buf_release(&L.value);
+	ss_buf_release(&L.kw);
 	return r;
 }
 
@@ -322,7 +320,7 @@ int ss_sshconf_parse(ss_sshconf *c, const ss_text *t, ss_sshconf_mode mode, ss_d
 	c->items = malloc((t->nlines ? t->nlines : 1) * sizeof(*c->items));
 	if (!c->items)
 		return ss_diag_oom(d);
-	lexer L = {&c->arena, NULL, 0, SS_BUF_INIT};
+	lexer L = {&c->arena, NULL, 0, SS_BUF_INIT, SS_BUF_INIT};
 	int r = 0;
 	for (size_t i = 0; i < t->nlines && r == 0; i++) {
 		const ss_line *l = &t->lines[i];
@@ -332,6 +330,7 @@ int ss_sshconf_parse(ss_sshconf *c, const ss_text *t, ss_sshconf_mode mode, ss_d
 	}
 	free(L.args);
 	ss_buf_release(&L.value);
+	ss_buf_release(&L.kw);
 	if (r < 0)
 		ss_sshconf_free(c);
 	return r;

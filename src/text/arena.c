@@ -10,6 +10,7 @@ enum { CHUNK = 64 * 1024 };
 
 struct ss_arena_chunk {
 	ss_arena_chunk *prev;
+	size_t size; /* of data */
 	alignas(max_align_t) char data[];
 };
 
@@ -30,6 +31,7 @@ static void *take(ss_arena *a, size_t n, size_t align)
 	ss_arena_chunk *c = malloc(sizeof(*c) + size);
 	if (!c)
 		return NULL;
+	c->size = size;
 	if (size == n && a->chunks) {
 		/* A big piece gets a chunk of its own; the newest keeps its room. */
 		c->prev = a->chunks->prev;
@@ -59,6 +61,21 @@ char *ss_arena_strndup(ss_arena *a, const char *s, size_t n)
 		memcpy(p, s, n);
 	p[n] = '\0';
 	return p;
+}
+
+void ss_arena_reset(ss_arena *a)
+{
+	ss_arena_chunk *keep = a->chunks;
+	if (!keep)
+		return;
+	for (ss_arena_chunk *c = keep->prev; c;) {
+		ss_arena_chunk *prev = c->prev;
+		free(c);
+		c = prev;
+	}
+	keep->prev = NULL;
+	a->next = keep->data;
+	a->left = keep->size;
 }
 
 void ss_arena_release(ss_arena *a)

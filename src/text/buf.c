@@ -26,7 +26,8 @@ int ss_buf_grow(ss_buf *b, size_t extra)
 
 int ss_buf_add(ss_buf *b, const void *data, size_t len)
 {
-	if (ss_buf_grow(b, len) < 0)
+	/* Most additions fit: only the others take ss_buf_grow's checks. */
+	if ((!b->data || len >= b->cap - b->len) && ss_buf_grow(b, len) < 0)
 		return -1;
 	if (len)
 		memcpy(b->data + b->len, data, len);
@@ -42,7 +43,11 @@ int ss_buf_adds(ss_buf *b, const char *s)
 
 int ss_buf_addc(ss_buf *b, char c)
 {
-	return ss_buf_add(b, &c, 1);
+	if ((!b->data || b->cap - b->len < 2) && ss_buf_grow(b, 1) < 0)
+		return -1;
+	b->data[b->len++] = c;
+	b->data[b->len] = '\0';
+	return 0;
 }
 
 int ss_buf_vaddf(ss_buf *b, const char *fmt, va_list ap)

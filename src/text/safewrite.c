@@ -342,7 +342,9 @@ static int write_temp(wctx *w, const ss_source *src)
 	}
 	if (ok && w->lockfd >= 0)
 		ok = ss_os_copy_metadata(w->lockfd, &w->st, w->tmpfd, &what) == 0;
-	else if (ok && !w->opts->private_new && !(ok = ss_os_set_new_file_mode(w->tmpfd) == 0))
+	else if (ok &&
+		 !(ok = (w->opts && w->opts->private_new ? ss_os_set_private_file_mode(w->tmpfd)
+							 : ss_os_set_new_file_mode(w->tmpfd)) == 0))
 		what = "cannot set the mode of";
 	if (ok && !(ok = ss_os_fsync(w->tmpfd) == 0))
 		what = "cannot fsync a temporary file for";

@@ -1,6 +1,7 @@
 /* The report writers on hostile scopes. The input is a list of fields
  * separated by NUL bytes, taken four at a time as a scope's file, name,
- * set_at and a reason (an empty reason: none); numbers come from each
+ * set_at (digits only: "FILE:DIGITS" of the scope's own file) and a
+ * reason (an empty reason: none); numbers come from each
  * field's hash. Every report must hold every scope, text must carry no
  * control character but its line ends and no line per scope but its own,
  * JSON must parse with jansson and JUnit with libxml2, and a name that is
@@ -36,7 +37,15 @@ static void add_scope(ss_scopes *s, char *const f[4])
 	sc->interval = number(h >> 3);
 	sc->count_max = number(h >> 6);
 	sc->tcp_keepalive = (h >> 9) % 3 == 2 ? SS_UNSET : (long)((h >> 9) % 3);
-	FUZZ_CHECK(ss_scope_set_at(sc, *f[2] ? f[2] : NULL) == 0, "out of memory");
+	/* A set_at of digits only is "FILE:DIGITS" of the scope's own file,
+	 * the case the JSON writer shortens (it reuses the file's text). */
+	int digits = *f[2] != '\0';
+	for (const char *p = f[2]; *p && digits; p++)
+		digits = *p >= '0' && *p <= '9';
+	char *at = digits ? ss_asprintf("%s:%s", f[0], f[2]) : NULL;
+	FUZZ_CHECK(!digits || at, "out of memory");
+	FUZZ_CHECK(ss_scope_set_at(sc, at ? at : *f[2] ? f[2] : NULL) == 0, "out of memory");
+	free(at);
 	if (*f[3])
 		FUZZ_CHECK(ss_scope_reason(sc, "%s", f[3]) == 0, "out of memory");
 	ss_policy pol;

@@ -22,6 +22,7 @@ KEYS = [
     "remotecommand", "requesttty", "sessiontype", "setenv", "localforward",
     "remoteforward", "dynamicforward", "proxycommand", "proxyjump",
     "gssapiauthentication", "gssapidelegatecredentials", "gssapikeyexchange",
+    "ciphers", "kexalgorithms", "hostkeyalgorithms",
 ]
 # neutral field name (sshsync's loss report) -> ssh -G keys it covers
 FIELD_KEYS = {
@@ -37,6 +38,10 @@ FIELD_KEYS = {
     "proxy_command": ["proxycommand"], "jump": ["proxyjump", "proxycommand"],
     "gssapi": ["gssapiauthentication"], "gssapi_delegate": ["gssapidelegatecredentials"],
     "gssapi_kex": ["gssapikeyexchange"],
+    "ciphers": ["ciphers"], "kex": ["kexalgorithms"],
+    "host_key_algorithms": ["hostkeyalgorithms"],
+    # a PuTTY or WinSCP source's own key names
+    "Cipher": ["ciphers"], "KEX": ["kexalgorithms"], "HostKey": ["hostkeyalgorithms"],
 }
 
 

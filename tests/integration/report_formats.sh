@@ -224,4 +224,56 @@ check "-o FILE from a terminal: no colour in the file" bash -c '! grep -qF "$1" 
 out=$(env -u NO_COLOR TERM=xterm "$SSHSYNC" audit gpp:Registry.xml | cat)
 check "piped: no colour" bash -c '! grep -qF "$1" <<<"$2"' _ "$esc" "$out"
 
+# A JSON report on standard output that cannot be written to its end: it
+# goes out as it is made, so what was written stays; it must end without its
+# closing brackets (never valid JSON that a reader takes for the whole), and
+# sshsync exits 2 with the error on stderr. A file size limit makes the
+# write fail after the first piece (256 KiB) went out. -o FILE: untouched.
+python3 - >fleet.conf <<'PY'
+for i in range(4000):
+    print("Host host%05d.example.org\n    HostName 10.0.%d.%d\n    ServerAliveInterval 300\n"
+          % (i, i // 256, i % 256))
+PY
+"$SSHSYNC" audit --format json ssh:fleet.conf >whole.json && st=0 || st=$?
+check "the fleet's JSON report is larger than one piece written" \
+	test "$st" = 1 -a "$(wc -c <whole.json)" -gt 600000
+# Streamed (stdout) and whole (-o FILE) are the same document.
+"$SSHSYNC" audit --format json -o file.json ssh:fleet.conf || true
+check "JSON on stdout (streamed) = JSON written with -o" cmp whole.json file.json
+grep -o 'host0[0-9]*\.example\.org' fleet.conf | sed -n '1~7p' >names.txt
+"$SSHSYNC" audit --format json --host-file names.txt ssh:fleet.conf >names.json || true
+"$SSHSYNC" audit --format json --host-file names.txt -o names-file.json ssh:fleet.conf || true
+check "--host-file: streamed = written with -o" cmp names.json names-file.json
+check "--host-file: a scope per name" test "$(grep -c '"kind": "ssh"' names.json)" = "$(wc -l <names.txt)"
+st=0
+(
+	trap '' XFSZ
+	ulimit -f 400 # KiB: the first piece fits, the second is cut
+	exec "$SSHSYNC" audit --format json ssh:fleet.conf >cut.json 2>cut.err
+) || st=$?
+check "stdout cut midway: exit 2" test "$st" = 2
+check "stdout cut midway: the error on stderr" grep -q . cut.err
+check "stdout cut midway: what was written is the start of the report" \
+	cmp -s cut.json <(head -c "$(wc -c <cut.json)" whole.json)
+check "stdout cut midway: no closing brackets, not valid JSON" python3 -c '
+import json, sys
+text = open("cut.json").read()
+assert 0 < len(text) < 500 * 1024 and not text.rstrip().endswith("}"), len(text)
+try:
+    json.loads(text)
+except ValueError:
+    sys.exit(0)
+sys.exit("a cut report parsed as JSON")'
+echo '{"old": true}' >kept.json
+st=0
+(
+	trap '' XFSZ
+	ulimit -f 400
+	exec "$SSHSYNC" audit --format json -o kept.json ssh:fleet.conf 2>/dev/null
+) || st=$?
+check "-o FILE that cannot be written whole: exit 2 and FILE as it was" \
+	bash -c 'test "$1" = 2 && test "$(cat kept.json)" = "{\"old\": true}"' _ "$st"
+check "-o FILE that cannot be written whole: no temporary file left" \
+	bash -c '! ls -a | grep -v -e "^kept.json$" -e "^\.\.\?$" | grep -q -i -e tmp -e "kept.json."'
+
 finish

@@ -309,7 +309,7 @@ static void test_append_key(void **state)
 	ss_regkey *k = ss_regplan_key(&p, "HKEY_CURRENT_USER\\n");
 	assert_non_null(k);
 	assert_int_equal(ss_regkey_set_dword(k, "v", 7), 0);
-	assert_int_equal(ss_regfile_append_key(&f->rf, &f->e, k, &f->d), 0);
+	assert_int_equal(ss_regfile_append_key(&f->rf, &f->e, k, 0, &f->d), 0);
 	assert_string_equal(render(f), "REGEDIT4\n[HKEY_CURRENT_USER\\a]\n\"x\"=dword:1\n\n"
 				       "[HKEY_CURRENT_USER\\n]\n\"v\"=dword:00000007");
 	ss_regplan_free(&p);

@@ -4,6 +4,7 @@
  * the period, --interval the setting. */
 #include <limits.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -155,6 +156,67 @@ static void test_reserve_keeps_scopes_in_place(void **state)
 	ss_scopes_free(&s);
 }
 
+/* A sink takes every scope once, in order, and the list is emptied; the
+ * strings of the scopes dropped are reused (the arena is reset), those of
+ * the scopes taken stay intact until the sink returns. */
+typedef struct taken {
+	ss_strlist names;
+	int stop_at; /* -1: never */
+} taken;
+
+static int take(void *ctx, ss_scope *sc, ss_diag *d)
+{
+	taken *t = ctx;
+	if ((int)t->names.n == t->stop_at)
+		return ss_diag_set(d, NULL, 0, 0, "stopped");
+	assert_string_equal(sc->file, "f");
+	return ss_strlist_push(&t->names, sc->name);
+}
+
+static void test_settle_hands_on_in_order(void **state)
+{
+	(void)state;
+	taken t = {SS_STRLIST_INIT, -1};
+	ss_scope_sink sink = {take, &t};
+	ss_scopes s = SS_SCOPES_INIT;
+	ss_diag d = SS_DIAG_INIT;
+	assert_int_equal(ss_scopes_settle(&s, &d), 0); /* no sink: nothing */
+	assert_non_null(ss_scopes_add(&s, "ssh", "f", "kept"));
+	assert_int_equal(ss_scopes_settle(&s, &d), 0);
+	assert_int_equal(s.n, 1);
+	s.sink = &sink;
+	char name[32];
+	for (int round = 0; round < 300; round++) {
+		/* names longer than the arena's chunk now and then */
+		for (int i = 0; i < 3; i++) {
+			snprintf(name, sizeof(name), "n%d", round * 3 + i);
+			assert_non_null(ss_scopes_add(&s, "ssh", "f", name));
+		}
+		if (round % 100 == 7) {
+			char *big = calloc(70000, 1);
+			assert_non_null(big);
+			memset(big, 'x', 69999);
+			assert_non_null(ss_scopes_add(&s, "ssh", "f", big));
+			free(big);
+		}
+		assert_int_equal(ss_scopes_settle(&s, &d), 0);
+		assert_int_equal(s.n, 0);
+	}
+	assert_int_equal(t.names.n, 1 + 900 + 3);
+	assert_string_equal(t.names.v[0], "kept");
+	assert_string_equal(t.names.v[1], "n0");
+	assert_string_equal(t.names.v[t.names.n - 1], "n899");
+	t.stop_at = (int)t.names.n + 1;
+	assert_non_null(ss_scopes_add(&s, "ssh", "f", "a"));
+	assert_non_null(ss_scopes_add(&s, "ssh", "f", "b"));
+	assert_int_equal(ss_scopes_settle(&s, &d), -1);
+	assert_string_equal(d.message, "stopped");
+	assert_int_equal(s.n, 0);
+	ss_diag_clear(&d);
+	ss_scopes_free(&s);
+	ss_strlist_release(&t.names);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -162,6 +224,7 @@ int main(void)
 	    cmocka_unit_test(test_sshd_60_behind_100),
 	    cmocka_unit_test(test_clients_give_the_rule),
 	    cmocka_unit_test(test_reserve_keeps_scopes_in_place),
+	    cmocka_unit_test(test_settle_hands_on_in_order),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
