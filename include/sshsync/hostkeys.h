@@ -124,6 +124,12 @@ int ss_hk_plan_winscp(int to_winscp, const char *known_hosts, const char *store,
 		      const struct ss_sessions *l, struct ss_changeset *cs, ss_strlist *notes,
 		      ss_diag *d);
 
+/* The same through the storage layer for `client` "winscp" (as above) or
+ * "kitty" (the SshHostKeys key of a KiTTY .reg export, PuTTY's names). */
+int ss_hk_plan_store(int to_store, const char *client, const char *known_hosts, const char *store,
+		     const struct ss_sessions *l, struct ss_changeset *cs, ss_strlist *notes,
+		     ss_diag *d);
+
 /* The pieces, for the callers and the tests. */
 
 /* An SSH public key blob -> PuTTY's cache id and key string. 0, 1 when

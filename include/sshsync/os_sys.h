@@ -29,4 +29,11 @@ int ss_os_sha256_end(ss_os_sha256_ctx *c, unsigned char out[32]);
 int ss_os_convert(const char *to, const char *from, const char *s, size_t len, char **out,
 		  size_t *outlen);
 
+/* A UTF-8 name as a program of the Windows "A" API gets it from the
+ * system (RegEnumKeyA: the system's ANSI code page, best fit, '?' for
+ * the rest):
+ * 0 with *out newly allocated; -1 no memory; -2 not UTF-8, or no ANSI
+ * code page (not Windows: *out is then NULL). */
+int ss_os_ansi_name(const char *utf8, char **out);
+
 #endif

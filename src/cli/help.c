@@ -151,7 +151,8 @@ static const char migrate_help[] =
     "                   the terminal, without echo)\n"
     "  --ppk-version N  the .ppk format written: 3 (default) or 2 (old PuTTY)\n"
     "  --host-keys      also carry the migrated hosts' keys: known_hosts <->\n"
-    "                   PuTTY's sshhostkeys / SshHostKeys, WinSCP's SshHostKeys\n"
+    "                   PuTTY's sshhostkeys / SshHostKeys, WinSCP's and KiTTY's\n"
+    "                   SshHostKeys\n"
     "  --known-hosts FILE  the known_hosts file (default ~/.ssh/known_hosts)\n";
 static const char probe_help[] =
     "usage: sshsync probe [OPTIONS] [USER@]HOST\n"

@@ -489,6 +489,11 @@ int ss_hk_plan(int to_putty_side, const char *known_hosts, const char *putty_sto
  * storage layer, every other key and section stays as it is. */
 static const ss_storage_root winscp_cache_root = {
     .regkey = "Software\\Martin Prikryl\\WinSCP 2", .section = "", .fallback = "winini"};
+/* KiTTY (registry mode) keeps PuTTY's cache under its own key, with
+ * PuTTY's names (K76 windows/storage.c); its portable mode's one file per
+ * key is not written here. */
+static const ss_storage_root kitty_cache_root = {.regkey = "Software\\9bis.com\\KiTTY",
+						 .fallback = "regfile"};
 #define WINSCP_CACHE "SshHostKeys"
 
 /* PuTTY's value name of "TYPE@PORT:HOST". */
@@ -521,7 +526,7 @@ static int winscp_has(const char *value, const char *key)
 /* One cache entry into WinSCP's SshHostKeys (*idx: its index, SIZE_MAX
  * until created). */
 static int winscp_put(ss_storage *st, size_t *idx, const ss_hk_pair *k, const char *store,
-		      ss_strlist *notes, ss_diag *d)
+		      const char *client, ss_strlist *notes, ss_diag *d)
 {
 	ss_buf name = SS_BUF_INIT;
 	ss_svalue v;
@@ -539,7 +544,8 @@ static int winscp_put(ss_storage *st, size_t *idx, const ss_hk_pair *k, const ch
 	if (have < 0)
 		rc = -1;
 	else if (have == 1 && !winscp_has(v.text ? v.text : "", k->value))
-		rc = notef(notes, "%s: WinSCP has another key cached for %s: kept", store, k->name)
+		rc = notef(notes, "%s: %s has another key cached for %s: kept", store, client,
+			   k->name)
 			 ? ss_diag_oom(d)
 			 : 0;
 	else if (have == 0 && rc == 0) {
@@ -553,8 +559,9 @@ static int winscp_put(ss_storage *st, size_t *idx, const ss_hk_pair *k, const ch
 	return rc;
 }
 
-static int to_winscp(const char *known_hosts, const char *store, const ss_hk_host *hosts,
-		     size_t nhosts, ss_changeset *cs, ss_strlist *notes, ss_diag *d)
+static int to_winscp(const char *known_hosts, const char *store, const ss_storage_root *root,
+		     const char *client, const ss_hk_host *hosts, size_t nhosts, ss_changeset *cs,
+		     ss_strlist *notes, ss_diag *d)
 {
 	int exists = ss_os_path_present(known_hosts);
 	if (exists == 0)
@@ -570,22 +577,22 @@ static int to_winscp(const char *known_hosts, const char *store, const ss_hk_hos
 	if (rc == 0)
 		keep_wanted(&p, hosts, nhosts);
 	if (rc == 0)
-		rc = ss_storage_open(&st, store, &winscp_cache_root, NULL, cs, d);
+		rc = ss_storage_open(&st, store, root, NULL, cs, d);
 	size_t idx = rc == 0 ? ss_storage_find(st, WINSCP_CACHE) : SIZE_MAX;
 	for (size_t i = 0; rc == 0 && i < p.n_keys; i++)
-		rc = winscp_put(st, &idx, &p.keys[i], store, notes, d);
+		rc = winscp_put(st, &idx, &p.keys[i], store, client, notes, d);
 	if (rc == 0)
 		rc = ss_storage_commit(st, d);
 	for (size_t i = 0; rc == 0 && i < p.n_cas; i++)
-		rc = notef(notes, "%s: host CA %s: not written for WinSCP (its SshHostCAs)", store,
-			   p.cas[i].name)
-			 ? ss_diag_oom(d)
-			 : 0;
+		rc =
+		    notef(notes, "%s: host CA %s: not written for %s", store, p.cas[i].name, client)
+			? ss_diag_oom(d)
+			: 0;
 	for (size_t i = 0; rc == 0 && i < p.n_manual; i++)
 		rc = notef(notes,
-			   "session %s: its key comes from a wildcard or several keys: WinSCP's "
+			   "session %s: its key comes from a wildcard or several keys: %s's "
 			   "cache keeps one per host; not carried",
-			   p.manual[i].session)
+			   p.manual[i].session, client)
 			 ? ss_diag_oom(d)
 			 : 0;
 	if (rc == 0 && copy_notes(&p, notes))
@@ -637,11 +644,12 @@ static int read_winscp_cache(ss_storage *st, size_t idx, ss_hk_pair **v, size_t 
 	return r;
 }
 
-static int from_winscp(const char *store, const char *known_hosts, const ss_hk_host *hosts,
-		       size_t nhosts, ss_changeset *cs, ss_strlist *notes, ss_diag *d)
+static int from_winscp(const char *store, const ss_storage_root *root, const char *known_hosts,
+		       const ss_hk_host *hosts, size_t nhosts, ss_changeset *cs, ss_strlist *notes,
+		       ss_diag *d)
 {
 	ss_storage *st = NULL;
-	if (ss_storage_open(&st, store, &winscp_cache_root, NULL, NULL, d) < 0)
+	if (ss_storage_open(&st, store, root, NULL, NULL, d) < 0)
 		return -1;
 	size_t idx = ss_storage_find(st, WINSCP_CACHE);
 	ss_hk_pair *all = NULL;
@@ -663,13 +671,22 @@ static int from_winscp(const char *store, const char *known_hosts, const ss_hk_h
 int ss_hk_plan_winscp(int to_winscp_side, const char *known_hosts, const char *store,
 		      const ss_sessions *l, ss_changeset *cs, ss_strlist *notes, ss_diag *d)
 {
+	return ss_hk_plan_store(to_winscp_side, "winscp", known_hosts, store, l, cs, notes, d);
+}
+
+int ss_hk_plan_store(int to_store, const char *client, const char *known_hosts, const char *store,
+		     const ss_sessions *l, ss_changeset *cs, ss_strlist *notes, ss_diag *d)
+{
+	int kitty = strcmp(client, "kitty") == 0;
+	const ss_storage_root *root = kitty ? &kitty_cache_root : &winscp_cache_root;
+	const char *name = kitty ? "KiTTY" : "WinSCP";
 	ss_hk_host *hosts = NULL;
 	size_t n = 0;
 	ss_strlist keep = SS_STRLIST_INIT;
 	if (ss_hk_hosts_of_sessions(l, &hosts, &n, &keep))
 		return ss_diag_oom(d);
-	int rc = to_winscp_side ? to_winscp(known_hosts, store, hosts, n, cs, notes, d)
-				: from_winscp(store, known_hosts, hosts, n, cs, notes, d);
+	int rc = to_store ? to_winscp(known_hosts, store, root, name, hosts, n, cs, notes, d)
+			  : from_winscp(store, root, known_hosts, hosts, n, cs, notes, d);
 	free(hosts);
 	ss_strlist_release(&keep);
 	return rc;

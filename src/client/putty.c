@@ -17,6 +17,7 @@
 
 #include "sshsync/clients.h"
 #include "sshsync/os_path.h"
+#include "sshsync/os_sys.h"
 #include "sshsync/storage.h"
 
 /* Where each keeps its sessions: the registry key (also in a user hive's
@@ -127,9 +128,18 @@ static const char *why_unusable(const ss_svalue *v)
 	}
 }
 
+/* Unix PuTTY's atoi: glibc's is (int)strtol(s, NULL, 10), and long has
+ * 64 bits there: "4294967296" is 0, "99999999999" 1215752191 (KiTTY's,
+ * on Windows, stops at LONG_MAX: the storage's value). */
+static long long unix_atoi(const char *text)
+{
+	uint32_t u = (uint32_t)(unsigned long long)strtoll(text, NULL, 10);
+	return u > INT32_MAX ? (long long)u - 0x100000000LL : (long long)u;
+}
+
 /* What PuTTY reads for the three values of session s: a DWORD in the
- * registry, atoi of the text in a session file. */
-static int read_found(ss_storage *st, size_t s, found f[NVALS], ss_diag *d)
+ * registry, atoi of the text in a session file (`unix_text`: Unix PuTTY's). */
+static int read_found(ss_storage *st, size_t s, int unix_text, found f[NVALS], ss_diag *d)
 {
 	ss_svalue v[NVALS];
 	memset(f, 0, NVALS * sizeof(*f));
@@ -145,11 +155,24 @@ static int read_found(ss_storage *st, size_t s, found f[NVALS], ss_diag *d)
 		f[i].counts = v[i].is_int;
 		f[i].usable = v[i].is_int && v[i].plain;
 		/* PuTTY keeps the value in an int. */
-		f[i].value = v[i].is_int ? v[i].ival : 0;
+		f[i].value = !v[i].is_int ? 0
+			     : unix_text && v[i].type == SS_STYPE_TEXT && v[i].text
+				 ? unix_atoi(v[i].text)
+				 : v[i].ival;
 		f[i].why = why_unusable(&v[i]);
 		ss_svalue_free(&v[i]);
 	}
 	return 0;
+}
+
+/* settings.c: `pingmin * 60 + pingsec` in an int. It wraps as PuTTY's
+ * compilers build it (two's complement, 32 bits): PingInterval=35791395
+ * is -2147483596 s and 0x7FFFFFFF minutes -60 s, which putty-settings-
+ * oracle.exe (PuTTY's own load_settings) prints. */
+static long long ping_interval(long long minutes, long long seconds)
+{
+	uint32_t sum = (uint32_t)minutes * 60u + (uint32_t)seconds;
+	return sum > INT32_MAX ? (long long)sum - 0x100000000LL : (long long)sum;
 }
 
 /* Fills a scope from what was found: interval, TCP keepalive, set_at and
@@ -162,8 +185,7 @@ static int fill_scope(ss_scope *sc, const found f[NVALS])
 		if (f[i].present && !f[i].usable)
 			r |= ss_scope_reason(sc, "%s at %s %s; PuTTY reads it as %lld",
 					     VALUE_NAMES[i], f[i].where, f[i].why, f[i].value);
-	/* 64 bits wherever long has 32 (Windows): INT_MAX minutes fit. */
-	long long interval = f[V_MIN].value * 60 + f[V_SECS].value;
+	long long interval = ping_interval(f[V_MIN].value, f[V_SECS].value);
 	if (interval < 0) {
 		r |= ss_scope_reason(sc,
 				     "PingInterval*60 + PingIntervalSecs is negative (%lld): "
@@ -204,20 +226,192 @@ static int add_default_scope(const flavour *fl, const ss_storage *st, ss_scopes 
 	return 0;
 }
 
+static int has_non_ascii(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s > 0x7F)
+			return 1;
+	return 0;
+}
+
+/* unescape then escape, as PuTTY lists a key and then opens the session:
+ * *out newly allocated. */
+static int reescape(const char *raw, size_t len, char **out)
+{
+	ss_buf name = SS_BUF_INIT, esc = SS_BUF_INIT;
+	int r = ss_storage_unescape(raw, len, &name) < 0 || ss_buf_grow(&name, 0) < 0 ||
+			ss_putty_escape_name(name.data, &esc) < 0 || ss_buf_grow(&esc, 0) < 0
+		    ? -1
+		    : 0;
+	ss_buf_release(&name);
+	if (r == 0)
+		*out = esc.data;
+	else
+		ss_buf_release(&esc);
+	return r;
+}
+
+/* Whether another session of the store could be the key PuTTY opens for
+ * a non-ASCII key name read in an unknown ANSI code page: that key starts
+ * with the re-escaped ASCII before the first non-ASCII byte (each
+ * character maps to its own bytes; an escape cut there is left out). */
+static int could_be_read(const ss_storage *st, size_t s, const char *raw, int *any)
+{
+	size_t n = 0;
+	while ((unsigned char)raw[n] <= 0x7F)
+		n++;
+	for (size_t k = n >= 2 ? n - 2 : 0; k < n; k++)
+		if (raw[k] == '%')
+			n = k;
+	char *prefix = NULL;
+	if (reescape(raw, n, &prefix) < 0)
+		return -1;
+	size_t plen = strlen(prefix);
+	*any = 0;
+	for (size_t t = 0; t < ss_storage_count(st) && !*any; t++) {
+		const char *other = ss_storage_at(st, t)->raw;
+		*any = t != s && strncasecmp(other, prefix, plen) == 0;
+	}
+	free(prefix);
+	return 0;
+}
+
+/* The key PuTTY reads for the session listed from key `raw`: it lists
+ * the unescaped name (RegEnumKeyA: in the system's ANSI code page) and
+ * loads the key that name escapes to (windows/storage.c, open_settings_r).
+ * A key PuTTY did not write ("My Server", ".x", "a%2ab", "café") is
+ * another key, or none. 0 with *canon that key; 1 when no key of this
+ * store can be it; -2 when it depends on an ANSI code page this store
+ * does not have (a non-ASCII name in a file, with a candidate). */
+static int putty_reads(ss_storage *st, size_t s, char **canon)
+{
+	const char *raw = ss_storage_at(st, s)->raw;
+	*canon = NULL;
+	if (!has_non_ascii(raw))
+		return reescape(raw, strlen(raw), canon);
+	if (strcmp(ss_storage_backend_name(st), "winreg") == 0) {
+		char *ansi = NULL;
+		int r = ss_os_ansi_name(raw, &ansi);
+		if (r == 0)
+			r = reescape(ansi, strlen(ansi), canon);
+		free(ansi);
+		if (r != -2)
+			return r;
+	}
+	int any = 0;
+	if (could_be_read(st, s, raw, &any) < 0)
+		return -1;
+	return any ? -2 : 1;
+}
+
+/* The file Unix PuTTY opens for session `name` (unix/storage.c,
+ * make_session_filename: letters, digits and + - . @ _ as they are, any
+ * other byte %XX): it lists "a b" and opens a%20b. */
+static int unix_file_of(const char *name, char **out)
+{
+	ss_buf b = SS_BUF_INIT;
+	int r = 0;
+	for (const unsigned char *c = (const unsigned char *)name; *c && r == 0; c++) {
+		if (strchr("+-.@_", *c) || (*c >= '0' && *c <= '9') || (*c >= 'A' && *c <= 'Z') ||
+		    (*c >= 'a' && *c <= 'z')) {
+			r = ss_buf_addc(&b, (char)*c);
+		} else {
+			char e[3] = {'%', HEX[*c >> 4], HEX[*c & 15]};
+			r = ss_buf_add(&b, e, 3);
+		}
+	}
+	if (r < 0 || ss_buf_grow(&b, 0) < 0) {
+		ss_buf_release(&b);
+		return -1;
+	}
+	*out = b.data;
+	return 0;
+}
+
+/* Which session's values PuTTY gets for session s of a registry store,
+ * or of Unix PuTTY's session folder:
+ * *from is s for a key PuTTY wrote, another session, or SIZE_MAX for no
+ * key (every value its default). 0, -2 when it cannot be told here (with
+ * *canon NULL), -1 out of memory. *canon: the key PuTTY opens, if known. */
+static int reading_from(const flavour *fl, ss_storage *st, size_t s, size_t *from, char **canon)
+{
+	*from = s;
+	*canon = NULL;
+	if (!ss_storage_keyed(st)) {
+		if (fl != &PUTTY || strcmp(ss_storage_backend_name(st), "sessdir") != 0)
+			return 0;
+		if (unix_file_of(ss_storage_at(st, s)->name, canon) < 0)
+			return -1;
+		*from = ss_storage_find(st, *canon);
+		return 0;
+	}
+	int r = putty_reads(st, s, canon);
+	if (r < 0)
+		return r;
+	*from = r == 1 ? SIZE_MAX : ss_storage_find(st, *canon);
+	return 0;
+}
+
+/* A session PuTTY lists but reads from no key, or from a key unknown
+ * here: never judged or written (the key PuTTY would read is not there). */
+static int unread_session(ss_scope *sc, const ss_storage_session *ses, const char *canon,
+			  int unknown)
+{
+	sc->tcp_keepalive = unknown ? SS_UNSET : 0;
+	if (unknown) {
+		sc->interval = SS_UNKNOWN;
+		return ss_scope_reason(
+		    sc,
+		    "PuTTY lists key %s by its name in the Windows ANSI code "
+		    "page and loads the key that name escapes to, never this one; "
+		    "which key depends on the code page",
+		    ses->raw);
+	}
+	sc->not_applicable = 1;
+	if (canon)
+		return ss_scope_reason(
+		    sc,
+		    "PuTTY lists %s as session \"%s\" but loads that session "
+		    "from %s, which does not exist: every setting is its default",
+		    ses->raw, ses->name, canon);
+	return ss_scope_reason(sc,
+			       "PuTTY lists key %s by its name in the Windows ANSI code page "
+			       "and loads the key that name escapes to, which this store does "
+			       "not have: every setting is its default",
+			       ses->raw);
+}
+
+static int audit_session(const flavour *fl, ss_storage *st, size_t s, ss_scopes *out, ss_diag *d)
+{
+	const ss_storage_session *ses = ss_storage_at(st, s);
+	ss_scope *sc = ss_scopes_add(out, fl->kind, ses->file, ses->name);
+	if (!sc)
+		return ss_diag_oom(d);
+	size_t from;
+	char *canon = NULL;
+	int r = reading_from(fl, st, s, &from, &canon);
+	if (r == -1)
+		return ss_diag_oom(d);
+	if (r == -2 || from == SIZE_MAX) {
+		r = unread_session(sc, ses, canon, r == -2);
+		free(canon);
+		return r < 0 ? ss_diag_oom(d) : 0;
+	}
+	free(canon);
+	found f[NVALS];
+	int unix_text = fl == &PUTTY && strcmp(ss_storage_backend_name(st), "sessdir") == 0;
+	if (read_found(st, from, unix_text, f, d) < 0)
+		return -1;
+	r = fill_scope(sc, f) < 0 ? ss_diag_oom(d) : 0;
+	found_free(f);
+	return r;
+}
+
 static int audit_store(const flavour *fl, ss_storage *st, ss_scopes *out, ss_diag *d)
 {
 	int r = missing_default(st) ? add_default_scope(fl, st, out, d) : 0;
-	for (size_t s = 0; s < ss_storage_count(st) && r == 0; s++) {
-		const ss_storage_session *ses = ss_storage_at(st, s);
-		found f[NVALS];
-		ss_scope *sc = NULL;
-		r = read_found(st, s, f, d);
-		if (r == 0 && !(sc = ss_scopes_add(out, fl->kind, ses->file, ses->name)))
-			r = ss_diag_oom(d);
-		if (r == 0 && fill_scope(sc, f) < 0)
-			r = ss_diag_oom(d);
-		found_free(f);
-	}
+	for (size_t s = 0; s < ss_storage_count(st) && r == 0; s++)
+		r = audit_session(fl, st, s, out, d);
 	return r;
 }
 
@@ -233,14 +427,27 @@ static int audit(const flavour *fl, const char *path, ss_scopes *out, ss_diag *d
 
 /* Every session, and a new Default Settings where the store lacks one,
  * gets the wanted values, as PuTTY writes them. */
-static int apply_store(ss_storage *st, const ss_policy *p, ss_diag *d)
+static int apply_store(const flavour *fl, ss_storage *st, const ss_policy *p, ss_diag *d)
 {
 	uint32_t want[NVALS];
 	size_t nwant = wanted(p, want), def;
 	int r = missing_default(st) ? ss_storage_create(st, DEFAULT_KEY, &def, d) : 0;
-	for (size_t s = 0; s < ss_storage_count(st) && r == 0; s++)
+	for (size_t s = 0; s < ss_storage_count(st) && r == 0; s++) {
+		/* Only keys PuTTY reads: another is written as itself (or is not
+		 * there, and PuTTY opens that session with its defaults). */
+		size_t from;
+		char *canon = NULL;
+		r = reading_from(fl, st, s, &from, &canon);
+		free(canon);
+		if (r == -1)
+			return ss_diag_oom(d);
+		if (r == -2 || from != s) {
+			r = 0;
+			continue;
+		}
 		for (size_t i = 0; i < nwant && r == 0; i++)
 			r = ss_storage_set_dword(st, s, VALUE_NAMES[i], want[i], d);
+	}
 	return r == 0 ? ss_storage_commit(st, d) : -1;
 }
 
@@ -252,7 +459,7 @@ static int apply(const flavour *fl, const char *path, const ss_policy *p, ss_cha
 	ss_storage *st;
 	if (ss_storage_open(&st, path, fl->root, NULL, cs, d) < 0)
 		return -1;
-	int r = apply_store(st, p, d);
+	int r = apply_store(fl, st, p, d);
 	ss_storage_close(st);
 	return r;
 }

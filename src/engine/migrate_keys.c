@@ -210,8 +210,9 @@ static int kind_is(const ss_target *t, const char *kind)
 static int plan_one(int to_cache, const char *kh, const ss_target *other, const ss_sessions *l,
 		    ss_migrate_result *res, ss_changeset *cs, ss_diag *d)
 {
-	if (kind_is(other, "winscp"))
-		return ss_hk_plan_winscp(to_cache, kh, other->path, l, cs, &res->host_key_notes, d);
+	if (kind_is(other, "winscp") || kind_is(other, "kitty"))
+		return ss_hk_plan_store(to_cache, other->client->kind, kh, other->path, l, cs,
+					&res->host_key_notes, d);
 	/* A .reg file, or a session folder (one migrate is to create is named
 	 * without .reg). */
 	size_t n = strlen(other->path);
@@ -314,11 +315,13 @@ int ss_migrate_plan_host_keys(const ss_target *from, const ss_target *to, const 
 	int from_ssh = strcmp(from->client->kind, "ssh") == 0;
 	int to_ssh = strcmp(to->client->kind, "ssh") == 0;
 	const ss_target *other = from_ssh ? to : from;
-	if (from_ssh == to_ssh || !(kind_is(other, "putty") || kind_is(other, "winscp")))
-		return ss_diag_set(d, other->path, 0, 0,
-				   "--host-keys carries host keys between OpenSSH's known_hosts "
-				   "and PuTTY's or WinSCP's cache (not from %s to %s)",
-				   from->client->kind, to->client->kind);
+	if (from_ssh == to_ssh || !(kind_is(other, "putty") || kind_is(other, "winscp") ||
+				    (kind_is(other, "kitty") && ss_os_is_dir(other->path) != 1)))
+		return ss_diag_set(
+		    d, other->path, 0, 0,
+		    "--host-keys carries host keys between OpenSSH's known_hosts "
+		    "and PuTTY's, WinSCP's or KiTTY's (.reg) cache (not from %s to %s)",
+		    from->client->kind, to->client->kind);
 	char *kh = known_hosts_path(o);
 	if (!kh)
 		return ss_diag_set(d, NULL, 0, 0,

@@ -165,3 +165,10 @@ int ss_os_convert(const char *to, const char *from, const char *s, size_t len, c
 	*outlen = used;
 	return 0;
 }
+
+int ss_os_ansi_name(const char *utf8, char **out)
+{
+	(void)utf8;
+	*out = NULL;
+	return -2;
+}

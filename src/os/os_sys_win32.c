@@ -199,3 +199,31 @@ int ss_os_convert(const char *to, const char *from, const char *s, size_t len, c
 	*outlen = (size_t)n;
 	return 0;
 }
+
+int ss_os_ansi_name(const char *utf8, char **out)
+{
+	*out = NULL;
+	wchar_t *w = ss_w32_wide(utf8);
+	if (!w)
+		return errno == ENOMEM ? -1 : -2;
+	/* The system's code page, not CP_ACP: sshsync.exe's manifest makes its
+	 * own UTF-8, and the programs whose names these are have none. */
+	DWORD cp = 0;
+	if (!GetLocaleInfoW(LOCALE_SYSTEM_DEFAULT,
+			    LOCALE_IDEFAULTANSICODEPAGE | LOCALE_RETURN_NUMBER, (LPWSTR)&cp,
+			    sizeof(cp) / sizeof(WCHAR)) ||
+	    cp == 0) {
+		free(w);
+		return -2;
+	}
+	/* No flags: best fit and the default character, as the A API. */
+	int n = WideCharToMultiByte(cp, 0, w, -1, NULL, 0, NULL, NULL);
+	char *s = n > 0 ? malloc((size_t)n) : NULL;
+	if (s)
+		WideCharToMultiByte(cp, 0, w, -1, s, n, NULL, NULL);
+	free(w);
+	if (!s)
+		return n > 0 ? -1 : -2;
+	*out = s;
+	return 0;
+}

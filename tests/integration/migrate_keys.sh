@@ -269,6 +269,20 @@ for store in WinSCP.ini winscp.reg; do
 	check "$store: ssh accepts the host key read back: $(tail -2 "$o/last.err")" \
 		ssh_login "$w/back_config" web "$w/kh3"
 done
+# KiTTY's .reg: its own SshHostKeys key, PuTTY's names; and back.
+printf 'Windows Registry Editor Version 5.00\r\n\r\n' >"$w/kitty.reg"
+"$SSHSYNC" migrate --from "ssh:$w/ssh_config" --to "kitty:$w/kitty.reg" --session web \
+	--host-keys --known-hosts "$w/known_hosts" >"$o/k.out" 2>&1
+check "kitty.reg: migrate exits 0 ($(cat "$o/k.out"))" [ $? = 0 ]
+check "kitty.reg: the key under KiTTY's SshHostKeys" \
+	grep -A1 -F '[HKEY_CURRENT_USER\Software\9bis.com\KiTTY\SshHostKeys]' "$w/kitty.reg" |
+	grep -q '"ssh-ed25519@2222:web.example.com"="0x'
+rm -f "$w/kh5"
+"$SSHSYNC" migrate --from "kitty:$w/kitty.reg" --to "ssh:$w/k_config" --host-keys \
+	--known-hosts "$w/kh5" >"$o/k2.out" 2>&1
+check "kitty.reg: back to known_hosts ($(cat "$o/k2.out"))" [ $? = 0 ]
+check "kitty.reg: ssh accepts the host key read back: $(tail -2 "$o/last.err")" \
+	ssh_login "$w/back_config" web "$w/kh5"
 check "WinSCP.ini: one [SshHostKeys] section" [ "$(grep -c '^\[SshHostKeys\]' "$w/WinSCP.ini")" = 1 ]
 
 finish

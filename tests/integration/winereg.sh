@@ -92,7 +92,10 @@ check "audit gives JSON" $PY -c 'import json,sys; json.load(sys.stdin)' <<<"$jso
 [ "$(scope putty off interval)" = 0 ] && pass || fail "putty off interval: $(scope putty off interval)"
 [ "$(scope kitty k1 interval)" = 120 ] && pass || fail "kitty k1 interval: $(scope kitty k1 interval)"
 [ "$(scope winscp 'My site' interval)" = 60 ] && pass || fail "winscp My site interval: $(scope winscp 'My site' interval)"
-[ "$(scope putty 'café é' status)" = fail ] && pass || fail "a string PingInterval is reported: $(scope putty 'café é' status)"
+# Its key is not as PuTTY escapes names (a raw space and é): PuTTY lists
+# it and loads another key, which is not there (putty-settings-oracle.exe
+# shows it, tests/windows/putty_oracle.py): not judged, not written.
+[ "$(scope putty 'café é' status)" = n/a ] && pass || fail "a key PuTTY never loads is n/a: $(scope putty 'café é' status)"
 where=$(scope putty 'web 1' set_at)
 [[ "$where" == "$U:"* ]] && pass || fail "set_at names user.reg:LINE: $where"
 line=${where##*:}
@@ -149,10 +152,12 @@ wine cmd /c exit </dev/null >/dev/null 2>&1
 export_key "$PUTTY" "$scratch/putty.txt"
 export_key "$KITTY" "$scratch/kitty.txt"
 export_key "$WINSCP" "$scratch/winscp.txt"
-for s in 'web%201' off 'caf%C3%A9 é' 'Default%20Settings'; do
+for s in 'web%201' off 'Default%20Settings'; do
 	got="$(value_of "$scratch/putty.txt" "$PUTTY\\$s" PingInterval) $(value_of "$scratch/putty.txt" "$PUTTY\\$s" PingIntervalSecs)"
 	[ "$got" = "dword:00000001 dword:00000000" ] && pass || fail "Wine reads PuTTY $s as: $got"
 done
+[ "$(value_of "$scratch/putty.txt" "$PUTTY\\caf%C3%A9 é" PingInterval)" = '"1"' ] && pass ||
+	fail "a key PuTTY never loads was written: $(cat "$scratch/putty.txt")"
 [ "$(value_of "$scratch/putty.txt" "$PUTTY\\caf%C3%A9 é" HostName)" = '"cafe.example.com"' ] && pass ||
 	fail "the session 'caf%C3%A9 é' lost its name or values: $(cat "$scratch/putty.txt")"
 [ "$(value_of "$scratch/putty.txt" "$PUTTY\\Default%20Settings" TCPKeepalives)" = dword:00000001 ] && pass || fail "TCPKeepalives changed"

@@ -233,6 +233,79 @@ static void test_apply_duplicate_and_recreated_keys(void **state)
 	free(path);
 }
 
+/* PuTTY keeps pingmin * 60 + pingsec in an int: it wraps (PuTTY's own
+ * load_settings, tests/windows/putty_oracle.py, prints the same). */
+static void test_interval_wraps_as_an_int(void **state)
+{
+	fixture *f = *state;
+	char *path = file(f, "w.reg",
+			  HDR "[" SESS "max]\r\n\"PingInterval\"=dword:02222222\r\n"
+			      "\"PingIntervalSecs\"=dword:00000007\r\n\r\n"
+			      "[" SESS "over]\r\n\"PingInterval\"=dword:02222223\r\n\r\n"
+			      "[" SESS "minus]\r\n\"PingInterval\"=dword:7fffffff\r\n\r\n"
+			      "[" SESS "round]\r\n\"PingInterval\"=dword:44444445\r\n"
+			      "\"PingIntervalSecs\"=dword:00000010\r\n\r\n");
+	audit(f, &ss_client_putty, path);
+	assert_int_equal(scope(f, "max")->interval, 2147483647);
+	/* 35791395 * 60 = 2147483700: -2147483596, no keepalives */
+	assert_int_equal(scope(f, "over")->interval, 0);
+	assert_non_null(strstr(scope(f, "over")->reasons.v[0], "(-2147483596)"));
+	assert_int_equal(scope(f, "minus")->interval, 0); /* -60 */
+	assert_non_null(strstr(scope(f, "minus")->reasons.v[0], "(-60)"));
+	/* 0x44444445 * 60 + 16 = 16 * 2^32 + 60 */
+	assert_int_equal(scope(f, "round")->interval, 60);
+	free(path);
+}
+
+/* PuTTY lists a key by its unescaped name and loads the key that name
+ * escapes to (windows/storage.c; putty-settings-oracle.exe shows it under
+ * Wine): a key PuTTY did not write reads as another key, or as none. */
+static void test_keys_putty_never_loads(void **state)
+{
+	fixture *f = *state;
+	/* No byte order mark: Windows-1252, \xe9 is é. */
+	char *path = file(f, "k.reg",
+			  HDR "[" SESS "a b]\r\n\"PingInterval\"=dword:00000002\r\n\r\n"
+			      "[" SESS "a%20b]\r\n\"PingIntervalSecs\"=dword:00000007\r\n\r\n"
+			      "[" SESS "My Server]\r\n\"PingInterval\"=dword:00000002\r\n\r\n"
+			      "[" SESS ".dot]\r\n\"PingInterval\"=dword:00000002\r\n\r\n"
+			      "[" SESS "%41BC]\r\n\"PingInterval\"=dword:00000002\r\n\r\n"
+			      "[" SESS "caf\xe9 x]\r\n\"PingInterval\"=dword:00000002\r\n\r\n"
+			      "[" SESS "z\xe9]\r\n\"PingInterval\"=dword:00000002\r\n\r\n"
+			      "[" SESS "z%E9]\r\n\"PingIntervalSecs\"=dword:00000009\r\n\r\n"
+			      "[" SESS "Default%20Settings]\r\n\r\n");
+	audit(f, &ss_client_putty, path);
+	const ss_scope *s = &f->scopes.v[0];
+	assert_string_equal(s->name, "a b"); /* the values of a%20b */
+	assert_int_equal(s->interval, 7);
+	assert_non_null(strstr(s->set_at, "k.reg:7"));
+	assert_int_equal(f->scopes.v[1].interval, 7);
+	const char *never[] = {"My Server", ".dot", "ABC", "caf\xc3\xa9 x"};
+	for (size_t i = 0; i < sizeof(never) / sizeof(never[0]); i++) {
+		s = scope(f, never[i]);
+		assert_true(s->not_applicable);
+		assert_int_equal(s->interval, 0);
+		assert_int_equal(s->tcp_keepalive, 0);
+		assert_non_null(strstr(s->reasons.v[0], "PuTTY lists "));
+	}
+	assert_non_null(strstr(scope(f, "My Server")->reasons.v[0], "from My%20Server,"));
+	assert_non_null(strstr(scope(f, "ABC")->reasons.v[0], "from ABC,"));
+	/* z%E9 is the key in code page 1252 only: unknown in a file */
+	s = scope(f, "z\xc3\xa9");
+	assert_int_equal(s->interval, SS_UNKNOWN);
+	assert_true(ss_scope_failed(s));
+	assert_non_null(strstr(s->reasons.v[0], "depends on the code page"));
+
+	/* apply writes the keys PuTTY loads, and leaves the others. */
+	const char *got = apply(f, &ss_client_putty, path);
+	assert_non_null(strstr(got, "[" SESS "a b]\r\n\"PingInterval\"=dword:00000002\r\n\r\n"));
+	assert_non_null(strstr(got, "[" SESS "a%20b]\r\n\"PingIntervalSecs\"=dword:00000000\r\n"
+				    "\"PingInterval\"=dword:00000001\r\n"));
+	assert_non_null(strstr(got, "[" SESS "My Server]\r\n\"PingInterval\"=dword:00000002\r\n"));
+	assert_non_null(strstr(got, "[" SESS "z\xe9]\r\n\"PingInterval\"=dword:00000002\r\n"));
+	free(path);
+}
+
 static void test_apply_keeps_utf16_and_missing_final_newline(void **state)
 {
 	fixture *f = *state;
@@ -315,6 +388,38 @@ static void test_session_dirs(void **state)
 	free(kd);
 }
 
+/* Unix PuTTY lists a session file by its decoded name and opens the file
+ * that name encodes to (unix/storage.c), and reads numbers with glibc's
+ * atoi, an int of a 64-bit strtol (the native putty-settings-oracle
+ * shows both, tests/integration/putty_oracle_unix.py). */
+static void test_unix_session_files_as_putty_reads_them(void **state)
+{
+	fixture *f = *state;
+	free(file(f, "a b", "PingInterval=2\n"));
+	free(file(f, "a%20b", "PingIntervalSecs=7\n"));
+	free(file(f, "x%2a", "PingInterval=2\n")); /* "xJ": PuTTY's lowercase hex */
+	free(file(f, "big", "PingIntervalSecs=99999999999\nTCPKeepalives=4294967296\n"));
+	free(file(f, "wrap", "PingInterval=99999999999\n"));
+	audit(f, &ss_client_putty, f->dir);
+	assert_int_equal(scope(f, "a b")->interval, 7);
+	assert_false(scope(f, "a b")->not_applicable);
+	const ss_scope *s = scope(f, "xJ");
+	assert_true(s->not_applicable);
+	assert_int_equal(s->interval, 0);
+	assert_non_null(strstr(s->reasons.v[0], "from xJ,"));
+	assert_int_equal(scope(f, "big")->interval, 1215752191);
+	assert_int_equal(scope(f, "big")->tcp_keepalive, 0);
+	/* 1215752191 * 60 wraps to -69312572: off */
+	assert_int_equal(scope(f, "wrap")->interval, 0);
+
+	/* apply leaves the files PuTTY does not open. */
+	apply(f, &ss_client_putty, f->dir);
+	for (size_t i = 0; i < f->cs.n; i++) {
+		assert_null(strstr(f->cs.v[i].text->path, "/a b"));
+		assert_null(strstr(f->cs.v[i].text->path, "/x%2a"));
+	}
+}
+
 static void test_export_plan(void **state)
 {
 	fixture *f = *state;
@@ -390,8 +495,12 @@ int main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_apply_keeps_utf16_and_missing_final_newline, setup,
 					    teardown),
+	    cmocka_unit_test_setup_teardown(test_interval_wraps_as_an_int, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_keys_putty_never_loads, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_malformed_reg_is_an_error, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_session_dirs, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_unix_session_files_as_putty_reads_them, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(test_export_plan, setup, teardown),
 	    cmocka_unit_test(test_sniff),
 	};
