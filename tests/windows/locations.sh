@@ -8,19 +8,7 @@
 # PingInterval=1 is 60 s (minutes*60 with a 32-bit long once read -60).
 # Needs WINEPREFIX (a ready prefix, its wineserver running) and
 # SSHSYNC_EXE; .ci/windows runs it.
-set -euo pipefail
-: "${SSHSYNC_EXE:?the path of sshsync.exe}" "${WINEPREFIX:?a Wine prefix}"
-export WINEDEBUG=-all
-command -v wine >/dev/null || { echo "SKIP: no wine"; exit 77; }
-exe=$(cd "$(dirname "$SSHSYNC_EXE")" && pwd)/$(basename "$SSHSYNC_EXE")
-pass=0 fail=0
-ok() { echo "ok: $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL: $1"; fail=$((fail + 1)); }
-check() { # check NAME COMMAND...
-	local name=$1
-	shift
-	if "$@"; then ok "$name"; else bad "$name"; fi
-}
+. "$(dirname "${BASH_SOURCE[0]}")/lib.bash"
 # sshsync.exe's output, with CRs dropped (Wine's console adds none: binary
 # stdio; this only guards the comparison).
 sx() { wine "$exe" "$@" </dev/null; }
@@ -108,5 +96,4 @@ pj=$(sx audit --format json "putty:$(winepath -w "$reg/s.reg")" || true)
 rm -rf "$reg"
 check "PuTTY PingInterval=1 is 60 s" test "$(val "$pj" one interval)" = 60
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -7,20 +7,8 @@
 # writes nothing.
 # Needs WINEPREFIX (a ready prefix, its wineserver running), SSHSYNC_EXE and
 # SSHSYNC_NATIVE; .ci/windows runs it.
-set -euo pipefail
-: "${SSHSYNC_EXE:?the path of sshsync.exe}" "${SSHSYNC_NATIVE:?the native sshsync}"
-: "${WINEPREFIX:?a Wine prefix}"
-export WINEDEBUG=-all
-command -v wine >/dev/null || { echo "SKIP: no wine"; exit 77; }
-exe=$(cd "$(dirname "$SSHSYNC_EXE")" && pwd)/$(basename "$SSHSYNC_EXE")
-pass=0 fail=0
-ok() { echo "ok: $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL: $1"; fail=$((fail + 1)); }
-check() { # check NAME COMMAND...
-	local name=$1
-	shift
-	if "$@"; then ok "$name"; else bad "$name"; fi
-}
+: "${SSHSYNC_NATIVE:?the native sshsync}"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.bash"
 not() { ! "$@"; }
 win() { winepath -w "$1" 2>/dev/null; }
 w=$(mktemp -d "${TMPDIR:-/tmp}/sshsync-winkeys-XXXXXX")
@@ -76,5 +64,4 @@ check "...names puttygen.exe ($out)" grep -q "puttygen.exe" <<<"$out"
 check "...writes no key" [ -z "$(ls -A "$w/keys")" ]
 check "...and no session" [ "$before" = "$(cd "$w" && find . -type f -newer "$w/keys" | sort; md5sum exe/putty/sessions/* | sort)" ]
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -13,25 +13,7 @@
 # between the two, which a process from outside cannot time.)
 # Needs WINEPREFIX (a ready prefix, its wineserver running) and
 # SSHSYNC_EXE; .ci/windows runs it.
-set -euo pipefail
-: "${SSHSYNC_EXE:?the path of sshsync.exe}" "${WINEPREFIX:?a Wine prefix}"
-export WINEDEBUG=-all
-command -v wine >/dev/null || { echo "SKIP: no wine"; exit 77; }
-exe=$(cd "$(dirname "$SSHSYNC_EXE")" && pwd)/$(basename "$SSHSYNC_EXE")
-pass=0 fail=0
-ok() { echo "ok: $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL: $1"; fail=$((fail + 1)); }
-check() { # check NAME COMMAND...
-	local name=$1
-	shift
-	if "$@"; then ok "$name"; else bad "$name"; fi
-}
-status() { # status WANT NAME COMMAND...: the exit status is WANT
-	local want=$1 name=$2 rc=0
-	shift 2
-	"$@" || rc=$?
-	[ "$rc" -eq "$want" ] && ok "$name" || bad "$name (exit $rc, expected $want)"
-}
+. "$(dirname "${BASH_SOURCE[0]}")/lib.bash"
 win() { printf 'Z:%s' "$1" | tr / '\\'; }
 work=$(mktemp -d "${TMPDIR:-/tmp}/sshsync-winreg-XXXXXX")
 PUTTY='HKEY_CURRENT_USER\Software\SimonTatham'
@@ -321,5 +303,4 @@ grep -qxF 'winscp C:\sshsync-test-WinSCP\WinSCP.ini' <<<"$out" &&
 	ok "discover: WinSCP.ini beside the installed WinSCP.exe" || bad "discover installed: $out"
 [ "$(grep -c '^winscp ' <<<"$out")" = 1 ] && ok "discover: one WinSCP store" || bad "discover: $out"
 
-echo "reg_live: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish reg_live
