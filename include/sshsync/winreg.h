@@ -88,6 +88,9 @@ int ss_winreg_parse(const ss_text *t, ss_winreg_state *out, ss_diag *d);
 int ss_winreg_read(const ss_winreg_state *shape, ss_winreg_state *now, ss_diag *d);
 /* 1 when the two states render the same, 0 when not, -1 on error. */
 int ss_winreg_same(const ss_winreg_state *a, const ss_winreg_state *b, ss_diag *d);
+/* The keys `want` describes, read again from the registry: 1 when they
+ * hold what it says, 0 when they changed, -1 on error. */
+int ss_winreg_unchanged(const ss_winreg_state *want, ss_diag *d);
 
 /* Writes `target` through the registry API: a key that must not exist is
  * deleted, any other is created if missing and its values set or deleted.

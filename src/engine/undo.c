@@ -44,17 +44,6 @@ static int load_state(const ss_journal *j, const char *path, const char *hex, ss
 	return r;
 }
 
-/* 1 when the live registry holds what `want` says of its keys. */
-static int holds(const ss_winreg_state *want, ss_diag *d)
-{
-	ss_winreg_state now = SS_WINREG_STATE_INIT;
-	int r = ss_winreg_read(want, &now, d);
-	if (r == 0)
-		r = ss_winreg_same(&now, want, d);
-	ss_winreg_state_free(&now);
-	return r;
-}
-
 /* The live registry: "now" is the hash of the state it matches (the one
  * before that apply, or after it), else nothing. The text is the .reg
  * form after, and the values to put back are those before. */
@@ -70,8 +59,8 @@ static int look_at_reg(const ss_journal *j, u_file *u, int force, ss_diag *d)
 		r = load_state(j, jf->path, jf->after, &after_bytes, &after, d);
 	if (r == 0)
 		r = ss_text_from_bytes(&u->text, jf->path, after_bytes.data, after_bytes.len, d);
-	int b = r == 0 ? holds(&before, d) : -1;
-	int a = b == 0 ? holds(&after, d) : 0;
+	int b = r == 0 ? ss_winreg_unchanged(&before, d) : -1;
+	int a = b == 0 ? ss_winreg_unchanged(&after, d) : 0;
 	if (b < 0 || a < 0)
 		r = -1;
 	else

@@ -526,8 +526,7 @@ void *ss_winreg_sink_new(ss_winreg_state *target, ss_winreg_state *expect, ss_wi
 	return c;
 }
 
-/* The keys `want` describes, read again: 1 the same, 0 changed. */
-static int unchanged(const ss_winreg_state *want, ss_diag *d)
+int ss_winreg_unchanged(const ss_winreg_state *want, ss_diag *d)
 {
 	ss_winreg_state now = SS_WINREG_STATE_INIT;
 	int r = ss_winreg_read(want, &now, d);
@@ -540,9 +539,9 @@ static int unchanged(const ss_winreg_state *want, ss_diag *d)
 static int sink_check(void *ctx, ss_diag *d)
 {
 	sink_ctx *c = ctx;
-	int r = unchanged(&c->deps, d);
+	int r = ss_winreg_unchanged(&c->deps, d);
 	if (r == 1 && c->has_expect)
-		r = unchanged(&c->expect, d);
+		r = ss_winreg_unchanged(&c->expect, d);
 	if (r < 0)
 		return -1;
 	if (r == 0)
