@@ -273,17 +273,23 @@ static int plan_putty_cas(const ss_hk_putty *p, const char *putty_dir, ss_change
 	return 0;
 }
 
-static int to_putty(const char *known_hosts, const char *store, int reg, const ss_hk_host *hosts,
-		    size_t nhosts, ss_changeset *cs, ss_strlist *notes, ss_diag *d)
+/* Loads known_hosts into t: 1 loaded, 0 absent (a note says so), -1. */
+static int load_known_hosts(const char *known_hosts, ss_text *t, ss_strlist *notes, ss_diag *d)
 {
-	int exists = ss_os_path_present(known_hosts);
-	if (exists == 0)
+	if (ss_os_path_present(known_hosts) == 0)
 		return notef(notes, "%s: no such file: no host keys to carry", known_hosts)
 			   ? ss_diag_oom(d)
 			   : 0;
+	return ss_text_load(t, known_hosts, 0, d) < 0 ? -1 : 1;
+}
+
+static int to_putty(const char *known_hosts, const char *store, int reg, const ss_hk_host *hosts,
+		    size_t nhosts, ss_changeset *cs, ss_strlist *notes, ss_diag *d)
+{
 	ss_text t;
-	if (ss_text_load(&t, known_hosts, 0, d) < 0)
-		return -1;
+	int got = load_known_hosts(known_hosts, &t, notes, d);
+	if (got <= 0)
+		return got;
 	ss_hk_putty p = SS_HK_PUTTY_INIT;
 	char *cache = reg ? ss_strdup(store) : ss_asprintf("%s/sshhostkeys", store);
 	int rc = cache ? ss_hk_from_known_hosts(t.data, t.len, known_hosts, hosts, nhosts, &p, d)
@@ -563,14 +569,10 @@ static int to_winscp(const char *known_hosts, const char *store, const ss_storag
 		     const char *client, const ss_hk_host *hosts, size_t nhosts, ss_changeset *cs,
 		     ss_strlist *notes, ss_diag *d)
 {
-	int exists = ss_os_path_present(known_hosts);
-	if (exists == 0)
-		return notef(notes, "%s: no such file: no host keys to carry", known_hosts)
-			   ? ss_diag_oom(d)
-			   : 0;
 	ss_text t;
-	if (ss_text_load(&t, known_hosts, 0, d) < 0)
-		return -1;
+	int got = load_known_hosts(known_hosts, &t, notes, d);
+	if (got <= 0)
+		return got;
 	ss_hk_putty p = SS_HK_PUTTY_INIT;
 	ss_storage *st = NULL;
 	int rc = ss_hk_from_known_hosts(t.data, t.len, known_hosts, hosts, nhosts, &p, d);
