@@ -62,7 +62,11 @@ ansible-galaxy collection install "$tarball" -p "$work/collections" >install.log
 
 # ansible-test sanity: the tests that need no network (the others install
 # their requirements with pip from the internet).
-src=$work/src/ansible_collections/sshsync/keepalive
+# Outside any git checkout: inside one (the build tree is in the clone, and
+# ignored) ansible-test checks only the files git tracks, that is none.
+outside=$(mktemp -d /tmp/sshsync-ansible-XXXXXX)
+trap 'rm -rf "$work" "$outside"' EXIT
+src=$outside/ansible_collections/sshsync/keepalive
 mkdir -p "$src" && cp -a "$coll/." "$src/"
 pyver=$("$PY" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 sanity=()
@@ -83,6 +87,7 @@ if command -v ansible-test >/dev/null; then
 else
 	skip "no ansible-test: sanity not run"
 fi
+rm -rf "$outside"
 
 # The documentation blocks: YAML, and the options are the argument_spec
 # (names, types, defaults, choices); ansible-doc renders them.
