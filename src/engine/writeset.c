@@ -298,7 +298,9 @@ int ss_change_describe(const ss_change *c, int backup, const char *journal_dir, 
 	if (!diff)
 		return 0;
 	const char *label = ss_diff_label(c->text->path);
-	if (!c->text->id.known && c->text->len)
+	/* A sink's text (the registry's values before, as .reg) is no file:
+	 * its diff is the edits' even though no file identity is known. */
+	if (!c->sink && !c->text->id.known && c->text->len)
 		return created_diff(c, label, diff, d);
 	return ss_edits_diff(c->text, &c->edits, label, diff, d);
 }

@@ -109,6 +109,28 @@ export_keys e1
 cat >"$work/only_ping.py" <<'EOF'
 import re, sys
 want = int(sys.argv[3])
+def putty_loads(raw):
+    """PuTTY lists a key as unescape_registry_key(raw) and opens
+    escape_registry_key(that) (windows/storage.c), case-insensitively."""
+    if re.search(r'[^!-~]', raw):
+        return False
+    b, i, name = raw.encode('latin-1'), 0, bytearray()
+    while i < len(b):
+        if b[i] == 0x25 and i + 2 < len(b):
+            h = [c - 0x30 for c in b[i + 1:i + 3]]
+            h = [x - 7 if x > 9 else x for x in h]
+            name.append(((h[0] << 4) + h[1]) & 0xFF)
+            i += 3
+        else:
+            name.append(b[i])
+            i += 1
+    out = ''
+    for j, c in enumerate(name):
+        if c in b' \\*?%' or c < 0x20 or c > 0x7E or (c == 0x2E and j == 0):
+            out += '%%%02X' % c
+        else:
+            out += chr(c)
+    return out.lower() == raw.lower()
 PING = re.compile(r'^"(PingInterval|PingIntervalSecs|PingIntervalSec|PingType)"=', re.I)
 def keys(path):
     text = open(path, 'rb').read().decode('utf-16')
@@ -137,8 +159,9 @@ for k in k0:
     if keep0 != keep1:
         errors.append('%s: other values changed: %s -> %s' % (k, keep0, keep1))
     name = k[k.find('\\Sessions\\') + 10:-1]
-    if '\\PuTTY\\Sessions\\' in k and re.search(r'[^!-~]', name):
-        # PuTTY never loads a key with a raw space or non-ASCII name: left.
+    if '\\PuTTY\\Sessions\\' in k and not putty_loads(name):
+        # PuTTY never loads a key its own escape of the listed name does
+        # not give (a raw space, non-ASCII, a '%' not before two digits): left.
         if [l for l in k0[k] if PING.match(l)] != [l for l in k1[k] if PING.match(l)]:
             errors.append('%s: a key PuTTY never loads was written' % k)
     elif '\\PuTTY\\Sessions\\' in k:
@@ -265,10 +288,11 @@ status 0 "apply --interval 90 to the generated sessions" sx apply --interval 90 
 export_keys g1
 check "generated: only the keepalive values changed" python3 "$work/only_ping.py" "$work/g0.reg" "$work/g1.reg" 90
 json=$(sx audit --format json --interval 90 "reg:$S" | tr -d '\r') || true
+# A session PuTTY loads audits at 90 s; one whose key it never opens is n/a.
 agree=$(python3 -c 'import json,sys
 d=json.load(sys.stdin)
 s=[x for x in d["scopes"] if x["scope"]!="Default Settings"]
-print("%d %d" % (sum(x["status"]=="pass" and x["interval"]==90 for x in s), len(s)))' <<<"$json") || agree="0 0"
+print("%d %d" % (sum((x["status"]=="pass" and x["interval"]==90) or x["status"]=="n/a" for x in s), len(s)))' <<<"$json") || agree="0 0"
 echo "generated: audit after apply agrees on ${agree% *} of ${agree#* } sessions (90 s)"
 [ "$agree" = "$ngen $ngen" ] && ok "generated: every session audits at 90 s" || bad "generated: $agree of $ngen"
 status 0 "undo the generated apply" sx undo >/dev/null 2>&1
