@@ -30,6 +30,9 @@ int ss_buf_add(ss_buf *b, const void *data, size_t len);
 int ss_buf_adds(ss_buf *b, const char *s);
 int ss_buf_addc(ss_buf *b, char c);
 int ss_buf_addf(ss_buf *b, const char *fmt, ...) SS_PRINTF(2, 3);
+/* "%lld" without printf (reports write millions of numbers) into the end
+ * of `digits`: returns where the number starts. */
+size_t ss_format_lld(char digits[24], long long v);
 int ss_buf_vaddf(ss_buf *b, const char *fmt, va_list ap);
 /* Keeps the allocation, sets len to 0. */
 void ss_buf_reset(ss_buf *b);

@@ -83,27 +83,12 @@ int ss_scope_reason(ss_scope *sc, const char *fmt, ...)
 	return ss_strlist_push_owned(&sc->reasons, ss_buf_detach(&b, NULL));
 }
 
-/* "%lld" without printf into the end of `digits` (24 bytes): where the
- * number starts. A fleet judges tens of thousands of scopes. */
-static size_t put_number(char *digits, long long v)
-{
-	size_t n = 24;
-	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
-	do {
-		digits[--n] = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
-	if (v < 0)
-		digits[--n] = '-';
-	return n;
-}
-
 /* The reason "<a><x><b><y>s" (the two reasons judging gives most), made
  * in one allocation without printf: the same text as ss_scope_reason's. */
 static int reason_two(ss_scope *sc, const char *a, long long x, const char *b, long long y)
 {
 	char dx[24], dy[24];
-	size_t ix = put_number(dx, x), iy = put_number(dy, y);
+	size_t ix = ss_format_lld(dx, x), iy = ss_format_lld(dy, y);
 	size_t la = strlen(a), lb = strlen(b), nx = 24 - ix, ny = 24 - iy;
 	char *r = malloc(la + nx + lb + ny + 2), *p = r;
 	if (!r)

@@ -148,16 +148,8 @@ static int add_opt_int(ss_buf *out, long long v)
 {
 	if (v == SS_UNSET || v == SS_UNKNOWN)
 		return add_key(out, "null");
-	/* "%lld" without printf's cost (one per number, millions in a fleet) */
 	char digits[24];
-	size_t n = sizeof(digits);
-	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
-	do {
-		digits[--n] = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
-	if (v < 0)
-		digits[--n] = '-';
+	size_t n = ss_format_lld(digits, v);
 	return put(out, digits + n, sizeof(digits) - n);
 }
 

@@ -165,3 +165,16 @@ void ss_strlist_release(ss_strlist *l)
 	l->v = NULL;
 	l->n = l->cap = 0;
 }
+
+size_t ss_format_lld(char digits[24], long long v)
+{
+	size_t n = 24;
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+	do {
+		digits[--n] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		digits[--n] = '-';
+	return n;
+}
