@@ -223,6 +223,7 @@ static int ssh_apply(const char *path, const ss_policy *p, ss_changeset *cs, ss_
 	/* A missing ~/.ssh/config is created: the place for the user's
 	 * defaults, read before the system file. */
 	o.missing_empty = is_user_config(path);
+	o.lean = 1; /* the plan lexes again the few lines it edits */
 	ss_openssh *c;
 	if (ss_openssh_load(&c, path, &o, d) < 0)
 		return -1;
