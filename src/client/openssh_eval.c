@@ -306,14 +306,15 @@ static int run_pass(evstate *st, const char *host, int final_pass)
 {
 	ss_openssh *c = st->c;
 	c->stamp++;
-	const oss_index_entry *e = oss_index_find(c, host);
+	const oss_index_entry *e = host == c->hint_name ? c->hint_entry : oss_index_find(c, host);
 	size_t wi = 0, ei = 0, en = e ? e->n : 0;
+	const uint32_t *eb = e ? oss_entry_blocks(c, e) : NULL;
 	while (wi < c->nwild || ei < en) {
 		size_t b;
-		if (ei >= en || (wi < c->nwild && c->wild[wi] < e->blocks[ei]))
+		if (ei >= en || (wi < c->nwild && c->wild[wi] < eb[ei]))
 			b = c->wild[wi++];
 		else
-			b = e->blocks[ei++];
+			b = eb[ei++];
 		const oss_block *blk = &c->blocks[b];
 		if (blk->kind == BK_CHECK) {
 			if (apply_dirs(st, blk) < 0)
@@ -596,6 +597,20 @@ static char *where_dir(const ss_openssh *c, long at)
 	return at < 0 ? NULL : oss_where(c, c->dirs[at].file, c->dirs[at].item);
 }
 
+/* "file:line" of setting line `at` in the tree's scratch string k. */
+static const char *where_into(ss_openssh *c, long at, int k)
+{
+	const oss_dir *dir = &c->dirs[at];
+	ss_buf *b = &c->at_text[k];
+	char digits[24];
+	size_t n = ss_format_lld(digits, (long long)dir->item + 1);
+	ss_buf_reset(b);
+	if (ss_buf_adds(b, c->files[dir->file].path) < 0 || ss_buf_addc(b, ':') < 0 ||
+	    ss_buf_add(b, digits + n, sizeof(digits) - n) < 0)
+		return NULL;
+	return b->data;
+}
+
 static int add_value_text(ss_buf *b, int k, long v)
 {
 	if (k == 2)
@@ -651,7 +666,7 @@ static int fill_result(evstate *st, const runs *R, ss_openssh_result *r)
 		size_t n = distinct(R, k, NULL, &err);
 		if (n == 1 && !open && !R->capped && !R->errors) {
 			*out[k] = first->v[k];
-			if (first->at[k] >= 0 && !(*at[k] = oss_dir_where(c, (size_t)first->at[k])))
+			if (first->at[k] >= 0 && !(*at[k] = where_into(c, first->at[k], k)))
 				err = -1;
 			continue;
 		}
