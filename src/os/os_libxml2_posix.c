@@ -19,10 +19,10 @@
 	F(xmlBufferPtr, xmlBufferCreate, (void), ())                                               \
 	V(xmlBufferFree, (xmlBufferPtr buf), (buf))                                                \
 	F(int, xmlBufferLength, (const xmlBuffer *buf), (buf))                                     \
-	F(xmlDocPtr, xmlCtxtReadMemory,                                                            \
-	  (xmlParserCtxtPtr ctxt, const char *buffer, int size, const char *url,                   \
-	   const char *encoding, int options),                                                     \
-	  (ctxt, buffer, size, url, encoding, options))                                            \
+	F(xmlDocPtr, xmlCtxtReadIO,                                                                \
+	  (xmlParserCtxtPtr ctxt, xmlInputReadCallback ioread, xmlInputCloseCallback ioclose,      \
+	   void *ioctx, const char *url, const char *encoding, int options),                       \
+	  (ctxt, ioread, ioclose, ioctx, url, encoding, options))                                  \
 	V(xmlFreeDoc, (xmlDocPtr doc), (doc))                                                      \
 	V(xmlFreeParserCtxt, (xmlParserCtxtPtr ctxt), (ctxt))                                      \
 	V(xmlFreeTextWriter, (xmlTextWriterPtr w), (w))                                            \
