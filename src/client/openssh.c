@@ -161,14 +161,16 @@ static int audit_all(ss_openssh *c, const char *path, ss_scopes *out, ss_diag *d
 	 * can connect to it by that name. */
 	for (const char *name; r == 0 && (name = oss_names_next(c, &names));) {
 		scope_req q = {path, name, name, NULL, NULL, -1};
-		c->hint_name = name;
-		c->hint_entry = names.entry;
-		if (ss_openssh_valid_hostname(name))
+		if (ss_openssh_valid_hostname(name)) {
+			c->hint_name = name;
+			c->hint_entry = names.entry;
 			r = audit_one(c, &q, out, d);
+		}
 		if (r == 0)
 			r = ss_scopes_settle(out, d); /* the files are read: a report
 							 sink may take it */
 	}
+	c->hint_name = NULL;
 	for (size_t i = 0; i < blocks.n && r == 0; i++) {
 		r = audit_block(c, &blocks.v[i], out, d);
 		if (r == 0)
@@ -178,7 +180,6 @@ static int audit_all(ss_openssh *c, const char *path, ss_scopes *out, ss_diag *d
 		scope_req q = {path, "*", other, other, NULL, -1};
 		r = audit_one(c, &q, out, d);
 	}
-	c->hint_name = NULL;
 	free(other);
 	ss_openssh_scopes_free(&blocks);
 	oss_names_end(&names);

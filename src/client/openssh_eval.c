@@ -50,6 +50,25 @@ typedef struct evstate {
 	ss_openssh_settings *col; /* ss_openssh_settings_eval: collects here */
 } evstate;
 
+/* Everything but the values, which run_once sets (zeroing the whole state
+ * for every host cost more than the rest of setting it up). */
+static void evstate_init(evstate *st, ss_openssh *c, long watch)
+{
+	st->c = c;
+	st->final_host = NULL;
+	st->host = NULL;
+	st->d = NULL;
+	st->choice = NULL;
+	st->nchoice = 0;
+	st->pts = NULL;
+	st->npts = st->ptscap = 0;
+	st->open = 0;
+	st->open_at = 0;
+	st->watch = watch;
+	st->watched = 0;
+	st->col = NULL;
+}
+
 static int active(const ss_openssh *c, int b)
 {
 	return b < 0 || c->act_stamp[b] == c->stamp;
@@ -725,7 +744,9 @@ int ss_openssh_eval_watch(ss_openssh *c, const char *host, long watch, ss_openss
 		user = copy;
 		name = at + 1;
 	}
-	if (!ss_openssh_valid_hostname(name) || (user && !valid_ruser(user))) {
+	/* The hint is a name checked so already. */
+	if ((name != c->hint_name && !ss_openssh_valid_hostname(name)) ||
+	    (user && !valid_ruser(user))) {
 		int bad_user = user && !valid_ruser(user);
 		ss_diag_set(d, NULL, 0, 0,
 			    "ssh refuses the %s \"%s\": it contains characters ssh does not "
@@ -736,9 +757,7 @@ int ss_openssh_eval_watch(ss_openssh *c, const char *host, long watch, ss_openss
 		return -1;
 	}
 	evstate st;
-	memset(&st, 0, sizeof(st));
-	st.c = c;
-	st.watch = watch;
+	evstate_init(&st, c, watch);
 	/* Room for every run on the stack: each run_once fills its own. */
 	run_out v[MAX_RUNS];
 	runs R = {v, 0, 0, SS_STRLIST_INIT, SS_DIAG_INIT, 0};
@@ -854,9 +873,7 @@ int ss_openssh_settings_eval(ss_openssh *c, const char *host, ss_openssh_setting
 	if (!c->all_settings)
 		return ss_diag_set(d, NULL, 0, 0, "internal: tree loaded without all_settings");
 	evstate st;
-	memset(&st, 0, sizeof(st));
-	st.c = c;
-	st.watch = -1;
+	evstate_init(&st, c, -1);
 	st.col = out;
 	st.d = d;
 	run_out o;

@@ -131,8 +131,9 @@ struct ss_openssh {
 	size_t index_cap, index_n;
 	uint32_t *index_blocks; /* every entry's blocks, one after the other */
 	uint32_t *lit_entry;	/* the entries of literal Host lines' names, in order */
-	/* The entry of a name of the tree, as oss_names_next found it:
-	 * evaluating that name (the same pointer) needs no look-up. */
+	/* The entry of a name of the tree, as oss_names_next found it, and
+	 * that ss_openssh_valid_hostname accepted (audit_all sets it):
+	 * evaluating that name (the same pointer) needs neither again. */
 	const char *hint_name;
 	const oss_index_entry *hint_entry;
 	int want_final; /* some Match line has a `final` criterion */
