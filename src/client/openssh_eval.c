@@ -621,12 +621,16 @@ static const char *where_into(ss_openssh *c, long at, int k)
 {
 	const oss_dir *dir = &c->dirs[at];
 	ss_buf *b = &c->at_text[k];
+	if (c->at_dir[k] == at + 1 && b->data)
+		return b->data; /* the same line as the last result's (`Host *`) */
+	c->at_dir[k] = 0;
 	char digits[24];
 	size_t n = ss_format_lld(digits, (long long)dir->item + 1);
 	ss_buf_reset(b);
 	if (ss_buf_adds(b, c->files[dir->file].path) < 0 || ss_buf_addc(b, ':') < 0 ||
 	    ss_buf_add(b, digits + n, sizeof(digits) - n) < 0)
 		return NULL;
+	c->at_dir[k] = at + 1;
 	return b->data;
 }
 

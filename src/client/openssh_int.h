@@ -154,6 +154,7 @@ struct ss_openssh {
 	int lean;
 	ss_arena strs;
 	ss_buf at_text[3]; /* the last result's "file:line" strings */
+	long at_dir[3];	   /* the setting line each is of, + 1 (0: none) */
 };
 
 const oss_index_entry *oss_index_find(const ss_openssh *c, const char *name);

@@ -33,7 +33,10 @@ typedef struct loader {
 	size_t main_len;
 	/* The keywords looked up so far, by the keyword's hash: a file repeats
 	 * a handful of keywords thousands of times (Host, HostName, User). */
-	const oss_keyword *kw_seen[KW_SLOTS];
+	struct {
+		const oss_keyword *k;
+		const ss_sshkw_client_kw *check; /* its value check's entry */
+	} kw_seen[KW_SLOTS];
 	/* Lean trees: the line being walked at each Include depth (an Include
 	 * line's arguments are read again after each file it names). */
 	ss_sshconf_lexer lx[MAX_DEPTH + 1];
@@ -43,15 +46,20 @@ typedef struct loader {
 
 /* oss_keyword_find through L->kw_seen (a slot holds the last keyword
  * that hashed there; the table of keywords is searched on a miss). */
-static const oss_keyword *keyword_find(loader *L, const char *kw)
+static const oss_keyword *keyword_find(loader *L, const char *kw, const ss_sshkw_client_kw **check)
 {
 	size_t len = strlen(kw);
-	const oss_keyword **slot = &L->kw_seen[ss_hash_key(kw, len) & (KW_SLOTS - 1)];
-	if (*slot && strcmp((*slot)->name, kw) == 0)
-		return *slot;
+	size_t slot = ss_hash_key(kw, len) & (KW_SLOTS - 1);
+	if (L->kw_seen[slot].k && strcmp(L->kw_seen[slot].k->name, kw) == 0) {
+		*check = L->kw_seen[slot].check;
+		return L->kw_seen[slot].k;
+	}
 	const oss_keyword *k = oss_keyword_find(kw);
-	if (k)
-		*slot = k;
+	*check = k ? ss_sshkw_client_find(kw) : NULL;
+	if (k) {
+		L->kw_seen[slot].k = k;
+		L->kw_seen[slot].check = *check;
+	}
 	return k;
 }
 
@@ -610,7 +618,8 @@ static int walk_lines(loader *L, uint32_t file, int depth, int parent, size_t *a
 		*at = i + 1;
 		if (it->kind != SS_SSHCONF_DIRECTIVE)
 			continue;
-		const oss_keyword *k = keyword_find(L, it->keyword);
+		const ss_sshkw_client_kw *ck;
+		const oss_keyword *k = keyword_find(L, it->keyword, &ck);
 		if (!k) {
 			if (unknown_keyword(L, file, (uint32_t)i, it, &cur) < 0)
 				return -1;
@@ -653,7 +662,7 @@ static int walk_lines(loader *L, uint32_t file, int depth, int parent, size_t *a
 			continue;
 		default:
 			if (check_value(L, file, it, k, &value) < 0 ||
-			    ss_sshkw_client_check(&c->files[file].text, it, L->d) < 0)
+			    ss_sshkw_client_check_kw(ck, &c->files[file].text, it, L->d) < 0)
 				return -1;
 			break;
 		}
