@@ -349,11 +349,21 @@ static int write_temp(wctx *w, const ss_source *src)
 		 !(ok = (w->opts && w->opts->private_new ? ss_os_set_private_file_mode(w->tmpfd)
 							 : ss_os_set_new_file_mode(w->tmpfd)) == 0))
 		what = "cannot set the mode of";
-	if (ok && !(ok = ss_os_fsync(w->tmpfd) == 0))
-		what = "cannot fsync a temporary file for";
-	if (ok && !(ok = ss_os_fstat(w->tmpfd, &w->tmpst) == 0))
-		what = "cannot read back a temporary file for";
-	return ok ? 0 : ss_diag_errno(w->d, w->orig->path, "%s", what);
+	if (!ok)
+		return ss_diag_errno(w->d, w->orig->path, "%s", what);
+	/* The disk works while the caller does (sync_temp waits for it). */
+	ss_os_start_writeback(w->tmpfd);
+	return 0;
+}
+
+/* The temporary file on disk, before it may take the file's name. */
+static int sync_temp(wctx *w)
+{
+	if (ss_os_fsync(w->tmpfd) < 0)
+		return ss_diag_errno(w->d, w->orig->path, "cannot fsync a temporary file for");
+	if (ss_os_fstat(w->tmpfd, &w->tmpst) < 0)
+		return ss_diag_errno(w->d, w->orig->path, "cannot read back a temporary file for");
+	return 0;
 }
 
 static int put_fd(void *ctx, const void *data, size_t len, ss_diag *d)
@@ -508,8 +518,8 @@ static int commit(wctx *w, ss_write_result *res)
 	return 0;
 }
 
-/* Everything up to the last check: the temporary file complete and
- * synced, the backup kept. */
+/* Everything up to the fsync of the temporary file: its bytes written and
+ * on their way to the disk, the backup kept. */
 static int prepare(wctx *w, const ss_source *src)
 {
 	int backup = w->opts && w->opts->backup && w->orig->id.known;
@@ -546,6 +556,8 @@ int ss_safe_replace_from(const ss_text *orig, const ss_source *src, const ss_wri
 	wctx w;
 	wctx_init(&w, orig, opts, d);
 	int r = prepare(&w, src);
+	if (r == 0)
+		r = sync_temp(&w);
 	if (r == 0)
 		r = last_check(&w);
 	if (r == 0)
@@ -587,7 +599,9 @@ int ss_safe_prepare(const ss_text *orig, const ss_source *src, const ss_write_op
 int ss_safe_commit(ss_safe_prepared *p, ss_write_result *res, ss_diag *d)
 {
 	p->w.d = d;
-	int r = last_check(&p->w);
+	int r = sync_temp(&p->w);
+	if (r == 0)
+		r = last_check(&p->w);
 	if (r == 0)
 		r = commit(&p->w, res);
 	if (r < 0)
