@@ -82,8 +82,12 @@ void ss_write_result_free(ss_write_result *res);
  * released) ends it and frees it. A prepared write holds the file's lock
  * and a few descriptors. */
 typedef struct ss_safe_prepared ss_safe_prepared;
+/* Flags of ss_safe_prepare: the written identity's hash (id.hash of the
+ * result) is left 0, for a caller that computes it only when it needs it
+ * (to put the file back after a later failure): one pass less. */
+#define SS_SAFE_NO_HASH 1
 int ss_safe_prepare(const ss_text *orig, const ss_source *src, const ss_write_opts *opts,
-		    const ss_sink *observe, ss_safe_prepared **out, ss_diag *d);
+		    const ss_sink *observe, int flags, ss_safe_prepared **out, ss_diag *d);
 int ss_safe_commit(ss_safe_prepared *p, ss_write_result *res, ss_diag *d);
 void ss_safe_abort(ss_safe_prepared *p);
 /* The same, for callers that need neither identity nor warning. */

@@ -12,6 +12,7 @@
 typedef struct written {
 	const ss_write_item *item;
 	ss_file_identity id; /* as written (unknown: removed) */
+	int unhashed;	     /* id.hash still to be computed (SS_SAFE_NO_HASH) */
 } written;
 
 /* The new contents of an item. */
@@ -104,6 +105,7 @@ static int write_one(const ss_write_item *it, int backup, ss_safe_prepared *prep
 			 : ss_safe_replace_from(it->text, &src, &wo, &wr, d);
 	if (r == 0)
 		w->id = wr.id;
+	w->unhashed = prepared != NULL;
 	if (r == 0 && wr.warning && ss_strlist_push(warnings, wr.warning) < 0)
 		r = ss_diag_oom(d);
 	ss_write_result_free(&wr);
@@ -128,13 +130,34 @@ static int prepare_single(const ss_write_item *v, size_t n, int backup, ss_safe_
 	ss_sha256_sink sha;
 	if (ss_sha256_sink_begin(&sha, d) < 0)
 		return -1;
-	int r = ss_safe_prepare(v->text, &src, &wo, &sha.sink, out, d);
+	int r = ss_safe_prepare(v->text, &src, &wo, &sha.sink, SS_SAFE_NO_HASH, out, d);
 	if (ss_sha256_sink_end(&sha, r == 0 ? after : NULL, d) < 0 && r == 0) {
 		ss_safe_abort(*out);
 		*out = NULL;
 		r = -1;
 	}
 	return r;
+}
+
+static int put_hash(void *ctx, const void *data, size_t len, ss_diag *d)
+{
+	(void)d;
+	ss_content_hash_update(ctx, data, len);
+	return 0;
+}
+
+/* The content hash of what an item wrote (in the pieces it was written
+ * in, as the hash wants). */
+static int written_hash(const ss_write_item *it, uint64_t *hash, ss_diag *d)
+{
+	ss_content_hash h;
+	ss_content_hash_init(&h);
+	ss_sink sink = {put_hash, &h};
+	ss_source src = item_source(it);
+	if (ss_source_emit(&src, &sink, d) < 0)
+		return -1;
+	*hash = ss_content_hash_final(&h);
+	return 0;
 }
 
 /* Puts one file back as it was read: rewritten, recreated or removed. */
@@ -145,6 +168,8 @@ static int restore_one(const written *w, ss_diag *d)
 	const ss_text *orig = w->item->text;
 	ss_text now = *orig; /* shallow: the bytes read, the identity now */
 	now.id = w->id;
+	if (w->unhashed && written_hash(w->item, &now.id.hash, d) < 0)
+		return -1;
 	if (!orig->id.known)
 		return ss_safe_remove(&now, d);
 	ss_source src = {orig, NULL, NULL, 0};

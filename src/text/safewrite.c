@@ -22,6 +22,7 @@ typedef struct wctx {
 	const ss_write_opts *opts; /* &own_opts once prepared (outlives the caller's) */
 	ss_write_opts own_opts;
 	const ss_sink *observe; /* sees the new bytes as they are written, or NULL */
+	int no_hash;		/* SS_SAFE_NO_HASH: `hash` is not computed */
 	ss_diag *d;
 	char *real, *dir, *name; /* the real file: its directory and name */
 	int dirfd, lockfd;	 /* lockfd: the locked file (-1 for a new file) */
@@ -315,7 +316,8 @@ static int put_temp(void *ctx, const void *data, size_t len, ss_diag *d)
 		return -1;
 	if (ss_os_write_all(w->tmpfd, data, len) < 0)
 		return -1;
-	ss_content_hash_update(&w->hash, data, len);
+	if (!w->no_hash)
+		ss_content_hash_update(&w->hash, data, len);
 	w->written += len;
 	return 0;
 }
@@ -487,7 +489,7 @@ static void set_result(wctx *w, ss_write_result *res)
 	res->id.dev = st.st_dev;
 	res->id.ino = st.st_ino;
 	res->id.size = (int64_t)w->written;
-	res->id.hash = ss_content_hash_final(&w->hash);
+	res->id.hash = w->no_hash ? 0 : ss_content_hash_final(&w->hash);
 	ss_os_stat_times(&st, &res->id.mtime_ns, &res->id.ctime_ns);
 	if (!seen)
 		res->id.ctime_ns = SS_CTIME_UNKNOWN;
@@ -574,7 +576,7 @@ struct ss_safe_prepared {
 };
 
 int ss_safe_prepare(const ss_text *orig, const ss_source *src, const ss_write_opts *opts,
-		    const ss_sink *observe, ss_safe_prepared **out, ss_diag *d)
+		    const ss_sink *observe, int flags, ss_safe_prepared **out, ss_diag *d)
 {
 	*out = NULL;
 	ss_safe_prepared *p = malloc(sizeof(*p));
@@ -586,6 +588,7 @@ int ss_safe_prepare(const ss_text *orig, const ss_source *src, const ss_write_op
 		p->w.opts = &p->w.own_opts;
 	}
 	p->w.observe = observe;
+	p->w.no_hash = (flags & SS_SAFE_NO_HASH) != 0;
 	if (prepare(&p->w, src) < 0) {
 		discard(&p->w);
 		free(p);
