@@ -29,7 +29,8 @@ static void trim(const char *base, size_t *start, size_t *len)
 		(*len)--;
 }
 
-static int push_section(ss_winini *ini, size_t *cap)
+/* A new section, and room for its name's hash. */
+static int push_section(ss_winini *ini, size_t *cap, uint32_t **hashes)
 {
 	if (ini->nsections == *cap) {
 		size_t n = *cap ? *cap * 2 : 16;
@@ -37,6 +38,10 @@ static int push_section(ss_winini *ini, size_t *cap)
 		if (!v)
 			return -1;
 		ini->sections = v;
+		uint32_t *h = realloc(*hashes, n * sizeof(*h));
+		if (!h)
+			return -1;
+		*hashes = h;
 		*cap = n;
 	}
 	ini->nsections++;
@@ -44,33 +49,40 @@ static int push_section(ss_winini *ini, size_t *cap)
 }
 
 /* Links every section to the first one of the same name, with a hash
- * table so that 100,000 sites stay linear. */
-static int link_duplicates(ss_winini *ini)
+ * table so that 100,000 sites stay linear. hashes[i]: 32 bits of
+ * ss_key_hash of section i's name, taken by the parser while the name was
+ * in the cache. A slot holds a section's index and that hash: a probe
+ * that meets another name is told apart without reading that section or
+ * its name (random reads that miss the cache; and most site names have
+ * the same length). */
+static int link_duplicates(ss_winini *ini, const uint32_t *hashes)
 {
 	size_t size = 16;
 	while (size < ini->nsections * 2)
 		size *= 2;
-	size_t *slots = malloc(size * sizeof(*slots));
+	uint64_t *slots = malloc(size * sizeof(*slots));
 	if (!slots)
 		return -1;
 	for (size_t i = 0; i < size; i++)
-		slots[i] = SIZE_MAX;
+		slots[i] = UINT64_MAX;
 	const char *data = ini->text->data;
 	for (size_t i = 0; i < ini->nsections; i++) {
 		ss_winini_section *s = &ini->sections[i];
-		size_t at = (size_t)ss_key_hash(data + s->name_start, s->name_len) & (size - 1);
+		uint64_t tag = hashes[i];
+		size_t at = (size_t)tag & (size - 1);
 		s->first_of = (uint32_t)i;
-		while (slots[at] != SIZE_MAX) {
-			const ss_winini_section *o = &ini->sections[slots[at]];
+		for (; slots[at] != UINT64_MAX; at = (at + 1) & (size - 1)) {
+			if (slots[at] >> 32 != tag)
+				continue;
+			const ss_winini_section *o = &ini->sections[(uint32_t)slots[at]];
 			if (ss_key_eq(data + o->name_start, o->name_len, data + s->name_start,
 				      s->name_len)) {
 				s->first_of = (uint32_t)slots[at];
 				break;
 			}
-			at = (at + 1) & (size - 1);
 		}
-		if (slots[at] == SIZE_MAX)
-			slots[at] = i;
+		if (slots[at] == UINT64_MAX)
+			slots[at] = tag << 32 | i;
 	}
 	free(slots);
 	return 0;
@@ -149,46 +161,68 @@ int ss_winini_parse(ss_winini *ini, const ss_text *t, ss_diag *d)
 	memset(ini, 0, sizeof(*ini));
 	ini->text = t;
 	size_t scap = 0;
+	uint32_t *hashes = NULL;
 	ss_winini_section *cur = NULL;
 	if (split_lone_cr(ini) < 0)
 		goto oom;
+	const char *data = t->data;
 	for (size_t ln = 0; ln < ini->nlines; ln++) {
-		ss_winini_line l = line_of(ini, ln);
-		size_t start = l.start, len = l.len;
+		size_t start, len;
+		if (ini->lines) {
+			start = ini->lines[ln].start;
+			len = ini->lines[ln].len;
+		} else {
+			start = t->lines[ln].start;
+			len = t->lines[ln].len;
+		}
 		/* TMemIniFile's loader drops a UTF-8 byte order mark (Notepad
 		 * writes one); the bytes stay in the file. */
-		if (ln == 0 && len >= 3 && memcmp(t->data, "\xEF\xBB\xBF", 3) == 0) {
+		if (ln == 0 && len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) {
 			start += 3;
 			len -= 3;
 		}
-		trim(t->data, &start, &len);
+		/* Only the leading blanks matter to tell a key line from a
+		 * blank one: the end is trimmed for headers alone. */
+		while (len && is_trim(data[start])) {
+			start++;
+			len--;
+		}
 		if (len == 0)
 			continue;
-		const char *s = t->data + start;
-		if (len >= 2 && s[0] == '[' && s[len - 1] == ']') {
+		if (data[start] != '[') {
+			/* Before the first section: WinSCP ignores it. */
 			if (cur)
-				cur->end_line = (uint32_t)ln;
-			if (push_section(ini, &scap) < 0)
-				goto oom;
-			cur = &ini->sections[ini->nsections - 1];
-			cur->line = (uint32_t)ln;
-			cur->last_line = (uint32_t)ln;
-			size_t name_start = start + 1, name_len = len - 2;
-			trim(t->data, &name_start, &name_len);
-			cur->name_start = (uint32_t)name_start;
-			cur->name_len = (uint32_t)name_len;
+				cur->last_line = (uint32_t)ln;
 			continue;
 		}
-		/* Before the first section: WinSCP ignores it. */
+		while (is_trim(data[start + len - 1]))
+			len--;
+		if (len < 2 || data[start + len - 1] != ']') {
+			if (cur)
+				cur->last_line = (uint32_t)ln;
+			continue;
+		}
 		if (cur)
-			cur->last_line = (uint32_t)ln;
+			cur->end_line = (uint32_t)ln;
+		if (push_section(ini, &scap, &hashes) < 0)
+			goto oom;
+		cur = &ini->sections[ini->nsections - 1];
+		cur->line = (uint32_t)ln;
+		cur->last_line = (uint32_t)ln;
+		size_t name_start = start + 1, name_len = len - 2;
+		trim(data, &name_start, &name_len);
+		cur->name_start = (uint32_t)name_start;
+		cur->name_len = (uint32_t)name_len;
+		hashes[ini->nsections - 1] = (uint32_t)ss_key_hash(data + name_start, name_len);
 	}
 	if (cur)
 		cur->end_line = (uint32_t)ini->nlines;
-	if (link_duplicates(ini) < 0)
+	if (link_duplicates(ini, hashes) < 0)
 		goto oom;
+	free(hashes);
 	return 0;
 oom:
+	free(hashes);
 	ss_winini_free(ini);
 	return ss_diag_oom(d);
 }
