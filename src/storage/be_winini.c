@@ -37,10 +37,10 @@ typedef struct inipriv {
 	size_t cache_s;
 	ckey *ck;
 	size_t cn, ccap;
-	/* Keys to add to the first section of cache_s, inserted as one edit
-	 * when another session is asked about, or at commit. */
-	ss_winini_kv *ins;
-	size_t nins, inscap;
+	/* Keys to add to the first section of cache_s, as the lines to
+	 * insert, inserted as one edit when another session is asked about,
+	 * or at commit (one buffer for every site: no allocation each). */
+	ss_buf ins;
 	size_t *next_dup; /* per section: the next section of the same name */
 	pend *p;
 	size_t np, pcap;
@@ -128,11 +128,7 @@ static void ini_close(ss_storage *st)
 	free(p->tail);
 	free(p->next_dup);
 	free(p->ck);
-	for (size_t i = 0; i < p->nins; i++) {
-		free((char *)p->ins[i].name);
-		free((char *)p->ins[i].value);
-	}
-	free(p->ins);
+	ss_buf_release(&p->ins);
 	free(p);
 	st->priv = NULL;
 }
@@ -145,29 +141,18 @@ static int ini_same_raw(const char *a, const char *b)
 static int flush_inserts(ss_storage *st, ss_diag *d)
 {
 	inipriv *p = P(st);
-	int r = p->nins ? ss_winini_insert_keys(&p->ini, storage_edits(st), st->handle[p->cache_s],
-						p->ins, p->nins, d)
-			: 0;
-	for (size_t i = 0; i < p->nins; i++) {
-		free((char *)p->ins[i].name);
-		free((char *)p->ins[i].value);
-	}
-	p->nins = 0;
+	int r = p->ins.len
+		    ? ss_winini_insert_lines(&p->ini, storage_edits(st), st->handle[p->cache_s],
+					     p->ins.data, p->ins.len, d)
+		    : 0;
+	ss_buf_reset(&p->ins);
 	return r;
 }
 
 static int add_insert(inipriv *p, const char *name, const char *value)
 {
-	if (storage_grow(&p->ins, &p->inscap, p->nins, sizeof(*p->ins), 8) < 0)
-		return -1;
-	char *n = ss_strdup(name), *v = ss_strdup(value);
-	if (!n || !v) {
-		free(n);
-		free(v);
-		return -1;
-	}
-	p->ins[p->nins++] = (ss_winini_kv){n, v};
-	return 0;
+	ss_winini_kv kv = {name, value};
+	return ss_winini_kv_lines(&p->ini, &p->ins, &kv, 1);
 }
 
 /* The keys of session s, in every section of its name, in file order. */

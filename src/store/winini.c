@@ -297,10 +297,9 @@ int ss_winini_set_value(const ss_winini *ini, ss_edits *e, const ss_winini_key *
 	return 0;
 }
 
-/* "name=value" lines, each with the file's ending. */
-static int add_lines(const ss_text *t, ss_buf *b, const ss_winini_kv *kv, size_t n)
+int ss_winini_kv_lines(const ss_winini *ini, ss_buf *b, const ss_winini_kv *kv, size_t n)
 {
-	const char *eol = ss_text_eol_string(t);
+	const char *eol = ss_text_eol_string(ini->text);
 	int r = 0;
 	/* No printf: a 100,000-site apply adds these lines 100,000 times. */
 	for (size_t i = 0; i < n; i++) {
@@ -312,18 +311,26 @@ static int add_lines(const ss_text *t, ss_buf *b, const ss_winini_kv *kv, size_t
 	return r;
 }
 
+int ss_winini_insert_lines(const ss_winini *ini, ss_edits *e, size_t section, const char *lines,
+			   size_t len, ss_diag *d)
+{
+	if (len == 0)
+		return 0;
+	size_t next = ini->sections[section].last_line + 1;
+	int r = next < ini->nlines ? ss_edits_insert(e, line_of(ini, next).start, lines, len)
+				   : ss_edits_append(e, ini->text, lines, len);
+	return r < 0 ? ss_diag_oom(d) : 0;
+}
+
 int ss_winini_insert_keys(const ss_winini *ini, ss_edits *e, size_t section, const ss_winini_kv *kv,
 			  size_t n, ss_diag *d)
 {
-	const ss_text *t = ini->text;
-	size_t next = ini->sections[section].last_line + 1;
 	ss_buf b = SS_BUF_INIT;
-	int r = add_lines(t, &b, kv, n);
-	if (r == 0 && b.len)
-		r = next < ini->nlines ? ss_edits_insert(e, line_of(ini, next).start, b.data, b.len)
-				       : ss_edits_append(e, t, b.data, b.len);
+	int r = ss_winini_kv_lines(ini, &b, kv, n) < 0
+		    ? ss_diag_oom(d)
+		    : ss_winini_insert_lines(ini, e, section, b.data, b.len, d);
 	ss_buf_release(&b);
-	return r < 0 ? ss_diag_oom(d) : 0;
+	return r;
 }
 
 int ss_winini_delete_key(const ss_winini *ini, ss_edits *e, const ss_winini_key *k, ss_diag *d)
@@ -356,7 +363,7 @@ int ss_winini_append_section(const ss_winini *ini, ss_edits *e, const char *name
 	if (!last_line_blank(ini))
 		r |= ss_buf_adds(&b, eol);
 	r |= ss_buf_addf(&b, "[%s]%s", name, eol);
-	r |= add_lines(t, &b, kv, n);
+	r |= ss_winini_kv_lines(ini, &b, kv, n);
 	if (r == 0)
 		r = ss_edits_append(e, t, b.data, b.len);
 	ss_buf_release(&b);
