@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "backend.h"
+#include "sshsync/keyindex.h"
 #include "sshsync/winini.h"
 
 #define NONE ((size_t)-1)
@@ -104,7 +105,7 @@ static int ini_open(ss_storage *st, ss_diag *d)
 		last[i] = i;
 		const char *name = ss_winini_section_name(ini, i);
 		/* Deeper sections are subkeys of a session, not sessions. */
-		if (s->name_len <= plen || strncasecmp(name, prefix, plen) != 0 ||
+		if (s->name_len <= plen || !ss_key_eq(name, plen, prefix, plen) ||
 		    memchr(name + plen, '\\', s->name_len - plen))
 			continue;
 		r = storage_add_session(st, name + plen, s->name_len - plen, st->path, i, d);
@@ -200,25 +201,57 @@ static int fill(const ss_winini *ini, const ss_winini_key *k, ss_svalue *out)
 	return out->text && out->shown ? 0 : -1;
 }
 
+/* Whether key k is names[i] (lens[i] its length) and not yet found. */
+static int wanted(const ss_winini *ini, const ss_winini_key *k, const char *const *names,
+		  const size_t *lens, size_t i, const ss_svalue *out)
+{
+	return k->name_len == lens[i] && !out[i].present &&
+	       ss_key_eq(ss_winini_key_name(ini, k), k->name_len, names[i], lens[i]);
+}
+
+/* Fills out[i] for every names[i] that key k is (the first key wins). */
+static int take_key(const ss_winini *ini, const ss_winini_key *k, const char *const *names,
+		    const size_t *lens, size_t n, ss_svalue *out)
+{
+	for (size_t i = 0; i < n; i++)
+		if (wanted(ini, k, names, lens, i, out) && fill(ini, k, &out[i]) < 0)
+			return -1;
+	return 0;
+}
+
 static int ini_get_many(ss_storage *st, size_t s, const char *const *names, size_t n,
 			ss_svalue *out, ss_diag *d)
 {
 	if (st->sessions[s].created)
 		return 0;
 	inipriv *p = P(st);
-	if (keys_of(st, s, d) < 0)
-		return -1;
-	/* TMemIniFile reads the first key of a name in the first section. */
-	for (size_t j = 0; j < p->cn && p->ck[j].section == st->handle[s]; j++) {
-		const ss_winini_key *k = &p->ck[j].k;
-		for (size_t i = 0; i < n; i++) {
-			if (out[i].present || !is_key(&p->ini, k, names[i], strlen(names[i])))
-				continue;
-			if (fill(&p->ini, k, &out[i]) < 0)
-				return ss_diag_oom(d);
-		}
+	/* The names' lengths first: most keys are passed over on theirs. */
+	size_t small[16];
+	size_t *lens = n <= 16 ? small : malloc(n * sizeof(*lens));
+	if (!lens)
+		return ss_diag_oom(d);
+	for (size_t i = 0; i < n; i++)
+		lens[i] = strlen(names[i]);
+	/* TMemIniFile reads the first key of a name in the first section.
+	 * A storage that will be written reads the session's keys into the
+	 * cache that the writes use; a read-only one (an audit: once per
+	 * site) reads the section's lines where they are. */
+	int r = 0;
+	if (st->cs) {
+		r = keys_of(st, s, d);
+		for (size_t j = 0; r == 0 && j < p->cn && p->ck[j].section == st->handle[s]; j++)
+			if (take_key(&p->ini, &p->ck[j].k, names, lens, n, out) < 0)
+				r = ss_diag_oom(d);
+	} else {
+		size_t cursor = 0;
+		ss_winini_key k;
+		while (r == 0 && ss_winini_next_key(&p->ini, st->handle[s], &cursor, &k))
+			if (take_key(&p->ini, &k, names, lens, n, out) < 0)
+				r = ss_diag_oom(d);
 	}
-	return 0;
+	if (n > 16)
+		free(lens);
+	return r;
 }
 
 static int ini_next(ss_storage *st, size_t s, ss_storage_cursor *c, ss_svalue *out, ss_diag *d)
@@ -313,11 +346,13 @@ static int holds(const ss_winini *ini, const ss_winini_key *k, const ss_svalue *
 
 static int ini_set(ss_storage *st, size_t s, const char *name, const ss_svalue *want, ss_diag *d)
 {
-	char num[16];
+	/* The number as storage_int_text writes it ("%ld" of the signed
+	 * value), without printf: an apply sets three of them per site. */
+	char num[25];
 	const char *text = want->text;
 	if (want->type == SS_STYPE_DWORD) {
-		storage_int_text(want->dword, num);
-		text = num;
+		num[24] = '\0';
+		text = num + ss_format_lld(num, (int32_t)want->dword);
 	}
 	if (st->sessions[s].created)
 		return add_pending(st, s, name, text) < 0 ? ss_diag_oom(d) : 0;
