@@ -7,7 +7,6 @@
 #include "sshsync/winscp.h"
 
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -199,16 +198,45 @@ char *ss_winscp_unmunge(const char *s, size_t len)
 	return ss_buf_detach(&out, NULL);
 }
 
+/* The %XY escapes of raw[0..len) decoded into `out`, as the first step of
+ * ss_winscp_unmunge does; 1 when the result is printable ASCII (then it is
+ * also the name WinSCP shows), 0 when it needs the second step. */
+static int unescape_plain(const char *raw, size_t len, ss_buf *out, int *plain)
+{
+	if (ss_buf_grow(out, len + 1) < 0)
+		return -1;
+	unsigned char *o = (unsigned char *)out->data + out->len, *start = o;
+	int ok = 1;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)raw[i];
+		if (c == '%' && i + 2 < len && raw[i + 1] && raw[i + 2]) {
+			unsigned byte =
+			    ((unsigned)hexval(raw[i + 1]) << 4) + (unsigned)hexval(raw[i + 2]);
+			c = (unsigned char)byte;
+			i += 2;
+		}
+		ok &= c >= 0x20 && c < 0x7F;
+		*o++ = c;
+	}
+	out->len += (size_t)(o - start);
+	out->data[out->len] = '\0';
+	*plain = ok;
+	return 0;
+}
+
 static int unmunge_into(const char *raw, size_t len, ss_buf *out)
 {
-	/* Printable ASCII without '%' unmunges to itself: most site names,
-	 * and a 100,000-site file lists every one of them. */
-	size_t plain = 0;
-	while (plain < len && raw[plain] != '%' && (unsigned char)raw[plain] >= 0x20 &&
-	       (unsigned char)raw[plain] < 0x7F)
-		plain++;
-	if (plain == len)
-		return ss_buf_add(out, raw, len);
+	/* Most site names decode to printable ASCII ("Team%2000/host%2001"),
+	 * which WinSCP shows as it is: one pass, no copy (a 100,000-site
+	 * file lists every one of them). Anything else, a byte order mark
+	 * (UTF-8 names start with one) included, takes the whole unmunge. */
+	size_t base = out->len;
+	int plain;
+	if (unescape_plain(raw, len, out, &plain) < 0)
+		return -1;
+	if (plain)
+		return 0;
+	out->len = base;
 	char *s = ss_winscp_unmunge(raw, len);
 	int r = s ? ss_buf_adds(out, s) : -1;
 	free(s);
@@ -475,8 +503,9 @@ static int read_sites(ss_storage *st, wsites *out, int *have_default, ss_diag *d
 	return 0;
 }
 
+/* PingType, PingInterval and PingIntervalSecs for a site (the storage
+ * writes them as numbers). */
 typedef struct targets {
-	char text[3][24];
 	long value[3];
 } targets;
 
@@ -485,8 +514,6 @@ static void set_targets(targets *tg, long type, long interval)
 	tg->value[K_TYPE] = type;
 	tg->value[K_MIN] = interval / 60;
 	tg->value[K_SECS] = interval % 60;
-	for (int k = 0; k < 3; k++)
-		snprintf(tg->text[k], sizeof(tg->text[k]), "%ld", tg->value[k]);
 }
 
 /* Edits one SCP/SFTP section (the site's first, or a later duplicate that
