@@ -704,6 +704,13 @@ static int audit_store(ss_storage *st, const char *path, ss_scopes *out, ss_diag
 	}
 	if (!have_default && default_scope(path, shadow, out, d) < 0)
 		return -1;
+	/* A file is read whole when it is opened: what fails from here on is
+	 * memory, which ends the audit, so a report that streams takes each
+	 * scope as it comes, and 100,000 sites are never held as scopes
+	 * beside the file. The live registry is read site by site: a key
+	 * that vanishes meanwhile fails the target, whose scopes are then
+	 * replaced by one error scope, so they wait for the engine. */
+	int settle = strcmp(ss_storage_backend_name(st), "winreg") != 0;
 	int r = 0;
 	for (size_t s = 0; s < n && r == 0; s++) {
 		wsite w;
@@ -714,6 +721,8 @@ static int audit_store(ss_storage *st, const char *path, ss_scopes *out, ss_diag
 		if (r == 0 && (!sc || evaluate(&w, sc) < 0))
 			r = ss_diag_oom(d);
 		wsite_free(&w);
+		if (r == 0 && settle)
+			r = ss_scopes_settle(out, d);
 	}
 	return r;
 }
