@@ -201,20 +201,40 @@ static int fill(const ss_winini *ini, const ss_winini_key *k, ss_svalue *out)
 	return out->text && out->shown ? 0 : -1;
 }
 
-/* Whether key k is names[i] (lens[i] its length) and not yet found. */
-static int wanted(const ss_winini *ini, const ss_winini_key *k, const char *const *names,
-		  const size_t *lens, size_t i, const ss_svalue *out)
+/* The names a get_many asks for, with their lengths, and which lengths
+ * there are: bit L of `lengths` for a name of L bytes (bit 63: 63 or
+ * more). Most keys of a site are passed over on their length alone. */
+typedef struct asked {
+	const char *const *names;
+	size_t *lens;
+	size_t n;
+	uint64_t lengths;
+} asked;
+
+static uint64_t length_bit(size_t len)
 {
-	return k->name_len == lens[i] && !out[i].present &&
-	       ss_key_eq(ss_winini_key_name(ini, k), k->name_len, names[i], lens[i]);
+	return (uint64_t)1 << (len < 63 ? len : 63);
 }
 
-/* Fills out[i] for every names[i] that key k is (the first key wins). */
-static int take_key(const ss_winini *ini, const ss_winini_key *k, const char *const *names,
-		    const size_t *lens, size_t n, ss_svalue *out)
+/* Whether key k, named `name`, is names[i] and not yet found. The first
+ * bytes with bit 5 set are equal when the names are equal ignoring ASCII
+ * case: most keys of a length are told apart there, without a call. */
+static int wanted(const ss_winini_key *k, const char *name, const asked *a, size_t i,
+		  const ss_svalue *out)
 {
-	for (size_t i = 0; i < n; i++)
-		if (wanted(ini, k, names, lens, i, out) && fill(ini, k, &out[i]) < 0)
+	return k->name_len == a->lens[i] && !out[i].present &&
+	       (k->name_len == 0 || (name[0] | 0x20) == (a->names[i][0] | 0x20)) &&
+	       ss_key_eq(name, k->name_len, a->names[i], a->lens[i]);
+}
+
+/* Fills out[i] for every name asked that key k is (the first key wins). */
+static int take_key(const ss_winini *ini, const ss_winini_key *k, const asked *a, ss_svalue *out)
+{
+	if (!(a->lengths & length_bit(k->name_len)))
+		return 0;
+	const char *name = ss_winini_key_name(ini, k);
+	for (size_t i = 0; i < a->n; i++)
+		if (wanted(k, name, a, i, out) && fill(ini, k, &out[i]) < 0)
 			return -1;
 	return 0;
 }
@@ -225,13 +245,14 @@ static int ini_get_many(ss_storage *st, size_t s, const char *const *names, size
 	if (st->sessions[s].created)
 		return 0;
 	inipriv *p = P(st);
-	/* The names' lengths first: most keys are passed over on theirs. */
 	size_t small[16];
-	size_t *lens = n <= 16 ? small : malloc(n * sizeof(*lens));
-	if (!lens)
+	asked a = {names, n <= 16 ? small : malloc(n * sizeof(size_t)), n, 0};
+	if (!a.lens)
 		return ss_diag_oom(d);
-	for (size_t i = 0; i < n; i++)
-		lens[i] = strlen(names[i]);
+	for (size_t i = 0; i < n; i++) {
+		a.lens[i] = strlen(names[i]);
+		a.lengths |= length_bit(a.lens[i]);
+	}
 	/* TMemIniFile reads the first key of a name in the first section.
 	 * A storage that will be written reads the session's keys into the
 	 * cache that the writes use; a read-only one (an audit: once per
@@ -240,17 +261,17 @@ static int ini_get_many(ss_storage *st, size_t s, const char *const *names, size
 	if (st->cs) {
 		r = keys_of(st, s, d);
 		for (size_t j = 0; r == 0 && j < p->cn && p->ck[j].section == st->handle[s]; j++)
-			if (take_key(&p->ini, &p->ck[j].k, names, lens, n, out) < 0)
+			if (take_key(&p->ini, &p->ck[j].k, &a, out) < 0)
 				r = ss_diag_oom(d);
 	} else {
 		size_t cursor = 0;
 		ss_winini_key k;
 		while (r == 0 && ss_winini_next_key(&p->ini, st->handle[s], &cursor, &k))
-			if (take_key(&p->ini, &k, names, lens, n, out) < 0)
+			if (take_key(&p->ini, &k, &a, out) < 0)
 				r = ss_diag_oom(d);
 	}
 	if (n > 16)
-		free(lens);
+		free(a.lens);
 	return r;
 }
 
