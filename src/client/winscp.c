@@ -271,10 +271,44 @@ static long read_value(const wsite *w, int k)
 	return w->k[k].present && w->k[k].readable ? w->k[k].v : factory[k];
 }
 
+/* A reason made of these pieces, one after the other: what
+ * ss_scope_reason makes of "%s%s..." with them ("(null)" for a NULL, as
+ * glibc prints it), without printf: a 100,000-site file gives tens of
+ * thousands of reasons. -1 when memory runs out. */
+static int reason_of(ss_scope *sc, const char *const *parts, size_t n)
+{
+	size_t len = 1;
+	for (size_t i = 0; i < n; i++)
+		len += strlen(parts[i] ? parts[i] : "(null)");
+	char *text = malloc(len), *at = text;
+	if (!text)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		const char *piece = parts[i] ? parts[i] : "(null)";
+		size_t l = strlen(piece);
+		memcpy(at, piece, l);
+		at += l;
+	}
+	*at = '\0';
+	return ss_strlist_push_owned(&sc->reasons, text);
+}
+
+#define REASON(sc, ...)                                                                            \
+	reason_of((sc), (const char *const[]){__VA_ARGS__},                                        \
+		  sizeof((const char *const[]){__VA_ARGS__}) / sizeof(const char *))
+
+/* "%lld" of v in digits[25] (NUL-terminated), without printf. */
+static const char *number(long long v, char digits[25])
+{
+	digits[24] = '\0';
+	return digits + ss_format_lld(digits, v);
+}
+
 static int reason_unreadable(ss_scope *sc, const wval *v, int k)
 {
-	return ss_scope_reason(sc, "%s at %s %s: WinSCP ignores it and uses the default %ld",
-			       v->shown, v->where, v->why, factory[k]);
+	char num[25];
+	return REASON(sc, v->shown, " at ", v->where, " ", v->why,
+		      ": WinSCP ignores it and uses the default ", number(factory[k], num));
 }
 
 /* Reasons for the keys from..to (inclusive) that WinSCP cannot read. */
@@ -316,20 +350,18 @@ static int evaluate_ssh(const wsite *w, ss_scope *sc)
 		sc->interval = 0;
 		const wval *t = &w->k[K_TYPE];
 		if (set_at)
-			r |= ss_scope_reason(sc,
-					     "%s at %s sets an interval, but PingType is 0%s%s: "
-					     "WinSCP sends no keepalives",
-					     set_at->shown, set_at->where,
-					     t->present && t->readable ? " at " : " (the default)",
-					     t->present && t->readable ? t->where : "");
+			r |= REASON(sc, set_at->shown, " at ", set_at->where,
+				    " sets an interval, but PingType is 0",
+				    t->present && t->readable ? " at " : " (the default)",
+				    t->present && t->readable ? t->where : "",
+				    ": WinSCP sends no keepalives");
 		set_at = t->present && t->readable ? t : NULL;
 	} else {
 		sc->interval = interval;
 		if (type != 1 && type != 2)
-			r |= ss_scope_reason(sc,
-					     "%s at %s is not 0, 1 or 2: WinSCP sends null "
-					     "packets, but writes no such value",
-					     w->k[K_TYPE].shown, w->k[K_TYPE].where);
+			r |= REASON(sc, w->k[K_TYPE].shown, " at ", w->k[K_TYPE].where,
+				    " is not 0, 1 or 2: WinSCP sends null packets, but writes no "
+				    "such value");
 		if (interval < 0)
 			r |= ss_scope_reason(sc,
 					     "interval %llds (PingInterval*60 + "
@@ -353,18 +385,14 @@ static int evaluate_ftp(const wsite *w, ss_scope *sc)
 	const wval *set_at = iv->present && iv->readable ? iv : NULL;
 	if (type == 0) {
 		if (set_at)
-			r |= ss_scope_reason(
-			    sc,
-			    "%s at %s sets an interval, but FtpPingType is 0 at %s: "
-			    "WinSCP sends no keepalives",
-			    iv->shown, iv->where, t->where);
+			r |= REASON(sc, iv->shown, " at ", iv->where,
+				    " sets an interval, but FtpPingType is 0 at ", t->where,
+				    ": WinSCP sends no keepalives");
 		set_at = t;
 	} else if (type < 1 || type > 3) {
-		r |=
-		    ss_scope_reason(sc,
-				    "%s at %s is not 0, 1, 2 or 3: WinSCP's FTP engine sends dummy "
-				    "commands, but WinSCP writes no such value",
-				    t->shown, t->where);
+		r |= REASON(sc, t->shown, " at ", t->where,
+			    " is not 0, 1, 2 or 3: WinSCP's FTP engine sends dummy commands, but "
+			    "WinSCP writes no such value");
 	}
 	if (!set_at && t->present && t->readable)
 		set_at = t;
@@ -379,9 +407,8 @@ static int evaluate_none(const wsite *w, ss_scope *sc)
 	long proto = read_value(w, K_PROTO);
 	sc->not_applicable = 1;
 	sc->interval = SS_UNSET;
-	return ss_scope_reason(sc, "%s at %s: WinSCP has no keepalive for %s sites",
-			       w->k[K_PROTO].shown, w->k[K_PROTO].where,
-			       proto == 6 ? "WebDAV" : "S3");
+	return REASON(sc, w->k[K_PROTO].shown, " at ", w->k[K_PROTO].where,
+		      ": WinSCP has no keepalive for ", proto == 6 ? "WebDAV" : "S3", " sites");
 }
 
 /* Fills the scope's interval and set_at, and the reasons that come from
