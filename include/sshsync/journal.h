@@ -80,6 +80,15 @@ int ss_sha256_hex(const void *data, size_t len, char out[SS_SHA256_HEX]);
 /* The same of contents produced piece by piece. */
 int ss_sha256_source(const ss_source *src, char out[SS_SHA256_HEX], ss_diag *d);
 
+/* A sink that hashes what is put to it (to hash bytes on their way
+ * elsewhere: see ss_safe_prepare). Every begun sink is ended; `out` NULL
+ * only frees it. */
+typedef struct ss_sha256_sink {
+	ss_sink sink;
+} ss_sha256_sink;
+int ss_sha256_sink_begin(ss_sha256_sink *s, ss_diag *d);
+int ss_sha256_sink_end(ss_sha256_sink *s, char out[SS_SHA256_HEX], ss_diag *d);
+
 /* Keeps bytes as objects/HEX (once: an object that exists is kept) and
  * gives their hash. */
 int ss_journal_store(ss_journal *j, const void *data, size_t len, char hex[SS_SHA256_HEX],

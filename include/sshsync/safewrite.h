@@ -68,6 +68,22 @@ int ss_safe_replace(const ss_text *orig, const void *bytes, size_t len, const ss
 int ss_safe_replace_from(const ss_text *orig, const ss_source *src, const ss_write_opts *opts,
 			 ss_write_result *res, ss_diag *d);
 void ss_write_result_free(ss_write_result *res);
+
+/* ss_safe_replace_from in two steps, so that a journal can record what
+ * was written (the SHA-256 of the new bytes) before anything is replaced,
+ * without producing the new contents twice. ss_safe_prepare does all but
+ * the last check and the rename: the file locked, the temporary file
+ * written and synced, the backup kept; `observe` (NULL: none) sees every
+ * byte of the new contents as it is written. Then exactly one of
+ * ss_safe_commit (the last check and the rename, as ss_safe_replace_from
+ * ends) and ss_safe_abort (the temporary file and a backup made by this
+ * write removed, the lock released) ends it and frees it. A prepared
+ * write holds the file's lock and a few descriptors. */
+typedef struct ss_safe_prepared ss_safe_prepared;
+int ss_safe_prepare(const ss_text *orig, const ss_source *src, const ss_write_opts *opts,
+		    const ss_sink *observe, ss_safe_prepared **out, ss_diag *d);
+int ss_safe_commit(ss_safe_prepared *p, ss_write_result *res, ss_diag *d);
+void ss_safe_abort(ss_safe_prepared *p);
 /* The same, for callers that need neither identity nor warning. */
 int ss_safe_write(const ss_text *orig, const void *bytes, size_t len, const ss_write_opts *opts,
 		  ss_diag *d);

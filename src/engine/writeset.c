@@ -88,8 +88,8 @@ static int write_sink_backup(const ss_text *t, const char *path, ss_diag *d)
 	return r;
 }
 
-static int write_one(const ss_write_item *it, int backup, written *w, ss_strlist *warnings,
-		     ss_diag *d)
+static int write_one(const ss_write_item *it, int backup, ss_safe_prepared *prepared, written *w,
+		     ss_strlist *warnings, ss_diag *d)
 {
 	w->item = it;
 	memset(&w->id, 0, sizeof(w->id));
@@ -100,12 +100,40 @@ static int write_one(const ss_write_item *it, int backup, written *w, ss_strlist
 	ss_write_opts wo = {backup, it->backup_dir, it->private_new};
 	ss_write_result wr = SS_WRITE_RESULT_INIT;
 	ss_source src = item_source(it);
-	int r = ss_safe_replace_from(it->text, &src, &wo, &wr, d);
+	int r = prepared ? ss_safe_commit(prepared, &wr, d)
+			 : ss_safe_replace_from(it->text, &src, &wo, &wr, d);
 	if (r == 0)
 		w->id = wr.id;
 	if (r == 0 && wr.warning && ss_strlist_push(warnings, wr.warning) < 0)
 		r = ss_diag_oom(d);
 	ss_write_result_free(&wr);
+	return r;
+}
+
+/* A run that writes one file (the usual apply of a large .reg or
+ * WinSCP.ini) writes its temporary file before the journal entry is
+ * begun, and the entry records the SHA-256 of the bytes on their way to
+ * it: the new contents are produced once. The prepared write holds the
+ * file's lock meanwhile; with more files, locking one while holding
+ * another could wait on itself (a path that came to name the held file),
+ * so they are written as before. */
+static int prepare_single(const ss_write_item *v, size_t n, int backup, ss_safe_prepared **out,
+			  char after[SS_SHA256_HEX], ss_diag *d)
+{
+	*out = NULL;
+	if (n != 1 || v->sink || v->remove)
+		return 0;
+	ss_write_opts wo = {backup, v->backup_dir, v->private_new};
+	ss_source src = item_source(v);
+	ss_sha256_sink sha;
+	if (ss_sha256_sink_begin(&sha, d) < 0)
+		return -1;
+	int r = ss_safe_prepare(v->text, &src, &wo, &sha.sink, out, d);
+	if (ss_sha256_sink_end(&sha, r == 0 ? after : NULL, d) < 0 && r == 0) {
+		ss_safe_abort(*out);
+		*out = NULL;
+		r = -1;
+	}
 	return r;
 }
 
@@ -182,8 +210,8 @@ static int describe_sink(const ss_write_item *it, int backup, ss_journal *j, ss_
 }
 
 /* The journal's record of one item; the previous contents are kept. */
-static int describe_item(const ss_write_item *it, int backup, ss_journal *j, ss_journal_file *f,
-			 ss_diag *d)
+static int describe_item(const ss_write_item *it, int backup, const char *after, ss_journal *j,
+			 ss_journal_file *f, ss_diag *d)
 {
 	memset(f, 0, sizeof(*f));
 	if (it->sink)
@@ -195,23 +223,26 @@ static int describe_item(const ss_write_item *it, int backup, ss_journal *j, ss_
 		return ss_diag_oom(d);
 	if (it->backup_dir && !(f->backup_dir = ss_strdup(it->backup_dir)))
 		return ss_diag_oom(d);
-	ss_source before = {it->text, NULL, NULL, 0}, after = item_source(it);
+	ss_source before = {it->text, NULL, NULL, 0}, new_bytes = item_source(it);
 	if (it->text->id.known && ss_journal_store_from(j, &before, f->before, d) < 0)
 		return -1;
-	if (!it->remove && ss_sha256_source(&after, f->after, d) < 0)
+	if (!it->remove && after)
+		memcpy(f->after, after, SS_SHA256_HEX);
+	else if (!it->remove && ss_sha256_source(&new_bytes, f->after, d) < 0)
 		return -1;
 	return 0;
 }
 
-static int journal_begin(const ss_write_item *v, size_t n, const ss_write_run *run, ss_journal *j,
-			 long *id, ss_diag *d)
+/* `after`: the new contents' SHA-256 of the items prepared (NULL: none). */
+static int journal_begin(const ss_write_item *v, size_t n, const ss_write_run *run,
+			 const char *after, ss_journal *j, long *id, ss_diag *d)
 {
 	ss_journal_file *files = calloc(n ? n : 1, sizeof(*files));
 	if (!files)
 		return ss_diag_oom(d);
 	int r = 0;
 	for (size_t i = 0; i < n && r == 0; i++)
-		r = describe_item(&v[i], run->backup, j, &files[i], d);
+		r = describe_item(&v[i], run->backup, i == 0 ? after : NULL, j, &files[i], d);
 	if (r == 0)
 		r = ss_journal_begin(j, run->op, run->of, files, n, id, d);
 	for (size_t i = 0; i < n; i++)
@@ -231,15 +262,24 @@ int ss_write_items(const ss_write_item *v, size_t n, const ss_write_run *run, ss
 	for (size_t i = 0; i < n; i++)
 		if (v[i].sink && v[i].sink->check(v[i].sink_ctx, d) < 0)
 			return -1;
-	if (j && journal_begin(v, n, run, j, &id, d) < 0)
+	ss_safe_prepared *prepared = NULL;
+	char after[SS_SHA256_HEX];
+	if (j && prepare_single(v, n, run->backup, &prepared, after, d) < 0)
 		return -1;
+	if (j && journal_begin(v, n, run, prepared ? after : NULL, j, &id, d) < 0) {
+		ss_safe_abort(prepared);
+		return -1;
+	}
 	written *log = calloc(n, sizeof(*log));
-	if (!log)
+	if (!log) {
+		ss_safe_abort(prepared);
 		return ss_diag_oom(d);
+	}
 	size_t done = 0;
 	int r = 0;
 	for (; done < n && r == 0; done += r == 0)
-		r = write_one(&v[done], run->backup, &log[done], warnings, d);
+		r = write_one(&v[done], run->backup, done == 0 ? prepared : NULL, &log[done],
+			      warnings, d);
 	/* The run counts once the journal says so; else it is undone. */
 	if (r == 0 && j && ss_journal_end(j, id, SS_JOURNAL_DONE, d) < 0)
 		r = -1;

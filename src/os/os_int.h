@@ -23,4 +23,55 @@ int ss_os_keep_output(char **out, size_t *len, size_t *cap, const char *chunk, s
  * name refers to (or there is none: *fd -1), 0 try again, -1 error. */
 int ss_os_lock_once(int dir, const char *name, int *fd, ss_stat *st);
 
+/* Libraries loaded on first use (POSIX; see os_dynlib_posix.c). The
+ * library `soname`, with its dependencies; `why` says in a message what
+ * it is needed for. Either returns or, when the library cannot be
+ * loaded, says so on stderr and exits with 2, before anything is
+ * written: today the dynamic loader would not have started sshsync. */
+void *ss_os_dynlib_open(const char *soname, const char *why);
+/* The address of `name` in that library, or the same exit. */
+void *ss_os_dynlib_symbol(void *lib, const char *soname, const char *name);
+/* A library loaded on first use, in a file of its own: its functions as
+ * one list FUNCTIONS(F, V), F(return type, name, (parameters),
+ * (arguments)) and V(name, (parameters), (arguments)) for a void one; then
+ * SS_DYNLIB(FUNCTIONS, SONAME, WHY) defines each function as a call
+ * through a pointer that the first call of any fills. The pointers are
+ * process-wide, as the dynamic loader's own state would be. */
+#define SS_DYNLIB_FIELD(ret, name, params, args) ret(*name) params;
+#define SS_DYNLIB_VOID_FIELD(name, params, args) void(*name) params;
+#define SS_DYNLIB_RESOLVE(ret, name, params, args)                                                 \
+	{                                                                                          \
+		void *p = ss_os_dynlib_symbol(lib, soname, #name);                                 \
+		memcpy(&loaded.name, &p, sizeof p);                                                \
+	}
+#define SS_DYNLIB_VOID_RESOLVE(name, params, args) SS_DYNLIB_RESOLVE(void, name, params, args)
+#define SS_DYNLIB_CALL(ret, name, params, args)                                                    \
+	ret name params                                                                            \
+	{                                                                                          \
+		return table_loaded()->name args;                                                  \
+	}
+#define SS_DYNLIB_VOID_CALL(name, params, args)                                                    \
+	void name params                                                                           \
+	{                                                                                          \
+		table_loaded()->name args;                                                         \
+	}
+#define SS_DYNLIB(FUNCTIONS, SONAME, WHY)                                                          \
+	typedef struct table {                                                                     \
+		FUNCTIONS(SS_DYNLIB_FIELD, SS_DYNLIB_VOID_FIELD)                                   \
+	} table;                                                                                   \
+	static table loaded;                                                                       \
+	static pthread_once_t load_once = PTHREAD_ONCE_INIT;                                       \
+	static void load(void)                                                                     \
+	{                                                                                          \
+		const char *soname = SONAME;                                                       \
+		void *lib = ss_os_dynlib_open(soname, WHY);                                        \
+		FUNCTIONS(SS_DYNLIB_RESOLVE, SS_DYNLIB_VOID_RESOLVE)                               \
+	}                                                                                          \
+	static const table *table_loaded(void)                                                     \
+	{                                                                                          \
+		pthread_once(&load_once, load);                                                    \
+		return &loaded;                                                                    \
+	}                                                                                          \
+	FUNCTIONS(SS_DYNLIB_CALL, SS_DYNLIB_VOID_CALL)
+
 #endif

@@ -17,6 +17,11 @@ typedef struct ss_storage_backend {
 	const char *name;
 	int keyed;     /* raw names are registry key names */
 	int dedicated; /* the whole store is the client's */
+	/* same_raw compares ASCII case-insensitively (strcasecmp, whose C
+	 * locale folds A-Z only); 0: exactly (strcmp). The session index
+	 * hashes names folded the same way, so a lookup finds what same_raw
+	 * would. */
+	int fold_case;
 	/* Whether this backend can hold `root`'s sessions at all. */
 	int (*accepts)(const ss_storage_root *root);
 	/* Whether `path` is this backend's: 2 surely, 1 maybe, 0 not. `data`
@@ -64,6 +69,11 @@ struct ss_storage {
 			 * no allocation each) */
 	size_t *handle; /* per session: the backend's block, section or file */
 	size_t n, cap;
+	/* The sessions by raw name (open addressing, linear probing): slot
+	 * holds a session number + 1, 0 is empty; only the first of names
+	 * that same_raw takes as one is there, as a scan finds it first. */
+	size_t *index;
+	size_t index_cap; /* a power of two, at least twice n; 0: none yet */
 	int committed;
 	int fresh; /* a store that does not exist yet: the backend lists nothing */
 	void *priv;

@@ -476,6 +476,7 @@ const ss_storage_backend ss_storage_regfile = {
     .open = reg_open,
     .close = reg_close,
     .same_raw = reg_same_raw,
+    .fold_case = 1,
     .get_many = reg_get_many,
     .next = reg_next,
     .set = reg_set,

@@ -344,6 +344,7 @@ const ss_storage_backend ss_storage_sessdir = {
     .close = dir_close,
     .file_of = dir_file_of,
     .same_raw = dir_same_raw,
+    .fold_case = 0,
     .get_many = dir_get_many,
     .next = dir_next,
     .set = dir_set,

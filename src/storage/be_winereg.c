@@ -376,6 +376,7 @@ const ss_storage_backend ss_storage_winereg = {
     .open = wine_open,
     .close = wine_close,
     .same_raw = wine_same_raw,
+    .fold_case = 1,
     .get_many = wine_get_many,
     .next = wine_next,
     .set = wine_set,

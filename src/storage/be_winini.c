@@ -483,6 +483,7 @@ const ss_storage_backend ss_storage_winini = {
     .open = ini_open,
     .close = ini_close,
     .same_raw = ini_same_raw,
+    .fold_case = 1,
     .get_many = ini_get_many,
     .next = ini_next,
     .set = ini_set,

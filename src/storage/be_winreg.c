@@ -501,6 +501,7 @@ const ss_storage_backend ss_storage_winreg = {
     .open = winreg_open,
     .close = winreg_close,
     .same_raw = winreg_same_raw,
+    .fold_case = 1,
     .get_many = winreg_get_many,
     .next = winreg_next,
     .set = winreg_set,

@@ -43,7 +43,7 @@ check "everything is under /usr" bash -c '! awk "{print \$6}" "$1" | grep -vE "^
 check "everything belongs to root" bash -c '! awk "{print \$2}" "$1" | grep -v "^root/root$"' _ "$w/list"
 depends=$(dpkg-deb -f "$deb" Depends)
 echo "Depends: $depends"
-for lib in libc6 libxml2 libjansson4 libiniparser1; do
+for lib in libc6 libxml2 libssl3 libjansson4 libiniparser1; do
 	check "Depends names $lib" grep -qE "(^|, )$lib( |,|$)" <<<"$depends"
 done
 for pkg in $(sed 's/([^)]*)//g; s/[,|]/ /g' <<<"$depends"); do

@@ -448,6 +448,60 @@ static void test_create(void **state)
 	ss_diag_clear(&f->d);
 }
 
+/* Finding by raw name as the store compares names (ASCII case folded
+ * for keys and sections, exactly for files) through the session index,
+ * also past its growth, for long names (folded piece by piece) and for
+ * sessions created after open. */
+static void test_find_many(void **state)
+{
+	fixture *f = *state;
+	open_store(f, 1);
+	int exact = f->be->k == PUTTYDIR || f->be->k == KITTYDIR;
+	ss_buf raw = SS_BUF_INIT, other = SS_BUF_INIT;
+	enum { N = 300 };
+	for (size_t i = 0; i < N; i++) {
+		ss_buf_reset(&raw);
+		/* Every tenth name longer than a fold piece, its case only
+		 * different at its end. */
+		assert_int_equal(ss_buf_addf(&raw, "%sHost-%zu",
+					     i % 10 ? ""
+						    : "x%20long%20name%20"
+						      "padding%20past%20sixty-four%20bytes%20",
+					     i),
+				 0);
+		size_t s;
+		assert_int_equal(ss_storage_create(f->st, ss_buf_str(&raw), &s, &f->d), 0);
+		assert_int_equal(s, NSAMPLE + i);
+	}
+	for (size_t i = 0; i < N; i++) {
+		const char *r = ss_storage_at(f->st, NSAMPLE + i)->raw;
+		assert_int_equal(ss_storage_find(f->st, r), NSAMPLE + i);
+		ss_buf_reset(&other);
+		assert_int_equal(ss_buf_adds(&other, r), 0);
+		/* "HOST-12": the same session for keys and sections only. */
+		for (size_t k = 0; k < other.len; k++)
+			if (other.data[k] >= 'a' && other.data[k] <= 'z')
+				other.data[k] = (char)(other.data[k] - 'a' + 'A');
+		assert_int_equal(ss_storage_find(f->st, ss_buf_str(&other)),
+				 exact ? SIZE_MAX : NSAMPLE + i);
+		/* A name that differs in more than case is another. */
+		assert_int_equal(ss_buf_adds(&other, "~"), 0);
+		assert_true(ss_storage_find(f->st, ss_buf_str(&other)) == SIZE_MAX);
+		/* A name that is there in another case cannot be created. */
+		size_t s;
+		if (!exact) {
+			other.data[--other.len] = '\0';
+			assert_int_equal(ss_storage_create(f->st, ss_buf_str(&other), &s, &f->d),
+					 -1);
+			ss_diag_clear(&f->d);
+		}
+	}
+	assert_int_equal(ss_storage_find(f->st, "WEB%201"), exact ? SIZE_MAX : find(f, "web%201"));
+	assert_int_equal(ss_storage_count(f->st), NSAMPLE + N);
+	ss_buf_release(&raw);
+	ss_buf_release(&other);
+}
+
 /* Unknown paths fail with a message; a store of another kind is not read
  * as this one. */
 static void test_errors(void **state)
@@ -531,6 +585,8 @@ static void test_recognise(void **state)
 	    cmocka_unit_test_prestate_setup_teardown(test_set_delete, setup, teardown,             \
 						     (void *)&be),                                 \
 	    cmocka_unit_test_prestate_setup_teardown(test_create, setup, teardown, (void *)&be),   \
+	    cmocka_unit_test_prestate_setup_teardown(test_find_many, setup, teardown,              \
+						     (void *)&be),                                 \
 	    cmocka_unit_test_prestate_setup_teardown(test_errors, setup, teardown, (void *)&be),   \
 	    cmocka_unit_test_prestate_setup_teardown(test_nul_name, setup, teardown, (void *)&be), \
 	    cmocka_unit_test_prestate_setup_teardown(test_recognise, setup, teardown, (void *)&be)
