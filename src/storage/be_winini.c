@@ -176,11 +176,14 @@ static int keys_of(ss_storage *st, size_t s, ss_diag *d)
 	p->cn = 0;
 	for (size_t sec = st->handle[s]; sec != NONE; sec = p->next_dup[sec]) {
 		size_t cursor = 0;
-		ss_winini_key k;
-		while (ss_winini_next_key(&p->ini, sec, &cursor, &k)) {
+		/* Read into the cache's next slot: a key read into a local
+		 * and copied over waited for its stores (a stall per key). */
+		for (;;) {
 			if (storage_grow(&p->ck, &p->ccap, p->cn, sizeof(*p->ck), 32) < 0)
 				return ss_diag_oom(d);
-			p->ck[p->cn++] = (ckey){k, sec};
+			if (!ss_winini_next_key(&p->ini, sec, &cursor, &p->ck[p->cn].k))
+				break;
+			p->ck[p->cn++].section = sec;
 		}
 	}
 	p->cache_s = s;
