@@ -190,9 +190,23 @@ static int keys_of(ss_storage *st, size_t s, ss_diag *d)
 	return 0;
 }
 
+/* a[0..len) and b[0..len) ignoring ASCII case (ss_key_eq). The first
+ * bytes with bit 5 set are equal when the names are: most names of a
+ * length are told apart there; and names mostly come in the case asked
+ * for, which memcmp tells at once. */
+static int same_name(const char *a, const char *b, size_t len)
+{
+	if (len == 0)
+		return 1;
+	if ((a[0] | 0x20) != (b[0] | 0x20))
+		return 0;
+	return memcmp(a, b, len) == 0 || ss_key_eq(a, len, b, len);
+}
+
+/* Whether key k is `name` (len bytes). */
 static int is_key(const ss_winini *ini, const ss_winini_key *k, const char *name, size_t len)
 {
-	return k->name_len == len && ss_winini_key_is(ini, k, name);
+	return k->name_len == len && same_name(ss_winini_key_name(ini, k), name, len);
 }
 
 static int fill(const ss_winini *ini, const ss_winini_key *k, ss_svalue *out)
@@ -227,15 +241,12 @@ static uint64_t length_bit(size_t len)
 	return (uint64_t)1 << (len < 63 ? len : 63);
 }
 
-/* Whether key k, named `name`, is names[i] and not yet found. The first
- * bytes with bit 5 set are equal when the names are equal ignoring ASCII
- * case: most keys of a length are told apart there, without a call. */
+/* Whether key k, named `name`, is names[i] and not yet found. */
 static int wanted(const ss_winini_key *k, const char *name, const asked *a, size_t i,
 		  const ss_svalue *out)
 {
 	return k->name_len == a->lens[i] && !out[i].present &&
-	       (k->name_len == 0 || (name[0] | 0x20) == (a->names[i][0] | 0x20)) &&
-	       ss_key_eq(name, k->name_len, a->names[i], a->lens[i]);
+	       same_name(name, a->names[i], k->name_len);
 }
 
 /* Fills out[i] for every name asked that key k is (the first key wins). */
