@@ -226,20 +226,18 @@ static int fill(const ss_winini *ini, const ss_winini_key *k, ss_svalue *out)
 	return out->text && out->shown ? 0 : -1;
 }
 
-/* The names a get_many asks for, with their lengths, and which lengths
- * there are: bit L of `lengths` for a name of L bytes (bit 63: 63 or
- * more). Most keys of a site are passed over on their length alone. */
+/* The names a get_many asks for, with their lengths, and by length: bit i
+ * of bucket[L % 16] for names[i] of L bytes (the first 32 names; `many`
+ * when there are more, which are then all tried). Most keys of a site
+ * are passed over on their length alone, the others are tried against
+ * the few names of their bucket. */
 typedef struct asked {
 	const char *const *names;
 	size_t *lens;
 	size_t n;
-	uint64_t lengths;
+	uint32_t bucket[16];
+	int many;
 } asked;
-
-static uint64_t length_bit(size_t len)
-{
-	return (uint64_t)1 << (len < 63 ? len : 63);
-}
 
 /* Whether key k, named `name`, is names[i] and not yet found. */
 static int wanted(const ss_winini_key *k, const char *name, const asked *a, size_t i,
@@ -252,11 +250,13 @@ static int wanted(const ss_winini_key *k, const char *name, const asked *a, size
 /* Fills out[i] for every name asked that key k is (the first key wins). */
 static int take_key(const ss_winini *ini, const ss_winini_key *k, const asked *a, ss_svalue *out)
 {
-	if (!(a->lengths & length_bit(k->name_len)))
+	uint32_t bits = a->bucket[k->name_len % 16];
+	if (!bits && !a->many)
 		return 0;
 	const char *name = ss_winini_key_name(ini, k);
-	for (size_t i = 0; i < a->n; i++)
-		if (wanted(k, name, a, i, out) && fill(ini, k, &out[i]) < 0)
+	for (size_t i = 0; i < a->n && (bits || a->many); i++, bits >>= 1)
+		if ((a->many || (bits & 1)) && wanted(k, name, a, i, out) &&
+		    fill(ini, k, &out[i]) < 0)
 			return -1;
 	return 0;
 }
@@ -268,12 +268,13 @@ static int ini_get_many(ss_storage *st, size_t s, const char *const *names, size
 		return 0;
 	inipriv *p = P(st);
 	size_t small[16];
-	asked a = {names, n <= 16 ? small : malloc(n * sizeof(size_t)), n, 0};
+	asked a = {names, n <= 16 ? small : malloc(n * sizeof(size_t)), n, {0}, n > 32};
 	if (!a.lens)
 		return ss_diag_oom(d);
 	for (size_t i = 0; i < n; i++) {
 		a.lens[i] = strlen(names[i]);
-		a.lengths |= length_bit(a.lens[i]);
+		if (i < 32)
+			a.bucket[a.lens[i] % 16] |= (uint32_t)1 << i;
 	}
 	/* TMemIniFile reads the first key of a name in the first section.
 	 * A storage that will be written reads the session's keys into the
