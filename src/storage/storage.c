@@ -56,24 +56,26 @@ int storage_value_in_text(ss_svalue *v, const ss_text *t, size_t line, const cha
 	return 0;
 }
 
-/* Formatting without printf: a large store formats these for every value
- * it reads. */
+/* Formatting without printf, in one allocation of the exact size: a large
+ * store formats these for every value it reads. */
 char *storage_shown(int quoted, const char *name, size_t nlen, const char *data, size_t len)
 {
-	size_t cut = len > 40 ? 40 : len;
-	ss_buf b = SS_BUF_INIT;
-	int r = ss_buf_grow(&b, nlen + cut + 8);
-	r |= quoted ? ss_buf_addc(&b, '"') : 0;
-	r |= ss_buf_add(&b, name, nlen);
-	r |= quoted ? ss_buf_addc(&b, '"') : 0;
-	r |= ss_buf_addc(&b, '=');
-	r |= ss_buf_add(&b, data, cut);
-	r |= len > 40 ? ss_buf_adds(&b, "...") : 0;
-	if (r < 0) {
-		ss_buf_release(&b);
+	size_t cut = len > 40 ? 40 : len, dots = len > 40 ? 3 : 0;
+	char *s = malloc(nlen + cut + dots + 4), *p = s;
+	if (!s)
 		return NULL;
-	}
-	return ss_buf_detach(&b, NULL);
+	if (quoted)
+		*p++ = '"';
+	memcpy(p, name, nlen);
+	p += nlen;
+	if (quoted)
+		*p++ = '"';
+	*p++ = '=';
+	memcpy(p, data, cut);
+	p += cut;
+	memcpy(p, "...", dots);
+	p[dots] = '\0';
+	return s;
 }
 
 char *storage_where(const ss_text *t, size_t offset)
