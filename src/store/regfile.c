@@ -494,6 +494,54 @@ int ss_regfile_value_name_is(const ss_regfile *rf, const ss_regvalue *v, const c
 	return name[j] == '\0';
 }
 
+/* The first byte of the unescaped name of the value line starting at p
+ * ('"' or '@'), lowered: 0 for an empty name or @. */
+static unsigned char name_first(const char *s, size_t p)
+{
+	if (s[p] == '@' || s[p + 1] == '"')
+		return 0;
+	/* Checked by ss_regfile_parse: an escape in a name has a byte after it,
+	 * and that byte is no closing quote. */
+	size_t i = s[p + 1] == '\\' ? p + 2 : p + 1;
+	return (unsigned char)lower((unsigned char)s[i]);
+}
+
+void ss_regfile_block_values(const ss_regfile *rf, size_t b, const char *const *names, size_t n,
+			     ss_regvalue *out, unsigned char *found)
+{
+	const ss_text *t = rf->text;
+	const ss_regblock *k = &rf->blocks[b];
+	unsigned char may[256] = {0};
+	for (size_t i = 0; i < n; i++) {
+		found[i] = 0;
+		may[names[i] ? lower((unsigned char)names[i][0]) : 0] = 1;
+	}
+	for (size_t li = k->line + 1; li < k->end_line; li++) {
+		size_t p, end;
+		line_span(t, li, &p, &end);
+		/* A value's data lines never start with '"' or '@'. */
+		if (p == end || (t->data[p] != '"' && t->data[p] != '@') ||
+		    !may[name_first(t->data, p)])
+			continue;
+		ss_regvalue v;
+		memset(&v, 0, sizeof(v));
+		v.line = li;
+		v.nlines = 1;
+		v.is_default = t->data[p] == '@';
+		v.name_start = p + 1;
+		v.name_end = v.is_default ? p + 1 : scan_quoted(t->data, p, end);
+		int parsed = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (!ss_regfile_value_name_is(rf, &v, names[i]))
+				continue;
+			if (!parsed++)
+				ss_regfile_value_data(rf, &v);
+			out[i] = v;
+			found[i] = 1;
+		}
+	}
+}
+
 static int unescape(const char *s, size_t from, size_t to, ss_buf *out)
 {
 	for (size_t i = from; i < to; i++) {

@@ -383,10 +383,75 @@ static void test_render_refuses_paths_that_break_lines(void **state)
 
 /* Every corpus file: parses, renders back byte for byte, and an edit that
  * sets a value and reverts touches nothing else. */
+/* ss_regfile_block_values finds for each name the last value of the
+ * block that ss_regfile_value_name_is takes for it, as a walk of every
+ * value does. */
+static void assert_block_values(const ss_regfile *rf, size_t b, const char *const *names, size_t n)
+{
+	ss_regvalue got[8], want[8];
+	unsigned char found[8];
+	assert_true(n <= 8);
+	ss_regfile_block_values(rf, b, names, n, got, found);
+	for (size_t i = 0; i < n; i++) {
+		size_t cur = 0;
+		int has = 0;
+		ss_regvalue v;
+		while (ss_regfile_next_value(rf, b, &cur, &v))
+			if (ss_regfile_value_name_is(rf, &v, names[i])) {
+				want[i] = v;
+				has = 1;
+			}
+		assert_int_equal(found[i], has);
+		if (!has)
+			continue;
+		assert_int_equal(got[i].line, want[i].line);
+		assert_int_equal(got[i].nlines, want[i].nlines);
+		assert_int_equal(got[i].is_default, want[i].is_default);
+		assert_int_equal(got[i].name_start, want[i].name_start);
+		assert_int_equal(got[i].name_end, want[i].name_end);
+		assert_int_equal(got[i].data_start, want[i].data_start);
+		assert_int_equal(got[i].data_end, want[i].data_end);
+		assert_int_equal(got[i].type, want[i].type);
+		assert_int_equal(got[i].hextype, want[i].hextype);
+		assert_int_equal(got[i].dword, want[i].dword);
+	}
+}
+
+/* Every value's name of the block, as written and with its case swapped,
+ * then @ and a name that is nowhere, through assert_block_values. */
+static void assert_block_values_all(const ss_regfile *rf, size_t b)
+{
+	size_t cur = 0;
+	ss_regvalue v;
+	ss_buf name = SS_BUF_INIT, swapped = SS_BUF_INIT;
+	while (ss_regfile_next_value(rf, b, &cur, &v)) {
+		ss_buf_reset(&name);
+		ss_buf_reset(&swapped);
+		assert_int_equal(ss_regfile_value_name(rf, &v, &name), 0);
+		assert_int_equal(ss_buf_grow(&name, 0), 0);
+		for (size_t i = 0; i < name.len; i++) {
+			char c = name.data[i];
+			c = c >= 'a' && c <= 'z'   ? (char)(c - 32)
+			    : c >= 'A' && c <= 'Z' ? (char)(c + 32)
+						   : c;
+			assert_int_equal(ss_buf_addc(&swapped, c), 0);
+		}
+		assert_int_equal(ss_buf_grow(&swapped, 0), 0);
+		const char *names[] = {name.data, swapped.data, "", NULL, "no such name"};
+		assert_block_values(rf, b, names, 5);
+	}
+	const char *none[] = {"", "x"};
+	assert_block_values(rf, b, none, 2);
+	ss_buf_release(&name);
+	ss_buf_release(&swapped);
+}
+
 /* Locating names and then completing a value (ss_regfile_next_name,
- * ss_regfile_value_data) finds the same values as ss_regfile_next_value. */
+ * ss_regfile_value_data) finds the same values as ss_regfile_next_value,
+ * and so does ss_regfile_block_values. */
 static void assert_same_walk(const ss_regfile *rf, size_t b)
 {
+	assert_block_values_all(rf, b);
 	size_t c1 = 0, c2 = 0;
 	ss_regvalue v, n;
 	for (;;) {
