@@ -15,26 +15,9 @@
 #include "backend.h"
 #include "sshsync/regfile.h"
 
-/* A value of a session, its name located (ss_regfile_next_name), or, with
- * `deleted`, a [-KEY] block of the session's key. Only what finding a
- * name needs: a session of an export has 140 values, of which a client
- * asks for two or three (the_value fills the rest for those). */
-typedef struct regname {
-	size_t block;
-	size_t line;
-	size_t name_start, name_end;
-	unsigned char deleted, is_default;
-	unsigned char first; /* the unescaped name's first byte, lowered; 0: empty */
-} regname;
-
 typedef struct regpriv {
 	ss_regfile rf;
 	ss_regplan created; /* created sessions' keys, appended at commit */
-	/* The values of the last session asked about, in file order: reading
-	 * and then setting a session's values walks its lines once. */
-	size_t cache_s;
-	regname *cv;
-	size_t cn, ccap;
 } regpriv;
 
 static regpriv *P(ss_storage *st)
@@ -155,7 +138,6 @@ static int reg_open(ss_storage *st, ss_diag *d)
 		return ss_diag_oom(d);
 	st->priv = p;
 	p->created = (ss_regplan)SS_REGPLAN_INIT;
-	p->cache_s = SIZE_MAX;
 	if (ss_regfile_parse(&p->rf, st->text, d) < 0)
 		return -1;
 	const ss_regfile *rf = &p->rf;
@@ -188,7 +170,6 @@ static void reg_close(ss_storage *st)
 		return;
 	ss_regfile_free(&p->rf);
 	ss_regplan_free(&p->created);
-	free(p->cv);
 	free(p);
 	st->priv = NULL;
 }
@@ -233,109 +214,12 @@ static int fill(ss_storage *st, const ss_regvalue *v, const char *asked, ss_sval
 	}
 }
 
-static unsigned char lower_byte(unsigned char c)
-{
-	return c >= 'A' && c <= 'Z' ? (unsigned char)(c + ('a' - 'A')) : c;
-}
-
-/* The first byte of a name asked for, lowered as regfile compares names
- * (ASCII letters only); 0 for "" or NULL (@). */
-static unsigned char asked_first(const char *name)
-{
-	return name ? lower_byte((unsigned char)name[0]) : 0;
-}
-
-/* Whether cached value c can be `name` (first: asked_first(name)): the
- * first bytes are compared before the whole name, which most values of a
- * session differ in. The same answer as ss_regfile_value_name_is. */
-static int cached_is(const ss_regfile *rf, const regname *c, const char *name, unsigned char first)
-{
-	if (c->first != first)
-		return 0;
-	ss_regvalue v;
-	v.name_start = c->name_start;
-	v.name_end = c->name_end;
-	v.is_default = c->is_default;
-	return ss_regfile_value_name_is(rf, &v, name);
-}
-
-/* The whole value of a cached name, as ss_regfile_next_value gives it. */
-static void the_value(const ss_regfile *rf, const regname *c, ss_regvalue *v)
-{
-	memset(v, 0, sizeof(*v));
-	v->line = c->line;
-	v->nlines = 1;
-	v->is_default = c->is_default;
-	v->name_start = c->name_start;
-	v->name_end = c->name_end;
-	ss_regfile_value_data(rf, v);
-}
-
-static int push_name(regpriv *p, const ss_regfile *rf, size_t b, int deleted, const ss_regvalue *v)
-{
-	if (storage_grow(&p->cv, &p->ccap, p->cn, sizeof(*p->cv), 64) < 0)
-		return -1;
-	regname *x = &p->cv[p->cn++];
-	memset(x, 0, sizeof(*x));
-	x->block = b;
-	x->deleted = (unsigned char)deleted;
-	if (!v)
-		return 0;
-	x->line = v->line;
-	x->is_default = (unsigned char)v->is_default;
-	x->name_start = v->name_start;
-	x->name_end = v->name_end;
-	/* As ss_regfile_value_name_is reads it: an escape stands for the
-	 * byte after it. A value name holds no NUL (ss_regfile_parse). */
-	size_t i = v->name_start;
-	const char *s = rf->text->data;
-	if (i < v->name_end && s[i] == '\\' && i + 1 < v->name_end)
-		i++;
-	x->first = i < v->name_end ? lower_byte((unsigned char)s[i]) : 0;
-	return 0;
-}
-
-/* Fills the cache with the values of session s, every block of its key. */
-static int names_of(ss_storage *st, size_t s, ss_diag *d)
-{
-	regpriv *p = P(st);
-	if (p->cache_s == s)
-		return 0;
-	const ss_regfile *rf = &p->rf;
-	p->cache_s = SIZE_MAX;
-	p->cn = 0;
-	for (size_t b = st->handle[s]; b != SS_REGFILE_NONE; b = rf->blocks[b].next_same) {
-		if (rf->blocks[b].deleted) {
-			if (push_name(p, rf, b, 1, NULL) < 0)
-				return ss_diag_oom(d);
-			continue;
-		}
-		size_t cur = 0;
-		ss_regvalue x;
-		while (ss_regfile_next_name(rf, b, &cur, &x))
-			if (push_name(p, rf, b, 0, &x) < 0)
-				return ss_diag_oom(d);
-	}
-	p->cache_s = s;
-	return 0;
-}
-
-/* The first cached value after the key's last [-KEY] (blocks follow in
- * file order, so in increasing index). */
-static size_t live_from(const regpriv *p, size_t live)
-{
-	size_t i = 0;
-	while (i < p->cn && (live == SS_REGFILE_NONE || p->cv[i].block < live))
-		i++;
-	return i;
-}
-
 /* Room for what reg_get_many finds of n names: one allocation. */
 typedef struct asked {
-	ss_regvalue *v;	  /* the value the import leaves, where has[i] */
-	ss_regvalue *x;	  /* one block's (uncached) */
-	char *has;	  /* set and not deleted */
-	unsigned char *u; /* the names' first bytes (cached), or found in a block */
+	ss_regvalue *v;	      /* the value the import leaves, where has[i] */
+	ss_regvalue *x;	      /* one block's */
+	char *has;	      /* set and not deleted */
+	unsigned char *found; /* in that block */
 } asked;
 
 static int asked_alloc(asked *a, size_t n)
@@ -347,39 +231,14 @@ static int asked_alloc(asked *a, size_t n)
 	a->v = (ss_regvalue *)(void *)m;
 	a->x = a->v + k;
 	a->has = (char *)(a->x + k);
-	a->u = (unsigned char *)a->has + k;
+	a->found = (unsigned char *)a->has + k;
 	return 0;
 }
 
 /* The values names[0..n) of session s in the order an import applies
- * them (a [-KEY] forgets what came before, a "name"=- line deletes), from
- * the cache of its names. */
-static void get_cached(regpriv *p, const char *const *names, size_t n, asked *a)
-{
-	const ss_regfile *rf = &p->rf;
-	for (size_t i = 0; i < n; i++)
-		a->u[i] = asked_first(names[i]);
-	for (size_t c = 0; c < p->cn; c++) {
-		if (p->cv[c].deleted) {
-			memset(a->has, 0, n);
-			continue;
-		}
-		/* Names first: the data of the few values asked for only. */
-		int parsed = 0;
-		for (size_t i = 0; i < n; i++) {
-			if (!cached_is(rf, &p->cv[c], names[i], a->u[i]))
-				continue;
-			if (!parsed++)
-				the_value(rf, &p->cv[c], &a->x[0]);
-			a->has[i] = a->x[0].type != SS_REG_DELETE;
-			a->v[i] = a->x[0];
-		}
-	}
-}
-
-/* The same, block by block, for a session not walked yet (an audit reads
- * each session once: no cache is made). */
-static void get_uncached(ss_storage *st, size_t s, const char *const *names, size_t n, asked *a)
+ * them: block by block, a [-KEY] forgetting what came before, a
+ * "name"=- line deleting. */
+static void get_values(ss_storage *st, size_t s, const char *const *names, size_t n, asked *a)
 {
 	const ss_regfile *rf = &P(st)->rf;
 	for (size_t b = st->handle[s]; b != SS_REGFILE_NONE; b = rf->blocks[b].next_same) {
@@ -387,9 +246,9 @@ static void get_uncached(ss_storage *st, size_t s, const char *const *names, siz
 			memset(a->has, 0, n);
 			continue;
 		}
-		ss_regfile_block_values(rf, b, names, n, a->x, a->u);
+		ss_regfile_block_values(rf, b, names, n, a->x, a->found);
 		for (size_t i = 0; i < n; i++) {
-			if (!a->u[i])
+			if (!a->found[i])
 				continue;
 			a->has[i] = a->x[i].type != SS_REG_DELETE;
 			a->v[i] = a->x[i];
@@ -402,14 +261,10 @@ static int reg_get_many(ss_storage *st, size_t s, const char *const *names, size
 {
 	if (st->sessions[s].created)
 		return 0; /* nothing of it is in the file yet */
-	regpriv *p = P(st);
 	asked a;
 	if (asked_alloc(&a, n) < 0)
 		return ss_diag_oom(d);
-	if (p->cache_s == s)
-		get_cached(p, names, n, &a);
-	else
-		get_uncached(st, s, names, n, &a);
+	get_values(st, s, names, n, &a);
 	int r = 0;
 	for (size_t i = 0; i < n && r == 0; i++)
 		if (a.has[i] && fill(st, &a.v[i], names[i], &out[i]) < 0)
@@ -467,32 +322,28 @@ static int reg_set(ss_storage *st, size_t s, const char *name, const ss_svalue *
 			   : ss_regkey_set_sz(k, name, want->text);
 		return r < 0 ? ss_diag_oom(d) : 0;
 	}
-	regpriv *p = P(st);
-	const ss_regfile *rf = &p->rf;
-	if (names_of(st, s, d) < 0)
-		return -1;
+	const ss_regfile *rf = &P(st)->rf;
 	ss_edits *e = storage_edits(st);
 	ss_buf cur = SS_BUF_INIT;
 	int seen = 0, r = 0;
 	/* Every line after the last [-KEY]; new values go to the last block. */
 	size_t live = live_block(rf, st->handle[s]);
 	size_t last = live == SS_REGFILE_NONE ? st->handle[s] : last_block(rf, live);
-	unsigned char first = asked_first(name);
-	for (size_t c = live_from(p, live); c < p->cn && r == 0; c++) {
-		if (p->cv[c].deleted || !cached_is(rf, &p->cv[c], name, first))
-			continue;
+	for (size_t b = live; b != SS_REGFILE_NONE && r == 0; b = rf->blocks[b].next_same) {
+		size_t c = 0;
 		ss_regvalue v;
-		the_value(rf, &p->cv[c], &v);
-		seen = 1;
-		if (dw) {
-			if (v.type != SS_REG_DWORD || v.dword != want->dword)
-				r = ss_regfile_set_dword(rf, e, &v, want->dword);
-			continue;
+		while (r == 0 && ss_regfile_next_named(rf, b, &c, name, &v)) {
+			seen = 1;
+			if (dw) {
+				if (v.type != SS_REG_DWORD || v.dword != want->dword)
+					r = ss_regfile_set_dword(rf, e, &v, want->dword);
+				continue;
+			}
+			ss_buf_reset(&cur);
+			if (v.type != SS_REG_SZ || ss_regfile_value_string(rf, &v, &cur) < 0 ||
+			    strcmp(ss_buf_str(&cur), want->text) != 0)
+				r = ss_regfile_set_string(rf, e, &v, want->text);
 		}
-		ss_buf_reset(&cur);
-		if (v.type != SS_REG_SZ || ss_regfile_value_string(rf, &v, &cur) < 0 ||
-		    strcmp(ss_buf_str(&cur), want->text) != 0)
-			r = ss_regfile_set_string(rf, e, &v, want->text);
 	}
 	ss_buf_release(&cur);
 	if (r == 0 && !seen)
@@ -507,20 +358,16 @@ static int reg_del(ss_storage *st, size_t s, const char *name, ss_diag *d)
 		ss_regkey_unset(created_key(st, s), name);
 		return 0;
 	}
-	regpriv *p = P(st);
-	const ss_regfile *rf = &p->rf;
-	if (names_of(st, s, d) < 0)
-		return -1;
+	const ss_regfile *rf = &P(st)->rf;
 	ss_edits *e = storage_edits(st);
 	int r = 0;
-	unsigned char first = asked_first(name);
-	for (size_t c = live_from(p, live_block(rf, st->handle[s])); c < p->cn && r == 0; c++) {
-		if (p->cv[c].deleted || !cached_is(rf, &p->cv[c], name, first))
-			continue;
+	for (size_t b = live_block(rf, st->handle[s]); b != SS_REGFILE_NONE && r == 0;
+	     b = rf->blocks[b].next_same) {
+		size_t c = 0;
 		ss_regvalue v;
-		the_value(rf, &p->cv[c], &v);
-		if (v.type != SS_REG_DELETE)
-			r = ss_regfile_delete_value(rf, e, &v);
+		while (r == 0 && ss_regfile_next_named(rf, b, &c, name, &v))
+			if (v.type != SS_REG_DELETE)
+				r = ss_regfile_delete_value(rf, e, &v);
 	}
 	return r < 0 ? ss_diag_oom(d) : 0;
 }

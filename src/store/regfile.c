@@ -86,11 +86,26 @@ static int check_trailing(const ss_text *t, size_t p, size_t end, ss_diag *d)
  * closing quote, or end when there is none. `\x` escapes any x. */
 static size_t scan_quoted(const char *s, size_t p, size_t end)
 {
-	for (size_t i = p + 1; i < end; i++) {
-		if (s[i] == '\\')
-			i++;
-		else if (s[i] == '"')
+	for (size_t i = ss_text_find3(s, p + 1, end, '\\', '"', '"'); i < end;
+	     i = ss_text_find3(s, i + 2, end, '\\', '"', '"'))
+		if (s[i] == '"')
 			return i;
+	return end;
+}
+
+/* scan_quoted for a value name, which also tells where its first NUL
+ * byte is (escaped or not; SIZE_MAX: none). */
+static size_t scan_name(const char *s, size_t p, size_t end, size_t *nul)
+{
+	*nul = SIZE_MAX;
+	for (size_t i = ss_text_find3(s, p + 1, end, '\\', '"', '\0'); i < end;) {
+		if (s[i] == '"')
+			return i;
+		if (s[i] == '\\' && i + 1 < end && s[i + 1] == '\0' && *nul == SIZE_MAX)
+			*nul = i + 1;
+		if (s[i] == '\0' && *nul == SIZE_MAX)
+			*nul = i;
+		i = ss_text_find3(s, s[i] == '\\' ? i + 2 : i + 1, end, '\\', '"', '\0');
 	}
 	return end;
 }
@@ -218,16 +233,15 @@ static int parse_value(const ss_text *t, size_t li, size_t p, size_t end, ss_reg
 		v->name_start = v->name_end = p + 1;
 		p++;
 	} else {
-		size_t q = scan_quoted(s, p, end);
+		size_t nul, q = scan_name(s, p, end, &nul);
 		if (q == end)
 			return ss_text_error(t, d, p,
 					     "unterminated value name: expected a "
 					     "closing '\"'");
 		v->name_start = p + 1;
 		v->name_end = q;
-		const char *nul = memchr(s + v->name_start, '\0', q - v->name_start);
-		if (nul)
-			return ss_text_error(t, d, (size_t)(nul - s),
+		if (nul != SIZE_MAX)
+			return ss_text_error(t, d, nul,
 					     "a NUL character (U+0000) in a value name: the "
 					     "registry cannot hold such a value");
 		p = q + 1;
@@ -506,6 +520,36 @@ static unsigned char name_first(const char *s, size_t p)
 	return (unsigned char)lower((unsigned char)s[i]);
 }
 
+/* Whether line li, a value line (p: its '"' or '@'), can be a value named
+ * by a name whose first byte is `first`; if so, its name located in *v
+ * (as ss_regfile_next_name gives it). */
+static int name_may_be(const ss_text *t, size_t li, size_t p, size_t end, unsigned char first,
+		       ss_regvalue *v)
+{
+	if (name_first(t->data, p) != first)
+		return 0;
+	memset(v, 0, sizeof(*v));
+	v->line = li;
+	v->nlines = 1;
+	v->is_default = t->data[p] == '@';
+	v->name_start = p + 1;
+	v->name_end = v->is_default ? p + 1 : scan_quoted(t->data, p, end);
+	return 1;
+}
+
+/* The first line from li on (below the block's end) that starts a value:
+ * its offset in *p (after blanks), or `stop` when there is none. A value's
+ * data lines never start with '"' or '@'. */
+static size_t next_value_line(const ss_text *t, size_t li, size_t stop, size_t *p, size_t *end)
+{
+	for (; li < stop; li++) {
+		line_span(t, li, p, end);
+		if (*p < *end && (t->data[*p] == '"' || t->data[*p] == '@'))
+			return li;
+	}
+	return stop;
+}
+
 void ss_regfile_block_values(const ss_regfile *rf, size_t b, const char *const *names, size_t n,
 			     ss_regvalue *out, unsigned char *found)
 {
@@ -516,20 +560,13 @@ void ss_regfile_block_values(const ss_regfile *rf, size_t b, const char *const *
 		found[i] = 0;
 		may[names[i] ? lower((unsigned char)names[i][0]) : 0] = 1;
 	}
-	for (size_t li = k->line + 1; li < k->end_line; li++) {
-		size_t p, end;
-		line_span(t, li, &p, &end);
-		/* A value's data lines never start with '"' or '@'. */
-		if (p == end || (t->data[p] != '"' && t->data[p] != '@') ||
-		    !may[name_first(t->data, p)])
-			continue;
+	size_t p, end;
+	for (size_t li = next_value_line(t, k->line + 1, k->end_line, &p, &end); li < k->end_line;
+	     li = next_value_line(t, li + 1, k->end_line, &p, &end)) {
+		unsigned char first = name_first(t->data, p);
 		ss_regvalue v;
-		memset(&v, 0, sizeof(v));
-		v.line = li;
-		v.nlines = 1;
-		v.is_default = t->data[p] == '@';
-		v.name_start = p + 1;
-		v.name_end = v.is_default ? p + 1 : scan_quoted(t->data, p, end);
+		if (!may[first] || !name_may_be(t, li, p, end, first, &v))
+			continue;
 		int parsed = 0;
 		for (size_t i = 0; i < n; i++) {
 			if (!ss_regfile_value_name_is(rf, &v, names[i]))
@@ -540,6 +577,25 @@ void ss_regfile_block_values(const ss_regfile *rf, size_t b, const char *const *
 			found[i] = 1;
 		}
 	}
+}
+
+int ss_regfile_next_named(const ss_regfile *rf, size_t b, size_t *cursor, const char *name,
+			  ss_regvalue *v)
+{
+	const ss_text *t = rf->text;
+	const ss_regblock *k = &rf->blocks[b];
+	unsigned char first = name ? (unsigned char)lower((unsigned char)name[0]) : 0;
+	size_t p, end;
+	for (size_t li = next_value_line(t, *cursor ? *cursor : k->line + 1, k->end_line, &p, &end);
+	     li < k->end_line; li = next_value_line(t, li + 1, k->end_line, &p, &end)) {
+		if (!name_may_be(t, li, p, end, first, v) || !ss_regfile_value_name_is(rf, v, name))
+			continue;
+		ss_regfile_value_data(rf, v);
+		*cursor = li + v->nlines;
+		return 1;
+	}
+	*cursor = k->end_line;
+	return 0;
 }
 
 static int unescape(const char *s, size_t from, size_t to, ss_buf *out)

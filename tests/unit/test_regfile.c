@@ -417,6 +417,30 @@ static void assert_block_values(const ss_regfile *rf, size_t b, const char *cons
 	}
 }
 
+/* ss_regfile_next_named gives, in order, the values of the block that
+ * ss_regfile_value_name_is takes for `name`. */
+static void assert_named(const ss_regfile *rf, size_t b, const char *name)
+{
+	size_t c1 = 0, c2 = 0;
+	ss_regvalue v, n;
+	while (ss_regfile_next_value(rf, b, &c1, &v)) {
+		if (!ss_regfile_value_name_is(rf, &v, name))
+			continue;
+		assert_int_equal(ss_regfile_next_named(rf, b, &c2, name, &n), 1);
+		assert_int_equal(n.line, v.line);
+		assert_int_equal(n.nlines, v.nlines);
+		assert_int_equal(n.is_default, v.is_default);
+		assert_int_equal(n.name_start, v.name_start);
+		assert_int_equal(n.name_end, v.name_end);
+		assert_int_equal(n.data_start, v.data_start);
+		assert_int_equal(n.data_end, v.data_end);
+		assert_int_equal(n.type, v.type);
+		assert_int_equal(n.dword, v.dword);
+	}
+	assert_int_equal(ss_regfile_next_named(rf, b, &c2, name, &n), 0);
+	assert_int_equal(ss_regfile_next_named(rf, b, &c2, name, &n), 0);
+}
+
 /* Every value's name of the block, as written and with its case swapped,
  * then @ and a name that is nowhere, through assert_block_values. */
 static void assert_block_values_all(const ss_regfile *rf, size_t b)
@@ -439,6 +463,8 @@ static void assert_block_values_all(const ss_regfile *rf, size_t b)
 		assert_int_equal(ss_buf_grow(&swapped, 0), 0);
 		const char *names[] = {name.data, swapped.data, "", NULL, "no such name"};
 		assert_block_values(rf, b, names, 5);
+		for (size_t i = 0; i < 5; i++)
+			assert_named(rf, b, names[i]);
 	}
 	const char *none[] = {"", "x"};
 	assert_block_values(rf, b, none, 2);
@@ -448,7 +474,7 @@ static void assert_block_values_all(const ss_regfile *rf, size_t b)
 
 /* Locating names and then completing a value (ss_regfile_next_name,
  * ss_regfile_value_data) finds the same values as ss_regfile_next_value,
- * and so does ss_regfile_block_values. */
+ * and so do ss_regfile_block_values and ss_regfile_next_named. */
 static void assert_same_walk(const ss_regfile *rf, size_t b)
 {
 	assert_block_values_all(rf, b);
