@@ -141,14 +141,21 @@ static int reg_open(ss_storage *st, ss_diag *d)
 	if (ss_regfile_parse(&p->rf, st->text, d) < 0)
 		return -1;
 	const ss_regfile *rf = &p->rf;
+	/* Which blocks repeat a key of an earlier one: the key is listed at
+	 * its first (no lookup of every key by name). */
+	unsigned char *later = calloc(rf->nblocks ? rf->nblocks : 1, 1);
+	if (!later)
+		return ss_diag_oom(d);
+	for (size_t b = 0; b < rf->nblocks; b++)
+		if (rf->blocks[b].next_same != SS_REGFILE_NONE)
+			later[rf->blocks[b].next_same] = 1;
 	ss_buf name = SS_BUF_INIT;
 	int r = 0;
 	for (size_t b = 0; b < rf->nblocks && r == 0; b++) {
 		const char *raw;
 		size_t len;
 		const ss_regblock *k = &rf->blocks[b];
-		if (!session_part(st->root, k, &raw, &len) ||
-		    ss_regfile_find_key(rf, k->path, k->path_len) != b ||
+		if (!session_part(st->root, k, &raw, &len) || later[b] ||
 		    rf->blocks[last_block(rf, b)].deleted)
 			continue;
 		ss_buf_reset(&name);
@@ -160,6 +167,7 @@ static int reg_open(ss_storage *st, ss_diag *d)
 			r = storage_add_session(st, ss_buf_str(&name), name.len, st->path, b, d);
 	}
 	ss_buf_release(&name);
+	free(later);
 	return r;
 }
 
