@@ -42,6 +42,26 @@ static int hexval(char c)
 	return HEX[(unsigned char)c] - 1; /* the table holds value + 1: 0 is "no digit" */
 }
 
+/* Whether s[q, end) starts with exactly 8 hex digits (regedit writes
+ * every dword so), then their number in *x: the digits without a loop. */
+static int eight_hex(const char *s, size_t q, size_t end, uint32_t *x)
+{
+	if (end - q < 8)
+		return 0;
+	const unsigned char *u = (const unsigned char *)s + q;
+	int h[8];
+	for (int k = 0; k < 8; k++)
+		h[k] = HEX[u[k]];
+	if (!h[0] || !h[1] || !h[2] || !h[3] || !h[4] || !h[5] || !h[6] || !h[7] ||
+	    (end - q > 8 && HEX[u[8]]))
+		return 0;
+	uint32_t v = 0;
+	for (int k = 0; k < 8; k++)
+		v = (v << 4) | (uint32_t)(h[k] - 1);
+	*x = v;
+	return 1;
+}
+
 /* [*pos, end) of line `li`, with leading blanks skipped. */
 static void line_span(const ss_text *t, size_t li, size_t *pos, size_t *end)
 {
@@ -93,19 +113,28 @@ static size_t scan_quoted(const char *s, size_t p, size_t end)
 	return end;
 }
 
+/* The bytes that end a run of plain name bytes: '"', '\\' and NUL. */
+static const unsigned char NAME_STOP[256] = {['"'] = 1, ['\\'] = 1, [0] = 1};
+
 /* scan_quoted for a value name, which also tells where its first NUL
- * byte is (escaped or not; SIZE_MAX: none). */
+ * byte is (escaped or not; SIZE_MAX: none). Names are short (a few
+ * bytes): a byte loop over a table. */
 static size_t scan_name(const char *s, size_t p, size_t end, size_t *nul)
 {
+	const unsigned char *u = (const unsigned char *)s;
 	*nul = SIZE_MAX;
-	for (size_t i = ss_text_find3(s, p + 1, end, '\\', '"', '\0'); i < end;) {
-		if (s[i] == '"')
+	for (size_t i = p + 1; i < end; i++) {
+		while (i < end && !NAME_STOP[u[i]])
+			i++;
+		if (i == end)
+			break;
+		if (u[i] == '"')
 			return i;
-		if (s[i] == '\\' && i + 1 < end && s[i + 1] == '\0' && *nul == SIZE_MAX)
-			*nul = i + 1;
-		if (s[i] == '\0' && *nul == SIZE_MAX)
+		if (u[i] == '\\' && ++i == end)
+			break;
+		/* A NUL, or the byte an escape stands for. */
+		if (u[i] == '\0' && *nul == SIZE_MAX)
 			*nul = i;
-		i = ss_text_find3(s, s[i] == '\\' ? i + 2 : i + 1, end, '\\', '"', '\0');
 	}
 	return end;
 }
@@ -185,7 +214,12 @@ static int parse_data(const ss_text *t, size_t p, size_t end, ss_regvalue *v, ss
 	if (end - p >= 6 && memcmp(s + p, "dword:", 6) == 0) {
 		size_t q = p + 6, n = 0;
 		uint32_t x = 0;
-		while (q < end && hexval(s[q]) >= 0 && n < 9) {
+		int eight = eight_hex(s, q, end, &x);
+		if (eight) {
+			q += 8;
+			n = 8;
+		}
+		while (!eight && q < end && hexval(s[q]) >= 0 && n < 9) {
 			x = (x << 4) | (uint32_t)hexval(s[q]);
 			q++;
 			n++;
