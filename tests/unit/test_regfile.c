@@ -381,6 +381,33 @@ static void test_render_refuses_paths_that_break_lines(void **state)
 	ss_buf_release(&out);
 }
 
+/* A plan's keys: one per path as strcasecmp compares them, in the order
+ * first asked for, also past the growth of its index. */
+static void test_regplan_keys_once_each(void **state)
+{
+	(void)state;
+	ss_regplan p = SS_REGPLAN_INIT;
+	char path[128], upper[128];
+	for (int i = 0; i < 1000; i++) {
+		snprintf(path, sizeof(path), SESS "host%%20%d", i);
+		ss_regkey *k = ss_regplan_key(&p, path);
+		assert_non_null(k);
+		assert_int_equal(k - p.v, i);
+		assert_int_equal(p.n, (size_t)i + 1);
+	}
+	for (int i = 0; i < 1000; i++) {
+		snprintf(path, sizeof(path), SESS "host%%20%d", i);
+		size_t n = strlen(path);
+		for (size_t j = 0; j <= n; j++)
+			upper[j] =
+			    path[j] >= 'a' && path[j] <= 'z' ? (char)(path[j] - 32) : path[j];
+		assert_int_equal(ss_regplan_key(&p, upper) - p.v, i);
+		assert_string_equal(p.v[i].path, path);
+	}
+	assert_int_equal(p.n, 1000);
+	ss_regplan_free(&p);
+}
+
 /* Every corpus file: parses, renders back byte for byte, and an edit that
  * sets a value and reverts touches nothing else. */
 /* ss_regfile_block_values finds for each name the last value of the
@@ -613,6 +640,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_render_refuses_paths_that_break_lines, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_corpus_round_trip, setup, teardown),
+	    cmocka_unit_test(test_regplan_keys_once_each),
 	    cmocka_unit_test_setup_teardown(test_mutations_parse_or_fail_cleanly, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
