@@ -80,6 +80,15 @@ int ss_sha256_hex(const void *data, size_t len, char out[SS_SHA256_HEX]);
 /* The same of contents produced piece by piece. */
 int ss_sha256_source(const ss_source *src, char out[SS_SHA256_HEX], ss_diag *d);
 
+/* A sink that hashes what is put to it (to hash bytes on their way
+ * elsewhere: see ss_safe_prepare). Every begun sink is ended; `out` NULL
+ * only frees it. */
+typedef struct ss_sha256_sink {
+	ss_sink sink;
+} ss_sha256_sink;
+int ss_sha256_sink_begin(ss_sha256_sink *s, ss_diag *d);
+int ss_sha256_sink_end(ss_sha256_sink *s, char out[SS_SHA256_HEX], ss_diag *d);
+
 /* Keeps bytes as objects/HEX (once: an object that exists is kept) and
  * gives their hash. */
 int ss_journal_store(ss_journal *j, const void *data, size_t len, char hex[SS_SHA256_HEX],
@@ -87,6 +96,8 @@ int ss_journal_store(ss_journal *j, const void *data, size_t len, char hex[SS_SH
 /* The same of contents produced piece by piece (hashed first; written,
  * in pieces, only when no such object is kept yet). */
 int ss_journal_store_from(ss_journal *j, const ss_source *src, char hex[SS_SHA256_HEX], ss_diag *d);
+/* The same when `hex` is the source's SHA-256 already. */
+int ss_journal_keep_from(ss_journal *j, const ss_source *src, const char *hex, ss_diag *d);
 /* Reads objects/HEX back, checking its hash. */
 int ss_journal_load(const ss_journal *j, const char *hex, ss_buf *out, ss_diag *d);
 

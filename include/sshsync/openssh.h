@@ -62,11 +62,14 @@ typedef struct ss_openssh_opts {
 	 * planned change); NULL: read the file. */
 	const char *main_bytes;
 	size_t main_len;
+	/* Keep no lexed line: enough to evaluate and audit (a fleet's tree is
+	 * several times smaller), not to plan or migrate, which edit lines. */
+	int lean;
 } ss_openssh_opts;
 
 #define SS_OPENSSH_OPTS_INIT                                                                       \
 	{                                                                                          \
-		-1, NULL, NULL, NULL, 0, 0, NULL, 0                                                \
+		-1, NULL, NULL, NULL, 0, 0, NULL, 0, 0                                             \
 	}
 
 typedef struct ss_openssh ss_openssh; /* a loaded configuration tree */

@@ -115,6 +115,27 @@ int ss_sshconf_lex_line(const ss_text *t, size_t start, size_t end, ss_sshconf_m
 			ss_sshconf_item *it, ss_diag *d);
 void ss_sshconf_item_free(ss_sshconf_item *it);
 
+/* Lexes lines one at a time without keeping them: a reader that needs only
+ * a few facts of each line (the ssh client's audit) holds no item per line.
+ * The strings of `it` live in the lexer until its next line. */
+typedef struct ss_sshconf_lexer {
+	ss_arena arena; /* the line's strings, emptied for each line */
+	ss_sshconf_arg *args;
+	size_t cap;
+	ss_buf value, kw; /* scratch, reused from line to line */
+} ss_sshconf_lexer;
+
+#define SS_SSHCONF_LEXER_INIT                                                                      \
+	{                                                                                          \
+		SS_ARENA_INIT, NULL, 0, SS_BUF_INIT, SS_BUF_INIT                                   \
+	}
+
+/* Line `line` of `t` as ss_sshconf_parse would lex it (same item, same
+ * errors); -1 with the error set. */
+int ss_sshconf_lexer_line(ss_sshconf_lexer *lx, const ss_text *t, size_t line, ss_sshconf_item *it,
+			  ss_diag *d);
+void ss_sshconf_lexer_free(ss_sshconf_lexer *lx);
+
 /* One strdelim() step over data[*pos, end), for Match criteria, which
  * OpenSSH splits with strdelim (blanks, '"' quotes and one '=') rather
  * than argv_split. `*pos == SS_SSHCONF_NONE` is strdelim's NULL string.

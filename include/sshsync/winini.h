@@ -25,6 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sshsync/buf.h"
 #include "sshsync/diag.h"
 #include "sshsync/edit.h"
 #include "sshsync/text.h"
@@ -119,6 +120,12 @@ typedef struct ss_winini_kv {
  * with the file's line ending, in the order given (one edit). */
 int ss_winini_insert_keys(const ss_winini *ini, ss_edits *e, size_t section, const ss_winini_kv *kv,
 			  size_t n, ss_diag *d);
+/* The same in two steps, for a caller that gathers the keys one by one:
+ * appends the "name=value" lines with the file's ending to `b` (-1: no
+ * memory), then inserts such lines (nothing when len is 0). */
+int ss_winini_kv_lines(const ss_winini *ini, ss_buf *b, const ss_winini_kv *kv, size_t n);
+int ss_winini_insert_lines(const ss_winini *ini, ss_edits *e, size_t section, const char *lines,
+			   size_t len, ss_diag *d);
 /* Deletes the key's whole line with its ending. */
 int ss_winini_delete_key(const ss_winini *ini, ss_edits *e, const ss_winini_key *k, ss_diag *d);
 /* Appends a new section "[name]" with these keys at the end of the file,

@@ -179,6 +179,7 @@ static int ssh_audit_chain(const char *path, const char *system, const ss_query 
 			   ss_diag *d)
 {
 	ss_openssh_opts o = SS_OPENSSH_OPTS_INIT;
+	o.lean = 1; /* audit edits no line */
 	ss_openssh *c;
 	const char *chain[2] = {path, system};
 	if (ss_openssh_load_chain(&c, chain, system ? 2 : 1, &o, d) < 0)
@@ -233,6 +234,7 @@ static int ssh_apply(const char *path, const ss_policy *p, ss_changeset *cs, ss_
 static int ssh_includes(const char *path, ss_strlist *out, ss_diag *d)
 {
 	ss_openssh_opts o = SS_OPENSSH_OPTS_INIT;
+	o.lean = 1;
 	ss_openssh *c;
 	if (ss_openssh_load(&c, path, &o, d) < 0)
 		return -1;

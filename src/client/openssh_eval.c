@@ -55,9 +55,11 @@ static int active(const ss_openssh *c, int b)
 	return b < 0 || c->act_stamp[b] == c->stamp;
 }
 
-static const ss_sshconf_item *item_of(const ss_openssh *c, uint32_t file, uint32_t item)
+/* A line wanted again (for an error's column, CanonicalDomains' list):
+ * lexed again, as a lean tree keeps none. */
+static int relex(evstate *st, uint32_t file, uint32_t item, ss_sshconf_item *it)
 {
-	return &c->files[file].conf.items[item];
+	return oss_relex(st->c, file, item, it, st->d);
 }
 
 /* The outcome of the next runtime condition (0 .. arity-1). The same line
@@ -89,11 +91,11 @@ static int choose(evstate *st, const char *what, uint32_t file, uint32_t item, s
 
 /* readconf.c: Host patterns match the name case-sensitively; a negated
  * match switches the whole line off. */
-int oss_host_matches(const ss_sshconf_item *it, const char *host)
+int oss_host_matches(const oss_block *b, const char *host)
 {
 	int on = 0;
-	for (size_t i = 0; i < it->nargs; i++) {
-		const char *p = it->args[i].value;
+	for (size_t i = 0; i < b->npat; i++) {
+		const char *p = b->pat[i];
 		int neg = p[0] == '!';
 		if (ss_match_pattern(host, p + neg)) {
 			if (neg)
@@ -133,11 +135,14 @@ static char *expand_hostname(evstate *st, const char *hostname, uint32_t file, u
 			r = ss_buf_addc(&b, '%');
 		} else {
 			ss_buf_release(&b);
-			const ss_sshconf_item *it = item_of(st->c, file, item);
-			ss_text_error(&st->c->files[file].text, st->d, it->args[0].start,
+			ss_sshconf_item it;
+			if (relex(st, file, item, &it) < 0)
+				return NULL;
+			ss_text_error(&st->c->files[file].text, st->d, it.args[0].start,
 				      "HostName %s: unknown escape %%%c: expected %%h or %%%% (ssh "
 				      "stops here for host %s)",
 				      hostname, p[1] ? p[1] : ' ', st->host);
+			ss_sshconf_item_free(&it);
 			return NULL;
 		}
 		p++;
@@ -236,8 +241,7 @@ static int block_activity(evstate *st, const oss_block *b, const char *host, int
 	case BK_HOST:
 		/* A literal line is only reached through the index, under the
 		 * name it holds: it matches. */
-		*act = active(c, b->inc) &&
-		       (b->literal || oss_host_matches(item_of(c, b->file, b->item), host));
+		*act = active(c, b->inc) && (b->literal || oss_host_matches(b, host));
 		return 0;
 	case BK_MATCH:
 		*act = 0;
@@ -256,13 +260,17 @@ static int check_unknown(evstate *st, const oss_dir *dir)
 	const char *ign = st->str[OP_IGNUNK];
 	if (ign && ss_match_pattern_list(dir->str, ign, 1) == 1)
 		return 0;
-	const ss_sshconf_item *it = item_of(st->c, dir->file, dir->item);
+	ss_sshconf_item it;
+	if (relex(st, dir->file, dir->item, &it) < 0)
+		return -1;
 	char advice[256];
 	ss_sshkw_unknown_advice(dir->str, 0, advice, sizeof(advice));
-	return ss_text_error(&st->c->files[dir->file].text, st->d, it->kw_start,
-			     "Bad configuration option: %s: ssh 9.2 does not know this keyword "
-			     "and no IgnoreUnknown in force for host %s names it%s%s",
-			     dir->str, st->host, advice[0] ? "; " : "", advice);
+	ss_text_error(&st->c->files[dir->file].text, st->d, it.kw_start,
+		      "Bad configuration option: %s: ssh 9.2 does not know this keyword "
+		      "and no IgnoreUnknown in force for host %s names it%s%s",
+		      dir->str, st->host, advice[0] ? "; " : "", advice);
+	ss_sshconf_item_free(&it);
+	return -1;
 }
 
 static int collect(evstate *st, const oss_block *b, const oss_dir *dir);
@@ -358,18 +366,25 @@ static int prepare_final(evstate *st)
 	if (st->at[OP_CANONDOMAINS] < 0 || st->val[OP_CANONDOMAINS] <= 0)
 		return 0;
 	const oss_dir *dom = &c->dirs[st->at[OP_CANONDOMAINS]];
-	const ss_sshconf_item *it = item_of(c, dom->file, dom->item);
+	ss_sshconf_item it;
+	if (relex(st, dom->file, dom->item, &it) < 0)
+		return -1;
 	const oss_dir *canon = &c->dirs[st->at[OP_CANON]];
 	unsigned o;
-	if (choose(st, "CanonicalizeHostname", canon->file, canon->item, 0, 1 + (unsigned)it->nargs,
-		   &o) < 0)
+	if (choose(st, "CanonicalizeHostname", canon->file, canon->item, 0, 1 + (unsigned)it.nargs,
+		   &o) < 0) {
+		ss_sshconf_item_free(&it);
 		return -1;
-	if (o == 0)
+	}
+	if (o == 0) {
+		ss_sshconf_item_free(&it);
 		return 0;
+	}
 	size_t len = strlen(st->final_host);
 	char *name = len && st->final_host[len - 1] == '.'
 			 ? ss_strndup(st->final_host, len - 1)
-			 : ss_asprintf("%s.%s", st->final_host, it->args[o - 1].value);
+			 : ss_asprintf("%s.%s", st->final_host, it.args[o - 1].value);
+	ss_sshconf_item_free(&it);
 	if (!name)
 		return ss_diag_oom(st->d);
 	oss_lowercase(name);
@@ -781,7 +796,9 @@ static int collect(evstate *st, const oss_block *b, const oss_dir *dir)
 	memset(s, 0, sizeof(*s));
 	s->keyword = dir->str;
 	s->literal = b->key >= 0;
-	const ss_sshconf_item *it = item_of(st->c, dir->file, dir->item);
+	ss_sshconf_item line, *it = &line;
+	if (relex(st, dir->file, dir->item, &line) < 0)
+		return -1;
 	const ss_text *t = &st->c->files[dir->file].text;
 	size_t rest = it->rest, end = it->end;
 	while (rest < end &&
@@ -791,6 +808,7 @@ static int collect(evstate *st, const oss_block *b, const oss_dir *dir)
 		  !(s->raw = ss_strndup(t->data + rest, end > rest ? end - rest : 0));
 	for (size_t a = 0; a < it->nargs && !err; a++)
 		err = ss_strlist_push(&s->args, it->args[a].value) < 0;
+	ss_sshconf_item_free(&line);
 	col->n++;
 	return err ? ss_diag_oom(st->d) : 0;
 }

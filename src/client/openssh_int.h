@@ -54,17 +54,18 @@ void oss_lowercase(char *s);
 typedef struct oss_file {
 	char *path; /* as ssh opens it (the glob result) */
 	ss_text text;
-	ss_sshconf conf;
-	int moved; /* the text went into a changeset */
+	ss_sshconf conf; /* empty in a lean tree (see ss_openssh.lean) */
+	int moved;	 /* the text went into a changeset */
 } oss_file;
 
-/* A setting line that evaluation looks at. */
+/* A setting line that evaluation looks at. 24 bytes: a fleet has several
+ * a host. */
 typedef struct oss_dir {
 	oss_op op;
 	uint32_t file;
 	uint32_t item;
-	long value;	 /* numbers and yes/no (1/0); -1 for "none" */
-	const char *str; /* strings: points into the item's argument or keyword */
+	int32_t value;	 /* numbers and yes/no (1/0); -1 for "none" (ssh's are int) */
+	const char *str; /* the first argument's value or the keyword (see keep_str) */
 } oss_dir;
 
 typedef enum oss_crit_kind {
@@ -100,16 +101,18 @@ typedef struct oss_block {
 			  file (-1 in the main file); inactive forces inactive */
 	int key;       /* the literal Host block it depends on, or -1 */
 	int literal;   /* BK_HOST whose patterns are all literal */
-	size_t dir_first;
-	size_t dir_n;
-	oss_crit *crit; /* BK_MATCH */
+	uint32_t npat;
+	uint32_t dir_first; /* at most MAX_EXPANDED setting lines */
+	uint32_t dir_n;
+	const char *const *pat; /* BK_HOST: the Host line's arguments (values) */
+	oss_crit *crit;		/* BK_MATCH */
 	size_t ncrit;
 } oss_block;
 
 /* name -> blocks that can only be active for that host name. */
 typedef struct oss_index_entry {
-	const char *name; /* points into a Host line's argument */
-	size_t *blocks;	  /* in the tree's index_blocks */
+	const char *name; /* a Host line's argument (a block's pat) */
+	uint32_t *blocks; /* in the tree's index_blocks */
 	uint32_t n;
 	uint32_t hash; /* the name's hash, low half: most misses never read the name */
 } oss_index_entry;
@@ -121,14 +124,14 @@ struct ss_openssh {
 	size_t ndirs, dirs_cap;
 	oss_block *blocks;
 	size_t nblocks, blocks_cap;
-	size_t *wild; /* blocks with key -1, in order */
+	uint32_t *wild; /* blocks with key -1, in order */
 	size_t nwild;
 	oss_index_entry *index; /* index_n entries, in order of first appearance */
 	uint64_t *index_slots;	/* open addressing over them, index_cap slots (a
 				   power of two): see slot_of in openssh_load.c */
 	size_t index_cap, index_n;
-	size_t *index_blocks; /* every entry's blocks, one after the other */
-	int want_final;	      /* some Match line has a `final` criterion */
+	uint32_t *index_blocks; /* every entry's blocks, one after the other */
+	int want_final;		/* some Match line has a `final` criterion */
 	char *local_user;
 	/* eval scratch: act_stamp[b] == stamp when block b is active in the
 	 * running pass */
@@ -140,14 +143,24 @@ struct ss_openssh {
 	int all_settings; /* every setting line has an OP_SETTING dir */
 	char *base;	  /* relative Include base */
 	char *home;
+	/* Lean (audit): the files' lines are lexed while the tree is built and
+	 * not kept; what evaluation needs of them (Host patterns, setting
+	 * values) is copied into `strs`, and a line wanted again (an error's
+	 * column) is lexed again (oss_relex). Otherwise conf holds every line
+	 * (plan and migration edit them) and the strings point into it. */
+	int lean;
+	ss_arena strs;
 };
 
 const oss_index_entry *oss_index_find(const ss_openssh *c, const char *name);
 /* ss_openssh_host_names without copies: the names point into the tree's
  * items; *out is allocated (free it), NULL when there is none. */
 int oss_host_names(const ss_openssh *c, const char ***out, size_t *n);
-/* 1 when a Host line applies to the host name (patterns, '!'). */
-int oss_host_matches(const ss_sshconf_item *it, const char *host);
+/* 1 when a Host block applies to the host name (patterns, '!'). */
+int oss_host_matches(const oss_block *b, const char *host);
+/* Line `item` of a file lexed again into `it` (free it with
+ * ss_sshconf_item_free); -1 with `d` set. */
+int oss_relex(const ss_openssh *c, uint32_t file, uint32_t item, ss_sshconf_item *it, ss_diag *d);
 /* Moves every file's text, with edits[i], into the changeset (the tree can
  * only be freed afterwards). */
 int oss_move_to_changeset(ss_openssh *c, ss_edits *edits, ss_changeset *cs, ss_diag *d);

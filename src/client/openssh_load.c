@@ -34,6 +34,9 @@ typedef struct loader {
 	/* The keywords looked up so far, by the keyword's hash: a file repeats
 	 * a handful of keywords thousands of times (Host, HostName, User). */
 	const oss_keyword *kw_seen[KW_SLOTS];
+	/* Lean trees: the line being walked at each Include depth (an Include
+	 * line's arguments are read again after each file it names). */
+	ss_sshconf_lexer lx[MAX_DEPTH + 1];
 } loader;
 
 /* oss_keyword_find through L->kw_seen (a slot holds the last keyword
@@ -69,6 +72,14 @@ char *oss_where(const ss_openssh *c, uint32_t file, uint32_t item)
 	return s;
 }
 
+int oss_relex(const ss_openssh *c, uint32_t file, uint32_t item, ss_sshconf_item *it, ss_diag *d)
+{
+	const ss_text *t = &c->files[file].text;
+	const ss_line *l = &t->lines[item];
+	it->line = item;
+	return ss_sshconf_lex_line(t, l->start, l->start + l->len, SS_SSHCONF_CLIENT, it, d);
+}
+
 const char *oss_dir_where(ss_openssh *c, size_t dir)
 {
 	if (!c->where && !(c->where = calloc(c->ndirs ? c->ndirs : 1, sizeof(*c->where))))
@@ -79,6 +90,34 @@ const char *oss_dir_where(ss_openssh *c, size_t dir)
 }
 
 /* --- blocks and setting lines --- */
+
+/* A string of a line the tree keeps: in a lean tree a copy (the line is
+ * not kept), else the line's own. NULL when memory runs out. */
+static const char *keep_str(ss_openssh *c, const char *s)
+{
+	return c->lean ? ss_arena_strndup(&c->strs, s, strlen(s)) : s;
+}
+
+/* A Host block's patterns, as evaluation and the scopes read them. */
+static int keep_patterns(loader *L, oss_block *b, const ss_sshconf_item *it)
+{
+	ss_openssh *c = L->c;
+	if (!it->nargs)
+		return 0;
+	const char **v = ss_arena_alloc(&c->strs, it->nargs * sizeof(*v));
+	if (!v)
+		return ss_diag_oom(L->d);
+	for (size_t a = 0; a < it->nargs; a++) {
+		v[a] = c->lean
+			   ? ss_arena_strndup(&c->strs, it->args[a].value, it->args[a].value_len)
+			   : it->args[a].value;
+		if (!v[a])
+			return ss_diag_oom(L->d);
+	}
+	b->pat = v;
+	b->npat = (uint32_t)it->nargs;
+	return 0;
+}
 
 static int new_block(loader *L, oss_block_kind kind, uint32_t file, uint32_t item, int parent,
 		     int inc)
@@ -99,7 +138,7 @@ static int new_block(loader *L, oss_block_kind kind, uint32_t file, uint32_t ite
 	b->item = item;
 	b->parent = parent;
 	b->inc = inc;
-	b->dir_first = c->ndirs;
+	b->dir_first = (uint32_t)c->ndirs;
 	if (kind == BK_CONT)
 		b->key = parent < 0 ? -1 : c->blocks[parent].key;
 	else if (kind == BK_CHECK)
@@ -120,7 +159,9 @@ static int add_dir(loader *L, oss_op op, uint32_t file, uint32_t item, long valu
 		c->dirs = v;
 		c->dirs_cap = cap;
 	}
-	c->dirs[c->ndirs++] = (oss_dir){op, file, item, value, str};
+	if (str && !(str = keep_str(c, str)))
+		return ss_diag_oom(L->d);
+	c->dirs[c->ndirs++] = (oss_dir){op, file, item, (int32_t)value, str};
 	c->blocks[c->nblocks - 1].dir_n++;
 	return 0;
 }
@@ -394,7 +435,9 @@ static int load_one(loader *L, const char *path, int checkperm, int *index)
 						.hash = ss_content_hash_bytes("", 0)};
 	} else
 		r = ss_text_load(&f->text, path, 0, L->d);
-	if (r == 0 && ss_sshconf_parse(&f->conf, &f->text, SS_SSHCONF_CLIENT, L->d) < 0) {
+	/* A lean tree lexes the lines while walking them (walk_file). */
+	if (r == 0 && !c->lean &&
+	    ss_sshconf_parse(&f->conf, &f->text, SS_SSHCONF_CLIENT, L->d) < 0) {
 		ss_text_free(&f->text);
 		r = -1;
 	}
@@ -544,15 +587,26 @@ static int unknown_keyword(loader *L, uint32_t file, uint32_t item, const ss_ssh
 	return *cur < 0 ? -1 : 0;
 }
 
-static int walk_file(loader *L, uint32_t file, int depth, int parent)
+/* `*at`: the first line not yet lexed, SIZE_MAX when lexing failed. */
+static int walk_lines(loader *L, uint32_t file, int depth, int parent, size_t *at)
 {
 	ss_openssh *c = L->c;
 	int inc = parent; /* Host/Match here are forced off when the Include's block is */
 	int cur = new_block(L, BK_CONT, file, 0, parent, -1);
 	if (cur < 0)
 		return -1;
-	for (size_t i = 0; i < c->files[file].conf.nitems; i++) {
-		const ss_sshconf_item *it = &c->files[file].conf.items[i];
+	size_t nlines = c->lean ? c->files[file].text.nlines : c->files[file].conf.nitems;
+	ss_sshconf_item line;
+	for (size_t i = 0; i < nlines; i++) {
+		const ss_sshconf_item *it = &line;
+		if (!c->lean)
+			it = &c->files[file].conf.items[i];
+		else if (ss_sshconf_lexer_line(&L->lx[depth], &c->files[file].text, i, &line,
+					       L->d) < 0) {
+			*at = SIZE_MAX;
+			return -1;
+		}
+		*at = i + 1;
 		if (it->kind != SS_SSHCONF_DIRECTIVE)
 			continue;
 		const oss_keyword *k = keyword_find(L, it->keyword);
@@ -577,6 +631,8 @@ static int walk_file(loader *L, uint32_t file, int depth, int parent)
 				c->blocks[cur].literal = 1;
 				c->blocks[cur].key = cur;
 			}
+			if (keep_patterns(L, &c->blocks[cur], it) < 0)
+				return -1;
 			continue;
 		case OSS_K_MATCH:
 			cur = new_block(L, BK_MATCH, file, (uint32_t)i, -1, inc);
@@ -601,22 +657,45 @@ static int walk_file(loader *L, uint32_t file, int depth, int parent)
 			break;
 		}
 		const char *str = it->nargs ? it->args[0].value : NULL;
+		if (k->op == OP_CANONDOMAINS || k->op == OP_CNAMES)
+			value = !(it->nargs == 1 && strcasecmp(str, "none") == 0);
+		if (k->op != OP_NONE && add_dir(L, k->op, file, (uint32_t)i, value, str) < 0)
+			return -1;
 		if (k->op == OP_IGNUNK) {
 			const char **v = realloc(L->ignunk, (L->nignunk + 1) * sizeof(*v));
 			if (!v)
 				return ss_diag_oom(L->d);
 			L->ignunk = v;
-			L->ignunk[L->nignunk++] = str;
+			L->ignunk[L->nignunk++] = c->dirs[c->ndirs - 1].str; /* the kept copy */
 		}
-		if (k->op == OP_CANONDOMAINS || k->op == OP_CNAMES)
-			value = !(it->nargs == 1 && strcasecmp(str, "none") == 0);
-		if (k->op != OP_NONE && add_dir(L, k->op, file, (uint32_t)i, value, str) < 0)
-			return -1;
 		if (c->all_settings &&
 		    add_dir(L, OP_SETTING, file, (uint32_t)i, 0, it->keyword) < 0)
 			return -1;
 	}
 	return 0;
+}
+
+/* ss_sshconf_parse lexes a whole file before any line of it counts: a lean
+ * tree, which lexes while it walks, reports the first line of the file's
+ * rest that does not lex instead of what it stopped at, as that would. */
+static int walk_file(loader *L, uint32_t file, int depth, int parent)
+{
+	size_t at = 0;
+	if (walk_lines(L, file, depth, parent, &at) == 0)
+		return 0;
+	if (!L->c->lean || at == SIZE_MAX || ss_diag_is_oom(L->d))
+		return -1;
+	const ss_text *t = &L->c->files[file].text;
+	for (size_t i = at; i < t->nlines; i++) {
+		ss_sshconf_item line;
+		ss_diag e = SS_DIAG_INIT;
+		if (ss_sshconf_lexer_line(&L->lx[depth], t, i, &line, &e) < 0) {
+			ss_diag_clear(L->d);
+			*L->d = e;
+			return -1;
+		}
+	}
+	return -1;
 }
 
 /* --- the literal Host index --- */
@@ -670,7 +749,7 @@ static size_t index_slot(ss_openssh *c, const char *name, size_t len)
 
 /* 1 when an earlier name of the same Host line took the same entry
  * ("Host a a": the block is listed once). */
-static int seen_on_line(const size_t *slot, size_t first, size_t k)
+static int seen_on_line(const uint32_t *slot, size_t first, size_t k)
 {
 	for (size_t j = first; j < k; j++)
 		if (slot[j] == slot[k])
@@ -686,11 +765,9 @@ static int build_index(ss_openssh *c, ss_diag *d)
 	size_t names = 0, pairs = 0;
 	for (size_t b = 0; b < c->nblocks; b++) {
 		if (c->blocks[b].literal)
-			names += c->files[c->blocks[b].file].conf.items[c->blocks[b].item].nargs;
-		if (c->blocks[b].key >= 0) {
-			const oss_block *kb = &c->blocks[c->blocks[b].key];
-			pairs += c->files[kb->file].conf.items[kb->item].nargs;
-		}
+			names += c->blocks[b].npat;
+		if (c->blocks[b].key >= 0)
+			pairs += c->blocks[c->blocks[b].key].npat;
 	}
 	c->index_cap = 16;
 	while (c->index_cap < names + names / 2 + 16) /* load factor under 2/3 */
@@ -702,7 +779,7 @@ static int build_index(ss_openssh *c, ss_diag *d)
 	c->wild = calloc(c->nblocks ? c->nblocks : 1, sizeof(*c->wild));
 	c->act_stamp = calloc(c->nblocks ? c->nblocks : 1, sizeof(*c->act_stamp));
 	c->index_blocks = malloc((pairs ? pairs : 1) * sizeof(*c->index_blocks));
-	size_t *slot = malloc((pairs ? pairs : 1) * sizeof(*slot));
+	uint32_t *slot = malloc((pairs ? pairs : 1) * sizeof(*slot));
 	if (!c->index_slots || !c->index || !c->wild || !c->act_stamp || !c->index_blocks ||
 	    !slot) {
 		free(slot);
@@ -712,13 +789,12 @@ static int build_index(ss_openssh *c, ss_diag *d)
 	size_t k = 0;
 	for (size_t b = 0; b < c->nblocks; b++) {
 		if (c->blocks[b].key < 0) {
-			c->wild[c->nwild++] = b;
+			c->wild[c->nwild++] = (uint32_t)b;
 			continue;
 		}
 		const oss_block *kb = &c->blocks[c->blocks[b].key];
-		const ss_sshconf_item *it = &c->files[kb->file].conf.items[kb->item];
-		for (size_t a = 0, first = k; a < it->nargs; a++, k++) {
-			slot[k] = index_slot(c, it->args[a].value, it->args[a].value_len);
+		for (size_t a = 0, first = k; a < kb->npat; a++, k++) {
+			slot[k] = (uint32_t)index_slot(c, kb->pat[a], strlen(kb->pat[a]));
 			if (!seen_on_line(slot, first, k))
 				c->index[slot[k]].n++;
 		}
@@ -735,11 +811,10 @@ static int build_index(ss_openssh *c, ss_diag *d)
 	for (size_t b = 0; b < c->nblocks; b++) {
 		if (c->blocks[b].key < 0)
 			continue;
-		const oss_block *kb = &c->blocks[c->blocks[b].key];
-		size_t nargs = c->files[kb->file].conf.items[kb->item].nargs;
+		size_t nargs = c->blocks[c->blocks[b].key].npat;
 		for (size_t a = 0, first = k; a < nargs; a++, k++)
 			if (!seen_on_line(slot, first, k))
-				c->index[slot[k]].blocks[c->index[slot[k]].n++] = b;
+				c->index[slot[k]].blocks[c->index[slot[k]].n++] = (uint32_t)b;
 	}
 	free(slot);
 	return 0;
@@ -808,8 +883,14 @@ int ss_openssh_load_chain(ss_openssh **out, const char *const *paths, size_t n,
 	ss_openssh *c = calloc(1, sizeof(*c));
 	if (!c)
 		return ss_diag_oom(d);
-	loader L = {c,	   d, NULL, 0, 0, -1, -1, 0, o ? o->main_bytes : NULL, o ? o->main_len : 0,
-		    {NULL}};
+	loader L;
+	memset(&L, 0, sizeof(L));
+	L.c = c;
+	L.d = d;
+	L.prev_file = L.prev_cur = -1;
+	L.main_bytes = o ? o->main_bytes : NULL;
+	L.main_len = o ? o->main_len : 0;
+	c->lean = o && o->lean;
 	int r = init_options(c, paths[0], o, d);
 	for (size_t i = 0; i < n && r == 0; i++) {
 		int idx = 0;
@@ -826,6 +907,8 @@ int ss_openssh_load_chain(ss_openssh **out, const char *const *paths, size_t n,
 	if (r == 0)
 		r = build_index(c, d);
 	free(L.ignunk);
+	for (size_t i = 0; i <= MAX_DEPTH; i++)
+		ss_sshconf_lexer_free(&L.lx[i]);
 	if (r < 0) {
 		ss_openssh_free(c);
 		return -1;
@@ -870,6 +953,7 @@ void ss_openssh_free(ss_openssh *c)
 	free(c->local_user);
 	free(c->base);
 	free(c->home);
+	ss_arena_release(&c->strs);
 	free(c);
 }
 
@@ -883,8 +967,7 @@ int oss_host_names(const ss_openssh *c, const char ***out, size_t *n)
 	*n = 0;
 	for (size_t b = 0; b < c->nblocks; b++) {
 		const oss_block *blk = &c->blocks[b];
-		size_t k =
-		    blk->kind == BK_HOST ? c->files[blk->file].conf.items[blk->item].nargs : 0;
+		size_t k = blk->kind == BK_HOST ? blk->npat : 0;
 		names += k;
 		others += blk->literal ? 0 : k;
 	}
@@ -904,9 +987,8 @@ int oss_host_names(const ss_openssh *c, const char ***out, size_t *n)
 		const oss_block *blk = &c->blocks[b];
 		if (blk->kind != BK_HOST)
 			continue;
-		const ss_sshconf_item *it = &c->files[blk->file].conf.items[blk->item];
-		for (size_t a = 0; a < it->nargs; a++) {
-			const char *name = it->args[a].value;
+		for (size_t a = 0; a < blk->npat; a++) {
+			const char *name = blk->pat[a];
 			if (name[0] == '!' || strpbrk(name, "*?"))
 				continue;
 			const oss_index_entry *e = oss_index_find(c, name);
@@ -915,7 +997,7 @@ int oss_host_names(const ss_openssh *c, const char ***out, size_t *n)
 					continue;
 				listed[e - c->index] = 1;
 			} else {
-				size_t h = hash_name(name, it->args[a].value_len) & (cap - 1);
+				size_t h = hash_name(name, strlen(name)) & (cap - 1);
 				while (seen[h] && strcmp(seen[h], name) != 0)
 					h = (h + 1) & (cap - 1);
 				if (seen[h])

@@ -65,11 +65,11 @@ static char *fill(const char *pat, const char *word)
 	return ss_buf_detach(&b, NULL);
 }
 
-static int all_star(const ss_sshconf_item *it)
+static int all_star(const oss_block *b)
 {
 	int pos = 0;
-	for (size_t i = 0; i < it->nargs; i++) {
-		const char *p = it->args[i].value;
+	for (size_t i = 0; i < b->npat; i++) {
+		const char *p = b->pat[i];
 		if (p[0] == '!')
 			continue;
 		pos++;
@@ -83,15 +83,13 @@ enum { MAX_CANDIDATES = 16 };
 
 /* The positive patterns of a header: a Host line's, or the host and
  * originalhost lists of a Match line (user == 0), or its user lists. */
-static int patterns(const ss_openssh *c, const oss_block *b, int user, ss_strlist *out)
+static int patterns(const oss_block *b, int user, ss_strlist *out)
 {
 	if (b->kind == BK_HOST) {
 		if (user)
 			return 0;
-		const ss_sshconf_item *it = &c->files[b->file].conf.items[b->item];
-		for (size_t i = 0; i < it->nargs; i++)
-			if (it->args[i].value[0] != '!' &&
-			    ss_strlist_push(out, it->args[i].value) < 0)
+		for (size_t i = 0; i < b->npat; i++)
+			if (b->pat[i][0] != '!' && ss_strlist_push(out, b->pat[i]) < 0)
 				return -1;
 		return 0;
 	}
@@ -179,7 +177,7 @@ static int host_candidates(const ss_openssh *c, size_t b, ss_strlist *out)
 		r = ss_strlist_push(&words, fills[f]);
 	for (size_t i = 0; i < n && !r; i++) {
 		ss_strlist_release(&pats);
-		r = patterns(c, &c->blocks[chain[i]], 0, &pats);
+		r = patterns(&c->blocks[chain[i]], 0, &pats);
 		if (!r)
 			r = names_for(&pats, &words, &next);
 		/* The words from before stay candidates for what has no pattern. */
@@ -203,7 +201,7 @@ static int user_candidates(const ss_openssh *c, size_t b, ss_strlist *out)
 	ss_strlist pats = SS_STRLIST_INIT, words = SS_STRLIST_INIT;
 	int r = ss_strlist_push(&words, "sshsync");
 	for (size_t i = 0; i < n && !r; i++)
-		r = patterns(c, &c->blocks[chain[i]], 1, &pats);
+		r = patterns(&c->blocks[chain[i]], 1, &pats);
 	if (!r && pats.n)
 		r = names_for(&pats, &words, out);
 	ss_strlist_release(&pats);
@@ -240,10 +238,9 @@ static int no_witness(const ss_openssh *c, size_t b, char **why)
 			return -1;
 	if (*why || blk->kind == BK_MATCH)
 		return 0;
-	const ss_sshconf_item *it = &c->files[blk->file].conf.items[blk->item];
 	size_t pos = 0;
-	for (size_t i = 0; i < it->nargs; i++)
-		pos += it->args[i].value[0] != '!';
+	for (size_t i = 0; i < blk->npat; i++)
+		pos += blk->pat[i][0] != '!';
 	if (!pos) {
 		*why = ss_strdup("no witness: the line has only negated patterns, so ssh "
 				 "applies it to no host");
@@ -259,9 +256,8 @@ static int fill_witnesses(const ss_openssh *c, size_t b, ss_strlist *out)
 	int r = host_candidates(c, b, &hosts);
 	if (!r)
 		r = user_candidates(c, b, &users);
-	const ss_sshconf_item *it = &c->files[blk->file].conf.items[blk->item];
 	for (size_t h = 0; h < hosts.n && !r && out->n < MAX_CANDIDATES; h++) {
-		if (blk->kind == BK_HOST && !oss_host_matches(it, hosts.v[h]))
+		if (blk->kind == BK_HOST && !oss_host_matches(blk, hosts.v[h]))
 			continue;
 		for (size_t u = 0; u < (users.n ? users.n : 1) && !r && out->n < MAX_CANDIDATES;
 		     u++)
@@ -297,12 +293,12 @@ static char *match_name(const oss_block *b)
 	return ss_buf_detach(&s, NULL);
 }
 
-static char *host_name(const ss_sshconf_item *it)
+static char *host_name(const oss_block *b)
 {
 	ss_buf s = SS_BUF_INIT;
 	int r = ss_buf_adds(&s, "Host");
-	for (size_t i = 0; i < it->nargs && !r; i++)
-		r = ss_buf_addc(&s, ' ') || ss_sshconf_quote(it->args[i].value, &s);
+	for (size_t i = 0; i < b->npat && !r; i++)
+		r = ss_buf_addc(&s, ' ') || ss_sshconf_quote(b->pat[i], &s);
 	if (r || ss_buf_grow(&s, 0) < 0) {
 		ss_buf_release(&s);
 		return NULL;
@@ -354,15 +350,15 @@ int ss_openssh_block_scopes(const ss_openssh *c, ss_openssh_scopes *out, ss_diag
 		const oss_block *blk = &c->blocks[b];
 		if (!m[b] || (blk->kind != BK_HOST && blk->kind != BK_MATCH))
 			continue;
-		const ss_sshconf_item *it = &c->files[blk->file].conf.items[blk->item];
-		if (blk->kind == BK_HOST && (blk->literal || all_star(it)))
+		if (blk->kind == BK_HOST && (blk->literal || all_star(blk)))
 			continue; /* the literal names and `*` stand for it */
 		char *why = NULL;
 		if (no_witness(c, b, &why) < 0)
 			r = -1;
 		else
 			r = push_scope(out, c, b,
-				       blk->kind == BK_HOST ? host_name(it) : match_name(blk), why);
+				       blk->kind == BK_HOST ? host_name(blk) : match_name(blk),
+				       why);
 	}
 	free(m);
 	return r < 0 ? ss_diag_oom(d) : 0;
@@ -380,8 +376,7 @@ static size_t witness_hits(const ss_openssh *c, const char *name)
 	for (size_t b = 0; b < c->nblocks; b++) {
 		const oss_block *blk = &c->blocks[b];
 		if (blk->kind == BK_HOST && !blk->literal) {
-			const ss_sshconf_item *it = &c->files[blk->file].conf.items[blk->item];
-			hits += !all_star(it) && oss_host_matches(it, name);
+			hits += !all_star(blk) && oss_host_matches(blk, name);
 		} else if (blk->kind == BK_MATCH) {
 			for (size_t k = 0; k < blk->ncrit; k++) {
 				const oss_crit *cr = &blk->crit[k];

@@ -7,7 +7,6 @@
 #include "sshsync/winscp.h"
 
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -199,16 +198,45 @@ char *ss_winscp_unmunge(const char *s, size_t len)
 	return ss_buf_detach(&out, NULL);
 }
 
+/* The %XY escapes of raw[0..len) decoded into `out`, as the first step of
+ * ss_winscp_unmunge does; 1 when the result is printable ASCII (then it is
+ * also the name WinSCP shows), 0 when it needs the second step. */
+static int unescape_plain(const char *raw, size_t len, ss_buf *out, int *plain)
+{
+	if (ss_buf_grow(out, len + 1) < 0)
+		return -1;
+	unsigned char *o = (unsigned char *)out->data + out->len, *start = o;
+	int ok = 1;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)raw[i];
+		if (c == '%' && i + 2 < len && raw[i + 1] && raw[i + 2]) {
+			unsigned byte =
+			    ((unsigned)hexval(raw[i + 1]) << 4) + (unsigned)hexval(raw[i + 2]);
+			c = (unsigned char)byte;
+			i += 2;
+		}
+		ok &= c >= 0x20 && c < 0x7F;
+		*o++ = c;
+	}
+	out->len += (size_t)(o - start);
+	out->data[out->len] = '\0';
+	*plain = ok;
+	return 0;
+}
+
 static int unmunge_into(const char *raw, size_t len, ss_buf *out)
 {
-	/* Printable ASCII without '%' unmunges to itself: most site names,
-	 * and a 100,000-site file lists every one of them. */
-	size_t plain = 0;
-	while (plain < len && raw[plain] != '%' && (unsigned char)raw[plain] >= 0x20 &&
-	       (unsigned char)raw[plain] < 0x7F)
-		plain++;
-	if (plain == len)
-		return ss_buf_add(out, raw, len);
+	/* Most site names decode to printable ASCII ("Team%2000/host%2001"),
+	 * which WinSCP shows as it is: one pass, no copy (a 100,000-site
+	 * file lists every one of them). Anything else, a byte order mark
+	 * (UTF-8 names start with one) included, takes the whole unmunge. */
+	size_t base = out->len;
+	int plain;
+	if (unescape_plain(raw, len, out, &plain) < 0)
+		return -1;
+	if (plain)
+		return 0;
+	out->len = base;
 	char *s = ss_winscp_unmunge(raw, len);
 	int r = s ? ss_buf_adds(out, s) : -1;
 	free(s);
@@ -243,10 +271,44 @@ static long read_value(const wsite *w, int k)
 	return w->k[k].present && w->k[k].readable ? w->k[k].v : factory[k];
 }
 
+/* A reason made of these pieces, one after the other: what
+ * ss_scope_reason makes of "%s%s..." with them ("(null)" for a NULL, as
+ * glibc prints it), without printf: a 100,000-site file gives tens of
+ * thousands of reasons. -1 when memory runs out. */
+static int reason_of(ss_scope *sc, const char *const *parts, size_t n)
+{
+	size_t len = 1;
+	for (size_t i = 0; i < n; i++)
+		len += strlen(parts[i] ? parts[i] : "(null)");
+	char *text = malloc(len), *at = text;
+	if (!text)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		const char *piece = parts[i] ? parts[i] : "(null)";
+		size_t l = strlen(piece);
+		memcpy(at, piece, l);
+		at += l;
+	}
+	*at = '\0';
+	return ss_strlist_push_owned(&sc->reasons, text);
+}
+
+#define REASON(sc, ...)                                                                            \
+	reason_of((sc), (const char *const[]){__VA_ARGS__},                                        \
+		  sizeof((const char *const[]){__VA_ARGS__}) / sizeof(const char *))
+
+/* "%lld" of v in digits[25] (NUL-terminated), without printf. */
+static const char *number(long long v, char digits[25])
+{
+	digits[24] = '\0';
+	return digits + ss_format_lld(digits, v);
+}
+
 static int reason_unreadable(ss_scope *sc, const wval *v, int k)
 {
-	return ss_scope_reason(sc, "%s at %s %s: WinSCP ignores it and uses the default %ld",
-			       v->shown, v->where, v->why, factory[k]);
+	char num[25];
+	return REASON(sc, v->shown, " at ", v->where, " ", v->why,
+		      ": WinSCP ignores it and uses the default ", number(factory[k], num));
 }
 
 /* Reasons for the keys from..to (inclusive) that WinSCP cannot read. */
@@ -288,20 +350,18 @@ static int evaluate_ssh(const wsite *w, ss_scope *sc)
 		sc->interval = 0;
 		const wval *t = &w->k[K_TYPE];
 		if (set_at)
-			r |= ss_scope_reason(sc,
-					     "%s at %s sets an interval, but PingType is 0%s%s: "
-					     "WinSCP sends no keepalives",
-					     set_at->shown, set_at->where,
-					     t->present && t->readable ? " at " : " (the default)",
-					     t->present && t->readable ? t->where : "");
+			r |= REASON(sc, set_at->shown, " at ", set_at->where,
+				    " sets an interval, but PingType is 0",
+				    t->present && t->readable ? " at " : " (the default)",
+				    t->present && t->readable ? t->where : "",
+				    ": WinSCP sends no keepalives");
 		set_at = t->present && t->readable ? t : NULL;
 	} else {
 		sc->interval = interval;
 		if (type != 1 && type != 2)
-			r |= ss_scope_reason(sc,
-					     "%s at %s is not 0, 1 or 2: WinSCP sends null "
-					     "packets, but writes no such value",
-					     w->k[K_TYPE].shown, w->k[K_TYPE].where);
+			r |= REASON(sc, w->k[K_TYPE].shown, " at ", w->k[K_TYPE].where,
+				    " is not 0, 1 or 2: WinSCP sends null packets, but writes no "
+				    "such value");
 		if (interval < 0)
 			r |= ss_scope_reason(sc,
 					     "interval %llds (PingInterval*60 + "
@@ -325,18 +385,14 @@ static int evaluate_ftp(const wsite *w, ss_scope *sc)
 	const wval *set_at = iv->present && iv->readable ? iv : NULL;
 	if (type == 0) {
 		if (set_at)
-			r |= ss_scope_reason(
-			    sc,
-			    "%s at %s sets an interval, but FtpPingType is 0 at %s: "
-			    "WinSCP sends no keepalives",
-			    iv->shown, iv->where, t->where);
+			r |= REASON(sc, iv->shown, " at ", iv->where,
+				    " sets an interval, but FtpPingType is 0 at ", t->where,
+				    ": WinSCP sends no keepalives");
 		set_at = t;
 	} else if (type < 1 || type > 3) {
-		r |=
-		    ss_scope_reason(sc,
-				    "%s at %s is not 0, 1, 2 or 3: WinSCP's FTP engine sends dummy "
-				    "commands, but WinSCP writes no such value",
-				    t->shown, t->where);
+		r |= REASON(sc, t->shown, " at ", t->where,
+			    " is not 0, 1, 2 or 3: WinSCP's FTP engine sends dummy commands, but "
+			    "WinSCP writes no such value");
 	}
 	if (!set_at && t->present && t->readable)
 		set_at = t;
@@ -351,9 +407,8 @@ static int evaluate_none(const wsite *w, ss_scope *sc)
 	long proto = read_value(w, K_PROTO);
 	sc->not_applicable = 1;
 	sc->interval = SS_UNSET;
-	return ss_scope_reason(sc, "%s at %s: WinSCP has no keepalive for %s sites",
-			       w->k[K_PROTO].shown, w->k[K_PROTO].where,
-			       proto == 6 ? "WebDAV" : "S3");
+	return REASON(sc, w->k[K_PROTO].shown, " at ", w->k[K_PROTO].where,
+		      ": WinSCP has no keepalive for ", proto == 6 ? "WebDAV" : "S3", " sites");
 }
 
 /* Fills the scope's interval and set_at, and the reasons that come from
@@ -475,8 +530,9 @@ static int read_sites(ss_storage *st, wsites *out, int *have_default, ss_diag *d
 	return 0;
 }
 
+/* PingType, PingInterval and PingIntervalSecs for a site (the storage
+ * writes them as numbers). */
 typedef struct targets {
-	char text[3][24];
 	long value[3];
 } targets;
 
@@ -485,8 +541,6 @@ static void set_targets(targets *tg, long type, long interval)
 	tg->value[K_TYPE] = type;
 	tg->value[K_MIN] = interval / 60;
 	tg->value[K_SECS] = interval % 60;
-	for (int k = 0; k < 3; k++)
-		snprintf(tg->text[k], sizeof(tg->text[k]), "%ld", tg->value[k]);
 }
 
 /* Edits one SCP/SFTP section (the site's first, or a later duplicate that
@@ -677,6 +731,13 @@ static int audit_store(ss_storage *st, const char *path, ss_scopes *out, ss_diag
 	}
 	if (!have_default && default_scope(path, shadow, out, d) < 0)
 		return -1;
+	/* A file is read whole when it is opened: what fails from here on is
+	 * memory, which ends the audit, so a report that streams takes each
+	 * scope as it comes, and 100,000 sites are never held as scopes
+	 * beside the file. The live registry is read site by site: a key
+	 * that vanishes meanwhile fails the target, whose scopes are then
+	 * replaced by one error scope, so they wait for the engine. */
+	int settle = strcmp(ss_storage_backend_name(st), "winreg") != 0;
 	int r = 0;
 	for (size_t s = 0; s < n && r == 0; s++) {
 		wsite w;
@@ -687,6 +748,8 @@ static int audit_store(ss_storage *st, const char *path, ss_scopes *out, ss_diag
 		if (r == 0 && (!sc || evaluate(&w, sc) < 0))
 			r = ss_diag_oom(d);
 		wsite_free(&w);
+		if (r == 0 && settle)
+			r = ss_scopes_settle(out, d);
 	}
 	return r;
 }

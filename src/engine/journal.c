@@ -54,18 +54,34 @@ static int put_sha(void *ctx, const void *data, size_t len, ss_diag *d)
 	return 0;
 }
 
+int ss_sha256_sink_begin(ss_sha256_sink *s, ss_diag *d)
+{
+	s->sink.put = put_sha;
+	s->sink.ctx = ss_os_sha256_begin();
+	return s->sink.ctx ? 0 : ss_diag_set(d, NULL, 0, 0, "cannot compute a SHA-256");
+}
+
+int ss_sha256_sink_end(ss_sha256_sink *s, char out[SS_SHA256_HEX], ss_diag *d)
+{
+	unsigned char md[32];
+	int r = ss_os_sha256_end(s->sink.ctx, md);
+	s->sink.ctx = NULL;
+	if (!out)
+		return 0;
+	if (r < 0)
+		return ss_diag_set(d, NULL, 0, 0, "cannot compute a SHA-256");
+	hex_digest(md, out);
+	return 0;
+}
+
 int ss_sha256_source(const ss_source *src, char out[SS_SHA256_HEX], ss_diag *d)
 {
-	ss_os_sha256_ctx *ctx = ss_os_sha256_begin();
-	unsigned char md[32];
-	int r = ctx ? 0 : ss_diag_set(d, NULL, 0, 0, "cannot compute a SHA-256");
-	ss_sink sink = {put_sha, ctx};
-	if (r == 0)
-		r = ss_source_emit(src, &sink, d);
-	if (ss_os_sha256_end(ctx, md) < 0 && r == 0)
-		r = ss_diag_set(d, NULL, 0, 0, "cannot compute a SHA-256");
-	if (r == 0)
-		hex_digest(md, out);
+	ss_sha256_sink s;
+	if (ss_sha256_sink_begin(&s, d) < 0)
+		return -1;
+	int r = ss_source_emit(src, &s.sink, d);
+	if (ss_sha256_sink_end(&s, r == 0 ? out : NULL, d) < 0)
+		r = -1;
 	return r;
 }
 
@@ -319,6 +335,11 @@ int ss_journal_store_from(ss_journal *j, const ss_source *src, char hex[SS_SHA25
 {
 	if (ss_sha256_source(src, hex, d) < 0)
 		return -1;
+	return ss_journal_keep_from(j, src, hex, d);
+}
+
+int ss_journal_keep_from(ss_journal *j, const ss_source *src, const char *hex, ss_diag *d)
+{
 	int dir;
 	if (open_objects(j, &dir, d) < 0)
 		return -1;

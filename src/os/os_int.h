@@ -31,12 +31,12 @@ int ss_os_lock_once(int dir, const char *name, int *fd, ss_stat *st);
 void *ss_os_dynlib_open(const char *soname, const char *why);
 /* The address of `name` in that library, or the same exit. */
 void *ss_os_dynlib_symbol(void *lib, const char *soname, const char *name);
-/* A library's functions as one list, FUNCTIONS(F, V): F(return type, name,
- * (parameters), (arguments)), V(name, (parameters), (arguments)) for a
- * void one. SS_DYNLIB_TABLE(FUNCTIONS) declares `static table loaded` with
- * a pointer per function, filled by `static void resolve(void *lib)`, and
- * SS_DYNLIB_CALLS(FUNCTIONS) defines each function as a call through
- * `static const table *table_loaded(void)`, which the file writes. */
+/* A library loaded on first use, in a file of its own: its functions as
+ * one list FUNCTIONS(F, V), F(return type, name, (parameters),
+ * (arguments)) and V(name, (parameters), (arguments)) for a void one; then
+ * SS_DYNLIB(FUNCTIONS, SONAME, WHY) defines each function as a call
+ * through a pointer that the first call of any fills. The pointers are
+ * process-wide, as the dynamic loader's own state would be. */
 #define SS_DYNLIB_FIELD(ret, name, params, args) ret(*name) params;
 #define SS_DYNLIB_VOID_FIELD(name, params, args) void(*name) params;
 #define SS_DYNLIB_RESOLVE(ret, name, params, args)                                                 \
@@ -45,15 +45,6 @@ void *ss_os_dynlib_symbol(void *lib, const char *soname, const char *name);
 		memcpy(&loaded.name, &p, sizeof p);                                                \
 	}
 #define SS_DYNLIB_VOID_RESOLVE(name, params, args) SS_DYNLIB_RESOLVE(void, name, params, args)
-#define SS_DYNLIB_TABLE(FUNCTIONS)                                                                 \
-	typedef struct table {                                                                     \
-		FUNCTIONS(SS_DYNLIB_FIELD, SS_DYNLIB_VOID_FIELD)                                   \
-	} table;                                                                                   \
-	static table loaded;                                                                       \
-	static void resolve(void *lib, const char *soname)                                         \
-	{                                                                                          \
-		FUNCTIONS(SS_DYNLIB_RESOLVE, SS_DYNLIB_VOID_RESOLVE)                               \
-	}
 #define SS_DYNLIB_CALL(ret, name, params, args)                                                    \
 	ret name params                                                                            \
 	{                                                                                          \
@@ -64,6 +55,23 @@ void *ss_os_dynlib_symbol(void *lib, const char *soname, const char *name);
 	{                                                                                          \
 		table_loaded()->name args;                                                         \
 	}
-#define SS_DYNLIB_CALLS(FUNCTIONS) FUNCTIONS(SS_DYNLIB_CALL, SS_DYNLIB_VOID_CALL)
+#define SS_DYNLIB(FUNCTIONS, SONAME, WHY)                                                          \
+	typedef struct table {                                                                     \
+		FUNCTIONS(SS_DYNLIB_FIELD, SS_DYNLIB_VOID_FIELD)                                   \
+	} table;                                                                                   \
+	static table loaded;                                                                       \
+	static pthread_once_t load_once = PTHREAD_ONCE_INIT;                                       \
+	static void load(void)                                                                     \
+	{                                                                                          \
+		const char *soname = SONAME;                                                       \
+		void *lib = ss_os_dynlib_open(soname, WHY);                                        \
+		FUNCTIONS(SS_DYNLIB_RESOLVE, SS_DYNLIB_VOID_RESOLVE)                               \
+	}                                                                                          \
+	static const table *table_loaded(void)                                                     \
+	{                                                                                          \
+		pthread_once(&load_once, load);                                                    \
+		return &loaded;                                                                    \
+	}                                                                                          \
+	FUNCTIONS(SS_DYNLIB_CALL, SS_DYNLIB_VOID_CALL)
 
 #endif

@@ -66,22 +66,5 @@
 	   size_t data_len, unsigned char *out, unsigned int *out_len),                            \
 	  (md, key, key_len, data, data_len, out, out_len))
 
-SS_DYNLIB_TABLE(LIBCRYPTO_FUNCTIONS)
-
-/* Process-wide, as the dynamic loader's own state would be: filled once. */
-static pthread_once_t load_once = PTHREAD_ONCE_INIT;
-
-static void load(void)
-{
-	const char *soname = SSHSYNC_LIBCRYPTO_SONAME;
-	resolve(ss_os_dynlib_open(soname, ", needed for the journal of apply and for host keys"),
-		soname);
-}
-
-static const table *table_loaded(void)
-{
-	pthread_once(&load_once, load);
-	return &loaded;
-}
-
-SS_DYNLIB_CALLS(LIBCRYPTO_FUNCTIONS)
+SS_DYNLIB(LIBCRYPTO_FUNCTIONS, SSHSYNC_LIBCRYPTO_SONAME,
+	  ", needed for the journal of apply and for host keys")

@@ -19,10 +19,10 @@
 	F(xmlBufferPtr, xmlBufferCreate, (void), ())                                               \
 	V(xmlBufferFree, (xmlBufferPtr buf), (buf))                                                \
 	F(int, xmlBufferLength, (const xmlBuffer *buf), (buf))                                     \
-	F(xmlDocPtr, xmlCtxtReadMemory,                                                            \
-	  (xmlParserCtxtPtr ctxt, const char *buffer, int size, const char *url,                   \
-	   const char *encoding, int options),                                                     \
-	  (ctxt, buffer, size, url, encoding, options))                                            \
+	F(xmlDocPtr, xmlCtxtReadIO,                                                                \
+	  (xmlParserCtxtPtr ctxt, xmlInputReadCallback ioread, xmlInputCloseCallback ioclose,      \
+	   void *ioctx, const char *url, const char *encoding, int options),                       \
+	  (ctxt, ioread, ioclose, ioctx, url, encoding, options))                                  \
 	V(xmlFreeDoc, (xmlDocPtr doc), (doc))                                                      \
 	V(xmlFreeParserCtxt, (xmlParserCtxtPtr ctxt), (ctxt))                                      \
 	V(xmlFreeTextWriter, (xmlTextWriterPtr w), (w))                                            \
@@ -52,25 +52,8 @@
 	  (xmlTextWriterPtr w, const xmlChar *name, const char *format, va_list args),             \
 	  (w, name, format, args))
 
-SS_DYNLIB_TABLE(LIBXML2_FUNCTIONS)
-
-/* Process-wide, as the dynamic loader's own state would be: filled once. */
-static pthread_once_t load_once = PTHREAD_ONCE_INIT;
-
-static void load(void)
-{
-	const char *soname = SSHSYNC_LIBXML2_SONAME;
-	resolve(ss_os_dynlib_open(soname, ", needed to read and write XML (Group Policy, JUnit)"),
-		soname);
-}
-
-static const table *table_loaded(void)
-{
-	pthread_once(&load_once, load);
-	return &loaded;
-}
-
-SS_DYNLIB_CALLS(LIBXML2_FUNCTIONS)
+SS_DYNLIB(LIBXML2_FUNCTIONS, SSHSYNC_LIBXML2_SONAME,
+	  ", needed to read and write XML (Group Policy, JUnit)")
 
 int xmlTextWriterWriteFormatAttribute(xmlTextWriterPtr w, const xmlChar *name, const char *format,
 				      ...)

@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "backend.h"
+#include "sshsync/keyindex.h"
 #include "sshsync/winini.h"
 
 #define NONE ((size_t)-1)
@@ -37,10 +38,10 @@ typedef struct inipriv {
 	size_t cache_s;
 	ckey *ck;
 	size_t cn, ccap;
-	/* Keys to add to the first section of cache_s, inserted as one edit
-	 * when another session is asked about, or at commit. */
-	ss_winini_kv *ins;
-	size_t nins, inscap;
+	/* Keys to add to the first section of cache_s, as the lines to
+	 * insert, inserted as one edit when another session is asked about,
+	 * or at commit (one buffer for every site: no allocation each). */
+	ss_buf ins;
 	size_t *next_dup; /* per section: the next section of the same name */
 	pend *p;
 	size_t np, pcap;
@@ -104,7 +105,7 @@ static int ini_open(ss_storage *st, ss_diag *d)
 		last[i] = i;
 		const char *name = ss_winini_section_name(ini, i);
 		/* Deeper sections are subkeys of a session, not sessions. */
-		if (s->name_len <= plen || strncasecmp(name, prefix, plen) != 0 ||
+		if (s->name_len <= plen || !ss_key_eq(name, plen, prefix, plen) ||
 		    memchr(name + plen, '\\', s->name_len - plen))
 			continue;
 		r = storage_add_session(st, name + plen, s->name_len - plen, st->path, i, d);
@@ -128,11 +129,7 @@ static void ini_close(ss_storage *st)
 	free(p->tail);
 	free(p->next_dup);
 	free(p->ck);
-	for (size_t i = 0; i < p->nins; i++) {
-		free((char *)p->ins[i].name);
-		free((char *)p->ins[i].value);
-	}
-	free(p->ins);
+	ss_buf_release(&p->ins);
 	free(p);
 	st->priv = NULL;
 }
@@ -145,29 +142,18 @@ static int ini_same_raw(const char *a, const char *b)
 static int flush_inserts(ss_storage *st, ss_diag *d)
 {
 	inipriv *p = P(st);
-	int r = p->nins ? ss_winini_insert_keys(&p->ini, storage_edits(st), st->handle[p->cache_s],
-						p->ins, p->nins, d)
-			: 0;
-	for (size_t i = 0; i < p->nins; i++) {
-		free((char *)p->ins[i].name);
-		free((char *)p->ins[i].value);
-	}
-	p->nins = 0;
+	int r = p->ins.len
+		    ? ss_winini_insert_lines(&p->ini, storage_edits(st), st->handle[p->cache_s],
+					     p->ins.data, p->ins.len, d)
+		    : 0;
+	ss_buf_reset(&p->ins);
 	return r;
 }
 
 static int add_insert(inipriv *p, const char *name, const char *value)
 {
-	if (storage_grow(&p->ins, &p->inscap, p->nins, sizeof(*p->ins), 8) < 0)
-		return -1;
-	char *n = ss_strdup(name), *v = ss_strdup(value);
-	if (!n || !v) {
-		free(n);
-		free(v);
-		return -1;
-	}
-	p->ins[p->nins++] = (ss_winini_kv){n, v};
-	return 0;
+	ss_winini_kv kv = {name, value};
+	return ss_winini_kv_lines(&p->ini, &p->ins, &kv, 1);
 }
 
 /* The keys of session s, in every section of its name, in file order. */
@@ -215,25 +201,78 @@ static int fill(const ss_winini *ini, const ss_winini_key *k, ss_svalue *out)
 	return out->text && out->shown ? 0 : -1;
 }
 
+/* The names a get_many asks for, with their lengths, and which lengths
+ * there are: bit L of `lengths` for a name of L bytes (bit 63: 63 or
+ * more). Most keys of a site are passed over on their length alone. */
+typedef struct asked {
+	const char *const *names;
+	size_t *lens;
+	size_t n;
+	uint64_t lengths;
+} asked;
+
+static uint64_t length_bit(size_t len)
+{
+	return (uint64_t)1 << (len < 63 ? len : 63);
+}
+
+/* Whether key k, named `name`, is names[i] and not yet found. The first
+ * bytes with bit 5 set are equal when the names are equal ignoring ASCII
+ * case: most keys of a length are told apart there, without a call. */
+static int wanted(const ss_winini_key *k, const char *name, const asked *a, size_t i,
+		  const ss_svalue *out)
+{
+	return k->name_len == a->lens[i] && !out[i].present &&
+	       (k->name_len == 0 || (name[0] | 0x20) == (a->names[i][0] | 0x20)) &&
+	       ss_key_eq(name, k->name_len, a->names[i], a->lens[i]);
+}
+
+/* Fills out[i] for every name asked that key k is (the first key wins). */
+static int take_key(const ss_winini *ini, const ss_winini_key *k, const asked *a, ss_svalue *out)
+{
+	if (!(a->lengths & length_bit(k->name_len)))
+		return 0;
+	const char *name = ss_winini_key_name(ini, k);
+	for (size_t i = 0; i < a->n; i++)
+		if (wanted(k, name, a, i, out) && fill(ini, k, &out[i]) < 0)
+			return -1;
+	return 0;
+}
+
 static int ini_get_many(ss_storage *st, size_t s, const char *const *names, size_t n,
 			ss_svalue *out, ss_diag *d)
 {
 	if (st->sessions[s].created)
 		return 0;
 	inipriv *p = P(st);
-	if (keys_of(st, s, d) < 0)
-		return -1;
-	/* TMemIniFile reads the first key of a name in the first section. */
-	for (size_t j = 0; j < p->cn && p->ck[j].section == st->handle[s]; j++) {
-		const ss_winini_key *k = &p->ck[j].k;
-		for (size_t i = 0; i < n; i++) {
-			if (out[i].present || !is_key(&p->ini, k, names[i], strlen(names[i])))
-				continue;
-			if (fill(&p->ini, k, &out[i]) < 0)
-				return ss_diag_oom(d);
-		}
+	size_t small[16];
+	asked a = {names, n <= 16 ? small : malloc(n * sizeof(size_t)), n, 0};
+	if (!a.lens)
+		return ss_diag_oom(d);
+	for (size_t i = 0; i < n; i++) {
+		a.lens[i] = strlen(names[i]);
+		a.lengths |= length_bit(a.lens[i]);
 	}
-	return 0;
+	/* TMemIniFile reads the first key of a name in the first section.
+	 * A storage that will be written reads the session's keys into the
+	 * cache that the writes use; a read-only one (an audit: once per
+	 * site) reads the section's lines where they are. */
+	int r = 0;
+	if (st->cs) {
+		r = keys_of(st, s, d);
+		for (size_t j = 0; r == 0 && j < p->cn && p->ck[j].section == st->handle[s]; j++)
+			if (take_key(&p->ini, &p->ck[j].k, &a, out) < 0)
+				r = ss_diag_oom(d);
+	} else {
+		size_t cursor = 0;
+		ss_winini_key k;
+		while (r == 0 && ss_winini_next_key(&p->ini, st->handle[s], &cursor, &k))
+			if (take_key(&p->ini, &k, &a, out) < 0)
+				r = ss_diag_oom(d);
+	}
+	if (n > 16)
+		free(a.lens);
+	return r;
 }
 
 static int ini_next(ss_storage *st, size_t s, ss_storage_cursor *c, ss_svalue *out, ss_diag *d)
@@ -328,11 +367,13 @@ static int holds(const ss_winini *ini, const ss_winini_key *k, const ss_svalue *
 
 static int ini_set(ss_storage *st, size_t s, const char *name, const ss_svalue *want, ss_diag *d)
 {
-	char num[16];
+	/* The number as storage_int_text writes it ("%ld" of the signed
+	 * value), without printf: an apply sets three of them per site. */
+	char num[25];
 	const char *text = want->text;
 	if (want->type == SS_STYPE_DWORD) {
-		storage_int_text(want->dword, num);
-		text = num;
+		num[24] = '\0';
+		text = num + ss_format_lld(num, (int32_t)want->dword);
 	}
 	if (st->sessions[s].created)
 		return add_pending(st, s, name, text) < 0 ? ss_diag_oom(d) : 0;

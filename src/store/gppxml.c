@@ -303,6 +303,30 @@ static void on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, c
 	}
 }
 
+/* The text handed to libxml2 a piece at a time: given the whole buffer,
+ * libxml2 2.9 first copies it (a Registry.xml of 10,000 sessions twice in
+ * memory); read through a callback it keeps only what it has not parsed. */
+typedef struct feed {
+	const char *at;
+	size_t left;
+} feed;
+
+static int feed_read(void *ctx, char *buf, int len)
+{
+	feed *f = ctx;
+	size_t n = len > 0 && (size_t)len < f->left ? (size_t)len : f->left;
+	memcpy(buf, f->at, n);
+	f->at += n;
+	f->left -= n;
+	return (int)n;
+}
+
+static int feed_close(void *ctx)
+{
+	(void)ctx;
+	return 0;
+}
+
 /* `encoding` overrides the declaration: a UTF-16 file arrives decoded. */
 static int parse_with(ss_gppxml *x, const char *display, const void *bytes, size_t len,
 		      const char *encoding, ss_diag *d)
@@ -335,7 +359,8 @@ static int parse_with(ss_gppxml *x, const char *display, const void *bytes, size
 	/* No NOENT, DTDLOAD, DTDATTR, XINCLUDE or HUGE: see the top of the file. */
 	int options = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
 		      XML_PARSE_BIG_LINES | XML_PARSE_NOCDATA;
-	xmlDocPtr doc = xmlCtxtReadMemory(ctxt, bytes, (int)len, NULL, encoding, options);
+	feed f = {bytes, len};
+	xmlDocPtr doc = xmlCtxtReadIO(ctxt, feed_read, feed_close, &f, NULL, encoding, options);
 	int r;
 	if (st.saw_dtd)
 		r = ss_diag_set(d, display, (size_t)(st.dtd_line > 0 ? st.dtd_line : 0),

@@ -279,6 +279,31 @@ int ss_sshconf_lex_line(const ss_text *t, size_t start, size_t end, ss_sshconf_m
 	return r;
 }
 
+int ss_sshconf_lexer_line(ss_sshconf_lexer *lx, const ss_text *t, size_t line, ss_sshconf_item *it,
+			  ss_diag *d)
+{
+	ss_arena_reset(&lx->arena);
+	lexer L = {&lx->arena, lx->args, lx->cap, lx->value, lx->kw};
+	const ss_line *l = &t->lines[line];
+	it->line = (uint32_t)line;
+	int r = lex(&L, t, l->start, l->start + l->len, it, d);
+	lx->args = L.args;
+	lx->cap = L.cap;
+	lx->value = L.value;
+	lx->kw = L.kw;
+	return r;
+}
+
+void ss_sshconf_lexer_free(ss_sshconf_lexer *lx)
+{
+	ss_arena_release(&lx->arena);
+	free(lx->args);
+	ss_buf_release(&lx->value);
+	ss_buf_release(&lx->kw);
+	lx->args = NULL;
+	lx->cap = 0;
+}
+
 int ss_sshconf_strdelim(const char *data, size_t *pos, size_t end, ss_sshconf_token *tok)
 {
 	delim_tok t = {0, 0, SS_BUF_INIT, SS_SSHCONF_NONE};

@@ -29,7 +29,8 @@ static void trim(const char *base, size_t *start, size_t *len)
 		(*len)--;
 }
 
-static int push_section(ss_winini *ini, size_t *cap)
+/* A new section, and room for its name's hash. */
+static int push_section(ss_winini *ini, size_t *cap, uint32_t **hashes)
 {
 	if (ini->nsections == *cap) {
 		size_t n = *cap ? *cap * 2 : 16;
@@ -37,6 +38,10 @@ static int push_section(ss_winini *ini, size_t *cap)
 		if (!v)
 			return -1;
 		ini->sections = v;
+		uint32_t *h = realloc(*hashes, n * sizeof(*h));
+		if (!h)
+			return -1;
+		*hashes = h;
 		*cap = n;
 	}
 	ini->nsections++;
@@ -44,33 +49,40 @@ static int push_section(ss_winini *ini, size_t *cap)
 }
 
 /* Links every section to the first one of the same name, with a hash
- * table so that 100,000 sites stay linear. */
-static int link_duplicates(ss_winini *ini)
+ * table so that 100,000 sites stay linear. hashes[i]: 32 bits of
+ * ss_key_hash of section i's name, taken by the parser while the name was
+ * in the cache. A slot holds a section's index and that hash: a probe
+ * that meets another name is told apart without reading that section or
+ * its name (random reads that miss the cache; and most site names have
+ * the same length). */
+static int link_duplicates(ss_winini *ini, const uint32_t *hashes)
 {
 	size_t size = 16;
 	while (size < ini->nsections * 2)
 		size *= 2;
-	size_t *slots = malloc(size * sizeof(*slots));
+	uint64_t *slots = malloc(size * sizeof(*slots));
 	if (!slots)
 		return -1;
 	for (size_t i = 0; i < size; i++)
-		slots[i] = SIZE_MAX;
+		slots[i] = UINT64_MAX;
 	const char *data = ini->text->data;
 	for (size_t i = 0; i < ini->nsections; i++) {
 		ss_winini_section *s = &ini->sections[i];
-		size_t at = (size_t)ss_key_hash(data + s->name_start, s->name_len) & (size - 1);
+		uint64_t tag = hashes[i];
+		size_t at = (size_t)tag & (size - 1);
 		s->first_of = (uint32_t)i;
-		while (slots[at] != SIZE_MAX) {
-			const ss_winini_section *o = &ini->sections[slots[at]];
+		for (; slots[at] != UINT64_MAX; at = (at + 1) & (size - 1)) {
+			if (slots[at] >> 32 != tag)
+				continue;
+			const ss_winini_section *o = &ini->sections[(uint32_t)slots[at]];
 			if (ss_key_eq(data + o->name_start, o->name_len, data + s->name_start,
 				      s->name_len)) {
 				s->first_of = (uint32_t)slots[at];
 				break;
 			}
-			at = (at + 1) & (size - 1);
 		}
-		if (slots[at] == SIZE_MAX)
-			slots[at] = i;
+		if (slots[at] == UINT64_MAX)
+			slots[at] = tag << 32 | i;
 	}
 	free(slots);
 	return 0;
@@ -93,10 +105,18 @@ static int split_lone_cr(ss_winini *ini)
 	const ss_text *t = ini->text;
 	ini->nlines = t->nlines;
 	/* Lone CRs: all CRs less those of the CR LF endings (a memchr per CR
-	 * would be a call per line of a Windows file). */
+	 * would be a call per line of a Windows file). Counted 255 bytes at
+	 * a time in one byte, which the compiler does 16 or 32 bytes at a
+	 * time. */
 	size_t cr = 0, crlf = 0;
-	for (size_t i = 0; i < t->len; i++)
-		cr += t->data[i] == '\r';
+	for (size_t i = 0; i < t->len;) {
+		size_t n = t->len - i < 255 ? t->len - i : 255;
+		unsigned char c = 0;
+		for (size_t j = 0; j < n; j++)
+			c = (unsigned char)(c + (t->data[i + j] == '\r'));
+		cr += c;
+		i += n;
+	}
 	for (size_t ln = 0; ln < t->nlines; ln++)
 		crlf += t->lines[ln].eol == SS_EOL_CRLF;
 	size_t extra = cr - crlf;
@@ -121,26 +141,34 @@ static int split_lone_cr(ss_winini *ini)
 	return 0;
 }
 
-/* A non-blank, non-comment line of a section that holds '=' is a key. */
+/* A non-blank, non-comment line of a section that holds '=' is a key.
+ * The line is trimmed first, so the name needs no trimming on its left
+ * nor the value on its right (locals, not *k: the compiler keeps them in
+ * registers). */
 static int key_at(const ss_winini *ini, size_t ln, ss_winini_key *k)
 {
-	const ss_text *t = ini->text;
+	const char *data = ini->text->data;
 	ss_winini_line l = line_of(ini, ln);
-	size_t start = l.start, len = l.len;
-	trim(t->data, &start, &len);
-	if (len == 0 || t->data[start] == ';')
+	size_t start = l.start, end = l.start + l.len;
+	while (start < end && is_trim(data[start]))
+		start++;
+	if (start == end || data[start] == ';')
 		return 0;
-	const char *s = t->data + start;
-	const char *eq = memchr(s, '=', len);
+	while (is_trim(data[end - 1]))
+		end--;
+	const char *eq = memchr(data + start, '=', end - start);
 	if (!eq)
 		return 0; /* TMemIniFile keeps it as a nameless line nobody reads */
+	size_t at = (size_t)(eq - data), name_end = at, value = at + 1;
+	while (name_end > start && is_trim(data[name_end - 1]))
+		name_end--;
+	while (value < end && is_trim(data[value]))
+		value++;
 	k->line = ln;
 	k->name_start = start;
-	k->name_len = (size_t)(eq - s);
-	trim(t->data, &k->name_start, &k->name_len);
-	k->value_start = start + (size_t)(eq - s) + 1;
-	k->value_len = len - (size_t)(eq - s) - 1;
-	trim(t->data, &k->value_start, &k->value_len);
+	k->name_len = name_end - start;
+	k->value_start = value;
+	k->value_len = end - value;
 	return 1;
 }
 
@@ -149,46 +177,68 @@ int ss_winini_parse(ss_winini *ini, const ss_text *t, ss_diag *d)
 	memset(ini, 0, sizeof(*ini));
 	ini->text = t;
 	size_t scap = 0;
+	uint32_t *hashes = NULL;
 	ss_winini_section *cur = NULL;
 	if (split_lone_cr(ini) < 0)
 		goto oom;
+	const char *data = t->data;
 	for (size_t ln = 0; ln < ini->nlines; ln++) {
-		ss_winini_line l = line_of(ini, ln);
-		size_t start = l.start, len = l.len;
+		size_t start, len;
+		if (ini->lines) {
+			start = ini->lines[ln].start;
+			len = ini->lines[ln].len;
+		} else {
+			start = t->lines[ln].start;
+			len = t->lines[ln].len;
+		}
 		/* TMemIniFile's loader drops a UTF-8 byte order mark (Notepad
 		 * writes one); the bytes stay in the file. */
-		if (ln == 0 && len >= 3 && memcmp(t->data, "\xEF\xBB\xBF", 3) == 0) {
+		if (ln == 0 && len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) {
 			start += 3;
 			len -= 3;
 		}
-		trim(t->data, &start, &len);
+		/* Only the leading blanks matter to tell a key line from a
+		 * blank one: the end is trimmed for headers alone. */
+		while (len && is_trim(data[start])) {
+			start++;
+			len--;
+		}
 		if (len == 0)
 			continue;
-		const char *s = t->data + start;
-		if (len >= 2 && s[0] == '[' && s[len - 1] == ']') {
+		if (data[start] != '[') {
+			/* Before the first section: WinSCP ignores it. */
 			if (cur)
-				cur->end_line = (uint32_t)ln;
-			if (push_section(ini, &scap) < 0)
-				goto oom;
-			cur = &ini->sections[ini->nsections - 1];
-			cur->line = (uint32_t)ln;
-			cur->last_line = (uint32_t)ln;
-			size_t name_start = start + 1, name_len = len - 2;
-			trim(t->data, &name_start, &name_len);
-			cur->name_start = (uint32_t)name_start;
-			cur->name_len = (uint32_t)name_len;
+				cur->last_line = (uint32_t)ln;
 			continue;
 		}
-		/* Before the first section: WinSCP ignores it. */
+		while (is_trim(data[start + len - 1]))
+			len--;
+		if (len < 2 || data[start + len - 1] != ']') {
+			if (cur)
+				cur->last_line = (uint32_t)ln;
+			continue;
+		}
 		if (cur)
-			cur->last_line = (uint32_t)ln;
+			cur->end_line = (uint32_t)ln;
+		if (push_section(ini, &scap, &hashes) < 0)
+			goto oom;
+		cur = &ini->sections[ini->nsections - 1];
+		cur->line = (uint32_t)ln;
+		cur->last_line = (uint32_t)ln;
+		size_t name_start = start + 1, name_len = len - 2;
+		trim(data, &name_start, &name_len);
+		cur->name_start = (uint32_t)name_start;
+		cur->name_len = (uint32_t)name_len;
+		hashes[ini->nsections - 1] = (uint32_t)ss_key_hash(data + name_start, name_len);
 	}
 	if (cur)
 		cur->end_line = (uint32_t)ini->nlines;
-	if (link_duplicates(ini) < 0)
+	if (link_duplicates(ini, hashes) < 0)
 		goto oom;
+	free(hashes);
 	return 0;
 oom:
+	free(hashes);
 	ss_winini_free(ini);
 	return ss_diag_oom(d);
 }
@@ -263,10 +313,9 @@ int ss_winini_set_value(const ss_winini *ini, ss_edits *e, const ss_winini_key *
 	return 0;
 }
 
-/* "name=value" lines, each with the file's ending. */
-static int add_lines(const ss_text *t, ss_buf *b, const ss_winini_kv *kv, size_t n)
+int ss_winini_kv_lines(const ss_winini *ini, ss_buf *b, const ss_winini_kv *kv, size_t n)
 {
-	const char *eol = ss_text_eol_string(t);
+	const char *eol = ss_text_eol_string(ini->text);
 	int r = 0;
 	/* No printf: a 100,000-site apply adds these lines 100,000 times. */
 	for (size_t i = 0; i < n; i++) {
@@ -278,18 +327,26 @@ static int add_lines(const ss_text *t, ss_buf *b, const ss_winini_kv *kv, size_t
 	return r;
 }
 
+int ss_winini_insert_lines(const ss_winini *ini, ss_edits *e, size_t section, const char *lines,
+			   size_t len, ss_diag *d)
+{
+	if (len == 0)
+		return 0;
+	size_t next = ini->sections[section].last_line + 1;
+	int r = next < ini->nlines ? ss_edits_insert(e, line_of(ini, next).start, lines, len)
+				   : ss_edits_append(e, ini->text, lines, len);
+	return r < 0 ? ss_diag_oom(d) : 0;
+}
+
 int ss_winini_insert_keys(const ss_winini *ini, ss_edits *e, size_t section, const ss_winini_kv *kv,
 			  size_t n, ss_diag *d)
 {
-	const ss_text *t = ini->text;
-	size_t next = ini->sections[section].last_line + 1;
 	ss_buf b = SS_BUF_INIT;
-	int r = add_lines(t, &b, kv, n);
-	if (r == 0 && b.len)
-		r = next < ini->nlines ? ss_edits_insert(e, line_of(ini, next).start, b.data, b.len)
-				       : ss_edits_append(e, t, b.data, b.len);
+	int r = ss_winini_kv_lines(ini, &b, kv, n) < 0
+		    ? ss_diag_oom(d)
+		    : ss_winini_insert_lines(ini, e, section, b.data, b.len, d);
 	ss_buf_release(&b);
-	return r < 0 ? ss_diag_oom(d) : 0;
+	return r;
 }
 
 int ss_winini_delete_key(const ss_winini *ini, ss_edits *e, const ss_winini_key *k, ss_diag *d)
@@ -322,7 +379,7 @@ int ss_winini_append_section(const ss_winini *ini, ss_edits *e, const char *name
 	if (!last_line_blank(ini))
 		r |= ss_buf_adds(&b, eol);
 	r |= ss_buf_addf(&b, "[%s]%s", name, eol);
-	r |= add_lines(t, &b, kv, n);
+	r |= ss_winini_kv_lines(ini, &b, kv, n);
 	if (r == 0)
 		r = ss_edits_append(e, t, b.data, b.len);
 	ss_buf_release(&b);

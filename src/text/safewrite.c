@@ -19,7 +19,10 @@
 /* One write in progress. */
 typedef struct wctx {
 	const ss_text *orig;
-	const ss_write_opts *opts;
+	const ss_write_opts *opts; /* &own_opts once prepared (outlives the caller's) */
+	ss_write_opts own_opts;
+	const ss_sink *observe; /* sees the new bytes as they are written, or NULL */
+	int no_hash;		/* SS_SAFE_NO_HASH: `hash` is not computed */
 	ss_diag *d;
 	char *real, *dir, *name; /* the real file: its directory and name */
 	int dirfd, lockfd;	 /* lockfd: the locked file (-1 for a new file) */
@@ -309,10 +312,12 @@ static int open_side(wctx *w, const ss_stat *owner, int create)
 static int put_temp(void *ctx, const void *data, size_t len, ss_diag *d)
 {
 	wctx *w = ctx;
-	(void)d;
+	if (w->observe && w->observe->put(w->observe->ctx, data, len, d) < 0)
+		return -1;
 	if (ss_os_write_all(w->tmpfd, data, len) < 0)
 		return -1;
-	ss_content_hash_update(&w->hash, data, len);
+	if (!w->no_hash)
+		ss_content_hash_update(&w->hash, data, len);
 	w->written += len;
 	return 0;
 }
@@ -346,11 +351,21 @@ static int write_temp(wctx *w, const ss_source *src)
 		 !(ok = (w->opts && w->opts->private_new ? ss_os_set_private_file_mode(w->tmpfd)
 							 : ss_os_set_new_file_mode(w->tmpfd)) == 0))
 		what = "cannot set the mode of";
-	if (ok && !(ok = ss_os_fsync(w->tmpfd) == 0))
-		what = "cannot fsync a temporary file for";
-	if (ok && !(ok = ss_os_fstat(w->tmpfd, &w->tmpst) == 0))
-		what = "cannot read back a temporary file for";
-	return ok ? 0 : ss_diag_errno(w->d, w->orig->path, "%s", what);
+	if (!ok)
+		return ss_diag_errno(w->d, w->orig->path, "%s", what);
+	/* The disk works while the caller does (sync_temp waits for it). */
+	ss_os_start_writeback(w->tmpfd);
+	return 0;
+}
+
+/* The temporary file on disk, before it may take the file's name. */
+static int sync_temp(wctx *w)
+{
+	if (ss_os_fsync(w->tmpfd) < 0)
+		return ss_diag_errno(w->d, w->orig->path, "cannot fsync a temporary file for");
+	if (ss_os_fstat(w->tmpfd, &w->tmpst) < 0)
+		return ss_diag_errno(w->d, w->orig->path, "cannot read back a temporary file for");
+	return 0;
 }
 
 static int put_fd(void *ctx, const void *data, size_t len, ss_diag *d)
@@ -474,7 +489,7 @@ static void set_result(wctx *w, ss_write_result *res)
 	res->id.dev = st.st_dev;
 	res->id.ino = st.st_ino;
 	res->id.size = (int64_t)w->written;
-	res->id.hash = ss_content_hash_final(&w->hash);
+	res->id.hash = w->no_hash ? 0 : ss_content_hash_final(&w->hash);
 	ss_os_stat_times(&st, &res->id.mtime_ns, &res->id.ctime_ns);
 	if (!seen)
 		res->id.ctime_ns = SS_CTIME_UNKNOWN;
@@ -505,36 +520,107 @@ static int commit(wctx *w, ss_write_result *res)
 	return 0;
 }
 
+/* Everything up to the fsync of the temporary file: its bytes written and
+ * on their way to the disk, the backup kept. */
+static int prepare(wctx *w, const ss_source *src)
+{
+	int backup = w->opts && w->opts->backup && w->orig->id.known;
+	int r = open_and_lock(w);
+	/* Refused before anything is made when the times already tell. */
+	if (r == 0 && w->lockfd >= 0)
+		r = verify_unchanged(w, w->lockfd, &w->st, 0);
+	if (r == 0)
+		r = open_side(w, &w->st, 1);
+	if (r == 0)
+		r = backup_target(w);
+	if (r == 0 && w->lockfd >= 0)
+		r = check_links(w, &w->st, w->bakdir);
+	if (r == 0)
+		r = check_writable(w, &w->st, w->lockfd >= 0);
+	if (r == 0)
+		r = write_temp(w, src);
+	if (r == 0 && backup)
+		r = make_backup(w);
+	return r;
+}
+
+/* Undoes what a write that is not committed made, and frees the rest. */
+static void discard(wctx *w)
+{
+	if (w->backed_up)
+		w->backed_up = 0, ss_os_unlink(w->bakdir, w->bakname);
+	wctx_close(w);
+}
+
 int ss_safe_replace_from(const ss_text *orig, const ss_source *src, const ss_write_opts *opts,
 			 ss_write_result *res, ss_diag *d)
 {
 	wctx w;
 	wctx_init(&w, orig, opts, d);
-	int backup = opts && opts->backup && orig->id.known;
-	int r = open_and_lock(&w);
-	/* Refused before anything is made when the times already tell. */
-	if (r == 0 && w.lockfd >= 0)
-		r = verify_unchanged(&w, w.lockfd, &w.st, 0);
+	int r = prepare(&w, src);
 	if (r == 0)
-		r = open_side(&w, &w.st, 1);
-	if (r == 0)
-		r = backup_target(&w);
-	if (r == 0 && w.lockfd >= 0)
-		r = check_links(&w, &w.st, w.bakdir);
-	if (r == 0)
-		r = check_writable(&w, &w.st, w.lockfd >= 0);
-	if (r == 0)
-		r = write_temp(&w, src);
-	if (r == 0 && backup)
-		r = make_backup(&w);
+		r = sync_temp(&w);
 	if (r == 0)
 		r = last_check(&w);
 	if (r == 0)
 		r = commit(&w, res);
-	if (r < 0 && w.backed_up)
-		w.backed_up = 0, ss_os_unlink(w.bakdir, w.bakname);
-	wctx_close(&w);
+	if (r < 0)
+		discard(&w);
+	else
+		wctx_close(&w);
 	return r;
+}
+
+struct ss_safe_prepared {
+	wctx w;
+};
+
+int ss_safe_prepare(const ss_text *orig, const ss_source *src, const ss_write_opts *opts,
+		    const ss_sink *observe, int flags, ss_safe_prepared **out, ss_diag *d)
+{
+	*out = NULL;
+	ss_safe_prepared *p = malloc(sizeof(*p));
+	if (!p)
+		return ss_diag_oom(d);
+	wctx_init(&p->w, orig, NULL, d);
+	if (opts) {
+		p->w.own_opts = *opts;
+		p->w.opts = &p->w.own_opts;
+	}
+	p->w.observe = observe;
+	p->w.no_hash = (flags & SS_SAFE_NO_HASH) != 0;
+	if (prepare(&p->w, src) < 0) {
+		discard(&p->w);
+		free(p);
+		return -1;
+	}
+	p->w.observe = NULL;
+	*out = p;
+	return 0;
+}
+
+int ss_safe_commit(ss_safe_prepared *p, ss_write_result *res, ss_diag *d)
+{
+	p->w.d = d;
+	int r = sync_temp(&p->w);
+	if (r == 0)
+		r = last_check(&p->w);
+	if (r == 0)
+		r = commit(&p->w, res);
+	if (r < 0)
+		discard(&p->w);
+	else
+		wctx_close(&p->w);
+	free(p);
+	return r;
+}
+
+void ss_safe_abort(ss_safe_prepared *p)
+{
+	if (!p)
+		return;
+	discard(&p->w);
+	free(p);
 }
 
 int ss_safe_replace(const ss_text *orig, const void *bytes, size_t len, const ss_write_opts *opts,

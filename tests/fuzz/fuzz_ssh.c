@@ -213,17 +213,76 @@ typedef struct ssh_state {
 	long *ok; /* 1 when the host evaluated without error */
 } ssh_state;
 
-static int load(ss_openssh **c, const char *path)
+static int load_as(ss_openssh **c, const char *path, int lean, ss_diag *d)
 {
 	ss_openssh_opts o = SS_OPENSSH_OPTS_INIT;
 	o.system = 0;
 	o.include_base = fuzz_workdir_name();
 	o.home = fuzz_workdir_name();
 	o.local_user = "fuzz";
+	o.lean = lean;
+	return ss_openssh_load(c, path, &o, d);
+}
+
+static int load(ss_openssh **c, const char *path)
+{
 	ss_diag d = SS_DIAG_INIT;
-	int r = ss_openssh_load(c, path, &o, &d);
+	int r = load_as(c, path, 0, &d);
 	fuzz_diag_done(&d);
 	return r;
+}
+
+static int same_str(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* What evaluating one host gives, as text: value, where, why, or the error. */
+static char *eval_text(ss_openssh *c, const char *host)
+{
+	ss_openssh_result r = SS_OPENSSH_RESULT_INIT;
+	ss_diag d = SS_DIAG_INIT;
+	char *s;
+	if (ss_openssh_eval(c, host, &r, &d) < 0) {
+		char *m = ss_diag_format(&d);
+		s = ss_asprintf("error %s", m ? m : "");
+		free(m);
+	} else {
+		s = ss_asprintf("%ld %ld %ld %s %s %s %s", r.interval, r.count_max, r.tcp_keepalive,
+				r.interval_at ? r.interval_at : "-",
+				r.count_max_at ? r.count_max_at : "-",
+				r.tcp_keepalive_at ? r.tcp_keepalive_at : "-",
+				r.unknown_reason ? r.unknown_reason : "-");
+	}
+	ss_openssh_result_free(&r);
+	fuzz_diag_done(&d);
+	FUZZ_CHECK(s, "out of memory");
+	return s;
+}
+
+/* The lean tree the audit loads keeps no line: it must refuse what the
+ * full tree refuses, with the same message, and evaluate every host alike. */
+static void check_lean(const char *path, const ss_strlist *names)
+{
+	ss_openssh *full = NULL, *lean = NULL;
+	ss_diag df = SS_DIAG_INIT, dl = SS_DIAG_INIT;
+	int rf = load_as(&full, path, 0, &df);
+	int rl = load_as(&lean, path, 1, &dl);
+	FUZZ_CHECK(rf == rl && same_str(df.message, dl.message) && df.line == dl.line &&
+		       df.col == dl.col,
+		   "lean load differs: %d '%s' vs %d '%s'", rf, df.message ? df.message : "", rl,
+		   dl.message ? dl.message : "");
+	for (size_t i = 0; rf == 0 && names && i < names->n; i++) {
+		char *a = eval_text(full, names->v[i]), *b = eval_text(lean, names->v[i]);
+		FUZZ_CHECK(strcmp(a, b) == 0, "host '%s': full tree '%s', lean tree '%s'",
+			   names->v[i], a, b);
+		free(a);
+		free(b);
+	}
+	ss_openssh_free(full);
+	ss_openssh_free(lean);
+	fuzz_diag_done(&df);
+	fuzz_diag_done(&dl);
 }
 
 static void check_hosts(ss_openssh *c, const ss_policy *p, const ssh_state *st)
@@ -270,6 +329,7 @@ int fuzz_ssh(const uint8_t *data, size_t size)
 	char *path = fuzz_path("config");
 	ss_openssh *c;
 	if (load(&c, path) < 0) {
+		check_lean(path, NULL);
 		free(path);
 		return 0;
 	}
@@ -280,6 +340,7 @@ int fuzz_ssh(const uint8_t *data, size_t size)
 		       ss_strlist_push(&st.names, "*") == 0 &&
 		       ss_strlist_push(&st.names, "fuzz-other-host") == 0,
 		   "out of memory");
+	check_lean(path, &st.names);
 	st.ok = calloc(st.names.n, sizeof(*st.ok));
 	FUZZ_CHECK(st.ok, "out of memory");
 	for (size_t i = 0; i < st.names.n; i++) {

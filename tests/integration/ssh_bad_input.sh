@@ -51,6 +51,20 @@ check_case extra 'extra arguments'
 mk match_bad 'Match tagged x\n  ServerAliveInterval 1\n'
 check_case match_bad 'unsupported attribute tagged'
 
+# sshsync lexes a whole file before it reads any line's meaning: a line that
+# does not lex wins over an earlier bad value, here and under an Include
+# (the audit lexes while it walks and must report the same line).
+mk lex_first 'Host a\n  UseKeychain yes\n  User "x\n'
+check_case lex_first 'config:3:8: unclosed quote'
+mkdir -p "$work/lex_inc"
+printf 'Host a\n  Include %s/lex_inc/inc\n  User "x\n' "$work" > "$work/lex_inc/config"
+printf 'ServerAliveInterval abc\n' > "$work/lex_inc/inc"
+check_case lex_inc 'config:3:8: unclosed quote'
+mkdir -p "$work/lex_inner"
+printf 'Host a\n  Include %s/lex_inner/inc\n' "$work" > "$work/lex_inner/config"
+printf 'ServerAliveInterval abc\nUser "q\n' > "$work/lex_inner/inc"
+check_case lex_inner 'inc:2:6: unclosed quote'
+
 # 17 levels of Include.
 mkdir -p "$work/deep"
 printf 'ServerAliveInterval 5\nInclude %s/deep/l1\n' "$work" > "$work/deep/config"

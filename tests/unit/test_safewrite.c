@@ -495,6 +495,70 @@ static void test_times_tell_a_file_read_long_after_its_change(void **state)
 	assert_content(f->file, "new!!\n");
 }
 
+/* An observer that keeps what it sees. */
+static int keep_bytes(void *ctx, const void *data, size_t len, ss_diag *d)
+{
+	(void)d;
+	return ss_buf_add(ctx, data, len);
+}
+
+/* Prepared, then committed: the observer saw exactly the bytes written,
+ * and nothing is replaced before the commit. */
+static void test_prepare_then_commit(void **state)
+{
+	fixture *f = *state;
+	load(f, f->file);
+	ss_write_opts o = {1, NULL, 0};
+	ss_buf seen = SS_BUF_INIT;
+	ss_sink observe = {keep_bytes, &seen};
+	ss_source src = {NULL, NULL, "prepared\n", 9};
+	ss_safe_prepared *p = NULL;
+	assert_int_equal(ss_safe_prepare(&f->t, &src, &o, &observe, 0, &p, &f->d), 0);
+	assert_non_null(p);
+	assert_string_equal(ss_buf_str(&seen), "prepared\n");
+	assert_content(f->file, "old\n");
+	ss_write_result res = SS_WRITE_RESULT_INIT;
+	assert_int_equal(ss_safe_commit(p, &res, &f->d), 0);
+	assert_content(f->file, "prepared\n");
+	assert_int_equal(res.id.size, 9);
+	assert_true(res.id.hash == ss_content_hash_bytes("prepared\n", 9));
+	assert_names(f->dir, "config,config.sshsync-bak");
+	ss_write_result_free(&res);
+	ss_buf_release(&seen);
+}
+
+/* Aborted: the file as it was, and neither the temporary file nor the
+ * backup this write made is left. */
+static void test_prepare_then_abort(void **state)
+{
+	fixture *f = *state;
+	load(f, f->file);
+	ss_write_opts o = {1, NULL, 0};
+	ss_source src = {NULL, NULL, "never\n", 6};
+	ss_safe_prepared *p = NULL;
+	assert_int_equal(ss_safe_prepare(&f->t, &src, &o, NULL, 0, &p, &f->d), 0);
+	ss_safe_abort(p);
+	assert_content(f->file, "old\n");
+	assert_names(f->dir, "config");
+}
+
+/* A change between the preparation and the commit is refused by the
+ * commit's last check, and nothing is left behind. */
+static void test_commit_refuses_a_change_after_prepare(void **state)
+{
+	fixture *f = *state;
+	load(f, f->file);
+	ss_write_opts o = {1, NULL, 0};
+	ss_source src = {NULL, NULL, "mine\n", 5};
+	ss_safe_prepared *p = NULL;
+	assert_int_equal(ss_safe_prepare(&f->t, &src, &o, NULL, 0, &p, &f->d), 0);
+	tu_write_str(f->file, "another\n");
+	assert_int_equal(ss_safe_commit(p, NULL, &f->d), -1);
+	assert_non_null(strstr(f->d.message, "changed since"));
+	assert_content(f->file, "another\n");
+	assert_names(f->dir, "config");
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -520,6 +584,9 @@ int main(void)
 	    T(test_replace_reports_the_new_identity),
 	    T(test_refuses_same_size_change_in_the_same_tick),
 	    T(test_times_tell_a_file_read_long_after_its_change),
+	    T(test_prepare_then_commit),
+	    T(test_prepare_then_abort),
+	    T(test_commit_refuses_a_change_after_prepare),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
