@@ -96,6 +96,8 @@ int ss_journal_store(ss_journal *j, const void *data, size_t len, char hex[SS_SH
 /* The same of contents produced piece by piece (hashed first; written,
  * in pieces, only when no such object is kept yet). */
 int ss_journal_store_from(ss_journal *j, const ss_source *src, char hex[SS_SHA256_HEX], ss_diag *d);
+/* The same when `hex` is the source's SHA-256 already. */
+int ss_journal_keep_from(ss_journal *j, const ss_source *src, const char *hex, ss_diag *d);
 /* Reads objects/HEX back, checking its hash. */
 int ss_journal_load(const ss_journal *j, const char *hex, ss_buf *out, ss_diag *d);
 

@@ -102,6 +102,11 @@ int ss_os_rename(int from_dir, const char *from, int to_dir, const char *to, int
 int ss_os_unlink(int dir, const char *name);
 int ss_os_rmdir(int dir, const char *name);
 int ss_os_fsync(int fd);
+/* Starts writing an open file's data to disk without waiting for it
+ * (Linux: sync_file_range), so that work done before the ss_os_fsync that
+ * must follow overlaps with the disk's. A hint: errors show at the fsync.
+ * Elsewhere nothing happens. */
+void ss_os_start_writeback(int fd);
 /* Whether `name` in `dir` exists (1), does not (0), or cannot be told (-1). */
 int ss_os_exists(int dir, const char *name);
 /* lstat of a path. */

@@ -36,4 +36,12 @@ int ss_os_convert(const char *to, const char *from, const char *s, size_t len, c
  * code page (not Windows: *out is then NULL). */
 int ss_os_ansi_name(const char *utf8, char **out);
 
+/* A second thread, for work that can overlap with the caller's (hashing
+ * while writing): runs fn(arg) until ss_os_thread_join waits for it and
+ * frees it. 0, or -1 (errno set) when no thread could be made: the caller
+ * then runs fn itself. fn must touch nothing the caller changes meanwhile. */
+typedef struct ss_os_thread ss_os_thread;
+int ss_os_thread_start(ss_os_thread **t, void (*fn)(void *arg), void *arg);
+void ss_os_thread_join(ss_os_thread *t);
+
 #endif

@@ -4,7 +4,7 @@
  * on the file (every sshsync honours it) for the whole write; writes a
  * temporary file (".NAME.sshsync-XXXXXX", where no client reads it: in the
  * backup directory when there is one), keeps owner, mode with its special
- * bits, extended attributes and ACLs, fsyncs it; keeps a backup; checks as
+ * bits, extended attributes and ACLs; keeps a backup; fsyncs it; checks as
  * the very last step that the file is still the one that was read
  * (inode, size and times; and its bytes, read again, when the file had
  * changed so shortly before it was read that its times cannot tell: see
@@ -72,16 +72,22 @@ void ss_write_result_free(ss_write_result *res);
 /* ss_safe_replace_from in two steps, so that a journal can record what
  * was written (the SHA-256 of the new bytes) before anything is replaced,
  * without producing the new contents twice. ss_safe_prepare does all but
- * the last check and the rename: the file locked, the temporary file
- * written and synced, the backup kept; `observe` (NULL: none) sees every
- * byte of the new contents as it is written. Then exactly one of
- * ss_safe_commit (the last check and the rename, as ss_safe_replace_from
- * ends) and ss_safe_abort (the temporary file and a backup made by this
- * write removed, the lock released) ends it and frees it. A prepared
- * write holds the file's lock and a few descriptors. */
+ * the temporary file's fsync, the last check and the rename: the file
+ * locked, the temporary file written and its writing to disk begun (what
+ * the caller does meanwhile overlaps with the disk's work), the backup
+ * kept; `observe` (NULL: none) sees every byte of the new contents as it
+ * is written. Then exactly one of ss_safe_commit (the fsync, the last
+ * check and the rename, as ss_safe_replace_from ends) and ss_safe_abort
+ * (the temporary file and a backup made by this write removed, the lock
+ * released) ends it and frees it. A prepared write holds the file's lock
+ * and a few descriptors. */
 typedef struct ss_safe_prepared ss_safe_prepared;
+/* Flags of ss_safe_prepare: the written identity's hash (id.hash of the
+ * result) is left 0, for a caller that computes it only when it needs it
+ * (to put the file back after a later failure): one pass less. */
+#define SS_SAFE_NO_HASH 1
 int ss_safe_prepare(const ss_text *orig, const ss_source *src, const ss_write_opts *opts,
-		    const ss_sink *observe, ss_safe_prepared **out, ss_diag *d);
+		    const ss_sink *observe, int flags, ss_safe_prepared **out, ss_diag *d);
 int ss_safe_commit(ss_safe_prepared *p, ss_write_result *res, ss_diag *d);
 void ss_safe_abort(ss_safe_prepared *p);
 /* The same, for callers that need neither identity nor warning. */

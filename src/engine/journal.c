@@ -335,6 +335,11 @@ int ss_journal_store_from(ss_journal *j, const ss_source *src, char hex[SS_SHA25
 {
 	if (ss_sha256_source(src, hex, d) < 0)
 		return -1;
+	return ss_journal_keep_from(j, src, hex, d);
+}
+
+int ss_journal_keep_from(ss_journal *j, const ss_source *src, const char *hex, ss_diag *d)
+{
 	int dir;
 	if (open_objects(j, &dir, d) < 0)
 		return -1;

@@ -6,12 +6,14 @@
 
 #include "sshsync/os_file.h"
 #include "sshsync/os_path.h"
+#include "sshsync/os_sys.h"
 #include "sshsync/safewrite.h"
 
 /* One file written by this run: what to put back if a later one fails. */
 typedef struct written {
 	const ss_write_item *item;
 	ss_file_identity id; /* as written (unknown: removed) */
+	int unhashed;	     /* id.hash still to be computed (SS_SAFE_NO_HASH) */
 } written;
 
 /* The new contents of an item. */
@@ -104,21 +106,48 @@ static int write_one(const ss_write_item *it, int backup, ss_safe_prepared *prep
 			 : ss_safe_replace_from(it->text, &src, &wo, &wr, d);
 	if (r == 0)
 		w->id = wr.id;
+	w->unhashed = prepared != NULL;
 	if (r == 0 && wr.warning && ss_strlist_push(warnings, wr.warning) < 0)
 		r = ss_diag_oom(d);
 	ss_write_result_free(&wr);
 	return r;
 }
 
+/* The SHA-256 of a file's contents as they were read, made by a second
+ * thread while the first writes the new contents (the text is only read
+ * by both). */
+typedef struct before_hash {
+	const ss_text *text;
+	char hex[SS_SHA256_HEX];
+	int ok;
+} before_hash;
+
+static void hash_before(void *arg)
+{
+	before_hash *b = arg;
+	ss_source src = {b->text, NULL, NULL, 0};
+	ss_diag ignored = SS_DIAG_INIT; /* on failure, computed again (and reported) */
+	b->ok = ss_sha256_source(&src, b->hex, &ignored) == 0;
+	ss_diag_clear(&ignored);
+}
+
+/* The hashes of the first item that the journal entry records, when they
+ * were made on the way. */
+typedef struct first_hashes {
+	char before[SS_SHA256_HEX], after[SS_SHA256_HEX];
+	int have_before, have_after;
+} first_hashes;
+
 /* A run that writes one file (the usual apply of a large .reg or
  * WinSCP.ini) writes its temporary file before the journal entry is
  * begun, and the entry records the SHA-256 of the bytes on their way to
- * it: the new contents are produced once. The prepared write holds the
- * file's lock meanwhile; with more files, locking one while holding
- * another could wait on itself (a path that came to name the held file),
- * so they are written as before. */
+ * it: the new contents are produced once; the hash of the old ones is
+ * made meanwhile by a second thread. The prepared write holds the file's
+ * lock; with more files, locking one while holding another could wait on
+ * itself (a path that came to name the held file), so they are written as
+ * before. */
 static int prepare_single(const ss_write_item *v, size_t n, int backup, ss_safe_prepared **out,
-			  char after[SS_SHA256_HEX], ss_diag *d)
+			  first_hashes *h, ss_diag *d)
 {
 	*out = NULL;
 	if (n != 1 || v->sink || v->remove)
@@ -128,13 +157,44 @@ static int prepare_single(const ss_write_item *v, size_t n, int backup, ss_safe_
 	ss_sha256_sink sha;
 	if (ss_sha256_sink_begin(&sha, d) < 0)
 		return -1;
-	int r = ss_safe_prepare(v->text, &src, &wo, &sha.sink, out, d);
-	if (ss_sha256_sink_end(&sha, r == 0 ? after : NULL, d) < 0 && r == 0) {
+	before_hash bh = {v->text, {0}, 0};
+	ss_os_thread *thread = NULL;
+	if (v->text->id.known && ss_os_thread_start(&thread, hash_before, &bh) < 0)
+		thread = NULL; /* hashed later, by this thread */
+	int r = ss_safe_prepare(v->text, &src, &wo, &sha.sink, SS_SAFE_NO_HASH, out, d);
+	ss_os_thread_join(thread);
+	if (thread && bh.ok) {
+		memcpy(h->before, bh.hex, SS_SHA256_HEX);
+		h->have_before = 1;
+	}
+	if (ss_sha256_sink_end(&sha, r == 0 ? h->after : NULL, d) < 0 && r == 0) {
 		ss_safe_abort(*out);
 		*out = NULL;
 		r = -1;
 	}
+	h->have_after = r == 0;
 	return r;
+}
+
+static int put_hash(void *ctx, const void *data, size_t len, ss_diag *d)
+{
+	(void)d;
+	ss_content_hash_update(ctx, data, len);
+	return 0;
+}
+
+/* The content hash of what an item wrote (in the pieces it was written
+ * in, as the hash wants). */
+static int written_hash(const ss_write_item *it, uint64_t *hash, ss_diag *d)
+{
+	ss_content_hash h;
+	ss_content_hash_init(&h);
+	ss_sink sink = {put_hash, &h};
+	ss_source src = item_source(it);
+	if (ss_source_emit(&src, &sink, d) < 0)
+		return -1;
+	*hash = ss_content_hash_final(&h);
+	return 0;
 }
 
 /* Puts one file back as it was read: rewritten, recreated or removed. */
@@ -145,6 +205,8 @@ static int restore_one(const written *w, ss_diag *d)
 	const ss_text *orig = w->item->text;
 	ss_text now = *orig; /* shallow: the bytes read, the identity now */
 	now.id = w->id;
+	if (w->unhashed && written_hash(w->item, &now.id.hash, d) < 0)
+		return -1;
 	if (!orig->id.known)
 		return ss_safe_remove(&now, d);
 	ss_source src = {orig, NULL, NULL, 0};
@@ -210,7 +272,7 @@ static int describe_sink(const ss_write_item *it, int backup, ss_journal *j, ss_
 }
 
 /* The journal's record of one item; the previous contents are kept. */
-static int describe_item(const ss_write_item *it, int backup, const char *after, ss_journal *j,
+static int describe_item(const ss_write_item *it, int backup, const first_hashes *h, ss_journal *j,
 			 ss_journal_file *f, ss_diag *d)
 {
 	memset(f, 0, sizeof(*f));
@@ -224,25 +286,30 @@ static int describe_item(const ss_write_item *it, int backup, const char *after,
 	if (it->backup_dir && !(f->backup_dir = ss_strdup(it->backup_dir)))
 		return ss_diag_oom(d);
 	ss_source before = {it->text, NULL, NULL, 0}, new_bytes = item_source(it);
-	if (it->text->id.known && ss_journal_store_from(j, &before, f->before, d) < 0)
+	if (it->text->id.known && h && h->have_before) {
+		memcpy(f->before, h->before, SS_SHA256_HEX);
+		if (ss_journal_keep_from(j, &before, f->before, d) < 0)
+			return -1;
+	} else if (it->text->id.known && ss_journal_store_from(j, &before, f->before, d) < 0) {
 		return -1;
-	if (!it->remove && after)
-		memcpy(f->after, after, SS_SHA256_HEX);
+	}
+	if (!it->remove && h && h->have_after)
+		memcpy(f->after, h->after, SS_SHA256_HEX);
 	else if (!it->remove && ss_sha256_source(&new_bytes, f->after, d) < 0)
 		return -1;
 	return 0;
 }
 
-/* `after`: the new contents' SHA-256 of the items prepared (NULL: none). */
+/* `first`: the hashes of the first item made on the way (NULL: none). */
 static int journal_begin(const ss_write_item *v, size_t n, const ss_write_run *run,
-			 const char *after, ss_journal *j, long *id, ss_diag *d)
+			 const first_hashes *first, ss_journal *j, long *id, ss_diag *d)
 {
 	ss_journal_file *files = calloc(n ? n : 1, sizeof(*files));
 	if (!files)
 		return ss_diag_oom(d);
 	int r = 0;
 	for (size_t i = 0; i < n && r == 0; i++)
-		r = describe_item(&v[i], run->backup, i == 0 ? after : NULL, j, &files[i], d);
+		r = describe_item(&v[i], run->backup, i == 0 ? first : NULL, j, &files[i], d);
 	if (r == 0)
 		r = ss_journal_begin(j, run->op, run->of, files, n, id, d);
 	for (size_t i = 0; i < n; i++)
@@ -263,10 +330,10 @@ int ss_write_items(const ss_write_item *v, size_t n, const ss_write_run *run, ss
 		if (v[i].sink && v[i].sink->check(v[i].sink_ctx, d) < 0)
 			return -1;
 	ss_safe_prepared *prepared = NULL;
-	char after[SS_SHA256_HEX];
-	if (j && prepare_single(v, n, run->backup, &prepared, after, d) < 0)
+	first_hashes first = {{0}, {0}, 0, 0};
+	if (j && prepare_single(v, n, run->backup, &prepared, &first, d) < 0)
 		return -1;
-	if (j && journal_begin(v, n, run, prepared ? after : NULL, j, &id, d) < 0) {
+	if (j && journal_begin(v, n, run, &first, j, &id, d) < 0) {
 		ss_safe_abort(prepared);
 		return -1;
 	}

@@ -483,6 +483,16 @@ int ss_os_fsync(int fd)
 	return fsync(fd);
 }
 
+void ss_os_start_writeback(int fd)
+{
+#if defined(__linux__)
+	/* Only starts the writes: an error shows at the fsync. */
+	(void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+#else
+	(void)fd;
+#endif
+}
+
 int ss_os_exists(int dir, const char *name)
 {
 	struct stat st;

@@ -403,6 +403,13 @@ int ss_os_fsync(int fd)
 	return 0;
 }
 
+void ss_os_start_writeback(int fd)
+{
+	/* Windows has no call that starts writing a file back without waiting
+	 * for it: FlushFileBuffers (ss_os_fsync) does it all. */
+	(void)fd;
+}
+
 int ss_os_ends_in_newline(int fd)
 {
 	ss_stat st = {0};

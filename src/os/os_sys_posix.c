@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <iconv.h>
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -171,4 +172,43 @@ int ss_os_ansi_name(const char *utf8, char **out)
 	(void)utf8;
 	*out = NULL;
 	return -2;
+}
+
+struct ss_os_thread {
+	pthread_t id;
+	void (*fn)(void *arg);
+	void *arg;
+};
+
+static void *thread_main(void *p)
+{
+	ss_os_thread *t = p;
+	t->fn(t->arg);
+	return NULL;
+}
+
+int ss_os_thread_start(ss_os_thread **out, void (*fn)(void *arg), void *arg)
+{
+	ss_os_thread *t = malloc(sizeof(*t));
+	*out = NULL;
+	if (!t)
+		return -1;
+	t->fn = fn;
+	t->arg = arg;
+	int e = pthread_create(&t->id, NULL, thread_main, t);
+	if (e != 0) {
+		free(t);
+		errno = e;
+		return -1;
+	}
+	*out = t;
+	return 0;
+}
+
+void ss_os_thread_join(ss_os_thread *t)
+{
+	if (!t)
+		return;
+	pthread_join(t->id, NULL);
+	free(t);
 }

@@ -227,3 +227,43 @@ int ss_os_ansi_name(const char *utf8, char **out)
 	*out = s;
 	return 0;
 }
+
+struct ss_os_thread {
+	HANDLE h;
+	void (*fn)(void *arg);
+	void *arg;
+};
+
+static DWORD WINAPI thread_main(LPVOID p)
+{
+	ss_os_thread *t = p;
+	t->fn(t->arg);
+	return 0;
+}
+
+int ss_os_thread_start(ss_os_thread **out, void (*fn)(void *arg), void *arg)
+{
+	ss_os_thread *t = malloc(sizeof(*t));
+	*out = NULL;
+	if (!t)
+		return -1;
+	t->fn = fn;
+	t->arg = arg;
+	t->h = CreateThread(NULL, 0, thread_main, t, 0, NULL);
+	if (!t->h) {
+		free(t);
+		errno = EAGAIN;
+		return -1;
+	}
+	*out = t;
+	return 0;
+}
+
+void ss_os_thread_join(ss_os_thread *t)
+{
+	if (!t)
+		return;
+	WaitForSingleObject(t->h, INFINITE);
+	CloseHandle(t->h);
+	free(t);
+}

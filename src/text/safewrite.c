@@ -22,6 +22,7 @@ typedef struct wctx {
 	const ss_write_opts *opts; /* &own_opts once prepared (outlives the caller's) */
 	ss_write_opts own_opts;
 	const ss_sink *observe; /* sees the new bytes as they are written, or NULL */
+	int no_hash;		/* SS_SAFE_NO_HASH: `hash` is not computed */
 	ss_diag *d;
 	char *real, *dir, *name; /* the real file: its directory and name */
 	int dirfd, lockfd;	 /* lockfd: the locked file (-1 for a new file) */
@@ -315,7 +316,8 @@ static int put_temp(void *ctx, const void *data, size_t len, ss_diag *d)
 		return -1;
 	if (ss_os_write_all(w->tmpfd, data, len) < 0)
 		return -1;
-	ss_content_hash_update(&w->hash, data, len);
+	if (!w->no_hash)
+		ss_content_hash_update(&w->hash, data, len);
 	w->written += len;
 	return 0;
 }
@@ -349,11 +351,21 @@ static int write_temp(wctx *w, const ss_source *src)
 		 !(ok = (w->opts && w->opts->private_new ? ss_os_set_private_file_mode(w->tmpfd)
 							 : ss_os_set_new_file_mode(w->tmpfd)) == 0))
 		what = "cannot set the mode of";
-	if (ok && !(ok = ss_os_fsync(w->tmpfd) == 0))
-		what = "cannot fsync a temporary file for";
-	if (ok && !(ok = ss_os_fstat(w->tmpfd, &w->tmpst) == 0))
-		what = "cannot read back a temporary file for";
-	return ok ? 0 : ss_diag_errno(w->d, w->orig->path, "%s", what);
+	if (!ok)
+		return ss_diag_errno(w->d, w->orig->path, "%s", what);
+	/* The disk works while the caller does (sync_temp waits for it). */
+	ss_os_start_writeback(w->tmpfd);
+	return 0;
+}
+
+/* The temporary file on disk, before it may take the file's name. */
+static int sync_temp(wctx *w)
+{
+	if (ss_os_fsync(w->tmpfd) < 0)
+		return ss_diag_errno(w->d, w->orig->path, "cannot fsync a temporary file for");
+	if (ss_os_fstat(w->tmpfd, &w->tmpst) < 0)
+		return ss_diag_errno(w->d, w->orig->path, "cannot read back a temporary file for");
+	return 0;
 }
 
 static int put_fd(void *ctx, const void *data, size_t len, ss_diag *d)
@@ -477,7 +489,7 @@ static void set_result(wctx *w, ss_write_result *res)
 	res->id.dev = st.st_dev;
 	res->id.ino = st.st_ino;
 	res->id.size = (int64_t)w->written;
-	res->id.hash = ss_content_hash_final(&w->hash);
+	res->id.hash = w->no_hash ? 0 : ss_content_hash_final(&w->hash);
 	ss_os_stat_times(&st, &res->id.mtime_ns, &res->id.ctime_ns);
 	if (!seen)
 		res->id.ctime_ns = SS_CTIME_UNKNOWN;
@@ -508,8 +520,8 @@ static int commit(wctx *w, ss_write_result *res)
 	return 0;
 }
 
-/* Everything up to the last check: the temporary file complete and
- * synced, the backup kept. */
+/* Everything up to the fsync of the temporary file: its bytes written and
+ * on their way to the disk, the backup kept. */
 static int prepare(wctx *w, const ss_source *src)
 {
 	int backup = w->opts && w->opts->backup && w->orig->id.known;
@@ -547,6 +559,8 @@ int ss_safe_replace_from(const ss_text *orig, const ss_source *src, const ss_wri
 	wctx_init(&w, orig, opts, d);
 	int r = prepare(&w, src);
 	if (r == 0)
+		r = sync_temp(&w);
+	if (r == 0)
 		r = last_check(&w);
 	if (r == 0)
 		r = commit(&w, res);
@@ -562,7 +576,7 @@ struct ss_safe_prepared {
 };
 
 int ss_safe_prepare(const ss_text *orig, const ss_source *src, const ss_write_opts *opts,
-		    const ss_sink *observe, ss_safe_prepared **out, ss_diag *d)
+		    const ss_sink *observe, int flags, ss_safe_prepared **out, ss_diag *d)
 {
 	*out = NULL;
 	ss_safe_prepared *p = malloc(sizeof(*p));
@@ -574,6 +588,7 @@ int ss_safe_prepare(const ss_text *orig, const ss_source *src, const ss_write_op
 		p->w.opts = &p->w.own_opts;
 	}
 	p->w.observe = observe;
+	p->w.no_hash = (flags & SS_SAFE_NO_HASH) != 0;
 	if (prepare(&p->w, src) < 0) {
 		discard(&p->w);
 		free(p);
@@ -587,7 +602,9 @@ int ss_safe_prepare(const ss_text *orig, const ss_source *src, const ss_write_op
 int ss_safe_commit(ss_safe_prepared *p, ss_write_result *res, ss_diag *d)
 {
 	p->w.d = d;
-	int r = last_check(&p->w);
+	int r = sync_temp(&p->w);
+	if (r == 0)
+		r = last_check(&p->w);
 	if (r == 0)
 		r = commit(&p->w, res);
 	if (r < 0)

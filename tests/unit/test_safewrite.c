@@ -513,7 +513,7 @@ static void test_prepare_then_commit(void **state)
 	ss_sink observe = {keep_bytes, &seen};
 	ss_source src = {NULL, NULL, "prepared\n", 9};
 	ss_safe_prepared *p = NULL;
-	assert_int_equal(ss_safe_prepare(&f->t, &src, &o, &observe, &p, &f->d), 0);
+	assert_int_equal(ss_safe_prepare(&f->t, &src, &o, &observe, 0, &p, &f->d), 0);
 	assert_non_null(p);
 	assert_string_equal(ss_buf_str(&seen), "prepared\n");
 	assert_content(f->file, "old\n");
@@ -521,6 +521,7 @@ static void test_prepare_then_commit(void **state)
 	assert_int_equal(ss_safe_commit(p, &res, &f->d), 0);
 	assert_content(f->file, "prepared\n");
 	assert_int_equal(res.id.size, 9);
+	assert_true(res.id.hash == ss_content_hash_bytes("prepared\n", 9));
 	assert_names(f->dir, "config,config.sshsync-bak");
 	ss_write_result_free(&res);
 	ss_buf_release(&seen);
@@ -535,7 +536,7 @@ static void test_prepare_then_abort(void **state)
 	ss_write_opts o = {1, NULL, 0};
 	ss_source src = {NULL, NULL, "never\n", 6};
 	ss_safe_prepared *p = NULL;
-	assert_int_equal(ss_safe_prepare(&f->t, &src, &o, NULL, &p, &f->d), 0);
+	assert_int_equal(ss_safe_prepare(&f->t, &src, &o, NULL, 0, &p, &f->d), 0);
 	ss_safe_abort(p);
 	assert_content(f->file, "old\n");
 	assert_names(f->dir, "config");
@@ -550,7 +551,7 @@ static void test_commit_refuses_a_change_after_prepare(void **state)
 	ss_write_opts o = {1, NULL, 0};
 	ss_source src = {NULL, NULL, "mine\n", 5};
 	ss_safe_prepared *p = NULL;
-	assert_int_equal(ss_safe_prepare(&f->t, &src, &o, NULL, &p, &f->d), 0);
+	assert_int_equal(ss_safe_prepare(&f->t, &src, &o, NULL, 0, &p, &f->d), 0);
 	tu_write_str(f->file, "another\n");
 	assert_int_equal(ss_safe_commit(p, NULL, &f->d), -1);
 	assert_non_null(strstr(f->d.message, "changed since"));
