@@ -130,6 +130,22 @@ int ss_regfile_next_name(const ss_regfile *rf, size_t b, size_t *cursor, ss_regv
  * ss_regfile_next_value gives them. */
 void ss_regfile_value_data(const ss_regfile *rf, ss_regvalue *v);
 
+/* For each i, the last value of block `b` named names[i] (as
+ * ss_regfile_value_name_is compares; NULL or "" is @): found[i] = 1 and
+ * out[i] as ss_regfile_next_value gives it, or found[i] = 0 (out[i]
+ * untouched). One walk of the block that passes by, unread, every line
+ * whose name starts with another byte than the names asked for: a client
+ * asks for three of the 140 values of an exported PuTTY session. */
+void ss_regfile_block_values(const ss_regfile *rf, size_t b, const char *const *names, size_t n,
+			     ss_regvalue *out, unsigned char *found);
+
+/* The values of block `b` named `name` (as ss_regfile_value_name_is
+ * compares), each filled as ss_regfile_next_value gives it, in file
+ * order: set *cursor = 0, then call until it returns 0. Lines whose name
+ * starts with another byte are passed by unread. */
+int ss_regfile_next_named(const ss_regfile *rf, size_t b, size_t *cursor, const char *name,
+			  ss_regvalue *v);
+
 /* The last value named `name` (case-insensitively, after unescaping; ""
  * or NULL means @) in block `b`: 1 found, 0 not. A later line of the same
  * name wins on import, so the last one is what the registry gets. */

@@ -29,11 +29,15 @@ typedef struct ss_regplan {
 	size_t n;
 	size_t cap;
 	const char *codepage; /* of a REGEDIT4 rendering (not owned); NULL: Windows-1252 */
+	/* The keys by path (ASCII case-insensitively, open addressing): key
+	 * number + 1, 0 empty; internal to ss_regplan_key. */
+	size_t *index;
+	size_t index_cap; /* a power of two, at least twice n; 0: none yet */
 } ss_regplan;
 
 #define SS_REGPLAN_INIT                                                                            \
 	{                                                                                          \
-		NULL, 0, 0, NULL                                                                   \
+		NULL, 0, 0, NULL, NULL, 0                                                          \
 	}
 
 /* Returns the key with this path, adding it when new; NULL when out of memory. */

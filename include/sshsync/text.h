@@ -152,6 +152,11 @@ int ss_utf8_to_ansi(const char *codepage, const char *s, size_t len, ss_buf *out
  * result is always strict UTF-8 that XML 1.0 can carry. */
 int ss_text_add_printable(ss_buf *out, const char *s, size_t len, int flags);
 
+/* The offset of the first byte of s[from, end) that is a, b or c, or end
+ * (also when from >= end): eight bytes at a time, for the scans of quoted
+ * names and strings that a large store makes a million times. */
+size_t ss_text_find3(const char *s, size_t from, size_t end, char a, char b, char c);
+
 /* FNV-1a over 8-byte words, also piece by piece (cut at multiples of 8):
  * h = ss_hash_update(SS_HASH_INIT, ...). */
 #define SS_HASH_INIT 1469598103934665603ULL

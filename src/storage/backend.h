@@ -55,6 +55,14 @@ typedef struct ss_storage_backend {
 	int (*commit)(ss_storage *st, ss_diag *d);
 } ss_storage_backend;
 
+/* One slot of the session index. */
+typedef struct storage_slot {
+	uint32_t hash; /* the low half of the raw name's table key (compared
+			* before the names, and where the slot goes when the
+			* table grows) */
+	uint32_t s1;   /* the session number + 1; 0: an empty slot */
+} storage_slot;
+
 struct ss_storage {
 	const ss_storage_backend *be;
 	const ss_storage_root *root;
@@ -69,10 +77,10 @@ struct ss_storage {
 			 * no allocation each) */
 	size_t *handle; /* per session: the backend's block, section or file */
 	size_t n, cap;
-	/* The sessions by raw name (open addressing, linear probing): slot
-	 * holds a session number + 1, 0 is empty; only the first of names
-	 * that same_raw takes as one is there, as a scan finds it first. */
-	size_t *index;
+	/* The sessions by raw name (open addressing, linear probing); only
+	 * the first of names that same_raw takes as one is there, as a scan
+	 * finds it first. */
+	struct storage_slot *index;
 	size_t index_cap; /* a power of two, at least twice n; 0: none yet */
 	int committed;
 	int fresh; /* a store that does not exist yet: the backend lists nothing */

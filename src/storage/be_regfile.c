@@ -15,22 +15,9 @@
 #include "backend.h"
 #include "sshsync/regfile.h"
 
-/* A value of a session, its name located (ss_regfile_next_name), or, with
- * `deleted`, a [-KEY] block of the session's key. */
-typedef struct regname {
-	size_t block;
-	int deleted;
-	ss_regvalue v;
-} regname;
-
 typedef struct regpriv {
 	ss_regfile rf;
 	ss_regplan created; /* created sessions' keys, appended at commit */
-	/* The values of the last session asked about, in file order: reading
-	 * and then setting a session's values walks its lines once. */
-	size_t cache_s;
-	regname *cv;
-	size_t cn, ccap;
 } regpriv;
 
 static regpriv *P(ss_storage *st)
@@ -151,18 +138,24 @@ static int reg_open(ss_storage *st, ss_diag *d)
 		return ss_diag_oom(d);
 	st->priv = p;
 	p->created = (ss_regplan)SS_REGPLAN_INIT;
-	p->cache_s = SIZE_MAX;
 	if (ss_regfile_parse(&p->rf, st->text, d) < 0)
 		return -1;
 	const ss_regfile *rf = &p->rf;
+	/* Which blocks repeat a key of an earlier one: the key is listed at
+	 * its first (no lookup of every key by name). */
+	unsigned char *later = calloc(rf->nblocks ? rf->nblocks : 1, 1);
+	if (!later)
+		return ss_diag_oom(d);
+	for (size_t b = 0; b < rf->nblocks; b++)
+		if (rf->blocks[b].next_same != SS_REGFILE_NONE)
+			later[rf->blocks[b].next_same] = 1;
 	ss_buf name = SS_BUF_INIT;
 	int r = 0;
 	for (size_t b = 0; b < rf->nblocks && r == 0; b++) {
 		const char *raw;
 		size_t len;
 		const ss_regblock *k = &rf->blocks[b];
-		if (!session_part(st->root, k, &raw, &len) ||
-		    ss_regfile_find_key(rf, k->path, k->path_len) != b ||
+		if (!session_part(st->root, k, &raw, &len) || later[b] ||
 		    rf->blocks[last_block(rf, b)].deleted)
 			continue;
 		ss_buf_reset(&name);
@@ -174,6 +167,7 @@ static int reg_open(ss_storage *st, ss_diag *d)
 			r = storage_add_session(st, ss_buf_str(&name), name.len, st->path, b, d);
 	}
 	ss_buf_release(&name);
+	free(later);
 	return r;
 }
 
@@ -184,7 +178,6 @@ static void reg_close(ss_storage *st)
 		return;
 	ss_regfile_free(&p->rf);
 	ss_regplan_free(&p->created);
-	free(p->cv);
 	free(p);
 	st->priv = NULL;
 }
@@ -229,53 +222,46 @@ static int fill(ss_storage *st, const ss_regvalue *v, const char *asked, ss_sval
 	}
 }
 
-static int push_name(regpriv *p, size_t b, int deleted, const ss_regvalue *v)
+/* Room for what reg_get_many finds of n names: one allocation. */
+typedef struct asked {
+	ss_regvalue *v;	      /* the value the import leaves, where has[i] */
+	ss_regvalue *x;	      /* one block's */
+	char *has;	      /* set and not deleted */
+	unsigned char *found; /* in that block */
+} asked;
+
+static int asked_alloc(asked *a, size_t n)
 {
-	if (storage_grow(&p->cv, &p->ccap, p->cn, sizeof(*p->cv), 64) < 0)
+	size_t k = n ? n : 1;
+	char *m = calloc(k, 2 * sizeof(ss_regvalue) + 2);
+	if (!m)
 		return -1;
-	regname *x = &p->cv[p->cn++];
-	x->block = b;
-	x->deleted = deleted;
-	if (v)
-		x->v = *v;
-	else
-		memset(&x->v, 0, sizeof(x->v));
+	a->v = (ss_regvalue *)(void *)m;
+	a->x = a->v + k;
+	a->has = (char *)(a->x + k);
+	a->found = (unsigned char *)a->has + k;
 	return 0;
 }
 
-/* Fills the cache with the values of session s, every block of its key. */
-static int names_of(ss_storage *st, size_t s, ss_diag *d)
+/* The values names[0..n) of session s in the order an import applies
+ * them: block by block, a [-KEY] forgetting what came before, a
+ * "name"=- line deleting. */
+static void get_values(ss_storage *st, size_t s, const char *const *names, size_t n, asked *a)
 {
-	regpriv *p = P(st);
-	if (p->cache_s == s)
-		return 0;
-	const ss_regfile *rf = &p->rf;
-	p->cache_s = SIZE_MAX;
-	p->cn = 0;
+	const ss_regfile *rf = &P(st)->rf;
 	for (size_t b = st->handle[s]; b != SS_REGFILE_NONE; b = rf->blocks[b].next_same) {
 		if (rf->blocks[b].deleted) {
-			if (push_name(p, b, 1, NULL) < 0)
-				return ss_diag_oom(d);
+			memset(a->has, 0, n);
 			continue;
 		}
-		size_t cur = 0;
-		ss_regvalue x;
-		while (ss_regfile_next_name(rf, b, &cur, &x))
-			if (push_name(p, b, 0, &x) < 0)
-				return ss_diag_oom(d);
+		ss_regfile_block_values(rf, b, names, n, a->x, a->found);
+		for (size_t i = 0; i < n; i++) {
+			if (!a->found[i])
+				continue;
+			a->has[i] = a->x[i].type != SS_REG_DELETE;
+			a->v[i] = a->x[i];
+		}
 	}
-	p->cache_s = s;
-	return 0;
-}
-
-/* The first cached value after the key's last [-KEY] (blocks follow in
- * file order, so in increasing index). */
-static size_t live_from(const regpriv *p, size_t live)
-{
-	size_t i = 0;
-	while (i < p->cn && (live == SS_REGFILE_NONE || p->cv[i].block < live))
-		i++;
-	return i;
 }
 
 static int reg_get_many(ss_storage *st, size_t s, const char *const *names, size_t n,
@@ -283,40 +269,15 @@ static int reg_get_many(ss_storage *st, size_t s, const char *const *names, size
 {
 	if (st->sessions[s].created)
 		return 0; /* nothing of it is in the file yet */
-	regpriv *p = P(st);
-	const ss_regfile *rf = &p->rf;
-	if (names_of(st, s, d) < 0)
-		return -1;
-	ss_regvalue *v = calloc(n ? n : 1, sizeof(*v));
-	char *has = calloc(n ? n : 1, 1);
-	if (!v || !has) {
-		free(v);
-		free(has);
+	asked a;
+	if (asked_alloc(&a, n) < 0)
 		return ss_diag_oom(d);
-	}
-	for (size_t c = 0; c < p->cn; c++) {
-		if (p->cv[c].deleted) {
-			memset(has, 0, n);
-			continue;
-		}
-		/* Names first: the data of the few values asked for only. */
-		ss_regvalue x = p->cv[c].v;
-		int parsed = 0;
-		for (size_t i = 0; i < n; i++) {
-			if (!ss_regfile_value_name_is(rf, &x, names[i]))
-				continue;
-			if (!parsed++)
-				ss_regfile_value_data(rf, &x);
-			has[i] = x.type != SS_REG_DELETE;
-			v[i] = x;
-		}
-	}
+	get_values(st, s, names, n, &a);
 	int r = 0;
 	for (size_t i = 0; i < n && r == 0; i++)
-		if (has[i] && fill(st, &v[i], names[i], &out[i]) < 0)
+		if (a.has[i] && fill(st, &a.v[i], names[i], &out[i]) < 0)
 			r = ss_diag_oom(d);
-	free(v);
-	free(has);
+	free(a.v);
 	return r;
 }
 
@@ -369,31 +330,28 @@ static int reg_set(ss_storage *st, size_t s, const char *name, const ss_svalue *
 			   : ss_regkey_set_sz(k, name, want->text);
 		return r < 0 ? ss_diag_oom(d) : 0;
 	}
-	regpriv *p = P(st);
-	const ss_regfile *rf = &p->rf;
-	if (names_of(st, s, d) < 0)
-		return -1;
+	const ss_regfile *rf = &P(st)->rf;
 	ss_edits *e = storage_edits(st);
 	ss_buf cur = SS_BUF_INIT;
 	int seen = 0, r = 0;
 	/* Every line after the last [-KEY]; new values go to the last block. */
 	size_t live = live_block(rf, st->handle[s]);
 	size_t last = live == SS_REGFILE_NONE ? st->handle[s] : last_block(rf, live);
-	for (size_t c = live_from(p, live); c < p->cn && r == 0; c++) {
-		ss_regvalue v = p->cv[c].v;
-		if (!ss_regfile_value_name_is(rf, &v, name))
-			continue;
-		ss_regfile_value_data(rf, &v);
-		seen = 1;
-		if (dw) {
-			if (v.type != SS_REG_DWORD || v.dword != want->dword)
-				r = ss_regfile_set_dword(rf, e, &v, want->dword);
-			continue;
+	for (size_t b = live; b != SS_REGFILE_NONE && r == 0; b = rf->blocks[b].next_same) {
+		size_t c = 0;
+		ss_regvalue v;
+		while (r == 0 && ss_regfile_next_named(rf, b, &c, name, &v)) {
+			seen = 1;
+			if (dw) {
+				if (v.type != SS_REG_DWORD || v.dword != want->dword)
+					r = ss_regfile_set_dword(rf, e, &v, want->dword);
+				continue;
+			}
+			ss_buf_reset(&cur);
+			if (v.type != SS_REG_SZ || ss_regfile_value_string(rf, &v, &cur) < 0 ||
+			    strcmp(ss_buf_str(&cur), want->text) != 0)
+				r = ss_regfile_set_string(rf, e, &v, want->text);
 		}
-		ss_buf_reset(&cur);
-		if (v.type != SS_REG_SZ || ss_regfile_value_string(rf, &v, &cur) < 0 ||
-		    strcmp(ss_buf_str(&cur), want->text) != 0)
-			r = ss_regfile_set_string(rf, e, &v, want->text);
 	}
 	ss_buf_release(&cur);
 	if (r == 0 && !seen)
@@ -408,19 +366,16 @@ static int reg_del(ss_storage *st, size_t s, const char *name, ss_diag *d)
 		ss_regkey_unset(created_key(st, s), name);
 		return 0;
 	}
-	regpriv *p = P(st);
-	const ss_regfile *rf = &p->rf;
-	if (names_of(st, s, d) < 0)
-		return -1;
+	const ss_regfile *rf = &P(st)->rf;
 	ss_edits *e = storage_edits(st);
 	int r = 0;
-	for (size_t c = live_from(p, live_block(rf, st->handle[s])); c < p->cn && r == 0; c++) {
-		ss_regvalue v = p->cv[c].v;
-		if (!ss_regfile_value_name_is(rf, &v, name))
-			continue;
-		ss_regfile_value_data(rf, &v);
-		if (v.type != SS_REG_DELETE)
-			r = ss_regfile_delete_value(rf, e, &v);
+	for (size_t b = live_block(rf, st->handle[s]); b != SS_REGFILE_NONE && r == 0;
+	     b = rf->blocks[b].next_same) {
+		size_t c = 0;
+		ss_regvalue v;
+		while (r == 0 && ss_regfile_next_named(rf, b, &c, name, &v))
+			if (v.type != SS_REG_DELETE)
+				r = ss_regfile_delete_value(rf, e, &v);
 	}
 	return r < 0 ? ss_diag_oom(d) : 0;
 }

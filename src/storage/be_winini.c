@@ -17,6 +17,8 @@
 #include "sshsync/winini.h"
 
 #define NONE ((size_t)-1)
+/* How many sections ahead ini_open asks for a name. */
+#define PREFETCH 4
 
 /* A key of a created session, written at commit. */
 typedef struct pend {
@@ -96,6 +98,12 @@ static int ini_open(ss_storage *st, ss_diag *d)
 	int r = 0;
 	for (size_t i = 0; i < n && r == 0; i++) {
 		const ss_winini_section *s = &ini->sections[i];
+		/* The names lie far apart in a text the parse left the cache
+		 * long ago: each one read here would wait for memory (5% of
+		 * a 100,000-site audit) unless asked for a few sections
+		 * ahead. */
+		if (i + PREFETCH < n)
+			__builtin_prefetch(ss_winini_section_name(ini, i + PREFETCH));
 		p->next_dup[i] = NONE;
 		if (s->first_of != i) {
 			p->next_dup[last[s->first_of]] = i;
@@ -168,20 +176,37 @@ static int keys_of(ss_storage *st, size_t s, ss_diag *d)
 	p->cn = 0;
 	for (size_t sec = st->handle[s]; sec != NONE; sec = p->next_dup[sec]) {
 		size_t cursor = 0;
-		ss_winini_key k;
-		while (ss_winini_next_key(&p->ini, sec, &cursor, &k)) {
+		/* Read into the cache's next slot: a key read into a local
+		 * and copied over waited for its stores (a stall per key). */
+		for (;;) {
 			if (storage_grow(&p->ck, &p->ccap, p->cn, sizeof(*p->ck), 32) < 0)
 				return ss_diag_oom(d);
-			p->ck[p->cn++] = (ckey){k, sec};
+			if (!ss_winini_next_key(&p->ini, sec, &cursor, &p->ck[p->cn].k))
+				break;
+			p->ck[p->cn++].section = sec;
 		}
 	}
 	p->cache_s = s;
 	return 0;
 }
 
+/* a[0..len) and b[0..len) ignoring ASCII case (ss_key_eq). The first
+ * bytes with bit 5 set are equal when the names are: most names of a
+ * length are told apart there; and names mostly come in the case asked
+ * for, which memcmp tells at once. */
+static int same_name(const char *a, const char *b, size_t len)
+{
+	if (len == 0)
+		return 1;
+	if ((a[0] | 0x20) != (b[0] | 0x20))
+		return 0;
+	return memcmp(a, b, len) == 0 || ss_key_eq(a, len, b, len);
+}
+
+/* Whether key k is `name` (len bytes). */
 static int is_key(const ss_winini *ini, const ss_winini_key *k, const char *name, size_t len)
 {
-	return k->name_len == len && ss_winini_key_is(ini, k, name);
+	return k->name_len == len && same_name(ss_winini_key_name(ini, k), name, len);
 }
 
 static int fill(const ss_winini *ini, const ss_winini_key *k, ss_svalue *out)
@@ -201,40 +226,37 @@ static int fill(const ss_winini *ini, const ss_winini_key *k, ss_svalue *out)
 	return out->text && out->shown ? 0 : -1;
 }
 
-/* The names a get_many asks for, with their lengths, and which lengths
- * there are: bit L of `lengths` for a name of L bytes (bit 63: 63 or
- * more). Most keys of a site are passed over on their length alone. */
+/* The names a get_many asks for, with their lengths, and by length: bit i
+ * of bucket[L % 16] for names[i] of L bytes (the first 32 names; `many`
+ * when there are more, which are then all tried). Most keys of a site
+ * are passed over on their length alone, the others are tried against
+ * the few names of their bucket. */
 typedef struct asked {
 	const char *const *names;
 	size_t *lens;
 	size_t n;
-	uint64_t lengths;
+	uint32_t bucket[16];
+	int many;
 } asked;
 
-static uint64_t length_bit(size_t len)
-{
-	return (uint64_t)1 << (len < 63 ? len : 63);
-}
-
-/* Whether key k, named `name`, is names[i] and not yet found. The first
- * bytes with bit 5 set are equal when the names are equal ignoring ASCII
- * case: most keys of a length are told apart there, without a call. */
+/* Whether key k, named `name`, is names[i] and not yet found. */
 static int wanted(const ss_winini_key *k, const char *name, const asked *a, size_t i,
 		  const ss_svalue *out)
 {
 	return k->name_len == a->lens[i] && !out[i].present &&
-	       (k->name_len == 0 || (name[0] | 0x20) == (a->names[i][0] | 0x20)) &&
-	       ss_key_eq(name, k->name_len, a->names[i], a->lens[i]);
+	       same_name(name, a->names[i], k->name_len);
 }
 
 /* Fills out[i] for every name asked that key k is (the first key wins). */
 static int take_key(const ss_winini *ini, const ss_winini_key *k, const asked *a, ss_svalue *out)
 {
-	if (!(a->lengths & length_bit(k->name_len)))
+	uint32_t bits = a->bucket[k->name_len % 16];
+	if (!bits && !a->many)
 		return 0;
 	const char *name = ss_winini_key_name(ini, k);
-	for (size_t i = 0; i < a->n; i++)
-		if (wanted(k, name, a, i, out) && fill(ini, k, &out[i]) < 0)
+	for (size_t i = 0; i < a->n && (bits || a->many); i++, bits >>= 1)
+		if ((a->many || (bits & 1)) && wanted(k, name, a, i, out) &&
+		    fill(ini, k, &out[i]) < 0)
 			return -1;
 	return 0;
 }
@@ -246,12 +268,13 @@ static int ini_get_many(ss_storage *st, size_t s, const char *const *names, size
 		return 0;
 	inipriv *p = P(st);
 	size_t small[16];
-	asked a = {names, n <= 16 ? small : malloc(n * sizeof(size_t)), n, 0};
+	asked a = {names, n <= 16 ? small : malloc(n * sizeof(size_t)), n, {0}, n > 32};
 	if (!a.lens)
 		return ss_diag_oom(d);
 	for (size_t i = 0; i < n; i++) {
 		a.lens[i] = strlen(names[i]);
-		a.lengths |= length_bit(a.lens[i]);
+		if (i < 32)
+			a.bucket[a.lens[i] % 16] |= (uint32_t)1 << i;
 	}
 	/* TMemIniFile reads the first key of a name in the first section.
 	 * A storage that will be written reads the session's keys into the

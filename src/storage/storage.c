@@ -56,24 +56,26 @@ int storage_value_in_text(ss_svalue *v, const ss_text *t, size_t line, const cha
 	return 0;
 }
 
-/* Formatting without printf: a large store formats these for every value
- * it reads. */
+/* Formatting without printf, in one allocation of the exact size: a large
+ * store formats these for every value it reads. */
 char *storage_shown(int quoted, const char *name, size_t nlen, const char *data, size_t len)
 {
-	size_t cut = len > 40 ? 40 : len;
-	ss_buf b = SS_BUF_INIT;
-	int r = ss_buf_grow(&b, nlen + cut + 8);
-	r |= quoted ? ss_buf_addc(&b, '"') : 0;
-	r |= ss_buf_add(&b, name, nlen);
-	r |= quoted ? ss_buf_addc(&b, '"') : 0;
-	r |= ss_buf_addc(&b, '=');
-	r |= ss_buf_add(&b, data, cut);
-	r |= len > 40 ? ss_buf_adds(&b, "...") : 0;
-	if (r < 0) {
-		ss_buf_release(&b);
+	size_t cut = len > 40 ? 40 : len, dots = len > 40 ? 3 : 0;
+	char *s = malloc(nlen + cut + dots + 4), *p = s;
+	if (!s)
 		return NULL;
-	}
-	return ss_buf_detach(&b, NULL);
+	if (quoted)
+		*p++ = '"';
+	memcpy(p, name, nlen);
+	p += nlen;
+	if (quoted)
+		*p++ = '"';
+	*p++ = '=';
+	memcpy(p, data, cut);
+	p += cut;
+	memcpy(p, "...", dots);
+	p[dots] = '\0';
+	return s;
 }
 
 char *storage_where(const ss_text *t, size_t offset)
@@ -167,36 +169,40 @@ static uint64_t raw_hash(const ss_storage *st, const char *raw)
 	return ss_hash_mix(h);
 }
 
-/* The slot that holds the first session same_raw takes as `raw`, or the
- * empty slot where it would go. */
-static size_t index_slot(const ss_storage *st, const char *raw)
+/* The slot that holds the first session same_raw takes as `raw` (whose
+ * raw_hash is h), or the empty slot where it would go. */
+static size_t index_slot(const ss_storage *st, const char *raw, uint32_t h)
 {
-	size_t mask = st->index_cap - 1, i = (size_t)raw_hash(st, raw) & mask;
-	while (st->index[i] && !st->be->same_raw(st->sessions[st->index[i] - 1].raw, raw))
+	size_t mask = st->index_cap - 1, i = h & mask;
+	for (const storage_slot *x = &st->index[i]; x->s1; x = &st->index[i]) {
+		if (x->hash == h && st->be->same_raw(st->sessions[x->s1 - 1].raw, raw))
+			break;
 		i = (i + 1) & mask;
+	}
 	return i;
 }
 
-static void index_put(ss_storage *st, size_t s)
+/* A table of `cap` slots with the entries of the present one, but the
+ * session numbered `drop` + 1 (0: none). */
+static int index_rehash(ss_storage *st, size_t cap, uint32_t drop)
 {
-	size_t i = index_slot(st, st->sessions[s].raw);
-	/* A later session of a name already there stays out: the first
-	 * wins. */
-	if (!st->index[i])
-		st->index[i] = s + 1;
-}
-
-/* Sessions 0..n-1 in a table of `cap` slots. */
-static int index_build(ss_storage *st, size_t cap)
-{
-	size_t *t = calloc(cap, sizeof(*t));
+	storage_slot *t = calloc(cap, sizeof(*t));
 	if (!t)
 		return -1;
+	for (size_t j = 0; j < st->index_cap; j++) {
+		const storage_slot *x = &st->index[j];
+		if (!x->s1 || x->s1 == drop)
+			continue;
+		/* Names in the table are distinct: each goes to the first
+		 * empty slot of its probe. */
+		size_t i = x->hash & (cap - 1);
+		while (t[i].s1)
+			i = (i + 1) & (cap - 1);
+		t[i] = *x;
+	}
 	free(st->index);
 	st->index = t;
 	st->index_cap = cap;
-	for (size_t s = 0; s < st->n; s++)
-		index_put(st, s);
 	return 0;
 }
 
@@ -204,25 +210,32 @@ static int index_build(ss_storage *st, size_t cap)
  * doubles to stay at most half full. */
 static int index_add(ss_storage *st, size_t s)
 {
+	if (s >= UINT32_MAX - 1)
+		return -1;
 	if (st->n * 2 > st->index_cap) {
-		size_t cap = st->index_cap ? st->index_cap : 32;
-		while (st->n * 2 > cap)
-			cap *= 2;
-		/* Every session so far, s included. */
-		return index_build(st, cap);
+		size_t cap = st->index_cap ? st->index_cap * 2 : 32;
+		if (index_rehash(st, cap, 0) < 0)
+			return -1;
 	}
-	index_put(st, s);
+	uint32_t h = (uint32_t)raw_hash(st, st->sessions[s].raw);
+	size_t i = index_slot(st, st->sessions[s].raw, h);
+	/* A later session of a name already there stays out: the first
+	 * wins. */
+	if (!st->index[i].s1) {
+		st->index[i].hash = h;
+		st->index[i].s1 = (uint32_t)s + 1;
+	}
 	return 0;
 }
 
 /* The last session, just dropped (st->n is one less), leaves the index. */
 static void index_drop_last(ss_storage *st)
 {
-	/* A rare path (a session that could not be created): rebuilt
-	 * without it, in place, so that no probe chain is cut. */
-	memset(st->index, 0, st->index_cap * sizeof(*st->index));
-	for (size_t s = 0; s < st->n; s++)
-		index_put(st, s);
+	/* A rare path (a session that could not be created): the table is
+	 * made again without it, so that no probe chain is cut. If memory
+	 * runs out, the session numbered n + 1 stays in and ss_storage_find
+	 * skips it. */
+	index_rehash(st, st->index_cap, (uint32_t)st->n + 1);
 }
 
 int storage_add_session(ss_storage *st, const char *raw, size_t len, const char *file,
@@ -539,8 +552,9 @@ size_t ss_storage_find(const ss_storage *st, const char *raw)
 {
 	if (!st->index_cap)
 		return SIZE_MAX;
-	size_t i = index_slot(st, raw);
-	return st->index[i] ? st->index[i] - 1 : SIZE_MAX;
+	size_t i = index_slot(st, raw, (uint32_t)raw_hash(st, raw));
+	/* (A session dropped from the list may have stayed in.) */
+	return st->index[i].s1 && st->index[i].s1 <= st->n ? st->index[i].s1 - 1 : SIZE_MAX;
 }
 
 static int writable(const ss_storage *st, ss_diag *d)

@@ -42,6 +42,26 @@ static int hexval(char c)
 	return HEX[(unsigned char)c] - 1; /* the table holds value + 1: 0 is "no digit" */
 }
 
+/* Whether s[q, end) starts with exactly 8 hex digits (regedit writes
+ * every dword so), then their number in *x: the digits without a loop. */
+static int eight_hex(const char *s, size_t q, size_t end, uint32_t *x)
+{
+	if (end - q < 8)
+		return 0;
+	const unsigned char *u = (const unsigned char *)s + q;
+	int h[8];
+	for (int k = 0; k < 8; k++)
+		h[k] = HEX[u[k]];
+	if (!h[0] || !h[1] || !h[2] || !h[3] || !h[4] || !h[5] || !h[6] || !h[7] ||
+	    (end - q > 8 && HEX[u[8]]))
+		return 0;
+	uint32_t v = 0;
+	for (int k = 0; k < 8; k++)
+		v = (v << 4) | (uint32_t)(h[k] - 1);
+	*x = v;
+	return 1;
+}
+
 /* [*pos, end) of line `li`, with leading blanks skipped. */
 static void line_span(const ss_text *t, size_t li, size_t *pos, size_t *end)
 {
@@ -86,11 +106,35 @@ static int check_trailing(const ss_text *t, size_t p, size_t end, ss_diag *d)
  * closing quote, or end when there is none. `\x` escapes any x. */
 static size_t scan_quoted(const char *s, size_t p, size_t end)
 {
-	for (size_t i = p + 1; i < end; i++) {
-		if (s[i] == '\\')
-			i++;
-		else if (s[i] == '"')
+	for (size_t i = ss_text_find3(s, p + 1, end, '\\', '"', '"'); i < end;
+	     i = ss_text_find3(s, i + 2, end, '\\', '"', '"'))
+		if (s[i] == '"')
 			return i;
+	return end;
+}
+
+/* The bytes that end a run of plain name bytes: '"', '\\' and NUL. */
+static const unsigned char NAME_STOP[256] = {['"'] = 1, ['\\'] = 1, [0] = 1};
+
+/* scan_quoted for a value name, which also tells where its first NUL
+ * byte is (escaped or not; SIZE_MAX: none). Names are short (a few
+ * bytes): a byte loop over a table. */
+static size_t scan_name(const char *s, size_t p, size_t end, size_t *nul)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	*nul = SIZE_MAX;
+	for (size_t i = p + 1; i < end; i++) {
+		while (i < end && !NAME_STOP[u[i]])
+			i++;
+		if (i == end)
+			break;
+		if (u[i] == '"')
+			return i;
+		if (u[i] == '\\' && ++i == end)
+			break;
+		/* A NUL, or the byte an escape stands for. */
+		if (u[i] == '\0' && *nul == SIZE_MAX)
+			*nul = i;
 	}
 	return end;
 }
@@ -170,7 +214,12 @@ static int parse_data(const ss_text *t, size_t p, size_t end, ss_regvalue *v, ss
 	if (end - p >= 6 && memcmp(s + p, "dword:", 6) == 0) {
 		size_t q = p + 6, n = 0;
 		uint32_t x = 0;
-		while (q < end && hexval(s[q]) >= 0 && n < 9) {
+		int eight = eight_hex(s, q, end, &x);
+		if (eight) {
+			q += 8;
+			n = 8;
+		}
+		while (!eight && q < end && hexval(s[q]) >= 0 && n < 9) {
 			x = (x << 4) | (uint32_t)hexval(s[q]);
 			q++;
 			n++;
@@ -218,16 +267,15 @@ static int parse_value(const ss_text *t, size_t li, size_t p, size_t end, ss_reg
 		v->name_start = v->name_end = p + 1;
 		p++;
 	} else {
-		size_t q = scan_quoted(s, p, end);
+		size_t nul, q = scan_name(s, p, end, &nul);
 		if (q == end)
 			return ss_text_error(t, d, p,
 					     "unterminated value name: expected a "
 					     "closing '\"'");
 		v->name_start = p + 1;
 		v->name_end = q;
-		const char *nul = memchr(s + v->name_start, '\0', q - v->name_start);
-		if (nul)
-			return ss_text_error(t, d, (size_t)(nul - s),
+		if (nul != SIZE_MAX)
+			return ss_text_error(t, d, nul,
 					     "a NUL character (U+0000) in a value name: the "
 					     "registry cannot hold such a value");
 		p = q + 1;
@@ -492,6 +540,96 @@ int ss_regfile_value_name_is(const ss_regfile *rf, const ss_regvalue *v, const c
 		j++;
 	}
 	return name[j] == '\0';
+}
+
+/* The first byte of the unescaped name of the value line starting at p
+ * ('"' or '@'), lowered: 0 for an empty name or @. */
+static unsigned char name_first(const char *s, size_t p)
+{
+	if (s[p] == '@' || s[p + 1] == '"')
+		return 0;
+	/* Checked by ss_regfile_parse: an escape in a name has a byte after it,
+	 * and that byte is no closing quote. */
+	size_t i = s[p + 1] == '\\' ? p + 2 : p + 1;
+	return (unsigned char)lower((unsigned char)s[i]);
+}
+
+/* Whether line li, a value line (p: its '"' or '@'), can be a value named
+ * by a name whose first byte is `first`; if so, its name located in *v
+ * (as ss_regfile_next_name gives it). */
+static int name_may_be(const ss_text *t, size_t li, size_t p, size_t end, unsigned char first,
+		       ss_regvalue *v)
+{
+	if (name_first(t->data, p) != first)
+		return 0;
+	memset(v, 0, sizeof(*v));
+	v->line = li;
+	v->nlines = 1;
+	v->is_default = t->data[p] == '@';
+	v->name_start = p + 1;
+	v->name_end = v->is_default ? p + 1 : scan_quoted(t->data, p, end);
+	return 1;
+}
+
+/* The first line from li on (below the block's end) that starts a value:
+ * its offset in *p (after blanks), or `stop` when there is none. A value's
+ * data lines never start with '"' or '@'. */
+static size_t next_value_line(const ss_text *t, size_t li, size_t stop, size_t *p, size_t *end)
+{
+	for (; li < stop; li++) {
+		line_span(t, li, p, end);
+		if (*p < *end && (t->data[*p] == '"' || t->data[*p] == '@'))
+			return li;
+	}
+	return stop;
+}
+
+void ss_regfile_block_values(const ss_regfile *rf, size_t b, const char *const *names, size_t n,
+			     ss_regvalue *out, unsigned char *found)
+{
+	const ss_text *t = rf->text;
+	const ss_regblock *k = &rf->blocks[b];
+	unsigned char may[256] = {0};
+	for (size_t i = 0; i < n; i++) {
+		found[i] = 0;
+		may[names[i] ? lower((unsigned char)names[i][0]) : 0] = 1;
+	}
+	size_t p, end;
+	for (size_t li = next_value_line(t, k->line + 1, k->end_line, &p, &end); li < k->end_line;
+	     li = next_value_line(t, li + 1, k->end_line, &p, &end)) {
+		unsigned char first = name_first(t->data, p);
+		ss_regvalue v;
+		if (!may[first] || !name_may_be(t, li, p, end, first, &v))
+			continue;
+		int parsed = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (!ss_regfile_value_name_is(rf, &v, names[i]))
+				continue;
+			if (!parsed++)
+				ss_regfile_value_data(rf, &v);
+			out[i] = v;
+			found[i] = 1;
+		}
+	}
+}
+
+int ss_regfile_next_named(const ss_regfile *rf, size_t b, size_t *cursor, const char *name,
+			  ss_regvalue *v)
+{
+	const ss_text *t = rf->text;
+	const ss_regblock *k = &rf->blocks[b];
+	unsigned char first = name ? (unsigned char)lower((unsigned char)name[0]) : 0;
+	size_t p, end;
+	for (size_t li = next_value_line(t, *cursor ? *cursor : k->line + 1, k->end_line, &p, &end);
+	     li < k->end_line; li = next_value_line(t, li + 1, k->end_line, &p, &end)) {
+		if (!name_may_be(t, li, p, end, first, v) || !ss_regfile_value_name_is(rf, v, name))
+			continue;
+		ss_regfile_value_data(rf, v);
+		*cursor = li + v->nlines;
+		return 1;
+	}
+	*cursor = k->end_line;
+	return 0;
 }
 
 static int unescape(const char *s, size_t from, size_t to, ss_buf *out)

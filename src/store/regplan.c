@@ -6,12 +6,50 @@
 #include <strings.h>
 
 #include "sshsync/buf.h"
+#include "sshsync/keyindex.h"
 
+/* The slot of the key `path` (hash h) in the index, or the empty slot
+ * where it would go. */
+static size_t key_slot(const ss_regplan *p, const char *path, size_t len, uint64_t h)
+{
+	size_t mask = p->index_cap - 1, i = (size_t)h & mask;
+	while (p->index[i] && !ss_key_eq(p->v[p->index[i] - 1].path,
+					 strlen(p->v[p->index[i] - 1].path), path, len))
+		i = (i + 1) & mask;
+	return i;
+}
+
+/* Room in the index for one more key: doubled (every key placed again)
+ * when it would be more than half full. */
+static int index_room(ss_regplan *p)
+{
+	if ((p->n + 1) * 2 <= p->index_cap)
+		return 0;
+	size_t cap = p->index_cap ? p->index_cap * 2 : 16;
+	size_t *t = calloc(cap, sizeof(*t));
+	if (!t)
+		return -1;
+	free(p->index);
+	p->index = t;
+	p->index_cap = cap;
+	for (size_t k = 0; k < p->n; k++) {
+		const char *path = p->v[k].path;
+		size_t len = strlen(path);
+		p->index[key_slot(p, path, len, ss_key_hash(path, len))] = k + 1;
+	}
+	return 0;
+}
+
+/* Paths compare as strcasecmp in the C locale does (ASCII letters),
+ * which is what ss_key_eq and ss_key_hash do: an export of 10,000
+ * sessions looks up each once. */
 ss_regkey *ss_regplan_key(ss_regplan *p, const char *path)
 {
-	for (size_t i = 0; i < p->n; i++)
-		if (strcasecmp(p->v[i].path, path) == 0)
-			return &p->v[i];
+	if (index_room(p) < 0)
+		return NULL;
+	size_t len = strlen(path), i = key_slot(p, path, len, ss_key_hash(path, len));
+	if (p->index[i])
+		return &p->v[p->index[i] - 1];
 	if (p->n == p->cap) {
 		size_t cap = p->cap ? p->cap * 2 : 8;
 		ss_regkey *v = realloc(p->v, cap * sizeof(*v));
@@ -24,7 +62,7 @@ ss_regkey *ss_regplan_key(ss_regplan *p, const char *path)
 	memset(k, 0, sizeof(*k));
 	if (!(k->path = ss_strdup(path)))
 		return NULL;
-	p->n++;
+	p->index[i] = ++p->n;
 	return k;
 }
 
@@ -106,5 +144,6 @@ void ss_regplan_free(ss_regplan *p)
 		free(p->v[i].path);
 	}
 	free(p->v);
+	free(p->index);
 	memset(p, 0, sizeof(*p));
 }

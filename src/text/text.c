@@ -427,68 +427,116 @@ int ss_text_encode(const ss_text *t, const char *data, size_t len, ss_buf *out, 
 
 /* --- line table --- */
 
-/* The offset of the next LF in s[from, len), or len: eight bytes at a
- * time (lines of settings files are short: a call of memchr per line costs
- * more than the search). */
-static size_t next_lf(const char *s, size_t from, size_t len)
+/* The line table is built in one pass over the text, eight bytes at a
+ * time: every LF of a word is found from a mask of its bytes, none is
+ * looked for twice (lines of settings files are short: a search per line,
+ * memchr or a word loop, costs more than the scan). */
+
+/* The 8 bytes at p as a number whose lowest byte is p[0], on any
+ * machine (compilers make this one load where that is the byte order). */
+static uint64_t load_le64(const unsigned char *p)
+{
+	return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24 |
+	       (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 | (uint64_t)p[6] << 48 |
+	       (uint64_t)p[7] << 56;
+}
+
+/* The high bit of every byte of w that is c, and no other bit (exact:
+ * no carry crosses from one byte to the next). */
+static uint64_t byte_mask(uint64_t w, unsigned char c)
 {
 	const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+	uint64_t x = w ^ (ones * c);
+	return ~(((x & ~high) + ~high) | x) & high;
+}
+
+/* The index of the lowest byte whose high bit is set in m (m != 0). */
+static size_t lowest_byte(uint64_t m)
+{
+	uint64_t low = (m & (0 - m)) >> 7; /* 1 << 8k for byte k */
+	return (size_t)((low * 0x0001020304050607ULL) >> 56);
+}
+
+size_t ss_text_find3(const char *s, size_t from, size_t end, char a, char b, char c)
+{
+	const unsigned char *p = (const unsigned char *)s;
 	size_t i = from;
-	for (; i + 8 <= len; i += 8) {
-		uint64_t w;
-		memcpy(&w, s + i, 8);
-		uint64_t x = w ^ (ones * '\n');
-		/* Exact: the high bit of each byte of x that is zero. */
-		uint64_t zero = ~(((x & ~high) + ~high) | x) & high;
-		if (zero)
-			break;
+	for (; i + 8 <= end; i += 8) {
+		uint64_t w = load_le64(p + i);
+		uint64_t m = byte_mask(w, (unsigned char)a) | byte_mask(w, (unsigned char)b) |
+			     byte_mask(w, (unsigned char)c);
+		if (m)
+			return i + lowest_byte(m);
 	}
-	while (i < len && s[i] != '\n')
-		i++;
-	return i;
+	for (; i < end; i++)
+		if (s[i] == a || s[i] == b || s[i] == c)
+			return i;
+	return end;
+}
+
+typedef struct line_builder {
+	ss_text *t;
+	size_t cap, n, lf, crlf;
+} line_builder;
+
+/* The line from `start` up to the LF at `lf`; lf == the text's length:
+ * the last line, without an ending. */
+static int add_line(line_builder *b, size_t start, size_t lf)
+{
+	if (b->n == b->cap) {
+		ss_line *v = realloc(b->t->lines, 2 * b->cap * sizeof(*v));
+		if (!v)
+			return -1;
+		b->t->lines = v;
+		b->cap *= 2;
+	}
+	ss_line *l = &b->t->lines[b->n++];
+	l->start = (uint32_t)start;
+	if (lf == b->t->len) {
+		l->len = (uint32_t)(lf - start);
+		l->eol = SS_EOL_NONE;
+	} else if (lf > start && b->t->data[lf - 1] == '\r') {
+		l->len = (uint32_t)(lf - 1 - start);
+		l->eol = SS_EOL_CRLF;
+		b->crlf++;
+	} else {
+		l->len = (uint32_t)(lf - start);
+		l->eol = SS_EOL_LF;
+		b->lf++;
+	}
+	return 0;
 }
 
 static int build_lines(ss_text *t, ss_diag *d)
 {
 	if (t->len > SS_TEXT_MAX)
 		return ss_diag_set(d, t->path, 0, 0, "text is larger than %zu bytes", SS_TEXT_MAX);
-	/* One pass: room for lines of 32 bytes, doubled when they are shorter. */
-	size_t cap = t->len / 32 + 16, lf = 0, crlf = 0, start = 0, n = 0;
-	t->lines = malloc(cap * sizeof(*t->lines));
-	if (!t->lines)
+	/* Room for lines of 32 bytes, doubled when they are shorter. */
+	line_builder b = {t, t->len / 32 + 16, 0, 0, 0};
+	if (!(t->lines = malloc(b.cap * sizeof(*t->lines))))
 		return ss_diag_oom(d);
-	while (start < t->len) {
-		if (n == cap) {
-			ss_line *v = realloc(t->lines, 2 * cap * sizeof(*v));
-			if (!v)
+	const unsigned char *s = (const unsigned char *)t->data;
+	size_t start = 0, i = 0;
+	for (; i + 8 <= t->len; i += 8)
+		for (uint64_t m = byte_mask(load_le64(s + i), '\n'); m; m &= m - 1) {
+			size_t lf = i + lowest_byte(m);
+			if (add_line(&b, start, lf) < 0)
 				return ss_diag_oom(d);
-			t->lines = v;
-			cap *= 2;
+			start = lf + 1;
 		}
-		size_t end = next_lf(t->data, start, t->len);
-		ss_line *l = &t->lines[n++];
-		l->start = (uint32_t)start;
-		if (end == t->len) {
-			l->len = (uint32_t)(t->len - start);
-			l->eol = SS_EOL_NONE;
-			break;
+	for (; i < t->len; i++)
+		if (s[i] == '\n') {
+			if (add_line(&b, start, i) < 0)
+				return ss_diag_oom(d);
+			start = i + 1;
 		}
-		if (end > start && t->data[end - 1] == '\r') {
-			l->len = (uint32_t)(end - 1 - start);
-			l->eol = SS_EOL_CRLF;
-			crlf++;
-		} else {
-			l->len = (uint32_t)(end - start);
-			l->eol = SS_EOL_LF;
-			lf++;
-		}
-		start = end + 1;
-	}
-	ss_line *fit = n ? realloc(t->lines, n * sizeof(*fit)) : NULL;
+	if (start < t->len && add_line(&b, start, t->len) < 0)
+		return ss_diag_oom(d);
+	ss_line *fit = b.n ? realloc(t->lines, b.n * sizeof(*fit)) : NULL;
 	if (fit)
 		t->lines = fit; /* else the larger table stays */
-	t->nlines = n;
-	t->style = crlf > lf ? SS_EOL_CRLF : SS_EOL_LF;
+	t->nlines = b.n;
+	t->style = b.crlf > b.lf ? SS_EOL_CRLF : SS_EOL_LF;
 	return 0;
 }
 

@@ -6,7 +6,7 @@
 # what the killed one left.
 set -u
 : "${SSHSYNC:?SSHSYNC must name the sshsync binary}"
-root=$(mktemp -d)
+root=$(mktemp -d) || { echo "cannot make a scratch folder in ${TMPDIR:-/tmp}" >&2; exit 1; }
 trap 'rm -rf "$root"' EXIT
 export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
 runs=${KILL_RUNS:-20}

@@ -21,7 +21,7 @@ if ! strace -qq -o /dev/null -e inject=getpid:error=EIO true 2>/dev/null; then
 fi
 # LeakSanitizer cannot run under ptrace.
 export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
-root=$(mktemp -d)
+root=$(mktemp -d) || { echo "cannot make a scratch folder in ${TMPDIR:-/tmp}" >&2; exit 1; }
 trap 'rm -rf "$root"' EXIT
 w="$root/w" # the same path for every run: the same system calls
 SYS=openat,read,write,pread64,fsync,fchmod,fchown,flock,linkat,renameat,renameat2,unlinkat

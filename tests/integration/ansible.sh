@@ -64,7 +64,7 @@ ansible-galaxy collection install "$tarball" -p "$work/collections" >install.log
 # their requirements with pip from the internet).
 # Outside any git checkout: inside one (the build tree is in the clone, and
 # ignored) ansible-test checks only the files git tracks, that is none.
-outside=$(mktemp -d /tmp/sshsync-ansible-XXXXXX)
+outside=$(mktemp -d /tmp/sshsync-ansible-XXXXXX) || { echo "cannot make a scratch folder in ${TMPDIR:-/tmp}" >&2; exit 1; }
 trap 'rm -rf "$work" "$outside"' EXIT
 src=$outside/ansible_collections/sshsync/keepalive
 mkdir -p "$src" && cp -a "$coll/." "$src/"

@@ -6,7 +6,7 @@ set -u
 pass=0 fail=0
 ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-work=$(mktemp -d)
+work=$(mktemp -d) || { echo "cannot make a scratch folder in ${TMPDIR:-/tmp}" >&2; exit 1; }
 trap 'rm -rf "$work"' EXIT
 
 # OpenSSH: Include config.d/* with a keepalive in an included file.

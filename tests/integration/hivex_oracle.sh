@@ -13,7 +13,7 @@ check() { # NAME WANT GOT
 		echo "FAIL: $1: want '$2', got '$3'"
 	fi
 }
-dir=$(mktemp -d)
+dir=$(mktemp -d) || { echo "cannot make a scratch folder in ${TMPDIR:-/tmp}" >&2; exit 1; }
 trap 'rm -rf "$dir"' EXIT
 hivex_new "$dir/h"
 k='Software\Vendor One\App 2\Sessions\a%20b'

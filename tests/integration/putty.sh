@@ -9,7 +9,7 @@ set -u
 : "${SSHSYNC:?path of the sshsync binary}"
 : "${SSHSYNC_CORPUS:?the corpus folder (fixtures/corpus or the shared one)}"
 HERE=$(cd "$(dirname "$0")" && pwd)
-T=$(mktemp -d "${TMPDIR:-/tmp}/sshsync-putty-XXXXXX")
+T=$(mktemp -d "${TMPDIR:-/tmp}/sshsync-putty-XXXXXX") || { echo "cannot make a scratch folder in ${TMPDIR:-/tmp}" >&2; exit 1; }
 [ -n "${KEEP:-}" ] || trap 'rm -rf "$T"' EXIT
 pass=0
 fail=0

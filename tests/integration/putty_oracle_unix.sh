@@ -10,7 +10,7 @@
 set -u
 : "${SSHSYNC:?path of the sshsync binary}" "${SSHSYNC_SOURCE:?the source tree}"
 : "${SSHSYNC_BUILD:?the build folder}" "${SSHSYNC_TESTS:?the tests folder}"
-T=$(mktemp -d "${TMPDIR:-/tmp}/sshsync-puttyoracle-XXXXXX")
+T=$(mktemp -d "${TMPDIR:-/tmp}/sshsync-puttyoracle-XXXXXX") || { echo "cannot make a scratch folder in ${TMPDIR:-/tmp}" >&2; exit 1; }
 trap 'rm -rf "$T"' EXIT
 deps=$SSHSYNC_BUILD/putty-oracle-deps
 rc=0

@@ -2,7 +2,7 @@
 # Bad ssh_config input: each is refused by ssh -G and by sshsync (exit 2,
 # an error with file:line:col), and apply leaves every byte as it was.
 set -uo pipefail
-work=$(mktemp -d "${TMPDIR:-/tmp}/sshsync-sshbad-XXXXXX")
+work=$(mktemp -d "${TMPDIR:-/tmp}/sshsync-sshbad-XXXXXX") || { echo "cannot make a scratch folder in ${TMPDIR:-/tmp}" >&2; exit 1; }
 trap 'rm -rf "$work"' EXIT
 pass=0 fail=0
 ok() { pass=$((pass + 1)); }

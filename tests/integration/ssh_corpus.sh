@@ -8,6 +8,6 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 corpus="$SSHSYNC_CORPUS/ssh" # fixtures/corpus, or the shared one
 [ -d "$corpus" ] || { echo "corpus missing: $corpus"; exit 1; }
-work=$(mktemp -d "${TMPDIR:-/tmp}/sshsync-sshcorpus-XXXXXX")
+work=$(mktemp -d "${TMPDIR:-/tmp}/sshsync-sshcorpus-XXXXXX") || { echo "cannot make a scratch folder in ${TMPDIR:-/tmp}" >&2; exit 1; }
 trap 'rm -rf "$work"' EXIT
 python3 "$here/ssh_diff.py" "$SSHSYNC" "$work" --corpus "$corpus"

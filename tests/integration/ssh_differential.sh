@@ -11,7 +11,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 command -v ssh >/dev/null || { echo "ssh (openssh-client) is missing"; exit 1; }
-work=$(mktemp -d "${TMPDIR:-/tmp}/sshsync-sshdiff-XXXXXX")
+work=$(mktemp -d "${TMPDIR:-/tmp}/sshsync-sshdiff-XXXXXX") || { echo "cannot make a scratch folder in ${TMPDIR:-/tmp}" >&2; exit 1; }
 trap 'rm -rf "$work"' EXIT
 python3 "$here/ssh_diff.py" "$SSHSYNC" "$work" --generate 1 "${SSHSYNC_SSH_SEEDS:-14}"
 if [ "$(id -u)" -eq 0 ] && unshare -m true 2>/dev/null; then

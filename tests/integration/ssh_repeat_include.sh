@@ -6,7 +6,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 command -v ssh >/dev/null || { echo "ssh (openssh-client) is missing"; exit 1; }
-work=$(mktemp -d "${TMPDIR:-/tmp}/sshsync-repeat-XXXXXX")
+work=$(mktemp -d "${TMPDIR:-/tmp}/sshsync-repeat-XXXXXX") || { echo "cannot make a scratch folder in ${TMPDIR:-/tmp}" >&2; exit 1; }
 trap 'rm -rf "$work"' EXIT
 n=${SSHSYNC_REPEAT_SEEDS:-40}
 dirs=()

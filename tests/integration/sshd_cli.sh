@@ -16,7 +16,7 @@
 set -u
 : "${SSHSYNC:?}" "${SSHSYNC_TESTS:?}"
 oracle=$SSHSYNC_TESTS/sshd/sshd-oracle.sh
-tmp=$(mktemp -d)
+tmp=$(mktemp -d) || { echo "cannot make a scratch folder in ${TMPDIR:-/tmp}" >&2; exit 1; }
 trap 'rm -rf "$tmp"' EXIT
 chmod 755 "$tmp"
 pass=0 fail=0

@@ -18,7 +18,7 @@ oracle=$SSHSYNC_TESTS/sshd/sshd-oracle.sh
 py=python3
 [ -x /usr/bin/python3 ] && py=/usr/bin/python3
 levels=${SSHSYNC_FANOUT_LEVELS:-5}
-tmp=$(mktemp -d)
+tmp=$(mktemp -d) || { echo "cannot make a scratch folder in ${TMPDIR:-/tmp}" >&2; exit 1; }
 trap 'rm -rf "$tmp"' EXIT
 chmod 755 "$tmp"
 fail=0

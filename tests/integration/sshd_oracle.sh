@@ -26,7 +26,7 @@ py=python3
 
 trees=${SSHD_ORACLE_TREES:-20}
 seed=${SSHD_ORACLE_SEED:-1}
-tmp=$(mktemp -d)
+tmp=$(mktemp -d) || { echo "cannot make a scratch folder in ${TMPDIR:-/tmp}" >&2; exit 1; }
 trap 'rm -rf "$tmp"' EXIT
 chmod 755 "$tmp"
 pass=0 fail=0

@@ -8,7 +8,7 @@ if [ ! -x /usr/sbin/sshd ]; then
 	echo "sshd_values: /usr/sbin/sshd is not installed (Debian: openssh-server)" >&2
 	exit 1
 fi
-work=$(mktemp -d "${TMPDIR:-/tmp}/sshsync-kwsshd-XXXXXX")
+work=$(mktemp -d "${TMPDIR:-/tmp}/sshsync-kwsshd-XXXXXX") || { echo "cannot make a scratch folder in ${TMPDIR:-/tmp}" >&2; exit 1; }
 trap 'rm -rf "$work"' EXIT
 chmod 755 "$work"
 key=$(bash "$here/../sshd/sshd-oracle.sh" key "$work")

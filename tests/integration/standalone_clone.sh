@@ -18,7 +18,7 @@ if ! head=$(git -C "$SSHSYNC_SOURCE" rev-parse HEAD 2>/dev/null); then
 	echo "skipped: $SSHSYNC_SOURCE is not a git checkout"
 	exit 77
 fi
-work=$(mktemp -d "${TMPDIR:-/tmp}/sshsync-clone-XXXXXX")
+work=$(mktemp -d "${TMPDIR:-/tmp}/sshsync-clone-XXXXXX") || { echo "cannot make a scratch folder in ${TMPDIR:-/tmp}" >&2; exit 1; }
 chmod 755 "$work" # a test runs the binary as another user
 trap 'rm -rf "$work"' EXIT
 pass=0 fail=0

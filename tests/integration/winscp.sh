@@ -14,7 +14,7 @@ bad() {
 check() { # NAME WANT GOT
 	if [[ "$2" == "$3" ]]; then ok; else bad "$1: want '$2', got '$3'"; fi
 }
-work=$(mktemp -d)
+work=$(mktemp -d) || { echo "cannot make a scratch folder in ${TMPDIR:-/tmp}" >&2; exit 1; }
 trap 'rm -rf "$work"' EXIT
 
 # json FILE EXPR: evaluates a Python expression over the JSON document `j`.

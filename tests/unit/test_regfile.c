@@ -381,12 +381,130 @@ static void test_render_refuses_paths_that_break_lines(void **state)
 	ss_buf_release(&out);
 }
 
+/* A plan's keys: one per path as strcasecmp compares them, in the order
+ * first asked for, also past the growth of its index. */
+static void test_regplan_keys_once_each(void **state)
+{
+	(void)state;
+	ss_regplan p = SS_REGPLAN_INIT;
+	char path[128], upper[128];
+	for (int i = 0; i < 1000; i++) {
+		snprintf(path, sizeof(path), SESS "host%%20%d", i);
+		ss_regkey *k = ss_regplan_key(&p, path);
+		assert_non_null(k);
+		assert_int_equal(k - p.v, i);
+		assert_int_equal(p.n, (size_t)i + 1);
+	}
+	for (int i = 0; i < 1000; i++) {
+		snprintf(path, sizeof(path), SESS "host%%20%d", i);
+		size_t n = strlen(path);
+		for (size_t j = 0; j <= n; j++)
+			upper[j] =
+			    path[j] >= 'a' && path[j] <= 'z' ? (char)(path[j] - 32) : path[j];
+		assert_int_equal(ss_regplan_key(&p, upper) - p.v, i);
+		assert_string_equal(p.v[i].path, path);
+	}
+	assert_int_equal(p.n, 1000);
+	ss_regplan_free(&p);
+}
+
 /* Every corpus file: parses, renders back byte for byte, and an edit that
  * sets a value and reverts touches nothing else. */
+/* ss_regfile_block_values finds for each name the last value of the
+ * block that ss_regfile_value_name_is takes for it, as a walk of every
+ * value does. */
+static void assert_block_values(const ss_regfile *rf, size_t b, const char *const *names, size_t n)
+{
+	ss_regvalue got[8], want[8];
+	unsigned char found[8];
+	assert_true(n <= 8);
+	ss_regfile_block_values(rf, b, names, n, got, found);
+	for (size_t i = 0; i < n; i++) {
+		size_t cur = 0;
+		int has = 0;
+		ss_regvalue v;
+		while (ss_regfile_next_value(rf, b, &cur, &v))
+			if (ss_regfile_value_name_is(rf, &v, names[i])) {
+				want[i] = v;
+				has = 1;
+			}
+		assert_int_equal(found[i], has);
+		if (!has)
+			continue;
+		assert_int_equal(got[i].line, want[i].line);
+		assert_int_equal(got[i].nlines, want[i].nlines);
+		assert_int_equal(got[i].is_default, want[i].is_default);
+		assert_int_equal(got[i].name_start, want[i].name_start);
+		assert_int_equal(got[i].name_end, want[i].name_end);
+		assert_int_equal(got[i].data_start, want[i].data_start);
+		assert_int_equal(got[i].data_end, want[i].data_end);
+		assert_int_equal(got[i].type, want[i].type);
+		assert_int_equal(got[i].hextype, want[i].hextype);
+		assert_int_equal(got[i].dword, want[i].dword);
+	}
+}
+
+/* ss_regfile_next_named gives, in order, the values of the block that
+ * ss_regfile_value_name_is takes for `name`. */
+static void assert_named(const ss_regfile *rf, size_t b, const char *name)
+{
+	size_t c1 = 0, c2 = 0;
+	ss_regvalue v, n;
+	while (ss_regfile_next_value(rf, b, &c1, &v)) {
+		if (!ss_regfile_value_name_is(rf, &v, name))
+			continue;
+		assert_int_equal(ss_regfile_next_named(rf, b, &c2, name, &n), 1);
+		assert_int_equal(n.line, v.line);
+		assert_int_equal(n.nlines, v.nlines);
+		assert_int_equal(n.is_default, v.is_default);
+		assert_int_equal(n.name_start, v.name_start);
+		assert_int_equal(n.name_end, v.name_end);
+		assert_int_equal(n.data_start, v.data_start);
+		assert_int_equal(n.data_end, v.data_end);
+		assert_int_equal(n.type, v.type);
+		assert_int_equal(n.dword, v.dword);
+	}
+	assert_int_equal(ss_regfile_next_named(rf, b, &c2, name, &n), 0);
+	assert_int_equal(ss_regfile_next_named(rf, b, &c2, name, &n), 0);
+}
+
+/* Every value's name of the block, as written and with its case swapped,
+ * then @ and a name that is nowhere, through assert_block_values. */
+static void assert_block_values_all(const ss_regfile *rf, size_t b)
+{
+	size_t cur = 0;
+	ss_regvalue v;
+	ss_buf name = SS_BUF_INIT, swapped = SS_BUF_INIT;
+	while (ss_regfile_next_value(rf, b, &cur, &v)) {
+		ss_buf_reset(&name);
+		ss_buf_reset(&swapped);
+		assert_int_equal(ss_regfile_value_name(rf, &v, &name), 0);
+		assert_int_equal(ss_buf_grow(&name, 0), 0);
+		for (size_t i = 0; i < name.len; i++) {
+			char c = name.data[i];
+			c = c >= 'a' && c <= 'z'   ? (char)(c - 32)
+			    : c >= 'A' && c <= 'Z' ? (char)(c + 32)
+						   : c;
+			assert_int_equal(ss_buf_addc(&swapped, c), 0);
+		}
+		assert_int_equal(ss_buf_grow(&swapped, 0), 0);
+		const char *names[] = {name.data, swapped.data, "", NULL, "no such name"};
+		assert_block_values(rf, b, names, 5);
+		for (size_t i = 0; i < 5; i++)
+			assert_named(rf, b, names[i]);
+	}
+	const char *none[] = {"", "x"};
+	assert_block_values(rf, b, none, 2);
+	ss_buf_release(&name);
+	ss_buf_release(&swapped);
+}
+
 /* Locating names and then completing a value (ss_regfile_next_name,
- * ss_regfile_value_data) finds the same values as ss_regfile_next_value. */
+ * ss_regfile_value_data) finds the same values as ss_regfile_next_value,
+ * and so do ss_regfile_block_values and ss_regfile_next_named. */
 static void assert_same_walk(const ss_regfile *rf, size_t b)
 {
+	assert_block_values_all(rf, b);
 	size_t c1 = 0, c2 = 0;
 	ss_regvalue v, n;
 	for (;;) {
@@ -522,6 +640,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_render_refuses_paths_that_break_lines, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_corpus_round_trip, setup, teardown),
+	    cmocka_unit_test(test_regplan_keys_once_each),
 	    cmocka_unit_test_setup_teardown(test_mutations_parse_or_fail_cleanly, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -50,6 +50,76 @@ static void test_lines_and_endings(void **state)
 	ss_text_free(&t);
 }
 
+/* The line table (built 8 bytes at a time) against a byte by byte
+ * reading of the same rules, on texts of every length up to 80 drawn from
+ * bytes that matter (LF, CR, a high byte, NUL) at every offset of a word. */
+static void test_lines_match_a_plain_scan(void **state)
+{
+	(void)state;
+	static const char alphabet[] = {'a', '\n', '\r', '\x80', '\0', '\n', 'b', (char)0xFF};
+	unsigned seed = 7;
+	char buf[80];
+	for (int round = 0; round < 4000; round++) {
+		size_t len = (size_t)round % sizeof(buf);
+		for (size_t i = 0; i < len; i++) {
+			seed = seed * 1103515245u + 12345u;
+			buf[i] = alphabet[(seed >> 16) % sizeof(alphabet)];
+		}
+		ss_text t;
+		load_bytes(&t, buf, len);
+		size_t n = 0, start = 0, lf = 0, crlf = 0;
+		for (size_t i = 0; i <= len; i++) {
+			if (i < len && buf[i] != '\n')
+				continue;
+			if (i == len && start == len)
+				break;
+			assert_true(n < t.nlines);
+			const ss_line *l = &t.lines[n++];
+			assert_int_equal(l->start, start);
+			int cr = i < len && i > start && buf[i - 1] == '\r';
+			assert_int_equal(l->len, i - start - (size_t)cr);
+			assert_int_equal(l->eol, i == len ? SS_EOL_NONE
+						 : cr	  ? SS_EOL_CRLF
+							  : SS_EOL_LF);
+			lf += i < len && !cr;
+			crlf += (size_t)cr;
+			start = i + 1;
+		}
+		assert_int_equal(t.nlines, n);
+		assert_int_equal(t.style, crlf > lf ? SS_EOL_CRLF : SS_EOL_LF);
+		ss_text_free(&t);
+	}
+}
+
+/* ss_text_find3 finds what a byte loop finds, from every offset, also
+ * past the end. */
+static void test_find3(void **state)
+{
+	(void)state;
+	static const char alphabet[] = {'x', '"', '\\', '\0', (char)0xA2, '\n'};
+	unsigned seed = 11;
+	char buf[64];
+	for (int round = 0; round < 300; round++) {
+		size_t len = (size_t)round % sizeof(buf);
+		for (size_t i = 0; i < len; i++) {
+			seed = seed * 1103515245u + 12345u;
+			/* Mostly 'x': long runs without a byte looked for. */
+			buf[i] = (seed >> 16) % 5 ? 'x' : alphabet[(seed >> 20) % sizeof(alphabet)];
+		}
+		for (size_t from = 0; from <= len + 2; from++) {
+			size_t want = from < len ? from : len;
+			while (want < len && buf[want] != '"' && buf[want] != '\\' &&
+			       buf[want] != '\0')
+				want++;
+			assert_int_equal(ss_text_find3(buf, from, len, '"', '\\', '\0'), want);
+			size_t w2 = from < len ? from : len;
+			while (w2 < len && buf[w2] != '\n')
+				w2++;
+			assert_int_equal(ss_text_find3(buf, from, len, '\n', '\n', '\n'), w2);
+		}
+	}
+}
+
 static void test_style_is_majority(void **state)
 {
 	(void)state;
@@ -508,6 +578,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_lines_and_endings),
+	    cmocka_unit_test(test_lines_match_a_plain_scan),
+	    cmocka_unit_test(test_find3),
 	    cmocka_unit_test(test_style_is_majority),
 	    cmocka_unit_test(test_utf16_decodes_and_roundtrips),
 	    cmocka_unit_test(test_utf16_odd_length_is_an_error),

@@ -328,6 +328,157 @@ static void test_next_key_in_order(void **state)
 	assert_int_equal(f->ini.sections[0].end_line, 7);
 }
 
+/* --- the index against a model of TMemIniFile's reading --- */
+
+/* One key or section header as the model reads it: spans into the text. */
+typedef struct mkey {
+	size_t line, name, name_len, value, value_len;
+} mkey;
+
+typedef struct msection {
+	size_t name, name_len, first_of;
+	mkey keys[64];
+	size_t nkeys;
+} msection;
+
+static int m_blank(char c)
+{
+	return (unsigned char)c <= ' ';
+}
+
+static void m_trim(const char *s, size_t *start, size_t *end)
+{
+	while (*start < *end && m_blank(s[*start]))
+		(*start)++;
+	while (*end > *start && m_blank(s[*end - 1]))
+		(*end)--;
+}
+
+static int m_same(const char *a, size_t alen, const char *b, size_t blen)
+{
+	if (alen != blen)
+		return 0;
+	for (size_t i = 0; i < alen; i++) {
+		char x = a[i] >= 'A' && a[i] <= 'Z' ? (char)(a[i] + 32) : a[i];
+		char y = b[i] >= 'A' && b[i] <= 'Z' ? (char)(b[i] + 32) : b[i];
+		if (x != y)
+			return 0;
+	}
+	return 1;
+}
+
+/* TStringList's lines (breaks: CR LF, LF, a CR alone), each trimmed; a
+ * first line without its UTF-8 byte order mark; "[name]" a section, a
+ * line with '=' in a section a key, ';' a comment. Byte by byte, for
+ * every line: what the index keeps in offsets. Returns the sections. */
+static size_t model(const char *s, size_t len, msection *out, size_t max)
+{
+	size_t n = 0, line = 0;
+	for (size_t i = 0; i < len; line++) {
+		size_t end = i;
+		while (end < len && s[end] != '\n' && s[end] != '\r')
+			end++;
+		size_t start = i;
+		i = end < len && s[end] == '\r' && end + 1 < len && s[end + 1] == '\n' ? end + 2
+										       : end + 1;
+		if (line == 0 && end - start >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
+			start += 3;
+		m_trim(s, &start, &end);
+		if (start == end)
+			continue;
+		if (end - start >= 2 && s[start] == '[' && s[end - 1] == ']') {
+			assert_true(n < max);
+			msection *m = &out[n];
+			size_t a = start + 1, b = end - 1;
+			m_trim(s, &a, &b);
+			*m = (msection){a, b - a, n, {{0}}, 0};
+			for (size_t j = 0; j < n; j++)
+				if (m_same(s + out[j].name, out[j].name_len, s + a, b - a)) {
+					m->first_of = j;
+					break;
+				}
+			n++;
+			continue;
+		}
+		const char *eq = memchr(s + start, '=', end - start);
+		if (n == 0 || s[start] == ';' || !eq)
+			continue;
+		msection *m = &out[n - 1];
+		assert_true(m->nkeys < 64);
+		size_t na = start, nb = (size_t)(eq - s), va = nb + 1, vb = end;
+		m_trim(s, &na, &nb);
+		m_trim(s, &va, &vb);
+		/* An empty value is just after the '=' (the index's rule). */
+		if (va == vb)
+			va = vb = end;
+		m->keys[m->nkeys++] = (mkey){line, na, nb - na, va, vb - va};
+	}
+	return n;
+}
+
+static void test_index_against_model(void **state)
+{
+	fixture *f = *state;
+	static const char *const pieces[] = {"[",
+					     "]",
+					     "[Sessions\\a]",
+					     "[sessions\\A]",
+					     "[ x ]",
+					     "[x]",
+					     "=",
+					     "a",
+					     "B",
+					     "key",
+					     "k2",
+					     " ",
+					     "\t",
+					     ";",
+					     "\r\n",
+					     "\n",
+					     "\r",
+					     "\n",
+					     "\xEF\xBB\xBF",
+					     "v=1",
+					     "\x01",
+					     "==",
+					     " = b "};
+	unsigned seed = 1;
+	size_t cases = 4000, agree = 0;
+	static msection m[256];
+	for (size_t c = 0; c < cases; c++) {
+		char text[1024];
+		size_t len = 0, count = (seed = seed * 1103515245u + 12345u) >> 16 & 63;
+		for (size_t i = 0; i < count; i++) {
+			const char *p = pieces[((seed = seed * 1103515245u + 12345u) >> 16) %
+					       (sizeof(pieces) / sizeof(pieces[0]))];
+			memcpy(text + len, p, strlen(p));
+			len += strlen(p);
+		}
+		ss_winini_free(&f->ini);
+		ss_text_free(&f->t);
+		load_bytes(f, text, len);
+		size_t n = model(text, len, m, 256);
+		int same = f->ini.nsections == n;
+		for (size_t i = 0; same && i < n; i++) {
+			const ss_winini_section *x = &f->ini.sections[i];
+			same = x->name_start == m[i].name && x->name_len == m[i].name_len &&
+			       x->first_of == m[i].first_of;
+			size_t cursor = 0, j = 0;
+			ss_winini_key k;
+			for (; same && ss_winini_next_key(&f->ini, i, &cursor, &k); j++)
+				same = j < m[i].nkeys && k.line == m[i].keys[j].line &&
+				       k.name_start == m[i].keys[j].name &&
+				       k.name_len == m[i].keys[j].name_len &&
+				       k.value_start == m[i].keys[j].value &&
+				       k.value_len == m[i].keys[j].value_len;
+			same = same && j == m[i].nkeys;
+		}
+		agree += same;
+	}
+	print_message("WinINI index: %zu/%zu generated texts agree with the model\n", agree, cases);
+	assert_int_equal(agree, cases);
+}
+
 static void test_utf8_bom(void **state)
 {
 	fixture *f = *state;
@@ -424,6 +575,7 @@ int main(void)
 	    T(test_malformed_lines),
 	    T(test_next_key_in_order),
 	    T(test_utf8_bom),
+	    T(test_index_against_model),
 	    T(test_lone_cr_is_a_line_break),
 	    T(test_misfit_splits_at_a_lone_cr),
 	    T(test_parse_int_like_delphi),

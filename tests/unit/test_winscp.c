@@ -226,6 +226,64 @@ static void test_munge(void **state)
 	free(odd);
 }
 
+/* The names listed for sites (the root's unescape, which decodes most
+ * names in one pass) against ss_winscp_unmunge, the whole rule: fixed
+ * cases at each edge of the one-pass decoding, then generated names over
+ * an alphabet of escapes, hex digits of both cases, controls, DEL and
+ * UTF-8 bytes. */
+static void test_unescape_is_unmunge(void **state)
+{
+	(void)state;
+	static const char *const fixed[] = {"",
+					    "plain",
+					    "Team%2000/host%20000001",
+					    "%",
+					    "a%",
+					    "a%2",
+					    "%41%42",
+					    "%7e%7E",
+					    "%7F",
+					    "%1F",
+					    "%zz",
+					    "%%",
+					    "%EF%BB%BFcaf%C3%A9",
+					    "\xc3\xa9",
+					    "x%0Ay"};
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
+		ss_buf b = SS_BUF_INIT;
+		assert_int_equal(ss_winscp_root.unescape(fixed[i], strlen(fixed[i]), &b), 0);
+		char *want = ss_winscp_unmunge(fixed[i], strlen(fixed[i]));
+		assert_string_equal(ss_buf_str(&b), want);
+		free(want);
+		ss_buf_release(&b);
+	}
+	static const char alphabet[] = "%%%%aAfF09zZ ~/.\x01\x1f\x7f\x80\xbb\xbf\xc3\xa9\xef";
+	unsigned seed = 16;
+	size_t cases = 20000, agree = 0;
+	for (size_t c = 0; c < cases; c++) {
+		char raw[24];
+		size_t len = (seed = seed * 1103515245u + 12345u) >> 16 & 15;
+		for (size_t i = 0; i < len; i++)
+			raw[i] = alphabet[((seed = seed * 1103515245u + 12345u) >> 16) %
+					  (sizeof(alphabet) - 1)];
+		ss_buf b = SS_BUF_INIT;
+		/* Some names are appended after others, as the storage does. */
+		if (c % 3 == 0)
+			assert_int_equal(ss_buf_adds(&b, "before"), 0);
+		size_t base = b.len;
+		assert_int_equal(ss_winscp_root.unescape(raw, len, &b), 0);
+		char *want = ss_winscp_unmunge(raw, len);
+		assert_non_null(want);
+		agree +=
+		    b.len - base == strlen(want) && memcmp(b.data + base, want, b.len - base) == 0;
+		free(want);
+		ss_buf_release(&b);
+	}
+	print_message("WinSCP names: %zu/%zu generated names unescape as ss_winscp_unmunge does\n",
+		      agree, cases);
+	assert_int_equal(agree, cases);
+}
+
 static const char *apply(fixture *f, const char *content)
 {
 	if (content)
@@ -781,6 +839,7 @@ int main(void)
 	    T(test_names_case_and_duplicates),
 	    T(test_no_sites),
 	    T(test_munge),
+	    T(test_unescape_is_unmunge),
 	    T(test_apply_sites_and_defaults),
 	    T(test_apply_ping_policy),
 	    T(test_apply_adds_default_settings),

@@ -21,7 +21,7 @@ profile=$(unix "$profile_w")
 programdata=$(unix "$programdata_w")
 localappdata=$(unix "$localappdata_w")
 [ -d "$profile" ] && [ -n "$programdata" ] || { echo "FAIL: no Wine profile"; exit 1; }
-saved=$(mktemp -d "${TMPDIR:-/tmp}/sshsync-winloc-XXXXXX")
+saved=$(mktemp -d "${TMPDIR:-/tmp}/sshsync-winloc-XXXXXX") || { echo "cannot make a scratch folder in ${TMPDIR:-/tmp}" >&2; exit 1; }
 # The prefix is the step's own, but leave it as found.
 for d in "$profile/.ssh" "$programdata/ssh" "$localappdata/sshsync"; do
 	if [ -e "$d" ] || [ -L "$d" ]; then mv "$d" "$saved/$(echo "$d" | tr / _)"; fi
@@ -89,7 +89,7 @@ check "...saying so" grep -qi "read-only" <<<"$err"
 check "...and left alone" test "$(sha256sum <"$profile/.ssh/config")" = "$before"
 chmod u+w "$profile/.ssh/config"
 
-reg=$(mktemp -d "${TMPDIR:-/tmp}/sshsync-winreg-XXXXXX")
+reg=$(mktemp -d "${TMPDIR:-/tmp}/sshsync-winreg-XXXXXX") || { echo "cannot make a scratch folder in ${TMPDIR:-/tmp}" >&2; exit 1; }
 printf 'Windows Registry Editor Version 5.00\r\n\r\n[HKEY_CURRENT_USER\\Software\\SimonTatham\\PuTTY\\Sessions\\one]\r\n"PingInterval"=dword:00000001\r\n\r\n' |
 	iconv -f UTF-8 -t UTF-16LE | { printf '\xff\xfe'; cat; } >"$reg/s.reg"
 pj=$(sx audit --format json "putty:$(winepath -w "$reg/s.reg")" || true)

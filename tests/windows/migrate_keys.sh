@@ -11,7 +11,7 @@
 . "$(dirname "${BASH_SOURCE[0]}")/lib.bash"
 not() { ! "$@"; }
 win() { winepath -w "$1" 2>/dev/null; }
-w=$(mktemp -d "${TMPDIR:-/tmp}/sshsync-winkeys-XXXXXX")
+w=$(mktemp -d "${TMPDIR:-/tmp}/sshsync-winkeys-XXXXXX") || { echo "cannot make a scratch folder in ${TMPDIR:-/tmp}" >&2; exit 1; }
 trap 'rm -rf "$w"' EXIT
 export XDG_STATE_HOME=$w/state
 

@@ -15,7 +15,7 @@
 # SSHSYNC_EXE; .ci/windows runs it.
 . "$(dirname "${BASH_SOURCE[0]}")/lib.bash"
 win() { printf 'Z:%s' "$1" | tr / '\\'; }
-work=$(mktemp -d "${TMPDIR:-/tmp}/sshsync-winreg-XXXXXX")
+work=$(mktemp -d "${TMPDIR:-/tmp}/sshsync-winreg-XXXXXX") || { echo "cannot make a scratch folder in ${TMPDIR:-/tmp}" >&2; exit 1; }
 PUTTY='HKEY_CURRENT_USER\Software\SimonTatham'
 WINSCP='HKEY_CURRENT_USER\Software\Martin Prikryl'
 KITTY='HKEY_CURRENT_USER\Software\9bis.com'

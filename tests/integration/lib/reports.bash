@@ -7,7 +7,7 @@ if [ -x /usr/bin/python3 ]; then PY=/usr/bin/python3; else PY=python3; fi
 passed=0
 failed=0
 skipped=0
-scratch=$(mktemp -d "${TMPDIR:-/tmp}/sshsync-it-XXXXXX")
+scratch=$(mktemp -d "${TMPDIR:-/tmp}/sshsync-it-XXXXXX") || { echo "cannot make a scratch folder in ${TMPDIR:-/tmp}" >&2; exit 1; }
 trap 'rm -rf "$scratch"' EXIT
 
 pass() { passed=$((passed + 1)); }

@@ -11,7 +11,7 @@ bad() {
 	fail=$((fail + 1))
 	echo "FAIL: $*" >&2
 }
-work=$(mktemp -d "${TMPDIR:-/tmp}/sshsync-it-XXXXXX")
+work=$(mktemp -d "${TMPDIR:-/tmp}/sshsync-it-XXXXXX") || { echo "cannot make a scratch folder in ${TMPDIR:-/tmp}" >&2; exit 1; }
 trap 'rm -rf "$work"' EXIT
 export HOME=$work/home
 mkdir -p "$HOME/.ssh"
