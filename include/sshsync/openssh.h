@@ -95,7 +95,8 @@ typedef struct ss_openssh_result {
 	long count_max;	    /* SS_UNKNOWN likewise */
 	long tcp_keepalive; /* 0 or 1; SS_UNKNOWN likewise */
 	/* "file:line" of the line that set it, NULL for the default; owned by
-	 * the tree (valid until ss_openssh_free), one string per line */
+	 * the tree, valid until its next evaluation (it keeps no string for
+	 * each line a result named: a fleet's hosts each name their own) */
 	const char *interval_at;
 	const char *count_max_at;
 	const char *tcp_keepalive_at;

@@ -16,6 +16,13 @@
 /* Checks the value of one ssh_config directive (keyword known to ssh;
  * Host, Match and Include are the loader's). 0, or -1 with `d` set. */
 int ss_sshkw_client_check(const ss_text *t, const ss_sshconf_item *it, ss_diag *d);
+/* The same in two steps, for a reader that checks the same few keywords
+ * thousands of times: the keyword's entry (NULL: none to check), then the
+ * check of a line with that keyword. */
+typedef struct ck_keyword ss_sshkw_client_kw;
+const ss_sshkw_client_kw *ss_sshkw_client_find(const char *keyword);
+int ss_sshkw_client_check_kw(const ss_sshkw_client_kw *k, const ss_text *t,
+			     const ss_sshconf_item *it, ss_diag *d);
 
 /* The same for one sshd_config directive (keyword known to sshd; Match and
  * Include are the loader's). */

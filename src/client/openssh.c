@@ -137,27 +137,40 @@ static int audit_block(ss_openssh *c, const ss_openssh_scope *b, ss_scopes *out,
  * (judged on a name no other pattern matches). */
 static int audit_all(ss_openssh *c, const char *path, ss_scopes *out, ss_diag *d)
 {
-	const char **names = NULL; /* they point into the tree */
-	size_t nnames = 0;
+	oss_names names; /* they point into the tree */
 	ss_openssh_scopes blocks = SS_OPENSSH_SCOPES_INIT;
 	char *other = NULL;
-	int r = oss_host_names(c, &names, &nnames) < 0 ? ss_diag_oom(d) : 0;
+	int r = oss_names_begin(c, &names) < 0 ? ss_diag_oom(d) : 0;
 	if (r == 0)
 		r = ss_openssh_block_scopes(c, &blocks, d);
 	if (r == 0 && !(other = ss_openssh_other_witness(c)))
 		r = ss_diag_oom(d);
-	if (r == 0 && !out->sink && ss_scopes_reserve(out, nnames + blocks.n + 1) < 0)
-		r = ss_diag_oom(d);
+	if (r == 0 && !out->sink) {
+		/* Every scope is kept: counted first, so that the list never
+		 * grows by copying. */
+		size_t nnames = 0;
+		oss_names count;
+		r = oss_names_begin(c, &count) < 0 ? ss_diag_oom(d) : 0;
+		while (r == 0 && oss_names_next(c, &count))
+			nnames++;
+		oss_names_end(&count);
+		if (r == 0 && ss_scopes_reserve(out, nnames + blocks.n + 1) < 0)
+			r = ss_diag_oom(d);
+	}
 	/* A Host name ssh refuses on its command line is no scope: nobody
 	 * can connect to it by that name. */
-	for (size_t i = 0; i < nnames && r == 0; i++) {
-		scope_req q = {path, names[i], names[i], NULL, NULL, -1};
-		if (ss_openssh_valid_hostname(names[i]))
+	for (const char *name; r == 0 && (name = oss_names_next(c, &names));) {
+		scope_req q = {path, name, name, NULL, NULL, -1};
+		if (ss_openssh_valid_hostname(name)) {
+			c->hint_name = name;
+			c->hint_entry = names.entry;
 			r = audit_one(c, &q, out, d);
+		}
 		if (r == 0)
 			r = ss_scopes_settle(out, d); /* the files are read: a report
 							 sink may take it */
 	}
+	c->hint_name = NULL;
 	for (size_t i = 0; i < blocks.n && r == 0; i++) {
 		r = audit_block(c, &blocks.v[i], out, d);
 		if (r == 0)
@@ -169,7 +182,7 @@ static int audit_all(ss_openssh *c, const char *path, ss_scopes *out, ss_diag *d
 	}
 	free(other);
 	ss_openssh_scopes_free(&blocks);
-	free(names);
+	oss_names_end(&names);
 	return r;
 }
 
@@ -223,6 +236,7 @@ static int ssh_apply(const char *path, const ss_policy *p, ss_changeset *cs, ss_
 	/* A missing ~/.ssh/config is created: the place for the user's
 	 * defaults, read before the system file. */
 	o.missing_empty = is_user_config(path);
+	o.lean = 1; /* the plan lexes again the few lines it edits */
 	ss_openssh *c;
 	if (ss_openssh_load(&c, path, &o, d) < 0)
 		return -1;

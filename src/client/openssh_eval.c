@@ -50,6 +50,25 @@ typedef struct evstate {
 	ss_openssh_settings *col; /* ss_openssh_settings_eval: collects here */
 } evstate;
 
+/* Everything but the values, which run_once sets (zeroing the whole state
+ * for every host cost more than the rest of setting it up). */
+static void evstate_init(evstate *st, ss_openssh *c, long watch)
+{
+	st->c = c;
+	st->final_host = NULL;
+	st->host = NULL;
+	st->d = NULL;
+	st->choice = NULL;
+	st->nchoice = 0;
+	st->pts = NULL;
+	st->npts = st->ptscap = 0;
+	st->open = 0;
+	st->open_at = 0;
+	st->watch = watch;
+	st->watched = 0;
+	st->col = NULL;
+}
+
 static int active(const ss_openssh *c, int b)
 {
 	return b < 0 || c->act_stamp[b] == c->stamp;
@@ -306,14 +325,15 @@ static int run_pass(evstate *st, const char *host, int final_pass)
 {
 	ss_openssh *c = st->c;
 	c->stamp++;
-	const oss_index_entry *e = oss_index_find(c, host);
+	const oss_index_entry *e = host == c->hint_name ? c->hint_entry : oss_index_find(c, host);
 	size_t wi = 0, ei = 0, en = e ? e->n : 0;
+	const uint32_t *eb = e ? oss_entry_blocks(c, e) : NULL;
 	while (wi < c->nwild || ei < en) {
 		size_t b;
-		if (ei >= en || (wi < c->nwild && c->wild[wi] < e->blocks[ei]))
+		if (ei >= en || (wi < c->nwild && c->wild[wi] < eb[ei]))
 			b = c->wild[wi++];
 		else
-			b = e->blocks[ei++];
+			b = eb[ei++];
 		const oss_block *blk = &c->blocks[b];
 		if (blk->kind == BK_CHECK) {
 			if (apply_dirs(st, blk) < 0)
@@ -596,6 +616,24 @@ static char *where_dir(const ss_openssh *c, long at)
 	return at < 0 ? NULL : oss_where(c, c->dirs[at].file, c->dirs[at].item);
 }
 
+/* "file:line" of setting line `at` in the tree's scratch string k. */
+static const char *where_into(ss_openssh *c, long at, int k)
+{
+	const oss_dir *dir = &c->dirs[at];
+	ss_buf *b = &c->at_text[k];
+	if (c->at_dir[k] == at + 1 && b->data)
+		return b->data; /* the same line as the last result's (`Host *`) */
+	c->at_dir[k] = 0;
+	char digits[24];
+	size_t n = ss_format_lld(digits, (long long)dir->item + 1);
+	ss_buf_reset(b);
+	if (ss_buf_adds(b, c->files[dir->file].path) < 0 || ss_buf_addc(b, ':') < 0 ||
+	    ss_buf_add(b, digits + n, sizeof(digits) - n) < 0)
+		return NULL;
+	c->at_dir[k] = at + 1;
+	return b->data;
+}
+
 static int add_value_text(ss_buf *b, int k, long v)
 {
 	if (k == 2)
@@ -651,7 +689,7 @@ static int fill_result(evstate *st, const runs *R, ss_openssh_result *r)
 		size_t n = distinct(R, k, NULL, &err);
 		if (n == 1 && !open && !R->capped && !R->errors) {
 			*out[k] = first->v[k];
-			if (first->at[k] >= 0 && !(*at[k] = oss_dir_where(c, (size_t)first->at[k])))
+			if (first->at[k] >= 0 && !(*at[k] = where_into(c, first->at[k], k)))
 				err = -1;
 			continue;
 		}
@@ -710,7 +748,9 @@ int ss_openssh_eval_watch(ss_openssh *c, const char *host, long watch, ss_openss
 		user = copy;
 		name = at + 1;
 	}
-	if (!ss_openssh_valid_hostname(name) || (user && !valid_ruser(user))) {
+	/* The hint is a name checked so already. */
+	if ((name != c->hint_name && !ss_openssh_valid_hostname(name)) ||
+	    (user && !valid_ruser(user))) {
 		int bad_user = user && !valid_ruser(user);
 		ss_diag_set(d, NULL, 0, 0,
 			    "ssh refuses the %s \"%s\": it contains characters ssh does not "
@@ -721,9 +761,7 @@ int ss_openssh_eval_watch(ss_openssh *c, const char *host, long watch, ss_openss
 		return -1;
 	}
 	evstate st;
-	memset(&st, 0, sizeof(st));
-	st.c = c;
-	st.watch = watch;
+	evstate_init(&st, c, watch);
 	/* Room for every run on the stack: each run_once fills its own. */
 	run_out v[MAX_RUNS];
 	runs R = {v, 0, 0, SS_STRLIST_INIT, SS_DIAG_INIT, 0};
@@ -839,9 +877,7 @@ int ss_openssh_settings_eval(ss_openssh *c, const char *host, ss_openssh_setting
 	if (!c->all_settings)
 		return ss_diag_set(d, NULL, 0, 0, "internal: tree loaded without all_settings");
 	evstate st;
-	memset(&st, 0, sizeof(st));
-	st.c = c;
-	st.watch = -1;
+	evstate_init(&st, c, -1);
 	st.col = out;
 	st.d = d;
 	run_out o;

@@ -93,28 +93,27 @@ typedef enum oss_block_kind {
 } oss_block_kind;
 
 typedef struct oss_block {
-	oss_block_kind kind;
+	uint8_t kind;	 /* oss_block_kind; 56 bytes a block: a fleet has one a host */
+	uint8_t literal; /* BK_HOST whose patterns are all literal */
 	uint32_t file;
 	uint32_t item; /* the header line (BK_HOST/BK_MATCH/BK_CHECK) */
 	int parent;    /* BK_CONT: whose activity it inherits */
 	int inc;       /* headers: the block holding the Include line of this
 			  file (-1 in the main file); inactive forces inactive */
 	int key;       /* the literal Host block it depends on, or -1 */
-	int literal;   /* BK_HOST whose patterns are all literal */
 	uint32_t npat;
 	uint32_t dir_first; /* at most MAX_EXPANDED setting lines */
 	uint32_t dir_n;
+	uint32_t ncrit;
 	const char *const *pat; /* BK_HOST: the Host line's arguments (values) */
 	oss_crit *crit;		/* BK_MATCH */
-	size_t ncrit;
 } oss_block;
 
 /* name -> blocks that can only be active for that host name. */
 typedef struct oss_index_entry {
 	const char *name; /* a Host line's argument (a block's pat) */
-	uint32_t *blocks; /* in the tree's index_blocks */
+	uint32_t first;	  /* its blocks: index_blocks[first .. first + n) */
 	uint32_t n;
-	uint32_t hash; /* the name's hash, low half: most misses never read the name */
 } oss_index_entry;
 
 struct ss_openssh {
@@ -131,14 +130,18 @@ struct ss_openssh {
 				   power of two): see slot_of in openssh_load.c */
 	size_t index_cap, index_n;
 	uint32_t *index_blocks; /* every entry's blocks, one after the other */
-	int want_final;		/* some Match line has a `final` criterion */
+	uint32_t *lit_entry;	/* the entries of literal Host lines' names, in order */
+	/* The entry of a name of the tree, as oss_names_next found it, and
+	 * that ss_openssh_valid_hostname accepted (audit_all sets it):
+	 * evaluating that name (the same pointer) needs neither again. */
+	const char *hint_name;
+	const oss_index_entry *hint_entry;
+	int want_final; /* some Match line has a `final` criterion */
 	char *local_user;
 	/* eval scratch: act_stamp[b] == stamp when block b is active in the
 	 * running pass */
 	uint64_t *act_stamp;
 	uint64_t stamp;
-	/* "file:line" of setting line i, made when a result first names it */
-	char **where;
 	int system;
 	int all_settings; /* every setting line has an OP_SETTING dir */
 	char *base;	  /* relative Include base */
@@ -150,12 +153,28 @@ struct ss_openssh {
 	 * (plan and migration edit them) and the strings point into it. */
 	int lean;
 	ss_arena strs;
+	ss_buf at_text[3]; /* the last result's "file:line" strings */
+	long at_dir[3];	   /* the setting line each is of, + 1 (0: none) */
 };
 
 const oss_index_entry *oss_index_find(const ss_openssh *c, const char *name);
-/* ss_openssh_host_names without copies: the names point into the tree's
- * items; *out is allocated (free it), NULL when there is none. */
-int oss_host_names(const ss_openssh *c, const char ***out, size_t *n);
+static inline const uint32_t *oss_entry_blocks(const ss_openssh *c, const oss_index_entry *e)
+{
+	return c->index_blocks + e->first;
+}
+/* ss_openssh_host_names one at a time and without copies (the names point
+ * into the tree): a fleet's names are never listed at once. */
+typedef struct oss_names {
+	size_t b, a;		      /* the next block and pattern */
+	size_t lit;		      /* the next of lit_entry */
+	const oss_index_entry *entry; /* the last name's, NULL when not indexed */
+	unsigned char *listed;	      /* index entries already given */
+	const char **seen;	      /* the other names given (open addressing) */
+	size_t cap;
+} oss_names;
+int oss_names_begin(const ss_openssh *c, oss_names *it);	/* -1: out of memory */
+const char *oss_names_next(const ss_openssh *c, oss_names *it); /* NULL after the last */
+void oss_names_end(oss_names *it);
 /* 1 when a Host block applies to the host name (patterns, '!'). */
 int oss_host_matches(const oss_block *b, const char *host);
 /* Line `item` of a file lexed again into `it` (free it with
@@ -166,8 +185,5 @@ int oss_relex(const ss_openssh *c, uint32_t file, uint32_t item, ss_sshconf_item
 int oss_move_to_changeset(ss_openssh *c, ss_edits *edits, ss_changeset *cs, ss_diag *d);
 /* "file:line" of a file's item, newly allocated. */
 char *oss_where(const ss_openssh *c, uint32_t file, uint32_t item);
-/* "file:line" of setting line `dir`, kept in the tree; NULL when memory
- * runs out. */
-const char *oss_dir_where(ss_openssh *c, size_t dir);
 
 #endif

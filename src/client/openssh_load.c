@@ -33,23 +33,33 @@ typedef struct loader {
 	size_t main_len;
 	/* The keywords looked up so far, by the keyword's hash: a file repeats
 	 * a handful of keywords thousands of times (Host, HostName, User). */
-	const oss_keyword *kw_seen[KW_SLOTS];
+	struct {
+		const oss_keyword *k;
+		const ss_sshkw_client_kw *check; /* its value check's entry */
+	} kw_seen[KW_SLOTS];
 	/* Lean trees: the line being walked at each Include depth (an Include
 	 * line's arguments are read again after each file it names). */
 	ss_sshconf_lexer lx[MAX_DEPTH + 1];
+	/* The string each op kept last: a fleet's hosts mostly share a User. */
+	const char *last_str[OP_SETTING + 1];
 } loader;
 
 /* oss_keyword_find through L->kw_seen (a slot holds the last keyword
  * that hashed there; the table of keywords is searched on a miss). */
-static const oss_keyword *keyword_find(loader *L, const char *kw)
+static const oss_keyword *keyword_find(loader *L, const char *kw, const ss_sshkw_client_kw **check)
 {
 	size_t len = strlen(kw);
-	const oss_keyword **slot = &L->kw_seen[ss_hash_key(kw, len) & (KW_SLOTS - 1)];
-	if (*slot && strcmp((*slot)->name, kw) == 0)
-		return *slot;
+	size_t slot = ss_hash_key(kw, len) & (KW_SLOTS - 1);
+	if (L->kw_seen[slot].k && strcmp(L->kw_seen[slot].k->name, kw) == 0) {
+		*check = L->kw_seen[slot].check;
+		return L->kw_seen[slot].k;
+	}
 	const oss_keyword *k = oss_keyword_find(kw);
-	if (k)
-		*slot = k;
+	*check = k ? ss_sshkw_client_find(kw) : NULL;
+	if (k) {
+		L->kw_seen[slot].k = k;
+		L->kw_seen[slot].check = *check;
+	}
 	return k;
 }
 
@@ -78,15 +88,6 @@ int oss_relex(const ss_openssh *c, uint32_t file, uint32_t item, ss_sshconf_item
 	const ss_line *l = &t->lines[item];
 	it->line = item;
 	return ss_sshconf_lex_line(t, l->start, l->start + l->len, SS_SSHCONF_CLIENT, it, d);
-}
-
-const char *oss_dir_where(ss_openssh *c, size_t dir)
-{
-	if (!c->where && !(c->where = calloc(c->ndirs ? c->ndirs : 1, sizeof(*c->where))))
-		return NULL;
-	if (!c->where[dir])
-		c->where[dir] = oss_where(c, c->dirs[dir].file, c->dirs[dir].item);
-	return c->where[dir];
 }
 
 /* --- blocks and setting lines --- */
@@ -159,7 +160,15 @@ static int add_dir(loader *L, oss_op op, uint32_t file, uint32_t item, long valu
 		c->dirs = v;
 		c->dirs_cap = cap;
 	}
-	if (str && !(str = keep_str(c, str)))
+	/* Evaluation reads the string of these only (the others' values are
+	 * numbers). */
+	int want = op == OP_HOSTNAME || op == OP_USER || op == OP_IGNUNK ||
+		   op == OP_UNKNOWN_CHECK || op == OP_SETTING;
+	if (!want || !str)
+		str = NULL;
+	else if (L->last_str[op] && strcmp(L->last_str[op], str) == 0)
+		str = L->last_str[op];
+	else if (!(str = L->last_str[op] = keep_str(c, str)))
 		return ss_diag_oom(L->d);
 	c->dirs[c->ndirs++] = (oss_dir){op, file, item, (int32_t)value, str};
 	c->blocks[c->nblocks - 1].dir_n++;
@@ -609,7 +618,8 @@ static int walk_lines(loader *L, uint32_t file, int depth, int parent, size_t *a
 		*at = i + 1;
 		if (it->kind != SS_SSHCONF_DIRECTIVE)
 			continue;
-		const oss_keyword *k = keyword_find(L, it->keyword);
+		const ss_sshkw_client_kw *ck;
+		const oss_keyword *k = keyword_find(L, it->keyword, &ck);
 		if (!k) {
 			if (unknown_keyword(L, file, (uint32_t)i, it, &cur) < 0)
 				return -1;
@@ -652,7 +662,7 @@ static int walk_lines(loader *L, uint32_t file, int depth, int parent, size_t *a
 			continue;
 		default:
 			if (check_value(L, file, it, k, &value) < 0 ||
-			    ss_sshkw_client_check(&c->files[file].text, it, L->d) < 0)
+			    ss_sshkw_client_check_kw(ck, &c->files[file].text, it, L->d) < 0)
 				return -1;
 			break;
 		}
@@ -728,24 +738,24 @@ const oss_index_entry *oss_index_find(const ss_openssh *c, const char *name)
 	}
 }
 
-/* The entry of `name`, a new one when it is new. */
-static size_t index_slot(ss_openssh *c, const char *name, size_t len)
+/* The entry of `name` (hash `h`), a new one when it is new. */
+static size_t index_slot(ss_openssh *c, const char *name, uint32_t h)
 {
-	size_t h = hash_name(name, len);
 	for (size_t i = h & (c->index_cap - 1);; i = (i + 1) & (c->index_cap - 1)) {
 		uint64_t s = c->index_slots[i];
 		if (!s) {
 			size_t k = c->index_n++;
 			c->index[k].name = name;
-			c->index[k].hash = (uint32_t)h;
-			c->index_slots[i] = slot_of((uint32_t)h, k);
+			c->index_slots[i] = slot_of(h, k);
 			return k;
 		}
 		size_t k = (uint32_t)s - 1;
-		if ((uint32_t)(s >> 32) == (uint32_t)h && strcmp(c->index[k].name, name) == 0)
+		if ((uint32_t)(s >> 32) == h && strcmp(c->index[k].name, name) == 0)
 			return k;
 	}
 }
+
+enum { AHEAD = 16 }; /* names hashed ahead of the one going in */
 
 /* 1 when an earlier name of the same Host line took the same entry
  * ("Host a a": the block is listed once). */
@@ -772,21 +782,33 @@ static int build_index(ss_openssh *c, ss_diag *d)
 	c->index_cap = 16;
 	while (c->index_cap < names + names / 2 + 16) /* load factor under 2/3 */
 		c->index_cap *= 2;
-	if (names >= UINT32_MAX)
-		return ss_diag_oom(d); /* an entry is 32 bits in a slot */
+	if (names >= UINT32_MAX || pairs >= UINT32_MAX || c->index_cap > UINT32_MAX)
+		return ss_diag_oom(d); /* an entry and a hash are 32 bits in a slot */
 	c->index_slots = calloc(c->index_cap, sizeof(*c->index_slots));
 	c->index = calloc(names ? names : 1, sizeof(*c->index)); /* at most one a name */
 	c->wild = calloc(c->nblocks ? c->nblocks : 1, sizeof(*c->wild));
 	c->act_stamp = calloc(c->nblocks ? c->nblocks : 1, sizeof(*c->act_stamp));
 	c->index_blocks = malloc((pairs ? pairs : 1) * sizeof(*c->index_blocks));
+	c->lit_entry = malloc((names ? names : 1) * sizeof(*c->lit_entry));
 	uint32_t *slot = malloc((pairs ? pairs : 1) * sizeof(*slot));
 	if (!c->index_slots || !c->index || !c->wild || !c->act_stamp || !c->index_blocks ||
-	    !slot) {
+	    !c->lit_entry || !slot) {
 		free(slot);
 		return ss_diag_oom(d);
 	}
+	/* Each pair's hash first: the table is read at random, and knowing
+	 * where the names ahead go lets their slots be fetched while the
+	 * name before goes in (else a cache miss a name). */
+	size_t k = 0, lit = 0;
+	for (size_t b = 0; b < c->nblocks; b++) {
+		if (c->blocks[b].key < 0)
+			continue;
+		const oss_block *kb = &c->blocks[c->blocks[b].key];
+		for (size_t a = 0; a < kb->npat; a++)
+			slot[k++] = (uint32_t)hash_name(kb->pat[a], strlen(kb->pat[a]));
+	}
 	/* First pass: each pair's slot, and how many blocks each name gets. */
-	size_t k = 0;
+	k = 0;
 	for (size_t b = 0; b < c->nblocks; b++) {
 		if (c->blocks[b].key < 0) {
 			c->wild[c->nwild++] = (uint32_t)b;
@@ -794,15 +816,20 @@ static int build_index(ss_openssh *c, ss_diag *d)
 		}
 		const oss_block *kb = &c->blocks[c->blocks[b].key];
 		for (size_t a = 0, first = k; a < kb->npat; a++, k++) {
-			slot[k] = (uint32_t)index_slot(c, kb->pat[a], strlen(kb->pat[a]));
+			if (k + AHEAD < pairs)
+				__builtin_prefetch(
+				    &c->index_slots[slot[k + AHEAD] & (c->index_cap - 1)]);
+			slot[k] = (uint32_t)index_slot(c, kb->pat[a], slot[k]);
 			if (!seen_on_line(slot, first, k))
 				c->index[slot[k]].n++;
+			if (c->blocks[b].key == (int)b) /* the literal block itself */
+				c->lit_entry[lit++] = slot[k];
 		}
 	}
 	size_t total = 0;
 	for (size_t i = 0; i < c->index_n; i++) {
 		oss_index_entry *e = &c->index[i];
-		e->blocks = c->index_blocks + total;
+		e->first = (uint32_t)total;
 		total += e->n;
 		e->n = 0;
 	}
@@ -814,7 +841,8 @@ static int build_index(ss_openssh *c, ss_diag *d)
 		size_t nargs = c->blocks[c->blocks[b].key].npat;
 		for (size_t a = 0, first = k; a < nargs; a++, k++)
 			if (!seen_on_line(slot, first, k))
-				c->index[slot[k]].blocks[c->index[slot[k]].n++] = (uint32_t)b;
+				c->index_blocks[c->index[slot[k]].first + c->index[slot[k]].n++] =
+				    (uint32_t)b;
 	}
 	free(slot);
 	return 0;
@@ -945,83 +973,97 @@ void ss_openssh_free(ss_openssh *c)
 	free(c->blocks);
 	free(c->index);
 	free(c->index_slots);
+	free(c->lit_entry);
 	free(c->wild);
 	free(c->act_stamp);
-	for (size_t i = 0; c->where && i < c->ndirs; i++)
-		free(c->where[i]);
-	free(c->where);
 	free(c->local_user);
 	free(c->base);
 	free(c->home);
 	ss_arena_release(&c->strs);
+	for (int k = 0; k < 3; k++)
+		ss_buf_release(&c->at_text[k]);
 	free(c);
 }
 
-int oss_host_names(const ss_openssh *c, const char ***out, size_t *n)
+int oss_names_begin(const ss_openssh *c, oss_names *it)
 {
 	/* First appearance order. "Seen already?": for a name of the literal
 	 * index a flag per entry, for the others (names on Host lines with
 	 * patterns) a table of their own, sized for them only. */
-	size_t names = 0, others = 0;
-	*out = NULL;
-	*n = 0;
+	size_t others = 0;
+	memset(it, 0, sizeof(*it));
 	for (size_t b = 0; b < c->nblocks; b++) {
 		const oss_block *blk = &c->blocks[b];
-		size_t k = blk->kind == BK_HOST ? blk->npat : 0;
-		names += k;
-		others += blk->literal ? 0 : k;
+		others += blk->kind == BK_HOST && !blk->literal ? blk->npat : 0;
 	}
-	size_t cap = 16;
-	while (cap < 2 * others + 16)
-		cap *= 2;
-	const char **seen = calloc(cap, sizeof(*seen));
-	unsigned char *listed = calloc(c->index_n ? c->index_n : 1, 1);
-	const char **v = malloc((names ? names : 1) * sizeof(*v));
-	if (!seen || !listed || !v) {
-		free(seen);
-		free(listed);
-		free(v);
+	it->cap = 16;
+	while (it->cap < 2 * others + 16)
+		it->cap *= 2;
+	it->seen = calloc(it->cap, sizeof(*it->seen));
+	it->listed = calloc(c->index_n ? c->index_n : 1, 1);
+	if (!it->seen || !it->listed) {
+		oss_names_end(it);
 		return -1;
 	}
-	for (size_t b = 0; b < c->nblocks; b++) {
-		const oss_block *blk = &c->blocks[b];
+	return 0;
+}
+
+const char *oss_names_next(const ss_openssh *c, oss_names *it)
+{
+	for (; it->b < c->nblocks; it->b++, it->a = 0) {
+		const oss_block *blk = &c->blocks[it->b];
 		if (blk->kind != BK_HOST)
 			continue;
-		for (size_t a = 0; a < blk->npat; a++) {
-			const char *name = blk->pat[a];
+		while (blk->literal && it->a < blk->npat) {
+			/* Its names' entries are known (a probe of the table at
+			 * random costs a cache miss a name). */
+			uint32_t e = c->lit_entry[it->lit++];
+			it->a++;
+			if (it->listed[e])
+				continue;
+			it->listed[e] = 1;
+			it->entry = &c->index[e];
+			return c->index[e].name;
+		}
+		while (it->a < blk->npat) {
+			const char *name = blk->pat[it->a++];
 			if (name[0] == '!' || strpbrk(name, "*?"))
 				continue;
 			const oss_index_entry *e = oss_index_find(c, name);
+			it->entry = e;
 			if (e) {
-				if (listed[e - c->index])
+				if (it->listed[e - c->index])
 					continue;
-				listed[e - c->index] = 1;
+				it->listed[e - c->index] = 1;
 			} else {
-				size_t h = hash_name(name, strlen(name)) & (cap - 1);
-				while (seen[h] && strcmp(seen[h], name) != 0)
-					h = (h + 1) & (cap - 1);
-				if (seen[h])
+				size_t h = hash_name(name, strlen(name)) & (it->cap - 1);
+				while (it->seen[h] && strcmp(it->seen[h], name) != 0)
+					h = (h + 1) & (it->cap - 1);
+				if (it->seen[h])
 					continue;
-				seen[h] = name;
+				it->seen[h] = name;
 			}
-			v[(*n)++] = name;
+			return name;
 		}
 	}
-	free(seen);
-	free(listed);
-	*out = v;
-	return 0;
+	return NULL;
+}
+
+void oss_names_end(oss_names *it)
+{
+	free(it->seen);
+	free(it->listed);
+	memset(it, 0, sizeof(*it));
 }
 
 int ss_openssh_host_names(const ss_openssh *c, ss_strlist *out)
 {
-	const char **v;
-	size_t n;
-	if (oss_host_names(c, &v, &n) < 0)
+	oss_names it;
+	if (oss_names_begin(c, &it) < 0)
 		return -1;
 	int r = 0;
-	for (size_t i = 0; i < n && r == 0; i++)
-		r = ss_strlist_push(out, v[i]);
-	free(v);
+	for (const char *name; r == 0 && (name = oss_names_next(c, &it));)
+		r = ss_strlist_push(out, name);
+	oss_names_end(&it);
 	return r;
 }

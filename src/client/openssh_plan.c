@@ -20,20 +20,38 @@ typedef struct want {
 	int global; /* a line active for every host exists */
 } want;
 
-static int replace_arg(const ss_text *t, ss_edits *e, const ss_sshconf_item *it, const char *v)
+/* The value of setting line `item` replaced (the line lexed again: a lean
+ * tree keeps none). -1 with `d` set. */
+static int replace_arg(const ss_openssh *c, uint32_t file, uint32_t item, ss_edits *e,
+		       const char *v, ss_diag *d)
 {
-	(void)t;
-	const ss_sshconf_arg *a = &it->args[0];
-	return ss_edits_replace(e, a->start, a->end, v, strlen(v));
+	ss_sshconf_item it;
+	if (oss_relex(c, file, item, &it, d) < 0)
+		return -1;
+	const ss_sshconf_arg *a = &it.args[0];
+	int r = ss_edits_replace(e, a->start, a->end, v, strlen(v));
+	ss_sshconf_item_free(&it);
+	return r < 0 ? ss_diag_oom(d) : 0;
 }
 
-/* 1 when a Host line's patterns are all "*". */
+/* 1 when a line's arguments are all "*". */
 static int host_star(const ss_sshconf_item *it)
 {
 	if (it->nargs == 0)
 		return 0;
 	for (size_t i = 0; i < it->nargs; i++)
 		if (strcmp(it->args[i].value, "*") != 0)
+			return 0;
+	return 1;
+}
+
+/* host_star for a Host block. */
+static int block_star(const oss_block *b)
+{
+	if (b->npat == 0)
+		return 0;
+	for (size_t i = 0; i < b->npat; i++)
+		if (strcmp(b->pat[i], "*") != 0)
 			return 0;
 	return 1;
 }
@@ -48,13 +66,12 @@ static int *global_blocks(const ss_openssh *c)
 	for (size_t b = 0; b < c->nblocks; b++) {
 		const oss_block *blk = &c->blocks[b];
 		int outer = blk->inc < 0 || g[blk->inc];
-		const ss_sshconf_item *it = &c->files[blk->file].conf.items[blk->item];
 		switch (blk->kind) {
 		case BK_CONT:
 			g[b] = blk->parent < 0 || g[blk->parent];
 			break;
 		case BK_HOST:
-			g[b] = outer && host_star(it);
+			g[b] = outer && block_star(blk);
 			break;
 		case BK_MATCH:
 			g[b] = outer && blk->ncrit == 1 && blk->crit[0].kind == MC_ALL &&
@@ -96,61 +113,78 @@ typedef struct spot {
 	size_t indent_len;
 } spot;
 
-static void default_spot(const oss_file *f, spot *s)
+/* The file's lines are lexed again, one at a time (a lean tree keeps
+ * none). -1 with `d` set. */
+static int default_spot(const oss_file *f, spot *s, ss_diag *d)
 {
-	const ss_sshconf *conf = &f->conf;
-	size_t last_header = conf->nitems, last_dir = conf->nitems;
+	const ss_text *t = &f->text;
+	size_t nitems = t->nlines;
+	size_t last_header = nitems, last_dir = nitems;
+	int last_header_star = 0, last_blank = 0;
 	const char *block_indent = NULL;
 	size_t block_indent_len = 0;
 	memset(s, 0, sizeof(*s));
 	s->indent = "";
-	for (size_t i = 0; i < conf->nitems; i++) {
-		const ss_sshconf_item *it = &conf->items[i];
+	ss_sshconf_lexer lx = SS_SSHCONF_LEXER_INIT;
+	for (size_t i = 0; i < nitems; i++) {
+		ss_sshconf_item line, *it = &line;
+		if (ss_sshconf_lexer_line(&lx, t, i, &line, d) < 0) {
+			ss_sshconf_lexer_free(&lx);
+			return -1;
+		}
+		last_blank = it->kind == SS_SSHCONF_BLANK;
 		if (it->kind != SS_SSHCONF_DIRECTIVE)
 			continue;
 		if (ss_sshconf_is(it, "host") || ss_sshconf_is(it, "match")) {
 			last_header = i;
+			last_header_star = host_star(it);
 			continue;
 		}
 		last_dir = i;
 		size_t ind = it->kw_start - f->text.lines[i].start;
-		if (last_header < conf->nitems && ind > 0 && !block_indent) {
+		if (last_header < nitems && ind > 0 && !block_indent) {
 			block_indent = f->text.data + f->text.lines[i].start;
 			block_indent_len = ind;
 		}
-		if (last_header == conf->nitems || last_dir > last_header) {
+		if (last_header == nitems || last_dir > last_header) {
 			s->indent = f->text.data + f->text.lines[i].start;
 			s->indent_len = ind;
 		}
 	}
-	if (last_header == conf->nitems) {
+	ss_sshconf_lexer_free(&lx);
+	if (last_header == nitems) {
 		/* No blocks: after the last setting line, else at the end. */
-		s->line = last_dir < conf->nitems ? last_dir + 1 : conf->nitems;
-		return;
+		s->line = last_dir < nitems ? last_dir + 1 : nitems;
+		return 0;
 	}
-	if (host_star(&conf->items[last_header])) {
+	if (last_header_star) {
 		s->line =
-		    (last_dir > last_header && last_dir < conf->nitems ? last_dir : last_header) +
-		    1;
-		if (last_dir <= last_header || last_dir == conf->nitems) {
+		    (last_dir > last_header && last_dir < nitems ? last_dir : last_header) + 1;
+		if (last_dir <= last_header || last_dir == nitems) {
 			s->indent = block_indent ? block_indent : "    ";
 			s->indent_len = block_indent ? block_indent_len : 4;
 		}
-		return;
+		return 0;
 	}
-	s->line = conf->nitems;
+	s->line = nitems;
 	s->new_block = 1;
-	s->blank_before =
-	    conf->nitems > 0 && conf->items[conf->nitems - 1].kind != SS_SSHCONF_BLANK;
+	s->blank_before = nitems > 0 && !last_blank;
 	s->indent = block_indent ? block_indent : "    ";
 	s->indent_len = block_indent ? block_indent_len : 4;
+	return 0;
 }
 
 /* The missing lines go in as one insertion (one block of lines). */
-static int insert_defaults(const oss_file *main, want *w, size_t nw, ss_edits *e)
+static int insert_defaults(const oss_file *main, want *w, size_t nw, ss_edits *e, ss_diag *d)
 {
+	int missing = 0;
+	for (size_t i = 0; i < nw; i++)
+		missing |= w[i].asked && !w[i].global;
 	spot s;
-	default_spot(main, &s);
+	if (!missing)
+		return 0;
+	if (default_spot(main, &s, d) < 0)
+		return -1;
 	const char *eol = ss_text_eol_string(&main->text);
 	ss_buf b = SS_BUF_INIT;
 	int r = 0, any = 0;
@@ -168,7 +202,7 @@ static int insert_defaults(const oss_file *main, want *w, size_t nw, ss_edits *e
 	if (r == 0 && any)
 		r = ss_edits_insert_line(e, &main->text, s.line, ss_buf_str(&b));
 	ss_buf_release(&b);
-	return r;
+	return r < 0 ? ss_diag_oom(d) : 0;
 }
 
 static int plan_edits(ss_openssh *c, want *w, size_t nw, ss_edits *edits, ss_diag *d)
@@ -177,7 +211,7 @@ static int plan_edits(ss_openssh *c, want *w, size_t nw, ss_edits *edits, ss_dia
 	unsigned char **done = calloc(c->nfiles, sizeof(*done));
 	int r = g && done ? 0 : -1;
 	for (size_t f = 0; f < c->nfiles && r == 0; f++)
-		if (!(done[f] = calloc(c->files[f].conf.nitems + 1, 1)))
+		if (!(done[f] = calloc(c->files[f].text.nlines + 1, 1)))
 			r = -1;
 	/* Every existing line, whatever block it is in. */
 	for (size_t b = 0; b < c->nblocks && r == 0; b++) {
@@ -189,12 +223,11 @@ static int plan_edits(ss_openssh *c, want *w, size_t nw, ss_edits *edits, ss_dia
 				continue;
 			if (g[b])
 				x->global = 1;
-			const ss_sshconf_item *it = &c->files[dir->file].conf.items[dir->item];
 			/* A file included twice is edited once. */
 			if (done[dir->file][dir->item] || already(dir, x))
 				continue;
 			done[dir->file][dir->item] = 1;
-			r = replace_arg(&c->files[dir->file].text, &edits[dir->file], it, x->value);
+			r = replace_arg(c, dir->file, dir->item, &edits[dir->file], x->value, d);
 		}
 	}
 	for (size_t f = 0; done && f < c->nfiles; f++)
@@ -202,10 +235,8 @@ static int plan_edits(ss_openssh *c, want *w, size_t nw, ss_edits *edits, ss_dia
 	free(done);
 	free(g);
 	if (r < 0)
-		return ss_diag_oom(d);
-	if (insert_defaults(&c->files[0], w, nw, &edits[0]) < 0)
-		return ss_diag_oom(d);
-	return 0;
+		return ss_diag_is_set(d) ? -1 : ss_diag_oom(d);
+	return insert_defaults(&c->files[0], w, nw, &edits[0], d);
 }
 
 /* An included file that must change has to be writable: say which. */

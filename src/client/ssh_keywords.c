@@ -1179,7 +1179,17 @@ static int check_kind(const kw_ctx *x, const ck_keyword *k)
 
 int ss_sshkw_client_check(const ss_text *t, const ss_sshconf_item *it, ss_diag *d)
 {
-	const ck_keyword *k = find(it->keyword);
+	return ss_sshkw_client_check_kw(find(it->keyword), t, it, d);
+}
+
+const ss_sshkw_client_kw *ss_sshkw_client_find(const char *keyword)
+{
+	return find(keyword);
+}
+
+int ss_sshkw_client_check_kw(const ss_sshkw_client_kw *k, const ss_text *t,
+			     const ss_sshconf_item *it, ss_diag *d)
+{
 	if (!k)
 		return 0; /* the loader reports unknown keywords */
 	kw_ctx x = {t, it, k->name, d};

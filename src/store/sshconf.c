@@ -87,7 +87,8 @@ static char *keep(lexer *L, const char *s, size_t n)
 	return L->arena ? ss_arena_strndup(L->arena, s, n) : ss_strndup(s, n);
 }
 
-static int push_arg(lexer *L, size_t *nargs, size_t start, size_t end)
+static int push_arg(lexer *L, size_t *nargs, size_t start, size_t end, const char *value,
+		    size_t len)
 {
 	if (*nargs == L->cap) {
 		size_t ncap = L->cap ? L->cap * 2 : 8;
@@ -97,8 +98,7 @@ static int push_arg(lexer *L, size_t *nargs, size_t start, size_t end)
 		L->args = v;
 		L->cap = ncap;
 	}
-	size_t len = L->value.len;
-	char *copy = keep(L, L->value.data ? L->value.data : "", len);
+	char *copy = keep(L, value, len);
 	if (!copy)
 		return -1;
 	L->args[(*nargs)++] = (ss_sshconf_arg){copy, (uint32_t)start, (uint32_t)end, (uint32_t)len};
@@ -149,6 +149,17 @@ static int split_args(lexer *L, const ss_text *t, size_t i, size_t end, ss_sshco
 		while (plain < end && data[plain] != ' ' && data[plain] != '\t' &&
 		       data[plain] != '"' && data[plain] != '\'' && data[plain] != '\\')
 			plain++;
+		if (plain == end || data[plain] == ' ' || data[plain] == '\t') {
+			/* The whole token: kept straight from the text. */
+			if (push_arg(L, &nargs, tokstart, plain, data + i, plain - i) < 0) {
+				if (!L->arena)
+					for (size_t k = 0; k < nargs; k++)
+						free(L->args[k].value);
+				return ss_diag_oom(d);
+			}
+			i = plain;
+			continue;
+		}
 		oom |= ss_buf_add(v, data + i, plain - i);
 		i = plain;
 		for (; i < end; i++) {
@@ -179,7 +190,7 @@ static int split_args(lexer *L, const ss_text *t, size_t i, size_t end, ss_sshco
 			    "the line (OpenSSH: \"invalid quotes\")",
 			    quote);
 		}
-		if (oom || push_arg(L, &nargs, tokstart, i) < 0) {
+		if (oom || push_arg(L, &nargs, tokstart, i, v->data ? v->data : "", v->len) < 0) {
 			if (!L->arena)
 				for (size_t k = 0; k < nargs; k++)
 					free(L->args[k].value);
