@@ -152,6 +152,9 @@ char *ss_storage_file_of(const ss_storage *st, const char *raw);
  * case-insensitively for registry keys and INI sections, exactly for
  * files), or SIZE_MAX. */
 size_t ss_storage_find(const ss_storage *st, const char *raw);
+/* *any: whether a session other than `skip` has a raw name that starts
+ * with `prefix`, as the store compares names. 0, or -1 out of memory. */
+int ss_storage_has_prefix(ss_storage *st, const char *prefix, size_t skip, int *any);
 
 /* The values named names[0..n) of session `s`, in one pass: out[i] is
  * filled (present or not) for each; free each with ss_svalue_free. */

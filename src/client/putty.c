@@ -255,7 +255,7 @@ static int reescape(const char *raw, size_t len, char **out)
  * a non-ASCII key name read in an unknown ANSI code page: that key starts
  * with the re-escaped ASCII before the first non-ASCII byte (each
  * character maps to its own bytes; an escape cut there is left out). */
-static int could_be_read(const ss_storage *st, size_t s, const char *raw, int *any)
+static int could_be_read(ss_storage *st, size_t s, const char *raw, int *any)
 {
 	size_t n = 0;
 	while ((unsigned char)raw[n] <= 0x7F)
@@ -266,14 +266,10 @@ static int could_be_read(const ss_storage *st, size_t s, const char *raw, int *a
 	char *prefix = NULL;
 	if (reescape(raw, n, &prefix) < 0)
 		return -1;
-	size_t plen = strlen(prefix);
-	*any = 0;
-	for (size_t t = 0; t < ss_storage_count(st) && !*any; t++) {
-		const char *other = ss_storage_at(st, t)->raw;
-		*any = t != s && strncasecmp(other, prefix, plen) == 0;
-	}
+	/* Registry keys: ASCII case-insensitive, as PuTTY's key names. */
+	int r = ss_storage_has_prefix(st, prefix, s, any);
 	free(prefix);
-	return 0;
+	return r;
 }
 
 /* The key PuTTY reads for the session listed from key `raw`: it lists

@@ -82,6 +82,10 @@ struct ss_storage {
 	 * finds it first. */
 	struct storage_slot *index;
 	size_t index_cap; /* a power of two, at least twice n; 0: none yet */
+	/* The sessions in the order of their raw names as the store compares
+	 * them, for ss_storage_has_prefix; NULL until asked, and again when
+	 * a session joins or leaves the list. */
+	struct storage_named *sorted;
 	int committed;
 	int fresh; /* a store that does not exist yet: the backend lists nothing */
 	void *priv;

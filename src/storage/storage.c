@@ -217,6 +217,8 @@ static int index_add(ss_storage *st, size_t s)
 		if (index_rehash(st, cap, 0) < 0)
 			return -1;
 	}
+	free(st->sorted);
+	st->sorted = NULL;
 	uint32_t h = (uint32_t)raw_hash(st, st->sessions[s].raw);
 	size_t i = index_slot(st, st->sessions[s].raw, h);
 	/* A later session of a name already there stays out: the first
@@ -231,6 +233,8 @@ static int index_add(ss_storage *st, size_t s)
 /* The last session, just dropped (st->n is one less), leaves the index. */
 static void index_drop_last(ss_storage *st)
 {
+	free(st->sorted);
+	st->sorted = NULL;
 	/* A rare path (a session that could not be created): the table is
 	 * made again without it, so that no probe chain is cut. If memory
 	 * runs out, the session numbered n + 1 stays in and ss_storage_find
@@ -482,6 +486,7 @@ void ss_storage_close(ss_storage *st)
 	ss_arena_release(&st->names);
 	free(st->handle);
 	free(st->index);
+	free(st->sorted);
 	if (st->text && st->own_text) {
 		ss_text_free(st->text);
 		free(st->text);
@@ -555,6 +560,81 @@ size_t ss_storage_find(const ss_storage *st, const char *raw)
 	size_t i = index_slot(st, raw, (uint32_t)raw_hash(st, raw));
 	/* (A session dropped from the list may have stayed in.) */
 	return st->index[i].s1 && st->index[i].s1 <= st->n ? st->index[i].s1 - 1 : SIZE_MAX;
+}
+
+/* --- names in order: ss_storage_has_prefix without a scan (PuTTY's
+ * rule for a non-ASCII key name asks, for each, whether another key starts
+ * with its escaped ASCII part) --- */
+
+typedef struct storage_named {
+	const char *raw;
+	size_t s;
+} storage_named;
+
+/* At most n bytes of a and b compared as strcmp does, or, folding ASCII
+ * letters, as strncasecmp does in the C locale (sshsync sets no locale). */
+static int name_cmp(const char *a, const char *b, size_t n, int fold)
+{
+	for (size_t i = 0; i < n; i++) {
+		int x = (unsigned char)a[i], y = (unsigned char)b[i];
+		if (fold) {
+			x = x >= 'A' && x <= 'Z' ? x - 'A' + 'a' : x;
+			y = y >= 'A' && y <= 'Z' ? y - 'A' + 'a' : y;
+		}
+		if (x != y || x == 0)
+			return x - y;
+	}
+	return 0;
+}
+
+static int by_exact_name(const void *a, const void *b)
+{
+	return name_cmp(((const storage_named *)a)->raw, ((const storage_named *)b)->raw, SIZE_MAX,
+			0);
+}
+
+static int by_folded_name(const void *a, const void *b)
+{
+	return name_cmp(((const storage_named *)a)->raw, ((const storage_named *)b)->raw, SIZE_MAX,
+			1);
+}
+
+static int sorted_names(ss_storage *st)
+{
+	if (st->sorted || st->n == 0)
+		return 0;
+	storage_named *v = malloc(st->n * sizeof(*v));
+	if (!v)
+		return -1;
+	for (size_t i = 0; i < st->n; i++)
+		v[i] = (storage_named){st->sessions[i].raw, i};
+	qsort(v, st->n, sizeof(*v), st->be->fold_case ? by_folded_name : by_exact_name);
+	st->sorted = v;
+	return 0;
+}
+
+int ss_storage_has_prefix(ss_storage *st, const char *prefix, size_t skip, int *any)
+{
+	*any = 0;
+	if (sorted_names(st) < 0)
+		return -1;
+	int fold = st->be->fold_case;
+	size_t lo = 0, hi = st->n, plen = strlen(prefix);
+	/* The first name not before the prefix: every name that starts with
+	 * it follows, together. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (name_cmp(st->sorted[mid].raw, prefix, SIZE_MAX, fold) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = lo; i < st->n && !*any; i++) {
+		if (name_cmp(st->sorted[i].raw, prefix, plen, fold) != 0)
+			break;
+		*any = st->sorted[i].s != skip;
+	}
+	return 0;
 }
 
 static int writable(const ss_storage *st, ss_diag *d)

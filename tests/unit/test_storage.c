@@ -502,6 +502,56 @@ static void test_find_many(void **state)
 	ss_buf_release(&other);
 }
 
+/* ss_storage_has_prefix agrees with a scan of every name (strncasecmp for
+ * keys and sections, strncmp for files), before and after sessions join:
+ * 200 generated names of few letters, so that many share prefixes, and
+ * each name's prefixes in both cases, with and without a session left out. */
+static void test_has_prefix(void **state)
+{
+	fixture *f = *state;
+	open_store(f, 1);
+	int exact = f->be->k == PUTTYDIR || f->be->k == KITTYDIR;
+	static const char letters[] = "aAbBzZ0-_";
+	uint32_t seed = 16;
+	ss_buf name = SS_BUF_INIT, p = SS_BUF_INIT;
+	for (size_t i = 0; i < 200; i++) {
+		ss_buf_reset(&name);
+		size_t len = 1 + (seed = seed * 1103515245u + 12345u) % 6;
+		for (size_t k = 0; k < len; k++) {
+			seed = seed * 1103515245u + 12345u;
+			assert_int_equal(ss_buf_addc(&name, letters[(seed >> 16) % 9]), 0);
+		}
+		if (ss_storage_find(f->st, ss_buf_str(&name)) != SIZE_MAX)
+			continue;
+		size_t s;
+		assert_int_equal(ss_storage_create(f->st, ss_buf_str(&name), &s, &f->d), 0);
+		size_t n = ss_storage_count(f->st);
+		for (size_t t = 0; t < n; t += 7) {
+			const char *raw = ss_storage_at(f->st, t)->raw;
+			for (size_t plen = 0; plen <= strlen(raw); plen++) {
+				ss_buf_reset(&p);
+				assert_int_equal(ss_buf_add(&p, raw, plen), 0);
+				for (size_t k = 0; k < plen && i % 2; k++)
+					if (p.data[k] >= 'a' && p.data[k] <= 'z')
+						p.data[k] = (char)(p.data[k] - 'a' + 'A');
+				size_t skip = plen % 2 ? t : SIZE_MAX;
+				int want = 0, got = -1;
+				for (size_t u = 0; u < n && !want; u++) {
+					const char *o = ss_storage_at(f->st, u)->raw;
+					want = u != skip &&
+					       (exact ? strncmp(o, p.data, plen)
+						      : strncasecmp(o, p.data, plen)) == 0;
+				}
+				assert_int_equal(
+				    ss_storage_has_prefix(f->st, ss_buf_str(&p), skip, &got), 0);
+				assert_int_equal(got, want);
+			}
+		}
+	}
+	ss_buf_release(&name);
+	ss_buf_release(&p);
+}
+
 /* Unknown paths fail with a message; a store of another kind is not read
  * as this one. */
 static void test_errors(void **state)
@@ -586,6 +636,8 @@ static void test_recognise(void **state)
 						     (void *)&be),                                 \
 	    cmocka_unit_test_prestate_setup_teardown(test_create, setup, teardown, (void *)&be),   \
 	    cmocka_unit_test_prestate_setup_teardown(test_find_many, setup, teardown,              \
+						     (void *)&be),                                 \
+	    cmocka_unit_test_prestate_setup_teardown(test_has_prefix, setup, teardown,             \
 						     (void *)&be),                                 \
 	    cmocka_unit_test_prestate_setup_teardown(test_errors, setup, teardown, (void *)&be),   \
 	    cmocka_unit_test_prestate_setup_teardown(test_nul_name, setup, teardown, (void *)&be), \
