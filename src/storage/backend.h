@@ -17,10 +17,9 @@ typedef struct ss_storage_backend {
 	const char *name;
 	int keyed;     /* raw names are registry key names */
 	int dedicated; /* the whole store is the client's */
-	/* same_raw compares ASCII case-insensitively (strcasecmp, whose C
-	 * locale folds A-Z only); 0: exactly (strcmp). The session index
-	 * hashes names folded the same way, so a lookup finds what same_raw
-	 * would. */
+	/* Two raw names name the same session when they are equal ASCII
+	 * case-insensitively (strcasecmp, whose C locale folds A-Z only:
+	 * registry keys, INI sections); 0: exactly (strcmp: file names). */
 	int fold_case;
 	/* Whether this backend can hold `root`'s sessions at all. */
 	int (*accepts)(const ss_storage_root *root);
@@ -42,8 +41,6 @@ typedef struct ss_storage_backend {
 	void (*close)(ss_storage *st);
 	/* The file of session `raw` (a folder's file); NULL: the store's path. */
 	char *(*file_of)(const ss_storage *st, const char *raw);
-	/* 1 when two raw names name the same session. */
-	int (*same_raw)(const char *a, const char *b);
 	int (*get_many)(ss_storage *st, size_t s, const char *const *names, size_t n,
 			ss_svalue *out, ss_diag *d);
 	int (*next)(ss_storage *st, size_t s, ss_storage_cursor *c, ss_svalue *out, ss_diag *d);
@@ -78,7 +75,7 @@ struct ss_storage {
 	size_t *handle; /* per session: the backend's block, section or file */
 	size_t n, cap;
 	/* The sessions by raw name (open addressing, linear probing); only
-	 * the first of names that same_raw takes as one is there, as a scan
+	 * the first of names that fold_case takes as one is there, as a scan
 	 * finds it first. */
 	struct storage_slot *index;
 	size_t index_cap; /* a power of two, at least twice n; 0: none yet */

@@ -182,11 +182,6 @@ static void reg_close(ss_storage *st)
 	st->priv = NULL;
 }
 
-static int reg_same_raw(const char *a, const char *b)
-{
-	return strcasecmp(a, b) == 0;
-}
-
 static int fill(ss_storage *st, const ss_regvalue *v, const char *asked, ss_svalue *out)
 {
 	const ss_regfile *rf = &P(st)->rf;
@@ -430,7 +425,6 @@ const ss_storage_backend ss_storage_regfile = {
     .misfit = reg_misfit,
     .open = reg_open,
     .close = reg_close,
-    .same_raw = reg_same_raw,
     .fold_case = 1,
     .get_many = reg_get_many,
     .next = reg_next,

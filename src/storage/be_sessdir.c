@@ -150,11 +150,6 @@ static void dir_close(ss_storage *st)
 	st->priv = NULL;
 }
 
-static int dir_same_raw(const char *a, const char *b)
-{
-	return strcmp(a, b) == 0;
-}
-
 /* atoi, without its undefined overflow; *plain when the text is nothing
  * but an optional '-' and digits. */
 static long long c_atoi(const char *s, int *plain)
@@ -343,7 +338,6 @@ const ss_storage_backend ss_storage_sessdir = {
     .open = dir_open,
     .close = dir_close,
     .file_of = dir_file_of,
-    .same_raw = dir_same_raw,
     .fold_case = 0,
     .get_many = dir_get_many,
     .next = dir_next,

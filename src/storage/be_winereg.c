@@ -107,11 +107,6 @@ static void wine_close(ss_storage *st)
 	st->priv = NULL;
 }
 
-static int wine_same_raw(const char *a, const char *b)
-{
-	return strcasecmp(a, b) == 0;
-}
-
 static int fill(ss_storage *st, const ss_wregvalue *v, const char *asked, ss_svalue *out)
 {
 	const ss_winereg *wr = &P(st)->wr;
@@ -375,7 +370,6 @@ const ss_storage_backend ss_storage_winereg = {
     .misfit = wine_misfit,
     .open = wine_open,
     .close = wine_close,
-    .same_raw = wine_same_raw,
     .fold_case = 1,
     .get_many = wine_get_many,
     .next = wine_next,

@@ -142,11 +142,6 @@ static void ini_close(ss_storage *st)
 	st->priv = NULL;
 }
 
-static int ini_same_raw(const char *a, const char *b)
-{
-	return strcasecmp(a, b) == 0;
-}
-
 static int flush_inserts(ss_storage *st, ss_diag *d)
 {
 	inipriv *p = P(st);
@@ -505,7 +500,6 @@ const ss_storage_backend ss_storage_winini = {
     .misfit = ini_misfit,
     .open = ini_open,
     .close = ini_close,
-    .same_raw = ini_same_raw,
     .fold_case = 1,
     .get_many = ini_get_many,
     .next = ini_next,

@@ -115,11 +115,6 @@ static void winreg_close(ss_storage *st)
 	st->priv = NULL;
 }
 
-static int winreg_same_raw(const char *a, const char *b)
-{
-	return strcasecmp(a, b) == 0;
-}
-
 /* The values of session s, read once. */
 static const ss_osreg_values *session_values(ss_storage *st, size_t s, ss_diag *d)
 {
@@ -500,7 +495,6 @@ const ss_storage_backend ss_storage_winreg = {
     .probe = winreg_probe,
     .open = winreg_open,
     .close = winreg_close,
-    .same_raw = winreg_same_raw,
     .fold_case = 1,
     .get_many = winreg_get_many,
     .next = winreg_next,

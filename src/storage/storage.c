@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "backend.h"
+#include "sshsync/keyindex.h"
 #include "sshsync/os_file.h"
 #include "sshsync/sessdir.h"
 
@@ -148,25 +149,17 @@ int storage_check_name(const ss_storage *st, const char *raw, size_t len, ss_dia
 /* --- the session index: ss_storage_find without a scan (10,000 .reg
  * sessions each looked up once by PuTTY's reading rule) --- */
 
-/* The table key of a raw name: ss_hash_key of the name, ASCII-folded
- * when the backend compares so (a folded copy fed piece by piece, cut at
- * multiples of 8 as ss_hash_update allows). */
+/* Whether two raw names name the same session in this store. */
+static int same_raw(const ss_storage *st, const char *a, const char *b)
+{
+	return (st->be->fold_case ? strcasecmp(a, b) : strcmp(a, b)) == 0;
+}
+
+/* The table key of a raw name: folded as same_raw compares. */
 static uint64_t raw_hash(const ss_storage *st, const char *raw)
 {
 	size_t len = strlen(raw);
-	if (!st->be->fold_case)
-		return ss_hash_key(raw, len);
-	uint64_t h = SS_HASH_INIT;
-	char piece[64];
-	for (size_t i = 0; i < len; i += sizeof(piece)) {
-		size_t n = len - i < sizeof(piece) ? len - i : sizeof(piece);
-		for (size_t k = 0; k < n; k++) {
-			unsigned char c = (unsigned char)raw[i + k];
-			piece[k] = (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-		}
-		h = ss_hash_update(h, piece, n);
-	}
-	return ss_hash_mix(h);
+	return st->be->fold_case ? ss_key_hash(raw, len) : ss_hash_key(raw, len);
 }
 
 /* The slot that holds the first session same_raw takes as `raw` (whose
@@ -175,7 +168,7 @@ static size_t index_slot(const ss_storage *st, const char *raw, uint32_t h)
 {
 	size_t mask = st->index_cap - 1, i = h & mask;
 	for (const storage_slot *x = &st->index[i]; x->s1; x = &st->index[i]) {
-		if (x->hash == h && st->be->same_raw(st->sessions[x->s1 - 1].raw, raw))
+		if (x->hash == h && same_raw(st, st->sessions[x->s1 - 1].raw, raw))
 			break;
 		i = (i + 1) & mask;
 	}
