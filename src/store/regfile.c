@@ -466,52 +466,61 @@ void ss_regfile_free(ss_regfile *rf)
 
 /* --- reading values --- */
 
+/* The first line from li on (below the block's end) that starts a value:
+ * its offset in *p (after blanks), or `stop` when there is none. A value's
+ * data lines never start with '"' or '@'. */
+static size_t next_value_line(const ss_text *t, size_t li, size_t stop, size_t *p, size_t *end)
+{
+	for (; li < stop; li++) {
+		line_span(t, li, p, end);
+		if (*p < *end && (t->data[*p] == '"' || t->data[*p] == '@'))
+			return li;
+	}
+	return stop;
+}
+
+/* Value line li (p: its '"' or '@') with its name located in *v. */
+static void value_name_at(const ss_text *t, size_t li, size_t p, size_t end, ss_regvalue *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->line = li;
+	v->nlines = 1;
+	v->is_default = t->data[p] == '@';
+	v->name_start = p + 1;
+	/* Checked by ss_regfile_parse: the quote is closed. */
+	v->name_end = v->is_default ? p + 1 : scan_quoted(t->data, p, end);
+}
+
 int ss_regfile_next_value(const ss_regfile *rf, size_t b, size_t *cursor, ss_regvalue *v)
 {
 	const ss_text *t = rf->text;
 	const ss_regblock *k = &rf->blocks[b];
-	size_t li = *cursor ? *cursor : k->line + 1;
-	for (; li < k->end_line; li++) {
-		size_t p, end;
-		line_span(t, li, &p, &end);
-		if (p == end || (t->data[p] != '"' && t->data[p] != '@'))
-			continue;
-		/* Checked by ss_regfile_parse: cannot fail. */
-		if (parse_value(t, li, p, end, v, NULL) < 0)
-			return 0;
-		*cursor = li + v->nlines;
-		return 1;
+	size_t p, end;
+	size_t li = next_value_line(t, *cursor ? *cursor : k->line + 1, k->end_line, &p, &end);
+	if (li == k->end_line) {
+		*cursor = k->end_line;
+		return 0;
 	}
-	*cursor = k->end_line;
-	return 0;
+	/* Checked by ss_regfile_parse: cannot fail. */
+	if (parse_value(t, li, p, end, v, NULL) < 0)
+		return 0;
+	*cursor = li + v->nlines;
+	return 1;
 }
 
 int ss_regfile_next_name(const ss_regfile *rf, size_t b, size_t *cursor, ss_regvalue *v)
 {
 	const ss_text *t = rf->text;
 	const ss_regblock *k = &rf->blocks[b];
-	size_t li = *cursor ? *cursor : k->line + 1;
-	for (; li < k->end_line; li++) {
-		size_t p, end;
-		line_span(t, li, &p, &end);
-		if (p == end || (t->data[p] != '"' && t->data[p] != '@'))
-			continue;
-		memset(v, 0, sizeof(*v));
-		v->line = li;
-		v->nlines = 1;
-		if (t->data[p] == '@') {
-			v->is_default = 1;
-			v->name_start = v->name_end = p + 1;
-		} else {
-			/* Checked by ss_regfile_parse: the quote is closed. */
-			v->name_start = p + 1;
-			v->name_end = scan_quoted(t->data, p, end);
-		}
-		*cursor = li + 1;
-		return 1;
+	size_t p, end;
+	size_t li = next_value_line(t, *cursor ? *cursor : k->line + 1, k->end_line, &p, &end);
+	if (li == k->end_line) {
+		*cursor = k->end_line;
+		return 0;
 	}
-	*cursor = k->end_line;
-	return 0;
+	value_name_at(t, li, p, end, v);
+	*cursor = li + 1;
+	return 1;
 }
 
 void ss_regfile_value_data(const ss_regfile *rf, ss_regvalue *v)
@@ -554,36 +563,6 @@ static unsigned char name_first(const char *s, size_t p)
 	return (unsigned char)lower((unsigned char)s[i]);
 }
 
-/* Whether line li, a value line (p: its '"' or '@'), can be a value named
- * by a name whose first byte is `first`; if so, its name located in *v
- * (as ss_regfile_next_name gives it). */
-static int name_may_be(const ss_text *t, size_t li, size_t p, size_t end, unsigned char first,
-		       ss_regvalue *v)
-{
-	if (name_first(t->data, p) != first)
-		return 0;
-	memset(v, 0, sizeof(*v));
-	v->line = li;
-	v->nlines = 1;
-	v->is_default = t->data[p] == '@';
-	v->name_start = p + 1;
-	v->name_end = v->is_default ? p + 1 : scan_quoted(t->data, p, end);
-	return 1;
-}
-
-/* The first line from li on (below the block's end) that starts a value:
- * its offset in *p (after blanks), or `stop` when there is none. A value's
- * data lines never start with '"' or '@'. */
-static size_t next_value_line(const ss_text *t, size_t li, size_t stop, size_t *p, size_t *end)
-{
-	for (; li < stop; li++) {
-		line_span(t, li, p, end);
-		if (*p < *end && (t->data[*p] == '"' || t->data[*p] == '@'))
-			return li;
-	}
-	return stop;
-}
-
 void ss_regfile_block_values(const ss_regfile *rf, size_t b, const char *const *names, size_t n,
 			     ss_regvalue *out, unsigned char *found)
 {
@@ -597,10 +576,10 @@ void ss_regfile_block_values(const ss_regfile *rf, size_t b, const char *const *
 	size_t p, end;
 	for (size_t li = next_value_line(t, k->line + 1, k->end_line, &p, &end); li < k->end_line;
 	     li = next_value_line(t, li + 1, k->end_line, &p, &end)) {
-		unsigned char first = name_first(t->data, p);
 		ss_regvalue v;
-		if (!may[first] || !name_may_be(t, li, p, end, first, &v))
+		if (!may[name_first(t->data, p)])
 			continue;
+		value_name_at(t, li, p, end, &v);
 		int parsed = 0;
 		for (size_t i = 0; i < n; i++) {
 			if (!ss_regfile_value_name_is(rf, &v, names[i]))
@@ -622,7 +601,10 @@ int ss_regfile_next_named(const ss_regfile *rf, size_t b, size_t *cursor, const 
 	size_t p, end;
 	for (size_t li = next_value_line(t, *cursor ? *cursor : k->line + 1, k->end_line, &p, &end);
 	     li < k->end_line; li = next_value_line(t, li + 1, k->end_line, &p, &end)) {
-		if (!name_may_be(t, li, p, end, first, v) || !ss_regfile_value_name_is(rf, v, name))
+		if (name_first(t->data, p) != first)
+			continue;
+		value_name_at(t, li, p, end, v);
+		if (!ss_regfile_value_name_is(rf, v, name))
 			continue;
 		ss_regfile_value_data(rf, v);
 		*cursor = li + v->nlines;
