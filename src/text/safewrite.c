@@ -552,23 +552,32 @@ static void discard(wctx *w)
 	wctx_close(w);
 }
 
+/* The rest of a prepared write: the temporary file synced, the last check,
+ * the replace; what was made is undone on failure. */
+static int sync_check_commit(wctx *w, ss_write_result *res)
+{
+	int r = sync_temp(w);
+	if (r == 0)
+		r = last_check(w);
+	if (r == 0)
+		r = commit(w, res);
+	if (r < 0)
+		discard(w);
+	else
+		wctx_close(w);
+	return r;
+}
+
 int ss_safe_replace_from(const ss_text *orig, const ss_source *src, const ss_write_opts *opts,
 			 ss_write_result *res, ss_diag *d)
 {
 	wctx w;
 	wctx_init(&w, orig, opts, d);
-	int r = prepare(&w, src);
-	if (r == 0)
-		r = sync_temp(&w);
-	if (r == 0)
-		r = last_check(&w);
-	if (r == 0)
-		r = commit(&w, res);
-	if (r < 0)
+	if (prepare(&w, src) < 0) {
 		discard(&w);
-	else
-		wctx_close(&w);
-	return r;
+		return -1;
+	}
+	return sync_check_commit(&w, res);
 }
 
 struct ss_safe_prepared {
@@ -602,15 +611,7 @@ int ss_safe_prepare(const ss_text *orig, const ss_source *src, const ss_write_op
 int ss_safe_commit(ss_safe_prepared *p, ss_write_result *res, ss_diag *d)
 {
 	p->w.d = d;
-	int r = sync_temp(&p->w);
-	if (r == 0)
-		r = last_check(&p->w);
-	if (r == 0)
-		r = commit(&p->w, res);
-	if (r < 0)
-		discard(&p->w);
-	else
-		wctx_close(&p->w);
+	int r = sync_check_commit(&p->w, res);
 	free(p);
 	return r;
 }
