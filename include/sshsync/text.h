@@ -152,10 +152,53 @@ int ss_utf8_to_ansi(const char *codepage, const char *s, size_t len, ss_buf *out
  * result is always strict UTF-8 that XML 1.0 can carry. */
 int ss_text_add_printable(ss_buf *out, const char *s, size_t len, int flags);
 
+/* --- eight bytes at a time (inline: the bytes looked for are constants
+ * where the scans of a large store call these a million times) --- */
+
+/* The 8 bytes at p as a number whose lowest byte is p[0], on any
+ * machine (compilers make this one load where that is the byte order). */
+static inline uint64_t ss_word_le64(const unsigned char *p)
+{
+	return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24 |
+	       (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 | (uint64_t)p[6] << 48 |
+	       (uint64_t)p[7] << 56;
+}
+
+/* The high bit of every byte of w that is c, and no other bit (exact:
+ * no carry crosses from one byte to the next). */
+static inline uint64_t ss_word_bytes_eq(uint64_t w, unsigned char c)
+{
+	const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+	uint64_t x = w ^ (ones * c);
+	return ~(((x & ~high) + ~high) | x) & high;
+}
+
+/* The index of the lowest byte whose high bit is set in m (m != 0). */
+static inline size_t ss_word_lowest(uint64_t m)
+{
+	uint64_t low = (m & (0 - m)) >> 7; /* 1 << 8k for byte k */
+	return (size_t)((low * 0x0001020304050607ULL) >> 56);
+}
+
 /* The offset of the first byte of s[from, end) that is a, b or c, or end
- * (also when from >= end): eight bytes at a time, for the scans of quoted
- * names and strings that a large store makes a million times. */
-size_t ss_text_find3(const char *s, size_t from, size_t end, char a, char b, char c);
+ * (also when from >= end): for the scans of quoted names and strings. */
+static inline size_t ss_text_find3(const char *s, size_t from, size_t end, char a, char b, char c)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = from;
+	for (; i + 8 <= end; i += 8) {
+		uint64_t w = ss_word_le64(p + i);
+		uint64_t m = ss_word_bytes_eq(w, (unsigned char)a) |
+			     ss_word_bytes_eq(w, (unsigned char)b) |
+			     ss_word_bytes_eq(w, (unsigned char)c);
+		if (m)
+			return i + ss_word_lowest(m);
+	}
+	for (; i < end; i++)
+		if (s[i] == a || s[i] == b || s[i] == c)
+			return i;
+	return end;
+}
 
 /* FNV-1a over 8-byte words, also piece by piece (cut at multiples of 8):
  * h = ss_hash_update(SS_HASH_INIT, ...). */

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/random.h>
 #include <unistd.h>
 
@@ -211,4 +212,23 @@ void ss_os_thread_join(ss_os_thread *t)
 		return;
 	pthread_join(t->id, NULL);
 	free(t);
+}
+
+void ss_os_advise_large(void *p, size_t len)
+{
+#ifdef MADV_HUGEPAGE
+	/* madvise takes whole pages: those inside the buffer. */
+	long page = sysconf(_SC_PAGESIZE);
+	if (page <= 0 || !p)
+		return;
+	uintptr_t mask = (uintptr_t)page - 1;
+	uintptr_t lo = ((uintptr_t)p + mask) & ~mask, hi = ((uintptr_t)p + len) & ~mask;
+	/* Advice: a system without transparent huge pages refuses it, and
+	 * the buffer then works as before. */
+	if (hi > lo)
+		(void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
+#else
+	(void)p;
+	(void)len;
+#endif
 }

@@ -267,3 +267,10 @@ void ss_os_thread_join(ss_os_thread *t)
 	CloseHandle(t->h);
 	free(t);
 }
+
+void ss_os_advise_large(void *p, size_t len)
+{
+	/* Large pages on Windows need a privilege that users do not have. */
+	(void)p;
+	(void)len;
+}

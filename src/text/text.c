@@ -427,124 +427,113 @@ int ss_text_encode(const ss_text *t, const char *data, size_t len, ss_buf *out, 
 
 /* --- line table --- */
 
-/* The line table is built in one pass over the text, eight bytes at a
- * time: every LF of a word is found from a mask of its bytes, none is
- * looked for twice (lines of settings files are short: a search per line,
- * memchr or a word loop, costs more than the scan). */
-
-/* The 8 bytes at p as a number whose lowest byte is p[0], on any
- * machine (compilers make this one load where that is the byte order). */
-static uint64_t load_le64(const unsigned char *p)
-{
-	return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24 |
-	       (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 | (uint64_t)p[6] << 48 |
-	       (uint64_t)p[7] << 56;
-}
-
-/* The high bit of every byte of w that is c, and no other bit (exact:
- * no carry crosses from one byte to the next). */
-static uint64_t byte_mask(uint64_t w, unsigned char c)
-{
-	const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
-	uint64_t x = w ^ (ones * c);
-	return ~(((x & ~high) + ~high) | x) & high;
-}
-
-/* The index of the lowest byte whose high bit is set in m (m != 0). */
-static size_t lowest_byte(uint64_t m)
-{
-	uint64_t low = (m & (0 - m)) >> 7; /* 1 << 8k for byte k */
-	return (size_t)((low * 0x0001020304050607ULL) >> 56);
-}
-
-size_t ss_text_find3(const char *s, size_t from, size_t end, char a, char b, char c)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = from;
-	for (; i + 8 <= end; i += 8) {
-		uint64_t w = load_le64(p + i);
-		uint64_t m = byte_mask(w, (unsigned char)a) | byte_mask(w, (unsigned char)b) |
-			     byte_mask(w, (unsigned char)c);
-		if (m)
-			return i + lowest_byte(m);
-	}
-	for (; i < end; i++)
-		if (s[i] == a || s[i] == b || s[i] == c)
-			return i;
-	return end;
-}
+/* The line table is built eight bytes at a time: every LF of a word is
+ * found from a mask of its bytes, none is looked for twice (lines of
+ * settings files are short: a search per line, memchr or a word loop,
+ * costs more than the scan). It is built while the text arrives: each
+ * piece is scanned right after it was decoded or read, while it is still
+ * in the cache (a second pass over an 80 MB export's 40 MB of text read it
+ * back from memory). */
 
 typedef struct line_builder {
-	ss_text *t;
+	ss_line *lines;
 	size_t cap, n, lf, crlf;
+	size_t start;	/* where the line being scanned starts */
+	size_t scanned; /* bytes of the text looked at */
 } line_builder;
 
-/* The line from `start` up to the LF at `lf`; lf == the text's length:
- * the last line, without an ending. */
-static int add_line(line_builder *b, size_t start, size_t lf)
+/* Room for lines of 16 bytes of `expect` bytes of text, doubled when they
+ * are shorter: settings lines are longer (an export's average 28), and
+ * pages of the table that are never written cost nothing, while growing
+ * it copies it into fresh memory. */
+static int lines_begin(line_builder *b, size_t expect)
 {
-	if (b->n == b->cap) {
-		ss_line *v = realloc(b->t->lines, 2 * b->cap * sizeof(*v));
-		if (!v)
-			return -1;
-		b->t->lines = v;
-		b->cap *= 2;
-	}
-	ss_line *l = &b->t->lines[b->n++];
-	l->start = (uint32_t)start;
-	if (lf == b->t->len) {
-		l->len = (uint32_t)(lf - start);
-		l->eol = SS_EOL_NONE;
-	} else if (lf > start && b->t->data[lf - 1] == '\r') {
-		l->len = (uint32_t)(lf - 1 - start);
-		l->eol = SS_EOL_CRLF;
-		b->crlf++;
-	} else {
-		l->len = (uint32_t)(lf - start);
-		l->eol = SS_EOL_LF;
-		b->lf++;
-	}
+	memset(b, 0, sizeof(*b));
+	b->cap = expect / 16 + 16;
+	if (!(b->lines = malloc(b->cap * sizeof(*b->lines))))
+		return -1;
+	ss_os_advise_large(b->lines, b->cap * sizeof(*b->lines));
 	return 0;
 }
 
-static int build_lines(ss_text *t, ss_diag *d)
+static int lines_grow(line_builder *b)
+{
+	ss_line *v = realloc(b->lines, 2 * b->cap * sizeof(*v));
+	if (!v)
+		return -1;
+	b->lines = v;
+	b->cap *= 2;
+	ss_os_advise_large(b->lines, b->cap * sizeof(*b->lines));
+	return 0;
+}
+
+/* The line from b->start up to the LF at `lf` of data. */
+static int add_line(line_builder *b, const char *data, size_t lf)
+{
+	if (b->n == b->cap && lines_grow(b) < 0)
+		return -1;
+	ss_line *l = &b->lines[b->n++];
+	l->start = (uint32_t)b->start;
+	if (lf > b->start && data[lf - 1] == '\r') {
+		l->len = (uint32_t)(lf - 1 - b->start);
+		l->eol = SS_EOL_CRLF;
+		b->crlf++;
+	} else {
+		l->len = (uint32_t)(lf - b->start);
+		l->eol = SS_EOL_LF;
+		b->lf++;
+	}
+	b->start = lf + 1;
+	return 0;
+}
+
+/* Adds the lines ended in data[b->scanned, len). */
+static int lines_scan(line_builder *b, const char *data, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)data;
+	size_t i = b->scanned;
+	for (; i + 8 <= len; i += 8)
+		for (uint64_t m = ss_word_bytes_eq(ss_word_le64(s + i), '\n'); m; m &= m - 1)
+			if (add_line(b, data, i + ss_word_lowest(m)) < 0)
+				return -1;
+	for (; i < len; i++)
+		if (s[i] == '\n' && add_line(b, data, i) < 0)
+			return -1;
+	b->scanned = len;
+	return 0;
+}
+
+/* The last line (without an ending) and the table into t, once all of
+ * t->data was scanned. */
+static int lines_end(line_builder *b, ss_text *t, ss_diag *d)
 {
 	if (t->len > SS_TEXT_MAX)
 		return ss_diag_set(d, t->path, 0, 0, "text is larger than %zu bytes", SS_TEXT_MAX);
-	/* Room for lines of 32 bytes, doubled when they are shorter. */
-	line_builder b = {t, t->len / 32 + 16, 0, 0, 0};
-	if (!(t->lines = malloc(b.cap * sizeof(*t->lines))))
-		return ss_diag_oom(d);
-	const unsigned char *s = (const unsigned char *)t->data;
-	size_t start = 0, i = 0;
-	for (; i + 8 <= t->len; i += 8)
-		for (uint64_t m = byte_mask(load_le64(s + i), '\n'); m; m &= m - 1) {
-			size_t lf = i + lowest_byte(m);
-			if (add_line(&b, start, lf) < 0)
-				return ss_diag_oom(d);
-			start = lf + 1;
-		}
-	for (; i < t->len; i++)
-		if (s[i] == '\n') {
-			if (add_line(&b, start, i) < 0)
-				return ss_diag_oom(d);
-			start = i + 1;
-		}
-	if (start < t->len && add_line(&b, start, t->len) < 0)
-		return ss_diag_oom(d);
-	ss_line *fit = b.n ? realloc(t->lines, b.n * sizeof(*fit)) : NULL;
+	if (b->start < t->len) {
+		if (b->n == b->cap && lines_grow(b) < 0)
+			return ss_diag_oom(d);
+		ss_line *l = &b->lines[b->n++];
+		l->start = (uint32_t)b->start;
+		l->len = (uint32_t)(t->len - b->start);
+		l->eol = SS_EOL_NONE;
+	}
+	ss_line *fit = b->n ? realloc(b->lines, b->n * sizeof(*fit)) : NULL;
 	if (fit)
-		t->lines = fit; /* else the larger table stays */
-	t->nlines = b.n;
-	t->style = b.crlf > b.lf ? SS_EOL_CRLF : SS_EOL_LF;
+		b->lines = fit; /* else the larger table stays */
+	t->lines = b->lines;
+	b->lines = NULL;
+	t->nlines = b->n;
+	t->style = b->crlf > b->lf ? SS_EOL_CRLF : SS_EOL_LF;
 	return 0;
 }
 
 /* Fills the text around its decoded data (taken over from `data`): path,
- * line table. The identity's hash and size are the caller's. */
+ * line table (`lb`: begun and fed while the data arrived, or NULL: built
+ * here). The identity's hash and size are the caller's. */
 static int init_from_data(ss_text *t, const char *display, ss_encoding enc, ss_buf *data,
-			  ss_diag *d)
+			  line_builder *lb, ss_diag *d)
 {
+	line_builder own = {0};
 	t->enc = enc;
 	t->path = ss_strdup(display);
 	int r = t->path ? 0 : ss_diag_oom(d);
@@ -552,8 +541,15 @@ static int init_from_data(ss_text *t, const char *display, ss_encoding enc, ss_b
 		r = ss_diag_oom(d);
 	if (r == 0 && !(t->data = ss_buf_detach(data, &t->len)))
 		r = ss_diag_oom(d);
-	if (r == 0 && build_lines(t, d) < 0)
+	if (r == 0 && !lb) {
+		lb = &own;
+		if (t->len <= SS_TEXT_MAX &&
+		    (lines_begin(lb, t->len) < 0 || lines_scan(lb, t->data, t->len) < 0))
+			r = ss_diag_oom(d);
+	}
+	if (r == 0 && lines_end(lb, t, d) < 0)
 		r = -1;
+	free(own.lines);
 	ss_buf_release(data);
 	if (r < 0)
 		ss_text_free(t);
@@ -585,9 +581,9 @@ static int init_from_raw(ss_text *t, const char *display, ss_buf *raw, ss_diag *
 			ss_buf_release(&b);
 			return -1;
 		}
-		return init_from_data(t, display, SS_ENC_UTF16LE, &b, d);
+		return init_from_data(t, display, SS_ENC_UTF16LE, &b, NULL, d);
 	}
-	return init_from_data(t, display, SS_ENC_BYTES, raw, d);
+	return init_from_data(t, display, SS_ENC_BYTES, raw, NULL, d);
 }
 
 int ss_text_from_bytes(ss_text *t, const char *display, const void *bytes, size_t len, ss_diag *d)
@@ -624,6 +620,7 @@ typedef struct loader {
 	int hashing;	      /* whether the file's times cannot tell it (ss_file_racy) */
 	ss_content_hash hash; /* of those bytes, when hashing */
 	ss_buf text;	      /* the bytes (byte files) or their UTF-8 (UTF-16 files) */
+	line_builder lines;   /* of text, scanned as it grows */
 	unsigned char *chunk; /* UTF-16: 2 bytes kept back, then one chunk */
 	size_t kept;	      /* a high surrogate that may pair with the next chunk */
 } loader;
@@ -652,7 +649,8 @@ static int load_decode(loader *l, size_t skip, size_t len, int last, ss_diag *d)
 	size_t keep = 0;
 	if (!last && n >= 2 && p[n - 1] >= 0xD8 && p[n - 1] <= 0xDB)
 		keep = 2;
-	if (decode_utf16le(p, n - keep, &l->text) < 0)
+	if (decode_utf16le(p, n - keep, &l->text) < 0 ||
+	    lines_scan(&l->lines, l->text.data, l->text.len) < 0)
 		return ss_diag_oom(d);
 	if (keep)
 		memcpy(l->chunk, p + n - keep, keep);
@@ -687,38 +685,48 @@ static int load_all(loader *l, size_t size, ss_diag *d)
 	/* One chunk more than the size, so reaching the end never reallocates. */
 	if (ss_buf_grow(&l->text, size + LOAD_CHUNK) < 0)
 		return ss_diag_oom(d);
+	ss_os_advise_large(l->text.data, l->text.cap);
 	ssize_t n = load_read(l, l->text.data, d);
 	if (n < 0)
 		return -1;
 	l->text.len = (size_t)n;
 	const unsigned char *p = (const unsigned char *)l->text.data;
-	if (n >= 2 && p[0] == 0xFF && p[1] == 0xFE)
+	int utf16 = n >= 2 && p[0] == 0xFF && p[1] == 0xFE;
+	/* A UTF-16 export is mostly ASCII: half its size in UTF-8. */
+	if (lines_begin(&l->lines, utf16 ? size / 2 : size) < 0)
+		return ss_diag_oom(d);
+	if (utf16)
 		return load_utf16(l, (size_t)n, d);
-	while ((size_t)n == LOAD_CHUNK) {
+	for (;;) {
+		if (lines_scan(&l->lines, l->text.data, l->text.len) < 0)
+			return ss_diag_oom(d);
+		if ((size_t)n < LOAD_CHUNK)
+			return 0;
 		if (ss_buf_grow(&l->text, LOAD_CHUNK) < 0)
 			return ss_diag_oom(d);
 		if ((n = load_read(l, l->text.data + l->text.len, d)) < 0)
 			return -1;
 		l->text.len += (size_t)n;
 	}
-	return 0;
 }
 
 static int load_fd(ss_text *t, int fd, const char *path, size_t size, size_t limit, int hashing,
 		   ss_diag *d)
 {
-	loader l = {fd, path, limit, 0, hashing, {{0}}, SS_BUF_INIT, NULL, 0};
+	loader l = {fd, path, limit, 0, hashing, {{0}}, SS_BUF_INIT, {0}, NULL, 0};
 	ss_content_hash_init(&l.hash);
 	int r = load_all(&l, size, d);
 	free(l.chunk);
-	if (r < 0) {
-		ss_buf_release(&l.text);
-		return -1;
+	if (r == 0) {
+		memset(t, 0, sizeof(*t));
+		t->id.hash = hashing ? ss_content_hash_final(&l.hash) : 0;
+		t->id.size = (int64_t)l.raw;
+		r = init_from_data(t, path, l.chunk ? SS_ENC_UTF16LE : SS_ENC_BYTES, &l.text,
+				   &l.lines, d);
 	}
-	memset(t, 0, sizeof(*t));
-	t->id.hash = hashing ? ss_content_hash_final(&l.hash) : 0;
-	t->id.size = (int64_t)l.raw;
-	return init_from_data(t, path, l.chunk ? SS_ENC_UTF16LE : SS_ENC_BYTES, &l.text, d);
+	ss_buf_release(&l.text);
+	free(l.lines.lines);
+	return r;
 }
 
 int ss_text_load(ss_text *t, const char *path, size_t limit, ss_diag *d)

@@ -406,8 +406,9 @@ static void test_arena_keeps_every_piece(void **state)
 }
 
 /* A file read in chunks (SS_TEXT_CHUNK) gives what its bytes give at once: the
- * same text, lines and hash, also when a surrogate pair, a lone surrogate
- * or the end of the file falls on a chunk boundary. */
+ * same text, lines and hash, also when a surrogate pair, a lone surrogate,
+ * a CR LF or the end of the file falls on a chunk boundary (the line table
+ * is built piece by piece as the file is read). */
 static void assert_load_is_from_bytes(const char *dir, const unsigned char *bytes, size_t len)
 {
 	char *path = tu_path(dir, "f");
@@ -420,6 +421,12 @@ static void assert_load_is_from_bytes(const char *dir, const unsigned char *byte
 	assert_int_equal(a.len, b.len);
 	assert_memory_equal(a.data, b.data, a.len);
 	assert_int_equal(a.nlines, b.nlines);
+	for (size_t i = 0; i < a.nlines; i++) {
+		assert_int_equal(a.lines[i].start, b.lines[i].start);
+		assert_int_equal(a.lines[i].len, b.lines[i].len);
+		assert_int_equal(a.lines[i].eol, b.lines[i].eol);
+	}
+	assert_int_equal(a.style, b.style);
 	assert_true(a.id.hash == b.id.hash);
 	assert_int_equal(a.id.size, (off_t)len);
 	assert_roundtrip((const char *)bytes, len); /* the same text, the same file */
@@ -447,8 +454,9 @@ static void test_load_in_chunks(void **state)
 	    {0xD83D, 0xDE00}, /* a pair cut in two */
 	    {0xD83D, 0x0041}, /* a lone high surrogate, then A */
 	    {0x00E9, 0xDE00}, /* a lone low surrogate after the cut */
+	    {0x000D, 0x000A}, /* CR LF cut in two */
 	};
-	for (size_t k = 0; k < 3; k++) {
+	for (size_t k = 0; k < 4; k++) {
 		size_t sizes[] = {chunk, chunk + 2, chunk + 4, 2 * chunk, 2 * chunk + 16};
 		for (size_t s = 0; s < 5; s++) {
 			p[0] = 0xFF;
@@ -468,6 +476,13 @@ static void test_load_in_chunks(void **state)
 		p[i] = (unsigned char)(i % 7 == 6 ? '\n' : 'a' + i % 26);
 	assert_load_is_from_bytes(dir, p, max);
 	assert_load_is_from_bytes(dir, p, chunk);
+	/* CR LF cut in two, then a line longer than a chunk. */
+	p[chunk - 1] = '\r';
+	p[chunk] = '\n';
+	memset(p + chunk + 1, 'x', max - chunk - 1);
+	assert_load_is_from_bytes(dir, p, max);
+	p[max - 1] = '\n';
+	assert_load_is_from_bytes(dir, p, max);
 	/* An odd UTF-16 file longer than a chunk is refused. */
 	p[0] = 0xFF;
 	p[1] = 0xFE;
