@@ -287,6 +287,47 @@ static int parse_value(const ss_text *t, size_t li, size_t p, size_t end, ss_reg
 	return parse_data(t, p, end, v, d);
 }
 
+/* The high bit of each byte of w that is >= n (bytes and n below 0x80):
+ * no byte borrows from the next, as each has its high bit set first. */
+static uint64_t bytes_from(uint64_t w, unsigned n)
+{
+	const uint64_t high = 0x8080808080808080ULL;
+	return ((w | high) - 0x0101010101010101ULL * n) & high;
+}
+
+/* Whether the 8 bytes at p are hex digits, all at once: the dword check
+ * of the common line, which needs no number. */
+static int all_hex8(const char *s, size_t p)
+{
+	const uint64_t high = 0x8080808080808080ULL;
+	uint64_t w = ss_word_le64((const unsigned char *)s + p);
+	uint64_t l = w | 0x2020202020202020ULL; /* 'A'-'F' as 'a'-'f' */
+	uint64_t digit = bytes_from(w, '0') & ~bytes_from(w, '9' + 1);
+	uint64_t letter = bytes_from(l, 'a') & ~bytes_from(l, 'f' + 1);
+	return !(w & high) && (digit | letter) == high;
+}
+
+/* The two lines nearly every value of an export is, exactly as regedit
+ * writes them: `"name"=dword:hhhhhhhh` and `"name"="text"`, a name without
+ * escapes or NUL, nothing after the data. 1 when line [p, end) (p at its
+ * '"') is one of them, which parse_value would accept as one line: the
+ * check of a whole file, 1.4 million lines in an 80 MB export, asks no
+ * more; 0 for any other line, which parse_value then reads in full. */
+static int plain_value(const char *s, size_t p, size_t end)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	/* Eight bytes at a time: names differ in length, and a byte loop
+	 * guesses wrong where each one ends. */
+	size_t q = ss_text_find3(s, p + 1, end, '"', '\\', '\0');
+	/* q at the closing quote, then `=` and at least two bytes. */
+	if (end - q < 4 || u[q] != '"' || u[q + 1] != '=')
+		return 0;
+	q += 2;
+	if (u[q] == '"')
+		return scan_quoted(s, q, end) == end - 1;
+	return end - q == 14 && memcmp(s + q, "dword:", 6) == 0 && all_hex8(s, q + 6);
+}
+
 /* --- keys --- */
 
 static int root_ok(const char *name, size_t len)
@@ -425,6 +466,8 @@ static int parse_lines(ss_regfile *rf, size_t li, ss_diag *d)
 			if (parse_key(rf, li, p, end, d) < 0)
 				return -1;
 			li++;
+		} else if (c == '"' && rf->nblocks && plain_value(t->data, p, end)) {
+			rf->blocks[rf->nblocks - 1].last_value_line = li++;
 		} else if (c == '"' || c == '@') {
 			if (!rf->nblocks)
 				return ss_text_error(t, d, p,

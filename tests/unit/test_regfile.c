@@ -223,6 +223,78 @@ static void test_errors_name_line_and_column(void **state)
 			 "t.reg:3:11: bad dword");
 }
 
+/* The check of a whole file takes `"name"=dword:hhhhhhhh` and
+ * `"name"="text"` lines by a shorter way: every line near those forms is
+ * still judged as the full reading judges it, and what passes reads back
+ * as written. */
+static void expect_value_line(fixture *f, const char *line, const char *error)
+{
+	ss_buf b = SS_BUF_INIT;
+	assert_int_equal(ss_buf_addf(&b, "REGEDIT4\r\n[HKEY_CURRENT_USER\\k]\r\n%s\r\n", line), 0);
+	if (error) {
+		if (load_bytes(f, b.data, b.len) == 0)
+			fail_msg("%s: read, expected %s", line, error);
+		expect_error(f, b.data, b.len, error);
+	} else {
+		if (load_bytes(f, b.data, b.len) < 0)
+			fail_msg("%s: %s", line, f->d.message);
+		assert_int_equal(f->rf.blocks[0].last_value_line, 2);
+	}
+	ss_buf_release(&b);
+}
+
+static void test_plain_value_lines(void **state)
+{
+	fixture *f = *state;
+	expect_value_line(f, "\"a\"=dword:0000003c", NULL);
+	expect_value_line(f, "\"a\"=dword:0000003C", NULL);
+	expect_value_line(f, "\"a\"=dword:3c", NULL);
+	expect_value_line(f, "\"\"=dword:0000003c", NULL);
+	expect_value_line(f, "\"a\\\"b\"=dword:0000003c", NULL);
+	expect_value_line(f, "\"a\" = dword:0000003c ; c", NULL);
+	expect_value_line(f, "\"a\"=dword:0000003c\r", NULL);
+	expect_value_line(f, "\"a\"=dword:0000003c0", "t.reg:3:11: bad dword");
+	expect_value_line(f, "\"a\"=dword:0000003c x", "t.reg:3:20: unexpected text");
+	expect_value_line(f, "\"a\"=dwordx0000003c", "t.reg:3:5: expected \"string\"");
+	expect_value_line(f, "\"a\"=\"x\"", NULL);
+	expect_value_line(f, "\"a\"=\"\"", NULL);
+	expect_value_line(f, "\"a\"=\"x\\\\\"", NULL);
+	expect_value_line(f, "\"a\"=\"x\\\"\"", NULL);
+	expect_value_line(f, "\"a\"=\"x\" ", NULL);
+	expect_value_line(f, "\"a\"=\"x\\\"", "t.reg:3:5: unterminated string");
+	expect_value_line(f, "\"a\"=\"", "t.reg:3:5: unterminated string");
+	expect_value_line(f, "\"a\"=\"x\"y", "t.reg:3:8: unexpected text");
+	expect_value_line(f, "\"a\"=", "t.reg:3:5: expected the value's data");
+	expect_value_line(f, "\"a\"=-", NULL);
+	expect_value_line(f, "\"a", "t.reg:3:1: unterminated value name");
+	/* Every byte at every place of the eight digits: only hex digits pass. */
+	char line[32];
+	for (int at = 0; at < 8; at++)
+		for (int c = 1; c < 256; c++) {
+			if (c == '\n')
+				continue;
+			snprintf(line, sizeof(line), "\"a\"=dword:%08x", 0x12345678u);
+			line[10 + at] = (char)c;
+			int hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+				  (c >= 'A' && c <= 'F');
+			/* Seven digits and a blank (a lone CR is one), or digits
+			 * and a comment. */
+			int blank = c == ' ' || c == '\t' || c == '\r';
+			int ok = hex || (at == 7 && blank) || (at > 0 && c == ';');
+			expect_value_line(f, line, ok ? NULL : "t.reg:3:");
+			if (hex) {
+				ss_regvalue v;
+				assert_int_equal(ss_regfile_find_value(&f->rf, 0, "a", &v), 1);
+				assert_int_equal(v.type, SS_REG_DWORD);
+				assert_int_equal(v.data_end - v.data_start, 14);
+			}
+		}
+	/* A name with a NUL never passes. */
+	static const char nul[] =
+	    "REGEDIT4\r\n[HKEY_CURRENT_USER\\k]\r\n\"a\0\"=dword:00000001\r\n";
+	expect_error(f, nul, sizeof(nul) - 1, "t.reg:3:3: a NUL character");
+}
+
 static void test_utf16_errors_use_editor_lines(void **state)
 {
 	fixture *f = *state;
@@ -630,6 +702,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_lookup_follows_import_order, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_key_name_runs_to_last_bracket, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_errors_name_line_and_column, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_plain_value_lines, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_utf16_errors_use_editor_lines, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_nul_in_names_is_an_error, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_set_insert_delete, setup, teardown),
