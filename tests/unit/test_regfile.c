@@ -246,27 +246,31 @@ static void expect_value_line(fixture *f, const char *line, const char *error)
 static void test_plain_value_lines(void **state)
 {
 	fixture *f = *state;
-	expect_value_line(f, "\"a\"=dword:0000003c", NULL);
-	expect_value_line(f, "\"a\"=dword:0000003C", NULL);
-	expect_value_line(f, "\"a\"=dword:3c", NULL);
-	expect_value_line(f, "\"\"=dword:0000003c", NULL);
-	expect_value_line(f, "\"a\\\"b\"=dword:0000003c", NULL);
-	expect_value_line(f, "\"a\" = dword:0000003c ; c", NULL);
-	expect_value_line(f, "\"a\"=dword:0000003c\r", NULL);
-	expect_value_line(f, "\"a\"=dword:0000003c0", "t.reg:3:11: bad dword");
-	expect_value_line(f, "\"a\"=dword:0000003c x", "t.reg:3:20: unexpected text");
-	expect_value_line(f, "\"a\"=dwordx0000003c", "t.reg:3:5: expected \"string\"");
-	expect_value_line(f, "\"a\"=\"x\"", NULL);
-	expect_value_line(f, "\"a\"=\"\"", NULL);
-	expect_value_line(f, "\"a\"=\"x\\\\\"", NULL);
-	expect_value_line(f, "\"a\"=\"x\\\"\"", NULL);
-	expect_value_line(f, "\"a\"=\"x\" ", NULL);
-	expect_value_line(f, "\"a\"=\"x\\\"", "t.reg:3:5: unterminated string");
-	expect_value_line(f, "\"a\"=\"", "t.reg:3:5: unterminated string");
-	expect_value_line(f, "\"a\"=\"x\"y", "t.reg:3:8: unexpected text");
-	expect_value_line(f, "\"a\"=", "t.reg:3:5: expected the value's data");
-	expect_value_line(f, "\"a\"=-", NULL);
-	expect_value_line(f, "\"a", "t.reg:3:1: unterminated value name");
+	static const char *const cases[][2] = {
+	    {"\"a\"=dword:0000003c", NULL},
+	    {"\"a\"=dword:0000003C", NULL},
+	    {"\"a\"=dword:3c", NULL},
+	    {"\"\"=dword:0000003c", NULL},
+	    {"\"a\\\"b\"=dword:0000003c", NULL},
+	    {"\"a\" = dword:0000003c ; c", NULL},
+	    {"\"a\"=dword:0000003c\r", NULL},
+	    {"\"a\"=dword:0000003c0", "t.reg:3:11: bad dword"},
+	    {"\"a\"=dword:0000003c x", "t.reg:3:20: unexpected text"},
+	    {"\"a\"=dwordx0000003c", "t.reg:3:5: expected \"string\""},
+	    {"\"a\"=\"x\"", NULL},
+	    {"\"a\"=\"\"", NULL},
+	    {"\"a\"=\"x\\\\\"", NULL},
+	    {"\"a\"=\"x\\\"\"", NULL},
+	    {"\"a\"=\"x\" ", NULL},
+	    {"\"a\"=\"x\\\"", "t.reg:3:5: unterminated string"},
+	    {"\"a\"=\"", "t.reg:3:5: unterminated string"},
+	    {"\"a\"=\"x\"y", "t.reg:3:8: unexpected text"},
+	    {"\"a\"=", "t.reg:3:5: expected the value's data"},
+	    {"\"a\"=-", NULL},
+	    {"\"a", "t.reg:3:1: unterminated value name"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		expect_value_line(f, cases[i][0], cases[i][1]);
 	/* Every byte at every place of the eight digits: only hex digits pass. */
 	char line[32];
 	for (int at = 0; at < 8; at++)
