@@ -487,9 +487,12 @@ static int add_line(line_builder *b, const char *data, size_t lf)
 	return 0;
 }
 
-/* Adds the lines ended in data[b->scanned, len). */
+/* Adds the lines ended in data[b->scanned, len) (none to a builder
+ * never begun: a load without the table). */
 static int lines_scan(line_builder *b, const char *data, size_t len)
 {
+	if (!b->lines)
+		return 0;
 	const unsigned char *s = (const unsigned char *)data;
 	size_t i = b->scanned;
 	for (; i + 8 <= len; i += 8)
@@ -503,12 +506,20 @@ static int lines_scan(line_builder *b, const char *data, size_t len)
 	return 0;
 }
 
+/* Offsets are 32 bits in a line. */
+static int check_size(const ss_text *t, ss_diag *d)
+{
+	if (t->len > SS_TEXT_MAX)
+		return ss_diag_set(d, t->path, 0, 0, "text is larger than %zu bytes", SS_TEXT_MAX);
+	return 0;
+}
+
 /* The last line (without an ending) and the table into t, once all of
  * t->data was scanned. */
 static int lines_end(line_builder *b, ss_text *t, ss_diag *d)
 {
-	if (t->len > SS_TEXT_MAX)
-		return ss_diag_set(d, t->path, 0, 0, "text is larger than %zu bytes", SS_TEXT_MAX);
+	if (check_size(t, d) < 0)
+		return -1;
 	if (b->start < t->len) {
 		if (b->n == b->cap && lines_grow(b) < 0)
 			return ss_diag_oom(d);
@@ -527,13 +538,25 @@ static int lines_end(line_builder *b, ss_text *t, ss_diag *d)
 	return 0;
 }
 
-/* Fills the text around its decoded data (taken over from `data`): path,
- * line table (`lb`: begun and fed while the data arrived, or NULL: built
- * here). The identity's hash and size are the caller's. */
-static int init_from_data(ss_text *t, const char *display, ss_encoding enc, ss_buf *data,
-			  line_builder *lb, ss_diag *d)
+/* The table of a whole text at once. */
+static int build_lines(ss_text *t, ss_diag *d)
 {
-	line_builder own = {0};
+	line_builder b = {0};
+	int r = check_size(t, d);
+	if (r == 0 && (lines_begin(&b, t->len) < 0 || lines_scan(&b, t->data, t->len) < 0))
+		r = ss_diag_oom(d);
+	if (r == 0)
+		r = lines_end(&b, t, d);
+	free(b.lines);
+	return r;
+}
+
+/* Fills the text around its decoded data (taken over from `data`): path,
+ * line table when `lines`: `lb`, begun and fed while the data arrived, or
+ * NULL: built here. The identity's hash and size are the caller's. */
+static int init_text(ss_text *t, const char *display, ss_encoding enc, ss_buf *data, int lines,
+		     line_builder *lb, ss_diag *d)
+{
 	t->enc = enc;
 	t->path = ss_strdup(display);
 	int r = t->path ? 0 : ss_diag_oom(d);
@@ -541,19 +564,20 @@ static int init_from_data(ss_text *t, const char *display, ss_encoding enc, ss_b
 		r = ss_diag_oom(d);
 	if (r == 0 && !(t->data = ss_buf_detach(data, &t->len)))
 		r = ss_diag_oom(d);
-	if (r == 0 && !lb) {
-		lb = &own;
-		if (t->len <= SS_TEXT_MAX &&
-		    (lines_begin(lb, t->len) < 0 || lines_scan(lb, t->data, t->len) < 0))
-			r = ss_diag_oom(d);
-	}
-	if (r == 0 && lines_end(lb, t, d) < 0)
-		r = -1;
-	free(own.lines);
+	if (r == 0 && !lines)
+		r = check_size(t, d);
+	else if (r == 0)
+		r = lb ? lines_end(lb, t, d) : build_lines(t, d);
 	ss_buf_release(data);
 	if (r < 0)
 		ss_text_free(t);
 	return r;
+}
+
+static int init_from_data(ss_text *t, const char *display, ss_encoding enc, ss_buf *data,
+			  ss_diag *d)
+{
+	return init_text(t, display, enc, data, 1, NULL, d);
 }
 
 static int odd_utf16(const char *display, size_t len, ss_diag *d)
@@ -581,9 +605,9 @@ static int init_from_raw(ss_text *t, const char *display, ss_buf *raw, ss_diag *
 			ss_buf_release(&b);
 			return -1;
 		}
-		return init_from_data(t, display, SS_ENC_UTF16LE, &b, NULL, d);
+		return init_from_data(t, display, SS_ENC_UTF16LE, &b, d);
 	}
-	return init_from_data(t, display, SS_ENC_BYTES, raw, NULL, d);
+	return init_from_data(t, display, SS_ENC_BYTES, raw, d);
 }
 
 int ss_text_from_bytes(ss_text *t, const char *display, const void *bytes, size_t len, ss_diag *d)
@@ -620,6 +644,7 @@ typedef struct loader {
 	int hashing;	      /* whether the file's times cannot tell it (ss_file_racy) */
 	ss_content_hash hash; /* of those bytes, when hashing */
 	ss_buf text;	      /* the bytes (byte files) or their UTF-8 (UTF-16 files) */
+	int want_lines;	      /* whether the text gets its line table */
 	line_builder lines;   /* of text, scanned as it grows */
 	unsigned char *chunk; /* UTF-16: 2 bytes kept back, then one chunk */
 	size_t kept;	      /* a high surrogate that may pair with the next chunk */
@@ -693,7 +718,7 @@ static int load_all(loader *l, size_t size, ss_diag *d)
 	const unsigned char *p = (const unsigned char *)l->text.data;
 	int utf16 = n >= 2 && p[0] == 0xFF && p[1] == 0xFE;
 	/* A UTF-16 export is mostly ASCII: half its size in UTF-8. */
-	if (lines_begin(&l->lines, utf16 ? size / 2 : size) < 0)
+	if (l->want_lines && lines_begin(&l->lines, utf16 ? size / 2 : size) < 0)
 		return ss_diag_oom(d);
 	if (utf16)
 		return load_utf16(l, (size_t)n, d);
@@ -711,9 +736,9 @@ static int load_all(loader *l, size_t size, ss_diag *d)
 }
 
 static int load_fd(ss_text *t, int fd, const char *path, size_t size, size_t limit, int hashing,
-		   ss_diag *d)
+		   int lines, ss_diag *d)
 {
-	loader l = {fd, path, limit, 0, hashing, {{0}}, SS_BUF_INIT, {0}, NULL, 0};
+	loader l = {fd, path, limit, 0, hashing, {{0}}, SS_BUF_INIT, lines, {0}, NULL, 0};
 	ss_content_hash_init(&l.hash);
 	int r = load_all(&l, size, d);
 	free(l.chunk);
@@ -721,15 +746,15 @@ static int load_fd(ss_text *t, int fd, const char *path, size_t size, size_t lim
 		memset(t, 0, sizeof(*t));
 		t->id.hash = hashing ? ss_content_hash_final(&l.hash) : 0;
 		t->id.size = (int64_t)l.raw;
-		r = init_from_data(t, path, l.chunk ? SS_ENC_UTF16LE : SS_ENC_BYTES, &l.text,
-				   &l.lines, d);
+		r = init_text(t, path, l.chunk ? SS_ENC_UTF16LE : SS_ENC_BYTES, &l.text, lines,
+			      &l.lines, d);
 	}
 	ss_buf_release(&l.text);
 	free(l.lines.lines);
 	return r;
 }
 
-int ss_text_load(ss_text *t, const char *path, size_t limit, ss_diag *d)
+static int load_path(ss_text *t, const char *path, size_t limit, int lines, ss_diag *d)
 {
 	memset(t, 0, sizeof(*t));
 	/* Before fstat: a change after this moment has a later time. */
@@ -763,7 +788,7 @@ int ss_text_load(ss_text *t, const char *path, size_t limit, ss_diag *d)
 	/* The bytes are hashed only when the times cannot tell the file. */
 	ss_file_identity id = {.known = 1, .dev = st.st_dev, .ino = st.st_ino, .read_ns = read_ns};
 	ss_os_stat_times(&st, &id.mtime_ns, &id.ctime_ns);
-	int r = load_fd(t, fd, path, (size_t)st.st_size, limit, ss_file_racy(&id), d);
+	int r = load_fd(t, fd, path, (size_t)st.st_size, limit, ss_file_racy(&id), lines, d);
 	ss_os_close(fd);
 	if (r < 0)
 		return -1;
@@ -771,6 +796,16 @@ int ss_text_load(ss_text *t, const char *path, size_t limit, ss_diag *d)
 	id.size = t->id.size;
 	t->id = id;
 	return 0;
+}
+
+int ss_text_load(ss_text *t, const char *path, size_t limit, ss_diag *d)
+{
+	return load_path(t, path, limit, 1, d);
+}
+
+int ss_text_load_lineless(ss_text *t, const char *path, size_t limit, ss_diag *d)
+{
+	return load_path(t, path, limit, 0, d);
 }
 
 int ss_file_racy(const ss_file_identity *id)
@@ -787,8 +822,37 @@ void ss_text_free(ss_text *t)
 	memset(t, 0, sizeof(*t));
 }
 
+void ss_text_drop_lines(ss_text *t)
+{
+	free(t->lines);
+	t->lines = NULL;
+	t->nlines = 0;
+}
+
+int ss_text_index_lines(ss_text *t, ss_diag *d)
+{
+	return t->lines ? 0 : build_lines(t, d);
+}
+
+/* A text without its table (ss_text_drop_lines): the line of `offset` and
+ * where it starts, by counting LFs (for a message, now and then). */
+static size_t line_by_scan(const ss_text *t, size_t offset, size_t *start)
+{
+	size_t end = offset < t->len ? offset : t->len, line = 0;
+	*start = 0;
+	for (const char *p = t->data, *lf; (lf = memchr(p, '\n', end - (size_t)(p - t->data)));
+	     p = lf + 1) {
+		line++;
+		*start = (size_t)(lf - t->data) + 1;
+	}
+	return line;
+}
+
 size_t ss_text_line_at(const ss_text *t, size_t offset)
 {
+	size_t start;
+	if (!t->lines && t->len)
+		return line_by_scan(t, offset, &start);
 	if (t->nlines == 0)
 		return 0;
 	const ss_line *last = &t->lines[t->nlines - 1];
@@ -820,8 +884,10 @@ static int valid_utf8(const char *s, size_t len)
 
 void ss_text_position(const ss_text *t, size_t offset, size_t *line, size_t *col)
 {
-	size_t l = ss_text_line_at(t, offset);
-	size_t start = l < t->nlines ? t->lines[l].start : t->len;
+	size_t start;
+	size_t l = !t->lines && t->len ? line_by_scan(t, offset, &start) : ss_text_line_at(t, offset);
+	if (t->lines || !t->len)
+		start = l < t->nlines ? t->lines[l].start : t->len;
 	if (offset > t->len)
 		offset = t->len;
 	size_t c = offset - start;
