@@ -57,14 +57,18 @@ int storage_value_in_text(ss_svalue *v, const ss_text *t, size_t line, const cha
 	return 0;
 }
 
-/* Formatting without printf, in one allocation of the exact size: a large
- * store formats these for every value it reads. */
-char *storage_shown(int quoted, const char *name, size_t nlen, const char *data, size_t len)
+/* The value line for messages (see storage_shown) written at p, which has
+ * room for shown_size bytes; formatting without printf, as a large store
+ * formats one for every value it reads. */
+static size_t shown_size(size_t nlen, size_t len)
+{
+	return nlen + (len > 40 ? 43 : len) + 4;
+}
+
+static void shown_write(char *p, int quoted, const char *name, size_t nlen, const char *data,
+			size_t len)
 {
 	size_t cut = len > 40 ? 40 : len, dots = len > 40 ? 3 : 0;
-	char *s = malloc(nlen + cut + dots + 4), *p = s;
-	if (!s)
-		return NULL;
 	if (quoted)
 		*p++ = '"';
 	memcpy(p, name, nlen);
@@ -76,6 +80,14 @@ char *storage_shown(int quoted, const char *name, size_t nlen, const char *data,
 	p += cut;
 	memcpy(p, "...", dots);
 	p[dots] = '\0';
+}
+
+/* In one allocation of the exact size. */
+char *storage_shown(int quoted, const char *name, size_t nlen, const char *data, size_t len)
+{
+	char *s = malloc(shown_size(nlen, len));
+	if (s)
+		shown_write(s, quoted, name, nlen, data, len);
 	return s;
 }
 
@@ -84,22 +96,32 @@ char *storage_where(const ss_text *t, size_t offset)
 	return storage_where_line(t, ss_text_line_at(t, offset));
 }
 
+/* "path:LINE" of the 0-based line `index`: its size with the NUL, and the
+ * text written at p. */
+static size_t where_size(const ss_text *t, size_t index)
+{
+	size_t n = 2;
+	for (size_t line = index + 1; line >= 10; line /= 10)
+		n++;
+	return strlen(t->path) + 1 + n;
+}
+
+static void where_write(char *p, const ss_text *t, size_t index)
+{
+	size_t plen = strlen(t->path);
+	memcpy(p, t->path, plen);
+	p[plen] = ':';
+	char digits[25];
+	digits[24] = '\0';
+	size_t at = ss_format_lld(digits, (long long)index + 1);
+	memcpy(p + plen + 1, digits + at, sizeof(digits) - at);
+}
+
 char *storage_where_line(const ss_text *t, size_t index)
 {
-	char num[24];
-	size_t line = index + 1, n = sizeof(num);
-	do {
-		num[--n] = (char)('0' + line % 10);
-		line /= 10;
-	} while (line);
-	size_t plen = strlen(t->path);
-	char *s = malloc(plen + 1 + sizeof(num) - n + 1);
-	if (!s)
-		return NULL;
-	memcpy(s, t->path, plen);
-	s[plen] = ':';
-	memcpy(s + plen + 1, num + n, sizeof(num) - n);
-	s[plen + 1 + sizeof(num) - n] = '\0';
+	char *s = malloc(where_size(t, index));
+	if (s)
+		where_write(s, t, index);
 	return s;
 }
 
@@ -132,6 +154,16 @@ static void drop_session(ss_storage *st, size_t i)
 	/* Its names stay in st->names until the storage is closed. */
 	if (st->sessions[i].file != st->path)
 		free(st->sessions[i].file);
+}
+
+/* The values the last view of a backend without views borrowed from. */
+static void drop_kept(ss_storage *st)
+{
+	for (size_t i = 0; i < st->nkept; i++)
+		ss_svalue_free(&st->kept[i]);
+	free(st->kept);
+	st->kept = NULL;
+	st->nkept = 0;
 }
 
 int storage_check_name(const ss_storage *st, const char *raw, size_t len, ss_diag *d)
@@ -480,6 +512,7 @@ void ss_storage_close(ss_storage *st)
 	free(st->handle);
 	free(st->index);
 	free(st->sorted);
+	drop_kept(st);
 	if (st->text && st->own_text) {
 		ss_text_free(st->text);
 		free(st->text);
@@ -657,6 +690,91 @@ int ss_storage_get_many(ss_storage *st, size_t s, const char *const *names, size
 	if (st->be->get_many(st, s, names, n, out, d) < 0) {
 		for (size_t i = 0; i < n; i++)
 			ss_svalue_free(&out[i]);
+		return -1;
+	}
+	return 0;
+}
+
+/* A view of an owned value, which it borrows. */
+static void view_of_value(const ss_svalue *v, ss_sview *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!v->present)
+		return;
+	out->present = 1;
+	out->type = v->type;
+	out->dword = v->dword;
+	out->text = v->text;
+	out->text_len = v->text ? strlen(v->text) : 0;
+	out->is_int = v->is_int;
+	out->plain = v->plain;
+	out->ival = v->ival;
+	out->order = v->order;
+	out->full_ = v;
+}
+
+int ss_storage_view_many(ss_storage *st, size_t s, const char *const *names, size_t n,
+			 ss_sview *out, ss_diag *d)
+{
+	drop_kept(st);
+	memset(out, 0, n * sizeof(*out));
+	if (check(st, s, 0, d) < 0)
+		return -1;
+	if (st->be->view_many)
+		return st->be->view_many(st, s, names, n, out, d);
+	/* Read as owned values, kept until the next call. */
+	ss_svalue *kept = calloc(n ? n : 1, sizeof(*kept));
+	if (!kept)
+		return ss_diag_oom(d);
+	if (ss_storage_get_many(st, s, names, n, kept, d) < 0) {
+		free(kept);
+		return -1;
+	}
+	st->kept = kept;
+	st->nkept = n;
+	for (size_t i = 0; i < n; i++)
+		view_of_value(&kept[i], &out[i]);
+	return 0;
+}
+
+int ss_storage_view_where(const ss_storage *st, const ss_sview *v, ss_buf *out)
+{
+	if (v->full_)
+		return ss_buf_adds(out, v->full_->where);
+	if (ss_buf_grow(out, where_size(st->text, v->line_)) < 0)
+		return -1;
+	where_write(out->data + out->len, st->text, v->line_);
+	out->len += strlen(out->data + out->len);
+	return 0;
+}
+
+int ss_storage_view_shown(const ss_sview *v, ss_buf *out)
+{
+	if (v->full_)
+		return ss_buf_adds(out, v->full_->shown);
+	if (ss_buf_grow(out, shown_size(v->name_len_, v->data_len_)) < 0)
+		return -1;
+	shown_write(out->data + out->len, v->quoted_, v->name_, v->name_len_, v->data_,
+		    v->data_len_);
+	out->len += strlen(out->data + out->len);
+	return 0;
+}
+
+int storage_value_of_view(const ss_storage *st, const ss_sview *v, ss_svalue *out)
+{
+	if (storage_value_init(out, v->name_, v->name_len_, storage_where_line(st->text, v->line_),
+			       v->order) < 0)
+		return -1;
+	out->type = v->type;
+	out->dword = v->dword;
+	out->is_int = v->is_int;
+	out->plain = v->plain;
+	out->ival = v->ival;
+	out->shown = storage_shown(v->quoted_, v->name_, v->name_len_, v->data_, v->data_len_);
+	if (v->text)
+		out->text = ss_strndup(v->text, v->text_len);
+	if (!out->shown || (v->text && !out->text)) {
+		ss_svalue_free(out);
 		return -1;
 	}
 	return 0;
