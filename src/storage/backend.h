@@ -79,11 +79,10 @@ struct ss_storage {
 			 * no allocation each) */
 	size_t *handle; /* per session: the backend's block, section or file */
 	size_t n, cap;
-	/* The sessions by raw name (open addressing, linear probing); only
-	 * the first of names that fold_case takes as one is there, as a scan
-	 * finds it first. */
-	struct storage_slot *index;
-	size_t index_cap; /* a power of two, at least twice n; 0: none yet */
+	/* The sessions by raw name (see storage.c), made when names are
+	 * asked for; never NULL once the storage is allocated. */
+	struct storage_index *index;
+	ss_buf unescaped; /* a session's name on its way into `names` */
 	/* The sessions in the order of their raw names as the store compares
 	 * them, for ss_storage_has_prefix; NULL until asked, and again when
 	 * a session joins or leaves the list. */

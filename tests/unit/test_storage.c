@@ -258,6 +258,15 @@ static void test_list(void **state)
 			    "Default Settings");
 	assert_true(ss_storage_find(f->st, "nothere") == SIZE_MAX);
 	assert_null(ss_storage_at(f->st, NSAMPLE));
+	/* The first few questions are answered by a scan, the later ones by
+	 * the index: the same answers. */
+	for (int round = 0; round < 4; round++) {
+		for (size_t i = 0; i < NSAMPLE; i++) {
+			size_t k = dir ? sorted[i] : i;
+			assert_int_equal(ss_storage_find(f->st, SAMPLE[k].raw), i);
+		}
+		assert_true(ss_storage_find(f->st, "nothere") == SIZE_MAX);
+	}
 }
 
 static void assert_where(fixture *f, size_t i, size_t j, const ss_svalue *v)
