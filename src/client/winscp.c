@@ -239,7 +239,7 @@ static int unescape_plain(const char *raw, size_t len, ss_buf *out, int *plain)
 	if (ss_buf_grow(out, len + 1) < 0)
 		return -1;
 	unsigned char *o = (unsigned char *)out->data + out->len, *start = o;
-	int ok = 1;
+	unsigned bad = 0;
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)raw[i];
 		if (c == '%' && i + 2 < len && raw[i + 1] && raw[i + 2]) {
@@ -248,12 +248,12 @@ static int unescape_plain(const char *raw, size_t len, ss_buf *out, int *plain)
 			c = (unsigned char)byte;
 			i += 2;
 		}
-		ok &= c >= 0x20 && c < 0x7F;
+		bad |= (unsigned)(c - 0x20) >= 0x7F - 0x20; /* below ' ' or past '~' */
 		*o++ = c;
 	}
 	out->len += (size_t)(o - start);
 	out->data[out->len] = '\0';
-	*plain = ok;
+	*plain = !bad;
 	return 0;
 }
 

@@ -112,8 +112,10 @@ static int ini_open(ss_storage *st, ss_diag *d)
 		}
 		last[i] = i;
 		const char *name = ss_winini_section_name(ini, i);
-		/* Deeper sections are subkeys of a session, not sessions. */
-		if (s->name_len <= plen || !ss_key_eq(name, plen, prefix, plen) ||
+		/* Deeper sections are subkeys of a session, not sessions. The
+		 * prefix mostly comes in the case asked for (memcmp). */
+		if (s->name_len <= plen ||
+		    (memcmp(name, prefix, plen) != 0 && !ss_key_eq(name, plen, prefix, plen)) ||
 		    memchr(name + plen, '\\', s->name_len - plen))
 			continue;
 		r = storage_add_session(st, name + plen, s->name_len - plen, st->path, i, d);
@@ -250,9 +252,18 @@ static void take_key(const ss_winini *ini, const ss_winini_key *k, const asked *
 	if (!bits && !a->many)
 		return;
 	const char *name = ss_winini_key_name(ini, k);
-	for (size_t i = 0; i < a->n && (bits || a->many); i++, bits >>= 1)
-		if ((a->many || (bits & 1)) && wanted(k, name, a, i, out))
+	if (a->many) {
+		for (size_t i = 0; i < a->n; i++)
+			if (wanted(k, name, a, i, out))
+				fill(ini, k, &out[i]);
+		return;
+	}
+	/* The names of the bucket, lowest bit first: in the order asked. */
+	for (; bits; bits &= bits - 1) {
+		size_t i = (size_t)__builtin_ctz(bits);
+		if (wanted(k, name, a, i, out))
 			fill(ini, k, &out[i]);
+	}
 }
 
 static int ini_view_many(ss_storage *st, size_t s, const char *const *names, size_t n,
