@@ -65,11 +65,16 @@ typedef struct ss_openssh_opts {
 	/* Keep no lexed line: enough to evaluate and audit (a fleet's tree is
 	 * several times smaller), not to plan or migrate, which edit lines. */
 	int lean;
+	/* Lean, and the files' line tables go once the tree is built (its
+	 * peak is then the text and the tree, not both and the tables); a
+	 * line wanted again builds its file's table again. Not for a tree
+	 * that plans, which reads lines. */
+	int drop_lines;
 } ss_openssh_opts;
 
 #define SS_OPENSSH_OPTS_INIT                                                                       \
 	{                                                                                          \
-		-1, NULL, NULL, NULL, 0, 0, NULL, 0, 0                                             \
+		-1, NULL, NULL, NULL, 0, 0, NULL, 0, 0, 0                                          \
 	}
 
 typedef struct ss_openssh ss_openssh; /* a loaded configuration tree */

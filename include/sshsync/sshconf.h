@@ -134,6 +134,10 @@ typedef struct ss_sshconf_lexer {
  * errors); -1 with the error set. */
 int ss_sshconf_lexer_line(ss_sshconf_lexer *lx, const ss_text *t, size_t line, ss_sshconf_item *it,
 			  ss_diag *d);
+/* The same for line `line` found by the caller at data[start, end) (its
+ * ending excluded): a text without its line table can be lexed so. */
+int ss_sshconf_lexer_span(ss_sshconf_lexer *lx, const ss_text *t, size_t line, size_t start,
+			  size_t end, ss_sshconf_item *it, ss_diag *d);
 void ss_sshconf_lexer_free(ss_sshconf_lexer *lx);
 
 /* One strdelim() step over data[*pos, end), for Match criteria, which

@@ -87,11 +87,21 @@ typedef struct ss_text {
  * larger reads and writes cost up to ten times more system time. */
 #define SS_TEXT_CHUNK ((size_t)1 << 16)
 int ss_text_load(ss_text *t, const char *path, size_t limit, ss_diag *d);
+/* The same without the line table (see ss_text_drop_lines): a large file
+ * read line by line once never holds both. */
+int ss_text_load_lineless(ss_text *t, const char *path, size_t limit, ss_diag *d);
 /* Builds a text from bytes in memory; `display` names it in messages. */
 int ss_text_from_bytes(ss_text *t, const char *display, const void *bytes, size_t len, ss_diag *d);
 /* A new empty text (used for files that sshsync creates). */
 int ss_text_new_empty(ss_text *t, const char *display, ss_encoding enc, ss_eol style, ss_diag *d);
 void ss_text_free(ss_text *t);
+/* A text that is read line by line once can give up its line table
+ * (lines NULL, nlines 0) and build it again when a line is wanted: a
+ * 100,000-host ssh_config's table is 3.5 MiB. In between, positions
+ * (ss_text_line_at, ss_text_position, ss_text_error) are found by counting
+ * line endings; nothing else may read lines. */
+void ss_text_drop_lines(ss_text *t);
+int ss_text_index_lines(ss_text *t, ss_diag *d); /* no-op when it has its table */
 
 /* The 0-based line holding byte `offset` of data (offset == len gives the
  * last line, or nlines when the text ends with a line ending). */

@@ -193,6 +193,7 @@ static int ssh_audit_chain(const char *path, const char *system, const ss_query 
 {
 	ss_openssh_opts o = SS_OPENSSH_OPTS_INIT;
 	o.lean = 1; /* audit edits no line */
+	o.drop_lines = 1;
 	ss_openssh *c;
 	const char *chain[2] = {path, system};
 	if (ss_openssh_load_chain(&c, chain, system ? 2 : 1, &o, d) < 0)

@@ -312,10 +312,11 @@ static int apply_dirs(evstate *st, const oss_block *b)
 		if (st->at[dir->op] != -1)
 			continue; /* first value wins */
 		/* "ServerAliveInterval none" leaves it unset: a later line wins. */
-		if (dir->op == OP_INTERVAL && dir->value < 0)
+		long value = oss_dir_value(dir);
+		if (dir->op == OP_INTERVAL && value < 0)
 			continue;
-		st->val[dir->op] = dir->value;
-		st->str[dir->op] = dir->str;
+		st->val[dir->op] = value;
+		st->str[dir->op] = oss_dir_str(dir);
 		st->at[dir->op] = (long)i;
 	}
 	return 0;
@@ -324,9 +325,14 @@ static int apply_dirs(evstate *st, const oss_block *b)
 static int run_pass(evstate *st, const char *host, int final_pass)
 {
 	ss_openssh *c = st->c;
-	c->stamp++;
+	if (++c->stamp == 0) {
+		/* 32-bit stamps (a fleet's tree has one a block) wrapped: no
+		 * block may look active from four billion passes ago. */
+		memset(c->act_stamp, 0, (c->nblocks ? c->nblocks : 1) * sizeof(*c->act_stamp));
+		c->stamp = 1;
+	}
 	const oss_index_entry *e = host == c->hint_name ? c->hint_entry : oss_index_find(c, host);
-	size_t wi = 0, ei = 0, en = e ? e->n : 0;
+	size_t wi = 0, ei = 0, en = e ? oss_entry_n(e) : 0;
 	const uint32_t *eb = e ? oss_entry_blocks(c, e) : NULL;
 	while (wi < c->nwild || ei < en) {
 		size_t b;

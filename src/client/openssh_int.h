@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "sshsync/edit.h"
 #include "sshsync/openssh.h"
@@ -58,15 +59,35 @@ typedef struct oss_file {
 	int moved;	 /* the text went into a changeset */
 } oss_file;
 
-/* A setting line that evaluation looks at. 24 bytes: a fleet has several
- * a host. */
+/* A setting line that evaluation looks at. 16 bytes: a fleet has several
+ * a host. A line of a string op (oss_op_has_str) keeps its first argument
+ * (or keyword), any other its number: never both. */
 typedef struct oss_dir {
-	oss_op op;
-	uint32_t file;
+	unsigned op : 8;    /* oss_op */
+	unsigned file : 24; /* files are fewer than blocks (MAX_FILES) */
 	uint32_t item;
-	int32_t value;	 /* numbers and yes/no (1/0); -1 for "none" (ssh's are int) */
-	const char *str; /* the first argument's value or the keyword (see keep_str) */
+	union {
+		int32_t value;	 /* numbers and yes/no (1/0); -1 for "none" (ssh's are int) */
+		const char *str; /* the first argument's value or the keyword (see keep_str) */
+	};
 } oss_dir;
+
+enum { OSS_MAX_FILES = 1 << 24 }; /* what oss_dir.file holds */
+
+/* The ops whose lines evaluation reads as strings. */
+static inline int oss_op_has_str(unsigned op)
+{
+	return op == OP_HOSTNAME || op == OP_USER || op == OP_IGNUNK || op == OP_UNKNOWN_CHECK ||
+	       op == OP_SETTING;
+}
+static inline const char *oss_dir_str(const oss_dir *d)
+{
+	return oss_op_has_str(d->op) ? d->str : NULL;
+}
+static inline long oss_dir_value(const oss_dir *d)
+{
+	return oss_op_has_str(d->op) ? 0 : d->value;
+}
 
 typedef enum oss_crit_kind {
 	MC_ALL,
@@ -93,27 +114,45 @@ typedef enum oss_block_kind {
 } oss_block_kind;
 
 typedef struct oss_block {
-	uint8_t kind;	 /* oss_block_kind; 56 bytes a block: a fleet has one a host */
+	uint8_t kind;	 /* oss_block_kind; 40 bytes a block: a fleet has one a host */
 	uint8_t literal; /* BK_HOST whose patterns are all literal */
 	uint32_t file;
 	uint32_t item; /* the header line (BK_HOST/BK_MATCH/BK_CHECK) */
-	int parent;    /* BK_CONT: whose activity it inherits */
-	int inc;       /* headers: the block holding the Include line of this
-			  file (-1 in the main file); inactive forces inactive */
-	int key;       /* the literal Host block it depends on, or -1 */
-	uint32_t npat;
+	union {
+		int parent; /* BK_CONT: whose activity it inherits */
+		int inc;    /* BK_HOST, BK_MATCH: the block holding the Include line
+			       of this file (-1 in the main file); inactive forces
+			       inactive. -1 in a BK_CHECK. */
+	};
+	int key; /* the literal Host block it depends on, or -1 */
+	union {
+		uint32_t npat; /* BK_HOST */
+		uint32_t ncrit; /* BK_MATCH */
+	};
 	uint32_t dir_first; /* at most MAX_EXPANDED setting lines */
 	uint32_t dir_n;
-	uint32_t ncrit;
-	const char *const *pat; /* BK_HOST: the Host line's arguments (values) */
-	oss_crit *crit;		/* BK_MATCH */
+	union {
+		const char *const *pat; /* BK_HOST not literal: the Host line's
+					   arguments (values) */
+		uint32_t lit_first;	/* literal: its names' entries are
+					   lit_entry[lit_first .. + npat) */
+		oss_crit *crit;		/* BK_MATCH */
+	};
 } oss_block;
 
-/* name -> blocks that can only be active for that host name. */
+/* The block whose activity a block's own hangs on: the parent of a
+ * BK_CONT, the including block of a header; -1 for none. */
+static inline int oss_block_up(const oss_block *b)
+{
+	return b->kind == BK_CHECK ? -1 : b->kind == BK_CONT ? b->parent : b->inc;
+}
+
+/* name -> blocks that can only be active for that host name. The names
+ * are not copied: most point into the text (not NUL-terminated there). */
 typedef struct oss_index_entry {
-	const char *name; /* a Host line's argument (a block's pat) */
-	uint32_t first;	  /* its blocks: index_blocks[first .. first + n) */
-	uint32_t n;
+	const char *name; /* a literal Host line's argument, `len` bytes */
+	uint32_t len;
+	uint32_t first; /* its blocks: index_blocks[first .. next entry's first) */
 } oss_index_entry;
 
 struct ss_openssh {
@@ -125,12 +164,17 @@ struct ss_openssh {
 	size_t nblocks, blocks_cap;
 	uint32_t *wild; /* blocks with key -1, in order */
 	size_t nwild;
-	oss_index_entry *index; /* index_n entries, in order of first appearance */
-	uint64_t *index_slots;	/* open addressing over them, index_cap slots (a
+	oss_index_entry *index; /* index_n entries, in order of first appearance,
+				   and one more whose `first` ends the last's
+				   blocks; index_room allocated */
+	size_t index_room;
+	uint32_t *index_slots;	/* open addressing over them, index_cap slots (a
 				   power of two): see slot_of in openssh_load.c */
+	uint32_t index_mask;	/* a slot's entry bits (the rest: its hash's) */
 	size_t index_cap, index_n;
 	uint32_t *index_blocks; /* every entry's blocks, one after the other */
 	uint32_t *lit_entry;	/* the entries of literal Host lines' names, in order */
+	size_t lit_n, lit_cap;
 	/* The entry of a name of the tree, as oss_names_next found it, and
 	 * that ss_openssh_valid_hostname accepted (audit_all sets it):
 	 * evaluating that name (the same pointer) needs neither again. */
@@ -140,8 +184,8 @@ struct ss_openssh {
 	char *local_user;
 	/* eval scratch: act_stamp[b] == stamp when block b is active in the
 	 * running pass */
-	uint64_t *act_stamp;
-	uint64_t stamp;
+	uint32_t *act_stamp;
+	uint32_t stamp;
 	int system;
 	int all_settings; /* every setting line has an OP_SETTING dir */
 	char *base;	  /* relative Include base */
@@ -152,6 +196,8 @@ struct ss_openssh {
 	 * column) is lexed again (oss_relex). Otherwise conf holds every line
 	 * (plan and migration edit them) and the strings point into it. */
 	int lean;
+	int no_lines; /* lean, and the line tables are dropped after loading:
+			 oss_relex builds one again for a line it wants */
 	ss_arena strs;
 	ss_buf at_text[3]; /* the last result's "file:line" strings */
 	long at_dir[3];	   /* the setting line each is of, + 1 (0: none) */
@@ -162,12 +208,29 @@ static inline const uint32_t *oss_entry_blocks(const ss_openssh *c, const oss_in
 {
 	return c->index_blocks + e->first;
 }
+static inline size_t oss_entry_n(const oss_index_entry *e)
+{
+	return e[1].first - e->first;
+}
+/* Pattern i of a Host block, `*len` bytes (not NUL-terminated for a
+ * literal block's). */
+static inline const char *oss_block_pat(const ss_openssh *c, const oss_block *b, size_t i,
+					size_t *len)
+{
+	if (b->literal) {
+		const oss_index_entry *e = &c->index[c->lit_entry[b->lit_first + i]];
+		*len = e->len;
+		return e->name;
+	}
+	*len = strlen(b->pat[i]);
+	return b->pat[i];
+}
 /* ss_openssh_host_names one at a time and without copies (the names point
  * into the tree): a fleet's names are never listed at once. */
 typedef struct oss_names {
 	size_t b, a;		      /* the next block and pattern */
-	size_t lit;		      /* the next of lit_entry */
 	const oss_index_entry *entry; /* the last name's, NULL when not indexed */
+	ss_buf name;		      /* the last literal name, NUL-terminated */
 	unsigned char *listed;	      /* index entries already given */
 	const char **seen;	      /* the other names given (open addressing) */
 	size_t cap;

@@ -84,7 +84,9 @@ char *oss_where(const ss_openssh *c, uint32_t file, uint32_t item)
 
 int oss_relex(const ss_openssh *c, uint32_t file, uint32_t item, ss_sshconf_item *it, ss_diag *d)
 {
-	const ss_text *t = &c->files[file].text;
+	ss_text *t = &c->files[file].text;
+	if (ss_text_index_lines(t, d) < 0)
+		return -1;
 	const ss_line *l = &t->lines[item];
 	it->line = item;
 	return ss_sshconf_lex_line(t, l->start, l->start + l->len, SS_SSHCONF_CLIENT, it, d);
@@ -120,6 +122,44 @@ static int keep_patterns(loader *L, oss_block *b, const ss_sshconf_item *it)
 	return 0;
 }
 
+static int index_add(ss_openssh *c, const char *name, size_t len, uint32_t *entry);
+
+/* A literal Host block's names go into the index as the line is read; the
+ * block keeps where its entries are listed. A name is the text's own
+ * bytes when it is written as it is (nearly always: a copy a name would
+ * double what the index costs), else the value's. */
+static int index_names(loader *L, oss_block *b, uint32_t file, const ss_sshconf_item *it)
+{
+	ss_openssh *c = L->c;
+	const char *data = c->files[file].text.data;
+	if (c->lit_n + it->nargs > c->lit_cap) {
+		size_t cap = c->lit_cap ? c->lit_cap * 2 : 64;
+		while (cap < c->lit_n + it->nargs)
+			cap *= 2;
+		uint32_t *v = cap <= UINT32_MAX ? realloc(c->lit_entry, cap * sizeof(*v)) : NULL;
+		if (!v)
+			return ss_diag_oom(L->d);
+		c->lit_entry = v;
+		c->lit_cap = cap;
+	}
+	b->lit_first = (uint32_t)c->lit_n;
+	b->npat = (uint32_t)it->nargs;
+	for (size_t a = 0; a < it->nargs; a++) {
+		const ss_sshconf_arg *arg = &it->args[a];
+		const char *name = arg->value;
+		size_t len = arg->value_len;
+		if (!c->lean)
+			; /* the lexed lines stay */
+		else if (arg->end - arg->start == len && memcmp(data + arg->start, name, len) == 0)
+			name = data + arg->start;
+		else if (!(name = ss_arena_strndup(&c->strs, name, len)))
+			return ss_diag_oom(L->d);
+		if (index_add(c, name, len, &c->lit_entry[c->lit_n++]) < 0)
+			return ss_diag_oom(L->d);
+	}
+	return 0;
+}
+
 static int new_block(loader *L, oss_block_kind kind, uint32_t file, uint32_t item, int parent,
 		     int inc)
 {
@@ -137,8 +177,10 @@ static int new_block(loader *L, oss_block_kind kind, uint32_t file, uint32_t ite
 	b->kind = kind;
 	b->file = file;
 	b->item = item;
-	b->parent = parent;
-	b->inc = inc;
+	if (kind == BK_CONT)
+		b->parent = parent;
+	else
+		b->inc = inc;
 	b->dir_first = (uint32_t)c->ndirs;
 	if (kind == BK_CONT)
 		b->key = parent < 0 ? -1 : c->blocks[parent].key;
@@ -162,15 +204,20 @@ static int add_dir(loader *L, oss_op op, uint32_t file, uint32_t item, long valu
 	}
 	/* Evaluation reads the string of these only (the others' values are
 	 * numbers). */
-	int want = op == OP_HOSTNAME || op == OP_USER || op == OP_IGNUNK ||
-		   op == OP_UNKNOWN_CHECK || op == OP_SETTING;
-	if (!want || !str)
-		str = NULL;
+	oss_dir *dir = &c->dirs[c->ndirs];
+	memset(dir, 0, sizeof(*dir));
+	dir->op = op;
+	dir->file = file;
+	dir->item = item;
+	if (!oss_op_has_str(op))
+		dir->value = (int32_t)value;
+	else if (!str)
+		dir->str = NULL;
 	else if (L->last_str[op] && strcmp(L->last_str[op], str) == 0)
-		str = L->last_str[op];
-	else if (!(str = L->last_str[op] = keep_str(c, str)))
+		dir->str = L->last_str[op];
+	else if (!(dir->str = L->last_str[op] = keep_str(c, str)))
 		return ss_diag_oom(L->d);
-	c->dirs[c->ndirs++] = (oss_dir){op, file, item, (int32_t)value, str};
+	c->ndirs++;
 	c->blocks[c->nblocks - 1].dir_n++;
 	return 0;
 }
@@ -414,6 +461,8 @@ static int load_one(loader *L, const char *path, int checkperm, int *index)
 				   "bad owner or permissions: ssh refuses an included file that "
 				   "is not owned by you or root, or that group or others can write "
 				   "(expected e.g. chmod go-w)");
+	if (c->nfiles + 1 >= OSS_MAX_FILES)
+		return ss_diag_oom(L->d); /* never: MAX_EXPANDED blocks come first */
 	if (c->nfiles == c->files_cap) {
 		size_t cap = c->files_cap ? c->files_cap * 2 : 8;
 		oss_file *v = realloc(c->files, cap * sizeof(*v));
@@ -442,14 +491,20 @@ static int load_one(loader *L, const char *path, int checkperm, int *index)
 						.dev = st.st_dev,
 						.ino = st.st_ino,
 						.hash = ss_content_hash_bytes("", 0)};
-	} else
+	} else if (c->no_lines) {
+		r = ss_text_load_lineless(&f->text, path, 0, L->d);
+	} else {
 		r = ss_text_load(&f->text, path, 0, L->d);
-	/* A lean tree lexes the lines while walking them (walk_file). */
+	}
+	/* A lean tree lexes the lines while walking them (walk_file), and
+	 * finds them itself when it keeps no table. */
 	if (r == 0 && !c->lean &&
 	    ss_sshconf_parse(&f->conf, &f->text, SS_SSHCONF_CLIENT, L->d) < 0) {
 		ss_text_free(&f->text);
 		r = -1;
 	}
+	if (r == 0 && c->no_lines)
+		ss_text_drop_lines(&f->text);
 	if (r < 0) {
 		free(f->path);
 		return -1;
@@ -596,22 +651,39 @@ static int unknown_keyword(loader *L, uint32_t file, uint32_t item, const ss_ssh
 	return *cur < 0 ? -1 : 0;
 }
 
-/* `*at`: the first line not yet lexed, SIZE_MAX when lexing failed. */
-static int walk_lines(loader *L, uint32_t file, int depth, int parent, size_t *at)
+/* The line at data[*pos] as the text's line table has it: data[*start,
+ * *end), its ending excluded; *pos moves to the next. 0 after the last. */
+static int next_line(const ss_text *t, size_t *pos, size_t *start, size_t *end)
+{
+	if (*pos >= t->len)
+		return 0;
+	const char *lf = memchr(t->data + *pos, '\n', t->len - *pos);
+	size_t e = lf ? (size_t)(lf - t->data) : t->len;
+	*start = *pos;
+	*pos = lf ? e + 1 : t->len;
+	*end = lf && e > *start && t->data[e - 1] == '\r' ? e - 1 : e;
+	return 1;
+}
+
+/* `*at`: the first line not yet lexed, SIZE_MAX when lexing failed; `*pos`
+ * where it starts (lean trees). */
+static int walk_lines(loader *L, uint32_t file, int depth, int parent, size_t *at, size_t *pos)
 {
 	ss_openssh *c = L->c;
 	int inc = parent; /* Host/Match here are forced off when the Include's block is */
 	int cur = new_block(L, BK_CONT, file, 0, parent, -1);
 	if (cur < 0)
 		return -1;
-	size_t nlines = c->lean ? c->files[file].text.nlines : c->files[file].conf.nitems;
+	size_t nitems = c->lean ? SIZE_MAX : c->files[file].conf.nitems;
 	ss_sshconf_item line;
-	for (size_t i = 0; i < nlines; i++) {
+	for (size_t i = 0, start, end; i < nitems; i++) {
 		const ss_sshconf_item *it = &line;
 		if (!c->lean)
 			it = &c->files[file].conf.items[i];
-		else if (ss_sshconf_lexer_line(&L->lx[depth], &c->files[file].text, i, &line,
-					       L->d) < 0) {
+		else if (!next_line(&c->files[file].text, pos, &start, &end))
+			break;
+		else if (ss_sshconf_lexer_span(&L->lx[depth], &c->files[file].text, i, start, end,
+					       &line, L->d) < 0) {
 			*at = SIZE_MAX;
 			return -1;
 		}
@@ -640,9 +712,11 @@ static int walk_lines(loader *L, uint32_t file, int depth, int parent, size_t *a
 			if (host_literal(it)) {
 				c->blocks[cur].literal = 1;
 				c->blocks[cur].key = cur;
-			}
-			if (keep_patterns(L, &c->blocks[cur], it) < 0)
+				if (index_names(L, &c->blocks[cur], file, it) < 0)
+					return -1;
+			} else if (keep_patterns(L, &c->blocks[cur], it) < 0) {
 				return -1;
+			}
 			continue;
 		case OSS_K_MATCH:
 			cur = new_block(L, BK_MATCH, file, (uint32_t)i, -1, inc);
@@ -690,16 +764,16 @@ static int walk_lines(loader *L, uint32_t file, int depth, int parent, size_t *a
  * rest that does not lex instead of what it stopped at, as that would. */
 static int walk_file(loader *L, uint32_t file, int depth, int parent)
 {
-	size_t at = 0;
-	if (walk_lines(L, file, depth, parent, &at) == 0)
+	size_t at = 0, pos = 0;
+	if (walk_lines(L, file, depth, parent, &at, &pos) == 0)
 		return 0;
 	if (!L->c->lean || at == SIZE_MAX || ss_diag_is_oom(L->d))
 		return -1;
 	const ss_text *t = &L->c->files[file].text;
-	for (size_t i = at; i < t->nlines; i++) {
+	for (size_t i = at, start, end; next_line(t, &pos, &start, &end); i++) {
 		ss_sshconf_item line;
 		ss_diag e = SS_DIAG_INIT;
-		if (ss_sshconf_lexer_line(&L->lx[depth], t, i, &line, &e) < 0) {
+		if (ss_sshconf_lexer_span(&L->lx[depth], t, i, start, end, &line, &e) < 0) {
 			ss_diag_clear(L->d);
 			*L->d = e;
 			return -1;
@@ -715,136 +789,161 @@ static size_t hash_name(const char *s, size_t len)
 	return (size_t)ss_hash_key(s, len);
 }
 
-/* A slot of the table: the name's hash (low half) and its entry + 1; 0 is
- * an empty slot. Eight bytes a name: the table a probe reads at random
- * stays small, the entries themselves are in the order of the file. */
-static uint64_t slot_of(uint32_t hash, size_t entry)
+/* A slot of the table: its entry + 1 in the bits of index_mask (0 is an
+ * empty slot; the table is at most 4/5 full, so an entry + 1 fits), the
+ * high bits of the name's hash in the others, which spare most string
+ * comparisons of a probe. Four bytes a slot: the table a probe reads at
+ * random stays small, the entries themselves are in the order of the
+ * file. */
+static uint32_t slot_of(const ss_openssh *c, uint32_t hash, size_t entry)
 {
-	return ((uint64_t)hash << 32) | (uint64_t)(entry + 1);
+	return (hash & ~c->index_mask) | (uint32_t)(entry + 1);
+}
+
+/* The slot holds a name of this hash, perhaps (its hash bits agree). */
+static int slot_may_be(const ss_openssh *c, uint32_t slot, uint32_t hash)
+{
+	return ((slot ^ hash) & ~c->index_mask) == 0;
+}
+
+static int entry_is(const oss_index_entry *e, const char *name, size_t len)
+{
+	return e->len == len && memcmp(e->name, name, len) == 0;
 }
 
 const oss_index_entry *oss_index_find(const ss_openssh *c, const char *name)
 {
 	if (!c->index_cap)
 		return NULL;
-	size_t h = hash_name(name, strlen(name));
-	for (size_t i = h & (c->index_cap - 1);; i = (i + 1) & (c->index_cap - 1)) {
-		uint64_t s = c->index_slots[i];
+	size_t len = strlen(name);
+	uint32_t h = (uint32_t)hash_name(name, len);
+	for (size_t i = h & c->index_mask;; i = (i + 1) & c->index_mask) {
+		uint32_t s = c->index_slots[i];
 		if (!s)
 			return NULL;
-		const oss_index_entry *e = &c->index[(uint32_t)s - 1];
-		if ((uint32_t)(s >> 32) == (uint32_t)h && strcmp(e->name, name) == 0)
+		const oss_index_entry *e = &c->index[(s & c->index_mask) - 1];
+		if (slot_may_be(c, s, h) && entry_is(e, name, len))
 			return e;
 	}
 }
 
-/* The entry of `name` (hash `h`), a new one when it is new. */
-static size_t index_slot(ss_openssh *c, const char *name, uint32_t h)
+/* The first empty slot for hash h. */
+static size_t free_slot(const ss_openssh *c, uint32_t h)
 {
-	for (size_t i = h & (c->index_cap - 1);; i = (i + 1) & (c->index_cap - 1)) {
-		uint64_t s = c->index_slots[i];
-		if (!s) {
-			size_t k = c->index_n++;
-			c->index[k].name = name;
-			c->index_slots[i] = slot_of(h, k);
-			return k;
-		}
-		size_t k = (uint32_t)s - 1;
-		if ((uint32_t)(s >> 32) == h && strcmp(c->index[k].name, name) == 0)
-			return k;
-	}
+	size_t i = h & c->index_mask;
+	while (c->index_slots[i])
+		i = (i + 1) & c->index_mask;
+	return i;
 }
 
-enum { AHEAD = 16 }; /* names hashed ahead of the one going in */
-
-/* 1 when an earlier name of the same Host line took the same entry
- * ("Host a a": the block is listed once). */
-static int seen_on_line(const uint32_t *slot, size_t first, size_t k)
+/* Twice the slots, the entries put in again. */
+static int grow_slots(ss_openssh *c)
 {
-	for (size_t j = first; j < k; j++)
-		if (slot[j] == slot[k])
+	size_t cap = c->index_cap ? c->index_cap * 2 : 16;
+	uint32_t *v = cap - 1 <= UINT32_MAX ? calloc(cap, sizeof(*v)) : NULL;
+	if (!v)
+		return -1;
+	free(c->index_slots);
+	c->index_slots = v;
+	c->index_cap = cap;
+	c->index_mask = (uint32_t)(cap - 1);
+	for (size_t k = 0; k < c->index_n; k++) {
+		const oss_index_entry *e = &c->index[k];
+		uint32_t h = (uint32_t)hash_name(e->name, e->len);
+		c->index_slots[free_slot(c, h)] = slot_of(c, h, k);
+	}
+	return 0;
+}
+
+/* The entry of a name (`len` bytes, kept as it is), a new one when it is
+ * new. */
+static int index_add(ss_openssh *c, const char *name, size_t len, uint32_t *entry)
+{
+	if ((c->index_n + 1) * 5 > c->index_cap * 4 && grow_slots(c) < 0)
+		return -1;
+	if (c->index_n + 2 > c->index_room) { /* and the closing entry */
+		size_t room = c->index_room ? c->index_room * 2 : 64;
+		oss_index_entry *v = room < UINT32_MAX ? realloc(c->index, room * sizeof(*v)) : NULL;
+		if (!v)
+			return -1;
+		c->index = v;
+		c->index_room = room;
+	}
+	uint32_t h = (uint32_t)hash_name(name, len);
+	size_t i = h & c->index_mask;
+	for (uint32_t s; (s = c->index_slots[i]); i = (i + 1) & c->index_mask) {
+		size_t k = (s & c->index_mask) - 1;
+		if (slot_may_be(c, s, h) && entry_is(&c->index[k], name, len)) {
+			*entry = (uint32_t)k;
+			return 0;
+		}
+	}
+	size_t k = c->index_n++;
+	c->index[k] = (oss_index_entry){name, (uint32_t)len, 0};
+	c->index_slots[i] = slot_of(c, h, k);
+	*entry = (uint32_t)k;
+	return 0;
+}
+
+/* 1 when an earlier name of the same Host line has the same entry ("Host
+ * a a": the block is listed once). */
+static int seen_on_line(const uint32_t *entries, size_t a)
+{
+	for (size_t j = 0; j < a; j++)
+		if (entries[j] == entries[a])
 			return 1;
 	return 0;
 }
 
-/* The literal Host names, each with the blocks that can only be active
- * for it, in one table and one array of block lists: the names are
- * looked up once, their entries kept for the second pass. */
+/* Each literal Host name's blocks (those that can only be active for it)
+ * in one array, in the order of the tree. The names were entered as their
+ * lines were read. */
 static int build_index(ss_openssh *c, ss_diag *d)
 {
-	size_t names = 0, pairs = 0;
-	for (size_t b = 0; b < c->nblocks; b++) {
-		if (c->blocks[b].literal)
-			names += c->blocks[b].npat;
+	size_t pairs = 0;
+	for (size_t b = 0; b < c->nblocks; b++)
 		if (c->blocks[b].key >= 0)
 			pairs += c->blocks[c->blocks[b].key].npat;
-	}
-	c->index_cap = 16;
-	while (c->index_cap < names + names / 2 + 16) /* load factor under 2/3 */
-		c->index_cap *= 2;
-	if (names >= UINT32_MAX || pairs >= UINT32_MAX || c->index_cap > UINT32_MAX)
-		return ss_diag_oom(d); /* an entry and a hash are 32 bits in a slot */
-	c->index_slots = calloc(c->index_cap, sizeof(*c->index_slots));
-	c->index = calloc(names ? names : 1, sizeof(*c->index)); /* at most one a name */
+	if (pairs >= UINT32_MAX)
+		return ss_diag_oom(d); /* a list's position is 32 bits */
+	if (!c->index && (c->index = calloc(1, sizeof(*c->index))) != NULL)
+		c->index_room = 1; /* the closing entry alone */
 	c->wild = calloc(c->nblocks ? c->nblocks : 1, sizeof(*c->wild));
 	c->act_stamp = calloc(c->nblocks ? c->nblocks : 1, sizeof(*c->act_stamp));
 	c->index_blocks = malloc((pairs ? pairs : 1) * sizeof(*c->index_blocks));
-	c->lit_entry = malloc((names ? names : 1) * sizeof(*c->lit_entry));
-	uint32_t *slot = malloc((pairs ? pairs : 1) * sizeof(*slot));
-	if (!c->index_slots || !c->index || !c->wild || !c->act_stamp || !c->index_blocks ||
-	    !c->lit_entry || !slot) {
-		free(slot);
+	if (!c->index || !c->wild || !c->act_stamp || !c->index_blocks)
 		return ss_diag_oom(d);
-	}
-	/* Each pair's hash first: the table is read at random, and knowing
-	 * where the names ahead go lets their slots be fetched while the
-	 * name before goes in (else a cache miss a name). */
-	size_t k = 0, lit = 0;
+	/* How many blocks each name gets (in `first` for now)... */
 	for (size_t b = 0; b < c->nblocks; b++) {
-		if (c->blocks[b].key < 0)
-			continue;
-		const oss_block *kb = &c->blocks[c->blocks[b].key];
-		for (size_t a = 0; a < kb->npat; a++)
-			slot[k++] = (uint32_t)hash_name(kb->pat[a], strlen(kb->pat[a]));
-	}
-	/* First pass: each pair's slot, and how many blocks each name gets. */
-	k = 0;
-	for (size_t b = 0; b < c->nblocks; b++) {
-		if (c->blocks[b].key < 0) {
+		const oss_block *blk = &c->blocks[b];
+		if (blk->key < 0) {
 			c->wild[c->nwild++] = (uint32_t)b;
 			continue;
 		}
-		const oss_block *kb = &c->blocks[c->blocks[b].key];
-		for (size_t a = 0, first = k; a < kb->npat; a++, k++) {
-			if (k + AHEAD < pairs)
-				__builtin_prefetch(
-				    &c->index_slots[slot[k + AHEAD] & (c->index_cap - 1)]);
-			slot[k] = (uint32_t)index_slot(c, kb->pat[a], slot[k]);
-			if (!seen_on_line(slot, first, k))
-				c->index[slot[k]].n++;
-			if (c->blocks[b].key == (int)b) /* the literal block itself */
-				c->lit_entry[lit++] = slot[k];
-		}
+		const oss_block *kb = &c->blocks[blk->key];
+		const uint32_t *le = c->lit_entry + kb->lit_first;
+		for (size_t a = 0; a < kb->npat; a++)
+			if (!seen_on_line(le, a))
+				c->index[le[a]].first++;
 	}
+	/* ...then where each one's list ends, and the blocks put in from the
+	 * last, each list filled from its end: its blocks in order, `first`
+	 * at its start. */
 	size_t total = 0;
 	for (size_t i = 0; i < c->index_n; i++) {
-		oss_index_entry *e = &c->index[i];
-		e->first = (uint32_t)total;
-		total += e->n;
-		e->n = 0;
+		total += c->index[i].first;
+		c->index[i].first = (uint32_t)total;
 	}
-	/* Second pass: the blocks, into the room counted. */
-	k = 0;
-	for (size_t b = 0; b < c->nblocks; b++) {
+	c->index[c->index_n] = (oss_index_entry){"", 0, (uint32_t)total};
+	for (size_t b = c->nblocks; b-- > 0;) {
 		if (c->blocks[b].key < 0)
 			continue;
-		size_t nargs = c->blocks[c->blocks[b].key].npat;
-		for (size_t a = 0, first = k; a < nargs; a++, k++)
-			if (!seen_on_line(slot, first, k))
-				c->index_blocks[c->index[slot[k]].first + c->index[slot[k]].n++] =
-				    (uint32_t)b;
+		const oss_block *kb = &c->blocks[c->blocks[b].key];
+		const uint32_t *le = c->lit_entry + kb->lit_first;
+		for (size_t a = kb->npat; a-- > 0;)
+			if (!seen_on_line(le, a))
+				c->index_blocks[--c->index[le[a]].first] = (uint32_t)b;
 	}
-	free(slot);
 	return 0;
 }
 
@@ -919,6 +1018,7 @@ int ss_openssh_load_chain(ss_openssh **out, const char *const *paths, size_t n,
 	L.main_bytes = o ? o->main_bytes : NULL;
 	L.main_len = o ? o->main_len : 0;
 	c->lean = o && o->lean;
+	c->no_lines = c->lean && o->drop_lines;
 	int r = init_options(c, paths[0], o, d);
 	for (size_t i = 0; i < n && r == 0; i++) {
 		int idx = 0;
@@ -966,7 +1066,8 @@ void ss_openssh_free(ss_openssh *c)
 		free(c->files[i].path);
 	}
 	for (size_t b = 0; b < c->nblocks; b++)
-		free_crit(c->blocks[b].crit, c->blocks[b].ncrit);
+		if (c->blocks[b].kind == BK_MATCH)
+			free_crit(c->blocks[b].crit, c->blocks[b].ncrit);
 	free(c->index_blocks);
 	free(c->files);
 	free(c->dirs);
@@ -999,9 +1100,13 @@ int oss_names_begin(const ss_openssh *c, oss_names *it)
 	it->cap = 16;
 	while (it->cap < 2 * others + 16)
 		it->cap *= 2;
+	/* Room for the longest literal name: oss_names_next never fails. */
+	size_t longest = 0;
+	for (size_t i = 0; i < c->index_n; i++)
+		longest = c->index[i].len > longest ? c->index[i].len : longest;
 	it->seen = calloc(it->cap, sizeof(*it->seen));
 	it->listed = calloc(c->index_n ? c->index_n : 1, 1);
-	if (!it->seen || !it->listed) {
+	if (!it->seen || !it->listed || ss_buf_grow(&it->name, longest) < 0) {
 		oss_names_end(it);
 		return -1;
 	}
@@ -1017,13 +1122,15 @@ const char *oss_names_next(const ss_openssh *c, oss_names *it)
 		while (blk->literal && it->a < blk->npat) {
 			/* Its names' entries are known (a probe of the table at
 			 * random costs a cache miss a name). */
-			uint32_t e = c->lit_entry[it->lit++];
-			it->a++;
+			uint32_t e = c->lit_entry[blk->lit_first + it->a++];
 			if (it->listed[e])
 				continue;
 			it->listed[e] = 1;
 			it->entry = &c->index[e];
-			return c->index[e].name;
+			/* oss_names_begin made the room */
+			memcpy(it->name.data, it->entry->name, it->entry->len);
+			it->name.data[it->entry->len] = '\0';
+			return it->name.data;
 		}
 		while (it->a < blk->npat) {
 			const char *name = blk->pat[it->a++];
@@ -1053,6 +1160,7 @@ void oss_names_end(oss_names *it)
 {
 	free(it->seen);
 	free(it->listed);
+	ss_buf_release(&it->name);
 	memset(it, 0, sizeof(*it));
 }
 

@@ -48,8 +48,8 @@ static int host_star(const ss_sshconf_item *it)
 /* host_star for a Host block. */
 static int block_star(const oss_block *b)
 {
-	if (b->npat == 0)
-		return 0;
+	if (b->npat == 0 || b->literal)
+		return 0; /* a literal block keeps no patterns: it has no `*` */
 	for (size_t i = 0; i < b->npat; i++)
 		if (strcmp(b->pat[i], "*") != 0)
 			return 0;
@@ -97,8 +97,8 @@ static want *want_for(want *w, size_t n, oss_op op)
 static int already(const oss_dir *dir, const want *x)
 {
 	if (dir->op == OP_TCPKA)
-		return dir->value == x->number;
-	return dir->value >= 0 && dir->value == x->number;
+		return oss_dir_value(dir) == x->number;
+	return oss_dir_value(dir) >= 0 && oss_dir_value(dir) == x->number;
 }
 
 /* Where missing defaults go in the main file (ssh_config(5): specific

@@ -83,14 +83,17 @@ enum { MAX_CANDIDATES = 16 };
 
 /* The positive patterns of a header: a Host line's, or the host and
  * originalhost lists of a Match line (user == 0), or its user lists. */
-static int patterns(const oss_block *b, int user, ss_strlist *out)
+static int patterns(const ss_openssh *c, const oss_block *b, int user, ss_strlist *out)
 {
 	if (b->kind == BK_HOST) {
 		if (user)
 			return 0;
-		for (size_t i = 0; i < b->npat; i++)
-			if (b->pat[i][0] != '!' && ss_strlist_push(out, b->pat[i]) < 0)
+		for (size_t i = 0; i < b->npat; i++) {
+			size_t len;
+			const char *p = oss_block_pat(c, b, i, &len);
+			if (p[0] != '!' && ss_strlist_push_owned(out, ss_strndup(p, len)) < 0)
 				return -1;
+		}
 		return 0;
 	}
 	for (size_t i = 0; i < b->ncrit; i++) {
@@ -177,7 +180,7 @@ static int host_candidates(const ss_openssh *c, size_t b, ss_strlist *out)
 		r = ss_strlist_push(&words, fills[f]);
 	for (size_t i = 0; i < n && !r; i++) {
 		ss_strlist_release(&pats);
-		r = patterns(&c->blocks[chain[i]], 0, &pats);
+		r = patterns(c, &c->blocks[chain[i]], 0, &pats);
 		if (!r)
 			r = names_for(&pats, &words, &next);
 		/* The words from before stay candidates for what has no pattern. */
@@ -201,7 +204,7 @@ static int user_candidates(const ss_openssh *c, size_t b, ss_strlist *out)
 	ss_strlist pats = SS_STRLIST_INIT, words = SS_STRLIST_INIT;
 	int r = ss_strlist_push(&words, "sshsync");
 	for (size_t i = 0; i < n && !r; i++)
-		r = patterns(&c->blocks[chain[i]], 1, &pats);
+		r = patterns(c, &c->blocks[chain[i]], 1, &pats);
 	if (!r && pats.n)
 		r = names_for(&pats, &words, out);
 	ss_strlist_release(&pats);
@@ -372,7 +375,7 @@ static size_t witness_hits(const ss_openssh *c, const char *name)
 	size_t hits = 0;
 	const oss_index_entry *e = oss_index_find(c, name);
 	const uint32_t *eb = e ? oss_entry_blocks(c, e) : NULL;
-	for (size_t k = 0; e && k < e->n; k++)
+	for (size_t k = 0; e && k < oss_entry_n(e); k++)
 		hits += c->blocks[eb[k]].kind == BK_HOST && c->blocks[eb[k]].literal;
 	for (size_t b = 0; b < c->nblocks; b++) {
 		const oss_block *blk = &c->blocks[b];

@@ -290,19 +290,25 @@ int ss_sshconf_lex_line(const ss_text *t, size_t start, size_t end, ss_sshconf_m
 	return r;
 }
 
-int ss_sshconf_lexer_line(ss_sshconf_lexer *lx, const ss_text *t, size_t line, ss_sshconf_item *it,
-			  ss_diag *d)
+int ss_sshconf_lexer_span(ss_sshconf_lexer *lx, const ss_text *t, size_t line, size_t start,
+			  size_t end, ss_sshconf_item *it, ss_diag *d)
 {
 	ss_arena_reset(&lx->arena);
 	lexer L = {&lx->arena, lx->args, lx->cap, lx->value, lx->kw};
-	const ss_line *l = &t->lines[line];
 	it->line = (uint32_t)line;
-	int r = lex(&L, t, l->start, l->start + l->len, it, d);
+	int r = lex(&L, t, start, end, it, d);
 	lx->args = L.args;
 	lx->cap = L.cap;
 	lx->value = L.value;
 	lx->kw = L.kw;
 	return r;
+}
+
+int ss_sshconf_lexer_line(ss_sshconf_lexer *lx, const ss_text *t, size_t line, ss_sshconf_item *it,
+			  ss_diag *d)
+{
+	const ss_line *l = &t->lines[line];
+	return ss_sshconf_lexer_span(lx, t, line, l->start, l->start + l->len, it, d);
 }
 
 void ss_sshconf_lexer_free(ss_sshconf_lexer *lx)

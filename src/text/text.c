@@ -507,10 +507,18 @@ static int add_line(line_builder *b, size_t start, size_t lf)
 	return 0;
 }
 
-static int build_lines(ss_text *t, ss_diag *d)
+/* Offsets are 32 bits in a line. */
+static int check_size(const ss_text *t, ss_diag *d)
 {
 	if (t->len > SS_TEXT_MAX)
 		return ss_diag_set(d, t->path, 0, 0, "text is larger than %zu bytes", SS_TEXT_MAX);
+	return 0;
+}
+
+static int build_lines(ss_text *t, ss_diag *d)
+{
+	if (check_size(t, d) < 0)
+		return -1;
 	/* Room for lines of 32 bytes, doubled when they are shorter. */
 	line_builder b = {t, t->len / 32 + 16, 0, 0, 0};
 	if (!(t->lines = malloc(b.cap * sizeof(*t->lines))))
@@ -541,9 +549,9 @@ static int build_lines(ss_text *t, ss_diag *d)
 }
 
 /* Fills the text around its decoded data (taken over from `data`): path,
- * line table. The identity's hash and size are the caller's. */
-static int init_from_data(ss_text *t, const char *display, ss_encoding enc, ss_buf *data,
-			  ss_diag *d)
+ * line table when `lines`. The identity's hash and size are the caller's. */
+static int init_text(ss_text *t, const char *display, ss_encoding enc, ss_buf *data, int lines,
+		     ss_diag *d)
 {
 	t->enc = enc;
 	t->path = ss_strdup(display);
@@ -552,12 +560,18 @@ static int init_from_data(ss_text *t, const char *display, ss_encoding enc, ss_b
 		r = ss_diag_oom(d);
 	if (r == 0 && !(t->data = ss_buf_detach(data, &t->len)))
 		r = ss_diag_oom(d);
-	if (r == 0 && build_lines(t, d) < 0)
+	if (r == 0 && (lines ? build_lines(t, d) : check_size(t, d)) < 0)
 		r = -1;
 	ss_buf_release(data);
 	if (r < 0)
 		ss_text_free(t);
 	return r;
+}
+
+static int init_from_data(ss_text *t, const char *display, ss_encoding enc, ss_buf *data,
+			  ss_diag *d)
+{
+	return init_text(t, display, enc, data, 1, d);
 }
 
 static int odd_utf16(const char *display, size_t len, ss_diag *d)
@@ -705,7 +719,7 @@ static int load_all(loader *l, size_t size, ss_diag *d)
 }
 
 static int load_fd(ss_text *t, int fd, const char *path, size_t size, size_t limit, int hashing,
-		   ss_diag *d)
+		   int lines, ss_diag *d)
 {
 	loader l = {fd, path, limit, 0, hashing, {{0}}, SS_BUF_INIT, NULL, 0};
 	ss_content_hash_init(&l.hash);
@@ -718,10 +732,10 @@ static int load_fd(ss_text *t, int fd, const char *path, size_t size, size_t lim
 	memset(t, 0, sizeof(*t));
 	t->id.hash = hashing ? ss_content_hash_final(&l.hash) : 0;
 	t->id.size = (int64_t)l.raw;
-	return init_from_data(t, path, l.chunk ? SS_ENC_UTF16LE : SS_ENC_BYTES, &l.text, d);
+	return init_text(t, path, l.chunk ? SS_ENC_UTF16LE : SS_ENC_BYTES, &l.text, lines, d);
 }
 
-int ss_text_load(ss_text *t, const char *path, size_t limit, ss_diag *d)
+static int load_path(ss_text *t, const char *path, size_t limit, int lines, ss_diag *d)
 {
 	memset(t, 0, sizeof(*t));
 	/* Before fstat: a change after this moment has a later time. */
@@ -755,7 +769,7 @@ int ss_text_load(ss_text *t, const char *path, size_t limit, ss_diag *d)
 	/* The bytes are hashed only when the times cannot tell the file. */
 	ss_file_identity id = {.known = 1, .dev = st.st_dev, .ino = st.st_ino, .read_ns = read_ns};
 	ss_os_stat_times(&st, &id.mtime_ns, &id.ctime_ns);
-	int r = load_fd(t, fd, path, (size_t)st.st_size, limit, ss_file_racy(&id), d);
+	int r = load_fd(t, fd, path, (size_t)st.st_size, limit, ss_file_racy(&id), lines, d);
 	ss_os_close(fd);
 	if (r < 0)
 		return -1;
@@ -763,6 +777,16 @@ int ss_text_load(ss_text *t, const char *path, size_t limit, ss_diag *d)
 	id.size = t->id.size;
 	t->id = id;
 	return 0;
+}
+
+int ss_text_load(ss_text *t, const char *path, size_t limit, ss_diag *d)
+{
+	return load_path(t, path, limit, 1, d);
+}
+
+int ss_text_load_lineless(ss_text *t, const char *path, size_t limit, ss_diag *d)
+{
+	return load_path(t, path, limit, 0, d);
 }
 
 int ss_file_racy(const ss_file_identity *id)
@@ -779,8 +803,37 @@ void ss_text_free(ss_text *t)
 	memset(t, 0, sizeof(*t));
 }
 
+void ss_text_drop_lines(ss_text *t)
+{
+	free(t->lines);
+	t->lines = NULL;
+	t->nlines = 0;
+}
+
+int ss_text_index_lines(ss_text *t, ss_diag *d)
+{
+	return t->lines ? 0 : build_lines(t, d);
+}
+
+/* A text without its table (ss_text_drop_lines): the line of `offset` and
+ * where it starts, by counting LFs (for a message, now and then). */
+static size_t line_by_scan(const ss_text *t, size_t offset, size_t *start)
+{
+	size_t end = offset < t->len ? offset : t->len, line = 0;
+	*start = 0;
+	for (const char *p = t->data, *lf; (lf = memchr(p, '\n', end - (size_t)(p - t->data)));
+	     p = lf + 1) {
+		line++;
+		*start = (size_t)(lf - t->data) + 1;
+	}
+	return line;
+}
+
 size_t ss_text_line_at(const ss_text *t, size_t offset)
 {
+	size_t start;
+	if (!t->lines && t->len)
+		return line_by_scan(t, offset, &start);
 	if (t->nlines == 0)
 		return 0;
 	const ss_line *last = &t->lines[t->nlines - 1];
@@ -812,8 +865,10 @@ static int valid_utf8(const char *s, size_t len)
 
 void ss_text_position(const ss_text *t, size_t offset, size_t *line, size_t *col)
 {
-	size_t l = ss_text_line_at(t, offset);
-	size_t start = l < t->nlines ? t->lines[l].start : t->len;
+	size_t start;
+	size_t l = !t->lines && t->len ? line_by_scan(t, offset, &start) : ss_text_line_at(t, offset);
+	if (t->lines || !t->len)
+		start = l < t->nlines ? t->lines[l].start : t->len;
 	if (offset > t->len)
 		offset = t->len;
 	size_t c = offset - start;

@@ -221,6 +221,7 @@ static int load_as(ss_openssh **c, const char *path, int lean, ss_diag *d)
 	o.home = fuzz_workdir_name();
 	o.local_user = "fuzz";
 	o.lean = lean;
+	o.drop_lines = lean; /* as audit loads it */
 	return ss_openssh_load(c, path, &o, d);
 }
 
@@ -260,8 +261,9 @@ static char *eval_text(ss_openssh *c, const char *host)
 	return s;
 }
 
-/* The lean tree the audit loads keeps no line: it must refuse what the
- * full tree refuses, with the same message, and evaluate every host alike. */
+/* The lean tree the audit loads keeps no line, nor line table, nor copy of
+ * a name: it must refuse what the full tree refuses, with the same message,
+ * list the same names and evaluate every host alike. */
 static void check_lean(const char *path, const ss_strlist *names)
 {
 	ss_openssh *full = NULL, *lean = NULL;
@@ -272,6 +274,18 @@ static void check_lean(const char *path, const ss_strlist *names)
 		       df.col == dl.col,
 		   "lean load differs: %d '%s' vs %d '%s'", rf, df.message ? df.message : "", rl,
 		   dl.message ? dl.message : "");
+	ss_strlist nf = SS_STRLIST_INIT, nl = SS_STRLIST_INIT;
+	if (rf == 0) {
+		FUZZ_CHECK(ss_openssh_host_names(full, &nf) == 0 &&
+			       ss_openssh_host_names(lean, &nl) == 0,
+			   "out of memory");
+		FUZZ_CHECK(nf.n == nl.n, "lean tree lists %zu names, full tree %zu", nl.n, nf.n);
+		for (size_t i = 0; i < nf.n; i++)
+			FUZZ_CHECK(strcmp(nf.v[i], nl.v[i]) == 0, "name %zu: '%s' vs '%s'", i,
+				   nf.v[i], nl.v[i]);
+	}
+	ss_strlist_release(&nf);
+	ss_strlist_release(&nl);
 	for (size_t i = 0; rf == 0 && names && i < names->n; i++) {
 		char *a = eval_text(full, names->v[i]), *b = eval_text(lean, names->v[i]);
 		FUZZ_CHECK(strcmp(a, b) == 0, "host '%s': full tree '%s', lean tree '%s'",

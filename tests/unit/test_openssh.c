@@ -95,15 +95,29 @@ static fx *fx_new(const char *main)
 	return f;
 }
 
-static int fx_load(fx *f)
+/* The tree as a full load (`lean` 0) or as audit loads it (lean, its
+ * texts without line tables). */
+static int fx_load_as(fx *f, int lean)
 {
 	ss_openssh_opts o = SS_OPENSSH_OPTS_INIT;
 	o.system = 0;
 	o.include_base = f->dir;
 	o.home = f->dir;
 	o.local_user = "alice";
+	o.lean = lean;
+	o.drop_lines = lean;
 	ss_diag_clear(&f->d);
 	return ss_openssh_load(&f->c, f->main, &o, &f->d);
+}
+
+static int fx_load(fx *f)
+{
+	return fx_load_as(f, 0);
+}
+
+static int fx_load_audit(fx *f)
+{
+	return fx_load_as(f, 1);
 }
 
 static void fx_free(fx *f)
@@ -394,6 +408,23 @@ static void test_match(void **state)
 	expect_load_error("Match all user a\n", 1, "cannot be combined");
 }
 
+/* Only hosts for which that IgnoreUnknown wins get past the line: the
+ * others stop at it (in a lean tree, lexed again to say where). */
+static void ignored_for_some(int lean)
+{
+	fx *f = fx_new("Host mac\n  IgnoreUnknown usekeychain\nHost *\n  UseKeychain yes\n");
+	assert_int_equal(fx_load_as(f, lean), 0);
+	expect(f, "mac", 0, 3, 1, "");
+	ss_openssh_result r;
+	ss_diag d = SS_DIAG_INIT;
+	assert_int_equal(ss_openssh_eval(f->c, "linux", &r, &d), -1);
+	assert_non_null(strstr(d.message, "usekeychain"));
+	assert_int_equal(d.line, 4);
+	assert_int_equal(d.col, 3);
+	ss_diag_clear(&d);
+	fx_free(f);
+}
+
 static void test_ignore_unknown(void **state)
 {
 	(void)state;
@@ -404,17 +435,79 @@ static void test_ignore_unknown(void **state)
 	assert_int_equal(fx_load(f), 0);
 	expect(f, "x", 9, 3, 1, "4");
 	fx_free(f);
-	/* Only hosts for which that IgnoreUnknown wins get past the line. */
-	f = fx_new("Host mac\n  IgnoreUnknown usekeychain\nHost *\n  UseKeychain yes\n");
-	assert_int_equal(fx_load(f), 0);
-	expect(f, "mac", 0, 3, 1, "");
-	ss_openssh_result r;
-	ss_diag d = SS_DIAG_INIT;
-	assert_int_equal(ss_openssh_eval(f->c, "linux", &r, &d), -1);
-	assert_non_null(strstr(d.message, "usekeychain"));
-	assert_int_equal(d.line, 4);
-	ss_diag_clear(&d);
+	ignored_for_some(0);
+}
+
+/* What an audit tree (names kept in the text, the index grown as the
+ * lines are read, no line tables) says equals what a full tree says:
+ * names quoted or written twice, a name in two blocks, CRLF lines, more
+ * names than the first table holds. */
+static void test_audit_tree_agrees(void **state)
+{
+	(void)state;
+	ss_buf cf = SS_BUF_INIT;
+	assert_int_equal(ss_buf_adds(&cf, "Host \"q1\" twice twice\r\n  ServerAliveInterval 7\r\n"
+					  "Host h3\n  ServerAliveCountMax 5\n"),
+			 0);
+	for (int i = 0; i < 300; i++)
+		assert_int_equal(ss_buf_addf(&cf, "Host h%d h%d.example\n  ServerAliveInterval %d\n",
+					     i, i, i % 7 == 0 ? 0 : 10 + i),
+				 0);
+	assert_int_equal(ss_buf_adds(&cf, "Host *\n  ServerAliveInterval 99\n"), 0);
+	fx *audit = fx_new(ss_buf_str(&cf));
+	assert_int_equal(fx_load(audit), 0);
+	ss_openssh *full = audit->c;
+	audit->c = NULL;
+	assert_int_equal(fx_load_audit(audit), 0);
+	ss_strlist a = SS_STRLIST_INIT, b = SS_STRLIST_INIT;
+	assert_int_equal(ss_openssh_host_names(full, &a), 0);
+	assert_int_equal(ss_openssh_host_names(audit->c, &b), 0);
+	assert_int_equal(a.n, 2 + 2 * 300); /* h3 once */
+	assert_int_equal(b.n, a.n);
+	assert_string_equal(b.v[0], "q1");
+	assert_string_equal(b.v[1], "twice");
+	for (size_t i = 0; i < a.n; i++) {
+		assert_string_equal(a.v[i], b.v[i]);
+		ss_openssh_result ra, rb;
+		ss_diag d = SS_DIAG_INIT;
+		assert_int_equal(ss_openssh_eval(full, a.v[i], &ra, &d), 0);
+		assert_int_equal(ss_openssh_eval(audit->c, b.v[i], &rb, &d), 0);
+		assert_int_equal(ra.interval, rb.interval);
+		assert_int_equal(ra.count_max, rb.count_max);
+		assert_string_equal(ra.interval_at, rb.interval_at);
+		ss_openssh_result_free(&ra);
+		ss_openssh_result_free(&rb);
+	}
+	/* h3 is in two blocks: both are its. */
+	expect(audit, "h3", 13, 5, 1, "12");
+	expect(audit, "h7", 0, 3, 1, "20");
+	expect(audit, "h7.example", 0, 3, 1, "20");
+	expect(audit, "h", 99, 3, 1, "606");
+	ss_strlist_release(&a);
+	ss_strlist_release(&b);
+	ss_buf_release(&cf);
+	ss_openssh_free(full);
+	fx_free(audit);
+}
+
+/* Without line tables, errors still name their line and column: while
+ * loading (found by counting), and in an evaluation (the line lexed again
+ * after the table is built again). */
+static void test_audit_tree_errors(void **state)
+{
+	(void)state;
+	fx *f = fx_new("Host a\r\n  User x\r\n\r\n  ServerAliveInterval 1y\r\n");
+	assert_int_equal(fx_load_audit(f), -1);
+	assert_int_equal(f->d.line, 4);
+	assert_int_equal(f->d.col, 23);
+	assert_non_null(strstr(f->d.message, "invalid time value"));
 	fx_free(f);
+	f = fx_new("Host a\n  UseKeychain yes");
+	assert_int_equal(fx_load_audit(f), -1);
+	assert_int_equal(f->d.line, 2);
+	assert_int_equal(f->d.col, 3);
+	fx_free(f);
+	ignored_for_some(1);
 }
 
 static void test_bad_values(void **state)
@@ -620,6 +713,8 @@ int main(void)
 	    cmocka_unit_test(test_match),
 	    cmocka_unit_test(test_ignore_unknown),
 	    cmocka_unit_test(test_bad_values),
+	    cmocka_unit_test(test_audit_tree_agrees),
+	    cmocka_unit_test(test_audit_tree_errors),
 	    cmocka_unit_test(test_apply_edits),
 	    cmocka_unit_test(test_apply_includes),
 	    cmocka_unit_test(test_apply_include_of_a_directory),
