@@ -96,6 +96,13 @@ int ss_safe_write(const ss_text *orig, const void *bytes, size_t len, const ss_w
 /* Removes a file that is still exactly `orig` (a file sshsync created). */
 int ss_safe_remove(const ss_text *orig, ss_diag *d);
 
+/* Whether two reads of one file got the same bytes, by what each saw:
+ * the same file, size and times; and, when a change could have kept the
+ * times of either read (ss_file_racy), the same content hash (which a
+ * racy read makes, as ss_text_load does). The rule the last check before
+ * a replace follows. */
+int ss_file_same_read(const ss_file_identity *a, const ss_file_identity *b);
+
 /* Checks, without writing, that the file could be replaced: it is
  * unchanged, a regular file with one link, its directory is writable, and
  * its backup directory (when it exists) is acceptable. Used to refuse a

@@ -236,6 +236,10 @@ static int apply_targets(const ss_targets *targets, const ss_policy *p, const ss
 	ss_changeset *sets = calloc(targets->n ? targets->n : 1, sizeof(*sets));
 	if (!sets)
 		return ss_diag_oom(d);
+	/* A large file (a .reg, a WinSCP.ini) is hashed for the journal while
+	 * it is read and planned; one target only (it is the file written). */
+	ss_prehash *prehash =
+	    targets->n == 1 && !o->dry_run ? ss_prehash_start(targets->v[0].path) : NULL;
 	int r = 0;
 	for (size_t i = 0; i < targets->n && r == 0; i++)
 		r = plan_target(&targets->v[i], p, &sets[i], d);
@@ -250,10 +254,11 @@ static int apply_targets(const ss_targets *targets, const ss_policy *p, const ss
 			r = describe(&targets->v[i], &sets[i], o, res, d);
 	for (size_t i = 0; i < targets->n && r == 0 && !o->dry_run; i++)
 		r = ss_changeset_check(&sets[i], o->backup, d);
-	ss_write_run run = {"apply", 0, o->backup};
+	ss_write_run run = {"apply", 0, o->backup, prehash};
 	if (r == 0 && !o->dry_run)
 		r = ss_changesets_write(NULL, 0, sets, targets->n, &run, o->journal_dir,
 					&res->warnings, d);
+	ss_prehash_free(prehash);
 	for (size_t i = 0; i < targets->n; i++)
 		ss_changeset_free(&sets[i]);
 	free(sets);

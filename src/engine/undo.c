@@ -156,7 +156,7 @@ static int write_back(ss_journal *j, const ss_journal_entry *e, u_file *files, s
 				    .sink_ctx = u->sink_ctx};
 		items[n++] = it;
 	}
-	ss_write_run run = {"undo", e->id, 0};
+	ss_write_run run = {"undo", e->id, 0, NULL};
 	int r = ss_write_items(items, n, &run, j, &res->warnings, d);
 	free(items);
 	return r;

@@ -1,6 +1,7 @@
 /* Writing several files as one journaled, all-or-nothing step. */
 #include "writeset.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -113,21 +114,21 @@ static int write_one(const ss_write_item *it, int backup, ss_safe_prepared *prep
 	return r;
 }
 
-/* The SHA-256 of a file's contents as they were read, made by a second
- * thread while the first writes the new contents (the text is only read
- * by both). */
-typedef struct before_hash {
-	const ss_text *text;
+/* The SHA-256 of contents that a second thread produces and hashes
+ * while the first writes the new ones: the file as it was read, or its
+ * new contents rendered a second time (both threads only read the text
+ * and its edits). */
+typedef struct source_hash {
+	ss_source src;
 	char hex[SS_SHA256_HEX];
 	int ok;
-} before_hash;
+} source_hash;
 
-static void hash_before(void *arg)
+static void hash_source(void *arg)
 {
-	before_hash *b = arg;
-	ss_source src = {b->text, NULL, NULL, 0};
+	source_hash *h = arg;
 	ss_diag ignored = SS_DIAG_INIT; /* on failure, computed again (and reported) */
-	b->ok = ss_sha256_source(&src, b->hex, &ignored) == 0;
+	h->ok = ss_sha256_source(&h->src, h->hex, &ignored) == 0;
 	ss_diag_clear(&ignored);
 }
 
@@ -138,28 +139,177 @@ typedef struct first_hashes {
 	int have_before, have_after;
 } first_hashes;
 
+/* Smaller files are hashed when they are written: a thread would not pay. */
+#define PREHASH_MIN ((int64_t)1 << 20)
+
+struct ss_prehash {
+	char *path;
+	ss_sha256_sink sha;
+	ss_os_thread *thread;
+	atomic_int stop;     /* set: the thread gives up at its next piece */
+	ss_file_identity id; /* the file as the thread read it (hash: always) */
+	char hex[SS_SHA256_HEX];
+	int ok; /* id and hex are the file's */
+};
+
+/* Whether the file was left as it was while it was read: the same file,
+ * size and times at the end as at the start. */
+static int unchanged_while_read(const ss_stat *a, const ss_stat *b)
+{
+	int64_t am, ac, bm, bc;
+	ss_os_stat_times(a, &am, &ac);
+	ss_os_stat_times(b, &bm, &bc);
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+	       am == bm && ac == bc;
+}
+
+/* Reads the open file to its end: its SHA-256 and content hash; 1 when
+ * it was read whole (*size bytes) and stayed as `st` says meanwhile. */
+static int prehash_read(ss_prehash *p, int fd, const ss_stat *st, ss_content_hash *h, int64_t *size)
+{
+	unsigned char *buf = malloc(SS_TEXT_CHUNK);
+	ss_diag ignored = SS_DIAG_INIT;
+	int done = 0;
+	*size = 0;
+	/* Whole pieces of SS_TEXT_CHUNK: the content hash is cut at multiples of 32. */
+	while (buf && !done && !atomic_load(&p->stop)) {
+		ssize_t n = ss_os_read_full(fd, buf, SS_TEXT_CHUNK);
+		if (n < 0 || p->sha.sink.put(p->sha.sink.ctx, buf, (size_t)n, &ignored) < 0)
+			break;
+		ss_content_hash_update(h, buf, (size_t)n);
+		*size += n;
+		done = (size_t)n < SS_TEXT_CHUNK;
+	}
+	ss_diag_clear(&ignored);
+	free(buf);
+	ss_stat end;
+	return done && *size == st->st_size && ss_os_fstat(fd, &end) == 0 &&
+	       unchanged_while_read(st, &end);
+}
+
+static void prehash_run(void *arg)
+{
+	ss_prehash *p = arg;
+	ss_file_identity *id = &p->id;
+	id->read_ns = ss_os_now_ns(); /* before fstat, as ss_text_load */
+	int fd;
+	ss_stat st;
+	if (ss_os_open_path_read(p->path, &fd) < 0)
+		return;
+	ss_content_hash h;
+	ss_content_hash_init(&h);
+	if (ss_os_fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    prehash_read(p, fd, &st, &h, &id->size)) {
+		id->known = 1;
+		id->dev = st.st_dev;
+		id->ino = st.st_ino;
+		id->hash = ss_content_hash_final(&h);
+		ss_os_stat_times(&st, &id->mtime_ns, &id->ctime_ns);
+		p->ok = 1;
+	}
+	ss_os_close(fd);
+}
+
+ss_prehash *ss_prehash_start(const char *path)
+{
+	ss_stat st;
+	if (ss_os_stat(path, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size < PREHASH_MIN)
+		return NULL;
+	ss_prehash *p = calloc(1, sizeof(*p));
+	ss_diag ignored = SS_DIAG_INIT;
+	/* libcrypto is loaded here, by this thread (as it would be later). */
+	if (!p || !(p->path = ss_strdup(path)) || ss_sha256_sink_begin(&p->sha, &ignored) < 0) {
+		ss_diag_clear(&ignored);
+		if (p)
+			free(p->path);
+		free(p);
+		return NULL;
+	}
+	atomic_init(&p->stop, 0);
+	if (ss_os_thread_start(&p->thread, prehash_run, p) < 0) {
+		ss_prehash_free(p);
+		return NULL;
+	}
+	return p;
+}
+
+/* Waits for the thread (or what is left of it) and ends its hash. */
+static void prehash_finish(ss_prehash *p)
+{
+	ss_os_thread_join(p->thread);
+	p->thread = NULL;
+	if (p->sha.sink.ctx) {
+		ss_diag ignored = SS_DIAG_INIT;
+		p->ok = ss_sha256_sink_end(&p->sha, p->ok ? p->hex : NULL, &ignored) == 0 && p->ok;
+		ss_diag_clear(&ignored);
+	}
+}
+
+/* Whether the thread hashed the bytes that `t` holds; then the hash in `hex`. */
+static int prehash_take(ss_prehash *p, const ss_text *t, char hex[SS_SHA256_HEX])
+{
+	prehash_finish(p);
+	if (!p->ok || !ss_file_same_read(&p->id, &t->id))
+		return 0;
+	memcpy(hex, p->hex, SS_SHA256_HEX);
+	return 1;
+}
+
+void ss_prehash_free(ss_prehash *p)
+{
+	if (!p)
+		return;
+	atomic_store(&p->stop, 1);
+	prehash_finish(p);
+	free(p->path);
+	free(p);
+}
+
+/* prepare_single when the old contents were hashed while they were
+ * planned: the second thread hashes the new ones meanwhile. */
+static int prepare_prehashed(const ss_write_item *v, const ss_write_opts *wo,
+			     ss_safe_prepared **out, first_hashes *h, ss_diag *d)
+{
+	ss_source src = item_source(v);
+	source_hash ah = {src, {0}, 0};
+	ss_os_thread *thread = NULL;
+	if (ss_os_thread_start(&thread, hash_source, &ah) < 0)
+		thread = NULL; /* hashed later, from the item (describe_item) */
+	int r = ss_safe_prepare(v->text, &src, wo, NULL, SS_SAFE_NO_HASH, out, d);
+	ss_os_thread_join(thread);
+	h->have_before = 1;
+	if (r == 0 && thread && ah.ok) {
+		memcpy(h->after, ah.hex, SS_SHA256_HEX);
+		h->have_after = 1;
+	}
+	return r;
+}
+
 /* A run that writes one file (the usual apply of a large .reg or
  * WinSCP.ini) writes its temporary file before the journal entry is
  * begun, and the entry records the SHA-256 of the bytes on their way to
  * it: the new contents are produced once; the hash of the old ones is
- * made meanwhile by a second thread. The prepared write holds the file's
- * lock; with more files, locking one while holding another could wait on
- * itself (a path that came to name the held file), so they are written as
- * before. */
-static int prepare_single(const ss_write_item *v, size_t n, int backup, ss_safe_prepared **out,
-			  first_hashes *h, ss_diag *d)
+ * made meanwhile by a second thread (or was made while the file was
+ * planned: then that thread hashes the new ones). The prepared write
+ * holds the file's lock; with more files, locking one while holding
+ * another could wait on itself (a path that came to name the held file),
+ * so they are written as before. */
+static int prepare_single(const ss_write_item *v, size_t n, const ss_write_run *run,
+			  ss_safe_prepared **out, first_hashes *h, ss_diag *d)
 {
 	*out = NULL;
 	if (n != 1 || v->sink || v->remove)
 		return 0;
-	ss_write_opts wo = {backup, v->backup_dir, v->private_new};
+	ss_write_opts wo = {run->backup, v->backup_dir, v->private_new};
+	if (run->prehash && v->text->id.known && prehash_take(run->prehash, v->text, h->before))
+		return prepare_prehashed(v, &wo, out, h, d);
 	ss_source src = item_source(v);
 	ss_sha256_sink sha;
 	if (ss_sha256_sink_begin(&sha, d) < 0)
 		return -1;
-	before_hash bh = {v->text, {0}, 0};
+	source_hash bh = {{v->text, NULL, NULL, 0}, {0}, 0};
 	ss_os_thread *thread = NULL;
-	if (v->text->id.known && ss_os_thread_start(&thread, hash_before, &bh) < 0)
+	if (v->text->id.known && ss_os_thread_start(&thread, hash_source, &bh) < 0)
 		thread = NULL; /* hashed later, by this thread */
 	int r = ss_safe_prepare(v->text, &src, &wo, &sha.sink, SS_SAFE_NO_HASH, out, d);
 	ss_os_thread_join(thread);
@@ -331,7 +481,7 @@ int ss_write_items(const ss_write_item *v, size_t n, const ss_write_run *run, ss
 			return -1;
 	ss_safe_prepared *prepared = NULL;
 	first_hashes first = {{0}, {0}, 0, 0};
-	if (j && prepare_single(v, n, run->backup, &prepared, &first, d) < 0)
+	if (j && prepare_single(v, n, run, &prepared, &first, d) < 0)
 		return -1;
 	if (j && journal_begin(v, n, run, &first, j, &id, d) < 0) {
 		ss_safe_abort(prepared);

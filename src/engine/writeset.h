@@ -26,10 +26,21 @@ typedef struct ss_write_item {
 	int private_new; /* as in ss_write_opts: a new private key file or ssh_config */
 } ss_write_item;
 
+/* The SHA-256 of a large file's bytes, made by a second thread from the
+ * moment a run starts, while the caller reads and plans the file: the
+ * journal's "before" of the file when it is still what the plan read
+ * (ss_file_same_read). NULL from ss_prehash_start when the file is small
+ * or not a regular file, or no thread can be made. */
+typedef struct ss_prehash ss_prehash;
+ss_prehash *ss_prehash_start(const char *path);
+/* Stops the thread if it still runs, and frees. */
+void ss_prehash_free(ss_prehash *p);
+
 typedef struct ss_write_run {
-	const char *op; /* the journal's "op" */
-	long of;	/* undo: the entry it reverts */
-	int backup;	/* keep backups */
+	const char *op;	     /* the journal's "op" */
+	long of;	     /* undo: the entry it reverts */
+	int backup;	     /* keep backups */
+	ss_prehash *prehash; /* NULL, or a file's SHA-256 on its way */
 } ss_write_run;
 
 /* The write item of a planned change. */

@@ -704,6 +704,18 @@ int ss_safe_replace_check(const ss_text *orig, const ss_write_opts *opts, ss_dia
 	return r;
 }
 
+int ss_file_same_read(const ss_file_identity *a, const ss_file_identity *b)
+{
+	if (!a->known || !b->known || a->dev != b->dev || a->ino != b->ino || a->size != b->size ||
+	    a->mtime_ns != b->mtime_ns || a->ctime_ns != b->ctime_ns)
+		return 0;
+	int racy_a = ss_file_racy(a), racy_b = ss_file_racy(b);
+	if (!racy_a && !racy_b)
+		return 1;
+	/* Only a racy read hashed its bytes. */
+	return racy_a && racy_b && a->hash == b->hash;
+}
+
 char *ss_safe_real_path(const ss_text *orig, ss_diag *d)
 {
 	return real_target(orig, d);

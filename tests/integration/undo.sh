@@ -63,6 +63,37 @@ cmp -s "$HOME/.ssh/config" "$work/s3/0" && cmp -s "$HOME/.ssh/config.d/x.conf" "
 "$SSHSYNC" undo --force > "$work/out" 2>&1 || bad "undo --force: $(cat "$work/out")"
 same_as "$work/s0" && ok || bad "undo --force did not give back the originals"
 
+# A large file alone (over 1 MiB: its old bytes are hashed while it is
+# read and planned), changed just before (its times cannot tell it: the
+# hashes of the two reads must agree) and long before: the journal holds
+# the SHA-256 of the bytes before and after, and undo gives back the
+# original.
+python3 - "$work/big.reg" <<'PY'
+import sys
+parts = ["Windows Registry Editor Version 5.00\r\n\r\n"]
+for i in range(6000):
+    parts.append('[HKEY_CURRENT_USER\\Software\\SimonTatham\\PuTTY\\Sessions\\h%d]\r\n'
+                 '"HostName"="h%d.example"\r\n"PingInterval"=dword:00000000\r\n\r\n' % (i, i))
+open(sys.argv[1], "wb").write(b"\xff\xfe" + "".join(parts).encode("utf-16-le"))
+PY
+cp "$work/big.reg" "$work/big.orig"
+for when in now old; do
+	cp "$work/big.orig" "$work/big.reg"
+	[ "$when" = old ] && touch -d '1 hour ago' "$work/big.reg"
+	"$SSHSYNC" apply --interval 60 --no-backup "putty:$work/big.reg" > "$work/out" 2>&1 ||
+		bad "apply to a large .reg ($when): $(cat "$work/out")"
+	python3 - "$XDG_STATE_HOME/sshsync/journal" "$work/big.orig" "$work/big.reg" <<'PY' &&
+import hashlib, json, sys
+recs = [json.loads(l) for l in open(sys.argv[1]) if l.strip() and '"files"' in l]
+f = recs[-1]["files"][0]
+sha = lambda p: hashlib.sha256(open(p, "rb").read()).hexdigest()
+assert f["before"] == sha(sys.argv[2]) and f["after"] == sha(sys.argv[3]), f
+PY
+		ok || bad "the journal's hashes of a large .reg ($when)"
+	"$SSHSYNC" undo > "$work/out" 2>&1 || bad "undo of a large .reg ($when): $(cat "$work/out")"
+	cmp -s "$work/big.reg" "$work/big.orig" && ok || bad "undo did not give back a large .reg ($when)"
+done
+
 # Temporary files: none anywhere.
 find "$work" -name '.*.sshsync-??????' | grep -q . && bad "temporary files left: $(find "$work" -name '.*.sshsync-*')" || ok
 

@@ -559,6 +559,42 @@ static void test_commit_refuses_a_change_after_prepare(void **state)
 	assert_names(f->dir, "config");
 }
 
+/* Two reads of one file agree by their times alone only when neither
+ * could have missed a change that kept them; else by their hashes. */
+static void test_same_read_by_times_or_hashes(void **state)
+{
+	(void)state;
+	const int64_t s = 1000000000LL;
+	/* Changed 10 s before either read: the times tell. */
+	ss_file_identity a = {1, 5, 7, 100, 0, 50 * s, 50 * s, 60 * s};
+	ss_file_identity b = a;
+	b.read_ns = 61 * s;
+	b.hash = 42; /* not made, not compared */
+	assert_int_equal(ss_file_same_read(&a, &b), 1);
+	ss_file_identity c = b;
+	c.mtime_ns++;
+	assert_int_equal(ss_file_same_read(&a, &c), 0);
+	c = b, c.ino++;
+	assert_int_equal(ss_file_same_read(&a, &c), 0);
+	c = b, c.size--;
+	assert_int_equal(ss_file_same_read(&a, &c), 0);
+	c = b, c.ctime_ns++;
+	assert_int_equal(ss_file_same_read(&a, &c), 0);
+	c = b, c.known = 0;
+	assert_int_equal(ss_file_same_read(&a, &c), 0);
+	/* Changed within a second of both reads: the hashes tell. */
+	a.read_ns = b.read_ns = 51 * s;
+	a.hash = b.hash = 9;
+	assert_int_equal(ss_file_same_read(&a, &b), 1);
+	b.hash = 10;
+	assert_int_equal(ss_file_same_read(&a, &b), 0);
+	/* One read racy, the other not: the other made no hash to compare. */
+	b.hash = 9;
+	b.read_ns = 60 * s;
+	assert_int_equal(ss_file_same_read(&a, &b), 0);
+	assert_int_equal(ss_file_same_read(&b, &a), 0);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -587,6 +623,7 @@ int main(void)
 	    T(test_prepare_then_commit),
 	    T(test_prepare_then_abort),
 	    T(test_commit_refuses_a_change_after_prepare),
+	    T(test_same_read_by_times_or_hashes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
