@@ -163,6 +163,41 @@ int ss_storage_get_many(ss_storage *st, size_t s, const char *const *names, size
 /* One value: 1 present, 0 absent, -1 error. */
 int ss_storage_get(ss_storage *st, size_t s, const char *name, ss_svalue *out, ss_diag *d);
 
+/* A value as ss_storage_get_many reads it, but borrowed instead of owned:
+ * its strings lie in the store's text or in the storage, and stay valid
+ * until the next ss_storage_view_many on the storage or its close. A
+ * large store is read this way without four allocations per value; the
+ * place and the shown line are formatted only when a message needs them.
+ * Every field but the private ones means what ss_svalue's does. */
+typedef struct ss_sview {
+	int present;
+	ss_stype type;
+	uint32_t dword;
+	const char *text; /* SS_STYPE_STRING and _TEXT: text_len bytes, no NUL */
+	size_t text_len;
+	int is_int;
+	int plain;
+	long long ival;
+	size_t order;
+	/* Private to the storage: what where and shown are made of. */
+	const char *name_; /* as stored */
+	size_t name_len_;
+	const char *data_; /* the data as the store writes it */
+	size_t data_len_;
+	int quoted_;  /* the name is shown in quotes */
+	size_t line_; /* 0-based line of the storage's text */
+	const ss_svalue *full_; /* a backend without views: the owned value read */
+} ss_sview;
+
+/* ss_storage_get_many without allocating per value; out[i] is filled,
+ * present or not, for each name; nothing to free. */
+int ss_storage_view_many(ss_storage *st, size_t s, const char *const *names, size_t n,
+			 ss_sview *out, ss_diag *d);
+/* Append to `out` what ss_svalue's `where` and `shown` hold for a present
+ * view (-1: no memory). */
+int ss_storage_view_where(const ss_storage *st, const ss_sview *v, ss_buf *out);
+int ss_storage_view_shown(const ss_sview *v, ss_buf *out);
+
 /* Every value the client reads from session `s`, each name once, in store
  * order: zero the cursor, then call until it returns 0 (1: *out filled,
  * to be freed; -1 error). */

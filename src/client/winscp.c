@@ -83,15 +83,21 @@ typedef struct wval {
 	int present;  /* the value is there */
 	int readable; /* WinSCP reads it as an integer */
 	long v;
-	char *where;	 /* "file:line" */
-	char *shown;	 /* how it looks, for messages: PingType=fast */
 	const char *why; /* why WinSCP cannot read it */
+	ss_sview view;	 /* as read; valid until the storage reads again */
+	/* "file:line" and how it looks (PingType=fast), made from the view
+	 * when a message needs them: most sites need one place or none. The
+	 * buffers are kept from one site to the next. */
+	ss_buf where, shown;
+	int has_where, has_shown;
 } wval;
 
 typedef struct wsite {
 	char *name;   /* as WinSCP shows it */
 	char *munged; /* as stored: the key or section name after Sessions\ */
 	wval k[K_N];
+	const ss_storage *st; /* read from */
+	int oom;	      /* a place or a shown value could not be made */
 } wsite;
 
 typedef struct wsites {
@@ -105,9 +111,36 @@ static void wsite_free(wsite *w)
 	free(w->name);
 	free(w->munged);
 	for (int k = 0; k < K_N; k++) {
-		free(w->k[k].where);
-		free(w->k[k].shown);
+		ss_buf_release(&w->k[k].where);
+		ss_buf_release(&w->k[k].shown);
 	}
+}
+
+/* Where value x was read, NULL when it is absent (which a reason shows as
+ * "(null)", as printf did). */
+static const char *where_of(wsite *w, wval *x)
+{
+	if (!x->present)
+		return NULL;
+	if (!x->has_where) {
+		ss_buf_reset(&x->where);
+		w->oom |= ss_storage_view_where(w->st, &x->view, &x->where) < 0;
+		x->has_where = 1;
+	}
+	return ss_buf_str(&x->where);
+}
+
+/* How value x looks, NULL when it is absent. */
+static const char *shown_of(wsite *w, wval *x)
+{
+	if (!x->present)
+		return NULL;
+	if (!x->has_shown) {
+		ss_buf_reset(&x->shown);
+		w->oom |= ss_storage_view_shown(&x->view, &x->shown) < 0;
+		x->has_shown = 1;
+	}
+	return ss_buf_str(&x->shown);
 }
 
 static void wsites_free(wsites *s)
@@ -206,7 +239,7 @@ static int unescape_plain(const char *raw, size_t len, ss_buf *out, int *plain)
 	if (ss_buf_grow(out, len + 1) < 0)
 		return -1;
 	unsigned char *o = (unsigned char *)out->data + out->len, *start = o;
-	int ok = 1;
+	unsigned bad = 0;
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)raw[i];
 		if (c == '%' && i + 2 < len && raw[i + 1] && raw[i + 2]) {
@@ -215,12 +248,12 @@ static int unescape_plain(const char *raw, size_t len, ss_buf *out, int *plain)
 			c = (unsigned char)byte;
 			i += 2;
 		}
-		ok &= c >= 0x20 && c < 0x7F;
+		bad |= (unsigned)(c - 0x20) >= 0x7F - 0x20; /* below ' ' or past '~' */
 		*o++ = c;
 	}
 	out->len += (size_t)(o - start);
 	out->data[out->len] = '\0';
-	*plain = ok;
+	*plain = !bad;
 	return 0;
 }
 
@@ -304,28 +337,29 @@ static const char *number(long long v, char digits[25])
 	return digits + ss_format_lld(digits, v);
 }
 
-static int reason_unreadable(ss_scope *sc, const wval *v, int k)
+static int reason_unreadable(wsite *w, ss_scope *sc, int k)
 {
 	char num[25];
-	return REASON(sc, v->shown, " at ", v->where, " ", v->why,
+	wval *v = &w->k[k];
+	return REASON(sc, shown_of(w, v), " at ", where_of(w, v), " ", v->why,
 		      ": WinSCP ignores it and uses the default ", number(factory[k], num));
 }
 
 /* Reasons for the keys from..to (inclusive) that WinSCP cannot read. */
-static int reasons_unreadable(const wsite *w, ss_scope *sc, int from, int to)
+static int reasons_unreadable(wsite *w, ss_scope *sc, int from, int to)
 {
 	int r = 0;
 	for (int k = from; k <= to; k++)
 		if (w->k[k].present && !w->k[k].readable)
-			r |= reason_unreadable(sc, &w->k[k], k);
+			r |= reason_unreadable(w, sc, k);
 	return r;
 }
 
 /* SCP/SFTP: PingType, and the interval in minutes and seconds. */
-static int evaluate_ssh(const wsite *w, ss_scope *sc)
+static int evaluate_ssh(wsite *w, ss_scope *sc)
 {
 	int r = reasons_unreadable(w, sc, K_TYPE, K_SEC);
-	const wval *secs_from = &w->k[K_SECS];
+	wval *secs_from = &w->k[K_SECS];
 	long secs = -1;
 	if (w->k[K_SECS].present && w->k[K_SECS].readable)
 		secs = w->k[K_SECS].v;
@@ -340,7 +374,7 @@ static int evaluate_ssh(const wsite *w, ss_scope *sc)
 		interval = 30;
 	long type = read_value(w, K_TYPE);
 
-	const wval *set_at = NULL;
+	wval *set_at = NULL;
 	if (w->k[K_MIN].present && w->k[K_MIN].readable)
 		set_at = &w->k[K_MIN];
 	else if (secs_from->present && secs_from->readable)
@@ -348,18 +382,19 @@ static int evaluate_ssh(const wsite *w, ss_scope *sc)
 
 	if (type == 0) {
 		sc->interval = 0;
-		const wval *t = &w->k[K_TYPE];
+		wval *t = &w->k[K_TYPE];
 		if (set_at)
-			r |= REASON(sc, set_at->shown, " at ", set_at->where,
+			r |= REASON(sc, shown_of(w, set_at), " at ", where_of(w, set_at),
 				    " sets an interval, but PingType is 0",
 				    t->present && t->readable ? " at " : " (the default)",
-				    t->present && t->readable ? t->where : "",
+				    t->present && t->readable ? where_of(w, t) : "",
 				    ": WinSCP sends no keepalives");
 		set_at = t->present && t->readable ? t : NULL;
 	} else {
 		sc->interval = interval;
 		if (type != 1 && type != 2)
-			r |= REASON(sc, w->k[K_TYPE].shown, " at ", w->k[K_TYPE].where,
+			r |= REASON(sc, shown_of(w, &w->k[K_TYPE]), " at ",
+				    where_of(w, &w->k[K_TYPE]),
 				    " is not 0, 1 or 2: WinSCP sends null packets, but writes no "
 				    "such value");
 		if (interval < 0)
@@ -370,61 +405,65 @@ static int evaluate_ssh(const wsite *w, ss_scope *sc)
 		if (!set_at)
 			set_at = &w->k[K_TYPE];
 	}
-	if (set_at && ss_scope_set_at(sc, set_at->where) < 0)
+	if (set_at && ss_scope_set_at(sc, where_of(w, set_at)) < 0)
 		return -1;
 	return r;
 }
 
 /* FTP and FTPS: FtpPingType and FtpPingInterval (seconds). */
-static int evaluate_ftp(const wsite *w, ss_scope *sc)
+static int evaluate_ftp(wsite *w, ss_scope *sc)
 {
 	int r = reasons_unreadable(w, sc, K_FTYPE, K_FINT);
-	const wval *t = &w->k[K_FTYPE], *iv = &w->k[K_FINT];
+	wval *t = &w->k[K_FTYPE], *iv = &w->k[K_FINT];
 	long type = read_value(w, K_FTYPE);
 	sc->interval = ftp_interval(type, read_value(w, K_FINT));
-	const wval *set_at = iv->present && iv->readable ? iv : NULL;
+	wval *set_at = iv->present && iv->readable ? iv : NULL;
 	if (type == 0) {
 		if (set_at)
-			r |= REASON(sc, iv->shown, " at ", iv->where,
-				    " sets an interval, but FtpPingType is 0 at ", t->where,
+			r |= REASON(sc, shown_of(w, iv), " at ", where_of(w, iv),
+				    " sets an interval, but FtpPingType is 0 at ", where_of(w, t),
 				    ": WinSCP sends no keepalives");
 		set_at = t;
 	} else if (type < 1 || type > 3) {
-		r |= REASON(sc, t->shown, " at ", t->where,
+		r |= REASON(sc, shown_of(w, t), " at ", where_of(w, t),
 			    " is not 0, 1, 2 or 3: WinSCP's FTP engine sends dummy commands, but "
 			    "WinSCP writes no such value");
 	}
 	if (!set_at && t->present && t->readable)
 		set_at = t;
-	if (set_at && ss_scope_set_at(sc, set_at->where) < 0)
+	if (set_at && ss_scope_set_at(sc, where_of(w, set_at)) < 0)
 		return -1;
 	return r;
 }
 
 /* WebDAV and S3: WinSCP has no keepalive for them. */
-static int evaluate_none(const wsite *w, ss_scope *sc)
+static int evaluate_none(wsite *w, ss_scope *sc)
 {
 	long proto = read_value(w, K_PROTO);
 	sc->not_applicable = 1;
 	sc->interval = SS_UNSET;
-	return REASON(sc, w->k[K_PROTO].shown, " at ", w->k[K_PROTO].where,
+	return REASON(sc, shown_of(w, &w->k[K_PROTO]), " at ", where_of(w, &w->k[K_PROTO]),
 		      ": WinSCP has no keepalive for ", proto == 6 ? "WebDAV" : "S3", " sites");
 }
 
 /* Fills the scope's interval and set_at, and the reasons that come from
  * the values themselves (the policy's are added by ss_scope_judge), by the
  * site's protocol. */
-static int evaluate(const wsite *w, ss_scope *sc)
+static int evaluate(wsite *w, ss_scope *sc)
 {
 	int r = reasons_unreadable(w, sc, K_PROTO, K_PROTO);
 	switch (protocol_of(read_value(w, K_PROTO))) {
 	case PROTO_FTP:
-		return r | evaluate_ftp(w, sc);
+		r |= evaluate_ftp(w, sc);
+		break;
 	case PROTO_NONE:
-		return r | evaluate_none(w, sc);
+		r |= evaluate_none(w, sc);
+		break;
 	default:
-		return r | evaluate_ssh(w, sc);
+		r |= evaluate_ssh(w, sc);
+		break;
 	}
+	return w->oom ? -1 : r;
 }
 
 /* A site stored as Default%20Settings in another case: WinSCP loads it as
@@ -479,7 +518,7 @@ static int check_interval(const char *path, const ss_policy *p, ss_diag *d)
 /* --- reading sites from the storage --- */
 
 /* Why WinSCP's ReadInteger does not take a value. */
-static const char *why_unreadable(const ss_svalue *v)
+static const char *why_unreadable(const ss_sview *v)
 {
 	switch (v->type) {
 	case SS_STYPE_STRING:
@@ -487,30 +526,28 @@ static const char *why_unreadable(const ss_svalue *v)
 		 * else; WinSCP catches that and keeps the default. */
 		return "is a string, not a dword";
 	case SS_STYPE_TEXT:
-		return v->text && *v->text ? "is not an integer" : "is empty";
+		return v->text && v->text_len && *v->text ? "is not an integer" : "is empty";
 	default:
 		return "is not a dword";
 	}
 }
 
-/* The keepalive values of session s as WinSCP reads them. */
+/* The keepalive values of session s as WinSCP reads them (into a site
+ * read before or zeroed: the buffers stay). */
 static int read_site(ss_storage *st, size_t s, wsite *w, ss_diag *d)
 {
-	ss_svalue v[K_N];
-	if (ss_storage_get_many(st, s, key_names, K_N, v, d) < 0)
+	ss_sview v[K_N];
+	if (ss_storage_view_many(st, s, key_names, K_N, v, d) < 0)
 		return -1;
+	w->st = st;
 	for (int k = 0; k < K_N; k++) {
-		if (!v[k].present)
-			continue;
 		wval *x = &w->k[k];
-		x->present = 1;
+		x->present = v[k].present;
 		x->readable = v[k].is_int;
 		x->v = (long)v[k].ival;
-		x->why = why_unreadable(&v[k]);
-		x->where = v[k].where;
-		x->shown = v[k].shown;
-		v[k].where = v[k].shown = NULL;
-		ss_svalue_free(&v[k]);
+		x->why = v[k].present ? why_unreadable(&v[k]) : NULL;
+		x->view = v[k];
+		x->has_where = x->has_shown = 0;
 	}
 	return 0;
 }
@@ -592,15 +629,15 @@ static int apply_store(ss_storage *st, const ss_policy *p, ss_diag *d)
 {
 	int have_default = ss_storage_find(st, MUNGED_DEFAULT) != SIZE_MAX, r = 0;
 	size_t n = ss_storage_count(st);
+	wsite w;
+	memset(&w, 0, sizeof(w));
 	for (size_t s = 0; s < n && r == 0; s++) {
-		wsite w;
-		memset(&w, 0, sizeof(w));
 		have_default |= strcmp(ss_storage_at(st, s)->name, SS_WINSCP_DEFAULT_SETTINGS) == 0;
 		r = read_site(st, s, &w, d);
 		if (r == 0)
 			r = apply_site(st, s, &w, p, d);
-		wsite_free(&w);
 	}
+	wsite_free(&w);
 	size_t def;
 	if (r == 0 && !have_default &&
 	    (ss_storage_create(st, MUNGED_DEFAULT, &def, d) < 0 ||
@@ -739,18 +776,19 @@ static int audit_store(ss_storage *st, const char *path, ss_scopes *out, ss_diag
 	 * replaced by one error scope, so they wait for the engine. */
 	int settle = strcmp(ss_storage_backend_name(st), "winreg") != 0;
 	int r = 0;
+	/* One site read after the other into the same buffers. */
+	wsite w;
+	memset(&w, 0, sizeof(w));
 	for (size_t s = 0; s < n && r == 0; s++) {
-		wsite w;
-		memset(&w, 0, sizeof(w));
 		r = read_site(st, s, &w, d);
 		ss_scope *sc =
 		    r == 0 ? ss_scopes_add(out, "winscp", path, ss_storage_at(st, s)->name) : NULL;
 		if (r == 0 && (!sc || evaluate(&w, sc) < 0))
 			r = ss_diag_oom(d);
-		wsite_free(&w);
 		if (r == 0 && settle)
 			r = ss_scopes_settle(out, d);
 	}
+	wsite_free(&w);
 	return r;
 }
 

@@ -43,6 +43,11 @@ typedef struct ss_storage_backend {
 	char *(*file_of)(const ss_storage *st, const char *raw);
 	int (*get_many)(ss_storage *st, size_t s, const char *const *names, size_t n,
 			ss_svalue *out, ss_diag *d);
+	/* Optional: get_many's values as views (ss_storage_view_many), with
+	 * where and shown left to the view's line, name, data and quoted.
+	 * NULL: ss_storage_view_many reads through get_many. */
+	int (*view_many)(ss_storage *st, size_t s, const char *const *names, size_t n,
+			 ss_sview *out, ss_diag *d);
 	int (*next)(ss_storage *st, size_t s, ss_storage_cursor *c, ss_svalue *out, ss_diag *d);
 	/* v->type is SS_STYPE_DWORD (v->dword) or SS_STYPE_STRING (v->text). */
 	int (*set)(ss_storage *st, size_t s, const char *name, const ss_svalue *v, ss_diag *d);
@@ -74,15 +79,18 @@ struct ss_storage {
 			 * no allocation each) */
 	size_t *handle; /* per session: the backend's block, section or file */
 	size_t n, cap;
-	/* The sessions by raw name (open addressing, linear probing); only
-	 * the first of names that fold_case takes as one is there, as a scan
-	 * finds it first. */
-	struct storage_slot *index;
-	size_t index_cap; /* a power of two, at least twice n; 0: none yet */
+	/* The sessions by raw name (see storage.c), made when names are
+	 * asked for; never NULL once the storage is allocated. */
+	struct storage_index *index;
+	ss_buf unescaped; /* a session's name on its way into `names` */
 	/* The sessions in the order of their raw names as the store compares
 	 * them, for ss_storage_has_prefix; NULL until asked, and again when
 	 * a session joins or leaves the list. */
 	struct storage_named *sorted;
+	/* The values that the last ss_storage_view_many of a backend without
+	 * view_many read, which its views borrow from. */
+	ss_svalue *kept;
+	size_t nkept;
 	int committed;
 	int fresh; /* a store that does not exist yet: the backend lists nothing */
 	void *priv;
@@ -107,6 +115,9 @@ int storage_add_session(ss_storage *st, const char *raw, size_t len, const char 
 /* Fills the common fields of a found value; `name` is copied. The
  * caller fills type and data. */
 int storage_value_init(ss_svalue *v, const char *name, size_t len, char *where, size_t order);
+
+/* The owned value of a view that a backend's view_many filled. */
+int storage_value_of_view(const ss_storage *st, const ss_sview *v, ss_svalue *out);
 
 /* storage_value_init for a value of a text store, found at `line` (where
  * is "file:line"), shown as "asked"=data (the stored name when asked is

@@ -112,8 +112,10 @@ static int ini_open(ss_storage *st, ss_diag *d)
 		}
 		last[i] = i;
 		const char *name = ss_winini_section_name(ini, i);
-		/* Deeper sections are subkeys of a session, not sessions. */
-		if (s->name_len <= plen || !ss_key_eq(name, plen, prefix, plen) ||
+		/* Deeper sections are subkeys of a session, not sessions. The
+		 * prefix mostly comes in the case asked for (memcmp). */
+		if (s->name_len <= plen ||
+		    (memcmp(name, prefix, plen) != 0 && !ss_key_eq(name, plen, prefix, plen)) ||
 		    memchr(name + plen, '\\', s->name_len - plen))
 			continue;
 		r = storage_add_session(st, name + plen, s->name_len - plen, st->path, i, d);
@@ -204,21 +206,22 @@ static int is_key(const ss_winini *ini, const ss_winini_key *k, const char *name
 	return k->name_len == len && same_name(ss_winini_key_name(ini, k), name, len);
 }
 
-static int fill(const ss_winini *ini, const ss_winini_key *k, ss_svalue *out)
+/* The view of key k: borrowed from the text, nothing formatted. */
+static void fill(const ss_winini *ini, const ss_winini_key *k, ss_sview *out)
 {
 	const char *name = ss_winini_key_name(ini, k), *val = ss_winini_key_value(ini, k);
-	/* Without a lone CR the index counts the text's own lines. */
-	char *where = ini->lines ? storage_where(ini->text, k->name_start)
-				 : storage_where_line(ini->text, k->line);
-	if (storage_value_init(out, name, k->name_len, where, k->line) < 0)
-		return -1;
+	out->present = 1;
 	out->type = SS_STYPE_TEXT;
-	out->text = ss_strndup(val, k->value_len);
-	out->shown = storage_shown(0, name, k->name_len, val, k->value_len);
+	out->text = out->data_ = val;
+	out->text_len = out->data_len_ = k->value_len;
+	out->name_ = name;
+	out->name_len_ = k->name_len;
+	out->order = k->line;
+	/* Without a lone CR the index counts the text's own lines. */
+	out->line_ = ini->lines ? ss_text_line_at(ini->text, k->name_start) : k->line;
 	long v;
 	out->is_int = out->plain = ss_winini_parse_int(val, k->value_len, &v) == 0;
 	out->ival = out->is_int ? v : 0;
-	return out->text && out->shown ? 0 : -1;
 }
 
 /* The names a get_many asks for, with their lengths, and by length: bit i
@@ -232,44 +235,73 @@ typedef struct asked {
 	size_t n;
 	uint32_t bucket[16];
 	int many;
+	/* The first bytes of the names, in both cases (ss_key_eq folds
+	 * ASCII letters), for ss_winini_next_key_of; NULL when a name is
+	 * empty (a key line "=value" is that name). */
+	uint64_t first_bytes[4];
+	const uint64_t *first;
 } asked;
+
+/* Notes names[i]'s first byte, both cases of a letter. */
+static void ask_first(asked *a, const char *name)
+{
+	unsigned char c = (unsigned char)name[0], other = c;
+	if (c >= 'A' && c <= 'Z')
+		other = (unsigned char)(c - 'A' + 'a');
+	else if (c >= 'a' && c <= 'z')
+		other = (unsigned char)(c - 'a' + 'A');
+	a->first_bytes[c / 64] |= (uint64_t)1 << (c % 64);
+	a->first_bytes[other / 64] |= (uint64_t)1 << (other % 64);
+}
 
 /* Whether key k, named `name`, is names[i] and not yet found. */
 static int wanted(const ss_winini_key *k, const char *name, const asked *a, size_t i,
-		  const ss_svalue *out)
+		  const ss_sview *out)
 {
 	return k->name_len == a->lens[i] && !out[i].present &&
 	       same_name(name, a->names[i], k->name_len);
 }
 
 /* Fills out[i] for every name asked that key k is (the first key wins). */
-static int take_key(const ss_winini *ini, const ss_winini_key *k, const asked *a, ss_svalue *out)
+static void take_key(const ss_winini *ini, const ss_winini_key *k, const asked *a, ss_sview *out)
 {
 	uint32_t bits = a->bucket[k->name_len % 16];
 	if (!bits && !a->many)
-		return 0;
+		return;
 	const char *name = ss_winini_key_name(ini, k);
-	for (size_t i = 0; i < a->n && (bits || a->many); i++, bits >>= 1)
-		if ((a->many || (bits & 1)) && wanted(k, name, a, i, out) &&
-		    fill(ini, k, &out[i]) < 0)
-			return -1;
-	return 0;
+	if (a->many) {
+		for (size_t i = 0; i < a->n; i++)
+			if (wanted(k, name, a, i, out))
+				fill(ini, k, &out[i]);
+		return;
+	}
+	/* The names of the bucket, lowest bit first: in the order asked. */
+	for (; bits; bits &= bits - 1) {
+		size_t i = (size_t)__builtin_ctz(bits);
+		if (wanted(k, name, a, i, out))
+			fill(ini, k, &out[i]);
+	}
 }
 
-static int ini_get_many(ss_storage *st, size_t s, const char *const *names, size_t n,
-			ss_svalue *out, ss_diag *d)
+static int ini_view_many(ss_storage *st, size_t s, const char *const *names, size_t n,
+			 ss_sview *out, ss_diag *d)
 {
 	if (st->sessions[s].created)
 		return 0;
 	inipriv *p = P(st);
 	size_t small[16];
-	asked a = {names, n <= 16 ? small : malloc(n * sizeof(size_t)), n, {0}, n > 32};
+	asked a = {names, n <= 16 ? small : malloc(n * sizeof(size_t)), n, {0}, n > 32, {0}, NULL};
 	if (!a.lens)
 		return ss_diag_oom(d);
+	a.first = a.first_bytes;
 	for (size_t i = 0; i < n; i++) {
 		a.lens[i] = strlen(names[i]);
 		if (i < 32)
 			a.bucket[a.lens[i] % 16] |= (uint32_t)1 << i;
+		if (a.lens[i] == 0)
+			a.first = NULL;
+		else
+			ask_first(&a, names[i]);
 	}
 	/* TMemIniFile reads the first key of a name in the first section.
 	 * A storage that will be written reads the session's keys into the
@@ -279,17 +311,32 @@ static int ini_get_many(ss_storage *st, size_t s, const char *const *names, size
 	if (st->cs) {
 		r = keys_of(st, s, d);
 		for (size_t j = 0; r == 0 && j < p->cn && p->ck[j].section == st->handle[s]; j++)
-			if (take_key(&p->ini, &p->ck[j].k, &a, out) < 0)
-				r = ss_diag_oom(d);
+			take_key(&p->ini, &p->ck[j].k, &a, out);
 	} else {
 		size_t cursor = 0;
 		ss_winini_key k;
-		while (r == 0 && ss_winini_next_key(&p->ini, st->handle[s], &cursor, &k))
-			if (take_key(&p->ini, &k, &a, out) < 0)
-				r = ss_diag_oom(d);
+		while (ss_winini_next_key_of(&p->ini, st->handle[s], &cursor, a.first, &k))
+			take_key(&p->ini, &k, &a, out);
 	}
 	if (n > 16)
 		free(a.lens);
+	return r;
+}
+
+/* The views, made owned values. */
+static int ini_get_many(ss_storage *st, size_t s, const char *const *names, size_t n,
+			ss_svalue *out, ss_diag *d)
+{
+	ss_sview small[8], *v = n <= 8 ? small : calloc(n, sizeof(*v));
+	if (!v)
+		return ss_diag_oom(d);
+	memset(v, 0, n * sizeof(*v));
+	int r = ini_view_many(st, s, names, n, v, d);
+	for (size_t i = 0; r == 0 && i < n; i++)
+		if (v[i].present && storage_value_of_view(st, &v[i], &out[i]) < 0)
+			r = ss_diag_oom(d);
+	if (v != small)
+		free(v);
 	return r;
 }
 
@@ -310,7 +357,9 @@ static int ini_next(ss_storage *st, size_t s, ss_storage_cursor *c, ss_svalue *o
 			j++;
 		if (j == c->a) {
 			c->a++;
-			return fill(&p->ini, k, out) < 0 ? ss_diag_oom(d) : 1;
+			ss_sview v = {0};
+			fill(&p->ini, k, &v);
+			return storage_value_of_view(st, &v, out) < 0 ? ss_diag_oom(d) : 1;
 		}
 	}
 	return 0;
@@ -502,6 +551,7 @@ const ss_storage_backend ss_storage_winini = {
     .close = ini_close,
     .fold_case = 1,
     .get_many = ini_get_many,
+    .view_many = ini_view_many,
     .next = ini_next,
     .set = ini_set,
     .del = ini_del,

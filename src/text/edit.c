@@ -175,6 +175,27 @@ static int cmp_edit(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+/* Sorts v[0..n) by cmp_edit. Edits come nearly in order (a store plans
+ * them front to back, a few out of order within one session: a 100,000-
+ * site apply makes 300,000), so insertion sort, which costs their number
+ * plus how far each one moves; past a budget of moves (a list in no
+ * particular order) qsort takes the rest. */
+static void sort_edits(const ss_edit **v, size_t n)
+{
+	size_t moves = 0, budget = 8 * n + 64;
+	for (size_t i = 1; i < n; i++) {
+		const ss_edit *x = v[i];
+		size_t j = i;
+		for (; j > 0 && cmp_edit(&v[j - 1], &x) > 0 && moves < budget; j--, moves++)
+			v[j] = v[j - 1];
+		v[j] = x;
+		if (moves == budget) {
+			qsort(v, n, sizeof(*v), cmp_edit);
+			return;
+		}
+	}
+}
+
 /* The edits in order of position (pointers: a large edit list is not
  * copied), checked for overlaps. */
 static const ss_edit **sorted_edits(const ss_text *t, const ss_edits *e, ss_diag *d)
@@ -186,7 +207,7 @@ static const ss_edit **sorted_edits(const ss_text *t, const ss_edits *e, ss_diag
 	}
 	for (size_t i = 0; i < e->n; i++)
 		v[i] = &e->v[i];
-	qsort(v, e->n, sizeof(*v), cmp_edit);
+	sort_edits(v, e->n);
 	for (size_t i = 0; i < e->n; i++) {
 		if (v[i]->end > t->len || (i && v[i]->start < v[i - 1]->end)) {
 			free(v);

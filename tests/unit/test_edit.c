@@ -1,4 +1,5 @@
 /* The edit list: rendering, line helpers and unified diffs. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -116,6 +117,35 @@ static void test_inserts_at_one_place_keep_order(void **state)
 	assert_string_equal(render(f), "1\n2\ny\n");
 }
 
+/* Edits render in order of position whatever the order they were planned
+ * in: nearly in order (pairs swapped), backwards (past the insertion
+ * sort's budget), and with inserts at the place a replacement starts. */
+static void test_edits_in_any_order(void **state)
+{
+	fixture *f = *state;
+	enum { N = 400 };
+	ss_buf text = SS_BUF_INIT, want = SS_BUF_INIT;
+	for (size_t i = 0; i < N; i++) {
+		assert_int_equal(ss_buf_adds(&text, "a\n"), 0);
+		assert_int_equal(ss_buf_addf(&want, "<%zu>%c\n", i, (char)('A' + i % 26)), 0);
+	}
+	load(f, ss_buf_str(&text));
+	for (int backwards = 0; backwards < 2; backwards++) {
+		ss_edits_free(&f->e);
+		for (size_t k = 0; k < N; k++) {
+			/* Nearly in order: 1, 0, 3, 2, ...; or N-1 down to 0. */
+			size_t i = backwards ? N - 1 - k : k ^ 1;
+			char rep = (char)('A' + i % 26), mark[16];
+			assert_int_equal(ss_edits_replace(&f->e, 2 * i, 2 * i + 1, &rep, 1), 0);
+			int n = snprintf(mark, sizeof(mark), "<%zu>", i);
+			assert_int_equal(ss_edits_insert(&f->e, 2 * i, mark, (size_t)n), 0);
+		}
+		assert_string_equal(render(f), ss_buf_str(&want));
+	}
+	ss_buf_release(&text);
+	ss_buf_release(&want);
+}
+
 static void test_overlap_is_an_error(void **state)
 {
 	fixture *f = *state;
@@ -194,6 +224,7 @@ int main(void)
 	    T(test_append_ends_unterminated_last_line),
 	    T(test_append_comes_after_a_change_at_the_end),
 	    T(test_inserts_at_one_place_keep_order),
+	    T(test_edits_in_any_order),
 	    T(test_overlap_is_an_error),
 	    T(test_delete_line),
 	    T(test_diff_hunks_and_context),

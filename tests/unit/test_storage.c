@@ -258,6 +258,15 @@ static void test_list(void **state)
 			    "Default Settings");
 	assert_true(ss_storage_find(f->st, "nothere") == SIZE_MAX);
 	assert_null(ss_storage_at(f->st, NSAMPLE));
+	/* The first few questions are answered by a scan, the later ones by
+	 * the index: the same answers. */
+	for (int round = 0; round < 4; round++) {
+		for (size_t i = 0; i < NSAMPLE; i++) {
+			size_t k = dir ? sorted[i] : i;
+			assert_int_equal(ss_storage_find(f->st, SAMPLE[k].raw), i);
+		}
+		assert_true(ss_storage_find(f->st, "nothere") == SIZE_MAX);
+	}
 }
 
 static void assert_where(fixture *f, size_t i, size_t j, const ss_svalue *v)
@@ -319,6 +328,80 @@ static void test_get(void **state)
 	assert_true(m[2].order < m[0].order);
 	for (int i = 0; i < 3; i++)
 		ss_svalue_free(&m[i]);
+}
+
+/* Views tell what the owned values tell, field by field, the place and
+ * the shown line included; absent stays absent. Read-only and writable
+ * (a backend may read through its write cache), and a second read over
+ * the first. */
+static void test_view(void **state)
+{
+	fixture *f = *state;
+	const char *names[] = {"PingIntervalSecs", "Nothing", "PingInterval", "HostName",
+			       "pinginterval"};
+	enum { N = sizeof(names) / sizeof(names[0]) };
+	for (int writable = 0; writable < 2; writable++) {
+		open_store(f, writable);
+		for (int round = 0; round < 2; round++) {
+			for (size_t i = 0; i < NSAMPLE; i++) {
+				size_t s = find(f, SAMPLE[i].raw);
+				ss_svalue m[N];
+				ss_sview v[N];
+				assert_int_equal(ss_storage_get_many(f->st, s, names, N, m, &f->d), 0);
+				assert_int_equal(ss_storage_view_many(f->st, s, names, N, v, &f->d),
+						 0);
+				for (size_t k = 0; k < N; k++) {
+					assert_int_equal(v[k].present, m[k].present);
+					if (!m[k].present) {
+						ss_svalue_free(&m[k]);
+						continue;
+					}
+					assert_int_equal(v[k].type, m[k].type);
+					assert_int_equal(v[k].dword, m[k].dword);
+					assert_int_equal(v[k].is_int, m[k].is_int);
+					assert_int_equal(v[k].plain, m[k].plain);
+					assert_int_equal(v[k].ival, m[k].ival);
+					assert_int_equal(v[k].order, m[k].order);
+					if (m[k].text) {
+						assert_int_equal(v[k].text_len, strlen(m[k].text));
+						assert_memory_equal(v[k].text, m[k].text,
+								    v[k].text_len);
+					} else {
+						assert_null(v[k].text);
+					}
+					ss_buf b = SS_BUF_INIT;
+					assert_int_equal(ss_storage_view_where(f->st, &v[k], &b), 0);
+					assert_string_equal(ss_buf_str(&b), m[k].where);
+					ss_buf_reset(&b);
+					assert_int_equal(ss_storage_view_shown(&v[k], &b), 0);
+					assert_string_equal(ss_buf_str(&b), m[k].shown);
+					ss_buf_release(&b);
+					ss_svalue_free(&m[k]);
+				}
+				/* The sample's values are there, at their lines. */
+				for (size_t j = 0; j < SAMPLE[i].nv; j++) {
+					size_t k = 0;
+					while (strcmp(names[k], SAMPLE[i].v[j].name) != 0)
+						k++;
+					assert_true(v[k].present);
+					char *want = ss_asprintf("%s:%zu", f->file[i][j],
+								 f->line[i][j]);
+					ss_buf b = SS_BUF_INIT;
+					assert_int_equal(ss_storage_view_where(f->st, &v[k], &b), 0);
+					assert_string_equal(ss_buf_str(&b), want);
+					ss_buf_release(&b);
+					free(want);
+				}
+			}
+		}
+	}
+	/* A session number out of range is refused. */
+	ss_sview v;
+	assert_int_equal(ss_storage_view_many(f->st, NSAMPLE + 5, (const char *[]){"x"}, 1, &v,
+					      &f->d),
+			 -1);
+	assert_false(v.present);
+	ss_diag_clear(&f->d);
 }
 
 /* Enumeration: every value once, in store order. */
@@ -630,6 +713,7 @@ static void test_recognise(void **state)
 	cmocka_unit_test_prestate_setup_teardown(test_list, setup, teardown, (void *)&be),         \
 	    cmocka_unit_test_prestate_setup_teardown(test_get, setup, teardown, (void *)&be),      \
 	    cmocka_unit_test_prestate_setup_teardown(test_next, setup, teardown, (void *)&be),     \
+	    cmocka_unit_test_prestate_setup_teardown(test_view, setup, teardown, (void *)&be),     \
 	    cmocka_unit_test_prestate_setup_teardown(test_unchanged, setup, teardown,              \
 						     (void *)&be),                                 \
 	    cmocka_unit_test_prestate_setup_teardown(test_set_delete, setup, teardown,             \

@@ -162,6 +162,43 @@ static void test_ping_type(void **state)
 	assert_true(has_reason(scope(f, "empty"), "PingType= at", "is empty"));
 }
 
+/* Places and shown values in reasons: lines as the text counts them (a
+ * lone CR, which splits keys for WinSCP, is no line break of the file),
+ * values cut after 40 bytes, and each site's own, although one site is
+ * read after the other into the same buffers. */
+static void test_places_in_reasons(void **state)
+{
+	fixture *f = *state;
+	audit(f, DS "PingType=1\r\n"
+		    "[Sessions\\a]\r\nPingType=1\rPingInterval=fast\rPingIntervalSecs=20\r\n"
+		    "[Sessions\\b]\r\n\r\nPingType=0\r\n"
+		    "PingInterval=0123456789012345678901234567890123456789xyz\r\n"
+		    "PingIntervalSecs=10\r\n"
+		    "[Sessions\\c]\r\nFSProtocol=6\r\n");
+	const ss_scope *a = scope(f, "a");
+	assert_set_at(f, a, 4);
+	char *want = ss_asprintf("PingInterval=fast at %s:4 is not an integer", f->path);
+	assert_true(has_reason(a, want, NULL));
+	free(want);
+	const ss_scope *b = scope(f, "b");
+	assert_set_at(f, b, 7);
+	want = ss_asprintf("PingInterval=0123456789012345678901234567890123456789... at %s:8 is "
+			   "not an integer",
+			   f->path);
+	assert_true(has_reason(b, want, NULL));
+	free(want);
+	want = ss_asprintf("PingIntervalSecs=10 at %s:9 sets an interval, but PingType is 0 at "
+			   "%s:7",
+			   f->path, f->path);
+	assert_true(has_reason(b, want, NULL));
+	free(want);
+	assert_int_equal(b->reasons.n, 3); /* and keepalives are off */
+	want = ss_asprintf("FSProtocol=6 at %s:11: WinSCP has no keepalive for WebDAV sites",
+			   f->path);
+	assert_true(has_reason(scope(f, "c"), want, NULL));
+	free(want);
+}
+
 static void test_names_case_and_duplicates(void **state)
 {
 	fixture *f = *state;
@@ -836,6 +873,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    T(test_interval_arithmetic),
 	    T(test_ping_type),
+	    T(test_places_in_reasons),
 	    T(test_names_case_and_duplicates),
 	    T(test_no_sites),
 	    T(test_munge),
