@@ -88,6 +88,10 @@ typedef struct ss_safe_prepared ss_safe_prepared;
 #define SS_SAFE_NO_HASH 1
 int ss_safe_prepare(const ss_text *orig, const ss_source *src, const ss_write_opts *opts,
 		    const ss_sink *observe, int flags, ss_safe_prepared **out, ss_diag *d);
+/* The temporary file's fsync, which ss_safe_commit then skips: for a
+ * caller with time to wait now (another thread still works). On failure
+ * the caller aborts the write. */
+int ss_safe_sync(ss_safe_prepared *p, ss_diag *d);
 int ss_safe_commit(ss_safe_prepared *p, ss_write_result *res, ss_diag *d);
 void ss_safe_abort(ss_safe_prepared *p);
 /* The same, for callers that need neither identity nor warning. */

@@ -100,6 +100,12 @@ long ss_winini_find_section(const ss_winini *ini, const char *name, size_t len);
 /* Iterates over the keys of a section in file order: set *cursor = 0, then
  * call until it returns 0; returns 1 with *k filled per key. */
 int ss_winini_next_key(const ss_winini *ini, size_t section, size_t *cursor, ss_winini_key *k);
+/* ss_winini_next_key for the keys whose name starts with a byte c set in
+ * `first` (bit c % 64 of first[c / 64]; NULL: every key). Other lines are
+ * passed over on their first byte, without looking for '=': a reader that
+ * wants a few names of a site skips most of its lines. */
+int ss_winini_next_key_of(const ss_winini *ini, size_t section, size_t *cursor,
+			  const uint64_t *first, ss_winini_key *k);
 /* The key TMemIniFile reads for `name` in this section (the first one,
  * case-insensitive): 1 found, 0 not. */
 int ss_winini_find_key(const ss_winini *ini, size_t section, const char *name, ss_winini_key *k);

@@ -48,7 +48,7 @@ int cli_option_time(const char *command, const char *option, const char *value, 
 
 /* Appends the names of a file, one a line ("-" is standard input): line
  * ends (LF or CRLF) removed, empty lines skipped. */
-int cli_read_names(const char *path, ss_strlist *out, ss_diag *d);
+int cli_read_names(const char *path, ss_buf *out, ss_diag *d);
 
 /* Fills the text table's layout: the width ($COLUMNS, else the terminal's
  * when writing to one, else 80), $HOME and the current directory. Returns

@@ -205,33 +205,34 @@ int cli_targets(char **args, int nargs, int with_system, int for_apply, ss_targe
 	return r;
 }
 
-int cli_read_names(const char *path, ss_strlist *out, ss_diag *d)
+int cli_read_names(const char *path, ss_buf *out, ss_diag *d)
 {
 	int is_stdin = strcmp(path, "-") == 0;
 	FILE *f = is_stdin ? stdin : fopen(path, "rb");
 	if (!f)
 		return ss_diag_errno(d, path, "cannot open the host file");
-	ss_buf line = SS_BUF_INIT;
 	int r = 0, c = 0;
 	while (r == 0 && c != EOF) {
-		line.len = 0;
+		size_t at = out->len;
 		while ((c = getc(f)) != EOF && c != '\n')
-			if (ss_buf_add(&line, &(char){(char)c}, 1) < 0) {
+			if (ss_buf_addc(out, (char)c) < 0) {
 				r = ss_diag_oom(d);
 				break;
 			}
-		if (r == 0 && ss_buf_add(&line, "", 0) < 0)
-			r = ss_diag_oom(d);
-		size_t len = line.len;
-		if (r == 0 && len && line.data[len - 1] == '\r')
-			line.data[--len] = '\0';
-		if (r == 0 && len && ss_strlist_push(out, line.data) < 0)
+		size_t len = out->len - at;
+		if (r == 0 && len && out->data[out->len - 1] == '\r')
+			len--;
+		/* A name ends at a NUL byte, as a C string; an empty line is none. */
+		const char *nul = len ? memchr(out->data + at, '\0', len) : NULL;
+		out->len = at + (nul ? (size_t)(nul - (out->data + at)) : len);
+		if (out->data)
+			out->data[out->len] = '\0';
+		if (r == 0 && len && ss_buf_addc(out, '\0') < 0)
 			r = ss_diag_oom(d);
 	}
 	if (r == 0 && ferror(f))
 		r = ss_diag_errno(d, is_stdin ? "standard input" : path,
 				  "cannot read the host file");
-	ss_buf_release(&line);
 	if (!is_stdin)
 		fclose(f);
 	return r;

@@ -277,17 +277,18 @@ static int block_activity(evstate *st, const oss_block *b, const char *host, int
 static int check_unknown(evstate *st, const oss_dir *dir)
 {
 	const char *ign = st->str[OP_IGNUNK];
-	if (ign && ss_match_pattern_list(dir->str, ign, 1) == 1)
+	const char *kw = oss_dir_str(st->c, dir);
+	if (ign && ss_match_pattern_list(kw, ign, 1) == 1)
 		return 0;
 	ss_sshconf_item it;
 	if (relex(st, dir->file, dir->item, &it) < 0)
 		return -1;
 	char advice[256];
-	ss_sshkw_unknown_advice(dir->str, 0, advice, sizeof(advice));
+	ss_sshkw_unknown_advice(kw, 0, advice, sizeof(advice));
 	ss_text_error(&st->c->files[dir->file].text, st->d, it.kw_start,
 		      "Bad configuration option: %s: ssh 9.2 does not know this keyword "
 		      "and no IgnoreUnknown in force for host %s names it%s%s",
-		      dir->str, st->host, advice[0] ? "; " : "", advice);
+		      kw, st->host, advice[0] ? "; " : "", advice);
 	ss_sshconf_item_free(&it);
 	return -1;
 }
@@ -297,7 +298,7 @@ static int collect(evstate *st, const oss_block *b, const oss_dir *dir);
 static int apply_dirs(evstate *st, const oss_block *b)
 {
 	ss_openssh *c = st->c;
-	for (size_t i = b->dir_first; i < b->dir_first + b->dir_n; i++) {
+	for (size_t i = b->dir_first, end = oss_block_dir_end(c, b); i < end; i++) {
 		const oss_dir *dir = &c->dirs[i];
 		if (dir->op == OP_SETTING) {
 			if (st->col && collect(st, b, dir) < 0)
@@ -316,7 +317,7 @@ static int apply_dirs(evstate *st, const oss_block *b)
 		if (dir->op == OP_INTERVAL && value < 0)
 			continue;
 		st->val[dir->op] = value;
-		st->str[dir->op] = oss_dir_str(dir);
+		st->str[dir->op] = oss_dir_str(c, dir);
 		st->at[dir->op] = (long)i;
 	}
 	return 0;
@@ -826,7 +827,8 @@ static int accumulates(const char *kw)
 static int collect(evstate *st, const oss_block *b, const oss_dir *dir)
 {
 	ss_openssh_settings *col = st->col;
-	if (!accumulates(dir->str) && ss_openssh_settings_get(col, dir->str))
+	const char *kw = oss_dir_str(st->c, dir);
+	if (!accumulates(kw) && ss_openssh_settings_get(col, kw))
 		return 0; /* first value wins */
 	if (col->n == col->cap) {
 		size_t cap = col->cap ? col->cap * 2 : 32;
@@ -838,7 +840,7 @@ static int collect(evstate *st, const oss_block *b, const oss_dir *dir)
 	}
 	ss_openssh_setting *s = &col->v[col->n];
 	memset(s, 0, sizeof(*s));
-	s->keyword = dir->str;
+	s->keyword = kw;
 	s->literal = b->key >= 0;
 	ss_sshconf_item line, *it = &line;
 	if (relex(st, dir->file, dir->item, &line) < 0)

@@ -59,16 +59,17 @@ typedef struct oss_file {
 	int moved;	 /* the text went into a changeset */
 } oss_file;
 
-/* A setting line that evaluation looks at. 16 bytes: a fleet has several
+/* A setting line that evaluation looks at. 12 bytes: a fleet has several
  * a host. A line of a string op (oss_op_has_str) keeps its first argument
  * (or keyword), any other its number: never both. */
 typedef struct oss_dir {
 	unsigned op : 8;    /* oss_op */
-	unsigned file : 24; /* files are fewer than blocks (MAX_FILES) */
+	unsigned file : 24; /* files are fewer than blocks (OSS_MAX_FILES) */
 	uint32_t item;
 	union {
-		int32_t value;	 /* numbers and yes/no (1/0); -1 for "none" (ssh's are int) */
-		const char *str; /* the first argument's value or the keyword (see keep_str) */
+		int32_t value; /* numbers and yes/no (1/0); -1 for "none" (ssh's are int) */
+		uint32_t str;  /* the first argument's value or the keyword, in
+				  dir_strs (see oss_dir_str); 0 for none */
 	};
 } oss_dir;
 
@@ -79,10 +80,6 @@ static inline int oss_op_has_str(unsigned op)
 {
 	return op == OP_HOSTNAME || op == OP_USER || op == OP_IGNUNK || op == OP_UNKNOWN_CHECK ||
 	       op == OP_SETTING;
-}
-static inline const char *oss_dir_str(const oss_dir *d)
-{
-	return oss_op_has_str(d->op) ? d->str : NULL;
 }
 static inline long oss_dir_value(const oss_dir *d)
 {
@@ -114,10 +111,12 @@ typedef enum oss_block_kind {
 } oss_block_kind;
 
 typedef struct oss_block {
-	uint8_t kind;	 /* oss_block_kind; 40 bytes a block: a fleet has one a host */
-	uint8_t literal; /* BK_HOST whose patterns are all literal */
-	uint32_t file;
-	uint32_t item; /* the header line (BK_HOST/BK_MATCH/BK_CHECK) */
+	unsigned kind : 4;    /* oss_block_kind; 32 bytes a block: a fleet has one a host */
+	unsigned literal : 1; /* BK_HOST whose patterns are all literal */
+	unsigned direct : 1;  /* literal, its names' entries lit_first + i */
+	unsigned : 2;
+	unsigned file : 24; /* see OSS_MAX_FILES */
+	uint32_t item;	      /* the header line (BK_HOST/BK_MATCH/BK_CHECK) */
 	union {
 		int parent; /* BK_CONT: whose activity it inherits */
 		int inc;    /* BK_HOST, BK_MATCH: the block holding the Include line
@@ -129,13 +128,12 @@ typedef struct oss_block {
 		uint32_t npat; /* BK_HOST */
 		uint32_t ncrit; /* BK_MATCH */
 	};
-	uint32_t dir_first; /* at most MAX_EXPANDED setting lines */
-	uint32_t dir_n;
+	uint32_t dir_first; /* its setting lines: dirs[dir_first, the next block's
+			       dir_first or ndirs) (at most MAX_EXPANDED) */
 	union {
 		const char *const *pat; /* BK_HOST not literal: the Host line's
 					   arguments (values) */
-		uint32_t lit_first;	/* literal: its names' entries are
-					   lit_entry[lit_first .. + npat) */
+		uint32_t lit_first;	/* literal: see oss_lit_entry */
 		oss_crit *crit;		/* BK_MATCH */
 	};
 } oss_block;
@@ -199,11 +197,23 @@ struct ss_openssh {
 	int no_lines; /* lean, and the line tables are dropped after loading:
 			 oss_relex builds one again for a line it wants */
 	ss_arena strs;
+	ss_buf dir_strs; /* the setting lines' strings, NUL-terminated, at the
+			    offsets the lines hold; its first byte stands for none */
 	ss_buf at_text[3]; /* the last result's "file:line" strings */
 	long at_dir[3];	   /* the setting line each is of, + 1 (0: none) */
 };
 
 const oss_index_entry *oss_index_find(const ss_openssh *c, const char *name);
+static inline const char *oss_dir_str(const ss_openssh *c, const oss_dir *d)
+{
+	return oss_op_has_str(d->op) && d->str ? c->dir_strs.data + d->str : NULL;
+}
+/* Where the setting lines of block b end (the next block's begin). */
+static inline size_t oss_block_dir_end(const ss_openssh *c, const oss_block *b)
+{
+	size_t next = (size_t)(b - c->blocks) + 1;
+	return next < c->nblocks ? c->blocks[next].dir_first : c->ndirs;
+}
 static inline const uint32_t *oss_entry_blocks(const ss_openssh *c, const oss_index_entry *e)
 {
 	return c->index_blocks + e->first;
@@ -212,13 +222,20 @@ static inline size_t oss_entry_n(const oss_index_entry *e)
 {
 	return e[1].first - e->first;
 }
+/* The entry of name i of a literal block: lit_first + i when its names
+ * were new, each once, as the line was read (`direct`: nearly always, and
+ * then nothing is listed), else listed at lit_entry[lit_first + i]. */
+static inline uint32_t oss_lit_entry(const ss_openssh *c, const oss_block *b, size_t i)
+{
+	return b->direct ? b->lit_first + (uint32_t)i : c->lit_entry[b->lit_first + i];
+}
 /* Pattern i of a Host block, `*len` bytes (not NUL-terminated for a
  * literal block's). */
 static inline const char *oss_block_pat(const ss_openssh *c, const oss_block *b, size_t i,
 					size_t *len)
 {
 	if (b->literal) {
-		const oss_index_entry *e = &c->index[c->lit_entry[b->lit_first + i]];
+		const oss_index_entry *e = &c->index[oss_lit_entry(c, b, i)];
 		*len = e->len;
 		return e->name;
 	}

@@ -23,7 +23,7 @@ enum { KW_SLOTS = 64 }; /* a power of two */
 typedef struct loader {
 	ss_openssh *c;
 	ss_diag *d;
-	const char **ignunk; /* IgnoreUnknown values seen so far (the items' strings) */
+	uint32_t *ignunk; /* IgnoreUnknown values seen so far (in c->dir_strs) */
 	size_t nignunk;
 	int missing_empty; /* the next top-level file may be missing */
 	/* The last file included, from which block, and whether its copy held
@@ -41,7 +41,7 @@ typedef struct loader {
 	 * line's arguments are read again after each file it names). */
 	ss_sshconf_lexer lx[MAX_DEPTH + 1];
 	/* The string each op kept last: a fleet's hosts mostly share a User. */
-	const char *last_str[OP_SETTING + 1];
+	uint32_t last_str[OP_SETTING + 1];
 } loader;
 
 /* oss_keyword_find through L->kw_seen (a slot holds the last keyword
@@ -94,11 +94,22 @@ int oss_relex(const ss_openssh *c, uint32_t file, uint32_t item, ss_sshconf_item
 
 /* --- blocks and setting lines --- */
 
-/* A string of a line the tree keeps: in a lean tree a copy (the line is
- * not kept), else the line's own. NULL when memory runs out. */
-static const char *keep_str(ss_openssh *c, const char *s)
+/* A setting line's string, copied into dir_strs: where it is, 0 when
+ * memory runs out. Four bytes a line instead of a pointer's eight. */
+static uint32_t keep_str(ss_openssh *c, const char *s)
 {
-	return c->lean ? ss_arena_strndup(&c->strs, s, strlen(s)) : s;
+	ss_buf *p = &c->dir_strs;
+	if (!p->len && ss_buf_addc(p, '\0') < 0) /* offset 0: none */
+		return 0;
+	size_t at = p->len, n = strlen(s);
+	if (n >= UINT32_MAX - at || ss_buf_add(p, s, n + 1) < 0)
+		return 0;
+	return (uint32_t)at;
+}
+
+static const char *pool_str(const ss_openssh *c, uint32_t at)
+{
+	return at ? c->dir_strs.data + at : NULL;
 }
 
 /* A Host block's patterns, as evaluation and the scopes read them. */
@@ -144,6 +155,8 @@ static int index_names(loader *L, oss_block *b, uint32_t file, const ss_sshconf_
 	}
 	b->lit_first = (uint32_t)c->lit_n;
 	b->npat = (uint32_t)it->nargs;
+	size_t first_new = c->index_n;
+	int direct = 1;
 	for (size_t a = 0; a < it->nargs; a++) {
 		const ss_sshconf_arg *arg = &it->args[a];
 		const char *name = arg->value;
@@ -154,8 +167,14 @@ static int index_names(loader *L, oss_block *b, uint32_t file, const ss_sshconf_
 			name = data + arg->start;
 		else if (!(name = ss_arena_strndup(&c->strs, name, len)))
 			return ss_diag_oom(L->d);
-		if (index_add(c, name, len, &c->lit_entry[c->lit_n++]) < 0)
+		if (index_add(c, name, len, &c->lit_entry[c->lit_n]) < 0)
 			return ss_diag_oom(L->d);
+		direct &= c->lit_entry[c->lit_n++] == first_new + a;
+	}
+	if (direct) { /* no list needed */
+		c->lit_n -= it->nargs;
+		b->lit_first = (uint32_t)first_new;
+		b->direct = 1;
 	}
 	return 0;
 }
@@ -212,13 +231,12 @@ static int add_dir(loader *L, oss_op op, uint32_t file, uint32_t item, long valu
 	if (!oss_op_has_str(op))
 		dir->value = (int32_t)value;
 	else if (!str)
-		dir->str = NULL;
-	else if (L->last_str[op] && strcmp(L->last_str[op], str) == 0)
+		dir->str = 0;
+	else if (L->last_str[op] && strcmp(c->dir_strs.data + L->last_str[op], str) == 0)
 		dir->str = L->last_str[op];
 	else if (!(dir->str = L->last_str[op] = keep_str(c, str)))
 		return ss_diag_oom(L->d);
 	c->ndirs++;
-	c->blocks[c->nblocks - 1].dir_n++;
 	return 0;
 }
 
@@ -633,7 +651,7 @@ static int unknown_keyword(loader *L, uint32_t file, uint32_t item, const ss_ssh
 {
 	int covered = 0;
 	for (size_t i = 0; i < L->nignunk && !covered; i++)
-		covered = ss_match_pattern_list(it->keyword, L->ignunk[i], 1) == 1;
+		covered = ss_match_pattern_list(it->keyword, pool_str(L->c, L->ignunk[i]), 1) == 1;
 	char advice[256];
 	ss_sshkw_unknown_advice(it->keyword, 0, advice, sizeof(advice));
 	if (!covered)
@@ -746,7 +764,7 @@ static int walk_lines(loader *L, uint32_t file, int depth, int parent, size_t *a
 		if (k->op != OP_NONE && add_dir(L, k->op, file, (uint32_t)i, value, str) < 0)
 			return -1;
 		if (k->op == OP_IGNUNK) {
-			const char **v = realloc(L->ignunk, (L->nignunk + 1) * sizeof(*v));
+			uint32_t *v = realloc(L->ignunk, (L->nignunk + 1) * sizeof(*v));
 			if (!v)
 				return ss_diag_oom(L->d);
 			L->ignunk = v;
@@ -887,10 +905,10 @@ static int index_add(ss_openssh *c, const char *name, size_t len, uint32_t *entr
 
 /* 1 when an earlier name of the same Host line has the same entry ("Host
  * a a": the block is listed once). */
-static int seen_on_line(const uint32_t *entries, size_t a)
+static int seen_on_line(const ss_openssh *c, const oss_block *kb, size_t a)
 {
-	for (size_t j = 0; j < a; j++)
-		if (entries[j] == entries[a])
+	for (size_t j = 0; j < a && !kb->direct; j++)
+		if (oss_lit_entry(c, kb, j) == oss_lit_entry(c, kb, a))
 			return 1;
 	return 0;
 }
@@ -921,10 +939,9 @@ static int build_index(ss_openssh *c, ss_diag *d)
 			continue;
 		}
 		const oss_block *kb = &c->blocks[blk->key];
-		const uint32_t *le = c->lit_entry + kb->lit_first;
 		for (size_t a = 0; a < kb->npat; a++)
-			if (!seen_on_line(le, a))
-				c->index[le[a]].first++;
+			if (!seen_on_line(c, kb, a))
+				c->index[oss_lit_entry(c, kb, a)].first++;
 	}
 	/* ...then where each one's list ends, and the blocks put in from the
 	 * last, each list filled from its end: its blocks in order, `first`
@@ -939,10 +956,9 @@ static int build_index(ss_openssh *c, ss_diag *d)
 		if (c->blocks[b].key < 0)
 			continue;
 		const oss_block *kb = &c->blocks[c->blocks[b].key];
-		const uint32_t *le = c->lit_entry + kb->lit_first;
 		for (size_t a = kb->npat; a-- > 0;)
-			if (!seen_on_line(le, a))
-				c->index_blocks[--c->index[le[a]].first] = (uint32_t)b;
+			if (!seen_on_line(c, kb, a))
+				c->index_blocks[--c->index[oss_lit_entry(c, kb, a)].first] = (uint32_t)b;
 	}
 	return 0;
 }
@@ -1081,6 +1097,7 @@ void ss_openssh_free(ss_openssh *c)
 	free(c->base);
 	free(c->home);
 	ss_arena_release(&c->strs);
+	ss_buf_release(&c->dir_strs);
 	for (int k = 0; k < 3; k++)
 		ss_buf_release(&c->at_text[k]);
 	free(c);
@@ -1122,7 +1139,7 @@ const char *oss_names_next(const ss_openssh *c, oss_names *it)
 		while (blk->literal && it->a < blk->npat) {
 			/* Its names' entries are known (a probe of the table at
 			 * random costs a cache miss a name). */
-			uint32_t e = c->lit_entry[blk->lit_first + it->a++];
+			uint32_t e = oss_lit_entry(c, blk, it->a++);
 			if (it->listed[e])
 				continue;
 			it->listed[e] = 1;

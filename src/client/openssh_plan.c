@@ -216,7 +216,8 @@ static int plan_edits(ss_openssh *c, want *w, size_t nw, ss_edits *edits, ss_dia
 	/* Every existing line, whatever block it is in. */
 	for (size_t b = 0; b < c->nblocks && r == 0; b++) {
 		const oss_block *blk = &c->blocks[b];
-		for (size_t i = blk->dir_first; i < blk->dir_first + blk->dir_n && r == 0; i++) {
+		for (size_t i = blk->dir_first, end = oss_block_dir_end(c, blk); i < end && r == 0;
+		     i++) {
 			const oss_dir *dir = &c->dirs[i];
 			want *x = want_for(w, nw, dir->op);
 			if (!x)

@@ -26,7 +26,8 @@ static unsigned char *settable(const ss_openssh *c)
 		return NULL;
 	for (size_t b = c->nblocks; b-- > 0;) {
 		const oss_block *blk = &c->blocks[b];
-		for (size_t i = blk->dir_first; i < blk->dir_first + blk->dir_n && !m[b]; i++)
+		for (size_t i = blk->dir_first, end = oss_block_dir_end(c, blk); i < end && !m[b];
+		     i++)
 			m[b] = sets_keepalive(c->dirs[i].op);
 		if (!m[b])
 			continue;

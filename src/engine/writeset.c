@@ -147,7 +147,7 @@ struct ss_prehash {
 	ss_sha256_sink sha;
 	ss_os_thread *thread;
 	atomic_int stop;     /* set: the thread gives up at its next piece */
-	ss_file_identity id; /* the file as the thread read it (hash: always) */
+	ss_file_identity id; /* the file as the thread read it */
 	char hex[SS_SHA256_HEX];
 	int ok; /* id and hex are the file's */
 };
@@ -163,8 +163,9 @@ static int unchanged_while_read(const ss_stat *a, const ss_stat *b)
 	       am == bm && ac == bc;
 }
 
-/* Reads the open file to its end: its SHA-256 and content hash; 1 when
- * it was read whole (*size bytes) and stayed as `st` says meanwhile. */
+/* Reads the open file to its end: its SHA-256, and its content hash into
+ * `h` when that is not NULL; 1 when it was read whole (*size bytes) and
+ * stayed as `st` says meanwhile. */
 static int prehash_read(ss_prehash *p, int fd, const ss_stat *st, ss_content_hash *h, int64_t *size)
 {
 	unsigned char *buf = malloc(SS_TEXT_CHUNK);
@@ -176,7 +177,8 @@ static int prehash_read(ss_prehash *p, int fd, const ss_stat *st, ss_content_has
 		ssize_t n = ss_os_read_full(fd, buf, SS_TEXT_CHUNK);
 		if (n < 0 || p->sha.sink.put(p->sha.sink.ctx, buf, (size_t)n, &ignored) < 0)
 			break;
-		ss_content_hash_update(h, buf, (size_t)n);
+		if (h)
+			ss_content_hash_update(h, buf, (size_t)n);
 		*size += n;
 		done = (size_t)n < SS_TEXT_CHUNK;
 	}
@@ -196,16 +198,17 @@ static void prehash_run(void *arg)
 	ss_stat st;
 	if (ss_os_open_path_read(p->path, &fd) < 0)
 		return;
-	ss_content_hash h;
-	ss_content_hash_init(&h);
-	if (ss_os_fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-	    prehash_read(p, fd, &st, &h, &id->size)) {
+	if (ss_os_fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+		ss_os_stat_times(&st, &id->mtime_ns, &id->ctime_ns);
+		/* The content hash only where ss_file_same_read compares it. */
+		ss_content_hash h;
+		ss_content_hash_init(&h);
+		int racy = ss_file_racy(id);
+		p->ok = prehash_read(p, fd, &st, racy ? &h : NULL, &id->size);
 		id->known = 1;
 		id->dev = st.st_dev;
 		id->ino = st.st_ino;
-		id->hash = ss_content_hash_final(&h);
-		ss_os_stat_times(&st, &id->mtime_ns, &id->ctime_ns);
-		p->ok = 1;
+		id->hash = racy ? ss_content_hash_final(&h) : 0;
 	}
 	ss_os_close(fd);
 }
@@ -276,6 +279,12 @@ static int prepare_prehashed(const ss_write_item *v, const ss_write_opts *wo,
 	if (ss_os_thread_start(&thread, hash_source, &ah) < 0)
 		thread = NULL; /* hashed later, from the item (describe_item) */
 	int r = ss_safe_prepare(v->text, &src, wo, NULL, SS_SAFE_NO_HASH, out, d);
+	/* The disk's work while that thread still hashes. */
+	if (r == 0 && thread && ss_safe_sync(*out, d) < 0) {
+		ss_safe_abort(*out);
+		*out = NULL;
+		r = -1;
+	}
 	ss_os_thread_join(thread);
 	h->have_before = 1;
 	if (r == 0 && thread && ah.ok) {

@@ -235,7 +235,24 @@ typedef struct asked {
 	size_t n;
 	uint32_t bucket[16];
 	int many;
+	/* The first bytes of the names, in both cases (ss_key_eq folds
+	 * ASCII letters), for ss_winini_next_key_of; NULL when a name is
+	 * empty (a key line "=value" is that name). */
+	uint64_t first_bytes[4];
+	const uint64_t *first;
 } asked;
+
+/* Notes names[i]'s first byte, both cases of a letter. */
+static void ask_first(asked *a, const char *name)
+{
+	unsigned char c = (unsigned char)name[0], other = c;
+	if (c >= 'A' && c <= 'Z')
+		other = (unsigned char)(c - 'A' + 'a');
+	else if (c >= 'a' && c <= 'z')
+		other = (unsigned char)(c - 'a' + 'A');
+	a->first_bytes[c / 64] |= (uint64_t)1 << (c % 64);
+	a->first_bytes[other / 64] |= (uint64_t)1 << (other % 64);
+}
 
 /* Whether key k, named `name`, is names[i] and not yet found. */
 static int wanted(const ss_winini_key *k, const char *name, const asked *a, size_t i,
@@ -273,13 +290,18 @@ static int ini_view_many(ss_storage *st, size_t s, const char *const *names, siz
 		return 0;
 	inipriv *p = P(st);
 	size_t small[16];
-	asked a = {names, n <= 16 ? small : malloc(n * sizeof(size_t)), n, {0}, n > 32};
+	asked a = {names, n <= 16 ? small : malloc(n * sizeof(size_t)), n, {0}, n > 32, {0}, NULL};
 	if (!a.lens)
 		return ss_diag_oom(d);
+	a.first = a.first_bytes;
 	for (size_t i = 0; i < n; i++) {
 		a.lens[i] = strlen(names[i]);
 		if (i < 32)
 			a.bucket[a.lens[i] % 16] |= (uint32_t)1 << i;
+		if (a.lens[i] == 0)
+			a.first = NULL;
+		else
+			ask_first(&a, names[i]);
 	}
 	/* TMemIniFile reads the first key of a name in the first section.
 	 * A storage that will be written reads the session's keys into the
@@ -293,7 +315,7 @@ static int ini_view_many(ss_storage *st, size_t s, const char *const *names, siz
 	} else {
 		size_t cursor = 0;
 		ss_winini_key k;
-		while (ss_winini_next_key(&p->ini, st->handle[s], &cursor, &k))
+		while (ss_winini_next_key_of(&p->ini, st->handle[s], &cursor, a.first, &k))
 			take_key(&p->ini, &k, &a, out);
 	}
 	if (n > 16)

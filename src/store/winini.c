@@ -141,18 +141,24 @@ static int split_lone_cr(ss_winini *ini)
 	return 0;
 }
 
+/* Whether byte c is set in the bitmap `first` (NULL: every byte). */
+static int first_byte_in(const uint64_t *first, unsigned char c)
+{
+	return !first || (first[c / 64] >> (c % 64) & 1);
+}
+
 /* A non-blank, non-comment line of a section that holds '=' is a key.
  * The line is trimmed first, so the name needs no trimming on its left
  * nor the value on its right (locals, not *k: the compiler keeps them in
- * registers). */
-static int key_at(const ss_winini *ini, size_t ln, ss_winini_key *k)
+ * registers). Only a key whose first byte is in `first`. */
+static int key_at(const ss_winini *ini, size_t ln, const uint64_t *first, ss_winini_key *k)
 {
 	const char *data = ini->text->data;
 	ss_winini_line l = line_of(ini, ln);
 	size_t start = l.start, end = l.start + l.len;
 	while (start < end && is_trim(data[start]))
 		start++;
-	if (start == end || data[start] == ';')
+	if (start == end || data[start] == ';' || !first_byte_in(first, (unsigned char)data[start]))
 		return 0;
 	while (is_trim(data[end - 1]))
 		end--;
@@ -280,18 +286,24 @@ long ss_winini_find_section(const ss_winini *ini, const char *name, size_t len)
 	return -1;
 }
 
-int ss_winini_next_key(const ss_winini *ini, size_t section, size_t *cursor, ss_winini_key *k)
+int ss_winini_next_key_of(const ss_winini *ini, size_t section, size_t *cursor,
+			  const uint64_t *first, ss_winini_key *k)
 {
 	const ss_winini_section *s = &ini->sections[section];
 	size_t ln = *cursor ? *cursor : s->line + 1;
 	for (; ln <= s->last_line && ln < s->end_line; ln++) {
-		if (key_at(ini, ln, k)) {
+		if (key_at(ini, ln, first, k)) {
 			*cursor = ln + 1;
 			return 1;
 		}
 	}
 	*cursor = ln;
 	return 0;
+}
+
+int ss_winini_next_key(const ss_winini *ini, size_t section, size_t *cursor, ss_winini_key *k)
+{
+	return ss_winini_next_key_of(ini, section, cursor, NULL, k);
 }
 
 int ss_winini_find_key(const ss_winini *ini, size_t section, const char *name, ss_winini_key *k)

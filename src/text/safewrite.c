@@ -40,6 +40,7 @@ typedef struct wctx {
 	char *bakname;	      /* in bakdir */
 	int bakdir;
 	int backed_up; /* a backup was made by this write */
+	int synced;    /* the temporary file is on disk (ss_safe_sync) */
 } wctx;
 
 /* The real file behind the path (following symbolic links), which is what
@@ -556,7 +557,7 @@ static void discard(wctx *w)
  * the replace; what was made is undone on failure. */
 static int sync_check_commit(wctx *w, ss_write_result *res)
 {
-	int r = sync_temp(w);
+	int r = w->synced ? 0 : sync_temp(w);
 	if (r == 0)
 		r = last_check(w);
 	if (r == 0)
@@ -606,6 +607,14 @@ int ss_safe_prepare(const ss_text *orig, const ss_source *src, const ss_write_op
 	p->w.observe = NULL;
 	*out = p;
 	return 0;
+}
+
+int ss_safe_sync(ss_safe_prepared *p, ss_diag *d)
+{
+	p->w.d = d;
+	int r = sync_temp(&p->w);
+	p->w.synced = r == 0;
+	return r;
 }
 
 int ss_safe_commit(ss_safe_prepared *p, ss_write_result *res, ss_diag *d)

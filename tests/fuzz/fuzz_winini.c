@@ -66,6 +66,31 @@ int fuzz_winscp_items(const ss_text *t, ss_strlist *out)
 	return ini_items(t, out);
 }
 
+/* ss_winini_next_key_of gives the keys of ss_winini_next_key whose name
+ * starts with a byte of its set, in the same order; the set is drawn from
+ * the input's first byte. */
+static void check_keys_of(const ss_winini *ini, unsigned char seed)
+{
+	uint64_t first[4] = {0};
+	for (unsigned c = seed; c < 256; c += 7u + seed % 5u)
+		first[c / 64] |= (uint64_t)1 << (c % 64);
+	for (size_t s = 0; s < ini->nsections; s++) {
+		size_t all = 0, some = 0;
+		ss_winini_key k, m;
+		while (ss_winini_next_key(ini, s, &all, &k)) {
+			const char *name = ss_winini_key_name(ini, &k);
+			unsigned char c = (unsigned char)(k.name_len ? name[0] : '=');
+			if (!(first[c / 64] >> (c % 64) & 1))
+				continue;
+			FUZZ_CHECK(ss_winini_next_key_of(ini, s, &some, first, &m) &&
+				       m.line == k.line && m.name_start == k.name_start,
+				   "next_key_of missed a key of its first bytes");
+		}
+		FUZZ_CHECK(!ss_winini_next_key_of(ini, s, &some, first, &m),
+			   "next_key_of gave a key of another first byte");
+	}
+}
+
 int fuzz_winini(const uint8_t *data, size_t size)
 {
 	ss_text t;
@@ -73,6 +98,7 @@ int fuzz_winini(const uint8_t *data, size_t size)
 	if (ss_text_from_bytes(&t, "WinSCP.ini", data, size, &d) == 0) {
 		ss_winini ini;
 		FUZZ_CHECK(ss_winini_parse(&ini, &t, &d) == 0, "TMemIniFile reads anything");
+		check_keys_of(&ini, size ? data[0] : 0);
 		ss_edits e = SS_EDITS_INIT;
 		ss_buf out = SS_BUF_INIT;
 		FUZZ_CHECK(ss_edits_render_file(&t, &e, &out, &d) == 0, "render failed");

@@ -74,6 +74,18 @@ import json, sys
 got = [s["scope"] for s in json.load(open(sys.argv[1]))["scopes"]]
 assert got == ["bastion", "web1"], got
 PY
+# The names go into one buffer: a NUL byte ends a name as it ends a C
+# string, a last line needs no LF, and --host and --host-file keep their
+# order (an empty --host too).
+printf 'b\0junk\r\n\r\nlast' >nul.txt
+"$SSHSYNC" audit --format json --host first --host-file nul.txt --host '' \
+	--host-file hosts.txt ssh:pat.cfg >order.json
+check "--host and --host-file names in order, NUL ends a name" "$PY" - order.json <<'PY'
+import json, sys
+got = [s["scope"] for s in json.load(open(sys.argv[1]))["scopes"]]
+assert got == ["first", "b", "last", "", "bastion", "x.corp.example.com",
+               "legacy.corp.example.com"], got
+PY
 expect_status 2 "--host-file of a missing file exits 2" \
 	"$SSHSYNC" audit --host-file missing.txt ssh:pat.cfg 2>/dev/null
 

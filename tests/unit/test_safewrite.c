@@ -542,20 +542,46 @@ static void test_prepare_then_abort(void **state)
 	assert_names(f->dir, "config");
 }
 
-/* A change between the preparation and the commit is refused by the
- * commit's last check, and nothing is left behind. */
-static void test_commit_refuses_a_change_after_prepare(void **state)
+/* A change between the preparation (and, with `sync_first`, the early
+ * sync) and the commit is refused by the commit's last check, and nothing
+ * is left behind. */
+static void refuses_a_change_after_prepare(fixture *f, int sync_first)
 {
-	fixture *f = *state;
 	load(f, f->file);
 	ss_write_opts o = {1, NULL, 0};
 	ss_source src = {NULL, NULL, "mine\n", 5};
 	ss_safe_prepared *p = NULL;
 	assert_int_equal(ss_safe_prepare(&f->t, &src, &o, NULL, 0, &p, &f->d), 0);
+	if (sync_first)
+		assert_int_equal(ss_safe_sync(p, &f->d), 0);
 	tu_write_str(f->file, "another\n");
 	assert_int_equal(ss_safe_commit(p, NULL, &f->d), -1);
 	assert_non_null(strstr(f->d.message, "changed since"));
 	assert_content(f->file, "another\n");
+}
+
+static void test_commit_refuses_a_change_after_prepare(void **state)
+{
+	fixture *f = *state;
+	refuses_a_change_after_prepare(f, 0);
+	assert_names(f->dir, "config");
+}
+
+/* A temporary file synced early (ss_safe_sync) is committed as usual,
+ * and the commit's last check still refuses a change made after it. */
+static void test_sync_before_commit(void **state)
+{
+	fixture *f = *state;
+	ss_safe_prepared *p = NULL;
+	ss_source synced = {NULL, NULL, "synced\n", 7};
+	load(f, f->file);
+	assert_int_equal(ss_safe_prepare(&f->t, &synced, NULL, NULL, 0, &p, &f->d), 0);
+	assert_int_equal(ss_safe_sync(p, &f->d), 0);
+	assert_content(f->file, "old\n");
+	assert_int_equal(ss_safe_commit(p, NULL, &f->d), 0);
+	assert_content(f->file, "synced\n");
+	ss_text_free(&f->t);
+	refuses_a_change_after_prepare(f, 1);
 	assert_names(f->dir, "config");
 }
 
@@ -624,6 +650,7 @@ int main(void)
 	    T(test_prepare_then_abort),
 	    T(test_commit_refuses_a_change_after_prepare),
 	    T(test_same_read_by_times_or_hashes),
+	    T(test_sync_before_commit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -310,6 +310,37 @@ static void test_malformed_lines(void **state)
 	assert_int_equal(ss_winini_find_section(&f->ini, "y", 1), 1);
 }
 
+/* Keys by their first byte: others, comments and lines without '=' are
+ * passed over; the name's first byte counts, after the leading blanks. */
+static void test_next_key_of_first_bytes(void **state)
+{
+	fixture *f = *state;
+	load(f, "[A]\nHost=h\n;Ping=c\n  ping = 1\nPort=22\nPx no equals\n=empty\nNote=n\n");
+	uint64_t first[4] = {0};
+	first['P' / 64] |= (uint64_t)1 << ('P' % 64);
+	first['p' / 64] |= (uint64_t)1 << ('p' % 64);
+	size_t cursor = 0, n = 0;
+	ss_winini_key k;
+	static const size_t lines[] = {3, 4};
+	while (ss_winini_next_key_of(&f->ini, 0, &cursor, first, &k)) {
+		assert_true(n < 2);
+		assert_int_equal(k.line, lines[n++]);
+	}
+	assert_int_equal(n, 2);
+	/* '=' for an empty name; NULL for every key, as ss_winini_next_key. */
+	memset(first, 0, sizeof(first));
+	first['=' / 64] |= (uint64_t)1 << ('=' % 64);
+	cursor = 0;
+	assert_true(ss_winini_next_key_of(&f->ini, 0, &cursor, first, &k));
+	assert_int_equal(k.line, 6);
+	assert_int_equal(k.name_len, 0);
+	assert_false(ss_winini_next_key_of(&f->ini, 0, &cursor, first, &k));
+	cursor = n = 0;
+	while (ss_winini_next_key_of(&f->ini, 0, &cursor, NULL, &k))
+		n++;
+	assert_int_equal(n, 5);
+}
+
 static void test_next_key_in_order(void **state)
 {
 	fixture *f = *state;
@@ -574,6 +605,7 @@ int main(void)
 	    T(test_edits_in_a_long_line_file),
 	    T(test_malformed_lines),
 	    T(test_next_key_in_order),
+	    T(test_next_key_of_first_bytes),
 	    T(test_utf8_bom),
 	    T(test_index_against_model),
 	    T(test_lone_cr_is_a_line_break),
