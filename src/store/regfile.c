@@ -514,9 +514,21 @@ void ss_regfile_free(ss_regfile *rf)
  * data lines never start with '"' or '@'. */
 static size_t next_value_line(const ss_text *t, size_t li, size_t stop, size_t *p, size_t *end)
 {
+	const char *s = t->data;
 	for (; li < stop; li++) {
+		/* Most lines start at once with what they are; the byte at an
+		 * empty line's start is its ending (or the text's NUL). */
+		const ss_line *l = &t->lines[li];
+		char c = s[l->start];
+		if (c == '"' || c == '@') {
+			*p = l->start;
+			*end = l->start + l->len;
+			return li;
+		}
+		if (!is_blank(c))
+			continue;
 		line_span(t, li, p, end);
-		if (*p < *end && (t->data[*p] == '"' || t->data[*p] == '@'))
+		if (*p < *end && (s[*p] == '"' || s[*p] == '@'))
 			return li;
 	}
 	return stop;
