@@ -594,6 +594,11 @@ int ss_regfile_value_name_is(const ss_regfile *rf, const ss_regvalue *v, const c
 	const char *s = rf->text->data;
 	if (!name)
 		name = "";
+	/* Without an escape the lengths must agree: the names of a session
+	 * that start alike ("PingInterval", "PingIntervalSecs") differ there. */
+	size_t raw = v->name_end - v->name_start;
+	if (!memchr(s + v->name_start, '\\', raw) && strlen(name) != raw)
+		return 0;
 	size_t i = v->name_start, j = 0;
 	while (i < v->name_end) {
 		if (s[i] == '\\' && i + 1 < v->name_end)
@@ -618,22 +623,59 @@ static unsigned char name_first(const char *s, size_t p)
 	return (unsigned char)lower((unsigned char)s[i]);
 }
 
+/* Which names a walk looks for, by the first byte of a value line's
+ * name: `first` as name_first gives it; `after` the bytes right after the
+ * opening quote that need a closer look (either case of a first byte, an
+ * escape, the quote of ""), so that the common line, whose name starts
+ * with another byte, is passed by with one look at its first two bytes. */
+typedef struct name_filter {
+	unsigned char first[256];
+	unsigned char after[256];
+} name_filter;
+
+static void filter_add(name_filter *f, const char *name)
+{
+	unsigned char c = name ? (unsigned char)name[0] : 0;
+	f->first[lower(c)] = 1;
+	f->after[c] = f->after[lower(c)] = 1;
+	if (c >= 'a' && c <= 'z')
+		f->after[c - ('a' - 'A')] = 1;
+	f->after['"'] = f->after['\\'] = 1;
+}
+
+/* The first value line from li on (below stop) whose name may be one of
+ * the filter's, at p (after blanks) to end; stop when there is none. */
+static size_t next_candidate(const ss_text *t, size_t li, size_t stop, const name_filter *f,
+			     size_t *p, size_t *end)
+{
+	const unsigned char *u = (const unsigned char *)t->data;
+	for (; li < stop; li++) {
+		/* Line li's second byte is there: the text ends with a NUL. */
+		size_t at = t->lines[li].start;
+		if (u[at] == '"' && !f->after[u[at + 1]])
+			continue;
+		if (next_value_line(t, li, li + 1, p, end) == li &&
+		    f->first[name_first(t->data, *p)])
+			return li;
+	}
+	return stop;
+}
+
 void ss_regfile_block_values(const ss_regfile *rf, size_t b, const char *const *names, size_t n,
 			     ss_regvalue *out, unsigned char *found)
 {
 	const ss_text *t = rf->text;
 	const ss_regblock *k = &rf->blocks[b];
-	unsigned char may[256] = {0};
+	name_filter f;
+	memset(&f, 0, sizeof(f));
 	for (size_t i = 0; i < n; i++) {
 		found[i] = 0;
-		may[names[i] ? lower((unsigned char)names[i][0]) : 0] = 1;
+		filter_add(&f, names[i]);
 	}
 	size_t p, end;
-	for (size_t li = next_value_line(t, k->line + 1, k->end_line, &p, &end); li < k->end_line;
-	     li = next_value_line(t, li + 1, k->end_line, &p, &end)) {
+	for (size_t li = next_candidate(t, k->line + 1, k->end_line, &f, &p, &end);
+	     li < k->end_line; li = next_candidate(t, li + 1, k->end_line, &f, &p, &end)) {
 		ss_regvalue v;
-		if (!may[name_first(t->data, p)])
-			continue;
 		value_name_at(t, li, p, end, &v);
 		int parsed = 0;
 		for (size_t i = 0; i < n; i++) {
@@ -652,12 +694,13 @@ int ss_regfile_next_named(const ss_regfile *rf, size_t b, size_t *cursor, const 
 {
 	const ss_text *t = rf->text;
 	const ss_regblock *k = &rf->blocks[b];
-	unsigned char first = name ? (unsigned char)lower((unsigned char)name[0]) : 0;
+	name_filter f;
+	memset(&f, 0, sizeof(f));
+	filter_add(&f, name);
 	size_t p, end;
-	for (size_t li = next_value_line(t, *cursor ? *cursor : k->line + 1, k->end_line, &p, &end);
-	     li < k->end_line; li = next_value_line(t, li + 1, k->end_line, &p, &end)) {
-		if (name_first(t->data, p) != first)
-			continue;
+	for (size_t li =
+		 next_candidate(t, *cursor ? *cursor : k->line + 1, k->end_line, &f, &p, &end);
+	     li < k->end_line; li = next_candidate(t, li + 1, k->end_line, &f, &p, &end)) {
 		value_name_at(t, li, p, end, v);
 		if (!ss_regfile_value_name_is(rf, v, name))
 			continue;

@@ -698,6 +698,46 @@ static void test_mutations_parse_or_fail_cleanly(void **state)
 	assert_true(parsed > 100);
 }
 
+/* The walks that look for a few names pass most lines by after a look at
+ * their first two bytes: names that start with an escape, in the other
+ * case, after blanks, @ and "" are still found, and a name that starts as
+ * another and is longer, or is as long only once unescaped, is told apart. */
+static void test_walks_look_closer_where_a_name_may_match(void **state)
+{
+	fixture *f = *state;
+	load(f, "REGEDIT4\n[" SESS "s]\n"
+		"\"PingInterval\"=dword:1\n"
+		"\"PingIntervalSecs\"=dword:2\n"
+		"\"pINGinterval\"=dword:3\n"
+		"  \"PingIntervalSecs\"=dword:4\n"
+		"\"\\PingInterval\"=dword:5\n"
+		"\"P\\ingIntervalSecs\"=dword:6\n"
+		"\"Other\"=dword:7\n"
+		"@=\"d\"\n"
+		"\"\"=dword:8\n");
+	size_t b = key(f, SESS "s");
+	assert_int_not_equal(b, SS_REGFILE_NONE);
+	const char *names[] = {"PingInterval", "PingIntervalSecs", "", "pingintervalsecs"};
+	ss_regvalue v[4];
+	unsigned char found[4];
+	ss_regfile_block_values(&f->rf, b, names, 4, v, found);
+	const uint32_t want[] = {5, 6, 8, 6};
+	for (size_t i = 0; i < 4; i++) {
+		assert_int_equal(found[i], 1);
+		assert_int_equal(v[i].type, SS_REG_DWORD);
+		assert_int_equal(v[i].dword, want[i]);
+	}
+	const uint32_t secs[] = {2, 4, 6};
+	size_t cur = 0, n = 0;
+	ss_regvalue x;
+	while (ss_regfile_next_named(&f->rf, b, &cur, "PINGINTERVALSECS", &x)) {
+		assert_true(n < 3);
+		assert_int_equal(x.dword, secs[n++]);
+	}
+	assert_int_equal(n, 3);
+	assert_same_walk(&f->rf, b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -719,6 +759,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_corpus_round_trip, setup, teardown),
 	    cmocka_unit_test(test_regplan_keys_once_each),
 	    cmocka_unit_test_setup_teardown(test_mutations_parse_or_fail_cleanly, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_walks_look_closer_where_a_name_may_match, setup,
+					    teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
