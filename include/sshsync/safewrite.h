@@ -27,6 +27,10 @@
 #include "sshsync/text.h"
 
 #define SS_BACKUP_SUFFIX ".sshsync-bak"
+/* From this size on, the bytes that the last check reads again (a file
+ * whose times cannot tell: ss_file_racy) are read by a second thread
+ * while the temporary file is synced. */
+#define SS_REREAD_MIN ((int64_t)1 << 20)
 /* The backup directory for files that a glob may read (see engine/apply.c). */
 #define SS_HIDDEN_BACKUP_DIR ".sshsync-bak"
 

@@ -14,7 +14,17 @@
 #include "sshsync/buf.h"
 #include "sshsync/os_file.h"
 #include "sshsync/os_path.h"
+#include "sshsync/os_sys.h"
 #include "sshsync/os_user.h"
+
+/* The locked file's bytes as read again for the last check (see reread_start). */
+typedef struct reread {
+	int fd;
+	uint64_t hash;
+	int64_t size;
+	int ok;	  /* hash and size are the file's */
+	int done; /* a second thread read them */
+} reread;
 
 /* One write in progress. */
 typedef struct wctx {
@@ -41,6 +51,7 @@ typedef struct wctx {
 	int bakdir;
 	int backed_up; /* a backup was made by this write */
 	int synced;    /* the temporary file is on disk (ss_safe_sync) */
+	reread again;  /* the locked file's bytes, read while the temporary file was synced */
 } wctx;
 
 /* The real file behind the path (following symbolic links), which is what
@@ -195,8 +206,13 @@ static int verify_unchanged(wctx *w, int fd, const ss_stat *st, int bytes)
 		return 0;
 	uint64_t hash = 0;
 	int64_t size = 0;
-	if (hash_open_file(fd, &hash, &size) < 0)
+	/* Read by a second thread during the fsync (reread_start), before these times. */
+	if (w->again.done && w->again.ok && fd == w->again.fd) {
+		hash = w->again.hash;
+		size = w->again.size;
+	} else if (hash_open_file(fd, &hash, &size) < 0) {
 		return ss_diag_errno(w->d, w->orig->path, "cannot read again");
+	}
 	return size != id->size || hash != id->hash ? changed_since(w) : 0;
 }
 
@@ -359,14 +375,41 @@ static int write_temp(wctx *w, const ss_source *src)
 	return 0;
 }
 
+static void reread_run(void *arg)
+{
+	reread *a = arg;
+	a->ok = hash_open_file(a->fd, &a->hash, &a->size) == 0;
+}
+
+/* A large file whose times cannot tell a change (ss_file_racy) is read
+ * again by the last check; that read is as long as the temporary file's
+ * fsync, so a second thread makes it meanwhile. The last check still
+ * looks at the times afterwards: a change after this read that the times
+ * show is refused as before. NULL: no thread (the check reads itself). */
+static ss_os_thread *reread_start(wctx *w)
+{
+	ss_os_thread *t = NULL;
+	const ss_file_identity *id = &w->orig->id;
+	if (w->lockfd < 0 || !id->known || id->size < SS_REREAD_MIN || !ss_file_racy(id))
+		return NULL;
+	w->again.fd = w->lockfd;
+	return ss_os_thread_start(&t, reread_run, &w->again) == 0 ? t : NULL;
+}
+
 /* The temporary file on disk, before it may take the file's name. */
 static int sync_temp(wctx *w)
 {
+	ss_os_thread *t = reread_start(w);
+	int r = 0;
 	if (ss_os_fsync(w->tmpfd) < 0)
-		return ss_diag_errno(w->d, w->orig->path, "cannot fsync a temporary file for");
-	if (ss_os_fstat(w->tmpfd, &w->tmpst) < 0)
-		return ss_diag_errno(w->d, w->orig->path, "cannot read back a temporary file for");
-	return 0;
+		r = ss_diag_errno(w->d, w->orig->path, "cannot fsync a temporary file for");
+	else if (ss_os_fstat(w->tmpfd, &w->tmpst) < 0)
+		r = ss_diag_errno(w->d, w->orig->path, "cannot read back a temporary file for");
+	int e = errno;
+	ss_os_thread_join(t);
+	w->again.done = t != NULL;
+	errno = e;
+	return r;
 }
 
 static int put_fd(void *ctx, const void *data, size_t len, ss_diag *d)

@@ -8,8 +8,9 @@
 # slowest tests, whose cases come from generators or programs and read no
 # file of ../shared (sshd_oracle, ssh_differential, and the client oracles
 # migrate_oracle, hostkeys, keys: the main run has them), migrate's generated
-# round trips, and the probe's tests, which wait on the clock (probe_fake and
-# the network lab, net/: the main run has them too).
+# round trips, and the tests that time packets on the clock (wire, probe_fake
+# and the network lab, net/: the main run has them too; run here beside the
+# main run's own tests, on 2 cores, their periods drifted past tolerance).
 # It tests the committed HEAD of the source tree (uncommitted changes are
 # not in a clone).
 set -uo pipefail
@@ -33,7 +34,7 @@ check() { # WHAT COMMAND...
 
 git clone -q --no-checkout "$SSHSYNC_SOURCE" "$work/sshsync" &&
 	git -C "$work/sshsync" checkout -q --detach "$head" || exit 1
-left_out='integration/(standalone_clone|packaging|sshd_oracle|ssh_differential|migrate_oracle|hostkeys|keys|probe_fake|migrate_(ssh|putty|winscp|plink))|net/'
+left_out='integration/(standalone_clone|packaging|sshd_oracle|ssh_differential|migrate_oracle|hostkeys|keys|wire|probe_fake|migrate_(ssh|putty|winscp|plink))|net/'
 echo "testing a clone of $head in $work/sshsync (no $work/shared)"
 # Nothing of this build's environment leaks into the clone's.
 env -u SSHSYNC_SHARED -u SSHSYNC_REQUIRE_SHARED -u SSHSYNC_CORPUS -u SSHSYNC \

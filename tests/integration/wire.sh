@@ -96,7 +96,7 @@ for s in json.load(sys.stdin)["scopes"]:
     if s["scope"] == sys.argv[1]:
         print(s["period"])' "$scope"
 }
-# expect_period WHAT LOG DIRECTION WANT: the measured period (the longest
+# expect_period WHAT LOG DIRECTION WANT: the measured period (the median
 # steady gap) is WANT +-10 %.
 expect_period() {
 	local what=$1 log=$2 dir=$3 want=$4 got
@@ -112,7 +112,9 @@ expect_period() {
 	fi
 }
 # expect_dead WHAT LOG DIRECTION WANT: the silent peer is dropped WANT s
-# (+-10 %) after its last packet.
+# after its last packet, within what whole seconds allow: ssh and sshd time
+# keepalives with monotime(), in whole seconds, so the first check comes up
+# to 1 s early (CI saw 2.46 s for 3 s), and 10 % later for a slow machine.
 expect_dead() {
 	local what=$1 log=$2 dir=$3 want=$4 got
 	if ! got=$("$PY" "$LIB/wire_period.py" dead "$log" "$dir"); then
@@ -120,7 +122,7 @@ expect_dead() {
 		return
 	fi
 	echo "$what: dropped ${got}s after the last packet (expected ${want}s)"
-	if "$PY" -c 'import sys; g, w = float(sys.argv[1]), float(sys.argv[2]); sys.exit(abs(g - w) > 0.1 * w)' "$got" "$want"; then
+	if "$PY" -c 'import sys; g, w = float(sys.argv[1]), float(sys.argv[2]); sys.exit(not w - 1 <= g <= 1.1 * w)' "$got" "$want"; then
 		pass
 	else
 		fail "$what: dropped after ${got}s, expected ${want}s"

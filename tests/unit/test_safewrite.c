@@ -452,21 +452,76 @@ static void test_replace_reports_the_new_identity(void **state)
 /* A change that keeps size, inode and times (as two writes within one tick
  * of the file system's clock do) is caught by the bytes: the file changed
  * shortly before it was read, so its times cannot tell. */
-static void test_refuses_same_size_change_in_the_same_tick(void **state)
+/* The file becomes `now` after it was read, and the read's times become
+ * the ones that write gives it, as if both writes came within one tick. */
+static void change_in_the_same_tick(fixture *f, const void *now, size_t len)
 {
-	fixture *f = *state;
-	load(f, f->file);
-	tu_write_str(f->file, "new\n");
+	tu_write(f->file, now, len);
 	struct stat st;
 	assert_int_equal(stat(f->file, &st), 0);
 	f->t.id.mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
 	f->t.id.ctime_ns = (int64_t)st.st_ctim.tv_sec * 1000000000 + st.st_ctim.tv_nsec;
 	assert_true(ss_file_racy(&f->t.id));
+}
+
+static void test_refuses_same_size_change_in_the_same_tick(void **state)
+{
+	fixture *f = *state;
+	load(f, f->file);
+	change_in_the_same_tick(f, "new\n", 4);
 	ss_write_opts o = {1, NULL, 0};
 	assert_int_equal(ss_safe_write_check(&f->t, &f->d), 0); /* the times only */
 	assert_int_equal(ss_safe_write(&f->t, "mine\n", 5, &o, &f->d), -1);
 	assert_non_null(strstr(f->d.message, "changed since"));
 	assert_content(f->file, "new\n");
+	const char *names[] = {"config"};
+	assert_dir_holds(f->dir, names, 1);
+}
+
+/* A large file whose times cannot tell is read again by a second thread
+ * while the temporary file is synced (SS_REREAD_MIN): the same bytes are
+ * replaced, by a plain write and by a prepared one synced early; a change
+ * of one byte that keeps size and times is refused by both. */
+static void test_large_file_read_again_while_synced(void **state)
+{
+	fixture *f = *state;
+	size_t len = (size_t)SS_REREAD_MIN + 100;
+	char *big = malloc(len);
+	assert_non_null(big);
+	memset(big, 'a', len);
+	tu_write(f->file, big, len);
+	load(f, f->file);
+	assert_true(ss_file_racy(&f->t.id));
+	ss_write_opts o = {0, NULL, 0};
+	ss_source src = {NULL, NULL, "mine\n", 5};
+	ss_safe_prepared *p = NULL;
+	assert_int_equal(ss_safe_prepare(&f->t, &src, &o, NULL, 0, &p, &f->d), 0);
+	assert_int_equal(ss_safe_sync(p, &f->d), 0);
+	assert_int_equal(ss_safe_commit(p, NULL, &f->d), 0);
+	assert_content(f->file, "mine\n");
+	tu_write(f->file, big, len);
+	ss_text_free(&f->t);
+	load(f, f->file);
+	assert_int_equal(ss_safe_write(&f->t, "mine\n", 5, &o, &f->d), 0);
+	assert_content(f->file, "mine\n");
+
+	tu_write(f->file, big, len);
+	ss_text_free(&f->t);
+	load(f, f->file);
+	big[len / 2] = 'b';
+	change_in_the_same_tick(f, big, len);
+	assert_int_equal(ss_safe_prepare(&f->t, &src, &o, NULL, 0, &p, &f->d), 0);
+	assert_int_equal(ss_safe_sync(p, &f->d), 0);
+	assert_int_equal(ss_safe_commit(p, NULL, &f->d), -1);
+	assert_non_null(strstr(f->d.message, "changed since"));
+	ss_diag_clear(&f->d);
+	assert_int_equal(ss_safe_write(&f->t, "mine\n", 5, &o, &f->d), -1);
+	assert_non_null(strstr(f->d.message, "changed since"));
+	ss_buf now = tu_read(f->file);
+	assert_int_equal(now.len, len);
+	assert_memory_equal(now.data, big, len);
+	ss_buf_release(&now);
+	free(big);
 	const char *names[] = {"config"};
 	assert_dir_holds(f->dir, names, 1);
 }
@@ -646,6 +701,7 @@ int main(void)
 	    T(test_replace_reports_the_new_identity),
 	    T(test_refuses_same_size_change_in_the_same_tick),
 	    T(test_times_tell_a_file_read_long_after_its_change),
+	    T(test_large_file_read_again_while_synced),
 	    T(test_prepare_then_commit),
 	    T(test_prepare_then_abort),
 	    T(test_commit_refuses_a_change_after_prepare),
