@@ -70,6 +70,11 @@ int ss_os_lock_dir(int dir);
 int ss_os_rewind(int fd);
 /* Reads until `len` bytes or the end of the file: how many, or -1. */
 ssize_t ss_os_read_full(int fd, void *buf, size_t len);
+/* The same from `offset` on, where another thread may read the same file
+ * at another offset meanwhile: a read at an offset does not move the
+ * position that ss_os_read_full reads from on POSIX, but does on Windows,
+ * so a file read so is read at offsets only. */
+ssize_t ss_os_pread_full(int fd, void *buf, size_t len, uint64_t offset);
 
 /* Creates a temporary file ".NAME.sshsync-XXXXXX" in `dir` (mode 0600),
  * locked for as long as it is open, so that ss_os_remove_stale_temps of

@@ -187,6 +187,22 @@ ssize_t ss_os_read_full(int fd, void *buf, size_t len)
 	return (ssize_t)got;
 }
 
+ssize_t ss_os_pread_full(int fd, void *buf, size_t len, uint64_t offset)
+{
+	size_t got = 0;
+	while (got < len) {
+		ssize_t n = pread(fd, (char *)buf + got, len - got, (off_t)(offset + got));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	return (ssize_t)got;
+}
+
 static int random_suffix(char *out)
 {
 	static const char alphabet[] =
