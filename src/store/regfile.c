@@ -460,20 +460,28 @@ static int parse_header(ss_regfile *rf, size_t *li, ss_diag *d)
 static int parse_lines(ss_regfile *rf, size_t li, size_t stop, ss_diag *d)
 {
 	const ss_text *t = rf->text;
+	const char *s = t->data;
+	/* The current block's last value line (NULL before the first key). */
+	size_t *last = rf->nblocks ? &rf->blocks[rf->nblocks - 1].last_value_line : NULL;
 	while (li < stop) {
-		size_t p, end;
+		/* Most lines are a plain value right at their start (one after
+		 * blanks is read in full below). */
+		size_t p = t->lines[li].start, end = p + t->lines[li].len;
+		if (s[p] == '"' && last && plain_value(s, p, end)) {
+			*last = li++;
+			continue;
+		}
 		line_span(t, li, &p, &end);
-		char c = p < end ? t->data[p] : ';';
+		char c = p < end ? s[p] : ';';
 		if (c == ';') {
 			li++;
 		} else if (c == '[') {
 			if (parse_key(rf, li, p, end, d) < 0)
 				return -1;
+			last = &rf->blocks[rf->nblocks - 1].last_value_line;
 			li++;
-		} else if (c == '"' && rf->nblocks && plain_value(t->data, p, end)) {
-			rf->blocks[rf->nblocks - 1].last_value_line = li++;
 		} else if (c == '"' || c == '@') {
-			if (!rf->nblocks)
+			if (!last)
 				return ss_text_error(t, d, p,
 						     "value before the first key: expected "
 						     "a [KEY] line");
@@ -481,7 +489,7 @@ static int parse_lines(ss_regfile *rf, size_t li, size_t stop, ss_diag *d)
 			if (parse_value(t, li, p, end, &v, d) < 0)
 				return -1;
 			li += v.nlines;
-			rf->blocks[rf->nblocks - 1].last_value_line = li - 1;
+			*last = li - 1;
 		} else {
 			return ss_text_error(t, d, p,
 					     "expected a [KEY] line, a \"value\"=, @= or "
