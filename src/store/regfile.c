@@ -800,10 +800,18 @@ int ss_regfile_next_named(const ss_regfile *rf, size_t b, size_t *cursor, const 
 
 static int unescape(const char *s, size_t from, size_t to, ss_buf *out)
 {
-	for (size_t i = from; i < to; i++) {
-		if (s[i] == '\\' && i + 1 < to)
-			i++;
-		if (ss_buf_addc(out, s[i]) < 0)
+	/* The runs between escapes at once: most names and strings have none. */
+	while (from < to) {
+		const char *bs = memchr(s + from, '\\', to - from);
+		size_t run = bs ? (size_t)(bs - s) - from : to - from;
+		if (ss_buf_add(out, s + from, run) < 0)
+			return -1;
+		from += run;
+		if (from == to)
+			break;
+		if (from + 1 < to)
+			from++; /* the byte the escape stands for (a last '\\' stays) */
+		if (ss_buf_addc(out, s[from++]) < 0)
 			return -1;
 	}
 	return 0;
