@@ -795,12 +795,16 @@ static int lines_append(line_builder *b, const line_builder *o, size_t base)
 {
 	if (!b->lines)
 		return 0;
-	for (size_t i = 0; i < o->n; i++) {
-		if (b->n == b->cap && lines_grow(b) < 0)
+	while (b->cap - b->n < o->n)
+		if (lines_grow(b) < 0)
 			return -1;
-		b->lines[b->n] = o->lines[i];
-		b->lines[b->n++].start += (uint32_t)base;
+	/* A loop without a branch, which the compiler makes vector code. */
+	ss_line *to = b->lines + b->n;
+	for (size_t i = 0; i < o->n; i++) {
+		to[i] = o->lines[i];
+		to[i].start += (uint32_t)base;
 	}
+	b->n += o->n;
 	b->start = base + o->start;
 	b->scanned = base + o->scanned;
 	b->lf += o->lf;
