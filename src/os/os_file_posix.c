@@ -171,11 +171,15 @@ int ss_os_rewind(int fd)
 	return lseek(fd, 0, SEEK_SET) < 0 ? -1 : 0;
 }
 
-ssize_t ss_os_read_full(int fd, void *buf, size_t len)
+/* Reads until `len` bytes or the end: at `offset` (pread), or where the
+ * file is when offset < 0. */
+static ssize_t read_loop(int fd, void *buf, size_t len, int64_t offset)
 {
 	size_t got = 0;
 	while (got < len) {
-		ssize_t n = read(fd, (char *)buf + got, len - got);
+		char *to = (char *)buf + got;
+		ssize_t n = offset < 0 ? read(fd, to, len - got)
+				       : pread(fd, to, len - got, (off_t)(offset + (int64_t)got));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -187,20 +191,18 @@ ssize_t ss_os_read_full(int fd, void *buf, size_t len)
 	return (ssize_t)got;
 }
 
+ssize_t ss_os_read_full(int fd, void *buf, size_t len)
+{
+	return read_loop(fd, buf, len, -1);
+}
+
 ssize_t ss_os_pread_full(int fd, void *buf, size_t len, uint64_t offset)
 {
-	size_t got = 0;
-	while (got < len) {
-		ssize_t n = pread(fd, (char *)buf + got, len - got, (off_t)(offset + got));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		if (n == 0)
-			break;
-		got += (size_t)n;
+	if (offset > (uint64_t)INT64_MAX) {
+		errno = EINVAL;
+		return -1;
 	}
-	return (ssize_t)got;
+	return read_loop(fd, buf, len, (int64_t)offset);
 }
 
 static int random_suffix(char *out)

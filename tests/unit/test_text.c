@@ -448,6 +448,16 @@ static void put_unit(unsigned char *p, size_t at, unsigned u)
 	p[at + 1] = (unsigned char)(u >> 8);
 }
 
+/* A UTF-16 file of an odd size is refused. */
+static void assert_refused_as_odd(const char *path)
+{
+	ss_text t;
+	ss_diag d = SS_DIAG_INIT;
+	assert_int_equal(ss_text_load(&t, path, 0, &d), -1);
+	assert_non_null(strstr(d.message, "odd number of bytes"));
+	ss_diag_clear(&d);
+}
+
 static void test_load_in_chunks(void **state)
 {
 	(void)state;
@@ -495,11 +505,7 @@ static void test_load_in_chunks(void **state)
 	p[1] = 0xFE;
 	char *path = tu_path(dir, "odd");
 	tu_write(path, p, chunk + 3);
-	ss_text t;
-	ss_diag d = SS_DIAG_INIT;
-	assert_int_equal(ss_text_load(&t, path, 0, &d), -1);
-	assert_non_null(strstr(d.message, "odd number of bytes"));
-	ss_diag_clear(&d);
+	assert_refused_as_odd(path);
 	free(path);
 	free(p);
 	tu_rmtree(dir);
@@ -587,11 +593,7 @@ static void test_large_utf16_read_in_two_halves(void **state)
 		ss_buf_release(&files[i]);
 		free(path);
 	}
-	ss_text t;
-	ss_diag d = SS_DIAG_INIT;
-	assert_int_equal(ss_text_load(&t, odd, 0, &d), -1);
-	assert_non_null(strstr(d.message, "odd number of bytes"));
-	ss_diag_clear(&d);
+	assert_refused_as_odd(odd);
 	free(odd);
 	tu_rmtree(dir);
 	free(dir);
