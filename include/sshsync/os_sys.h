@@ -21,6 +21,11 @@ typedef struct ss_os_sha256_ctx ss_os_sha256_ctx;
 ss_os_sha256_ctx *ss_os_sha256_begin(void);
 int ss_os_sha256_update(ss_os_sha256_ctx *c, const void *data, size_t len);
 int ss_os_sha256_end(ss_os_sha256_ctx *c, unsigned char out[32]);
+/* Whether SHA-256 is there: 0 when the first SHA-256 call would end
+ * sshsync (POSIX: libcrypto, loaded on first use, cannot be loaded), so
+ * that work which can do without it (a hash made ahead of need) leaves
+ * the error to the call that needs it, where sshsync always reported it. */
+int ss_os_sha256_ready(void);
 /* Converts `len` bytes from code page `from` to `to` (names such as
  * "UTF-8", "CP1251" or "1251"): 0 with *out newly allocated (NUL-
  * terminated, *outlen long); -1 no memory; -2 when the text has a

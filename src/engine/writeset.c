@@ -218,6 +218,10 @@ ss_prehash *ss_prehash_start(const char *path)
 	ss_stat st;
 	if (ss_os_stat(path, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size < PREHASH_MIN)
 		return NULL;
+	/* Without libcrypto, the journal's own hashing says so, where it
+	 * always did (after the plan: nothing to change needs none). */
+	if (!ss_os_sha256_ready())
+		return NULL;
 	ss_prehash *p = calloc(1, sizeof(*p));
 	ss_diag ignored = SS_DIAG_INIT;
 	/* libcrypto is loaded here, by this thread (as it would be later). */

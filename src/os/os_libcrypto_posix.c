@@ -68,3 +68,14 @@
 
 SS_DYNLIB(LIBCRYPTO_FUNCTIONS, SSHSYNC_LIBCRYPTO_SONAME,
 	  ", needed for the journal of apply and for host keys")
+
+#define LIBCRYPTO_HAS(ret, name, params, args) ok = ok && ss_os_dynlib_try_symbol(lib, #name);
+#define LIBCRYPTO_VOID_HAS(name, params, args) LIBCRYPTO_HAS(void, name, params, args)
+
+int ss_os_libcrypto_loadable(void)
+{
+	void *lib = ss_os_dynlib_try(SSHSYNC_LIBCRYPTO_SONAME);
+	int ok = lib != NULL;
+	LIBCRYPTO_FUNCTIONS(LIBCRYPTO_HAS, LIBCRYPTO_VOID_HAS)
+	return ok;
+}

@@ -3,6 +3,8 @@
 #define _GNU_SOURCE
 #include "sshsync/os_sys.h"
 
+#include "os_int.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <iconv.h>
@@ -71,6 +73,11 @@ int ss_os_sha256(const void *data, size_t len, unsigned char out[32])
 		return -1;
 	memcpy(out, md, 32);
 	return 0;
+}
+
+int ss_os_sha256_ready(void)
+{
+	return ss_os_libcrypto_loadable();
 }
 
 struct ss_os_sha256_ctx {

@@ -49,6 +49,12 @@ int ss_os_hostname(char *buf, size_t len)
 	return 0;
 }
 
+/* CNG is part of the system: no library to load. */
+int ss_os_sha256_ready(void)
+{
+	return 1;
+}
+
 struct ss_os_sha256_ctx {
 	BCRYPT_ALG_HANDLE alg;
 	BCRYPT_HASH_HANDLE h;
