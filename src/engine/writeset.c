@@ -148,6 +148,8 @@ struct ss_prehash {
 	ss_os_thread *thread;
 	atomic_int stop;     /* set: the thread gives up at its next piece */
 	ss_file_identity id; /* the file as the thread read it */
+	unsigned char *buf;  /* SS_TEXT_CHUNK bytes, allocated by the caller: the
+			      * thread allocates nothing (no heap of its own) */
 	char hex[SS_SHA256_HEX];
 	int ok; /* id and hex are the file's */
 };
@@ -168,12 +170,12 @@ static int unchanged_while_read(const ss_stat *a, const ss_stat *b)
  * stayed as `st` says meanwhile. */
 static int prehash_read(ss_prehash *p, int fd, const ss_stat *st, ss_content_hash *h, int64_t *size)
 {
-	unsigned char *buf = malloc(SS_TEXT_CHUNK);
+	unsigned char *buf = p->buf;
 	ss_diag ignored = SS_DIAG_INIT;
 	int done = 0;
 	*size = 0;
 	/* Whole pieces of SS_TEXT_CHUNK: the content hash is cut at multiples of 32. */
-	while (buf && !done && !atomic_load(&p->stop)) {
+	while (!done && !atomic_load(&p->stop)) {
 		ssize_t n = ss_os_read_full(fd, buf, SS_TEXT_CHUNK);
 		if (n < 0 || p->sha.sink.put(p->sha.sink.ctx, buf, (size_t)n, &ignored) < 0)
 			break;
@@ -183,7 +185,6 @@ static int prehash_read(ss_prehash *p, int fd, const ss_stat *st, ss_content_has
 		done = (size_t)n < SS_TEXT_CHUNK;
 	}
 	ss_diag_clear(&ignored);
-	free(buf);
 	ss_stat end;
 	return done && *size == st->st_size && ss_os_fstat(fd, &end) == 0 &&
 	       unchanged_while_read(st, &end);
@@ -225,10 +226,13 @@ ss_prehash *ss_prehash_start(const char *path)
 	ss_prehash *p = calloc(1, sizeof(*p));
 	ss_diag ignored = SS_DIAG_INIT;
 	/* libcrypto is loaded here, by this thread (as it would be later). */
-	if (!p || !(p->path = ss_strdup(path)) || ss_sha256_sink_begin(&p->sha, &ignored) < 0) {
+	if (!p || !(p->path = ss_strdup(path)) || !(p->buf = malloc(SS_TEXT_CHUNK)) ||
+	    ss_sha256_sink_begin(&p->sha, &ignored) < 0) {
 		ss_diag_clear(&ignored);
-		if (p)
+		if (p) {
 			free(p->path);
+			free(p->buf);
+		}
 		free(p);
 		return NULL;
 	}
@@ -269,6 +273,7 @@ void ss_prehash_free(ss_prehash *p)
 	atomic_store(&p->stop, 1);
 	prehash_finish(p);
 	free(p->path);
+	free(p->buf);
 	free(p);
 }
 

@@ -1,6 +1,10 @@
 /* POSIX odds and ends: getrandom, gmtime_r, gethostname, OpenSSL's
  * SHA-256, iconv. See include/sshsync/os_sys.h. */
 #define _GNU_SOURCE
+/* SHA256_Init and its kin: deprecated by OpenSSL 3 for EVP, which loads
+ * the configuration and the providers first (2 MiB of resident memory,
+ * while a large file's apply is at its peak); the same code hashes. */
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include "sshsync/os_sys.h"
 
 #include "os_int.h"
@@ -8,7 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <iconv.h>
-#include <openssl/evp.h>
+#include <openssl/sha.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,12 +71,8 @@ int ss_os_hostname(char *buf, size_t len)
 
 int ss_os_sha256(const void *data, size_t len, unsigned char out[32])
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int n = 0;
-	if (!EVP_Digest(data, len, md, &n, EVP_sha256(), NULL) || n != 32)
-		return -1;
-	memcpy(out, md, 32);
-	return 0;
+	SHA256_CTX c;
+	return SHA256_Init(&c) && SHA256_Update(&c, data, len) && SHA256_Final(out, &c) ? 0 : -1;
 }
 
 int ss_os_sha256_ready(void)
@@ -81,18 +81,13 @@ int ss_os_sha256_ready(void)
 }
 
 struct ss_os_sha256_ctx {
-	EVP_MD_CTX *md;
+	SHA256_CTX sha;
 };
 
 ss_os_sha256_ctx *ss_os_sha256_begin(void)
 {
 	ss_os_sha256_ctx *c = malloc(sizeof(*c));
-	if (c && !(c->md = EVP_MD_CTX_new())) {
-		free(c);
-		c = NULL;
-	}
-	if (c && !EVP_DigestInit_ex(c->md, EVP_sha256(), NULL)) {
-		EVP_MD_CTX_free(c->md);
+	if (c && !SHA256_Init(&c->sha)) {
 		free(c);
 		c = NULL;
 	}
@@ -101,19 +96,14 @@ ss_os_sha256_ctx *ss_os_sha256_begin(void)
 
 int ss_os_sha256_update(ss_os_sha256_ctx *c, const void *data, size_t len)
 {
-	return EVP_DigestUpdate(c->md, data, len) ? 0 : -1;
+	return SHA256_Update(&c->sha, data, len) ? 0 : -1;
 }
 
 int ss_os_sha256_end(ss_os_sha256_ctx *c, unsigned char out[32])
 {
 	if (!c)
 		return -1;
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int n = 0;
-	int r = EVP_DigestFinal_ex(c->md, md, &n) && n == 32 ? 0 : -1;
-	if (r == 0)
-		memcpy(out, md, 32);
-	EVP_MD_CTX_free(c->md);
+	int r = SHA256_Final(out, &c->sha) ? 0 : -1;
 	free(c);
 	return r;
 }
