@@ -49,6 +49,19 @@ typedef struct ss_os_thread ss_os_thread;
 int ss_os_thread_start(ss_os_thread **t, void (*fn)(void *arg), void *arg);
 void ss_os_thread_join(ss_os_thread *t);
 
+/* A lock with one condition to wait on, for two threads that hand each
+ * other work (pieces of a file being written, to be hashed). new: NULL
+ * when there is no memory. wait: the caller holds the lock; it is let go
+ * until some thread calls wake (or spuriously: wait in a loop on the
+ * condition), then held again. wake: every waiting thread wakes. */
+typedef struct ss_os_monitor ss_os_monitor;
+ss_os_monitor *ss_os_monitor_new(void);
+void ss_os_monitor_free(ss_os_monitor *m);
+void ss_os_monitor_enter(ss_os_monitor *m);
+void ss_os_monitor_leave(ss_os_monitor *m);
+void ss_os_monitor_wait(ss_os_monitor *m);
+void ss_os_monitor_wake(ss_os_monitor *m);
+
 /* A large buffer that is about to be filled (the text of a big file, its
  * line table): asks the system to back it with large pages where it can,
  * as a fault and a zeroing per 4 KiB page cost about 0.6 ms per MB here.

@@ -114,10 +114,8 @@ static int write_one(const ss_write_item *it, int backup, ss_safe_prepared *prep
 	return r;
 }
 
-/* The SHA-256 of contents that a second thread produces and hashes
- * while the first writes the new ones: the file as it was read, or its
- * new contents rendered a second time (both threads only read the text
- * and its edits). */
+/* The SHA-256 of the file as it was read, made by a second thread while
+ * the first writes the new contents (both only read the text). */
 typedef struct source_hash {
 	ss_source src;
 	char hex[SS_SHA256_HEX];
@@ -278,28 +276,37 @@ void ss_prehash_free(ss_prehash *p)
 }
 
 /* prepare_single when the old contents were hashed while they were
- * planned: the second thread hashes the new ones meanwhile. */
+ * planned: the new ones are hashed by a second thread as they are
+ * written, each piece handed over (ss_sink_thread); without that thread,
+ * by this one. */
 static int prepare_prehashed(const ss_write_item *v, const ss_write_opts *wo,
 			     ss_safe_prepared **out, first_hashes *h, ss_diag *d)
 {
 	ss_source src = item_source(v);
-	source_hash ah = {src, {0}, 0};
-	ss_os_thread *thread = NULL;
-	if (ss_os_thread_start(&thread, hash_source, &ah) < 0)
-		thread = NULL; /* hashed later, from the item (describe_item) */
-	int r = ss_safe_prepare(v->text, &src, wo, NULL, SS_SAFE_NO_HASH, out, d);
-	/* The disk's work while that thread still hashes. */
-	if (r == 0 && thread && ss_safe_sync(*out, d) < 0) {
+	ss_sha256_sink sha;
+	if (ss_sha256_sink_begin(&sha, d) < 0)
+		return -1;
+	ss_sink_thread *ring = NULL;
+	ss_sink hashing = sha.sink;
+	if (ss_sink_thread_begin(&sha.sink, &ring, &hashing) < 0)
+		ring = NULL;
+	int r = ss_safe_prepare(v->text, &src, wo, &hashing, SS_SAFE_NO_HASH, out, d);
+	/* The disk's work while that thread hashes the last pieces. */
+	if (r == 0 && ring && ss_safe_sync(*out, d) < 0) {
 		ss_safe_abort(*out);
 		*out = NULL;
 		r = -1;
 	}
-	ss_os_thread_join(thread);
-	h->have_before = 1;
-	if (r == 0 && thread && ah.ok) {
-		memcpy(h->after, ah.hex, SS_SHA256_HEX);
-		h->have_after = 1;
+	int hashed = ss_sink_thread_end(ring, d) == 0 && r == 0;
+	if (ss_sha256_sink_end(&sha, hashed ? h->after : NULL, d) < 0)
+		hashed = 0;
+	if (r == 0 && !hashed) {
+		ss_safe_abort(*out);
+		*out = NULL;
+		r = -1;
 	}
+	h->have_before = 1;
+	h->have_after = r == 0;
 	return r;
 }
 

@@ -211,6 +211,58 @@ void ss_os_thread_join(ss_os_thread *t)
 	free(t);
 }
 
+struct ss_os_monitor {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+};
+
+ss_os_monitor *ss_os_monitor_new(void)
+{
+	ss_os_monitor *m = malloc(sizeof(*m));
+	if (!m)
+		return NULL;
+	if (pthread_mutex_init(&m->lock, NULL) != 0) {
+		free(m);
+		return NULL;
+	}
+	if (pthread_cond_init(&m->cond, NULL) != 0) {
+		pthread_mutex_destroy(&m->lock);
+		free(m);
+		return NULL;
+	}
+	return m;
+}
+
+void ss_os_monitor_free(ss_os_monitor *m)
+{
+	if (!m)
+		return;
+	pthread_cond_destroy(&m->cond);
+	pthread_mutex_destroy(&m->lock);
+	free(m);
+}
+
+/* A default mutex locked and unlocked by its owner cannot fail. */
+void ss_os_monitor_enter(ss_os_monitor *m)
+{
+	pthread_mutex_lock(&m->lock);
+}
+
+void ss_os_monitor_leave(ss_os_monitor *m)
+{
+	pthread_mutex_unlock(&m->lock);
+}
+
+void ss_os_monitor_wait(ss_os_monitor *m)
+{
+	pthread_cond_wait(&m->cond, &m->lock);
+}
+
+void ss_os_monitor_wake(ss_os_monitor *m)
+{
+	pthread_cond_broadcast(&m->cond);
+}
+
 void ss_os_advise_large(void *p, size_t len)
 {
 #ifdef MADV_HUGEPAGE
