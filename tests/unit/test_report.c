@@ -451,6 +451,87 @@ static void test_error_scope_has_no_set_at(void **state)
 	json_decref(j);
 }
 
+/* jansson's dump of a scope's object, keys in the report's order: what
+ * each line of the JSON report must be byte for byte. */
+static char *jansson_line(const ss_scope *sc)
+{
+	json_t *o = json_object(), *r = json_array();
+	json_t *(*num)(json_int_t) = json_integer;
+	json_object_set_new(o, "kind", json_string(sc->kind));
+	json_object_set_new(o, "file", json_string(sc->file));
+	json_object_set_new(o, "scope", json_string(sc->name));
+	json_object_set_new(o, "witness", sc->witness ? json_string(sc->witness) : json_null());
+	json_object_set_new(o, "interval", sc->interval == SS_UNSET ? json_null()
+								    : num(sc->interval));
+	json_object_set_new(o, "period", sc->interval == SS_UNSET ? json_null()
+								  : num(ss_scope_period(sc)));
+	json_object_set_new(o, "count_max", sc->count_max == SS_UNSET ? json_null()
+								      : num(sc->count_max));
+	json_object_set_new(o, "tcp_keepalive", sc->tcp_keepalive == SS_UNSET
+						    ? json_null()
+						    : json_boolean(sc->tcp_keepalive));
+	json_object_set_new(o, "set_at", sc->set_at ? json_string(sc->set_at) : json_null());
+	json_object_set_new(o, "status", json_string(ss_scope_status(sc)));
+	for (size_t i = 0; i < sc->reasons.n; i++)
+		json_array_append_new(r, json_string(sc->reasons.v[i]));
+	json_object_set_new(o, "reasons", r);
+	char *text = json_dumps(o, JSON_PRESERVE_ORDER);
+	json_decref(o);
+	assert_non_null(text);
+	return text;
+}
+
+/* The scopes whose strings are all plain ASCII take a writer of their
+ * own (their line's length known first): every field, 0 to 5 reasons (5
+ * is past what it takes), and strings of 1 to 40 bytes with one byte to
+ * escape in each position (the blocks of 16 bytes it scans, and the last
+ * block that overlaps the one before) must come out as jansson writes
+ * them. */
+static void test_json_lines_are_janssons(void **state)
+{
+	fixture *f = *state;
+	ss_scopes_free(&f->s);
+	f->s = (ss_scopes)SS_SCOPES_INIT;
+	static const char bad[] = "\"\\\n\x1f\x7f";
+	char s[48];
+	for (size_t len = 1; len <= 40; len++) {
+		for (size_t at = 0; at <= len; at++) { /* at == len: none to escape */
+			memset(s, 'a' + (char)(len % 26), len);
+			s[len] = '\0';
+			if (at < len)
+				s[at] = bad[(len + at) % (sizeof(bad) - 1)];
+			size_t kind = (len + at) % 5;
+			ss_scope *sc = ss_scopes_add(&f->s, kind ? "winscp" : s,
+						     at % 3 ? "w.ini" : s, kind == 1 ? s : "site 1");
+			assert_non_null(sc);
+			sc->interval = at % 4 ? (long long)at * 7 - 10 : SS_UNSET;
+			sc->count_max = at % 2 ? 3 : SS_UNSET;
+			sc->tcp_keepalive = (long)(at % 3) - 1 ? (long)(at % 3) - 1 : SS_UNSET;
+			if (at % 2)
+				assert_int_equal(ss_scope_set_witness(sc, kind == 2 ? s : "h"), 0);
+			if (at % 5)
+				assert_int_equal(ss_scope_set_at(sc, kind == 3 ? s : "w.ini:12"), 0);
+			for (size_t r = 0; r < (len + at) % 6; r++)
+				assert_int_equal(ss_scope_reason(sc, "%s", r == 2 ? s : "off"), 0);
+			sc->not_applicable = len % 7 == 0;
+		}
+	}
+	assert_int_equal(ss_report_json(&f->s, &f->o, &f->out, &f->d), 0);
+	const char *line = strstr(ss_buf_str(&f->out), "[\n    ");
+	assert_non_null(line);
+	line += 6;
+	for (size_t i = 0; i < f->s.n; i++) {
+		char *want = jansson_line(&f->s.v[i]);
+		const char *end = strchr(line, '\n');
+		assert_non_null(end);
+		size_t n = (size_t)(end - line) - (i + 1 < f->s.n); /* less the ',' */
+		if (strlen(want) != n || memcmp(want, line, n) != 0)
+			fail_msg("scope %zu:\n%.*s\nbut jansson writes\n%s", i, (int)n, line, want);
+		free(want);
+		line = end + 5;
+	}
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -467,6 +548,7 @@ int main(void)
 	    T(test_junit_reads_back),
 	    T(test_names_that_are_not_utf8_or_not_printable),
 	    T(test_error_scope_has_no_set_at),
+	    T(test_json_lines_are_janssons),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
