@@ -112,6 +112,9 @@ int ss_os_fsync(int fd);
  * must follow overlaps with the disk's. A hint: errors show at the fsync.
  * Elsewhere nothing happens. */
 void ss_os_start_writeback(int fd);
+/* The same for the bytes [off, off + len) only, while more are written
+ * after them: the disk works on them while the rest is produced. */
+void ss_os_start_writeback_range(int fd, int64_t off, int64_t len);
 /* Whether `name` in `dir` exists (1), does not (0), or cannot be told (-1). */
 int ss_os_exists(int dir, const char *name);
 /* lstat of a path. */

@@ -511,6 +511,17 @@ void ss_os_start_writeback(int fd)
 #endif
 }
 
+void ss_os_start_writeback_range(int fd, int64_t off, int64_t len)
+{
+#if defined(__linux__)
+	(void)sync_file_range(fd, (off_t)off, (off_t)len, SYNC_FILE_RANGE_WRITE);
+#else
+	(void)fd;
+	(void)off;
+	(void)len;
+#endif
+}
+
 int ss_os_exists(int dir, const char *name)
 {
 	struct stat st;

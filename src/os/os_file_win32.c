@@ -437,6 +437,14 @@ void ss_os_start_writeback(int fd)
 	(void)fd;
 }
 
+void ss_os_start_writeback_range(int fd, int64_t off, int64_t len)
+{
+	/* As ss_os_start_writeback. */
+	(void)fd;
+	(void)off;
+	(void)len;
+}
+
 int ss_os_ends_in_newline(int fd)
 {
 	ss_stat st = {0};
