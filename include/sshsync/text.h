@@ -90,6 +90,11 @@ int ss_text_load(ss_text *t, const char *path, size_t limit, ss_diag *d);
 /* The same without the line table (see ss_text_drop_lines): a large file
  * read line by line once never holds both. */
 int ss_text_load_lineless(ss_text *t, const char *path, size_t limit, ss_diag *d);
+/* The same for a file that will not be written (an audit, a source to
+ * copy from): its bytes are never hashed, also when its times cannot
+ * tell it (ss_file_racy), and its identity is unknown (id.known = 0), so
+ * that ss_file_same_read never takes it for what a write checks against. */
+int ss_text_load_unhashed(ss_text *t, const char *path, size_t limit, ss_diag *d);
 /* Builds a text from bytes in memory; `display` names it in messages. */
 int ss_text_from_bytes(ss_text *t, const char *display, const void *bytes, size_t len, ss_diag *d);
 /* A new empty text (used for files that sshsync creates). */

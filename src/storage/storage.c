@@ -353,7 +353,10 @@ static const ss_storage_backend *choose(ss_storage *st, ss_diag *d)
 			ss_diag_oom(d);
 			return NULL;
 		}
-		if (ss_text_load(t, st->path, 0, d) < 0) {
+		/* Without a changeset nothing of it is written: no hash. */
+		int r = st->cs ? ss_text_load(t, st->path, 0, d)
+			       : ss_text_load_unhashed(t, st->path, 0, d);
+		if (r < 0) {
 			free(t);
 			return NULL;
 		}

@@ -935,7 +935,8 @@ static int load_fd(ss_text *t, int fd, const char *path, size_t size, size_t lim
 	return r;
 }
 
-static int load_path(ss_text *t, const char *path, size_t limit, int lines, ss_diag *d)
+/* `hash`: whether a racy read hashes the bytes (else the identity is unknown). */
+static int load_path(ss_text *t, const char *path, size_t limit, int lines, int hash, ss_diag *d)
 {
 	memset(t, 0, sizeof(*t));
 	/* Before fstat: a change after this moment has a later time. */
@@ -969,24 +970,31 @@ static int load_path(ss_text *t, const char *path, size_t limit, int lines, ss_d
 	/* The bytes are hashed only when the times cannot tell the file. */
 	ss_file_identity id = {.known = 1, .dev = st.st_dev, .ino = st.st_ino, .read_ns = read_ns};
 	ss_os_stat_times(&st, &id.mtime_ns, &id.ctime_ns);
-	int r = load_fd(t, fd, path, (size_t)st.st_size, limit, ss_file_racy(&id), lines, d);
+	int r =
+	    load_fd(t, fd, path, (size_t)st.st_size, limit, hash && ss_file_racy(&id), lines, d);
 	ss_os_close(fd);
 	if (r < 0)
 		return -1;
 	id.hash = t->id.hash;
 	id.size = t->id.size;
+	id.known = hash;
 	t->id = id;
 	return 0;
 }
 
 int ss_text_load(ss_text *t, const char *path, size_t limit, ss_diag *d)
 {
-	return load_path(t, path, limit, 1, d);
+	return load_path(t, path, limit, 1, 1, d);
+}
+
+int ss_text_load_unhashed(ss_text *t, const char *path, size_t limit, ss_diag *d)
+{
+	return load_path(t, path, limit, 1, 0, d);
 }
 
 int ss_text_load_lineless(ss_text *t, const char *path, size_t limit, ss_diag *d)
 {
-	return load_path(t, path, limit, 0, d);
+	return load_path(t, path, limit, 0, 1, d);
 }
 
 int ss_file_racy(const ss_file_identity *id)

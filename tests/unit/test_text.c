@@ -9,6 +9,7 @@
 
 #include "sshsync/arena.h"
 #include "sshsync/edit.h"
+#include "sshsync/safewrite.h"
 #include "sshsync/text.h"
 #include "testutil.h"
 
@@ -599,6 +600,31 @@ static void test_large_utf16_read_in_two_halves(void **state)
 	free(dir);
 }
 
+/* A file that will not be written is read without a hash, even when its
+ * times cannot tell it (just written), and its identity is unknown: no
+ * write takes it for the file it checks against. */
+static void test_load_unhashed(void **state)
+{
+	(void)state;
+	char *dir = tu_tempdir();
+	char *path = tu_path(dir, "f");
+	tu_write_str(path, "a\r\nb\n");
+	ss_text a, b;
+	ss_diag d = SS_DIAG_INIT;
+	assert_int_equal(ss_text_load(&a, path, 0, &d), 0);
+	assert_int_equal(ss_text_load_unhashed(&b, path, 0, &d), 0);
+	assert_true(ss_file_racy(&a.id) && a.id.known && a.id.hash != 0);
+	assert_int_equal(b.id.known, 0);
+	assert_true(b.id.hash == 0);
+	assert_false(ss_file_same_read(&a.id, &b.id));
+	assert_same_text(&a, &b);
+	ss_text_free(&a);
+	ss_text_free(&b);
+	free(path);
+	tu_rmtree(dir);
+	free(dir);
+}
+
 typedef struct pieces {
 	ss_buf all;
 	size_t n, short_ones, last;
@@ -713,6 +739,7 @@ int main(void)
 	    cmocka_unit_test(test_source_emits_whole_pieces),
 	    cmocka_unit_test(test_content_hash),
 	    cmocka_unit_test(test_large_utf16_read_in_two_halves),
+	    cmocka_unit_test(test_load_unhashed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
