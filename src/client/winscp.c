@@ -231,29 +231,71 @@ char *ss_winscp_unmunge(const char *s, size_t len)
 	return ss_buf_detach(&out, NULL);
 }
 
+/* Whether byte c is printable ASCII (' ' to '~'). */
+static int printable(unsigned char c)
+{
+	return (unsigned)(c - 0x20) < 0x7F - 0x20;
+}
+
+/* The high bit of each byte of w that is below ' ' or past '~', maybe
+ * also of bytes above such a byte (a borrow or carry goes up): 0 exactly
+ * when all 8 are printable. */
+static uint64_t unprintable(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+	return (((w - ones * 0x20) & ~w) | (w + ones) | w) & high;
+}
+
 /* The %XY escapes of raw[0..len) decoded into `out`, as the first step of
- * ss_winscp_unmunge does; 1 when the result is printable ASCII (then it is
- * also the name WinSCP shows), 0 when it needs the second step. */
+ * ss_winscp_unmunge does, when the result is printable ASCII (then it is
+ * also the name WinSCP shows): *plain = 1. Else *plain = 0, with `out`
+ * holding part of it: the caller takes the whole unmunge. Eight bytes at
+ * a time up to each '%' (100,000 names: a byte at a time was 5 % of an
+ * audit). */
 static int unescape_plain(const char *raw, size_t len, ss_buf *out, int *plain)
 {
 	if (ss_buf_grow(out, len + 1) < 0)
 		return -1;
+	const unsigned char *p = (const unsigned char *)raw;
 	unsigned char *o = (unsigned char *)out->data + out->len, *start = o;
-	unsigned bad = 0;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)raw[i];
+	*plain = 0;
+	for (size_t i = 0; i < len;) {
+		if (len - i >= 8) {
+			uint64_t w = ss_word_le64(p + i);
+			if (unprintable(w))
+				return 0;
+			uint64_t pct = ss_word_bytes_eq(w, '%');
+			size_t run = pct ? ss_word_lowest(pct) : 8;
+			memcpy(o, p + i, 8); /* room: len + 1 bytes, and o is behind */
+			o += run;
+			i += run;
+			if (run == 8)
+				continue;
+		} else if (len >= 8) {
+			/* The last bytes, as the word that ends with them: the
+			 * bytes before them in it were printable or an escape's */
+			uint64_t w = ss_word_le64(p + len - 8);
+			if (!unprintable(w) && !ss_word_bytes_eq(w, '%')) {
+				memcpy(o, p + i, len - i);
+				o += len - i;
+				break;
+			}
+		}
+		unsigned char c = p[i];
 		if (c == '%' && i + 2 < len && raw[i + 1] && raw[i + 2]) {
-			unsigned byte =
-			    ((unsigned)hexval(raw[i + 1]) << 4) + (unsigned)hexval(raw[i + 2]);
-			c = (unsigned char)byte;
+			/* Unsigned: a character below '0' gives a negative digit. */
+			c = (unsigned char)(((unsigned)hexval(raw[i + 1]) << 4) +
+					    (unsigned)hexval(raw[i + 2]));
 			i += 2;
 		}
-		bad |= (unsigned)(c - 0x20) >= 0x7F - 0x20; /* below ' ' or past '~' */
+		if (!printable(c))
+			return 0;
 		*o++ = c;
+		i++;
 	}
 	out->len += (size_t)(o - start);
 	out->data[out->len] = '\0';
-	*plain = !bad;
+	*plain = 1;
 	return 0;
 }
 

@@ -295,14 +295,18 @@ static void test_unescape_is_unmunge(void **state)
 		ss_buf_release(&b);
 	}
 	static const char alphabet[] = "%%%%aAfF09zZ ~/.\x01\x1f\x7f\x80\xbb\xbf\xc3\xa9\xef";
+	/* Mostly printable, for names of up to 31 bytes: escapes at every
+	 * place of the eight-byte words that the decoding takes at once. */
+	static const char printable[] = "%aaaaaaaaaaaAbcfF0123456789 ~/.%7e%20%\x01\x7f";
 	unsigned seed = 16;
-	size_t cases = 20000, agree = 0;
+	size_t cases = 40000, agree = 0;
 	for (size_t c = 0; c < cases; c++) {
-		char raw[24];
-		size_t len = (seed = seed * 1103515245u + 12345u) >> 16 & 15;
+		char raw[40];
+		const char *from = c % 2 ? printable : alphabet;
+		size_t n = c % 2 ? sizeof(printable) - 1 : sizeof(alphabet) - 1;
+		size_t len = (seed = seed * 1103515245u + 12345u) >> 16 & (c % 2 ? 31 : 15);
 		for (size_t i = 0; i < len; i++)
-			raw[i] = alphabet[((seed = seed * 1103515245u + 12345u) >> 16) %
-					  (sizeof(alphabet) - 1)];
+			raw[i] = from[((seed = seed * 1103515245u + 12345u) >> 16) % n];
 		ss_buf b = SS_BUF_INIT;
 		/* Some names are appended after others, as the storage does. */
 		if (c % 3 == 0)
