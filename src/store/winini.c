@@ -143,12 +143,14 @@ static size_t count_cr(const char *data, size_t len)
 {
 	size_t n = 0, i = 0;
 	while (len - i >= 16) {
+		size_t blocks = (len - i) / 16 < 255 ? (len - i) / 16 : 255;
 		ubytes16 sum = {0};
-		for (size_t b = 0; b < 255 && len - i >= 16; b++, i += 16) {
+		for (const char *p = data + i, *end = p + blocks * 16; p != end; p += 16) {
 			bytes16 v;
-			memcpy(&v, data + i, 16);
+			memcpy(&v, p, 16);
 			sum -= (ubytes16)(v == '\r'); /* unsigned: wraps as meant */
 		}
+		i += blocks * 16;
 		unsigned char c[16];
 		memcpy(c, &sum, 16);
 		for (size_t j = 0; j < 16; j++)
@@ -198,19 +200,14 @@ static int first_byte_in(const uint64_t *first, unsigned char c)
 	return !first || (first[c / 64] >> (c % 64) & 1);
 }
 
-/* A non-blank, non-comment line of a section that holds '=' is a key.
- * The line is trimmed first, so the name needs no trimming on its left
- * nor the value on its right (locals, not *k: the compiler keeps them in
- * registers). Only a key whose first byte is in `first`. */
-static int key_at(const ss_winini *ini, size_t ln, const uint64_t *first, ss_winini_key *k)
+/* The key of line ln, whose content with its leading blanks passed over
+ * is [start, end), end > start: a line that holds '=' is a key. The line
+ * is trimmed first, so the name needs no trimming on its left nor the
+ * value on its right (locals, not *k: the compiler keeps them in
+ * registers). */
+static int key_at(const ss_winini *ini, size_t ln, size_t start, size_t end, ss_winini_key *k)
 {
 	const char *data = ini->text->data;
-	ss_winini_line l = line_of(ini, ln);
-	size_t start = l.start, end = l.start + l.len;
-	while (start < end && is_trim(data[start]))
-		start++;
-	if (start == end || data[start] == ';' || !first_byte_in(first, (unsigned char)data[start]))
-		return 0;
 	while (is_trim(data[end - 1]))
 		end--;
 	const char *eq = memchr(data + start, '=', end - start);
@@ -341,9 +338,20 @@ int ss_winini_next_key_of(const ss_winini *ini, size_t section, size_t *cursor,
 			  const uint64_t *first, ss_winini_key *k)
 {
 	const ss_winini_section *s = &ini->sections[section];
+	const char *data = ini->text->data;
 	size_t ln = *cursor ? *cursor : s->line + 1;
+	/* Blank lines, comments and names of other first bytes are passed
+	 * over here, without a call: most lines of a site, for a reader that
+	 * wants a few names. */
 	for (; ln <= s->last_line && ln < s->end_line; ln++) {
-		if (key_at(ini, ln, first, k)) {
+		ss_winini_line l = line_of(ini, ln);
+		size_t start = l.start, end = l.start + l.len;
+		while (start < end && is_trim(data[start]))
+			start++;
+		if (start == end || data[start] == ';' ||
+		    !first_byte_in(first, (unsigned char)data[start]))
+			continue;
+		if (key_at(ini, ln, start, end, k)) {
 			*cursor = ln + 1;
 			return 1;
 		}
