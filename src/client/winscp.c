@@ -575,11 +575,12 @@ static const char *why_unreadable(const ss_sview *v)
 }
 
 /* The keepalive values of session s as WinSCP reads them (into a site
- * read before or zeroed: the buffers stay). */
-static int read_site(ss_storage *st, size_t s, wsite *w, ss_diag *d)
+ * read before or zeroed: the buffers stay); `a`: key_names, measured once
+ * for every site (ask_keys). */
+static int read_site(ss_storage *st, size_t s, const ss_storage_asked *a, wsite *w, ss_diag *d)
 {
 	ss_sview v[K_N];
-	if (ss_storage_view_many(st, s, key_names, K_N, v, d) < 0)
+	if (ss_storage_view_asked(st, s, a, v, d) < 0)
 		return -1;
 	w->st = st;
 	for (int k = 0; k < K_N; k++) {
@@ -594,16 +595,24 @@ static int read_site(ss_storage *st, size_t s, wsite *w, ss_diag *d)
 	return 0;
 }
 
+/* The keepalive names, measured for read_site. */
+static void ask_keys(ss_storage_asked *a)
+{
+	ss_storage_ask(a, key_names, K_N); /* K_N fit */
+}
+
 /* Every site, in store order, and whether Default Settings is stored. */
 static int read_sites(ss_storage *st, wsites *out, int *have_default, ss_diag *d)
 {
+	ss_storage_asked a;
+	ask_keys(&a);
 	*have_default = 0;
 	for (size_t s = 0; s < ss_storage_count(st); s++) {
 		wsite *w = wsites_add(out, ss_storage_at(st, s));
 		if (!w)
 			return ss_diag_oom(d);
 		*have_default |= is_default(w);
-		if (read_site(st, s, w, d) < 0)
+		if (read_site(st, s, &a, w, d) < 0)
 			return -1;
 	}
 	return 0;
@@ -673,9 +682,11 @@ static int apply_store(ss_storage *st, const ss_policy *p, ss_diag *d)
 	size_t n = ss_storage_count(st);
 	wsite w;
 	memset(&w, 0, sizeof(w));
+	ss_storage_asked a;
+	ask_keys(&a);
 	for (size_t s = 0; s < n && r == 0; s++) {
 		have_default |= strcmp(ss_storage_at(st, s)->name, SS_WINSCP_DEFAULT_SETTINGS) == 0;
-		r = read_site(st, s, &w, d);
+		r = read_site(st, s, &a, &w, d);
 		if (r == 0)
 			r = apply_site(st, s, &w, p, d);
 	}
@@ -821,8 +832,10 @@ static int audit_store(ss_storage *st, const char *path, ss_scopes *out, ss_diag
 	/* One site read after the other into the same buffers. */
 	wsite w;
 	memset(&w, 0, sizeof(w));
+	ss_storage_asked a;
+	ask_keys(&a);
 	for (size_t s = 0; s < n && r == 0; s++) {
-		r = read_site(st, s, &w, d);
+		r = read_site(st, s, &a, &w, d);
 		ss_scope *sc =
 		    r == 0 ? ss_scopes_add(out, "winscp", path, ss_storage_at(st, s)->name) : NULL;
 		if (r == 0 && (!sc || evaluate(&w, sc) < 0))
