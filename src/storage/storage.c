@@ -106,7 +106,8 @@ static size_t where_size(const ss_text *t, size_t index)
 	return strlen(t->path) + 1 + n;
 }
 
-static void where_write(char *p, const ss_text *t, size_t index)
+/* Returns the length written (the NUL after it not counted). */
+static size_t where_write(char *p, const ss_text *t, size_t index)
 {
 	size_t plen = strlen(t->path);
 	memcpy(p, t->path, plen);
@@ -115,6 +116,7 @@ static void where_write(char *p, const ss_text *t, size_t index)
 	digits[24] = '\0';
 	size_t at = ss_format_lld(digits, (long long)index + 1);
 	memcpy(p + plen + 1, digits + at, sizeof(digits) - at);
+	return plen + 1 + (sizeof(digits) - 1 - at);
 }
 
 char *storage_where_line(const ss_text *t, size_t index)
@@ -818,10 +820,12 @@ int ss_storage_view_where(const ss_storage *st, const ss_sview *v, ss_buf *out)
 {
 	if (v->full_)
 		return ss_buf_adds(out, v->full_->where);
-	if (ss_buf_grow(out, where_size(st->text, v->line_)) < 0)
+	/* Room for the path, ':' and at most 20 digits: the exact size would
+	 * measure the path once more (a large store makes this for one value
+	 * of a session in two). */
+	if (ss_buf_grow(out, strlen(st->text->path) + 21) < 0)
 		return -1;
-	where_write(out->data + out->len, st->text, v->line_);
-	out->len += strlen(out->data + out->len);
+	out->len += where_write(out->data + out->len, st->text, v->line_);
 	return 0;
 }
 
