@@ -84,9 +84,8 @@ typedef struct wval {
 	int readable; /* WinSCP reads it as an integer */
 	long v;
 	const char *why; /* why WinSCP cannot read it */
-	ss_sview view;	 /* as read; valid until the storage reads again */
-	/* "file:line" and how it looks (PingType=fast), made from the view
-	 * when a message needs them: most sites need one place or none. The
+	/* "file:line" and how it looks (PingType=fast), made from the
+	 * site's view of it when a message needs them: most sites need one place or none. The
 	 * buffers are kept from one site to the next. */
 	ss_buf where, shown;
 	int has_where, has_shown;
@@ -96,6 +95,7 @@ typedef struct wsite {
 	char *name;   /* as WinSCP shows it */
 	char *munged; /* as stored: the key or section name after Sessions\ */
 	wval k[K_N];
+	ss_sview views[K_N];  /* as read (no copy); valid until the storage reads again */
 	const ss_storage *st; /* read from */
 	int oom;	      /* a place or a shown value could not be made */
 } wsite;
@@ -124,7 +124,7 @@ static const char *where_of(wsite *w, wval *x)
 		return NULL;
 	if (!x->has_where) {
 		ss_buf_reset(&x->where);
-		w->oom |= ss_storage_view_where(w->st, &x->view, &x->where) < 0;
+		w->oom |= ss_storage_view_where(w->st, &w->views[x - w->k], &x->where) < 0;
 		x->has_where = 1;
 	}
 	return ss_buf_str(&x->where);
@@ -137,7 +137,7 @@ static const char *shown_of(wsite *w, wval *x)
 		return NULL;
 	if (!x->has_shown) {
 		ss_buf_reset(&x->shown);
-		w->oom |= ss_storage_view_shown(&x->view, &x->shown) < 0;
+		w->oom |= ss_storage_view_shown(&w->views[x - w->k], &x->shown) < 0;
 		x->has_shown = 1;
 	}
 	return ss_buf_str(&x->shown);
@@ -579,8 +579,8 @@ static const char *why_unreadable(const ss_sview *v)
  * for every site (ask_keys). */
 static int read_site(ss_storage *st, size_t s, const ss_storage_asked *a, wsite *w, ss_diag *d)
 {
-	ss_sview v[K_N];
-	if (ss_storage_view_asked(st, s, a, v, d) < 0)
+	const ss_sview *v = w->views;
+	if (ss_storage_view_asked(st, s, a, w->views, d) < 0)
 		return -1;
 	w->st = st;
 	for (int k = 0; k < K_N; k++) {
@@ -589,7 +589,6 @@ static int read_site(ss_storage *st, size_t s, const ss_storage_asked *a, wsite 
 		x->readable = v[k].is_int;
 		x->v = (long)v[k].ival;
 		x->why = v[k].present ? why_unreadable(&v[k]) : NULL;
-		x->view = v[k];
 		x->has_where = x->has_shown = 0;
 	}
 	return 0;
