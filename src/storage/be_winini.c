@@ -265,8 +265,14 @@ static int ini_view_asked(ss_storage *st, size_t s, const ss_storage_asked *a, s
 	if (st->cs) {
 		if (keys_of(st, s, d) < 0)
 			return -1;
-		for (size_t j = 0; j < p->cn && p->ck[j].section == st->handle[s]; j++)
-			take_key(&p->ini, &p->ck[j].k, a, out);
+		const char *data = p->ini.text->data;
+		for (size_t j = 0; j < p->cn && p->ck[j].section == st->handle[s]; j++) {
+			const ss_winini_key *k = &p->ck[j].k;
+			unsigned char c = (unsigned char)data[k->name_start];
+			/* a name of another first byte is none of them */
+			if (a->any_empty || (a->first[c / 64] >> (c % 64) & 1))
+				take_key(&p->ini, k, a, out);
+		}
 		return 0;
 	}
 	size_t cursor = 0;
