@@ -745,6 +745,22 @@ static void test_apply_by_protocol(void **state)
 	assert_plan_site(f, "Default%20Settings", 1, 1, 0);
 }
 
+/* Default Settings is found by its name, whatever its escapes: stored as
+ * "%44efault%20Settings" it is Default Settings (no factory scope beside
+ * it); a site "default%20settings" (lowercase first byte) stands where it
+ * would be. The audit tells both on their first byte first. */
+static void test_default_settings_by_name(void **state)
+{
+	fixture *f = *state;
+	audit(f, "[Sessions\\%44efault%20Settings]\r\nPingType=1\r\nPingInterval=1\r\n"
+		 "PingIntervalSecs=0\r\n");
+	assert_int_equal(f->scopes.n, 1);
+	assert_int_equal(scope(f, "Default Settings")->interval, 60);
+	audit(f, "[Sessions\\default%20settings]\r\nHostName=x\r\n");
+	assert_int_equal(f->scopes.n, 2);
+	assert_true(has_reason(scope(f, "Default Settings"), "\"default settings\"", "rename"));
+}
+
 /* d20: [Sessions\Default%20settings] is a site for WinSCP, and the section
  * where Default Settings would go: apply must not append another. */
 static void test_default_settings_other_case(void **state)
@@ -899,6 +915,7 @@ int main(void)
 	    T(test_ftp_rules),
 	    T(test_apply_by_protocol),
 	    T(test_default_settings_other_case),
+	    T(test_default_settings_by_name),
 	    T(test_generated_protocols),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
