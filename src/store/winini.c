@@ -304,21 +304,6 @@ void ss_winini_free(ss_winini *ini)
 	memset(ini, 0, sizeof(*ini));
 }
 
-const char *ss_winini_section_name(const ss_winini *ini, size_t section)
-{
-	return ini->text->data + ini->sections[section].name_start;
-}
-
-const char *ss_winini_key_name(const ss_winini *ini, const ss_winini_key *k)
-{
-	return ini->text->data + k->name_start;
-}
-
-const char *ss_winini_key_value(const ss_winini *ini, const ss_winini_key *k)
-{
-	return ini->text->data + k->value_start;
-}
-
 int ss_winini_key_is(const ss_winini *ini, const ss_winini_key *k, const char *name)
 {
 	return ss_key_eq(ini->text->data + k->name_start, k->name_len, name, strlen(name));
@@ -470,6 +455,17 @@ static int hex_digit(char c)
 
 int ss_winini_parse_int(const char *s, size_t len, long *out)
 {
+	/* Most values: a few decimal digits, nothing else. */
+	if (len && len <= 9) {
+		long v = 0;
+		size_t j = 0;
+		while (j < len && s[j] >= '0' && s[j] <= '9')
+			v = v * 10 + (s[j++] - '0');
+		if (j == len) {
+			*out = v;
+			return 0;
+		}
+	}
 	size_t i = 0;
 	int neg = 0;
 	/* Val skips leading blanks; a trimmed value has none, a registry

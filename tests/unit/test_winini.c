@@ -546,6 +546,16 @@ static void test_parse_int_like_delphi(void **state)
 	    {"$", 0, 0},
 	    {"$100000000", 0, 0},
 	    {"60s", 0, 0},
+	    /* up to 9 digits and nothing else take a short way; the rest
+	     * the whole rule */
+	    {"0", 1, 0},
+	    {"999999999", 1, 999999999L},
+	    {"000000007", 1, 7},
+	    {"1234567890", 1, 1234567890L},
+	    {"12345678a", 0, 0},
+	    {" 5", 1, 5},
+	    {"9/", 0, 0},
+	    {"0:", 0, 0},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		long v = 12345;
