@@ -70,6 +70,11 @@ int ss_os_lock_dir(int dir);
 int ss_os_rewind(int fd);
 /* Reads until `len` bytes or the end of the file: how many, or -1. */
 ssize_t ss_os_read_full(int fd, void *buf, size_t len);
+/* The same from `offset` on, where another thread may read the same file
+ * at another offset meanwhile: a read at an offset does not move the
+ * position that ss_os_read_full reads from on POSIX, but does on Windows,
+ * so a file read so is read at offsets only. */
+ssize_t ss_os_pread_full(int fd, void *buf, size_t len, uint64_t offset);
 
 /* Creates a temporary file ".NAME.sshsync-XXXXXX" in `dir` (mode 0600),
  * locked for as long as it is open, so that ss_os_remove_stale_temps of
@@ -107,6 +112,9 @@ int ss_os_fsync(int fd);
  * must follow overlaps with the disk's. A hint: errors show at the fsync.
  * Elsewhere nothing happens. */
 void ss_os_start_writeback(int fd);
+/* The same for the bytes [off, off + len) only, while more are written
+ * after them: the disk works on them while the rest is produced. */
+void ss_os_start_writeback_range(int fd, int64_t off, int64_t len);
 /* Whether `name` in `dir` exists (1), does not (0), or cannot be told (-1). */
 int ss_os_exists(int dir, const char *name);
 /* lstat of a path. */

@@ -21,6 +21,11 @@ typedef struct ss_os_sha256_ctx ss_os_sha256_ctx;
 ss_os_sha256_ctx *ss_os_sha256_begin(void);
 int ss_os_sha256_update(ss_os_sha256_ctx *c, const void *data, size_t len);
 int ss_os_sha256_end(ss_os_sha256_ctx *c, unsigned char out[32]);
+/* Whether SHA-256 is there: 0 when the first SHA-256 call would end
+ * sshsync (POSIX: libcrypto, loaded on first use, cannot be loaded), so
+ * that work which can do without it (a hash made ahead of need) leaves
+ * the error to the call that needs it, where sshsync always reported it. */
+int ss_os_sha256_ready(void);
 /* Converts `len` bytes from code page `from` to `to` (names such as
  * "UTF-8", "CP1251" or "1251"): 0 with *out newly allocated (NUL-
  * terminated, *outlen long); -1 no memory; -2 when the text has a
@@ -43,6 +48,19 @@ int ss_os_ansi_name(const char *utf8, char **out);
 typedef struct ss_os_thread ss_os_thread;
 int ss_os_thread_start(ss_os_thread **t, void (*fn)(void *arg), void *arg);
 void ss_os_thread_join(ss_os_thread *t);
+
+/* A lock with one condition to wait on, for two threads that hand each
+ * other work (pieces of a file being written, to be hashed). new: NULL
+ * when there is no memory. wait: the caller holds the lock; it is let go
+ * until some thread calls wake (or spuriously: wait in a loop on the
+ * condition), then held again. wake: every waiting thread wakes. */
+typedef struct ss_os_monitor ss_os_monitor;
+ss_os_monitor *ss_os_monitor_new(void);
+void ss_os_monitor_free(ss_os_monitor *m);
+void ss_os_monitor_enter(ss_os_monitor *m);
+void ss_os_monitor_leave(ss_os_monitor *m);
+void ss_os_monitor_wait(ss_os_monitor *m);
+void ss_os_monitor_wake(ss_os_monitor *m);
 
 /* A large buffer that is about to be filled (the text of a big file, its
  * line table): asks the system to back it with large pages where it can,

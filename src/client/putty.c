@@ -48,13 +48,19 @@ static const char HEX[] = "0123456789ABCDEF";
 
 /* --- names --- */
 
+/* Whether PuTTY writes byte c of a key name as %XX (`first`: the name's first). */
+static int escaped(unsigned char c, int first)
+{
+	return c == ' ' || c == '\\' || c == '*' || c == '?' || c == '%' || c < ' ' || c > '~' ||
+	       (c == '.' && first);
+}
+
 int ss_putty_escape_name(const char *name, ss_buf *out)
 {
 	int candot = 0;
 	for (const unsigned char *c = (const unsigned char *)name; *c; c++) {
 		int r;
-		if (*c == ' ' || *c == '\\' || *c == '*' || *c == '?' || *c == '%' || *c < ' ' ||
-		    *c > '~' || (*c == '.' && !candot)) {
+		if (escaped(*c, !candot)) {
 			char s[3] = {'%', HEX[*c >> 4], HEX[*c & 15]};
 			r = ss_buf_add(out, s, 3);
 		} else {
@@ -234,10 +240,41 @@ static int has_non_ascii(const char *s)
 	return 0;
 }
 
+/* The value of an upper-case hex digit as PuTTY writes it, or -1. */
+static int upper_hex(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* Whether raw[0, len) is a key name as PuTTY writes one: each byte that
+ * it escapes as %XX (upper case, no NUL, which would end the name), every
+ * other byte as it is. Unescaping and escaping it again gives it back. */
+static int written_by_putty(const char *raw, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)raw[i];
+		if (c == '%') {
+			int hi = i + 2 < len ? upper_hex(raw[i + 1]) : -1;
+			int lo = hi < 0 ? -1 : upper_hex(raw[i + 2]);
+			if (lo < 0)
+				return 0;
+			c = (unsigned char)(hi << 4 | lo);
+			if (c == 0 || !escaped(c, i == 0))
+				return 0;
+			i += 2;
+		} else if (escaped(c, i == 0)) {
+			return 0;
+		}
+	}
+	return 1;
+}
+
 /* unescape then escape, as PuTTY lists a key and then opens the session:
- * *out newly allocated. */
+ * *out newly allocated (a copy of a name PuTTY wrote, which is most). */
 static int reescape(const char *raw, size_t len, char **out)
 {
+	if (written_by_putty(raw, len))
+		return (*out = ss_strndup(raw, len)) ? 0 : -1;
 	ss_buf name = SS_BUF_INIT, esc = SS_BUF_INIT;
 	int r = ss_storage_unescape(raw, len, &name) < 0 || ss_buf_grow(&name, 0) < 0 ||
 			ss_putty_escape_name(name.data, &esc) < 0 || ss_buf_grow(&esc, 0) < 0

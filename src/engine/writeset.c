@@ -114,10 +114,8 @@ static int write_one(const ss_write_item *it, int backup, ss_safe_prepared *prep
 	return r;
 }
 
-/* The SHA-256 of contents that a second thread produces and hashes
- * while the first writes the new ones: the file as it was read, or its
- * new contents rendered a second time (both threads only read the text
- * and its edits). */
+/* The SHA-256 of the file as it was read, made by a second thread while
+ * the first writes the new contents (both only read the text). */
 typedef struct source_hash {
 	ss_source src;
 	char hex[SS_SHA256_HEX];
@@ -148,6 +146,8 @@ struct ss_prehash {
 	ss_os_thread *thread;
 	atomic_int stop;     /* set: the thread gives up at its next piece */
 	ss_file_identity id; /* the file as the thread read it */
+	unsigned char *buf;  /* SS_TEXT_CHUNK bytes, allocated by the caller: the
+			      * thread allocates nothing (no heap of its own) */
 	char hex[SS_SHA256_HEX];
 	int ok; /* id and hex are the file's */
 };
@@ -168,12 +168,12 @@ static int unchanged_while_read(const ss_stat *a, const ss_stat *b)
  * stayed as `st` says meanwhile. */
 static int prehash_read(ss_prehash *p, int fd, const ss_stat *st, ss_content_hash *h, int64_t *size)
 {
-	unsigned char *buf = malloc(SS_TEXT_CHUNK);
+	unsigned char *buf = p->buf;
 	ss_diag ignored = SS_DIAG_INIT;
 	int done = 0;
 	*size = 0;
 	/* Whole pieces of SS_TEXT_CHUNK: the content hash is cut at multiples of 32. */
-	while (buf && !done && !atomic_load(&p->stop)) {
+	while (!done && !atomic_load(&p->stop)) {
 		ssize_t n = ss_os_read_full(fd, buf, SS_TEXT_CHUNK);
 		if (n < 0 || p->sha.sink.put(p->sha.sink.ctx, buf, (size_t)n, &ignored) < 0)
 			break;
@@ -183,7 +183,6 @@ static int prehash_read(ss_prehash *p, int fd, const ss_stat *st, ss_content_has
 		done = (size_t)n < SS_TEXT_CHUNK;
 	}
 	ss_diag_clear(&ignored);
-	free(buf);
 	ss_stat end;
 	return done && *size == st->st_size && ss_os_fstat(fd, &end) == 0 &&
 	       unchanged_while_read(st, &end);
@@ -218,13 +217,20 @@ ss_prehash *ss_prehash_start(const char *path)
 	ss_stat st;
 	if (ss_os_stat(path, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size < PREHASH_MIN)
 		return NULL;
+	/* Without libcrypto, the journal's own hashing says so, where it
+	 * always did (after the plan: nothing to change needs none). */
+	if (!ss_os_sha256_ready())
+		return NULL;
 	ss_prehash *p = calloc(1, sizeof(*p));
 	ss_diag ignored = SS_DIAG_INIT;
 	/* libcrypto is loaded here, by this thread (as it would be later). */
-	if (!p || !(p->path = ss_strdup(path)) || ss_sha256_sink_begin(&p->sha, &ignored) < 0) {
+	if (!p || !(p->path = ss_strdup(path)) || !(p->buf = malloc(SS_TEXT_CHUNK)) ||
+	    ss_sha256_sink_begin(&p->sha, &ignored) < 0) {
 		ss_diag_clear(&ignored);
-		if (p)
+		if (p) {
 			free(p->path);
+			free(p->buf);
+		}
 		free(p);
 		return NULL;
 	}
@@ -265,32 +271,42 @@ void ss_prehash_free(ss_prehash *p)
 	atomic_store(&p->stop, 1);
 	prehash_finish(p);
 	free(p->path);
+	free(p->buf);
 	free(p);
 }
 
 /* prepare_single when the old contents were hashed while they were
- * planned: the second thread hashes the new ones meanwhile. */
+ * planned: the new ones are hashed by a second thread as they are
+ * written, each piece handed over (ss_sink_thread); without that thread,
+ * by this one. */
 static int prepare_prehashed(const ss_write_item *v, const ss_write_opts *wo,
 			     ss_safe_prepared **out, first_hashes *h, ss_diag *d)
 {
 	ss_source src = item_source(v);
-	source_hash ah = {src, {0}, 0};
-	ss_os_thread *thread = NULL;
-	if (ss_os_thread_start(&thread, hash_source, &ah) < 0)
-		thread = NULL; /* hashed later, from the item (describe_item) */
-	int r = ss_safe_prepare(v->text, &src, wo, NULL, SS_SAFE_NO_HASH, out, d);
-	/* The disk's work while that thread still hashes. */
-	if (r == 0 && thread && ss_safe_sync(*out, d) < 0) {
+	ss_sha256_sink sha;
+	if (ss_sha256_sink_begin(&sha, d) < 0)
+		return -1;
+	ss_sink_thread *ring = NULL;
+	ss_sink hashing = sha.sink;
+	if (ss_sink_thread_begin(&sha.sink, &ring, &hashing) < 0)
+		ring = NULL;
+	int r = ss_safe_prepare(v->text, &src, wo, &hashing, SS_SAFE_NO_HASH, out, d);
+	/* The disk's work while that thread hashes the last pieces. */
+	if (r == 0 && ring && ss_safe_sync(*out, d) < 0) {
 		ss_safe_abort(*out);
 		*out = NULL;
 		r = -1;
 	}
-	ss_os_thread_join(thread);
-	h->have_before = 1;
-	if (r == 0 && thread && ah.ok) {
-		memcpy(h->after, ah.hex, SS_SHA256_HEX);
-		h->have_after = 1;
+	int hashed = ss_sink_thread_end(ring, d) == 0 && r == 0;
+	if (ss_sha256_sink_end(&sha, hashed ? h->after : NULL, d) < 0)
+		hashed = 0;
+	if (r == 0 && !hashed) {
+		ss_safe_abort(*out);
+		*out = NULL;
+		r = -1;
 	}
+	h->have_before = 1;
+	h->have_after = r == 0;
 	return r;
 }
 

@@ -31,6 +31,16 @@ void *ss_os_dynlib_open(const char *soname, const char *why)
 	return lib;
 }
 
+void *ss_os_dynlib_try(const char *soname)
+{
+	return dlopen(soname, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
+}
+
+void *ss_os_dynlib_try_symbol(void *lib, const char *name)
+{
+	return dlsym(lib, name);
+}
+
 void *ss_os_dynlib_symbol(void *lib, const char *soname, const char *name)
 {
 	dlerror();

@@ -171,11 +171,15 @@ int ss_os_rewind(int fd)
 	return lseek(fd, 0, SEEK_SET) < 0 ? -1 : 0;
 }
 
-ssize_t ss_os_read_full(int fd, void *buf, size_t len)
+/* Reads until `len` bytes or the end: at `offset` (pread), or where the
+ * file is when offset < 0. */
+static ssize_t read_loop(int fd, void *buf, size_t len, int64_t offset)
 {
 	size_t got = 0;
 	while (got < len) {
-		ssize_t n = read(fd, (char *)buf + got, len - got);
+		char *to = (char *)buf + got;
+		ssize_t n = offset < 0 ? read(fd, to, len - got)
+				       : pread(fd, to, len - got, (off_t)(offset + (int64_t)got));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -185,6 +189,20 @@ ssize_t ss_os_read_full(int fd, void *buf, size_t len)
 		got += (size_t)n;
 	}
 	return (ssize_t)got;
+}
+
+ssize_t ss_os_read_full(int fd, void *buf, size_t len)
+{
+	return read_loop(fd, buf, len, -1);
+}
+
+ssize_t ss_os_pread_full(int fd, void *buf, size_t len, uint64_t offset)
+{
+	if (offset > (uint64_t)INT64_MAX) {
+		errno = EINVAL;
+		return -1;
+	}
+	return read_loop(fd, buf, len, (int64_t)offset);
 }
 
 static int random_suffix(char *out)
@@ -490,6 +508,17 @@ void ss_os_start_writeback(int fd)
 	(void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
 #else
 	(void)fd;
+#endif
+}
+
+void ss_os_start_writeback_range(int fd, int64_t off, int64_t len)
+{
+#if defined(__linux__)
+	(void)sync_file_range(fd, (off_t)off, (off_t)len, SYNC_FILE_RANGE_WRITE);
+#else
+	(void)fd;
+	(void)off;
+	(void)len;
 #endif
 }
 

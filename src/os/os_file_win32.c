@@ -370,6 +370,33 @@ ssize_t ss_os_read_full(int fd, void *buf, size_t len)
 	return (ssize_t)got;
 }
 
+ssize_t ss_os_pread_full(int fd, void *buf, size_t len, uint64_t offset)
+{
+	HANDLE h = ss_w32_handle(fd);
+	if (h == INVALID_HANDLE_VALUE) {
+		errno = EBADF;
+		return -1;
+	}
+	size_t got = 0;
+	while (got < len) {
+		DWORD chunk = len - got > (1u << 30) ? (1u << 30) : (DWORD)(len - got), n = 0;
+		uint64_t at = offset + got;
+		OVERLAPPED ov;
+		memset(&ov, 0, sizeof(ov));
+		ov.Offset = (DWORD)(at & 0xFFFFFFFFu);
+		ov.OffsetHigh = (DWORD)(at >> 32);
+		if (!ReadFile(h, (char *)buf + got, chunk, &n, &ov)) {
+			if (GetLastError() == ERROR_HANDLE_EOF)
+				break;
+			return ss_w32_fail();
+		}
+		if (n == 0)
+			break;
+		got += n;
+	}
+	return (ssize_t)got;
+}
+
 int ss_os_write_all(int fd, const void *data, size_t len)
 {
 	const char *p = data;
@@ -408,6 +435,14 @@ void ss_os_start_writeback(int fd)
 	/* Windows has no call that starts writing a file back without waiting
 	 * for it: FlushFileBuffers (ss_os_fsync) does it all. */
 	(void)fd;
+}
+
+void ss_os_start_writeback_range(int fd, int64_t off, int64_t len)
+{
+	/* As ss_os_start_writeback. */
+	(void)fd;
+	(void)off;
+	(void)len;
 }
 
 int ss_os_ends_in_newline(int fd)

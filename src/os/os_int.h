@@ -31,6 +31,13 @@ int ss_os_lock_once(int dir, const char *name, int *fd, ss_stat *st);
 void *ss_os_dynlib_open(const char *soname, const char *why);
 /* The address of `name` in that library, or the same exit. */
 void *ss_os_dynlib_symbol(void *lib, const char *soname, const char *name);
+/* The same, for work that can do without the library: NULL instead of
+ * the exit (the library stays loaded when it could be). */
+void *ss_os_dynlib_try(const char *soname);
+void *ss_os_dynlib_try_symbol(void *lib, const char *name);
+/* Whether libcrypto and every function sshsync calls in it load
+ * (os_libcrypto_posix.c), without the exit. */
+int ss_os_libcrypto_loadable(void);
 /* A library loaded on first use, in a file of its own: its functions as
  * one list FUNCTIONS(F, V), F(return type, name, (parameters),
  * (arguments)) and V(name, (parameters), (arguments)) for a void one; then

@@ -4,12 +4,15 @@
  * never loads it. Prototypes are OpenSSL's own (its headers are included,
  * so the compiler checks them); a new call elsewhere fails to link until
  * it is listed here. */
+/* SHA256_Init and its kin (why: os_sys_posix.c). */
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include "os_int.h"
 
 #include <openssl/bn.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/sha.h>
 #include <pthread.h>
 #include <string.h>
 
@@ -48,19 +51,10 @@
 	F(int, BN_sub, (BIGNUM * r, const BIGNUM *a, const BIGNUM *b), (r, a, b))                  \
 	F(int, BN_sub_word, (BIGNUM * a, BN_ULONG w), (a, w))                                      \
 	V(CRYPTO_free, (void *p, const char *file, int line), (p, file, line))                     \
-	F(int, EVP_Digest,                                                                         \
-	  (const void *data, size_t count, unsigned char *md, unsigned int *size,                  \
-	   const EVP_MD *type, ENGINE *impl),                                                      \
-	  (data, count, md, size, type, impl))                                                     \
-	F(int, EVP_DigestFinal_ex, (EVP_MD_CTX * ctx, unsigned char *md, unsigned int *s),         \
-	  (ctx, md, s))                                                                            \
-	F(int, EVP_DigestInit_ex, (EVP_MD_CTX * ctx, const EVP_MD *type, ENGINE *impl),            \
-	  (ctx, type, impl))                                                                       \
-	F(int, EVP_DigestUpdate, (EVP_MD_CTX * ctx, const void *d, size_t n), (ctx, d, n))         \
-	V(EVP_MD_CTX_free, (EVP_MD_CTX * ctx), (ctx))                                              \
-	F(EVP_MD_CTX *, EVP_MD_CTX_new, (void), ())                                                \
 	F(const EVP_MD *, EVP_sha1, (void), ())                                                    \
-	F(const EVP_MD *, EVP_sha256, (void), ())                                                  \
+	F(int, SHA256_Final, (unsigned char *md, SHA256_CTX *c), (md, c))                          \
+	F(int, SHA256_Init, (SHA256_CTX * c), (c))                                                 \
+	F(int, SHA256_Update, (SHA256_CTX * c, const void *data, size_t len), (c, data, len))      \
 	F(unsigned char *, HMAC,                                                                   \
 	  (const EVP_MD *md, const void *key, int key_len, const unsigned char *data,              \
 	   size_t data_len, unsigned char *out, unsigned int *out_len),                            \
@@ -68,3 +62,14 @@
 
 SS_DYNLIB(LIBCRYPTO_FUNCTIONS, SSHSYNC_LIBCRYPTO_SONAME,
 	  ", needed for the journal of apply and for host keys")
+
+#define LIBCRYPTO_HAS(ret, name, params, args) ok = ok && ss_os_dynlib_try_symbol(lib, #name);
+#define LIBCRYPTO_VOID_HAS(name, params, args) LIBCRYPTO_HAS(void, name, params, args)
+
+int ss_os_libcrypto_loadable(void)
+{
+	void *lib = ss_os_dynlib_try(SSHSYNC_LIBCRYPTO_SONAME);
+	int ok = lib != NULL;
+	LIBCRYPTO_FUNCTIONS(LIBCRYPTO_HAS, LIBCRYPTO_VOID_HAS)
+	return ok;
+}

@@ -1,12 +1,18 @@
 /* POSIX odds and ends: getrandom, gmtime_r, gethostname, OpenSSL's
  * SHA-256, iconv. See include/sshsync/os_sys.h. */
 #define _GNU_SOURCE
+/* SHA256_Init and its kin: deprecated by OpenSSL 3 for EVP, which loads
+ * the configuration and the providers first (2 MiB of resident memory,
+ * while a large file's apply is at its peak); the same code hashes. */
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include "sshsync/os_sys.h"
+
+#include "os_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <iconv.h>
-#include <openssl/evp.h>
+#include <openssl/sha.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,27 +71,23 @@ int ss_os_hostname(char *buf, size_t len)
 
 int ss_os_sha256(const void *data, size_t len, unsigned char out[32])
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int n = 0;
-	if (!EVP_Digest(data, len, md, &n, EVP_sha256(), NULL) || n != 32)
-		return -1;
-	memcpy(out, md, 32);
-	return 0;
+	SHA256_CTX c;
+	return SHA256_Init(&c) && SHA256_Update(&c, data, len) && SHA256_Final(out, &c) ? 0 : -1;
+}
+
+int ss_os_sha256_ready(void)
+{
+	return ss_os_libcrypto_loadable();
 }
 
 struct ss_os_sha256_ctx {
-	EVP_MD_CTX *md;
+	SHA256_CTX sha;
 };
 
 ss_os_sha256_ctx *ss_os_sha256_begin(void)
 {
 	ss_os_sha256_ctx *c = malloc(sizeof(*c));
-	if (c && !(c->md = EVP_MD_CTX_new())) {
-		free(c);
-		c = NULL;
-	}
-	if (c && !EVP_DigestInit_ex(c->md, EVP_sha256(), NULL)) {
-		EVP_MD_CTX_free(c->md);
+	if (c && !SHA256_Init(&c->sha)) {
 		free(c);
 		c = NULL;
 	}
@@ -94,19 +96,14 @@ ss_os_sha256_ctx *ss_os_sha256_begin(void)
 
 int ss_os_sha256_update(ss_os_sha256_ctx *c, const void *data, size_t len)
 {
-	return EVP_DigestUpdate(c->md, data, len) ? 0 : -1;
+	return SHA256_Update(&c->sha, data, len) ? 0 : -1;
 }
 
 int ss_os_sha256_end(ss_os_sha256_ctx *c, unsigned char out[32])
 {
 	if (!c)
 		return -1;
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int n = 0;
-	int r = EVP_DigestFinal_ex(c->md, md, &n) && n == 32 ? 0 : -1;
-	if (r == 0)
-		memcpy(out, md, 32);
-	EVP_MD_CTX_free(c->md);
+	int r = SHA256_Final(out, &c->sha) ? 0 : -1;
 	free(c);
 	return r;
 }
@@ -212,6 +209,58 @@ void ss_os_thread_join(ss_os_thread *t)
 		return;
 	pthread_join(t->id, NULL);
 	free(t);
+}
+
+struct ss_os_monitor {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+};
+
+ss_os_monitor *ss_os_monitor_new(void)
+{
+	ss_os_monitor *m = malloc(sizeof(*m));
+	if (!m)
+		return NULL;
+	if (pthread_mutex_init(&m->lock, NULL) != 0) {
+		free(m);
+		return NULL;
+	}
+	if (pthread_cond_init(&m->cond, NULL) != 0) {
+		pthread_mutex_destroy(&m->lock);
+		free(m);
+		return NULL;
+	}
+	return m;
+}
+
+void ss_os_monitor_free(ss_os_monitor *m)
+{
+	if (!m)
+		return;
+	pthread_cond_destroy(&m->cond);
+	pthread_mutex_destroy(&m->lock);
+	free(m);
+}
+
+/* A default mutex locked and unlocked by its owner cannot fail. */
+void ss_os_monitor_enter(ss_os_monitor *m)
+{
+	pthread_mutex_lock(&m->lock);
+}
+
+void ss_os_monitor_leave(ss_os_monitor *m)
+{
+	pthread_mutex_unlock(&m->lock);
+}
+
+void ss_os_monitor_wait(ss_os_monitor *m)
+{
+	pthread_cond_wait(&m->cond, &m->lock);
+}
+
+void ss_os_monitor_wake(ss_os_monitor *m)
+{
+	pthread_cond_broadcast(&m->cond);
 }
 
 void ss_os_advise_large(void *p, size_t len)

@@ -49,6 +49,12 @@ int ss_os_hostname(char *buf, size_t len)
 	return 0;
 }
 
+/* CNG is part of the system: no library to load. */
+int ss_os_sha256_ready(void)
+{
+	return 1;
+}
+
 struct ss_os_sha256_ctx {
 	BCRYPT_ALG_HANDLE alg;
 	BCRYPT_HASH_HANDLE h;
@@ -266,6 +272,47 @@ void ss_os_thread_join(ss_os_thread *t)
 	WaitForSingleObject(t->h, INFINITE);
 	CloseHandle(t->h);
 	free(t);
+}
+
+/* Slim reader/writer lock and condition variable: nothing to destroy. */
+struct ss_os_monitor {
+	SRWLOCK lock;
+	CONDITION_VARIABLE cond;
+};
+
+ss_os_monitor *ss_os_monitor_new(void)
+{
+	ss_os_monitor *m = malloc(sizeof(*m));
+	if (!m)
+		return NULL;
+	InitializeSRWLock(&m->lock);
+	InitializeConditionVariable(&m->cond);
+	return m;
+}
+
+void ss_os_monitor_free(ss_os_monitor *m)
+{
+	free(m);
+}
+
+void ss_os_monitor_enter(ss_os_monitor *m)
+{
+	AcquireSRWLockExclusive(&m->lock);
+}
+
+void ss_os_monitor_leave(ss_os_monitor *m)
+{
+	ReleaseSRWLockExclusive(&m->lock);
+}
+
+void ss_os_monitor_wait(ss_os_monitor *m)
+{
+	SleepConditionVariableSRW(&m->cond, &m->lock, INFINITE, 0);
+}
+
+void ss_os_monitor_wake(ss_os_monitor *m)
+{
+	WakeAllConditionVariable(&m->cond);
 }
 
 void ss_os_advise_large(void *p, size_t len)

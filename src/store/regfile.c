@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "sshsync/keyindex.h"
+#include "sshsync/os_sys.h"
 
 static const char HEADER_V5[] = "Windows Registry Editor Version 5.00";
 static const char HEADER_V4[] = "REGEDIT4";
@@ -453,23 +454,34 @@ static int parse_header(ss_regfile *rf, size_t *li, ss_diag *d)
 	return 0;
 }
 
-static int parse_lines(ss_regfile *rf, size_t li, ss_diag *d)
+/* Lines [li, stop) into rf's blocks. A value never runs past `stop` when
+ * that line starts with '[' (its data cannot go on there), which makes
+ * such a line a place where the work can be cut in two. */
+static int parse_lines(ss_regfile *rf, size_t li, size_t stop, ss_diag *d)
 {
 	const ss_text *t = rf->text;
-	while (li < t->nlines) {
-		size_t p, end;
+	const char *s = t->data;
+	/* The current block's last value line (NULL before the first key). */
+	size_t *last = rf->nblocks ? &rf->blocks[rf->nblocks - 1].last_value_line : NULL;
+	while (li < stop) {
+		/* Most lines are a plain value right at their start (one after
+		 * blanks is read in full below). */
+		size_t p = t->lines[li].start, end = p + t->lines[li].len;
+		if (s[p] == '"' && last && plain_value(s, p, end)) {
+			*last = li++;
+			continue;
+		}
 		line_span(t, li, &p, &end);
-		char c = p < end ? t->data[p] : ';';
+		char c = p < end ? s[p] : ';';
 		if (c == ';') {
 			li++;
 		} else if (c == '[') {
 			if (parse_key(rf, li, p, end, d) < 0)
 				return -1;
+			last = &rf->blocks[rf->nblocks - 1].last_value_line;
 			li++;
-		} else if (c == '"' && rf->nblocks && plain_value(t->data, p, end)) {
-			rf->blocks[rf->nblocks - 1].last_value_line = li++;
 		} else if (c == '"' || c == '@') {
-			if (!rf->nblocks)
+			if (!last)
 				return ss_text_error(t, d, p,
 						     "value before the first key: expected "
 						     "a [KEY] line");
@@ -477,7 +489,7 @@ static int parse_lines(ss_regfile *rf, size_t li, ss_diag *d)
 			if (parse_value(t, li, p, end, &v, d) < 0)
 				return -1;
 			li += v.nlines;
-			rf->blocks[rf->nblocks - 1].last_value_line = li - 1;
+			*last = li - 1;
 		} else {
 			return ss_text_error(t, d, p,
 					     "expected a [KEY] line, a \"value\"=, @= or "
@@ -487,12 +499,86 @@ static int parse_lines(ss_regfile *rf, size_t li, ss_diag *d)
 	return 0;
 }
 
+/* A large file is checked in two halves at once, the second by another
+ * thread into blocks of its own: the check of every line is most of the
+ * time an audit of an 80 MB export takes, and the machine has a second
+ * core. Below this many lines a thread costs more than it saves. */
+#define PARSE_SPLIT_MIN ((size_t)1 << 16)
+
+typedef struct parse_half {
+	ss_regfile rf; /* the second half's blocks */
+	size_t from;   /* its first line, a key */
+	ss_diag diag;
+	int r;
+} parse_half;
+
+static void parse_half_run(void *arg)
+{
+	parse_half *h = arg;
+	h->r = parse_lines(&h->rf, h->from, h->rf.text->nlines, &h->diag);
+}
+
+/* Where the second half starts: the first line from the middle on that
+ * starts with '[' at once (no value of the first half can go on there),
+ * or `li` when the file is too small or has none. */
+static size_t split_line(const ss_text *t, size_t li)
+{
+	if (t->nlines - li < PARSE_SPLIT_MIN)
+		return li;
+	for (size_t m = li + (t->nlines - li) / 2; m < t->nlines; m++)
+		if (t->data[t->lines[m].start] == '[')
+			return m;
+	return li;
+}
+
+/* The second half's blocks after the first's: the first half's last
+ * block ends where the second half begins. */
+static int join_halves(ss_regfile *rf, parse_half *h, ss_diag *d)
+{
+	if (rf->nblocks)
+		rf->blocks[rf->nblocks - 1].end_line = h->from;
+	for (size_t i = 0; i < h->rf.nblocks; i++)
+		if (add_block(rf, &h->rf.blocks[i], d) < 0)
+			return -1;
+	return 0;
+}
+
+/* Lines from li to the end, in two halves at once when there are many;
+ * the first error in file order is the one reported, as a check of one
+ * line after the other would. */
+static int parse_body(ss_regfile *rf, size_t li, ss_diag *d)
+{
+	const ss_text *t = rf->text;
+	size_t mid = split_line(t, li);
+	if (mid == li)
+		return parse_lines(rf, li, t->nlines, d);
+	parse_half h = {SS_REGFILE_INIT, mid, SS_DIAG_INIT, 0};
+	h.rf.text = t;
+	ss_os_thread *thread = NULL;
+	if (ss_os_thread_start(&thread, parse_half_run, &h) < 0)
+		thread = NULL; /* then one after the other */
+	int r = parse_lines(rf, li, mid, d);
+	if (thread)
+		ss_os_thread_join(thread);
+	else if (r == 0)
+		parse_half_run(&h);
+	if (r == 0 && h.r < 0 && d && !d->message) {
+		*d = h.diag;
+		h.diag = (ss_diag)SS_DIAG_INIT;
+	}
+	if (r == 0)
+		r = h.r < 0 ? -1 : join_halves(rf, &h, d);
+	ss_diag_clear(&h.diag);
+	free(h.rf.blocks);
+	return r;
+}
+
 int ss_regfile_parse(ss_regfile *rf, const ss_text *t, ss_diag *d)
 {
 	memset(rf, 0, sizeof(*rf));
 	rf->text = t;
 	size_t li = 0;
-	if (parse_header(rf, &li, d) < 0 || parse_lines(rf, li, d) < 0 || build_table(rf, d) < 0) {
+	if (parse_header(rf, &li, d) < 0 || parse_body(rf, li, d) < 0 || build_table(rf, d) < 0) {
 		ss_regfile_free(rf);
 		rf->text = t;
 		return -1;
@@ -594,6 +680,11 @@ int ss_regfile_value_name_is(const ss_regfile *rf, const ss_regvalue *v, const c
 	const char *s = rf->text->data;
 	if (!name)
 		name = "";
+	/* Without an escape the lengths must agree: the names of a session
+	 * that start alike ("PingInterval", "PingIntervalSecs") differ there. */
+	size_t raw = v->name_end - v->name_start;
+	if (!memchr(s + v->name_start, '\\', raw) && strlen(name) != raw)
+		return 0;
 	size_t i = v->name_start, j = 0;
 	while (i < v->name_end) {
 		if (s[i] == '\\' && i + 1 < v->name_end)
@@ -618,22 +709,59 @@ static unsigned char name_first(const char *s, size_t p)
 	return (unsigned char)lower((unsigned char)s[i]);
 }
 
+/* Which names a walk looks for, by the first byte of a value line's
+ * name: `first` as name_first gives it; `after` the bytes right after the
+ * opening quote that need a closer look (either case of a first byte, an
+ * escape, the quote of ""), so that the common line, whose name starts
+ * with another byte, is passed by with one look at its first two bytes. */
+typedef struct name_filter {
+	unsigned char first[256];
+	unsigned char after[256];
+} name_filter;
+
+static void filter_add(name_filter *f, const char *name)
+{
+	unsigned char c = name ? (unsigned char)name[0] : 0;
+	f->first[lower(c)] = 1;
+	f->after[c] = f->after[lower(c)] = 1;
+	if (c >= 'a' && c <= 'z')
+		f->after[c - ('a' - 'A')] = 1;
+	f->after['"'] = f->after['\\'] = 1;
+}
+
+/* The first value line from li on (below stop) whose name may be one of
+ * the filter's, at p (after blanks) to end; stop when there is none. */
+static size_t next_candidate(const ss_text *t, size_t li, size_t stop, const name_filter *f,
+			     size_t *p, size_t *end)
+{
+	const unsigned char *u = (const unsigned char *)t->data;
+	for (; li < stop; li++) {
+		/* Line li's second byte is there: the text ends with a NUL. */
+		size_t at = t->lines[li].start;
+		if (u[at] == '"' && !f->after[u[at + 1]])
+			continue;
+		if (next_value_line(t, li, li + 1, p, end) == li &&
+		    f->first[name_first(t->data, *p)])
+			return li;
+	}
+	return stop;
+}
+
 void ss_regfile_block_values(const ss_regfile *rf, size_t b, const char *const *names, size_t n,
 			     ss_regvalue *out, unsigned char *found)
 {
 	const ss_text *t = rf->text;
 	const ss_regblock *k = &rf->blocks[b];
-	unsigned char may[256] = {0};
+	name_filter f;
+	memset(&f, 0, sizeof(f));
 	for (size_t i = 0; i < n; i++) {
 		found[i] = 0;
-		may[names[i] ? lower((unsigned char)names[i][0]) : 0] = 1;
+		filter_add(&f, names[i]);
 	}
 	size_t p, end;
-	for (size_t li = next_value_line(t, k->line + 1, k->end_line, &p, &end); li < k->end_line;
-	     li = next_value_line(t, li + 1, k->end_line, &p, &end)) {
+	for (size_t li = next_candidate(t, k->line + 1, k->end_line, &f, &p, &end);
+	     li < k->end_line; li = next_candidate(t, li + 1, k->end_line, &f, &p, &end)) {
 		ss_regvalue v;
-		if (!may[name_first(t->data, p)])
-			continue;
 		value_name_at(t, li, p, end, &v);
 		int parsed = 0;
 		for (size_t i = 0; i < n; i++) {
@@ -652,12 +780,13 @@ int ss_regfile_next_named(const ss_regfile *rf, size_t b, size_t *cursor, const 
 {
 	const ss_text *t = rf->text;
 	const ss_regblock *k = &rf->blocks[b];
-	unsigned char first = name ? (unsigned char)lower((unsigned char)name[0]) : 0;
+	name_filter f;
+	memset(&f, 0, sizeof(f));
+	filter_add(&f, name);
 	size_t p, end;
-	for (size_t li = next_value_line(t, *cursor ? *cursor : k->line + 1, k->end_line, &p, &end);
-	     li < k->end_line; li = next_value_line(t, li + 1, k->end_line, &p, &end)) {
-		if (name_first(t->data, p) != first)
-			continue;
+	for (size_t li =
+		 next_candidate(t, *cursor ? *cursor : k->line + 1, k->end_line, &f, &p, &end);
+	     li < k->end_line; li = next_candidate(t, li + 1, k->end_line, &f, &p, &end)) {
 		value_name_at(t, li, p, end, v);
 		if (!ss_regfile_value_name_is(rf, v, name))
 			continue;
@@ -671,10 +800,18 @@ int ss_regfile_next_named(const ss_regfile *rf, size_t b, size_t *cursor, const 
 
 static int unescape(const char *s, size_t from, size_t to, ss_buf *out)
 {
-	for (size_t i = from; i < to; i++) {
-		if (s[i] == '\\' && i + 1 < to)
-			i++;
-		if (ss_buf_addc(out, s[i]) < 0)
+	/* The runs between escapes at once: most names and strings have none. */
+	while (from < to) {
+		const char *bs = memchr(s + from, '\\', to - from);
+		size_t run = bs ? (size_t)(bs - s) - from : to - from;
+		if (ss_buf_add(out, s + from, run) < 0)
+			return -1;
+		from += run;
+		if (from == to)
+			break;
+		if (from + 1 < to)
+			from++; /* the byte the escape stands for (a last '\\' stays) */
+		if (ss_buf_addc(out, s[from++]) < 0)
 			return -1;
 	}
 	return 0;

@@ -45,6 +45,7 @@ typedef struct wctx {
 	ss_stat tmpst;
 	int64_t write_ns;     /* the clock when the temporary file was begun */
 	size_t written;	      /* its length */
+	size_t flushed;	      /* the bytes before this on their way to the disk */
 	ss_content_hash hash; /* and hash */
 	int64_t link_ctime;   /* the file's ctime after our backup link (0: none) */
 	char *bakname;	      /* in bakdir */
@@ -335,6 +336,13 @@ static int put_temp(void *ctx, const void *data, size_t len, ss_diag *d)
 		return -1;
 	if (!w->no_hash)
 		ss_content_hash_update(&w->hash, data, len);
+	/* A large file goes to the disk as it is written, not all at the fsync. */
+	if ((w->written + len) / SS_WRITEBACK_STEP > w->written / SS_WRITEBACK_STEP) {
+		size_t upto = (w->written + len) / SS_WRITEBACK_STEP * SS_WRITEBACK_STEP;
+		ss_os_start_writeback_range(w->tmpfd, (int64_t)w->flushed,
+					    (int64_t)(upto - w->flushed));
+		w->flushed = upto;
+	}
 	w->written += len;
 	return 0;
 }

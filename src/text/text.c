@@ -656,12 +656,16 @@ typedef struct loader {
 	line_builder lines;   /* of text, scanned as it grows */
 	unsigned char *chunk; /* UTF-16: 2 bytes kept back, then one chunk */
 	size_t kept;	      /* a high surrogate that may pair with the next chunk */
+	int64_t at;	      /* the file offset of its first byte read at offsets; -1: reads on */
+	size_t stop;	      /* bytes it reads at most */
 } loader;
 
 /* Reads up to one chunk to `to`: how many bytes (0 at the end), or -1. */
 static ssize_t load_read(loader *l, void *to, ss_diag *d)
 {
-	ssize_t n = ss_os_read_full(l->fd, to, LOAD_CHUNK);
+	size_t want = l->stop - l->raw < LOAD_CHUNK ? l->stop - l->raw : LOAD_CHUNK;
+	ssize_t n = l->at < 0 ? ss_os_read_full(l->fd, to, want)
+			      : ss_os_pread_full(l->fd, to, want, (uint64_t)l->at + l->raw);
 	if (n < 0)
 		return ss_diag_errno(d, l->path, "cannot read");
 	l->raw += (size_t)n;
@@ -691,8 +695,179 @@ static int load_decode(loader *l, size_t skip, size_t len, int last, ss_diag *d)
 	return 0;
 }
 
-/* The rest of a UTF-16 file whose first `first` bytes are in text.data. */
-static int load_utf16(loader *l, size_t first, ss_diag *d)
+/* The chunks of a UTF-16 file from l->raw to its end. */
+static int load_rest(loader *l, ss_diag *d)
+{
+	for (int last = 0; !last;) {
+		ssize_t n = load_read(l, l->chunk + l->kept, d);
+		if (n < 0)
+			return -1;
+		last = (size_t)n < LOAD_CHUNK;
+		if (load_decode(l, 0, l->kept + (size_t)n, last, d) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* A large UTF-16 file whose bytes need no hash is read and decoded in two
+ * halves at once, the second by another thread into a text and line table
+ * of its own, appended to the first's: decoding and finding the lines are
+ * a third of the time an audit of an 80 MB export takes, and the machine
+ * has a second core. Both read at offsets (ss_os_pread_full). From 1 MiB
+ * on: a thread costs some 50 microseconds, a 1 MiB file 1 ms to decode. */
+enum { SPLIT_MIN = 1 << 20 };
+
+typedef struct second_half {
+	loader l;	     /* from the middle of the file on */
+	unsigned char *head; /* its bytes up to and with its first LF: the first half's */
+	size_t nhead;
+	int ok; /* 0: nothing of it is used (no LF in its first chunk, an
+		 * error): the first half's thread reads on */
+} second_half;
+
+/* The offset after the first LF unit of p[0, n), or 0 when there is none. */
+static size_t after_first_lf(const unsigned char *p, size_t n)
+{
+	for (size_t i = 0; i + 1 < n; i += 2)
+		if (p[i] == '\n' && p[i + 1] == 0)
+			return i + 2;
+	return 0;
+}
+
+static void second_half_run(void *arg)
+{
+	second_half *h = arg;
+	loader *l = &h->l;
+	ss_diag d = SS_DIAG_INIT;
+	ssize_t n = (l->chunk = malloc(LOAD_CHUNK + 2)) ? load_read(l, l->chunk, &d) : -1;
+	size_t cut = n > 0 ? after_first_lf(l->chunk, (size_t)n) : 0;
+	if (cut && (h->head = malloc(cut))) {
+		memcpy(h->head, l->chunk, cut);
+		h->nhead = cut;
+		int last = (size_t)n < LOAD_CHUNK;
+		h->ok = load_decode(l, cut, (size_t)n, last, &d) == 0 &&
+			(last || load_rest(l, &d) == 0);
+	}
+	ss_diag_clear(&d);
+}
+
+/* Room for the second half's `rest` bytes, before its thread starts. */
+static int second_begin(second_half *h, size_t rest)
+{
+	if (ss_buf_grow(&h->l.text, rest + LOAD_CHUNK) < 0)
+		return -1;
+	advise_large(h->l.text.data, h->l.text.cap);
+	return h->l.want_lines ? lines_begin(&h->l.lines, rest / 2) : 0;
+}
+
+static void second_free(second_half *h)
+{
+	free(h->head);
+	free(h->l.chunk);
+	ss_buf_release(&h->l.text);
+	free(h->l.lines.lines);
+}
+
+/* The file's bytes from l->raw up to `half` at offsets: 1 when the file
+ * ends before (it shrank since fstat), 0, or -1. */
+static int load_first_half(loader *l, size_t half, ss_diag *d)
+{
+	l->at = 0;
+	l->stop = half;
+	while (l->raw < half) {
+		size_t want = half - l->raw < LOAD_CHUNK ? half - l->raw : LOAD_CHUNK;
+		ssize_t n = load_read(l, l->chunk + l->kept, d);
+		if (n < 0)
+			return -1;
+		int ended = (size_t)n < want;
+		if (load_decode(l, 0, l->kept + (size_t)n, ended, d) < 0)
+			return -1;
+		if (ended)
+			return 1;
+	}
+	l->stop = SIZE_MAX;
+	return 0;
+}
+
+/* The lines of `o`, a table of text that now starts at `base` of b's
+ * text, after b's (whose last line ended right before `base`). */
+static int lines_append(line_builder *b, const line_builder *o, size_t base)
+{
+	if (!b->lines)
+		return 0;
+	while (b->cap - b->n < o->n)
+		if (lines_grow(b) < 0)
+			return -1;
+	/* A loop without a branch, which the compiler makes vector code. */
+	ss_line *to = b->lines + b->n;
+	for (size_t i = 0; i < o->n; i++) {
+		to[i] = o->lines[i];
+		to[i].start += (uint32_t)base;
+	}
+	b->n += o->n;
+	b->start = base + o->start;
+	b->scanned = base + o->scanned;
+	b->lf += o->lf;
+	b->crlf += o->crlf;
+	return 0;
+}
+
+/* The second half after the first: its head, then its text and lines. */
+static int join_second(loader *l, second_half *h, ss_diag *d)
+{
+	memcpy(l->chunk + l->kept, h->head, h->nhead);
+	if (load_decode(l, 0, l->kept + h->nhead, 0, d) < 0)
+		return -1;
+	size_t base = l->text.len;
+	if (ss_buf_add(&l->text, h->l.text.data, h->l.text.len) < 0 ||
+	    lines_append(&l->lines, &h->l.lines, base) < 0)
+		return ss_diag_oom(d);
+	l->raw += h->l.raw;
+	if (l->raw > l->limit)
+		return ss_diag_set(d, l->path, 0, 0, "file is larger than %zu bytes", l->limit);
+	return 0;
+}
+
+/* The rest of a UTF-16 file of `size` bytes (fstat) from l->raw on, in two
+ * halves at once, or one after the other when no thread can be had. */
+static int load_halves(loader *l, size_t size, ss_diag *d)
+{
+	size_t half = size / 2 & ~(size_t)1;
+	second_half h;
+	memset(&h, 0, sizeof(h));
+	h.l = (loader){l->fd,
+		       l->path,
+		       l->limit > half ? l->limit - half : 0,
+		       0,
+		       0,
+		       {{0}},
+		       SS_BUF_INIT,
+		       l->want_lines,
+		       {0},
+		       NULL,
+		       0,
+		       (int64_t)half,
+		       SIZE_MAX};
+	ss_os_thread *thread = NULL;
+	int r;
+	if (half <= l->raw || second_begin(&h, size - half) < 0 ||
+	    ss_os_thread_start(&thread, second_half_run, &h) < 0) {
+		r = load_rest(l, d);
+	} else {
+		r = load_first_half(l, half, d);
+		ss_os_thread_join(thread);
+		if (r == 0)
+			r = h.ok ? join_second(l, &h, d) : load_rest(l, d);
+		else if (r == 1)
+			r = 0; /* what was read is all of the file */
+	}
+	second_free(&h);
+	return r;
+}
+
+/* The rest of a UTF-16 file (`size` bytes by fstat) whose first `first`
+ * bytes are in text.data. */
+static int load_utf16(loader *l, size_t first, size_t size, ss_diag *d)
 {
 	if (!(l->chunk = malloc(LOAD_CHUNK + 2)))
 		return ss_diag_oom(d);
@@ -701,14 +876,11 @@ static int load_utf16(loader *l, size_t first, ss_diag *d)
 	int last = first < LOAD_CHUNK;
 	if (load_decode(l, 2, first, last, d) < 0)
 		return -1;
-	while (!last) {
-		ssize_t n = load_read(l, l->chunk + l->kept, d);
-		if (n < 0)
-			return -1;
-		last = (size_t)n < LOAD_CHUNK;
-		if (load_decode(l, 0, l->kept + (size_t)n, last, d) < 0)
-			return -1;
-	}
+	int r = last				   ? 0
+		: !l->hashing && size >= SPLIT_MIN ? load_halves(l, size, d)
+						   : load_rest(l, d);
+	if (r < 0)
+		return -1;
 	return l->raw % 2 ? odd_utf16(l->path, l->raw, d) : 0;
 }
 
@@ -729,7 +901,7 @@ static int load_all(loader *l, size_t size, ss_diag *d)
 	if (l->want_lines && lines_begin(&l->lines, utf16 ? size / 2 : size) < 0)
 		return ss_diag_oom(d);
 	if (utf16)
-		return load_utf16(l, (size_t)n, d);
+		return load_utf16(l, (size_t)n, size, d);
 	for (;;) {
 		if (lines_scan(&l->lines, l->text.data, l->text.len) < 0)
 			return ss_diag_oom(d);
@@ -746,7 +918,8 @@ static int load_all(loader *l, size_t size, ss_diag *d)
 static int load_fd(ss_text *t, int fd, const char *path, size_t size, size_t limit, int hashing,
 		   int lines, ss_diag *d)
 {
-	loader l = {fd, path, limit, 0, hashing, {{0}}, SS_BUF_INIT, lines, {0}, NULL, 0};
+	loader l = {fd,	   path, limit, 0, hashing, {{0}},   SS_BUF_INIT,
+		    lines, {0},	 NULL,	0, -1,	    SIZE_MAX};
 	ss_content_hash_init(&l.hash);
 	int r = load_all(&l, size, d);
 	free(l.chunk);
@@ -893,7 +1066,8 @@ static int valid_utf8(const char *s, size_t len)
 void ss_text_position(const ss_text *t, size_t offset, size_t *line, size_t *col)
 {
 	size_t start;
-	size_t l = !t->lines && t->len ? line_by_scan(t, offset, &start) : ss_text_line_at(t, offset);
+	size_t l =
+	    !t->lines && t->len ? line_by_scan(t, offset, &start) : ss_text_line_at(t, offset);
 	if (t->lines || !t->len)
 		start = l < t->nlines ? t->lines[l].start : t->len;
 	if (offset > t->len)

@@ -1,7 +1,26 @@
-# Shared by the fault tests: the four stores, set up in a fixed directory so
+# Shared by the fault tests: the stores, set up in a fixed directory so
 # that every run makes the same system calls in the same order.
 fx="${SSHSYNC_FIXTURES:?}/demo/home"
-STORES="ssh reg sessdir winscp"
+STORES=${FAULT_STORES:-ssh reg sessdir winscp bigini} # FAULT_STORES: only these
+
+# big_ini OUT: the demo's WinSCP.ini with 5,600 sites more, 1.16 MB: a file
+# of 1 MiB or more that is apply's only one is written by another path
+# (engine/writeset.c, prepare_single: hashed ahead of the write by a
+# second thread, its temporary file written before the journal entry
+# begins; safewrite.c: read again while the temporary file is synced).
+big_ini() {
+	python3 - "$fx/.wine/drive_c/users/demo/AppData/Roaming/WinSCP.ini" "$1" <<'PY'
+import sys
+data = open(sys.argv[1], "rb").read()
+with open(sys.argv[2], "wb") as f:
+    f.write(data)
+    for i in range(5600):
+        f.write(b"\r\n[Sessions\\Fleet/host%%2004%d]\r\nHostName=host%04d.example.com\r\n"
+                b"UserName=deploy\r\nFSProtocol=2\r\nPingType=1\r\nPingInterval=0\r\n"
+                b"PingIntervalSecs=30\r\nPingIntervalSec=30\r\n"
+                b"RemoteDirectory=/srv/www/host%04d/htdocs\r\n" % (i, i, i))
+PY
+}
 
 # setup STORE DIR: a fresh copy of the store in DIR; sets TARGET.
 setup() {
@@ -22,6 +41,10 @@ setup() {
 		TARGET="putty:$2/sessions" ;;
 	winscp)
 		cp "$fx/.wine/drive_c/users/demo/AppData/Roaming/WinSCP.ini" "$2/WinSCP.ini"
+		TARGET="winscp:$2/WinSCP.ini" ;;
+	bigini) # made once, beside DIR
+		[ -f "$2.big.ini" ] || big_ini "$2.big.ini"
+		cp "$2.big.ini" "$2/WinSCP.ini"
 		TARGET="winscp:$2/WinSCP.ini" ;;
 	esac
 }

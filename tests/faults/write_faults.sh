@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # The write-path fault test: every system call that apply makes on the
 # files of a store (and on its journal) is failed in turn, with EIO and,
-# where a full disk can cause it, ENOSPC (strace -e inject), for four
+# where a full disk can cause it, ENOSPC (strace -e inject), for five
 # stores: an ssh config with an Include, a UTF-16 .reg, a PuTTY session
-# directory (where apply also creates Default Settings) and a WinSCP.ini.
+# directory (where apply also creates Default Settings), a WinSCP.ini and
+# a WinSCP.ini of more than 1 MiB (written by the large single file's
+# path, with its second threads: lib.bash, big_ini).
 # The calls that change something (create, write, fsync, link, rename,
 # unlink, metadata, locks) are failed first, then the others (reads, stats,
-# closes) until each store's share of FAULTS_BUDGET seconds (default 150)
+# closes) until each store's share of FAULTS_BUDGET seconds (default 190)
 # is spent; FAULTS_BUDGET=0 fails every call.
 # For every injected failure: the exit status is 0 or 2 and says the truth;
 # after 2 every original is byte-identical (files apply created are gone);
@@ -28,7 +30,9 @@ SYS=openat,read,write,pread64,fsync,fchmod,fchown,flock,linkat,renameat,renameat
 SYS=$SYS,mkdirat,mkdir,newfstatat,lseek,getdents64,flistxattr,fgetxattr,fsetxattr,faccessat2
 SYS=$SYS,close,readlink
 ENOSPC_SYS=" write pread64 fsync openat mkdirat mkdir linkat renameat renameat2 fsetxattr "
-budget=${FAULTS_BUDGET:-150}
+budget=${FAULTS_BUDGET:-190}
+set -- $STORES
+share=$((budget / $#))
 runs=0 pass=0 fail=0 skipped=0
 bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 
@@ -88,7 +92,7 @@ PY
 	} >"$root/ordered"
 	n=0 total=$(wc -l <"$root/ordered") done_points=0 t0=$SECONDS
 	while read -r sc nth; do
-		if [ "$budget" -gt 0 ] && [ $((SECONDS - t0)) -ge $((budget / 4)) ]; then
+		if [ "$budget" -gt 0 ] && [ $((SECONDS - t0)) -ge "$share" ]; then
 			skipped=$((skipped + total - done_points))
 			break
 		fi

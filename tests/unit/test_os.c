@@ -164,12 +164,56 @@ static void test_net(void **state)
 	assert_int_equal(ss_os_service_port("no-such-service-sshsync"), -1);
 }
 
+/* Two threads take turns through a monitor: each waits for its turn,
+ * counts, and hands the turn over. A lost wake-up hangs; a missing lock
+ * loses counts. */
+typedef struct turns {
+	ss_os_monitor *m;
+	int turn; /* whose: 0 or 1 */
+	int count;
+} turns;
+
+enum { TURNS = 2000 };
+
+static void take_turns(turns *t, int me)
+{
+	for (int i = 0; i < TURNS; i++) {
+		ss_os_monitor_enter(t->m);
+		while (t->turn != me)
+			ss_os_monitor_wait(t->m);
+		t->count++;
+		t->turn = !me;
+		ss_os_monitor_wake(t->m);
+		ss_os_monitor_leave(t->m);
+	}
+}
+
+static void second_player(void *arg)
+{
+	take_turns(arg, 1);
+}
+
+static void test_monitor_turns(void **state)
+{
+	(void)state;
+	turns t = {ss_os_monitor_new(), 0, 0};
+	assert_non_null(t.m);
+	ss_os_thread *other = NULL;
+	assert_int_equal(ss_os_thread_start(&other, second_player, &t), 0);
+	take_turns(&t, 0);
+	ss_os_thread_join(other);
+	assert_int_equal(t.count, 2 * TURNS);
+	assert_int_equal(t.turn, 0);
+	ss_os_monitor_free(t.m);
+	ss_os_monitor_free(NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_paths),    cmocka_unit_test(test_glob_and_list),
 	    cmocka_unit_test(test_new_file), cmocka_unit_test(test_sys),
-	    cmocka_unit_test(test_net),
+	    cmocka_unit_test(test_net),	     cmocka_unit_test(test_monitor_turns),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -273,6 +273,9 @@ static void test_keys_putty_never_loads(void **state)
 			      "[" SESS "caf\xe9 x]\r\n\"PingInterval\"=dword:00000002\r\n\r\n"
 			      "[" SESS "z\xe9]\r\n\"PingInterval\"=dword:00000002\r\n\r\n"
 			      "[" SESS "z%E9]\r\n\"PingIntervalSecs\"=dword:00000009\r\n\r\n"
+			      "[" SESS "%2Ex%25%2A]\r\n\"PingInterval\"=dword:00000003\r\n\r\n"
+			      "[" SESS "x%2Ey]\r\n\"PingInterval\"=dword:00000003\r\n\r\n"
+			      "[" SESS "%2e5]\r\n\"PingInterval\"=dword:00000003\r\n\r\n"
 			      "[" SESS "Default%20Settings]\r\n\r\n");
 	audit(f, &ss_client_putty, path);
 	const ss_scope *s = &f->scopes.v[0];
@@ -290,6 +293,14 @@ static void test_keys_putty_never_loads(void **state)
 	}
 	assert_non_null(strstr(scope(f, "My Server")->reasons.v[0], "from My%20Server,"));
 	assert_non_null(strstr(scope(f, "ABC")->reasons.v[0], "from ABC,"));
+	/* Escapes as PuTTY writes them read their own key; an escaped '.'
+	 * past the first byte or lower-case hex (%2e is N there) do not. */
+	assert_int_equal(scope(f, ".x%*")->interval, 180);
+	assert_false(scope(f, ".x%*")->not_applicable);
+	assert_true(scope(f, "x.y")->not_applicable);
+	assert_non_null(strstr(scope(f, "x.y")->reasons.v[0], "from x.y,"));
+	assert_true(scope(f, "N5")->not_applicable);
+	assert_non_null(strstr(scope(f, "N5")->reasons.v[0], "from N5,"));
 	/* z%E9 is the key in code page 1252 only: unknown in a file */
 	s = scope(f, "z\xc3\xa9");
 	assert_int_equal(s->interval, SS_UNKNOWN);

@@ -698,6 +698,139 @@ static void test_mutations_parse_or_fail_cleanly(void **state)
 	assert_true(parsed > 100);
 }
 
+/* The walks that look for a few names pass most lines by after a look at
+ * their first two bytes: names that start with an escape, in the other
+ * case, after blanks, @ and "" are still found, and a name that starts as
+ * another and is longer, or is as long only once unescaped, is told apart. */
+static void test_walks_look_closer_where_a_name_may_match(void **state)
+{
+	fixture *f = *state;
+	load(f, "REGEDIT4\n[" SESS "s]\n"
+		"\"PingInterval\"=dword:1\n"
+		"\"PingIntervalSecs\"=dword:2\n"
+		"\"pINGinterval\"=dword:3\n"
+		"  \"PingIntervalSecs\"=dword:4\n"
+		"\"\\PingInterval\"=dword:5\n"
+		"\"P\\ingIntervalSecs\"=dword:6\n"
+		"\"Other\"=dword:7\n"
+		"@=\"d\"\n"
+		"\"\"=dword:8\n");
+	size_t b = key(f, SESS "s");
+	assert_int_not_equal(b, SS_REGFILE_NONE);
+	const char *names[] = {"PingInterval", "PingIntervalSecs", "", "pingintervalsecs"};
+	ss_regvalue v[4];
+	unsigned char found[4];
+	ss_regfile_block_values(&f->rf, b, names, 4, v, found);
+	const uint32_t want[] = {5, 6, 8, 6};
+	for (size_t i = 0; i < 4; i++) {
+		assert_int_equal(found[i], 1);
+		assert_int_equal(v[i].type, SS_REG_DWORD);
+		assert_int_equal(v[i].dword, want[i]);
+	}
+	const uint32_t secs[] = {2, 4, 6};
+	size_t cur = 0, n = 0;
+	ss_regvalue x;
+	while (ss_regfile_next_named(&f->rf, b, &cur, "PINGINTERVALSECS", &x)) {
+		assert_true(n < 3);
+		assert_int_equal(x.dword, secs[n++]);
+	}
+	assert_int_equal(n, 3);
+	assert_same_walk(&f->rf, b);
+}
+
+/* A file of `n` sessions of five lines each (key, dword, hex value on two
+ * lines, blank), session i's key at line 2 + 5 i (from 0); `bad_line` in
+ * place of line `bad` (SIZE_MAX: none). */
+static ss_buf many_sessions(size_t n, size_t bad, const char *bad_line)
+{
+	ss_buf b = SS_BUF_INIT;
+	assert_int_equal(ss_buf_adds(&b, "REGEDIT4\r\n\r\n"), 0);
+	for (size_t i = 0; i < n; i++) {
+		char lines[5][96];
+		snprintf(lines[0], sizeof(lines[0]), "[%ss%06zu]", SESS, i);
+		snprintf(lines[1], sizeof(lines[1]), "\"A\"=dword:%08zx", i);
+		snprintf(lines[2], sizeof(lines[2]), "\"H\"=hex:01,\\");
+		snprintf(lines[3], sizeof(lines[3]), "  02");
+		lines[4][0] = '\0';
+		for (size_t k = 0; k < 5; k++) {
+			const char *l = 2 + 5 * i + k == bad ? bad_line : lines[k];
+			assert_int_equal(ss_buf_addf(&b, "%s\r\n", l), 0);
+		}
+	}
+	return b;
+}
+
+/* Where the check of such a file starts its second half: the first key
+ * line from the middle of the lines after the header on. */
+static size_t second_half(size_t n)
+{
+	size_t nlines = 2 + 5 * n, mid = 1 + (nlines - 1) / 2, i = 0;
+	while (2 + 5 * i < mid)
+		i++;
+	return 2 + 5 * i;
+}
+
+/* The offset where line `line` of b starts. */
+static size_t line_offset(const ss_buf *b, size_t line)
+{
+	size_t at = 0;
+	for (size_t l = 0; l < line; at++)
+		if (b->data[at] == '\n')
+			l++;
+	return at;
+}
+
+/* A large file is checked in two halves at once: the blocks, where they
+ * end, and the index are those of one check from the top; the first error
+ * in file order is the one reported, also when both halves have one, and
+ * a value of the first half that goes on into the key where the second
+ * half starts fails there as it would otherwise. */
+static void test_large_file_checked_in_two_halves(void **state)
+{
+	fixture *f = *state;
+	const size_t n = 20000; /* 100,002 lines: above the size that is split */
+	ss_buf b = many_sessions(n, SIZE_MAX, NULL);
+	assert_int_equal(load_bytes(f, b.data, b.len), 0);
+	assert_int_equal(f->rf.nblocks, n);
+	for (size_t i = 0; i < n; i++) {
+		const ss_regblock *k = &f->rf.blocks[i];
+		assert_int_equal(k->line, 2 + 5 * i);
+		assert_int_equal(k->end_line, i + 1 < n ? 2 + 5 * (i + 1) : f->t.nlines);
+		assert_int_equal(k->last_value_line, 2 + 5 * i + 3);
+	}
+	char path[96], where[64];
+	for (size_t i = 0; i < n; i += 997) {
+		snprintf(path, sizeof(path), "%ss%06zu", SESS, i);
+		assert_int_equal(key(f, path), i);
+		ss_regvalue v;
+		assert_int_equal(ss_regfile_lookup(&f->rf, path, "A", &v), 1);
+		assert_int_equal(v.dword, i);
+	}
+	size_t half = second_half(n), late = half + 5 * 100 + 3;
+	/* An error in the second half only. */
+	snprintf(where, sizeof(where), "t.reg:%zu:3: expected a hex byte", late + 1);
+	ss_buf bad = many_sessions(n, late, "  zz");
+	expect_error(f, bad.data, bad.len, where);
+	/* In both halves: the first half's. */
+	memcpy(bad.data + line_offset(&bad, 2 + 5 * 10 + 3), "  yy", 4);
+	snprintf(where, sizeof(where), "t.reg:%zu:3: expected a hex byte",
+		 (size_t)(2 + 5 * 10 + 3 + 1));
+	expect_error(f, bad.data, bad.len, where);
+	ss_buf_release(&bad);
+	/* The session before the second half ends with data that goes on,
+	 * over a comment, into the key line where that half starts:
+	 * "  02", "" become "02,\", ";" (as many lines). */
+	size_t at = line_offset(&b, half - 2);
+	assert_memory_equal(b.data + at, "  02\r\n\r\n", 8);
+	assert_int_equal(ss_buf_add(&bad, b.data, at), 0);
+	assert_int_equal(ss_buf_adds(&bad, "02,\\\r\n;\r\n"), 0);
+	assert_int_equal(ss_buf_add(&bad, b.data + at + 8, b.len - at - 8), 0);
+	snprintf(where, sizeof(where), "t.reg:%zu:1: expected a hex byte", half + 1);
+	expect_error(f, bad.data, bad.len, where);
+	ss_buf_release(&bad);
+	ss_buf_release(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -719,6 +852,9 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_corpus_round_trip, setup, teardown),
 	    cmocka_unit_test(test_regplan_keys_once_each),
 	    cmocka_unit_test_setup_teardown(test_mutations_parse_or_fail_cleanly, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_walks_look_closer_where_a_name_may_match, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_large_file_checked_in_two_halves, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -526,6 +526,26 @@ static void test_large_file_read_again_while_synced(void **state)
 	assert_dir_holds(f->dir, names, 1);
 }
 
+/* A file of several writeback steps (SS_WRITEBACK_STEP, sent to the disk
+ * while the rest is written) and a last partial one is written whole. */
+static void test_large_file_written_in_steps(void **state)
+{
+	fixture *f = *state;
+	size_t len = 2 * SS_WRITEBACK_STEP + 4097;
+	char *big = malloc(len);
+	assert_non_null(big);
+	for (size_t i = 0; i < len; i++)
+		big[i] = (char)('a' + i % 23);
+	load(f, f->file);
+	ss_write_opts o = {0, NULL, 0};
+	assert_int_equal(ss_safe_write(&f->t, big, len, &o, &f->d), 0);
+	ss_buf now = tu_read(f->file);
+	assert_int_equal(now.len, len);
+	assert_memory_equal(now.data, big, len);
+	ss_buf_release(&now);
+	free(big);
+}
+
 /* A file read long after its last change is known by its times: a change
  * of the same size is refused without reading it, also by the check. */
 static void test_times_tell_a_file_read_long_after_its_change(void **state)
@@ -702,6 +722,7 @@ int main(void)
 	    T(test_refuses_same_size_change_in_the_same_tick),
 	    T(test_times_tell_a_file_read_long_after_its_change),
 	    T(test_large_file_read_again_while_synced),
+	    T(test_large_file_written_in_steps),
 	    T(test_prepare_then_commit),
 	    T(test_prepare_then_abort),
 	    T(test_commit_refuses_a_change_after_prepare),

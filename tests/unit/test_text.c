@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "sshsync/arena.h"
 #include "sshsync/edit.h"
@@ -405,6 +406,21 @@ static void test_arena_keeps_every_piece(void **state)
 	}
 }
 
+/* Text, lines and their endings alike. */
+static void assert_same_text(const ss_text *a, const ss_text *b)
+{
+	assert_int_equal(a->enc, b->enc);
+	assert_int_equal(a->len, b->len);
+	assert_memory_equal(a->data, b->data, a->len);
+	assert_int_equal(a->nlines, b->nlines);
+	for (size_t i = 0; i < a->nlines; i++) {
+		assert_int_equal(a->lines[i].start, b->lines[i].start);
+		assert_int_equal(a->lines[i].len, b->lines[i].len);
+		assert_int_equal(a->lines[i].eol, b->lines[i].eol);
+	}
+	assert_int_equal(a->style, b->style);
+}
+
 /* A file read in chunks (SS_TEXT_CHUNK) gives what its bytes give at once: the
  * same text, lines and hash, also when a surrogate pair, a lone surrogate,
  * a CR LF or the end of the file falls on a chunk boundary (the line table
@@ -417,16 +433,7 @@ static void assert_load_is_from_bytes(const char *dir, const unsigned char *byte
 	ss_diag d = SS_DIAG_INIT;
 	assert_int_equal(ss_text_load(&a, path, 0, &d), 0);
 	load_bytes(&b, (const char *)bytes, len);
-	assert_int_equal(a.enc, b.enc);
-	assert_int_equal(a.len, b.len);
-	assert_memory_equal(a.data, b.data, a.len);
-	assert_int_equal(a.nlines, b.nlines);
-	for (size_t i = 0; i < a.nlines; i++) {
-		assert_int_equal(a.lines[i].start, b.lines[i].start);
-		assert_int_equal(a.lines[i].len, b.lines[i].len);
-		assert_int_equal(a.lines[i].eol, b.lines[i].eol);
-	}
-	assert_int_equal(a.style, b.style);
+	assert_same_text(&a, &b);
 	assert_true(a.id.hash == b.id.hash);
 	assert_int_equal(a.id.size, (off_t)len);
 	assert_roundtrip((const char *)bytes, len); /* the same text, the same file */
@@ -439,6 +446,16 @@ static void put_unit(unsigned char *p, size_t at, unsigned u)
 {
 	p[at] = (unsigned char)(u & 0xFF);
 	p[at + 1] = (unsigned char)(u >> 8);
+}
+
+/* A UTF-16 file of an odd size is refused. */
+static void assert_refused_as_odd(const char *path)
+{
+	ss_text t;
+	ss_diag d = SS_DIAG_INIT;
+	assert_int_equal(ss_text_load(&t, path, 0, &d), -1);
+	assert_non_null(strstr(d.message, "odd number of bytes"));
+	ss_diag_clear(&d);
 }
 
 static void test_load_in_chunks(void **state)
@@ -488,13 +505,96 @@ static void test_load_in_chunks(void **state)
 	p[1] = 0xFE;
 	char *path = tu_path(dir, "odd");
 	tu_write(path, p, chunk + 3);
-	ss_text t;
-	ss_diag d = SS_DIAG_INIT;
-	assert_int_equal(ss_text_load(&t, path, 0, &d), -1);
-	assert_non_null(strstr(d.message, "odd number of bytes"));
-	ss_diag_clear(&d);
+	assert_refused_as_odd(path);
 	free(path);
 	free(p);
+	tu_rmtree(dir);
+	free(dir);
+}
+
+static void add_unit(ss_buf *b, unsigned u)
+{
+	unsigned char two[2] = {(unsigned char)(u & 0xFF), (unsigned char)(u >> 8)};
+	assert_int_equal(ss_buf_add(b, two, 2), 0);
+}
+
+/* UTF-16 units up to byte `upto` of b (even): lines of ASCII, 2-, 3- and
+ * 4-byte characters, ending in CR LF or LF, the last cut where it falls. */
+static void fill_utf16(ss_buf *b, size_t upto)
+{
+	static const unsigned line[] = {'k', 'e', 'y', 0xE9, '=', 0x20AC, 0xD83D, 0xDE00, '"', 'v'};
+	assert_int_equal(ss_buf_grow(b, upto - b->len), 0);
+	for (size_t i = 0; b->len < upto; i++) {
+		unsigned u = i % 40 == 39 ? '\n' : i % 80 == 38 ? '\r' : line[i % 10];
+		put_unit((unsigned char *)b->data, b->len, u);
+		b->len += 2;
+	}
+}
+
+/* A UTF-16 file of `size` bytes whose middle (where a large file is read
+ * in two halves at once) is `at_half` units from `before` bytes before it. */
+static ss_buf utf16_around_half(size_t size, size_t before, const unsigned *at_half, size_t n)
+{
+	ss_buf b = SS_BUF_INIT;
+	add_unit(&b, 0xFEFF);
+	fill_utf16(&b, (size / 2 & ~(size_t)1) - before);
+	for (size_t i = 0; i < n; i++)
+		add_unit(&b, at_half[i]);
+	fill_utf16(&b, size);
+	return b;
+}
+
+/* A large UTF-16 file whose times tell it (no hash needed) is read in two
+ * halves at once: the text and lines are those of its bytes read at once
+ * when a surrogate pair, an LF or CR LF falls on the middle, when the
+ * second half has no LF in its first chunk (the first half reads on), when
+ * it ends without a line ending; an odd size is refused as before. */
+static void test_large_utf16_read_in_two_halves(void **state)
+{
+	(void)state;
+	char *dir = tu_tempdir();
+	const size_t size = ((size_t)1 << 20) + 14;
+	const unsigned pair[] = {0xD83D, 0xDE00}, lf[] = {'\n'}, crlf[] = {'\r', '\n'};
+	unsigned *lone = malloc(40000 * sizeof(unsigned));
+	assert_non_null(lone);
+	for (size_t i = 0; i < 40000; i++)
+		lone[i] = 'a' + i % 26; /* 80,000 bytes without an LF */
+	ss_buf files[] = {
+	    utf16_around_half(size, 2, pair, 2),	utf16_around_half(size, 2, lf, 1),
+	    utf16_around_half(size, 0, lf, 1),		utf16_around_half(size, 2, crlf, 2),
+	    utf16_around_half(size, 4000, lone, 40000), utf16_around_half(size - 2, 2, pair, 2),
+	};
+	free(lone);
+	size_t nfiles = sizeof(files) / sizeof(files[0]);
+	char name[16];
+	for (size_t i = 0; i < nfiles; i++) {
+		snprintf(name, sizeof(name), "f%zu", i);
+		char *path = tu_path(dir, name);
+		tu_write(path, files[i].data, files[i].len);
+		free(path);
+	}
+	char *odd = tu_path(dir, "odd");
+	tu_write(odd, files[0].data, files[0].len - 1);
+	/* Past the time in which a change would leave the file's times alone. */
+	struct timespec wait = {(time_t)(SS_RACY_NS / 1000000000) + 1, 0};
+	assert_int_equal(nanosleep(&wait, NULL), 0);
+	for (size_t i = 0; i < nfiles; i++) {
+		snprintf(name, sizeof(name), "f%zu", i);
+		char *path = tu_path(dir, name);
+		ss_text a, b;
+		ss_diag d = SS_DIAG_INIT;
+		assert_int_equal(ss_text_load(&a, path, 0, &d), 0);
+		assert_false(ss_file_racy(&a.id));
+		load_bytes(&b, files[i].data, files[i].len);
+		assert_same_text(&a, &b);
+		assert_int_equal(a.id.size, (off_t)files[i].len);
+		ss_text_free(&a);
+		ss_text_free(&b);
+		ss_buf_release(&files[i]);
+		free(path);
+	}
+	assert_refused_as_odd(odd);
+	free(odd);
 	tu_rmtree(dir);
 	free(dir);
 }
@@ -612,6 +712,7 @@ int main(void)
 	    cmocka_unit_test(test_load_in_chunks),
 	    cmocka_unit_test(test_source_emits_whole_pieces),
 	    cmocka_unit_test(test_content_hash),
+	    cmocka_unit_test(test_large_utf16_read_in_two_halves),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
