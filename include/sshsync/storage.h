@@ -193,6 +193,28 @@ typedef struct ss_sview {
  * present or not, for each name; nothing to free. */
 int ss_storage_view_many(ss_storage *st, size_t s, const char *const *names, size_t n,
 			 ss_sview *out, ss_diag *d);
+/* Names asked of one session after another, measured once: their
+ * lengths, which of them have each length (modulo 16) and their first
+ * bytes, so that a backend passes most of a session's values over without
+ * comparing names (a 100,000-site WinSCP.ini measured seven names for
+ * every site: 5 % of its audit). At most SS_STORAGE_ASKED_MAX names; the
+ * names must stay as they are while it is used. */
+#define SS_STORAGE_ASKED_MAX 32
+typedef struct ss_storage_asked {
+	const char *const *names;
+	size_t n;
+	size_t len[SS_STORAGE_ASKED_MAX];
+	uint32_t bucket[16]; /* bit i of bucket[L % 16]: names[i] is L bytes long */
+	uint64_t first[4];   /* bit c: a name starts with byte c (both cases of a letter) */
+	int any_empty;	     /* a name is "" */
+} ss_storage_asked;
+
+/* -1 when n > SS_STORAGE_ASKED_MAX. */
+int ss_storage_ask(ss_storage_asked *a, const char *const *names, size_t n);
+/* ss_storage_view_many of the names that `a` measured. */
+int ss_storage_view_asked(ss_storage *st, size_t s, const ss_storage_asked *a, ss_sview *out,
+			  ss_diag *d);
+
 /* Append to `out` what ss_svalue's `where` and `shown` hold for a present
  * view (-1: no memory). */
 int ss_storage_view_where(const ss_storage *st, const ss_sview *v, ss_buf *out);

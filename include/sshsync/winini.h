@@ -88,10 +88,22 @@ void ss_winini_free(ss_winini *ini);
 const char *ss_winini_misfit(const char *data, size_t len, size_t *offset);
 
 /* Pointers into the text for a section's or key's name and a key's value
- * (not NUL-terminated: use the lengths). */
-const char *ss_winini_section_name(const ss_winini *ini, size_t section);
-const char *ss_winini_key_name(const ss_winini *ini, const ss_winini_key *k);
-const char *ss_winini_key_value(const ss_winini *ini, const ss_winini_key *k);
+ * (not NUL-terminated: use the lengths). Inline: a large store's reader
+ * asks for them for every key it looks at. */
+static inline const char *ss_winini_section_name(const ss_winini *ini, size_t section)
+{
+	return ini->text->data + ini->sections[section].name_start;
+}
+
+static inline const char *ss_winini_key_name(const ss_winini *ini, const ss_winini_key *k)
+{
+	return ini->text->data + k->name_start;
+}
+
+static inline const char *ss_winini_key_value(const ss_winini *ini, const ss_winini_key *k)
+{
+	return ini->text->data + k->value_start;
+}
 /* 1 when the key's name is `name` (case-insensitive). */
 int ss_winini_key_is(const ss_winini *ini, const ss_winini_key *k, const char *name);
 

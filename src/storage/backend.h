@@ -43,11 +43,12 @@ typedef struct ss_storage_backend {
 	char *(*file_of)(const ss_storage *st, const char *raw);
 	int (*get_many)(ss_storage *st, size_t s, const char *const *names, size_t n,
 			ss_svalue *out, ss_diag *d);
-	/* Optional: get_many's values as views (ss_storage_view_many), with
-	 * where and shown left to the view's line, name, data and quoted.
-	 * NULL: ss_storage_view_many reads through get_many. */
-	int (*view_many)(ss_storage *st, size_t s, const char *const *names, size_t n,
-			 ss_sview *out, ss_diag *d);
+	/* Optional: get_many's values as views (ss_storage_view_many and
+	 * ss_storage_view_asked), with where and shown left to the view's
+	 * line, name, data and quoted; out[] comes zeroed. NULL: the views
+	 * are read through get_many. */
+	int (*view_asked)(ss_storage *st, size_t s, const ss_storage_asked *a, ss_sview *out,
+			  ss_diag *d);
 	int (*next)(ss_storage *st, size_t s, ss_storage_cursor *c, ss_svalue *out, ss_diag *d);
 	/* v->type is SS_STYPE_DWORD (v->dword) or SS_STYPE_STRING (v->text). */
 	int (*set)(ss_storage *st, size_t s, const char *name, const ss_svalue *v, ss_diag *d);
@@ -87,8 +88,8 @@ struct ss_storage {
 	 * them, for ss_storage_has_prefix; NULL until asked, and again when
 	 * a session joins or leaves the list. */
 	struct storage_named *sorted;
-	/* The values that the last ss_storage_view_many of a backend without
-	 * view_many read, which its views borrow from. */
+	/* The values that the last view of a backend without view_asked
+	 * read, which its views borrow from. */
 	ss_svalue *kept;
 	size_t nkept;
 	int committed;

@@ -224,58 +224,25 @@ static void fill(const ss_winini *ini, const ss_winini_key *k, ss_sview *out)
 	out->ival = out->is_int ? v : 0;
 }
 
-/* The names a get_many asks for, with their lengths, and by length: bit i
- * of bucket[L % 16] for names[i] of L bytes (the first 32 names; `many`
- * when there are more, which are then all tried). Most keys of a site
- * are passed over on their length alone, the others are tried against
- * the few names of their bucket. */
-typedef struct asked {
-	const char *const *names;
-	size_t *lens;
-	size_t n;
-	uint32_t bucket[16];
-	int many;
-	/* The first bytes of the names, in both cases (ss_key_eq folds
-	 * ASCII letters), for ss_winini_next_key_of; NULL when a name is
-	 * empty (a key line "=value" is that name). */
-	uint64_t first_bytes[4];
-	const uint64_t *first;
-} asked;
-
-/* Notes names[i]'s first byte, both cases of a letter. */
-static void ask_first(asked *a, const char *name)
-{
-	unsigned char c = (unsigned char)name[0], other = c;
-	if (c >= 'A' && c <= 'Z')
-		other = (unsigned char)(c - 'A' + 'a');
-	else if (c >= 'a' && c <= 'z')
-		other = (unsigned char)(c - 'a' + 'A');
-	a->first_bytes[c / 64] |= (uint64_t)1 << (c % 64);
-	a->first_bytes[other / 64] |= (uint64_t)1 << (other % 64);
-}
-
 /* Whether key k, named `name`, is names[i] and not yet found. */
-static int wanted(const ss_winini_key *k, const char *name, const asked *a, size_t i,
+static int wanted(const ss_winini_key *k, const char *name, const ss_storage_asked *a, size_t i,
 		  const ss_sview *out)
 {
-	return k->name_len == a->lens[i] && !out[i].present &&
+	return k->name_len == a->len[i] && !out[i].present &&
 	       same_name(name, a->names[i], k->name_len);
 }
 
-/* Fills out[i] for every name asked that key k is (the first key wins). */
-static void take_key(const ss_winini *ini, const ss_winini_key *k, const asked *a, ss_sview *out)
+/* Fills out[i] for every name asked that key k is (the first key wins):
+ * most keys of a site are passed over on their length alone, the others
+ * are tried against the few names of their length's bucket, lowest bit
+ * first (in the order asked). */
+static void take_key(const ss_winini *ini, const ss_winini_key *k, const ss_storage_asked *a,
+		     ss_sview *out)
 {
 	uint32_t bits = a->bucket[k->name_len % 16];
-	if (!bits && !a->many)
+	if (!bits)
 		return;
 	const char *name = ss_winini_key_name(ini, k);
-	if (a->many) {
-		for (size_t i = 0; i < a->n; i++)
-			if (wanted(k, name, a, i, out))
-				fill(ini, k, &out[i]);
-		return;
-	}
-	/* The names of the bucket, lowest bit first: in the order asked. */
 	for (; bits; bits &= bits - 1) {
 		size_t i = (size_t)__builtin_ctz(bits);
 		if (wanted(k, name, a, i, out))
@@ -283,60 +250,55 @@ static void take_key(const ss_winini *ini, const ss_winini_key *k, const asked *
 	}
 }
 
-static int ini_view_many(ss_storage *st, size_t s, const char *const *names, size_t n,
-			 ss_sview *out, ss_diag *d)
+static int ini_view_asked(ss_storage *st, size_t s, const ss_storage_asked *a, ss_sview *out,
+			  ss_diag *d)
 {
 	if (st->sessions[s].created)
 		return 0;
 	inipriv *p = P(st);
-	size_t small[16];
-	asked a = {names, n <= 16 ? small : malloc(n * sizeof(size_t)), n, {0}, n > 32, {0}, NULL};
-	if (!a.lens)
-		return ss_diag_oom(d);
-	a.first = a.first_bytes;
-	for (size_t i = 0; i < n; i++) {
-		a.lens[i] = strlen(names[i]);
-		if (i < 32)
-			a.bucket[a.lens[i] % 16] |= (uint32_t)1 << i;
-		if (a.lens[i] == 0)
-			a.first = NULL;
-		else
-			ask_first(&a, names[i]);
-	}
 	/* TMemIniFile reads the first key of a name in the first section.
 	 * A storage that will be written reads the session's keys into the
 	 * cache that the writes use; a read-only one (an audit: once per
-	 * site) reads the section's lines where they are. */
-	int r = 0;
+	 * site) reads the section's lines where they are, only those whose
+	 * first byte starts a name asked (a key line "=value" is the name
+	 * "": then every line). */
 	if (st->cs) {
-		r = keys_of(st, s, d);
-		for (size_t j = 0; r == 0 && j < p->cn && p->ck[j].section == st->handle[s]; j++)
-			take_key(&p->ini, &p->ck[j].k, &a, out);
-	} else {
-		size_t cursor = 0;
-		ss_winini_key k;
-		while (ss_winini_next_key_of(&p->ini, st->handle[s], &cursor, a.first, &k))
-			take_key(&p->ini, &k, &a, out);
+		if (keys_of(st, s, d) < 0)
+			return -1;
+		const char *data = p->ini.text->data;
+		for (size_t j = 0; j < p->cn && p->ck[j].section == st->handle[s]; j++) {
+			const ss_winini_key *k = &p->ck[j].k;
+			unsigned char c = (unsigned char)data[k->name_start];
+			/* a name of another first byte is none of them */
+			if (a->any_empty || (a->first[c / 64] >> (c % 64) & 1))
+				take_key(&p->ini, k, a, out);
+		}
+		return 0;
 	}
-	if (n > 16)
-		free(a.lens);
-	return r;
+	size_t cursor = 0;
+	ss_winini_key k;
+	while (ss_winini_next_key_of(&p->ini, st->handle[s], &cursor,
+				     a->any_empty ? NULL : a->first, &k))
+		take_key(&p->ini, &k, a, out);
+	return 0;
 }
 
-/* The views, made owned values. */
+/* The views, made owned values (SS_STORAGE_ASKED_MAX names at a time). */
 static int ini_get_many(ss_storage *st, size_t s, const char *const *names, size_t n,
 			ss_svalue *out, ss_diag *d)
 {
-	ss_sview small[8], *v = n <= 8 ? small : calloc(n, sizeof(*v));
-	if (!v)
-		return ss_diag_oom(d);
-	memset(v, 0, n * sizeof(*v));
-	int r = ini_view_many(st, s, names, n, v, d);
-	for (size_t i = 0; r == 0 && i < n; i++)
-		if (v[i].present && storage_value_of_view(st, &v[i], &out[i]) < 0)
-			r = ss_diag_oom(d);
-	if (v != small)
-		free(v);
+	ss_sview v[SS_STORAGE_ASKED_MAX];
+	int r = 0;
+	for (size_t at = 0; r == 0 && at < n; at += SS_STORAGE_ASKED_MAX) {
+		size_t m = n - at < SS_STORAGE_ASKED_MAX ? n - at : SS_STORAGE_ASKED_MAX;
+		ss_storage_asked a;
+		ss_storage_ask(&a, names + at, m); /* m names fit */
+		memset(v, 0, m * sizeof(*v));
+		r = ini_view_asked(st, s, &a, v, d);
+		for (size_t i = 0; r == 0 && i < m; i++)
+			if (v[i].present && storage_value_of_view(st, &v[i], &out[at + i]) < 0)
+				r = ss_diag_oom(d);
+	}
 	return r;
 }
 
@@ -551,7 +513,7 @@ const ss_storage_backend ss_storage_winini = {
     .close = ini_close,
     .fold_case = 1,
     .get_many = ini_get_many,
-    .view_many = ini_view_many,
+    .view_asked = ini_view_asked,
     .next = ini_next,
     .set = ini_set,
     .del = ini_del,

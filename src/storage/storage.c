@@ -106,7 +106,8 @@ static size_t where_size(const ss_text *t, size_t index)
 	return strlen(t->path) + 1 + n;
 }
 
-static void where_write(char *p, const ss_text *t, size_t index)
+/* Returns the length written (the NUL after it not counted). */
+static size_t where_write(char *p, const ss_text *t, size_t index)
 {
 	size_t plen = strlen(t->path);
 	memcpy(p, t->path, plen);
@@ -115,6 +116,7 @@ static void where_write(char *p, const ss_text *t, size_t index)
 	digits[24] = '\0';
 	size_t at = ss_format_lld(digits, (long long)index + 1);
 	memcpy(p + plen + 1, digits + at, sizeof(digits) - at);
+	return plen + 1 + (sizeof(digits) - 1 - at);
 }
 
 char *storage_where_line(const ss_text *t, size_t index)
@@ -751,16 +753,33 @@ static void view_of_value(const ss_svalue *v, ss_sview *out)
 	out->full_ = v;
 }
 
-int ss_storage_view_many(ss_storage *st, size_t s, const char *const *names, size_t n,
-			 ss_sview *out, ss_diag *d)
+int ss_storage_ask(ss_storage_asked *a, const char *const *names, size_t n)
 {
-	drop_kept(st);
-	memset(out, 0, n * sizeof(*out));
-	if (check(st, s, 0, d) < 0)
+	if (n > SS_STORAGE_ASKED_MAX)
 		return -1;
-	if (st->be->view_many)
-		return st->be->view_many(st, s, names, n, out, d);
-	/* Read as owned values, kept until the next call. */
+	memset(a, 0, sizeof(*a));
+	a->names = names;
+	a->n = n;
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(names[i]);
+		a->len[i] = len;
+		a->bucket[len % 16] |= (uint32_t)1 << i;
+		a->any_empty |= len == 0;
+		unsigned char c = (unsigned char)names[i][0], other = c;
+		if (c >= 'A' && c <= 'Z')
+			other = (unsigned char)(c - 'A' + 'a');
+		else if (c >= 'a' && c <= 'z')
+			other = (unsigned char)(c - 'a' + 'A');
+		a->first[c / 64] |= (uint64_t)1 << (c % 64);
+		a->first[other / 64] |= (uint64_t)1 << (other % 64);
+	}
+	return 0;
+}
+
+/* Views through get_many: owned values, kept until the next call. */
+static int view_owned(ss_storage *st, size_t s, const char *const *names, size_t n,
+		      ss_sview *out, ss_diag *d)
+{
 	ss_svalue *kept = calloc(n ? n : 1, sizeof(*kept));
 	if (!kept)
 		return ss_diag_oom(d);
@@ -775,14 +794,41 @@ int ss_storage_view_many(ss_storage *st, size_t s, const char *const *names, siz
 	return 0;
 }
 
+int ss_storage_view_asked(ss_storage *st, size_t s, const ss_storage_asked *a, ss_sview *out,
+			  ss_diag *d)
+{
+	drop_kept(st);
+	memset(out, 0, a->n * sizeof(*out));
+	if (check(st, s, 0, d) < 0)
+		return -1;
+	if (st->be->view_asked)
+		return st->be->view_asked(st, s, a, out, d);
+	return view_owned(st, s, a->names, a->n, out, d);
+}
+
+int ss_storage_view_many(ss_storage *st, size_t s, const char *const *names, size_t n,
+			 ss_sview *out, ss_diag *d)
+{
+	ss_storage_asked a;
+	if (st->be->view_asked && ss_storage_ask(&a, names, n) == 0)
+		return ss_storage_view_asked(st, s, &a, out, d);
+	drop_kept(st);
+	memset(out, 0, n * sizeof(*out));
+	if (check(st, s, 0, d) < 0)
+		return -1;
+	return view_owned(st, s, names, n, out, d);
+}
+
 int ss_storage_view_where(const ss_storage *st, const ss_sview *v, ss_buf *out)
 {
 	if (v->full_)
 		return ss_buf_adds(out, v->full_->where);
-	if (ss_buf_grow(out, where_size(st->text, v->line_)) < 0)
+	/* Room for the path, ':' and at most 20 digits: the exact size would
+	 * measure the path once more (a large store makes this for one value
+	 * of a session in two). */
+	if (ss_buf_grow(out, strlen(st->text->path) + 21) < 0)
 		return -1;
-	where_write(out->data + out->len, st->text, v->line_);
-	out->len += strlen(out->data + out->len);
+	out->len += where_write(out->data + out->len, st->text, v->line_);
 	return 0;
 }
 

@@ -404,6 +404,50 @@ static void test_view(void **state)
 	ss_diag_clear(&f->d);
 }
 
+/* Names measured once (ss_storage_ask) read as ss_storage_view_many
+ * reads them; more than SS_STORAGE_ASKED_MAX names are refused there and
+ * still read by get_many (a backend may take them in parts): the values
+ * at names[1] and names[37] of 40 are found in their places. */
+static void test_view_asked(void **state)
+{
+	fixture *f = *state;
+	const char *many[40];
+	char filler[40][8];
+	for (size_t i = 0; i < 40; i++) {
+		snprintf(filler[i], sizeof(filler[i]), "x%zu", i);
+		many[i] = filler[i];
+	}
+	many[1] = "PingInterval";
+	many[37] = "PingIntervalSecs";
+	ss_storage_asked a;
+	assert_int_equal(ss_storage_ask(&a, many, SS_STORAGE_ASKED_MAX + 1), -1);
+	assert_int_equal(ss_storage_ask(&a, many, 3), 0);
+	assert_int_equal(a.len[1], 12);
+	assert_true(a.bucket[12] & 2);
+	assert_true(a.first['P' / 64] >> ('P' % 64) & 1); /* both cases of a letter */
+	assert_true(a.first['p' / 64] >> ('p' % 64) & 1);
+	for (int writable = 0; writable < 2; writable++) {
+		open_store(f, writable);
+		size_t s = find(f, "bad");
+		ss_sview v[3], w[3];
+		assert_int_equal(ss_storage_view_asked(f->st, s, &a, v, &f->d), 0);
+		assert_true(v[1].present);
+		assert_int_equal(v[1].ival, 0);
+		assert_false(v[1].plain);
+		ss_svalue m[40];
+		assert_int_equal(ss_storage_get_many(f->st, s, many, 40, m, &f->d), 0);
+		for (size_t i = 0; i < 40; i++) {
+			assert_int_equal(m[i].present, i == 1 || i == 37);
+			ss_svalue_free(&m[i]);
+		}
+		assert_int_equal(ss_storage_view_many(f->st, s, many, 3, w, &f->d), 0);
+		for (size_t i = 0; i < 3; i++) {
+			assert_int_equal(w[i].present, v[i].present);
+			assert_int_equal(w[i].order, v[i].order);
+		}
+	}
+}
+
 /* Enumeration: every value once, in store order. */
 static void test_next(void **state)
 {
@@ -714,6 +758,8 @@ static void test_recognise(void **state)
 	    cmocka_unit_test_prestate_setup_teardown(test_get, setup, teardown, (void *)&be),      \
 	    cmocka_unit_test_prestate_setup_teardown(test_next, setup, teardown, (void *)&be),     \
 	    cmocka_unit_test_prestate_setup_teardown(test_view, setup, teardown, (void *)&be),     \
+	    cmocka_unit_test_prestate_setup_teardown(test_view_asked, setup, teardown,             \
+						     (void *)&be),                                 \
 	    cmocka_unit_test_prestate_setup_teardown(test_unchanged, setup, teardown,              \
 						     (void *)&be),                                 \
 	    cmocka_unit_test_prestate_setup_teardown(test_set_delete, setup, teardown,             \

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sshsync/keyindex.h"
 #include "sshsync/winini.h"
 #include "testutil.h"
 
@@ -545,6 +546,16 @@ static void test_parse_int_like_delphi(void **state)
 	    {"$", 0, 0},
 	    {"$100000000", 0, 0},
 	    {"60s", 0, 0},
+	    /* up to 9 digits and nothing else take a short way; the rest
+	     * the whole rule */
+	    {"0", 1, 0},
+	    {"999999999", 1, 999999999L},
+	    {"000000007", 1, 7},
+	    {"1234567890", 1, 1234567890L},
+	    {"12345678a", 0, 0},
+	    {" 5", 1, 5},
+	    {"9/", 0, 0},
+	    {"0:", 0, 0},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		long v = 12345;
@@ -590,6 +601,74 @@ static void test_misfit(void **state)
 	}
 }
 
+/* A lone CR is found anywhere in a large file: the CRs are counted 16
+ * bytes at a time in byte-sized counters added up every 4,080 bytes, so
+ * one lone CR past many CR LF endings (more than 255 in one counter) and
+ * one in the last bytes (after the last whole 16) must both split. */
+static void test_lone_cr_far_into_a_large_text(void **state)
+{
+	fixture *f = *state;
+	ss_buf b = SS_BUF_INIT;
+	assert_int_equal(ss_buf_adds(&b, "[S]\r\n"), 0);
+	for (int i = 0; i < 3000; i++) /* 16 bytes a line: one counter a column */
+		assert_int_equal(ss_buf_adds(&b, "Key0123456=789\r\n"), 0);
+	assert_int_equal(ss_buf_adds(&b, "a=1\rb=2\r\nc=3\rd"), 0);
+	load_bytes(f, b.data, b.len);
+	ss_winini_key k;
+	assert_true(ss_winini_find_key(&f->ini, 0, "b", &k));
+	assert_int_equal(k.value_len, 1);
+	assert_true(ss_winini_find_key(&f->ini, 0, "c", &k));
+	assert_int_equal(k.value_len, 1);
+	assert_int_equal(k.line, 3003);
+	assert_int_equal(f->ini.nlines, 3005);
+	ss_buf_release(&b);
+}
+
+/* Sections of one name in any case are one section (the first), whatever
+ * the name's length: section names are hashed eight bytes at a time with
+ * ASCII letters folded, and a name whose case differs in any byte, in a
+ * whole word or in the last bytes, must land with the first. Bytes next to
+ * the letters ('@', '[', '`', '{') and above 0x7F are no letters. */
+static void test_duplicate_sections_in_any_case(void **state)
+{
+	fixture *f = *state;
+	static const char abc[] = "abcdefghijklmnopqrstuvwxyz@[`{\xC1\xE1";
+	ss_buf b = SS_BUF_INIT;
+	size_t n = 0;
+	for (size_t len = 1; len <= 24; len++) {
+		for (size_t at = 0; at < len; at++, n += 2) {
+			char name[25], other[25];
+			for (size_t i = 0; i < len; i++)
+				name[i] = abc[(len * 7 + i) % (sizeof(abc) - 1)];
+			memcpy(other, name, len);
+			if (other[at] >= 'a' && other[at] <= 'z')
+				other[at] = (char)(other[at] - 'a' + 'A');
+			else
+				other[at] = 'Q'; /* another section */
+			assert_int_equal(ss_buf_addf(&b, "[%.*s]\n[%.*s]\n", (int)len, name,
+						     (int)len, other),
+					 0);
+		}
+	}
+	load_bytes(f, b.data, b.len);
+	assert_int_equal(f->ini.nsections, n);
+	for (size_t i = 0; i < n; i += 2) {
+		const char *a = ss_winini_section_name(&f->ini, i);
+		const char *o = ss_winini_section_name(&f->ini, i + 1);
+		size_t len = f->ini.sections[i].name_len;
+		int same = ss_key_eq(a, len, o, len);
+		size_t first = f->ini.sections[i + 1].first_of;
+		/* an earlier section of the same name may come first */
+		if (same)
+			assert_true(first <= i && ss_key_eq(ss_winini_section_name(&f->ini, first),
+							    f->ini.sections[first].name_len, a,
+							    len));
+		else
+			assert_true(first == i + 1 || first < i);
+	}
+	ss_buf_release(&b);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -609,6 +688,8 @@ int main(void)
 	    T(test_utf8_bom),
 	    T(test_index_against_model),
 	    T(test_lone_cr_is_a_line_break),
+	    T(test_lone_cr_far_into_a_large_text),
+	    T(test_duplicate_sections_in_any_case),
 	    T(test_misfit_splits_at_a_lone_cr),
 	    T(test_parse_int_like_delphi),
 	    T(test_misfit),

@@ -295,14 +295,18 @@ static void test_unescape_is_unmunge(void **state)
 		ss_buf_release(&b);
 	}
 	static const char alphabet[] = "%%%%aAfF09zZ ~/.\x01\x1f\x7f\x80\xbb\xbf\xc3\xa9\xef";
+	/* Mostly printable, for names of up to 31 bytes: escapes at every
+	 * place of the eight-byte words that the decoding takes at once. */
+	static const char printable[] = "%aaaaaaaaaaaAbcfF0123456789 ~/.%7e%20%\x01\x7f";
 	unsigned seed = 16;
-	size_t cases = 20000, agree = 0;
+	size_t cases = 40000, agree = 0;
 	for (size_t c = 0; c < cases; c++) {
-		char raw[24];
-		size_t len = (seed = seed * 1103515245u + 12345u) >> 16 & 15;
+		char raw[40];
+		const char *from = c % 2 ? printable : alphabet;
+		size_t n = c % 2 ? sizeof(printable) - 1 : sizeof(alphabet) - 1;
+		size_t len = (seed = seed * 1103515245u + 12345u) >> 16 & (c % 2 ? 31 : 15);
 		for (size_t i = 0; i < len; i++)
-			raw[i] = alphabet[((seed = seed * 1103515245u + 12345u) >> 16) %
-					  (sizeof(alphabet) - 1)];
+			raw[i] = from[((seed = seed * 1103515245u + 12345u) >> 16) % n];
 		ss_buf b = SS_BUF_INIT;
 		/* Some names are appended after others, as the storage does. */
 		if (c % 3 == 0)
@@ -741,6 +745,22 @@ static void test_apply_by_protocol(void **state)
 	assert_plan_site(f, "Default%20Settings", 1, 1, 0);
 }
 
+/* Default Settings is found by its name, whatever its escapes: stored as
+ * "%44efault%20Settings" it is Default Settings (no factory scope beside
+ * it); a site "default%20settings" (lowercase first byte) stands where it
+ * would be. The audit tells both on their first byte first. */
+static void test_default_settings_by_name(void **state)
+{
+	fixture *f = *state;
+	audit(f, "[Sessions\\%44efault%20Settings]\r\nPingType=1\r\nPingInterval=1\r\n"
+		 "PingIntervalSecs=0\r\n");
+	assert_int_equal(f->scopes.n, 1);
+	assert_int_equal(scope(f, "Default Settings")->interval, 60);
+	audit(f, "[Sessions\\default%20settings]\r\nHostName=x\r\n");
+	assert_int_equal(f->scopes.n, 2);
+	assert_true(has_reason(scope(f, "Default Settings"), "\"default settings\"", "rename"));
+}
+
 /* d20: [Sessions\Default%20settings] is a site for WinSCP, and the section
  * where Default Settings would go: apply must not append another. */
 static void test_default_settings_other_case(void **state)
@@ -895,6 +915,7 @@ int main(void)
 	    T(test_ftp_rules),
 	    T(test_apply_by_protocol),
 	    T(test_default_settings_other_case),
+	    T(test_default_settings_by_name),
 	    T(test_generated_protocols),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
