@@ -23,9 +23,9 @@ typedef struct ss_report_opts {
 	int verbose;	  /* the whole explanation, however many lines */
 	int quiet;	  /* the summary line only */
 	int failures;	  /* only the scopes that fail (or could not be read) */
-	/* JSON only: where the report goes while it is written. When set, the
-	 * report so far is handed to it (and `out` emptied) each time it holds
-	 * `flush_at` bytes (0: SS_REPORT_FLUSH_BYTES); what is left stays in
+	/* JSON and the text table: where the report goes while it is
+	 * written. When set, the report so far is handed to it (and `out`
+	 * emptied) each time it holds `flush_at` bytes (0: SS_REPORT_FLUSH_BYTES); what is left stays in
 	 * `out`. It returns -1 with `d` set when it cannot write. NULL: all
 	 * of it stays in `out`. */
 	int (*flush)(void *ctx, const char *data, size_t len, ss_diag *d);
@@ -70,6 +70,16 @@ int ss_report_json_begin(ss_json_stream *js, const ss_report_opts *o, ss_buf *ou
 int ss_report_json_scope(ss_json_stream *js, const ss_scope *sc, ss_diag *d);
 int ss_report_json_end(ss_json_stream *js, ss_diag *d); /* frees js too */
 void ss_report_json_stream_free(ss_json_stream *js);
+
+/* The text table one scope at a time (only its rows' cells are kept, not
+ * the scopes): begin, a call per scope, end; the table is ss_report_text's,
+ * byte for byte, written at the end (in pieces to o->flush when set).
+ * After a failure (-1) only ss_report_text_free is called. */
+typedef struct ss_text_report ss_text_report;
+int ss_report_text_begin(ss_text_report **tr, const ss_report_opts *o, ss_buf *out, ss_diag *d);
+int ss_report_text_scope(ss_text_report *tr, const ss_scope *sc, ss_diag *d);
+int ss_report_text_end(ss_text_report *tr, ss_diag *d); /* frees tr too */
+void ss_report_text_free(ss_text_report *tr);
 
 /* What apply did (or would do), for --format json. */
 typedef struct ss_apply_report {

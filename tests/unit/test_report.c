@@ -532,6 +532,67 @@ static void test_json_lines_are_janssons(void **state)
 	}
 }
 
+/* Where the streamed table goes: every piece, in order, and how many. */
+typedef struct pieces {
+	ss_buf all;
+	size_t n;
+} pieces;
+
+static int take_piece(void *ctx, const char *data, size_t len, ss_diag *d)
+{
+	(void)d;
+	pieces *p = ctx;
+	p->n++;
+	return ss_buf_add(&p->all, data, len);
+}
+
+/* The table a scope at a time, flushed in small pieces, is the table of
+ * the whole list byte for byte: files interleaved (A, B, A) are grouped,
+ * an error scope's WHY does not widen the column, --failures keeps only
+ * failing and error rows while the summary counts every scope. */
+static void test_text_streamed_is_the_whole(void **state)
+{
+	fixture *f = *state;
+	ss_scope *sc = ss_scopes_add(&f->s, "ssh", EVIL_FILE, "again");
+	sc->interval = 30;
+	sc = ss_scopes_add_error(&f->s, "ssh", "x.conf",
+				 "x.conf:3:1: a very long diagnostic that must not widen WHY at all");
+	for (int failures = 0; failures <= 1; failures++) {
+		for (size_t width = 0; width <= 120; width += 40) {
+			f->o.failures = failures;
+			f->o.width = width;
+			ss_buf_reset(&f->out);
+			assert_int_equal(ss_report_text(&f->s, &f->o, &f->out, &f->d), 0);
+			ss_report_opts o = f->o;
+			pieces p = {SS_BUF_INIT, 0};
+			o.flush = take_piece;
+			o.flush_ctx = &p;
+			o.flush_at = 16;
+			ss_buf out = SS_BUF_INIT;
+			ss_text_report *tr = NULL;
+			assert_int_equal(ss_report_text_begin(&tr, &o, &out, &f->d), 0);
+			for (size_t i = 0; i < f->s.n; i++)
+				assert_int_equal(ss_report_text_scope(tr, &f->s.v[i], &f->d), 0);
+			assert_int_equal(ss_report_text_end(tr, &f->d), 0);
+			assert_int_equal(ss_buf_add(&p.all, out.data, out.len), 0);
+			assert_true(p.n > 2);
+			assert_int_equal(p.all.len, f->out.len);
+			assert_memory_equal(p.all.data, f->out.data, f->out.len);
+			ss_buf_release(&out);
+			ss_buf_release(&p.all);
+		}
+	}
+	/* The interleaved file's rows are together, under one heading. */
+	f->o.failures = 0;
+	f->o.width = 0;
+	ss_buf_reset(&f->out);
+	assert_int_equal(ss_report_text(&f->s, &f->o, &f->out, &f->d), 0);
+	ss_strlist l = lines_of(&f->out);
+	assert_int_equal(strncmp(l.v[4], "  again ", 8), 0);
+	assert_string_equal(l.v[5], "s.reg (putty)");
+	ss_strlist_release(&l);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -543,6 +604,7 @@ int main(void)
 	    T(test_text_short_paths),
 	    T(test_text_fits_the_width),
 	    T(test_text_quiet_and_failures),
+	    T(test_text_streamed_is_the_whole),
 	    T(test_printable_is_strict_utf8),
 	    T(test_json_reads_back),
 	    T(test_junit_reads_back),
