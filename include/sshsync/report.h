@@ -23,7 +23,7 @@ typedef struct ss_report_opts {
 	int verbose;	  /* the whole explanation, however many lines */
 	int quiet;	  /* the summary line only */
 	int failures;	  /* only the scopes that fail (or could not be read) */
-	/* JSON and the text table: where the report goes while it is
+	/* JSON, JUnit and the text table: where the report goes while it is
 	 * written. When set, the report so far is handed to it (and `out`
 	 * emptied) each time it holds `flush_at` bytes (0: SS_REPORT_FLUSH_BYTES); what is left stays in
 	 * `out`. It returns -1 with `d` set when it cannot write. NULL: all
@@ -80,6 +80,17 @@ int ss_report_text_begin(ss_text_report **tr, const ss_report_opts *o, ss_buf *o
 int ss_report_text_scope(ss_text_report *tr, const ss_scope *sc, ss_diag *d);
 int ss_report_text_end(ss_text_report *tr, ss_diag *d); /* frees tr too */
 void ss_report_text_free(ss_text_report *tr);
+
+/* The JUnit document one scope at a time: a suite (one file's scopes in a
+ * row) is kept as its testcases' texts and written when it ends; the
+ * document is ss_report_junit's, byte for byte (in pieces to o->flush
+ * when set). After a failure (-1) only ss_report_junit_free is called. */
+typedef struct ss_junit_report ss_junit_report;
+int ss_report_junit_begin(ss_junit_report **jr, const ss_report_opts *o, ss_buf *out,
+			  ss_diag *d);
+int ss_report_junit_scope(ss_junit_report *jr, const ss_scope *sc, ss_diag *d);
+int ss_report_junit_end(ss_junit_report *jr, ss_diag *d); /* frees jr too */
+void ss_report_junit_free(ss_junit_report *jr);
 
 /* What apply did (or would do), for --format json. */
 typedef struct ss_apply_report {

@@ -593,6 +593,61 @@ static void test_text_streamed_is_the_whole(void **state)
 	ss_strlist_release(&l);
 }
 
+/* Counts of what a JUnit document holds, the timestamps blanked. */
+static void blank_timestamps(ss_buf *b)
+{
+	for (char *p = b->data; (p = strstr(p, "timestamp=\"")) != NULL;)
+		for (p += 11; *p && *p != '"'; p++)
+			*p = '0';
+}
+
+/* The JUnit document a scope at a time, flushed in small pieces, is the
+ * document of the whole list: files in a row make a suite (A, B, A are
+ * three), a suite's counts are its own, a failing message said the same
+ * by many scopes is written for each. */
+static void test_junit_streamed_is_the_whole(void **state)
+{
+	fixture *f = *state;
+	/* Enough for libxml2 to hand its output on while the suite is
+	 * written (it does so in pieces of about 4 KB). */
+	for (int i = 0; i < 300; i++) {
+		ss_scope *sc = ss_scopes_add(&f->s, "ssh", EVIL_FILE, i % 150 ? "again" : "off again");
+		sc->interval = i % 150 ? 30 : 0;
+		if (i % 150 == 0)
+			ss_scope_reason(sc, "%s", EVIL_WHY);
+	}
+	ss_scopes_add_error(&f->s, "ssh", "x.conf", "x.conf:3:1: cannot be read");
+	assert_int_equal(ss_report_junit(&f->s, &f->o, &f->out, &f->d), 0);
+	ss_report_opts o = f->o;
+	pieces p = {SS_BUF_INIT, 0};
+	o.flush = take_piece;
+	o.flush_ctx = &p;
+	o.flush_at = 16;
+	ss_buf out = SS_BUF_INIT;
+	ss_junit_report *jr = NULL;
+	assert_int_equal(ss_report_junit_begin(&jr, &o, &out, &f->d), 0);
+	for (size_t i = 0; i < f->s.n; i++)
+		assert_int_equal(ss_report_junit_scope(jr, &f->s.v[i], &f->d), 0);
+	assert_int_equal(ss_report_junit_end(jr, &f->d), 0);
+	assert_int_equal(ss_buf_add(&p.all, out.data, out.len), 0);
+	assert_true(p.n > 2);
+	blank_timestamps(&p.all);
+	blank_timestamps(&f->out);
+	assert_int_equal(p.all.len, f->out.len);
+	assert_memory_equal(p.all.data, f->out.data, f->out.len);
+	size_t suites = 0, failures = 0;
+	for (const char *q = p.all.data; (q = strstr(q, "<testsuite ")); q++)
+		suites++;
+	for (const char *q = p.all.data; (q = strstr(q, "type=\"keepalive\">")); q++)
+		failures++;
+	assert_int_equal(suites, 4);
+	assert_int_equal(failures, 4);
+	assert_non_null(strstr(p.all.data, "type=\"error\">x.conf:3:1: cannot be read"));
+	assert_non_null(strstr(p.all.data, "tests=\"300\" failures=\"2\" errors=\"0\""));
+	ss_buf_release(&out);
+	ss_buf_release(&p.all);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -608,6 +663,7 @@ int main(void)
 	    T(test_printable_is_strict_utf8),
 	    T(test_json_reads_back),
 	    T(test_junit_reads_back),
+	    T(test_junit_streamed_is_the_whole),
 	    T(test_names_that_are_not_utf8_or_not_printable),
 	    T(test_error_scope_has_no_set_at),
 	    T(test_json_lines_are_janssons),
