@@ -35,6 +35,10 @@ typedef struct ss_report_opts {
 
 #define SS_REPORT_FLUSH_BYTES (256 * 1024)
 
+/* Hands `out` to o->flush (and empties it) once it holds o->flush_at
+ * bytes; -1 with `d` set when the flush cannot write. */
+int ss_report_flush_if_full(const ss_report_opts *o, ss_buf *out, ss_diag *d);
+
 typedef enum ss_export_format {
 	SS_EXPORT_REG,	/* regedit's own: v5, UTF-16LE with BOM, CRLF */
 	SS_EXPORT_REG4, /* REGEDIT4, ANSI */

@@ -161,18 +161,6 @@ static int write_case(xmlTextWriterPtr w, const junit_case *c, const char *class
 	return r || xmlTextWriterEndElement(w) < 0 ? -1 : 0;
 }
 
-/* Hands what the report holds to o->flush once it is large enough. */
-static int flush_if_full(const ss_junit_report *jr, ss_diag *d)
-{
-	const ss_report_opts *o = jr->o;
-	if (!o->flush || jr->out->len < (o->flush_at ? o->flush_at : SS_REPORT_FLUSH_BYTES))
-		return 0;
-	if (o->flush(o->flush_ctx, jr->out->data, jr->out->len, d) < 0)
-		return -1;
-	ss_buf_reset(jr->out);
-	return 0;
-}
-
 /* When the first suite is written: the report's time and machine. */
 static int stamp_once(ss_junit_report *jr)
 {
@@ -207,7 +195,7 @@ static int write_suite(ss_junit_report *jr, ss_diag *d)
 	    xmlTextWriterEndElement(w) < 0;
 	for (size_t i = 0; i < jr->n && !r; i++) {
 		r = write_case(w, &jr->cases[i], classname);
-		if (!r && flush_if_full(jr, d) < 0) {
+		if (!r && ss_report_flush_if_full(jr->o, jr->out, d) < 0) {
 			free(classname);
 			return -1;
 		}
@@ -304,7 +292,7 @@ int ss_report_junit_scope(ss_junit_report *jr, const ss_scope *sc, ss_diag *d)
 		int r = end_suite(jr, d);
 		if (r < 0)
 			return r == -1 ? -1 : cannot_write(d);
-		if (flush_if_full(jr, d) < 0)
+		if (ss_report_flush_if_full(jr->o, jr->out, d) < 0)
 			return -1;
 	}
 	if (!jr->file) {
@@ -312,14 +300,8 @@ int ss_report_junit_scope(ss_junit_report *jr, const ss_scope *sc, ss_diag *d)
 			return ss_diag_oom(d);
 		jr->kind = sc->kind;
 	}
-	if (jr->n == jr->cap) {
-		size_t cap = jr->cap ? 2 * jr->cap : 64;
-		junit_case *v = realloc(jr->cases, cap * sizeof(*v));
-		if (!v)
-			return ss_diag_oom(d);
-		jr->cases = v;
-		jr->cap = cap;
-	}
+	if (ss_array_room(&jr->cases, &jr->cap, jr->n, sizeof(*jr->cases)) < 0)
+		return ss_diag_oom(d);
 	if (gather_case(jr, sc, &jr->cases[jr->n]) < 0 || add_witness(&jr->witnesses, sc) < 0)
 		return ss_diag_oom(d);
 	jr->n++;

@@ -470,14 +470,8 @@ static int group_of(ss_text_report *tr, const ss_scope *sc, size_t *out)
 			}
 		}
 	}
-	if (tr->ngroups == tr->groupcap) {
-		size_t cap = tr->groupcap ? 2 * tr->groupcap : 8;
-		text_group *v = realloc(tr->groups, cap * sizeof(*v));
-		if (!v)
-			return -1;
-		tr->groups = v;
-		tr->groupcap = cap;
-	}
+	if (ss_array_room(&tr->groups, &tr->groupcap, tr->ngroups, sizeof(*tr->groups)) < 0)
+		return -1;
 	char *file = ss_strdup(sc->file);
 	if (!file)
 		return -1;
@@ -511,14 +505,8 @@ static const char *keep_cells(ss_text_report *tr, char **cell, int error)
 
 static int keep_row(ss_text_report *tr, const ss_scope *sc)
 {
-	if (tr->nrows == tr->rowcap) {
-		size_t cap = tr->rowcap ? 2 * tr->rowcap : 64;
-		text_row *v = realloc(tr->rows, cap * sizeof(*v));
-		if (!v)
-			return -1;
-		tr->rows = v;
-		tr->rowcap = cap;
-	}
+	if (ss_array_room(&tr->rows, &tr->rowcap, tr->nrows, sizeof(*tr->rows)) < 0)
+		return -1;
 	char *cell[NCOLS];
 	text_row *row = &tr->rows[tr->nrows];
 	int r = row_cells(sc, tr->o, cell) < 0 || group_of(tr, sc, &row->group) < 0 ||
@@ -542,18 +530,6 @@ int ss_report_text_scope(ss_text_report *tr, const ss_scope *sc, ss_diag *d)
 	if (tr->o->quiet || (tr->o->failures && !ss_scope_failed(sc) && !sc->error))
 		return 0;
 	return keep_row(tr, sc) < 0 ? ss_diag_oom(d) : 0;
-}
-
-/* Hands what the report holds to o->flush once it is large enough. */
-static int flush_if_full(const ss_text_report *tr, ss_diag *d)
-{
-	const ss_report_opts *o = tr->o;
-	if (!o->flush || tr->out->len < (o->flush_at ? o->flush_at : SS_REPORT_FLUSH_BYTES))
-		return 0;
-	if (o->flush(o->flush_ctx, tr->out->data, tr->out->len, d) < 0)
-		return -1;
-	ss_buf_reset(tr->out);
-	return 0;
 }
 
 /* The file of a group of rows, with its kind. */
@@ -623,7 +599,7 @@ static int add_table(ss_text_report *tr, ss_diag *d)
 		else if (add_row(tr->out, cell, &l, o, row->error, o->color) < 0)
 			r = ss_diag_oom(d);
 		else
-			r = flush_if_full(tr, d);
+			r = ss_report_flush_if_full(o, tr->out, d);
 	}
 	free(order);
 	return r;

@@ -546,6 +546,25 @@ static int take_piece(void *ctx, const char *data, size_t len, ss_diag *d)
 	return ss_buf_add(&p->all, data, len);
 }
 
+/* `o` with its report handed to `p` every 16 bytes. */
+static ss_report_opts in_pieces(const ss_report_opts *o, pieces *p)
+{
+	ss_report_opts piecewise = *o;
+	*p = (pieces){SS_BUF_INIT, 0};
+	piecewise.flush = take_piece;
+	piecewise.flush_ctx = p;
+	piecewise.flush_at = 16;
+	return piecewise;
+}
+
+/* What was handed on, and what was left in `out` at the end, in `p`. */
+static void all_pieces(pieces *p, ss_buf *out)
+{
+	assert_int_equal(ss_buf_add(&p->all, out->data, out->len), 0);
+	assert_true(p->n > 2);
+	ss_buf_release(out);
+}
+
 /* The table a scope at a time, flushed in small pieces, is the table of
  * the whole list byte for byte: files interleaved (A, B, A) are grouped,
  * an error scope's WHY does not widen the column, --failures keeps only
@@ -563,22 +582,17 @@ static void test_text_streamed_is_the_whole(void **state)
 			f->o.width = width;
 			ss_buf_reset(&f->out);
 			assert_int_equal(ss_report_text(&f->s, &f->o, &f->out, &f->d), 0);
-			ss_report_opts o = f->o;
-			pieces p = {SS_BUF_INIT, 0};
-			o.flush = take_piece;
-			o.flush_ctx = &p;
-			o.flush_at = 16;
+			pieces p;
+			ss_report_opts o = in_pieces(&f->o, &p);
 			ss_buf out = SS_BUF_INIT;
 			ss_text_report *tr = NULL;
 			assert_int_equal(ss_report_text_begin(&tr, &o, &out, &f->d), 0);
 			for (size_t i = 0; i < f->s.n; i++)
 				assert_int_equal(ss_report_text_scope(tr, &f->s.v[i], &f->d), 0);
 			assert_int_equal(ss_report_text_end(tr, &f->d), 0);
-			assert_int_equal(ss_buf_add(&p.all, out.data, out.len), 0);
-			assert_true(p.n > 2);
+			all_pieces(&p, &out);
 			assert_int_equal(p.all.len, f->out.len);
 			assert_memory_equal(p.all.data, f->out.data, f->out.len);
-			ss_buf_release(&out);
 			ss_buf_release(&p.all);
 		}
 	}
@@ -618,19 +632,15 @@ static void test_junit_streamed_is_the_whole(void **state)
 	}
 	ss_scopes_add_error(&f->s, "ssh", "x.conf", "x.conf:3:1: cannot be read");
 	assert_int_equal(ss_report_junit(&f->s, &f->o, &f->out, &f->d), 0);
-	ss_report_opts o = f->o;
-	pieces p = {SS_BUF_INIT, 0};
-	o.flush = take_piece;
-	o.flush_ctx = &p;
-	o.flush_at = 16;
+	pieces p;
+	ss_report_opts o = in_pieces(&f->o, &p);
 	ss_buf out = SS_BUF_INIT;
 	ss_junit_report *jr = NULL;
 	assert_int_equal(ss_report_junit_begin(&jr, &o, &out, &f->d), 0);
 	for (size_t i = 0; i < f->s.n; i++)
 		assert_int_equal(ss_report_junit_scope(jr, &f->s.v[i], &f->d), 0);
 	assert_int_equal(ss_report_junit_end(jr, &f->d), 0);
-	assert_int_equal(ss_buf_add(&p.all, out.data, out.len), 0);
-	assert_true(p.n > 2);
+	all_pieces(&p, &out);
 	blank_timestamps(&p.all);
 	blank_timestamps(&f->out);
 	assert_int_equal(p.all.len, f->out.len);
@@ -644,7 +654,6 @@ static void test_junit_streamed_is_the_whole(void **state)
 	assert_int_equal(failures, 4);
 	assert_non_null(strstr(p.all.data, "type=\"error\">x.conf:3:1: cannot be read"));
 	assert_non_null(strstr(p.all.data, "tests=\"300\" failures=\"2\" errors=\"0\""));
-	ss_buf_release(&out);
 	ss_buf_release(&p.all);
 }
 
