@@ -142,7 +142,12 @@ static int sshd_sniff(const char *path, const char *head, size_t len)
 	for (size_t i = 0; head && i < len;) {
 		while (i < len && (head[i] == ' ' || head[i] == '\t'))
 			i++;
+		/* The first letter first: 64 KiB of a client config is sniffed
+		 * before every audit, and almost no line starts like these. */
+		char first = i < len ? (char)(head[i] | 0x20) : '\0';
 		for (const char *const *k = server_only; *k; k++) {
+			if ((*k)[0] != first)
+				continue;
 			size_t n = strlen(*k);
 			if (len - i > n && strncasecmp(head + i, *k, n) == 0 &&
 			    (head[i + n] == ' ' || head[i + n] == '\t' || head[i + n] == '='))

@@ -13,6 +13,7 @@
 
 #include "sshsync/buf.h"
 #include "sshsync/clients.h"
+#include "sshsync/os_sys.h"
 #include "sshsync/storage.h"
 #include "sshsync/text.h"
 
@@ -807,6 +808,142 @@ static int looks_like_reg(const char *head, size_t len)
 	       (len - i >= strlen(v4) && strncmp(head + i, v4, strlen(v4)) == 0);
 }
 
+/* The scope of site s, added to `out` after the site is read into `w`;
+ * on failure nothing is added. */
+static int audit_site(ss_storage *st, const char *path, size_t s, const ss_storage_asked *a,
+		      wsite *w, ss_scopes *out, ss_diag *d)
+{
+	if (read_site(st, s, a, w, d) < 0)
+		return -1;
+	ss_scope *sc = ss_scopes_add(out, "winscp", path, ss_storage_at(st, s)->name);
+	if (sc && evaluate(w, sc) == 0)
+		return 0;
+	if (sc)
+		ss_scopes_truncate(out, out->n - 1);
+	return ss_diag_oom(d);
+}
+
+/* --- the audit on two threads: one reads the sites, the other (the
+ * caller's) hands their scopes on --- */
+
+/* Sites read into one slot at a time; slots in flight: the reader is
+ * seldom more than a slot ahead, and the first slot is ready soon. */
+#define CHUNK 256
+#define SLOTS 4
+
+typedef struct aslot {
+	ss_scopes scopes; /* the chunk's scopes, without a sink */
+	int full;	  /* filled by the reader, not yet handed on */
+	int failed;	  /* the reader stopped after these; pipe.d says why */
+} aslot;
+
+typedef struct apipe {
+	ss_storage *st; /* read by the reader only, until it is joined */
+	const char *path;
+	size_t n;
+	ss_os_monitor *m;
+	aslot slot[SLOTS];
+	int stop; /* the sink failed: the reader ends */
+	ss_diag d;
+} apipe;
+
+/* Waits (on the reader's side) until slot sl is free; 0 when told to stop. */
+static int slot_free(apipe *p, aslot *sl)
+{
+	ss_os_monitor_enter(p->m);
+	while (sl->full && !p->stop)
+		ss_os_monitor_wait(p->m);
+	int go = !p->stop;
+	ss_os_monitor_leave(p->m);
+	return go;
+}
+
+/* Marks slot sl as filled (the reader's side). */
+static void slot_fill(apipe *p, aslot *sl, int failed)
+{
+	ss_os_monitor_enter(p->m);
+	sl->full = 1;
+	sl->failed = failed;
+	ss_os_monitor_wake(p->m);
+	ss_os_monitor_leave(p->m);
+}
+
+/* The reader: chunk c of the sites into slot c % SLOTS, in order, until
+ * the last or the first failure. */
+static void reader_run(void *arg)
+{
+	apipe *p = arg;
+	wsite w;
+	memset(&w, 0, sizeof(w));
+	ss_storage_asked a;
+	ask_keys(&a);
+	int r = 0;
+	for (size_t c = 0; r == 0 && c < (p->n + CHUNK - 1) / CHUNK; c++) {
+		aslot *sl = &p->slot[c % SLOTS];
+		if (!slot_free(p, sl))
+			break;
+		size_t end = (c + 1) * CHUNK < p->n ? (c + 1) * CHUNK : p->n;
+		for (size_t s = c * CHUNK; s < end && r == 0; s++)
+			r = audit_site(p->st, p->path, s, &a, &w, &sl->scopes, &p->d);
+		slot_fill(p, sl, r < 0);
+	}
+	wsite_free(&w);
+}
+
+/* The caller's side: each chunk's scopes to the sink, in order. On the
+ * reader's failure, the scopes before it go on as they would have, then
+ * its error. */
+static int take_chunks(apipe *p, const ss_scope_sink *sink, ss_diag *d)
+{
+	int r = 0, failed = 0;
+	for (size_t c = 0; r == 0 && !failed && c < (p->n + CHUNK - 1) / CHUNK; c++) {
+		aslot *sl = &p->slot[c % SLOTS];
+		ss_os_monitor_enter(p->m);
+		while (!sl->full)
+			ss_os_monitor_wait(p->m);
+		ss_os_monitor_leave(p->m);
+		failed = sl->failed;
+		sl->scopes.sink = sink;
+		r = ss_scopes_settle(&sl->scopes, d);
+		ss_os_monitor_enter(p->m);
+		sl->full = 0;
+		p->stop |= r < 0;
+		ss_os_monitor_wake(p->m);
+		ss_os_monitor_leave(p->m);
+	}
+	if (r == 0 && failed) {
+		*d = p->d; /* d is clear: the sink succeeded */
+		memset(&p->d, 0, sizeof(p->d));
+		r = -1;
+	}
+	return r;
+}
+
+/* Every site through the sink with a second thread reading them. 1 when
+ * no thread could be had (nothing was done: the caller reads them itself). */
+static int audit_piped(ss_storage *st, const char *path, ss_scopes *out, ss_diag *d)
+{
+	apipe p;
+	memset(&p, 0, sizeof(p));
+	p.st = st;
+	p.path = path;
+	p.n = ss_storage_count(st);
+	ss_os_thread *t;
+	if (!(p.m = ss_os_monitor_new()))
+		return 1;
+	if (ss_os_thread_start(&t, reader_run, &p) < 0) {
+		ss_os_monitor_free(p.m);
+		return 1;
+	}
+	int r = take_chunks(&p, out->sink, d);
+	ss_os_thread_join(t);
+	ss_os_monitor_free(p.m);
+	for (int i = 0; i < SLOTS; i++)
+		ss_scopes_free(&p.slot[i].scopes);
+	ss_diag_clear(&p.d);
+	return r;
+}
+
 /* Audits the sites as they are read, one site's values at a time: a
  * 100,000-site file is never held as sites besides its scopes. The scopes
  * come as audit_sites gives them: Default Settings (when none is stored)
@@ -835,6 +972,16 @@ static int audit_store(ss_storage *st, const char *path, ss_scopes *out, ss_diag
 	 * that vanishes meanwhile fails the target, whose scopes are then
 	 * replaced by one error scope, so they wait for the engine. */
 	int settle = strcmp(ss_storage_backend_name(st), "winreg") != 0;
+	/* More than a chunk of sites that stream: one thread reads them
+	 * while this one writes the report (a 100,000-site audit spends
+	 * about as long on each). */
+	if (settle && out->sink && n > CHUNK) {
+		if (ss_scopes_settle(out, d) < 0)
+			return -1;
+		int r = audit_piped(st, path, out, d);
+		if (r <= 0)
+			return r;
+	}
 	int r = 0;
 	/* One site read after the other into the same buffers. */
 	wsite w;
@@ -842,11 +989,7 @@ static int audit_store(ss_storage *st, const char *path, ss_scopes *out, ss_diag
 	ss_storage_asked a;
 	ask_keys(&a);
 	for (size_t s = 0; s < n && r == 0; s++) {
-		r = read_site(st, s, &a, &w, d);
-		ss_scope *sc =
-		    r == 0 ? ss_scopes_add(out, "winscp", path, ss_storage_at(st, s)->name) : NULL;
-		if (r == 0 && (!sc || evaluate(&w, sc) < 0))
-			r = ss_diag_oom(d);
+		r = audit_site(st, path, s, &a, &w, out, d);
 		if (r == 0 && settle)
 			r = ss_scopes_settle(out, d);
 	}

@@ -5,10 +5,35 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* misc.h WHITESPACE: what strdelim skips. argv_split only knows ' ' and '\t'. */
+/* What each byte is to the two splitters, looked up once per byte (the
+ * lexer reads every byte of a 10,000-host config; comparing each byte with
+ * six characters cost a fifth of an audit). */
+enum {
+	BYTE_WS = 1,	   /* misc.h WHITESPACE: what strdelim skips */
+	BYTE_DELIM_END = 2, /* ends a strdelim token: whitespace, '"', '=' */
+	BYTE_ARG_END = 4,  /* ends a plain argv_split token: ' ', '\t', quotes, '\\' */
+};
+
+static const unsigned char byte_class[256] = {
+    [' '] = BYTE_WS | BYTE_DELIM_END | BYTE_ARG_END,
+    ['\t'] = BYTE_WS | BYTE_DELIM_END | BYTE_ARG_END,
+    ['\r'] = BYTE_WS | BYTE_DELIM_END,
+    ['\n'] = BYTE_WS | BYTE_DELIM_END,
+    ['"'] = BYTE_DELIM_END | BYTE_ARG_END,
+    ['='] = BYTE_DELIM_END,
+    ['\''] = BYTE_ARG_END,
+    ['\\'] = BYTE_ARG_END,
+};
+
+static int byte_is(char c, unsigned what)
+{
+	return (byte_class[(unsigned char)c] & what) != 0;
+}
+
+/* misc.h WHITESPACE. argv_split only knows ' ' and '\t'. */
 static int is_ws(char c)
 {
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+	return byte_is(c, BYTE_WS);
 }
 
 static size_t skip_ws(const char *data, size_t i, size_t end)
@@ -34,7 +59,7 @@ static int strdelim_at(const char *data, size_t *s, size_t end, delim_tok *tok, 
 	size_t old = *s, q = old;
 	tok->equals = SS_SSHCONF_NONE;
 	ss_buf_reset(&tok->value);
-	while (q < end && !is_ws(data[q]) && data[q] != '"' && data[q] != '=')
+	while (q < end && !byte_is(data[q], BYTE_DELIM_END))
 		q++;
 	tok->start = old;
 	if (q == end) {
@@ -146,8 +171,7 @@ static int split_args(lexer *L, const ss_text *t, size_t i, size_t end, ss_sshco
 		/* Most tokens hold no quote and no backslash: their value is
 		 * their bytes, taken at once. */
 		size_t plain = i;
-		while (plain < end && data[plain] != ' ' && data[plain] != '\t' &&
-		       data[plain] != '"' && data[plain] != '\'' && data[plain] != '\\')
+		while (plain < end && !byte_is(data[plain], BYTE_ARG_END))
 			plain++;
 		if (plain == end || data[plain] == ' ' || data[plain] == '\t') {
 			/* The whole token: kept straight from the text. */

@@ -807,10 +807,63 @@ static void test_recognise(void **state)
 	ss_strlist_release(&files);
 }
 
+/* A .reg session in several blocks: its walk gives each name once, where
+ * an import leaves it (names compared as the registry does: unescaped,
+ * case folded), never a deleted value, nothing before a [-KEY]. */
+static void test_next_reg_import(void **state)
+{
+	fixture *f = *state;
+	if (f->be->k != REG4)
+		skip();
+	static const char reg[] =
+	    "REGEDIT4\n\n"
+	    "[" HKCU KEY "\\s]\n\"Gone\"=dword:00000001\n\n"
+	    "[-" HKCU KEY "\\s]\n\n"
+	    "[" HKCU KEY "\\s]\n"
+	    "\"Ping\"=dword:00000001\n\"Host\"=\"a\"\n\"Q\\\"x\"=\"1\"\n\"Drop\"=\"d\"\n\n"
+	    "[" HKCU KEY "\\other]\n\"Ping\"=dword:00000009\n\n"
+	    "[" HKCU KEY "\\s]\n"
+	    "\"PING\"=dword:00000002\n\"q\\\"X\"=\"2\"\n\"Drop\"=-\n\"User\"=\"u\"\n";
+	tu_write(f->path, reg, sizeof(reg) - 1);
+	open_store(f, 0);
+	size_t s = find(f, "s");
+	static const char *const want[][2] = {
+	    {"Host", "a"}, {"PING", NULL}, {"q\"X", "2"}, {"User", "u"}};
+	ss_storage_cursor c = {0, 0};
+	ss_svalue v;
+	size_t j = 0;
+	int r;
+	while ((r = ss_storage_next(f->st, s, &c, &v, &f->d)) == 1) {
+		assert_true(j < 4);
+		assert_string_equal(v.name, want[j][0]);
+		if (want[j][1])
+			assert_string_equal(v.text, want[j][1]);
+		else
+			assert_int_equal(v.ival, 2);
+		ss_svalue_free(&v);
+		j++;
+	}
+	assert_int_equal(r, 0);
+	assert_int_equal(j, 4);
+	/* Walked again from the start, and another session between. */
+	size_t o = find(f, "other");
+	c = (ss_storage_cursor){0, 0};
+	assert_int_equal(ss_storage_next(f->st, o, &c, &v, &f->d), 1);
+	assert_string_equal(v.name, "Ping");
+	ss_svalue_free(&v);
+	assert_int_equal(ss_storage_next(f->st, o, &c, &v, &f->d), 0);
+	c = (ss_storage_cursor){0, 0};
+	assert_int_equal(ss_storage_next(f->st, s, &c, &v, &f->d), 1);
+	assert_string_equal(v.name, "Host");
+	ss_svalue_free(&v);
+}
+
 #define CONTRACT(be)                                                                               \
 	cmocka_unit_test_prestate_setup_teardown(test_list, setup, teardown, (void *)&be),         \
 	    cmocka_unit_test_prestate_setup_teardown(test_get, setup, teardown, (void *)&be),      \
 	    cmocka_unit_test_prestate_setup_teardown(test_next, setup, teardown, (void *)&be),     \
+	    cmocka_unit_test_prestate_setup_teardown(test_next_reg_import, setup, teardown,        \
+						     (void *)&be),                                 \
 	    cmocka_unit_test_prestate_setup_teardown(test_view, setup, teardown, (void *)&be),     \
 	    cmocka_unit_test_prestate_setup_teardown(test_view_asked, setup, teardown,             \
 						     (void *)&be),                                 \

@@ -231,6 +231,27 @@ static void test_buf_grow_keeps_it_a_string(void **state)
 	ss_buf_release(&b);
 }
 
+/* ss_buf_reserve_exact: room for exactly what is asked (a file read
+ * whole takes its size, not the next power of two), a string throughout,
+ * never less room than there was, and no overflow. */
+static void test_buf_reserve_exact(void **state)
+{
+	(void)state;
+	ss_buf b = SS_BUF_INIT;
+	assert_int_equal(ss_buf_reserve_exact(&b, 1000), 0);
+	assert_int_equal(b.cap, 1001);
+	assert_string_equal(ss_buf_str(&b), "");
+	assert_int_equal(ss_buf_add(&b, "ab", 2), 0);
+	assert_int_equal(ss_buf_reserve_exact(&b, 5000), 0);
+	assert_int_equal(b.cap, 5003);
+	assert_string_equal(b.data, "ab");
+	assert_int_equal(ss_buf_reserve_exact(&b, 10), 0);
+	assert_int_equal(b.cap, 5003);
+	assert_int_equal(ss_buf_reserve_exact(&b, (size_t)-1), -1);
+	assert_string_equal(b.data, "ab");
+	ss_buf_release(&b);
+}
+
 static void test_utf8_valid_is_strict(void **state)
 {
 	(void)state;
@@ -728,6 +749,7 @@ int main(void)
 	    cmocka_unit_test(test_corpus_roundtrip),
 	    cmocka_unit_test(test_error_position),
 	    cmocka_unit_test(test_buf_grow_keeps_it_a_string),
+	    cmocka_unit_test(test_buf_reserve_exact),
 	    cmocka_unit_test(test_utf8_valid_is_strict),
 	    cmocka_unit_test(test_printable_escapes_what_acts_on_a_terminal),
 	    cmocka_unit_test(test_diag_format_is_printable),

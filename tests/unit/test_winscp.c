@@ -887,6 +887,93 @@ static void test_generated_protocols(void **state)
 	assert_int_equal(agree, cases);
 }
 
+/* A scope as the streaming tests compare them: every field the report shows. */
+static void scope_line(const ss_scope *sc, ss_buf *b)
+{
+	assert_int_equal(ss_buf_addf(b, "%s|%s|%lld|%d|%s", sc->file, sc->name,
+				     (long long)sc->interval, sc->not_applicable,
+				     sc->set_at ? sc->set_at : "-"),
+			 0);
+	for (size_t i = 0; i < sc->reasons.n; i++)
+		assert_int_equal(ss_buf_addf(b, "|%s", sc->reasons.v[i]), 0);
+	assert_int_equal(ss_buf_addc(b, '\n'), 0);
+}
+
+/* A sink that writes each scope down, and fails at scope `fail_at` (from 1). */
+typedef struct collected {
+	const ss_policy *p; /* judged by, as the kept scopes are */
+	ss_buf lines;
+	size_t n, fail_at;
+} collected;
+
+static int collect(void *ctx, ss_scope *sc, ss_diag *d)
+{
+	collected *c = ctx;
+	if (++c->n == c->fail_at)
+		return ss_diag_set(d, NULL, 0, 0, "the sink stops");
+	assert_int_equal(ss_scope_judge(sc, c->p), 0);
+	scope_line(sc, &c->lines);
+	return 0;
+}
+
+/* Many sites of every kind: the protocol, the type and the interval vary,
+ * some values WinSCP cannot read. */
+static char *many_sites(size_t n)
+{
+	ss_buf b = SS_BUF_INIT;
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(ss_buf_addf(&b, "[Sessions\\Team%%20%zu/host%%20%zu]\r\n"
+						 "HostName=h%zu\r\nPingType=%zu\r\n",
+					     i / 100, i, i, i % 3),
+				 0);
+		if (i % 4)
+			assert_int_equal(ss_buf_addf(&b, "PingInterval=%zu\r\n", i % 5), 0);
+		if (i % 7 == 0)
+			assert_int_equal(ss_buf_adds(&b, "PingIntervalSecs=soon\r\n"), 0);
+		if (i % 11 == 0)
+			assert_int_equal(ss_buf_adds(&b, "FSProtocol=5\r\nFtpPingType=0\r\n"), 0);
+	}
+	return ss_buf_detach(&b, NULL);
+}
+
+/* A store of many sites whose report streams is read by a second thread,
+ * a chunk of sites at a time: the scopes reach the sink in store order,
+ * as they are when every scope is kept, and a sink that fails stops it. */
+static void test_streamed_sites_in_order(void **state)
+{
+	fixture *f = *state;
+	size_t sites = 5 * 256 + 17; /* more chunks than the threads have slots */
+	char *content = many_sites(sites);
+	audit(f, content);
+	ss_buf want = SS_BUF_INIT;
+	for (size_t i = 0; i < f->scopes.n; i++)
+		scope_line(&f->scopes.v[i], &want);
+	assert_int_equal(f->scopes.n, sites + 1); /* and Default Settings */
+	ss_scopes_free(&f->scopes);
+
+	collected c = {&f->p, SS_BUF_INIT, 0, 0};
+	ss_scope_sink sink = {collect, &c};
+	ss_scopes streamed = SS_SCOPES_INIT;
+	streamed.sink = &sink;
+	assert_int_equal(ss_client_winscp.audit(f->path, &no_query, &streamed, &f->d), 0);
+	assert_int_equal(ss_scopes_settle(&streamed, &f->d), 0);
+	assert_int_equal(c.n, sites + 1);
+	assert_string_equal(ss_buf_str(&c.lines), ss_buf_str(&want));
+
+	/* the sink stops in the third chunk: so does the audit, with its error */
+	ss_buf_reset(&c.lines);
+	c.n = 0;
+	c.fail_at = 700;
+	assert_int_equal(ss_client_winscp.audit(f->path, &no_query, &streamed, &f->d), -1);
+	assert_int_equal(c.n, 700);
+	assert_non_null(strstr(f->d.message, "the sink stops"));
+	ss_diag_clear(&f->d);
+	ss_scopes_free(&streamed);
+	ss_buf_release(&c.lines);
+	ss_buf_release(&want);
+	free(content);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -917,6 +1004,7 @@ int main(void)
 	    T(test_default_settings_other_case),
 	    T(test_default_settings_by_name),
 	    T(test_generated_protocols),
+	    T(test_streamed_sites_in_order),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
