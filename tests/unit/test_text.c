@@ -252,6 +252,28 @@ static void test_buf_reserve_exact(void **state)
 	ss_buf_release(&b);
 }
 
+/* ss_array_room: room for one more, doubling from 8, the elements kept;
+ * a size that would overflow is refused and leaves the array as it was. */
+static void test_array_room(void **state)
+{
+	(void)state;
+	uint64_t *v = NULL;
+	size_t cap = 0;
+	for (size_t n = 0; n < 100; n++) {
+		assert_int_equal(ss_array_room(&v, &cap, n, sizeof(*v)), 0);
+		assert_true(cap > n);
+		v[n] = n * n;
+	}
+	assert_int_equal(cap, 128);
+	for (size_t n = 0; n < 100; n++)
+		assert_int_equal(v[n], n * n);
+	uint64_t *before = v;
+	size_t huge = (size_t)-1 / 2 + 1;
+	assert_int_equal(ss_array_room(&v, &huge, huge, 2), -1);
+	assert_ptr_equal(v, before);
+	free(v);
+}
+
 static void test_utf8_valid_is_strict(void **state)
 {
 	(void)state;
@@ -820,6 +842,7 @@ int main(void)
 	    cmocka_unit_test(test_error_position),
 	    cmocka_unit_test(test_buf_grow_keeps_it_a_string),
 	    cmocka_unit_test(test_buf_reserve_exact),
+	    cmocka_unit_test(test_array_room),
 	    cmocka_unit_test(test_utf8_valid_is_strict),
 	    cmocka_unit_test(test_printable_escapes_what_acts_on_a_terminal),
 	    cmocka_unit_test(test_diag_format_is_printable),
