@@ -218,6 +218,14 @@ static int read_all_fd(int fd, ss_buf *out)
 {
 	if (ss_os_rewind(fd) < 0)
 		return -1;
+	/* Room for the whole file at once, not the next power of two (kept
+	 * contents are as large as the biggest settings file). */
+	ss_stat st;
+	if (ss_os_fstat(fd, &st) == 0 && st.st_size > 0 &&
+	    ss_buf_reserve_exact(out, (size_t)st.st_size + 65536) < 0) {
+		errno = ENOMEM;
+		return -1;
+	}
 	for (;;) {
 		if (ss_buf_grow(out, 65536) < 0) {
 			errno = ENOMEM;

@@ -84,14 +84,12 @@ static int look_at(u_file *u, ss_diag *d)
 		return ss_text_new_empty(&u->text, path, SS_ENC_BYTES, SS_EOL_LF, d);
 	}
 	u->exists = 1;
-	if (ss_text_load(&u->text, path, 0, d) < 0)
+	/* Neither a line table nor the bytes encoded again whole: undo holds
+	 * this file and the contents it puts back, and nothing more. */
+	if (ss_text_load_lineless(&u->text, path, 0, d) < 0)
 		return -1;
-	ss_buf raw = SS_BUF_INIT;
-	int r = ss_text_encode(&u->text, u->text.data, u->text.len, &raw, d);
-	if (r == 0 && ss_sha256_hex(raw.data ? raw.data : "", raw.len, u->now) < 0)
-		r = ss_diag_set(d, NULL, 0, 0, "cannot compute a SHA-256 (OpenSSL)");
-	ss_buf_release(&raw);
-	return r;
+	ss_source now = {&u->text, NULL, NULL, 0};
+	return ss_sha256_source(&now, u->now, d);
 }
 
 /* What to do with one file, or why not (added to `refused`). */

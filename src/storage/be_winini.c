@@ -19,6 +19,8 @@
 #define NONE ((size_t)-1)
 /* How many sections ahead ini_open asks for a name. */
 #define PREFETCH 4
+/* How many inserted lines are kept formatted (inipriv.made). */
+#define MADE_LINES 8
 
 /* A key of a created session, written at commit. */
 typedef struct pend {
@@ -36,14 +38,24 @@ typedef struct ckey {
 typedef struct inipriv {
 	ss_winini ini;
 	/* The keys of the last session asked about: each call on a session
-	 * then reads its lines once. */
+	 * then reads its lines once. Only the keys whose first byte is in
+	 * cache_first (as ss_storage_asked's `first`) unless cache_all: an
+	 * apply reads and writes a few names of each site, and the lines of
+	 * the others are passed over on their first byte. */
 	size_t cache_s;
 	ckey *ck;
 	size_t cn, ccap;
+	uint64_t cache_first[4];
+	int cache_all;
 	/* Keys to add to the first section of cache_s, as the lines to
 	 * insert, inserted as one edit when another session is asked about,
 	 * or at commit (one buffer for every site: no allocation each). */
 	ss_buf ins;
+	/* Lines that add_insert formatted, "name=value" and the file's line
+	 * break: an apply adds the same few lines to most sites (a ring of
+	 * them, the oldest reused). */
+	ss_buf made[MADE_LINES];
+	size_t made_next;
 	size_t *next_dup; /* per section: the next section of the same name */
 	pend *p;
 	size_t np, pcap;
@@ -140,6 +152,8 @@ static void ini_close(ss_storage *st)
 	free(p->next_dup);
 	free(p->ck);
 	ss_buf_release(&p->ins);
+	for (size_t i = 0; i < MADE_LINES; i++)
+		ss_buf_release(&p->made[i]);
 	free(p);
 	st->priv = NULL;
 }
@@ -155,20 +169,63 @@ static int flush_inserts(ss_storage *st, ss_diag *d)
 	return r;
 }
 
-static int add_insert(inipriv *p, const char *name, const char *value)
+/* Whether line b is "name=value" and a line break of eol bytes (the
+ * file's: they were all made for this file). */
+static int made_as(const ss_buf *b, const char *name, size_t nlen, const char *value, size_t vlen,
+		   size_t eol)
 {
-	ss_winini_kv kv = {name, value};
-	return ss_winini_kv_lines(&p->ini, &p->ins, &kv, 1);
+	return b->len == nlen + 1 + vlen + eol && memcmp(b->data, name, nlen) == 0 &&
+	       b->data[nlen] == '=' && memcmp(b->data + nlen + 1, value, vlen) == 0;
 }
 
-/* The keys of session s, in every section of its name, in file order. */
-static int keys_of(ss_storage *st, size_t s, ss_diag *d)
+/* Adds the line "name=value" (len: the name's) to the lines to insert,
+ * formatted once for all the sites that get it. */
+static int add_insert(inipriv *p, const char *name, size_t len, const char *value)
+{
+	size_t vlen = strlen(value), eol = strlen(ss_text_eol_string(p->ini.text));
+	for (size_t i = 0; i < MADE_LINES; i++)
+		if (made_as(&p->made[i], name, len, value, vlen, eol))
+			return ss_buf_add(&p->ins, p->made[i].data, p->made[i].len);
+	ss_buf *b = &p->made[p->made_next];
+	p->made_next = (p->made_next + 1) % MADE_LINES;
+	ss_buf_reset(b);
+	ss_winini_kv kv = {name, value};
+	if (ss_winini_kv_lines(&p->ini, b, &kv, 1) < 0) {
+		ss_buf_reset(b);
+		return -1;
+	}
+	return ss_buf_add(&p->ins, b->data, b->len);
+}
+
+/* Whether the cache of session s holds every key whose first byte is in
+ * `first` (NULL: every key). */
+static int cached(const inipriv *p, size_t s, const uint64_t *first)
+{
+	if (p->cache_s != s || p->cache_all)
+		return p->cache_s == s;
+	if (!first)
+		return 0;
+	for (int i = 0; i < 4; i++)
+		if (first[i] & ~p->cache_first[i])
+			return 0;
+	return 1;
+}
+
+/* The keys of session s whose first byte is in `first` (NULL: every key;
+ * with those cached before for s), in every section of its name, in file
+ * order. */
+static int keys_of(ss_storage *st, size_t s, const uint64_t *first, ss_diag *d)
 {
 	inipriv *p = P(st);
-	if (p->cache_s == s)
+	if (cached(p, s, first))
 		return 0;
-	if (flush_inserts(st, d) < 0)
+	uint64_t want[4] = {0};
+	if (p->cache_s == s)
+		memcpy(want, p->cache_first, sizeof(want));
+	else if (flush_inserts(st, d) < 0)
 		return -1;
+	for (int i = 0; first && i < 4; i++)
+		want[i] |= first[i];
 	p->cache_s = NONE;
 	p->cn = 0;
 	for (size_t sec = st->handle[s]; sec != NONE; sec = p->next_dup[sec]) {
@@ -178,13 +235,30 @@ static int keys_of(ss_storage *st, size_t s, ss_diag *d)
 		for (;;) {
 			if (storage_grow(&p->ck, &p->ccap, p->cn, sizeof(*p->ck), 32) < 0)
 				return ss_diag_oom(d);
-			if (!ss_winini_next_key(&p->ini, sec, &cursor, &p->ck[p->cn].k))
+			if (!ss_winini_next_key_of(&p->ini, sec, &cursor, first ? want : NULL,
+						   &p->ck[p->cn].k))
 				break;
 			p->ck[p->cn++].section = sec;
 		}
 	}
 	p->cache_s = s;
+	p->cache_all = first == NULL;
+	memcpy(p->cache_first, want, sizeof(want));
 	return 0;
+}
+
+/* The first bytes of `name` for keys_of: both cases of a letter; NULL
+ * (every key) for "", which a line "=value" names. */
+static const uint64_t *first_of_name(const char *name, uint64_t first[4])
+{
+	unsigned char c = (unsigned char)name[0];
+	if (!c)
+		return NULL;
+	memset(first, 0, 4 * sizeof(*first));
+	first[c / 64] |= (uint64_t)1 << (c % 64);
+	c = (unsigned char)((c | 0x20) >= 'a' && (c | 0x20) <= 'z' ? c ^ 0x20 : c);
+	first[c / 64] |= (uint64_t)1 << (c % 64);
+	return first;
 }
 
 /* a[0..len) and b[0..len) ignoring ASCII case (ss_key_eq). The first
@@ -263,7 +337,7 @@ static int ini_view_asked(ss_storage *st, size_t s, const ss_storage_asked *a, s
 	 * first byte starts a name asked (a key line "=value" is the name
 	 * "": then every line). */
 	if (st->cs) {
-		if (keys_of(st, s, d) < 0)
+		if (keys_of(st, s, a->any_empty ? NULL : a->first, d) < 0)
 			return -1;
 		const char *data = p->ini.text->data;
 		for (size_t j = 0; j < p->cn && p->ck[j].section == st->handle[s]; j++) {
@@ -307,7 +381,7 @@ static int ini_next(ss_storage *st, size_t s, ss_storage_cursor *c, ss_svalue *o
 	if (st->sessions[s].created)
 		return 0;
 	inipriv *p = P(st);
-	if (keys_of(st, s, d) < 0)
+	if (keys_of(st, s, NULL, d) < 0)
 		return -1;
 	for (; c->a < p->cn && p->ck[c->a].section == st->handle[s]; c->a++) {
 		const ss_winini_key *k = &p->ck[c->a].k;
@@ -410,7 +484,8 @@ static int ini_set(ss_storage *st, size_t s, const char *name, const ss_svalue *
 	const ss_winini *ini = &p->ini;
 	int in_first = 0;
 	size_t len = strlen(name);
-	if (keys_of(st, s, d) < 0)
+	uint64_t first[4];
+	if (keys_of(st, s, first_of_name(name, first), d) < 0)
 		return -1;
 	for (size_t j = 0; j < p->cn; j++) {
 		const ss_winini_key *k = &p->ck[j].k;
@@ -423,7 +498,7 @@ static int ini_set(ss_storage *st, size_t s, const char *name, const ss_svalue *
 	}
 	/* Added after the first section's last line, in the order of the
 	 * calls. */
-	return in_first || add_insert(p, name, text) == 0 ? 0 : ss_diag_oom(d);
+	return in_first || add_insert(p, name, len, text) == 0 ? 0 : ss_diag_oom(d);
 }
 
 static void drop_pending(inipriv *p, size_t s, const char *name)
@@ -449,7 +524,8 @@ static int ini_del(ss_storage *st, size_t s, const char *name, ss_diag *d)
 		drop_pending(p, s, name);
 		return 0;
 	}
-	if (keys_of(st, s, d) < 0)
+	uint64_t first[4];
+	if (keys_of(st, s, first_of_name(name, first), d) < 0)
 		return -1;
 	size_t len = strlen(name);
 	for (size_t j = 0; j < p->cn; j++)

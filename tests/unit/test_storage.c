@@ -562,6 +562,60 @@ static void test_set_delete(void **state)
 	assert_int_equal(write_and_reopen(f), 0);
 }
 
+/* A write after a read of other names of the session (a backend may have
+ * kept only the keys that read asked for): the value set or deleted is the
+ * one in the store, wherever the read left off; in WinSCP.ini a name in
+ * another case is the same key. */
+static void test_write_after_view(void **state)
+{
+	fixture *f = *state;
+	open_store(f, 1);
+	size_t web = find(f, "web%201"), bad = find(f, "bad");
+	const char *names[] = {"PingInterval"};
+	ss_storage_asked a;
+	assert_int_equal(ss_storage_ask(&a, names, 1), 0);
+	ss_sview v[1];
+	assert_int_equal(ss_storage_view_asked(f->st, web, &a, v, &f->d), 0);
+	assert_true(v[0].present);
+	int ini = f->be->k == INI;
+	assert_int_equal(ss_storage_set_string(f->st, web, ini ? "hostName" : "HostName", "new host",
+					       &f->d),
+			 0);
+	assert_int_equal(ss_storage_view_asked(f->st, bad, &a, v, &f->d), 0);
+	assert_int_equal(ss_storage_delete(f->st, bad, "PingIntervalSecs", &f->d), 0);
+	assert_int_equal(write_and_reopen(f), 1 + (f->be->k == PUTTYDIR || f->be->k == KITTYDIR));
+	ss_svalue got;
+	assert_int_equal(ss_storage_get(f->st, find(f, "web%201"), "HostName", &got, &f->d), 1);
+	assert_string_equal(got.text, "new host");
+	assert_where(f, 0, 1, &got); /* in place, not added */
+	ss_svalue_free(&got);
+	assert_int_equal(ss_storage_get(f->st, find(f, "bad"), "PingIntervalSecs", &got, &f->d), 0);
+}
+
+/* Values added to several sessions: each gets its own, whichever were
+ * added before (more lines than a backend may keep formatted, values
+ * that begin like others). */
+static void test_added_values(void **state)
+{
+	fixture *f = *state;
+	open_store(f, 1);
+	static const uint32_t want[] = {1, 10, 1, 100, 2, 3, 4, 5, 6, 7, 8, 9, 1};
+	enum { N = sizeof(want) / sizeof(want[0]) };
+	char names[N][16];
+	for (size_t i = 0; i < N; i++) {
+		snprintf(names[i], sizeof(names[i]), i < NSAMPLE ? "PingType" : "X%zu", i);
+		assert_int_equal(ss_storage_set_dword(f->st, i % NSAMPLE, names[i], want[i], &f->d),
+				 0);
+	}
+	write_and_reopen(f);
+	for (size_t i = 0; i < N; i++) {
+		ss_svalue got;
+		assert_int_equal(ss_storage_get(f->st, i % NSAMPLE, names[i], &got, &f->d), 1);
+		assert_int_equal(got.ival, want[i]);
+		ss_svalue_free(&got);
+	}
+}
+
 /* A new session (here with a name that needs escaping) is written at
  * commit with what was set on it, after the others. */
 static void test_create(void **state)
@@ -776,10 +830,63 @@ static void test_recognise(void **state)
 	ss_strlist_release(&files);
 }
 
+/* A .reg session in several blocks: its walk gives each name once, where
+ * an import leaves it (names compared as the registry does: unescaped,
+ * case folded), never a deleted value, nothing before a [-KEY]. */
+static void test_next_reg_import(void **state)
+{
+	fixture *f = *state;
+	if (f->be->k != REG4)
+		skip();
+	static const char reg[] =
+	    "REGEDIT4\n\n"
+	    "[" HKCU KEY "\\s]\n\"Gone\"=dword:00000001\n\n"
+	    "[-" HKCU KEY "\\s]\n\n"
+	    "[" HKCU KEY "\\s]\n"
+	    "\"Ping\"=dword:00000001\n\"Host\"=\"a\"\n\"Q\\\"x\"=\"1\"\n\"Drop\"=\"d\"\n\n"
+	    "[" HKCU KEY "\\other]\n\"Ping\"=dword:00000009\n\n"
+	    "[" HKCU KEY "\\s]\n"
+	    "\"PING\"=dword:00000002\n\"q\\\"X\"=\"2\"\n\"Drop\"=-\n\"User\"=\"u\"\n";
+	tu_write(f->path, reg, sizeof(reg) - 1);
+	open_store(f, 0);
+	size_t s = find(f, "s");
+	static const char *const want[][2] = {
+	    {"Host", "a"}, {"PING", NULL}, {"q\"X", "2"}, {"User", "u"}};
+	ss_storage_cursor c = {0, 0};
+	ss_svalue v;
+	size_t j = 0;
+	int r;
+	while ((r = ss_storage_next(f->st, s, &c, &v, &f->d)) == 1) {
+		assert_true(j < 4);
+		assert_string_equal(v.name, want[j][0]);
+		if (want[j][1])
+			assert_string_equal(v.text, want[j][1]);
+		else
+			assert_int_equal(v.ival, 2);
+		ss_svalue_free(&v);
+		j++;
+	}
+	assert_int_equal(r, 0);
+	assert_int_equal(j, 4);
+	/* Walked again from the start, and another session between. */
+	size_t o = find(f, "other");
+	c = (ss_storage_cursor){0, 0};
+	assert_int_equal(ss_storage_next(f->st, o, &c, &v, &f->d), 1);
+	assert_string_equal(v.name, "Ping");
+	ss_svalue_free(&v);
+	assert_int_equal(ss_storage_next(f->st, o, &c, &v, &f->d), 0);
+	c = (ss_storage_cursor){0, 0};
+	assert_int_equal(ss_storage_next(f->st, s, &c, &v, &f->d), 1);
+	assert_string_equal(v.name, "Host");
+	ss_svalue_free(&v);
+}
+
 #define CONTRACT(be)                                                                               \
 	cmocka_unit_test_prestate_setup_teardown(test_list, setup, teardown, (void *)&be),         \
 	    cmocka_unit_test_prestate_setup_teardown(test_get, setup, teardown, (void *)&be),      \
 	    cmocka_unit_test_prestate_setup_teardown(test_next, setup, teardown, (void *)&be),     \
+	    cmocka_unit_test_prestate_setup_teardown(test_next_reg_import, setup, teardown,        \
+						     (void *)&be),                                 \
 	    cmocka_unit_test_prestate_setup_teardown(test_view, setup, teardown, (void *)&be),     \
 	    cmocka_unit_test_prestate_setup_teardown(test_reads_shared, setup, teardown,           \
 						     (void *)&be),                                 \
@@ -790,6 +897,10 @@ static void test_recognise(void **state)
 	    cmocka_unit_test_prestate_setup_teardown(test_set_delete, setup, teardown,             \
 						     (void *)&be),                                 \
 	    cmocka_unit_test_prestate_setup_teardown(test_create, setup, teardown, (void *)&be),   \
+	    cmocka_unit_test_prestate_setup_teardown(test_write_after_view, setup, teardown,       \
+						     (void *)&be),                                 \
+	    cmocka_unit_test_prestate_setup_teardown(test_added_values, setup, teardown,           \
+						     (void *)&be),                                 \
 	    cmocka_unit_test_prestate_setup_teardown(test_find_many, setup, teardown,              \
 						     (void *)&be),                                 \
 	    cmocka_unit_test_prestate_setup_teardown(test_has_prefix, setup, teardown,             \
