@@ -30,6 +30,10 @@ int ss_buf_grow(ss_buf *b, size_t extra);
 /* The same with exactly that room, not the next power of two: for a
  * buffer whose final size is known (a file read whole). */
 int ss_buf_reserve_exact(ss_buf *b, size_t extra);
+/* Room for one more element in the array *arrayp points to (elements of
+ * `size` bytes, `n` in use, room for *cap): the room doubles, from 8. -1
+ * when memory runs out (the array is then as it was). */
+int ss_array_room(void *arrayp, size_t *cap, size_t n, size_t size);
 int ss_buf_add(ss_buf *b, const void *data, size_t len);
 int ss_buf_adds(ss_buf *b, const char *s);
 int ss_buf_addc(ss_buf *b, char c);

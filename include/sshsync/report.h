@@ -23,9 +23,9 @@ typedef struct ss_report_opts {
 	int verbose;	  /* the whole explanation, however many lines */
 	int quiet;	  /* the summary line only */
 	int failures;	  /* only the scopes that fail (or could not be read) */
-	/* JSON only: where the report goes while it is written. When set, the
-	 * report so far is handed to it (and `out` emptied) each time it holds
-	 * `flush_at` bytes (0: SS_REPORT_FLUSH_BYTES); what is left stays in
+	/* JSON, JUnit and the text table: where the report goes while it is
+	 * written. When set, the report so far is handed to it (and `out`
+	 * emptied) each time it holds `flush_at` bytes (0: SS_REPORT_FLUSH_BYTES); what is left stays in
 	 * `out`. It returns -1 with `d` set when it cannot write. NULL: all
 	 * of it stays in `out`. */
 	int (*flush)(void *ctx, const char *data, size_t len, ss_diag *d);
@@ -34,6 +34,10 @@ typedef struct ss_report_opts {
 } ss_report_opts;
 
 #define SS_REPORT_FLUSH_BYTES (256 * 1024)
+
+/* Hands `out` to o->flush (and empties it) once it holds o->flush_at
+ * bytes; -1 with `d` set when the flush cannot write. */
+int ss_report_flush_if_full(const ss_report_opts *o, ss_buf *out, ss_diag *d);
 
 typedef enum ss_export_format {
 	SS_EXPORT_REG,	/* regedit's own: v5, UTF-16LE with BOM, CRLF */
@@ -70,6 +74,27 @@ int ss_report_json_begin(ss_json_stream *js, const ss_report_opts *o, ss_buf *ou
 int ss_report_json_scope(ss_json_stream *js, const ss_scope *sc, ss_diag *d);
 int ss_report_json_end(ss_json_stream *js, ss_diag *d); /* frees js too */
 void ss_report_json_stream_free(ss_json_stream *js);
+
+/* The text table one scope at a time (only its rows' cells are kept, not
+ * the scopes): begin, a call per scope, end; the table is ss_report_text's,
+ * byte for byte, written at the end (in pieces to o->flush when set).
+ * After a failure (-1) only ss_report_text_free is called. */
+typedef struct ss_text_report ss_text_report;
+int ss_report_text_begin(ss_text_report **tr, const ss_report_opts *o, ss_buf *out, ss_diag *d);
+int ss_report_text_scope(ss_text_report *tr, const ss_scope *sc, ss_diag *d);
+int ss_report_text_end(ss_text_report *tr, ss_diag *d); /* frees tr too */
+void ss_report_text_free(ss_text_report *tr);
+
+/* The JUnit document one scope at a time: a suite (one file's scopes in a
+ * row) is kept as its testcases' texts and written when it ends; the
+ * document is ss_report_junit's, byte for byte (in pieces to o->flush
+ * when set). After a failure (-1) only ss_report_junit_free is called. */
+typedef struct ss_junit_report ss_junit_report;
+int ss_report_junit_begin(ss_junit_report **jr, const ss_report_opts *o, ss_buf *out,
+			  ss_diag *d);
+int ss_report_junit_scope(ss_junit_report *jr, const ss_scope *sc, ss_diag *d);
+int ss_report_junit_end(ss_junit_report *jr, ss_diag *d); /* frees jr too */
+void ss_report_junit_free(ss_junit_report *jr);
 
 /* What apply did (or would do), for --format json. */
 typedef struct ss_apply_report {

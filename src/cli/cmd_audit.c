@@ -188,10 +188,13 @@ static int count_scope(verdict *v, const ss_scope *sc)
 	return 0;
 }
 
-/* The JSON report on stdout takes each scope as it is made (the engine's
- * sink): a fleet's scopes are never all held. */
+/* The JSON report on stdout, the text table and the JUnit document take
+ * each scope as it is made (the engine's sink): a fleet's scopes are never
+ * all held. */
 typedef struct streaming {
 	ss_json_stream js;
+	ss_text_report *table;
+	ss_junit_report *junit;
 	verdict *v;
 } streaming;
 
@@ -200,7 +203,39 @@ static int stream_scope(void *ctx, ss_scope *sc, ss_diag *d)
 	streaming *st = ctx;
 	if (count_scope(st->v, sc) < 0)
 		return ss_diag_oom(d);
-	return ss_report_json_scope(&st->js, sc, d);
+	return st->table   ? ss_report_text_scope(st->table, sc, d)
+	       : st->junit ? ss_report_junit_scope(st->junit, sc, d)
+			   : ss_report_json_scope(&st->js, sc, d);
+}
+
+/* The audit through the sink: the JSON stream, the table or JUnit. */
+static int audit_streaming(const ss_targets *targets, const ss_query *q, const audit_args *a,
+			   const ss_report_opts *ro, streaming *st, ss_scopes *scopes, ss_buf *out,
+			   ss_diag *d)
+{
+	ss_scope_sink sink = {stream_scope, st};
+	scopes->sink = &sink;
+	int r = st->table || st->junit ? 0 : ss_report_json_begin(&st->js, ro, out, d);
+	if (r == 0)
+		r = ss_engine_audit(targets, q, &a->policy, scopes, d);
+	scopes->sink = NULL;
+	if (st->table) {
+		if (r == 0)
+			return ss_report_text_end(st->table, d);
+		ss_report_text_free(st->table);
+		return r;
+	}
+	if (st->junit) {
+		if (r == 0)
+			return ss_report_junit_end(st->junit, d);
+		ss_report_junit_free(st->junit);
+		return r;
+	}
+	/* After a failure the document stays without its end. */
+	if (r == 0)
+		return ss_report_json_end(&st->js, d);
+	ss_report_json_stream_free(&st->js);
+	return r;
 }
 
 /* *status: see verdict. */
@@ -220,21 +255,17 @@ static int run(const audit_args *a, char **targets_argv, int ntargets, ss_diag *
 	 * by whoever watches the terminal: the message also goes to stderr. */
 	verdict v = {status, a->output || a->format != SS_FORMAT_TEXT, SS_STRLIST_INIT};
 	streaming st = {.v = &v};
-	ss_scope_sink sink = {stream_scope, &st};
-	int stream = a->format == SS_FORMAT_JSON && is_stdout(a->output);
-	if (stream)
+	int table = a->format == SS_FORMAT_TEXT, junit = a->format == SS_FORMAT_JUNIT;
+	int stream = table || junit || is_stdout(a->output);
+	if (stream && is_stdout(a->output))
 		ro.flush = to_stdout;
 	int r = cli_targets(targets_argv, ntargets, 1, 0, &targets, d);
+	if (r == 0 && table)
+		r = ss_report_text_begin(&st.table, &ro, &out, d);
+	else if (r == 0 && junit)
+		r = ss_report_junit_begin(&st.junit, &ro, &out, d);
 	if (r == 0 && stream) {
-		scopes.sink = &sink;
-		r = ss_report_json_begin(&st.js, &ro, &out, d);
-		if (r == 0)
-			r = ss_engine_audit(&targets, &q, &a->policy, &scopes, d);
-		/* After a failure the document stays without its end. */
-		if (r == 0)
-			r = ss_report_json_end(&st.js, d);
-		else
-			ss_report_json_stream_free(&st.js);
+		r = audit_streaming(&targets, &q, a, &ro, &st, &scopes, &out, d);
 	} else if (r == 0) {
 		r = ss_engine_audit(&targets, &q, &a->policy, &scopes, d);
 		if (r == 0)

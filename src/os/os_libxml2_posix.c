@@ -28,8 +28,14 @@
 	V(xmlFreeTextWriter, (xmlTextWriterPtr w), (w))                                            \
 	V(xmlInitParser, (void), ())                                                               \
 	F(xmlParserCtxtPtr, xmlNewParserCtxt, (void), ())                                          \
+	F(xmlTextWriterPtr, xmlNewTextWriter, (xmlOutputBufferPtr out), (out))                     \
 	F(xmlTextWriterPtr, xmlNewTextWriterMemory, (xmlBufferPtr buf, int compression),           \
 	  (buf, compression))                                                                      \
+	F(int, xmlOutputBufferClose, (xmlOutputBufferPtr out), (out))                              \
+	F(xmlOutputBufferPtr, xmlOutputBufferCreateIO,                                             \
+	  (xmlOutputWriteCallback iowrite, xmlOutputCloseCallback ioclose, void *ioctx,            \
+	   xmlCharEncodingHandlerPtr encoder),                                                     \
+	  (iowrite, ioclose, ioctx, encoder))                                                      \
 	F(int, xmlSAX2GetColumnNumber, (void *ctx), (ctx))                                         \
 	F(int, xmlSAX2GetLineNumber, (void *ctx), (ctx))                                           \
 	V(xmlStopParser, (xmlParserCtxtPtr ctxt), (ctxt))                                          \

@@ -561,8 +561,11 @@ int ss_report_apply_json(const ss_apply_report *r, ss_buf *out, ss_diag *d)
 		  field(out, "notes", string_array(r->notes)) < 0 ||
 		  field(out, "warnings", string_array(r->warnings)) < 0 ||
 		  field(out, "take_effect", string_array(r->take_effect)) < 0;
+	/* The diff of a big file is as big: escaped straight into `out`, not
+	 * copied into a jansson string and dumped from it (two more copies). */
 	if (!bad && r->diff)
-		bad = field(out, "diff", text(ss_buf_str(r->diff))) < 0;
+		bad = ss_buf_adds(out, ",\n  \"diff\": ") < 0 ||
+		      ss_report_json_string(out, ss_buf_str(r->diff)) < 0;
 	if (!bad)
 		bad = ss_buf_addf(out,
 				  ",\n  \"summary\": {\"changed\": %zu, \"unchanged\": %zu, "

@@ -37,3 +37,13 @@ int ss_report_add_printable(ss_buf *out, const char *s)
 {
 	return ss_text_add_printable(out, s, strlen(s), 0);
 }
+
+int ss_report_flush_if_full(const ss_report_opts *o, ss_buf *out, ss_diag *d)
+{
+	if (!o->flush || out->len < (o->flush_at ? o->flush_at : SS_REPORT_FLUSH_BYTES))
+		return 0;
+	if (o->flush(o->flush_ctx, out->data, out->len, d) < 0)
+		return -1;
+	ss_buf_reset(out);
+	return 0;
+}

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "sshsync/report.h"
+#include "sshsync/arena.h"
 #include "sshsync/os_path.h"
 
 enum { C_SCOPE, C_INTERVAL, C_COUNT, C_TCP, C_SETAT, C_STATUS, C_WHY, NCOLS };
@@ -323,20 +324,11 @@ static void squeeze(layout *l, size_t width, size_t room, int below)
 	}
 }
 
-/* Natural widths; then, to fit o->width: WHY wrapped beside the row, with
- * the columns before it squeezed as far as `beside` allows, or else WHY on
- * lines of its own under the row. */
-static void fit(char **cells, size_t nrows, const ss_report_opts *o, layout *l, const ss_scopes *s,
-		const size_t *order)
+/* Natural widths (`l->width` on entry); then, to fit o->width: WHY
+ * wrapped beside the row, with the columns before it squeezed as far as
+ * `beside` allows, or else WHY on lines of its own under the row. */
+static void fit(const ss_report_opts *o, layout *l)
 {
-	for (size_t i = 0; i < nrows * NCOLS; i++) {
-		size_t row = i / NCOLS;
-		if (i % NCOLS == C_WHY && row && s->v[order[row - 1]].error)
-			continue; /* a diagnostic has a line of its own */
-		size_t w = display_width(cells[i]);
-		if (w > l->width[i % NCOLS])
-			l->width[i % NCOLS] = w;
-	}
 	size_t natural[NCOLS];
 	memcpy(natural, l->width, sizeof(natural));
 	l->why_width = l->width[C_WHY];
@@ -367,15 +359,16 @@ static int add_spaces(ss_buf *out, size_t n)
 }
 
 /* One row, its cells wrapped to their columns, as many lines as the
- * tallest cell; no line ends in blanks. */
-static int add_row(ss_buf *out, char *const *cell, const layout *l, const ss_report_opts *o,
-		   const ss_scope *sc)
+ * tallest cell; no line ends in blanks. `diag`: the row of a scope that
+ * could not be read; `color`: its status painted (never the headings). */
+static int add_row(ss_buf *out, const char *const *cell, const layout *l, const ss_report_opts *o,
+		   int diag, int color)
 {
 	ss_strlist lines[NCOLS];
 	size_t height = 0;
 	/* A scope that could not be read: its diagnostic (file:line:col:
 	 * message) whole, on one line of its own, as an editor reads it. */
-	int diag = sc && sc->error, below = l->why_below || diag, color = sc && o->color;
+	int below = l->why_below || diag;
 	int r = 0, last = below ? C_WHY - 1 : C_WHY;
 	for (int c = 0; c < NCOLS; c++)
 		lines[c] = (ss_strlist)SS_STRLIST_INIT;
@@ -418,61 +411,205 @@ static int add_row(ss_buf *out, char *const *cell, const layout *l, const ss_rep
 	return r;
 }
 
-/* The file of a group of rows, with its kind. */
-static int add_heading(ss_buf *out, const ss_scope *sc, const ss_report_opts *o)
+/* --- the table, a scope at a time ---
+ *
+ * Each scope shown is kept as its row's cells (not the scope: a fleet's
+ * scopes are never all held), the columns' natural widths and the
+ * summary's counts are kept up to date, and the table is laid out and
+ * written at the end, its rows grouped under their files. */
+
+/* A kept row: its NCOLS cells one after another (a NUL after each). */
+typedef struct text_row {
+	const char *cells;
+	size_t group;
+	int error;
+} text_row;
+
+/* The rows of one file (of one kind), in the order files first appear. */
+typedef struct text_group {
+	char *file;
+	const char *kind; /* static */
+	size_t nrows;
+} text_group;
+
+struct ss_text_report {
+	const ss_report_opts *o;
+	ss_buf *out;
+	ss_arena cells;
+	text_row *rows;
+	size_t nrows, rowcap;
+	text_group *groups;
+	size_t ngroups, groupcap, last_group;
+	size_t width[NCOLS]; /* natural widths so far, the headings' included */
+	size_t n, failed, errors, na;
+};
+
+int ss_report_text_begin(ss_text_report **out_tr, const ss_report_opts *o, ss_buf *out,
+			 ss_diag *d)
 {
-	char *path = display_path(sc->file, o);
+	ss_text_report *tr = calloc(1, sizeof(*tr));
+	if (!tr)
+		return ss_diag_oom(d);
+	tr->o = o;
+	tr->out = out;
+	for (int c = 0; c < NCOLS; c++)
+		tr->width[c] = display_width(columns[c].heading);
+	*out_tr = tr;
+	return 0;
+}
+
+/* The group of (file, kind): the one before, else found or added. */
+static int group_of(ss_text_report *tr, const ss_scope *sc, size_t *out)
+{
+	for (size_t k = 0; k < tr->ngroups; k++) {
+		size_t g = (tr->last_group + k) % tr->ngroups;
+		if (tr->groups[g].kind == sc->kind || strcmp(tr->groups[g].kind, sc->kind) == 0) {
+			if (strcmp(tr->groups[g].file, sc->file) == 0) {
+				*out = tr->last_group = g;
+				return 0;
+			}
+		}
+	}
+	if (ss_array_room(&tr->groups, &tr->groupcap, tr->ngroups, sizeof(*tr->groups)) < 0)
+		return -1;
+	char *file = ss_strdup(sc->file);
+	if (!file)
+		return -1;
+	tr->groups[tr->ngroups] = (text_group){file, sc->kind, 0};
+	*out = tr->last_group = tr->ngroups++;
+	return 0;
+}
+
+/* The row's cells into the arena, one after another; the natural widths
+ * grow to them (not to a diagnostic's WHY, which has a line of its own). */
+static const char *keep_cells(ss_text_report *tr, char **cell, int error)
+{
+	size_t len[NCOLS], total = 0;
+	for (int c = 0; c < NCOLS; c++)
+		total += (len[c] = strlen(cell[c])) + 1;
+	char *kept = ss_arena_alloc(&tr->cells, total);
+	if (!kept)
+		return NULL;
+	char *p = kept;
+	for (int c = 0; c < NCOLS; c++) {
+		memcpy(p, cell[c], len[c] + 1);
+		p += len[c] + 1;
+		if (c == C_WHY && error)
+			continue;
+		size_t w = display_width(cell[c]);
+		if (w > tr->width[c])
+			tr->width[c] = w;
+	}
+	return kept;
+}
+
+static int keep_row(ss_text_report *tr, const ss_scope *sc)
+{
+	if (ss_array_room(&tr->rows, &tr->rowcap, tr->nrows, sizeof(*tr->rows)) < 0)
+		return -1;
+	char *cell[NCOLS];
+	text_row *row = &tr->rows[tr->nrows];
+	int r = row_cells(sc, tr->o, cell) < 0 || group_of(tr, sc, &row->group) < 0 ||
+		!(row->cells = keep_cells(tr, cell, sc->error != 0));
+	for (int c = 0; c < NCOLS; c++)
+		free(cell[c]);
+	if (r)
+		return -1;
+	row->error = sc->error != 0;
+	tr->groups[row->group].nrows++;
+	tr->nrows++;
+	return 0;
+}
+
+int ss_report_text_scope(ss_text_report *tr, const ss_scope *sc, ss_diag *d)
+{
+	tr->n++;
+	tr->failed += ss_scope_failed(sc) && !sc->error;
+	tr->errors += sc->error != 0;
+	tr->na += sc->not_applicable && !sc->error;
+	if (tr->o->quiet || (tr->o->failures && !ss_scope_failed(sc) && !sc->error))
+		return 0;
+	return keep_row(tr, sc) < 0 ? ss_diag_oom(d) : 0;
+}
+
+/* The file of a group of rows, with its kind. */
+static int add_heading(ss_buf *out, const text_group *g, const ss_report_opts *o)
+{
+	char *path = display_path(g->file, o);
 	if (!path)
 		return -1;
-	int r = ss_buf_addf(out, "%s%s (%s)%s\n", o->color ? "\033[1m" : "", path, sc->kind,
+	int r = ss_buf_addf(out, "%s%s (%s)%s\n", o->color ? "\033[1m" : "", path, g->kind,
 			    o->color ? "\033[0m" : "") < 0;
 	free(path);
 	return r ? -1 : 0;
 }
 
-static int same_file(const ss_scope *a, const ss_scope *b)
+/* The rows grouped under their files, files in the order they first
+ * appear, rows in their order within a file (a counting sort). */
+static size_t *row_order(const ss_text_report *tr)
 {
-	return strcmp(a->file, b->file) == 0 && strcmp(a->kind, b->kind) == 0;
-}
-
-/* The order rows are shown in: grouped by file, files in the order they
- * first appear, scopes in their order within a file. *n_out rows. */
-static size_t *row_order(const ss_scopes *s, const ss_report_opts *o, size_t *n_out)
-{
-	size_t *order = calloc(s->n ? s->n : 1, sizeof(*order));
-	char *placed = calloc(s->n ? s->n : 1, 1);
-	size_t n = 0;
-	if (!order || !placed) {
-		free(order);
-		free(placed);
-		return NULL;
-	}
-	for (size_t i = 0; i < s->n; i++) {
-		if (placed[i])
-			continue;
-		for (size_t j = i; j < s->n; j++) {
-			if (placed[j] || !same_file(&s->v[i], &s->v[j]))
-				continue;
-			placed[j] = 1;
-			if (!o->failures || ss_scope_failed(&s->v[j]) || s->v[j].error)
-				order[n++] = j;
+	size_t *order = malloc((tr->nrows ? tr->nrows : 1) * sizeof(*order));
+	size_t *next = malloc((tr->ngroups ? tr->ngroups : 1) * sizeof(*next));
+	if (order && next) {
+		size_t at = 0;
+		for (size_t g = 0; g < tr->ngroups; g++) {
+			next[g] = at;
+			at += tr->groups[g].nrows;
 		}
+		for (size_t i = 0; i < tr->nrows; i++)
+			order[next[tr->rows[i].group]++] = i;
+	} else {
+		free(order);
+		order = NULL;
 	}
-	free(placed);
-	*n_out = n;
+	free(next);
 	return order;
 }
 
-static int add_summary(ss_buf *out, const ss_scopes *s, const ss_report_opts *o)
+static void split_cells(const char *p, const char **cell)
 {
-	size_t failed = 0, errors = 0, na = 0;
-	for (size_t i = 0; i < s->n; i++) {
-		failed += ss_scope_failed(&s->v[i]) && !s->v[i].error;
-		errors += s->v[i].error != 0;
-		na += s->v[i].not_applicable && !s->v[i].error;
+	for (int c = 0; c < NCOLS; c++) {
+		cell[c] = p;
+		p += strlen(p) + 1;
 	}
-	if (ss_buf_addf(out, "%zu scope%s, %zu passed, %zu failed", s->n, s->n == 1 ? "" : "s",
-			s->n - failed - errors - na, failed) < 0 ||
+}
+
+/* The heading row and the rows, grouped under their files. */
+static int add_table(ss_text_report *tr, ss_diag *d)
+{
+	const ss_report_opts *o = tr->o;
+	layout l;
+	memset(&l, 0, sizeof(l));
+	memcpy(l.width, tr->width, sizeof(l.width));
+	fit(o, &l);
+	const char *heading[NCOLS];
+	for (int c = 0; c < NCOLS; c++)
+		heading[c] = columns[c].heading;
+	if (l.why_below)
+		heading[C_WHY] = "";
+	size_t *order = row_order(tr);
+	int r = !order || add_row(tr->out, heading, &l, o, 0, 0) < 0 ? ss_diag_oom(d) : 0;
+	for (size_t i = 0; i < tr->nrows && r == 0; i++) {
+		const text_row *row = &tr->rows[order[i]];
+		const char *cell[NCOLS];
+		split_cells(row->cells, cell);
+		if ((i == 0 || row->group != tr->rows[order[i - 1]].group) &&
+		    add_heading(tr->out, &tr->groups[row->group], o) < 0)
+			r = ss_diag_oom(d);
+		else if (add_row(tr->out, cell, &l, o, row->error, o->color) < 0)
+			r = ss_diag_oom(d);
+		else
+			r = ss_report_flush_if_full(o, tr->out, d);
+	}
+	free(order);
+	return r;
+}
+
+static int add_summary(ss_buf *out, const ss_text_report *tr, const ss_report_opts *o)
+{
+	size_t n = tr->n, failed = tr->failed, errors = tr->errors, na = tr->na;
+	if (ss_buf_addf(out, "%zu scope%s, %zu passed, %zu failed", n, n == 1 ? "" : "s",
+			n - failed - errors - na, failed) < 0 ||
 	    (errors && ss_buf_addf(out, ", %zu error%s", errors, errors == 1 ? "" : "s") < 0) ||
 	    (na && ss_buf_addf(out, ", %zu not applicable", na) < 0) ||
 	    ss_buf_addf(out, " (NAT timeout %lds)\n", o->nat_timeout) < 0)
@@ -480,55 +617,36 @@ static int add_summary(ss_buf *out, const ss_scopes *s, const ss_report_opts *o)
 	return 0;
 }
 
-static void free_cells(char **cells, size_t n)
+int ss_report_text_end(ss_text_report *tr, ss_diag *d)
 {
-	for (size_t i = 0; i < n; i++)
-		free(cells[i]);
-	free(cells);
+	int r = tr->nrows ? add_table(tr, d) : 0;
+	if (r == 0 && add_summary(tr->out, tr, tr->o) < 0)
+		r = ss_diag_oom(d);
+	ss_report_text_free(tr);
+	return r;
 }
 
-/* The heading row and the rows (in `order`), grouped under their files. */
-static int add_table(ss_buf *out, const ss_scopes *s, const size_t *order, size_t n,
-		     const ss_report_opts *o)
+void ss_report_text_free(ss_text_report *tr)
 {
-	size_t ncells = (n + 1) * NCOLS;
-	char **cells = calloc(ncells, sizeof(*cells));
-	layout l;
-	memset(&l, 0, sizeof(l));
-	int r = cells ? 0 : -1;
-	for (int c = 0; c < NCOLS && !r; c++)
-		r = (cells[c] = ss_strdup(columns[c].heading)) ? 0 : -1;
-	for (size_t i = 0; i < n && !r; i++)
-		r = row_cells(&s->v[order[i]], o, cells + (i + 1) * NCOLS);
-	if (!r) {
-		fit(cells, n + 1, o, &l, s, order);
-		if (l.why_below)
-			cells[C_WHY][0] = '\0';
-		r = add_row(out, cells, &l, o, NULL);
-	}
-	for (size_t i = 0; i < n && !r; i++) {
-		const ss_scope *sc = &s->v[order[i]];
-		if (i == 0 || !same_file(sc, &s->v[order[i - 1]]))
-			r = add_heading(out, sc, o);
-		r = r ? r : add_row(out, cells + (i + 1) * NCOLS, &l, o, sc);
-	}
-	if (cells)
-		free_cells(cells, ncells);
-	return r;
+	if (!tr)
+		return;
+	for (size_t g = 0; g < tr->ngroups; g++)
+		free(tr->groups[g].file);
+	free(tr->groups);
+	free(tr->rows);
+	ss_arena_release(&tr->cells);
+	free(tr);
 }
 
 int ss_report_text(const ss_scopes *s, const ss_report_opts *o, ss_buf *out, ss_diag *d)
 {
-	size_t n = 0;
-	int r = 0;
-	if (!o->quiet) {
-		size_t *order = row_order(s, o, &n);
-		r = order ? 0 : -1;
-		if (!r && n)
-			r = add_table(out, s, order, n, o);
-		free(order);
-	}
-	if (!r)
-		r = add_summary(out, s, o);
-	return r ? ss_diag_oom(d) : 0;
+	ss_text_report *tr = NULL;
+	if (ss_report_text_begin(&tr, o, out, d) < 0)
+		return -1;
+	for (size_t i = 0; i < s->n; i++)
+		if (ss_report_text_scope(tr, &s->v[i], d) < 0) {
+			ss_report_text_free(tr);
+			return -1;
+		}
+	return ss_report_text_end(tr, d);
 }

@@ -308,14 +308,8 @@ static int by_line(const void *a, const void *b)
 
 static int pass_over(passed_over *w, size_t line)
 {
-	if (w->n == w->cap) {
-		size_t cap = w->cap ? 2 * w->cap : 64;
-		size_t *v = realloc(w->line, cap * sizeof(*v));
-		if (!v)
-			return -1;
-		w->line = v;
-		w->cap = cap;
-	}
+	if (ss_array_room(&w->line, &w->cap, w->n, sizeof(*w->line)) < 0)
+		return -1;
 	w->line[w->n++] = line;
 	return 0;
 }
@@ -330,14 +324,9 @@ static int collect_values(const ss_regfile *rf, size_t live, ss_buf *names, walk
 	for (size_t b = live; b != SS_REGFILE_NONE; b = rf->blocks[b].next_same) {
 		ss_regvalue x;
 		for (size_t cur = 0; ss_regfile_next_value(rf, b, &cur, &x);) {
-			if (n == cap) {
-				cap = cap ? 2 * cap : 64;
-				walk_value *g = realloc(v, cap * sizeof(*g));
-				if (!g) {
-					free(v);
-					return -1;
-				}
-				v = g;
+			if (ss_array_room(&v, &cap, n, sizeof(*v)) < 0) {
+				free(v);
+				return -1;
 			}
 			size_t at = names->len;
 			if (ss_regfile_value_name(rf, &x, names) < 0 || ss_buf_addc(names, '\0') < 0) {

@@ -40,6 +40,22 @@ int ss_buf_reserve_exact(ss_buf *b, size_t extra)
 	return 0;
 }
 
+int ss_array_room(void *arrayp, size_t *cap, size_t n, size_t size)
+{
+	if (n < *cap)
+		return 0;
+	size_t ncap = *cap ? 2 * *cap : 8;
+	if (ncap < *cap || ncap > (size_t)-1 / size)
+		return -1;
+	void *old, *v;
+	memcpy(&old, arrayp, sizeof(old));
+	if (!(v = realloc(old, ncap * size)))
+		return -1;
+	memcpy(arrayp, &v, sizeof(v));
+	*cap = ncap;
+	return 0;
+}
+
 int ss_buf_add(ss_buf *b, const void *data, size_t len)
 {
 	/* Most additions fit: only the others take ss_buf_grow's checks. */

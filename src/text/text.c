@@ -658,6 +658,8 @@ typedef struct loader {
 	size_t kept;	      /* a high surrogate that may pair with the next chunk */
 	int64_t at;	      /* the file offset of its first byte read at offsets; -1: reads on */
 	size_t stop;	      /* bytes it reads at most */
+	size_t bound;	      /* text up to here only (SIZE_MAX: any): another thread writes on */
+	int fixed;	      /* text is a view into another loader's: never reallocated */
 } loader;
 
 /* Reads up to one chunk to `to`: how many bytes (0 at the end), or -1. */
@@ -676,6 +678,26 @@ static ssize_t load_read(loader *l, void *to, ss_diag *d)
 	return n;
 }
 
+/* Whether the n bytes of UTF-16 at p are all ASCII units. */
+static int ascii_units(const unsigned char *p, size_t n)
+{
+	unsigned acc = 0;
+	for (size_t i = 0; i + 1 < n; i += 2)
+		acc |= (unsigned)(p[i] & 0x80) | p[i + 1];
+	return acc == 0;
+}
+
+/* Whether decoding the n bytes of UTF-16 at p stays below l->bound, its
+ * final NUL included: at most 3 bytes a unit, 1 when all are ASCII (the
+ * exact count, needed only for the last chunks before the bound). */
+static int decode_fits(const loader *l, const unsigned char *p, size_t n)
+{
+	if (l->bound == SIZE_MAX)
+		return 1;
+	size_t room = l->bound - l->text.len;
+	return n / 2 * 3 < room || (ascii_units(p, n) && n / 2 < room);
+}
+
 /* Decodes the UTF-16 units in chunk[0, len) (after `skip` bytes), keeping
  * back a high surrogate at the end unless the file ends there. */
 static int load_decode(loader *l, size_t skip, size_t len, int last, ss_diag *d)
@@ -683,6 +705,9 @@ static int load_decode(loader *l, size_t skip, size_t len, int last, ss_diag *d)
 	const unsigned char *p = l->chunk + skip;
 	size_t n = len - skip;
 	n -= n % 2;
+	/* A view must not grow (decode_utf16le reserves 3 bytes a unit). */
+	if (l->fixed && n / 2 * 3 + 2 > l->text.cap - l->text.len)
+		return ss_diag_set(d, l->path, 0, 0, "file grew while it was read");
 	size_t keep = 0;
 	if (!last && n >= 2 && p[n - 1] >= 0xD8 && p[n - 1] <= 0xDB)
 		keep = 2;
@@ -710,19 +735,30 @@ static int load_rest(loader *l, ss_diag *d)
 }
 
 /* A large UTF-16 file whose bytes need no hash is read and decoded in two
- * halves at once, the second by another thread into a text and line table
- * of its own, appended to the first's: decoding and finding the lines are
- * a third of the time an audit of an 80 MB export takes, and the machine
- * has a second core. Both read at offsets (ss_os_pread_full). From 1 MiB
- * on: a thread costs some 50 microseconds, a 1 MiB file 1 ms to decode. */
+ * halves at once, the second by another thread with a line table of its
+ * own, appended to the first's: decoding and finding the lines are a third
+ * of the time an audit of an 80 MB export takes, and the machine has a
+ * second core. Both read at offsets (ss_os_pread_full). From 1 MiB on: a
+ * thread costs some 50 microseconds, a 1 MiB file 1 ms to decode.
+ *
+ * The second half decodes into the first's buffer, where the first half's
+ * text ends when all of it is ASCII (one byte a unit), as nearly all of a
+ * registry export is: then the two are one text without copying the
+ * second (20 MB of an 80 MB export, and as much fresh memory). The first
+ * half never writes past that place while the other thread runs; when it
+ * would (a character that is not ASCII), it waits for it and copies the
+ * second half's text out, to be appended as a text of its own. */
 enum { SPLIT_MIN = 1 << 20 };
 
 typedef struct second_half {
-	loader l;	     /* from the middle of the file on */
+	loader l;	     /* from its first line on; text: a view (l.fixed) or its own */
 	unsigned char *head; /* its bytes up to and with its first LF: the first half's */
 	size_t nhead;
-	int ok; /* 0: nothing of it is used (no LF in its first chunk, an
-		 * error): the first half's thread reads on */
+	size_t nfirst;	      /* bytes of its first chunk, read before its thread starts */
+	size_t base;	      /* where its text is in the first half's buffer, when a view */
+	ss_os_thread *thread; /* until joined */
+	int ok;		      /* 0: nothing of it is used (an error, the file grew): the
+			       * first half's thread reads on */
 } second_half;
 
 /* The offset after the first LF unit of p[0, n), or 0 when there is none. */
@@ -739,38 +775,76 @@ static void second_half_run(void *arg)
 	second_half *h = arg;
 	loader *l = &h->l;
 	ss_diag d = SS_DIAG_INIT;
-	ssize_t n = (l->chunk = malloc(LOAD_CHUNK + 2)) ? load_read(l, l->chunk, &d) : -1;
-	size_t cut = n > 0 ? after_first_lf(l->chunk, (size_t)n) : 0;
-	if (cut && (h->head = malloc(cut))) {
-		memcpy(h->head, l->chunk, cut);
-		h->nhead = cut;
-		int last = (size_t)n < LOAD_CHUNK;
-		h->ok = load_decode(l, cut, (size_t)n, last, &d) == 0 &&
-			(last || load_rest(l, &d) == 0);
-	}
+	int last = h->nfirst < LOAD_CHUNK;
+	h->ok =
+	    load_decode(l, h->nhead, h->nfirst, last, &d) == 0 && (last || load_rest(l, &d) == 0);
 	ss_diag_clear(&d);
 }
 
-/* Room for the second half's `rest` bytes, before its thread starts. */
-static int second_begin(second_half *h, size_t rest)
+/* Waits for the second half's thread (once). */
+static void second_join(second_half *h)
 {
-	if (ss_buf_grow(&h->l.text, rest + LOAD_CHUNK) < 0)
+	if (h->thread)
+		ss_os_thread_join(h->thread);
+	h->thread = NULL;
+}
+
+/* The second half's text as one of its own, out of the first's buffer
+ * (after second_join): the first half's text goes on over it. */
+static int second_own(loader *l, second_half *h)
+{
+	l->bound = SIZE_MAX;
+	if (!h->l.fixed || !h->ok)
+		return 0;
+	ss_buf own = SS_BUF_INIT;
+	if (ss_buf_add(&own, h->l.text.data, h->l.text.len) < 0)
 		return -1;
-	advise_large(h->l.text.data, h->l.text.cap);
-	return h->l.want_lines ? lines_begin(&h->l.lines, rest / 2) : 0;
+	h->l.text = own;
+	h->l.fixed = 0;
+	return 0;
+}
+
+/* The second half's first chunk and where its first line starts: 0 when
+ * it has no LF there (or cannot be read), else the thread may start. */
+static int second_begin(loader *l, second_half *h, size_t half, size_t size)
+{
+	if (!(h->l.chunk = malloc(LOAD_CHUNK + 2)))
+		return 0;
+	ss_diag d = SS_DIAG_INIT;
+	ssize_t n = load_read(&h->l, h->l.chunk, &d);
+	ss_diag_clear(&d);
+	size_t cut = n > 0 ? after_first_lf(h->l.chunk, (size_t)n) : 0;
+	if (!cut || !(h->head = malloc(cut)))
+		return 0;
+	memcpy(h->head, h->l.chunk, cut);
+	h->nhead = cut;
+	h->nfirst = (size_t)n;
+	/* All ASCII from after the BOM to its first line: a byte a unit. */
+	h->base = (half + cut - 2) / 2;
+	size_t rest = size - half - cut;
+	/* A unit is at most 3 bytes, and a chunk more for a file that grew. */
+	size_t room = rest / 2 * 3 + 2 * LOAD_CHUNK;
+	if (ss_buf_grow(&l->text, h->base + room - l->text.len) < 0)
+		return 0;
+	advise_large(l->text.data, l->text.cap);
+	h->l.text = (ss_buf){l->text.data + h->base, 0, l->text.cap - h->base};
+	h->l.fixed = 1;
+	l->bound = h->base;
+	return !h->l.want_lines || lines_begin(&h->l.lines, rest / 2) == 0;
 }
 
 static void second_free(second_half *h)
 {
 	free(h->head);
 	free(h->l.chunk);
-	ss_buf_release(&h->l.text);
+	if (!h->l.fixed)
+		ss_buf_release(&h->l.text);
 	free(h->l.lines.lines);
 }
 
 /* The file's bytes from l->raw up to `half` at offsets: 1 when the file
  * ends before (it shrank since fstat), 0, or -1. */
-static int load_first_half(loader *l, size_t half, ss_diag *d)
+static int load_first_half(loader *l, second_half *h, size_t half, ss_diag *d)
 {
 	l->at = 0;
 	l->stop = half;
@@ -780,6 +854,11 @@ static int load_first_half(loader *l, size_t half, ss_diag *d)
 		if (n < 0)
 			return -1;
 		int ended = (size_t)n < want;
+		if (!decode_fits(l, l->chunk, l->kept + (size_t)n)) {
+			second_join(h);
+			if (second_own(l, h) < 0)
+				return ss_diag_oom(d);
+		}
 		if (load_decode(l, 0, l->kept + (size_t)n, ended, d) < 0)
 			return -1;
 		if (ended)
@@ -812,15 +891,28 @@ static int lines_append(line_builder *b, const line_builder *o, size_t base)
 	return 0;
 }
 
-/* The second half after the first: its head, then its text and lines. */
+/* The second half after the first (whose thread has ended): its head,
+ * then its text, where it is already when the first half ends at its
+ * place (the head's final NUL is written over its first byte: kept),
+ * else appended; then its lines. */
 static int join_second(loader *l, second_half *h, ss_diag *d)
 {
+	int in_place = h->l.fixed && l->kept == 0 && l->text.len + h->nhead / 2 == h->base &&
+		       ascii_units(h->head, h->nhead);
+	if (!in_place && second_own(l, h) < 0)
+		return ss_diag_oom(d);
+	char first = in_place ? l->text.data[h->base] : 0;
 	memcpy(l->chunk + l->kept, h->head, h->nhead);
 	if (load_decode(l, 0, l->kept + h->nhead, 0, d) < 0)
 		return -1;
 	size_t base = l->text.len;
-	if (ss_buf_add(&l->text, h->l.text.data, h->l.text.len) < 0 ||
-	    lines_append(&l->lines, &h->l.lines, base) < 0)
+	if (in_place) {
+		l->text.data[base] = first;
+		l->text.len += h->l.text.len;
+	} else if (ss_buf_add(&l->text, h->l.text.data, h->l.text.len) < 0) {
+		return ss_diag_oom(d);
+	}
+	if (lines_append(&l->lines, &h->l.lines, base) < 0)
 		return ss_diag_oom(d);
 	l->raw += h->l.raw;
 	if (l->raw > l->limit)
@@ -847,15 +939,19 @@ static int load_halves(loader *l, size_t size, ss_diag *d)
 		       NULL,
 		       0,
 		       (int64_t)half,
-		       SIZE_MAX};
-	ss_os_thread *thread = NULL;
+		       SIZE_MAX,
+		       SIZE_MAX,
+		       0};
 	int r;
-	if (half <= l->raw || second_begin(&h, size - half) < 0 ||
-	    ss_os_thread_start(&thread, second_half_run, &h) < 0) {
+	if (half <= l->raw || !second_begin(l, &h, half, size) ||
+	    ss_os_thread_start(&h.thread, second_half_run, &h) < 0) {
+		l->bound = SIZE_MAX;
+		h.thread = NULL;
 		r = load_rest(l, d);
 	} else {
-		r = load_first_half(l, half, d);
-		ss_os_thread_join(thread);
+		r = load_first_half(l, &h, half, d);
+		second_join(&h);
+		l->bound = SIZE_MAX;
 		if (r == 0)
 			r = h.ok ? join_second(l, &h, d) : load_rest(l, d);
 		else if (r == 1)
@@ -919,8 +1015,8 @@ static int load_all(loader *l, size_t size, ss_diag *d)
 static int load_fd(ss_text *t, int fd, const char *path, size_t size, size_t limit, int hashing,
 		   int lines, ss_diag *d)
 {
-	loader l = {fd,	   path, limit, 0, hashing, {{0}},   SS_BUF_INIT,
-		    lines, {0},	 NULL,	0, -1,	    SIZE_MAX};
+	loader l = {fd,	  path, limit, 0,	 hashing,  {{0}}, SS_BUF_INIT, lines, {0},
+		    NULL, 0,	-1,    SIZE_MAX, SIZE_MAX, 0};
 	ss_content_hash_init(&l.hash);
 	int r = load_all(&l, size, d);
 	free(l.chunk);

@@ -532,6 +532,131 @@ static void test_json_lines_are_janssons(void **state)
 	}
 }
 
+/* Where the streamed table goes: every piece, in order, and how many. */
+typedef struct pieces {
+	ss_buf all;
+	size_t n;
+} pieces;
+
+static int take_piece(void *ctx, const char *data, size_t len, ss_diag *d)
+{
+	(void)d;
+	pieces *p = ctx;
+	p->n++;
+	return ss_buf_add(&p->all, data, len);
+}
+
+/* `o` with its report handed to `p` every 16 bytes. */
+static ss_report_opts in_pieces(const ss_report_opts *o, pieces *p)
+{
+	ss_report_opts piecewise = *o;
+	*p = (pieces){SS_BUF_INIT, 0};
+	piecewise.flush = take_piece;
+	piecewise.flush_ctx = p;
+	piecewise.flush_at = 16;
+	return piecewise;
+}
+
+/* What was handed on, and what was left in `out` at the end, in `p`. */
+static void all_pieces(pieces *p, ss_buf *out)
+{
+	assert_int_equal(ss_buf_add(&p->all, out->data, out->len), 0);
+	assert_true(p->n > 2);
+	ss_buf_release(out);
+}
+
+/* The table a scope at a time, flushed in small pieces, is the table of
+ * the whole list byte for byte: files interleaved (A, B, A) are grouped,
+ * an error scope's WHY does not widen the column, --failures keeps only
+ * failing and error rows while the summary counts every scope. */
+static void test_text_streamed_is_the_whole(void **state)
+{
+	fixture *f = *state;
+	ss_scope *sc = ss_scopes_add(&f->s, "ssh", EVIL_FILE, "again");
+	sc->interval = 30;
+	sc = ss_scopes_add_error(&f->s, "ssh", "x.conf",
+				 "x.conf:3:1: a very long diagnostic that must not widen WHY at all");
+	for (int failures = 0; failures <= 1; failures++) {
+		for (size_t width = 0; width <= 120; width += 40) {
+			f->o.failures = failures;
+			f->o.width = width;
+			ss_buf_reset(&f->out);
+			assert_int_equal(ss_report_text(&f->s, &f->o, &f->out, &f->d), 0);
+			pieces p;
+			ss_report_opts o = in_pieces(&f->o, &p);
+			ss_buf out = SS_BUF_INIT;
+			ss_text_report *tr = NULL;
+			assert_int_equal(ss_report_text_begin(&tr, &o, &out, &f->d), 0);
+			for (size_t i = 0; i < f->s.n; i++)
+				assert_int_equal(ss_report_text_scope(tr, &f->s.v[i], &f->d), 0);
+			assert_int_equal(ss_report_text_end(tr, &f->d), 0);
+			all_pieces(&p, &out);
+			assert_int_equal(p.all.len, f->out.len);
+			assert_memory_equal(p.all.data, f->out.data, f->out.len);
+			ss_buf_release(&p.all);
+		}
+	}
+	/* The interleaved file's rows are together, under one heading. */
+	f->o.failures = 0;
+	f->o.width = 0;
+	ss_buf_reset(&f->out);
+	assert_int_equal(ss_report_text(&f->s, &f->o, &f->out, &f->d), 0);
+	ss_strlist l = lines_of(&f->out);
+	assert_int_equal(strncmp(l.v[4], "  again ", 8), 0);
+	assert_string_equal(l.v[5], "s.reg (putty)");
+	ss_strlist_release(&l);
+}
+
+/* Counts of what a JUnit document holds, the timestamps blanked. */
+static void blank_timestamps(ss_buf *b)
+{
+	for (char *p = b->data; (p = strstr(p, "timestamp=\"")) != NULL;)
+		for (p += 11; *p && *p != '"'; p++)
+			*p = '0';
+}
+
+/* The JUnit document a scope at a time, flushed in small pieces, is the
+ * document of the whole list: files in a row make a suite (A, B, A are
+ * three), a suite's counts are its own, a failing message said the same
+ * by many scopes is written for each. */
+static void test_junit_streamed_is_the_whole(void **state)
+{
+	fixture *f = *state;
+	/* Enough for libxml2 to hand its output on while the suite is
+	 * written (it does so in pieces of about 4 KB). */
+	for (int i = 0; i < 300; i++) {
+		ss_scope *sc = ss_scopes_add(&f->s, "ssh", EVIL_FILE, i % 150 ? "again" : "off again");
+		sc->interval = i % 150 ? 30 : 0;
+		if (i % 150 == 0)
+			ss_scope_reason(sc, "%s", EVIL_WHY);
+	}
+	ss_scopes_add_error(&f->s, "ssh", "x.conf", "x.conf:3:1: cannot be read");
+	assert_int_equal(ss_report_junit(&f->s, &f->o, &f->out, &f->d), 0);
+	pieces p;
+	ss_report_opts o = in_pieces(&f->o, &p);
+	ss_buf out = SS_BUF_INIT;
+	ss_junit_report *jr = NULL;
+	assert_int_equal(ss_report_junit_begin(&jr, &o, &out, &f->d), 0);
+	for (size_t i = 0; i < f->s.n; i++)
+		assert_int_equal(ss_report_junit_scope(jr, &f->s.v[i], &f->d), 0);
+	assert_int_equal(ss_report_junit_end(jr, &f->d), 0);
+	all_pieces(&p, &out);
+	blank_timestamps(&p.all);
+	blank_timestamps(&f->out);
+	assert_int_equal(p.all.len, f->out.len);
+	assert_memory_equal(p.all.data, f->out.data, f->out.len);
+	size_t suites = 0, failures = 0;
+	for (const char *q = p.all.data; (q = strstr(q, "<testsuite ")); q++)
+		suites++;
+	for (const char *q = p.all.data; (q = strstr(q, "type=\"keepalive\">")); q++)
+		failures++;
+	assert_int_equal(suites, 4);
+	assert_int_equal(failures, 4);
+	assert_non_null(strstr(p.all.data, "type=\"error\">x.conf:3:1: cannot be read"));
+	assert_non_null(strstr(p.all.data, "tests=\"300\" failures=\"2\" errors=\"0\""));
+	ss_buf_release(&p.all);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -543,9 +668,11 @@ int main(void)
 	    T(test_text_short_paths),
 	    T(test_text_fits_the_width),
 	    T(test_text_quiet_and_failures),
+	    T(test_text_streamed_is_the_whole),
 	    T(test_printable_is_strict_utf8),
 	    T(test_json_reads_back),
 	    T(test_junit_reads_back),
+	    T(test_junit_streamed_is_the_whole),
 	    T(test_names_that_are_not_utf8_or_not_printable),
 	    T(test_error_scope_has_no_set_at),
 	    T(test_json_lines_are_janssons),

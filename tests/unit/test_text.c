@@ -252,6 +252,28 @@ static void test_buf_reserve_exact(void **state)
 	ss_buf_release(&b);
 }
 
+/* ss_array_room: room for one more, doubling from 8, the elements kept;
+ * a size that would overflow is refused and leaves the array as it was. */
+static void test_array_room(void **state)
+{
+	(void)state;
+	uint64_t *v = NULL;
+	size_t cap = 0;
+	for (size_t n = 0; n < 100; n++) {
+		assert_int_equal(ss_array_room(&v, &cap, n, sizeof(*v)), 0);
+		assert_true(cap > n);
+		v[n] = n * n;
+	}
+	assert_int_equal(cap, 128);
+	for (size_t n = 0; n < 100; n++)
+		assert_int_equal(v[n], n * n);
+	uint64_t *before = v;
+	size_t huge = (size_t)-1 / 2 + 1;
+	assert_int_equal(ss_array_room(&v, &huge, huge, 2), -1);
+	assert_ptr_equal(v, before);
+	free(v);
+}
+
 static void test_utf8_valid_is_strict(void **state)
 {
 	(void)state;
@@ -566,6 +588,24 @@ static ss_buf utf16_around_half(size_t size, size_t before, const unsigned *at_h
 	return b;
 }
 
+/* The file at path, whose bytes are `file` (released here), loads as its
+ * bytes read at once; `hashed`: by ss_text_load, whose times tell it. */
+static void assert_loads_as_read_at_once(const char *path, ss_buf *file, int hashed)
+{
+	ss_text a, b;
+	ss_diag d = SS_DIAG_INIT;
+	assert_int_equal(
+	    hashed ? ss_text_load(&a, path, 0, &d) : ss_text_load_unhashed(&a, path, 0, &d), 0);
+	if (hashed)
+		assert_false(ss_file_racy(&a.id));
+	load_bytes(&b, file->data, file->len);
+	assert_same_text(&a, &b);
+	assert_int_equal(a.id.size, (off_t)file->len);
+	ss_text_free(&a);
+	ss_text_free(&b);
+	ss_buf_release(file);
+}
+
 /* A large UTF-16 file whose times tell it (no hash needed) is read in two
  * halves at once: the text and lines are those of its bytes read at once
  * when a surrogate pair, an LF or CR LF falls on the middle, when the
@@ -603,20 +643,72 @@ static void test_large_utf16_read_in_two_halves(void **state)
 	for (size_t i = 0; i < nfiles; i++) {
 		snprintf(name, sizeof(name), "f%zu", i);
 		char *path = tu_path(dir, name);
-		ss_text a, b;
-		ss_diag d = SS_DIAG_INIT;
-		assert_int_equal(ss_text_load(&a, path, 0, &d), 0);
-		assert_false(ss_file_racy(&a.id));
-		load_bytes(&b, files[i].data, files[i].len);
-		assert_same_text(&a, &b);
-		assert_int_equal(a.id.size, (off_t)files[i].len);
-		ss_text_free(&a);
-		ss_text_free(&b);
-		ss_buf_release(&files[i]);
+		assert_loads_as_read_at_once(path, &files[i], 1);
 		free(path);
 	}
 	assert_refused_as_odd(odd);
 	free(odd);
+	tu_rmtree(dir);
+	free(dir);
+}
+
+/* ASCII units up to byte `upto` of b (even), in lines of 37 ending in CR LF. */
+static void fill_ascii16(ss_buf *b, size_t upto)
+{
+	assert_int_equal(ss_buf_grow(b, upto - b->len), 0);
+	for (size_t i = 0; b->len < upto; i++) {
+		unsigned u = i % 37 == 36 ? '\n' : i % 37 == 35 ? '\r' : 'a' + i % 26;
+		put_unit((unsigned char *)b->data, b->len, u);
+		b->len += 2;
+	}
+}
+
+/* An ASCII UTF-16 file of `size` bytes with units `at` (n of them) put
+ * `from` bytes after the middle (before it when negative). */
+static ss_buf ascii16_with(size_t size, long from, const unsigned *at, size_t n)
+{
+	ss_buf b = SS_BUF_INIT;
+	add_unit(&b, 0xFEFF);
+	fill_ascii16(&b, size);
+	size_t where = (size_t)((long)(size / 2 & ~(size_t)1) + from);
+	for (size_t i = 0; i < n; i++)
+		put_unit((unsigned char *)b.data, where + 2 * i, at[i]);
+	return b;
+}
+
+/* The second half of a large file read without a hash is decoded where
+ * the first half's text ends when that is all ASCII: the text is the same
+ * as read at once when it is (in the middle of a line, right after an LF,
+ * with its last line cut), and when a character that is not ASCII falls in
+ * the first half (early, or in its last chunk), in the first line of the
+ * second half (read by the first), or in the second half only. */
+static void test_large_ascii_utf16_in_place(void **state)
+{
+	(void)state;
+	char *dir = tu_tempdir();
+	const size_t size = ((size_t)1 << 20) + 2 * 37 * 5;
+	const unsigned e_acute[] = {0xE9}, euro[] = {0x20AC}, pair[] = {0xD83D, 0xDE00};
+	const unsigned lf[] = {'\n'}, x[] = {'x'};
+	const long early = -(long)(size / 2) + 10;
+	ss_buf files[] = {
+	    ascii16_with(size, 0, x, 1),
+	    ascii16_with(size - 40, 0, x, 1),
+	    ascii16_with(size, 0, lf, 1),
+	    ascii16_with(size, -2, lf, 1),
+	    ascii16_with(size, 4, e_acute, 1),
+	    ascii16_with(size, 0, pair, 2),
+	    ascii16_with(size, -20, euro, 1),
+	    ascii16_with(size, early, e_acute, 1),
+	    ascii16_with(size, early, pair, 2),
+	    ascii16_with(size, 50000, euro, 1),
+	    ascii16_with(size, -200000, e_acute, 1),
+	};
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		char *path = tu_path(dir, "f");
+		tu_write(path, files[i].data, files[i].len);
+		assert_loads_as_read_at_once(path, &files[i], 0);
+		free(path);
+	}
 	tu_rmtree(dir);
 	free(dir);
 }
@@ -750,6 +842,7 @@ int main(void)
 	    cmocka_unit_test(test_error_position),
 	    cmocka_unit_test(test_buf_grow_keeps_it_a_string),
 	    cmocka_unit_test(test_buf_reserve_exact),
+	    cmocka_unit_test(test_array_room),
 	    cmocka_unit_test(test_utf8_valid_is_strict),
 	    cmocka_unit_test(test_printable_escapes_what_acts_on_a_terminal),
 	    cmocka_unit_test(test_diag_format_is_printable),
@@ -761,6 +854,7 @@ int main(void)
 	    cmocka_unit_test(test_source_emits_whole_pieces),
 	    cmocka_unit_test(test_content_hash),
 	    cmocka_unit_test(test_large_utf16_read_in_two_halves),
+	    cmocka_unit_test(test_large_ascii_utf16_in_place),
 	    cmocka_unit_test(test_load_unhashed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
