@@ -77,6 +77,11 @@ typedef struct ss_winini {
 /* Indexes a text. Never fails on content (TMemIniFile accepts anything);
  * -1 only when memory runs out. Linear in the size of the text. */
 int ss_winini_parse(ss_winini *ini, const ss_text *t, ss_diag *d);
+/* The same, with the lines from `at` on parsed by a second thread while
+ * this one parses those before (0 or nlines: on this thread alone); a
+ * text with a lone CR is parsed again whole. ss_winini_parse splits a
+ * large text in the middle. */
+int ss_winini_parse_at(ss_winini *ini, const ss_text *t, size_t at, ss_diag *d);
 void ss_winini_free(ss_winini *ini);
 
 /* Where a text cannot be a WinSCP.ini although TMemIniFile would read it:

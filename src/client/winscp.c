@@ -881,99 +881,128 @@ static int audit_site(ss_storage *st, const char *path, size_t s, const ss_stora
 	return ss_diag_oom(d);
 }
 
-/* --- the audit on two threads: one reads the sites, the other (the
- * caller's) hands their scopes on --- */
+/* --- the audit on two threads: one reads sites, the other (the
+ * caller's) hands their scopes on, in order, and reads sites too while it
+ * has none to hand on --- */
 
-/* Sites read into one slot at a time; slots in flight: the reader is
- * seldom more than a slot ahead, and the first slot is ready soon. */
+/* Sites read into one slot at a time; slots in flight: enough that a
+ * reader seldom waits for the caller to empty one, and the first slot is
+ * ready soon. */
 #define CHUNK 256
-#define SLOTS 4
+#define SLOTS 8
+
+typedef enum { SLOT_FREE, SLOT_FILLING, SLOT_FULL } slot_state;
 
 typedef struct aslot {
 	ss_scopes scopes; /* the chunk's scopes, without a sink */
-	int full;	  /* filled by the reader, not yet handed on */
-	int failed;	  /* the reader stopped after these; pipe.d says why */
+	slot_state state;
+	int failed; /* the chunk ends before its failure, which d says */
+	ss_diag d;
 } aslot;
 
 typedef struct apipe {
-	ss_storage *st; /* read by the reader only, until it is joined */
+	ss_storage *st;
 	const char *path;
-	size_t n;
+	ss_storage_asked a;
+	size_t chunks;
+	int shared; /* the storage reads on two threads at once: both read sites */
 	ss_os_monitor *m;
 	aslot slot[SLOTS];
-	int stop; /* the sink failed: the reader ends */
-	ss_diag d;
+	size_t next; /* the next chunk to claim */
+	int stop;    /* a sink or a chunk failed: nothing more is claimed */
 } apipe;
 
-/* Waits (on the reader's side) until slot sl is free; 0 when told to stop. */
-static int slot_free(apipe *p, aslot *sl)
+/* Chunk c's sites into its slot (claimed); `w`: the thread's site buffers. */
+static void fill_chunk(apipe *p, size_t c, wsite *w)
 {
+	aslot *sl = &p->slot[c % SLOTS];
+	size_t n = ss_storage_count(p->st), end = (c + 1) * CHUNK < n ? (c + 1) * CHUNK : n;
+	int r = 0;
+	for (size_t s = c * CHUNK; s < end && r == 0; s++)
+		r = audit_site(p->st, p->path, s, &p->a, w, &sl->scopes, &sl->d);
 	ss_os_monitor_enter(p->m);
-	while (sl->full && !p->stop)
-		ss_os_monitor_wait(p->m);
-	int go = !p->stop;
-	ss_os_monitor_leave(p->m);
-	return go;
-}
-
-/* Marks slot sl as filled (the reader's side). */
-static void slot_fill(apipe *p, aslot *sl, int failed)
-{
-	ss_os_monitor_enter(p->m);
-	sl->full = 1;
-	sl->failed = failed;
+	sl->state = SLOT_FULL;
+	sl->failed = r < 0;
+	p->stop |= r < 0;
 	ss_os_monitor_wake(p->m);
 	ss_os_monitor_leave(p->m);
 }
 
-/* The reader: chunk c of the sites into slot c % SLOTS, in order, until
- * the last or the first failure. */
+/* With the lock held: claims the next chunk when its slot is free; SIZE_MAX
+ * when there is none to claim now. */
+static size_t claim(apipe *p)
+{
+	if (p->stop || p->next == p->chunks || p->slot[p->next % SLOTS].state != SLOT_FREE)
+		return SIZE_MAX;
+	p->slot[p->next % SLOTS].state = SLOT_FILLING;
+	return p->next++;
+}
+
+/* The reader: claims chunks in order and fills them, until none is left
+ * or a failure stops it. */
 static void reader_run(void *arg)
 {
 	apipe *p = arg;
 	wsite w;
 	memset(&w, 0, sizeof(w));
-	ss_storage_asked a;
-	ask_keys(&a);
-	int r = 0;
-	for (size_t c = 0; r == 0 && c < (p->n + CHUNK - 1) / CHUNK; c++) {
-		aslot *sl = &p->slot[c % SLOTS];
-		if (!slot_free(p, sl))
-			break;
-		size_t end = (c + 1) * CHUNK < p->n ? (c + 1) * CHUNK : p->n;
-		for (size_t s = c * CHUNK; s < end && r == 0; s++)
-			r = audit_site(p->st, p->path, s, &a, &w, &sl->scopes, &p->d);
-		slot_fill(p, sl, r < 0);
+	ss_os_monitor_enter(p->m);
+	while (!p->stop && p->next < p->chunks) {
+		size_t c = claim(p);
+		if (c == SIZE_MAX) {
+			ss_os_monitor_wait(p->m);
+			continue;
+		}
+		ss_os_monitor_leave(p->m);
+		fill_chunk(p, c, &w);
+		ss_os_monitor_enter(p->m);
 	}
+	ss_os_monitor_leave(p->m);
 	wsite_free(&w);
 }
 
-/* The caller's side: each chunk's scopes to the sink, in order. On the
- * reader's failure, the scopes before it go on as they would have, then
- * its error. */
+/* The caller's side: waits until chunk c is filled, filling others
+ * meanwhile where the storage allows. */
+static void await_chunk(apipe *p, size_t c, wsite *w)
+{
+	aslot *sl = &p->slot[c % SLOTS];
+	ss_os_monitor_enter(p->m);
+	while (sl->state != SLOT_FULL) {
+		size_t mine = p->shared ? claim(p) : SIZE_MAX;
+		if (mine == SIZE_MAX) {
+			ss_os_monitor_wait(p->m);
+			continue;
+		}
+		ss_os_monitor_leave(p->m);
+		fill_chunk(p, mine, w);
+		ss_os_monitor_enter(p->m);
+	}
+	ss_os_monitor_leave(p->m);
+}
+
+/* Each chunk's scopes to the sink, in order. At a chunk that failed, the
+ * scopes before its failure go on as they would have, then its error. */
 static int take_chunks(apipe *p, const ss_scope_sink *sink, ss_diag *d)
 {
-	int r = 0, failed = 0;
-	for (size_t c = 0; r == 0 && !failed && c < (p->n + CHUNK - 1) / CHUNK; c++) {
+	wsite w;
+	memset(&w, 0, sizeof(w));
+	int r = 0;
+	for (size_t c = 0; r == 0 && c < p->chunks; c++) {
 		aslot *sl = &p->slot[c % SLOTS];
-		ss_os_monitor_enter(p->m);
-		while (!sl->full)
-			ss_os_monitor_wait(p->m);
-		ss_os_monitor_leave(p->m);
-		failed = sl->failed;
+		await_chunk(p, c, &w);
 		sl->scopes.sink = sink;
 		r = ss_scopes_settle(&sl->scopes, d);
+		if (r == 0 && sl->failed) {
+			*d = sl->d; /* d is clear: the sink succeeded */
+			memset(&sl->d, 0, sizeof(sl->d));
+			r = -1;
+		}
 		ss_os_monitor_enter(p->m);
-		sl->full = 0;
+		sl->state = SLOT_FREE;
 		p->stop |= r < 0;
 		ss_os_monitor_wake(p->m);
 		ss_os_monitor_leave(p->m);
 	}
-	if (r == 0 && failed) {
-		*d = p->d; /* d is clear: the sink succeeded */
-		memset(&p->d, 0, sizeof(p->d));
-		r = -1;
-	}
+	wsite_free(&w);
 	return r;
 }
 
@@ -985,7 +1014,9 @@ static int audit_piped(ss_storage *st, const char *path, ss_scopes *out, ss_diag
 	memset(&p, 0, sizeof(p));
 	p.st = st;
 	p.path = path;
-	p.n = ss_storage_count(st);
+	ask_keys(&p.a);
+	p.chunks = (ss_storage_count(st) + CHUNK - 1) / CHUNK;
+	p.shared = ss_storage_reads_shared(st);
 	ss_os_thread *t;
 	if (!(p.m = ss_os_monitor_new()))
 		return 1;
@@ -996,9 +1027,10 @@ static int audit_piped(ss_storage *st, const char *path, ss_scopes *out, ss_diag
 	int r = take_chunks(&p, out->sink, d);
 	ss_os_thread_join(t);
 	ss_os_monitor_free(p.m);
-	for (int i = 0; i < SLOTS; i++)
+	for (int i = 0; i < SLOTS; i++) {
 		ss_scopes_free(&p.slot[i].scopes);
-	ss_diag_clear(&p.d);
+		ss_diag_clear(&p.slot[i].d);
+	}
 	return r;
 }
 
@@ -1030,9 +1062,9 @@ static int audit_store(ss_storage *st, const char *path, ss_scopes *out, ss_diag
 	 * that vanishes meanwhile fails the target, whose scopes are then
 	 * replaced by one error scope, so they wait for the engine. */
 	int settle = strcmp(ss_storage_backend_name(st), "winreg") != 0;
-	/* More than a chunk of sites that stream: one thread reads them
-	 * while this one writes the report (a 100,000-site audit spends
-	 * about as long on each). */
+	/* More than a chunk of sites that stream: another thread reads
+	 * them while this one hands their scopes on (the report), and reads
+	 * them too when it has none to hand on. */
 	if (settle && out->sink && n > CHUNK) {
 		if (ss_scopes_settle(out, d) < 0)
 			return -1;

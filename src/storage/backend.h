@@ -46,7 +46,8 @@ typedef struct ss_storage_backend {
 	/* Optional: get_many's values as views (ss_storage_view_many and
 	 * ss_storage_view_asked), with where and shown left to the view's
 	 * line, name, data and quoted; out[] comes zeroed. NULL: the views
-	 * are read through get_many. */
+	 * are read through get_many. Without a changeset it changes nothing:
+	 * two threads may call it at once (ss_storage_reads_shared). */
 	int (*view_asked)(ss_storage *st, size_t s, const ss_storage_asked *a, ss_sview *out,
 			  ss_diag *d);
 	int (*next)(ss_storage *st, size_t s, ss_storage_cursor *c, ss_svalue *out, ss_diag *d);

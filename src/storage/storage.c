@@ -161,6 +161,8 @@ static void drop_session(ss_storage *st, size_t i)
 /* The values the last view of a backend without views borrowed from. */
 static void drop_kept(ss_storage *st)
 {
+	if (!st->kept)
+		return; /* nothing written: threads may view values at once */
 	for (size_t i = 0; i < st->nkept; i++)
 		ss_svalue_free(&st->kept[i]);
 	free(st->kept);
@@ -576,6 +578,13 @@ int ss_storage_folder_files(const ss_storage_root *root, const char *dir, ss_str
 const char *ss_storage_backend_name(const ss_storage *st)
 {
 	return st->be->name;
+}
+
+int ss_storage_reads_shared(const ss_storage *st)
+{
+	/* view_asked views without keeping values (drop_kept then writes
+	 * nothing); a changeset caches a session's keys for its edits. */
+	return st->be->view_asked && !st->cs;
 }
 
 int ss_storage_keyed(const ss_storage *st)

@@ -12,6 +12,7 @@
 
 #include "sshsync/buf.h"
 #include "sshsync/keyindex.h"
+#include "sshsync/os_sys.h"
 
 /* Delphi's Trim drops every character <= ' ' at both ends. */
 static int is_trim(char c)
@@ -60,25 +61,6 @@ static uint32_t section_hash(const char *s, size_t len)
 		h = fold_word(h, w);
 	}
 	return (uint32_t)ss_hash_mix(h);
-}
-
-/* A new section, and room for its name's hash. */
-static int push_section(ss_winini *ini, size_t *cap, uint32_t **hashes)
-{
-	if (ini->nsections == *cap) {
-		size_t n = *cap ? *cap * 2 : 16;
-		ss_winini_section *v = realloc(ini->sections, n * sizeof(*v));
-		if (!v)
-			return -1;
-		ini->sections = v;
-		uint32_t *h = realloc(*hashes, n * sizeof(*h));
-		if (!h)
-			return -1;
-		*hashes = h;
-		*cap = n;
-	}
-	ini->nsections++;
-	return 0;
 }
 
 /* Links every section to the first one of the same name, with a hash
@@ -226,17 +208,62 @@ static int key_at(const ss_winini *ini, size_t ln, size_t start, size_t end, ss_
 	return 1;
 }
 
-int ss_winini_parse(ss_winini *ini, const ss_text *t, ss_diag *d)
+/* The sections of lines [from, to) of an index, with their names' hashes:
+ * a whole text, or one of two halves parsed at once. */
+typedef struct part {
+	const ss_winini *ini;
+	size_t from, to;
+	ss_winini_section *v;
+	uint32_t *hashes;
+	size_t n, cap;
+	/* The last line with content before the part's first header:
+	 * NO_LINE, or the previous part's last section's last line. */
+	uint32_t lead_last;
+	size_t cr, crlf; /* its bytes' CRs, its lines that end in CR LF */
+	int oom;
+} part;
+
+#define NO_LINE UINT32_MAX
+
+/* Room for `cap` sections and their names' hashes. */
+static int part_room(part *p, size_t cap)
 {
-	memset(ini, 0, sizeof(*ini));
-	ini->text = t;
-	size_t scap = 0;
-	uint32_t *hashes = NULL;
-	ss_winini_section *cur = NULL;
-	if (split_lone_cr(ini) < 0)
-		goto oom;
+	ss_winini_section *v = realloc(p->v, cap * sizeof(*v));
+	if (!v)
+		return -1;
+	p->v = v;
+	uint32_t *h = realloc(p->hashes, cap * sizeof(*h));
+	if (!h)
+		return -1;
+	p->hashes = h;
+	p->cap = cap;
+	return 0;
+}
+
+/* A new section, and room for its name's hash. */
+static int push_section(part *p)
+{
+	if (p->n == p->cap && part_room(p, p->cap ? p->cap * 2 : 16) < 0)
+		return -1;
+	p->n++;
+	return 0;
+}
+
+static void part_free(part *p)
+{
+	free(p->v);
+	free(p->hashes);
+}
+
+/* The sections of p's lines. -1 when memory runs out. */
+static int parse_part(part *p)
+{
+	const ss_winini *ini = p->ini;
+	const ss_text *t = ini->text;
 	const char *data = t->data;
-	for (size_t ln = 0; ln < ini->nlines; ln++) {
+	ss_winini_section *cur = NULL;
+	p->lead_last = NO_LINE;
+	for (size_t ln = p->from; ln < p->to; ln++) {
 		size_t start, len;
 		if (ini->lines) {
 			start = ini->lines[ln].start;
@@ -259,42 +286,130 @@ int ss_winini_parse(ss_winini *ini, const ss_text *t, ss_diag *d)
 		}
 		if (len == 0)
 			continue;
-		if (data[start] != '[') {
-			/* Before the first section: WinSCP ignores it. */
-			if (cur)
-				cur->last_line = (uint32_t)ln;
-			continue;
+		if (data[start] == '[') {
+			while (is_trim(data[start + len - 1]))
+				len--;
 		}
-		while (is_trim(data[start + len - 1]))
-			len--;
-		if (len < 2 || data[start + len - 1] != ']') {
-			if (cur)
-				cur->last_line = (uint32_t)ln;
+		if (data[start] != '[' || len < 2 || data[start + len - 1] != ']') {
+			/* Before the first section: WinSCP ignores it. */
+			*(cur ? &cur->last_line : &p->lead_last) = (uint32_t)ln;
 			continue;
 		}
 		if (cur)
 			cur->end_line = (uint32_t)ln;
-		if (push_section(ini, &scap, &hashes) < 0)
-			goto oom;
-		cur = &ini->sections[ini->nsections - 1];
+		if (push_section(p) < 0)
+			return -1;
+		cur = &p->v[p->n - 1];
 		cur->line = (uint32_t)ln;
 		cur->last_line = (uint32_t)ln;
 		size_t name_start = start + 1, name_len = len - 2;
 		trim(data, &name_start, &name_len);
 		cur->name_start = (uint32_t)name_start;
 		cur->name_len = (uint32_t)name_len;
-		hashes[ini->nsections - 1] = section_hash(data + name_start, name_len);
+		p->hashes[p->n - 1] = section_hash(data + name_start, name_len);
 	}
 	if (cur)
-		cur->end_line = (uint32_t)ini->nlines;
-	if (link_duplicates(ini, hashes) < 0)
-		goto oom;
-	free(hashes);
+		cur->end_line = (uint32_t)p->to;
 	return 0;
-oom:
-	free(hashes);
-	ss_winini_free(ini);
-	return ss_diag_oom(d);
+}
+
+/* The index from its sections, taken over from p. */
+static int finish(ss_winini *ini, part *p)
+{
+	ini->sections = p->v;
+	ini->nsections = p->n;
+	p->v = NULL;
+	return link_duplicates(ini, p->hashes);
+}
+
+/* --- a large text in two halves at once --- */
+
+/* From this many lines on: a thread costs some 50 microseconds, 65,536
+ * lines about 2 ms to parse. */
+enum { SPLIT_LINES = 1 << 16 };
+
+/* Half of a text without its lone CRs known: its CRs and CR LF endings
+ * counted, then its sections as if there were none. */
+static void half_run(void *arg)
+{
+	part *p = arg;
+	const ss_text *t = p->ini->text;
+	size_t from = t->lines[p->from].start;
+	size_t to = p->to < t->nlines ? t->lines[p->to].start : t->len;
+	p->cr = count_cr(t->data + from, to - from);
+	for (size_t ln = p->from; ln < p->to; ln++)
+		p->crlf += t->lines[ln].eol == SS_EOL_CRLF;
+	p->oom = parse_part(p) < 0;
+}
+
+/* b's sections after a's; a's last section goes on into b's first lines. */
+static int join_halves(part *a, part *b)
+{
+	if (a->n) {
+		ss_winini_section *last = &a->v[a->n - 1];
+		last->end_line = b->n ? b->v[0].line : (uint32_t)b->to;
+		if (b->lead_last != NO_LINE)
+			last->last_line = b->lead_last;
+	}
+	size_t n = a->n + b->n;
+	if (n > a->cap && part_room(a, n) < 0)
+		return -1;
+	if (b->n) {
+		memcpy(a->v + a->n, b->v, b->n * sizeof(*b->v));
+		memcpy(a->hashes + a->n, b->hashes, b->n * sizeof(*b->hashes));
+	}
+	a->n = n;
+	return 0;
+}
+
+/* Lines [0, at) here and [at, nlines) on another thread, each counting its
+ * CRs: 1 when the text holds a lone CR, or no thread could be had (nothing
+ * is kept: the caller parses it whole); 0 with the sections in *a; -1. */
+static int parse_halves(ss_winini *ini, size_t at, part *a)
+{
+	const ss_text *t = ini->text;
+	part b = {.ini = ini, .from = at, .to = t->nlines};
+	*a = (part){.ini = ini, .from = 0, .to = at};
+	ss_os_thread *thread;
+	if (ss_os_thread_start(&thread, half_run, &b) < 0)
+		return 1;
+	half_run(a);
+	ss_os_thread_join(thread);
+	int r = a->oom || b.oom ? -1 : a->cr + b.cr != a->crlf + b.crlf ? 1 : 0;
+	if (r == 0 && join_halves(a, &b) < 0)
+		r = -1;
+	part_free(&b);
+	if (r != 0)
+		part_free(a);
+	return r;
+}
+
+int ss_winini_parse_at(ss_winini *ini, const ss_text *t, size_t at, ss_diag *d)
+{
+	memset(ini, 0, sizeof(*ini));
+	ini->text = t;
+	ini->nlines = t->nlines;
+	part p = {.ini = ini, .from = 0, .to = t->nlines};
+	int r = at > 0 && at < t->nlines ? parse_halves(ini, at, &p) : 1;
+	if (r == 1) {
+		r = split_lone_cr(ini) < 0 ? -1 : 0;
+		p = (part){.ini = ini, .from = 0, .to = ini->nlines};
+		if (r == 0)
+			r = parse_part(&p);
+	}
+	if (r == 0)
+		r = finish(ini, &p);
+	part_free(&p);
+	if (r < 0) {
+		ss_winini_free(ini);
+		return ss_diag_oom(d);
+	}
+	return 0;
+}
+
+int ss_winini_parse(ss_winini *ini, const ss_text *t, ss_diag *d)
+{
+	return ss_winini_parse_at(ini, t, t->nlines >= SPLIT_LINES ? t->nlines / 2 : 0, d);
 }
 
 void ss_winini_free(ss_winini *ini)

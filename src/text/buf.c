@@ -123,6 +123,14 @@ char *ss_buf_detach(ss_buf *b, size_t *len)
 	if (!b->data && ss_buf_grow(b, 0) < 0)
 		return NULL;
 	b->data[b->len] = '\0';
+	/* A string kept is no bigger than it is: the room a buffer grew (64
+	 * bytes at least, then doubling) is given back, as a million kept
+	 * strings (a migrate's settings) would otherwise hold twice their size. */
+	if (b->cap - b->len > 32) {
+		char *shrunk = realloc(b->data, b->len + 1);
+		if (shrunk)
+			b->data = shrunk;
+	}
 	char *p = b->data;
 	if (len)
 		*len = b->len;

@@ -1,6 +1,7 @@
 /* WinSCP.ini: the TMemIniFile reader, its round trip, and the WinSCP
  * client's audit-apply cycle. The input is the file. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "fuzz.h"
 #include "fuzz_client.h"
@@ -91,6 +92,21 @@ static void check_keys_of(const ss_winini *ini, unsigned char seed)
 	}
 }
 
+/* The text parsed in two halves, cut at a line drawn from the input's
+ * last byte, has the index of one thread (ss_winini_parse_at). */
+static void check_halves(const ss_text *t, const ss_winini *ini, unsigned char seed)
+{
+	ss_winini cut;
+	ss_diag d = SS_DIAG_INIT;
+	size_t at = t->nlines ? 1 + seed % t->nlines : 0;
+	FUZZ_CHECK(ss_winini_parse_at(&cut, t, at, &d) == 0, "TMemIniFile reads anything");
+	FUZZ_CHECK(cut.nsections == ini->nsections && cut.nlines == ini->nlines &&
+		       (!ini->nsections || memcmp(cut.sections, ini->sections,
+						  ini->nsections * sizeof(*ini->sections)) == 0),
+		   "the halves' index differs from one thread's");
+	ss_winini_free(&cut);
+}
+
 int fuzz_winini(const uint8_t *data, size_t size)
 {
 	ss_text t;
@@ -99,6 +115,7 @@ int fuzz_winini(const uint8_t *data, size_t size)
 		ss_winini ini;
 		FUZZ_CHECK(ss_winini_parse(&ini, &t, &d) == 0, "TMemIniFile reads anything");
 		check_keys_of(&ini, size ? data[0] : 0);
+		check_halves(&t, &ini, size ? data[size - 1] : 0);
 		ss_edits e = SS_EDITS_INIT;
 		ss_buf out = SS_BUF_INIT;
 		FUZZ_CHECK(ss_edits_render_file(&t, &e, &out, &d) == 0, "render failed");

@@ -448,6 +448,29 @@ static void test_view_asked(void **state)
 	}
 }
 
+/* Two threads may view values at once only where viewing writes nothing:
+ * a store that views without keeping values (WinSCP.ini) opened without a
+ * changeset; the views of a read-only store after views through kept
+ * values are still right. */
+static void test_reads_shared(void **state)
+{
+	fixture *f = *state;
+	open_store(f, 0);
+	int views = strcmp(f->be->name, "winini") == 0;
+	assert_int_equal(ss_storage_reads_shared(f->st), views);
+	ss_sview v[1];
+	const char *name[] = {"PingIntervalSecs"};
+	ss_storage_asked a;
+	assert_int_equal(ss_storage_ask(&a, name, 1), 0);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(ss_storage_view_asked(f->st, find(f, "bad"), &a, v, &f->d), 0);
+		assert_true(v[0].present);
+		assert_int_equal(v[0].ival, 5);
+	}
+	open_store(f, 1);
+	assert_int_equal(ss_storage_reads_shared(f->st), 0);
+}
+
 /* Enumeration: every value once, in store order. */
 static void test_next(void **state)
 {
@@ -947,6 +970,8 @@ static void test_next_reg_import(void **state)
 	    cmocka_unit_test_prestate_setup_teardown(test_next_reg_import, setup, teardown,        \
 						     (void *)&be),                                 \
 	    cmocka_unit_test_prestate_setup_teardown(test_view, setup, teardown, (void *)&be),     \
+	    cmocka_unit_test_prestate_setup_teardown(test_reads_shared, setup, teardown,           \
+						     (void *)&be),                                 \
 	    cmocka_unit_test_prestate_setup_teardown(test_view_asked, setup, teardown,             \
 						     (void *)&be),                                 \
 	    cmocka_unit_test_prestate_setup_teardown(test_unchanged, setup, teardown,              \

@@ -252,6 +252,27 @@ static void test_buf_reserve_exact(void **state)
 	ss_buf_release(&b);
 }
 
+/* ss_buf_detach gives the string back whole, also after the buffer grew
+ * far past it (it then gives the room back) and when it is empty. */
+static void test_buf_detach_keeps_the_string(void **state)
+{
+	(void)state;
+	ss_buf b = SS_BUF_INIT;
+	assert_int_equal(ss_buf_grow(&b, 1 << 20), 0);
+	assert_int_equal(ss_buf_adds(&b, "web.example"), 0);
+	size_t len = 0;
+	char *s = ss_buf_detach(&b, &len);
+	assert_string_equal(s, "web.example");
+	assert_int_equal(len, 11);
+	assert_null(b.data);
+	assert_int_equal(b.cap, 0);
+	free(s);
+	s = ss_buf_detach(&b, &len);
+	assert_string_equal(s, "");
+	assert_int_equal(len, 0);
+	free(s);
+}
+
 /* ss_array_room: room for one more, doubling from 8, the elements kept;
  * a size that would overflow is refused and leaves the array as it was. */
 static void test_array_room(void **state)
@@ -843,6 +864,7 @@ int main(void)
 	    cmocka_unit_test(test_buf_grow_keeps_it_a_string),
 	    cmocka_unit_test(test_buf_reserve_exact),
 	    cmocka_unit_test(test_array_room),
+	    cmocka_unit_test(test_buf_detach_keeps_the_string),
 	    cmocka_unit_test(test_utf8_valid_is_strict),
 	    cmocka_unit_test(test_printable_escapes_what_acts_on_a_terminal),
 	    cmocka_unit_test(test_diag_format_is_printable),

@@ -448,6 +448,23 @@ static size_t model(const char *s, size_t len, msection *out, size_t max)
 	return n;
 }
 
+/* Loads a text of up to 63 pieces picked with *seed into text[1024]
+ * (pieces of at most 16 bytes); its length. */
+static size_t load_generated(fixture *f, unsigned *seed, const char *const *pieces, size_t n,
+			     char *text)
+{
+	size_t len = 0, count = (*seed = *seed * 1103515245u + 12345u) >> 16 & 63;
+	for (size_t i = 0; i < count; i++) {
+		const char *p = pieces[((*seed = *seed * 1103515245u + 12345u) >> 16) % n];
+		memcpy(text + len, p, strlen(p));
+		len += strlen(p);
+	}
+	ss_winini_free(&f->ini);
+	ss_text_free(&f->t);
+	load_bytes(f, text, len);
+	return len;
+}
+
 static void test_index_against_model(void **state)
 {
 	fixture *f = *state;
@@ -479,16 +496,7 @@ static void test_index_against_model(void **state)
 	static msection m[256];
 	for (size_t c = 0; c < cases; c++) {
 		char text[1024];
-		size_t len = 0, count = (seed = seed * 1103515245u + 12345u) >> 16 & 63;
-		for (size_t i = 0; i < count; i++) {
-			const char *p = pieces[((seed = seed * 1103515245u + 12345u) >> 16) %
-					       (sizeof(pieces) / sizeof(pieces[0]))];
-			memcpy(text + len, p, strlen(p));
-			len += strlen(p);
-		}
-		ss_winini_free(&f->ini);
-		ss_text_free(&f->t);
-		load_bytes(f, text, len);
+		size_t len = load_generated(f, &seed, pieces, sizeof(pieces) / sizeof(pieces[0]), text);
 		size_t n = model(text, len, m, 256);
 		int same = f->ini.nsections == n;
 		for (size_t i = 0; same && i < n; i++) {
@@ -509,6 +517,49 @@ static void test_index_against_model(void **state)
 	}
 	print_message("WinINI index: %zu/%zu generated texts agree with the model\n", agree, cases);
 	assert_int_equal(agree, cases);
+}
+
+/* Whether two indexes of one text hold the same sections and lines. */
+static int same_index(const ss_winini *x, const ss_winini *y)
+{
+	if (x->nsections != y->nsections || x->nlines != y->nlines ||
+	    (x->lines == NULL) != (y->lines == NULL))
+		return 0;
+	for (size_t i = 0; i < x->nsections; i++) {
+		const ss_winini_section *a = &x->sections[i], *b = &y->sections[i];
+		if (a->line != b->line || a->name_start != b->name_start ||
+		    a->name_len != b->name_len || a->end_line != b->end_line ||
+		    a->last_line != b->last_line || a->first_of != b->first_of)
+			return 0;
+	}
+	return 1;
+}
+
+/* A large text is parsed in two halves at once (ss_winini_parse_at): cut
+ * at any line of generated texts (before a header, inside a section, in
+ * the lines before the first section, around lone CRs, which make it
+ * parse the text again whole) it gives the index of one thread. */
+static void test_parse_in_halves(void **state)
+{
+	fixture *f = *state;
+	static const char *const pieces[] = {"[Sessions\\a]", "[sessions\\A]", "[x]", " [ y ] ",
+					     "k=v", "a = 1 ", ";c", " ", "\r\n", "\n", "\n",
+					     "\r", "\xEF\xBB\xBF", "[", "]"};
+	unsigned seed = 7;
+	size_t cuts = 0, agree = 0;
+	for (size_t c = 0; c < 300; c++) {
+		char text[1024];
+		load_generated(f, &seed, pieces, sizeof(pieces) / sizeof(pieces[0]), text);
+		for (size_t at = 1; at < f->t.nlines; at++, cuts++) {
+			ss_winini cut;
+			assert_int_equal(ss_winini_parse_at(&cut, &f->t, at, &f->d), 0);
+			agree += same_index(&f->ini, &cut);
+			ss_winini_free(&cut);
+		}
+	}
+	print_message("WinINI halves: %zu/%zu cuts agree with one thread\n", agree, cuts);
+	assert_true(cuts > 1000);
+	assert_int_equal(agree, cuts);
 }
 
 static void test_utf8_bom(void **state)
@@ -687,6 +738,7 @@ int main(void)
 	    T(test_next_key_of_first_bytes),
 	    T(test_utf8_bom),
 	    T(test_index_against_model),
+	    T(test_parse_in_halves),
 	    T(test_lone_cr_is_a_line_break),
 	    T(test_lone_cr_far_into_a_large_text),
 	    T(test_duplicate_sections_in_any_case),
