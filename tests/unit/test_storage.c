@@ -617,6 +617,88 @@ static void test_added_values(void **state)
 	}
 }
 
+/* What test_part plans on session s of the store: a value set (added
+ * where the session lacks it), another replaced, one deleted. */
+static void plan_part(ss_storage *st, size_t s, ss_diag *d)
+{
+	assert_int_equal(ss_storage_set_dword(st, s, "PingType", 1, d), 0);
+	assert_int_equal(ss_storage_set_string(st, s, "HostName", "h", d), 0);
+	assert_int_equal(ss_storage_delete(st, s, "PingIntervalSec", d), 0);
+}
+
+/* The bytes planned for the sessions [0, k) by the storage and [k, n) by
+ * a part of it (k == n: no part), as the engine would write them. */
+static char *planned_in_parts(fixture *f, size_t k)
+{
+	open_store(f, 1);
+	size_t n = ss_storage_count(f->st);
+	ss_storage *part = NULL;
+	if (k < n)
+		assert_int_equal(ss_storage_part(f->st, &part, &f->d), 0);
+	for (size_t s = 0; s < n; s++)
+		plan_part(s < k ? f->st : part, s, &f->d);
+	/* What only the storage does. */
+	size_t made;
+	if (part) {
+		assert_int_equal(ss_storage_create(part, "new", &made, &f->d), -1);
+		assert_int_equal(ss_storage_commit(part, &f->d), -1);
+		ss_diag_clear(&f->d);
+		assert_int_equal(ss_storage_part_join(f->st, part, &f->d), 0);
+	}
+	assert_int_equal(ss_storage_create(f->st, "new", &made, &f->d), 0);
+	assert_int_equal(ss_storage_set_dword(f->st, made, "PingType", 1, &f->d), 0);
+	assert_int_equal(ss_storage_commit(f->st, &f->d), 0);
+	assert_int_equal(ss_changeset_render(&f->cs, &f->d), 0);
+	assert_int_equal(f->cs.n, 1);
+	return strdup(ss_buf_str(&f->cs.v[0].rendered));
+}
+
+/* A part plans sessions on another thread as the storage would have, its
+ * edits after the storage's: the same bytes at every point of the split
+ * (sessions that lack a value or have it, a later section of a session
+ * in the other part, the last one at the end of a file without a final
+ * line break). A backend without parts plans on one thread; a part
+ * writes no session made after the split. */
+static void test_part(void **state)
+{
+	fixture *f = *state;
+	ss_storage *part = NULL;
+	if (f->be->k != INI) {
+		open_store(f, 1);
+		assert_int_equal(ss_storage_part(f->st, &part, &f->d), 1);
+		assert_null(part);
+		return;
+	}
+	open_store(f, 0);
+	assert_int_equal(ss_storage_part(f->st, &part, &f->d), -1);
+	ss_diag_clear(&f->d);
+	tu_write_str(f->path, "[Configuration]\r\nPingType=0\r\n\r\n"
+			      "[Sessions\\a]\r\nHostName=x\r\n\r\n"
+			      "[Sessions\\b]\r\nPingType=2\r\nPingIntervalSec=5\r\n"
+			      "[Sessions\\c]\r\n; nothing\r\n\r\n"
+			      "[Sessions\\d]\r\npingtype=0\r\nHostName=d\r\n"
+			      "[Sessions\\B]\r\nPingIntervalSec=7\r\nHostName=y\r\n"
+			      "[Sessions\\e]\r\nPortNumber=22");
+	open_store(f, 1);
+	size_t n = ss_storage_count(f->st);
+	assert_int_equal(n, 5);
+	char *whole = planned_in_parts(f, n);
+	for (size_t k = 0; k < n; k++) {
+		char *split = planned_in_parts(f, k);
+		assert_string_equal(split, whole);
+		free(split);
+	}
+	/* A session made before the split is not the part's to write. */
+	open_store(f, 1);
+	size_t made;
+	assert_int_equal(ss_storage_create(f->st, "new", &made, &f->d), 0);
+	assert_int_equal(ss_storage_part(f->st, &part, &f->d), 0);
+	assert_int_equal(ss_storage_set_dword(part, made, "PingType", 1, &f->d), -1);
+	ss_diag_clear(&f->d);
+	ss_storage_part_free(part);
+	free(whole);
+}
+
 /* A new session (here with a name that needs escaping) is written at
  * commit with what was set on it, after the others. */
 static void test_create(void **state)
@@ -990,6 +1072,7 @@ static void test_get_many_shared(void **state)
 						     (void *)&be),                                 \
 	    cmocka_unit_test_prestate_setup_teardown(test_added_values, setup, teardown,           \
 						     (void *)&be),                                 \
+	    cmocka_unit_test_prestate_setup_teardown(test_part, setup, teardown, (void *)&be),     \
 	    cmocka_unit_test_prestate_setup_teardown(test_find_many, setup, teardown,              \
 						     (void *)&be),                                 \
 	    cmocka_unit_test_prestate_setup_teardown(test_has_prefix, setup, teardown,             \
