@@ -702,7 +702,8 @@ static ss_buf ascii16_with(size_t size, long from, const unsigned *at, size_t n)
  * as read at once when it is (in the middle of a line, right after an LF,
  * with its last line cut), and when a character that is not ASCII falls in
  * the first half (early, or in its last chunk), in the first line of the
- * second half (read by the first), or in the second half only. */
+ * second half (read by the first), in the second half only, or in all of
+ * the second half. */
 static void test_large_ascii_utf16_in_place(void **state)
 {
 	(void)state;
@@ -723,7 +724,14 @@ static void test_large_ascii_utf16_in_place(void **state)
 	    ascii16_with(size, early, pair, 2),
 	    ascii16_with(size, 50000, euro, 1),
 	    ascii16_with(size, -200000, e_acute, 1),
+	    ascii16_with(size, 0, x, 1),
 	};
+	/* The last: a second half of 3-byte characters, which fill the room
+	 * that the file's size left after the first half's text. */
+	ss_buf *euros = &files[sizeof(files) / sizeof(files[0]) - 1];
+	for (size_t i = size / 2 + 200; i + 1 < euros->len; i += 2)
+		if (euros->data[i] != '\n' && euros->data[i] != '\r')
+			put_unit((unsigned char *)euros->data, i, 0x20AC);
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		char *path = tu_path(dir, "f");
 		tu_write(path, files[i].data, files[i].len);
