@@ -22,9 +22,15 @@ typedef struct ss_edit {
 	uint32_t end; /* exclusive; start == end for an insertion */
 	char *repl;
 	uint32_t repl_len;
-	uint32_t seq; /* order of addition, to keep inserts stable */
-	int order;    /* among inserts at one position: 0, then 1 (late), then 2 (appended lines) */
+	/* Order of addition, to keep inserts stable; among inserts at one
+	 * position: 0, then 1 (late), then 2 (appended lines). One word for
+	 * both: 24 bytes an edit (a 100,000-site apply makes 150,000). */
+	uint32_t seq : 30;
+	uint32_t order : 2;
 } ss_edit;
+
+/* At most this many edits in a list (seq fits). */
+#define SS_EDITS_MAX (((size_t)1 << 30) - 1)
 
 struct ss_edit_block;
 
@@ -60,6 +66,11 @@ int ss_edits_insert_line(ss_edits *e, const ss_text *t, size_t line, const char 
  * first and the ending of the last new line is left out. */
 int ss_edits_append(ss_edits *e, const ss_text *t, const char *lines, size_t len);
 void ss_edits_free(ss_edits *e);
+/* Moves every edit of `from` after those of `to`, as if they had been
+ * added to `to` in their order (their texts with them), and leaves `from`
+ * empty: edits planned apart (on another thread) join the list. -1 (both
+ * as they were) when memory runs out. */
+int ss_edits_take(ss_edits *to, ss_edits *from);
 
 /* Where bytes go, piece by piece: `put` returns 0, or -1 with `d` set. */
 typedef struct ss_sink {

@@ -250,4 +250,18 @@ int ss_storage_create(ss_storage *st, const char *raw, size_t *index, ss_diag *d
  * they change. */
 int ss_storage_commit(ss_storage *st, ss_diag *d);
 
+/* Planning on a second thread: a part of a writable storage reads its
+ * sessions and sets and deletes their values as the storage would, on
+ * another thread than the storage's own, each thread touching different
+ * sessions. Its edits are kept apart until the join adds them after the
+ * storage's own, as if planned there at that point. While a part lives,
+ * the storage creates no session, commits nothing and is not closed; a
+ * part creates, commits, finds and lists nothing. ss_storage_part: 0 with
+ * *part set, 1 (*part NULL) when the backend plans on one thread only,
+ * -1 on error. The join frees the part (its edits lost on -1), as
+ * ss_storage_part_free does without taking them. */
+int ss_storage_part(ss_storage *st, ss_storage **part, ss_diag *d);
+int ss_storage_part_join(ss_storage *st, ss_storage *part, ss_diag *d);
+void ss_storage_part_free(ss_storage *part);
+
 #endif

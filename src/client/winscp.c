@@ -678,30 +678,88 @@ static int apply_site(ss_storage *st, size_t s, const wsite *w, const ss_policy 
 	return w ? ss_storage_delete(st, s, key_names[K_SEC], d) : 0;
 }
 
-/* Every site, one at a time, and a new Default Settings where none is
- * stored (nor a site in its place: names of sections and keys ignore
- * case, so Default%20settings would be overwritten). */
-static int apply_store(ss_storage *st, const ss_policy *p, ss_diag *d)
+/* Sites [from, to) of a storage or of a part of it, and whether Default
+ * Settings is among them. */
+typedef struct site_range {
+	ss_storage *st;
+	size_t from, to;
+	const ss_policy *p;
+	int have_default;
+	int r;
+	ss_diag *d;
+} site_range;
+
+static void apply_range(void *arg)
 {
-	int have_default = ss_storage_find(st, MUNGED_DEFAULT) != SIZE_MAX, r = 0;
-	size_t n = ss_storage_count(st);
+	site_range *g = arg;
 	wsite w;
 	memset(&w, 0, sizeof(w));
 	ss_storage_asked a;
 	ask_keys(&a);
-	for (size_t s = 0; s < n && r == 0; s++) {
-		have_default |= strcmp(ss_storage_at(st, s)->name, SS_WINSCP_DEFAULT_SETTINGS) == 0;
-		r = read_site(st, s, &a, &w, d);
-		if (r == 0)
-			r = apply_site(st, s, &w, p, d);
+	g->r = 0;
+	for (size_t s = g->from; s < g->to && g->r == 0; s++) {
+		g->have_default |=
+		    strcmp(ss_storage_at(g->st, s)->name, SS_WINSCP_DEFAULT_SETTINGS) == 0;
+		g->r = read_site(g->st, s, &a, &w, g->d);
+		if (g->r == 0)
+			g->r = apply_site(g->st, s, &w, g->p, g->d);
 	}
 	wsite_free(&w);
-	size_t def;
-	if (r == 0 && !have_default &&
-	    (ss_storage_create(st, MUNGED_DEFAULT, &def, d) < 0 ||
-	     apply_site(st, def, NULL, p, d) < 0))
+}
+
+/* From this many sites on, the second half is planned on a second thread
+ * (a part of the storage) while this one plans the first: a 100,000-site
+ * WinSCP.ini spends most of an apply's single-threaded time here. */
+#define SPLIT_MIN 1024
+
+/* Every site, in two halves at once when there are enough of them (or
+ * one after the other when the storage cannot be split or no thread can
+ * be had); the edits are as if planned in order, and so is the error: the
+ * first half's before the second's. */
+static int apply_sites(ss_storage *st, const ss_policy *p, int *have_default, ss_diag *d)
+{
+	size_t n = ss_storage_count(st);
+	ss_diag d2 = SS_DIAG_INIT;
+	site_range first = {st, 0, n, p, 0, 0, d}, second = {NULL, n / 2, n, p, 0, 0, &d2};
+	ss_storage *part = NULL;
+	ss_os_thread *t = NULL;
+	if (n >= SPLIT_MIN && ss_storage_part(st, &part, d) < 0)
+		return -1;
+	second.st = part;
+	if (part && ss_os_thread_start(&t, apply_range, &second) == 0)
+		first.to = n / 2;
+	apply_range(&first);
+	ss_os_thread_join(t);
+	int r = first.r;
+	if (r == 0 && t && second.r < 0) {
+		/* The first half's error would have come first; else this one. */
+		ss_diag_clear(d);
+		*d = d2;
+		d2 = (ss_diag)SS_DIAG_INIT;
 		r = -1;
-	return r == 0 ? ss_storage_commit(st, d) : -1;
+	}
+	if (r == 0 && t)
+		r = ss_storage_part_join(st, part, d);
+	else
+		ss_storage_part_free(part);
+	ss_diag_clear(&d2);
+	*have_default |= first.have_default | (t && second.have_default);
+	return r;
+}
+
+/* Every site, and a new Default Settings where none is stored (nor a
+ * site in its place: names of sections and keys ignore case, so
+ * Default%20settings would be overwritten). */
+static int apply_store(ss_storage *st, const ss_policy *p, ss_diag *d)
+{
+	int have_default = ss_storage_find(st, MUNGED_DEFAULT) != SIZE_MAX;
+	if (apply_sites(st, p, &have_default, d) < 0)
+		return -1;
+	size_t def;
+	if (!have_default && (ss_storage_create(st, MUNGED_DEFAULT, &def, d) < 0 ||
+			      apply_site(st, def, NULL, p, d) < 0))
+		return -1;
+	return ss_storage_commit(st, d);
 }
 
 /* --- export --- */

@@ -263,15 +263,23 @@ void ss_os_monitor_wake(ss_os_monitor *m)
 	pthread_cond_broadcast(&m->cond);
 }
 
-void ss_os_advise_large(void *p, size_t len)
+/* The whole pages inside p[0..len): [*lo, *hi), empty when there are none. */
+static void pages_inside(void *p, size_t len, uintptr_t *lo, uintptr_t *hi)
 {
-#ifdef MADV_HUGEPAGE
-	/* madvise takes whole pages: those inside the buffer. */
 	long page = sysconf(_SC_PAGESIZE);
+	*lo = *hi = 0;
 	if (page <= 0 || !p)
 		return;
 	uintptr_t mask = (uintptr_t)page - 1;
-	uintptr_t lo = ((uintptr_t)p + mask) & ~mask, hi = ((uintptr_t)p + len) & ~mask;
+	*lo = ((uintptr_t)p + mask) & ~mask;
+	*hi = ((uintptr_t)p + len) & ~mask;
+}
+
+void ss_os_advise_large(void *p, size_t len)
+{
+#ifdef MADV_HUGEPAGE
+	uintptr_t lo, hi;
+	pages_inside(p, len, &lo, &hi);
 	/* Advice: a system without transparent huge pages refuses it, and
 	 * the buffer then works as before. */
 	if (hi > lo)
@@ -280,4 +288,14 @@ void ss_os_advise_large(void *p, size_t len)
 	(void)p;
 	(void)len;
 #endif
+}
+
+void ss_os_forget(void *p, size_t len)
+{
+	uintptr_t lo, hi;
+	pages_inside(p, len, &lo, &hi);
+	/* Only pages that lie wholly inside: the allocator's own words at
+	 * the buffer's edges stay. Read again, such a page would be zeros. */
+	if (hi > lo)
+		(void)madvise((void *)lo, hi - lo, MADV_DONTNEED);
 }

@@ -57,6 +57,13 @@ typedef struct ss_storage_backend {
 	/* Session `s` was just added with created = 1: prepare it. */
 	int (*create)(ss_storage *st, size_t s, ss_diag *d);
 	int (*commit)(ss_storage *st, ss_diag *d);
+	/* Optional (ss_storage_part): the backend's side of a part, made
+	 * with `part` a copy of `whole` and part->priv NULL; join makes both
+	 * hand their pending edits to their edit lists, the whole's first;
+	 * part_close frees the part's side. */
+	int (*part)(ss_storage *whole, ss_storage *part, ss_diag *d);
+	int (*join)(ss_storage *whole, ss_storage *part, ss_diag *d);
+	void (*part_close)(ss_storage *part);
 } ss_storage_backend;
 
 /* One slot of the session index. */
@@ -96,6 +103,10 @@ struct ss_storage {
 	int committed;
 	int fresh; /* a store that does not exist yet: the backend lists nothing */
 	void *priv;
+	/* A part (ss_storage_part): the storage it is part of, and its edits
+	 * until the join; NULL for a storage. */
+	struct ss_storage *whole;
+	ss_edits part_edits;
 };
 
 extern const ss_storage_backend ss_storage_regfile;

@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "backend.h"
+#include "sshsync/os_sys.h"
 #include "sshsync/regfile.h"
 
 /* The lines of one session's values that its walk (reg_next) passes
@@ -22,10 +23,45 @@ typedef struct passed_over {
 	size_t n, cap;
 } passed_over;
 
+/* An audit asks every session for the same few values, one session
+ * after the other, and finding them (a walk of each session's 140 lines
+ * in an export) and making them values was a fifth of its main thread.
+ * From the second session asked for the same names on, the sessions after
+ * it are shared with a second thread in chunks: the caller reads from the
+ * front, the thread from the back, each chunk by one of them, until they
+ * meet; the caller takes what the thread read, waiting only for a chunk
+ * that the thread is reading. Below AHEAD_MIN sessions to go a thread
+ * costs more than it saves. */
+enum { AHEAD_MIN = 256, AHEAD_NAMES = 8, AHEAD_CHUNK = 32 };
+
+/* A chunk's state: free, the caller's, being read by the thread, read. */
+enum { CHUNK_FREE, CHUNK_MINE, CHUNK_READING, CHUNK_READ };
+
+typedef struct ahead {
+	ss_os_thread *thread; /* NULL: none runs (never started, or joined) */
+	ss_os_monitor *m;
+	const ss_regfile *rf;
+	size_t from, n; /* the sessions [from, n) shared */
+	size_t *first;	/* per session: its first block (SS_REGFILE_NONE: created) */
+	char *names[AHEAD_NAMES];
+	size_t nn;
+	ss_svalue *v;	      /* per session nn values */
+	unsigned char *ready; /* per session: v holds them, read and not taken */
+	unsigned char *state; /* per chunk (under m) */
+	size_t nchunks;
+	int stop; /* the caller wants no more (under m) */
+	int tried;
+	size_t known;		       /* a chunk whose state the caller knows final (+ 1) */
+	int known_state;	       /* and that state */
+	const char *const *last_names; /* the names of the caller's last call */
+	size_t last_s;		       /* and its session */
+} ahead;
+
 typedef struct regpriv {
 	ss_regfile rf;
 	ss_regplan created; /* created sessions' keys, appended at commit */
 	passed_over walk;   /* of the session reg_next walks */
+	ahead ahead;
 } regpriv;
 
 static regpriv *P(ss_storage *st)
@@ -179,11 +215,14 @@ static int reg_open(ss_storage *st, ss_diag *d)
 	return r;
 }
 
+static void ahead_free(ahead *a);
+
 static void reg_close(ss_storage *st)
 {
 	regpriv *p = P(st);
 	if (!p)
 		return;
+	ahead_free(&p->ahead);
 	ss_regfile_free(&p->rf);
 	ss_regplan_free(&p->created);
 	free(p->walk.line);
@@ -191,9 +230,8 @@ static void reg_close(ss_storage *st)
 	st->priv = NULL;
 }
 
-static int fill(ss_storage *st, const ss_regvalue *v, const char *asked, ss_svalue *out)
+static int fill(const ss_regfile *rf, const ss_regvalue *v, const char *asked, ss_svalue *out)
 {
-	const ss_regfile *rf = &P(st)->rf;
 	const ss_text *t = rf->text;
 	ss_buf name = SS_BUF_INIT;
 	int r = ss_regfile_value_name(rf, v, &name) < 0
@@ -247,13 +285,13 @@ static int asked_alloc(asked *a, size_t n)
 	return 0;
 }
 
-/* The values names[0..n) of session s in the order an import applies
- * them: block by block, a [-KEY] forgetting what came before, a
- * "name"=- line deleting. */
-static void get_values(ss_storage *st, size_t s, const char *const *names, size_t n, asked *a)
+/* The values names[0..n) of the session whose first block is `first` in
+ * the order an import applies them: block by block, a [-KEY] forgetting
+ * what came before, a "name"=- line deleting. */
+static void get_values(const ss_regfile *rf, size_t first, const char *const *names, size_t n,
+		       asked *a)
 {
-	const ss_regfile *rf = &P(st)->rf;
-	for (size_t b = st->handle[s]; b != SS_REGFILE_NONE; b = rf->blocks[b].next_same) {
+	for (size_t b = first; b != SS_REGFILE_NONE; b = rf->blocks[b].next_same) {
 		if (rf->blocks[b].deleted) {
 			memset(a->has, 0, n);
 			continue;
@@ -268,18 +306,161 @@ static void get_values(ss_storage *st, size_t s, const char *const *names, size_
 	}
 }
 
+/* Session s's values into a->v: -1 when memory ran out (none kept). */
+static int ahead_read(ahead *a, size_t s, asked *at)
+{
+	ss_svalue *out = a->v + (s - a->from) * a->nn;
+	memset(at->has, 0, a->nn);
+	get_values(a->rf, a->first[s - a->from], (const char *const *)a->names, a->nn, at);
+	for (size_t i = 0; i < a->nn; i++) {
+		if (at->has[i] && fill(a->rf, &at->v[i], a->names[i], &out[i]) < 0) {
+			while (i > 0)
+				ss_svalue_free(&out[--i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Chunk k of the sessions for the thread: 1 when it is free (now the
+ * thread's), 0 when the caller has it or wants no more. */
+static int ahead_claim(ahead *a, size_t k)
+{
+	ss_os_monitor_enter(a->m);
+	int mine = !a->stop && a->state[k] == CHUNK_FREE;
+	if (mine)
+		a->state[k] = CHUNK_READING;
+	ss_os_monitor_leave(a->m);
+	return mine;
+}
+
+static void ahead_run(void *arg)
+{
+	ahead *a = arg;
+	asked at;
+	if (asked_alloc(&at, a->nn) < 0)
+		return; /* the caller reads them all */
+	int ok = 1;
+	for (size_t k = a->nchunks; ok && k-- > 0 && ahead_claim(a, k);) {
+		size_t s = a->from + k * AHEAD_CHUNK;
+		size_t end = a->n - s > AHEAD_CHUNK ? s + AHEAD_CHUNK : a->n;
+		for (; ok && s < end; s++)
+			if ((ok = ahead_read(a, s, &at) == 0))
+				a->ready[s - a->from] = 1;
+		ss_os_monitor_enter(a->m);
+		a->state[k] = CHUNK_READ;
+		ss_os_monitor_wake(a->m);
+		ss_os_monitor_leave(a->m);
+	}
+	free(at.v);
+}
+
+/* Waits for the thread, which reads no more. */
+static void ahead_stop(ahead *a)
+{
+	if (!a->thread)
+		return;
+	ss_os_monitor_enter(a->m);
+	a->stop = 1;
+	ss_os_monitor_leave(a->m);
+	ss_os_thread_join(a->thread);
+	a->thread = NULL;
+}
+
+static void ahead_free(ahead *a)
+{
+	ahead_stop(a);
+	ss_os_monitor_free(a->m);
+	free(a->first);
+	for (size_t i = 0; i < a->nn; i++)
+		free(a->names[i]);
+	for (size_t i = 0; a->ready && i < a->n - a->from; i++)
+		for (size_t j = 0; a->ready[i] && j < a->nn; j++)
+			ss_svalue_free(&a->v[i * a->nn + j]); /* read, never taken */
+	free(a->v);
+	free(a->ready);
+	free(a->state);
+	memset(a, 0, sizeof(*a));
+}
+
+/* Starts the thread after the caller read session s's `names` itself,
+ * when its last call asked another session for them too. */
+static void ahead_start(ss_storage *st, size_t s, const char *const *names, size_t n)
+{
+	ahead *a = &P(st)->ahead;
+	int again = names == a->last_names && s != a->last_s;
+	a->last_names = names;
+	a->last_s = s;
+	if (a->tried || !again || n == 0 || n > AHEAD_NAMES || st->n - s <= AHEAD_MIN)
+		return;
+	a->tried = 1;
+	a->rf = &P(st)->rf;
+	a->from = s + 1;
+	a->n = st->n;
+	size_t count = a->n - a->from;
+	a->nchunks = (count + AHEAD_CHUNK - 1) / AHEAD_CHUNK;
+	int ok = (a->first = malloc(count * sizeof(*a->first))) &&
+		 (a->v = calloc(count * n, sizeof(*a->v))) && (a->ready = calloc(count, 1)) &&
+		 (a->state = calloc(a->nchunks, 1)) && (a->m = ss_os_monitor_new());
+	for (a->nn = 0; ok && a->nn < n; a->nn++)
+		ok = (a->names[a->nn] = ss_strdup(names[a->nn])) != NULL;
+	for (size_t i = 0; ok && i < count; i++)
+		a->first[i] =
+		    st->sessions[a->from + i].created ? SS_REGFILE_NONE : st->handle[a->from + i];
+	if (!ok || ss_os_thread_start(&a->thread, ahead_run, a) < 0) {
+		a->thread = NULL;
+		ahead_free(a);
+		a->tried = 1;
+	}
+}
+
+/* Session s's values as the thread read them, now the caller's: 1, or 0
+ * when it has not (yet), or read others. */
+static int ahead_take(ss_storage *st, size_t s, const char *const *names, size_t n, ss_svalue *out)
+{
+	ahead *a = &P(st)->ahead;
+	if (!a->thread || s < a->from || s >= a->n || n != a->nn ||
+	    st->handle[s] != a->first[s - a->from])
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(names[i], a->names[i]) != 0)
+			return 0;
+	size_t k = (s - a->from) / AHEAD_CHUNK;
+	if (a->known != k + 1) {
+		/* A free chunk becomes the caller's; one being read is waited for. */
+		ss_os_monitor_enter(a->m);
+		if (a->state[k] == CHUNK_FREE)
+			a->state[k] = CHUNK_MINE;
+		while (a->state[k] == CHUNK_READING)
+			ss_os_monitor_wait(a->m);
+		a->known_state = a->state[k];
+		ss_os_monitor_leave(a->m);
+		a->known = k + 1;
+	}
+	if (a->known_state != CHUNK_READ || !a->ready[s - a->from])
+		return 0;
+	ss_svalue *v = a->v + (s - a->from) * n;
+	memcpy(out, v, n * sizeof(*out));
+	memset(v, 0, n * sizeof(*v));
+	a->ready[s - a->from] = 0;
+	return 1;
+}
+
 static int reg_get_many(ss_storage *st, size_t s, const char *const *names, size_t n,
 			ss_svalue *out, ss_diag *d)
 {
 	if (st->sessions[s].created)
 		return 0; /* nothing of it is in the file yet */
+	if (ahead_take(st, s, names, n, out))
+		return 0;
 	asked a;
 	if (asked_alloc(&a, n) < 0)
 		return ss_diag_oom(d);
-	get_values(st, s, names, n, &a);
+	get_values(&P(st)->rf, st->handle[s], names, n, &a);
+	ahead_start(st, s, names, n);
 	int r = 0;
 	for (size_t i = 0; i < n && r == 0; i++)
-		if (a.has[i] && fill(st, &a.v[i], names[i], &out[i]) < 0)
+		if (a.has[i] && fill(&P(st)->rf, &a.v[i], names[i], &out[i]) < 0)
 			r = ss_diag_oom(d);
 	free(a.v);
 	return r;
@@ -329,7 +510,8 @@ static int collect_values(const ss_regfile *rf, size_t live, ss_buf *names, walk
 				return -1;
 			}
 			size_t at = names->len;
-			if (ss_regfile_value_name(rf, &x, names) < 0 || ss_buf_addc(names, '\0') < 0) {
+			if (ss_regfile_value_name(rf, &x, names) < 0 ||
+			    ss_buf_addc(names, '\0') < 0) {
 				free(v);
 				return -1;
 			}
@@ -397,7 +579,7 @@ static int reg_next(ss_storage *st, size_t s, ss_storage_cursor *c, ss_svalue *o
 		}
 		/* Each name once: where the import leaves it. */
 		if (!is_passed_over(&p->walk, v.line))
-			return fill(st, &v, NULL, out) < 0 ? ss_diag_oom(d) : 1;
+			return fill(&P(st)->rf, &v, NULL, out) < 0 ? ss_diag_oom(d) : 1;
 	}
 	return 0;
 }
@@ -501,6 +683,7 @@ static int reg_create(ss_storage *st, size_t s, ss_diag *d)
 static int reg_commit(ss_storage *st, ss_diag *d)
 {
 	regpriv *p = P(st);
+	ahead_stop(&p->ahead); /* what is written next no read needs */
 	for (size_t i = 0; i < p->created.n; i++)
 		if (ss_regfile_append_key(&p->rf, storage_edits(st), &p->created.v[i], i > 0, d) <
 		    0)

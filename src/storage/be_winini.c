@@ -136,6 +136,15 @@ static int ini_open(ss_storage *st, ss_diag *d)
 	return r;
 }
 
+/* What a part has of its own: the cache and the lines to insert. */
+static void free_cache(inipriv *p)
+{
+	free(p->ck);
+	ss_buf_release(&p->ins);
+	for (size_t i = 0; i < MADE_LINES; i++)
+		ss_buf_release(&p->made[i]);
+}
+
 static void ini_close(ss_storage *st)
 {
 	inipriv *p = P(st);
@@ -150,10 +159,7 @@ static void ini_close(ss_storage *st)
 	free(p->head);
 	free(p->tail);
 	free(p->next_dup);
-	free(p->ck);
-	ss_buf_release(&p->ins);
-	for (size_t i = 0; i < MADE_LINES; i++)
-		ss_buf_release(&p->made[i]);
+	free_cache(p);
 	free(p);
 	st->priv = NULL;
 }
@@ -578,6 +584,31 @@ static int ini_commit(ss_storage *st, ss_diag *d)
 	return 0;
 }
 
+/* A part reads the whole's index; it has a cache of its own. */
+static int ini_part(ss_storage *whole, ss_storage *part, ss_diag *d)
+{
+	inipriv *w = P(whole), *p = calloc(1, sizeof(*p));
+	if (!p)
+		return ss_diag_oom(d);
+	p->ini = w->ini;
+	p->next_dup = w->next_dup;
+	p->cache_s = NONE;
+	part->priv = p;
+	return 0;
+}
+
+static int ini_join(ss_storage *whole, ss_storage *part, ss_diag *d)
+{
+	return flush_inserts(whole, d) < 0 || flush_inserts(part, d) < 0 ? -1 : 0;
+}
+
+static void ini_part_close(ss_storage *part)
+{
+	free_cache(P(part));
+	free(part->priv);
+	part->priv = NULL;
+}
+
 const ss_storage_backend ss_storage_winini = {
     .name = "winini",
     .keyed = 1,
@@ -595,4 +626,7 @@ const ss_storage_backend ss_storage_winini = {
     .del = ini_del,
     .create = ini_create,
     .commit = ini_commit,
+    .part = ini_part,
+    .join = ini_join,
+    .part_close = ini_part_close,
 };

@@ -549,7 +549,7 @@ void ss_storage_close(ss_storage *st)
 
 ss_edits *storage_edits(ss_storage *st)
 {
-	return &st->cs->v[st->change].edits;
+	return st->whole ? &st->part_edits : &st->cs->v[st->change].edits;
 }
 
 const char *ss_storage_misfit(const ss_storage_root *root, const char *head, size_t len,
@@ -725,6 +725,8 @@ static int check(const ss_storage *st, size_t s, int write, ss_diag *d)
 {
 	if (s >= st->n)
 		return ss_diag_set(d, st->path, 0, 0, "no session number %zu", s);
+	if (write && st->whole && st->sessions[s].created)
+		return ss_diag_set(d, st->path, 0, 0, "a part cannot write a new session");
 	if (write)
 		return writable(st, d);
 	return 0;
@@ -915,9 +917,17 @@ int ss_storage_delete(ss_storage *st, size_t s, const char *name, ss_diag *d)
 	return st->be->del(st, s, name, d);
 }
 
+/* writable, and no part: what only the storage itself does. */
+static int writable_whole(const ss_storage *st, ss_diag *d)
+{
+	if (st->whole)
+		return ss_diag_set(d, st->path, 0, 0, "a part creates and commits nothing");
+	return writable(st, d);
+}
+
 int ss_storage_create(ss_storage *st, const char *raw, size_t *index, ss_diag *d)
 {
-	if (writable(st, d) < 0)
+	if (writable_whole(st, d) < 0)
 		return -1;
 	if (ss_storage_find(st, raw) != SIZE_MAX)
 		return ss_diag_set(d, st->path, 0, 0, "a session \"%s\" is already there", raw);
@@ -940,8 +950,52 @@ int ss_storage_create(ss_storage *st, const char *raw, size_t *index, ss_diag *d
 
 int ss_storage_commit(ss_storage *st, ss_diag *d)
 {
-	if (writable(st, d) < 0)
+	if (writable_whole(st, d) < 0)
 		return -1;
 	st->committed = 1;
 	return st->be->commit(st, d);
+}
+
+int ss_storage_part(ss_storage *st, ss_storage **part, ss_diag *d)
+{
+	*part = NULL;
+	if (writable(st, d) < 0)
+		return -1;
+	if (!st->be->part || st->whole)
+		return 1;
+	ss_storage *p = malloc(sizeof(*p));
+	if (!p)
+		return ss_diag_oom(d);
+	*p = *st;
+	p->whole = st;
+	p->part_edits = (ss_edits)SS_EDITS_INIT;
+	p->kept = NULL;
+	p->nkept = 0;
+	p->priv = NULL;
+	if (st->be->part(st, p, d) < 0) {
+		ss_storage_part_free(p);
+		return -1;
+	}
+	*part = p;
+	return 0;
+}
+
+int ss_storage_part_join(ss_storage *st, ss_storage *part, ss_diag *d)
+{
+	int r = st->be->join(st, part, d);
+	if (r == 0 && ss_edits_take(storage_edits(st), &part->part_edits) < 0)
+		r = ss_diag_oom(d);
+	ss_storage_part_free(part);
+	return r;
+}
+
+void ss_storage_part_free(ss_storage *part)
+{
+	if (!part)
+		return;
+	if (part->priv)
+		part->be->part_close(part);
+	drop_kept(part);
+	ss_edits_free(&part->part_edits);
+	free(part);
 }

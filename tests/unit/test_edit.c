@@ -146,6 +146,71 @@ static void test_edits_in_any_order(void **state)
 	ss_buf_release(&want);
 }
 
+/* Edits planned apart and taken into the list render as if added to it
+ * in that order: inserts at one place stay after the list's own (a text
+ * longer than a block of texts too), the texts of both stay valid while
+ * the list takes more edits, and the emptied list can be taken again. */
+static void test_take_edits_planned_apart(void **state)
+{
+	fixture *f = *state;
+	load(f, "a\nb\n");
+	ss_edits apart = SS_EDITS_INIT, none = SS_EDITS_INIT;
+	ss_buf big = SS_BUF_INIT;
+	for (int i = 0; i < 5000; i++)
+		assert_int_equal(ss_buf_adds(&big, "0123456789"), 0);
+	assert_int_equal(ss_edits_insert(&f->e, 2, "1\n", 2), 0);
+	assert_int_equal(ss_edits_insert(&apart, 2, "2\n", 2), 0);
+	assert_int_equal(ss_edits_replace(&apart, 0, 1, big.data, big.len), 0);
+	assert_int_equal(ss_edits_replace(&apart, 2, 3, "B", 1), 0);
+	assert_int_equal(ss_edits_take(&f->e, &apart), 0);
+	assert_int_equal(apart.n, 0);
+	assert_null(apart.blocks);
+	assert_int_equal(ss_edits_take(&f->e, &apart), 0);
+	assert_int_equal(ss_edits_take(&none, &f->e), 0);
+	assert_int_equal(ss_edits_take(&f->e, &none), 0);
+	assert_int_equal(f->e.n, 4);
+	assert_int_equal(ss_edits_insert(&f->e, 2, "3\n", 2), 0);
+	assert_int_equal(ss_buf_adds(&big, "\n1\n2\n3\nB\n"), 0);
+	assert_string_equal(render(f), ss_buf_str(&big));
+	ss_edits_free(&apart);
+	ss_edits_free(&none);
+	ss_buf_release(&big);
+}
+
+/* Lists long enough that their arrays grow by copying by hand and are
+ * taken a piece at a time (more than 32,768 edits): every edit renders
+ * in its place. */
+static void test_take_long_lists(void **state)
+{
+	fixture *f = *state;
+	enum { LEN = 90000, OWN = 5000, APART = 40000 };
+	char *text = malloc(LEN + 1), *want = malloc(LEN + 1);
+	assert_non_null(text);
+	assert_non_null(want);
+	memset(text, 'a', LEN);
+	text[LEN] = '\0';
+	memcpy(want, text, LEN + 1);
+	load(f, text);
+	ss_edits apart = SS_EDITS_INIT;
+	for (size_t i = 0; i < OWN; i++) {
+		assert_int_equal(ss_edits_replace(&f->e, 2 * i, 2 * i + 1, "b", 1), 0);
+		want[2 * i] = 'b';
+	}
+	for (size_t i = 0; i < APART; i++) {
+		char c = (char)('c' + i % 20);
+		assert_int_equal(ss_edits_replace(&apart, 2 * OWN + 2 * i + 1, 2 * OWN + 2 * i + 2,
+						  &c, 1),
+				 0);
+		want[2 * OWN + 2 * i + 1] = c;
+	}
+	assert_int_equal(ss_edits_take(&f->e, &apart), 0);
+	assert_int_equal(f->e.n, OWN + APART);
+	assert_string_equal(render(f), want);
+	ss_edits_free(&apart);
+	free(text);
+	free(want);
+}
+
 static void test_overlap_is_an_error(void **state)
 {
 	fixture *f = *state;
@@ -289,6 +354,8 @@ int main(void)
 	    T(test_append_comes_after_a_change_at_the_end),
 	    T(test_inserts_at_one_place_keep_order),
 	    T(test_edits_in_any_order),
+	    T(test_take_edits_planned_apart),
+	    T(test_take_long_lists),
 	    T(test_overlap_is_an_error),
 	    T(test_delete_line),
 	    T(test_diff_hunks_and_context),

@@ -347,7 +347,8 @@ static void test_view(void **state)
 				size_t s = find(f, SAMPLE[i].raw);
 				ss_svalue m[N];
 				ss_sview v[N];
-				assert_int_equal(ss_storage_get_many(f->st, s, names, N, m, &f->d), 0);
+				assert_int_equal(ss_storage_get_many(f->st, s, names, N, m, &f->d),
+						 0);
 				assert_int_equal(ss_storage_view_many(f->st, s, names, N, v, &f->d),
 						 0);
 				for (size_t k = 0; k < N; k++) {
@@ -370,7 +371,8 @@ static void test_view(void **state)
 						assert_null(v[k].text);
 					}
 					ss_buf b = SS_BUF_INIT;
-					assert_int_equal(ss_storage_view_where(f->st, &v[k], &b), 0);
+					assert_int_equal(ss_storage_view_where(f->st, &v[k], &b),
+							 0);
 					assert_string_equal(ss_buf_str(&b), m[k].where);
 					ss_buf_reset(&b);
 					assert_int_equal(ss_storage_view_shown(&v[k], &b), 0);
@@ -384,10 +386,11 @@ static void test_view(void **state)
 					while (strcmp(names[k], SAMPLE[i].v[j].name) != 0)
 						k++;
 					assert_true(v[k].present);
-					char *want = ss_asprintf("%s:%zu", f->file[i][j],
-								 f->line[i][j]);
+					char *want =
+					    ss_asprintf("%s:%zu", f->file[i][j], f->line[i][j]);
 					ss_buf b = SS_BUF_INIT;
-					assert_int_equal(ss_storage_view_where(f->st, &v[k], &b), 0);
+					assert_int_equal(ss_storage_view_where(f->st, &v[k], &b),
+							 0);
 					assert_string_equal(ss_buf_str(&b), want);
 					ss_buf_release(&b);
 					free(want);
@@ -397,9 +400,8 @@ static void test_view(void **state)
 	}
 	/* A session number out of range is refused. */
 	ss_sview v;
-	assert_int_equal(ss_storage_view_many(f->st, NSAMPLE + 5, (const char *[]){"x"}, 1, &v,
-					      &f->d),
-			 -1);
+	assert_int_equal(
+	    ss_storage_view_many(f->st, NSAMPLE + 5, (const char *[]){"x"}, 1, &v, &f->d), -1);
 	assert_false(v.present);
 	ss_diag_clear(&f->d);
 }
@@ -578,9 +580,8 @@ static void test_write_after_view(void **state)
 	assert_int_equal(ss_storage_view_asked(f->st, web, &a, v, &f->d), 0);
 	assert_true(v[0].present);
 	int ini = f->be->k == INI;
-	assert_int_equal(ss_storage_set_string(f->st, web, ini ? "hostName" : "HostName", "new host",
-					       &f->d),
-			 0);
+	assert_int_equal(
+	    ss_storage_set_string(f->st, web, ini ? "hostName" : "HostName", "new host", &f->d), 0);
 	assert_int_equal(ss_storage_view_asked(f->st, bad, &a, v, &f->d), 0);
 	assert_int_equal(ss_storage_delete(f->st, bad, "PingIntervalSecs", &f->d), 0);
 	assert_int_equal(write_and_reopen(f), 1 + (f->be->k == PUTTYDIR || f->be->k == KITTYDIR));
@@ -614,6 +615,88 @@ static void test_added_values(void **state)
 		assert_int_equal(got.ival, want[i]);
 		ss_svalue_free(&got);
 	}
+}
+
+/* What test_part plans on session s of the store: a value set (added
+ * where the session lacks it), another replaced, one deleted. */
+static void plan_part(ss_storage *st, size_t s, ss_diag *d)
+{
+	assert_int_equal(ss_storage_set_dword(st, s, "PingType", 1, d), 0);
+	assert_int_equal(ss_storage_set_string(st, s, "HostName", "h", d), 0);
+	assert_int_equal(ss_storage_delete(st, s, "PingIntervalSec", d), 0);
+}
+
+/* The bytes planned for the sessions [0, k) by the storage and [k, n) by
+ * a part of it (k == n: no part), as the engine would write them. */
+static char *planned_in_parts(fixture *f, size_t k)
+{
+	open_store(f, 1);
+	size_t n = ss_storage_count(f->st);
+	ss_storage *part = NULL;
+	if (k < n)
+		assert_int_equal(ss_storage_part(f->st, &part, &f->d), 0);
+	for (size_t s = 0; s < n; s++)
+		plan_part(s < k ? f->st : part, s, &f->d);
+	/* What only the storage does. */
+	size_t made;
+	if (part) {
+		assert_int_equal(ss_storage_create(part, "new", &made, &f->d), -1);
+		assert_int_equal(ss_storage_commit(part, &f->d), -1);
+		ss_diag_clear(&f->d);
+		assert_int_equal(ss_storage_part_join(f->st, part, &f->d), 0);
+	}
+	assert_int_equal(ss_storage_create(f->st, "new", &made, &f->d), 0);
+	assert_int_equal(ss_storage_set_dword(f->st, made, "PingType", 1, &f->d), 0);
+	assert_int_equal(ss_storage_commit(f->st, &f->d), 0);
+	assert_int_equal(ss_changeset_render(&f->cs, &f->d), 0);
+	assert_int_equal(f->cs.n, 1);
+	return strdup(ss_buf_str(&f->cs.v[0].rendered));
+}
+
+/* A part plans sessions on another thread as the storage would have, its
+ * edits after the storage's: the same bytes at every point of the split
+ * (sessions that lack a value or have it, a later section of a session
+ * in the other part, the last one at the end of a file without a final
+ * line break). A backend without parts plans on one thread; a part
+ * writes no session made after the split. */
+static void test_part(void **state)
+{
+	fixture *f = *state;
+	ss_storage *part = NULL;
+	if (f->be->k != INI) {
+		open_store(f, 1);
+		assert_int_equal(ss_storage_part(f->st, &part, &f->d), 1);
+		assert_null(part);
+		return;
+	}
+	open_store(f, 0);
+	assert_int_equal(ss_storage_part(f->st, &part, &f->d), -1);
+	ss_diag_clear(&f->d);
+	tu_write_str(f->path, "[Configuration]\r\nPingType=0\r\n\r\n"
+			      "[Sessions\\a]\r\nHostName=x\r\n\r\n"
+			      "[Sessions\\b]\r\nPingType=2\r\nPingIntervalSec=5\r\n"
+			      "[Sessions\\c]\r\n; nothing\r\n\r\n"
+			      "[Sessions\\d]\r\npingtype=0\r\nHostName=d\r\n"
+			      "[Sessions\\B]\r\nPingIntervalSec=7\r\nHostName=y\r\n"
+			      "[Sessions\\e]\r\nPortNumber=22");
+	open_store(f, 1);
+	size_t n = ss_storage_count(f->st);
+	assert_int_equal(n, 5);
+	char *whole = planned_in_parts(f, n);
+	for (size_t k = 0; k < n; k++) {
+		char *split = planned_in_parts(f, k);
+		assert_string_equal(split, whole);
+		free(split);
+	}
+	/* A session made before the split is not the part's to write. */
+	open_store(f, 1);
+	size_t made;
+	assert_int_equal(ss_storage_create(f->st, "new", &made, &f->d), 0);
+	assert_int_equal(ss_storage_part(f->st, &part, &f->d), 0);
+	assert_int_equal(ss_storage_set_dword(part, made, "PingType", 1, &f->d), -1);
+	ss_diag_clear(&f->d);
+	ss_storage_part_free(part);
+	free(whole);
 }
 
 /* A new session (here with a name that needs escaping) is written at
@@ -881,11 +964,99 @@ static void test_next_reg_import(void **state)
 	ss_svalue_free(&v);
 }
 
+/* The values of session i of a .reg of many: "P"=dword:i, "H"="hi" in
+ * its first block; a later block sets P again (i % 7 == 3), deletes H
+ * (i % 11 == 5), or a [-KEY] forgets both before one more block sets P to
+ * 7 (i % 13 == 6). */
+static void many_sessions(ss_buf *b, size_t count)
+{
+	assert_int_equal(ss_buf_adds(b, "REGEDIT4\n\n"), 0);
+	for (size_t i = 0; i < count; i++)
+		assert_int_equal(ss_buf_addf(b,
+					     "[" HKCU KEY
+					     "\\s%zu]\n\"H\"=\"h%zu\"\n\"X\"=dword:00000001\n"
+					     "\"P\"=dword:%08zx\n\n",
+					     i, i, i),
+				 0);
+	for (size_t i = 0; i < count; i++) {
+		int r = 0;
+		if (i % 7 == 3)
+			r |= ss_buf_addf(b, "[" HKCU KEY "\\s%zu]\n\"P\"=dword:%08zx\n", i,
+					 i + 100000);
+		if (i % 11 == 5)
+			r |= ss_buf_addf(b, "[" HKCU KEY "\\s%zu]\n\"h\"=-\n", i);
+		if (i % 13 == 6)
+			r |= ss_buf_addf(
+			    b, "[-" HKCU KEY "\\s%zu]\n[" HKCU KEY "\\s%zu]\n\"P\"=dword:7\n", i,
+			    i);
+		assert_int_equal(r, 0);
+	}
+}
+
+/* Session i's values asked for in many_sessions' store, as it sets them. */
+static void assert_many_values(fixture *f, size_t i)
+{
+	static const char *const names[] = {"P", "H", "Nothing"};
+	char raw[32];
+	snprintf(raw, sizeof(raw), "s%zu", i);
+	ss_svalue m[3];
+	assert_int_equal(ss_storage_get_many(f->st, find(f, raw), names, 3, m, &f->d), 0);
+	size_t p = i % 13 == 6 ? 7 : i % 7 == 3 ? i + 100000 : i;
+	assert_true(m[0].present && !m[2].present);
+	assert_int_equal(m[0].ival, (long long)p);
+	assert_int_equal(m[1].present, i % 11 != 5 && i % 13 != 6);
+	if (m[1].present) {
+		snprintf(raw, sizeof(raw), "h%zu", i);
+		assert_string_equal(m[1].text, raw);
+	}
+	for (int k = 0; k < 3; k++)
+		ss_svalue_free(&m[k]);
+}
+
+/* A store of more sessions than a second thread is worth (256 after the
+ * second asked) shares them with it: each session gets its own values,
+ * in order, with other names asked between, again after it was taken, and
+ * at the edge (257 and 258 sessions); a store closed halfway frees what
+ * was read and not taken. */
+static void test_get_many_shared(void **state)
+{
+	fixture *f = *state;
+	if (f->be->k != REG4)
+		skip();
+	static const size_t counts[] = {257, 258, 1000};
+	for (size_t c = 0; c < sizeof(counts) / sizeof(counts[0]); c++) {
+		ss_buf b = SS_BUF_INIT;
+		many_sessions(&b, counts[c]);
+		tu_write(f->path, b.data, b.len);
+		ss_buf_release(&b);
+		open_store(f, 0);
+		for (size_t i = 0; i < counts[c]; i++) {
+			assert_many_values(f, i);
+			if (i == 300) {
+				ss_svalue v;
+				assert_int_equal(
+				    ss_storage_get(f->st, find(f, "s301"), "X", &v, &f->d), 1);
+				assert_int_equal(v.ival, 1);
+				ss_svalue_free(&v);
+				assert_many_values(f, 900);
+			}
+		}
+		assert_many_values(f, counts[c] - 1);
+		assert_many_values(f, 2);
+		open_store(f, 0);
+		for (size_t i = 0; i < 3; i++)
+			assert_many_values(f, i);
+		close_store(f);
+	}
+}
+
 #define CONTRACT(be)                                                                               \
 	cmocka_unit_test_prestate_setup_teardown(test_list, setup, teardown, (void *)&be),         \
 	    cmocka_unit_test_prestate_setup_teardown(test_get, setup, teardown, (void *)&be),      \
 	    cmocka_unit_test_prestate_setup_teardown(test_next, setup, teardown, (void *)&be),     \
 	    cmocka_unit_test_prestate_setup_teardown(test_next_reg_import, setup, teardown,        \
+						     (void *)&be),                                 \
+	    cmocka_unit_test_prestate_setup_teardown(test_get_many_shared, setup, teardown,        \
 						     (void *)&be),                                 \
 	    cmocka_unit_test_prestate_setup_teardown(test_view, setup, teardown, (void *)&be),     \
 	    cmocka_unit_test_prestate_setup_teardown(test_reads_shared, setup, teardown,           \
@@ -901,6 +1072,7 @@ static void test_next_reg_import(void **state)
 						     (void *)&be),                                 \
 	    cmocka_unit_test_prestate_setup_teardown(test_added_values, setup, teardown,           \
 						     (void *)&be),                                 \
+	    cmocka_unit_test_prestate_setup_teardown(test_part, setup, teardown, (void *)&be),     \
 	    cmocka_unit_test_prestate_setup_teardown(test_find_many, setup, teardown,              \
 						     (void *)&be),                                 \
 	    cmocka_unit_test_prestate_setup_teardown(test_has_prefix, setup, teardown,             \

@@ -974,11 +974,75 @@ static void test_streamed_sites_in_order(void **state)
 	free(content);
 }
 
+/* One generated site: a section of values picked as test_generated_protocols
+ * picks them, some with the obsolete PingIntervalSec or a blank line. */
+static void generated_site(unsigned *seed, size_t i, ss_buf *out)
+{
+	static const char *const protos[] = {NULL, "0", "2", "5", "6", "x"};
+	static const char *const types[] = {NULL, "0", "1", "2"};
+	static const char *const others[] = {NULL, "PingIntervalSec=5", "FtpPingType=0", ""};
+	const char *proto = pick(seed, protos, 6), *type = pick(seed, types, 4),
+		   *other = pick(seed, others, 4);
+	assert_int_equal(ss_buf_addf(out, "[Sessions\\site%zu]\nHostName=h%zu\n", i, i), 0);
+	if (type)
+		assert_int_equal(ss_buf_addf(out, "PingType=%s\n", type), 0);
+	if (other)
+		assert_int_equal(ss_buf_addf(out, "%s\n", other), 0);
+	if (proto)
+		assert_int_equal(ss_buf_addf(out, "FSProtocol=%s\n", proto), 0);
+}
+
+/* An apply of many sites (planned in two halves at once from 1,024 on)
+ * gives every site what an apply of that site alone gives it: at the
+ * threshold's edges and well past it. */
+static void test_apply_many_sites(void **state)
+{
+	fixture *f = *state;
+	f->p.interval = 60;
+	enum { MOST = 1500 };
+	static const size_t sizes[] = {1023, 1024, MOST};
+	const char *ds = DS "PingType=1\nPingInterval=1\nPingIntervalSecs=0\n";
+	unsigned seed = 20261203;
+	ss_buf in = SS_BUF_INIT, want = SS_BUF_INIT, one = SS_BUF_INIT;
+	size_t in_at[MOST + 1], want_at[MOST + 1];
+	assert_int_equal(ss_buf_adds(&in, ds), 0);
+	assert_int_equal(ss_buf_adds(&want, ds), 0);
+	for (size_t i = 0; i < MOST; i++) {
+		in_at[i] = in.len;
+		want_at[i] = want.len;
+		ss_buf_reset(&one);
+		assert_int_equal(ss_buf_adds(&one, ds), 0);
+		generated_site(&seed, i, &one);
+		assert_int_equal(ss_buf_adds(&in, ss_buf_str(&one) + strlen(ds)), 0);
+		const char *alone = apply(f, ss_buf_str(&one));
+		if (!f->cs.v[0].changed)
+			alone = ss_buf_str(&one);
+		assert_int_equal(strncmp(alone, ds, strlen(ds)), 0);
+		assert_int_equal(ss_buf_adds(&want, alone + strlen(ds)), 0);
+	}
+	in_at[MOST] = in.len;
+	want_at[MOST] = want.len;
+	for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+		size_t n = sizes[k];
+		char *content = ss_strndup(in.data, in_at[n]);
+		char *expect = ss_strndup(want.data, want_at[n]);
+		assert_non_null(content);
+		assert_non_null(expect);
+		assert_string_equal(apply(f, content), expect);
+		free(content);
+		free(expect);
+	}
+	ss_buf_release(&in);
+	ss_buf_release(&want);
+	ss_buf_release(&one);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 	const struct CMUnitTest tests[] = {
 	    T(test_interval_arithmetic),
+	    T(test_apply_many_sites),
 	    T(test_ping_type),
 	    T(test_places_in_reasons),
 	    T(test_names_case_and_duplicates),
