@@ -376,19 +376,6 @@ static int scope_line(ss_buf *out, const ss_scope *sc, file_memo *m)
 	return slow_line(out, sc, m);
 }
 
-/* Hands what is written so far to the report's sink, if there is one and
- * enough has gathered. */
-static int maybe_flush(const ss_report_opts *o, ss_buf *out, ss_diag *d)
-{
-	size_t at = o->flush_at ? o->flush_at : SS_REPORT_FLUSH_BYTES;
-	if (!o->flush || out->len < at)
-		return 0;
-	if (o->flush(o->flush_ctx, out->data, out->len, d) < 0)
-		return -1;
-	ss_buf_reset(out);
-	return 0;
-}
-
 /* The document is written scope by scope, one scope a line, by hand (no
  * jansson tree: tests/fuzz/fuzz_report.c checks every line against
  * jansson's dump of the same object); with a sink (o->flush) it goes out
@@ -418,7 +405,7 @@ int ss_report_json_scope(ss_json_stream *js, const ss_scope *sc, ss_diag *d)
 	js->failed += ss_scope_failed(sc) && !sc->error;
 	js->errors += sc->error != 0;
 	js->na += sc->not_applicable && !sc->error;
-	return maybe_flush(js->o, out, d);
+	return ss_report_flush_if_full(js->o, out, d);
 }
 
 int ss_report_json_end(ss_json_stream *js, ss_diag *d)
