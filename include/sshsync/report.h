@@ -25,9 +25,9 @@ typedef struct ss_report_opts {
 	int failures;	  /* only the scopes that fail (or could not be read) */
 	/* JSON, JUnit and the text table: where the report goes while it is
 	 * written. When set, the report so far is handed to it (and `out`
-	 * emptied) each time it holds `flush_at` bytes (0: SS_REPORT_FLUSH_BYTES); what is left stays in
-	 * `out`. It returns -1 with `d` set when it cannot write. NULL: all
-	 * of it stays in `out`. */
+	 * emptied) each time it holds `flush_at` bytes (0: SS_REPORT_FLUSH_BYTES); what is left
+	 * stays in `out`. It returns -1 with `d` set when it cannot write. NULL: all of it stays in
+	 * `out`. */
 	int (*flush)(void *ctx, const char *data, size_t len, ss_diag *d);
 	void *flush_ctx;
 	size_t flush_at;
@@ -90,8 +90,7 @@ void ss_report_text_free(ss_text_report *tr);
  * document is ss_report_junit's, byte for byte (in pieces to o->flush
  * when set). After a failure (-1) only ss_report_junit_free is called. */
 typedef struct ss_junit_report ss_junit_report;
-int ss_report_junit_begin(ss_junit_report **jr, const ss_report_opts *o, ss_buf *out,
-			  ss_diag *d);
+int ss_report_junit_begin(ss_junit_report **jr, const ss_report_opts *o, ss_buf *out, ss_diag *d);
 int ss_report_junit_scope(ss_junit_report *jr, const ss_scope *sc, ss_diag *d);
 int ss_report_junit_end(ss_junit_report *jr, ss_diag *d); /* frees jr too */
 void ss_report_junit_free(ss_junit_report *jr);

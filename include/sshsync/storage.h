@@ -188,8 +188,8 @@ typedef struct ss_sview {
 	size_t name_len_;
 	const char *data_; /* the data as the store writes it */
 	size_t data_len_;
-	int quoted_;  /* the name is shown in quotes */
-	size_t line_; /* 0-based line of the storage's text */
+	int quoted_;		/* the name is shown in quotes */
+	size_t line_;		/* 0-based line of the storage's text */
 	const ss_svalue *full_; /* a backend without views: the owned value read */
 } ss_sview;
 

@@ -263,12 +263,12 @@ int ss_report_junit_begin(ss_junit_report **out_jr, const ss_report_opts *o, ss_
 /* The testcase's record: its texts in the suite's arena. */
 static int gather_case(ss_junit_report *jr, const ss_scope *sc, junit_case *c)
 {
-	c->kind = ss_scope_failed(sc) ? (sc->error ? CASE_ERROR : CASE_FAILURE)
+	c->kind = ss_scope_failed(sc)  ? (sc->error ? CASE_ERROR : CASE_FAILURE)
 		  : sc->not_applicable ? CASE_SKIPPED
 				       : CASE_PASS;
 	const char *message = c->kind == CASE_SKIPPED && !sc->reasons.n ? "not applicable"
-			      : c->kind != CASE_PASS			 ? sc->reasons.v[0]
-									 : NULL;
+			      : c->kind != CASE_PASS			? sc->reasons.v[0]
+									: NULL;
 	char *body = c->kind == CASE_FAILURE || c->kind == CASE_ERROR ? failure_text(sc) : NULL;
 	int r = (c->kind == CASE_FAILURE || c->kind == CASE_ERROR) && !body;
 	c->name = r ? NULL : ss_arena_strndup(&jr->texts, sc->name, strlen(sc->name));

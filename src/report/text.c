@@ -444,8 +444,7 @@ struct ss_text_report {
 	size_t n, failed, errors, na;
 };
 
-int ss_report_text_begin(ss_text_report **out_tr, const ss_report_opts *o, ss_buf *out,
-			 ss_diag *d)
+int ss_report_text_begin(ss_text_report **out_tr, const ss_report_opts *o, ss_buf *out, ss_diag *d)
 {
 	ss_text_report *tr = calloc(1, sizeof(*tr));
 	if (!tr)

@@ -788,8 +788,8 @@ int ss_storage_ask(ss_storage_asked *a, const char *const *names, size_t n)
 }
 
 /* Views through get_many: owned values, kept until the next call. */
-static int view_owned(ss_storage *st, size_t s, const char *const *names, size_t n,
-		      ss_sview *out, ss_diag *d)
+static int view_owned(ss_storage *st, size_t s, const char *const *names, size_t n, ss_sview *out,
+		      ss_diag *d)
 {
 	ss_svalue *kept = calloc(n ? n : 1, sizeof(*kept));
 	if (!kept)

@@ -9,9 +9,9 @@
  * lexer reads every byte of a 10,000-host config; comparing each byte with
  * six characters cost a fifth of an audit). */
 enum {
-	BYTE_WS = 1,	   /* misc.h WHITESPACE: what strdelim skips */
+	BYTE_WS = 1,	    /* misc.h WHITESPACE: what strdelim skips */
 	BYTE_DELIM_END = 2, /* ends a strdelim token: whitespace, '"', '=' */
-	BYTE_ARG_END = 4,  /* ends a plain argv_split token: ' ', '\t', quotes, '\\' */
+	BYTE_ARG_END = 4,   /* ends a plain argv_split token: ' ', '\t', quotes, '\\' */
 };
 
 static const unsigned char byte_class[256] = {

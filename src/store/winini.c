@@ -42,8 +42,7 @@ static uint64_t fold_word(uint64_t h, uint64_t w)
 	 * constant sets its high bit from 'A' on and from past 'Z' on, with
 	 * no carry into the next byte. */
 	uint64_t low = w & ~high;
-	uint64_t upper =
-	    (low + ones * (0x80 - 'A')) & ~(low + ones * (0x80 - 'Z' - 1)) & ~w & high;
+	uint64_t upper = (low + ones * (0x80 - 'A')) & ~(low + ones * (0x80 - 'Z' - 1)) & ~w & high;
 	return (h ^ (w | upper >> 2)) * 1099511628211ULL;
 }
 

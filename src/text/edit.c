@@ -94,8 +94,8 @@ static int add_edit_at(ss_edits *e, size_t start, size_t end, const char *s, siz
 	char *copy = same_text(e, s ? s : "", len);
 	if (!copy && !(copy = keep_text(e, s ? s : "", len)))
 		return -1;
-	e->v[e->n] = (ss_edit){(uint32_t)start, (uint32_t)end, copy, (uint32_t)len, (uint32_t)e->n,
-			       (uint32_t)order};
+	e->v[e->n] = (ss_edit){(uint32_t)start, (uint32_t)end,	copy,
+			       (uint32_t)len,	(uint32_t)e->n, (uint32_t)order};
 	e->n++;
 	return 0;
 }

@@ -198,9 +198,8 @@ static void test_take_long_lists(void **state)
 	}
 	for (size_t i = 0; i < APART; i++) {
 		char c = (char)('c' + i % 20);
-		assert_int_equal(ss_edits_replace(&apart, 2 * OWN + 2 * i + 1, 2 * OWN + 2 * i + 2,
-						  &c, 1),
-				 0);
+		assert_int_equal(
+		    ss_edits_replace(&apart, 2 * OWN + 2 * i + 1, 2 * OWN + 2 * i + 2, &c, 1), 0);
 		want[2 * OWN + 2 * i + 1] = c;
 	}
 	assert_int_equal(ss_edits_take(&f->e, &apart), 0);

@@ -461,15 +461,15 @@ static char *jansson_line(const ss_scope *sc)
 	json_object_set_new(o, "file", json_string(sc->file));
 	json_object_set_new(o, "scope", json_string(sc->name));
 	json_object_set_new(o, "witness", sc->witness ? json_string(sc->witness) : json_null());
-	json_object_set_new(o, "interval", sc->interval == SS_UNSET ? json_null()
-								    : num(sc->interval));
-	json_object_set_new(o, "period", sc->interval == SS_UNSET ? json_null()
-								  : num(ss_scope_period(sc)));
-	json_object_set_new(o, "count_max", sc->count_max == SS_UNSET ? json_null()
-								      : num(sc->count_max));
-	json_object_set_new(o, "tcp_keepalive", sc->tcp_keepalive == SS_UNSET
-						    ? json_null()
-						    : json_boolean(sc->tcp_keepalive));
+	json_object_set_new(o, "interval",
+			    sc->interval == SS_UNSET ? json_null() : num(sc->interval));
+	json_object_set_new(o, "period",
+			    sc->interval == SS_UNSET ? json_null() : num(ss_scope_period(sc)));
+	json_object_set_new(o, "count_max",
+			    sc->count_max == SS_UNSET ? json_null() : num(sc->count_max));
+	json_object_set_new(o, "tcp_keepalive",
+			    sc->tcp_keepalive == SS_UNSET ? json_null()
+							  : json_boolean(sc->tcp_keepalive));
 	json_object_set_new(o, "set_at", sc->set_at ? json_string(sc->set_at) : json_null());
 	json_object_set_new(o, "status", json_string(ss_scope_status(sc)));
 	for (size_t i = 0; i < sc->reasons.n; i++)
@@ -501,8 +501,9 @@ static void test_json_lines_are_janssons(void **state)
 			if (at < len)
 				s[at] = bad[(len + at) % (sizeof(bad) - 1)];
 			size_t kind = (len + at) % 5;
-			ss_scope *sc = ss_scopes_add(&f->s, kind ? "winscp" : s,
-						     at % 3 ? "w.ini" : s, kind == 1 ? s : "site 1");
+			ss_scope *sc =
+			    ss_scopes_add(&f->s, kind ? "winscp" : s, at % 3 ? "w.ini" : s,
+					  kind == 1 ? s : "site 1");
 			assert_non_null(sc);
 			sc->interval = at % 4 ? (long long)at * 7 - 10 : SS_UNSET;
 			sc->count_max = at % 2 ? 3 : SS_UNSET;
@@ -510,7 +511,8 @@ static void test_json_lines_are_janssons(void **state)
 			if (at % 2)
 				assert_int_equal(ss_scope_set_witness(sc, kind == 2 ? s : "h"), 0);
 			if (at % 5)
-				assert_int_equal(ss_scope_set_at(sc, kind == 3 ? s : "w.ini:12"), 0);
+				assert_int_equal(ss_scope_set_at(sc, kind == 3 ? s : "w.ini:12"),
+						 0);
 			for (size_t r = 0; r < (len + at) % 6; r++)
 				assert_int_equal(ss_scope_reason(sc, "%s", r == 2 ? s : "off"), 0);
 			sc->not_applicable = len % 7 == 0;
@@ -574,8 +576,9 @@ static void test_text_streamed_is_the_whole(void **state)
 	fixture *f = *state;
 	ss_scope *sc = ss_scopes_add(&f->s, "ssh", EVIL_FILE, "again");
 	sc->interval = 30;
-	sc = ss_scopes_add_error(&f->s, "ssh", "x.conf",
-				 "x.conf:3:1: a very long diagnostic that must not widen WHY at all");
+	sc = ss_scopes_add_error(
+	    &f->s, "ssh", "x.conf",
+	    "x.conf:3:1: a very long diagnostic that must not widen WHY at all");
 	for (int failures = 0; failures <= 1; failures++) {
 		for (size_t width = 0; width <= 120; width += 40) {
 			f->o.failures = failures;
@@ -625,7 +628,8 @@ static void test_junit_streamed_is_the_whole(void **state)
 	/* Enough for libxml2 to hand its output on while the suite is
 	 * written (it does so in pieces of about 4 KB). */
 	for (int i = 0; i < 300; i++) {
-		ss_scope *sc = ss_scopes_add(&f->s, "ssh", EVIL_FILE, i % 150 ? "again" : "off again");
+		ss_scope *sc =
+		    ss_scopes_add(&f->s, "ssh", EVIL_FILE, i % 150 ? "again" : "off again");
 		sc->interval = i % 150 ? 30 : 0;
 		if (i % 150 == 0)
 			ss_scope_reason(sc, "%s", EVIL_WHY);

@@ -496,7 +496,8 @@ static void test_index_against_model(void **state)
 	static msection m[256];
 	for (size_t c = 0; c < cases; c++) {
 		char text[1024];
-		size_t len = load_generated(f, &seed, pieces, sizeof(pieces) / sizeof(pieces[0]), text);
+		size_t len =
+		    load_generated(f, &seed, pieces, sizeof(pieces) / sizeof(pieces[0]), text);
 		size_t n = model(text, len, m, 256);
 		int same = f->ini.nsections == n;
 		for (size_t i = 0; same && i < n; i++) {
@@ -542,9 +543,21 @@ static int same_index(const ss_winini *x, const ss_winini *y)
 static void test_parse_in_halves(void **state)
 {
 	fixture *f = *state;
-	static const char *const pieces[] = {"[Sessions\\a]", "[sessions\\A]", "[x]", " [ y ] ",
-					     "k=v", "a = 1 ", ";c", " ", "\r\n", "\n", "\n",
-					     "\r", "\xEF\xBB\xBF", "[", "]"};
+	static const char *const pieces[] = {"[Sessions\\a]",
+					     "[sessions\\A]",
+					     "[x]",
+					     " [ y ] ",
+					     "k=v",
+					     "a = 1 ",
+					     ";c",
+					     " ",
+					     "\r\n",
+					     "\n",
+					     "\n",
+					     "\r",
+					     "\xEF\xBB\xBF",
+					     "[",
+					     "]"};
 	unsigned seed = 7;
 	size_t cuts = 0, agree = 0;
 	for (size_t c = 0; c < 300; c++) {
@@ -696,9 +709,9 @@ static void test_duplicate_sections_in_any_case(void **state)
 				other[at] = (char)(other[at] - 'a' + 'A');
 			else
 				other[at] = 'Q'; /* another section */
-			assert_int_equal(ss_buf_addf(&b, "[%.*s]\n[%.*s]\n", (int)len, name,
-						     (int)len, other),
-					 0);
+			assert_int_equal(
+			    ss_buf_addf(&b, "[%.*s]\n[%.*s]\n", (int)len, name, (int)len, other),
+			    0);
 		}
 	}
 	load_bytes(f, b.data, b.len);
@@ -711,9 +724,9 @@ static void test_duplicate_sections_in_any_case(void **state)
 		size_t first = f->ini.sections[i + 1].first_of;
 		/* an earlier section of the same name may come first */
 		if (same)
-			assert_true(first <= i && ss_key_eq(ss_winini_section_name(&f->ini, first),
-							    f->ini.sections[first].name_len, a,
-							    len));
+			assert_true(first <= i &&
+				    ss_key_eq(ss_winini_section_name(&f->ini, first),
+					      f->ini.sections[first].name_len, a, len));
 		else
 			assert_true(first == i + 1 || first < i);
 	}

@@ -193,8 +193,8 @@ static void test_places_in_reasons(void **state)
 	assert_true(has_reason(b, want, NULL));
 	free(want);
 	assert_int_equal(b->reasons.n, 3); /* and keepalives are off */
-	want = ss_asprintf("FSProtocol=6 at %s:11: WinSCP has no keepalive for WebDAV sites",
-			   f->path);
+	want =
+	    ss_asprintf("FSProtocol=6 at %s:11: WinSCP has no keepalive for WebDAV sites", f->path);
 	assert_true(has_reason(scope(f, "c"), want, NULL));
 	free(want);
 }
@@ -922,8 +922,9 @@ static char *many_sites(size_t n)
 {
 	ss_buf b = SS_BUF_INIT;
 	for (size_t i = 0; i < n; i++) {
-		assert_int_equal(ss_buf_addf(&b, "[Sessions\\Team%%20%zu/host%%20%zu]\r\n"
-						 "HostName=h%zu\r\nPingType=%zu\r\n",
+		assert_int_equal(ss_buf_addf(&b,
+					     "[Sessions\\Team%%20%zu/host%%20%zu]\r\n"
+					     "HostName=h%zu\r\nPingType=%zu\r\n",
 					     i / 100, i, i, i % 3),
 				 0);
 		if (i % 4)
