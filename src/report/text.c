@@ -8,6 +8,7 @@
  * A column is a line of `columns` and a cell in row_cells: the layout,
  * the squeezing and the wrapping need nothing else. */
 #include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,13 +40,26 @@ enum {
 	WHY_LINES = 2 /* lines of explanation without --verbose */
 };
 
-/* Characters on screen (UTF-8 continuation bytes take no column). */
+/* Characters on screen in s[0..n): UTF-8 continuation bytes take no
+ * column. Eight bytes at a time: most text is ASCII. */
+static size_t width_of(const char *s, size_t n)
+{
+	size_t w = n, i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t x;
+		memcpy(&x, s + i, 8);
+		/* 10xxxxxx: bit 7 set, bit 6 (shifted into bit 7) clear. */
+		for (uint64_t cont = x & ~(x << 1) & 0x8080808080808080ULL; cont; cont &= cont - 1)
+			w--;
+	}
+	for (; i < n; i++)
+		w -= ((unsigned char)s[i] & 0xC0) == 0x80;
+	return w;
+}
+
 static size_t display_width(const char *s)
 {
-	size_t w = 0;
-	for (; *s; s++)
-		w += ((unsigned char)*s & 0xC0) != 0x80;
-	return w;
+	return width_of(s, strlen(s));
 }
 
 /* The next character of a UTF-8 string. */
@@ -309,10 +323,7 @@ static int wrap(const char *text, size_t width, int words, size_t max, cell_line
 
 static size_t line_width(const cell_line *t)
 {
-	size_t w = t->dots ? 3 : 0;
-	for (size_t i = 0; i < t->len; i++)
-		w += ((unsigned char)t->p[i] & 0xC0) != 0x80;
-	return w;
+	return width_of(t->p, t->len) + (t->dots ? 3 : 0);
 }
 
 static int line_is(const cell_line *t, const char *s)
@@ -531,8 +542,8 @@ static const char *keep_cells(ss_text_report *tr, int error)
 	memcpy(kept, tr->row.data, tr->row.len);
 	const char *p = kept;
 	for (int c = 0; c < NCOLS; c++) {
-		size_t w = display_width(p);
-		p += strlen(p) + 1;
+		size_t len = strlen(p), w = width_of(p, len);
+		p += len + 1;
 		if (c == C_WHY && error)
 			continue;
 		if (w > tr->width[c])
