@@ -473,16 +473,62 @@ static int same_scope(const ss_scope *a, const ss_scope *b)
 	       strcmp(a->name, b->name) == 0;
 }
 
-/* The scope after apply that is `before` (usually at the same index). */
-static const ss_scope *after_of(const ss_apply_report *r, size_t i)
+/* The scopes after apply by place (kind, file, name), the first of each:
+ * a scope that is not at its index before is looked up here. Apply can
+ * move every scope by one (Default Settings, planned first, stored at the
+ * end of a WinSCP.ini), which a search for each would make quadratic. */
+typedef struct after_index {
+	size_t *slot; /* index + 1 into r->after; 0: empty */
+	size_t mask;
+} after_index;
+
+static size_t place_hash(const ss_scope *sc)
+{
+	uint64_t h = ss_hash_key(sc->name, strlen(sc->name));
+	h ^= ss_hash_mix(ss_hash_key(sc->file, strlen(sc->file)) + h);
+	return (size_t)ss_hash_mix(ss_hash_key(sc->kind, strlen(sc->kind)) ^ h);
+}
+
+/* The slot of `sc`'s place: the after scope there, or the empty slot. */
+static size_t place_slot(const after_index *x, const ss_scopes *a, const ss_scope *sc)
+{
+	size_t i = place_hash(sc) & x->mask;
+	while (x->slot[i] && !same_scope(&a->v[x->slot[i] - 1], sc))
+		i = (i + 1) & x->mask;
+	return i;
+}
+
+static int index_after(after_index *x, const ss_scopes *a)
+{
+	size_t cap = 16;
+	while (cap < 2 * a->n)
+		cap *= 2;
+	if (!(x->slot = calloc(cap, sizeof(*x->slot))))
+		return -1;
+	x->mask = cap - 1;
+	for (size_t j = 0; j < a->n; j++) {
+		size_t i = place_slot(x, a, &a->v[j]);
+		if (!x->slot[i]) /* the first of a place wins */
+			x->slot[i] = j + 1;
+	}
+	return 0;
+}
+
+/* The scope after apply that is `before` (usually at the same index), or
+ * NULL; -1 when memory runs out. */
+static int after_of(const ss_apply_report *r, size_t i, after_index *x, const ss_scope **out)
 {
 	const ss_scopes *a = r->after;
-	if (i < a->n && same_scope(&a->v[i], &r->before->v[i]))
-		return &a->v[i];
-	for (size_t j = 0; j < a->n; j++)
-		if (same_scope(&a->v[j], &r->before->v[i]))
-			return &a->v[j];
-	return NULL;
+	*out = NULL;
+	if (i < a->n && same_scope(&a->v[i], &r->before->v[i])) {
+		*out = &a->v[i];
+		return 0;
+	}
+	if (!x->slot && index_after(x, a) < 0)
+		return -1;
+	size_t k = x->slot[place_slot(x, a, &r->before->v[i])];
+	*out = k ? &a->v[k - 1] : NULL;
+	return 0;
 }
 
 static json_t *interval_json(const ss_scope *sc)
@@ -490,12 +536,14 @@ static json_t *interval_json(const ss_scope *sc)
 	return !sc || sc->error ? json_null() : optional_int(sc->interval);
 }
 
-static json_t *apply_scope_json(const ss_apply_report *r, size_t i, int *changed)
+static json_t *apply_scope_json(const ss_apply_report *r, size_t i, after_index *x, int *changed)
 {
-	const ss_scope *b = &r->before->v[i];
+	const ss_scope *b = &r->before->v[i], *a;
 	json_t *after;
+	if (r->after && after_of(r, i, x, &a) < 0)
+		return NULL;
 	if (r->after)
-		after = interval_json(after_of(r, i));
+		after = interval_json(a);
 	else /* planned: every scope gets the interval */
 		after =
 		    b->error || b->interval == SS_UNKNOWN ? json_null() : json_integer(r->interval);
@@ -518,13 +566,15 @@ static json_t *apply_scope_json(const ss_apply_report *r, size_t i, int *changed
 /* The scopes one a line (a site list can be long), then the rest. */
 static int apply_scopes(const ss_apply_report *r, ss_buf *out, size_t *changed)
 {
+	after_index x = {NULL, 0};
 	int bad = ss_buf_adds(out, ",\n  \"scopes\": [") < 0;
 	for (size_t i = 0; i < r->before->n && !bad; i++) {
 		int c = 0;
 		bad = ss_buf_adds(out, i ? ",\n    " : "\n    ") < 0 ||
-		      add_json(out, apply_scope_json(r, i, &c), 0) < 0;
+		      add_json(out, apply_scope_json(r, i, &x, &c), 0) < 0;
 		*changed += (size_t)c;
 	}
+	free(x.slot);
 	return bad || ss_buf_adds(out, r->before->n ? "\n  ]" : "]") < 0 ? -1 : 0;
 }
 

@@ -319,6 +319,58 @@ static void test_printable_is_strict_utf8(void **state)
 			    "a\\xED\\xB9\\xA2b\\xC0\\xAFc\\xF4\\x90\\x80\\x80d\xC3\xA9");
 }
 
+static void add_interval(ss_scopes *s, const char *name, long long interval)
+{
+	ss_scope *sc = ss_scopes_add(s, "winscp", "w.ini", name);
+	assert_non_null(sc);
+	sc->interval = interval;
+}
+
+/* apply's JSON pairs each scope before with the first scope after it at
+ * its place (kind, file, name): at the same index, or anywhere when apply
+ * moved them (Default Settings, planned first, stored last); a scope gone
+ * after is null. */
+static void test_apply_json_pairs_scopes_by_place(void **state)
+{
+	fixture *f = *state;
+	ss_scopes before = SS_SCOPES_INIT, after = SS_SCOPES_INIT;
+	add_interval(&before, "Default Settings", 0);
+	add_interval(&before, "a", 30);
+	add_interval(&before, "b", 20);
+	add_interval(&before, "gone", 10);
+	add_interval(&before, "x", 5);
+	add_interval(&after, "x", 1);
+	add_interval(&after, "a", 60);
+	add_interval(&after, "b", 61);
+	add_interval(&after, "x", 97); /* the first of a place counts */
+	add_interval(&after, "Default Settings", 62);
+	ss_strlist none = SS_STRLIST_INIT;
+	ss_apply_report r = {"apply", 1,     60,    &none, &none,   &none, &none,
+			     &none,   &none, &none, NULL,  &before, &after};
+	assert_int_equal(ss_report_apply_json(&r, &f->out, &f->d), 0);
+	json_error_t err;
+	json_t *j = json_loads(ss_buf_str(&f->out), 0, &err);
+	assert_non_null(j);
+	json_t *scopes = json_object_get(j, "scopes");
+	assert_int_equal(json_array_size(scopes), 5);
+	const char *names[] = {"Default Settings", "a", "b", "gone", "x"};
+	long long befores[] = {0, 30, 20, 10, 5}, afters[] = {62, 60, 61, -1, 1};
+	for (size_t i = 0; i < 5; i++) {
+		json_t *o = json_array_get(scopes, i);
+		assert_string_equal(json_string_value(json_object_get(o, "scope")), names[i]);
+		assert_int_equal(json_integer_value(json_object_get(o, "before")), befores[i]);
+		json_t *a = json_object_get(o, "after");
+		if (afters[i] < 0)
+			assert_true(json_is_null(a));
+		else
+			assert_int_equal(json_integer_value(a), afters[i]);
+		assert_true(json_is_true(json_object_get(o, "changed")));
+	}
+	json_decref(j);
+	ss_scopes_free(&before);
+	ss_scopes_free(&after);
+}
+
 static void test_json_reads_back(void **state)
 {
 	fixture *f = *state;
@@ -708,6 +760,7 @@ int main(void)
 	    T(test_text_streamed_is_the_whole),
 	    T(test_printable_is_strict_utf8),
 	    T(test_json_reads_back),
+	    T(test_apply_json_pairs_scopes_by_place),
 	    T(test_junit_reads_back),
 	    T(test_junit_streamed_is_the_whole),
 	    T(test_names_that_are_not_utf8_or_not_printable),
