@@ -233,6 +233,38 @@ static void test_text_fits_the_width(void **state)
 	}
 }
 
+/* "FILE:N" of the row's own file is said "line N" in the explanation, in
+ * its gist too; a FILE whose ':' ends the gist, or with no number after
+ * it, stays as it is. The cut with "..." keeps to the width. */
+static void test_text_reason_lines(void **state)
+{
+	fixture *f = *state;
+	ss_scopes_free(&f->s);
+	ss_scope *sc = ss_scopes_add(&f->s, "winscp", "w.ini", "s");
+	sc->interval = 0;
+	ss_scope_reason(sc, "w.ini:3 sets it: then w.ini:9 and w.ini:x");
+	ss_scope_reason(sc, "see w.ini: w.ini:4");
+	assert_int_equal(ss_report_text(&f->s, &f->o, &f->out, &f->d), 0);
+	assert_non_null(strstr(ss_buf_str(&f->out), "line 3 sets it; see w.ini\n"));
+	f->o.verbose = 1;
+	ss_buf_release(&f->out);
+	assert_int_equal(ss_report_text(&f->s, &f->o, &f->out, &f->d), 0);
+	assert_non_null(strstr(ss_buf_str(&f->out),
+			       "line 3 sets it: then line 9 and w.ini:x; see w.ini: line 4\n"));
+	/* Two lines at most at 40 columns, under the row (36 columns): the
+	 * second ends in "..." within them. */
+	f->o.verbose = 0;
+	f->o.width = 40;
+	ss_scope_reason(sc, "%s",
+			"a b c d e f g h i j k l m n o p q r s t u v w x y z a b c d e f "
+			"g h i j k l m n o p q r s t u v w x y z a b c d e f g h i");
+	ss_buf_release(&f->out);
+	assert_int_equal(ss_report_text(&f->s, &f->o, &f->out, &f->d), 0);
+	const char *t = ss_buf_str(&f->out);
+	assert_non_null(strstr(t, "\n    line 3 sets it; see w.ini; a b c d e\n"
+				  "    f g h i j k l m n o p q r s t u v...\n1 scope"));
+}
+
 /* --quiet: the summary only; --failures: the failing rows only. */
 static void test_text_quiet_and_failures(void **state)
 {
@@ -739,6 +771,7 @@ int main(void)
 	    T(test_text_short_paths),
 	    T(test_text_fits_the_width),
 	    T(test_text_quiet_and_failures),
+	    T(test_text_reason_lines),
 	    T(test_text_streamed_is_the_whole),
 	    T(test_printable_is_strict_utf8),
 	    T(test_json_reads_back),
