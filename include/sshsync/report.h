@@ -87,7 +87,7 @@ int ss_report_text_end(ss_text_report *tr, ss_diag *d); /* frees tr too */
 void ss_report_text_free(ss_text_report *tr);
 
 /* The JUnit document one scope at a time: a suite (one file's scopes in a
- * row) is kept as its testcases' texts and written when it ends; the
+ * row) is kept as compact records of its testcases and written when it ends; the
  * document is ss_report_junit's, byte for byte (in pieces to o->flush
  * when set). After a failure (-1) only ss_report_junit_free is called. */
 typedef struct ss_junit_report ss_junit_report;
@@ -95,6 +95,9 @@ int ss_report_junit_begin(ss_junit_report **jr, const ss_report_opts *o, ss_buf 
 int ss_report_junit_scope(ss_junit_report *jr, const ss_scope *sc, ss_diag *d);
 int ss_report_junit_end(ss_junit_report *jr, ss_diag *d); /* frees jr too */
 void ss_report_junit_free(ss_junit_report *jr);
+/* `s` made printable (ss_report_add_printable) and escaped as the JUnit
+ * report writes attribute values and text. -1 when memory runs out. */
+int ss_report_xml_text(ss_buf *out, const char *s);
 
 /* What apply did (or would do), for --format json. */
 typedef struct ss_apply_report {

@@ -5,6 +5,7 @@
 #include <jansson.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
+#include <libxml/xmlwriter.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -842,6 +843,72 @@ static void test_junit_streamed_is_the_whole(void **state)
 	ss_buf_release(&p.all);
 }
 
+/* The JUnit report escapes by hand what libxml2's writer escaped before
+ * (each text made printable first): on hostile texts, an attribute value
+ * and an element's text are the bytes the writer makes of them, and
+ * libxml2's parser reads back the printable text. */
+static void test_junit_escapes_as_libxml2(void **state)
+{
+	(void)state;
+	static const char *const texts[] = {"",
+					    "plain text",
+					    "\x01\x1f\x7f ctl",
+					    "tab\tcr\rlf\n",
+					    "]]> <![CDATA[",
+					    "\"q\" 'a' <&> &amp;",
+					    "bad\xFF\xC3(end\xC3",
+					    "caf\xC3\xA9 \xE2\x82\xAC",
+					    "\xF0\x9F\x98\x80",
+					    "nel\xC2\x85 rlo\xE2\x80\xAE",
+					    "sur\xED\xA0\x80",
+					    "non\xEF\xBF\xBE\xEF\xBF\xBD",
+					    "&#10;&lt;",
+					    "\\x41 <a href=\"x\">"};
+	for (size_t i = 0; i < sizeof(texts) / sizeof(*texts); i++) {
+		ss_buf printable = SS_BUF_INIT, got = SS_BUF_INIT;
+		assert_int_equal(ss_report_add_printable(&printable, texts[i]), 0);
+		const char *pt = ss_buf_str(&printable);
+		xmlBufferPtr want = xmlBufferCreate();
+		xmlTextWriterPtr w = xmlNewTextWriterMemory(want, 0);
+		assert_non_null(w);
+		assert_true(xmlTextWriterStartDocument(w, NULL, "UTF-8", NULL) >= 0);
+		assert_true(xmlTextWriterStartElement(w, BAD_CAST "a") >= 0);
+		assert_true(xmlTextWriterWriteAttribute(w, BAD_CAST "v", BAD_CAST pt) >= 0);
+		assert_true(xmlTextWriterWriteString(w, BAD_CAST pt) >= 0);
+		assert_true(xmlTextWriterEndDocument(w) >= 0);
+		xmlFreeTextWriter(w);
+		assert_int_equal(
+		    ss_buf_adds(&got, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<a v=\""), 0);
+		assert_int_equal(ss_report_xml_text(&got, texts[i]), 0);
+		assert_int_equal(ss_buf_adds(&got, "\">"), 0);
+		assert_int_equal(ss_report_xml_text(&got, texts[i]), 0);
+		assert_int_equal(ss_buf_adds(&got, "</a>\n"), 0);
+		assert_string_equal(ss_buf_str(&got), (const char *)xmlBufferContent(want));
+		xmlDocPtr doc = xmlReadMemory(got.data, (int)got.len, NULL, NULL, XML_PARSE_NONET);
+		assert_non_null(doc);
+		xmlChar *v = xmlGetProp(xmlDocGetRootElement(doc), BAD_CAST "v");
+		xmlChar *t = xmlNodeGetContent(xmlDocGetRootElement(doc));
+		assert_string_equal((const char *)v, pt);
+		assert_string_equal((const char *)t, pt);
+		xmlFree(v);
+		xmlFree(t);
+		xmlFreeDoc(doc);
+		xmlBufferFree(want);
+		ss_buf_release(&printable);
+		ss_buf_release(&got);
+	}
+}
+
+/* No scope: the root element alone, closed as the writer closed it. */
+static void test_junit_of_nothing(void **state)
+{
+	fixture *f = *state;
+	ss_scopes none = SS_SCOPES_INIT;
+	assert_int_equal(ss_report_junit(&none, &f->o, &f->out, &f->d), 0);
+	assert_string_equal(ss_buf_str(&f->out),
+			    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites/>\n");
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -861,6 +928,8 @@ int main(void)
 	    T(test_apply_json_diff_streamed),
 	    T(test_junit_reads_back),
 	    T(test_junit_streamed_is_the_whole),
+	    T(test_junit_escapes_as_libxml2),
+	    T(test_junit_of_nothing),
 	    T(test_names_that_are_not_utf8_or_not_printable),
 	    T(test_error_scope_has_no_set_at),
 	    T(test_json_lines_are_janssons),
