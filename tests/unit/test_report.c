@@ -320,6 +320,23 @@ static void test_printable_is_strict_utf8(void **state)
 			    "a\\xED\\xB9\\xA2b\\xC0\\xAFc\\xF4\\x90\\x80\\x80d\xC3\xA9");
 }
 
+/* An apply report of interval 60 with no file changed, no notes. */
+static ss_apply_report apply_report(const char *mode, const ss_strlist *none,
+				    const ss_briefs *before)
+{
+	ss_apply_report r = {.mode = mode,
+			     .interval = 60,
+			     .changed = none,
+			     .backups = none,
+			     .kinds = none,
+			     .unchanged = none,
+			     .notes = none,
+			     .warnings = none,
+			     .take_effect = none,
+			     .before = before};
+	return r;
+}
+
 static void add_interval(ss_briefs *b, const char *name, long long interval)
 {
 	ss_scopes s = SS_SCOPES_INIT;
@@ -349,18 +366,9 @@ static void test_apply_json_pairs_scopes_by_place(void **state)
 	add_interval(&after, "x", 97); /* the first of a place counts */
 	add_interval(&after, "Default Settings", 62);
 	ss_strlist none = SS_STRLIST_INIT;
-	ss_apply_report r = {.mode = "apply",
-			     .written = 1,
-			     .interval = 60,
-			     .changed = &none,
-			     .backups = &none,
-			     .kinds = &none,
-			     .unchanged = &none,
-			     .notes = &none,
-			     .warnings = &none,
-			     .take_effect = &none,
-			     .before = &before,
-			     .after = &after};
+	ss_apply_report r = apply_report("apply", &none, &before);
+	r.written = 1;
+	r.after = &after;
 	assert_int_equal(ss_report_apply_json(&r, &f->out, &f->d), 0);
 	json_error_t err;
 	json_t *j = json_loads(ss_buf_str(&f->out), 0, &err);
@@ -433,19 +441,10 @@ static void test_apply_json_diff_streamed(void **state)
 		ss_briefs none_b = SS_BRIEFS_INIT;
 		ss_strlist none = SS_STRLIST_INIT;
 		ss_sink flush = {keep_out, &got};
-		ss_apply_report r = {.mode = "dry-run",
-				     .interval = 60,
-				     .changed = &none,
-				     .backups = &none,
-				     .kinds = &none,
-				     .unchanged = &none,
-				     .notes = &none,
-				     .warnings = &none,
-				     .take_effect = &none,
-				     .before = &none_b,
-				     .diff = make_pieces,
-				     .diff_ctx = &p,
-				     .flush = &flush};
+		ss_apply_report r = apply_report("dry-run", &none, &none_b);
+		r.diff = make_pieces;
+		r.diff_ctx = &p;
+		r.flush = &flush;
 		ss_buf_release(&f->out);
 		assert_int_equal(ss_report_apply_json(&r, &f->out, &f->d), 0);
 		assert_int_equal(ss_buf_add(&got, f->out.data, f->out.len), 0);
