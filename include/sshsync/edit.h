@@ -118,5 +118,13 @@ int ss_edits_change_anything(const ss_text *t, const ss_edits *e);
 /* Appends a unified diff (3 lines of context) from `a/label` to `b/label`;
  * appends nothing when there are no edits. */
 int ss_edits_diff(const ss_text *t, const ss_edits *e, const char *label, ss_buf *out, ss_diag *d);
+/* The same, handing what `out` holds to `flush` (when not NULL) whenever it
+ * reaches SS_CHUNK_SIZE after a hunk: whole lines go out, and the diff of a
+ * large file is never held whole. What is left in `out` is the caller's. */
+int ss_edits_diff_to(const ss_text *t, const ss_edits *e, const char *label, ss_buf *out,
+		     const ss_sink *flush, ss_diag *d);
+/* Hands `out` to the sink `to` and empties it when it holds SS_CHUNK_SIZE
+ * bytes or more (to NULL: keeps it); -1 when the put fails. */
+int ss_sink_put_if_full(ss_buf *out, const ss_sink *to, ss_diag *d);
 
 #endif

@@ -7,6 +7,7 @@
 #include "sshsync/buf.h"
 #include "sshsync/client.h"
 #include "sshsync/diag.h"
+#include "sshsync/edit.h"
 #include "sshsync/regplan.h"
 #include "sshsync/scope.h"
 #include "sshsync/session.h"
@@ -20,28 +21,31 @@ int ss_engine_audit(const ss_targets *targets, const ss_query *q, const ss_polic
 
 typedef struct ss_apply_opts {
 	int dry_run;		 /* write nothing */
-	int want_diff;		 /* fill `diff` */
+	int want_diff;		 /* keep the plans for ss_apply_result_diff */
 	int backup;		 /* keep PATH.sshsync-bak */
 	int want_scopes;	 /* fill `before` (and `after` when written) */
 	const char *journal_dir; /* NULL: $XDG_STATE_HOME/sshsync (journal.h) */
 } ss_apply_opts;
 
+/* What an apply's diff is made from: its plans, kept until it is shown. */
+typedef struct ss_apply_plans ss_apply_plans;
+
 typedef struct ss_apply_result {
-	ss_buf diff;	      /* unified diff of every changed file */
-	ss_strlist changed;   /* paths written (or that would be, on a dry run) */
-	ss_strlist unchanged; /* targets that already had the policy */
-	ss_strlist backups;   /* the backup of changed.v[i], or "" for none */
-	ss_strlist warnings;  /* written, but something after failed (an fsync) */
-	ss_strlist kinds;     /* the kind of the target that changes changed.v[i] */
-	ss_strlist notes;     /* a file planned once although several targets reach it */
-	ss_scopes before;     /* with want_scopes: every scope before apply */
-	ss_scopes after;      /* ... and as read back from the written files */
+	ss_apply_plans *plans; /* with want_diff (ss_apply_result_diff) */
+	ss_strlist changed;    /* paths written (or that would be, on a dry run) */
+	ss_strlist unchanged;  /* targets that already had the policy */
+	ss_strlist backups;    /* the backup of changed.v[i], or "" for none */
+	ss_strlist warnings;   /* written, but something after failed (an fsync) */
+	ss_strlist kinds;      /* the kind of the target that changes changed.v[i] */
+	ss_strlist notes;      /* a file planned once although several targets reach it */
+	ss_briefs before;      /* with want_scopes: every scope before apply */
+	ss_briefs after;       /* ... and as read back from the written files */
 } ss_apply_result;
 
 #define SS_APPLY_RESULT_INIT                                                                       \
 	{                                                                                          \
-		SS_BUF_INIT, SS_STRLIST_INIT, SS_STRLIST_INIT, SS_STRLIST_INIT, SS_STRLIST_INIT,   \
-		    SS_STRLIST_INIT, SS_STRLIST_INIT, SS_SCOPES_INIT, SS_SCOPES_INIT               \
+		NULL, SS_STRLIST_INIT, SS_STRLIST_INIT, SS_STRLIST_INIT, SS_STRLIST_INIT,          \
+		    SS_STRLIST_INIT, SS_STRLIST_INIT, SS_BRIEFS_INIT, SS_BRIEFS_INIT               \
 	}
 
 /* Plans every target first, checks that each changed file can be written
@@ -52,6 +56,11 @@ typedef struct ss_apply_result {
 int ss_engine_apply(const ss_targets *targets, const ss_policy *p, const ss_apply_opts *o,
 		    ss_apply_result *res, ss_diag *d);
 void ss_apply_result_free(ss_apply_result *res);
+/* The unified diff of every changed file (want_diff), made from the plans
+ * kept: into `out`, handed to `flush` (when not NULL) in whole lines as it
+ * grows, so that the diff of a 100,000-site file is never held whole; what
+ * is left in `out` at the end is the caller's. Nothing without plans. */
+int ss_apply_result_diff(const ss_apply_result *res, ss_buf *out, const ss_sink *flush, ss_diag *d);
 
 /* migrate: whole sessions from one target into another (session.h). */
 typedef struct ss_migrate_opts {

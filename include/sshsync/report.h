@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "sshsync/buf.h"
+#include "sshsync/edit.h"
 #include "sshsync/diag.h"
 #include "sshsync/regplan.h"
 #include "sshsync/scope.h"
@@ -86,7 +87,7 @@ int ss_report_text_end(ss_text_report *tr, ss_diag *d); /* frees tr too */
 void ss_report_text_free(ss_text_report *tr);
 
 /* The JUnit document one scope at a time: a suite (one file's scopes in a
- * row) is kept as its testcases' texts and written when it ends; the
+ * row) is kept as compact records of its testcases and written when it ends; the
  * document is ss_report_junit's, byte for byte (in pieces to o->flush
  * when set). After a failure (-1) only ss_report_junit_free is called. */
 typedef struct ss_junit_report ss_junit_report;
@@ -94,6 +95,9 @@ int ss_report_junit_begin(ss_junit_report **jr, const ss_report_opts *o, ss_buf 
 int ss_report_junit_scope(ss_junit_report *jr, const ss_scope *sc, ss_diag *d);
 int ss_report_junit_end(ss_junit_report *jr, ss_diag *d); /* frees jr too */
 void ss_report_junit_free(ss_junit_report *jr);
+/* `s` made printable (ss_report_add_printable) and escaped as the JUnit
+ * report writes attribute values and text. -1 when memory runs out. */
+int ss_report_xml_text(ss_buf *out, const char *s);
 
 /* What apply did (or would do), for --format json. */
 typedef struct ss_apply_report {
@@ -103,13 +107,19 @@ typedef struct ss_apply_report {
 	const ss_strlist *changed, *backups, *kinds; /* per changed file; backup "" for none */
 	const ss_strlist *unchanged;		     /* targets that needed no change */
 	const ss_strlist *notes, *warnings, *take_effect;
-	const ss_buf *diff;	 /* NULL: no diff asked */
-	const ss_scopes *before; /* every scope before apply */
-	const ss_scopes *after;	 /* read back after writing; NULL: planned values */
+	const ss_briefs *before; /* every scope before apply */
+	const ss_briefs *after;	 /* read back after writing; NULL: planned values */
+	/* The diff (NULL: none asked), made as it is written: `diff` hands its
+	 * text to `to` in whole lines; it is called twice. */
+	int (*diff)(void *ctx, const ss_sink *to, ss_diag *d);
+	void *diff_ctx;
+	const ss_sink *flush; /* where `out` goes as it fills; NULL: kept whole */
 } ss_apply_report;
 
 /* One JSON object: the files changed (with their backups) and unchanged,
- * and per scope the interval before and after. */
+ * and per scope the interval before and after; -1 with `d` set when
+ * memory runs out, or making the diff or a put to `flush` fails. What is
+ * left in `out` is the caller's. */
 int ss_report_apply_json(const ss_apply_report *r, ss_buf *out, ss_diag *d);
 /* The object of an apply that failed: its mode and the error (which says
  * what was put back when a write failed midway). */

@@ -223,10 +223,31 @@ static void report_json_error(const apply_args *a, const ss_diag *error)
 	free(msg);
 }
 
+/* The diff, made into `to` a few whole lines at a time (ctx: the result). */
+static int make_diff(void *ctx, const ss_sink *to, ss_diag *d)
+{
+	const ss_apply_result *res = ctx;
+	ss_buf out = SS_BUF_INIT;
+	int r = ss_apply_result_diff(res, &out, to, d);
+	if (r == 0 && out.len)
+		r = to->put(to->ctx, out.data, out.len, d);
+	ss_buf_release(&out);
+	return r;
+}
+
+static int put_stdout(void *ctx, const void *data, size_t len, ss_diag *d)
+{
+	(void)ctx;
+	return ss_engine_write_output(NULL, data, len, d);
+}
+
+/* The JSON report, written as it is made (a 100,000-site apply's is never
+ * held whole). */
 static int report_json(const apply_args *a, const ss_apply_result *res, ss_diag *d)
 {
 	ss_strlist effect = SS_STRLIST_INIT;
 	ss_buf out = SS_BUF_INIT;
+	ss_sink to_stdout = {put_stdout, NULL};
 	ss_apply_report r = {a->check	       ? "check"
 			     : a->opts.dry_run ? "dry-run"
 					       : "apply",
@@ -239,9 +260,11 @@ static int report_json(const apply_args *a, const ss_apply_result *res, ss_diag 
 			     &res->notes,
 			     &res->warnings,
 			     &effect,
-			     a->opts.want_diff ? &res->diff : NULL,
 			     &res->before,
-			     a->opts.dry_run ? NULL : &res->after};
+			     a->opts.dry_run ? NULL : &res->after,
+			     a->opts.want_diff ? make_diff : NULL,
+			     (void *)res,
+			     &to_stdout};
 	int rc = !a->opts.dry_run && takes_effect_lines(res, &effect) < 0 ? ss_diag_oom(d) : 0;
 	if (rc == 0)
 		rc = ss_report_apply_json(&r, &out, d);
@@ -282,14 +305,28 @@ static void say_file(FILE *f, const char *before, const char *path, const char *
 	free(cwd);
 }
 
-static void report(const apply_args *a, const ss_apply_result *res)
+/* The diff quotes the files: escaped on a terminal, exact in a pipe. */
+static int put_diff(void *ctx, const void *data, size_t len, ss_diag *d)
+{
+	(void)ctx;
+	(void)d;
+	cli_put(stdout, data, len, SS_PRINT_KEEP_LF | SS_PRINT_KEEP_TAB, 0);
+	return 0;
+}
+
+/* The diff, made as it is printed (whole lines at a time). */
+static int print_diff(const ss_apply_result *res, ss_diag *d)
+{
+	ss_sink to = {put_diff, NULL};
+	return make_diff((void *)res, &to, d);
+}
+
+static int report(const apply_args *a, const ss_apply_result *res, ss_diag *d)
 {
 	for (size_t i = 0; i < res->notes.n; i++)
 		cli_note_error(res->notes.v[i]);
-	/* The diff quotes the files: escaped on a terminal, exact in a pipe. */
-	if (res->diff.len)
-		cli_put(stdout, res->diff.data, res->diff.len, SS_PRINT_KEEP_LF | SS_PRINT_KEEP_TAB,
-			0);
+	if (print_diff(res, d) < 0)
+		return -1;
 	FILE *f = a->opts.dry_run ? stderr : stdout;
 	for (size_t i = 0; i < res->changed.n; i++) {
 		if (a->opts.dry_run) {
@@ -312,6 +349,7 @@ static void report(const apply_args *a, const ss_apply_result *res)
 		say(stderr, "sshsync: warning: ", res->warnings.v[i], "\n");
 	if (!a->opts.dry_run)
 		print_takes_effect(res, f);
+	return 0;
 }
 
 int cmd_apply(int argc, char **argv, const cli_globals *g)
@@ -332,8 +370,9 @@ int cmd_apply(int argc, char **argv, const cli_globals *g)
 		if (a.json)
 			report_json_error(&a, &d);
 		status = cli_fail(&d);
-	} else if (!a.json)
-		report(&a, &res);
+	} else if (!a.json && report(&a, &res, &d) < 0) {
+		status = cli_fail(&d);
+	}
 	/* --check: like 'git diff --exit-code', 1 when something would change. */
 	if (status == EXIT_OK && a.check && res.changed.n)
 		status = EXIT_CHECK_CHANGES;

@@ -171,9 +171,27 @@ static int drop_duplicate_plans(const ss_targets *targets, ss_changeset *sets, c
 	return r;
 }
 
-/* Lists the files a target changes, or the target as unchanged. */
+/* The plans kept for the diff: every target's changeset, and the changes
+ * to show, in the order they were described. */
+struct ss_apply_plans {
+	ss_changeset *sets;
+	size_t nsets;
+	const ss_change **shown;
+	size_t nshown, cap;
+};
+
+static int show_in_diff(ss_apply_plans *pl, const ss_change *c)
+{
+	if (ss_array_room(&pl->shown, &pl->cap, pl->nshown, sizeof(*pl->shown)) < 0)
+		return -1;
+	pl->shown[pl->nshown++] = c;
+	return 0;
+}
+
+/* Lists the files a target changes, or the target as unchanged; with
+ * `pl`, each changed file is also one to show in the diff. */
 static int describe(const ss_target *t, const ss_changeset *cs, const ss_apply_opts *o,
-		    ss_apply_result *res, ss_diag *d)
+		    ss_apply_plans *pl, ss_apply_result *res, ss_diag *d)
 {
 	if (ss_changeset_count_changed(cs) == 0)
 		return ss_strlist_push(&res->unchanged, t->path) < 0 ? ss_diag_oom(d) : 0;
@@ -182,23 +200,60 @@ static int describe(const ss_target *t, const ss_changeset *cs, const ss_apply_o
 		if (!c->changed)
 			continue;
 		if (ss_change_describe(c, o->backup, o->journal_dir, &res->changed, &res->backups,
-				       o->want_diff ? &res->diff : NULL, d) < 0)
+				       NULL, d) < 0)
 			return -1;
-		if (ss_strlist_push(&res->kinds, t->client->kind) < 0)
+		if (ss_strlist_push(&res->kinds, t->client->kind) < 0 ||
+		    (pl && show_in_diff(pl, c) < 0))
 			return ss_diag_oom(d);
 	}
 	return 0;
 }
 
+int ss_apply_result_diff(const ss_apply_result *res, ss_buf *out, const ss_sink *flush, ss_diag *d)
+{
+	const ss_apply_plans *pl = res->plans;
+	for (size_t i = 0; pl && i < pl->nshown; i++)
+		if (ss_change_diff(pl->shown[i], out, flush, d) < 0)
+			return -1;
+	return 0;
+}
+
+static void free_sets(ss_changeset *sets, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		ss_changeset_free(&sets[i]);
+	free(sets);
+}
+
+static void free_plans(ss_apply_plans *pl)
+{
+	if (!pl)
+		return;
+	free_sets(pl->sets, pl->nsets);
+	free(pl->shown);
+	free(pl);
+}
+
 static int apply_targets(const ss_targets *targets, const ss_policy *p, const ss_apply_opts *o,
 			 ss_apply_result *res, ss_diag *d);
 
-/* Every scope of every target, as audit shows it without --host. */
-static int audit_scopes(const ss_targets *targets, const ss_policy *p, ss_scopes *out, ss_diag *d)
+static int take_brief(void *ctx, ss_scope *sc, ss_diag *d)
+{
+	return ss_briefs_add(ctx, sc) < 0 ? ss_diag_oom(d) : 0;
+}
+
+/* Every scope of every target, as audit shows it without --host, kept as
+ * a brief: the scopes themselves go as they come. */
+static int audit_scopes(const ss_targets *targets, const ss_policy *p, ss_briefs *out, ss_diag *d)
 {
 	ss_strlist none = SS_STRLIST_INIT;
 	ss_query q = {&none, &none};
-	return ss_engine_audit(targets, &q, p, out, d);
+	ss_scope_sink sink = {take_brief, out};
+	ss_scopes s = SS_SCOPES_INIT;
+	s.sink = &sink;
+	int r = ss_engine_audit(targets, &q, p, &s, d);
+	ss_scopes_free(&s);
+	return r;
 }
 
 int ss_engine_apply(const ss_targets *targets, const ss_policy *p, const ss_apply_opts *o,
@@ -234,8 +289,14 @@ static int apply_targets(const ss_targets *targets, const ss_policy *p, const ss
 			 ss_apply_result *res, ss_diag *d)
 {
 	ss_changeset *sets = calloc(targets->n ? targets->n : 1, sizeof(*sets));
-	if (!sets)
+	/* The diff is made when it is shown, from the plans (a large file's
+	 * diff is never held whole): they outlive this apply. */
+	ss_apply_plans *pl = o->want_diff ? calloc(1, sizeof(*pl)) : NULL;
+	if (!sets || (o->want_diff && !pl)) {
+		free(sets);
+		free(pl);
 		return ss_diag_oom(d);
+	}
 	/* A large file (a .reg, a WinSCP.ini) is hashed for the journal while
 	 * it is read and planned; one target only (it is the file written). */
 	ss_prehash *prehash =
@@ -251,7 +312,7 @@ static int apply_targets(const ss_targets *targets, const ss_policy *p, const ss
 	/* A target all of whose files another one plans is in the notes only. */
 	for (size_t i = 0; i < targets->n && r == 0; i++)
 		if (!shared[i] || ss_changeset_count_changed(&sets[i]))
-			r = describe(&targets->v[i], &sets[i], o, res, d);
+			r = describe(&targets->v[i], &sets[i], o, pl, res, d);
 	for (size_t i = 0; i < targets->n && r == 0 && !o->dry_run; i++)
 		r = ss_changeset_check(&sets[i], o->backup, d);
 	ss_write_run run = {"apply", 0, o->backup, prehash};
@@ -259,22 +320,28 @@ static int apply_targets(const ss_targets *targets, const ss_policy *p, const ss
 		r = ss_changesets_write(NULL, 0, sets, targets->n, &run, o->journal_dir,
 					&res->warnings, d);
 	ss_prehash_free(prehash);
-	for (size_t i = 0; i < targets->n; i++)
-		ss_changeset_free(&sets[i]);
-	free(sets);
+	if (r == 0 && pl) {
+		pl->sets = sets;
+		pl->nsets = targets->n;
+		res->plans = pl;
+	} else {
+		free_sets(sets, targets->n);
+		free_plans(pl);
+	}
 	free(shared);
 	return r;
 }
 
 void ss_apply_result_free(ss_apply_result *res)
 {
-	ss_buf_release(&res->diff);
+	free_plans(res->plans);
+	res->plans = NULL;
 	ss_strlist_release(&res->changed);
 	ss_strlist_release(&res->unchanged);
 	ss_strlist_release(&res->backups);
 	ss_strlist_release(&res->warnings);
 	ss_strlist_release(&res->kinds);
 	ss_strlist_release(&res->notes);
-	ss_scopes_free(&res->before);
-	ss_scopes_free(&res->after);
+	ss_briefs_free(&res->before);
+	ss_briefs_free(&res->after);
 }

@@ -546,7 +546,8 @@ const char *ss_diff_label(const char *path)
 
 /* A created file's whole text as added lines: the edits alone would show a
  * seed the file starts from (a .reg header) as if it were there already. */
-static int created_diff(const ss_change *c, const char *label, ss_buf *out, ss_diag *d)
+static int created_diff(const ss_change *c, const char *label, ss_buf *out, const ss_sink *flush,
+			ss_diag *d)
 {
 	ss_buf all = SS_BUF_INIT;
 	int r = ss_edits_render(c->text, &c->edits, &all, d);
@@ -564,6 +565,8 @@ static int created_diff(const ss_change *c, const char *label, ss_buf *out, ss_d
 		if (ss_buf_addc(out, '+') < 0 || ss_buf_add(out, all.data + pos, end - pos) < 0 ||
 		    (!nl && ss_buf_adds(out, "\n\\ No newline at end of file\n") < 0))
 			r = ss_diag_oom(d);
+		else
+			r = ss_sink_put_if_full(out, flush, d);
 		pos = end;
 	}
 	ss_buf_release(&all);
@@ -577,14 +580,17 @@ int ss_change_describe(const ss_change *c, int backup, const char *journal_dir, 
 	char *bak = ss_change_backup_path(c, backup, journal_dir);
 	if (ss_strlist_push(changed, c->text->path) < 0 || ss_strlist_push_owned(backups, bak) < 0)
 		return ss_diag_oom(d);
-	if (!diff)
-		return 0;
+	return diff ? ss_change_diff(c, diff, NULL, d) : 0;
+}
+
+int ss_change_diff(const ss_change *c, ss_buf *out, const ss_sink *flush, ss_diag *d)
+{
 	const char *label = ss_diff_label(c->text->path);
 	/* A sink's text (the registry's values before, as .reg) is no file:
 	 * its diff is the edits' even though no file identity is known. */
 	if (!c->sink && !c->text->id.known && c->text->len)
-		return created_diff(c, label, diff, d);
-	return ss_edits_diff(c->text, &c->edits, label, diff, d);
+		return created_diff(c, label, out, flush, d);
+	return ss_edits_diff_to(c->text, &c->edits, label, out, flush, d);
 }
 
 int ss_changeset_check(const ss_changeset *cs, int backup, ss_diag *d)

@@ -77,6 +77,10 @@ const char *ss_diff_label(const char *path);
 int ss_change_describe(const ss_change *c, int backup, const char *journal_dir, ss_strlist *changed,
 		       ss_strlist *backups, ss_buf *diff, ss_diag *d);
 
+/* The unified diff of one changed file into `out`, handed to `flush` (when
+ * not NULL) in whole lines as it grows (ss_edits_diff_to). */
+int ss_change_diff(const ss_change *c, ss_buf *out, const ss_sink *flush, ss_diag *d);
+
 /* Whether every change of `cs` can be written (ss_change_check), then the
  * changeset's own validation. */
 int ss_changeset_check(const ss_changeset *cs, int backup, ss_diag *d);

@@ -1,7 +1,14 @@
 /* The audit as JUnit XML (Ant/Jenkins shape; GitLab reads it too): a
  * testsuite per target file, a testcase per scope, a failure per failing
- * scope. Written with libxml2's writer so that escaping is never ours. */
-#include <libxml/xmlwriter.h>
+ * scope.
+ *
+ * Written by hand, byte for byte as libxml2's xmlTextWriter wrote it
+ * before (indented by one space a level): the writer cost a
+ * malloc per string and a copy per escape, 0.9 s of a 100,000-site
+ * WinSCP.ini's audit. Every text is first made printable (XML 1.0 cannot
+ * carry control characters even escaped: they show as \xNN), then
+ * escaped as the writer escaped it; tests/fuzz/fuzz_report.c holds the
+ * old writer and compares. */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -11,130 +18,143 @@
 #include "sshsync/os_sys.h"
 #include "sshsync/text.h"
 
-/* XML 1.0 cannot carry control characters even escaped: show them as \xNN. */
-static char *xml_text(const char *s)
+/* --- escaping --- */
+
+/* A byte that goes into text and attribute values as it is: printable
+ * ASCII but '"', '&', '<' and '>' (the bits of 0x50000044, counted from
+ * the space). */
+static int plain(unsigned char c)
 {
-	ss_buf b = SS_BUF_INIT;
-	if (ss_report_add_printable(&b, s) < 0) {
-		ss_buf_release(&b);
+	unsigned d = (unsigned)c - 0x20u;
+	return d < 0x5F && !(d < 32 && ((0x50000044u >> d) & 1));
+}
+
+static const char *entity(unsigned char c)
+{
+	switch (c) {
+	case '"':
+		return "&quot;";
+	case '<':
+		return "&lt;";
+	case '>':
+		return "&gt;";
+	case '&':
+		return "&amp;";
+	default:
 		return NULL;
 	}
-	return ss_buf_detach(&b, NULL);
 }
 
-static int attr(xmlTextWriterPtr w, const char *name, const char *value)
+/* `s` made printable and escaped as the writer escaped attribute values
+ * and text alike (a printable text has no line break, tab or CR, the
+ * only characters it escaped differently): '"', '&', '<' and '>' as
+ * entities, the rest as it is. No UTF-8 sequence holds an ASCII byte,
+ * so a run of other bytes between two ASCII ones is made printable as it
+ * would be within the whole. */
+static int add_xml(ss_buf *out, const char *s)
 {
-	char *v = xml_text(value);
-	if (!v)
-		return -1;
-	int r = xmlTextWriterWriteAttribute(w, BAD_CAST name, BAD_CAST v);
-	free(v);
-	return r < 0 ? -1 : 0;
+	const unsigned char *p = (const unsigned char *)s;
+	for (size_t i = 0; p[i];) {
+		size_t j = i;
+		while (plain(p[j]))
+			j++;
+		if (j > i && ss_buf_add(out, p + i, j - i) < 0)
+			return -1;
+		const char *e = entity(p[j]);
+		if (e && ss_buf_adds(out, e) < 0)
+			return -1;
+		i = j + (e != NULL);
+		for (j = i; p[j] && !plain(p[j]) && !entity(p[j]);)
+			j++;
+		if (j > i && ss_text_add_printable(out, (const char *)p + i, j - i, 0) < 0)
+			return -1;
+		i = j;
+	}
+	return 0;
 }
 
-static int attrf_long(xmlTextWriterPtr w, const char *name, long value)
+int ss_report_xml_text(ss_buf *out, const char *s)
 {
-	return xmlTextWriterWriteFormatAttribute(w, BAD_CAST name, "%ld", value) < 0 ? -1 : 0;
+	return add_xml(out, s);
 }
 
-/* The failure's text, one fact a line (GitLab shows it as it is). Each
- * piece is made printable on its own so that the line breaks stay real
- * and a hostile name cannot add a line. */
-static char *failure_text(const ss_scope *sc)
+static int add_long(ss_buf *out, long long v)
 {
-	ss_buf b = SS_BUF_INIT;
-	int r = 0;
-	for (size_t i = 0; i < sc->reasons.n; i++) {
-		r |= ss_report_add_printable(&b, sc->reasons.v[i]);
-		r |= ss_buf_addc(&b, '\n');
-	}
-	if (sc->witness) {
-		r |= ss_buf_adds(&b, "witness: ");
-		r |= ss_report_add_printable(&b, sc->witness);
-		r |= ss_buf_addc(&b, '\n');
-	}
-	if (!sc->error && sc->interval == SS_UNKNOWN)
-		r |= ss_buf_adds(&b, "interval: ? (unknown)\n");
-	else if (!sc->error && sc->interval == 0)
-		r |= ss_buf_adds(&b, "interval: off\n");
-	else if (!sc->error)
-		r |= ss_buf_addf(&b, "interval: %llds\n", sc->interval);
-	if (sc->interval > 0 && ss_scope_period(sc) != sc->interval)
-		r |= ss_buf_addf(&b, "period on the wire: %llds\n", ss_scope_period(sc));
-	/* an error scope has no value, so no place one was set */
-	if (!sc->error) {
-		r |= ss_buf_adds(&b, "set at: ");
-		r |= ss_report_add_printable(&b, sc->set_at ? sc->set_at : "default");
-		r |= ss_buf_addc(&b, '\n');
-	}
-	if (r) {
-		ss_buf_release(&b);
-		return NULL;
-	}
-	return ss_buf_detach(&b, NULL);
+	char digits[24];
+	size_t n = ss_format_lld(digits, v);
+	return ss_buf_add(out, digits + n, sizeof(digits) - n);
 }
 
 /* --- the document, a suite at a time ---
  *
- * A suite (the scopes of one file in a row) is gathered as small records
- * of what its testcases say, not as the scopes, and written once it ends:
- * its element carries its counts. The document goes out through
- * libxml2's writer into `out`, and from there to o->flush when set. */
+ * A suite (the scopes of one file in a row) is written once it ends: its
+ * element carries its counts. Until then each testcase is a record in
+ * one byte string (`cases`), its texts already escaped:
+ *   the kind (a byte), the name, NUL;
+ *   skipped: the message, kept once, as a pointer;
+ *   a failure or error: the message (the first reason, also the body's
+ *     first line; NULL for none) and the body's other lines but "set at",
+ *     each kept once (most failing scopes say the same), as pointers;
+ *   a failure: where its value was set, a byte (SET_*) and the rest, NUL.
+ * A reason often names its file and line, so that the messages of a
+ * store are mostly unique: they are kept only once. */
+
+enum { SET_DEFAULT = 'D', SET_IN_FILE = 'F', SET_ELSEWHERE = 'E' };
 
 typedef enum case_kind { CASE_PASS, CASE_FAILURE, CASE_ERROR, CASE_SKIPPED } case_kind;
-
-typedef struct junit_case {
-	const char *name;
-	const char *message; /* failure, error or skipped */
-	const char *body;    /* failure or error: one fact a line */
-	case_kind kind;
-} junit_case;
 
 struct ss_junit_report {
 	const ss_report_opts *o;
 	ss_buf *out;
-	xmlTextWriterPtr w;
 	char stamp[32], host[256]; /* of the first suite written */
 	size_t id;
+	int suites; /* written */
 	/* the suite being gathered */
 	char *file;
 	const char *kind;
-	ss_arena texts;
-	junit_case *cases;
-	size_t n, cap;
+	ss_buf cases;
+	size_t n;
 	long failures, errors, skipped;
-	ss_buf witnesses; /* the suite's standard output */
-	/* The messages and failure texts kept, each once: most failing
-	 * scopes of a store say the same. */
+	ss_buf witnesses;	   /* the suite's standard output, escaped */
+	ss_buf scratch, file_text; /* file_text: the file escaped */
+	/* The messages and bodies kept, each once, in `texts`. */
+	ss_arena texts;
 	const char **seen;
 	size_t nseen, seencap;
 };
 
-/* `s` kept once in the suite's arena (NULL when memory runs out). */
-static const char *keep_text(ss_junit_report *jr, const char *s)
+static int grow_seen(ss_junit_report *jr)
 {
-	if (2 * (jr->nseen + 1) > jr->seencap) {
-		size_t cap = jr->seencap ? 2 * jr->seencap : 64;
-		const char **v = calloc(cap, sizeof(*v));
-		if (!v)
-			return NULL;
-		for (size_t i = 0; i < jr->seencap; i++) {
-			if (!jr->seen[i])
-				continue;
-			size_t k = ss_hash_key(jr->seen[i], strlen(jr->seen[i])) & (cap - 1);
-			while (v[k])
-				k = (k + 1) & (cap - 1);
-			v[k] = jr->seen[i];
-		}
-		free(jr->seen);
-		jr->seen = v;
-		jr->seencap = cap;
+	size_t cap = jr->seencap ? 2 * jr->seencap : 64;
+	const char **v = calloc(cap, sizeof(*v));
+	if (!v)
+		return -1;
+	for (size_t i = 0; i < jr->seencap; i++) {
+		if (!jr->seen[i])
+			continue;
+		size_t k = ss_hash_key(jr->seen[i], strlen(jr->seen[i])) & (cap - 1);
+		while (v[k])
+			k = (k + 1) & (cap - 1);
+		v[k] = jr->seen[i];
 	}
-	size_t len = strlen(s), k = ss_hash_key(s, len) & (jr->seencap - 1);
+	free(jr->seen);
+	jr->seen = v;
+	jr->seencap = cap;
+	return 0;
+}
+
+/* The text in `b`, kept once in the suite's arena (NULL when memory runs
+ * out). */
+static const char *keep_text(ss_junit_report *jr, const ss_buf *b)
+{
+	if (2 * (jr->nseen + 1) > jr->seencap && grow_seen(jr) < 0)
+		return NULL;
+	const char *s = ss_buf_str(b);
+	size_t k = ss_hash_key(s, b->len) & (jr->seencap - 1);
 	for (; jr->seen[k]; k = (k + 1) & (jr->seencap - 1))
 		if (strcmp(jr->seen[k], s) == 0)
 			return jr->seen[k];
-	const char *kept = ss_arena_strndup(&jr->texts, s, len);
+	const char *kept = ss_arena_strndup(&jr->texts, s, b->len);
 	if (kept) {
 		jr->seen[k] = kept;
 		jr->nseen++;
@@ -142,23 +162,145 @@ static const char *keep_text(ss_junit_report *jr, const char *s)
 	return kept;
 }
 
-static int write_case(xmlTextWriterPtr w, const junit_case *c, const char *classname)
+/* `s` escaped, kept once (NULL when memory runs out). */
+static const char *keep_escaped(ss_junit_report *jr, const char *s)
 {
-	int r = xmlTextWriterStartElement(w, BAD_CAST "testcase") < 0;
-	r = r || attr(w, "name", c->name) || attr(w, "classname", classname) ||
-	    attr(w, "time", "0");
-	if (!r && (c->kind == CASE_FAILURE || c->kind == CASE_ERROR)) {
-		int error = c->kind == CASE_ERROR;
-		r = xmlTextWriterStartElement(w, BAD_CAST(error ? "error" : "failure")) < 0 ||
-		    attr(w, "message", c->message) ||
-		    attr(w, "type", error ? "error" : "keepalive") ||
-		    xmlTextWriterWriteString(w, BAD_CAST c->body) < 0 ||
-		    xmlTextWriterEndElement(w) < 0;
-	} else if (!r && c->kind == CASE_SKIPPED) {
-		r = xmlTextWriterStartElement(w, BAD_CAST "skipped") < 0 ||
-		    attr(w, "message", c->message) || xmlTextWriterEndElement(w) < 0;
+	ss_buf_reset(&jr->scratch);
+	return add_xml(&jr->scratch, s) < 0 ? NULL : keep_text(jr, &jr->scratch);
+}
+
+static int add_ptr(ss_buf *c, const char *p)
+{
+	return ss_buf_add(c, &p, sizeof(p));
+}
+
+/* The failure's text but its first and last lines, one fact a line
+ * (GitLab shows it as it is). Each piece is made printable on its own so
+ * that the line breaks stay real and a hostile name cannot add a line. */
+static int add_body(ss_buf *b, const ss_scope *sc)
+{
+	int r = 0;
+	for (size_t i = 1; i < sc->reasons.n; i++)
+		r |= add_xml(b, sc->reasons.v[i]) | ss_buf_addc(b, '\n');
+	if (sc->witness)
+		r |= ss_buf_adds(b, "witness: ") | add_xml(b, sc->witness) | ss_buf_addc(b, '\n');
+	if (!sc->error && sc->interval == SS_UNKNOWN)
+		r |= ss_buf_adds(b, "interval: ? (unknown)\n");
+	else if (!sc->error && sc->interval == 0)
+		r |= ss_buf_adds(b, "interval: off\n");
+	else if (!sc->error)
+		r |= ss_buf_addf(b, "interval: %llds\n", sc->interval);
+	if (sc->interval > 0 && ss_scope_period(sc) != sc->interval)
+		r |= ss_buf_addf(b, "period on the wire: %llds\n", ss_scope_period(sc));
+	return r;
+}
+
+/* Where the failure's value was set: most often a line of the suite's
+ * own file, kept as the line alone (printable per character, so the
+ * file's part is the file made printable). */
+static int add_set_at(ss_junit_report *jr, const char *at)
+{
+	ss_buf *c = &jr->cases;
+	size_t n = strlen(jr->file);
+	if (!at)
+		return ss_buf_addc(c, SET_DEFAULT);
+	if (strncmp(at, jr->file, n) == 0 && at[n] == ':')
+		return ss_buf_addc(c, SET_IN_FILE) | add_xml(c, at + n + 1);
+	return ss_buf_addc(c, SET_ELSEWHERE) | add_xml(c, at);
+}
+
+/* Room ahead in `cases` in steps of an eighth of it: doubling held up to
+ * twice a large suite's records. */
+static int cases_room(ss_buf *c)
+{
+	const size_t step = 64 * 1024;
+	if (c->cap - c->len > step)
+		return 0;
+	return ss_buf_reserve_exact(c, c->len / 8 + 2 * step);
+}
+
+/* The testcase's record (see above). */
+static int gather_case(ss_junit_report *jr, const ss_scope *sc)
+{
+	case_kind kind = ss_scope_failed(sc)  ? (sc->error ? CASE_ERROR : CASE_FAILURE)
+			 : sc->not_applicable ? CASE_SKIPPED
+					      : CASE_PASS;
+	const char *first = sc->reasons.n ? sc->reasons.v[0] : NULL;
+	ss_buf *c = &jr->cases;
+	int r = cases_room(c) | ss_buf_addc(c, (char)kind) | add_xml(c, sc->name) |
+		ss_buf_addc(c, '\0');
+	const char *kept = NULL;
+	if (r == 0 && (kind == CASE_SKIPPED || (kind != CASE_PASS && first))) {
+		kept = keep_escaped(jr, kind == CASE_SKIPPED && !first ? "not applicable" : first);
+		r = kept ? 0 : -1;
 	}
-	return r || xmlTextWriterEndElement(w) < 0 ? -1 : 0;
+	if (r == 0 && kind != CASE_PASS)
+		r = add_ptr(c, kept);
+	if (r == 0 && (kind == CASE_FAILURE || kind == CASE_ERROR)) {
+		ss_buf_reset(&jr->scratch);
+		kept = add_body(&jr->scratch, sc) < 0 ? NULL : keep_text(jr, &jr->scratch);
+		r = kept ? add_ptr(c, kept) : -1;
+	}
+	/* an error scope has no value, so no place one was set */
+	if (r == 0 && kind == CASE_FAILURE)
+		r = add_set_at(jr, sc->set_at) | ss_buf_addc(c, '\0');
+	return r;
+}
+
+static const char *take_ptr(const char **p)
+{
+	const char *v;
+	memcpy(&v, *p, sizeof(v));
+	*p += sizeof(v);
+	return v;
+}
+
+static const char *take_str(const char **p)
+{
+	const char *s = *p;
+	*p += strlen(s) + 1;
+	return s;
+}
+
+/* The "set at" line of a failure's record at *p (moved past it). */
+static int write_set_at(ss_buf *out, const char **p, const char *file_text)
+{
+	char how = *(*p)++;
+	const char *at = take_str(p);
+	int r = ss_buf_adds(out, "set at: ");
+	if (how == SET_DEFAULT)
+		r |= ss_buf_adds(out, "default");
+	else if (how == SET_IN_FILE)
+		r |= ss_buf_adds(out, file_text) | ss_buf_addc(out, ':');
+	return r | ss_buf_adds(out, at) | ss_buf_addc(out, '\n');
+}
+
+/* One testcase from its record at *p (moved past it). */
+static int write_case(ss_buf *out, const char **p, const char *classname, const char *file_text)
+{
+	case_kind kind = (case_kind)(unsigned char)**p;
+	(*p)++;
+	int r = ss_buf_adds(out, "  <testcase name=\"") | ss_buf_adds(out, take_str(p)) |
+		ss_buf_adds(out, "\" classname=\"") | ss_buf_adds(out, classname) |
+		ss_buf_adds(out, "\" time=\"0\"");
+	if (kind == CASE_PASS)
+		return r | ss_buf_adds(out, "/>\n");
+	const char *message = take_ptr(p), *rest;
+	if (kind == CASE_SKIPPED)
+		return r | ss_buf_adds(out, ">\n   <skipped message=\"") |
+		       ss_buf_adds(out, message) | ss_buf_adds(out, "\"/>\n  </testcase>\n");
+	rest = take_ptr(p);
+	const char *el = kind == CASE_ERROR ? "error" : "failure";
+	r |= ss_buf_adds(out, ">\n   <") | ss_buf_adds(out, el) | ss_buf_adds(out, " message=\"") |
+	     ss_buf_adds(out, message ? message : "") |
+	     ss_buf_adds(out, kind == CASE_ERROR ? "\" type=\"error\">" : "\" type=\"keepalive\">");
+	if (message)
+		r |= ss_buf_adds(out, message) | ss_buf_addc(out, '\n');
+	r |= ss_buf_adds(out, rest);
+	if (kind == CASE_FAILURE)
+		r |= write_set_at(out, p, file_text);
+	return r | ss_buf_adds(out, "</") | ss_buf_adds(out, el) |
+	       ss_buf_adds(out, ">\n  </testcase>\n");
 }
 
 /* When the first suite is written: the report's time and machine. */
@@ -177,36 +319,54 @@ static int stamp_once(ss_junit_report *jr)
 	return 0;
 }
 
-/* -1 with `d` set when o->flush could not write, -2 for libxml2. */
+static int add_count(ss_buf *out, const char *name, long long v)
+{
+	return ss_buf_adds(out, name) | add_long(out, v) | ss_buf_addc(out, '"');
+}
+
+static int write_suite_start(ss_junit_report *jr)
+{
+	ss_buf *out = jr->out;
+	int r = (jr->suites++ ? 0 : ss_buf_adds(out, ">\n")) |
+		ss_buf_adds(out, " <testsuite name=\"") | add_xml(out, jr->file) |
+		ss_buf_adds(out, "\" package=\"sshsync.") | add_xml(out, jr->kind) |
+		add_count(out, "\" id=\"", (long long)jr->id++) |
+		ss_buf_adds(out, " timestamp=\"") | add_xml(out, jr->stamp) |
+		ss_buf_adds(out, "\" hostname=\"") | add_xml(out, jr->host) |
+		add_count(out, "\" tests=\"", (long long)jr->n) |
+		add_count(out, " failures=\"", jr->failures) |
+		add_count(out, " errors=\"", jr->errors) | ss_buf_adds(out, " time=\"0\"");
+	if (jr->skipped)
+		r |= add_count(out, " skipped=\"", jr->skipped);
+	return r | ss_buf_adds(out, ">\n  <properties/>\n");
+}
+
+/* -1 with `d` set when o->flush could not write, -2 when memory ran out. */
 static int write_suite(ss_junit_report *jr, ss_diag *d)
 {
-	xmlTextWriterPtr w = jr->w;
-	char *package = ss_asprintf("sshsync.%s", jr->kind);
-	char *classname = ss_asprintf("%s:%s", jr->kind, jr->file);
-	int r = !package || !classname || stamp_once(jr) < 0 ||
-		xmlTextWriterStartElement(w, BAD_CAST "testsuite") < 0;
-	r = r || attr(w, "name", jr->file) || attr(w, "package", package) ||
-	    attrf_long(w, "id", (long)jr->id++) || attr(w, "timestamp", jr->stamp) ||
-	    attr(w, "hostname", jr->host) || attrf_long(w, "tests", (long)jr->n) ||
-	    attrf_long(w, "failures", jr->failures) || attrf_long(w, "errors", jr->errors) ||
-	    attr(w, "time", "0") || (jr->skipped && attrf_long(w, "skipped", jr->skipped));
-	free(package);
-	r = r || xmlTextWriterStartElement(w, BAD_CAST "properties") < 0 ||
-	    xmlTextWriterEndElement(w) < 0;
-	for (size_t i = 0; i < jr->n && !r; i++) {
-		r = write_case(w, &jr->cases[i], classname);
-		if (!r && ss_report_flush_if_full(jr->o, jr->out, d) < 0) {
-			free(classname);
+	ss_buf *out = jr->out;
+	if (stamp_once(jr) < 0 || write_suite_start(jr) < 0)
+		return -2;
+	ss_buf_reset(&jr->scratch);
+	if (add_xml(&jr->scratch, jr->kind) | ss_buf_addc(&jr->scratch, ':') |
+	    add_xml(&jr->scratch, jr->file))
+		return -2;
+	const char *classname = ss_buf_str(&jr->scratch);
+	ss_buf_reset(&jr->file_text);
+	if (add_xml(&jr->file_text, jr->file) < 0)
+		return -2;
+	const char *p = jr->cases.data, *end = p + jr->cases.len;
+	while (p < end) {
+		if (write_case(out, &p, classname, ss_buf_str(&jr->file_text)) < 0)
+			return -2;
+		if (ss_report_flush_if_full(jr->o, out, d) < 0)
 			return -1;
-		}
 	}
-	free(classname);
-	r = r ||
-	    xmlTextWriterWriteElement(w, BAD_CAST "system-out",
-				      BAD_CAST ss_buf_str(&jr->witnesses)) < 0 ||
-	    xmlTextWriterWriteElement(w, BAD_CAST "system-err", BAD_CAST "") < 0 ||
-	    xmlTextWriterEndElement(w) < 0;
-	return r ? -2 : 0;
+	return ss_buf_adds(out, "  <system-out>") | ss_buf_adds(out, ss_buf_str(&jr->witnesses)) |
+		       ss_buf_adds(out,
+				   "</system-out>\n  <system-err></system-err>\n </testsuite>\n")
+		   ? -2
+		   : 0;
 }
 
 /* The suite gathered so far is written, and the next one starts empty
@@ -222,15 +382,9 @@ static int end_suite(ss_junit_report *jr, ss_diag *d)
 	jr->nseen = 0;
 	jr->n = 0;
 	jr->failures = jr->errors = jr->skipped = 0;
+	ss_buf_reset(&jr->cases);
 	ss_buf_reset(&jr->witnesses);
 	return r;
-}
-
-/* What libxml2's writer produces goes into `out`. */
-static int to_out(void *ctx, const char *data, int len)
-{
-	ss_junit_report *jr = ctx;
-	return len < 0 || ss_buf_add(jr->out, data, (size_t)len) < 0 ? -1 : len;
 }
 
 static int cannot_write(ss_diag *d)
@@ -246,13 +400,8 @@ int ss_report_junit_begin(ss_junit_report **out_jr, const ss_report_opts *o, ss_
 		return ss_diag_oom(d);
 	jr->o = o;
 	jr->out = out;
-	xmlOutputBufferPtr ob = xmlOutputBufferCreateIO(to_out, NULL, jr, NULL);
-	jr->w = ob ? xmlNewTextWriter(ob) : NULL;
-	if (!jr->w && ob)
-		xmlOutputBufferClose(ob);
-	if (!jr->w || xmlTextWriterSetIndent(jr->w, 1) < 0 ||
-	    xmlTextWriterStartDocument(jr->w, NULL, "UTF-8", NULL) < 0 ||
-	    xmlTextWriterStartElement(jr->w, BAD_CAST "testsuites") < 0) {
+	/* The root's start tag is closed by its first child, or by "/>". */
+	if (ss_buf_adds(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites") < 0) {
 		ss_report_junit_free(jr);
 		return cannot_write(d);
 	}
@@ -260,30 +409,12 @@ int ss_report_junit_begin(ss_junit_report **out_jr, const ss_report_opts *o, ss_
 	return 0;
 }
 
-/* The testcase's record: its texts in the suite's arena. */
-static int gather_case(ss_junit_report *jr, const ss_scope *sc, junit_case *c)
-{
-	c->kind = ss_scope_failed(sc)  ? (sc->error ? CASE_ERROR : CASE_FAILURE)
-		  : sc->not_applicable ? CASE_SKIPPED
-				       : CASE_PASS;
-	const char *message = c->kind == CASE_SKIPPED && !sc->reasons.n ? "not applicable"
-			      : c->kind != CASE_PASS			? sc->reasons.v[0]
-									: NULL;
-	char *body = c->kind == CASE_FAILURE || c->kind == CASE_ERROR ? failure_text(sc) : NULL;
-	int r = (c->kind == CASE_FAILURE || c->kind == CASE_ERROR) && !body;
-	c->name = r ? NULL : ss_arena_strndup(&jr->texts, sc->name, strlen(sc->name));
-	c->message = message && c->name ? keep_text(jr, message) : NULL;
-	c->body = body && c->name ? keep_text(jr, body) : NULL;
-	free(body);
-	return r || !c->name || (message && !c->message) || (body && !c->body) ? -1 : 0;
-}
-
 static int add_witness(ss_buf *b, const ss_scope *sc)
 {
 	if (!sc->witness)
 		return 0;
-	return ss_report_add_printable(b, sc->name) | ss_buf_adds(b, ": witness ") |
-	       ss_report_add_printable(b, sc->witness) | ss_buf_addc(b, '\n');
+	return add_xml(b, sc->name) | ss_buf_adds(b, ": witness ") | add_xml(b, sc->witness) |
+	       ss_buf_addc(b, '\n');
 }
 
 int ss_report_junit_scope(ss_junit_report *jr, const ss_scope *sc, ss_diag *d)
@@ -300,9 +431,7 @@ int ss_report_junit_scope(ss_junit_report *jr, const ss_scope *sc, ss_diag *d)
 			return ss_diag_oom(d);
 		jr->kind = sc->kind;
 	}
-	if (ss_array_room(&jr->cases, &jr->cap, jr->n, sizeof(*jr->cases)) < 0)
-		return ss_diag_oom(d);
-	if (gather_case(jr, sc, &jr->cases[jr->n]) < 0 || add_witness(&jr->witnesses, sc) < 0)
+	if (gather_case(jr, sc) < 0 || add_witness(&jr->witnesses, sc) < 0)
 		return ss_diag_oom(d);
 	jr->n++;
 	jr->failures += ss_scope_failed(sc) && !sc->error;
@@ -314,10 +443,8 @@ int ss_report_junit_scope(ss_junit_report *jr, const ss_scope *sc, ss_diag *d)
 int ss_report_junit_end(ss_junit_report *jr, ss_diag *d)
 {
 	int r = end_suite(jr, d);
-	if (r == 0 && xmlTextWriterEndDocument(jr->w) < 0)
+	if (r == 0 && ss_buf_adds(jr->out, jr->suites ? "</testsuites>\n" : "/>\n") < 0)
 		r = -2;
-	xmlFreeTextWriter(jr->w); /* flushes into out */
-	jr->w = NULL;
 	ss_report_junit_free(jr);
 	return r == -2 ? cannot_write(d) : r;
 }
@@ -326,13 +453,13 @@ void ss_report_junit_free(ss_junit_report *jr)
 {
 	if (!jr)
 		return;
-	if (jr->w)
-		xmlFreeTextWriter(jr->w);
 	free(jr->file);
-	free(jr->cases);
 	free(jr->seen);
 	ss_arena_release(&jr->texts);
+	ss_buf_release(&jr->cases);
 	ss_buf_release(&jr->witnesses);
+	ss_buf_release(&jr->scratch);
+	ss_buf_release(&jr->file_text);
 	free(jr);
 }
 

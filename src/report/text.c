@@ -8,12 +8,14 @@
  * A column is a line of `columns` and a cell in row_cells: the layout,
  * the squeezing and the wrapping need nothing else. */
 #include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sshsync/report.h"
 #include "sshsync/arena.h"
 #include "sshsync/os_path.h"
+#include "sshsync/text.h"
 
 enum { C_SCOPE, C_INTERVAL, C_COUNT, C_TCP, C_SETAT, C_STATUS, C_WHY, NCOLS };
 
@@ -38,13 +40,26 @@ enum {
 	WHY_LINES = 2 /* lines of explanation without --verbose */
 };
 
-/* Characters on screen (UTF-8 continuation bytes take no column). */
+/* Characters on screen in s[0..n): UTF-8 continuation bytes take no
+ * column. Eight bytes at a time: most text is ASCII. */
+static size_t width_of(const char *s, size_t n)
+{
+	size_t w = n, i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t x;
+		memcpy(&x, s + i, 8);
+		/* 10xxxxxx: bit 7 set, bit 6 (shifted into bit 7) clear. */
+		for (uint64_t cont = x & ~(x << 1) & 0x8080808080808080ULL; cont; cont &= cont - 1)
+			w--;
+	}
+	for (; i < n; i++)
+		w -= ((unsigned char)s[i] & 0xC0) == 0x80;
+	return w;
+}
+
 static size_t display_width(const char *s)
 {
-	size_t w = 0;
-	for (; *s; s++)
-		w += ((unsigned char)*s & 0xC0) != 0x80;
-	return w;
+	return width_of(s, strlen(s));
 }
 
 /* The next character of a UTF-8 string. */
@@ -53,16 +68,6 @@ static const char *next_char(const char *p)
 	for (p++; ((unsigned char)*p & 0xC0) == 0x80; p++)
 		;
 	return p;
-}
-
-static char *printable(const char *s)
-{
-	ss_buf b = SS_BUF_INIT;
-	if (ss_report_add_printable(&b, s) < 0) {
-		ss_buf_release(&b);
-		return NULL;
-	}
-	return ss_buf_detach(&b, NULL);
 }
 
 /* The rest of `path` after "DIR/", or NULL when it is not under DIR. */
@@ -96,104 +101,100 @@ char *ss_report_short_path(const char *path, const char *home, const char *cwd)
 }
 
 /* A path as the table shows it: short, and printable. */
-static char *display_path(const char *path, const ss_report_opts *o)
+static int add_display_path(ss_buf *b, const char *path, const ss_report_opts *o)
 {
 	char *shown = ss_report_short_path(path, o->home, o->cwd);
-	if (!shown)
-		return NULL;
-	char *p = printable(shown);
+	int r = shown ? ss_report_add_printable(b, shown) : -1;
 	free(shown);
-	return p;
+	return r;
+}
+
+static int add_lld(ss_buf *b, long long v)
+{
+	char digits[24];
+	size_t at = ss_format_lld(digits, v);
+	return ss_buf_add(b, digits + at, sizeof(digits) - at);
 }
 
 /* The setting, and the period on the wire where the two differ. */
-static char *interval_text(const ss_scope *sc)
+static int add_interval(ss_buf *b, const ss_scope *sc)
 {
 	long long v = sc->interval, period = ss_scope_period(sc);
 	if (sc->not_applicable)
-		return ss_strdup("-");
+		return ss_buf_adds(b, "-");
 	if (v == SS_UNKNOWN)
-		return ss_strdup("?");
+		return ss_buf_adds(b, "?");
 	if (v == 0)
-		return ss_strdup("off");
+		return ss_buf_adds(b, "off");
 	if (period != v)
-		return ss_asprintf("%llds (probes every %llds)", v, period);
-	return ss_asprintf("%llds", v);
+		return ss_buf_addf(b, "%llds (probes every %llds)", v, period);
+	return add_lld(b, v) < 0 ? -1 : ss_buf_addc(b, 's');
 }
 
-static char *optional_text(long long v, int boolean)
+static int add_optional(ss_buf *b, long long v, int boolean)
 {
 	if (v == SS_UNSET)
-		return ss_strdup("-");
+		return ss_buf_adds(b, "-");
 	if (v == SS_UNKNOWN)
-		return ss_strdup("?");
+		return ss_buf_adds(b, "?");
 	if (boolean)
-		return ss_strdup(v ? "yes" : "no");
-	return ss_asprintf("%lld", v);
+		return ss_buf_adds(b, v ? "yes" : "no");
+	return add_lld(b, v);
 }
 
 /* "FILE:N" of the scope's own file as "line N", the others as paths. */
-static char *set_at_text(const ss_scope *sc, const ss_report_opts *o)
+static int add_set_at(ss_buf *b, const ss_scope *sc, const ss_report_opts *o)
 {
 	if (sc->error)
-		return ss_strdup("-"); /* no value, so no place it was set */
+		return ss_buf_adds(b, "-"); /* no value, so no place it was set */
 	if (!sc->set_at)
-		return ss_strdup("default");
+		return ss_buf_adds(b, "default");
 	size_t n = strlen(sc->file);
-	if (strncmp(sc->set_at, sc->file, n) == 0 && sc->set_at[n] == ':') {
-		ss_buf b = SS_BUF_INIT;
-		if (ss_buf_adds(&b, "line ") < 0 ||
-		    ss_report_add_printable(&b, sc->set_at + n + 1) < 0) {
-			ss_buf_release(&b);
-			return NULL;
-		}
-		return ss_buf_detach(&b, NULL);
-	}
+	if (strncmp(sc->set_at, sc->file, n) == 0 && sc->set_at[n] == ':')
+		return ss_buf_adds(b, "line ") < 0 ? -1
+						   : ss_report_add_printable(b, sc->set_at + n + 1);
 	/* Another file: beside the scope's file (an Include, a drop-in), the
 	 * path from that file's directory; else as the heading shows paths. */
 	size_t dir = (size_t)(ss_os_base_name(sc->file) - sc->file);
 	if (dir && strncmp(sc->set_at, sc->file, dir) == 0)
-		return printable(sc->set_at + dir);
-	return display_path(sc->set_at, o);
+		return ss_report_add_printable(b, sc->set_at + dir);
+	return add_display_path(b, sc->set_at, o);
 }
 
 /* The scope's name, and the host it is judged on when it has one. */
-static char *scope_text(const ss_scope *sc)
+static int add_scope_name(ss_buf *b, const ss_scope *sc)
 {
-	ss_buf b = SS_BUF_INIT;
-	int r = ss_report_add_printable(&b, sc->name);
-	if (sc->witness)
-		r |= ss_buf_adds(&b, " (witness ") | ss_report_add_printable(&b, sc->witness) |
-		     ss_buf_addc(&b, ')');
-	if (r) {
-		ss_buf_release(&b);
-		return NULL;
-	}
-	return ss_buf_detach(&b, NULL);
+	if (ss_report_add_printable(b, sc->name) < 0)
+		return -1;
+	if (!sc->witness)
+		return 0;
+	return ss_buf_adds(b, " (witness ") < 0 || ss_report_add_printable(b, sc->witness) < 0
+		   ? -1
+		   : ss_buf_addc(b, ')');
 }
 
-/* n bytes of s, printable. */
-static int add_printable_n(ss_buf *b, const char *s, size_t n)
+/* The first "FILE:N" in [p, end) whose FILE is `file` (n bytes), or NULL. */
+static const char *file_line_in(const char *p, const char *end, const char *file, size_t n)
 {
-	char *part = ss_strndup(s, n);
-	int r = part ? ss_report_add_printable(b, part) : -1;
-	free(part);
-	return r;
+	const char *hit = n ? strstr(p, file) : NULL;
+	/* Past end - n - 1 a hit has no room for ":N" before end. */
+	while (hit && hit + n + 1 < end && !(hit[n] == ':' && isdigit((unsigned char)hit[n + 1])))
+		hit = strstr(hit + 1, file);
+	return hit && hit + n + 1 < end ? hit : NULL;
 }
 
-/* A reason, with "FILE:N" of the scope's own file said "line N": the file
- * is the heading already. */
-static int add_reason(ss_buf *b, const char *reason, const char *file)
+/* A reason's first `len` bytes, with "FILE:N" of the scope's own file said
+ * "line N": the file is the heading already. */
+static int add_reason(ss_buf *b, const char *reason, size_t len, const char *file)
 {
 	size_t n = strlen(file);
-	const char *p = reason;
-	while (*p) {
-		const char *hit = n ? strstr(p, file) : NULL;
-		while (hit && !(hit[n] == ':' && isdigit((unsigned char)hit[n + 1])))
-			hit = strstr(hit + 1, file);
+	const char *p = reason, *end = reason + len;
+	while (p < end) {
+		const char *hit = file_line_in(p, end, file, n);
 		if (!hit)
-			return ss_report_add_printable(b, p);
-		if (add_printable_n(b, p, (size_t)(hit - p)) < 0 || ss_buf_adds(b, "line ") < 0)
+			return ss_text_add_printable(b, p, (size_t)(end - p), 0);
+		if (ss_text_add_printable(b, p, (size_t)(hit - p), 0) < 0 ||
+		    ss_buf_adds(b, "line ") < 0)
 			return -1;
 		p = hit + n + 1;
 	}
@@ -203,25 +204,16 @@ static int add_reason(ss_buf *b, const char *reason, const char *file)
 /* The reasons, "; " between them. Unless `whole`, each is said by what
  * comes before its first ": " (the explanation that follows is for
  * --verbose). */
-static char *reasons_text(const ss_scope *sc, int whole)
+static int add_reasons(ss_buf *b, const ss_scope *sc, int whole)
 {
-	ss_buf b = SS_BUF_INIT;
-	int r = 0;
-	for (size_t i = 0; i < sc->reasons.n && !r; i++) {
+	for (size_t i = 0; i < sc->reasons.n; i++) {
 		const char *why = sc->reasons.v[i], *colon = whole ? NULL : strstr(why, ": ");
-		char *gist = colon ? ss_strndup(why, (size_t)(colon - why)) : NULL;
-		if (i)
-			r = ss_buf_adds(&b, "; ");
-		r = r || (colon && !gist)
-			? -1
-			: add_reason(&b, gist ? gist : why, sc->error ? "" : sc->file);
-		free(gist);
+		size_t len = colon ? (size_t)(colon - why) : strlen(why);
+		if ((i && ss_buf_adds(b, "; ") < 0) ||
+		    add_reason(b, why, len, sc->error ? "" : sc->file) < 0)
+			return -1;
 	}
-	if (r) {
-		ss_buf_release(&b);
-		return NULL;
-	}
-	return ss_buf_detach(&b, NULL);
+	return 0;
 }
 
 static const char *status_text(const ss_scope *sc)
@@ -232,43 +224,83 @@ static const char *status_text(const ss_scope *sc)
 				     : "pass";
 }
 
-/* The cells of one row, each newly allocated; -1 when memory runs out. */
-static int row_cells(const ss_scope *sc, const ss_report_opts *o, char **cell)
+/* The cells of one row added to `row`, a NUL after each; -1 when memory
+ * runs out. */
+static int row_cells(const ss_scope *sc, const ss_report_opts *o, ss_buf *row)
 {
-	cell[C_SCOPE] = scope_text(sc);
-	cell[C_INTERVAL] = interval_text(sc);
-	cell[C_COUNT] = optional_text(sc->count_max, 0);
-	cell[C_TCP] = optional_text(sc->tcp_keepalive, 1);
-	cell[C_SETAT] = set_at_text(sc, o);
-	cell[C_STATUS] = ss_strdup(status_text(sc));
-	cell[C_WHY] = reasons_text(sc, o->verbose || sc->error);
-	for (int i = 0; i < NCOLS; i++)
-		if (!cell[i])
-			return -1;
+	return add_scope_name(row, sc) < 0 || ss_buf_addc(row, '\0') < 0 ||
+		       add_interval(row, sc) < 0 || ss_buf_addc(row, '\0') < 0 ||
+		       add_optional(row, sc->count_max, 0) < 0 || ss_buf_addc(row, '\0') < 0 ||
+		       add_optional(row, sc->tcp_keepalive, 1) < 0 || ss_buf_addc(row, '\0') < 0 ||
+		       add_set_at(row, sc, o) < 0 || ss_buf_addc(row, '\0') < 0 ||
+		       ss_buf_add(row, status_text(sc), strlen(status_text(sc)) + 1) < 0 ||
+		       add_reasons(row, sc, o->verbose || sc->error) < 0 ||
+		       ss_buf_addc(row, '\0') < 0
+		   ? -1
+		   : 0;
+}
+
+/* A line of a wrapped cell: `len` bytes of the cell's text, then "..."
+ * when text was left out after it. Lines point into the cell: wrapping a
+ * fleet's rows copies nothing. */
+typedef struct cell_line {
+	const char *p;
+	size_t len;
+	int dots;
+} cell_line;
+
+typedef struct cell_lines {
+	cell_line *v;
+	size_t n, cap;
+} cell_lines;
+
+static int push_line(cell_lines *l, const char *p, size_t len)
+{
+	if (ss_array_room(&l->v, &l->cap, l->n, sizeof(*l->v)) < 0)
+		return -1;
+	l->v[l->n++] = (cell_line){p, len, 0};
 	return 0;
 }
 
-/* Cuts `text` into lines of at most `width` characters (0: one line), at
- * blanks when `words`. With `max` lines at most (0: all), the last one
- * ends in "..." when text was left out. */
-static int wrap(const char *text, size_t width, int words, size_t max, ss_strlist *lines)
+/* The next character of a line, never past its end. */
+static const char *next_in(const char *q, const char *end)
+{
+	q = next_char(q);
+	return q < end ? q : end;
+}
+
+/* Ends the last line in "..." in at most `width` characters. */
+static void cut_last(cell_lines *lines, size_t width)
+{
+	cell_line *last = &lines->v[lines->n - 1];
+	const char *end = last->p + last->len;
+	size_t keep = 0, w = 0;
+	for (const char *q = last->p; q < end && w + 3 < width; q = next_in(q, end), w++)
+		keep = (size_t)(next_in(q, end) - last->p);
+	while (keep && last->p[keep - 1] == ' ')
+		keep--;
+	last->len = keep;
+	last->dots = 1;
+}
+
+/* Cuts `text` into `lines` (emptied first) of at most `width` characters
+ * (0: one line), at blanks when `words`. With `max` lines at most (0:
+ * all), the last one ends in "..." when text was left out. */
+static int wrap(const char *text, size_t width, int words, size_t max, cell_lines *lines)
 {
 	const char *p = text;
+	size_t all = strlen(text);
+	lines->n = 0;
 	if (!width)
-		return ss_strlist_push(lines, text);
+		return push_line(lines, text, all);
+	if (all <= width) { /* fits (a character takes a byte at least) */
+		while (all && text[all - 1] == ' ')
+			all--;
+		return push_line(lines, text, all);
+	}
 	while (*p) {
 		if (max && lines->n == max) {
-			char *last = lines->v[lines->n - 1];
-			size_t keep = 0, w = 0;
-			for (const char *q = last; *q && w + 3 < width; q = next_char(q), w++)
-				keep = (size_t)(next_char(q) - last);
-			while (keep && last[keep - 1] == ' ')
-				keep--;
-			char *cut = ss_asprintf("%.*s...", (int)keep, last);
-			if (!cut)
-				return -1;
-			free(last);
-			lines->v[lines->n - 1] = cut;
+			cut_last(lines, width);
 			return 0;
 		}
 		const char *end = p, *blank = NULL;
@@ -281,13 +313,28 @@ static int wrap(const char *text, size_t width, int words, size_t max, ss_strlis
 		size_t len = (size_t)(cut - p);
 		while (len && p[len - 1] == ' ')
 			len--;
-		char *line = ss_strndup(p, len);
-		if (!line || ss_strlist_push_owned(lines, line) < 0)
+		if (push_line(lines, p, len) < 0)
 			return -1;
 		for (p = cut; *p == ' '; p++)
 			;
 	}
-	return lines->n ? 0 : ss_strlist_push(lines, "");
+	return lines->n ? 0 : push_line(lines, "", 0);
+}
+
+static size_t line_width(const cell_line *t)
+{
+	return width_of(t->p, t->len) + (t->dots ? 3 : 0);
+}
+
+static int line_is(const cell_line *t, const char *s)
+{
+	return !t->dots && t->len == strlen(s) && memcmp(t->p, s, t->len) == 0;
+}
+
+static int add_line(ss_buf *out, const cell_line *t)
+{
+	return ss_buf_add(out, t->p, t->len) < 0 || (t->dots && ss_buf_adds(out, "...") < 0) ? -1
+											     : 0;
 }
 
 typedef struct layout {
@@ -352,26 +399,35 @@ static void fit(const ss_report_opts *o, layout *l)
 
 static int add_spaces(ss_buf *out, size_t n)
 {
-	int r = 0;
-	while (n-- && !r)
-		r = ss_buf_addc(out, ' ');
-	return r;
+	if (ss_buf_grow(out, n) < 0)
+		return -1;
+	memset(out->data + out->len, ' ', n);
+	out->len += n;
+	out->data[out->len] = '\0';
+	return 0;
 }
 
-/* One row, its cells wrapped to their columns, as many lines as the
- * tallest cell; no line ends in blanks. `diag`: the row of a scope that
- * could not be read; `color`: its status painted (never the headings). */
-static int add_row(ss_buf *out, const char *const *cell, const layout *l, const ss_report_opts *o,
-		   int diag, int color)
+/* The paint of a STATUS cell. */
+static const char *status_paint(const cell_line *t)
 {
-	ss_strlist lines[NCOLS];
+	if (!t->len && !t->dots)
+		return NULL;
+	return line_is(t, "pass") ? "\033[32m" : line_is(t, "n/a") ? NULL : "\033[31m";
+}
+
+/* One row, its cells wrapped to their columns (into `lines`, NCOLS of
+ * them, kept from row to row), as many lines as the tallest cell; no line
+ * ends in blanks. `diag`: the row of a scope that could not be read;
+ * `color`: its status painted (never the headings). */
+static int add_row(ss_buf *out, const char *const *cell, const layout *l, const ss_report_opts *o,
+		   int diag, int color, cell_lines *lines)
+{
+	static const cell_line none = {"", 0, 0};
 	size_t height = 0;
 	/* A scope that could not be read: its diagnostic (file:line:col:
 	 * message) whole, on one line of its own, as an editor reads it. */
 	int below = l->why_below || diag;
 	int r = 0, last = below ? C_WHY - 1 : C_WHY;
-	for (int c = 0; c < NCOLS; c++)
-		lines[c] = (ss_strlist)SS_STRLIST_INIT;
 	for (int c = 0; c < NCOLS && !r; c++) {
 		size_t w = columns[c].min ? (c == C_WHY ? l->why_width : l->width[c]) : 0;
 		size_t max = c == C_WHY && !o->verbose ? WHY_LINES : 0;
@@ -383,31 +439,27 @@ static int add_row(ss_buf *out, const char *const *cell, const layout *l, const 
 	}
 	for (size_t k = 0; k < height && !r; k++) {
 		int end = last;
-		while (end > 0 && (k >= lines[end].n || !lines[end].v[k][0]))
+		while (end > 0 &&
+		       (k >= lines[end].n || (!lines[end].v[k].len && !lines[end].v[k].dots)))
 			end--;
 		r = add_spaces(out, INDENT);
 		for (int c = 0; c <= end && !r; c++) {
-			const char *t = k < lines[c].n ? lines[c].v[k] : "";
-			const char *paint = color && c == C_STATUS && *t
-						? (strcmp(t, "pass") == 0  ? "\033[32m"
-						   : strcmp(t, "n/a") == 0 ? NULL
-									   : "\033[31m")
-						: NULL;
-			r = (paint ? ss_buf_adds(out, paint) : 0) | ss_buf_adds(out, t) |
+			const cell_line *t = k < lines[c].n ? &lines[c].v[k] : &none;
+			const char *paint = color && c == C_STATUS ? status_paint(t) : NULL;
+			r = (paint ? ss_buf_adds(out, paint) : 0) | add_line(out, t) |
 			    (paint ? ss_buf_adds(out, "\033[0m") : 0);
-			size_t tw = display_width(t);
+			size_t tw = line_width(t);
 			if (c < end)
 				r |= add_spaces(out, l->width[c] + GAP > tw ? l->width[c] + GAP - tw
 									    : 1);
 		}
 		r |= ss_buf_addc(out, '\n');
 	}
-	for (size_t k = 0; below && k < lines[C_WHY].n && !r; k++)
-		if (lines[C_WHY].v[k][0])
-			r = add_spaces(out, BELOW) | ss_buf_adds(out, lines[C_WHY].v[k]) |
-			    ss_buf_addc(out, '\n');
-	for (int c = 0; c < NCOLS; c++)
-		ss_strlist_release(&lines[c]);
+	for (size_t k = 0; below && k < lines[C_WHY].n && !r; k++) {
+		const cell_line *t = &lines[C_WHY].v[k];
+		if (t->len || t->dots)
+			r = add_spaces(out, BELOW) | add_line(out, t) | ss_buf_addc(out, '\n');
+	}
 	return r;
 }
 
@@ -436,6 +488,7 @@ struct ss_text_report {
 	const ss_report_opts *o;
 	ss_buf *out;
 	ss_arena cells;
+	ss_buf row; /* the cells of the row being kept */
 	text_row *rows;
 	size_t nrows, rowcap;
 	text_group *groups;
@@ -479,23 +532,20 @@ static int group_of(ss_text_report *tr, const ss_scope *sc, size_t *out)
 	return 0;
 }
 
-/* The row's cells into the arena, one after another; the natural widths
- * grow to them (not to a diagnostic's WHY, which has a line of its own). */
-static const char *keep_cells(ss_text_report *tr, char **cell, int error)
+/* The row's cells (tr->row) into the arena; the natural widths grow to
+ * them (not to a diagnostic's WHY, which has a line of its own). */
+static const char *keep_cells(ss_text_report *tr, int error)
 {
-	size_t len[NCOLS], total = 0;
-	for (int c = 0; c < NCOLS; c++)
-		total += (len[c] = strlen(cell[c])) + 1;
-	char *kept = ss_arena_alloc(&tr->cells, total);
+	char *kept = ss_arena_alloc(&tr->cells, tr->row.len);
 	if (!kept)
 		return NULL;
-	char *p = kept;
+	memcpy(kept, tr->row.data, tr->row.len);
+	const char *p = kept;
 	for (int c = 0; c < NCOLS; c++) {
-		memcpy(p, cell[c], len[c] + 1);
-		p += len[c] + 1;
+		size_t len = strlen(p), w = width_of(p, len);
+		p += len + 1;
 		if (c == C_WHY && error)
 			continue;
-		size_t w = display_width(cell[c]);
 		if (w > tr->width[c])
 			tr->width[c] = w;
 	}
@@ -506,13 +556,10 @@ static int keep_row(ss_text_report *tr, const ss_scope *sc)
 {
 	if (ss_array_room(&tr->rows, &tr->rowcap, tr->nrows, sizeof(*tr->rows)) < 0)
 		return -1;
-	char *cell[NCOLS];
 	text_row *row = &tr->rows[tr->nrows];
-	int r = row_cells(sc, tr->o, cell) < 0 || group_of(tr, sc, &row->group) < 0 ||
-		!(row->cells = keep_cells(tr, cell, sc->error != 0));
-	for (int c = 0; c < NCOLS; c++)
-		free(cell[c]);
-	if (r)
+	ss_buf_reset(&tr->row);
+	if (row_cells(sc, tr->o, &tr->row) < 0 || group_of(tr, sc, &row->group) < 0 ||
+	    !(row->cells = keep_cells(tr, sc->error != 0)))
 		return -1;
 	row->error = sc->error != 0;
 	tr->groups[row->group].nrows++;
@@ -534,13 +581,11 @@ int ss_report_text_scope(ss_text_report *tr, const ss_scope *sc, ss_diag *d)
 /* The file of a group of rows, with its kind. */
 static int add_heading(ss_buf *out, const text_group *g, const ss_report_opts *o)
 {
-	char *path = display_path(g->file, o);
-	if (!path)
-		return -1;
-	int r = ss_buf_addf(out, "%s%s (%s)%s\n", o->color ? "\033[1m" : "", path, g->kind,
-			    o->color ? "\033[0m" : "") < 0;
-	free(path);
-	return r ? -1 : 0;
+	return (o->color && ss_buf_adds(out, "\033[1m") < 0) ||
+		       add_display_path(out, g->file, o) < 0 ||
+		       ss_buf_addf(out, " (%s)%s\n", g->kind, o->color ? "\033[0m" : "") < 0
+		   ? -1
+		   : 0;
 }
 
 /* The rows grouped under their files, files in the order they first
@@ -586,8 +631,10 @@ static int add_table(ss_text_report *tr, ss_diag *d)
 		heading[c] = columns[c].heading;
 	if (l.why_below)
 		heading[C_WHY] = "";
+	cell_lines lines[NCOLS];
+	memset(lines, 0, sizeof(lines));
 	size_t *order = row_order(tr);
-	int r = !order || add_row(tr->out, heading, &l, o, 0, 0) < 0 ? ss_diag_oom(d) : 0;
+	int r = !order || add_row(tr->out, heading, &l, o, 0, 0, lines) < 0 ? ss_diag_oom(d) : 0;
 	for (size_t i = 0; i < tr->nrows && r == 0; i++) {
 		const text_row *row = &tr->rows[order[i]];
 		const char *cell[NCOLS];
@@ -595,12 +642,14 @@ static int add_table(ss_text_report *tr, ss_diag *d)
 		if ((i == 0 || row->group != tr->rows[order[i - 1]].group) &&
 		    add_heading(tr->out, &tr->groups[row->group], o) < 0)
 			r = ss_diag_oom(d);
-		else if (add_row(tr->out, cell, &l, o, row->error, o->color) < 0)
+		else if (add_row(tr->out, cell, &l, o, row->error, o->color, lines) < 0)
 			r = ss_diag_oom(d);
 		else
 			r = ss_report_flush_if_full(o, tr->out, d);
 	}
 	free(order);
+	for (int c = 0; c < NCOLS; c++)
+		free(lines[c].v);
 	return r;
 }
 
@@ -633,6 +682,7 @@ void ss_report_text_free(ss_text_report *tr)
 		free(tr->groups[g].file);
 	free(tr->groups);
 	free(tr->rows);
+	ss_buf_release(&tr->row);
 	ss_arena_release(&tr->cells);
 	free(tr);
 }

@@ -678,7 +678,23 @@ static int region_delta(const ss_text *t, const ss_edit *const *v, const region 
 	return rc;
 }
 
+int ss_sink_put_if_full(ss_buf *out, const ss_sink *to, ss_diag *d)
+{
+	if (!to || out->len < SS_CHUNK_SIZE)
+		return 0;
+	if (to->put(to->ctx, out->data, out->len, d) < 0)
+		return -1;
+	ss_buf_reset(out);
+	return 0;
+}
+
 int ss_edits_diff(const ss_text *t, const ss_edits *e, const char *label, ss_buf *out, ss_diag *d)
+{
+	return ss_edits_diff_to(t, e, label, out, NULL, d);
+}
+
+int ss_edits_diff_to(const ss_text *t, const ss_edits *e, const char *label, ss_buf *out,
+		     const ss_sink *flush, ss_diag *d)
 {
 	if (e->n == 0)
 		return 0;
@@ -704,6 +720,11 @@ int ss_edits_diff(const ss_text *t, const ss_edits *e, const char *label, ss_buf
 			j++;
 		if (emit_hunk(t, v, rg + i, j - i, delta, out) < 0) {
 			r = ss_diag_oom(d);
+			goto done;
+		}
+		/* A hunk ends a line: what goes out is whole lines. */
+		if (ss_sink_put_if_full(out, flush, d) < 0) {
+			r = -1;
 			goto done;
 		}
 		for (size_t k = i; k < j; k++) {

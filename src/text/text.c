@@ -356,6 +356,15 @@ int ss_text_add_printable(ss_buf *out, const char *s, size_t len, int flags)
 	const unsigned char *p = (const unsigned char *)s;
 	int r = 0;
 	for (size_t i = 0; i < len && r == 0;) {
+		/* A run of printable ASCII (most of any report) goes in at once. */
+		size_t run = i;
+		while (run < len && p[run] >= 0x20 && p[run] < 0x7F)
+			run++;
+		if (run > i) {
+			r = ss_buf_add(out, p + i, run - i);
+			i = run;
+			continue;
+		}
 		uint32_t cp;
 		size_t n = ss_utf8_decode(p + i, len - i, &cp, 0);
 		int keep = n && (!unprintable(cp) || (cp == '\n' && (flags & SS_PRINT_KEEP_LF)) ||

@@ -8,14 +8,18 @@
  * printable UTF-8 must come back as it is. The JSON report, written by
  * hand, must be byte for byte what jansson writes for the same objects
  * (reference_json below, how the report was written before), also when it
- * goes out in pieces through a sink. */
+ * goes out in pieces through a sink. So must the JUnit report, written by
+ * hand too, be what libxml2's xmlTextWriter writes (reference_junit,
+ * the writer it had before), but for the timestamps. */
 #include <jansson.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
+#include <libxml/xmlwriter.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fuzz.h"
+#include "sshsync/os_sys.h"
 #include "sshsync/report.h"
 #include "sshsync/text.h"
 
@@ -46,6 +50,16 @@ static void add_scope(ss_scopes *s, char *const f[4])
 	FUZZ_CHECK(!digits || at, "out of memory");
 	FUZZ_CHECK(ss_scope_set_at(sc, at ? at : *f[2] ? f[2] : NULL) == 0, "out of memory");
 	free(at);
+	/* A witness, a site without keepalives (n/a), an error scope: what
+	 * the reports write apart. */
+	unsigned extra = (unsigned)(h >> 13) % 8;
+	if (extra == 1)
+		FUZZ_CHECK(ss_scope_set_witness(sc, f[2]) == 0, "out of memory");
+	sc->not_applicable = extra == 2;
+	if (extra == 3) {
+		sc->error = 1;
+		sc->interval = SS_UNKNOWN;
+	}
 	if (*f[3])
 		FUZZ_CHECK(ss_scope_reason(sc, "%s", f[3]) == 0, "out of memory");
 	ss_policy pol;
@@ -181,9 +195,9 @@ static void same_bytes(const char *what, const ss_buf *want, const ss_buf *got)
 {
 	if (want->len == got->len && memcmp(want->data, got->data, want->len) == 0)
 		return;
-	fuzz_show("jansson's", want->data, want->len);
+	fuzz_show("the reference", want->data, want->len);
 	fuzz_show(what, got->data, got->len);
-	fuzz_fail("%s differs from jansson's dump of the same scopes", what);
+	fuzz_fail("%s differs from the reference (jansson's, libxml2's) for the same scopes", what);
 }
 
 /* A sink that gathers what it is handed, as standard output would. */
@@ -191,25 +205,6 @@ static int gather(void *ctx, const char *data, size_t len, ss_diag *d)
 {
 	(void)d;
 	return ss_buf_add(ctx, data, len);
-}
-
-static void check_json_bytes(const ss_scopes *s, const ss_report_opts *o, const ss_buf *out)
-{
-	ss_buf want = SS_BUF_INIT, got = SS_BUF_INIT, rest = SS_BUF_INIT;
-	reference_json(s, o->nat_timeout, &want);
-	same_bytes("the JSON report", &want, out);
-	ss_report_opts so = *o;
-	so.flush = gather;
-	so.flush_ctx = &got;
-	so.flush_at = 1 + (s->n ? strlen(s->v[0].name) % 300 : 0);
-	ss_diag d = SS_DIAG_INIT;
-	FUZZ_CHECK(ss_report_json(s, &so, &rest, &d) == 0, "JSON report through a sink failed");
-	FUZZ_CHECK(ss_buf_add(&got, rest.data ? rest.data : "", rest.len) == 0, "out of memory");
-	same_bytes("the JSON report through a sink", &want, &got);
-	fuzz_diag_done(&d);
-	ss_buf_release(&want);
-	ss_buf_release(&got);
-	ss_buf_release(&rest);
 }
 
 static void check_json(const ss_scopes *s, const ss_buf *out)
@@ -257,6 +252,205 @@ static void check_junit(const ss_scopes *s, const ss_buf *out)
 	xmlFreeDoc(doc);
 }
 
+/* --- the JUnit reference: libxml2's writer, as the report was written
+ * before (each text made printable first) --- */
+
+static char *ref_printable(const char *s)
+{
+	ss_buf b = SS_BUF_INIT;
+	FUZZ_CHECK(ss_report_add_printable(&b, s) == 0, "out of memory");
+	return ss_buf_detach(&b, NULL);
+}
+
+static void ref_attr(xmlTextWriterPtr w, const char *name, const char *value)
+{
+	char *v = ref_printable(value);
+	FUZZ_CHECK(xmlTextWriterWriteAttribute(w, BAD_CAST name, BAD_CAST v) >= 0, "libxml2");
+	free(v);
+}
+
+static void ref_start(xmlTextWriterPtr w, const char *name)
+{
+	FUZZ_CHECK(xmlTextWriterStartElement(w, BAD_CAST name) >= 0, "libxml2");
+}
+
+static void ref_end(xmlTextWriterPtr w)
+{
+	FUZZ_CHECK(xmlTextWriterEndElement(w) >= 0, "libxml2");
+}
+
+static void ref_count(xmlTextWriterPtr w, const char *name, long v)
+{
+	FUZZ_CHECK(xmlTextWriterWriteFormatAttribute(w, BAD_CAST name, "%ld", v) >= 0, "libxml2");
+}
+
+/* The failure's text, each piece printable on its own. */
+static char *ref_body(const ss_scope *sc)
+{
+	ss_buf b = SS_BUF_INIT;
+	int r = 0;
+	for (size_t i = 0; i < sc->reasons.n; i++)
+		r |= ss_report_add_printable(&b, sc->reasons.v[i]) | ss_buf_addc(&b, '\n');
+	if (sc->witness)
+		r |= ss_buf_adds(&b, "witness: ") | ss_report_add_printable(&b, sc->witness) |
+		     ss_buf_addc(&b, '\n');
+	if (!sc->error && sc->interval == SS_UNKNOWN)
+		r |= ss_buf_adds(&b, "interval: ? (unknown)\n");
+	else if (!sc->error && sc->interval == 0)
+		r |= ss_buf_adds(&b, "interval: off\n");
+	else if (!sc->error)
+		r |= ss_buf_addf(&b, "interval: %llds\n", sc->interval);
+	if (sc->interval > 0 && ss_scope_period(sc) != sc->interval)
+		r |= ss_buf_addf(&b, "period on the wire: %llds\n", ss_scope_period(sc));
+	if (!sc->error)
+		r |= ss_buf_adds(&b, "set at: ") |
+		     ss_report_add_printable(&b, sc->set_at ? sc->set_at : "default") |
+		     ss_buf_addc(&b, '\n');
+	FUZZ_CHECK(r == 0, "out of memory");
+	return ss_buf_detach(&b, NULL);
+}
+
+static void ref_case(xmlTextWriterPtr w, const ss_scope *sc, const char *classname)
+{
+	ref_start(w, "testcase");
+	ref_attr(w, "name", sc->name);
+	ref_attr(w, "classname", classname);
+	ref_attr(w, "time", "0");
+	const char *first = sc->reasons.n ? sc->reasons.v[0] : "";
+	if (ss_scope_failed(sc)) {
+		ref_start(w, sc->error ? "error" : "failure");
+		ref_attr(w, "message", first);
+		ref_attr(w, "type", sc->error ? "error" : "keepalive");
+		char *body = ref_body(sc);
+		FUZZ_CHECK(xmlTextWriterWriteString(w, BAD_CAST body) >= 0, "libxml2");
+		free(body);
+		ref_end(w);
+	} else if (sc->not_applicable) {
+		ref_start(w, "skipped");
+		ref_attr(w, "message", sc->reasons.n ? first : "not applicable");
+		ref_end(w);
+	}
+	ref_end(w);
+}
+
+/* The suite of the scopes [from, to), all of one kind and file. */
+static void ref_suite(xmlTextWriterPtr w, const ss_scopes *s, size_t from, size_t to, long id)
+{
+	const ss_scope *first = &s->v[from];
+	long failures = 0, errors = 0, skipped = 0;
+	ss_buf out = SS_BUF_INIT;
+	for (size_t i = from; i < to; i++) {
+		failures += ss_scope_failed(&s->v[i]) && !s->v[i].error;
+		errors += s->v[i].error != 0;
+		skipped += s->v[i].not_applicable && !s->v[i].error;
+		if (s->v[i].witness)
+			FUZZ_CHECK((ss_report_add_printable(&out, s->v[i].name) |
+				    ss_buf_adds(&out, ": witness ") |
+				    ss_report_add_printable(&out, s->v[i].witness) |
+				    ss_buf_addc(&out, '\n')) == 0,
+				   "out of memory");
+	}
+	char host[256];
+	if (ss_os_hostname(host, sizeof(host)) < 0 || !host[0])
+		strcpy(host, "localhost");
+	host[sizeof(host) - 1] = '\0';
+	char *package = ss_asprintf("sshsync.%s", first->kind);
+	char *classname = ss_asprintf("%s:%s", first->kind, first->file);
+	FUZZ_CHECK(package && classname, "out of memory");
+	ref_start(w, "testsuite");
+	ref_attr(w, "name", first->file);
+	ref_attr(w, "package", package);
+	ref_count(w, "id", id);
+	ref_attr(w, "timestamp", "");
+	ref_attr(w, "hostname", host);
+	ref_count(w, "tests", (long)(to - from));
+	ref_count(w, "failures", failures);
+	ref_count(w, "errors", errors);
+	ref_attr(w, "time", "0");
+	if (skipped)
+		ref_count(w, "skipped", skipped);
+	ref_start(w, "properties");
+	ref_end(w);
+	for (size_t i = from; i < to; i++)
+		ref_case(w, &s->v[i], classname);
+	FUZZ_CHECK(xmlTextWriterWriteElement(w, BAD_CAST "system-out", BAD_CAST ss_buf_str(&out)) >=
+			   0 &&
+		       xmlTextWriterWriteElement(w, BAD_CAST "system-err", BAD_CAST "") >= 0,
+		   "libxml2");
+	ref_end(w);
+	free(package);
+	free(classname);
+	ss_buf_release(&out);
+}
+
+static void reference_junit(const ss_scopes *s, ss_buf *out)
+{
+	xmlBufferPtr buf = xmlBufferCreate();
+	xmlTextWriterPtr w = buf ? xmlNewTextWriterMemory(buf, 0) : NULL;
+	FUZZ_CHECK(w && xmlTextWriterSetIndent(w, 1) >= 0 &&
+		       xmlTextWriterStartDocument(w, NULL, "UTF-8", NULL) >= 0,
+		   "libxml2");
+	ref_start(w, "testsuites");
+	long id = 0;
+	for (size_t from = 0, to; from < s->n; from = to) {
+		for (to = from + 1; to < s->n && strcmp(s->v[to].kind, s->v[from].kind) == 0 &&
+				    strcmp(s->v[to].file, s->v[from].file) == 0;
+		     to++)
+			;
+		ref_suite(w, s, from, to, id++);
+	}
+	FUZZ_CHECK(xmlTextWriterEndDocument(w) >= 0, "libxml2");
+	xmlFreeTextWriter(w);
+	FUZZ_CHECK(ss_buf_add(out, xmlBufferContent(buf), (size_t)xmlBufferLength(buf)) == 0,
+		   "out of memory");
+	xmlBufferFree(buf);
+}
+
+/* The timestamps emptied: the time of the run. */
+static void blank_timestamps(ss_buf *b)
+{
+	ss_buf t = SS_BUF_INIT;
+	const char *p = ss_buf_str(b), *q;
+	while ((q = strstr(p, "timestamp=\""))) {
+		q += strlen("timestamp=\"");
+		FUZZ_CHECK(ss_buf_add(&t, p, (size_t)(q - p)) == 0, "out of memory");
+		p = strchr(q, '"');
+		FUZZ_CHECK(p, "a timestamp without its end");
+	}
+	FUZZ_CHECK(ss_buf_adds(&t, p) == 0, "out of memory");
+	ss_buf_release(b);
+	*b = t;
+}
+
+typedef int (*report_fn)(const ss_scopes *, const ss_report_opts *, ss_buf *, ss_diag *);
+
+/* The report `out` is `want`, also when it goes out in pieces through a
+ * sink; `stamps`: but for the JUnit timestamps. */
+static void check_bytes(const char *what, const ss_scopes *s, const ss_report_opts *o,
+			const ss_buf *out, ss_buf *want, report_fn report, int stamps)
+{
+	ss_buf whole = SS_BUF_INIT, got = SS_BUF_INIT, rest = SS_BUF_INIT;
+	FUZZ_CHECK(ss_buf_add(&whole, out->data ? out->data : "", out->len) == 0, "out of memory");
+	if (stamps)
+		blank_timestamps(&whole);
+	same_bytes(what, want, &whole);
+	ss_report_opts so = *o;
+	so.flush = gather;
+	so.flush_ctx = &got;
+	so.flush_at = 1 + (s->n ? strlen(s->v[0].name) % 300 : 0);
+	ss_diag d = SS_DIAG_INIT;
+	FUZZ_CHECK(report(s, &so, &rest, &d) == 0, "%s through a sink failed", what);
+	FUZZ_CHECK(ss_buf_add(&got, rest.data ? rest.data : "", rest.len) == 0, "out of memory");
+	if (stamps)
+		blank_timestamps(&got);
+	same_bytes("... through a sink", want, &got);
+	fuzz_diag_done(&d);
+	ss_buf_release(want);
+	ss_buf_release(&whole);
+	ss_buf_release(&got);
+	ss_buf_release(&rest);
+}
+
 int fuzz_report(const uint8_t *data, size_t size)
 {
 	ss_scopes s = SS_SCOPES_INIT;
@@ -270,11 +464,15 @@ int fuzz_report(const uint8_t *data, size_t size)
 	FUZZ_CHECK(ss_report_json(&s, &o, &out, &d) == 0, "JSON report failed: %s",
 		   d.message ? d.message : "");
 	check_json(&s, &out);
-	check_json_bytes(&s, &o, &out);
+	ss_buf want = SS_BUF_INIT;
+	reference_json(&s, o.nat_timeout, &want);
+	check_bytes("the JSON report", &s, &o, &out, &want, ss_report_json, 0);
 	ss_buf_reset(&out);
 	FUZZ_CHECK(ss_report_junit(&s, &o, &out, &d) == 0, "JUnit report failed: %s",
 		   d.message ? d.message : "");
 	check_junit(&s, &out);
+	reference_junit(&s, &want);
+	check_bytes("the JUnit report", &s, &o, &out, &want, ss_report_junit, 1);
 	ss_buf_release(&out);
 	fuzz_diag_done(&d);
 	ss_scopes_free(&s);

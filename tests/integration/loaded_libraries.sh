@@ -25,10 +25,11 @@ expect_status 1 "an audit in text of a UTF-16 .reg without either library" broke
 expect_status 0 "apply --dry-run without either library" broken apply --interval 60 --dry-run \
 	"ssh:$w/config" >/dev/null
 
-expect_status 2 "a JUnit report needs libxml2" broken audit --format junit "ssh:$w/config" \
-	>"$w/junit" 2>"$w/err"
-check "and says it cannot load libxml2.so.2" grep -q "cannot load libxml2.so.2" "$w/err"
-check "and prints no report" test ! -s "$w/junit"
+# The JUnit report is written by hand (src/report/junit.c): no libxml2.
+expect_status 1 "a JUnit report without either library" broken audit --format junit \
+	--interval 60 "ssh:$w/config" >"$w/junit" 2>"$w/err"
+check "is XML" xmllint --noout "$w/junit"
+check "and prints no error" test ! -s "$w/err"
 expect_status 2 "a Group Policy export needs libxml2" broken export putty --interval 60 \
 	--session web --format gpp -o "$w/Registry.xml" >/dev/null 2>"$w/err"
 check "and says it cannot load libxml2.so.2" grep -q "cannot load libxml2.so.2" "$w/err"
@@ -58,9 +59,6 @@ check "and says it cannot load libcrypto.so.3" grep -q "cannot load libcrypto.so
 check "and leaves the file as it was" cmp -s "$w/config" "$w/config.orig"
 
 # The real libraries, loaded on first use, do the same work.
-expect_status 1 "a JUnit report with libxml2" env XDG_STATE_HOME="$w/state" "$SSHSYNC" audit \
-	--format junit --interval 60 "ssh:$w/config" >"$w/junit"
-check "is XML" xmllint --noout "$w/junit"
 expect_status 0 "apply with libcrypto" env XDG_STATE_HOME="$w/state" "$SSHSYNC" apply \
 	--interval 60 "ssh:$w/config" >/dev/null
 check "and sets the interval" grep -q "ServerAliveInterval 60" "$w/config"

@@ -342,6 +342,44 @@ static void test_sink_thread_reports_a_failed_put(void **state)
 	ss_buf_release(&k.got);
 }
 
+/* A diff handed out as it grows: in more than one piece, each of whole
+ * lines, together (with what is left) the same bytes as the whole diff;
+ * a failed put stops it. */
+static void test_diff_flushed_in_whole_lines(void **state)
+{
+	fixture *f = *state;
+	ss_buf text = SS_BUF_INIT;
+	for (int i = 0; i < 40000; i++)
+		assert_int_equal(ss_buf_addf(&text, "Line%05d=%d\n", i, i), 0);
+	assert_int_equal(ss_text_from_bytes(&f->t, "cfg", text.data, text.len, &f->d), 0);
+	/* A change every 10 lines: a hunk each, far more than a chunk. */
+	for (size_t i = 0; i < 40000; i += 10)
+		assert_int_equal(ss_edits_insert_line(&f->e, &f->t, i, "Added=1"), 0);
+	const char *whole = diff(f);
+	size_t whole_len = f->out.len;
+	assert_true(whole_len > 4 * SS_CHUNK_SIZE);
+	keeper k = {SS_BUF_INIT, 0, 0};
+	ss_sink to = {keep, &k};
+	ss_buf rest = SS_BUF_INIT;
+	assert_int_equal(ss_edits_diff_to(&f->t, &f->e, "cfg", &rest, &to, &f->d), 0);
+	assert_true(k.puts >= 4);
+	assert_true(rest.len < SS_CHUNK_SIZE);
+	assert_true(k.got.len && k.got.data[k.got.len - 1] == '\n');
+	assert_int_equal(ss_buf_add(&k.got, rest.data ? rest.data : "", rest.len), 0);
+	assert_int_equal(k.got.len, whole_len);
+	assert_memory_equal(k.got.data, whole, whole_len);
+	ss_buf_release(&k.got);
+	ss_buf_release(&rest);
+	keeper bad = {SS_BUF_INIT, 0, 2};
+	ss_sink failing = {keep, &bad};
+	assert_int_equal(ss_edits_diff_to(&f->t, &f->e, "cfg", &rest, &failing, &f->d), -1);
+	assert_string_equal(f->d.message, "put 2 failed");
+	assert_int_equal(bad.puts, 2);
+	ss_buf_release(&bad.got);
+	ss_buf_release(&rest);
+	ss_buf_release(&text);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -364,6 +402,7 @@ int main(void)
 	    T(test_diff_into_empty_file),
 	    T(test_sink_thread_passes_everything_in_order),
 	    T(test_sink_thread_reports_a_failed_put),
+	    T(test_diff_flushed_in_whole_lines),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
