@@ -1,15 +1,16 @@
 #!/usr/bin/env python3
-"""gen-winscp-ini.py N OUT: a WinSCP.ini with N sites in folders, shaped like WinSCP 6 writes
-one (CRLF, a [Configuration] part with a 3,800-byte ToolbarsLayout line, Default Settings, about
-a dozen keys a site, a quarter of them with keepalives in some form)."""
+"""gen-winscp-ini.py N OUT [no-default]: a WinSCP.ini with N sites in folders, shaped like WinSCP 6
+writes one (CRLF, a [Configuration] part with a 3,800-byte ToolbarsLayout line, Default Settings
+unless no-default, about a dozen keys a site, a quarter of them with keepalives in some form)."""
 import random, sys
 
 n, path = int(sys.argv[1]), sys.argv[2]
 random.seed(5)
 layout = ','.join('Item%d=1:%d:%d:0' % (i, i * 20, i % 3) for i in range(230))
 out = ['[Configuration]', 'ConfigurationVersion=6.3.5.14991', '[Configuration\\Interface]',
-       'Theme=1', 'ToolbarsLayout=' + layout, '',
-       '[Sessions\\Default%20Settings]', 'UserName=deploy', 'FSProtocol=2', '']
+       'Theme=1', 'ToolbarsLayout=' + layout, '']
+if sys.argv[3:] != ['no-default']:
+    out += ['[Sessions\\Default%20Settings]', 'UserName=deploy', 'FSProtocol=2', '']
 for s in range(n):
     out.append('[Sessions\\Team%%20%02d/host%%20%06d]' % (s % 40, s))
     out.append('HostName=host%06d.example.com' % s)

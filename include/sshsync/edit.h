@@ -123,8 +123,8 @@ int ss_edits_diff(const ss_text *t, const ss_edits *e, const char *label, ss_buf
  * large file is never held whole. What is left in `out` is the caller's. */
 int ss_edits_diff_to(const ss_text *t, const ss_edits *e, const char *label, ss_buf *out,
 		     const ss_sink *flush, ss_diag *d);
-/* Hands `out` to `flush` and empties it when it holds SS_CHUNK_SIZE bytes
- * or more (flush NULL: keeps it); -1 when the put fails. */
-int ss_diff_flush_if_full(ss_buf *out, const ss_sink *flush, ss_diag *d);
+/* Hands `out` to the sink `to` and empties it when it holds SS_CHUNK_SIZE
+ * bytes or more (to NULL: keeps it); -1 when the put fails. */
+int ss_sink_put_if_full(ss_buf *out, const ss_sink *to, ss_diag *d);
 
 #endif

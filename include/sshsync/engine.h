@@ -38,14 +38,14 @@ typedef struct ss_apply_result {
 	ss_strlist warnings;   /* written, but something after failed (an fsync) */
 	ss_strlist kinds;      /* the kind of the target that changes changed.v[i] */
 	ss_strlist notes;      /* a file planned once although several targets reach it */
-	ss_scopes before;      /* with want_scopes: every scope before apply */
-	ss_scopes after;       /* ... and as read back from the written files */
+	ss_briefs before;      /* with want_scopes: every scope before apply */
+	ss_briefs after;       /* ... and as read back from the written files */
 } ss_apply_result;
 
 #define SS_APPLY_RESULT_INIT                                                                       \
 	{                                                                                          \
 		NULL, SS_STRLIST_INIT, SS_STRLIST_INIT, SS_STRLIST_INIT, SS_STRLIST_INIT,          \
-		    SS_STRLIST_INIT, SS_STRLIST_INIT, SS_SCOPES_INIT, SS_SCOPES_INIT               \
+		    SS_STRLIST_INIT, SS_STRLIST_INIT, SS_BRIEFS_INIT, SS_BRIEFS_INIT               \
 	}
 
 /* Plans every target first, checks that each changed file can be written

@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "sshsync/buf.h"
+#include "sshsync/edit.h"
 #include "sshsync/diag.h"
 #include "sshsync/regplan.h"
 #include "sshsync/scope.h"
@@ -106,13 +107,19 @@ typedef struct ss_apply_report {
 	const ss_strlist *changed, *backups, *kinds; /* per changed file; backup "" for none */
 	const ss_strlist *unchanged;		     /* targets that needed no change */
 	const ss_strlist *notes, *warnings, *take_effect;
-	const ss_buf *diff;	 /* NULL: no diff asked */
-	const ss_scopes *before; /* every scope before apply */
-	const ss_scopes *after;	 /* read back after writing; NULL: planned values */
+	const ss_briefs *before; /* every scope before apply */
+	const ss_briefs *after;	 /* read back after writing; NULL: planned values */
+	/* The diff (NULL: none asked), made as it is written: `diff` hands its
+	 * text to `to` in whole lines; it is called twice. */
+	int (*diff)(void *ctx, const ss_sink *to, ss_diag *d);
+	void *diff_ctx;
+	const ss_sink *flush; /* where `out` goes as it fills; NULL: kept whole */
 } ss_apply_report;
 
 /* One JSON object: the files changed (with their backups) and unchanged,
- * and per scope the interval before and after. */
+ * and per scope the interval before and after; -1 with `d` set when
+ * memory runs out, or making the diff or a put to `flush` fails. What is
+ * left in `out` is the caller's. */
 int ss_report_apply_json(const ss_apply_report *r, ss_buf *out, ss_diag *d);
 /* The object of an apply that failed: its mode and the error (which says
  * what was put back when a write failed midway). */
@@ -130,6 +137,9 @@ typedef struct ss_migrate_report {
 	/* --keys: per key file (NULL: none); action "convert" or "reused" */
 	const ss_strlist *key_from, *key_to, *key_action;
 	const ss_strlist *host_key_notes; /* --host-keys (NULL: not asked) */
+	/* Where the report goes while it is written (its flush and flush_at,
+	 * as for the audit's); NULL: all of it stays in `out`. */
+	const ss_report_opts *stream;
 } ss_migrate_report;
 
 /* Text: one line per session (name -> target name), its losses indented

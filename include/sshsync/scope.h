@@ -4,6 +4,7 @@
 #define SSHSYNC_SCOPE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "sshsync/arena.h"
 #include "sshsync/buf.h"
@@ -127,5 +128,34 @@ void ss_scopes_truncate(ss_scopes *s, size_t n);
 ss_scope *ss_scopes_add_error(ss_scopes *s, const char *kind, const char *file,
 			      const char *message);
 void ss_scopes_free(ss_scopes *s);
+
+/* Scopes kept small: where each is and its interval, nothing else (apply's
+ * JSON report holds every scope before and after: 100,000 sites). */
+typedef struct ss_brief {
+	const char *kind; /* static, as the scope's */
+	uint32_t file;	  /* offsets into the list's names */
+	uint32_t name;
+	long long interval; /* as the scope's */
+	int error;
+} ss_brief;
+
+typedef struct ss_briefs {
+	ss_brief *v;
+	size_t n, cap;
+	ss_buf names;	    /* one after another, each ending in NUL */
+	uint32_t last_file; /* the file of the scope before, once for a run of them */
+} ss_briefs;
+
+#define SS_BRIEFS_INIT                                                                             \
+	{                                                                                          \
+		NULL, 0, 0, SS_BUF_INIT, 0                                                         \
+	}
+
+/* Appends the brief of `sc`; -1 when memory runs out (or the names pass
+ * 4 GiB). */
+int ss_briefs_add(ss_briefs *b, const ss_scope *sc);
+const char *ss_brief_file(const ss_briefs *b, const ss_brief *x);
+const char *ss_brief_name(const ss_briefs *b, const ss_brief *x);
+void ss_briefs_free(ss_briefs *b);
 
 #endif

@@ -223,10 +223,31 @@ static void report_json_error(const apply_args *a, const ss_diag *error)
 	free(msg);
 }
 
+/* The diff, made into `to` a few whole lines at a time (ctx: the result). */
+static int make_diff(void *ctx, const ss_sink *to, ss_diag *d)
+{
+	const ss_apply_result *res = ctx;
+	ss_buf out = SS_BUF_INIT;
+	int r = ss_apply_result_diff(res, &out, to, d);
+	if (r == 0 && out.len)
+		r = to->put(to->ctx, out.data, out.len, d);
+	ss_buf_release(&out);
+	return r;
+}
+
+static int put_stdout(void *ctx, const void *data, size_t len, ss_diag *d)
+{
+	(void)ctx;
+	return ss_engine_write_output(NULL, data, len, d);
+}
+
+/* The JSON report, written as it is made (a 100,000-site apply's is never
+ * held whole). */
 static int report_json(const apply_args *a, const ss_apply_result *res, ss_diag *d)
 {
 	ss_strlist effect = SS_STRLIST_INIT;
-	ss_buf out = SS_BUF_INIT, diff = SS_BUF_INIT;
+	ss_buf out = SS_BUF_INIT;
+	ss_sink to_stdout = {put_stdout, NULL};
 	ss_apply_report r = {a->check	       ? "check"
 			     : a->opts.dry_run ? "dry-run"
 					       : "apply",
@@ -239,18 +260,17 @@ static int report_json(const apply_args *a, const ss_apply_result *res, ss_diag 
 			     &res->notes,
 			     &res->warnings,
 			     &effect,
-			     a->opts.want_diff ? &diff : NULL,
 			     &res->before,
-			     a->opts.dry_run ? NULL : &res->after};
+			     a->opts.dry_run ? NULL : &res->after,
+			     a->opts.want_diff ? make_diff : NULL,
+			     (void *)res,
+			     &to_stdout};
 	int rc = !a->opts.dry_run && takes_effect_lines(res, &effect) < 0 ? ss_diag_oom(d) : 0;
-	if (rc == 0)
-		rc = ss_apply_result_diff(res, &diff, NULL, d);
 	if (rc == 0)
 		rc = ss_report_apply_json(&r, &out, d);
 	if (rc == 0)
 		rc = ss_engine_write_output(NULL, out.data, out.len, d);
 	ss_buf_release(&out);
-	ss_buf_release(&diff);
 	ss_strlist_release(&effect);
 	return rc;
 }
@@ -297,13 +317,8 @@ static int put_diff(void *ctx, const void *data, size_t len, ss_diag *d)
 /* The diff, made as it is printed (whole lines at a time). */
 static int print_diff(const ss_apply_result *res, ss_diag *d)
 {
-	ss_buf out = SS_BUF_INIT;
 	ss_sink to = {put_diff, NULL};
-	int r = ss_apply_result_diff(res, &out, &to, d);
-	if (r == 0 && out.len)
-		r = put_diff(NULL, out.data, out.len, d);
-	ss_buf_release(&out);
-	return r;
+	return make_diff((void *)res, &to, d);
 }
 
 static int report(const apply_args *a, const ss_apply_result *res, ss_diag *d)

@@ -146,7 +146,7 @@ static int judge_period(ss_scope *sc, const ss_policy *p)
 int ss_scope_judge(ss_scope *sc, const ss_policy *p)
 {
 	if (sc->error || sc->not_applicable || sc->interval == SS_UNKNOWN)
-		return 0; /* the client has said why it cannot be computed */
+		return 0;      /* the client has said why it cannot be computed */
 	if (sc->interval == 0) /* a copy, not printf: one in three of 100,000 sites */
 		return ss_strlist_push(&sc->reasons, "keepalives are off: an idle connection is "
 						     "dropped by the first NAT or firewall that "
@@ -226,4 +226,53 @@ void ss_scopes_free(ss_scopes *s)
 	s->v = NULL;
 	s->n = s->cap = 0;
 	ss_arena_release(&s->names);
+}
+
+/* --- briefs --- */
+
+/* `s` and its NUL at the end of the names; its offset in *at. */
+static int add_name(ss_briefs *b, const char *s, uint32_t *at)
+{
+	size_t len = strlen(s) + 1;
+	if (b->names.len > UINT32_MAX - len || ss_buf_add(&b->names, s, len) < 0)
+		return -1;
+	*at = (uint32_t)(b->names.len - len);
+	return 0;
+}
+
+int ss_briefs_add(ss_briefs *b, const ss_scope *sc)
+{
+	if (ss_array_room(&b->v, &b->cap, b->n, sizeof(*b->v)) < 0)
+		return -1;
+	ss_brief *x = &b->v[b->n];
+	x->kind = sc->kind;
+	x->interval = sc->interval;
+	x->error = sc->error;
+	/* The scopes of a file follow each other: its name is kept once. */
+	if (b->n && strcmp(b->names.data + b->last_file, sc->file) == 0)
+		x->file = b->last_file;
+	else if (add_name(b, sc->file, &x->file) < 0)
+		return -1;
+	if (add_name(b, sc->name, &x->name) < 0)
+		return -1;
+	b->last_file = x->file;
+	b->n++;
+	return 0;
+}
+
+const char *ss_brief_file(const ss_briefs *b, const ss_brief *x)
+{
+	return b->names.data + x->file;
+}
+
+const char *ss_brief_name(const ss_briefs *b, const ss_brief *x)
+{
+	return b->names.data + x->name;
+}
+
+void ss_briefs_free(ss_briefs *b)
+{
+	free(b->v);
+	ss_buf_release(&b->names);
+	memset(b, 0, sizeof(*b));
 }

@@ -93,8 +93,6 @@ typedef struct wval {
 } wval;
 
 typedef struct wsite {
-	char *name;   /* as WinSCP shows it */
-	char *munged; /* as stored: the key or section name after Sessions\ */
 	wval k[K_N];
 	ss_sview views[K_N];  /* as read (no copy); valid until the storage reads again */
 	int unreadable;	      /* a value is there that WinSCP cannot read */
@@ -102,16 +100,8 @@ typedef struct wsite {
 	int oom;	      /* a place or a shown value could not be made */
 } wsite;
 
-typedef struct wsites {
-	wsite *v;
-	size_t n;
-	size_t cap;
-} wsites;
-
 static void wsite_free(wsite *w)
 {
-	free(w->name);
-	free(w->munged);
 	for (int k = 0; k < K_N; k++) {
 		ss_buf_release(&w->k[k].where);
 		ss_buf_release(&w->k[k].shown);
@@ -143,43 +133,6 @@ static const char *shown_of(wsite *w, wval *x)
 		x->has_shown = 1;
 	}
 	return ss_buf_str(&x->shown);
-}
-
-static void wsites_free(wsites *s)
-{
-	for (size_t i = 0; i < s->n; i++)
-		wsite_free(&s->v[i]);
-	free(s->v);
-	memset(s, 0, sizeof(*s));
-}
-
-static wsite *wsites_add(wsites *s, const ss_storage_session *ses)
-{
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 16;
-		wsite *v = realloc(s->v, cap * sizeof(*v));
-		if (!v)
-			return NULL;
-		s->v = v;
-		s->cap = cap;
-	}
-	wsite *w = &s->v[s->n];
-	memset(w, 0, sizeof(*w));
-	w->munged = ss_strdup(ses->raw);
-	w->name = ss_strdup(ses->name);
-	if (!w->munged || !w->name) {
-		free(w->munged);
-		free(w->name);
-		return NULL;
-	}
-	s->n++;
-	return w;
-}
-
-static int is_default(const wsite *w)
-{
-	/* TStoredSessionList::Load compares the unmunged name exactly. */
-	return strcmp(w->name, SS_WINSCP_DEFAULT_SETTINGS) == 0;
 }
 
 /* --- names --- */
@@ -512,17 +465,28 @@ static int evaluate(wsite *w, ss_scope *sc)
 	return w->oom ? -1 : r;
 }
 
-/* A site stored as Default%20Settings in another case: WinSCP loads it as
- * a site (TStoredSessionList::Load compares names exactly), but both
- * TMemIniFile and the registry compare section and key names ignoring case,
- * so Default Settings saved by WinSCP or sshsync would land in that site's
- * section. NULL when there is none. */
-static const wsite *shadowing_default(const wsites *s)
+/* Whether Default Settings is stored (TStoredSessionList::Load compares
+ * the unmunged name exactly) and, when it is not, the name of a site
+ * stored as Default%20Settings in another case: WinSCP loads that as a
+ * site, but both TMemIniFile and the registry compare section and key
+ * names ignoring case, so Default Settings saved by WinSCP or sshsync would
+ * land in that site's section (NULL when there is none). The names alone
+ * tell: no site is read. */
+static void find_default(ss_storage *st, int *have_default, const char **shadow)
 {
-	for (size_t i = 0; s && i < s->n; i++)
-		if (!is_default(&s->v[i]) && strcasecmp(s->v[i].munged, MUNGED_DEFAULT) == 0)
-			return &s->v[i];
-	return NULL;
+	size_t n = st ? ss_storage_count(st) : 0;
+	*have_default = 0;
+	*shadow = NULL;
+	for (size_t s = 0; s < n; s++) {
+		const ss_storage_session *ses = ss_storage_at(st, s);
+		/* Told apart on the first byte first (the raw name's in any
+		 * case): 100,000 names without a call each. */
+		if (ses->name[0] == 'D' && strcmp(ses->name, SS_WINSCP_DEFAULT_SETTINGS) == 0)
+			*have_default = 1;
+		else if (!*shadow && (ses->raw[0] | 0x20) == 'd' &&
+			 strcasecmp(ses->raw, MUNGED_DEFAULT) == 0)
+			*shadow = ses->name;
+	}
 }
 
 /* The scope of Default Settings where none is stored: new sites get the
@@ -604,23 +568,6 @@ static int read_site(ss_storage *st, size_t s, const ss_storage_asked *a, wsite 
 static void ask_keys(ss_storage_asked *a)
 {
 	ss_storage_ask(a, key_names, K_N); /* K_N fit */
-}
-
-/* Every site, in store order, and whether Default Settings is stored. */
-static int read_sites(ss_storage *st, wsites *out, int *have_default, ss_diag *d)
-{
-	ss_storage_asked a;
-	ask_keys(&a);
-	*have_default = 0;
-	for (size_t s = 0; s < ss_storage_count(st); s++) {
-		wsite *w = wsites_add(out, ss_storage_at(st, s));
-		if (!w)
-			return ss_diag_oom(d);
-		*have_default |= is_default(w);
-		if (read_site(st, s, &a, w, d) < 0)
-			return -1;
-	}
-	return 0;
 }
 
 /* PingType, PingInterval and PingIntervalSecs for a site (the storage
@@ -815,37 +762,63 @@ static int plan_site(ss_regplan *out, const char *munged, const wsite *w, const 
 	}
 }
 
-static const wsite *find_site(const wsites *s, const char *name)
+/* The first site stored under `name` (as WinSCP shows it); SIZE_MAX when
+ * there is none (st NULL: no store). */
+static size_t stored_site(ss_storage *st, const char *name)
 {
-	for (size_t i = 0; s && i < s->n; i++)
-		if (strcmp(s->v[i].name, name) == 0)
-			return &s->v[i];
-	return NULL;
+	for (size_t s = 0; st && s < ss_storage_count(st); s++)
+		if (strcmp(ss_storage_at(st, s)->name, name) == 0)
+			return s;
+	return SIZE_MAX;
 }
 
-static int plan_sites(const wsites *s, int have_default, const ss_strlist *sessions,
-		      const ss_policy *p, ss_regplan *out, ss_diag *d)
+/* The sessions named (--session): each the site stored under its name,
+ * else a new site. Sites are read one at a time into the same buffers. */
+static int plan_named(ss_storage *st, const ss_strlist *sessions, const ss_policy *p,
+		      ss_regplan *out, ss_diag *d)
 {
-	if (sessions && sessions->n) {
-		for (size_t i = 0; i < sessions->n; i++) {
-			const wsite *w = find_site(s, sessions->v[i]);
-			char *munged = ss_winscp_munge(sessions->v[i]);
-			if (!munged)
-				return ss_diag_oom(d);
-			int r = plan_site(out, munged, w, p, d);
-			free(munged);
-			if (r < 0)
-				return -1;
-		}
-		return 0;
+	ss_storage_asked a;
+	ask_keys(&a);
+	wsite w;
+	memset(&w, 0, sizeof(w));
+	int r = 0;
+	for (size_t i = 0; i < sessions->n && r == 0; i++) {
+		size_t s = stored_site(st, sessions->v[i]);
+		char *munged = ss_winscp_munge(sessions->v[i]);
+		if (!munged)
+			r = ss_diag_oom(d);
+		else if (s != SIZE_MAX)
+			r = read_site(st, s, &a, &w, d);
+		if (r == 0)
+			r = plan_site(out, munged, s != SIZE_MAX ? &w : NULL, p, d);
+		free(munged);
 	}
-	if (!have_default && !shadowing_default(s) &&
-	    plan_site(out, MUNGED_DEFAULT, NULL, p, d) < 0)
+	wsite_free(&w);
+	return r;
+}
+
+/* Every stored site, in store order, read one at a time (a 100,000-site
+ * file is never held as sites), after Default Settings when none is
+ * stored and no site shadows it. */
+static int plan_stored(ss_storage *st, const ss_policy *p, ss_regplan *out, ss_diag *d)
+{
+	int have_default;
+	const char *shadow;
+	find_default(st, &have_default, &shadow);
+	if (!have_default && !shadow && plan_site(out, MUNGED_DEFAULT, NULL, p, d) < 0)
 		return -1;
-	for (size_t i = 0; i < s->n; i++)
-		if (plan_site(out, s->v[i].munged, &s->v[i], p, d) < 0)
-			return -1;
-	return 0;
+	ss_storage_asked a;
+	ask_keys(&a);
+	wsite w;
+	memset(&w, 0, sizeof(w));
+	int r = 0;
+	for (size_t s = 0; st && s < ss_storage_count(st) && r == 0; s++) {
+		r = read_site(st, s, &a, &w, d);
+		if (r == 0)
+			r = plan_site(out, ss_storage_at(st, s)->raw, &w, p, d);
+	}
+	wsite_free(&w);
+	return r;
 }
 
 /* --- the client --- */
@@ -1041,18 +1014,9 @@ static int audit_piped(ss_storage *st, const char *path, ss_scopes *out, ss_diag
 static int audit_store(ss_storage *st, const char *path, ss_scopes *out, ss_diag *d)
 {
 	size_t n = ss_storage_count(st);
-	int have_default = 0;
-	const char *shadow = NULL;
-	for (size_t s = 0; s < n; s++) {
-		const ss_storage_session *ses = ss_storage_at(st, s);
-		/* Told apart on the first byte first (the raw name's in any
-		 * case): 100,000 names without a call each. */
-		if (ses->name[0] == 'D' && strcmp(ses->name, SS_WINSCP_DEFAULT_SETTINGS) == 0)
-			have_default = 1;
-		else if (!shadow && (ses->raw[0] | 0x20) == 'd' &&
-			 strcasecmp(ses->raw, MUNGED_DEFAULT) == 0)
-			shadow = ses->name;
-	}
+	int have_default;
+	const char *shadow;
+	find_default(st, &have_default, &shadow);
 	if (!have_default && default_scope(path, shadow, out, d) < 0)
 		return -1;
 	/* A file is read whole when it is opened: what fails from here on is
@@ -1115,17 +1079,13 @@ static int winscp_export(const char *from, const ss_strlist *sessions, const ss_
 {
 	if (check_interval(from ? from : "export", p, d) < 0)
 		return -1;
+	int named = sessions && sessions->n;
 	if (!from)
-		return plan_sites(NULL, 0, sessions, p, out, d);
+		return named ? plan_named(NULL, sessions, p, out, d) : plan_stored(NULL, p, out, d);
 	ss_storage *st;
 	if (ss_storage_open(&st, from, &ROOT, p->ansi_codepage, NULL, d) < 0)
 		return -1;
-	wsites s = {0};
-	int have_default;
-	int r = read_sites(st, &s, &have_default, d);
-	if (r == 0)
-		r = plan_sites(&s, have_default, sessions, p, out, d);
-	wsites_free(&s);
+	int r = named ? plan_named(st, sessions, p, out, d) : plan_stored(st, p, out, d);
 	ss_storage_close(st);
 	return r;
 }

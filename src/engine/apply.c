@@ -237,12 +237,23 @@ static void free_plans(ss_apply_plans *pl)
 static int apply_targets(const ss_targets *targets, const ss_policy *p, const ss_apply_opts *o,
 			 ss_apply_result *res, ss_diag *d);
 
-/* Every scope of every target, as audit shows it without --host. */
-static int audit_scopes(const ss_targets *targets, const ss_policy *p, ss_scopes *out, ss_diag *d)
+static int take_brief(void *ctx, ss_scope *sc, ss_diag *d)
+{
+	return ss_briefs_add(ctx, sc) < 0 ? ss_diag_oom(d) : 0;
+}
+
+/* Every scope of every target, as audit shows it without --host, kept as
+ * a brief: the scopes themselves go as they come. */
+static int audit_scopes(const ss_targets *targets, const ss_policy *p, ss_briefs *out, ss_diag *d)
 {
 	ss_strlist none = SS_STRLIST_INIT;
 	ss_query q = {&none, &none};
-	return ss_engine_audit(targets, &q, p, out, d);
+	ss_scope_sink sink = {take_brief, out};
+	ss_scopes s = SS_SCOPES_INIT;
+	s.sink = &sink;
+	int r = ss_engine_audit(targets, &q, p, &s, d);
+	ss_scopes_free(&s);
+	return r;
 }
 
 int ss_engine_apply(const ss_targets *targets, const ss_policy *p, const ss_apply_opts *o,
@@ -331,6 +342,6 @@ void ss_apply_result_free(ss_apply_result *res)
 	ss_strlist_release(&res->warnings);
 	ss_strlist_release(&res->kinds);
 	ss_strlist_release(&res->notes);
-	ss_scopes_free(&res->before);
-	ss_scopes_free(&res->after);
+	ss_briefs_free(&res->before);
+	ss_briefs_free(&res->after);
 }

@@ -566,7 +566,7 @@ static int created_diff(const ss_change *c, const char *label, ss_buf *out, cons
 		    (!nl && ss_buf_adds(out, "\n\\ No newline at end of file\n") < 0))
 			r = ss_diag_oom(d);
 		else
-			r = ss_diff_flush_if_full(out, flush, d);
+			r = ss_sink_put_if_full(out, flush, d);
 		pos = end;
 	}
 	ss_buf_release(&all);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "sshsync/report.h"
+#include "sshsync/edit.h"
 #include "sshsync/text.h"
 
 /* JSON is UTF-8: a name that is not strict UTF-8 is shown as \xNN. */
@@ -38,13 +39,13 @@ static int add_json(ss_buf *out, json_t *j, size_t flags)
 
 /* --- the audit, written as a stream --- */
 
-/* A JSON string exactly as jansson's json_dumps(json_string(s), 0) writes
- * it: '"' and '\\' escaped, \b \f \n \r \t by name, the other controls
+/* The inside of a JSON string exactly as jansson's json_dumps(json_string(s),
+ * 0) writes it: '"' and '\\' escaped, \b \f \n \r \t by name, the other controls
  * below 0x20 as \u00XX, everything else (strict UTF-8) as it is. */
-static int add_escaped(ss_buf *out, const char *s, size_t len)
+static int add_escaped_body(ss_buf *out, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789ABCDEF", controls[] = "\b\f\n\r\t", names[] = "bfnrt";
-	int r = ss_buf_addc(out, '"');
+	int r = 0;
 	size_t run = 0;
 	for (size_t i = 0; i < len && !r; i++) {
 		unsigned char ch = (unsigned char)s[i];
@@ -69,7 +70,16 @@ static int add_escaped(ss_buf *out, const char *s, size_t len)
 	}
 	if (!r)
 		r = ss_buf_add(out, s + run, len - run);
-	return r || ss_buf_addc(out, '"') ? -1 : 0;
+	return r ? -1 : 0;
+}
+
+/* The same in quotes. */
+static int add_escaped(ss_buf *out, const char *s, size_t len)
+{
+	return ss_buf_addc(out, '"') < 0 || add_escaped_body(out, s, len) < 0 ||
+		       ss_buf_addc(out, '"') < 0
+		   ? -1
+		   : 0;
 }
 
 /* ss_buf_add where the room is there already (nearly always: the buffer
@@ -467,35 +477,89 @@ static json_t *changed_files(const ss_apply_report *r)
 	return a;
 }
 
-static int same_scope(const ss_scope *a, const ss_scope *b)
+static int same_place(const ss_briefs *xs, const ss_brief *x, const ss_briefs *ys,
+		      const ss_brief *y)
 {
-	return strcmp(a->kind, b->kind) == 0 && strcmp(a->file, b->file) == 0 &&
-	       strcmp(a->name, b->name) == 0;
+	return strcmp(x->kind, y->kind) == 0 &&
+	       strcmp(ss_brief_file(xs, x), ss_brief_file(ys, y)) == 0 &&
+	       strcmp(ss_brief_name(xs, x), ss_brief_name(ys, y)) == 0;
 }
 
-/* The scope after apply that is `before` (usually at the same index). */
-static const ss_scope *after_of(const ss_apply_report *r, size_t i)
+/* The scopes after apply by place (kind, file, name), the first of each:
+ * a scope that is not at its index before is looked up here. Apply can
+ * move every scope by one (Default Settings, planned first, stored at the
+ * end of a WinSCP.ini), which a search for each would make quadratic. */
+typedef struct after_index {
+	size_t *slot; /* index + 1 into r->after; 0: empty */
+	size_t mask;
+} after_index;
+
+static size_t place_hash(const ss_briefs *xs, const ss_brief *x)
 {
-	const ss_scopes *a = r->after;
-	if (i < a->n && same_scope(&a->v[i], &r->before->v[i]))
-		return &a->v[i];
-	for (size_t j = 0; j < a->n; j++)
-		if (same_scope(&a->v[j], &r->before->v[i]))
-			return &a->v[j];
-	return NULL;
+	const char *name = ss_brief_name(xs, x), *file = ss_brief_file(xs, x);
+	uint64_t h = ss_hash_key(name, strlen(name));
+	h ^= ss_hash_mix(ss_hash_key(file, strlen(file)) + h);
+	return (size_t)ss_hash_mix(ss_hash_key(x->kind, strlen(x->kind)) ^ h);
 }
 
-static json_t *interval_json(const ss_scope *sc)
+/* The slot of the place of x (of xs): the after scope there, or the empty
+ * slot. */
+static size_t place_slot(const after_index *ix, const ss_briefs *a, const ss_briefs *xs,
+			 const ss_brief *x)
 {
-	return !sc || sc->error ? json_null() : optional_int(sc->interval);
+	size_t i = place_hash(xs, x) & ix->mask;
+	while (ix->slot[i] && !same_place(a, &a->v[ix->slot[i] - 1], xs, x))
+		i = (i + 1) & ix->mask;
+	return i;
 }
 
-static json_t *apply_scope_json(const ss_apply_report *r, size_t i, int *changed)
+static int index_after(after_index *ix, const ss_briefs *a)
 {
-	const ss_scope *b = &r->before->v[i];
+	size_t cap = 16;
+	while (cap < 2 * a->n)
+		cap *= 2;
+	if (!(ix->slot = calloc(cap, sizeof(*ix->slot))))
+		return -1;
+	ix->mask = cap - 1;
+	for (size_t j = 0; j < a->n; j++) {
+		size_t i = place_slot(ix, a, a, &a->v[j]);
+		if (!ix->slot[i]) /* the first of a place wins */
+			ix->slot[i] = j + 1;
+	}
+	return 0;
+}
+
+/* The scope after apply that is before's i (usually at the same index),
+ * or NULL; -1 when memory runs out. */
+static int after_of(const ss_apply_report *r, size_t i, after_index *ix, const ss_brief **out)
+{
+	const ss_briefs *a = r->after, *b = r->before;
+	*out = NULL;
+	if (i < a->n && same_place(a, &a->v[i], b, &b->v[i])) {
+		*out = &a->v[i];
+		return 0;
+	}
+	if (!ix->slot && index_after(ix, a) < 0)
+		return -1;
+	size_t k = ix->slot[place_slot(ix, a, b, &b->v[i])];
+	*out = k ? &a->v[k - 1] : NULL;
+	return 0;
+}
+
+static json_t *interval_json(const ss_brief *x)
+{
+	return !x || x->error ? json_null() : optional_int(x->interval);
+}
+
+static json_t *apply_scope_json(const ss_apply_report *r, size_t i, after_index *ix, int *changed)
+{
+	const ss_briefs *bs = r->before;
+	const ss_brief *b = &bs->v[i], *a;
 	json_t *after;
+	if (r->after && after_of(r, i, ix, &a) < 0)
+		return NULL;
 	if (r->after)
-		after = interval_json(after_of(r, i));
+		after = interval_json(a);
 	else /* planned: every scope gets the interval */
 		after =
 		    b->error || b->interval == SS_UNKNOWN ? json_null() : json_integer(r->interval);
@@ -503,8 +567,8 @@ static json_t *apply_scope_json(const ss_apply_report *r, size_t i, int *changed
 	*changed = !json_equal(before, after);
 	json_t *o = json_object();
 	int bad = !o || json_object_set_new(o, "kind", text(b->kind)) < 0 ||
-		  json_object_set_new(o, "file", text(b->file)) < 0 ||
-		  json_object_set_new(o, "scope", text(b->name)) < 0 ||
+		  json_object_set_new(o, "file", text(ss_brief_file(bs, b))) < 0 ||
+		  json_object_set_new(o, "scope", text(ss_brief_name(bs, b))) < 0 ||
 		  json_object_set_new(o, "before", before) < 0 ||
 		  json_object_set_new(o, "after", after) < 0 ||
 		  json_object_set_new(o, "changed", json_boolean(*changed)) < 0;
@@ -515,17 +579,88 @@ static json_t *apply_scope_json(const ss_apply_report *r, size_t i, int *changed
 	return o;
 }
 
-/* The scopes one a line (a site list can be long), then the rest. */
-static int apply_scopes(const ss_apply_report *r, ss_buf *out, size_t *changed)
+/* The scopes one a line (a site list can be long), handed on as `out`
+ * fills, then the rest. -1 with `d` set. */
+static int apply_scopes(const ss_apply_report *r, ss_buf *out, size_t *changed, ss_diag *d)
 {
-	int bad = ss_buf_adds(out, ",\n  \"scopes\": [") < 0;
-	for (size_t i = 0; i < r->before->n && !bad; i++) {
+	after_index ix = {NULL, 0};
+	int rc = ss_buf_adds(out, ",\n  \"scopes\": [") < 0 ? ss_diag_oom(d) : 0;
+	for (size_t i = 0; i < r->before->n && rc == 0; i++) {
 		int c = 0;
-		bad = ss_buf_adds(out, i ? ",\n    " : "\n    ") < 0 ||
-		      add_json(out, apply_scope_json(r, i, &c), 0) < 0;
+		if (ss_buf_adds(out, i ? ",\n    " : "\n    ") < 0 ||
+		    add_json(out, apply_scope_json(r, i, &ix, &c), 0) < 0)
+			rc = ss_diag_oom(d);
+		else
+			rc = ss_sink_put_if_full(out, r->flush, d);
 		*changed += (size_t)c;
 	}
-	return bad || ss_buf_adds(out, r->before->n ? "\n  ]" : "]") < 0 ? -1 : 0;
+	free(ix.slot);
+	if (rc == 0 && ss_buf_adds(out, r->before->n ? "\n  ]" : "]") < 0)
+		rc = ss_diag_oom(d);
+	return rc;
+}
+
+/* --- the diff as one JSON string, written as it is made ---
+ *
+ * As ss_report_json_string writes a whole string: up to its first NUL,
+ * escaped when it is strict UTF-8, else made printable (\xNN) first. The
+ * diff comes in whole lines, so that no UTF-8 sequence is cut: it is made
+ * once to tell which, then again to be written. */
+typedef struct diff_json {
+	ss_buf *out;
+	const ss_sink *flush;
+	int valid, cut; /* strict UTF-8 so far; a NUL was met (the rest is dropped) */
+} diff_json;
+
+/* The piece up to a NUL (after which nothing counts). */
+static size_t until_nul(diff_json *j, const void *data, size_t len)
+{
+	const char *nul = j->cut ? data : memchr(data, '\0', len);
+	if (nul) {
+		j->cut = 1;
+		return (size_t)(nul - (const char *)data);
+	}
+	return len;
+}
+
+static int check_piece(void *ctx, const void *data, size_t len, ss_diag *d)
+{
+	(void)d;
+	diff_json *j = ctx;
+	len = until_nul(j, data, len);
+	j->valid = j->valid && ss_utf8_valid(data, len);
+	return 0;
+}
+
+static int write_piece(void *ctx, const void *data, size_t len, ss_diag *d)
+{
+	diff_json *j = ctx;
+	len = until_nul(j, data, len);
+	int r;
+	if (j->valid) {
+		r = add_escaped_body(j->out, data, len);
+	} else {
+		ss_buf b = SS_BUF_INIT;
+		r = ss_text_add_printable(&b, data, len, 0);
+		if (r == 0)
+			r = add_escaped_body(j->out, b.data ? b.data : "", b.len);
+		ss_buf_release(&b);
+	}
+	return r < 0 ? ss_diag_oom(d) : ss_sink_put_if_full(j->out, j->flush, d);
+}
+
+static int add_diff(const ss_apply_report *r, ss_buf *out, ss_diag *d)
+{
+	diff_json j = {out, r->flush, 1, 0};
+	ss_sink check = {check_piece, &j}, write = {write_piece, &j};
+	if (r->diff(r->diff_ctx, &check, d) < 0)
+		return -1;
+	j.cut = 0;
+	if (ss_buf_adds(out, ",\n  \"diff\": \"") < 0)
+		return ss_diag_oom(d);
+	if (r->diff(r->diff_ctx, &write, d) < 0)
+		return -1;
+	return ss_buf_addc(out, '"') < 0 ? ss_diag_oom(d) : 0;
 }
 
 static int field(ss_buf *out, const char *name, json_t *value)
@@ -543,22 +678,26 @@ int ss_report_apply_json(const ss_apply_report *r, ss_buf *out, ss_diag *d)
 		  field(out, "interval", json_integer(r->interval)) < 0 ||
 		  field(out, "after_from", json_string(r->after ? "files" : "plan")) < 0 ||
 		  field(out, "changed", changed_files(r)) < 0 ||
-		  field(out, "unchanged", string_array(r->unchanged)) < 0 ||
-		  apply_scopes(r, out, &scopes_changed) < 0 ||
-		  field(out, "notes", string_array(r->notes)) < 0 ||
-		  field(out, "warnings", string_array(r->warnings)) < 0 ||
-		  field(out, "take_effect", string_array(r->take_effect)) < 0;
-	/* The diff of a big file is as big: escaped straight into `out`, not
-	 * copied into a jansson string and dumped from it (two more copies). */
-	if (!bad && r->diff)
-		bad = ss_buf_adds(out, ",\n  \"diff\": ") < 0 ||
-		      ss_report_json_string(out, ss_buf_str(r->diff)) < 0;
-	if (!bad)
-		bad = ss_buf_addf(out,
-				  ",\n  \"summary\": {\"changed\": %zu, \"unchanged\": %zu, "
-				  "\"scopes\": %zu, \"scopes_changed\": %zu}\n}\n",
-				  r->changed->n, r->unchanged->n, r->before->n, scopes_changed) < 0;
-	return bad ? ss_diag_oom(d) : 0;
+		  field(out, "unchanged", string_array(r->unchanged)) < 0;
+	if (bad)
+		return ss_diag_oom(d);
+	if (apply_scopes(r, out, &scopes_changed, d) < 0)
+		return -1;
+	bad = field(out, "notes", string_array(r->notes)) < 0 ||
+	      field(out, "warnings", string_array(r->warnings)) < 0 ||
+	      field(out, "take_effect", string_array(r->take_effect)) < 0;
+	if (bad)
+		return ss_diag_oom(d);
+	/* The diff of a big file is as big: escaped straight into `out` as it
+	 * is made, never held whole. */
+	if (r->diff && add_diff(r, out, d) < 0)
+		return -1;
+	if (ss_buf_addf(out,
+			",\n  \"summary\": {\"changed\": %zu, \"unchanged\": %zu, "
+			"\"scopes\": %zu, \"scopes_changed\": %zu}\n}\n",
+			r->changed->n, r->unchanged->n, r->before->n, scopes_changed) < 0)
+		return ss_diag_oom(d);
+	return 0;
 }
 
 int ss_report_apply_json_error(const char *mode, const char *message, ss_buf *out, ss_diag *d)

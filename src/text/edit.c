@@ -678,11 +678,11 @@ static int region_delta(const ss_text *t, const ss_edit *const *v, const region 
 	return rc;
 }
 
-int ss_diff_flush_if_full(ss_buf *out, const ss_sink *flush, ss_diag *d)
+int ss_sink_put_if_full(ss_buf *out, const ss_sink *to, ss_diag *d)
 {
-	if (!flush || out->len < SS_CHUNK_SIZE)
+	if (!to || out->len < SS_CHUNK_SIZE)
 		return 0;
-	if (flush->put(flush->ctx, out->data, out->len, d) < 0)
+	if (to->put(to->ctx, out->data, out->len, d) < 0)
 		return -1;
 	ss_buf_reset(out);
 	return 0;
@@ -723,7 +723,7 @@ int ss_edits_diff_to(const ss_text *t, const ss_edits *e, const char *label, ss_
 			goto done;
 		}
 		/* A hunk ends a line: what goes out is whole lines. */
-		if (ss_diff_flush_if_full(out, flush, d) < 0) {
+		if (ss_sink_put_if_full(out, flush, d) < 0) {
 			r = -1;
 			goto done;
 		}

@@ -204,6 +204,14 @@ for site in dav s3; do
 done
 check "protocols: summary counts n/a in neither" "6 2 2" \
 	"$(json "$work/p.json" "'%d %d %d' % (j['summary']['scopes'], j['summary']['passed'], j['summary']['failed'])")"
+# export --session reads each named site (its protocol picks its keys); a
+# name not stored is a new SFTP site; WebDAV has no keepalive to export.
+"$SSHSYNC" export winscp --interval 60 --format reg4 --from "winscp:$proto" --session 'ftps off' \
+	--session dav --session 'new one' -o "$work/named.reg"
+check "export --session: exit" 0 $?
+check "export --session: the keys, in the order named" \
+	'ftps%20off "FtpPingInterval"=dword:0000003c "FtpPingType"=dword:00000002 new%20one "PingType"=dword:00000001' \
+	"$(tr -d '\r' <"$work/named.reg" | grep -E '^\[|Ftp|PingType' | sed 's/.*Sessions\\//; s/]$//' | tr '\n' ' ' | sed 's/ $//')"
 # The schema is in the shared folder: the [shared] copy of this test checks it.
 if [[ -f "${SSHSYNC_SHARED:-}/schemas/junit-ant.xsd" ]] && command -v xmllint >/dev/null; then
 	"$SSHSYNC" audit --format junit "winscp:$proto" >"$work/p.xml"
@@ -247,6 +255,10 @@ check "d20: apply converges" "unchanged" "$(cut -d' ' -f1 "$work/out" | head -1)
 "$SSHSYNC" audit --format json "winscp:$d20" >"$work/d.json"
 check "d20: the audit says why Default Settings cannot be stored" True \
 	"$(json "$work/d.json" "any('rename that site' in r for s in j['scopes'] for r in s['reasons'])")"
+# Exported, the site stored in Default Settings' place keeps that key alone.
+"$SSHSYNC" export winscp --interval 60 --format reg4 --from "winscp:$d20" -o "$work/d20.reg"
+check "d20: export adds no Default Settings key beside the site's" 1 \
+	"$(grep -ci 'Sessions.Default%20settings' "$work/d20.reg")"
 
 # --- export (once the command exists) ---
 if "$SSHSYNC" export winscp --interval 60 --from "$demo" -o "$work/export.reg" 2>"$work/err"; then

@@ -320,6 +320,155 @@ static void test_printable_is_strict_utf8(void **state)
 			    "a\\xED\\xB9\\xA2b\\xC0\\xAFc\\xF4\\x90\\x80\\x80d\xC3\xA9");
 }
 
+static void add_interval(ss_briefs *b, const char *name, long long interval)
+{
+	ss_scopes s = SS_SCOPES_INIT;
+	ss_scope *sc = ss_scopes_add(&s, "winscp", "w.ini", name);
+	assert_non_null(sc);
+	sc->interval = interval;
+	assert_int_equal(ss_briefs_add(b, sc), 0);
+	ss_scopes_free(&s);
+}
+
+/* apply's JSON pairs each scope before with the first scope after it at
+ * its place (kind, file, name): at the same index, or anywhere when apply
+ * moved them (Default Settings, planned first, stored last); a scope gone
+ * after is null. */
+static void test_apply_json_pairs_scopes_by_place(void **state)
+{
+	fixture *f = *state;
+	ss_briefs before = SS_BRIEFS_INIT, after = SS_BRIEFS_INIT;
+	add_interval(&before, "Default Settings", 0);
+	add_interval(&before, "a", 30);
+	add_interval(&before, "b", 20);
+	add_interval(&before, "gone", 10);
+	add_interval(&before, "x", 5);
+	add_interval(&after, "x", 1);
+	add_interval(&after, "a", 60);
+	add_interval(&after, "b", 61);
+	add_interval(&after, "x", 97); /* the first of a place counts */
+	add_interval(&after, "Default Settings", 62);
+	ss_strlist none = SS_STRLIST_INIT;
+	ss_apply_report r = {.mode = "apply",
+			     .written = 1,
+			     .interval = 60,
+			     .changed = &none,
+			     .backups = &none,
+			     .kinds = &none,
+			     .unchanged = &none,
+			     .notes = &none,
+			     .warnings = &none,
+			     .take_effect = &none,
+			     .before = &before,
+			     .after = &after};
+	assert_int_equal(ss_report_apply_json(&r, &f->out, &f->d), 0);
+	json_error_t err;
+	json_t *j = json_loads(ss_buf_str(&f->out), 0, &err);
+	assert_non_null(j);
+	json_t *scopes = json_object_get(j, "scopes");
+	assert_int_equal(json_array_size(scopes), 5);
+	const char *names[] = {"Default Settings", "a", "b", "gone", "x"};
+	long long befores[] = {0, 30, 20, 10, 5}, afters[] = {62, 60, 61, -1, 1};
+	for (size_t i = 0; i < 5; i++) {
+		json_t *o = json_array_get(scopes, i);
+		assert_string_equal(json_string_value(json_object_get(o, "scope")), names[i]);
+		assert_int_equal(json_integer_value(json_object_get(o, "before")), befores[i]);
+		json_t *a = json_object_get(o, "after");
+		if (afters[i] < 0)
+			assert_true(json_is_null(a));
+		else
+			assert_int_equal(json_integer_value(a), afters[i]);
+		assert_true(json_is_true(json_object_get(o, "changed")));
+	}
+	json_decref(j);
+	ss_briefs_free(&before);
+	ss_briefs_free(&after);
+}
+
+/* A diff in pieces of whole lines, for the apply report. */
+typedef struct diff_pieces {
+	const char *const *v;
+	const size_t *len;
+	size_t n;
+	int calls;
+} diff_pieces;
+
+static int make_pieces(void *ctx, const ss_sink *to, ss_diag *d)
+{
+	diff_pieces *p = ctx;
+	p->calls++;
+	for (size_t i = 0; i < p->n; i++)
+		if (to->put(to->ctx, p->v[i], p->len[i], d) < 0)
+			return -1;
+	return 0;
+}
+
+static int keep_out(void *ctx, const void *data, size_t len, ss_diag *d)
+{
+	return ss_buf_add(ctx, data, len) < 0 ? ss_diag_oom(d) : 0;
+}
+
+/* apply's JSON writes the diff as it is made, handed on as it fills, and
+ * writes it as the whole diff would be as one string (up to a NUL,
+ * escaped, or made printable first when any of it is not UTF-8). */
+static void test_apply_json_diff_streamed(void **state)
+{
+	fixture *f = *state;
+	static char big[200000];
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 2] = '\n';
+	const char *valid[] = {"--- a/f\n", "+caf\xC3\xA9 \"q\" \\\t\n", big};
+	const char *invalid[] = {"--- a/f\n", "+ok\n", "+bad\xFF\n", big};
+	const char *nul[] = {"--- a/f\n+a\n", "+b\0+hidden\n", "+never\n"};
+	const char *const *sets[] = {valid, invalid, nul};
+	size_t lens[3][4] = {{8, 11, sizeof(big) - 1}, {8, 4, 6, sizeof(big) - 1}, {12, 12, 7}};
+	size_t counts[] = {3, 4, 3};
+	lens[0][1] = strlen(valid[1]);
+	for (size_t k = 0; k < 3; k++) {
+		ss_buf whole = SS_BUF_INIT, want = SS_BUF_INIT, got = SS_BUF_INIT;
+		for (size_t i = 0; i < counts[k]; i++)
+			assert_int_equal(ss_buf_add(&whole, sets[k][i], lens[k][i]), 0);
+		assert_int_equal(ss_report_json_string(&want, ss_buf_str(&whole)), 0);
+		diff_pieces p = {sets[k], lens[k], counts[k], 0};
+		ss_briefs none_b = SS_BRIEFS_INIT;
+		ss_strlist none = SS_STRLIST_INIT;
+		ss_sink flush = {keep_out, &got};
+		ss_apply_report r = {.mode = "dry-run",
+				     .interval = 60,
+				     .changed = &none,
+				     .backups = &none,
+				     .kinds = &none,
+				     .unchanged = &none,
+				     .notes = &none,
+				     .warnings = &none,
+				     .take_effect = &none,
+				     .before = &none_b,
+				     .diff = make_pieces,
+				     .diff_ctx = &p,
+				     .flush = &flush};
+		ss_buf_release(&f->out);
+		assert_int_equal(ss_report_apply_json(&r, &f->out, &f->d), 0);
+		assert_int_equal(ss_buf_add(&got, f->out.data, f->out.len), 0);
+		assert_true(k == 2 || got.len - f->out.len > 0); /* handed on as it filled */
+		assert_int_equal(p.calls, 2);
+		const char *at = strstr(ss_buf_str(&got), "\"diff\": ");
+		assert_non_null(at);
+		at += strlen("\"diff\": ");
+		assert_true(strlen(at) > want.len);
+		assert_memory_equal(at, want.data, want.len);
+		assert_string_equal(at + want.len,
+				    ",\n  \"summary\": {\"changed\": 0, \"unchanged\": 0, "
+				    "\"scopes\": 0, \"scopes_changed\": 0}\n}\n");
+		json_error_t err;
+		json_t *j = json_loads(ss_buf_str(&got), 0, &err);
+		assert_non_null(j);
+		json_decref(j);
+		ss_buf_release(&whole);
+		ss_buf_release(&want);
+		ss_buf_release(&got);
+	}
+}
+
 static void test_json_reads_back(void **state)
 {
 	fixture *f = *state;
@@ -775,6 +924,8 @@ int main(void)
 	    T(test_text_streamed_is_the_whole),
 	    T(test_printable_is_strict_utf8),
 	    T(test_json_reads_back),
+	    T(test_apply_json_pairs_scopes_by_place),
+	    T(test_apply_json_diff_streamed),
 	    T(test_junit_reads_back),
 	    T(test_junit_streamed_is_the_whole),
 	    T(test_junit_escapes_as_libxml2),
