@@ -71,6 +71,9 @@ ss_change *ss_changeset_add(ss_changeset *cs, ss_text *text);
 ss_change *ss_changeset_find(ss_changeset *cs, const char *path);
 /* Sets `changed` of every change and renders the small ones. */
 int ss_changeset_render(ss_changeset *cs, ss_diag *d);
+/* Only sets `changed`: for a caller that never looks at `rendered` (the
+ * diff and the writing work from the edits). */
+void ss_changeset_mark_changed(ss_changeset *cs);
 size_t ss_changeset_count_changed(const ss_changeset *cs);
 void ss_changeset_free(ss_changeset *cs);
 

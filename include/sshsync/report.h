@@ -137,6 +137,9 @@ typedef struct ss_migrate_report {
 	/* --keys: per key file (NULL: none); action "convert" or "reused" */
 	const ss_strlist *key_from, *key_to, *key_action;
 	const ss_strlist *host_key_notes; /* --host-keys (NULL: not asked) */
+	/* Where the report goes while it is written (its flush and flush_at,
+	 * as for the audit's); NULL: all of it stays in `out`. */
+	const ss_report_opts *stream;
 } ss_migrate_report;
 
 /* Text: one line per session (name -> target name), its losses indented

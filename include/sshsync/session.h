@@ -136,9 +136,13 @@ typedef struct ss_session {
 	ss_sval f[SS_F_COUNT];
 	/* Source settings outside the model, each "Keyword value" as the source
 	 * writes it (OpenSSH: "ControlMaster auto"; PuTTY: "BugIgnore1=2"): a
-	 * target of the same client may copy them, any other reports them. */
-	ss_strlist extra;
-	ss_strlist extra_where; /* where each came from */
+	 * target of the same client may copy them, any other reports them.
+	 * Packed: `nextra` settings one after another, each ending in its NUL
+	 * (a PuTTY session has some 140: one allocation, not 140). */
+	ss_buf extra;
+	size_t nextra;
+	ss_strlist extra_where; /* where each came from: kept for an OpenSSH
+				   source only (its losses name the line) */
 	ss_loss *loss;
 	size_t nloss, losscap;
 	int skip;	   /* not an SSH session (telnet, FTP...): the reason is a loss */
@@ -168,6 +172,10 @@ const char *ss_sorigin_name(ss_sorigin o); /* "default", "explicit", ... */
  * agent 1, TCP keepalive 1, count 3, ...); NULL when memory runs out. */
 ss_session *ss_sessions_add(ss_sessions *l, const char *name, const char *file);
 ss_session *ss_sessions_find(const ss_sessions *l, const char *name);
+/* Room for `more` sessions, exactly (a session is large: a reader that
+ * knows how many come asks once rather than doubling); -1 when memory
+ * runs out. */
+int ss_sessions_reserve(ss_sessions *l, size_t more);
 void ss_sessions_free(ss_sessions *l);
 /* Resets one field to OpenSSH's default for the session. */
 int ss_session_default(ss_session *s, ss_sfield f);
@@ -186,6 +194,11 @@ int ss_session_loss(ss_session *s, const char *field, int approx, const char *fm
     SS_PRINTF(4, 5);
 int ss_session_lossv(ss_session *s, const char *field, int approx, const char *fmt, va_list ap)
     SS_PRINTF(4, 0);
+/* Appends an extra setting (copied) and, unless NULL, where it came from. */
+int ss_session_extra_add(ss_session *s, const char *setting, const char *where);
+/* The extra settings in order: `prev` NULL gives the first; NULL after
+ * the last. */
+const char *ss_session_extra_next(const ss_session *s, const char *prev);
 /* The losses of the extra settings in a target of another client: one per
  * setting for an OpenSSH source ("ControlMaster auto"), one naming them
  * all for a PuTTY/KiTTY/WinSCP session (which holds every terminal and

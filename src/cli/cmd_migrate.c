@@ -216,9 +216,21 @@ static const char *mode_name(const migrate_args *a)
 	return a->check ? "check" : a->opts.dry_run ? "dry-run" : "migrate";
 }
 
+/* The text report on standard output as it is written. */
+static int put_text(void *ctx, const char *data, size_t len, ss_diag *d)
+{
+	(void)ctx;
+	(void)d;
+	cli_put(stdout, data, len, SS_PRINT_KEEP_LF, 0);
+	return 0;
+}
+
 static int print_report(const migrate_args *a, const ss_target *from, const ss_target *to,
 			const ss_migrate_result *res, ss_diag *d)
 {
+	ss_report_opts stream;
+	memset(&stream, 0, sizeof(stream));
+	stream.flush = put_text;
 	ss_migrate_report r = {mode_name(a),
 			       from->client->kind,
 			       from->path,
@@ -234,7 +246,8 @@ static int print_report(const migrate_args *a, const ss_target *from, const ss_t
 			       a->opts.keys_dir ? &res->key_from : NULL,
 			       &res->key_to,
 			       &res->key_action,
-			       a->opts.host_keys ? &res->host_key_notes : NULL};
+			       a->opts.host_keys ? &res->host_key_notes : NULL,
+			       a->json ? NULL : &stream};
 	ss_buf out = SS_BUF_INIT;
 	int rc;
 	if (a->json) {

@@ -529,8 +529,9 @@ static int read_extra(ss_session *s, const ss_openssh_settings *st)
 			continue;
 		const char *name = ss_sshkw_client_name(x->keyword);
 		char *line = ss_asprintf("%s %s", name ? name : x->keyword, x->raw);
-		if (!line || ss_strlist_push_owned(&s->extra, line) < 0 ||
-		    ss_strlist_push(&s->extra_where, x->where) < 0)
+		int bad = !line || ss_session_extra_add(s, line, x->where ? x->where : "") < 0;
+		free(line);
+		if (bad)
 			return -1;
 	}
 	return 0;

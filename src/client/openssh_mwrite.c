@@ -507,11 +507,10 @@ static int wanted_lines(const ss_session *s, const char *token, const ss_session
 			r = unset_line(s, (ss_sfield)f, now, out);
 	}
 	if (r == 0 && s->kind && strcmp(s->kind, "ssh") == 0)
-		for (size_t i = 0; i < s->extra.n && r == 0; i++) {
+		for (const char *x = NULL; r == 0 && (x = ss_session_extra_next(s, x)) != NULL;) {
 			/* "Keyword value", the keyword as the manual spells it */
-			const char *sp = strchr(s->extra.v[i], ' ');
-			char *lower =
-			    sp ? ss_strndup(s->extra.v[i], (size_t)(sp - s->extra.v[i])) : NULL;
+			const char *sp = strchr(x, ' ');
+			char *lower = sp ? ss_strndup(x, (size_t)(sp - x)) : NULL;
 			for (char *q = lower; q && *q; q++)
 				*q = (char)(*q >= 'A' && *q <= 'Z' ? *q + 32 : *q);
 			const char *canon = lower ? ss_sshkw_client_name(lower) : NULL;

@@ -453,6 +453,7 @@ typedef struct reader {
 	int kitty;
 	const char *path;
 	ss_diag *d;
+	ss_buf extra; /* a session's extra settings as they are read */
 } reader;
 
 static int read_proxy(reader *R, ss_session *s, const pvals *p)
@@ -646,25 +647,39 @@ static int read_extra(reader *R, size_t idx, ss_session *s)
 	ss_storage_cursor cur = {0, 0};
 	ss_svalue v;
 	int r;
+	ss_buf *x = &R->extra;
+	size_t n = 0;
+	ss_buf_reset(x);
 	while ((r = ss_storage_next(R->st, idx, &cur, &v, R->d)) == 1) {
 		int known = 0;
 		for (size_t k = 0; KEYS[k] && !known; k++)
 			known = strcasecmp(KEYS[k], v.name) == 0;
-		char *line = NULL;
+		int bad = 0;
 		/* Numbers as "Key=dword:N" (a DWORD, or a plain number in a
 		 * session file, which PuTTY reads with atoi) so that a .reg
 		 * target gets them as DWORDs, as PuTTY's read_setting_i needs. */
 		if (!known && (v.type == SS_STYPE_DWORD || (v.type == SS_STYPE_TEXT && v.plain)))
-			line = ss_asprintf("%s=dword:%lld", v.name,
-					   v.type == SS_STYPE_DWORD ? (long long)v.dword : v.ival);
+			bad = ss_buf_addf(x, "%s=dword:%lld", v.name,
+					  v.type == SS_STYPE_DWORD ? (long long)v.dword : v.ival);
 		else if (!known)
-			line = ss_asprintf("%s=%s", v.name, v.text ? v.text : "");
-		int bad = !known && (!line || ss_strlist_push_owned(&s->extra, line) < 0 ||
-				     ss_strlist_push(&s->extra_where, v.where ? v.where : "") < 0);
+			bad = ss_buf_addf(x, "%s=%s", v.name, v.text ? v.text : "");
+		/* Each setting ends in its NUL (session.h); where it came from
+		 * is never read for a PuTTY source, so it is not kept. */
+		if (!known && !bad) {
+			bad = ss_buf_addc(x, '\0');
+			n++;
+		}
 		ss_svalue_free(&v);
 		if (bad)
 			return ss_diag_oom(R->d);
 	}
+	/* Exactly the room they need: 10,000 sessions hold them all. */
+	if (r == 0 && x->len &&
+	    (ss_buf_reserve_exact(&s->extra, x->len) < 0 ||
+	     ss_buf_add(&s->extra, x->data, x->len) < 0))
+		return ss_diag_oom(R->d);
+	if (r == 0)
+		s->nextra = n;
 	return r;
 }
 
@@ -722,7 +737,7 @@ int ss_putty_sessions_read_kind(const char *path, int kitty, const ss_strlist *n
 	ss_storage *st;
 	if (ss_storage_open(&st, path, root_of(kitty), NULL, NULL, d) < 0)
 		return -1;
-	reader R = {st, kitty, path, d};
+	reader R = {st, kitty, path, d, SS_BUF_INIT};
 	int r = 0;
 	size_t first = out->n;
 	for (size_t i = 0; names && i < names->n && r == 0; i++) {
@@ -739,6 +754,9 @@ int ss_putty_sessions_read_kind(const char *path, int kitty, const ss_strlist *n
 	size_t dflt = find_name(st, "Default Settings", &oom);
 	if (oom)
 		r = ss_diag_oom(d);
+	if (r == 0 && (!names || !names->n) &&
+	    ss_sessions_reserve(out, ss_storage_count(st) - (dflt != SIZE_MAX)) < 0)
+		r = ss_diag_oom(d);
 	for (size_t i = 0; (!names || !names->n) && i < ss_storage_count(st) && r == 0; i++)
 		if (i != dflt)
 			r = read_one(&R, i, out);
@@ -754,6 +772,7 @@ int ss_putty_sessions_read_kind(const char *path, int kitty, const ss_strlist *n
 			else if (k != SIZE_MAX)
 				r = read_one(&R, k, out);
 		}
+	ss_buf_release(&R.extra);
 	ss_storage_close(st);
 	return r;
 }
@@ -1243,11 +1262,10 @@ static int write_losses(writer *W)
  * they were ("Key=dword:N" as a number). */
 static int write_extras(writer *W)
 {
-	const ss_strlist *x = &W->s->extra;
 	int r = 0;
-	for (size_t i = 0; i < x->n && r == 0; i++) {
-		const char *eq = strchr(x->v[i], '=');
-		char *key = eq ? ss_strndup(x->v[i], (size_t)(eq - x->v[i])) : NULL;
+	for (const char *x = NULL; r == 0 && (x = ss_session_extra_next(W->s, x)) != NULL;) {
+		const char *eq = strchr(x, '=');
+		char *key = eq ? ss_strndup(x, (size_t)(eq - x)) : NULL;
 		if (!eq)
 			continue;
 		if (!key)

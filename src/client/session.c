@@ -233,12 +233,26 @@ static void session_free(ss_session *s)
 		free(s->loss[i].reason);
 	}
 	free(s->loss);
-	ss_strlist_release(&s->extra);
+	ss_buf_release(&s->extra);
 	ss_strlist_release(&s->extra_where);
 	free(s->name);
 	free(s->file);
 	free(s->target_name);
 	memset(s, 0, sizeof(*s));
+}
+
+int ss_sessions_reserve(ss_sessions *l, size_t more)
+{
+	if (more > ((size_t)-1) / sizeof(*l->v) - l->n)
+		return -1;
+	if (l->n + more <= l->cap)
+		return 0;
+	ss_session *v = realloc(l->v, (l->n + more) * sizeof(*v));
+	if (!v)
+		return -1;
+	l->v = v;
+	l->cap = l->n + more;
+	return 0;
 }
 
 ss_session *ss_sessions_add(ss_sessions *l, const char *name, const char *file)
@@ -525,30 +539,46 @@ int ss_session_name_reversible(const char *name)
 	return *name != '\0';
 }
 
+int ss_session_extra_add(ss_session *s, const char *setting, const char *where)
+{
+	if (ss_buf_add(&s->extra, setting, strlen(setting) + 1) < 0 ||
+	    (where && ss_strlist_push(&s->extra_where, where) < 0))
+		return -1;
+	s->nextra++;
+	return 0;
+}
+
+const char *ss_session_extra_next(const ss_session *s, const char *prev)
+{
+	const char *next = prev ? prev + strlen(prev) + 1 : s->extra.data;
+	return next && next < s->extra.data + s->extra.len ? next : NULL;
+}
+
 int ss_session_extras_lost(ss_session *s, const char *target)
 {
-	if (s->extra.n == 0)
+	if (s->nextra == 0)
 		return 0;
 	if (s->kind && strcmp(s->kind, "ssh") == 0) {
-		for (size_t i = 0; i < s->extra.n; i++)
-			if (ss_session_loss(s, s->extra.v[i], 0,
-					    "%s: %s has no %s form; not carried",
-					    s->extra_where.v[i], s->extra.v[i], target) < 0)
+		size_t i = 0;
+		for (const char *x = NULL; (x = ss_session_extra_next(s, x)) != NULL; i++)
+			if (ss_session_loss(s, x, 0, "%s: %s has no %s form; not carried",
+					    s->extra_where.v[i], x, target) < 0)
 				return -1;
 		return 0;
 	}
 	ss_buf keys = SS_BUF_INIT;
 	int r = 0;
-	for (size_t i = 0; i < s->extra.n && r == 0; i++) {
-		const char *eq = strchr(s->extra.v[i], '=');
-		size_t n = eq ? (size_t)(eq - s->extra.v[i]) : strlen(s->extra.v[i]);
-		r = ss_buf_addf(&keys, "%s%.*s", i ? ", " : "", (int)n, s->extra.v[i]);
+	size_t i = 0;
+	for (const char *x = NULL; r == 0 && (x = ss_session_extra_next(s, x)) != NULL; i++) {
+		const char *eq = strchr(x, '=');
+		size_t n = eq ? (size_t)(eq - x) : strlen(x);
+		r = ss_buf_addf(&keys, "%s%.*s", i ? ", " : "", (int)n, x);
 	}
 	if (r == 0)
 		r = ss_session_loss(s, "settings", 0,
 				    "%zu %s settings outside the session model have no %s form "
 				    "(terminal, window, logging...): %s",
-				    s->extra.n, s->kind ? s->kind : "source", target,
+				    s->nextra, s->kind ? s->kind : "source", target,
 				    ss_buf_str(&keys));
 	ss_buf_release(&keys);
 	return r;

@@ -224,6 +224,8 @@ int ss_winscp_sessions_read(const char *path, const ss_strlist *names, ss_sessio
 			? ss_diag_set(d, path, 0, 0, "no site \"%s\"", names->v[i])
 			: read_one(st, k, out, d);
 	}
+	if (r == 0 && (!names || !names->n) && ss_sessions_reserve(out, ss_storage_count(st)) < 0)
+		r = ss_diag_oom(d);
 	for (size_t i = 0; (!names || !names->n) && i < ss_storage_count(st) && r == 0; i++)
 		if (strcmp(ss_storage_at(st, i)->name, SS_WINSCP_DEFAULT_SETTINGS) != 0)
 			r = read_one(st, i, out, d);

@@ -218,8 +218,13 @@ int ss_engine_migrate(const ss_target *from, const ss_target *to, const ss_migra
 		r = to->client->sessions_plan(to->path, &res->sessions, &cs, d);
 	if (r == 0)
 		r = ss_migrate_plan_host_keys(from, to, o, res, &cs, d);
-	if (r == 0)
+	/* Nothing of migrate looks at the rendered text (the diff and the
+	 * writing render from the edits), so a large target is never held
+	 * whole; a store's own check may look at it. */
+	if (r == 0 && cs.validate)
 		r = ss_changeset_render(&cs, d);
+	else if (r == 0)
+		ss_changeset_mark_changed(&cs);
 	if (r == 0)
 		r = plan_new_files(to, &cs, &dirs, d);
 	for (size_t i = 0; i < res->sessions.n; i++)

@@ -234,11 +234,10 @@ static char *known_hosts_of(const ss_session *s, const char *dflt, const char **
 {
 	*why = NULL;
 	static const char kw[] = "UserKnownHostsFile ";
-	for (size_t i = 0; i < s->extra.n; i++) {
-		const char *x = s->extra.v[i];
-		if (strncasecmp(x, kw, sizeof kw - 1) != 0)
+	for (const char *setting = NULL; (setting = ss_session_extra_next(s, setting)) != NULL;) {
+		if (strncasecmp(setting, kw, sizeof kw - 1) != 0)
 			continue;
-		x += sizeof kw - 1;
+		const char *x = setting + sizeof kw - 1;
 		int q = *x == '"';
 		size_t n = q ? strcspn(x + 1, "\"") : strcspn(x, " \t");
 		char *f = ss_strndup(x + q, n);

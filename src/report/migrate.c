@@ -181,10 +181,18 @@ int ss_report_migrate_json(const ss_migrate_report *r, ss_buf *out, ss_diag *d)
 	return rc ? ss_diag_oom(d) : 0;
 }
 
+static int flush_if_full(const ss_migrate_report *r, ss_buf *out, ss_diag *d)
+{
+	return r->stream ? ss_report_flush_if_full(r->stream, out, d) : 0;
+}
+
 int ss_report_migrate_text(const ss_migrate_report *r, ss_buf *out, ss_diag *d)
 {
 	int e = 0;
 	for (size_t i = 0; i < r->sessions->n && !e; i++) {
+		/* 10,000 sessions' losses are megabytes: they go out as they come. */
+		if (flush_if_full(r, out, d) < 0)
+			return -1;
 		const ss_session *s = &r->sessions->v[i];
 		e |= ss_report_add_printable(out, s->name);
 		if (s->skip)

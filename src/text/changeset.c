@@ -31,14 +31,22 @@ ss_change *ss_changeset_find(ss_changeset *cs, const char *path)
 	return NULL;
 }
 
-int ss_changeset_render(ss_changeset *cs, ss_diag *d)
+void ss_changeset_mark_changed(ss_changeset *cs)
 {
 	for (size_t i = 0; i < cs->n; i++) {
 		ss_change *c = &cs->v[i];
-		ss_buf_reset(&c->rendered);
 		/* A file sshsync creates is a change even when it comes out empty. */
 		c->changed = ss_edits_change_anything(c->text, &c->edits) ||
 			     (!c->text->id.known && !c->sink);
+	}
+}
+
+int ss_changeset_render(ss_changeset *cs, ss_diag *d)
+{
+	ss_changeset_mark_changed(cs);
+	for (size_t i = 0; i < cs->n; i++) {
+		ss_change *c = &cs->v[i];
+		ss_buf_reset(&c->rendered);
 		/* A large file is rendered piece by piece as it is written. */
 		if (c->changed && c->text->len <= SS_RENDER_KEEP_MAX &&
 		    ss_edits_render_file(c->text, &c->edits, &c->rendered, d) < 0)

@@ -3,11 +3,13 @@
  * (PuTTY settings.c gppmap/wmap), proxy command tokens and backslashes,
  * keepalive minutes and seconds, the user from the environment, KiTTY's
  * klink jump, WinSCP's factory defaults. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sshsync/changeset.h"
 #include "sshsync/putty.h"
+#include "sshsync/report.h"
 #include "sshsync/session.h"
 #include "sshsync/winscp.h"
 #include "testutil.h"
@@ -144,12 +146,113 @@ static void test_kitty_jump(void **state)
 	ss_sessions_free(&l);
 }
 
+/* The settings outside the model are kept packed, without where they
+ * came from (never read for a PuTTY source), and come back in order: to a
+ * PuTTY target as they were, to another client as one loss naming them. */
+static void test_putty_extras(void **state)
+{
+	(void)state;
+	char *dir = tu_tempdir();
+	char *f = tu_path(dir, "s");
+	tu_write_str(f, "HostName=h\nTermWidth=80\nFontName=Mono\nBellOverload=1\n");
+	ss_sessions l = SS_SESSIONS_INIT;
+	ss_session *s = read_one(dir, 0, &l);
+	assert_int_equal(s->nextra, 3);
+	assert_int_equal(s->extra_where.n, 0);
+	const char *x = ss_session_extra_next(s, NULL);
+	assert_string_equal(x, "TermWidth=dword:80");
+	x = ss_session_extra_next(s, x);
+	assert_string_equal(x, "FontName=Mono");
+	x = ss_session_extra_next(s, x);
+	assert_string_equal(x, "BellOverload=dword:1");
+	assert_null(ss_session_extra_next(s, x));
+	assert_int_equal(s->extra.len, s->extra.cap - 1); /* exactly their room */
+	ss_buf out = plan_one(&l, 0);
+	assert_non_null(strstr(ss_buf_str(&out), "TermWidth=80\n"));
+	assert_non_null(strstr(ss_buf_str(&out), "FontName=Mono\n"));
+	ss_buf_release(&out);
+	assert_int_equal(ss_session_extras_lost(s, "WinSCP"), 0);
+	assert_int_equal(s->nloss, 1);
+	assert_non_null(strstr(s->loss[0].reason, "3 putty settings outside"));
+	assert_non_null(strstr(s->loss[0].reason, ": TermWidth, FontName, BellOverload"));
+	ss_sessions_free(&l);
+	tu_rmtree(dir);
+	free(f);
+	free(dir);
+}
+
+/* ss_changeset_mark_changed says what changes without rendering it. */
+static void test_mark_changed(void **state)
+{
+	(void)state;
+	char *dir = tu_tempdir();
+	ss_sessions l = SS_SESSIONS_INIT;
+	assert_non_null(ss_sessions_add(&l, "web", NULL));
+	ss_changeset cs = SS_CHANGESET_INIT;
+	ss_diag d = SS_DIAG_INIT;
+	assert_int_equal(ss_putty_sessions_plan(dir, &l, &cs, &d), 0);
+	assert_true(cs.n >= 1);
+	ss_changeset_mark_changed(&cs);
+	assert_true(cs.v[0].changed);
+	assert_int_equal(cs.v[0].rendered.len, 0);
+	ss_changeset_free(&cs);
+	ss_sessions_free(&l);
+	tu_rmtree(dir);
+	free(dir);
+}
+
+static int collect(void *ctx, const char *data, size_t len, ss_diag *d)
+{
+	(void)d;
+	ss_buf *b = ctx;
+	assert_int_equal(ss_buf_add(b, data, len), 0);
+	return 0;
+}
+
+/* The text report handed over while it is written says the same bytes as
+ * the one kept whole, and goes out in more than one piece. */
+static void test_report_streamed(void **state)
+{
+	(void)state;
+	ss_sessions l = SS_SESSIONS_INIT;
+	for (int i = 0; i < 5; i++) {
+		char name[16];
+		snprintf(name, sizeof name, "s%d", i);
+		ss_session *s = ss_sessions_add(&l, name, NULL);
+		assert_non_null(s);
+		assert_int_equal(ss_session_loss(s, "keepalive_count", i % 2, "why %d", i), 0);
+	}
+	ss_strlist changed = SS_STRLIST_INIT, none = SS_STRLIST_INIT;
+	assert_int_equal(ss_strlist_push(&changed, "new.ini"), 0);
+	ss_migrate_report r = {"dry-run", "putty", "p",	  "winscp", "new.ini", &l,
+			       &changed,  &none,   &none, NULL,	    0,	       0,
+			       NULL,	  &none,   &none, NULL,	    NULL};
+	ss_buf whole = SS_BUF_INIT, streamed = SS_BUF_INIT, rest = SS_BUF_INIT;
+	ss_diag d = SS_DIAG_INIT;
+	assert_int_equal(ss_report_migrate_text(&r, &whole, &d), 0);
+	ss_report_opts o;
+	memset(&o, 0, sizeof(o));
+	o.flush = collect;
+	o.flush_ctx = &streamed;
+	o.flush_at = 1;
+	r.stream = &o;
+	assert_int_equal(ss_report_migrate_text(&r, &rest, &d), 0);
+	assert_true(streamed.len > 0 && streamed.len < whole.len);
+	assert_int_equal(ss_buf_add(&streamed, rest.data, rest.len), 0);
+	assert_string_equal(ss_buf_str(&streamed), ss_buf_str(&whole));
+	ss_buf_release(&whole);
+	ss_buf_release(&streamed);
+	ss_buf_release(&rest);
+	ss_strlist_release(&changed);
+	ss_sessions_free(&l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_putty_read),
-	    cmocka_unit_test(test_putty_write),
-	    cmocka_unit_test(test_kitty_jump),
+	    cmocka_unit_test(test_putty_read),	 cmocka_unit_test(test_putty_write),
+	    cmocka_unit_test(test_kitty_jump),	 cmocka_unit_test(test_putty_extras),
+	    cmocka_unit_test(test_mark_changed), cmocka_unit_test(test_report_streamed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

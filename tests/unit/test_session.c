@@ -104,9 +104,42 @@ static void test_names(void **state)
 	ss_buf_release(&b);
 }
 
+/* Extra settings packed in one buffer; where they came from only when given. */
+static void test_extras(void **state)
+{
+	(void)state;
+	ss_sessions l = SS_SESSIONS_INIT;
+	assert_int_equal(ss_sessions_reserve(&l, 3), 0);
+	assert_int_equal(l.cap, 3); /* exactly, not doubled */
+	ss_session *first = ss_sessions_add(&l, "a", NULL);
+	assert_non_null(ss_sessions_add(&l, "b", NULL));
+	assert_ptr_equal(&l.v[0], first); /* the room was there: nothing moved */
+	ss_session *s = &l.v[1];
+	s->kind = "ssh";
+	assert_null(ss_session_extra_next(s, NULL));
+	assert_int_equal(ss_session_extra_add(s, "ControlMaster auto", "cfg:2"), 0);
+	assert_int_equal(ss_session_extra_add(s, "ControlPath none", "cfg:3"), 0);
+	assert_int_equal(s->nextra, 2);
+	assert_string_equal(ss_session_extra_next(s, ss_session_extra_next(s, NULL)),
+			    "ControlPath none");
+	assert_int_equal(ss_session_extras_lost(s, "PuTTY"), 0);
+	assert_int_equal(s->nloss, 2);
+	assert_string_equal(s->loss[1].reason,
+			    "cfg:3: ControlPath none has no PuTTY form; not carried");
+	s = &l.v[0];
+	s->kind = "putty";
+	assert_int_equal(ss_session_extra_add(s, "=x", NULL), 0);
+	assert_int_equal(ss_session_extra_add(s, "Bell=dword:1", NULL), 0);
+	assert_int_equal(s->extra_where.n, 0);
+	assert_int_equal(ss_session_extras_lost(s, "WinSCP"), 0);
+	assert_non_null(strstr(s->loss[0].reason, "(terminal, window, logging...): , Bell"));
+	ss_sessions_free(&l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_extras),
 	    cmocka_unit_test(test_defaults),
 	    cmocka_unit_test(test_values),
 	    cmocka_unit_test(test_names),
