@@ -209,6 +209,40 @@ static int collect(void *ctx, const char *data, size_t len, ss_diag *d)
 	return 0;
 }
 
+/* Sessions created in a .reg go beside the file's first own session, its
+ * parent key as the file spells it, for every one of them (the scan for
+ * that session goes on from where the last creation left it). */
+static void test_reg_created_beside(void **state)
+{
+	(void)state;
+	char *dir = tu_tempdir();
+	char *reg = tu_path(dir, "s.reg");
+	tu_write_str(reg, "REGEDIT4\r\n\r\n"
+			  "[HKEY_CURRENT_USER\\SOFTWARE\\SimonTatham\\PuTTY\\Sessions\\old]\r\n"
+			  "\"HostName\"=\"o\"\r\n");
+	ss_sessions l = SS_SESSIONS_INIT;
+	assert_non_null(ss_sessions_add(&l, "a", NULL));
+	assert_non_null(ss_sessions_add(&l, "b", NULL));
+	assert_non_null(ss_sessions_add(&l, "c", NULL));
+	ss_changeset cs = SS_CHANGESET_INIT;
+	ss_diag d = SS_DIAG_INIT;
+	if (ss_putty_sessions_plan(reg, &l, &cs, &d) < 0)
+		fail_msg("%s", d.message);
+	assert_int_equal(ss_changeset_render(&cs, &d), 0);
+	const char *out = ss_buf_str(&cs.v[0].rendered);
+	for (const char *n = "abc"; *n; n++) {
+		char key[64];
+		snprintf(key, sizeof key,
+			 "[HKEY_CURRENT_USER\\SOFTWARE\\SimonTatham\\PuTTY\\Sessions\\%c]", *n);
+		assert_non_null(strstr(out, key));
+	}
+	ss_changeset_free(&cs);
+	ss_sessions_free(&l);
+	tu_rmtree(dir);
+	free(reg);
+	free(dir);
+}
+
 typedef int (*report_fn)(const ss_migrate_report *r, ss_buf *out, ss_diag *d);
 
 /* The report handed over while it is written (flushed after every session)
@@ -264,9 +298,13 @@ static void test_report_streamed(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_putty_read),	 cmocka_unit_test(test_putty_write),
-	    cmocka_unit_test(test_kitty_jump),	 cmocka_unit_test(test_putty_extras),
-	    cmocka_unit_test(test_mark_changed), cmocka_unit_test(test_report_streamed),
+	    cmocka_unit_test(test_putty_read),
+	    cmocka_unit_test(test_putty_write),
+	    cmocka_unit_test(test_kitty_jump),
+	    cmocka_unit_test(test_putty_extras),
+	    cmocka_unit_test(test_mark_changed),
+	    cmocka_unit_test(test_report_streamed),
+	    cmocka_unit_test(test_reg_created_beside),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
