@@ -29,6 +29,34 @@ static int plain(unsigned char c)
 	return d < 0x5F && !(d < 32 && ((0x50000044u >> d) & 1));
 }
 
+/* Sixteen bytes as one vector (GCC's and Clang's vector extension, as in
+ * json.c), signed: a byte of 0x80 or above is below 0x20. */
+typedef signed char xml_bytes16 __attribute__((vector_size(16)));
+
+/* Whether the 16 bytes at p are all plain. */
+static inline int plain16(const unsigned char *p)
+{
+	xml_bytes16 v;
+	memcpy(&v, p, 16);
+	xml_bytes16 bad =
+	    (v < 0x20) | (v == 0x7F) | (v == '"') | (v == '&') | (v == '<') | (v == '>');
+	uint64_t half[2];
+	memcpy(half, &bad, 16);
+	return !(half[0] | half[1]);
+}
+
+/* The length of the plain bytes that p[0..len) starts with: sixteen at
+ * a time (a report is mostly names, paths and reasons in ASCII). */
+static size_t plain_run(const unsigned char *p, size_t len)
+{
+	size_t i = 0;
+	while (i + 16 <= len && plain16(p + i))
+		i += 16;
+	while (i < len && plain(p[i]))
+		i++;
+	return i;
+}
+
 static const char *entity(unsigned char c)
 {
 	switch (c) {
@@ -54,17 +82,16 @@ static const char *entity(unsigned char c)
 static int add_xml(ss_buf *out, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	for (size_t i = 0; p[i];) {
-		size_t j = i;
-		while (plain(p[j]))
-			j++;
+	size_t len = strlen(s);
+	for (size_t i = 0; i < len;) {
+		size_t j = i + plain_run(p + i, len - i);
 		if (j > i && ss_buf_add(out, p + i, j - i) < 0)
 			return -1;
-		const char *e = entity(p[j]);
+		const char *e = j < len ? entity(p[j]) : NULL;
 		if (e && ss_buf_adds(out, e) < 0)
 			return -1;
 		i = j + (e != NULL);
-		for (j = i; p[j] && !plain(p[j]) && !entity(p[j]);)
+		for (j = i; j < len && !plain(p[j]) && !entity(p[j]);)
 			j++;
 		if (j > i && ss_text_add_printable(out, (const char *)p + i, j - i, 0) < 0)
 			return -1;
@@ -77,6 +104,9 @@ int ss_report_xml_text(ss_buf *out, const char *s)
 {
 	return add_xml(out, s);
 }
+
+/* A literal: its length is known. */
+#define add_lit(out, literal) ss_buf_add((out), (literal), sizeof(literal) - 1)
 
 static int add_long(ss_buf *out, long long v)
 {
@@ -183,11 +213,11 @@ static int add_body(ss_buf *b, const ss_scope *sc)
 	for (size_t i = 1; i < sc->reasons.n; i++)
 		r |= add_xml(b, sc->reasons.v[i]) | ss_buf_addc(b, '\n');
 	if (sc->witness)
-		r |= ss_buf_adds(b, "witness: ") | add_xml(b, sc->witness) | ss_buf_addc(b, '\n');
+		r |= add_lit(b, "witness: ") | add_xml(b, sc->witness) | ss_buf_addc(b, '\n');
 	if (!sc->error && sc->interval == SS_UNKNOWN)
-		r |= ss_buf_adds(b, "interval: ? (unknown)\n");
+		r |= add_lit(b, "interval: ? (unknown)\n");
 	else if (!sc->error && sc->interval == 0)
-		r |= ss_buf_adds(b, "interval: off\n");
+		r |= add_lit(b, "interval: off\n");
 	else if (!sc->error)
 		r |= ss_buf_addf(b, "interval: %llds\n", sc->interval);
 	if (sc->interval > 0 && ss_scope_period(sc) != sc->interval)
@@ -209,14 +239,14 @@ static int add_set_at(ss_junit_report *jr, const char *at)
 	return ss_buf_addc(c, SET_ELSEWHERE) | add_xml(c, at);
 }
 
-/* Room ahead in `cases` in steps of an eighth of it: doubling held up to
+/* Room ahead in `cases` in steps of a quarter of it: doubling held up to
  * twice a large suite's records. */
 static int cases_room(ss_buf *c)
 {
 	const size_t step = 64 * 1024;
 	if (c->cap - c->len > step)
 		return 0;
-	return ss_buf_reserve_exact(c, c->len / 8 + 2 * step);
+	return ss_buf_reserve_exact(c, c->len / 4 + 2 * step);
 }
 
 /* The testcase's record (see above). */
@@ -255,52 +285,106 @@ static const char *take_ptr(const char **p)
 	return v;
 }
 
-static const char *take_str(const char **p)
+/* A testcase goes out as the pieces of text it is made of, added at
+ * once (one check for room, then copies). */
+typedef struct piece {
+	const char *s;
+	size_t n;
+} piece;
+
+#define LIT(literal) ((piece){(literal), sizeof(literal) - 1})
+
+static piece text_of(const char *s)
 {
-	const char *s = *p;
-	*p += strlen(s) + 1;
-	return s;
+	return (piece){s, strlen(s)};
 }
 
-/* The "set at" line of a failure's record at *p (moved past it). */
-static int write_set_at(ss_buf *out, const char **p, const char *file_text)
+static piece buf_of(const ss_buf *b)
 {
-	char how = *(*p)++;
-	const char *at = take_str(p);
-	int r = ss_buf_adds(out, "set at: ");
-	if (how == SET_DEFAULT)
-		r |= ss_buf_adds(out, "default");
-	else if (how == SET_IN_FILE)
-		r |= ss_buf_adds(out, file_text) | ss_buf_addc(out, ':');
-	return r | ss_buf_adds(out, at) | ss_buf_addc(out, '\n');
+	return (piece){ss_buf_str(b), b->len}; /* an empty one has no data */
+}
+
+/* The NUL-terminated text at *p (*p moved past it). */
+static piece take_text(const char **p)
+{
+	piece t = text_of(*p);
+	*p += t.n + 1;
+	return t;
+}
+
+static int add_pieces(ss_buf *out, const piece *v, size_t n)
+{
+	size_t total = 0;
+	for (size_t i = 0; i < n; i++)
+		total += v[i].n;
+	if (ss_buf_grow(out, total) < 0)
+		return -1;
+	char *o = out->data + out->len;
+	for (size_t i = 0; i < n; i++) {
+		memcpy(o, v[i].s, v[i].n);
+		o += v[i].n;
+	}
+	*o = '\0';
+	out->len = (size_t)(o - out->data);
+	return 0;
+}
+
+/* The texts a suite's testcases share, escaped. */
+typedef struct suite_texts {
+	const ss_buf *classname, *file;
+} suite_texts;
+
+/* A failure's or an error's element from the record at *p (moved past
+ * it), into v (room for 12 pieces); returns how many. */
+static size_t failure_pieces(piece *v, const char **p, case_kind kind, const suite_texts *t)
+{
+	const char *message = take_ptr(p), *rest = take_ptr(p);
+	int error = kind == CASE_ERROR;
+	size_t n = 0;
+	v[n++] = error ? LIT(">\n   <error message=\"") : LIT(">\n   <failure message=\"");
+	v[n++] = text_of(message ? message : "");
+	v[n++] = error ? LIT("\" type=\"error\">") : LIT("\" type=\"keepalive\">");
+	if (message) {
+		v[n++] = text_of(message);
+		v[n++] = LIT("\n");
+	}
+	v[n++] = text_of(rest);
+	if (!error) {
+		char how = *(*p)++;
+		v[n++] = LIT("set at: ");
+		if (how == SET_DEFAULT)
+			v[n++] = LIT("default");
+		else if (how == SET_IN_FILE)
+			v[n++] = buf_of(t->file), v[n++] = LIT(":");
+		v[n++] = take_text(p);
+		v[n++] = LIT("\n");
+	}
+	v[n++] = error ? LIT("</error>\n  </testcase>\n") : LIT("</failure>\n  </testcase>\n");
+	return n;
 }
 
 /* One testcase from its record at *p (moved past it). */
-static int write_case(ss_buf *out, const char **p, const char *classname, const char *file_text)
+static int write_case(ss_buf *out, const char **p, const suite_texts *t)
 {
 	case_kind kind = (case_kind)(unsigned char)**p;
 	(*p)++;
-	int r = ss_buf_adds(out, "  <testcase name=\"") | ss_buf_adds(out, take_str(p)) |
-		ss_buf_adds(out, "\" classname=\"") | ss_buf_adds(out, classname) |
-		ss_buf_adds(out, "\" time=\"0\"");
-	if (kind == CASE_PASS)
-		return r | ss_buf_adds(out, "/>\n");
-	const char *message = take_ptr(p), *rest;
-	if (kind == CASE_SKIPPED)
-		return r | ss_buf_adds(out, ">\n   <skipped message=\"") |
-		       ss_buf_adds(out, message) | ss_buf_adds(out, "\"/>\n  </testcase>\n");
-	rest = take_ptr(p);
-	const char *el = kind == CASE_ERROR ? "error" : "failure";
-	r |= ss_buf_adds(out, ">\n   <") | ss_buf_adds(out, el) | ss_buf_adds(out, " message=\"") |
-	     ss_buf_adds(out, message ? message : "") |
-	     ss_buf_adds(out, kind == CASE_ERROR ? "\" type=\"error\">" : "\" type=\"keepalive\">");
-	if (message)
-		r |= ss_buf_adds(out, message) | ss_buf_addc(out, '\n');
-	r |= ss_buf_adds(out, rest);
-	if (kind == CASE_FAILURE)
-		r |= write_set_at(out, p, file_text);
-	return r | ss_buf_adds(out, "</") | ss_buf_adds(out, el) |
-	       ss_buf_adds(out, ">\n  </testcase>\n");
+	piece v[5 + 12];
+	size_t n = 0;
+	v[n++] = LIT("  <testcase name=\"");
+	v[n++] = take_text(p);
+	v[n++] = LIT("\" classname=\"");
+	v[n++] = buf_of(t->classname);
+	v[n++] = LIT("\" time=\"0\"");
+	if (kind == CASE_PASS) {
+		v[n++] = LIT("/>\n");
+	} else if (kind == CASE_SKIPPED) {
+		v[n++] = LIT(">\n   <skipped message=\"");
+		v[n++] = text_of(take_ptr(p));
+		v[n++] = LIT("\"/>\n  </testcase>\n");
+	} else {
+		n += failure_pieces(v + n, p, kind, t);
+	}
+	return add_pieces(out, v, n);
 }
 
 /* When the first suite is written: the report's time and machine. */
@@ -327,18 +411,17 @@ static int add_count(ss_buf *out, const char *name, long long v)
 static int write_suite_start(ss_junit_report *jr)
 {
 	ss_buf *out = jr->out;
-	int r = (jr->suites++ ? 0 : ss_buf_adds(out, ">\n")) |
-		ss_buf_adds(out, " <testsuite name=\"") | add_xml(out, jr->file) |
-		ss_buf_adds(out, "\" package=\"sshsync.") | add_xml(out, jr->kind) |
-		add_count(out, "\" id=\"", (long long)jr->id++) |
-		ss_buf_adds(out, " timestamp=\"") | add_xml(out, jr->stamp) |
-		ss_buf_adds(out, "\" hostname=\"") | add_xml(out, jr->host) |
+	int r = (jr->suites++ ? 0 : add_lit(out, ">\n")) | add_lit(out, " <testsuite name=\"") |
+		add_xml(out, jr->file) | add_lit(out, "\" package=\"sshsync.") |
+		add_xml(out, jr->kind) | add_count(out, "\" id=\"", (long long)jr->id++) |
+		add_lit(out, " timestamp=\"") | add_xml(out, jr->stamp) |
+		add_lit(out, "\" hostname=\"") | add_xml(out, jr->host) |
 		add_count(out, "\" tests=\"", (long long)jr->n) |
 		add_count(out, " failures=\"", jr->failures) |
-		add_count(out, " errors=\"", jr->errors) | ss_buf_adds(out, " time=\"0\"");
+		add_count(out, " errors=\"", jr->errors) | add_lit(out, " time=\"0\"");
 	if (jr->skipped)
 		r |= add_count(out, " skipped=\"", jr->skipped);
-	return r | ss_buf_adds(out, ">\n  <properties/>\n");
+	return r | add_lit(out, ">\n  <properties/>\n");
 }
 
 /* -1 with `d` set when o->flush could not write, -2 when memory ran out. */
@@ -351,18 +434,18 @@ static int write_suite(ss_junit_report *jr, ss_diag *d)
 	if (add_xml(&jr->scratch, jr->kind) | ss_buf_addc(&jr->scratch, ':') |
 	    add_xml(&jr->scratch, jr->file))
 		return -2;
-	const char *classname = ss_buf_str(&jr->scratch);
 	ss_buf_reset(&jr->file_text);
 	if (add_xml(&jr->file_text, jr->file) < 0)
 		return -2;
+	suite_texts t = {&jr->scratch, &jr->file_text};
 	const char *p = jr->cases.data, *end = p + jr->cases.len;
 	while (p < end) {
-		if (write_case(out, &p, classname, ss_buf_str(&jr->file_text)) < 0)
+		if (write_case(out, &p, &t) < 0)
 			return -2;
 		if (ss_report_flush_if_full(jr->o, out, d) < 0)
 			return -1;
 	}
-	return ss_buf_adds(out, "  <system-out>") | ss_buf_adds(out, ss_buf_str(&jr->witnesses)) |
+	return add_lit(out, "  <system-out>") | ss_buf_adds(out, ss_buf_str(&jr->witnesses)) |
 		       ss_buf_adds(out,
 				   "</system-out>\n  <system-err></system-err>\n </testsuite>\n")
 		   ? -2
@@ -401,7 +484,7 @@ int ss_report_junit_begin(ss_junit_report **out_jr, const ss_report_opts *o, ss_
 	jr->o = o;
 	jr->out = out;
 	/* The root's start tag is closed by its first child, or by "/>". */
-	if (ss_buf_adds(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites") < 0) {
+	if (add_lit(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites") < 0) {
 		ss_report_junit_free(jr);
 		return cannot_write(d);
 	}
@@ -413,7 +496,7 @@ static int add_witness(ss_buf *b, const ss_scope *sc)
 {
 	if (!sc->witness)
 		return 0;
-	return add_xml(b, sc->name) | ss_buf_adds(b, ": witness ") | add_xml(b, sc->witness) |
+	return add_xml(b, sc->name) | add_lit(b, ": witness ") | add_xml(b, sc->witness) |
 	       ss_buf_addc(b, '\n');
 }
 
