@@ -225,12 +225,19 @@ static int put_text(void *ctx, const char *data, size_t len, ss_diag *d)
 	return 0;
 }
 
+/* The JSON report on standard output as it is written. */
+static int put_json(void *ctx, const char *data, size_t len, ss_diag *d)
+{
+	(void)ctx;
+	return ss_engine_write_output(NULL, data, len, d);
+}
+
 static int print_report(const migrate_args *a, const ss_target *from, const ss_target *to,
 			const ss_migrate_result *res, ss_diag *d)
 {
 	ss_report_opts stream;
 	memset(&stream, 0, sizeof(stream));
-	stream.flush = put_text;
+	stream.flush = a->json ? put_json : put_text;
 	ss_migrate_report r = {mode_name(a),
 			       from->client->kind,
 			       from->path,
@@ -247,7 +254,7 @@ static int print_report(const migrate_args *a, const ss_target *from, const ss_t
 			       &res->key_to,
 			       &res->key_action,
 			       a->opts.host_keys ? &res->host_key_notes : NULL,
-			       a->json ? NULL : &stream};
+			       &stream};
 	ss_buf out = SS_BUF_INIT;
 	int rc;
 	if (a->json) {

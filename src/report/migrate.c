@@ -124,11 +124,59 @@ static json_t *keys_json(const ss_migrate_report *r)
 	return a;
 }
 
+static int flush_if_full(const ss_migrate_report *r, ss_buf *out, ss_diag *d)
+{
+	return r->stream ? ss_report_flush_if_full(r->stream, out, d) : 0;
+}
+
+/* One session as jansson writes it two levels down in the document: its
+ * own dump with every line break followed by four more spaces (a break
+ * inside a string is escaped, so each one is indentation). */
+static int add_session_json(ss_buf *out, const ss_session *s)
+{
+	json_t *j = session_json(s);
+	char *txt = j ? json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+	json_decref(j);
+	int e = !txt || ss_buf_adds(out, "\n    ") < 0;
+	for (const char *p = txt, *nl; !e && p; p = nl ? nl + 1 : NULL) {
+		nl = strchr(p, '\n');
+		e = ss_buf_add(out, p, nl ? (size_t)(nl - p) : strlen(p)) < 0 ||
+		    (nl && ss_buf_adds(out, "\n    ") < 0);
+	}
+	free(txt);
+	return e ? -1 : 0;
+}
+
+/* The document `txt` (dumped with an empty "sessions" array) with the
+ * sessions put in one at a time, each handed to the stream when `out` is
+ * full: 10,000 sessions' objects are never all in memory. */
+static int add_sessions_streamed(const ss_migrate_report *r, const char *txt, ss_buf *out,
+				 ss_diag *d)
+{
+	static const char key[] = "\n  \"sessions\": [";
+	const char *at = strstr(txt, key);
+	if (!at || at[sizeof key - 1] != ']')
+		return ss_diag_set(d, NULL, 0, 0, "internal error: no sessions in the report");
+	const char *rest = at + sizeof key - 1;
+	if (ss_buf_add(out, txt, (size_t)(rest - txt)) < 0)
+		return ss_diag_oom(d);
+	for (size_t i = 0; i < r->sessions->n; i++) {
+		if ((i && ss_buf_addc(out, ',') < 0) ||
+		    add_session_json(out, &r->sessions->v[i]) < 0)
+			return ss_diag_oom(d);
+		if (flush_if_full(r, out, d) < 0)
+			return -1;
+	}
+	if ((r->sessions->n && ss_buf_adds(out, "\n  ") < 0) || ss_buf_adds(out, rest) < 0)
+		return ss_diag_oom(d);
+	return 0;
+}
+
 int ss_report_migrate_json(const ss_migrate_report *r, ss_buf *out, ss_diag *d)
 {
 	json_t *o = json_object(), *sess = json_array(), *files = json_array();
 	int e = !o || !sess || !files;
-	for (size_t i = 0; !e && i < r->sessions->n; i++)
+	for (size_t i = 0; !e && !r->stream && i < r->sessions->n; i++)
 		e = json_array_append_new(sess, session_json(&r->sessions->v[i])) < 0;
 	for (size_t i = 0; !e && r->changed && i < r->changed->n; i++) {
 		json_t *f = json_object();
@@ -176,14 +224,15 @@ int ss_report_migrate_json(const ss_migrate_report *r, ss_buf *out, ss_diag *d)
 	json_decref(files);
 	char *txt = e ? NULL : json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(o);
-	int rc = !txt || ss_buf_adds(out, txt) < 0 || ss_buf_addc(out, '\n') < 0;
+	if (!txt)
+		return ss_diag_oom(d);
+	int rc = r->stream		     ? add_sessions_streamed(r, txt, out, d)
+		 : ss_buf_adds(out, txt) < 0 ? ss_diag_oom(d)
+					     : 0;
 	free(txt);
-	return rc ? ss_diag_oom(d) : 0;
-}
-
-static int flush_if_full(const ss_migrate_report *r, ss_buf *out, ss_diag *d)
-{
-	return r->stream ? ss_report_flush_if_full(r->stream, out, d) : 0;
+	if (rc == 0 && ss_buf_addc(out, '\n') < 0)
+		rc = ss_diag_oom(d);
+	return rc;
 }
 
 int ss_report_migrate_text(const ss_migrate_report *r, ss_buf *out, ss_diag *d)

@@ -209,40 +209,88 @@ static int collect(void *ctx, const char *data, size_t len, ss_diag *d)
 	return 0;
 }
 
-/* The text report handed over while it is written says the same bytes as
- * the one kept whole, and goes out in more than one piece. */
-static void test_report_streamed(void **state)
+/* Sessions created in a .reg go beside the file's first own session, its
+ * parent key as the file spells it, for every one of them (the scan for
+ * that session goes on from where the last creation left it). */
+static void test_reg_created_beside(void **state)
 {
 	(void)state;
+	char *dir = tu_tempdir();
+	char *reg = tu_path(dir, "s.reg");
+	tu_write_str(reg, "REGEDIT4\r\n\r\n"
+			  "[HKEY_CURRENT_USER\\SOFTWARE\\SimonTatham\\PuTTY\\Sessions\\old]\r\n"
+			  "\"HostName\"=\"o\"\r\n");
 	ss_sessions l = SS_SESSIONS_INIT;
-	for (int i = 0; i < 5; i++) {
-		char name[16];
-		snprintf(name, sizeof name, "s%d", i);
-		ss_session *s = ss_sessions_add(&l, name, NULL);
-		assert_non_null(s);
-		assert_int_equal(ss_session_loss(s, "keepalive_count", i % 2, "why %d", i), 0);
+	assert_non_null(ss_sessions_add(&l, "a", NULL));
+	assert_non_null(ss_sessions_add(&l, "b", NULL));
+	assert_non_null(ss_sessions_add(&l, "c", NULL));
+	ss_changeset cs = SS_CHANGESET_INIT;
+	ss_diag d = SS_DIAG_INIT;
+	if (ss_putty_sessions_plan(reg, &l, &cs, &d) < 0)
+		fail_msg("%s", d.message);
+	assert_int_equal(ss_changeset_render(&cs, &d), 0);
+	const char *out = ss_buf_str(&cs.v[0].rendered);
+	for (const char *n = "abc"; *n; n++) {
+		char key[64];
+		snprintf(key, sizeof key,
+			 "[HKEY_CURRENT_USER\\SOFTWARE\\SimonTatham\\PuTTY\\Sessions\\%c]", *n);
+		assert_non_null(strstr(out, key));
 	}
-	ss_strlist changed = SS_STRLIST_INIT, none = SS_STRLIST_INIT;
-	assert_int_equal(ss_strlist_push(&changed, "new.ini"), 0);
-	ss_migrate_report r = {"dry-run", "putty", "p",	  "winscp", "new.ini", &l,
-			       &changed,  &none,   &none, NULL,	    0,	       0,
-			       NULL,	  &none,   &none, NULL,	    NULL};
+	ss_changeset_free(&cs);
+	ss_sessions_free(&l);
+	tu_rmtree(dir);
+	free(reg);
+	free(dir);
+}
+
+typedef int (*report_fn)(const ss_migrate_report *r, ss_buf *out, ss_diag *d);
+
+/* The report handed over while it is written (flushed after every session)
+ * says the same bytes as the one kept whole, in more than one piece. */
+static void streamed_equals_whole(ss_migrate_report *r, report_fn fn)
+{
 	ss_buf whole = SS_BUF_INIT, streamed = SS_BUF_INIT, rest = SS_BUF_INIT;
 	ss_diag d = SS_DIAG_INIT;
-	assert_int_equal(ss_report_migrate_text(&r, &whole, &d), 0);
+	r->stream = NULL;
+	assert_int_equal(fn(r, &whole, &d), 0);
 	ss_report_opts o;
 	memset(&o, 0, sizeof(o));
 	o.flush = collect;
 	o.flush_ctx = &streamed;
 	o.flush_at = 1;
-	r.stream = &o;
-	assert_int_equal(ss_report_migrate_text(&r, &rest, &d), 0);
-	assert_true(streamed.len > 0 && streamed.len < whole.len);
+	r->stream = &o;
+	assert_int_equal(fn(r, &rest, &d), 0);
+	if (r->sessions->n)
+		assert_true(streamed.len > 0 && streamed.len < whole.len);
 	assert_int_equal(ss_buf_add(&streamed, rest.data, rest.len), 0);
 	assert_string_equal(ss_buf_str(&streamed), ss_buf_str(&whole));
 	ss_buf_release(&whole);
 	ss_buf_release(&streamed);
 	ss_buf_release(&rest);
+}
+
+static void test_report_streamed(void **state)
+{
+	(void)state;
+	ss_sessions l = SS_SESSIONS_INIT;
+	ss_strlist changed = SS_STRLIST_INIT, none = SS_STRLIST_INIT;
+	assert_int_equal(ss_strlist_push(&changed, "new.ini"), 0);
+	ss_migrate_report r = {"dry-run", "putty", "p",	  "winscp", "new.ini", &l,
+			       &changed,  &none,   &none, NULL,	    0,	       0,
+			       NULL,	  &none,   &none, NULL,	    NULL};
+	/* No session: the JSON keeps its empty array. */
+	streamed_equals_whole(&r, ss_report_migrate_json);
+	for (int i = 0; i < 5; i++) {
+		char name[16];
+		snprintf(name, sizeof name, i == 3 ? "s\"%d\n" : "s%d", i);
+		ss_session *s = ss_sessions_add(&l, name, NULL);
+		assert_non_null(s);
+		assert_int_equal(ss_session_loss(s, "keepalive_count", i % 2, "why\n%d", i), 0);
+		assert_int_equal(ss_session_list_add(s, SS_F_ENV, "A=1"), 0);
+	}
+	l.v[4].skip = 1;
+	streamed_equals_whole(&r, ss_report_migrate_text);
+	streamed_equals_whole(&r, ss_report_migrate_json);
 	ss_strlist_release(&changed);
 	ss_sessions_free(&l);
 }
@@ -250,9 +298,13 @@ static void test_report_streamed(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_putty_read),	 cmocka_unit_test(test_putty_write),
-	    cmocka_unit_test(test_kitty_jump),	 cmocka_unit_test(test_putty_extras),
-	    cmocka_unit_test(test_mark_changed), cmocka_unit_test(test_report_streamed),
+	    cmocka_unit_test(test_putty_read),
+	    cmocka_unit_test(test_putty_write),
+	    cmocka_unit_test(test_kitty_jump),
+	    cmocka_unit_test(test_putty_extras),
+	    cmocka_unit_test(test_mark_changed),
+	    cmocka_unit_test(test_report_streamed),
+	    cmocka_unit_test(test_reg_created_beside),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
