@@ -298,12 +298,9 @@ static void test_report_streamed(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_putty_read),
-	    cmocka_unit_test(test_putty_write),
-	    cmocka_unit_test(test_kitty_jump),
-	    cmocka_unit_test(test_putty_extras),
-	    cmocka_unit_test(test_mark_changed),
-	    cmocka_unit_test(test_report_streamed),
+	    cmocka_unit_test(test_putty_read),	       cmocka_unit_test(test_putty_write),
+	    cmocka_unit_test(test_kitty_jump),	       cmocka_unit_test(test_putty_extras),
+	    cmocka_unit_test(test_mark_changed),       cmocka_unit_test(test_report_streamed),
 	    cmocka_unit_test(test_reg_created_beside),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
