@@ -109,16 +109,26 @@ typedef struct ss_hop {
 			   session named by ProxyHost), or NULL */
 } ss_hop;
 
+/* A field's value. list, fwd and hops share their room: a field has one
+ * of those types (27 of these in each of 10,000 sessions); str stays
+ * apart, as an algorithm list of a PuTTY source keeps its setting there
+ * beside the list. */
 typedef struct ss_sval {
 	ss_sorigin origin;
-	char *where;	 /* "file:line" / "file: [key] Value", NULL for a default */
-	long long num;	 /* SS_FT_BOOL / SS_FT_NUM */
-	char *str;	 /* SS_FT_STR: may be NULL (unset) */
-	ss_strlist list; /* SS_FT_LIST */
-	ss_forward *fwd; /* SS_FT_FORWARDS */
-	size_t nfwd;
-	ss_hop *hops; /* SS_FT_HOPS */
-	size_t nhops;
+	char *where; /* "file:line" / "file: [key] Value", NULL for a default */
+	long long num; /* SS_FT_BOOL / SS_FT_NUM */
+	char *str;     /* SS_FT_STR: may be NULL (unset) */
+	union {
+		ss_strlist list; /* SS_FT_LIST */
+		struct {
+			ss_forward *fwd; /* SS_FT_FORWARDS */
+			size_t nfwd;
+		};
+		struct {
+			ss_hop *hops; /* SS_FT_HOPS */
+			size_t nhops;
+		};
+	};
 } ss_sval;
 
 /* What could not be carried, or only approximately. */

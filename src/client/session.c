@@ -85,22 +85,34 @@ static void hop_free(ss_hop *h)
 	free(h->session);
 }
 
+_Static_assert(sizeof(ss_strlist) >= sizeof(ss_forward *) + sizeof(size_t) &&
+		   sizeof(ss_strlist) >= sizeof(ss_hop *) + sizeof(size_t),
+	       "the list is the largest of the values that share their room");
+
 void ss_session_clear(ss_session *s, ss_sfield f)
 {
 	ss_sval *v = &s->f[f];
 	free(v->str);
 	v->str = NULL;
-	ss_strlist_release(&v->list);
-	for (size_t i = 0; i < v->nfwd; i++)
-		forward_free(&v->fwd[i]);
-	free(v->fwd);
-	v->fwd = NULL;
-	v->nfwd = 0;
-	for (size_t i = 0; i < v->nhops; i++)
-		hop_free(&v->hops[i]);
-	free(v->hops);
-	v->hops = NULL;
-	v->nhops = 0;
+	/* The field's type says which of list, fwd and hops it holds. */
+	switch (ss_sfield_type(f)) {
+	case SS_FT_LIST:
+		ss_strlist_release(&v->list);
+		break;
+	case SS_FT_FORWARDS:
+		for (size_t i = 0; i < v->nfwd; i++)
+			forward_free(&v->fwd[i]);
+		free(v->fwd);
+		break;
+	case SS_FT_HOPS:
+		for (size_t i = 0; i < v->nhops; i++)
+			hop_free(&v->hops[i]);
+		free(v->hops);
+		break;
+	default:
+		break;
+	}
+	memset(&v->list, 0, sizeof(v->list)); /* the largest of the three */
 	v->num = 0;
 }
 
