@@ -1367,8 +1367,10 @@ int ss_putty_sessions_plan_kind(const char *path, int kitty, ss_sessions *in, ss
 	int r = 0;
 	for (size_t i = 0; i < in->n && r == 0; i++) {
 		ss_session *s = &in->v[i];
-		if (s->skip)
+		if (s->skip) {
+			ss_sessions_planned(in, i);
 			continue;
+		}
 		free(s->target_name);
 		if (!(s->target_name = ss_strdup(s->name))) {
 			r = ss_diag_oom(d);
@@ -1386,6 +1388,8 @@ int ss_putty_sessions_plan_kind(const char *path, int kitty, ss_sessions *in, ss
 		writer W = {st, kitty, idx, s, d};
 		if (r == 0)
 			r = write_fields(&W, in);
+		if (r == 0)
+			ss_sessions_planned(in, i);
 	}
 	if (r == 0)
 		r = ss_storage_commit(st, d);

@@ -234,12 +234,25 @@ int ss_session_default(ss_session *s, ss_sfield f)
 	return ss_session_set_num(s, f, num, SS_ORIGIN_DEFAULT, NULL);
 }
 
-static void session_free(ss_session *s)
+static void fields_free(ss_session *s)
 {
-	for (int f = 0; f < SS_F_COUNT; f++) {
+	for (int f = 0; s->f && f < SS_F_COUNT; f++) {
 		ss_session_clear(s, (ss_sfield)f);
 		free(s->f[f].where);
 	}
+	free(s->f);
+	s->f = NULL;
+}
+
+void ss_sessions_planned(ss_sessions *l, size_t i)
+{
+	if (l->release && i < l->n)
+		fields_free(&l->v[i]);
+}
+
+static void session_free(ss_session *s)
+{
+	fields_free(s);
 	for (size_t i = 0; i < s->nloss; i++) {
 		free(s->loss[i].field);
 		free(s->loss[i].reason);
@@ -281,7 +294,8 @@ ss_session *ss_sessions_add(ss_sessions *l, const char *name, const char *file)
 	memset(s, 0, sizeof(*s));
 	s->name = ss_strdup(name);
 	s->file = file ? ss_strdup(file) : NULL;
-	int bad = !s->name || (file && !s->file);
+	s->f = calloc(SS_F_COUNT, sizeof(*s->f));
+	int bad = !s->name || (file && !s->file) || !s->f;
 	for (int f = 0; f < SS_F_COUNT && !bad; f++)
 		bad = ss_session_default(s, (ss_sfield)f) < 0;
 	if (bad) {
