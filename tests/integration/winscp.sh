@@ -319,5 +319,21 @@ check "export: a failed export leaves the output file" "2 kept" "$? $(cat "$work
 	>"$work/out" 2>/dev/null
 check "export: a failed export writes nothing to standard output" "2 0" "$? $(wc -c <"$work/out")"
 
+# Two keys of a REGEDIT4 file can name one site (code page 932: E3 81 82
+# is no Shift-JIS and stays as it is, the UTF-8 of the site that 82 A0
+# names): the export merges them into one key where the first one was,
+# also when keys are rendered as they are planned.
+S4='[HKEY_CURRENT_USER\Software\Martin Prikryl\WinSCP 2\Sessions\'
+printf 'REGEDIT4\r\n\r\n%s\xe3\x81\x82]\r\n"HostName"="a"\r\n\r\n%smid]\r\n"HostName"="m"\r\n\r\n%s\x82\xa0]\r\n"HostName"="b"\r\n"FSProtocol"=dword:00000005\r\n\r\n' \
+	"$S4" "$S4" "$S4" >"$work/sjis.reg"
+"$SSHSYNC" export winscp --interval 60 --ansi-codepage 932 --from "winscp:$work/sjis.reg" \
+	-o "$work/sjis-out.reg"
+check "export: two keys of one site" 0 $?
+check "export: two keys of one site give one key, in the first one's place" \
+	"Default%20Settings $(printf '\xe3\x81\x82') mid" \
+	"$("$PY3" -c 'import sys, re; t = open(sys.argv[1], encoding="utf-16").read(); print(" ".join(re.findall(r"Sessions\\(.*)\]", t)))' "$work/sjis-out.reg")"
+check "export: the merged key has the values of both" 1 \
+	"$(iconv -f utf-16 -t utf-8 "$work/sjis-out.reg" | grep -c FtpPingInterval)"
+
 echo "$pass passed, $fail failed"
 [[ $fail -eq 0 ]]
