@@ -250,6 +250,11 @@ void ss_sessions_planned(ss_sessions *l, size_t i)
 		fields_free(&l->v[i]);
 }
 
+int ss_sessions_read_one(ss_sessions *l, ss_diag *d)
+{
+	return l->each && l->n ? l->each(l->each_ctx, l, l->n - 1, d) : 0;
+}
+
 static void session_free(ss_session *s)
 {
 	fields_free(s);
