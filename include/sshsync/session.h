@@ -144,7 +144,7 @@ typedef struct ss_session {
 		       WinSCP "Folder/site" */
 	char *file; /* the source file it came from */
 	/* SS_F_COUNT values, one allocation apart from the session: NULL once
-	 * let go (ss_sessions_planned), the rest of the session kept. */
+	 * let go (ss_sessions_planned). */
 	ss_sval *f;
 	/* Source settings outside the model, each "Keyword value" as the source
 	 * writes it (OpenSSH: "ControlMaster auto"; PuTTY: "BugIgnore1=2"): a
@@ -202,8 +202,9 @@ ss_session *ss_sessions_find(const ss_sessions *l, const char *name);
  * runs out. */
 int ss_sessions_reserve(ss_sessions *l, size_t more);
 void ss_sessions_free(ss_sessions *l);
-/* A writer has planned session i: its fields go when l->release says
- * nothing reads them any more (its name, target name and losses stay). */
+/* A writer has planned session i: its fields, extra settings and file go
+ * when l->release says nothing reads them any more (its name, target
+ * name, skip and losses stay). */
 void ss_sessions_planned(ss_sessions *l, size_t i);
 /* A reader has appended its last session: handed on to l->each, if set. */
 int ss_sessions_read_one(ss_sessions *l, ss_diag *d);
