@@ -233,6 +233,8 @@ int ss_engine_migrate(const ss_target *from, const ss_target *to, const ss_migra
 	ss_strlist dirs = SS_STRLIST_INIT;
 	ss_key_files keys = SS_KEY_FILES_INIT;
 	int r = 0, alone = streams(from, to, o);
+	/* A dry run without a diff only says which files would change. */
+	cs.text_unread = o->dry_run && !o->want_diff;
 	if (alone) {
 		/* Each session read is planned at once and its fields go: they
 		 * are never all held. */
@@ -243,6 +245,7 @@ int ss_engine_migrate(const ss_target *from, const ss_target *to, const ss_migra
 			ss_sessions_free(&res->sessions);
 			ss_changeset_free(&cs);
 			cs = (ss_changeset)SS_CHANGESET_INIT;
+			cs.text_unread = o->dry_run && !o->want_diff;
 			alone = r = 0;
 		}
 	}

@@ -204,9 +204,9 @@ static void test_mark_changed(void **state)
 	free(dir);
 }
 
-/* A dry run of `src` (KIND:FILE, the file's text `text`) into a new
- * file `to` (KIND:FILE): the text report, the diff, and how many sessions
- * still hold their fields afterwards. */
+/* A dry run of `src` (KIND:FILE, the file's text `text`) into `to`
+ * (KIND:FILE): the text report, the diff (NULL: none asked), and how many
+ * sessions still hold their fields afterwards. */
 static size_t migrate_kept(const char *dir, const char *src, const char *text, const char *to,
 			   int fields_unread, ss_buf *report, ss_buf *diff)
 {
@@ -222,7 +222,7 @@ static size_t migrate_kept(const char *dir, const char *src, const char *text, c
 	memset(&o, 0, sizeof(o));
 	o.dry_run = 1;
 	o.fields_unread = fields_unread;
-	o.want_diff = 1;
+	o.want_diff = diff != NULL;
 	ss_migrate_result res = SS_MIGRATE_RESULT_INIT;
 	if (ss_target_parse(from_arg, &f, &d) < 0 || ss_target_parse(to_arg, &t, &d) < 0 ||
 	    ss_engine_migrate(&f, &t, &o, &res, &d) < 0)
@@ -232,7 +232,8 @@ static size_t migrate_kept(const char *dir, const char *src, const char *text, c
 			       &res.changed, &none, &none, NULL, 0,    0,
 			       NULL,	     &none, &none, NULL, NULL};
 	assert_int_equal(ss_report_migrate_text(&r, report, &d), 0);
-	assert_int_equal(ss_buf_add(diff, res.diff.data, res.diff.len), 0);
+	if (diff)
+		assert_int_equal(ss_buf_add(diff, res.diff.data, res.diff.len), 0);
 	size_t kept = 0;
 	for (size_t i = 0; i < res.sessions.n; i++)
 		kept += res.sessions.v[i].f != NULL;
@@ -262,6 +263,11 @@ static void same_either_way(const char *dir, const char *src, const char *text, 
 	assert_string_equal(ss_buf_str(&released), ss_buf_str(&whole));
 	assert_string_equal(ss_buf_str(&released_diff), ss_buf_str(&whole_diff));
 	assert_non_null(strstr(ss_buf_str(&whole_diff), "HostName"));
+	/* Without a diff, the new keys' text is never made: the same report. */
+	ss_buf_reset(&released);
+	migrate_kept(dir, src, text, to, 1, &released, NULL);
+	assert_string_equal(ss_buf_str(&released), ss_buf_str(&whole));
+	assert_non_null(strstr(ss_buf_str(&whole), "would change: "));
 	ss_buf_release(&whole);
 	ss_buf_release(&released);
 	ss_buf_release(&whole_diff);
@@ -287,6 +293,12 @@ static void test_fields_released(void **state)
 			"[Sessions\\b]\r\nHostName=b.example\r\nTunnel=1\r\n"
 			"TunnelHostName=a\r\n",
 			"putty:new.reg", 0);
+	/* Into a .reg that exists but has no session yet. */
+	char *reg4 = tu_path(dir, "old.reg");
+	tu_write_str(reg4, "REGEDIT4\r\n\r\n");
+	same_either_way(dir, "winscp:W.ini", "[Sessions\\a]\r\nHostName=a.example\r\n",
+			"putty:old.reg", 0);
+	free(reg4);
 	same_either_way(dir, "winscp:W.ini",
 			"[Sessions\\a%20b]\r\nHostName=one\r\n"
 			"[Sessions\\a b]\r\nHostName=two\r\nPortNumber=2222\r\n",
@@ -355,11 +367,13 @@ static void test_read_plan(void **state)
 }
 
 /* ss_storage_seal: a new .reg's created keys become their text at once,
- * the same text as at commit; planning more of a sealed key is refused. A
- * file with sessions of its own keeps its keys to commit. */
-static char *sealed_plan(const char *reg, int seal)
+ * the same text as at commit (or a stand-in, when the changeset says
+ * nobody reads it); planning more of a sealed key is refused. A file with
+ * sessions of its own keeps its keys to commit. */
+static char *sealed_plan(const char *reg, int seal, int text_unread)
 {
 	ss_changeset cs = SS_CHANGESET_INIT;
+	cs.text_unread = text_unread;
 	ss_diag d = SS_DIAG_INIT;
 	ss_storage *st;
 	assert_int_equal(ss_storage_open_or_create(&st, reg, &ss_putty_root, &cs, &d), 0);
@@ -378,6 +392,7 @@ static char *sealed_plan(const char *reg, int seal)
 	assert_int_equal(ss_storage_commit(st, &d), 0);
 	ss_storage_close(st);
 	assert_int_equal(ss_changeset_render(&cs, &d), 0);
+	assert_true(cs.v[0].changed);
 	char *out = ss_asprintf("%d %s", refused, ss_buf_str(&cs.v[0].rendered));
 	assert_non_null(out);
 	ss_changeset_free(&cs);
@@ -390,17 +405,21 @@ static void test_seal(void **state)
 	char *dir = tu_tempdir();
 	char *reg = tu_path(dir, "s.reg");
 	tu_write_str(reg, "REGEDIT4\r\n\r\n");
-	char *kept = sealed_plan(reg, 0), *sealed = sealed_plan(reg, 1);
+	char *kept = sealed_plan(reg, 0, 0), *sealed = sealed_plan(reg, 1, 0);
 	/* The same text; a port set after the seal is refused. */
 	assert_string_equal(kept + 2, sealed + 2);
 	assert_true(kept[0] == '0' && sealed[0] == '1');
 	assert_null(strstr(sealed, "00000002"));
 	free(kept);
 	free(sealed);
+	/* Text nobody reads: one line stands for the new keys, a change. */
+	sealed = sealed_plan(reg, 1, 1);
+	assert_null(strstr(sealed, "HostName"));
+	free(sealed);
 	tu_write_str(reg, "REGEDIT4\r\n\r\n"
 			  "[HKEY_CURRENT_USER\\Software\\SimonTatham\\PuTTY\\Sessions\\old]\r\n"
 			  "\"HostName\"=\"o\"\r\n");
-	sealed = sealed_plan(reg, 1);
+	sealed = sealed_plan(reg, 1, 0);
 	assert_true(sealed[0] == '0');
 	assert_non_null(strstr(sealed, "00000002"));
 	free(sealed);
