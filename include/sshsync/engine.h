@@ -82,6 +82,10 @@ typedef struct ss_migrate_opts {
 	 * PuTTY/WinSCP cache (hostkeys.h). */
 	int host_keys;
 	const char *known_hosts; /* NULL: ~/.ssh/known_hosts */
+	/* 1: the caller reads no session's fields in the result (the text
+	 * report shows the losses alone), so they may go as each session is
+	 * planned; 0: every session is kept whole. */
+	int fields_unread;
 } ss_migrate_opts;
 
 typedef struct ss_migrate_result {
