@@ -30,6 +30,8 @@ int ss_buf_grow(ss_buf *b, size_t extra);
 /* The same with exactly that room, not the next power of two: for a
  * buffer whose final size is known (a file read whole). */
 int ss_buf_reserve_exact(ss_buf *b, size_t extra);
+/* Gives back the room beyond len (and its NUL); kept when realloc fails. */
+void ss_buf_fit(ss_buf *b);
 /* Room for one more element in the array *arrayp points to (elements of
  * `size` bytes, `n` in use, room for *cap): the room doubles, from 8. -1
  * when memory runs out (the array is then as it was). */

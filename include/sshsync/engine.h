@@ -40,13 +40,13 @@ typedef struct ss_apply_result {
 	ss_strlist kinds;      /* the kind of the target that changes changed.v[i] */
 	ss_strlist notes;      /* a file planned once although several targets reach it */
 	ss_briefs before;      /* with want_scopes: every scope before apply */
-	ss_briefs after;       /* ... and as read back from the written files */
+	ss_pairing after;      /* ... paired with the scopes read back once written */
 } ss_apply_result;
 
 #define SS_APPLY_RESULT_INIT                                                                       \
 	{                                                                                          \
 		NULL, SS_STRLIST_INIT, SS_STRLIST_INIT, SS_STRLIST_INIT, SS_STRLIST_INIT,          \
-		    SS_STRLIST_INIT, SS_STRLIST_INIT, SS_BRIEFS_INIT, SS_BRIEFS_INIT               \
+		    SS_STRLIST_INIT, SS_STRLIST_INIT, SS_BRIEFS_INIT, SS_PAIRING_INIT              \
 	}
 
 /* Plans every target first, checks that each changed file can be written

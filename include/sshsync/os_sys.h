@@ -68,11 +68,4 @@ void ss_os_monitor_wake(ss_os_monitor *m);
  * Only advice: nothing happens where the system has none. */
 void ss_os_advise_large(void *p, size_t len);
 
-/* The bytes p[0..len) of an allocated buffer will not be read again
- * before it is freed (a large array copied elsewhere piece by piece): the
- * system may take back the whole pages inside them now, so that the array
- * and its copy are not both in memory whole. Nothing happens where the
- * system has no such call. */
-void ss_os_forget(void *p, size_t len);
-
 #endif

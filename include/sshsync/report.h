@@ -108,7 +108,7 @@ typedef struct ss_apply_report {
 	const ss_strlist *unchanged;		     /* targets that needed no change */
 	const ss_strlist *notes, *warnings, *take_effect;
 	const ss_briefs *before; /* every scope before apply */
-	const ss_briefs *after;	 /* read back after writing; NULL: planned values */
+	const ss_pairing *after; /* read back after writing; NULL: planned values */
 	/* The diff (NULL: none asked), made as it is written: `diff` hands its
 	 * text to `to` in whole lines; it is called twice. */
 	int (*diff)(void *ctx, const ss_sink *to, ss_diag *d);

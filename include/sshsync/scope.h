@@ -154,8 +154,44 @@ typedef struct ss_briefs {
 /* Appends the brief of `sc`; -1 when memory runs out (or the names pass
  * 4 GiB). */
 int ss_briefs_add(ss_briefs *b, const ss_scope *sc);
+/* Gives back the room the list kept for more (once every scope is in). */
+void ss_briefs_fit(ss_briefs *b);
 const char *ss_brief_file(const ss_briefs *b, const ss_brief *x);
 const char *ss_brief_name(const ss_briefs *b, const ss_brief *x);
 void ss_briefs_free(ss_briefs *b);
+
+/* The scopes after apply, read back, paired with the scopes before: the
+ * pair of before's i is the scope after at index i when that one is at
+ * the same place (kind, file, name), else the first scope after at that
+ * place, else none. The scopes after are not kept, only each pair's
+ * interval (apply's JSON of 100,000 sites held 6.3 MB of them). */
+typedef struct ss_after {
+	long long direct, first; /* intervals: the scope at index i; the first at the place */
+	unsigned char has_direct, direct_error, has_first, first_error;
+} ss_after;
+
+typedef struct ss_pairing {
+	const ss_briefs *before;
+	ss_after *v;	/* one per scope before */
+	size_t seen;	/* scopes after so far */
+	uint32_t *slot; /* by place, the first scope before there + 1; made when
+			   a scope after is out of place (or at the end) */
+	size_t mask;
+} ss_pairing;
+
+#define SS_PAIRING_INIT                                                                            \
+	{                                                                                          \
+		NULL, NULL, 0, NULL, 0                                                             \
+	}
+
+/* -1 when memory runs out (nothing held then). `before` must outlive p. */
+int ss_pairing_start(ss_pairing *p, const ss_briefs *before);
+/* The next scope after, in the audit's order; -1 when memory runs out. */
+int ss_pairing_add(ss_pairing *p, const ss_scope *sc);
+/* Once every scope after is in; -1 when memory runs out. */
+int ss_pairing_end(ss_pairing *p);
+/* 1 and the interval and error of the pair of before's i; 0: none. */
+int ss_pairing_after(const ss_pairing *p, size_t i, long long *interval, int *error);
+void ss_pairing_free(ss_pairing *p);
 
 #endif

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sshsync/text.h"
+
 void ss_policy_init(ss_policy *p)
 {
 	p->interval = SS_UNSET;
@@ -260,6 +262,16 @@ int ss_briefs_add(ss_briefs *b, const ss_scope *sc)
 	return 0;
 }
 
+void ss_briefs_fit(ss_briefs *b)
+{
+	ss_brief *v = b->n ? realloc(b->v, b->n * sizeof(*v)) : NULL;
+	if (v) {
+		b->v = v;
+		b->cap = b->n;
+	}
+	ss_buf_fit(&b->names);
+}
+
 const char *ss_brief_file(const ss_briefs *b, const ss_brief *x)
 {
 	return b->names.data + x->file;
@@ -275,4 +287,130 @@ void ss_briefs_free(ss_briefs *b)
 	free(b->v);
 	ss_buf_release(&b->names);
 	memset(b, 0, sizeof(*b));
+}
+
+/* --- scopes before and after, paired --- */
+
+static size_t place_hash(const char *kind, const char *file, const char *name)
+{
+	uint64_t h = ss_hash_key(name, strlen(name));
+	h ^= ss_hash_mix(ss_hash_key(file, strlen(file)) + h);
+	return (size_t)ss_hash_mix(ss_hash_key(kind, strlen(kind)) ^ h);
+}
+
+static int at_place(const ss_briefs *b, size_t i, const char *kind, const char *file,
+		    const char *name)
+{
+	const ss_brief *x = &b->v[i];
+	return strcmp(x->kind, kind) == 0 && strcmp(ss_brief_file(b, x), file) == 0 &&
+	       strcmp(ss_brief_name(b, x), name) == 0;
+}
+
+/* The slot of a place: the first scope before there, or the empty slot. */
+static size_t place_slot(const ss_pairing *p, const char *kind, const char *file,
+			 const char *name)
+{
+	size_t i = place_hash(kind, file, name) & p->mask;
+	while (p->slot[i] && !at_place(p->before, p->slot[i] - 1, kind, file, name))
+		i = (i + 1) & p->mask;
+	return i;
+}
+
+static size_t before_slot(const ss_pairing *p, size_t i)
+{
+	const ss_briefs *b = p->before;
+	const ss_brief *x = &b->v[i];
+	return place_slot(p, x->kind, ss_brief_file(b, x), ss_brief_name(b, x));
+}
+
+static void take_first(ss_after *a, long long interval, int error)
+{
+	if (a->has_first)
+		return;
+	a->has_first = 1;
+	a->first = interval;
+	a->first_error = error != 0;
+}
+
+/* The places before, indexed when first needed. Every scope after so far
+ * was at its place: each is the first there unless an earlier one was. */
+static int index_places(ss_pairing *p)
+{
+	size_t n = p->before->n, cap = 16;
+	while (cap < 2 * n)
+		cap *= 2;
+	if (!(p->slot = calloc(cap, sizeof(*p->slot))))
+		return -1;
+	p->mask = cap - 1;
+	for (size_t i = 0; i < n; i++) {
+		size_t s = before_slot(p, i);
+		if (!p->slot[s])
+			p->slot[s] = (uint32_t)(i + 1);
+	}
+	for (size_t j = 0; j < p->seen; j++)
+		take_first(&p->v[p->slot[before_slot(p, j)] - 1], p->v[j].direct,
+			   p->v[j].direct_error);
+	return 0;
+}
+
+int ss_pairing_start(ss_pairing *p, const ss_briefs *before)
+{
+	*p = (ss_pairing)SS_PAIRING_INIT;
+	if (before->n >= UINT32_MAX / 2)
+		return -1;
+	if (!(p->v = calloc(before->n ? before->n : 1, sizeof(*p->v))))
+		return -1;
+	p->before = before;
+	return 0;
+}
+
+int ss_pairing_add(ss_pairing *p, const ss_scope *sc)
+{
+	size_t j = p->seen;
+	if (j < p->before->n && at_place(p->before, j, sc->kind, sc->file, sc->name)) {
+		ss_after *a = &p->v[j];
+		a->has_direct = 1;
+		a->direct = sc->interval;
+		a->direct_error = sc->error != 0;
+	} else if (!p->slot && index_places(p) < 0) {
+		return -1;
+	}
+	p->seen++;
+	if (p->slot) {
+		size_t s = place_slot(p, sc->kind, sc->file, sc->name);
+		if (p->slot[s])
+			take_first(&p->v[p->slot[s] - 1], sc->interval, sc->error);
+	}
+	return 0;
+}
+
+int ss_pairing_end(ss_pairing *p)
+{
+	for (size_t i = 0; !p->slot && i < p->before->n; i++)
+		if (!p->v[i].has_direct)
+			return index_places(p);
+	return 0;
+}
+
+int ss_pairing_after(const ss_pairing *p, size_t i, long long *interval, int *error)
+{
+	const ss_after *a = &p->v[i];
+	if (a->has_direct) {
+		*interval = a->direct;
+		*error = a->direct_error;
+		return 1;
+	}
+	if (!p->slot)
+		return 0;
+	a = &p->v[p->slot[before_slot(p, i)] - 1];
+	*interval = a->first;
+	*error = a->first_error;
+	return a->has_first;
+}
+
+void ss_pairing_free(ss_pairing *p)
+{
+	free(p->v);
+	free(p->slot);
+	*p = (ss_pairing)SS_PAIRING_INIT;
 }

@@ -127,7 +127,7 @@ static int render_copy(const ss_changeset *cs, const sd_vctx *v, const char *dir
 	ss_edits e = SS_EDITS_INIT;
 	int r = 0;
 	for (size_t k = 0; k < ch->edits.n && r == 0; k++) {
-		const ss_edit *x = &ch->edits.v[k];
+		const ss_edit *x = ss_edits_at(&ch->edits, k);
 		r = ss_edits_replace(&e, x->start, x->end, x->repl, x->repl_len);
 	}
 	for (size_t k = 0; k < v->nincs && r == 0; k++) {

@@ -242,13 +242,19 @@ static int take_brief(void *ctx, ss_scope *sc, ss_diag *d)
 	return ss_briefs_add(ctx, sc) < 0 ? ss_diag_oom(d) : 0;
 }
 
-/* Every scope of every target, as audit shows it without --host, kept as
- * a brief: the scopes themselves go as they come. */
-static int audit_scopes(const ss_targets *targets, const ss_policy *p, ss_briefs *out, ss_diag *d)
+static int take_pair(void *ctx, ss_scope *sc, ss_diag *d)
+{
+	return ss_pairing_add(ctx, sc) < 0 ? ss_diag_oom(d) : 0;
+}
+
+/* Every scope of every target, as audit shows it without --host, handed
+ * to `take` as it comes. */
+static int audit_scopes(const ss_targets *targets, const ss_policy *p,
+			int (*take)(void *, ss_scope *, ss_diag *), void *ctx, ss_diag *d)
 {
 	ss_strlist none = SS_STRLIST_INIT;
 	ss_query q = {&none, &none};
-	ss_scope_sink sink = {take_brief, out};
+	ss_scope_sink sink = {take, ctx};
 	ss_scopes s = SS_SCOPES_INIT;
 	s.sink = &sink;
 	int r = ss_engine_audit(targets, &q, p, &s, d);
@@ -256,14 +262,29 @@ static int audit_scopes(const ss_targets *targets, const ss_policy *p, ss_briefs
 	return r;
 }
 
+/* The scopes before, kept as briefs; those after, read back, only paired
+ * with them. */
+static int audit_after(const ss_targets *targets, const ss_policy *p, ss_apply_result *res,
+		       ss_diag *d)
+{
+	if (ss_pairing_start(&res->after, &res->before) < 0)
+		return ss_diag_oom(d);
+	if (audit_scopes(targets, p, take_pair, &res->after, d) < 0)
+		return -1;
+	return ss_pairing_end(&res->after) < 0 ? ss_diag_oom(d) : 0;
+}
+
 int ss_engine_apply(const ss_targets *targets, const ss_policy *p, const ss_apply_opts *o,
 		    ss_apply_result *res, ss_diag *d)
 {
-	if (o->want_scopes && audit_scopes(targets, p, &res->before, d) < 0)
-		return -1;
+	if (o->want_scopes) {
+		if (audit_scopes(targets, p, take_brief, &res->before, d) < 0)
+			return -1;
+		ss_briefs_fit(&res->before);
+	}
 	int r = apply_targets(targets, p, o, res, d);
 	if (r == 0 && o->want_scopes && !o->dry_run)
-		r = audit_scopes(targets, p, &res->after, d);
+		r = audit_after(targets, p, res, d);
 	return r;
 }
 
@@ -343,5 +364,5 @@ void ss_apply_result_free(ss_apply_result *res)
 	ss_strlist_release(&res->kinds);
 	ss_strlist_release(&res->notes);
 	ss_briefs_free(&res->before);
-	ss_briefs_free(&res->after);
+	ss_pairing_free(&res->after);
 }

@@ -289,13 +289,3 @@ void ss_os_advise_large(void *p, size_t len)
 	(void)len;
 #endif
 }
-
-void ss_os_forget(void *p, size_t len)
-{
-	uintptr_t lo, hi;
-	pages_inside(p, len, &lo, &hi);
-	/* Only pages that lie wholly inside: the allocator's own words at
-	 * the buffer's edges stay. Read again, such a page would be zeros. */
-	if (hi > lo)
-		(void)madvise((void *)lo, hi - lo, MADV_DONTNEED);
-}

@@ -321,10 +321,3 @@ void ss_os_advise_large(void *p, size_t len)
 	(void)p;
 	(void)len;
 }
-
-void ss_os_forget(void *p, size_t len)
-{
-	/* The heap's pages stay until it frees them. */
-	(void)p;
-	(void)len;
-}

@@ -477,92 +477,30 @@ static json_t *changed_files(const ss_apply_report *r)
 	return a;
 }
 
-static int same_place(const ss_briefs *xs, const ss_brief *x, const ss_briefs *ys,
-		      const ss_brief *y)
-{
-	return strcmp(x->kind, y->kind) == 0 &&
-	       strcmp(ss_brief_file(xs, x), ss_brief_file(ys, y)) == 0 &&
-	       strcmp(ss_brief_name(xs, x), ss_brief_name(ys, y)) == 0;
-}
-
-/* The scopes after apply by place (kind, file, name), the first of each:
- * a scope that is not at its index before is looked up here. Apply can
- * move every scope by one (Default Settings, planned first, stored at the
- * end of a WinSCP.ini), which a search for each would make quadratic. */
-typedef struct after_index {
-	size_t *slot; /* index + 1 into r->after; 0: empty */
-	size_t mask;
-} after_index;
-
-static size_t place_hash(const ss_briefs *xs, const ss_brief *x)
-{
-	const char *name = ss_brief_name(xs, x), *file = ss_brief_file(xs, x);
-	uint64_t h = ss_hash_key(name, strlen(name));
-	h ^= ss_hash_mix(ss_hash_key(file, strlen(file)) + h);
-	return (size_t)ss_hash_mix(ss_hash_key(x->kind, strlen(x->kind)) ^ h);
-}
-
-/* The slot of the place of x (of xs): the after scope there, or the empty
- * slot. */
-static size_t place_slot(const after_index *ix, const ss_briefs *a, const ss_briefs *xs,
-			 const ss_brief *x)
-{
-	size_t i = place_hash(xs, x) & ix->mask;
-	while (ix->slot[i] && !same_place(a, &a->v[ix->slot[i] - 1], xs, x))
-		i = (i + 1) & ix->mask;
-	return i;
-}
-
-static int index_after(after_index *ix, const ss_briefs *a)
-{
-	size_t cap = 16;
-	while (cap < 2 * a->n)
-		cap *= 2;
-	if (!(ix->slot = calloc(cap, sizeof(*ix->slot))))
-		return -1;
-	ix->mask = cap - 1;
-	for (size_t j = 0; j < a->n; j++) {
-		size_t i = place_slot(ix, a, a, &a->v[j]);
-		if (!ix->slot[i]) /* the first of a place wins */
-			ix->slot[i] = j + 1;
-	}
-	return 0;
-}
-
-/* The scope after apply that is before's i (usually at the same index),
- * or NULL; -1 when memory runs out. */
-static int after_of(const ss_apply_report *r, size_t i, after_index *ix, const ss_brief **out)
-{
-	const ss_briefs *a = r->after, *b = r->before;
-	*out = NULL;
-	if (i < a->n && same_place(a, &a->v[i], b, &b->v[i])) {
-		*out = &a->v[i];
-		return 0;
-	}
-	if (!ix->slot && index_after(ix, a) < 0)
-		return -1;
-	size_t k = ix->slot[place_slot(ix, a, b, &b->v[i])];
-	*out = k ? &a->v[k - 1] : NULL;
-	return 0;
-}
-
 static json_t *interval_json(const ss_brief *x)
 {
 	return !x || x->error ? json_null() : optional_int(x->interval);
 }
 
-static json_t *apply_scope_json(const ss_apply_report *r, size_t i, after_index *ix, int *changed)
+/* The interval after apply of before's i: read back, or as planned. */
+static json_t *after_json(const ss_apply_report *r, size_t i)
+{
+	const ss_brief *b = &r->before->v[i];
+	if (!r->after) /* planned: every scope gets the interval */
+		return b->error || b->interval == SS_UNKNOWN ? json_null()
+							     : json_integer(r->interval);
+	long long interval;
+	int error;
+	if (!ss_pairing_after(r->after, i, &interval, &error) || error)
+		return json_null();
+	return optional_int(interval);
+}
+
+static json_t *apply_scope_json(const ss_apply_report *r, size_t i, int *changed)
 {
 	const ss_briefs *bs = r->before;
-	const ss_brief *b = &bs->v[i], *a;
-	json_t *after;
-	if (r->after && after_of(r, i, ix, &a) < 0)
-		return NULL;
-	if (r->after)
-		after = interval_json(a);
-	else /* planned: every scope gets the interval */
-		after =
-		    b->error || b->interval == SS_UNKNOWN ? json_null() : json_integer(r->interval);
+	const ss_brief *b = &bs->v[i];
+	json_t *after = after_json(r, i);
 	json_t *before = interval_json(b);
 	*changed = !json_equal(before, after);
 	json_t *o = json_object();
@@ -583,18 +521,16 @@ static json_t *apply_scope_json(const ss_apply_report *r, size_t i, after_index 
  * fills, then the rest. -1 with `d` set. */
 static int apply_scopes(const ss_apply_report *r, ss_buf *out, size_t *changed, ss_diag *d)
 {
-	after_index ix = {NULL, 0};
 	int rc = ss_buf_adds(out, ",\n  \"scopes\": [") < 0 ? ss_diag_oom(d) : 0;
 	for (size_t i = 0; i < r->before->n && rc == 0; i++) {
 		int c = 0;
 		if (ss_buf_adds(out, i ? ",\n    " : "\n    ") < 0 ||
-		    add_json(out, apply_scope_json(r, i, &ix, &c), 0) < 0)
+		    add_json(out, apply_scope_json(r, i, &c), 0) < 0)
 			rc = ss_diag_oom(d);
 		else
 			rc = ss_sink_put_if_full(out, r->flush, d);
 		*changed += (size_t)c;
 	}
-	free(ix.slot);
 	if (rc == 0 && ss_buf_adds(out, r->before->n ? "\n  ]" : "]") < 0)
 		rc = ss_diag_oom(d);
 	return rc;

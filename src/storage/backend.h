@@ -57,6 +57,8 @@ typedef struct ss_storage_backend {
 	/* Session `s` was just added with created = 1: prepare it. */
 	int (*create)(ss_storage *st, size_t s, ss_diag *d);
 	int (*commit)(ss_storage *st, ss_diag *d);
+	/* Optional (ss_storage_seal): created session `s` is complete. */
+	int (*seal)(ss_storage *st, size_t s, ss_diag *d);
 	/* Optional (ss_storage_part): the backend's side of a part, made
 	 * with `part` a copy of `whole` and part->priv NULL; join makes both
 	 * hand their pending edits to their edit lists, the whole's first;
@@ -145,6 +147,9 @@ char *storage_shown(int quoted, const char *name, size_t nlen, const char *data,
 /* Room for one more element in the array *v of *cap elements of `size`
  * bytes holding n: doubles it (from `first`) when full. -1: no memory. */
 int storage_grow(void *v, size_t *cap, size_t n, size_t size, size_t first);
+/* Room for n sessions exactly, when a back end knows how many can come
+ * (-1 with `d` set when memory runs out). */
+int storage_reserve_sessions(ss_storage *st, size_t n, ss_diag *d);
 
 /* "path:LINE" of a byte offset, as ss_text_where gives it. */
 char *storage_where(const ss_text *t, size_t offset);

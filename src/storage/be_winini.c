@@ -107,7 +107,9 @@ static int ini_open(ss_storage *st, ss_diag *d)
 	}
 	const char *prefix = st->root->section;
 	size_t plen = strlen(prefix);
-	int r = 0;
+	/* At most a session a section, and Default Settings that apply may
+	 * add: not room for twice 100,000 sites. */
+	int r = storage_reserve_sessions(st, n + 1, d);
 	for (size_t i = 0; i < n && r == 0; i++) {
 		const ss_winini_section *s = &ini->sections[i];
 		/* The names lie far apart in a text the parse left the cache

@@ -151,6 +151,22 @@ int storage_grow(void *v, size_t *cap, size_t n, size_t size, size_t first)
 	return 0;
 }
 
+int storage_reserve_sessions(ss_storage *st, size_t n, ss_diag *d)
+{
+	if (n <= st->cap)
+		return 0;
+	size_t *handle = realloc(st->handle, n * sizeof(*handle));
+	if (!handle)
+		return ss_diag_oom(d);
+	st->handle = handle;
+	ss_storage_session *s = realloc(st->sessions, n * sizeof(*s));
+	if (!s)
+		return ss_diag_oom(d);
+	st->sessions = s;
+	st->cap = n;
+	return 0;
+}
+
 static void drop_session(ss_storage *st, size_t i)
 {
 	/* Its names stay in st->names until the storage is closed. */
@@ -954,6 +970,13 @@ int ss_storage_commit(ss_storage *st, ss_diag *d)
 		return -1;
 	st->committed = 1;
 	return st->be->commit(st, d);
+}
+
+int ss_storage_seal(ss_storage *st, size_t s, ss_diag *d)
+{
+	if (s >= st->n || !st->sessions[s].created || !st->be->seal || st->committed)
+		return 0;
+	return st->be->seal(st, s, d);
 }
 
 int ss_storage_part(ss_storage *st, ss_storage **part, ss_diag *d)

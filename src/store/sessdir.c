@@ -286,10 +286,12 @@ int ss_sessfile_set(const ss_sessfile *sf, ss_edits *ed, const ss_sessentry *e, 
 /* 1 when the edits already close the last KiTTY record. */
 static int closed_already(const ss_sessfile *sf, const ss_edits *ed)
 {
-	for (size_t i = 0; i < ed->n; i++)
-		if (ed->v[i].start == sf->open_end && ed->v[i].end == sf->open_end &&
-		    ed->v[i].order == 1 && ed->v[i].repl_len == 1 && ed->v[i].repl[0] == '\\')
+	for (size_t i = 0; i < ed->n; i++) {
+		const ss_edit *x = ss_edits_at(ed, i);
+		if (x->start == sf->open_end && x->end == sf->open_end && x->order == 1 &&
+		    x->repl_len == 1 && x->repl[0] == '\\')
 			return 1;
+	}
 	return 0;
 }
 

@@ -40,6 +40,17 @@ int ss_buf_reserve_exact(ss_buf *b, size_t extra)
 	return 0;
 }
 
+void ss_buf_fit(ss_buf *b)
+{
+	if (!b->data || b->cap == b->len + 1)
+		return;
+	char *p = realloc(b->data, b->len + 1);
+	if (p) {
+		b->data = p;
+		b->cap = b->len + 1;
+	}
+}
+
 int ss_array_room(void *arrayp, size_t *cap, size_t n, size_t size)
 {
 	if (n < *cap)

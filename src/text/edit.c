@@ -50,51 +50,58 @@ static char *keep_text(ss_edits *e, const char *s, size_t len)
 static char *same_text(const ss_edits *e, const char *s, size_t len)
 {
 	for (size_t i = e->n, k = 0; i > 0 && k < 4; i--, k++) {
-		const ss_edit *x = &e->v[i - 1];
+		const ss_edit *x = ss_edits_at(e, i - 1);
 		if (x->repl_len == len && memcmp(x->repl, s, len) == 0)
 			return x->repl;
 	}
 	return NULL;
 }
 
-/* The edits that ss_edits_take copies at a time (1 MiB); from how many
- * edits on an array that grows is copied by hand (grow_edits: 128 KiB). */
-#define TAKE_PIECE ((size_t)1 << 15)
-#define GROW_BY_HAND ((size_t)1 << 12)
-
-/* v[0..n) moved into room for cap edits. A large array is copied by hand
- * and its pages given back before it is freed: a freed block that the
- * allocator keeps (a second thread's, which plans half of an apply) would
- * stay in memory, a copy of every smaller size at once. */
-static ss_edit *grow_edits(ss_edit *v, size_t n, size_t cap)
+/* Room for one more edit: the first segment doubles up to SS_EDITS_SEG
+ * edits (a list of a few edits stays small), then whole segments come. */
+static int grow_edits(ss_edits *e)
 {
-	if (n < GROW_BY_HAND)
-		return realloc(v, cap * sizeof(*v));
-	ss_edit *nv = malloc(cap * sizeof(*nv));
-	if (!nv)
-		return NULL;
-	memcpy(nv, v, n * sizeof(*v));
-	ss_os_forget(v, n * sizeof(*v));
-	free(v);
-	return nv;
+	if (e->nseg == e->segcap) {
+		size_t segcap = e->segcap ? e->segcap * 2 : 4;
+		ss_edit **seg = realloc(e->seg, segcap * sizeof(*seg));
+		if (!seg)
+			return -1;
+		e->seg = seg;
+		e->segcap = segcap;
+	}
+	if (e->cap < SS_EDITS_SEG) {
+		size_t cap = e->cap ? e->cap * 2 : 16;
+		ss_edit *first = realloc(e->nseg ? e->seg[0] : NULL, cap * sizeof(*first));
+		if (!first)
+			return -1;
+		e->seg[0] = first;
+		e->nseg = 1;
+		e->cap = cap;
+		return 0;
+	}
+	ss_edit *seg = malloc(SS_EDITS_SEG * sizeof(*seg));
+	if (!seg)
+		return -1;
+	e->seg[e->nseg++] = seg;
+	e->cap += SS_EDITS_SEG;
+	return 0;
+}
+
+static ss_edit *edit_slot(ss_edits *e, size_t i)
+{
+	return &e->seg[i >> SS_EDITS_SEG_SHIFT][i & (SS_EDITS_SEG - 1)];
 }
 
 static int add_edit_at(ss_edits *e, size_t start, size_t end, const char *s, size_t len, int order)
 {
 	if (end < start || end > SS_TEXT_MAX || len > UINT32_MAX || e->n >= SS_EDITS_MAX)
 		return -1;
-	if (e->n == e->cap) {
-		size_t cap = e->cap ? e->cap * 2 : 16;
-		ss_edit *v = grow_edits(e->v, e->n, cap);
-		if (!v)
-			return -1;
-		e->v = v;
-		e->cap = cap;
-	}
+	if (e->n == e->cap && grow_edits(e) < 0)
+		return -1;
 	char *copy = same_text(e, s ? s : "", len);
 	if (!copy && !(copy = keep_text(e, s ? s : "", len)))
 		return -1;
-	e->v[e->n] = (ss_edit){(uint32_t)start, (uint32_t)end,	copy,
+	*edit_slot(e, e->n) = (ss_edit){(uint32_t)start, (uint32_t)end,	copy,
 			       (uint32_t)len,	(uint32_t)e->n, (uint32_t)order};
 	e->n++;
 	return 0;
@@ -180,34 +187,57 @@ void ss_edits_free(ss_edits *e)
 		free(e->blocks);
 		e->blocks = next;
 	}
-	free(e->v);
-	e->v = NULL;
-	e->n = e->cap = 0;
+	for (size_t i = 0; i < e->nseg; i++)
+		free(e->seg[i]);
+	free(e->seg);
+	*e = (ss_edits)SS_EDITS_INIT;
+}
+
+/* A list's only segment, when smaller, made the size of a whole one. */
+static int whole_first(ss_edits *e)
+{
+	if (e->nseg == 0 || e->cap >= SS_EDITS_SEG)
+		return 0;
+	ss_edit *first = realloc(e->seg[0], SS_EDITS_SEG * sizeof(*first));
+	if (!first)
+		return -1;
+	e->seg[0] = first;
+	e->cap = SS_EDITS_SEG;
+	return 0;
 }
 
 int ss_edits_take(ss_edits *to, ss_edits *from)
 {
 	if (from->n > SS_EDITS_MAX - to->n)
 		return -1;
-	if (to->n + from->n > to->cap) {
-		ss_edit *v = realloc(to->v, (to->n + from->n) * sizeof(*v));
-		if (!v)
+	size_t nseg = to->nseg + from->nseg;
+	if (whole_first(to) < 0 || whole_first(from) < 0)
+		return -1;
+	if (nseg > to->segcap) {
+		ss_edit **seg = realloc(to->seg, nseg * sizeof(*seg));
+		if (!seg)
 			return -1;
-		to->v = v;
-		to->cap = to->n + from->n;
+		to->seg = seg;
+		to->segcap = nseg;
 	}
-	/* A piece at a time, each piece of `from` given back to the system
-	 * once copied: the two arrays are never both in memory whole (half of
-	 * a 100,000-site apply's edits: 4.8 MB). */
-	for (size_t i = 0; i < from->n; i += TAKE_PIECE) {
-		size_t m = from->n - i < TAKE_PIECE ? from->n - i : TAKE_PIECE;
-		for (size_t j = i; j < i + m; j++) {
-			to->v[to->n + j] = from->v[j];
-			to->v[to->n + j].seq = (uint32_t)(to->n + j);
-		}
-		ss_os_forget(from->v + i, m * sizeof(*from->v));
+	/* The segments of `from` follow those of `to`, and each edit moves
+	 * back to right after the one before: onto one already moved, never
+	 * onto one still to move. No edit list is held twice. */
+	if (from->nseg)
+		memcpy(to->seg + to->nseg, from->seg, from->nseg * sizeof(*to->seg));
+	size_t first = to->nseg * SS_EDITS_SEG, gap = first - to->n;
+	for (size_t i = 0; i < from->n; i++) {
+		ss_edit *x = edit_slot(to, to->n + i);
+		if (gap)
+			*x = *edit_slot(to, first + i);
+		x->seq = (uint32_t)(to->n + i);
 	}
 	to->n += from->n;
+	size_t keep = (to->n + SS_EDITS_SEG - 1) >> SS_EDITS_SEG_SHIFT;
+	for (size_t k = keep; k < nseg; k++)
+		free(to->seg[k]);
+	to->nseg = keep;
+	to->cap = keep << SS_EDITS_SEG_SHIFT;
 	/* The texts' blocks go behind the current one of `to`, which goes on
 	 * taking the texts of later edits. */
 	if (from->blocks) {
@@ -222,9 +252,8 @@ int ss_edits_take(ss_edits *to, ss_edits *from)
 		}
 		from->blocks = NULL;
 	}
-	free(from->v);
-	from->v = NULL;
-	from->n = from->cap = 0;
+	free(from->seg);
+	*from = (ss_edits)SS_EDITS_INIT;
 	return 0;
 }
 
@@ -273,7 +302,7 @@ static const ss_edit **sorted_edits(const ss_text *t, const ss_edits *e, ss_diag
 		return NULL;
 	}
 	for (size_t i = 0; i < e->n; i++)
-		v[i] = &e->v[i];
+		v[i] = ss_edits_at(e, i);
 	sort_edits(v, e->n);
 	for (size_t i = 0; i < e->n; i++) {
 		if (v[i]->end > t->len || (i && v[i]->start < v[i - 1]->end)) {
@@ -542,8 +571,10 @@ int ss_edits_render_file(const ss_text *t, const ss_edits *e, ss_buf *out, ss_di
 	/* The exact size for byte files, and for ASCII in UTF-16: the output
 	 * is never reallocated (and never held twice) on the way. */
 	size_t n = t->len;
-	for (size_t i = 0; i < e->n; i++)
-		n = n - (e->v[i].end - e->v[i].start) + e->v[i].repl_len;
+	for (size_t i = 0; i < e->n; i++) {
+		const ss_edit *x = ss_edits_at(e, i);
+		n = n - (x->end - x->start) + x->repl_len;
+	}
 	if (ss_buf_grow(out, t->enc == SS_ENC_UTF16LE ? 2 * n + 2 : n) < 0)
 		return ss_diag_oom(d);
 	ss_source src = {t, e, NULL, 0};
@@ -554,7 +585,7 @@ int ss_edits_render_file(const ss_text *t, const ss_edits *e, ss_buf *out, ss_di
 int ss_edits_change_anything(const ss_text *t, const ss_edits *e)
 {
 	for (size_t i = 0; i < e->n; i++) {
-		const ss_edit *x = &e->v[i];
+		const ss_edit *x = ss_edits_at(e, i);
 		if (x->end - x->start != x->repl_len ||
 		    memcmp(t->data + x->start, x->repl, x->repl_len) != 0)
 			return 1;

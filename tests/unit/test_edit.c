@@ -177,37 +177,60 @@ static void test_take_edits_planned_apart(void **state)
 	ss_buf_release(&big);
 }
 
-/* Lists long enough that their arrays grow by copying by hand and are
- * taken a piece at a time (more than 32,768 edits): every edit renders
- * in its place. */
-static void test_take_long_lists(void **state)
+/* `own` edits of the list and `apart` taken from another, then `more`
+ * added: every edit renders in its place, and an insert of each list at
+ * the start keeps the order of addition (own, apart, more). */
+static void take_sizes(fixture *f, size_t own, size_t apart_n, size_t more)
 {
-	fixture *f = *state;
-	enum { LEN = 90000, OWN = 5000, APART = 40000 };
-	char *text = malloc(LEN + 1), *want = malloc(LEN + 1);
+	size_t len = 2 * (own + apart_n + more) + 1;
+	char *text = malloc(len + 1), *want = malloc(len + 4);
 	assert_non_null(text);
 	assert_non_null(want);
-	memset(text, 'a', LEN);
-	text[LEN] = '\0';
-	memcpy(want, text, LEN + 1);
+	memset(text, 'a', len);
+	text[len] = '\0';
+	memcpy(want, "123", 3);
+	memcpy(want + 3, text, len + 1);
+	ss_edits_free(&f->e);
+	ss_text_free(&f->t);
 	load(f, text);
 	ss_edits apart = SS_EDITS_INIT;
-	for (size_t i = 0; i < OWN; i++) {
-		assert_int_equal(ss_edits_replace(&f->e, 2 * i, 2 * i + 1, "b", 1), 0);
-		want[2 * i] = 'b';
+	assert_int_equal(ss_edits_insert(&f->e, 0, "1", 1), 0);
+	assert_int_equal(ss_edits_insert(&apart, 0, "2", 1), 0);
+	for (size_t i = 0; i < own + apart_n + more; i++) {
+		char c = (char)('b' + i % 20);
+		ss_edits *e = i >= own && i < own + apart_n ? &apart : &f->e;
+		if (i == own + apart_n) {
+			assert_int_equal(ss_edits_take(&f->e, &apart), 0);
+			assert_int_equal(f->e.n, own + apart_n + 2);
+			assert_int_equal(apart.n, 0);
+			assert_int_equal(ss_edits_insert(&f->e, 0, "3", 1), 0);
+		}
+		assert_int_equal(ss_edits_replace(e, 2 * i + 1, 2 * i + 2, &c, 1), 0);
+		want[3 + 2 * i + 1] = c;
 	}
-	for (size_t i = 0; i < APART; i++) {
-		char c = (char)('c' + i % 20);
-		assert_int_equal(
-		    ss_edits_replace(&apart, 2 * OWN + 2 * i + 1, 2 * OWN + 2 * i + 2, &c, 1), 0);
-		want[2 * OWN + 2 * i + 1] = c;
+	if (more == 0) {
+		assert_int_equal(ss_edits_take(&f->e, &apart), 0);
+		assert_int_equal(ss_edits_insert(&f->e, 0, "3", 1), 0);
 	}
-	assert_int_equal(ss_edits_take(&f->e, &apart), 0);
-	assert_int_equal(f->e.n, OWN + APART);
+	assert_int_equal(f->e.n, own + apart_n + more + 3);
 	assert_string_equal(render(f), want);
 	ss_edits_free(&apart);
 	free(text);
 	free(want);
+}
+
+/* Lists that fill several segments of edits (and lists in one small
+ * segment), taken at every kind of boundary: the list's last segment
+ * full, part full or small, the taken one full or not. */
+static void test_take_long_lists(void **state)
+{
+	fixture *f = *state;
+	const size_t seg = SS_EDITS_SEG;
+	const size_t sizes[][3] = {{5000, 40000, 0},	 {0, 3 * seg, 10},	{seg - 1, 2 * seg, 5},
+				   {2 * seg - 1, seg - 1, 0}, {3, 5, 3 * seg},	{seg - 2, 7, seg},
+				   {7, seg - 1, 1},	 {4 * seg - 1, 1, 0}, {0, 0, 3}};
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+		take_sizes(f, sizes[i][0], sizes[i][1], sizes[i][2]);
 }
 
 static void test_overlap_is_an_error(void **state)

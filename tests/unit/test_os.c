@@ -208,35 +208,12 @@ static void test_monitor_turns(void **state)
 	ss_os_monitor_free(NULL);
 }
 
-/* A buffer's bytes given back: the bytes outside the whole pages inside
- * the range stay as they were (the allocator's words lie there), the
- * buffer stays usable and is freed as usual. */
-static void test_forget(void **state)
-{
-	(void)state;
-	enum { PAGE = 4096, LEN = 5 * PAGE + 100 };
-	unsigned char *b = malloc(LEN);
-	assert_non_null(b);
-	memset(b, 0x5A, LEN);
-	ss_os_forget(b + 1, 4 * PAGE);
-	ss_os_forget(NULL, 0);
-	assert_int_equal(b[0], 0x5A);
-	assert_int_equal(b[1], 0x5A);
-	assert_int_equal(b[4 * PAGE], 0x5A);
-	assert_int_equal(b[LEN - 1], 0x5A);
-	memset(b, 0x33, LEN);
-	for (size_t i = 0; i < LEN; i += 1000)
-		assert_int_equal(b[i], 0x33);
-	free(b);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_paths),    cmocka_unit_test(test_glob_and_list),
 	    cmocka_unit_test(test_new_file), cmocka_unit_test(test_sys),
 	    cmocka_unit_test(test_net),	     cmocka_unit_test(test_monitor_turns),
-	    cmocka_unit_test(test_forget),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

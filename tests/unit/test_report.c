@@ -347,50 +347,89 @@ static void add_interval(ss_briefs *b, const char *name, long long interval)
 	ss_scopes_free(&s);
 }
 
-/* apply's JSON pairs each scope before with the first scope after it at
- * its place (kind, file, name): at the same index, or anywhere when apply
- * moved them (Default Settings, planned first, stored last); a scope gone
- * after is null. */
-static void test_apply_json_pairs_scopes_by_place(void **state)
+static void add_after(ss_pairing *p, const char *name, long long interval)
 {
-	fixture *f = *state;
-	ss_briefs before = SS_BRIEFS_INIT, after = SS_BRIEFS_INIT;
-	add_interval(&before, "Default Settings", 0);
-	add_interval(&before, "a", 30);
-	add_interval(&before, "b", 20);
-	add_interval(&before, "gone", 10);
-	add_interval(&before, "x", 5);
-	add_interval(&after, "x", 1);
-	add_interval(&after, "a", 60);
-	add_interval(&after, "b", 61);
-	add_interval(&after, "x", 97); /* the first of a place counts */
-	add_interval(&after, "Default Settings", 62);
+	ss_scopes s = SS_SCOPES_INIT;
+	ss_scope *sc = ss_scopes_add(&s, "winscp", "w.ini", name);
+	assert_non_null(sc);
+	sc->interval = interval;
+	assert_int_equal(ss_pairing_add(p, sc), 0);
+	ss_scopes_free(&s);
+}
+
+/* The scopes of apply's JSON: `after` names and intervals read back
+ * (NULL names: none), against the scopes before "Default Settings", "a",
+ * "b", "gone", "x" (0, 30, 20, 10, 5); the intervals after as expected
+ * (-1: null). */
+static void check_pairs(fixture *f, const char *const *after_names, const long long *after,
+			size_t nafter, const long long *expect)
+{
+	ss_briefs before = SS_BRIEFS_INIT;
+	const char *names[] = {"Default Settings", "a", "b", "gone", "x"};
+	long long befores[] = {0, 30, 20, 10, 5};
+	for (size_t i = 0; i < 5; i++)
+		add_interval(&before, names[i], befores[i]);
+	ss_pairing pairs;
+	assert_int_equal(ss_pairing_start(&pairs, &before), 0);
+	for (size_t i = 0; i < nafter; i++)
+		add_after(&pairs, after_names[i], after[i]);
+	assert_int_equal(ss_pairing_end(&pairs), 0);
 	ss_strlist none = SS_STRLIST_INIT;
 	ss_apply_report r = apply_report("apply", &none, &before);
 	r.written = 1;
-	r.after = &after;
+	r.after = &pairs;
+	ss_buf_reset(&f->out);
 	assert_int_equal(ss_report_apply_json(&r, &f->out, &f->d), 0);
 	json_error_t err;
 	json_t *j = json_loads(ss_buf_str(&f->out), 0, &err);
 	assert_non_null(j);
 	json_t *scopes = json_object_get(j, "scopes");
 	assert_int_equal(json_array_size(scopes), 5);
-	const char *names[] = {"Default Settings", "a", "b", "gone", "x"};
-	long long befores[] = {0, 30, 20, 10, 5}, afters[] = {62, 60, 61, -1, 1};
 	for (size_t i = 0; i < 5; i++) {
 		json_t *o = json_array_get(scopes, i);
 		assert_string_equal(json_string_value(json_object_get(o, "scope")), names[i]);
 		assert_int_equal(json_integer_value(json_object_get(o, "before")), befores[i]);
 		json_t *a = json_object_get(o, "after");
-		if (afters[i] < 0)
+		if (expect[i] < 0)
 			assert_true(json_is_null(a));
 		else
-			assert_int_equal(json_integer_value(a), afters[i]);
-		assert_true(json_is_true(json_object_get(o, "changed")));
+			assert_int_equal(json_integer_value(a), expect[i]);
+		assert_true(json_is_true(json_object_get(o, "changed")) ==
+			    (expect[i] != befores[i]));
 	}
 	json_decref(j);
+	ss_pairing_free(&pairs);
 	ss_briefs_free(&before);
-	ss_briefs_free(&after);
+}
+
+/* apply's JSON pairs each scope before with the first scope after it at
+ * its place (kind, file, name): at the same index, or anywhere when apply
+ * moved them (Default Settings, planned first, stored last); a scope gone
+ * after is null. The scopes after are paired as they come, not kept. */
+static void test_apply_json_pairs_scopes_by_place(void **state)
+{
+	fixture *f = *state;
+	/* Out of place from the first. */
+	const char *moved[] = {"x", "a", "b", "x", "Default Settings"};
+	long long moved_v[] = {1, 60, 61, 97 /* the first of a place counts */, 62};
+	long long moved_want[] = {62, 60, 61, -1, 1};
+	check_pairs(f, moved, moved_v, 5, moved_want);
+	/* In place, then out: the place of one in place is found later. */
+	const char *late[] = {"Default Settings", "a", "b", "a", "x"};
+	long long late_v[] = {7, 8, 9, 10, 11};
+	long long late_want[] = {7, 8, 9, -1, 11};
+	check_pairs(f, late, late_v, 5, late_want);
+	/* Fewer scopes after, all in place: those missing are null, and one
+	 * in place counts for its place too. */
+	const char *fewer[] = {"Default Settings", "a"};
+	long long fewer_v[] = {60, 30};
+	long long fewer_want[] = {60, 30, -1, -1, -1};
+	check_pairs(f, fewer, fewer_v, 2, fewer_want);
+	/* The scope at the same index wins over the first at its place. */
+	const char *same[] = {"Default Settings", "a", "gone", "gone", "x"};
+	long long same_v[] = {60, 61, 62, 63, 64};
+	long long same_want[] = {60, 61, -1, 63, 64};
+	check_pairs(f, same, same_v, 5, same_want);
 }
 
 /* A diff in pieces of whole lines, for the apply report. */
