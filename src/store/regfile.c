@@ -921,6 +921,35 @@ static int check_unicode(const char *s, const char *what, ss_diag *d)
 	return 0;
 }
 
+/* Whether s is all ASCII (then it is UTF-8 and needs no conversion). */
+static int all_ascii(const char *s)
+{
+	while (*s && !((unsigned char)*s & 0x80))
+		s++;
+	return !*s;
+}
+
+/* Whether REGEDIT4 text goes out in Windows-1252, where ASCII stays as it
+ * is (another code page may not keep it: UTF-7, EBCDIC). */
+static int cp1252(const char *cp)
+{
+	return !cp || !*cp;
+}
+
+/* s in quotes, with \ before each \ and " (the runs between them at once). */
+static int add_quoted(ss_buf *out, const char *s)
+{
+	int r = ss_buf_addc(out, '"');
+	while (r == 0 && *s) {
+		size_t n = strcspn(s, "\\\"");
+		r = ss_buf_add(out, s, n);
+		s += n;
+		if (r == 0 && *s)
+			r = ss_buf_addc(out, '\\') | ss_buf_addc(out, *s++);
+	}
+	return r < 0 ? -1 : ss_buf_addc(out, '"');
+}
+
 static int add_escaped(ss_buf *out, const char *s, ss_regversion ver, const char *cp,
 		       const char *what, ss_diag *d)
 {
@@ -929,25 +958,28 @@ static int add_escaped(ss_buf *out, const char *s, ss_regversion ver, const char
 				   "%s \"%s\" holds a line break, which no "
 				   ".reg line can carry",
 				   what, s);
-	if (ver == SS_REG_V5 && check_unicode(s, what, d) < 0)
+	if (ver == SS_REG_V5 && !all_ascii(s) && check_unicode(s, what, d) < 0)
 		return -1;
 	ss_buf ansi = SS_BUF_INIT;
-	if (ver == SS_REG_V4) {
+	if (ver == SS_REG_V4 && !(all_ascii(s) && cp1252(cp))) {
 		if (to_ansi(s, cp, what, &ansi, d) < 0) {
 			ss_buf_release(&ansi);
 			return -1;
 		}
 		s = ss_buf_str(&ansi);
 	}
-	int r = ss_buf_addc(out, '"');
-	for (const char *c = s; *c && r == 0; c++) {
-		if (*c == '\\' || *c == '"')
-			r |= ss_buf_addc(out, '\\');
-		r |= ss_buf_addc(out, *c);
-	}
-	r |= ss_buf_addc(out, '"');
+	int r = add_quoted(out, s);
 	ss_buf_release(&ansi);
 	return r < 0 ? ss_diag_oom(d) : 0;
+}
+
+/* "dword:%08x" without printf (most of an export's time went to it). */
+static int add_dword(ss_buf *out, uint32_t x)
+{
+	char s[14] = "dword:";
+	for (int i = 0; i < 8; i++)
+		s[6 + i] = "0123456789abcdef"[(x >> (28 - 4 * i)) & 15];
+	return ss_buf_add(out, s, sizeof(s));
 }
 
 static int format_value(ss_buf *out, const ss_regval *v, ss_regversion ver, const char *cp,
@@ -963,7 +995,7 @@ static int format_value(ss_buf *out, const ss_regval *v, ss_regversion ver, cons
 		return ss_diag_oom(d);
 	switch (v->kind) {
 	case SS_REGVAL_DWORD:
-		return ss_buf_addf(out, "dword:%08x", (unsigned)v->dword) < 0 ? ss_diag_oom(d) : 0;
+		return add_dword(out, v->dword) < 0 ? ss_diag_oom(d) : 0;
 	case SS_REGVAL_SZ:
 		return add_escaped(out, v->sz ? v->sz : "", ver, cp, "string", d);
 	case SS_REGVAL_DELETE:
@@ -1000,19 +1032,21 @@ static int check_path(const char *path, ss_diag *d)
 static int format_key(ss_buf *out, const ss_regkey *k, ss_regversion ver, const char *cp,
 		      const char *eol, ss_diag *d)
 {
+	int ascii = all_ascii(k->path);
 	if (check_path(k->path, d) < 0 ||
-	    (ver == SS_REG_V5 && check_unicode(k->path, "key", d) < 0))
+	    (ver == SS_REG_V5 && !ascii && check_unicode(k->path, "key", d) < 0))
 		return -1;
 	ss_buf ansi = SS_BUF_INIT;
 	const char *path = k->path;
-	if (ver == SS_REG_V4) {
+	if (ver == SS_REG_V4 && !(ascii && cp1252(cp))) {
 		if (to_ansi(k->path, cp, "key", &ansi, d) < 0) {
 			ss_buf_release(&ansi);
 			return -1;
 		}
 		path = ss_buf_str(&ansi);
 	}
-	int r = ss_buf_addf(out, "[%s]%s", path, eol);
+	int r = ss_buf_addc(out, '[') | ss_buf_adds(out, path) | ss_buf_addc(out, ']') |
+		ss_buf_adds(out, eol);
 	ss_buf_release(&ansi);
 	if (r < 0)
 		return ss_diag_oom(d);

@@ -462,6 +462,28 @@ static int stream_settled(void *ctx, const ss_regplan *p, ss_diag *d)
 	return ss_regstream_keys(ctx, p, d);
 }
 
+/* Values as regedit writes them, made without printf: every quote and
+ * backslash escaped (at the ends and side by side too), DWORDs as 8
+ * lower-case hex digits. */
+static void test_format_value_escapes_and_dwords(void **state)
+{
+	fixture *f = *state;
+	ss_buf out = SS_BUF_INIT;
+	ss_regval v = {"\\n\"", SS_REGVAL_SZ, 0, "\\\"\"x\\"};
+	assert_int_equal(ss_reg_format_value(&out, &v, SS_REG_V5, &f->d), 0);
+	assert_string_equal(ss_buf_str(&out), "\"\\\\n\\\"\"=\"\\\\\\\"\\\"x\\\\\"");
+	const uint32_t dw[] = {0, 0xDEADBEEF, 60, 0xFFFFFFFF};
+	const char *want[] = {"@=dword:00000000", "@=dword:deadbeef", "@=dword:0000003c",
+			      "@=dword:ffffffff"};
+	for (int i = 0; i < 4; i++) {
+		ss_regval x = {"", SS_REGVAL_DWORD, dw[i], NULL};
+		ss_buf_reset(&out);
+		assert_int_equal(ss_reg_format_value(&out, &x, SS_REG_V4, &f->d), 0);
+		assert_string_equal(ss_buf_str(&out), want[i]);
+	}
+	ss_buf_release(&out);
+}
+
 /* Key i of plan_key_set: non-ASCII names and values, so that UTF-16
  * pieces are cut between characters of several bytes. */
 static void plan_key_i(ss_regplan *p, int i)
@@ -939,6 +961,7 @@ int main(void)
 	    cmocka_unit_test(test_regplan_keys_once_each),
 	    cmocka_unit_test_setup_teardown(test_regstream_is_the_whole_rendering, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_regstream_refuses_as_render_does, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_format_value_escapes_and_dwords, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_mutations_parse_or_fail_cleanly, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_walks_look_closer_where_a_name_may_match, setup,
 					    teardown),
