@@ -102,12 +102,29 @@ typedef struct ss_source {
 	size_t len;
 } ss_source;
 
+/* A sink's put that appends to the ss_buf `ctx` (a whole file in memory). */
+int ss_sink_buf_put(void *ctx, const void *data, size_t len, ss_diag *d);
+
 /* Pieces are this long, but for the last one (see SS_TEXT_CHUNK). */
 #define SS_CHUNK_SIZE SS_TEXT_CHUNK
 
 /* Sends the source's bytes (in the file's encoding) to `out` in pieces of
  * SS_CHUNK_SIZE. Fails on overlapping edits, no memory, or a failed put. */
 int ss_source_emit(const ss_source *src, const ss_sink *out, ss_diag *d);
+
+/* What ss_source_emit does, for text that is made as it goes: collects
+ * encoded bytes in `buf` (the caller puts a BOM there first) and passes
+ * them on to `out` SS_CHUNK_SIZE at a time. Start it as
+ * {SS_BUF_INIT, out, d}; release buf at the end. */
+typedef struct ss_chunker {
+	ss_buf buf;
+	const ss_sink *out;
+	ss_diag *d;
+} ss_chunker;
+/* Appends decoded text, encoded as `t` is (UTF-8 sequences whole). */
+int ss_chunker_text(ss_chunker *c, const ss_text *t, const char *data, size_t len);
+/* Passes on every whole piece (with `all`, the rest too). */
+int ss_chunker_flush(ss_chunker *c, int all);
 
 /* A sink whose bytes a second thread passes on to `to` while the caller
  * goes on (the hash of a large file's new bytes, made on the other core

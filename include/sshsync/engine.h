@@ -9,6 +9,7 @@
 #include "sshsync/diag.h"
 #include "sshsync/edit.h"
 #include "sshsync/regplan.h"
+#include "sshsync/safewrite.h"
 #include "sshsync/scope.h"
 #include "sshsync/session.h"
 #include "sshsync/target.h"
@@ -82,6 +83,10 @@ typedef struct ss_migrate_opts {
 	 * PuTTY/WinSCP cache (hostkeys.h). */
 	int host_keys;
 	const char *known_hosts; /* NULL: ~/.ssh/known_hosts */
+	/* 1: the caller reads no session's fields in the result (the text
+	 * report shows the losses alone), so they may go as each session is
+	 * planned; 0: every session is kept whole. */
+	int fields_unread;
 } ss_migrate_opts;
 
 typedef struct ss_migrate_result {
@@ -116,7 +121,18 @@ void ss_migrate_result_free(ss_migrate_result *res);
 int ss_engine_export(const ss_client *client, const char *from, const ss_strlist *sessions,
 		     const ss_policy *p, ss_regplan *out, ss_diag *d);
 
+/* The same export rendered as .reg (v5, or REGEDIT4 with reg4) while it
+ * is planned, into `out`: a large plan is never held whole. The errors
+ * and their order are those of ss_engine_export and then
+ * ss_regplan_render; -1 with `d` unset (errno kept) when a put failed. */
+int ss_engine_export_to(const ss_client *client, const char *from, const ss_strlist *sessions,
+			const ss_policy *p, int reg4, const ss_sink *out, ss_diag *d);
+
 /* Writes a whole output file (a report, an export) safely; "-" is stdout. */
 int ss_engine_write_output(const char *path, const void *bytes, size_t len, ss_diag *d);
+/* The same with the contents made while the file is written (standard
+ * output gets them once they are complete). An error of making them
+ * wins over one of the output file, as when they are made first. */
+int ss_engine_write_output_from(const char *path, const ss_producer *make, ss_diag *d);
 
 #endif

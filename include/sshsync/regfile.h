@@ -210,4 +210,20 @@ int ss_reg_format_value(ss_buf *out, const ss_regval *v, ss_regversion ver, ss_d
  * anything but one key is refused. */
 int ss_regplan_render(const ss_regplan *p, ss_regversion ver, ss_buf *out, ss_diag *d);
 
+/* The same file made piece by piece into a sink, never held whole: begin
+ * (the header), keys (each call the keys a plan holds then: a plan can be
+ * rendered as it is made, see ss_regplan_settle), end (what is left).
+ * Each fails as ss_regplan_render does, or with `d` unset when a put
+ * failed; free in any case after begin. */
+typedef struct ss_regstream {
+	ss_regversion ver;
+	ss_text enc;	/* an empty text of the file's encoding */
+	ss_chunker out; /* the encoded bytes on their way */
+	ss_buf piece;	/* the text being encoded */
+} ss_regstream;
+int ss_regstream_begin(ss_regstream *s, ss_regversion ver, const ss_sink *out, ss_diag *d);
+int ss_regstream_keys(ss_regstream *s, const ss_regplan *p, ss_diag *d);
+int ss_regstream_end(ss_regstream *s, ss_diag *d);
+void ss_regstream_free(ss_regstream *s);
+
 #endif

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sshsync/diag.h"
+
 typedef enum ss_regkind { SS_REGVAL_DWORD, SS_REGVAL_SZ, SS_REGVAL_DELETE } ss_regkind;
 
 typedef struct ss_regval {
@@ -24,6 +26,15 @@ typedef struct ss_regkey {
 	size_t cap;
 } ss_regkey;
 
+struct ss_regplan;
+/* Where the keys of a plan go once they are final (ss_regplan_settle):
+ * `keys` gets the plan holding them, 0 or -1 (then `d` says why, or is
+ * unset with errno kept when writing them failed). */
+typedef struct ss_regplan_sink {
+	int (*keys)(void *ctx, const struct ss_regplan *p, ss_diag *d);
+	void *ctx;
+} ss_regplan_sink;
+
 typedef struct ss_regplan {
 	ss_regkey *v;
 	size_t n;
@@ -33,11 +44,15 @@ typedef struct ss_regplan {
 	 * number + 1, 0 empty; internal to ss_regplan_key. */
 	size_t *index;
 	size_t index_cap; /* a power of two, at least twice n; 0: none yet */
+	/* NULL: every key is kept until the plan is freed; else where
+	 * ss_regplan_settle sends them (a large export is rendered as it is
+	 * planned, never held whole). Not owned. */
+	const ss_regplan_sink *settle;
 } ss_regplan;
 
 #define SS_REGPLAN_INIT                                                                            \
 	{                                                                                          \
-		NULL, 0, 0, NULL, NULL, 0                                                          \
+		NULL, 0, 0, NULL, NULL, 0, NULL                                                    \
 	}
 
 /* Returns the key with this path, adding it when new; NULL when out of memory. */
@@ -47,6 +62,11 @@ int ss_regkey_set_sz(ss_regkey *k, const char *name, const char *value);
 int ss_regkey_delete_value(ss_regkey *k, const char *name);
 /* Forgets what the plan does with value `name` (case-insensitively). */
 void ss_regkey_unset(ss_regkey *k, const char *name);
+/* Says that the keys planned so far are final. With a sink (settle), they
+ * go to it and are forgotten: the plan is empty again, and the caller
+ * must never plan a key of the same path later (it would be a second key,
+ * not the first one changed). Without one, nothing happens (0). */
+int ss_regplan_settle(ss_regplan *p, ss_diag *d);
 void ss_regplan_free(ss_regplan *p);
 
 #endif

@@ -76,6 +76,20 @@ int ss_safe_replace(const ss_text *orig, const void *bytes, size_t len, const ss
  * in SS_CHUNK_SIZE writes, never held whole). */
 int ss_safe_replace_from(const ss_text *orig, const ss_source *src, const ss_write_opts *opts,
 			 ss_write_result *res, ss_diag *d);
+/* New contents that a function makes as they are written (an export
+ * rendered while its source is read): `produce` puts them to `out` in
+ * pieces of SS_CHUNK_SIZE (the last may be shorter) and returns 0, or -1
+ * with `d` set to its own error, or -1 with `d` unset (errno kept) when a
+ * put of `out` failed. */
+typedef struct ss_producer {
+	int (*produce)(void *ctx, const ss_sink *out, ss_diag *d);
+	void *ctx;
+} ss_producer;
+/* ss_safe_replace_from with the contents from `make`, which runs once the
+ * file is locked and the temporary file made. Its error is passed on as
+ * it set it (not as an error of writing `orig`). */
+int ss_safe_replace_produce(const ss_text *orig, const ss_producer *make, const ss_write_opts *opts,
+			    ss_write_result *res, ss_diag *d);
 void ss_write_result_free(ss_write_result *res);
 
 /* ss_safe_replace_from in two steps, so that a journal can record what

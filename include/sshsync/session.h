@@ -109,16 +109,26 @@ typedef struct ss_hop {
 			   session named by ProxyHost), or NULL */
 } ss_hop;
 
+/* A field's value. list, fwd and hops share their room: a field has one
+ * of those types (27 of these in each of 10,000 sessions); str stays
+ * apart, as an algorithm list of a PuTTY source keeps its setting there
+ * beside the list. */
 typedef struct ss_sval {
 	ss_sorigin origin;
-	char *where;	 /* "file:line" / "file: [key] Value", NULL for a default */
-	long long num;	 /* SS_FT_BOOL / SS_FT_NUM */
-	char *str;	 /* SS_FT_STR: may be NULL (unset) */
-	ss_strlist list; /* SS_FT_LIST */
-	ss_forward *fwd; /* SS_FT_FORWARDS */
-	size_t nfwd;
-	ss_hop *hops; /* SS_FT_HOPS */
-	size_t nhops;
+	char *where;   /* "file:line" / "file: [key] Value", NULL for a default */
+	long long num; /* SS_FT_BOOL / SS_FT_NUM */
+	char *str;     /* SS_FT_STR: may be NULL (unset) */
+	union {
+		ss_strlist list; /* SS_FT_LIST */
+		struct {
+			ss_forward *fwd; /* SS_FT_FORWARDS */
+			size_t nfwd;
+		};
+		struct {
+			ss_hop *hops; /* SS_FT_HOPS */
+			size_t nhops;
+		};
+	};
 } ss_sval;
 
 /* What could not be carried, or only approximately. */
@@ -133,7 +143,9 @@ typedef struct ss_session {
 	char *name; /* the source's session name (unescaped), alias, or
 		       WinSCP "Folder/site" */
 	char *file; /* the source file it came from */
-	ss_sval f[SS_F_COUNT];
+	/* SS_F_COUNT values, one allocation apart from the session: NULL once
+	 * let go (ss_sessions_planned), the rest of the session kept. */
+	ss_sval *f;
 	/* Source settings outside the model, each "Keyword value" as the source
 	 * writes it (OpenSSH: "ControlMaster auto"; PuTTY: "BugIgnore1=2"): a
 	 * target of the same client may copy them, any other reports them.
@@ -153,11 +165,15 @@ typedef struct ss_session {
 typedef struct ss_sessions {
 	ss_session *v;
 	size_t n, cap;
+	/* 1: nothing reads a session's fields once a writer has planned it
+	 * (set by the engine: no report of the fields, no lookup of another
+	 * session), so ss_sessions_planned lets them go. */
+	int release;
 } ss_sessions;
 
 #define SS_SESSIONS_INIT                                                                           \
 	{                                                                                          \
-		NULL, 0, 0                                                                         \
+		NULL, 0, 0, 0                                                                      \
 	}
 
 /* Field table: the neutral name ("host", "keepalive_count"), the OpenSSH
@@ -177,6 +193,9 @@ ss_session *ss_sessions_find(const ss_sessions *l, const char *name);
  * runs out. */
 int ss_sessions_reserve(ss_sessions *l, size_t more);
 void ss_sessions_free(ss_sessions *l);
+/* A writer has planned session i: its fields go when l->release says
+ * nothing reads them any more (its name, target name and losses stay). */
+void ss_sessions_planned(ss_sessions *l, size_t i);
 /* Resets one field to OpenSSH's default for the session. */
 int ss_session_default(ss_session *s, ss_sfield f);
 /* Field setters: free the old value, copy the new, set origin and where

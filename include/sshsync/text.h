@@ -113,6 +113,10 @@ int ss_text_load_lineless(ss_text *t, const char *path, size_t limit, ss_diag *d
  * tell it (ss_file_racy), and its identity is unknown (id.known = 0), so
  * that ss_file_same_read never takes it for what a write checks against. */
 int ss_text_load_unhashed(ss_text *t, const char *path, size_t limit, ss_diag *d);
+/* For a file that will only be replaced, never read (an output file):
+ * its identity as ss_text_load gives it, the same refusals, and no text
+ * (len 0, no lines; enc as the file's): read through one small buffer. */
+int ss_text_load_identity(ss_text *t, const char *path, size_t limit, ss_diag *d);
 /* Builds a text from bytes in memory; `display` names it in messages. */
 int ss_text_from_bytes(ss_text *t, const char *display, const void *bytes, size_t len, ss_diag *d);
 /* A new empty text (used for files that sshsync creates). */

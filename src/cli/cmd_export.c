@@ -126,6 +126,21 @@ static int parse_args(int argc, char **argv, export_args *a, cli_globals *g)
 	return 0;
 }
 
+/* A .reg export made while it is written (ss_producer). */
+static int produce_reg(void *ctx, const ss_sink *out, ss_diag *d)
+{
+	const export_args *a = ctx;
+	return ss_engine_export_to(a->client, from_path(a), &a->sessions, &a->policy,
+				   a->format == SS_EXPORT_REG4, out, d);
+}
+
+/* Whether the export goes out as it is planned: a .reg (Registry.xml is
+ * made whole by libxml2) that is not refused for a terminal. */
+static int streamed(const export_args *a)
+{
+	return a->format != SS_EXPORT_GPP && (a->output || !ss_os_is_terminal(stdout));
+}
+
 static int run(const export_args *a, ss_diag *d)
 {
 	ss_regplan plan = SS_REGPLAN_INIT;
@@ -133,6 +148,10 @@ static int run(const export_args *a, ss_diag *d)
 	/* The source must be of the exported kind, as a KIND: target. */
 	ss_target src = {a->client, (char *)from_path(a), 0, NULL};
 	int r = src.path ? ss_target_check_kind(&src, d) : 0;
+	if (r == 0 && streamed(a)) {
+		ss_producer make = {produce_reg, (void *)a};
+		return ss_engine_write_output_from(a->output, &make, d);
+	}
 	if (r == 0)
 		r = ss_engine_export(a->client, src.path, &a->sessions, &a->policy, &plan, d);
 	if (r == 0 && a->format != SS_EXPORT_GPP && !a->output && ss_os_is_terminal(stdout))

@@ -300,6 +300,7 @@ int cmd_migrate(int argc, char **argv, const cli_globals *g)
 	asked secrets = {SS_STRLIST_INIT, SS_STRLIST_INIT};
 	a.opts.ask = ask_passphrase;
 	a.opts.ask_ctx = &secrets;
+	a.opts.fields_unread = !a.json; /* the JSON report shows every field */
 	int status = EXIT_OK;
 	if (parse_target(a.from, &from, &d) < 0 || parse_target(a.to, &to, &d) < 0 ||
 	    ss_engine_migrate(&from, &to, &a.opts, &res, &d) < 0 ||

@@ -1085,11 +1085,13 @@ static int copy_field(ss_session *to, const ss_session *from, ss_sfield f)
 	}
 	ss_session_clear(to, f);
 	r = ss_session_set_origin(to, f, v->origin, v->where);
-	for (size_t i = 0; i < v->list.n && r == 0; i++)
+	/* list, fwd and hops share their room: only the field's own is read. */
+	ss_sftype t = ss_sfield_type(f);
+	for (size_t i = 0; t == SS_FT_LIST && i < v->list.n && r == 0; i++)
 		r = ss_session_list_add(to, f, v->list.v[i]);
-	for (size_t i = 0; i < v->nfwd && r == 0; i++)
+	for (size_t i = 0; t == SS_FT_FORWARDS && i < v->nfwd && r == 0; i++)
 		r = ss_session_add_forward(to, &v->fwd[i]);
-	for (size_t i = 0; i < v->nhops && r == 0; i++)
+	for (size_t i = 0; t == SS_FT_HOPS && i < v->nhops && r == 0; i++)
 		r = ss_session_add_hop(to, &v->hops[i]);
 	return r;
 }
@@ -1365,8 +1367,10 @@ int ss_putty_sessions_plan_kind(const char *path, int kitty, ss_sessions *in, ss
 	int r = 0;
 	for (size_t i = 0; i < in->n && r == 0; i++) {
 		ss_session *s = &in->v[i];
-		if (s->skip)
+		if (s->skip) {
+			ss_sessions_planned(in, i);
 			continue;
+		}
 		free(s->target_name);
 		if (!(s->target_name = ss_strdup(s->name))) {
 			r = ss_diag_oom(d);
@@ -1384,6 +1388,8 @@ int ss_putty_sessions_plan_kind(const char *path, int kitty, ss_sessions *in, ss
 		writer W = {st, kitty, idx, s, d};
 		if (r == 0)
 			r = write_fields(&W, in);
+		if (r == 0)
+			ss_sessions_planned(in, i);
 	}
 	if (r == 0)
 		r = ss_storage_commit(st, d);

@@ -85,22 +85,34 @@ static void hop_free(ss_hop *h)
 	free(h->session);
 }
 
+_Static_assert(sizeof(ss_strlist) >= sizeof(ss_forward *) + sizeof(size_t) &&
+		   sizeof(ss_strlist) >= sizeof(ss_hop *) + sizeof(size_t),
+	       "the list is the largest of the values that share their room");
+
 void ss_session_clear(ss_session *s, ss_sfield f)
 {
 	ss_sval *v = &s->f[f];
 	free(v->str);
 	v->str = NULL;
-	ss_strlist_release(&v->list);
-	for (size_t i = 0; i < v->nfwd; i++)
-		forward_free(&v->fwd[i]);
-	free(v->fwd);
-	v->fwd = NULL;
-	v->nfwd = 0;
-	for (size_t i = 0; i < v->nhops; i++)
-		hop_free(&v->hops[i]);
-	free(v->hops);
-	v->hops = NULL;
-	v->nhops = 0;
+	/* The field's type says which of list, fwd and hops it holds. */
+	switch (ss_sfield_type(f)) {
+	case SS_FT_LIST:
+		ss_strlist_release(&v->list);
+		break;
+	case SS_FT_FORWARDS:
+		for (size_t i = 0; i < v->nfwd; i++)
+			forward_free(&v->fwd[i]);
+		free(v->fwd);
+		break;
+	case SS_FT_HOPS:
+		for (size_t i = 0; i < v->nhops; i++)
+			hop_free(&v->hops[i]);
+		free(v->hops);
+		break;
+	default:
+		break;
+	}
+	memset(&v->list, 0, sizeof(v->list)); /* the largest of the three */
 	v->num = 0;
 }
 
@@ -222,12 +234,25 @@ int ss_session_default(ss_session *s, ss_sfield f)
 	return ss_session_set_num(s, f, num, SS_ORIGIN_DEFAULT, NULL);
 }
 
-static void session_free(ss_session *s)
+static void fields_free(ss_session *s)
 {
-	for (int f = 0; f < SS_F_COUNT; f++) {
+	for (int f = 0; s->f && f < SS_F_COUNT; f++) {
 		ss_session_clear(s, (ss_sfield)f);
 		free(s->f[f].where);
 	}
+	free(s->f);
+	s->f = NULL;
+}
+
+void ss_sessions_planned(ss_sessions *l, size_t i)
+{
+	if (l->release && i < l->n)
+		fields_free(&l->v[i]);
+}
+
+static void session_free(ss_session *s)
+{
+	fields_free(s);
 	for (size_t i = 0; i < s->nloss; i++) {
 		free(s->loss[i].field);
 		free(s->loss[i].reason);
@@ -269,7 +294,8 @@ ss_session *ss_sessions_add(ss_sessions *l, const char *name, const char *file)
 	memset(s, 0, sizeof(*s));
 	s->name = ss_strdup(name);
 	s->file = file ? ss_strdup(file) : NULL;
-	int bad = !s->name || (file && !s->file);
+	s->f = calloc(SS_F_COUNT, sizeof(*s->f));
+	int bad = !s->name || (file && !s->file) || !s->f;
 	for (int f = 0; f < SS_F_COUNT && !bad; f++)
 		bad = ss_session_default(s, (ss_sfield)f) < 0;
 	if (bad) {

@@ -13,6 +13,7 @@
 
 #include "sshsync/buf.h"
 #include "sshsync/clients.h"
+#include "sshsync/keyindex.h"
 #include "sshsync/os_sys.h"
 #include "sshsync/storage.h"
 #include "sshsync/text.h"
@@ -797,9 +798,45 @@ static int plan_named(ss_storage *st, const ss_strlist *sessions, const ss_polic
 	return r;
 }
 
+/* A stored site's key name, and the next site stored under the same key
+ * (names of keys ignore case), for ss_keyindex. */
+typedef struct site_key {
+	const char *path;
+	size_t path_len;
+	size_t next_same;
+} site_key;
+
+/* For each stored site, the next one whose key is the same, or
+ * SS_KEYINDEX_NONE (*next NULL when there are no sites). */
+static int twins(ss_storage *st, site_key **next, ss_diag *d)
+{
+	size_t n = st ? ss_storage_count(st) : 0, *table = NULL, size = 0;
+	*next = NULL;
+	if (n == 0)
+		return 0;
+	site_key *v = malloc(n * sizeof(*v));
+	if (!v)
+		return ss_diag_oom(d);
+	for (size_t s = 0; s < n; s++) {
+		v[s].path = ss_storage_at(st, s)->raw;
+		v[s].path_len = strlen(v[s].path);
+	}
+	ss_keyrecs recs = SS_KEYRECS(v, n, site_key);
+	if (ss_keyindex_build(&recs, &table, &size) < 0) {
+		free(v);
+		return ss_diag_oom(d);
+	}
+	free(table);
+	*next = v;
+	return 0;
+}
+
 /* Every stored site, in store order, read one at a time (a 100,000-site
  * file is never held as sites), after Default Settings when none is
- * stored and no site shadows it. */
+ * stored and no site shadows it. The keys are settled (ss_regplan_settle)
+ * as soon as no later site can change them: no key planned so far has a
+ * twin still to come (`hold`: the last such twin). Default Settings
+ * planned here has none (find_default). */
 static int plan_stored(ss_storage *st, const ss_policy *p, ss_regplan *out, ss_diag *d)
 {
 	int have_default;
@@ -807,17 +844,26 @@ static int plan_stored(ss_storage *st, const ss_policy *p, ss_regplan *out, ss_d
 	find_default(st, &have_default, &shadow);
 	if (!have_default && !shadow && plan_site(out, MUNGED_DEFAULT, NULL, p, d) < 0)
 		return -1;
+	site_key *next;
+	if (twins(st, &next, d) < 0)
+		return -1;
 	ss_storage_asked a;
 	ask_keys(&a);
 	wsite w;
 	memset(&w, 0, sizeof(w));
 	int r = 0;
+	size_t hold = 0;
 	for (size_t s = 0; st && s < ss_storage_count(st) && r == 0; s++) {
 		r = read_site(st, s, &a, &w, d);
 		if (r == 0)
 			r = plan_site(out, ss_storage_at(st, s)->raw, &w, p, d);
+		if (next[s].next_same != SS_KEYINDEX_NONE && next[s].next_same > hold)
+			hold = next[s].next_same;
+		if (r == 0 && s >= hold)
+			r = ss_regplan_settle(out, d);
 	}
 	wsite_free(&w);
+	free(next);
 	return r;
 }
 

@@ -524,8 +524,10 @@ int ss_winscp_sessions_plan(const char *path, ss_sessions *in, ss_changeset *cs,
 	int r = 0;
 	for (size_t i = 0; i < in->n && r == 0; i++) {
 		ss_session *s = &in->v[i];
-		if (s->skip)
+		if (s->skip) {
+			ss_sessions_planned(in, i);
 			continue;
+		}
 		free(s->target_name);
 		char *raw = ss_winscp_munge(s->name);
 		if (!(s->target_name = ss_strdup(s->name)) || !raw) {
@@ -540,6 +542,8 @@ int ss_winscp_sessions_plan(const char *path, ss_sessions *in, ss_changeset *cs,
 		wwriter W = {st, idx, s, d};
 		if (r == 0)
 			r = write_site(&W, in);
+		if (r == 0)
+			ss_sessions_planned(in, i);
 	}
 	if (r == 0)
 		r = ss_storage_commit(st, d);

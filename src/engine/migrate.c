@@ -192,6 +192,21 @@ static int write_changes(const ss_changeset *cs, const ss_key_files *keys, ss_st
 	return r;
 }
 
+/* Whether nothing reads a session's fields after the target's writer has
+ * planned it: not the caller (its text report shows the losses alone), not the keys
+ * or host keys, not another session's jump (a hop looks up the session
+ * it stands for). Then 10,000 sessions' fields are never all held beside
+ * the planned target. */
+static int fields_go_when_planned(const ss_migrate_opts *o, const ss_sessions *l)
+{
+	if (!o->fields_unread || o->keys_dir || o->host_keys)
+		return 0;
+	for (size_t i = 0; i < l->n; i++)
+		if (l->v[i].f[SS_F_JUMP].nhops)
+			return 0;
+	return 1;
+}
+
 int ss_engine_migrate(const ss_target *from, const ss_target *to, const ss_migrate_opts *o,
 		      ss_migrate_result *res, ss_diag *d)
 {
@@ -209,6 +224,7 @@ int ss_engine_migrate(const ss_target *from, const ss_target *to, const ss_migra
 	if (from->client->sessions_read(from->path, o->sessions ? o->sessions : &none,
 					&res->sessions, d) < 0)
 		return -1;
+	res->sessions.release = fields_go_when_planned(o, &res->sessions);
 	ss_changeset cs = SS_CHANGESET_INIT;
 	ss_strlist dirs = SS_STRLIST_INIT;
 	ss_key_files keys = SS_KEY_FILES_INIT;

@@ -1025,28 +1025,66 @@ static int format_key(ss_buf *out, const ss_regkey *k, ss_regversion ver, const 
 	return 0;
 }
 
+/* The text in s->piece, encoded, on its way out. */
+static int stream_piece(ss_regstream *s)
+{
+	int r = ss_chunker_text(&s->out, &s->enc, s->piece.data, s->piece.len);
+	ss_buf_reset(&s->piece);
+	return r;
+}
+
+int ss_regstream_begin(ss_regstream *s, ss_regversion ver, const ss_sink *out, ss_diag *d)
+{
+	memset(s, 0, sizeof(*s));
+	s->ver = ver;
+	s->out.out = out;
+	s->out.d = d;
+	if (ss_text_new_empty(&s->enc, "export", ver == SS_REG_V5 ? SS_ENC_UTF16LE : SS_ENC_BYTES,
+			      SS_EOL_CRLF, d) < 0)
+		return -1;
+	if ((ver == SS_REG_V5 && ss_buf_add(&s->out.buf, "\xFF\xFE", 2) < 0) ||
+	    ss_buf_addf(&s->piece, "%s\r\n\r\n", ver == SS_REG_V5 ? HEADER_V5 : HEADER_V4) < 0)
+		return ss_diag_oom(d);
+	return stream_piece(s);
+}
+
+int ss_regstream_keys(ss_regstream *s, const ss_regplan *p, ss_diag *d)
+{
+	s->out.d = d;
+	for (size_t i = 0; i < p->n; i++) {
+		if (format_key(&s->piece, &p->v[i], s->ver, p->codepage, "\r\n", d) < 0)
+			return -1;
+		if (ss_buf_adds(&s->piece, "\r\n") < 0)
+			return ss_diag_oom(d);
+		if (stream_piece(s) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int ss_regstream_end(ss_regstream *s, ss_diag *d)
+{
+	s->out.d = d;
+	return ss_chunker_flush(&s->out, 1);
+}
+
+void ss_regstream_free(ss_regstream *s)
+{
+	ss_buf_release(&s->out.buf);
+	ss_buf_release(&s->piece);
+	ss_text_free(&s->enc);
+}
+
 int ss_regplan_render(const ss_regplan *p, ss_regversion ver, ss_buf *out, ss_diag *d)
 {
-	ss_buf text = SS_BUF_INIT;
-	int r = ss_buf_addf(&text, "%s\r\n\r\n", ver == SS_REG_V5 ? HEADER_V5 : HEADER_V4) < 0
-		    ? ss_diag_oom(d)
-		    : 0;
-	for (size_t i = 0; i < p->n && r == 0; i++) {
-		r = format_key(&text, &p->v[i], ver, p->codepage, "\r\n", d);
-		if (r == 0 && ss_buf_adds(&text, "\r\n") < 0)
-			r = ss_diag_oom(d);
-	}
-	if (r == 0) {
-		ss_text enc;
-		r = ss_text_new_empty(&enc, "export",
-				      ver == SS_REG_V5 ? SS_ENC_UTF16LE : SS_ENC_BYTES, SS_EOL_CRLF,
-				      d);
-		if (r == 0) {
-			r = ss_text_encode(&enc, ss_buf_str(&text), text.len, out, d);
-			ss_text_free(&enc);
-		}
-	}
-	ss_buf_release(&text);
+	ss_sink sink = {ss_sink_buf_put, out};
+	ss_regstream s;
+	int r = ss_regstream_begin(&s, ver, &sink, d);
+	if (r == 0)
+		r = ss_regstream_keys(&s, p, d);
+	if (r == 0)
+		r = ss_regstream_end(&s, d);
+	ss_regstream_free(&s);
 	return r;
 }
 

@@ -133,7 +133,7 @@ void ss_regkey_unset(ss_regkey *k, const char *name)
 	}
 }
 
-void ss_regplan_free(ss_regplan *p)
+static void free_keys(ss_regplan *p)
 {
 	for (size_t i = 0; i < p->n; i++) {
 		for (size_t j = 0; j < p->v[i].n; j++) {
@@ -143,6 +143,23 @@ void ss_regplan_free(ss_regplan *p)
 		free(p->v[i].v);
 		free(p->v[i].path);
 	}
+	p->n = 0;
+}
+
+int ss_regplan_settle(ss_regplan *p, ss_diag *d)
+{
+	if (!p->settle || p->n == 0)
+		return 0;
+	int r = p->settle->keys(p->settle->ctx, p, d);
+	free_keys(p);
+	if (p->index)
+		memset(p->index, 0, p->index_cap * sizeof(*p->index));
+	return r;
+}
+
+void ss_regplan_free(ss_regplan *p)
+{
+	free_keys(p);
 	free(p->v);
 	free(p->index);
 	memset(p, 0, sizeof(*p));

@@ -342,12 +342,7 @@ int ss_edits_render(const ss_text *t, const ss_edits *e, ss_buf *out, ss_diag *d
 
 /* --- rendering in pieces --- */
 
-/* Collects encoded bytes and passes them on SS_CHUNK_SIZE at a time. */
-typedef struct chunker {
-	ss_buf buf;
-	const ss_sink *out;
-	ss_diag *d;
-} chunker;
+typedef ss_chunker chunker;
 
 /* Passes on every whole piece (with `all`, the rest too). */
 static int chunk_flush(chunker *c, int all)
@@ -408,6 +403,16 @@ static int chunk_text(chunker *c, const ss_text *t, const char *data, size_t len
 		len -= n;
 	}
 	return 0;
+}
+
+int ss_chunker_text(ss_chunker *c, const ss_text *t, const char *data, size_t len)
+{
+	return chunk_text(c, t, data, len);
+}
+
+int ss_chunker_flush(ss_chunker *c, int all)
+{
+	return chunk_flush(c, all);
 }
 
 static int emit_text(chunker *c, const ss_text *t, const ss_edits *e)
@@ -556,7 +561,7 @@ int ss_sink_thread_end(ss_sink_thread *t, ss_diag *d)
 	return r;
 }
 
-static int put_buf(void *ctx, const void *data, size_t len, ss_diag *d)
+int ss_sink_buf_put(void *ctx, const void *data, size_t len, ss_diag *d)
 {
 	return ss_buf_add(ctx, data, len) < 0 ? ss_diag_oom(d) : 0;
 }
@@ -573,7 +578,7 @@ int ss_edits_render_file(const ss_text *t, const ss_edits *e, ss_buf *out, ss_di
 	if (ss_buf_grow(out, t->enc == SS_ENC_UTF16LE ? 2 * n + 2 : n) < 0)
 		return ss_diag_oom(d);
 	ss_source src = {t, e, NULL, 0};
-	ss_sink sink = {put_buf, out};
+	ss_sink sink = {ss_sink_buf_put, out};
 	return ss_source_emit(&src, &sink, d);
 }
 

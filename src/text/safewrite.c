@@ -32,6 +32,7 @@ typedef struct wctx {
 	const ss_write_opts *opts; /* &own_opts once prepared (outlives the caller's) */
 	ss_write_opts own_opts;
 	const ss_sink *observe; /* sees the new bytes as they are written, or NULL */
+	const ss_producer *producer; /* makes the new bytes (NULL: the source does) */
 	int no_hash;		/* SS_SAFE_NO_HASH: `hash` is not computed */
 	ss_diag *d;
 	char *real, *dir, *name; /* the real file: its directory and name */
@@ -363,7 +364,16 @@ static int write_temp(wctx *w, const ss_source *src)
 	ss_content_hash_init(&w->hash);
 	ss_sink sink = {put_temp, w};
 	ss_diag why = SS_DIAG_INIT;
-	int ok = ss_source_emit(src, &sink, &why) == 0;
+	int ok = (w->producer ? w->producer->produce(w->producer->ctx, &sink, &why)
+			      : ss_source_emit(src, &sink, &why)) == 0;
+	if (!ok && why.message && w->producer) {
+		/* The producer's own error (a file it read...), as it said it. */
+		if (ss_diag_is_set(w->d))
+			ss_diag_clear(&why);
+		else
+			*w->d = why;
+		return -1;
+	}
 	if (!ok && why.message) {
 		/* Not the file system: the rendering itself (no memory...). */
 		int r = ss_diag_set(w->d, w->orig->path, 0, 0, "%s", why.message);
@@ -620,16 +630,31 @@ static int sync_check_commit(wctx *w, ss_write_result *res)
 	return r;
 }
 
+/* A whole replace, the new bytes from `src` or from w->producer. */
+static int replace(wctx *w, const ss_source *src, ss_write_result *res)
+{
+	if (prepare(w, src) < 0) {
+		discard(w);
+		return -1;
+	}
+	return sync_check_commit(w, res);
+}
+
 int ss_safe_replace_from(const ss_text *orig, const ss_source *src, const ss_write_opts *opts,
 			 ss_write_result *res, ss_diag *d)
 {
 	wctx w;
 	wctx_init(&w, orig, opts, d);
-	if (prepare(&w, src) < 0) {
-		discard(&w);
-		return -1;
-	}
-	return sync_check_commit(&w, res);
+	return replace(&w, src, res);
+}
+
+int ss_safe_replace_produce(const ss_text *orig, const ss_producer *make, const ss_write_opts *opts,
+			    ss_write_result *res, ss_diag *d)
+{
+	wctx w;
+	wctx_init(&w, orig, opts, d);
+	w.producer = make;
+	return replace(&w, NULL, res);
 }
 
 struct ss_safe_prepared {

@@ -1016,20 +1016,45 @@ static int load_all(loader *l, size_t size, ss_diag *d)
 	}
 }
 
-static int load_fd(ss_text *t, int fd, const char *path, size_t size, size_t limit, int hashing,
-		   int lines, ss_diag *d)
+/* What load_path keeps of a file: its text with or without the line
+ * table, or (LOAD_SKIM) no text at all. */
+enum { LOAD_LINELESS, LOAD_LINES, LOAD_SKIM };
+
+/* A file read through one chunk, for what a replace checks (its length,
+ * and its hash when hashing) and what ss_text_load refuses (an odd
+ * UTF-16 file); *enc gets its encoding. */
+static int skim_all(loader *l, ss_encoding *enc, ss_diag *d)
 {
+	unsigned char *buf = malloc(LOAD_CHUNK);
+	if (!buf)
+		return ss_diag_oom(d);
+	ssize_t n = load_read(l, buf, d);
+	*enc = n >= 2 && buf[0] == 0xFF && buf[1] == 0xFE ? SS_ENC_UTF16LE : SS_ENC_BYTES;
+	while (n == (ssize_t)LOAD_CHUNK)
+		n = load_read(l, buf, d);
+	free(buf);
+	if (n < 0)
+		return -1;
+	return *enc == SS_ENC_UTF16LE && l->raw % 2 ? odd_utf16(l->path, l->raw, d) : 0;
+}
+
+static int load_fd(ss_text *t, int fd, const char *path, size_t size, size_t limit, int hashing,
+		   int mode, ss_diag *d)
+{
+	int lines = mode == LOAD_LINES;
 	loader l = {fd,	  path, limit, 0,	 hashing,  {{0}}, SS_BUF_INIT, lines, {0},
 		    NULL, 0,	-1,    SIZE_MAX, SIZE_MAX, 0};
 	ss_content_hash_init(&l.hash);
-	int r = load_all(&l, size, d);
+	ss_encoding enc = SS_ENC_BYTES;
+	int r = mode == LOAD_SKIM ? skim_all(&l, &enc, d) : load_all(&l, size, d);
 	free(l.chunk);
 	if (r == 0) {
 		memset(t, 0, sizeof(*t));
 		t->id.hash = hashing ? ss_content_hash_final(&l.hash) : 0;
 		t->id.size = (int64_t)l.raw;
-		r = init_text(t, path, l.chunk ? SS_ENC_UTF16LE : SS_ENC_BYTES, &l.text, lines,
-			      &l.lines, d);
+		if (l.chunk)
+			enc = SS_ENC_UTF16LE;
+		r = init_text(t, path, enc, &l.text, lines, &l.lines, d);
 	}
 	ss_buf_release(&l.text);
 	free(l.lines.lines);
@@ -1037,7 +1062,7 @@ static int load_fd(ss_text *t, int fd, const char *path, size_t size, size_t lim
 }
 
 /* `hash`: whether a racy read hashes the bytes (else the identity is unknown). */
-static int load_path(ss_text *t, const char *path, size_t limit, int lines, int hash, ss_diag *d)
+static int load_path(ss_text *t, const char *path, size_t limit, int mode, int hash, ss_diag *d)
 {
 	memset(t, 0, sizeof(*t));
 	/* Before fstat: a change after this moment has a later time. */
@@ -1071,8 +1096,7 @@ static int load_path(ss_text *t, const char *path, size_t limit, int lines, int 
 	/* The bytes are hashed only when the times cannot tell the file. */
 	ss_file_identity id = {.known = 1, .dev = st.st_dev, .ino = st.st_ino, .read_ns = read_ns};
 	ss_os_stat_times(&st, &id.mtime_ns, &id.ctime_ns);
-	int r =
-	    load_fd(t, fd, path, (size_t)st.st_size, limit, hash && ss_file_racy(&id), lines, d);
+	int r = load_fd(t, fd, path, (size_t)st.st_size, limit, hash && ss_file_racy(&id), mode, d);
 	ss_os_close(fd);
 	if (r < 0)
 		return -1;
@@ -1085,17 +1109,22 @@ static int load_path(ss_text *t, const char *path, size_t limit, int lines, int 
 
 int ss_text_load(ss_text *t, const char *path, size_t limit, ss_diag *d)
 {
-	return load_path(t, path, limit, 1, 1, d);
+	return load_path(t, path, limit, LOAD_LINES, 1, d);
 }
 
 int ss_text_load_unhashed(ss_text *t, const char *path, size_t limit, ss_diag *d)
 {
-	return load_path(t, path, limit, 1, 0, d);
+	return load_path(t, path, limit, LOAD_LINES, 0, d);
 }
 
 int ss_text_load_lineless(ss_text *t, const char *path, size_t limit, ss_diag *d)
 {
-	return load_path(t, path, limit, 0, 1, d);
+	return load_path(t, path, limit, LOAD_LINELESS, 1, d);
+}
+
+int ss_text_load_identity(ss_text *t, const char *path, size_t limit, ss_diag *d)
+{
+	return load_path(t, path, limit, LOAD_SKIM, 1, d);
 }
 
 int ss_file_racy(const ss_file_identity *id)

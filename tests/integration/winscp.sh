@@ -298,5 +298,26 @@ else
 	echo "note: sshsync export is not available yet: $(head -1 "$work/err")"
 fi
 
+# An export is written as it is planned (never held whole): what it can
+# fail on is still said first, before anything about the output file, and
+# an output file is left as it was when the export fails.
+printf '[Sessions\\ok]\nHostName=y\n[Sessions\\bad\n' >"$work/broken.ini"
+"$SSHSYNC" export winscp --interval 60 --from "winscp:$work/broken.ini" -o "$work/nodir/x.reg" \
+	2>"$work/err"
+check "export: a broken source before a missing output directory" \
+	"2 $work/broken.ini:3:1" "$? $(cut -d: -f2,3,4 "$work/err" | sed 's/^ //')"
+printf '[Sessions\\ok]\nHostName=y\n[Sessions\\\xd0\xb6]\nHostName=x\n' >"$work/cyr.ini"
+printf 'kept\n' >"$work/kept.reg"
+"$SSHSYNC" export winscp --interval 60 --format reg4 --from "winscp:$work/cyr.ini" -o "$work" \
+	2>"$work/err"
+check "export: a key REGEDIT4 cannot carry before an output that is a directory" 2 $?
+grep -q "cannot carry" "$work/err" && ok || bad "export reg4: $(cat "$work/err")"
+"$SSHSYNC" export winscp --interval 60 --format reg4 --from "winscp:$work/cyr.ini" \
+	-o "$work/kept.reg" 2>/dev/null
+check "export: a failed export leaves the output file" "2 kept" "$? $(cat "$work/kept.reg")"
+"$SSHSYNC" export winscp --interval 60 --format reg4 --from "winscp:$work/cyr.ini" -o - \
+	>"$work/out" 2>/dev/null
+check "export: a failed export writes nothing to standard output" "2 0" "$? $(wc -c <"$work/out")"
+
 echo "$pass passed, $fail failed"
 [[ $fail -eq 0 ]]

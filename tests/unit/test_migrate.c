@@ -8,9 +8,11 @@
 #include <string.h>
 
 #include "sshsync/changeset.h"
+#include "sshsync/engine.h"
 #include "sshsync/putty.h"
 #include "sshsync/report.h"
 #include "sshsync/session.h"
+#include "sshsync/target.h"
 #include "sshsync/winscp.h"
 #include "testutil.h"
 
@@ -201,6 +203,69 @@ static void test_mark_changed(void **state)
 	free(dir);
 }
 
+/* A dry run of `ini` into a new .reg: the text report, and how many
+ * sessions still hold their fields afterwards. */
+static size_t migrate_kept(const char *dir, const char *ini, int fields_unread, ss_buf *report)
+{
+	char *from = tu_path(dir, "W.ini"), *to = tu_path(dir, "new.reg");
+	tu_write_str(from, ini);
+	char *from_arg = ss_asprintf("winscp:%s", from), *to_arg = ss_asprintf("putty:%s", to);
+	ss_target f, t;
+	memset(&f, 0, sizeof(f));
+	memset(&t, 0, sizeof(t));
+	ss_diag d = SS_DIAG_INIT;
+	ss_migrate_opts o;
+	memset(&o, 0, sizeof(o));
+	o.dry_run = 1;
+	o.fields_unread = fields_unread;
+	ss_migrate_result res = SS_MIGRATE_RESULT_INIT;
+	if (ss_target_parse(from_arg, &f, &d) < 0 || ss_target_parse(to_arg, &t, &d) < 0 ||
+	    ss_engine_migrate(&f, &t, &o, &res, &d) < 0)
+		fail_msg("%s", d.message);
+	ss_strlist none = SS_STRLIST_INIT;
+	ss_migrate_report r = {"dry-run",    "winscp", from,  "putty", to,  &res.sessions,
+			       &res.changed, &none,    &none, NULL,    0,   0,
+			       NULL,	     &none,    &none, NULL,    NULL};
+	assert_int_equal(ss_report_migrate_text(&r, report, &d), 0);
+	size_t kept = 0;
+	for (size_t i = 0; i < res.sessions.n; i++)
+		kept += res.sessions.v[i].f != NULL;
+	ss_migrate_result_free(&res);
+	ss_target_free(&f);
+	ss_target_free(&t);
+	free(from_arg);
+	free(to_arg);
+	free(from);
+	free(to);
+	return kept;
+}
+
+/* When the caller reads no fields, each session's go as it is planned,
+ * and the text report is the same; a jump (a hop looks up the session it
+ * stands for) or a caller that reads them keeps every one. */
+static void test_fields_released(void **state)
+{
+	(void)state;
+	char *dir = tu_tempdir();
+	static const char plain[] = "[Sessions\\a]\r\nHostName=a.example\r\nPingType=2\r\n"
+				    "[Sessions\\ftp]\r\nHostName=f.example\r\nFSProtocol=5\r\n"
+				    "[Sessions\\b]\r\nHostName=b.example\r\nUserName=u\r\n";
+	ss_buf whole = SS_BUF_INIT, released = SS_BUF_INIT;
+	assert_int_equal(migrate_kept(dir, plain, 0, &whole), 3);
+	assert_int_equal(migrate_kept(dir, plain, 1, &released), 0);
+	assert_string_equal(ss_buf_str(&released), ss_buf_str(&whole));
+	assert_non_null(strstr(ss_buf_str(&whole), "PingType 2"));
+	ss_buf_reset(&released);
+	static const char jump[] = "[Sessions\\a]\r\nHostName=a.example\r\n"
+				   "[Sessions\\b]\r\nHostName=b.example\r\nTunnel=1\r\n"
+				   "TunnelHostName=a\r\n";
+	assert_int_equal(migrate_kept(dir, jump, 1, &released), 2);
+	ss_buf_release(&whole);
+	ss_buf_release(&released);
+	tu_rmtree(dir);
+	free(dir);
+}
+
 static int collect(void *ctx, const char *data, size_t len, ss_diag *d)
 {
 	(void)d;
@@ -301,7 +366,7 @@ int main(void)
 	    cmocka_unit_test(test_putty_read),	       cmocka_unit_test(test_putty_write),
 	    cmocka_unit_test(test_kitty_jump),	       cmocka_unit_test(test_putty_extras),
 	    cmocka_unit_test(test_mark_changed),       cmocka_unit_test(test_report_streamed),
-	    cmocka_unit_test(test_reg_created_beside),
+	    cmocka_unit_test(test_reg_created_beside), cmocka_unit_test(test_fields_released),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

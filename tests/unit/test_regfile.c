@@ -457,6 +457,92 @@ static void test_render_refuses_paths_that_break_lines(void **state)
 	ss_buf_release(&out);
 }
 
+static int stream_settled(void *ctx, const ss_regplan *p, ss_diag *d)
+{
+	return ss_regstream_keys(ctx, p, d);
+}
+
+/* Key i of plan_key_set: non-ASCII names and values, so that UTF-16
+ * pieces are cut between characters of several bytes. */
+static void plan_key_i(ss_regplan *p, int i)
+{
+	char path[128];
+	snprintf(path, sizeof(path), SESS "caf%%C3%%A9 \xE2\x82\xAC%d", i);
+	ss_regkey *k = ss_regplan_key(p, path);
+	assert_non_null(k);
+	assert_int_equal(ss_regkey_set_dword(k, "PingInterval", (uint32_t)i), 0);
+	assert_int_equal(ss_regkey_set_sz(k, "Note \xC3\xA9", "\xE2\x82\xAC \"x\""), 0);
+	if (i % 3 == 0)
+		assert_int_equal(ss_regkey_delete_value(k, "Old"), 0);
+}
+
+/* A plan rendered as it is made (its keys settled a few at a time into a
+ * ss_regstream) is the file ss_regplan_render makes of the whole plan,
+ * in pieces of SS_CHUNK_SIZE; settled keys are gone from the plan. */
+static void test_regstream_is_the_whole_rendering(void **state)
+{
+	fixture *f = *state;
+	for (int v = 0; v < 2; v++) {
+		ss_regversion ver = v ? SS_REG_V4 : SS_REG_V5;
+		enum { KEYS = 4000 };
+		ss_regplan whole = SS_REGPLAN_INIT;
+		for (int i = 0; i < KEYS; i++)
+			plan_key_i(&whole, i);
+		ss_buf want = SS_BUF_INIT;
+		assert_int_equal(ss_regplan_render(&whole, ver, &want, &f->d), 0);
+		assert_true(want.len > 4 * SS_CHUNK_SIZE);
+
+		tu_pieces got = {SS_BUF_INIT, 0, 0, 0};
+		ss_sink sink = {tu_put_piece, &got};
+		ss_regstream rs;
+		assert_int_equal(ss_regstream_begin(&rs, ver, &sink, &f->d), 0);
+		ss_regplan_sink settle = {stream_settled, &rs};
+		ss_regplan p = SS_REGPLAN_INIT;
+		p.settle = &settle;
+		for (int i = 0; i < KEYS; i++) {
+			plan_key_i(&p, i);
+			if (i % 7 == 6) {
+				assert_int_equal(ss_regplan_settle(&p, &f->d), 0);
+				assert_int_equal(p.n, 0);
+			}
+		}
+		assert_int_equal(ss_regplan_settle(&p, &f->d), 0);
+		assert_int_equal(ss_regstream_end(&rs, &f->d), 0);
+		ss_regstream_free(&rs);
+		assert_int_equal(got.all.len, want.len);
+		assert_memory_equal(got.all.data, want.data, want.len);
+		assert_int_equal(got.short_ones, 0);
+		assert_true(got.n > 4);
+
+		/* Without a sink, settling keeps every key. */
+		assert_int_equal(ss_regplan_settle(&whole, &f->d), 0);
+		assert_int_equal(whole.n, KEYS);
+		ss_regplan_free(&p);
+		ss_regplan_free(&whole);
+		ss_buf_release(&want);
+		ss_buf_release(&got.all);
+	}
+}
+
+/* A key that cannot be rendered fails the stream as it fails the whole
+ * rendering (REGEDIT4 cannot carry an Omega). */
+static void test_regstream_refuses_as_render_does(void **state)
+{
+	fixture *f = *state;
+	tu_pieces got = {SS_BUF_INIT, 0, 0, 0};
+	ss_sink sink = {tu_put_piece, &got};
+	ss_regstream rs;
+	assert_int_equal(ss_regstream_begin(&rs, SS_REG_V4, &sink, &f->d), 0);
+	ss_regplan p = SS_REGPLAN_INIT;
+	ss_regkey *k = ss_regplan_key(&p, SESS "\xCE\xA9");
+	assert_non_null(k);
+	assert_int_equal(ss_regstream_keys(&rs, &p, &f->d), -1);
+	assert_non_null(strstr(f->d.message, "cannot carry: use the v5 format"));
+	ss_regstream_free(&rs);
+	ss_regplan_free(&p);
+	ss_buf_release(&got.all);
+}
+
 /* A plan's keys: one per path as strcasecmp compares them, in the order
  * first asked for, also past the growth of its index. */
 static void test_regplan_keys_once_each(void **state)
@@ -851,6 +937,8 @@ int main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_corpus_round_trip, setup, teardown),
 	    cmocka_unit_test(test_regplan_keys_once_each),
+	    cmocka_unit_test_setup_teardown(test_regstream_is_the_whole_rendering, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_regstream_refuses_as_render_does, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_mutations_parse_or_fail_cleanly, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_walks_look_closer_where_a_name_may_match, setup,
 					    teardown),

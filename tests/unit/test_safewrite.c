@@ -662,6 +662,58 @@ static void test_sync_before_commit(void **state)
 
 /* Two reads of one file agree by their times alone only when neither
  * could have missed a change that kept them; else by their hashes. */
+/* A producer for ss_safe_replace_produce: `pieces` puts of "ab", then
+ * (with fail) its own error, as a source file that cannot be read gives. */
+typedef struct maker {
+	int pieces;
+	int fail;
+	int ran;
+} maker;
+
+static int make_pieces(void *ctx, const ss_sink *out, ss_diag *d)
+{
+	maker *m = ctx;
+	m->ran++;
+	for (int i = 0; i < m->pieces; i++)
+		if (out->put(out->ctx, "ab", 2, d) < 0)
+			return -1;
+	return m->fail ? ss_diag_set(d, "source.ini", 3, 1, "not settings") : 0;
+}
+
+static void test_replace_with_produced_contents(void **state)
+{
+	fixture *f = *state;
+	ss_text_free(&f->t);
+	assert_int_equal(ss_text_load_identity(&f->t, f->file, 0, &f->d), 0);
+	maker m = {3, 0, 0};
+	ss_producer make = {make_pieces, &m};
+	ss_write_result res = SS_WRITE_RESULT_INIT;
+	assert_int_equal(ss_safe_replace_produce(&f->t, &make, NULL, &res, &f->d), 0);
+	assert_int_equal(m.ran, 1);
+	assert_content(f->file, "ababab");
+	assert_int_equal(res.id.size, 6);
+	ss_write_result_free(&res);
+	const char *names[] = {"config"};
+	assert_dir_holds(f->dir, names, 1);
+}
+
+/* The producer's error is its own (its file and line), not one of writing
+ * the file; the file is as it was, and no temporary file is left. */
+static void test_produced_contents_fail_as_the_producer_says(void **state)
+{
+	fixture *f = *state;
+	load(f, f->file);
+	maker m = {2, 1, 0};
+	ss_producer make = {make_pieces, &m};
+	assert_int_equal(ss_safe_replace_produce(&f->t, &make, NULL, NULL, &f->d), -1);
+	assert_string_equal(f->d.file, "source.ini");
+	assert_int_equal(f->d.line, 3);
+	assert_string_equal(f->d.message, "not settings");
+	assert_content(f->file, "old\n");
+	const char *names[] = {"config"};
+	assert_dir_holds(f->dir, names, 1);
+}
+
 static void test_same_read_by_times_or_hashes(void **state)
 {
 	(void)state;
@@ -728,6 +780,8 @@ int main(void)
 	    T(test_commit_refuses_a_change_after_prepare),
 	    T(test_same_read_by_times_or_hashes),
 	    T(test_sync_before_commit),
+	    T(test_replace_with_produced_contents),
+	    T(test_produced_contents_fail_as_the_producer_says),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -764,20 +764,54 @@ static void test_load_unhashed(void **state)
 	free(dir);
 }
 
-typedef struct pieces {
-	ss_buf all;
-	size_t n, short_ones, last;
-} pieces;
-
-static int put_piece(void *ctx, const void *data, size_t len, ss_diag *d)
+/* The identity of a file to be replaced, read without its text: what
+ * ss_text_load gives (the same file, size, times, hash and encoding) for
+ * a byte file and a UTF-16 file of several chunks, and the same refusals. */
+static void test_load_identity(void **state)
 {
-	(void)d;
-	pieces *p = ctx;
-	if (p->n && p->last != SS_CHUNK_SIZE)
-		p->short_ones++;
-	p->n++;
-	p->last = len;
-	return ss_buf_add(&p->all, data, len);
+	(void)state;
+	char *dir = tu_tempdir();
+	char *path = tu_path(dir, "f");
+	size_t big = 3 * SS_TEXT_CHUNK + 34;
+	unsigned char *bytes = malloc(big + 1);
+	assert_non_null(bytes);
+	for (size_t i = 0; i < big; i++)
+		bytes[i] = (unsigned char)(i % 2 ? 0 : 'a' + i % 26);
+	bytes[0] = 0xFF, bytes[1] = 0xFE;
+	const size_t sizes[] = {5, big};
+	for (int i = 0; i < 2; i++) {
+		if (i == 0)
+			tu_write_str(path, "a\r\nb\n");
+		else
+			tu_write(path, bytes, sizes[i]);
+		ss_text a, b;
+		ss_diag d = SS_DIAG_INIT;
+		assert_int_equal(ss_text_load(&a, path, 0, &d), 0);
+		assert_int_equal(ss_text_load_identity(&b, path, 0, &d), 0);
+		assert_true(ss_file_racy(&a.id) && a.id.known && a.id.hash != 0);
+		assert_true(ss_file_same_read(&a.id, &b.id));
+		assert_true(a.id.hash == b.id.hash);
+		assert_int_equal(b.id.size, (int64_t)sizes[i]);
+		assert_int_equal(a.enc, b.enc);
+		assert_int_equal(b.enc, i ? SS_ENC_UTF16LE : SS_ENC_BYTES);
+		assert_int_equal(b.len, 0);
+		assert_string_equal(b.path, path);
+		ss_text_free(&a);
+		ss_text_free(&b);
+	}
+	tu_write(path, bytes, big + 1 - 2); /* odd */
+	ss_text t;
+	ss_diag d = SS_DIAG_INIT;
+	assert_int_equal(ss_text_load_identity(&t, path, 0, &d), -1);
+	assert_non_null(strstr(d.message, "odd number of bytes"));
+	ss_diag_clear(&d);
+	assert_int_equal(ss_text_load_identity(&t, path, 100, &d), -1);
+	assert_non_null(strstr(d.message, "larger than 100 bytes"));
+	ss_diag_clear(&d);
+	free(bytes);
+	free(path);
+	tu_rmtree(dir);
+	free(dir);
 }
 
 /* A source goes out in pieces of exactly SS_CHUNK_SIZE (the last one
@@ -810,9 +844,9 @@ static void test_source_emits_whole_pieces(void **state)
 		assert_int_equal(ss_edits_delete(&e, t.len - 8, t.len), 0);
 		assert_int_equal(ss_edits_render(&t, &e, &whole, &d), 0);
 		assert_int_equal(ss_text_encode(&t, whole.data, whole.len, &want, &d), 0);
-		pieces p = {SS_BUF_INIT, 0, 0, 0};
+		tu_pieces p = {SS_BUF_INIT, 0, 0, 0};
 		ss_source src = {&t, &e, NULL, 0};
-		ss_sink sink = {put_piece, &p};
+		ss_sink sink = {tu_put_piece, &p};
 		assert_int_equal(ss_source_emit(&src, &sink, &d), 0);
 		assert_true(p.n >= 3);
 		assert_int_equal(p.short_ones, 0);
@@ -883,6 +917,7 @@ int main(void)
 	    cmocka_unit_test(test_large_utf16_read_in_two_halves),
 	    cmocka_unit_test(test_large_ascii_utf16_in_place),
 	    cmocka_unit_test(test_load_unhashed),
+	    cmocka_unit_test(test_load_identity),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

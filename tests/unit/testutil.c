@@ -99,3 +99,14 @@ ss_strlist tu_list_dir(const char *dir)
 		qsort(l.v, l.n, sizeof(*l.v), cmp_str);
 	return l;
 }
+
+int tu_put_piece(void *ctx, const void *data, size_t len, ss_diag *d)
+{
+	(void)d;
+	tu_pieces *p = ctx;
+	if (p->n && p->last != SS_CHUNK_SIZE)
+		p->short_ones++;
+	p->n++;
+	p->last = len;
+	return ss_buf_add(&p->all, data, len);
+}

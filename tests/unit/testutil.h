@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "sshsync/buf.h"
+#include "sshsync/edit.h"
 
 /* A new empty directory under $TMPDIR; the caller frees the name. */
 char *tu_tempdir(void);
@@ -25,5 +26,14 @@ ss_buf tu_read(const char *path);
 char *tu_corpus_dir(const char *sub);
 /* The names in a directory, sorted, without dot files. */
 ss_strlist tu_list_dir(const char *dir);
+
+/* A sink (tu_put_piece) that keeps every piece in `all`, and counts the
+ * pieces and those not SS_CHUNK_SIZE long before the last one. Start it
+ * as {SS_BUF_INIT, 0, 0, 0}. */
+typedef struct tu_pieces {
+	ss_buf all;
+	size_t n, short_ones, last;
+} tu_pieces;
+int tu_put_piece(void *ctx, const void *data, size_t len, ss_diag *d);
 
 #endif
