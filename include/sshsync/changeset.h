@@ -57,11 +57,15 @@ typedef struct ss_changeset {
 	ss_validate_fn validate;
 	void *validate_ctx;
 	void (*free_ctx)(void *ctx);
+	/* 1: nobody renders, diffs, checks or writes these texts, only asks
+	 * which change (a dry run without a diff): a store may then plan a
+	 * stand-in for the text it would append to a file. */
+	int text_unread;
 } ss_changeset;
 
 #define SS_CHANGESET_INIT                                                                          \
 	{                                                                                          \
-		NULL, 0, 0, NULL, NULL, NULL                                                       \
+		NULL, 0, 0, NULL, NULL, NULL, 0                                                    \
 	}
 
 /* Adds a text (taking ownership, also on failure) and returns its change,

@@ -68,6 +68,15 @@ typedef struct ss_client {
 	 * added; sets each target_name and adds what PATH cannot express to
 	 * the session's losses. */
 	int (*sessions_plan)(const char *path, ss_sessions *in, ss_changeset *cs, ss_diag *d);
+	/* 1: no session sessions_read gives looks up another (a jump hop
+	 * never stands for a session), so each may be planned alone. */
+	int sessions_alone;
+	/* sessions_plan of every session `read` gives from FROM, each planned
+	 * as it is read (the reader's kind is sessions_alone); 1 (nothing
+	 * done that counts: drop `in` and `cs`) when two of them go into the
+	 * same target session, which only sessions_plan can do; NULL: none. */
+	int (*sessions_read_plan)(const char *path, ss_sessions_reader read, const char *from,
+				  ss_sessions *in, ss_changeset *cs, ss_diag *d);
 } ss_client;
 
 /* Every client, NULL-terminated. */

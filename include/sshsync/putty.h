@@ -47,5 +47,9 @@ int ss_putty_sessions_read(const char *path, const ss_strlist *names, ss_session
 int ss_kitty_sessions_read(const char *path, const ss_strlist *names, ss_sessions *out, ss_diag *d);
 int ss_putty_sessions_plan(const char *path, ss_sessions *in, ss_changeset *cs, ss_diag *d);
 int ss_kitty_sessions_plan(const char *path, ss_sessions *in, ss_changeset *cs, ss_diag *d);
+int ss_putty_sessions_read_plan(const char *path, ss_sessions_reader read, const char *from,
+				ss_sessions *in, ss_changeset *cs, ss_diag *d);
+int ss_kitty_sessions_read_plan(const char *path, ss_sessions_reader read, const char *from,
+				ss_sessions *in, ss_changeset *cs, ss_diag *d);
 
 #endif

@@ -62,6 +62,8 @@ int ss_regkey_set_sz(ss_regkey *k, const char *name, const char *value);
 int ss_regkey_delete_value(ss_regkey *k, const char *name);
 /* Forgets what the plan does with value `name` (case-insensitively). */
 void ss_regkey_unset(ss_regkey *k, const char *name);
+/* Frees every value of the key (its path stays). */
+void ss_regkey_drop_values(ss_regkey *k);
 /* Says that the keys planned so far are final. With a sink (settle), they
  * go to it and are forgotten: the plan is empty again, and the caller
  * must never plan a key of the same path later (it would be a second key,

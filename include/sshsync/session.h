@@ -144,7 +144,7 @@ typedef struct ss_session {
 		       WinSCP "Folder/site" */
 	char *file; /* the source file it came from */
 	/* SS_F_COUNT values, one allocation apart from the session: NULL once
-	 * let go (ss_sessions_planned), the rest of the session kept. */
+	 * let go (ss_sessions_planned). */
 	ss_sval *f;
 	/* Source settings outside the model, each "Keyword value" as the source
 	 * writes it (OpenSSH: "ControlMaster auto"; PuTTY: "BugIgnore1=2"): a
@@ -169,12 +169,21 @@ typedef struct ss_sessions {
 	 * (set by the engine: no report of the fields, no lookup of another
 	 * session), so ss_sessions_planned lets them go. */
 	int release;
+	/* A reader whose sessions never look up one another hands each on
+	 * as soon as it is read (ss_sessions_read_one), so a writer can plan
+	 * it at once (client.h sessions_read_plan); NULL: nobody asks. */
+	int (*each)(void *ctx, struct ss_sessions *l, size_t i, ss_diag *d);
+	void *each_ctx;
 } ss_sessions;
 
 #define SS_SESSIONS_INIT                                                                           \
 	{                                                                                          \
-		NULL, 0, 0, 0                                                                      \
+		NULL, 0, 0, 0, NULL, NULL                                                          \
 	}
+
+/* A reader (client.h sessions_read). */
+typedef int (*ss_sessions_reader)(const char *path, const ss_strlist *names, ss_sessions *out,
+				  ss_diag *d);
 
 /* Field table: the neutral name ("host", "keepalive_count"), the OpenSSH
  * keyword that carries it ("HostName"), the type. */
@@ -193,9 +202,12 @@ ss_session *ss_sessions_find(const ss_sessions *l, const char *name);
  * runs out. */
 int ss_sessions_reserve(ss_sessions *l, size_t more);
 void ss_sessions_free(ss_sessions *l);
-/* A writer has planned session i: its fields go when l->release says
- * nothing reads them any more (its name, target name and losses stay). */
+/* A writer has planned session i: its fields, extra settings and file go
+ * when l->release says nothing reads them any more (its name, target
+ * name, skip and losses stay). */
 void ss_sessions_planned(ss_sessions *l, size_t i);
+/* A reader has appended its last session: handed on to l->each, if set. */
+int ss_sessions_read_one(ss_sessions *l, ss_diag *d);
 /* Resets one field to OpenSSH's default for the session. */
 int ss_session_default(ss_session *s, ss_sfield f);
 /* Field setters: free the old value, copy the new, set origin and where

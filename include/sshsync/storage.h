@@ -249,6 +249,12 @@ int ss_storage_create(ss_storage *st, const char *raw, size_t *index, ss_diag *d
  * edits are refused). Files of a folder join the changeset only when
  * they change. */
 int ss_storage_commit(ss_storage *st, ss_diag *d);
+/* The caller sets, deletes and reads nothing more of session `s`, nor of
+ * any session created before it: a backend may turn what is planned for
+ * those it created into edits now rather than hold it to commit (a new
+ * .reg's keys become their text one by one). The edits are those commit
+ * would make. */
+int ss_storage_seal(ss_storage *st, size_t s, ss_diag *d);
 
 /* Planning on a second thread: a part of a writable storage reads its
  * sessions and sets and deletes their values as the storage would, on

@@ -711,6 +711,7 @@ const ss_client ss_client_putty = {
     .dir_files = putty_dir_files,
     .sessions_read = ss_putty_sessions_read,
     .sessions_plan = ss_putty_sessions_plan,
+    .sessions_read_plan = ss_putty_sessions_read_plan,
 };
 
 const ss_client ss_client_kitty = {
@@ -724,4 +725,5 @@ const ss_client ss_client_kitty = {
     .dir_files = kitty_dir_files,
     .sessions_read = ss_kitty_sessions_read,
     .sessions_plan = ss_kitty_sessions_plan,
+    .sessions_read_plan = ss_kitty_sessions_read_plan,
 };

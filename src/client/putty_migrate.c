@@ -1356,6 +1356,39 @@ static int write_fields(writer *W, const ss_sessions *all)
 	return r;
 }
 
+/* One session into the target's store `st`; `alone`: planned as it is
+ * read, the store's part of it sealed once written (1: it would go into a
+ * session created for an earlier one, which is sealed). */
+static int plan_one(ss_storage *st, int kitty, int alone, ss_sessions *in, size_t i, ss_diag *d)
+{
+	ss_session *s = &in->v[i];
+	if (s->skip) {
+		ss_sessions_planned(in, i);
+		return 0;
+	}
+	free(s->target_name);
+	if (!(s->target_name = ss_strdup(s->name)))
+		return ss_diag_oom(d);
+	ss_buf raw = SS_BUF_INIT;
+	if (raw_name(st, kitty, s->name, &raw) < 0)
+		return ss_diag_oom(d);
+	int r = 0;
+	size_t idx = ss_storage_find(st, ss_buf_str(&raw));
+	if (idx == SIZE_MAX)
+		r = ss_storage_create(st, ss_buf_str(&raw), &idx, d);
+	else if (alone && ss_storage_at(st, idx)->created)
+		r = 1;
+	ss_buf_release(&raw);
+	writer W = {st, kitty, idx, s, d};
+	if (r == 0)
+		r = write_fields(&W, in);
+	if (r == 0 && alone)
+		r = ss_storage_seal(st, idx, d);
+	if (r == 0)
+		ss_sessions_planned(in, i);
+	return r;
+}
+
 int ss_putty_sessions_plan_kind(const char *path, int kitty, ss_sessions *in, ss_changeset *cs,
 				ss_diag *d)
 {
@@ -1365,36 +1398,56 @@ int ss_putty_sessions_plan_kind(const char *path, int kitty, ss_sessions *in, ss
 	if (ss_storage_open_or_create(&st, path, root_of(kitty), cs, d) < 0)
 		return -1;
 	int r = 0;
-	for (size_t i = 0; i < in->n && r == 0; i++) {
-		ss_session *s = &in->v[i];
-		if (s->skip) {
-			ss_sessions_planned(in, i);
-			continue;
-		}
-		free(s->target_name);
-		if (!(s->target_name = ss_strdup(s->name))) {
-			r = ss_diag_oom(d);
-			break;
-		}
-		ss_buf raw = SS_BUF_INIT;
-		if (raw_name(st, kitty, s->name, &raw) < 0) {
-			r = ss_diag_oom(d);
-			break;
-		}
-		size_t idx = ss_storage_find(st, ss_buf_str(&raw));
-		if (idx == SIZE_MAX)
-			r = ss_storage_create(st, ss_buf_str(&raw), &idx, d);
-		ss_buf_release(&raw);
-		writer W = {st, kitty, idx, s, d};
-		if (r == 0)
-			r = write_fields(&W, in);
-		if (r == 0)
-			ss_sessions_planned(in, i);
-	}
+	for (size_t i = 0; i < in->n && r == 0; i++)
+		r = plan_one(st, kitty, 0, in, i, d);
 	if (r == 0)
 		r = ss_storage_commit(st, d);
 	ss_storage_close(st);
 	return r;
+}
+
+/* Planning each session as the reader hands it on: the target's store,
+ * opened at the first (as the whole plan opens it once all are read). */
+typedef struct streamed {
+	const char *path;
+	int kitty;
+	ss_changeset *cs;
+	ss_storage *st;
+} streamed;
+
+static int open_target(streamed *p, ss_diag *d)
+{
+	if (p->st)
+		return 0;
+	return ss_storage_open_or_create(&p->st, p->path, root_of(p->kitty), p->cs, d);
+}
+
+static int plan_read(void *ctx, ss_sessions *in, size_t i, ss_diag *d)
+{
+	streamed *p = ctx;
+	if (open_target(p, d) < 0)
+		return -1;
+	return plan_one(p->st, p->kitty, 1, in, i, d);
+}
+
+int ss_putty_sessions_read_plan_kind(const char *path, int kitty, ss_sessions_reader read,
+				     const char *from, ss_sessions *in, ss_changeset *cs,
+				     ss_diag *d)
+{
+	static const ss_strlist all = SS_STRLIST_INIT;
+	streamed p = {path, kitty, cs, NULL};
+	in->each = plan_read;
+	in->each_ctx = &p;
+	int r = read(from, &all, in, d);
+	in->each = NULL;
+	in->each_ctx = NULL;
+	if (r == 0)
+		r = open_target(&p, d);
+	if (r == 0)
+		r = ss_storage_commit(p.st, d);
+	if (p.st)
+		ss_storage_close(p.st);
+	return r < 0 ? -1 : r;
 }
 
 int ss_putty_sessions_read(const char *path, const ss_strlist *names, ss_sessions *out, ss_diag *d)
@@ -1415,4 +1468,16 @@ int ss_putty_sessions_plan(const char *path, ss_sessions *in, ss_changeset *cs, 
 int ss_kitty_sessions_plan(const char *path, ss_sessions *in, ss_changeset *cs, ss_diag *d)
 {
 	return ss_putty_sessions_plan_kind(path, 1, in, cs, d);
+}
+
+int ss_putty_sessions_read_plan(const char *path, ss_sessions_reader read, const char *from,
+				ss_sessions *in, ss_changeset *cs, ss_diag *d)
+{
+	return ss_putty_sessions_read_plan_kind(path, 0, read, from, in, cs, d);
+}
+
+int ss_kitty_sessions_read_plan(const char *path, ss_sessions_reader read, const char *from,
+				ss_sessions *in, ss_changeset *cs, ss_diag *d)
+{
+	return ss_putty_sessions_read_plan_kind(path, 1, read, from, in, cs, d);
 }

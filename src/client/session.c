@@ -246,8 +246,20 @@ static void fields_free(ss_session *s)
 
 void ss_sessions_planned(ss_sessions *l, size_t i)
 {
-	if (l->release && i < l->n)
-		fields_free(&l->v[i]);
+	if (!l->release || i >= l->n)
+		return;
+	ss_session *s = &l->v[i];
+	fields_free(s);
+	ss_buf_release(&s->extra);
+	s->nextra = 0;
+	ss_strlist_release(&s->extra_where);
+	free(s->file);
+	s->file = NULL;
+}
+
+int ss_sessions_read_one(ss_sessions *l, ss_diag *d)
+{
+	return l->each && l->n ? l->each(l->each_ctx, l, l->n - 1, d) : 0;
 }
 
 static void session_free(ss_session *s)

@@ -1184,4 +1184,5 @@ const ss_client ss_client_winscp = {
     .misfit = winscp_misfit,
     .sessions_read = ss_winscp_sessions_read,
     .sessions_plan = ss_winscp_sessions_plan,
+    .sessions_alone = 1,
 };

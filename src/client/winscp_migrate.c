@@ -207,7 +207,7 @@ static int read_one(ss_storage *st, size_t idx, ss_sessions *out, ss_diag *d)
 	}
 	for (int k = 0; k < WN; k++)
 		ss_svalue_free(&p.v[k]);
-	return r;
+	return r == 0 ? ss_sessions_read_one(out, d) : r;
 }
 
 int ss_winscp_sessions_read(const char *path, const ss_strlist *names, ss_sessions *out, ss_diag *d)

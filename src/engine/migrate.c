@@ -207,6 +207,15 @@ static int fields_go_when_planned(const ss_migrate_opts *o, const ss_sessions *l
 	return 1;
 }
 
+/* Whether each session can be planned as it is read: nothing looks at
+ * the sessions together (fields_go_when_planned, and a source whose
+ * sessions never look up one another), all of them asked for. */
+static int streams(const ss_target *from, const ss_target *to, const ss_migrate_opts *o)
+{
+	return from->client->sessions_alone && to->client->sessions_read_plan && o->fields_unread &&
+	       !o->keys_dir && !o->host_keys && (!o->sessions || !o->sessions->n);
+}
+
 int ss_engine_migrate(const ss_target *from, const ss_target *to, const ss_migrate_opts *o,
 		      ss_migrate_result *res, ss_diag *d)
 {
@@ -220,18 +229,37 @@ int ss_engine_migrate(const ss_target *from, const ss_target *to, const ss_migra
 				   "sessions cannot be migrated into %s files: expected ssh, "
 				   "putty, kitty or winscp",
 				   to->client ? to->client->kind : "these");
-	static const ss_strlist none = SS_STRLIST_INIT;
-	if (from->client->sessions_read(from->path, o->sessions ? o->sessions : &none,
-					&res->sessions, d) < 0)
-		return -1;
-	res->sessions.release = fields_go_when_planned(o, &res->sessions);
 	ss_changeset cs = SS_CHANGESET_INIT;
 	ss_strlist dirs = SS_STRLIST_INIT;
 	ss_key_files keys = SS_KEY_FILES_INIT;
-	/* Keys first: the sessions then name the converted files. */
-	int r = ss_migrate_plan_keys(to, o, res, d);
-	if (r == 0)
-		r = to->client->sessions_plan(to->path, &res->sessions, &cs, d);
+	int r = 0, alone = streams(from, to, o);
+	/* A dry run without a diff only says which files would change. */
+	cs.text_unread = o->dry_run && !o->want_diff;
+	if (alone) {
+		/* Each session read is planned at once and its fields go: they
+		 * are never all held. */
+		res->sessions.release = 1;
+		r = to->client->sessions_read_plan(to->path, from->client->sessions_read,
+						   from->path, &res->sessions, &cs, d);
+		if (r == 1) { /* two go into one target session: all at once */
+			ss_sessions_free(&res->sessions);
+			ss_changeset_free(&cs);
+			cs = (ss_changeset)SS_CHANGESET_INIT;
+			cs.text_unread = o->dry_run && !o->want_diff;
+			alone = r = 0;
+		}
+	}
+	if (!alone) {
+		static const ss_strlist none = SS_STRLIST_INIT;
+		if (from->client->sessions_read(from->path, o->sessions ? o->sessions : &none,
+						&res->sessions, d) < 0)
+			return -1;
+		res->sessions.release = fields_go_when_planned(o, &res->sessions);
+		/* Keys first: the sessions then name the converted files. */
+		r = ss_migrate_plan_keys(to, o, res, d);
+		if (r == 0)
+			r = to->client->sessions_plan(to->path, &res->sessions, &cs, d);
+	}
 	if (r == 0)
 		r = ss_migrate_plan_host_keys(from, to, o, res, &cs, d);
 	/* Nothing of migrate looks at the rendered text (the diff and the

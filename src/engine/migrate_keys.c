@@ -293,7 +293,7 @@ static int by_known_hosts(const ss_target *other, const char *dflt, ss_migrate_r
 			first = !(file[j] && strcmp(file[j], file[i]) == 0);
 		if (!first)
 			continue;
-		ss_sessions l = {sub, 0, n, 0};
+		ss_sessions l = {sub, 0, n, 0, NULL, NULL};
 		for (size_t j = i; j < n; j++)
 			if (file[j] && strcmp(file[j], file[i]) == 0)
 				sub[l.n++] = res->sessions.v[j];

@@ -57,6 +57,8 @@ typedef struct ss_storage_backend {
 	/* Session `s` was just added with created = 1: prepare it. */
 	int (*create)(ss_storage *st, size_t s, ss_diag *d);
 	int (*commit)(ss_storage *st, ss_diag *d);
+	/* Optional (ss_storage_seal): created session `s` is complete. */
+	int (*seal)(ss_storage *st, size_t s, ss_diag *d);
 	/* Optional (ss_storage_part): the backend's side of a part, made
 	 * with `part` a copy of `whole` and part->priv NULL; join makes both
 	 * hand their pending edits to their edit lists, the whole's first;

@@ -60,6 +60,7 @@ typedef struct ahead {
 typedef struct regpriv {
 	ss_regfile rf;
 	ss_regplan created; /* created sessions' keys, appended at commit */
+	size_t appended;    /* of those, how many are edits already (ss_storage_seal) */
 	passed_over walk;   /* of the session reg_next walks */
 	ahead ahead;
 	size_t leading_created; /* sessions known created from the first on */
@@ -585,9 +586,15 @@ static int reg_next(ss_storage *st, size_t s, ss_storage_cursor *c, ss_svalue *o
 	return 0;
 }
 
-/* The created session's key in the plan. */
-static ss_regkey *created_key(ss_storage *st, size_t s)
+/* The created session's key in the plan; NULL once sealed (a caller
+ * that plans more of it has broken ss_storage_seal's promise). */
+static ss_regkey *created_key(ss_storage *st, size_t s, ss_diag *d)
 {
+	if (st->handle[s] < P(st)->appended) {
+		ss_diag_set(d, st->path, 0, 0, "internal error: \"%s\" changed after it was sealed",
+			    st->sessions[s].raw);
+		return NULL;
+	}
 	return &P(st)->created.v[st->handle[s]];
 }
 
@@ -595,7 +602,9 @@ static int reg_set(ss_storage *st, size_t s, const char *name, const ss_svalue *
 {
 	int dw = want->type == SS_STYPE_DWORD;
 	if (st->sessions[s].created) {
-		ss_regkey *k = created_key(st, s);
+		ss_regkey *k = created_key(st, s, d);
+		if (!k)
+			return -1;
 		int r = dw ? ss_regkey_set_dword(k, name, want->dword)
 			   : ss_regkey_set_sz(k, name, want->text);
 		return r < 0 ? ss_diag_oom(d) : 0;
@@ -633,7 +642,10 @@ static int reg_set(ss_storage *st, size_t s, const char *name, const ss_svalue *
 static int reg_del(ss_storage *st, size_t s, const char *name, ss_diag *d)
 {
 	if (st->sessions[s].created) {
-		ss_regkey_unset(created_key(st, s), name);
+		ss_regkey *k = created_key(st, s, d);
+		if (!k)
+			return -1;
+		ss_regkey_unset(k, name);
 		return 0;
 	}
 	const ss_regfile *rf = &P(st)->rf;
@@ -694,15 +706,40 @@ static int reg_create(ss_storage *st, size_t s, ss_diag *d)
 	return 0;
 }
 
+/* The created keys up to `upto` (in the order they were created) as
+ * text at the end of the file, their values then let go. When nobody
+ * reads the text, one line stands for all: the file still changes. */
+static int append_created(ss_storage *st, size_t upto, ss_diag *d)
+{
+	regpriv *p = P(st);
+	int stand_in = st->cs && st->cs->text_unread;
+	for (; p->appended < upto; p->appended++) {
+		ss_regkey *k = &p->created.v[p->appended];
+		if (stand_in && p->appended == 0 &&
+		    ss_edits_append(storage_edits(st), p->rf.text, "\n", 1) < 0)
+			return ss_diag_oom(d);
+		if (!stand_in &&
+		    ss_regfile_append_key(&p->rf, storage_edits(st), k, p->appended > 0, d) < 0)
+			return -1;
+		ss_regkey_drop_values(k);
+	}
+	return 0;
+}
+
 static int reg_commit(ss_storage *st, ss_diag *d)
 {
 	regpriv *p = P(st);
 	ahead_stop(&p->ahead); /* what is written next no read needs */
-	for (size_t i = 0; i < p->created.n; i++)
-		if (ss_regfile_append_key(&p->rf, storage_edits(st), &p->created.v[i], i > 0, d) <
-		    0)
-			return -1;
-	return 0;
+	return append_created(st, p->created.n, d);
+}
+
+/* Only into a file without sessions of its own: no edit of another
+ * session can then come at the end of the file between the keys. */
+static int reg_seal(ss_storage *st, size_t s, ss_diag *d)
+{
+	if (first_listed(st) < st->n)
+		return 0;
+	return append_created(st, st->handle[s] + 1, d);
 }
 
 const ss_storage_backend ss_storage_regfile = {
@@ -721,4 +758,5 @@ const ss_storage_backend ss_storage_regfile = {
     .del = reg_del,
     .create = reg_create,
     .commit = reg_commit,
+    .seal = reg_seal,
 };

@@ -972,6 +972,13 @@ int ss_storage_commit(ss_storage *st, ss_diag *d)
 	return st->be->commit(st, d);
 }
 
+int ss_storage_seal(ss_storage *st, size_t s, ss_diag *d)
+{
+	if (s >= st->n || !st->sessions[s].created || !st->be->seal || st->committed)
+		return 0;
+	return st->be->seal(st, s, d);
+}
+
 int ss_storage_part(ss_storage *st, ss_storage **part, ss_diag *d)
 {
 	*part = NULL;

@@ -133,14 +133,21 @@ void ss_regkey_unset(ss_regkey *k, const char *name)
 	}
 }
 
+void ss_regkey_drop_values(ss_regkey *k)
+{
+	for (size_t j = 0; j < k->n; j++) {
+		free(k->v[j].name);
+		free(k->v[j].sz);
+	}
+	free(k->v);
+	k->v = NULL;
+	k->n = k->cap = 0;
+}
+
 static void free_keys(ss_regplan *p)
 {
 	for (size_t i = 0; i < p->n; i++) {
-		for (size_t j = 0; j < p->v[i].n; j++) {
-			free(p->v[i].v[j].name);
-			free(p->v[i].v[j].sz);
-		}
-		free(p->v[i].v);
+		ss_regkey_drop_values(&p->v[i]);
 		free(p->v[i].path);
 	}
 	p->n = 0;

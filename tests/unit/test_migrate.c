@@ -12,6 +12,7 @@
 #include "sshsync/putty.h"
 #include "sshsync/report.h"
 #include "sshsync/session.h"
+#include "sshsync/storage.h"
 #include "sshsync/target.h"
 #include "sshsync/winscp.h"
 #include "testutil.h"
@@ -203,13 +204,16 @@ static void test_mark_changed(void **state)
 	free(dir);
 }
 
-/* A dry run of `ini` into a new .reg: the text report, and how many
+/* A dry run of `src` (KIND:FILE, the file's text `text`) into `to`
+ * (KIND:FILE): the text report, the diff (NULL: none asked), and how many
  * sessions still hold their fields afterwards. */
-static size_t migrate_kept(const char *dir, const char *ini, int fields_unread, ss_buf *report)
+static size_t migrate_kept(const char *dir, const char *src, const char *text, const char *to,
+			   int fields_unread, ss_buf *report, ss_buf *diff)
 {
-	char *from = tu_path(dir, "W.ini"), *to = tu_path(dir, "new.reg");
-	tu_write_str(from, ini);
-	char *from_arg = ss_asprintf("winscp:%s", from), *to_arg = ss_asprintf("putty:%s", to);
+	char *from = tu_path(dir, strchr(src, ':') + 1), *into = tu_path(dir, strchr(to, ':') + 1);
+	tu_write_str(from, text);
+	char *from_arg = ss_asprintf("%.*s:%s", (int)(strchr(src, ':') - src), src, from);
+	char *to_arg = ss_asprintf("%.*s:%s", (int)(strchr(to, ':') - to), to, into);
 	ss_target f, t;
 	memset(&f, 0, sizeof(f));
 	memset(&t, 0, sizeof(t));
@@ -218,15 +222,18 @@ static size_t migrate_kept(const char *dir, const char *ini, int fields_unread, 
 	memset(&o, 0, sizeof(o));
 	o.dry_run = 1;
 	o.fields_unread = fields_unread;
+	o.want_diff = diff != NULL;
 	ss_migrate_result res = SS_MIGRATE_RESULT_INIT;
 	if (ss_target_parse(from_arg, &f, &d) < 0 || ss_target_parse(to_arg, &t, &d) < 0 ||
 	    ss_engine_migrate(&f, &t, &o, &res, &d) < 0)
 		fail_msg("%s", d.message);
 	ss_strlist none = SS_STRLIST_INIT;
-	ss_migrate_report r = {"dry-run",    "winscp", from,  "putty", to,  &res.sessions,
-			       &res.changed, &none,    &none, NULL,    0,   0,
-			       NULL,	     &none,    &none, NULL,    NULL};
+	ss_migrate_report r = {"dry-run",    "src", from,  "to", into, &res.sessions,
+			       &res.changed, &none, &none, NULL, 0,    0,
+			       NULL,	     &none, &none, NULL, NULL};
 	assert_int_equal(ss_report_migrate_text(&r, report, &d), 0);
+	if (diff)
+		assert_int_equal(ss_buf_add(diff, res.diff.data, res.diff.len), 0);
 	size_t kept = 0;
 	for (size_t i = 0; i < res.sessions.n; i++)
 		kept += res.sessions.v[i].f != NULL;
@@ -236,33 +243,188 @@ static size_t migrate_kept(const char *dir, const char *ini, int fields_unread, 
 	free(from_arg);
 	free(to_arg);
 	free(from);
-	free(to);
+	free(into);
 	return kept;
 }
 
-/* When the caller reads no fields, each session's go as it is planned,
- * and the text report is the same; a jump (a hop looks up the session it
- * stands for) or a caller that reads them keeps every one. */
+/* The report and diff when the caller reads the fields and when it does
+ * not (then they go as each session is planned, read whole or planned
+ * as it is read): the same; `kept`: every session still holds its fields
+ * in the second, else none. */
+static void same_either_way(const char *dir, const char *src, const char *text, const char *to,
+			    int kept)
+{
+	ss_buf whole = SS_BUF_INIT, released = SS_BUF_INIT;
+	ss_buf whole_diff = SS_BUF_INIT, released_diff = SS_BUF_INIT;
+	size_t n = migrate_kept(dir, src, text, to, 0, &whole, &whole_diff);
+	assert_true(n > 0);
+	assert_int_equal(migrate_kept(dir, src, text, to, 1, &released, &released_diff),
+			 kept ? n : 0);
+	assert_string_equal(ss_buf_str(&released), ss_buf_str(&whole));
+	assert_string_equal(ss_buf_str(&released_diff), ss_buf_str(&whole_diff));
+	assert_non_null(strstr(ss_buf_str(&whole_diff), "HostName"));
+	/* Without a diff, the new keys' text is never made: the same report. */
+	ss_buf_reset(&released);
+	migrate_kept(dir, src, text, to, 1, &released, NULL);
+	assert_string_equal(ss_buf_str(&released), ss_buf_str(&whole));
+	assert_non_null(strstr(ss_buf_str(&whole), "would change: "));
+	ss_buf_release(&whole);
+	ss_buf_release(&released);
+	ss_buf_release(&whole_diff);
+	ss_buf_release(&released_diff);
+}
+
+/* When the caller reads no fields, each session's go as it is planned:
+ * WinSCP sites each as it is read (sites that are not SSH, a tunnel; two
+ * sites that go into one PuTTY session are planned all at once), PuTTY
+ * sessions once all are read, but not when a jump goes through another
+ * session (the hop looks it up). The report and the plan stay the same. */
 static void test_fields_released(void **state)
 {
 	(void)state;
 	char *dir = tu_tempdir();
-	static const char plain[] = "[Sessions\\a]\r\nHostName=a.example\r\nPingType=2\r\n"
-				    "[Sessions\\ftp]\r\nHostName=f.example\r\nFSProtocol=5\r\n"
-				    "[Sessions\\b]\r\nHostName=b.example\r\nUserName=u\r\n";
-	ss_buf whole = SS_BUF_INIT, released = SS_BUF_INIT;
-	assert_int_equal(migrate_kept(dir, plain, 0, &whole), 3);
-	assert_int_equal(migrate_kept(dir, plain, 1, &released), 0);
-	assert_string_equal(ss_buf_str(&released), ss_buf_str(&whole));
-	assert_non_null(strstr(ss_buf_str(&whole), "PingType 2"));
-	ss_buf_reset(&released);
-	static const char jump[] = "[Sessions\\a]\r\nHostName=a.example\r\n"
-				   "[Sessions\\b]\r\nHostName=b.example\r\nTunnel=1\r\n"
-				   "TunnelHostName=a\r\n";
-	assert_int_equal(migrate_kept(dir, jump, 1, &released), 2);
-	ss_buf_release(&whole);
-	ss_buf_release(&released);
+	same_either_way(dir, "winscp:W.ini",
+			"[Sessions\\a]\r\nHostName=a.example\r\nPingType=2\r\n"
+			"[Sessions\\ftp]\r\nHostName=f.example\r\nFSProtocol=5\r\n"
+			"[Sessions\\b]\r\nHostName=b.example\r\nUserName=u\r\n",
+			"putty:new.reg", 0);
+	same_either_way(dir, "winscp:W.ini",
+			"[Sessions\\a]\r\nHostName=a.example\r\n"
+			"[Sessions\\b]\r\nHostName=b.example\r\nTunnel=1\r\n"
+			"TunnelHostName=a\r\n",
+			"putty:new.reg", 0);
+	/* Into a .reg that exists but has no session yet. */
+	char *reg4 = tu_path(dir, "old.reg");
+	tu_write_str(reg4, "REGEDIT4\r\n\r\n");
+	same_either_way(dir, "winscp:W.ini", "[Sessions\\a]\r\nHostName=a.example\r\n",
+			"putty:old.reg", 0);
+	free(reg4);
+	same_either_way(dir, "winscp:W.ini",
+			"[Sessions\\a%20b]\r\nHostName=one\r\n"
+			"[Sessions\\a b]\r\nHostName=two\r\nPortNumber=2222\r\n",
+			"putty:new.reg", 0);
+	static const char reg[] =
+	    "REGEDIT4\r\n\r\n"
+	    "[HKEY_CURRENT_USER\\Software\\SimonTatham\\PuTTY\\Sessions\\a]\r\n"
+	    "\"HostName\"=\"a.example\"\r\n\r\n"
+	    "[HKEY_CURRENT_USER\\Software\\SimonTatham\\PuTTY\\Sessions\\b]\r\n"
+	    "\"HostName\"=\"b.example\"\r\n";
+	same_either_way(dir, "putty:P.reg", reg, "winscp:new.ini", 0);
+	char *jump =
+	    ss_asprintf("%s\"ProxyMethod\"=dword:00000006\r\n\"ProxyHost\"=\"a\"\r\n", reg);
+	assert_non_null(jump);
+	same_either_way(dir, "putty:P.reg", jump, "winscp:new.ini", 1);
+	free(jump);
 	tu_rmtree(dir);
+	free(dir);
+}
+
+/* A reader that hands each session on: the one before is planned (its
+ * target name set, its fields gone) when the next is read. */
+static int read_three(const char *path, const ss_strlist *names, ss_sessions *out, ss_diag *d)
+{
+	(void)path;
+	(void)names;
+	static const char *const n[] = {"one", "two", "three"};
+	for (size_t i = 0; i < 3; i++) {
+		if (i) {
+			assert_non_null(out->v[i - 1].target_name);
+			assert_null(out->v[i - 1].f);
+		}
+		ss_session *s = ss_sessions_add(out, n[i], NULL);
+		assert_non_null(s);
+		if (ss_sessions_read_one(out, d) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Each session planned as it is read, into a .reg, in order. */
+static void test_read_plan(void **state)
+{
+	(void)state;
+	char *dir = tu_tempdir();
+	char *reg = tu_path(dir, "new.reg");
+	tu_write_str(reg, "REGEDIT4\r\n\r\n"); /* no session of its own */
+	ss_sessions l = SS_SESSIONS_INIT;
+	l.release = 1;
+	ss_changeset cs = SS_CHANGESET_INIT;
+	ss_diag d = SS_DIAG_INIT;
+	if (ss_putty_sessions_read_plan(reg, read_three, "-", &l, &cs, &d) != 0)
+		fail_msg("%s", d.message);
+	assert_int_equal(l.n, 3);
+	assert_null(l.each);
+	assert_int_equal(ss_changeset_render(&cs, &d), 0);
+	const char *out = ss_buf_str(&cs.v[0].rendered);
+	const char *one = strstr(out, "Sessions\\one]"), *two = strstr(out, "Sessions\\two]"),
+		   *three = strstr(out, "Sessions\\three]");
+	assert_true(one && two && three && one < two && two < three);
+	ss_changeset_free(&cs);
+	ss_sessions_free(&l);
+	tu_rmtree(dir);
+	free(reg);
+	free(dir);
+}
+
+/* ss_storage_seal: a new .reg's created keys become their text at once,
+ * the same text as at commit (or a stand-in, when the changeset says
+ * nobody reads it); planning more of a sealed key is refused. A file with
+ * sessions of its own keeps its keys to commit. */
+static char *sealed_plan(const char *reg, int seal, int text_unread)
+{
+	ss_changeset cs = SS_CHANGESET_INIT;
+	cs.text_unread = text_unread;
+	ss_diag d = SS_DIAG_INIT;
+	ss_storage *st;
+	assert_int_equal(ss_storage_open_or_create(&st, reg, &ss_putty_root, &cs, &d), 0);
+	size_t a, b;
+	assert_int_equal(ss_storage_create(st, "a", &a, &d), 0);
+	assert_int_equal(ss_storage_set_string(st, a, "HostName", "x", &d), 0);
+	assert_int_equal(ss_storage_create(st, "b", &b, &d), 0);
+	assert_int_equal(ss_storage_set_dword(st, b, "PortNumber", 22, &d), 0);
+	int refused = 0;
+	if (seal) {
+		assert_int_equal(ss_storage_seal(st, a, &d), 0);
+		assert_int_equal(ss_storage_seal(st, b, &d), 0);
+		refused = ss_storage_set_dword(st, a, "PortNumber", 2, &d) < 0;
+		ss_diag_clear(&d);
+	}
+	assert_int_equal(ss_storage_commit(st, &d), 0);
+	ss_storage_close(st);
+	assert_int_equal(ss_changeset_render(&cs, &d), 0);
+	assert_true(cs.v[0].changed);
+	char *out = ss_asprintf("%d %s", refused, ss_buf_str(&cs.v[0].rendered));
+	assert_non_null(out);
+	ss_changeset_free(&cs);
+	return out;
+}
+
+static void test_seal(void **state)
+{
+	(void)state;
+	char *dir = tu_tempdir();
+	char *reg = tu_path(dir, "s.reg");
+	tu_write_str(reg, "REGEDIT4\r\n\r\n");
+	char *kept = sealed_plan(reg, 0, 0), *sealed = sealed_plan(reg, 1, 0);
+	/* The same text; a port set after the seal is refused. */
+	assert_string_equal(kept + 2, sealed + 2);
+	assert_true(kept[0] == '0' && sealed[0] == '1');
+	assert_null(strstr(sealed, "00000002"));
+	free(kept);
+	free(sealed);
+	/* Text nobody reads: one line stands for the new keys, a change. */
+	sealed = sealed_plan(reg, 1, 1);
+	assert_null(strstr(sealed, "HostName"));
+	free(sealed);
+	tu_write_str(reg, "REGEDIT4\r\n\r\n"
+			  "[HKEY_CURRENT_USER\\Software\\SimonTatham\\PuTTY\\Sessions\\old]\r\n"
+			  "\"HostName\"=\"o\"\r\n");
+	sealed = sealed_plan(reg, 1, 0);
+	assert_true(sealed[0] == '0');
+	assert_non_null(strstr(sealed, "00000002"));
+	free(sealed);
+	tu_rmtree(dir);
+	free(reg);
 	free(dir);
 }
 
@@ -367,6 +529,7 @@ int main(void)
 	    cmocka_unit_test(test_kitty_jump),	       cmocka_unit_test(test_putty_extras),
 	    cmocka_unit_test(test_mark_changed),       cmocka_unit_test(test_report_streamed),
 	    cmocka_unit_test(test_reg_created_beside), cmocka_unit_test(test_fields_released),
+	    cmocka_unit_test(test_read_plan),	       cmocka_unit_test(test_seal),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
