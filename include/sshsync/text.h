@@ -29,13 +29,12 @@ typedef enum ss_eol {
 
 /* One line: `len` bytes of content from `start`, then its own ending
  * (an ss_eol). Lines are split at LF only; a CR not followed by LF is
- * content. 32-bit offsets and a 30-bit length (a text is at most
- * SS_TEXT_MAX bytes) keep the table at 8 bytes a line: a 10,000-session
- * export has 1.4 million lines, a 100,000-site WinSCP.ini 1.05 million. */
+ * content. A text keeps only where each line starts (ss_text_line gives
+ * the rest). */
 typedef struct ss_line {
-	uint32_t start;
-	uint32_t len : 30;
-	uint32_t eol : 2;
+	size_t start;
+	size_t len;
+	ss_eol eol;
 } ss_line;
 
 /* The largest decoded text (a loaded file is limited to SS_TEXT_LIMIT
@@ -71,11 +70,30 @@ typedef struct ss_text {
 	ss_encoding enc;
 	char *data; /* decoded text, NUL-terminated after len */
 	size_t len;
-	ss_line *lines;
+	/* Where each line starts, in 32 bits (a text is at most SS_TEXT_MAX
+	 * bytes): 4 bytes a line, where a 10,000-session export has 1.4
+	 * million lines and a 100,000-site WinSCP.ini 1.05 million. Its end
+	 * and ending follow from the next one's start. */
+	uint32_t *lines;
 	size_t nlines; /* a final line without content after the last LF is not counted */
 	ss_eol style;  /* ending for inserted lines: the file's most common one (LF if none) */
 	ss_file_identity id;
 } ss_text;
+
+/* Line i (below nlines) of a text with its table: each line but the last
+ * ends with its LF right before the next one starts; the last one ends
+ * with the text, with an LF or without. */
+static inline ss_line ss_text_line(const ss_text *t, size_t i)
+{
+	size_t start = t->lines[i], end = i + 1 < t->nlines ? t->lines[i + 1] : t->len;
+	ss_line l = {start, end - start, SS_EOL_NONE};
+	if (end > start && t->data[end - 1] == '\n') {
+		int cr = end - 1 > start && t->data[end - 2] == '\r';
+		l.len -= cr ? 2 : 1;
+		l.eol = cr ? SS_EOL_CRLF : SS_EOL_LF;
+	}
+	return l;
+}
 
 /* Reads a regular file. Errors: I/O, a UTF-16 file of odd length, anything
  * that is not a regular file (a FIFO is refused without waiting for a

@@ -72,8 +72,8 @@ static int read_cache(const ss_text *t, ss_hk_pair **v, size_t *n)
 	if (!*v)
 		return -1;
 	for (size_t i = 0; i < t->nlines; i++) {
-		const char *s = t->data + t->lines[i].start;
-		size_t len = t->lines[i].len;
+		const char *s = t->data + t->lines[i];
+		size_t len = ss_text_line(t, i).len;
 		const char *sp = memchr(s, ' ', len);
 		if (!sp)
 			continue;
@@ -333,7 +333,7 @@ static int kh_has(const ss_text *t, const char *name, const char *type, const ch
 	int other = 0;
 	size_t tl = strlen(type), bl = strlen(b64);
 	for (size_t i = 0; i < t->nlines; i++) {
-		const char *s = t->data + t->lines[i].start, *e = s + t->lines[i].len;
+		const char *s = t->data + t->lines[i], *e = s + ss_text_line(t, i).len;
 		while (s < e && (*s == ' ' || *s == '\t'))
 			s++;
 		if (s == e || *s == '#' || *s == '@')

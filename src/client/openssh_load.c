@@ -87,9 +87,9 @@ int oss_relex(const ss_openssh *c, uint32_t file, uint32_t item, ss_sshconf_item
 	ss_text *t = &c->files[file].text;
 	if (ss_text_index_lines(t, d) < 0)
 		return -1;
-	const ss_line *l = &t->lines[item];
+	const ss_line l = ss_text_line(t, item);
 	it->line = item;
-	return ss_sshconf_lex_line(t, l->start, l->start + l->len, SS_SSHCONF_CLIENT, it, d);
+	return ss_sshconf_lex_line(t, l.start, l.start + l.len, SS_SSHCONF_CLIENT, it, d);
 }
 
 /* --- blocks and setting lines --- */

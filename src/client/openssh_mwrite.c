@@ -331,8 +331,8 @@ static int update_block(const oss_file *f, const block *b, const mlines *want, s
 	for (size_t i = b->first; i < b->end; i++)
 		if (conf->items[i].kind == SS_SSHCONF_DIRECTIVE) {
 			if (last == b->header) {
-				ind = t->data + t->lines[i].start;
-				ind_len = conf->items[i].kw_start - t->lines[i].start;
+				ind = t->data + t->lines[i];
+				ind_len = conf->items[i].kw_start - t->lines[i];
 			}
 			last = i;
 		}

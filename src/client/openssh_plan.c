@@ -141,13 +141,13 @@ static int default_spot(const oss_file *f, spot *s, ss_diag *d)
 			continue;
 		}
 		last_dir = i;
-		size_t ind = it->kw_start - f->text.lines[i].start;
+		size_t ind = it->kw_start - f->text.lines[i];
 		if (last_header < nitems && ind > 0 && !block_indent) {
-			block_indent = f->text.data + f->text.lines[i].start;
+			block_indent = f->text.data + f->text.lines[i];
 			block_indent_len = ind;
 		}
 		if (last_header == nitems || last_dir > last_header) {
-			s->indent = f->text.data + f->text.lines[i].start;
+			s->indent = f->text.data + f->text.lines[i];
 			s->indent_len = ind;
 		}
 	}

@@ -69,9 +69,9 @@ static int lex_file(sd_file *f, ss_diag *d)
 	if (!f->items)
 		return ss_diag_oom(d);
 	for (size_t i = 0; i < t->nlines; i++) {
-		const ss_line *l = &t->lines[i];
+		const ss_line l = ss_text_line(t, i);
 		f->items[i].line = i;
-		int r = ss_sshconf_lex_line(t, l->start, l->start + l->len, SS_SSHCONF_SERVER,
+		int r = ss_sshconf_lex_line(t, l.start, l.start + l.len, SS_SSHCONF_SERVER,
 					    &f->items[i], &f->lex_error);
 		if (r < 0) {
 			ss_sshconf_item_free(&f->items[i]);
@@ -250,7 +250,7 @@ static void set_value(sd_walk *w, sd_kind k, long v, size_t fi, const ss_sshconf
 		return; /* first value wins */
 	w->vals->v[k] = v;
 	w->vals->at[k].file = (long)fi;
-	w->vals->at[k].offset = w->c->files[fi]->text->lines[it->line].start;
+	w->vals->at[k].offset = w->c->files[fi]->text->lines[it->line];
 }
 
 static int record_line(sd_walk *w, size_t fi, size_t ii, sd_kind k, long v, long block)

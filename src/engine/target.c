@@ -112,8 +112,8 @@ static int read_file_head(const char *path, ss_text *head, ss_diag *d)
 	if (read_head(path, head, &is_dir, &cut, d) < 0)
 		return -1;
 	if (cut && head->nlines > 1) {
-		const ss_line *last = &head->lines[head->nlines - 1];
-		head->len = last->start;
+		const ss_line last = ss_text_line(head, head->nlines - 1);
+		head->len = last.start;
 		head->data[head->len] = '\0';
 		head->nlines--;
 	}

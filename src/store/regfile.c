@@ -66,7 +66,7 @@ static int eight_hex(const char *s, size_t q, size_t end, uint32_t *x)
 /* [*pos, end) of line `li`, with leading blanks skipped. */
 static void line_span(const ss_text *t, size_t li, size_t *pos, size_t *end)
 {
-	size_t p = t->lines[li].start, e = p + t->lines[li].len;
+	size_t p = t->lines[li], e = p + ss_text_line(t, li).len;
 	while (p < e && is_blank(t->data[p]))
 		p++;
 	*pos = p;
@@ -145,7 +145,7 @@ static size_t scan_name(const char *s, size_t p, size_t end, size_t *nul)
 static int parse_hex_bytes(const ss_text *t, size_t li, size_t p, ss_regvalue *v, ss_diag *d)
 {
 	const char *s = t->data;
-	size_t end = t->lines[li].start + t->lines[li].len;
+	size_t end = t->lines[li] + ss_text_line(t, li).len;
 	v->data_end = p;
 	for (;;) {
 		p = skip_blanks(s, p, end);
@@ -466,7 +466,7 @@ static int parse_lines(ss_regfile *rf, size_t li, size_t stop, ss_diag *d)
 	while (li < stop) {
 		/* Most lines are a plain value right at their start (one after
 		 * blanks is read in full below). */
-		size_t p = t->lines[li].start, end = p + t->lines[li].len;
+		size_t p = t->lines[li], end = p + ss_text_line(t, li).len;
 		if (s[p] == '"' && last && plain_value(s, p, end)) {
 			*last = li++;
 			continue;
@@ -526,7 +526,7 @@ static size_t split_line(const ss_text *t, size_t li)
 	if (t->nlines - li < PARSE_SPLIT_MIN)
 		return li;
 	for (size_t m = li + (t->nlines - li) / 2; m < t->nlines; m++)
-		if (t->data[t->lines[m].start] == '[')
+		if (t->data[t->lines[m]] == '[')
 			return m;
 	return li;
 }
@@ -604,11 +604,11 @@ static size_t next_value_line(const ss_text *t, size_t li, size_t stop, size_t *
 	for (; li < stop; li++) {
 		/* Most lines start at once with what they are; the byte at an
 		 * empty line's start is its ending (or the text's NUL). */
-		const ss_line *l = &t->lines[li];
-		char c = s[l->start];
+		const ss_line l = ss_text_line(t, li);
+		char c = s[l.start];
 		if (c == '"' || c == '@') {
-			*p = l->start;
-			*end = l->start + l->len;
+			*p = l.start;
+			*end = l.start + l.len;
 			return li;
 		}
 		if (!is_blank(c))
@@ -667,7 +667,7 @@ int ss_regfile_next_name(const ss_regfile *rf, size_t b, size_t *cursor, ss_regv
 void ss_regfile_value_data(const ss_regfile *rf, ss_regvalue *v)
 {
 	const ss_text *t = rf->text;
-	size_t end = t->lines[v->line].start + t->lines[v->line].len;
+	size_t end = t->lines[v->line] + ss_text_line(t, v->line).len;
 	size_t p = v->is_default ? v->name_end : v->name_end + 1;
 	p = skip_blanks(t->data, p, end);
 	/* At the '=' (checked by ss_regfile_parse, which cannot fail here). */
@@ -737,7 +737,7 @@ static size_t next_candidate(const ss_text *t, size_t li, size_t stop, const nam
 	const unsigned char *u = (const unsigned char *)t->data;
 	for (; li < stop; li++) {
 		/* Line li's second byte is there: the text ends with a NUL. */
-		size_t at = t->lines[li].start;
+		size_t at = t->lines[li];
 		if (u[at] == '"' && !f->after[u[at + 1]])
 			continue;
 		if (next_value_line(t, li, li + 1, p, end) == li &&
@@ -1150,21 +1150,21 @@ int ss_regfile_set_string(const ss_regfile *rf, ss_edits *e, const ss_regvalue *
 static int insert_line(const ss_regfile *rf, ss_edits *e, size_t b, const char *content)
 {
 	const ss_text *t = rf->text;
-	const ss_line *l = &t->lines[rf->blocks[b].last_value_line];
+	const ss_line l = ss_text_line(t, rf->blocks[b].last_value_line);
 	ss_buf s = SS_BUF_INIT;
 	int r;
 	size_t at;
-	if (l->eol == SS_EOL_NONE) {
+	if (l.eol == SS_EOL_NONE) {
 		/* The last line of a file without a final newline: it stays so. */
 		at = t->len;
 		r = ss_buf_adds(&s, ss_text_eol_string(t));
 		if (r == 0)
 			r = ss_buf_adds(&s, content);
 	} else {
-		at = l->start + l->len + eol_len(l->eol);
+		at = l.start + l.len + eol_len(l.eol);
 		r = ss_buf_adds(&s, content);
 		if (r == 0)
-			r = ss_buf_adds(&s, eol_str(l->eol));
+			r = ss_buf_adds(&s, eol_str(l.eol));
 	}
 	if (r == 0)
 		r = ss_edits_insert(e, at, ss_buf_str(&s), s.len);
@@ -1201,9 +1201,9 @@ int ss_regfile_insert_string(const ss_regfile *rf, ss_edits *e, size_t b, const 
 int ss_regfile_delete_value(const ss_regfile *rf, ss_edits *e, const ss_regvalue *v)
 {
 	const ss_text *t = rf->text;
-	const ss_line *last = &t->lines[v->line + v->nlines - 1];
-	return ss_edits_delete(e, t->lines[v->line].start,
-			       last->start + last->len + eol_len(last->eol));
+	const ss_line last = ss_text_line(t, v->line + v->nlines - 1);
+	return ss_edits_delete(e, t->lines[v->line],
+			       last.start + last.len + eol_len(last.eol));
 }
 
 int ss_regfile_append_key(const ss_regfile *rf, ss_edits *e, const ss_regkey *k, int follows_key,
@@ -1216,8 +1216,8 @@ int ss_regfile_append_key(const ss_regfile *rf, ss_edits *e, const ss_regkey *k,
 	if (follows_key) {
 		r |= ss_buf_adds(&s, eol); /* the key appended before ends without one */
 	} else if (t->nlines) {
-		const ss_line *l = &t->lines[t->nlines - 1];
-		if (l->len != 0 || l->eol == SS_EOL_NONE)
+		const ss_line l = ss_text_line(t, t->nlines - 1);
+		if (l.len != 0 || l.eol == SS_EOL_NONE)
 			r |= ss_buf_adds(&s, eol); /* a blank line before the new key */
 	}
 	if (r < 0) {

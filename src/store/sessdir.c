@@ -37,15 +37,15 @@ static int parse_putty(ss_sessfile *sf, ss_diag *d)
 {
 	const ss_text *t = sf->text;
 	for (size_t li = 0; li < t->nlines; li++) {
-		const ss_line *l = &t->lines[li];
-		const char *s = t->data + l->start;
-		const char *eq = memchr(s, '=', l->len);
+		const ss_line l = ss_text_line(t, li);
+		const char *s = t->data + l.start;
+		const char *eq = memchr(s, '=', l.len);
 		if (!eq)
 			continue;
-		const char *cr = memchr(eq, '\r', l->len - (size_t)(eq - s));
-		size_t vs = l->start + (size_t)(eq - s) + 1;
-		size_t ve = cr ? l->start + (size_t)(cr - s) : l->start + l->len;
-		ss_sessentry e = {li, 1, l->start, vs - 1, vs, ve, vs, ve, 0, 0, 0};
+		const char *cr = memchr(eq, '\r', l.len - (size_t)(eq - s));
+		size_t vs = l.start + (size_t)(eq - s) + 1;
+		size_t ve = cr ? l.start + (size_t)(cr - s) : l.start + l.len;
+		ss_sessentry e = {li, 1, l.start, vs - 1, vs, ve, vs, ve, 0, 0, 0};
 		if (add_entry(sf, &e, d) < 0)
 			return -1;
 	}
@@ -57,13 +57,13 @@ static int parse_putty(ss_sessfile *sf, ss_diag *d)
  * is lost and the next line follows), else without its trailing CRs. */
 static size_t kitty_len(const ss_text *t, size_t li, int *nul)
 {
-	const ss_line *l = &t->lines[li];
-	const char *s = t->data + l->start;
-	const char *z = memchr(s, '\0', l->len);
+	const ss_line l = ss_text_line(t, li);
+	const char *s = t->data + l.start;
+	const char *z = memchr(s, '\0', l.len);
 	*nul = z != NULL;
 	if (z)
 		return (size_t)(z - s);
-	size_t n = l->len;
+	size_t n = l.len;
 	while (n && s[n - 1] == '\r')
 		n--;
 	return n;
@@ -88,18 +88,18 @@ static int kitty_join(ss_sessfile *sf, size_t *li, krec *k)
 	for (;;) {
 		int nul;
 		size_t n = kitty_len(t, *li, &nul);
-		const char *s = t->data + t->lines[*li].start;
+		const char *s = t->data + t->lines[*li];
 		const char *bs = k->sep == SIZE_MAX ? memchr(s, '\\', n) : NULL;
 		if (bs) {
 			k->sep = j->len + (size_t)(bs - s);
-			k->sep_file = t->lines[*li].start + (size_t)(bs - s);
+			k->sep_file = t->lines[*li] + (size_t)(bs - s);
 		} else if (k->sep != SIZE_MAX && n) {
 			k->after_sep = 1;
 		}
 		if (ss_buf_add(j, s, n) < 0)
 			return -1;
 		if (n)
-			k->content_end = t->lines[*li].start + n;
+			k->content_end = t->lines[*li] + n;
 		k->nul |= nul;
 		(*li)++;
 		if (*li == t->nlines || (!nul && j->len > k->rec && j->data[j->len - 1] == '\\'))
@@ -258,14 +258,14 @@ int ss_sessfile_set(const ss_sessfile *sf, ss_edits *ed, const ss_sessentry *e, 
 	const ss_text *t = sf->text;
 	if (e->split && e->nlines > 1)
 		return ss_text_error(
-		    t, d, t->lines[e->line].start,
+		    t, d, t->lines[e->line],
 		    "KiTTY reads lines %zu to %zu as one setting (a line that does "
 		    "not end with '\\' goes on with the next one): end each setting "
 		    "with '\\' on its own line, then run sshsync again",
 		    e->line + 1, e->line + e->nlines);
 	if (e->split)
 		return ss_text_error(
-		    t, d, t->lines[e->line].start,
+		    t, d, t->lines[e->line],
 		    "this KiTTY setting holds a NUL byte, which KiTTY reads as the "
 		    "end of the line: remove it, then run sshsync again");
 	ss_buf b = SS_BUF_INIT;
@@ -299,8 +299,8 @@ static int last_line_has_nul(const ss_text *t)
 {
 	if (t->nlines == 0)
 		return 0;
-	const ss_line *l = &t->lines[t->nlines - 1];
-	return memchr(t->data + l->start, '\0', l->len) != NULL;
+	const ss_line l = ss_text_line(t, t->nlines - 1);
+	return memchr(t->data + l.start, '\0', l.len) != NULL;
 }
 
 int ss_sessfile_append(const ss_sessfile *sf, ss_edits *ed, const char *key, const char *value,

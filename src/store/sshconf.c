@@ -331,8 +331,8 @@ int ss_sshconf_lexer_span(ss_sshconf_lexer *lx, const ss_text *t, size_t line, s
 int ss_sshconf_lexer_line(ss_sshconf_lexer *lx, const ss_text *t, size_t line, ss_sshconf_item *it,
 			  ss_diag *d)
 {
-	const ss_line *l = &t->lines[line];
-	return ss_sshconf_lexer_span(lx, t, line, l->start, l->start + l->len, it, d);
+	const ss_line l = ss_text_line(t, line);
+	return ss_sshconf_lexer_span(lx, t, line, l.start, l.start + l.len, it, d);
 }
 
 void ss_sshconf_lexer_free(ss_sshconf_lexer *lx)
@@ -389,10 +389,10 @@ int ss_sshconf_parse(ss_sshconf *c, const ss_text *t, ss_sshconf_mode mode, ss_d
 	lexer L = {&c->arena, NULL, 0, SS_BUF_INIT, SS_BUF_INIT};
 	int r = 0;
 	for (size_t i = 0; i < t->nlines && r == 0; i++) {
-		const ss_line *l = &t->lines[i];
+		const ss_line l = ss_text_line(t, i);
 		c->items[i].line = i;
 		c->nitems = i + 1;
-		r = lex(&L, t, l->start, l->start + l->len, &c->items[i], d);
+		r = lex(&L, t, l.start, l.start + l.len, &c->items[i], d);
 	}
 	free(L.args);
 	ss_buf_release(&L.value);

@@ -48,14 +48,14 @@ static size_t skip_space(const char *s, size_t p, size_t end)
 
 static void line_span(const ss_text *t, size_t li, size_t *pos, size_t *end)
 {
-	*pos = t->lines[li].start;
-	*end = *pos + t->lines[li].len;
+	*pos = t->lines[li];
+	*end = *pos + ss_text_line(t, li).len;
 }
 
 static size_t line_end_with_eol(const ss_text *t, size_t li)
 {
-	const ss_line *l = &t->lines[li];
-	return l->start + l->len + (l->eol == SS_EOL_CRLF ? 2 : l->eol == SS_EOL_LF ? 1 : 0);
+	const ss_line l = ss_text_line(t, li);
+	return l.start + l.len + (l.eol == SS_EOL_CRLF ? 2 : l.eol == SS_EOL_LF ? 1 : 0);
 }
 
 /* The offset of the first `endc` from p that no backslash escapes, or
@@ -653,7 +653,7 @@ static int parse_header(ss_winereg *wr, ss_diag *d)
 				   "a UTF-16 file: Wine's registry files are 8-bit text "
 				   "that starts with '%s'",
 				   HEADER);
-	if (!t->nlines || t->lines[0].len != sizeof(HEADER) - 1 ||
+	if (!t->nlines || ss_text_line(t, 0).len != sizeof(HEADER) - 1 ||
 	    memcmp(t->data, HEADER, sizeof(HEADER) - 1) != 0)
 		return ss_diag_set(d, t->path, 1, 1,
 				   "not a Wine registry file: expected the first line '%s'",
@@ -895,13 +895,13 @@ static int insert_before_line(const ss_text *t, ss_edits *e, size_t li, const ch
 	ss_buf s = SS_BUF_INIT;
 	int r;
 	size_t at;
-	if (li >= t->nlines && t->nlines && t->lines[t->nlines - 1].eol == SS_EOL_NONE) {
+	if (li >= t->nlines && t->nlines && ss_text_line(t, t->nlines - 1).eol == SS_EOL_NONE) {
 		at = t->len;
 		r = ss_buf_adds(&s, ss_text_eol_string(t));
 		if (r == 0)
 			r = ss_buf_adds(&s, content);
 	} else {
-		at = li < t->nlines ? t->lines[li].start : t->len;
+		at = li < t->nlines ? t->lines[li] : t->len;
 		r = ss_buf_adds(&s, content);
 		if (r == 0)
 			r = ss_buf_adds(&s, ss_text_eol_string(t));
@@ -950,7 +950,7 @@ int ss_winereg_insert_string(const ss_winereg *wr, ss_edits *e, size_t b, const 
 int ss_winereg_delete_value(const ss_winereg *wr, ss_edits *e, const ss_wregvalue *v)
 {
 	const ss_text *t = wr->text;
-	return ss_edits_delete(e, t->lines[v->line].start,
+	return ss_edits_delete(e, t->lines[v->line],
 			       line_end_with_eol(t, v->line + v->nlines - 1));
 }
 
@@ -1027,8 +1027,8 @@ int ss_winereg_append_key(const ss_winereg *wr, ss_edits *e, const ss_regkey *k,
 	filetime_hex(ft, unix_seconds);
 	int r = 0;
 	if (t->nlines) {
-		const ss_line *l = &t->lines[t->nlines - 1];
-		if (l->len != 0 || l->eol == SS_EOL_NONE)
+		const ss_line l = ss_text_line(t, t->nlines - 1);
+		if (l.len != 0 || l.eol == SS_EOL_NONE)
 			r = ss_buf_adds(&s, eol); /* the blank line Wine writes before a key */
 	}
 	if (r == 0)

@@ -107,9 +107,9 @@ static ss_winini_line line_of(const ss_winini *ini, size_t ln)
 {
 	if (ini->lines)
 		return ini->lines[ln];
-	const ss_line *l = &ini->text->lines[ln];
-	size_t brk = l->eol == SS_EOL_CRLF ? 2 : l->eol == SS_EOL_LF ? 1 : 0;
-	return (ss_winini_line){l->start, l->len, l->start + l->len + brk};
+	const ss_line l = ss_text_line(ini->text, ln);
+	size_t brk = l.eol == SS_EOL_CRLF ? 2 : l.eol == SS_EOL_LF ? 1 : 0;
+	return (ss_winini_line){l.start, l.len, l.start + l.len + brk};
 }
 
 /* Sixteen bytes as one vector (GCC's and Clang's vector extension: SSE2
@@ -152,7 +152,7 @@ static int split_lone_cr(ss_winini *ini)
 	 * would be a call per line of a Windows file). */
 	size_t cr = count_cr(t->data, t->len), crlf = 0;
 	for (size_t ln = 0; ln < t->nlines; ln++)
-		crlf += t->lines[ln].eol == SS_EOL_CRLF;
+		crlf += ss_text_line(t, ln).eol == SS_EOL_CRLF;
 	size_t extra = cr - crlf;
 	if (extra == 0)
 		return 0;
@@ -268,8 +268,8 @@ static int parse_part(part *p)
 			start = ini->lines[ln].start;
 			len = ini->lines[ln].len;
 		} else {
-			start = t->lines[ln].start;
-			len = t->lines[ln].len;
+			start = t->lines[ln];
+			len = ss_text_line(t, ln).len;
 		}
 		/* TMemIniFile's loader drops a UTF-8 byte order mark (Notepad
 		 * writes one); the bytes stay in the file. */
@@ -333,11 +333,11 @@ static void half_run(void *arg)
 {
 	part *p = arg;
 	const ss_text *t = p->ini->text;
-	size_t from = t->lines[p->from].start;
-	size_t to = p->to < t->nlines ? t->lines[p->to].start : t->len;
+	size_t from = t->lines[p->from];
+	size_t to = p->to < t->nlines ? t->lines[p->to] : t->len;
 	p->cr = count_cr(t->data + from, to - from);
 	for (size_t ln = p->from; ln < p->to; ln++)
-		p->crlf += t->lines[ln].eol == SS_EOL_CRLF;
+		p->crlf += ss_text_line(t, ln).eol == SS_EOL_CRLF;
 	p->oom = parse_part(p) < 0;
 }
 

@@ -134,11 +134,11 @@ int ss_edits_delete(ss_edits *e, size_t start, size_t end)
 
 static size_t line_end_with_eol(const ss_text *t, size_t line)
 {
-	const ss_line *l = &t->lines[line];
-	size_t end = l->start + l->len;
-	if (l->eol == SS_EOL_LF)
+	const ss_line l = ss_text_line(t, line);
+	size_t end = l.start + l.len;
+	if (l.eol == SS_EOL_LF)
 		end += 1;
-	else if (l->eol == SS_EOL_CRLF)
+	else if (l.eol == SS_EOL_CRLF)
 		end += 2;
 	return end;
 }
@@ -147,12 +147,12 @@ int ss_edits_delete_line(ss_edits *e, const ss_text *t, size_t line)
 {
 	if (line >= t->nlines)
 		return -1;
-	return ss_edits_delete(e, t->lines[line].start, line_end_with_eol(t, line));
+	return ss_edits_delete(e, t->lines[line], line_end_with_eol(t, line));
 }
 
 int ss_edits_append(ss_edits *e, const ss_text *t, const char *lines, size_t len)
 {
-	if (!(t->nlines && t->lines[t->nlines - 1].eol == SS_EOL_NONE))
+	if (!(t->nlines && ss_text_line(t, t->nlines - 1).eol == SS_EOL_NONE))
 		return add_edit_at(e, t->len, t->len, lines, len, 2);
 	/* "last" becomes "last\nnew" rather than "last\nnew\n". */
 	size_t n = len;
@@ -174,7 +174,7 @@ int ss_edits_insert_line(ss_edits *e, const ss_text *t, size_t line, const char 
 	r |= ss_buf_adds(&b, ss_text_eol_string(t));
 	if (r == 0)
 		r = line < t->nlines
-			? ss_edits_insert(e, t->lines[line].start, ss_buf_str(&b), b.len)
+			? ss_edits_insert(e, t->lines[line], ss_buf_str(&b), b.len)
 			: ss_edits_append(e, t, ss_buf_str(&b), b.len);
 	ss_buf_release(&b);
 	return r;
@@ -605,7 +605,7 @@ typedef struct region {
 
 static size_t line_start(const ss_text *t, size_t line)
 {
-	return line < t->nlines ? t->lines[line].start : t->len;
+	return line < t->nlines ? t->lines[line] : t->len;
 }
 
 static void edit_lines(const ss_text *t, const ss_edit *x, size_t *first, size_t *last)

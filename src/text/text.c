@@ -444,7 +444,7 @@ int ss_text_encode(const ss_text *t, const char *data, size_t len, ss_buf *out, 
  * branches wrong, than a loop over 8-byte words. */
 
 typedef struct line_builder {
-	ss_line *lines;
+	uint32_t *lines;
 	size_t cap, n, lf, crlf;
 	size_t start;	/* where the line being scanned starts */
 	size_t scanned; /* bytes of the text looked at */
@@ -478,7 +478,7 @@ static int lines_begin(line_builder *b, size_t expect)
 
 static int lines_grow(line_builder *b)
 {
-	ss_line *v = realloc(b->lines, 2 * b->cap * sizeof(*v));
+	uint32_t *v = realloc(b->lines, 2 * b->cap * sizeof(*v));
 	if (!v)
 		return -1;
 	b->lines = v;
@@ -492,17 +492,11 @@ static int add_line(line_builder *b, const char *data, size_t lf)
 {
 	if (b->n == b->cap && lines_grow(b) < 0)
 		return -1;
-	ss_line *l = &b->lines[b->n++];
-	l->start = (uint32_t)b->start;
-	if (lf > b->start && data[lf - 1] == '\r') {
-		l->len = (uint32_t)(lf - 1 - b->start);
-		l->eol = SS_EOL_CRLF;
+	b->lines[b->n++] = (uint32_t)b->start;
+	if (lf > b->start && data[lf - 1] == '\r')
 		b->crlf++;
-	} else {
-		l->len = (uint32_t)(lf - b->start);
-		l->eol = SS_EOL_LF;
+	else
 		b->lf++;
-	}
 	b->start = lf + 1;
 	return 0;
 }
@@ -540,12 +534,9 @@ static int lines_end(line_builder *b, ss_text *t, ss_diag *d)
 	if (b->start < t->len) {
 		if (b->n == b->cap && lines_grow(b) < 0)
 			return ss_diag_oom(d);
-		ss_line *l = &b->lines[b->n++];
-		l->start = (uint32_t)b->start;
-		l->len = (uint32_t)(t->len - b->start);
-		l->eol = SS_EOL_NONE;
+		b->lines[b->n++] = (uint32_t)b->start; /* without an ending */
 	}
-	ss_line *fit = b->n ? realloc(b->lines, b->n * sizeof(*fit)) : NULL;
+	uint32_t *fit = b->n ? realloc(b->lines, b->n * sizeof(*fit)) : NULL;
 	if (fit)
 		b->lines = fit; /* else the larger table stays */
 	t->lines = b->lines;
@@ -893,11 +884,9 @@ static int lines_append(line_builder *b, const line_builder *o, size_t base)
 		if (lines_grow(b) < 0)
 			return -1;
 	/* A loop without a branch, which the compiler makes vector code. */
-	ss_line *to = b->lines + b->n;
-	for (size_t i = 0; i < o->n; i++) {
-		to[i] = o->lines[i];
-		to[i].start += (uint32_t)base;
-	}
+	uint32_t *to = b->lines + b->n;
+	for (size_t i = 0; i < o->n; i++)
+		to[i] = o->lines[i] + (uint32_t)base;
 	b->n += o->n;
 	b->start = base + o->start;
 	b->scanned = base + o->scanned;
@@ -1185,13 +1174,12 @@ size_t ss_text_line_at(const ss_text *t, size_t offset)
 		return line_by_scan(t, offset, &start);
 	if (t->nlines == 0)
 		return 0;
-	const ss_line *last = &t->lines[t->nlines - 1];
 	if (offset >= t->len)
-		return last->eol == SS_EOL_NONE ? t->nlines - 1 : t->nlines;
+		return ss_text_line(t, t->nlines - 1).eol == SS_EOL_NONE ? t->nlines - 1 : t->nlines;
 	size_t lo = 0, hi = t->nlines - 1;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo + 1) / 2;
-		if (t->lines[mid].start <= offset)
+		if (t->lines[mid] <= offset)
 			lo = mid;
 		else
 			hi = mid - 1;
@@ -1218,7 +1206,7 @@ void ss_text_position(const ss_text *t, size_t offset, size_t *line, size_t *col
 	size_t l =
 	    !t->lines && t->len ? line_by_scan(t, offset, &start) : ss_text_line_at(t, offset);
 	if (t->lines || !t->len)
-		start = l < t->nlines ? t->lines[l].start : t->len;
+		start = l < t->nlines ? t->lines[l] : t->len;
 	if (offset > t->len)
 		offset = t->len;
 	size_t c = offset - start;

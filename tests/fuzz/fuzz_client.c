@@ -17,10 +17,10 @@ int fuzz_unmasked_lines(const ss_text *t, fuzz_mask_fn mask, ss_strlist *out)
 	for (size_t i = 0; i < t->nlines && r == 0; i++)
 		if (!m[i]) {
 			/* Trailing blanks and CRs are nothing to .reg or INI readers. */
-			size_t len = t->lines[i].len;
-			while (len && (unsigned char)t->data[t->lines[i].start + len - 1] <= ' ')
+			size_t len = ss_text_line(t, i).len;
+			while (len && (unsigned char)t->data[t->lines[i] + len - 1] <= ' ')
 				len--;
-			char *line = ss_strndup(t->data + t->lines[i].start, len);
+			char *line = ss_strndup(t->data + t->lines[i], len);
 			/* Blank lines are nothing to either reader either. */
 			FUZZ_CHECK(len == 0 || ss_strlist_push_owned(out, line) == 0,
 				   "out of memory");

@@ -43,21 +43,21 @@ static void other_lines(const char *path, const void *bytes, size_t len, ss_sshc
 	ss_diag d = SS_DIAG_INIT;
 	FUZZ_CHECK(ss_text_from_bytes(&t, path, bytes, len, &d) == 0, "cannot read back %s", path);
 	for (size_t i = 0; i < t.nlines; i++) {
-		const ss_line *l = &t.lines[i];
+		const ss_line l = ss_text_line(&t, i);
 		ss_sshconf_item it;
 		memset(&it, 0, sizeof(it));
 		int keep = 1;
-		if (ss_sshconf_lex_line(&t, l->start, l->start + l->len, mode, &it, &d) == 0)
+		if (ss_sshconf_lex_line(&t, l.start, l.start + l.len, mode, &it, &d) == 0)
 			keep = !(it.kind == SS_SSHCONF_DIRECTIVE && is_kw(it.keyword, kws));
 		ss_sshconf_item_free(&it);
 		fuzz_diag_done(&d);
 		/* OpenSSH strips trailing " \t\r\n\f": a CR that becomes part of
 		 * a CRLF ending when a line is appended is no change. */
-		size_t n = l->len;
-		while (n && strchr(" \t\r\f", t.data[l->start + n - 1]))
+		size_t n = l.len;
+		while (n && strchr(" \t\r\f", t.data[l.start + n - 1]))
 			n--;
 		if (keep)
-			FUZZ_CHECK(ss_strlist_push_owned(out, ss_strndup(t.data + l->start, n)) ==
+			FUZZ_CHECK(ss_strlist_push_owned(out, ss_strndup(t.data + l.start, n)) ==
 				       0,
 				   "out of memory");
 	}
@@ -140,7 +140,7 @@ int fuzz_includes_confined(const uint8_t *data, size_t size, ss_sshconf_mode mod
 	for (size_t i = 0; i < t.nlines && ok; i++) {
 		ss_sshconf_item it;
 		memset(&it, 0, sizeof(it));
-		if (ss_sshconf_lex_line(&t, t.lines[i].start, t.lines[i].start + t.lines[i].len,
+		if (ss_sshconf_lex_line(&t, t.lines[i], t.lines[i] + ss_text_line(&t, i).len,
 					mode, &it, &d) < 0) {
 			ss_sshconf_item_free(&it);
 			fuzz_diag_done(&d);

@@ -42,8 +42,8 @@ static int ini_items(const ss_text *t, ss_strlist *out)
 	for (size_t i = 0; i < n; i++) {
 		if (m[i])
 			continue;
-		size_t start = ini.lines ? ini.lines[i].start : t->lines[i].start;
-		size_t len = ini.lines ? ini.lines[i].len : t->lines[i].len;
+		size_t start = ini.lines ? ini.lines[i].start : t->lines[i];
+		size_t len = ini.lines ? ini.lines[i].len : ss_text_line(t, i).len;
 		while (len && (unsigned char)t->data[start] <= ' ')
 			start++, len--;
 		while (len && (unsigned char)t->data[start + len - 1] <= ' ')

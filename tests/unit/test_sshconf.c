@@ -294,11 +294,11 @@ static void test_corpus_lexes(void **state)
 		/* Spans lie inside their own line and in order. */
 		for (size_t k = 0; k < c.nitems; k++) {
 			const ss_sshconf_item *it = &c.items[k];
-			const ss_line *ln = &t.lines[k];
+			const ss_line ln = ss_text_line(&t, k);
 			size_t prev = it->kw_end;
 			for (size_t a = 0; a < it->nargs; a++) {
 				assert_true(it->args[a].start >= prev);
-				assert_true(it->args[a].end <= ln->start + ln->len);
+				assert_true(it->args[a].end <= ln.start + ln.len);
 				prev = it->args[a].end;
 			}
 		}

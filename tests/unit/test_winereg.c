@@ -156,7 +156,7 @@ static void test_fixture_round_trip(void **state)
 	assert_false(v.has_dword);
 	/* Where: file:line as an editor shows it. */
 	get(f, PUTTY "\\Default%20Settings", "PingInterval", &v);
-	char *where = ss_text_where(&f->t, f->t.lines[v.line].start);
+	char *where = ss_text_where(&f->t, f->t.lines[v.line]);
 	assert_non_null(strstr(where, "user.reg:"));
 	size_t line, col;
 	ss_text_position(&f->t, v.data_start, &line, &col);
