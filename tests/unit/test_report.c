@@ -337,24 +337,25 @@ static ss_apply_report apply_report(const char *mode, const ss_strlist *none,
 	return r;
 }
 
-static void add_interval(ss_briefs *b, const char *name, long long interval)
+/* A WinSCP scope of w.ini: kept as a brief in `b`, or paired in `p`. */
+static void add_scope(ss_briefs *b, ss_pairing *p, const char *name, long long interval)
 {
 	ss_scopes s = SS_SCOPES_INIT;
 	ss_scope *sc = ss_scopes_add(&s, "winscp", "w.ini", name);
 	assert_non_null(sc);
 	sc->interval = interval;
-	assert_int_equal(ss_briefs_add(b, sc), 0);
+	assert_int_equal(b ? ss_briefs_add(b, sc) : ss_pairing_add(p, sc), 0);
 	ss_scopes_free(&s);
+}
+
+static void add_interval(ss_briefs *b, const char *name, long long interval)
+{
+	add_scope(b, NULL, name, interval);
 }
 
 static void add_after(ss_pairing *p, const char *name, long long interval)
 {
-	ss_scopes s = SS_SCOPES_INIT;
-	ss_scope *sc = ss_scopes_add(&s, "winscp", "w.ini", name);
-	assert_non_null(sc);
-	sc->interval = interval;
-	assert_int_equal(ss_pairing_add(p, sc), 0);
-	ss_scopes_free(&s);
+	add_scope(NULL, p, name, interval);
 }
 
 /* The scopes of apply's JSON: `after` names and intervals read back
