@@ -881,7 +881,8 @@ static int index_add(ss_openssh *c, const char *name, size_t len, uint32_t *entr
 		return -1;
 	if (c->index_n + 2 > c->index_room) { /* and the closing entry */
 		size_t room = c->index_room ? c->index_room * 2 : 64;
-		oss_index_entry *v = room < UINT32_MAX ? realloc(c->index, room * sizeof(*v)) : NULL;
+		oss_index_entry *v =
+		    room < UINT32_MAX ? realloc(c->index, room * sizeof(*v)) : NULL;
 		if (!v)
 			return -1;
 		c->index = v;
@@ -958,7 +959,8 @@ static int build_index(ss_openssh *c, ss_diag *d)
 		const oss_block *kb = &c->blocks[c->blocks[b].key];
 		for (size_t a = kb->npat; a-- > 0;)
 			if (!seen_on_line(c, kb, a))
-				c->index_blocks[--c->index[oss_lit_entry(c, kb, a)].first] = (uint32_t)b;
+				c->index_blocks[--c->index[oss_lit_entry(c, kb, a)].first] =
+				    (uint32_t)b;
 	}
 	return 0;
 }

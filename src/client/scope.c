@@ -307,8 +307,7 @@ static int at_place(const ss_briefs *b, size_t i, const char *kind, const char *
 }
 
 /* The slot of a place: the first scope before there, or the empty slot. */
-static size_t place_slot(const ss_pairing *p, const char *kind, const char *file,
-			 const char *name)
+static size_t place_slot(const ss_pairing *p, const char *kind, const char *file, const char *name)
 {
 	size_t i = place_hash(kind, file, name) & p->mask;
 	while (p->slot[i] && !at_place(p->before, p->slot[i] - 1, kind, file, name))

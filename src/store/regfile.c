@@ -1202,8 +1202,7 @@ int ss_regfile_delete_value(const ss_regfile *rf, ss_edits *e, const ss_regvalue
 {
 	const ss_text *t = rf->text;
 	const ss_line last = ss_text_line(t, v->line + v->nlines - 1);
-	return ss_edits_delete(e, t->lines[v->line],
-			       last.start + last.len + eol_len(last.eol));
+	return ss_edits_delete(e, t->lines[v->line], last.start + last.len + eol_len(last.eol));
 }
 
 int ss_regfile_append_key(const ss_regfile *rf, ss_edits *e, const ss_regkey *k, int follows_key,

@@ -950,8 +950,7 @@ int ss_winereg_insert_string(const ss_winereg *wr, ss_edits *e, size_t b, const 
 int ss_winereg_delete_value(const ss_winereg *wr, ss_edits *e, const ss_wregvalue *v)
 {
 	const ss_text *t = wr->text;
-	return ss_edits_delete(e, t->lines[v->line],
-			       line_end_with_eol(t, v->line + v->nlines - 1));
+	return ss_edits_delete(e, t->lines[v->line], line_end_with_eol(t, v->line + v->nlines - 1));
 }
 
 static void filetime_hex(char out[24], int64_t unix_seconds)

@@ -101,8 +101,8 @@ static int add_edit_at(ss_edits *e, size_t start, size_t end, const char *s, siz
 	char *copy = same_text(e, s ? s : "", len);
 	if (!copy && !(copy = keep_text(e, s ? s : "", len)))
 		return -1;
-	*edit_slot(e, e->n) = (ss_edit){(uint32_t)start, (uint32_t)end,	copy,
-			       (uint32_t)len,	(uint32_t)e->n, (uint32_t)order};
+	*edit_slot(e, e->n) = (ss_edit){(uint32_t)start, (uint32_t)end,	 copy,
+					(uint32_t)len,	 (uint32_t)e->n, (uint32_t)order};
 	e->n++;
 	return 0;
 }
@@ -173,9 +173,8 @@ int ss_edits_insert_line(ss_edits *e, const ss_text *t, size_t line, const char 
 	int r = ss_buf_adds(&b, content);
 	r |= ss_buf_adds(&b, ss_text_eol_string(t));
 	if (r == 0)
-		r = line < t->nlines
-			? ss_edits_insert(e, t->lines[line], ss_buf_str(&b), b.len)
-			: ss_edits_append(e, t, ss_buf_str(&b), b.len);
+		r = line < t->nlines ? ss_edits_insert(e, t->lines[line], ss_buf_str(&b), b.len)
+				     : ss_edits_append(e, t, ss_buf_str(&b), b.len);
 	ss_buf_release(&b);
 	return r;
 }

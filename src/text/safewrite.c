@@ -31,9 +31,9 @@ typedef struct wctx {
 	const ss_text *orig;
 	const ss_write_opts *opts; /* &own_opts once prepared (outlives the caller's) */
 	ss_write_opts own_opts;
-	const ss_sink *observe; /* sees the new bytes as they are written, or NULL */
+	const ss_sink *observe;	     /* sees the new bytes as they are written, or NULL */
 	const ss_producer *producer; /* makes the new bytes (NULL: the source does) */
-	int no_hash;		/* SS_SAFE_NO_HASH: `hash` is not computed */
+	int no_hash;		     /* SS_SAFE_NO_HASH: `hash` is not computed */
 	ss_diag *d;
 	char *real, *dir, *name; /* the real file: its directory and name */
 	int dirfd, lockfd;	 /* lockfd: the locked file (-1 for a new file) */

@@ -1175,7 +1175,8 @@ size_t ss_text_line_at(const ss_text *t, size_t offset)
 	if (t->nlines == 0)
 		return 0;
 	if (offset >= t->len)
-		return ss_text_line(t, t->nlines - 1).eol == SS_EOL_NONE ? t->nlines - 1 : t->nlines;
+		return ss_text_line(t, t->nlines - 1).eol == SS_EOL_NONE ? t->nlines - 1
+									 : t->nlines;
 	size_t lo = 0, hi = t->nlines - 1;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo + 1) / 2;

@@ -57,8 +57,7 @@ static void other_lines(const char *path, const void *bytes, size_t len, ss_sshc
 		while (n && strchr(" \t\r\f", t.data[l.start + n - 1]))
 			n--;
 		if (keep)
-			FUZZ_CHECK(ss_strlist_push_owned(out, ss_strndup(t.data + l.start, n)) ==
-				       0,
+			FUZZ_CHECK(ss_strlist_push_owned(out, ss_strndup(t.data + l.start, n)) == 0,
 				   "out of memory");
 	}
 	ss_text_free(&t);
@@ -140,8 +139,8 @@ int fuzz_includes_confined(const uint8_t *data, size_t size, ss_sshconf_mode mod
 	for (size_t i = 0; i < t.nlines && ok; i++) {
 		ss_sshconf_item it;
 		memset(&it, 0, sizeof(it));
-		if (ss_sshconf_lex_line(&t, t.lines[i], t.lines[i] + ss_text_line(&t, i).len,
-					mode, &it, &d) < 0) {
+		if (ss_sshconf_lex_line(&t, t.lines[i], t.lines[i] + ss_text_line(&t, i).len, mode,
+					&it, &d) < 0) {
 			ss_sshconf_item_free(&it);
 			fuzz_diag_done(&d);
 			continue;

@@ -226,9 +226,10 @@ static void test_take_long_lists(void **state)
 {
 	fixture *f = *state;
 	const size_t seg = SS_EDITS_SEG;
-	const size_t sizes[][3] = {{5000, 40000, 0},	 {0, 3 * seg, 10},	{seg - 1, 2 * seg, 5},
-				   {2 * seg - 1, seg - 1, 0}, {3, 5, 3 * seg},	{seg - 2, 7, seg},
-				   {7, seg - 1, 1},	 {4 * seg - 1, 1, 0}, {0, 0, 3}};
+	const size_t sizes[][3] = {
+	    {5000, 40000, 0},	       {0, 3 * seg, 10},    {seg - 1, 2 * seg, 5},
+	    {2 * seg - 1, seg - 1, 0}, {3, 5, 3 * seg},	    {seg - 2, 7, seg},
+	    {7, seg - 1, 1},	       {4 * seg - 1, 1, 0}, {0, 0, 3}};
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
 		take_sizes(f, sizes[i][0], sizes[i][1], sizes[i][2]);
 }

@@ -53,8 +53,8 @@ static void test_lines_and_endings(void **state)
 }
 
 /* The lines (the table of where they start, and the ends and endings
- * ss_text_line makes of it) against a byte by byte reading of the rules, on texts of every length up to 80 drawn from
- * bytes that matter (LF, CR, a high byte, NUL) at every offset of a word. */
+ * ss_text_line makes of it) against a byte by byte reading of the rules, on texts of every length
+ * up to 80 drawn from bytes that matter (LF, CR, a high byte, NUL) at every offset of a word. */
 static void test_lines_match_a_plain_scan(void **state)
 {
 	(void)state;
@@ -81,8 +81,8 @@ static void test_lines_match_a_plain_scan(void **state)
 			int cr = i < len && i > start && buf[i - 1] == '\r';
 			assert_int_equal(l.len, i - start - (size_t)cr);
 			assert_int_equal(l.eol, i == len ? SS_EOL_NONE
-						 : cr	  ? SS_EOL_CRLF
-							  : SS_EOL_LF);
+						: cr	 ? SS_EOL_CRLF
+							 : SS_EOL_LF);
 			lf += i < len && !cr;
 			crlf += (size_t)cr;
 			start = i + 1;
