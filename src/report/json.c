@@ -477,9 +477,9 @@ static json_t *changed_files(const ss_apply_report *r)
 	return a;
 }
 
-static json_t *interval_json(const ss_brief *x)
+static json_t *interval_json(long long interval, int error)
 {
-	return !x || x->error ? json_null() : optional_int(x->interval);
+	return error ? json_null() : optional_int(interval);
 }
 
 /* The interval after apply of before's i: read back, or as planned. */
@@ -491,9 +491,9 @@ static json_t *after_json(const ss_apply_report *r, size_t i)
 							     : json_integer(r->interval);
 	long long interval;
 	int error;
-	if (!ss_pairing_after(r->after, i, &interval, &error) || error)
+	if (!ss_pairing_after(r->after, i, &interval, &error))
 		return json_null();
-	return optional_int(interval);
+	return interval_json(interval, error);
 }
 
 static json_t *apply_scope_json(const ss_apply_report *r, size_t i, int *changed)
@@ -501,7 +501,7 @@ static json_t *apply_scope_json(const ss_apply_report *r, size_t i, int *changed
 	const ss_briefs *bs = r->before;
 	const ss_brief *b = &bs->v[i];
 	json_t *after = after_json(r, i);
-	json_t *before = interval_json(b);
+	json_t *before = interval_json(b->interval, b->error);
 	*changed = !json_equal(before, after);
 	json_t *o = json_object();
 	int bad = !o || json_object_set_new(o, "kind", text(b->kind)) < 0 ||
