@@ -80,12 +80,19 @@ typedef struct ss_text {
 	ss_file_identity id;
 } ss_text;
 
+/* Where line i (below nlines) ends with its ending: where the next one
+ * starts, or the text's end. */
+static inline size_t ss_text_line_stop(const ss_text *t, size_t i)
+{
+	return i + 1 < t->nlines ? t->lines[i + 1] : t->len;
+}
+
 /* Line i (below nlines) of a text with its table: each line but the last
  * ends with its LF right before the next one starts; the last one ends
  * with the text, with an LF or without. */
 static inline ss_line ss_text_line(const ss_text *t, size_t i)
 {
-	size_t start = t->lines[i], end = i + 1 < t->nlines ? t->lines[i + 1] : t->len;
+	size_t start = t->lines[i], end = ss_text_line_stop(t, i);
 	ss_line l = {start, end - start, SS_EOL_NONE};
 	if (end > start && t->data[end - 1] == '\n') {
 		int cr = end - 1 > start && t->data[end - 2] == '\r';
@@ -93,6 +100,13 @@ static inline ss_line ss_text_line(const ss_text *t, size_t i)
 		l.eol = cr ? SS_EOL_CRLF : SS_EOL_LF;
 	}
 	return l;
+}
+
+/* Where line i's content ends (before its ending). */
+static inline size_t ss_text_line_end(const ss_text *t, size_t i)
+{
+	ss_line l = ss_text_line(t, i);
+	return l.start + l.len;
 }
 
 /* Reads a regular file. Errors: I/O, a UTF-16 file of odd length, anything

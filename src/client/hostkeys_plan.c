@@ -333,7 +333,7 @@ static int kh_has(const ss_text *t, const char *name, const char *type, const ch
 	int other = 0;
 	size_t tl = strlen(type), bl = strlen(b64);
 	for (size_t i = 0; i < t->nlines; i++) {
-		const char *s = t->data + t->lines[i], *e = s + ss_text_line(t, i).len;
+		const char *s = t->data + t->lines[i], *e = t->data + ss_text_line_end(t, i);
 		while (s < e && (*s == ' ' || *s == '\t'))
 			s++;
 		if (s == e || *s == '#' || *s == '@')

@@ -66,7 +66,7 @@ static int eight_hex(const char *s, size_t q, size_t end, uint32_t *x)
 /* [*pos, end) of line `li`, with leading blanks skipped. */
 static void line_span(const ss_text *t, size_t li, size_t *pos, size_t *end)
 {
-	size_t p = t->lines[li], e = p + ss_text_line(t, li).len;
+	size_t p = t->lines[li], e = ss_text_line_end(t, li);
 	while (p < e && is_blank(t->data[p]))
 		p++;
 	*pos = p;
@@ -78,11 +78,6 @@ static size_t skip_blanks(const char *s, size_t p, size_t end)
 	while (p < end && is_blank(s[p]))
 		p++;
 	return p;
-}
-
-static size_t eol_len(ss_eol e)
-{
-	return e == SS_EOL_CRLF ? 2 : e == SS_EOL_LF ? 1 : 0;
 }
 
 static const char *eol_str(ss_eol e)
@@ -145,7 +140,7 @@ static size_t scan_name(const char *s, size_t p, size_t end, size_t *nul)
 static int parse_hex_bytes(const ss_text *t, size_t li, size_t p, ss_regvalue *v, ss_diag *d)
 {
 	const char *s = t->data;
-	size_t end = t->lines[li] + ss_text_line(t, li).len;
+	size_t end = ss_text_line_end(t, li);
 	v->data_end = p;
 	for (;;) {
 		p = skip_blanks(s, p, end);
@@ -466,7 +461,7 @@ static int parse_lines(ss_regfile *rf, size_t li, size_t stop, ss_diag *d)
 	while (li < stop) {
 		/* Most lines are a plain value right at their start (one after
 		 * blanks is read in full below). */
-		size_t p = t->lines[li], end = p + ss_text_line(t, li).len;
+		size_t p = t->lines[li], end = ss_text_line_end(t, li);
 		if (s[p] == '"' && last && plain_value(s, p, end)) {
 			*last = li++;
 			continue;
@@ -667,7 +662,7 @@ int ss_regfile_next_name(const ss_regfile *rf, size_t b, size_t *cursor, ss_regv
 void ss_regfile_value_data(const ss_regfile *rf, ss_regvalue *v)
 {
 	const ss_text *t = rf->text;
-	size_t end = t->lines[v->line] + ss_text_line(t, v->line).len;
+	size_t end = ss_text_line_end(t, v->line);
 	size_t p = v->is_default ? v->name_end : v->name_end + 1;
 	p = skip_blanks(t->data, p, end);
 	/* At the '=' (checked by ss_regfile_parse, which cannot fail here). */
@@ -1161,7 +1156,7 @@ static int insert_line(const ss_regfile *rf, ss_edits *e, size_t b, const char *
 		if (r == 0)
 			r = ss_buf_adds(&s, content);
 	} else {
-		at = l.start + l.len + eol_len(l.eol);
+		at = ss_text_line_stop(t, rf->blocks[b].last_value_line);
 		r = ss_buf_adds(&s, content);
 		if (r == 0)
 			r = ss_buf_adds(&s, eol_str(l.eol));
@@ -1201,8 +1196,7 @@ int ss_regfile_insert_string(const ss_regfile *rf, ss_edits *e, size_t b, const 
 int ss_regfile_delete_value(const ss_regfile *rf, ss_edits *e, const ss_regvalue *v)
 {
 	const ss_text *t = rf->text;
-	const ss_line last = ss_text_line(t, v->line + v->nlines - 1);
-	return ss_edits_delete(e, t->lines[v->line], last.start + last.len + eol_len(last.eol));
+	return ss_edits_delete(e, t->lines[v->line], ss_text_line_stop(t, v->line + v->nlines - 1));
 }
 
 int ss_regfile_append_key(const ss_regfile *rf, ss_edits *e, const ss_regkey *k, int follows_key,

@@ -49,13 +49,7 @@ static size_t skip_space(const char *s, size_t p, size_t end)
 static void line_span(const ss_text *t, size_t li, size_t *pos, size_t *end)
 {
 	*pos = t->lines[li];
-	*end = *pos + ss_text_line(t, li).len;
-}
-
-static size_t line_end_with_eol(const ss_text *t, size_t li)
-{
-	const ss_line l = ss_text_line(t, li);
-	return l.start + l.len + (l.eol == SS_EOL_CRLF ? 2 : l.eol == SS_EOL_LF ? 1 : 0);
+	*end = ss_text_line_end(t, li);
 }
 
 /* The offset of the first `endc` from p that no backslash escapes, or
@@ -950,7 +944,7 @@ int ss_winereg_insert_string(const ss_winereg *wr, ss_edits *e, size_t b, const 
 int ss_winereg_delete_value(const ss_winereg *wr, ss_edits *e, const ss_wregvalue *v)
 {
 	const ss_text *t = wr->text;
-	return ss_edits_delete(e, t->lines[v->line], line_end_with_eol(t, v->line + v->nlines - 1));
+	return ss_edits_delete(e, t->lines[v->line], ss_text_line_stop(t, v->line + v->nlines - 1));
 }
 
 static void filetime_hex(char out[24], int64_t unix_seconds)

@@ -132,22 +132,11 @@ int ss_edits_delete(ss_edits *e, size_t start, size_t end)
 	return add_edit(e, start, end, "", 0);
 }
 
-static size_t line_end_with_eol(const ss_text *t, size_t line)
-{
-	const ss_line l = ss_text_line(t, line);
-	size_t end = l.start + l.len;
-	if (l.eol == SS_EOL_LF)
-		end += 1;
-	else if (l.eol == SS_EOL_CRLF)
-		end += 2;
-	return end;
-}
-
 int ss_edits_delete_line(ss_edits *e, const ss_text *t, size_t line)
 {
 	if (line >= t->nlines)
 		return -1;
-	return ss_edits_delete(e, t->lines[line], line_end_with_eol(t, line));
+	return ss_edits_delete(e, t->lines[line], ss_text_line_stop(t, line));
 }
 
 int ss_edits_append(ss_edits *e, const ss_text *t, const char *lines, size_t len)

@@ -139,8 +139,8 @@ int fuzz_includes_confined(const uint8_t *data, size_t size, ss_sshconf_mode mod
 	for (size_t i = 0; i < t.nlines && ok; i++) {
 		ss_sshconf_item it;
 		memset(&it, 0, sizeof(it));
-		if (ss_sshconf_lex_line(&t, t.lines[i], t.lines[i] + ss_text_line(&t, i).len, mode,
-					&it, &d) < 0) {
+		if (ss_sshconf_lex_line(&t, t.lines[i], ss_text_line_end(&t, i), mode, &it, &d) <
+		    0) {
 			ss_sshconf_item_free(&it);
 			fuzz_diag_done(&d);
 			continue;
