@@ -87,9 +87,10 @@ static int grow_edits(ss_edits *e)
 	return 0;
 }
 
+/* ss_edits_at, writable (e is the caller's own list). */
 static ss_edit *edit_slot(ss_edits *e, size_t i)
 {
-	return &e->seg[i >> SS_EDITS_SEG_SHIFT][i & (SS_EDITS_SEG - 1)];
+	return (ss_edit *)ss_edits_at(e, i);
 }
 
 static int add_edit_at(ss_edits *e, size_t start, size_t end, const char *s, size_t len, int order)
