@@ -984,6 +984,143 @@ static int load_utf16(loader *l, size_t first, size_t size, ss_diag *d)
 	return l->raw % 2 ? odd_utf16(l->path, l->raw, d) : 0;
 }
 
+/* The rest of a byte file, from l->raw on, each chunk's lines found as
+ * it arrives. */
+static int load_bytes_rest(loader *l, ssize_t n, ss_diag *d)
+{
+	for (;;) {
+		if (lines_scan(&l->lines, l->text.data, l->text.len) < 0)
+			return ss_diag_oom(d);
+		if ((size_t)n < LOAD_CHUNK)
+			return 0;
+		if (ss_buf_grow(&l->text, LOAD_CHUNK) < 0)
+			return ss_diag_oom(d);
+		if ((n = load_read(l, l->text.data + l->text.len, d)) < 0)
+			return -1;
+		l->text.len += (size_t)n;
+	}
+}
+
+/* A large byte file whose bytes need no hash is read in two halves at
+ * once, as a UTF-16 file is (see load_halves): another thread reads the
+ * second half at offsets straight into its place in the buffer, which
+ * the file's size made large enough, and finds its lines into a table of
+ * its own, appended to the first half's. Reading into fresh memory and
+ * finding the lines are a third of a 100,000-site WinSCP.ini's audit. */
+typedef struct byte_half {
+	loader l; /* text: a view of the buffer from the half on; lines relative to it */
+	ss_os_thread *thread;
+	int ok;
+} byte_half;
+
+static void byte_half_run(void *arg)
+{
+	byte_half *h = arg;
+	loader *l = &h->l;
+	ss_diag d = SS_DIAG_INIT;
+	ssize_t n;
+	h->ok = 1;
+	do {
+		n = load_read(l, l->text.data + l->text.len, &d);
+		if (n < 0) {
+			h->ok = 0;
+			break;
+		}
+		l->text.len += (size_t)n;
+		if (lines_scan(&l->lines, l->text.data, l->text.len) < 0)
+			h->ok = 0;
+	} while (h->ok && (size_t)n == LOAD_CHUNK);
+	ss_diag_clear(&d);
+}
+
+/* The second half's lines after the first's: its first line began in
+ * the first half (where b->start says), and when its LF is the half's
+ * first byte, whether a CR ended the first half. */
+static int join_byte_half(loader *l, byte_half *h, size_t half, ss_diag *d)
+{
+	line_builder *b = &l->lines, *o = &h->l.lines;
+	size_t start = b->start;
+	if (b->lines && o->n) {
+		size_t first_lf = (o->n > 1 ? o->lines[1] : o->start) - 1;
+		if (first_lf == 0 && start < half && l->text.data[half - 1] == '\r') {
+			o->lf--;
+			o->crlf++;
+		}
+	}
+	size_t at = b->n;
+	if (lines_append(b, o, half) < 0)
+		return ss_diag_oom(d);
+	if (b->lines && o->n)
+		b->lines[at] = (uint32_t)start;
+	else
+		b->start = start;
+	l->text.len = half + h->l.text.len;
+	l->raw += h->l.raw;
+	if (l->raw > l->limit)
+		return ss_diag_set(d, l->path, 0, 0, "file is larger than %zu bytes", l->limit);
+	return 0;
+}
+
+/* The first half of a byte file of `size` bytes (fstat), after its first
+ * chunk (n bytes), here and the second on another thread; then what is
+ * left when the file grew since (or all of it on this thread when no
+ * thread can be had). */
+static int load_byte_halves(loader *l, ssize_t n, size_t size, ss_diag *d)
+{
+	size_t half = size / 2;
+	byte_half h;
+	memset(&h, 0, sizeof(h));
+	h.l = (loader){l->fd,
+		       l->path,
+		       l->limit > half ? l->limit - half : 0,
+		       0,
+		       0,
+		       {{0}},
+		       {l->text.data + half, 0, l->text.cap - half},
+		       l->want_lines,
+		       {0},
+		       NULL,
+		       0,
+		       (int64_t)half,
+		       l->text.cap - half - 1, /* room for the final NUL */
+		       SIZE_MAX,
+		       1};
+	if (l->want_lines && lines_begin(&h.l.lines, size - half) < 0)
+		return ss_diag_oom(d);
+	if (ss_os_thread_start(&h.thread, byte_half_run, &h) < 0) {
+		free(h.l.lines.lines);
+		return load_bytes_rest(l, n, d);
+	}
+	l->at = 0;
+	l->stop = half;
+	int r = 0;
+	for (;;) {
+		if (lines_scan(&l->lines, l->text.data, l->text.len) < 0)
+			r = ss_diag_oom(d);
+		else if (l->text.len < half && (size_t)n == LOAD_CHUNK &&
+			 (n = load_read(l, l->text.data + l->text.len, d)) >= 0) {
+			l->text.len += (size_t)n;
+			continue;
+		} else if (n < 0) {
+			r = -1;
+		}
+		break;
+	}
+	ss_os_thread_join(h.thread);
+	l->stop = SIZE_MAX;
+	/* Whether to read on: the file grew to fill the buffer, or the second
+	 * half failed (read here then); not when the file ends before the half. */
+	int more = 0;
+	if (r == 0 && l->text.len == half && h.ok) {
+		r = join_byte_half(l, &h, half, d);
+		more = h.l.raw == h.l.stop;
+	} else if (r == 0) {
+		more = l->text.len == half;
+	}
+	free(h.l.lines.lines);
+	return r < 0 ? -1 : load_bytes_rest(l, more ? (ssize_t)LOAD_CHUNK : 0, d);
+}
+
 /* Reads the whole file into l->text; `size` is what fstat said. */
 static int load_all(loader *l, size_t size, ss_diag *d)
 {
@@ -1003,17 +1140,9 @@ static int load_all(loader *l, size_t size, ss_diag *d)
 		return ss_diag_oom(d);
 	if (utf16)
 		return load_utf16(l, (size_t)n, size, d);
-	for (;;) {
-		if (lines_scan(&l->lines, l->text.data, l->text.len) < 0)
-			return ss_diag_oom(d);
-		if ((size_t)n < LOAD_CHUNK)
-			return 0;
-		if (ss_buf_grow(&l->text, LOAD_CHUNK) < 0)
-			return ss_diag_oom(d);
-		if ((n = load_read(l, l->text.data + l->text.len, d)) < 0)
-			return -1;
-		l->text.len += (size_t)n;
-	}
+	if (!l->hashing && size >= SPLIT_MIN && (size_t)n == LOAD_CHUNK)
+		return load_byte_halves(l, n, size, d);
+	return load_bytes_rest(l, n, d);
 }
 
 /* What load_path keeps of a file: its text with or without the line
@@ -1251,3 +1380,4 @@ char *ss_text_where(const ss_text *t, size_t offset)
 {
 	return ss_asprintf("%s:%zu", t->path, ss_text_line_at(t, offset) + 1);
 }
+

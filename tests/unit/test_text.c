@@ -739,6 +739,70 @@ static void test_large_ascii_utf16_in_place(void **state)
 	free(dir);
 }
 
+/* A byte file of `size` bytes: lines of `line` bytes (CR LF or LF ending
+ * them by turns, one more CR LF than LF) with `at` (n bytes) put `from`
+ * bytes after the middle, where a large file is read in two halves. */
+static ss_buf bytes_with(size_t size, long from, const char *at, size_t n)
+{
+	ss_buf b = SS_BUF_INIT;
+	assert_int_equal(ss_buf_grow(&b, size), 0);
+	size_t line = 41;
+	for (size_t i = 0; i < size; i++)
+		b.data[i] = i % line == line - 1 ? '\n'
+			    : i % line == line - 2 && i / line % 2 == 0 ? '\r'
+									 : (char)('a' + i % 26);
+	b.len = size;
+	memcpy(b.data + (size_t)((long)(size / 2) + from), at, n);
+	return b;
+}
+
+/* A large byte file read without a hash is read in two halves at once:
+ * its text, lines and line ending are those of its bytes read at once
+ * when an LF, a CR LF cut in two, or an empty line falls on the middle,
+ * when the second half has no LF, or only its last byte is one, and when
+ * the line cut by the middle decides the ending that most lines have. */
+static void test_large_byte_file_read_in_two_halves(void **state)
+{
+	(void)state;
+	char *dir = tu_tempdir();
+	const size_t size = ((size_t)1 << 20) + 123;
+	ss_buf files[] = {
+	    bytes_with(size, 0, "\n", 1),   bytes_with(size, -1, "\r\n", 2),
+	    bytes_with(size, -1, "\n\n", 2), bytes_with(size, -1, "\n", 1),
+	    bytes_with(size, 1, "\r\n", 2),  bytes_with(size, 0, "x", 1),
+	    bytes_with(size - 1, -1, "\r\n", 2),
+	};
+	/* No LF in the second half; then only at its end. */
+	ss_buf *none = &files[5];
+	memset(none->data + size / 2, 'y', size - size / 2);
+	ss_buf last = SS_BUF_INIT;
+	assert_int_equal(ss_buf_add(&last, none->data, none->len), 0);
+	last.data[last.len - 1] = '\n';
+	/* Lines by turns CR LF and LF but for the one cut by the middle: a CR
+	 * LF there makes CR LF the most (found apart, it would be LF). */
+	ss_buf even = SS_BUF_INIT;
+	for (size_t half = size / 2; even.len < size;) {
+		if (even.len + 18 <= half - 1 || (even.len > half && even.len + 18 <= size))
+			assert_int_equal(ss_buf_adds(&even, "abcdefg\r\nabcdefgh\n"), 0);
+		else if (even.len == half - 1)
+			assert_int_equal(ss_buf_adds(&even, "\r\n"), 0);
+		else
+			assert_int_equal(ss_buf_addc(&even, 'z'), 0);
+	}
+	ss_buf more[] = {last, even};
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]) + 2; i++) {
+		ss_buf *f = i < sizeof(files) / sizeof(files[0])
+				? &files[i]
+				: &more[i - sizeof(files) / sizeof(files[0])];
+		char *path = tu_path(dir, "f");
+		tu_write(path, f->data, f->len);
+		assert_loads_as_read_at_once(path, f, 0);
+		free(path);
+	}
+	tu_rmtree(dir);
+	free(dir);
+}
+
 /* A file that will not be written is read without a hash, even when its
  * times cannot tell it (just written), and its identity is unknown: no
  * write takes it for the file it checks against. */
@@ -915,6 +979,7 @@ int main(void)
 	    cmocka_unit_test(test_source_emits_whole_pieces),
 	    cmocka_unit_test(test_content_hash),
 	    cmocka_unit_test(test_large_utf16_read_in_two_halves),
+	    cmocka_unit_test(test_large_byte_file_read_in_two_halves),
 	    cmocka_unit_test(test_large_ascii_utf16_in_place),
 	    cmocka_unit_test(test_load_unhashed),
 	    cmocka_unit_test(test_load_identity),
