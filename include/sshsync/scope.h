@@ -44,25 +44,36 @@ typedef struct ss_period_rule {
 	const char *why; /* the client's reason, one clause */
 } ss_period_rule;
 
+/* Why a scope fails (or its error), each reason a string in the scope's
+ * list's arena, or a static one: a 100,000-site audit makes tens of
+ * thousands of them, which one allocation each made a tenth of its time. */
+typedef struct ss_reasons {
+	const char **v; /* in the arena too */
+	size_t n, cap;
+} ss_reasons;
+
 typedef struct ss_scope {
 	const char *kind; /* static string: "ssh", "sshd", "putty", ... */
-	char *file;	  /* file and name live in the list's arena */
-	char *name;
+	/* file, name, set_at, witness and the reasons live in `arena`, the
+	 * list's: they go with the scope (ss_scopes_truncate, settle, free) */
+	const char *file;
+	const char *name;
 	/* effective seconds; 0 off; SS_UNKNOWN. 64 bits everywhere: PuTTY's
 	 * and WinSCP's minutes*60 pass 2^31 (long has 32 bits on Windows). */
 	long long interval;
-	long count_max;	    /* SS_UNSET where the client has none */
-	long tcp_keepalive; /* 0, 1, SS_UNSET where the client has none */
-	char *set_at;	    /* "file:line" of the interval, NULL for the default */
+	long count_max;		/* SS_UNSET where the client has none */
+	long tcp_keepalive;	/* 0, 1, SS_UNSET where the client has none */
+	const char *set_at;	/* "file:line" of the interval, NULL for the default */
 	/* NULL: a keepalive every `interval` seconds (static, owned by the client) */
 	const ss_period_rule *period_rule;
-	char *witness; /* the host a pattern or Match scope is judged on, as
-			  `ssh -G WITNESS` takes it; NULL where there is none */
-	int error;     /* could not be evaluated: the reasons say why */
+	const char *witness; /* the host a pattern or Match scope is judged on, as
+				`ssh -G WITNESS` takes it; NULL where there is none */
+	int error;	     /* could not be evaluated: the reasons say why */
 	/* the client has no keepalive for it (WinSCP WebDAV and S3 sites): never
 	 * judged, never written; the reasons say why (status "n/a") */
 	int not_applicable;
-	ss_strlist reasons; /* why it fails (or the error); empty when it passes */
+	ss_reasons reasons; /* why it fails (or the error); empty when it passes */
+	ss_arena *arena;    /* its list's */
 } ss_scope;
 
 /* Where finished scopes go while an audit runs, when the report is
@@ -78,9 +89,10 @@ typedef struct ss_scopes {
 	ss_scope *v;
 	size_t n;
 	size_t cap;
-	/* The scopes' file and name strings: a fleet has tens of thousands of
-	 * scopes, and the scopes of one file share its name. */
-	ss_arena names;
+	/* The scopes' strings (made with the first scope; a pointer, so that
+	 * the list may move): a fleet has tens of thousands of scopes, and the
+	 * scopes of one file share its name. */
+	ss_arena *arena;
 	/* NULL: every scope stays in the list. Else ss_scopes_settle hands the
 	 * scopes to it and drops them. */
 	const ss_scope_sink *sink;
@@ -88,7 +100,7 @@ typedef struct ss_scopes {
 
 #define SS_SCOPES_INIT                                                                             \
 	{                                                                                          \
-		NULL, 0, 0, SS_ARENA_INIT, NULL                                                    \
+		NULL, 0, 0, NULL, NULL                                                             \
 	}
 
 /* When there is a sink: hands every scope of the list to it, in order, and
@@ -107,6 +119,11 @@ ss_scope *ss_scopes_add(ss_scopes *s, const char *kind, const char *file, const 
 int ss_scopes_reserve(ss_scopes *s, size_t more);
 int ss_scope_set_at(ss_scope *sc, const char *where); /* copies; NULL clears */
 int ss_scope_reason(ss_scope *sc, const char *fmt, ...) SS_PRINTF(2, 3);
+/* A reason of `len` bytes for the caller to write, its NUL written; NULL
+ * when memory runs out. */
+char *ss_scope_reason_room(ss_scope *sc, size_t len);
+/* A reason that outlives the list (a string constant), not copied. */
+int ss_scope_reason_static(ss_scope *sc, const char *reason);
 /* Adds the reasons a policy finds (off, not shorter than the NAT timeout,
  * differs from the asked interval). */
 int ss_scope_judge(ss_scope *sc, const ss_policy *p);

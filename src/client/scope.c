@@ -35,6 +35,8 @@ int ss_scopes_reserve(ss_scopes *s, size_t more)
 
 ss_scope *ss_scopes_add(ss_scopes *s, const char *kind, const char *file, const char *name)
 {
+	if (!s->arena && !(s->arena = calloc(1, sizeof(*s->arena))))
+		return NULL;
 	if (s->n == s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 16;
 		ss_scope *v = realloc(s->v, cap * sizeof(*v));
@@ -49,26 +51,67 @@ ss_scope *ss_scopes_add(ss_scopes *s, const char *kind, const char *file, const 
 	sc->period_rule = NULL;
 	sc->count_max = SS_UNSET;
 	sc->tcp_keepalive = SS_UNSET;
+	sc->arena = s->arena;
 	/* The scopes of one file follow each other: they share its name. */
 	const ss_scope *prev = s->n ? &s->v[s->n - 1] : NULL;
 	sc->file = prev && strcmp(prev->file, file) == 0
 		       ? prev->file
-		       : ss_arena_strndup(&s->names, file, strlen(file));
-	sc->name = ss_arena_strndup(&s->names, name, strlen(name));
+		       : ss_arena_strndup(s->arena, file, strlen(file));
+	sc->name = ss_arena_strndup(s->arena, name, strlen(name));
 	if (!sc->file || !sc->name)
 		return NULL;
 	s->n++;
 	return sc;
 }
 
+/* A copy of s in the scope's arena (NULL for NULL); -1 when memory runs out. */
+static int copy_string(ss_scope *sc, const char *s, const char **to)
+{
+	const char *copy = s ? ss_arena_strndup(sc->arena, s, strlen(s)) : NULL;
+	if (s && !copy)
+		return -1;
+	*to = copy;
+	return 0;
+}
+
 int ss_scope_set_at(ss_scope *sc, const char *where)
 {
-	char *copy = NULL;
-	if (where && !(copy = ss_strdup(where)))
-		return -1;
-	free(sc->set_at);
-	sc->set_at = copy;
+	return copy_string(sc, where, &sc->set_at);
+}
+
+int ss_scope_set_witness(ss_scope *sc, const char *witness)
+{
+	return copy_string(sc, witness, &sc->witness);
+}
+
+int ss_scope_reason_static(ss_scope *sc, const char *reason)
+{
+	ss_reasons *r = &sc->reasons;
+	if (r->n == r->cap) {
+		/* Grown in the arena: the old array stays there, unused (most
+		 * scopes have one reason or two). */
+		size_t cap = r->cap ? 2 * r->cap : 2;
+		const char **v = cap <= SIZE_MAX / sizeof(*v)
+				     ? ss_arena_alloc(sc->arena, cap * sizeof(*v))
+				     : NULL;
+		if (!v)
+			return -1;
+		if (r->n)
+			memcpy(v, r->v, r->n * sizeof(*v));
+		r->v = v;
+		r->cap = cap;
+	}
+	r->v[r->n++] = reason;
 	return 0;
+}
+
+char *ss_scope_reason_room(ss_scope *sc, size_t len)
+{
+	char *room = len < SIZE_MAX ? ss_arena_alloc(sc->arena, len + 1) : NULL;
+	if (!room || ss_scope_reason_static(sc, room) < 0)
+		return NULL;
+	room[len] = '\0';
+	return room;
 }
 
 int ss_scope_reason(ss_scope *sc, const char *fmt, ...)
@@ -78,31 +121,29 @@ int ss_scope_reason(ss_scope *sc, const char *fmt, ...)
 	va_start(ap, fmt);
 	int r = ss_buf_vaddf(&b, fmt, ap);
 	va_end(ap);
-	if (r < 0) {
-		ss_buf_release(&b);
-		return -1;
-	}
-	return ss_strlist_push_owned(&sc->reasons, ss_buf_detach(&b, NULL));
+	char *room = r == 0 ? ss_scope_reason_room(sc, b.len) : NULL;
+	if (room && b.len)
+		memcpy(room, b.data, b.len);
+	ss_buf_release(&b);
+	return room ? 0 : -1;
 }
 
 /* The reason "<a><x><b><y>s" (the two reasons judging gives most), made
- * in one allocation without printf: the same text as ss_scope_reason's. */
+ * without printf: the same text as ss_scope_reason's. */
 static int reason_two(ss_scope *sc, const char *a, long long x, const char *b, long long y)
 {
 	char dx[24], dy[24];
 	size_t ix = ss_format_lld(dx, x), iy = ss_format_lld(dy, y);
 	size_t la = strlen(a), lb = strlen(b), nx = 24 - ix, ny = 24 - iy;
-	char *r = malloc(la + nx + lb + ny + 2), *p = r;
+	char *r = ss_scope_reason_room(sc, la + nx + lb + ny + 1), *p = r;
 	if (!r)
 		return -1;
 	memcpy(p, a, la);
 	memcpy(p += la, dx + ix, nx);
 	memcpy(p += nx, b, lb);
 	memcpy(p += lb, dy + iy, ny);
-	p += ny;
-	*p++ = 's';
-	*p = '\0';
-	return ss_strlist_push_owned(&sc->reasons, r);
+	p[ny] = 's';
+	return 0;
 }
 
 long long ss_scope_period(const ss_scope *sc)
@@ -149,10 +190,10 @@ int ss_scope_judge(ss_scope *sc, const ss_policy *p)
 {
 	if (sc->error || sc->not_applicable || sc->interval == SS_UNKNOWN)
 		return 0;      /* the client has said why it cannot be computed */
-	if (sc->interval == 0) /* a copy, not printf: one in three of 100,000 sites */
-		return ss_strlist_push(&sc->reasons, "keepalives are off: an idle connection is "
-						     "dropped by the first NAT or firewall that "
-						     "times it out");
+	if (sc->interval == 0) /* not even a copy: one in three of 100,000 sites */
+		return ss_scope_reason_static(sc, "keepalives are off: an idle connection is "
+						  "dropped by the first NAT or firewall that "
+						  "times it out");
 	int r = judge_period(sc, p);
 	if (p->interval != SS_UNSET && sc->interval != p->interval)
 		r |= reason_two(sc, "interval ", sc->interval, "s differs from the required ",
@@ -174,16 +215,6 @@ const char *ss_scope_status(const ss_scope *sc)
 	return ss_scope_failed(sc) ? "fail" : "pass";
 }
 
-int ss_scope_set_witness(ss_scope *sc, const char *witness)
-{
-	char *copy = NULL;
-	if (witness && !(copy = ss_strdup(witness)))
-		return -1;
-	free(sc->witness);
-	sc->witness = copy;
-	return 0;
-}
-
 ss_scope *ss_scopes_add_error(ss_scopes *s, const char *kind, const char *file, const char *message)
 {
 	ss_scope *sc = ss_scopes_add(s, kind, file, SS_ERROR_SCOPE);
@@ -191,7 +222,8 @@ ss_scope *ss_scopes_add_error(ss_scopes *s, const char *kind, const char *file, 
 		return NULL;
 	sc->error = 1;
 	sc->interval = SS_UNKNOWN;
-	if (ss_strlist_push(&sc->reasons, message) < 0) {
+	const char *copy = ss_arena_strndup(sc->arena, message, strlen(message));
+	if (!copy || ss_scope_reason_static(sc, copy) < 0) {
 		ss_scopes_truncate(s, s->n - 1);
 		return NULL;
 	}
@@ -200,11 +232,7 @@ ss_scope *ss_scopes_add_error(ss_scopes *s, const char *kind, const char *file, 
 
 void ss_scopes_truncate(ss_scopes *s, size_t n)
 {
-	for (size_t i = n; i < s->n; i++) { /* file and name stay in the arena */
-		free(s->v[i].set_at);
-		free(s->v[i].witness);
-		ss_strlist_release(&s->v[i].reasons);
-	}
+	/* Their strings stay in the arena until it is reset or freed. */
 	if (n < s->n)
 		s->n = n;
 }
@@ -217,7 +245,8 @@ int ss_scopes_settle(ss_scopes *s, ss_diag *d)
 	for (size_t i = 0; i < s->n && r == 0; i++)
 		r = s->sink->take(s->sink->ctx, &s->v[i], d);
 	ss_scopes_truncate(s, 0);
-	ss_arena_reset(&s->names);
+	if (s->arena)
+		ss_arena_reset(s->arena);
 	return r;
 }
 
@@ -227,7 +256,10 @@ void ss_scopes_free(ss_scopes *s)
 	free(s->v);
 	s->v = NULL;
 	s->n = s->cap = 0;
-	ss_arena_release(&s->names);
+	if (s->arena)
+		ss_arena_release(s->arena);
+	free(s->arena);
+	s->arena = NULL;
 }
 
 /* --- briefs --- */

@@ -308,11 +308,11 @@ static long read_value(const wsite *w, int k)
  * thousands of reasons. -1 when memory runs out. */
 static int reason_of(ss_scope *sc, const char *const *parts, size_t n)
 {
-	size_t len = 1;
+	size_t len = 0;
 	for (size_t i = 0; i < n; i++)
 		len += strlen(parts[i] ? parts[i] : "(null)");
-	char *text = malloc(len), *at = text;
-	if (!text)
+	char *at = ss_scope_reason_room(sc, len);
+	if (!at)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		const char *piece = parts[i] ? parts[i] : "(null)";
@@ -320,8 +320,7 @@ static int reason_of(ss_scope *sc, const char *const *parts, size_t n)
 		memcpy(at, piece, l);
 		at += l;
 	}
-	*at = '\0';
-	return ss_strlist_push_owned(&sc->reasons, text);
+	return 0;
 }
 
 #define REASON(sc, ...)                                                                            \
