@@ -217,6 +217,82 @@ static void test_settle_hands_on_in_order(void **state)
 	ss_strlist_release(&t.names);
 }
 
+/* A scope's strings live in its list's arena: set_at, the witness and
+ * its reasons (formatted, written in place, a constant kept as it is, the
+ * judge's) stay intact while the list grows and after it moves to another
+ * variable, and scopes added to the moved list get them as well. */
+static void add_described(ss_scopes *s, int i)
+{
+	char name[32], at[32];
+	snprintf(name, sizeof(name), "s%d", i);
+	snprintf(at, sizeof(at), "f:%d", i);
+	ss_scope *sc = ss_scopes_add(s, "ssh", "f", name);
+	assert_non_null(sc);
+	assert_int_equal(ss_scope_set_at(sc, at), 0);
+	assert_int_equal(ss_scope_set_witness(sc, i % 2 ? name : NULL), 0);
+	for (int k = 0; k < i % 6; k++) {
+		if (k % 3 == 0) {
+			assert_int_equal(ss_scope_reason(sc, "reason %d of %s", k, name), 0);
+		} else if (k % 3 == 1) {
+			char *room = ss_scope_reason_room(sc, 4);
+			assert_non_null(room);
+			memcpy(room, "room", 4);
+		} else {
+			assert_int_equal(ss_scope_reason_static(sc, "static"), 0);
+		}
+	}
+	ss_policy p;
+	ss_policy_init(&p);
+	p.interval = 60;
+	sc->interval = i % 3 ? 30 : 0; /* judged: the interval differs, or is off */
+	assert_int_equal(ss_scope_judge(sc, &p), 0);
+}
+
+static void assert_described(const ss_scope *sc, int i)
+{
+	char name[32], at[32], why[48];
+	snprintf(name, sizeof(name), "s%d", i);
+	snprintf(at, sizeof(at), "f:%d", i);
+	assert_string_equal(sc->name, name);
+	assert_string_equal(sc->set_at, at);
+	if (i % 2)
+		assert_string_equal(sc->witness, name);
+	else
+		assert_null(sc->witness);
+	assert_int_equal(sc->reasons.n, (size_t)(i % 6) + 1);
+	for (int k = 0; k < i % 6; k++) {
+		snprintf(why, sizeof(why), "reason %d of %s", k, name);
+		assert_string_equal(sc->reasons.v[k], k % 3 == 0 ? why : k % 3 == 1 ? "room" : "static");
+	}
+	const char *judged = sc->reasons.v[i % 6];
+	if (i % 3)
+		assert_string_equal(judged, "interval 30s differs from the required 60s");
+	else
+		assert_non_null(strstr(judged, "keepalives are off"));
+}
+
+static void test_strings_live_in_the_list(void **state)
+{
+	(void)state;
+	ss_scopes s = SS_SCOPES_INIT;
+	for (int i = 0; i < 3000; i++)
+		add_described(&s, i);
+	ss_scopes moved = s;
+	memset(&s, 0, sizeof(s));
+	for (int i = 3000; i < 3100; i++)
+		add_described(&moved, i);
+	assert_int_equal(moved.n, 3100);
+	for (int i = 0; i < 3100; i++)
+		assert_described(&moved.v[i], i);
+	/* Dropped scopes give their place to new ones. */
+	ss_scopes_truncate(&moved, 10);
+	add_described(&moved, 10);
+	assert_described(&moved.v[10], 10);
+	assert_described(&moved.v[9], 9);
+	ss_scopes_free(&moved);
+	assert_null(moved.arena);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -225,6 +301,7 @@ int main(void)
 	    cmocka_unit_test(test_clients_give_the_rule),
 	    cmocka_unit_test(test_reserve_keeps_scopes_in_place),
 	    cmocka_unit_test(test_settle_hands_on_in_order),
+	    cmocka_unit_test(test_strings_live_in_the_list),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
