@@ -76,6 +76,7 @@ typedef struct ss_text {
 	 * and ending follow from the next one's start. */
 	uint32_t *lines;
 	size_t nlines; /* a final line without content after the last LF is not counted */
+	size_t ncrlf;  /* lines that end in CR LF */
 	ss_eol style;  /* ending for inserted lines: the file's most common one (LF if none) */
 	ss_file_identity id;
 } ss_text;

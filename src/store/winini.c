@@ -150,10 +150,7 @@ static int split_lone_cr(ss_winini *ini)
 	ini->nlines = t->nlines;
 	/* Lone CRs: all CRs less those of the CR LF endings (a memchr per CR
 	 * would be a call per line of a Windows file). */
-	size_t cr = count_cr(t->data, t->len), crlf = 0;
-	for (size_t ln = 0; ln < t->nlines; ln++)
-		crlf += ss_text_line(t, ln).eol == SS_EOL_CRLF;
-	size_t extra = cr - crlf;
+	size_t extra = count_cr(t->data, t->len) - t->ncrlf;
 	if (extra == 0)
 		return 0;
 	ini->lines = malloc((t->nlines + extra) * sizeof(*ini->lines));
@@ -218,7 +215,7 @@ typedef struct part {
 	/* The last line with content before the part's first header:
 	 * NO_LINE, or the previous part's last section's last line. */
 	uint32_t lead_last;
-	size_t cr, crlf; /* its bytes' CRs, its lines that end in CR LF */
+	size_t cr; /* its bytes' CRs (the text counts its CR LF endings) */
 	int oom;
 } part;
 
@@ -327,8 +324,9 @@ static int finish(ss_winini *ini, part *p)
  * lines about 2 ms to parse. */
 enum { SPLIT_LINES = 1 << 16 };
 
-/* Half of a text without its lone CRs known: its CRs and CR LF endings
- * counted, then its sections as if there were none. */
+/* Half of a text without its lone CRs known: its CRs counted (a lone one
+ * is a CR more than the text's CR LF endings), then its sections as if
+ * there were none. */
 static void half_run(void *arg)
 {
 	part *p = arg;
@@ -336,8 +334,6 @@ static void half_run(void *arg)
 	size_t from = t->lines[p->from];
 	size_t to = p->to < t->nlines ? t->lines[p->to] : t->len;
 	p->cr = count_cr(t->data + from, to - from);
-	for (size_t ln = p->from; ln < p->to; ln++)
-		p->crlf += ss_text_line(t, ln).eol == SS_EOL_CRLF;
 	p->oom = parse_part(p) < 0;
 }
 
@@ -374,7 +370,7 @@ static int parse_halves(ss_winini *ini, size_t at, part *a)
 		return 1;
 	half_run(a);
 	ss_os_thread_join(thread);
-	int r = a->oom || b.oom ? -1 : a->cr + b.cr != a->crlf + b.crlf ? 1 : 0;
+	int r = a->oom || b.oom ? -1 : a->cr + b.cr != t->ncrlf ? 1 : 0;
 	if (r == 0 && join_halves(a, &b) < 0)
 		r = -1;
 	part_free(&b);

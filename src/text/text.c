@@ -542,6 +542,7 @@ static int lines_end(line_builder *b, ss_text *t, ss_diag *d)
 	t->lines = b->lines;
 	b->lines = NULL;
 	t->nlines = b->n;
+	t->ncrlf = b->crlf;
 	t->style = b->crlf > b->lf ? SS_EOL_CRLF : SS_EOL_LF;
 	return 0;
 }
@@ -1274,7 +1275,7 @@ void ss_text_drop_lines(ss_text *t)
 {
 	free(t->lines);
 	t->lines = NULL;
-	t->nlines = 0;
+	t->nlines = t->ncrlf = 0;
 }
 
 int ss_text_index_lines(ss_text *t, ss_diag *d)
