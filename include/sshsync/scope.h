@@ -61,9 +61,9 @@ typedef struct ss_scope {
 	/* effective seconds; 0 off; SS_UNKNOWN. 64 bits everywhere: PuTTY's
 	 * and WinSCP's minutes*60 pass 2^31 (long has 32 bits on Windows). */
 	long long interval;
-	long count_max;		/* SS_UNSET where the client has none */
-	long tcp_keepalive;	/* 0, 1, SS_UNSET where the client has none */
-	const char *set_at;	/* "file:line" of the interval, NULL for the default */
+	long count_max;	    /* SS_UNSET where the client has none */
+	long tcp_keepalive; /* 0, 1, SS_UNSET where the client has none */
+	const char *set_at; /* "file:line" of the interval, NULL for the default */
 	/* NULL: a keepalive every `interval` seconds (static, owned by the client) */
 	const ss_period_rule *period_rule;
 	const char *witness; /* the host a pattern or Match scope is judged on, as

@@ -1381,4 +1381,3 @@ char *ss_text_where(const ss_text *t, size_t offset)
 {
 	return ss_asprintf("%s:%zu", t->path, ss_text_line_at(t, offset) + 1);
 }
-

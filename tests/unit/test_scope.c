@@ -262,7 +262,9 @@ static void assert_described(const ss_scope *sc, int i)
 	assert_int_equal(sc->reasons.n, (size_t)(i % 6) + 1);
 	for (int k = 0; k < i % 6; k++) {
 		snprintf(why, sizeof(why), "reason %d of %s", k, name);
-		assert_string_equal(sc->reasons.v[k], k % 3 == 0 ? why : k % 3 == 1 ? "room" : "static");
+		assert_string_equal(sc->reasons.v[k], k % 3 == 0   ? why
+						      : k % 3 == 1 ? "room"
+								   : "static");
 	}
 	const char *judged = sc->reasons.v[i % 6];
 	if (i % 3)

@@ -748,9 +748,9 @@ static ss_buf bytes_with(size_t size, long from, const char *at, size_t n)
 	assert_int_equal(ss_buf_grow(&b, size), 0);
 	size_t line = 41;
 	for (size_t i = 0; i < size; i++)
-		b.data[i] = i % line == line - 1 ? '\n'
+		b.data[i] = i % line == line - 1			? '\n'
 			    : i % line == line - 2 && i / line % 2 == 0 ? '\r'
-									 : (char)('a' + i % 26);
+									: (char)('a' + i % 26);
 	b.len = size;
 	memcpy(b.data + (size_t)((long)(size / 2) + from), at, n);
 	return b;
@@ -767,9 +767,9 @@ static void test_large_byte_file_read_in_two_halves(void **state)
 	char *dir = tu_tempdir();
 	const size_t size = ((size_t)1 << 20) + 123;
 	ss_buf files[] = {
-	    bytes_with(size, 0, "\n", 1),   bytes_with(size, -1, "\r\n", 2),
-	    bytes_with(size, -1, "\n\n", 2), bytes_with(size, -1, "\n", 1),
-	    bytes_with(size, 1, "\r\n", 2),  bytes_with(size, 0, "x", 1),
+	    bytes_with(size, 0, "\n", 1),	 bytes_with(size, -1, "\r\n", 2),
+	    bytes_with(size, -1, "\n\n", 2),	 bytes_with(size, -1, "\n", 1),
+	    bytes_with(size, 1, "\r\n", 2),	 bytes_with(size, 0, "x", 1),
 	    bytes_with(size - 1, -1, "\r\n", 2),
 	};
 	/* No LF in the second half; then only at its end. */
