@@ -26,6 +26,9 @@ char *ss_arena_strndup(ss_arena *a, const char *s, size_t n);
 /* Drops every piece but keeps the newest chunk for the next ones (an
  * arena emptied again and again allocates nothing new). */
 void ss_arena_reset(ss_arena *a);
+/* Moves every piece of `from` into `to` (from is empty then): pieces
+ * made apart, on another thread, that live as long as `to`. */
+void ss_arena_adopt(ss_arena *to, ss_arena *from);
 /* Frees every piece; the arena is empty and usable again. */
 void ss_arena_release(ss_arena *a);
 

@@ -127,6 +127,29 @@ int storage_check_name(const ss_storage *st, const char *raw, size_t len, ss_dia
 int storage_add_session(ss_storage *st, const char *raw, size_t len, const char *file,
 			size_t handle, ss_diag *d);
 
+/* Session names made ahead, on another thread than the one that adds
+ * the sessions: each raw name with its name beside it, in an arena of
+ * their own that the storage then takes over. */
+typedef struct storage_names_ahead {
+	ss_arena arena;
+	ss_buf scratch;
+} storage_names_ahead;
+
+/* The raw name raw[0..len), its name after its NUL (the root's unescape),
+ * in n's arena; NULL when the name has a NUL or memory runs out: then
+ * storage_add_session adds it, or says why not. Reads nothing of st but
+ * its root. */
+char *storage_name_ahead(const ss_storage *st, storage_names_ahead *n, const char *raw, size_t len);
+/* Appends n sessions of the storage's file made ahead (their names from
+ * storage_name_ahead, once storage_adopt_names took them), with their
+ * handles; v and handles may lie in the storage's own arrays, at or after
+ * the end of the sessions (room reserved with storage_reserve_sessions). */
+int storage_add_block(ss_storage *st, const ss_storage_session *v, const size_t *handles, size_t n,
+		      ss_diag *d);
+/* The names made ahead into the storage's arena (n is empty then). */
+void storage_adopt_names(ss_storage *st, storage_names_ahead *n);
+void storage_names_ahead_free(storage_names_ahead *n);
+
 /* Fills the common fields of a found value; `name` is copied. The
  * caller fills type and data. */
 int storage_value_init(ss_svalue *v, const char *name, size_t len, char *where, size_t order);

@@ -14,6 +14,7 @@
 
 #include "backend.h"
 #include "sshsync/keyindex.h"
+#include "sshsync/os_sys.h"
 #include "sshsync/winini.h"
 
 #define NONE ((size_t)-1)
@@ -88,6 +89,150 @@ static const char *ini_misfit(const ss_storage_root *root, const char *head, siz
 	return ss_winini_misfit(head, len, offset);
 }
 
+/* Whether section i is a session of the root (`prefix`, plen bytes):
+ * the first section of its name, right below the prefix (deeper sections
+ * are subkeys of a session). The prefix mostly comes in the case asked
+ * for (memcmp). */
+static int is_session(const ss_winini *ini, size_t i, const char *prefix, size_t plen)
+{
+	const ss_winini_section *s = &ini->sections[i];
+	if (s->first_of != i || s->name_len <= plen)
+		return 0;
+	const char *name = ss_winini_section_name(ini, i);
+	return (memcmp(name, prefix, plen) == 0 || ss_key_eq(name, plen, prefix, plen)) &&
+	       !memchr(name + plen, '\\', s->name_len - plen);
+}
+
+/* The sessions among sections [from, to), made ahead by another thread
+ * while ini_open adds those before `from`: unescaping 100,000 site names
+ * and adding them was a fifth of an audit, on one thread. The thread stops
+ * at a name it cannot make (a NUL in it, memory): ini_open adds the
+ * sessions from there itself, and says what fails, in order. */
+typedef struct sessions_ahead {
+	const ss_storage *st;
+	size_t from, to;
+	size_t stop; /* the sections before it were done */
+	/* Where they go: the storage's arrays from index `from` on (room for
+	 * every section was reserved, and ini_open adds at most `from`
+	 * sessions before them), moved down to follow those at the end;
+	 * fresh memory is touched once, by this thread. */
+	ss_storage_session *v;
+	size_t *handle;
+	size_t n;
+	storage_names_ahead named;
+	ss_os_thread *thread;
+} sessions_ahead;
+
+/* From this many sections on: a thread costs some 50 microseconds. The
+ * thread takes the last half of them. */
+enum { AHEAD_MIN = 4096 };
+
+static void sessions_ahead_run(void *arg)
+{
+	sessions_ahead *a = arg;
+	const ss_winini *ini = &P((ss_storage *)a->st)->ini;
+	const char *prefix = a->st->root->section;
+	size_t plen = strlen(prefix), i;
+	for (i = a->from; i < a->to; i++) {
+		if (i + PREFETCH < a->to)
+			__builtin_prefetch(ss_winini_section_name(ini, i + PREFETCH));
+		if (!is_session(ini, i, prefix, plen))
+			continue;
+		char *raw =
+		    storage_name_ahead(a->st, &a->named, ss_winini_section_name(ini, i) + plen,
+				       ini->sections[i].name_len - plen);
+		if (!raw)
+			break;
+		a->v[a->n] = (ss_storage_session){raw, raw + strlen(raw) + 1, a->st->path, 0};
+		a->handle[a->n++] = i;
+	}
+	a->stop = i;
+}
+
+/* Starts the thread for the last sections; 0 when there is none (too few
+ * sections, or no thread to be had). */
+static int sessions_ahead_start(ss_storage *st, sessions_ahead *a)
+{
+	size_t n = P(st)->ini.nsections;
+	memset(a, 0, sizeof(*a));
+	if (n < AHEAD_MIN)
+		return 0;
+	a->st = st;
+	a->from = n / 2;
+	a->to = a->stop = n;
+	if (st->cap < n || st->n != 0)
+		return 0;
+	a->v = st->sessions + a->from;
+	a->handle = st->handle + a->from;
+	if (ss_os_thread_start(&a->thread, sessions_ahead_run, a) < 0) {
+		memset(a, 0, sizeof(*a));
+		return 0;
+	}
+	return 1;
+}
+
+/* Waits for the thread, then adds its sessions: the names are the
+ * storage's from then on. */
+static int sessions_ahead_end(ss_storage *st, sessions_ahead *a, ss_diag *d)
+{
+	if (!a->thread)
+		return 0;
+	ss_os_thread_join(a->thread);
+	a->thread = NULL;
+	storage_adopt_names(st, &a->named);
+	return storage_add_block(st, a->v, a->handle, a->n, d);
+}
+
+static void sessions_ahead_free(sessions_ahead *a)
+{
+	if (a->thread)
+		ss_os_thread_join(a->thread);
+	storage_names_ahead_free(&a->named);
+}
+
+/* The sections [from, to) that are sessions, added here. */
+static int add_sessions(ss_storage *st, size_t from, size_t to, ss_diag *d)
+{
+	const ss_winini *ini = &P(st)->ini;
+	const char *prefix = st->root->section;
+	size_t plen = strlen(prefix);
+	int r = 0;
+	for (size_t i = from; i < to && r == 0; i++) {
+		/* The names lie far apart in a text the parse left the cache
+		 * long ago: each one read here would wait for memory (5% of
+		 * a 100,000-site audit) unless asked for a few sections
+		 * ahead. */
+		if (i + PREFETCH < to)
+			__builtin_prefetch(ss_winini_section_name(ini, i + PREFETCH));
+		if (is_session(ini, i, prefix, plen))
+			r = storage_add_session(st, ss_winini_section_name(ini, i) + plen,
+						ini->sections[i].name_len - plen, st->path, i, d);
+	}
+	return r;
+}
+
+/* Each section's next of the same name (p->next_dup). */
+static int link_same_names(inipriv *p, ss_diag *d)
+{
+	const ss_winini *ini = &p->ini;
+	size_t n = ini->nsections;
+	size_t *last = malloc((n ? n : 1) * sizeof(*last));
+	p->next_dup = malloc((n ? n : 1) * sizeof(*p->next_dup));
+	if (!last || !p->next_dup) {
+		free(last);
+		return ss_diag_oom(d);
+	}
+	for (size_t i = 0; i < n; i++) {
+		size_t first = ini->sections[i].first_of;
+		p->next_dup[i] = NONE;
+		if (first != i)
+			p->next_dup[last[first]] = i;
+		last[first] = i;
+	}
+	free(last);
+	return 0;
+}
+
 static int ini_open(ss_storage *st, ss_diag *d)
 {
 	inipriv *p = calloc(1, sizeof(*p));
@@ -97,44 +242,21 @@ static int ini_open(ss_storage *st, ss_diag *d)
 	p->cache_s = NONE;
 	if (ss_winini_parse(&p->ini, st->text, d) < 0)
 		return -1;
-	const ss_winini *ini = &p->ini;
-	size_t n = ini->nsections;
-	size_t *last = malloc((n ? n : 1) * sizeof(*last));
-	p->next_dup = malloc((n ? n : 1) * sizeof(*p->next_dup));
-	if (!last || !p->next_dup) {
-		free(last);
-		return ss_diag_oom(d);
-	}
-	const char *prefix = st->root->section;
-	size_t plen = strlen(prefix);
+	size_t n = p->ini.nsections;
 	/* At most a session a section, and Default Settings that apply may
 	 * add: not room for twice 100,000 sites. */
-	int r = storage_reserve_sessions(st, n + 1, d);
-	for (size_t i = 0; i < n && r == 0; i++) {
-		const ss_winini_section *s = &ini->sections[i];
-		/* The names lie far apart in a text the parse left the cache
-		 * long ago: each one read here would wait for memory (5% of
-		 * a 100,000-site audit) unless asked for a few sections
-		 * ahead. */
-		if (i + PREFETCH < n)
-			__builtin_prefetch(ss_winini_section_name(ini, i + PREFETCH));
-		p->next_dup[i] = NONE;
-		if (s->first_of != i) {
-			p->next_dup[last[s->first_of]] = i;
-			last[s->first_of] = i;
-			continue;
-		}
-		last[i] = i;
-		const char *name = ss_winini_section_name(ini, i);
-		/* Deeper sections are subkeys of a session, not sessions. The
-		 * prefix mostly comes in the case asked for (memcmp). */
-		if (s->name_len <= plen ||
-		    (memcmp(name, prefix, plen) != 0 && !ss_key_eq(name, plen, prefix, plen)) ||
-		    memchr(name + plen, '\\', s->name_len - plen))
-			continue;
-		r = storage_add_session(st, name + plen, s->name_len - plen, st->path, i, d);
-	}
-	free(last);
+	if (storage_reserve_sessions(st, n + 1, d) < 0)
+		return -1;
+	sessions_ahead ahead;
+	size_t mine = sessions_ahead_start(st, &ahead) ? ahead.from : n;
+	int r = link_same_names(p, d);
+	if (r == 0)
+		r = add_sessions(st, 0, mine, d);
+	if (r == 0)
+		r = sessions_ahead_end(st, &ahead, d);
+	if (r == 0 && mine < n)
+		r = add_sessions(st, ahead.stop, n, d);
+	sessions_ahead_free(&ahead);
 	return r;
 }
 

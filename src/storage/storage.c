@@ -301,43 +301,113 @@ static void index_drop_last(ss_storage *st)
 	}
 }
 
+/* Room for one more session: its entry zeroed, or NULL with `d` set. */
+static ss_storage_session *next_session(ss_storage *st, ss_diag *d)
+{
+	size_t hcap = st->cap;
+	if (storage_grow(&st->handle, &hcap, st->n, sizeof(*st->handle), 16) < 0 ||
+	    storage_grow(&st->sessions, &st->cap, st->n, sizeof(*st->sessions), 16) < 0) {
+		ss_diag_oom(d);
+		return NULL;
+	}
+	if (st->n >= UINT32_MAX - 1) { /* the index numbers them in 32 bits */
+		ss_diag_oom(d);
+		return NULL;
+	}
+	ss_storage_session *s = &st->sessions[st->n];
+	memset(s, 0, sizeof(*s));
+	return s;
+}
+
+/* The session at st->n (next_session) counted in, with its handle. */
+static void count_session(ss_storage *st, size_t handle)
+{
+	st->handle[st->n++] = handle;
+	free(st->sorted);
+	st->sorted = NULL;
+}
+
+/* The raw name raw[0..len) and the name `unescaped` made of it, side by
+ * side in `a`: the raw name, the name after its NUL. */
+static char *names_in(ss_arena *a, const char *raw, size_t len, const ss_buf *unescaped)
+{
+	char *at = ss_arena_alloc(a, len + unescaped->len + 2);
+	if (at) {
+		memcpy(at, raw, len);
+		at[len] = '\0';
+		memcpy(at + len + 1, unescaped->data, unescaped->len + 1);
+	}
+	return at;
+}
+
+static int (*unescape_of(const ss_storage *st))(const char *, size_t, ss_buf *)
+{
+	return st->root->unescape ? st->root->unescape : ss_storage_unescape;
+}
+
 int storage_add_session(ss_storage *st, const char *raw, size_t len, const char *file,
 			size_t handle, ss_diag *d)
 {
 	if (storage_check_name(st, raw, len, d) < 0)
 		return -1;
-	size_t hcap = st->cap;
-	if (storage_grow(&st->handle, &hcap, st->n, sizeof(*st->handle), 16) < 0 ||
-	    storage_grow(&st->sessions, &st->cap, st->n, sizeof(*st->sessions), 16) < 0)
-		return ss_diag_oom(d);
-	if (st->n >= UINT32_MAX - 1) /* the index numbers them in 32 bits */
-		return ss_diag_oom(d);
-	ss_storage_session *s = &st->sessions[st->n];
-	memset(s, 0, sizeof(*s));
+	ss_storage_session *s = next_session(st, d);
+	if (!s)
+		return -1;
 	/* One buffer for every name: no allocation per session. */
 	ss_buf *name = &st->unescaped;
 	ss_buf_reset(name);
 	/* Sessions of one file share its name. */
 	s->file = strcmp(file, st->path) == 0 ? st->path : ss_strdup(file);
-	int (*unescape)(const char *, size_t, ss_buf *) =
-	    st->root->unescape ? st->root->unescape : ss_storage_unescape;
 	/* Raw name and name side by side in the storage's arena. */
-	if (s->file && unescape(raw, len, name) == 0 && ss_buf_grow(name, 0) == 0 &&
-	    (s->raw = ss_arena_alloc(&st->names, len + name->len + 2))) {
-		memcpy(s->raw, raw, len);
-		s->raw[len] = '\0';
+	if (s->file && unescape_of(st)(raw, len, name) == 0 && ss_buf_grow(name, 0) == 0 &&
+	    (s->raw = names_in(&st->names, raw, len, name)))
 		s->name = s->raw + len + 1;
-		memcpy(s->name, name->data, name->len + 1);
-	}
 	if (!s->raw) {
 		if (s->file != st->path)
 			free(s->file);
 		return ss_diag_oom(d);
 	}
-	st->handle[st->n++] = handle;
+	count_session(st, handle);
+	return 0;
+}
+
+char *storage_name_ahead(const ss_storage *st, storage_names_ahead *n, const char *raw, size_t len)
+{
+	if (memchr(raw, '\0', len))
+		return NULL; /* refused, with its place, by storage_add_session */
+	ss_buf_reset(&n->scratch);
+	if (unescape_of(st)(raw, len, &n->scratch) < 0 || ss_buf_grow(&n->scratch, 0) < 0)
+		return NULL;
+	return names_in(&n->arena, raw, len, &n->scratch);
+}
+
+int storage_add_block(ss_storage *st, const ss_storage_session *v, const size_t *handles, size_t n,
+		      ss_diag *d)
+{
+	if (n > SIZE_MAX - st->n || st->n + n >= UINT32_MAX - 1) /* numbered in 32 bits */
+		return ss_diag_oom(d);
+	if (storage_reserve_sessions(st, st->n + n, d) < 0)
+		return -1;
+	if (n) { /* they may be there already, or further on in the arrays */
+		memmove(st->sessions + st->n, v, n * sizeof(*v));
+		memmove(st->handle + st->n, handles, n * sizeof(*handles));
+	}
+	st->n += n;
 	free(st->sorted);
 	st->sorted = NULL;
 	return 0;
+}
+
+void storage_adopt_names(ss_storage *st, storage_names_ahead *n)
+{
+	ss_arena_adopt(&st->names, &n->arena);
+	ss_buf_release(&n->scratch);
+}
+
+void storage_names_ahead_free(storage_names_ahead *n)
+{
+	ss_arena_release(&n->arena);
+	ss_buf_release(&n->scratch);
 }
 
 static const ss_storage_backend *fallback(const ss_storage_root *root)

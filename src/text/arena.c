@@ -78,6 +78,25 @@ void ss_arena_reset(ss_arena *a)
 	a->left = keep->size;
 }
 
+void ss_arena_adopt(ss_arena *to, ss_arena *from)
+{
+	if (!from->chunks)
+		return;
+	if (!to->chunks) {
+		*to = *from;
+	} else {
+		/* Behind the newest chunk of `to`, which keeps its room. */
+		ss_arena_chunk *oldest = from->chunks;
+		while (oldest->prev)
+			oldest = oldest->prev;
+		oldest->prev = to->chunks->prev;
+		to->chunks->prev = from->chunks;
+	}
+	from->chunks = NULL;
+	from->next = NULL;
+	from->left = 0;
+}
+
 void ss_arena_release(ss_arena *a)
 {
 	for (ss_arena_chunk *c = a->chunks; c;) {

@@ -1050,6 +1050,82 @@ static void test_get_many_shared(void **state)
 	}
 }
 
+/* A WinSCP.ini of many sections is listed the same when part of the
+ * sessions are named on another thread: in order, each once (not a later
+ * section of the same name in another case, not a subkey, not another
+ * root's), raw and unescaped (escapes that make ASCII and those that do
+ * not); a NUL in a name is refused at its place, the first one when there
+ * are two, in the first half or the second. */
+static void many_sections(ss_buf *b, size_t n, ss_strlist *raws, size_t nul_at, size_t nul_at2)
+{
+	char name[64];
+	size_t plain = 0; /* the last session named "s<i>" */
+	for (size_t i = 0; i < n; i++) {
+		int session = 1;
+		if (i % 7 == 3) {
+			snprintf(name, sizeof(name), "Configuration\\x%zu", i);
+			session = 0;
+		} else if (i % 11 == 5) {
+			snprintf(name, sizeof(name), "Sessions\\s%zu\\sub", i - 1);
+			session = 0;
+		} else if (i % 13 == 6 && plain) {
+			snprintf(name, sizeof(name), "SESSIONS\\S%zu", plain);
+			session = 0; /* that session's name, in another case */
+		} else {
+			plain = i % 5 ? i : plain;
+			snprintf(name, sizeof(name), "Sessions\\%s%zu",
+				 i % 5	 ? "s"
+				 : i % 2 ? "%C3%A9 "
+					 : "a%20b",
+				 i);
+		}
+		assert_int_equal(ss_buf_addc(b, '['), 0);
+		assert_int_equal(ss_buf_adds(b, name), 0);
+		if (i == nul_at || i == nul_at2)
+			assert_int_equal(ss_buf_add(b, "\0x", 2), 0);
+		assert_int_equal(ss_buf_adds(b, "]\r\nHostName=h\r\n"), 0);
+		if (session && raws && ss_strlist_push(raws, name + strlen("Sessions\\")) < 0)
+			fail();
+	}
+}
+
+static void test_winini_many_sections(void **state)
+{
+	fixture *f = *state;
+	ss_buf b = SS_BUF_INIT;
+	ss_strlist raws = SS_STRLIST_INIT;
+	const size_t n = 9000;
+	many_sections(&b, n, &raws, SIZE_MAX, SIZE_MAX);
+	tu_write(f->path, b.data, b.len);
+	open_store(f, 0);
+	assert_int_equal(ss_storage_count(f->st), raws.n);
+	ss_buf name = SS_BUF_INIT;
+	for (size_t i = 0; i < raws.n; i++) {
+		const ss_storage_session *ses = ss_storage_at(f->st, i);
+		assert_string_equal(ses->raw, raws.v[i]);
+		ss_buf_reset(&name);
+		assert_int_equal(unescape(raws.v[i], strlen(raws.v[i]), &name), 0);
+		assert_string_equal(ses->name, ss_buf_str(&name));
+	}
+	close_store(f);
+	/* NULs: in the second half; in both (the first is said). */
+	const size_t at[][2] = {{7004, SIZE_MAX}, {1001, 8003}, {8003, 8005}};
+	for (size_t k = 0; k < 3; k++) {
+		ss_buf_reset(&b);
+		many_sections(&b, n, NULL, at[k][0], at[k][1]);
+		tu_write(f->path, b.data, b.len);
+		ss_storage *st = NULL;
+		assert_int_equal(ss_storage_open(&st, f->path, &f->be->root, NULL, NULL, &f->d),
+				 -1);
+		assert_int_equal(f->d.line, 2 * at[k][0] + 1);
+		assert_non_null(strstr(f->d.message, "NUL"));
+		ss_diag_clear(&f->d);
+	}
+	ss_buf_release(&name);
+	ss_buf_release(&b);
+	ss_strlist_release(&raws);
+}
+
 #define CONTRACT(be)                                                                               \
 	cmocka_unit_test_prestate_setup_teardown(test_list, setup, teardown, (void *)&be),         \
 	    cmocka_unit_test_prestate_setup_teardown(test_get, setup, teardown, (void *)&be),      \
@@ -1085,7 +1161,9 @@ int main(void)
 {
 	const struct CMUnitTest reg5[] = {CONTRACT(B_REG5)};
 	const struct CMUnitTest reg4[] = {CONTRACT(B_REG4)};
-	const struct CMUnitTest ini[] = {CONTRACT(B_INI)};
+	const struct CMUnitTest ini[] = {
+	    CONTRACT(B_INI), cmocka_unit_test_prestate_setup_teardown(
+				 test_winini_many_sections, setup, teardown, (void *)&B_INI)};
 	const struct CMUnitTest puttydir[] = {CONTRACT(B_PUTTYDIR)};
 	const struct CMUnitTest kittydir[] = {CONTRACT(B_KITTYDIR)};
 	int r = cmocka_run_group_tests_name("regfile v5 (UTF-16)", reg5, NULL, NULL);
