@@ -749,6 +749,28 @@ static int load_rest(loader *l, ss_diag *d)
 	return 0;
 }
 
+/* The loader of a file's second half, from byte `half` on, reading at
+ * offsets up to `stop` bytes into `text` (`fixed`: a view that cannot
+ * grow). */
+static loader second_loader(const loader *l, size_t half, ss_buf text, size_t stop, int fixed)
+{
+	return (loader){l->fd,
+			l->path,
+			l->limit > half ? l->limit - half : 0,
+			0,
+			0,
+			{{0}},
+			text,
+			l->want_lines,
+			{0},
+			NULL,
+			0,
+			(int64_t)half,
+			stop,
+			SIZE_MAX,
+			fixed};
+}
+
 /* A large UTF-16 file whose bytes need no hash is read and decoded in two
  * halves at once, the second by another thread with a line table of its
  * own, appended to the first's: decoding and finding the lines are a third
@@ -932,21 +954,7 @@ static int load_halves(loader *l, size_t size, ss_diag *d)
 	size_t half = size / 2 & ~(size_t)1;
 	second_half h;
 	memset(&h, 0, sizeof(h));
-	h.l = (loader){l->fd,
-		       l->path,
-		       l->limit > half ? l->limit - half : 0,
-		       0,
-		       0,
-		       {{0}},
-		       SS_BUF_INIT,
-		       l->want_lines,
-		       {0},
-		       NULL,
-		       0,
-		       (int64_t)half,
-		       SIZE_MAX,
-		       SIZE_MAX,
-		       0};
+	h.l = second_loader(l, half, (ss_buf)SS_BUF_INIT, SIZE_MAX, 0);
 	int r;
 	if (half <= l->raw || !second_begin(l, &h, half, size) ||
 	    ss_os_thread_start(&h.thread, second_half_run, &h) < 0) {
@@ -1071,21 +1079,9 @@ static int load_byte_halves(loader *l, ssize_t n, size_t size, ss_diag *d)
 	size_t half = size / 2;
 	byte_half h;
 	memset(&h, 0, sizeof(h));
-	h.l = (loader){l->fd,
-		       l->path,
-		       l->limit > half ? l->limit - half : 0,
-		       0,
-		       0,
-		       {{0}},
-		       {l->text.data + half, 0, l->text.cap - half},
-		       l->want_lines,
-		       {0},
-		       NULL,
-		       0,
-		       (int64_t)half,
-		       l->text.cap - half - 1, /* room for the final NUL */
-		       SIZE_MAX,
-		       1};
+	/* The view leaves room for the final NUL. */
+	h.l = second_loader(l, half, (ss_buf){l->text.data + half, 0, l->text.cap - half},
+			    l->text.cap - half - 1, 1);
 	if (l->want_lines && lines_begin(&h.l.lines, size - half) < 0)
 		return ss_diag_oom(d);
 	if (ss_os_thread_start(&h.thread, byte_half_run, &h) < 0) {
