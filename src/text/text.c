@@ -448,18 +448,24 @@ typedef struct line_builder {
 	size_t cap, n, lf, crlf;
 	size_t start;	/* where the line being scanned starts */
 	size_t scanned; /* bytes of the text looked at */
+	int fixed;	/* its room is part of a larger table: never grown */
+	int full;	/* fixed, and a line found no room: the table is incomplete */
 } line_builder;
 
-/* Large-page advice for buffers of 4 MiB on: a page fault and its zeroing
+/* Large-page advice for a text of 4 MiB on: a page fault and its zeroing
  * per 4 KiB cost ~0.6 ms per MB, and more in a virtual machine (the audit
  * of a 28 MB WinSCP.ini took 11,900 faults and a tenth less CPU with
  * 4,600, its peak the same). Below, resident memory growing in 2 MiB
- * steps would weigh on a small file's peak more than it gains in time. */
-#define LARGE_ADVICE_MIN ((size_t)4 << 20)
+ * steps would weigh on a small file's peak more than it gains in time. A
+ * line table, only partly filled (room for lines of 16 bytes), gets it
+ * from 32 MiB on: its untouched room would be resident in large pages
+ * (2 MiB more at the peak of apply --format json, which keeps two). */
+#define LARGE_TEXT_MIN ((size_t)4 << 20)
+#define LARGE_LINES_MIN ((size_t)32 << 20)
 
-static void advise_large(void *p, size_t len)
+static void advise_large(void *p, size_t len, size_t min)
 {
-	if (len >= LARGE_ADVICE_MIN)
+	if (len >= min)
 		ss_os_advise_large(p, len);
 }
 
@@ -473,7 +479,7 @@ static int lines_begin(line_builder *b, size_t expect)
 	b->cap = expect / 16 + 16;
 	if (!(b->lines = malloc(b->cap * sizeof(*b->lines))))
 		return -1;
-	advise_large(b->lines, b->cap * sizeof(*b->lines));
+	advise_large(b->lines, b->cap * sizeof(*b->lines), LARGE_LINES_MIN);
 	return 0;
 }
 
@@ -484,13 +490,17 @@ static int lines_grow(line_builder *b)
 		return -1;
 	b->lines = v;
 	b->cap *= 2;
-	advise_large(b->lines, b->cap * sizeof(*b->lines));
+	advise_large(b->lines, b->cap * sizeof(*b->lines), LARGE_LINES_MIN);
 	return 0;
 }
 
 /* The line from b->start up to the LF at `lf` of data. */
 static int add_line(line_builder *b, const char *data, size_t lf)
 {
+	if (b->n == b->cap && b->fixed) {
+		b->full = 1;
+		return 0;
+	}
 	if (b->n == b->cap && lines_grow(b) < 0)
 		return -1;
 	b->lines[b->n++] = (uint32_t)b->start;
@@ -506,12 +516,14 @@ static int add_line(line_builder *b, const char *data, size_t lf)
  * never begun: a load without the table). */
 static int lines_scan(line_builder *b, const char *data, size_t len)
 {
-	if (!b->lines)
+	if (!b->lines || b->full)
 		return 0;
 	const char *s = data + b->scanned, *e = data + len, *lf;
 	while ((lf = memchr(s, '\n', (size_t)(e - s))) != NULL) {
 		if (add_line(b, data, (size_t)(lf - data)) < 0)
 			return -1;
+		if (b->full)
+			return 0;
 		s = lf + 1;
 	}
 	b->scanned = len;
@@ -1014,9 +1026,13 @@ static int load_bytes_rest(loader *l, ssize_t n, ss_diag *d)
 /* A large byte file whose bytes need no hash is read in two halves at
  * once, as a UTF-16 file is (see load_halves): another thread reads the
  * second half at offsets straight into its place in the buffer, which
- * the file's size made large enough, and finds its lines into a table of
- * its own, appended to the first half's. Reading into fresh memory and
- * finding the lines are a third of a 100,000-site WinSCP.ini's audit. */
+ * the file's size made large enough, and finds its lines into the upper
+ * half of the line table (room for lines of 16 bytes), moved down after
+ * the first half's once both are done: no table is held twice (a second
+ * one was 2.3 MB more at the peak of apply --format json). When a half
+ * has more lines than its room, the lines are found again, on one
+ * thread. Reading into fresh memory and finding the lines were a third
+ * of a 100,000-site WinSCP.ini's audit. */
 typedef struct byte_half {
 	loader l; /* text: a view of the buffer from the half on; lines relative to it */
 	ss_os_thread *thread;
@@ -1083,10 +1099,18 @@ static int load_byte_halves(loader *l, ssize_t n, size_t size, ss_diag *d)
 	/* The view leaves room for the final NUL. */
 	h.l = second_loader(l, half, (ss_buf){l->text.data + half, 0, l->text.cap - half},
 			    l->text.cap - half - 1, 1);
-	if (l->want_lines && lines_begin(&h.l.lines, size - half) < 0)
-		return ss_diag_oom(d);
+	line_builder *b = &l->lines;
+	size_t room = b->cap, split = room / 2;
+	if (b->lines) {
+		h.l.lines.lines = b->lines + split;
+		h.l.lines.cap = room - split;
+		h.l.lines.fixed = 1;
+		b->cap = split;
+		b->fixed = 1;
+	}
 	if (ss_os_thread_start(&h.thread, byte_half_run, &h) < 0) {
-		free(h.l.lines.lines);
+		b->cap = room;
+		b->fixed = 0;
 		return load_bytes_rest(l, n, d);
 	}
 	l->at = 0;
@@ -1106,6 +1130,9 @@ static int load_byte_halves(loader *l, ssize_t n, size_t size, ss_diag *d)
 	}
 	ss_os_thread_join(h.thread);
 	l->stop = SIZE_MAX;
+	int rescan = b->full || h.l.lines.full;
+	b->cap = room;
+	b->fixed = b->full = 0;
 	/* Whether to read on: the file grew to fill the buffer, or the second
 	 * half failed (read here then); not when the file ends before the half. */
 	int more = 0;
@@ -1115,7 +1142,8 @@ static int load_byte_halves(loader *l, ssize_t n, size_t size, ss_diag *d)
 	} else if (r == 0) {
 		more = l->text.len == half;
 	}
-	free(h.l.lines.lines);
+	if (r == 0 && rescan) /* a half's lines did not fit: all of them again */
+		*b = (line_builder){.lines = b->lines, .cap = room};
 	return r < 0 ? -1 : load_bytes_rest(l, more ? (ssize_t)LOAD_CHUNK : 0, d);
 }
 
@@ -1126,7 +1154,7 @@ static int load_all(loader *l, size_t size, ss_diag *d)
 	 * exactly that (a 17 MB file does not take 32 MiB). */
 	if (ss_buf_reserve_exact(&l->text, size + LOAD_CHUNK) < 0)
 		return ss_diag_oom(d);
-	advise_large(l->text.data, l->text.cap);
+	advise_large(l->text.data, l->text.cap, LARGE_TEXT_MIN);
 	ssize_t n = load_read(l, l->text.data, d);
 	if (n < 0)
 		return -1;

@@ -759,8 +759,9 @@ static ss_buf bytes_with(size_t size, long from, const char *at, size_t n)
 /* A large byte file read without a hash is read in two halves at once:
  * its text, lines and line ending are those of its bytes read at once
  * when an LF, a CR LF cut in two, or an empty line falls on the middle,
- * when the second half has no LF, or only its last byte is one, and when
- * the line cut by the middle decides the ending that most lines have. */
+ * when the second half has no LF, or only its last byte is one, when the
+ * line cut by the middle decides the ending that most lines have, and
+ * when a half has more lines than its room in the table. */
 static void test_large_byte_file_read_in_two_halves(void **state)
 {
 	(void)state;
@@ -789,8 +790,18 @@ static void test_large_byte_file_read_in_two_halves(void **state)
 		else
 			assert_int_equal(ss_buf_addc(&even, 'z'), 0);
 	}
-	ss_buf more[] = {last, even};
-	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]) + 2; i++) {
+	/* Lines of 2 bytes in the first half, then in the second: more lines
+	 * than a half's room in the table (lines of 16 bytes). */
+	ss_buf shortfirst = SS_BUF_INIT, shortsecond = SS_BUF_INIT;
+	for (size_t i = 0; i < size; i++) {
+		int first = i < size / 2;
+		assert_int_equal(
+		    ss_buf_addc(&shortfirst, first ? "x\n"[i % 2] : (char)('a' + i % 26)), 0);
+		assert_int_equal(
+		    ss_buf_addc(&shortsecond, !first ? "\r\n"[i % 2] : (char)('a' + i % 26)), 0);
+	}
+	ss_buf more[] = {last, even, shortfirst, shortsecond};
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]) + 4; i++) {
 		ss_buf *f = i < sizeof(files) / sizeof(files[0])
 				? &files[i]
 				: &more[i - sizeof(files) / sizeof(files[0])];
