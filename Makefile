@@ -4,6 +4,9 @@
 #   make bench    the performance benchmarks beside their references
 #   make fuzz     build the libFuzzer harnesses (clang) and run each for
 #                 FUZZ_SECONDS (default 60)
+#   make tsan     the unit tests under ThreadSanitizer: large files are read,
+#                 parsed and audited on two threads, and the unit tests cut
+#                 each kind of file in two
 #   make install  install the Release build (stripped; installs no packages)
 #   make package  the Debian package, $(BUILD)/sshsync_VERSION_ARCH.deb
 #   make windows  sshsync.exe for x86_64 Windows, cross-built with MinGW-w64
@@ -15,6 +18,7 @@ BUILD ?= build
 CHECK_BUILD ?= build-check
 JOBS ?= 2
 FUZZ_BUILD ?= build-fuzz
+TSAN_BUILD ?= build-tsan
 FUZZ_SECONDS ?= 60
 WINDOWS_BUILD ?= build-windows
 WINDOWS_DEPS ?= $(CURDIR)/build-windows-deps
@@ -26,7 +30,7 @@ FUZZ_CC ?= $(shell command -v clang-14 || command -v clang || echo clang)
 CHECK_FLAGS ?= -DSSHSYNC_SANITIZE=ON -DSSHSYNC_WERROR=ON
 CTEST_ARGS ?=
 
-.PHONY: all deps build demo check bench fuzz install package windows windows-check clean
+.PHONY: all deps build demo check bench fuzz tsan install package windows windows-check clean
 
 all: build
 
@@ -56,6 +60,12 @@ fuzz: deps
 		-DSSHSYNC_FUZZ=ON -DSSHSYNC_TESTS=OFF
 	cmake --build $(FUZZ_BUILD) -j$(JOBS)
 	./tests/fuzz/run-fuzzers $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+tsan: deps
+	cmake -S . -B $(TSAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSSHSYNC_TSAN=ON -DSSHSYNC_WERROR=ON
+	cmake --build $(TSAN_BUILD) -j$(JOBS)
+	cd $(TSAN_BUILD) && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+		ctest --output-on-failure -j$(JOBS) -R '^unit/'
 
 install: build
 	cmake --install $(BUILD) --strip
