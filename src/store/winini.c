@@ -108,8 +108,7 @@ static ss_winini_line line_of(const ss_winini *ini, size_t ln)
 	if (ini->lines)
 		return ini->lines[ln];
 	const ss_line l = ss_text_line(ini->text, ln);
-	size_t brk = l.eol == SS_EOL_CRLF ? 2 : l.eol == SS_EOL_LF ? 1 : 0;
-	return (ss_winini_line){l.start, l.len, l.start + l.len + brk};
+	return (ss_winini_line){l.start, l.len, ss_text_line_stop(ini->text, ln)};
 }
 
 /* Sixteen bytes as one vector (GCC's and Clang's vector extension: SSE2
