@@ -1113,21 +1113,12 @@ static int load_byte_halves(loader *l, ssize_t n, size_t size, ss_diag *d)
 		b->fixed = 0;
 		return load_bytes_rest(l, n, d);
 	}
+	/* The first half as the rest of any byte file, up to `half`: the
+	 * buffer's room (the size and a chunk) never makes it move while the
+	 * other thread writes into it. */
 	l->at = 0;
 	l->stop = half;
-	int r = 0;
-	for (;;) {
-		if (lines_scan(&l->lines, l->text.data, l->text.len) < 0)
-			r = ss_diag_oom(d);
-		else if (l->text.len < half && (size_t)n == LOAD_CHUNK &&
-			 (n = load_read(l, l->text.data + l->text.len, d)) >= 0) {
-			l->text.len += (size_t)n;
-			continue;
-		} else if (n < 0) {
-			r = -1;
-		}
-		break;
-	}
+	int r = load_bytes_rest(l, n, d);
 	ss_os_thread_join(h.thread);
 	l->stop = SIZE_MAX;
 	int rescan = b->full || h.l.lines.full;
