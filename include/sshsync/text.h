@@ -252,6 +252,10 @@ static inline size_t ss_text_find3(const char *s, size_t from, size_t end, char 
 	return end;
 }
 
+/* Whether needle occurs in s[0, len), ASCII letters in either case (the
+ * sniffing of a file's head: 64 KiB looked through for each needle). */
+int ss_text_contains_ci(const char *s, size_t len, const char *needle);
+
 /* FNV-1a over 8-byte words, also piece by piece (cut at multiples of 8):
  * h = ss_hash_update(SS_HASH_INIT, ...). */
 #define SS_HASH_INIT 1469598103934665603ULL

@@ -591,15 +591,6 @@ static int export_plan(const flavour *fl, const char *from, const ss_strlist *se
 
 /* --- the clients --- */
 
-static int contains_ci(const char *s, size_t len, const char *needle)
-{
-	size_t n = strlen(needle);
-	for (size_t i = 0; i + n <= len; i++)
-		if (strncasecmp(s + i, needle, n) == 0)
-			return 1;
-	return 0;
-}
-
 static int looks_like_reg(const char *head, size_t len)
 {
 	size_t i = 0;
@@ -617,23 +608,27 @@ static int sniff(const flavour *fl, const char *path, const char *head, size_t l
 		 * KiTTY's portable Sessions folder. */
 		const char *base = ss_os_base_name(path);
 		int sessions = strcasecmp(base, "sessions") == 0;
-		int kitty = contains_ci(path, strlen(path), "kitty");
+		int kitty = ss_text_contains_ci(path, strlen(path), "kitty");
 		if (fl->root->files == SS_FILES_KITTY)
 			return sessions && kitty ? 2 : 0;
-		return sessions && !kitty ? (contains_ci(path, strlen(path), "putty") ? 2 : 1) : 0;
+		return sessions && !kitty
+			   ? (ss_text_contains_ci(path, strlen(path), "putty") ? 2 : 1)
+			   : 0;
 	}
 	if (!looks_like_reg(head, len))
 		return 0;
 	/* The sessions key with its parent, as regedit spells it. */
 	const char *needle = fl->root->files == SS_FILES_KITTY ? "\\9bis.com\\KiTTY\\Sessions"
 							       : "\\SimonTatham\\PuTTY\\Sessions";
-	if (!contains_ci(head, len, needle))
+	if (!ss_text_contains_ci(head, len, needle))
 		return 0;
 	/* An export that also holds another client's keys is only maybe ours. */
 	const char *other = fl->root->files == SS_FILES_KITTY ? "\\SimonTatham\\PuTTY\\Sessions"
 							      : "\\9bis.com\\KiTTY\\Sessions";
-	return contains_ci(head, len, other) || contains_ci(head, len, "\\Martin Prikryl\\") ? 1
-											     : 2;
+	return ss_text_contains_ci(head, len, other) ||
+		       ss_text_contains_ci(head, len, "\\Martin Prikryl\\")
+		   ? 1
+		   : 2;
 }
 
 static const char *putty_misfit(const char *head, size_t len, int session_file, size_t *offset)

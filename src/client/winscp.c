@@ -1156,23 +1156,6 @@ static int winscp_export(const char *from, const ss_strlist *sessions, const ss_
 	return r;
 }
 
-static int contains_ci(const char *head, size_t len, const char *needle)
-{
-	size_t n = strlen(needle);
-	/* Compared only where the first byte matches: every type of settings
-	 * file is sniffed this way, 64 KiB of it. */
-	unsigned char first = (unsigned char)needle[0], upper = first, lower = first;
-	if (first >= 'a' && first <= 'z')
-		upper = (unsigned char)(first - 'a' + 'A');
-	if (first >= 'A' && first <= 'Z')
-		lower = (unsigned char)(first - 'A' + 'a');
-	for (size_t i = 0; i + n <= len; i++)
-		if (((unsigned char)head[i] == lower || (unsigned char)head[i] == upper) &&
-		    strncasecmp(head + i, needle, n) == 0)
-			return 1;
-	return 0;
-}
-
 static int winscp_sniff(const char *path, const char *head, size_t len)
 {
 	const char *base = strrchr(path, '/');
@@ -1182,8 +1165,9 @@ static int winscp_sniff(const char *path, const char *head, size_t len)
 	if (strcasecmp(base, "WinSCP.ini") == 0)
 		return 2;
 	if (looks_like_reg(head, len))
-		return contains_ci(head, len, "\\Martin Prikryl\\WinSCP 2\\") ? 2 : 0;
-	if (contains_ci(head, len, "[Sessions\\") || contains_ci(head, len, "[Configuration\\"))
+		return ss_text_contains_ci(head, len, "\\Martin Prikryl\\WinSCP 2\\") ? 2 : 0;
+	if (ss_text_contains_ci(head, len, "[Sessions\\") ||
+	    ss_text_contains_ci(head, len, "[Configuration\\"))
 		return 2;
 	return 0;
 }

@@ -434,6 +434,40 @@ int ss_text_encode(const ss_text *t, const char *data, size_t len, ss_buf *out, 
 	return ss_text_encode_append(t, data, len, out, d);
 }
 
+/* --- case-insensitive search --- */
+
+/* The first byte of [p, end) that is a or b, or NULL. */
+static const char *find_either(const char *p, const char *end, unsigned char a, unsigned char b)
+{
+	if (a == b)
+		return memchr(p, a, (size_t)(end - p));
+	for (; p < end; p++)
+		if ((unsigned char)*p == a || (unsigned char)*p == b)
+			return p;
+	return NULL;
+}
+
+int ss_text_contains_ci(const char *s, size_t len, const char *needle)
+{
+	size_t n = strlen(needle);
+	if (n > len)
+		return 0;
+	if (n == 0)
+		return 1;
+	/* strncasecmp only where the first byte matches: most needles start
+	 * with a backslash or a bracket, which memchr finds. */
+	unsigned char a = (unsigned char)needle[0], b = a;
+	if (a >= 'a' && a <= 'z')
+		b = (unsigned char)(a - ('a' - 'A'));
+	else if (a >= 'A' && a <= 'Z')
+		b = (unsigned char)(a + ('a' - 'A'));
+	const char *end = s + (len - n) + 1; /* past the last place a match may start */
+	for (const char *p = find_either(s, end, a, b); p; p = find_either(p + 1, end, a, b))
+		if (strncasecmp(p + 1, needle + 1, n - 1) == 0)
+			return 1;
+	return 0;
+}
+
 /* --- line table --- */
 
 /* The line table is built while the text arrives: each piece is scanned

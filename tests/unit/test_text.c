@@ -1,4 +1,5 @@
 /* The text layer: decoding, line table, positions, round trips. */
+#include <ctype.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -120,6 +121,60 @@ static void test_find3(void **state)
 			assert_int_equal(ss_text_find3(buf, from, len, '\n', '\n', '\n'), w2);
 		}
 	}
+}
+
+/* ss_text_contains_ci agrees with a search at every offset, on random
+ * texts of a few bytes (both cases of letters, a backslash, a bracket, a
+ * byte above 0x7F) and needles taken from them, or made up. */
+static int contains_ci_naive(const char *s, size_t len, const char *needle)
+{
+	size_t n = strlen(needle);
+	for (size_t i = 0; i + n <= len; i++) {
+		size_t k = 0;
+		while (k < n &&
+		       tolower((unsigned char)s[i + k]) == tolower((unsigned char)needle[k]))
+			k++;
+		if (k == n)
+			return 1;
+	}
+	return 0;
+}
+
+static void test_contains_ci(void **state)
+{
+	(void)state;
+	static const char alphabet[] = {'a', 'A', 'b', 'B', '\\', '[', (char)0xC3, 'z'};
+	unsigned seed = 7;
+	char buf[48], needle[8];
+	int found = 0, missed = 0;
+	for (int round = 0; round < 4000; round++) {
+		size_t len = (size_t)round % sizeof(buf);
+		for (size_t i = 0; i < len; i++) {
+			seed = seed * 1103515245u + 12345u;
+			buf[i] = alphabet[(seed >> 16) % sizeof(alphabet)];
+		}
+		seed = seed * 1103515245u + 12345u;
+		size_t n = (seed >> 16) % 5;
+		for (size_t i = 0; i < n; i++) {
+			seed = seed * 1103515245u + 12345u;
+			/* Half the needles are cut out of the text itself. */
+			needle[i] = len > n && round % 2
+					? buf[(seed >> 16) % (len - n) + i]
+					: alphabet[(seed >> 16) % sizeof(alphabet)];
+		}
+		needle[n] = '\0';
+		int want = contains_ci_naive(buf, len, needle);
+		assert_int_equal(ss_text_contains_ci(buf, len, needle), want);
+		found += want;
+		missed += !want;
+	}
+	/* Both answers were asked for many times. */
+	assert_true(found > 500 && missed > 500);
+	static const char key[] = "x\\simontatham\\PUTTY\\sessions";
+	const char *needle_key = "\\SimonTatham\\PuTTY\\Sessions";
+	assert_true(ss_text_contains_ci(key, strlen(key), needle_key));
+	/* The last byte of the text is not looked past. */
+	assert_false(ss_text_contains_ci(key, strlen(key) - 1, needle_key));
 }
 
 static void test_style_is_majority(void **state)
@@ -969,6 +1024,7 @@ int main(void)
 	    cmocka_unit_test(test_lines_and_endings),
 	    cmocka_unit_test(test_lines_match_a_plain_scan),
 	    cmocka_unit_test(test_find3),
+	    cmocka_unit_test(test_contains_ci),
 	    cmocka_unit_test(test_style_is_majority),
 	    cmocka_unit_test(test_utf16_decodes_and_roundtrips),
 	    cmocka_unit_test(test_utf16_odd_length_is_an_error),
