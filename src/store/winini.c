@@ -31,35 +31,10 @@ static void trim(const char *base, size_t *start, size_t *len)
 }
 
 /* A hash of a section name that agrees with ss_key_eq (ASCII letters
- * folded), eight bytes at a time: ss_key_hash takes a byte at a time (5 %
- * of a 100,000-site audit), and the section table below is the only user
- * of this hash, so no other needs to agree with it. The project's final
- * mix spreads it over the bits that pick a slot. */
-static uint64_t fold_word(uint64_t h, uint64_t w)
-{
-	const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
-	/* A byte of 'A'..'Z' gets 0x20: each byte's low 7 bits plus a
-	 * constant sets its high bit from 'A' on and from past 'Z' on, with
-	 * no carry into the next byte. */
-	uint64_t low = w & ~high;
-	uint64_t upper = (low + ones * (0x80 - 'A')) & ~(low + ones * (0x80 - 'Z' - 1)) & ~w & high;
-	return (h ^ (w | upper >> 2)) * 1099511628211ULL;
-}
-
+ * folded). */
 static uint32_t section_hash(const char *s, size_t len)
 {
-	uint64_t h = SS_HASH_INIT ^ len, w;
-	size_t i = 0;
-	for (; len - i >= 8; i += 8) {
-		memcpy(&w, s + i, 8);
-		h = fold_word(h, w);
-	}
-	if (i < len) {
-		w = 0;
-		memcpy(&w, s + i, len - i);
-		h = fold_word(h, w);
-	}
-	return (uint32_t)ss_hash_mix(h);
+	return (uint32_t)ss_key_hash(s, len);
 }
 
 /* Links every section to the first one of the same name, with a hash

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sshsync/keyindex.h"
 #include "sshsync/regfile.h"
 #include "testutil.h"
 
@@ -939,9 +940,54 @@ static void test_large_file_checked_in_two_halves(void **state)
 	ss_buf_release(&b);
 }
 
+/* ss_key_eq folds exactly the ASCII letters, as a byte loop does, at
+ * every length (whole words and tails), and names it takes as one hash
+ * alike: random names over letters of both cases and the bytes 0x20 away
+ * from a letter ('@' '`', '[' '{', 0xC1 0xE1), each beside a copy with
+ * some bytes' case or value changed. */
+static int fold_byte(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+}
+
+static void test_key_fold_agrees_with_bytes(void **state)
+{
+	(void)state;
+	static const unsigned char alphabet[] = {'a', 'A', 'z',	 'Z',  '@',  '`',
+						 '[', '{', 0xC1, 0xE1, '\\', '0'};
+	unsigned seed = 5;
+	char a[40], b[40];
+	int equal = 0, differ = 0;
+	for (int round = 0; round < 20000; round++) {
+		size_t len = (size_t)round % sizeof(a);
+		for (size_t i = 0; i < len; i++) {
+			seed = seed * 1103515245u + 12345u;
+			a[i] = (char)alphabet[(seed >> 16) % sizeof(alphabet)];
+			/* Most bytes stay; some flip a letter's case (0x20), some change. */
+			unsigned pick = (seed >> 24) % 16;
+			b[i] = pick == 0   ? (char)(a[i] ^ 0x20)
+			       : pick == 1 ? (char)alphabet[(seed >> 8) % sizeof(alphabet)]
+					   : a[i];
+		}
+		int want = 1;
+		for (size_t i = 0; i < len; i++)
+			want &= fold_byte((unsigned char)a[i]) == fold_byte((unsigned char)b[i]);
+		assert_int_equal(ss_key_eq(a, len, b, len), want);
+		if (want)
+			assert_true(ss_key_hash(a, len) == ss_key_hash(b, len));
+		equal += want;
+		differ += !want;
+	}
+	assert_true(equal > 2000 && differ > 2000);
+	assert_false(ss_key_eq("ab", 2, "abc", 3));
+	/* The length is part of the hash: a tail of NULs is not the name. */
+	assert_true(ss_key_hash("a", 1) != ss_key_hash("a\0", 2));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_key_fold_agrees_with_bytes),
 	    cmocka_unit_test_setup_teardown(test_parses_blocks_and_types, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_regedit4_leading_blanks_lf_mixed, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_lookup_follows_import_order, setup, teardown),
