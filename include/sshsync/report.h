@@ -32,9 +32,13 @@ typedef struct ss_report_opts {
 	int (*flush)(void *ctx, const char *data, size_t len, ss_diag *d);
 	void *flush_ctx;
 	size_t flush_at;
+	/* The text table: laid out by two threads from `split_at` rows on (0:
+	 * SS_REPORT_SPLIT_ROWS; SIZE_MAX: never), the same bytes either way. */
+	size_t split_at;
 } ss_report_opts;
 
 #define SS_REPORT_FLUSH_BYTES (256 * 1024)
+#define SS_REPORT_SPLIT_ROWS 4096
 
 /* Hands `out` to o->flush (and empties it) once it holds o->flush_at
  * bytes; -1 with `d` set when the flush cannot write. */

@@ -788,6 +788,48 @@ static void all_pieces(pieces *p, ss_buf *out)
 	ss_buf_release(out);
 }
 
+/* The table laid out by two threads (split_at 1) is the table laid out
+ * by one, byte for byte, with the second half starting at every place:
+ * inside a file's rows, at a new file, at a file seen before (its rows
+ * come together), with an error row, wrapped or not. */
+static void test_text_split_is_the_whole(void **state)
+{
+	fixture *f = *state;
+	static const char *const files[] = {"a.conf", "b.reg", "a.conf", "c.ini", "c.ini"};
+	for (size_t n = 0; n < 40; n++) {
+		const char *file = files[n % 5];
+		if (n % 7 == 3) {
+			assert_non_null(ss_scopes_add_error(&f->s, "ssh", file,
+							    "x.conf:3:1: a diagnostic of its own"));
+			continue;
+		}
+		char name[32];
+		snprintf(name, sizeof(name), "host %zu%s", n, n % 4 ? "" : " with a longer name");
+		ss_scope *sc = ss_scopes_add(&f->s, n % 2 ? "ssh" : "putty", file, name);
+		assert_non_null(sc);
+		sc->interval = (long long)(n % 3) * 30;
+		if (!sc->interval)
+			assert_int_equal(ss_scope_reason(sc, "keepalives are off, so a NAT drops "
+							     "the idle connection after a while"),
+					 0);
+		for (size_t width = 0; width <= 80; width += 40) {
+			f->o.width = width;
+			f->o.split_at = SIZE_MAX;
+			ss_buf_reset(&f->out);
+			assert_int_equal(ss_report_text(&f->s, &f->o, &f->out, &f->d), 0);
+			pieces p;
+			ss_report_opts o = in_pieces(&f->o, &p);
+			o.split_at = 1;
+			ss_buf out = SS_BUF_INIT;
+			assert_int_equal(ss_report_text(&f->s, &o, &out, &f->d), 0);
+			all_pieces(&p, &out);
+			assert_int_equal(p.all.len, f->out.len);
+			assert_memory_equal(p.all.data, f->out.data, f->out.len);
+			ss_buf_release(&p.all);
+		}
+	}
+}
+
 /* The table a scope at a time, flushed in small pieces, is the table of
  * the whole list byte for byte: files interleaved (A, B, A) are grouped,
  * an error scope's WHY does not widen the column, --failures keeps only
@@ -961,6 +1003,7 @@ int main(void)
 	    T(test_text_quiet_and_failures),
 	    T(test_text_reason_lines),
 	    T(test_text_streamed_is_the_whole),
+	    T(test_text_split_is_the_whole),
 	    T(test_printable_is_strict_utf8),
 	    T(test_json_reads_back),
 	    T(test_apply_json_pairs_scopes_by_place),
