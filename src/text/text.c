@@ -351,15 +351,33 @@ static int unprintable(uint32_t cp)
 	       cp == 0xFFFE || cp == 0xFFFF;
 }
 
+/* Where the run of printable ASCII (0x20-0x7E) from p[i] ends, below len:
+ * eight bytes at a time while all are, then a byte at a time. */
+static size_t printable_run(const unsigned char *p, size_t i, size_t len)
+{
+	const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w = ss_word_le64(p + i);
+		/* A byte below 0x20 borrows into its high bit; one above 0x7E
+		 * (the high bit set, or 0x7F) carries into it. The word test is
+		 * exact; which byte it was is left to the loop below. */
+		uint64_t below = (w - ones * 0x20) & ~w & high;
+		uint64_t above = (((w & ~high) + ones * (0x80 - 0x7F)) | w) & high;
+		if (below | above)
+			break;
+	}
+	while (i < len && p[i] >= 0x20 && p[i] < 0x7F)
+		i++;
+	return i;
+}
+
 int ss_text_add_printable(ss_buf *out, const char *s, size_t len, int flags)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	int r = 0;
 	for (size_t i = 0; i < len && r == 0;) {
 		/* A run of printable ASCII (most of any report) goes in at once. */
-		size_t run = i;
-		while (run < len && p[run] >= 0x20 && p[run] < 0x7F)
-			run++;
+		size_t run = printable_run(p, i, len);
 		if (run > i) {
 			r = ss_buf_add(out, p + i, run - i);
 			i = run;

@@ -389,6 +389,35 @@ static void test_printable_escapes_what_acts_on_a_terminal(void **state)
 	ss_buf_release(&b);
 }
 
+/* Every byte value at every place of a run of printable ASCII (whole
+ * words of eight and their tails): kept when it is printable ASCII, else
+ * escaped, alone (a byte from 0x80 on alone is no UTF-8). */
+static void test_printable_every_byte_everywhere(void **state)
+{
+	(void)state;
+	ss_buf b = SS_BUF_INIT;
+	char in[21], want[32];
+	for (unsigned c = 0; c < 256; c++) {
+		for (size_t at = 0; at < sizeof(in); at++) {
+			memset(in, '~', sizeof(in));
+			in[0] = ' ';
+			in[at] = (char)c;
+			int kept = c >= 0x20 && c < 0x7F;
+			size_t n = 0;
+			for (size_t i = 0; i < sizeof(in); i++) {
+				if (i == at && !kept)
+					n += (size_t)snprintf(want + n, sizeof(want) - n, "\\x%02X",
+							      c);
+				else
+					want[n++] = in[i];
+			}
+			want[n] = '\0';
+			assert_string_equal(printable(&b, in, sizeof(in), 0), want);
+		}
+	}
+	ss_buf_release(&b);
+}
+
 static void test_diag_format_is_printable(void **state)
 {
 	(void)state;
@@ -1037,6 +1066,7 @@ int main(void)
 	    cmocka_unit_test(test_buf_detach_keeps_the_string),
 	    cmocka_unit_test(test_utf8_valid_is_strict),
 	    cmocka_unit_test(test_printable_escapes_what_acts_on_a_terminal),
+	    cmocka_unit_test(test_printable_every_byte_everywhere),
 	    cmocka_unit_test(test_diag_format_is_printable),
 	    cmocka_unit_test(test_cp1252_round_trip),
 	    cmocka_unit_test(test_load_refuses_what_is_not_a_regular_file),
