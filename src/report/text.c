@@ -8,6 +8,7 @@
  * A column is a line of `columns` and a cell in row_cells: the layout,
  * the squeezing and the wrapping need nothing else. */
 #include <ctype.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -174,14 +175,22 @@ static int add_scope_name(ss_buf *b, const ss_scope *sc)
 		   : ss_buf_addc(b, ')');
 }
 
-/* The first "FILE:N" in [p, end) whose FILE is `file` (n bytes), or NULL. */
+/* The first "FILE:N" in [p, end) whose FILE is `file` (n bytes), or NULL.
+ * Only [p, end) is looked through: a reason's explanation after its gist
+ * is often long, and each row's reasons are searched. */
 static const char *file_line_in(const char *p, const char *end, const char *file, size_t n)
 {
-	const char *hit = n ? strstr(p, file) : NULL;
-	/* Past end - n - 1 a hit has no room for ":N" before end. */
-	while (hit && hit + n + 1 < end && !(hit[n] == ':' && isdigit((unsigned char)hit[n + 1])))
-		hit = strstr(hit + 1, file);
-	return hit && hit + n + 1 < end ? hit : NULL;
+	/* A hit needs room for ':' and a digit before end. */
+	while (n && end - p > (ptrdiff_t)(n + 1)) {
+		const char *hit = memchr(p, file[0], (size_t)(end - p) - n - 1);
+		if (!hit)
+			return NULL;
+		if (memcmp(hit, file, n) == 0 && hit[n] == ':' &&
+		    isdigit((unsigned char)hit[n + 1]))
+			return hit;
+		p = hit + 1;
+	}
+	return NULL;
 }
 
 /* A reason's first `len` bytes, with "FILE:N" of the scope's own file said

@@ -246,6 +246,19 @@ static void test_text_reason_lines(void **state)
 	ss_scope_reason(sc, "see w.ini: w.ini:4");
 	assert_int_equal(ss_report_text(&f->s, &f->o, &f->out, &f->d), 0);
 	assert_non_null(strstr(ss_buf_str(&f->out), "line 3 sets it; see w.ini\n"));
+	/* The number as the gist's last byte. */
+	ss_scopes_free(&f->s);
+	sc = ss_scopes_add(&f->s, "winscp", "w.ini", "s");
+	ss_scope_reason(sc, "at w.ini:7: then more");
+	ss_scope_reason(sc, "w.ini:8: the whole gist");
+	ss_buf_release(&f->out);
+	assert_int_equal(ss_report_text(&f->s, &f->o, &f->out, &f->d), 0);
+	assert_non_null(strstr(ss_buf_str(&f->out), "  at line 7; line 8\n"));
+	ss_scopes_free(&f->s);
+	sc = ss_scopes_add(&f->s, "winscp", "w.ini", "s");
+	sc->interval = 0;
+	ss_scope_reason(sc, "w.ini:3 sets it: then w.ini:9 and w.ini:x");
+	ss_scope_reason(sc, "see w.ini: w.ini:4");
 	f->o.verbose = 1;
 	ss_buf_release(&f->out);
 	assert_int_equal(ss_report_text(&f->s, &f->o, &f->out, &f->d), 0);
