@@ -154,9 +154,7 @@ const ss_storage_session *ss_storage_at(const ss_storage *st, size_t s);
 char *ss_storage_file_of(const ss_storage *st, const char *raw);
 /* The session whose raw name is `raw` as the store compares names (ASCII
  * case-insensitively for registry keys and INI sections, exactly for
- * files), or SIZE_MAX. A store lists each name once (the blocks of one key
- * are one session; ss_storage_create refuses a name it has), so the
- * session found for ss_storage_at(st, s)->raw is s. */
+ * files), or SIZE_MAX. */
 size_t ss_storage_find(const ss_storage *st, const char *raw);
 /* *any: whether a session other than `skip` has a raw name that starts
  * with `prefix`, as the store compares names. 0, or -1 out of memory. */

@@ -381,12 +381,7 @@ static int reading_from(const flavour *fl, ss_storage *st, size_t s, size_t *fro
 	int r = putty_reads(st, s, canon);
 	if (r < 0)
 		return r;
-	/* The key PuTTY wrote is read as it is named: the store lists each
-	 * name once, so no lookup is needed to find the session itself. */
-	if (r == 1)
-		*from = SIZE_MAX;
-	else if (strcmp(*canon, ss_storage_at(st, s)->raw) != 0)
-		*from = ss_storage_find(st, *canon);
+	*from = r == 1 ? SIZE_MAX : ss_storage_find(st, *canon);
 	return 0;
 }
 
