@@ -156,6 +156,13 @@ char *ss_storage_file_of(const ss_storage *st, const char *raw);
  * case-insensitively for registry keys and INI sections, exactly for
  * files), or SIZE_MAX. */
 size_t ss_storage_find(const ss_storage *st, const char *raw);
+/* 1 when the store is known to list each raw name once, as it compares
+ * names, so that ss_storage_find(st, ss_storage_at(st, s)->raw) is s: a
+ * .reg whose sessions are all under one hive (the blocks of one key are
+ * one session; ss_storage_create refuses a name it has). 0 when a name may
+ * come twice (the same session under HKEY_CURRENT_USER and HKEY_USERS\SID)
+ * or the backend does not say. */
+int ss_storage_names_once(const ss_storage *st);
 /* *any: whether a session other than `skip` has a raw name that starts
  * with `prefix`, as the store compares names. 0, or -1 out of memory. */
 int ss_storage_has_prefix(ss_storage *st, const char *prefix, size_t skip, int *any);

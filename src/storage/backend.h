@@ -104,6 +104,9 @@ struct ss_storage {
 	size_t nkept;
 	int committed;
 	int fresh; /* a store that does not exist yet: the backend lists nothing */
+	/* Set by the backend's open when it knows that no raw name is listed
+	 * twice (ss_storage_names_once). */
+	int names_once;
 	void *priv;
 	/* A part (ss_storage_part): the storage it is part of, and its edits
 	 * until the join; NULL for a storage. */

@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "backend.h"
+#include "sshsync/keyindex.h"
 #include "sshsync/os_sys.h"
 #include "sshsync/regfile.h"
 
@@ -197,6 +198,11 @@ static int reg_open(ss_storage *st, ss_diag *d)
 			later[rf->blocks[b].next_same] = 1;
 	ss_buf name = SS_BUF_INIT;
 	int r = 0;
+	/* Each name once when every session's key is below one parent (one
+	 * hive): keys are one session when they are the same key. */
+	const char *parent = NULL;
+	size_t parent_len = 0;
+	int one_parent = 1;
 	for (size_t b = 0; b < rf->nblocks && r == 0; b++) {
 		const char *raw;
 		size_t len;
@@ -204,6 +210,13 @@ static int reg_open(ss_storage *st, ss_diag *d)
 		if (!session_part(st->root, k, &raw, &len) || later[b] ||
 		    rf->blocks[last_block(rf, b)].deleted)
 			continue;
+		size_t plen = (size_t)(raw - k->path);
+		if (!parent) {
+			parent = k->path;
+			parent_len = plen;
+		} else if (one_parent) {
+			one_parent = ss_key_eq(parent, parent_len, k->path, plen);
+		}
 		ss_buf_reset(&name);
 		if (storage_check_name(st, raw, len, d) < 0)
 			r = -1;
@@ -214,6 +227,7 @@ static int reg_open(ss_storage *st, ss_diag *d)
 	}
 	ss_buf_release(&name);
 	free(later);
+	st->names_once = r == 0 && one_parent;
 	return r;
 }
 

@@ -678,6 +678,11 @@ int ss_storage_keyed(const ss_storage *st)
 	return st->be->keyed;
 }
 
+int ss_storage_names_once(const ss_storage *st)
+{
+	return st->names_once;
+}
+
 int ss_storage_dedicated(const ss_storage *st)
 {
 	return st->be->dedicated;

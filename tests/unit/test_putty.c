@@ -205,6 +205,32 @@ static void test_apply_reg(void **state)
 	free(path2);
 }
 
+/* One name under two hives is listed twice, and both are read from the
+ * key found first for that name, as the store's lookup finds it (the
+ * audit reads a key without a lookup only where each name is listed
+ * once). */
+static void test_audit_name_under_two_hives(void **state)
+{
+	fixture *f = *state;
+	char *path = file(f, "h.reg",
+			  "REGEDIT4\n\n"
+			  "[HKEY_USERS\\S-1-5-21\\Software\\SimonTatham\\PuTTY\\Sessions\\web]\n"
+			  "\"PingInterval\"=dword:00000001\n\n"
+			  "[" SESS "web]\n\"PingInterval\"=dword:00000007\n\n");
+	audit(f, &ss_client_putty, path);
+	size_t webs = 0;
+	for (size_t i = 0; i < f->scopes.n; i++) {
+		const ss_scope *sc = &f->scopes.v[i];
+		if (strcmp(sc->name, "web") != 0)
+			continue;
+		webs++;
+		assert_int_equal(sc->interval, 60);
+		assert_non_null(strstr(sc->set_at, ":4"));
+	}
+	assert_int_equal(webs, 2);
+	free(path);
+}
+
 /* A key written twice is one key: every line that import still sees gets
  * the value, missing ones go into its last block; lines before a [-KEY]
  * are dead and stay. */
@@ -502,6 +528,7 @@ int main(void)
 	    cmocka_unit_test(test_escape_names_like_putty),
 	    cmocka_unit_test_setup_teardown(test_audit_reg, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_apply_reg, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_audit_name_under_two_hives, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_apply_duplicate_and_recreated_keys, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_apply_keeps_utf16_and_missing_final_newline, setup,

@@ -2,6 +2,7 @@
  * against every backend (each with a store written in its own syntax:
  * .reg v5 UTF-16 and REGEDIT4, WinSCP.ini, PuTTY and KiTTY session
  * folders). */
+#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -885,6 +886,59 @@ static void test_nul_name(void **state)
 	ss_diag_clear(&f->d);
 }
 
+/* A .reg lists each name once, as it compares names: a key that comes
+ * again in another case is the same session, so the session found for a
+ * listed name is that session itself (ss_storage_names_once; putty.c then
+ * reads a key PuTTY wrote without a lookup). The same names under a second
+ * hive (HKEY_USERS\SID) are sessions too, listed again: then the store
+ * says so, and each name finds its first session. Folders name files
+ * exactly; WinSCP.ini does not say. */
+static void listed_once(void **state, int hive)
+{
+	fixture *f = *state;
+	if (f->be->k == PUTTYDIR || f->be->k == KITTYDIR)
+		skip();
+	ss_buf b = tu_read(f->path);
+	for (size_t k = 0; k < NSAMPLE; k++) {
+		char upper[64];
+		size_t n = strlen(SAMPLE[k].raw);
+		assert_true(n < sizeof(upper));
+		for (size_t i = 0; i <= n; i++)
+			upper[i] = (char)toupper((unsigned char)SAMPLE[k].raw[i]);
+		char *add = f->be->k == INI ? ss_asprintf("[Sessions\\%s]\r\n", upper)
+			    : hive ? ss_asprintf("[HKEY_USERS\\S-1-5-21\\" KEY "\\%s]\r\n", upper)
+				   : ss_asprintf("[" HKCU KEY "\\%s]\r\n", upper);
+		assert_non_null(add);
+		for (size_t i = 0; add[i]; i++) {
+			assert_int_equal(ss_buf_add(&b, add + i, 1), 0);
+			if (f->be->k == REG5)
+				assert_int_equal(ss_buf_add(&b, "", 1), 0);
+		}
+		free(add);
+	}
+	tu_write(f->path, b.data, b.len);
+	ss_buf_release(&b);
+	open_store(f, 0);
+	size_t n = ss_storage_count(f->st);
+	assert_int_equal(n, hive ? 2 * NSAMPLE : NSAMPLE);
+	assert_int_equal(ss_storage_names_once(f->st), !hive && f->be->k != INI);
+	for (size_t s = 0; s < n; s++)
+		assert_int_equal(ss_storage_find(f->st, ss_storage_at(f->st, s)->raw), s % NSAMPLE);
+}
+
+static void test_listed_once(void **state)
+{
+	listed_once(state, 0);
+}
+
+static void test_listed_again_under_a_hive(void **state)
+{
+	fixture *f = *state;
+	if (f->be->k != REG5 && f->be->k != REG4)
+		skip();
+	listed_once(state, 1);
+}
+
 /* Recognition before opening: a file of the store is no misfit, binary
  * data is; folders list their session files. */
 static void test_recognise(void **state)
@@ -1155,6 +1209,10 @@ static void test_winini_many_sections(void **state)
 						     (void *)&be),                                 \
 	    cmocka_unit_test_prestate_setup_teardown(test_errors, setup, teardown, (void *)&be),   \
 	    cmocka_unit_test_prestate_setup_teardown(test_nul_name, setup, teardown, (void *)&be), \
+	    cmocka_unit_test_prestate_setup_teardown(test_listed_once, setup, teardown,            \
+						     (void *)&be),                                 \
+	    cmocka_unit_test_prestate_setup_teardown(test_listed_again_under_a_hive, setup,        \
+						     teardown, (void *)&be),                       \
 	    cmocka_unit_test_prestate_setup_teardown(test_recognise, setup, teardown, (void *)&be)
 
 int main(void)
