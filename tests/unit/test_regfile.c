@@ -760,9 +760,9 @@ static void test_mutations_parse_or_fail_cleanly(void **state)
 		size_t len = sizeof(base) - 1;
 		memcpy(buf, base, len);
 		for (int m = 0; m < 1 + i % 3; m++) {
-			seed = seed * 1103515245u + 12345u;
+			tu_lcg(&seed);
 			size_t at = (seed >> 8) % len;
-			seed = seed * 1103515245u + 12345u;
+			tu_lcg(&seed);
 			char c = alphabet[(seed >> 8) % (sizeof(alphabet) - 1)];
 			if ((seed >> 20) % 4 == 0 && len > 1) {
 				memmove(buf + at, buf + at + 1, len - at - 1); /* delete */
@@ -961,7 +961,7 @@ static void test_key_fold_agrees_with_bytes(void **state)
 	for (int round = 0; round < 20000; round++) {
 		size_t len = (size_t)round % sizeof(a);
 		for (size_t i = 0; i < len; i++) {
-			seed = seed * 1103515245u + 12345u;
+			tu_lcg(&seed);
 			a[i] = (char)alphabet[(seed >> 16) % sizeof(alphabet)];
 			/* Most bytes stay; some flip a letter's case (0x20), some change. */
 			unsigned pick = (seed >> 24) % 16;

@@ -245,10 +245,10 @@ static void test_kitty_edits_keep_every_other_record(void **state)
 	int cases = 0, edited = 0, refused = 0;
 	for (int c = 0; c < 3000; c++) {
 		ss_buf in = SS_BUF_INIT;
-		seed = seed * 1103515245u + 12345u;
+		tu_lcg(&seed);
 		int n = (int)(seed >> 16) % 7;
 		for (int i = 0; i < n; i++) {
-			seed = seed * 1103515245u + 12345u;
+			tu_lcg(&seed);
 			ss_buf_adds(&in, pieces[(seed >> 16) % (sizeof(pieces) / sizeof(*pieces))]);
 			if (i + 1 < n || (seed >> 8) % 2)
 				ss_buf_addc(&in, '\n');

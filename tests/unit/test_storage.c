@@ -804,9 +804,9 @@ static void test_has_prefix(void **state)
 	ss_buf name = SS_BUF_INIT, p = SS_BUF_INIT;
 	for (size_t i = 0; i < 200; i++) {
 		ss_buf_reset(&name);
-		size_t len = 1 + (seed = seed * 1103515245u + 12345u) % 6;
+		size_t len = 1 + tu_lcg(&seed) % 6;
 		for (size_t k = 0; k < len; k++) {
-			seed = seed * 1103515245u + 12345u;
+			tu_lcg(&seed);
 			assert_int_equal(ss_buf_addc(&name, letters[(seed >> 16) % 9]), 0);
 		}
 		if (ss_storage_find(f->st, ss_buf_str(&name)) != SIZE_MAX)

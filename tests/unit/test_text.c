@@ -65,7 +65,7 @@ static void test_lines_match_a_plain_scan(void **state)
 	for (int round = 0; round < 4000; round++) {
 		size_t len = (size_t)round % sizeof(buf);
 		for (size_t i = 0; i < len; i++) {
-			seed = seed * 1103515245u + 12345u;
+			tu_lcg(&seed);
 			buf[i] = alphabet[(seed >> 16) % sizeof(alphabet)];
 		}
 		ss_text t;
@@ -105,7 +105,7 @@ static void test_find3(void **state)
 	for (int round = 0; round < 300; round++) {
 		size_t len = (size_t)round % sizeof(buf);
 		for (size_t i = 0; i < len; i++) {
-			seed = seed * 1103515245u + 12345u;
+			tu_lcg(&seed);
 			/* Mostly 'x': long runs without a byte looked for. */
 			buf[i] = (seed >> 16) % 5 ? 'x' : alphabet[(seed >> 20) % sizeof(alphabet)];
 		}
@@ -150,13 +150,13 @@ static void test_contains_ci(void **state)
 	for (int round = 0; round < 4000; round++) {
 		size_t len = (size_t)round % sizeof(buf);
 		for (size_t i = 0; i < len; i++) {
-			seed = seed * 1103515245u + 12345u;
+			tu_lcg(&seed);
 			buf[i] = alphabet[(seed >> 16) % sizeof(alphabet)];
 		}
-		seed = seed * 1103515245u + 12345u;
+		tu_lcg(&seed);
 		size_t n = (seed >> 16) % 5;
 		for (size_t i = 0; i < n; i++) {
-			seed = seed * 1103515245u + 12345u;
+			tu_lcg(&seed);
 			/* Half the needles are cut out of the text itself. */
 			needle[i] = len > n && round % 2
 					? buf[(seed >> 16) % (len - n) + i]

@@ -202,8 +202,7 @@ static void test_escape_like_wine(void **state)
  * the same units. */
 static unsigned next_rand(unsigned *seed)
 {
-	*seed = *seed * 1103515245u + 12345u;
-	return (*seed >> 16) & 0x7FFF;
+	return (tu_lcg(seed) >> 16) & 0x7FFF;
 }
 
 static void units_to_wtf8(const unsigned *u, size_t n, ss_buf *out)

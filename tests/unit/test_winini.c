@@ -453,9 +453,9 @@ static size_t model(const char *s, size_t len, msection *out, size_t max)
 static size_t load_generated(fixture *f, unsigned *seed, const char *const *pieces, size_t n,
 			     char *text)
 {
-	size_t len = 0, count = (*seed = *seed * 1103515245u + 12345u) >> 16 & 63;
+	size_t len = 0, count = tu_lcg(seed) >> 16 & 63;
 	for (size_t i = 0; i < count; i++) {
-		const char *p = pieces[((*seed = *seed * 1103515245u + 12345u) >> 16) % n];
+		const char *p = pieces[(tu_lcg(seed) >> 16) % n];
 		memcpy(text + len, p, strlen(p));
 		len += strlen(p);
 	}

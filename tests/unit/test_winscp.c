@@ -304,9 +304,9 @@ static void test_unescape_is_unmunge(void **state)
 		char raw[40];
 		const char *from = c % 2 ? printable : alphabet;
 		size_t n = c % 2 ? sizeof(printable) - 1 : sizeof(alphabet) - 1;
-		size_t len = (seed = seed * 1103515245u + 12345u) >> 16 & (c % 2 ? 31 : 15);
+		size_t len = tu_lcg(&seed) >> 16 & (c % 2 ? 31 : 15);
 		for (size_t i = 0; i < len; i++)
-			raw[i] = from[((seed = seed * 1103515245u + 12345u) >> 16) % n];
+			raw[i] = from[(tu_lcg(&seed) >> 16) % n];
 		ss_buf b = SS_BUF_INIT;
 		/* Some names are appended after others, as the storage does. */
 		if (c % 3 == 0)
@@ -793,8 +793,7 @@ static void test_default_settings_other_case(void **state)
 /* A tiny deterministic generator (no libc rand: the same cases everywhere). */
 static unsigned next_rand(unsigned *seed)
 {
-	*seed = *seed * 1103515245u + 12345u;
-	return (*seed >> 16) & 0x7fff;
+	return (tu_lcg(seed) >> 16) & 0x7fff;
 }
 
 static const char *pick(unsigned *seed, const char *const *v, size_t n)

@@ -27,6 +27,13 @@ char *tu_corpus_dir(const char *sub);
 /* The names in a directory, sorted, without dot files. */
 ss_strlist tu_list_dir(const char *dir);
 
+/* The next number of a tiny deterministic generator (no libc rand: the
+ * same cases everywhere, run after run): the seed, stepped. */
+static inline unsigned tu_lcg(unsigned *seed)
+{
+	return *seed = *seed * 1103515245u + 12345u;
+}
+
 /* A sink (tu_put_piece) that keeps every piece in `all`, and counts the
  * pieces and those not SS_CHUNK_SIZE long before the last one. Start it
  * as {SS_BUF_INIT, 0, 0, 0}. */
