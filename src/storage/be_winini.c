@@ -103,15 +103,15 @@ static int is_session(const ss_winini *ini, size_t i, const char *prefix, size_t
 	       !memchr(name + plen, '\\', s->name_len - plen);
 }
 
-/* The sessions among sections [from, to), made ahead by another thread
- * while ini_open adds those before `from`: unescaping 100,000 site names
- * and adding them was a tenth of an audit's work, all on one thread. The
- * thread stops
- * at a name it cannot make (a NUL in it, memory): ini_open adds the
- * sessions from there itself, and says what fails, in order. */
+/* The sessions among the sections from `from` to the last, made ahead by
+ * another thread while ini_open adds those before `from`: unescaping
+ * 100,000 site names and adding them was a tenth of an audit's work, all
+ * on one thread. The thread stops at a name it cannot make (a NUL in it,
+ * memory): ini_open adds the sessions from there itself, and says what
+ * fails, in order. */
 typedef struct sessions_ahead {
 	const ss_storage *st;
-	size_t from, to;
+	size_t from;
 	size_t stop; /* the sections before it were done */
 	/* Where they go: the storage's arrays from index `from` on (room for
 	 * every section was reserved, and ini_open adds at most `from`
@@ -133,9 +133,9 @@ static void sessions_ahead_run(void *arg)
 	sessions_ahead *a = arg;
 	const ss_winini *ini = &P((ss_storage *)a->st)->ini;
 	const char *prefix = a->st->root->section;
-	size_t plen = strlen(prefix), i;
-	for (i = a->from; i < a->to; i++) {
-		if (i + PREFETCH < a->to)
+	size_t plen = strlen(prefix), to = ini->nsections, i;
+	for (i = a->from; i < to; i++) {
+		if (i + PREFETCH < to)
 			__builtin_prefetch(ss_winini_section_name(ini, i + PREFETCH));
 		if (!is_session(ini, i, prefix, plen))
 			continue;
@@ -160,7 +160,7 @@ static int sessions_ahead_start(ss_storage *st, sessions_ahead *a)
 		return 0;
 	a->st = st;
 	a->from = n / 2;
-	a->to = a->stop = n;
+	a->stop = n;
 	a->v = st->sessions + a->from;
 	a->handle = st->handle + a->from;
 	if (ss_os_thread_start(&a->thread, sessions_ahead_run, a) < 0) {
