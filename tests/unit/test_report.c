@@ -801,6 +801,15 @@ static void all_pieces(pieces *p, ss_buf *out)
 	ss_buf_release(out);
 }
 
+/* All that was handed on to `p`, and left in `out`, is `want` byte for byte. */
+static void assert_pieces_are(pieces *p, ss_buf *out, const ss_buf *want)
+{
+	all_pieces(p, out);
+	assert_int_equal(p->all.len, want->len);
+	assert_memory_equal(p->all.data, want->data, want->len);
+	ss_buf_release(&p->all);
+}
+
 /* The table laid out by two threads (split_at 1) is the table laid out
  * by one, byte for byte, with the second half starting at every place:
  * inside a file's rows, at a new file, at a file seen before (its rows
@@ -835,10 +844,7 @@ static void test_text_split_is_the_whole(void **state)
 			o.split_at = 1;
 			ss_buf out = SS_BUF_INIT;
 			assert_int_equal(ss_report_text(&f->s, &o, &out, &f->d), 0);
-			all_pieces(&p, &out);
-			assert_int_equal(p.all.len, f->out.len);
-			assert_memory_equal(p.all.data, f->out.data, f->out.len);
-			ss_buf_release(&p.all);
+			assert_pieces_are(&p, &out, &f->out);
 		}
 	}
 }
@@ -869,10 +875,7 @@ static void test_text_streamed_is_the_whole(void **state)
 			for (size_t i = 0; i < f->s.n; i++)
 				assert_int_equal(ss_report_text_scope(tr, &f->s.v[i], &f->d), 0);
 			assert_int_equal(ss_report_text_end(tr, &f->d), 0);
-			all_pieces(&p, &out);
-			assert_int_equal(p.all.len, f->out.len);
-			assert_memory_equal(p.all.data, f->out.data, f->out.len);
-			ss_buf_release(&p.all);
+			assert_pieces_are(&p, &out, &f->out);
 		}
 	}
 	/* The interleaved file's rows are together, under one heading. */
