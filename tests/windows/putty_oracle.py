@@ -116,6 +116,26 @@ def run(cmd, env, check=True):
     return p
 
 
+def reg_import(wine, path, env, attempts=3):
+    """`reg import` PATH. Wine's reg.exe has once exited 1 in CI with
+    nothing printed on a file it imports everywhere else (the same
+    seeded file, thousands of times here): an error of Wine's, not of
+    the file. It is tried again, with Wine's error and registry
+    channels on so that the log says why; the keys are deleted first
+    each time, so a retry imports the same thing."""
+    for attempt in range(1, attempts + 1):
+        p = run([wine, "reg", "import", path], env, check=False)
+        if p.returncode == 0:
+            return
+        print("putty oracle: wine reg import %s: exit %d (attempt %d of %d)\n%s%s" % (
+            path, p.returncode, attempt, attempts, p.stdout.decode("utf-8", "replace"),
+            p.stderr.decode("utf-8", "replace")), flush=True)
+        env = dict(env, WINEDEBUG="err+all,warn+reg")
+        for root in (PUTTY, KITTY):
+            run([wine, "reg", "delete", root, "/f"], env, check=False)
+    raise SystemExit("wine reg import %s: failed %d times" % (path, attempts))
+
+
 def oracle_read(wine, oracle, env):
     """[(name bytes, exists, interval, tcp)] in the oracle's order."""
     out = []
@@ -210,7 +230,7 @@ def main():
         with open(path, "wb") as f:
             f.write(b"\xff\xfe" + (body + "\r\n" + kitty[kitty.index("\r\n\r\n") + 4:])
                     .encode("utf-16-le"))
-        run([wine, "reg", "import", path], env)
+        reg_import(wine, path, env)
         seen = oracle_read(wine, a.oracle, env)
         kinds["no key"] += sum(1 for o in seen if not o[1])
         kinds["negative"] += sum(1 for o in seen if o[2] < 0)
