@@ -6,6 +6,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <string.h>
 
 /* printf-style checking as this build's printf reads formats (CMake sets
  * gnu_printf for MinGW's C99 stdio, where plain printf means msvcrt's). */
@@ -36,9 +37,33 @@ void ss_buf_fit(ss_buf *b);
  * `size` bytes, `n` in use, room for *cap): the room doubles, from 8. -1
  * when memory runs out (the array is then as it was). */
 int ss_array_room(void *arrayp, size_t *cap, size_t n, size_t size);
-int ss_buf_add(ss_buf *b, const void *data, size_t len);
-int ss_buf_adds(ss_buf *b, const char *s);
-int ss_buf_addc(ss_buf *b, char c);
+/* Adds len bytes after making room (ss_buf_grow): the rare path of
+ * ss_buf_add, out of line. */
+int ss_buf_add_grown(ss_buf *b, const void *data, size_t len);
+
+/* Inline: reports add millions of short pieces, most of them constants
+ * whose length and copy the compiler then settles (a call each was a
+ * fifth of a 100,000-row text table). */
+static inline int ss_buf_add(ss_buf *b, const void *data, size_t len)
+{
+	if (!b->data || len >= b->cap - b->len)
+		return ss_buf_add_grown(b, data, len);
+	if (len)
+		memcpy(b->data + b->len, data, len);
+	b->len += len;
+	b->data[b->len] = '\0';
+	return 0;
+}
+
+static inline int ss_buf_adds(ss_buf *b, const char *s)
+{
+	return ss_buf_add(b, s, strlen(s));
+}
+
+static inline int ss_buf_addc(ss_buf *b, char c)
+{
+	return ss_buf_add(b, &c, 1);
+}
 int ss_buf_addf(ss_buf *b, const char *fmt, ...) SS_PRINTF(2, 3);
 /* "%lld" without printf (reports write millions of numbers) into the end
  * of `digits`: returns where the number starts. */

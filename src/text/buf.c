@@ -67,28 +67,13 @@ int ss_array_room(void *arrayp, size_t *cap, size_t n, size_t size)
 	return 0;
 }
 
-int ss_buf_add(ss_buf *b, const void *data, size_t len)
+int ss_buf_add_grown(ss_buf *b, const void *data, size_t len)
 {
-	/* Most additions fit: only the others take ss_buf_grow's checks. */
-	if ((!b->data || len >= b->cap - b->len) && ss_buf_grow(b, len) < 0)
+	if (ss_buf_grow(b, len) < 0)
 		return -1;
 	if (len)
 		memcpy(b->data + b->len, data, len);
 	b->len += len;
-	b->data[b->len] = '\0';
-	return 0;
-}
-
-int ss_buf_adds(ss_buf *b, const char *s)
-{
-	return ss_buf_add(b, s, strlen(s));
-}
-
-int ss_buf_addc(ss_buf *b, char c)
-{
-	if ((!b->data || b->cap - b->len < 2) && ss_buf_grow(b, 1) < 0)
-		return -1;
-	b->data[b->len++] = c;
 	b->data[b->len] = '\0';
 	return 0;
 }
