@@ -42,21 +42,66 @@ enum {
 	WHY_LINES = 2 /* lines of explanation without --verbose */
 };
 
+/* The UTF-8 continuation bytes (10xxxxxx) among the 8 bytes of x: bit 7
+ * set, bit 6 (shifted into bit 7) clear. A bit carried into the next byte
+ * lands on its bit 0, which the mask drops: any byte order gives the same. */
+static size_t continuations(uint64_t x)
+{
+	size_t n = 0;
+	for (uint64_t cont = x & ~(x << 1) & 0x8080808080808080ULL; cont; cont &= cont - 1)
+		n++;
+	return n;
+}
+
+/* The n < 8 bytes at s, each in a byte of its own of a word padded with
+ * NULs (in no particular order: what is asked of them is per byte). Loads
+ * of fixed size, where a memcpy of n bytes would be a call. */
+static uint64_t tail_word(const char *s, size_t n)
+{
+	uint64_t x = 0;
+	uint32_t v4;
+	uint16_t v2;
+	if (n & 4) {
+		memcpy(&v4, s, 4);
+		x = v4;
+		s += 4;
+	}
+	if (n & 2) {
+		memcpy(&v2, s, 2);
+		x |= (uint64_t)v2 << 32;
+		s += 2;
+	}
+	if (n & 1)
+		x |= (uint64_t)(unsigned char)*s << 48;
+	return x;
+}
+
 /* Characters on screen in s[0..n): UTF-8 continuation bytes take no
- * column. Eight bytes at a time: most text is ASCII. */
+ * column. Eight bytes at a time, the last few as one more word: most text
+ * is ASCII and most cells are shorter than eight bytes. */
 static size_t width_of(const char *s, size_t n)
 {
 	size_t w = n, i = 0;
+	uint64_t x;
 	for (; i + 8 <= n; i += 8) {
-		uint64_t x;
 		memcpy(&x, s + i, 8);
-		/* 10xxxxxx: bit 7 set, bit 6 (shifted into bit 7) clear. */
-		for (uint64_t cont = x & ~(x << 1) & 0x8080808080808080ULL; cont; cont &= cont - 1)
-			w--;
+		w -= continuations(x);
 	}
-	for (; i < n; i++)
-		w -= ((unsigned char)s[i] & 0xC0) == 0x80;
-	return w;
+	return i < n ? w - continuations(tail_word(s + i, n - i)) : w;
+}
+
+/* Whether s[0..n) is all ASCII: a byte is a character there. */
+static int all_ascii(const char *s, size_t n)
+{
+	uint64_t any = 0, x;
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&x, s + i, 8);
+		any |= x;
+	}
+	if (i < n)
+		any |= tail_word(s + i, n - i);
+	return !(any & 0x8080808080808080ULL);
 }
 
 static size_t display_width(const char *s)
@@ -234,18 +279,26 @@ static const char *status_text(const ss_scope *sc)
 				     : "pass";
 }
 
-/* The cells of one row added to `row`, a NUL after each; -1 when memory
- * runs out. */
-static int row_cells(const ss_scope *sc, const ss_report_opts *o, ss_buf *row)
+/* Ends cell c of `row` with its NUL, where `ends` keeps it. */
+static int end_cell(ss_buf *row, size_t *ends, int c)
 {
-	return add_scope_name(row, sc) < 0 || ss_buf_addc(row, '\0') < 0 ||
-		       add_interval(row, sc) < 0 || ss_buf_addc(row, '\0') < 0 ||
-		       add_optional(row, sc->count_max, 0) < 0 || ss_buf_addc(row, '\0') < 0 ||
-		       add_optional(row, sc->tcp_keepalive, 1) < 0 || ss_buf_addc(row, '\0') < 0 ||
-		       add_set_at(row, sc, o) < 0 || ss_buf_addc(row, '\0') < 0 ||
-		       ss_buf_add(row, status_text(sc), strlen(status_text(sc)) + 1) < 0 ||
+	ends[c] = row->len;
+	return ss_buf_addc(row, '\0');
+}
+
+/* The cells of one row added to `row`, a NUL after each (at ends[c]); -1
+ * when memory runs out. */
+static int row_cells(const ss_scope *sc, const ss_report_opts *o, ss_buf *row, size_t *ends)
+{
+	return add_scope_name(row, sc) < 0 || end_cell(row, ends, C_SCOPE) < 0 ||
+		       add_interval(row, sc) < 0 || end_cell(row, ends, C_INTERVAL) < 0 ||
+		       add_optional(row, sc->count_max, 0) < 0 || end_cell(row, ends, C_COUNT) < 0 ||
+		       add_optional(row, sc->tcp_keepalive, 1) < 0 ||
+		       end_cell(row, ends, C_TCP) < 0 || add_set_at(row, sc, o) < 0 ||
+		       end_cell(row, ends, C_SETAT) < 0 || ss_buf_adds(row, status_text(sc)) < 0 ||
+		       end_cell(row, ends, C_STATUS) < 0 ||
 		       add_reasons(row, sc, o->verbose || sc->error) < 0 ||
-		       ss_buf_addc(row, '\0') < 0
+		       end_cell(row, ends, C_WHY) < 0
 		   ? -1
 		   : 0;
 }
@@ -266,10 +319,32 @@ typedef struct cell_lines {
 
 static int push_line(cell_lines *l, const char *p, size_t len)
 {
-	if (ss_array_room(&l->v, &l->cap, l->n, sizeof(*l->v)) < 0)
+	if (l->n == l->cap && ss_array_room(&l->v, &l->cap, l->n, sizeof(*l->v)) < 0)
 		return -1;
 	l->v[l->n++] = (cell_line){p, len, 0};
 	return 0;
+}
+
+/* Where the line from p of at most `width` characters ends (`*end`), and
+ * the last blank before that (`*blank`, NULL when none); `stop` is the
+ * end of the text. A run of ASCII is measured by its bytes. */
+static void line_reach(const char *p, const char *stop, size_t width, const char **end,
+		       const char **blank)
+{
+	const char *e = p, *b = NULL;
+	size_t rest = (size_t)(stop - p);
+	if (all_ascii(p, rest < width ? rest : width)) {
+		e = p + (rest < width ? rest : width);
+		for (const char *q = e; q > p && !b; q--)
+			if (q[-1] == ' ')
+				b = q - 1;
+	} else {
+		for (size_t w = 0; *e && w < width; e = next_char(e), w++)
+			if (*e == ' ')
+				b = e;
+	}
+	*end = e;
+	*blank = b;
 }
 
 /* The next character of a line, never past its end. */
@@ -293,13 +368,14 @@ static void cut_last(cell_lines *lines, size_t width)
 	last->dots = 1;
 }
 
-/* Cuts `text` into `lines` (emptied first) of at most `width` characters
- * (0: one line), at blanks when `words`. With `max` lines at most (0:
- * all), the last one ends in "..." when text was left out. */
-static int wrap(const char *text, size_t width, int words, size_t max, cell_lines *lines)
+/* Cuts `text` (`all` bytes, then a NUL) into `lines` (emptied first) of
+ * at most `width` characters (0: one line), at blanks when `words`. With
+ * `max` lines at most (0: all), the last one ends in "..." when text was
+ * left out. */
+static int wrap(const char *text, size_t all, size_t width, int words, size_t max,
+		cell_lines *lines)
 {
-	const char *p = text;
-	size_t all = strlen(text);
+	const char *p = text, *stop = text + all;
 	lines->n = 0;
 	if (!width)
 		return push_line(lines, text, all);
@@ -313,10 +389,8 @@ static int wrap(const char *text, size_t width, int words, size_t max, cell_line
 			cut_last(lines, width);
 			return 0;
 		}
-		const char *end = p, *blank = NULL;
-		for (size_t w = 0; *end && w < width; end = next_char(end), w++)
-			if (*end == ' ')
-				blank = end;
+		const char *end, *blank;
+		line_reach(p, stop, width, &end, &blank);
 		const char *cut = end;
 		if (words && *end && *end != ' ' && blank && blank > p)
 			cut = blank;
@@ -331,9 +405,10 @@ static int wrap(const char *text, size_t width, int words, size_t max, cell_line
 	return lines->n ? 0 : push_line(lines, "", 0);
 }
 
-static size_t line_width(const cell_line *t)
+/* `ascii`: the row's cells are all ASCII, so a byte is a column. */
+static size_t line_width(const cell_line *t, int ascii)
 {
-	return width_of(t->p, t->len) + (t->dots ? 3 : 0);
+	return (ascii ? t->len : width_of(t->p, t->len)) + (t->dots ? 3 : 0);
 }
 
 static int line_is(const cell_line *t, const char *s)
@@ -345,6 +420,20 @@ static int add_line(ss_buf *out, const cell_line *t)
 {
 	return ss_buf_add(out, t->p, t->len) < 0 || (t->dots && ss_buf_adds(out, "...") < 0) ? -1
 											     : 0;
+}
+
+/* Appending to a buffer whose room was made (ss_buf_grow) beforehand: a
+ * row's line is measured once, then written without a check per piece. */
+static void put(ss_buf *out, const char *p, size_t n)
+{
+	memcpy(out->data + out->len, p, n);
+	out->len += n;
+}
+
+static void put_spaces(ss_buf *out, size_t n)
+{
+	memset(out->data + out->len, ' ', n);
+	out->len += n;
 }
 
 typedef struct layout {
@@ -425,14 +514,53 @@ static const char *status_paint(const cell_line *t)
 	return line_is(t, "pass") ? "\033[32m" : line_is(t, "n/a") ? NULL : "\033[31m";
 }
 
-/* One row, its cells wrapped to their columns (into `lines`, NCOLS of
- * them, kept from row to row), as many lines as the tallest cell; no line
- * ends in blanks. `diag`: the row of a scope that could not be read;
- * `color`: its status painted (never the headings). */
-static int add_row(ss_buf *out, const char *const *cell, const layout *l, const ss_report_opts *o,
-		   int diag, int color, cell_lines *lines)
+/* The bytes line k of a row takes at most, columns [0, end]. */
+static size_t line_room(const cell_lines *lines, size_t k, int end, const layout *l)
+{
+	size_t room = INDENT + 1;
+	for (int c = 0; c <= end; c++) {
+		size_t len = k < lines[c].n ? lines[c].v[k].len + 3 : 0;
+		/* the cell, its paint, and the blanks after it */
+		room += len + sizeof("\033[32m") + sizeof("\033[0m") + l->width[c] + GAP + 1;
+	}
+	return room;
+}
+
+/* Line k of a row: columns [0, end] aligned. */
+static int add_row_line(ss_buf *out, const cell_lines *lines, size_t k, int end, const layout *l,
+			int color, int ascii)
 {
 	static const cell_line none = {"", 0, 0};
+	if (ss_buf_grow(out, line_room(lines, k, end, l)) < 0)
+		return -1;
+	put_spaces(out, INDENT);
+	for (int c = 0; c <= end; c++) {
+		const cell_line *t = k < lines[c].n ? &lines[c].v[k] : &none;
+		const char *paint = color && c == C_STATUS ? status_paint(t) : NULL;
+		if (paint)
+			put(out, paint, strlen(paint));
+		put(out, t->p, t->len);
+		if (t->dots)
+			put(out, "...", 3);
+		if (paint)
+			put(out, "\033[0m", 4);
+		size_t tw = line_width(t, ascii);
+		if (c < end)
+			put_spaces(out, l->width[c] + GAP > tw ? l->width[c] + GAP - tw : 1);
+	}
+	put(out, "\n", 1);
+	out->data[out->len] = '\0';
+	return 0;
+}
+
+/* One row, its cells (cell[c], len[c] bytes; `ascii` when all are
+ * ASCII) wrapped to their columns (into `lines`, NCOLS of them, kept from
+ * row to row), as many lines as the tallest cell; no line ends in blanks.
+ * `diag`: the row of a scope that could not be read; `color`: its status
+ * painted (never the headings). */
+static int add_row(ss_buf *out, const char *const *cell, const size_t *len, int ascii,
+		   const layout *l, const ss_report_opts *o, int diag, int color, cell_lines *lines)
+{
 	size_t height = 0;
 	/* A scope that could not be read: its diagnostic (file:line:col:
 	 * message) whole, on one line of its own, as an editor reads it. */
@@ -443,7 +571,7 @@ static int add_row(ss_buf *out, const char *const *cell, const layout *l, const 
 		size_t max = c == C_WHY && !o->verbose ? WHY_LINES : 0;
 		if (c == C_WHY && diag)
 			w = max = 0;
-		r = wrap(cell[c], w, columns[c].words, max, &lines[c]);
+		r = wrap(cell[c], len[c], w, columns[c].words, max, &lines[c]);
 		if (c <= last && lines[c].n > height)
 			height = lines[c].n;
 	}
@@ -452,18 +580,7 @@ static int add_row(ss_buf *out, const char *const *cell, const layout *l, const 
 		while (end > 0 &&
 		       (k >= lines[end].n || (!lines[end].v[k].len && !lines[end].v[k].dots)))
 			end--;
-		r = add_spaces(out, INDENT);
-		for (int c = 0; c <= end && !r; c++) {
-			const cell_line *t = k < lines[c].n ? &lines[c].v[k] : &none;
-			const char *paint = color && c == C_STATUS ? status_paint(t) : NULL;
-			r = (paint ? ss_buf_adds(out, paint) : 0) | add_line(out, t) |
-			    (paint ? ss_buf_adds(out, "\033[0m") : 0);
-			size_t tw = line_width(t);
-			if (c < end)
-				r |= add_spaces(out, l->width[c] + GAP > tw ? l->width[c] + GAP - tw
-									    : 1);
-		}
-		r |= ss_buf_addc(out, '\n');
+		r = add_row_line(out, lines, k, end, l, color, ascii);
 	}
 	for (size_t k = 0; below && k < lines[C_WHY].n && !r; k++) {
 		const cell_line *t = &lines[C_WHY].v[k];
@@ -542,18 +659,20 @@ static int group_of(ss_text_report *tr, const ss_scope *sc, size_t *out)
 	return 0;
 }
 
-/* The row's cells (tr->row) into the arena; the natural widths grow to
- * them (not to a diagnostic's WHY, which has a line of its own). */
-static const char *keep_cells(ss_text_report *tr, int error)
+/* The row's cells (tr->row, each ending at ends[c]) into the arena; the
+ * natural widths grow to them (not to a diagnostic's WHY, which has a
+ * line of its own). */
+static const char *keep_cells(ss_text_report *tr, int error, const size_t *ends)
 {
 	char *kept = ss_arena_alloc(&tr->cells, tr->row.len);
 	if (!kept)
 		return NULL;
 	memcpy(kept, tr->row.data, tr->row.len);
-	const char *p = kept;
+	int ascii = all_ascii(kept, tr->row.len);
+	size_t from = 0;
 	for (int c = 0; c < NCOLS; c++) {
-		size_t len = strlen(p), w = width_of(p, len);
-		p += len + 1;
+		size_t w = ascii ? ends[c] - from : width_of(kept + from, ends[c] - from);
+		from = ends[c] + 1;
 		if (c == C_WHY && error)
 			continue;
 		if (w > tr->width[c])
@@ -567,9 +686,10 @@ static int keep_row(ss_text_report *tr, const ss_scope *sc)
 	if (ss_array_room(&tr->rows, &tr->rowcap, tr->nrows, sizeof(*tr->rows)) < 0)
 		return -1;
 	text_row *row = &tr->rows[tr->nrows];
+	size_t ends[NCOLS];
 	ss_buf_reset(&tr->row);
-	if (row_cells(sc, tr->o, &tr->row) < 0 || group_of(tr, sc, &row->group) < 0 ||
-	    !(row->cells = keep_cells(tr, sc->error != 0)))
+	if (row_cells(sc, tr->o, &tr->row, ends) < 0 || group_of(tr, sc, &row->group) < 0 ||
+	    !(row->cells = keep_cells(tr, sc->error != 0, ends)))
 		return -1;
 	row->error = sc->error != 0;
 	tr->groups[row->group].nrows++;
@@ -620,12 +740,16 @@ static size_t *row_order(const ss_text_report *tr)
 	return order;
 }
 
-static void split_cells(const char *p, const char **cell)
+/* A kept row's cells and their lengths; whether all are ASCII. */
+static int split_cells(const char *p, const char **cell, size_t *len)
 {
+	const char *first = p;
 	for (int c = 0; c < NCOLS; c++) {
 		cell[c] = p;
-		p += strlen(p) + 1;
+		len[c] = strlen(p);
+		p += len[c] + 1;
 	}
+	return all_ascii(first, (size_t)(p - first));
 }
 
 /* Rows order[from, to) of the table into `out`, each after its file's
@@ -641,11 +765,12 @@ static int add_rows(const ss_text_report *tr, const layout *l, const size_t *ord
 	for (size_t i = from; i < to && r == 0; i++) {
 		const text_row *row = &tr->rows[order[i]];
 		const char *cell[NCOLS];
-		split_cells(row->cells, cell);
+		size_t len[NCOLS];
+		int ascii = split_cells(row->cells, cell, len);
 		if ((i == 0 || row->group != tr->rows[order[i - 1]].group) &&
 		    add_heading(out, &tr->groups[row->group], o) < 0)
 			r = ss_diag_oom(d);
-		else if (add_row(out, cell, l, o, row->error, o->color, lines) < 0)
+		else if (add_row(out, cell, len, ascii, l, o, row->error, o->color, lines) < 0)
 			r = ss_diag_oom(d);
 		else if (flush)
 			r = ss_report_flush_if_full(o, out, d);
@@ -708,14 +833,20 @@ static int add_table(ss_text_report *tr, ss_diag *d)
 	memcpy(l.width, tr->width, sizeof(l.width));
 	fit(o, &l);
 	const char *heading[NCOLS];
+	size_t len[NCOLS];
 	for (int c = 0; c < NCOLS; c++)
 		heading[c] = columns[c].heading;
 	if (l.why_below)
 		heading[C_WHY] = "";
+	int ascii = 1;
+	for (int c = 0; c < NCOLS; c++) {
+		len[c] = strlen(heading[c]);
+		ascii &= all_ascii(heading[c], len[c]);
+	}
 	cell_lines lines[NCOLS];
 	memset(lines, 0, sizeof(lines));
 	size_t *order = row_order(tr);
-	int r = !order || add_row(tr->out, heading, &l, o, 0, 0, lines) < 0 ? ss_diag_oom(d) : 0;
+	int r = !order || add_row(tr->out, heading, len, ascii, &l, o, 0, 0, lines) < 0 ? ss_diag_oom(d) : 0;
 	for (int c = 0; c < NCOLS; c++)
 		free(lines[c].v);
 	if (r == 0)

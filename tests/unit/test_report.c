@@ -278,6 +278,82 @@ static void test_text_reason_lines(void **state)
 				  "    f g h i j k l m n o p q r s t u v...\n1 scope"));
 }
 
+/* Generated rows, their cells ASCII or not (é, CJK, a byte shown as
+ * \xNN), wrapped at 60 to 120 columns and not at all, with and without
+ * --verbose: no line is wider than the table or ends in a blank, and with
+ * --verbose every word of every explanation is there whole, in order (a
+ * cut at the wrong place, or a width counted in bytes, breaks one). */
+static void test_text_generated_rows_wrap_whole_words(void **state)
+{
+	fixture *f = *state;
+	static const char *const words[] = {"a",    "keepalive", "caf\xC3\xA9", "\xE6\x97\xA5\xE6\x9C\xAC",
+					    "x\xFFy", "line,",    "PingType=0",   "NAT",
+					    "\xC3\xA9t\xC3\xA9", "off;", "probes", "ServerAlive"};
+	const size_t nwords = sizeof(words) / sizeof(words[0]);
+	unsigned seed = 16;
+	for (int round = 0; round < 60; round++) {
+		ss_scopes_free(&f->s);
+		size_t nscopes = 1 + tu_lcg(&seed) % 6;
+		ss_buf why[6] = {SS_BUF_INIT, SS_BUF_INIT, SS_BUF_INIT,
+				 SS_BUF_INIT, SS_BUF_INIT, SS_BUF_INIT};
+		for (size_t i = 0; i < nscopes; i++) {
+			ss_buf name = SS_BUF_INIT;
+			for (unsigned k = 0, n = 1 + tu_lcg(&seed) % 3; k < n; k++)
+				assert_int_equal(ss_buf_addf(&name, "%s%s", k ? " " : "",
+							     words[tu_lcg(&seed) % nwords]),
+						 0);
+			for (unsigned k = 0, n = tu_lcg(&seed) % 40; k < n; k++)
+				assert_int_equal(ss_buf_addf(&why[i], "%s%s", k ? " " : "",
+							     words[tu_lcg(&seed) % nwords]),
+						 0);
+			ss_scope *sc = ss_scopes_add(&f->s, "winscp", "w.ini", ss_buf_str(&name));
+			assert_non_null(sc);
+			sc->interval = why[i].len ? 0 : 30;
+			if (why[i].len)
+				assert_int_equal(ss_scope_reason(sc, "%s", ss_buf_str(&why[i])), 0);
+			ss_buf_release(&name);
+		}
+		static const size_t widths[] = {0, 60, 80, 100, 120};
+		for (size_t w = 0; w < 5; w++) {
+			for (int verbose = 0; verbose < 2; verbose++) {
+				f->o.width = widths[w];
+				f->o.verbose = verbose;
+				ss_buf_reset(&f->out);
+				assert_int_equal(ss_report_text(&f->s, &f->o, &f->out, &f->d), 0);
+				ss_strlist l = lines_of(&f->out);
+				for (size_t k = 0; k < l.n; k++) {
+					size_t len = strlen(l.v[k]);
+					if ((widths[w] && chars(l.v[k]) > widths[w]) ||
+					    (len && l.v[k][len - 1] == ' '))
+						fail_msg("round %d, %zu columns: line \"%s\"", round,
+							 widths[w], l.v[k]);
+				}
+				ss_strlist_release(&l);
+				if (!verbose)
+					continue;
+				/* The words as printable text shows them, in order. */
+				const char *at = ss_buf_str(&f->out);
+				for (size_t i = 0; i < nscopes; i++) {
+					ss_buf shown = SS_BUF_INIT;
+					assert_int_equal(ss_report_add_printable(&shown, ss_buf_str(&why[i])), 0);
+					char *save = NULL;
+					for (char *word = strtok_r(shown.data ? shown.data : (char *)"", " ", &save);
+					     word; word = strtok_r(NULL, " ", &save)) {
+						const char *hit = strstr(at, word);
+						if (!hit)
+							fail_msg("round %d, %zu columns: \"%s\" is not whole", round,
+								 widths[w], word);
+						at = hit + strlen(word);
+					}
+					ss_buf_release(&shown);
+				}
+			}
+		}
+		for (size_t i = 0; i < 6; i++)
+			ss_buf_release(&why[i]);
+	}
+}
+
 /* --quiet: the summary only; --failures: the failing rows only. */
 static void test_text_quiet_and_failures(void **state)
 {
@@ -1018,6 +1094,7 @@ int main(void)
 	    T(test_text_fits_the_width),
 	    T(test_text_quiet_and_failures),
 	    T(test_text_reason_lines),
+	    T(test_text_generated_rows_wrap_whole_words),
 	    T(test_text_streamed_is_the_whole),
 	    T(test_text_split_is_the_whole),
 	    T(test_printable_is_strict_utf8),
