@@ -638,35 +638,60 @@ static size_t count_lines(const char *s, size_t len)
 	return n + (len && s[len - 1] != '\n');
 }
 
+/* The buffers a diff's hunks are made in, reused from hunk to hunk (a
+ * 100,000-site apply has as many hunks). */
+typedef struct hunk_bufs {
+	ss_buf body, newtext;
+} hunk_bufs;
+
+/* " -START,COUNT" or " +START,COUNT" of a hunk's header, without printf
+ * (two calls of vsnprintf a hunk were half of making such a diff). */
+static int add_hunk_range(ss_buf *out, char sign, long long start, size_t count)
+{
+	char digits[24];
+	size_t at = ss_format_lld(digits, start);
+	if (ss_buf_addc(out, ' ') < 0 || ss_buf_addc(out, sign) < 0 ||
+	    ss_buf_add(out, digits + at, sizeof(digits) - at) < 0 || ss_buf_addc(out, ',') < 0)
+		return -1;
+	at = ss_format_lld(digits, (long long)count);
+	return ss_buf_add(out, digits + at, sizeof(digits) - at);
+}
+
+/* One hunk of regions rg[0, nr), its new lines numbered `delta` from the
+ * old; `*grown` gets what its regions add to that (new lines minus old). */
 static int emit_hunk(const ss_text *t, const ss_edit *const *v, const region *rg, size_t nr,
-		     long delta, ss_buf *out)
+		     long delta, hunk_bufs *h, ss_buf *out, long *grown)
 {
 	size_t from = rg[0].first >= CONTEXT ? rg[0].first - CONTEXT : 0;
 	size_t to = rg[nr - 1].last + CONTEXT < t->nlines ? rg[nr - 1].last + CONTEXT : t->nlines;
-	ss_buf body = SS_BUF_INIT, newtext = SS_BUF_INIT;
+	ss_buf *body = &h->body, *newtext = &h->newtext;
 	size_t old_count = to - from, new_count = 0, pos = from;
 	int r = 0;
+	ss_buf_reset(body);
+	*grown = 0;
 	for (size_t i = 0; i < nr && !r; i++) {
 		size_t a = line_start(t, pos), b = line_start(t, rg[i].first);
-		r |= emit_lines(&body, ' ', t->data + a, b - a);
+		r |= emit_lines(body, ' ', t->data + a, b - a);
 		new_count += rg[i].first - pos;
 		size_t c = line_start(t, rg[i].last);
-		r |= emit_lines(&body, '-', t->data + b, c - b);
-		ss_buf_reset(&newtext);
-		r |= render_range(t, v + rg[i].ei, rg[i].ej - rg[i].ei, b, c, &newtext);
-		r |= emit_lines(&body, '+', ss_buf_str(&newtext), newtext.len);
-		new_count += count_lines(ss_buf_str(&newtext), newtext.len);
+		r |= emit_lines(body, '-', t->data + b, c - b);
+		ss_buf_reset(newtext);
+		r |= render_range(t, v + rg[i].ei, rg[i].ej - rg[i].ei, b, c, newtext);
+		r |= emit_lines(body, '+', ss_buf_str(newtext), newtext->len);
+		size_t added = count_lines(ss_buf_str(newtext), newtext->len);
+		new_count += added;
+		*grown += (long)added - (long)(rg[i].last - rg[i].first);
 		pos = rg[i].last;
 	}
 	size_t a = line_start(t, pos), b = line_start(t, to);
-	r |= emit_lines(&body, ' ', t->data + a, b - a);
+	r |= emit_lines(body, ' ', t->data + a, b - a);
 	new_count += to - pos;
 	long new_from = (long)from + delta;
-	r |= ss_buf_addf(out, "@@ -%zu,%zu +%ld,%zu @@\n", old_count ? from + 1 : from, old_count,
-			 new_count ? new_from + 1 : new_from, new_count);
-	r |= ss_buf_add(out, ss_buf_str(&body), body.len);
-	ss_buf_release(&body);
-	ss_buf_release(&newtext);
+	r |= ss_buf_adds(out, "@@");
+	r |= add_hunk_range(out, '-', (long long)(old_count ? from + 1 : from), old_count);
+	r |= add_hunk_range(out, '+', (long long)(new_count ? new_from + 1 : new_from), new_count);
+	r |= ss_buf_adds(out, " @@\n");
+	r |= ss_buf_add(out, ss_buf_str(body), body->len);
 	return r;
 }
 
@@ -688,19 +713,6 @@ static void build_regions(const ss_text *t, const ss_edit *const *v, size_t n, r
 		rg[k++] = (region){first, last, i, i + 1};
 	}
 	*nr = k;
-}
-
-/* New lines minus old lines of one region. */
-static int region_delta(const ss_text *t, const ss_edit *const *v, const region *r, long *delta)
-{
-	ss_buf text = SS_BUF_INIT;
-	size_t b = line_start(t, r->first), c = line_start(t, r->last);
-	int rc = render_range(t, v + r->ei, r->ej - r->ei, b, c, &text);
-	if (rc == 0)
-		*delta +=
-		    (long)count_lines(ss_buf_str(&text), text.len) - (long)(r->last - r->first);
-	ss_buf_release(&text);
-	return rc;
 }
 
 int ss_sink_put_if_full(ss_buf *out, const ss_sink *to, ss_diag *d)
@@ -727,6 +739,7 @@ int ss_edits_diff_to(const ss_text *t, const ss_edits *e, const char *label, ss_
 	if (!v)
 		return -1;
 	region *rg = malloc(e->n * sizeof(*rg));
+	hunk_bufs h = {SS_BUF_INIT, SS_BUF_INIT};
 	size_t nr = 0;
 	int r = 0;
 	if (!rg) {
@@ -743,24 +756,22 @@ int ss_edits_diff_to(const ss_text *t, const ss_edits *e, const char *label, ss_
 		size_t j = i + 1;
 		while (j < nr && rg[j].first <= rg[j - 1].last + 2 * CONTEXT)
 			j++;
-		if (emit_hunk(t, v, rg + i, j - i, delta, out) < 0) {
+		long grown = 0;
+		if (emit_hunk(t, v, rg + i, j - i, delta, &h, out, &grown) < 0) {
 			r = ss_diag_oom(d);
 			goto done;
 		}
+		delta += grown;
 		/* A hunk ends a line: what goes out is whole lines. */
 		if (ss_sink_put_if_full(out, flush, d) < 0) {
 			r = -1;
 			goto done;
 		}
-		for (size_t k = i; k < j; k++) {
-			if (region_delta(t, v, &rg[k], &delta) < 0) {
-				r = ss_diag_oom(d);
-				goto done;
-			}
-		}
 		i = j;
 	}
 done:
+	ss_buf_release(&h.body);
+	ss_buf_release(&h.newtext);
 	free(rg);
 	free(v);
 	return r;
