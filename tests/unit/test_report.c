@@ -6,6 +6,7 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/xmlwriter.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -520,6 +521,104 @@ static void test_apply_json_pairs_scopes_by_place(void **state)
 	long long same_v[] = {60, 61, 62, 63, 64};
 	long long same_want[] = {60, 61, -1, 63, 64};
 	check_pairs(f, same, same_v, 5, same_want);
+}
+
+/* A string as apply's JSON had it through jansson: strict UTF-8 as it
+ * is, anything else made printable (\xNN) first. */
+static json_t *jansson_text(const char *s)
+{
+	if (ss_utf8_valid(s, strlen(s)))
+		return json_string(s);
+	ss_buf b = SS_BUF_INIT;
+	assert_int_equal(ss_report_add_printable(&b, s), 0);
+	json_t *j = json_string(ss_buf_str(&b));
+	ss_buf_release(&b);
+	return j;
+}
+
+static json_t *jansson_interval(int null, long long v)
+{
+	return null ? json_null() : json_integer(v);
+}
+
+/* apply's scopes are written by hand: each line is what jansson's dump of
+ * {kind, file, scope, before, after, changed} is, for names to escape or
+ * not UTF-8, error scopes, unset and unknown intervals, planned (after =
+ * the interval asked for) and read back (paired: gone is null). */
+static void test_apply_json_lines_are_janssons(void **state)
+{
+	fixture *f = *state;
+	static const char *const parts[] = {"web", "\"", "\\", "\n", "\x1f", "\x7f",
+					    "caf\xC3\xA9", "\xFF", "Default Settings", "/"};
+	static const long long values[] = {SS_UNSET, SS_UNKNOWN, 0, 60, 30, -7, LLONG_MAX};
+	unsigned seed = 61;
+	ss_briefs before = SS_BRIEFS_INIT;
+	ss_scopes s = SS_SCOPES_INIT;
+	for (size_t i = 0; i < 300; i++) {
+		char name[64], file[64];
+		snprintf(name, sizeof(name), "%s%zu%s", parts[tu_lcg(&seed) % 10], i,
+			 parts[tu_lcg(&seed) % 10]);
+		snprintf(file, sizeof(file), "w%s.ini", i % 50 < 25 ? "" : parts[tu_lcg(&seed) % 10]);
+		ss_scope *sc = i % 11 == 5 ? ss_scopes_add_error(&s, "winscp", file, "bad: line 3")
+					   : ss_scopes_add(&s, i % 3 ? "winscp" : "putty", file, name);
+		assert_non_null(sc);
+		if (!sc->error)
+			sc->interval = values[tu_lcg(&seed) % 7];
+		assert_int_equal(ss_briefs_add(&before, sc), 0);
+	}
+	for (int read_back = 0; read_back < 2; read_back++) {
+		ss_pairing pairs;
+		assert_int_equal(ss_pairing_start(&pairs, &before), 0);
+		/* After: every scope but each seventh, in order, at new intervals. */
+		for (size_t i = 0; read_back && i < s.n; i++)
+			if (i % 7 != 3) {
+				s.v[i].interval = values[(i + 3) % 7];
+				assert_int_equal(ss_pairing_add(&pairs, &s.v[i]), 0);
+			}
+		assert_int_equal(ss_pairing_end(&pairs), 0);
+		ss_strlist none = SS_STRLIST_INIT;
+		ss_apply_report r = apply_report(read_back ? "apply" : "dry-run", &none, &before);
+		r.after = read_back ? &pairs : NULL;
+		ss_buf_reset(&f->out);
+		assert_int_equal(ss_report_apply_json(&r, &f->out, &f->d), 0);
+		const char *line = strstr(ss_buf_str(&f->out), "\"scopes\": [\n    ");
+		assert_non_null(line);
+		line += strlen("\"scopes\": [\n    ");
+		for (size_t i = 0; i < before.n; i++) {
+			const ss_brief *b = &before.v[i];
+			long long a = 0;
+			int a_error = 0, a_null;
+			if (read_back)
+				a_null = !ss_pairing_after(&pairs, i, &a, &a_error) || a_error ||
+					 a == SS_UNSET || a == SS_UNKNOWN;
+			else
+				a_null = b->error || b->interval == SS_UNKNOWN, a = 60;
+			int b_null = b->error || b->interval == SS_UNSET || b->interval == SS_UNKNOWN;
+			json_t *o = json_object(), *bj = jansson_interval(b_null, b->interval),
+			       *aj = jansson_interval(a_null, a);
+			int changed = !json_equal(bj, aj);
+			json_object_set_new(o, "kind", jansson_text(b->kind));
+			json_object_set_new(o, "file", jansson_text(ss_brief_file(&before, b)));
+			json_object_set_new(o, "scope", jansson_text(ss_brief_name(&before, b)));
+			json_object_set_new(o, "before", bj);
+			json_object_set_new(o, "after", aj);
+			json_object_set_new(o, "changed", json_boolean(changed));
+			char *want = json_dumps(o, JSON_PRESERVE_ORDER);
+			json_decref(o);
+			assert_non_null(want);
+			const char *end = strchr(line, '\n');
+			assert_non_null(end);
+			size_t n = (size_t)(end - line) - (i + 1 < before.n); /* less the ',' */
+			if (strlen(want) != n || memcmp(want, line, n) != 0)
+				fail_msg("scope %zu:\n%.*s\nbut jansson writes\n%s", i, (int)n, line,
+					 want);
+			free(want);
+			line = end + 5;
+		}
+		ss_pairing_free(&pairs);
+	}
+	ss_briefs_free(&before);
+	ss_scopes_free(&s);
 }
 
 /* A diff in pieces of whole lines, for the apply report. */
@@ -1101,6 +1200,7 @@ int main(void)
 	    T(test_json_reads_back),
 	    T(test_apply_json_pairs_scopes_by_place),
 	    T(test_apply_json_diff_streamed),
+	    T(test_apply_json_lines_are_janssons),
 	    T(test_junit_reads_back),
 	    T(test_junit_streamed_is_the_whole),
 	    T(test_junit_escapes_as_libxml2),
