@@ -154,6 +154,11 @@ int ss_edits_diff(const ss_text *t, const ss_edits *e, const char *label, ss_buf
  * large file is never held whole. What is left in `out` is the caller's. */
 int ss_edits_diff_to(const ss_text *t, const ss_edits *e, const char *label, ss_buf *out,
 		     const ss_sink *flush, ss_diag *d);
+/* 1 when the diff of these edits is strict UTF-8 without a NUL, as can be
+ * told without making it: the label and the text are, and every edit
+ * starts and ends on a character and puts in such text (the diff is then
+ * pieces of those, cut at characters, and ASCII). 0: it may not be. */
+int ss_edits_diff_plain(const ss_text *t, const ss_edits *e, const char *label);
 /* Hands `out` to the sink `to` and empties it when it holds SS_CHUNK_SIZE
  * bytes or more (to NULL: keeps it); -1 when the put fails. */
 int ss_sink_put_if_full(ss_buf *out, const ss_sink *to, ss_diag *d);

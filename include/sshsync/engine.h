@@ -62,6 +62,9 @@ void ss_apply_result_free(ss_apply_result *res);
  * grows, so that the diff of a 100,000-site file is never held whole; what
  * is left in `out` at the end is the caller's. Nothing without plans. */
 int ss_apply_result_diff(const ss_apply_result *res, ss_buf *out, const ss_sink *flush, ss_diag *d);
+/* 1 when that diff is known to be strict UTF-8 without a NUL, without
+ * making it (ss_edits_diff_plain of every file's). */
+int ss_apply_result_diff_plain(const ss_apply_result *res);
 
 /* migrate: whole sessions from one target into another (session.h). */
 typedef struct ss_migrate_opts {

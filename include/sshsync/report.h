@@ -114,8 +114,11 @@ typedef struct ss_apply_report {
 	const ss_briefs *before; /* every scope before apply */
 	const ss_pairing *after; /* read back after writing; NULL: planned values */
 	/* The diff (NULL: none asked), made as it is written: `diff` hands its
-	 * text to `to` in whole lines; it is called twice. */
+	 * text to `to` in whole lines; it is called twice (once to tell
+	 * whether it is strict UTF-8, up to a NUL), or once when `diff_plain`
+	 * (NULL: none) says it is that and has no NUL. */
 	int (*diff)(void *ctx, const ss_sink *to, ss_diag *d);
+	int (*diff_plain)(void *ctx);
 	void *diff_ctx;
 	const ss_sink *flush; /* where `out` goes as it fills; NULL: kept whole */
 } ss_apply_report;

@@ -235,6 +235,13 @@ static int make_diff(void *ctx, const ss_sink *to, ss_diag *d)
 	return r;
 }
 
+/* Whether that diff is known to be strict UTF-8 without a NUL (ctx: the
+ * result): then the JSON report makes it once, not twice. */
+static int diff_plain(void *ctx)
+{
+	return ss_apply_result_diff_plain(ctx);
+}
+
 static int put_stdout(void *ctx, const void *data, size_t len, ss_diag *d)
 {
 	(void)ctx;
@@ -263,6 +270,7 @@ static int report_json(const apply_args *a, const ss_apply_result *res, ss_diag 
 			     &res->before,
 			     a->opts.dry_run ? NULL : &res->after,
 			     a->opts.want_diff ? make_diff : NULL,
+			     a->opts.want_diff ? diff_plain : NULL,
 			     (void *)res,
 			     &to_stdout};
 	int rc = !a->opts.dry_run && takes_effect_lines(res, &effect) < 0 ? ss_diag_oom(d) : 0;

@@ -218,6 +218,15 @@ int ss_apply_result_diff(const ss_apply_result *res, ss_buf *out, const ss_sink 
 	return 0;
 }
 
+int ss_apply_result_diff_plain(const ss_apply_result *res)
+{
+	const ss_apply_plans *pl = res->plans;
+	for (size_t i = 0; pl && i < pl->nshown; i++)
+		if (!ss_change_diff_plain(pl->shown[i]))
+			return 0;
+	return 1;
+}
+
 static void free_sets(ss_changeset *sets, size_t n)
 {
 	for (size_t i = 0; i < n; i++)

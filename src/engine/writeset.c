@@ -593,6 +593,11 @@ int ss_change_diff(const ss_change *c, ss_buf *out, const ss_sink *flush, ss_dia
 	return ss_edits_diff_to(c->text, &c->edits, label, out, flush, d);
 }
 
+int ss_change_diff_plain(const ss_change *c)
+{
+	return ss_edits_diff_plain(c->text, &c->edits, ss_diff_label(c->text->path));
+}
+
 int ss_changeset_check(const ss_changeset *cs, int backup, ss_diag *d)
 {
 	for (size_t i = 0; i < cs->n; i++) {

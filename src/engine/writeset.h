@@ -80,6 +80,9 @@ int ss_change_describe(const ss_change *c, int backup, const char *journal_dir, 
 /* The unified diff of one changed file into `out`, handed to `flush` (when
  * not NULL) in whole lines as it grows (ss_edits_diff_to). */
 int ss_change_diff(const ss_change *c, ss_buf *out, const ss_sink *flush, ss_diag *d);
+/* 1 when that diff is known to be strict UTF-8 without a NUL
+ * (ss_edits_diff_plain). */
+int ss_change_diff_plain(const ss_change *c);
 
 /* Whether every change of `cs` can be written (ss_change_check), then the
  * changeset's own validation. */

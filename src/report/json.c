@@ -628,7 +628,8 @@ static int add_diff(const ss_apply_report *r, ss_buf *out, ss_diag *d)
 {
 	diff_json j = {out, r->flush, 1, 0};
 	ss_sink check = {check_piece, &j}, write = {write_piece, &j};
-	if (r->diff(r->diff_ctx, &check, d) < 0)
+	int plain = r->diff_plain && r->diff_plain(r->diff_ctx);
+	if (!plain && r->diff(r->diff_ctx, &check, d) < 0)
 		return -1;
 	j.cut = 0;
 	if (ss_buf_adds(out, ",\n  \"diff\": \"") < 0)

@@ -715,6 +715,31 @@ static void build_regions(const ss_text *t, const ss_edit *const *v, size_t n, r
 	*nr = k;
 }
 
+/* Whether offset `at` of the text starts a character (or is its end). */
+static int at_character(const ss_text *t, size_t at)
+{
+	return at >= t->len || ((unsigned char)t->data[at] & 0xC0) != 0x80;
+}
+
+/* Strict UTF-8 without a NUL. */
+static int plain_utf8(const char *s, size_t len)
+{
+	return !len || (!memchr(s, '\0', len) && ss_utf8_valid(s, len));
+}
+
+int ss_edits_diff_plain(const ss_text *t, const ss_edits *e, const char *label)
+{
+	if (!plain_utf8(label, strlen(label)) || !plain_utf8(t->data, t->len))
+		return 0;
+	for (size_t i = 0; i < e->n; i++) {
+		const ss_edit *x = ss_edits_at(e, i);
+		if (!at_character(t, x->start) || !at_character(t, x->end) ||
+		    !plain_utf8(x->repl, x->repl_len))
+			return 0;
+	}
+	return 1;
+}
+
 int ss_sink_put_if_full(ss_buf *out, const ss_sink *to, ss_diag *d)
 {
 	if (!to || out->len < SS_CHUNK_SIZE)

@@ -36,6 +36,11 @@ static void load(fixture *f, const char *s)
 	assert_int_equal(ss_text_from_bytes(&f->t, "cfg", s, strlen(s), &f->d), 0);
 }
 
+static void load_bytes(fixture *f, const char *s, size_t len)
+{
+	assert_int_equal(ss_text_from_bytes(&f->t, "cfg", s ? s : "", len, &f->d), 0);
+}
+
 static const char *render(fixture *f)
 {
 	ss_buf_reset(&f->out);
@@ -404,6 +409,59 @@ static void test_diff_flushed_in_whole_lines(void **state)
 	ss_buf_release(&text);
 }
 
+/* ss_edits_diff_plain says "strict UTF-8 without a NUL" only of diffs
+ * that are: texts and replacements of ASCII, two- and three-byte
+ * characters, a byte that is no UTF-8 and NULs, edits starting and ending
+ * anywhere (inside a character too), 400 generated cases; and it says it
+ * of most of those whose pieces are all plain. */
+static void test_diff_plain_only_when_it_is(void **state)
+{
+	fixture *f = *state;
+	static const char *const pieces[] = {"a", "Key=1\n", "caf\xC3\xA9", "\xE6\x97\xA5", "\n",
+					     "\xFF", "x\0y"};
+	static const size_t piece_len[] = {1, 6, 5, 3, 1, 1, 3};
+	unsigned seed = 400;
+	size_t said = 0, clean = 0;
+	for (int round = 0; round < 400; round++) {
+		ss_buf text = SS_BUF_INIT;
+		/* Mostly plain pieces, so that plain cases are many. */
+		unsigned bad = tu_pick(&seed, 4) == 0;
+		for (unsigned k = 0, n = 1 + tu_pick(&seed, 12); k < n; k++) {
+			unsigned i = tu_pick(&seed, bad ? 7 : 5);
+			assert_int_equal(ss_buf_add(&text, pieces[i], piece_len[i]), 0);
+		}
+		ss_text_free(&f->t);
+		ss_edits_free(&f->e);
+		f->e = (ss_edits)SS_EDITS_INIT;
+		load_bytes(f, text.data, text.len);
+		/* Edits at increasing offsets, some inside a character. */
+		size_t at = 0;
+		while (at <= text.len && tu_pick(&seed, 4)) {
+			size_t start = at + tu_pick(&seed, 4), end = start + tu_pick(&seed, 3);
+			if (end > text.len)
+				break;
+			unsigned i = tu_pick(&seed, tu_pick(&seed, 5) ? 5 : 7);
+			assert_int_equal(ss_edits_replace(&f->e, start, end, pieces[i], piece_len[i]),
+					 0);
+			at = end + 1;
+		}
+		const char *label = tu_pick(&seed, 9) ? "cfg" : "c\xFFg";
+		int plain = ss_edits_diff_plain(&f->t, &f->e, label);
+		ss_buf_reset(&f->out);
+		assert_int_equal(ss_edits_diff(&f->t, &f->e, label, &f->out, &f->d), 0);
+		int is = !memchr(ss_buf_str(&f->out), '\0', f->out.len) &&
+			 ss_utf8_valid(ss_buf_str(&f->out), f->out.len);
+		if (plain && !is)
+			fail_msg("round %d: said plain, but the diff is not", round);
+		said += (size_t)plain;
+		clean += (size_t)is;
+		ss_buf_release(&text);
+	}
+	/* Not a check that cannot fail: most clean diffs are told so. */
+	assert_true(said * 4 >= clean * 3);
+	assert_true(said > 100);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -427,6 +485,7 @@ int main(void)
 	    T(test_sink_thread_passes_everything_in_order),
 	    T(test_sink_thread_reports_a_failed_put),
 	    T(test_diff_flushed_in_whole_lines),
+	    T(test_diff_plain_only_when_it_is),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -294,18 +294,18 @@ static void test_text_generated_rows_wrap_whole_words(void **state)
 	unsigned seed = 16;
 	for (int round = 0; round < 60; round++) {
 		ss_scopes_free(&f->s);
-		size_t nscopes = 1 + tu_lcg(&seed) % 6;
+		size_t nscopes = 1 + tu_pick(&seed, 6);
 		ss_buf why[6] = {SS_BUF_INIT, SS_BUF_INIT, SS_BUF_INIT,
 				 SS_BUF_INIT, SS_BUF_INIT, SS_BUF_INIT};
 		for (size_t i = 0; i < nscopes; i++) {
 			ss_buf name = SS_BUF_INIT;
-			for (unsigned k = 0, n = 1 + tu_lcg(&seed) % 3; k < n; k++)
+			for (unsigned k = 0, n = 1 + tu_pick(&seed, 3); k < n; k++)
 				assert_int_equal(ss_buf_addf(&name, "%s%s", k ? " " : "",
-							     words[tu_lcg(&seed) % nwords]),
+							     words[tu_pick(&seed, nwords)]),
 						 0);
-			for (unsigned k = 0, n = tu_lcg(&seed) % 40; k < n; k++)
+			for (unsigned k = 0, n = tu_pick(&seed, 40); k < n; k++)
 				assert_int_equal(ss_buf_addf(&why[i], "%s%s", k ? " " : "",
-							     words[tu_lcg(&seed) % nwords]),
+							     words[tu_pick(&seed, nwords)]),
 						 0);
 			ss_scope *sc = ss_scopes_add(&f->s, "winscp", "w.ini", ss_buf_str(&name));
 			assert_non_null(sc);
@@ -556,14 +556,14 @@ static void test_apply_json_lines_are_janssons(void **state)
 	ss_scopes s = SS_SCOPES_INIT;
 	for (size_t i = 0; i < 300; i++) {
 		char name[64], file[64];
-		snprintf(name, sizeof(name), "%s%zu%s", parts[tu_lcg(&seed) % 10], i,
-			 parts[tu_lcg(&seed) % 10]);
-		snprintf(file, sizeof(file), "w%s.ini", i % 50 < 25 ? "" : parts[tu_lcg(&seed) % 10]);
+		snprintf(name, sizeof(name), "%s%zu%s", parts[tu_pick(&seed, 10)], i,
+			 parts[tu_pick(&seed, 10)]);
+		snprintf(file, sizeof(file), "w%s.ini", i % 50 < 25 ? "" : parts[tu_pick(&seed, 10)]);
 		ss_scope *sc = i % 11 == 5 ? ss_scopes_add_error(&s, "winscp", file, "bad: line 3")
 					   : ss_scopes_add(&s, i % 3 ? "winscp" : "putty", file, name);
 		assert_non_null(sc);
 		if (!sc->error)
-			sc->interval = values[tu_lcg(&seed) % 7];
+			sc->interval = values[tu_pick(&seed, 7)];
 		assert_int_equal(ss_briefs_add(&before, sc), 0);
 	}
 	for (int read_back = 0; read_back < 2; read_back++) {
@@ -639,6 +639,13 @@ static int make_pieces(void *ctx, const ss_sink *to, ss_diag *d)
 	return 0;
 }
 
+/* A diff_plain that says the diff is strict UTF-8 without a NUL. */
+static int say_plain(void *ctx)
+{
+	(void)ctx;
+	return 1;
+}
+
 static int keep_out(void *ctx, const void *data, size_t len, ss_diag *d)
 {
 	return ss_buf_add(ctx, data, len) < 0 ? ss_diag_oom(d) : 0;
@@ -646,7 +653,8 @@ static int keep_out(void *ctx, const void *data, size_t len, ss_diag *d)
 
 /* apply's JSON writes the diff as it is made, handed on as it fills, and
  * writes it as the whole diff would be as one string (up to a NUL,
- * escaped, or made printable first when any of it is not UTF-8). */
+ * escaped, or made printable first when any of it is not UTF-8); made
+ * once when diff_plain says it is strict UTF-8 without a NUL, twice else. */
 static void test_apply_json_diff_streamed(void **state)
 {
 	fixture *f = *state;
@@ -660,7 +668,9 @@ static void test_apply_json_diff_streamed(void **state)
 	size_t lens[3][4] = {{8, 11, sizeof(big) - 1}, {8, 4, 6, sizeof(big) - 1}, {12, 12, 7}};
 	size_t counts[] = {3, 4, 3};
 	lens[0][1] = strlen(valid[1]);
-	for (size_t k = 0; k < 3; k++) {
+	for (size_t run = 0; run < 4; run++) {
+		size_t k = run % 3;
+		int plain = run == 3; /* the valid set again, said to be plain */
 		ss_buf whole = SS_BUF_INIT, want = SS_BUF_INIT, got = SS_BUF_INIT;
 		for (size_t i = 0; i < counts[k]; i++)
 			assert_int_equal(ss_buf_add(&whole, sets[k][i], lens[k][i]), 0);
@@ -671,13 +681,14 @@ static void test_apply_json_diff_streamed(void **state)
 		ss_sink flush = {keep_out, &got};
 		ss_apply_report r = apply_report("dry-run", &none, &none_b);
 		r.diff = make_pieces;
+		r.diff_plain = plain ? say_plain : NULL;
 		r.diff_ctx = &p;
 		r.flush = &flush;
 		ss_buf_release(&f->out);
 		assert_int_equal(ss_report_apply_json(&r, &f->out, &f->d), 0);
 		assert_int_equal(ss_buf_add(&got, f->out.data, f->out.len), 0);
 		assert_true(k == 2 || got.len - f->out.len > 0); /* handed on as it filled */
-		assert_int_equal(p.calls, 2);
+		assert_int_equal(p.calls, plain ? 1 : 2);
 		const char *at = strstr(ss_buf_str(&got), "\"diff\": ");
 		assert_non_null(at);
 		at += strlen("\"diff\": ");

@@ -34,6 +34,13 @@ static inline unsigned tu_lcg(unsigned *seed)
 	return *seed = *seed * 1103515245u + 12345u;
 }
 
+/* A number below n (n > 0) from the generator's high bits: its low bits
+ * repeat within a few steps. */
+static inline unsigned tu_pick(unsigned *seed, unsigned n)
+{
+	return (tu_lcg(seed) >> 16) % n;
+}
+
 /* A sink (tu_put_piece) that keeps every piece in `all`, and counts the
  * pieces and those not SS_CHUNK_SIZE long before the last one. Start it
  * as {SS_BUF_INIT, 0, 0, 0}. */
