@@ -148,6 +148,10 @@ int ss_text_index_lines(ss_text *t, ss_diag *d); /* no-op when it has its table 
 /* The 0-based line holding byte `offset` of data (offset == len gives the
  * last line, or nlines when the text ends with a line ending). */
 size_t ss_text_line_at(const ss_text *t, size_t offset);
+/* The same for an offset whose line is `from` or after: looked for from
+ * there, in steps that double (offsets in order, such as a diff's edits,
+ * find their lines one after another). */
+size_t ss_text_line_at_from(const ss_text *t, size_t offset, size_t from);
 /* 1-based line and column (in characters, as a text editor counts them)
  * of a byte offset. */
 void ss_text_position(const ss_text *t, size_t offset, size_t *line, size_t *col);

@@ -597,9 +597,12 @@ static size_t line_start(const ss_text *t, size_t line)
 	return line < t->nlines ? t->lines[line] : t->len;
 }
 
-static void edit_lines(const ss_text *t, const ss_edit *x, size_t *first, size_t *last)
+/* The old lines [first, last) that edit x changes; its line is `from` or
+ * after (the line of the edit before: they come in order). */
+static void edit_lines(const ss_text *t, const ss_edit *x, size_t from, size_t *first,
+		       size_t *last)
 {
-	size_t l = ss_text_line_at(t, x->start);
+	size_t l = ss_text_line_at_from(t, x->start, from);
 	int pure_insert = x->start == x->end && x->start == line_start(t, l) && x->repl_len &&
 			  x->repl[x->repl_len - 1] == '\n';
 	if (pure_insert) {
@@ -607,7 +610,7 @@ static void edit_lines(const ss_text *t, const ss_edit *x, size_t *first, size_t
 		return;
 	}
 	*first = l;
-	*last = (x->end > x->start ? ss_text_line_at(t, x->end - 1) : l) + 1;
+	*last = (x->end > x->start ? ss_text_line_at_from(t, x->end - 1, l) : l) + 1;
 	if (*last > t->nlines)
 		*last = t->nlines;
 	if (*first > *last)
@@ -701,7 +704,7 @@ static void build_regions(const ss_text *t, const ss_edit *const *v, size_t n, r
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
 		size_t first, last;
-		edit_lines(t, v[i], &first, &last);
+		edit_lines(t, v[i], k ? rg[k - 1].first : 0, &first, &last);
 		/* Edits sharing or touching an old line form one region, so that
 		 * neighbouring changed lines read as one block of - and +. */
 		if (k && first <= rg[k - 1].last) {

@@ -1393,6 +1393,28 @@ size_t ss_text_line_at(const ss_text *t, size_t offset)
 	return lo;
 }
 
+size_t ss_text_line_at_from(const ss_text *t, size_t offset, size_t from)
+{
+	if (!t->lines || offset >= t->len || from >= t->nlines || t->lines[from] > offset)
+		return ss_text_line_at(t, offset);
+	/* lines[lo] <= offset throughout; then lines[lo + step] > offset (or
+	 * past the last line), so the line is in [lo, hi]. */
+	size_t lo = from, step = 1;
+	while (step < t->nlines - lo && t->lines[lo + step] <= offset) {
+		lo += step;
+		step *= 2;
+	}
+	size_t hi = step < t->nlines - lo ? lo + step - 1 : t->nlines - 1;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo + 1) / 2;
+		if (t->lines[mid] <= offset)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return lo;
+}
+
 static int valid_utf8(const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;

@@ -1047,11 +1047,42 @@ static void test_content_hash(void **state)
 	assert_true(ss_content_hash_bytes("a", 1) != ss_content_hash_bytes("a\0", 2));
 }
 
+/* ss_text_line_at_from finds the line ss_text_line_at does, for every
+ * offset of generated texts (lines of 0 to 40 bytes, LF or CRLF, with or
+ * without a last line ending) and every hint at or before that line, and
+ * for hints past it too (it then looks from the start). */
+static void test_line_at_from_is_line_at(void **state)
+{
+	(void)state;
+	unsigned seed = 7;
+	for (int round = 0; round < 60; round++) {
+		ss_buf b = SS_BUF_INIT;
+		for (unsigned k = 0, n = tu_pick(&seed, 50); k < n; k++) {
+			for (unsigned j = 0, w = tu_pick(&seed, 41); j < w; j++)
+				assert_int_equal(ss_buf_addc(&b, 'a'), 0);
+			if (k + 1 < n || tu_pick(&seed, 2))
+				assert_int_equal(ss_buf_adds(&b, tu_pick(&seed, 3) ? "\n" : "\r\n"), 0);
+		}
+		ss_text t;
+		ss_diag d = SS_DIAG_INIT;
+		assert_int_equal(ss_text_from_bytes(&t, "t", b.data ? b.data : "", b.len, &d), 0);
+		for (size_t off = 0; off <= t.len; off++) {
+			size_t want = ss_text_line_at(&t, off);
+			for (size_t from = 0; from <= want + 2; from++)
+				if (ss_text_line_at_from(&t, off, from) != want)
+					fail_msg("round %d: offset %zu from line %zu", round, off, from);
+		}
+		ss_text_free(&t);
+		ss_buf_release(&b);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_lines_and_endings),
 	    cmocka_unit_test(test_lines_match_a_plain_scan),
+	    cmocka_unit_test(test_line_at_from_is_line_at),
 	    cmocka_unit_test(test_find3),
 	    cmocka_unit_test(test_contains_ci),
 	    cmocka_unit_test(test_style_is_majority),
