@@ -742,6 +742,27 @@ static size_t next_candidate(const ss_text *t, size_t li, size_t stop, const nam
 	return stop;
 }
 
+/* The byte a name is filed under by its first: lowered, 0 for none. */
+static unsigned char name_key(const char *name)
+{
+	return (unsigned char)lower(name ? (unsigned char)name[0] : 0);
+}
+
+/* names[0, n) indexed by name_key (a counting sort): those filed under
+ * c are by_first[at[c], at[c + 1]), in their order. */
+static void index_by_first(const char *const *names, size_t n, size_t at[257], size_t *by_first)
+{
+	memset(at, 0, 257 * sizeof(at[0]));
+	for (size_t i = 0; i < n; i++)
+		at[name_key(names[i]) + 1]++;
+	for (int c = 0; c < 256; c++)
+		at[c + 1] += at[c];
+	size_t next[256];
+	memcpy(next, at, sizeof(next));
+	for (size_t i = 0; i < n; i++)
+		by_first[next[name_key(names[i])]++] = i;
+}
+
 void ss_regfile_block_values(const ss_regfile *rf, size_t b, const char *const *names, size_t n,
 			     ss_regvalue *out, unsigned char *found)
 {
@@ -753,13 +774,23 @@ void ss_regfile_block_values(const ss_regfile *rf, size_t b, const char *const *
 		found[i] = 0;
 		filter_add(&f, names[i]);
 	}
+	/* The names by their first byte (lowered), so that a value line is
+	 * compared with those that start as its name does: migrate asks 37
+	 * names of every value of a session. Without the room for that
+	 * index, every name is compared. */
+	size_t at[257], *by_first = n ? malloc(n * sizeof(*by_first)) : NULL;
+	if (by_first)
+		index_by_first(names, n, at, by_first);
 	size_t p, end;
 	for (size_t li = next_candidate(t, k->line + 1, k->end_line, &f, &p, &end);
 	     li < k->end_line; li = next_candidate(t, li + 1, k->end_line, &f, &p, &end)) {
 		ss_regvalue v;
 		value_name_at(t, li, p, end, &v);
 		int parsed = 0;
-		for (size_t i = 0; i < n; i++) {
+		unsigned char first = name_first(t->data, p);
+		size_t from = by_first ? at[first] : 0, to = by_first ? at[first + 1] : n;
+		for (size_t j = from; j < to; j++) {
+			size_t i = by_first ? by_first[j] : j;
 			if (!ss_regfile_value_name_is(rf, &v, names[i]))
 				continue;
 			if (!parsed++)
@@ -768,6 +799,7 @@ void ss_regfile_block_values(const ss_regfile *rf, size_t b, const char *const *
 			found[i] = 1;
 		}
 	}
+	free(by_first);
 }
 
 int ss_regfile_next_named(const ss_regfile *rf, size_t b, size_t *cursor, const char *name,
