@@ -1018,6 +1018,39 @@ static void test_next_reg_import(void **state)
 	ss_svalue_free(&v);
 }
 
+/* The same walk where a session only deletes a value, or only sets one
+ * twice (in one block: the two cases a walk tells without sorting). */
+static void test_next_reg_deletion_or_repeat_alone(void **state)
+{
+	fixture *f = *state;
+	if (f->be->k != REG4)
+		skip();
+	static const char reg[] = "REGEDIT4\n\n"
+				  "[" HKCU KEY "\\del]\n\"Keep\"=\"k\"\n\"Del\"=-\n\n"
+				  "[" HKCU KEY "\\twice]\n\"A\"=\"1\"\n\"B\"=\"b\"\n\"a\"=\"2\"\n";
+	tu_write(f->path, reg, sizeof(reg) - 1);
+	open_store(f, 0);
+	static const char *const want[2][2][2] = {{{"Keep", "k"}, {NULL, NULL}},
+						  {{"B", "b"}, {"a", "2"}}};
+	const char *const sessions[] = {"del", "twice"};
+	for (int k = 0; k < 2; k++) {
+		size_t s = find(f, sessions[k]);
+		ss_storage_cursor c = {0, 0};
+		ss_svalue v;
+		int r;
+		size_t j = 0;
+		while ((r = ss_storage_next(f->st, s, &c, &v, &f->d)) == 1) {
+			assert_true(j < 2 && want[k][j][0]);
+			assert_string_equal(v.name, want[k][j][0]);
+			assert_string_equal(v.text, want[k][j][1]);
+			ss_svalue_free(&v);
+			j++;
+		}
+		assert_int_equal(r, 0);
+		assert_int_equal(j, k ? 2 : 1);
+	}
+}
+
 /* The values of session i of a .reg of many: "P"=dword:i, "H"="hi" in
  * its first block; a later block sets P again (i % 7 == 3), deletes H
  * (i % 11 == 5), or a [-KEY] forgets both before one more block sets P to
@@ -1186,6 +1219,8 @@ static void test_winini_many_sections(void **state)
 	    cmocka_unit_test_prestate_setup_teardown(test_next, setup, teardown, (void *)&be),     \
 	    cmocka_unit_test_prestate_setup_teardown(test_next_reg_import, setup, teardown,        \
 						     (void *)&be),                                 \
+	    cmocka_unit_test_prestate_setup_teardown(test_next_reg_deletion_or_repeat_alone,      \
+						     setup, teardown, (void *)&be),                \
 	    cmocka_unit_test_prestate_setup_teardown(test_get_many_shared, setup, teardown,        \
 						     (void *)&be),                                 \
 	    cmocka_unit_test_prestate_setup_teardown(test_view, setup, teardown, (void *)&be),     \
