@@ -225,6 +225,8 @@ int ss_session_loss(ss_session *s, const char *field, int approx, const char *fm
     SS_PRINTF(4, 5);
 int ss_session_lossv(ss_session *s, const char *field, int approx, const char *fmt, va_list ap)
     SS_PRINTF(4, 0);
+/* The same with the reason as it is (copied): no printf over a long one. */
+int ss_session_loss_text(ss_session *s, const char *field, int approx, const char *reason);
 /* Appends an extra setting (copied) and, unless NULL, where it came from. */
 int ss_session_extra_add(ss_session *s, const char *setting, const char *where);
 /* The extra settings in order: `prev` NULL gives the first; NULL after

@@ -453,8 +453,38 @@ typedef struct reader {
 	int kitty;
 	const char *path;
 	ss_diag *d;
-	ss_buf extra; /* a session's extra settings as they are read */
+	ss_buf extra;		   /* a session's extra settings as they are read */
+	const char *known[NKEYS]; /* KEYS sorted as strcasecmp orders them */
 } reader;
+
+static int by_key(const void *a, const void *b)
+{
+	return strcasecmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The model's keys in order, so that each value of a session (a hundred
+ * and more) is looked up, not compared with all of them. */
+static void sort_known(reader *R)
+{
+	memcpy(R->known, KEYS, sizeof(R->known));
+	qsort(R->known, NKEYS, sizeof(R->known[0]), by_key);
+}
+
+static int is_known(const reader *R, const char *name)
+{
+	return bsearch(&name, R->known, NKEYS, sizeof(R->known[0]), by_key) != NULL;
+}
+
+/* "Key=dword:N" of an extra setting, without printf. */
+static int add_extra_dword(ss_buf *x, const char *name, long long v)
+{
+	char digits[24];
+	size_t at = ss_format_lld(digits, v);
+	return ss_buf_adds(x, name) < 0 || ss_buf_add(x, "=dword:", 7) < 0 ||
+		       ss_buf_add(x, digits + at, sizeof(digits) - at) < 0
+		   ? -1
+		   : 0;
+}
 
 static int read_proxy(reader *R, ss_session *s, const pvals *p)
 {
@@ -651,18 +681,17 @@ static int read_extra(reader *R, size_t idx, ss_session *s)
 	size_t n = 0;
 	ss_buf_reset(x);
 	while ((r = ss_storage_next(R->st, idx, &cur, &v, R->d)) == 1) {
-		int known = 0;
-		for (size_t k = 0; KEYS[k] && !known; k++)
-			known = strcasecmp(KEYS[k], v.name) == 0;
+		int known = is_known(R, v.name);
 		int bad = 0;
 		/* Numbers as "Key=dword:N" (a DWORD, or a plain number in a
 		 * session file, which PuTTY reads with atoi) so that a .reg
 		 * target gets them as DWORDs, as PuTTY's read_setting_i needs. */
 		if (!known && (v.type == SS_STYPE_DWORD || (v.type == SS_STYPE_TEXT && v.plain)))
-			bad = ss_buf_addf(x, "%s=dword:%lld", v.name,
-					  v.type == SS_STYPE_DWORD ? (long long)v.dword : v.ival);
+			bad = add_extra_dword(x, v.name,
+					      v.type == SS_STYPE_DWORD ? (long long)v.dword : v.ival);
 		else if (!known)
-			bad = ss_buf_addf(x, "%s=%s", v.name, v.text ? v.text : "");
+			bad = ss_buf_adds(x, v.name) < 0 || ss_buf_addc(x, '=') < 0 ||
+			      ss_buf_adds(x, v.text ? v.text : "") < 0;
 		/* Each setting ends in its NUL (session.h); where it came from
 		 * is never read for a PuTTY source, so it is not kept. */
 		if (!known && !bad) {
@@ -737,7 +766,8 @@ int ss_putty_sessions_read_kind(const char *path, int kitty, const ss_strlist *n
 	ss_storage *st;
 	if (ss_storage_open(&st, path, root_of(kitty), NULL, NULL, d) < 0)
 		return -1;
-	reader R = {st, kitty, path, d, SS_BUF_INIT};
+	reader R = {st, kitty, path, d, SS_BUF_INIT, {NULL}};
+	sort_known(&R);
 	int r = 0;
 	size_t first = out->n;
 	for (size_t i = 0; names && i < names->n && r == 0; i++) {

@@ -360,29 +360,27 @@ int ss_session_lossv(ss_session *s, const char *field, int approx, const char *f
 {
 	ss_buf b = SS_BUF_INIT;
 	int r = ss_buf_vaddf(&b, fmt, ap);
-	if (r < 0) {
-		ss_buf_release(&b);
-		return -1;
-	}
-	const char *reason = ss_buf_str(&b);
+	if (r == 0)
+		r = ss_session_loss_text(s, field, approx, ss_buf_str(&b));
+	ss_buf_release(&b);
+	return r;
+}
+
+int ss_session_loss_text(ss_session *s, const char *field, int approx, const char *reason)
+{
 	for (size_t i = 0; i < s->nloss; i++)
-		if (strcmp(s->loss[i].field, field) == 0 &&
-		    strcmp(s->loss[i].reason, reason) == 0) {
-			ss_buf_release(&b);
+		if (strcmp(s->loss[i].field, field) == 0 && strcmp(s->loss[i].reason, reason) == 0)
 			return 0;
-		}
 	if (s->nloss == s->losscap) {
 		size_t cap = s->losscap ? s->losscap * 2 : 4;
 		ss_loss *v = realloc(s->loss, cap * sizeof(*v));
-		if (!v) {
-			ss_buf_release(&b);
+		if (!v)
 			return -1;
-		}
 		s->loss = v;
 		s->losscap = cap;
 	}
 	char *fc = ss_strdup(field);
-	char *rc = ss_buf_detach(&b, NULL);
+	char *rc = ss_strdup(reason);
 	if (!fc || !rc) {
 		free(fc);
 		free(rc);
@@ -604,20 +602,27 @@ int ss_session_extras_lost(ss_session *s, const char *target)
 				return -1;
 		return 0;
 	}
-	ss_buf keys = SS_BUF_INIT;
-	int r = 0;
+	/* The reason by hand: it names every key (a hundred and more a
+	 * PuTTY session), and printf went over it twice. */
+	ss_buf why = SS_BUF_INIT;
+	char digits[24];
+	size_t at = ss_format_lld(digits, (long long)s->nextra);
+	int r = ss_buf_add(&why, digits + at, sizeof(digits) - at) < 0 ||
+			ss_buf_addc(&why, ' ') < 0 ||
+			ss_buf_adds(&why, s->kind ? s->kind : "source") < 0 ||
+			ss_buf_adds(&why, " settings outside the session model have no ") < 0 ||
+			ss_buf_adds(&why, target) < 0 ||
+			ss_buf_adds(&why, " form (terminal, window, logging...): ") < 0
+		    ? -1
+		    : 0;
 	size_t i = 0;
 	for (const char *x = NULL; r == 0 && (x = ss_session_extra_next(s, x)) != NULL; i++) {
 		const char *eq = strchr(x, '=');
 		size_t n = eq ? (size_t)(eq - x) : strlen(x);
-		r = ss_buf_addf(&keys, "%s%.*s", i ? ", " : "", (int)n, x);
+		r = (i && ss_buf_add(&why, ", ", 2) < 0) || ss_buf_add(&why, x, n) < 0 ? -1 : 0;
 	}
 	if (r == 0)
-		r = ss_session_loss(s, "settings", 0,
-				    "%zu %s settings outside the session model have no %s form "
-				    "(terminal, window, logging...): %s",
-				    s->nextra, s->kind ? s->kind : "source", target,
-				    ss_buf_str(&keys));
-	ss_buf_release(&keys);
+		r = ss_session_loss_text(s, "settings", 0, ss_buf_str(&why));
+	ss_buf_release(&why);
 	return r;
 }
