@@ -204,12 +204,26 @@ void ss_strlist_release(ss_strlist *l)
 
 size_t ss_format_lld(char digits[24], long long v)
 {
+	/* Two digits at a time: half the divisions (line numbers and
+	 * intervals are written millions of times by a large report). */
+	static const char pairs[] = "00010203040506070809101112131415161718192021222324"
+				    "25262728293031323334353637383940414243444546474849"
+				    "50515253545556575859606162636465666768697071727374"
+				    "75767778798081828384858687888990919293949596979899";
 	size_t n = 24;
 	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
-	do {
-		digits[--n] = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
+	while (u >= 100) {
+		unsigned d = (unsigned)(u % 100);
+		u /= 100;
+		n -= 2;
+		memcpy(digits + n, pairs + 2 * d, 2);
+	}
+	if (u >= 10) {
+		n -= 2;
+		memcpy(digits + n, pairs + 2 * u, 2);
+	} else {
+		digits[--n] = (char)('0' + u);
+	}
 	if (v < 0)
 		digits[--n] = '-';
 	return n;

@@ -1,5 +1,6 @@
 /* The text layer: decoding, line table, positions, round trips. */
 #include <ctype.h>
+#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -1077,12 +1078,42 @@ static void test_line_at_from_is_line_at(void **state)
 	}
 }
 
+/* ss_format_lld writes what printf's %lld does: both ends of the range,
+ * every power of ten and its neighbours, and generated numbers. */
+static void test_format_lld_is_printf(void **state)
+{
+	(void)state;
+	long long v[200];
+	size_t n = 0;
+	v[n++] = LLONG_MIN;
+	v[n++] = LLONG_MAX;
+	v[n++] = 0;
+	for (long long p = 1; p <= LLONG_MAX / 10; p *= 10)
+		for (int d = -1; d <= 1; d++) {
+			v[n++] = p + d;
+			v[n++] = -(p + d);
+		}
+	unsigned seed = 5;
+	while (n < 200) {
+		unsigned long long x = ((unsigned long long)tu_lcg(&seed) << 32) ^ tu_lcg(&seed);
+		v[n++] = (long long)(x >> tu_pick(&seed, 64));
+	}
+	for (size_t i = 0; i < n; i++) {
+		char digits[25], want[32];
+		digits[24] = '\0';
+		size_t at = ss_format_lld(digits, v[i]);
+		snprintf(want, sizeof(want), "%lld", v[i]);
+		assert_string_equal(digits + at, want);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_lines_and_endings),
 	    cmocka_unit_test(test_lines_match_a_plain_scan),
 	    cmocka_unit_test(test_line_at_from_is_line_at),
+	    cmocka_unit_test(test_format_lld_is_printf),
 	    cmocka_unit_test(test_find3),
 	    cmocka_unit_test(test_contains_ci),
 	    cmocka_unit_test(test_style_is_majority),
