@@ -1372,6 +1372,20 @@ static size_t line_by_scan(const ss_text *t, size_t offset, size_t *start)
 	return line;
 }
 
+/* The last line of [lo, hi] that starts at or before offset (lines[lo]
+ * does). */
+static size_t last_line_from(const ss_text *t, size_t offset, size_t lo, size_t hi)
+{
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo + 1) / 2;
+		if (t->lines[mid] <= offset)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return lo;
+}
+
 size_t ss_text_line_at(const ss_text *t, size_t offset)
 {
 	size_t start;
@@ -1382,15 +1396,7 @@ size_t ss_text_line_at(const ss_text *t, size_t offset)
 	if (offset >= t->len)
 		return ss_text_line(t, t->nlines - 1).eol == SS_EOL_NONE ? t->nlines - 1
 									 : t->nlines;
-	size_t lo = 0, hi = t->nlines - 1;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo + 1) / 2;
-		if (t->lines[mid] <= offset)
-			lo = mid;
-		else
-			hi = mid - 1;
-	}
-	return lo;
+	return last_line_from(t, offset, 0, t->nlines - 1);
 }
 
 size_t ss_text_line_at_from(const ss_text *t, size_t offset, size_t from)
@@ -1404,15 +1410,7 @@ size_t ss_text_line_at_from(const ss_text *t, size_t offset, size_t from)
 		lo += step;
 		step *= 2;
 	}
-	size_t hi = step < t->nlines - lo ? lo + step - 1 : t->nlines - 1;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo + 1) / 2;
-		if (t->lines[mid] <= offset)
-			lo = mid;
-		else
-			hi = mid - 1;
-	}
-	return lo;
+	return last_line_from(t, offset, lo, step < t->nlines - lo ? lo + step - 1 : t->nlines - 1);
 }
 
 static int valid_utf8(const char *s, size_t len)
