@@ -66,11 +66,20 @@ ss_regkey *ss_regplan_key(ss_regplan *p, const char *path)
 	return k;
 }
 
+/* Whether a and b may be equal as strcasecmp compares them (no locale
+ * is set: ASCII letters only), by their first bytes: a look before the
+ * call, as a migrated session sets some 40 values, each looked for among
+ * those before it. */
+static int may_be_same(const char *a, const char *b)
+{
+	return (a[0] | 0x20) == (b[0] | 0x20);
+}
+
 /* The value slot for `name`: an existing one (replaced) or a new one. */
 static ss_regval *value_slot(ss_regkey *k, const char *name)
 {
 	for (size_t i = 0; i < k->n; i++) {
-		if (strcasecmp(k->v[i].name, name) == 0) {
+		if (may_be_same(k->v[i].name, name) && strcasecmp(k->v[i].name, name) == 0) {
 			free(k->v[i].sz);
 			k->v[i].sz = NULL;
 			return &k->v[i];

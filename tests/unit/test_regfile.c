@@ -566,6 +566,33 @@ static void test_regstream_refuses_as_render_does(void **state)
 	ss_buf_release(&got.all);
 }
 
+/* A planned key's values: one per name as strcasecmp compares them (a
+ * name set again in another case replaces the first, in its place);
+ * names whose first bytes differ only in the bit that case flips in a
+ * letter ('@' and '`', '[' and '{') stay apart. */
+static void test_regplan_values_once_each(void **state)
+{
+	(void)state;
+	ss_regplan p = SS_REGPLAN_INIT;
+	ss_regkey *k = ss_regplan_key(&p, SESS "v");
+	assert_non_null(k);
+	static const char *const names[] = {"PingType", "@x", "[a", "", "Ping"};
+	static const char *const again[] = {"pINGtYPE", "`x", "{a", "", "PING"};
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(ss_regkey_set_dword(k, names[i], (uint32_t)i), 0);
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(ss_regkey_set_dword(k, again[i], (uint32_t)(10 + i)), 0);
+	/* PingType, Ping and "" were replaced; `x and {a are values of their own. */
+	static const char *const want[] = {"PingType", "@x", "[a", "", "Ping", "`x", "{a"};
+	static const uint32_t dword[] = {10, 1, 2, 13, 14, 11, 12};
+	assert_int_equal(k->n, 7);
+	for (size_t i = 0; i < 7; i++) {
+		assert_string_equal(k->v[i].name, want[i]);
+		assert_int_equal(k->v[i].dword, dword[i]);
+	}
+	ss_regplan_free(&p);
+}
+
 /* A plan's keys: one per path as strcasecmp compares them, in the order
  * first asked for, also past the growth of its index. */
 static void test_regplan_keys_once_each(void **state)
@@ -1020,6 +1047,7 @@ int main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_corpus_round_trip, setup, teardown),
 	    cmocka_unit_test(test_regplan_keys_once_each),
+	    cmocka_unit_test(test_regplan_values_once_each),
 	    cmocka_unit_test_setup_teardown(test_regstream_is_the_whole_rendering, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_regstream_refuses_as_render_does, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_format_value_escapes_and_dwords, setup, teardown),
