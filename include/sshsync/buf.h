@@ -68,6 +68,8 @@ int ss_buf_addf(ss_buf *b, const char *fmt, ...) SS_PRINTF(2, 3);
 /* "%lld" without printf (reports write millions of numbers) into the end
  * of `digits`: returns where the number starts. */
 size_t ss_format_lld(char digits[24], long long v);
+/* Appends v as "%lld" does (ss_format_lld). */
+int ss_buf_add_lld(ss_buf *b, long long v);
 int ss_buf_vaddf(ss_buf *b, const char *fmt, va_list ap);
 /* Keeps the allocation, sets len to 0. */
 void ss_buf_reset(ss_buf *b);

@@ -478,10 +478,8 @@ static int is_known(const reader *R, const char *name)
 /* "Key=dword:N" of an extra setting, without printf. */
 static int add_extra_dword(ss_buf *x, const char *name, long long v)
 {
-	char digits[24];
-	size_t at = ss_format_lld(digits, v);
 	return ss_buf_adds(x, name) < 0 || ss_buf_add(x, "=dword:", 7) < 0 ||
-		       ss_buf_add(x, digits + at, sizeof(digits) - at) < 0
+		       ss_buf_add_lld(x, v) < 0
 		   ? -1
 		   : 0;
 }

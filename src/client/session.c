@@ -605,10 +605,7 @@ int ss_session_extras_lost(ss_session *s, const char *target)
 	/* The reason by hand: it names every key (a hundred and more a
 	 * PuTTY session), and printf went over it twice. */
 	ss_buf why = SS_BUF_INIT;
-	char digits[24];
-	size_t at = ss_format_lld(digits, (long long)s->nextra);
-	int r = ss_buf_add(&why, digits + at, sizeof(digits) - at) < 0 ||
-			ss_buf_addc(&why, ' ') < 0 ||
+	int r = ss_buf_add_lld(&why, (long long)s->nextra) < 0 || ss_buf_addc(&why, ' ') < 0 ||
 			ss_buf_adds(&why, s->kind ? s->kind : "source") < 0 ||
 			ss_buf_adds(&why, " settings outside the session model have no ") < 0 ||
 			ss_buf_adds(&why, target) < 0 ||

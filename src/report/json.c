@@ -101,21 +101,9 @@ static int add_escaped(ss_buf *out, const char *s, size_t len)
 		   : 0;
 }
 
-/* ss_buf_add where the room is there already (nearly always: the buffer
- * is reused scope after scope), so that short copies of a known length
- * are inlined. */
-static inline int put(ss_buf *out, const char *s, size_t n)
-{
-	if (!out->data || n >= out->cap - out->len)
-		return ss_buf_add(out, s, n);
-	memcpy(out->data + out->len, s, n);
-	out->len += n;
-	out->data[out->len] = '\0';
-	return 0;
-}
-
-/* A literal (a key with its separators): its length is known. */
-#define add_key(out, literal) put((out), (literal), sizeof(literal) - 1)
+/* A literal (a key with its separators): its length is known, and
+ * ss_buf_add (inline) copies it without a call. */
+#define add_key(out, literal) ss_buf_add((out), (literal), sizeof(literal) - 1)
 
 /* Sixteen bytes as one vector (GCC's and Clang's vector extension, which
  * every target compiler of sshsync has; SSE2 or NEON code, portable C
@@ -195,9 +183,7 @@ static int add_opt_int(ss_buf *out, long long v)
 {
 	if (v == SS_UNSET || v == SS_UNKNOWN)
 		return add_key(out, "null");
-	char digits[24];
-	size_t n = ss_format_lld(digits, v);
-	return put(out, digits + n, sizeof(digits) - n);
+	return ss_buf_add_lld(out, v);
 }
 
 /* The file of the scope before and its JSON text: the scopes of one file
@@ -527,11 +513,7 @@ static json_interval after_of(const ss_apply_report *r, size_t i)
 
 static int add_interval(ss_buf *out, json_interval j)
 {
-	if (j.null)
-		return add_key(out, "null");
-	char digits[24];
-	size_t n = ss_format_lld(digits, j.v);
-	return put(out, digits + n, sizeof(digits) - n);
+	return j.null ? add_key(out, "null") : ss_buf_add_lld(out, j.v);
 }
 
 /* One scope of apply, as jansson's dump of the object {kind, file, scope,

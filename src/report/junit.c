@@ -108,13 +108,6 @@ int ss_report_xml_text(ss_buf *out, const char *s)
 /* A literal: its length is known. */
 #define add_lit(out, literal) ss_buf_add((out), (literal), sizeof(literal) - 1)
 
-static int add_long(ss_buf *out, long long v)
-{
-	char digits[24];
-	size_t n = ss_format_lld(digits, v);
-	return ss_buf_add(out, digits + n, sizeof(digits) - n);
-}
-
 /* --- the document, a suite at a time ---
  *
  * A suite (the scopes of one file in a row) is written once it ends: its
@@ -405,7 +398,7 @@ static int stamp_once(ss_junit_report *jr)
 
 static int add_count(ss_buf *out, const char *name, long long v)
 {
-	return ss_buf_adds(out, name) | add_long(out, v) | ss_buf_addc(out, '"');
+	return ss_buf_adds(out, name) | ss_buf_add_lld(out, v) | ss_buf_addc(out, '"');
 }
 
 static int write_suite_start(ss_junit_report *jr)

@@ -156,13 +156,6 @@ static int add_display_path(ss_buf *b, const char *path, const ss_report_opts *o
 	return r;
 }
 
-static int add_lld(ss_buf *b, long long v)
-{
-	char digits[24];
-	size_t at = ss_format_lld(digits, v);
-	return ss_buf_add(b, digits + at, sizeof(digits) - at);
-}
-
 /* The setting, and the period on the wire where the two differ. */
 static int add_interval(ss_buf *b, const ss_scope *sc)
 {
@@ -175,7 +168,7 @@ static int add_interval(ss_buf *b, const ss_scope *sc)
 		return ss_buf_adds(b, "off");
 	if (period != v)
 		return ss_buf_addf(b, "%llds (probes every %llds)", v, period);
-	return add_lld(b, v) < 0 ? -1 : ss_buf_addc(b, 's');
+	return ss_buf_add_lld(b, v) < 0 ? -1 : ss_buf_addc(b, 's');
 }
 
 static int add_optional(ss_buf *b, long long v, int boolean)
@@ -186,7 +179,7 @@ static int add_optional(ss_buf *b, long long v, int boolean)
 		return ss_buf_adds(b, "?");
 	if (boolean)
 		return ss_buf_adds(b, v ? "yes" : "no");
-	return add_lld(b, v);
+	return ss_buf_add_lld(b, v);
 }
 
 /* "FILE:N" of the scope's own file as "line N", the others as paths. */

@@ -78,6 +78,13 @@ int ss_buf_add_grown(ss_buf *b, const void *data, size_t len)
 	return 0;
 }
 
+int ss_buf_add_lld(ss_buf *b, long long v)
+{
+	char digits[24];
+	size_t at = ss_format_lld(digits, v);
+	return ss_buf_add(b, digits + at, sizeof(digits) - at);
+}
+
 int ss_buf_vaddf(ss_buf *b, const char *fmt, va_list ap)
 {
 	va_list copy;

@@ -651,13 +651,11 @@ typedef struct hunk_bufs {
  * (two calls of vsnprintf a hunk were half of making such a diff). */
 static int add_hunk_range(ss_buf *out, char sign, long long start, size_t count)
 {
-	char digits[24];
-	size_t at = ss_format_lld(digits, start);
-	if (ss_buf_addc(out, ' ') < 0 || ss_buf_addc(out, sign) < 0 ||
-	    ss_buf_add(out, digits + at, sizeof(digits) - at) < 0 || ss_buf_addc(out, ',') < 0)
-		return -1;
-	at = ss_format_lld(digits, (long long)count);
-	return ss_buf_add(out, digits + at, sizeof(digits) - at);
+	return ss_buf_addc(out, ' ') < 0 || ss_buf_addc(out, sign) < 0 ||
+		       ss_buf_add_lld(out, start) < 0 || ss_buf_addc(out, ',') < 0 ||
+		       ss_buf_add_lld(out, (long long)count) < 0
+		   ? -1
+		   : 0;
 }
 
 /* One hunk of regions rg[0, nr), its new lines numbered `delta` from the
