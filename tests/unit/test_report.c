@@ -202,6 +202,17 @@ static void test_text_short_paths(void **state)
 	assert_non_null(strstr(ss_buf_str(&f->out), "ServerAliveInterval at line 12 is 0\n"));
 }
 
+/* The table of f's scopes at `width` columns (0: unwrapped), verbose or
+ * not, into f->out; its lines. */
+static ss_strlist text_lines(fixture *f, size_t width, int verbose)
+{
+	f->o.width = width;
+	f->o.verbose = verbose;
+	ss_buf_reset(&f->out);
+	assert_int_equal(ss_report_text(&f->s, &f->o, &f->out, &f->d), 0);
+	return lines_of(&f->out);
+}
+
 /* At 80 and 100 columns no line is wider; the explanation is wrapped
  * beside the row or put under it, and cut to two lines unless verbose. */
 static void test_text_fits_the_width(void **state)
@@ -216,11 +227,7 @@ static void test_text_fits_the_width(void **state)
 	size_t widths[] = {80, 100, 60};
 	for (size_t i = 0; i < 3; i++) {
 		for (int verbose = 0; verbose < 2; verbose++) {
-			f->o.width = widths[i];
-			f->o.verbose = verbose;
-			ss_buf_release(&f->out);
-			assert_int_equal(ss_report_text(&f->s, &f->o, &f->out, &f->d), 0);
-			ss_strlist l = lines_of(&f->out);
+			ss_strlist l = text_lines(f, widths[i], verbose);
 			for (size_t k = 0; k < l.n; k++)
 				if (chars(l.v[k]) > widths[i]) {
 					ss_strlist_release(&l);
@@ -317,11 +324,7 @@ static void test_text_generated_rows_wrap_whole_words(void **state)
 		static const size_t widths[] = {0, 60, 80, 100, 120};
 		for (size_t w = 0; w < 5; w++) {
 			for (int verbose = 0; verbose < 2; verbose++) {
-				f->o.width = widths[w];
-				f->o.verbose = verbose;
-				ss_buf_reset(&f->out);
-				assert_int_equal(ss_report_text(&f->s, &f->o, &f->out, &f->d), 0);
-				ss_strlist l = lines_of(&f->out);
+				ss_strlist l = text_lines(f, widths[w], verbose);
 				for (size_t k = 0; k < l.n; k++) {
 					size_t len = strlen(l.v[k]);
 					if ((widths[w] && chars(l.v[k]) > widths[w]) ||
