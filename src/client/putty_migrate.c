@@ -453,7 +453,7 @@ typedef struct reader {
 	int kitty;
 	const char *path;
 	ss_diag *d;
-	ss_buf extra;		   /* a session's extra settings as they are read */
+	ss_buf extra;		  /* a session's extra settings as they are read */
 	const char *known[NKEYS]; /* KEYS sorted as strcasecmp orders them */
 } reader;
 
@@ -685,8 +685,8 @@ static int read_extra(reader *R, size_t idx, ss_session *s)
 		 * session file, which PuTTY reads with atoi) so that a .reg
 		 * target gets them as DWORDs, as PuTTY's read_setting_i needs. */
 		if (!known && (v.type == SS_STYPE_DWORD || (v.type == SS_STYPE_TEXT && v.plain)))
-			bad = add_extra_dword(x, v.name,
-					      v.type == SS_STYPE_DWORD ? (long long)v.dword : v.ival);
+			bad = add_extra_dword(
+			    x, v.name, v.type == SS_STYPE_DWORD ? (long long)v.dword : v.ival);
 		else if (!known)
 			bad = ss_buf_adds(x, v.name) < 0 || ss_buf_addc(x, '=') < 0 ||
 			      ss_buf_adds(x, v.text ? v.text : "") < 0;

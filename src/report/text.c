@@ -285,7 +285,8 @@ static int row_cells(const ss_scope *sc, const ss_report_opts *o, ss_buf *row, s
 {
 	return add_scope_name(row, sc) < 0 || end_cell(row, ends, C_SCOPE) < 0 ||
 		       add_interval(row, sc) < 0 || end_cell(row, ends, C_INTERVAL) < 0 ||
-		       add_optional(row, sc->count_max, 0) < 0 || end_cell(row, ends, C_COUNT) < 0 ||
+		       add_optional(row, sc->count_max, 0) < 0 ||
+		       end_cell(row, ends, C_COUNT) < 0 ||
 		       add_optional(row, sc->tcp_keepalive, 1) < 0 ||
 		       end_cell(row, ends, C_TCP) < 0 || add_set_at(row, sc, o) < 0 ||
 		       end_cell(row, ends, C_SETAT) < 0 || ss_buf_adds(row, status_text(sc)) < 0 ||
@@ -839,7 +840,9 @@ static int add_table(ss_text_report *tr, ss_diag *d)
 	cell_lines lines[NCOLS];
 	memset(lines, 0, sizeof(lines));
 	size_t *order = row_order(tr);
-	int r = !order || add_row(tr->out, heading, len, ascii, &l, o, 0, 0, lines) < 0 ? ss_diag_oom(d) : 0;
+	int r = !order || add_row(tr->out, heading, len, ascii, &l, o, 0, 0, lines) < 0
+		    ? ss_diag_oom(d)
+		    : 0;
 	for (int c = 0; c < NCOLS; c++)
 		free(lines[c].v);
 	if (r == 0)

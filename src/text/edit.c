@@ -599,8 +599,7 @@ static size_t line_start(const ss_text *t, size_t line)
 
 /* The old lines [first, last) that edit x changes; its line is `from` or
  * after (the line of the edit before: they come in order). */
-static void edit_lines(const ss_text *t, const ss_edit *x, size_t from, size_t *first,
-		       size_t *last)
+static void edit_lines(const ss_text *t, const ss_edit *x, size_t from, size_t *first, size_t *last)
 {
 	size_t l = ss_text_line_at_from(t, x->start, from);
 	int pure_insert = x->start == x->end && x->start == line_start(t, l) && x->repl_len &&

@@ -417,8 +417,8 @@ static void test_diff_flushed_in_whole_lines(void **state)
 static void test_diff_plain_only_when_it_is(void **state)
 {
 	fixture *f = *state;
-	static const char *const pieces[] = {"a", "Key=1\n", "caf\xC3\xA9", "\xE6\x97\xA5", "\n",
-					     "\xFF", "x\0y"};
+	static const char *const pieces[] = {"a",  "Key=1\n", "caf\xC3\xA9", "\xE6\x97\xA5",
+					     "\n", "\xFF",    "x\0y"};
 	static const size_t piece_len[] = {1, 6, 5, 3, 1, 1, 3};
 	unsigned seed = 400;
 	size_t said = 0, clean = 0;
@@ -441,8 +441,8 @@ static void test_diff_plain_only_when_it_is(void **state)
 			if (end > text.len)
 				break;
 			unsigned i = tu_pick(&seed, tu_pick(&seed, 5) ? 5 : 7);
-			assert_int_equal(ss_edits_replace(&f->e, start, end, pieces[i], piece_len[i]),
-					 0);
+			assert_int_equal(
+			    ss_edits_replace(&f->e, start, end, pieces[i], piece_len[i]), 0);
 			at = end + 1;
 		}
 		const char *label = tu_pick(&seed, 9) ? "cfg" : "c\xFFg";

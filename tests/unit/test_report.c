@@ -294,9 +294,10 @@ static void test_text_reason_lines(void **state)
 static void test_text_generated_rows_wrap_whole_words(void **state)
 {
 	fixture *f = *state;
-	static const char *const words[] = {"a",    "keepalive", "caf\xC3\xA9", "\xE6\x97\xA5\xE6\x9C\xAC",
-					    "x\xFFy", "line,",    "PingType=0",   "NAT",
-					    "\xC3\xA9t\xC3\xA9", "off;", "probes", "ServerAlive"};
+	static const char *const words[] = {
+	    "a",      "keepalive",  "caf\xC3\xA9", "\xE6\x97\xA5\xE6\x9C\xAC", "x\xFFy",
+	    "line,",  "PingType=0", "NAT",	   "\xC3\xA9t\xC3\xA9",	       "off;",
+	    "probes", "ServerAlive"};
 	const size_t nwords = sizeof(words) / sizeof(words[0]);
 	unsigned seed = 16;
 	for (int round = 0; round < 60; round++) {
@@ -329,8 +330,8 @@ static void test_text_generated_rows_wrap_whole_words(void **state)
 					size_t len = strlen(l.v[k]);
 					if ((widths[w] && chars(l.v[k]) > widths[w]) ||
 					    (len && l.v[k][len - 1] == ' '))
-						fail_msg("round %d, %zu columns: line \"%s\"", round,
-							 widths[w], l.v[k]);
+						fail_msg("round %d, %zu columns: line \"%s\"",
+							 round, widths[w], l.v[k]);
 				}
 				ss_strlist_release(&l);
 				if (!verbose)
@@ -339,14 +340,18 @@ static void test_text_generated_rows_wrap_whole_words(void **state)
 				const char *at = ss_buf_str(&f->out);
 				for (size_t i = 0; i < nscopes; i++) {
 					ss_buf shown = SS_BUF_INIT;
-					assert_int_equal(ss_report_add_printable(&shown, ss_buf_str(&why[i])), 0);
+					assert_int_equal(
+					    ss_report_add_printable(&shown, ss_buf_str(&why[i])),
+					    0);
 					char *save = NULL;
-					for (char *word = strtok_r(shown.data ? shown.data : (char *)"", " ", &save);
+					for (char *word = strtok_r(
+						 shown.data ? shown.data : (char *)"", " ", &save);
 					     word; word = strtok_r(NULL, " ", &save)) {
 						const char *hit = strstr(at, word);
 						if (!hit)
-							fail_msg("round %d, %zu columns: \"%s\" is not whole", round,
-								 widths[w], word);
+							fail_msg("round %d, %zu columns: \"%s\" is "
+								 "not whole",
+								 round, widths[w], word);
 						at = hit + strlen(word);
 					}
 					ss_buf_release(&shown);
@@ -551,8 +556,9 @@ static json_t *jansson_interval(int null, long long v)
 static void test_apply_json_lines_are_janssons(void **state)
 {
 	fixture *f = *state;
-	static const char *const parts[] = {"web", "\"", "\\", "\n", "\x1f", "\x7f",
-					    "caf\xC3\xA9", "\xFF", "Default Settings", "/"};
+	static const char *const parts[] = {
+	    "web", "\"", "\\", "\n", "\x1f", "\x7f", "caf\xC3\xA9", "\xFF", "Default Settings",
+	    "/"};
 	static const long long values[] = {SS_UNSET, SS_UNKNOWN, 0, 60, 30, -7, LLONG_MAX};
 	unsigned seed = 61;
 	ss_briefs before = SS_BRIEFS_INIT;
@@ -561,9 +567,11 @@ static void test_apply_json_lines_are_janssons(void **state)
 		char name[64], file[64];
 		snprintf(name, sizeof(name), "%s%zu%s", parts[tu_pick(&seed, 10)], i,
 			 parts[tu_pick(&seed, 10)]);
-		snprintf(file, sizeof(file), "w%s.ini", i % 50 < 25 ? "" : parts[tu_pick(&seed, 10)]);
-		ss_scope *sc = i % 11 == 5 ? ss_scopes_add_error(&s, "winscp", file, "bad: line 3")
-					   : ss_scopes_add(&s, i % 3 ? "winscp" : "putty", file, name);
+		snprintf(file, sizeof(file), "w%s.ini",
+			 i % 50 < 25 ? "" : parts[tu_pick(&seed, 10)]);
+		ss_scope *sc = i % 11 == 5
+				   ? ss_scopes_add_error(&s, "winscp", file, "bad: line 3")
+				   : ss_scopes_add(&s, i % 3 ? "winscp" : "putty", file, name);
 		assert_non_null(sc);
 		if (!sc->error)
 			sc->interval = values[tu_pick(&seed, 7)];
@@ -596,7 +604,8 @@ static void test_apply_json_lines_are_janssons(void **state)
 					 a == SS_UNSET || a == SS_UNKNOWN;
 			else
 				a_null = b->error || b->interval == SS_UNKNOWN, a = 60;
-			int b_null = b->error || b->interval == SS_UNSET || b->interval == SS_UNKNOWN;
+			int b_null =
+			    b->error || b->interval == SS_UNSET || b->interval == SS_UNKNOWN;
 			json_t *o = json_object(), *bj = jansson_interval(b_null, b->interval),
 			       *aj = jansson_interval(a_null, a);
 			int changed = !json_equal(bj, aj);
@@ -613,8 +622,8 @@ static void test_apply_json_lines_are_janssons(void **state)
 			assert_non_null(end);
 			size_t n = (size_t)(end - line) - (i + 1 < before.n); /* less the ',' */
 			if (strlen(want) != n || memcmp(want, line, n) != 0)
-				fail_msg("scope %zu:\n%.*s\nbut jansson writes\n%s", i, (int)n, line,
-					 want);
+				fail_msg("scope %zu:\n%.*s\nbut jansson writes\n%s", i, (int)n,
+					 line, want);
 			free(want);
 			line = end + 5;
 		}

@@ -1219,7 +1219,7 @@ static void test_winini_many_sections(void **state)
 	    cmocka_unit_test_prestate_setup_teardown(test_next, setup, teardown, (void *)&be),     \
 	    cmocka_unit_test_prestate_setup_teardown(test_next_reg_import, setup, teardown,        \
 						     (void *)&be),                                 \
-	    cmocka_unit_test_prestate_setup_teardown(test_next_reg_deletion_or_repeat_alone,      \
+	    cmocka_unit_test_prestate_setup_teardown(test_next_reg_deletion_or_repeat_alone,       \
 						     setup, teardown, (void *)&be),                \
 	    cmocka_unit_test_prestate_setup_teardown(test_get_many_shared, setup, teardown,        \
 						     (void *)&be),                                 \

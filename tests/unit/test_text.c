@@ -1062,7 +1062,8 @@ static void test_line_at_from_is_line_at(void **state)
 			for (unsigned j = 0, w = tu_pick(&seed, 41); j < w; j++)
 				assert_int_equal(ss_buf_addc(&b, 'a'), 0);
 			if (k + 1 < n || tu_pick(&seed, 2))
-				assert_int_equal(ss_buf_adds(&b, tu_pick(&seed, 3) ? "\n" : "\r\n"), 0);
+				assert_int_equal(ss_buf_adds(&b, tu_pick(&seed, 3) ? "\n" : "\r\n"),
+						 0);
 		}
 		ss_text t;
 		ss_diag d = SS_DIAG_INIT;
@@ -1071,7 +1072,8 @@ static void test_line_at_from_is_line_at(void **state)
 			size_t want = ss_text_line_at(&t, off);
 			for (size_t from = 0; from <= want + 2; from++)
 				if (ss_text_line_at_from(&t, off, from) != want)
-					fail_msg("round %d: offset %zu from line %zu", round, off, from);
+					fail_msg("round %d: offset %zu from line %zu", round, off,
+						 from);
 		}
 		ss_text_free(&t);
 		ss_buf_release(&b);
