@@ -596,6 +596,7 @@ typedef struct text_row {
 	const char *cells;
 	size_t group;
 	int error;
+	int ascii; /* every cell is ASCII: a byte is a column */
 } text_row;
 
 /* The rows of one file (of one kind), in the order files first appear. */
@@ -653,16 +654,16 @@ static int group_of(ss_text_report *tr, const ss_scope *sc, size_t *out)
 	return 0;
 }
 
-/* The row's cells (tr->row, each ending at ends[c]) into the arena; the
- * natural widths grow to them (not to a diagnostic's WHY, which has a
- * line of its own). */
-static const char *keep_cells(ss_text_report *tr, int error, const size_t *ends)
+/* The row's cells (tr->row, each ending at ends[c]) into the arena, with
+ * whether all are ASCII; the natural widths grow to them (not to a
+ * diagnostic's WHY, which has a line of its own). */
+static const char *keep_cells(ss_text_report *tr, int error, const size_t *ends, int *out_ascii)
 {
 	char *kept = ss_arena_alloc(&tr->cells, tr->row.len);
 	if (!kept)
 		return NULL;
 	memcpy(kept, tr->row.data, tr->row.len);
-	int ascii = all_ascii(kept, tr->row.len);
+	int ascii = *out_ascii = all_ascii(kept, tr->row.len);
 	size_t from = 0;
 	for (int c = 0; c < NCOLS; c++) {
 		size_t w = ascii ? ends[c] - from : width_of(kept + from, ends[c] - from);
@@ -683,7 +684,7 @@ static int keep_row(ss_text_report *tr, const ss_scope *sc)
 	size_t ends[NCOLS];
 	ss_buf_reset(&tr->row);
 	if (row_cells(sc, tr->o, &tr->row, ends) < 0 || group_of(tr, sc, &row->group) < 0 ||
-	    !(row->cells = keep_cells(tr, sc->error != 0, ends)))
+	    !(row->cells = keep_cells(tr, sc->error != 0, ends, &row->ascii)))
 		return -1;
 	row->error = sc->error != 0;
 	tr->groups[row->group].nrows++;
@@ -734,16 +735,14 @@ static size_t *row_order(const ss_text_report *tr)
 	return order;
 }
 
-/* A kept row's cells and their lengths; whether all are ASCII. */
-static int split_cells(const char *p, const char **cell, size_t *len)
+/* A kept row's cells and their lengths. */
+static void split_cells(const char *p, const char **cell, size_t *len)
 {
-	const char *first = p;
 	for (int c = 0; c < NCOLS; c++) {
 		cell[c] = p;
 		len[c] = strlen(p);
 		p += len[c] + 1;
 	}
-	return all_ascii(first, (size_t)(p - first));
 }
 
 /* Rows order[from, to) of the table into `out`, each after its file's
@@ -760,11 +759,11 @@ static int add_rows(const ss_text_report *tr, const layout *l, const size_t *ord
 		const text_row *row = &tr->rows[order[i]];
 		const char *cell[NCOLS];
 		size_t len[NCOLS];
-		int ascii = split_cells(row->cells, cell, len);
+		split_cells(row->cells, cell, len);
 		if ((i == 0 || row->group != tr->rows[order[i - 1]].group) &&
 		    add_heading(out, &tr->groups[row->group], o) < 0)
 			r = ss_diag_oom(d);
-		else if (add_row(out, cell, len, ascii, l, o, row->error, o->color, lines) < 0)
+		else if (add_row(out, cell, len, row->ascii, l, o, row->error, o->color, lines) < 0)
 			r = ss_diag_oom(d);
 		else if (flush)
 			r = ss_report_flush_if_full(o, out, d);
