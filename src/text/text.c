@@ -498,9 +498,7 @@ int ss_text_contains_ci(const char *s, size_t len, const char *needle)
 /* The line table is built while the text arrives: each piece is scanned
  * right after it was decoded or read, while it is still in the cache (a
  * second pass over an 80 MB export's 40 MB of text read it back from
- * memory). The C library's memchr finds each LF: on the 1.4 million lines
- * of such an export it takes 40 % fewer instructions, and guesses fewer
- * branches wrong, than a loop over 8-byte words. */
+ * memory). */
 
 typedef struct line_builder {
 	uint32_t *lines;
@@ -571,13 +569,79 @@ static int add_line(line_builder *b, const char *data, size_t lf)
 	return 0;
 }
 
+/* Sixteen bytes as one vector (GCC's and Clang's vector extension: SSE2
+ * or NEON code where there is one, portable C otherwise). */
+typedef unsigned char lf_bytes16 __attribute__((vector_size(16)));
+
+/* One bit per byte of the 16 at p that is '\n' (bit k: byte k). A
+ * compare gives 0xFF or 0 per byte; the multiplication gathers the low
+ * bit of each of 8 bytes into the top byte, each at its own place. */
+static inline uint32_t lf_bits16(const char *p)
+{
+	lf_bytes16 v;
+	memcpy(&v, p, 16);
+	lf_bytes16 eq = (lf_bytes16)(v == '\n');
+	uint64_t half[2];
+	memcpy(half, &eq, 16);
+	const uint64_t lows = 0x0101010101010101ULL, gather = 0x0102040810204080ULL;
+	uint64_t a = ((half[0] & lows) * gather) >> 56, b = ((half[1] & lows) * gather) >> 56;
+	return (uint32_t)(a | b << 8);
+}
+
+/* The LFs of the 64 bytes at p, a bit each. */
+static inline uint64_t lf_bits64(const char *p)
+{
+	return (uint64_t)lf_bits16(p) | (uint64_t)lf_bits16(p + 16) << 16 |
+	       (uint64_t)lf_bits16(p + 32) << 32 | (uint64_t)lf_bits16(p + 48) << 48;
+}
+
+/* The lines of the LFs `m` marks in the 64 bytes at data[at], when the
+ * table has room for 64 more (else 0: add_line takes them, one by one). */
+static int lines_of_block(line_builder *b, const char *data, size_t at, uint64_t m)
+{
+	if (b->cap - b->n < 64)
+		return 0;
+	uint32_t *o = b->lines + b->n, *first = o;
+	size_t start = b->start, crlf = 0;
+	for (; m; m &= m - 1) {
+		size_t lf = at + (size_t)__builtin_ctzll(m);
+		*o++ = (uint32_t)start;
+		/* A CR before the LF ends this line with it, unless the LF
+		 * starts the line (the byte before is then not the line's):
+		 * then the LF itself is looked at, without a branch. */
+		crlf += data[lf - (lf > start)] == '\r';
+		start = lf + 1;
+	}
+	size_t count = (size_t)(o - first);
+	b->n += count;
+	b->crlf += crlf;
+	b->lf += count - crlf;
+	b->start = start;
+	return 1;
+}
+
 /* Adds the lines ended in data[b->scanned, len) (none to a builder
- * never begun: a load without the table). */
+ * never begun: a load without the table). 64 bytes at a time, each LF a
+ * bit of a mask, without a call or a branch per line: the 1.4 million
+ * lines of an 80 MB export (28 bytes each) took 50 instructions each
+ * through memchr, one call per line. */
 static int lines_scan(line_builder *b, const char *data, size_t len)
 {
 	if (!b->lines || b->full)
 		return 0;
-	const char *s = data + b->scanned, *e = data + len, *lf;
+	size_t i = b->scanned;
+	for (; len - i >= 64 && len >= 64; i += 64) {
+		uint64_t m = lf_bits64(data + i);
+		if (!m || lines_of_block(b, data, i, m))
+			continue;
+		for (; m; m &= m - 1) {
+			if (add_line(b, data, i + (size_t)__builtin_ctzll(m)) < 0)
+				return -1;
+			if (b->full)
+				return 0;
+		}
+	}
+	const char *s = data + i, *e = data + len, *lf;
 	while ((lf = memchr(s, '\n', (size_t)(e - s))) != NULL) {
 		if (add_line(b, data, (size_t)(lf - data)) < 0)
 			return -1;

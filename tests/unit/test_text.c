@@ -55,19 +55,26 @@ static void test_lines_and_endings(void **state)
 }
 
 /* The lines (the table of where they start, and the ends and endings
- * ss_text_line makes of it) against a byte by byte reading of the rules, on texts of every length
- * up to 80 drawn from bytes that matter (LF, CR, a high byte, NUL) at every offset of a word. */
+ * ss_text_line makes of it) against a byte by byte reading of the rules,
+ * on texts of every length up to 1,200 (many of the 64-byte blocks the
+ * scan reads at once, then a tail; the table's room, 1 line per 16 bytes
+ * at first, makes it take some blocks line by line) drawn from bytes that
+ * matter (LF, CR, a high byte, NUL): dense with LFs in one sweep of the
+ * lengths, with a rare one in the next (blocks without any). */
 static void test_lines_match_a_plain_scan(void **state)
 {
 	(void)state;
 	static const char alphabet[] = {'a', '\n', '\r', '\x80', '\0', '\n', 'b', (char)0xFF};
 	unsigned seed = 7;
-	char buf[80];
-	for (int round = 0; round < 4000; round++) {
+	char buf[1200];
+	for (int round = 0; round < 9600; round++) {
 		size_t len = (size_t)round % sizeof(buf);
+		int sparse = round / (int)sizeof(buf) % 2;
 		for (size_t i = 0; i < len; i++) {
 			tu_lcg(&seed);
-			buf[i] = alphabet[(seed >> 16) % sizeof(alphabet)];
+			size_t pick =
+			    (seed >> 16) % (sparse ? 40 * sizeof(alphabet) : sizeof(alphabet));
+			buf[i] = pick < sizeof(alphabet) ? alphabet[pick] : 'c';
 		}
 		ss_text t;
 		load_bytes(&t, buf, len);
@@ -90,6 +97,7 @@ static void test_lines_match_a_plain_scan(void **state)
 			start = i + 1;
 		}
 		assert_int_equal(t.nlines, n);
+		assert_int_equal(t.ncrlf, crlf);
 		assert_int_equal(t.style, crlf > lf ? SS_EOL_CRLF : SS_EOL_LF);
 		ss_text_free(&t);
 	}
