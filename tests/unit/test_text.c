@@ -218,6 +218,74 @@ static void test_utf16_decodes_and_roundtrips(void **state)
 	assert_roundtrip(s, len);
 }
 
+static void put_unit(unsigned char *p, size_t at, unsigned u)
+{
+	p[at] = (unsigned char)(u & 0xFF);
+	p[at + 1] = (unsigned char)(u >> 8);
+}
+
+/* UTF-8 (WTF-8 for a lone surrogate) of code point c, written out here
+ * as the standard says it, for the decoder's check below. */
+static void ref_utf8(ss_buf *out, uint32_t c)
+{
+	if (c < 0x80) {
+		assert_int_equal(ss_buf_addc(out, (char)c), 0);
+		return;
+	}
+	int n = c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
+	static const unsigned lead[5] = {0, 0, 0xC0, 0xE0, 0xF0};
+	assert_int_equal(ss_buf_addc(out, (char)(lead[n] | c >> (6 * (n - 1)))), 0);
+	for (int k = n - 2; k >= 0; k--)
+		assert_int_equal(ss_buf_addc(out, (char)(0x80 | ((c >> (6 * k)) & 0x3F))), 0);
+}
+
+/* The decoder against a unit by unit reading: ASCII texts of every length
+ * up to 160 units (its 32-unit blocks and what is left) with, at every
+ * position, a unit that ends a block's fast path (a high bit in either
+ * byte, a surrogate pair, a lone one of each half). */
+static void test_utf16_decode_matches_unit_by_unit(void **state)
+{
+	(void)state;
+	static const unsigned odd_ones[][2] = {{0x0080, 0},	 {0x00FF, 0}, {0x0100, 0},
+					       {0x7F41, 0},	 {0x8000, 0}, {0xD83D, 0xDE00},
+					       {0xD83D, 0x0041}, {0xDE00, 0}, {0x000A, 0}};
+	unsigned char p[2 * 164];
+	unsigned seed = 11;
+	for (size_t units = 0; units <= 160; units++)
+		for (size_t at = 0; at <= units; at++)
+			for (size_t k = 0; k < sizeof(odd_ones) / sizeof(odd_ones[0]); k++) {
+				size_t n = 0;
+				for (size_t i = 0; i < units; i++) {
+					tu_lcg(&seed);
+					unsigned u = 0x20 + (seed >> 16) % 0x5F;
+					if (i == at) {
+						put_unit(p, 2 * n++, odd_ones[k][0]);
+						if (odd_ones[k][1])
+							u = odd_ones[k][1];
+					}
+					put_unit(p, 2 * n++, u);
+				}
+				ss_buf got = SS_BUF_INIT, want = SS_BUF_INIT;
+				assert_int_equal(ss_utf16le_to_utf8(p, 2 * n, &got), 0);
+				for (size_t i = 0; i < n; i++) {
+					uint32_t u = p[2 * i] | (uint32_t)p[2 * i + 1] << 8;
+					uint32_t lo =
+					    i + 1 < n ? p[2 * i + 2] | (uint32_t)p[2 * i + 3] << 8
+						      : 0;
+					if (u >= 0xD800 && u < 0xDC00 && lo >= 0xDC00 &&
+					    lo < 0xE000) {
+						u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
+						i++;
+					}
+					ref_utf8(&want, u);
+				}
+				assert_int_equal(got.len, want.len);
+				assert_memory_equal(ss_buf_str(&got), ss_buf_str(&want), want.len);
+				ss_buf_release(&got);
+				ss_buf_release(&want);
+			}
+}
+
 static void test_utf16_odd_length_is_an_error(void **state)
 {
 	(void)state;
@@ -595,12 +663,6 @@ static void assert_load_is_from_bytes(const char *dir, const unsigned char *byte
 	ss_text_free(&a);
 	ss_text_free(&b);
 	free(path);
-}
-
-static void put_unit(unsigned char *p, size_t at, unsigned u)
-{
-	p[at] = (unsigned char)(u & 0xFF);
-	p[at + 1] = (unsigned char)(u >> 8);
 }
 
 /* A UTF-16 file of an odd size is refused. */
@@ -1128,6 +1190,7 @@ int main(void)
 	    cmocka_unit_test(test_contains_ci),
 	    cmocka_unit_test(test_style_is_majority),
 	    cmocka_unit_test(test_utf16_decodes_and_roundtrips),
+	    cmocka_unit_test(test_utf16_decode_matches_unit_by_unit),
 	    cmocka_unit_test(test_utf16_odd_length_is_an_error),
 	    cmocka_unit_test(test_bytes_roundtrip),
 	    cmocka_unit_test(test_corpus_roundtrip),
