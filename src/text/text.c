@@ -942,7 +942,10 @@ static loader second_loader(const loader *l, size_t half, ss_buf text, size_t st
  * second (20 MB of an 80 MB export, and as much fresh memory). The first
  * half never writes past that place while the other thread runs; when it
  * would (a character that is not ASCII), it waits for it and copies the
- * second half's text out, to be appended as a text of its own. */
+ * second half's text out, to be appended as a text of its own. Its lines
+ * go into the upper half of the first's line table (lines_split), as a
+ * byte file's do: not into a table of their own in fresh memory (5 MB
+ * for an 80 MB export, whose page faults were the second thread's). */
 enum { SPLIT_MIN = 1 << 20 };
 
 typedef struct second_half {
@@ -984,6 +987,38 @@ static void second_join(second_half *h)
 	h->thread = NULL;
 }
 
+/* The table `b` (room for the whole text) lent in two: b keeps the
+ * lower half of its room (or what it holds already, when more), `o` gets
+ * the rest, both fixed, so that another thread finds the lines of the
+ * text's second half into it (no second table in fresh memory, then
+ * copied). A half with more lines than its room ends up full:
+ * lines_unsplit then says to find them all again. */
+static void lines_split(line_builder *b, line_builder *o)
+{
+	size_t room = b->cap, split = room / 2 > b->n ? room / 2 : b->n;
+	*o = (line_builder){.lines = b->lines + split, .cap = room - split, .fixed = 1};
+	b->cap = split;
+	b->fixed = 1;
+}
+
+/* The table whole again (o's lines stay where they are, for lines_append
+ * to move down): 1 when a half ran out of room. */
+static int lines_unsplit(line_builder *b, line_builder *o)
+{
+	int full = b->full || o->full;
+	b->cap += o->cap;
+	b->fixed = b->full = 0;
+	o->cap = 0;
+	return full;
+}
+
+/* The table emptied, to find all of the lines again from the text's
+ * start (after a half ran out of room). */
+static void lines_restart(line_builder *b)
+{
+	*b = (line_builder){.lines = b->lines, .cap = b->cap};
+}
+
 /* The second half's text as one of its own, out of the first's buffer
  * (after second_join): the first half's text goes on over it. */
 static int second_own(loader *l, second_half *h)
@@ -994,7 +1029,7 @@ static int second_own(loader *l, second_half *h)
 
 /* The second half's first chunk and where its first line starts: 0 when
  * it has no LF there (or cannot be read), else the thread may start. */
-static int second_begin(loader *l, second_half *h, size_t half, size_t size)
+static int second_begin(loader *l, second_half *h, size_t half)
 {
 	if (!(h->l.chunk = malloc(LOAD_CHUNK + 2)))
 		return 0;
@@ -1009,7 +1044,6 @@ static int second_begin(loader *l, second_half *h, size_t half, size_t size)
 	h->nfirst = (size_t)n;
 	/* All ASCII from after the BOM to its first line: a byte a unit. */
 	h->base = (half + cut - 2) / 2;
-	size_t rest = size - half - cut;
 	/* The buffer as the file's size made it (growing it would move it:
 	 * 18 MiB more and twice the time for the 80 MB export). */
 	if (l->text.cap <= h->base)
@@ -1017,7 +1051,9 @@ static int second_begin(loader *l, second_half *h, size_t half, size_t size)
 	h->l.text = (ss_buf){l->text.data + h->base, 0, l->text.cap - h->base};
 	h->l.fixed = 1;
 	l->bound = h->base;
-	return !h->l.want_lines || lines_begin(&h->l.lines, rest / 2) == 0;
+	if (l->lines.lines)
+		lines_split(&l->lines, &h->l.lines);
+	return 1;
 }
 
 static void second_free(second_half *h)
@@ -1026,7 +1062,6 @@ static void second_free(second_half *h)
 	free(h->l.chunk);
 	if (!h->l.fixed)
 		ss_buf_release(&h->l.text);
-	free(h->l.lines.lines);
 }
 
 /* The file's bytes from l->raw up to `half` at offsets: 1 when the file
@@ -1079,8 +1114,10 @@ static int lines_append(line_builder *b, const line_builder *o, size_t base)
 /* The second half after the first (whose thread has ended): its head,
  * then its text, where it is already when the first half ends at its
  * place (the head's final NUL is written over its first byte: kept),
- * else appended; then its lines. */
-static int join_second(loader *l, second_half *h, ss_diag *d)
+ * else appended; then its lines, moved down after the first half's (the
+ * head's line is found while the table is still lent in two, so that it
+ * cannot overwrite them). *rescan: a half ran out of room. */
+static int join_second(loader *l, second_half *h, int *rescan, ss_diag *d)
 {
 	int in_place = h->l.fixed && l->kept == 0 && l->text.len + h->nhead / 2 == h->base &&
 		       ascii_units(h->head, h->nhead);
@@ -1097,7 +1134,8 @@ static int join_second(loader *l, second_half *h, ss_diag *d)
 	} else if (ss_buf_add(&l->text, h->l.text.data, h->l.text.len) < 0) {
 		return ss_diag_oom(d);
 	}
-	if (lines_append(&l->lines, &h->l.lines, base) < 0)
+	*rescan = lines_unsplit(&l->lines, &h->l.lines);
+	if (!*rescan && lines_append(&l->lines, &h->l.lines, base) < 0)
 		return ss_diag_oom(d);
 	l->raw += h->l.raw;
 	if (l->raw > l->limit)
@@ -1113,20 +1151,29 @@ static int load_halves(loader *l, size_t size, ss_diag *d)
 	second_half h;
 	memset(&h, 0, sizeof(h));
 	h.l = second_loader(l, half, (ss_buf)SS_BUF_INIT, SIZE_MAX, 0);
-	int r;
-	if (half <= l->raw || !second_begin(l, &h, half, size) ||
-	    ss_os_thread_start(&h.thread, second_half_run, &h) < 0) {
+	int r, rescan = 0, began = half > l->raw && second_begin(l, &h, half);
+	if (!began || ss_os_thread_start(&h.thread, second_half_run, &h) < 0) {
 		l->bound = SIZE_MAX;
 		h.thread = NULL;
+		if (began)
+			lines_unsplit(&l->lines, &h.l.lines);
 		r = load_rest(l, d);
 	} else {
 		r = load_first_half(l, &h, half, d);
 		second_join(&h);
 		l->bound = SIZE_MAX;
-		if (r == 0)
-			r = h.ok ? join_second(l, &h, d) : load_rest(l, d);
-		else if (r == 1)
-			r = 0; /* what was read is all of the file */
+		if (r == 0 && h.ok) {
+			r = join_second(l, &h, &rescan, d);
+		} else {
+			/* the second half is not used: the first reads on */
+			rescan = lines_unsplit(&l->lines, &h.l.lines);
+			r = r == 0 ? load_rest(l, d) : r == 1 ? 0 /* the file ended before */ : r;
+		}
+		if (r == 0 && rescan) {
+			lines_restart(&l->lines);
+			if (lines_scan(&l->lines, l->text.data, l->text.len) < 0)
+				r = ss_diag_oom(d);
+		}
 	}
 	second_free(&h);
 	return r;
@@ -1245,17 +1292,10 @@ static int load_byte_halves(loader *l, ssize_t n, size_t size, ss_diag *d)
 	h.l = second_loader(l, half, (ss_buf){l->text.data + half, 0, l->text.cap - half},
 			    l->text.cap - half - 1, 1);
 	line_builder *b = &l->lines;
-	size_t room = b->cap, split = room / 2;
-	if (b->lines) {
-		h.l.lines.lines = b->lines + split;
-		h.l.lines.cap = room - split;
-		h.l.lines.fixed = 1;
-		b->cap = split;
-		b->fixed = 1;
-	}
+	if (b->lines)
+		lines_split(b, &h.l.lines);
 	if (ss_os_thread_start(&h.thread, byte_half_run, &h) < 0) {
-		b->cap = room;
-		b->fixed = 0;
+		lines_unsplit(b, &h.l.lines);
 		return load_bytes_rest(l, n, d);
 	}
 	/* The first half as the rest of any byte file, up to `half`: the
@@ -1266,9 +1306,7 @@ static int load_byte_halves(loader *l, ssize_t n, size_t size, ss_diag *d)
 	int r = load_bytes_rest(l, n, d);
 	ss_os_thread_join(h.thread);
 	l->stop = SIZE_MAX;
-	int rescan = b->full || h.l.lines.full;
-	b->cap = room;
-	b->fixed = b->full = 0;
+	int rescan = lines_unsplit(b, &h.l.lines);
 	/* Whether to read on: the file grew to fill the buffer, or the second
 	 * half failed (read here then); not when the file ends before the half. */
 	int more = 0;
@@ -1279,7 +1317,7 @@ static int load_byte_halves(loader *l, ssize_t n, size_t size, ss_diag *d)
 		more = l->text.len == half;
 	}
 	if (r == 0 && rescan) /* a half's lines did not fit: all of them again */
-		*b = (line_builder){.lines = b->lines, .cap = room};
+		lines_restart(b);
 	return r < 0 ? -1 : load_bytes_rest(l, more ? (ssize_t)LOAD_CHUNK : 0, d);
 }
 

@@ -779,11 +779,27 @@ static void assert_loads_as_read_at_once(const char *path, ss_buf *file, int has
 	ss_buf_release(file);
 }
 
+/* A UTF-16 file of `size` bytes as fill_utf16 writes it, but with only
+ * LFs (empty lines) in its first half (`first`), its second, or both. */
+static ss_buf utf16_empty_lines(size_t size, int first, int second)
+{
+	ss_buf b = SS_BUF_INIT;
+	add_unit(&b, 0xFEFF);
+	fill_utf16(&b, size);
+	size_t half = size / 2 & ~(size_t)1;
+	for (size_t at = 2; at + 1 < size; at += 2)
+		if (at < half ? first : second)
+			put_unit((unsigned char *)b.data, at, '\n');
+	return b;
+}
+
 /* A large UTF-16 file whose times tell it (no hash needed) is read in two
  * halves at once: the text and lines are those of its bytes read at once
  * when a surrogate pair, an LF or CR LF falls on the middle, when the
  * second half has no LF in its first chunk (the first half reads on), when
- * it ends without a line ending; an odd size is refused as before. */
+ * it ends without a line ending, when either half or both have more lines
+ * than their half of the line table (room for lines of 16 bytes: they are
+ * all found again); an odd size is refused as before. */
 static void test_large_utf16_read_in_two_halves(void **state)
 {
 	(void)state;
@@ -795,9 +811,15 @@ static void test_large_utf16_read_in_two_halves(void **state)
 	for (size_t i = 0; i < 40000; i++)
 		lone[i] = 'a' + i % 26; /* 80,000 bytes without an LF */
 	ss_buf files[] = {
-	    utf16_around_half(size, 2, pair, 2),	utf16_around_half(size, 2, lf, 1),
-	    utf16_around_half(size, 0, lf, 1),		utf16_around_half(size, 2, crlf, 2),
-	    utf16_around_half(size, 4000, lone, 40000), utf16_around_half(size - 2, 2, pair, 2),
+	    utf16_around_half(size, 2, pair, 2),
+	    utf16_around_half(size, 2, lf, 1),
+	    utf16_around_half(size, 0, lf, 1),
+	    utf16_around_half(size, 2, crlf, 2),
+	    utf16_around_half(size, 4000, lone, 40000),
+	    utf16_around_half(size - 2, 2, pair, 2),
+	    utf16_empty_lines(size, 1, 0),
+	    utf16_empty_lines(size, 0, 1),
+	    utf16_empty_lines(size, 1, 1),
 	};
 	free(lone);
 	size_t nfiles = sizeof(files) / sizeof(files[0]);
