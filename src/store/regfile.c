@@ -303,25 +303,50 @@ static int all_hex8(const char *s, size_t p)
 	return !(w & high) && (digit | letter) == high;
 }
 
+/* The high bit of each byte of w that ends a plain name: '"', '\\' or NUL. */
+static uint64_t name_stops(uint64_t w)
+{
+	return ss_word_bytes_eq(w, '"') | ss_word_bytes_eq(w, '\\') | ss_word_bytes_eq(w, '\0');
+}
+
+/* Whether s[a, b) holds no '"', '\\' or NUL, reading whole words: the 8
+ * bytes from the last word's start are readable (what follows b is masked
+ * out), so a short name is one word and no loop. */
+static int name_plain(const char *s, size_t a, size_t b)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = a;
+	for (; b - i >= 8; i += 8)
+		if (name_stops(ss_word_le64(u + i)))
+			return 0;
+	return i == b || !(name_stops(ss_word_le64(u + i)) & ((1ULL << (8 * (b - i))) - 1));
+}
+
+/* `"=dword:` as a little-endian word. */
+#define DWORD_TAG                                                                                  \
+	((uint64_t)'"' | (uint64_t)'=' << 8 | (uint64_t)'d' << 16 | (uint64_t)'w' << 24 |          \
+	 (uint64_t)'o' << 32 | (uint64_t)'r' << 40 | (uint64_t)'d' << 48 | (uint64_t)':' << 56)
+
 /* The two lines nearly every value of an export is, exactly as regedit
  * writes them: `"name"=dword:hhhhhhhh` and `"name"="text"`, a name without
  * escapes or NUL, nothing after the data. 1 when line [p, end) (p at its
  * '"') is one of them, which parse_value would accept as one line: the
  * check of a whole file, 1.4 million lines in an 80 MB export, asks no
- * more; 0 for any other line, which parse_value then reads in full. */
+ * more; 0 for any other line, which parse_value then reads in full. A
+ * dword line is read from its end (its last 16 bytes are fixed but for
+ * the digits), so that nothing waits for where the name ends. */
 static int plain_value(const char *s, size_t p, size_t end)
 {
 	const unsigned char *u = (const unsigned char *)s;
+	if (end - p >= 17 && ss_word_le64(u + end - 16) == DWORD_TAG && all_hex8(s, end - 8))
+		return name_plain(s, p + 1, end - 16);
 	/* Eight bytes at a time: names differ in length, and a byte loop
 	 * guesses wrong where each one ends. */
 	size_t q = ss_text_find3(s, p + 1, end, '"', '\\', '\0');
-	/* q at the closing quote, then `=` and at least two bytes. */
-	if (end - q < 4 || u[q] != '"' || u[q + 1] != '=')
+	/* q at the closing quote, then `="` and at least the closing one. */
+	if (end - q < 4 || u[q] != '"' || u[q + 1] != '=' || u[q + 2] != '"')
 		return 0;
-	q += 2;
-	if (u[q] == '"')
-		return scan_quoted(s, q, end) == end - 1;
-	return end - q == 14 && memcmp(s + q, "dword:", 6) == 0 && all_hex8(s, q + 6);
+	return scan_quoted(s, q + 2, end) == end - 1;
 }
 
 /* --- keys --- */

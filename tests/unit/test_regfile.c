@@ -300,6 +300,61 @@ static void test_plain_value_lines(void **state)
 	expect_error(f, nul, sizeof(nul) - 1, "t.reg:3:3: a NUL character");
 }
 
+/* Where a value name that starts at name[0] ends as regedit reads it (a
+ * backslash takes the byte after it), len when at the quote after it, past
+ * len when that quote is taken too; *nul: whether a NUL comes before. */
+static size_t name_end_of(const char *name, size_t len, int *nul)
+{
+	*nul = 0;
+	for (size_t i = 0; i < len; i++) {
+		*nul |= name[i] == '\0';
+		if (name[i] == '"')
+			return i;
+		if (name[i] == '\\' && ++i == len)
+			return len + 1;
+	}
+	return len;
+}
+
+/* Value lines whose names are 0 to 20 bytes long with '"', '\\', NUL or
+ * a plain byte at every place, and dword or string data: read (as the
+ * value's only line, under its name) exactly when the name ends right
+ * before the '=' and holds no NUL, else refused. The check of a whole
+ * file takes most such lines by shortcuts (a dword line read from its
+ * end, a name a word at a time) that must agree with the full reading. */
+static void test_plain_value_names_at_every_length(void **state)
+{
+	fixture *f = *state;
+	static const char head[] = "REGEDIT4\r\n[HKEY_CURRENT_USER\\k]\r\n\"";
+	static const char *const data[] = {"\"=dword:0000003c\r\n", "\"=\"text\"\r\n"};
+	static const char odd[] = {'"', '\\', '\0', 'x'};
+	for (size_t len = 0; len <= 20; len++)
+		for (size_t at = 0; at < (len ? len : 1); at++)
+			for (size_t k = 0; k < sizeof(odd); k++)
+				for (size_t j = 0; j < 2; j++) {
+					char name[24];
+					for (size_t i = 0; i < len; i++)
+						name[i] = (char)('a' + i);
+					if (len)
+						name[at] = odd[k];
+					ss_buf b = SS_BUF_INIT;
+					assert_int_equal(ss_buf_adds(&b, head), 0);
+					assert_int_equal(ss_buf_add(&b, name, len), 0);
+					assert_int_equal(ss_buf_adds(&b, data[j]), 0);
+					int nul, r = load_bytes(f, b.data, b.len);
+					int ok = name_end_of(name, len, &nul) == len && !nul;
+					if (ok != (r == 0))
+						fail_msg("name of %zu bytes, %#x at %zu, %s: %s",
+							 len, (unsigned)odd[k], at,
+							 j ? "string" : "dword",
+							 r == 0 ? "read" : f->d.message);
+					if (ok)
+						assert_int_equal(f->rf.blocks[0].last_value_line,
+								 2);
+					ss_buf_release(&b);
+				}
+}
+
 static void test_utf16_errors_use_editor_lines(void **state)
 {
 	fixture *f = *state;
@@ -1036,6 +1091,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_key_name_runs_to_last_bracket, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_errors_name_line_and_column, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_plain_value_lines, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_plain_value_names_at_every_length, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(test_utf16_errors_use_editor_lines, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_nul_in_names_is_an_error, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_set_insert_delete, setup, teardown),
