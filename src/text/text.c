@@ -595,19 +595,20 @@ static int add_line(line_builder *b, const char *data, size_t lf)
 	return 0;
 }
 
-/* One bit per byte of the 16 at p that is '\n' (bit k: byte k). A
- * compare gives 0xFF or 0 per byte; the multiplication gathers the low
- * bit of each of 8 bytes into the top byte, each at its own place. */
+/* One bit per byte of the 16 at p that is '\n' (bit k: byte k). The
+ * compare gives 0xFF or 0 per byte, kept as bit k%8 of byte k; the bytes
+ * of each half added up by a multiplication are then the half's 8 bits
+ * (a sum, so the machine's byte order does not matter). */
 static inline uint32_t lf_bits16(const char *p)
 {
+	const bytes16 weight = {1, 2, 4, 8, 16, 32, 64, 128, 1, 2, 4, 8, 16, 32, 64, 128};
 	bytes16 v;
 	memcpy(&v, p, 16);
-	bytes16 eq = (bytes16)(v == '\n');
+	bytes16 bits = (bytes16)(v == '\n') & weight;
 	uint64_t half[2];
-	memcpy(half, &eq, 16);
-	const uint64_t lows = 0x0101010101010101ULL, gather = 0x0102040810204080ULL;
-	uint64_t a = ((half[0] & lows) * gather) >> 56, b = ((half[1] & lows) * gather) >> 56;
-	return (uint32_t)(a | b << 8);
+	memcpy(half, &bits, 16);
+	const uint64_t sum = 0x0101010101010101ULL;
+	return (uint32_t)((half[0] * sum) >> 56 | (half[1] * sum) >> 56 << 8);
 }
 
 /* The LFs of the 64 bytes at p, a bit each. */
