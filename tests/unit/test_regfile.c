@@ -355,6 +355,40 @@ static void test_plain_value_names_at_every_length(void **state)
 				}
 }
 
+/* String values whose texts are 0 to 24 bytes long with '"', '\\' or a
+ * plain byte at every place: read exactly when the text's closing quote,
+ * as regedit reads it (a backslash takes the byte after it), ends the
+ * line, else refused (the check of a whole file reads most texts a word
+ * at a time, which must agree). */
+static void test_plain_string_texts_at_every_length(void **state)
+{
+	fixture *f = *state;
+	static const char head[] = "REGEDIT4\r\n[HKEY_CURRENT_USER\\k]\r\n\"a\"=\"";
+	static const char odd[] = {'"', '\\', 'x'};
+	for (size_t len = 0; len <= 24; len++)
+		for (size_t at = 0; at < (len ? len : 1); at++)
+			for (size_t k = 0; k < sizeof(odd); k++) {
+				char text[32];
+				for (size_t i = 0; i < len; i++)
+					text[i] = (char)('a' + i);
+				if (len)
+					text[at] = odd[k];
+				ss_buf b = SS_BUF_INIT;
+				assert_int_equal(ss_buf_adds(&b, head), 0);
+				assert_int_equal(ss_buf_add(&b, text, len), 0);
+				assert_int_equal(ss_buf_adds(&b, "\"\r\n"), 0);
+				int nul, r = load_bytes(f, b.data, b.len);
+				int ok = name_end_of(text, len, &nul) == len;
+				if (ok != (r == 0))
+					fail_msg("text of %zu bytes, %#x at %zu: %s", len,
+						 (unsigned)odd[k], at,
+						 r == 0 ? "read" : f->d.message);
+				if (ok)
+					assert_int_equal(f->rf.blocks[0].last_value_line, 2);
+				ss_buf_release(&b);
+			}
+}
+
 static void test_utf16_errors_use_editor_lines(void **state)
 {
 	fixture *f = *state;
@@ -1092,6 +1126,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_errors_name_line_and_column, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_plain_value_lines, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_plain_value_names_at_every_length, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_plain_string_texts_at_every_length, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_utf16_errors_use_editor_lines, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_nul_in_names_is_an_error, setup, teardown),
