@@ -316,77 +316,75 @@ static size_t name_end_of(const char *name, size_t len, int *nul)
 	return len;
 }
 
+/* `len` bytes of 'a', 'b', ... with `odd` at `at` (none when len is 0)
+ * between head and tail: read, with that as the block's only value line,
+ * exactly when `ok_of` says the bytes make a good line, else refused. */
+static void expect_read_iff(fixture *f, const char *head, size_t len, size_t at, char odd,
+			    const char *tail, int (*ok_of)(const char *, size_t))
+{
+	char mid[32];
+	assert_true(len <= sizeof(mid));
+	for (size_t i = 0; i < len; i++)
+		mid[i] = i == at ? odd : (char)('a' + i);
+	ss_buf b = SS_BUF_INIT;
+	assert_int_equal(ss_buf_adds(&b, head), 0);
+	assert_int_equal(ss_buf_add(&b, mid, len), 0);
+	assert_int_equal(ss_buf_adds(&b, tail), 0);
+	int ok = ok_of(mid, len), r = load_bytes(f, b.data, b.len);
+	if (ok != (r == 0))
+		fail_msg("%zu bytes, %#x at %zu, then %s: %s", len, (unsigned)odd, at, tail,
+			 r == 0 ? "read" : f->d.message);
+	if (ok)
+		assert_int_equal(f->rf.blocks[0].last_value_line, 2);
+	ss_buf_release(&b);
+}
+
+/* A good value name: it ends right before the '=' and holds no NUL. */
+static int good_name(const char *name, size_t len)
+{
+	int nul;
+	return name_end_of(name, len, &nul) == len && !nul;
+}
+
+/* A good string's text: its closing quote ends the line. */
+static int good_text(const char *text, size_t len)
+{
+	int nul;
+	return name_end_of(text, len, &nul) == len;
+}
+
 /* Value lines whose names are 0 to 20 bytes long with '"', '\\', NUL or
  * a plain byte at every place, and dword or string data: read (as the
- * value's only line, under its name) exactly when the name ends right
- * before the '=' and holds no NUL, else refused. The check of a whole
- * file takes most such lines by shortcuts (a dword line read from its
- * end, a name a word at a time) that must agree with the full reading. */
+ * value's only line) exactly when the name ends right before the '=' and
+ * holds no NUL, else refused. The check of a whole file takes most such
+ * lines by shortcuts (a dword line read from its end, a name a word at a
+ * time) that must agree with the full reading. */
 static void test_plain_value_names_at_every_length(void **state)
 {
-	fixture *f = *state;
 	static const char head[] = "REGEDIT4\r\n[HKEY_CURRENT_USER\\k]\r\n\"";
 	static const char *const data[] = {"\"=dword:0000003c\r\n", "\"=\"text\"\r\n"};
 	static const char odd[] = {'"', '\\', '\0', 'x'};
 	for (size_t len = 0; len <= 20; len++)
 		for (size_t at = 0; at < (len ? len : 1); at++)
 			for (size_t k = 0; k < sizeof(odd); k++)
-				for (size_t j = 0; j < 2; j++) {
-					char name[24];
-					for (size_t i = 0; i < len; i++)
-						name[i] = (char)('a' + i);
-					if (len)
-						name[at] = odd[k];
-					ss_buf b = SS_BUF_INIT;
-					assert_int_equal(ss_buf_adds(&b, head), 0);
-					assert_int_equal(ss_buf_add(&b, name, len), 0);
-					assert_int_equal(ss_buf_adds(&b, data[j]), 0);
-					int nul, r = load_bytes(f, b.data, b.len);
-					int ok = name_end_of(name, len, &nul) == len && !nul;
-					if (ok != (r == 0))
-						fail_msg("name of %zu bytes, %#x at %zu, %s: %s",
-							 len, (unsigned)odd[k], at,
-							 j ? "string" : "dword",
-							 r == 0 ? "read" : f->d.message);
-					if (ok)
-						assert_int_equal(f->rf.blocks[0].last_value_line,
-								 2);
-					ss_buf_release(&b);
-				}
+				for (size_t j = 0; j < 2; j++)
+					expect_read_iff(*state, head, len, at, odd[k], data[j],
+							good_name);
 }
 
 /* String values whose texts are 0 to 24 bytes long with '"', '\\' or a
  * plain byte at every place: read exactly when the text's closing quote,
  * as regedit reads it (a backslash takes the byte after it), ends the
- * line, else refused (the check of a whole file reads most texts a word
- * at a time, which must agree). */
+ * line, else refused (the check of a whole file passes over escapes in
+ * a text eight bytes at a time). */
 static void test_plain_string_texts_at_every_length(void **state)
 {
-	fixture *f = *state;
 	static const char head[] = "REGEDIT4\r\n[HKEY_CURRENT_USER\\k]\r\n\"a\"=\"";
 	static const char odd[] = {'"', '\\', 'x'};
 	for (size_t len = 0; len <= 24; len++)
 		for (size_t at = 0; at < (len ? len : 1); at++)
-			for (size_t k = 0; k < sizeof(odd); k++) {
-				char text[32];
-				for (size_t i = 0; i < len; i++)
-					text[i] = (char)('a' + i);
-				if (len)
-					text[at] = odd[k];
-				ss_buf b = SS_BUF_INIT;
-				assert_int_equal(ss_buf_adds(&b, head), 0);
-				assert_int_equal(ss_buf_add(&b, text, len), 0);
-				assert_int_equal(ss_buf_adds(&b, "\"\r\n"), 0);
-				int nul, r = load_bytes(f, b.data, b.len);
-				int ok = name_end_of(text, len, &nul) == len;
-				if (ok != (r == 0))
-					fail_msg("text of %zu bytes, %#x at %zu: %s", len,
-						 (unsigned)odd[k], at,
-						 r == 0 ? "read" : f->d.message);
-				if (ok)
-					assert_int_equal(f->rf.blocks[0].last_value_line, 2);
-				ss_buf_release(&b);
-			}
+			for (size_t k = 0; k < sizeof(odd); k++)
+				expect_read_iff(*state, head, len, at, odd[k], "\"\r\n", good_text);
 }
 
 static void test_utf16_errors_use_editor_lines(void **state)
