@@ -653,7 +653,7 @@ static int lines_scan(line_builder *b, const char *data, size_t len)
 	if (!b->lines || b->full)
 		return 0;
 	size_t i = b->scanned;
-	for (; len - i >= 64 && len >= 64; i += 64) {
+	for (; len - i >= 64; i += 64) {
 		uint64_t m = lf_bits64(data + i);
 		if (!m || lines_of_block(b, data, i, m))
 			continue;
