@@ -1029,7 +1029,8 @@ static int second_own(loader *l, second_half *h)
 }
 
 /* The second half's first chunk and where its first line starts: 0 when
- * it has no LF there (or cannot be read), else the thread may start. */
+ * it has no LF there (or cannot be read), else the thread may start, the
+ * line table lent in two (lines_split: the caller makes it whole again). */
 static int second_begin(loader *l, second_half *h, size_t half)
 {
 	if (!(h->l.chunk = malloc(LOAD_CHUNK + 2)))
