@@ -35,6 +35,9 @@ typedef struct ss_report_opts {
 	/* The text table: laid out by two threads from `split_at` rows on (0:
 	 * SS_REPORT_SPLIT_ROWS; SIZE_MAX: never), the same bytes either way. */
 	size_t split_at;
+	/* The text table: every row wrapped cell by cell, also those whose
+	 * cells fit their columns (tests: the same bytes either way). */
+	int general_rows;
 } ss_report_opts;
 
 #define SS_REPORT_FLUSH_BYTES (256 * 1024)

@@ -547,6 +547,79 @@ static int add_row_line(ss_buf *out, const cell_lines *lines, size_t k, int end,
 	return 0;
 }
 
+/* The width cell c is wrapped to (0: never wrapped): WHY's is the
+ * layout's, and a diagnostic's WHY is whole. */
+static size_t wrap_width(const layout *l, int c, int diag)
+{
+	if (!columns[c].min || (c == C_WHY && diag))
+		return 0;
+	return c == C_WHY ? l->why_width : l->width[c];
+}
+
+/* Cell c wrapped into `lines`: WHY in WHY_LINES lines at most unless
+ * verbose (a diagnostic whole). */
+static int wrap_cell(const char *const *cell, const size_t *len, int c, const layout *l,
+		     const ss_report_opts *o, int diag, cell_lines *lines)
+{
+	size_t max = c == C_WHY && !o->verbose && !diag ? WHY_LINES : 0;
+	return wrap(cell[c], len[c], wrap_width(l, c, diag), columns[c].words, max, &lines[c]);
+}
+
+/* WHY on lines of its own under the row, each indented. */
+static int add_why_below(ss_buf *out, const cell_lines *why)
+{
+	int r = 0;
+	for (size_t k = 0; k < why->n && !r; k++) {
+		const cell_line *t = &why->v[k];
+		if (t->len || t->dots)
+			r = add_spaces(out, BELOW) | add_line(out, t) | ss_buf_addc(out, '\n');
+	}
+	return r;
+}
+
+/* Whether every cell of columns [0, last] fits its column, so that it is
+ * one line: what wrap makes of it then is the cell without its trailing
+ * blanks (whole where the column is never wrapped). Most rows of a fleet
+ * are; they are written without wrapping (a fifth of a 100,000-site
+ * table's layout). */
+static int one_line_cells(const char *const *cell, const size_t *len, const layout *l, int last,
+			  cell_line *one)
+{
+	for (int c = 0; c <= last; c++) {
+		size_t w = wrap_width(l, c, 0), n = len[c];
+		if (w && n > w)
+			return 0;
+		while (w && n && cell[c][n - 1] == ' ')
+			n--;
+		one[c] = (cell_line){cell[c], n, 0};
+	}
+	return 1;
+}
+
+/* The line of one-line cells one[0..end] of an ASCII row (a byte is a
+ * column), unpainted, as add_row_line writes it: blanks up to the last
+ * cell, each cell copied in where its column starts. Each cell is
+ * narrower than its column and gap, so it ends before the next column:
+ * a wrapped column's cell fits its width (one_line_cells), another's
+ * width is the widest of its cells, never squeezed. */
+static int add_aligned_line(ss_buf *out, const cell_line *one, int end, const layout *l)
+{
+	size_t at = INDENT;
+	for (int c = 0; c < end; c++)
+		at += l->width[c] + GAP;
+	size_t len = at + one[end].len;
+	if (ss_buf_grow(out, len + 1) < 0)
+		return -1;
+	char *o = out->data + out->len;
+	memset(o, ' ', at);
+	for (int c = 0, x = INDENT; c <= end; x += (int)(l->width[c] + GAP), c++)
+		memcpy(o + x, one[c].p, one[c].len);
+	o[len] = '\n';
+	out->len += len + 1;
+	out->data[out->len] = '\0';
+	return 0;
+}
+
 /* One row, its cells (cell[c], len[c] bytes; `ascii` when all are
  * ASCII) wrapped to their columns (into `lines`, NCOLS of them, kept from
  * row to row), as many lines as the tallest cell; no line ends in blanks.
@@ -555,17 +628,33 @@ static int add_row_line(ss_buf *out, const cell_lines *lines, size_t k, int end,
 static int add_row(ss_buf *out, const char *const *cell, const size_t *len, int ascii,
 		   const layout *l, const ss_report_opts *o, int diag, int color, cell_lines *lines)
 {
-	size_t height = 0;
 	/* A scope that could not be read: its diagnostic (file:line:col:
 	 * message) whole, on one line of its own, as an editor reads it. */
 	int below = l->why_below || diag;
 	int r = 0, last = below ? C_WHY - 1 : C_WHY;
+	cell_line one[NCOLS];
+	if (!o->general_rows && !diag && one_line_cells(cell, len, l, last, one)) {
+		int end = last;
+		while (end > 0 && !one[end].len)
+			end--;
+		if (ascii && !color) {
+			r = add_aligned_line(out, one, end, l);
+		} else {
+			cell_lines single[NCOLS];
+			for (int c = 0; c <= last; c++)
+				single[c] = (cell_lines){&one[c], 1, 1};
+			r = add_row_line(out, single, 0, end, l, color, ascii);
+		}
+		/* (an empty WHY is no line) */
+		if (r == 0 && below && len[C_WHY])
+			r = wrap_cell(cell, len, C_WHY, l, o, 0, lines) < 0
+				? -1
+				: add_why_below(out, &lines[C_WHY]);
+		return r;
+	}
+	size_t height = 0;
 	for (int c = 0; c < NCOLS && !r; c++) {
-		size_t w = columns[c].min ? (c == C_WHY ? l->why_width : l->width[c]) : 0;
-		size_t max = c == C_WHY && !o->verbose ? WHY_LINES : 0;
-		if (c == C_WHY && diag)
-			w = max = 0;
-		r = wrap(cell[c], len[c], w, columns[c].words, max, &lines[c]);
+		r = wrap_cell(cell, len, c, l, o, diag, lines);
 		if (c <= last && lines[c].n > height)
 			height = lines[c].n;
 	}
@@ -576,12 +665,7 @@ static int add_row(ss_buf *out, const char *const *cell, const size_t *len, int 
 			end--;
 		r = add_row_line(out, lines, k, end, l, color, ascii);
 	}
-	for (size_t k = 0; below && k < lines[C_WHY].n && !r; k++) {
-		const cell_line *t = &lines[C_WHY].v[k];
-		if (t->len || t->dots)
-			r = add_spaces(out, BELOW) | add_line(out, t) | ss_buf_addc(out, '\n');
-	}
-	return r;
+	return r || !below ? r : add_why_below(out, &lines[C_WHY]);
 }
 
 /* --- the table, a scope at a time ---

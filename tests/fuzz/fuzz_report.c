@@ -197,7 +197,9 @@ static void same_bytes(const char *what, const ss_buf *want, const ss_buf *got)
 		return;
 	fuzz_show("the reference", want->data, want->len);
 	fuzz_show(what, got->data, got->len);
-	fuzz_fail("%s differs from the reference (jansson's, libxml2's) for the same scopes", what);
+	fuzz_fail("%s differs from its reference (jansson's, libxml2's, the general table) for the "
+		  "same scopes",
+		  what);
 }
 
 /* A sink that gathers what it is handed, as standard output would. */
@@ -455,6 +457,27 @@ static void check_bytes(const char *what, const ss_scopes *s, const ss_report_op
 	ss_buf_release(&rest);
 }
 
+/* The table with its rows written the quick way where their cells fit is
+ * the table with every row wrapped cell by cell, at widths and in colour
+ * chosen by the input. */
+static void check_quick_rows(const ss_scopes *s, size_t size)
+{
+	static const size_t widths[] = {0, 40, 80, 120};
+	ss_report_opts o = {.format = SS_FORMAT_TEXT, .nat_timeout = 240};
+	o.width = widths[size % 4];
+	o.color = (int)(size / 4 % 2);
+	o.verbose = (int)(size / 8 % 2);
+	ss_buf quick = SS_BUF_INIT, general = SS_BUF_INIT;
+	ss_diag d = SS_DIAG_INIT;
+	FUZZ_CHECK(ss_report_text(s, &o, &quick, &d) == 0, "text report failed");
+	o.general_rows = 1;
+	FUZZ_CHECK(ss_report_text(s, &o, &general, &d) == 0, "text report failed");
+	same_bytes("the table of quick rows", &general, &quick);
+	fuzz_diag_done(&d);
+	ss_buf_release(&quick);
+	ss_buf_release(&general);
+}
+
 int fuzz_report(const uint8_t *data, size_t size)
 {
 	ss_scopes s = SS_SCOPES_INIT;
@@ -464,6 +487,7 @@ int fuzz_report(const uint8_t *data, size_t size)
 	ss_diag d = SS_DIAG_INIT;
 	FUZZ_CHECK(ss_report_text(&s, &o, &out, &d) == 0, "text report failed");
 	check_text(&s, &out);
+	check_quick_rows(&s, size);
 	ss_buf_reset(&out);
 	FUZZ_CHECK(ss_report_json(&s, &o, &out, &d) == 0, "JSON report failed: %s",
 		   d.message ? d.message : "");

@@ -1047,6 +1047,95 @@ static void test_text_split_is_the_whole(void **state)
 	}
 }
 
+/* A generated table, each row written the quick way where its cells fit
+ * their columns, is the table with every row wrapped cell by cell, byte
+ * for byte: names and values of every length about the columns' widths,
+ * trailing and leading blanks, UTF-8 and bytes that are not, empty cells,
+ * witnesses, n/a and error rows, WHY beside and below, in colour or not,
+ * verbose or not, as one table and laid out by two threads. */
+static const char *generated_piece(unsigned *seed)
+{
+	static const char *const bits[] = {"a",
+					   "host",
+					   "db1.corp.example",
+					   " ",
+					   "caf\xC3\xA9",
+					   "\xE6\x97\xA5",
+					   "x\xFFy",
+					   "  ",
+					   "line 7",
+					   "Team 00/host 000000",
+					   "\t",
+					   "-"};
+	return bits[tu_pick(seed, sizeof(bits) / sizeof(bits[0]))];
+}
+
+static char *generated_text(unsigned *seed, unsigned most)
+{
+	ss_buf b = SS_BUF_INIT;
+	for (unsigned k = 0, n = tu_pick(seed, most + 1); k < n; k++)
+		assert_int_equal(ss_buf_adds(&b, generated_piece(seed)), 0);
+	assert_int_equal(ss_buf_adds(&b, ""), 0);
+	return ss_buf_detach(&b, NULL);
+}
+
+static void add_generated_scope(ss_scopes *s, unsigned *seed)
+{
+	static const long long values[] = {0, 30, 60, 240, 300, 100000, SS_UNSET, SS_UNKNOWN};
+	char *name = generated_text(seed, 6), *why = generated_text(seed, 10);
+	const char *file = tu_pick(seed, 2) ? "w.ini" : "a b.conf";
+	unsigned extra = tu_pick(seed, 8);
+	ss_scope *sc = extra == 0
+			   ? ss_scopes_add_error(s, "winscp", file, why)
+			   : ss_scopes_add(s, tu_pick(seed, 2) ? "winscp" : "ssh", file, name);
+	assert_non_null(sc);
+	if (extra != 0) {
+		sc->interval = values[tu_pick(seed, 8)];
+		sc->count_max = values[tu_pick(seed, 8)];
+		sc->tcp_keepalive = tu_pick(seed, 3) == 2 ? SS_UNSET : (long long)tu_pick(seed, 2);
+		sc->not_applicable = extra == 1;
+		if (extra == 2)
+			assert_int_equal(ss_scope_set_witness(sc, name), 0);
+		if (extra >= 3 && *why)
+			assert_int_equal(ss_scope_reason(sc, "%s", why), 0);
+		if (extra >= 5) {
+			char at[64];
+			snprintf(at, sizeof(at), "%s:%u", extra == 5 ? "other.ini" : file,
+				 1 + tu_pick(seed, 100000));
+			assert_int_equal(ss_scope_set_at(sc, at), 0);
+		}
+	}
+	free(name);
+	free(why);
+}
+
+static void test_text_quick_rows_are_the_general_ones(void **state)
+{
+	fixture *f = *state;
+	static const size_t widths[] = {0, 40, 60, 80, 100, 200};
+	unsigned seed = 7;
+	for (int round = 0; round < 400; round++) {
+		ss_scopes_free(&f->s);
+		for (unsigned i = 0, n = 1 + tu_pick(&seed, 12); i < n; i++)
+			add_generated_scope(&f->s, &seed);
+		ss_report_opts o = f->o;
+		o.width = widths[tu_pick(&seed, 6)];
+		o.color = tu_pick(&seed, 2);
+		o.verbose = tu_pick(&seed, 2);
+		o.split_at = tu_pick(&seed, 2) ? 1 : SIZE_MAX;
+		ss_buf quick_table = SS_BUF_INIT, general = SS_BUF_INIT;
+		assert_int_equal(ss_report_text(&f->s, &o, &quick_table, &f->d), 0);
+		o.general_rows = 1;
+		assert_int_equal(ss_report_text(&f->s, &o, &general, &f->d), 0);
+		if (quick_table.len != general.len ||
+		    memcmp(quick_table.data, general.data, general.len) != 0)
+			fail_msg("round %d, %zu columns:\n%s\nwrapped cell by cell:\n%s", round,
+				 o.width, ss_buf_str(&quick_table), ss_buf_str(&general));
+		ss_buf_release(&quick_table);
+		ss_buf_release(&general);
+	}
+}
+
 /* The table a scope at a time, flushed in small pieces, is the table of
  * the whole list byte for byte: files interleaved (A, B, A) are grouped,
  * an error scope's WHY does not widen the column, --failures keeps only
@@ -1219,6 +1308,7 @@ int main(void)
 	    T(test_text_generated_rows_wrap_whole_words),
 	    T(test_text_streamed_is_the_whole),
 	    T(test_text_split_is_the_whole),
+	    T(test_text_quick_rows_are_the_general_ones),
 	    T(test_printable_is_strict_utf8),
 	    T(test_json_reads_back),
 	    T(test_apply_json_pairs_scopes_by_place),
