@@ -47,6 +47,14 @@ typedef struct ss_report_opts {
  * bytes; -1 with `d` set when the flush cannot write. */
 int ss_report_flush_if_full(const ss_report_opts *o, ss_buf *out, ss_diag *d);
 
+/* `len` bytes of report after what `out` holds. With o->flush, `out` and
+ * then the bytes are handed to it in pieces of o->flush_at, the bytes
+ * where they are (a large part laid out apart is not copied); what is
+ * left of them, less than a piece, stays in `out`. Else they are added to
+ * `out`. -1 with `d` set when memory runs out or the flush cannot write. */
+int ss_report_add_flushed(const ss_report_opts *o, ss_buf *out, const char *data, size_t len,
+			  ss_diag *d);
+
 typedef enum ss_export_format {
 	SS_EXPORT_REG,	/* regedit's own: v5, UTF-16LE with BOM, CRLF */
 	SS_EXPORT_REG4, /* REGEDIT4, ANSI */

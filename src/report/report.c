@@ -47,3 +47,18 @@ int ss_report_flush_if_full(const ss_report_opts *o, ss_buf *out, ss_diag *d)
 	ss_buf_reset(out);
 	return 0;
 }
+
+int ss_report_add_flushed(const ss_report_opts *o, ss_buf *out, const char *data, size_t len,
+			  ss_diag *d)
+{
+	size_t piece = o->flush_at ? o->flush_at : SS_REPORT_FLUSH_BYTES;
+	if (o->flush && len >= piece) {
+		if (out->len && o->flush(o->flush_ctx, out->data, out->len, d) < 0)
+			return -1;
+		ss_buf_reset(out);
+		for (; len >= piece; data += piece, len -= piece)
+			if (o->flush(o->flush_ctx, data, piece, d) < 0)
+				return -1;
+	}
+	return ss_buf_add(out, data, len) < 0 ? ss_diag_oom(d) : ss_report_flush_if_full(o, out, d);
+}

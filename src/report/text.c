@@ -885,6 +885,10 @@ static int add_all_rows(ss_text_report *tr, const layout *l, const size_t *order
 	size_t split = tr->o->split_at ? tr->o->split_at : SS_REPORT_SPLIT_ROWS;
 	table_half h = {tr, l, order, tr->nrows / 2, tr->nrows, SS_BUF_INIT, 0};
 	ss_os_thread *t = NULL;
+	/* Room for a line a row, up front: growing it would copy it (a hint
+	 * only, it grows where it must). */
+	if (tr->nrows >= split)
+		(void)ss_buf_reserve_exact(&h.out, (h.to - h.from) * (fixed_width(l) + 1));
 	if (tr->nrows < split || ss_os_thread_start(&t, table_half_run, &h) < 0)
 		h.from = tr->nrows; /* all here */
 	int r = add_rows(tr, l, order, 0, h.from, tr->out, 1, d);
@@ -893,9 +897,7 @@ static int add_all_rows(ss_text_report *tr, const layout *l, const size_t *order
 	/* The other half as that thread laid it out, or here when it could
 	 * not (no memory there): the same rows either way. */
 	if (r == 0 && h.from < tr->nrows)
-		r = h.ok ? (ss_buf_add(tr->out, h.out.data, h.out.len) < 0
-				? ss_diag_oom(d)
-				: ss_report_flush_if_full(tr->o, tr->out, d))
+		r = h.ok ? ss_report_add_flushed(tr->o, tr->out, h.out.data, h.out.len, d)
 			 : add_rows(tr, l, order, h.from, h.to, tr->out, 1, d);
 	ss_buf_release(&h.out);
 	return r;
