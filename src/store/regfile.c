@@ -773,6 +773,10 @@ static unsigned char name_key(const char *name)
 	return (unsigned char)lower(name ? (unsigned char)name[0] : 0);
 }
 
+/* Up to this many names asked of a block are told apart by their first
+ * bytes, without an index (see ss_regfile_block_values). */
+enum { FEW_NAMES = 16 };
+
 /* names[0, n) indexed by name_key (a counting sort): those filed under
  * c are by_first[at[c], at[c + 1]), in their order. */
 static void index_by_first(const char *const *names, size_t n, size_t at[257], size_t *by_first)
@@ -801,11 +805,16 @@ void ss_regfile_block_values(const ss_regfile *rf, size_t b, const char *const *
 	}
 	/* The names by their first byte (lowered), so that a value line is
 	 * compared with those that start as its name does: migrate asks 37
-	 * names of every value of a session. Without the room for that
-	 * index, every name is compared. */
-	size_t at[257], *by_first = n ? malloc(n * sizeof(*by_first)) : NULL;
-	if (by_first)
+	 * names of every value of a session. A few names (an audit's) have
+	 * their first bytes kept instead: the index's 257 counts cost more
+	 * than comparing them. Without the room for either, every name is
+	 * compared whole. */
+	size_t at[257], *by_first = NULL;
+	unsigned char firsts[FEW_NAMES];
+	if (n > FEW_NAMES && (by_first = malloc(n * sizeof(*by_first))))
 		index_by_first(names, n, at, by_first);
+	for (size_t i = 0; i < n && i < FEW_NAMES; i++)
+		firsts[i] = name_key(names[i]);
 	size_t p, end;
 	for (size_t li = next_candidate(t, k->line + 1, k->end_line, &f, &p, &end);
 	     li < k->end_line; li = next_candidate(t, li + 1, k->end_line, &f, &p, &end)) {
@@ -816,7 +825,8 @@ void ss_regfile_block_values(const ss_regfile *rf, size_t b, const char *const *
 		size_t from = by_first ? at[first] : 0, to = by_first ? at[first + 1] : n;
 		for (size_t j = from; j < to; j++) {
 			size_t i = by_first ? by_first[j] : j;
-			if (!ss_regfile_value_name_is(rf, &v, names[i]))
+			if ((n <= FEW_NAMES && firsts[i] != first) ||
+			    !ss_regfile_value_name_is(rf, &v, names[i]))
 				continue;
 			if (!parsed++)
 				ss_regfile_value_data(rf, &v);
