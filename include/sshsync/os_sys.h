@@ -68,4 +68,10 @@ void ss_os_monitor_wake(ss_os_monitor *m);
  * Only advice: nothing happens where the system has none. */
 void ss_os_advise_large(void *p, size_t len);
 
+/* Backs the whole pages of p[0..len) with memory now, in the caller's
+ * thread, without changing a byte of them (another thread may be writing
+ * there): the faults and the zeroing a first write would take. -1 where
+ * the system cannot (the pages are then backed as they are written). */
+int ss_os_populate(void *p, size_t len);
+
 #endif

@@ -275,6 +275,19 @@ static void pages_inside(void *p, size_t len, uintptr_t *lo, uintptr_t *hi)
 	*hi = ((uintptr_t)p + len) & ~mask;
 }
 
+int ss_os_populate(void *p, size_t len)
+{
+#ifdef MADV_POPULATE_WRITE
+	uintptr_t lo, hi;
+	pages_inside(p, len, &lo, &hi);
+	return hi > lo && madvise((void *)lo, hi - lo, MADV_POPULATE_WRITE) == 0 ? 0 : -1;
+#else
+	(void)p;
+	(void)len;
+	return -1;
+#endif
+}
+
 void ss_os_advise_large(void *p, size_t len)
 {
 #ifdef MADV_HUGEPAGE
