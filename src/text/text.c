@@ -1323,6 +1323,36 @@ static int load_byte_halves(loader *l, ssize_t n, size_t size, ss_diag *d)
 	return r < 0 ? -1 : load_bytes_rest(l, more ? (ssize_t)LOAD_CHUNK : 0, d);
 }
 
+/* A large byte file read on one thread (its bytes hashed in order): a
+ * second thread backs the upper half of its buffer with memory meanwhile,
+ * so that the reader finds those pages there. The faults and the zeroing
+ * of fresh memory were most of such a read (a racy 28 MB WinSCP.ini's,
+ * before an apply), on one thread. */
+typedef struct populate_half {
+	char *p;
+	size_t len;
+} populate_half;
+
+static void populate_run(void *arg)
+{
+	populate_half *h = arg;
+	(void)ss_os_populate(h->p, h->len); /* where it cannot, the reader backs them */
+}
+
+static int load_bytes_populated(loader *l, ssize_t n, size_t size, ss_diag *d)
+{
+	size_t half = size / 2;
+	populate_half h = {l->text.data + half, l->text.cap - half};
+	ss_os_thread *t = NULL;
+	if (size >= LARGE_TEXT_MIN && (size_t)n == LOAD_CHUNK &&
+	    ss_os_thread_start(&t, populate_run, &h) < 0)
+		t = NULL;
+	int r = load_bytes_rest(l, n, d);
+	if (t)
+		ss_os_thread_join(t);
+	return r;
+}
+
 /* Reads the whole file into l->text; `size` is what fstat said. */
 static int load_all(loader *l, size_t size, ss_diag *d)
 {
@@ -1344,7 +1374,7 @@ static int load_all(loader *l, size_t size, ss_diag *d)
 		return load_utf16(l, (size_t)n, size, d);
 	if (!l->hashing && size >= SPLIT_MIN && (size_t)n == LOAD_CHUNK)
 		return load_byte_halves(l, n, size, d);
-	return load_bytes_rest(l, n, d);
+	return load_bytes_populated(l, n, size, d);
 }
 
 /* What load_path keeps of a file: its text with or without the line

@@ -991,6 +991,36 @@ static void test_large_byte_file_read_in_two_halves(void **state)
 	free(dir);
 }
 
+/* A large byte file whose times cannot tell it (just written) is read on
+ * one thread, hashed in order, while another backs the upper half of its
+ * buffer with memory: its text, lines and hash are those of its bytes,
+ * at sizes about the one from which the other thread starts. */
+static void test_large_racy_byte_file_read_hashed(void **state)
+{
+	(void)state;
+	char *dir = tu_tempdir();
+	const size_t mib = (size_t)1 << 20;
+	const size_t sizes[] = {4 * mib - 1, 4 * mib, 6 * mib + 123, 6 * mib + SS_TEXT_CHUNK};
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		ss_buf f = bytes_with(sizes[i], 0, "\r\n", 2);
+		char *path = tu_path(dir, "f");
+		tu_write(path, f.data, f.len);
+		ss_text a, b;
+		ss_diag d = SS_DIAG_INIT;
+		assert_int_equal(ss_text_load(&a, path, 0, &d), 0);
+		assert_true(ss_file_racy(&a.id) && a.id.known);
+		assert_true(a.id.hash == ss_content_hash_bytes(f.data, f.len));
+		load_bytes(&b, f.data, f.len);
+		assert_same_text(&a, &b);
+		ss_text_free(&a);
+		ss_text_free(&b);
+		ss_buf_release(&f);
+		free(path);
+	}
+	tu_rmtree(dir);
+	free(dir);
+}
+
 /* A file that will not be written is read without a hash, even when its
  * times cannot tell it (just written), and its identity is unknown: no
  * write takes it for the file it checks against. */
@@ -1234,6 +1264,7 @@ int main(void)
 	    cmocka_unit_test(test_content_hash),
 	    cmocka_unit_test(test_large_utf16_read_in_two_halves),
 	    cmocka_unit_test(test_large_byte_file_read_in_two_halves),
+	    cmocka_unit_test(test_large_racy_byte_file_read_hashed),
 	    cmocka_unit_test(test_large_ascii_utf16_in_place),
 	    cmocka_unit_test(test_load_unhashed),
 	    cmocka_unit_test(test_load_identity),
