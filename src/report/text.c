@@ -580,8 +580,8 @@ static int add_why_below(ss_buf *out, const cell_lines *why)
 /* Whether every cell of columns [0, last] fits its column, so that it is
  * one line: what wrap makes of it then is the cell without its trailing
  * blanks (whole where the column is never wrapped). Most rows of a fleet
- * are; they are written without wrapping (a fifth of a 100,000-site
- * table's layout). */
+ * are, and are written without wrapping (add_row's instructions per row
+ * of a 10,000-site table: 1,134 wrapped, 636 so). */
 static int one_line_cells(const char *const *cell, const size_t *len, const layout *l, int last,
 			  cell_line *one)
 {
@@ -612,8 +612,11 @@ static int add_aligned_line(ss_buf *out, const cell_line *one, int end, const la
 		return -1;
 	char *o = out->data + out->len;
 	memset(o, ' ', at);
-	for (int c = 0, x = INDENT; c <= end; x += (int)(l->width[c] + GAP), c++)
+	size_t x = INDENT;
+	for (int c = 0; c <= end; c++) {
 		memcpy(o + x, one[c].p, one[c].len);
+		x += l->width[c] + GAP;
+	}
 	o[len] = '\n';
 	out->len += len + 1;
 	out->data[out->len] = '\0';
