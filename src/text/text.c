@@ -1341,12 +1341,13 @@ static void populate_run(void *arg)
 
 static int load_bytes_populated(loader *l, ssize_t n, size_t size, ss_diag *d)
 {
+	/* The file's upper half, not the chunk of room after it (never
+	 * written unless the file grew). */
 	size_t half = size / 2;
-	populate_half h = {l->text.data + half, l->text.cap - half};
-	ss_os_thread *t = NULL;
-	if (size >= LARGE_TEXT_MIN && (size_t)n == LOAD_CHUNK &&
-	    ss_os_thread_start(&t, populate_run, &h) < 0)
-		t = NULL;
+	populate_half h = {l->text.data + half, size - half};
+	ss_os_thread *t = NULL; /* stays NULL when no thread can be had */
+	if (size >= LARGE_TEXT_MIN && (size_t)n == LOAD_CHUNK)
+		(void)ss_os_thread_start(&t, populate_run, &h);
 	int r = load_bytes_rest(l, n, d);
 	if (t)
 		ss_os_thread_join(t);
