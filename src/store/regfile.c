@@ -811,10 +811,13 @@ void ss_regfile_block_values(const ss_regfile *rf, size_t b, const char *const *
 	 * compared whole. */
 	size_t at[257], *by_first = NULL;
 	unsigned char firsts[FEW_NAMES];
-	if (n > FEW_NAMES && (by_first = malloc(n * sizeof(*by_first))))
-		index_by_first(names, n, at, by_first);
-	for (size_t i = 0; i < n && i < FEW_NAMES; i++)
-		firsts[i] = name_key(names[i]);
+	if (n > FEW_NAMES) {
+		if ((by_first = malloc(n * sizeof(*by_first))))
+			index_by_first(names, n, at, by_first);
+	} else {
+		for (size_t i = 0; i < n; i++)
+			firsts[i] = name_key(names[i]);
+	}
 	size_t p, end;
 	for (size_t li = next_candidate(t, k->line + 1, k->end_line, &f, &p, &end);
 	     li < k->end_line; li = next_candidate(t, li + 1, k->end_line, &f, &p, &end)) {
