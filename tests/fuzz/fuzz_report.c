@@ -408,22 +408,39 @@ static void reference_junit(const ss_scopes *s, ss_buf *out)
 	xmlBufferFree(buf);
 }
 
-/* The timestamps emptied: the time of the run. */
+/* The end of the attribute value that starts at `v` (after its opening
+ * quote): a value holds no raw quote, a quote in a name being &quot;. */
+static const char *value_end(const char *v)
+{
+	const char *e = strchr(v, '"');
+	FUZZ_CHECK(e, "an attribute value without its end");
+	return e;
+}
+
+/* The timestamps emptied: the time of the run. The tags are walked
+ * attribute by attribute, because a name may hold ` timestamp="` itself (a
+ * scope named ` timestamp=` ends its name attribute so). */
 static void blank_timestamps(ss_buf *b)
 {
 	ss_buf t = SS_BUF_INIT;
-	/* The attribute after another's closing quote: a scope named
-	 * `timestamp=` ends its name attribute in `timestamp="` too (a quote in
-	 * a name is &quot;, so no name holds `" timestamp="`). */
-	static const char attr[] = "\" timestamp=\"";
-	const char *p = ss_buf_str(b), *q;
-	while ((q = strstr(p, attr))) {
-		q += sizeof(attr) - 1;
-		FUZZ_CHECK(ss_buf_add(&t, p, (size_t)(q - p)) == 0, "out of memory");
-		p = strchr(q, '"');
-		FUZZ_CHECK(p, "a timestamp without its end");
+	static const char attr[] = "timestamp";
+	const char *p = ss_buf_str(b), *kept = p;
+	while ((p = strchr(p, '<'))) {
+		p += strcspn(p, " >");
+		while (*p == ' ') {
+			const char *name = p + 1, *eq = strchr(name, '=');
+			FUZZ_CHECK(eq && eq[1] == '"', "an attribute without its value");
+			const char *end = value_end(eq + 2);
+			if ((size_t)(eq - name) == sizeof(attr) - 1 &&
+			    memcmp(name, attr, sizeof(attr) - 1) == 0) {
+				FUZZ_CHECK(ss_buf_add(&t, kept, (size_t)(eq + 2 - kept)) == 0,
+					   "out of memory");
+				kept = end;
+			}
+			p = end + 1;
+		}
 	}
-	FUZZ_CHECK(ss_buf_adds(&t, p) == 0, "out of memory");
+	FUZZ_CHECK(ss_buf_adds(&t, kept) == 0, "out of memory");
 	ss_buf_release(b);
 	*b = t;
 }
