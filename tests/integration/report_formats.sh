@@ -245,6 +245,29 @@ grep -o 'host0[0-9]*\.example\.org' fleet.conf | sed -n '1~7p' >names.txt
 "$SSHSYNC" audit --format json --host-file names.txt -o names-file.json ssh:fleet.conf || true
 check "--host-file: streamed = written with -o" cmp names.json names-file.json
 check "--host-file: a scope per name" test "$(grep -c '"kind": "ssh"' names.json)" = "$(wc -l <names.txt)"
+# The table and JUnit go out in pieces too (the table's second half from a
+# buffer of its own): the same bytes as one write with -o.
+"$SSHSYNC" audit ssh:fleet.conf >whole.txt || true
+"$SSHSYNC" audit -o file.txt ssh:fleet.conf || true
+check "the fleet's table is larger than one piece written" test "$(wc -c <whole.txt)" -gt 300000
+check "table on stdout (streamed) = table written with -o" cmp whole.txt file.txt
+unstamp() { sed 's/ timestamp="[^"]*"/ timestamp=""/' "$1"; }
+"$SSHSYNC" audit --format junit ssh:fleet.conf >whole.xml || true
+"$SSHSYNC" audit --format junit -o file.xml ssh:fleet.conf || true
+check "the fleet's JUnit report is larger than one piece written" \
+	test "$(wc -c <whole.xml)" -gt 600000
+check "JUnit on stdout (streamed) = JUnit written with -o" cmp <(unstamp whole.xml) <(unstamp file.xml)
+# A full disk under a large report: each format stops with exit 2 and says
+# why, as for a small one (messages.sh), at its first piece.
+if [ -w /dev/full ]; then
+	for fmt in json text junit; do
+		st=0
+		"$SSHSYNC" audit --format "$fmt" ssh:fleet.conf >/dev/full 2>full.err || st=$?
+		check "$fmt report > /dev/full: exit 2" test "$st" = 2
+		check "$fmt report > /dev/full: the write's error on stderr" \
+			grep -q "cannot write.*No space left on device" full.err
+	done
+fi
 st=0
 (
 	trap '' XFSZ
