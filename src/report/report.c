@@ -38,9 +38,15 @@ int ss_report_add_printable(ss_buf *out, const char *s)
 	return ss_text_add_printable(out, s, strlen(s), 0);
 }
 
+/* The size of what goes to o->flush at once. */
+static size_t flush_piece(const ss_report_opts *o)
+{
+	return o->flush_at ? o->flush_at : SS_REPORT_FLUSH_BYTES;
+}
+
 int ss_report_flush_if_full(const ss_report_opts *o, ss_buf *out, ss_diag *d)
 {
-	if (!o->flush || out->len < (o->flush_at ? o->flush_at : SS_REPORT_FLUSH_BYTES))
+	if (!o->flush || out->len < flush_piece(o))
 		return 0;
 	if (o->flush(o->flush_ctx, out->data, out->len, d) < 0)
 		return -1;
@@ -51,7 +57,7 @@ int ss_report_flush_if_full(const ss_report_opts *o, ss_buf *out, ss_diag *d)
 int ss_report_add_flushed(const ss_report_opts *o, ss_buf *out, const char *data, size_t len,
 			  ss_diag *d)
 {
-	size_t piece = o->flush_at ? o->flush_at : SS_REPORT_FLUSH_BYTES;
+	size_t piece = flush_piece(o);
 	if (o->flush && len >= piece) {
 		if (out->len && o->flush(o->flush_ctx, out->data, out->len, d) < 0)
 			return -1;
