@@ -54,10 +54,12 @@ int fuzz_winereg_items(const ss_text *t, ss_strlist *out)
 	for (size_t i = 0; i < out->n; i++) {
 		char *line = out->v[i];
 		size_t len = strlen(line);
-		if (line[0] != '[')
+		/* Wine skips the blanks (C isspace) before a key's '['. */
+		size_t open = strspn(line, " \t\v\f\r");
+		if (line[open] != '[')
 			continue;
 		/* "[NAME] SECONDS": the name runs to the first unescaped ']'. */
-		for (size_t j = 1; j < len; j++) {
+		for (size_t j = open + 1; j < len; j++) {
 			if (line[j] == '\\' && j + 1 < len) {
 				j++;
 			} else if (line[j] == ']') {
