@@ -109,6 +109,12 @@ typedef struct ss_regfile {
 /* Indexes a .reg text and checks every line. On error fills `d` with
  * file:line:col and what was expected, and leaves rf empty. */
 int ss_regfile_parse(ss_regfile *rf, const ss_text *t, ss_diag *d);
+/* The same for one piece of a file read piece by piece (a text whose
+ * first_line says where it lies): the `first` piece with the header,
+ * the others from a [KEY] line after a blank line on, where no value of
+ * the piece before can go on. Lines are checked as ss_regfile_parse
+ * checks them; the blocks' next_same link the piece's blocks only. */
+int ss_regfile_parse_piece(ss_regfile *rf, const ss_text *t, int first, ss_diag *d);
 void ss_regfile_free(ss_regfile *rf);
 
 /* The first block whose path equals `path` (case-insensitively), or

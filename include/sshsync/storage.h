@@ -118,6 +118,27 @@ int ss_storage_open(ss_storage **out, const char *path, const ss_storage_root *r
  * by the caller before that. */
 int ss_storage_open_or_create(ss_storage **out, const char *path, const ss_storage_root *root,
 			      ss_changeset *cs, ss_diag *d);
+/* How ss_storage_open_asked reads a store piece by piece; tests make
+ * both small, so that sessions fall across pieces and halves. */
+typedef struct ss_storage_pieces {
+	size_t piece; /* bytes of text parsed at a time, at least (0: 96 KiB) */
+	size_t split; /* a file of this many bytes or more is read in two
+		       * halves at once (0: 4 MiB) */
+} ss_storage_pieces;
+
+struct ss_storage_asked;
+/* ss_storage_open without a changeset, for reading the values that `a`
+ * measured and nothing else (an audit): ss_storage_get_many and
+ * ss_storage_view_asked of those names, and what lists and finds
+ * sessions. A .reg file is read piece by piece and what each session's
+ * blocks leave of those values is kept as they pass: the file is never
+ * held whole (an 80 MB export took 40 MiB of text so, whose fresh memory
+ * was most of its audit). Such a storage refuses to read other values
+ * (-1). Other stores are opened as ss_storage_open opens them. `a` and
+ * its names must outlive the storage; `pieces` may be NULL. */
+int ss_storage_open_asked(ss_storage **out, const char *path, const ss_storage_root *root,
+			  const char *codepage, const struct ss_storage_asked *a,
+			  const ss_storage_pieces *pieces, ss_diag *d);
 /* Frees the storage; planned edits not committed are dropped. */
 void ss_storage_close(ss_storage *st);
 

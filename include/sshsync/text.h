@@ -79,6 +79,9 @@ typedef struct ss_text {
 	size_t ncrlf;  /* lines that end in CR LF */
 	ss_eol style;  /* ending for inserted lines: the file's most common one (LF if none) */
 	ss_file_identity id;
+	/* Lines of the file before the text's first (a piece of a file read
+	 * piece by piece): positions in messages count them. */
+	size_t first_line;
 } ss_text;
 
 /* Where line i (below nlines) ends with its ending: where the next one
@@ -132,6 +135,33 @@ int ss_text_load_unhashed(ss_text *t, const char *path, size_t limit, ss_diag *d
  * its identity as ss_text_load gives it, the same refusals, and no text
  * (len 0, no lines; enc as the file's): read through one small buffer. */
 int ss_text_load_identity(ss_text *t, const char *path, size_t limit, ss_diag *d);
+/* A file read piece by piece, never held whole (a store that is read once
+ * from start to end, such as the .reg export of an audit): opened with the
+ * refusals of ss_text_load (anything but a regular file; larger than
+ * `limit` bytes, 0 meaning SS_TEXT_LIMIT), then read at any offsets, on
+ * several threads at once. */
+typedef struct ss_text_file {
+	int fd;
+	char *path;    /* as given, for messages */
+	uint64_t size; /* what fstat said when it was opened */
+	size_t limit;
+} ss_text_file;
+int ss_text_file_open(ss_text_file *f, const char *path, size_t limit, ss_diag *d);
+/* Up to `len` bytes from `offset` on: how many (fewer only at the end of
+ * the file), or -1 with `d` set. Bytes past `limit` fail as ss_text_load
+ * fails for a file that grew too large. */
+long long ss_text_file_read(const ss_text_file *f, void *buf, size_t len, uint64_t offset,
+			    ss_diag *d);
+void ss_text_file_close(ss_text_file *f);
+
+/* A text of decoded bytes (UTF-8 for SS_ENC_UTF16LE, as a UTF-16 file
+ * decodes) taking `bytes` over (left empty), with its line table: one
+ * piece of a file read piece by piece, whose first line is the file's
+ * line first_line + 1 (set it after: positions count from there). */
+int ss_text_take_bytes(ss_text *t, const char *display, ss_encoding enc, ss_buf *bytes, ss_diag *d);
+/* The error of a UTF-16 file of an odd number of bytes (len), as
+ * ss_text_load gives it. */
+int ss_text_odd_utf16(const char *display, uint64_t len, ss_diag *d);
 /* Builds a text from bytes in memory; `display` names it in messages. */
 int ss_text_from_bytes(ss_text *t, const char *display, const void *bytes, size_t len, ss_diag *d);
 /* A new empty text (used for files that sshsync creates). */
@@ -152,15 +182,16 @@ size_t ss_text_line_at(const ss_text *t, size_t offset);
  * there, in steps that double (offsets in order, such as a diff's edits,
  * find their lines one after another). */
 size_t ss_text_line_at_from(const ss_text *t, size_t offset, size_t from);
-/* 1-based line and column (in characters, as a text editor counts them)
- * of a byte offset. */
+/* 1-based line (of the file: first_line counted) and column (in
+ * characters, as a text editor counts them) of a byte offset. */
 void ss_text_position(const ss_text *t, size_t offset, size_t *line, size_t *col);
 /* Sets an error at a byte offset of the text: "path:line:col: ...". */
 int ss_text_error(const ss_text *t, ss_diag *d, size_t offset, const char *fmt, ...)
     SS_PRINTF(4, 5);
 /* The ending string for inserted lines ("\n" or "\r\n"). */
 const char *ss_text_eol_string(const ss_text *t);
-/* "path:LINE" for a byte offset, newly allocated (NULL when out of memory). */
+/* "path:LINE" for a byte offset (first_line counted), newly allocated
+ * (NULL when out of memory). */
 char *ss_text_where(const ss_text *t, size_t offset);
 
 /* Encodes decoded text into the file's encoding (adding the BOM back). */

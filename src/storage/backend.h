@@ -38,6 +38,12 @@ typedef struct ss_storage_backend {
 	/* Parses and lists the sessions. st->text is the loaded file (NULL for
 	 * a folder); st->priv is the backend's. */
 	int (*open)(ss_storage *st, ss_diag *d);
+	/* Optional (ss_storage_open_asked): the backend that reads this one's
+	 * files piece by piece from `f`, its open_asked listing the sessions
+	 * with what they hold of the values st->asked names (st->text stays
+	 * NULL). The storage is that backend's from then on. */
+	const struct ss_storage_backend *asked;
+	int (*open_asked)(ss_storage *st, const ss_text_file *f, ss_diag *d);
 	void (*close)(ss_storage *st);
 	/* The file of session `raw` (a folder's file); NULL: the store's path. */
 	char *(*file_of)(const ss_storage *st, const char *raw);
@@ -82,7 +88,10 @@ struct ss_storage {
 	char *path;
 	const char *codepage;
 	ss_changeset *cs; /* NULL: read-only */
-	ss_text *text;	  /* the loaded file */
+	ss_text *text;	  /* the loaded file (NULL: read piece by piece, or a folder) */
+	/* What an ss_storage_open_asked storage reads, and how. */
+	const ss_storage_asked *asked;
+	ss_storage_pieces pieces;
 	int own_text;	  /* 0 when cs owns it */
 	size_t change;	  /* the text's change in cs */
 	ss_storage_session *sessions;
@@ -115,6 +124,7 @@ struct ss_storage {
 };
 
 extern const ss_storage_backend ss_storage_regfile;
+extern const ss_storage_backend ss_storage_regfile_asked;
 extern const ss_storage_backend ss_storage_winini;
 extern const ss_storage_backend ss_storage_sessdir;
 extern const ss_storage_backend ss_storage_winereg;
@@ -176,6 +186,11 @@ int storage_grow(void *v, size_t *cap, size_t n, size_t size, size_t first);
 /* Room for n sessions exactly, when a back end knows how many can come
  * (-1 with `d` set when memory runs out). */
 int storage_reserve_sessions(ss_storage *st, size_t n, ss_diag *d);
+
+/* The path that messages name the storage's file by. */
+const char *storage_display(const ss_storage *st);
+/* "path:LINE" of the 0-based line `index` of the file `path`. */
+char *storage_where_path(const char *path, size_t index);
 
 /* "path:LINE" of a byte offset, as ss_text_where gives it. */
 char *storage_where(const ss_text *t, size_t offset);

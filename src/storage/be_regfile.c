@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "backend.h"
+#include "regfile_sessions.h"
 #include "sshsync/keyindex.h"
 #include "sshsync/os_sys.h"
 #include "sshsync/regfile.h"
@@ -72,44 +73,6 @@ static regpriv *P(ss_storage *st)
 	return st->priv;
 }
 
-/* Skips the hive of a key path: *p after "HKEY_CURRENT_USER\" (or
- * "HKEY_USERS\SID\" when allowed); 0 when it is neither. */
-static int skip_hive(const ss_storage_root *root, const char **p, const char *end)
-{
-	static const char hkcu[] = "HKEY_CURRENT_USER\\", hku[] = "HKEY_USERS\\";
-	size_t len = (size_t)(end - *p);
-	if (len > sizeof(hkcu) - 1 && strncasecmp(*p, hkcu, sizeof(hkcu) - 1) == 0) {
-		*p += sizeof(hkcu) - 1;
-		return 1;
-	}
-	if (!root->any_user || len <= sizeof(hku) - 1 || strncasecmp(*p, hku, sizeof(hku) - 1))
-		return 0;
-	const char *bs = memchr(*p + sizeof(hku) - 1, '\\', len - (sizeof(hku) - 1));
-	if (!bs)
-		return 0;
-	*p = bs + 1;
-	return 1;
-}
-
-/* When block b's key is a session of the root, its name part. */
-static int session_part(const ss_storage_root *root, const ss_regblock *b, const char **name,
-			size_t *len)
-{
-	const char *p = b->path, *end = b->path + b->path_len;
-	if (!skip_hive(root, &p, end))
-		return 0;
-	size_t klen = strlen(root->regkey);
-	if ((size_t)(end - p) <= klen + 1 || strncasecmp(p, root->regkey, klen) != 0 ||
-	    p[klen] != '\\')
-		return 0;
-	p += klen + 1;
-	if (memchr(p, '\\', (size_t)(end - p)))
-		return 0; /* a key below a session is no session */
-	*name = p;
-	*len = (size_t)(end - p);
-	return 1;
-}
-
 static size_t last_block(const ss_regfile *rf, size_t b)
 {
 	while (rf->blocks[b].next_same != SS_REGFILE_NONE)
@@ -165,17 +128,10 @@ static const char *reg_misfit(const ss_storage_root *root, const char *head, siz
 		     "Version 5.00' or 'REGEDIT4')";
 }
 
-/* A key name as UTF-8: a file without the UTF-16 byte order mark is read
- * in the ANSI code page; bytes that are nothing there stay as they are. */
+/* A key name as UTF-8 (see regfile_key_utf8). */
 static int key_utf8(ss_storage *st, const char *raw, size_t len, ss_buf *out)
 {
-	if (st->text->enc != SS_ENC_BYTES)
-		return ss_buf_add(out, raw, len);
-	ss_buf u = SS_BUF_INIT;
-	int r = ss_ansi_to_utf8(st->codepage, raw, len, &u);
-	r = r == -2 ? ss_buf_add(out, raw, len) : r == 0 ? ss_buf_add(out, u.data, u.len) : r;
-	ss_buf_release(&u);
-	return r;
+	return regfile_key_utf8(st->text->enc, st->codepage, raw, len, out);
 }
 
 static int reg_open(ss_storage *st, ss_diag *d)
@@ -207,7 +163,7 @@ static int reg_open(ss_storage *st, ss_diag *d)
 		const char *raw;
 		size_t len;
 		const ss_regblock *k = &rf->blocks[b];
-		if (!session_part(st->root, k, &raw, &len) || later[b] ||
+		if (!regfile_session_part(st->root, k, &raw, &len) || later[b] ||
 		    rf->blocks[last_block(rf, b)].deleted)
 			continue;
 		size_t plen = (size_t)(raw - k->path);
@@ -795,6 +751,7 @@ const ss_storage_backend ss_storage_regfile = {
     .probe = reg_probe,
     .misfit = reg_misfit,
     .open = reg_open,
+    .asked = &ss_storage_regfile_asked,
     .close = reg_close,
     .fold_case = 1,
     .get_many = reg_get_many,

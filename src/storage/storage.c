@@ -98,19 +98,19 @@ char *storage_where(const ss_text *t, size_t offset)
 
 /* "path:LINE" of the 0-based line `index`: its size with the NUL, and the
  * text written at p. */
-static size_t where_size(const ss_text *t, size_t index)
+static size_t where_size(const char *path, size_t index)
 {
 	size_t n = 2;
 	for (size_t line = index + 1; line >= 10; line /= 10)
 		n++;
-	return strlen(t->path) + 1 + n;
+	return strlen(path) + 1 + n;
 }
 
 /* Returns the length written (the NUL after it not counted). */
-static size_t where_write(char *p, const ss_text *t, size_t index)
+static size_t where_write(char *p, const char *path, size_t index)
 {
-	size_t plen = strlen(t->path);
-	memcpy(p, t->path, plen);
+	size_t plen = strlen(path);
+	memcpy(p, path, plen);
 	p[plen] = ':';
 	char digits[25];
 	digits[24] = '\0';
@@ -119,12 +119,22 @@ static size_t where_write(char *p, const ss_text *t, size_t index)
 	return plen + 1 + (sizeof(digits) - 1 - at);
 }
 
+char *storage_where_path(const char *path, size_t index)
+{
+	char *s = malloc(where_size(path, index));
+	if (s)
+		where_write(s, path, index);
+	return s;
+}
+
 char *storage_where_line(const ss_text *t, size_t index)
 {
-	char *s = malloc(where_size(t, index));
-	if (s)
-		where_write(s, t, index);
-	return s;
+	return storage_where_path(t->path, index);
+}
+
+const char *storage_display(const ss_storage *st)
+{
+	return st->text ? st->text->path : st->path;
 }
 
 void storage_int_text(uint32_t value, char out[16])
@@ -609,6 +619,78 @@ int ss_storage_open_or_create(ss_storage **out, const char *path, const ss_stora
 	return storage_start(st, 0, out, d);
 }
 
+/* The backend that reads st piece by piece, when one can: the file's
+ * first bytes (decoded, for a UTF-16 file) probed as choose probes the
+ * whole text. NULL when none can; -1 in *failed on an error. */
+static const ss_storage_backend *choose_asked(ss_storage *st, const ss_text_file *f, int *failed,
+					      ss_diag *d)
+{
+	unsigned char head[SS_TEXT_CHUNK];
+	long long n = ss_text_file_read(f, head, sizeof(head), 0, d);
+	ss_buf text = SS_BUF_INIT;
+	if (n < 0 || (n >= 2 && head[0] == 0xFF && head[1] == 0xFE &&
+		      ss_utf16le_to_utf8(head + 2, (size_t)n - 2, &text) < 0)) {
+		*failed = 1;
+		if (n >= 0)
+			ss_diag_oom(d);
+		ss_buf_release(&text);
+		return NULL;
+	}
+	const char *data = text.data ? text.data : (const char *)head;
+	size_t len = text.data ? text.len : (size_t)n;
+	const ss_storage_backend *best = NULL;
+	int score = 0;
+	for (size_t i = 0; i < NBACKENDS; i++) {
+		const ss_storage_backend *be = BACKENDS[i];
+		int s = be->accepts(st->root) ? be->probe(st->path, 0, data, len) : 0;
+		if (s > score) {
+			best = be;
+			score = s;
+		}
+	}
+	ss_buf_release(&text);
+	return best ? best->asked : NULL;
+}
+
+int ss_storage_open_asked(ss_storage **out, const char *path, const ss_storage_root *root,
+			  const char *codepage, const ss_storage_asked *a,
+			  const ss_storage_pieces *pieces, ss_diag *d)
+{
+	*out = NULL;
+	ss_storage *st = storage_alloc(path, root, codepage, NULL, d);
+	if (!st)
+		return -1;
+	st->asked = a;
+	if (pieces)
+		st->pieces = *pieces;
+	/* What ss_storage_open decides without reading comes first; a file
+	 * that cannot be opened fails here as its load would. */
+	ss_text_file f;
+	int failed = 0;
+	const ss_storage_backend *be = NULL;
+	if (!ss_os_is_dir(path) && !claimed(path, root)) {
+		failed = ss_text_file_open(&f, path, 0, d) < 0;
+		if (!failed) {
+			be = choose_asked(st, &f, &failed, d);
+			if (be) {
+				st->be = be;
+				failed = be->open_asked(st, &f, d) < 0;
+			}
+			ss_text_file_close(&f);
+		}
+	}
+	if (failed) {
+		ss_storage_close(st);
+		return -1;
+	}
+	if (be) {
+		*out = st;
+		return 0;
+	}
+	st->be = choose(st, d);
+	return storage_start(st, 0, out, d);
+}
+
 void ss_storage_close(ss_storage *st)
 {
 	if (!st)
@@ -928,9 +1010,10 @@ int ss_storage_view_where(const ss_storage *st, const ss_sview *v, ss_buf *out)
 	/* Room for the path, ':' and at most 20 digits: the exact size would
 	 * measure the path once more (a large store makes this for one value
 	 * of a session in two). */
-	if (ss_buf_grow(out, strlen(st->text->path) + 21) < 0)
+	const char *path = storage_display(st);
+	if (ss_buf_grow(out, strlen(path) + 21) < 0)
 		return -1;
-	out->len += where_write(out->data + out->len, st->text, v->line_);
+	out->len += where_write(out->data + out->len, path, v->line_);
 	return 0;
 }
 
@@ -948,8 +1031,8 @@ int ss_storage_view_shown(const ss_sview *v, ss_buf *out)
 
 int storage_value_of_view(const ss_storage *st, const ss_sview *v, ss_svalue *out)
 {
-	if (storage_value_init(out, v->name_, v->name_len_, storage_where_line(st->text, v->line_),
-			       v->order) < 0)
+	if (storage_value_init(out, v->name_, v->name_len_,
+			       storage_where_path(storage_display(st), v->line_), v->order) < 0)
 		return -1;
 	out->type = v->type;
 	out->dword = v->dword;

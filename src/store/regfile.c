@@ -606,6 +606,20 @@ int ss_regfile_parse(ss_regfile *rf, const ss_text *t, ss_diag *d)
 	return 0;
 }
 
+int ss_regfile_parse_piece(ss_regfile *rf, const ss_text *t, int first, ss_diag *d)
+{
+	memset(rf, 0, sizeof(*rf));
+	rf->text = t;
+	size_t li = 0;
+	if ((first && parse_header(rf, &li, d) < 0) || parse_body(rf, li, d) < 0 ||
+	    build_table(rf, d) < 0) {
+		ss_regfile_free(rf);
+		rf->text = t;
+		return -1;
+	}
+	return 0;
+}
+
 void ss_regfile_free(ss_regfile *rf)
 {
 	free(rf->blocks);

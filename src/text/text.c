@@ -754,6 +754,11 @@ static int odd_utf16(const char *display, size_t len, ss_diag *d)
 			   "truncated UTF-16 file: it has an odd number of bytes (%zu)", len);
 }
 
+int ss_text_odd_utf16(const char *display, uint64_t len, ss_diag *d)
+{
+	return odd_utf16(display, (size_t)len, d);
+}
+
 /* Builds the text from the file's bytes, taking `raw` over: a byte file's
  * text is its buffer itself (no second copy of a large file). */
 static int init_from_raw(ss_text *t, const char *display, ss_buf *raw, ss_diag *d)
@@ -1423,38 +1428,44 @@ static int load_fd(ss_text *t, int fd, const char *path, size_t size, size_t lim
 	return r;
 }
 
+/* Opens a file to read it, with its status: refused when it is not a
+ * regular file or is larger than `limit` bytes. A FIFO opens without
+ * waiting for a writer, and is refused by its type. */
+static int open_regular(const char *path, size_t limit, int *fd, ss_stat *st, ss_diag *d)
+{
+	if (ss_os_open_path_read(path, fd) < 0)
+		return ss_diag_errno(d, path, "cannot open");
+	const char *why = NULL;
+	if (ss_os_fstat(*fd, st) < 0)
+		ss_diag_errno(d, path, "cannot stat");
+	else if (S_ISDIR(st->st_mode))
+		why = "is a directory, expected a file";
+	else if (!S_ISREG(st->st_mode))
+		why = "is not a regular file (a FIFO, socket or device): settings are read from "
+		      "regular files only";
+	else if ((uintmax_t)st->st_size > limit)
+		ss_diag_set(d, path, 0, 0, "file is larger than %zu bytes", limit);
+	else
+		return 0;
+	if (why)
+		ss_diag_set(d, path, 0, 0, "%s", why);
+	ss_os_close(*fd);
+	*fd = -1;
+	return -1;
+}
+
 /* `hash`: whether a racy read hashes the bytes (else the identity is unknown). */
 static int load_path(ss_text *t, const char *path, size_t limit, int mode, int hash, ss_diag *d)
 {
 	memset(t, 0, sizeof(*t));
 	/* Before fstat: a change after this moment has a later time. */
 	int64_t read_ns = ss_os_now_ns();
-	/* A FIFO opens without waiting for a writer; it is refused below. */
 	int fd;
-	if (ss_os_open_path_read(path, &fd) < 0)
-		return ss_diag_errno(d, path, "cannot open");
 	ss_stat st;
-	if (ss_os_fstat(fd, &st) < 0) {
-		ss_diag_errno(d, path, "cannot stat");
-		ss_os_close(fd);
-		return -1;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		ss_os_close(fd);
-		return ss_diag_set(d, path, 0, 0, "is a directory, expected a file");
-	}
-	if (!S_ISREG(st.st_mode)) {
-		ss_os_close(fd);
-		return ss_diag_set(d, path, 0, 0,
-				   "is not a regular file (a FIFO, socket or device): settings "
-				   "are read from regular files only");
-	}
 	if (limit == 0)
 		limit = SS_TEXT_LIMIT;
-	if ((uintmax_t)st.st_size > limit) {
-		ss_os_close(fd);
-		return ss_diag_set(d, path, 0, 0, "file is larger than %zu bytes", limit);
-	}
+	if (open_regular(path, limit, &fd, &st, d) < 0)
+		return -1;
 	/* The bytes are hashed only when the times cannot tell the file. */
 	ss_file_identity id = {.known = 1, .dev = st.st_dev, .ino = st.st_ino, .read_ns = read_ns};
 	ss_os_stat_times(&st, &id.mtime_ns, &id.ctime_ns);
@@ -1487,6 +1498,49 @@ int ss_text_load_lineless(ss_text *t, const char *path, size_t limit, ss_diag *d
 int ss_text_load_identity(ss_text *t, const char *path, size_t limit, ss_diag *d)
 {
 	return load_path(t, path, limit, LOAD_SKIM, 1, d);
+}
+
+int ss_text_file_open(ss_text_file *f, const char *path, size_t limit, ss_diag *d)
+{
+	memset(f, 0, sizeof(*f));
+	f->limit = limit ? limit : SS_TEXT_LIMIT;
+	ss_stat st;
+	if (open_regular(path, f->limit, &f->fd, &st, d) < 0)
+		return -1;
+	f->size = (uint64_t)st.st_size;
+	if (!(f->path = ss_strdup(path))) {
+		ss_os_close(f->fd);
+		f->fd = -1;
+		return ss_diag_oom(d);
+	}
+	return 0;
+}
+
+long long ss_text_file_read(const ss_text_file *f, void *buf, size_t len, uint64_t offset,
+			    ss_diag *d)
+{
+	ssize_t n = ss_os_pread_full(f->fd, buf, len, offset);
+	if (n < 0)
+		return ss_diag_errno(d, f->path, "cannot read");
+	if (offset + (uint64_t)n > f->limit)
+		return ss_diag_set(d, f->path, 0, 0, "file is larger than %zu bytes", f->limit);
+	return n;
+}
+
+void ss_text_file_close(ss_text_file *f)
+{
+	if (f->path)
+		ss_os_close(f->fd);
+	free(f->path);
+	memset(f, 0, sizeof(*f));
+	f->fd = -1;
+}
+
+int ss_text_take_bytes(ss_text *t, const char *display, ss_encoding enc, ss_buf *bytes, ss_diag *d)
+{
+	memset(t, 0, sizeof(*t));
+	t->id.size = (int64_t)bytes->len;
+	return init_from_data(t, display, enc, bytes, d);
 }
 
 int ss_file_racy(const ss_file_identity *id)
@@ -1600,7 +1654,7 @@ void ss_text_position(const ss_text *t, size_t offset, size_t *line, size_t *col
 			if (((unsigned char)p[i] & 0xC0) != 0x80)
 				c++;
 	}
-	*line = l + 1;
+	*line = t->first_line + l + 1;
 	*col = c + 1;
 }
 
@@ -1631,5 +1685,5 @@ const char *ss_text_eol_string(const ss_text *t)
 
 char *ss_text_where(const ss_text *t, size_t offset)
 {
-	return ss_asprintf("%s:%zu", t->path, ss_text_line_at(t, offset) + 1);
+	return ss_asprintf("%s:%zu", t->path, t->first_line + ss_text_line_at(t, offset) + 1);
 }
