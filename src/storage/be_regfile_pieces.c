@@ -109,15 +109,13 @@ static size_t slot_of(const half *h, const char *path, size_t len, uint32_t hash
 	return i;
 }
 
-/* Room for one more key in the table. Filled before it is read, and not
- * with zeros (which the compiler makes a calloc that leaves the memory
- * untouched): a page read first maps the system's zero page, and its
- * first write then flushes the address caches of both processors. */
-static int slots_room(half *h)
+/* The table made again with `size` slots (a power of two). Filled
+ * before it is read, and not with zeros (which the compiler makes a
+ * calloc that leaves the memory untouched): a page read first maps the
+ * system's zero page, and its first write then flushes the address
+ * caches of both processors. */
+static int slots_grow(half *h, size_t size)
 {
-	if (2 * (h->n + 1) <= h->nslot)
-		return 0;
-	size_t size = h->nslot ? 2 * h->nslot : 256;
 	uint64_t *v = size <= SIZE_MAX / sizeof(*v) ? malloc(size * sizeof(*v)) : NULL;
 	if (!v)
 		return -1;
@@ -135,6 +133,12 @@ static int slots_room(half *h)
 	h->slot = v;
 	h->nslot = size;
 	return 0;
+}
+
+/* Room in the table for one more key. */
+static int slots_room(half *h)
+{
+	return 2 * (h->n + 1) <= h->nslot ? 0 : slots_grow(h, h->nslot ? 2 * h->nslot : 256);
 }
 
 /* The key of `path` (len bytes, its session name from name_at on),
@@ -420,19 +424,46 @@ static int second_start(const ss_text_file *f, ss_encoding enc, uint64_t from, u
 	return n < 0 ? -1 : 0;
 }
 
-/* Half b's keys after half a's: blocks of a key a has applied to its
- * values after a's, the others added after a's keys; lines counted on
- * from a's. */
+/* Room in a's keys and table for `more` keys at once. */
+static int keys_room(half *a, size_t more)
+{
+	if (more >= UINT32_MAX - a->n) /* numbered in 32 bits in the table */
+		return -1;
+	size_t size = a->nslot ? a->nslot : 256;
+	while (2 * (a->n + more) > size)
+		size *= 2;
+	if (size != a->nslot && slots_grow(a, size) < 0)
+		return -1;
+	if (a->n + more <= a->cap)
+		return 0;
+	rkey *v = realloc(a->keys, (a->n + more) * sizeof(*v));
+	if (!v)
+		return -1;
+	a->keys = v;
+	a->cap = a->n + more;
+	return 0;
+}
+
+/* Half b's keys after half a's (whose arena will hold b's strings too):
+ * the blocks of a key that a has applied to its values after a's, the
+ * other keys taken over as they are, after a's; lines counted on from
+ * a's. */
 static int join_second(half *a, half *b, ss_diag *d)
 {
 	size_t n = a->st->asked->n;
+	if (keys_room(a, b->n) < 0)
+		return ss_diag_oom(d);
 	for (size_t i = 0; i < b->n; i++) {
 		rkey *kb = &b->keys[i];
 		for (size_t j = 0; j < n; j++)
 			kb->v[j].line += a->lf_lines;
-		rkey *ka = key_of(a, kb->path, kb->plen, kb->name_at);
-		if (!ka)
-			return ss_diag_oom(d);
+		size_t at = slot_of(a, kb->path, kb->plen, kb->hash);
+		if (a->slot[at] == EMPTY) {
+			a->slot[at] = (uint64_t)kb->hash << 32 | (uint32_t)a->n;
+			a->keys[a->n++] = *kb;
+			continue;
+		}
+		rkey *ka = &a->keys[(uint32_t)a->slot[at]];
 		ka->last_deleted = kb->last_deleted;
 		for (size_t j = 0; j < n; j++)
 			if (kb->v[j].state != UNTOUCHED)
