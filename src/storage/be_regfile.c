@@ -213,27 +213,15 @@ static int fill(const ss_regfile *rf, const ss_regvalue *v, const char *asked, s
 	ss_buf_release(&name);
 	if (r < 0)
 		return -1;
-	switch (v->type) {
-	case SS_REG_DWORD:
-		out->type = SS_STYPE_DWORD;
-		out->dword = v->dword;
-		out->is_int = out->plain = 1;
-		out->ival = (int32_t)v->dword;
+	regfile_value_type(out, v->type, v->dword);
+	if (v->type != SS_REG_SZ)
 		return 0;
-	case SS_REG_SZ: {
-		ss_buf s = SS_BUF_INIT;
-		out->type = SS_STYPE_STRING;
-		if (ss_regfile_value_string(rf, v, &s) < 0 ||
-		    !(out->text = ss_buf_detach(&s, NULL))) {
-			ss_buf_release(&s);
-			return -1;
-		}
-		return 0;
+	ss_buf s = SS_BUF_INIT;
+	if (ss_regfile_value_string(rf, v, &s) < 0 || !(out->text = ss_buf_detach(&s, NULL))) {
+		ss_buf_release(&s);
+		return -1;
 	}
-	default:
-		out->type = SS_STYPE_OTHER;
-		return 0;
-	}
+	return 0;
 }
 
 /* Room for what reg_get_many finds of n names: one allocation. */

@@ -598,20 +598,8 @@ static int value_of(const ss_storage *st, const rval *v, const char *asked, ss_s
 	out->shown = storage_shown(1, asked, strlen(asked), v->data, v->dlen);
 	if (!out->shown)
 		return -1;
-	switch (v->type) {
-	case SS_REG_DWORD:
-		out->type = SS_STYPE_DWORD;
-		out->dword = v->dword;
-		out->is_int = out->plain = 1;
-		out->ival = (int32_t)v->dword;
-		return 0;
-	case SS_REG_SZ:
-		out->type = SS_STYPE_STRING;
-		return (out->text = ss_strdup(v->text)) ? 0 : -1;
-	default:
-		out->type = SS_STYPE_OTHER;
-		return 0;
-	}
+	regfile_value_type(out, v->type, v->dword);
+	return v->type != SS_REG_SZ || (out->text = ss_strdup(v->text)) ? 0 : -1;
 }
 
 static int asked_get_many(ss_storage *st, size_t s, const char *const *names, size_t n,

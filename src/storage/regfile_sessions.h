@@ -65,4 +65,19 @@ static inline int regfile_key_utf8(ss_encoding enc, const char *codepage, const 
 	return r;
 }
 
+/* The type of a value read from a .reg as the storage reports it, and
+ * for a DWORD its number (what PuTTY's read_setting_i takes). A string's
+ * text is the caller's to fill. */
+static inline void regfile_value_type(ss_svalue *out, ss_regtype type, uint32_t dword)
+{
+	out->type = type == SS_REG_DWORD ? SS_STYPE_DWORD
+		    : type == SS_REG_SZ	 ? SS_STYPE_STRING
+					 : SS_STYPE_OTHER;
+	if (type != SS_REG_DWORD)
+		return;
+	out->dword = dword;
+	out->is_int = out->plain = 1;
+	out->ival = (int32_t)dword;
+}
+
 #endif
