@@ -394,7 +394,10 @@ static void half_free(half *h)
 /* --- two halves --- */
 
 /* Where the second half starts: a piece start (starts_piece, in units
- * of the file's encoding) at `from` or after; UINT64_MAX when none. */
+ * of the file's encoding) at `from` or after, looked for in the next
+ * SEEK bytes (a file without blank lines between its keys is read in one
+ * part, not read twice to the end here); UINT64_MAX when none. */
+#define SEEK ((uint64_t)4 << 20)
 static int second_start(const ss_text_file *f, ss_encoding enc, uint64_t from, uint64_t *out,
 			ss_diag *d)
 {
@@ -407,7 +410,7 @@ static int second_start(const ss_text_file *f, ss_encoding enc, uint64_t from, u
 	uint64_t at = from - from % unit;
 	long long n = 0;
 	*out = UINT64_MAX;
-	while (*out == UINT64_MAX &&
+	while (*out == UINT64_MAX && at < from + SEEK &&
 	       (n = ss_text_file_read(f, b, READ, at, d)) >= (long long)unit) {
 		for (size_t i = 0; i + unit <= (size_t)n; i += unit) {
 			char c = unit == 2 && b[i + 1] ? '.' : (char)b[i];

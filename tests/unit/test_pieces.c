@@ -313,6 +313,11 @@ static void test_refusals(void **state)
 	assert_true(agree(path, &tiny));
 	tu_write_str(path, "\xEF\xBB\xBFWindows Registry Editor Version 5.00\r\n");
 	assert_true(agree(path, &tiny));
+	/* No blank line between keys: one piece, one part. */
+	tu_write_str(path,
+		     "REGEDIT4\r\n[HKEY_CURRENT_USER\\" KEY "\\a]\r\n\"PingInterval\"=dword:1\r\n"
+		     "[HKEY_CURRENT_USER\\" KEY "\\b]\r\n\"PingInterval\"=dword:2\r\n");
+	assert_true(agree(path, &tiny));
 	tu_write_str(path, "[Sessions\\x]\r\nHostName=a\r\n"); /* no .reg: whole */
 	assert_true(agree(path, &tiny));
 	assert_true(agree(dir, &tiny)); /* a folder */
