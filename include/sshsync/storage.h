@@ -121,7 +121,7 @@ int ss_storage_open_or_create(ss_storage **out, const char *path, const ss_stora
 /* How ss_storage_open_asked reads a store piece by piece; tests make
  * both small, so that sessions fall across pieces and halves. */
 typedef struct ss_storage_pieces {
-	size_t piece; /* bytes of text parsed at a time, at least (0: 96 KiB) */
+	size_t piece; /* bytes of text parsed at a time, at least (0: 64 KiB) */
 	size_t split; /* a file of this many bytes or more is read in two
 		       * halves at once (0: 4 MiB) */
 } ss_storage_pieces;

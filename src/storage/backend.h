@@ -89,11 +89,11 @@ struct ss_storage {
 	const char *codepage;
 	ss_changeset *cs; /* NULL: read-only */
 	ss_text *text;	  /* the loaded file (NULL: read piece by piece, or a folder) */
+	int own_text;	  /* 0 when cs owns it */
+	size_t change;	  /* the text's change in cs */
 	/* What an ss_storage_open_asked storage reads, and how. */
 	const ss_storage_asked *asked;
 	ss_storage_pieces pieces;
-	int own_text;	  /* 0 when cs owns it */
-	size_t change;	  /* the text's change in cs */
 	ss_storage_session *sessions;
 	ss_arena names; /* the sessions' raw names and names (100,000 sites:
 			 * no allocation each) */

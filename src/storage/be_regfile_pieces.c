@@ -177,7 +177,7 @@ static char *arena_copy(half *h, const char *s, size_t len)
 	return ss_arena_strndup(&h->arena, s ? s : "", s ? len : 0);
 }
 
-/* Value v of piece rf (piece line `base` on) into *out. */
+/* Value v of piece rf into *out, its line the file's. */
 static int keep_value(half *h, const ss_regfile *rf, const ss_regvalue *v, rval *out)
 {
 	const char *data = rf->text->data + v->data_start;
@@ -274,7 +274,7 @@ static int starts_piece(const char *p, size_t c)
  * at). */
 static size_t last_start(const char *p, size_t len, size_t *floor)
 {
-	for (size_t c = len; c-- > *floor && c >= 1;)
+	for (size_t c = len; c-- > *floor;)
 		if (starts_piece(p, c))
 			return c;
 	*floor = len > 1 ? len : 1;
@@ -346,11 +346,15 @@ static int read_half(half *h)
 		if ((r = fill(h, &buf, &at, want, &end)) < 0 || (end && buf.len == 0 && !first))
 			break;
 		size_t cut = buf.len;
-		if (!end && first && floor == 1 &&
-		    !(floor = after_first_content(buf.data, buf.len)))
-			floor = 1, cut = 0; /* no header yet: read on */
-		else if (!end)
-			cut = last_start(buf.data, buf.len, &floor);
+		if (!end) {
+			/* The first piece holds at least the header's line
+			 * (0: no such line yet, read on). */
+			size_t head =
+			    first && floor == 1 ? after_first_content(buf.data, buf.len) : 1;
+			if (head > floor)
+				floor = head;
+			cut = head ? last_start(buf.data, buf.len, &floor) : 0;
+		}
 		if (cut == 0 && !end) {
 			want = buf.len + piece;
 			continue;
@@ -537,7 +541,7 @@ static int asked_open(ss_storage *st, const ss_text_file *f, ss_diag *d)
 	half b = a;
 	b.first = 0;
 	uint64_t split = st->pieces.split ? st->pieces.split : SPLIT, cut = UINT64_MAX;
-	if (f->size >= split && f->size >= 8 && second_start(f, a.enc, f->size / 2, &cut, d) < 0)
+	if (f->size >= split && second_start(f, a.enc, f->size / 2, &cut, d) < 0)
 		return -1;
 	ss_os_thread *t = NULL;
 	if (cut != UINT64_MAX) {

@@ -431,20 +431,29 @@ static const ss_storage_backend *fallback(const ss_storage_root *root)
 /* The backend for `path`: the surest of those that accept the root, else
  * the root's fallback. Loads the file (into st->text) unless a backend
  * takes the path as it is. */
-static const ss_storage_backend *choose(ss_storage *st, ss_diag *d)
+/* Of the backends that accept `root`, the one whose probe of `path` (and
+ * `data`, its text or first bytes) is surest; NULL when none takes it. */
+static const ss_storage_backend *best_probe(const ss_storage_root *root, const char *path,
+					    int is_dir, const char *data, size_t len)
 {
-	int is_dir = ss_os_is_dir(st->path);
 	const ss_storage_backend *best = NULL;
 	int score = 0;
-	/* First without reading: folders, and paths that are no file. */
 	for (size_t i = 0; i < NBACKENDS; i++) {
 		const ss_storage_backend *be = BACKENDS[i];
-		int s = be->accepts(st->root) ? be->probe(st->path, is_dir, NULL, 0) : 0;
+		int s = be->accepts(root) ? be->probe(path, is_dir, data, len) : 0;
 		if (s > score) {
 			best = be;
 			score = s;
 		}
 	}
+	return best;
+}
+
+static const ss_storage_backend *choose(ss_storage *st, ss_diag *d)
+{
+	/* First without reading: folders, and paths that are no file. */
+	const ss_storage_backend *best =
+	    best_probe(st->root, st->path, ss_os_is_dir(st->path), NULL, 0);
 	if (best)
 		return best;
 	ss_text *t = st->text; /* a file the changeset holds already */
@@ -463,14 +472,7 @@ static const ss_storage_backend *choose(ss_storage *st, ss_diag *d)
 		st->text = t;
 		st->own_text = 1;
 	}
-	for (size_t i = 0; i < NBACKENDS; i++) {
-		const ss_storage_backend *be = BACKENDS[i];
-		int s = be->accepts(st->root) ? be->probe(st->path, 0, t->data, t->len) : 0;
-		if (s > score) {
-			best = be;
-			score = s;
-		}
-	}
+	best = best_probe(st->root, st->path, 0, t->data, t->len);
 	if (!best)
 		best = fallback(st->root);
 	if (!best)
@@ -597,10 +599,7 @@ static int start_new(ss_storage *st, ss_diag *d)
  * registry's key paths). */
 static int claimed(const char *path, const ss_storage_root *root)
 {
-	for (size_t i = 0; i < NBACKENDS; i++)
-		if (BACKENDS[i]->accepts(root) && BACKENDS[i]->probe(path, 0, NULL, 0) > 0)
-			return 1;
-	return 0;
+	return best_probe(root, path, 0, NULL, 0) != NULL;
 }
 
 int ss_storage_open_or_create(ss_storage **out, const char *path, const ss_storage_root *root,
@@ -636,18 +635,9 @@ static const ss_storage_backend *choose_asked(ss_storage *st, const ss_text_file
 		ss_buf_release(&text);
 		return NULL;
 	}
-	const char *data = text.data ? text.data : (const char *)head;
-	size_t len = text.data ? text.len : (size_t)n;
-	const ss_storage_backend *best = NULL;
-	int score = 0;
-	for (size_t i = 0; i < NBACKENDS; i++) {
-		const ss_storage_backend *be = BACKENDS[i];
-		int s = be->accepts(st->root) ? be->probe(st->path, 0, data, len) : 0;
-		if (s > score) {
-			best = be;
-			score = s;
-		}
-	}
+	const ss_storage_backend *best =
+	    text.data ? best_probe(st->root, st->path, 0, text.data, text.len)
+		      : best_probe(st->root, st->path, 0, (const char *)head, (size_t)n);
 	ss_buf_release(&text);
 	return best ? best->asked : NULL;
 }

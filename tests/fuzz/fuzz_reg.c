@@ -122,12 +122,13 @@ static void describe(ss_storage *st, int r, const ss_diag *d, const ss_storage_a
 	for (size_t s = 0; s < ss_storage_count(st); s++) {
 		const ss_storage_session *ses = ss_storage_at(st, s);
 		ss_svalue v[8];
-		FUZZ_CHECK(ss_storage_get_many(st, s, a->names, a->n, v, &g) == 0, "get_many failed");
+		FUZZ_CHECK(ss_storage_get_many(st, s, a->names, a->n, v, &g) == 0,
+			   "get_many failed");
 		err |= ss_buf_addf(out, "[%s|%s|%s]\n", ses->raw, ses->name, ses->file);
 		for (size_t i = 0; i < a->n; i++) {
 			if (v[i].present)
-				err |= ss_buf_addf(out, " %s %d %u %s %d %d %lld %s %s %zu\n", v[i].name,
-						   (int)v[i].type, v[i].dword,
+				err |= ss_buf_addf(out, " %s %d %u %s %d %d %lld %s %s %zu\n",
+						   v[i].name, (int)v[i].type, v[i].dword,
 						   v[i].text ? v[i].text : "-", v[i].is_int,
 						   v[i].plain, v[i].ival, v[i].where, v[i].shown,
 						   v[i].order);
