@@ -1120,8 +1120,11 @@ static int audit_store(ss_storage *st, const char *path, ss_scopes *out, ss_diag
 static int winscp_audit(const char *path, const ss_query *q, ss_scopes *out, ss_diag *d)
 {
 	(void)q; /* --host and --connection concern OpenSSH */
+	/* Only the keepalive keys are read: a WinSCP.ini is never held whole. */
 	ss_storage *st;
-	if (ss_storage_open(&st, path, &ROOT, NULL, NULL, d) < 0)
+	ss_storage_asked a;
+	ask_keys(&a);
+	if (ss_storage_open_asked(&st, path, &ROOT, NULL, &a, NULL, d) < 0)
 		return -1;
 	int r = audit_store(st, path, out, d);
 	ss_storage_close(st);

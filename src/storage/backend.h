@@ -41,7 +41,8 @@ typedef struct ss_storage_backend {
 	/* Optional (ss_storage_open_asked): the backend that reads this one's
 	 * files piece by piece from `f`, its open_asked listing the sessions
 	 * with what they hold of the values st->asked names (st->text stays
-	 * NULL). The storage is that backend's from then on. */
+	 * NULL). The storage is that backend's from then on. 1: a file it
+	 * does not read so, read whole (nothing was kept, st->priv is NULL). */
 	const struct ss_storage_backend *asked;
 	int (*open_asked)(ss_storage *st, const ss_text_file *f, ss_diag *d);
 	void (*close)(ss_storage *st);
@@ -126,6 +127,7 @@ struct ss_storage {
 extern const ss_storage_backend ss_storage_regfile;
 extern const ss_storage_backend ss_storage_regfile_asked;
 extern const ss_storage_backend ss_storage_winini;
+extern const ss_storage_backend ss_storage_winini_asked;
 extern const ss_storage_backend ss_storage_sessdir;
 extern const ss_storage_backend ss_storage_winereg;
 extern const ss_storage_backend ss_storage_winreg;
@@ -134,6 +136,7 @@ extern const ss_storage_backend ss_storage_winreg;
  * lies in the store's text): no client writes one, and the name could not
  * be told from the same name cut there. */
 int storage_check_name(const ss_storage *st, const char *raw, size_t len, ss_diag *d);
+#define STORAGE_NUL_NAME "a session name with a NUL byte, which no client writes"
 
 /* Adds a session (raw as given, name through the root's unescape, file
  * copied) with the backend's handle; checks the name first. */
@@ -186,6 +189,29 @@ int storage_grow(void *v, size_t *cap, size_t n, size_t size, size_t first);
 /* Room for n sessions exactly, when a back end knows how many can come
  * (-1 with `d` set when memory runs out). */
 int storage_reserve_sessions(ss_storage *st, size_t n, ss_diag *d);
+
+/* For the backends of ss_storage_open_asked, which read only the values
+ * st->asked names: which of them `name` is (its index), or -1 with `d`
+ * set; their `next`, which fails: they do not list every value. */
+int storage_asked_index(const ss_storage *st, const char *name, ss_diag *d);
+int storage_asked_next(ss_storage *st, size_t s, ss_storage_cursor *c, ss_svalue *out, ss_diag *d);
+/* Their probe, which takes no file: they are reached through the .asked
+ * of the backend that ss_storage_open would choose. */
+int storage_asked_probe(const char *path, int is_dir, const char *data, size_t len);
+
+/* get_many for a backend with view_asked: its views made owned values. */
+int storage_get_many_by_views(ss_storage *st, size_t s, const char *const *names, size_t n,
+			      ss_svalue *out, ss_diag *d);
+
+/* The tables of names that the piece readers keep while they read: open
+ * addressing, linear probing, each slot a name's hash (32 bits) above the
+ * index of what it names, STORAGE_SLOT_EMPTY for none. Made again with
+ * `size` slots (a power of two). Filled before it is read, and not with
+ * zeros (which the compiler makes a calloc that leaves fresh memory
+ * untouched): a page read first maps the system's zero page, and its
+ * first write then flushes the address caches of both processors. */
+#define STORAGE_SLOT_EMPTY UINT64_MAX
+int storage_slots_resize(uint64_t **slot, size_t *nslot, size_t size);
 
 /* The path that messages name the storage's file by. */
 const char *storage_display(const ss_storage *st);

@@ -91,7 +91,7 @@ typedef struct askpriv {
 
 /* --- keys by path --- */
 
-#define EMPTY UINT64_MAX
+#define EMPTY STORAGE_SLOT_EMPTY
 
 static uint32_t path_hash(const char *path, size_t len)
 {
@@ -109,36 +109,12 @@ static size_t slot_of(const half *h, const char *path, size_t len, uint32_t hash
 	return i;
 }
 
-/* The table made again with `size` slots (a power of two). Filled
- * before it is read, and not with zeros (which the compiler makes a
- * calloc that leaves the memory untouched): a page read first maps the
- * system's zero page, and its first write then flushes the address
- * caches of both processors. */
-static int slots_grow(half *h, size_t size)
-{
-	uint64_t *v = size <= SIZE_MAX / sizeof(*v) ? malloc(size * sizeof(*v)) : NULL;
-	if (!v)
-		return -1;
-	for (size_t i = 0; i < size; i++)
-		v[i] = EMPTY;
-	for (size_t i = 0; i < h->nslot; i++) {
-		if (h->slot[i] == EMPTY)
-			continue;
-		size_t at = (size_t)(h->slot[i] >> 32) & (size - 1);
-		while (v[at] != EMPTY)
-			at = (at + 1) & (size - 1);
-		v[at] = h->slot[i];
-	}
-	free(h->slot);
-	h->slot = v;
-	h->nslot = size;
-	return 0;
-}
-
 /* Room in the table for one more key. */
 static int slots_room(half *h)
 {
-	return 2 * (h->n + 1) <= h->nslot ? 0 : slots_grow(h, h->nslot ? 2 * h->nslot : 256);
+	return 2 * (h->n + 1) <= h->nslot
+		   ? 0
+		   : storage_slots_resize(&h->slot, &h->nslot, h->nslot ? 2 * h->nslot : 256);
 }
 
 /* The key of `path` (len bytes, its session name from name_at on),
@@ -439,7 +415,7 @@ static int keys_room(half *a, size_t more)
 	size_t size = a->nslot ? a->nslot : 256;
 	while (2 * (a->n + more) > size)
 		size *= 2;
-	if (size != a->nslot && slots_grow(a, size) < 0)
+	if (size != a->nslot && storage_slots_resize(&a->slot, &a->nslot, size) < 0)
 		return -1;
 	if (a->n + more <= a->cap)
 		return 0;
@@ -584,17 +560,6 @@ static void asked_close(ss_storage *st)
 
 /* --- reading --- */
 
-/* Which name of st->asked `name` is: its index, or -1 with `d` set. */
-static int asked_index(const ss_storage *st, const char *name, ss_diag *d)
-{
-	const ss_storage_asked *a = st->asked;
-	for (size_t j = 0; j < a->n; j++)
-		if (a->names[j] == name || strcmp(a->names[j], name) == 0)
-			return (int)j;
-	return ss_diag_set(d, st->path, 0, 0,
-			   "internal error: the store was read for other values than \"%s\"", name);
-}
-
 /* The value as a whole read of the file gives it (be_regfile's fill). */
 static int value_of(const ss_storage *st, const rval *v, const char *asked, ss_svalue *out)
 {
@@ -615,7 +580,7 @@ static int asked_get_many(ss_storage *st, size_t s, const char *const *names, si
 	const askpriv *p = st->priv;
 	const rkey *k = &p->keys[st->handle[s]];
 	for (size_t i = 0; i < n; i++) {
-		int j = asked_index(st, names[i], d);
+		int j = storage_asked_index(st, names[i], d);
 		if (j < 0)
 			return -1;
 		if (k->v[j].state == HAS && value_of(st, &k->v[j], names[i], &out[i]) < 0) {
@@ -626,27 +591,9 @@ static int asked_get_many(ss_storage *st, size_t s, const char *const *names, si
 	return 0;
 }
 
-static int asked_next(ss_storage *st, size_t s, ss_storage_cursor *c, ss_svalue *out, ss_diag *d)
-{
-	(void)s;
-	(void)c;
-	(void)out;
-	return ss_diag_set(d, st->path, 0, 0,
-			   "internal error: the store was read for some values, not every one");
-}
-
 static int asked_accepts(const ss_storage_root *root)
 {
 	return root->regkey != NULL;
-}
-
-static int asked_probe(const char *path, int is_dir, const char *data, size_t len)
-{
-	(void)path;
-	(void)is_dir;
-	(void)data;
-	(void)len;
-	return 0; /* reached through ss_storage_regfile.asked only */
 }
 
 /* Not among the backends ss_storage_open chooses from: it reads only for
@@ -655,10 +602,10 @@ const ss_storage_backend ss_storage_regfile_asked = {
     .name = "regfile",
     .keyed = 1,
     .accepts = asked_accepts,
-    .probe = asked_probe,
+    .probe = storage_asked_probe,
     .open_asked = asked_open,
     .close = asked_close,
     .fold_case = 1,
     .get_many = asked_get_many,
-    .next = asked_next,
+    .next = storage_asked_next,
 };

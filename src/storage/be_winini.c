@@ -16,6 +16,7 @@
 #include "sshsync/keyindex.h"
 #include "sshsync/os_sys.h"
 #include "sshsync/winini.h"
+#include "winini_sessions.h"
 
 #define NONE ((size_t)-1)
 /* How many sections ahead ini_open asks for a name. */
@@ -89,20 +90,6 @@ static const char *ini_misfit(const ss_storage_root *root, const char *head, siz
 	return ss_winini_misfit(head, len, offset);
 }
 
-/* Whether section i is a session of the root (`prefix`, plen bytes):
- * the first section of its name, right below the prefix (deeper sections
- * are subkeys of a session). The prefix mostly comes in the case asked
- * for (memcmp). */
-static int is_session(const ss_winini *ini, size_t i, const char *prefix, size_t plen)
-{
-	const ss_winini_section *s = &ini->sections[i];
-	if (s->first_of != i || s->name_len <= plen)
-		return 0;
-	const char *name = ss_winini_section_name(ini, i);
-	return (memcmp(name, prefix, plen) == 0 || ss_key_eq(name, plen, prefix, plen)) &&
-	       !memchr(name + plen, '\\', s->name_len - plen);
-}
-
 /* The sessions among the sections from `from` to the last, made ahead by
  * another thread while ini_open adds those before `from`: unescaping
  * 100,000 site names and adding them was a tenth of an audit's work, all
@@ -137,7 +124,7 @@ static void sessions_ahead_run(void *arg)
 	for (i = a->from; i < to; i++) {
 		if (i + PREFETCH < to)
 			__builtin_prefetch(ss_winini_section_name(ini, i + PREFETCH));
-		if (!is_session(ini, i, prefix, plen))
+		if (!winini_is_session(ini, i, prefix, plen))
 			continue;
 		char *raw =
 		    storage_name_ahead(a->st, &a->named, ss_winini_section_name(ini, i) + plen,
@@ -203,7 +190,7 @@ static int add_sessions(ss_storage *st, size_t from, size_t to, ss_diag *d)
 		 * ahead. */
 		if (i + PREFETCH < to)
 			__builtin_prefetch(ss_winini_section_name(ini, i + PREFETCH));
-		if (is_session(ini, i, prefix, plen))
+		if (winini_is_session(ini, i, prefix, plen))
 			r = storage_add_session(st, ss_winini_section_name(ini, i) + plen,
 						ini->sections[i].name_len - plen, st->path, i, d);
 	}
@@ -390,23 +377,10 @@ static const uint64_t *first_of_name(const char *name, uint64_t first[4])
 	return first;
 }
 
-/* a[0..len) and b[0..len) ignoring ASCII case (ss_key_eq). The first
- * bytes with bit 5 set are equal when the names are: most names of a
- * length are told apart there; and names mostly come in the case asked
- * for, which memcmp tells at once. */
-static int same_name(const char *a, const char *b, size_t len)
-{
-	if (len == 0)
-		return 1;
-	if ((a[0] | 0x20) != (b[0] | 0x20))
-		return 0;
-	return memcmp(a, b, len) == 0 || ss_key_eq(a, len, b, len);
-}
-
 /* Whether key k is `name` (len bytes). */
 static int is_key(const ss_winini *ini, const ss_winini_key *k, const char *name, size_t len)
 {
-	return k->name_len == len && same_name(ss_winini_key_name(ini, k), name, len);
+	return k->name_len == len && winini_same_name(ss_winini_key_name(ini, k), name, len);
 }
 
 /* The view of key k: borrowed from the text, nothing formatted. */
@@ -432,7 +406,7 @@ static int wanted(const ss_winini_key *k, const char *name, const ss_storage_ask
 		  const ss_sview *out)
 {
 	return k->name_len == a->len[i] && !out[i].present &&
-	       same_name(name, a->names[i], k->name_len);
+	       winini_same_name(name, a->names[i], k->name_len);
 }
 
 /* Fills out[i] for every name asked that key k is (the first key wins):
@@ -484,25 +458,6 @@ static int ini_view_asked(ss_storage *st, size_t s, const ss_storage_asked *a, s
 				     a->any_empty ? NULL : a->first, &k))
 		take_key(&p->ini, &k, a, out);
 	return 0;
-}
-
-/* The views, made owned values (SS_STORAGE_ASKED_MAX names at a time). */
-static int ini_get_many(ss_storage *st, size_t s, const char *const *names, size_t n,
-			ss_svalue *out, ss_diag *d)
-{
-	ss_sview v[SS_STORAGE_ASKED_MAX];
-	int r = 0;
-	for (size_t at = 0; r == 0 && at < n; at += SS_STORAGE_ASKED_MAX) {
-		size_t m = n - at < SS_STORAGE_ASKED_MAX ? n - at : SS_STORAGE_ASKED_MAX;
-		ss_storage_asked a;
-		ss_storage_ask(&a, names + at, m); /* m names fit */
-		memset(v, 0, m * sizeof(*v));
-		r = ini_view_asked(st, s, &a, v, d);
-		for (size_t i = 0; r == 0 && i < m; i++)
-			if (v[i].present && storage_value_of_view(st, &v[i], &out[at + i]) < 0)
-				r = ss_diag_oom(d);
-	}
-	return r;
 }
 
 static int ini_next(ss_storage *st, size_t s, ss_storage_cursor *c, ss_svalue *out, ss_diag *d)
@@ -736,13 +691,14 @@ const ss_storage_backend ss_storage_winini = {
     .name = "winini",
     .keyed = 1,
     .dedicated = 1,
+    .asked = &ss_storage_winini_asked,
     .accepts = ini_accepts,
     .probe = ini_probe,
     .misfit = ini_misfit,
     .open = ini_open,
     .close = ini_close,
     .fold_case = 1,
-    .get_many = ini_get_many,
+    .get_many = storage_get_many_by_views,
     .view_asked = ini_view_asked,
     .next = ini_next,
     .set = ini_set,

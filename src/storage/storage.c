@@ -201,11 +201,10 @@ int storage_check_name(const ss_storage *st, const char *raw, size_t len, ss_dia
 	const char *nul = memchr(raw, '\0', len);
 	if (!nul)
 		return 0;
-	static const char why[] = "a session name with a NUL byte, which no client writes";
 	const ss_text *t = st->text;
 	if (t && t->data && nul >= t->data && nul < t->data + t->len)
-		return ss_text_error(t, d, (size_t)(nul - t->data), "%s", why);
-	return ss_diag_set(d, st->path, 0, 0, "%s", why);
+		return ss_text_error(t, d, (size_t)(nul - t->data), "%s", STORAGE_NUL_NAME);
+	return ss_diag_set(d, st->path, 0, 0, "%s", STORAGE_NUL_NAME);
 }
 
 /* --- the session index: ss_storage_find without a scan (10,000 .reg
@@ -662,10 +661,14 @@ int ss_storage_open_asked(ss_storage **out, const char *path, const ss_storage_r
 		failed = ss_text_file_open(&f, path, 0, d) < 0;
 		if (!failed) {
 			be = choose_asked(st, &f, &failed, d);
+			int r = 0;
 			if (be) {
 				st->be = be;
-				failed = be->open_asked(st, &f, d) < 0;
+				r = be->open_asked(st, &f, d);
 			}
+			failed = r < 0;
+			if (r > 0)
+				be = NULL; /* the backend reads this file whole */
 			ss_text_file_close(&f);
 		}
 	}
@@ -1169,4 +1172,72 @@ void ss_storage_part_free(ss_storage *part)
 	drop_kept(part);
 	ss_edits_free(&part->part_edits);
 	free(part);
+}
+
+int storage_asked_index(const ss_storage *st, const char *name, ss_diag *d)
+{
+	const ss_storage_asked *a = st->asked;
+	for (size_t j = 0; j < a->n; j++)
+		if (a->names[j] == name || strcmp(a->names[j], name) == 0)
+			return (int)j;
+	return ss_diag_set(d, st->path, 0, 0,
+			   "internal error: the store was read for other values than \"%s\"", name);
+}
+
+int storage_asked_probe(const char *path, int is_dir, const char *data, size_t len)
+{
+	(void)path;
+	(void)is_dir;
+	(void)data;
+	(void)len;
+	return 0;
+}
+
+int storage_asked_next(ss_storage *st, size_t s, ss_storage_cursor *c, ss_svalue *out, ss_diag *d)
+{
+	(void)s;
+	(void)c;
+	(void)out;
+	return ss_diag_set(d, st->path, 0, 0,
+			   "internal error: the store was read for some values, not every one");
+}
+
+int storage_get_many_by_views(ss_storage *st, size_t s, const char *const *names, size_t n,
+			      ss_svalue *out, ss_diag *d)
+{
+	ss_sview v[SS_STORAGE_ASKED_MAX];
+	int r = 0;
+	for (size_t at = 0; r == 0 && at < n; at += SS_STORAGE_ASKED_MAX) {
+		size_t m = n - at < SS_STORAGE_ASKED_MAX ? n - at : SS_STORAGE_ASKED_MAX;
+		ss_storage_asked a;
+		ss_storage_ask(&a, names + at, m); /* m names fit */
+		memset(v, 0, m * sizeof(*v));
+		r = st->be->view_asked(st, s, &a, v, d);
+		for (size_t i = 0; r == 0 && i < m; i++)
+			if (v[i].present && storage_value_of_view(st, &v[i], &out[at + i]) < 0)
+				r = ss_diag_oom(d);
+	}
+	return r;
+}
+
+int storage_slots_resize(uint64_t **slot, size_t *nslot, size_t size)
+{
+	uint64_t *v = size <= SIZE_MAX / sizeof(*v) ? malloc(size * sizeof(*v)) : NULL;
+	if (!v)
+		return -1;
+	for (size_t i = 0; i < size; i++)
+		v[i] = STORAGE_SLOT_EMPTY;
+	for (size_t i = 0; i < *nslot; i++) {
+		uint64_t e = (*slot)[i];
+		if (e == STORAGE_SLOT_EMPTY)
+			continue;
+		size_t at = (size_t)(e >> 32) & (size - 1);
+		while (v[at] != STORAGE_SLOT_EMPTY)
+			at = (at + 1) & (size - 1);
+		v[at] = e;
+	}
+	free(*slot);
+	*slot = v;
+	*nslot = size;
+	return 0;
 }

@@ -88,5 +88,11 @@ void fuzz_policy_from(uint8_t seed, ss_policy *p);
 void fuzz_diag_done(ss_diag *d);
 /* The input as a NUL-terminated copy (aborts when out of memory). */
 char *fuzz_cstr(const uint8_t *data, size_t size);
+struct ss_storage_root;
+/* The file read piece by piece for the n `names` (ss_storage_open_asked,
+ * pieces and halves drawn from `pick`) is what it is read whole: the same
+ * sessions and values, or the same error. */
+void fuzz_check_pieces(const char *path, const struct ss_storage_root *root,
+		       const char *const *names, size_t n, uint8_t pick);
 
 #endif

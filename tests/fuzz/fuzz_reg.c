@@ -105,66 +105,13 @@ void fuzz_to_utf16(const uint8_t *data, size_t size, ss_buf *out)
 	}
 }
 
-/* Everything a storage says of its sessions and of the values `a` names,
- * one line each, into `out`; or its error. */
-static void describe(ss_storage *st, int r, const ss_diag *d, const ss_storage_asked *a,
-		     ss_buf *out)
-{
-	if (r < 0) {
-		char *e = ss_diag_format(d);
-		FUZZ_CHECK(e && ss_buf_adds(out, e) == 0, "out of memory");
-		free(e);
-		return;
-	}
-	ss_diag g = SS_DIAG_INIT;
-	int err = ss_buf_addf(out, "%zu sessions, once %d\n", ss_storage_count(st),
-			      ss_storage_names_once(st));
-	for (size_t s = 0; s < ss_storage_count(st); s++) {
-		const ss_storage_session *ses = ss_storage_at(st, s);
-		ss_svalue v[8];
-		FUZZ_CHECK(ss_storage_get_many(st, s, a->names, a->n, v, &g) == 0,
-			   "get_many failed");
-		err |= ss_buf_addf(out, "[%s|%s|%s]\n", ses->raw, ses->name, ses->file);
-		for (size_t i = 0; i < a->n; i++) {
-			if (v[i].present)
-				err |= ss_buf_addf(out, " %s %d %u %s %d %d %lld %s %s %zu\n",
-						   v[i].name, (int)v[i].type, v[i].dword,
-						   v[i].text ? v[i].text : "-", v[i].is_int,
-						   v[i].plain, v[i].ival, v[i].where, v[i].shown,
-						   v[i].order);
-			ss_svalue_free(&v[i]);
-		}
-	}
-	FUZZ_CHECK(err == 0, "out of memory");
-}
-
 /* The file read piece by piece (pieces and halves drawn from `pick`) is
  * what it is read whole. */
 static void check_pieces(const char *path, uint8_t pick)
 {
 	static const char *const names[] = {"PingInterval", "PingIntervalSecs", "TCPKeepalives",
 					    "HostName"};
-	static const size_t sizes[] = {1, 2, 5, 16, 100, 1000, 0};
-	const ss_storage_root *root = pick & 0x80 ? &ss_kitty_root : &ss_putty_root;
-	ss_storage_pieces how = {sizes[pick % 7], pick & 0x40 ? 1 : 0};
-	ss_storage_asked a;
-	ss_storage_ask(&a, names, 4);
-	ss_storage *w = NULL, *q = NULL;
-	ss_diag dw = SS_DIAG_INIT, dq = SS_DIAG_INIT;
-	ss_buf x = SS_BUF_INIT, y = SS_BUF_INIT;
-	int rw = ss_storage_open(&w, path, root, NULL, NULL, &dw);
-	int rq = ss_storage_open_asked(&q, path, root, NULL, &a, &how, &dq);
-	describe(w, rw, &dw, &a, &x);
-	describe(q, rq, &dq, &a, &y);
-	FUZZ_CHECK(x.len == y.len && memcmp(x.data, y.data, x.len) == 0,
-		   "read in pieces (%zu, %zu), the store differs from its whole read:\n%s\n---\n%s",
-		   how.piece, how.split, ss_buf_str(&x), ss_buf_str(&y));
-	ss_storage_close(w);
-	ss_storage_close(q);
-	ss_diag_clear(&dw);
-	ss_diag_clear(&dq);
-	ss_buf_release(&x);
-	ss_buf_release(&y);
+	fuzz_check_pieces(path, pick & 0x80 ? &ss_kitty_root : &ss_putty_root, names, 4, pick);
 }
 
 static void run(const uint8_t *data, size_t size, const ss_policy *p, uint8_t pick)

@@ -130,6 +130,9 @@ int fuzz_winini(const uint8_t *data, size_t size)
 	fuzz_workdir();
 	fuzz_write("WinSCP.ini", data, size);
 	char *path = fuzz_path("WinSCP.ini");
+	static const char *const asked[] = {"PingType", "PingIntervalSecs", "FSProtocol",
+					    "HostName"};
+	fuzz_check_pieces(path, &ss_winscp_root, asked, 4, (uint8_t)(size ? data[size / 2] : 0));
 	fuzz_client_cycle(&ss_client_winscp, path, &p,
 			  fuzz_items_or_winereg(data, size, fuzz_winscp_items), "[");
 	free(path);

@@ -4,7 +4,7 @@
  * lines, comments, other hives, names in several cases and broken lines,
  * each read in pieces of many sizes, in one part and in two halves. Every
  * session, every value asked for (type, data, where, shown) and every
- * error must be the same. */
+ * error must be the same (tu_pieces_agree). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -153,112 +153,9 @@ static void write_reg(const char *path, const ss_buf *text, int utf16)
 	ss_buf_release(&f);
 }
 
-/* --- the comparison --- */
-
-static int same_str(const char *a, const char *b)
+static int agree_counted(const char *path, const ss_storage_pieces *pieces, tu_tally *t)
 {
-	return (!a && !b) || (a && b && strcmp(a, b) == 0);
-}
-
-static int same_value(const ss_svalue *a, const ss_svalue *b)
-{
-	if (a->present != b->present)
-		return 0;
-	return !a->present ||
-	       (same_str(a->name, b->name) && a->type == b->type && a->dword == b->dword &&
-		same_str(a->text, b->text) && a->is_int == b->is_int && a->plain == b->plain &&
-		a->ival == b->ival && same_str(a->where, b->where) &&
-		same_str(a->shown, b->shown) && a->order == b->order);
-}
-
-static int same_sessions(ss_storage *w, ss_storage *p, const char *path)
-{
-	if (ss_storage_count(w) != ss_storage_count(p) ||
-	    ss_storage_names_once(w) != ss_storage_names_once(p)) {
-		fprintf(stderr, "%s: %zu sessions whole, %zu in pieces\n", path,
-			ss_storage_count(w), ss_storage_count(p));
-		return 0;
-	}
-	for (size_t s = 0; s < ss_storage_count(w); s++) {
-		const ss_storage_session *x = ss_storage_at(w, s), *y = ss_storage_at(p, s);
-		ss_svalue a[NASKED], b[NASKED];
-		ss_diag d = SS_DIAG_INIT;
-		int ok = strcmp(x->raw, y->raw) == 0 && strcmp(x->name, y->name) == 0 &&
-			 strcmp(x->file, y->file) == 0 &&
-			 ss_storage_get_many(w, s, ASKED, NASKED, a, &d) == 0 &&
-			 ss_storage_get_many(p, s, ASKED, NASKED, b, &d) == 0;
-		for (size_t i = 0; ok && i < NASKED; i++)
-			if (!same_value(&a[i], &b[i])) {
-				fprintf(stderr, "%s: session %s, %s: %s / %s\n", path, x->raw,
-					ASKED[i], a[i].shown ? a[i].shown : "(absent)",
-					b[i].shown ? b[i].shown : "(absent)");
-				ok = 0;
-			}
-		for (size_t i = 0; i < NASKED; i++) {
-			ss_svalue_free(&a[i]);
-			ss_svalue_free(&b[i]);
-		}
-		ss_diag_clear(&d);
-		if (!ok)
-			return 0;
-	}
-	return 1;
-}
-
-/* What the readings held: refusals, sessions, values present. */
-typedef struct tally {
-	size_t refused, sessions, values;
-} tally;
-
-static void count(tally *t, ss_storage *w)
-{
-	size_t n = ss_storage_count(w);
-	t->sessions += n;
-	for (size_t s = 0; s < n; s++) {
-		ss_svalue v[NASKED];
-		ss_diag d = SS_DIAG_INIT;
-		if (ss_storage_get_many(w, s, ASKED, NASKED, v, &d) == 0)
-			for (size_t i = 0; i < NASKED; i++)
-				t->values += (size_t)v[i].present;
-		for (size_t i = 0; i < NASKED; i++)
-			ss_svalue_free(&v[i]);
-		ss_diag_clear(&d);
-	}
-}
-
-/* Whether the file reads the same whole and in these pieces. */
-static int agree_counted(const char *path, const ss_storage_pieces *pieces, tally *t)
-{
-	ss_storage_asked a;
-	assert_int_equal(ss_storage_ask(&a, ASKED, NASKED), 0);
-	ss_storage *w = NULL, *p = NULL;
-	ss_diag dw = SS_DIAG_INIT, dp = SS_DIAG_INIT;
-	int rw = ss_storage_open(&w, path, &ROOT, NULL, NULL, &dw);
-	int rp = ss_storage_open_asked(&p, path, &ROOT, NULL, &a, pieces, &dp);
-	int ok = rw == rp;
-	if (ok && rw < 0) {
-		char *x = ss_diag_format(&dw), *y = ss_diag_format(&dp);
-		ok = x && y && strcmp(x, y) == 0;
-		if (!ok)
-			fprintf(stderr, "whole: %s\npieces (%zu, %zu): %s\n", x, pieces->piece,
-				pieces->split, y);
-		free(x);
-		free(y);
-	} else if (ok) {
-		ok = same_sessions(w, p, path);
-		if (t)
-			count(t, w);
-	} else {
-		fprintf(stderr, "%s: whole %d (%s), pieces %d (%s)\n", path, rw,
-			dw.message ? dw.message : "", rp, dp.message ? dp.message : "");
-	}
-	if (t && rw < 0)
-		t->refused++;
-	ss_storage_close(w);
-	ss_storage_close(p);
-	ss_diag_clear(&dw);
-	ss_diag_clear(&dp);
-	return ok;
+	return tu_pieces_agree(path, &ROOT, ASKED, NASKED, pieces, t);
 }
 
 static int agree(const char *path, const ss_storage_pieces *pieces)
@@ -277,7 +174,7 @@ static void test_generated_reg(void **state)
 	char *path = tu_path(dir, "sessions.reg");
 	unsigned seed = 20261205;
 	size_t n = 0, same = 0;
-	tally t = {0, 0, 0};
+	tu_tally t = {0, 0, 0};
 	for (int i = 0; i < 240; i++) {
 		int utf16 = i % 3 != 0;
 		ss_buf text = SS_BUF_INIT;
@@ -367,20 +264,7 @@ static void test_other_values_refused(void **state)
 	char *path = tu_path(dir, "s.reg");
 	tu_write_str(path, "REGEDIT4\r\n\r\n[HKEY_CURRENT_USER\\" KEY "\\a]\r\n"
 			   "\"PingInterval\"=dword:0000003c\r\n\"HostName\"=\"h\"\r\n");
-	ss_storage_asked a;
-	assert_int_equal(ss_storage_ask(&a, ASKED, NASKED), 0);
-	ss_storage *st;
-	ss_diag d = SS_DIAG_INIT;
-	assert_int_equal(ss_storage_open_asked(&st, path, &ROOT, NULL, &a, NULL, &d), 0);
-	assert_int_equal(ss_storage_count(st), 1);
-	ss_svalue v;
-	assert_int_equal(ss_storage_get(st, 0, "PingInterval", &v, &d), 1);
-	assert_int_equal(v.ival, 60);
-	ss_svalue_free(&v);
-	assert_int_equal(ss_storage_get(st, 0, "HostName", &v, &d), -1);
-	assert_non_null(strstr(d.message, "other values"));
-	ss_diag_clear(&d);
-	ss_storage_close(st);
+	tu_asked_refuses_other(path, &ROOT, ASKED, NASKED, "PingInterval", 60, "HostName");
 	free(path);
 	tu_rmtree(dir);
 	free(dir);

@@ -110,3 +110,167 @@ int tu_put_piece(void *ctx, const void *data, size_t len, ss_diag *d)
 	p->last = len;
 	return ss_buf_add(&p->all, data, len);
 }
+
+/* --- a store read whole and piece by piece --- */
+
+static int same_str(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+static int same_value(const ss_svalue *a, const ss_svalue *b)
+{
+	if (a->present != b->present)
+		return 0;
+	return !a->present ||
+	       (same_str(a->name, b->name) && a->type == b->type && a->dword == b->dword &&
+		same_str(a->text, b->text) && a->is_int == b->is_int && a->plain == b->plain &&
+		a->ival == b->ival && same_str(a->where, b->where) &&
+		same_str(a->shown, b->shown) && a->order == b->order);
+}
+
+/* A view as the audit uses it: what it holds, where and shown. */
+static int same_view(const ss_storage *w, const ss_sview *a, const ss_storage *p, const ss_sview *b)
+{
+	if (a->present != b->present)
+		return 0;
+	if (!a->present)
+		return 1;
+	ss_buf wa = SS_BUF_INIT, wb = SS_BUF_INIT, sa = SS_BUF_INIT, sb = SS_BUF_INIT;
+	assert_int_equal(ss_storage_view_where(w, a, &wa), 0);
+	assert_int_equal(ss_storage_view_where(p, b, &wb), 0);
+	assert_int_equal(ss_storage_view_shown(a, &sa), 0);
+	assert_int_equal(ss_storage_view_shown(b, &sb), 0);
+	int same = a->type == b->type && a->text_len == b->text_len &&
+		   memcmp(a->text, b->text, a->text_len) == 0 && a->is_int == b->is_int &&
+		   a->plain == b->plain && a->ival == b->ival && a->order == b->order &&
+		   wa.len == wb.len && memcmp(wa.data, wb.data, wa.len) == 0 && sa.len == sb.len &&
+		   memcmp(sa.data, sb.data, sa.len) == 0;
+	ss_buf_release(&wa);
+	ss_buf_release(&wb);
+	ss_buf_release(&sa);
+	ss_buf_release(&sb);
+	return same;
+}
+
+static int same_site(ss_storage *w, ss_storage *p, size_t s, const ss_storage_asked *asked)
+{
+	size_t n = asked->n;
+	ss_svalue a[SS_STORAGE_ASKED_MAX], b[SS_STORAGE_ASKED_MAX];
+	ss_sview va[SS_STORAGE_ASKED_MAX], vb[SS_STORAGE_ASKED_MAX];
+	memset(a, 0, sizeof(a));
+	memset(b, 0, sizeof(b));
+	memset(va, 0, sizeof(va));
+	memset(vb, 0, sizeof(vb));
+	ss_diag d = SS_DIAG_INIT;
+	int ok = ss_storage_get_many(w, s, asked->names, n, a, &d) == 0 &&
+		 ss_storage_get_many(p, s, asked->names, n, b, &d) == 0;
+	for (size_t i = 0; ok && i < n; i++)
+		if (!same_value(&a[i], &b[i])) {
+			fprintf(stderr, "session %s, %s: %s / %s\n", ss_storage_at(w, s)->raw,
+				asked->names[i], a[i].shown ? a[i].shown : "(absent)",
+				b[i].shown ? b[i].shown : "(absent)");
+			ok = 0;
+		}
+	for (size_t i = 0; i < n; i++) {
+		ss_svalue_free(&a[i]);
+		ss_svalue_free(&b[i]);
+	}
+	ok = ok && ss_storage_view_asked(w, s, asked, va, &d) == 0 &&
+	     ss_storage_view_asked(p, s, asked, vb, &d) == 0;
+	for (size_t i = 0; ok && i < n; i++)
+		ok = same_view(w, &va[i], p, &vb[i]);
+	ss_diag_clear(&d);
+	return ok;
+}
+
+static int same_sessions(ss_storage *w, ss_storage *p, const char *path,
+			 const ss_storage_asked *asked)
+{
+	if (ss_storage_count(w) != ss_storage_count(p) ||
+	    ss_storage_names_once(w) != ss_storage_names_once(p)) {
+		fprintf(stderr, "%s: %zu sessions whole, %zu in pieces\n", path,
+			ss_storage_count(w), ss_storage_count(p));
+		return 0;
+	}
+	for (size_t s = 0; s < ss_storage_count(w); s++) {
+		const ss_storage_session *x = ss_storage_at(w, s), *y = ss_storage_at(p, s);
+		if (strcmp(x->raw, y->raw) != 0 || strcmp(x->name, y->name) != 0 ||
+		    strcmp(x->file, y->file) != 0 || !same_site(w, p, s, asked)) {
+			fprintf(stderr, "%s: session %zu: %s / %s\n", path, s, x->raw, y->raw);
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* What a reading held: sessions, values present. */
+static void count(tu_tally *t, ss_storage *w, const ss_storage_asked *asked)
+{
+	size_t n = ss_storage_count(w);
+	t->sessions += n;
+	for (size_t s = 0; s < n; s++) {
+		ss_svalue v[SS_STORAGE_ASKED_MAX];
+		ss_diag d = SS_DIAG_INIT;
+		if (ss_storage_get_many(w, s, asked->names, asked->n, v, &d) == 0)
+			for (size_t i = 0; i < asked->n; i++)
+				t->values += (size_t)v[i].present;
+		for (size_t i = 0; i < asked->n; i++)
+			ss_svalue_free(&v[i]);
+		ss_diag_clear(&d);
+	}
+}
+
+int tu_pieces_agree(const char *path, const ss_storage_root *root, const char *const *names,
+		    size_t n, const ss_storage_pieces *pieces, tu_tally *t)
+{
+	ss_storage_asked a;
+	assert_int_equal(ss_storage_ask(&a, names, n), 0);
+	ss_storage *w = NULL, *p = NULL;
+	ss_diag dw = SS_DIAG_INIT, dp = SS_DIAG_INIT;
+	int rw = ss_storage_open(&w, path, root, NULL, NULL, &dw);
+	int rp = ss_storage_open_asked(&p, path, root, NULL, &a, pieces, &dp);
+	int ok = rw == rp;
+	if (ok && rw < 0) {
+		char *x = ss_diag_format(&dw), *y = ss_diag_format(&dp);
+		ok = x && y && strcmp(x, y) == 0;
+		if (!ok)
+			fprintf(stderr, "whole: %s\npieces (%zu, %zu): %s\n", x, pieces->piece,
+				pieces->split, y);
+		free(x);
+		free(y);
+	} else if (ok) {
+		ok = same_sessions(w, p, path, &a);
+		if (t)
+			count(t, w, &a);
+	} else {
+		fprintf(stderr, "%s: whole %d (%s), pieces %d (%s)\n", path, rw,
+			dw.message ? dw.message : "", rp, dp.message ? dp.message : "");
+	}
+	if (t && rw < 0)
+		t->refused++;
+	ss_storage_close(w);
+	ss_storage_close(p);
+	ss_diag_clear(&dw);
+	ss_diag_clear(&dp);
+	return ok;
+}
+
+void tu_asked_refuses_other(const char *path, const ss_storage_root *root, const char *const *names,
+			    size_t n, const char *name, long long want, const char *other)
+{
+	ss_storage_asked a;
+	assert_int_equal(ss_storage_ask(&a, names, n), 0);
+	ss_storage *st;
+	ss_diag d = SS_DIAG_INIT;
+	assert_int_equal(ss_storage_open_asked(&st, path, root, NULL, &a, NULL, &d), 0);
+	assert_int_equal(ss_storage_count(st), 1);
+	ss_svalue v;
+	assert_int_equal(ss_storage_get(st, 0, name, &v, &d), 1);
+	assert_int_equal(v.ival, want);
+	ss_svalue_free(&v);
+	assert_int_equal(ss_storage_get(st, 0, other, &v, &d), -1);
+	assert_non_null(strstr(d.message, "other values"));
+	ss_diag_clear(&d);
+	ss_storage_close(st);
+}

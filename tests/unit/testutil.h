@@ -10,6 +10,7 @@
 
 #include "sshsync/buf.h"
 #include "sshsync/edit.h"
+#include "sshsync/storage.h"
 
 /* A new empty directory under $TMPDIR; the caller frees the name. */
 char *tu_tempdir(void);
@@ -50,4 +51,20 @@ typedef struct tu_pieces {
 } tu_pieces;
 int tu_put_piece(void *ctx, const void *data, size_t len, ss_diag *d);
 
+/* What tu_pieces_agree compared: refusals, sessions, values present. */
+typedef struct tu_tally {
+	size_t refused, sessions, values;
+} tu_tally;
+/* Whether `path` reads the same whole (ss_storage_open) and piece by
+ * piece for the n `names` (ss_storage_open_asked, in these pieces): the
+ * same sessions (raw name, name, file, names_once) and values (owned, and
+ * as views with where and shown), or the same error at the same place.
+ * What differs is printed; `t` (may be NULL) counts what was read. */
+int tu_pieces_agree(const char *path, const ss_storage_root *root, const char *const *names,
+		    size_t n, const ss_storage_pieces *pieces,
+		    tu_tally *t); /* A store of one session opened with ss_storage_open_asked for
+				   * the n `names`: its `name` (one of them) is the number `want`,
+				   * and reading `other` (not asked for) fails. */
+void tu_asked_refuses_other(const char *path, const ss_storage_root *root, const char *const *names,
+			    size_t n, const char *name, long long want, const char *other);
 #endif
