@@ -18,6 +18,7 @@
 #include "sshsync/clients.h"
 #include "sshsync/os_path.h"
 #include "sshsync/os_sys.h"
+#include "sshsync/scope_pipe.h"
 #include "sshsync/storage.h"
 
 /* Where each keeps its sessions: the registry key (also in a user hive's
@@ -365,7 +366,8 @@ static int unix_file_of(const char *name, char **out)
  * or of Unix PuTTY's session folder:
  * *from is s for a key PuTTY wrote, another session, or SIZE_MAX for no
  * key (every value its default). 0, -2 when it cannot be told here (with
- * *canon NULL), -1 out of memory. *canon: the key PuTTY opens, if known. */
+ * *canon NULL), -1 out of memory. *canon: the key PuTTY opens, if known
+ * (NULL also when that is plainly s's own). */
 static int reading_from(const flavour *fl, ss_storage *st, size_t s, size_t *from, char **canon)
 {
 	*from = s;
@@ -378,12 +380,17 @@ static int reading_from(const flavour *fl, ss_storage *st, size_t s, size_t *fro
 		*from = ss_storage_find(st, *canon);
 		return 0;
 	}
+	/* A key PuTTY wrote is read as it is named: where the store lists
+	 * each name once, that is s itself, told without a copy of its name
+	 * (10,000 sessions). */
+	const char *raw = ss_storage_at(st, s)->raw;
+	if (ss_storage_names_once(st) && !has_non_ascii(raw) && written_by_putty(raw, strlen(raw)))
+		return 0;
 	int r = putty_reads(st, s, canon);
 	if (r < 0)
 		return r;
-	/* The key PuTTY wrote is read as it is named: where the store lists
-	 * each name once, the session found would be s itself (a lookup for
-	 * each of 10,000 sessions was a fifth of an audit's main thread). */
+	/* Elsewhere a lookup (one for each of 10,000 sessions was a fifth of
+	 * an audit's main thread). */
 	if (r == 1)
 		*from = SIZE_MAX;
 	else if (!ss_storage_names_once(st) || strcmp(*canon, ss_storage_at(st, s)->raw) != 0)
@@ -446,6 +453,23 @@ static int audit_session(const flavour *fl, ss_storage *st, size_t s, ss_scopes 
 	return r;
 }
 
+/* The scopes of the sessions, made on a second thread (ss_scopes_piped). */
+typedef struct session_maker {
+	const flavour *fl;
+	ss_storage *st;
+} session_maker;
+
+static int make_session(void *ctx, void *state, size_t s, ss_scopes *out, ss_diag *d)
+{
+	(void)state;
+	const session_maker *m = ctx;
+	size_t before = out->n;
+	int r = audit_session(m->fl, m->st, s, out, d);
+	if (r < 0)
+		ss_scopes_truncate(out, before);
+	return r;
+}
+
 static int audit_store(const flavour *fl, ss_storage *st, ss_scopes *out, ss_diag *d)
 {
 	/* Each scope to the report as it comes (JSON): 10,000 sessions'
@@ -454,7 +478,21 @@ static int audit_store(const flavour *fl, ss_storage *st, ss_scopes *out, ss_dia
 	 * the target and its scopes wait for the engine (as WinSCP's). */
 	int settle = strcmp(ss_storage_backend_name(st), "winreg") != 0;
 	int r = missing_default(st) ? add_default_scope(fl, st, out, d) : 0;
-	for (size_t s = 0; s < ss_storage_count(st) && r == 0; s++) {
+	size_t n = ss_storage_count(st);
+	/* Many sessions: a second thread reads them while this one hands
+	 * their scopes on (the report). Only that thread reads the store
+	 * (its indexes are made when first asked). */
+	if (r == 0 && settle && out->sink && n > SS_SCOPES_PIPED_MIN) {
+		if (ss_scopes_settle(out, d) < 0)
+			return -1;
+		session_maker sm = {fl, st};
+		ss_scope_maker m = {&sm, 0, make_session, NULL};
+		r = ss_scopes_piped(&m, n, 0, out, d);
+		if (r <= 0)
+			return r;
+		r = 0;
+	}
+	for (size_t s = 0; s < n && r == 0; s++) {
 		r = audit_session(fl, st, s, out, d);
 		if (r == 0 && settle)
 			r = ss_scopes_settle(out, d);

@@ -15,6 +15,7 @@
 #include "sshsync/clients.h"
 #include "sshsync/keyindex.h"
 #include "sshsync/os_sys.h"
+#include "sshsync/scope_pipe.h"
 #include "sshsync/storage.h"
 #include "sshsync/text.h"
 
@@ -920,157 +921,23 @@ static int audit_site(ss_storage *st, const char *path, size_t s, const ss_stora
 	return ss_diag_oom(d);
 }
 
-/* --- the audit on two threads: one reads sites, the other (the
- * caller's) hands their scopes on, in order, and reads sites too while it
- * has none to hand on --- */
-
-/* Sites read into one slot at a time; slots in flight: enough that a
- * reader seldom waits for the caller to empty one, and the first slot is
- * ready soon. */
-#define CHUNK 256
-#define SLOTS 8
-
-typedef enum { SLOT_FREE, SLOT_FILLING, SLOT_FULL } slot_state;
-
-typedef struct aslot {
-	ss_scopes scopes; /* the chunk's scopes, without a sink */
-	slot_state state;
-	int failed; /* the chunk ends before its failure, which d says */
-	ss_diag d;
-} aslot;
-
-typedef struct apipe {
+/* The scopes of the sites, made on two threads (ss_scopes_piped). */
+typedef struct site_maker {
 	ss_storage *st;
 	const char *path;
 	ss_storage_asked a;
-	size_t chunks;
-	int shared; /* the storage reads on two threads at once: both read sites */
-	ss_os_monitor *m;
-	aslot slot[SLOTS];
-	size_t next; /* the next chunk to claim */
-	int stop;    /* a sink or a chunk failed: nothing more is claimed */
-} apipe;
+} site_maker;
 
-/* Chunk c's sites into its slot (claimed); `w`: the thread's site buffers. */
-static void fill_chunk(apipe *p, size_t c, wsite *w)
+static int make_site(void *ctx, void *state, size_t s, ss_scopes *out, ss_diag *d)
 {
-	aslot *sl = &p->slot[c % SLOTS];
-	size_t n = ss_storage_count(p->st), end = (c + 1) * CHUNK < n ? (c + 1) * CHUNK : n;
-	int r = 0;
-	for (size_t s = c * CHUNK; s < end && r == 0; s++)
-		r = audit_site(p->st, p->path, s, &p->a, w, &sl->scopes, &sl->d);
-	ss_os_monitor_enter(p->m);
-	sl->state = SLOT_FULL;
-	sl->failed = r < 0;
-	p->stop |= r < 0;
-	ss_os_monitor_wake(p->m);
-	ss_os_monitor_leave(p->m);
+	site_maker *m = ctx;
+	return audit_site(m->st, m->path, s, &m->a, state, out, d);
 }
 
-/* With the lock held: claims the next chunk when its slot is free; SIZE_MAX
- * when there is none to claim now. */
-static size_t claim(apipe *p)
+static void free_site(void *ctx, void *state)
 {
-	if (p->stop || p->next == p->chunks || p->slot[p->next % SLOTS].state != SLOT_FREE)
-		return SIZE_MAX;
-	p->slot[p->next % SLOTS].state = SLOT_FILLING;
-	return p->next++;
-}
-
-/* The reader: claims chunks in order and fills them, until none is left
- * or a failure stops it. */
-static void reader_run(void *arg)
-{
-	apipe *p = arg;
-	wsite w;
-	memset(&w, 0, sizeof(w));
-	ss_os_monitor_enter(p->m);
-	while (!p->stop && p->next < p->chunks) {
-		size_t c = claim(p);
-		if (c == SIZE_MAX) {
-			ss_os_monitor_wait(p->m);
-			continue;
-		}
-		ss_os_monitor_leave(p->m);
-		fill_chunk(p, c, &w);
-		ss_os_monitor_enter(p->m);
-	}
-	ss_os_monitor_leave(p->m);
-	wsite_free(&w);
-}
-
-/* The caller's side: waits until chunk c is filled, filling others
- * meanwhile where the storage allows. */
-static void await_chunk(apipe *p, size_t c, wsite *w)
-{
-	aslot *sl = &p->slot[c % SLOTS];
-	ss_os_monitor_enter(p->m);
-	while (sl->state != SLOT_FULL) {
-		size_t mine = p->shared ? claim(p) : SIZE_MAX;
-		if (mine == SIZE_MAX) {
-			ss_os_monitor_wait(p->m);
-			continue;
-		}
-		ss_os_monitor_leave(p->m);
-		fill_chunk(p, mine, w);
-		ss_os_monitor_enter(p->m);
-	}
-	ss_os_monitor_leave(p->m);
-}
-
-/* Each chunk's scopes to the sink, in order. At a chunk that failed, the
- * scopes before its failure go on as they would have, then its error. */
-static int take_chunks(apipe *p, const ss_scope_sink *sink, ss_diag *d)
-{
-	wsite w;
-	memset(&w, 0, sizeof(w));
-	int r = 0;
-	for (size_t c = 0; r == 0 && c < p->chunks; c++) {
-		aslot *sl = &p->slot[c % SLOTS];
-		await_chunk(p, c, &w);
-		sl->scopes.sink = sink;
-		r = ss_scopes_settle(&sl->scopes, d);
-		if (r == 0 && sl->failed) {
-			*d = sl->d; /* d is clear: the sink succeeded */
-			memset(&sl->d, 0, sizeof(sl->d));
-			r = -1;
-		}
-		ss_os_monitor_enter(p->m);
-		sl->state = SLOT_FREE;
-		p->stop |= r < 0;
-		ss_os_monitor_wake(p->m);
-		ss_os_monitor_leave(p->m);
-	}
-	wsite_free(&w);
-	return r;
-}
-
-/* Every site through the sink with a second thread reading them. 1 when
- * no thread could be had (nothing was done: the caller reads them itself). */
-static int audit_piped(ss_storage *st, const char *path, ss_scopes *out, ss_diag *d)
-{
-	apipe p;
-	memset(&p, 0, sizeof(p));
-	p.st = st;
-	p.path = path;
-	ask_keys(&p.a);
-	p.chunks = (ss_storage_count(st) + CHUNK - 1) / CHUNK;
-	p.shared = ss_storage_reads_shared(st);
-	ss_os_thread *t;
-	if (!(p.m = ss_os_monitor_new()))
-		return 1;
-	if (ss_os_thread_start(&t, reader_run, &p) < 0) {
-		ss_os_monitor_free(p.m);
-		return 1;
-	}
-	int r = take_chunks(&p, out->sink, d);
-	ss_os_thread_join(t);
-	ss_os_monitor_free(p.m);
-	for (int i = 0; i < SLOTS; i++) {
-		ss_scopes_free(&p.slot[i].scopes);
-		ss_diag_clear(&p.slot[i].d);
-	}
-	return r;
+	(void)ctx;
+	wsite_free(state);
 }
 
 /* Audits the sites as they are read, one site's values at a time: a
@@ -1085,7 +952,7 @@ static int audit_store(ss_storage *st, const char *path, ss_scopes *out, ss_diag
 	find_default(st, &have_default, &shadow);
 	if (!have_default && default_scope(path, shadow, out, d) < 0)
 		return -1;
-	/* A file is read whole when it is opened: what fails from here on is
+	/* A file is read when it is opened: what fails from here on is
 	 * memory, which ends the audit, so a report that streams takes each
 	 * scope as it comes, and 100,000 sites are never held as scopes
 	 * beside the file. The live registry is read site by site: a key
@@ -1095,10 +962,13 @@ static int audit_store(ss_storage *st, const char *path, ss_scopes *out, ss_diag
 	/* More than a chunk of sites that stream: another thread reads
 	 * them while this one hands their scopes on (the report), and reads
 	 * them too when it has none to hand on. */
-	if (settle && out->sink && n > CHUNK) {
+	if (settle && out->sink && n > SS_SCOPES_PIPED_MIN) {
 		if (ss_scopes_settle(out, d) < 0)
 			return -1;
-		int r = audit_piped(st, path, out, d);
+		site_maker sm = {st, path, {0}};
+		ask_keys(&sm.a);
+		ss_scope_maker m = {&sm, sizeof(wsite), make_site, free_site};
+		int r = ss_scopes_piped(&m, n, ss_storage_reads_shared(st), out, d);
 		if (r <= 0)
 			return r;
 	}

@@ -1,0 +1,37 @@
+/* A client's scopes made on two threads: a second thread makes the scopes
+ * of a store's items (sites, sessions) a chunk at a time, in order, while
+ * the caller's thread hands them on to the sink (the report), and makes
+ * chunks too while it has none to hand on, where the items can be read on
+ * two threads at once. A 100,000-site audit's reading and its report then
+ * share the machine's two processors. */
+#ifndef SSHSYNC_SCOPE_PIPE_H
+#define SSHSYNC_SCOPE_PIPE_H
+
+#include <stddef.h>
+
+#include "sshsync/diag.h"
+#include "sshsync/scope.h"
+
+typedef struct ss_scope_maker {
+	void *ctx;
+	/* Bytes of a thread's own state for make (a site's buffers), zeroed
+	 * before its first item; 0 for none. */
+	size_t state_size;
+	/* The scopes of item i added to `out` (none added on failure, with
+	 * `d` set: -1). */
+	int (*make)(void *ctx, void *state, size_t i, ss_scopes *out, ss_diag *d);
+	/* Frees what make kept in a state (NULL: nothing). */
+	void (*state_free)(void *ctx, void *state);
+} ss_scope_maker;
+
+/* Makes the scopes of items [0, n) with `m` and hands them to out->sink
+ * (which must be set; out holds no scope) in item order; `shared`: make
+ * may run on two threads at once. At an item that fails, the scopes
+ * before it go to the sink as they would have, then its error. 1 when no
+ * thread could be had: nothing was done, the caller makes them itself. */
+/* Fewer items are made on the caller's thread alone: a thread costs some
+ * 50 microseconds, and the items are handed on in chunks of this many. */
+#define SS_SCOPES_PIPED_MIN 256
+int ss_scopes_piped(const ss_scope_maker *m, size_t n, int shared, ss_scopes *out, ss_diag *d);
+
+#endif

@@ -1,0 +1,168 @@
+/* Scopes made on two threads and handed on in order (scope_pipe.h). */
+#include "sshsync/scope_pipe.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sshsync/os_sys.h"
+
+/* Items made into one slot at a time; slots in flight: enough that the
+ * second thread seldom waits for the caller to empty one, and the first
+ * slot is ready soon. */
+#define CHUNK SS_SCOPES_PIPED_MIN
+#define SLOTS 8
+
+typedef enum { SLOT_FREE, SLOT_FILLING, SLOT_FULL } slot_state;
+
+typedef struct slot {
+	ss_scopes scopes; /* the chunk's scopes, without a sink */
+	slot_state state;
+	int failed; /* the chunk ends before its failure, which d says */
+	ss_diag d;
+} slot;
+
+typedef struct scope_pipe {
+	const ss_scope_maker *m;
+	size_t n, chunks;
+	int shared; /* make may run on two threads at once: both make chunks */
+	ss_os_monitor *mon;
+	slot slot[SLOTS];
+	size_t next; /* the next chunk to claim */
+	int stop;    /* a sink or a chunk failed: nothing more is claimed */
+} scope_pipe;
+
+/* A thread's state for make, zeroed (NULL when make keeps none); *oom
+ * when memory ran out: the thread's first chunk then fails. */
+static void *state_new(const ss_scope_maker *m, int *oom)
+{
+	void *s = m->state_size ? calloc(1, m->state_size) : NULL;
+	*oom = m->state_size && !s;
+	return s;
+}
+
+static void state_free(const ss_scope_maker *m, void *s)
+{
+	if (s && m->state_free)
+		m->state_free(m->ctx, s);
+	free(s);
+}
+
+/* Chunk c's items into its slot (claimed). */
+static void fill_chunk(scope_pipe *p, size_t c, void *state, int oom)
+{
+	slot *sl = &p->slot[c % SLOTS];
+	size_t end = (c + 1) * CHUNK < p->n ? (c + 1) * CHUNK : p->n;
+	int r = oom ? ss_diag_oom(&sl->d) : 0;
+	for (size_t i = c * CHUNK; i < end && r == 0; i++)
+		r = p->m->make(p->m->ctx, state, i, &sl->scopes, &sl->d);
+	ss_os_monitor_enter(p->mon);
+	sl->state = SLOT_FULL;
+	sl->failed = r < 0;
+	p->stop |= r < 0;
+	ss_os_monitor_wake(p->mon);
+	ss_os_monitor_leave(p->mon);
+}
+
+/* With the lock held: claims the next chunk when its slot is free; SIZE_MAX
+ * when there is none to claim now. */
+static size_t claim(scope_pipe *p)
+{
+	if (p->stop || p->next == p->chunks || p->slot[p->next % SLOTS].state != SLOT_FREE)
+		return SIZE_MAX;
+	p->slot[p->next % SLOTS].state = SLOT_FILLING;
+	return p->next++;
+}
+
+/* The second thread: claims chunks in order and fills them, until none is
+ * left or a failure stops it. */
+static void maker_run(void *arg)
+{
+	scope_pipe *p = arg;
+	int oom;
+	void *state = state_new(p->m, &oom);
+	ss_os_monitor_enter(p->mon);
+	while (!p->stop && p->next < p->chunks) {
+		size_t c = claim(p);
+		if (c == SIZE_MAX) {
+			ss_os_monitor_wait(p->mon);
+			continue;
+		}
+		ss_os_monitor_leave(p->mon);
+		fill_chunk(p, c, state, oom);
+		ss_os_monitor_enter(p->mon);
+	}
+	ss_os_monitor_leave(p->mon);
+	state_free(p->m, state);
+}
+
+/* The caller's side: waits until chunk c is filled, filling others
+ * meanwhile where make may run on two threads. */
+static void await_chunk(scope_pipe *p, size_t c, void *state, int oom)
+{
+	slot *sl = &p->slot[c % SLOTS];
+	ss_os_monitor_enter(p->mon);
+	while (sl->state != SLOT_FULL) {
+		size_t mine = p->shared ? claim(p) : SIZE_MAX;
+		if (mine == SIZE_MAX) {
+			ss_os_monitor_wait(p->mon);
+			continue;
+		}
+		ss_os_monitor_leave(p->mon);
+		fill_chunk(p, mine, state, oom);
+		ss_os_monitor_enter(p->mon);
+	}
+	ss_os_monitor_leave(p->mon);
+}
+
+/* Each chunk's scopes to the sink, in order. At a chunk that failed, the
+ * scopes before its failure go on as they would have, then its error. */
+static int take_chunks(scope_pipe *p, const ss_scope_sink *sink, ss_diag *d)
+{
+	int oom;
+	void *state = state_new(p->m, &oom);
+	int r = 0;
+	for (size_t c = 0; r == 0 && c < p->chunks; c++) {
+		slot *sl = &p->slot[c % SLOTS];
+		await_chunk(p, c, state, oom);
+		sl->scopes.sink = sink;
+		r = ss_scopes_settle(&sl->scopes, d);
+		if (r == 0 && sl->failed) {
+			*d = sl->d; /* d is clear: the sink succeeded */
+			memset(&sl->d, 0, sizeof(sl->d));
+			r = -1;
+		}
+		ss_os_monitor_enter(p->mon);
+		sl->state = SLOT_FREE;
+		p->stop |= r < 0;
+		ss_os_monitor_wake(p->mon);
+		ss_os_monitor_leave(p->mon);
+	}
+	state_free(p->m, state);
+	return r;
+}
+
+int ss_scopes_piped(const ss_scope_maker *m, size_t n, int shared, ss_scopes *out, ss_diag *d)
+{
+	scope_pipe p;
+	memset(&p, 0, sizeof(p));
+	p.m = m;
+	p.n = n;
+	p.chunks = (n + CHUNK - 1) / CHUNK;
+	p.shared = shared;
+	ss_os_thread *t;
+	if (!(p.mon = ss_os_monitor_new()))
+		return 1;
+	if (ss_os_thread_start(&t, maker_run, &p) < 0) {
+		ss_os_monitor_free(p.mon);
+		return 1;
+	}
+	int r = take_chunks(&p, out->sink, d);
+	ss_os_thread_join(t);
+	ss_os_monitor_free(p.mon);
+	for (int i = 0; i < SLOTS; i++) {
+		ss_scopes_free(&p.slot[i].scopes);
+		ss_diag_clear(&p.slot[i].d);
+	}
+	return r;
+}

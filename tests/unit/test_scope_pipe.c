@@ -1,0 +1,146 @@
+/* ss_scopes_piped: scopes made on two threads reach the sink in item
+ * order, each once; an item that fails ends them after the scopes before
+ * it, with its error; a sink that fails stops the making; each thread
+ * makes its chunks in order, and its state is freed. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sshsync/scope_pipe.h"
+#include "testutil.h"
+
+typedef struct maker {
+	size_t fail_at;	 /* SIZE_MAX: none fails */
+	int state_freed; /* how many states were freed (both threads') */
+	int backwards;	 /* a thread made an item before one it made already */
+} maker;
+
+/* A thread's state: the last item it made, + 1 (it comes zeroed). */
+typedef struct thread_state {
+	size_t last;
+} thread_state;
+
+static int make(void *ctx, void *state, size_t i, ss_scopes *out, ss_diag *d)
+{
+	maker *m = ctx;
+	thread_state *t = state;
+	if (i + 1 <= t->last) /* both threads may write it */
+		__atomic_store_n(&m->backwards, 1, __ATOMIC_RELAXED);
+	t->last = i + 1;
+	if (i == m->fail_at)
+		return ss_diag_set(d, "items", 0, 0, "item %zu failed", i);
+	char name[32];
+	snprintf(name, sizeof(name), "%zu", i);
+	ss_scope *sc = ss_scopes_add(out, "ssh", "items", name);
+	if (!sc)
+		return ss_diag_oom(d);
+	sc->interval = (long long)i;
+	return 0;
+}
+
+static void state_free(void *ctx, void *state)
+{
+	(void)state;
+	__atomic_fetch_add(&((maker *)ctx)->state_freed, 1, __ATOMIC_RELAXED);
+}
+
+typedef struct sink {
+	size_t n;	/* scopes taken */
+	size_t fail_at; /* SIZE_MAX: never fails */
+	int out_of_order;
+} sink;
+
+static int take(void *ctx, ss_scope *sc, ss_diag *d)
+{
+	sink *k = ctx;
+	char want[32];
+	snprintf(want, sizeof(want), "%zu", k->n);
+	if (strcmp(sc->name, want) != 0 || sc->interval != (long long)k->n)
+		k->out_of_order = 1;
+	if (k->n == k->fail_at)
+		return ss_diag_set(d, "report", 0, 0, "the sink stops at %zu", k->n);
+	k->n++;
+	return 0;
+}
+
+/* Runs n items; returns the result, with what the sink saw. */
+static int run(size_t n, int shared, size_t item_fails, size_t sink_fails, sink *k, maker *m,
+	       ss_diag *d)
+{
+	*m = (maker){item_fails, 0, 0};
+	*k = (sink){0, sink_fails, 0};
+	ss_scope_sink to = {take, k};
+	ss_scopes out = SS_SCOPES_INIT;
+	out.sink = &to;
+	ss_scope_maker mk = {m, sizeof(thread_state), make, state_free};
+	int r = ss_scopes_piped(&mk, n, shared, &out, d);
+	assert_int_equal(out.n, 0);
+	ss_scopes_free(&out);
+	return r;
+}
+
+static void test_in_order(void **state)
+{
+	(void)state;
+	static const size_t sizes[] = {0, 1, 255, 256, 257, 5000};
+	for (int shared = 0; shared < 2; shared++)
+		for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+			sink k;
+			maker m;
+			ss_diag d = SS_DIAG_INIT;
+			assert_int_equal(run(sizes[i], shared, SIZE_MAX, SIZE_MAX, &k, &m, &d), 0);
+			assert_int_equal(k.n, sizes[i]);
+			assert_false(k.out_of_order);
+			assert_false(m.backwards);
+			assert_int_equal(m.state_freed, 2); /* the caller's and the thread's */
+		}
+}
+
+/* The scopes before the failing item reach the sink, then its error. */
+static void test_item_fails(void **state)
+{
+	(void)state;
+	static const size_t at[] = {0, 255, 256, 700, 4999};
+	for (int shared = 0; shared < 2; shared++)
+		for (size_t i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
+			sink k;
+			maker m;
+			ss_diag d = SS_DIAG_INIT;
+			assert_int_equal(run(5000, shared, at[i], SIZE_MAX, &k, &m, &d), -1);
+			assert_int_equal(k.n, at[i]);
+			assert_false(k.out_of_order);
+			char want[64];
+			snprintf(want, sizeof(want), "item %zu failed", at[i]);
+			assert_string_equal(d.message, want);
+			ss_diag_clear(&d);
+		}
+}
+
+/* The sink's error ends it; no scope after it is taken. */
+static void test_sink_fails(void **state)
+{
+	(void)state;
+	for (int shared = 0; shared < 2; shared++) {
+		sink k;
+		maker m;
+		ss_diag d = SS_DIAG_INIT;
+		assert_int_equal(run(5000, shared, SIZE_MAX, 1234, &k, &m, &d), -1);
+		assert_int_equal(k.n, 1234);
+		assert_string_equal(d.message, "the sink stops at 1234");
+		ss_diag_clear(&d);
+		/* Both fail: the sink's error comes first when it is earlier. */
+		assert_int_equal(run(5000, shared, 3000, 1234, &k, &m, &d), -1);
+		assert_string_equal(d.message, "the sink stops at 1234");
+		ss_diag_clear(&d);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_in_order),
+	    cmocka_unit_test(test_item_fails),
+	    cmocka_unit_test(test_sink_fails),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
