@@ -172,8 +172,8 @@ static char *winscp_install_dir(void)
 	static const char *const KEYS[] = {
 	    "HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\winscp3_is1",
 	    "HKLM\\Software\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\winscp3_is1",
-	    "HKLM\\Software\\WOW6432Node\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\"
-	    "winscp3_is1"};
+	    ("HKLM\\Software\\WOW6432Node\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\"
+	     "winscp3_is1")};
 	for (size_t i = 0; i < sizeof(KEYS) / sizeof(KEYS[0]); i++) {
 		ss_osreg_key *k = NULL;
 		ss_diag ignored = SS_DIAG_INIT;
