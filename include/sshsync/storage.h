@@ -158,8 +158,8 @@ int ss_storage_folder_files(const ss_storage_root *root, const char *dir, ss_str
 /* "regfile", "winini", "sessdir", ... */
 const char *ss_storage_backend_name(const ss_storage *st);
 /* 1 when two threads may view values of this storage at once (each with
- * ss_storage_view_asked, nothing else meanwhile): a store read whole that
- * will not be written, whose views point into its text. */
+ * ss_storage_view_asked, nothing else meanwhile): a store with views that
+ * will not be written, whose views point into its text or what it kept. */
 int ss_storage_reads_shared(const ss_storage *st);
 /* 1 when raw names are registry key names (export can use them as they
  * are); 0 when they are file names. */
