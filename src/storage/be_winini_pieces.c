@@ -140,8 +140,9 @@ static int slots_ahead(half *h, size_t sessions)
 
 /* Room for what the whole half holds when it goes on as its first
  * `done` bytes went (the arrays are only reserved: memory not written
- * costs nothing): 1 when made or not needed, 0 when too few sessions
- * came yet to tell, -1 out of memory. */
+ * costs nothing): 1 when made (or not, where memory is short: they grow
+ * as they go then) or not needed, 0 when too few sessions came yet to
+ * tell. A section takes 4 bytes at least ("[x]" and its line break). */
 static int half_ahead(half *h, uint64_t done)
 {
 	uint64_t all = (h->to == UINT64_MAX ? h->f->size : h->to) - h->from;
@@ -151,21 +152,21 @@ static int half_ahead(half *h, uint64_t done)
 		return 0;
 	double more = (double)all / (double)done * 1.125;
 	size_t n = (size_t)((double)h->n * more), bytes = (size_t)((double)h->kept.len * more);
-	if (slots_ahead(h, n) < 0 ||
-	    (bytes > h->kept.len && ss_buf_reserve_exact(&h->kept, bytes - h->kept.len) < 0))
-		return -1;
-	if (n <= h->cap)
-		return 1;
-	ss_storage_session *ses = realloc(h->ses, n * sizeof(*ses));
+	if (n > all / 4)
+		n = (size_t)(all / 4);
+	if (bytes > h->kept.len && bytes - h->kept.len < all)
+		(void)ss_buf_reserve_exact(&h->kept, bytes - h->kept.len);
+	(void)slots_ahead(h, n);
+	ss_storage_session *ses = n > h->cap ? realloc(h->ses, n * sizeof(*ses)) : NULL;
 	if (ses)
 		h->ses = ses, h->cap = n;
-	size_t *first = realloc(h->first, n * sizeof(*first));
+	size_t *first = n > h->fcap ? realloc(h->first, n * sizeof(*first)) : NULL;
 	if (first)
 		h->first = first, h->fcap = n;
-	uint32_t *hash = realloc(h->hash, n * sizeof(*hash));
+	uint32_t *hash = n > h->hcap ? realloc(h->hash, n * sizeof(*hash)) : NULL;
 	if (hash)
 		h->hash = hash, h->hcap = n;
-	return ses && first && hash ? 1 : -1;
+	return 1;
 }
 
 static int known(const half *h, const char *raw, size_t len, uint32_t hash)
@@ -384,8 +385,8 @@ static int read_half(half *h)
 			continue;
 		}
 		r = take_bytes(h, &buf, cut, piece);
-		if (r == 0 && !ahead && (ahead = half_ahead(h, at - h->from - buf.len)) < 0)
-			r = ss_diag_oom(&h->d);
+		if (r == 0 && !ahead)
+			ahead = half_ahead(h, at - h->from - buf.len);
 		want = piece;
 		floor = 1;
 	}
