@@ -129,6 +129,13 @@ static int same_value(const ss_svalue *a, const ss_svalue *b)
 		same_str(a->shown, b->shown) && a->order == b->order);
 }
 
+/* Whether a[0..alen) and b[0..blen) hold the same bytes (a pointer may be
+ * NULL for no bytes). */
+static int same_bytes(const void *a, size_t alen, const void *b, size_t blen)
+{
+	return alen == blen && (alen == 0 || memcmp(a, b, alen) == 0);
+}
+
 /* A view as the audit uses it: what it holds, where and shown. */
 static int same_view(const ss_storage *w, const ss_sview *a, const ss_storage *p, const ss_sview *b)
 {
@@ -141,11 +148,10 @@ static int same_view(const ss_storage *w, const ss_sview *a, const ss_storage *p
 	assert_int_equal(ss_storage_view_where(p, b, &wb), 0);
 	assert_int_equal(ss_storage_view_shown(a, &sa), 0);
 	assert_int_equal(ss_storage_view_shown(b, &sb), 0);
-	int same = a->type == b->type && a->text_len == b->text_len &&
-		   memcmp(a->text, b->text, a->text_len) == 0 && a->is_int == b->is_int &&
-		   a->plain == b->plain && a->ival == b->ival && a->order == b->order &&
-		   wa.len == wb.len && memcmp(wa.data, wb.data, wa.len) == 0 && sa.len == sb.len &&
-		   memcmp(sa.data, sb.data, sa.len) == 0;
+	int same = a->type == b->type && same_bytes(a->text, a->text_len, b->text, b->text_len) &&
+		   a->is_int == b->is_int && a->plain == b->plain && a->ival == b->ival &&
+		   a->order == b->order && same_bytes(wa.data, wa.len, wb.data, wb.len) &&
+		   same_bytes(sa.data, sa.len, sb.data, sb.len);
 	ss_buf_release(&wa);
 	ss_buf_release(&wb);
 	ss_buf_release(&sa);
