@@ -17,21 +17,30 @@ typedef struct ss_scope_maker {
 	/* Bytes of a thread's own state for make (a site's buffers), zeroed
 	 * before its first item; 0 for none. */
 	size_t state_size;
-	/* The scopes of item i added to `out` (none added on failure, with
-	 * `d` set: -1). */
+	/* The scopes of item i added to `out`; -1 with `d` set on failure
+	 * (what it added then is dropped). */
 	int (*make)(void *ctx, void *state, size_t i, ss_scopes *out, ss_diag *d);
 	/* Frees what make kept in a state (NULL: nothing). */
 	void (*state_free)(void *ctx, void *state);
+	int shared; /* make may run on two threads at once */
 } ss_scope_maker;
 
-/* Makes the scopes of items [0, n) with `m` and hands them to out->sink
- * (which must be set; out holds no scope) in item order; `shared`: make
- * may run on two threads at once. At an item that fails, the scopes
- * before it go to the sink as they would have, then its error. 1 when no
- * thread could be had: nothing was done, the caller makes them itself. */
+/* Makes the scopes of items [0, n) with `m` into `out`. With `stream`
+ * (out->sink set), they are handed to the sink as they are made, in item
+ * order, after the scopes `out` holds already: from SS_SCOPES_PIPED_MIN
+ * items on, on two threads (ss_scopes_piped) when a thread can be had.
+ * Without, they stay in `out`. An item that fails ends it after the
+ * scopes before it, with its error. */
+int ss_scopes_make(const ss_scope_maker *m, size_t n, int stream, ss_scopes *out, ss_diag *d);
+
+/* The two threads of ss_scopes_make: the scopes of items [0, n) made
+ * with `m` and handed to out->sink (which must be set; out holds no
+ * scope) in item order. At an item that fails, the scopes before it go to
+ * the sink as they would have, then its error. 1 when no thread could be
+ * had: nothing was done. */
 /* Fewer items are made on the caller's thread alone: a thread costs some
  * 50 microseconds, and the items are handed on in chunks of this many. */
 #define SS_SCOPES_PIPED_MIN 256
-int ss_scopes_piped(const ss_scope_maker *m, size_t n, int shared, ss_scopes *out, ss_diag *d);
+int ss_scopes_piped(const ss_scope_maker *m, size_t n, ss_scopes *out, ss_diag *d);
 
 #endif

@@ -453,7 +453,7 @@ static int audit_session(const flavour *fl, ss_storage *st, size_t s, ss_scopes 
 	return r;
 }
 
-/* The scopes of the sessions, made on a second thread (ss_scopes_piped). */
+/* The sessions' scopes, made by ss_scopes_make. */
 typedef struct session_maker {
 	const flavour *fl;
 	ss_storage *st;
@@ -463,11 +463,7 @@ static int make_session(void *ctx, void *state, size_t s, ss_scopes *out, ss_dia
 {
 	(void)state;
 	const session_maker *m = ctx;
-	size_t before = out->n;
-	int r = audit_session(m->fl, m->st, s, out, d);
-	if (r < 0)
-		ss_scopes_truncate(out, before);
-	return r;
+	return audit_session(m->fl, m->st, s, out, d);
 }
 
 static int audit_store(const flavour *fl, ss_storage *st, ss_scopes *out, ss_diag *d)
@@ -476,28 +472,15 @@ static int audit_store(const flavour *fl, ss_storage *st, ss_scopes *out, ss_dia
 	 * scopes never held, their memory the same few pages for each. Not
 	 * from the live registry, where a key that vanishes meanwhile fails
 	 * the target and its scopes wait for the engine (as WinSCP's). */
-	int settle = strcmp(ss_storage_backend_name(st), "winreg") != 0;
-	int r = missing_default(st) ? add_default_scope(fl, st, out, d) : 0;
-	size_t n = ss_storage_count(st);
-	/* Many sessions: a second thread reads them while this one hands
-	 * their scopes on (the report). Only that thread reads the store
-	 * (its indexes are made when first asked). */
-	if (r == 0 && settle && out->sink && n > SS_SCOPES_PIPED_MIN) {
-		if (ss_scopes_settle(out, d) < 0)
-			return -1;
-		session_maker sm = {fl, st};
-		ss_scope_maker m = {&sm, 0, make_session, NULL};
-		r = ss_scopes_piped(&m, n, 0, out, d);
-		if (r <= 0)
-			return r;
-		r = 0;
-	}
-	for (size_t s = 0; s < n && r == 0; s++) {
-		r = audit_session(fl, st, s, out, d);
-		if (r == 0 && settle)
-			r = ss_scopes_settle(out, d);
-	}
-	return r;
+	int stream = strcmp(ss_storage_backend_name(st), "winreg") != 0;
+	if (missing_default(st) && add_default_scope(fl, st, out, d) < 0)
+		return -1;
+	/* Many sessions are read on a second thread while this one hands
+	 * their scopes on (the report); only that thread reads the store (its
+	 * indexes are made when first asked). */
+	session_maker sm = {fl, st};
+	ss_scope_maker m = {&sm, 0, make_session, NULL, 0};
+	return ss_scopes_make(&m, ss_storage_count(st), stream, out, d);
 }
 
 static int audit(const flavour *fl, const char *path, ss_scopes *out, ss_diag *d)

@@ -25,7 +25,6 @@ typedef struct slot {
 typedef struct scope_pipe {
 	const ss_scope_maker *m;
 	size_t n, chunks;
-	int shared; /* make may run on two threads at once: both make chunks */
 	ss_os_monitor *mon;
 	slot slot[SLOTS];
 	size_t next; /* the next chunk to claim */
@@ -48,6 +47,16 @@ static void state_free(const ss_scope_maker *m, void *s)
 	free(s);
 }
 
+/* Item i's scopes into `out`; none when it fails. */
+static int make_one(const ss_scope_maker *m, void *state, size_t i, ss_scopes *out, ss_diag *d)
+{
+	size_t before = out->n;
+	int r = m->make(m->ctx, state, i, out, d);
+	if (r < 0)
+		ss_scopes_truncate(out, before);
+	return r;
+}
+
 /* Chunk c's items into its slot (claimed). */
 static void fill_chunk(scope_pipe *p, size_t c, void *state, int oom)
 {
@@ -55,7 +64,7 @@ static void fill_chunk(scope_pipe *p, size_t c, void *state, int oom)
 	size_t end = (c + 1) * CHUNK < p->n ? (c + 1) * CHUNK : p->n;
 	int r = oom ? ss_diag_oom(&sl->d) : 0;
 	for (size_t i = c * CHUNK; i < end && r == 0; i++)
-		r = p->m->make(p->m->ctx, state, i, &sl->scopes, &sl->d);
+		r = make_one(p->m, state, i, &sl->scopes, &sl->d);
 	ss_os_monitor_enter(p->mon);
 	sl->state = SLOT_FULL;
 	sl->failed = r < 0;
@@ -103,7 +112,7 @@ static void await_chunk(scope_pipe *p, size_t c, void *state, int oom)
 	slot *sl = &p->slot[c % SLOTS];
 	ss_os_monitor_enter(p->mon);
 	while (sl->state != SLOT_FULL) {
-		size_t mine = p->shared ? claim(p) : SIZE_MAX;
+		size_t mine = p->m->shared ? claim(p) : SIZE_MAX;
 		if (mine == SIZE_MAX) {
 			ss_os_monitor_wait(p->mon);
 			continue;
@@ -142,14 +151,13 @@ static int take_chunks(scope_pipe *p, const ss_scope_sink *sink, ss_diag *d)
 	return r;
 }
 
-int ss_scopes_piped(const ss_scope_maker *m, size_t n, int shared, ss_scopes *out, ss_diag *d)
+int ss_scopes_piped(const ss_scope_maker *m, size_t n, ss_scopes *out, ss_diag *d)
 {
 	scope_pipe p;
 	memset(&p, 0, sizeof(p));
 	p.m = m;
 	p.n = n;
 	p.chunks = (n + CHUNK - 1) / CHUNK;
-	p.shared = shared;
 	ss_os_thread *t;
 	if (!(p.mon = ss_os_monitor_new()))
 		return 1;
@@ -165,4 +173,34 @@ int ss_scopes_piped(const ss_scope_maker *m, size_t n, int shared, ss_scopes *ou
 		ss_diag_clear(&p.slot[i].d);
 	}
 	return r;
+}
+
+/* One item after the other on this thread, each handed on when streaming. */
+static int make_serially(const ss_scope_maker *m, size_t n, int stream, ss_scopes *out, ss_diag *d)
+{
+	if (n == 0)
+		return 0;
+	int oom;
+	void *state = state_new(m, &oom);
+	int r = oom ? ss_diag_oom(d) : 0;
+	for (size_t i = 0; i < n && r == 0; i++) {
+		r = make_one(m, state, i, out, d);
+		if (r == 0 && stream)
+			r = ss_scopes_settle(out, d);
+	}
+	state_free(m, state);
+	return r;
+}
+
+int ss_scopes_make(const ss_scope_maker *m, size_t n, int stream, ss_scopes *out, ss_diag *d)
+{
+	stream = stream && out->sink;
+	if (stream && n > SS_SCOPES_PIPED_MIN) {
+		if (ss_scopes_settle(out, d) < 0)
+			return -1;
+		int r = ss_scopes_piped(m, n, out, d);
+		if (r <= 0)
+			return r;
+	}
+	return make_serially(m, n, stream, out, d);
 }

@@ -906,32 +906,23 @@ static int looks_like_reg(const char *head, size_t len)
 	       (len - i >= strlen(v4) && strncmp(head + i, v4, strlen(v4)) == 0);
 }
 
-/* The scope of site s, added to `out` after the site is read into `w`;
- * on failure nothing is added. */
-static int audit_site(ss_storage *st, const char *path, size_t s, const ss_storage_asked *a,
-		      wsite *w, ss_scopes *out, ss_diag *d)
-{
-	if (read_site(st, s, a, w, d) < 0)
-		return -1;
-	ss_scope *sc = ss_scopes_add(out, "winscp", path, ss_storage_at(st, s)->name);
-	if (sc && evaluate(w, sc) == 0)
-		return 0;
-	if (sc)
-		ss_scopes_truncate(out, out->n - 1);
-	return ss_diag_oom(d);
-}
-
-/* The scopes of the sites, made on two threads (ss_scopes_piped). */
+/* The sites' scopes, made by ss_scopes_make. */
 typedef struct site_maker {
 	ss_storage *st;
 	const char *path;
-	ss_storage_asked a;
+	ss_storage_asked a; /* key_names, measured once for every site */
 } site_maker;
 
+/* The scope of site s, made after the site is read into `state` (the
+ * thread's wsite, its buffers kept from one site to the next). */
 static int make_site(void *ctx, void *state, size_t s, ss_scopes *out, ss_diag *d)
 {
-	site_maker *m = ctx;
-	return audit_site(m->st, m->path, s, &m->a, state, out, d);
+	const site_maker *m = ctx;
+	wsite *w = state;
+	if (read_site(m->st, s, &m->a, w, d) < 0)
+		return -1;
+	ss_scope *sc = ss_scopes_add(out, "winscp", m->path, ss_storage_at(m->st, s)->name);
+	return sc && evaluate(w, sc) == 0 ? 0 : ss_diag_oom(d);
 }
 
 static void free_site(void *ctx, void *state)
@@ -942,8 +933,8 @@ static void free_site(void *ctx, void *state)
 
 /* Audits the sites as they are read, one site's values at a time: a
  * 100,000-site file is never held as sites besides its scopes. The scopes
- * come as audit_sites gives them: Default Settings (when none is stored)
- * first, then the sites in store order. */
+ * come in this order: Default Settings (when none is stored) first, then
+ * the sites in store order. */
 static int audit_store(ss_storage *st, const char *path, ss_scopes *out, ss_diag *d)
 {
 	size_t n = ss_storage_count(st);
@@ -957,34 +948,15 @@ static int audit_store(ss_storage *st, const char *path, ss_scopes *out, ss_diag
 	 * scope as it comes, and 100,000 sites are never held as scopes
 	 * beside the file. The live registry is read site by site: a key
 	 * that vanishes meanwhile fails the target, whose scopes are then
-	 * replaced by one error scope, so they wait for the engine. */
-	int settle = strcmp(ss_storage_backend_name(st), "winreg") != 0;
-	/* More than a chunk of sites that stream: another thread reads
-	 * them while this one hands their scopes on (the report), and reads
-	 * them too when it has none to hand on. */
-	if (settle && out->sink && n > SS_SCOPES_PIPED_MIN) {
-		if (ss_scopes_settle(out, d) < 0)
-			return -1;
-		site_maker sm = {st, path, {0}};
-		ask_keys(&sm.a);
-		ss_scope_maker m = {&sm, sizeof(wsite), make_site, free_site};
-		int r = ss_scopes_piped(&m, n, ss_storage_reads_shared(st), out, d);
-		if (r <= 0)
-			return r;
-	}
-	int r = 0;
-	/* One site read after the other into the same buffers. */
-	wsite w;
-	memset(&w, 0, sizeof(w));
-	ss_storage_asked a;
-	ask_keys(&a);
-	for (size_t s = 0; s < n && r == 0; s++) {
-		r = audit_site(st, path, s, &a, &w, out, d);
-		if (r == 0 && settle)
-			r = ss_scopes_settle(out, d);
-	}
-	wsite_free(&w);
-	return r;
+	 * replaced by one error scope, so they wait for the engine. Many
+	 * sites that stream are read on a second thread while this one hands
+	 * their scopes on (the report), and reads them too when it has none
+	 * to hand on and the store allows. */
+	int stream = strcmp(ss_storage_backend_name(st), "winreg") != 0;
+	site_maker sm = {st, path, {0}};
+	ask_keys(&sm.a);
+	ss_scope_maker m = {&sm, sizeof(wsite), make_site, free_site, ss_storage_reads_shared(st)};
+	return ss_scopes_make(&m, n, stream, out, d);
 }
 
 static int winscp_audit(const char *path, const ss_query *q, ss_scopes *out, ss_diag *d)

@@ -1,4 +1,4 @@
-/* ss_scopes_piped: scopes made on two threads reach the sink in item
+/* ss_scopes_piped and ss_scopes_make: scopes made on two threads reach the sink in item
  * order, each once; an item that fails ends them after the scopes before
  * it, with its error; a sink that fails stops the making; each thread
  * makes its chunks in order, and its state is freed. */
@@ -72,8 +72,8 @@ static int run(size_t n, int shared, size_t item_fails, size_t sink_fails, sink 
 	ss_scope_sink to = {take, k};
 	ss_scopes out = SS_SCOPES_INIT;
 	out.sink = &to;
-	ss_scope_maker mk = {m, sizeof(thread_state), make, state_free};
-	int r = ss_scopes_piped(&mk, n, shared, &out, d);
+	ss_scope_maker mk = {m, sizeof(thread_state), make, state_free, shared};
+	int r = ss_scopes_piped(&mk, n, &out, d);
 	assert_int_equal(out.n, 0);
 	ss_scopes_free(&out);
 	return r;
@@ -135,12 +135,53 @@ static void test_sink_fails(void **state)
 	}
 }
 
+/* ss_scopes_make: below SS_SCOPES_PIPED_MIN items, or without streaming,
+ * on this thread alone;
+ * without streaming every scope stays in the list; an item that fails
+ * leaves nothing of its own. */
+static void test_make(void **state)
+{
+	(void)state;
+	static const size_t sizes[] = {0, 1, SS_SCOPES_PIPED_MIN, SS_SCOPES_PIPED_MIN + 1, 3000};
+	for (int stream = 0; stream < 2; stream++)
+		for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+			size_t n = sizes[i], fail = n > 1 ? n / 2 : SIZE_MAX;
+			for (int fails = 0; fails < 2; fails++) {
+				maker m = {fails ? fail : SIZE_MAX, 0, 0};
+				sink k = {0, SIZE_MAX, 0};
+				ss_scope_sink to = {take, &k};
+				ss_scopes out = SS_SCOPES_INIT;
+				out.sink = &to;
+				ss_diag d = SS_DIAG_INIT;
+				ss_scope_maker mk = {&m, sizeof(thread_state), make, state_free, 1};
+				int r = ss_scopes_make(&mk, n, stream, &out, &d);
+				size_t made = fails && fail != SIZE_MAX ? fail : n;
+				assert_int_equal(r, made < n ? -1 : 0);
+				assert_int_equal(stream ? k.n : out.n, made);
+				assert_int_equal(stream ? out.n : k.n, 0);
+				assert_false(k.out_of_order);
+				assert_false(m.backwards);
+				/* Two threads' states when piped, one else, none
+				 * without items. */
+				assert_int_equal(m.state_freed, !n ? 0
+								: stream && n > SS_SCOPES_PIPED_MIN
+								    ? 2
+								    : 1);
+				for (size_t j = 0; j < out.n; j++)
+					assert_int_equal(out.v[j].interval, (long long)j);
+				ss_scopes_free(&out);
+				ss_diag_clear(&d);
+			}
+		}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_in_order),
 	    cmocka_unit_test(test_item_fails),
 	    cmocka_unit_test(test_sink_fails),
+	    cmocka_unit_test(test_make),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
