@@ -199,6 +199,16 @@ int storage_asked_next(ss_storage *st, size_t s, ss_storage_cursor *c, ss_svalue
  * of the backend that ss_storage_open would choose. */
 int storage_asked_probe(const char *path, int is_dir, const char *data, size_t len);
 
+/* The two halves of a file that a piece reader reads at once: run(a),
+ * and run(b) when there is a second half, on a second thread, or after a
+ * (unless it failed: *a_failed) when no thread can be had. */
+void storage_run_halves(void (*run)(void *half), void *a, void *b, const int *a_failed);
+/* The error of a half that failed, the first's before the second's (as a
+ * read in file order finds it), the second's line counted on by the
+ * first's `a_lines`: moved into `d`, -1; 0 when neither failed. */
+int storage_halves_error(int a_failed, ss_diag *da, int b_failed, ss_diag *db, uint64_t a_lines,
+			 ss_diag *d);
+
 /* get_many for a backend with view_asked: its views made owned values. */
 int storage_get_many_by_views(ss_storage *st, size_t s, const char *const *names, size_t n,
 			      ss_svalue *out, ss_diag *d);

@@ -27,7 +27,6 @@
 #include "backend.h"
 #include "regfile_sessions.h"
 #include "sshsync/keyindex.h"
-#include "sshsync/os_sys.h"
 #include "sshsync/regfile.h"
 
 /* Bytes read at a time, and a piece's text: with a UTF-16 read's room
@@ -455,20 +454,6 @@ static int join_second(half *a, half *b, ss_diag *d)
 	return 0;
 }
 
-/* The error of a half that failed (the first's before the second's, as
- * a read in file order finds it): 1 when neither did. */
-static int half_error(half *a, half *b, ss_diag *d)
-{
-	half *failed = a->failed ? a : b && b->failed ? b : NULL;
-	if (!failed)
-		return 1;
-	if (failed == b && b->d.line)
-		b->d.line += (size_t)a->lf_lines;
-	*d = failed->d;
-	memset(&failed->d, 0, sizeof(failed->d));
-	return -1;
-}
-
 /* The keys whose last block is no [-KEY], as sessions in file order. */
 static int list_sessions(ss_storage *st, const half *a, ss_diag *d)
 {
@@ -519,20 +504,13 @@ static int asked_open(ss_storage *st, const ss_text_file *f, ss_diag *d)
 	uint64_t split = st->pieces.split ? st->pieces.split : SPLIT, cut = UINT64_MAX;
 	if (f->size >= split && second_start(f, a.enc, f->size / 2, &cut, d) < 0)
 		return -1;
-	ss_os_thread *t = NULL;
-	if (cut != UINT64_MAX) {
+	int two = cut != UINT64_MAX;
+	if (two)
 		a.to = b.from = cut;
-		if (ss_os_thread_start(&t, half_run, &b) < 0)
-			t = NULL; /* read after the first, on this thread */
-	}
-	half_run(&a);
-	if (t)
-		ss_os_thread_join(t);
-	else if (cut != UINT64_MAX && !a.failed)
-		half_run(&b);
-	int r = half_error(&a, cut != UINT64_MAX ? &b : NULL, d);
-	if (r == 1)
-		r = cut == UINT64_MAX ? 0 : join_second(&a, &b, d);
+	storage_run_halves(half_run, &a, two ? &b : NULL, &a.failed);
+	int r = storage_halves_error(a.failed, &a.d, two && b.failed, &b.d, a.lf_lines, d);
+	if (r == 0 && two)
+		r = join_second(&a, &b, d);
 	if (r == 0)
 		r = list_sessions(st, &a, d);
 	if (r == 0) {

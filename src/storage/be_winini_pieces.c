@@ -21,7 +21,6 @@
 
 #include "backend.h"
 #include "sshsync/keyindex.h"
-#include "sshsync/os_sys.h"
 #include "sshsync/winini.h"
 #include "winini_sessions.h"
 
@@ -458,20 +457,6 @@ static int section_after(const ss_text_file *f, uint64_t from, uint64_t *at, ss_
 
 /* --- the halves joined into the storage --- */
 
-/* The error of a half that failed (the first's before the second's, as
- * a read in file order finds it): 1 when neither did. */
-static int half_error(half *a, half *b, ss_diag *d)
-{
-	half *failed = a->failed ? a : b && b->failed ? b : NULL;
-	if (!failed)
-		return 1;
-	if (failed == b && b->d.line)
-		b->d.line += (size_t)a->lf_lines;
-	*d = failed->d;
-	memset(&failed->d, 0, sizeof(failed->d));
-	return -1;
-}
-
 /* Half b's sessions after a's, but those of a name that a has (later
  * sections of a session); b's arrays are compacted in place. */
 static int join_second(ss_storage *st, const half *a, half *b, ss_diag *d)
@@ -490,8 +475,8 @@ static int join_second(ss_storage *st, const half *a, half *b, ss_diag *d)
 static int join_halves(ss_storage *st, half *a, half *b, ss_diag *d)
 {
 	askpriv *p = st->priv;
-	int r = half_error(a, b, d);
-	if (r < 0)
+	if (storage_halves_error(a->failed, &a->d, b && b->failed, b ? &b->d : NULL, a->lf_lines,
+				 d) < 0)
 		return -1;
 	storage_adopt_names(st, &a->named);
 	/* Room for every session at once: one realloc, not one a session. */
@@ -527,17 +512,9 @@ static int asked_open(ss_storage *st, const ss_text_file *f, ss_diag *d)
 	uint64_t split = st->pieces.split ? st->pieces.split : SPLIT, cut = UINT64_MAX;
 	if (f->size >= split && section_after(f, f->size / 2, &cut, d) < 0)
 		return -1;
-	ss_os_thread *t = NULL;
-	if (cut != UINT64_MAX) {
+	if (cut != UINT64_MAX)
 		a.to = b.from = cut;
-		if (ss_os_thread_start(&t, half_run, &b) < 0)
-			t = NULL; /* read after the first, on this thread */
-	}
-	half_run(&a);
-	if (t)
-		ss_os_thread_join(t);
-	else if (cut != UINT64_MAX && !a.failed)
-		half_run(&b);
+	storage_run_halves(half_run, &a, cut != UINT64_MAX ? &b : NULL, &a.failed);
 	int r = join_halves(st, &a, cut != UINT64_MAX ? &b : NULL, d);
 	half_free(&a);
 	half_free(&b);

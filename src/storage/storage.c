@@ -9,6 +9,7 @@
 #include "backend.h"
 #include "sshsync/keyindex.h"
 #include "sshsync/os_file.h"
+#include "sshsync/os_sys.h"
 #include "sshsync/sessdir.h"
 
 /* Every backend, in the order they are asked whether a path is theirs. */
@@ -427,9 +428,6 @@ static const ss_storage_backend *fallback(const ss_storage_root *root)
 	return NULL;
 }
 
-/* The backend for `path`: the surest of those that accept the root, else
- * the root's fallback. Loads the file (into st->text) unless a backend
- * takes the path as it is. */
 /* Of the backends that accept `root`, the one whose probe of `path` (and
  * `data`, its text or first bytes) is surest; NULL when none takes it. */
 static const ss_storage_backend *best_probe(const ss_storage_root *root, const char *path,
@@ -448,6 +446,9 @@ static const ss_storage_backend *best_probe(const ss_storage_root *root, const c
 	return best;
 }
 
+/* The backend for `path`: the surest of those that accept the root, else
+ * the root's fallback. Loads the file (into st->text) unless a backend
+ * takes the path as it is. */
 static const ss_storage_backend *choose(ss_storage *st, ss_diag *d)
 {
 	/* First without reading: folders, and paths that are no file. */
@@ -1240,4 +1241,29 @@ int storage_slots_resize(uint64_t **slot, size_t *nslot, size_t size)
 	*slot = v;
 	*nslot = size;
 	return 0;
+}
+
+void storage_run_halves(void (*run)(void *half), void *a, void *b, const int *a_failed)
+{
+	ss_os_thread *t = NULL;
+	if (b && ss_os_thread_start(&t, run, b) < 0)
+		t = NULL; /* read after the first, on this thread */
+	run(a);
+	if (t)
+		ss_os_thread_join(t);
+	else if (b && !*a_failed)
+		run(b);
+}
+
+int storage_halves_error(int a_failed, ss_diag *da, int b_failed, ss_diag *db, uint64_t a_lines,
+			 ss_diag *d)
+{
+	ss_diag *failed = a_failed ? da : b_failed ? db : NULL;
+	if (!failed)
+		return 0;
+	if (failed == db && db->line)
+		db->line += (size_t)a_lines;
+	*d = *failed;
+	memset(failed, 0, sizeof(*failed));
+	return -1;
 }
