@@ -9,6 +9,7 @@
 #include "sshsync/clients.h"
 #include "sshsync/os_path.h"
 #include "sshsync/os_user.h"
+#include "sshsync/scope_pipe.h"
 
 /* clientloop.c counts a check before sending its probe and quits when the
  * count exceeds ServerAliveCountMax: with 0 the first check quits. Measured
@@ -132,58 +133,129 @@ static int audit_block(ss_openssh *c, const ss_openssh_scope *b, ss_scopes *out,
 	return rc;
 }
 
-/* Without --host: each literal Host name, each pattern and Match block that
- * can set a keepalive (judged on its witness), and `*` for any other host
- * (judged on a name no other pattern matches). */
+/* A Host name of the tree, as oss_names_next gave it: where the name
+ * stays (`kept`), or else its index entry, whose name is not a string. */
+typedef struct name_ref {
+	const char *kept;
+	const oss_index_entry *entry;
+} name_ref;
+
+/* The scopes of an audit without --host, made by ss_scopes_make in this
+ * order: each literal Host name (names[0, nnames)), each pattern and
+ * Match block that can set a keepalive (judged on its witness), and `*`
+ * for any other host (judged on `other`, a name no other pattern
+ * matches). Evaluating a host writes the tree's scratch, so one thread at
+ * a time makes them (not `shared`). */
+typedef struct all_maker {
+	ss_openssh *c;
+	const char *path;
+	name_ref *names;
+	size_t nnames;
+	const ss_openssh_scopes *blocks;
+	const char *other;
+} all_maker;
+
+/* A Host name's scope. One ssh refuses on its command line is no scope:
+ * nobody can connect to it by that name. `name` is the thread's buffer
+ * for a name copied out of the tree. */
+static int make_name(all_maker *m, const name_ref *ref, ss_buf *name, ss_scopes *out, ss_diag *d)
+{
+	const char *host = ref->kept;
+	if (!host) {
+		ss_buf_reset(name);
+		if (ss_buf_add(name, ref->entry->name, ref->entry->len) < 0)
+			return ss_diag_oom(d);
+		host = name->data;
+	}
+	if (!ss_openssh_valid_hostname(host))
+		return 0;
+	scope_req q = {m->path, host, host, NULL, NULL, -1};
+	m->c->hint_name = host; /* its entry is known: no probe of the index */
+	m->c->hint_entry = ref->entry;
+	int r = audit_one(m->c, &q, out, d);
+	m->c->hint_name = NULL;
+	return r;
+}
+
+static int make_all(void *ctx, void *state, size_t i, ss_scopes *out, ss_diag *d)
+{
+	all_maker *m = ctx;
+	if (i < m->nnames)
+		return make_name(m, &m->names[i], state, out, d);
+	if ((i -= m->nnames) < m->blocks->n)
+		return audit_block(m->c, &m->blocks->v[i], out, d);
+	scope_req q = {m->path, "*", m->other, m->other, NULL, -1};
+	return audit_one(m->c, &q, out, d);
+}
+
+static void free_name_buf(void *ctx, void *state)
+{
+	(void)ctx;
+	ss_buf_release(state);
+}
+
+/* The tree's Host names in order of first appearance, unchecked. */
+static int list_names(const ss_openssh *c, name_ref **out, size_t *n)
+{
+	oss_names it;
+	size_t cap = 0;
+	*out = NULL;
+	*n = 0;
+	if (oss_names_begin(c, &it) < 0)
+		return -1;
+	int r = 0;
+	while (r == 0 && oss_names_next(c, &it)) {
+		r = *n == cap ? ss_array_room(out, &cap, *n, sizeof(**out)) : 0;
+		if (r == 0)
+			(*out)[(*n)++] = (name_ref){it.kept, it.entry};
+	}
+	oss_names_end(&it);
+	return r;
+}
+
+/* Without --host: the scopes of all_maker. A report that streams takes
+ * them as they are made, a fleet's evaluation and its report then on two
+ * threads (the files are read: what fails from here on is memory). */
 static int audit_all(ss_openssh *c, const char *path, ss_scopes *out, ss_diag *d)
 {
-	oss_names names; /* they point into the tree */
+	all_maker m = {c, path, NULL, 0, NULL, NULL};
 	ss_openssh_scopes blocks = SS_OPENSSH_SCOPES_INIT;
 	char *other = NULL;
-	int r = oss_names_begin(c, &names) < 0 ? ss_diag_oom(d) : 0;
+	int r = list_names(c, &m.names, &m.nnames) < 0 ? ss_diag_oom(d) : 0;
 	if (r == 0)
 		r = ss_openssh_block_scopes(c, &blocks, d);
 	if (r == 0 && !(other = ss_openssh_other_witness(c)))
 		r = ss_diag_oom(d);
-	if (r == 0 && !out->sink) {
-		/* Every scope is kept: counted first, so that the list never
-		 * grows by copying. */
-		size_t nnames = 0;
-		oss_names count;
-		r = oss_names_begin(c, &count) < 0 ? ss_diag_oom(d) : 0;
-		while (r == 0 && oss_names_next(c, &count))
-			nnames++;
-		oss_names_end(&count);
-		if (r == 0 && ss_scopes_reserve(out, nnames + blocks.n + 1) < 0)
-			r = ss_diag_oom(d);
-	}
-	/* A Host name ssh refuses on its command line is no scope: nobody
-	 * can connect to it by that name. */
-	for (const char *name; r == 0 && (name = oss_names_next(c, &names));) {
-		scope_req q = {path, name, name, NULL, NULL, -1};
-		if (ss_openssh_valid_hostname(name)) {
-			c->hint_name = name;
-			c->hint_entry = names.entry;
-			r = audit_one(c, &q, out, d);
-		}
-		if (r == 0)
-			r = ss_scopes_settle(out, d); /* the files are read: a report
-							 sink may take it */
-	}
-	c->hint_name = NULL;
-	for (size_t i = 0; i < blocks.n && r == 0; i++) {
-		r = audit_block(c, &blocks.v[i], out, d);
-		if (r == 0)
-			r = ss_scopes_settle(out, d);
-	}
-	if (r == 0) {
-		scope_req q = {path, "*", other, other, NULL, -1};
-		r = audit_one(c, &q, out, d);
-	}
+	m.blocks = &blocks;
+	m.other = other;
+	size_t n = m.nnames + blocks.n + 1;
+	/* Every scope kept: room for them first, so the list never grows by
+	 * copying. */
+	if (r == 0 && !out->sink && ss_scopes_reserve(out, n) < 0)
+		r = ss_diag_oom(d);
+	ss_scope_maker maker = {&m, sizeof(ss_buf), make_all, free_name_buf, 0};
+	if (r == 0)
+		r = ss_scopes_make(&maker, n, 1, out, d);
 	free(other);
 	ss_openssh_scopes_free(&blocks);
-	oss_names_end(&names);
+	free(m.names);
 	return r;
+}
+
+/* The scopes of --host and --host-file: each name as given, made by
+ * ss_scopes_make one thread at a time (as all_maker). */
+typedef struct asked_maker {
+	ss_openssh *c;
+	const char *path;
+	const ss_strlist *hosts;
+} asked_maker;
+
+static int make_asked(void *ctx, void *state, size_t i, ss_scopes *out, ss_diag *d)
+{
+	const asked_maker *m = ctx;
+	(void)state;
+	scope_req one = {m->path, m->hosts->v[i], m->hosts->v[i], NULL, NULL, -1};
+	return audit_one(m->c, &one, out, d);
 }
 
 /* `system`: the system-wide file ssh reads after `path` without -F, or
@@ -198,16 +270,13 @@ static int ssh_audit_chain(const char *path, const char *system, const ss_query 
 	const char *chain[2] = {path, system};
 	if (ss_openssh_load_chain(&c, chain, system ? 2 : 1, &o, d) < 0)
 		return -1;
-	int r = 0;
+	int r;
 	if (q && q->hosts && q->hosts->n) {
-		if (!out->sink && ss_scopes_reserve(out, q->hosts->n) < 0)
-			r = ss_diag_oom(d);
-		for (size_t i = 0; i < q->hosts->n && r == 0; i++) {
-			scope_req one = {path, q->hosts->v[i], q->hosts->v[i], NULL, NULL, -1};
-			r = audit_one(c, &one, out, d);
-			if (r == 0)
-				r = ss_scopes_settle(out, d);
-		}
+		asked_maker m = {c, path, q->hosts};
+		ss_scope_maker maker = {&m, 0, make_asked, NULL, 0};
+		r = !out->sink && ss_scopes_reserve(out, q->hosts->n) < 0
+			? ss_diag_oom(d)
+			: ss_scopes_make(&maker, q->hosts->n, 1, out, d);
 	} else {
 		r = audit_all(c, path, out, d);
 	}

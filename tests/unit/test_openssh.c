@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sshsync/clients.h"
 #include "sshsync/edit.h"
 #include "sshsync/openssh.h"
 #include "testutil.h"
@@ -490,6 +491,119 @@ static void test_audit_tree_agrees(void **state)
 	fx_free(audit);
 }
 
+/* A fleet's config of n hosts, drawn from `seed`: literal names (a few
+ * that ssh refuses on its command line), patterns and Match blocks that
+ * set a keepalive, some on a runtime condition, and `Host *` last. */
+static char *fleet_config(size_t n, unsigned seed)
+{
+	static const char *const extra[] = {"", "  ServerAliveCountMax 0\n", "  TCPKeepAlive no\n",
+					    "  ServerAliveInterval none\n"};
+	ss_buf b = SS_BUF_INIT;
+	for (size_t i = 0; i < n; i++) {
+		unsigned r = tu_pick(&seed, 100);
+		assert_int_equal(ss_buf_addf(&b, "Host web%zu web%zu.g%u.example%s\n", i, i, r % 9,
+					     r < 3 ? " bad$name" : ""),
+				 0);
+		if (r % 3)
+			assert_int_equal(ss_buf_addf(&b, "  ServerAliveInterval %u\n", r), 0);
+		assert_int_equal(ss_buf_adds(&b, extra[tu_pick(&seed, 4)]), 0);
+		if (i % 97 == 0)
+			assert_int_equal(
+			    ss_buf_addf(&b,
+					"Host *.g%zu.example\n  ServerAliveInterval 4%zu\n"
+					"Match host web%zu* exec \"true\"\n"
+					"  ServerAliveInterval 7\n",
+					i % 9, i % 9, i % 50),
+			    0);
+	}
+	assert_int_equal(ss_buf_adds(&b, "Host *\n  ServerAliveInterval 600\n"), 0);
+	return ss_buf_detach(&b, NULL);
+}
+
+/* A sink that writes each scope down, and fails at scope `fail_at` (from 1). */
+typedef struct collected {
+	ss_buf lines;
+	size_t n, fail_at;
+} collected;
+
+static int collect(void *ctx, ss_scope *sc, ss_diag *d)
+{
+	collected *c = ctx;
+	if (++c->n == c->fail_at)
+		return ss_diag_set(d, NULL, 0, 0, "the sink stops");
+	tu_scope_line(sc, &c->lines);
+	return 0;
+}
+
+/* The audit of `q` kept whole, as lines. */
+static void audit_kept(const fx *f, const ss_query *q, ss_buf *out, size_t *n)
+{
+	ss_scopes kept = SS_SCOPES_INIT;
+	ss_diag d = SS_DIAG_INIT;
+	assert_int_equal(ss_client_ssh.audit(f->main, q, &kept, &d), 0);
+	for (size_t i = 0; i < kept.n; i++)
+		tu_scope_line(&kept.v[i], out);
+	*n = kept.n;
+	ss_scopes_free(&kept);
+}
+
+/* The same audit handed to a sink (made on a second thread from 256
+ * scopes on): the same scopes in the same order; a sink that fails
+ * midway stops it with its error. */
+static void expect_streamed(const fx *f, const ss_query *q, size_t want_n)
+{
+	ss_buf want = SS_BUF_INIT;
+	size_t n;
+	audit_kept(f, q, &want, &n);
+	assert_int_equal(n, want_n);
+	collected c = {SS_BUF_INIT, 0, 0};
+	ss_scope_sink sink = {collect, &c};
+	ss_scopes streamed = SS_SCOPES_INIT;
+	streamed.sink = &sink;
+	ss_diag d = SS_DIAG_INIT;
+	assert_int_equal(ss_client_ssh.audit(f->main, q, &streamed, &d), 0);
+	assert_int_equal(ss_scopes_settle(&streamed, &d), 0);
+	assert_int_equal(c.n, n);
+	assert_string_equal(ss_buf_str(&c.lines), ss_buf_str(&want));
+	ss_buf_reset(&c.lines);
+	c.n = 0;
+	c.fail_at = n / 2 + 1;
+	assert_int_equal(ss_client_ssh.audit(f->main, q, &streamed, &d), -1);
+	assert_int_equal(c.n, n / 2 + 1);
+	assert_non_null(strstr(d.message, "the sink stops"));
+	ss_diag_clear(&d);
+	ss_scopes_free(&streamed);
+	ss_buf_release(&c.lines);
+	ss_buf_release(&want);
+}
+
+static void test_streamed_scopes_in_order(void **state)
+{
+	(void)state;
+	for (unsigned seed = 1; seed <= 3; seed++) {
+		size_t hosts = 700 + 300 * seed;
+		char *conf = fleet_config(hosts, seed);
+		fx *f = fx_new(conf);
+		ss_scopes all = SS_SCOPES_INIT;
+		ss_diag d = SS_DIAG_INIT;
+		assert_int_equal(ss_client_ssh.audit(f->main, &(ss_query){NULL, NULL}, &all, &d),
+				 0);
+		/* Two names a host (none for the refused), the blocks, and `*`. */
+		assert_true(all.n > 2 * hosts - hosts / 10 && all.n < 2 * hosts + hosts / 10);
+		expect_streamed(f, &(ss_query){NULL, NULL}, all.n);
+		/* --host: the names as given, those ssh refuses as errors. */
+		ss_strlist asked = SS_STRLIST_INIT;
+		for (size_t i = 0; i < hosts; i += 2)
+			assert_int_equal(
+			    ss_strlist_push(&asked, i % 50 == 0 ? "no;way" : all.v[i].name), 0);
+		expect_streamed(f, &(ss_query){&asked, NULL}, asked.n);
+		ss_strlist_release(&asked);
+		ss_scopes_free(&all);
+		fx_free(f);
+		free(conf);
+	}
+}
+
 /* Without line tables, errors still name their line and column: while
  * loading (found by counting), and in an evaluation (the line lexed again
  * after the table is built again). */
@@ -715,6 +829,7 @@ int main(void)
 	    cmocka_unit_test(test_bad_values),
 	    cmocka_unit_test(test_audit_tree_agrees),
 	    cmocka_unit_test(test_audit_tree_errors),
+	    cmocka_unit_test(test_streamed_scopes_in_order),
 	    cmocka_unit_test(test_apply_edits),
 	    cmocka_unit_test(test_apply_includes),
 	    cmocka_unit_test(test_apply_include_of_a_directory),

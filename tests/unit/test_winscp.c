@@ -886,18 +886,6 @@ static void test_generated_protocols(void **state)
 	assert_int_equal(agree, cases);
 }
 
-/* A scope as the streaming tests compare them: every field the report shows. */
-static void scope_line(const ss_scope *sc, ss_buf *b)
-{
-	assert_int_equal(ss_buf_addf(b, "%s|%s|%lld|%d|%s", sc->file, sc->name,
-				     (long long)sc->interval, sc->not_applicable,
-				     sc->set_at ? sc->set_at : "-"),
-			 0);
-	for (size_t i = 0; i < sc->reasons.n; i++)
-		assert_int_equal(ss_buf_addf(b, "|%s", sc->reasons.v[i]), 0);
-	assert_int_equal(ss_buf_addc(b, '\n'), 0);
-}
-
 /* A sink that writes each scope down, and fails at scope `fail_at` (from 1). */
 typedef struct collected {
 	const ss_policy *p; /* judged by, as the kept scopes are */
@@ -911,7 +899,7 @@ static int collect(void *ctx, ss_scope *sc, ss_diag *d)
 	if (++c->n == c->fail_at)
 		return ss_diag_set(d, NULL, 0, 0, "the sink stops");
 	assert_int_equal(ss_scope_judge(sc, c->p), 0);
-	scope_line(sc, &c->lines);
+	tu_scope_line(sc, &c->lines);
 	return 0;
 }
 
@@ -947,7 +935,7 @@ static void test_streamed_sites_in_order(void **state)
 	audit(f, content);
 	ss_buf want = SS_BUF_INIT;
 	for (size_t i = 0; i < f->scopes.n; i++)
-		scope_line(&f->scopes.v[i], &want);
+		tu_scope_line(&f->scopes.v[i], &want);
 	assert_int_equal(f->scopes.n, sites + 1); /* and Default Settings */
 	ss_scopes_free(&f->scopes);
 

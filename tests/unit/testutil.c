@@ -280,3 +280,15 @@ void tu_asked_refuses_other(const char *path, const ss_storage_root *root, const
 	ss_diag_clear(&d);
 	ss_storage_close(st);
 }
+
+void tu_scope_line(const ss_scope *sc, ss_buf *b)
+{
+	assert_int_equal(ss_buf_addf(b, "%s|%s|%s|%lld|%lld|%lld|%d|%d|%s", sc->file, sc->name,
+				     sc->witness ? sc->witness : "-", (long long)sc->interval,
+				     (long long)sc->count_max, (long long)sc->tcp_keepalive,
+				     sc->not_applicable, sc->error, sc->set_at ? sc->set_at : "-"),
+			 0);
+	for (size_t i = 0; i < sc->reasons.n; i++)
+		assert_int_equal(ss_buf_addf(b, "|%s", sc->reasons.v[i]), 0);
+	assert_int_equal(ss_buf_addc(b, '\n'), 0);
+}

@@ -10,6 +10,7 @@
 
 #include "sshsync/buf.h"
 #include "sshsync/edit.h"
+#include "sshsync/scope.h"
 #include "sshsync/storage.h"
 
 /* A new empty directory under $TMPDIR; the caller frees the name. */
@@ -61,10 +62,13 @@ typedef struct tu_tally {
  * as views with where and shown), or the same error at the same place.
  * What differs is printed; `t` (may be NULL) counts what was read. */
 int tu_pieces_agree(const char *path, const ss_storage_root *root, const char *const *names,
-		    size_t n, const ss_storage_pieces *pieces,
-		    tu_tally *t); /* A store of one session opened with ss_storage_open_asked for
-				   * the n `names`: its `name` (one of them) is the number `want`,
-				   * and reading `other` (not asked for) fails. */
+		    size_t n, const ss_storage_pieces *pieces, tu_tally *t);
+/* A store of one session opened with ss_storage_open_asked for the n
+ * `names`: its `name` (one of them) is the number `want`, and reading
+ * `other` (not asked for) fails. */
 void tu_asked_refuses_other(const char *path, const ss_storage_root *root, const char *const *names,
 			    size_t n, const char *name, long long want, const char *other);
+/* A scope as the streaming tests compare them, a line appended to b:
+ * every field a report shows. */
+void tu_scope_line(const ss_scope *sc, ss_buf *b);
 #endif
