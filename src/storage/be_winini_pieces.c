@@ -80,6 +80,8 @@ typedef struct half {
 	 * half, the session's index in the low half; EMPTY: a free slot. */
 	uint64_t *slot;
 	size_t nslot;
+	uint32_t *piece_hash; /* of the piece's sections' names (take_piece) */
+	size_t piece_hcap;
 	uint64_t lf_lines, lines; /* lines before the piece: split at LF, and as TStringList */
 	ss_diag d;
 	int failed;
@@ -97,9 +99,13 @@ typedef struct askpriv {
 
 #define EMPTY STORAGE_SLOT_EMPTY
 
+/* A piece's section that is no session, in piece_hash: no name's hash. */
+#define NOT_SESSION UINT32_MAX
+
 static uint32_t name_hash(const char *raw, size_t len)
 {
-	return (uint32_t)(ss_key_hash(raw, len) >> 32);
+	uint32_t hash = (uint32_t)(ss_key_hash(raw, len) >> 32);
+	return hash == NOT_SESSION ? hash - 1 : hash;
 }
 
 /* The slot of raw name `raw`: its session's, or the free one where it
@@ -228,11 +234,11 @@ static int keep_keys(half *h, const ss_text *t, const ss_winini *ini, size_t i)
 
 /* Section i, a session unless a section of its name came before: listed,
  * with its keys asked for. */
-static int take_section(half *h, const ss_text *t, const ss_winini *ini, size_t i, size_t plen)
+static int take_section(half *h, const ss_text *t, const ss_winini *ini, size_t i, size_t plen,
+			uint32_t hash)
 {
 	const char *raw = ss_winini_section_name(ini, i) + plen;
 	size_t len = ini->sections[i].name_len - plen;
-	uint32_t hash = name_hash(raw, len);
 	if (known(h, raw, len, hash))
 		return 0;
 	if (storage_grow(&h->ses, &h->cap, h->n, sizeof(*h->ses), 64) < 0 ||
@@ -265,6 +271,33 @@ static int take_section(half *h, const ss_text *t, const ss_winini *ini, size_t 
 	return 0;
 }
 
+/* The hash of each section's name of the piece (NOT_SESSION for those
+ * that are no session), and the slot where each would be fetched into
+ * the cache: 50,000 sessions of a half probe a table of a megabyte at
+ * random, and waiting for each probe was a third of its reading. */
+static int hash_sessions(half *h, const ss_winini *ini, const char *prefix, size_t plen)
+{
+	size_t n = ini->nsections;
+	if (n > h->piece_hcap) {
+		uint32_t *v = realloc(h->piece_hash, n * sizeof(*v));
+		if (!v)
+			return ss_diag_oom(&h->d);
+		h->piece_hash = v;
+		h->piece_hcap = n;
+	}
+	for (size_t i = 0; i < n; i++) {
+		h->piece_hash[i] = NOT_SESSION;
+		if (!winini_is_session(ini, i, prefix, plen))
+			continue;
+		uint32_t hash = name_hash(ss_winini_section_name(ini, i) + plen,
+					  ini->sections[i].name_len - plen);
+		h->piece_hash[i] = hash;
+		if (h->nslot)
+			__builtin_prefetch(&h->slot[hash & (h->nslot - 1)]);
+	}
+	return 0;
+}
+
 /* The sessions of one piece, a text of its own; its lines counted. */
 static int take_piece(half *h, const ss_text *t)
 {
@@ -273,10 +306,10 @@ static int take_piece(half *h, const ss_text *t)
 		return -1;
 	const char *prefix = h->st->root->section;
 	size_t plen = strlen(prefix);
-	int r = 0;
+	int r = hash_sessions(h, &ini, prefix, plen);
 	for (size_t i = 0; r == 0 && i < ini.nsections; i++)
-		if (winini_is_session(&ini, i, prefix, plen))
-			r = take_section(h, t, &ini, i, plen);
+		if (h->piece_hash[i] != NOT_SESSION)
+			r = take_section(h, t, &ini, i, plen, h->piece_hash[i]);
 	h->lf_lines += t->nlines;
 	h->lines += ini.nlines;
 	ss_winini_free(&ini);
@@ -405,6 +438,7 @@ static void half_free(half *h)
 	free(h->first);
 	free(h->hash);
 	free(h->slot);
+	free(h->piece_hash);
 	ss_buf_release(&h->kept);
 	storage_names_ahead_free(&h->named);
 	ss_diag_clear(&h->d);
@@ -457,12 +491,17 @@ static int section_after(const ss_text_file *f, uint64_t from, uint64_t *at, ss_
 
 /* --- the halves joined into the storage --- */
 
+#define AHEAD 16
+
 /* Half b's sessions after a's, but those of a name that a has (later
  * sections of a session); b's arrays are compacted in place. */
 static int join_second(ss_storage *st, const half *a, half *b, ss_diag *d)
 {
 	size_t kept = 0;
 	for (size_t s = 0; s < b->n; s++) {
+		/* a's slot of a name some sessions on, fetched meanwhile */
+		if (s + AHEAD < b->n && a->nslot)
+			__builtin_prefetch(&a->slot[b->hash[s + AHEAD] & (a->nslot - 1)]);
 		const char *raw = b->ses[s].raw;
 		if (known(a, raw, strlen(raw), b->hash[s]))
 			continue;
@@ -535,13 +574,18 @@ static void asked_close(ss_storage *st)
 /* --- reading --- */
 
 /* The view of a key kept at p (of name `asked`), its lines counted on by
- * `lf_lines` and `lines`; *p moves past it. */
+ * `lf_lines` and `lines`, into `out` (zeroed; NULL: not wanted); *p
+ * moves past it. Each field is written in place: a view made on the stack
+ * and copied cost a stall on every copy. */
 static void view_of(const char **p, const char *asked, size_t alen, uint64_t lf_lines,
 		    uint64_t lines, ss_sview *out)
 {
 	kept_head h;
 	head_get(*p, &h);
 	const char *at = *p + HEAD;
+	*p = at + (h.own_name ? alen : 0) + h.value_len;
+	if (!out)
+		return;
 	out->present = 1;
 	out->type = SS_STYPE_TEXT;
 	out->name_ = h.own_name ? at : asked;
@@ -554,7 +598,6 @@ static void view_of(const char **p, const char *asked, size_t alen, uint64_t lf_
 	long v;
 	out->is_int = out->plain = ss_winini_parse_int(at, h.value_len, &v) == 0;
 	out->ival = out->is_int ? v : 0;
-	*p = at + h.value_len;
 }
 
 /* For each name `a` measured, which name of st->asked it is: 0, or -1
@@ -587,11 +630,8 @@ static int asked_view(ss_storage *st, size_t s, const ss_storage_asked *a, ss_sv
 		size_t i = 0;
 		while (i < a->n && map[i] != (int)j)
 			i++;
-		ss_sview v = {0};
 		view_of(&at, name, st->asked->len[j], second ? p->lf_lines : 0,
-			second ? p->lines : 0, &v);
-		if (i < a->n)
-			out[i] = v;
+			second ? p->lines : 0, i < a->n ? &out[i] : NULL);
 	}
 	return 0;
 }
