@@ -520,21 +520,6 @@ static char *fleet_config(size_t n, unsigned seed)
 	return ss_buf_detach(&b, NULL);
 }
 
-/* A sink that writes each scope down, and fails at scope `fail_at` (from 1). */
-typedef struct collected {
-	ss_buf lines;
-	size_t n, fail_at;
-} collected;
-
-static int collect(void *ctx, ss_scope *sc, ss_diag *d)
-{
-	collected *c = ctx;
-	if (++c->n == c->fail_at)
-		return ss_diag_set(d, NULL, 0, 0, "the sink stops");
-	tu_scope_line(sc, &c->lines);
-	return 0;
-}
-
 /* The audit of `q` kept whole, as lines. */
 static void audit_kept(const fx *f, const ss_query *q, ss_buf *out, size_t *n)
 {
@@ -556,8 +541,8 @@ static void expect_streamed(const fx *f, const ss_query *q, size_t want_n)
 	size_t n;
 	audit_kept(f, q, &want, &n);
 	assert_int_equal(n, want_n);
-	collected c = {SS_BUF_INIT, 0, 0};
-	ss_scope_sink sink = {collect, &c};
+	tu_collected c = {NULL, SS_BUF_INIT, 0, 0};
+	ss_scope_sink sink = {tu_collect, &c};
 	ss_scopes streamed = SS_SCOPES_INIT;
 	streamed.sink = &sink;
 	ss_diag d = SS_DIAG_INIT;

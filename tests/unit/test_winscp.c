@@ -886,23 +886,6 @@ static void test_generated_protocols(void **state)
 	assert_int_equal(agree, cases);
 }
 
-/* A sink that writes each scope down, and fails at scope `fail_at` (from 1). */
-typedef struct collected {
-	const ss_policy *p; /* judged by, as the kept scopes are */
-	ss_buf lines;
-	size_t n, fail_at;
-} collected;
-
-static int collect(void *ctx, ss_scope *sc, ss_diag *d)
-{
-	collected *c = ctx;
-	if (++c->n == c->fail_at)
-		return ss_diag_set(d, NULL, 0, 0, "the sink stops");
-	assert_int_equal(ss_scope_judge(sc, c->p), 0);
-	tu_scope_line(sc, &c->lines);
-	return 0;
-}
-
 /* Many sites of every kind: the protocol, the type and the interval vary,
  * some values WinSCP cannot read. */
 static char *many_sites(size_t n)
@@ -939,8 +922,8 @@ static void test_streamed_sites_in_order(void **state)
 	assert_int_equal(f->scopes.n, sites + 1); /* and Default Settings */
 	ss_scopes_free(&f->scopes);
 
-	collected c = {&f->p, SS_BUF_INIT, 0, 0};
-	ss_scope_sink sink = {collect, &c};
+	tu_collected c = {&f->p, SS_BUF_INIT, 0, 0};
+	ss_scope_sink sink = {tu_collect, &c};
 	ss_scopes streamed = SS_SCOPES_INIT;
 	streamed.sink = &sink;
 	assert_int_equal(ss_client_winscp.audit(f->path, &no_query, &streamed, &f->d), 0);

@@ -292,3 +292,14 @@ void tu_scope_line(const ss_scope *sc, ss_buf *b)
 		assert_int_equal(ss_buf_addf(b, "|%s", sc->reasons.v[i]), 0);
 	assert_int_equal(ss_buf_addc(b, '\n'), 0);
 }
+
+int tu_collect(void *ctx, ss_scope *sc, ss_diag *d)
+{
+	tu_collected *c = ctx;
+	if (++c->n == c->fail_at)
+		return ss_diag_set(d, NULL, 0, 0, "the sink stops");
+	if (c->p)
+		assert_int_equal(ss_scope_judge(sc, c->p), 0);
+	tu_scope_line(sc, &c->lines);
+	return 0;
+}

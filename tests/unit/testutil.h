@@ -71,4 +71,13 @@ void tu_asked_refuses_other(const char *path, const ss_storage_root *root, const
 /* A scope as the streaming tests compare them, a line appended to b:
  * every field a report shows. */
 void tu_scope_line(const ss_scope *sc, ss_buf *b);
+/* A sink (tu_collect, its ctx a tu_collected) that writes each scope down
+ * with tu_scope_line, judged by `p` first when it is not NULL (as kept
+ * scopes are), and fails at scope `fail_at` (from 1; 0: never). */
+typedef struct tu_collected {
+	const ss_policy *p;
+	ss_buf lines;
+	size_t n, fail_at;
+} tu_collected;
+int tu_collect(void *ctx, ss_scope *sc, ss_diag *d);
 #endif
