@@ -22,7 +22,10 @@ typedef struct ss_scope_maker {
 	int (*make)(void *ctx, void *state, size_t i, ss_scopes *out, ss_diag *d);
 	/* Frees what make kept in a state (NULL: nothing). */
 	void (*state_free)(void *ctx, void *state);
-	int shared; /* make may run on two threads at once */
+	/* make may run on two threads at once. Else it is called for items
+	 * 0, 1, ..., n - 1 in that order, one call at a time (from one thread
+	 * or another): a maker may then take its items from an iterator. */
+	int shared;
 } ss_scope_maker;
 
 /* Makes the scopes of items [0, n) with `m` into `out`. With `stream`

@@ -133,45 +133,35 @@ static int audit_block(ss_openssh *c, const ss_openssh_scope *b, ss_scopes *out,
 	return rc;
 }
 
-/* A Host name of the tree, as oss_names_next gave it: where the name
- * stays (`kept`), or else its index entry, whose name is not a string. */
-typedef struct name_ref {
-	const char *kept;
-	const oss_index_entry *entry;
-} name_ref;
-
 /* The scopes of an audit without --host, made by ss_scopes_make in this
- * order: each literal Host name (names[0, nnames)), each pattern and
- * Match block that can set a keepalive (judged on its witness), and `*`
- * for any other host (judged on `other`, a name no other pattern
- * matches). Evaluating a host writes the tree's scratch, so one thread at
- * a time makes them (not `shared`). */
+ * order: each literal Host name (the first `nnames` items, as `names`
+ * gives them), each pattern and Match block that can set a keepalive
+ * (judged on its witness), and `*` for any other host (judged on
+ * `other`, a name no other pattern matches). Evaluating a host writes the
+ * tree's scratch, so one thread at a time makes them (not `shared`), in
+ * item order: the names are taken from the iterator as they come, never
+ * listed (100,000 hosts' names would take megabytes). */
 typedef struct all_maker {
 	ss_openssh *c;
 	const char *path;
-	name_ref *names;
-	size_t nnames;
+	oss_names names;
+	size_t nnames, next; /* the name item the iterator gives next */
 	const ss_openssh_scopes *blocks;
 	const char *other;
 } all_maker;
 
-/* A Host name's scope. One ssh refuses on its command line is no scope:
- * nobody can connect to it by that name. `name` is the thread's buffer
- * for a name copied out of the tree. */
-static int make_name(all_maker *m, const name_ref *ref, ss_buf *name, ss_scopes *out, ss_diag *d)
+/* Host name item i's scope. A name ssh refuses on its command line is no
+ * scope: nobody can connect to it by that name. */
+static int make_name(all_maker *m, size_t i, ss_scopes *out, ss_diag *d)
 {
-	const char *host = ref->kept;
-	if (!host) {
-		ss_buf_reset(name);
-		if (ss_buf_add(name, ref->entry->name, ref->entry->len) < 0)
-			return ss_diag_oom(d);
-		host = name->data;
-	}
+	const char *host = i == m->next++ ? oss_names_next(m->c, &m->names) : NULL;
+	if (!host) /* ss_scopes_make gives items in order to a maker not shared */
+		return ss_diag_set(d, m->path, 0, 0, "Host name %zu asked out of order", i);
 	if (!ss_openssh_valid_hostname(host))
 		return 0;
 	scope_req q = {m->path, host, host, NULL, NULL, -1};
 	m->c->hint_name = host; /* its entry is known: no probe of the index */
-	m->c->hint_entry = ref->entry;
+	m->c->hint_entry = m->names.entry;
 	int r = audit_one(m->c, &q, out, d);
 	m->c->hint_name = NULL;
 	return r;
@@ -180,37 +170,26 @@ static int make_name(all_maker *m, const name_ref *ref, ss_buf *name, ss_scopes 
 static int make_all(void *ctx, void *state, size_t i, ss_scopes *out, ss_diag *d)
 {
 	all_maker *m = ctx;
+	(void)state;
 	if (i < m->nnames)
-		return make_name(m, &m->names[i], state, out, d);
+		return make_name(m, i, out, d);
 	if ((i -= m->nnames) < m->blocks->n)
 		return audit_block(m->c, &m->blocks->v[i], out, d);
 	scope_req q = {m->path, "*", m->other, m->other, NULL, -1};
 	return audit_one(m->c, &q, out, d);
 }
 
-static void free_name_buf(void *ctx, void *state)
-{
-	(void)ctx;
-	ss_buf_release(state);
-}
-
-/* The tree's Host names in order of first appearance, unchecked. */
-static int list_names(const ss_openssh *c, name_ref **out, size_t *n)
+/* How many names oss_names_next gives. */
+static int count_names(const ss_openssh *c, size_t *n)
 {
 	oss_names it;
-	size_t cap = 0;
-	*out = NULL;
 	*n = 0;
 	if (oss_names_begin(c, &it) < 0)
 		return -1;
-	int r = 0;
-	while (r == 0 && oss_names_next(c, &it)) {
-		r = *n == cap ? ss_array_room(out, &cap, *n, sizeof(**out)) : 0;
-		if (r == 0)
-			(*out)[(*n)++] = (name_ref){it.kept, it.entry};
-	}
+	while (oss_names_next(c, &it))
+		(*n)++;
 	oss_names_end(&it);
-	return r;
+	return 0;
 }
 
 /* Without --host: the scopes of all_maker. A report that streams takes
@@ -218,10 +197,14 @@ static int list_names(const ss_openssh *c, name_ref **out, size_t *n)
  * threads (the files are read: what fails from here on is memory). */
 static int audit_all(ss_openssh *c, const char *path, ss_scopes *out, ss_diag *d)
 {
-	all_maker m = {c, path, NULL, 0, NULL, NULL};
+	all_maker m;
+	memset(&m, 0, sizeof(m));
+	m.c = c;
+	m.path = path;
 	ss_openssh_scopes blocks = SS_OPENSSH_SCOPES_INIT;
 	char *other = NULL;
-	int r = list_names(c, &m.names, &m.nnames) < 0 ? ss_diag_oom(d) : 0;
+	int r =
+	    count_names(c, &m.nnames) < 0 || oss_names_begin(c, &m.names) < 0 ? ss_diag_oom(d) : 0;
 	if (r == 0)
 		r = ss_openssh_block_scopes(c, &blocks, d);
 	if (r == 0 && !(other = ss_openssh_other_witness(c)))
@@ -233,12 +216,12 @@ static int audit_all(ss_openssh *c, const char *path, ss_scopes *out, ss_diag *d
 	 * copying. */
 	if (r == 0 && !out->sink && ss_scopes_reserve(out, n) < 0)
 		r = ss_diag_oom(d);
-	ss_scope_maker maker = {&m, sizeof(ss_buf), make_all, free_name_buf, 0};
+	ss_scope_maker maker = {&m, 0, make_all, NULL, 0};
 	if (r == 0)
 		r = ss_scopes_make(&maker, n, 1, out, d);
 	free(other);
 	ss_openssh_scopes_free(&blocks);
-	free(m.names);
+	oss_names_end(&m.names);
 	return r;
 }
 

@@ -247,9 +247,6 @@ static inline const char *oss_block_pat(const ss_openssh *c, const oss_block *b,
 typedef struct oss_names {
 	size_t b, a;		      /* the next block and pattern */
 	const oss_index_entry *entry; /* the last name's, NULL when not indexed */
-	/* The last name where it stays (a pattern of a Host line with
-	 * wildcards), or NULL when it is entry's, copied into `name`. */
-	const char *kept;
 	ss_buf name;		      /* the last literal name, NUL-terminated */
 	unsigned char *listed;	      /* index entries already given */
 	const char **seen;	      /* the other names given (open addressing) */

@@ -1146,7 +1146,6 @@ const char *oss_names_next(const ss_openssh *c, oss_names *it)
 				continue;
 			it->listed[e] = 1;
 			it->entry = &c->index[e];
-			it->kept = NULL;
 			/* oss_names_begin made the room */
 			memcpy(it->name.data, it->entry->name, it->entry->len);
 			it->name.data[it->entry->len] = '\0';
@@ -1170,7 +1169,6 @@ const char *oss_names_next(const ss_openssh *c, oss_names *it)
 					continue;
 				it->seen[h] = name;
 			}
-			it->kept = name;
 			return name;
 		}
 	}
