@@ -451,8 +451,9 @@ static void test_audit_tree_agrees(void **state)
 					  "Host h3\n  ServerAliveCountMax 5\n"),
 			 0);
 	for (int i = 0; i < 300; i++)
-		assert_int_equal(ss_buf_addf(&cf, "Host h%d h%d.example\n  ServerAliveInterval %d\n",
-					     i, i, i % 7 == 0 ? 0 : 10 + i),
+		assert_int_equal(ss_buf_addf(&cf,
+					     "Host h%d h%d.example\n  ServerAliveInterval %d\n", i,
+					     i, i % 7 == 0 ? 0 : 10 + i),
 				 0);
 	assert_int_equal(ss_buf_adds(&cf, "Host *\n  ServerAliveInterval 99\n"), 0);
 	fx *audit = fx_new(ss_buf_str(&cf));
