@@ -62,16 +62,4 @@ void ss_os_monitor_leave(ss_os_monitor *m);
 void ss_os_monitor_wait(ss_os_monitor *m);
 void ss_os_monitor_wake(ss_os_monitor *m);
 
-/* A large buffer that is about to be filled (the text of a big file, its
- * line table): asks the system to back it with large pages where it can,
- * as a fault and a zeroing per 4 KiB page cost about 0.6 ms per MB here.
- * Only advice: nothing happens where the system has none. */
-void ss_os_advise_large(void *p, size_t len);
-
-/* Backs the whole pages of p[0..len) with memory now, in the caller's
- * thread, without changing a byte of them (another thread may be writing
- * there): the faults and the zeroing a first write would take. -1 where
- * the system cannot (the pages are then backed as they are written). */
-int ss_os_populate(void *p, size_t len);
-
 #endif

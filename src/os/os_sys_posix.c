@@ -17,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/random.h>
 #include <unistd.h>
 
@@ -261,44 +260,4 @@ void ss_os_monitor_wait(ss_os_monitor *m)
 void ss_os_monitor_wake(ss_os_monitor *m)
 {
 	pthread_cond_broadcast(&m->cond);
-}
-
-/* The whole pages inside p[0..len): [*lo, *hi), empty when there are none. */
-static void pages_inside(void *p, size_t len, uintptr_t *lo, uintptr_t *hi)
-{
-	long page = sysconf(_SC_PAGESIZE);
-	*lo = *hi = 0;
-	if (page <= 0 || !p)
-		return;
-	uintptr_t mask = (uintptr_t)page - 1;
-	*lo = ((uintptr_t)p + mask) & ~mask;
-	*hi = ((uintptr_t)p + len) & ~mask;
-}
-
-int ss_os_populate(void *p, size_t len)
-{
-#ifdef MADV_POPULATE_WRITE
-	uintptr_t lo, hi;
-	pages_inside(p, len, &lo, &hi);
-	return hi > lo && madvise((void *)lo, hi - lo, MADV_POPULATE_WRITE) == 0 ? 0 : -1;
-#else
-	(void)p;
-	(void)len;
-	return -1;
-#endif
-}
-
-void ss_os_advise_large(void *p, size_t len)
-{
-#ifdef MADV_HUGEPAGE
-	uintptr_t lo, hi;
-	pages_inside(p, len, &lo, &hi);
-	/* Advice: a system without transparent huge pages refuses it, and
-	 * the buffer then works as before. */
-	if (hi > lo)
-		(void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
-#else
-	(void)p;
-	(void)len;
-#endif
 }

@@ -314,18 +314,3 @@ void ss_os_monitor_wake(ss_os_monitor *m)
 {
 	WakeAllConditionVariable(&m->cond);
 }
-
-int ss_os_populate(void *p, size_t len)
-{
-	/* Committed memory is backed on its first touch; nothing to ask. */
-	(void)p;
-	(void)len;
-	return -1;
-}
-
-void ss_os_advise_large(void *p, size_t len)
-{
-	/* Large pages on Windows need a privilege that users do not have. */
-	(void)p;
-	(void)len;
-}

@@ -532,26 +532,6 @@ typedef struct line_builder {
 	int full;	/* fixed, and a line found no room: the table is incomplete */
 } line_builder;
 
-/* Large-page advice for a text of 4 MiB on: a page fault and its zeroing
- * per 4 KiB cost ~0.6 ms per MB, and more in a virtual machine (the audit
- * of a 28 MB WinSCP.ini took 11,900 faults and a tenth less CPU with
- * 4,600, its peak the same). Below, resident memory growing in 2 MiB
- * steps would weigh on a small file's peak more than it gains in time. A
- * line table, filled from its start but only partly (room for lines of 16
- * bytes), gets it from 8 MiB on: the part of its last large page that is
- * never written is resident too (at most 2 MiB). The 10 MB table of an
- * 80 MB export has it (2 ms less of its audit's 40, 1.3 MB more at the
- * peak, far below the goal); the 7 MB table of a 28 MB WinSCP.ini, whose
- * undo peaks near the goal (2 x input + 8 MiB), does not. */
-#define LARGE_TEXT_MIN ((size_t)4 << 20)
-#define LARGE_LINES_MIN ((size_t)8 << 20)
-
-static void advise_large(void *p, size_t len, size_t min)
-{
-	if (len >= min)
-		ss_os_advise_large(p, len);
-}
-
 /* Room for lines of 16 bytes of `expect` bytes of text, doubled when they
  * are shorter: settings lines are longer (an export's average 28), and
  * pages of the table that are never written cost nothing, while growing
@@ -562,7 +542,6 @@ static int lines_begin(line_builder *b, size_t expect)
 	b->cap = expect / 16 + 16;
 	if (!(b->lines = malloc(b->cap * sizeof(*b->lines))))
 		return -1;
-	advise_large(b->lines, b->cap * sizeof(*b->lines), LARGE_LINES_MIN);
 	return 0;
 }
 
@@ -573,7 +552,6 @@ static int lines_grow(line_builder *b)
 		return -1;
 	b->lines = v;
 	b->cap *= 2;
-	advise_large(b->lines, b->cap * sizeof(*b->lines), LARGE_LINES_MIN);
 	return 0;
 }
 
@@ -1328,37 +1306,6 @@ static int load_byte_halves(loader *l, ssize_t n, size_t size, ss_diag *d)
 	return r < 0 ? -1 : load_bytes_rest(l, more ? (ssize_t)LOAD_CHUNK : 0, d);
 }
 
-/* A large byte file read on one thread (its bytes hashed in order): a
- * second thread backs the upper half of its buffer with memory meanwhile,
- * so that the reader finds those pages there. The faults and the zeroing
- * of fresh memory were most of such a read (a racy 28 MB WinSCP.ini's,
- * before an apply), on one thread. */
-typedef struct populate_half {
-	char *p;
-	size_t len;
-} populate_half;
-
-static void populate_run(void *arg)
-{
-	populate_half *h = arg;
-	(void)ss_os_populate(h->p, h->len); /* where it cannot, the reader backs them */
-}
-
-static int load_bytes_populated(loader *l, ssize_t n, size_t size, ss_diag *d)
-{
-	/* The file's upper half, not the chunk of room after it (never
-	 * written unless the file grew). */
-	size_t half = size / 2;
-	populate_half h = {l->text.data + half, size - half};
-	ss_os_thread *t = NULL; /* stays NULL when no thread can be had */
-	if (size >= LARGE_TEXT_MIN && (size_t)n == LOAD_CHUNK)
-		(void)ss_os_thread_start(&t, populate_run, &h);
-	int r = load_bytes_rest(l, n, d);
-	if (t)
-		ss_os_thread_join(t);
-	return r;
-}
-
 /* Reads the whole file into l->text; `size` is what fstat said. */
 static int load_all(loader *l, size_t size, ss_diag *d)
 {
@@ -1366,7 +1313,6 @@ static int load_all(loader *l, size_t size, ss_diag *d)
 	 * exactly that (a 17 MB file does not take 32 MiB). */
 	if (ss_buf_reserve_exact(&l->text, size + LOAD_CHUNK) < 0)
 		return ss_diag_oom(d);
-	advise_large(l->text.data, l->text.cap, LARGE_TEXT_MIN);
 	ssize_t n = load_read(l, l->text.data, d);
 	if (n < 0)
 		return -1;
@@ -1380,7 +1326,7 @@ static int load_all(loader *l, size_t size, ss_diag *d)
 		return load_utf16(l, (size_t)n, size, d);
 	if (!l->hashing && size >= SPLIT_MIN && (size_t)n == LOAD_CHUNK)
 		return load_byte_halves(l, n, size, d);
-	return load_bytes_populated(l, n, size, d);
+	return load_bytes_rest(l, n, d);
 }
 
 /* What load_path keeps of a file: its text with or without the line

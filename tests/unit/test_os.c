@@ -208,47 +208,6 @@ static void test_monitor_turns(void **state)
 	ss_os_monitor_free(NULL);
 }
 
-/* Backing memory with pages changes none of its bytes, also while
- * another thread writes into it: a buffer of fresh pages (zero) and pages
- * written before keeps them, and the other thread's bytes stay. Where
- * the system cannot, it says so and changes nothing either. */
-typedef struct writer {
-	unsigned char *p;
-	size_t len;
-} writer;
-
-static void write_pattern(void *arg)
-{
-	writer *w = arg;
-	for (size_t i = 0; i < w->len; i += 4096)
-		w->p[i] = (unsigned char)(1 + i / 4096 % 251);
-}
-
-static void test_populate_keeps_every_byte(void **state)
-{
-	(void)state;
-	const size_t len = (size_t)8 << 20;
-	unsigned char *p = calloc(1, len);
-	assert_non_null(p);
-	memset(p, 0xAB, len / 4); /* backed already */
-	writer w = {p + len / 2, len / 2};
-	ss_os_thread *t = NULL;
-	assert_int_equal(ss_os_thread_start(&t, write_pattern, &w), 0);
-	int r = ss_os_populate(p, len);
-	ss_os_thread_join(t);
-	assert_true(r == 0 || r == -1);
-	for (size_t i = 0; i < len; i++) {
-		unsigned char want = i < len / 4 ? 0xAB
-				     : i >= len / 2 && (i - len / 2) % 4096 == 0
-					 ? (unsigned char)(1 + (i - len / 2) / 4096 % 251)
-					 : 0;
-		if (p[i] != want)
-			fail_msg("byte %zu is %u, not %u", i, p[i], want);
-	}
-	assert_int_equal(ss_os_populate(NULL, 0), -1);
-	free(p);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -258,7 +217,6 @@ int main(void)
 	    cmocka_unit_test(test_sys),
 	    cmocka_unit_test(test_net),
 	    cmocka_unit_test(test_monitor_turns),
-	    cmocka_unit_test(test_populate_keeps_every_byte),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
