@@ -57,13 +57,14 @@ typedef struct ss_journal_entry {
 typedef struct ss_journal {
 	char *dir; /* .../sshsync */
 	int fd;	   /* the journal file, locked; -1 when closed */
-	ss_journal_entry *v;
-	size_t n;
+	ss_journal_entry *v; /* the entries read (none: ss_journal_open_append) */
+	size_t n, cap;
+	long last_id; /* the largest id read (0: none) */
 } ss_journal;
 
 #define SS_JOURNAL_INIT                                                                            \
 	{                                                                                          \
-		NULL, -1, NULL, 0                                                                  \
+		NULL, -1, NULL, 0, 0, 0                                                            \
 	}
 
 /* The journal directory from the environment, newly allocated. */
@@ -72,6 +73,11 @@ char *ss_journal_default_dir(void);
 /* Opens (creating) the journal in `dir` (NULL: the default), locks it and
  * reads its entries. */
 int ss_journal_open(ss_journal *j, const char *dir, ss_diag *d);
+/* The same for a run that only adds an entry (apply, migrate): reads the
+ * journal's last records alone, for the id the entry takes, and j->v
+ * stays empty. The journal keeps every run ever made, and reading all of
+ * it made each run slower than the one before. */
+int ss_journal_open_append(ss_journal *j, const char *dir, ss_diag *d);
 void ss_journal_close(ss_journal *j);
 
 /* SHA-256 of bytes, as 64 lowercase hex digits. */

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <jansson.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,10 +111,7 @@ void ss_journal_close(ss_journal *j)
 	free(j->v);
 	free(j->dir);
 	ss_os_close(j->fd);
-	j->v = NULL;
-	j->n = 0;
-	j->dir = NULL;
-	j->fd = -1;
+	*j = (ss_journal)SS_JOURNAL_INIT;
 }
 
 /* --- reading --- */
@@ -167,13 +165,13 @@ static ss_journal_entry *find_entry(ss_journal *j, long id)
 
 static int add_entry(ss_journal *j, json_t *o)
 {
-	ss_journal_entry *v = realloc(j->v, (j->n + 1) * sizeof(*v));
-	if (!v)
+	if (ss_array_room(&j->v, &j->cap, j->n, sizeof(*j->v)) < 0)
 		return -1;
-	j->v = v;
-	ss_journal_entry *e = &v[j->n++];
+	ss_journal_entry *e = &j->v[j->n++];
 	memset(e, 0, sizeof(*e));
 	e->id = (long)json_integer_value(json_object_get(o, "id"));
+	if (e->id > j->last_id)
+		j->last_id = e->id;
 	e->of = (long)json_integer_value(json_object_get(o, "of"));
 	e->op = opt_str(o, "op");
 	e->time = opt_str(o, "time");
@@ -262,11 +260,61 @@ static int parse_journal(ss_journal *j, const char *path, ss_diag *d)
 	return r;
 }
 
-int ss_journal_open(ss_journal *j, const char *dir, ss_diag *d)
+/* The largest id of the records in the journal's last `len` bytes (a
+ * record is a line; the first one there may have begun before them) into
+ * j->last_id: 1, or 0 when no whole record was there, -1 when they cannot
+ * be read. */
+static int tail_ids(ss_journal *j, uint64_t size, size_t len)
 {
-	j->fd = -1;
-	j->v = NULL;
-	j->n = 0;
+	char *buf = malloc(len ? len : 1);
+	if (!buf) {
+		errno = ENOMEM;
+		return -1;
+	}
+	uint64_t from = size - len;
+	ssize_t got = ss_os_pread_full(j->fd, buf, len, from);
+	int found = got < 0 ? -1 : 0;
+	const char *p = buf, *end = buf + (got > 0 ? got : 0);
+	if (from && got > 0)
+		p = (p = memchr(p, '\n', (size_t)(end - p))) ? p + 1 : end;
+	for (const char *nl; p < end && (nl = memchr(p, '\n', (size_t)(end - p))); p = nl + 1) {
+		json_t *o = json_loadb(p, (size_t)(nl - p), 0, NULL);
+		json_int_t id = json_integer_value(json_object_get(o, "id"));
+		json_decref(o);
+		if (id > 0) {
+			found = 1;
+			if (id > j->last_id)
+				j->last_id = (long)id;
+		}
+	}
+	free(buf);
+	return found;
+}
+
+/* The largest id from the journal's last records, read from its end
+ * until one is whole: each run takes the id after the largest, under the
+ * lock, so the ids grow along the file. 1, or 0 when the journal holds no
+ * record (nothing to read), -1 when it cannot be read. */
+enum { TAIL_FIRST = 4096 };
+
+static int read_tail(ss_journal *j)
+{
+	ss_stat st;
+	if (ss_os_fstat(j->fd, &st) < 0)
+		return -1;
+	uint64_t size = (uint64_t)st.st_size;
+	for (uint64_t len = TAIL_FIRST;; len *= 2) {
+		int r = tail_ids(j, size, (size_t)(len < size ? len : size));
+		if (r != 0 || len >= size)
+			return r;
+	}
+}
+
+/* Opens and locks the journal; `whole`: reads all its entries, else only
+ * the largest id. */
+static int open_journal(ss_journal *j, const char *dir, int whole, ss_diag *d)
+{
+	*j = (ss_journal)SS_JOURNAL_INIT;
 	j->dir = dir ? ss_strdup(dir) : ss_journal_default_dir();
 	if (!j->dir)
 		return dir ? ss_diag_oom(d)
@@ -279,13 +327,25 @@ int ss_journal_open(ss_journal *j, const char *dir, ss_diag *d)
 		r = ss_diag_errno(d, j->dir, "cannot make the journal directory");
 	if (r == 0 && ss_os_open_append_locked(path, &j->fd) < 0)
 		r = ss_diag_errno(d, path, "cannot open the journal");
-	if (r == 0)
+	if (r == 0 && whole)
 		r = parse_journal(j, path, d);
+	else if (r == 0 && read_tail(j) < 0)
+		r = ss_diag_errno(d, path, "cannot read the journal");
 	free(objects);
 	free(path);
 	if (r < 0)
 		ss_journal_close(j);
 	return r;
+}
+
+int ss_journal_open(ss_journal *j, const char *dir, ss_diag *d)
+{
+	return open_journal(j, dir, 1, d);
+}
+
+int ss_journal_open_append(ss_journal *j, const char *dir, ss_diag *d)
+{
+	return open_journal(j, dir, 0, d);
 }
 
 /* --- objects --- */
@@ -425,15 +485,6 @@ static int append_record(ss_journal *j, json_t *o, ss_diag *d)
 	return r;
 }
 
-static long next_id(const ss_journal *j)
-{
-	long id = 0;
-	for (size_t i = 0; i < j->n; i++)
-		if (j->v[i].id > id)
-			id = j->v[i].id;
-	return id + 1;
-}
-
 int ss_journal_begin(ss_journal *j, const char *op, long of, const ss_journal_file *files, size_t n,
 		     long *id, ss_diag *d)
 {
@@ -442,7 +493,7 @@ int ss_journal_begin(ss_journal *j, const char *op, long of, const ss_journal_fi
 	struct tm tm;
 	if (ss_os_gmtime(now, &tm) < 0 || !strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm))
 		snprintf(when, sizeof(when), "%lld", (long long)now);
-	*id = next_id(j);
+	*id = ++j->last_id;
 	json_t *o = json_pack("{s:I,s:s,s:s,s:o}", "id", (json_int_t)*id, "op", op, "time", when,
 			      "files", files_json(files, n));
 	if (o && of)

@@ -634,7 +634,7 @@ int ss_changesets_write(const ss_write_item *first, size_t nfirst, const ss_chan
 				items[k++] = ss_change_item(ch);
 		}
 	ss_journal j = SS_JOURNAL_INIT;
-	int r = ss_journal_open(&j, journal_dir, d);
+	int r = ss_journal_open_append(&j, journal_dir, d);
 	if (r == 0)
 		r = ss_write_items(items, k, run, &j, warnings, d);
 	ss_journal_close(&j);

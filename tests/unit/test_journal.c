@@ -1,0 +1,171 @@
+/* The journal: a run that only adds an entry (apply, migrate) reads the
+ * journal's last records alone; the id it takes must be the one a reading
+ * of the whole journal gives, on journals drawn from a generator. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sshsync/journal.h"
+#include "sshsync/os_file.h"
+#include "testutil.h"
+
+static const char HEX[] = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+
+/* A begin record of `files` files (some names long, so that a record
+ * may be longer than what the tail reader looks at first). */
+static void add_begin(ss_buf *b, long id, unsigned files, unsigned *seed)
+{
+	assert_int_equal(
+	    ss_buf_addf(b,
+			"{\"id\":%ld,\"op\":\"apply\",\"time\":\"2026-12-05T00:00:00Z\","
+			"\"files\":[",
+			id),
+	    0);
+	for (unsigned f = 0; f < files; f++) {
+		unsigned name = 8 + tu_pick(seed, 4) * tu_pick(seed, 600);
+		assert_int_equal(ss_buf_addf(b, "%s{\"path\":\"/home/u/", f ? "," : ""), 0);
+		for (unsigned k = 0; k < name; k++)
+			assert_int_equal(ss_buf_addc(b, (char)('a' + k % 26)), 0);
+		assert_int_equal(
+		    ss_buf_addf(b,
+				"\",\"backup\":null,\"backup_dir\":null,\"before\":\"%s\","
+				"\"after\":\"%s\"}",
+				HEX, HEX),
+		    0);
+	}
+	assert_int_equal(ss_buf_adds(b, "]}\n"), 0);
+}
+
+/* A journal as sshsync writes it: ids that grow (with gaps, where runs
+ * failed before their entry), most entries ended, some records cut by a
+ * crash (a line without its end, and the next record on a line of its
+ * own); the largest id into *max. */
+static void make_journal(ss_buf *b, unsigned *seed, long *max)
+{
+	unsigned n = tu_pick(seed, 4) == 0 ? tu_pick(seed, 4) : tu_pick(seed, 2500);
+	long id = 0;
+	*max = 0;
+	for (unsigned i = 0; i < n; i++) {
+		id += 1 + (tu_pick(seed, 10) == 0 ? tu_pick(seed, 5) : 0);
+		unsigned files =
+		    1 + (tu_pick(seed, 200) == 0 ? tu_pick(seed, 150) : tu_pick(seed, 3));
+		add_begin(b, id, files, seed);
+		*max = id;
+		unsigned end = tu_pick(seed, 8);
+		if (end == 0)
+			continue; /* interrupted */
+		assert_int_equal(ss_buf_addf(b, "{\"id\":%ld,\"end\":\"%s\"}\n", id,
+					     end == 1 ? "rolled-back" : "done"),
+				 0);
+		if (tu_pick(seed, 40) == 0)
+			assert_int_equal(ss_buf_addf(b, "{\"id\":%ld,\"op\":\"ap\n", id + 1), 0);
+	}
+	if (n && tu_pick(seed, 3) == 0) { /* the last run interrupted, its record long */
+		add_begin(b, ++id, 5 + tu_pick(seed, 40), seed);
+		*max = id;
+	}
+	if (tu_pick(seed, 3) == 0) /* the last record cut */
+		assert_int_equal(ss_buf_addf(b, "{\"id\":%ld,\"op\":\"apply\",\"ti", id + 7), 0);
+}
+
+/* One file in a run: what a begin records. */
+static void begin_one(ss_journal *j, long *id)
+{
+	ss_journal_file f = {"/home/u/.ssh/config", NULL, NULL, {0}, {0}};
+	memcpy(f.before, HEX, SS_SHA256_HEX);
+	memcpy(f.after, HEX, SS_SHA256_HEX);
+	ss_diag d = SS_DIAG_INIT;
+	assert_int_equal(ss_journal_begin(j, "apply", 0, &f, 1, id, &d), 0);
+	assert_int_equal(ss_journal_end(j, *id, SS_JOURNAL_DONE, &d), 0);
+	ss_diag_clear(&d);
+}
+
+static void test_appending_reads_the_tail_alone(void **state)
+{
+	(void)state;
+	unsigned seed = 16;
+	size_t longest = 0;
+	for (int round = 0; round < 40; round++) {
+		char *dir = tu_tempdir(), *sub = tu_path(dir, "sshsync");
+		char *path = tu_path(sub, "journal");
+		ss_buf b = SS_BUF_INIT;
+		long max;
+		make_journal(&b, &seed, &max);
+		assert_int_equal(ss_os_mkdir_p(sub), 0);
+		tu_write(path, b.data ? b.data : "", b.len);
+		if (b.len > longest)
+			longest = b.len;
+
+		/* What a reading of the whole journal says, before and after. */
+		ss_journal whole = SS_JOURNAL_INIT;
+		ss_diag d = SS_DIAG_INIT;
+		assert_int_equal(ss_journal_open(&whole, sub, &d), 0);
+		assert_int_equal(whole.last_id, max);
+		size_t entries = whole.n;
+		ss_journal_close(&whole);
+
+		ss_journal j = SS_JOURNAL_INIT;
+		assert_int_equal(ss_journal_open_append(&j, sub, &d), 0);
+		assert_int_equal(j.n, 0);
+		assert_int_equal(j.last_id, max);
+		long id;
+		begin_one(&j, &id);
+		assert_int_equal(id, max + 1);
+		begin_one(&j, &id); /* two runs in one process: two ids */
+		assert_int_equal(id, max + 2);
+		ss_journal_close(&j);
+
+		assert_int_equal(ss_journal_open(&whole, sub, &d), 0);
+		assert_int_equal(whole.n, entries + 2);
+		assert_int_equal(whole.v[whole.n - 1].id, max + 2);
+		assert_int_equal(whole.v[whole.n - 1].state, SS_JOURNAL_DONE);
+		assert_int_equal(whole.v[whole.n - 2].id, max + 1);
+		const ss_journal_entry *last = ss_journal_last_undoable(&whole);
+		assert_non_null(last);
+		assert_int_equal(last->id, max + 2);
+		ss_journal_close(&whole);
+		ss_diag_clear(&d);
+
+		ss_buf_release(&b);
+		tu_rmtree(dir);
+		free(path);
+		free(sub);
+		free(dir);
+	}
+	/* The generator reached journals of a few MB, and records longer than
+	 * the first look at the tail. */
+	assert_true(longest > (size_t)1 << 20);
+}
+
+static void test_new_journal(void **state)
+{
+	(void)state;
+	char *dir = tu_tempdir(), *sub = tu_path(dir, "state/sshsync");
+	ss_journal j = SS_JOURNAL_INIT;
+	ss_diag d = SS_DIAG_INIT;
+	assert_int_equal(ss_journal_open_append(&j, sub, &d), 0);
+	assert_int_equal(j.last_id, 0);
+	long id;
+	begin_one(&j, &id);
+	assert_int_equal(id, 1);
+	ss_journal_close(&j);
+	char *path = tu_path(sub, "journal");
+	ss_buf b = tu_read(path);
+	assert_string_equal(ss_buf_str(&b) + b.len - strlen("{\"id\":1,\"end\":\"done\"}\n"),
+			    "{\"id\":1,\"end\":\"done\"}\n");
+	ss_buf_release(&b);
+	ss_diag_clear(&d);
+	tu_rmtree(dir);
+	free(path);
+	free(sub);
+	free(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_appending_reads_the_tail_alone),
+	    cmocka_unit_test(test_new_journal),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
