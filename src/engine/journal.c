@@ -16,6 +16,10 @@
 
 #define JOURNAL_NAME "journal"
 #define OBJECTS_NAME "objects"
+/* In objects/: the files on their way to becoming objects (and those a
+ * killed run left). Not among the objects themselves, which every run
+ * would otherwise read through to find them. */
+#define TEMPS_NAME OBJECTS_NAME "/.tmp"
 
 char *ss_journal_default_dir(void)
 {
@@ -320,7 +324,7 @@ static int open_journal(ss_journal *j, const char *dir, int whole, ss_diag *d)
 		return dir ? ss_diag_oom(d)
 			   : ss_diag_set(d, NULL, 0, 0,
 					 "no place for the journal: set HOME or XDG_STATE_HOME");
-	char *objects = ss_asprintf("%s/%s", j->dir, OBJECTS_NAME);
+	char *objects = ss_asprintf("%s/%s", j->dir, TEMPS_NAME);
 	char *path = ss_asprintf("%s/%s", j->dir, JOURNAL_NAME);
 	int r = objects && path ? 0 : ss_diag_oom(d);
 	if (r == 0 && ss_os_mkdir_p(objects) < 0)
@@ -350,16 +354,22 @@ int ss_journal_open_append(ss_journal *j, const char *dir, ss_diag *d)
 
 /* --- objects --- */
 
+/* The folder `name` of the journal's, opened into *fd. */
+static int open_folder(const ss_journal *j, const char *name, int *fd, ss_diag *d)
+{
+	char *path = ss_asprintf("%s/%s", j->dir, name);
+	if (!path)
+		return ss_diag_oom(d);
+	int r = ss_os_open_dir(path, fd) < 0
+		    ? ss_diag_errno(d, path, "cannot open the journal's objects")
+		    : 0;
+	free(path);
+	return r;
+}
+
 static int open_objects(const ss_journal *j, int *fd, ss_diag *d)
 {
-	char *objects = ss_asprintf("%s/%s", j->dir, OBJECTS_NAME);
-	if (!objects)
-		return ss_diag_oom(d);
-	int r = ss_os_open_dir(objects, fd) < 0
-		    ? ss_diag_errno(d, objects, "cannot open the journal's objects")
-		    : 0;
-	free(objects);
-	return r;
+	return open_folder(j, OBJECTS_NAME, fd, d);
 }
 
 static int put_fd(void *ctx, const void *data, size_t len, ss_diag *d)
@@ -368,22 +378,23 @@ static int put_fd(void *ctx, const void *data, size_t len, ss_diag *d)
 	return ss_os_write_all(*(int *)ctx, data, len);
 }
 
-static int write_object(int dir, const char *hex, const ss_source *src)
+/* Object `hex` in `dir`, written under a temporary name in `temps` first. */
+static int write_object(int dir, int temps, const char *hex, const ss_source *src)
 {
 	int fd = -1;
 	char *tmp = NULL;
 	ss_sink sink = {put_fd, &fd};
 	ss_diag ignored = SS_DIAG_INIT;
-	int ok = ss_os_create_temp(dir, hex, &fd, &tmp) == 0 &&
+	int ok = ss_os_create_temp(temps, hex, &fd, &tmp) == 0 &&
 		 ss_source_emit(src, &sink, &ignored) == 0 && ss_os_fsync(fd) == 0;
 	if (ignored.message)
 		errno = ENOMEM; /* not the file system: the rendering */
 	ss_diag_clear(&ignored);
-	if (ok && ss_os_rename(dir, tmp, dir, hex, 1) < 0)
+	if (ok && ss_os_rename(temps, tmp, dir, hex, 1) < 0)
 		ok = errno == EEXIST; /* the same bytes, kept already */
 	int e = errno;
 	if (tmp)
-		ss_os_unlink(dir, tmp);
+		ss_os_unlink(temps, tmp);
 	ss_os_close(fd);
 	free(tmp);
 	if (ok && ss_os_fsync(dir) < 0)
@@ -408,15 +419,19 @@ int ss_journal_store_from(ss_journal *j, const ss_source *src, char hex[SS_SHA25
 
 int ss_journal_keep_from(ss_journal *j, const ss_source *src, const char *hex, ss_diag *d)
 {
-	int dir;
+	int dir, temps = -1;
 	if (open_objects(j, &dir, d) < 0)
 		return -1;
-	int r = 0;
-	/* What a killed run left while keeping these same bytes. */
-	ss_os_remove_stale_temps(dir, hex);
-	int exists = ss_os_exists(dir, hex);
-	if (exists != 1 && write_object(dir, hex, src) < 0)
-		r = ss_diag_errno(d, j->dir, "cannot keep the previous contents in the journal");
+	int r = open_folder(j, TEMPS_NAME, &temps, d); /* made by open_journal */
+	if (r == 0) {
+		/* What a killed run left while keeping these same bytes. */
+		ss_os_remove_stale_temps(temps, hex);
+		if (ss_os_exists(dir, hex) != 1 && write_object(dir, temps, hex, src) < 0)
+			r = ss_diag_errno(d, j->dir,
+					  "cannot keep the previous contents in the journal");
+	}
+	if (temps >= 0)
+		ss_os_close(temps);
 	ss_os_close(dir);
 	return r;
 }

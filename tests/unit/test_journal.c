@@ -4,12 +4,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sshsync/journal.h"
 #include "sshsync/os_file.h"
 #include "testutil.h"
 
-static const char HEX[] = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+#define HEX "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
 
 /* A begin record of `files` files (some names long, so that a record
  * may be longer than what the tail reader looks at first). */
@@ -161,11 +162,62 @@ static void test_new_journal(void **state)
 	free(dir);
 }
 
+/* Contents kept as objects: the temporary files on their way there (and
+ * those a killed run left) are in a folder of their own, so that a run
+ * never lists the objects; a killed run's file of the same contents is
+ * removed when they are kept again. */
+static void test_kept_contents(void **state)
+{
+	(void)state;
+	char *dir = tu_tempdir(), *sub = tu_path(dir, "sshsync");
+	ss_journal j = SS_JOURNAL_INIT;
+	ss_diag d = SS_DIAG_INIT;
+	assert_int_equal(ss_journal_open_append(&j, sub, &d), 0);
+	char *temps = tu_path(sub, "objects/.tmp");
+	char *stale = ss_asprintf("%s/.%s.sshsync-Ab12Cd", temps, HEX);
+	char *other = ss_asprintf("%s/.%.63s0.sshsync-Ab12Cd", temps, HEX);
+	assert_non_null(stale);
+	assert_non_null(other);
+	tu_write_str(stale, "cut sho");
+	tu_write_str(other, "another run's");
+
+	ss_source src = {NULL, NULL, "old contents\n", 13};
+	assert_int_equal(ss_journal_keep_from(&j, &src, HEX, &d), 0);
+	ss_buf kept = SS_BUF_INIT;
+	assert_int_equal(ss_journal_load(&j, HEX, &kept, &d), -1); /* not its SHA-256 */
+	ss_diag_clear(&d);
+	char *object = tu_path(sub, "objects/" HEX);
+	ss_buf b = tu_read(object);
+	assert_int_equal(b.len, 13);
+	assert_memory_equal(b.data, "old contents\n", 13);
+	ss_buf_release(&b);
+	assert_int_equal(access(stale, F_OK), -1);
+	assert_int_equal(access(other, F_OK), 0);
+
+	/* Kept already: left as it is. */
+	ss_source again = {NULL, NULL, "new contents\n", 13};
+	assert_int_equal(ss_journal_keep_from(&j, &again, HEX, &d), 0);
+	b = tu_read(object);
+	assert_memory_equal(b.data, "old contents\n", 13);
+	ss_buf_release(&b);
+	ss_buf_release(&kept);
+	ss_journal_close(&j);
+	ss_diag_clear(&d);
+	tu_rmtree(dir);
+	free(object);
+	free(stale);
+	free(other);
+	free(temps);
+	free(sub);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_appending_reads_the_tail_alone),
 	    cmocka_unit_test(test_new_journal),
+	    cmocka_unit_test(test_kept_contents),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
