@@ -57,7 +57,7 @@ typedef struct ss_journal_entry {
 typedef struct ss_journal {
 	char *dir; /* .../sshsync */
 	int fd;	   /* the journal file, locked; -1 when closed */
-	ss_journal_entry *v; /* the entries read (none: ss_journal_open_append) */
+	ss_journal_entry *v; /* the entries read */
 	size_t n, cap;
 	long last_id; /* the largest id read (0: none) */
 } ss_journal;
@@ -74,10 +74,14 @@ char *ss_journal_default_dir(void);
  * reads its entries. */
 int ss_journal_open(ss_journal *j, const char *dir, ss_diag *d);
 /* The same for a run that only adds an entry (apply, migrate): reads the
- * journal's last records alone, for the id the entry takes, and j->v
- * stays empty. The journal keeps every run ever made, and reading all of
- * it made each run slower than the one before. */
+ * journal's last records alone, enough for the id the entry takes (j->v
+ * holds their entries). The journal keeps every run ever made, and
+ * reading all of it made each run slower than the one before. */
 int ss_journal_open_append(ss_journal *j, const char *dir, ss_diag *d);
+/* The same for undo: reads the journal's last records, enough that
+ * ss_journal_last_undoable finds what it would find in the whole
+ * journal. */
+int ss_journal_open_to_undo(ss_journal *j, const char *dir, ss_diag *d);
 void ss_journal_close(ss_journal *j);
 
 /* SHA-256 of bytes, as 64 lowercase hex digits. */

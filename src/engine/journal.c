@@ -108,11 +108,20 @@ static void entry_free(ss_journal_entry *e)
 	memset(e, 0, sizeof(*e));
 }
 
-void ss_journal_close(ss_journal *j)
+/* The entries read, forgotten (the journal stays open). */
+static void free_entries(ss_journal *j)
 {
 	for (size_t i = 0; i < j->n; i++)
 		entry_free(&j->v[i]);
 	free(j->v);
+	j->v = NULL;
+	j->n = j->cap = 0;
+	j->last_id = 0;
+}
+
+void ss_journal_close(ss_journal *j)
+{
+	free_entries(j);
 	free(j->dir);
 	ss_os_close(j->fd);
 	*j = (ss_journal)SS_JOURNAL_INIT;
@@ -187,7 +196,10 @@ static int add_entry(ss_journal *j, json_t *o)
 
 static int end_entry(ss_journal *j, json_t *o)
 {
-	ss_journal_entry *e = find_entry(j, (long)json_integer_value(json_object_get(o, "id")));
+	long id = (long)json_integer_value(json_object_get(o, "id"));
+	if (id > j->last_id)
+		j->last_id = id; /* its entry may lie before what was read */
+	ss_journal_entry *e = find_entry(j, id);
 	const char *end = json_string_value(json_object_get(o, "end"));
 	if (!e || !end)
 		return -1;
@@ -243,32 +255,10 @@ static int read_all_fd(int fd, ss_buf *out)
 	}
 }
 
-static int parse_journal(ss_journal *j, const char *path, ss_diag *d)
-{
-	ss_buf b = SS_BUF_INIT;
-	if (read_all_fd(j->fd, &b) < 0) {
-		ss_buf_release(&b);
-		return ss_diag_errno(d, path, "cannot read the journal");
-	}
-	int r = 0;
-	for (const char *p = ss_buf_str(&b); *p;) {
-		const char *nl = strchr(p, '\n');
-		size_t len = nl ? (size_t)(nl - p) : strlen(p);
-		/* A record cut by a crash or a full disk is no record: its run
-		 * was never done (and never began, when its entry is cut). */
-		if (nl && len)
-			parse_line(j, p, len);
-		p += len + (nl ? 1 : 0);
-	}
-	ss_buf_release(&b);
-	return r;
-}
-
-/* The largest id of the records in the journal's last `len` bytes (a
- * record is a line; the first one there may have begun before them) into
- * j->last_id: 1, or 0 when no whole record was there, -1 when they cannot
- * be read. */
-static int tail_ids(ss_journal *j, uint64_t size, size_t len)
+/* The records of the journal's last `len` bytes (all of them: its size),
+ * each line a record; the first line there may have begun before them
+ * and is passed over. -1 when they cannot be read. */
+static int parse_tail(ss_journal *j, uint64_t size, size_t len)
 {
 	char *buf = malloc(len ? len : 1);
 	if (!buf) {
@@ -277,46 +267,65 @@ static int tail_ids(ss_journal *j, uint64_t size, size_t len)
 	}
 	uint64_t from = size - len;
 	ssize_t got = ss_os_pread_full(j->fd, buf, len, from);
-	int found = got < 0 ? -1 : 0;
-	const char *p = buf, *end = buf + (got > 0 ? got : 0);
-	if (from && got > 0)
-		p = (p = memchr(p, '\n', (size_t)(end - p))) ? p + 1 : end;
-	for (const char *nl; p < end && (nl = memchr(p, '\n', (size_t)(end - p))); p = nl + 1) {
-		json_t *o = json_loadb(p, (size_t)(nl - p), 0, NULL);
-		json_int_t id = json_integer_value(json_object_get(o, "id"));
-		json_decref(o);
-		if (id > 0) {
-			found = 1;
-			if (id > j->last_id)
-				j->last_id = (long)id;
-		}
+	if (got < 0) {
+		free(buf);
+		return -1;
 	}
+	const char *p = buf, *end = buf + got;
+	if (from)
+		p = (p = memchr(p, '\n', (size_t)(end - p))) ? p + 1 : end;
+	/* A record cut by a crash or a full disk (no line end) is no record:
+	 * its run was never done (and never began, when its entry is cut). */
+	for (const char *nl; p < end && (nl = memchr(p, '\n', (size_t)(end - p))); p = nl + 1)
+		if (nl > p)
+			parse_line(j, p, (size_t)(nl - p));
 	free(buf);
-	return found;
+	return 0;
 }
 
-/* The largest id from the journal's last records, read from its end
- * until one is whole: each run takes the id after the largest, under the
- * lock, so the ids grow along the file. 1, or 0 when the journal holds no
- * record (nothing to read), -1 when it cannot be read. */
+/* What a run needs of the journal: all of it (undo --list), the largest
+ * id (a run that adds an entry), or the last entry to undo. */
+typedef enum want { WANT_ALL, WANT_LAST_ID, WANT_TO_UNDO } want;
+
+static int has_enough(const ss_journal *j, want w)
+{
+	return w == WANT_LAST_ID   ? j->last_id > 0
+	       : w == WANT_TO_UNDO ? ss_journal_last_undoable(j) != NULL
+				   : 0;
+}
+
+/* Reads the journal from its end, 4 KiB and then four times as much each
+ * time, until what is read holds what is wanted (or the journal was read
+ * whole). The journal keeps every run ever made, and reading all of it
+ * made each run slower than the one before. The last records say what
+ * the whole journal says: each run takes the id after the largest (under
+ * the lock), so ids grow along the file, and what tells of an entry (its
+ * end, an undo of it) comes after it. */
 enum { TAIL_FIRST = 4096 };
 
-static int read_tail(ss_journal *j)
+static int read_journal(ss_journal *j, want w)
 {
 	ss_stat st;
 	if (ss_os_fstat(j->fd, &st) < 0)
 		return -1;
 	uint64_t size = (uint64_t)st.st_size;
-	for (uint64_t len = TAIL_FIRST;; len *= 2) {
-		int r = tail_ids(j, size, (size_t)(len < size ? len : size));
-		if (r != 0 || len >= size)
-			return r;
+	for (uint64_t len = w == WANT_ALL ? size : TAIL_FIRST;; len *= 4) {
+		if (len > size)
+			len = size;
+		if (len >= SIZE_MAX) {
+			errno = EFBIG;
+			return -1;
+		}
+		free_entries(j);
+		if (parse_tail(j, size, (size_t)len) < 0)
+			return -1;
+		if (len == size || has_enough(j, w))
+			return 0;
 	}
 }
 
-/* Opens and locks the journal; `whole`: reads all its entries, else only
- * the largest id. */
-static int open_journal(ss_journal *j, const char *dir, int whole, ss_diag *d)
+/* Opens and locks the journal, and reads what `w` says of it. */
+static int open_journal(ss_journal *j, const char *dir, want w, ss_diag *d)
 {
 	*j = (ss_journal)SS_JOURNAL_INIT;
 	j->dir = dir ? ss_strdup(dir) : ss_journal_default_dir();
@@ -331,10 +340,9 @@ static int open_journal(ss_journal *j, const char *dir, int whole, ss_diag *d)
 		r = ss_diag_errno(d, j->dir, "cannot make the journal directory");
 	if (r == 0 && ss_os_open_append_locked(path, &j->fd) < 0)
 		r = ss_diag_errno(d, path, "cannot open the journal");
-	if (r == 0 && whole)
-		r = parse_journal(j, path, d);
-	else if (r == 0 && read_tail(j) < 0)
-		r = ss_diag_errno(d, path, "cannot read the journal");
+	if (r == 0 && read_journal(j, w) < 0)
+		r = errno == ENOMEM ? ss_diag_oom(d)
+				    : ss_diag_errno(d, path, "cannot read the journal");
 	free(objects);
 	free(path);
 	if (r < 0)
@@ -344,12 +352,17 @@ static int open_journal(ss_journal *j, const char *dir, int whole, ss_diag *d)
 
 int ss_journal_open(ss_journal *j, const char *dir, ss_diag *d)
 {
-	return open_journal(j, dir, 1, d);
+	return open_journal(j, dir, WANT_ALL, d);
 }
 
 int ss_journal_open_append(ss_journal *j, const char *dir, ss_diag *d)
 {
-	return open_journal(j, dir, 0, d);
+	return open_journal(j, dir, WANT_LAST_ID, d);
+}
+
+int ss_journal_open_to_undo(ss_journal *j, const char *dir, ss_diag *d)
+{
+	return open_journal(j, dir, WANT_TO_UNDO, d);
 }
 
 /* --- objects --- */

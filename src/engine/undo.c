@@ -205,7 +205,7 @@ static int undo_entry(ss_journal *j, const ss_journal_entry *e, const ss_undo_op
 int ss_engine_undo(const ss_undo_opts *o, ss_undo_result *res, ss_diag *d)
 {
 	ss_journal j = SS_JOURNAL_INIT;
-	if (ss_journal_open(&j, o->journal_dir, d) < 0)
+	if (ss_journal_open_to_undo(&j, o->journal_dir, d) < 0)
 		return -1;
 	const ss_journal_entry *e = ss_journal_last_undoable(&j);
 	int r = 0;
