@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <jansson.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -168,6 +169,14 @@ static int parse_files(json_t *arr, ss_journal_entry *e)
 	return 0;
 }
 
+/* A record's "id": 0 when it has none, or one that no long holds (a
+ * record sshsync never wrote). */
+static long record_id(json_t *o)
+{
+	json_int_t id = json_integer_value(json_object_get(o, "id"));
+	return id > 0 && id <= LONG_MAX ? (long)id : 0;
+}
+
 static ss_journal_entry *find_entry(ss_journal *j, long id)
 {
 	for (size_t i = j->n; i-- > 0;)
@@ -182,21 +191,25 @@ static int add_entry(ss_journal *j, json_t *o)
 		return -1;
 	ss_journal_entry *e = &j->v[j->n++];
 	memset(e, 0, sizeof(*e));
-	e->id = (long)json_integer_value(json_object_get(o, "id"));
+	e->id = record_id(o);
 	if (e->id > j->last_id)
 		j->last_id = e->id;
 	e->of = (long)json_integer_value(json_object_get(o, "of"));
 	e->op = opt_str(o, "op");
 	e->time = opt_str(o, "time");
 	e->state = SS_JOURNAL_BEGUN;
-	if (e->id <= 0 || !e->op || !e->time)
-		return -1;
-	return parse_files(json_object_get(o, "files"), e);
+	if (e->id > 0 && e->op && e->time && parse_files(json_object_get(o, "files"), e) == 0)
+		return 0;
+	/* No entry sshsync wrote (edited, or memory ran out): not one to
+	 * undo, but its id stays taken. */
+	entry_free(e);
+	j->n--;
+	return -1;
 }
 
 static int end_entry(ss_journal *j, json_t *o)
 {
-	long id = (long)json_integer_value(json_object_get(o, "id"));
+	long id = record_id(o);
 	if (id > j->last_id)
 		j->last_id = id; /* its entry may lie before what was read */
 	ss_journal_entry *e = find_entry(j, id);
@@ -521,6 +534,11 @@ int ss_journal_begin(ss_journal *j, const char *op, long of, const ss_journal_fi
 	struct tm tm;
 	if (ss_os_gmtime(now, &tm) < 0 || !strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm))
 		snprintf(when, sizeof(when), "%lld", (long long)now);
+	if (j->last_id == LONG_MAX)
+		return ss_diag_set(d, j->dir, 0, 0,
+				   "the journal's entry numbers are used up (its largest is %ld): "
+				   "move the journal aside to start a new one",
+				   j->last_id);
 	*id = ++j->last_id;
 	json_t *o = json_pack("{s:I,s:s,s:s,s:o}", "id", (json_int_t)*id, "op", op, "time", when,
 			      "files", files_json(files, n));

@@ -287,6 +287,41 @@ static void test_undo_reads_the_tail(void **state)
 	assert_true(deep > 0);
 }
 
+/* Records sshsync never wrote (a user's edit): no entry to undo, but their
+ * ids stay taken. */
+static void test_edited_records(void **state)
+{
+	(void)state;
+	char *dir = tu_tempdir(), *sub = tu_path(dir, "sshsync"), *path = tu_path(sub, "journal");
+	assert_int_equal(ss_os_mkdir_p(sub), 0);
+	tu_write_str(path, "{\"id\":1,\"op\":\"apply\",\"time\":\"t\",\"files\":[]}\n"
+			   "{\"id\":1,\"end\":\"done\"}\n"
+			   "{\"id\":2,\"time\":\"t\",\"files\":[]}\n"
+			   "{\"id\":3,\"op\":\"apply\",\"time\":\"t\",\"files\":7}\n"
+			   "{\"id\":99999999999999999999,\"op\":\"apply\",\"time\":\"t\"}\n");
+	ss_diag d = SS_DIAG_INIT;
+	ss_journal j = SS_JOURNAL_INIT;
+	assert_int_equal(ss_journal_open(&j, sub, &d), 0);
+	assert_int_equal(j.n, 1);
+	assert_int_equal(j.last_id, 3);
+	ss_journal_close(&j);
+	assert_int_equal(ss_journal_open_to_undo(&j, sub, &d), 0);
+	const ss_journal_entry *e = ss_journal_last_undoable(&j);
+	assert_non_null(e);
+	assert_int_equal(e->id, 1);
+	ss_journal_close(&j);
+	assert_int_equal(ss_journal_open_append(&j, sub, &d), 0);
+	long id;
+	begin_one(&j, &id);
+	assert_int_equal(id, 4);
+	ss_journal_close(&j);
+	ss_diag_clear(&d);
+	tu_rmtree(dir);
+	free(path);
+	free(sub);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -294,6 +329,7 @@ int main(void)
 	    cmocka_unit_test(test_new_journal),
 	    cmocka_unit_test(test_kept_contents),
 	    cmocka_unit_test(test_undo_reads_the_tail),
+	    cmocka_unit_test(test_edited_records),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
