@@ -40,6 +40,7 @@ int fuzz_policy(const uint8_t *data, size_t size);
 int fuzz_report(const uint8_t *data, size_t size);
 int fuzz_export(const uint8_t *data, size_t size);
 int fuzz_winereg(const uint8_t *data, size_t size);
+int fuzz_journal(const uint8_t *data, size_t size);
 
 /* ---- helpers (common.c) ---- */
 

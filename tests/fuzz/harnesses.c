@@ -17,6 +17,7 @@ const fuzz_harness fuzz_harnesses[] = {
     {"report", fuzz_report},
     {"export", fuzz_export},
     {"winereg", fuzz_winereg},
+    {"journal", fuzz_journal},
     {NULL, NULL},
 };
 /* clang-format on */
