@@ -145,13 +145,19 @@ static int write_back(ss_journal *j, const ss_journal_entry *e, u_file *files, s
 		u_file *u = &files[i];
 		if (u->action == U_SKIP)
 			continue;
+		/* The hashes known already: the check's of the file as it is,
+		 * and the name of the contents put back (checked when loaded). */
+		int file = !u->sink_ctx;
 		ss_write_item it = {.text = &u->text,
 				    .bytes = u->bytes.data ? u->bytes.data : "",
 				    .len = u->bytes.len,
 				    .remove = u->action == U_REMOVE,
 				    .backup_dir = u->jf->backup_dir,
 				    .sink = u->sink_ctx ? &ss_winreg_sink : NULL,
-				    .sink_ctx = u->sink_ctx};
+				    .sink_ctx = u->sink_ctx,
+				    .sha_before = file && u->exists ? u->now : NULL,
+				    .sha_after =
+					file && u->action != U_REMOVE ? u->jf->before : NULL};
 		items[n++] = it;
 	}
 	ss_write_run run = {"undo", e->id, 0, NULL};

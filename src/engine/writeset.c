@@ -310,6 +310,19 @@ static int prepare_prehashed(const ss_write_item *v, const ss_write_opts *wo,
 	return r;
 }
 
+/* prepare_single when both hashes are known (undo): nothing to hash. */
+static int prepare_known(const ss_write_item *v, const ss_write_opts *wo, ss_safe_prepared **out,
+			 first_hashes *h, ss_diag *d)
+{
+	ss_source src = item_source(v);
+	int r = ss_safe_prepare(v->text, &src, wo, NULL, SS_SAFE_NO_HASH, out, d);
+	memcpy(h->before, v->sha_before, SS_SHA256_HEX);
+	memcpy(h->after, v->sha_after, SS_SHA256_HEX);
+	h->have_before = v->text->id.known != 0;
+	h->have_after = r == 0;
+	return r;
+}
+
 /* A run that writes one file (the usual apply of a large .reg or
  * WinSCP.ini) writes its temporary file before the journal entry is
  * begun, and the entry records the SHA-256 of the bytes on their way to
@@ -326,6 +339,8 @@ static int prepare_single(const ss_write_item *v, size_t n, const ss_write_run *
 	if (n != 1 || v->sink || v->remove)
 		return 0;
 	ss_write_opts wo = {run->backup, v->backup_dir, v->private_new};
+	if (v->sha_before && v->sha_after)
+		return prepare_known(v, &wo, out, h, d);
 	if (run->prehash && v->text->id.known && prehash_take(run->prehash, v->text, h->before))
 		return prepare_prehashed(v, &wo, out, h, d);
 	ss_source src = item_source(v);
@@ -461,15 +476,17 @@ static int describe_item(const ss_write_item *it, int backup, const first_hashes
 	if (it->backup_dir && !(f->backup_dir = ss_strdup(it->backup_dir)))
 		return ss_diag_oom(d);
 	ss_source before = {it->text, NULL, NULL, 0}, new_bytes = item_source(it);
-	if (it->text->id.known && h && h->have_before) {
-		memcpy(f->before, h->before, SS_SHA256_HEX);
+	const char *known = h && h->have_before ? h->before : it->sha_before;
+	if (it->text->id.known && known) {
+		memcpy(f->before, known, SS_SHA256_HEX);
 		if (ss_journal_keep_from(j, &before, f->before, d) < 0)
 			return -1;
 	} else if (it->text->id.known && ss_journal_store_from(j, &before, f->before, d) < 0) {
 		return -1;
 	}
-	if (!it->remove && h && h->have_after)
-		memcpy(f->after, h->after, SS_SHA256_HEX);
+	known = h && h->have_after ? h->after : it->sha_after;
+	if (!it->remove && known)
+		memcpy(f->after, known, SS_SHA256_HEX);
 	else if (!it->remove && ss_sha256_source(&new_bytes, f->after, d) < 0)
 		return -1;
 	return 0;

@@ -24,6 +24,11 @@ typedef struct ss_write_item {
 				     * the sink writes it (see changeset.h) */
 	void *sink_ctx;
 	int private_new; /* as in ss_write_opts: a new private key file or ssh_config */
+	/* Known already (NULL: made on the way), 64 hex digits: the SHA-256
+	 * of the file as read, and of the new contents. undo has both: the
+	 * first from the check it made, the second the name its contents are
+	 * kept by (checked when they were loaded). */
+	const char *sha_before, *sha_after;
 } ss_write_item;
 
 /* The SHA-256 of a large file's bytes, made by a second thread from the

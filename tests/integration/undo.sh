@@ -90,8 +90,20 @@ sha = lambda p: hashlib.sha256(open(p, "rb").read()).hexdigest()
 assert f["before"] == sha(sys.argv[2]) and f["after"] == sha(sys.argv[3]), f
 PY
 		ok || bad "the journal's hashes of a large .reg ($when)"
+	cp "$work/big.reg" "$work/big.applied"
 	"$SSHSYNC" undo > "$work/out" 2>&1 || bad "undo of a large .reg ($when): $(cat "$work/out")"
 	cmp -s "$work/big.reg" "$work/big.orig" && ok || bad "undo did not give back a large .reg ($when)"
+	# The undo's entry: the hashes it knew (its check's, the name of the
+	# contents it put back) are those of the bytes.
+	python3 - "$XDG_STATE_HOME/sshsync/journal" "$work/big.applied" "$work/big.orig" <<'PY' &&
+import hashlib, json, sys
+recs = [json.loads(l) for l in open(sys.argv[1]) if l.strip() and '"files"' in l]
+assert recs[-1]["op"] == "undo", recs[-1]
+f = recs[-1]["files"][0]
+sha = lambda p: hashlib.sha256(open(p, "rb").read()).hexdigest()
+assert f["before"] == sha(sys.argv[2]) and f["after"] == sha(sys.argv[3]), f
+PY
+		ok || bad "the journal's hashes of the undo of a large .reg ($when)"
 done
 
 # Temporary files: none anywhere.
