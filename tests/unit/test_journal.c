@@ -12,6 +12,33 @@
 
 #define HEX "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
 
+/* A journal directory (`sub`, in a fresh temporary `dir`), its journal
+ * file holding `len` bytes of `data` (NULL: none yet). */
+typedef struct jdir {
+	char *dir, *sub, *path;
+} jdir;
+
+static jdir jdir_make(const char *sub, const void *data, size_t len)
+{
+	jdir j;
+	j.dir = tu_tempdir();
+	j.sub = tu_path(j.dir, sub);
+	j.path = tu_path(j.sub, "journal");
+	if (data) {
+		assert_int_equal(ss_os_mkdir_p(j.sub), 0);
+		tu_write(j.path, len ? data : "", len);
+	}
+	return j;
+}
+
+static void jdir_free(jdir *j)
+{
+	tu_rmtree(j->dir);
+	free(j->path);
+	free(j->sub);
+	free(j->dir);
+}
+
 /* A begin record of `files` files (some names long, so that a record
  * may be longer than what the tail reader looks at first). */
 static void add_begin(ss_buf *b, long id, unsigned files, unsigned *seed)
@@ -87,13 +114,11 @@ static void test_appending_reads_the_tail_alone(void **state)
 	unsigned seed = 16;
 	size_t longest = 0;
 	for (int round = 0; round < 40; round++) {
-		char *dir = tu_tempdir(), *sub = tu_path(dir, "sshsync");
-		char *path = tu_path(sub, "journal");
 		ss_buf b = SS_BUF_INIT;
 		long max;
 		make_journal(&b, &seed, &max);
-		assert_int_equal(ss_os_mkdir_p(sub), 0);
-		tu_write(path, b.data ? b.data : "", b.len);
+		jdir jd = jdir_make("sshsync", b.data ? b.data : "", b.len);
+		const char *sub = jd.sub;
 		if (b.len > longest)
 			longest = b.len;
 
@@ -127,54 +152,37 @@ static void test_appending_reads_the_tail_alone(void **state)
 		assert_int_equal(last->id, max + 2);
 		ss_journal_close(&whole);
 		ss_diag_clear(&d);
-
 		ss_buf_release(&b);
-		tu_rmtree(dir);
-		free(path);
-		free(sub);
-		free(dir);
+		jdir_free(&jd);
 	}
 	/* The generator reached journals of a few MB, and records longer than
 	 * the first look at the tail. */
 	assert_true(longest > (size_t)1 << 20);
 }
 
-static void test_new_journal(void **state)
+/* A new journal (its folders made): the first run takes id 1. Contents
+ * kept as objects: the temporary files on their way there (and those a
+ * killed run left) are in a folder of their own, so that a run never
+ * lists the objects; a killed run's file of the same contents is removed
+ * when they are kept again. */
+static void test_new_journal_and_kept_contents(void **state)
 {
 	(void)state;
-	char *dir = tu_tempdir(), *sub = tu_path(dir, "state/sshsync");
+	jdir jd = jdir_make("state/sshsync", NULL, 0);
 	ss_journal j = SS_JOURNAL_INIT;
 	ss_diag d = SS_DIAG_INIT;
-	assert_int_equal(ss_journal_open_append(&j, sub, &d), 0);
+	assert_int_equal(ss_journal_open_append(&j, jd.sub, &d), 0);
 	assert_int_equal(j.last_id, 0);
 	long id;
 	begin_one(&j, &id);
 	assert_int_equal(id, 1);
-	ss_journal_close(&j);
-	char *path = tu_path(sub, "journal");
-	ss_buf b = tu_read(path);
-	assert_string_equal(ss_buf_str(&b) + b.len - strlen("{\"id\":1,\"end\":\"done\"}\n"),
-			    "{\"id\":1,\"end\":\"done\"}\n");
+	ss_buf b = tu_read(jd.path);
+	const char *end = "{\"id\":1,\"end\":\"done\"}\n";
+	assert_true(b.len > strlen(end));
+	assert_string_equal(ss_buf_str(&b) + b.len - strlen(end), end);
 	ss_buf_release(&b);
-	ss_diag_clear(&d);
-	tu_rmtree(dir);
-	free(path);
-	free(sub);
-	free(dir);
-}
 
-/* Contents kept as objects: the temporary files on their way there (and
- * those a killed run left) are in a folder of their own, so that a run
- * never lists the objects; a killed run's file of the same contents is
- * removed when they are kept again. */
-static void test_kept_contents(void **state)
-{
-	(void)state;
-	char *dir = tu_tempdir(), *sub = tu_path(dir, "sshsync");
-	ss_journal j = SS_JOURNAL_INIT;
-	ss_diag d = SS_DIAG_INIT;
-	assert_int_equal(ss_journal_open_append(&j, sub, &d), 0);
-	char *temps = tu_path(sub, "objects/.tmp");
+	char *temps = tu_path(jd.sub, "objects/.tmp");
 	char *stale = ss_asprintf("%s/.%s.sshsync-Ab12Cd", temps, HEX);
 	char *other = ss_asprintf("%s/.%.63s0.sshsync-Ab12Cd", temps, HEX);
 	assert_non_null(stale);
@@ -187,8 +195,8 @@ static void test_kept_contents(void **state)
 	ss_buf kept = SS_BUF_INIT;
 	assert_int_equal(ss_journal_load(&j, HEX, &kept, &d), -1); /* not its SHA-256 */
 	ss_diag_clear(&d);
-	char *object = tu_path(sub, "objects/" HEX);
-	ss_buf b = tu_read(object);
+	char *object = tu_path(jd.sub, "objects/" HEX);
+	b = tu_read(object);
 	assert_int_equal(b.len, 13);
 	assert_memory_equal(b.data, "old contents\n", 13);
 	ss_buf_release(&b);
@@ -204,13 +212,11 @@ static void test_kept_contents(void **state)
 	ss_buf_release(&kept);
 	ss_journal_close(&j);
 	ss_diag_clear(&d);
-	tu_rmtree(dir);
+	jdir_free(&jd);
 	free(object);
 	free(stale);
 	free(other);
 	free(temps);
-	free(sub);
-	free(dir);
 }
 
 /* A journal of applies, migrates and undos as sshsync makes them: an
@@ -255,12 +261,10 @@ static void test_undo_reads_the_tail(void **state)
 	(void)state;
 	unsigned seed = 61, deep = 0;
 	for (int round = 0; round < 40; round++) {
-		char *dir = tu_tempdir(), *sub = tu_path(dir, "sshsync");
-		char *path = tu_path(sub, "journal");
 		ss_buf b = SS_BUF_INIT;
 		make_history(&b, &seed);
-		assert_int_equal(ss_os_mkdir_p(sub), 0);
-		tu_write(path, b.data ? b.data : "", b.len);
+		jdir jd = jdir_make("sshsync", b.data ? b.data : "", b.len);
+		const char *sub = jd.sub;
 
 		ss_journal whole = SS_JOURNAL_INIT, tail = SS_JOURNAL_INIT;
 		ss_diag d = SS_DIAG_INIT;
@@ -276,12 +280,8 @@ static void test_undo_reads_the_tail(void **state)
 		deep += tail.n < entries / 2 && last - want_id > 100;
 		ss_journal_close(&tail);
 		ss_diag_clear(&d);
-
 		ss_buf_release(&b);
-		tu_rmtree(dir);
-		free(path);
-		free(sub);
-		free(dir);
+		jdir_free(&jd);
 	}
 	/* Some of what was left to undo lay far back. */
 	assert_true(deep > 0);
@@ -292,13 +292,13 @@ static void test_undo_reads_the_tail(void **state)
 static void test_edited_records(void **state)
 {
 	(void)state;
-	char *dir = tu_tempdir(), *sub = tu_path(dir, "sshsync"), *path = tu_path(sub, "journal");
-	assert_int_equal(ss_os_mkdir_p(sub), 0);
-	tu_write_str(path, "{\"id\":1,\"op\":\"apply\",\"time\":\"t\",\"files\":[]}\n"
+	const char *text = "{\"id\":1,\"op\":\"apply\",\"time\":\"t\",\"files\":[]}\n"
 			   "{\"id\":1,\"end\":\"done\"}\n"
 			   "{\"id\":2,\"time\":\"t\",\"files\":[]}\n"
 			   "{\"id\":3,\"op\":\"apply\",\"time\":\"t\",\"files\":7}\n"
-			   "{\"id\":99999999999999999999,\"op\":\"apply\",\"time\":\"t\"}\n");
+			   "{\"id\":99999999999999999999,\"op\":\"apply\",\"time\":\"t\"}\n";
+	jdir jd = jdir_make("sshsync", text, strlen(text));
+	const char *sub = jd.sub;
 	ss_diag d = SS_DIAG_INIT;
 	ss_journal j = SS_JOURNAL_INIT;
 	assert_int_equal(ss_journal_open(&j, sub, &d), 0);
@@ -316,18 +316,14 @@ static void test_edited_records(void **state)
 	assert_int_equal(id, 4);
 	ss_journal_close(&j);
 	ss_diag_clear(&d);
-	tu_rmtree(dir);
-	free(path);
-	free(sub);
-	free(dir);
+	jdir_free(&jd);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_appending_reads_the_tail_alone),
-	    cmocka_unit_test(test_new_journal),
-	    cmocka_unit_test(test_kept_contents),
+	    cmocka_unit_test(test_new_journal_and_kept_contents),
 	    cmocka_unit_test(test_undo_reads_the_tail),
 	    cmocka_unit_test(test_edited_records),
 	};
