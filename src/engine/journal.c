@@ -185,15 +185,13 @@ static ss_journal_entry *find_entry(ss_journal *j, long id)
 	return NULL;
 }
 
-static int add_entry(ss_journal *j, json_t *o)
+static int add_entry(ss_journal *j, json_t *o, long id)
 {
 	if (ss_array_room(&j->v, &j->cap, j->n, sizeof(*j->v)) < 0)
 		return -1;
 	ss_journal_entry *e = &j->v[j->n++];
 	memset(e, 0, sizeof(*e));
-	e->id = record_id(o);
-	if (e->id > j->last_id)
-		j->last_id = e->id;
+	e->id = id;
 	e->of = (long)json_integer_value(json_object_get(o, "of"));
 	e->op = opt_str(o, "op");
 	e->time = opt_str(o, "time");
@@ -207,11 +205,8 @@ static int add_entry(ss_journal *j, json_t *o)
 	return -1;
 }
 
-static int end_entry(ss_journal *j, json_t *o)
+static int end_entry(ss_journal *j, json_t *o, long id)
 {
-	long id = record_id(o);
-	if (id > j->last_id)
-		j->last_id = id; /* its entry may lie before what was read */
 	ss_journal_entry *e = find_entry(j, id);
 	const char *end = json_string_value(json_object_get(o, "end"));
 	if (!e || !end)
@@ -236,7 +231,12 @@ static int parse_line(ss_journal *j, const char *line, size_t len)
 		json_decref(o);
 		return -1;
 	}
-	int r = json_object_get(o, "end") ? end_entry(j, o) : add_entry(j, o);
+	/* Every record's id is taken, also an end's whose entry lies before
+	 * what was read, and a record's that is no entry. */
+	long id = record_id(o);
+	if (id > j->last_id)
+		j->last_id = id;
+	int r = json_object_get(o, "end") ? end_entry(j, o, id) : add_entry(j, o, id);
 	json_decref(o);
 	return r;
 }
