@@ -55,8 +55,8 @@ typedef struct ss_journal_entry {
 } ss_journal_entry;
 
 typedef struct ss_journal {
-	char *dir; /* .../sshsync */
-	int fd;	   /* the journal file, locked; -1 when closed */
+	char *dir;	     /* .../sshsync */
+	int fd;		     /* the journal file, locked; -1 when closed */
 	ss_journal_entry *v; /* the entries read */
 	size_t n, cap;
 	long last_id; /* the largest id read (0: none) */

@@ -211,12 +211,9 @@ static void test_monitor_turns(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_paths),
-	    cmocka_unit_test(test_glob_and_list),
-	    cmocka_unit_test(test_new_file),
-	    cmocka_unit_test(test_sys),
-	    cmocka_unit_test(test_net),
-	    cmocka_unit_test(test_monitor_turns),
+	    cmocka_unit_test(test_paths),    cmocka_unit_test(test_glob_and_list),
+	    cmocka_unit_test(test_new_file), cmocka_unit_test(test_sys),
+	    cmocka_unit_test(test_net),	     cmocka_unit_test(test_monitor_turns),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
