@@ -467,6 +467,17 @@ int ss_winini_kv_lines(const ss_winini *ini, ss_buf *b, const ss_winini_kv *kv, 
 	return r;
 }
 
+/* Appends whole lines at the end of the file. A CR alone at its end ends
+ * its last line to TStringList as an LF would, so the lines come right
+ * after it: an LF put there would make it a CR LF, and a file that starts
+ * 'WINE REGISTRY Version 2' and a CR Wine's registry file. */
+static int append_lines(const ss_text *t, ss_edits *e, const char *lines, size_t len)
+{
+	if (t->len && t->data[t->len - 1] == '\r')
+		return ss_edits_insert(e, t->len, lines, len);
+	return ss_edits_append(e, t, lines, len);
+}
+
 int ss_winini_insert_lines(const ss_winini *ini, ss_edits *e, size_t section, const char *lines,
 			   size_t len, ss_diag *d)
 {
@@ -474,7 +485,7 @@ int ss_winini_insert_lines(const ss_winini *ini, ss_edits *e, size_t section, co
 		return 0;
 	size_t next = ini->sections[section].last_line + 1;
 	int r = next < ini->nlines ? ss_edits_insert(e, line_of(ini, next).start, lines, len)
-				   : ss_edits_append(e, ini->text, lines, len);
+				   : append_lines(ini->text, e, lines, len);
 	return r < 0 ? ss_diag_oom(d) : 0;
 }
 
@@ -521,7 +532,7 @@ int ss_winini_append_section(const ss_winini *ini, ss_edits *e, const char *name
 	r |= ss_buf_addf(&b, "[%s]%s", name, eol);
 	r |= ss_winini_kv_lines(ini, &b, kv, n);
 	if (r == 0)
-		r = ss_edits_append(e, t, b.data, b.len);
+		r = append_lines(t, e, b.data, b.len);
 	ss_buf_release(&b);
 	return r < 0 ? ss_diag_oom(d) : 0;
 }

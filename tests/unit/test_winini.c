@@ -279,6 +279,26 @@ static void test_append_section(void **state)
 	assert_string_equal(render(f), "[N]\nPingType=1\n");
 }
 
+/* A CR alone at the end of the file ends its last line (TStringList): new
+ * lines come right after it, not after an LF that would join it into a CR
+ * LF. Found by fuzz_winini: 'WINE REGISTRY Version 2' and a CR became
+ * Wine's registry file once a section was appended. */
+static void test_append_after_a_final_lone_cr(void **state)
+{
+	fixture *f = *state;
+	ss_winini_kv kv[] = {{"PingType", "1"}};
+	load(f, "[A]\rx=1\r");
+	assert_int_equal(ss_winini_insert_keys(&f->ini, &f->e, 0, kv, 1, &f->d), 0);
+	assert_int_equal(ss_winini_append_section(&f->ini, &f->e, "N", kv, 1, &f->d), 0);
+	assert_string_equal(render(f), "[A]\rx=1\rPingType=1\n[N]\nPingType=1\n");
+	teardown(state);
+	setup(state);
+	f = *state;
+	load(f, "WINE REGISTRY Version 2\r");
+	assert_int_equal(ss_winini_append_section(&f->ini, &f->e, "N", kv, 1, &f->d), 0);
+	assert_string_equal(render(f), "WINE REGISTRY Version 2\r[N]\nPingType=1\n");
+}
+
 static void test_edits_in_a_long_line_file(void **state)
 {
 	fixture *f = *state;
@@ -745,6 +765,7 @@ int main(void)
 	    T(test_insert_into_empty_section_and_unterminated_end),
 	    T(test_delete_key_line),
 	    T(test_append_section),
+	    T(test_append_after_a_final_lone_cr),
 	    T(test_edits_in_a_long_line_file),
 	    T(test_malformed_lines),
 	    T(test_next_key_in_order),
