@@ -92,14 +92,25 @@ typedef struct ss_sink {
 	void *ctx;
 } ss_sink;
 
+/* Bytes read as they are wanted (contents copied from a file rather than
+ * held): `read` gives up to `cap` bytes, 0 at the end, -1 with `d` set;
+ * `rewind` starts over, before each reading. */
+typedef struct ss_reader {
+	int (*rewind)(void *ctx, ss_diag *d);
+	long long (*read)(void *ctx, void *buf, size_t cap, ss_diag *d);
+	void *ctx;
+} ss_reader;
+
 /* The contents of a file to write, produced piece by piece so that a large
  * file is never held whole in memory: a text with its edits (edits NULL:
- * the text as it was read), or, when text is NULL, bytes in memory. */
+ * the text as it was read), or, when text is NULL, bytes in memory, or
+ * what `reader` reads when that is set. */
 typedef struct ss_source {
 	const ss_text *text;
 	const ss_edits *edits;
 	const void *bytes;
 	size_t len;
+	const ss_reader *reader;
 } ss_source;
 
 /* A sink's put that appends to the ss_buf `ctx` (a whole file in memory). */

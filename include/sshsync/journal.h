@@ -110,6 +110,20 @@ int ss_journal_store_from(ss_journal *j, const ss_source *src, char hex[SS_SHA25
 int ss_journal_keep_from(ss_journal *j, const ss_source *src, const char *hex, ss_diag *d);
 /* Reads objects/HEX back, checking its hash. */
 int ss_journal_load(const ss_journal *j, const char *hex, ss_buf *out, ss_diag *d);
+/* Kept contents `hex` read piece by piece, never held whole: `reader` is a
+ * source's (see edit.h). Each reading hashes what it reads, and the one
+ * that reaches the end fails when the contents are not their name (they
+ * were damaged). The object stays where ss_journal_object_open put it
+ * while it is read; closing it is always safe. */
+typedef struct ss_journal_object {
+	ss_reader reader;
+	int fd;
+	ss_sha256_sink sha; /* sha.sink.ctx NULL: no reading under way */
+	char hex[SS_SHA256_HEX];
+	const char *dir; /* the journal's, for messages */
+} ss_journal_object;
+int ss_journal_object_open(const ss_journal *j, const char *hex, ss_journal_object *o, ss_diag *d);
+void ss_journal_object_close(ss_journal_object *o);
 
 /* Appends the beginning of an entry; *id is its number. The entries read
  * (j->v) are left as they were. */

@@ -432,7 +432,7 @@ static int write_object(int dir, int temps, const char *hex, const ss_source *sr
 int ss_journal_store(ss_journal *j, const void *data, size_t len, char hex[SS_SHA256_HEX],
 		     ss_diag *d)
 {
-	ss_source src = {NULL, NULL, data, len};
+	ss_source src = {NULL, NULL, data, len, NULL};
 	return ss_journal_store_from(j, &src, hex, d);
 }
 
@@ -477,6 +477,69 @@ int ss_journal_load(const ss_journal *j, const char *hex, ss_buf *out, ss_diag *
 	ss_os_close(fd);
 	ss_os_close(dir);
 	return r;
+}
+
+static int object_error(ss_journal_object *o, ss_diag *d)
+{
+	return ss_diag_errno(d, o->dir, "cannot read the kept contents %s from", o->hex);
+}
+
+/* A reading under way is dropped: its hash is never looked at. */
+static void object_drop_hash(ss_journal_object *o)
+{
+	if (o->sha.sink.ctx)
+		ss_sha256_sink_end(&o->sha, NULL, NULL);
+}
+
+static int object_rewind(void *ctx, ss_diag *d)
+{
+	ss_journal_object *o = ctx;
+	object_drop_hash(o);
+	if (ss_os_rewind(o->fd) < 0)
+		return object_error(o, d);
+	return ss_sha256_sink_begin(&o->sha, d);
+}
+
+static long long object_read(void *ctx, void *buf, size_t cap, ss_diag *d)
+{
+	ss_journal_object *o = ctx;
+	if (!o->sha.sink.ctx)
+		return ss_diag_set(d, o->dir, 0, 0, "kept contents %s read without a rewind",
+				   o->hex);
+	ssize_t n = cap ? ss_os_read_full(o->fd, buf, cap) : 0;
+	if (n < 0)
+		return object_error(o, d);
+	if (n > 0)
+		return o->sha.sink.put(o->sha.sink.ctx, buf, (size_t)n, d) < 0 ? -1 : n;
+	char got[SS_SHA256_HEX];
+	if (ss_sha256_sink_end(&o->sha, got, d) < 0)
+		return -1;
+	if (strcmp(got, o->hex) != 0)
+		return ss_diag_set(d, o->dir, 0, 0, "the kept contents %s are damaged", o->hex);
+	return 0;
+}
+
+int ss_journal_object_open(const ss_journal *j, const char *hex, ss_journal_object *o, ss_diag *d)
+{
+	memset(o, 0, sizeof(*o));
+	o->fd = -1;
+	o->dir = j->dir;
+	memcpy(o->hex, hex, SS_SHA256_HEX);
+	o->hex[SS_SHA256_HEX - 1] = '\0';
+	o->reader = (ss_reader){object_rewind, object_read, o};
+	int dir;
+	if (open_objects(j, &dir, d) < 0)
+		return -1;
+	int r = ss_os_open_read(dir, o->hex, &o->fd) < 0 ? object_error(o, d) : 0;
+	ss_os_close(dir);
+	return r;
+}
+
+void ss_journal_object_close(ss_journal_object *o)
+{
+	object_drop_hash(o);
+	ss_os_close(o->fd);
+	o->fd = -1;
 }
 
 /* --- writing --- */

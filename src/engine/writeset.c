@@ -20,7 +20,7 @@ typedef struct written {
 /* The new contents of an item. */
 static ss_source item_source(const ss_write_item *it)
 {
-	ss_source s = {NULL, NULL, it->bytes, it->len};
+	ss_source s = {NULL, NULL, it->bytes, it->len, it->reader};
 	if (it->edits) {
 		s.text = it->text;
 		s.edits = it->edits;
@@ -50,7 +50,7 @@ int ss_change_check(const ss_change *c, int backup, ss_diag *d)
 /* The backup .reg of a sink, named by the hash of its bytes. */
 static char *sink_backup_path(const ss_text *t, const char *dir)
 {
-	ss_source src = {t, NULL, NULL, 0};
+	ss_source src = {t, NULL, NULL, 0, NULL};
 	char hex[SS_SHA256_HEX];
 	ss_diag ignored = SS_DIAG_INIT;
 	int r = ss_sha256_source(&src, hex, &ignored);
@@ -347,7 +347,7 @@ static int prepare_single(const ss_write_item *v, size_t n, const ss_write_run *
 	ss_sha256_sink sha;
 	if (ss_sha256_sink_begin(&sha, d) < 0)
 		return -1;
-	source_hash bh = {{v->text, NULL, NULL, 0}, {0}, 0};
+	source_hash bh = {{v->text, NULL, NULL, 0, NULL}, {0}, 0};
 	ss_os_thread *thread = NULL;
 	if (v->text->id.known && ss_os_thread_start(&thread, hash_source, &bh) < 0)
 		thread = NULL; /* hashed later, by this thread */
@@ -399,7 +399,7 @@ static int restore_one(const written *w, ss_diag *d)
 		return -1;
 	if (!orig->id.known)
 		return ss_safe_remove(&now, d);
-	ss_source src = {orig, NULL, NULL, 0};
+	ss_source src = {orig, NULL, NULL, 0, NULL};
 	ss_write_opts wo = {0, w->item->backup_dir, 0};
 	ss_write_result res = SS_WRITE_RESULT_INIT;
 	int r = ss_safe_replace_from(&now, &src, &wo, &res, d);
@@ -450,7 +450,7 @@ static int describe_sink(const ss_write_item *it, int backup, ss_journal *j, ss_
 {
 	if (!(f->path = ss_strdup(it->text->path)))
 		return ss_diag_oom(d);
-	ss_source before = {it->text, NULL, NULL, 0}, after = item_source(it);
+	ss_source before = {it->text, NULL, NULL, 0, NULL}, after = item_source(it);
 	if (ss_journal_store_from(j, &before, f->before, d) < 0 ||
 	    ss_journal_store_from(j, &after, f->after, d) < 0)
 		return -1;
@@ -475,7 +475,7 @@ static int describe_item(const ss_write_item *it, int backup, const first_hashes
 		return ss_diag_oom(d);
 	if (it->backup_dir && !(f->backup_dir = ss_strdup(it->backup_dir)))
 		return ss_diag_oom(d);
-	ss_source before = {it->text, NULL, NULL, 0}, new_bytes = item_source(it);
+	ss_source before = {it->text, NULL, NULL, 0, NULL}, new_bytes = item_source(it);
 	const char *known = h && h->have_before ? h->before : it->sha_before;
 	if (it->text->id.known && known) {
 		memcpy(f->before, known, SS_SHA256_HEX);

@@ -16,6 +16,9 @@ typedef struct ss_write_item {
 	const ss_text *text; /* the file as read (id.known 0: it does not exist) */
 	const void *bytes;   /* the new contents */
 	size_t len;
+	const ss_reader *reader;    /* when set (bytes unused): the new contents
+				     * read as they are written (undo's, kept in
+				     * the journal) */
 	const ss_edits *edits;	    /* when set (bytes unused): the contents are the
 				     * text with these edits, rendered piece by piece */
 	int remove;		    /* remove the file instead */

@@ -426,11 +426,31 @@ static int emit_text(chunker *c, const ss_text *t, const ss_edits *e)
 	return r;
 }
 
+/* What a reader reads, from its start, a piece at a time. */
+static int emit_read(chunker *c, const ss_reader *rd)
+{
+	char *piece = malloc(SS_CHUNK_SIZE);
+	if (!piece)
+		return ss_diag_oom(c->d);
+	int r = rd->rewind(rd->ctx, c->d);
+	while (r == 0) {
+		long long n = rd->read(rd->ctx, piece, SS_CHUNK_SIZE, c->d);
+		if (n <= 0) {
+			r = n < 0 ? -1 : 0;
+			break;
+		}
+		r = chunk_bytes(c, piece, (size_t)n);
+	}
+	free(piece);
+	return r;
+}
+
 int ss_source_emit(const ss_source *src, const ss_sink *out, ss_diag *d)
 {
 	chunker c = {SS_BUF_INIT, out, d};
-	int r = src->text ? emit_text(&c, src->text, src->edits)
-			  : chunk_bytes(&c, src->bytes, src->len);
+	int r = src->text     ? emit_text(&c, src->text, src->edits)
+		: src->reader ? emit_read(&c, src->reader)
+			      : chunk_bytes(&c, src->bytes, src->len);
 	if (r == 0)
 		r = chunk_flush(&c, 1);
 	ss_buf_release(&c.buf);
@@ -566,7 +586,7 @@ int ss_edits_render_file(const ss_text *t, const ss_edits *e, ss_buf *out, ss_di
 	}
 	if (ss_buf_grow(out, t->enc == SS_ENC_UTF16LE ? 2 * n + 2 : n) < 0)
 		return ss_diag_oom(d);
-	ss_source src = {t, e, NULL, 0};
+	ss_source src = {t, e, NULL, 0, NULL};
 	ss_sink sink = {ss_sink_buf_put, out};
 	return ss_source_emit(&src, &sink, d);
 }

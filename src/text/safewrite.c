@@ -443,7 +443,7 @@ static int backup_by_copy(wctx *w)
 	int fd = -1;
 	char *tmp = NULL;
 	const char *what = "cannot keep a backup of";
-	ss_source orig = {w->orig, NULL, NULL, 0};
+	ss_source orig = {w->orig, NULL, NULL, 0, NULL};
 	ss_sink sink = {put_fd, &fd};
 	ss_diag ignored = SS_DIAG_INIT;
 	int ok = ss_os_create_temp(w->bakdir, w->bakname, &fd, &tmp) == 0;
@@ -712,7 +712,7 @@ void ss_safe_abort(ss_safe_prepared *p)
 int ss_safe_replace(const ss_text *orig, const void *bytes, size_t len, const ss_write_opts *opts,
 		    ss_write_result *res, ss_diag *d)
 {
-	ss_source src = {NULL, NULL, bytes, len};
+	ss_source src = {NULL, NULL, bytes, len, NULL};
 	return ss_safe_replace_from(orig, &src, opts, res, d);
 }
 

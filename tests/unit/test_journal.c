@@ -190,7 +190,7 @@ static void test_new_journal_and_kept_contents(void **state)
 	tu_write_str(stale, "cut sho");
 	tu_write_str(other, "another run's");
 
-	ss_source src = {NULL, NULL, "old contents\n", 13};
+	ss_source src = {NULL, NULL, "old contents\n", 13, NULL};
 	assert_int_equal(ss_journal_keep_from(&j, &src, HEX, &d), 0);
 	ss_buf kept = SS_BUF_INIT;
 	assert_int_equal(ss_journal_load(&j, HEX, &kept, &d), -1); /* not its SHA-256 */
@@ -204,7 +204,7 @@ static void test_new_journal_and_kept_contents(void **state)
 	assert_int_equal(access(other, F_OK), 0);
 
 	/* Kept already: left as it is. */
-	ss_source again = {NULL, NULL, "new contents\n", 13};
+	ss_source again = {NULL, NULL, "new contents\n", 13, NULL};
 	assert_int_equal(ss_journal_keep_from(&j, &again, HEX, &d), 0);
 	b = tu_read(object);
 	assert_memory_equal(b.data, "old contents\n", 13);
@@ -217,6 +217,76 @@ static void test_new_journal_and_kept_contents(void **state)
 	free(stale);
 	free(other);
 	free(temps);
+}
+
+/* Kept contents read back piece by piece (undo's): the same bytes at
+ * every reading, and a reading that reaches the end of damaged or cut
+ * contents fails. */
+static void emit_kept(ss_journal_object *o, ss_buf *out, int want, ss_diag *d)
+{
+	ss_source src = {NULL, NULL, NULL, 0, &o->reader};
+	ss_sink sink = {ss_sink_buf_put, out};
+	ss_buf_reset(out);
+	assert_int_equal(ss_source_emit(&src, &sink, d), want);
+}
+
+static void test_kept_contents_read_in_pieces(void **state)
+{
+	(void)state;
+	jdir jd = jdir_make("sshsync", NULL, 0);
+	ss_journal j = SS_JOURNAL_INIT;
+	ss_diag d = SS_DIAG_INIT;
+	assert_int_equal(ss_journal_open_append(&j, jd.sub, &d), 0);
+	/* Three pieces and a part of one, then what no piece boundary cuts. */
+	unsigned seed = 7;
+	size_t sizes[] = {3 * SS_CHUNK_SIZE + 777, SS_CHUNK_SIZE, 1, 0};
+	for (size_t k = 0; k < sizeof(sizes) / sizeof(*sizes); k++) {
+		ss_buf data = SS_BUF_INIT, got = SS_BUF_INIT;
+		for (size_t i = 0; i < sizes[k]; i++)
+			assert_int_equal(ss_buf_addc(&data, (char)tu_pick(&seed, 256)), 0);
+		ss_source src = {NULL, NULL, data.data ? data.data : "", data.len, NULL};
+		char hex[SS_SHA256_HEX];
+		assert_int_equal(ss_journal_store_from(&j, &src, hex, &d), 0);
+		ss_journal_object o;
+		assert_int_equal(ss_journal_object_open(&j, hex, &o, &d), 0);
+		for (int again = 0; again < 2; again++) {
+			emit_kept(&o, &got, 0, &d);
+			assert_int_equal(got.len, data.len);
+			assert_true(data.len == 0 || memcmp(got.data, data.data, data.len) == 0);
+		}
+		ss_journal_object_close(&o);
+		ss_journal_object_close(&o); /* closing twice is safe */
+
+		/* One byte changed, or the last one cut: damaged. */
+		char *path = ss_asprintf("%s/objects/%s", jd.sub, hex);
+		assert_non_null(path);
+		for (int cut = 0; cut < 2 && data.len > 0; cut++) {
+			ss_buf bad = tu_read(path);
+			if (cut)
+				bad.len--;
+			else
+				bad.data[tu_pick(&seed, (unsigned)bad.len)] ^= 0x20;
+			tu_write(path, bad.data, bad.len);
+			assert_int_equal(ss_journal_object_open(&j, hex, &o, &d), 0);
+			emit_kept(&o, &got, -1, &d);
+			assert_non_null(strstr(d.message, "are damaged"));
+			ss_diag_clear(&d);
+			ss_journal_object_close(&o);
+			tu_write(path, data.data, data.len);
+			ss_buf_release(&bad);
+		}
+		free(path);
+		ss_buf_release(&data);
+		ss_buf_release(&got);
+	}
+	/* Contents the journal does not keep. */
+	ss_journal_object o;
+	assert_int_equal(ss_journal_object_open(&j, HEX, &o, &d), -1);
+	assert_non_null(strstr(d.message, "cannot read the kept contents"));
+	ss_diag_clear(&d);
+	ss_journal_object_close(&o);
+	ss_journal_close(&j);
+	jdir_free(&jd);
 }
 
 /* A journal of applies, migrates and undos as sshsync makes them: an
@@ -324,6 +394,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_appending_reads_the_tail_alone),
 	    cmocka_unit_test(test_new_journal_and_kept_contents),
+	    cmocka_unit_test(test_kept_contents_read_in_pieces),
 	    cmocka_unit_test(test_undo_reads_the_tail),
 	    cmocka_unit_test(test_edited_records),
 	};

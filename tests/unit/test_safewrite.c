@@ -493,7 +493,7 @@ static void test_large_file_read_again_while_synced(void **state)
 	load(f, f->file);
 	assert_true(ss_file_racy(&f->t.id));
 	ss_write_opts o = {0, NULL, 0};
-	ss_source src = {NULL, NULL, "mine\n", 5};
+	ss_source src = {NULL, NULL, "mine\n", 5, NULL};
 	ss_safe_prepared *p = NULL;
 	assert_int_equal(ss_safe_prepare(&f->t, &src, &o, NULL, 0, &p, &f->d), 0);
 	assert_int_equal(ss_safe_sync(p, &f->d), 0);
@@ -586,7 +586,7 @@ static void test_prepare_then_commit(void **state)
 	ss_write_opts o = {1, NULL, 0};
 	ss_buf seen = SS_BUF_INIT;
 	ss_sink observe = {keep_bytes, &seen};
-	ss_source src = {NULL, NULL, "prepared\n", 9};
+	ss_source src = {NULL, NULL, "prepared\n", 9, NULL};
 	ss_safe_prepared *p = NULL;
 	assert_int_equal(ss_safe_prepare(&f->t, &src, &o, &observe, 0, &p, &f->d), 0);
 	assert_non_null(p);
@@ -609,7 +609,7 @@ static void test_prepare_then_abort(void **state)
 	fixture *f = *state;
 	load(f, f->file);
 	ss_write_opts o = {1, NULL, 0};
-	ss_source src = {NULL, NULL, "never\n", 6};
+	ss_source src = {NULL, NULL, "never\n", 6, NULL};
 	ss_safe_prepared *p = NULL;
 	assert_int_equal(ss_safe_prepare(&f->t, &src, &o, NULL, 0, &p, &f->d), 0);
 	ss_safe_abort(p);
@@ -624,7 +624,7 @@ static void refuses_a_change_after_prepare(fixture *f, int sync_first)
 {
 	load(f, f->file);
 	ss_write_opts o = {1, NULL, 0};
-	ss_source src = {NULL, NULL, "mine\n", 5};
+	ss_source src = {NULL, NULL, "mine\n", 5, NULL};
 	ss_safe_prepared *p = NULL;
 	assert_int_equal(ss_safe_prepare(&f->t, &src, &o, NULL, 0, &p, &f->d), 0);
 	if (sync_first)
@@ -648,7 +648,7 @@ static void test_sync_before_commit(void **state)
 {
 	fixture *f = *state;
 	ss_safe_prepared *p = NULL;
-	ss_source synced = {NULL, NULL, "synced\n", 7};
+	ss_source synced = {NULL, NULL, "synced\n", 7, NULL};
 	load(f, f->file);
 	assert_int_equal(ss_safe_prepare(&f->t, &synced, NULL, NULL, 0, &p, &f->d), 0);
 	assert_int_equal(ss_safe_sync(p, &f->d), 0);

@@ -1127,7 +1127,7 @@ static void test_source_emits_whole_pieces(void **state)
 		assert_int_equal(ss_edits_render(&t, &e, &whole, &d), 0);
 		assert_int_equal(ss_text_encode(&t, whole.data, whole.len, &want, &d), 0);
 		tu_pieces p = {SS_BUF_INIT, 0, 0, 0};
-		ss_source src = {&t, &e, NULL, 0};
+		ss_source src = {&t, &e, NULL, 0, NULL};
 		ss_sink sink = {tu_put_piece, &p};
 		assert_int_equal(ss_source_emit(&src, &sink, &d), 0);
 		assert_true(p.n >= 3);
