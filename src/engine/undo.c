@@ -21,7 +21,12 @@ typedef struct u_file {
 	ss_text text; /* as it is now (or a new empty text to create it) */
 	int exists;
 	char now[SS_SHA256_HEX];
-	ss_buf bytes; /* the contents to put back */
+	ss_buf bytes; /* the .reg form to put back in the live registry */
+	/* The contents to put back into a file, read as they are written:
+	 * undo holds the file as it is (for a rollback), never also what it
+	 * puts back. */
+	ss_journal_object kept;
+	int have_kept;
 	u_action action;
 	void *sink_ctx; /* the live registry: the values to put back */
 } u_file;
@@ -88,7 +93,7 @@ static int look_at(u_file *u, ss_diag *d)
 	 * this file and the contents it puts back, and nothing more. */
 	if (ss_text_load_lineless(&u->text, path, 0, d) < 0)
 		return -1;
-	ss_source now = {&u->text, NULL, NULL, 0};
+	ss_source now = {&u->text, NULL, NULL, 0, NULL};
 	return ss_sha256_source(&now, u->now, d);
 }
 
@@ -117,13 +122,20 @@ static int decide(u_file *u, int force, ss_buf *refused)
 	return ss_buf_addf(refused, "%s%s %s", refused->len ? "; " : "", jf->path, why);
 }
 
-static int load_contents(const ss_journal *j, u_file *u, ss_diag *d)
+/* The contents to put back, found before anything is written (they are
+ * read, and checked against their name, as they are written). */
+static int find_contents(const ss_journal *j, u_file *u, ss_diag *d)
 {
 	if (u->sink_ctx)
 		return 0; /* loaded by look_at_reg */
 	if (u->action != U_WRITE && u->action != U_CREATE)
 		return 0;
-	return ss_journal_load(j, u->jf->before, &u->bytes, d);
+	if (ss_journal_object_open(j, u->jf->before, &u->kept, d) < 0) {
+		ss_journal_object_close(&u->kept);
+		return -1;
+	}
+	u->have_kept = 1;
+	return 0;
 }
 
 static int note(ss_undo_result *res, const u_file *u)
@@ -151,6 +163,7 @@ static int write_back(ss_journal *j, const ss_journal_entry *e, u_file *files, s
 		ss_write_item it = {.text = &u->text,
 				    .bytes = u->bytes.data ? u->bytes.data : "",
 				    .len = u->bytes.len,
+				    .reader = u->have_kept ? &u->kept.reader : NULL,
 				    .remove = u->action == U_REMOVE,
 				    .backup_dir = u->jf->backup_dir,
 				    .sink = u->sink_ctx ? &ss_winreg_sink : NULL,
@@ -192,7 +205,7 @@ static int undo_entry(ss_journal *j, const ss_journal_entry *e, const ss_undo_op
 				"--force' puts the files back anyway)",
 				e->id, e->time, ss_buf_str(&refused));
 	for (size_t i = 0; i < e->nfiles && r == 0; i++)
-		r = load_contents(j, &files[i], d);
+		r = find_contents(j, &files[i], d);
 	if (r == 0)
 		r = write_back(j, e, files, res, d);
 	for (size_t i = 0; i < e->nfiles && r == 0; i++)
@@ -201,6 +214,8 @@ static int undo_entry(ss_journal *j, const ss_journal_entry *e, const ss_undo_op
 	for (size_t i = 0; i < e->nfiles; i++) {
 		ss_text_free(&files[i].text);
 		ss_buf_release(&files[i].bytes);
+		if (files[i].have_kept)
+			ss_journal_object_close(&files[i].kept);
 		ss_winreg_sink.free(files[i].sink_ctx);
 	}
 	free(files);

@@ -3,7 +3,8 @@
 # for an ssh config with an Include, a PuTTY session directory (where apply
 # creates Default Settings) and a UTF-16 .reg; a file changed since is
 # refused unless --force; the first backup stays the pristine original;
-# --list shows the journal; a cut last journal line is no record.
+# --list shows the journal; a cut last journal line is no record; damaged
+# kept contents fail the undo and change nothing.
 set -u
 pass=0 fail=0
 ok() { pass=$((pass + 1)); }
@@ -105,6 +106,42 @@ assert f["before"] == sha(sys.argv[2]) and f["after"] == sha(sys.argv[3]), f
 PY
 		ok || bad "the journal's hashes of the undo of a large .reg ($when)"
 done
+
+# Damaged kept contents (undo reads them as it writes, never whole): the
+# undo fails, the files stay as they are, and once the contents are
+# whole again it works. A large file alone (its new file is made before
+# the journal entry begins), then several files (the first is written
+# before the second's contents turn out damaged, and is put back).
+kept_of() { # kept_of N: the object of the last entry's file N before
+	python3 - "$XDG_STATE_HOME/sshsync/journal" "$1" <<'PY'
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1]) if l.strip() and '"files"' in l]
+print(recs[-1]["files"][int(sys.argv[2])]["before"])
+PY
+}
+damage_and_undo() { # damage_and_undo N WHAT FILE...: FILEs as they are after
+	local obj="$XDG_STATE_HOME/sshsync/objects/$(kept_of "$1")" what=$2 f
+	shift 2
+	cp "$obj" "$work/obj.good"
+	for f in "$@"; do cp "$f" "$f.now"; done
+	printf 'x' | dd of="$obj" bs=1 seek=5 conv=notrunc status=none
+	"$SSHSYNC" undo > "$work/out" 2>&1
+	[ $? = 2 ] && grep -q "are damaged" "$work/out" && ok || bad "undo over damaged contents ($what): $(cat "$work/out")"
+	for f in "$@"; do cmp -s "$f" "$f.now" && ok || bad "undo over damaged contents changed $f ($what)"; done
+	cp "$work/obj.good" "$obj"
+}
+cp "$work/big.orig" "$work/big.reg"
+"$SSHSYNC" apply --interval 60 --no-backup "putty:$work/big.reg" > /dev/null 2>&1 || bad "apply to a large .reg again"
+damage_and_undo 0 "a large file" "$work/big.reg"
+"$SSHSYNC" undo > "$work/out" 2>&1 || bad "undo once the contents are whole: $(cat "$work/out")"
+cmp -s "$work/big.reg" "$work/big.orig" && ok || bad "undo did not give back a large .reg after a failed undo"
+"$SSHSYNC" apply --interval 75 "${targets[@]}" > /dev/null 2>&1 || bad "apply 4"
+snap "$work/s4"
+damage_and_undo 1 "several files" "${files[@]}"
+same_as "$work/s4" && ok || bad "a failed undo of several files left them changed"
+grep -q "put back as they were: .*config" "$work/out" && ok || bad "which files were put back: $(cat "$work/out")"
+"$SSHSYNC" undo > "$work/out" 2>&1 || bad "undo of several files once whole: $(cat "$work/out")"
+same_as "$work/s0" && ok || bad "undo of several files did not give back the originals"
 
 # Temporary files: none anywhere.
 find "$work" -name '.*.sshsync-??????' | grep -q . && bad "temporary files left: $(find "$work" -name '.*.sshsync-*')" || ok
