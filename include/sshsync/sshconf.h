@@ -138,6 +138,14 @@ int ss_sshconf_lexer_line(ss_sshconf_lexer *lx, const ss_text *t, size_t line, s
  * ending excluded): a text without its line table can be lexed so. */
 int ss_sshconf_lexer_span(ss_sshconf_lexer *lx, const ss_text *t, size_t line, size_t start,
 			  size_t end, ss_sshconf_item *it, ss_diag *d);
+/* The same, but the strings of the lines lexed before stay in the lexer's
+ * arena (until ss_arena_reset(&lx->arena)): lines lexed in a batch. */
+int ss_sshconf_lexer_span_more(ss_sshconf_lexer *lx, const ss_text *t, size_t line, size_t start,
+			       size_t end, ss_sshconf_item *it, ss_diag *d);
+/* The line of `t` at *pos, found without its line table: [*start, *end),
+ * its LF and a CR before it excluded (the line table's line); *pos moves
+ * to the next. 0 after the last. */
+int ss_sshconf_next_line(const ss_text *t, size_t *pos, size_t *start, size_t *end);
 void ss_sshconf_lexer_free(ss_sshconf_lexer *lx);
 
 /* One strdelim() step over data[*pos, end), for Match criteria, which

@@ -318,6 +318,12 @@ int ss_sshconf_lexer_span(ss_sshconf_lexer *lx, const ss_text *t, size_t line, s
 			  size_t end, ss_sshconf_item *it, ss_diag *d)
 {
 	ss_arena_reset(&lx->arena);
+	return ss_sshconf_lexer_span_more(lx, t, line, start, end, it, d);
+}
+
+int ss_sshconf_lexer_span_more(ss_sshconf_lexer *lx, const ss_text *t, size_t line, size_t start,
+			       size_t end, ss_sshconf_item *it, ss_diag *d)
+{
 	lexer L = {&lx->arena, lx->args, lx->cap, lx->value, lx->kw};
 	it->line = (uint32_t)line;
 	int r = lex(&L, t, start, end, it, d);
@@ -326,6 +332,18 @@ int ss_sshconf_lexer_span(ss_sshconf_lexer *lx, const ss_text *t, size_t line, s
 	lx->value = L.value;
 	lx->kw = L.kw;
 	return r;
+}
+
+int ss_sshconf_next_line(const ss_text *t, size_t *pos, size_t *start, size_t *end)
+{
+	if (*pos >= t->len)
+		return 0;
+	const char *lf = memchr(t->data + *pos, '\n', t->len - *pos);
+	size_t e = lf ? (size_t)(lf - t->data) : t->len;
+	*start = *pos;
+	*pos = lf ? e + 1 : t->len;
+	*end = lf && e > *start && t->data[e - 1] == '\r' ? e - 1 : e;
+	return 1;
 }
 
 int ss_sshconf_lexer_line(ss_sshconf_lexer *lx, const ss_text *t, size_t line, ss_sshconf_item *it,
