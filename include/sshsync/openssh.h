@@ -70,11 +70,14 @@ typedef struct ss_openssh_opts {
 	 * line wanted again builds its file's table again. Not for a tree
 	 * that plans, which reads lines. */
 	int drop_lines;
+	/* A lean tree's file of this many bytes or more is lexed ahead by a
+	 * second thread while it is walked; 0: 256 KiB (the tests ask for 1). */
+	size_t lex_ahead;
 } ss_openssh_opts;
 
 #define SS_OPENSSH_OPTS_INIT                                                                       \
 	{                                                                                          \
-		-1, NULL, NULL, NULL, 0, 0, NULL, 0, 0, 0                                          \
+		-1, NULL, NULL, NULL, 0, 0, NULL, 0, 0, 0, 0                                       \
 	}
 
 typedef struct ss_openssh ss_openssh; /* a loaded configuration tree */

@@ -194,6 +194,7 @@ struct ss_openssh {
 	 * column) is lexed again (oss_relex). Otherwise conf holds every line
 	 * (plan and migration edit them) and the strings point into it. */
 	int lean;
+	size_t lex_ahead; /* ss_openssh_opts' (the default made explicit) */
 	int no_lines; /* lean, and the line tables are dropped after loading:
 			 oss_relex builds one again for a line it wants */
 	ss_arena strs;

@@ -10,6 +10,7 @@
 #include "sshsync/os_file.h"
 #include "sshsync/os_path.h"
 #include "sshsync/os_user.h"
+#include "sshsync/sshconf_ahead.h"
 #include "sshsync/sshkw.h"
 
 enum { MAX_DEPTH = 16 }; /* readconf.c READCONF_MAX_DEPTH */
@@ -19,6 +20,10 @@ enum { MAX_DEPTH = 16 }; /* readconf.c READCONF_MAX_DEPTH */
  * settings lines (about 100 MB) instead of running out of memory. */
 enum { MAX_EXPANDED = 1000000 };
 enum { KW_SLOTS = 64 }; /* a power of two */
+/* A lean tree's file of this size or more is lexed ahead by a second
+ * thread while its lines are walked (below, a thread costs more than it
+ * saves). */
+#define LEX_AHEAD ((size_t)256 << 10)
 
 typedef struct loader {
 	ss_openssh *c;
@@ -669,43 +674,56 @@ static int unknown_keyword(loader *L, uint32_t file, uint32_t item, const ss_ssh
 	return *cur < 0 ? -1 : 0;
 }
 
-/* The line at data[*pos] as the text's line table has it: data[*start,
- * *end), its ending excluded; *pos moves to the next. 0 after the last. */
-static int next_line(const ss_text *t, size_t *pos, size_t *start, size_t *end)
+/* Where a walk takes a file's items from: the tree's (not lean), or lexed
+ * as they come (lean), by this thread or ahead by another. */
+typedef struct file_lines {
+	const ss_openssh *c;
+	uint32_t file;
+	ss_sshconf_lexer *lx;
+	ss_sshconf_ahead *ahead;
+	size_t next, pos; /* the next line, where it starts */
+	int failed;	  /* a line did not lex */
+	ss_sshconf_item line;
+} file_lines;
+
+/* The next line's item: 1, 0 after the last, -1 (`failed` set) when it
+ * does not lex, with why in `d`. */
+static int lines_next(file_lines *fl, const ss_sshconf_item **it, ss_diag *d)
 {
-	if (*pos >= t->len)
-		return 0;
-	const char *lf = memchr(t->data + *pos, '\n', t->len - *pos);
-	size_t e = lf ? (size_t)(lf - t->data) : t->len;
-	*start = *pos;
-	*pos = lf ? e + 1 : t->len;
-	*end = lf && e > *start && t->data[e - 1] == '\r' ? e - 1 : e;
-	return 1;
+	const oss_file *f = &fl->c->files[fl->file];
+	int r = 1;
+	size_t start, end;
+	if (!fl->c->lean) {
+		if (fl->next >= f->conf.nitems)
+			return 0;
+		*it = &f->conf.items[fl->next];
+	} else if (fl->ahead) {
+		r = ss_sshconf_ahead_next(fl->ahead, it, d);
+	} else if (!ss_sshconf_next_line(&f->text, &fl->pos, &start, &end)) {
+		r = 0;
+	} else {
+		r = ss_sshconf_lexer_span(fl->lx, &f->text, fl->next, start, end, &fl->line, d) < 0
+			? -1
+			: 1;
+		*it = &fl->line;
+	}
+	fl->failed = r < 0;
+	fl->next += r > 0;
+	return r;
 }
 
-/* `*at`: the first line not yet lexed, SIZE_MAX when lexing failed; `*pos`
- * where it starts (lean trees). */
-static int walk_lines(loader *L, uint32_t file, int depth, int parent, size_t *at, size_t *pos)
+static int walk_lines(loader *L, uint32_t file, int depth, int parent, file_lines *fl)
 {
 	ss_openssh *c = L->c;
 	int inc = parent; /* Host/Match here are forced off when the Include's block is */
 	int cur = new_block(L, BK_CONT, file, 0, parent, -1);
 	if (cur < 0)
 		return -1;
-	size_t nitems = c->lean ? SIZE_MAX : c->files[file].conf.nitems;
-	ss_sshconf_item line;
-	for (size_t i = 0, start, end; i < nitems; i++) {
-		const ss_sshconf_item *it = &line;
-		if (!c->lean)
-			it = &c->files[file].conf.items[i];
-		else if (!next_line(&c->files[file].text, pos, &start, &end))
-			break;
-		else if (ss_sshconf_lexer_span(&L->lx[depth], &c->files[file].text, i, start, end,
-					       &line, L->d) < 0) {
-			*at = SIZE_MAX;
+	const ss_sshconf_item *it;
+	for (int more; (more = lines_next(fl, &it, L->d)) != 0;) {
+		if (more < 0)
 			return -1;
-		}
-		*at = i + 1;
+		uint32_t i = it->line;
 		if (it->kind != SS_SSHCONF_DIRECTIVE)
 			continue;
 		const ss_sshkw_client_kw *ck;
@@ -782,22 +800,23 @@ static int walk_lines(loader *L, uint32_t file, int depth, int parent, size_t *a
  * rest that does not lex instead of what it stopped at, as that would. */
 static int walk_file(loader *L, uint32_t file, int depth, int parent)
 {
-	size_t at = 0, pos = 0;
-	if (walk_lines(L, file, depth, parent, &at, &pos) == 0)
-		return 0;
-	if (!L->c->lean || at == SIZE_MAX || ss_diag_is_oom(L->d))
-		return -1;
 	const ss_text *t = &L->c->files[file].text;
-	for (size_t i = at, start, end; next_line(t, &pos, &start, &end); i++) {
-		ss_sshconf_item line;
+	file_lines fl = {L->c, file, &L->lx[depth], NULL, 0, 0, 0, {0}};
+	if (L->c->lean && t->len >= L->c->lex_ahead)
+		fl.ahead = ss_sshconf_ahead_begin(t); /* NULL: lexed here */
+	int r = walk_lines(L, file, depth, parent, &fl);
+	if (r < 0 && L->c->lean && !fl.failed && !ss_diag_is_oom(L->d)) {
+		const ss_sshconf_item *it;
 		ss_diag e = SS_DIAG_INIT;
-		if (ss_sshconf_lexer_span(&L->lx[depth], t, i, start, end, &line, &e) < 0) {
+		while (lines_next(&fl, &it, &e) > 0)
+			;
+		if (fl.failed) {
 			ss_diag_clear(L->d);
 			*L->d = e;
-			return -1;
 		}
 	}
-	return -1;
+	ss_sshconf_ahead_end(fl.ahead);
+	return r;
 }
 
 /* --- the literal Host index --- */
@@ -1036,6 +1055,7 @@ int ss_openssh_load_chain(ss_openssh **out, const char *const *paths, size_t n,
 	L.main_bytes = o ? o->main_bytes : NULL;
 	L.main_len = o ? o->main_len : 0;
 	c->lean = o && o->lean;
+	c->lex_ahead = o && o->lex_ahead ? o->lex_ahead : LEX_AHEAD;
 	c->no_lines = c->lean && o->drop_lines;
 	int r = init_options(c, paths[0], o, d);
 	for (size_t i = 0; i < n && r == 0; i++) {

@@ -212,7 +212,9 @@ typedef struct ssh_state {
 	long *ok; /* 1 when the host evaluated without error */
 } ssh_state;
 
-static int load_as(ss_openssh **c, const char *path, int lean, ss_diag *d)
+/* `ahead`: a lean tree's files of this many bytes or more are lexed
+ * ahead by a second thread (0: sshsync's default). */
+static int load_as(ss_openssh **c, const char *path, int lean, size_t ahead, ss_diag *d)
 {
 	ss_openssh_opts o = SS_OPENSSH_OPTS_INIT;
 	o.system = 0;
@@ -221,13 +223,14 @@ static int load_as(ss_openssh **c, const char *path, int lean, ss_diag *d)
 	o.local_user = "fuzz";
 	o.lean = lean;
 	o.drop_lines = lean; /* as audit loads it */
+	o.lex_ahead = ahead;
 	return ss_openssh_load(c, path, &o, d);
 }
 
 static int load(ss_openssh **c, const char *path)
 {
 	ss_diag d = SS_DIAG_INIT;
-	int r = load_as(c, path, 0, &d);
+	int r = load_as(c, path, 0, 0, &d);
 	fuzz_diag_done(&d);
 	return r;
 }
@@ -262,13 +265,15 @@ static char *eval_text(ss_openssh *c, const char *host)
 
 /* The lean tree the audit loads keeps no line, nor line table, nor copy of
  * a name: it must refuse what the full tree refuses, with the same message,
- * list the same names and evaluate every host alike. */
+ * list the same names and evaluate every host alike. Its files are lexed
+ * ahead by a second thread here (a large file's are), or (the audit
+ * cycle's) as they are walked. */
 static void check_lean(const char *path, const ss_strlist *names)
 {
 	ss_openssh *full = NULL, *lean = NULL;
 	ss_diag df = SS_DIAG_INIT, dl = SS_DIAG_INIT;
-	int rf = load_as(&full, path, 0, &df);
-	int rl = load_as(&lean, path, 1, &dl);
+	int rf = load_as(&full, path, 0, 0, &df);
+	int rl = load_as(&lean, path, 1, 1, &dl);
 	FUZZ_CHECK(rf == rl && same_str(df.message, dl.message) && df.line == dl.line &&
 		       df.col == dl.col,
 		   "lean load differs: %d '%s' vs %d '%s'", rf, df.message ? df.message : "", rl,

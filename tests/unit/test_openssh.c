@@ -97,8 +97,9 @@ static fx *fx_new(const char *main)
 }
 
 /* The tree as a full load (`lean` 0) or as audit loads it (lean, its
- * texts without line tables). */
-static int fx_load_as(fx *f, int lean)
+ * texts without line tables), its files of `ahead` bytes or more lexed
+ * ahead by a second thread (0: sshsync's default). */
+static int fx_load_ahead(fx *f, int lean, size_t ahead)
 {
 	ss_openssh_opts o = SS_OPENSSH_OPTS_INIT;
 	o.system = 0;
@@ -107,8 +108,14 @@ static int fx_load_as(fx *f, int lean)
 	o.local_user = "alice";
 	o.lean = lean;
 	o.drop_lines = lean;
+	o.lex_ahead = ahead;
 	ss_diag_clear(&f->d);
 	return ss_openssh_load(&f->c, f->main, &o, &f->d);
+}
+
+static int fx_load_as(fx *f, int lean)
+{
+	return fx_load_ahead(f, lean, 0);
 }
 
 static int fx_load(fx *f)
@@ -590,6 +597,130 @@ static void test_streamed_scopes_in_order(void **state)
 	}
 }
 
+/* A load as the audit makes it, its lines lexed ahead by a second thread
+ * (in batches that grow from 128 lines to 1,024) or as they are walked,
+ * gives what a full load gives, on configs drawn from a generator: a
+ * fleet, sometimes a line that does not lex or a value ssh refuses (the
+ * first line that does not lex wins, as ssh lexes the whole file first),
+ * sometimes a large included file lexed ahead too. */
+static char *with_line(const char *conf, const char *line, unsigned *seed)
+{
+	size_t nl = 0;
+	for (const char *p = conf; *p; p++)
+		nl += *p == '\n';
+	size_t at = tu_pick(seed, (unsigned)nl + 1);
+	const char *p = conf;
+	for (size_t n = 0; n < at; n++)
+		p = strchr(p, '\n') + 1;
+	char *out = ss_asprintf("%.*s%s\n%s", (int)(p - conf), conf, line, p);
+	assert_non_null(out);
+	return out;
+}
+
+typedef struct loaded {
+	int r;
+	char *message;
+	size_t line, col;
+	ss_strlist names;
+	ss_buf evals; /* each name's evaluation, a line each */
+} loaded;
+
+static loaded load_and_eval(fx *f, int lean, size_t ahead)
+{
+	loaded l = {
+	    fx_load_ahead(f, lean, ahead), NULL, f->d.line, f->d.col, SS_STRLIST_INIT, SS_BUF_INIT};
+	l.message = f->d.message ? ss_strdup(f->d.message) : NULL;
+	if (l.r == 0) {
+		assert_int_equal(ss_openssh_host_names(f->c, &l.names), 0);
+		for (size_t i = 0; i < l.names.n; i += 7) {
+			ss_openssh_result r;
+			ss_diag d = SS_DIAG_INIT;
+			int e = ss_openssh_eval(f->c, l.names.v[i], &r, &d);
+			assert_int_equal(ss_buf_addf(&l.evals, "%s %d %ld %ld %s\n", l.names.v[i],
+						     e, e ? 0 : r.interval, e ? 0 : r.count_max,
+						     e || !r.interval_at ? "-" : r.interval_at),
+					 0);
+			if (e == 0)
+				ss_openssh_result_free(&r);
+			ss_diag_clear(&d);
+		}
+	}
+	ss_openssh_free(f->c);
+	f->c = NULL;
+	return l;
+}
+
+static void loaded_same(const loaded *a, const loaded *b, unsigned seed)
+{
+	if (a->r != b->r || (a->message == NULL) != (b->message == NULL) ||
+	    (a->message && strcmp(a->message, b->message) != 0) || a->line != b->line ||
+	    a->col != b->col)
+		fail_msg("seed %u: %d %zu:%zu '%s' vs %d %zu:%zu '%s'", seed, a->r, a->line, a->col,
+			 a->message ? a->message : "", b->r, b->line, b->col,
+			 b->message ? b->message : "");
+	assert_int_equal(a->names.n, b->names.n);
+	for (size_t i = 0; i < a->names.n; i++)
+		assert_string_equal(a->names.v[i], b->names.v[i]);
+	assert_string_equal(ss_buf_str(&a->evals), ss_buf_str(&b->evals));
+}
+
+static void loaded_free(loaded *l)
+{
+	free(l->message);
+	ss_strlist_release(&l->names);
+	ss_buf_release(&l->evals);
+}
+
+static void test_lexed_ahead_agrees(void **state)
+{
+	(void)state;
+	static const char *const bad_lex[] = {"Host \"unclosed", "  User \"x", "  SendEnv \"A"};
+	static const char *const bad_walk[] = {"  ServerAliveInterval 1y", "  UseKeychain yes",
+					       "Host"};
+	size_t errors = 0, includes = 0, cases = 40;
+	for (unsigned seed = 1; seed <= cases; seed++) {
+		unsigned pick = seed * 7919;
+		char *conf = fleet_config(20 + tu_pick(&pick, 3000), seed);
+		unsigned kind = tu_pick(&pick, 6);
+		if (kind == 1 || kind == 3) {
+			char *c = with_line(conf, bad_lex[tu_pick(&pick, 3)], &pick);
+			free(conf);
+			conf = c;
+		}
+		if (kind == 2 || kind == 3) {
+			char *c = with_line(conf, bad_walk[tu_pick(&pick, 3)], &pick);
+			free(conf);
+			conf = c;
+		}
+		char *inc = NULL;
+		if (kind == 4) {
+			inc = fleet_config(500 + tu_pick(&pick, 2000), seed + 1000);
+			char *c = with_line(conf, "Include more.conf", &pick);
+			free(conf);
+			conf = c;
+			includes++;
+		}
+		fx *f = fx_new(conf);
+		if (inc)
+			fx_file(f, "more.conf", inc);
+		loaded full = load_and_eval(f, 0, 0);
+		loaded walked = load_and_eval(f, 1, SIZE_MAX);
+		loaded ahead = load_and_eval(f, 1, 1);
+		loaded_same(&full, &walked, seed);
+		loaded_same(&full, &ahead, seed);
+		errors += full.r != 0;
+		loaded_free(&full);
+		loaded_free(&walked);
+		loaded_free(&ahead);
+		fx_free(f);
+		free(conf);
+		free(inc);
+	}
+	/* The generator made both kinds. */
+	assert_true(errors >= cases / 4 && errors < cases);
+	assert_true(includes > 0);
+}
+
 /* Without line tables, errors still name their line and column: while
  * loading (found by counting), and in an evaluation (the line lexed again
  * after the table is built again). */
@@ -815,6 +946,7 @@ int main(void)
 	    cmocka_unit_test(test_bad_values),
 	    cmocka_unit_test(test_audit_tree_agrees),
 	    cmocka_unit_test(test_audit_tree_errors),
+	    cmocka_unit_test(test_lexed_ahead_agrees),
 	    cmocka_unit_test(test_streamed_scopes_in_order),
 	    cmocka_unit_test(test_apply_edits),
 	    cmocka_unit_test(test_apply_includes),
