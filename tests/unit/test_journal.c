@@ -39,6 +39,15 @@ static void jdir_free(jdir *j)
 	free(j->dir);
 }
 
+/* A new journal in `sub` (its folders not made yet), opened for a run. */
+static jdir new_journal(const char *sub, ss_journal *j, ss_diag *d)
+{
+	jdir jd = jdir_make(sub, NULL, 0);
+	*j = (ss_journal)SS_JOURNAL_INIT;
+	assert_int_equal(ss_journal_open_append(j, jd.sub, d), 0);
+	return jd;
+}
+
 /* A begin record of `files` files (some names long, so that a record
  * may be longer than what the tail reader looks at first). */
 static void add_begin(ss_buf *b, long id, unsigned files, unsigned *seed)
@@ -168,10 +177,9 @@ static void test_appending_reads_the_tail_alone(void **state)
 static void test_new_journal_and_kept_contents(void **state)
 {
 	(void)state;
-	jdir jd = jdir_make("state/sshsync", NULL, 0);
-	ss_journal j = SS_JOURNAL_INIT;
+	ss_journal j;
 	ss_diag d = SS_DIAG_INIT;
-	assert_int_equal(ss_journal_open_append(&j, jd.sub, &d), 0);
+	jdir jd = new_journal("state/sshsync", &j, &d);
 	assert_int_equal(j.last_id, 0);
 	long id;
 	begin_one(&j, &id);
@@ -233,10 +241,9 @@ static void emit_kept(ss_journal_object *o, ss_buf *out, int want, ss_diag *d)
 static void test_kept_contents_read_in_pieces(void **state)
 {
 	(void)state;
-	jdir jd = jdir_make("sshsync", NULL, 0);
-	ss_journal j = SS_JOURNAL_INIT;
+	ss_journal j;
 	ss_diag d = SS_DIAG_INIT;
-	assert_int_equal(ss_journal_open_append(&j, jd.sub, &d), 0);
+	jdir jd = new_journal("sshsync", &j, &d);
 	/* Three pieces and a part of one, then what no piece boundary cuts. */
 	unsigned seed = 7;
 	size_t sizes[] = {3 * SS_CHUNK_SIZE + 777, SS_CHUNK_SIZE, 1, 0};
