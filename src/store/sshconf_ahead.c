@@ -15,7 +15,7 @@ enum { FIRST_LINES = 128, AHEAD_LINES = 1024, AHEAD_BATCHES = 8 };
 
 typedef struct ahead_batch {
 	ss_sshconf_lexer lx;   /* its items' strings, kept from line to line */
-	ss_sshconf_item *item; /* AHEAD_LINES */
+	ss_sshconf_item *item; /* AHEAD_LINES, in `items` */
 	size_t n;
 	int end;    /* the text ends after these items */
 	int failed; /* the line after them does not lex: `why` */
@@ -27,6 +27,12 @@ struct ss_sshconf_ahead {
 	ss_os_monitor *m;
 	ss_os_thread *thread;
 	ahead_batch b[AHEAD_BATCHES]; /* batch k is b[k % AHEAD_BATCHES] */
+	/* Every batch's items in one allocation: large enough that glibc
+	 * maps it apart and gives it back when it is freed, where freed
+	 * pieces of this thread's heap would stay in the process's memory
+	 * (the strings are the other thread's: its heap shrinks when they are
+	 * freed). */
+	ss_sshconf_item *items;
 	/* Under m: the batches lexed, those the caller is done with, whether
 	 * it wants no more, and which thread waits for the other. */
 	size_t filled, done;
@@ -93,10 +99,10 @@ static void ahead_free(ss_sshconf_ahead *a)
 {
 	for (size_t k = 0; k < AHEAD_BATCHES; k++) {
 		ss_sshconf_lexer_free(&a->b[k].lx);
-		free(a->b[k].item);
 		ss_diag_clear(&a->b[k].why);
 	}
 	ss_os_monitor_free(a->m);
+	free(a->items);
 	free(a);
 }
 
@@ -106,11 +112,13 @@ ss_sshconf_ahead *ss_sshconf_ahead_begin(const ss_text *t)
 	if (!a)
 		return NULL;
 	a->t = t;
-	int ok = (a->m = ss_os_monitor_new()) != NULL;
+	a->items = malloc(AHEAD_BATCHES * AHEAD_LINES * sizeof(*a->items));
+	int ok = a->items && (a->m = ss_os_monitor_new()) != NULL;
 	for (size_t k = 0; k < AHEAD_BATCHES; k++) {
-		a->b[k].lx = (ss_sshconf_lexer)SS_SSHCONF_LEXER_INIT;
-		a->b[k].why = (ss_diag)SS_DIAG_INIT;
-		ok &= (a->b[k].item = malloc(AHEAD_LINES * sizeof(*a->b[k].item))) != NULL;
+		ahead_batch *b = &a->b[k];
+		b->lx = (ss_sshconf_lexer)SS_SSHCONF_LEXER_INIT;
+		b->why = (ss_diag)SS_DIAG_INIT;
+		b->item = a->items ? a->items + k * AHEAD_LINES : NULL;
 	}
 	if (!ok || ss_os_thread_start(&a->thread, ahead_run, a) < 0) {
 		ahead_free(a);
