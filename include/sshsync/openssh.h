@@ -71,7 +71,7 @@ typedef struct ss_openssh_opts {
 	 * that plans, which reads lines. */
 	int drop_lines;
 	/* A lean tree's file of this many bytes or more is lexed ahead by a
-	 * second thread while it is walked; 0: 256 KiB (the tests ask for 1). */
+	 * second thread while it is walked; 0: 1 MiB (the tests ask for 1). */
 	size_t lex_ahead;
 } ss_openssh_opts;
 

@@ -21,9 +21,11 @@ enum { MAX_DEPTH = 16 }; /* readconf.c READCONF_MAX_DEPTH */
 enum { MAX_EXPANDED = 1000000 };
 enum { KW_SLOTS = 64 }; /* a power of two */
 /* A lean tree's file of this size or more is lexed ahead by a second
- * thread while its lines are walked (below, a thread costs more than it
- * saves). */
-#define LEX_AHEAD ((size_t)256 << 10)
+ * thread while its lines are walked. Below, the thread's start and the
+ * items that cross between the processors' caches cost about what it
+ * saves: the 875 KB of 10,000 hosts load as fast either way here, the
+ * 8.8 MB of 100,000 in 50 ms instead of 62. */
+#define LEX_AHEAD ((size_t)1 << 20)
 
 typedef struct loader {
 	ss_openssh *c;
