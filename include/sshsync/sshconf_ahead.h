@@ -12,8 +12,9 @@
 
 typedef struct ss_sshconf_ahead ss_sshconf_ahead;
 
-/* Starts lexing `t` (which stays as it is until the end) from its first
- * line. NULL when no thread or memory could be had: lex on this thread. */
+/* Starts lexing `t` from its first line. Its bytes (and path) must stay
+ * as they are until the end; `t` itself is copied, and may move. NULL
+ * when no thread or memory could be had: lex on this thread. */
 ss_sshconf_ahead *ss_sshconf_ahead_begin(const ss_text *t);
 /* The next line's item (it->line its 0-based index), valid until the next
  * call: 1; 0 after the last line; -1 when that line does not lex, with

@@ -23,7 +23,10 @@ typedef struct ahead_batch {
 } ahead_batch;
 
 struct ss_sshconf_ahead {
-	const ss_text *t;
+	/* The caller's text, copied: its bytes stay, but the caller's copy may
+	 * move meanwhile (an Include read while the walk goes on adds a file
+	 * to an array that grows). */
+	ss_text t;
 	ss_os_monitor *m;
 	ss_os_thread *thread;
 	ahead_batch b[AHEAD_BATCHES]; /* batch k is b[k % AHEAD_BATCHES] */
@@ -82,7 +85,7 @@ static void ahead_run(void *arg)
 		/* A batch the caller is done with: this thread's alone. */
 		ahead_batch *b = &a->b[a->filled % AHEAD_BATCHES];
 		ss_os_monitor_leave(a->m);
-		fill_batch(a->t, b, lines, &pos, &line);
+		fill_batch(&a->t, b, lines, &pos, &line);
 		lines = lines < AHEAD_LINES / 2 ? 2 * lines : AHEAD_LINES;
 		int last = b->end || b->failed;
 		ss_os_monitor_enter(a->m);
@@ -111,7 +114,7 @@ ss_sshconf_ahead *ss_sshconf_ahead_begin(const ss_text *t)
 	ss_sshconf_ahead *a = calloc(1, sizeof(*a));
 	if (!a)
 		return NULL;
-	a->t = t;
+	a->t = *t; /* shallow: the same bytes */
 	a->items = malloc(AHEAD_BATCHES * AHEAD_LINES * sizeof(*a->items));
 	int ok = a->items && (a->m = ss_os_monitor_new()) != NULL;
 	for (size_t k = 0; k < AHEAD_BATCHES; k++) {

@@ -721,6 +721,37 @@ static void test_lexed_ahead_agrees(void **state)
 	assert_true(includes > 0);
 }
 
+/* A file lexed ahead while its Include lines add files to the tree: the
+ * lexing thread reads on from its own copy of the file's text, whose
+ * place in the tree moves as the tree's files grow. */
+static void test_lexed_ahead_while_files_are_added(void **state)
+{
+	(void)state;
+	char *fleet = fleet_config(6000, 3);
+	char *conf = ss_asprintf("Include inc/*.conf\n%s", fleet);
+	assert_non_null(conf);
+	fx *f = fx_new(conf);
+	for (int i = 0; i < 40; i++) {
+		char name[32], body[64];
+		snprintf(name, sizeof(name), "inc/%02d.conf", i);
+		snprintf(body, sizeof(body), "Host inc%d\n  ServerAliveInterval %d\n", i, i + 1);
+		fx_file(f, name, body);
+	}
+	loaded full = load_and_eval(f, 0, 0);
+	for (int round = 0; round < 5; round++) {
+		loaded ahead = load_and_eval(f, 1, 1);
+		loaded_same(&full, &ahead, (unsigned)round);
+		loaded_free(&ahead);
+	}
+	assert_int_equal(full.r, 0);
+	assert_int_equal(fx_load_ahead(f, 1, 1), 0);
+	expect(f, "inc7", 8, 3, 1, "inc/07.conf:2");
+	loaded_free(&full);
+	fx_free(f);
+	free(conf);
+	free(fleet);
+}
+
 /* Without line tables, errors still name their line and column: while
  * loading (found by counting), and in an evaluation (the line lexed again
  * after the table is built again). */
@@ -947,6 +978,7 @@ int main(void)
 	    cmocka_unit_test(test_audit_tree_agrees),
 	    cmocka_unit_test(test_audit_tree_errors),
 	    cmocka_unit_test(test_lexed_ahead_agrees),
+	    cmocka_unit_test(test_lexed_ahead_while_files_are_added),
 	    cmocka_unit_test(test_streamed_scopes_in_order),
 	    cmocka_unit_test(test_apply_edits),
 	    cmocka_unit_test(test_apply_includes),
