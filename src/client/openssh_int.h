@@ -116,7 +116,7 @@ typedef struct oss_block {
 	unsigned direct : 1;  /* literal, its names' entries lit_first + i */
 	unsigned : 2;
 	unsigned file : 24; /* see OSS_MAX_FILES */
-	uint32_t item;	      /* the header line (BK_HOST/BK_MATCH/BK_CHECK) */
+	uint32_t item;	    /* the header line (BK_HOST/BK_MATCH/BK_CHECK) */
 	union {
 		int parent; /* BK_CONT: whose activity it inherits */
 		int inc;    /* BK_HOST, BK_MATCH: the block holding the Include line
@@ -125,7 +125,7 @@ typedef struct oss_block {
 	};
 	int key; /* the literal Host block it depends on, or -1 */
 	union {
-		uint32_t npat; /* BK_HOST */
+		uint32_t npat;	/* BK_HOST */
 		uint32_t ncrit; /* BK_MATCH */
 	};
 	uint32_t dir_first; /* its setting lines: dirs[dir_first, the next block's
@@ -166,9 +166,9 @@ struct ss_openssh {
 				   and one more whose `first` ends the last's
 				   blocks; index_room allocated */
 	size_t index_room;
-	uint32_t *index_slots;	/* open addressing over them, index_cap slots (a
-				   power of two): see slot_of in openssh_load.c */
-	uint32_t index_mask;	/* a slot's entry bits (the rest: its hash's) */
+	uint32_t *index_slots; /* open addressing over them, index_cap slots (a
+				  power of two): see slot_of in openssh_load.c */
+	uint32_t index_mask;   /* a slot's entry bits (the rest: its hash's) */
 	size_t index_cap, index_n;
 	uint32_t *index_blocks; /* every entry's blocks, one after the other */
 	uint32_t *lit_entry;	/* the entries of literal Host lines' names, in order */
@@ -195,11 +195,11 @@ struct ss_openssh {
 	 * (plan and migration edit them) and the strings point into it. */
 	int lean;
 	size_t lex_ahead; /* ss_openssh_opts' (the default made explicit) */
-	int no_lines; /* lean, and the line tables are dropped after loading:
-			 oss_relex builds one again for a line it wants */
+	int no_lines;	  /* lean, and the line tables are dropped after loading:
+			     oss_relex builds one again for a line it wants */
 	ss_arena strs;
-	ss_buf dir_strs; /* the setting lines' strings, NUL-terminated, at the
-			    offsets the lines hold; its first byte stands for none */
+	ss_buf dir_strs;   /* the setting lines' strings, NUL-terminated, at the
+			      offsets the lines hold; its first byte stands for none */
 	ss_buf at_text[3]; /* the last result's "file:line" strings */
 	long at_dir[3];	   /* the setting line each is of, + 1 (0: none) */
 };
