@@ -241,33 +241,6 @@ static int parse_line(ss_journal *j, const char *line, size_t len)
 	return r;
 }
 
-static int read_all_fd(int fd, ss_buf *out)
-{
-	if (ss_os_rewind(fd) < 0)
-		return -1;
-	/* Room for the whole file at once, not the next power of two (kept
-	 * contents are as large as the biggest settings file). */
-	ss_stat st;
-	if (ss_os_fstat(fd, &st) == 0 && st.st_size > 0 &&
-	    ss_buf_reserve_exact(out, (size_t)st.st_size + 65536) < 0) {
-		errno = ENOMEM;
-		return -1;
-	}
-	for (;;) {
-		if (ss_buf_grow(out, 65536) < 0) {
-			errno = ENOMEM;
-			return -1;
-		}
-		ssize_t n = ss_os_read_full(fd, out->data + out->len, 65536);
-		if (n < 0)
-			return -1;
-		out->len += (size_t)n;
-		out->data[out->len] = '\0';
-		if (n < 65536)
-			return 0;
-	}
-}
-
 /* The records of the journal's last `len` bytes (all of them: its size),
  * each line a record; the first line there may have begun before them
  * and is passed over. -1 when they cannot be read. */
@@ -462,23 +435,6 @@ int ss_journal_keep_from(ss_journal *j, const ss_source *src, const char *hex, s
 	return r;
 }
 
-int ss_journal_load(const ss_journal *j, const char *hex, ss_buf *out, ss_diag *d)
-{
-	int dir, fd = -1;
-	if (open_objects(j, &dir, d) < 0)
-		return -1;
-	int r = 0;
-	if (ss_os_open_read(dir, hex, &fd) < 0 || read_all_fd(fd, out) < 0)
-		r = ss_diag_errno(d, j->dir, "cannot read the kept contents %s from", hex);
-	char got[SS_SHA256_HEX];
-	if (r == 0 &&
-	    (ss_sha256_hex(out->data ? out->data : "", out->len, got) < 0 || strcmp(got, hex) != 0))
-		r = ss_diag_set(d, j->dir, 0, 0, "the kept contents %s are damaged", hex);
-	ss_os_close(fd);
-	ss_os_close(dir);
-	return r;
-}
-
 static int object_error(ss_journal_object *o, ss_diag *d)
 {
 	return ss_diag_errno(d, o->dir, "cannot read the kept contents %s from", o->hex);
@@ -540,6 +496,25 @@ void ss_journal_object_close(ss_journal_object *o)
 	object_drop_hash(o);
 	ss_os_close(o->fd);
 	o->fd = -1;
+}
+
+/* The object whole, read as undo copies it (one check of its name). */
+int ss_journal_load(const ss_journal *j, const char *hex, ss_buf *out, ss_diag *d)
+{
+	ss_journal_object o;
+	int r = ss_journal_object_open(j, hex, &o, d);
+	/* Room for it all at once, not the next power of two (kept contents
+	 * are as large as the biggest settings file). */
+	ss_stat st;
+	if (r == 0 && ss_os_fstat(o.fd, &st) == 0 && st.st_size > 0 &&
+	    ss_buf_reserve_exact(out, (size_t)st.st_size + 1) < 0)
+		r = ss_diag_oom(d);
+	ss_source src = {NULL, NULL, NULL, 0, &o.reader};
+	ss_sink sink = {ss_sink_buf_put, out};
+	if (r == 0)
+		r = ss_source_emit(&src, &sink, d);
+	ss_journal_object_close(&o);
+	return r;
 }
 
 /* --- writing --- */
