@@ -158,7 +158,8 @@ static int write_back(ss_journal *j, const ss_journal_entry *e, u_file *files, s
 		if (u->action == U_SKIP)
 			continue;
 		/* The hashes known already: the check's of the file as it is,
-		 * and the name of the contents put back (checked when loaded). */
+		 * and the name of the contents put back (checked as they are
+		 * read: the write fails when they do not match it). */
 		int file = !u->sink_ctx;
 		ss_write_item it = {.text = &u->text,
 				    .bytes = u->bytes.data ? u->bytes.data : "",

@@ -30,7 +30,7 @@ typedef struct ss_write_item {
 	/* Known already (NULL: made on the way), 64 hex digits: the SHA-256
 	 * of the file as read, and of the new contents. undo has both: the
 	 * first from the check it made, the second the name its contents are
-	 * kept by (checked when they were loaded). */
+	 * kept by (their reader checks it: the write fails when they differ). */
 	const char *sha_before, *sha_after;
 } ss_write_item;
 
