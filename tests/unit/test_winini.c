@@ -258,25 +258,24 @@ static void test_misfit_splits_at_a_lone_cr(void **state)
 	assert_int_equal(at, 13);
 }
 
-static void test_append_section(void **state)
+/* `text` with section N (PingType=1) appended renders as `want`, in a
+ * fixture of its own. */
+static void expect_section_appended(void **state, const char *text, const char *want)
 {
+	teardown(state);
+	setup(state);
 	fixture *f = *state;
 	ss_winini_kv kv[] = {{"PingType", "1"}};
-	load(f, "[A]\r\nx=1");
+	load(f, text);
 	assert_int_equal(ss_winini_append_section(&f->ini, &f->e, "N", kv, 1, &f->d), 0);
-	assert_string_equal(render(f), "[A]\r\nx=1\r\n\r\n[N]\r\nPingType=1");
-	teardown(state);
-	setup(state);
-	f = *state;
-	load(f, "[A]\nx=1\n\n");
-	assert_int_equal(ss_winini_append_section(&f->ini, &f->e, "N", kv, 1, &f->d), 0);
-	assert_string_equal(render(f), "[A]\nx=1\n\n[N]\nPingType=1\n");
-	teardown(state);
-	setup(state);
-	f = *state;
-	load(f, "");
-	assert_int_equal(ss_winini_append_section(&f->ini, &f->e, "N", kv, 1, &f->d), 0);
-	assert_string_equal(render(f), "[N]\nPingType=1\n");
+	assert_string_equal(render(f), want);
+}
+
+static void test_append_section(void **state)
+{
+	expect_section_appended(state, "[A]\r\nx=1", "[A]\r\nx=1\r\n\r\n[N]\r\nPingType=1");
+	expect_section_appended(state, "[A]\nx=1\n\n", "[A]\nx=1\n\n[N]\nPingType=1\n");
+	expect_section_appended(state, "", "[N]\nPingType=1\n");
 }
 
 /* A CR alone at the end of the file ends its last line (TStringList): new
@@ -291,12 +290,8 @@ static void test_append_after_a_final_lone_cr(void **state)
 	assert_int_equal(ss_winini_insert_keys(&f->ini, &f->e, 0, kv, 1, &f->d), 0);
 	assert_int_equal(ss_winini_append_section(&f->ini, &f->e, "N", kv, 1, &f->d), 0);
 	assert_string_equal(render(f), "[A]\rx=1\rPingType=1\n[N]\nPingType=1\n");
-	teardown(state);
-	setup(state);
-	f = *state;
-	load(f, "WINE REGISTRY Version 2\r");
-	assert_int_equal(ss_winini_append_section(&f->ini, &f->e, "N", kv, 1, &f->d), 0);
-	assert_string_equal(render(f), "WINE REGISTRY Version 2\r[N]\nPingType=1\n");
+	expect_section_appended(state, "WINE REGISTRY Version 2\r",
+				"WINE REGISTRY Version 2\r[N]\nPingType=1\n");
 }
 
 static void test_edits_in_a_long_line_file(void **state)
