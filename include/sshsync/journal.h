@@ -108,6 +108,12 @@ int ss_journal_store(ss_journal *j, const void *data, size_t len, char hex[SS_SH
 int ss_journal_store_from(ss_journal *j, const ss_source *src, char hex[SS_SHA256_HEX], ss_diag *d);
 /* The same when `hex` is the source's SHA-256 already. */
 int ss_journal_keep_from(ss_journal *j, const ss_source *src, const char *hex, ss_diag *d);
+/* The same of n sources at once, hex[i] the SHA-256 of src[i] (sources of
+ * the same hash are kept once): their files are synced together, and the
+ * folder once, not each in turn (a run over 2,000 session files spent
+ * most of its time waiting for those syncs). */
+int ss_journal_keep_all(ss_journal *j, const ss_source *src, const char *const *hex, size_t n,
+			ss_diag *d);
 /* Reads objects/HEX back, checking its hash. */
 int ss_journal_load(const ss_journal *j, const char *hex, ss_buf *out, ss_diag *d);
 /* Kept contents `hex` read piece by piece, never held whole: `reader` is a

@@ -377,29 +377,123 @@ static int put_fd(void *ctx, const void *data, size_t len, ss_diag *d)
 	return ss_os_write_all(*(int *)ctx, data, len);
 }
 
-/* Object `hex` in `dir`, written under a temporary name in `temps` first. */
-static int write_object(int dir, int temps, const char *hex, const ss_source *src)
+/* Objects written, KEEP_BATCH at a time, under temporary names in objects/.tmp
+ * first: a batch's stay open (and locked) until they are synced together,
+ * then take their names. */
+enum { KEEP_BATCH = 64 };
+
+typedef struct keeping {
+	int dir, temps;
+	int fd[KEEP_BATCH];
+	char *tmp[KEEP_BATCH];
+	const char *hex[KEEP_BATCH];
+	size_t n;
+	int written; /* an object was named: the folder is synced at the end */
+} keeping;
+
+/* The batch's temporary files removed (those named are gone already). */
+static void drop_batch(keeping *k)
 {
+	int e = errno;
+	for (size_t i = 0; i < k->n; i++) {
+		ss_os_unlink(k->temps, k->tmp[i]);
+		ss_os_close(k->fd[i]);
+		free(k->tmp[i]);
+	}
+	k->n = 0;
+	errno = e;
+}
+
+/* The batch synced and named (an object of that name appearing meanwhile
+ * has the same bytes), then dropped. */
+static int keep_batch(keeping *k)
+{
+	size_t failed;
+	int ok = ss_os_fsync_all(k->fd, k->n, &failed) == 0;
+	for (size_t i = 0; ok && i < k->n; i++)
+		if (ss_os_rename(k->temps, k->tmp[i], k->dir, k->hex[i], 1) < 0 && errno != EEXIST)
+			ok = 0;
+	k->written |= ok && k->n;
+	drop_batch(k);
+	return ok ? 0 : -1;
+}
+
+/* Object `hex` from src into the batch (the batch first kept when full). */
+static int keep_one(keeping *k, const ss_source *src, const char *hex)
+{
+	if (k->n == KEEP_BATCH && keep_batch(k) < 0)
+		return -1;
+	/* What a killed run left while keeping these same bytes. */
+	ss_os_remove_stale_temps(k->temps, hex);
 	int fd = -1;
 	char *tmp = NULL;
 	ss_sink sink = {put_fd, &fd};
 	ss_diag ignored = SS_DIAG_INIT;
-	int ok = ss_os_create_temp(temps, hex, &fd, &tmp) == 0 &&
-		 ss_source_emit(src, &sink, &ignored) == 0 && ss_os_fsync(fd) == 0;
+	int ok = ss_os_create_temp(k->temps, hex, &fd, &tmp) == 0 &&
+		 ss_source_emit(src, &sink, &ignored) == 0;
 	if (ignored.message)
 		errno = ENOMEM; /* not the file system: the rendering */
 	ss_diag_clear(&ignored);
-	if (ok && ss_os_rename(temps, tmp, dir, hex, 1) < 0)
-		ok = errno == EEXIST; /* the same bytes, kept already */
-	int e = errno;
-	if (tmp)
-		ss_os_unlink(temps, tmp);
-	ss_os_close(fd);
-	free(tmp);
-	if (ok && ss_os_fsync(dir) < 0)
-		return -1;
-	errno = e;
+	if (tmp) {
+		/* In the batch even when it failed: dropped with it. */
+		k->fd[k->n] = fd;
+		k->tmp[k->n] = tmp;
+		k->hex[k->n++] = hex;
+	} else if (fd >= 0) {
+		ss_os_close(fd);
+	}
 	return ok ? 0 : -1;
+}
+
+/* For sorting a run's objects by name: the same bytes are kept once. */
+typedef struct named_source {
+	const ss_source *src;
+	const char *hex;
+} named_source;
+
+static int by_hex(const void *a, const void *b)
+{
+	return strcmp(((const named_source *)a)->hex, ((const named_source *)b)->hex);
+}
+
+static int keep_sorted(keeping *k, const named_source *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (i && strcmp(v[i].hex, v[i - 1].hex) == 0)
+			continue;
+		if (ss_os_exists(k->dir, v[i].hex) != 1 && keep_one(k, v[i].src, v[i].hex) < 0)
+			return -1;
+	}
+	if (k->n && keep_batch(k) < 0)
+		return -1;
+	return k->written ? ss_os_fsync(k->dir) : 0;
+}
+
+int ss_journal_keep_all(ss_journal *j, const ss_source *src, const char *const *hex, size_t n,
+			ss_diag *d)
+{
+	if (n == 0)
+		return 0;
+	named_source *v = malloc(n * sizeof(*v));
+	if (!v)
+		return ss_diag_oom(d);
+	for (size_t i = 0; i < n; i++)
+		v[i] = (named_source){&src[i], hex[i]};
+	qsort(v, n, sizeof(*v), by_hex);
+	keeping k = {.dir = -1, .temps = -1};
+	int r = open_objects(j, &k.dir, d);
+	if (r == 0)
+		r = open_folder(j, TEMPS_NAME, &k.temps, d); /* made by open_journal */
+	if (r == 0 && keep_sorted(&k, v, n) < 0) {
+		drop_batch(&k); /* a failed one among them: none is named */
+		r = ss_diag_errno(d, j->dir, "cannot keep the previous contents in the journal");
+	}
+	if (k.temps >= 0)
+		ss_os_close(k.temps);
+	if (k.dir >= 0)
+		ss_os_close(k.dir);
+	free(v);
+	return r;
 }
 
 int ss_journal_store(ss_journal *j, const void *data, size_t len, char hex[SS_SHA256_HEX],
@@ -418,21 +512,7 @@ int ss_journal_store_from(ss_journal *j, const ss_source *src, char hex[SS_SHA25
 
 int ss_journal_keep_from(ss_journal *j, const ss_source *src, const char *hex, ss_diag *d)
 {
-	int dir, temps = -1;
-	if (open_objects(j, &dir, d) < 0)
-		return -1;
-	int r = open_folder(j, TEMPS_NAME, &temps, d); /* made by open_journal */
-	if (r == 0) {
-		/* What a killed run left while keeping these same bytes. */
-		ss_os_remove_stale_temps(temps, hex);
-		if (ss_os_exists(dir, hex) != 1 && write_object(dir, temps, hex, src) < 0)
-			r = ss_diag_errno(d, j->dir,
-					  "cannot keep the previous contents in the journal");
-	}
-	if (temps >= 0)
-		ss_os_close(temps);
-	ss_os_close(dir);
-	return r;
+	return ss_journal_keep_all(j, src, &hex, 1, d);
 }
 
 static int object_error(ss_journal_object *o, ss_diag *d)
@@ -529,39 +609,68 @@ static json_t *str_or_null(const char *s)
 	return s ? json_string(s) : json_null();
 }
 
-static json_t *files_json(const ss_journal_file *files, size_t n)
+/* One file of a record, appended to `b` as compact JSON. */
+static int add_file_json(ss_buf *b, const ss_journal_file *f)
 {
-	json_t *arr = json_array();
-	for (size_t i = 0; arr && i < n; i++) {
-		const ss_journal_file *f = &files[i];
-		json_t *o =
-		    json_pack("{s:o,s:o,s:o,s:o,s:o}", "path", str_or_null(f->path), "backup",
+	json_t *o = json_pack("{s:o,s:o,s:o,s:o,s:o}", "path", str_or_null(f->path), "backup",
 			      str_or_null(f->backup), "backup_dir", str_or_null(f->backup_dir),
 			      "before", hex_or_null(f->before), "after", hex_or_null(f->after));
-		if (!o || json_array_append_new(arr, o) < 0) {
-			json_decref(arr);
-			return NULL;
-		}
+	char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
+	int r = s ? ss_buf_adds(b, s) : -1;
+	free(s);
+	return r;
+}
+
+/* A begin record, one file at a time: a run over thousands of files
+ * never holds the tree of all their JSON objects (2,000 files: 2.2 MiB).
+ * The bytes are those of the whole object dumped compact. */
+static char *begin_record(json_t *head, const ss_journal_file *files, size_t n, long of)
+{
+	char *h = head ? json_dumps(head, JSON_COMPACT) : NULL;
+	json_decref(head);
+	size_t hlen = h ? strlen(h) : 0;
+	ss_buf b = SS_BUF_INIT;
+	/* The head's own closing brace comes last. */
+	int r = hlen && h[hlen - 1] == '}' ? ss_buf_add(&b, h, hlen - 1) : -1;
+	if (r == 0)
+		r = ss_buf_adds(&b, hlen > 2 ? ",\"files\":[" : "\"files\":[");
+	for (size_t i = 0; r == 0 && i < n; i++)
+		r = (i ? ss_buf_addc(&b, ',') : 0) < 0 ? -1 : add_file_json(&b, &files[i]);
+	if (r == 0 && of)
+		r = ss_buf_addf(&b, "],\"of\":%ld}", of);
+	else if (r == 0)
+		r = ss_buf_adds(&b, "]}");
+	free(h);
+	if (r < 0) {
+		ss_buf_release(&b);
+		return NULL;
 	}
-	return arr;
+	return ss_buf_detach(&b, NULL);
+}
+
+/* Appends `line` (taken; NULL: memory ran out) and its newline, and syncs
+ * the journal. */
+static int append_line(ss_journal *j, char *line, ss_diag *d)
+{
+	if (!line)
+		return ss_diag_oom(d);
+	/* After a cut record, start on a line of its own. */
+	int fresh = ss_os_ends_in_newline(j->fd) != 0;
+	int r = 0;
+	if ((!fresh && ss_os_write_all(j->fd, "\n", 1) < 0) ||
+	    ss_os_write_all(j->fd, line, strlen(line)) < 0 || ss_os_write_all(j->fd, "\n", 1) < 0 ||
+	    ss_os_fsync(j->fd) < 0)
+		r = ss_diag_errno(d, j->dir, "cannot write to the journal in");
+	free(line);
+	return r;
 }
 
 static int append_record(ss_journal *j, json_t *o, ss_diag *d)
 {
 	char *line = o ? json_dumps(o, JSON_COMPACT) : NULL;
 	json_decref(o);
-	if (!line)
-		return ss_diag_oom(d);
-	ss_buf b = SS_BUF_INIT;
-	/* After a cut record, start on a line of its own. */
-	int r = ss_buf_addf(&b, "%s%s\n", ss_os_ends_in_newline(j->fd) == 0 ? "\n" : "", line) < 0
-		    ? ss_diag_oom(d)
-		    : 0;
-	free(line);
-	if (r == 0 && (ss_os_write_all(j->fd, b.data, b.len) < 0 || ss_os_fsync(j->fd) < 0))
-		r = ss_diag_errno(d, j->dir, "cannot write to the journal in");
-	ss_buf_release(&b);
-	return r;
+	return append_line(j, line, d);
 }
 
 int ss_journal_begin(ss_journal *j, const char *op, long of, const ss_journal_file *files, size_t n,
@@ -578,12 +687,9 @@ int ss_journal_begin(ss_journal *j, const char *op, long of, const ss_journal_fi
 				   "move the journal aside to start a new one",
 				   j->last_id);
 	*id = ++j->last_id;
-	json_t *o = json_pack("{s:I,s:s,s:s,s:o}", "id", (json_int_t)*id, "op", op, "time", when,
-			      "files", files_json(files, n));
-	if (o && of)
-		json_object_set_new(o, "of", json_integer(of));
+	json_t *head = json_pack("{s:I,s:s,s:s}", "id", (json_int_t)*id, "op", op, "time", when);
 	/* Not added to j->v: pointers into it stay valid for the caller. */
-	return append_record(j, o, d);
+	return append_line(j, begin_record(head, files, n, of), d);
 }
 
 int ss_journal_end(ss_journal *j, long id, ss_journal_state state, ss_diag *d)

@@ -166,6 +166,11 @@ int ss_os_lock_dir(int dir)
 	return flock_retry(dir, LOCK_EX);
 }
 
+int ss_os_locks_are_per_thread(void)
+{
+	return 0;
+}
+
 int ss_os_rewind(int fd)
 {
 	return lseek(fd, 0, SEEK_SET) < 0 ? -1 : 0;

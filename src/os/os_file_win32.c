@@ -348,6 +348,11 @@ int ss_os_lock_dir(int dir)
 	return lock_identity("dir", &st);
 }
 
+int ss_os_locks_are_per_thread(void)
+{
+	return 1;
+}
+
 /* --- reading and writing --- */
 
 int ss_os_rewind(int fd)

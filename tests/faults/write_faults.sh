@@ -33,7 +33,7 @@ ENOSPC_SYS=" write pread64 fsync openat mkdirat mkdir linkat renameat renameat2 
 budget=${FAULTS_BUDGET:-190}
 set -- $STORES
 share=$((budget / $#))
-runs=0 pass=0 fail=0 skipped=0
+runs=0 pass=0 fail=0 skipped=0 report_hits=0
 bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 
 apply() { # apply [STRACE ARGS...]: runs apply on $TARGET under strace
@@ -44,6 +44,15 @@ apply() { # apply [STRACE ARGS...]: runs apply on $TARGET under strace
 # check STATUS WHAT: the outcome of one run against the snapshots.
 check() {
 	local st=$1 what=$2 t
+	# strace counts each thread's calls apart (per tracee): where files are
+	# written by several threads, the Nth call of the main thread can be a
+	# write of its report, once every file is written. The files are then
+	# the clean result and the journal says done; exit 2 says the report
+	# was not written.
+	if [ "$st" = 2 ] && grep -q "cannot write to standard output" "$root/out"; then
+		report_hits=$((report_hits + 1))
+		st=0
+	fi
 	case $st in
 	0)
 		snapshot "$w" "$root/now"
@@ -109,5 +118,6 @@ PY
 	echo "$store: $n injected failures ($done_points of $total calls)"
 done
 echo "$runs runs in $((SECONDS - start)) s: $pass as promised, $fail not" \
-	"($skipped calls left out for the time budget; FAULTS_BUDGET=0 runs all)"
+	"($report_hits failed the report's output, not a file;" \
+	"$skipped calls left out for the time budget; FAULTS_BUDGET=0 runs all)"
 [ "$fail" = 0 ] && [ "$runs" -gt 0 ]

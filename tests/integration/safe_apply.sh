@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The write path against real files: ACLs and extended attributes kept, a
 # planted backup-directory link refused, an edit made during the write never
-# lost, and a failure on the second file putting the first one back.
+# lost, a file edited meanwhile putting the others back, and the same for
+# 300 files written at once.
 set -u
 pass=0 fail=0
 ok() { pass=$((pass + 1)); }
@@ -53,24 +54,70 @@ st=$?
 grep -q '# my edit' "$c" && grep -q 'ServerAliveInterval 10' "$c" && ok || bad "edit lost: $(cat "$c")"
 ls -A "$work" | grep -Eq '\.sshsync-[A-Za-z0-9]{6}$' && bad "temporary file left: $(ls -A "$work")" || ok
 
-# All or nothing: the second file's rename fails, the first is put back.
+# All or nothing: one file is edited while sshsync writes, so it cannot be
+# replaced; the others are put back and the edit is kept. The edit comes
+# once the journal keeps the previous contents (after every check before
+# writing), while every thread's first fsync is held for 1.5 s. (Fault
+# injection by call count cannot pick the file: the files are written by
+# several threads, and strace counts each thread's calls apart.)
+edited_meanwhile() { # FILE TARGET LINE: apply to TARGET, LINE added to FILE meanwhile
+	local temps="$XDG_STATE_HOME/sshsync/objects/.tmp" i=0
+	strace -f -qq -o /dev/null -e trace=fsync -e inject=fsync:delay_enter=1500000:when=1 \
+		"$SSHSYNC" apply --interval 60 "$2" > "$work/out" 2>&1 &
+	local pid=$!
+	while [ -z "$(ls -A "$temps" 2>/dev/null)" ] && [ $i -lt 400 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+	echo "$3" >> "$1"
+	wait $pid
+}
 mkdir -p "$work/h/.ssh/config.d"
 printf 'Host a\n  ServerAliveInterval 10\nInclude config.d/x.conf\n' > "$work/h/.ssh/config"
 printf 'Host c\n  ServerAliveInterval 30\n' > "$work/h/.ssh/config.d/x.conf"
 cp "$work/h/.ssh/config" "$work/config.orig"
 cp "$work/h/.ssh/config.d/x.conf" "$work/x.orig"
-# (files are replaced with renameat; the journal's objects with renameat2)
-HOME="$work/h" strace -f -qq -o /dev/null -e trace=renameat \
-	-e inject=renameat:error=EIO:when=2 \
-	"$SSHSYNC" apply --interval 60 "ssh:$work/h/.ssh/config" > "$work/out" 2>&1
+echo '# my edit' >> "$work/x.orig"
+HOME="$work/h" edited_meanwhile "$work/h/.ssh/config.d/x.conf" "ssh:$work/h/.ssh/config" '# my edit'
 st=$?
-[ $st = 2 ] && ok || bad "failed second rename: exit $st"
-grep -q "put back as they were" "$work/out" && ok || bad "message: $(cat "$work/out")"
+[ $st = 2 ] && ok || bad "a file edited meanwhile: exit $st $(cat "$work/out")"
+grep -q "changed since sshsync read it.*put back as they were: .*config" "$work/out" && ok || bad "message: $(cat "$work/out")"
 cmp -s "$work/h/.ssh/config" "$work/config.orig" && cmp -s "$work/h/.ssh/config.d/x.conf" "$work/x.orig" &&
 	ok || bad "originals not restored: $(cat "$work/h/.ssh/config" "$work/h/.ssh/config.d/x.conf")"
 find "$work/h" -name '*.sshsync-??????' | grep -q . && bad "temporary file left" || ok
 "$SSHSYNC" undo --list > "$work/list" 2>&1
 grep -q "apply  rolled back" "$work/list" && ok || bad "journal: $(cat "$work/list")"
+
+# Many files at once (a session folder of 300, written by several threads,
+# their backups into one folder): one edited meanwhile puts every other
+# back; a run that succeeds changes each in its keepalive values alone;
+# undo puts every one back.
+s="$work/many/sessions"
+mkdir -p "$s"
+for i in $(seq 1 300); do
+	printf 'HostName=h%d.example.org\nPortNumber=22\nPingInterval=0\nPingIntervalSecs=%d\nTCPKeepalives=0\n' \
+		"$i" $((i % 7 * 100)) > "$s/s$i"
+done
+cp -a "$s" "$work/many/orig"
+echo 'Compression=1' >> "$work/many/orig/s150"
+edited_meanwhile "$s/s150" "putty:$s" 'Compression=1'
+st=$?
+[ $st = 2 ] && ok || bad "one of 300 edited meanwhile: exit $st $(tail -c 300 "$work/out")"
+grep -q "s150: changed since sshsync read it.*put back as they were: " "$work/out" && ok || bad "message: $(head -c 300 "$work/out")"
+diff -r "$s" "$work/many/orig" > /dev/null && ok || bad "not all put back: $(diff -rq "$s" "$work/many/orig" | head -3)"
+find "$work/many" -name '*.sshsync-??????' | grep -q . && bad "temporary file left" || ok
+"$SSHSYNC" undo --list > "$work/list" 2>&1
+head -3 "$work/list" | grep -q "apply  rolled back" && ok || bad "journal: $(head -3 "$work/list")"
+rm -rf "$work/many/sessions.sshsync-bak"
+cp "$s/s150" "$work/many/orig/s150"
+"$SSHSYNC" apply --interval 60 "putty:$s" > "$work/out" 2>&1 || bad "apply to 300 sessions: $(tail -c 300 "$work/out")"
+changed=$(diff -r "$work/many/orig" "$s" | grep -E '^[<>]' | grep -vcE '^[<>] (PingInterval|PingIntervalSecs)=')
+[ "$changed" = 0 ] && ok || bad "lines other than the keepalive changed: $(diff -r "$work/many/orig" "$s" | head -5)"
+"$SSHSYNC" audit --format json "putty:$s" > "$work/audit.json"
+[ "$(grep -o '"interval": 60,' "$work/audit.json" | wc -l)" = 301 ] && ok || bad "not every session set (and Default Settings)"
+[ "$(ls "$work/many/sessions.sshsync-bak" | wc -l)" = 300 ] && ok || bad "backups: $(ls "$work/many/sessions.sshsync-bak" | wc -l)"
+"$SSHSYNC" undo > "$work/out" 2>&1 || bad "undo of 300: $(tail -c 300 "$work/out")"
+diff -r "$s" "$work/many/orig" > /dev/null && ok || bad "undo: $(diff -rq "$s" "$work/many/orig" | head -3)"
 
 # EIO from access() is an I/O error, not "read-only".
 c="$work/eio.cfg"

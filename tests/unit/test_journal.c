@@ -227,6 +227,91 @@ static void test_new_journal_and_kept_contents(void **state)
 	free(temps);
 }
 
+/* A reader that fails at its first read, as a rendering that runs out of
+ * memory does. */
+static int no_rewind(void *ctx, ss_diag *d)
+{
+	(void)ctx, (void)d;
+	return 0;
+}
+
+static long long failing_read(void *ctx, void *buf, size_t cap, ss_diag *d)
+{
+	(void)ctx, (void)buf, (void)cap;
+	return ss_diag_set(d, NULL, 0, 0, "cannot render");
+}
+
+/* A run's previous contents kept at once: more than one batch of them,
+ * the same bytes twice, an object kept already; every object holds its
+ * bytes and no temporary file stays. A failure among them names none of
+ * its batch and leaves no temporary file either. */
+static void test_many_kept_at_once(void **state)
+{
+	(void)state;
+	enum { N = 150 };
+	ss_journal j;
+	ss_diag d = SS_DIAG_INIT;
+	jdir jd = new_journal("sshsync", &j, &d);
+	char *text[N], hex[N][SS_SHA256_HEX];
+	const char *names[N];
+	ss_source src[N];
+	for (size_t i = 0; i < N; i++) {
+		/* Every tenth the same bytes as the one before it. */
+		text[i] = ss_asprintf("HostName=h%zu.example.org\n", i % 10 == 9 ? i - 1 : i);
+		assert_non_null(text[i]);
+		src[i] = (ss_source){NULL, NULL, text[i], strlen(text[i]), NULL};
+		assert_int_equal(ss_sha256_hex(text[i], strlen(text[i]), hex[i]), 0);
+		names[i] = hex[i];
+	}
+	char *kept = ss_asprintf("%s/objects/%s", jd.sub, hex[3]);
+	assert_non_null(kept);
+	tu_write_str(kept, "kept already");
+	assert_int_equal(ss_journal_keep_all(&j, src, names, N, &d), 0);
+	for (size_t i = 0; i < N; i++) {
+		char *path = ss_asprintf("%s/objects/%s", jd.sub, hex[i]);
+		assert_non_null(path);
+		ss_buf b = tu_read(path);
+		const char *want = i == 3 ? "kept already" : text[i];
+		assert_int_equal(b.len, strlen(want));
+		assert_memory_equal(b.data, want, b.len);
+		ss_buf_release(&b);
+		free(path);
+	}
+	char *temps = tu_path(jd.sub, "objects/.tmp");
+	ss_strlist left = tu_list_dir(temps);
+	assert_int_equal(left.n, 0);
+	ss_strlist_release(&left);
+
+	/* New contents, one of which cannot be rendered. */
+	ss_reader bad = {no_rewind, failing_read, NULL};
+	char *fresh[N];
+	for (size_t i = 0; i < N; i++) {
+		fresh[i] = ss_asprintf("HostName=new%zu.example.org\n", i);
+		assert_non_null(fresh[i]);
+		src[i] = (ss_source){NULL, NULL, fresh[i], strlen(fresh[i]), NULL};
+		assert_int_equal(ss_sha256_hex(fresh[i], strlen(fresh[i]), hex[i]), 0);
+	}
+	src[77] = (ss_source){NULL, NULL, NULL, 0, &bad};
+	assert_int_equal(ss_journal_keep_all(&j, src, names, N, &d), -1);
+	assert_non_null(strstr(d.message, "cannot keep the previous contents"));
+	char *failed = ss_asprintf("%s/objects/%s", jd.sub, hex[77]);
+	assert_non_null(failed);
+	assert_int_equal(access(failed, F_OK), -1);
+	left = tu_list_dir(temps);
+	assert_int_equal(left.n, 0);
+	ss_strlist_release(&left);
+	free(failed);
+	for (size_t i = 0; i < N; i++) {
+		free(text[i]);
+		free(fresh[i]);
+	}
+	free(temps);
+	free(kept);
+	ss_journal_close(&j);
+	ss_diag_clear(&d);
+	jdir_free(&jd);
+}
+
 /* Kept contents read back piece by piece (undo's): the same bytes at
  * every reading, and a reading that reaches the end of damaged or cut
  * contents fails. */
@@ -401,6 +486,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_appending_reads_the_tail_alone),
 	    cmocka_unit_test(test_new_journal_and_kept_contents),
+	    cmocka_unit_test(test_many_kept_at_once),
 	    cmocka_unit_test(test_kept_contents_read_in_pieces),
 	    cmocka_unit_test(test_undo_reads_the_tail),
 	    cmocka_unit_test(test_edited_records),
