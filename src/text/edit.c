@@ -13,14 +13,20 @@ typedef struct ss_edit_block {
 	char data[];
 } ss_edit_block;
 
-enum { BLOCK_SIZE = 16384 };
+/* Blocks double from BLOCK_FIRST to BLOCK_SIZE: a list of a few edits
+ * stays small (a folder of 2,000 session files, each with its own list,
+ * took 32 MiB of blocks of BLOCK_SIZE). */
+enum { BLOCK_FIRST = 256, BLOCK_SIZE = 16384 };
 
 /* A copy of s[0..len) (NUL-terminated) among the edit list's texts. */
 static char *keep_text(ss_edits *e, const char *s, size_t len)
 {
 	ss_edit_block *b = e->blocks;
 	if (!b || b->size - b->used < len + 1) {
-		size_t size = len + 1 > BLOCK_SIZE ? len + 1 : BLOCK_SIZE;
+		size_t step = !b			 ? BLOCK_FIRST
+			      : b->size < BLOCK_SIZE / 2 ? b->size * 2
+							 : BLOCK_SIZE;
+		size_t size = len + 1 > step ? len + 1 : step;
 		ss_edit_block *nb = malloc(sizeof(*nb) + size);
 		if (!nb)
 			return NULL;
@@ -57,8 +63,10 @@ static char *same_text(const ss_edits *e, const char *s, size_t len)
 	return NULL;
 }
 
-/* Room for one more edit: the first segment doubles up to SS_EDITS_SEG
- * edits (a list of a few edits stays small), then whole segments come. */
+/* Room for one more edit: the first segment doubles from 4 up to
+ * SS_EDITS_SEG edits (a list of a few edits stays small: a session file's
+ * has two or three, and a folder of thousands has as many lists), then
+ * whole segments come. */
 static int grow_edits(ss_edits *e)
 {
 	if (e->nseg == e->segcap) {
@@ -70,7 +78,7 @@ static int grow_edits(ss_edits *e)
 		e->segcap = segcap;
 	}
 	if (e->cap < SS_EDITS_SEG) {
-		size_t cap = e->cap ? e->cap * 2 : 16;
+		size_t cap = e->cap ? e->cap * 2 : 4;
 		ss_edit *first = realloc(e->nseg ? e->seg[0] : NULL, cap * sizeof(*first));
 		if (!first)
 			return -1;
