@@ -28,6 +28,7 @@
 #define SSHSYNC_SESSDIR_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "sshsync/buf.h"
 #include "sshsync/diag.h"
@@ -39,18 +40,20 @@ typedef enum ss_sessfmt {
 	SS_SESS_KITTY  /* Name\Value\, last wins */
 } ss_sessfmt;
 
-/* One setting line (or KiTTY record). */
+/* One setting line (or KiTTY record). Offsets and line numbers in 32 bits
+ * (a text is at most SS_TEXT_MAX bytes): a folder of thousands of session
+ * files keeps an entry for every line of each. */
 typedef struct ss_sessentry {
-	size_t line;   /* 0-based first line */
-	size_t nlines; /* 1, or more for a KiTTY record that continues */
+	uint32_t line;	 /* 0-based first line */
+	uint32_t nlines; /* 1, or more for a KiTTY record that continues */
 	/* Into the file's content as the client reads it (sf->data): */
-	size_t key_start, key_end;
-	size_t val_start, val_end; /* raw value: escaped for KiTTY */
+	uint32_t key_start, key_end;
+	uint32_t val_start, val_end; /* raw value: escaped for KiTTY */
 	/* Into text->data: the bytes a new value replaces. */
-	size_t edit_start, edit_end;
-	int split;     /* KiTTY: the value continues on other lines; not edited */
-	int bare;      /* KiTTY: no '\\' at all ("Name" at the end): add one first */
-	int add_close; /* KiTTY: "Name\\" (one '\\' for both): close after the value */
+	uint32_t edit_start, edit_end;
+	unsigned char split;	 /* KiTTY: the value continues on other lines; not edited */
+	unsigned char bare;	 /* KiTTY: no '\\' at all ("Name" at the end): add one first */
+	unsigned char add_close; /* KiTTY: "Name\\" (one '\\' for both): close after the value */
 } ss_sessentry;
 
 typedef struct ss_sessfile {

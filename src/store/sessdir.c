@@ -268,7 +268,7 @@ int ss_sessfile_set(const ss_sessfile *sf, ss_edits *ed, const ss_sessentry *e, 
 		    "KiTTY reads lines %zu to %zu as one setting (a line that does "
 		    "not end with '\\' goes on with the next one): end each setting "
 		    "with '\\' on its own line, then run sshsync again",
-		    e->line + 1, e->line + e->nlines);
+		    (size_t)e->line + 1, (size_t)e->line + e->nlines);
 	if (e->split)
 		return ss_text_error(
 		    t, d, t->lines[e->line],
