@@ -622,31 +622,69 @@ static int add_file_json(ss_buf *b, const ss_journal_file *f)
 	return r;
 }
 
-/* A begin record, one file at a time: a run over thousands of files
- * never holds the tree of all their JSON objects (2,000 files: 2.2 MiB).
- * The bytes are those of the whole object dumped compact. */
-static char *begin_record(json_t *head, const ss_journal_file *files, size_t n, long of)
+/* A record on its way to the journal, written RECORD_PIECE bytes at a
+ * time: a run over thousands of files holds neither the tree of their
+ * JSON objects nor the whole record (2,000 files: 2.2 and 1 MiB). A cut
+ * record (the run killed while it is written) is one the journal's reader
+ * passes over, as it does any. */
+enum { RECORD_PIECE = 64 * 1024 };
+
+typedef struct record_out {
+	int fd;
+	ss_buf b;
+	int io; /* a write failed (errno says why), not memory */
+} record_out;
+
+static int record_put(record_out *o, int all)
+{
+	if (!all && o->b.len < RECORD_PIECE)
+		return 0;
+	if (ss_os_write_all(o->fd, o->b.data, o->b.len) < 0) {
+		o->io = 1;
+		return -1;
+	}
+	ss_buf_reset(&o->b);
+	return 0;
+}
+
+/* The begin record: `head`'s members, the files, then "of" when set; the
+ * bytes are those of the whole object dumped compact. */
+static int begin_record(record_out *o, json_t *head, const ss_journal_file *files, size_t n,
+			long of)
 {
 	char *h = head ? json_dumps(head, JSON_COMPACT) : NULL;
-	json_decref(head);
 	size_t hlen = h ? strlen(h) : 0;
-	ss_buf b = SS_BUF_INIT;
 	/* The head's own closing brace comes last. */
-	int r = hlen && h[hlen - 1] == '}' ? ss_buf_add(&b, h, hlen - 1) : -1;
-	if (r == 0)
-		r = ss_buf_adds(&b, hlen > 2 ? ",\"files\":[" : "\"files\":[");
-	for (size_t i = 0; r == 0 && i < n; i++)
-		r = (i ? ss_buf_addc(&b, ',') : 0) < 0 ? -1 : add_file_json(&b, &files[i]);
-	if (r == 0 && of)
-		r = ss_buf_addf(&b, "],\"of\":%ld}", of);
-	else if (r == 0)
-		r = ss_buf_adds(&b, "]}");
+	int r = hlen > 2 && h[hlen - 1] == '}' ? ss_buf_add(&o->b, h, hlen - 1) : -1;
 	free(h);
-	if (r < 0) {
-		ss_buf_release(&b);
-		return NULL;
-	}
-	return ss_buf_detach(&b, NULL);
+	if (r == 0)
+		r = ss_buf_adds(&o->b, ",\"files\":[");
+	for (size_t i = 0; r == 0 && i < n; i++)
+		if ((i && ss_buf_addc(&o->b, ',') < 0) || add_file_json(&o->b, &files[i]) < 0 ||
+		    record_put(o, 0) < 0)
+			r = -1;
+	if (r == 0)
+		r = of ? ss_buf_addf(&o->b, "],\"of\":%ld}\n", of) : ss_buf_adds(&o->b, "]}\n");
+	return r;
+}
+
+/* Appends the begin record and syncs the journal. */
+static int append_begin(ss_journal *j, json_t *head, const ss_journal_file *files, size_t n,
+			long of, ss_diag *d)
+{
+	record_out o = {j->fd, SS_BUF_INIT, 0};
+	/* After a cut record, start on a line of its own. */
+	int r = ss_os_ends_in_newline(j->fd) == 0 ? ss_buf_addc(&o.b, '\n') : 0;
+	if (r == 0)
+		r = begin_record(&o, head, files, n, of);
+	if (r == 0 && (record_put(&o, 1) < 0 || ss_os_fsync(j->fd) < 0))
+		o.io = 1, r = -1;
+	json_decref(head);
+	ss_buf_release(&o.b);
+	if (r < 0)
+		return o.io ? ss_diag_errno(d, j->dir, "cannot write to the journal in")
+			    : ss_diag_oom(d);
+	return 0;
 }
 
 /* Appends `line` (taken; NULL: memory ran out) and its newline, and syncs
@@ -689,7 +727,7 @@ int ss_journal_begin(ss_journal *j, const char *op, long of, const ss_journal_fi
 	*id = ++j->last_id;
 	json_t *head = json_pack("{s:I,s:s,s:s}", "id", (json_int_t)*id, "op", op, "time", when);
 	/* Not added to j->v: pointers into it stay valid for the caller. */
-	return append_line(j, begin_record(head, files, n, of), d);
+	return append_begin(j, head, files, n, of, d);
 }
 
 int ss_journal_end(ss_journal *j, long id, ss_journal_state state, ss_diag *d)
