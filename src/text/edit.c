@@ -16,7 +16,7 @@ typedef struct ss_edit_block {
 /* Blocks double from BLOCK_FIRST to BLOCK_SIZE: a list of a few edits
  * stays small (a folder of 2,000 session files, each with its own list,
  * took 32 MiB of blocks of BLOCK_SIZE). */
-enum { BLOCK_FIRST = 256, BLOCK_SIZE = 16384 };
+enum { BLOCK_FIRST = 64, BLOCK_SIZE = 16384 };
 
 /* A copy of s[0..len) (NUL-terminated) among the edit list's texts. */
 static char *keep_text(ss_edits *e, const char *s, size_t len)
