@@ -76,6 +76,12 @@ int ss_safe_replace(const ss_text *orig, const void *bytes, size_t len, const ss
  * in SS_CHUNK_SIZE writes, never held whole). */
 int ss_safe_replace_from(const ss_text *orig, const ss_source *src, const ss_write_opts *opts,
 			 ss_write_result *res, ss_diag *d);
+/* The same for one of several writes made at once that share
+ * opts->backup_dir: when this write makes that directory and keeps nothing
+ * there, it stays (another write may be using it); the caller removes it
+ * after them all, when it is empty. */
+int ss_safe_replace_shared(const ss_text *orig, const ss_source *src, const ss_write_opts *opts,
+			   ss_write_result *res, ss_diag *d);
 /* New contents that a function makes as they are written (an export
  * rendered while its source is read): `produce` puts them to `out` in
  * pieces of SS_CHUNK_SIZE (the last may be shorter) and returns 0, or -1

@@ -93,9 +93,10 @@ static int write_sink_backup(const ss_text *t, const char *path, ss_diag *d)
 	return r;
 }
 
-/* Writes one item into its log entry `w` (its warning kept there). */
-static int write_one(const ss_write_item *it, int backup, ss_safe_prepared *prepared, written *w,
-		     ss_diag *d)
+/* Writes one item into its log entry `w` (its warning kept there).
+ * keep_side: one of several written at once (ss_safe_replace_shared). */
+static int write_one(const ss_write_item *it, int backup, int keep_side, ss_safe_prepared *prepared,
+		     written *w, ss_diag *d)
 {
 	w->item = it;
 	memset(&w->id, 0, sizeof(w->id));
@@ -108,8 +109,9 @@ static int write_one(const ss_write_item *it, int backup, ss_safe_prepared *prep
 		ss_write_opts wo = {backup, it->backup_dir, it->private_new};
 		ss_write_result wr = SS_WRITE_RESULT_INIT;
 		ss_source src = item_source(it);
-		r = prepared ? ss_safe_commit(prepared, &wr, d)
-			     : ss_safe_replace_from(it->text, &src, &wo, &wr, d);
+		r = prepared	? ss_safe_commit(prepared, &wr, d)
+		    : keep_side ? ss_safe_replace_shared(it->text, &src, &wo, &wr, d)
+				: ss_safe_replace_from(it->text, &src, &wo, &wr, d);
 		if (r == 0)
 			w->id = wr.id;
 		w->unhashed = prepared != NULL;
@@ -199,7 +201,7 @@ static void write_some(void *arg)
 		if (k >= t->n)
 			break;
 		size_t i = t->which[k];
-		if (write_one(&t->v[i], t->backup, NULL, &t->log[i], &t->why[i]) < 0)
+		if (write_one(&t->v[i], t->backup, 1, NULL, &t->log[i], &t->why[i]) < 0)
 			atomic_store(&t->stop, 1);
 	}
 }
@@ -219,6 +221,31 @@ static int write_together(together *t)
 	return atomic_load(&t->stop) ? -1 : 0;
 }
 
+static int listed(const ss_strlist *l, const char *s)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->v[i], s) == 0)
+			return 1;
+	return 0;
+}
+
+/* The backup directories of the items written together that do not exist
+ * yet, into `made`: they share them (a folder's sessions, an Include
+ * directory's files), so no write removes one it made; this run does,
+ * after them all, when it is empty. -1 when memory ran out. */
+static int missing_side_dirs(const together *t, ss_strlist *made)
+{
+	for (size_t k = 0; k < t->n; k++) {
+		const char *dir = t->v[t->which[k]].backup_dir;
+		ss_stat st;
+		if (!dir || listed(made, dir) || ss_os_stat(dir, &st) == 0)
+			continue;
+		if (ss_strlist_push(made, dir) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* Writes every item: those apart (see find_apart) together, then the
  * others in turn. 0, or -1 with `d` set from the first item (in the run's
  * order) that failed. */
@@ -232,10 +259,17 @@ static int write_all(const ss_write_item *v, size_t n, int backup, written *log,
 	t.n = !which || !why		     ? SIZE_MAX
 	      : ss_os_locks_are_per_thread() ? 0 /* see there */
 					     : find_apart(v, n, which);
-	int r = t.n == SIZE_MAX ? ss_diag_oom(d) : t.n > 1 ? write_together(&t) : 0;
+	ss_strlist made = SS_STRLIST_INIT;
+	int r = t.n == SIZE_MAX ? ss_diag_oom(d) : 0;
+	if (r == 0 && t.n > 1) {
+		r = missing_side_dirs(&t, &made) < 0 ? ss_diag_oom(d) : write_together(&t);
+		for (size_t i = 0; i < made.n; i++)
+			ss_os_remove_dir(made.v[i]); /* when empty: no backup went there */
+	}
+	ss_strlist_release(&made);
 	for (size_t i = 0; r == 0 && i < n; i++)
 		if (!log[i].done)
-			r = write_one(&v[i], backup, NULL, &log[i], &why[i]);
+			r = write_one(&v[i], backup, 0, NULL, &log[i], &why[i]);
 	for (size_t i = 0; why && i < n; i++) {
 		if (r < 0 && why[i].message && !d->message)
 			ss_diag_set(d, why[i].file, why[i].line, why[i].col, "%s", why[i].message);
@@ -690,7 +724,7 @@ int ss_write_items(const ss_write_item *v, size_t n, const ss_write_run *run, ss
 		ss_safe_abort(prepared);
 		return ss_diag_oom(d);
 	}
-	int r = prepared ? write_one(v, run->backup, prepared, log, d)
+	int r = prepared ? write_one(v, run->backup, 0, prepared, log, d)
 			 : write_all(v, n, run->backup, log, d);
 	for (size_t i = 0; r == 0 && i < n; i++)
 		if (log[i].warning && ss_strlist_push(warnings, log[i].warning) < 0)

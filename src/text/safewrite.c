@@ -40,6 +40,7 @@ typedef struct wctx {
 	ss_stat st;		 /* of the locked file (or of dirfd for a new one) */
 	char *side_parent, *side_name;
 	int sidefd, side_created;
+	int keep_side; /* a side directory this write made stays (ss_safe_replace_shared) */
 	int tmpdir; /* sidefd or dirfd: where the temporary file is */
 	char *tmpname;
 	int tmpfd;
@@ -110,7 +111,7 @@ static void wctx_close(wctx *w)
 	if (w->tmpname && w->tmpdir >= 0)
 		ss_os_unlink(w->tmpdir, w->tmpname);
 	ss_os_close(w->tmpfd);
-	if (w->side_created && !w->backed_up && w->side_parent) {
+	if (w->side_created && !w->backed_up && w->side_parent && !w->keep_side) {
 		/* Made for this write only: leave nothing behind. */
 		int parent;
 		if (ss_os_open_dir(w->side_parent, &parent) == 0) {
@@ -645,6 +646,15 @@ int ss_safe_replace_from(const ss_text *orig, const ss_source *src, const ss_wri
 {
 	wctx w;
 	wctx_init(&w, orig, opts, d);
+	return replace(&w, src, res);
+}
+
+int ss_safe_replace_shared(const ss_text *orig, const ss_source *src, const ss_write_opts *opts,
+			   ss_write_result *res, ss_diag *d)
+{
+	wctx w;
+	wctx_init(&w, orig, opts, d);
+	w.keep_side = 1;
 	return replace(&w, src, res);
 }
 
