@@ -668,47 +668,47 @@ static int begin_record(record_out *o, json_t *head, const ss_journal_file *file
 	return r;
 }
 
-/* Appends the begin record and syncs the journal. */
-static int append_begin(ss_journal *j, json_t *head, const ss_journal_file *files, size_t n,
-			long of, ss_diag *d)
+/* A record begun: after a cut one, on a line of its own. */
+static int record_start(record_out *o, const ss_journal *j)
 {
-	record_out o = {j->fd, SS_BUF_INIT, 0};
-	/* After a cut record, start on a line of its own. */
-	int r = ss_os_ends_in_newline(j->fd) == 0 ? ss_buf_addc(&o.b, '\n') : 0;
-	if (r == 0)
-		r = begin_record(&o, head, files, n, of);
-	if (r == 0 && (record_put(&o, 1) < 0 || ss_os_fsync(j->fd) < 0))
-		o.io = 1, r = -1;
-	json_decref(head);
-	ss_buf_release(&o.b);
+	*o = (record_out){j->fd, SS_BUF_INIT, 0};
+	return ss_os_ends_in_newline(j->fd) == 0 ? ss_buf_addc(&o->b, '\n') : 0;
+}
+
+/* The record's rest written and the journal synced, when r (how making
+ * it went) is 0; the error told otherwise. */
+static int record_end(record_out *o, const ss_journal *j, int r, ss_diag *d)
+{
+	if (r == 0 && (record_put(o, 1) < 0 || ss_os_fsync(j->fd) < 0))
+		o->io = 1, r = -1;
+	ss_buf_release(&o->b);
 	if (r < 0)
-		return o.io ? ss_diag_errno(d, j->dir, "cannot write to the journal in")
-			    : ss_diag_oom(d);
+		return o->io ? ss_diag_errno(d, j->dir, "cannot write to the journal in")
+			     : ss_diag_oom(d);
 	return 0;
 }
 
-/* Appends `line` (taken; NULL: memory ran out) and its newline, and syncs
- * the journal. */
-static int append_line(ss_journal *j, char *line, ss_diag *d)
+static int append_begin(ss_journal *j, json_t *head, const ss_journal_file *files, size_t n,
+			long of, ss_diag *d)
 {
-	if (!line)
-		return ss_diag_oom(d);
-	/* After a cut record, start on a line of its own. */
-	int fresh = ss_os_ends_in_newline(j->fd) != 0;
-	int r = 0;
-	if ((!fresh && ss_os_write_all(j->fd, "\n", 1) < 0) ||
-	    ss_os_write_all(j->fd, line, strlen(line)) < 0 || ss_os_write_all(j->fd, "\n", 1) < 0 ||
-	    ss_os_fsync(j->fd) < 0)
-		r = ss_diag_errno(d, j->dir, "cannot write to the journal in");
-	free(line);
-	return r;
+	record_out o;
+	int r = record_start(&o, j);
+	if (r == 0)
+		r = begin_record(&o, head, files, n, of);
+	json_decref(head);
+	return record_end(&o, j, r, d);
 }
 
-static int append_record(ss_journal *j, json_t *o, ss_diag *d)
+static int append_record(ss_journal *j, json_t *rec, ss_diag *d)
 {
-	char *line = o ? json_dumps(o, JSON_COMPACT) : NULL;
-	json_decref(o);
-	return append_line(j, line, d);
+	char *line = rec ? json_dumps(rec, JSON_COMPACT) : NULL;
+	json_decref(rec);
+	record_out o;
+	int r = record_start(&o, j);
+	if (r == 0)
+		r = line && ss_buf_adds(&o.b, line) == 0 ? ss_buf_addc(&o.b, '\n') : -1;
+	free(line);
+	return record_end(&o, j, r, d);
 }
 
 int ss_journal_begin(ss_journal *j, const char *op, long of, const ss_journal_file *files, size_t n,

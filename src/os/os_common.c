@@ -108,9 +108,9 @@ int ss_os_fsync_all(const int *fds, size_t n, size_t *failed)
 	size_t k = n < SYNC_THREADS ? n : SYNC_THREADS;
 	for (size_t t = 0; t < k; t++)
 		share[t] = (sync_share){fds, n, t, k, SIZE_MAX, 0};
+	/* A share whose thread cannot start (thread[t] NULL) is synced here. */
 	for (size_t t = 1; t < k; t++)
-		if (ss_os_thread_start(&thread[t], sync_share_run, &share[t]) < 0)
-			thread[t] = NULL; /* its share is synced here */
+		ss_os_thread_start(&thread[t], sync_share_run, &share[t]);
 	size_t first = SIZE_MAX;
 	int err = 0;
 	for (size_t t = 0; t < k; t++) {

@@ -41,7 +41,7 @@ typedef struct wctx {
 	char *side_parent, *side_name;
 	int sidefd, side_created;
 	int keep_side; /* a side directory this write made stays (ss_safe_replace_shared) */
-	int tmpdir; /* sidefd or dirfd: where the temporary file is */
+	int tmpdir;    /* sidefd or dirfd: where the temporary file is */
 	char *tmpname;
 	int tmpfd;
 	ss_stat tmpst;
