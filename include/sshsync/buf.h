@@ -98,6 +98,8 @@ typedef struct ss_strlist {
 
 int ss_strlist_push(ss_strlist *l, const char *s); /* copies s */
 int ss_strlist_push_owned(ss_strlist *l, char *s); /* takes s; frees it on failure */
+/* Whether the list holds a string equal to s. */
+int ss_strlist_has(const ss_strlist *l, const char *s);
 void ss_strlist_release(ss_strlist *l);
 
 #endif

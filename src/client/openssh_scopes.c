@@ -122,13 +122,8 @@ static int push_unique(ss_strlist *l, char *s)
 {
 	if (!s)
 		return -1;
-	for (size_t i = 0; i < l->n; i++) {
-		if (strcmp(l->v[i], s) == 0) {
-			free(s);
-			return 0;
-		}
-	}
-	if (l->n >= 4 * MAX_CANDIDATES || !*s || !ss_openssh_valid_hostname(s)) {
+	if (ss_strlist_has(l, s) || l->n >= 4 * MAX_CANDIDATES || !*s ||
+	    !ss_openssh_valid_hostname(s)) {
 		free(s);
 		return 0;
 	}

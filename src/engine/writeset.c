@@ -221,14 +221,6 @@ static int write_together(together *t)
 	return atomic_load(&t->stop) ? -1 : 0;
 }
 
-static int listed(const ss_strlist *l, const char *s)
-{
-	for (size_t i = 0; i < l->n; i++)
-		if (strcmp(l->v[i], s) == 0)
-			return 1;
-	return 0;
-}
-
 /* The backup directories of the items written together that do not exist
  * yet, into `made`: they share them (a folder's sessions, an Include
  * directory's files), so no write removes one it made; this run does,
@@ -238,7 +230,7 @@ static int missing_side_dirs(const together *t, ss_strlist *made)
 	for (size_t k = 0; k < t->n; k++) {
 		const char *dir = t->v[t->which[k]].backup_dir;
 		ss_stat st;
-		if (!dir || listed(made, dir) || ss_os_stat(dir, &st) == 0)
+		if (!dir || ss_strlist_has(made, dir) || ss_os_stat(dir, &st) == 0)
 			continue;
 		if (ss_strlist_push(made, dir) < 0)
 			return -1;

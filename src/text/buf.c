@@ -200,6 +200,14 @@ int ss_strlist_push(ss_strlist *l, const char *s)
 	return copy ? ss_strlist_push_owned(l, copy) : -1;
 }
 
+int ss_strlist_has(const ss_strlist *l, const char *s)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->v[i], s) == 0)
+			return 1;
+	return 0;
+}
+
 void ss_strlist_release(ss_strlist *l)
 {
 	for (size_t i = 0; i < l->n; i++)

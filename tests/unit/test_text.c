@@ -1204,6 +1204,22 @@ static void test_line_at_from_is_line_at(void **state)
 
 /* ss_format_lld writes what printf's %lld does: both ends of the range,
  * every power of ten and its neighbours, and generated numbers. */
+/* ss_strlist_has: whole strings, compared exactly. */
+static void test_strlist_has(void **state)
+{
+	(void)state;
+	ss_strlist l = SS_STRLIST_INIT;
+	assert_false(ss_strlist_has(&l, ""));
+	assert_int_equal(ss_strlist_push(&l, "web01"), 0);
+	assert_int_equal(ss_strlist_push(&l, ""), 0);
+	assert_true(ss_strlist_has(&l, "web01"));
+	assert_true(ss_strlist_has(&l, ""));
+	assert_false(ss_strlist_has(&l, "web0"));
+	assert_false(ss_strlist_has(&l, "web012"));
+	assert_false(ss_strlist_has(&l, "WEB01"));
+	ss_strlist_release(&l);
+}
+
 static void test_format_lld_is_printf(void **state)
 {
 	(void)state;
@@ -1237,6 +1253,7 @@ int main(void)
 	    cmocka_unit_test(test_lines_and_endings),
 	    cmocka_unit_test(test_lines_match_a_plain_scan),
 	    cmocka_unit_test(test_line_at_from_is_line_at),
+	    cmocka_unit_test(test_strlist_has),
 	    cmocka_unit_test(test_format_lld_is_printf),
 	    cmocka_unit_test(test_find3),
 	    cmocka_unit_test(test_contains_ci),
