@@ -100,6 +100,18 @@ int ss_report_text_begin(ss_text_report **tr, const ss_report_opts *o, ss_buf *o
 int ss_report_text_scope(ss_text_report *tr, const ss_scope *sc, ss_diag *d);
 int ss_report_text_end(ss_text_report *tr, ss_diag *d); /* frees tr too */
 void ss_report_text_free(ss_text_report *tr);
+/* A part of the table: rows kept on another thread (part_scope, as
+ * ss_report_text_scope would; at once with other parts and with merge),
+ * then merged in their order on the report's (part_merge, which empties
+ * the part for the next run of scopes). The table is then byte for byte
+ * what ss_report_text_scope on each scope would have made. part_free
+ * gives what the merged rows point at to the report: before its end. */
+typedef struct ss_text_part ss_text_part;
+ss_text_part *ss_report_text_part_new(void); /* NULL when memory runs out */
+int ss_report_text_part_scope(const ss_text_report *tr, ss_text_part *p, const ss_scope *sc,
+			      ss_diag *d);
+int ss_report_text_part_merge(ss_text_report *tr, ss_text_part *p, ss_diag *d);
+void ss_report_text_part_free(ss_text_report *tr, ss_text_part *p);
 
 /* The JUnit document one scope at a time: a suite (one file's scopes in a
  * row) is kept as compact records of its testcases and written when it ends; the

@@ -80,10 +80,27 @@ typedef struct ss_scope {
  * written as they come (JSON): each is handed over once and then dropped,
  * so that a fleet's scopes are never all held. `take` may change the scope
  * (the engine judges it there) and returns -1 with `d` set to stop. */
+typedef struct ss_scope_sink_parts ss_scope_sink_parts;
 typedef struct ss_scope_sink {
 	int (*take)(void *ctx, ss_scope *sc, ss_diag *d);
 	void *ctx;
+	const ss_scope_sink_parts *parts; /* NULL: take only */
 } ss_scope_sink;
+
+/* A sink that can take scopes on several threads: each thread takes a run
+ * of scopes into a part of its own (take_part: what take would do, kept
+ * apart), and the caller's thread merges the parts in the scopes' order
+ * (merge, which empties the part for the next run). Merged in order, the
+ * parts leave the sink exactly as take on each scope would have. take_part
+ * runs at once with take_part on other parts and with merge of other
+ * parts; a part is used by one thread at a time. A 100,000-site audit's
+ * table was kept on one thread, waiting on the scopes another had made. */
+struct ss_scope_sink_parts {
+	void *(*part_new)(void *ctx); /* NULL when memory runs out */
+	int (*take_part)(void *ctx, void *part, ss_scope *sc, ss_diag *d);
+	int (*merge)(void *ctx, void *part, ss_diag *d);
+	void (*part_free)(void *ctx, void *part); /* NULL part: nothing */
+};
 
 typedef struct ss_scopes {
 	ss_scope *v;

@@ -38,9 +38,11 @@ int ss_scopes_make(const ss_scope_maker *m, size_t n, int stream, ss_scopes *out
 
 /* The two threads of ss_scopes_make: the scopes of items [0, n) made
  * with `m` and handed to out->sink (which must be set; out holds no
- * scope) in item order. At an item that fails, the scopes before it go to
- * the sink as they would have, then its error. 1 when no thread could be
- * had: nothing was done. */
+ * scope) in item order. A sink that takes parts takes each chunk's
+ * scopes into a part on the thread that made them, and the caller's
+ * thread merges the parts in order. At an item that fails, the scopes
+ * before it go to the sink as they would have, then its error. 1 when no
+ * thread could be had: nothing was done. */
 /* Fewer items are made on the caller's thread alone: a thread costs some
  * 50 microseconds, and the items are handed on in chunks of this many. */
 #define SS_SCOPES_PIPED_MIN 256

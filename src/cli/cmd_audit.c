@@ -208,12 +208,87 @@ static int stream_scope(void *ctx, ss_scope *sc, ss_diag *d)
 			   : ss_report_json_scope(&st->js, sc, d);
 }
 
+/* The table also takes scopes in parts, on the threads that make them
+ * (ss_scope_sink_parts): the table's part, and what the verdict learns. */
+typedef struct stream_part {
+	ss_text_part *table;
+	int status;
+	verdict v; /* v.status is &status */
+} stream_part;
+
+static void stream_part_free(void *ctx, void *part)
+{
+	streaming *st = ctx;
+	stream_part *p = part;
+	if (!p)
+		return;
+	ss_report_text_part_free(st->table, p->table);
+	ss_strlist_release(&p->v.errors);
+	free(p);
+}
+
+static void *stream_part_new(void *ctx)
+{
+	streaming *st = ctx;
+	stream_part *p = calloc(1, sizeof(*p));
+	if (!p)
+		return NULL;
+	p->status = EXIT_OK;
+	p->v = (verdict){&p->status, st->v->note, SS_STRLIST_INIT};
+	if (!(p->table = ss_report_text_part_new())) {
+		stream_part_free(ctx, p);
+		return NULL;
+	}
+	return p;
+}
+
+static int stream_take_part(void *ctx, void *part, ss_scope *sc, ss_diag *d)
+{
+	const streaming *st = ctx;
+	stream_part *p = part;
+	if (count_scope(&p->v, sc) < 0)
+		return ss_diag_oom(d);
+	return ss_report_text_part_scope(st->table, p->table, sc, d);
+}
+
+/* What `from` learnt after what `to` knows, as count_scope on each scope
+ * in turn would have; `from` is empty then. */
+static int merge_verdict(verdict *to, verdict *from)
+{
+	if (*from->status == EXIT_TROUBLE)
+		*to->status = EXIT_TROUBLE;
+	else if (*from->status == EXIT_AUDIT_FAILED && *to->status == EXIT_OK)
+		*to->status = EXIT_AUDIT_FAILED;
+	*from->status = EXIT_OK;
+	int r = 0;
+	for (size_t i = 0; i < from->errors.n; i++) {
+		if (r == 0)
+			r = ss_strlist_push_owned(&to->errors, from->errors.v[i]);
+		else
+			free(from->errors.v[i]);
+	}
+	from->errors.n = 0;
+	return r;
+}
+
+static int stream_merge(void *ctx, void *part, ss_diag *d)
+{
+	streaming *st = ctx;
+	stream_part *p = part;
+	if (merge_verdict(st->v, &p->v) < 0)
+		return ss_diag_oom(d);
+	return ss_report_text_part_merge(st->table, p->table, d);
+}
+
+static const ss_scope_sink_parts table_parts = {stream_part_new, stream_take_part, stream_merge,
+						stream_part_free};
+
 /* The audit through the sink: the JSON stream, the table or JUnit. */
 static int audit_streaming(const ss_targets *targets, const ss_query *q, const audit_args *a,
 			   const ss_report_opts *ro, streaming *st, ss_scopes *scopes, ss_buf *out,
 			   ss_diag *d)
 {
-	ss_scope_sink sink = {stream_scope, st};
+	ss_scope_sink sink = {stream_scope, st, st->table ? &table_parts : NULL};
 	scopes->sink = &sink;
 	int r = st->table || st->junit ? 0 : ss_report_json_begin(&st->js, ro, out, d);
 	if (r == 0)

@@ -17,6 +17,7 @@ typedef enum { SLOT_FREE, SLOT_FILLING, SLOT_FULL } slot_state;
 
 typedef struct slot {
 	ss_scopes scopes; /* the chunk's scopes, without a sink */
+	void *part;	  /* the sink's part they go to, when it takes parts */
 	slot_state state;
 	int failed; /* the chunk ends before its failure, which d says */
 	ss_diag d;
@@ -24,6 +25,7 @@ typedef struct slot {
 
 typedef struct scope_pipe {
 	const ss_scope_maker *m;
+	const ss_scope_sink *sink;
 	size_t n, chunks;
 	ss_os_monitor *mon;
 	slot slot[SLOTS];
@@ -57,6 +59,25 @@ static int make_one(const ss_scope_maker *m, void *state, size_t i, ss_scopes *o
 	return r;
 }
 
+/* The slot's scopes taken into its part of the sink, in order, and
+ * dropped. A part that fails takes the place of what failed after it. */
+static int take_into_part(const scope_pipe *p, slot *sl, int r)
+{
+	const ss_scope_sink_parts *parts = p->sink->parts;
+	ss_diag d = SS_DIAG_INIT;
+	int t = 0;
+	for (size_t i = 0; i < sl->scopes.n && t == 0; i++)
+		t = parts->take_part(p->sink->ctx, sl->part, &sl->scopes.v[i], &d);
+	ss_scopes_truncate(&sl->scopes, 0);
+	if (sl->scopes.arena)
+		ss_arena_reset(sl->scopes.arena);
+	if (t == 0)
+		return r;
+	ss_diag_clear(&sl->d);
+	sl->d = d;
+	return -1;
+}
+
 /* Chunk c's items into its slot (claimed). */
 static void fill_chunk(scope_pipe *p, size_t c, void *state, int oom)
 {
@@ -65,6 +86,8 @@ static void fill_chunk(scope_pipe *p, size_t c, void *state, int oom)
 	int r = oom ? ss_diag_oom(&sl->d) : 0;
 	for (size_t i = c * CHUNK; i < end && r == 0; i++)
 		r = make_one(p->m, state, i, &sl->scopes, &sl->d);
+	if (sl->part)
+		r = take_into_part(p, sl, r);
 	ss_os_monitor_enter(p->mon);
 	sl->state = SLOT_FULL;
 	sl->failed = r < 0;
@@ -134,8 +157,12 @@ static int take_chunks(scope_pipe *p, const ss_scope_sink *sink, ss_diag *d)
 	for (size_t c = 0; r == 0 && c < p->chunks; c++) {
 		slot *sl = &p->slot[c % SLOTS];
 		await_chunk(p, c, state, oom);
-		sl->scopes.sink = sink;
-		r = ss_scopes_settle(&sl->scopes, d);
+		if (sl->part) {
+			r = sink->parts->merge(sink->ctx, sl->part, d);
+		} else {
+			sl->scopes.sink = sink;
+			r = ss_scopes_settle(&sl->scopes, d);
+		}
 		if (r == 0 && sl->failed) {
 			*d = sl->d; /* d is clear: the sink succeeded */
 			memset(&sl->d, 0, sizeof(sl->d));
@@ -151,27 +178,49 @@ static int take_chunks(scope_pipe *p, const ss_scope_sink *sink, ss_diag *d)
 	return r;
 }
 
+/* Every slot's part of the sink, when it takes parts. */
+static int parts_new(scope_pipe *p, ss_diag *d)
+{
+	const ss_scope_sink_parts *parts = p->sink->parts;
+	for (int i = 0; parts && i < SLOTS; i++)
+		if (!(p->slot[i].part = parts->part_new(p->sink->ctx)))
+			return ss_diag_oom(d);
+	return 0;
+}
+
+static void slots_free(scope_pipe *p)
+{
+	for (int i = 0; i < SLOTS; i++) {
+		if (p->slot[i].part)
+			p->sink->parts->part_free(p->sink->ctx, p->slot[i].part);
+		ss_scopes_free(&p->slot[i].scopes);
+		ss_diag_clear(&p->slot[i].d);
+	}
+}
+
 int ss_scopes_piped(const ss_scope_maker *m, size_t n, ss_scopes *out, ss_diag *d)
 {
 	scope_pipe p;
 	memset(&p, 0, sizeof(p));
 	p.m = m;
+	p.sink = out->sink;
 	p.n = n;
 	p.chunks = (n + CHUNK - 1) / CHUNK;
+	if (parts_new(&p, d) < 0) {
+		slots_free(&p);
+		return -1;
+	}
 	ss_os_thread *t;
-	if (!(p.mon = ss_os_monitor_new()))
-		return 1;
-	if (ss_os_thread_start(&t, maker_run, &p) < 0) {
-		ss_os_monitor_free(p.mon);
+	if (!(p.mon = ss_os_monitor_new()) || ss_os_thread_start(&t, maker_run, &p) < 0) {
+		if (p.mon)
+			ss_os_monitor_free(p.mon);
+		slots_free(&p);
 		return 1;
 	}
 	int r = take_chunks(&p, out->sink, d);
 	ss_os_thread_join(t);
 	ss_os_monitor_free(p.mon);
-	for (int i = 0; i < SLOTS; i++) {
-		ss_scopes_free(&p.slot[i].scopes);
-		ss_diag_clear(&p.slot[i].d);
-	}
+	slots_free(&p);
 	return r;
 }
 

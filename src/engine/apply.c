@@ -263,7 +263,7 @@ static int audit_scopes(const ss_targets *targets, const ss_policy *p,
 {
 	ss_strlist none = SS_STRLIST_INIT;
 	ss_query q = {&none, &none};
-	ss_scope_sink sink = {take, ctx};
+	ss_scope_sink sink = {take, ctx, NULL};
 	ss_scopes s = SS_SCOPES_INIT;
 	s.sink = &sink;
 	int r = ss_engine_audit(targets, &q, p, &s, d);

@@ -43,6 +43,7 @@ static int audit_target(const ss_target *t, const char *then, const ss_query *q,
 typedef struct judging {
 	const ss_policy *p;
 	const ss_scope_sink *next;
+	ss_scope_sink_parts parts; /* the next's, each scope judged first */
 } judging;
 
 static int judge_then_pass(void *ctx, ss_scope *sc, ss_diag *d)
@@ -51,6 +52,34 @@ static int judge_then_pass(void *ctx, ss_scope *sc, ss_diag *d)
 	if (ss_scope_judge(sc, j->p) < 0)
 		return ss_diag_oom(d);
 	return j->next->take(j->next->ctx, sc, d);
+}
+
+/* Judged where the part is taken, on whichever thread: judging reads only
+ * the scope and the policy. */
+static void *judging_part_new(void *ctx)
+{
+	const judging *j = ctx;
+	return j->next->parts->part_new(j->next->ctx);
+}
+
+static int judge_then_take_part(void *ctx, void *part, ss_scope *sc, ss_diag *d)
+{
+	const judging *j = ctx;
+	if (ss_scope_judge(sc, j->p) < 0)
+		return ss_diag_oom(d);
+	return j->next->parts->take_part(j->next->ctx, part, sc, d);
+}
+
+static int judging_merge(void *ctx, void *part, ss_diag *d)
+{
+	const judging *j = ctx;
+	return j->next->parts->merge(j->next->ctx, part, d);
+}
+
+static void judging_part_free(void *ctx, void *part)
+{
+	const judging *j = ctx;
+	j->next->parts->part_free(j->next->ctx, part);
 }
 
 static int is_system(const ss_target *t)
@@ -84,8 +113,9 @@ int ss_engine_audit(const ss_targets *targets, const ss_query *q, const ss_polic
 	const char **then = calloc(targets->n ? targets->n : 1, sizeof(*then));
 	int r = skip && then ? 0 : ss_diag_oom(d);
 	const ss_scope_sink *caller = out->sink;
-	judging j = {p, caller};
-	ss_scope_sink mine = {judge_then_pass, &j};
+	judging j = {
+	    p, caller, {judging_part_new, judge_then_take_part, judging_merge, judging_part_free}};
+	ss_scope_sink mine = {judge_then_pass, &j, caller && caller->parts ? &j.parts : NULL};
 	if (caller)
 		out->sink = &mine;
 	for (size_t i = 0; i < targets->n && r == 0; i++)

@@ -695,17 +695,27 @@ typedef struct text_group {
 	size_t nrows;
 } text_group;
 
-struct ss_text_report {
-	const ss_report_opts *o;
-	ss_buf *out;
+/* Rows kept, with what the layout needs of them: the whole table's, or a
+ * part's (a run of scopes kept on another thread, merged in order). */
+typedef struct text_rows {
 	ss_arena cells;
 	ss_buf row; /* the cells of the row being kept */
 	text_row *rows;
 	size_t nrows, rowcap;
 	text_group *groups;
 	size_t ngroups, groupcap, last_group;
-	size_t width[NCOLS]; /* natural widths so far, the headings' included */
+	size_t width[NCOLS]; /* natural widths so far */
 	size_t n, failed, errors, na;
+} text_rows;
+
+struct ss_text_report {
+	const ss_report_opts *o;
+	ss_buf *out;
+	text_rows all; /* its widths start at the headings' */
+};
+
+struct ss_text_part {
+	text_rows kept;
 };
 
 int ss_report_text_begin(ss_text_report **out_tr, const ss_report_opts *o, ss_buf *out, ss_diag *d)
@@ -716,87 +726,183 @@ int ss_report_text_begin(ss_text_report **out_tr, const ss_report_opts *o, ss_bu
 	tr->o = o;
 	tr->out = out;
 	for (int c = 0; c < NCOLS; c++)
-		tr->width[c] = display_width(columns[c].heading);
+		tr->all.width[c] = display_width(columns[c].heading);
 	*out_tr = tr;
 	return 0;
 }
 
-/* The group of (file, kind): the one before, else found or added. */
-static int group_of(ss_text_report *tr, const ss_scope *sc, size_t *out)
+/* The group of (file, kind): the one before, else found or added; *out
+ * its index. `file` is copied when added. */
+static int group_of(text_rows *k, const char *file, const char *kind, size_t *out)
 {
-	for (size_t k = 0; k < tr->ngroups; k++) {
-		size_t g = (tr->last_group + k) % tr->ngroups;
-		if (tr->groups[g].kind == sc->kind || strcmp(tr->groups[g].kind, sc->kind) == 0) {
-			if (strcmp(tr->groups[g].file, sc->file) == 0) {
-				*out = tr->last_group = g;
+	for (size_t i = 0; i < k->ngroups; i++) {
+		size_t g = (k->last_group + i) % k->ngroups;
+		if (k->groups[g].kind == kind || strcmp(k->groups[g].kind, kind) == 0) {
+			if (strcmp(k->groups[g].file, file) == 0) {
+				*out = k->last_group = g;
 				return 0;
 			}
 		}
 	}
-	if (ss_array_room(&tr->groups, &tr->groupcap, tr->ngroups, sizeof(*tr->groups)) < 0)
+	if (ss_array_room(&k->groups, &k->groupcap, k->ngroups, sizeof(*k->groups)) < 0)
 		return -1;
-	char *file = ss_strdup(sc->file);
-	if (!file)
+	char *copy = ss_strdup(file);
+	if (!copy)
 		return -1;
-	tr->groups[tr->ngroups] = (text_group){file, sc->kind, 0};
-	*out = tr->last_group = tr->ngroups++;
+	k->groups[k->ngroups] = (text_group){copy, kind, 0};
+	*out = k->last_group = k->ngroups++;
 	return 0;
 }
 
-/* The row's cells (tr->row, each ending at ends[c]) into the arena, with
+/* The row's cells (k->row, each ending at ends[c]) into the arena, with
  * whether all are ASCII; the natural widths grow to them (not to a
  * diagnostic's WHY, which has a line of its own). */
-static const char *keep_cells(ss_text_report *tr, int error, const size_t *ends, int *out_ascii)
+static const char *keep_cells(text_rows *k, int error, const size_t *ends, int *out_ascii)
 {
-	if (tr->row.len > UINT32_MAX)
+	if (k->row.len > UINT32_MAX)
 		return NULL; /* no report has such a row */
 	uint32_t at[NCOLS];
 	for (int c = 0; c < NCOLS; c++)
 		at[c] = (uint32_t)ends[c];
-	char *kept = ss_arena_alloc(&tr->cells, sizeof(at) + tr->row.len);
+	char *kept = ss_arena_alloc(&k->cells, sizeof(at) + k->row.len);
 	if (!kept)
 		return NULL;
 	memcpy(kept, at, sizeof(at));
 	kept += sizeof(at);
-	memcpy(kept, tr->row.data, tr->row.len);
-	int ascii = *out_ascii = all_ascii(kept, tr->row.len);
+	memcpy(kept, k->row.data, k->row.len);
+	int ascii = *out_ascii = all_ascii(kept, k->row.len);
 	size_t from = 0;
 	for (int c = 0; c < NCOLS; c++) {
 		size_t w = ascii ? ends[c] - from : width_of(kept + from, ends[c] - from);
 		from = ends[c] + 1;
 		if (c == C_WHY && error)
 			continue;
-		if (w > tr->width[c])
-			tr->width[c] = w;
+		if (w > k->width[c])
+			k->width[c] = w;
 	}
 	return kept;
 }
 
-static int keep_row(ss_text_report *tr, const ss_scope *sc)
+static int keep_row(text_rows *k, const ss_report_opts *o, const ss_scope *sc)
 {
-	if (ss_array_room(&tr->rows, &tr->rowcap, tr->nrows, sizeof(*tr->rows)) < 0)
+	if (ss_array_room(&k->rows, &k->rowcap, k->nrows, sizeof(*k->rows)) < 0)
 		return -1;
-	text_row *row = &tr->rows[tr->nrows];
+	text_row *row = &k->rows[k->nrows];
 	size_t ends[NCOLS];
-	ss_buf_reset(&tr->row);
-	if (row_cells(sc, tr->o, &tr->row, ends) < 0 || group_of(tr, sc, &row->group) < 0 ||
-	    !(row->cells = keep_cells(tr, sc->error != 0, ends, &row->ascii)))
+	ss_buf_reset(&k->row);
+	if (row_cells(sc, o, &k->row, ends) < 0 ||
+	    group_of(k, sc->file, sc->kind, &row->group) < 0 ||
+	    !(row->cells = keep_cells(k, sc->error != 0, ends, &row->ascii)))
 		return -1;
 	row->error = sc->error != 0;
-	tr->groups[row->group].nrows++;
-	tr->nrows++;
+	k->groups[row->group].nrows++;
+	k->nrows++;
 	return 0;
+}
+
+static int keep_scope(text_rows *k, const ss_report_opts *o, const ss_scope *sc, ss_diag *d)
+{
+	k->n++;
+	k->failed += ss_scope_failed(sc) && !sc->error;
+	k->errors += sc->error != 0;
+	k->na += sc->not_applicable && !sc->error;
+	if (o->quiet || (o->failures && !ss_scope_failed(sc) && !sc->error))
+		return 0;
+	return keep_row(k, o, sc) < 0 ? ss_diag_oom(d) : 0;
 }
 
 int ss_report_text_scope(ss_text_report *tr, const ss_scope *sc, ss_diag *d)
 {
-	tr->n++;
-	tr->failed += ss_scope_failed(sc) && !sc->error;
-	tr->errors += sc->error != 0;
-	tr->na += sc->not_applicable && !sc->error;
-	if (tr->o->quiet || (tr->o->failures && !ss_scope_failed(sc) && !sc->error))
-		return 0;
-	return keep_row(tr, sc) < 0 ? ss_diag_oom(d) : 0;
+	return keep_scope(&tr->all, tr->o, sc, d);
+}
+
+static void rows_free(text_rows *k)
+{
+	for (size_t g = 0; g < k->ngroups; g++)
+		free(k->groups[g].file);
+	free(k->groups);
+	free(k->rows);
+	ss_buf_release(&k->row);
+	ss_arena_release(&k->cells);
+}
+
+ss_text_part *ss_report_text_part_new(void)
+{
+	return calloc(1, sizeof(ss_text_part));
+}
+
+int ss_report_text_part_scope(const ss_text_report *tr, ss_text_part *p, const ss_scope *sc,
+			      ss_diag *d)
+{
+	return keep_scope(&p->kept, tr->o, sc, d);
+}
+
+/* Part k's rows after the table's, each of its groups the table's group
+ * of that file and kind. */
+static int merge_rows(text_rows *all, const text_rows *k)
+{
+	size_t *map = malloc((k->ngroups ? k->ngroups : 1) * sizeof(*map));
+	if (!map)
+		return -1;
+	int r = 0;
+	for (size_t g = 0; g < k->ngroups && r == 0; g++) {
+		r = group_of(all, k->groups[g].file, k->groups[g].kind, &map[g]);
+		if (r == 0)
+			all->groups[map[g]].nrows += k->groups[g].nrows;
+	}
+	size_t need = all->nrows + k->nrows;
+	if (r == 0 && need > all->rowcap) {
+		size_t cap = all->rowcap ? all->rowcap : 8;
+		while (cap < need)
+			cap *= 2;
+		text_row *v =
+		    cap <= SIZE_MAX / sizeof(*v) ? realloc(all->rows, cap * sizeof(*v)) : NULL;
+		if (v) {
+			all->rows = v;
+			all->rowcap = cap;
+		} else {
+			r = -1;
+		}
+	}
+	for (size_t i = 0; i < k->nrows && r == 0; i++) {
+		all->rows[all->nrows + i] = k->rows[i];
+		all->rows[all->nrows + i].group = map[k->rows[i].group];
+	}
+	if (r == 0)
+		all->nrows = need;
+	free(map);
+	return r;
+}
+
+int ss_report_text_part_merge(ss_text_report *tr, ss_text_part *p, ss_diag *d)
+{
+	text_rows *all = &tr->all, *k = &p->kept;
+	if (merge_rows(all, k) < 0)
+		return ss_diag_oom(d);
+	for (int c = 0; c < NCOLS; c++)
+		if (k->width[c] > all->width[c])
+			all->width[c] = k->width[c];
+	all->n += k->n;
+	all->failed += k->failed;
+	all->errors += k->errors;
+	all->na += k->na;
+	/* The part starts again; the cells stay where they are (the merged
+	 * rows point into them) until the part is freed. */
+	for (size_t g = 0; g < k->ngroups; g++)
+		free(k->groups[g].file);
+	k->ngroups = k->last_group = k->nrows = 0;
+	k->n = k->failed = k->errors = k->na = 0;
+	memset(k->width, 0, sizeof(k->width));
+	return 0;
+}
+
+void ss_report_text_part_free(ss_text_report *tr, ss_text_part *p)
+{
+	if (!p)
+		return;
+	ss_arena_adopt(&tr->all.cells, &p->kept.cells);
+	rows_free(&p->kept);
+	free(p);
 }
 
 /* The file of a group of rows, with its kind. */
@@ -813,16 +919,16 @@ static int add_heading(ss_buf *out, const text_group *g, const ss_report_opts *o
  * appear, rows in their order within a file (a counting sort). */
 static size_t *row_order(const ss_text_report *tr)
 {
-	size_t *order = malloc((tr->nrows ? tr->nrows : 1) * sizeof(*order));
-	size_t *next = malloc((tr->ngroups ? tr->ngroups : 1) * sizeof(*next));
+	size_t *order = malloc((tr->all.nrows ? tr->all.nrows : 1) * sizeof(*order));
+	size_t *next = malloc((tr->all.ngroups ? tr->all.ngroups : 1) * sizeof(*next));
 	if (order && next) {
 		size_t at = 0;
-		for (size_t g = 0; g < tr->ngroups; g++) {
+		for (size_t g = 0; g < tr->all.ngroups; g++) {
 			next[g] = at;
-			at += tr->groups[g].nrows;
+			at += tr->all.groups[g].nrows;
 		}
-		for (size_t i = 0; i < tr->nrows; i++)
-			order[next[tr->rows[i].group]++] = i;
+		for (size_t i = 0; i < tr->all.nrows; i++)
+			order[next[tr->all.rows[i].group]++] = i;
 	} else {
 		free(order);
 		order = NULL;
@@ -854,12 +960,12 @@ static int add_rows(const ss_text_report *tr, const layout *l, const size_t *ord
 	memset(lines, 0, sizeof(lines));
 	int r = 0;
 	for (size_t i = from; i < to && r == 0; i++) {
-		const text_row *row = &tr->rows[order[i]];
+		const text_row *row = &tr->all.rows[order[i]];
 		const char *cell[NCOLS];
 		size_t len[NCOLS];
 		split_cells(row->cells, cell, len);
-		if ((i == 0 || row->group != tr->rows[order[i - 1]].group) &&
-		    add_heading(out, &tr->groups[row->group], o) < 0)
+		if ((i == 0 || row->group != tr->all.rows[order[i - 1]].group) &&
+		    add_heading(out, &tr->all.groups[row->group], o) < 0)
 			r = ss_diag_oom(d);
 		else if (add_row(out, cell, len, row->ascii, l, o, row->error, o->color, lines) < 0)
 			r = ss_diag_oom(d);
@@ -897,20 +1003,20 @@ static void table_half_run(void *arg)
 static int add_all_rows(ss_text_report *tr, const layout *l, const size_t *order, ss_diag *d)
 {
 	size_t split = tr->o->split_at ? tr->o->split_at : SS_REPORT_SPLIT_ROWS;
-	table_half h = {tr, l, order, tr->nrows / 2, tr->nrows, SS_BUF_INIT, 0};
+	table_half h = {tr, l, order, tr->all.nrows / 2, tr->all.nrows, SS_BUF_INIT, 0};
 	ss_os_thread *t = NULL;
 	/* Room for a line a row, up front: growing it would copy it (a hint
 	 * only, it grows where it must). */
-	if (tr->nrows >= split)
+	if (tr->all.nrows >= split)
 		(void)ss_buf_reserve_exact(&h.out, (h.to - h.from) * (fixed_width(l) + 1));
-	if (tr->nrows < split || ss_os_thread_start(&t, table_half_run, &h) < 0)
-		h.from = tr->nrows; /* all here */
+	if (tr->all.nrows < split || ss_os_thread_start(&t, table_half_run, &h) < 0)
+		h.from = tr->all.nrows; /* all here */
 	int r = add_rows(tr, l, order, 0, h.from, tr->out, 1, d);
 	if (t)
 		ss_os_thread_join(t);
 	/* The other half as that thread laid it out, or here when it could
 	 * not (no memory there): the same rows either way. */
-	if (r == 0 && h.from < tr->nrows)
+	if (r == 0 && h.from < tr->all.nrows)
 		r = h.ok ? ss_report_add_flushed(tr->o, tr->out, h.out.data, h.out.len, d)
 			 : add_rows(tr, l, order, h.from, h.to, tr->out, 1, d);
 	ss_buf_release(&h.out);
@@ -923,7 +1029,7 @@ static int add_table(ss_text_report *tr, ss_diag *d)
 	const ss_report_opts *o = tr->o;
 	layout l;
 	memset(&l, 0, sizeof(l));
-	memcpy(l.width, tr->width, sizeof(l.width));
+	memcpy(l.width, tr->all.width, sizeof(l.width));
 	fit(o, &l);
 	const char *heading[NCOLS];
 	size_t len[NCOLS];
@@ -952,7 +1058,7 @@ static int add_table(ss_text_report *tr, ss_diag *d)
 
 static int add_summary(ss_buf *out, const ss_text_report *tr, const ss_report_opts *o)
 {
-	size_t n = tr->n, failed = tr->failed, errors = tr->errors, na = tr->na;
+	size_t n = tr->all.n, failed = tr->all.failed, errors = tr->all.errors, na = tr->all.na;
 	if (ss_buf_addf(out, "%zu scope%s, %zu passed, %zu failed", n, n == 1 ? "" : "s",
 			n - failed - errors - na, failed) < 0 ||
 	    (errors && ss_buf_addf(out, ", %zu error%s", errors, errors == 1 ? "" : "s") < 0) ||
@@ -964,7 +1070,7 @@ static int add_summary(ss_buf *out, const ss_text_report *tr, const ss_report_op
 
 int ss_report_text_end(ss_text_report *tr, ss_diag *d)
 {
-	int r = tr->nrows ? add_table(tr, d) : 0;
+	int r = tr->all.nrows ? add_table(tr, d) : 0;
 	if (r == 0 && add_summary(tr->out, tr, tr->o) < 0)
 		r = ss_diag_oom(d);
 	ss_report_text_free(tr);
@@ -975,12 +1081,7 @@ void ss_report_text_free(ss_text_report *tr)
 {
 	if (!tr)
 		return;
-	for (size_t g = 0; g < tr->ngroups; g++)
-		free(tr->groups[g].file);
-	free(tr->groups);
-	free(tr->rows);
-	ss_buf_release(&tr->row);
-	ss_arena_release(&tr->cells);
+	rows_free(&tr->all);
 	free(tr);
 }
 

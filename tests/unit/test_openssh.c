@@ -550,7 +550,7 @@ static void expect_streamed(const fx *f, const ss_query *q, size_t want_n)
 	audit_kept(f, q, &want, &n);
 	assert_int_equal(n, want_n);
 	tu_collected c = {NULL, SS_BUF_INIT, 0, 0};
-	ss_scope_sink sink = {tu_collect, &c};
+	ss_scope_sink sink = {tu_collect, &c, NULL};
 	ss_scopes streamed = SS_SCOPES_INIT;
 	streamed.sink = &sink;
 	ss_diag d = SS_DIAG_INIT;

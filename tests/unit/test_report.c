@@ -1176,6 +1176,54 @@ static void test_text_streamed_is_the_whole(void **state)
 	ss_strlist_release(&l);
 }
 
+/* The table taken in parts (ss_report_text_part_*) is the table taken a
+ * scope at a time, byte for byte: generated scopes of two files and two
+ * kinds cut into runs of every length, up to three parts filled before
+ * they are merged in order, each part used again after its merge; the
+ * widths, the groups, the counts, --failures and --quiet come out the
+ * same. */
+static void test_text_parts_are_the_whole(void **state)
+{
+	fixture *f = *state;
+	unsigned seed = 11;
+	for (int round = 0; round < 300; round++) {
+		ss_scopes_free(&f->s);
+		for (unsigned i = 0, n = tu_pick(&seed, 40); i < n; i++)
+			add_generated_scope(&f->s, &seed);
+		ss_report_opts o = f->o;
+		o.width = tu_pick(&seed, 2) ? 0 : 80;
+		o.verbose = tu_pick(&seed, 2);
+		o.failures = tu_pick(&seed, 3) == 0;
+		o.quiet = tu_pick(&seed, 5) == 0;
+		ss_buf whole = SS_BUF_INIT, parted = SS_BUF_INIT;
+		assert_int_equal(ss_report_text(&f->s, &o, &whole, &f->d), 0);
+		ss_text_report *tr = NULL;
+		assert_int_equal(ss_report_text_begin(&tr, &o, &parted, &f->d), 0);
+		ss_text_part *part[3];
+		for (int k = 0; k < 3; k++)
+			assert_non_null(part[k] = ss_report_text_part_new());
+		for (size_t at = 0; at < f->s.n;) {
+			unsigned filled = 1 + tu_pick(&seed, 3);
+			for (unsigned k = 0; k < filled; k++)
+				for (size_t run = tu_pick(&seed, 6); run > 0 && at < f->s.n;
+				     run--, at++)
+					assert_int_equal(ss_report_text_part_scope(
+							     tr, part[k], &f->s.v[at], &f->d),
+							 0);
+			for (unsigned k = 0; k < filled; k++)
+				assert_int_equal(ss_report_text_part_merge(tr, part[k], &f->d), 0);
+		}
+		for (int k = 0; k < 3; k++)
+			ss_report_text_part_free(tr, part[k]);
+		assert_int_equal(ss_report_text_end(tr, &f->d), 0);
+		if (whole.len != parted.len || memcmp(whole.data, parted.data, whole.len) != 0)
+			fail_msg("round %d:\n%s\nin parts:\n%s", round, ss_buf_str(&whole),
+				 ss_buf_str(&parted));
+		ss_buf_release(&whole);
+		ss_buf_release(&parted);
+	}
+}
+
 /* Counts of what a JUnit document holds, the timestamps blanked. */
 static void blank_timestamps(ss_buf *b)
 {
@@ -1307,6 +1355,7 @@ int main(void)
 	    T(test_text_reason_lines),
 	    T(test_text_generated_rows_wrap_whole_words),
 	    T(test_text_streamed_is_the_whole),
+	    T(test_text_parts_are_the_whole),
 	    T(test_text_split_is_the_whole),
 	    T(test_text_quick_rows_are_the_general_ones),
 	    T(test_printable_is_strict_utf8),

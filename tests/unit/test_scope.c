@@ -177,7 +177,7 @@ static void test_settle_hands_on_in_order(void **state)
 {
 	(void)state;
 	taken t = {SS_STRLIST_INIT, -1};
-	ss_scope_sink sink = {take, &t};
+	ss_scope_sink sink = {take, &t, NULL};
 	ss_scopes s = SS_SCOPES_INIT;
 	ss_diag d = SS_DIAG_INIT;
 	assert_int_equal(ss_scopes_settle(&s, &d), 0); /* no sink: nothing */

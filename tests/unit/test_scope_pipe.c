@@ -1,11 +1,14 @@
 /* ss_scopes_piped and ss_scopes_make: scopes made on two threads reach the sink in item
  * order, each once; an item that fails ends them after the scopes before
  * it, with its error; a sink that fails stops the making; each thread
- * makes its chunks in order, and its state is freed. */
+ * makes its chunks in order, and its state is freed. A sink that takes
+ * parts gets the same, each part used by one thread at a time and merged
+ * in order, every part freed. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "sshsync/buf.h"
 #include "sshsync/scope_pipe.h"
 #include "testutil.h"
 
@@ -63,19 +66,97 @@ static int take(void *ctx, ss_scope *sc, ss_diag *d)
 	return 0;
 }
 
-/* Runs n items; returns the result, with what the sink saw. */
-static int run(size_t n, int shared, size_t item_fails, size_t sink_fails, sink *k, maker *m,
-	       ss_diag *d)
+/* A part of the sink: the intervals of the scopes it took, in turn. */
+typedef struct part {
+	long long *v;
+	size_t n, cap;
+	int busy; /* a thread is in take_part or merge */
+	int overlapped;
+} part;
+
+/* Parts made and freed, of every run (the threads' writes counted
+ * atomically). */
+static int parts_made, parts_freed;
+
+static void *part_new(void *ctx)
+{
+	(void)ctx;
+	__atomic_fetch_add(&parts_made, 1, __ATOMIC_RELAXED);
+	return calloc(1, sizeof(part));
+}
+
+static void part_free(void *ctx, void *p)
+{
+	(void)ctx;
+	__atomic_fetch_add(&parts_freed, 1, __ATOMIC_RELAXED);
+	if (p)
+		free(((part *)p)->v);
+	free(p);
+}
+
+/* Marks the part in use; notes when another thread has it too. */
+static void enter(part *p)
+{
+	if (__atomic_exchange_n(&p->busy, 1, __ATOMIC_ACQ_REL))
+		__atomic_store_n(&p->overlapped, 1, __ATOMIC_RELAXED);
+}
+
+static void leave(part *p)
+{
+	__atomic_store_n(&p->busy, 0, __ATOMIC_RELEASE);
+}
+
+/* Fails where take would (the sink's fail_at is read only). */
+static int take_part(void *ctx, void *pp, ss_scope *sc, ss_diag *d)
+{
+	const sink *k = ctx;
+	part *p = pp;
+	enter(p);
+	int r = 0;
+	if ((size_t)sc->interval == k->fail_at)
+		r = ss_diag_set(d, "report", 0, 0, "the sink stops at %zu", k->fail_at);
+	else if (ss_array_room(&p->v, &p->cap, p->n, sizeof(*p->v)) < 0)
+		r = ss_diag_oom(d);
+	else
+		p->v[p->n++] = sc->interval;
+	leave(p);
+	return r;
+}
+
+static int merge(void *ctx, void *pp, ss_diag *d)
+{
+	(void)d;
+	sink *k = ctx;
+	part *p = pp;
+	enter(p);
+	for (size_t i = 0; i < p->n; i++, k->n++)
+		if (p->v[i] != (long long)k->n)
+			k->out_of_order = 1;
+	p->n = 0;
+	k->out_of_order |= p->overlapped;
+	leave(p);
+	return 0;
+}
+
+static const ss_scope_sink_parts sink_parts = {part_new, take_part, merge, part_free};
+
+/* Runs n items, into a sink that takes parts or not; returns the result,
+ * with what the sink saw. */
+static int run_into(size_t n, int shared, int parts, size_t item_fails, size_t sink_fails, sink *k,
+		    maker *m, ss_diag *d)
 {
 	*m = (maker){item_fails, 0, 0};
 	*k = (sink){0, sink_fails, 0};
-	ss_scope_sink to = {take, k};
+	parts_made = parts_freed = 0;
+	ss_scope_sink to = {take, k, parts ? &sink_parts : NULL};
 	ss_scopes out = SS_SCOPES_INIT;
 	out.sink = &to;
 	ss_scope_maker mk = {m, sizeof(thread_state), make, state_free, shared};
 	int r = ss_scopes_piped(&mk, n, &out, d);
 	assert_int_equal(out.n, 0);
 	ss_scopes_free(&out);
+	assert_true(parts ? parts_made > 0 : parts_made == 0);
+	assert_int_equal(parts_freed, parts_made);
 	return r;
 }
 
@@ -83,12 +164,14 @@ static void test_in_order(void **state)
 {
 	(void)state;
 	static const size_t sizes[] = {0, 1, 255, 256, 257, 5000};
-	for (int shared = 0; shared < 2; shared++)
+	for (int mode = 0; mode < 4; mode++)
 		for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+			int shared = mode & 1, parts = mode >> 1;
 			sink k;
 			maker m;
 			ss_diag d = SS_DIAG_INIT;
-			assert_int_equal(run(sizes[i], shared, SIZE_MAX, SIZE_MAX, &k, &m, &d), 0);
+			assert_int_equal(
+			    run_into(sizes[i], shared, parts, SIZE_MAX, SIZE_MAX, &k, &m, &d), 0);
 			assert_int_equal(k.n, sizes[i]);
 			assert_false(k.out_of_order);
 			assert_false(m.backwards);
@@ -101,12 +184,14 @@ static void test_item_fails(void **state)
 {
 	(void)state;
 	static const size_t at[] = {0, 255, 256, 700, 4999};
-	for (int shared = 0; shared < 2; shared++)
+	for (int mode = 0; mode < 4; mode++)
 		for (size_t i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
+			int shared = mode & 1, parts = mode >> 1;
 			sink k;
 			maker m;
 			ss_diag d = SS_DIAG_INIT;
-			assert_int_equal(run(5000, shared, at[i], SIZE_MAX, &k, &m, &d), -1);
+			assert_int_equal(run_into(5000, shared, parts, at[i], SIZE_MAX, &k, &m, &d),
+					 -1);
 			assert_int_equal(k.n, at[i]);
 			assert_false(k.out_of_order);
 			char want[64];
@@ -120,17 +205,28 @@ static void test_item_fails(void **state)
 static void test_sink_fails(void **state)
 {
 	(void)state;
-	for (int shared = 0; shared < 2; shared++) {
+	for (int mode = 0; mode < 4; mode++) {
+		int shared = mode & 1, parts = mode >> 1;
 		sink k;
 		maker m;
 		ss_diag d = SS_DIAG_INIT;
-		assert_int_equal(run(5000, shared, SIZE_MAX, 1234, &k, &m, &d), -1);
+		assert_int_equal(run_into(5000, shared, parts, SIZE_MAX, 1234, &k, &m, &d), -1);
 		assert_int_equal(k.n, 1234);
 		assert_string_equal(d.message, "the sink stops at 1234");
 		ss_diag_clear(&d);
-		/* Both fail: the sink's error comes first when it is earlier. */
-		assert_int_equal(run(5000, shared, 3000, 1234, &k, &m, &d), -1);
+		/* Both fail: the sink's error comes first when it is earlier,
+		 * also within one chunk (a part fails before its item). */
+		assert_int_equal(run_into(5000, shared, parts, 3000, 1234, &k, &m, &d), -1);
 		assert_string_equal(d.message, "the sink stops at 1234");
+		ss_diag_clear(&d);
+		assert_int_equal(run_into(5000, shared, parts, 1240, 1234, &k, &m, &d), -1);
+		assert_int_equal(k.n, 1234);
+		assert_string_equal(d.message, "the sink stops at 1234");
+		ss_diag_clear(&d);
+		/* The item's error first when it is earlier in its chunk. */
+		assert_int_equal(run_into(5000, shared, parts, 1230, 1234, &k, &m, &d), -1);
+		assert_int_equal(k.n, 1230);
+		assert_string_equal(d.message, "item 1230 failed");
 		ss_diag_clear(&d);
 	}
 }
@@ -149,7 +245,7 @@ static void test_make(void **state)
 			for (int fails = 0; fails < 2; fails++) {
 				maker m = {fails ? fail : SIZE_MAX, 0, 0};
 				sink k = {0, SIZE_MAX, 0};
-				ss_scope_sink to = {take, &k};
+				ss_scope_sink to = {take, &k, NULL};
 				ss_scopes out = SS_SCOPES_INIT;
 				out.sink = &to;
 				ss_diag d = SS_DIAG_INIT;

@@ -923,7 +923,7 @@ static void test_streamed_sites_in_order(void **state)
 	ss_scopes_free(&f->scopes);
 
 	tu_collected c = {&f->p, SS_BUF_INIT, 0, 0};
-	ss_scope_sink sink = {tu_collect, &c};
+	ss_scope_sink sink = {tu_collect, &c, NULL};
 	ss_scopes streamed = SS_SCOPES_INIT;
 	streamed.sink = &sink;
 	assert_int_equal(ss_client_winscp.audit(f->path, &no_query, &streamed, &f->d), 0);
