@@ -162,6 +162,13 @@ char *storage_name_ahead(const ss_storage *st, storage_names_ahead *n, const cha
  * the end of the sessions (room reserved with storage_reserve_sessions). */
 int storage_add_block(ss_storage *st, const ss_storage_session *v, const size_t *handles, size_t n,
 		      ss_diag *d);
+/* A storage that lists no session yet takes the n sessions of *v, with
+ * their handles, arrays and all (from malloc), grown to hold `room`:
+ * *v and *handles are NULL then. A half's 50,000 sessions are not copied
+ * into fresh memory. -1 with `d` set when memory runs out (the arrays
+ * stay the caller's). */
+int storage_adopt_block(ss_storage *st, ss_storage_session **v, size_t **handles, size_t n,
+			size_t room, ss_diag *d);
 /* The names made ahead into the storage's arena (n is empty then). */
 void storage_adopt_names(ss_storage *st, storage_names_ahead *n);
 void storage_names_ahead_free(storage_names_ahead *n);

@@ -80,6 +80,10 @@ typedef struct half {
 	 * half, the session's index in the low half; EMPTY: a free slot. */
 	uint64_t *slot;
 	size_t nslot;
+	/* A bit for each session's hash (SEEN_BITS of them): the second
+	 * half's names that the first cannot have are told without a probe
+	 * of its table (a cache miss each). NULL: none made. */
+	uint64_t *seen;
 	uint32_t *piece_hash; /* of the piece's sections' names (take_piece) */
 	size_t piece_hcap;
 	uint64_t lf_lines, lines; /* lines before the piece: split at LF, and as TStringList */
@@ -174,6 +178,24 @@ static int half_ahead(half *h, uint64_t done)
 	return 1;
 }
 
+#define SEEN_BITS ((uint32_t)1 << 20)
+
+static void mark_seen(half *h, uint32_t hash)
+{
+	if (!h->seen)
+		h->seen = calloc(SEEN_BITS / 64, sizeof(*h->seen)); /* a hint: NULL is fine */
+	uint32_t bit = hash & (SEEN_BITS - 1);
+	if (h->seen)
+		h->seen[bit / 64] |= (uint64_t)1 << (bit % 64);
+}
+
+/* Whether a session of this hash may be in h (no: certainly not). */
+static int maybe_seen(const half *h, uint32_t hash)
+{
+	uint32_t bit = hash & (SEEN_BITS - 1);
+	return !h->seen || (h->seen[bit / 64] >> (bit % 64) & 1);
+}
+
 static int known(const half *h, const char *raw, size_t len, uint32_t hash)
 {
 	return h->nslot && h->slot[slot_of(h, raw, len, hash)] != EMPTY;
@@ -257,6 +279,7 @@ static int take_section(half *h, const ss_text *t, const ss_winini *ini, size_t 
 	h->hash[h->n] = hash;
 	h->slot[slot_of(h, raw, len, hash)] = (uint64_t)hash << 32 | (uint32_t)h->n;
 	h->n++;
+	mark_seen(h, hash);
 	/* How many bytes its keys take, then the keys: a session of the
 	 * second half that the first has is dropped, its keys stay. */
 	size_t at = h->kept.len;
@@ -439,6 +462,7 @@ static void half_free(half *h)
 	free(h->hash);
 	free(h->slot);
 	free(h->piece_hash);
+	free(h->seen);
 	ss_buf_release(&h->kept);
 	storage_names_ahead_free(&h->named);
 	ss_diag_clear(&h->d);
@@ -491,24 +515,19 @@ static int section_after(const ss_text_file *f, uint64_t from, uint64_t *at, ss_
 
 /* --- the halves joined into the storage --- */
 
-#define AHEAD 16
-
-/* Half b's sessions after a's, but those of a name that a has (later
- * sections of a session); b's arrays are compacted in place. */
-static int join_second(ss_storage *st, const half *a, half *b, ss_diag *d)
+/* Drops from b the sessions of a name that a has (later sections of a
+ * session), b's arrays compacted in place: how many stay. */
+static size_t drop_known(const half *a, half *b)
 {
 	size_t kept = 0;
 	for (size_t s = 0; s < b->n; s++) {
-		/* a's slot of a name some sessions on, fetched meanwhile */
-		if (s + AHEAD < b->n && a->nslot)
-			__builtin_prefetch(&a->slot[b->hash[s + AHEAD] & (a->nslot - 1)]);
 		const char *raw = b->ses[s].raw;
-		if (known(a, raw, strlen(raw), b->hash[s]))
+		if (maybe_seen(a, b->hash[s]) && known(a, raw, strlen(raw), b->hash[s]))
 			continue;
 		b->ses[kept] = b->ses[s];
 		b->first[kept++] = b->first[s];
 	}
-	return storage_add_block(st, b->ses, b->first, kept, d);
+	return kept;
 }
 
 static int join_halves(ss_storage *st, half *a, half *b, ss_diag *d)
@@ -517,10 +536,10 @@ static int join_halves(ss_storage *st, half *a, half *b, ss_diag *d)
 	if (storage_halves_error(a->failed, &a->d, b && b->failed, b ? &b->d : NULL, a->lf_lines,
 				 d) < 0)
 		return -1;
+	size_t second = b ? drop_known(a, b) : 0; /* while a's table has its sessions */
 	storage_adopt_names(st, &a->named);
-	/* Room for every session at once: one realloc, not one a session. */
-	if (storage_reserve_sessions(st, a->n + (b ? b->n : 0), d) < 0 ||
-	    storage_add_block(st, a->ses, a->first, a->n, d) < 0)
+	/* a's arrays become the storage's, with room for b's sessions. */
+	if (storage_adopt_block(st, &a->ses, &a->first, a->n, a->n + second, d) < 0)
 		return -1;
 	p->kept[0] = a->kept;
 	a->kept = (ss_buf)SS_BUF_INIT;
@@ -530,7 +549,7 @@ static int join_halves(ss_storage *st, half *a, half *b, ss_diag *d)
 	p->lf_lines = a->lf_lines;
 	p->lines = a->lines;
 	storage_adopt_names(st, &b->named);
-	if (join_second(st, a, b, d) < 0)
+	if (storage_add_block(st, b->ses, b->first, second, d) < 0)
 		return -1;
 	p->kept[1] = b->kept;
 	b->kept = (ss_buf)SS_BUF_INIT;

@@ -408,6 +408,35 @@ int storage_add_block(ss_storage *st, const ss_storage_session *v, const size_t 
 	return 0;
 }
 
+int storage_adopt_block(ss_storage *st, ss_storage_session **v, size_t **handles, size_t n,
+			size_t room, ss_diag *d)
+{
+	size_t cap = room > n ? room : n;
+	if (st->n != 0 || cap >= UINT32_MAX - 1 || cap > SIZE_MAX / sizeof(**v))
+		return ss_diag_oom(d); /* numbered in 32 bits */
+	/* Grown in place where it can: a block of megabytes moves without a
+	 * copy. */
+	ss_storage_session *s = realloc(*v, (cap ? cap : 1) * sizeof(*s));
+	if (!s)
+		return ss_diag_oom(d);
+	*v = s;
+	size_t *h = realloc(*handles, (cap ? cap : 1) * sizeof(*h));
+	if (!h)
+		return ss_diag_oom(d);
+	*handles = h;
+	free(st->sessions);
+	free(st->handle);
+	st->sessions = s;
+	st->handle = h;
+	st->cap = cap;
+	st->n = n;
+	*v = NULL;
+	*handles = NULL;
+	free(st->sorted);
+	st->sorted = NULL;
+	return 0;
+}
+
 void storage_adopt_names(ss_storage *st, storage_names_ahead *n)
 {
 	ss_arena_adopt(&st->names, &n->arena);
