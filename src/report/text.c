@@ -851,19 +851,8 @@ static int merge_rows(text_rows *all, const text_rows *k)
 			all->groups[map[g]].nrows += k->groups[g].nrows;
 	}
 	size_t need = all->nrows + k->nrows;
-	if (r == 0 && need > all->rowcap) {
-		size_t cap = all->rowcap ? all->rowcap : 8;
-		while (cap < need)
-			cap *= 2;
-		text_row *v =
-		    cap <= SIZE_MAX / sizeof(*v) ? realloc(all->rows, cap * sizeof(*v)) : NULL;
-		if (v) {
-			all->rows = v;
-			all->rowcap = cap;
-		} else {
-			r = -1;
-		}
-	}
+	if (r == 0)
+		r = ss_array_reserve(&all->rows, &all->rowcap, need, sizeof(*all->rows));
 	for (size_t i = 0; i < k->nrows && r == 0; i++) {
 		all->rows[all->nrows + i] = k->rows[i];
 		all->rows[all->nrows + i].group = map[k->rows[i].group];

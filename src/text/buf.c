@@ -53,10 +53,20 @@ void ss_buf_fit(ss_buf *b)
 
 int ss_array_room(void *arrayp, size_t *cap, size_t n, size_t size)
 {
-	if (n < *cap)
+	return n < *cap ? 0 : ss_array_reserve(arrayp, cap, n + 1, size);
+}
+
+int ss_array_reserve(void *arrayp, size_t *cap, size_t need, size_t size)
+{
+	if (need <= *cap)
 		return 0;
-	size_t ncap = *cap ? 2 * *cap : 8;
-	if (ncap < *cap || ncap > (size_t)-1 / size)
+	size_t ncap = *cap ? *cap : 8;
+	while (ncap < need) {
+		if (ncap > (size_t)-1 / 2)
+			return -1;
+		ncap *= 2;
+	}
+	if (ncap > (size_t)-1 / size)
 		return -1;
 	void *old, *v;
 	memcpy(&old, arrayp, sizeof(old));

@@ -427,6 +427,35 @@ static void test_array_room(void **state)
 	free(v);
 }
 
+/* ss_array_reserve: room for `need` in all, doubled as often as that
+ * takes, the elements kept; room enough changes nothing; an overflow is
+ * refused and leaves the array as it was. */
+static void test_array_reserve(void **state)
+{
+	(void)state;
+	uint32_t *v = NULL;
+	size_t cap = 0;
+	assert_int_equal(ss_array_reserve(&v, &cap, 0, sizeof(*v)), 0);
+	assert_null(v);
+	assert_int_equal(ss_array_reserve(&v, &cap, 3, sizeof(*v)), 0);
+	assert_int_equal(cap, 8);
+	for (uint32_t i = 0; i < 8; i++)
+		v[i] = i + 1;
+	assert_int_equal(ss_array_reserve(&v, &cap, 65, sizeof(*v)), 0);
+	assert_int_equal(cap, 128);
+	for (uint32_t i = 0; i < 8; i++)
+		assert_int_equal(v[i], i + 1);
+	uint32_t *before = v;
+	assert_int_equal(ss_array_reserve(&v, &cap, 128, sizeof(*v)), 0);
+	assert_ptr_equal(v, before);
+	assert_int_equal(cap, 128);
+	assert_int_equal(ss_array_reserve(&v, &cap, (size_t)-1, sizeof(*v)), -1);
+	assert_int_equal(ss_array_reserve(&v, &cap, (size_t)-1 / 2 + 2, 1), -1);
+	assert_ptr_equal(v, before);
+	assert_int_equal(cap, 128);
+	free(v);
+}
+
 static void test_utf8_valid_is_strict(void **state)
 {
 	(void)state;
@@ -1267,6 +1296,7 @@ int main(void)
 	    cmocka_unit_test(test_buf_grow_keeps_it_a_string),
 	    cmocka_unit_test(test_buf_reserve_exact),
 	    cmocka_unit_test(test_array_room),
+	    cmocka_unit_test(test_array_reserve),
 	    cmocka_unit_test(test_buf_detach_keeps_the_string),
 	    cmocka_unit_test(test_utf8_valid_is_strict),
 	    cmocka_unit_test(test_printable_escapes_what_acts_on_a_terminal),
