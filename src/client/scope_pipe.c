@@ -59,18 +59,29 @@ static int make_one(const ss_scope_maker *m, void *state, size_t i, ss_scopes *o
 	return r;
 }
 
+/* The sink that settles a slot's scopes into its part. */
+typedef struct into_part {
+	const ss_scope_sink *sink;
+	void *part;
+} into_part;
+
+static int take_into(void *ctx, ss_scope *sc, ss_diag *d)
+{
+	const into_part *to = ctx;
+	return to->sink->parts->take_part(to->sink->ctx, to->part, sc, d);
+}
+
 /* The slot's scopes taken into its part of the sink, in order, and
- * dropped. A part that fails takes the place of what failed after it. */
+ * dropped (ss_scopes_settle). A part that fails takes the place of what
+ * failed after it. */
 static int take_into_part(const scope_pipe *p, slot *sl, int r)
 {
-	const ss_scope_sink_parts *parts = p->sink->parts;
+	into_part to = {p->sink, sl->part};
+	ss_scope_sink sink = {take_into, &to, NULL};
 	ss_diag d = SS_DIAG_INIT;
-	int t = 0;
-	for (size_t i = 0; i < sl->scopes.n && t == 0; i++)
-		t = parts->take_part(p->sink->ctx, sl->part, &sl->scopes.v[i], &d);
-	ss_scopes_truncate(&sl->scopes, 0);
-	if (sl->scopes.arena)
-		ss_arena_reset(sl->scopes.arena);
+	sl->scopes.sink = &sink;
+	int t = ss_scopes_settle(&sl->scopes, &d);
+	sl->scopes.sink = NULL;
 	if (t == 0)
 		return r;
 	ss_diag_clear(&sl->d);
