@@ -14,6 +14,7 @@
 #include <iconv.h>
 #include <openssl/sha.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -175,11 +176,56 @@ struct ss_os_thread {
 	pthread_t id;
 	void (*fn)(void *arg);
 	void *arg;
+#if defined(__linux__)
+	cpu_set_t cpus; /* the caller's processors, given back when it runs */
+	int elsewhere;	/* it was started on the others only */
+#endif
 };
+
+#if defined(__linux__)
+/* Linux places a new thread on its creator's processor, and moves it to
+ * an idle one only at a later balancing tick: here a second thread
+ * shared the caller's processor for 1-3 ms after each start while the
+ * other stayed idle (a VM with two processors). Started on the others,
+ * it runs at once; it then takes the caller's processors back, so that
+ * the scheduler may move it as before. Nothing changes where the caller
+ * may run on one processor only, or when any of this fails. */
+static void place_elsewhere(ss_os_thread *t, pthread_attr_t *attr)
+{
+	t->elsewhere = 0;
+	int here = sched_getcpu();
+	if (here < 0 || pthread_getaffinity_np(pthread_self(), sizeof(t->cpus), &t->cpus) != 0 ||
+	    !CPU_ISSET(here, &t->cpus) || CPU_COUNT(&t->cpus) < 2)
+		return;
+	cpu_set_t others = t->cpus;
+	CPU_CLR(here, &others);
+	t->elsewhere = pthread_attr_setaffinity_np(attr, sizeof(others), &others) == 0;
+}
+
+/* A thread that could not take them back stays on the other processors:
+ * slower at worst, never wrong. */
+static void place_back(ss_os_thread *t)
+{
+	if (t->elsewhere)
+		(void)pthread_setaffinity_np(pthread_self(), sizeof(t->cpus), &t->cpus);
+}
+#else
+static void place_elsewhere(ss_os_thread *t, pthread_attr_t *attr)
+{
+	(void)t;
+	(void)attr;
+}
+
+static void place_back(ss_os_thread *t)
+{
+	(void)t;
+}
+#endif
 
 static void *thread_main(void *p)
 {
 	ss_os_thread *t = p;
+	place_back(t);
 	t->fn(t->arg);
 	return NULL;
 }
@@ -192,7 +238,13 @@ int ss_os_thread_start(ss_os_thread **out, void (*fn)(void *arg), void *arg)
 		return -1;
 	t->fn = fn;
 	t->arg = arg;
-	int e = pthread_create(&t->id, NULL, thread_main, t);
+	pthread_attr_t attr;
+	int e = pthread_attr_init(&attr);
+	if (e == 0) {
+		place_elsewhere(t, &attr);
+		e = pthread_create(&t->id, &attr, thread_main, t);
+		pthread_attr_destroy(&attr);
+	}
 	if (e != 0) {
 		free(t);
 		errno = e;
