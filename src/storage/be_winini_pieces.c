@@ -80,9 +80,10 @@ typedef struct half {
 	 * half, the session's index in the low half; EMPTY: a free slot. */
 	uint64_t *slot;
 	size_t nslot;
-	/* A bit for each session's hash (SEEN_BITS of them): the second
-	 * half's names that the first cannot have are told without a probe
-	 * of its table (a cache miss each). NULL: none made. */
+	/* A bit for each session's hash (SEEN_BITS of them), in the first
+	 * of two halves: the second half's names that it cannot have are
+	 * told without a probe of its table (a cache miss each). NULL: none
+	 * made. */
 	uint64_t *seen;
 	uint32_t *piece_hash; /* of the piece's sections' names (take_piece) */
 	size_t piece_hcap;
@@ -279,7 +280,8 @@ static int take_section(half *h, const ss_text *t, const ss_winini *ini, size_t 
 	h->hash[h->n] = hash;
 	h->slot[slot_of(h, raw, len, hash)] = (uint64_t)hash << 32 | (uint32_t)h->n;
 	h->n++;
-	mark_seen(h, hash);
+	if (h->to != UINT64_MAX) /* the first of two halves: drop_known reads it */
+		mark_seen(h, hash);
 	/* How many bytes its keys take, then the keys: a session of the
 	 * second half that the first has is dropped, its keys stay. */
 	size_t at = h->kept.len;
