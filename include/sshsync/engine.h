@@ -41,12 +41,14 @@ typedef struct ss_apply_result {
 	ss_strlist notes;      /* a file planned once although several targets reach it */
 	ss_briefs before;      /* with want_scopes: every scope before apply */
 	ss_pairing after;      /* ... paired with the scopes read back once written */
+	ss_closings *closings; /* the replaced file's last close, which may still go
+				* on (ss_apply_result_free waits for it) */
 } ss_apply_result;
 
 #define SS_APPLY_RESULT_INIT                                                                       \
 	{                                                                                          \
 		NULL, SS_STRLIST_INIT, SS_STRLIST_INIT, SS_STRLIST_INIT, SS_STRLIST_INIT,          \
-		    SS_STRLIST_INIT, SS_STRLIST_INIT, SS_BRIEFS_INIT, SS_PAIRING_INIT              \
+		    SS_STRLIST_INIT, SS_STRLIST_INIT, SS_BRIEFS_INIT, SS_PAIRING_INIT, NULL        \
 	}
 
 /* Plans every target first, checks that each changed file can be written

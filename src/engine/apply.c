@@ -345,10 +345,14 @@ static int apply_targets(const ss_targets *targets, const ss_policy *p, const ss
 			r = describe(&targets->v[i], &sets[i], o, pl, res, d);
 	for (size_t i = 0; i < targets->n && r == 0 && !o->dry_run; i++)
 		r = ss_changeset_check(&sets[i], o->backup, d);
-	ss_write_run run = {"apply", 0, o->backup, prehash};
+	/* The replaced file's last close goes on while the caller reports:
+	 * ss_apply_result_free waits for it. */
+	ss_closings *closings = o->dry_run ? NULL : ss_closings_new();
+	ss_write_run run = {"apply", 0, o->backup, prehash, closings};
 	if (r == 0 && !o->dry_run)
 		r = ss_changesets_write(NULL, 0, sets, targets->n, &run, o->journal_dir,
 					&res->warnings, d);
+	res->closings = closings;
 	ss_prehash_free(prehash);
 	if (r == 0 && pl) {
 		pl->sets = sets;
@@ -374,4 +378,6 @@ void ss_apply_result_free(ss_apply_result *res)
 	ss_strlist_release(&res->notes);
 	ss_briefs_free(&res->before);
 	ss_pairing_free(&res->after);
+	ss_closings_finish(res->closings);
+	res->closings = NULL;
 }

@@ -174,7 +174,7 @@ static int write_changes(const ss_changeset *cs, const ss_key_files *keys, ss_st
 		return ss_diag_oom(d);
 	}
 	size_t nfirst = ss_key_files_items(keys, first);
-	ss_write_run run = {"migrate", 0, o->backup, NULL};
+	ss_write_run run = {"migrate", 0, o->backup, NULL, NULL};
 	int r = make_dirs(dirs, made, d);
 	if (r == 0)
 		r = ss_changeset_check(cs, o->backup, d);

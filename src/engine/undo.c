@@ -174,7 +174,7 @@ static int write_back(ss_journal *j, const ss_journal_entry *e, u_file *files, s
 					file && u->action != U_REMOVE ? u->jf->before : NULL};
 		items[n++] = it;
 	}
-	ss_write_run run = {"undo", e->id, 0, NULL};
+	ss_write_run run = {"undo", e->id, 0, NULL, NULL};
 	int r = ss_write_items(items, n, &run, j, &res->warnings, d);
 	free(items);
 	return r;

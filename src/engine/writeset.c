@@ -45,7 +45,7 @@ int ss_change_check(const ss_change *c, int backup, ss_diag *d)
 {
 	if (c->sink)
 		return c->sink->check(c->sink_ctx, d);
-	ss_write_opts wo = {backup, c->backup_dir, 0};
+	ss_write_opts wo = {backup, c->backup_dir, 0, NULL};
 	return ss_safe_replace_check(c->text, &wo, d);
 }
 
@@ -85,7 +85,7 @@ static int write_sink_backup(const ss_text *t, const char *path, ss_diag *d)
 	if (r == 0)
 		r = ss_text_new_empty(&file, path, SS_ENC_BYTES, SS_EOL_CRLF, d);
 	if (r == 0) {
-		ss_write_opts wo = {0, NULL, 0};
+		ss_write_opts wo = {0, NULL, 0, NULL};
 		r = ss_safe_write(&file, bytes.data ? bytes.data : "", bytes.len, &wo, d);
 		ss_text_free(&file);
 	}
@@ -106,7 +106,7 @@ static int write_one(const ss_write_item *it, int backup, int keep_side, ss_safe
 	} else if (it->remove) {
 		r = ss_safe_remove(it->text, d);
 	} else {
-		ss_write_opts wo = {backup, it->backup_dir, it->private_new};
+		ss_write_opts wo = {backup, it->backup_dir, it->private_new, NULL};
 		ss_write_result wr = SS_WRITE_RESULT_INIT;
 		ss_source src = item_source(it);
 		r = prepared	? ss_safe_commit(prepared, &wr, d)
@@ -496,7 +496,7 @@ static int prepare_single(const ss_write_item *v, size_t n, const ss_write_run *
 	*out = NULL;
 	if (n != 1 || v->sink || v->remove)
 		return 0;
-	ss_write_opts wo = {run->backup, v->backup_dir, v->private_new};
+	ss_write_opts wo = {run->backup, v->backup_dir, v->private_new, run->closings};
 	if (v->sha_before && v->sha_after)
 		return prepare_known(v, &wo, out, h, d);
 	if (run->prehash && v->text->id.known && prehash_take(run->prehash, v->text, h->before))
@@ -558,7 +558,7 @@ static int restore_one(const written *w, ss_diag *d)
 	if (!orig->id.known)
 		return ss_safe_remove(&now, d);
 	ss_source src = {orig, NULL, NULL, 0, NULL};
-	ss_write_opts wo = {0, w->item->backup_dir, 0};
+	ss_write_opts wo = {0, w->item->backup_dir, 0, NULL};
 	ss_write_result res = SS_WRITE_RESULT_INIT;
 	int r = ss_safe_replace_from(&now, &src, &wo, &res, d);
 	ss_write_result_free(&res);

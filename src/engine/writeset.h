@@ -10,6 +10,7 @@
 #include "sshsync/diag.h"
 #include "sshsync/edit.h"
 #include "sshsync/journal.h"
+#include "sshsync/safewrite.h"
 #include "sshsync/text.h"
 
 typedef struct ss_write_item {
@@ -49,6 +50,8 @@ typedef struct ss_write_run {
 	long of;	     /* undo: the entry it reverts */
 	int backup;	     /* keep backups */
 	ss_prehash *prehash; /* NULL, or a file's SHA-256 on its way */
+	ss_closings *closings; /* where a single large file replaced is closed
+				* (NULL: at once) */
 } ss_write_run;
 
 /* The write item of a planned change. */

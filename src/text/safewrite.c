@@ -607,6 +607,80 @@ static int prepare(wctx *w, const ss_source *src)
 	return r;
 }
 
+/* --- the replaced files' last close --- */
+
+typedef struct closing {
+	int fd;
+	ss_os_thread *thread;
+} closing;
+
+struct ss_closings {
+	ss_os_monitor *lock; /* writes made at once may hand theirs over */
+	closing *v;
+	size_t n, cap;
+};
+
+ss_closings *ss_closings_new(void)
+{
+	ss_closings *c = calloc(1, sizeof(*c));
+	if (c && !(c->lock = ss_os_monitor_new())) {
+		free(c);
+		c = NULL;
+	}
+	return c;
+}
+
+static void close_run(void *arg)
+{
+	closing *c = arg;
+	ss_os_close(c->fd); /* its lock goes with it */
+}
+
+/* Hands `fd` over to a thread of its own that closes it: 0, or -1 when
+ * none can be had (the caller closes it then). The entry's address is
+ * the thread's argument, so the array never moves once a thread runs:
+ * room is made first, and a full array takes no more. */
+static int closings_add(ss_closings *c, int fd)
+{
+	ss_os_monitor_enter(c->lock);
+	int r = -1;
+	if (c->n == c->cap && !c->v) {
+		c->v = calloc(8, sizeof(*c->v));
+		c->cap = c->v ? 8 : 0;
+	}
+	if (c->n < c->cap) {
+		closing *e = &c->v[c->n];
+		e->fd = fd;
+		if (ss_os_thread_start(&e->thread, close_run, e) == 0) {
+			c->n++;
+			r = 0;
+		}
+	}
+	ss_os_monitor_leave(c->lock);
+	return r;
+}
+
+void ss_closings_finish(ss_closings *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->n; i++)
+		ss_os_thread_join(c->v[i].thread);
+	free(c->v);
+	ss_os_monitor_free(c->lock);
+	free(c);
+}
+
+/* After the rename: the replaced file's descriptor, when it is large and
+ * the caller gave closings, is closed by a thread of its own. */
+static void close_replaced_later(wctx *w)
+{
+	ss_closings *c = w->opts ? w->opts->closings : NULL;
+	if (c && w->lockfd >= 0 && w->st.st_size >= SS_CLOSE_LATER_MIN &&
+	    closings_add(c, w->lockfd) == 0)
+		w->lockfd = -1;
+}
+
 /* Undoes what a write that is not committed made, and frees the rest. */
 static void discard(wctx *w)
 {
@@ -624,10 +698,12 @@ static int sync_check_commit(wctx *w, ss_write_result *res)
 		r = last_check(w);
 	if (r == 0)
 		r = commit(w, res);
-	if (r < 0)
+	if (r < 0) {
 		discard(w);
-	else
+	} else {
+		close_replaced_later(w);
 		wctx_close(w);
+	}
 	return r;
 }
 
