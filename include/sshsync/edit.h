@@ -17,13 +17,22 @@
 
 /* 32-bit offsets and lengths (a text is at most SS_TEXT_MAX bytes): 24
  * bytes an edit, and 150,000 of them for a 100,000-site WinSCP.ini. */
+/* The order of inserts at one position: early (ss_edits_insert_early),
+ * usual, late (ss_edits_insert_late), then appended lines. */
+typedef enum ss_edit_order {
+	SS_EDIT_EARLY,
+	SS_EDIT_USUAL,
+	SS_EDIT_LATE,
+	SS_EDIT_APPENDED
+} ss_edit_order;
+
 typedef struct ss_edit {
 	uint32_t start;
 	uint32_t end; /* exclusive; start == end for an insertion */
 	char *repl;
 	uint32_t repl_len;
 	/* Order of addition, to keep inserts stable; among inserts at one
-	 * position: 0, then 1 (late), then 2 (appended lines). One word for
+	 * position, ss_edit_order. One word for
 	 * both: 24 bytes an edit (a 100,000-site apply makes 150,000). */
 	uint32_t seq : 30;
 	uint32_t order : 2;
@@ -67,6 +76,10 @@ int ss_edits_insert(ss_edits *e, size_t at, const char *s, size_t len);
 /* An insert that comes after every other insert at `at` but before lines
  * appended there (a KiTTY record's closing '\\' after its new value). */
 int ss_edits_insert_late(ss_edits *e, size_t at, const char *s, size_t len);
+/* An insert that comes before every other insert at `at`: the end of the
+ * line it is at (a Wine key's time after its ']' when that line ends the
+ * file without a line break, where the key's new lines go too). */
+int ss_edits_insert_early(ss_edits *e, size_t at, const char *s, size_t len);
 int ss_edits_delete(ss_edits *e, size_t start, size_t end);
 /* Deletes whole line `line` (0-based) with its ending. */
 int ss_edits_delete_line(ss_edits *e, const ss_text *t, size_t line);

@@ -294,8 +294,8 @@ static int closed_already(const ss_sessfile *sf, const ss_edits *ed)
 {
 	for (size_t i = 0; i < ed->n; i++) {
 		const ss_edit *x = ss_edits_at(ed, i);
-		if (x->start == sf->open_end && x->end == sf->open_end && x->order == 1 &&
-		    x->repl_len == 1 && x->repl[0] == '\\')
+		if (x->start == sf->open_end && x->end == sf->open_end &&
+		    x->order == SS_EDIT_LATE && x->repl_len == 1 && x->repl[0] == '\\')
 			return 1;
 	}
 	return 0;

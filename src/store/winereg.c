@@ -963,8 +963,9 @@ int ss_winereg_touch_key(const ss_winereg *wr, ss_edits *e, size_t b, int64_t un
 	filetime_hex(ft, unix_seconds);
 	int r;
 	if (k->stamp_start == k->stamp_end) {
+		/* Before the key's new lines when the key's line ends the file. */
 		int n = snprintf(s, sizeof(s), " %u", secs);
-		r = ss_edits_insert(e, k->stamp_start, s, (size_t)n);
+		r = ss_edits_insert_early(e, k->stamp_start, s, (size_t)n);
 	} else {
 		int n = snprintf(s, sizeof(s), "%u", secs);
 		r = ss_edits_replace(e, k->stamp_start, k->stamp_end, s, (size_t)n);

@@ -118,7 +118,7 @@ static int add_edit_at(ss_edits *e, size_t start, size_t end, const char *s, siz
 
 static int add_edit(ss_edits *e, size_t start, size_t end, const char *s, size_t len)
 {
-	return add_edit_at(e, start, end, s, len, 0);
+	return add_edit_at(e, start, end, s, len, SS_EDIT_USUAL);
 }
 
 int ss_edits_replace(ss_edits *e, size_t start, size_t end, const char *s, size_t len)
@@ -133,7 +133,12 @@ int ss_edits_insert(ss_edits *e, size_t at, const char *s, size_t len)
 
 int ss_edits_insert_late(ss_edits *e, size_t at, const char *s, size_t len)
 {
-	return add_edit_at(e, at, at, s, len, 1);
+	return add_edit_at(e, at, at, s, len, SS_EDIT_LATE);
+}
+
+int ss_edits_insert_early(ss_edits *e, size_t at, const char *s, size_t len)
+{
+	return add_edit_at(e, at, at, s, len, SS_EDIT_EARLY);
 }
 
 int ss_edits_delete(ss_edits *e, size_t start, size_t end)
@@ -151,7 +156,7 @@ int ss_edits_delete_line(ss_edits *e, const ss_text *t, size_t line)
 int ss_edits_append(ss_edits *e, const ss_text *t, const char *lines, size_t len)
 {
 	if (!(t->nlines && ss_text_line(t, t->nlines - 1).eol == SS_EOL_NONE))
-		return add_edit_at(e, t->len, t->len, lines, len, 2);
+		return add_edit_at(e, t->len, t->len, lines, len, SS_EDIT_APPENDED);
 	/* "last" becomes "last\nnew" rather than "last\nnew\n". */
 	size_t n = len;
 	if (n && lines[n - 1] == '\n')
@@ -160,7 +165,7 @@ int ss_edits_append(ss_edits *e, const ss_text *t, const char *lines, size_t len
 	int r = ss_buf_adds(&b, ss_text_eol_string(t));
 	r |= ss_buf_add(&b, lines, n);
 	if (r == 0)
-		r = add_edit_at(e, t->len, t->len, ss_buf_str(&b), b.len, 2);
+		r = add_edit_at(e, t->len, t->len, ss_buf_str(&b), b.len, SS_EDIT_APPENDED);
 	ss_buf_release(&b);
 	return r;
 }
