@@ -15,8 +15,6 @@
 #include "sshsync/diag.h"
 #include "sshsync/text.h"
 
-/* 32-bit offsets and lengths (a text is at most SS_TEXT_MAX bytes): 24
- * bytes an edit, and 150,000 of them for a 100,000-site WinSCP.ini. */
 /* The order of inserts at one position: early (ss_edits_insert_early),
  * usual, late (ss_edits_insert_late), then appended lines. */
 typedef enum ss_edit_order {
@@ -26,14 +24,16 @@ typedef enum ss_edit_order {
 	SS_EDIT_APPENDED
 } ss_edit_order;
 
+/* 32-bit offsets and lengths (a text is at most SS_TEXT_MAX bytes): 24
+ * bytes an edit, and 150,000 of them for a 100,000-site WinSCP.ini. */
 typedef struct ss_edit {
 	uint32_t start;
 	uint32_t end; /* exclusive; start == end for an insertion */
 	char *repl;
 	uint32_t repl_len;
 	/* Order of addition, to keep inserts stable; among inserts at one
-	 * position, ss_edit_order. One word for
-	 * both: 24 bytes an edit (a 100,000-site apply makes 150,000). */
+	 * position, an ss_edit_order. One word for both: 24 bytes an edit
+	 * (a 100,000-site apply makes 150,000). */
 	uint32_t seq : 30;
 	uint32_t order : 2;
 } ss_edit;

@@ -46,10 +46,10 @@ ss_prehash *ss_prehash_start(const char *path);
 void ss_prehash_free(ss_prehash *p);
 
 typedef struct ss_write_run {
-	const char *op;	     /* the journal's "op" */
-	long of;	     /* undo: the entry it reverts */
-	int backup;	     /* keep backups */
-	ss_prehash *prehash; /* NULL, or a file's SHA-256 on its way */
+	const char *op;	       /* the journal's "op" */
+	long of;	       /* undo: the entry it reverts */
+	int backup;	       /* keep backups */
+	ss_prehash *prehash;   /* NULL, or a file's SHA-256 on its way */
 	ss_closings *closings; /* where a single large file replaced is closed
 				* (NULL: at once) */
 } ss_write_run;
