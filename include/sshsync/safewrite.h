@@ -45,7 +45,8 @@
  * journal, mounted with discard) waits for the disk meanwhile: 7 ms for
  * a 28 MB WinSCP.ini here, at the very end of an apply. Only files from
  * SS_CLOSE_LATER_MIN bytes on: a thread costs some 50 microseconds.
- * new: NULL when there is no memory (the files are closed at once then).
+ * One thread at a time hands files over (writes made at once close their
+ * own). new: NULL when there is no memory (files are closed at once then).
  * finish: waits for every close and frees; NULL is fine. */
 #define SS_CLOSE_LATER_MIN ((int64_t)1 << 20)
 typedef struct ss_closings ss_closings;

@@ -614,20 +614,18 @@ typedef struct closing {
 	ss_os_thread *thread;
 } closing;
 
+/* A run hands over the file it replaced (writes made at once close
+ * their own): a few are room enough. */
+enum { CLOSINGS_MAX = 8 };
+
 struct ss_closings {
-	ss_os_monitor *lock; /* writes made at once may hand theirs over */
-	closing *v;
-	size_t n, cap;
+	closing v[CLOSINGS_MAX]; /* each the argument of its thread: never moves */
+	size_t n;
 };
 
 ss_closings *ss_closings_new(void)
 {
-	ss_closings *c = calloc(1, sizeof(*c));
-	if (c && !(c->lock = ss_os_monitor_new())) {
-		free(c);
-		c = NULL;
-	}
-	return c;
+	return calloc(1, sizeof(ss_closings));
 }
 
 static void close_run(void *arg)
@@ -637,27 +635,17 @@ static void close_run(void *arg)
 }
 
 /* Hands `fd` over to a thread of its own that closes it: 0, or -1 when
- * none can be had (the caller closes it then). The entry's address is
- * the thread's argument, so the array never moves once a thread runs:
- * room is made first, and a full array takes no more. */
+ * none can be had or the list is full (the caller closes it then). */
 static int closings_add(ss_closings *c, int fd)
 {
-	ss_os_monitor_enter(c->lock);
-	int r = -1;
-	if (c->n == c->cap && !c->v) {
-		c->v = calloc(8, sizeof(*c->v));
-		c->cap = c->v ? 8 : 0;
-	}
-	if (c->n < c->cap) {
-		closing *e = &c->v[c->n];
-		e->fd = fd;
-		if (ss_os_thread_start(&e->thread, close_run, e) == 0) {
-			c->n++;
-			r = 0;
-		}
-	}
-	ss_os_monitor_leave(c->lock);
-	return r;
+	if (c->n == CLOSINGS_MAX)
+		return -1;
+	closing *e = &c->v[c->n];
+	e->fd = fd;
+	if (ss_os_thread_start(&e->thread, close_run, e) < 0)
+		return -1;
+	c->n++;
+	return 0;
 }
 
 void ss_closings_finish(ss_closings *c)
@@ -666,8 +654,6 @@ void ss_closings_finish(ss_closings *c)
 		return;
 	for (size_t i = 0; i < c->n; i++)
 		ss_os_thread_join(c->v[i].thread);
-	free(c->v);
-	ss_os_monitor_free(c->lock);
 	free(c);
 }
 
