@@ -573,29 +573,6 @@ static int add_line(line_builder *b, const char *data, size_t lf)
 	return 0;
 }
 
-/* One bit per byte of the 16 at p that is '\n' (bit k: byte k). The
- * compare gives 0xFF or 0 per byte, kept as bit k%8 of byte k; the bytes
- * of each half added up by a multiplication are then the half's 8 bits
- * (a sum, so the machine's byte order does not matter). */
-static inline uint32_t lf_bits16(const char *p)
-{
-	const bytes16 weight = {1, 2, 4, 8, 16, 32, 64, 128, 1, 2, 4, 8, 16, 32, 64, 128};
-	bytes16 v;
-	memcpy(&v, p, 16);
-	bytes16 bits = (bytes16)(v == '\n') & weight;
-	uint64_t half[2];
-	memcpy(half, &bits, 16);
-	const uint64_t sum = 0x0101010101010101ULL;
-	return (uint32_t)((half[0] * sum) >> 56 | (half[1] * sum) >> 56 << 8);
-}
-
-/* The LFs of the 64 bytes at p, a bit each. */
-static inline uint64_t lf_bits64(const char *p)
-{
-	return (uint64_t)lf_bits16(p) | (uint64_t)lf_bits16(p + 16) << 16 |
-	       (uint64_t)lf_bits16(p + 32) << 32 | (uint64_t)lf_bits16(p + 48) << 48;
-}
-
 /* The lines of the LFs `m` marks in the 64 bytes at data[at], when the
  * table has room for 64 more (else 0: add_line takes them, one by one). */
 static int lines_of_block(line_builder *b, const char *data, size_t at, uint64_t m)
@@ -632,7 +609,7 @@ static int lines_scan(line_builder *b, const char *data, size_t len)
 		return 0;
 	size_t i = b->scanned;
 	for (; len - i >= 64; i += 64) {
-		uint64_t m = lf_bits64(data + i);
+		uint64_t m = ss_text_lf_bits64(data + i);
 		if (!m || lines_of_block(b, data, i, m))
 			continue;
 		for (; m; m &= m - 1) {
