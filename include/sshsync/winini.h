@@ -127,6 +127,56 @@ int ss_winini_next_key_of(const ss_winini *ini, size_t section, size_t *cursor,
  * case-insensitive): 1 found, 0 not. */
 int ss_winini_find_key(const ss_winini *ini, size_t section, const char *name, ss_winini_key *k);
 
+/* --- a few keys of every section, found in one pass ---
+ *
+ * A reader that wants only a few keys of each section (an audit of a
+ * 100,000-site file, read piece by piece) needs no index of every line:
+ * the sections and the keys whose names start with a byte of a set are
+ * found as the bytes go by, the other lines passed over on their first
+ * byte. The result is what the index gives (ss_winini_found_of). */
+
+/* A section's header: its trimmed name (offsets into the data), and where
+ * its keys start in `keys` (they end where the next section's start). */
+typedef struct ss_winini_found_section {
+	uint32_t name_start, name_len;
+	uint32_t first_key;
+} ss_winini_found_section;
+
+/* A key found: as ss_winini_key, with both of its line numbers. */
+typedef struct ss_winini_found_key {
+	uint32_t line;	/* 0-based line of the data split at LF (ss_text's) */
+	uint32_t order; /* 0-based line as TStringList splits it (a CR alone too) */
+	uint32_t name_start, name_len, value_start, value_len;
+} ss_winini_found_key;
+
+/* Every section of the data in order (later ones of a name too, as
+ * headers only: TMemIniFile reads the first), the keys found in each, and
+ * how many lines the data has both ways. Kept from one use to the next. */
+typedef struct ss_winini_found {
+	ss_winini_found_section *sections;
+	size_t nsections, section_cap;
+	ss_winini_found_key *keys;
+	size_t nkeys, key_cap;
+	size_t lf_lines; /* ss_text's nlines of the data */
+	size_t lines;	 /* TStringList's */
+} ss_winini_found;
+
+#define SS_WININI_FOUND_INIT                                                                       \
+	{                                                                                          \
+		NULL, 0, 0, NULL, 0, 0, 0, 0                                                       \
+	}
+
+/* The sections of data[0, len) (at most SS_TEXT_MAX bytes, read as they
+ * are: no UTF-16) and the keys of each whose name starts with a byte of
+ * `first` (as ss_winini_next_key_of; NULL: every key), in file order,
+ * into `f` (emptied first). A text with a CR alone, or a UTF-8 byte order
+ * mark, is indexed whole (ss_winini_parse) instead: the same result,
+ * slower. -1 when memory runs out. */
+int ss_winini_find_keys(ss_winini_found *f, const char *data, size_t len, const uint64_t *first);
+/* The same from an index (the result ss_winini_find_keys must give). */
+int ss_winini_found_of(ss_winini_found *f, const ss_winini *ini, const uint64_t *first);
+void ss_winini_found_free(ss_winini_found *f);
+
 /* Edits. They only add to the edit list; the index keeps describing the
  * original text. */
 /* Replaces the value's bytes (the key and everything around stay). */

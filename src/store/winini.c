@@ -157,9 +157,8 @@ static int first_byte_in(const uint64_t *first, unsigned char c)
  * is trimmed first, so the name needs no trimming on its left nor the
  * value on its right (locals, not *k: the compiler keeps them in
  * registers). */
-static int key_at(const ss_winini *ini, size_t ln, size_t start, size_t end, ss_winini_key *k)
+static int key_in(const char *data, size_t ln, size_t start, size_t end, ss_winini_key *k)
 {
-	const char *data = ini->text->data;
 	while (is_trim(data[end - 1]))
 		end--;
 	const char *eq = memchr(data + start, '=', end - start);
@@ -420,7 +419,7 @@ int ss_winini_next_key_of(const ss_winini *ini, size_t section, size_t *cursor,
 		if (start == end || data[start] == ';' ||
 		    !first_byte_in(first, (unsigned char)data[start]))
 			continue;
-		if (key_at(ini, ln, start, end, k)) {
+		if (key_in(data, ln, start, end, k)) {
 			*cursor = ln + 1;
 			return 1;
 		}
@@ -441,6 +440,182 @@ int ss_winini_find_key(const ss_winini *ini, size_t section, const char *name, s
 		if (ss_winini_key_is(ini, k, name))
 			return 1;
 	return 0;
+}
+
+/* --- a few keys of every section, found in one pass --- */
+
+static int found_room(void **v, size_t *cap, size_t n, size_t size)
+{
+	if (n < *cap)
+		return 0;
+	size_t want = *cap ? *cap * 2 : 64;
+	void *p = realloc(*v, want * size);
+	if (!p)
+		return -1;
+	*v = p;
+	*cap = want;
+	return 0;
+}
+
+static int found_section(ss_winini_found *f, size_t name_start, size_t name_len)
+{
+	if (found_room((void **)&f->sections, &f->section_cap, f->nsections, sizeof(*f->sections)) <
+	    0)
+		return -1;
+	f->sections[f->nsections++] =
+	    (ss_winini_found_section){(uint32_t)name_start, (uint32_t)name_len, (uint32_t)f->nkeys};
+	return 0;
+}
+
+static int found_key(ss_winini_found *f, const ss_winini_key *k, size_t line)
+{
+	if (found_room((void **)&f->keys, &f->key_cap, f->nkeys, sizeof(*f->keys)) < 0)
+		return -1;
+	f->keys[f->nkeys++] = (ss_winini_found_key){
+	    (uint32_t)line,	   (uint32_t)k->line,	     (uint32_t)k->name_start,
+	    (uint32_t)k->name_len, (uint32_t)k->value_start, (uint32_t)k->value_len};
+	return 0;
+}
+
+static void found_empty(ss_winini_found *f)
+{
+	f->nsections = f->nkeys = f->lf_lines = f->lines = 0;
+}
+
+int ss_winini_found_of(ss_winini_found *f, const ss_winini *ini, const uint64_t *first)
+{
+	const ss_text *t = ini->text;
+	found_empty(f);
+	for (size_t i = 0; i < ini->nsections; i++) {
+		const ss_winini_section *s = &ini->sections[i];
+		if (found_section(f, s->name_start, s->name_len) < 0)
+			return -1;
+		size_t cursor = 0;
+		ss_winini_key k;
+		while (ss_winini_next_key_of(ini, i, &cursor, first, &k))
+			if (found_key(f, &k,
+				      ini->lines ? ss_text_line_at(t, k.name_start) : k.line) < 0)
+				return -1;
+	}
+	f->lf_lines = t->nlines;
+	f->lines = ini->nlines;
+	return 0;
+}
+
+/* Whether data[0, len) holds a CR that no LF follows: 16 bytes beside
+ * the 16 after them at a time, the verdict taken every 4 KiB. */
+static int has_lone_cr(const char *data, size_t len)
+{
+	size_t i = 0;
+	while (len - i > 16) {
+		size_t stop = len - i - 16 < 4096 ? len - 16 : i + 4096;
+		bytes16 any = {0};
+		for (; i < stop; i += 16) {
+			bytes16 v, next;
+			memcpy(&v, data + i, 16);
+			memcpy(&next, data + i + 1, 16);
+			any |= (bytes16)((v == '\r') & (next != '\n'));
+		}
+		uint64_t half[2];
+		memcpy(half, &any, 16);
+		if (half[0] | half[1])
+			return 1;
+	}
+	for (; i < len; i++)
+		if (data[i] == '\r' && (i + 1 == len || data[i + 1] != '\n'))
+			return 1;
+	return 0;
+}
+
+/* Line ln, its content data[start, end) (its ending not included), as
+ * parse_part and ss_winini_next_key_of see it: a header opens a section,
+ * a key of a first byte asked for is kept. */
+static int find_in_line(ss_winini_found *f, const char *data, size_t start, size_t end, size_t ln,
+			const uint64_t *first)
+{
+	while (start < end && is_trim(data[start]))
+		start++;
+	if (start == end)
+		return 0;
+	if (data[start] == '[') {
+		size_t stop = end;
+		while (is_trim(data[stop - 1]))
+			stop--;
+		if (stop - start >= 2 && data[stop - 1] == ']') {
+			size_t name_start = start + 1, name_len = stop - start - 2;
+			trim(data, &name_start, &name_len);
+			return found_section(f, name_start, name_len);
+		}
+	}
+	ss_winini_key k;
+	if (!f->nsections || data[start] == ';' ||
+	    !first_byte_in(first, (unsigned char)data[start]) || !key_in(data, ln, start, end, &k))
+		return 0;
+	return found_key(f, &k, ln);
+}
+
+/* Text without a CR alone: lines end at LFs, and TStringList's lines are
+ * the text's. 64 bytes at a time, each LF a bit of a mask. A CR LF's CR
+ * is left on its line: trimmed as a blank, it changes nothing. */
+static int find_by_lines(ss_winini_found *f, const char *data, size_t len, const uint64_t *first)
+{
+	size_t ln = 0, start = 0, i = 0;
+	for (; len - i >= 64; i += 64)
+		for (uint64_t m = ss_text_lf_bits64(data + i); m; m &= m - 1) {
+			size_t lf = i + (size_t)__builtin_ctzll(m);
+			if (find_in_line(f, data, start, lf, ln++, first) < 0)
+				return -1;
+			start = lf + 1;
+		}
+	for (const char *lf; (lf = memchr(data + i, '\n', len - i)) != NULL; i = start) {
+		if (find_in_line(f, data, start, (size_t)(lf - data), ln++, first) < 0)
+			return -1;
+		start = (size_t)(lf - data) + 1;
+	}
+	if (start < len && find_in_line(f, data, start, len, ln++, first) < 0)
+		return -1;
+	f->lf_lines = f->lines = ln;
+	return 0;
+}
+
+/* The data indexed whole (a CR alone, a byte order mark), in a copy. */
+static int find_by_index(ss_winini_found *f, const char *data, size_t len, const uint64_t *first)
+{
+	ss_buf copy = SS_BUF_INIT;
+	ss_text t;
+	ss_diag d = SS_DIAG_INIT;
+	if (ss_buf_add(&copy, data, len) < 0) {
+		ss_buf_release(&copy);
+		return -1;
+	}
+	if (ss_text_take_bytes(&t, "", SS_ENC_BYTES, &copy, &d) < 0) {
+		ss_diag_clear(&d);
+		return -1;
+	}
+	ss_winini ini;
+	int r = ss_winini_parse_at(&ini, &t, 0, &d);
+	if (r == 0) {
+		r = ss_winini_found_of(f, &ini, first);
+		ss_winini_free(&ini);
+	}
+	ss_diag_clear(&d);
+	ss_text_free(&t);
+	return r;
+}
+
+int ss_winini_find_keys(ss_winini_found *f, const char *data, size_t len, const uint64_t *first)
+{
+	found_empty(f);
+	if ((len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) || has_lone_cr(data, len))
+		return find_by_index(f, data, len, first);
+	return find_by_lines(f, data, len, first);
+}
+
+void ss_winini_found_free(ss_winini_found *f)
+{
+	free(f->sections);
+	free(f->keys);
+	memset(f, 0, sizeof(*f));
 }
 
 int ss_winini_set_value(const ss_winini *ini, ss_edits *e, const ss_winini_key *k,

@@ -92,6 +92,31 @@ static void check_keys_of(const ss_winini *ini, unsigned char seed)
 	}
 }
 
+/* The keys found in one pass (ss_winini_find_keys) are those the index
+ * gives, for a set of first bytes drawn from the input's first byte and
+ * for every key. */
+static void check_found(const ss_text *t, const ss_winini *ini, unsigned char seed)
+{
+	uint64_t first[4] = {0};
+	for (unsigned c = seed; c < 256; c += 5u + seed % 7u)
+		first[c / 64] |= (uint64_t)1 << (c % 64);
+	for (int all = 0; all < 2; all++) {
+		ss_winini_found x = SS_WININI_FOUND_INIT, y = SS_WININI_FOUND_INIT;
+		const uint64_t *set = all ? NULL : first;
+		FUZZ_CHECK(ss_winini_find_keys(&x, t->data, t->len, set) == 0 &&
+			       ss_winini_found_of(&y, ini, set) == 0,
+			   "out of memory");
+		FUZZ_CHECK(x.nsections == y.nsections && x.nkeys == y.nkeys &&
+			       x.lf_lines == y.lf_lines && x.lines == y.lines &&
+			       (!x.nsections || memcmp(x.sections, y.sections,
+						       x.nsections * sizeof(*x.sections)) == 0) &&
+			       (!x.nkeys || memcmp(x.keys, y.keys, x.nkeys * sizeof(*x.keys)) == 0),
+			   "the keys found in one pass differ from the index's");
+		ss_winini_found_free(&x);
+		ss_winini_found_free(&y);
+	}
+}
+
 /* The text parsed in two halves, cut at a line drawn from the input's
  * last byte, has the index of one thread (ss_winini_parse_at). */
 static void check_halves(const ss_text *t, const ss_winini *ini, unsigned char seed)
@@ -115,6 +140,7 @@ int fuzz_winini(const uint8_t *data, size_t size)
 		ss_winini ini;
 		FUZZ_CHECK(ss_winini_parse(&ini, &t, &d) == 0, "TMemIniFile reads anything");
 		check_keys_of(&ini, size ? data[0] : 0);
+		check_found(&t, &ini, size ? data[0] : 0);
 		check_halves(&t, &ini, size ? data[size - 1] : 0);
 		ss_edits e = SS_EDITS_INIT;
 		ss_buf out = SS_BUF_INIT;

@@ -590,6 +590,152 @@ static void test_parse_in_halves(void **state)
 	assert_int_equal(agree, cuts);
 }
 
+/* --- keys found in one pass (ss_winini_find_keys) --- */
+
+/* Whether two finds hold the same sections, keys and line counts. */
+static int same_found(const ss_winini_found *x, const ss_winini_found *y)
+{
+	return x->nsections == y->nsections && x->nkeys == y->nkeys && x->lf_lines == y->lf_lines &&
+	       x->lines == y->lines &&
+	       (!x->nsections ||
+		memcmp(x->sections, y->sections, x->nsections * sizeof(*x->sections)) == 0) &&
+	       (!x->nkeys || memcmp(x->keys, y->keys, x->nkeys * sizeof(*x->keys)) == 0);
+}
+
+/* Whether the text's keys of first bytes `first` found in one pass are
+ * those the index gives. */
+static int find_agrees(fixture *f, const uint64_t *first)
+{
+	ss_winini_found fast = SS_WININI_FOUND_INIT, slow = SS_WININI_FOUND_INIT;
+	assert_int_equal(ss_winini_find_keys(&fast, f->t.data, f->t.len, first), 0);
+	assert_int_equal(ss_winini_found_of(&slow, &f->ini, first), 0);
+	int same = same_found(&fast, &slow);
+	ss_winini_found_free(&fast);
+	ss_winini_found_free(&slow);
+	return same;
+}
+
+static void first_bytes(uint64_t *first, const char *bytes)
+{
+	memset(first, 0, 4 * sizeof(*first));
+	for (const unsigned char *c = (const unsigned char *)bytes; *c; c++)
+		first[*c / 64] |= (uint64_t)1 << (*c % 64);
+}
+
+static void test_find_keys_known_answers(void **state)
+{
+	fixture *f = *state;
+	uint64_t p[4];
+	first_bytes(p, "P");
+	ss_winini_found x = SS_WININI_FOUND_INIT;
+	load(f, "k=0\n[Sessions\\a]\r\nPingType=1\r\nx=2\n [ b ] \n PortNumber = 22 \n;P=3\nP");
+	assert_int_equal(ss_winini_find_keys(&x, f->t.data, f->t.len, p), 0);
+	assert_int_equal(x.nsections, 2);
+	assert_int_equal(x.lf_lines, 8);
+	assert_int_equal(x.lines, 8);
+	assert_memory_equal(f->t.data + x.sections[1].name_start, "b", 1);
+	assert_int_equal(x.sections[1].first_key, 1);
+	assert_int_equal(x.nkeys, 2); /* not k (before any section), x, ;P nor P (no '=') */
+	assert_int_equal(x.keys[0].line, 2);
+	assert_memory_equal(f->t.data + x.keys[1].name_start, "PortNumber", 10);
+	assert_int_equal(x.keys[1].value_len, 2);
+	assert_int_equal(x.keys[1].line, 5);
+	/* A CR alone ends a line for TStringList, not for the text. */
+	ss_winini_free(&f->ini);
+	ss_text_free(&f->t);
+	load(f, "[a]\rPingType=1\nPingType=2\n");
+	assert_int_equal(ss_winini_find_keys(&x, f->t.data, f->t.len, p), 0);
+	assert_int_equal(x.lf_lines, 2);
+	assert_int_equal(x.lines, 3);
+	assert_int_equal(x.nkeys, 2);
+	assert_int_equal(x.keys[0].line, 0);
+	assert_int_equal(x.keys[0].order, 1);
+	assert_int_equal(x.keys[1].line, 1);
+	assert_int_equal(x.keys[1].order, 2);
+	ss_winini_found_free(&x);
+}
+
+/* Generated texts (headers and keys of every shape, LF, CR LF and lone CR
+ * endings, byte order marks, long runs past a 64-byte block): the keys of
+ * several sets of first bytes found in one pass are the index's. */
+static void test_find_keys_against_index(void **state)
+{
+	fixture *f = *state;
+	static const char *const pieces[] = {"[Sessions\\a]",
+					     "[sessions\\A]",
+					     " [ x ] ",
+					     "[x",
+					     "]",
+					     "PingType=1",
+					     " P = 2 ",
+					     "F=",
+					     "=v",
+					     ";P=1",
+					     "P",
+					     "\t",
+					     "\r\n",
+					     "\n",
+					     "\n",
+					     "\n",
+					     "\r",
+					     "\xEF\xBB\xBF",
+					     "Host=h.example.com",
+					     "\x01"};
+	static const char *const sets[] = {"P", "PF", "=", "[;", "\t ", NULL};
+	unsigned seed = 20261206;
+	size_t cases = 0, agree = 0, lone = 0;
+	for (size_t c = 0; c < 3000; c++) {
+		char text[1024];
+		load_generated(f, &seed, pieces, sizeof(pieces) / sizeof(pieces[0]), text);
+		lone += f->ini.lines != NULL;
+		for (size_t s = 0; s < sizeof(sets) / sizeof(sets[0]); s++, cases++) {
+			uint64_t first[4];
+			if (sets[s])
+				first_bytes(first, sets[s]);
+			agree += find_agrees(f, sets[s] ? first : NULL);
+		}
+	}
+	print_message("WinINI keys found in one pass: %zu/%zu generated cases agree with the "
+		      "index (%zu texts with a lone CR)\n",
+		      agree, cases, lone);
+	assert_int_equal(agree, cases);
+	assert_true(lone > 300 && lone < 2700); /* both ways of finding were taken */
+}
+
+/* A lone CR anywhere in a long text, a block or a page in (or at its very
+ * end, or none), is seen: the text is indexed whole. */
+static void test_find_keys_lone_cr_anywhere(void **state)
+{
+	fixture *f = *state;
+	ss_buf b = SS_BUF_INIT;
+	for (int i = 0; i < 300; i++)
+		assert_int_equal(ss_buf_adds(&b, i % 7 ? "PingType=1\r\n" : "[Sessions\\s]\r\n"),
+				 0);
+	size_t len = b.len;
+	char *text = malloc(len + 1);
+	assert_non_null(text);
+	size_t checked = 0;
+	for (size_t at = 0; at <= len; at++) { /* each LF in turn, then the end */
+		memcpy(text, b.data, len);
+		size_t n = len;
+		if (at < len && text[at] == '\n')
+			text[at] = 'x'; /* its CR is now alone */
+		else if (at == len)
+			text[n++] = '\r';
+		else
+			continue;
+		ss_winini_free(&f->ini);
+		ss_text_free(&f->t);
+		load_bytes(f, text, n);
+		assert_non_null(f->ini.lines);
+		assert_true(find_agrees(f, NULL));
+		checked++;
+	}
+	assert_int_equal(checked, 301);
+	free(text);
+	ss_buf_release(&b);
+}
+
 static void test_utf8_bom(void **state)
 {
 	fixture *f = *state;
@@ -768,6 +914,9 @@ int main(void)
 	    T(test_utf8_bom),
 	    T(test_index_against_model),
 	    T(test_parse_in_halves),
+	    T(test_find_keys_known_answers),
+	    T(test_find_keys_against_index),
+	    T(test_find_keys_lone_cr_anywhere),
 	    T(test_lone_cr_is_a_line_break),
 	    T(test_lone_cr_far_into_a_large_text),
 	    T(test_duplicate_sections_in_any_case),
