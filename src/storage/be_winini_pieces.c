@@ -85,7 +85,8 @@ typedef struct half {
 	 * told without a probe of its table (a cache miss each). NULL: none
 	 * made. */
 	uint64_t *seen;
-	uint32_t *piece_hash; /* of the piece's sections' names (take_piece) */
+	ss_winini_found found; /* the piece's sections and keys asked for */
+	uint32_t *piece_hash;  /* of the piece's sections' names (take_piece) */
 	size_t piece_hcap;
 	uint64_t lf_lines, lines; /* lines before the piece: split at LF, and as TStringList */
 	ss_diag d;
@@ -204,18 +205,37 @@ static int known(const half *h, const char *raw, size_t len, uint32_t hash)
 
 /* --- a piece's sessions --- */
 
+/* A piece being taken: its bytes (the front of a half's buffer) and what
+ * store/winini found in them. */
+typedef struct taken_piece {
+	ss_buf *buf;
+	size_t len;
+	const ss_winini_found *found;
+} taken_piece;
+
+/* The error at the piece's byte `offset`, with its line and column: the
+ * piece is made a text of its own (the half ends with it). */
+static int piece_error(half *h, const taken_piece *pc, size_t offset, const char *what)
+{
+	ss_text t;
+	pc->buf->len = pc->len;
+	if (ss_text_take_bytes(&t, h->f->path, SS_ENC_BYTES, pc->buf, &h->d) < 0)
+		return -1;
+	t.first_line = (size_t)h->lf_lines;
+	ss_text_error(&t, &h->d, offset, "%s", what);
+	ss_text_free(&t);
+	return -1;
+}
+
 /* Key k of a piece as names[i] asked for: packed after the others. */
-static int keep_key(half *h, const ss_text *t, const ss_winini *ini, const ss_winini_key *k,
-		    size_t i)
+static int keep_key(half *h, const char *data, const ss_winini_found_key *k, size_t i)
 {
 	const ss_storage_asked *a = h->st->asked;
-	const char *name = ss_winini_key_name(ini, k);
-	/* Without a lone CR the index counts the text's own lines. */
-	uint64_t line = h->lf_lines + (ini->lines ? ss_text_line_at(t, k->name_start) : k->line);
-	uint64_t order = h->lines + k->line;
-	if (line > UINT32_MAX || order > UINT32_MAX || k->value_len > UINT32_MAX)
+	const char *name = data + k->name_start;
+	uint64_t line = h->lf_lines + k->line, order = h->lines + k->order;
+	if (line > UINT32_MAX || order > UINT32_MAX)
 		return ss_diag_oom(&h->d); /* a text of SS_TEXT_LIMIT bytes has fewer */
-	kept_head head = {(uint32_t)line, (uint32_t)order, (uint32_t)k->value_len, (uint8_t)i,
+	kept_head head = {(uint32_t)line, (uint32_t)order, k->value_len, (uint8_t)i,
 			  memcmp(name, a->names[i], k->name_len) != 0};
 	size_t len = HEAD + (head.own_name ? k->name_len : 0) + k->value_len;
 	if (ss_buf_grow(&h->kept, len) < 0)
@@ -227,41 +247,41 @@ static int keep_key(half *h, const ss_text *t, const ss_winini *ini, const ss_wi
 		memcpy(p, name, k->name_len);
 		p += k->name_len;
 	}
-	memcpy(p, ss_winini_key_value(ini, k), k->value_len);
+	memcpy(p, data + k->value_start, k->value_len);
 	h->kept.len += len;
 	return 0;
 }
 
 /* Section i's keys asked for, the first of each name (as be_winini's
  * take_key finds them). */
-static int keep_keys(half *h, const ss_text *t, const ss_winini *ini, size_t i)
+static int keep_keys(half *h, const char *data, const ss_winini_found *f, size_t i)
 {
 	const ss_storage_asked *a = h->st->asked;
 	uint32_t found = 0;
-	size_t cursor = 0;
-	ss_winini_key k;
-	while (ss_winini_next_key_of(ini, i, &cursor, a->any_empty ? NULL : a->first, &k)) {
-		const char *name = ss_winini_key_name(ini, &k);
-		for (uint32_t bits = a->bucket[k.name_len % 16] & ~found; bits; bits &= bits - 1) {
+	size_t end = i + 1 < f->nsections ? f->sections[i + 1].first_key : f->nkeys;
+	for (size_t at = f->sections[i].first_key; at < end; at++) {
+		const ss_winini_found_key *k = &f->keys[at];
+		const char *name = data + k->name_start;
+		for (uint32_t bits = a->bucket[k->name_len % 16] & ~found; bits; bits &= bits - 1) {
 			size_t j = (size_t)__builtin_ctz(bits);
-			if (k.name_len != a->len[j] ||
-			    !winini_same_name(name, a->names[j], k.name_len))
+			if (k->name_len != a->len[j] ||
+			    !winini_same_name(name, a->names[j], k->name_len))
 				continue;
 			found |= (uint32_t)1 << j;
-			if (keep_key(h, t, ini, &k, j) < 0)
+			if (keep_key(h, data, k, j) < 0)
 				return -1;
 		}
 	}
 	return 0;
 }
 
-/* Section i, a session unless a section of its name came before: listed,
- * with its keys asked for. */
-static int take_section(half *h, const ss_text *t, const ss_winini *ini, size_t i, size_t plen,
-			uint32_t hash)
+/* Section i, a session unless a section of its name came before (in this
+ * piece or an earlier one of the half): listed, with its keys asked for. */
+static int take_section(half *h, const taken_piece *pc, size_t i, size_t plen, uint32_t hash)
 {
-	const char *raw = ss_winini_section_name(ini, i) + plen;
-	size_t len = ini->sections[i].name_len - plen;
+	const ss_winini_found_section *sec = &pc->found->sections[i];
+	const char *raw = pc->buf->data + sec->name_start + plen;
+	size_t len = sec->name_len - plen;
 	if (known(h, raw, len, hash))
 		return 0;
 	if (storage_grow(&h->ses, &h->cap, h->n, sizeof(*h->ses), 64) < 0 ||
@@ -271,8 +291,7 @@ static int take_section(half *h, const ss_text *t, const ss_winini *ini, size_t 
 	char *named = storage_name_ahead(h->st, &h->named, raw, len);
 	if (!named) {
 		const char *nul = memchr(raw, '\0', len);
-		return nul ? ss_text_error(t, &h->d, (size_t)(nul - t->data), "%s",
-					   STORAGE_NUL_NAME)
+		return nul ? piece_error(h, pc, (size_t)(nul - pc->buf->data), STORAGE_NUL_NAME)
 			   : ss_diag_oom(&h->d);
 	}
 	h->ses[h->n] = (ss_storage_session){named, named + len + 1, h->st->path, 0};
@@ -287,7 +306,7 @@ static int take_section(half *h, const ss_text *t, const ss_winini *ini, size_t 
 	size_t at = h->kept.len;
 	if (ss_buf_add(&h->kept, "\0\0\0\0", BLOCK) < 0)
 		return ss_diag_oom(&h->d);
-	if (keep_keys(h, t, ini, i) < 0)
+	if (keep_keys(h, pc->buf->data, pc->found, i) < 0)
 		return -1;
 	if (h->kept.len - at - BLOCK > UINT32_MAX)
 		return ss_diag_oom(&h->d);
@@ -299,10 +318,12 @@ static int take_section(half *h, const ss_text *t, const ss_winini *ini, size_t 
 /* The hash of each section's name of the piece (NOT_SESSION for those
  * that are no session), and the slot where each would be fetched into
  * the cache: 50,000 sessions of a half probe a table of a megabyte at
- * random, and waiting for each probe was a third of its reading. */
-static int hash_sessions(half *h, const ss_winini *ini, const char *prefix, size_t plen)
+ * random, and waiting for each probe was a third of its reading. A later
+ * section of a name is hashed too: take_section finds it known. */
+static int hash_sessions(half *h, const taken_piece *pc, const char *prefix, size_t plen)
 {
-	size_t n = ini->nsections;
+	const ss_winini_found *f = pc->found;
+	size_t n = f->nsections;
 	if (n > h->piece_hcap) {
 		uint32_t *v = realloc(h->piece_hash, n * sizeof(*v));
 		if (!v)
@@ -311,11 +332,12 @@ static int hash_sessions(half *h, const ss_winini *ini, const char *prefix, size
 		h->piece_hcap = n;
 	}
 	for (size_t i = 0; i < n; i++) {
+		const char *name = pc->buf->data + f->sections[i].name_start;
+		size_t len = f->sections[i].name_len;
 		h->piece_hash[i] = NOT_SESSION;
-		if (!winini_is_session(ini, i, prefix, plen))
+		if (!winini_session_name(name, len, prefix, plen))
 			continue;
-		uint32_t hash = name_hash(ss_winini_section_name(ini, i) + plen,
-					  ini->sections[i].name_len - plen);
+		uint32_t hash = name_hash(name + plen, len - plen);
 		h->piece_hash[i] = hash;
 		if (h->nslot)
 			__builtin_prefetch(&h->slot[hash & (h->nslot - 1)]);
@@ -323,21 +345,22 @@ static int hash_sessions(half *h, const ss_winini *ini, const char *prefix, size
 	return 0;
 }
 
-/* The sessions of one piece, a text of its own; its lines counted. */
-static int take_piece(half *h, const ss_text *t)
+/* The sessions of the piece buf[0, len) (at most SS_TEXT_MAX bytes); its
+ * lines counted. */
+static int take_piece(half *h, ss_buf *buf, size_t len)
 {
-	ss_winini ini;
-	if (ss_winini_parse_at(&ini, t, 0, &h->d) < 0)
-		return -1;
+	const ss_storage_asked *a = h->st->asked;
+	if (ss_winini_find_keys(&h->found, buf->data, len, a->any_empty ? NULL : a->first) < 0)
+		return ss_diag_oom(&h->d);
+	taken_piece pc = {buf, len, &h->found};
 	const char *prefix = h->st->root->section;
 	size_t plen = strlen(prefix);
-	int r = hash_sessions(h, &ini, prefix, plen);
-	for (size_t i = 0; r == 0 && i < ini.nsections; i++)
+	int r = hash_sessions(h, &pc, prefix, plen);
+	for (size_t i = 0; r == 0 && i < h->found.nsections; i++)
 		if (h->piece_hash[i] != NOT_SESSION)
-			r = take_section(h, t, &ini, i, plen, h->piece_hash[i]);
-	h->lf_lines += t->nlines;
-	h->lines += ini.nlines;
-	ss_winini_free(&ini);
+			r = take_section(h, &pc, i, plen, h->piece_hash[i]);
+	h->lf_lines += h->found.lf_lines;
+	h->lines += h->found.lines;
 	return r;
 }
 
@@ -403,27 +426,22 @@ static int fill(half *h, ss_buf *buf, uint64_t *at, size_t want, int *end)
 	return 0;
 }
 
-/* buf[0, cut) as a piece; what follows stays in buf, in room for the
- * next piece. */
-static int take_bytes(half *h, ss_buf *buf, size_t cut, size_t piece)
+/* buf[0, cut) as a piece; what follows moves to the front of buf, for
+ * the next piece. */
+static int take_bytes(half *h, ss_buf *buf, size_t cut)
 {
-	ss_buf rest = SS_BUF_INIT;
-	if (ss_buf_reserve_exact(&rest, piece + READ) < 0 ||
-	    ss_buf_add(&rest, buf->data + cut, buf->len - cut) < 0) {
-		ss_buf_release(&rest);
-		return ss_diag_oom(&h->d);
+	if (cut > SS_TEXT_MAX) { /* the text's own message */
+		ss_text t;
+		buf->len = cut;
+		if (ss_text_take_bytes(&t, h->f->path, SS_ENC_BYTES, buf, &h->d) == 0)
+			ss_text_free(&t); /* (it fails) */
+		return -1;
 	}
-	buf->len = cut;
-	ss_text t;
-	int r = ss_text_take_bytes(&t, h->f->path, SS_ENC_BYTES, buf, &h->d);
-	if (r == 0) {
-		t.first_line = (size_t)h->lf_lines;
-		r = take_piece(h, &t);
-		ss_text_free(&t);
-	}
-	ss_buf_release(buf);
-	*buf = rest;
-	return r;
+	if (take_piece(h, buf, cut) < 0)
+		return -1;
+	memmove(buf->data, buf->data + cut, buf->len - cut);
+	buf->len -= cut;
+	return 0;
 }
 
 static int read_half(half *h)
@@ -441,7 +459,7 @@ static int read_half(half *h)
 			want = buf.len + piece;
 			continue;
 		}
-		r = take_bytes(h, &buf, cut, piece);
+		r = take_bytes(h, &buf, cut);
 		if (r == 0 && !ahead)
 			ahead = half_ahead(h, at - h->from - buf.len);
 		want = piece;
@@ -464,6 +482,7 @@ static void half_free(half *h)
 	free(h->hash);
 	free(h->slot);
 	free(h->piece_hash);
+	ss_winini_found_free(&h->found);
 	free(h->seen);
 	ss_buf_release(&h->kept);
 	storage_names_ahead_free(&h->named);

@@ -9,18 +9,23 @@
 #include "sshsync/keyindex.h"
 #include "sshsync/winini.h"
 
-/* Whether section i is a session of the root (`prefix`, plen bytes):
- * the first section of its name in the index, right below the prefix
+/* Whether a section of this name is a session of the root (`prefix`,
+ * plen bytes), when it is the first of its name: right below the prefix
  * (deeper sections are subkeys of a session). The prefix mostly comes in
  * the case asked for (memcmp). */
+static inline int winini_session_name(const char *name, size_t len, const char *prefix, size_t plen)
+{
+	return len > plen &&
+	       (memcmp(name, prefix, plen) == 0 || ss_key_eq(name, plen, prefix, plen)) &&
+	       !memchr(name + plen, '\\', len - plen);
+}
+
+/* Whether section i of an index is a session of the root. */
 static inline int winini_is_session(const ss_winini *ini, size_t i, const char *prefix, size_t plen)
 {
 	const ss_winini_section *s = &ini->sections[i];
-	if (s->first_of != i || s->name_len <= plen)
-		return 0;
-	const char *name = ss_winini_section_name(ini, i);
-	return (memcmp(name, prefix, plen) == 0 || ss_key_eq(name, plen, prefix, plen)) &&
-	       !memchr(name + plen, '\\', s->name_len - plen);
+	return s->first_of == i &&
+	       winini_session_name(ss_winini_section_name(ini, i), s->name_len, prefix, plen);
 }
 
 /* Whether two names of len bytes are one for TMemIniFile (ASCII case
