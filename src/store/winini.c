@@ -444,23 +444,9 @@ int ss_winini_find_key(const ss_winini *ini, size_t section, const char *name, s
 
 /* --- a few keys of every section, found in one pass --- */
 
-static int found_room(void **v, size_t *cap, size_t n, size_t size)
-{
-	if (n < *cap)
-		return 0;
-	size_t want = *cap ? *cap * 2 : 64;
-	void *p = realloc(*v, want * size);
-	if (!p)
-		return -1;
-	*v = p;
-	*cap = want;
-	return 0;
-}
-
 static int found_section(ss_winini_found *f, size_t name_start, size_t name_len)
 {
-	if (found_room((void **)&f->sections, &f->section_cap, f->nsections, sizeof(*f->sections)) <
-	    0)
+	if (ss_array_room(&f->sections, &f->section_cap, f->nsections, sizeof(*f->sections)) < 0)
 		return -1;
 	f->sections[f->nsections++] =
 	    (ss_winini_found_section){(uint32_t)name_start, (uint32_t)name_len, (uint32_t)f->nkeys};
@@ -469,7 +455,7 @@ static int found_section(ss_winini_found *f, size_t name_start, size_t name_len)
 
 static int found_key(ss_winini_found *f, const ss_winini_key *k, size_t line)
 {
-	if (found_room((void **)&f->keys, &f->key_cap, f->nkeys, sizeof(*f->keys)) < 0)
+	if (ss_array_room(&f->keys, &f->key_cap, f->nkeys, sizeof(*f->keys)) < 0)
 		return -1;
 	f->keys[f->nkeys++] = (ss_winini_found_key){
 	    (uint32_t)line,	   (uint32_t)k->line,	     (uint32_t)k->name_start,
