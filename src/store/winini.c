@@ -488,31 +488,6 @@ int ss_winini_found_of(ss_winini_found *f, const ss_winini *ini, const uint64_t 
 	return 0;
 }
 
-/* Whether data[0, len) holds a CR that no LF follows: 16 bytes beside
- * the 16 after them at a time, the verdict taken every 4 KiB. */
-static int has_lone_cr(const char *data, size_t len)
-{
-	size_t i = 0;
-	while (len - i > 16) {
-		size_t stop = len - i - 16 < 4096 ? len - 16 : i + 4096;
-		bytes16 any = {0};
-		for (; i < stop; i += 16) {
-			bytes16 v, next;
-			memcpy(&v, data + i, 16);
-			memcpy(&next, data + i + 1, 16);
-			any |= (bytes16)((v == '\r') & (next != '\n'));
-		}
-		uint64_t half[2];
-		memcpy(half, &any, 16);
-		if (half[0] | half[1])
-			return 1;
-	}
-	for (; i < len; i++)
-		if (data[i] == '\r' && (i + 1 == len || data[i + 1] != '\n'))
-			return 1;
-	return 0;
-}
-
 /* Line ln, its content data[start, end) (its ending not included), as
  * parse_part and ss_winini_next_key_of see it: a header opens a section,
  * a key of a first byte asked for is kept. */
@@ -540,27 +515,33 @@ static int find_in_line(ss_winini_found *f, const char *data, size_t start, size
 	return found_key(f, &k, ln);
 }
 
-/* Text without a CR alone: lines end at LFs, and TStringList's lines are
- * the text's. 64 bytes at a time, each LF a bit of a mask. A CR LF's CR
- * is left on its line: trimmed as a blank, it changes nothing. */
-static int find_by_lines(ss_winini_found *f, const char *data, size_t len, const uint64_t *first)
+/* The text's lines, split at LF (TStringList's too when it holds no CR
+ * alone), with *crlf how many end in CR LF. 64 bytes at a time, each LF a
+ * bit of a mask. A CR LF's CR is left on its line: trimmed as a blank,
+ * it changes nothing. */
+static int find_by_lines(ss_winini_found *f, const char *data, size_t len, const uint64_t *first,
+			 size_t *crlf)
 {
-	size_t ln = 0, start = 0, i = 0;
+	size_t ln = 0, start = 0, i = 0, n = 0;
 	for (; len - i >= 64; i += 64)
 		for (uint64_t m = ss_text_lf_bits64(data + i); m; m &= m - 1) {
 			size_t lf = i + (size_t)__builtin_ctzll(m);
+			n += lf > start && data[lf - 1] == '\r';
 			if (find_in_line(f, data, start, lf, ln++, first) < 0)
 				return -1;
 			start = lf + 1;
 		}
 	for (const char *lf; (lf = memchr(data + i, '\n', len - i)) != NULL; i = start) {
-		if (find_in_line(f, data, start, (size_t)(lf - data), ln++, first) < 0)
+		size_t at = (size_t)(lf - data);
+		n += at > start && data[at - 1] == '\r';
+		if (find_in_line(f, data, start, at, ln++, first) < 0)
 			return -1;
-		start = (size_t)(lf - data) + 1;
+		start = at + 1;
 	}
 	if (start < len && find_in_line(f, data, start, len, ln++, first) < 0)
 		return -1;
 	f->lf_lines = f->lines = ln;
+	*crlf = n;
 	return 0;
 }
 
@@ -592,9 +573,17 @@ static int find_by_index(ss_winini_found *f, const char *data, size_t len, const
 int ss_winini_find_keys(ss_winini_found *f, const char *data, size_t len, const uint64_t *first)
 {
 	found_empty(f);
-	if ((len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) || has_lone_cr(data, len))
+	if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
 		return find_by_index(f, data, len, first);
-	return find_by_lines(f, data, len, first);
+	size_t crlf;
+	if (find_by_lines(f, data, len, first, &crlf) < 0)
+		return -1;
+	/* A CR alone (a CR more than the CR LF endings, as split_lone_cr
+	 * tells): TStringList's lines are not the text's. */
+	if (count_cr(data, len) == crlf)
+		return 0;
+	found_empty(f);
+	return find_by_index(f, data, len, first);
 }
 
 void ss_winini_found_free(ss_winini_found *f)
