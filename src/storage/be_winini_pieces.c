@@ -213,15 +213,24 @@ typedef struct taken_piece {
 	const ss_winini_found *found;
 } taken_piece;
 
-/* The error at the piece's byte `offset`, with its line and column: the
- * piece is made a text of its own (the half ends with it). */
+/* The piece buf[0, len) made a text of its own, for a message: it takes
+ * the half's buffer (the half ends with it). -1 with h->d set when it
+ * cannot be one (larger than a text can be). */
+static int piece_text(half *h, ss_buf *buf, size_t len, ss_text *t)
+{
+	buf->len = len;
+	if (ss_text_take_bytes(t, h->f->path, SS_ENC_BYTES, buf, &h->d) < 0)
+		return -1;
+	t->first_line = (size_t)h->lf_lines;
+	return 0;
+}
+
+/* The error at the piece's byte `offset`, with its line and column. */
 static int piece_error(half *h, const taken_piece *pc, size_t offset, const char *what)
 {
 	ss_text t;
-	pc->buf->len = pc->len;
-	if (ss_text_take_bytes(&t, h->f->path, SS_ENC_BYTES, pc->buf, &h->d) < 0)
+	if (piece_text(h, pc->buf, pc->len, &t) < 0)
 		return -1;
-	t.first_line = (size_t)h->lf_lines;
 	ss_text_error(&t, &h->d, offset, "%s", what);
 	ss_text_free(&t);
 	return -1;
@@ -430,11 +439,10 @@ static int fill(half *h, ss_buf *buf, uint64_t *at, size_t want, int *end)
  * the next piece. */
 static int take_bytes(half *h, ss_buf *buf, size_t cut)
 {
-	if (cut > SS_TEXT_MAX) { /* the text's own message */
+	if (cut > SS_TEXT_MAX) { /* no text: its own message says why */
 		ss_text t;
-		buf->len = cut;
-		if (ss_text_take_bytes(&t, h->f->path, SS_ENC_BYTES, buf, &h->d) == 0)
-			ss_text_free(&t); /* (it fails) */
+		if (piece_text(h, buf, cut, &t) == 0)
+			ss_text_free(&t);
 		return -1;
 	}
 	if (take_piece(h, buf, cut) < 0)
