@@ -33,8 +33,11 @@ static int teardown(void **state)
 	return 0;
 }
 
+/* The fixture's text and index, in place of any it held. */
 static void load_bytes(fixture *f, const void *s, size_t len)
 {
+	ss_winini_free(&f->ini);
+	ss_text_free(&f->t);
 	assert_int_equal(ss_text_from_bytes(&f->t, "WinSCP.ini", s, len, &f->d), 0);
 	assert_int_equal(ss_winini_parse(&f->ini, &f->t, &f->d), 0);
 }
@@ -474,8 +477,6 @@ static size_t load_generated(fixture *f, unsigned *seed, const char *const *piec
 		memcpy(text + len, p, strlen(p));
 		len += strlen(p);
 	}
-	ss_winini_free(&f->ini);
-	ss_text_free(&f->t);
 	load_bytes(f, text, len);
 	return len;
 }
@@ -641,8 +642,6 @@ static void test_find_keys_known_answers(void **state)
 	assert_int_equal(x.keys[1].value_len, 2);
 	assert_int_equal(x.keys[1].line, 5);
 	/* A CR alone ends a line for TStringList, not for the text. */
-	ss_winini_free(&f->ini);
-	ss_text_free(&f->t);
 	load(f, "[a]\rPingType=1\nPingType=2\n");
 	assert_int_equal(ss_winini_find_keys(&x, f->t.data, f->t.len, p), 0);
 	assert_int_equal(x.lf_lines, 2);
@@ -724,8 +723,6 @@ static void test_find_keys_lone_cr_anywhere(void **state)
 			text[n++] = '\r';
 		else
 			continue;
-		ss_winini_free(&f->ini);
-		ss_text_free(&f->t);
 		load_bytes(f, text, n);
 		assert_non_null(f->ini.lines);
 		assert_true(find_agrees(f, NULL));
