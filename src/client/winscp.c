@@ -637,22 +637,26 @@ typedef struct site_range {
 	ss_diag *d;
 } site_range;
 
+/* Works on a copy of its range, written back at the end: both threads'
+ * ranges are on one cache line, and a write per site to it made each
+ * thread wait for the other's core (a fifth of the planning's time). */
 static void apply_range(void *arg)
 {
-	site_range *g = arg;
+	site_range g = *(site_range *)arg;
 	wsite w;
 	memset(&w, 0, sizeof(w));
 	ss_storage_asked a;
 	ask_keys(&a);
-	g->r = 0;
-	for (size_t s = g->from; s < g->to && g->r == 0; s++) {
-		g->have_default |=
-		    strcmp(ss_storage_at(g->st, s)->name, SS_WINSCP_DEFAULT_SETTINGS) == 0;
-		g->r = read_site(g->st, s, &a, &w, g->d);
-		if (g->r == 0)
-			g->r = apply_site(g->st, s, &w, g->p, g->d);
+	g.r = 0;
+	for (size_t s = g.from; s < g.to && g.r == 0; s++) {
+		g.have_default |=
+		    strcmp(ss_storage_at(g.st, s)->name, SS_WINSCP_DEFAULT_SETTINGS) == 0;
+		g.r = read_site(g.st, s, &a, &w, g.d);
+		if (g.r == 0)
+			g.r = apply_site(g.st, s, &w, g.p, g.d);
 	}
 	wsite_free(&w);
+	*(site_range *)arg = g;
 }
 
 /* From this many sites on, the second half is planned on a second thread
