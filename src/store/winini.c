@@ -225,6 +225,25 @@ static void part_free(part *p)
 }
 
 /* The sections of p's lines. -1 when memory runs out. */
+/* Whether the line data[start, end), its left blanks trimmed (start <
+ * end), is a section header as TMemIniFile tells one: '[' to ']' once its
+ * right is trimmed too; then its name, trimmed, in *name_start and
+ * *name_len. */
+static int header_in(const char *data, size_t start, size_t end, size_t *name_start,
+		     size_t *name_len)
+{
+	if (data[start] != '[')
+		return 0;
+	while (is_trim(data[end - 1]))
+		end--;
+	if (end - start < 2 || data[end - 1] != ']')
+		return 0;
+	*name_start = start + 1;
+	*name_len = end - start - 2;
+	trim(data, name_start, name_len);
+	return 1;
+}
+
 static int parse_part(part *p)
 {
 	const ss_winini *ini = p->ini;
@@ -255,11 +274,8 @@ static int parse_part(part *p)
 		}
 		if (len == 0)
 			continue;
-		if (data[start] == '[') {
-			while (is_trim(data[start + len - 1]))
-				len--;
-		}
-		if (data[start] != '[' || len < 2 || data[start + len - 1] != ']') {
+		size_t name_start, name_len;
+		if (!header_in(data, start, start + len, &name_start, &name_len)) {
 			/* Before the first section: WinSCP ignores it. */
 			*(cur ? &cur->last_line : &p->lead_last) = (uint32_t)ln;
 			continue;
@@ -271,8 +287,6 @@ static int parse_part(part *p)
 		cur = &p->v[p->n - 1];
 		cur->line = (uint32_t)ln;
 		cur->last_line = (uint32_t)ln;
-		size_t name_start = start + 1, name_len = len - 2;
-		trim(data, &name_start, &name_len);
 		cur->name_start = (uint32_t)name_start;
 		cur->name_len = (uint32_t)name_len;
 		p->hashes[p->n - 1] = section_hash(data + name_start, name_len);
@@ -498,16 +512,9 @@ static int find_in_line(ss_winini_found *f, const char *data, size_t start, size
 		start++;
 	if (start == end)
 		return 0;
-	if (data[start] == '[') {
-		size_t stop = end;
-		while (is_trim(data[stop - 1]))
-			stop--;
-		if (stop - start >= 2 && data[stop - 1] == ']') {
-			size_t name_start = start + 1, name_len = stop - start - 2;
-			trim(data, &name_start, &name_len);
-			return found_section(f, name_start, name_len);
-		}
-	}
+	size_t name_start, name_len;
+	if (header_in(data, start, end, &name_start, &name_len))
+		return found_section(f, name_start, name_len);
 	ss_winini_key k;
 	if (!f->nsections || data[start] == ';' ||
 	    !first_byte_in(first, (unsigned char)data[start]) || !key_in(data, ln, start, end, &k))
