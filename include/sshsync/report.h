@@ -32,8 +32,9 @@ typedef struct ss_report_opts {
 	int (*flush)(void *ctx, const char *data, size_t len, ss_diag *d);
 	void *flush_ctx;
 	size_t flush_at;
-	/* The text table: laid out by two threads from `split_at` rows on (0:
-	 * SS_REPORT_SPLIT_ROWS; SIZE_MAX: never), the same bytes either way. */
+	/* The text table: laid out in chunks of `split_at` rows (0:
+	 * SS_REPORT_SPLIT_ROWS), on two threads when there are several
+	 * (SIZE_MAX: never), the same bytes either way. */
 	size_t split_at;
 	/* The text table: every row wrapped cell by cell, also those whose
 	 * cells fit their columns (tests: the same bytes either way). */
@@ -41,7 +42,7 @@ typedef struct ss_report_opts {
 } ss_report_opts;
 
 #define SS_REPORT_FLUSH_BYTES (256 * 1024)
-#define SS_REPORT_SPLIT_ROWS 4096
+#define SS_REPORT_SPLIT_ROWS 2048
 
 /* Hands `out` to o->flush (and empties it) once it holds o->flush_at
  * bytes; -1 with `d` set when the flush cannot write. */

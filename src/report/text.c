@@ -966,49 +966,137 @@ static int add_rows(const ss_text_report *tr, const layout *l, const size_t *ord
 	return r;
 }
 
-/* The second half of a large table, laid out by a second thread into a
- * buffer of its own while the caller writes the first: the rows are laid
- * out only once all are known (the widths), and that was a serial fifth
- * of a 100,000-site audit. Below SS_REPORT_SPLIT_ROWS a thread costs more. */
+/* A large table is laid out in chunks of rows on two threads, and the
+ * caller writes the chunks in order as they are done, laying out chunks
+ * itself while it waits: the rows are laid out only once all are known
+ * (the widths), which was a serial fifth of a 100,000-site audit; in two
+ * fixed halves, the caller wrote the second half's copy after laying out
+ * and writing its own, and that half's buffer was fresh memory. A chunk's
+ * buffer is used again by the chunks after it. */
+#define TABLE_SLOTS 4
 
-typedef struct table_half {
+typedef enum { TABLE_FREE, TABLE_FILLING, TABLE_FULL } table_slot_state;
+
+typedef struct table_slot {
+	ss_buf out;
+	table_slot_state state;
+	int ok; /* laid out (else memory ran out there: laid out again when written) */
+} table_slot;
+
+typedef struct table_pipe {
 	const ss_text_report *tr;
 	const layout *l;
 	const size_t *order;
-	size_t from, to;
-	ss_buf out;
-	int ok;
-} table_half;
+	size_t rows, chunks, next; /* rows a chunk; chunks; the next to claim */
+	int stop;		   /* writing failed: nothing more is claimed */
+	ss_os_monitor *mon;
+	table_slot slot[TABLE_SLOTS];
+} table_pipe;
 
-static void table_half_run(void *arg)
+static size_t chunk_end(const table_pipe *p, size_t c)
 {
-	table_half *h = arg;
-	ss_diag ignored = SS_DIAG_INIT; /* no flush: only memory can fail */
-	h->ok = add_rows(h->tr, h->l, h->order, h->from, h->to, &h->out, 0, &ignored) == 0;
-	ss_diag_clear(&ignored);
+	size_t n = p->tr->all.nrows;
+	return n / p->rows > c ? (c + 1) * p->rows : n;
 }
 
-/* The rows, on two threads from o->split_at rows on, in order. */
+/* Chunk c's rows into its slot (claimed). */
+static void lay_out_chunk(table_pipe *p, size_t c)
+{
+	table_slot *s = &p->slot[c % TABLE_SLOTS];
+	ss_diag ignored = SS_DIAG_INIT; /* no flush: only memory can fail */
+	ss_buf_reset(&s->out);
+	int ok = add_rows(p->tr, p->l, p->order, c * p->rows, chunk_end(p, c), &s->out, 0,
+			  &ignored) == 0;
+	ss_diag_clear(&ignored);
+	ss_os_monitor_enter(p->mon);
+	s->ok = ok;
+	s->state = TABLE_FULL;
+	ss_os_monitor_wake(p->mon);
+	ss_os_monitor_leave(p->mon);
+}
+
+/* With the lock held: the next chunk, claimed when its slot is free;
+ * SIZE_MAX when there is none to claim now. */
+static size_t claim_chunk(table_pipe *p)
+{
+	if (p->stop || p->next == p->chunks || p->slot[p->next % TABLE_SLOTS].state != TABLE_FREE)
+		return SIZE_MAX;
+	p->slot[p->next % TABLE_SLOTS].state = TABLE_FILLING;
+	return p->next++;
+}
+
+/* The second thread: lays out chunks in order until none is left. */
+static void table_helper_run(void *arg)
+{
+	table_pipe *p = arg;
+	ss_os_monitor_enter(p->mon);
+	while (!p->stop && p->next < p->chunks) {
+		size_t c = claim_chunk(p);
+		if (c == SIZE_MAX) {
+			ss_os_monitor_wait(p->mon);
+			continue;
+		}
+		ss_os_monitor_leave(p->mon);
+		lay_out_chunk(p, c);
+		ss_os_monitor_enter(p->mon);
+	}
+	ss_os_monitor_leave(p->mon);
+}
+
+/* The caller's side: chunk c, laid out (here, or by the other thread
+ * while this one lays out others), then written. */
+static int write_chunk(table_pipe *p, size_t c, ss_diag *d)
+{
+	table_slot *s = &p->slot[c % TABLE_SLOTS];
+	ss_os_monitor_enter(p->mon);
+	while (s->state != TABLE_FULL) {
+		size_t mine = claim_chunk(p);
+		if (mine == SIZE_MAX) {
+			ss_os_monitor_wait(p->mon);
+			continue;
+		}
+		ss_os_monitor_leave(p->mon);
+		lay_out_chunk(p, mine);
+		ss_os_monitor_enter(p->mon);
+	}
+	ss_os_monitor_leave(p->mon);
+	const ss_report_opts *o = p->tr->o;
+	int r =
+	    s->ok ? ss_report_add_flushed(o, p->tr->out, s->out.data, s->out.len, d)
+		  : add_rows(p->tr, p->l, p->order, c * p->rows, chunk_end(p, c), p->tr->out, 1, d);
+	ss_os_monitor_enter(p->mon);
+	s->state = TABLE_FREE;
+	p->stop |= r < 0;
+	ss_os_monitor_wake(p->mon);
+	ss_os_monitor_leave(p->mon);
+	return r;
+}
+
+/* The rows, in chunks of o->split_at rows, on two threads when there are
+ * several: the same bytes as on one. */
 static int add_all_rows(ss_text_report *tr, const layout *l, const size_t *order, ss_diag *d)
 {
-	size_t split = tr->o->split_at ? tr->o->split_at : SS_REPORT_SPLIT_ROWS;
-	table_half h = {tr, l, order, tr->all.nrows / 2, tr->all.nrows, SS_BUF_INIT, 0};
+	table_pipe p;
+	memset(&p, 0, sizeof(p));
+	p.tr = tr;
+	p.l = l;
+	p.order = order;
+	p.rows = tr->o->split_at ? tr->o->split_at : SS_REPORT_SPLIT_ROWS;
+	p.chunks = tr->all.nrows / p.rows + (tr->all.nrows % p.rows != 0);
 	ss_os_thread *t = NULL;
-	/* Room for a line a row, up front: growing it would copy it (a hint
-	 * only, it grows where it must). */
-	if (tr->all.nrows >= split)
-		(void)ss_buf_reserve_exact(&h.out, (h.to - h.from) * (fixed_width(l) + 1));
-	if (tr->all.nrows < split || ss_os_thread_start(&t, table_half_run, &h) < 0)
-		h.from = tr->all.nrows; /* all here */
-	int r = add_rows(tr, l, order, 0, h.from, tr->out, 1, d);
-	if (t)
-		ss_os_thread_join(t);
-	/* The other half as that thread laid it out, or here when it could
-	 * not (no memory there): the same rows either way. */
-	if (r == 0 && h.from < tr->all.nrows)
-		r = h.ok ? ss_report_add_flushed(tr->o, tr->out, h.out.data, h.out.len, d)
-			 : add_rows(tr, l, order, h.from, h.to, tr->out, 1, d);
-	ss_buf_release(&h.out);
+	if (p.chunks < 2 || !(p.mon = ss_os_monitor_new()) ||
+	    ss_os_thread_start(&t, table_helper_run, &p) < 0) {
+		if (p.mon)
+			ss_os_monitor_free(p.mon);
+		return add_rows(tr, l, order, 0, tr->all.nrows, tr->out, 1, d);
+	}
+	int r = 0;
+	for (size_t c = 0; c < p.chunks && r == 0; c++)
+		r = write_chunk(&p, c, d);
+	ss_os_thread_join(t);
+	ss_os_monitor_free(p.mon);
+	for (int i = 0; i < TABLE_SLOTS; i++)
+		ss_buf_release(&p.slot[i].out);
 	return r;
 }
 
