@@ -1025,12 +1025,11 @@ static size_t claim_chunk(table_pipe *p)
 	return p->next++;
 }
 
-/* The second thread: lays out chunks in order until none is left. */
-static void table_helper_run(void *arg)
+/* With the lock held: lays out the chunks it can claim, waiting when it
+ * can claim none, until `until` is laid out (NULL: until none is left). */
+static void lay_out_until(table_pipe *p, const table_slot *until)
 {
-	table_pipe *p = arg;
-	ss_os_monitor_enter(p->mon);
-	while (!p->stop && p->next < p->chunks) {
+	while (until ? until->state != TABLE_FULL : !p->stop && p->next < p->chunks) {
 		size_t c = claim_chunk(p);
 		if (c == SIZE_MAX) {
 			ss_os_monitor_wait(p->mon);
@@ -1040,6 +1039,14 @@ static void table_helper_run(void *arg)
 		lay_out_chunk(p, c);
 		ss_os_monitor_enter(p->mon);
 	}
+}
+
+/* The second thread: lays out chunks in order until none is left. */
+static void table_helper_run(void *arg)
+{
+	table_pipe *p = arg;
+	ss_os_monitor_enter(p->mon);
+	lay_out_until(p, NULL);
 	ss_os_monitor_leave(p->mon);
 }
 
@@ -1049,16 +1056,7 @@ static int write_chunk(table_pipe *p, size_t c, ss_diag *d)
 {
 	table_slot *s = &p->slot[c % TABLE_SLOTS];
 	ss_os_monitor_enter(p->mon);
-	while (s->state != TABLE_FULL) {
-		size_t mine = claim_chunk(p);
-		if (mine == SIZE_MAX) {
-			ss_os_monitor_wait(p->mon);
-			continue;
-		}
-		ss_os_monitor_leave(p->mon);
-		lay_out_chunk(p, mine);
-		ss_os_monitor_enter(p->mon);
-	}
+	lay_out_until(p, s);
 	ss_os_monitor_leave(p->mon);
 	const ss_report_opts *o = p->tr->o;
 	int r =
