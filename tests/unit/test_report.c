@@ -1008,8 +1008,8 @@ static void assert_pieces_are(pieces *p, ss_buf *out, const ss_buf *want)
 	ss_buf_release(&p->all);
 }
 
-/* The table laid out by two threads (split_at 1) is the table laid out
- * by one, byte for byte, with the second half starting at every place:
+/* The table laid out in chunks on two threads is the table laid out by
+ * one, byte for byte, with a chunk starting at every place:
  * inside a file's rows, at a new file, at a file seen before (its rows
  * come together), with an error row, wrapped or not. */
 static void test_text_split_is_the_whole(void **state)
@@ -1037,12 +1037,15 @@ static void test_text_split_is_the_whole(void **state)
 			f->o.split_at = SIZE_MAX;
 			ss_buf_reset(&f->out);
 			assert_int_equal(ss_report_text(&f->s, &f->o, &f->out, &f->d), 0);
-			pieces p;
-			ss_report_opts o = in_pieces(&f->o, &p);
-			o.split_at = 1;
-			ss_buf out = SS_BUF_INIT;
-			assert_int_equal(ss_report_text(&f->s, &o, &out, &f->d), 0);
-			assert_pieces_are(&p, &out, &f->out);
+			/* chunks of 1, 2, 3 and 7 rows: a chunk ends at every place */
+			for (size_t rows = 1; rows <= 7; rows += rows < 3 ? 1 : 4) {
+				pieces p;
+				ss_report_opts o = in_pieces(&f->o, &p);
+				o.split_at = rows;
+				ss_buf out = SS_BUF_INIT;
+				assert_int_equal(ss_report_text(&f->s, &o, &out, &f->d), 0);
+				assert_pieces_are(&p, &out, &f->out);
+			}
 		}
 	}
 }
