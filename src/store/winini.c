@@ -224,7 +224,6 @@ static void part_free(part *p)
 	free(p->hashes);
 }
 
-/* The sections of p's lines. -1 when memory runs out. */
 /* Whether the line data[start, end), its left blanks trimmed (start <
  * end), is a section header as TMemIniFile tells one: '[' to ']' once its
  * right is trimmed too; then its name, trimmed, in *name_start and
@@ -244,6 +243,7 @@ static int header_in(const char *data, size_t start, size_t end, size_t *name_st
 	return 1;
 }
 
+/* The sections of p's lines. -1 when memory runs out. */
 static int parse_part(part *p)
 {
 	const ss_winini *ini = p->ini;
