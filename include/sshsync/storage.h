@@ -119,11 +119,13 @@ int ss_storage_open(ss_storage **out, const char *path, const ss_storage_root *r
 int ss_storage_open_or_create(ss_storage **out, const char *path, const ss_storage_root *root,
 			      ss_changeset *cs, ss_diag *d);
 /* How ss_storage_open_asked reads a store piece by piece; tests make
- * both small, so that sessions fall across pieces and halves. */
+ * them small, so that sessions fall across pieces, halves and parts. */
 typedef struct ss_storage_pieces {
 	size_t piece; /* bytes of text parsed at a time, at least (0: 64 KiB) */
-	size_t split; /* a file of this many bytes or more is read in two
-		       * halves at once (0: 4 MiB) */
+	size_t split; /* a file of this many bytes or more is read on two
+		       * threads at once (0: 4 MiB): a .reg in two halves, a
+		       * WinSCP.ini in parts */
+	size_t part;  /* a WinSCP.ini's part, about (0: 1 MiB) */
 } ss_storage_pieces;
 
 struct ss_storage_asked;

@@ -6,9 +6,9 @@
  * of its own: every rule of TMemIniFile stays in one place. Of each
  * session (the first section of its name) only the keys asked for are
  * kept (the first key of each name), packed, and the piece is dropped. A
- * large file is read in two halves at once, the second from a section
- * near its middle; the second half's sessions of names the first half
- * has are later sections of those, and dropped.
+ * large file is cut into parts of about a megabyte, each starting where
+ * a line opens a section, which two threads read as they come; the later
+ * sections of a name are dropped when the parts are joined.
  *
  * A 100,000-site WinSCP.ini read whole takes 47 MiB, 1.6 x its size (its
  * text, a line table, the index), and the page faults and zeroing of
@@ -21,6 +21,7 @@
 
 #include "backend.h"
 #include "sshsync/keyindex.h"
+#include "sshsync/os_sys.h"
 #include "sshsync/winini.h"
 #include "winini_sessions.h"
 
@@ -31,15 +32,23 @@
 enum { READ = 32 * 1024 };
 #define PIECE ((size_t)64 << 10)
 #define SPLIT ((uint64_t)4 << 20)
+/* A part of a large file: small enough that the thread that ends last
+ * ends soon after the other (a part takes about 0.7 ms here), large
+ * enough that its arrays and the join of them stay few. */
+#define PART ((uint64_t)1 << 20)
+/* A session's handle: where its keys start in its part's `kept`, shifted
+ * left by PART_BITS, and its part's index in those bits. */
+enum { PART_BITS = 8 };
+#define MAX_PARTS ((size_t)1 << PART_BITS)
 
-/* A key kept, packed in its half's `kept` bytes after its session's
+/* A key kept, packed in its part's `kept` bytes after its session's
  * others: this head (HEAD bytes, no padding), then the name as stored
  * when it differs from the one asked for (the asked name's length), then
  * the value. A session's keys follow how many bytes they take (BLOCK
  * bytes). */
 typedef struct kept_head {
-	uint32_t line;	/* the text's 0-based line (split at LF) in its half */
-	uint32_t order; /* its 0-based line as TStringList splits it, in its half */
+	uint32_t line;	/* the text's 0-based line (split at LF) in its part */
+	uint32_t order; /* its 0-based line as TStringList splits it, in its part */
 	uint32_t value_len;
 	uint8_t asked;	  /* which name of st->asked */
 	uint8_t own_name; /* the stored name follows */
@@ -64,46 +73,72 @@ static void head_get(const char *p, kept_head *h)
 	h->own_name = (uint8_t)p[13];
 }
 
-/* One half of the file (or all of it), read on a thread of its own. */
-typedef struct half {
+/* What a thread reading parts keeps from one part to the next: the
+ * bytes read and not yet taken, and what store/winini found in a piece. */
+typedef struct reader {
 	const ss_storage *st;
 	const ss_text_file *f;
-	uint64_t from, to; /* the bytes it reads: [from, to); UINT64_MAX: to the end */
-	/* Its sessions in file order, each with where its keys start in `kept`. */
+	struct parts *all;
+	ss_buf buf;
+	ss_winini_found found; /* the piece's sections and keys asked for */
+	uint32_t *piece_hash;  /* of the piece's sections' names (take_piece) */
+	size_t piece_hcap;
+} reader;
+
+/* A part of the file (or all of it), read by one thread. Its sessions
+ * are every section that is a session of the root, a later section of
+ * a name included: those are dropped when the parts are joined
+ * (drop_later_sections). */
+typedef struct part {
+	reader *r;	   /* the thread reading it, while it does */
+	size_t index;	   /* of the part in the file */
+	uint64_t from, to; /* the bytes it reads: [from, to) */
+	/* Its sessions in file order, each with its handle (where its keys
+	 * start in `kept`, and the part). */
 	ss_storage_session *ses;
 	size_t *first;
 	uint32_t *hash; /* of each raw name */
 	size_t n, cap, fcap, hcap;
 	ss_buf kept;
 	storage_names_ahead named; /* the sessions' raw names and names */
-	/* Its sessions by raw name (ss_key_eq): the name's hash in the high
-	 * half, the session's index in the low half; EMPTY: a free slot. */
-	uint64_t *slot;
-	size_t nslot;
-	/* A bit for each session's hash (SEEN_BITS of them), in the first
-	 * of two halves: the second half's names that it cannot have are
-	 * told without a probe of its table (a cache miss each). NULL: none
-	 * made. */
-	uint64_t *seen;
-	ss_winini_found found; /* the piece's sections and keys asked for */
-	uint32_t *piece_hash;  /* of the piece's sections' names (take_piece) */
-	size_t piece_hcap;
-	uint64_t lf_lines, lines; /* lines before the piece: split at LF, and as TStringList */
+	uint64_t lf_lines, lines;  /* its lines (so far): split at LF, and as TStringList */
 	ss_diag d;
-	int failed;
-} half;
+	int failed, done;
+} part;
 
-/* What the storage keeps: both halves' keys, the second's sessions from
- * index `second` on, its lines counted on by the first's. */
+/* The sessions of the parts joined so far, in file order: a part's are
+ * copied here by whichever thread finds it next in line, while the
+ * other reads on, and its own arrays are freed for the next part. */
+typedef struct joined {
+	ss_storage_session *ses;
+	size_t *first;
+	uint32_t *hash;
+	size_t n, cap;
+	size_t parts;	/* how many are joined */
+	uint64_t bytes; /* of the parts joined */
+} joined;
+
+/* The parts, claimed in order by the threads that read them: a thread
+ * that is done takes the next, so that neither waits long for the other
+ * at the end (two fixed halves ended up to 6 ms apart). */
+typedef struct parts {
+	part *v;
+	size_t n;
+	uint64_t size;	  /* of the file */
+	ss_os_monitor *m; /* NULL: read on one thread */
+	size_t next;	  /* the next part to claim */
+	int stop;	  /* a part failed: the later ones are not read */
+	joined j;
+	int joining; /* a thread is joining parts */
+	int join_failed;
+} parts;
+
+/* What the storage keeps: each part's keys, and where its lines start. */
 typedef struct askpriv {
-	ss_buf kept[2];
-	size_t second;
-	uint64_t lf_lines, lines;
+	ss_buf *kept;
+	uint64_t *lf_lines, *lines;
+	size_t nparts;
 } askpriv;
-
-/* --- a half's sessions by raw name --- */
-
-#define EMPTY STORAGE_SLOT_EMPTY
 
 /* A piece's section that is no session, in piece_hash: no name's hash. */
 #define NOT_SESSION UINT32_MAX
@@ -114,49 +149,14 @@ static uint32_t name_hash(const char *raw, size_t len)
 	return hash == NOT_SESSION ? hash - 1 : hash;
 }
 
-/* The slot of raw name `raw`: its session's, or the free one where it
- * would go. */
-static size_t slot_of(const half *h, const char *raw, size_t len, uint32_t hash)
-{
-	size_t mask = h->nslot - 1, i = hash & mask;
-	for (; h->slot[i] != EMPTY; i = (i + 1) & mask) {
-		if ((uint32_t)(h->slot[i] >> 32) != hash)
-			continue;
-		const char *other = h->ses[(uint32_t)h->slot[i]].raw;
-		if (strlen(other) == len && ss_key_eq(other, len, raw, len))
-			break;
-	}
-	return i;
-}
-
-/* Room in the table for one more session. */
-static int slots_room(half *h)
-{
-	return 2 * (h->n + 1) <= h->nslot
-		   ? 0
-		   : storage_slots_resize(&h->slot, &h->nslot, h->nslot ? 2 * h->nslot : 1024);
-}
-
-/* The table sized for the sessions the first piece tells of, at most
- * SLOTS_AHEAD slots: a large half's table is not grown a dozen times,
- * each time in fresh memory. */
-#define SLOTS_AHEAD ((size_t)1 << 18)
-static int slots_ahead(half *h, size_t sessions)
-{
-	size_t size = h->nslot ? h->nslot : 1024;
-	while (size < 2 * sessions && size < SLOTS_AHEAD)
-		size *= 2;
-	return size > h->nslot ? storage_slots_resize(&h->slot, &h->nslot, size) : 0;
-}
-
-/* Room for what the whole half holds when it goes on as its first
+/* Room for what the whole part holds when it goes on as its first
  * `done` bytes went (the arrays are only reserved: memory not written
  * costs nothing): 1 when made (or not, where memory is short: they grow
  * as they go then) or not needed, 0 when too few sessions came yet to
  * tell. A section takes 4 bytes at least ("[x]" and its line break). */
-static int half_ahead(half *h, uint64_t done)
+static int part_ahead(part *h, uint64_t done)
 {
-	uint64_t all = (h->to == UINT64_MAX ? h->f->size : h->to) - h->from;
+	uint64_t all = h->to - h->from;
 	if (all <= 2 * done)
 		return 1;
 	if (h->n < 16)
@@ -167,7 +167,6 @@ static int half_ahead(half *h, uint64_t done)
 		n = (size_t)(all / 4);
 	if (bytes > h->kept.len && bytes - h->kept.len < all)
 		(void)ss_buf_reserve_exact(&h->kept, bytes - h->kept.len);
-	(void)slots_ahead(h, n);
 	ss_storage_session *ses = n > h->cap ? realloc(h->ses, n * sizeof(*ses)) : NULL;
 	if (ses)
 		h->ses = ses, h->cap = n;
@@ -180,33 +179,10 @@ static int half_ahead(half *h, uint64_t done)
 	return 1;
 }
 
-#define SEEN_BITS ((uint32_t)1 << 20)
-
-static void mark_seen(half *h, uint32_t hash)
-{
-	if (!h->seen)
-		h->seen = calloc(SEEN_BITS / 64, sizeof(*h->seen)); /* a hint: NULL is fine */
-	uint32_t bit = hash & (SEEN_BITS - 1);
-	if (h->seen)
-		h->seen[bit / 64] |= (uint64_t)1 << (bit % 64);
-}
-
-/* Whether a session of this hash may be in h (no: certainly not). */
-static int maybe_seen(const half *h, uint32_t hash)
-{
-	uint32_t bit = hash & (SEEN_BITS - 1);
-	return !h->seen || (h->seen[bit / 64] >> (bit % 64) & 1);
-}
-
-static int known(const half *h, const char *raw, size_t len, uint32_t hash)
-{
-	return h->nslot && h->slot[slot_of(h, raw, len, hash)] != EMPTY;
-}
-
 /* --- a piece's sessions --- */
 
-/* A piece being taken: its bytes (the front of a half's buffer) and what
- * store/winini found in them. */
+/* A piece being taken: its bytes (the front of the reader's buffer) and
+ * what store/winini found in them. */
 typedef struct taken_piece {
 	ss_buf *buf;
 	size_t len;
@@ -214,19 +190,19 @@ typedef struct taken_piece {
 } taken_piece;
 
 /* The piece buf[0, len) made a text of its own, for a message: it takes
- * the half's buffer (the half ends with it). -1 with h->d set when it
+ * the reader's buffer (the part ends with it). -1 with h->d set when it
  * cannot be one (larger than a text can be). */
-static int piece_text(half *h, ss_buf *buf, size_t len, ss_text *t)
+static int piece_text(part *h, ss_buf *buf, size_t len, ss_text *t)
 {
 	buf->len = len;
-	if (ss_text_take_bytes(t, h->f->path, SS_ENC_BYTES, buf, &h->d) < 0)
+	if (ss_text_take_bytes(t, h->r->f->path, SS_ENC_BYTES, buf, &h->d) < 0)
 		return -1;
 	t->first_line = (size_t)h->lf_lines;
 	return 0;
 }
 
 /* The error at the piece's byte `offset`, with its line and column. */
-static int piece_error(half *h, const taken_piece *pc, size_t offset, const char *what)
+static int piece_error(part *h, const taken_piece *pc, size_t offset, const char *what)
 {
 	ss_text t;
 	if (piece_text(h, pc->buf, pc->len, &t) < 0)
@@ -237,9 +213,9 @@ static int piece_error(half *h, const taken_piece *pc, size_t offset, const char
 }
 
 /* Key k of a piece as names[i] asked for: packed after the others. */
-static int keep_key(half *h, const char *data, const ss_winini_found_key *k, size_t i)
+static int keep_key(part *h, const char *data, const ss_winini_found_key *k, size_t i)
 {
-	const ss_storage_asked *a = h->st->asked;
+	const ss_storage_asked *a = h->r->st->asked;
 	const char *name = data + k->name_start;
 	uint64_t line = h->lf_lines + k->line, order = h->lines + k->order;
 	if (line > UINT32_MAX || order > UINT32_MAX)
@@ -263,9 +239,9 @@ static int keep_key(half *h, const char *data, const ss_winini_found_key *k, siz
 
 /* Section i's keys asked for, the first of each name (as be_winini's
  * take_key finds them). */
-static int keep_keys(half *h, const char *data, const ss_winini_found *f, size_t i)
+static int keep_keys(part *h, const char *data, const ss_winini_found *f, size_t i)
 {
-	const ss_storage_asked *a = h->st->asked;
+	const ss_storage_asked *a = h->r->st->asked;
 	uint32_t found = 0;
 	size_t end = i + 1 < f->nsections ? f->sections[i + 1].first_key : f->nkeys;
 	for (size_t at = f->sections[i].first_key; at < end; at++) {
@@ -284,34 +260,29 @@ static int keep_keys(half *h, const char *data, const ss_winini_found *f, size_t
 	return 0;
 }
 
-/* Section i, a session unless a section of its name came before (in this
- * piece or an earlier one of the half): listed, with its keys asked for. */
-static int take_section(half *h, const taken_piece *pc, size_t i, size_t plen, uint32_t hash)
+/* Section i, a session of the root: listed with its keys asked for. */
+static int take_section(part *h, const taken_piece *pc, size_t i, size_t plen, uint32_t hash)
 {
 	const ss_winini_found_section *sec = &pc->found->sections[i];
 	const char *raw = pc->buf->data + sec->name_start + plen;
 	size_t len = sec->name_len - plen;
-	if (known(h, raw, len, hash))
-		return 0;
 	if (storage_grow(&h->ses, &h->cap, h->n, sizeof(*h->ses), 64) < 0 ||
 	    storage_grow(&h->first, &h->fcap, h->n, sizeof(*h->first), 64) < 0 ||
-	    storage_grow(&h->hash, &h->hcap, h->n, sizeof(*h->hash), 64) < 0 || slots_room(h) < 0)
+	    storage_grow(&h->hash, &h->hcap, h->n, sizeof(*h->hash), 64) < 0)
 		return ss_diag_oom(&h->d);
-	char *named = storage_name_ahead(h->st, &h->named, raw, len);
+	char *named = storage_name_ahead(h->r->st, &h->named, raw, len);
 	if (!named) {
 		const char *nul = memchr(raw, '\0', len);
 		return nul ? piece_error(h, pc, (size_t)(nul - pc->buf->data), STORAGE_NUL_NAME)
 			   : ss_diag_oom(&h->d);
 	}
-	h->ses[h->n] = (ss_storage_session){named, named + len + 1, h->st->path, 0};
-	h->first[h->n] = h->kept.len;
+	if (h->kept.len > SIZE_MAX >> PART_BITS)
+		return ss_diag_oom(&h->d);
+	h->ses[h->n] = (ss_storage_session){named, named + len + 1, h->r->st->path, 0};
+	h->first[h->n] = h->kept.len << PART_BITS | h->index;
 	h->hash[h->n] = hash;
-	h->slot[slot_of(h, raw, len, hash)] = (uint64_t)hash << 32 | (uint32_t)h->n;
 	h->n++;
-	if (h->to != UINT64_MAX) /* the first of two halves: drop_known reads it */
-		mark_seen(h, hash);
-	/* How many bytes its keys take, then the keys: a session of the
-	 * second half that the first has is dropped, its keys stay. */
+	/* How many bytes its keys take, then the keys. */
 	size_t at = h->kept.len;
 	if (ss_buf_add(&h->kept, "\0\0\0\0", BLOCK) < 0)
 		return ss_diag_oom(&h->d);
@@ -325,52 +296,47 @@ static int take_section(half *h, const taken_piece *pc, size_t i, size_t plen, u
 }
 
 /* The hash of each section's name of the piece (NOT_SESSION for those
- * that are no session), and the slot where each would be fetched into
- * the cache: 50,000 sessions of a half probe a table of a megabyte at
- * random, and waiting for each probe was a third of its reading. A later
- * section of a name is hashed too: take_section finds it known. */
-static int hash_sessions(half *h, const taken_piece *pc, const char *prefix, size_t plen)
+ * that are no session). */
+static int hash_sessions(part *h, const taken_piece *pc, const char *prefix, size_t plen)
 {
+	reader *r = h->r;
 	const ss_winini_found *f = pc->found;
 	size_t n = f->nsections;
-	if (n > h->piece_hcap) {
-		uint32_t *v = realloc(h->piece_hash, n * sizeof(*v));
+	if (n > r->piece_hcap) {
+		uint32_t *v = realloc(r->piece_hash, n * sizeof(*v));
 		if (!v)
 			return ss_diag_oom(&h->d);
-		h->piece_hash = v;
-		h->piece_hcap = n;
+		r->piece_hash = v;
+		r->piece_hcap = n;
 	}
 	for (size_t i = 0; i < n; i++) {
 		const char *name = pc->buf->data + f->sections[i].name_start;
 		size_t len = f->sections[i].name_len;
-		h->piece_hash[i] = NOT_SESSION;
-		if (!winini_session_name(name, len, prefix, plen))
-			continue;
-		uint32_t hash = name_hash(name + plen, len - plen);
-		h->piece_hash[i] = hash;
-		if (h->nslot)
-			__builtin_prefetch(&h->slot[hash & (h->nslot - 1)]);
+		r->piece_hash[i] = NOT_SESSION;
+		if (winini_session_name(name, len, prefix, plen))
+			r->piece_hash[i] = name_hash(name + plen, len - plen);
 	}
 	return 0;
 }
 
 /* The sessions of the piece buf[0, len) (at most SS_TEXT_MAX bytes); its
  * lines counted. */
-static int take_piece(half *h, ss_buf *buf, size_t len)
+static int take_piece(part *h, ss_buf *buf, size_t len)
 {
-	const ss_storage_asked *a = h->st->asked;
-	if (ss_winini_find_keys(&h->found, buf->data, len, a->any_empty ? NULL : a->first) < 0)
+	reader *r = h->r;
+	const ss_storage_asked *a = r->st->asked;
+	if (ss_winini_find_keys(&r->found, buf->data, len, a->any_empty ? NULL : a->first) < 0)
 		return ss_diag_oom(&h->d);
-	taken_piece pc = {buf, len, &h->found};
-	const char *prefix = h->st->root->section;
+	taken_piece pc = {buf, len, &r->found};
+	const char *prefix = r->st->root->section;
 	size_t plen = strlen(prefix);
-	int r = hash_sessions(h, &pc, prefix, plen);
-	for (size_t i = 0; r == 0 && i < h->found.nsections; i++)
-		if (h->piece_hash[i] != NOT_SESSION)
-			r = take_section(h, &pc, i, plen, h->piece_hash[i]);
-	h->lf_lines += h->found.lf_lines;
-	h->lines += h->found.lines;
-	return r;
+	int rc = hash_sessions(h, &pc, prefix, plen);
+	for (size_t i = 0; rc == 0 && i < r->found.nsections; i++)
+		if (r->piece_hash[i] != NOT_SESSION)
+			rc = take_section(h, &pc, i, plen, r->piece_hash[i]);
+	h->lf_lines += r->found.lf_lines;
+	h->lines += r->found.lines;
+	return rc;
 }
 
 /* --- cutting the file into pieces --- */
@@ -415,17 +381,17 @@ static size_t last_section(const char *p, size_t len, size_t *floor)
 	return 0;
 }
 
-/* Reads on until `buf` holds `want` bytes or the half ends (*end). */
-static int fill(half *h, ss_buf *buf, uint64_t *at, size_t want, int *end)
+/* Reads on until `buf` holds `want` bytes or the part ends (*end). */
+static int fill(part *h, ss_buf *buf, uint64_t *at, size_t want, int *end)
 {
 	while (!*end && buf->len < want) {
 		size_t n = READ;
-		if (h->to != UINT64_MAX && h->to - *at < n)
+		if (h->to - *at < n)
 			n = (size_t)(h->to - *at);
 		if (ss_buf_grow(buf, n) < 0)
 			return ss_diag_oom(&h->d);
 		long long got =
-		    n ? ss_text_file_read(h->f, buf->data + buf->len, n, *at, &h->d) : 0;
+		    n ? ss_text_file_read(h->r->f, buf->data + buf->len, n, *at, &h->d) : 0;
 		if (got < 0)
 			return -1;
 		buf->len += (size_t)got;
@@ -437,7 +403,7 @@ static int fill(half *h, ss_buf *buf, uint64_t *at, size_t want, int *end)
 
 /* buf[0, cut) as a piece; what follows moves to the front of buf, for
  * the next piece. */
-static int take_bytes(half *h, ss_buf *buf, size_t cut)
+static int take_bytes(part *h, ss_buf *buf, size_t cut)
 {
 	if (cut > SS_TEXT_MAX) { /* no text: its own message says why */
 		ss_text t;
@@ -452,55 +418,187 @@ static int take_bytes(half *h, ss_buf *buf, size_t cut)
 	return 0;
 }
 
-static int read_half(half *h)
+static int read_part(part *h)
 {
-	size_t piece = h->st->pieces.piece ? h->st->pieces.piece : PIECE;
+	size_t piece = h->r->st->pieces.piece ? h->r->st->pieces.piece : PIECE;
 	size_t want = piece, floor = 1;
-	ss_buf buf = SS_BUF_INIT;
+	ss_buf *buf = &h->r->buf;
 	uint64_t at = h->from;
 	int end = 0, r = 0, ahead = 0;
+	ss_buf_reset(buf);
 	while (r == 0) {
-		if ((r = fill(h, &buf, &at, want, &end)) < 0 || (end && buf.len == 0))
+		if ((r = fill(h, buf, &at, want, &end)) < 0 || (end && buf->len == 0))
 			break;
-		size_t cut = end ? buf.len : last_section(buf.data, buf.len, &floor);
+		size_t cut = end ? buf->len : last_section(buf->data, buf->len, &floor);
 		if (cut == 0) { /* one section so far: read on */
-			want = buf.len + piece;
+			want = buf->len + piece;
 			continue;
 		}
-		r = take_bytes(h, &buf, cut);
+		r = take_bytes(h, buf, cut);
 		if (r == 0 && !ahead)
-			ahead = half_ahead(h, at - h->from - buf.len);
+			ahead = part_ahead(h, at - h->from - buf->len);
 		want = piece;
 		floor = 1;
 	}
-	ss_buf_release(&buf);
 	return r;
 }
 
-static void half_run(void *arg)
+static void lock(parts *ps)
 {
-	half *h = arg;
-	h->failed = read_half(h) < 0;
+	if (ps->m)
+		ss_os_monitor_enter(ps->m);
 }
 
-static void half_free(half *h)
+static void unlock(parts *ps)
+{
+	if (ps->m)
+		ss_os_monitor_leave(ps->m);
+}
+
+/* The next part to read, or NULL when none is left (or one failed). */
+static part *claim(parts *ps)
+{
+	lock(ps);
+	part *p = !ps->stop && ps->next < ps->n ? &ps->v[ps->next++] : NULL;
+	unlock(ps);
+	return p;
+}
+
+/* Room in ps->j for `more` sessions, reserved for the whole file at
+ * once as the parts joined so far tell (a section takes 4 bytes at
+ * least). */
+static int join_room(parts *ps, size_t more, uint64_t bytes)
+{
+	joined *j = &ps->j;
+	if (more <= j->cap - j->n)
+		return 0;
+	double all = (double)(j->n + more) * (double)ps->size / (double)(j->bytes + bytes);
+	size_t cap = (size_t)(all * 1.125) + 16, most = (size_t)(ps->size / 4) + 1;
+	if (cap > most)
+		cap = most;
+	if (cap < j->n + more)
+		cap = j->n + more;
+	ss_storage_session *ses = realloc(j->ses, cap * sizeof(*ses));
+	if (ses)
+		j->ses = ses;
+	size_t *first = ses ? realloc(j->first, cap * sizeof(*first)) : NULL;
+	if (first)
+		j->first = first;
+	uint32_t *hash = first ? realloc(j->hash, cap * sizeof(*hash)) : NULL;
+	if (!hash)
+		return -1;
+	j->hash = hash;
+	j->cap = cap;
+	return 0;
+}
+
+/* Part k's sessions after the parts before it; its arrays freed. */
+static int join_part(parts *ps, size_t k)
+{
+	part *p = &ps->v[k];
+	joined *j = &ps->j;
+	if (join_room(ps, p->n, p->to - p->from) < 0)
+		return -1;
+	if (p->n) {
+		memcpy(j->ses + j->n, p->ses, p->n * sizeof(*p->ses));
+		memcpy(j->first + j->n, p->first, p->n * sizeof(*p->first));
+		memcpy(j->hash + j->n, p->hash, p->n * sizeof(*p->hash));
+	}
+	j->n += p->n;
+	j->bytes += p->to - p->from;
+	free(p->ses);
+	free(p->first);
+	free(p->hash);
+	p->ses = NULL, p->first = NULL, p->hash = NULL;
+	p->n = p->cap = p->fcap = p->hcap = 0;
+	return 0;
+}
+
+/* Part p is read (or failed): the parts next in line that are read are
+ * joined, unless the other thread is joining them. */
+static void part_done(parts *ps, part *p)
+{
+	lock(ps);
+	p->done = 1;
+	ps->stop |= p->failed;
+	if (!ps->joining) {
+		ps->joining = 1;
+		for (size_t k; !ps->join_failed && (k = ps->j.parts) < ps->n && ps->v[k].done &&
+			       !ps->v[k].failed;) {
+			unlock(ps);
+			int r = join_part(ps, k);
+			lock(ps);
+			if (r < 0)
+				ps->join_failed = ps->stop = 1;
+			else
+				ps->j.parts++;
+		}
+		ps->joining = 0;
+	}
+	unlock(ps);
+}
+
+static void reader_run(void *arg)
+{
+	reader *r = arg;
+	for (part *p; (p = claim(r->all));) {
+		p->r = r;
+		p->failed = read_part(p) < 0;
+		p->r = NULL;
+		part_done(r->all, p);
+	}
+}
+
+static void reader_free(reader *r)
+{
+	ss_buf_release(&r->buf);
+	ss_winini_found_free(&r->found);
+	free(r->piece_hash);
+}
+
+/* Reads every part, on this thread and a second one where there are two
+ * parts or more (on this one alone when no thread can be had). */
+static void read_parts(const ss_storage *st, const ss_text_file *f, parts *ps)
+{
+	reader mine = {.st = st, .f = f, .all = ps}, other = mine;
+	ss_os_thread *t = NULL;
+	if (ps->n > 1 && (ps->m = ss_os_monitor_new()) &&
+	    ss_os_thread_start(&t, reader_run, &other) < 0)
+		t = NULL;
+	reader_run(&mine);
+	if (t)
+		ss_os_thread_join(t);
+	ss_os_monitor_free(ps->m);
+	ps->m = NULL;
+	reader_free(&mine);
+	reader_free(&other);
+}
+
+static void part_free(part *h)
 {
 	free(h->ses);
 	free(h->first);
 	free(h->hash);
-	free(h->slot);
-	free(h->piece_hash);
-	ss_winini_found_free(&h->found);
-	free(h->seen);
 	ss_buf_release(&h->kept);
 	storage_names_ahead_free(&h->named);
 	ss_diag_clear(&h->d);
+}
+
+static void parts_free(parts *ps)
+{
+	for (size_t k = 0; k < ps->n; k++)
+		part_free(&ps->v[k]);
+	free(ps->v);
+	free(ps->j.ses);
+	free(ps->j.first);
+	free(ps->j.hash);
 }
 
 /* Where a line that opens a section starts after `from`, looked for in
  * the next SEEK bytes (a file of few sections is read in one part, not
  * read twice to the end here): *at, or UINT64_MAX when none does. */
 #define SEEK ((uint64_t)4 << 20)
+enum { SEEK_READ = 4096 }; /* a site's section is a few hundred bytes */
 static int section_after(const ss_text_file *f, uint64_t from, uint64_t *at, ss_diag *d)
 {
 	ss_buf b = SS_BUF_INIT;
@@ -529,60 +627,213 @@ static int section_after(const ss_text_file *f, uint64_t from, uint64_t *at, ss_
 			base += pos;
 			pos = 0;
 		}
-		long long n = ss_buf_grow(&b, READ) < 0
-				  ? ss_diag_oom(d)
-				  : ss_text_file_read(f, b.data + b.len, READ, base + b.len, d);
+		long long n =
+		    ss_buf_grow(&b, SEEK_READ) < 0
+			? ss_diag_oom(d)
+			: ss_text_file_read(f, b.data + b.len, SEEK_READ, base + b.len, d);
 		if (n < 0)
 			r = -1;
 		else
 			b.len += (size_t)n;
-		end = n < (long long)READ;
+		end = n < (long long)SEEK_READ;
 	}
 	ss_buf_release(&b);
 	return r;
 }
 
-/* --- the halves joined into the storage --- */
-
-/* Drops from b the sessions of a name that a has (later sections of a
- * session), b's arrays compacted in place: how many stay. */
-static size_t drop_known(const half *a, half *b)
+/* The file cut into parts of about `size` bytes (one when it is smaller
+ * than `split`), each starting where a line opens a section. */
+static int cut_parts(const ss_text_file *f, uint64_t split, uint64_t size, parts *ps, ss_diag *d)
 {
-	size_t kept = 0;
-	for (size_t s = 0; s < b->n; s++) {
-		const char *raw = b->ses[s].raw;
-		if (maybe_seen(a, b->hash[s]) && known(a, raw, strlen(raw), b->hash[s]))
-			continue;
-		b->ses[kept] = b->ses[s];
-		b->first[kept++] = b->first[s];
+	uint64_t want = f->size >= split && size ? f->size / size : 1;
+	if (want > MAX_PARTS)
+		want = MAX_PARTS;
+	if (want < 1)
+		want = 1;
+	if (!(ps->v = calloc((size_t)want, sizeof(*ps->v))))
+		return ss_diag_oom(d);
+	ps->size = f->size;
+	uint64_t from = 0;
+	for (uint64_t k = 1; k <= want; k++) {
+		uint64_t cut = f->size;
+		if (k < want && section_after(f, f->size / want * k, &cut, d) < 0)
+			return -1;
+		if (k < want && (cut == UINT64_MAX || cut <= from))
+			continue; /* no section there, or the part before reaches past */
+		ps->v[ps->n] = (part){.index = ps->n, .from = from, .to = cut};
+		ps->n++;
+		from = cut;
 	}
-	return kept;
+	return 0;
 }
 
-static int join_halves(ss_storage *st, half *a, half *b, ss_diag *d)
+/* --- the parts joined into the storage --- */
+
+/* The first part that failed, its error's line counted on by those of
+ * the parts before it (or no memory to join them): -1 with *d set; 0
+ * when none did. */
+static int first_failure(parts *ps, ss_diag *d)
+{
+	uint64_t lines = 0;
+	for (size_t k = 0; k < ps->n; k++) {
+		part *p = &ps->v[k];
+		if (p->failed) {
+			if (p->d.line)
+				p->d.line += (size_t)lines;
+			*d = p->d;
+			memset(&p->d, 0, sizeof(p->d));
+			return -1;
+		}
+		lines += p->lf_lines;
+	}
+	return ps->join_failed || ps->j.parts < ps->n ? ss_diag_oom(d) : 0;
+}
+
+static int bit_test(const uint64_t *bits, uint32_t hash, size_t mask)
+{
+	size_t b = hash & mask;
+	return (int)(bits[b / 64] >> (b % 64) & 1);
+}
+
+static void bit_set(uint64_t *bits, uint32_t hash, size_t mask)
+{
+	size_t b = hash & mask;
+	bits[b / 64] |= (uint64_t)1 << (b % 64);
+}
+
+/* The bits (of nbits) of the hashes that come twice or more, into *out
+ * (NULL when none does); -1: no memory. */
+static int hashes_again(const joined *j, size_t nbits, uint64_t **out)
+{
+	size_t mask = nbits - 1;
+	uint64_t *seen = calloc(nbits / 64, sizeof(*seen)), *again = NULL;
+	int r = seen ? 0 : -1;
+	for (size_t s = 0; r == 0 && s < j->n; s++) {
+		uint32_t hash = j->hash[s];
+		if (!bit_test(seen, hash, mask))
+			bit_set(seen, hash, mask);
+		else if (again || (again = calloc(nbits / 64, sizeof(*again))))
+			bit_set(again, hash, mask);
+		else
+			r = -1;
+	}
+	free(seen);
+	*out = again;
+	return r;
+}
+
+/* The sessions whose hash's bit is in `again`, by raw name (ss_key_eq):
+ * the name's hash in a slot's high half, its index in `raw` in the low
+ * (the names stay where they are, the sessions move up as some drop). */
+typedef struct raw_name {
+	const char *p;
+	size_t len;
+} raw_name;
+
+typedef struct named_once {
+	uint64_t *slot;
+	size_t nslot;
+	raw_name *raw;
+	size_t n, cap;
+} named_once;
+
+/* The length of a session's raw name: its name follows it. */
+static size_t raw_len(const ss_storage_session *s)
+{
+	return (size_t)(s->name - s->raw) - 1;
+}
+
+/* Whether a session of s's raw name came before: if not, s is added.
+ * -1: no memory. Names are read only where the whole hashes are equal. */
+static int came_before(named_once *t, const ss_storage_session *s, uint32_t hash)
+{
+	if (2 * (t->n + 1) > t->nslot &&
+	    storage_slots_resize(&t->slot, &t->nslot, t->nslot ? 2 * t->nslot : 256) < 0)
+		return -1;
+	if (storage_grow(&t->raw, &t->cap, t->n, sizeof(*t->raw), 64) < 0)
+		return -1;
+	size_t mask = t->nslot - 1, i = hash & mask;
+	for (; t->slot[i] != STORAGE_SLOT_EMPTY; i = (i + 1) & mask) {
+		if ((uint32_t)(t->slot[i] >> 32) != hash)
+			continue;
+		const raw_name *other = &t->raw[(uint32_t)t->slot[i]];
+		size_t len = raw_len(s);
+		if (other->len == len && ss_key_eq(other->p, len, s->raw, len))
+			return 1;
+	}
+	t->slot[i] = (uint64_t)hash << 32 | (uint32_t)t->n;
+	t->raw[t->n++] = (raw_name){s->raw, raw_len(s)};
+	return 0;
+}
+
+/* Drops the sessions of a name that came before (later sections of a
+ * session: TMemIniFile reads the first), the arrays compacted in place. Most names are told apart
+ * by a bit of their hash (16 bits a session: about 5 in 100 share one with another name); only
+ * those that share are looked up by name. The parts list every section, as a table of a part's
+ * names probed at random while it was read cost 10 ms of CPU for 100,000 sites. */
+static int drop_later_sections(parts *ps, ss_diag *d)
+{
+	joined *j = &ps->j;
+	size_t nbits = 64;
+	while (nbits < 16 * j->n && nbits < ((size_t)1 << 30))
+		nbits *= 2;
+	uint64_t *again;
+	if (hashes_again(j, nbits, &again) < 0)
+		return ss_diag_oom(d);
+	if (!again)
+		return 0;
+	named_once t = {0};
+	size_t kept = 0;
+	int r = 0;
+	for (size_t s = 0; s < j->n; s++) {
+		int before = bit_test(again, j->hash[s], nbits - 1)
+				 ? came_before(&t, &j->ses[s], j->hash[s])
+				 : 0;
+		if (before < 0) {
+			r = ss_diag_oom(d);
+			break;
+		}
+		if (before)
+			continue;
+		if (kept != s) {
+			j->ses[kept] = j->ses[s];
+			j->first[kept] = j->first[s];
+		}
+		kept++;
+	}
+	if (r == 0)
+		j->n = kept;
+	free(again);
+	free(t.slot);
+	free(t.raw);
+	return r;
+}
+
+/* The parts' sessions listed in the storage, each part's keys and names
+ * taken over. */
+static int join_parts(ss_storage *st, parts *ps, ss_diag *d)
 {
 	askpriv *p = st->priv;
-	if (storage_halves_error(a->failed, &a->d, b && b->failed, b ? &b->d : NULL, a->lf_lines,
-				 d) < 0)
+	if (first_failure(ps, d) < 0 || drop_later_sections(ps, d) < 0)
 		return -1;
-	size_t second = b ? drop_known(a, b) : 0; /* while a's table has its sessions */
-	storage_adopt_names(st, &a->named);
-	/* a's arrays become the storage's, with room for b's sessions. */
-	if (storage_adopt_block(st, &a->ses, &a->first, a->n, a->n + second, d) < 0)
-		return -1;
-	p->kept[0] = a->kept;
-	a->kept = (ss_buf)SS_BUF_INIT;
-	p->second = st->n;
-	if (!b)
-		return 0;
-	p->lf_lines = a->lf_lines;
-	p->lines = a->lines;
-	storage_adopt_names(st, &b->named);
-	if (storage_add_block(st, b->ses, b->first, second, d) < 0)
-		return -1;
-	p->kept[1] = b->kept;
-	b->kept = (ss_buf)SS_BUF_INIT;
-	return 0;
+	size_t n = ps->n;
+	if (!(p->kept = calloc(n, sizeof(*p->kept))) ||
+	    !(p->lf_lines = calloc(n, sizeof(*p->lf_lines))) ||
+	    !(p->lines = calloc(n, sizeof(*p->lines))))
+		return ss_diag_oom(d);
+	p->nparts = n;
+	uint64_t lf_lines = 0, lines = 0;
+	for (size_t k = 0; k < n; k++) {
+		part *h = &ps->v[k];
+		p->lf_lines[k] = lf_lines;
+		p->lines[k] = lines;
+		lf_lines += h->lf_lines;
+		lines += h->lines;
+		storage_adopt_names(st, &h->named);
+		p->kept[k] = h->kept;
+		h->kept = (ss_buf)SS_BUF_INIT;
+	}
+	return storage_adopt_block(st, &ps->j.ses, &ps->j.first, ps->j.n, ps->j.n, d);
 }
 
 static int asked_open(ss_storage *st, const ss_text_file *f, ss_diag *d)
@@ -595,16 +846,15 @@ static int asked_open(ss_storage *st, const ss_text_file *f, ss_diag *d)
 		return 1; /* UTF-16, which WinSCP never writes: read whole */
 	if (!(st->priv = calloc(1, sizeof(askpriv))))
 		return ss_diag_oom(d);
-	half a = {.st = st, .f = f, .from = 0, .to = UINT64_MAX}, b = a;
-	uint64_t split = st->pieces.split ? st->pieces.split : SPLIT, cut = UINT64_MAX;
-	if (f->size >= split && section_after(f, f->size / 2, &cut, d) < 0)
-		return -1;
-	if (cut != UINT64_MAX)
-		a.to = b.from = cut;
-	storage_run_halves(half_run, &a, cut != UINT64_MAX ? &b : NULL, &a.failed);
-	int r = join_halves(st, &a, cut != UINT64_MAX ? &b : NULL, d);
-	half_free(&a);
-	half_free(&b);
+	uint64_t split = st->pieces.split ? st->pieces.split : SPLIT;
+	uint64_t size = st->pieces.part ? st->pieces.part : PART;
+	parts ps = {0};
+	int r = cut_parts(f, split, size, &ps, d);
+	if (r == 0) {
+		read_parts(st, f, &ps);
+		r = join_parts(st, &ps, d);
+	}
+	parts_free(&ps);
 	return r;
 }
 
@@ -613,8 +863,11 @@ static void asked_close(ss_storage *st)
 	askpriv *p = st->priv;
 	if (!p)
 		return;
-	ss_buf_release(&p->kept[0]);
-	ss_buf_release(&p->kept[1]);
+	for (size_t k = 0; p->kept && k < p->nparts; k++)
+		ss_buf_release(&p->kept[k]);
+	free(p->kept);
+	free(p->lf_lines);
+	free(p->lines);
 	free(p);
 	st->priv = NULL;
 }
@@ -667,8 +920,8 @@ static int asked_view(ss_storage *st, size_t s, const ss_storage_asked *a, ss_sv
 	int map[SS_STORAGE_ASKED_MAX];
 	if (map_names(st, a, map, d) < 0)
 		return -1;
-	int second = s >= p->second;
-	const char *at = p->kept[second].data + st->handle[s];
+	size_t k = st->handle[s] & (MAX_PARTS - 1);
+	const char *at = p->kept[k].data + (st->handle[s] >> PART_BITS);
 	uint32_t bytes;
 	memcpy(&bytes, at, BLOCK);
 	at += BLOCK;
@@ -678,8 +931,8 @@ static int asked_view(ss_storage *st, size_t s, const ss_storage_asked *a, ss_sv
 		size_t i = 0;
 		while (i < a->n && map[i] != (int)j)
 			i++;
-		view_of(&at, name, st->asked->len[j], second ? p->lf_lines : 0,
-			second ? p->lines : 0, i < a->n ? &out[i] : NULL);
+		view_of(&at, name, st->asked->len[j], p->lf_lines[k], p->lines[k],
+			i < a->n ? &out[i] : NULL);
 	}
 	return 0;
 }

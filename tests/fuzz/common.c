@@ -194,7 +194,11 @@ void fuzz_check_pieces(const char *path, const ss_storage_root *root, const char
 		       size_t n, uint8_t pick)
 {
 	static const size_t sizes[] = {1, 2, 5, 16, 100, 1000, 0};
-	ss_storage_pieces how = {sizes[pick % 7], pick & 0x40 ? 1 : 0};
+	/* In one part, in two halves or parts of a WinSCP.ini: of 1 byte (as
+	 * many as a file takes), of 64 or of 1 MiB. */
+	static const size_t parts[] = {1, 64, 0, 1};
+	ss_storage_pieces how = {sizes[pick % 7], pick & 0x40 ? 1 : 0,
+				 parts[((pick >> 7) & 1) | ((pick >> 4) & 2)]};
 	ss_storage_asked a;
 	FUZZ_CHECK(ss_storage_ask(&a, names, n) == 0, "too many names");
 	ss_storage *w = NULL, *q = NULL;

@@ -168,8 +168,8 @@ static int agree(const char *path, const ss_storage_pieces *pieces)
 static void test_generated_reg(void **state)
 {
 	(void)state;
-	static const ss_storage_pieces how[] = {{1, 1},	  {7, 1},    {64, 1 << 30},
-						{300, 1}, {4096, 1}, {0, 0}};
+	static const ss_storage_pieces how[] = {{1, 1, 0},   {7, 1, 0},	   {64, 1 << 30, 0},
+						{300, 1, 0}, {4096, 1, 0}, {0, 0, 0}};
 	char *dir = tu_tempdir();
 	char *path = tu_path(dir, "sessions.reg");
 	unsigned seed = 20261205;
@@ -201,7 +201,7 @@ static void test_generated_reg(void **state)
 static void test_refusals(void **state)
 {
 	(void)state;
-	static const ss_storage_pieces tiny = {1, 1};
+	static const ss_storage_pieces tiny = {1, 1, 0};
 	char *dir = tu_tempdir();
 	char *path = tu_path(dir, "odd.reg");
 	tu_write(path, "\xFF\xFEW\0i\0n", 7); /* an odd number of bytes */
@@ -231,7 +231,7 @@ static void test_refusals(void **state)
 static void test_pair_across_reads(void **state)
 {
 	(void)state;
-	static const ss_storage_pieces how[] = {{0, 0}, {1, 1}};
+	static const ss_storage_pieces how[] = {{0, 0, 0}, {1, 1, 0}};
 	static const size_t units[] = {8190, 16382, 32766};
 	char *dir = tu_tempdir();
 	char *path = tu_path(dir, "pair.reg");

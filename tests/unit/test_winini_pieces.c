@@ -5,7 +5,8 @@
  * without '=', values WinSCP cannot read, LF, CR LF and lone CR endings, a
  * UTF-8 byte order mark, bytes of other code pages, long lines and now and
  * then a NUL in a site's name; each read in pieces of many sizes, in one
- * part and in two halves. Every site, every value asked for (as a view
+ * part and in parts of many sizes (up to as many as a file may be cut
+ * into). Every site, every value asked for (as a view
  * and as an owned value: text, number, where, shown, order) and every
  * error must be the same (tu_pieces_agree). */
 #include <stdint.h>
@@ -151,12 +152,13 @@ static int agree(const char *path, const ss_storage_pieces *pieces)
 }
 
 /* Generated files, each read in pieces of several sizes, in one part and
- * in halves: how many of the readings agree with the whole read. */
+ * in parts: how many of the readings agree with the whole read. */
 static void test_generated_ini(void **state)
 {
 	(void)state;
-	static const ss_storage_pieces how[] = {{1, 1},	  {7, 1},    {64, 1 << 30},
-						{300, 1}, {4096, 1}, {0, 0}};
+	static const ss_storage_pieces how[] = {{1, 1, 1},     {7, 1, 64},    {64, 1 << 30, 0},
+						{300, 1, 500}, {4096, 1, 0},  {0, 0, 0},
+						{16, 1, 4096}, {1, 1, 100000}};
 	char *dir = tu_tempdir();
 	char *path = tu_path(dir, "WinSCP.ini");
 	unsigned seed = 20261205;
@@ -187,7 +189,7 @@ static void test_generated_ini(void **state)
 static void test_whole_or_refused(void **state)
 {
 	(void)state;
-	static const ss_storage_pieces tiny = {1, 1};
+	static const ss_storage_pieces tiny = {1, 1, 1};
 	char *dir = tu_tempdir();
 	char *path = tu_path(dir, "WinSCP.ini");
 	tu_write(path, "\xFF\xFE[\0S\0]\0", 8);
@@ -207,13 +209,14 @@ static void test_whole_or_refused(void **state)
 	free(dir);
 }
 
-/* A second half that starts inside a long run without sections, and
- * sites of the second half that the first half has: the first section of
- * a name holds its keys. */
-static void test_halves(void **state)
+/* Parts that would start inside a long run without sections, and sites
+ * of later parts that an earlier part has: the first section of a name
+ * holds its keys. */
+static void test_parts(void **state)
 {
 	(void)state;
-	static const ss_storage_pieces how[] = {{16, 64}, {0, 64}, {1, 1}, {100, 200}};
+	static const ss_storage_pieces how[] = {{16, 64, 0},	 {0, 64, 64}, {1, 1, 1},
+						{100, 200, 100}, {1, 1, 30},  {0, 1, 200}};
 	char *dir = tu_tempdir();
 	char *path = tu_path(dir, "WinSCP.ini");
 	ss_buf text = SS_BUF_INIT;
@@ -250,7 +253,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_generated_ini),
 	    cmocka_unit_test(test_whole_or_refused),
-	    cmocka_unit_test(test_halves),
+	    cmocka_unit_test(test_parts),
 	    cmocka_unit_test(test_other_values_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
