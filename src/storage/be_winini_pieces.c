@@ -116,6 +116,10 @@ typedef struct joined {
 	size_t n, cap;
 	size_t parts;	/* how many are joined */
 	uint64_t bytes; /* of the parts joined */
+	/* A bit (of nbits) for each hash joined, and those of the hashes
+	 * that came again (NULL: none did): drop_later_sections. */
+	uint64_t *seen, *again;
+	size_t nbits;
 } joined;
 
 /* The parts, claimed in order by the threads that read them: a thread
@@ -492,12 +496,49 @@ static int join_room(parts *ps, size_t more, uint64_t bytes)
 	return 0;
 }
 
+static int bit_test(const uint64_t *bits, uint32_t hash, size_t mask)
+{
+	size_t b = hash & mask;
+	return (int)(bits[b / 64] >> (b % 64) & 1);
+}
+
+static void bit_set(uint64_t *bits, uint32_t hash, size_t mask)
+{
+	size_t b = hash & mask;
+	bits[b / 64] |= (uint64_t)1 << (b % 64);
+}
+
+/* The bits of part p's hashes set in j->seen, or in j->again where they
+ * are set already: the bits are as many as 16 a session of the whole
+ * file, as j's room reserved tells. */
+static int mark_hashes(joined *j, const part *p)
+{
+	if (!j->seen) {
+		j->nbits = 64;
+		while (j->nbits < 16 * j->cap && j->nbits < ((size_t)1 << 30))
+			j->nbits *= 2;
+		if (!(j->seen = calloc(j->nbits / 64, sizeof(*j->seen))))
+			return -1;
+	}
+	size_t mask = j->nbits - 1;
+	for (size_t s = 0; s < p->n; s++) {
+		uint32_t hash = p->hash[s];
+		if (!bit_test(j->seen, hash, mask))
+			bit_set(j->seen, hash, mask);
+		else if (j->again || (j->again = calloc(j->nbits / 64, sizeof(*j->again))))
+			bit_set(j->again, hash, mask);
+		else
+			return -1;
+	}
+	return 0;
+}
+
 /* Part k's sessions after the parts before it; its arrays freed. */
 static int join_part(parts *ps, size_t k)
 {
 	part *p = &ps->v[k];
 	joined *j = &ps->j;
-	if (join_room(ps, p->n, p->to - p->from) < 0)
+	if (join_room(ps, p->n, p->to - p->from) < 0 || mark_hashes(j, p) < 0)
 		return -1;
 	if (p->n) {
 		memcpy(j->ses + j->n, p->ses, p->n * sizeof(*p->ses));
@@ -592,6 +633,8 @@ static void parts_free(parts *ps)
 	free(ps->j.ses);
 	free(ps->j.first);
 	free(ps->j.hash);
+	free(ps->j.seen);
+	free(ps->j.again);
 }
 
 /* Where a line that opens a section starts after `from`, looked for in
@@ -689,39 +732,6 @@ static int first_failure(parts *ps, ss_diag *d)
 	return ps->join_failed || ps->j.parts < ps->n ? ss_diag_oom(d) : 0;
 }
 
-static int bit_test(const uint64_t *bits, uint32_t hash, size_t mask)
-{
-	size_t b = hash & mask;
-	return (int)(bits[b / 64] >> (b % 64) & 1);
-}
-
-static void bit_set(uint64_t *bits, uint32_t hash, size_t mask)
-{
-	size_t b = hash & mask;
-	bits[b / 64] |= (uint64_t)1 << (b % 64);
-}
-
-/* The bits (of nbits) of the hashes that come twice or more, into *out
- * (NULL when none does); -1: no memory. */
-static int hashes_again(const joined *j, size_t nbits, uint64_t **out)
-{
-	size_t mask = nbits - 1;
-	uint64_t *seen = calloc(nbits / 64, sizeof(*seen)), *again = NULL;
-	int r = seen ? 0 : -1;
-	for (size_t s = 0; r == 0 && s < j->n; s++) {
-		uint32_t hash = j->hash[s];
-		if (!bit_test(seen, hash, mask))
-			bit_set(seen, hash, mask);
-		else if (again || (again = calloc(nbits / 64, sizeof(*again))))
-			bit_set(again, hash, mask);
-		else
-			r = -1;
-	}
-	free(seen);
-	*out = again;
-	return r;
-}
-
 /* The sessions whose hash's bit is in `again`, by raw name (ss_key_eq):
  * the name's hash in a slot's high half, its index in `raw` in the low
  * (the names stay where they are, the sessions move up as some drop). */
@@ -767,19 +777,19 @@ static int came_before(named_once *t, const ss_storage_session *s, uint32_t hash
 }
 
 /* Drops the sessions of a name that came before (later sections of a
- * session: TMemIniFile reads the first), the arrays compacted in place. Most names are told apart
- * by a bit of their hash (16 bits a session: about 5 in 100 share one with another name); only
- * those that share are looked up by name. The parts list every section, as a table of a part's
- * names probed at random while it was read cost 10 ms of CPU for 100,000 sites. */
+ * session: TMemIniFile reads the first), the arrays compacted in place.
+ * Most names are told apart by a bit of their hash (mark_hashes: about
+ * 5 in 100 share one with another name); only those that share are
+ * looked up by name. The parts list every section, as a table of a
+ * part's names probed at random while it was read cost 10 ms of CPU for
+ * 100,000 sites. */
 static int drop_later_sections(parts *ps, ss_diag *d)
 {
 	joined *j = &ps->j;
-	size_t nbits = 64;
-	while (nbits < 16 * j->n && nbits < ((size_t)1 << 30))
-		nbits *= 2;
-	uint64_t *again;
-	if (hashes_again(j, nbits, &again) < 0)
-		return ss_diag_oom(d);
+	uint64_t *again = j->again;
+	size_t nbits = j->nbits;
+	free(j->seen);
+	j->seen = j->again = NULL;
 	if (!again)
 		return 0;
 	named_once t = {0};
