@@ -73,6 +73,46 @@ static void head_get(const char *p, kept_head *h)
 	h->own_name = (uint8_t)p[13];
 }
 
+/* Sessions in file order, each with its handle (where its keys start
+ * in its part's `kept`, and the part) and its raw name's hash: a part's,
+ * or the parts' joined. */
+typedef struct listed {
+	ss_storage_session *ses;
+	size_t *first;
+	uint32_t *hash;
+	size_t n, cap;
+} listed;
+
+/* Room for `cap` sessions in each array. -1: no memory (the arrays hold
+ * what they held, in room for l->cap). */
+static int listed_reserve(listed *l, size_t cap)
+{
+	if (cap <= l->cap)
+		return 0;
+	if (cap > SIZE_MAX / sizeof(*l->ses))
+		return -1;
+	ss_storage_session *ses = realloc(l->ses, cap * sizeof(*ses));
+	if (ses)
+		l->ses = ses;
+	size_t *first = ses ? realloc(l->first, cap * sizeof(*first)) : NULL;
+	if (first)
+		l->first = first;
+	uint32_t *hash = first ? realloc(l->hash, cap * sizeof(*hash)) : NULL;
+	if (!hash)
+		return -1;
+	l->hash = hash;
+	l->cap = cap;
+	return 0;
+}
+
+static void listed_free(listed *l)
+{
+	free(l->ses);
+	free(l->first);
+	free(l->hash);
+	*l = (listed){0};
+}
+
 /* What a thread reading parts keeps from one part to the next: the
  * bytes read and not yet taken, and what store/winini found in a piece. */
 typedef struct reader {
@@ -93,12 +133,7 @@ typedef struct part {
 	reader *r;	   /* the thread reading it, while it does */
 	size_t index;	   /* of the part in the file */
 	uint64_t from, to; /* the bytes it reads: [from, to) */
-	/* Its sessions in file order, each with its handle (where its keys
-	 * start in `kept`, and the part). */
-	ss_storage_session *ses;
-	size_t *first;
-	uint32_t *hash; /* of each raw name */
-	size_t n, cap, fcap, hcap;
+	listed l;
 	ss_buf kept;
 	storage_names_ahead named; /* the sessions' raw names and names */
 	uint64_t lf_lines, lines;  /* its lines (so far): split at LF, and as TStringList */
@@ -110,10 +145,7 @@ typedef struct part {
  * copied here by whichever thread finds it next in line, while the
  * other reads on, and its own arrays are freed for the next part. */
 typedef struct joined {
-	ss_storage_session *ses;
-	size_t *first;
-	uint32_t *hash;
-	size_t n, cap;
+	listed l;
 	size_t parts;	/* how many are joined */
 	uint64_t bytes; /* of the parts joined */
 	/* A bit (of nbits) for each hash joined, and those of the hashes
@@ -163,23 +195,15 @@ static int part_ahead(part *h, uint64_t done)
 	uint64_t all = h->to - h->from;
 	if (all <= 2 * done)
 		return 1;
-	if (h->n < 16)
+	if (h->l.n < 16)
 		return 0;
 	double more = (double)all / (double)done * 1.125;
-	size_t n = (size_t)((double)h->n * more), bytes = (size_t)((double)h->kept.len * more);
+	size_t n = (size_t)((double)h->l.n * more), bytes = (size_t)((double)h->kept.len * more);
 	if (n > all / 4)
 		n = (size_t)(all / 4);
 	if (bytes > h->kept.len && bytes - h->kept.len < all)
 		(void)ss_buf_reserve_exact(&h->kept, bytes - h->kept.len);
-	ss_storage_session *ses = n > h->cap ? realloc(h->ses, n * sizeof(*ses)) : NULL;
-	if (ses)
-		h->ses = ses, h->cap = n;
-	size_t *first = n > h->fcap ? realloc(h->first, n * sizeof(*first)) : NULL;
-	if (first)
-		h->first = first, h->fcap = n;
-	uint32_t *hash = n > h->hcap ? realloc(h->hash, n * sizeof(*hash)) : NULL;
-	if (hash)
-		h->hash = hash, h->hcap = n;
+	(void)listed_reserve(&h->l, n);
 	return 1;
 }
 
@@ -270,9 +294,8 @@ static int take_section(part *h, const taken_piece *pc, size_t i, size_t plen, u
 	const ss_winini_found_section *sec = &pc->found->sections[i];
 	const char *raw = pc->buf->data + sec->name_start + plen;
 	size_t len = sec->name_len - plen;
-	if (storage_grow(&h->ses, &h->cap, h->n, sizeof(*h->ses), 64) < 0 ||
-	    storage_grow(&h->first, &h->fcap, h->n, sizeof(*h->first), 64) < 0 ||
-	    storage_grow(&h->hash, &h->hcap, h->n, sizeof(*h->hash), 64) < 0)
+	listed *l = &h->l;
+	if (l->n == l->cap && listed_reserve(l, l->cap ? 2 * l->cap : 64) < 0)
 		return ss_diag_oom(&h->d);
 	char *named = storage_name_ahead(h->r->st, &h->named, raw, len);
 	if (!named) {
@@ -282,10 +305,10 @@ static int take_section(part *h, const taken_piece *pc, size_t i, size_t plen, u
 	}
 	if (h->kept.len > SIZE_MAX >> PART_BITS)
 		return ss_diag_oom(&h->d);
-	h->ses[h->n] = (ss_storage_session){named, named + len + 1, h->r->st->path, 0};
-	h->first[h->n] = h->kept.len << PART_BITS | h->index;
-	h->hash[h->n] = hash;
-	h->n++;
+	l->ses[l->n] = (ss_storage_session){named, named + len + 1, h->r->st->path, 0};
+	l->first[l->n] = h->kept.len << PART_BITS | h->index;
+	l->hash[l->n] = hash;
+	l->n++;
 	/* How many bytes its keys take, then the keys. */
 	size_t at = h->kept.len;
 	if (ss_buf_add(&h->kept, "\0\0\0\0", BLOCK) < 0)
@@ -474,26 +497,15 @@ static part *claim(parts *ps)
 static int join_room(parts *ps, size_t more, uint64_t bytes)
 {
 	joined *j = &ps->j;
-	if (more <= j->cap - j->n)
+	if (more <= j->l.cap - j->l.n)
 		return 0;
-	double all = (double)(j->n + more) * (double)ps->size / (double)(j->bytes + bytes);
+	double all = (double)(j->l.n + more) * (double)ps->size / (double)(j->bytes + bytes);
 	size_t cap = (size_t)(all * 1.125) + 16, most = (size_t)(ps->size / 4) + 1;
 	if (cap > most)
 		cap = most;
-	if (cap < j->n + more)
-		cap = j->n + more;
-	ss_storage_session *ses = realloc(j->ses, cap * sizeof(*ses));
-	if (ses)
-		j->ses = ses;
-	size_t *first = ses ? realloc(j->first, cap * sizeof(*first)) : NULL;
-	if (first)
-		j->first = first;
-	uint32_t *hash = first ? realloc(j->hash, cap * sizeof(*hash)) : NULL;
-	if (!hash)
-		return -1;
-	j->hash = hash;
-	j->cap = cap;
-	return 0;
+	if (cap < j->l.n + more)
+		cap = j->l.n + more;
+	return listed_reserve(&j->l, cap);
 }
 
 static int bit_test(const uint64_t *bits, uint32_t hash, size_t mask)
@@ -515,14 +527,14 @@ static int mark_hashes(joined *j, const part *p)
 {
 	if (!j->seen) {
 		j->nbits = 64;
-		while (j->nbits < 16 * j->cap && j->nbits < ((size_t)1 << 30))
+		while (j->nbits < 16 * j->l.cap && j->nbits < ((size_t)1 << 30))
 			j->nbits *= 2;
 		if (!(j->seen = calloc(j->nbits / 64, sizeof(*j->seen))))
 			return -1;
 	}
 	size_t mask = j->nbits - 1;
-	for (size_t s = 0; s < p->n; s++) {
-		uint32_t hash = p->hash[s];
+	for (size_t s = 0; s < p->l.n; s++) {
+		uint32_t hash = p->l.hash[s];
 		if (!bit_test(j->seen, hash, mask))
 			bit_set(j->seen, hash, mask);
 		else if (j->again || (j->again = calloc(j->nbits / 64, sizeof(*j->again))))
@@ -538,20 +550,18 @@ static int join_part(parts *ps, size_t k)
 {
 	part *p = &ps->v[k];
 	joined *j = &ps->j;
-	if (join_room(ps, p->n, p->to - p->from) < 0 || mark_hashes(j, p) < 0)
+	const listed *in = &p->l;
+	listed *all = &j->l;
+	if (join_room(ps, in->n, p->to - p->from) < 0 || mark_hashes(j, p) < 0)
 		return -1;
-	if (p->n) {
-		memcpy(j->ses + j->n, p->ses, p->n * sizeof(*p->ses));
-		memcpy(j->first + j->n, p->first, p->n * sizeof(*p->first));
-		memcpy(j->hash + j->n, p->hash, p->n * sizeof(*p->hash));
+	if (in->n) {
+		memcpy(all->ses + all->n, in->ses, in->n * sizeof(*in->ses));
+		memcpy(all->first + all->n, in->first, in->n * sizeof(*in->first));
+		memcpy(all->hash + all->n, in->hash, in->n * sizeof(*in->hash));
 	}
-	j->n += p->n;
+	all->n += in->n;
 	j->bytes += p->to - p->from;
-	free(p->ses);
-	free(p->first);
-	free(p->hash);
-	p->ses = NULL, p->first = NULL, p->hash = NULL;
-	p->n = p->cap = p->fcap = p->hcap = 0;
+	listed_free(&p->l);
 	return 0;
 }
 
@@ -617,9 +627,7 @@ static void read_parts(const ss_storage *st, const ss_text_file *f, parts *ps)
 
 static void part_free(part *h)
 {
-	free(h->ses);
-	free(h->first);
-	free(h->hash);
+	listed_free(&h->l);
 	ss_buf_release(&h->kept);
 	storage_names_ahead_free(&h->named);
 	ss_diag_clear(&h->d);
@@ -630,9 +638,7 @@ static void parts_free(parts *ps)
 	for (size_t k = 0; k < ps->n; k++)
 		part_free(&ps->v[k]);
 	free(ps->v);
-	free(ps->j.ses);
-	free(ps->j.first);
-	free(ps->j.hash);
+	listed_free(&ps->j.l);
 	free(ps->j.seen);
 	free(ps->j.again);
 }
@@ -786,6 +792,7 @@ static int came_before(named_once *t, const ss_storage_session *s, uint32_t hash
 static int drop_later_sections(parts *ps, ss_diag *d)
 {
 	joined *j = &ps->j;
+	listed *l = &j->l;
 	uint64_t *again = j->again;
 	size_t nbits = j->nbits;
 	free(j->seen);
@@ -795,9 +802,9 @@ static int drop_later_sections(parts *ps, ss_diag *d)
 	named_once t = {0};
 	size_t kept = 0;
 	int r = 0;
-	for (size_t s = 0; s < j->n; s++) {
-		int before = bit_test(again, j->hash[s], nbits - 1)
-				 ? came_before(&t, &j->ses[s], j->hash[s])
+	for (size_t s = 0; s < l->n; s++) {
+		int before = bit_test(again, l->hash[s], nbits - 1)
+				 ? came_before(&t, &l->ses[s], l->hash[s])
 				 : 0;
 		if (before < 0) {
 			r = ss_diag_oom(d);
@@ -806,13 +813,13 @@ static int drop_later_sections(parts *ps, ss_diag *d)
 		if (before)
 			continue;
 		if (kept != s) {
-			j->ses[kept] = j->ses[s];
-			j->first[kept] = j->first[s];
+			l->ses[kept] = l->ses[s];
+			l->first[kept] = l->first[s];
 		}
 		kept++;
 	}
 	if (r == 0)
-		j->n = kept;
+		l->n = kept;
 	free(again);
 	free(t.slot);
 	free(t.raw);
@@ -843,7 +850,8 @@ static int join_parts(ss_storage *st, parts *ps, ss_diag *d)
 		p->kept[k] = h->kept;
 		h->kept = (ss_buf)SS_BUF_INIT;
 	}
-	return storage_adopt_block(st, &ps->j.ses, &ps->j.first, ps->j.n, ps->j.n, d);
+	listed *l = &ps->j.l;
+	return storage_adopt_block(st, &l->ses, &l->first, l->n, l->n, d);
 }
 
 static int asked_open(ss_storage *st, const ss_text_file *f, ss_diag *d)
