@@ -210,6 +210,9 @@ int storage_asked_probe(const char *path, int is_dir, const char *data, size_t l
  * and run(b) when there is a second half, on a second thread, or after a
  * (unless it failed: *a_failed) when no thread can be had. */
 void storage_run_halves(void (*run)(void *half), void *a, void *b, const int *a_failed);
+/* The error of a part that failed, read after `lines_before` lines of
+ * the file (its line counted on by those), moved into `d`: -1. */
+int storage_part_error(ss_diag *failed, uint64_t lines_before, ss_diag *d);
 /* The error of a half that failed, the first's before the second's (as a
  * read in file order finds it), the second's line counted on by the
  * first's `a_lines`: moved into `d`, -1; 0 when neither failed. */

@@ -726,13 +726,8 @@ static int first_failure(parts *ps, ss_diag *d)
 	uint64_t lines = 0;
 	for (size_t k = 0; k < ps->n; k++) {
 		part *p = &ps->v[k];
-		if (p->failed) {
-			if (p->d.line)
-				p->d.line += (size_t)lines;
-			*d = p->d;
-			memset(&p->d, 0, sizeof(p->d));
-			return -1;
-		}
+		if (p->failed)
+			return storage_part_error(&p->d, lines, d);
 		lines += p->lf_lines;
 	}
 	return ps->join_failed || ps->j.parts < ps->n ? ss_diag_oom(d) : 0;

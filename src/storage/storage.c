@@ -1284,15 +1284,19 @@ void storage_run_halves(void (*run)(void *half), void *a, void *b, const int *a_
 		run(b);
 }
 
-int storage_halves_error(int a_failed, ss_diag *da, int b_failed, ss_diag *db, uint64_t a_lines,
-			 ss_diag *d)
+int storage_part_error(ss_diag *failed, uint64_t lines_before, ss_diag *d)
 {
-	ss_diag *failed = a_failed ? da : b_failed ? db : NULL;
-	if (!failed)
-		return 0;
-	if (failed == db && db->line)
-		db->line += (size_t)a_lines;
+	if (failed->line)
+		failed->line += (size_t)lines_before;
 	*d = *failed;
 	memset(failed, 0, sizeof(*failed));
 	return -1;
+}
+
+int storage_halves_error(int a_failed, ss_diag *da, int b_failed, ss_diag *db, uint64_t a_lines,
+			 ss_diag *d)
+{
+	return a_failed	  ? storage_part_error(da, 0, d)
+	       : b_failed ? storage_part_error(db, a_lines, d)
+			  : 0;
 }
