@@ -336,13 +336,28 @@ uint64_t ss_hash_mix(uint64_t h);
 uint64_t ss_hash_key(const char *s, size_t len);
 
 /* The hash that tells a file's contents (ss_file_identity), not a table
- * key: four FNV-1a lanes over 32-byte blocks, four times the speed of one
- * on an 80 MB file. Piece by piece, cut at multiples of 32. */
+ * key: four FNV-1a lanes over 32-byte units, four times the speed of one
+ * on an 80 MB file. It is cut into blocks of SS_CONTENT_BLOCK bytes at
+ * the file's offsets, each block's hash added in with its index, so that
+ * two threads can hash two parts of a file that meet at a block's start
+ * (ss_content_hash_init_at, ss_content_hash_join). Pieces may be cut
+ * anywhere. */
+#define SS_CONTENT_BLOCK ((size_t)1 << 20)
 typedef struct ss_content_hash {
-	uint64_t lane[4];
+	uint64_t lane[4];	/* the block under way */
+	uint64_t sum;		/* of the blocks before it, each mixed with its index */
+	uint64_t first, block;	/* the indexes of the first block hashed, and of this one */
+	size_t fill;		/* bytes of this block in the lanes */
+	unsigned char unit[32]; /* and after them: less than a unit */
+	size_t held;
 } ss_content_hash;
 void ss_content_hash_init(ss_content_hash *h);
+/* Hashing from `offset` on, a multiple of SS_CONTENT_BLOCK. */
+void ss_content_hash_init_at(ss_content_hash *h, uint64_t offset);
 void ss_content_hash_update(ss_content_hash *h, const void *data, size_t len);
+/* `h` goes on with what `next` hashed: `h` ended where `next` began (-1
+ * when it did not: a block's start). */
+int ss_content_hash_join(ss_content_hash *h, const ss_content_hash *next);
 uint64_t ss_content_hash_final(const ss_content_hash *h);
 uint64_t ss_content_hash_bytes(const void *data, size_t len);
 

@@ -330,7 +330,6 @@ static int prehash_read(ss_prehash *p, int fd, const ss_stat *st, ss_content_has
 	ss_diag ignored = SS_DIAG_INIT;
 	int done = 0;
 	*size = 0;
-	/* Whole pieces of SS_TEXT_CHUNK: the content hash is cut at multiples of 32. */
 	while (!done && !atomic_load(&p->stop)) {
 		ssize_t n = ss_os_read_full(fd, buf, SS_TEXT_CHUNK);
 		if (n < 0 || p->sha.sink.put(p->sha.sink.ctx, buf, (size_t)n, &ignored) < 0)

@@ -1020,16 +1020,22 @@ static void test_large_byte_file_read_in_two_halves(void **state)
 	free(dir);
 }
 
-/* A large byte file whose times cannot tell it (just written) is read on
- * one thread, hashed in order, while another backs the upper half of its
- * buffer with memory: its text, lines and hash are those of its bytes,
- * at sizes about the one from which the other thread starts. */
+/* A large byte file whose times cannot tell it (just written) is read in
+ * two halves that meet where a block of the hash starts, each hashed on
+ * its thread: its text, lines and hash are those of its bytes, at sizes
+ * about the ones from which the halves start and move by a block. */
 static void test_large_racy_byte_file_read_hashed(void **state)
 {
 	(void)state;
 	char *dir = tu_tempdir();
 	const size_t mib = (size_t)1 << 20;
-	const size_t sizes[] = {4 * mib - 1, 4 * mib, 6 * mib + 123, 6 * mib + SS_TEXT_CHUNK};
+	const size_t sizes[] = {2 * mib - 1,
+				2 * mib,
+				3 * mib + 5,
+				4 * mib - 1,
+				4 * mib,
+				6 * mib + 123,
+				6 * mib + SS_TEXT_CHUNK};
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		ss_buf f = bytes_with(sizes[i], 0, "\r\n", 2);
 		char *path = tu_path(dir, "f");
@@ -1173,8 +1179,8 @@ static void test_source_emits_whole_pieces(void **state)
 	ss_buf_release(&whole);
 }
 
-/* The content hash piece by piece (cut at multiples of 32) is the hash of
- * the whole, and a change of one byte anywhere changes it. */
+/* The content hash piece by piece, cut anywhere, is the hash of the
+ * whole, and a change of one byte anywhere changes it. */
 static void test_content_hash(void **state)
 {
 	(void)state;
@@ -1183,11 +1189,12 @@ static void test_content_hash(void **state)
 		b[i] = (unsigned char)(i * 7 + i / 13);
 	for (size_t len = 0; len <= sizeof(b); len += 37) {
 		uint64_t whole = ss_content_hash_bytes(b, len);
-		for (size_t cut = 0; cut <= len; cut += 32) {
+		for (size_t cut = 0; cut <= len; cut += 5) {
 			ss_content_hash h;
 			ss_content_hash_init(&h);
 			ss_content_hash_update(&h, b, cut);
-			ss_content_hash_update(&h, b + cut, len - cut);
+			for (size_t at = cut; at < len; at += 3)
+				ss_content_hash_update(&h, b + at, len - at < 3 ? len - at : 3);
 			assert_true(ss_content_hash_final(&h) == whole);
 		}
 		for (size_t i = 0; i < len; i += 11) {
@@ -1197,6 +1204,67 @@ static void test_content_hash(void **state)
 		}
 	}
 	assert_true(ss_content_hash_bytes("a", 1) != ss_content_hash_bytes("a\0", 2));
+}
+
+/* Two parts of a file hashed apart and joined where a block starts give
+ * the hash of the whole; a join anywhere else is refused, and blocks that
+ * trade places change the hash. */
+static void test_content_hash_join(void **state)
+{
+	(void)state;
+	const size_t block = SS_CONTENT_BLOCK, size = 3 * block + 1234;
+	unsigned char *b = malloc(size);
+	assert_non_null(b);
+	uint64_t x = 88172645463325252ULL;
+	for (size_t i = 0; i < size; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		b[i] = (unsigned char)x;
+	}
+	const size_t lens[] = {block, 2 * block, 3 * block, size, 3 * block + 31, 3 * block + 32};
+	for (size_t k = 0; k < sizeof(lens) / sizeof(lens[0]); k++) {
+		size_t len = lens[k];
+		uint64_t whole = ss_content_hash_bytes(b, len);
+		for (size_t at = block; at <= len; at += block) {
+			ss_content_hash h, next;
+			ss_content_hash_init(&h);
+			ss_content_hash_update(&h, b, at);
+			ss_content_hash_init_at(&next, at);
+			ss_content_hash_update(&next, b + at, len - at);
+			assert_int_equal(ss_content_hash_join(&h, &next), 0);
+			assert_true(ss_content_hash_final(&h) == whole);
+		}
+	}
+	/* Joined on and hashed on after the join, cut at odd places. */
+	ss_content_hash h, next, mid;
+	ss_content_hash_init(&h);
+	ss_content_hash_update(&h, b, block);
+	ss_content_hash_init_at(&next, block);
+	ss_content_hash_update(&next, b + block, 7);
+	ss_content_hash_update(&next, b + block + 7, block - 7);
+	ss_content_hash_init_at(&mid, 2 * block);
+	ss_content_hash_update(&mid, b + 2 * block, 100);
+	assert_int_equal(ss_content_hash_join(&h, &next), 0);
+	assert_int_equal(ss_content_hash_join(&h, &mid), 0);
+	ss_content_hash_update(&h, b + 2 * block + 100, size - 2 * block - 100);
+	assert_true(ss_content_hash_final(&h) == ss_content_hash_bytes(b, size));
+	/* Not at a block's start, or not where the other began. */
+	ss_content_hash_init(&h);
+	ss_content_hash_update(&h, b, block - 32);
+	ss_content_hash_init_at(&next, block);
+	assert_int_equal(ss_content_hash_join(&h, &next), -1);
+	ss_content_hash_init(&h);
+	ss_content_hash_update(&h, b, block);
+	ss_content_hash_init_at(&next, 2 * block);
+	assert_int_equal(ss_content_hash_join(&h, &next), -1);
+	/* The same blocks in another order. */
+	uint64_t whole = ss_content_hash_bytes(b, 2 * block);
+	unsigned char *swapped = malloc(2 * block);
+	assert_non_null(swapped);
+	memcpy(swapped, b + block, block);
+	memcpy(swapped + block, b, block);
+	assert_true(ss_content_hash_bytes(swapped, 2 * block) != whole);
+	free(swapped);
+	free(b);
 }
 
 /* ss_text_line_at_from finds the line ss_text_line_at does, for every
@@ -1309,6 +1377,7 @@ int main(void)
 	    cmocka_unit_test(test_load_in_chunks),
 	    cmocka_unit_test(test_source_emits_whole_pieces),
 	    cmocka_unit_test(test_content_hash),
+	    cmocka_unit_test(test_content_hash_join),
 	    cmocka_unit_test(test_large_utf16_read_in_two_halves),
 	    cmocka_unit_test(test_large_byte_file_read_in_two_halves),
 	    cmocka_unit_test(test_large_racy_byte_file_read_hashed),
