@@ -478,14 +478,13 @@ static void test_refuses_same_size_change_in_the_same_tick(void **state)
 	assert_dir_holds(f->dir, names, 1);
 }
 
-/* A large file whose times cannot tell is read again by a second thread
- * while the temporary file is synced (SS_REREAD_MIN): the same bytes are
- * replaced, by a plain write and by a prepared one synced early; a change
- * of one byte that keeps size and times is refused by both. */
-static void test_large_file_read_again_while_synced(void **state)
+/* A large file whose times cannot tell is read again while the temporary
+ * file is synced (SS_REREAD_MIN), its second half by a second thread from
+ * a block's start of the hash on, the first by the caller: the same bytes
+ * are replaced, by a plain write and by a prepared one synced early; a
+ * change of one byte that keeps size and times is refused by both. */
+static void read_again_while_synced(fixture *f, size_t len)
 {
-	fixture *f = *state;
-	size_t len = (size_t)SS_REREAD_MIN + 100;
 	char *big = malloc(len);
 	assert_non_null(big);
 	memset(big, 'a', len);
@@ -505,9 +504,9 @@ static void test_large_file_read_again_while_synced(void **state)
 	assert_int_equal(ss_safe_write(&f->t, "mine\n", 5, &o, &f->d), 0);
 	assert_content(f->file, "mine\n");
 
-	/* A byte changed in either part that is compared (the first by a
-	 * second thread, the rest by the caller), or at their ends. */
-	const size_t at[] = {0, len / 2 - 1, len / 2, len - 1};
+	/* A byte changed in either part that is compared, or at their ends. */
+	size_t from = len / 2 / SS_CONTENT_BLOCK * SS_CONTENT_BLOCK;
+	const size_t at[] = {0, from ? from - 1 : 1, from, len / 2, len - 1};
 	for (size_t i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
 		memset(big, 'a', len);
 		tu_write(f->file, big, len);
@@ -530,6 +529,15 @@ static void test_large_file_read_again_while_synced(void **state)
 	free(big);
 	const char *names[] = {"config"};
 	assert_dir_holds(f->dir, names, 1);
+}
+
+/* One part (the thread reads all) and two (each reads half). */
+static void test_large_file_read_again_while_synced(void **state)
+{
+	fixture *f = *state;
+	read_again_while_synced(f, (size_t)SS_REREAD_MIN + 100);
+	ss_text_free(&f->t);
+	read_again_while_synced(f, 2 * SS_CONTENT_BLOCK + 100);
 }
 
 /* A file of several writeback steps (SS_WRITEBACK_STEP, sent to the disk
