@@ -358,6 +358,9 @@ void ss_content_hash_update(ss_content_hash *h, const void *data, size_t len);
 /* `h` goes on with what `next` hashed: `h` ended where `next` began (-1
  * when it did not: a block's start). */
 int ss_content_hash_join(ss_content_hash *h, const ss_content_hash *next);
+/* Where two threads that hash a file of `size` bytes meet: the last
+ * block's start at or before its middle (0: too small to split so). */
+uint64_t ss_content_hash_middle(uint64_t size);
 uint64_t ss_content_hash_final(const ss_content_hash *h);
 uint64_t ss_content_hash_bytes(const void *data, size_t len);
 

@@ -432,7 +432,7 @@ static ss_os_thread *reread_start(wctx *w)
 		return NULL;
 	w->again.fd = w->lockfd;
 	/* The halves meet where a block of the hash starts (0: the thread reads all). */
-	w->again.from = (uint64_t)id->size / 2 / SS_CONTENT_BLOCK * SS_CONTENT_BLOCK;
+	w->again.from = ss_content_hash_middle((uint64_t)id->size);
 	return ss_os_thread_start(&t, reread_run, &w->again) == 0 ? t : NULL;
 }
 

@@ -153,6 +153,11 @@ int ss_content_hash_join(ss_content_hash *h, const ss_content_hash *next)
 	return 0;
 }
 
+uint64_t ss_content_hash_middle(uint64_t size)
+{
+	return size / 2 / SS_CONTENT_BLOCK * SS_CONTENT_BLOCK;
+}
+
 uint64_t ss_content_hash_final(const ss_content_hash *h)
 {
 	return ss_hash_mix(h->sum + block_value(h));
@@ -1311,7 +1316,7 @@ static int join_byte_half(loader *l, byte_half *h, size_t half, ss_diag *d)
 static int load_byte_halves(loader *l, ssize_t n, size_t size, ss_diag *d)
 {
 	/* Hashed, the halves meet where a block of the hash starts. */
-	size_t half = l->hashing ? size / 2 / SS_CONTENT_BLOCK * SS_CONTENT_BLOCK : size / 2;
+	size_t half = l->hashing ? (size_t)ss_content_hash_middle(size) : size / 2;
 	byte_half h;
 	memset(&h, 0, sizeof(h));
 	/* The view leaves room for the final NUL. */
@@ -1367,7 +1372,7 @@ static int load_all(loader *l, size_t size, ss_diag *d)
 	if (utf16)
 		return load_utf16(l, (size_t)n, size, d);
 	if (size >= SPLIT_MIN && (size_t)n == LOAD_CHUNK &&
-	    (!l->hashing || size / 2 >= SS_CONTENT_BLOCK))
+	    (!l->hashing || ss_content_hash_middle(size) > 0))
 		return load_byte_halves(l, n, size, d);
 	return load_bytes_rest(l, n, d);
 }
