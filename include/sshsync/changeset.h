@@ -61,11 +61,16 @@ typedef struct ss_changeset {
 	 * which change (a dry run without a diff): a store may then plan a
 	 * stand-in for the text it would append to a file. */
 	int text_unread;
+	/* Optional: told of each text added, once it is read and before it is
+	 * planned (the engine hashes a large file for the journal meanwhile).
+	 * The text is not changed from then on. */
+	void (*on_read)(void *ctx, const ss_text *text);
+	void *on_read_ctx;
 } ss_changeset;
 
 #define SS_CHANGESET_INIT                                                                          \
 	{                                                                                          \
-		NULL, 0, 0, NULL, NULL, NULL, 0                                                    \
+		NULL, 0, 0, NULL, NULL, NULL, 0, NULL, NULL                                        \
 	}
 
 /* Adds a text (taking ownership, also on failure) and returns its change,

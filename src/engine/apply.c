@@ -331,6 +331,10 @@ static int apply_targets(const ss_targets *targets, const ss_policy *p, const ss
 	 * it is read and planned; one target only (it is the file written). */
 	ss_prehash *prehash =
 	    targets->n == 1 && !o->dry_run ? ss_prehash_start(targets->v[0].path) : NULL;
+	if (prehash) {
+		sets[0].on_read = ss_prehash_text_read;
+		sets[0].on_read_ctx = prehash;
+	}
 	int r = 0;
 	for (size_t i = 0; i < targets->n && r == 0; i++)
 		r = plan_target(&targets->v[i], p, &sets[i], d);

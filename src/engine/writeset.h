@@ -35,13 +35,16 @@ typedef struct ss_write_item {
 	const char *sha_before, *sha_after;
 } ss_write_item;
 
-/* The SHA-256 of a large file's bytes, made by a second thread from the
- * moment a run starts, while the caller reads and plans the file: the
- * journal's "before" of the file when it is still what the plan read
+/* The SHA-256 of a large file's bytes for the journal's "before", made
+ * by a second thread while the caller reads and plans the file: from the
+ * text once it is read (text_read, a changeset's on_read hook: the first
+ * text of a file of at least 1 MiB), or, for a UTF-16 file, from the file
+ * read again from the start, used when it is still what the plan read
  * (ss_file_same_read). NULL from ss_prehash_start when the file is small
  * or not a regular file, or no thread can be made. */
 typedef struct ss_prehash ss_prehash;
 ss_prehash *ss_prehash_start(const char *path);
+void ss_prehash_text_read(void *ctx, const ss_text *t);
 /* Stops the thread if it still runs, and frees. */
 void ss_prehash_free(ss_prehash *p);
 

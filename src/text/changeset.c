@@ -20,6 +20,8 @@ ss_change *ss_changeset_add(ss_changeset *cs, ss_text *text)
 	ss_change *c = &cs->v[cs->n++];
 	memset(c, 0, sizeof(*c));
 	c->text = text;
+	if (cs->on_read)
+		cs->on_read(cs->on_read_ctx, text);
 	return c;
 }
 

@@ -65,38 +65,46 @@ cmp -s "$HOME/.ssh/config" "$work/s3/0" && cmp -s "$HOME/.ssh/config.d/x.conf" "
 same_as "$work/s0" && ok || bad "undo --force did not give back the originals"
 
 # A large file alone (over 1 MiB: its old bytes are hashed while it is
-# read and planned), changed just before (its times cannot tell it: the
-# hashes of the two reads must agree) and long before: the journal holds
-# the SHA-256 of the bytes before and after, and undo gives back the
-# original.
-python3 - "$work/big.reg" <<'PY'
+# read and planned: a UTF-16 .reg read again by a thread, a WinSCP.ini
+# from its text once read), changed just before (its times cannot tell
+# it: the hashes of the two reads must agree) and long before: the
+# journal holds the SHA-256 of the bytes before and after, and undo gives
+# back the original.
+python3 - "$work/big.reg" "$work/big.ini" <<'PY'
 import sys
 parts = ["Windows Registry Editor Version 5.00\r\n\r\n"]
 for i in range(6000):
     parts.append('[HKEY_CURRENT_USER\\Software\\SimonTatham\\PuTTY\\Sessions\\h%d]\r\n'
                  '"HostName"="h%d.example"\r\n"PingInterval"=dword:00000000\r\n\r\n' % (i, i))
 open(sys.argv[1], "wb").write(b"\xff\xfe" + "".join(parts).encode("utf-16-le"))
+sites = ["[Sessions\\site%d]\r\nHostName=h%d.example\r\nPingType=0\r\nNote=%s\r\n\r\n"
+         % (i, i, "n" * 40) for i in range(14000)]
+open(sys.argv[2], "wb").write("".join(sites).encode())
 PY
-cp "$work/big.reg" "$work/big.orig"
-for when in now old; do
-	cp "$work/big.orig" "$work/big.reg"
-	[ "$when" = old ] && touch -d '1 hour ago' "$work/big.reg"
-	"$SSHSYNC" apply --interval 60 --no-backup "putty:$work/big.reg" > "$work/out" 2>&1 ||
-		bad "apply to a large .reg ($when): $(cat "$work/out")"
-	python3 - "$XDG_STATE_HOME/sshsync/journal" "$work/big.orig" "$work/big.reg" <<'PY' &&
+[ "$(stat -c %s "$work/big.ini")" -gt 1048576 ] && ok || bad "the large WinSCP.ini is not over 1 MiB"
+large_apply_undo() { # large_apply_undo KIND FILE
+	local kind=$1 f=$2 when
+	cp "$f" "$f.orig"
+	for when in now old; do
+		cp "$f.orig" "$f"
+		[ "$when" = old ] && touch -d '1 hour ago' "$f"
+		"$SSHSYNC" apply --interval 60 --no-backup "$kind:$f" > "$work/out" 2>&1 ||
+			bad "apply to a large $f ($when): $(cat "$work/out")"
+		python3 - "$XDG_STATE_HOME/sshsync/journal" "$f.orig" "$f" <<'PY' &&
 import hashlib, json, sys
 recs = [json.loads(l) for l in open(sys.argv[1]) if l.strip() and '"files"' in l]
 f = recs[-1]["files"][0]
 sha = lambda p: hashlib.sha256(open(p, "rb").read()).hexdigest()
 assert f["before"] == sha(sys.argv[2]) and f["after"] == sha(sys.argv[3]), f
+assert f["before"] != f["after"], f
 PY
-		ok || bad "the journal's hashes of a large .reg ($when)"
-	cp "$work/big.reg" "$work/big.applied"
-	"$SSHSYNC" undo > "$work/out" 2>&1 || bad "undo of a large .reg ($when): $(cat "$work/out")"
-	cmp -s "$work/big.reg" "$work/big.orig" && ok || bad "undo did not give back a large .reg ($when)"
-	# The undo's entry: the hashes it knew (its check's, the name of the
-	# contents it put back) are those of the bytes.
-	python3 - "$XDG_STATE_HOME/sshsync/journal" "$work/big.applied" "$work/big.orig" <<'PY' &&
+			ok || bad "the journal's hashes of a large $f ($when)"
+		cp "$f" "$f.applied"
+		"$SSHSYNC" undo > "$work/out" 2>&1 || bad "undo of a large $f ($when): $(cat "$work/out")"
+		cmp -s "$f" "$f.orig" && ok || bad "undo did not give back a large $f ($when)"
+		# The undo's entry: the hashes it knew (its check's, the name of the
+		# contents it put back) are those of the bytes.
+		python3 - "$XDG_STATE_HOME/sshsync/journal" "$f.applied" "$f.orig" <<'PY' &&
 import hashlib, json, sys
 recs = [json.loads(l) for l in open(sys.argv[1]) if l.strip() and '"files"' in l]
 assert recs[-1]["op"] == "undo", recs[-1]
@@ -104,8 +112,11 @@ f = recs[-1]["files"][0]
 sha = lambda p: hashlib.sha256(open(p, "rb").read()).hexdigest()
 assert f["before"] == sha(sys.argv[2]) and f["after"] == sha(sys.argv[3]), f
 PY
-		ok || bad "the journal's hashes of the undo of a large .reg ($when)"
-done
+			ok || bad "the journal's hashes of the undo of a large $f ($when)"
+	done
+}
+large_apply_undo putty "$work/big.reg"
+large_apply_undo winscp "$work/big.ini"
 
 # Damaged kept contents (undo reads them as it writes, never whole): the
 # undo fails, the files stay as they are, and once the contents are
@@ -130,11 +141,11 @@ damage_and_undo() { # damage_and_undo N WHAT FILE...: FILEs as they are after
 	for f in "$@"; do cmp -s "$f" "$f.now" && ok || bad "undo over damaged contents changed $f ($what)"; done
 	cp "$work/obj.good" "$obj"
 }
-cp "$work/big.orig" "$work/big.reg"
+cp "$work/big.reg.orig" "$work/big.reg"
 "$SSHSYNC" apply --interval 60 --no-backup "putty:$work/big.reg" > /dev/null 2>&1 || bad "apply to a large .reg again"
 damage_and_undo 0 "a large file" "$work/big.reg"
 "$SSHSYNC" undo > "$work/out" 2>&1 || bad "undo once the contents are whole: $(cat "$work/out")"
-cmp -s "$work/big.reg" "$work/big.orig" && ok || bad "undo did not give back a large .reg after a failed undo"
+cmp -s "$work/big.reg" "$work/big.reg.orig" && ok || bad "undo did not give back a large .reg after a failed undo"
 "$SSHSYNC" apply --interval 75 "${targets[@]}" > /dev/null 2>&1 || bad "apply 4"
 snap "$work/s4"
 damage_and_undo 1 "several files" "${files[@]}"
