@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sshsync/changeset.h"
 #include "sshsync/edit.h"
 #include "testutil.h"
 
@@ -462,6 +463,45 @@ static void test_diff_plain_only_when_it_is(void **state)
 	assert_true(said > 100);
 }
 
+/* What a changeset's on_read hook was told, in order. */
+typedef struct told {
+	const ss_text *text[4];
+	size_t n;
+} told;
+
+static void tell(void *ctx, const ss_text *t)
+{
+	told *w = ctx;
+	assert_true(w->n < 4);
+	w->text[w->n++] = t;
+}
+
+/* Each text added is told once, as it is added (the text the change
+ * holds, already read); a changeset without a hook adds as before. */
+static void test_changeset_tells_each_text_read(void **state)
+{
+	(void)state;
+	ss_diag d = SS_DIAG_INIT;
+	told w = {{NULL}, 0};
+	ss_changeset cs = SS_CHANGESET_INIT, plain = SS_CHANGESET_INIT;
+	cs.on_read = tell;
+	cs.on_read_ctx = &w;
+	for (int i = 0; i < 3; i++) {
+		ss_text *t = calloc(1, sizeof(*t));
+		assert_non_null(t);
+		assert_int_equal(ss_text_from_bytes(t, i ? "b" : "a", "x=1\n", 4, &d), 0);
+		ss_change *c = ss_changeset_add(i < 2 ? &cs : &plain, t);
+		assert_non_null(c);
+		assert_ptr_equal(c->text, t);
+		assert_int_equal(w.n, i < 2 ? (size_t)i + 1 : 2);
+	}
+	assert_ptr_equal(w.text[0], cs.v[0].text);
+	assert_ptr_equal(w.text[1], cs.v[1].text);
+	assert_string_equal(w.text[0]->data, "x=1\n");
+	ss_changeset_free(&cs);
+	ss_changeset_free(&plain);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -486,6 +526,7 @@ int main(void)
 	    T(test_sink_thread_reports_a_failed_put),
 	    T(test_diff_flushed_in_whole_lines),
 	    T(test_diff_plain_only_when_it_is),
+	    T(test_changeset_tells_each_text_read),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
