@@ -432,8 +432,8 @@ ss_prehash *ss_prehash_start(const char *path)
 	atomic_init(&p->stop, 0);
 	if (!starts_utf16(path))
 		return p; /* hashed once read: ss_prehash_text_read */
-	if (!(p->path = ss_strdup(path)) || !(p->buf = malloc(SS_TEXT_CHUNK)) || !prehash_begin(p) ||
-	    ss_os_thread_start(&p->thread, prehash_file_run, p) < 0) {
+	if (!(p->path = ss_strdup(path)) || !(p->buf = malloc(SS_TEXT_CHUNK)) ||
+	    !prehash_begin(p) || ss_os_thread_start(&p->thread, prehash_file_run, p) < 0) {
 		ss_prehash_free(p);
 		return NULL;
 	}
