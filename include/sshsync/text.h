@@ -194,6 +194,9 @@ int ss_text_take_bytes(ss_text *t, const char *display, ss_encoding enc, ss_buf 
 int ss_text_odd_utf16(const char *display, uint64_t len, ss_diag *d);
 /* Builds a text from bytes in memory; `display` names it in messages. */
 int ss_text_from_bytes(ss_text *t, const char *display, const void *bytes, size_t len, ss_diag *d);
+/* Whether a file whose first `len` bytes are `head` is read as UTF-16
+ * (SS_ENC_UTF16LE): it starts with the BOM FF FE. */
+int ss_text_starts_utf16(const void *head, long long len);
 /* A new empty text (used for files that sshsync creates). */
 int ss_text_new_empty(ss_text *t, const char *display, ss_encoding enc, ss_eol style, ss_diag *d);
 void ss_text_free(ss_text *t);

@@ -61,7 +61,7 @@ static int read_head(const char *path, ss_text *head, int *is_dir, int *cut, ss_
 	}
 	size_t len = (size_t)n;
 	*cut = len == SNIFF_BYTES;
-	if (len >= 2 && (unsigned char)buf[0] == 0xFF && (unsigned char)buf[1] == 0xFE)
+	if (ss_text_starts_utf16(buf, n))
 		len &= ~(size_t)1; /* a cut in the middle of a UTF-16 unit */
 	int r = ss_text_from_bytes(head, path, buf, len, d);
 	free(buf);

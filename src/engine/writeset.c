@@ -409,14 +409,15 @@ static void prehash_text_run(void *arg)
 	p->ok = ok && at == t->len;
 }
 
-/* Whether the file starts as a UTF-16 text does (as ss_text_load tells). */
+/* Whether the file is read as UTF-16 (a guess: each mode checks what it
+ * hashed). */
 static int starts_utf16(const char *path)
 {
 	int fd;
 	unsigned char bom[2];
 	if (ss_os_open_path_read(path, &fd) < 0)
 		return 0;
-	int r = ss_os_read_full(fd, bom, 2) == 2 && bom[0] == 0xFF && bom[1] == 0xFE;
+	int r = ss_text_starts_utf16(bom, ss_os_read_full(fd, bom, 2));
 	ss_os_close(fd);
 	return r;
 }

@@ -490,7 +490,7 @@ static int asked_open(ss_storage *st, const ss_text_file *f, ss_diag *d)
 	long long nb = ss_text_file_read(f, bom, 2, 0, d);
 	if (nb < 0)
 		return -1;
-	int utf16 = nb == 2 && bom[0] == 0xFF && bom[1] == 0xFE;
+	int utf16 = ss_text_starts_utf16(bom, nb);
 	if (utf16 && f->size % 2)
 		return ss_text_odd_utf16(f->path, f->size, d);
 	half a = {.st = st,

@@ -855,7 +855,7 @@ static int asked_open(ss_storage *st, const ss_text_file *f, ss_diag *d)
 	long long nb = ss_text_file_read(f, bom, 2, 0, d);
 	if (nb < 0)
 		return -1;
-	if (nb == 2 && bom[0] == 0xFF && bom[1] == 0xFE)
+	if (ss_text_starts_utf16(bom, nb))
 		return 1; /* UTF-16, which WinSCP never writes: read whole */
 	if (!(st->priv = calloc(1, sizeof(askpriv))))
 		return ss_diag_oom(d);

@@ -656,7 +656,7 @@ static const ss_storage_backend *choose_asked(ss_storage *st, const ss_text_file
 	unsigned char head[SS_TEXT_CHUNK];
 	long long n = ss_text_file_read(f, head, sizeof(head), 0, d);
 	ss_buf text = SS_BUF_INIT;
-	if (n < 0 || (n >= 2 && head[0] == 0xFF && head[1] == 0xFE &&
+	if (n < 0 || (ss_text_starts_utf16(head, n) &&
 		      ss_utf16le_to_utf8(head + 2, (size_t)n - 2, &text) < 0)) {
 		*failed = 1;
 		if (n >= 0)

@@ -790,7 +790,7 @@ static int init_from_raw(ss_text *t, const char *display, ss_buf *raw, ss_diag *
 	size_t len = raw->len;
 	t->id.hash = ss_content_hash_bytes(p, len);
 	t->id.size = (int64_t)len;
-	if (len >= 2 && p[0] == 0xFF && p[1] == 0xFE) {
+	if (ss_text_starts_utf16(p, (long long)len)) {
 		ss_buf b = SS_BUF_INIT;
 		int r = len % 2					 ? odd_utf16(display, len, d)
 			: decode_utf16le(p + 2, len - 2, &b) < 0 ? ss_diag_oom(d)
@@ -803,6 +803,12 @@ static int init_from_raw(ss_text *t, const char *display, ss_buf *raw, ss_diag *
 		return init_from_data(t, display, SS_ENC_UTF16LE, &b, d);
 	}
 	return init_from_data(t, display, SS_ENC_BYTES, raw, d);
+}
+
+int ss_text_starts_utf16(const void *head, long long len)
+{
+	const unsigned char *p = head;
+	return len >= 2 && p[0] == 0xFF && p[1] == 0xFE;
 }
 
 int ss_text_from_bytes(ss_text *t, const char *display, const void *bytes, size_t len, ss_diag *d)
@@ -1365,7 +1371,7 @@ static int load_all(loader *l, size_t size, ss_diag *d)
 		return -1;
 	l->text.len = (size_t)n;
 	const unsigned char *p = (const unsigned char *)l->text.data;
-	int utf16 = n >= 2 && p[0] == 0xFF && p[1] == 0xFE;
+	int utf16 = ss_text_starts_utf16(p, n);
 	/* A UTF-16 export is mostly ASCII: half its size in UTF-8. */
 	if (l->want_lines && lines_begin(&l->lines, utf16 ? size / 2 : size) < 0)
 		return ss_diag_oom(d);
@@ -1390,7 +1396,7 @@ static int skim_all(loader *l, ss_encoding *enc, ss_diag *d)
 	if (!buf)
 		return ss_diag_oom(d);
 	ssize_t n = load_read(l, buf, d);
-	*enc = n >= 2 && buf[0] == 0xFF && buf[1] == 0xFE ? SS_ENC_UTF16LE : SS_ENC_BYTES;
+	*enc = ss_text_starts_utf16(buf, n) ? SS_ENC_UTF16LE : SS_ENC_BYTES;
 	while (n == (ssize_t)LOAD_CHUNK)
 		n = load_read(l, buf, d);
 	free(buf);
