@@ -33,13 +33,18 @@ int ss_buf_grow(ss_buf *b, size_t extra);
 int ss_buf_reserve_exact(ss_buf *b, size_t extra);
 /* Gives back the room beyond len (and its NUL); kept when realloc fails. */
 void ss_buf_fit(ss_buf *b);
-/* Room for one more element in the array *arrayp points to (elements of
- * `size` bytes, `n` in use, room for *cap): the room doubles, from 8. -1
- * when memory runs out (the array is then as it was). */
-int ss_array_room(void *arrayp, size_t *cap, size_t n, size_t size);
 /* Room for `need` elements in all, the room doubled (from 8) as often as
  * that takes, in one realloc. */
 int ss_array_reserve(void *arrayp, size_t *cap, size_t need, size_t size);
+/* Room for one more element in the array *arrayp points to (elements of
+ * `size` bytes, `n` in use, room for *cap): the room doubles, from 8. -1
+ * when memory runs out (the array is then as it was). Inline: it is
+ * asked for every key, section and row of a large file, and almost
+ * always has room. */
+static inline int ss_array_room(void *arrayp, size_t *cap, size_t n, size_t size)
+{
+	return n < *cap ? 0 : ss_array_reserve(arrayp, cap, n + 1, size);
+}
 /* Adds len bytes after making room (ss_buf_grow): the rare path of
  * ss_buf_add, out of line. */
 int ss_buf_add_grown(ss_buf *b, const void *data, size_t len);

@@ -51,11 +51,6 @@ void ss_buf_fit(ss_buf *b)
 	}
 }
 
-int ss_array_room(void *arrayp, size_t *cap, size_t n, size_t size)
-{
-	return n < *cap ? 0 : ss_array_reserve(arrayp, cap, n + 1, size);
-}
-
 int ss_array_reserve(void *arrayp, size_t *cap, size_t need, size_t size)
 {
 	if (need <= *cap)
