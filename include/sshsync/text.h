@@ -85,35 +85,6 @@ typedef struct ss_text {
 	size_t first_line;
 } ss_text;
 
-/* The LFs of the 64 bytes at p, a bit each (bit k: byte k): a scanner of
- * lines finds all of a block's without a call or a branch per line (the
- * line table, a WinSCP.ini read for a few keys). Sixteen bytes are
- * compared at once (GCC's and Clang's vector extension: SSE2 or NEON code
- * where there is one, portable C elsewhere); the compare gives 0xFF or 0
- * per byte, kept as bit k%8 of byte k, and the bytes of each 8 added up
- * by a multiplication are their 8 bits (a sum, so the machine's byte
- * order does not matter). */
-typedef signed char ss_lf_bytes16 __attribute__((vector_size(16)));
-
-static inline uint64_t ss_lf_bits16(const char *p)
-{
-	const ss_lf_bytes16 weight = {1, 2, 4, 8, 16, 32, 64, (signed char)128,
-				      1, 2, 4, 8, 16, 32, 64, (signed char)128};
-	ss_lf_bytes16 v;
-	memcpy(&v, p, 16);
-	ss_lf_bytes16 bits = (ss_lf_bytes16)(v == '\n') & weight;
-	uint64_t half[2];
-	memcpy(half, &bits, 16);
-	const uint64_t sum = 0x0101010101010101ULL;
-	return (half[0] * sum) >> 56 | (half[1] * sum) >> 56 << 8;
-}
-
-static inline uint64_t ss_text_lf_bits64(const char *p)
-{
-	return ss_lf_bits16(p) | ss_lf_bits16(p + 16) << 16 | ss_lf_bits16(p + 32) << 32 |
-	       ss_lf_bits16(p + 48) << 48;
-}
-
 /* Where line i (below nlines) ends with its ending: where the next one
  * starts, or the text's end. */
 static inline size_t ss_text_line_stop(const ss_text *t, size_t i)

@@ -12,6 +12,7 @@
 
 #include "sshsync/buf.h"
 #include "sshsync/keyindex.h"
+#include "sshsync/os_bytes.h"
 #include "sshsync/os_sys.h"
 
 /* Delphi's Trim drops every character <= ' ' at both ends. */
@@ -522,33 +523,87 @@ static int find_in_line(ss_winini_found *f, const char *data, size_t start, size
 	return found_key(f, &k, ln);
 }
 
-/* The text's lines, split at LF (TStringList's too when it holds no CR
- * alone), with *crlf how many end in CR LF. 64 bytes at a time, each LF a
- * bit of a mask. A CR LF's CR is left on its line: trimmed as a blank,
- * it changes nothing. */
-static int find_by_lines(ss_winini_found *f, const char *data, size_t len, const uint64_t *first,
-			 size_t *crlf)
+/* Whether line [start, end) can hold what find_in_line looks for: a
+ * header, or a key of a first byte asked for (a blank first: trimmed
+ * there). Most lines of a site hold neither, and are passed over here
+ * without the call (its entry and exit were a third of its cost). */
+static int may_hold(const char *data, size_t start, size_t end, const uint64_t *first)
 {
-	size_t ln = 0, start = 0, i = 0, n = 0;
-	for (; len - i >= 64; i += 64)
-		for (uint64_t m = ss_text_lf_bits64(data + i); m; m &= m - 1) {
-			size_t lf = i + (size_t)__builtin_ctzll(m);
-			n += lf > start && data[lf - 1] == '\r';
-			if (find_in_line(f, data, start, lf, ln++, first) < 0)
-				return -1;
-			start = lf + 1;
-		}
-	for (const char *lf; (lf = memchr(data + i, '\n', len - i)) != NULL; i = start) {
-		size_t at = (size_t)(lf - data);
-		n += at > start && data[at - 1] == '\r';
-		if (find_in_line(f, data, start, at, ln++, first) < 0)
+	unsigned char c = (unsigned char)data[start];
+	return start < end && (c <= ' ' || c == '[' || first_byte_in(first, c));
+}
+
+/* Blocks of 64 bytes whose line endings are found at a call: 4 KiB. */
+enum { EOL_BATCH = 64 };
+
+/* Where find_by_lines is. */
+typedef struct line_walk {
+	size_t ln, start;
+	int cr_last; /* the last byte looked at is a CR */
+	int lone_cr; /* a CR no LF follows was seen */
+} line_walk;
+
+/* The lines ended by the LFs `lf` of the 64 bytes at data[at], whose CRs
+ * are `cr`. A CR whose next byte is no LF is a lone one (the last
+ * byte's next is the next block's first). */
+static int lines_of_block(ss_winini_found *f, const char *data, size_t at, uint64_t lf, uint64_t cr,
+			  const uint64_t *first, line_walk *w)
+{
+	w->lone_cr |= (w->cr_last && !(lf & 1)) || (cr & ~(lf >> 1) & ~(1ULL << 63)) != 0;
+	w->cr_last = (int)(cr >> 63);
+	for (; lf; lf &= lf - 1) {
+		size_t end = at + (size_t)__builtin_ctzll(lf);
+		if (may_hold(data, w->start, end, first) &&
+		    find_in_line(f, data, w->start, end, w->ln, first) < 0)
 			return -1;
-		start = at + 1;
+		w->ln++;
+		w->start = end + 1;
 	}
-	if (start < len && find_in_line(f, data, start, len, ln++, first) < 0)
+	return 0;
+}
+
+/* The bytes after the blocks, data[i, len), one by one. */
+static int lines_of_tail(ss_winini_found *f, const char *data, size_t i, size_t len,
+			 const uint64_t *first, line_walk *w)
+{
+	for (; i < len; i++) {
+		w->lone_cr |= w->cr_last && data[i] != '\n';
+		w->cr_last = data[i] == '\r';
+		if (data[i] != '\n')
+			continue;
+		if (find_in_line(f, data, w->start, i, w->ln++, first) < 0)
+			return -1;
+		w->start = i + 1;
+	}
+	w->lone_cr |= w->cr_last; /* a CR that ends the text */
+	if (w->start < len && find_in_line(f, data, w->start, len, w->ln++, first) < 0)
 		return -1;
-	f->lf_lines = f->lines = ln;
-	*crlf = n;
+	return 0;
+}
+
+/* The text's lines, split at LF (TStringList's too when it holds no CR
+ * alone: *lone_cr says whether it does). 64 bytes at a time, each LF and
+ * CR a bit of a mask (ss_os_eol_bits). A CR LF's CR is left on its line:
+ * trimmed as a blank, it changes nothing. */
+static int find_by_lines(ss_winini_found *f, const char *data, size_t len, const uint64_t *first,
+			 int *lone_cr)
+{
+	line_walk w = {0};
+	size_t i = 0;
+	uint64_t lf_bits[EOL_BATCH], cr_bits[EOL_BATCH];
+	while (len - i >= SS_OS_EOL_BLOCK) {
+		size_t n = (len - i) / SS_OS_EOL_BLOCK;
+		if (n > EOL_BATCH)
+			n = EOL_BATCH;
+		ss_os_eol_bits(data + i, n, lf_bits, cr_bits);
+		for (size_t k = 0; k < n; k++, i += SS_OS_EOL_BLOCK)
+			if (lines_of_block(f, data, i, lf_bits[k], cr_bits[k], first, &w) < 0)
+				return -1;
+	}
+	if (lines_of_tail(f, data, i, len, first, &w) < 0)
+		return -1;
+	f->lf_lines = f->lines = w.ln;
+	*lone_cr = w.lone_cr;
 	return 0;
 }
 
@@ -582,12 +637,12 @@ int ss_winini_find_keys(ss_winini_found *f, const char *data, size_t len, const 
 	found_empty(f);
 	if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
 		return find_by_index(f, data, len, first);
-	size_t crlf;
-	if (find_by_lines(f, data, len, first, &crlf) < 0)
+	int lone_cr;
+	if (find_by_lines(f, data, len, first, &lone_cr) < 0)
 		return -1;
-	/* A CR alone (a CR more than the CR LF endings, as split_lone_cr
-	 * tells): TStringList's lines are not the text's. */
-	if (count_cr(data, len) == crlf)
+	/* A CR alone (as split_lone_cr tells: a CR more than the CR LF
+	 * endings): TStringList's lines are not the text's. */
+	if (!lone_cr)
 		return 0;
 	found_empty(f);
 	return find_by_index(f, data, len, first);
