@@ -18,4 +18,21 @@ enum { SS_OS_EOL_BLOCK = 64 };
  * is a CR. */
 void ss_os_eol_bits(const char *p, size_t n, uint64_t *lf, uint64_t *cr);
 
+/* Blocks a scanner asks for at once (4 KiB): the call is paid once for
+ * them, and their masks stay in the cache. */
+enum { SS_OS_EOL_BATCH = 64 };
+
+/* The masks of the next whole blocks of data[at, len), at most
+ * SS_OS_EOL_BATCH of them, into lf and cr (as ss_os_eol_bits): how many
+ * (0 when fewer than 64 bytes are left). */
+static inline size_t ss_os_eol_next(const char *data, size_t len, size_t at, uint64_t *lf,
+				    uint64_t *cr)
+{
+	size_t n = (len - at) / SS_OS_EOL_BLOCK;
+	if (n > SS_OS_EOL_BATCH)
+		n = SS_OS_EOL_BATCH;
+	ss_os_eol_bits(data + at, n, lf, cr);
+	return n;
+}
+
 #endif

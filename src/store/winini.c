@@ -533,9 +533,6 @@ static int may_hold(const char *data, size_t start, size_t end, const uint64_t *
 	return start < end && (c <= ' ' || c == '[' || first_byte_in(first, c));
 }
 
-/* Blocks of 64 bytes whose line endings are found at a call: 4 KiB. */
-enum { EOL_BATCH = 64 };
-
 /* Where find_by_lines is. */
 typedef struct line_walk {
 	size_t ln, start;
@@ -583,23 +580,18 @@ static int lines_of_tail(ss_winini_found *f, const char *data, size_t i, size_t 
 
 /* The text's lines, split at LF (TStringList's too when it holds no CR
  * alone: *lone_cr says whether it does). 64 bytes at a time, each LF and
- * CR a bit of a mask (ss_os_eol_bits). A CR LF's CR is left on its line:
+ * CR a bit of a mask (ss_os_eol_next). A CR LF's CR is left on its line:
  * trimmed as a blank, it changes nothing. */
 static int find_by_lines(ss_winini_found *f, const char *data, size_t len, const uint64_t *first,
 			 int *lone_cr)
 {
 	line_walk w = {0};
 	size_t i = 0;
-	uint64_t lf_bits[EOL_BATCH], cr_bits[EOL_BATCH];
-	while (len - i >= SS_OS_EOL_BLOCK) {
-		size_t n = (len - i) / SS_OS_EOL_BLOCK;
-		if (n > EOL_BATCH)
-			n = EOL_BATCH;
-		ss_os_eol_bits(data + i, n, lf_bits, cr_bits);
+	uint64_t lf_bits[SS_OS_EOL_BATCH], cr_bits[SS_OS_EOL_BATCH];
+	for (size_t n; (n = ss_os_eol_next(data, len, i, lf_bits, cr_bits)) != 0;)
 		for (size_t k = 0; k < n; k++, i += SS_OS_EOL_BLOCK)
 			if (lines_of_block(f, data, i, lf_bits[k], cr_bits[k], first, &w) < 0)
 				return -1;
-	}
 	if (lines_of_tail(f, data, i, len, first, &w) < 0)
 		return -1;
 	f->lf_lines = f->lines = w.ln;

@@ -666,9 +666,6 @@ static int lines_of_block(line_builder *b, const char *data, size_t at, uint64_t
 	return 1;
 }
 
-/* Blocks of 64 bytes whose LFs are found at a call: 4 KiB. */
-enum { EOL_BATCH = 64 };
-
 /* The lines the LFs `m` of the 64 bytes at data[at] end: 1 when the
  * table is full, -1 when memory runs out. */
 static int lines_of_mask(line_builder *b, const char *data, size_t at, uint64_t m)
@@ -686,7 +683,7 @@ static int lines_of_mask(line_builder *b, const char *data, size_t at, uint64_t 
 
 /* Adds the lines ended in data[b->scanned, len) (none to a builder
  * never begun: a load without the table). 64 bytes at a time, each LF a
- * bit of a mask (ss_os_eol_bits, for a batch of blocks at once), without
+ * bit of a mask (ss_os_eol_next, for a batch of blocks at once), without
  * a call or a branch per line: the 1.4 million lines of an 80 MB export
  * (28 bytes each) took 50 instructions each through memchr, one call per
  * line. */
@@ -695,12 +692,8 @@ static int lines_scan(line_builder *b, const char *data, size_t len)
 	if (!b->lines || b->full)
 		return 0;
 	size_t i = b->scanned;
-	uint64_t bits[EOL_BATCH];
-	while (len - i >= SS_OS_EOL_BLOCK) {
-		size_t n = (len - i) / SS_OS_EOL_BLOCK;
-		if (n > EOL_BATCH)
-			n = EOL_BATCH;
-		ss_os_eol_bits(data + i, n, bits, NULL);
+	uint64_t bits[SS_OS_EOL_BATCH];
+	for (size_t n; (n = ss_os_eol_next(data, len, i, bits, NULL)) != 0;) {
 		for (size_t k = 0; k < n; k++, i += SS_OS_EOL_BLOCK) {
 			int r = lines_of_mask(b, data, i, bits[k]);
 			if (r != 0)

@@ -78,11 +78,37 @@ static void test_eol_bits_ends_of_blocks(void **state)
 	assert_true(lf[1] == (uint64_t)1 << 63 && cr[1] == 1);
 }
 
+/* A scanner's batches: at most SS_OS_EOL_BATCH blocks at a time, whole
+ * blocks only, each block's masks where ss_os_eol_bits puts them. */
+static void test_eol_next_batches(void **state)
+{
+	(void)state;
+	enum { BLOCKS = SS_OS_EOL_BATCH + 6 };
+	size_t len = BLOCKS * SS_OS_EOL_BLOCK + 10;
+	char *data = malloc(len);
+	assert_non_null(data);
+	for (size_t i = 0; i < len; i++)
+		data[i] = i % 65 == 0 ? '\n' : i % 67 == 0 ? '\r' : 'x';
+	uint64_t lf[SS_OS_EOL_BATCH], cr[SS_OS_EOL_BATCH], want_lf[1], want_cr[1];
+	size_t at = 0, calls = 0;
+	for (size_t n; (n = ss_os_eol_next(data, len, at, lf, cr)) != 0; calls++) {
+		assert_int_equal(n, calls == 0 ? SS_OS_EOL_BATCH : BLOCKS - SS_OS_EOL_BATCH);
+		for (size_t k = 0; k < n; k++, at += SS_OS_EOL_BLOCK) {
+			bits_by_bytes((const unsigned char *)data + at, 1, want_lf, want_cr);
+			assert_true(lf[k] == want_lf[0] && cr[k] == want_cr[0]);
+		}
+	}
+	assert_int_equal(calls, 2);
+	assert_int_equal(at, BLOCKS * SS_OS_EOL_BLOCK); /* the last 10 bytes are the caller's */
+	free(data);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_eol_bits_match_the_bytes),
 	    cmocka_unit_test(test_eol_bits_ends_of_blocks),
+	    cmocka_unit_test(test_eol_next_batches),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
