@@ -2,9 +2,11 @@
  *
  * $XDG_STATE_HOME/sshsync/ (default ~/.local/state/sshsync/) holds
  * `journal`, one JSON object a line, appended and fsynced, and `objects/`,
- * the contents files had before sshsync changed them, named by their
- * SHA-256. A run begins an entry (its files, their backups, the SHA-256 of
- * each file before and after) before the first file is replaced, and ends
+ * the contents files had before sshsync changed them: each named by its
+ * SHA-256 (objects/HEX), or, when a run keeps more than one, all of them
+ * one after the other in one pack named by the SHA-256 of its bytes
+ * (objects/HEX.pack: a file a run, not one a file). A run begins an entry (its files, their
+ * backups, the SHA-256 of each file before and after) before the first file is replaced, and ends
  * it ("done", or "rolled-back" when a failure put everything back). An
  * entry without an end was interrupted: some of its files may be replaced.
  *
@@ -16,12 +18,14 @@
  *   {"id":2,"end":"done"}
  *
  * "before" is null for a file the run created, "after" null for a file it
- * removed. The journal file stays locked while a run writes, so that two
- * runs never interleave. */
+ * removed. A file whose previous contents went into a pack also has
+ * "pack" (its name), "at" and "size" (where they are in it). The journal file stays locked while a
+ * run writes, so that two runs never interleave. */
 #ifndef SSHSYNC_JOURNAL_H
 #define SSHSYNC_JOURNAL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "sshsync/buf.h"
 #include "sshsync/diag.h"
@@ -29,12 +33,20 @@
 
 #define SS_SHA256_HEX 65 /* 64 hex digits and the NUL */
 
+/* Where kept contents are: objects/HEX when `pack` is "", else `size`
+ * bytes from `at` in objects/PACK.pack. */
+typedef struct ss_journal_place {
+	char pack[SS_SHA256_HEX];
+	uint64_t at, size;
+} ss_journal_place;
+
 typedef struct ss_journal_file {
 	char *path;		    /* absolute, links resolved */
 	char *backup;		    /* the backup path, or NULL */
 	char *backup_dir;	    /* the backup directory used (NULL: beside) */
 	char before[SS_SHA256_HEX]; /* "" when the file did not exist */
 	char after[SS_SHA256_HEX];  /* "" when the file was removed */
+	ss_journal_place kept;	    /* where `before` is kept */
 } ss_journal_file;
 
 typedef enum ss_journal_state {
@@ -109,11 +121,14 @@ int ss_journal_store_from(ss_journal *j, const ss_source *src, char hex[SS_SHA25
 /* The same when `hex` is the source's SHA-256 already. */
 int ss_journal_keep_from(ss_journal *j, const ss_source *src, const char *hex, ss_diag *d);
 /* The same of n sources at once, hex[i] the SHA-256 of src[i] (sources of
- * the same hash are kept once): their files are synced together, and the
- * folder once, not each in turn (a run over 2,000 session files spent
- * most of its time waiting for those syncs). */
+ * the same hash are kept once), where[i] (room for n) where src[i] is
+ * kept. Those not kept yet go into one pack when there are more than
+ * one: a run over 2,000 session files made 2,000 files in the journal,
+ * and on a file system that makes a file slowly (ext4 without its own
+ * journal skips the inodes freed in the last seconds, and an apply frees
+ * one a file it replaces) that doubled the run. */
 int ss_journal_keep_all(ss_journal *j, const ss_source *src, const char *const *hex, size_t n,
-			ss_diag *d);
+			ss_journal_place *where, ss_diag *d);
 /* Reads objects/HEX back, checking its hash. */
 int ss_journal_load(const ss_journal *j, const char *hex, ss_buf *out, ss_diag *d);
 /* Kept contents `hex` read piece by piece, never held whole: `reader` is a
@@ -126,9 +141,12 @@ typedef struct ss_journal_object {
 	int fd;
 	ss_sha256_sink sha; /* sha.sink.ctx NULL: no reading under way */
 	char hex[SS_SHA256_HEX];
-	const char *dir; /* the journal's, for messages */
+	uint64_t at, size, pos; /* its bytes in fd; size UINT64_MAX: to the end */
+	const char *dir;	/* the journal's, for messages */
 } ss_journal_object;
-int ss_journal_object_open(const ss_journal *j, const char *hex, ss_journal_object *o, ss_diag *d);
+/* `where` NULL: objects/HEX. */
+int ss_journal_object_open(const ss_journal *j, const char *hex, const ss_journal_place *where,
+			   ss_journal_object *o, ss_diag *d);
 void ss_journal_object_close(ss_journal_object *o);
 
 /* Appends the beginning of an entry; *id is its number. The entries read

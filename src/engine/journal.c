@@ -148,6 +148,28 @@ static int hex_field(json_t *o, const char *key, char out[SS_SHA256_HEX])
 	return 0;
 }
 
+/* A count of bytes: `key`'s integer, from 0 on. */
+static int size_field(json_t *o, const char *key, uint64_t *out)
+{
+	json_t *v = json_object_get(o, key);
+	if (!json_is_integer(v) || json_integer_value(v) < 0)
+		return -1;
+	*out = (uint64_t)json_integer_value(v);
+	return 0;
+}
+
+/* Where a file's previous contents are kept: in a pack when the record
+ * names one (both counts then within what a file can hold). */
+static int parse_place(json_t *f, ss_journal_place *p)
+{
+	if (!json_object_get(f, "pack"))
+		return 0;
+	if (hex_field(f, "pack", p->pack) < 0 || !p->pack[0] || size_field(f, "at", &p->at) < 0 ||
+	    size_field(f, "size", &p->size) < 0 || p->size > (uint64_t)INT64_MAX - p->at)
+		return -1;
+	return 0;
+}
+
 static int parse_files(json_t *arr, ss_journal_entry *e)
 {
 	size_t n = json_array_size(arr);
@@ -163,7 +185,7 @@ static int parse_files(json_t *arr, ss_journal_entry *e)
 		jf->backup = opt_str(f, "backup");
 		jf->backup_dir = opt_str(f, "backup_dir");
 		if (!jf->path || hex_field(f, "before", jf->before) < 0 ||
-		    hex_field(f, "after", jf->after) < 0)
+		    hex_field(f, "after", jf->after) < 0 || parse_place(f, &jf->kept) < 0)
 			return -1;
 	}
 	return 0;
@@ -371,84 +393,83 @@ static int open_objects(const ss_journal *j, int *fd, ss_diag *d)
 	return open_folder(j, OBJECTS_NAME, fd, d);
 }
 
-static int put_fd(void *ctx, const void *data, size_t len, ss_diag *d)
-{
-	(void)d;
-	return ss_os_write_all(*(int *)ctx, data, len);
-}
-
-/* Objects written, KEEP_BATCH at a time, under temporary names in objects/.tmp
- * first: a batch's stay open (and locked) until they are synced together,
- * then take their names. */
-enum { KEEP_BATCH = 64 };
-
+/* A file on its way into objects/: written under a temporary name in
+ * objects/.tmp, synced, then named. */
 typedef struct keeping {
 	int dir, temps;
-	int fd[KEEP_BATCH];
-	char *tmp[KEEP_BATCH];
-	const char *hex[KEEP_BATCH];
-	size_t n;
-	int written; /* an object was named: the folder is synced at the end */
+	int fd;
+	char *tmp;
+	uint64_t written;
+	ss_sha256_sink *sha; /* NULL, or what hashes the file's bytes */
 } keeping;
 
-/* The batch's temporary files removed (those named are gone already). */
-static void drop_batch(keeping *k)
+static int put_kept(void *ctx, const void *data, size_t len, ss_diag *d)
+{
+	keeping *k = ctx;
+	if (ss_os_write_all(k->fd, data, len) < 0)
+		return -1;
+	if (k->sha && k->sha->sink.put(k->sha->sink.ctx, data, len, d) < 0)
+		return -1;
+	k->written += len;
+	return 0;
+}
+
+/* The file begun, for the name `name` (what a killed run left on its way
+ * to that name removed first). */
+static int keep_begin(keeping *k, const char *name)
+{
+	ss_os_remove_stale_temps(k->temps, name);
+	return ss_os_create_temp(k->temps, name, &k->fd, &k->tmp);
+}
+
+/* `src`'s bytes appended to the file. */
+static int keep_put(keeping *k, const ss_source *src)
+{
+	ss_sink sink = {put_kept, k};
+	ss_diag ignored = SS_DIAG_INIT;
+	int r = ss_source_emit(src, &sink, &ignored);
+	if (ignored.message)
+		errno = ENOMEM; /* not the file system: the rendering or the hash */
+	ss_diag_clear(&ignored);
+	return r;
+}
+
+/* The file synced and named `name` (one of that name appearing meanwhile
+ * has the same bytes), then the folder synced. */
+static int keep_end(keeping *k, const char *name)
+{
+	if (ss_os_fsync(k->fd) < 0)
+		return -1;
+	if (ss_os_rename(k->temps, k->tmp, k->dir, name, 1) < 0) {
+		if (errno != EEXIST)
+			return -1;
+	} else {
+		free(k->tmp); /* named: no longer its to remove */
+		k->tmp = NULL;
+	}
+	return ss_os_fsync(k->dir);
+}
+
+/* The temporary file, when it is still there, removed; errno kept. */
+static void keep_drop(keeping *k)
 {
 	int e = errno;
-	for (size_t i = 0; i < k->n; i++) {
-		ss_os_unlink(k->temps, k->tmp[i]);
-		ss_os_close(k->fd[i]);
-		free(k->tmp[i]);
-	}
-	k->n = 0;
+	if (k->tmp)
+		ss_os_unlink(k->temps, k->tmp);
+	free(k->tmp);
+	k->tmp = NULL;
+	ss_os_close(k->fd);
+	k->fd = -1;
 	errno = e;
 }
 
-/* The batch synced and named (an object of that name appearing meanwhile
- * has the same bytes), then dropped. */
-static int keep_batch(keeping *k)
-{
-	size_t failed;
-	int ok = ss_os_fsync_all(k->fd, k->n, &failed) == 0;
-	for (size_t i = 0; ok && i < k->n; i++)
-		if (ss_os_rename(k->temps, k->tmp[i], k->dir, k->hex[i], 1) < 0 && errno != EEXIST)
-			ok = 0;
-	k->written |= ok && k->n;
-	drop_batch(k);
-	return ok ? 0 : -1;
-}
-
-/* Object `hex` from src into the batch (the batch first kept when full). */
-static int keep_one(keeping *k, const ss_source *src, const char *hex)
-{
-	if (k->n == KEEP_BATCH && keep_batch(k) < 0)
-		return -1;
-	/* What a killed run left while keeping these same bytes. */
-	ss_os_remove_stale_temps(k->temps, hex);
-	int fd = -1;
-	char *tmp = NULL;
-	ss_sink sink = {put_fd, &fd};
-	ss_diag ignored = SS_DIAG_INIT;
-	int ok = ss_os_create_temp(k->temps, hex, &fd, &tmp) == 0 &&
-		 ss_source_emit(src, &sink, &ignored) == 0;
-	if (ignored.message)
-		errno = ENOMEM; /* not the file system: the rendering */
-	ss_diag_clear(&ignored);
-	if (tmp) {
-		/* In the batch even when it failed: dropped with it. */
-		k->fd[k->n] = fd;
-		k->tmp[k->n] = tmp;
-		k->hex[k->n++] = hex;
-	} else if (fd >= 0) {
-		ss_os_close(fd);
-	}
-	return ok ? 0 : -1;
-}
-
-/* For sorting a run's objects by name: the same bytes are kept once. */
+/* A run's source, sorted by its hash: the same bytes are kept once. */
 typedef struct named_source {
 	const ss_source *src;
 	const char *hex;
+	size_t index; /* in the run's order */
+	int fresh;    /* the first of its bytes, and not kept yet */
+	int in_pack;  /* kept in the pack this run writes */
 } named_source;
 
 static int by_hex(const void *a, const void *b)
@@ -456,38 +477,101 @@ static int by_hex(const void *a, const void *b)
 	return strcmp(((const named_source *)a)->hex, ((const named_source *)b)->hex);
 }
 
-static int keep_sorted(keeping *k, const named_source *v, size_t n)
+/* Marks the sources to keep: how many. */
+static size_t mark_fresh(const keeping *k, named_source *v, size_t n)
 {
+	size_t fresh = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (i && strcmp(v[i].hex, v[i - 1].hex) == 0)
-			continue;
-		if (ss_os_exists(k->dir, v[i].hex) != 1 && keep_one(k, v[i].src, v[i].hex) < 0)
-			return -1;
+		int again = i && strcmp(v[i].hex, v[i - 1].hex) == 0;
+		v[i].fresh = !again && ss_os_exists(k->dir, v[i].hex) != 1;
+		fresh += (size_t)v[i].fresh;
 	}
-	if (k->n && keep_batch(k) < 0)
+	return fresh;
+}
+
+/* More than one source to keep: all of them written into the file that
+ * becomes objects/HEX.pack, and where[] says where each one is. */
+static int keep_pack(keeping *k, named_source *v, size_t n, ss_journal_place *where)
+{
+	ss_sha256_sink sha;
+	ss_diag ignored = SS_DIAG_INIT;
+	if (ss_sha256_sink_begin(&sha, &ignored) < 0) {
+		ss_diag_clear(&ignored);
+		errno = ENOMEM;
 		return -1;
-	return k->written ? ss_os_fsync(k->dir) : 0;
+	}
+	k->sha = &sha;
+	int ok = keep_begin(k, "pack") == 0;
+	ss_journal_place here = {{0}, 0, 0};
+	for (size_t i = 0; ok && i < n; i++) {
+		v[i].in_pack =
+		    v[i].fresh || (i && v[i - 1].in_pack && !strcmp(v[i].hex, v[i - 1].hex));
+		if (v[i].fresh) {
+			here.at = k->written;
+			ok = keep_put(k, v[i].src) == 0;
+			here.size = k->written - here.at;
+		}
+		if (v[i].in_pack)
+			where[v[i].index] = here;
+	}
+	k->sha = NULL;
+	char hex[SS_SHA256_HEX];
+	if (ss_sha256_sink_end(&sha, ok ? hex : NULL, &ignored) < 0)
+		ok = 0, errno = ENOMEM;
+	ss_diag_clear(&ignored);
+	char *name = ok ? ss_asprintf("%s.pack", hex) : NULL;
+	if (ok && !name)
+		ok = 0, errno = ENOMEM;
+	ok = ok && keep_end(k, name) == 0;
+	free(name);
+	for (size_t i = 0; ok && i < n; i++)
+		if (v[i].in_pack)
+			memcpy(where[v[i].index].pack, hex, SS_SHA256_HEX);
+	return ok ? 0 : -1;
+}
+
+/* The one source to keep, as objects/HEX. */
+static int keep_alone(keeping *k, const named_source *v, size_t n)
+{
+	size_t i = 0;
+	while (i < n && !v[i].fresh)
+		i++;
+	return keep_begin(k, v[i].hex) == 0 && keep_put(k, v[i].src) == 0 &&
+		       keep_end(k, v[i].hex) == 0
+		   ? 0
+		   : -1;
+}
+
+static int keep_sorted(keeping *k, named_source *v, size_t n, ss_journal_place *where)
+{
+	size_t fresh = mark_fresh(k, v, n);
+	int r = fresh > 1 ? keep_pack(k, v, n, where) : fresh ? keep_alone(k, v, n) : 0;
+	keep_drop(k); /* a failed one: nothing is named */
+	return r;
 }
 
 int ss_journal_keep_all(ss_journal *j, const ss_source *src, const char *const *hex, size_t n,
-			ss_diag *d)
+			ss_journal_place *where, ss_diag *d)
 {
+	for (size_t i = 0; i < n; i++)
+		where[i] = (ss_journal_place){{0}, 0, 0};
 	if (n == 0)
 		return 0;
-	named_source *v = malloc(n * sizeof(*v));
+	named_source *v = calloc(n, sizeof(*v));
 	if (!v)
 		return ss_diag_oom(d);
 	for (size_t i = 0; i < n; i++)
-		v[i] = (named_source){&src[i], hex[i]};
+		v[i] = (named_source){&src[i], hex[i], i, 0, 0};
 	qsort(v, n, sizeof(*v), by_hex);
-	keeping k = {.dir = -1, .temps = -1};
+	keeping k = {.dir = -1, .temps = -1, .fd = -1};
 	int r = open_objects(j, &k.dir, d);
 	if (r == 0)
 		r = open_folder(j, TEMPS_NAME, &k.temps, d); /* made by open_journal */
-	if (r == 0 && keep_sorted(&k, v, n) < 0) {
-		drop_batch(&k); /* a failed one among them: none is named */
+	if (r == 0 && keep_sorted(&k, v, n, where) < 0)
 		r = ss_diag_errno(d, j->dir, "cannot keep the previous contents in the journal");
-	}
+	if (r < 0)
+		for (size_t i = 0; i < n; i++)
+			where[i] = (ss_journal_place){{0}, 0, 0};
 	if (k.temps >= 0)
 		ss_os_close(k.temps);
 	if (k.dir >= 0)
@@ -512,7 +596,8 @@ int ss_journal_store_from(ss_journal *j, const ss_source *src, char hex[SS_SHA25
 
 int ss_journal_keep_from(ss_journal *j, const ss_source *src, const char *hex, ss_diag *d)
 {
-	return ss_journal_keep_all(j, src, &hex, 1, d);
+	ss_journal_place alone; /* one source: objects/HEX */
+	return ss_journal_keep_all(j, src, &hex, 1, &alone, d);
 }
 
 static int object_error(ss_journal_object *o, ss_diag *d)
@@ -531,8 +616,7 @@ static int object_rewind(void *ctx, ss_diag *d)
 {
 	ss_journal_object *o = ctx;
 	object_drop_hash(o);
-	if (ss_os_rewind(o->fd) < 0)
-		return object_error(o, d);
+	o->pos = 0;
 	return ss_sha256_sink_begin(&o->sha, d);
 }
 
@@ -542,9 +626,12 @@ static long long object_read(void *ctx, void *buf, size_t cap, ss_diag *d)
 	if (!o->sha.sink.ctx)
 		return ss_diag_set(d, o->dir, 0, 0, "kept contents %s read without a rewind",
 				   o->hex);
-	ssize_t n = cap ? ss_os_read_full(o->fd, buf, cap) : 0;
+	if (cap > o->size - o->pos)
+		cap = (size_t)(o->size - o->pos);
+	ssize_t n = cap ? ss_os_pread_full(o->fd, buf, cap, o->at + o->pos) : 0;
 	if (n < 0)
 		return object_error(o, d);
+	o->pos += (uint64_t)n;
 	if (n > 0)
 		return o->sha.sink.put(o->sha.sink.ctx, buf, (size_t)n, d) < 0 ? -1 : n;
 	char got[SS_SHA256_HEX];
@@ -555,7 +642,8 @@ static long long object_read(void *ctx, void *buf, size_t cap, ss_diag *d)
 	return 0;
 }
 
-int ss_journal_object_open(const ss_journal *j, const char *hex, ss_journal_object *o, ss_diag *d)
+int ss_journal_object_open(const ss_journal *j, const char *hex, const ss_journal_place *where,
+			   ss_journal_object *o, ss_diag *d)
 {
 	memset(o, 0, sizeof(*o));
 	o->fd = -1;
@@ -563,11 +651,20 @@ int ss_journal_object_open(const ss_journal *j, const char *hex, ss_journal_obje
 	memcpy(o->hex, hex, SS_SHA256_HEX);
 	o->hex[SS_SHA256_HEX - 1] = '\0';
 	o->reader = (ss_reader){object_rewind, object_read, o};
+	int packed = where && where->pack[0];
+	o->at = packed ? where->at : 0;
+	o->size = packed ? where->size : UINT64_MAX;
+	char *pack = packed ? ss_asprintf("%.64s.pack", where->pack) : NULL;
+	if (packed && !pack)
+		return ss_diag_oom(d);
 	int dir;
-	if (open_objects(j, &dir, d) < 0)
-		return -1;
-	int r = ss_os_open_read(dir, o->hex, &o->fd) < 0 ? object_error(o, d) : 0;
-	ss_os_close(dir);
+	int r = open_objects(j, &dir, d);
+	if (r == 0) {
+		r = ss_os_open_read(dir, packed ? pack : o->hex, &o->fd) < 0 ? object_error(o, d)
+									     : 0;
+		ss_os_close(dir);
+	}
+	free(pack);
 	return r;
 }
 
@@ -582,7 +679,7 @@ void ss_journal_object_close(ss_journal_object *o)
 int ss_journal_load(const ss_journal *j, const char *hex, ss_buf *out, ss_diag *d)
 {
 	ss_journal_object o;
-	int r = ss_journal_object_open(j, hex, &o, d);
+	int r = ss_journal_object_open(j, hex, NULL, &o, d);
 	/* Room for it all at once, not the next power of two (kept contents
 	 * are as large as the biggest settings file). */
 	ss_stat st;
@@ -615,6 +712,14 @@ static int add_file_json(ss_buf *b, const ss_journal_file *f)
 	json_t *o = json_pack("{s:o,s:o,s:o,s:o,s:o}", "path", str_or_null(f->path), "backup",
 			      str_or_null(f->backup), "backup_dir", str_or_null(f->backup_dir),
 			      "before", hex_or_null(f->before), "after", hex_or_null(f->after));
+	const ss_journal_place *p = &f->kept;
+	if (o && p->pack[0] &&
+	    (json_object_set_new(o, "pack", json_string(p->pack)) < 0 ||
+	     json_object_set_new(o, "at", json_integer((json_int_t)p->at)) < 0 ||
+	     json_object_set_new(o, "size", json_integer((json_int_t)p->size)) < 0)) {
+		json_decref(o);
+		o = NULL;
+	}
 	char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
 	json_decref(o);
 	int r = s ? ss_buf_adds(b, s) : -1;

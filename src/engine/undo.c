@@ -130,7 +130,7 @@ static int find_contents(const ss_journal *j, u_file *u, ss_diag *d)
 		return 0; /* loaded by look_at_reg */
 	if (u->action != U_WRITE && u->action != U_CREATE)
 		return 0;
-	if (ss_journal_object_open(j, u->jf->before, &u->kept, d) < 0) {
+	if (ss_journal_object_open(j, u->jf->before, &u->jf->kept, &u->kept, d) < 0) {
 		ss_journal_object_close(&u->kept);
 		return -1;
 	}

@@ -704,23 +704,30 @@ static int describe_item(const ss_write_item *it, int backup, const first_hashes
 }
 
 /* The previous contents of every file that existed, kept at once. */
-static int keep_items(const ss_write_item *v, size_t n, const ss_journal_file *files, ss_journal *j,
+static int keep_items(const ss_write_item *v, size_t n, ss_journal_file *files, ss_journal *j,
 		      ss_diag *d)
 {
 	ss_source *src = calloc(n, sizeof(*src));
 	const char **hex = calloc(n, sizeof(*hex));
+	size_t *of = calloc(n, sizeof(*of));
+	ss_journal_place *where = calloc(n, sizeof(*where));
 	size_t k = 0;
-	int r = src && hex ? 0 : ss_diag_oom(d);
+	int r = src && hex && of && where ? 0 : ss_diag_oom(d);
 	for (size_t i = 0; r == 0 && i < n; i++) {
 		if (v[i].sink || !v[i].text->id.known)
 			continue;
 		src[k] = (ss_source){v[i].text, NULL, NULL, 0, NULL};
+		of[k] = i;
 		hex[k++] = files[i].before;
 	}
 	if (r == 0)
-		r = ss_journal_keep_all(j, src, hex, k, d);
+		r = ss_journal_keep_all(j, src, hex, k, where, d);
+	for (size_t x = 0; r == 0 && x < k; x++)
+		files[of[x]].kept = where[x];
 	free(src);
 	free(hex);
+	free(of);
+	free(where);
 	return r;
 }
 

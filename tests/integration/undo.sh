@@ -123,19 +123,26 @@ large_apply_undo winscp "$work/big.ini"
 # whole again it works. A large file alone (its new file is made before
 # the journal entry begins), then several files (the first is written
 # before the second's contents turn out damaged, and is put back).
-kept_of() { # kept_of N: the object of the last entry's file N before
+kept_of() { # kept_of N: where the last entry's file N before is kept: FILE OFFSET
+	# (objects/HEX, or within the run's pack), OFFSET a byte of it
 	python3 - "$XDG_STATE_HOME/sshsync/journal" "$1" <<'PY'
 import json, sys
 recs = [json.loads(l) for l in open(sys.argv[1]) if l.strip() and '"files"' in l]
-print(recs[-1]["files"][int(sys.argv[2])]["before"])
+f = recs[-1]["files"][int(sys.argv[2])]
+if "pack" in f:
+    print(f["pack"] + ".pack", f["at"] + min(5, f["size"] - 1))
+else:
+    print(f["before"], 5)
 PY
 }
 damage_and_undo() { # damage_and_undo N WHAT FILE...: FILEs as they are after
-	local obj="$XDG_STATE_HOME/sshsync/objects/$(kept_of "$1")" what=$2 f
+	local where what=$2 f
+	where=$(kept_of "$1")
+	local obj="$XDG_STATE_HOME/sshsync/objects/${where% *}" at=${where#* }
 	shift 2
 	cp "$obj" "$work/obj.good"
 	for f in "$@"; do cp "$f" "$f.now"; done
-	printf 'x' | dd of="$obj" bs=1 seek=5 conv=notrunc status=none
+	printf 'x' | dd of="$obj" bs=1 seek="$at" conv=notrunc status=none
 	"$SSHSYNC" undo > "$work/out" 2>&1
 	[ $? = 2 ] && grep -q "are damaged" "$work/out" && ok || bad "undo over damaged contents ($what): $(cat "$work/out")"
 	for f in "$@"; do cmp -s "$f" "$f.now" && ok || bad "undo over damaged contents changed $f ($what)"; done

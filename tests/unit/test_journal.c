@@ -108,7 +108,7 @@ static void make_journal(ss_buf *b, unsigned *seed, long *max)
 /* One file in a run: what a begin records. */
 static void begin_one(ss_journal *j, long *id)
 {
-	ss_journal_file f = {"/home/u/.ssh/config", NULL, NULL, {0}, {0}};
+	ss_journal_file f = {"/home/u/.ssh/config", NULL, NULL, {0}, {0}, {{0}, 0, 0}};
 	memcpy(f.before, HEX, SS_SHA256_HEX);
 	memcpy(f.after, HEX, SS_SHA256_HEX);
 	ss_diag d = SS_DIAG_INIT;
@@ -241,10 +241,42 @@ static long long failing_read(void *ctx, void *buf, size_t cap, ss_diag *d)
 	return ss_diag_set(d, NULL, 0, 0, "cannot render");
 }
 
-/* A run's previous contents kept at once: more than one batch of them,
- * the same bytes twice, an object kept already; every object holds its
- * bytes and no temporary file stays. A failure among them names none of
- * its batch and leaves no temporary file either. */
+/* The .pack files of a journal's objects/. */
+static size_t count_packs(const char *objects)
+{
+	ss_strlist names = tu_list_dir(objects);
+	size_t packs = 0;
+	for (size_t i = 0; i < names.n; i++) {
+		size_t len = strlen(names.v[i]);
+		packs += len == 64 + 5 && strcmp(names.v[i] + 64, ".pack") == 0;
+	}
+	ss_strlist_release(&names);
+	return packs;
+}
+
+/* Kept contents read whole through where they are: 0, or -1 (damaged). */
+static int read_kept(ss_journal *j, const char *hex, const ss_journal_place *where, ss_buf *out)
+{
+	ss_journal_object o;
+	ss_diag d = SS_DIAG_INIT;
+	assert_int_equal(ss_journal_object_open(j, hex, where, &o, &d), 0);
+	ss_source src = {NULL, NULL, NULL, 0, &o.reader};
+	ss_sink sink = {ss_sink_buf_put, out};
+	ss_buf_reset(out);
+	int r = ss_source_emit(&src, &sink, &d);
+	if (r < 0)
+		assert_non_null(strstr(d.message, "are damaged"));
+	ss_journal_object_close(&o);
+	ss_diag_clear(&d);
+	return r;
+}
+
+/* A run's previous contents kept at once: the same bytes twice, an object
+ * kept already (left where it is); the others in one pack, each found
+ * where the run was told, and no file of their own nor temporary file
+ * left. Bytes changed in the pack, or the pack cut, damage what they
+ * touch alone. A failure among them leaves no pack and no temporary file,
+ * and says where nothing is. */
 static void test_many_kept_at_once(void **state)
 {
 	(void)state;
@@ -255,6 +287,7 @@ static void test_many_kept_at_once(void **state)
 	char *text[N], hex[N][SS_SHA256_HEX];
 	const char *names[N];
 	ss_source src[N];
+	ss_journal_place where[N];
 	for (size_t i = 0; i < N; i++) {
 		/* Every tenth the same bytes as the one before it. */
 		text[i] = ss_asprintf("HostName=h%zu.example.org\n", i % 10 == 9 ? i - 1 : i);
@@ -263,24 +296,49 @@ static void test_many_kept_at_once(void **state)
 		assert_int_equal(ss_sha256_hex(text[i], strlen(text[i]), hex[i]), 0);
 		names[i] = hex[i];
 	}
-	char *kept = ss_asprintf("%s/objects/%s", jd.sub, hex[3]);
+	char *objects = tu_path(jd.sub, "objects");
+	char *kept = ss_asprintf("%s/%s", objects, hex[3]);
 	assert_non_null(kept);
 	tu_write_str(kept, "kept already");
-	assert_int_equal(ss_journal_keep_all(&j, src, names, N, &d), 0);
+	assert_int_equal(ss_journal_keep_all(&j, src, names, N, where, &d), 0);
+	assert_int_equal(count_packs(objects), 1);
+	ss_buf got = SS_BUF_INIT;
 	for (size_t i = 0; i < N; i++) {
-		char *path = ss_asprintf("%s/objects/%s", jd.sub, hex[i]);
+		char *path = ss_asprintf("%s/%s", objects, hex[i]);
 		assert_non_null(path);
-		ss_buf b = tu_read(path);
-		const char *want = i == 3 ? "kept already" : text[i];
-		assert_int_equal(b.len, strlen(want));
-		assert_memory_equal(b.data, want, b.len);
-		ss_buf_release(&b);
+		assert_int_equal(access(path, F_OK), i == 3 ? 0 : -1);
 		free(path);
+		assert_int_equal(where[i].pack[0] == '\0', i == 3);
+		if (i != 3)
+			assert_string_equal(where[i].pack, where[0].pack); /* one pack */
+		if (i % 10 == 9)
+			assert_memory_equal(&where[i], &where[i - 1], sizeof(where[i]));
+		if (i == 3)
+			continue; /* read it through objects/HEX: not its bytes */
+		assert_int_equal(read_kept(&j, hex[i], &where[i], &got), 0);
+		assert_int_equal(got.len, strlen(text[i]));
+		assert_memory_equal(got.data, text[i], got.len);
 	}
 	char *temps = tu_path(jd.sub, "objects/.tmp");
 	ss_strlist left = tu_list_dir(temps);
 	assert_int_equal(left.n, 0);
 	ss_strlist_release(&left);
+
+	/* One byte of object 40 changed, then the last object cut. */
+	char *pack = ss_asprintf("%s/%s.pack", objects, where[0].pack);
+	assert_non_null(pack);
+	ss_buf bytes = tu_read(pack);
+	size_t last = 0;
+	for (size_t i = 0; i < N; i++)
+		if (where[i].pack[0] && where[i].at > where[last].at)
+			last = i;
+	bytes.data[where[40].at + 5] ^= 0x20;
+	tu_write(pack, bytes.data, bytes.len);
+	assert_int_equal(read_kept(&j, hex[40], &where[40], &got), -1);
+	assert_int_equal(read_kept(&j, hex[41], &where[41], &got), 0);
+	tu_write(pack, bytes.data, bytes.len - 1);
+	assert_int_equal(read_kept(&j, hex[last], &where[last], &got), -1);
+	ss_buf_release(&bytes);
 
 	/* New contents, one of which cannot be rendered. */
 	ss_reader bad = {no_rewind, failing_read, NULL};
@@ -292,24 +350,80 @@ static void test_many_kept_at_once(void **state)
 		assert_int_equal(ss_sha256_hex(fresh[i], strlen(fresh[i]), hex[i]), 0);
 	}
 	src[77] = (ss_source){NULL, NULL, NULL, 0, &bad};
-	assert_int_equal(ss_journal_keep_all(&j, src, names, N, &d), -1);
+	assert_int_equal(ss_journal_keep_all(&j, src, names, N, where, &d), -1);
 	assert_non_null(strstr(d.message, "cannot keep the previous contents"));
-	char *failed = ss_asprintf("%s/objects/%s", jd.sub, hex[77]);
-	assert_non_null(failed);
-	assert_int_equal(access(failed, F_OK), -1);
+	assert_int_equal(count_packs(objects), 1);
+	for (size_t i = 0; i < N; i++)
+		assert_int_equal(where[i].pack[0], '\0');
 	left = tu_list_dir(temps);
 	assert_int_equal(left.n, 0);
 	ss_strlist_release(&left);
-	free(failed);
 	for (size_t i = 0; i < N; i++) {
 		free(text[i]);
 		free(fresh[i]);
 	}
+	ss_buf_release(&got);
+	free(pack);
 	free(temps);
 	free(kept);
+	free(objects);
 	ss_journal_close(&j);
 	ss_diag_clear(&d);
 	jdir_free(&jd);
+}
+
+/* Where a file's previous contents are kept goes into its record and
+ * comes back when the journal is read; a record whose place is not one
+ * sshsync writes is no entry to undo. */
+static void test_place_in_the_record(void **state)
+{
+	(void)state;
+	ss_journal j;
+	ss_diag d = SS_DIAG_INIT;
+	jdir jd = new_journal("sshsync", &j, &d);
+	ss_journal_file f[2] = {{"/home/u/a", NULL, NULL, {0}, {0}, {{0}, 0, 0}},
+				{"/home/u/b", NULL, NULL, {0}, {0}, {{0}, 12345, 678}}};
+	for (int i = 0; i < 2; i++) {
+		memcpy(f[i].before, HEX, SS_SHA256_HEX);
+		memcpy(f[i].after, HEX, SS_SHA256_HEX);
+	}
+	memcpy(f[1].kept.pack, HEX, SS_SHA256_HEX);
+	f[1].kept.pack[0] = 'a';
+	long id;
+	assert_int_equal(ss_journal_begin(&j, "apply", 0, f, 2, &id, &d), 0);
+	ss_journal_close(&j);
+	assert_int_equal(ss_journal_open(&j, jd.sub, &d), 0);
+	assert_int_equal(j.n, 1);
+	assert_int_equal(j.v[0].nfiles, 2);
+	for (int i = 0; i < 2; i++) {
+		assert_string_equal(j.v[0].files[i].kept.pack, f[i].kept.pack);
+		assert_int_equal(j.v[0].files[i].kept.at, f[i].kept.at);
+		assert_int_equal(j.v[0].files[i].kept.size, f[i].kept.size);
+	}
+	ss_journal_close(&j);
+	jdir_free(&jd);
+
+	const char *bad[] = {"\"pack\":\"abc\",\"at\":0,\"size\":1",
+			     "\"pack\":null,\"at\":0,\"size\":1",
+			     "\"pack\":\"" HEX "\",\"size\":1",
+			     "\"pack\":\"" HEX "\",\"at\":-1,\"size\":1",
+			     "\"pack\":\"" HEX "\",\"at\":0,\"size\":\"1\"",
+			     "\"pack\":\"" HEX "\",\"at\":9223372036854775807,\"size\":1"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		char *text =
+		    ss_asprintf("{\"id\":1,\"op\":\"apply\",\"time\":\"t\",\"files\":[{"
+				"\"path\":\"/a\",\"before\":\"%s\",\"after\":\"%s\",%s}]}\n",
+				HEX, HEX, bad[i]);
+		assert_non_null(text);
+		jd = jdir_make("sshsync", text, strlen(text));
+		assert_int_equal(ss_journal_open(&j, jd.sub, &d), 0);
+		assert_int_equal(j.n, 0);
+		assert_int_equal(j.last_id, 1);
+		ss_journal_close(&j);
+		jdir_free(&jd);
+		free(text);
+	}
+	ss_diag_clear(&d);
 }
 
 /* Kept contents read back piece by piece (undo's): the same bytes at
@@ -340,7 +454,7 @@ static void test_kept_contents_read_in_pieces(void **state)
 		char hex[SS_SHA256_HEX];
 		assert_int_equal(ss_journal_store_from(&j, &src, hex, &d), 0);
 		ss_journal_object o;
-		assert_int_equal(ss_journal_object_open(&j, hex, &o, &d), 0);
+		assert_int_equal(ss_journal_object_open(&j, hex, NULL, &o, &d), 0);
 		for (int again = 0; again < 2; again++) {
 			emit_kept(&o, &got, 0, &d);
 			assert_int_equal(got.len, data.len);
@@ -359,7 +473,7 @@ static void test_kept_contents_read_in_pieces(void **state)
 			else
 				bad.data[tu_pick(&seed, (unsigned)bad.len)] ^= 0x20;
 			tu_write(path, bad.data, bad.len);
-			assert_int_equal(ss_journal_object_open(&j, hex, &o, &d), 0);
+			assert_int_equal(ss_journal_object_open(&j, hex, NULL, &o, &d), 0);
 			emit_kept(&o, &got, -1, &d);
 			assert_non_null(strstr(d.message, "are damaged"));
 			ss_diag_clear(&d);
@@ -373,7 +487,7 @@ static void test_kept_contents_read_in_pieces(void **state)
 	}
 	/* Contents the journal does not keep. */
 	ss_journal_object o;
-	assert_int_equal(ss_journal_object_open(&j, HEX, &o, &d), -1);
+	assert_int_equal(ss_journal_object_open(&j, HEX, NULL, &o, &d), -1);
 	assert_non_null(strstr(d.message, "cannot read the kept contents"));
 	ss_diag_clear(&d);
 	ss_journal_object_close(&o);
@@ -487,6 +601,7 @@ int main(void)
 	    cmocka_unit_test(test_appending_reads_the_tail_alone),
 	    cmocka_unit_test(test_new_journal_and_kept_contents),
 	    cmocka_unit_test(test_many_kept_at_once),
+	    cmocka_unit_test(test_place_in_the_record),
 	    cmocka_unit_test(test_kept_contents_read_in_pieces),
 	    cmocka_unit_test(test_undo_reads_the_tail),
 	    cmocka_unit_test(test_edited_records),
