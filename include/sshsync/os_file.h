@@ -89,6 +89,15 @@ int ss_os_create_temp(int dir, const char *name, int *fd, char **tmpname);
 /* Removes the temporary files of `name` in `dir` that no running sshsync
  * holds (left by a killed run). Returns how many were removed. */
 int ss_os_remove_stale_temps(int dir, const char *name);
+/* The same for a run that writes many files: each directory is listed
+ * once, the first time, not once a file (a folder of 10,000 sessions was
+ * listed 10,000 times). What a killed run leaves meanwhile waits for the
+ * next run. Safe to call from several threads; s NULL: as
+ * ss_os_remove_stale_temps. new: NULL when there is no memory. */
+typedef struct ss_os_stale_temps ss_os_stale_temps;
+ss_os_stale_temps *ss_os_stale_temps_new(void);
+int ss_os_stale_temps_remove(ss_os_stale_temps *s, int dir, const char *name);
+void ss_os_stale_temps_free(ss_os_stale_temps *s);
 
 int ss_os_write_all(int fd, const void *data, size_t len);
 

@@ -24,6 +24,7 @@
 
 #include "sshsync/diag.h"
 #include "sshsync/edit.h"
+#include "sshsync/os_file.h"
 #include "sshsync/text.h"
 
 #define SS_BACKUP_SUFFIX ".sshsync-bak"
@@ -64,6 +65,9 @@ typedef struct ss_write_opts {
 				 * instead of 0666 less the umask */
 	ss_closings *closings;	/* where a large replaced file is closed
 				 * (NULL: before the write returns) */
+	ss_os_stale_temps *stale_temps; /* the run's, when it writes many
+					 * files (NULL: the directory is
+					 * listed for this file) */
 } ss_write_opts;
 
 typedef struct ss_write_result {

@@ -45,7 +45,7 @@ int ss_change_check(const ss_change *c, int backup, ss_diag *d)
 {
 	if (c->sink)
 		return c->sink->check(c->sink_ctx, d);
-	ss_write_opts wo = {backup, c->backup_dir, 0, NULL};
+	ss_write_opts wo = {backup, c->backup_dir, 0, NULL, NULL};
 	return ss_safe_replace_check(c->text, &wo, d);
 }
 
@@ -85,7 +85,7 @@ static int write_sink_backup(const ss_text *t, const char *path, ss_diag *d)
 	if (r == 0)
 		r = ss_text_new_empty(&file, path, SS_ENC_BYTES, SS_EOL_CRLF, d);
 	if (r == 0) {
-		ss_write_opts wo = {0, NULL, 0, NULL};
+		ss_write_opts wo = {0, NULL, 0, NULL, NULL};
 		r = ss_safe_write(&file, bytes.data ? bytes.data : "", bytes.len, &wo, d);
 		ss_text_free(&file);
 	}
@@ -96,7 +96,7 @@ static int write_sink_backup(const ss_text *t, const char *path, ss_diag *d)
 /* Writes one item into its log entry `w` (its warning kept there).
  * keep_side: one of several written at once (ss_safe_replace_shared). */
 static int write_one(const ss_write_item *it, int backup, int keep_side, ss_safe_prepared *prepared,
-		     written *w, ss_diag *d)
+		     ss_os_stale_temps *stale, written *w, ss_diag *d)
 {
 	w->item = it;
 	memset(&w->id, 0, sizeof(w->id));
@@ -106,7 +106,7 @@ static int write_one(const ss_write_item *it, int backup, int keep_side, ss_safe
 	} else if (it->remove) {
 		r = ss_safe_remove(it->text, d);
 	} else {
-		ss_write_opts wo = {backup, it->backup_dir, it->private_new, NULL};
+		ss_write_opts wo = {backup, it->backup_dir, it->private_new, NULL, stale};
 		ss_write_result wr = SS_WRITE_RESULT_INIT;
 		ss_source src = item_source(it);
 		r = prepared	? ss_safe_commit(prepared, &wr, d)
@@ -187,6 +187,7 @@ typedef struct together {
 	const size_t *which; /* the items written together */
 	size_t n;
 	int backup;
+	ss_os_stale_temps *stale;
 	written *log;
 	ss_diag *why; /* per item of the run */
 	atomic_size_t next;
@@ -201,7 +202,7 @@ static void write_some(void *arg)
 		if (k >= t->n)
 			break;
 		size_t i = t->which[k];
-		if (write_one(&t->v[i], t->backup, 1, NULL, &t->log[i], &t->why[i]) < 0)
+		if (write_one(&t->v[i], t->backup, 1, NULL, t->stale, &t->log[i], &t->why[i]) < 0)
 			atomic_store(&t->stop, 1);
 	}
 }
@@ -245,7 +246,13 @@ static int write_all(const ss_write_item *v, size_t n, int backup, written *log,
 {
 	size_t *which = calloc(n, sizeof(*which));
 	ss_diag *why = calloc(n, sizeof(*why));
-	together t = {.v = v, .which = which, .backup = backup, .log = log, .why = why};
+	/* Each folder listed once for what killed runs left, not once a file. */
+	together t = {.v = v,
+		      .which = which,
+		      .backup = backup,
+		      .stale = n > 1 ? ss_os_stale_temps_new() : NULL,
+		      .log = log,
+		      .why = why};
 	atomic_init(&t.next, 0);
 	atomic_init(&t.stop, 0);
 	t.n = !which || !why		     ? SIZE_MAX
@@ -261,7 +268,7 @@ static int write_all(const ss_write_item *v, size_t n, int backup, written *log,
 	ss_strlist_release(&made);
 	for (size_t i = 0; r == 0 && i < n; i++)
 		if (!log[i].done)
-			r = write_one(&v[i], backup, 0, NULL, &log[i], &why[i]);
+			r = write_one(&v[i], backup, 0, NULL, t.stale, &log[i], &why[i]);
 	for (size_t i = 0; why && i < n; i++) {
 		if (r < 0 && why[i].message && !d->message)
 			ss_diag_set(d, why[i].file, why[i].line, why[i].col, "%s", why[i].message);
@@ -269,6 +276,7 @@ static int write_all(const ss_write_item *v, size_t n, int backup, written *log,
 	}
 	free(which);
 	free(why);
+	ss_os_stale_temps_free(t.stale);
 	return r;
 }
 
@@ -548,7 +556,7 @@ static int prepare_single(const ss_write_item *v, size_t n, const ss_write_run *
 	*out = NULL;
 	if (n != 1 || v->sink || v->remove)
 		return 0;
-	ss_write_opts wo = {run->backup, v->backup_dir, v->private_new, run->closings};
+	ss_write_opts wo = {run->backup, v->backup_dir, v->private_new, run->closings, NULL};
 	if (v->sha_before && v->sha_after)
 		return prepare_known(v, &wo, out, h, d);
 	if (run->prehash && prehash_take(run->prehash, v->text, h->before))
@@ -610,7 +618,7 @@ static int restore_one(const written *w, ss_diag *d)
 	if (!orig->id.known)
 		return ss_safe_remove(&now, d);
 	ss_source src = {orig, NULL, NULL, 0, NULL};
-	ss_write_opts wo = {0, w->item->backup_dir, 0, NULL};
+	ss_write_opts wo = {0, w->item->backup_dir, 0, NULL, NULL};
 	ss_write_result res = SS_WRITE_RESULT_INIT;
 	int r = ss_safe_replace_from(&now, &src, &wo, &res, d);
 	ss_write_result_free(&res);
@@ -775,7 +783,7 @@ int ss_write_items(const ss_write_item *v, size_t n, const ss_write_run *run, ss
 		ss_safe_abort(prepared);
 		return ss_diag_oom(d);
 	}
-	int r = prepared ? write_one(v, run->backup, 0, prepared, log, d)
+	int r = prepared ? write_one(v, run->backup, 0, prepared, NULL, log, d)
 			 : write_all(v, n, run->backup, log, d);
 	for (size_t i = 0; r == 0 && i < n; i++)
 		if (log[i].warning && ss_strlist_push(warnings, log[i].warning) < 0)

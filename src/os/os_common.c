@@ -43,6 +43,53 @@ int ss_os_is_temp_of(const char *entry, const char *prefix, size_t plen)
 	return 1;
 }
 
+int ss_os_is_temp(const char *entry)
+{
+	size_t n = strlen(entry), tag = strlen(SS_OS_TEMP_TAG);
+	if (entry[0] != '.' || n < 2 + tag + SS_OS_TEMP_RANDOM)
+		return 0;
+	const char *random = entry + n - SS_OS_TEMP_RANDOM;
+	return memcmp(random - tag, SS_OS_TEMP_TAG, tag) == 0 && ss_os_is_temp_of(random, "", 0);
+}
+
+int ss_os_paths_push(ss_os_paths *p, size_t *cap, const char *s)
+{
+	if (p->n == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 16;
+		char **v = realloc(p->v, ncap * sizeof(*v));
+		if (!v) {
+			errno = ENOMEM;
+			return -1;
+		}
+		p->v = v;
+		*cap = ncap;
+	}
+	if (!(p->v[p->n] = strdup(s))) {
+		errno = ENOMEM;
+		return -1;
+	}
+	p->n++;
+	return 0;
+}
+
+int ss_os_remove_stale_temps(int dir, const char *name)
+{
+	char *prefix = ss_os_temp_prefix(name);
+	ss_os_paths temps = {NULL, 0};
+	if (!prefix || ss_os_list_temps(dir, &temps) < 0) {
+		free(prefix);
+		return -1;
+	}
+	size_t plen = strlen(prefix);
+	int removed = 0;
+	for (size_t i = 0; i < temps.n; i++)
+		if (ss_os_is_temp_of(temps.v[i], prefix, plen))
+			removed += ss_os_remove_unheld_temp(dir, temps.v[i]);
+	ss_os_paths_free(&temps);
+	free(prefix);
+	return removed;
+}
+
 int ss_os_keep_output(char **out, size_t *len, size_t *cap, const char *chunk, size_t n,
 		      size_t limit)
 {

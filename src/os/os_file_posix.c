@@ -276,8 +276,7 @@ int ss_os_create_temp(int dir, const char *name, int *fd, char **tmpname)
 	return -1;
 }
 
-/* Removes one leftover unless a live sshsync still holds its lock. */
-static int remove_if_unheld(int dir, const char *entry)
+int ss_os_remove_unheld_temp(int dir, const char *entry)
 {
 	int f = openat(dir, entry, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (f < 0)
@@ -291,26 +290,31 @@ static int remove_if_unheld(int dir, const char *entry)
 	return removed;
 }
 
-int ss_os_remove_stale_temps(int dir, const char *name)
+int ss_os_list_temps(int dir, ss_os_paths *out)
 {
-	char *prefix = ss_os_temp_prefix(name);
-	int f = prefix ? openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+	*out = (ss_os_paths){NULL, 0};
+	int f = openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	DIR *dp = f >= 0 ? fdopendir(f) : NULL;
 	if (!dp) {
 		if (f >= 0)
 			close(f);
-		free(prefix);
 		return -1;
 	}
-	size_t plen = strlen(prefix);
-	int removed = 0;
+	size_t cap = 0;
+	int r = 0;
 	struct dirent *de;
-	while ((de = readdir(dp)))
-		if (ss_os_is_temp_of(de->d_name, prefix, plen))
-			removed += remove_if_unheld(dir, de->d_name);
+	while (r == 0 && (errno = 0, de = readdir(dp)))
+		if (ss_os_is_temp(de->d_name))
+			r = ss_os_paths_push(out, &cap, de->d_name);
+	if (r == 0 && errno)
+		r = -1;
+	int e = errno;
 	closedir(dp);
-	free(prefix);
-	return removed;
+	if (r < 0) {
+		ss_os_paths_free(out);
+		errno = e;
+	}
+	return r;
 }
 
 int ss_os_write_all(int fd, const void *data, size_t len)
@@ -753,23 +757,7 @@ int ss_os_list_dir(const char *path, ss_os_paths *names, ss_stat *self)
 	while (r == 0 && (errno = 0, de = readdir(dp))) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
-		if (names->n == cap) {
-			size_t ncap = cap ? cap * 2 : 16;
-			char **v = realloc(names->v, ncap * sizeof(*v));
-			if (!v) {
-				errno = ENOMEM;
-				r = -1;
-				break;
-			}
-			names->v = v;
-			cap = ncap;
-		}
-		if (!(names->v[names->n] = strdup(de->d_name))) {
-			errno = ENOMEM;
-			r = -1;
-		} else {
-			names->n++;
-		}
+		r = ss_os_paths_push(names, &cap, de->d_name);
 	}
 	if (r == 0 && errno)
 		r = -1;

@@ -542,8 +542,7 @@ int ss_os_create_temp(int dir, const char *name, int *fd, char **tmpname)
 	return -1;
 }
 
-/* Removes one leftover unless a live sshsync still holds its lock. */
-static int remove_if_unheld(int dir, const char *entry)
+int ss_os_remove_unheld_temp(int dir, const char *entry)
 {
 	wchar_t *w = ss_w32_join_at(dir, entry);
 	if (!w)
@@ -563,28 +562,29 @@ static int remove_if_unheld(int dir, const char *entry)
 	return removed;
 }
 
-int ss_os_remove_stale_temps(int dir, const char *name)
+int ss_os_list_temps(int dir, ss_os_paths *out)
 {
-	char *prefix = ss_os_temp_prefix(name);
-	wchar_t *w = prefix ? ss_w32_join_at(dir, ".") : NULL;
-	if (!w) {
-		free(prefix);
-		return 0;
-	}
-	char *path = ss_w32_utf8(w);
+	*out = (ss_os_paths){NULL, 0};
+	wchar_t *w = ss_w32_join_at(dir, ".");
+	char *path = w ? ss_w32_utf8(w) : NULL;
 	free(w);
 	ss_os_paths names;
-	int removed = 0;
-	if (path && ss_os_list_dir(path, &names, NULL) == 0) {
-		size_t plen = strlen(prefix);
-		for (size_t i = 0; i < names.n; i++)
-			if (ss_os_is_temp_of(names.v[i], prefix, plen))
-				removed += remove_if_unheld(dir, names.v[i]);
-		ss_os_paths_free(&names);
+	if (!path || ss_os_list_dir(path, &names, NULL) < 0) {
+		if (!path)
+			errno = ENOMEM;
+		free(path);
+		return -1;
 	}
 	free(path);
-	free(prefix);
-	return removed;
+	size_t cap = 0;
+	int r = 0;
+	for (size_t i = 0; r == 0 && i < names.n; i++)
+		if (ss_os_is_temp(names.v[i]))
+			r = ss_os_paths_push(out, &cap, names.v[i]);
+	ss_os_paths_free(&names);
+	if (r < 0)
+		ss_os_paths_free(out);
+	return r;
 }
 
 /* --- metadata --- */

@@ -15,6 +15,16 @@
 char *ss_os_temp_prefix(const char *name);
 /* Whether a directory entry is a temporary file of that prefix. */
 int ss_os_is_temp_of(const char *entry, const char *prefix, size_t plen);
+/* Whether it is a temporary file of any name. */
+int ss_os_is_temp(const char *entry);
+/* The entries of `dir` that are temporary files (each system's listing):
+ * 0, or -1 with errno set and `out` empty. */
+int ss_os_list_temps(int dir, ss_os_paths *out);
+/* Removes the temporary file `entry` of `dir` unless a live sshsync still
+ * holds its lock: 1 removed, else 0. */
+int ss_os_remove_unheld_temp(int dir, const char *entry);
+/* Appends a copy of `s` (*cap: the room in p->v): 0, or -1 (ENOMEM). */
+int ss_os_paths_push(ss_os_paths *p, size_t *cap, const char *s);
 /* Appends a chunk of a child's output to *out (NUL-terminated), keeping
  * at most `limit` bytes: 0, or -1 (no memory). */
 int ss_os_keep_output(char **out, size_t *len, size_t *cap, const char *chunk, size_t n,

@@ -373,7 +373,7 @@ static int write_temp(wctx *w, const ss_source *src)
 	    w->sidefd >= 0 && ss_os_fstat(w->sidefd, &side) == 0 && side.st_dev == w->st.st_dev
 		? w->sidefd
 		: w->dirfd;
-	ss_os_remove_stale_temps(w->tmpdir, w->name);
+	ss_os_stale_temps_remove(w->opts ? w->opts->stale_temps : NULL, w->tmpdir, w->name);
 	if (ss_os_create_temp(w->tmpdir, w->name, &w->tmpfd, &w->tmpname) < 0)
 		return ss_diag_errno(w->d, w->orig->path, "cannot create a temporary file for");
 	const char *what = "cannot write a temporary file for";

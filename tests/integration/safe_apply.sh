@@ -118,6 +118,26 @@ changed=$(diff -r "$work/many/orig" "$s" | grep -E '^[<>]' | grep -vcE '^[<>] (P
 [ "$(ls "$work/many/sessions.sshsync-bak" | wc -l)" = 300 ] && ok || bad "backups: $(ls "$work/many/sessions.sshsync-bak" | wc -l)"
 "$SSHSYNC" undo > "$work/out" 2>&1 || bad "undo of 300: $(tail -c 300 "$work/out")"
 diff -r "$s" "$work/many/orig" > /dev/null && ok || bad "undo: $(diff -rq "$s" "$work/many/orig" | head -3)"
+# What killed runs left beside the backups: removed for the sessions
+# written, not one a live run holds (flock(1) holds it as sshsync would),
+# nor one that only looks like them; and the folder, 300 backups, is
+# listed once for them all, not once a session.
+b="$work/many/sessions.sshsync-bak"
+for t in .s1.sshsync-AbC123 .s2.sshsync-XyZ789 .s3.sshsync-Held01 .s1.sshsync-notours; do
+	echo 'half a fi' > "$b/$t"
+done
+exec 7>> "$b/.s3.sshsync-Held01"
+flock -x 7
+strace -f -qq -o "$work/dents" -e trace=getdents64 "$SSHSYNC" apply --interval 61 "putty:$s" > "$work/out" 2>&1 ||
+	bad "apply over leftovers: $(tail -c 300 "$work/out")"
+exec 7>&-
+[ ! -e "$b/.s1.sshsync-AbC123" ] && [ ! -e "$b/.s2.sshsync-XyZ789" ] && ok || bad "leftovers stay: $(ls -A "$b" | grep -v '^s')"
+[ -e "$b/.s3.sshsync-Held01" ] && [ -e "$b/.s1.sshsync-notours" ] && ok || bad "a held or foreign file removed: $(ls -A "$b" | grep -v '^s')"
+dents=$(grep -c getdents64 "$work/dents")
+[ "$dents" -lt 40 ] && ok || bad "folders listed $dents times for 300 sessions"
+rm -f "$b/.s3.sshsync-Held01" "$b/.s1.sshsync-notours"
+"$SSHSYNC" undo > "$work/out" 2>&1 || bad "undo after leftovers: $(tail -c 300 "$work/out")"
+diff -r "$s" "$work/many/orig" > /dev/null && ok || bad "undo after leftovers: $(diff -rq "$s" "$work/many/orig" | head -3)"
 # An Include directory's files written at once without backups: their
 # temporary files go to its .sshsync-bak (where the glob does not read
 # them), which they share: none removes it while another uses it, and it

@@ -1,6 +1,7 @@
 /* The platform seam (src/os/) on whichever system it is built for: the same
  * tests run natively and, cross-compiled, under Wine. What differs between
  * POSIX and Windows is asked of the seam itself (ss_os_sep). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -149,6 +150,125 @@ static void test_fsync_all(void **state)
 	free(dir);
 }
 
+/* The names in `dir`, sorted, joined with commas. */
+static char *names_in(const char *dir)
+{
+	ss_os_paths names;
+	assert_int_equal(ss_os_list_dir(dir, &names, NULL), 0);
+	for (size_t i = 1; i < names.n; i++)
+		for (size_t k = i; k > 0 && strcmp(names.v[k - 1], names.v[k]) > 0; k--) {
+			char *t = names.v[k];
+			names.v[k] = names.v[k - 1];
+			names.v[k - 1] = t;
+		}
+	ss_buf b = SS_BUF_INIT;
+	for (size_t i = 0; i < names.n; i++)
+		assert_int_equal(ss_buf_addf(&b, "%s%s", i ? "," : "", names.v[i]), 0);
+	ss_os_paths_free(&names);
+	char *s = ss_strdup(b.data ? b.data : "");
+	ss_buf_release(&b);
+	return s;
+}
+
+static void put(const char *dir, const char *name)
+{
+	char *p = tu_path(dir, name);
+	tu_write_str(p, "half a fi");
+	free(p);
+}
+
+typedef struct sweeper {
+	ss_os_stale_temps *s;
+	int dir;
+	int first, removed;
+} sweeper;
+
+/* Names first, first + 4, ... of the forty. */
+static void sweep_some(void *arg)
+{
+	sweeper *w = arg;
+	for (int i = w->first; i < 40; i += 4) {
+		char name[16];
+		snprintf(name, sizeof(name), "s%02d", i);
+		w->removed += ss_os_stale_temps_remove(w->s, w->dir, name);
+	}
+}
+
+/* What killed runs left, removed name by name from one listing of each
+ * folder a run: a name's own alone, never a file a live run holds, one
+ * that only looks like them, nor another name's that has it for a
+ * prefix; one left after the listing waits for the next run. Several
+ * threads at once each remove their names'. */
+static void test_stale_temps(void **state)
+{
+	(void)state;
+	char *dir = ss_os_make_temp_dir("sshsync-test-os");
+	assert_non_null(dir);
+	int dfd, live;
+	char *live_name;
+	assert_int_equal(ss_os_open_dir(dir, &dfd), 0);
+	assert_int_equal(ss_os_create_temp(dfd, "a", &live, &live_name), 0);
+	put(dir, ".a.sshsync-Ab12Cd");
+	put(dir, ".a.sshsync-zZ9900");
+	put(dir, ".a.sshsync-notours");
+	put(dir, ".a.sshsync-Ab12Cd.sshsync-Xy98Zz");
+	put(dir, ".b.sshsync-Qq11Rr");
+	put(dir, "a");
+	ss_os_stale_temps *s = ss_os_stale_temps_new();
+	assert_non_null(s);
+	assert_int_equal(ss_os_stale_temps_remove(s, dfd, "a"), 2);
+	assert_int_equal(ss_os_exists(dfd, live_name), 1);
+	ss_os_close(live);
+	assert_int_equal(ss_os_remove_stale_temps(dfd, "a"), 1); /* no longer held */
+	char *left = names_in(dir);
+	assert_string_equal(left, ".a.sshsync-Ab12Cd.sshsync-Xy98Zz,.a.sshsync-notours,"
+				  ".b.sshsync-Qq11Rr,a");
+	free(left);
+	put(dir, ".b.sshsync-Later1"); /* after the listing */
+	assert_int_equal(ss_os_stale_temps_remove(s, dfd, "b"), 1);
+	assert_int_equal(ss_os_stale_temps_remove(s, dfd, "a.sshsync-Ab12Cd"), 1);
+	assert_int_equal(ss_os_stale_temps_remove(NULL, dfd, "b"), 1); /* the next run */
+	left = names_in(dir);
+	assert_string_equal(left, ".a.sshsync-notours,a");
+	free(left);
+	ss_os_stale_temps_free(s);
+
+	/* Forty names, two leftovers each, four threads. */
+	for (int i = 0; i < 40; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), ".s%02d.sshsync-One%03d", i, i);
+		put(dir, name);
+		snprintf(name, sizeof(name), ".s%02d.sshsync-Two%03d", i, i);
+		put(dir, name);
+	}
+	s = ss_os_stale_temps_new();
+	assert_non_null(s);
+	sweeper w[4];
+	ss_os_thread *t[4] = {NULL};
+	for (int i = 0; i < 4; i++) {
+		w[i] = (sweeper){s, dfd, i, 0};
+		if (i && ss_os_thread_start(&t[i], sweep_some, &w[i]) < 0)
+			t[i] = NULL, sweep_some(&w[i]);
+	}
+	sweep_some(&w[0]);
+	for (int i = 1; i < 4; i++)
+		ss_os_thread_join(t[i]);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(w[i].removed, 20);
+	left = names_in(dir);
+	assert_string_equal(left, ".a.sshsync-notours,a");
+	free(left);
+	ss_os_stale_temps_free(s);
+	ss_os_stale_temps_free(NULL);
+
+	assert_int_equal(ss_os_unlink(dfd, ".a.sshsync-notours"), 0);
+	assert_int_equal(ss_os_unlink(dfd, "a"), 0);
+	ss_os_close(dfd);
+	assert_int_equal(ss_os_remove_dir(dir), 0);
+	free(live_name);
+	free(dir);
+}
+
 static void test_sys(void **state)
 {
 	(void)state;
@@ -250,7 +370,7 @@ int main(void)
 	    cmocka_unit_test(test_paths),     cmocka_unit_test(test_glob_and_list),
 	    cmocka_unit_test(test_new_file),  cmocka_unit_test(test_sys),
 	    cmocka_unit_test(test_net),	      cmocka_unit_test(test_monitor_turns),
-	    cmocka_unit_test(test_fsync_all),
+	    cmocka_unit_test(test_fsync_all), cmocka_unit_test(test_stale_temps),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
