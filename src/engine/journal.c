@@ -516,9 +516,11 @@ static int keep_pack(keeping *k, named_source *v, size_t n, ss_journal_place *wh
 	}
 	k->sha = NULL;
 	char hex[SS_SHA256_HEX];
+	int e = errno; /* why a write failed, if one did */
 	if (ss_sha256_sink_end(&sha, ok ? hex : NULL, &ignored) < 0)
-		ok = 0, errno = ENOMEM;
+		ok = 0, e = ENOMEM;
 	ss_diag_clear(&ignored);
+	errno = e;
 	char *name = ok ? ss_asprintf("%s.pack", hex) : NULL;
 	if (ok && !name)
 		ok = 0, errno = ENOMEM;

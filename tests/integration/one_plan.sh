@@ -10,13 +10,13 @@ ssh_get() { ssh -G -F "$1" "$2" </dev/null 2>/dev/null | awk '$1 == "serveralive
 
 # renames ARGS...: runs sshsync under strace; prints how many renames
 # replaced each file (name count), one a line (not the journal's objects,
-# named by their SHA-256).
+# named by their SHA-256, alone or in a pack).
 renames() {
 	ASAN_OPTIONS=detect_leaks=0 strace -f -qq -o "$work/trace" -e trace=rename,renameat,renameat2 "$SSHSYNC" "$@" \
 		>"$work/out" 2>"$work/err"
 	local rc=$?
 	grep -oE '"[^"]*"\) = 0|"[^"]*", [^"]*"[^"]*"' "$work/trace" | grep -oE '"[^"]*"' |
-		awk 'NR % 2 == 0' | grep -vE '^"[0-9a-f]{64}"$' | sort | uniq -c | awk '{print $2, $1}' >"$work/renames"
+		awk 'NR % 2 == 0' | grep -vE '^"[0-9a-f]{64}(\.pack)?"$' | sort | uniq -c | awk '{print $2, $1}' >"$work/renames"
 	return $rc
 }
 
