@@ -72,8 +72,6 @@ int ss_os_lock_dir(int dir);
  * by several threads only where it is 0. */
 int ss_os_locks_are_per_thread(void);
 
-/* Back to the start of an open file. */
-int ss_os_rewind(int fd);
 /* Reads until `len` bytes or the end of the file: how many, or -1. */
 ssize_t ss_os_read_full(int fd, void *buf, size_t len);
 /* The same from `offset` on, where another thread may read the same file
@@ -122,12 +120,6 @@ int ss_os_rename(int from_dir, const char *from, int to_dir, const char *to, int
 int ss_os_unlink(int dir, const char *name);
 int ss_os_rmdir(int dir, const char *name);
 int ss_os_fsync(int fd);
-/* ss_os_fsync of every descriptor of fds, several at once: a file system
- * commits syncs that wait together in one go (2,000 small files took
- * 420 ms synced one after the other, 90 ms sixteen at a time, on ext4
- * here). 0, or -1 with errno set and *failed the first index that failed;
- * every descriptor is synced either way. */
-int ss_os_fsync_all(const int *fds, size_t n, size_t *failed);
 /* Starts writing an open file's data to disk without waiting for it
  * (Linux: sync_file_range), so that work done before the ss_os_fsync that
  * must follow overlaps with the disk's. A hint: errors show at the fsync.

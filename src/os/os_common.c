@@ -1,12 +1,10 @@
 /* The parts of src/os that are the same on every system. */
 #include <errno.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "os_int.h"
-#include "sshsync/os_sys.h"
 
 /* Room left in a 255-byte name for ".", the tag and the random part. */
 #define TEMP_NAME_MAX 200
@@ -121,58 +119,5 @@ int ss_os_lock_file(int dir, const char *name, int *fd, ss_stat *st)
 			return r < 0 ? -1 : 0;
 	}
 	errno = EAGAIN;
-	return -1;
-}
-
-/* --- syncing many files at once --- */
-
-/* Threads that sync at once: more gained little here (16 gave 4.7x one,
- * 4 gave 2.5x). */
-enum { SYNC_THREADS = 16 };
-
-/* One thread's share: fds[first], fds[first + step], ... */
-typedef struct sync_share {
-	const int *fds;
-	size_t n, first, step;
-	size_t failed; /* the first of the share that failed; SIZE_MAX: none */
-	int err;
-} sync_share;
-
-static void sync_share_run(void *arg)
-{
-	sync_share *s = arg;
-	for (size_t i = s->first; i < s->n; i += s->step)
-		if (ss_os_fsync(s->fds[i]) < 0 && s->failed == SIZE_MAX) {
-			s->failed = i;
-			s->err = errno;
-		}
-}
-
-int ss_os_fsync_all(const int *fds, size_t n, size_t *failed)
-{
-	sync_share share[SYNC_THREADS];
-	ss_os_thread *thread[SYNC_THREADS] = {NULL};
-	size_t k = n < SYNC_THREADS ? n : SYNC_THREADS;
-	for (size_t t = 0; t < k; t++)
-		share[t] = (sync_share){fds, n, t, k, SIZE_MAX, 0};
-	/* A share whose thread cannot start (thread[t] NULL) is synced here. */
-	for (size_t t = 1; t < k; t++)
-		ss_os_thread_start(&thread[t], sync_share_run, &share[t]);
-	size_t first = SIZE_MAX;
-	int err = 0;
-	for (size_t t = 0; t < k; t++) {
-		if (thread[t])
-			ss_os_thread_join(thread[t]);
-		else
-			sync_share_run(&share[t]);
-		if (share[t].failed < first) {
-			first = share[t].failed;
-			err = share[t].err;
-		}
-	}
-	if (first == SIZE_MAX)
-		return 0;
-	*failed = first;
-	errno = err;
 	return -1;
 }

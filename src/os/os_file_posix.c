@@ -171,11 +171,6 @@ int ss_os_locks_are_per_thread(void)
 	return 0;
 }
 
-int ss_os_rewind(int fd)
-{
-	return lseek(fd, 0, SEEK_SET) < 0 ? -1 : 0;
-}
-
 /* Reads until `len` bytes or the end: at `offset` (pread), or where the
  * file is when offset < 0. */
 static ssize_t read_loop(int fd, void *buf, size_t len, int64_t offset)

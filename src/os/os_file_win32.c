@@ -355,11 +355,6 @@ int ss_os_locks_are_per_thread(void)
 
 /* --- reading and writing --- */
 
-int ss_os_rewind(int fd)
-{
-	return _lseeki64(fd, 0, SEEK_SET) < 0 ? -1 : 0;
-}
-
 ssize_t ss_os_read_full(int fd, void *buf, size_t len)
 {
 	size_t got = 0;

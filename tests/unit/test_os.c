@@ -114,42 +114,6 @@ static void test_new_file(void **state)
 	free(dir);
 }
 
-/* Many files synced at once: every one, and the first that cannot be
- * is the one told. */
-static void test_fsync_all(void **state)
-{
-	(void)state;
-	enum { N = 40 };
-	char *dir = ss_os_make_temp_dir("sshsync-test-os");
-	assert_non_null(dir);
-	int dfd, fds[N];
-	char *names[N];
-	assert_int_equal(ss_os_open_dir(dir, &dfd), 0);
-	for (size_t i = 0; i < N; i++) {
-		assert_int_equal(ss_os_create_temp(dfd, "f", &fds[i], &names[i]), 0);
-		assert_int_equal(ss_os_write_all(fds[i], "PingInterval=0\n", 15), 0);
-	}
-	size_t failed = 99;
-	assert_int_equal(ss_os_fsync_all(fds, 0, &failed), 0);
-	assert_int_equal(ss_os_fsync_all(fds, 1, &failed), 0);
-	assert_int_equal(ss_os_fsync_all(fds, N, &failed), 0);
-	assert_int_equal(failed, 99);
-	int kept[2] = {fds[23], fds[31]};
-	fds[23] = fds[31] = -1;
-	assert_int_equal(ss_os_fsync_all(fds, N, &failed), -1);
-	assert_int_equal(failed, 23);
-	fds[23] = kept[0];
-	fds[31] = kept[1];
-	for (size_t i = 0; i < N; i++) {
-		ss_os_close(fds[i]);
-		assert_int_equal(ss_os_unlink(dfd, names[i]), 0);
-		free(names[i]);
-	}
-	ss_os_close(dfd);
-	assert_int_equal(ss_os_remove_dir(dir), 0);
-	free(dir);
-}
-
 /* The names in `dir`, sorted, joined with commas. */
 static char *names_in(const char *dir)
 {
@@ -367,10 +331,10 @@ static void test_monitor_turns(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_paths),     cmocka_unit_test(test_glob_and_list),
-	    cmocka_unit_test(test_new_file),  cmocka_unit_test(test_sys),
-	    cmocka_unit_test(test_net),	      cmocka_unit_test(test_monitor_turns),
-	    cmocka_unit_test(test_fsync_all), cmocka_unit_test(test_stale_temps),
+	    cmocka_unit_test(test_paths),	cmocka_unit_test(test_glob_and_list),
+	    cmocka_unit_test(test_new_file),	cmocka_unit_test(test_sys),
+	    cmocka_unit_test(test_net),		cmocka_unit_test(test_monitor_turns),
+	    cmocka_unit_test(test_stale_temps),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
