@@ -5,9 +5,10 @@
  * the contents files had before sshsync changed them: each named by its
  * SHA-256 (objects/HEX), or, when a run keeps more than one, all of them
  * one after the other in one pack named by the SHA-256 of its bytes
- * (objects/HEX.pack: a file a run, not one a file). A run begins an entry (its files, their
- * backups, the SHA-256 of each file before and after) before the first file is replaced, and ends
- * it ("done", or "rolled-back" when a failure put everything back). An
+ * (objects/HEX.pack: a file a run, not one a file). A run begins an
+ * entry (its files, their backups, the SHA-256 of each file before and
+ * after) before the first file is replaced, and ends it ("done", or
+ * "rolled-back" when a failure put everything back). An
  * entry without an end was interrupted: some of its files may be replaced.
  *
  *   {"id":1,"op":"apply","time":"2026-12-02T06:00:00Z","files":[{"path":
@@ -19,8 +20,9 @@
  *
  * "before" is null for a file the run created, "after" null for a file it
  * removed. A file whose previous contents went into a pack also has
- * "pack" (its name), "at" and "size" (where they are in it). The journal file stays locked while a
- * run writes, so that two runs never interleave. */
+ * "pack" (its name), "at" and "size" (where they are in it). The journal
+ * file stays locked while a run writes, so that two runs never
+ * interleave. */
 #ifndef SSHSYNC_JOURNAL_H
 #define SSHSYNC_JOURNAL_H
 

@@ -65,9 +65,9 @@ typedef struct ss_write_opts {
 				 * instead of 0666 less the umask */
 	ss_closings *closings;	/* where a large replaced file is closed
 				 * (NULL: before the write returns) */
-	ss_os_stale_temps *stale_temps; /* the run's, when it writes many
-					 * files (NULL: the directory is
-					 * listed for this file) */
+	/* The run's, when it writes many files (NULL: the directory is
+	 * listed for this file). */
+	ss_os_stale_temps *stale_temps;
 } ss_write_opts;
 
 typedef struct ss_write_result {

@@ -552,11 +552,17 @@ static int keep_sorted(keeping *k, named_source *v, size_t n, ss_journal_place *
 	return r;
 }
 
-int ss_journal_keep_all(ss_journal *j, const ss_source *src, const char *const *hex, size_t n,
-			ss_journal_place *where, ss_diag *d)
+/* Every place objects/HEX (before a run, and after one that failed). */
+static void places_loose(ss_journal_place *where, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		where[i] = (ss_journal_place){{0}, 0, 0};
+}
+
+int ss_journal_keep_all(ss_journal *j, const ss_source *src, const char *const *hex, size_t n,
+			ss_journal_place *where, ss_diag *d)
+{
+	places_loose(where, n);
 	if (n == 0)
 		return 0;
 	named_source *v = calloc(n, sizeof(*v));
@@ -572,8 +578,7 @@ int ss_journal_keep_all(ss_journal *j, const ss_source *src, const char *const *
 	if (r == 0 && keep_sorted(&k, v, n, where) < 0)
 		r = ss_diag_errno(d, j->dir, "cannot keep the previous contents in the journal");
 	if (r < 0)
-		for (size_t i = 0; i < n; i++)
-			where[i] = (ss_journal_place){{0}, 0, 0};
+		places_loose(where, n);
 	if (k.temps >= 0)
 		ss_os_close(k.temps);
 	if (k.dir >= 0)
