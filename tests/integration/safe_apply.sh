@@ -195,5 +195,40 @@ if [ "$(id -u)" = 0 ]; then
 	chmod 755 "$work/n/.ssh/config.d"
 fi
 
+# A run that writes one file keeps its previous contents in the journal on
+# a thread of its own while it writes the new ones (engine/writeset.c,
+# early_keep), by both ways to that write: a small file, and one of 1 MiB
+# or more, hashed while it is planned. When keeping fails (the journal's
+# temporary file cannot be made: strace -P fails the third call of the run
+# that names objects/.tmp), the run fails with the journal's error and the
+# file stays as it was, with no temporary file and no journal entry; when
+# it does not, undo puts the file back from what was kept.
+one_file_keep() { # NAME SITES: a WinSCP.ini of SITES sites, applied twice
+	local d="$work/keep-$1" i
+	mkdir -p "$d"
+	for i in $(seq 1 "$2"); do
+		printf '[Sessions\\host%%20%06d]\r\nHostName=h%d.example.org\r\nPingType=0\r\nPingIntervalSecs=%d\r\n' \
+			"$i" "$i" $((i % 7 * 100))
+	done > "$d/WinSCP.ini"
+	cp "$d/WinSCP.ini" "$d/orig"
+	XDG_STATE_HOME="$d/state" strace -f -qq -o /dev/null -P "$d/state/sshsync/objects/.tmp" \
+		-e trace=openat -e inject=openat:error=ENOSPC:when=3 \
+		"$SSHSYNC" apply --interval 60 "winscp:$d/WinSCP.ini" > "$d/out" 2>&1
+	local st=$?
+	[ $st = 2 ] && grep -q "cannot keep the previous contents in the journal: No space left" "$d/out" &&
+		ok || bad "$1: a keep that fails: exit $st $(cat "$d/out")"
+	cmp -s "$d/WinSCP.ini" "$d/orig" && ok || bad "$1: written though nothing was kept"
+	ls -A "$d" "$d/state/sshsync/objects/.tmp" | grep -q 'sshsync-' && bad "$1: left: $(ls -A "$d")" || ok
+	[ -s "$d/state/sshsync/journal" ] && bad "$1: a journal entry: $(cat "$d/state/sshsync/journal")" || ok
+	XDG_STATE_HOME="$d/state" "$SSHSYNC" apply --interval 60 "winscp:$d/WinSCP.ini" > "$d/out" 2>&1 ||
+		bad "$1: apply: $(cat "$d/out")"
+	cmp -s "$d/WinSCP.ini" "$d/orig" && bad "$1: not written" || ok
+	XDG_STATE_HOME="$d/state" "$SSHSYNC" undo > "$d/out" 2>&1 || bad "$1: undo: $(cat "$d/out")"
+	cmp -s "$d/WinSCP.ini" "$d/orig" && ok || bad "$1: undo did not put the file back"
+}
+one_file_keep small 20
+one_file_keep large 12000
+[ "$(stat -c %s "$work/keep-large/orig")" -ge 1048576 ] && ok || bad "the large file is under 1 MiB"
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
