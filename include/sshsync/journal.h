@@ -131,6 +131,14 @@ int ss_journal_keep_from(ss_journal *j, const ss_source *src, const char *hex, s
  * one a file it replaces) that doubled the run. */
 int ss_journal_keep_all(ss_journal *j, const ss_source *src, const char *const *hex, size_t n,
 			ss_journal_place *where, ss_diag *d);
+/* Whether objects/HEX is kept: 1, 0, or -1 (errno) when that cannot be
+ * told. */
+int ss_journal_has(const ss_journal *j, const char *hex);
+/* objects/HEX removed: contents that this run kept, not there before it,
+ * and that no record names since the run failed before its record (the
+ * journal's lock is held: no other run can name them meanwhile). 0, or
+ * -1 (errno). */
+int ss_journal_unkeep(ss_journal *j, const char *hex);
 /* Reads objects/HEX back, checking its hash. */
 int ss_journal_load(const ss_journal *j, const char *hex, ss_buf *out, ss_diag *d);
 /* Kept contents `hex` read piece by piece, never held whole: `reader` is a

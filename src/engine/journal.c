@@ -616,6 +616,37 @@ int ss_journal_keep_from(ss_journal *j, const ss_source *src, const char *hex, s
 	return ss_journal_keep_all(j, src, &hex, 1, &alone, d);
 }
 
+/* fn on objects/HEX, with the objects' folder open; -1 (errno) when that
+ * cannot be, or `hex` is no SHA-256 (never a path). */
+static int on_object(const ss_journal *j, const char *hex, int (*fn)(int dir, const char *name))
+{
+	if (strlen(hex) != 64 || strspn(hex, "0123456789abcdef") != 64) {
+		errno = EINVAL;
+		return -1;
+	}
+	int dir;
+	ss_diag ignored = SS_DIAG_INIT;
+	int r = open_objects(j, &dir, &ignored);
+	ss_diag_clear(&ignored);
+	if (r < 0)
+		return -1;
+	r = fn(dir, hex);
+	int e = errno;
+	ss_os_close(dir);
+	errno = e;
+	return r;
+}
+
+int ss_journal_has(const ss_journal *j, const char *hex)
+{
+	return on_object(j, hex, ss_os_exists);
+}
+
+int ss_journal_unkeep(ss_journal *j, const char *hex)
+{
+	return on_object(j, hex, ss_os_unlink);
+}
+
 static int object_error(ss_journal_object *o, ss_diag *d)
 {
 	return ss_diag_errno(d, o->dir, "cannot read the kept contents %s from", o->hex);

@@ -485,13 +485,14 @@ void ss_prehash_free(ss_prehash *p)
  * their copy and its fsync took a fifth of a 30 MB apply (23 ms). They
  * are hashed first when their hash is not known yet. What fails here
  * fails the run as journal_begin would have; a run that fails otherwise
- * leaves the contents kept, unrecorded, as a failed record would. */
+ * removes what it kept, unless the journal held it already. */
 typedef struct early_keep {
 	ss_journal *j;
 	ss_source src;
 	char hex[SS_SHA256_HEX];
 	int have_hex; /* else hashed first */
 	ss_journal_place where;
+	int fresh; /* not kept before */
 	int kept, failed;
 	ss_diag d;
 	ss_os_thread *thread; /* NULL: not under way */
@@ -508,6 +509,7 @@ static void early_keep_run(void *arg)
 			return;
 	}
 	const char *hex = k->hex;
+	k->fresh = ss_journal_has(k->j, hex) == 0;
 	k->failed = ss_journal_keep_all(k->j, &k->src, &hex, 1, &k->where, &k->d) < 0;
 	k->kept = !k->failed;
 }
@@ -547,6 +549,8 @@ static int early_keep_end(early_keep *k, int r, ss_safe_prepared **out, first_ha
 		*d = k->d;
 		return -1;
 	}
+	if (r < 0 && k->kept && k->fresh)
+		(void)ss_journal_unkeep(k->j, k->hex); /* else left unrecorded */
 	ss_diag_clear(&k->d);
 	return r;
 }

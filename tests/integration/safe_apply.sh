@@ -220,6 +220,16 @@ one_file_keep() { # NAME SITES: a WinSCP.ini of SITES sites, applied twice
 	cmp -s "$d/WinSCP.ini" "$d/orig" && ok || bad "$1: written though nothing was kept"
 	ls -A "$d" "$d/state/sshsync/objects/.tmp" | grep -q 'sshsync-' && bad "$1: left: $(ls -A "$d")" || ok
 	[ -s "$d/state/sshsync/journal" ] && bad "$1: a journal entry: $(cat "$d/state/sshsync/journal")" || ok
+	# Kept, then the file's own temporary file cannot be made (the sixth
+	# call that names its folder, on the main thread): what was kept goes.
+	XDG_STATE_HOME="$d/state" strace -f -qq -o "$d/trace" -P "$d" -e trace=openat \
+		-e inject=openat:error=ENOSPC:when=6 \
+		"$SSHSYNC" apply --interval 60 "winscp:$d/WinSCP.ini" > "$d/out" 2>&1
+	st=$?
+	grep -q 'sshsync-.*(INJECTED)' "$d/trace" && ok || bad "$1: the fault missed the temporary file: $(cat "$d/trace")"
+	[ $st = 2 ] && grep -q "cannot create a temporary file" "$d/out" && ok || bad "$1: exit $st $(cat "$d/out")"
+	cmp -s "$d/WinSCP.ini" "$d/orig" && ok || bad "$1: written though its temporary file failed"
+	[ -z "$(ls "$d/state/sshsync/objects")" ] && ok || bad "$1: kept and left: $(ls "$d/state/sshsync/objects")"
 	XDG_STATE_HOME="$d/state" "$SSHSYNC" apply --interval 60 "winscp:$d/WinSCP.ini" > "$d/out" 2>&1 ||
 		bad "$1: apply: $(cat "$d/out")"
 	cmp -s "$d/WinSCP.ini" "$d/orig" && bad "$1: not written" || ok

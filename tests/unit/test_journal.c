@@ -1,6 +1,7 @@
 /* The journal: a run that only adds an entry (apply, migrate) reads the
  * journal's last records alone; the id it takes must be the one a reading
  * of the whole journal gives, on journals drawn from a generator. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -426,6 +427,37 @@ static void test_place_in_the_record(void **state)
 	ss_diag_clear(&d);
 }
 
+/* What a run kept and then could not record is removed by its hash:
+ * only objects/HEX, never a name that is no SHA-256. */
+static void test_kept_and_removed(void **state)
+{
+	(void)state;
+	ss_journal j;
+	ss_diag d = SS_DIAG_INIT;
+	jdir jd = new_journal("sshsync", &j, &d);
+	const char *text = "HostName=kept.example.org\n";
+	char hex[SS_SHA256_HEX];
+	assert_int_equal(ss_sha256_hex(text, strlen(text), hex), 0);
+	assert_int_equal(ss_journal_has(&j, hex), 0);
+	ss_source src = {NULL, NULL, text, strlen(text), NULL};
+	assert_int_equal(ss_journal_keep_from(&j, &src, hex, &d), 0);
+	assert_int_equal(ss_journal_has(&j, hex), 1);
+	char *beside = tu_path(jd.sub, "objects/../journal-beside");
+	tu_write_str(beside, "not the journal's");
+	errno = 0;
+	assert_int_equal(ss_journal_unkeep(&j, "../journal-beside"), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(ss_journal_has(&j, "../journal-beside"), -1);
+	assert_int_equal(access(beside, F_OK), 0);
+	assert_int_equal(ss_journal_unkeep(&j, hex), 0);
+	assert_int_equal(ss_journal_has(&j, hex), 0);
+	assert_int_equal(ss_journal_unkeep(&j, hex), -1);
+	free(beside);
+	ss_journal_close(&j);
+	jdir_free(&jd);
+	ss_diag_clear(&d);
+}
+
 /* Kept contents read back piece by piece (undo's): the same bytes at
  * every reading, and a reading that reaches the end of damaged or cut
  * contents fails. */
@@ -602,6 +634,7 @@ int main(void)
 	    cmocka_unit_test(test_new_journal_and_kept_contents),
 	    cmocka_unit_test(test_many_kept_at_once),
 	    cmocka_unit_test(test_place_in_the_record),
+	    cmocka_unit_test(test_kept_and_removed),
 	    cmocka_unit_test(test_kept_contents_read_in_pieces),
 	    cmocka_unit_test(test_undo_reads_the_tail),
 	    cmocka_unit_test(test_edited_records),
