@@ -137,13 +137,19 @@ static char *opt_str(json_t *o, const char *key)
 	return s ? ss_strdup(s) : NULL;
 }
 
+/* Whether s is a SHA-256 as the journal writes it (never a path). */
+static int is_sha256_hex(const char *s)
+{
+	return strlen(s) == 64 && strspn(s, "0123456789abcdef") == 64;
+}
+
 static int hex_field(json_t *o, const char *key, char out[SS_SHA256_HEX])
 {
 	const char *s = json_string_value(json_object_get(o, key));
 	out[0] = '\0';
 	if (!s)
 		return json_is_null(json_object_get(o, key)) ? 0 : -1;
-	if (strlen(s) != 64 || strspn(s, "0123456789abcdef") != 64)
+	if (!is_sha256_hex(s))
 		return -1;
 	memcpy(out, s, SS_SHA256_HEX);
 	return 0;
@@ -620,7 +626,7 @@ int ss_journal_keep_from(ss_journal *j, const ss_source *src, const char *hex, s
  * cannot be, or `hex` is no SHA-256 (never a path). */
 static int on_object(const ss_journal *j, const char *hex, int (*fn)(int dir, const char *name))
 {
-	if (strlen(hex) != 64 || strspn(hex, "0123456789abcdef") != 64) {
+	if (!is_sha256_hex(hex)) {
 		errno = EINVAL;
 		return -1;
 	}

@@ -521,7 +521,6 @@ static void early_keep_start(early_keep *k, ss_journal *j, const ss_write_item *
 	memset(k, 0, sizeof(*k));
 	k->j = j;
 	k->src = (ss_source){v->text, NULL, NULL, 0, NULL};
-	k->d = (ss_diag)SS_DIAG_INIT;
 	k->have_hex = hex != NULL;
 	if (hex)
 		memcpy(k->hex, hex, SS_SHA256_HEX);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "os_int.h"
+#include "sshsync/buf.h"
 
 /* Room left in a 255-byte name for ".", the tag and the random part. */
 #define TEMP_NAME_MAX 200
@@ -52,17 +53,7 @@ int ss_os_is_temp(const char *entry)
 
 int ss_os_paths_push(ss_os_paths *p, size_t *cap, const char *s)
 {
-	if (p->n == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 16;
-		char **v = realloc(p->v, ncap * sizeof(*v));
-		if (!v) {
-			errno = ENOMEM;
-			return -1;
-		}
-		p->v = v;
-		*cap = ncap;
-	}
-	if (!(p->v[p->n] = strdup(s))) {
+	if (ss_array_room(&p->v, cap, p->n, sizeof(*p->v)) < 0 || !(p->v[p->n] = strdup(s))) {
 		errno = ENOMEM;
 		return -1;
 	}

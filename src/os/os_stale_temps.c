@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "os_int.h"
+#include "sshsync/buf.h"
 #include "sshsync/os_sys.h"
 
 /* A directory as the run first listed it: its temporary files, sorted,
@@ -53,14 +54,8 @@ static listed_dir *listed(ss_os_stale_temps *s, int dir, const ss_stat *st)
 	for (size_t i = 0; i < s->n; i++)
 		if (s->v[i].dev == (uint64_t)st->st_dev && s->v[i].ino == (uint64_t)st->st_ino)
 			return &s->v[i];
-	if (s->n == s->cap) {
-		size_t ncap = s->cap ? s->cap * 2 : 4;
-		listed_dir *v = realloc(s->v, ncap * sizeof(*v));
-		if (!v)
-			return NULL;
-		s->v = v;
-		s->cap = ncap;
-	}
+	if (ss_array_room(&s->v, &s->cap, s->n, sizeof(*s->v)) < 0)
+		return NULL;
 	listed_dir *d = &s->v[s->n];
 	if (ss_os_list_temps(dir, &d->temps) < 0)
 		return NULL;

@@ -3,6 +3,8 @@
 #define _GNU_SOURCE
 #include "sshsync/os_user.h"
 
+#include "os_int.h"
+
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
@@ -59,18 +61,6 @@ int ss_os_user_ids(const char *name, ss_os_id *uid, ss_os_id *gid)
 	return 0;
 }
 
-static int push(ss_os_paths *out, const char *s)
-{
-	char **v = realloc(out->v, (out->n + 1) * sizeof(*v));
-	if (!v)
-		return -1;
-	out->v = v;
-	if (!(v[out->n] = strdup(s)))
-		return -1;
-	out->n++;
-	return 0;
-}
-
 int ss_os_user_groups(const char *user, ss_os_paths *out)
 {
 	out->v = NULL;
@@ -102,9 +92,10 @@ int ss_os_user_groups(const char *user, ss_os_paths *out)
 		if (tries == 7)
 			ngroups = 0;
 	}
+	size_t cap = 0;
 	for (int i = 0; r == 0 && gids && i < ngroups; i++) {
 		struct group *gr = getgrgid(gids[i]);
-		if (gr && push(out, gr->gr_name) < 0)
+		if (gr && ss_os_paths_push(out, &cap, gr->gr_name) < 0)
 			r = -1;
 	}
 	free(gids);
