@@ -21,6 +21,9 @@ typedef struct ss_arena {
 /* `n` bytes aligned for any object (not zeroed); NULL when memory runs
  * out. A request larger than a chunk gets a chunk of its own. */
 void *ss_arena_alloc(ss_arena *a, size_t n);
+/* `n` bytes with no alignment (for bytes read with memcpy): packed one
+ * after the other, where aligning each wasted 8 bytes on average. */
+void *ss_arena_alloc_packed(ss_arena *a, size_t n);
 /* s[0..n) and a NUL, in the arena. */
 char *ss_arena_strndup(ss_arena *a, const char *s, size_t n);
 /* Drops every piece but keeps the newest chunk for the next ones (an

@@ -50,6 +50,11 @@ void *ss_arena_alloc(ss_arena *a, size_t n)
 	return take(a, n ? n : 1, alignof(max_align_t));
 }
 
+void *ss_arena_alloc_packed(ss_arena *a, size_t n)
+{
+	return take(a, n ? n : 1, 1);
+}
+
 char *ss_arena_strndup(ss_arena *a, const char *s, size_t n)
 {
 	if (n == SIZE_MAX)

@@ -213,6 +213,34 @@ static ss_strlist text_lines(fixture *f, size_t width, int verbose)
 	return lines_of(&f->out);
 }
 
+/* A row of 256 bytes or more keeps its cells' ends in four bytes each,
+ * the others in one: rows of both kinds, side by side, each whole (a
+ * long name and explanation, then short rows on either side). */
+static void test_text_long_rows_whole(void **state)
+{
+	fixture *f = *state;
+	ss_buf name = SS_BUF_INIT, why = SS_BUF_INIT;
+	for (int i = 0; i < 40; i++)
+		assert_int_equal(ss_buf_addf(&name, "n%02d", i), 0);
+	for (int i = 0; i < 90; i++)
+		assert_int_equal(ss_buf_addf(&why, "%sw%02d", i ? " " : "", i), 0);
+	ss_scopes_free(&f->s);
+	assert_non_null(ss_scopes_add(&f->s, "winscp", "w.ini", "before"));
+	ss_scope *sc = ss_scopes_add(&f->s, "winscp", "w.ini", ss_buf_str(&name));
+	assert_non_null(sc);
+	assert_int_equal(ss_scope_reason(sc, "%s", ss_buf_str(&why)), 0);
+	assert_non_null(ss_scopes_add(&f->s, "winscp", "w.ini", "after"));
+	ss_strlist l = text_lines(f, 0, 1);
+	assert_int_equal(l.n, 1 + 1 + 3 + 1);
+	assert_int_equal(strncmp(l.v[2], "  before ", 9), 0);
+	assert_int_equal(strncmp(l.v[3] + 2, ss_buf_str(&name), name.len), 0);
+	assert_non_null(strstr(l.v[3], ss_buf_str(&why)));
+	assert_int_equal(strncmp(l.v[4], "  after ", 8), 0);
+	ss_strlist_release(&l);
+	ss_buf_release(&name);
+	ss_buf_release(&why);
+}
+
 /* At 80 and 100 columns no line is wider; the explanation is wrapped
  * beside the row or put under it, and cut to two lines unless verbose. */
 static void test_text_fits_the_width(void **state)
@@ -1352,6 +1380,7 @@ int main(void)
 	    T(test_text_alignment),
 	    T(test_text_colour_only_when_asked),
 	    T(test_text_groups_rows_by_file),
+	    T(test_text_long_rows_whole),
 	    T(test_text_short_paths),
 	    T(test_text_fits_the_width),
 	    T(test_text_quiet_and_failures),

@@ -661,6 +661,39 @@ static void test_arena_keeps_every_piece(void **state)
 	}
 }
 
+/* Packed pieces lie one right after another in a chunk (no padding
+ * between them: the text table's rows), keep their bytes, and a piece
+ * larger than a chunk gets its own. */
+static void test_arena_packs_pieces(void **state)
+{
+	(void)state;
+	ss_arena a = SS_ARENA_INIT;
+	unsigned char *prev = NULL;
+	size_t prev_len = 0, adjacent = 0;
+	unsigned char *p[2000];
+	for (size_t i = 0; i < 2000; i++) {
+		size_t len = 1 + i % 13;
+		p[i] = ss_arena_alloc_packed(&a, len);
+		assert_non_null(p[i]);
+		memset(p[i], (int)(i & 0xff), len);
+		adjacent += prev && p[i] == prev + prev_len;
+		prev = p[i];
+		prev_len = len;
+	}
+	/* Only a new chunk (64 KiB: about 13,000 bytes asked here) breaks the run. */
+	assert_true(adjacent >= 1998);
+	for (size_t i = 0; i < 2000; i++)
+		for (size_t k = 0; k < 1 + i % 13; k++)
+			assert_int_equal(p[i][k], (unsigned char)(i & 0xff));
+	unsigned char *big = ss_arena_alloc_packed(&a, 100 * 1024);
+	assert_non_null(big);
+	memset(big, 7, 100 * 1024);
+	unsigned char *next = ss_arena_alloc_packed(&a, 3);
+	assert_ptr_equal(next, prev + prev_len); /* the newest chunk kept its room */
+	assert_int_equal(p[1999][0], 1999 & 0xff);
+	ss_arena_release(&a);
+}
+
 /* Text, lines and their endings alike. */
 static void assert_same_text(const ss_text *a, const ss_text *b)
 {
@@ -1374,6 +1407,7 @@ int main(void)
 	    cmocka_unit_test(test_load_refuses_what_is_not_a_regular_file),
 	    cmocka_unit_test(test_hash_key_spreads_similar_names),
 	    cmocka_unit_test(test_arena_keeps_every_piece),
+	    cmocka_unit_test(test_arena_packs_pieces),
 	    cmocka_unit_test(test_load_in_chunks),
 	    cmocka_unit_test(test_source_emits_whole_pieces),
 	    cmocka_unit_test(test_content_hash),
