@@ -30,6 +30,12 @@ static ss_source item_source(const ss_write_item *it)
 	return s;
 }
 
+/* The item's previous contents: its text as read. */
+static ss_source old_source(const ss_write_item *it)
+{
+	return (ss_source){it->text, NULL, NULL, 0, NULL};
+}
+
 ss_write_item ss_change_item(const ss_change *c)
 {
 	ss_write_item it = {.text = c->text,
@@ -520,7 +526,7 @@ static void early_keep_start(early_keep *k, ss_journal *j, const ss_write_item *
 {
 	memset(k, 0, sizeof(*k));
 	k->j = j;
-	k->src = (ss_source){v->text, NULL, NULL, 0, NULL};
+	k->src = old_source(v);
 	k->have_hex = hex != NULL;
 	if (hex)
 		memcpy(k->hex, hex, SS_SHA256_HEX);
@@ -789,7 +795,7 @@ static int keep_items(const ss_write_item *v, size_t n, const first_hashes *firs
 			files[0].kept = first->where;
 			continue;
 		}
-		src[k] = (ss_source){v[i].text, NULL, NULL, 0, NULL};
+		src[k] = old_source(&v[i]);
 		of[k] = i;
 		hex[k++] = files[i].before;
 	}

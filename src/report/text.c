@@ -992,9 +992,9 @@ static void split_cells(const text_row *row, const char **cell, size_t *len)
 }
 
 /* Rows order[from, to) of the table (rows [from, to) when `order` is
- * NULL) into `out`, each after its file's
- * heading where the file changes; `flush`: passed on when full (the
- * caller's buffer). -1 when memory runs out, with `d` set by a flush. */
+ * NULL) into `out`, each after its file's heading where the file
+ * changes; `flush`: passed on when full (the caller's buffer). -1 when
+ * memory runs out, with `d` set by a flush. */
 static int add_rows(const ss_text_report *tr, const layout *l, const size_t *order, size_t from,
 		    size_t to, ss_buf *out, int flush, ss_diag *d)
 {

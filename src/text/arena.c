@@ -59,7 +59,7 @@ char *ss_arena_strndup(ss_arena *a, const char *s, size_t n)
 {
 	if (n == SIZE_MAX)
 		return NULL;
-	char *p = take(a, n + 1, 1);
+	char *p = ss_arena_alloc_packed(a, n + 1);
 	if (!p)
 		return NULL;
 	if (n)
