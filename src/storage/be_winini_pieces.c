@@ -154,6 +154,13 @@ typedef struct joined {
 	size_t nbits;
 } joined;
 
+/* Arrays of parts joined, kept for the parts claimed next: a part's
+ * arrays freed and made again were fresh pages nearly every time, as the
+ * part's keys and names, which stay, are made between them (a 100,000-site
+ * file: 6,374 -> 6,123 page faults). Parts waiting to be joined hold
+ * theirs meanwhile: with two threads, two or three parts at a time. */
+enum { SPARES = 4 };
+
 /* The parts, claimed in order by the threads that read them: a thread
  * that is done takes the next, so that neither waits long for the other
  * at the end (two fixed halves ended up to 6 ms apart). */
@@ -167,6 +174,8 @@ typedef struct parts {
 	joined j;
 	int joining; /* a thread is joining parts */
 	int join_failed;
+	listed spare[SPARES]; /* emptied, their memory kept */
+	size_t nspare;
 } parts;
 
 /* What the storage keeps: each part's keys, and where its lines start. */
@@ -482,13 +491,29 @@ static void unlock(parts *ps)
 		ss_os_monitor_leave(ps->m);
 }
 
-/* The next part to read, or NULL when none is left (or one failed). */
+/* The next part to read, or NULL when none is left (or one failed);
+ * it lists into arrays of a part joined before when there are some. */
 static part *claim(parts *ps)
 {
 	lock(ps);
 	part *p = !ps->stop && ps->next < ps->n ? &ps->v[ps->next++] : NULL;
+	if (p && ps->nspare)
+		p->l = ps->spare[--ps->nspare];
 	unlock(ps);
 	return p;
+}
+
+/* A joined part's arrays, emptied for a part claimed later (or freed
+ * when enough are kept). Called locked. */
+static void spare_put(parts *ps, listed *l)
+{
+	if (ps->nspare < SPARES) {
+		l->n = 0;
+		ps->spare[ps->nspare++] = *l;
+		*l = (listed){0};
+	} else {
+		listed_free(l);
+	}
 }
 
 /* Room in ps->j for `more` sessions, reserved for the whole file at
@@ -545,7 +570,8 @@ static int mark_hashes(joined *j, const part *p)
 	return 0;
 }
 
-/* Part k's sessions after the parts before it; its arrays freed. */
+/* Part k's sessions after the parts before it (its arrays are then
+ * spare_put's). */
 static int join_part(parts *ps, size_t k)
 {
 	part *p = &ps->v[k];
@@ -561,7 +587,6 @@ static int join_part(parts *ps, size_t k)
 	}
 	all->n += in->n;
 	j->bytes += p->to - p->from;
-	listed_free(&p->l);
 	return 0;
 }
 
@@ -579,10 +604,12 @@ static void part_done(parts *ps, part *p)
 			unlock(ps);
 			int r = join_part(ps, k);
 			lock(ps);
-			if (r < 0)
+			if (r < 0) {
 				ps->join_failed = ps->stop = 1;
-			else
+			} else {
+				spare_put(ps, &ps->v[k].l);
 				ps->j.parts++;
+			}
 		}
 		ps->joining = 0;
 	}
@@ -638,6 +665,8 @@ static void parts_free(parts *ps)
 	for (size_t k = 0; k < ps->n; k++)
 		part_free(&ps->v[k]);
 	free(ps->v);
+	for (size_t k = 0; k < ps->nspare; k++)
+		listed_free(&ps->spare[k]);
 	listed_free(&ps->j.l);
 	free(ps->j.seen);
 	free(ps->j.again);
