@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -963,10 +964,83 @@ static void test_apply_readonly_include(void **state)
 	fx_free(f);
 }
 
+/* The sniffer of a file named by KIND: against the rule it implements,
+ * written here plainly: a line that starts, after blanks, with one of
+ * these keywords in any case (generated heads, cut anywhere). */
+static int sniff_rule(const char *head, size_t len)
+{
+	static const char *const kw[] = {"host ",	 "serveraliveinterval",	  "proxyjump",
+					 "proxycommand", "identityfile",	  "hostname ",
+					 "forwardagent", "stricthostkeychecking", NULL};
+	for (size_t i = 0; i < len; i++) {
+		if (i && head[i - 1] != '\n')
+			continue;
+		size_t j = i;
+		while (j < len && (head[j] == ' ' || head[j] == '\t'))
+			j++;
+		for (size_t k = 0; kw[k]; k++) {
+			size_t n = strlen(kw[k]);
+			if (j + n <= len && strncasecmp(head + j, kw[k], n) == 0)
+				return 1;
+		}
+	}
+	return 0;
+}
+
+static void test_sniff_generated(void **state)
+{
+	(void)state;
+	static const char *const pieces[] = {"host ",
+					     "HOST\t",
+					     "Host ",
+					     "hostname ",
+					     "HostName x",
+					     "ServerAliveInterval 5",
+					     "proxyjump",
+					     "PROXYCOMMAND",
+					     "identityFile",
+					     "forwardagent",
+					     "Strict",
+					     "StrictHostKeyChecking",
+					     "h",
+					     "Hos",
+					     "x=1",
+					     " ",
+					     "\t",
+					     "\n",
+					     "\r\n",
+					     "[Sessions]",
+					     "HostKey",
+					     "Port 22",
+					     "@",
+					     "(",
+					     "\x88",
+					     ";host "};
+	const size_t npieces = sizeof(pieces) / sizeof(pieces[0]);
+	unsigned seed = 20261207;
+	size_t n = 0, same = 0, yes = 0;
+	for (int i = 0; i < 20000; i++, n++) {
+		ss_buf b = SS_BUF_INIT;
+		for (unsigned k = 1 + tu_pick(&seed, 12); k > 0; k--)
+			assert_int_equal(ss_buf_adds(&b, pieces[tu_pick(&seed, (unsigned)npieces)]),
+					 0);
+		size_t len = tu_pick(&seed, 4) ? b.len : tu_pick(&seed, (unsigned)b.len + 1);
+		int want = sniff_rule(b.data, len);
+		yes += (size_t)want;
+		same += ss_client_ssh.sniff("sessions.ini", b.data, len) == want;
+		ss_buf_release(&b);
+	}
+	printf("generated heads: %zu of %zu sniffed as the rule says (%zu with a client keyword)\n",
+	       same, n, yes);
+	assert_int_equal(same, n);
+	assert_true(yes > n / 10 && yes < n - n / 10);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_convtime),
+	    cmocka_unit_test(test_sniff_generated),
 	    cmocka_unit_test(test_patterns),
 	    cmocka_unit_test(test_first_wins_and_hosts),
 	    cmocka_unit_test(test_debian_defaults),
