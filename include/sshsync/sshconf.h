@@ -169,6 +169,13 @@ int ss_sshconf_is(const ss_sshconf_item *it, const char *kw);
  * \\ escaped. Values with '#' at the start, blanks or quotes get quoted. */
 int ss_sshconf_quote(const char *value, ss_buf *out);
 
+/* Whether a line of head[0..len) starts, after blanks, with one of the
+ * NULL-ended lowercase `words` in any case; with `separated`, followed by
+ * a blank or '=' as a keyword is. What the ssh and sshd sniffers look for
+ * in the 64 KiB of a file read before it: each line is compared only with
+ * the words of its first letter. */
+int ss_sshconf_head_has_word(const char *head, size_t len, const char *const *words, int separated);
+
 /* A hint for a value that a number/time/yes-no keyword rejects: when the
  * value starts with '=' it was written "Keyword==value" and the hint says
  * only one '=' may stand between keyword and value; otherwise "". */

@@ -3,7 +3,6 @@
  * checks, index), openssh_eval.c (one host) and openssh_plan.c (apply). */
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "openssh_int.h"
 #include "sshsync/clients.h"
@@ -333,28 +332,9 @@ static int ssh_sniff(const char *path, const char *head, size_t len)
 		return 2;
 	if (strcmp(base, "sshd_config") == 0)
 		return 0;
-	/* A line that starts with a client-only keyword, told apart on its
-	 * first letter first: 64 KiB of a file named by KIND: are sniffed
-	 * before it is read (0.2 ms of a WinSCP.ini's audit were spent
-	 * comparing each of its lines with each keyword). */
-	for (size_t i = 0; i < len;) {
-		size_t j = i;
-		while (j < len && (head[j] == ' ' || head[j] == '\t'))
-			j++;
-		char first = j < len ? (char)(head[j] | 0x20) : '\0';
-		for (size_t k = 0; client_only[k]; k++) {
-			if (client_only[k][0] != first)
-				continue;
-			size_t n = strlen(client_only[k]);
-			if (len - j >= n && strncasecmp(head + j, client_only[k], n) == 0)
-				return 1;
-		}
-		const char *nl = memchr(head + j, '\n', len - j);
-		if (!nl)
-			break;
-		i = (size_t)(nl - head) + 1;
-	}
-	return 0;
+	/* A line that starts with a client-only keyword (some end in a
+	 * blank: "host " is not "hostkey"). */
+	return ss_sshconf_head_has_word(head, len, client_only, 0);
 }
 
 const ss_client ss_client_ssh = {

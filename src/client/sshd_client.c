@@ -1,7 +1,6 @@
 /* The sshd client: audit scopes and the client table. */
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "sshsync/clients.h"
 #include "sshd_impl.h"
@@ -139,26 +138,7 @@ static int sshd_sniff(const char *path, const char *head, size_t len)
 	if (d && ss_os_is_sep(d[13]))
 		return 2;
 	/* a line that starts with a server-only keyword */
-	for (size_t i = 0; head && i < len;) {
-		while (i < len && (head[i] == ' ' || head[i] == '\t'))
-			i++;
-		/* The first letter first: 64 KiB of a client config is sniffed
-		 * before every audit, and almost no line starts like these. */
-		char first = i < len ? (char)(head[i] | 0x20) : '\0';
-		for (const char *const *k = server_only; *k; k++) {
-			if ((*k)[0] != first)
-				continue;
-			size_t n = strlen(*k);
-			if (len - i > n && strncasecmp(head + i, *k, n) == 0 &&
-			    (head[i + n] == ' ' || head[i + n] == '\t' || head[i + n] == '='))
-				return 2;
-		}
-		const char *nl = memchr(head + i, '\n', len - i);
-		if (!nl)
-			break;
-		i = (size_t)(nl - head) + 1;
-	}
-	return 0;
+	return ss_sshconf_head_has_word(head, len, server_only, 1) ? 2 : 0;
 }
 
 const ss_client ss_client_sshd = {

@@ -4,6 +4,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* What each byte is to the two splitters, looked up once per byte (the
  * lexer reads every byte of a 10,000-host config; comparing each byte with
@@ -458,4 +459,27 @@ const char *ss_sshconf_value_hint(const char *value)
 	if (value[0] == '=')
 		return " (only one '=' may stand between keyword and value)";
 	return "";
+}
+
+int ss_sshconf_head_has_word(const char *head, size_t len, const char *const *words, int separated)
+{
+	for (size_t i = 0; head && i < len;) {
+		while (i < len && (head[i] == ' ' || head[i] == '\t'))
+			i++;
+		char first = i < len ? (char)(head[i] | 0x20) : '\0';
+		for (const char *const *w = words; *w; w++) {
+			if ((*w)[0] != first)
+				continue;
+			size_t n = strlen(*w), need = separated ? n + 1 : n;
+			if (len - i >= need && strncasecmp(head + i, *w, n) == 0 &&
+			    (!separated || head[i + n] == ' ' || head[i + n] == '\t' ||
+			     head[i + n] == '='))
+				return 1;
+		}
+		const char *nl = memchr(head + i, '\n', len - i);
+		if (!nl)
+			break;
+		i = (size_t)(nl - head) + 1;
+	}
+	return 0;
 }

@@ -964,14 +964,12 @@ static void test_apply_readonly_include(void **state)
 	fx_free(f);
 }
 
-/* The sniffer of a file named by KIND: against the rule it implements,
- * written here plainly: a line that starts, after blanks, with one of
- * these keywords in any case (generated heads, cut anywhere). */
-static int sniff_rule(const char *head, size_t len)
+/* The sniffers of files named by KIND: (ssh and sshd) against the rules
+ * they implement, written here plainly: a line that starts, after blanks,
+ * with one of their keywords in any case; sshd's followed by a blank or
+ * '='. Generated heads, one in four cut anywhere. */
+static int sniff_rule(const char *head, size_t len, const char *const *kw, int separated)
 {
-	static const char *const kw[] = {"host ",	 "serveraliveinterval",	  "proxyjump",
-					 "proxycommand", "identityfile",	  "hostname ",
-					 "forwardagent", "stricthostkeychecking", NULL};
 	for (size_t i = 0; i < len; i++) {
 		if (i && head[i - 1] != '\n')
 			continue;
@@ -980,7 +978,10 @@ static int sniff_rule(const char *head, size_t len)
 			j++;
 		for (size_t k = 0; kw[k]; k++) {
 			size_t n = strlen(kw[k]);
-			if (j + n <= len && strncasecmp(head + j, kw[k], n) == 0)
+			if (j + n + (separated ? 1 : 0) <= len &&
+			    strncasecmp(head + j, kw[k], n) == 0 &&
+			    (!separated || head[j + n] == ' ' || head[j + n] == '\t' ||
+			     head[j + n] == '='))
 				return 1;
 		}
 	}
@@ -990,50 +991,46 @@ static int sniff_rule(const char *head, size_t len)
 static void test_sniff_generated(void **state)
 {
 	(void)state;
-	static const char *const pieces[] = {"host ",
-					     "HOST\t",
-					     "Host ",
-					     "hostname ",
-					     "HostName x",
-					     "ServerAliveInterval 5",
-					     "proxyjump",
-					     "PROXYCOMMAND",
-					     "identityFile",
-					     "forwardagent",
-					     "Strict",
-					     "StrictHostKeyChecking",
-					     "h",
-					     "Hos",
-					     "x=1",
-					     " ",
-					     "\t",
-					     "\n",
-					     "\r\n",
-					     "[Sessions]",
-					     "HostKey",
-					     "Port 22",
-					     "@",
-					     "(",
-					     "\x88",
-					     ";host "};
+	/* clang-format off */
+	static const char *const ssh_kw[] = {
+	    "host ", "serveraliveinterval", "proxyjump", "proxycommand", "identityfile",
+	    "hostname ", "forwardagent", "stricthostkeychecking", NULL};
+	static const char *const sshd_kw[] = {
+	    "clientaliveinterval", "clientalivecountmax", "permitrootlogin", "usepam", "subsystem",
+	    "authorizedkeysfile", "listenaddress", "hostkey", "allowusers", "denyusers",
+	    "allowgroups", "chrootdirectory", "forcecommand", "printmotd", "x11uselocalhost",
+	    "acceptenv", "maxstartups", "logingracetime", NULL};
+	static const char *const pieces[] = {
+	    "host ", "HOST\t", "Host ", "hostname ", "HostName x", "ServerAliveInterval 5",
+	    "proxyjump", "PROXYCOMMAND", "identityFile", "forwardagent", "Strict",
+	    "StrictHostKeyChecking", "h", "Hos", "x=1", " ", "\t", "\n", "\r\n", "[Sessions]",
+	    "HostKey", "Port 22", "@", "(", "\x88", ";host ", "UsePAM", "usepamx", "=",
+	    "ClientAliveInterval", "Subsystem", "c", "UsePAM yes", "ClientAliveInterval 5",
+	    "subsystem\tsftp", "HostKey=/k"};
+	/* clang-format on */
 	const size_t npieces = sizeof(pieces) / sizeof(pieces[0]);
 	unsigned seed = 20261207;
-	size_t n = 0, same = 0, yes = 0;
+	size_t n = 0, same = 0, ssh_yes = 0, sshd_yes = 0;
 	for (int i = 0; i < 20000; i++, n++) {
 		ss_buf b = SS_BUF_INIT;
 		for (unsigned k = 1 + tu_pick(&seed, 12); k > 0; k--)
 			assert_int_equal(ss_buf_adds(&b, pieces[tu_pick(&seed, (unsigned)npieces)]),
 					 0);
 		size_t len = tu_pick(&seed, 4) ? b.len : tu_pick(&seed, (unsigned)b.len + 1);
-		int want = sniff_rule(b.data, len);
-		yes += (size_t)want;
-		same += ss_client_ssh.sniff("sessions.ini", b.data, len) == want;
+		int ssh = sniff_rule(b.data, len, ssh_kw, 0),
+		    sshd = sniff_rule(b.data, len, sshd_kw, 1);
+		ssh_yes += (size_t)ssh;
+		sshd_yes += (size_t)sshd;
+		same += ss_client_ssh.sniff("sessions.ini", b.data, len) == ssh &&
+			ss_client_sshd.sniff("sessions.ini", b.data, len) == 2 * sshd;
 		ss_buf_release(&b);
 	}
-	printf("generated heads: %zu of %zu sniffed as the rule says (%zu with a client keyword)\n",
-	       same, n, yes);
+	printf("generated heads: %zu of %zu sniffed by ssh and sshd as their rules say (%zu with "
+	       "a client keyword, %zu with a server one)\n",
+	       same, n, ssh_yes, sshd_yes);
 	assert_int_equal(same, n);
-	assert_true(yes > n / 10 && yes < n - n / 10);
+	assert_true(ssh_yes > n / 10 && ssh_yes < n - n / 10);
+	assert_true(sshd_yes > n / 10 && sshd_yes < n - n / 10);
 }
 
 int main(void)
