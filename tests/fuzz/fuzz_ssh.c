@@ -11,6 +11,7 @@
 
 #include "fuzz.h"
 #include "fuzz_ssh.h"
+#include "sshsync/clients.h"
 #include "sshsync/changeset.h"
 #include "sshsync/edit.h"
 #include "sshsync/openssh.h"
@@ -341,6 +342,12 @@ static size_t plan(ss_openssh *c, const ss_policy *p, ss_changeset *cs)
 
 int fuzz_ssh(const uint8_t *data, size_t size)
 {
+	/* The sniffers read the first bytes of a file named by KIND:, cut
+	 * anywhere: here the raw input, with nothing after its last byte. */
+	int ssh = ss_client_ssh.sniff("fuzz.ini", (const char *)data, size);
+	int sshd = ss_client_sshd.sniff("fuzz.ini", (const char *)data, size);
+	FUZZ_CHECK((ssh == 0 || ssh == 1) && (sshd == 0 || sshd == 2),
+		   "a sniffer says %d (ssh) or %d (sshd)", ssh, sshd);
 	fuzz_workdir();
 	if (fuzz_write_files(data, size, "config", SS_SSHCONF_CLIENT) == 0)
 		return 0;
