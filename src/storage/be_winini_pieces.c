@@ -554,8 +554,14 @@ static int mark_hashes(joined *j, const part *p)
 		j->nbits = 64;
 		while (j->nbits < 16 * j->l.cap && j->nbits < ((size_t)1 << 30))
 			j->nbits *= 2;
-		if (!(j->seen = calloc(j->nbits / 64, sizeof(*j->seen))))
+		/* Zeroed by writing, not by calloc: a page of fresh memory that
+		 * is read first maps the shared zero page, and the first write
+		 * then faults again and flushes the other processor's address
+		 * cache (64 such pages for 100,000 sites). */
+		size_t words = j->nbits / 64;
+		if (!(j->seen = malloc(words * sizeof(*j->seen))))
 			return -1;
+		memset(j->seen, 0, words * sizeof(*j->seen));
 	}
 	size_t mask = j->nbits - 1;
 	for (size_t s = 0; s < p->l.n; s++) {
