@@ -78,7 +78,8 @@ static void section_line(ss_buf *b, unsigned *seed, int nul)
 }
 
 /* A key line: the keepalive keys in several cases and forms, other keys,
- * comments, keys without '='. */
+ * comments, keys without '=', values of 250 to 260 bytes (a kept value's
+ * length takes a byte up to 255). */
 static void key_line(ss_buf *b, unsigned *seed)
 {
 	static const char *const keys[] = {"PingType",	      "PingInterval", "PingIntervalSecs",
@@ -100,6 +101,11 @@ static void key_line(ss_buf *b, unsigned *seed)
 	}
 	add(b, PICK(seed, keys));
 	add(b, tu_pick(seed, 5) ? "=" : " = ");
+	if (kind == 2) {
+		for (unsigned i = 0, n = 250 + tu_pick(seed, 11); i < n; i++)
+			assert_int_equal(ss_buf_addc(b, (char)('0' + i % 10)), 0);
+		return;
+	}
 	add(b, PICK(seed, values));
 }
 
