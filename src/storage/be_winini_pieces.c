@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "backend.h"
+#include "sshsync/hashbits.h"
 #include "sshsync/keyindex.h"
 #include "sshsync/os_sys.h"
 #include "sshsync/winini.h"
@@ -170,10 +171,9 @@ typedef struct joined {
 	listed l;
 	size_t parts;	/* how many are joined */
 	uint64_t bytes; /* of the parts joined */
-	/* A bit (of nbits) for each hash joined, and those of the hashes
-	 * that came again (NULL: none did): drop_later_sections. */
-	uint64_t *seen, *again;
-	size_t nbits;
+	/* A bit of each hash joined: drop_later_sections looks up only the
+	 * names whose bit came again. */
+	ss_hashbits bits;
 } joined;
 
 /* Arrays of parts joined, kept for the parts claimed next: a part's
@@ -553,46 +553,15 @@ static int join_room(parts *ps, size_t more, uint64_t bytes)
 	return listed_reserve(&j->l, cap);
 }
 
-static int bit_test(const uint64_t *bits, uint32_t hash, size_t mask)
-{
-	size_t b = hash & mask;
-	return (int)(bits[b / 64] >> (b % 64) & 1);
-}
-
-static void bit_set(uint64_t *bits, uint32_t hash, size_t mask)
-{
-	size_t b = hash & mask;
-	bits[b / 64] |= (uint64_t)1 << (b % 64);
-}
-
-/* The bits of part p's hashes set in j->seen, or in j->again where they
- * are set already: the bits are as many as 16 a session of the whole
- * file, as j's room reserved tells. */
+/* Part p's hashes in j->bits, made at the first part for as many as
+ * the room j reserved for the whole file. */
 static int mark_hashes(joined *j, const part *p)
 {
-	if (!j->seen) {
-		j->nbits = 64;
-		while (j->nbits < 16 * j->l.cap && j->nbits < ((size_t)1 << 30))
-			j->nbits *= 2;
-		/* Zeroed by writing, not by calloc: a page of fresh memory that
-		 * is read first maps the shared zero page, and the first write
-		 * then faults again and flushes the other processor's address
-		 * cache (64 such pages for 100,000 sites). */
-		size_t words = j->nbits / 64;
-		if (!(j->seen = malloc(words * sizeof(*j->seen))))
+	if (!j->bits.seen && ss_hashbits_init(&j->bits, j->l.cap) < 0)
+		return -1;
+	for (size_t s = 0; s < p->l.n; s++)
+		if (ss_hashbits_add(&j->bits, p->l.hash[s]) < 0)
 			return -1;
-		memset(j->seen, 0, words * sizeof(*j->seen));
-	}
-	size_t mask = j->nbits - 1;
-	for (size_t s = 0; s < p->l.n; s++) {
-		uint32_t hash = p->l.hash[s];
-		if (!bit_test(j->seen, hash, mask))
-			bit_set(j->seen, hash, mask);
-		else if (j->again || (j->again = calloc(j->nbits / 64, sizeof(*j->again))))
-			bit_set(j->again, hash, mask);
-		else
-			return -1;
-	}
 	return 0;
 }
 
@@ -694,8 +663,7 @@ static void parts_free(parts *ps)
 	for (size_t k = 0; k < ps->nspare; k++)
 		listed_free(&ps->spare[k]);
 	listed_free(&ps->j.l);
-	free(ps->j.seen);
-	free(ps->j.again);
+	ss_hashbits_free(&ps->j.bits);
 }
 
 /* Where a line that opens a section starts after `from`, looked for in
@@ -788,7 +756,7 @@ static int first_failure(parts *ps, ss_diag *d)
 	return ps->join_failed || ps->j.parts < ps->n ? ss_diag_oom(d) : 0;
 }
 
-/* The sessions whose hash's bit is in `again`, by raw name (ss_key_eq):
+/* The sessions whose hash's bit is shared (ss_hashbits), by raw name (ss_key_eq):
  * the name's hash in a slot's high half, its index in `raw` in the low
  * (the names stay where they are, the sessions move up as some drop). */
 typedef struct raw_name {
@@ -843,17 +811,13 @@ static int drop_later_sections(parts *ps, ss_diag *d)
 {
 	joined *j = &ps->j;
 	listed *l = &j->l;
-	uint64_t *again = j->again;
-	size_t nbits = j->nbits;
-	free(j->seen);
-	j->seen = j->again = NULL;
-	if (!again)
+	if (!j->bits.again)
 		return 0;
 	named_once t = {0};
 	size_t kept = 0;
 	int r = 0;
 	for (size_t s = 0; s < l->n; s++) {
-		int before = bit_test(again, l->hash[s], nbits - 1)
+		int before = ss_hashbits_shared(&j->bits, l->hash[s])
 				 ? came_before(&t, &l->ses[s], l->hash[s])
 				 : 0;
 		if (before < 0) {
@@ -870,7 +834,6 @@ static int drop_later_sections(parts *ps, ss_diag *d)
 	}
 	if (r == 0)
 		l->n = kept;
-	free(again);
 	free(t.slot);
 	free(t.raw);
 	return r;
