@@ -15,6 +15,13 @@ static uint32_t draw(unsigned *seed)
 	return (uint32_t)tu_lcg(seed) << 16 ^ (uint32_t)tu_lcg(seed) >> 8;
 }
 
+/* The bit of a hash, worked out here from the filter's size: its high
+ * bits. */
+static size_t model_bit(const ss_hashbits *b, uint32_t hash)
+{
+	return hash >> (32 - __builtin_ctzll(b->nbits));
+}
+
 /* n hashes, a repeat of an earlier one now and then, added to a filter
  * made for `room` names; each is then compared with a count of its bit.
  * Returns how many agree. */
@@ -29,13 +36,13 @@ static size_t check_filter(unsigned *seed, size_t n, size_t room, size_t *shared
 	for (size_t i = 0; i < n; i++) {
 		h[i] = i && tu_pick(seed, 8) == 0 ? h[tu_pick(seed, (unsigned)i)] : draw(seed);
 		assert_int_equal(ss_hashbits_add(&b, h[i]), 0);
-		size_t bit = h[i] >> (32 - __builtin_ctzll(b.nbits));
+		size_t bit = model_bit(&b, h[i]);
 		if (count[bit] < 2)
 			count[bit]++;
 	}
 	size_t agree = 0, suspects = 0;
 	for (size_t i = 0; i < n; i++) {
-		size_t bit = h[i] >> (32 - __builtin_ctzll(b.nbits));
+		size_t bit = model_bit(&b, h[i]);
 		int model = count[bit] == 2;
 		agree += ss_hashbits_shared(&b, h[i]) == model;
 		suspects += model;
