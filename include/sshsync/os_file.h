@@ -114,6 +114,11 @@ int ss_os_set_private_file_mode(int fd);
  * exists already (then nothing is done and *existed is 1). Fails with
  * EXDEV, EPERM, EMLINK... where the file system has no hard links. */
 int ss_os_link_if_absent(int from_dir, const char *from, int to_dir, const char *to, int *existed);
+/* Makes a hard link of `from` in `from_dir` under a new temporary name of
+ * `name` in `to_dir` (as ss_os_create_temp names it: a killed run's is
+ * removed by ss_os_remove_stale_temps once no one holds the file's lock);
+ * *tmpname is newly allocated. Fails as ss_os_link_if_absent. */
+int ss_os_link_temp(int from_dir, const char *from, int to_dir, const char *name, char **tmpname);
 /* Renames `from` in `from_dir` to `to` in `to_dir`; with `noreplace`, fails
  * with EEXIST when `to` exists (atomically where the system can). */
 int ss_os_rename(int from_dir, const char *from, int to_dir, const char *to, int noreplace);

@@ -79,6 +79,41 @@ int ss_os_remove_stale_temps(int dir, const char *name)
 	return removed;
 }
 
+int ss_os_link_temp(int from_dir, const char *from, int to_dir, const char *name, char **tmpname)
+{
+	*tmpname = NULL;
+	char *prefix = ss_os_temp_prefix(name);
+	size_t size = prefix ? strlen(prefix) + SS_OS_TEMP_RANDOM + 1 : 0;
+	char *tmp = prefix ? malloc(size) : NULL;
+	if (!tmp) {
+		free(prefix);
+		errno = ENOMEM;
+		return -1;
+	}
+	/* A name taken already is tried again with other random letters. */
+	int existed = 1;
+	for (int tries = 0; tries < 100 && existed; tries++) {
+		char suffix[SS_OS_TEMP_RANDOM + 1];
+		ss_os_random_suffix(suffix);
+		snprintf(tmp, size, "%s%s", prefix, suffix);
+		if (ss_os_link_if_absent(from_dir, from, to_dir, tmp, &existed) < 0) {
+			int e = errno;
+			free(prefix);
+			free(tmp);
+			errno = e;
+			return -1;
+		}
+	}
+	free(prefix);
+	if (existed) {
+		free(tmp);
+		errno = EEXIST;
+		return -1;
+	}
+	*tmpname = tmp;
+	return 0;
+}
+
 int ss_os_keep_output(char **out, size_t *len, size_t *cap, const char *chunk, size_t n,
 		      size_t limit)
 {

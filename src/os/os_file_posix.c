@@ -205,7 +205,7 @@ ssize_t ss_os_pread_full(int fd, void *buf, size_t len, uint64_t offset)
 	return read_loop(fd, buf, len, (int64_t)offset);
 }
 
-static int random_suffix(char *out)
+void ss_os_random_suffix(char *out)
 {
 	static const char alphabet[] =
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
@@ -222,7 +222,6 @@ static int random_suffix(char *out)
 	for (size_t i = 0; i < SS_OS_TEMP_RANDOM; i++)
 		out[i] = alphabet[raw[i] % (sizeof(alphabet) - 1)];
 	out[SS_OS_TEMP_RANDOM] = '\0';
-	return 0;
 }
 
 int ss_os_create_temp(int dir, const char *name, int *fd, char **tmpname)
@@ -236,7 +235,7 @@ int ss_os_create_temp(int dir, const char *name, int *fd, char **tmpname)
 	}
 	for (int tries = 0; tries < 100; tries++) {
 		char suffix[SS_OS_TEMP_RANDOM + 1];
-		random_suffix(suffix);
+		ss_os_random_suffix(suffix);
 		size_t size = strlen(prefix) + sizeof(suffix);
 		char *tmp = malloc(size);
 		if (tmp)

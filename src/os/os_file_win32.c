@@ -464,7 +464,7 @@ int ss_os_ends_in_newline(int fd)
 
 /* --- temporary files --- */
 
-static void random_suffix(char *out)
+void ss_os_random_suffix(char *out)
 {
 	static const char alphabet[] =
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
@@ -493,7 +493,7 @@ int ss_os_create_temp(int dir, const char *name, int *fd, char **tmpname)
 	}
 	for (int tries = 0; tries < 100; tries++) {
 		char suffix[SS_OS_TEMP_RANDOM + 1];
-		random_suffix(suffix);
+		ss_os_random_suffix(suffix);
 		size_t size = strlen(prefix) + sizeof(suffix);
 		char *tmp = malloc(size);
 		wchar_t *w =
@@ -878,7 +878,7 @@ char *ss_os_make_temp_dir(const char *prefix)
 		return NULL;
 	for (int tries = 0; tries < 100; tries++) {
 		char suffix[SS_OS_TEMP_RANDOM + 1];
-		random_suffix(suffix);
+		ss_os_random_suffix(suffix);
 		size_t size = strlen(base) + strlen(prefix) + sizeof(suffix) + 2;
 		char *dir = malloc(size);
 		if (!dir) {

@@ -13,6 +13,9 @@
 /* ".NAME.sshsync-" (NAME cut to 200 bytes): what a temporary file of NAME
  * starts with, before SS_OS_TEMP_RANDOM letters or digits. NULL: memory. */
 char *ss_os_temp_prefix(const char *name);
+/* SS_OS_TEMP_RANDOM letters or digits, random, and a NUL (each system's
+ * source of randomness, else its clock and process). */
+void ss_os_random_suffix(char *out);
 /* Whether a directory entry is a temporary file of that prefix. */
 int ss_os_is_temp_of(const char *entry, const char *prefix, size_t plen);
 /* Whether it is a temporary file of any name. */
