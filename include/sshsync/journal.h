@@ -131,6 +131,15 @@ int ss_journal_keep_from(ss_journal *j, const ss_source *src, const char *hex, s
  * one a file it replaces) that doubled the run. */
 int ss_journal_keep_all(ss_journal *j, const ss_source *src, const char *const *hex, size_t n,
 			ss_journal_place *where, ss_diag *d);
+/* Keeping a file by a hard link instead of a copy (ss_keep_link): the
+ * journal's folders of objects and of temporary files, and the device
+ * they are on (the link needs the file's). */
+typedef struct ss_journal_linking {
+	char *temps, *objects;
+	uint64_t dev;
+} ss_journal_linking;
+int ss_journal_link_open(const ss_journal *j, ss_journal_linking *l, ss_diag *d);
+void ss_journal_link_close(ss_journal_linking *l);
 /* Whether objects/HEX is kept: 1, 0, or -1 (errno) when that cannot be
  * told. */
 int ss_journal_has(const ss_journal *j, const char *hex);

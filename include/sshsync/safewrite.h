@@ -54,6 +54,22 @@ typedef struct ss_closings ss_closings;
 ss_closings *ss_closings_new(void);
 void ss_closings_finish(ss_closings *c);
 
+/* A hard link to the file as it was read, for the caller to keep (the
+ * journal: a large file's previous contents then cost no copy to write,
+ * and no space). It is made under a temporary name of `name` in the
+ * folder `temps` as the last step of the preparation, and only where the
+ * file has no other name (not when this write made its first backup, a
+ * link to the same file that an editor may later write in place). Once
+ * the last check has found the file unchanged, just before it is
+ * replaced, the link is named `name` in the folder `dir`, and `dir` is
+ * synced; a commit that cannot do that fails. Where no link can be made
+ * (another file system, no hard links) `made` stays 0 and the caller
+ * copies the file instead. */
+typedef struct ss_keep_link {
+	const char *temps, *dir, *name;
+	int made; /* out: the commit names the link (or fails) */
+} ss_keep_link;
+
 typedef struct ss_write_opts {
 	int backup;		/* keep a backup */
 	const char *backup_dir; /* NULL: PATH.sshsync-bak beside the file; else
@@ -68,6 +84,7 @@ typedef struct ss_write_opts {
 	/* The run's, when it writes many files (NULL: the directory is
 	 * listed for this file). */
 	ss_os_stale_temps *stale_temps;
+	ss_keep_link *keep_link; /* NULL: none */
 } ss_write_opts;
 
 typedef struct ss_write_result {

@@ -144,7 +144,7 @@ int ss_engine_write_output(const char *path, const void *bytes, size_t len, ss_d
 	ss_text old;
 	if (open_output(path, &old, d) < 0)
 		return -1;
-	ss_write_opts wo = {0, NULL, 0, NULL, NULL};
+	ss_write_opts wo = {0, NULL, 0, NULL, NULL, NULL};
 	int r = ss_safe_write(&old, bytes, len, &wo, d);
 	ss_text_free(&old);
 	return r;
@@ -202,7 +202,7 @@ int ss_engine_write_output_from(const char *path, const ss_producer *make, ss_di
 		return contents_error(make, d);
 	tracked t = {make, 0};
 	ss_producer mine = {run_tracked, &t};
-	ss_write_opts wo = {0, NULL, 0, NULL, NULL};
+	ss_write_opts wo = {0, NULL, 0, NULL, NULL, NULL};
 	ss_write_result res = SS_WRITE_RESULT_INIT;
 	int r = ss_safe_replace_produce(&old, &mine, &wo, &res, d);
 	ss_write_result_free(&res);

@@ -602,6 +602,28 @@ int ss_journal_keep_all(ss_journal *j, const ss_source *src, const char *const *
 	return r;
 }
 
+int ss_journal_link_open(const ss_journal *j, ss_journal_linking *l, ss_diag *d)
+{
+	l->temps = ss_asprintf("%s/%s", j->dir, TEMPS_NAME);
+	l->objects = ss_asprintf("%s/%s", j->dir, OBJECTS_NAME);
+	ss_stat st;
+	int r = l->temps && l->objects ? 0 : ss_diag_oom(d);
+	if (r == 0 && ss_os_stat(l->temps, &st) < 0) /* made by open_journal */
+		r = ss_diag_errno(d, l->temps, "cannot look at the journal's folder");
+	if (r < 0)
+		ss_journal_link_close(l);
+	else
+		l->dev = st.st_dev;
+	return r;
+}
+
+void ss_journal_link_close(ss_journal_linking *l)
+{
+	free(l->temps);
+	free(l->objects);
+	l->temps = l->objects = NULL;
+}
+
 int ss_journal_store(ss_journal *j, const void *data, size_t len, char hex[SS_SHA256_HEX],
 		     ss_diag *d)
 {

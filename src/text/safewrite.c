@@ -55,12 +55,16 @@ typedef struct wctx {
 	size_t written;	      /* its length */
 	size_t flushed;	      /* the bytes before this on their way to the disk */
 	ss_content_hash hash; /* and hash */
-	int64_t link_ctime;   /* the file's ctime after our backup link (0: none) */
+	int64_t link_ctime;   /* the file's ctime after our last link (0: none) */
 	char *bakname;	      /* in bakdir */
 	int bakdir;
 	int backed_up; /* a backup was made by this write */
 	int synced;    /* the temporary file is on disk (ss_safe_sync) */
 	reread again;  /* the locked file's bytes, read while the temporary file was synced */
+	/* ss_keep_link: its folders, the link's name there until it is
+	 * named, and the name */
+	int keep_temps, keep_dir;
+	char *keep_tmp, *keep_name;
 } wctx;
 
 /* The real file behind the path (following symbolic links), which is what
@@ -110,6 +114,7 @@ static void wctx_init(wctx *w, const ss_text *orig, const ss_write_opts *opts, s
 	w->d = d;
 	w->dirfd = w->lockfd = w->sidefd = w->tmpfd = -1;
 	w->tmpdir = w->bakdir = -1;
+	w->keep_temps = w->keep_dir = -1;
 }
 
 static void wctx_close(wctx *w)
@@ -117,6 +122,12 @@ static void wctx_close(wctx *w)
 	if (w->tmpname && w->tmpdir >= 0)
 		ss_os_unlink(w->tmpdir, w->tmpname);
 	ss_os_close(w->tmpfd);
+	if (w->keep_tmp)
+		ss_os_unlink(w->keep_temps, w->keep_tmp);
+	ss_os_close(w->keep_temps);
+	ss_os_close(w->keep_dir);
+	free(w->keep_tmp);
+	free(w->keep_name);
 	if (w->side_created && !w->backed_up && w->side_parent && !w->keep_side) {
 		/* Made for this write only: leave nothing behind. */
 		int parent;
@@ -211,7 +222,7 @@ static int changed_since(wctx *w)
 }
 
 /* The open file `st` is still the one that was read: the same inode, size
- * and times (its ctime may be the one our own backup link gave it), and,
+ * and times (its ctime may be the one our own last link gave it: a backup, ss_keep_link), and,
  * with `bytes` when its times cannot tell (ss_file_racy), the same bytes. */
 static int verify_unchanged(wctx *w, int fd, const ss_stat *st, int bytes)
 {
@@ -558,6 +569,49 @@ static int backup_target(wctx *w)
 	return w->bakname ? 0 : ss_diag_oom(w->d);
 }
 
+/* The file as read, linked for the caller (ss_keep_link) where it may
+ * be: synced first, as the caller keeps it for a crash too. */
+static int keep_by_link(wctx *w)
+{
+	ss_keep_link *k = w->opts ? w->opts->keep_link : NULL;
+	if (!k || w->lockfd < 0 || w->backed_up || w->st.st_nlink != 1)
+		return 0;
+	if (!(w->keep_name = ss_strdup(k->name)))
+		return ss_diag_oom(w->d);
+	if (ss_os_open_dir(k->temps, &w->keep_temps) < 0 ||
+	    ss_os_open_dir(k->dir, &w->keep_dir) < 0 || ss_os_fsync(w->lockfd) < 0 ||
+	    ss_os_link_temp(w->dirfd, w->name, w->keep_temps, w->keep_name, &w->keep_tmp) < 0)
+		return 0;
+	ss_stat st;
+	if (ss_os_stat_at(w->keep_temps, w->keep_tmp, &st) < 0)
+		return ss_diag_errno(w->d, w->orig->path, "cannot look at the link kept of");
+	/* The name moved to another file between lock and link. */
+	if (st.st_dev != w->st.st_dev || st.st_ino != w->st.st_ino)
+		return changed_since(w);
+	/* The link changed the file's ctime, and only that. */
+	int64_t mtime;
+	ss_os_stat_times(&st, &mtime, &w->link_ctime);
+	k->made = 1;
+	return 0;
+}
+
+/* The link of keep_by_link named, once the file is found unchanged (an
+ * object of that name is kept already: the same bytes, the link goes). */
+static int name_kept_link(wctx *w)
+{
+	if (!w->keep_tmp)
+		return 0;
+	if (ss_os_rename(w->keep_temps, w->keep_tmp, w->keep_dir, w->keep_name, 1) == 0) {
+		free(w->keep_tmp);
+		w->keep_tmp = NULL;
+	} else if (errno != EEXIST) {
+		return ss_diag_errno(w->d, w->orig->path, "cannot keep the previous contents of");
+	}
+	return ss_os_fsync(w->keep_dir) < 0
+		   ? ss_diag_errno(w->d, w->orig->path, "cannot sync what keeps the contents of")
+		   : 0;
+}
+
 /* The last step before the rename: the file is still what was read. */
 static int last_check(wctx *w)
 {
@@ -640,6 +694,8 @@ static int prepare(wctx *w, const ss_source *src)
 		r = write_temp(w, src);
 	if (r == 0 && backup)
 		r = make_backup(w);
+	if (r == 0)
+		r = keep_by_link(w);
 	return r;
 }
 
@@ -718,6 +774,8 @@ static int sync_check_commit(wctx *w, ss_write_result *res)
 	int r = w->synced ? 0 : sync_temp(w);
 	if (r == 0)
 		r = last_check(w);
+	if (r == 0)
+		r = name_kept_link(w);
 	if (r == 0)
 		r = commit(w, res);
 	if (r < 0) {

@@ -70,7 +70,7 @@ static void test_replaces_and_keeps_mode_and_backup(void **state)
 	fixture *f = *state;
 	assert_int_equal(chmod(f->file, 0640), 0);
 	load(f, f->file);
-	ss_write_opts o = {1, NULL, 0, NULL, NULL};
+	ss_write_opts o = {1, NULL, 0, NULL, NULL, NULL};
 	assert_int_equal(ss_safe_write(&f->t, "new\n", 4, &o, &f->d), 0);
 	assert_content(f->file, "new\n");
 	struct stat st;
@@ -87,7 +87,7 @@ static void test_no_backup_when_told(void **state)
 {
 	fixture *f = *state;
 	load(f, f->file);
-	ss_write_opts o = {0, NULL, 0, NULL, NULL};
+	ss_write_opts o = {0, NULL, 0, NULL, NULL, NULL};
 	assert_int_equal(ss_safe_write(&f->t, "new\n", 4, &o, &f->d), 0);
 	const char *names[] = {"config"};
 	assert_dir_holds(f->dir, names, 1);
@@ -98,7 +98,7 @@ static void test_backup_in_a_directory(void **state)
 	fixture *f = *state;
 	load(f, f->file);
 	char *bakdir = tu_path(f->dir, ".sshsync-bak");
-	ss_write_opts o = {1, bakdir, 0, NULL, NULL};
+	ss_write_opts o = {1, bakdir, 0, NULL, NULL, NULL};
 	assert_int_equal(ss_safe_write(&f->t, "new\n", 4, &o, &f->d), 0);
 	char *bak = tu_path(bakdir, "config");
 	assert_content(bak, "old\n");
@@ -119,7 +119,7 @@ static void test_follows_symlink(void **state)
 	char *link = tu_path(f->dir, "link");
 	assert_int_equal(symlink("config", link), 0);
 	load(f, link);
-	ss_write_opts o = {0, NULL, 0, NULL, NULL};
+	ss_write_opts o = {0, NULL, 0, NULL, NULL, NULL};
 	assert_int_equal(ss_safe_write(&f->t, "via link\n", 9, &o, &f->d), 0);
 	struct stat st;
 	assert_int_equal(lstat(link, &st), 0);
@@ -133,7 +133,7 @@ static void test_refuses_changed_file(void **state)
 	fixture *f = *state;
 	load(f, f->file);
 	tu_write_str(f->file, "somebody else\n");
-	ss_write_opts o = {1, NULL, 0, NULL, NULL};
+	ss_write_opts o = {1, NULL, 0, NULL, NULL, NULL};
 	assert_int_equal(ss_safe_write(&f->t, "new\n", 4, &o, &f->d), -1);
 	assert_non_null(strstr(f->d.message, "changed since"));
 	assert_content(f->file, "somebody else\n");
@@ -146,7 +146,7 @@ static void test_refuses_read_only_file(void **state)
 	fixture *f = *state;
 	assert_int_equal(chmod(f->file, 0444), 0);
 	load(f, f->file);
-	ss_write_opts o = {1, NULL, 0, NULL, NULL};
+	ss_write_opts o = {1, NULL, 0, NULL, NULL, NULL};
 	assert_int_equal(ss_safe_write_check(&f->t, &f->d), -1);
 	assert_non_null(strstr(f->d.message, "read-only"));
 	ss_diag_clear(&f->d);
@@ -173,7 +173,7 @@ static void test_refuses_read_only_directory(void **state)
 		ss_diag d = SS_DIAG_INIT;
 		if (ss_text_load(&t, f->file, 0, &d) < 0)
 			_exit(11);
-		ss_write_opts o = {1, NULL, 0, NULL, NULL};
+		ss_write_opts o = {1, NULL, 0, NULL, NULL, NULL};
 		int r = ss_safe_write(&t, "new\n", 4, &o, &d);
 		_exit(r == -1 && strstr(d.message, "not writable") ? 0 : 12);
 	}
@@ -192,7 +192,7 @@ static void test_creates_new_file_with_usual_mode(void **state)
 	char *path = tu_path(f->dir, "new.reg");
 	assert_int_equal(ss_text_new_empty(&f->t, path, SS_ENC_BYTES, SS_EOL_LF, &f->d), 0);
 	mode_t old = umask(022);
-	ss_write_opts o = {1, NULL, 0, NULL, NULL};
+	ss_write_opts o = {1, NULL, 0, NULL, NULL, NULL};
 	assert_int_equal(ss_safe_write(&f->t, "x\n", 2, &o, &f->d), 0);
 	umask(old);
 	struct stat st;
@@ -206,7 +206,7 @@ static void test_new_file_refused_when_it_appeared(void **state)
 {
 	fixture *f = *state;
 	assert_int_equal(ss_text_new_empty(&f->t, f->file, SS_ENC_BYTES, SS_EOL_LF, &f->d), 0);
-	ss_write_opts o = {0, NULL, 0, NULL, NULL};
+	ss_write_opts o = {0, NULL, 0, NULL, NULL, NULL};
 	assert_int_equal(ss_safe_write(&f->t, "x\n", 2, &o, &f->d), -1);
 	assert_content(f->file, "old\n");
 }
@@ -220,7 +220,7 @@ static void test_utf16_backup_copy_roundtrips(void **state)
 	load(f, f->file);
 	ss_buf enc = SS_BUF_INIT;
 	assert_int_equal(ss_text_encode(&f->t, "b\r\n", 3, &enc, &f->d), 0);
-	ss_write_opts o = {1, NULL, 0, NULL, NULL};
+	ss_write_opts o = {1, NULL, 0, NULL, NULL, NULL};
 	assert_int_equal(ss_safe_write(&f->t, enc.data, enc.len, &o, &f->d), 0);
 	ss_buf now = tu_read(f->file);
 	assert_memory_equal(now.data,
@@ -276,7 +276,7 @@ static void rewrite(fixture *f, const char *bytes, const ss_write_opts *o)
 static void test_first_backup_is_kept(void **state)
 {
 	fixture *f = *state;
-	ss_write_opts o = {1, NULL, 0, NULL, NULL};
+	ss_write_opts o = {1, NULL, 0, NULL, NULL, NULL};
 	rewrite(f, "second\n", &o);
 	rewrite(f, "third\n", &o);
 	char *bak = tu_path(f->dir, "config" SS_BACKUP_SUFFIX);
@@ -284,7 +284,7 @@ static void test_first_backup_is_kept(void **state)
 	assert_content(f->file, "third\n");
 	free(bak);
 	char *bakdir = tu_path(f->dir, ".sshsync-bak");
-	ss_write_opts od = {1, bakdir, 0, NULL, NULL};
+	ss_write_opts od = {1, bakdir, 0, NULL, NULL, NULL};
 	rewrite(f, "fourth\n", &od);
 	rewrite(f, "fifth\n", &od);
 	bak = tu_path(bakdir, "config");
@@ -303,7 +303,7 @@ static void test_backup_dir_symlink_refused(void **state)
 	assert_int_equal(mkdir(victim, 0700), 0);
 	assert_int_equal(symlink(victim, bakdir), 0);
 	load(f, f->file);
-	ss_write_opts o = {1, bakdir, 0, NULL, NULL};
+	ss_write_opts o = {1, bakdir, 0, NULL, NULL, NULL};
 	assert_int_equal(ss_safe_replace_check(&f->t, &o, &f->d), -1);
 	assert_non_null(strstr(f->d.message, "symbolic link"));
 	ss_diag_clear(&f->d);
@@ -326,7 +326,7 @@ static void test_backup_dir_of_another_owner_refused(void **state)
 	assert_int_equal(mkdir(bakdir, 0700), 0);
 	assert_int_equal(chown(bakdir, 65534, 65534), 0);
 	load(f, f->file);
-	ss_write_opts o = {1, bakdir, 0, NULL, NULL};
+	ss_write_opts o = {1, bakdir, 0, NULL, NULL, NULL};
 	assert_int_equal(ss_safe_write(&f->t, "new\n", 4, &o, &f->d), -1);
 	assert_non_null(strstr(f->d.message, "owned by"));
 	assert_content(f->file, "old\n");
@@ -343,7 +343,7 @@ static void test_backup_dir_made_for_the_owner(void **state)
 	assert_int_equal(chown(f->file, 65534, 65534), 0);
 	char *bakdir = tu_path(f->dir, ".sshsync-bak");
 	load(f, f->file);
-	ss_write_opts o = {1, bakdir, 0, NULL, NULL};
+	ss_write_opts o = {1, bakdir, 0, NULL, NULL, NULL};
 	assert_int_equal(ss_safe_write(&f->t, "new\n", 4, &o, &f->d), 0);
 	struct stat st;
 	assert_int_equal(lstat(bakdir, &st), 0);
@@ -361,7 +361,7 @@ static void test_keeps_special_bits_and_xattrs(void **state)
 	if (setxattr(f->file, "user.origin", "dotfiles", 8, 0) < 0)
 		skip(); /* no user xattrs on this file system */
 	load(f, f->file);
-	ss_write_opts o = {1, NULL, 0, NULL, NULL};
+	ss_write_opts o = {1, NULL, 0, NULL, NULL, NULL};
 	assert_int_equal(ss_safe_write(&f->t, "new\n", 4, &o, &f->d), 0);
 	struct stat st;
 	assert_int_equal(stat(f->file, &st), 0);
@@ -378,7 +378,7 @@ static void test_refuses_hard_linked_file(void **state)
 	char *other = tu_path(f->dir, "other");
 	assert_int_equal(link(f->file, other), 0);
 	load(f, f->file);
-	ss_write_opts o = {1, NULL, 0, NULL, NULL};
+	ss_write_opts o = {1, NULL, 0, NULL, NULL, NULL};
 	assert_int_equal(ss_safe_write_check(&f->t, &f->d), -1);
 	assert_non_null(strstr(f->d.message, "hard links"));
 	ss_diag_clear(&f->d);
@@ -401,7 +401,7 @@ static void test_backup_link_left_by_a_killed_run(void **state)
 	assert_int_equal(link(f->file, bak), 0);
 	load(f, f->file);
 	assert_int_equal(ss_safe_write_check(&f->t, &f->d), 0);
-	ss_write_opts o = {1, bakdir, 0, NULL, NULL};
+	ss_write_opts o = {1, bakdir, 0, NULL, NULL, NULL};
 	assert_int_equal(ss_safe_write(&f->t, "new\n", 4, &o, &f->d), 0);
 	assert_content(bak, "old\n");
 	assert_content(f->file, "new\n");
@@ -419,7 +419,7 @@ static void test_stale_temporary_files_removed(void **state)
 	tu_write_str(stale, "half a fi");
 	tu_write_str(alien, "a user's file\n");
 	load(f, f->file);
-	ss_write_opts o = {1, NULL, 0, NULL, NULL};
+	ss_write_opts o = {1, NULL, 0, NULL, NULL, NULL};
 	assert_int_equal(ss_safe_write(&f->t, "new\n", 4, &o, &f->d), 0);
 	assert_names(f->dir, ".config.sshsync-notours,config,config.sshsync-bak");
 	free(stale);
@@ -430,7 +430,7 @@ static void test_replace_reports_the_new_identity(void **state)
 {
 	fixture *f = *state;
 	load(f, f->file);
-	ss_write_opts o = {0, NULL, 0, NULL, NULL};
+	ss_write_opts o = {0, NULL, 0, NULL, NULL, NULL};
 	ss_write_result res = SS_WRITE_RESULT_INIT;
 	assert_int_equal(ss_safe_replace(&f->t, "new\n", 4, &o, &res, &f->d), 0);
 	struct stat st;
@@ -469,7 +469,7 @@ static void test_refuses_same_size_change_in_the_same_tick(void **state)
 	fixture *f = *state;
 	load(f, f->file);
 	change_in_the_same_tick(f, "new\n", 4);
-	ss_write_opts o = {1, NULL, 0, NULL, NULL};
+	ss_write_opts o = {1, NULL, 0, NULL, NULL, NULL};
 	assert_int_equal(ss_safe_write_check(&f->t, &f->d), 0); /* the times only */
 	assert_int_equal(ss_safe_write(&f->t, "mine\n", 5, &o, &f->d), -1);
 	assert_non_null(strstr(f->d.message, "changed since"));
@@ -491,7 +491,7 @@ static void read_again_while_synced(fixture *f, size_t len)
 	tu_write(f->file, big, len);
 	load(f, f->file);
 	assert_true(ss_file_racy(&f->t.id));
-	ss_write_opts o = {0, NULL, 0, NULL, NULL};
+	ss_write_opts o = {0, NULL, 0, NULL, NULL, NULL};
 	ss_source src = {NULL, NULL, "mine\n", 5, NULL};
 	ss_safe_prepared *p = NULL;
 	assert_int_equal(ss_safe_prepare(&f->t, &src, &o, NULL, 0, &p, &f->d), 0);
@@ -551,7 +551,7 @@ static void test_large_file_written_in_steps(void **state)
 	for (size_t i = 0; i < len; i++)
 		big[i] = (char)('a' + i % 23);
 	load(f, f->file);
-	ss_write_opts o = {0, NULL, 0, NULL, NULL};
+	ss_write_opts o = {0, NULL, 0, NULL, NULL, NULL};
 	assert_int_equal(ss_safe_write(&f->t, big, len, &o, &f->d), 0);
 	ss_buf now = tu_read(f->file);
 	assert_int_equal(now.len, len);
@@ -583,7 +583,7 @@ static void test_replaced_file_closed_later(void **state)
 	memset(big, 'a', len);
 	ss_closings *c = ss_closings_new();
 	assert_non_null(c);
-	ss_write_opts o = {0, NULL, 0, c, NULL};
+	ss_write_opts o = {0, NULL, 0, c, NULL, NULL};
 	size_t base = open_fds();
 
 	tu_write(f->file, big, len - 1); /* below: closed at once */
@@ -626,7 +626,7 @@ static void test_times_tell_a_file_read_long_after_its_change(void **state)
 	load(f, f->file);
 	f->t.id.read_ns += 10LL * 1000000000; /* as if read 10 s later */
 	assert_false(ss_file_racy(&f->t.id));
-	ss_write_opts o = {1, NULL, 0, NULL, NULL};
+	ss_write_opts o = {1, NULL, 0, NULL, NULL, NULL};
 	assert_int_equal(ss_safe_write(&f->t, "mine\n", 5, &o, &f->d), 0);
 	assert_content(f->file, "mine\n");
 	ss_text_free(&f->t);
@@ -655,7 +655,7 @@ static void test_prepare_then_commit(void **state)
 {
 	fixture *f = *state;
 	load(f, f->file);
-	ss_write_opts o = {1, NULL, 0, NULL, NULL};
+	ss_write_opts o = {1, NULL, 0, NULL, NULL, NULL};
 	ss_buf seen = SS_BUF_INIT;
 	ss_sink observe = {keep_bytes, &seen};
 	ss_source src = {NULL, NULL, "prepared\n", 9, NULL};
@@ -680,7 +680,7 @@ static void test_prepare_then_abort(void **state)
 {
 	fixture *f = *state;
 	load(f, f->file);
-	ss_write_opts o = {1, NULL, 0, NULL, NULL};
+	ss_write_opts o = {1, NULL, 0, NULL, NULL, NULL};
 	ss_source src = {NULL, NULL, "never\n", 6, NULL};
 	ss_safe_prepared *p = NULL;
 	assert_int_equal(ss_safe_prepare(&f->t, &src, &o, NULL, 0, &p, &f->d), 0);
@@ -695,7 +695,7 @@ static void test_prepare_then_abort(void **state)
 static void refuses_a_change_after_prepare(fixture *f, int sync_first)
 {
 	load(f, f->file);
-	ss_write_opts o = {1, NULL, 0, NULL, NULL};
+	ss_write_opts o = {1, NULL, 0, NULL, NULL, NULL};
 	ss_source src = {NULL, NULL, "mine\n", 5, NULL};
 	ss_safe_prepared *p = NULL;
 	assert_int_equal(ss_safe_prepare(&f->t, &src, &o, NULL, 0, &p, &f->d), 0);
@@ -820,6 +820,150 @@ static void test_same_read_by_times_or_hashes(void **state)
 	assert_int_equal(ss_file_same_read(&b, &a), 0);
 }
 
+/* --- the file kept by a hard link (ss_keep_link) --- */
+
+/* Folders for the link: `temps` where it is made, `kept` where it is named. */
+typedef struct keep_dirs {
+	char *temps, *kept;
+} keep_dirs;
+
+static keep_dirs keep_dirs_make(const fixture *f)
+{
+	keep_dirs k = {tu_path(f->dir, "temps"), tu_path(f->dir, "kept")};
+	assert_int_equal(mkdir(k.temps, 0700), 0);
+	assert_int_equal(mkdir(k.kept, 0700), 0);
+	return k;
+}
+
+static void keep_dirs_free(keep_dirs *k)
+{
+	free(k->temps);
+	free(k->kept);
+}
+
+/* Prepared with a link asked for (the file just written: racy, its bytes
+ * compared by the last check), then committed: whether a link was made,
+ * and whether the commit succeeded. */
+static int keep_and_replace(fixture *f, const keep_dirs *k, int backup, ss_keep_link *keep,
+			    int *committed)
+{
+	load(f, f->file);
+	*keep = (ss_keep_link){k->temps, k->kept, "HEX", 0};
+	ss_write_opts o = {backup, NULL, 0, NULL, NULL, keep};
+	ss_source src = {NULL, NULL, "new\n", 4, NULL};
+	ss_safe_prepared *p = NULL;
+	assert_int_equal(ss_safe_prepare(&f->t, &src, &o, NULL, 0, &p, &f->d), 0);
+	*committed = ss_safe_commit(p, NULL, &f->d) == 0;
+	return keep->made;
+}
+
+/* Linked, then named once the file is found unchanged: the name kept is
+ * the replaced file itself, with its bytes; no temporary name is left. */
+static void test_keeps_the_replaced_file_by_a_link(void **state)
+{
+	fixture *f = *state;
+	keep_dirs k = keep_dirs_make(f);
+	struct stat before, kept;
+	assert_int_equal(stat(f->file, &before), 0);
+	ss_keep_link keep;
+	int committed;
+	assert_true(keep_and_replace(f, &k, 0, &keep, &committed));
+	assert_true(committed);
+	assert_content(f->file, "new\n");
+	char *name = tu_path(k.kept, "HEX");
+	assert_int_equal(stat(name, &kept), 0);
+	assert_true(kept.st_ino == before.st_ino && kept.st_dev == before.st_dev);
+	assert_int_equal(kept.st_nlink, 1);
+	assert_content(name, "old\n");
+	assert_names(k.temps, "");
+	assert_names(f->dir, "config,kept,temps");
+	free(name);
+	keep_dirs_free(&k);
+}
+
+/* The first backup is a link to the file already: the journal must not
+ * share it (an editor may write the backup in place), so none is made
+ * and the caller copies. */
+static void test_no_keep_link_beside_a_first_backup(void **state)
+{
+	fixture *f = *state;
+	keep_dirs k = keep_dirs_make(f);
+	ss_keep_link keep;
+	int committed;
+	assert_false(keep_and_replace(f, &k, 1, &keep, &committed));
+	assert_true(committed);
+	assert_names(k.kept, "");
+	assert_names(k.temps, "");
+	/* A backup kept before is a file of its own: the link is made. */
+	ss_text_free(&f->t);
+	assert_true(keep_and_replace(f, &k, 1, &keep, &committed));
+	assert_true(committed);
+	assert_names(k.kept, "HEX");
+	keep_dirs_free(&k);
+}
+
+/* A file changed after the preparation is refused by the last check, and
+ * the link made for it is removed, never named. */
+static void test_keep_link_of_a_changed_file_is_removed(void **state)
+{
+	fixture *f = *state;
+	keep_dirs k = keep_dirs_make(f);
+	load(f, f->file);
+	ss_keep_link keep = {k.temps, k.kept, "HEX", 0};
+	ss_write_opts o = {0, NULL, 0, NULL, NULL, &keep};
+	ss_source src = {NULL, NULL, "mine\n", 5, NULL};
+	ss_safe_prepared *p = NULL;
+	assert_int_equal(ss_safe_prepare(&f->t, &src, &o, NULL, 0, &p, &f->d), 0);
+	assert_true(keep.made);
+	char *temps = all_names(k.temps);
+	assert_int_equal(strncmp(temps, ".HEX.sshsync-", 13), 0);
+	assert_null(strchr(temps, ','));
+	free(temps);
+	tu_write_str(f->file, "another\n");
+	assert_int_equal(ss_safe_commit(p, NULL, &f->d), -1);
+	assert_non_null(strstr(f->d.message, "changed since"));
+	assert_content(f->file, "another\n");
+	assert_names(k.temps, "");
+	assert_names(k.kept, "");
+	keep_dirs_free(&k);
+}
+
+/* A name taken already in the kept folder holds the same bytes (the
+ * caller names by hash): it stays, and the link goes. */
+static void test_keep_link_where_the_name_is_taken(void **state)
+{
+	fixture *f = *state;
+	keep_dirs k = keep_dirs_make(f);
+	char *name = tu_path(k.kept, "HEX");
+	tu_write_str(name, "old\n");
+	ss_keep_link keep;
+	int committed;
+	assert_true(keep_and_replace(f, &k, 0, &keep, &committed));
+	assert_true(committed);
+	struct stat st;
+	assert_int_equal(stat(name, &st), 0);
+	assert_int_equal(st.st_nlink, 1);
+	assert_names(k.temps, "");
+	free(name);
+	keep_dirs_free(&k);
+}
+
+/* A folder the link cannot be made in: none, and the write goes on. */
+static void test_no_keep_link_where_none_can_be_made(void **state)
+{
+	fixture *f = *state;
+	keep_dirs k = keep_dirs_make(f);
+	free(k.temps);
+	k.temps = tu_path(f->dir, "missing");
+	ss_keep_link keep;
+	int committed;
+	assert_false(keep_and_replace(f, &k, 0, &keep, &committed));
+	assert_true(committed);
+	assert_content(f->file, "new\n");
+	assert_names(k.kept, "");
+	keep_dirs_free(&k);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -855,6 +999,11 @@ int main(void)
 	    T(test_sync_before_commit),
 	    T(test_replace_with_produced_contents),
 	    T(test_produced_contents_fail_as_the_producer_says),
+	    T(test_keeps_the_replaced_file_by_a_link),
+	    T(test_no_keep_link_beside_a_first_backup),
+	    T(test_keep_link_of_a_changed_file_is_removed),
+	    T(test_keep_link_where_the_name_is_taken),
+	    T(test_no_keep_link_where_none_can_be_made),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
