@@ -1,7 +1,7 @@
 # Shared by the fault tests: the stores, set up in a fixed directory so
 # that every run makes the same system calls in the same order.
 fx="${SSHSYNC_FIXTURES:?}/demo/home"
-STORES=${FAULT_STORES:-ssh reg sessdir winscp bigini} # FAULT_STORES: only these
+STORES=${FAULT_STORES:-ssh reg sessdir winscp bigini bigkept} # FAULT_STORES: only these
 
 # big_ini OUT: the demo's WinSCP.ini with 5,600 sites more, 1.16 MB: a file
 # of 1 MiB or more that is apply's only one is written by another path
@@ -42,9 +42,13 @@ setup() {
 	winscp)
 		cp "$fx/.wine/drive_c/users/demo/AppData/Roaming/WinSCP.ini" "$2/WinSCP.ini"
 		TARGET="winscp:$2/WinSCP.ini" ;;
-	bigini) # made once, beside DIR
+	bigini | bigkept) # made once, beside DIR
 		[ -f "$2.big.ini" ] || big_ini "$2.big.ini"
 		cp "$2.big.ini" "$2/WinSCP.ini"
+		# Its first backup kept already (a file of its own): the journal
+		# then keeps the file by a hard link, named once the last check
+		# passes (safewrite.c, ss_keep_link), not by a copy.
+		[ "$1" = bigini ] || cp "$2.big.ini" "$2/WinSCP.ini.sshsync-bak"
 		TARGET="winscp:$2/WinSCP.ini" ;;
 	esac
 }
@@ -86,7 +90,19 @@ if status != 0:
     sys.exit("a failed apply has a done journal entry" if done else 0)
 if len(done) != 1:
     sys.exit("a successful apply has %d done entries" % len(done))
+objects = os.path.join(os.path.dirname(path), "objects")
 for f in entries[done[0]]["files"]:
+    # The previous contents kept (a copy, a pack's slice or, for a large
+    # file, the replaced file itself by a hard link) are the 'before'.
+    if f.get("before"):
+        if "pack" in f:
+            with open(os.path.join(objects, f["pack"] + ".pack"), "rb") as k:
+                k.seek(f["at"])
+                kept = k.read(f["size"])
+        else:
+            kept = open(os.path.join(objects, f["before"]), "rb").read()
+        if hashlib.sha256(kept).hexdigest() != f["before"]:
+            sys.exit("%s: the kept contents are not the journal's 'before'" % f["path"])
     if f["after"] is None:
         continue
     got = hashlib.sha256(open(f["path"], "rb").read()).hexdigest()
