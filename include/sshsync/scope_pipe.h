@@ -26,6 +26,11 @@ typedef struct ss_scope_maker {
 	 * 0, 1, ..., n - 1 in that order, one call at a time (from one thread
 	 * or another): a maker may then take its items from an iterator. */
 	int shared;
+	/* Optional: items [0, end) are made and handed on, and make is not
+	 * called for them again, so that the maker may let go of what it
+	 * read for them. Called on the caller's thread, in order, while make
+	 * may run for later items on another. */
+	void (*done)(void *ctx, size_t end);
 } ss_scope_maker;
 
 /* Makes the scopes of items [0, n) with `m` into `out`. With `stream`

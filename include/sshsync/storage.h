@@ -192,6 +192,15 @@ int ss_storage_names_once(const ss_storage *st);
  * with `prefix`, as the store compares names. 0, or -1 out of memory. */
 int ss_storage_has_prefix(ss_storage *st, const char *prefix, size_t skip, int *any);
 
+/* Sessions [0, s) will not be read again (an audit reads each session
+ * once, in order): a store read for an audit lets go of what it keeps of
+ * them, so that a 100,000-site file's names and values make room for the
+ * report. From then on nothing of those sessions may be asked for
+ * (ss_storage_at, ss_storage_find, their values) until ss_storage_close.
+ * It may be called while another thread reads sessions from s on; a store
+ * that writes keeps everything. */
+void ss_storage_release_before(ss_storage *st, size_t s);
+
 /* The values named names[0..n) of session `s`, in one pass: out[i] is
  * filled (present or not) for each; free each with ss_svalue_free. */
 int ss_storage_get_many(ss_storage *st, size_t s, const char *const *names, size_t n,

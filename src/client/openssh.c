@@ -215,7 +215,7 @@ static int audit_all(ss_openssh *c, const char *path, ss_scopes *out, ss_diag *d
 	 * copying. */
 	if (r == 0 && !out->sink && ss_scopes_reserve(out, n) < 0)
 		r = ss_diag_oom(d);
-	ss_scope_maker maker = {&m, 0, make_all, NULL, 0};
+	ss_scope_maker maker = {&m, 0, make_all, NULL, 0, NULL};
 	if (r == 0)
 		r = ss_scopes_make(&maker, n, 1, out, d);
 	free(other);
@@ -255,7 +255,7 @@ static int ssh_audit_chain(const char *path, const char *system, const ss_query 
 	int r;
 	if (q && q->hosts && q->hosts->n) {
 		asked_maker m = {c, path, q->hosts};
-		ss_scope_maker maker = {&m, 0, make_asked, NULL, 0};
+		ss_scope_maker maker = {&m, 0, make_asked, NULL, 0, NULL};
 		r = !out->sink && ss_scopes_reserve(out, q->hosts->n) < 0
 			? ss_diag_oom(d)
 			: ss_scopes_make(&maker, q->hosts->n, 1, out, d);

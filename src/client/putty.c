@@ -479,7 +479,7 @@ static int audit_store(const flavour *fl, ss_storage *st, ss_scopes *out, ss_dia
 	 * their scopes on (the report); only that thread reads the store (its
 	 * indexes are made when first asked). */
 	session_maker sm = {fl, st};
-	ss_scope_maker m = {&sm, 0, make_session, NULL, 0};
+	ss_scope_maker m = {&sm, 0, make_session, NULL, 0, NULL};
 	return ss_scopes_make(&m, ss_storage_count(st), stream, out, d);
 }
 

@@ -89,11 +89,17 @@ static int take_into_part(const scope_pipe *p, slot *sl, int r)
 	return -1;
 }
 
+/* The item after chunk c's last. */
+static size_t chunk_end(const scope_pipe *p, size_t c)
+{
+	return (c + 1) * CHUNK < p->n ? (c + 1) * CHUNK : p->n;
+}
+
 /* Chunk c's items into its slot (claimed). */
 static void fill_chunk(scope_pipe *p, size_t c, void *state, int oom)
 {
 	slot *sl = &p->slot[c % SLOTS];
-	size_t end = (c + 1) * CHUNK < p->n ? (c + 1) * CHUNK : p->n;
+	size_t end = chunk_end(p, c);
 	int r = oom ? ss_diag_oom(&sl->d) : 0;
 	for (size_t i = c * CHUNK; i < end && r == 0; i++)
 		r = make_one(p->m, state, i, &sl->scopes, &sl->d);
@@ -179,6 +185,8 @@ static int take_chunks(scope_pipe *p, const ss_scope_sink *sink, ss_diag *d)
 			memset(&sl->d, 0, sizeof(sl->d));
 			r = -1;
 		}
+		if (r == 0 && p->m->done)
+			p->m->done(p->m->ctx, chunk_end(p, c));
 		ss_os_monitor_enter(p->mon);
 		sl->state = SLOT_FREE;
 		p->stop |= r < 0;
@@ -247,6 +255,8 @@ static int make_serially(const ss_scope_maker *m, size_t n, int stream, ss_scope
 		r = make_one(m, state, i, out, d);
 		if (r == 0 && stream)
 			r = ss_scopes_settle(out, d);
+		if (r == 0 && stream && m->done)
+			m->done(m->ctx, i + 1);
 	}
 	state_free(m, state);
 	return r;

@@ -935,6 +935,13 @@ static void free_site(void *ctx, void *state)
 	wsite_free(state);
 }
 
+/* Sites [0, end) are scopes handed on: the storage lets go of them. */
+static void sites_done(void *ctx, size_t end)
+{
+	const site_maker *m = ctx;
+	ss_storage_release_before(m->st, end);
+}
+
 /* Audits the sites as they are read, one site's values at a time: a
  * 100,000-site file is never held as sites besides its scopes. The scopes
  * come in this order: Default Settings (when none is stored) first, then
@@ -959,7 +966,8 @@ static int audit_store(ss_storage *st, const char *path, ss_scopes *out, ss_diag
 	int stream = strcmp(ss_storage_backend_name(st), "winreg") != 0;
 	site_maker sm = {st, path, {0}};
 	ask_keys(&sm.a);
-	ss_scope_maker m = {&sm, sizeof(wsite), make_site, free_site, ss_storage_reads_shared(st)};
+	ss_scope_maker m = {
+	    &sm, sizeof(wsite), make_site, free_site, ss_storage_reads_shared(st), sites_done};
 	return ss_scopes_make(&m, n, stream, out, d);
 }
 

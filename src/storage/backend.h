@@ -58,6 +58,9 @@ typedef struct ss_storage_backend {
 	int (*view_asked)(ss_storage *st, size_t s, const ss_storage_asked *a, ss_sview *out,
 			  ss_diag *d);
 	int (*next)(ss_storage *st, size_t s, ss_storage_cursor *c, ss_svalue *out, ss_diag *d);
+	/* Optional (ss_storage_release_before): lets go of what it keeps of
+	 * sessions [0, s) only, their names included. */
+	void (*release_before)(ss_storage *st, size_t s);
 	/* v->type is SS_STYPE_DWORD (v->dword) or SS_STYPE_STRING (v->text). */
 	int (*set)(ss_storage *st, size_t s, const char *name, const ss_svalue *v, ss_diag *d);
 	int (*del)(ss_storage *st, size_t s, const char *name, ss_diag *d);
@@ -171,6 +174,9 @@ int storage_adopt_block(ss_storage *st, ss_storage_session **v, size_t **handles
 			size_t room, ss_diag *d);
 /* The names made ahead into the storage's arena (n is empty then). */
 void storage_adopt_names(ss_storage *st, storage_names_ahead *n);
+/* The names made ahead into `into`, an arena the backend keeps and frees
+ * (n is empty then). */
+void storage_keep_names(storage_names_ahead *n, ss_arena *into);
 void storage_names_ahead_free(storage_names_ahead *n);
 
 /* Fills the common fields of a found value; `name` is copied. The

@@ -443,6 +443,12 @@ void storage_adopt_names(ss_storage *st, storage_names_ahead *n)
 	ss_buf_release(&n->scratch);
 }
 
+void storage_keep_names(storage_names_ahead *n, ss_arena *into)
+{
+	ss_arena_adopt(into, &n->arena);
+	ss_buf_release(&n->scratch);
+}
+
 void storage_names_ahead_free(storage_names_ahead *n)
 {
 	ss_arena_release(&n->arena);
@@ -999,6 +1005,12 @@ static int view_owned(ss_storage *st, size_t s, const char *const *names, size_t
 	for (size_t i = 0; i < n; i++)
 		view_of_value(&kept[i], &out[i]);
 	return 0;
+}
+
+void ss_storage_release_before(ss_storage *st, size_t s)
+{
+	if (st->be->release_before && !st->cs)
+		st->be->release_before(st, s < st->n ? s : st->n);
 }
 
 int ss_storage_view_asked(ss_storage *st, size_t s, const ss_storage_asked *a, ss_sview *out,

@@ -3,7 +3,9 @@
  * it, with its error; a sink that fails stops the making; each thread
  * makes its chunks in order, and its state is freed. A sink that takes
  * parts gets the same, each part used by one thread at a time and merged
- * in order, every part freed. */
+ * in order, every part freed. The maker is told, in order, which items
+ * are done: never before the sink has their scopes, and no item is made
+ * after it. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,10 +14,21 @@
 #include "sshsync/scope_pipe.h"
 #include "testutil.h"
 
+typedef struct sink {
+	size_t n;	/* scopes taken */
+	size_t fail_at; /* SIZE_MAX: never fails */
+	int out_of_order;
+} sink;
+
 typedef struct maker {
 	size_t fail_at;	 /* SIZE_MAX: none fails */
 	int state_freed; /* how many states were freed (both threads') */
 	int backwards;	 /* a thread made an item before one it made already */
+	const sink *k;	 /* done never runs ahead of what it took */
+	size_t done;	 /* the end the last call of done gave (0: none) */
+	/* done went back, ran ahead of the sink, or an item was made after
+	 * its done */
+	int done_wrong;
 } maker;
 
 /* A thread's state: the last item it made, + 1 (it comes zeroed). */
@@ -29,6 +42,8 @@ static int make(void *ctx, void *state, size_t i, ss_scopes *out, ss_diag *d)
 	thread_state *t = state;
 	if (i + 1 <= t->last) /* both threads may write it */
 		__atomic_store_n(&m->backwards, 1, __ATOMIC_RELAXED);
+	if (i < __atomic_load_n(&m->done, __ATOMIC_ACQUIRE))
+		__atomic_store_n(&m->done_wrong, 1, __ATOMIC_RELAXED);
 	t->last = i + 1;
 	if (i == m->fail_at)
 		return ss_diag_set(d, "items", 0, 0, "item %zu failed", i);
@@ -47,11 +62,14 @@ static void state_free(void *ctx, void *state)
 	__atomic_fetch_add(&((maker *)ctx)->state_freed, 1, __ATOMIC_RELAXED);
 }
 
-typedef struct sink {
-	size_t n;	/* scopes taken */
-	size_t fail_at; /* SIZE_MAX: never fails */
-	int out_of_order;
-} sink;
+/* On the caller's thread, as the sink is. */
+static void done(void *ctx, size_t end)
+{
+	maker *m = ctx;
+	if (end <= m->done || end > m->k->n)
+		m->done_wrong = 1;
+	__atomic_store_n(&m->done, end, __ATOMIC_RELEASE);
+}
 
 static int take(void *ctx, ss_scope *sc, ss_diag *d)
 {
@@ -145,13 +163,13 @@ static const ss_scope_sink_parts sink_parts = {part_new, take_part, merge, part_
 static int run_into(size_t n, int shared, int parts, size_t item_fails, size_t sink_fails, sink *k,
 		    maker *m, ss_diag *d)
 {
-	*m = (maker){item_fails, 0, 0};
 	*k = (sink){0, sink_fails, 0};
+	*m = (maker){item_fails, 0, 0, k, 0, 0};
 	parts_made = parts_freed = 0;
 	ss_scope_sink to = {take, k, parts ? &sink_parts : NULL};
 	ss_scopes out = SS_SCOPES_INIT;
 	out.sink = &to;
-	ss_scope_maker mk = {m, sizeof(thread_state), make, state_free, shared};
+	ss_scope_maker mk = {m, sizeof(thread_state), make, state_free, shared, done};
 	int r = ss_scopes_piped(&mk, n, &out, d);
 	assert_int_equal(out.n, 0);
 	ss_scopes_free(&out);
@@ -176,6 +194,8 @@ static void test_in_order(void **state)
 			assert_false(k.out_of_order);
 			assert_false(m.backwards);
 			assert_int_equal(m.state_freed, 2); /* the caller's and the thread's */
+			assert_int_equal(m.done, sizes[i]);
+			assert_false(m.done_wrong);
 		}
 }
 
@@ -194,6 +214,9 @@ static void test_item_fails(void **state)
 					 -1);
 			assert_int_equal(k.n, at[i]);
 			assert_false(k.out_of_order);
+			/* The chunks before the failing item's are done. */
+			assert_int_equal(m.done, at[i] / SS_SCOPES_PIPED_MIN * SS_SCOPES_PIPED_MIN);
+			assert_false(m.done_wrong);
 			char want[64];
 			snprintf(want, sizeof(want), "item %zu failed", at[i]);
 			assert_string_equal(d.message, want);
@@ -243,13 +266,14 @@ static void test_make(void **state)
 		for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 			size_t n = sizes[i], fail = n > 1 ? n / 2 : SIZE_MAX;
 			for (int fails = 0; fails < 2; fails++) {
-				maker m = {fails ? fail : SIZE_MAX, 0, 0};
 				sink k = {0, SIZE_MAX, 0};
+				maker m = {fails ? fail : SIZE_MAX, 0, 0, &k, 0, 0};
 				ss_scope_sink to = {take, &k, NULL};
 				ss_scopes out = SS_SCOPES_INIT;
 				out.sink = &to;
 				ss_diag d = SS_DIAG_INIT;
-				ss_scope_maker mk = {&m, sizeof(thread_state), make, state_free, 1};
+				ss_scope_maker mk = {&m,  sizeof(thread_state), make, state_free, 1,
+						     done};
 				int r = ss_scopes_make(&mk, n, stream, &out, &d);
 				size_t made = fails && fail != SIZE_MAX ? fail : n;
 				assert_int_equal(r, made < n ? -1 : 0);
@@ -257,6 +281,14 @@ static void test_make(void **state)
 				assert_int_equal(stream ? out.n : k.n, 0);
 				assert_false(k.out_of_order);
 				assert_false(m.backwards);
+				/* Done as they reach the sink (piped: the chunks
+				 * before the failing item's); not without one. */
+				size_t piped = stream && n > SS_SCOPES_PIPED_MIN;
+				size_t chunks = made / SS_SCOPES_PIPED_MIN * SS_SCOPES_PIPED_MIN;
+				assert_int_equal(m.done, !stream	     ? 0
+							 : piped && made < n ? chunks
+									     : made);
+				assert_false(m.done_wrong);
 				/* Two threads' states when piped, one else, none
 				 * without items. */
 				assert_int_equal(m.state_freed, !n ? 0
