@@ -42,6 +42,17 @@ enum { READ = 32 * 1024 };
 enum { PART_BITS = 8 };
 #define MAX_PARTS ((size_t)1 << PART_BITS)
 
+/* A handle's part, and where its keys start in that part's `kept`. */
+static size_t part_of(size_t handle)
+{
+	return handle & (MAX_PARTS - 1);
+}
+
+static size_t kept_at(size_t handle)
+{
+	return handle >> PART_BITS;
+}
+
 /* A key kept, packed in its part's `kept` bytes after its session's
  * others: a head, then the name as stored when it differs from the one
  * asked for (the asked name's length), then the value. A session's keys
@@ -851,7 +862,7 @@ static void mark_ends(askpriv *p, const size_t *handle, size_t n)
 {
 	size_t s = 0;
 	for (size_t k = 0; k < p->nparts; k++) {
-		while (s < n && (handle[s] & (MAX_PARTS - 1)) <= k)
+		while (s < n && part_of(handle[s]) <= k)
 			s++;
 		p->ends[k] = s;
 	}
@@ -983,8 +994,8 @@ static int asked_view(ss_storage *st, size_t s, const ss_storage_asked *a, ss_sv
 	int map[SS_STORAGE_ASKED_MAX];
 	if (map_names(st, a, map, d) < 0)
 		return -1;
-	size_t k = st->handle[s] & (MAX_PARTS - 1);
-	const char *at = p->kept[k].data + (st->handle[s] >> PART_BITS);
+	size_t k = part_of(st->handle[s]);
+	const char *at = p->kept[k].data + kept_at(st->handle[s]);
 	for (unsigned char n = (unsigned char)*at++; n; n--) {
 		kept_head h;
 		at += head_get(at, &h);
