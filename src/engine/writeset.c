@@ -506,7 +506,8 @@ typedef struct early_keep {
 	int kept, failed;
 	ss_diag d;
 	ss_os_thread *thread; /* NULL: not under way */
-	int linking;	      /* the write is asked for a link (keep, link) */
+	/* The write is asked for a link (keep) while link is open (its
+	 * folders set). */
 	ss_keep_link keep;
 	ss_journal_linking link;
 } early_keep;
@@ -562,7 +563,7 @@ static int ask_link(early_keep *k, const ss_write_item *v, ss_write_opts *wo)
 	}
 	k->keep = (ss_keep_link){k->link.temps, k->link.objects, k->hex, 0};
 	wo->keep_link = &k->keep;
-	k->linking = k->fresh = 1;
+	k->fresh = 1;
 	return 1;
 }
 
@@ -592,14 +593,13 @@ static void early_keep_link_end(early_keep *k, int r)
 	else if (r == 0)
 		early_keep_run(k);
 	ss_journal_link_close(&k->link);
-	k->linking = 0;
 }
 
 /* Waits for the keeping; its hash and place into h. A prepared write
  * (r == 0) is given up when the keeping failed, with its error. */
 static int early_keep_end(early_keep *k, int r, ss_safe_prepared **out, first_hashes *h, ss_diag *d)
 {
-	if (k->linking)
+	if (k->link.temps)
 		early_keep_link_end(k, r);
 	else if (!k->thread)
 		return r;
