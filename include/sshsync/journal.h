@@ -32,6 +32,7 @@
 #include "sshsync/buf.h"
 #include "sshsync/diag.h"
 #include "sshsync/edit.h"
+#include "sshsync/fingerprint.h"
 
 #define SS_SHA256_HEX 65 /* 64 hex digits and the NUL */
 
@@ -47,9 +48,16 @@ typedef struct ss_journal_file {
 	char *backup;		    /* the backup path, or NULL */
 	char *backup_dir;	    /* the backup directory used (NULL: beside) */
 	char before[SS_SHA256_HEX]; /* "" when the file did not exist */
-	char after[SS_SHA256_HEX];  /* "" when the file was removed */
-	ss_journal_place kept;	    /* where `before` is kept */
+	/* The contents after: a file's fingerprint ("after_xxh128"), or the
+	 * SHA-256 of the .reg kept of a registry (and of a file, in an entry
+	 * made before fingerprints); both "" when the run removed the file. */
+	char after[SS_SHA256_HEX];
+	char after_xxh[SS_FINGERPRINT_HEX];
+	ss_journal_place kept; /* where `before` is kept */
 } ss_journal_file;
+
+/* Whether the run left the file with contents (either form of "after"). */
+int ss_journal_file_has_after(const ss_journal_file *f);
 
 typedef enum ss_journal_state {
 	SS_JOURNAL_BEGUN, /* no end recorded: interrupted */

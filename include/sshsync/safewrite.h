@@ -56,19 +56,22 @@ void ss_closings_finish(ss_closings *c);
 
 /* A hard link to the file as it was read, for the caller to keep (the
  * journal: a large file's previous contents then cost no copy to write,
- * and no space). It is made under a temporary name of `name` in the
- * folder `temps` as the last step of the preparation, and only where the
- * file has no other name (not when this write made its first backup, a
- * link to the same file that an editor may later write in place). Once
- * the last check has found the file unchanged, just before it is
- * replaced, the link is named `name` in the folder `dir`, and `dir` is
- * synced; a commit that cannot do that fails. Where no link can be made
- * (another file system, no hard links) `made` stays 0 and the caller
- * copies the file instead. */
+ * and no space). It is made under a temporary name (of SS_KEPT_LINK_TEMP)
+ * in the folder `temps` as the last step of the preparation, and only
+ * where the file has no other name (not when this write made its first
+ * backup, a link to the same file that an editor may later write in
+ * place). Its name is given once the caller knows it (the SHA-256 of the
+ * contents, made while the new ones were written): ss_safe_name_kept,
+ * before the commit. Once the last check has found the file unchanged,
+ * just before it is replaced, the link takes that name in the folder
+ * `dir`, and `dir` is synced; a commit that cannot do that fails. Where no
+ * link can be made (another file system, no hard links) `made` stays 0
+ * and the caller copies the file instead. */
 typedef struct ss_keep_link {
-	const char *temps, *dir, *name;
+	const char *temps, *dir;
 	int made; /* out: the commit names the link (or fails) */
 } ss_keep_link;
+#define SS_KEPT_LINK_TEMP "kept"
 
 typedef struct ss_write_opts {
 	int backup;		/* keep a backup */
@@ -160,6 +163,9 @@ int ss_safe_prepare(const ss_text *orig, const ss_source *src, const ss_write_op
 int ss_safe_sync(ss_safe_prepared *p, ss_diag *d);
 int ss_safe_commit(ss_safe_prepared *p, ss_write_result *res, ss_diag *d);
 void ss_safe_abort(ss_safe_prepared *p);
+/* The name the link of ss_keep_link takes (a prepared write that made
+ * one: its commit fails without it). */
+int ss_safe_name_kept(ss_safe_prepared *p, const char *name, ss_diag *d);
 /* The same, for callers that need neither identity nor warning. */
 int ss_safe_write(const ss_text *orig, const void *bytes, size_t len, const ss_write_opts *opts,
 		  ss_diag *d);

@@ -56,7 +56,7 @@ static void print_entry(const ss_journal_entry *e)
 		printf("    %s", f->path);
 		if (!*f->before)
 			printf("  (created)");
-		else if (!*f->after)
+		else if (!ss_journal_file_has_after(f))
 			printf("  (removed)");
 		if (f->backup)
 			printf("  (backup: %s)", f->backup);

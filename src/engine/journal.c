@@ -155,6 +155,20 @@ static int hex_field(json_t *o, const char *key, char out[SS_SHA256_HEX])
 	return 0;
 }
 
+/* "after_xxh128": absent or null in entries that have none. */
+static int fingerprint_field(json_t *o, const char *key, char out[SS_FINGERPRINT_HEX])
+{
+	json_t *v = json_object_get(o, key);
+	const char *s = json_string_value(v);
+	out[0] = '\0';
+	if (!s)
+		return !v || json_is_null(v) ? 0 : -1;
+	if (!ss_fingerprint_is_hex(s))
+		return -1;
+	memcpy(out, s, SS_FINGERPRINT_HEX);
+	return 0;
+}
+
 /* A count of bytes: `key`'s integer, from 0 on. */
 static int size_field(json_t *o, const char *key, uint64_t *out)
 {
@@ -192,7 +206,9 @@ static int parse_files(json_t *arr, ss_journal_entry *e)
 		jf->backup = opt_str(f, "backup");
 		jf->backup_dir = opt_str(f, "backup_dir");
 		if (!jf->path || hex_field(f, "before", jf->before) < 0 ||
-		    hex_field(f, "after", jf->after) < 0 || parse_place(f, &jf->kept) < 0)
+		    hex_field(f, "after", jf->after) < 0 ||
+		    fingerprint_field(f, "after_xxh128", jf->after_xxh) < 0 ||
+		    parse_place(f, &jf->kept) < 0)
 			return -1;
 	}
 	return 0;
@@ -769,6 +785,11 @@ int ss_journal_load(const ss_journal *j, const char *hex, ss_buf *out, ss_diag *
 	return r;
 }
 
+int ss_journal_file_has_after(const ss_journal_file *f)
+{
+	return f->after[0] || f->after_xxh[0];
+}
+
 /* --- writing --- */
 
 static json_t *hex_or_null(const char *hex)
@@ -787,6 +808,11 @@ static int add_file_json(ss_buf *b, const ss_journal_file *f)
 	json_t *o = json_pack("{s:o,s:o,s:o,s:o,s:o}", "path", str_or_null(f->path), "backup",
 			      str_or_null(f->backup), "backup_dir", str_or_null(f->backup_dir),
 			      "before", hex_or_null(f->before), "after", hex_or_null(f->after));
+	if (o && f->after_xxh[0] &&
+	    json_object_set_new(o, "after_xxh128", json_string(f->after_xxh)) < 0) {
+		json_decref(o);
+		o = NULL;
+	}
 	const ss_journal_place *p = &f->kept;
 	if (o && p->pack[0] &&
 	    (json_object_set_new(o, "pack", json_string(p->pack)) < 0 ||

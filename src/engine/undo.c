@@ -21,6 +21,7 @@ typedef struct u_file {
 	ss_text text; /* as it is now (or a new empty text to create it) */
 	int exists;
 	char now[SS_SHA256_HEX];
+	char now_xxh[SS_FINGERPRINT_HEX]; /* when the entry has a fingerprint */
 	ss_buf bytes; /* the .reg form to put back in the live registry */
 	/* The contents to put back into a file, read as they are written:
 	 * undo holds the file as it is (for a rollback), never also what it
@@ -94,7 +95,19 @@ static int look_at(u_file *u, ss_diag *d)
 	if (ss_text_load_lineless(&u->text, path, 0, d) < 0)
 		return -1;
 	ss_source now = {&u->text, NULL, NULL, 0, NULL};
-	return ss_sha256_source(&now, u->now, d);
+	if (ss_sha256_source(&now, u->now, d) < 0)
+		return -1;
+	return u->jf->after_xxh[0] ? ss_fingerprint_source(&now, u->now_xxh, d) : 0;
+}
+
+/* Whether the file is as the run left it (an entry of a file written
+ * before fingerprints has the SHA-256 of its contents "after"). */
+static int is_after(const u_file *u)
+{
+	const ss_journal_file *jf = u->jf;
+	if (jf->after_xxh[0])
+		return strcmp(u->now_xxh, jf->after_xxh) == 0;
+	return jf->after[0] && strcmp(u->now, jf->after) == 0;
 }
 
 /* What to do with one file, or why not (added to `refused`). */
@@ -106,13 +119,13 @@ static int decide(u_file *u, int force, ss_buf *refused)
 	if (!u->exists) {
 		if (was_absent)
 			u->action = U_SKIP;
-		else if (force || !*jf->after)
+		else if (force || !ss_journal_file_has_after(jf))
 			u->action = U_CREATE;
 		else
 			why = "was removed since that apply";
 	} else if (!was_absent && strcmp(u->now, jf->before) == 0) {
 		u->action = U_SKIP;
-	} else if (force || (*jf->after && strcmp(u->now, jf->after) == 0)) {
+	} else if (force || is_after(u)) {
 		u->action = was_absent ? U_REMOVE : U_WRITE;
 	} else {
 		why = "changed since that apply";

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sshsync/fingerprint.h"
 #include "sshsync/os_file.h"
 #include "sshsync/os_path.h"
 #include "sshsync/os_sys.h"
@@ -290,7 +291,8 @@ static int write_all(const ss_write_item *v, size_t n, int backup, written *log,
  * were made on the way, and where its old contents were kept when they
  * were kept on the way. */
 typedef struct first_hashes {
-	char before[SS_SHA256_HEX], after[SS_SHA256_HEX];
+	char before[SS_SHA256_HEX];
+	char after[SS_FINGERPRINT_HEX];
 	int have_before, have_after;
 	int kept;
 	ss_journal_place where;
@@ -448,9 +450,22 @@ void ss_prehash_text_read(void *ctx, const ss_text *t)
 	if (p->path || p->text || !t->id.known || t->id.size < PREHASH_MIN ||
 	    t->enc != SS_ENC_BYTES)
 		return;
-	p->text = t;
-	if (!prehash_begin(p) || ss_os_thread_start(&p->thread, prehash_text_run, p) < 0)
-		p->thread = NULL; /* hashed as it is written, as any file */
+	p->text = t; /* hashed while it is written (prehash_text_start) */
+}
+
+/* The thread that hashes `t`, the text noted, started: 1 when it runs. */
+static int prehash_text_start(ss_prehash *p, const ss_text *t)
+{
+	if (!p || p->path || p->text != t || p->thread)
+		return 0;
+	if (!prehash_begin(p))
+		return 0;
+	if (ss_os_thread_start(&p->thread, prehash_text_run, p) < 0) {
+		p->thread = NULL;
+		ss_sha256_sink_end(&p->sha, NULL, NULL);
+		return 0;
+	}
+	return 1;
 }
 
 /* Waits for the thread (or what is left of it) and ends its hash. */
@@ -546,11 +561,12 @@ static int first_backup(const ss_write_item *v, const ss_write_opts *wo)
 	return first;
 }
 
-/* Asks the write for a link to the file (k->hex known) where the journal
- * does not hold its contents yet and is on the file's device: 1 asked. */
+/* Asks the write for a link to the file where the journal may not hold
+ * its contents yet (when their hash is known: does not) and is on the
+ * file's device: 1 asked. */
 static int ask_link(early_keep *k, const ss_write_item *v, ss_write_opts *wo)
 {
-	if (ss_journal_has(k->j, k->hex) != 0 || first_backup(v, wo))
+	if ((k->have_hex && ss_journal_has(k->j, k->hex) != 0) || first_backup(v, wo))
 		return 0;
 	ss_diag ignored = SS_DIAG_INIT;
 	int open = ss_journal_link_open(k->j, &k->link, &ignored) == 0;
@@ -561,16 +577,18 @@ static int ask_link(early_keep *k, const ss_write_item *v, ss_write_opts *wo)
 		ss_journal_link_close(&k->link);
 		return 0;
 	}
-	k->keep = (ss_keep_link){k->link.temps, k->link.objects, k->hex, 0};
+	k->keep = (ss_keep_link){k->link.temps, k->link.objects, 0};
 	wo->keep_link = &k->keep;
-	k->fresh = 1;
 	return 1;
 }
 
 /* Started for an item that has old contents (else nothing is kept); `hex`
- * their hash, or NULL. Without a thread, journal_begin keeps them. */
+ * their hash, or NULL: then a link is asked for only when `hash_later`
+ * (the caller hashes them while the write is prepared, and tells
+ * early_keep_hashed). Without a link or a thread, journal_begin keeps
+ * them. */
 static void early_keep_start(early_keep *k, ss_journal *j, const ss_write_item *v, const char *hex,
-			     ss_write_opts *wo)
+			     int hash_later, ss_write_opts *wo)
 {
 	memset(k, 0, sizeof(*k));
 	k->j = j;
@@ -578,20 +596,43 @@ static void early_keep_start(early_keep *k, ss_journal *j, const ss_write_item *
 	k->have_hex = hex != NULL;
 	if (hex)
 		memcpy(k->hex, hex, SS_SHA256_HEX);
-	if (!v->text->id.known || (hex && ask_link(k, v, wo)))
+	if (!v->text->id.known || ((hex || hash_later) && ask_link(k, v, wo)))
 		return;
 	if (ss_os_thread_start(&k->thread, early_keep_run, k) < 0)
 		k->thread = NULL;
 }
 
-/* The link the write made is kept; else (r == 0: the write is prepared)
- * the contents are copied now. */
+/* The old contents' hash, made while the write was prepared (NULL: it
+ * could not be), given to the keeping and to the link the write made. */
+static int early_keep_hashed(early_keep *k, const char *hex, int r, ss_safe_prepared **out,
+			     ss_diag *d)
+{
+	if (hex) {
+		memcpy(k->hex, hex, SS_SHA256_HEX);
+		k->have_hex = 1;
+	}
+	if (r < 0 || !k->keep.made)
+		return r;
+	if (hex && ss_safe_name_kept(*out, hex, d) == 0)
+		return 0;
+	if (!hex)
+		ss_diag_set(d, NULL, 0, 0, "cannot compute a SHA-256");
+	ss_safe_abort(*out);
+	*out = NULL;
+	return -1;
+}
+
+/* The link the write made is kept (it is new in the journal unless an
+ * object of its name is there already); else (r == 0: the write is
+ * prepared) the contents are copied now. */
 static void early_keep_link_end(early_keep *k, int r)
 {
-	if (k->keep.made)
+	if (k->keep.made && k->have_hex) {
 		k->kept = 1;
-	else if (r == 0)
+		k->fresh = ss_journal_has(k->j, k->hex) == 0;
+	} else if (r == 0) {
 		early_keep_run(k);
+	}
 	ss_journal_link_close(&k->link);
 }
 
@@ -623,62 +664,52 @@ static int early_keep_end(early_keep *k, int r, ss_safe_prepared **out, first_ha
 	return r;
 }
 
-/* prepare_single when the old contents were hashed while they were
- * planned: the new ones are hashed by a second thread as they are
- * written, each piece handed over (ss_sink_thread); without that thread,
- * by this one. */
-static int prepare_prehashed(const ss_write_item *v, const ss_write_opts *wo,
-			     ss_safe_prepared **out, first_hashes *h, ss_diag *d)
+/* The write prepared, the new contents fingerprinted on their way to the
+ * temporary file (h->after) unless their SHA-256 is known (undo's). */
+static int prepare_fingerprinted(const ss_write_item *v, const ss_write_opts *wo,
+				 ss_safe_prepared **out, first_hashes *h, ss_diag *d)
 {
 	ss_source src = item_source(v);
-	ss_sha256_sink sha;
-	if (ss_sha256_sink_begin(&sha, d) < 0)
+	if (v->sha_after)
+		return ss_safe_prepare(v->text, &src, wo, NULL, SS_SAFE_NO_HASH, out, d);
+	ss_fingerprint_sink fp;
+	if (ss_fingerprint_sink_begin(&fp, d) < 0)
 		return -1;
-	ss_sink_thread *ring = NULL;
-	ss_sink hashing = sha.sink;
-	if (ss_sink_thread_begin(&sha.sink, &ring, &hashing) < 0)
-		ring = NULL;
-	int r = ss_safe_prepare(v->text, &src, wo, &hashing, SS_SAFE_NO_HASH, out, d);
-	/* The disk's work while that thread hashes the last pieces. */
-	if (r == 0 && ring && ss_safe_sync(*out, d) < 0) {
-		ss_safe_abort(*out);
-		*out = NULL;
-		r = -1;
-	}
-	int hashed = ss_sink_thread_end(ring, d) == 0 && r == 0;
-	if (ss_sha256_sink_end(&sha, hashed ? h->after : NULL, d) < 0)
-		hashed = 0;
-	if (r == 0 && !hashed) {
-		ss_safe_abort(*out);
-		*out = NULL;
-		r = -1;
-	}
-	h->have_before = 1;
+	int r = ss_safe_prepare(v->text, &src, wo, &fp.sink, SS_SAFE_NO_HASH, out, d);
+	ss_fingerprint_sink_end(&fp, r == 0 ? h->after : NULL);
 	h->have_after = r == 0;
 	return r;
 }
 
-/* prepare_single when both hashes are known (undo): nothing to hash. */
-static int prepare_known(const ss_write_item *v, const ss_write_opts *wo, ss_safe_prepared **out,
-			 first_hashes *h, ss_diag *d)
+/* The old contents' SHA-256, made by the thread that started with the
+ * write, once the temporary file is on its way to the disk (its fsync
+ * while the thread ends); made here if the thread could not. NULL: r < 0,
+ * or no hash. */
+static const char *hash_after_write(ss_prehash *p, const ss_write_item *v, int *r,
+				    ss_safe_prepared **out, first_hashes *h, ss_diag *d)
 {
-	ss_source src = item_source(v);
-	int r = ss_safe_prepare(v->text, &src, wo, NULL, SS_SAFE_NO_HASH, out, d);
-	memcpy(h->before, v->sha_before, SS_SHA256_HEX);
-	memcpy(h->after, v->sha_after, SS_SHA256_HEX);
-	h->have_before = v->text->id.known != 0;
-	h->have_after = r == 0;
-	return r;
+	if (*r == 0 && ss_safe_sync(*out, d) < 0) {
+		ss_safe_abort(*out);
+		*out = NULL;
+		*r = -1;
+	}
+	if (p && prehash_take(p, v->text, h->before))
+		return *r == 0 ? h->before : NULL;
+	ss_source old = old_source(v);
+	if (*r == 0 && ss_sha256_source(&old, h->before, d) == 0)
+		return h->before;
+	return NULL;
 }
 
 /* A run that writes one file (the usual apply of a large .reg or
  * WinSCP.ini) writes its temporary file before the journal entry is
- * begun, and the entry records the SHA-256 of the bytes on their way to
- * it: the new contents are produced once. Meanwhile a second thread
- * hashes the old ones (unless that was done while the file was planned:
- * then another thread hashes the new ones) and keeps them in the journal
- * (early_keep), which journal_begin then only records. The prepared write
- * holds the file's lock; with more files, locking one while holding
+ * begun, and the entry records the hashes of the bytes on their way to
+ * it: the new contents are produced once. The old contents are kept in
+ * the journal meanwhile (early_keep): linked by the write where the file
+ * may be, with their SHA-256 made by a second thread meanwhile when it
+ * is not known yet (ss_prehash); else copied by a second thread (that
+ * hashes them first). journal_begin then only records them. The prepared
+ * write holds the file's lock; with more files, locking one while holding
  * another could wait on itself (a path that came to name the held file),
  * so they are written as before. */
 static int prepare_single(const ss_write_item *v, size_t n, const ss_write_run *run, ss_journal *j,
@@ -688,29 +719,18 @@ static int prepare_single(const ss_write_item *v, size_t n, const ss_write_run *
 	if (n != 1 || v->sink || v->remove)
 		return 0;
 	ss_write_opts wo = {run->backup, v->backup_dir, v->private_new, run->closings, NULL, NULL};
+	/* undo's check made it, or the thread while the file was planned. */
+	const char *hex = v->sha_before;
+	if (!hex && run->prehash && prehash_take(run->prehash, v->text, h->before))
+		hex = h->before;
 	early_keep k;
-	if (v->sha_before && v->sha_after) {
-		early_keep_start(&k, j, v, v->sha_before, &wo);
-		return early_keep_end(&k, prepare_known(v, &wo, out, h, d), out, h, d);
-	}
-	if (run->prehash && prehash_take(run->prehash, v->text, h->before)) {
-		early_keep_start(&k, j, v, h->before, &wo);
-		return early_keep_end(&k, prepare_prehashed(v, &wo, out, h, d), out, h, d);
-	}
-	ss_source src = item_source(v);
-	ss_sha256_sink sha;
-	if (ss_sha256_sink_begin(&sha, d) < 0)
-		return -1;
-	early_keep_start(&k, j, v, NULL, &wo);
-	int r = ss_safe_prepare(v->text, &src, &wo, &sha.sink, SS_SAFE_NO_HASH, out, d);
-	r = early_keep_end(&k, r, out, h, d);
-	if (ss_sha256_sink_end(&sha, r == 0 ? h->after : NULL, d) < 0 && r == 0) {
-		ss_safe_abort(*out);
-		*out = NULL;
-		r = -1;
-	}
-	h->have_after = r == 0;
-	return r;
+	early_keep_start(&k, j, v, hex, run->prehash != NULL, &wo);
+	int later = !hex && k.link.temps && prehash_text_start(run->prehash, v->text);
+	int r = prepare_fingerprinted(v, &wo, out, h, d);
+	if (!hex && k.link.temps)
+		hex = hash_after_write(later ? run->prehash : NULL, v, &r, out, h, d);
+	r = early_keep_hashed(&k, hex, r, out, d);
+	return early_keep_end(&k, r, out, h, d);
 }
 
 static int put_hash(void *ctx, const void *data, size_t len, ss_diag *d)
@@ -832,10 +852,11 @@ static int describe_item(const ss_write_item *it, int backup, const first_hashes
 		memcpy(f->before, known, SS_SHA256_HEX);
 	else if (it->text->id.known && ss_sha256_source(&before, f->before, d) < 0)
 		return -1;
-	known = h && h->have_after ? h->after : it->sha_after;
-	if (!it->remove && known)
-		memcpy(f->after, known, SS_SHA256_HEX);
-	else if (!it->remove && ss_sha256_source(&new_bytes, f->after, d) < 0)
+	if (!it->remove && h && h->have_after)
+		memcpy(f->after_xxh, h->after, SS_FINGERPRINT_HEX);
+	else if (!it->remove && it->sha_after)
+		memcpy(f->after, it->sha_after, SS_SHA256_HEX);
+	else if (!it->remove && ss_fingerprint_source(&new_bytes, f->after_xxh, d) < 0)
 		return -1;
 	return 0;
 }

@@ -31,15 +31,20 @@ typedef struct ss_write_item {
 	/* Known already (NULL: made on the way), 64 hex digits: the SHA-256
 	 * of the file as read, and of the new contents. undo has both: the
 	 * first from the check it made, the second the name its contents are
-	 * kept by (their reader checks it: the write fails when they differ). */
+	 * kept by (their reader checks it: the write fails when they differ).
+	 * The journal records that SHA-256 "after"; else the fingerprint of
+	 * the new contents (ss_fingerprint), made on the way. */
 	const char *sha_before, *sha_after;
 } ss_write_item;
 
 /* The SHA-256 of a large file's bytes for the journal's "before", made
- * by a second thread while the caller reads and plans the file: from the
- * text once it is read (text_read, a changeset's on_read hook: the first
- * text of a file of at least 1 MiB), or, for a UTF-16 file, from the file
- * read again from the start, used when it is still what the plan read
+ * by a second thread: for a byte file, from its text (text_read, a
+ * changeset's on_read hook, notes the first text of a file of at least
+ * 1 MiB) while the new contents are written, when the journal keeps the
+ * file by a link (while the file was planned, both processors were busy
+ * already: the apply of a 30 MB WinSCP.ini took 97 ms, now 88); for a
+ * UTF-16 file, from the file read again from the start while the caller
+ * reads and plans it, used when it is still what the plan read
  * (ss_file_same_read). NULL from ss_prehash_start when the file is small
  * or not a regular file, or no thread can be made. */
 typedef struct ss_prehash ss_prehash;

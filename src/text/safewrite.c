@@ -576,11 +576,12 @@ static int keep_by_link(wctx *w)
 	ss_keep_link *k = w->opts ? w->opts->keep_link : NULL;
 	if (!k || w->lockfd < 0 || w->backed_up || w->st.st_nlink != 1)
 		return 0;
-	if (!(w->keep_name = ss_strdup(k->name)))
-		return ss_diag_oom(w->d);
 	if (ss_os_open_dir(k->temps, &w->keep_temps) < 0 ||
-	    ss_os_open_dir(k->dir, &w->keep_dir) < 0 || ss_os_fsync(w->lockfd) < 0 ||
-	    ss_os_link_temp(w->dirfd, w->name, w->keep_temps, w->keep_name, &w->keep_tmp) < 0)
+	    ss_os_open_dir(k->dir, &w->keep_dir) < 0 || ss_os_fsync(w->lockfd) < 0)
+		return 0;
+	/* A killed run's link, unless its run (holding the file's lock) still runs. */
+	ss_os_remove_stale_temps(w->keep_temps, SS_KEPT_LINK_TEMP);
+	if (ss_os_link_temp(w->dirfd, w->name, w->keep_temps, SS_KEPT_LINK_TEMP, &w->keep_tmp) < 0)
 		return 0;
 	ss_stat st;
 	if (ss_os_stat_at(w->keep_temps, w->keep_tmp, &st) < 0)
@@ -601,6 +602,9 @@ static int name_kept_link(wctx *w)
 {
 	if (!w->keep_tmp)
 		return 0;
+	if (!w->keep_name)
+		return ss_diag_set(w->d, w->orig->path, 0, 0,
+				   "the previous contents of the file were kept under no name");
 	if (ss_os_rename(w->keep_temps, w->keep_tmp, w->keep_dir, w->keep_name, 1) == 0) {
 		free(w->keep_tmp);
 		w->keep_tmp = NULL;
@@ -857,6 +861,13 @@ int ss_safe_sync(ss_safe_prepared *p, ss_diag *d)
 	int r = sync_temp(&p->w);
 	p->w.synced = r == 0;
 	return r;
+}
+
+int ss_safe_name_kept(ss_safe_prepared *p, const char *name, ss_diag *d)
+{
+	free(p->w.keep_name);
+	p->w.keep_name = ss_strdup(name);
+	return p->w.keep_name ? 0 : ss_diag_oom(d);
 }
 
 int ss_safe_commit(ss_safe_prepared *p, ss_write_result *res, ss_diag *d)

@@ -69,11 +69,18 @@ temps() {
 
 # journal_check STATUS DIR: the journal agrees with the outcome. After a
 # failure no entry is done; after success exactly one is, and its "after"
-# hashes are the files as they are now.
+# fingerprints (XXH3-128, xxhsum -H2; undo's: SHA-256) are the files as
+# they are now.
 journal_check() {
 	python3 - "$1" "$2/state/sshsync/journal" <<'PY'
-import hashlib, json, os, sys
+import hashlib, json, os, subprocess, sys
 status, path = int(sys.argv[1]), sys.argv[2]
+
+def xxh(p):
+    with open(p, "rb") as f:
+        out = subprocess.run(["xxhsum", "-H2", "-"], stdin=f, capture_output=True, check=True)
+    return out.stdout.split()[0].decode()
+
 entries, ends = {}, {}
 if os.path.exists(path):
     for line in open(path, encoding="utf-8").read().split("\n"):
@@ -103,10 +110,12 @@ for f in entries[done[0]]["files"]:
             kept = open(os.path.join(objects, f["before"]), "rb").read()
         if hashlib.sha256(kept).hexdigest() != f["before"]:
             sys.exit("%s: the kept contents are not the journal's 'before'" % f["path"])
-    if f["after"] is None:
-        continue
-    got = hashlib.sha256(open(f["path"], "rb").read()).hexdigest()
-    if got != f["after"]:
-        sys.exit("%s: not the journal's 'after'" % f["path"])
+    if f.get("after_xxh128"):
+        if xxh(f["path"]) != f["after_xxh128"]:
+            sys.exit("%s: not the journal's 'after_xxh128'" % f["path"])
+    elif f["after"] is not None and not f["path"].startswith("reg:"):
+        # undo's: the SHA-256 of the contents it put back
+        if hashlib.sha256(open(f["path"], "rb").read()).hexdigest() != f["after"]:
+            sys.exit("%s: not the journal's 'after'" % f["path"])
 PY
 }

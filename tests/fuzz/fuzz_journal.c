@@ -73,7 +73,7 @@ int fuzz_journal(const uint8_t *data, size_t size)
 	open_or_fail(ss_journal_open_append(&run, dir, &d), &d, "for a run");
 	FUZZ_CHECK(run.last_id <= w.last, "the end's largest id %ld, the whole's %ld", run.last_id,
 		   w.last);
-	ss_journal_file f = {"/home/u/.ssh/config", NULL, NULL, {0}, {0}, {{0}, 0, 0}};
+	ss_journal_file f = {"/home/u/.ssh/config", NULL, NULL, {0}, {0}, {0}, {{0}, 0, 0}};
 	long id = 0;
 	int r = ss_journal_begin(&run, "apply", 0, &f, 1, &id, &d);
 	FUZZ_CHECK(r == 0 || run.last_id == LONG_MAX, "begin failed: %s", d.message);

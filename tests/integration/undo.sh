@@ -64,12 +64,13 @@ cmp -s "$HOME/.ssh/config" "$work/s3/0" && cmp -s "$HOME/.ssh/config.d/x.conf" "
 "$SSHSYNC" undo --force > "$work/out" 2>&1 || bad "undo --force: $(cat "$work/out")"
 same_as "$work/s0" && ok || bad "undo --force did not give back the originals"
 
-# A large file alone (over 1 MiB: its old bytes are hashed while it is
-# read and planned: a UTF-16 .reg read again by a thread, a WinSCP.ini
-# from its text once read), changed just before (its times cannot tell
+# A large file alone (over 1 MiB: its old bytes are hashed by a second
+# thread: a UTF-16 .reg read again while it is read and planned, a
+# WinSCP.ini from its text while the new one is written), changed just before (its times cannot tell
 # it: the hashes of the two reads must agree) and long before: the
-# journal holds the SHA-256 of the bytes before and after, and undo gives
-# back the original.
+# journal holds the SHA-256 of the bytes before and their fingerprint
+# after (XXH3-128, as xxhsum -H2 makes it), and undo gives back the
+# original.
 python3 - "$work/big.reg" "$work/big.ini" <<'PY'
 import sys
 parts = ["Windows Registry Editor Version 5.00\r\n\r\n"]
@@ -91,19 +92,21 @@ large_apply_undo() { # large_apply_undo KIND FILE
 		"$SSHSYNC" apply --interval 60 --no-backup "$kind:$f" > "$work/out" 2>&1 ||
 			bad "apply to a large $f ($when): $(cat "$work/out")"
 		python3 - "$XDG_STATE_HOME/sshsync/journal" "$f.orig" "$f" <<'PY' &&
-import hashlib, json, sys
+import hashlib, json, subprocess, sys
 recs = [json.loads(l) for l in open(sys.argv[1]) if l.strip() and '"files"' in l]
 f = recs[-1]["files"][0]
 sha = lambda p: hashlib.sha256(open(p, "rb").read()).hexdigest()
-assert f["before"] == sha(sys.argv[2]) and f["after"] == sha(sys.argv[3]), f
-assert f["before"] != f["after"], f
+xxh = lambda p: subprocess.run(["xxhsum", "-H2", "-"], stdin=open(p, "rb"), capture_output=True,
+                               check=True).stdout.split()[0].decode()
+assert f["before"] == sha(sys.argv[2]) and f["after_xxh128"] == xxh(sys.argv[3]), f
+assert f["after"] is None and xxh(sys.argv[2]) != xxh(sys.argv[3]), f
 PY
 			ok || bad "the journal's hashes of a large $f ($when)"
 		cp "$f" "$f.applied"
 		"$SSHSYNC" undo > "$work/out" 2>&1 || bad "undo of a large $f ($when): $(cat "$work/out")"
 		cmp -s "$f" "$f.orig" && ok || bad "undo did not give back a large $f ($when)"
 		# The undo's entry: the hashes it knew (its check's, the name of the
-		# contents it put back) are those of the bytes.
+		# contents it put back, its SHA-256 "after") are those of the bytes.
 		python3 - "$XDG_STATE_HOME/sshsync/journal" "$f.applied" "$f.orig" <<'PY' &&
 import hashlib, json, sys
 recs = [json.loads(l) for l in open(sys.argv[1]) if l.strip() and '"files"' in l]
@@ -111,6 +114,7 @@ assert recs[-1]["op"] == "undo", recs[-1]
 f = recs[-1]["files"][0]
 sha = lambda p: hashlib.sha256(open(p, "rb").read()).hexdigest()
 assert f["before"] == sha(sys.argv[2]) and f["after"] == sha(sys.argv[3]), f
+assert "after_xxh128" not in f, f
 PY
 			ok || bad "the journal's hashes of the undo of a large $f ($when)"
 	done
@@ -175,6 +179,38 @@ lines = open(sys.argv[1]).read().split("\n")
 good = [json.loads(l) for l in lines if l and not l.startswith('{"id":99,')]
 assert all("id" in r for r in good), good
 PY
+
+# An entry written before fingerprints has the SHA-256 of a file "after":
+# undo still reads it, and refuses a file that is not those bytes.
+old_entry() { # old_entry SHA: the last entry's fingerprints made that SHA-256 "after"
+	python3 - "$XDG_STATE_HOME/sshsync/journal" "$1" <<'PY'
+import json, sys
+path, sha = sys.argv[1], sys.argv[2]
+lines = open(path).read().split("\n")
+last = max(i for i, l in enumerate(lines) if '"files"' in l)
+r = json.loads(lines[last])
+for f in r["files"]:
+    assert f.pop("after_xxh128"), f
+    f["after"] = sha
+lines[last] = json.dumps(r, separators=(",", ":"))
+open(path, "w").write("\n".join(lines))
+PY
+}
+for case in same other; do
+	"$SSHSYNC" apply --interval 45 "ssh:$HOME/.ssh/config.d/x.conf" > "$work/out" 2>&1 || bad "apply ($case): $(cat "$work/out")"
+	sha=$(sha256sum < "$HOME/.ssh/config.d/x.conf" | cut -d' ' -f1)
+	[ "$case" = other ] && sha=$(printf 'other' | sha256sum | cut -d' ' -f1)
+	old_entry "$sha" || bad "the journal's entry made old ($case)"
+	"$SSHSYNC" undo > "$work/out" 2>&1
+	rc=$?
+	if [ "$case" = same ]; then
+		[ $rc = 0 ] && same_as "$work/s0" && ok || bad "undo of an entry with a SHA-256 after: $(cat "$work/out")"
+	else
+		[ $rc = 2 ] && grep -q "x.conf changed since that apply" "$work/out" && ok ||
+			bad "undo of an entry whose SHA-256 after is not the file: rc $rc, $(cat "$work/out")"
+		"$SSHSYNC" undo --force > "$work/out" 2>&1 && same_as "$work/s0" && ok || bad "undo --force ($case)"
+	fi
+done
 
 "$SSHSYNC" undo --help | grep -q -- "--force" && ok || bad "undo --help"
 "$SSHSYNC" undo extra > /dev/null 2>&1

@@ -109,7 +109,7 @@ static void make_journal(ss_buf *b, unsigned *seed, long *max)
 /* One file in a run: what a begin records. */
 static void begin_one(ss_journal *j, long *id)
 {
-	ss_journal_file f = {"/home/u/.ssh/config", NULL, NULL, {0}, {0}, {{0}, 0, 0}};
+	ss_journal_file f = {"/home/u/.ssh/config", NULL, NULL, {0}, {0}, {0}, {{0}, 0, 0}};
 	memcpy(f.before, HEX, SS_SHA256_HEX);
 	memcpy(f.after, HEX, SS_SHA256_HEX);
 	ss_diag d = SS_DIAG_INIT;
@@ -382,8 +382,8 @@ static void test_place_in_the_record(void **state)
 	ss_journal j;
 	ss_diag d = SS_DIAG_INIT;
 	jdir jd = new_journal("sshsync", &j, &d);
-	ss_journal_file f[2] = {{"/home/u/a", NULL, NULL, {0}, {0}, {{0}, 0, 0}},
-				{"/home/u/b", NULL, NULL, {0}, {0}, {{0}, 12345, 678}}};
+	ss_journal_file f[2] = {{"/home/u/a", NULL, NULL, {0}, {0}, {0}, {{0}, 0, 0}},
+				{"/home/u/b", NULL, NULL, {0}, {0}, {0}, {{0}, 12345, 678}}};
 	for (int i = 0; i < 2; i++) {
 		memcpy(f[i].before, HEX, SS_SHA256_HEX);
 		memcpy(f[i].after, HEX, SS_SHA256_HEX);
@@ -420,6 +420,60 @@ static void test_place_in_the_record(void **state)
 		assert_int_equal(ss_journal_open(&j, jd.sub, &d), 0);
 		assert_int_equal(j.n, 0);
 		assert_int_equal(j.last_id, 1);
+		ss_journal_close(&j);
+		jdir_free(&jd);
+		free(text);
+	}
+	ss_diag_clear(&d);
+}
+
+/* A file's fingerprint after, as xxhsum -H2 prints it, is recorded and read
+ * back beside an older entry's SHA-256 after; a malformed one makes the
+ * record no entry sshsync wrote. */
+static void test_fingerprint_after(void **state)
+{
+	(void)state;
+	ss_journal j;
+	ss_diag d = SS_DIAG_INIT;
+	jdir jd = new_journal("sshsync", &j, &d);
+	ss_journal_file f = {"/home/u/a", NULL, NULL, {0}, {0}, {0}, {{0}, 0, 0}};
+	memcpy(f.before, HEX, SS_SHA256_HEX);
+	assert_false(ss_journal_file_has_after(&f));
+	assert_int_equal(ss_fingerprint_hex("abc", 3, f.after_xxh), 0);
+	assert_string_equal(f.after_xxh, "06b05ab6733a618578af5f94892f3950");
+	assert_true(ss_journal_file_has_after(&f));
+	long id;
+	assert_int_equal(ss_journal_begin(&j, "apply", 0, &f, 1, &id, &d), 0);
+	ss_journal_close(&j);
+	assert_int_equal(ss_journal_open(&j, jd.sub, &d), 0);
+	assert_int_equal(j.n, 1);
+	assert_string_equal(j.v[0].files[0].after_xxh, f.after_xxh);
+	assert_string_equal(j.v[0].files[0].after, "");
+	ss_journal_close(&j);
+	jdir_free(&jd);
+
+	static const struct {
+		const char *field;
+		size_t entries;
+	} cases[] = {{"\"after\":\"" HEX "\"", 1},
+		     {"\"after\":null,\"after_xxh128\":null", 1},
+		     {"\"after\":null,\"after_xxh128\":\"06b05ab6733a618578af5f94892f3950\"", 1},
+		     {"\"after\":null,\"after_xxh128\":\"06B05AB6733A618578AF5F94892F3950\"", 0},
+		     {"\"after\":null,\"after_xxh128\":\"06b05ab6733a618578af5f94892f395\"", 0},
+		     {"\"after\":null,\"after_xxh128\":\"" HEX "\"", 0},
+		     {"\"after\":null,\"after_xxh128\":32", 0}};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		char *text = ss_asprintf("{\"id\":1,\"op\":\"apply\",\"time\":\"t\",\"files\":[{"
+					 "\"path\":\"/a\",\"before\":\"%s\",%s}]}\n",
+					 HEX, cases[i].field);
+		assert_non_null(text);
+		jd = jdir_make("sshsync", text, strlen(text));
+		assert_int_equal(ss_journal_open(&j, jd.sub, &d), 0);
+		assert_int_equal(j.n, cases[i].entries);
+		if (j.n)
+			assert_int_equal(ss_journal_file_has_after(&j.v[0].files[0]),
+					 strstr(cases[i].field, "\"0") ||
+					     strstr(cases[i].field, HEX));
 		ss_journal_close(&j);
 		jdir_free(&jd);
 		free(text);
@@ -634,6 +688,7 @@ int main(void)
 	    cmocka_unit_test(test_new_journal_and_kept_contents),
 	    cmocka_unit_test(test_many_kept_at_once),
 	    cmocka_unit_test(test_place_in_the_record),
+	    cmocka_unit_test(test_fingerprint_after),
 	    cmocka_unit_test(test_kept_and_removed),
 	    cmocka_unit_test(test_kept_contents_read_in_pieces),
 	    cmocka_unit_test(test_undo_reads_the_tail),

@@ -848,11 +848,13 @@ static int keep_and_replace(fixture *f, const keep_dirs *k, int backup, ss_keep_
 			    int *committed)
 {
 	load(f, f->file);
-	*keep = (ss_keep_link){k->temps, k->kept, "HEX", 0};
+	*keep = (ss_keep_link){k->temps, k->kept, 0};
 	ss_write_opts o = {backup, NULL, 0, NULL, NULL, keep};
 	ss_source src = {NULL, NULL, "new\n", 4, NULL};
 	ss_safe_prepared *p = NULL;
 	assert_int_equal(ss_safe_prepare(&f->t, &src, &o, NULL, 0, &p, &f->d), 0);
+	if (keep->made)
+		assert_int_equal(ss_safe_name_kept(p, "HEX", &f->d), 0);
 	*committed = ss_safe_commit(p, NULL, &f->d) == 0;
 	return keep->made;
 }
@@ -902,21 +904,30 @@ static void test_no_keep_link_beside_a_first_backup(void **state)
 	keep_dirs_free(&k);
 }
 
+/* "mine\n" prepared over the file just loaded, a link made and not named yet. */
+static ss_safe_prepared *prepared_with_link(fixture *f, const keep_dirs *k, ss_keep_link *keep)
+{
+	load(f, f->file);
+	*keep = (ss_keep_link){k->temps, k->kept, 0};
+	ss_write_opts o = {0, NULL, 0, NULL, NULL, keep};
+	ss_source src = {NULL, NULL, "mine\n", 5, NULL};
+	ss_safe_prepared *p = NULL;
+	assert_int_equal(ss_safe_prepare(&f->t, &src, &o, NULL, 0, &p, &f->d), 0);
+	assert_true(keep->made);
+	return p;
+}
+
 /* A file changed after the preparation is refused by the last check, and
  * the link made for it is removed, never named. */
 static void test_keep_link_of_a_changed_file_is_removed(void **state)
 {
 	fixture *f = *state;
 	keep_dirs k = keep_dirs_make(f);
-	load(f, f->file);
-	ss_keep_link keep = {k.temps, k.kept, "HEX", 0};
-	ss_write_opts o = {0, NULL, 0, NULL, NULL, &keep};
-	ss_source src = {NULL, NULL, "mine\n", 5, NULL};
-	ss_safe_prepared *p = NULL;
-	assert_int_equal(ss_safe_prepare(&f->t, &src, &o, NULL, 0, &p, &f->d), 0);
-	assert_true(keep.made);
+	ss_keep_link keep;
+	ss_safe_prepared *p = prepared_with_link(f, &k, &keep);
+	assert_int_equal(ss_safe_name_kept(p, "HEX", &f->d), 0);
 	char *temps = all_names(k.temps);
-	assert_int_equal(strncmp(temps, ".HEX.sshsync-", 13), 0);
+	assert_int_equal(strncmp(temps, "." SS_KEPT_LINK_TEMP ".sshsync-", 14), 0);
 	assert_null(strchr(temps, ','));
 	free(temps);
 	tu_write_str(f->file, "another\n");
@@ -925,6 +936,41 @@ static void test_keep_link_of_a_changed_file_is_removed(void **state)
 	assert_content(f->file, "another\n");
 	assert_names(k.temps, "");
 	assert_names(k.kept, "");
+	keep_dirs_free(&k);
+}
+
+/* A link the caller never named: the commit fails before the rename, the
+ * file stays as it was and the link goes. */
+static void test_keep_link_never_named_fails_the_commit(void **state)
+{
+	fixture *f = *state;
+	keep_dirs k = keep_dirs_make(f);
+	ss_keep_link keep;
+	ss_safe_prepared *p = prepared_with_link(f, &k, &keep);
+	assert_int_equal(ss_safe_commit(p, NULL, &f->d), -1);
+	assert_non_null(strstr(f->d.message, "kept under no name"));
+	assert_content(f->file, "old\n");
+	assert_names(k.temps, "");
+	assert_names(k.kept, "");
+	assert_names(f->dir, "config,kept,temps");
+	keep_dirs_free(&k);
+}
+
+/* What a killed run left on its way into the kept folder goes with the
+ * next link made there. */
+static void test_keep_link_removes_a_killed_runs_link(void **state)
+{
+	fixture *f = *state;
+	keep_dirs k = keep_dirs_make(f);
+	char *stale = tu_path(k.temps, "." SS_KEPT_LINK_TEMP ".sshsync-AbC123");
+	tu_write_str(stale, "old of another run\n");
+	ss_keep_link keep;
+	int committed;
+	assert_true(keep_and_replace(f, &k, 0, &keep, &committed));
+	assert_true(committed);
+	assert_names(k.temps, "");
+	assert_names(k.kept, "HEX");
+	free(stale);
 	keep_dirs_free(&k);
 }
 
@@ -1003,6 +1049,8 @@ int main(void)
 	    T(test_no_keep_link_beside_a_first_backup),
 	    T(test_keep_link_of_a_changed_file_is_removed),
 	    T(test_keep_link_where_the_name_is_taken),
+	    T(test_keep_link_never_named_fails_the_commit),
+	    T(test_keep_link_removes_a_killed_runs_link),
 	    T(test_no_keep_link_where_none_can_be_made),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
