@@ -54,8 +54,19 @@ exe_w=$(winepath -w "$exe" 2>/dev/null)
 # (cmd /c takes no quotes here: the paths hold no blanks.)
 out=$(wine cmd /c "set HOME=C:\\nowhere&& $exe_w discover" </dev/null | tr -d '\r')
 check "discover ignores %HOME% for ~\\.ssh\\config" grep -qiF "$profile_w\\.ssh\\config" <<<"$out"
-json=$(wine cmd /c "set HOME=C:\\nowhere&& $exe_w audit --format json ssh:$profile_w\\.ssh\\config" </dev/null | tr -d '\r' || true)
+home_audit() {
+	wine cmd /c "set HOME=C:\\nowhere&& $exe_w audit --format json ssh:$profile_w\\.ssh\\config" </dev/null | tr -d '\r' || true
+}
+json=$(home_audit)
+# This check failed once in a CI run under load (its output unseen) and
+# passed on every run after: a run that gives no report at all is made
+# again, and says so; a report without the value fails, and is shown.
+if ! grep -q '"scopes"' <<<"$json"; then
+	echo "TRANSIENT: no report through wine cmd /c (${#json} bytes: ${json:0:200}); run again"
+	json=$(home_audit)
+fi
 check "with %HOME% set, Include is still relative to the profile's .ssh" grep -q '"interval": 15' <<<"$json"
+grep -q '"interval": 15' <<<"$json" || printf '%s\n' "$json" | head -20
 
 json=$(sx audit --format json "ssh:$profile_w\\.ssh\\config" || true)
 val() { # val JSON SCOPE FIELD
