@@ -150,20 +150,6 @@ int ss_chunker_text(ss_chunker *c, const ss_text *t, const char *data, size_t le
 /* Passes on every whole piece (with `all`, the rest too). */
 int ss_chunker_flush(ss_chunker *c, int all);
 
-/* A sink whose bytes a second thread passes on to `to` while the caller
- * goes on (the hash of a large file's new bytes, made on the other core
- * while they are written, without producing them twice). Its put copies
- * each piece into one of a few buffers of SS_CHUNK_SIZE and waits only
- * while all are full. `to` runs on that thread alone and must touch
- * nothing the caller uses meanwhile. begin: 0 with *t and *sink set, or -1
- * when no thread or memory could be had (the caller then puts to `to`
- * itself). end: waits until `to` has had every piece, and frees; 0, or
- * -1 with `d` set from `to` when one of its puts failed (the pieces after
- * it are dropped). ss_sink_thread_end(NULL, d) is 0. */
-typedef struct ss_sink_thread ss_sink_thread;
-int ss_sink_thread_begin(const ss_sink *to, ss_sink_thread **t, ss_sink *sink);
-int ss_sink_thread_end(ss_sink_thread *t, ss_diag *d);
-
 /* The new decoded text. Fails only on overlapping edits or no memory. */
 int ss_edits_render(const ss_text *t, const ss_edits *e, ss_buf *out, ss_diag *d);
 /* The new file bytes (render, then encode). */

@@ -4,8 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sshsync/os_sys.h"
-
 /* A block of replacement texts. */
 typedef struct ss_edit_block {
 	struct ss_edit_block *next;
@@ -467,119 +465,6 @@ int ss_source_emit(const ss_source *src, const ss_sink *out, ss_diag *d)
 	if (r == 0)
 		r = chunk_flush(&c, 1);
 	ss_buf_release(&c.buf);
-	return r;
-}
-
-/* --- a sink on a second thread --- */
-
-/* Pieces in flight: enough that neither thread waits for the other's
- * every piece, few enough to stay in the cache. */
-enum { RING_SLOTS = 8 };
-
-struct ss_sink_thread {
-	const ss_sink *to;
-	ss_os_monitor *m;
-	ss_os_thread *thread;
-	unsigned char *slots; /* RING_SLOTS pieces of SS_CHUNK_SIZE */
-	size_t len[RING_SLOTS];
-	/* Under m: the next slot to fill, how many are filled (the oldest is
-	 * the next to pass on: it stays filled until passed on), whether the
-	 * last piece came. */
-	size_t head, filled;
-	int closed;
-	int failed; /* a put of `to` failed: why says why */
-	ss_diag why;
-};
-
-static void ring_run(void *arg)
-{
-	ss_sink_thread *t = arg;
-	ss_os_monitor_enter(t->m);
-	for (;;) {
-		while (t->filled == 0 && !t->closed)
-			ss_os_monitor_wait(t->m);
-		if (t->filled == 0)
-			break;
-		size_t oldest = (t->head + RING_SLOTS - t->filled) % RING_SLOTS;
-		ss_os_monitor_leave(t->m);
-		if (!t->failed && t->to->put(t->to->ctx, t->slots + oldest * SS_CHUNK_SIZE,
-					     t->len[oldest], &t->why) < 0)
-			t->failed = 1;
-		ss_os_monitor_enter(t->m);
-		t->filled--;
-		ss_os_monitor_wake(t->m);
-	}
-	ss_os_monitor_leave(t->m);
-}
-
-static int ring_put(void *ctx, const void *data, size_t len, ss_diag *d)
-{
-	ss_sink_thread *t = ctx;
-	const unsigned char *p = data;
-	(void)d;
-	while (len) {
-		size_t n = len < SS_CHUNK_SIZE ? len : SS_CHUNK_SIZE;
-		ss_os_monitor_enter(t->m);
-		while (t->filled == RING_SLOTS)
-			ss_os_monitor_wait(t->m);
-		size_t slot = t->head;
-		ss_os_monitor_leave(t->m);
-		/* A free slot: the other thread reads only filled ones. */
-		memcpy(t->slots + slot * SS_CHUNK_SIZE, p, n);
-		t->len[slot] = n;
-		ss_os_monitor_enter(t->m);
-		t->head = (slot + 1) % RING_SLOTS;
-		t->filled++;
-		ss_os_monitor_wake(t->m);
-		ss_os_monitor_leave(t->m);
-		p += n;
-		len -= n;
-	}
-	return 0;
-}
-
-static void ring_free(ss_sink_thread *t)
-{
-	ss_os_monitor_free(t->m);
-	ss_diag_clear(&t->why);
-	free(t->slots);
-	free(t);
-}
-
-int ss_sink_thread_begin(const ss_sink *to, ss_sink_thread **out, ss_sink *sink)
-{
-	ss_sink_thread *t = calloc(1, sizeof(*t));
-	*out = NULL;
-	if (!t)
-		return -1;
-	t->to = to;
-	t->m = ss_os_monitor_new();
-	t->slots = malloc(RING_SLOTS * SS_CHUNK_SIZE);
-	if (!t->m || !t->slots || ss_os_thread_start(&t->thread, ring_run, t) < 0) {
-		ring_free(t);
-		return -1;
-	}
-	*out = t;
-	sink->put = ring_put;
-	sink->ctx = t;
-	return 0;
-}
-
-int ss_sink_thread_end(ss_sink_thread *t, ss_diag *d)
-{
-	if (!t)
-		return 0;
-	ss_os_monitor_enter(t->m);
-	t->closed = 1;
-	ss_os_monitor_wake(t->m);
-	ss_os_monitor_leave(t->m);
-	ss_os_thread_join(t->thread);
-	int r = 0;
-	if (t->failed)
-		r = t->why.message
-			? ss_diag_set(d, t->why.file, t->why.line, t->why.col, "%s", t->why.message)
-			: ss_diag_oom(d);
-	ring_free(t);
 	return r;
 }
 

@@ -323,55 +323,6 @@ static int keep(void *ctx, const void *data, size_t len, ss_diag *d)
 	return ss_buf_add(&k->got, data, len) < 0 ? ss_diag_oom(d) : 0;
 }
 
-/* Every byte put to a sink thread reaches its sink whole and in order:
- * pieces small and larger than a slot, more in all than its slots hold
- * (so that the writer waits for the other thread). */
-static void test_sink_thread_passes_everything_in_order(void **state)
-{
-	fixture *f = *state;
-	size_t total = 20 * SS_CHUNK_SIZE + 12345;
-	unsigned char *bytes = malloc(total);
-	assert_non_null(bytes);
-	for (size_t i = 0; i < total; i++)
-		bytes[i] = (unsigned char)(i * 7 + i / 251);
-	keeper k = {SS_BUF_INIT, 0, 0};
-	ss_sink to = {keep, &k}, sink;
-	ss_sink_thread *t = NULL;
-	assert_int_equal(ss_sink_thread_begin(&to, &t, &sink), 0);
-	size_t sizes[] = {1, 100, SS_CHUNK_SIZE, 3 * SS_CHUNK_SIZE + 5, 7};
-	for (size_t at = 0, i = 0; at < total; i++) {
-		size_t n = sizes[i % 5] < total - at ? sizes[i % 5] : total - at;
-		assert_int_equal(sink.put(sink.ctx, bytes + at, n, &f->d), 0);
-		at += n;
-	}
-	assert_int_equal(ss_sink_thread_end(t, &f->d), 0);
-	assert_int_equal(k.got.len, total);
-	assert_memory_equal(k.got.data, bytes, total);
-	ss_buf_release(&k.got);
-	free(bytes);
-	assert_int_equal(ss_sink_thread_end(NULL, &f->d), 0);
-}
-
-/* When the sink fails, the writer goes on without waiting and the end
- * says why; the pieces after the failure are dropped. */
-static void test_sink_thread_reports_a_failed_put(void **state)
-{
-	fixture *f = *state;
-	keeper k = {SS_BUF_INIT, 0, 2};
-	ss_sink to = {keep, &k}, sink;
-	ss_sink_thread *t = NULL;
-	assert_int_equal(ss_sink_thread_begin(&to, &t, &sink), 0);
-	static const char piece[64] = "piece";
-	for (int i = 0; i < 1000; i++)
-		assert_int_equal(sink.put(sink.ctx, piece, sizeof(piece), &f->d), 0);
-	assert_int_equal(ss_sink_thread_end(t, &f->d), -1);
-	assert_string_equal(f->d.message, "put 2 failed");
-	assert_int_equal(f->d.line, 3);
-	assert_int_equal(k.puts, 2);
-	assert_int_equal(k.got.len, sizeof(piece));
-	ss_buf_release(&k.got);
-}
-
 /* A diff handed out as it grows: in more than one piece, each of whole
  * lines, together (with what is left) the same bytes as the whole diff;
  * a failed put stops it. */
@@ -522,8 +473,6 @@ int main(void)
 	    T(test_diff_groups_adjacent_lines),
 	    T(test_diff_empty_without_edits),
 	    T(test_diff_into_empty_file),
-	    T(test_sink_thread_passes_everything_in_order),
-	    T(test_sink_thread_reports_a_failed_put),
 	    T(test_diff_flushed_in_whole_lines),
 	    T(test_diff_plain_only_when_it_is),
 	    T(test_changeset_tells_each_text_read),
