@@ -22,7 +22,7 @@ typedef struct u_file {
 	int exists;
 	char now[SS_SHA256_HEX];
 	char now_xxh[SS_FINGERPRINT_HEX]; /* when the entry has a fingerprint */
-	ss_buf bytes; /* the .reg form to put back in the live registry */
+	ss_buf bytes;			  /* the .reg form to put back in the live registry */
 	/* The contents to put back into a file, read as they are written:
 	 * undo holds the file as it is (for a rollback), never also what it
 	 * puts back. */

@@ -456,16 +456,12 @@ void ss_prehash_text_read(void *ctx, const ss_text *t)
 /* The thread that hashes `t`, the text noted, started: 1 when it runs. */
 static int prehash_text_start(ss_prehash *p, const ss_text *t)
 {
-	if (!p || p->path || p->text != t || p->thread)
+	if (!p || p->path || p->text != t || p->thread || !prehash_begin(p))
 		return 0;
-	if (!prehash_begin(p))
-		return 0;
-	if (ss_os_thread_start(&p->thread, prehash_text_run, p) < 0) {
-		p->thread = NULL;
-		ss_sha256_sink_end(&p->sha, NULL, NULL);
-		return 0;
-	}
-	return 1;
+	if (ss_os_thread_start(&p->thread, prehash_text_run, p) == 0)
+		return 1;
+	p->thread = NULL; /* the hash begun is ended by prehash_finish */
+	return 0;
 }
 
 /* Waits for the thread (or what is left of it) and ends its hash. */

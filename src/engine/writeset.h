@@ -42,7 +42,7 @@ typedef struct ss_write_item {
  * changeset's on_read hook, notes the first text of a file of at least
  * 1 MiB) while the new contents are written, when the journal keeps the
  * file by a link (while the file was planned, both processors were busy
- * already: the apply of a 30 MB WinSCP.ini took 97 ms, now 88); for a
+ * already: the apply of a 30 MB WinSCP.ini took 99 ms, now 77); for a
  * UTF-16 file, from the file read again from the start while the caller
  * reads and plans it, used when it is still what the plan read
  * (ss_file_same_read). NULL from ss_prehash_start when the file is small
