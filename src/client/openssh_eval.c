@@ -333,7 +333,7 @@ static int run_pass(evstate *st, const char *host, int final_pass)
 		c->stamp = 1;
 	}
 	const oss_index_entry *e = host == c->hint_name ? c->hint_entry : oss_index_find(c, host);
-	size_t wi = 0, ei = 0, en = e ? oss_entry_n(e) : 0;
+	size_t wi = 0, ei = 0, en = e ? oss_entry_n(c, e) : 0;
 	const uint32_t *eb = e ? oss_entry_blocks(c, e) : NULL;
 	while (wi < c->nwild || ei < en) {
 		size_t b;

@@ -149,9 +149,14 @@ static inline int oss_block_up(const oss_block *b)
  * are not copied: most point into the text (not NUL-terminated there). */
 typedef struct oss_index_entry {
 	const char *name; /* a literal Host line's argument, `len` bytes */
-	uint32_t len;
-	uint32_t first; /* its blocks: index_blocks[first .. next entry's first) */
+	unsigned len : 31;
+	/* A name of one block (a fleet's each) keeps it in `first`: no list,
+	 * 0.8 MB less for 100,000 hosts. Else its blocks are listed at
+	 * index_blocks[first ..], how many at index_blocks[first - 1]. */
+	unsigned one : 1;
+	uint32_t first;
 } oss_index_entry;
+enum { OSS_NAME_MAX = 0x7fffffff }; /* what oss_index_entry.len holds */
 
 struct ss_openssh {
 	oss_file *files;
@@ -162,15 +167,15 @@ struct ss_openssh {
 	size_t nblocks, blocks_cap;
 	uint32_t *wild; /* blocks with key -1, in order */
 	size_t nwild;
-	oss_index_entry *index; /* index_n entries, in order of first appearance,
-				   and one more whose `first` ends the last's
-				   blocks; index_room allocated */
+	oss_index_entry *index; /* index_n entries, in order of first appearance;
+				   index_room allocated */
 	size_t index_room;
 	uint32_t *index_slots; /* open addressing over them, index_cap slots (a
 				  power of two): see slot_of in openssh_load.c */
 	uint32_t index_mask;   /* a slot's entry bits (the rest: its hash's) */
 	size_t index_cap, index_n;
-	uint32_t *index_blocks; /* every entry's blocks, one after the other */
+	uint32_t *index_blocks; /* the lists of the entries of more than one
+				   block, each after how many */
 	uint32_t *lit_entry;	/* the entries of literal Host lines' names, in order */
 	size_t lit_n, lit_cap;
 	/* The entry of a name of the tree, as oss_names_next found it, and
@@ -217,11 +222,11 @@ static inline size_t oss_block_dir_end(const ss_openssh *c, const oss_block *b)
 }
 static inline const uint32_t *oss_entry_blocks(const ss_openssh *c, const oss_index_entry *e)
 {
-	return c->index_blocks + e->first;
+	return e->one ? &e->first : c->index_blocks + e->first;
 }
-static inline size_t oss_entry_n(const oss_index_entry *e)
+static inline size_t oss_entry_n(const ss_openssh *c, const oss_index_entry *e)
 {
-	return e[1].first - e->first;
+	return e->one ? 1 : c->index_blocks[e->first - 1];
 }
 /* The entry of name i of a literal block: lit_first + i when its names
  * were new, each once, as the line was read (`direct`: nearly always, and

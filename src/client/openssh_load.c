@@ -898,9 +898,11 @@ static int grow_slots(ss_openssh *c)
  * new. */
 static int index_add(ss_openssh *c, const char *name, size_t len, uint32_t *entry)
 {
+	if (len > OSS_NAME_MAX)
+		return -1; /* no text holds such a line */
 	if ((c->index_n + 1) * 5 > c->index_cap * 4 && grow_slots(c) < 0)
 		return -1;
-	if (c->index_n + 2 > c->index_room) { /* and the closing entry */
+	if (c->index_n + 1 > c->index_room) {
 		size_t room = c->index_room ? c->index_room * 2 : 64;
 		oss_index_entry *v =
 		    room < UINT32_MAX ? realloc(c->index, room * sizeof(*v)) : NULL;
@@ -919,7 +921,7 @@ static int index_add(ss_openssh *c, const char *name, size_t len, uint32_t *entr
 		}
 	}
 	size_t k = c->index_n++;
-	c->index[k] = (oss_index_entry){name, (uint32_t)len, 0};
+	c->index[k] = (oss_index_entry){.name = name, .len = (unsigned)len};
 	c->index_slots[i] = slot_of(c, h, k);
 	*entry = (uint32_t)k;
 	return 0;
@@ -936,22 +938,13 @@ static int seen_on_line(const ss_openssh *c, const oss_block *kb, size_t a)
 }
 
 /* Each literal Host name's blocks (those that can only be active for it)
- * in one array, in the order of the tree. The names were entered as their
- * lines were read. */
+ * in the order of the tree: the block itself when it is the only one,
+ * else a list. The names were entered as their lines were read. */
 static int build_index(ss_openssh *c, ss_diag *d)
 {
-	size_t pairs = 0;
-	for (size_t b = 0; b < c->nblocks; b++)
-		if (c->blocks[b].key >= 0)
-			pairs += c->blocks[c->blocks[b].key].npat;
-	if (pairs >= UINT32_MAX)
-		return ss_diag_oom(d); /* a list's position is 32 bits */
-	if (!c->index && (c->index = calloc(1, sizeof(*c->index))) != NULL)
-		c->index_room = 1; /* the closing entry alone */
 	c->wild = calloc(c->nblocks ? c->nblocks : 1, sizeof(*c->wild));
 	c->act_stamp = calloc(c->nblocks ? c->nblocks : 1, sizeof(*c->act_stamp));
-	c->index_blocks = malloc((pairs ? pairs : 1) * sizeof(*c->index_blocks));
-	if (!c->index || !c->wild || !c->act_stamp || !c->index_blocks)
+	if (!c->wild || !c->act_stamp)
 		return ss_diag_oom(d);
 	/* How many blocks each name gets (in `first` for now)... */
 	for (size_t b = 0; b < c->nblocks; b++) {
@@ -965,23 +958,40 @@ static int build_index(ss_openssh *c, ss_diag *d)
 			if (!seen_on_line(c, kb, a))
 				c->index[oss_lit_entry(c, kb, a)].first++;
 	}
-	/* ...then where each one's list ends, and the blocks put in from the
-	 * last, each list filled from its end: its blocks in order, `first`
-	 * at its start. */
+	/* ...then the room the lists take, each after how many it holds... */
 	size_t total = 0;
+	for (size_t i = 0; i < c->index_n; i++)
+		if (c->index[i].first != 1 &&
+		    (total += 1 + (size_t)c->index[i].first) >= UINT32_MAX)
+			return ss_diag_oom(d); /* a list's position is 32 bits */
+	c->index_blocks = malloc((total ? total : 1) * sizeof(*c->index_blocks));
+	if (!c->index_blocks)
+		return ss_diag_oom(d);
+	/* ...where each list ends (`first`, for now)... */
+	size_t at = 0;
 	for (size_t i = 0; i < c->index_n; i++) {
-		total += c->index[i].first;
-		c->index[i].first = (uint32_t)total;
+		oss_index_entry *e = &c->index[i];
+		if ((e->one = e->first == 1))
+			continue;
+		c->index_blocks[at] = e->first;
+		at += 1 + (size_t)e->first;
+		e->first = (uint32_t)at;
 	}
-	c->index[c->index_n] = (oss_index_entry){"", 0, (uint32_t)total};
+	/* ...and the blocks put in from the last, each list filled from its
+	 * end: its blocks in order, `first` at its start. */
 	for (size_t b = c->nblocks; b-- > 0;) {
 		if (c->blocks[b].key < 0)
 			continue;
 		const oss_block *kb = &c->blocks[c->blocks[b].key];
-		for (size_t a = kb->npat; a-- > 0;)
-			if (!seen_on_line(c, kb, a))
-				c->index_blocks[--c->index[oss_lit_entry(c, kb, a)].first] =
-				    (uint32_t)b;
+		for (size_t a = kb->npat; a-- > 0;) {
+			if (seen_on_line(c, kb, a))
+				continue;
+			oss_index_entry *e = &c->index[oss_lit_entry(c, kb, a)];
+			if (e->one)
+				e->first = (uint32_t)b;
+			else
+				c->index_blocks[--e->first] = (uint32_t)b;
+		}
 	}
 	return 0;
 }

@@ -371,7 +371,7 @@ static size_t witness_hits(const ss_openssh *c, const char *name)
 	size_t hits = 0;
 	const oss_index_entry *e = oss_index_find(c, name);
 	const uint32_t *eb = e ? oss_entry_blocks(c, e) : NULL;
-	for (size_t k = 0; e && k < oss_entry_n(e); k++)
+	for (size_t k = 0; e && k < oss_entry_n(c, e); k++)
 		hits += c->blocks[eb[k]].kind == BK_HOST && c->blocks[eb[k]].literal;
 	for (size_t b = 0; b < c->nblocks; b++) {
 		const oss_block *blk = &c->blocks[b];
