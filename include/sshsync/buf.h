@@ -76,6 +76,12 @@ int ss_buf_addf(ss_buf *b, const char *fmt, ...) SS_PRINTF(2, 3);
 /* "%lld" without printf (reports write millions of numbers) into the end
  * of `digits`: returns where the number starts. */
 size_t ss_format_lld(char digits[24], long long v);
+/* `n` bytes as 2n lower-case hex digits and a NUL (digests as sha256sum
+ * and xxhsum print them). */
+void ss_hex_lower(const unsigned char *bytes, size_t n, char *out);
+/* Whether s is exactly `digits` lower-case hex digits, as ss_hex_lower
+ * writes them. */
+int ss_is_hex_lower(const char *s, size_t digits);
 /* Appends v as "%lld" does (ss_format_lld). */
 int ss_buf_add_lld(ss_buf *b, long long v);
 int ss_buf_vaddf(ss_buf *b, const char *fmt, va_list ap);

@@ -28,7 +28,4 @@ int ss_fingerprint_sink_end(ss_fingerprint_sink *s, char out[SS_FINGERPRINT_HEX]
 int ss_fingerprint_hex(const void *data, size_t len, char out[SS_FINGERPRINT_HEX]);
 int ss_fingerprint_source(const ss_source *src, char out[SS_FINGERPRINT_HEX], ss_diag *d);
 
-/* Whether s is a fingerprint as ss_fingerprint_hex writes it. */
-int ss_fingerprint_is_hex(const char *s);
-
 #endif

@@ -3,7 +3,7 @@
  * and the hash inlined where it is called. */
 #include "sshsync/fingerprint.h"
 
-#include <string.h>
+#include "sshsync/buf.h"
 
 #define XXH_INLINE_ALL
 #include <xxhash.h>
@@ -31,14 +31,9 @@ int ss_fingerprint_sink_begin(ss_fingerprint_sink *s, ss_diag *d)
 /* The canonical form (big-endian), as xxhsum -H2 prints it. */
 static void to_hex(XXH128_hash_t h, char out[SS_FINGERPRINT_HEX])
 {
-	static const char digits[] = "0123456789abcdef";
 	XXH128_canonical_t c;
 	XXH128_canonicalFromHash(&c, h);
-	for (size_t i = 0; i < sizeof(c.digest); i++) {
-		out[2 * i] = digits[c.digest[i] >> 4];
-		out[2 * i + 1] = digits[c.digest[i] & 15];
-	}
-	out[2 * sizeof(c.digest)] = '\0';
+	ss_hex_lower(c.digest, sizeof(c.digest), out);
 }
 
 int ss_fingerprint_sink_end(ss_fingerprint_sink *s, char out[SS_FINGERPRINT_HEX])
@@ -67,10 +62,4 @@ int ss_fingerprint_source(const ss_source *src, char out[SS_FINGERPRINT_HEX], ss
 	int r = ss_source_emit(src, &s.sink, d);
 	ss_fingerprint_sink_end(&s, r == 0 ? out : NULL);
 	return r;
-}
-
-int ss_fingerprint_is_hex(const char *s)
-{
-	return strlen(s) == SS_FINGERPRINT_HEX - 1 &&
-	       strspn(s, "0123456789abcdef") == SS_FINGERPRINT_HEX - 1;
 }

@@ -35,22 +35,12 @@ char *ss_journal_default_dir(void)
 	return dir;
 }
 
-static void hex_digest(const unsigned char *md, char out[SS_SHA256_HEX])
-{
-	static const char digits[] = "0123456789abcdef";
-	for (unsigned int i = 0; i < 32; i++) {
-		out[2 * i] = digits[md[i] >> 4];
-		out[2 * i + 1] = digits[md[i] & 15];
-	}
-	out[64] = '\0';
-}
-
 int ss_sha256_hex(const void *data, size_t len, char out[SS_SHA256_HEX])
 {
 	unsigned char md[32];
 	if (ss_os_sha256(data, len, md) < 0)
 		return -1;
-	hex_digest(md, out);
+	ss_hex_lower(md, sizeof(md), out);
 	return 0;
 }
 
@@ -77,7 +67,7 @@ int ss_sha256_sink_end(ss_sha256_sink *s, char out[SS_SHA256_HEX], ss_diag *d)
 		return 0;
 	if (r < 0)
 		return ss_diag_set(d, NULL, 0, 0, "cannot compute a SHA-256");
-	hex_digest(md, out);
+	ss_hex_lower(md, sizeof(md), out);
 	return 0;
 }
 
@@ -140,33 +130,28 @@ static char *opt_str(json_t *o, const char *key)
 /* Whether s is a SHA-256 as the journal writes it (never a path). */
 static int is_sha256_hex(const char *s)
 {
-	return strlen(s) == 64 && strspn(s, "0123456789abcdef") == 64;
+	return ss_is_hex_lower(s, SS_SHA256_HEX - 1);
 }
 
-static int hex_field(json_t *o, const char *key, char out[SS_SHA256_HEX])
-{
-	const char *s = json_string_value(json_object_get(o, key));
-	out[0] = '\0';
-	if (!s)
-		return json_is_null(json_object_get(o, key)) ? 0 : -1;
-	if (!is_sha256_hex(s))
-		return -1;
-	memcpy(out, s, SS_SHA256_HEX);
-	return 0;
-}
-
-/* "after_xxh128": absent or null in entries that have none. */
-static int fingerprint_field(json_t *o, const char *key, char out[SS_FINGERPRINT_HEX])
+/* A digest of `digits` hex digits (`out` holds them and the NUL): "" for
+ * null or no `key`. */
+static int digest_field(json_t *o, const char *key, size_t digits, char *out)
 {
 	json_t *v = json_object_get(o, key);
 	const char *s = json_string_value(v);
 	out[0] = '\0';
 	if (!s)
 		return !v || json_is_null(v) ? 0 : -1;
-	if (!ss_fingerprint_is_hex(s))
+	if (!ss_is_hex_lower(s, digits))
 		return -1;
-	memcpy(out, s, SS_FINGERPRINT_HEX);
+	memcpy(out, s, digits + 1);
 	return 0;
+}
+
+/* "before" and "after": in every entry, null for none. */
+static int hex_field(json_t *o, const char *key, char out[SS_SHA256_HEX])
+{
+	return json_object_get(o, key) ? digest_field(o, key, SS_SHA256_HEX - 1, out) : -1;
 }
 
 /* A count of bytes: `key`'s integer, from 0 on. */
@@ -207,7 +192,7 @@ static int parse_files(json_t *arr, ss_journal_entry *e)
 		jf->backup_dir = opt_str(f, "backup_dir");
 		if (!jf->path || hex_field(f, "before", jf->before) < 0 ||
 		    hex_field(f, "after", jf->after) < 0 ||
-		    fingerprint_field(f, "after_xxh128", jf->after_xxh) < 0 ||
+		    digest_field(f, "after_xxh128", SS_FINGERPRINT_HEX - 1, jf->after_xxh) < 0 ||
 		    parse_place(f, &jf->kept) < 0)
 			return -1;
 	}

@@ -83,6 +83,21 @@ int ss_buf_add_grown(ss_buf *b, const void *data, size_t len)
 	return 0;
 }
 
+void ss_hex_lower(const unsigned char *bytes, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = digits[bytes[i] >> 4];
+		out[2 * i + 1] = digits[bytes[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+int ss_is_hex_lower(const char *s, size_t digits)
+{
+	return strlen(s) == digits && strspn(s, "0123456789abcdef") == digits;
+}
+
 int ss_buf_add_lld(ss_buf *b, long long v)
 {
 	char digits[24];

@@ -927,7 +927,9 @@ static void test_keep_link_of_a_changed_file_is_removed(void **state)
 	ss_safe_prepared *p = prepared_with_link(f, &k, &keep);
 	assert_int_equal(ss_safe_name_kept(p, "HEX", &f->d), 0);
 	char *temps = all_names(k.temps);
-	assert_int_equal(strncmp(temps, "." SS_KEPT_LINK_TEMP ".sshsync-", 14), 0);
+	assert_int_equal(strncmp(temps, "." SS_KEPT_LINK_TEMP ".sshsync-",
+				 sizeof("." SS_KEPT_LINK_TEMP ".sshsync-") - 1),
+			 0);
 	assert_null(strchr(temps, ','));
 	free(temps);
 	tu_write_str(f->file, "another\n");
